@@ -1,0 +1,146 @@
+/* tally-ledger-private.h: what only libtally itself may see of the ledger
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <sqlite3.h>
+
+#include "tally-ledger.h"
+#include "tally-uuid.h"
+
+G_BEGIN_DECLS
+
+#define TALLY_USEC_PER_SEC G_GINT64_CONSTANT (1000000)
+
+/* The columns tally_ledger_read_transfer_row() reads, and their tables. */
+#define TRANSFER_COLUMNS \
+  "t.seq, t.id, da.id, ca.id, t.amount, p.id, t.units, t.timeout, t.flags, t.kind, " \
+  "t.ref, t.tool_id, t.description, t.created_at, t.debit_account, t.credit_account, " \
+  "t.pending_seq "
+#define TRANSFER_FROM \
+  "FROM transfers t JOIN accounts da ON da.num = t.debit_account " \
+  "JOIN accounts ca ON ca.num = t.credit_account " \
+  "LEFT JOIN transfers p ON p.seq = t.pending_seq "
+
+/* The statements the ledger prepares once and reuses. */
+typedef enum
+{
+  STMT_BEGIN,
+  STMT_COMMIT,
+  STMT_ROLLBACK,
+  STMT_SAVEPOINT,
+  STMT_RELEASE,
+  STMT_ROLLBACK_TO,
+  STMT_LAST_TRANSFER,
+  STMT_ACCOUNT_BY_ID,
+  STMT_ACCOUNT_BY_NUM,
+  STMT_INSERT_ACCOUNT,
+  STMT_UPDATE_ACCOUNT,
+  STMT_SEQ_BY_ID,
+  STMT_TRANSFER_BY_SEQ,
+  STMT_INSERT_TRANSFER,
+  STMT_PENDING_BY_SEQ,
+  STMT_INSERT_PENDING,
+  STMT_SETTLE_PENDING,
+  STMT_DUE_PENDING,
+  STMT_CREATED_AT_BY_SEQ,
+  N_STMTS
+} TallyLedgerStmt;
+
+/* A transfer as stored, with what the rules need to know about it. */
+typedef struct
+{
+  TallyTransfer     transfer;
+  gint64            debit_num;
+  gint64            credit_num;
+  gint64            pending_seq;
+} TallyStoredTransfer;
+
+/* A pending transfer's row of the pending table. */
+typedef struct
+{
+  TallyPendingState state;
+  /* 0 holds forever. */
+  gint64            expires_at;
+  gint64            settled_by;
+} TallyPendingRow;
+
+/* An account being changed by the current batch. */
+typedef struct
+{
+  TallyAccount account;
+  gint64       num;
+} TallyCachedAccount;
+
+sqlite3      *tally_ledger_get_db          (TallyLedger           *self);
+sqlite3_stmt *tally_ledger_stmt            (TallyLedger           *self,
+                                            TallyLedgerStmt        which);
+gboolean      tally_ledger_set_sqlite_error (sqlite3              *db,
+                                            GError               **error);
+gboolean      tally_ledger_step_done       (TallyLedger           *self,
+                                            sqlite3_stmt          *stmt,
+                                            GError               **error);
+gboolean      tally_ledger_account_num     (TallyLedger           *self,
+                                            const char            *id,
+                                            gint64                *num,
+                                            GError               **error);
+void          tally_ledger_read_account    (sqlite3_stmt          *stmt,
+                                            TallyAccount          *account,
+                                            gint64                *num);
+gboolean      tally_ledger_read_transfer_row (TallyLedger         *self,
+                                            sqlite3_stmt          *stmt,
+                                            TallyStoredTransfer   *stored,
+                                            GError               **error);
+gboolean      tally_ledger_find_transfer   (TallyLedger           *self,
+                                            const guint8           id[16],
+                                            TallyStoredTransfer   *stored,
+                                            gboolean              *found,
+                                            GError               **error);
+gboolean      tally_ledger_find_transfer_by_seq (TallyLedger      *self,
+                                            gint64                 seq,
+                                            TallyStoredTransfer   *stored,
+                                            gboolean              *found,
+                                            GError               **error);
+gboolean      tally_ledger_find_pending_row (TallyLedger          *self,
+                                            gint64                 seq,
+                                            TallyPendingRow       *row,
+                                            gboolean              *found,
+                                            GError               **error);
+
+/* tally-ledger-queries.c */
+gint64        tally_ledger_first_seq_at    (TallyLedger           *self,
+                                            gint64                 time,
+                                            GError               **error);
+
+/* tally-ledger-schema.c */
+gboolean      tally_ledger_schema_migrate  (sqlite3               *db,
+                                            gboolean               read_only,
+                                            int                   *version,
+                                            GError               **error);
+int           tally_ledger_schema_latest   (void);
+
+/* tally-ledger-rules.c: the ledger's rules, free of any store, so every
+ * store applies exactly the same ones. */
+TallyTransferResult tally_ledger_rules_validate      (const TallyTransfer      *transfer);
+TallyTransferResult tally_ledger_rules_compare       (const TallyTransfer      *transfer,
+                                                      const TallyTransfer      *stored);
+TallyTransferResult tally_ledger_rules_check_settlement (const TallyTransfer   *transfer,
+                                                      const TallyTransfer      *pending,
+                                                      const TallyPendingRow    *row,
+                                                      gint64                    now);
+TallyTransferResult tally_ledger_rules_check_accounts (const TallyTransfer     *transfer,
+                                                      const TallyAccount       *debit,
+                                                      const TallyAccount       *credit,
+                                                      gint64                    created_at);
+void                tally_ledger_rules_apply         (const TallyTransfer      *transfer,
+                                                      const TallyTransfer      *pending,
+                                                      TallyAccount             *debit,
+                                                      TallyAccount             *credit);
+gboolean            tally_ledger_rules_expires_at    (const TallyTransfer      *pending,
+                                                      gint64                   *expires_at);
+
+G_END_DECLS

@@ -1,0 +1,643 @@
+/* tally-ledger-queries.c: reading the ledger
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-ledger-private.h"
+
+#define FLAGS_SETTLEMENT (TALLY_TRANSFER_FLAG_POST_PENDING | TALLY_TRANSFER_FLAG_VOID_PENDING)
+
+static sqlite3_stmt *
+prepare (TallyLedger  *self,
+         const char   *sql,
+         GError      **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (tally_ledger_get_db (self), sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      tally_ledger_set_sqlite_error (tally_ledger_get_db (self), error);
+      return NULL;
+    }
+
+  return stmt;
+}
+
+static gboolean
+not_found (GError     **error,
+           const char  *what,
+           const char  *id)
+{
+  g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND,
+               "No %s “%s”", what, id ? id : "(null)");
+  return FALSE;
+}
+
+/**
+ * tally_ledger_lookup_transfer:
+ * @self: a #TallyLedger
+ * @id: the transfer's UUID
+ * @transfer: (out caller-allocates): filled with the transfer
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if found; %TALLY_LEDGER_ERROR_NOT_FOUND otherwise
+ */
+gboolean
+tally_ledger_lookup_transfer (TallyLedger    *self,
+                              const char     *id,
+                              TallyTransfer  *transfer,
+                              GError        **error)
+{
+  TallyStoredTransfer stored;
+  guint8 bytes[16];
+  gboolean found;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (transfer != NULL, FALSE);
+
+  if (!tally_uuid_to_bytes (id, bytes))
+    return not_found (error, "transfer", id);
+  if (!tally_ledger_find_transfer (self, bytes, &stored, &found, error))
+    return FALSE;
+  if (!found)
+    return not_found (error, "transfer", id);
+
+  *transfer = stored.transfer;
+  return TRUE;
+}
+
+gboolean
+tally_ledger_lookup_pending_state (TallyLedger        *self,
+                                   const char         *pending_id,
+                                   TallyPendingState  *state,
+                                   GError            **error)
+{
+  TallyStoredTransfer stored;
+  TallyPendingRow row;
+  guint8 bytes[16];
+  gboolean found;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (state != NULL, FALSE);
+
+  if (!tally_uuid_to_bytes (pending_id, bytes))
+    return not_found (error, "pending transfer", pending_id);
+  if (!tally_ledger_find_transfer (self, bytes, &stored, &found, error))
+    return FALSE;
+  if (found && !tally_ledger_find_pending_row (self, stored.transfer.seq, &row, &found, error))
+    return FALSE;
+  if (!found)
+    return not_found (error, "pending transfer", pending_id);
+
+  *state = row.state;
+  return TRUE;
+}
+
+gint64
+tally_ledger_get_last_seq (TallyLedger *self)
+{
+  sqlite3_stmt *stmt;
+  gint64 seq = 0;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), 0);
+
+  stmt = tally_ledger_stmt (self, STMT_LAST_TRANSFER);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    seq = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return seq;
+}
+
+static gboolean
+created_at_of (TallyLedger  *self,
+               gint64        seq,
+               gint64       *created_at,
+               GError      **error)
+{
+  sqlite3_stmt *stmt = tally_ledger_stmt (self, STMT_CREATED_AT_BY_SEQ);
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, seq);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *created_at = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_STORAGE,
+                   "Transfer %" G_GINT64_FORMAT " is missing from the sequence", seq);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The first seq created at or after @time, or last + 1 when none is. Seq
+ * runs 1..N with no gap and created_at never decreases along it, so a
+ * binary search over the primary key answers without a time index.
+ * Returns -1 on error. */
+gint64
+tally_ledger_first_seq_at (TallyLedger  *self,
+                           gint64        time,
+                           GError      **error)
+{
+  gint64 low = 1;
+  gint64 high = tally_ledger_get_last_seq (self) + 1;
+
+  while (low < high)
+    {
+      gint64 mid = low + (high - low) / 2;
+      gint64 created_at;
+
+      if (!created_at_of (self, mid, &created_at, error))
+        return -1;
+      if (created_at < time)
+        low = mid + 1;
+      else
+        high = mid;
+    }
+
+  return low;
+}
+
+/* Turns a time range into a seq range [*from, *to). */
+static gboolean
+seq_range (TallyLedger  *self,
+           gint64        since,
+           gint64        until,
+           gint64       *from,
+           gint64       *to,
+           GError      **error)
+{
+  *from = since > 0 ? tally_ledger_first_seq_at (self, since, error) : 1;
+  if (*from < 0)
+    return FALSE;
+
+  *to = until > 0 ? tally_ledger_first_seq_at (self, until, error) : G_MAXINT64;
+  return *to >= 0;
+}
+
+static GArray *
+collect_transfers (TallyLedger   *self,
+                   sqlite3_stmt  *stmt,
+                   GError       **error)
+{
+  g_autoptr(GArray) transfers = g_array_new (FALSE, FALSE, sizeof (TallyTransfer));
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TallyStoredTransfer stored;
+
+      if (!tally_ledger_read_transfer_row (self, stmt, &stored, error))
+        return NULL;
+      g_array_append_val (transfers, stored.transfer);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_ledger_set_sqlite_error (tally_ledger_get_db (self), error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&transfers);
+}
+
+/* The indexes are (account, kind, seq) on each side: a seq-ordered scan of
+ * all of an account's transfers is one short range per side and kind,
+ * merged. Far cheaper than an OR over both columns on a big file. */
+static void
+append_range_after (GString    *sql,
+                    const char *side,
+                    guint       account_param,
+                    guint       kind)
+{
+  if (sql->str[sql->len - 1] != '(')
+    g_string_append (sql, " UNION ALL ");
+  g_string_append_printf (sql, "SELECT * FROM (SELECT seq FROM transfers WHERE %s = ?%u "
+                          "AND kind = %u AND seq > ?1 ORDER BY seq LIMIT ?2)",
+                          side, account_param, kind);
+}
+
+static char *
+transfers_after_sql (guint n_accounts)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT " TRANSFER_COLUMNS TRANSFER_FROM
+                                         "WHERE t.seq IN (SELECT DISTINCT seq FROM (");
+
+  for (guint i = 0; i < n_accounts; i++)
+    for (guint kind = 0; kind < TALLY_N_TRANSFER_KINDS; kind++)
+      {
+        append_range_after (sql, "debit_account", i + 3, kind);
+        append_range_after (sql, "credit_account", i + 3, kind);
+      }
+  g_string_append (sql, ") ORDER BY seq LIMIT ?2) ORDER BY t.seq");
+
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+/**
+ * tally_ledger_transfers_after:
+ * @self: a #TallyLedger
+ * @account_ids: (array zero-terminated=1): the accounts
+ * @after_seq: the last seq the caller has
+ * @limit: the most to return
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type TallyTransfer): the transfers, in
+ *   seq order; unknown accounts have none
+ */
+GArray *
+tally_ledger_transfers_after (TallyLedger        *self,
+                              const char * const *account_ids,
+                              gint64              after_seq,
+                              guint               limit,
+                              GError            **error)
+{
+  g_autoptr(GArray) nums = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  GArray *transfers;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), NULL);
+  g_return_val_if_fail (account_ids != NULL, NULL);
+
+  for (guint i = 0; account_ids[i] != NULL; i++)
+    {
+      gint64 num;
+
+      if (tally_ledger_account_num (self, account_ids[i], &num, NULL))
+        g_array_append_val (nums, num);
+    }
+
+  if (nums->len == 0 || limit == 0)
+    return g_array_new (FALSE, FALSE, sizeof (TallyTransfer));
+
+  sql = transfers_after_sql (nums->len);
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, after_seq);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  for (guint i = 0; i < nums->len; i++)
+    sqlite3_bind_int64 (stmt, (int) i + 3, g_array_index (nums, gint64, i));
+
+  transfers = collect_transfers (self, stmt, error);
+  sqlite3_finalize (stmt);
+  return transfers;
+}
+
+/* What a statement item is made of: the transfer, its pending state and the
+ * post or void that settled it. */
+#define ITEM_COLUMNS \
+  "t.seq, t.id, t.kind, t.flags, t.amount, t.units, t.tool_id, t.ref, t.description, " \
+  "t.created_at, t.debit_account = ?1, p.state, s.amount, s.units, other.id "
+#define ITEM_FROM \
+  "FROM transfers t LEFT JOIN pending p ON p.seq = t.seq " \
+  "LEFT JOIN transfers s ON s.seq = p.settled_by " \
+  "JOIN accounts other ON other.num = " \
+  "  CASE WHEN t.debit_account = ?1 THEN t.credit_account ELSE t.debit_account END "
+
+static void
+copy_text (sqlite3_stmt *stmt,
+           int           column,
+           char         *dest,
+           gsize         size)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+  g_strlcpy (dest, text ? text : "", size);
+}
+
+static void
+read_item_amount (sqlite3_stmt       *stmt,
+                  TallyStatementItem *item)
+{
+  gboolean outgoing = sqlite3_column_int (stmt, 10) != 0;
+  gint64 amount = sqlite3_column_int64 (stmt, 4);
+
+  item->two_phase = (sqlite3_column_int (stmt, 3) & TALLY_TRANSFER_FLAG_PENDING) != 0;
+  item->status = TALLY_ITEM_STATUS_POSTED;
+  item->pending_state = TALLY_PENDING_STATE_POSTED;
+
+  if (item->two_phase)
+    {
+      item->held = amount;
+      item->pending_state = sqlite3_column_int (stmt, 11);
+      switch (item->pending_state)
+        {
+        case TALLY_PENDING_STATE_PENDING:
+          item->status = TALLY_ITEM_STATUS_PENDING;
+          break;
+        case TALLY_PENDING_STATE_POSTED:
+          amount = sqlite3_column_int64 (stmt, 12);
+          item->units = sqlite3_column_int64 (stmt, 13);
+          break;
+        case TALLY_PENDING_STATE_VOIDED:
+        case TALLY_PENDING_STATE_EXPIRED:
+        default:
+          item->status = TALLY_ITEM_STATUS_VOIDED;
+          amount = 0;
+          break;
+        }
+    }
+
+  item->amount = outgoing ? -amount : amount;
+}
+
+static void
+read_item (sqlite3_stmt       *stmt,
+           TallyStatementItem *item)
+{
+  const void *blob;
+
+  memset (item, 0, sizeof *item);
+  item->seq = sqlite3_column_int64 (stmt, 0);
+  blob = sqlite3_column_blob (stmt, 1);
+  if (blob != NULL)
+    tally_uuid_from_bytes (blob, item->id);
+  item->kind = sqlite3_column_int (stmt, 2);
+  item->units = sqlite3_column_int64 (stmt, 5);
+  copy_text (stmt, 6, item->tool_id, sizeof item->tool_id);
+  copy_text (stmt, 7, item->ref, sizeof item->ref);
+  copy_text (stmt, 8, item->description, sizeof item->description);
+  item->created_at = sqlite3_column_int64 (stmt, 9);
+  blob = sqlite3_column_blob (stmt, 14);
+  if (blob != NULL)
+    tally_uuid_from_bytes (blob, item->counterparty_id);
+  read_item_amount (stmt, item);
+}
+
+/* One side and kind of the statement's union: ?1 the account, ?2 and ?3
+ * the seq range, ?5 the tool, ?6 the search pattern, ?7 the page size. */
+static void
+append_item_range (GString                   *sql,
+                   const TallyStatementQuery *query,
+                   const char                *side,
+                   guint                      kind)
+{
+  if (sql->str[sql->len - 1] != '(')
+    g_string_append (sql, " UNION ALL ");
+  g_string_append_printf (sql, "SELECT * FROM (SELECT seq FROM transfers WHERE %s = ?1 "
+                          "AND kind = %u AND seq < ?2 AND seq >= ?3 AND (flags & 12) = 0 ",
+                          side, kind);
+  if (query->tool_id != NULL)
+    g_string_append (sql, "AND tool_id = ?5 ");
+  if (query->search != NULL && query->search[0] != '\0')
+    g_string_append (sql, "AND description LIKE ?6 ESCAPE '\\' ");
+  g_string_append (sql, "ORDER BY seq DESC LIMIT ?7)");
+}
+
+static char *
+statement_sql (const TallyStatementQuery *query)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT " ITEM_COLUMNS ITEM_FROM
+                                         "WHERE t.seq IN (SELECT seq FROM (");
+
+  for (guint kind = 0; kind < TALLY_N_TRANSFER_KINDS; kind++)
+    {
+      if (query->filter_kind && kind != (guint) query->kind)
+        continue;
+      append_item_range (sql, query, "debit_account", kind);
+      append_item_range (sql, query, "credit_account", kind);
+    }
+  g_string_append (sql, ") ORDER BY seq DESC LIMIT ?7) ORDER BY t.seq DESC");
+
+  return g_string_free (g_steal_pointer (&sql), FALSE);
+}
+
+/* "50%_off" must match itself, not any text. */
+static char *
+like_pattern (const char *search)
+{
+  g_autoptr(GString) pattern = g_string_new ("%");
+
+  for (const char *c = search; *c; c++)
+    {
+      if (*c == '%' || *c == '_' || *c == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *c);
+    }
+  g_string_append_c (pattern, '%');
+
+  return g_string_free (g_steal_pointer (&pattern), FALSE);
+}
+
+static gboolean
+bind_statement_query (TallyLedger                *self,
+                      sqlite3_stmt               *stmt,
+                      const TallyStatementQuery  *query,
+                      gint64                      account_num,
+                      guint                       limit,
+                      GError                    **error)
+{
+  gint64 from, to;
+
+  if (!seq_range (self, query->since, query->until, &from, &to, error))
+    return FALSE;
+  if (query->before_seq > 0)
+    to = MIN (to, query->before_seq);
+
+  sqlite3_bind_int64 (stmt, 1, account_num);
+  sqlite3_bind_int64 (stmt, 2, to);
+  sqlite3_bind_int64 (stmt, 3, from);
+  if (query->tool_id != NULL)
+    sqlite3_bind_text (stmt, 5, query->tool_id, -1, SQLITE_TRANSIENT);
+  if (query->search != NULL && query->search[0] != '\0')
+    sqlite3_bind_text (stmt, 6, like_pattern (query->search), -1, g_free);
+  sqlite3_bind_int64 (stmt, 7, limit);
+
+  return TRUE;
+}
+
+static GArray *
+collect_items (TallyLedger   *self,
+               sqlite3_stmt  *stmt,
+               GError       **error)
+{
+  g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (TallyStatementItem));
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TallyStatementItem item;
+
+      read_item (stmt, &item);
+      g_array_append_val (items, item);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_ledger_set_sqlite_error (tally_ledger_get_db (self), error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&items);
+}
+
+/**
+ * tally_ledger_query_statement:
+ * @self: a #TallyLedger
+ * @query: which account and which items
+ * @next_before_seq: (out) (optional): the next page's cursor, 0 at the end
+ * @error: return location for a #GError
+ *
+ * One page of an account's history, newest first, by keyset (never
+ * OFFSET), so any page of a million rows costs the same.
+ *
+ * Returns: (transfer full) (element-type TallyStatementItem): the items
+ */
+GArray *
+tally_ledger_query_statement (TallyLedger                *self,
+                              const TallyStatementQuery  *query,
+                              gint64                     *next_before_seq,
+                              GError                    **error)
+{
+  g_autofree char *sql = NULL;
+  GArray *items;
+  sqlite3_stmt *stmt;
+  gint64 account_num;
+  guint limit;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+
+  limit = query->limit > 0 ? query->limit : 50;
+  if (next_before_seq != NULL)
+    *next_before_seq = 0;
+
+  if (!tally_ledger_account_num (self, query->account_id, &account_num, error))
+    return NULL;
+
+  sql = statement_sql (query);
+  stmt = prepare (self, sql, error);
+  if (stmt == NULL)
+    return NULL;
+
+  /* One more than asked tells whether there is a next page. */
+  if (!bind_statement_query (self, stmt, query, account_num, limit + 1, error))
+    {
+      sqlite3_finalize (stmt);
+      return NULL;
+    }
+
+  items = collect_items (self, stmt, error);
+  sqlite3_finalize (stmt);
+
+  if (items != NULL && items->len > limit)
+    {
+      g_array_set_size (items, limit);
+      if (next_before_seq != NULL)
+        *next_before_seq = g_array_index (items, TallyStatementItem, limit - 1).seq;
+    }
+
+  return items;
+}
+
+/* A consumption item's cost: held while pending, charged once posted. */
+#define CONSUMPTION_COST \
+  "CASE WHEN (t.flags & 2) = 0 THEN t.amount WHEN p.state = 0 THEN t.amount " \
+  "WHEN p.state = 1 THEN s.amount ELSE 0 END "
+
+gboolean
+tally_ledger_sum_consumption (TallyLedger  *self,
+                              const char   *account_id,
+                              gint64        since,
+                              gint64        until,
+                              gint64       *spent,
+                              GError      **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 num, from, to;
+  int rc;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (spent != NULL, FALSE);
+
+  *spent = 0;
+  if (!tally_ledger_account_num (self, account_id, &num, error) ||
+      !seq_range (self, since, until, &from, &to, error))
+    return FALSE;
+
+  stmt = prepare (self,
+                  "SELECT COALESCE (SUM (" CONSUMPTION_COST "), 0) "
+                  "FROM transfers t LEFT JOIN pending p ON p.seq = t.seq "
+                  "LEFT JOIN transfers s ON s.seq = p.settled_by "
+                  "WHERE t.debit_account = ? AND t.kind = ? AND (t.flags & 12) = 0 "
+                  "AND t.seq >= ? AND t.seq < ?",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, num);
+  sqlite3_bind_int (stmt, 2, TALLY_TRANSFER_KIND_CONSUMPTION);
+  sqlite3_bind_int64 (stmt, 3, from);
+  sqlite3_bind_int64 (stmt, 4, to);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *spent = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_ROW)
+    return tally_ledger_set_sqlite_error (tally_ledger_get_db (self), error);
+  return TRUE;
+}
+
+GArray *
+tally_ledger_recent_run_costs (TallyLedger  *self,
+                               const char   *account_id,
+                               const char   *tool_id,
+                               guint         limit,
+                               GError      **error)
+{
+  g_autoptr(GArray) costs = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  gint64 num;
+  int rc;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), NULL);
+  g_return_val_if_fail (tool_id != NULL, NULL);
+
+  if (!tally_ledger_account_num (self, account_id, &num, error))
+    return NULL;
+
+  stmt = prepare (self,
+                  "SELECT " CONSUMPTION_COST
+                  "FROM transfers t LEFT JOIN pending p ON p.seq = t.seq "
+                  "LEFT JOIN transfers s ON s.seq = p.settled_by "
+                  "WHERE t.debit_account = ? AND t.tool_id = ? AND t.kind = ? "
+                  "AND (t.flags & 12) = 0 AND ((t.flags & 2) = 0 OR p.state = 1) "
+                  "ORDER BY t.seq DESC LIMIT ?",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, num);
+  sqlite3_bind_text (stmt, 2, tool_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, TALLY_TRANSFER_KIND_CONSUMPTION);
+  sqlite3_bind_int64 (stmt, 4, limit);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 cost = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (costs, cost);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_ledger_set_sqlite_error (tally_ledger_get_db (self), error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&costs);
+}

@@ -1,0 +1,218 @@
+/* tally-ledger-schema.c: the ledger file's numbered migrations
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tally-ledger-private.h"
+
+/* "TALY": tells a Tally ledger from any other SQLite file. */
+#define TALLY_APPLICATION_ID 0x54414c59
+
+/* Migration N brings a file from user_version N to N + 1. Never edit one
+ * that has shipped: add the next. */
+static const char * const migrations[] = {
+  /* 1: accounts, transfers and the state of pending transfers. */
+  "CREATE TABLE accounts ("
+  "  num INTEGER PRIMARY KEY,"
+  "  id BLOB NOT NULL UNIQUE CHECK (length (id) = 16),"
+  "  kind INTEGER NOT NULL,"
+  "  flags INTEGER NOT NULL,"
+  "  name TEXT NOT NULL,"
+  "  timezone TEXT NOT NULL,"
+  "  debits_pending INTEGER NOT NULL DEFAULT 0 CHECK (debits_pending >= 0),"
+  "  debits_posted INTEGER NOT NULL DEFAULT 0 CHECK (debits_posted >= 0),"
+  "  credits_pending INTEGER NOT NULL DEFAULT 0 CHECK (credits_pending >= 0),"
+  "  credits_posted INTEGER NOT NULL DEFAULT 0 CHECK (credits_posted >= 0),"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE transfers ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  id BLOB NOT NULL CHECK (length (id) = 16),"
+  "  debit_account INTEGER NOT NULL,"
+  "  credit_account INTEGER NOT NULL,"
+  "  amount INTEGER NOT NULL,"
+  "  pending_seq INTEGER,"
+  "  units INTEGER NOT NULL,"
+  "  timeout INTEGER NOT NULL,"
+  "  flags INTEGER NOT NULL,"
+  "  kind INTEGER NOT NULL,"
+  "  ref TEXT NOT NULL,"
+  "  tool_id TEXT,"
+  "  description TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE UNIQUE INDEX transfers_by_id ON transfers (id);"
+  /* History pages by account and kind in seq order; an unfiltered page
+   * merges the kinds. Every index costs each insert a B-tree descent, so
+   * these two and the id are all there is. */
+  "CREATE INDEX transfers_by_debit ON transfers (debit_account, kind, seq);"
+  "CREATE INDEX transfers_by_credit ON transfers (credit_account, kind, seq);"
+  "CREATE TABLE pending ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  state INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  settled_by INTEGER"
+  ");"
+  "CREATE INDEX pending_due ON pending (expires_at) WHERE state = 0 AND expires_at > 0;",
+};
+
+int
+tally_ledger_schema_latest (void)
+{
+  return G_N_ELEMENTS (migrations);
+}
+
+static gboolean
+exec_sql (sqlite3     *db,
+          const char  *sql,
+          GError     **error)
+{
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return tally_ledger_set_sqlite_error (db, error);
+
+  return TRUE;
+}
+
+static gboolean
+pragma_int (sqlite3     *db,
+            const char  *pragma,
+            int         *value,
+            GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA %s", pragma);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return tally_ledger_set_sqlite_error (db, error);
+
+  rc = sqlite3_step (stmt);
+  *value = rc == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : 0;
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (db, error);
+
+  return TRUE;
+}
+
+static gboolean
+create_system_accounts (sqlite3     *db,
+                        GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 now = g_get_real_time ();
+
+  if (sqlite3_prepare_v2 (db,
+                          "INSERT INTO accounts (id, kind, flags, name, timezone, created_at) "
+                          "VALUES (?, ?, 0, ?, 'UTC', ?)",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return tally_ledger_set_sqlite_error (db, error);
+
+  for (guint i = 0; i < TALLY_N_SYSTEM_ACCOUNTS; i++)
+    {
+      guint8 id[16];
+
+      tally_uuid_to_bytes (tally_system_account_id (i), id);
+      sqlite3_bind_blob (stmt, 1, id, sizeof id, SQLITE_TRANSIENT);
+      sqlite3_bind_int (stmt, 2, TALLY_ACCOUNT_KIND_SYSTEM);
+      sqlite3_bind_text (stmt, 3, tally_system_account_name (i), -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 4, now);
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          sqlite3_finalize (stmt);
+          return tally_ledger_set_sqlite_error (db, error);
+        }
+      sqlite3_reset (stmt);
+    }
+
+  sqlite3_finalize (stmt);
+  return TRUE;
+}
+
+static gboolean
+apply_migrations (sqlite3     *db,
+                  GError     **error)
+{
+  g_autofree char *set_version = NULL;
+  int from;
+
+  if (!exec_sql (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  /* Another process may have migrated while this one waited for the lock. */
+  if (!pragma_int (db, "user_version", &from, error))
+    goto fail;
+
+  for (int v = from; v < tally_ledger_schema_latest (); v++)
+    {
+      if (!exec_sql (db, migrations[v], error))
+        goto fail;
+    }
+
+  if (from == 0 && !create_system_accounts (db, error))
+    goto fail;
+
+  set_version = g_strdup_printf ("PRAGMA application_id = %d; PRAGMA user_version = %d",
+                                 TALLY_APPLICATION_ID, tally_ledger_schema_latest ());
+  if (!exec_sql (db, set_version, error) || !exec_sql (db, "COMMIT", error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+/* Brings the file to the latest schema, or refuses: a file of another
+ * application or of a newer Tally is never touched. */
+gboolean
+tally_ledger_schema_migrate (sqlite3   *db,
+                             gboolean   read_only,
+                             int       *version,
+                             GError   **error)
+{
+  int application_id;
+
+  if (!pragma_int (db, "application_id", &application_id, error) ||
+      !pragma_int (db, "user_version", version, error))
+    return FALSE;
+
+  if (application_id != 0 && application_id != TALLY_APPLICATION_ID)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+                   "The file is an SQLite database of another application");
+      return FALSE;
+    }
+
+  if (*version > tally_ledger_schema_latest ())
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_SCHEMA_TOO_NEW,
+                   "The ledger file has schema version %d; this Tally knows up to %d. "
+                   "Upgrade Tally to open it; the file was left unchanged",
+                   *version, tally_ledger_schema_latest ());
+      return FALSE;
+    }
+
+  if (*version == tally_ledger_schema_latest ())
+    return TRUE;
+
+  if (read_only)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+                   "The ledger file needs migrating (version %d of %d) and is opened read-only",
+                   *version, tally_ledger_schema_latest ());
+      return FALSE;
+    }
+
+  if (!apply_migrations (db, error))
+    return FALSE;
+
+  *version = tally_ledger_schema_latest ();
+  return TRUE;
+}

@@ -1,0 +1,585 @@
+/* tally-ledger.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-ledger-private.h"
+
+struct _TallyLedger
+{
+  GObject         parent_instance;
+
+  char           *path;
+  sqlite3        *db;
+  sqlite3_stmt   *stmts[N_STMTS];
+  int             schema_version;
+  gboolean        read_only;
+
+  TallyClockFunc  clock;
+  gpointer        clock_data;
+};
+
+G_DEFINE_FINAL_TYPE (TallyLedger, tally_ledger, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (tally-ledger-error-quark, tally_ledger_error)
+
+#define ACCOUNT_COLUMNS \
+  "num, id, kind, flags, name, timezone, debits_pending, debits_posted, " \
+  "credits_pending, credits_posted, created_at "
+
+static const char * const stmt_sql[N_STMTS] = {
+  [STMT_BEGIN] = "BEGIN IMMEDIATE",
+  [STMT_COMMIT] = "COMMIT",
+  [STMT_ROLLBACK] = "ROLLBACK",
+  [STMT_SAVEPOINT] = "SAVEPOINT chain",
+  [STMT_RELEASE] = "RELEASE chain",
+  [STMT_ROLLBACK_TO] = "ROLLBACK TO chain",
+  [STMT_LAST_TRANSFER] = "SELECT seq, created_at FROM transfers ORDER BY seq DESC LIMIT 1",
+  [STMT_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE id = ?",
+  [STMT_ACCOUNT_BY_NUM] = "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE num = ?",
+  [STMT_INSERT_ACCOUNT] = "INSERT INTO accounts (id, kind, flags, name, timezone, created_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?)",
+  [STMT_UPDATE_ACCOUNT] = "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
+                          "credits_pending = ?, credits_posted = ? WHERE num = ?",
+  [STMT_SEQ_BY_ID] = "SELECT seq FROM transfers WHERE id = ?",
+  [STMT_TRANSFER_BY_SEQ] = "SELECT " TRANSFER_COLUMNS TRANSFER_FROM "WHERE t.seq = ?",
+  [STMT_INSERT_TRANSFER] = "INSERT OR IGNORE INTO transfers (seq, id, debit_account, credit_account, amount, "
+                           "pending_seq, units, timeout, flags, kind, ref, tool_id, description, "
+                           "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  [STMT_PENDING_BY_SEQ] = "SELECT state, expires_at, settled_by FROM pending WHERE seq = ?",
+  [STMT_INSERT_PENDING] = "INSERT INTO pending (seq, state, expires_at) VALUES (?, 0, ?)",
+  [STMT_SETTLE_PENDING] = "UPDATE pending SET state = ?, settled_by = ? WHERE seq = ?",
+  [STMT_DUE_PENDING] = "SELECT seq FROM pending WHERE state = 0 AND expires_at > 0 "
+                       "AND expires_at <= ? ORDER BY expires_at LIMIT ?",
+  [STMT_CREATED_AT_BY_SEQ] = "SELECT created_at FROM transfers WHERE seq = ?",
+};
+
+static gint64
+default_clock (gpointer user_data)
+{
+  return g_get_real_time ();
+}
+
+static void
+tally_ledger_finalize (GObject *object)
+{
+  TallyLedger *self = (TallyLedger *) object;
+
+  for (guint i = 0; i < N_STMTS; i++)
+    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
+  g_clear_pointer (&self->db, sqlite3_close);
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (tally_ledger_parent_class)->finalize (object);
+}
+
+static void
+tally_ledger_class_init (TallyLedgerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = tally_ledger_finalize;
+}
+
+static void
+tally_ledger_init (TallyLedger *self)
+{
+  self->clock = default_clock;
+}
+
+gboolean
+tally_ledger_set_sqlite_error (sqlite3  *db,
+                               GError  **error)
+{
+  g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_STORAGE,
+               "Ledger storage error: %s (SQLite %d)",
+               sqlite3_errmsg (db), sqlite3_extended_errcode (db));
+  return FALSE;
+}
+
+static gboolean
+exec_pragmas (TallyLedger           *self,
+              TallyLedgerOpenFlags   flags,
+              GError               **error)
+{
+  const char *sync = (flags & TALLY_LEDGER_OPEN_SYNC_NORMAL) ? "NORMAL" : "FULL";
+  g_autofree char *sql = NULL;
+
+  sqlite3_busy_timeout (self->db, 10000);
+  if (self->read_only)
+    sql = g_strdup ("PRAGMA query_only = ON");
+  else
+    sql = g_strdup_printf ("PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; "
+                           "PRAGMA synchronous = %s; PRAGMA foreign_keys = OFF; PRAGMA temp_store = MEMORY; "
+                           "PRAGMA cache_size = -65536", sync);
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return tally_ledger_set_sqlite_error (self->db, error);
+
+  return TRUE;
+}
+
+static gboolean
+prepare_statements (TallyLedger  *self,
+                    GError      **error)
+{
+  for (guint i = 0; i < N_STMTS; i++)
+    {
+      if (sqlite3_prepare_v3 (self->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                              &self->stmts[i], NULL) != SQLITE_OK)
+        return tally_ledger_set_sqlite_error (self->db, error);
+    }
+
+  return TRUE;
+}
+
+/**
+ * tally_ledger_open:
+ * @path: the ledger file; created when missing
+ * @flags: how to open it
+ * @error: return location for a #GError
+ *
+ * Opens (or creates) a ledger file and brings its schema up to date.
+ *
+ * Returns: (transfer full): the ledger, or %NULL with @error set
+ */
+TallyLedger *
+tally_ledger_open (const char            *path,
+                   TallyLedgerOpenFlags   flags,
+                   GError               **error)
+{
+  g_autoptr(TallyLedger) self = NULL;
+  int open_flags;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (TALLY_TYPE_LEDGER, NULL);
+  self->path = g_strdup (path);
+  self->read_only = (flags & TALLY_LEDGER_OPEN_READ_ONLY) != 0;
+
+  open_flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+  open_flags |= self->read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+
+  if (sqlite3_open_v2 (path, &self->db, open_flags, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_STORAGE,
+                   "Cannot open the ledger file “%s”: %s", path,
+                   self->db ? sqlite3_errmsg (self->db) : "out of memory");
+      return NULL;
+    }
+
+  if (!exec_pragmas (self, flags, error) ||
+      !tally_ledger_schema_migrate (self->db, self->read_only, &self->schema_version, error) ||
+      !prepare_statements (self, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+const char *
+tally_ledger_get_path (TallyLedger *self)
+{
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), NULL);
+
+  return self->path;
+}
+
+int
+tally_ledger_get_schema_version (TallyLedger *self)
+{
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), 0);
+
+  return self->schema_version;
+}
+
+int
+tally_ledger_get_latest_schema_version (void)
+{
+  return tally_ledger_schema_latest ();
+}
+
+/**
+ * tally_ledger_set_clock:
+ * @self: a #TallyLedger
+ * @clock: (nullable): the time source; %NULL restores the real clock
+ * @user_data: passed to @clock
+ *
+ * Replaces the ledger's clock, so tests can move time forward.
+ */
+void
+tally_ledger_set_clock (TallyLedger    *self,
+                        TallyClockFunc  clock,
+                        gpointer        user_data)
+{
+  g_return_if_fail (TALLY_IS_LEDGER (self));
+
+  self->clock = clock ? clock : default_clock;
+  self->clock_data = clock ? user_data : NULL;
+}
+
+gint64
+tally_ledger_now (TallyLedger *self)
+{
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), 0);
+
+  return self->clock (self->clock_data);
+}
+
+sqlite3 *
+tally_ledger_get_db (TallyLedger *self)
+{
+  return self->db;
+}
+
+sqlite3_stmt *
+tally_ledger_stmt (TallyLedger     *self,
+                   TallyLedgerStmt  which)
+{
+  sqlite3_stmt *stmt = self->stmts[which];
+
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  return stmt;
+}
+
+gboolean
+tally_ledger_step_done (TallyLedger   *self,
+                        sqlite3_stmt  *stmt,
+                        GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return tally_ledger_set_sqlite_error (self->db, error);
+
+  return TRUE;
+}
+
+static void
+copy_column_text (sqlite3_stmt *stmt,
+                  int           column,
+                  char         *dest,
+                  gsize         size)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+  g_strlcpy (dest, text ? text : "", size);
+}
+
+static void
+copy_column_uuid (sqlite3_stmt *stmt,
+                  int           column,
+                  char          dest[TALLY_UUID_LEN])
+{
+  const void *blob = sqlite3_column_blob (stmt, column);
+
+  if (blob != NULL && sqlite3_column_bytes (stmt, column) == 16)
+    tally_uuid_from_bytes (blob, dest);
+  else
+    dest[0] = '\0';
+}
+
+void
+tally_ledger_read_account (sqlite3_stmt *stmt,
+                           TallyAccount *account,
+                           gint64       *num)
+{
+  memset (account, 0, sizeof *account);
+  *num = sqlite3_column_int64 (stmt, 0);
+  copy_column_uuid (stmt, 1, account->id);
+  account->kind = sqlite3_column_int (stmt, 2);
+  account->flags = sqlite3_column_int (stmt, 3);
+  copy_column_text (stmt, 4, account->name, sizeof account->name);
+  copy_column_text (stmt, 5, account->timezone, sizeof account->timezone);
+  account->debits_pending = sqlite3_column_int64 (stmt, 6);
+  account->debits_posted = sqlite3_column_int64 (stmt, 7);
+  account->credits_pending = sqlite3_column_int64 (stmt, 8);
+  account->credits_posted = sqlite3_column_int64 (stmt, 9);
+  account->created_at = sqlite3_column_int64 (stmt, 10);
+}
+
+/* Reads one row of TRANSFER_COLUMNS. */
+gboolean
+tally_ledger_read_transfer_row (TallyLedger          *self,
+                                sqlite3_stmt         *stmt,
+                                TallyStoredTransfer  *stored,
+                                GError              **error)
+{
+  TallyTransfer *t = &stored->transfer;
+
+  memset (stored, 0, sizeof *stored);
+  t->seq = sqlite3_column_int64 (stmt, 0);
+  copy_column_uuid (stmt, 1, t->id);
+  copy_column_uuid (stmt, 2, t->debit_account_id);
+  copy_column_uuid (stmt, 3, t->credit_account_id);
+  t->amount = sqlite3_column_int64 (stmt, 4);
+  copy_column_uuid (stmt, 5, t->pending_id);
+  t->units = sqlite3_column_int64 (stmt, 6);
+  t->timeout = (guint32) sqlite3_column_int64 (stmt, 7);
+  t->flags = sqlite3_column_int (stmt, 8);
+  t->kind = sqlite3_column_int (stmt, 9);
+  copy_column_text (stmt, 10, t->ref, sizeof t->ref);
+  copy_column_text (stmt, 11, t->tool_id, sizeof t->tool_id);
+  copy_column_text (stmt, 12, t->description, sizeof t->description);
+  t->created_at = sqlite3_column_int64 (stmt, 13);
+  stored->debit_num = sqlite3_column_int64 (stmt, 14);
+  stored->credit_num = sqlite3_column_int64 (stmt, 15);
+  stored->pending_seq = sqlite3_column_int64 (stmt, 16);
+
+  if ((guint) t->kind >= TALLY_N_TRANSFER_KINDS)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_STORAGE,
+                   "Transfer %" G_GINT64_FORMAT " has an unknown kind %d", t->seq, t->kind);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+tally_ledger_find_transfer_by_seq (TallyLedger          *self,
+                                   gint64                seq,
+                                   TallyStoredTransfer  *stored,
+                                   gboolean             *found,
+                                   GError              **error)
+{
+  sqlite3_stmt *stmt = tally_ledger_stmt (self, STMT_TRANSFER_BY_SEQ);
+  gboolean ok = TRUE;
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, seq);
+  rc = sqlite3_step (stmt);
+  *found = rc == SQLITE_ROW;
+  if (rc == SQLITE_ROW)
+    ok = tally_ledger_read_transfer_row (self, stmt, stored, error);
+  else if (rc != SQLITE_DONE)
+    ok = tally_ledger_set_sqlite_error (self->db, error);
+  sqlite3_reset (stmt);
+
+  return ok;
+}
+
+gboolean
+tally_ledger_find_transfer (TallyLedger          *self,
+                            const guint8          id[16],
+                            TallyStoredTransfer  *stored,
+                            gboolean             *found,
+                            GError              **error)
+{
+  sqlite3_stmt *stmt = tally_ledger_stmt (self, STMT_SEQ_BY_ID);
+  gint64 seq = 0;
+  int rc;
+
+  sqlite3_bind_blob (stmt, 1, id, 16, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    seq = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (self->db, error);
+
+  *found = FALSE;
+  if (rc == SQLITE_DONE)
+    return TRUE;
+
+  return tally_ledger_find_transfer_by_seq (self, seq, stored, found, error);
+}
+
+gboolean
+tally_ledger_find_pending_row (TallyLedger      *self,
+                               gint64            seq,
+                               TallyPendingRow  *row,
+                               gboolean         *found,
+                               GError          **error)
+{
+  sqlite3_stmt *stmt = tally_ledger_stmt (self, STMT_PENDING_BY_SEQ);
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, seq);
+  rc = sqlite3_step (stmt);
+  *found = rc == SQLITE_ROW;
+  if (rc == SQLITE_ROW)
+    {
+      row->state = sqlite3_column_int (stmt, 0);
+      row->expires_at = sqlite3_column_int64 (stmt, 1);
+      row->settled_by = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (self->db, error);
+
+  return TRUE;
+}
+
+static gboolean
+account_fields_equal (const TallyAccount *a,
+                      const TallyAccount *b)
+{
+  return a->kind == b->kind &&
+         a->flags == b->flags &&
+         strcmp (a->name, b->name) == 0 &&
+         strcmp (a->timezone, b->timezone) == 0;
+}
+
+static gboolean
+validate_new_account (const TallyAccount  *account,
+                      guint8               id[16],
+                      GError             **error)
+{
+  const char *problem = NULL;
+
+  if (!tally_uuid_to_bytes (account->id, id))
+    problem = "the id is not a UUID";
+  else if ((guint) account->kind >= TALLY_N_ACCOUNT_KINDS)
+    problem = "the kind is unknown";
+  else if (account->flags & ~TALLY_ACCOUNT_FLAGS_ALL)
+    problem = "the flags are unknown";
+  else if ((account->flags & TALLY_ACCOUNT_FLAGS_ALL) == TALLY_ACCOUNT_FLAGS_ALL)
+    problem = "the two balance flags exclude each other";
+  else if (!g_utf8_validate (account->name, -1, NULL))
+    problem = "the name is not UTF-8";
+  else if (account->debits_pending || account->debits_posted ||
+           account->credits_pending || account->credits_posted)
+    problem = "balances are kept by the ledger and must start at zero";
+
+  if (problem != NULL)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+                   "Cannot create account “%s”: %s", account->id, problem);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * tally_ledger_create_account:
+ * @self: a #TallyLedger
+ * @account: the account's id, kind, flags, name and time zone
+ * @error: return location for a #GError
+ *
+ * Creates an account with zero balances. Idempotent by id.
+ *
+ * Returns: %TRUE if the account exists as described afterwards
+ */
+gboolean
+tally_ledger_create_account (TallyLedger         *self,
+                             const TallyAccount  *account,
+                             GError             **error)
+{
+  TallyAccount existing;
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt;
+  guint8 id[16];
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (account != NULL, FALSE);
+
+  if (!validate_new_account (account, id, error))
+    return FALSE;
+
+  if (tally_ledger_lookup_account (self, account->id, &existing, &local_error))
+    {
+      if (account_fields_equal (account, &existing))
+        return TRUE;
+
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_EXISTS_WITH_DIFFERENT_FIELDS,
+                   "Account “%s” exists with different fields", account->id);
+      return FALSE;
+    }
+  if (!g_error_matches (local_error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  stmt = tally_ledger_stmt (self, STMT_INSERT_ACCOUNT);
+  sqlite3_bind_blob (stmt, 1, id, sizeof id, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, account->kind);
+  sqlite3_bind_int (stmt, 3, account->flags);
+  sqlite3_bind_text (stmt, 4, account->name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, account->timezone[0] ? account->timezone : "UTC", -1,
+                     SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, tally_ledger_now (self));
+
+  return tally_ledger_step_done (self, stmt, error);
+}
+
+static gboolean
+fetch_account (TallyLedger   *self,
+               const char    *id,
+               TallyAccount  *account,
+               gint64        *num,
+               GError       **error)
+{
+  sqlite3_stmt *stmt;
+  guint8 bytes[16];
+  int rc;
+
+  if (!tally_uuid_to_bytes (id, bytes))
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND,
+                   "“%s” is not an account id", id ? id : "(null)");
+      return FALSE;
+    }
+
+  stmt = tally_ledger_stmt (self, STMT_ACCOUNT_BY_ID);
+  sqlite3_bind_blob (stmt, 1, bytes, sizeof bytes, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    tally_ledger_read_account (stmt, account, num);
+  sqlite3_reset (stmt);
+
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (self->db, error);
+
+  g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND, "No account “%s”", id);
+  return FALSE;
+}
+
+/**
+ * tally_ledger_lookup_account:
+ * @self: a #TallyLedger
+ * @id: the account's UUID
+ * @account: (out caller-allocates): filled with the account
+ * @error: return location for a #GError, %TALLY_LEDGER_ERROR_NOT_FOUND
+ *   when there is no such account
+ *
+ * Returns: %TRUE if the account was found
+ */
+gboolean
+tally_ledger_lookup_account (TallyLedger   *self,
+                             const char    *id,
+                             TallyAccount  *account,
+                             GError       **error)
+{
+  gint64 num;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (account != NULL, FALSE);
+
+  return fetch_account (self, id, account, &num, error);
+}
+
+gboolean
+tally_ledger_account_num (TallyLedger  *self,
+                          const char   *id,
+                          gint64       *num,
+                          GError      **error)
+{
+  TallyAccount account;
+
+  return fetch_account (self, id, &account, num, error);
+}

@@ -1,0 +1,132 @@
+/* tally-ledger.h
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tally-account.h"
+#include "tally-statement.h"
+#include "tally-transfer.h"
+
+G_BEGIN_DECLS
+
+#define TALLY_LEDGER_ERROR (tally_ledger_error_quark ())
+
+typedef enum
+{
+  /* The file was written by a newer Tally; it is left untouched. */
+  TALLY_LEDGER_ERROR_SCHEMA_TOO_NEW,
+  /* SQLite said no: I/O, a full disk, a busy or corrupt file. */
+  TALLY_LEDGER_ERROR_STORAGE,
+  TALLY_LEDGER_ERROR_NOT_FOUND,
+  TALLY_LEDGER_ERROR_INVALID,
+  TALLY_LEDGER_ERROR_EXISTS_WITH_DIFFERENT_FIELDS,
+  /* tally_ledger_check() found a broken invariant. */
+  TALLY_LEDGER_ERROR_INVARIANT,
+} TallyLedgerError;
+
+typedef enum
+{
+  TALLY_LEDGER_OPEN_DEFAULT   = 0,
+  /* A read connection, e.g. for an export on a worker thread. */
+  TALLY_LEDGER_OPEN_READ_ONLY = 1 << 0,
+  /* synchronous=NORMAL: survives a process crash, not a power cut. */
+  TALLY_LEDGER_OPEN_SYNC_NORMAL = 1 << 1,
+} TallyLedgerOpenFlags;
+
+/* Returns the time in microseconds since the epoch, UTC. */
+typedef gint64 (*TallyClockFunc) (gpointer user_data);
+
+#define TALLY_TYPE_LEDGER (tally_ledger_get_type ())
+
+G_DECLARE_FINAL_TYPE (TallyLedger, tally_ledger, TALLY, LEDGER, GObject)
+
+GQuark       tally_ledger_error_quark        (void);
+
+TallyLedger *tally_ledger_open               (const char                 *path,
+                                              TallyLedgerOpenFlags        flags,
+                                              GError                    **error);
+const char  *tally_ledger_get_path           (TallyLedger                *self);
+int          tally_ledger_get_schema_version (TallyLedger                *self);
+int          tally_ledger_get_latest_schema_version (void);
+void         tally_ledger_set_clock          (TallyLedger                *self,
+                                              TallyClockFunc              clock,
+                                              gpointer                    user_data);
+gint64       tally_ledger_now                (TallyLedger                *self);
+
+/* Accounts. Creating an account that exists with the same fields succeeds
+ * and changes nothing; with other fields it is an error. */
+gboolean     tally_ledger_create_account     (TallyLedger                *self,
+                                              const TallyAccount         *account,
+                                              GError                    **error);
+gboolean     tally_ledger_lookup_account     (TallyLedger                *self,
+                                              const char                 *id,
+                                              TallyAccount               *account,
+                                              GError                    **error);
+
+/* Transfers. One result per transfer in @results; the batch is one
+ * transaction. FALSE only when the store failed, and then nothing of the
+ * batch was written. */
+gboolean     tally_ledger_create_transfers   (TallyLedger                *self,
+                                              TallyTransfer              *transfers,
+                                              guint                       n_transfers,
+                                              TallyTransferResult        *results,
+                                              GError                    **error);
+gboolean     tally_ledger_lookup_transfer    (TallyLedger                *self,
+                                              const char                 *id,
+                                              TallyTransfer              *transfer,
+                                              GError                    **error);
+gboolean     tally_ledger_lookup_pending_state (TallyLedger              *self,
+                                              const char                 *pending_id,
+                                              TallyPendingState          *state,
+                                              GError                    **error);
+/* Releases every pending transfer whose timeout has passed at @now, by
+ * recording a void for it; an expired transfer can never be posted. */
+gboolean     tally_ledger_expire_pending     (TallyLedger                *self,
+                                              gint64                      now,
+                                              guint                      *n_expired,
+                                              GError                    **error);
+gint64       tally_ledger_get_last_seq       (TallyLedger                *self);
+
+/* Transfers that touch any of @account_ids, in seq order, after @after_seq:
+ * what a device that has everything up to @after_seq is missing. */
+GArray      *tally_ledger_transfers_after    (TallyLedger                *self,
+                                              const char * const         *account_ids,
+                                              gint64                      after_seq,
+                                              guint                       limit,
+                                              GError                    **error);
+
+/* One page of an account's history, newest first. @next_before_seq is the
+ * cursor of the following page, 0 when this is the last one. */
+GArray      *tally_ledger_query_statement    (TallyLedger                *self,
+                                              const TallyStatementQuery  *query,
+                                              gint64                     *next_before_seq,
+                                              GError                    **error);
+
+/* What an account spent on tool runs created in [@since, @until): posted
+ * charges plus holds still pending. */
+gboolean     tally_ledger_sum_consumption    (TallyLedger                *self,
+                                              const char                 *account_id,
+                                              gint64                      since,
+                                              gint64                      until,
+                                              gint64                     *spent,
+                                              GError                    **error);
+/* The settled cost of an account's latest runs of @tool_id, newest first,
+ * at most @limit: what a typical estimate is made from. */
+GArray      *tally_ledger_recent_run_costs   (TallyLedger                *self,
+                                              const char                 *account_id,
+                                              const char                 *tool_id,
+                                              guint                       limit,
+                                              GError                    **error);
+
+/* Verifies every invariant over the whole file; the first broken one is
+ * described in words in a TALLY_LEDGER_ERROR_INVARIANT error. */
+gboolean     tally_ledger_check              (TallyLedger                *self,
+                                              GError                    **error);
+
+G_END_DECLS
