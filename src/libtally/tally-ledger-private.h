@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "tally-ledger.h"
+#include "tally-ledger-sqlite.h"
 #include "tally-uuid.h"
 
 G_BEGIN_DECLS
@@ -35,6 +36,9 @@ typedef enum
   STMT_SAVEPOINT,
   STMT_RELEASE,
   STMT_ROLLBACK_TO,
+  STMT_BATCH_SAVEPOINT,
+  STMT_BATCH_RELEASE,
+  STMT_BATCH_ROLLBACK_TO,
   STMT_LAST_TRANSFER,
   STMT_ACCOUNT_BY_ID,
   STMT_ACCOUNT_BY_NUM,
@@ -122,6 +126,11 @@ gboolean      tally_ledger_schema_migrate  (sqlite3               *db,
                                             int                   *version,
                                             GError               **error);
 int           tally_ledger_schema_latest   (void);
+gboolean      tally_ledger_schema_migrate_component (sqlite3            *db,
+                                            const char            *component,
+                                            const char * const    *migrations,
+                                            guint                  n_migrations,
+                                            GError               **error);
 
 /* tally-ledger-rules.c: the ledger's rules, free of any store, so every
  * store applies exactly the same ones. */

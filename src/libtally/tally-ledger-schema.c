@@ -216,3 +216,93 @@ tally_ledger_schema_migrate (sqlite3   *db,
   *version = tally_ledger_schema_latest ();
   return TRUE;
 }
+
+static gboolean
+component_version (sqlite3     *db,
+                   const char  *component,
+                   int         *version,
+                   GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "SELECT version FROM components WHERE name = ?", -1, &stmt,
+                          NULL) != SQLITE_OK)
+    return tally_ledger_set_sqlite_error (db, error);
+
+  sqlite3_bind_text (stmt, 1, component, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  *version = rc == SQLITE_ROW ? sqlite3_column_int (stmt, 0) : 0;
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (db, error);
+  return TRUE;
+}
+
+static gboolean
+set_component_version (sqlite3     *db,
+                       const char  *component,
+                       int          version,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, "INSERT INTO components (name, version) VALUES (?, ?) "
+                          "ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return tally_ledger_set_sqlite_error (db, error);
+
+  sqlite3_bind_text (stmt, 1, component, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 2, version);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (db, error);
+  return TRUE;
+}
+
+gboolean
+tally_ledger_schema_migrate_component (sqlite3            *db,
+                                       const char         *component,
+                                       const char * const *component_migrations,
+                                       guint               n_migrations,
+                                       GError            **error)
+{
+  int version;
+
+  if (!exec_sql (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (!exec_sql (db, "CREATE TABLE IF NOT EXISTS components ("
+                     "  name TEXT PRIMARY KEY, version INTEGER NOT NULL)", error) ||
+      !component_version (db, component, &version, error))
+    goto fail;
+
+  if ((guint) version > n_migrations)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_SCHEMA_TOO_NEW,
+                   "The file's %s tables have schema version %d; this Tally knows up to %u. "
+                   "Upgrade Tally to open it; the file was left unchanged",
+                   component, version, n_migrations);
+      goto fail;
+    }
+
+  for (guint v = version; v < n_migrations; v++)
+    {
+      if (!exec_sql (db, component_migrations[v], error))
+        goto fail;
+    }
+
+  if (!set_component_version (db, component, n_migrations, error) ||
+      !exec_sql (db, "COMMIT", error))
+    goto fail;
+
+  return TRUE;
+
+fail:
+  sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}

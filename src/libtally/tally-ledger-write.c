@@ -36,6 +36,8 @@ typedef struct
   GPtrArray   *dirty;
   GArray      *undo;
   gboolean     in_chain;
+  /* Inside a transaction the caller opened: a savepoint, not BEGIN. */
+  gboolean     nested;
   gint64       now;
   gint64       created_at;
   gint64       last_seq;
@@ -66,10 +68,23 @@ batch_clear (Batch *batch)
 }
 
 static void
+run_quietly (TallyLedger     *ledger,
+             TallyLedgerStmt  which)
+{
+  sqlite3_step (tally_ledger_stmt (ledger, which));
+  sqlite3_reset (tally_ledger_stmt (ledger, which));
+}
+
+static void
 batch_rollback (Batch *batch)
 {
-  sqlite3_step (tally_ledger_stmt (batch->ledger, STMT_ROLLBACK));
-  sqlite3_reset (tally_ledger_stmt (batch->ledger, STMT_ROLLBACK));
+  if (batch->nested)
+    {
+      run_quietly (batch->ledger, STMT_BATCH_ROLLBACK_TO);
+      run_quietly (batch->ledger, STMT_BATCH_RELEASE);
+    }
+  else
+    run_quietly (batch->ledger, STMT_ROLLBACK);
   batch_clear (batch);
 }
 
@@ -84,8 +99,12 @@ batch_begin (Batch        *batch,
 
   memset (batch, 0, sizeof *batch);
   batch->ledger = ledger;
+  batch->nested = !sqlite3_get_autocommit (tally_ledger_get_db (ledger));
 
-  if (!tally_ledger_step_done (ledger, tally_ledger_stmt (ledger, STMT_BEGIN), error))
+  if (!tally_ledger_step_done (ledger,
+                               tally_ledger_stmt (ledger, batch->nested ? STMT_BATCH_SAVEPOINT
+                                                                        : STMT_BEGIN),
+                               error))
     return FALSE;
 
   batch->accounts = g_hash_table_new_full (uuid_bytes_hash, uuid_bytes_equal, NULL, g_free);
@@ -140,7 +159,9 @@ batch_commit (Batch   *batch,
         return FALSE;
     }
 
-  if (!tally_ledger_step_done (batch->ledger, tally_ledger_stmt (batch->ledger, STMT_COMMIT),
+  if (!tally_ledger_step_done (batch->ledger,
+                               tally_ledger_stmt (batch->ledger, batch->nested ? STMT_BATCH_RELEASE
+                                                                               : STMT_COMMIT),
                                error))
     return FALSE;
 
@@ -550,7 +571,6 @@ process_chain (Batch               *batch,
                TallyTransferResult *results,
                guint                start,
                guint                end,
-               gboolean             open,
                GError             **error)
 {
   gint64 seq_before = batch->last_seq;
@@ -569,14 +589,18 @@ process_chain (Batch               *batch,
         }
     }
 
-  if (open)
-    {
-      results[end] = TALLY_TRANSFER_LINKED_EVENT_CHAIN_OPEN;
-      fail_chain (transfers, results, start, end, end);
-      return batch_abort_chain (batch, seq_before, error);
-    }
-
   return batch_end_chain (batch, error);
+}
+
+/* A chain still open at the end of the batch is refused unseen. */
+static void
+refuse_open_chain (TallyTransfer       *transfers,
+                   TallyTransferResult *results,
+                   guint                start,
+                   guint                end)
+{
+  results[end] = TALLY_TRANSFER_LINKED_EVENT_CHAIN_OPEN;
+  fail_chain (transfers, results, start, end, end);
 }
 
 static gboolean
@@ -593,12 +617,14 @@ process_batch (Batch               *batch,
       guint end = chain_end_of (transfers, n, i);
       gboolean open = (transfers[end].flags & TALLY_TRANSFER_FLAG_LINKED) != 0;
 
-      if (end == i && !open)
+      if (open)
+        refuse_open_chain (transfers, results, i, end);
+      else if (end == i)
         {
           if (!process_transfer (batch, &transfers[i], &results[i], error))
             return FALSE;
         }
-      else if (!process_chain (batch, transfers, results, i, end, open, error))
+      else if (!process_chain (batch, transfers, results, i, end, error))
         return FALSE;
 
       i = end + 1;
@@ -652,6 +678,35 @@ tally_ledger_create_transfers (TallyLedger          *self,
   return TRUE;
 }
 
+/* The id of the void that records an expiry: derived from the pending
+ * transfer's, unless a client took that id on purpose; then a random one,
+ * which nobody can guess. The pending state, not the id, keeps expiry from
+ * happening twice. */
+static gboolean
+expiry_id (Batch       *batch,
+           const char  *pending_id,
+           char         id[TALLY_UUID_LEN],
+           GError     **error)
+{
+  TallyStoredTransfer taken;
+  guint8 bytes[16];
+  gboolean found;
+
+  tally_uuid_derive ("expiry", pending_id, id);
+  tally_uuid_to_bytes (id, bytes);
+  if (!tally_ledger_find_transfer (batch->ledger, bytes, &taken, &found, error))
+    return FALSE;
+
+  if (found)
+    {
+      g_autofree char *random = g_uuid_string_random ();
+
+      g_strlcpy (id, random, TALLY_UUID_LEN);
+    }
+
+  return TRUE;
+}
+
 /* Records the release of one pending transfer whose time ran out. */
 static gboolean
 expire_one (Batch   *batch,
@@ -675,7 +730,8 @@ expire_one (Batch   *batch,
       return FALSE;
     }
 
-  tally_uuid_derive ("expiry", p->id, id);
+  if (!expiry_id (batch, p->id, id, error))
+    return FALSE;
   tally_transfer_init (&expiry, id, p->debit_account_id, p->credit_account_id, 0, p->kind);
   expiry.flags = TALLY_TRANSFER_FLAG_VOID_PENDING;
   tally_transfer_set_pending_id (&expiry, p->id);

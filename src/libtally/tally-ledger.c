@@ -40,6 +40,9 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_SAVEPOINT] = "SAVEPOINT chain",
   [STMT_RELEASE] = "RELEASE chain",
   [STMT_ROLLBACK_TO] = "ROLLBACK TO chain",
+  [STMT_BATCH_SAVEPOINT] = "SAVEPOINT batch",
+  [STMT_BATCH_RELEASE] = "RELEASE batch",
+  [STMT_BATCH_ROLLBACK_TO] = "ROLLBACK TO batch",
   [STMT_LAST_TRANSFER] = "SELECT seq, created_at FROM transfers ORDER BY seq DESC LIMIT 1",
   [STMT_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE id = ?",
   [STMT_ACCOUNT_BY_NUM] = "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE num = ?",
@@ -582,4 +585,76 @@ tally_ledger_account_num (TallyLedger  *self,
   TallyAccount account;
 
   return fetch_account (self, id, &account, num, error);
+}
+
+gboolean
+tally_ledger_begin (TallyLedger  *self,
+                    GError      **error)
+{
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (sqlite3_get_autocommit (self->db), FALSE);
+
+  return tally_ledger_step_done (self, tally_ledger_stmt (self, STMT_BEGIN), error);
+}
+
+gboolean
+tally_ledger_commit (TallyLedger  *self,
+                     GError      **error)
+{
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+
+  if (tally_ledger_step_done (self, tally_ledger_stmt (self, STMT_COMMIT), error))
+    return TRUE;
+
+  tally_ledger_rollback (self);
+  return FALSE;
+}
+
+void
+tally_ledger_rollback (TallyLedger *self)
+{
+  g_return_if_fail (TALLY_IS_LEDGER (self));
+
+  if (!sqlite3_get_autocommit (self->db))
+    tally_ledger_step_done (self, tally_ledger_stmt (self, STMT_ROLLBACK), NULL);
+}
+
+gboolean
+tally_ledger_in_transaction (TallyLedger *self)
+{
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+
+  return !sqlite3_get_autocommit (self->db);
+}
+
+/**
+ * tally_ledger_get_sqlite:
+ * @self: a #TallyLedger
+ *
+ * The connection itself, for a component (the server, the app's cache)
+ * that keeps its own tables in the ledger file, so that its writes and the
+ * ledger's commit together.
+ *
+ * Returns: (transfer none): the SQLite connection
+ */
+sqlite3 *
+tally_ledger_get_sqlite (TallyLedger *self)
+{
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), NULL);
+
+  return self->db;
+}
+
+gboolean
+tally_ledger_migrate_component (TallyLedger        *self,
+                                const char         *component,
+                                const char * const *migrations,
+                                guint               n_migrations,
+                                GError            **error)
+{
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (component != NULL, FALSE);
+
+  return tally_ledger_schema_migrate_component (self->db, component, migrations, n_migrations,
+                                                error);
 }

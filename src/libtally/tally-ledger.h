@@ -59,6 +59,16 @@ void         tally_ledger_set_clock          (TallyLedger                *self,
                                               gpointer                    user_data);
 gint64       tally_ledger_now                (TallyLedger                *self);
 
+/* An explicit transaction around several calls, e.g. a server's group
+ * commit: create_transfers() inside one uses a savepoint, so a batch still
+ * fails whole while the outer transaction goes on. */
+gboolean     tally_ledger_begin              (TallyLedger                *self,
+                                              GError                    **error);
+gboolean     tally_ledger_commit             (TallyLedger                *self,
+                                              GError                    **error);
+void         tally_ledger_rollback           (TallyLedger                *self);
+gboolean     tally_ledger_in_transaction     (TallyLedger                *self);
+
 /* Accounts. Creating an account that exists with the same fields succeeds
  * and changes nothing; with other fields it is an error. */
 gboolean     tally_ledger_create_account     (TallyLedger                *self,

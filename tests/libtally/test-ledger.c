@@ -434,6 +434,34 @@ test_expiry (LedgerFixture *f,
   assert_check_clean (f);
 }
 
+/* A client that takes the id an expiry would use cannot pin a hold. */
+static void
+test_expiry_id_taken (LedgerFixture *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  TallyTransfer p, squatter;
+  TallyPendingState state;
+  char expiry_id[TALLY_UUID_LEN];
+  guint n = 0;
+
+  grant (f, f->alice, 100);
+  hold (f, &p, 20, 5);
+  tally_uuid_derive ("expiry", p.id, expiry_id);
+  transfer_new (&squatter, f->grants, f->bob, 1, TALLY_TRANSFER_KIND_GRANT);
+  g_strlcpy (squatter.id, expiry_id, sizeof squatter.id);
+  assert_result (f, &squatter, TALLY_TRANSFER_OK);
+
+  f->now += G_GINT64_CONSTANT (6) * G_USEC_PER_SEC;
+  g_assert_true (tally_ledger_expire_pending (f->ledger, f->now, &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_true (tally_ledger_lookup_pending_state (f->ledger, p.id, &state, NULL));
+  g_assert_cmpint (state, ==, TALLY_PENDING_STATE_EXPIRED);
+  g_assert_cmpint (balance_of (f, f->alice), ==, 100);
+  assert_check_clean (f);
+}
+
 static void
 test_linked (LedgerFixture *f,
              gconstpointer  data)
@@ -483,6 +511,15 @@ test_linked (LedgerFixture *f,
   g_assert_cmpint (results[0], ==, TALLY_TRANSFER_LINKED_EVENT_FAILED);
   g_assert_cmpint (results[1], ==, TALLY_TRANSFER_LINKED_EVENT_CHAIN_OPEN);
   g_assert_cmpint (balance_of (f, f->alice), ==, 6);
+
+  /* An open chain is not evaluated: its bad transfer says nothing. */
+  transfer_new (&batch[0], f->alice, f->alice, 1, TALLY_TRANSFER_KIND_ALLOCATION);
+  batch[0].flags = TALLY_TRANSFER_FLAG_LINKED;
+  transfer_new (&batch[1], f->alice, f->bob, 1, TALLY_TRANSFER_KIND_ALLOCATION);
+  batch[1].flags = TALLY_TRANSFER_FLAG_LINKED;
+  g_assert_true (tally_ledger_create_transfers (f->ledger, batch, 2, results, NULL));
+  g_assert_cmpint (results[0], ==, TALLY_TRANSFER_LINKED_EVENT_FAILED);
+  g_assert_cmpint (results[1], ==, TALLY_TRANSFER_LINKED_EVENT_CHAIN_OPEN);
   g_assert_cmpint (tally_ledger_get_last_seq (f->ledger), ==, 4);
   assert_check_clean (f);
 }
@@ -672,6 +709,7 @@ main (int   argc,
   ADD ("/ledger/void", test_void);
   ADD ("/ledger/settlement-errors", test_settlement_errors);
   ADD ("/ledger/expiry", test_expiry);
+  ADD ("/ledger/expiry-id-taken", test_expiry_id_taken);
   ADD ("/ledger/linked", test_linked);
   ADD ("/ledger/accounts", test_accounts);
   ADD ("/ledger/schema-too-new", test_schema_too_new);

@@ -1,0 +1,487 @@
+/* tally-api-auth.c: register, sign in, sign out
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-api.h"
+#include "tally-api-decoders.h"
+#include "tally-api-json.h"
+#include "tally-auth.h"
+#include "tally-server.h"
+
+#define DEVICE_MAX_CHARS 128
+
+/* One shape for every failed sign-in, so none tells whether the account
+ * exists. */
+#define LOGIN_FAILED_MESSAGE "The email address or the password is wrong"
+
+gboolean
+tally_api_email_is_valid (const char *email)
+{
+  const char *at = strchr (email, '@');
+
+  if (at == NULL || at == email || at[1] == '\0' || strchr (at + 1, '@') != NULL)
+    return FALSE;
+  if (strchr (at + 1, '.') == NULL || g_str_has_suffix (email, "."))
+    return FALSE;
+
+  for (const char *c = email; *c; c++)
+    {
+      if (g_ascii_isspace (*c) || g_ascii_iscntrl (*c) || *c == '<' || *c == '>')
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+decode_password (JsonObject    *body,
+                 const char   **password,
+                 TallyProblem  *problem)
+{
+  if (!tally_json_get_string (body, "password", TALLY_FIELD_REQUIRED, TALLY_PASSWORD_MAX_CHARS,
+                              password, problem))
+    return FALSE;
+
+  return TRUE;
+}
+
+gboolean
+tally_api_decode_register (JsonObject           *body,
+                           TallyRegisterRequest *out,
+                           TallyProblem         *problem)
+{
+  memset (out, 0, sizeof *out);
+  out->name = "";
+
+  if (!tally_json_get_string (body, "email", TALLY_FIELD_REQUIRED, TALLY_EMAIL_MAX, &out->email,
+                              problem) ||
+      !decode_password (body, &out->password, problem) ||
+      !tally_json_get_string (body, "name", TALLY_FIELD_OPTIONAL, TALLY_NAME_MAX / 2, &out->name,
+                              problem))
+    return FALSE;
+
+  if (!tally_api_email_is_valid (out->email))
+    {
+      tally_problem_invalid (problem, "email", "“%s” is not an email address", out->email);
+      return FALSE;
+    }
+  if (g_utf8_strlen (out->password, -1) < TALLY_PASSWORD_MIN_CHARS)
+    {
+      tally_problem_invalid (problem, "password", "The password must have at least %d characters",
+                             TALLY_PASSWORD_MIN_CHARS);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+tally_api_decode_login (JsonObject        *body,
+                        TallyLoginRequest *out,
+                        TallyProblem      *problem)
+{
+  memset (out, 0, sizeof *out);
+
+  return tally_json_get_string (body, "email", TALLY_FIELD_REQUIRED, TALLY_EMAIL_MAX, &out->email,
+                                problem) &&
+         decode_password (body, &out->password, problem) &&
+         tally_json_get_string (body, "device", TALLY_FIELD_OPTIONAL, DEVICE_MAX_CHARS,
+                                &out->device, problem);
+}
+
+/* What a registration or sign-in carries between the main thread, the
+ * hashing thread and the group commit. */
+typedef struct
+{
+  TallyRequest *request;
+  char         *email;
+  char         *name;
+  char         *password;
+  char         *device;
+  char         *hash;
+  gboolean      verified;
+  TallyUser     user;
+  TallyAccount  account;
+  char         *token;
+  gint64        expires_at;
+  TallyProblem  problem;
+} AuthJob;
+
+static void
+auth_job_free (gpointer data)
+{
+  AuthJob *job = data;
+
+  if (job->password != NULL)
+    memset (job->password, 0, strlen (job->password));
+  g_free (job->password);
+  g_free (job->email);
+  g_free (job->name);
+  g_free (job->device);
+  g_free (job->hash);
+  g_free (job->token);
+  tally_problem_clear (&job->problem);
+  tally_request_unref (job->request);
+  g_free (job);
+}
+
+static AuthJob *
+auth_job_new (TallyRequest *request,
+              const char   *email,
+              const char   *password)
+{
+  AuthJob *job = g_new0 (AuthJob, 1);
+
+  job->request = tally_request_ref (request);
+  job->email = g_utf8_strdown (email, -1);
+  job->password = g_strdup (password);
+  return job;
+}
+
+static TallyServer *
+job_server (AuthJob *job)
+{
+  return tally_request_get_server (job->request);
+}
+
+static void
+respond_storage_error (TallyRequest *request,
+                       const GError *error)
+{
+  tally_request_respond_error (request, 500, "internal_error",
+                               "The server could not save this; try again");
+}
+
+/* --- register --- */
+
+static gboolean
+register_write (gpointer   data,
+                GError   **error)
+{
+  AuthJob *job = data;
+  TallyStore *store = tally_server_get_store (job_server (job));
+  g_autoptr(GError) local_error = NULL;
+
+  if (!tally_store_create_user (store, job->email, job->name, job->hash, TALLY_ROLE_MEMBER,
+                                &job->user, &local_error))
+    {
+      if (g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_EMAIL_TAKEN))
+        {
+          tally_problem_set (&job->problem, 409, "email_taken", "email", "%s",
+                             local_error->message);
+          return TRUE;
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return tally_ledger_lookup_account (tally_store_get_ledger (store), job->user.account_id,
+                                      &job->account, error);
+}
+
+static void
+register_done (gpointer      data,
+               const GError *error)
+{
+  AuthJob *job = data;
+  g_autoptr(JsonObject) body = NULL;
+
+  if (error != NULL)
+    {
+      respond_storage_error (job->request, error);
+      return;
+    }
+  if (tally_problem_is_set (&job->problem))
+    {
+      tally_request_respond_problem (job->request, &job->problem);
+      return;
+    }
+
+  body = json_object_new ();
+  tally_api_set_object (body, "user", tally_api_user_json (&job->user));
+  tally_api_set_object (body, "account", tally_api_account_json (&job->account));
+  tally_request_respond_object (job->request, 201, body);
+}
+
+static void
+hash_in_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  AuthJob *job = data;
+  GError *error = NULL;
+
+  job->hash = tally_password_hash (job->password, &error);
+  if (job->hash == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+hashed (GObject      *source,
+        GAsyncResult *result,
+        gpointer      data)
+{
+  AuthJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      respond_storage_error (job->request, error);
+      return;
+    }
+
+  /* The writer owns the job from here. */
+  g_task_set_task_data (G_TASK (result), NULL, NULL);
+  tally_writer_submit (tally_server_get_writer (job_server (job)), register_write, register_done,
+                       job, auth_job_free);
+}
+
+static void
+run_in_thread (AuthJob             *job,
+               GTaskThreadFunc      func,
+               GAsyncReadyCallback  callback)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, NULL);
+
+  g_task_set_task_data (task, job, auth_job_free);
+  g_task_run_in_thread (task, func);
+}
+
+static void
+handle_register (TallyRequest *request)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  g_autoptr(JsonObject) body = tally_request_parse_body (request, &problem);
+  TallyRegisterRequest decoded;
+  AuthJob *job;
+
+  if (body == NULL || !tally_api_decode_register (body, &decoded, &problem))
+    {
+      tally_request_respond_problem (request, &problem);
+      return;
+    }
+
+  job = auth_job_new (request, decoded.email, decoded.password);
+  job->name = g_strdup (decoded.name);
+  tally_request_pause (request);
+  run_in_thread (job, hash_in_thread, hashed);
+}
+
+/* --- login --- */
+
+static gboolean
+throttled (TallyRequest *request,
+           const char   *email)
+{
+  TallyServer *server = tally_request_get_server (request);
+  gint64 now = g_get_real_time ();
+  gint64 retry_after = 0, retry_address = 0;
+  gboolean blocked;
+  g_autofree char *seconds = NULL;
+
+  blocked = tally_throttle_is_blocked (tally_server_get_login_throttle (server, FALSE), email, now,
+                                       &retry_after);
+  blocked |= tally_throttle_is_blocked (tally_server_get_login_throttle (server, TRUE),
+                                        tally_request_get_remote_host (request), now,
+                                        &retry_address);
+  if (!blocked)
+    return FALSE;
+
+  seconds = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (retry_after, retry_address));
+  soup_message_headers_replace (soup_server_message_get_response_headers (
+                                  tally_request_get_message (request)),
+                                "Retry-After", seconds);
+  tally_request_respond_error (request, 429, "rate_limited",
+                               "Too many failed sign-ins; try again in %s seconds", seconds);
+  return TRUE;
+}
+
+static void
+record_failure (AuthJob *job)
+{
+  TallyServer *server = job_server (job);
+  gint64 now = g_get_real_time ();
+
+  tally_throttle_record_failure (tally_server_get_login_throttle (server, FALSE), job->email, now);
+  tally_throttle_record_failure (tally_server_get_login_throttle (server, TRUE),
+                                 tally_request_get_remote_host (job->request), now);
+}
+
+static gboolean
+login_write (gpointer   data,
+             GError   **error)
+{
+  AuthJob *job = data;
+  TallyStore *store = tally_server_get_store (job_server (job));
+  guint8 hash[32];
+
+  job->token = tally_token_new ();
+  tally_token_hash (job->token, hash);
+  job->expires_at = g_get_real_time () +
+                    tally_server_get_config (job_server (job))->session_days * 86400 * G_USEC_PER_SEC;
+
+  return tally_store_create_session (store, hash, job->user.id, job->device, job->expires_at,
+                                     error);
+}
+
+static void
+login_done (gpointer      data,
+            const GError *error)
+{
+  AuthJob *job = data;
+  g_autoptr(JsonObject) body = NULL;
+  g_autofree char *expires_at = NULL;
+
+  if (error != NULL)
+    {
+      respond_storage_error (job->request, error);
+      return;
+    }
+
+  tally_throttle_reset (tally_server_get_login_throttle (job_server (job), FALSE), job->email);
+  expires_at = tally_api_format_time (job->expires_at);
+  body = json_object_new ();
+  json_object_set_string_member (body, "token", job->token);
+  tally_api_set_object (body, "user", tally_api_user_json (&job->user));
+  json_object_set_string_member (body, "expires_at", expires_at);
+  tally_request_respond_object (job->request, 200, body);
+}
+
+static void
+verify_in_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      data,
+                  GCancellable *cancellable)
+{
+  AuthJob *job = data;
+
+  if (job->hash != NULL)
+    job->verified = tally_password_verify (job->hash, job->password);
+  else
+    tally_password_burn_time (job->password);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+verified (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  AuthJob *job = g_task_get_task_data (G_TASK (result));
+
+  if (!job->verified || job->user.disabled)
+    {
+      record_failure (job);
+      tally_request_respond_error (job->request, 401, "unauthorized", LOGIN_FAILED_MESSAGE);
+      return;
+    }
+
+  g_task_set_task_data (G_TASK (result), NULL, NULL);
+  tally_writer_submit (tally_server_get_writer (job_server (job)), login_write, login_done, job,
+                       auth_job_free);
+}
+
+static void
+handle_login (TallyRequest *request)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  g_autoptr(JsonObject) body = tally_request_parse_body (request, &problem);
+  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyLoginRequest decoded;
+  AuthJob *job;
+
+  if (body == NULL || !tally_api_decode_login (body, &decoded, &problem))
+    {
+      tally_request_respond_problem (request, &problem);
+      return;
+    }
+
+  job = auth_job_new (request, decoded.email, decoded.password);
+  job->device = g_strdup (decoded.device);
+  if (throttled (request, job->email))
+    {
+      auth_job_free (job);
+      return;
+    }
+
+  /* An unknown email goes through the same work as a wrong password. */
+  tally_store_find_user_by_email (store, job->email, &job->user, &job->hash, NULL);
+  tally_request_pause (request);
+  run_in_thread (job, verify_in_thread, verified);
+}
+
+/* --- logout --- */
+
+typedef struct
+{
+  TallyRequest *request;
+  guint8        hash[32];
+} LogoutJob;
+
+static void
+logout_job_free (gpointer data)
+{
+  LogoutJob *job = data;
+
+  tally_request_unref (job->request);
+  g_free (job);
+}
+
+static gboolean
+logout_write (gpointer   data,
+              GError   **error)
+{
+  LogoutJob *job = data;
+
+  return tally_store_revoke_session (tally_server_get_store (tally_request_get_server (job->request)),
+                                     job->hash, g_get_real_time (), error);
+}
+
+static void
+logout_done (gpointer      data,
+             const GError *error)
+{
+  LogoutJob *job = data;
+
+  if (error != NULL)
+    {
+      respond_storage_error (job->request, error);
+      return;
+    }
+
+  tally_request_respond (job->request, 204, NULL);
+}
+
+static void
+handle_logout (TallyRequest *request)
+{
+  LogoutJob *job = g_new0 (LogoutJob, 1);
+
+  job->request = tally_request_ref (request);
+  tally_token_hash (tally_request_get_token (request), job->hash);
+  tally_writer_submit (tally_server_get_writer (tally_request_get_server (request)), logout_write,
+                       logout_done, job, logout_job_free);
+}
+
+static const TallyRoute routes[] = {
+  { "POST", "/v1/auth/register", handle_register, TALLY_ROUTE_PUBLIC },
+  { "POST", "/v1/auth/login", handle_login, TALLY_ROUTE_PUBLIC },
+  { "POST", "/v1/auth/logout", handle_logout, TALLY_ROUTE_AUTH },
+};
+
+void
+tally_api_auth_register (TallyRouter *router)
+{
+  tally_router_add_routes (router, routes, G_N_ELEMENTS (routes));
+}

@@ -1,0 +1,60 @@
+/* tally-api-json.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tally-api-json.h"
+
+char *
+tally_api_format_time (gint64 microseconds)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (microseconds / G_USEC_PER_SEC);
+
+  if (time == NULL)
+    return g_strdup ("");
+
+  time = g_date_time_add (time, microseconds % G_USEC_PER_SEC);
+  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%S.%fZ");
+}
+
+void
+tally_api_set_object (JsonObject *object,
+                      const char *name,
+                      JsonObject *value)
+{
+  json_object_set_object_member (object, name, value);
+}
+
+JsonObject *
+tally_api_user_json (const TallyUser *user)
+{
+  JsonObject *object = json_object_new ();
+  g_autofree char *created_at = tally_api_format_time (user->created_at);
+
+  json_object_set_string_member (object, "id", user->id);
+  json_object_set_string_member (object, "email", user->email);
+  json_object_set_string_member (object, "name", user->name);
+  json_object_set_string_member (object, "role", tally_role_to_string (user->role));
+  json_object_set_string_member (object, "account_id", user->account_id);
+  json_object_set_string_member (object, "timezone", user->timezone);
+  json_object_set_string_member (object, "created_at", created_at);
+  return object;
+}
+
+JsonObject *
+tally_api_account_json (const TallyAccount *account)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "id", account->id);
+  json_object_set_string_member (object, "kind", tally_account_kind_to_string (account->kind));
+  json_object_set_string_member (object, "name", account->name);
+  json_object_set_int_member (object, "balance", tally_account_balance (account));
+  json_object_set_int_member (object, "available", tally_account_available (account));
+  json_object_set_int_member (object, "held", tally_account_held (account));
+  return object;
+}

@@ -1,0 +1,27 @@
+/* tally-api-json.h: how the API writes the objects it shares
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <tally.h>
+
+#include "tally-store.h"
+
+G_BEGIN_DECLS
+
+JsonObject *tally_api_user_json     (const TallyUser    *user);
+/* {id, kind, name, balance, available, held} */
+JsonObject *tally_api_account_json  (const TallyAccount *account);
+/* ISO 8601 UTC with microseconds, as every timestamp of the API. */
+char       *tally_api_format_time   (gint64              microseconds);
+/* A nested object member, taking @value. */
+void        tally_api_set_object    (JsonObject         *object,
+                                     const char         *name,
+                                     JsonObject         *value);
+
+G_END_DECLS

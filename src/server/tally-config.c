@@ -1,0 +1,402 @@
+/* tally-config.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tally-config.h"
+
+G_DEFINE_QUARK (tally-config-error-quark, tally_config_error)
+
+typedef enum
+{
+  SETTING_LISTEN,
+  SETTING_PATH,
+  SETTING_INT,
+  SETTING_BOOL,
+} SettingType;
+
+/* One row per setting: its group and key in the file are also its
+ * command-line option, --KEY. */
+typedef struct
+{
+  const char  *group;
+  const char  *key;
+  SettingType  type;
+  gsize        offset;
+  gint64       min;
+  gint64       max;
+  const char  *description;
+  const char  *arg_description;
+} Setting;
+
+#define FIELD(name) G_STRUCT_OFFSET (TallyConfig, name)
+
+static const Setting settings[] = {
+  { "server", "listen", SETTING_LISTEN, 0, 0, 0,
+    "Address and port to listen on (default 127.0.0.1:8470)", "HOST:PORT" },
+  { "server", "data-dir", SETTING_PATH, FIELD (data_dir), 0, 0,
+    "Where the ledger file lives (default: the XDG data dir)", "DIR" },
+  { "server", "tools-dir", SETTING_PATH, FIELD (tools_dir), 0, 0,
+    "The tool registry's folder of JSON files", "DIR" },
+  { "server", "body-limit", SETTING_INT, FIELD (body_limit), 1024, G_GINT64_CONSTANT (1) << 30,
+    "Largest request body accepted, in bytes (default 1048576)", "BYTES" },
+  { "server", "sync-normal", SETTING_BOOL, FIELD (sync_normal), 0, 1,
+    "Commit with synchronous=NORMAL: faster, not durable across power loss", "BOOL" },
+  { "auth", "session-days", SETTING_INT, FIELD (session_days), 1, 3650,
+    "Days a sign-in lasts (default 30)", "DAYS" },
+  { "auth", "login-attempts", SETTING_INT, FIELD (login_attempts), 1, 1000,
+    "Failed sign-ins allowed per account and per address in a window (default 10)", "N" },
+  { "auth", "login-window", SETTING_INT, FIELD (login_window), 1, 86400,
+    "Seconds over which failed sign-ins are counted (default 900)", "SECONDS" },
+  { "runs", "hold-timeout", SETTING_INT, FIELD (hold_timeout), 1, 7 * 86400,
+    "Seconds a run's hold lasts if nobody completes it (default 3600)", "SECONDS" },
+  { "sync", "lease-amount", SETTING_INT, FIELD (lease_amount), 0, G_MAXINT32,
+    "Credits a device may spend offline (default 200)", "CREDITS" },
+  { "sync", "lease-timeout", SETTING_INT, FIELD (lease_timeout), 60, 90 * 86400,
+    "Seconds an offline lease lasts (default 604800)", "SECONDS" },
+};
+
+TallyConfig *
+tally_config_new (void)
+{
+  TallyConfig *config = g_new0 (TallyConfig, 1);
+
+  config->listen_host = g_strdup ("127.0.0.1");
+  config->listen_port = 8470;
+  config->data_dir = g_build_filename (g_get_user_data_dir (), "tally-server", NULL);
+  config->tools_dir = g_strdup (TALLY_DATADIR "/tools");
+  config->body_limit = 1024 * 1024;
+  config->session_days = 30;
+  config->login_attempts = 10;
+  config->login_window = 900;
+  config->hold_timeout = 3600;
+  config->lease_amount = 200;
+  config->lease_timeout = 7 * 86400;
+
+  /* Run from a build tree, the registry is the source tree's. */
+  if (!g_file_test (config->tools_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_free (config->tools_dir);
+      config->tools_dir = g_strdup (TALLY_SOURCE_DATADIR "/tools");
+    }
+
+  return config;
+}
+
+void
+tally_config_free (TallyConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->listen_host);
+  g_free (config->data_dir);
+  g_free (config->tools_dir);
+  g_free (config);
+}
+
+static const Setting *
+find_setting (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      if (g_str_equal (settings[i].key, key))
+        return &settings[i];
+    }
+
+  return NULL;
+}
+
+static gboolean
+invalid (GError    **error,
+         const char *key,
+         const char *value,
+         const char *why)
+{
+  g_set_error (error, TALLY_CONFIG_ERROR, TALLY_CONFIG_ERROR_INVALID,
+               "Invalid value “%s” for %s: %s", value, key, why);
+  return FALSE;
+}
+
+static gboolean
+set_listen (TallyConfig  *config,
+            const char   *value,
+            GError      **error)
+{
+  const char *colon = strrchr (value, ':');
+  g_autofree char *host = NULL;
+  guint64 port;
+
+  if (colon == NULL || colon == value)
+    return invalid (error, "listen", value, "expected HOST:PORT");
+  if (!g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
+    return invalid (error, "listen", value, "the port must be a number from 1 to 65535");
+
+  host = g_strndup (value, colon - value);
+  /* [::1]:8470 */
+  if (host[0] == '[' && g_str_has_suffix (host, "]"))
+    {
+      char *inner = g_strndup (host + 1, strlen (host) - 2);
+
+      g_free (host);
+      host = inner;
+    }
+  if (!g_hostname_is_ip_address (host))
+    return invalid (error, "listen", value, "the host must be an IP address");
+
+  g_free (config->listen_host);
+  config->listen_host = g_steal_pointer (&host);
+  config->listen_port = (guint16) port;
+  return TRUE;
+}
+
+static gboolean
+set_int (TallyConfig   *config,
+         const Setting *setting,
+         const char    *value,
+         GError       **error)
+{
+  gint64 number;
+  g_autofree char *range = g_strdup_printf ("expected a whole number from %" G_GINT64_FORMAT
+                                            " to %" G_GINT64_FORMAT,
+                                            setting->min, setting->max);
+
+  if (!g_ascii_string_to_signed (value, 10, setting->min, setting->max, &number, NULL))
+    return invalid (error, setting->key, value, range);
+
+  G_STRUCT_MEMBER (gint64, config, setting->offset) = number;
+  return TRUE;
+}
+
+static gboolean
+set_bool (TallyConfig   *config,
+          const Setting *setting,
+          const char    *value,
+          GError       **error)
+{
+  gboolean flag;
+
+  if (g_str_equal (value, "true") || g_str_equal (value, "1"))
+    flag = TRUE;
+  else if (g_str_equal (value, "false") || g_str_equal (value, "0"))
+    flag = FALSE;
+  else
+    return invalid (error, setting->key, value, "expected true or false");
+
+  G_STRUCT_MEMBER (gboolean, config, setting->offset) = flag;
+  return TRUE;
+}
+
+gboolean
+tally_config_set (TallyConfig  *config,
+                  const char   *key,
+                  const char   *value,
+                  GError      **error)
+{
+  const Setting *setting = find_setting (key);
+
+  g_return_val_if_fail (config != NULL, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  if (setting == NULL)
+    {
+      g_set_error (error, TALLY_CONFIG_ERROR, TALLY_CONFIG_ERROR_INVALID,
+                   "Unknown setting “%s”", key);
+      return FALSE;
+    }
+
+  switch (setting->type)
+    {
+    case SETTING_LISTEN:
+      return set_listen (config, value, error);
+    case SETTING_PATH:
+      if (value[0] == '\0')
+        return invalid (error, key, value, "expected a path");
+      g_free (G_STRUCT_MEMBER (char *, config, setting->offset));
+      G_STRUCT_MEMBER (char *, config, setting->offset) = g_strdup (value);
+      return TRUE;
+    case SETTING_INT:
+      return set_int (config, setting, value, error);
+    case SETTING_BOOL:
+      return set_bool (config, setting, value, error);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+load_group (TallyConfig  *config,
+            GKeyFile     *file,
+            const char   *group,
+            GError      **error)
+{
+  g_auto(GStrv) keys = g_key_file_get_keys (file, group, NULL, error);
+
+  if (keys == NULL)
+    return FALSE;
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      const Setting *setting = find_setting (keys[i]);
+      g_autofree char *value = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (setting == NULL || !g_str_equal (setting->group, group))
+        {
+          g_set_error (error, TALLY_CONFIG_ERROR, TALLY_CONFIG_ERROR_INVALID,
+                       "Unknown key “%s” in group [%s]", keys[i], group);
+          return FALSE;
+        }
+
+      value = g_key_file_get_string (file, group, keys[i], error);
+      if (value == NULL)
+        return FALSE;
+      if (!tally_config_set (config, keys[i], g_strstrip (value), &local_error))
+        {
+          g_set_error (error, TALLY_CONFIG_ERROR, TALLY_CONFIG_ERROR_INVALID,
+                       "[%s] %s", group, local_error->message);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+is_known_group (const char *group)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      if (g_str_equal (settings[i].group, group))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+gboolean
+tally_config_load_file (TallyConfig  *config,
+                        const char   *path,
+                        GError      **error)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_auto(GStrv) groups = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error))
+    {
+      g_set_error (error, TALLY_CONFIG_ERROR, TALLY_CONFIG_ERROR_INVALID,
+                   "Cannot read the configuration “%s”: %s", path, local_error->message);
+      return FALSE;
+    }
+
+  groups = g_key_file_get_groups (file, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      if (!is_known_group (groups[i]))
+        {
+          g_set_error (error, TALLY_CONFIG_ERROR, TALLY_CONFIG_ERROR_INVALID,
+                       "%s: unknown group [%s]", path, groups[i]);
+          return FALSE;
+        }
+      if (!load_group (config, file, groups[i], &local_error))
+        {
+          g_set_error (error, TALLY_CONFIG_ERROR, TALLY_CONFIG_ERROR_INVALID,
+                       "%s: %s", path, local_error->message);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+/* Options are kept as text until the key file is read, then applied over
+ * it, so the command line always wins. */
+typedef struct
+{
+  TallyConfig *config;
+  char        *values[G_N_ELEMENTS (settings)];
+  char        *config_file;
+  GOptionEntry entries[G_N_ELEMENTS (settings) + 2];
+} OptionState;
+
+static void
+option_state_free (gpointer data)
+{
+  OptionState *state = data;
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    g_free (state->values[i]);
+  g_free (state->config_file);
+  g_free (state);
+}
+
+static gboolean
+apply_options (GOptionContext  *context,
+               GOptionGroup    *group,
+               gpointer         data,
+               GError         **error)
+{
+  OptionState *state = data;
+
+  if (state->config_file != NULL &&
+      !tally_config_load_file (state->config, state->config_file, error))
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      if (state->values[i] != NULL &&
+          !tally_config_set (state->config, settings[i].key, state->values[i], error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+GOptionGroup *
+tally_config_option_group (TallyConfig *config)
+{
+  OptionState *state = g_new0 (OptionState, 1);
+  GOptionGroup *group;
+  guint n = 0;
+
+  state->config = config;
+  state->entries[n++] = (GOptionEntry) { "config", 'c', 0, G_OPTION_ARG_FILENAME,
+                                         &state->config_file,
+                                         "Read settings from a key file", "FILE" };
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    state->entries[n++] = (GOptionEntry) { settings[i].key, 0, 0, G_OPTION_ARG_STRING,
+                                           &state->values[i], settings[i].description,
+                                           settings[i].arg_description };
+
+  group = g_option_group_new ("server", "Server options", "Show the server options", state,
+                              option_state_free);
+  g_option_group_add_entries (group, state->entries);
+  g_option_group_set_parse_hooks (group, NULL, apply_options);
+  return group;
+}
+
+gboolean
+tally_config_parse (TallyConfig   *config,
+                    int           *argc,
+                    char        ***argv,
+                    GError       **error)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("— the Tally sync server");
+
+  g_option_context_set_main_group (context, tally_config_option_group (config));
+  return g_option_context_parse (context, argc, argv, error);
+}
+
+char *
+tally_config_ledger_path (TallyConfig *config)
+{
+  return g_build_filename (config->data_dir, "tally.db", NULL);
+}

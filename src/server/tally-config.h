@@ -1,0 +1,63 @@
+/* tally-config.h: tally-server's settings, from a key file and the command line
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define TALLY_CONFIG_ERROR (tally_config_error_quark ())
+
+typedef enum
+{
+  TALLY_CONFIG_ERROR_INVALID,
+} TallyConfigError;
+
+typedef struct _TallyConfig
+{
+  /* [server] */
+  char    *listen_host;
+  guint16  listen_port;
+  char    *data_dir;
+  char    *tools_dir;
+  gint64   body_limit;
+  gint64   session_days;
+  gboolean sync_normal;
+  /* [runs] */
+  gint64   hold_timeout;
+  /* [sync] */
+  gint64   lease_amount;
+  gint64   lease_timeout;
+  /* [auth] */
+  gint64   login_attempts;
+  gint64   login_window;
+} TallyConfig;
+
+GQuark       tally_config_error_quark   (void);
+TallyConfig *tally_config_new           (void);
+void         tally_config_free          (TallyConfig  *config);
+/* Reads --config FILE first, then every other option over it. Unknown
+ * options, unknown keys and bad values are errors that name the key. */
+gboolean     tally_config_parse         (TallyConfig  *config,
+                                         int          *argc,
+                                         char       ***argv,
+                                         GError      **error);
+gboolean     tally_config_load_file     (TallyConfig  *config,
+                                         const char   *path,
+                                         GError      **error);
+gboolean     tally_config_set           (TallyConfig  *config,
+                                         const char   *key,
+                                         const char   *value,
+                                         GError      **error);
+char        *tally_config_ledger_path   (TallyConfig  *config);
+/* The options of the main command, for --help and for sub-commands. */
+GOptionGroup *tally_config_option_group (TallyConfig  *config);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyConfig, tally_config_free)
+
+G_END_DECLS

@@ -1,0 +1,37 @@
+/* tally-metrics.h: counters and histograms, in Prometheus text format
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define TALLY_TYPE_METRICS (tally_metrics_get_type ())
+
+G_DECLARE_FINAL_TYPE (TallyMetrics, tally_metrics, TALLY, METRICS, GObject)
+
+TallyMetrics *tally_metrics_new             (void);
+void          tally_metrics_observe_request (TallyMetrics *self,
+                                             const char   *method,
+                                             const char   *route,
+                                             guint         status,
+                                             gint64        duration_us);
+void          tally_metrics_observe_run     (TallyMetrics *self,
+                                             const char   *tool,
+                                             const char   *outcome,
+                                             gint64        charged);
+void          tally_metrics_observe_commit  (TallyMetrics *self,
+                                             guint         n_writes);
+/* Counts a named event, e.g. "payments_total" with a label value. */
+void          tally_metrics_count           (TallyMetrics *self,
+                                             const char   *name,
+                                             const char   *label,
+                                             const char   *value);
+char         *tally_metrics_render          (TallyMetrics *self);
+
+G_END_DECLS

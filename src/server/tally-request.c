@@ -1,0 +1,305 @@
+/* tally-request.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-json-decode.h"
+#include "tally-request.h"
+
+struct _TallyRequest
+{
+  TallyServer       *server;
+  SoupServerMessage *msg;
+  GHashTable        *query;
+  GHashTable        *params;
+  const TallyRoute  *route;
+  char               id[37];
+  char              *token;
+  TallyUser          user;
+  gboolean           has_user;
+  gint64             started;
+  gboolean           paused;
+  gboolean           responded;
+  guint              status;
+};
+
+static void
+request_clear (gpointer data)
+{
+  TallyRequest *self = data;
+
+  g_clear_object (&self->msg);
+  g_clear_pointer (&self->query, g_hash_table_unref);
+  g_clear_pointer (&self->params, g_hash_table_unref);
+  g_clear_pointer (&self->token, g_free);
+}
+
+static char *
+bearer_token (SoupServerMessage *msg)
+{
+  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                     "Authorization");
+
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+    return NULL;
+
+  return g_strstrip (g_strdup (header + 7));
+}
+
+TallyRequest *
+tally_request_new (TallyServer       *server,
+                   SoupServerMessage *msg,
+                   GHashTable        *query)
+{
+  TallyRequest *self = g_rc_box_new0 (TallyRequest);
+  g_autofree char *id = g_uuid_string_random ();
+
+  self->server = server;
+  self->msg = g_object_ref (msg);
+  self->query = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (query != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, query);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (self->query, g_strdup (key), g_strdup (value));
+    }
+  g_strlcpy (self->id, id, sizeof self->id);
+  self->token = bearer_token (msg);
+  self->started = g_get_monotonic_time ();
+  return self;
+}
+
+TallyRequest *
+tally_request_ref (TallyRequest *self)
+{
+  return g_rc_box_acquire (self);
+}
+
+void
+tally_request_unref (TallyRequest *self)
+{
+  g_rc_box_release_full (self, request_clear);
+}
+
+TallyServer *
+tally_request_get_server (TallyRequest *self)
+{
+  return self->server;
+}
+
+SoupServerMessage *
+tally_request_get_message (TallyRequest *self)
+{
+  return self->msg;
+}
+
+const char *
+tally_request_get_id (TallyRequest *self)
+{
+  return self->id;
+}
+
+const char *
+tally_request_get_method (TallyRequest *self)
+{
+  return self->msg ? soup_server_message_get_method (self->msg) : "";
+}
+
+const char *
+tally_request_get_path (TallyRequest *self)
+{
+  return self->msg ? g_uri_get_path (soup_server_message_get_uri (self->msg)) : "";
+}
+
+const char *
+tally_request_get_remote_host (TallyRequest *self)
+{
+  const char *host = self->msg ? soup_server_message_get_remote_host (self->msg) : NULL;
+
+  return host ? host : "unknown";
+}
+
+const TallyRoute *
+tally_request_get_route (TallyRequest *self)
+{
+  return self->route;
+}
+
+void
+tally_request_set_route (TallyRequest     *self,
+                         const TallyRoute *route,
+                         GHashTable       *params)
+{
+  self->route = route;
+  g_clear_pointer (&self->params, g_hash_table_unref);
+  self->params = params ? g_hash_table_ref (params) : NULL;
+}
+
+const char *
+tally_request_get_param (TallyRequest *self,
+                         const char   *name)
+{
+  return self->params ? g_hash_table_lookup (self->params, name) : NULL;
+}
+
+const char *
+tally_request_get_query (TallyRequest *self,
+                         const char   *name)
+{
+  return g_hash_table_lookup (self->query, name);
+}
+
+const TallyUser *
+tally_request_get_user (TallyRequest *self)
+{
+  return self->has_user ? &self->user : NULL;
+}
+
+void
+tally_request_set_user (TallyRequest    *self,
+                        const TallyUser *user)
+{
+  self->has_user = user != NULL;
+  if (user != NULL)
+    self->user = *user;
+}
+
+const char *
+tally_request_get_token (TallyRequest *self)
+{
+  return self->token;
+}
+
+JsonObject *
+tally_request_parse_body (TallyRequest *self,
+                          TallyProblem *problem)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (self->msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  gsize length;
+  const char *data = g_bytes_get_data (bytes, &length);
+
+  return tally_json_parse_object (data, length, problem);
+}
+
+void
+tally_request_pause (TallyRequest *self)
+{
+  if (self->msg == NULL || self->paused || self->responded)
+    return;
+
+  self->paused = TRUE;
+  soup_server_message_pause (self->msg);
+}
+
+gboolean
+tally_request_has_responded (TallyRequest *self)
+{
+  return self->responded;
+}
+
+guint
+tally_request_get_status (TallyRequest *self)
+{
+  return self->status;
+}
+
+void
+tally_request_respond_text (TallyRequest *self,
+                            guint         status,
+                            const char   *content_type,
+                            char         *text)
+{
+  g_return_if_fail (!self->responded);
+
+  self->responded = TRUE;
+  self->status = status;
+  if (self->msg == NULL)
+    {
+      g_free (text);
+      return;
+    }
+
+  soup_server_message_set_status (self->msg, status, NULL);
+  if (text != NULL)
+    soup_server_message_set_response (self->msg, content_type, SOUP_MEMORY_TAKE, text,
+                                      strlen (text));
+
+  if (self->paused)
+    {
+      self->paused = FALSE;
+      soup_server_message_unpause (self->msg);
+    }
+}
+
+void
+tally_request_respond (TallyRequest *self,
+                       guint         status,
+                       JsonNode     *body)
+{
+  g_autoptr(JsonNode) owned = body;
+
+  tally_request_respond_text (self, status, "application/json",
+                              owned ? tally_json_to_string (owned) : NULL);
+}
+
+void
+tally_request_respond_object (TallyRequest *self,
+                              guint         status,
+                              JsonObject   *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, object);
+  tally_request_respond (self, status, node);
+}
+
+void
+tally_request_respond_problem (TallyRequest       *self,
+                               const TallyProblem *problem)
+{
+  g_return_if_fail (tally_problem_is_set (problem));
+
+  tally_request_respond (self, problem->status, tally_problem_to_json (problem));
+}
+
+void
+tally_request_respond_error (TallyRequest *self,
+                             guint         status,
+                             const char   *code,
+                             const char   *format,
+                             ...)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  va_list args;
+
+  problem.status = status;
+  problem.code = code;
+  va_start (args, format);
+  problem.message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  tally_request_respond_problem (self, &problem);
+}
+
+void
+tally_request_detach (TallyRequest *self)
+{
+  g_clear_object (&self->msg);
+  self->paused = FALSE;
+}
+
+gint64
+tally_request_get_started (TallyRequest *self)
+{
+  return self->started;
+}

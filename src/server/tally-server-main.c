@@ -1,0 +1,83 @@
+/* tally-server-main.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib-unix.h>
+#include <locale.h>
+#include <signal.h>
+
+#include "tally-log.h"
+#include "tally-server.h"
+#include "tally-user-command.h"
+
+static void
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+}
+
+static gboolean
+on_signal (gpointer data)
+{
+  TallyServer *server = data;
+  GMainLoop *loop = g_object_get_data (G_OBJECT (server), "loop");
+
+  tally_log_event ("stopping", NULL);
+  tally_server_shutdown (server, G_CALLBACK (quit_loop), loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+run_server (int    argc,
+            char **argv)
+{
+  g_autoptr(TallyConfig) config = tally_config_new ();
+  g_autoptr(TallyServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!tally_config_parse (config, &argc, &argv, &error))
+    {
+      g_printerr ("tally-server: %s\n", error->message);
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("tally-server: unexpected argument “%s” (see --help)\n", argv[1]);
+      return 2;
+    }
+
+  server = tally_server_new (config, &error);
+  if (server == NULL || !tally_server_start (server, &error))
+    {
+      g_printerr ("tally-server: %s\n", error->message);
+      return 1;
+    }
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_object_set_data (G_OBJECT (server), "loop", loop);
+  g_unix_signal_add (SIGTERM, on_signal, server);
+  g_unix_signal_add (SIGINT, on_signal, server);
+  g_main_loop_run (loop);
+
+  tally_log_event ("stopped", NULL);
+  return 0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  signal (SIGPIPE, SIG_IGN);
+
+  if (argc > 1 && g_str_equal (argv[1], "user"))
+    return tally_user_command (argc - 1, argv + 1);
+
+  return run_server (argc, argv);
+}

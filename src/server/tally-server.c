@@ -1,0 +1,492 @@
+/* tally-server.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "tally-api.h"
+#include "tally-auth.h"
+#include "tally-log.h"
+#include "tally-server.h"
+
+/* How often holds that nobody completed are looked for. */
+#define EXPIRY_INTERVAL_SECONDS 5
+
+struct _TallyServer
+{
+  GObject            parent_instance;
+
+  TallyConfig       *config;
+  TallyLedger       *ledger;
+  TallyStore        *store;
+  TallyToolRegistry *registry;
+  TallyWriter       *writer;
+  TallyRouter       *router;
+  TallyMetrics      *metrics;
+  TallyThrottle     *login_by_email;
+  TallyThrottle     *login_by_address;
+  SoupServer        *soup;
+  guint              expiry_source;
+
+  /* Requests received and not yet answered. */
+  guint              in_flight;
+  gboolean           shutting_down;
+  GCallback          shutdown_done;
+  gpointer           shutdown_data;
+};
+
+G_DEFINE_FINAL_TYPE (TallyServer, tally_server, G_TYPE_OBJECT)
+
+static void
+tally_server_dispose (GObject *object)
+{
+  TallyServer *self = (TallyServer *) object;
+
+  g_clear_handle_id (&self->expiry_source, g_source_remove);
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->writer);
+  g_clear_object (&self->router);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->store);
+  g_clear_object (&self->ledger);
+  g_clear_object (&self->metrics);
+  g_clear_object (&self->login_by_email);
+  g_clear_object (&self->login_by_address);
+
+  G_OBJECT_CLASS (tally_server_parent_class)->dispose (object);
+}
+
+static void
+tally_server_class_init (TallyServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = tally_server_dispose;
+}
+
+static void
+tally_server_init (TallyServer *self)
+{
+}
+
+static gboolean
+open_ledger (TallyServer  *self,
+             GError      **error)
+{
+  g_autofree char *path = tally_config_ledger_path (self->config);
+
+  if (g_mkdir_with_parents (self->config->data_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot create the data folder “%s”: %s", self->config->data_dir,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  self->ledger = tally_ledger_open (path, self->config->sync_normal ? TALLY_LEDGER_OPEN_SYNC_NORMAL
+                                                                    : TALLY_LEDGER_OPEN_DEFAULT,
+                                    error);
+  if (self->ledger == NULL)
+    return FALSE;
+
+  self->store = tally_store_new (self->ledger, error);
+  return self->store != NULL;
+}
+
+/* A bad tool file is reported and skipped; the others are served. */
+static gboolean
+load_registry (TallyServer  *self,
+               GError      **error)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+
+  self->registry = tally_tool_registry_new ();
+  if (!tally_tool_registry_load_directory (self->registry, self->config->tools_dir, problems,
+                                           error))
+    return FALSE;
+
+  for (guint i = 0; i < problems->len; i++)
+    tally_log_warning ("tool_file_invalid", ((GError *) g_ptr_array_index (problems, i))->message);
+
+  return TRUE;
+}
+
+static void
+on_committed (TallyWriter *writer,
+              guint        n_items,
+              gboolean     ok,
+              TallyServer *self)
+{
+  tally_metrics_observe_commit (self->metrics, n_items);
+  if (!ok)
+    tally_log_warning ("commit_failed", "A group commit failed; its requests were refused");
+}
+
+static void
+register_routes (TallyServer *self)
+{
+  self->router = tally_router_new ();
+  tally_api_auth_register (self->router);
+  tally_api_health_register (self->router);
+}
+
+TallyServer *
+tally_server_new (TallyConfig  *config,
+                  GError      **error)
+{
+  g_autoptr(TallyServer) self = g_object_new (TALLY_TYPE_SERVER, NULL);
+
+  self->config = config;
+  self->metrics = tally_metrics_new ();
+  self->login_by_email = tally_throttle_new (config->login_attempts, config->login_window);
+  self->login_by_address = tally_throttle_new (config->login_attempts * 5, config->login_window);
+
+  if (!tally_auth_init (error) || !open_ledger (self, error) || !load_registry (self, error))
+    return NULL;
+
+  self->writer = tally_writer_new (self->ledger);
+  g_signal_connect (self->writer, "committed", G_CALLBACK (on_committed), self);
+  register_routes (self);
+  return g_steal_pointer (&self);
+}
+
+gboolean
+tally_server_authenticate (TallyServer *self,
+                           const char  *token,
+                           TallyUser   *user)
+{
+  guint8 hash[32];
+
+  if (token == NULL || token[0] == '\0' || strlen (token) > 256)
+    return FALSE;
+
+  tally_token_hash (token, hash);
+  return tally_store_find_session (self->store, hash, g_get_real_time (), user, NULL);
+}
+
+static gboolean
+check_access (TallyServer  *self,
+              TallyRequest *request)
+{
+  const TallyRoute *route = tally_request_get_route (request);
+  TallyUser user;
+
+  if (tally_server_authenticate (self, tally_request_get_token (request), &user))
+    tally_request_set_user (request, &user);
+
+  if (!(route->flags & (TALLY_ROUTE_AUTH | TALLY_ROUTE_ADMIN)))
+    return TRUE;
+
+  if (tally_request_get_user (request) == NULL)
+    {
+      tally_request_respond_error (request, 401, "unauthorized",
+                                   "Sign in first: this needs a valid bearer token");
+      return FALSE;
+    }
+
+  if ((route->flags & TALLY_ROUTE_ADMIN) && user.role != TALLY_ROLE_ADMIN)
+    {
+      tally_request_respond_error (request, 403, "forbidden", "Only an admin may do this");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void maybe_finish_shutdown (TallyServer *self);
+
+static void
+on_request_finished (SoupServerMessage *msg,
+                     TallyRequest      *request)
+{
+  TallyServer *self = tally_request_get_server (request);
+  const TallyRoute *route = tally_request_get_route (request);
+  gint64 duration = g_get_monotonic_time () - tally_request_get_started (request);
+  guint status = soup_server_message_get_status (msg);
+  const TallyUser *user = tally_request_get_user (request);
+
+  tally_metrics_observe_request (self->metrics, tally_request_get_method (request),
+                                 route ? route->pattern : "unmatched", status, duration);
+  tally_log_request (tally_request_get_id (request), tally_request_get_method (request),
+                     route ? route->pattern : tally_request_get_path (request), status, duration,
+                     user ? user->id : NULL);
+
+  g_signal_handlers_disconnect_by_data (msg, request);
+  tally_request_detach (request);
+  tally_request_unref (request);
+
+  self->in_flight--;
+  maybe_finish_shutdown (self);
+}
+
+static gboolean
+reject_body (TallyServer   *self,
+             TallyRequest  *request)
+{
+  SoupServerMessage *msg = tally_request_get_message (request);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+
+  if (body->length > self->config->body_limit)
+    {
+      tally_request_respond_error (request, 413, "body_too_large",
+                                   "The request body is larger than %" G_GINT64_FORMAT " bytes",
+                                   self->config->body_limit);
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+dispatch (TallyServer  *self,
+          TallyRequest *request)
+{
+  g_autoptr(GHashTable) params = NULL;
+  const TallyRoute *route;
+  gboolean path_matched;
+
+  if (reject_body (self, request))
+    return;
+
+  route = tally_router_match (self->router, tally_request_get_method (request),
+                              tally_request_get_path (request), &params, &path_matched);
+  if (route == NULL)
+    {
+      if (path_matched)
+        tally_request_respond_error (request, 405, "method_not_allowed",
+                                     "%s is not allowed here", tally_request_get_method (request));
+      else
+        tally_request_respond_error (request, 404, "not_found", "There is nothing at %s",
+                                     tally_request_get_path (request));
+      return;
+    }
+
+  tally_request_set_route (request, route, params);
+  if (!check_access (self, request))
+    return;
+
+  route->handler (request);
+
+  if (!tally_request_has_responded (request))
+    tally_request_pause (request);
+}
+
+static void
+handle_message (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  TallyServer *self = user_data;
+  TallyRequest *request = tally_request_new (self, msg, query);
+
+  self->in_flight++;
+  g_signal_connect (msg, "finished", G_CALLBACK (on_request_finished), request);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "X-Request-Id",
+                                tally_request_get_id (request));
+
+  if (self->shutting_down)
+    {
+      tally_request_respond_error (request, 503, "shutting_down", "The server is stopping");
+      return;
+    }
+
+  dispatch (self, request);
+}
+
+/* Refuses an oversized or unsized body before it is read. */
+static void
+handle_headers (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  TallyServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  goffset length = soup_message_headers_get_content_length (headers);
+  const char *error_json = NULL;
+  guint status = 0;
+
+  if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
+    {
+      status = 411;
+      error_json = "{\"error\":{\"code\":\"length_required\","
+                   "\"message\":\"Send the request body with a Content-Length\"}}";
+    }
+  else if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length > self->config->body_limit)
+    {
+      status = 413;
+      error_json = "{\"error\":{\"code\":\"body_too_large\","
+                   "\"message\":\"The request body is larger than the server accepts\"}}";
+    }
+
+  if (status == 0)
+    return;
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, error_json,
+                                    strlen (error_json));
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+}
+
+static gboolean
+expire_holds (gpointer data,
+              GError **error)
+{
+  TallyServer *self = data;
+  guint n = 0;
+
+  return tally_ledger_expire_pending (self->ledger, g_get_real_time (), &n, error);
+}
+
+static gboolean
+expiry_tick (gpointer data)
+{
+  TallyServer *self = data;
+
+  tally_writer_submit (self->writer, expire_holds, NULL, self, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+tally_server_start (TallyServer  *self,
+                    GError      **error)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+
+  g_return_val_if_fail (TALLY_IS_SERVER (self), FALSE);
+
+  self->soup = soup_server_new ("server-header", "tally-server/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_early_handler (self->soup, NULL, handle_headers, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
+
+  address = g_inet_socket_address_new_from_string (self->config->listen_host,
+                                                   self->config->listen_port);
+  if (address == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Cannot listen on %s:%u",
+                   self->config->listen_host, self->config->listen_port);
+      return FALSE;
+    }
+
+  if (!soup_server_listen (self->soup, address, 0, error))
+    return FALSE;
+
+  self->expiry_source = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_tick, self);
+  {
+    g_autofree char *where = g_strdup_printf ("%s:%u", self->config->listen_host,
+                                              self->config->listen_port);
+
+    tally_log_event ("listening", "address", where, NULL);
+  }
+  return TRUE;
+}
+
+static void
+maybe_finish_shutdown (TallyServer *self)
+{
+  GCallback done = self->shutdown_done;
+
+  if (!self->shutting_down || self->in_flight > 0 || done == NULL)
+    return;
+
+  tally_writer_flush (self->writer);
+  self->shutdown_done = NULL;
+  ((void (*) (gpointer)) done) (self->shutdown_data);
+}
+
+void
+tally_server_shutdown (TallyServer *self,
+                       GCallback    done,
+                       gpointer     user_data)
+{
+  g_return_if_fail (TALLY_IS_SERVER (self));
+
+  if (self->shutting_down)
+    return;
+
+  self->shutting_down = TRUE;
+  self->shutdown_done = done;
+  self->shutdown_data = user_data;
+
+  /* Stop accepting; requests already in flight run to their answer. */
+  {
+    g_autoptr(GSList) listeners = soup_server_get_listeners (self->soup);
+
+    for (GSList *l = listeners; l != NULL; l = l->next)
+      g_socket_close (l->data, NULL);
+  }
+  g_clear_handle_id (&self->expiry_source, g_source_remove);
+
+  tally_writer_flush (self->writer);
+  maybe_finish_shutdown (self);
+}
+
+TallyConfig *
+tally_server_get_config (TallyServer *self)
+{
+  return self->config;
+}
+
+TallyLedger *
+tally_server_get_ledger (TallyServer *self)
+{
+  return self->ledger;
+}
+
+TallyStore *
+tally_server_get_store (TallyServer *self)
+{
+  return self->store;
+}
+
+TallyToolRegistry *
+tally_server_get_registry (TallyServer *self)
+{
+  return self->registry;
+}
+
+TallyWriter *
+tally_server_get_writer (TallyServer *self)
+{
+  return self->writer;
+}
+
+TallyMetrics *
+tally_server_get_metrics (TallyServer *self)
+{
+  return self->metrics;
+}
+
+TallyRouter *
+tally_server_get_router (TallyServer *self)
+{
+  return self->router;
+}
+
+SoupServer *
+tally_server_get_soup_server (TallyServer *self)
+{
+  return self->soup;
+}
+
+TallyThrottle *
+tally_server_get_login_throttle (TallyServer *self,
+                                 gboolean     by_address)
+{
+  return by_address ? self->login_by_address : self->login_by_email;
+}

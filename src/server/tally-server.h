@@ -1,0 +1,52 @@
+/* tally-server.h
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <libsoup/soup.h>
+#include <tally.h>
+
+#include "tally-config.h"
+#include "tally-metrics.h"
+#include "tally-request.h"
+#include "tally-store.h"
+#include "tally-throttle.h"
+#include "tally-writer.h"
+
+G_BEGIN_DECLS
+
+#define TALLY_TYPE_SERVER (tally_server_get_type ())
+
+G_DECLARE_FINAL_TYPE (TallyServer, tally_server, TALLY, SERVER, GObject)
+
+TallyServer       *tally_server_new               (TallyConfig   *config,
+                                                   GError       **error);
+gboolean           tally_server_start             (TallyServer   *self,
+                                                   GError       **error);
+/* Stops listening, finishes the requests in flight, commits, then calls
+ * @done. */
+void               tally_server_shutdown          (TallyServer   *self,
+                                                   GCallback      done,
+                                                   gpointer       user_data);
+
+TallyConfig       *tally_server_get_config        (TallyServer   *self);
+TallyLedger       *tally_server_get_ledger        (TallyServer   *self);
+TallyStore        *tally_server_get_store         (TallyServer   *self);
+TallyToolRegistry *tally_server_get_registry      (TallyServer   *self);
+TallyWriter       *tally_server_get_writer        (TallyServer   *self);
+TallyMetrics      *tally_server_get_metrics       (TallyServer   *self);
+TallyRouter       *tally_server_get_router        (TallyServer   *self);
+SoupServer        *tally_server_get_soup_server   (TallyServer   *self);
+/* Failed sign-ins per email and per address. */
+TallyThrottle     *tally_server_get_login_throttle (TallyServer  *self,
+                                                   gboolean       by_address);
+/* The user a bearer token (session or API key) belongs to. */
+gboolean           tally_server_authenticate      (TallyServer   *self,
+                                                   const char    *token,
+                                                   TallyUser     *user);
+
+G_END_DECLS

@@ -1,0 +1,536 @@
+/* tally-store.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-store.h"
+
+struct _TallyStore
+{
+  GObject      parent_instance;
+
+  TallyLedger *ledger;
+  sqlite3     *db;
+  /* SQL text (always a literal) -> prepared statement. */
+  GHashTable  *statements;
+};
+
+G_DEFINE_FINAL_TYPE (TallyStore, tally_store, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (tally-store-error-quark, tally_store_error)
+
+/* The server's tables; migration N takes them from version N to N + 1.
+ * Never edit one that has shipped: add the next. */
+static const char * const server_migrations[] = {
+  "CREATE TABLE users ("
+  "  id TEXT PRIMARY KEY,"
+  "  email TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+  "  name TEXT NOT NULL,"
+  "  password_hash TEXT NOT NULL,"
+  "  role TEXT NOT NULL CHECK (role IN ('member', 'team_owner', 'admin')),"
+  "  disabled INTEGER NOT NULL DEFAULT 0,"
+  "  account_id TEXT NOT NULL UNIQUE,"
+  "  timezone TEXT NOT NULL DEFAULT 'UTC',"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE sessions ("
+  "  token_hash BLOB PRIMARY KEY,"
+  "  user_id TEXT NOT NULL REFERENCES users (id),"
+  "  device TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  revoked_at INTEGER"
+  ");"
+  "CREATE INDEX sessions_by_user ON sessions (user_id);"
+  "CREATE TABLE runs ("
+  "  id TEXT PRIMARY KEY,"
+  "  user_id TEXT NOT NULL,"
+  "  account_id TEXT NOT NULL,"
+  "  tool_id TEXT NOT NULL,"
+  "  request_digest TEXT NOT NULL,"
+  "  inputs TEXT NOT NULL,"
+  "  status TEXT NOT NULL,"
+  "  held INTEGER NOT NULL DEFAULT 0,"
+  "  charged INTEGER NOT NULL DEFAULT 0,"
+  "  units INTEGER,"
+  "  authorize_status INTEGER NOT NULL,"
+  "  authorize_body TEXT NOT NULL,"
+  "  complete_digest TEXT,"
+  "  complete_status INTEGER,"
+  "  complete_body TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  completed_at INTEGER"
+  ");"
+  "CREATE INDEX runs_by_user ON runs (user_id, created_at);"
+  "CREATE TABLE policies ("
+  "  account_id TEXT PRIMARY KEY,"
+  "  ceiling_per_run INTEGER NOT NULL DEFAULT 0,"
+  "  ceiling_daily INTEGER NOT NULL DEFAULT 0,"
+  "  ceiling_monthly INTEGER NOT NULL DEFAULT 0,"
+  "  user_per_run INTEGER NOT NULL DEFAULT 0,"
+  "  user_daily INTEGER NOT NULL DEFAULT 0,"
+  "  user_monthly INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE TABLE devices ("
+  "  user_id TEXT NOT NULL,"
+  "  device TEXT NOT NULL,"
+  "  lease_account_id TEXT NOT NULL,"
+  "  lease_id TEXT,"
+  "  lease_amount INTEGER NOT NULL DEFAULT 0,"
+  "  lease_spent INTEGER NOT NULL DEFAULT 0,"
+  "  lease_expires_at INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (user_id, device)"
+  ");"
+  "CREATE TABLE sync_ops ("
+  "  id TEXT PRIMARY KEY,"
+  "  user_id TEXT NOT NULL,"
+  "  device TEXT NOT NULL,"
+  "  digest TEXT NOT NULL,"
+  "  result TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ");",
+};
+
+static const char * const role_names[] = {
+  [TALLY_ROLE_MEMBER] = "member",
+  [TALLY_ROLE_TEAM_OWNER] = "team_owner",
+  [TALLY_ROLE_ADMIN] = "admin",
+};
+
+#define USER_COLUMNS "id, email, name, role, disabled, account_id, timezone, created_at "
+
+const char *
+tally_role_to_string (TallyRole role)
+{
+  g_return_val_if_fail ((guint) role < G_N_ELEMENTS (role_names), NULL);
+
+  return role_names[role];
+}
+
+gboolean
+tally_role_from_string (const char *str,
+                        TallyRole  *role)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (role_names); i++)
+    {
+      if (g_strcmp0 (str, role_names[i]) == 0)
+        {
+          *role = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static void
+tally_store_finalize (GObject *object)
+{
+  TallyStore *self = (TallyStore *) object;
+
+  /* The statements go before the connection they belong to. */
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  g_clear_object (&self->ledger);
+
+  G_OBJECT_CLASS (tally_store_parent_class)->finalize (object);
+}
+
+static void
+tally_store_class_init (TallyStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = tally_store_finalize;
+}
+
+static void
+tally_store_init (TallyStore *self)
+{
+  self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                            (GDestroyNotify) sqlite3_finalize);
+}
+
+TallyStore *
+tally_store_new (TallyLedger  *ledger,
+                 GError      **error)
+{
+  g_autoptr(TallyStore) self = NULL;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (ledger), NULL);
+
+  if (!tally_ledger_migrate_component (ledger, "server", server_migrations,
+                                       G_N_ELEMENTS (server_migrations), error))
+    return NULL;
+
+  self = g_object_new (TALLY_TYPE_STORE, NULL);
+  self->ledger = g_object_ref (ledger);
+  self->db = tally_ledger_get_sqlite (ledger);
+  return g_steal_pointer (&self);
+}
+
+TallyLedger *
+tally_store_get_ledger (TallyStore *self)
+{
+  g_return_val_if_fail (TALLY_IS_STORE (self), NULL);
+
+  return self->ledger;
+}
+
+static gboolean
+sqlite_failed (TallyStore  *self,
+               GError     **error)
+{
+  g_set_error (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_FAILED, "Storage error: %s",
+               sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+/* Prepared once and kept, keyed by the SQL text's address: callers only
+ * ever pass literals. */
+sqlite3_stmt *
+tally_store_prepare (TallyStore  *self,
+                     const char  *sql,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      sqlite_failed (self, error);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, (gpointer) sql, stmt);
+  return stmt;
+}
+
+gboolean
+tally_store_step_done (TallyStore    *self,
+                       sqlite3_stmt  *stmt,
+                       GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return sqlite_failed (self, error);
+
+  return TRUE;
+}
+
+static void
+copy_text (sqlite3_stmt *stmt,
+           int           column,
+           char         *dest,
+           gsize         size)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+
+  g_strlcpy (dest, text ? text : "", size);
+}
+
+static void
+read_user (sqlite3_stmt *stmt,
+           TallyUser    *user)
+{
+  memset (user, 0, sizeof *user);
+  copy_text (stmt, 0, user->id, sizeof user->id);
+  copy_text (stmt, 1, user->email, sizeof user->email);
+  copy_text (stmt, 2, user->name, sizeof user->name);
+  tally_role_from_string ((const char *) sqlite3_column_text (stmt, 3), &user->role);
+  user->disabled = sqlite3_column_int (stmt, 4) != 0;
+  copy_text (stmt, 5, user->account_id, sizeof user->account_id);
+  copy_text (stmt, 6, user->timezone, sizeof user->timezone);
+  user->created_at = sqlite3_column_int64 (stmt, 7);
+}
+
+/* Steps a statement expected to give at most one user. */
+static gboolean
+fetch_user (TallyStore    *self,
+            sqlite3_stmt  *stmt,
+            TallyUser     *user,
+            char         **password_hash,
+            GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    {
+      read_user (stmt, user);
+      if (password_hash != NULL)
+        *password_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
+    }
+  sqlite3_reset (stmt);
+
+  if (rc == SQLITE_ROW)
+    return TRUE;
+  if (rc != SQLITE_DONE)
+    return sqlite_failed (self, error);
+
+  g_set_error_literal (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND, "No such user");
+  return FALSE;
+}
+
+gboolean
+tally_store_create_user (TallyStore  *self,
+                         const char  *email,
+                         const char  *name,
+                         const char  *password_hash,
+                         TallyRole    role,
+                         TallyUser   *user,
+                         GError     **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *account_id = g_uuid_string_random ();
+  g_autoptr(GError) local_error = NULL;
+  TallyAccount account;
+  TallyUser existing;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TALLY_IS_STORE (self), FALSE);
+
+  if (tally_store_find_user_by_email (self, email, &existing, NULL, &local_error))
+    {
+      g_set_error (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_EMAIL_TAKEN,
+                   "An account with this email address exists already");
+      return FALSE;
+    }
+  if (!g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  tally_account_init (&account, account_id, TALLY_ACCOUNT_KIND_USER,
+                      TALLY_ACCOUNT_FLAG_DEBITS_MUST_NOT_EXCEED_CREDITS, name, "UTC");
+  if (!tally_ledger_create_account (self->ledger, &account, error))
+    return FALSE;
+
+  stmt = tally_store_prepare (self,
+                              "INSERT INTO users (id, email, name, password_hash, role, "
+                              "account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, email, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, password_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, tally_role_to_string (role), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
+  if (!tally_store_step_done (self, stmt, error))
+    return FALSE;
+
+  return tally_store_find_user_by_id (self, id, user, error);
+}
+
+gboolean
+tally_store_find_user_by_email (TallyStore  *self,
+                                const char  *email,
+                                TallyUser   *user,
+                                char       **password_hash,
+                                GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT " USER_COLUMNS ", password_hash FROM users "
+                                            "WHERE email = ?",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, email, -1, SQLITE_TRANSIENT);
+  return fetch_user (self, stmt, user, password_hash, error);
+}
+
+gboolean
+tally_store_find_user_by_id (TallyStore  *self,
+                             const char  *id,
+                             TallyUser   *user,
+                             GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT " USER_COLUMNS "FROM users WHERE id = ?",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  return fetch_user (self, stmt, user, NULL, error);
+}
+
+gboolean
+tally_store_find_user_by_account (TallyStore  *self,
+                                  const char  *account_id,
+                                  TallyUser   *user,
+                                  GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT " USER_COLUMNS "FROM users "
+                                            "WHERE account_id = ?",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_TRANSIENT);
+  return fetch_user (self, stmt, user, NULL, error);
+}
+
+GArray *
+tally_store_list_users (TallyStore  *self,
+                        GError     **error)
+{
+  g_autoptr(GArray) users = g_array_new (FALSE, FALSE, sizeof (TallyUser));
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT " USER_COLUMNS "FROM users ORDER BY email",
+                                            error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TallyUser user;
+
+      read_user (stmt, &user);
+      g_array_append_val (users, user);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      sqlite_failed (self, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&users);
+}
+
+/* Runs an UPDATE of one user by email; not found when none matched. */
+static gboolean
+update_user (TallyStore    *self,
+             sqlite3_stmt  *stmt,
+             GError       **error)
+{
+  if (!tally_store_step_done (self, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error_literal (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND,
+                           "No user with this email address");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+tally_store_set_role (TallyStore  *self,
+                      const char  *email,
+                      TallyRole    role,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self, "UPDATE users SET role = ? WHERE email = ?",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, tally_role_to_string (role), -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, email, -1, SQLITE_TRANSIENT);
+  return update_user (self, stmt, error);
+}
+
+gboolean
+tally_store_set_disabled (TallyStore  *self,
+                          const char  *email,
+                          gboolean     disabled,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self, "UPDATE users SET disabled = ? WHERE email = ?",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, disabled ? 1 : 0);
+  sqlite3_bind_text (stmt, 2, email, -1, SQLITE_TRANSIENT);
+  return update_user (self, stmt, error);
+}
+
+gboolean
+tally_store_create_session (TallyStore    *self,
+                            const guint8   token_hash[32],
+                            const char    *user_id,
+                            const char    *device,
+                            gint64         expires_at,
+                            GError       **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "INSERT INTO sessions (token_hash, user_id, device, "
+                                            "created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, token_hash, 32, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, user_id, -1, SQLITE_STATIC);
+  if (device != NULL)
+    sqlite3_bind_text (stmt, 3, device, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  sqlite3_bind_int64 (stmt, 5, expires_at);
+  return tally_store_step_done (self, stmt, error);
+}
+
+gboolean
+tally_store_find_session (TallyStore    *self,
+                          const guint8   token_hash[32],
+                          gint64         now,
+                          TallyUser     *user,
+                          GError       **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT u.id, u.email, u.name, u.role, u.disabled, "
+                                            "u.account_id, u.timezone, u.created_at "
+                                            "FROM sessions s JOIN users u ON u.id = s.user_id "
+                                            "WHERE s.token_hash = ? AND s.revoked_at IS NULL "
+                                            "AND s.expires_at > ? AND u.disabled = 0",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, token_hash, 32, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, now);
+  return fetch_user (self, stmt, user, NULL, error);
+}
+
+gboolean
+tally_store_revoke_session (TallyStore    *self,
+                            const guint8   token_hash[32],
+                            gint64         now,
+                            GError       **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "UPDATE sessions SET revoked_at = ? "
+                                            "WHERE token_hash = ? AND revoked_at IS NULL",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_blob (stmt, 2, token_hash, 32, SQLITE_STATIC);
+  return tally_store_step_done (self, stmt, error);
+}

@@ -1,0 +1,32 @@
+/* tally-throttle.h: counting failures per key over a sliding window
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define TALLY_TYPE_THROTTLE (tally_throttle_get_type ())
+
+G_DECLARE_FINAL_TYPE (TallyThrottle, tally_throttle, TALLY, THROTTLE, GObject)
+
+TallyThrottle *tally_throttle_new            (guint          max_failures,
+                                              gint64         window);
+/* TRUE when @key has had max_failures within the window before @now;
+ * @retry_after says in how many seconds one of them falls out. */
+gboolean       tally_throttle_is_blocked     (TallyThrottle *self,
+                                              const char    *key,
+                                              gint64         now,
+                                              gint64        *retry_after);
+void           tally_throttle_record_failure (TallyThrottle *self,
+                                              const char    *key,
+                                              gint64         now);
+void           tally_throttle_reset          (TallyThrottle *self,
+                                              const char    *key);
+
+G_END_DECLS

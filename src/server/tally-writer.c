@@ -1,0 +1,220 @@
+/* tally-writer.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <tally-ledger-sqlite.h>
+
+#include "tally-writer.h"
+
+typedef struct
+{
+  TallyWriteFunc  func;
+  TallyWriteDone  done;
+  gpointer        data;
+  GDestroyNotify  destroy;
+  GError         *error;
+} WriteItem;
+
+struct _TallyWriter
+{
+  GObject      parent_instance;
+
+  TallyLedger *ledger;
+  GQueue       queue;
+  guint        flush_source;
+};
+
+G_DEFINE_FINAL_TYPE (TallyWriter, tally_writer, G_TYPE_OBJECT)
+
+enum {
+  COMMITTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+write_item_free (WriteItem *item)
+{
+  if (item->destroy != NULL)
+    item->destroy (item->data);
+  g_clear_error (&item->error);
+  g_free (item);
+}
+
+static void
+tally_writer_dispose (GObject *object)
+{
+  TallyWriter *self = (TallyWriter *) object;
+
+  tally_writer_flush (self);
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  g_clear_object (&self->ledger);
+
+  G_OBJECT_CLASS (tally_writer_parent_class)->dispose (object);
+}
+
+static void
+tally_writer_class_init (TallyWriterClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = tally_writer_dispose;
+
+  /**
+   * TallyWriter::committed:
+   * @n_items: how many writes the transaction held
+   * @ok: whether it committed
+   *
+   * After each group commit, before the writes are answered.
+   */
+  signals[COMMITTED] = g_signal_new ("committed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT,
+                                     G_TYPE_BOOLEAN);
+}
+
+static void
+tally_writer_init (TallyWriter *self)
+{
+  g_queue_init (&self->queue);
+}
+
+TallyWriter *
+tally_writer_new (TallyLedger *ledger)
+{
+  TallyWriter *self = g_object_new (TALLY_TYPE_WRITER, NULL);
+
+  self->ledger = g_object_ref (ledger);
+  return self;
+}
+
+static gboolean
+exec (TallyWriter  *self,
+      const char   *sql,
+      GError      **error)
+{
+  sqlite3 *db = tally_ledger_get_sqlite (self->ledger);
+
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_STORAGE, "%s: %s", sql,
+                   sqlite3_errmsg (db));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* One write in its own savepoint, so its failure undoes only itself. */
+static void
+run_item (TallyWriter *self,
+          WriteItem   *item)
+{
+  if (!exec (self, "SAVEPOINT write", &item->error))
+    return;
+
+  if (item->func (item->data, &item->error))
+    {
+      exec (self, "RELEASE write", &item->error);
+      return;
+    }
+
+  exec (self, "ROLLBACK TO write", NULL);
+  exec (self, "RELEASE write", NULL);
+}
+
+static void
+fail_all (GQueue       *items,
+          const GError *error)
+{
+  for (GList *l = items->head; l != NULL; l = l->next)
+    {
+      WriteItem *item = l->data;
+
+      if (item->error == NULL)
+        item->error = g_error_copy (error);
+    }
+}
+
+void
+tally_writer_flush (TallyWriter *self)
+{
+  g_autoptr(GError) error = NULL;
+  GQueue items = G_QUEUE_INIT;
+  gboolean ok;
+
+  g_return_if_fail (TALLY_IS_WRITER (self));
+
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  if (self->queue.length == 0)
+    return;
+
+  /* What arrives while these are answered waits for the next commit. */
+  items = self->queue;
+  g_queue_init (&self->queue);
+
+  ok = tally_ledger_begin (self->ledger, &error);
+  for (GList *l = items.head; ok && l != NULL; l = l->next)
+    run_item (self, l->data);
+  if (ok)
+    ok = tally_ledger_commit (self->ledger, &error);
+  if (!ok)
+    fail_all (&items, error);
+
+  g_signal_emit (self, signals[COMMITTED], 0, items.length, ok);
+
+  for (GList *l = items.head; l != NULL; l = l->next)
+    {
+      WriteItem *item = l->data;
+
+      if (item->done != NULL)
+        item->done (item->data, item->error);
+    }
+  g_queue_clear_full (&items, (GDestroyNotify) write_item_free);
+}
+
+static gboolean
+flush_cb (gpointer data)
+{
+  TallyWriter *self = data;
+
+  self->flush_source = 0;
+  tally_writer_flush (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+tally_writer_submit (TallyWriter    *self,
+                     TallyWriteFunc  func,
+                     TallyWriteDone  done,
+                     gpointer        data,
+                     GDestroyNotify  destroy)
+{
+  WriteItem *item;
+
+  g_return_if_fail (TALLY_IS_WRITER (self));
+  g_return_if_fail (func != NULL);
+
+  item = g_new0 (WriteItem, 1);
+  item->func = func;
+  item->done = done;
+  item->data = data;
+  item->destroy = destroy;
+  g_queue_push_tail (&self->queue, item);
+
+  /* Idle priority: every request already readable is parsed and queued
+   * first, so they share the commit. */
+  if (self->flush_source == 0)
+    self->flush_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_cb, self, NULL);
+}
+
+guint
+tally_writer_get_queued (TallyWriter *self)
+{
+  g_return_val_if_fail (TALLY_IS_WRITER (self), 0);
+
+  return self->queue.length;
+}

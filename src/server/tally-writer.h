@@ -1,0 +1,39 @@
+/* tally-writer.h: group commit
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <tally.h>
+
+G_BEGIN_DECLS
+
+/* Runs inside the shared transaction, in a savepoint of its own: FALSE
+ * (with @error) undoes this work alone. */
+typedef gboolean (*TallyWriteFunc) (gpointer   data,
+                                    GError   **error);
+/* Runs once the transaction is durable, or failed: @error says which. */
+typedef void     (*TallyWriteDone) (gpointer      data,
+                                    const GError *error);
+
+#define TALLY_TYPE_WRITER (tally_writer_get_type ())
+
+/* Writes from concurrent requests are queued and committed together in
+ * one transaction as soon as the main loop is idle, then answered: one
+ * fsync for many requests, and no answer before the data is durable. */
+G_DECLARE_FINAL_TYPE (TallyWriter, tally_writer, TALLY, WRITER, GObject)
+
+TallyWriter *tally_writer_new    (TallyLedger    *ledger);
+void         tally_writer_submit (TallyWriter    *self,
+                                  TallyWriteFunc  func,
+                                  TallyWriteDone  done,
+                                  gpointer        data,
+                                  GDestroyNotify  destroy);
+/* Commits what is queued now, e.g. before the server exits. */
+void         tally_writer_flush  (TallyWriter    *self);
+guint        tally_writer_get_queued (TallyWriter *self);
+
+G_END_DECLS
