@@ -237,11 +237,11 @@ hashed (GObject      *source,
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       respond_storage_error (job->request, error);
+      auth_job_free (job);
       return;
     }
 
   /* The writer owns the job from here. */
-  g_task_set_task_data (G_TASK (result), NULL, NULL);
   tally_writer_submit (tally_server_get_writer (job_server (job)), register_write, register_done,
                        job, auth_job_free);
 }
@@ -253,7 +253,8 @@ run_in_thread (AuthJob             *job,
 {
   g_autoptr(GTask) task = g_task_new (NULL, NULL, callback, NULL);
 
-  g_task_set_task_data (task, job, auth_job_free);
+  /* The callback decides who owns the job next. */
+  g_task_set_task_data (task, job, NULL);
   g_task_run_in_thread (task, func);
 }
 
@@ -384,10 +385,10 @@ verified (GObject      *source,
     {
       record_failure (job);
       tally_request_respond_error (job->request, 401, "unauthorized", LOGIN_FAILED_MESSAGE);
+      auth_job_free (job);
       return;
     }
 
-  g_task_set_task_data (G_TASK (result), NULL, NULL);
   tally_writer_submit (tally_server_get_writer (job_server (job)), login_write, login_done, job,
                        auth_job_free);
 }

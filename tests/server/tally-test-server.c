@@ -1,0 +1,340 @@
+/* tally-test-server.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include "tally-test-server.h"
+
+static const char *
+server_binary (void)
+{
+  const char *path = g_getenv ("TALLY_SERVER_BINARY");
+
+  g_assert_nonnull (path);
+  return path;
+}
+
+/* Binds port 0 and gives the port back; the race with another process
+ * taking it before the server does is harmless on a test machine. */
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+/* The server dies with the test, even when the test crashes. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+spawn (TestServer *server)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, g_strdup (server_binary ()));
+  g_ptr_array_add (argv, g_strdup_printf ("--listen=127.0.0.1:%u", server->port));
+  g_ptr_array_add (argv, g_strdup_printf ("--data-dir=%s", server->data_dir));
+  for (guint i = 0; server->extra_args && server->extra_args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (server->extra_args[i]));
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_async (NULL, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
+                 &server->pid, &error);
+  g_assert_no_error (error);
+}
+
+static void
+wait_until_ready (TestServer *server)
+{
+  for (guint attempt = 0; attempt < 500; attempt++)
+    {
+      g_autoptr(TestResponse) response = test_request (server, "GET", "/healthz", NULL, NULL);
+
+      if (response->status == 200)
+        return;
+      g_usleep (20 * 1000);
+    }
+
+  g_error ("tally-server did not start on port %u", server->port);
+}
+
+TestServer *
+test_server_start (const char * const *extra_args)
+{
+  TestServer *server = g_new0 (TestServer, 1);
+  g_autoptr(GError) error = NULL;
+
+  server->dir = g_dir_make_tmp ("tally-server-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  server->data_dir = g_build_filename (server->dir, "data", NULL);
+  server->port = free_port ();
+  server->base_url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
+  server->extra_args = g_strdupv ((char **) extra_args);
+  /* No proxy: the server is on loopback, whatever the environment says. */
+  server->session = soup_session_new_with_options ("timeout", 60, "max-conns", 64,
+                                                   "max-conns-per-host", 64,
+                                                   "proxy-resolver", NULL, NULL);
+  spawn (server);
+  wait_until_ready (server);
+  return server;
+}
+
+void
+test_server_stop (TestServer *server,
+                  gboolean    crash)
+{
+  int status = 0;
+
+  if (server->pid == 0)
+    return;
+
+  kill (server->pid, crash ? SIGKILL : SIGTERM);
+  g_assert_cmpint (waitpid (server->pid, &status, 0), ==, server->pid);
+  if (crash)
+    g_assert_true (WIFSIGNALED (status));
+  else
+    g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+
+  g_spawn_close_pid (server->pid);
+  server->pid = 0;
+}
+
+void
+test_server_restart (TestServer *server)
+{
+  test_server_stop (server, FALSE);
+  spawn (server);
+  wait_until_ready (server);
+}
+
+static void
+remove_tree (const char *dir)
+{
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        remove_tree (path);
+      else
+        g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+void
+test_server_free (TestServer *server)
+{
+  if (server == NULL)
+    return;
+
+  test_server_stop (server, FALSE);
+  remove_tree (server->dir);
+  g_clear_object (&server->session);
+  g_strfreev (server->extra_args);
+  g_free (server->base_url);
+  g_free (server->data_dir);
+  g_free (server->dir);
+  g_free (server);
+}
+
+TestResponse *
+test_request (TestServer *server,
+              const char *method,
+              const char *path,
+              const char *token,
+              const char *body)
+{
+  g_autofree char *url = g_strconcat (server->base_url, path, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (method, url);
+  g_autoptr(GBytes) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  TestResponse *response = g_new0 (TestResponse, 1);
+
+  g_assert_nonnull (msg);
+  if (token != NULL)
+    {
+      g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization",
+                                    bearer);
+    }
+  if (body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+
+  reply = soup_session_send_and_read (server->session, msg, NULL, &error);
+  if (reply == NULL)
+    {
+      g_test_message ("%s %s: %s", method, path, error->message);
+      response->status = 0;
+      response->body = g_strdup (error->message);
+      return response;
+    }
+
+  response->status = soup_message_get_status (msg);
+  response->body = g_bytes_get_size (reply) > 0
+                   ? g_strndup (g_bytes_get_data (reply, NULL), g_bytes_get_size (reply))
+                   : g_strdup ("");
+  response->retry_after = g_strdup (soup_message_headers_get_one (
+                                      soup_message_get_response_headers (msg), "Retry-After"));
+  if (response->body[0] == '{' || response->body[0] == '[')
+    response->json = json_from_string (response->body, NULL);
+  return response;
+}
+
+void
+test_response_free (TestResponse *response)
+{
+  if (response == NULL)
+    return;
+
+  g_free (response->body);
+  g_free (response->retry_after);
+  g_clear_pointer (&response->json, json_node_unref);
+  g_free (response);
+}
+
+/* Follows "a.b.c" through objects. */
+static JsonNode *
+member_at (TestResponse *response,
+           const char   *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
+  JsonNode *node = response->json;
+
+  for (guint i = 0; node != NULL && parts[i] != NULL; i++)
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        return NULL;
+      node = json_object_get_member (json_node_get_object (node), parts[i]);
+    }
+
+  return node;
+}
+
+const char *
+test_response_string (TestResponse *response,
+                      const char   *path)
+{
+  JsonNode *node = member_at (response, path);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+gint64
+test_response_int (TestResponse *response,
+                   const char   *path)
+{
+  JsonNode *node = member_at (response, path);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    g_error ("%s is not an integer in %s", path, response->body);
+
+  return json_node_get_int (node);
+}
+
+const char *
+test_response_error (TestResponse *response)
+{
+  return test_response_string (response, "error.code");
+}
+
+static char *
+sign_in (TestServer *server,
+         const char *email)
+{
+  g_autofree char *body = g_strdup_printf ("{\"email\": \"%s\", \"password\": \"%s\"}", email,
+                                           TEST_PASSWORD);
+  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/auth/login", NULL, body);
+
+  g_assert_cmpuint (response->status, ==, 200);
+  return g_strdup (test_response_string (response, "token"));
+}
+
+char *
+test_user_new (TestServer *server,
+               const char *email,
+               char       *account_id)
+{
+  g_autofree char *body = g_strdup_printf ("{\"email\": \"%s\", \"password\": \"%s\"}", email,
+                                           TEST_PASSWORD);
+  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/auth/register", NULL,
+                                                   body);
+
+  g_assert_cmpuint (response->status, ==, 201);
+  if (account_id != NULL)
+    g_strlcpy (account_id, test_response_string (response, "account.id"), 37);
+
+  return sign_in (server, email);
+}
+
+char *
+test_admin_new (TestServer *server,
+                const char *email)
+{
+  g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
+  const char *argv[] = { server_binary (), "user", "add", email, "--role", "admin", data_dir,
+                         NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *out = NULL, *err = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, TEST_PASSWORD "\n", NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (process))
+    g_error ("user add failed: %s", err);
+
+  return sign_in (server, email);
+}
+
+void
+test_grant (TestServer *server,
+            const char *admin_token,
+            const char *account_id,
+            gint64      amount)
+{
+  g_autofree char *body = g_strdup_printf ("{\"account_id\": \"%s\", \"amount\": %" G_GINT64_FORMAT
+                                           ", \"reason\": \"test\"}", account_id, amount);
+  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/admin/grants",
+                                                   admin_token, body);
+
+  g_assert_cmpuint (response->status, ==, 201);
+}

@@ -1,0 +1,79 @@
+/* tally-test-server.h: a real tally-server on a loopback port, for tests
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char        *dir;
+  char        *data_dir;
+  guint16      port;
+  char        *base_url;
+  GPid         pid;
+  SoupSession *session;
+  /* Options given at start, used again by a restart. */
+  GStrv        extra_args;
+} TestServer;
+
+typedef struct
+{
+  guint     status;
+  char     *body;
+  JsonNode *json;
+  char     *retry_after;
+} TestResponse;
+
+/* Starts the server (tally-server from TALLY_SERVER_BINARY) on a free port
+ * with a fresh data folder and waits until /healthz answers. */
+TestServer   *test_server_start     (const char * const *extra_args);
+/* SIGTERM and wait for exit 0, or SIGKILL when @crash. */
+void          test_server_stop      (TestServer         *server,
+                                     gboolean            crash);
+/* Same port and data. */
+void          test_server_restart   (TestServer         *server);
+void          test_server_free      (TestServer         *server);
+
+/* A request over real HTTP. @body may be NULL; @token adds a bearer. */
+TestResponse *test_request          (TestServer         *server,
+                                     const char         *method,
+                                     const char         *path,
+                                     const char         *token,
+                                     const char         *body);
+void          test_response_free    (TestResponse       *response);
+/* Members of the response's JSON object. */
+const char   *test_response_string  (TestResponse       *response,
+                                     const char         *path);
+gint64        test_response_int     (TestResponse       *response,
+                                     const char         *path);
+/* "error.code" of an error answer. */
+const char   *test_response_error   (TestResponse       *response);
+
+/* Registers a member and signs in; returns the token. @account_id, if
+ * given, receives the user's account id (37 bytes). */
+char         *test_user_new         (TestServer         *server,
+                                     const char         *email,
+                                     char               *account_id);
+/* Creates an admin with `tally-server user add` and signs in. */
+char         *test_admin_new        (TestServer         *server,
+                                     const char         *email);
+/* Grants @amount credits to @account_id as @admin_token. */
+void          test_grant            (TestServer         *server,
+                                     const char         *admin_token,
+                                     const char         *account_id,
+                                     gint64              amount);
+
+#define TEST_PASSWORD "correct horse battery staple"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestResponse, test_response_free)
+
+G_END_DECLS
