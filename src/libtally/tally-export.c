@@ -77,8 +77,8 @@ tally_csv_append_text_cell (GString    *line,
   g_string_append_c (line, '"');
 }
 
-static char *
-format_time (gint64 microseconds)
+char *
+tally_time_to_iso8601 (gint64 microseconds)
 {
   g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (microseconds / G_USEC_PER_SEC);
 
@@ -99,7 +99,7 @@ static void
 append_csv_row (GString                  *out,
                 const TallyStatementItem *item)
 {
-  g_autofree char *created_at = format_time (item->created_at);
+  g_autofree char *created_at = tally_time_to_iso8601 (item->created_at);
 
   g_string_append_printf (out, "%s,%s,%s,%" G_GINT64_FORMAT ",",
                           item->id, tally_transfer_kind_to_string (item->kind),
@@ -132,7 +132,7 @@ append_json_item (GString                  *out,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *created_at = format_time (item->created_at);
+  g_autofree char *created_at = tally_time_to_iso8601 (item->created_at);
   g_autofree char *text = NULL;
 
   json_builder_begin_object (builder);

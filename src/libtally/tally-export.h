@@ -28,6 +28,10 @@ gboolean tally_export_format_from_string (const char           *str,
 void     tally_csv_append_text_cell      (GString              *line,
                                           const char           *value);
 
+/* ISO 8601 in UTC with microseconds ("2026-11-26T08:00:58.446770Z"): how
+ * every timestamp is written, in exports and in the API alike. */
+char    *tally_time_to_iso8601           (gint64                microseconds);
+
 /* The columns every history export has, in order. */
 const char * const *tally_export_columns (void);
 

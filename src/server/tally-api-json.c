@@ -12,13 +12,7 @@
 char *
 tally_api_format_time (gint64 microseconds)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (microseconds / G_USEC_PER_SEC);
-
-  if (time == NULL)
-    return g_strdup ("");
-
-  time = g_date_time_add (time, microseconds % G_USEC_PER_SEC);
-  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%S.%fZ");
+  return tally_time_to_iso8601 (microseconds);
 }
 
 void
