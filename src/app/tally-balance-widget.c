@@ -1,0 +1,123 @@
+/* tally-balance-widget.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tally-balance-widget.h"
+
+struct _TallyBalanceWidget
+{
+  GtkWidget      parent_instance;
+
+  GtkMenuButton *button;
+  GtkStack      *stack;
+  GtkLabel      *balance_label;
+  GtkLabel      *balance_value;
+  GtkLabel      *held_value;
+  GtkLabel      *available_value;
+
+  gint64         balance;
+};
+
+G_DEFINE_FINAL_TYPE (TallyBalanceWidget, tally_balance_widget, GTK_TYPE_WIDGET)
+
+/* "1,234 credits", grouped the way the user's locale groups digits. */
+char *
+tally_format_credits (gint64 credits)
+{
+  g_autofree char *number = g_strdup_printf ("%'" G_GINT64_FORMAT, credits);
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s credit", "%s credits",
+                                       credits == 1 || credits == -1 ? 1 : 2),
+                          number);
+}
+
+static void
+tally_balance_widget_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), TALLY_TYPE_BALANCE_WIDGET);
+
+  G_OBJECT_CLASS (tally_balance_widget_parent_class)->dispose (object);
+}
+
+static void
+tally_balance_widget_class_init (TallyBalanceWidgetClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tally_balance_widget_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tallycredits/Tally/tally-balance-widget.ui");
+  gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, button);
+  gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, stack);
+  gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, balance_label);
+  gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, balance_value);
+  gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, held_value);
+  gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, available_value);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+tally_balance_widget_init (TallyBalanceWidget *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+static void
+set_value (GtkLabel *label,
+           gint64    credits)
+{
+  g_autofree char *text = tally_format_credits (credits);
+
+  gtk_label_set_text (label, text);
+}
+
+void
+tally_balance_widget_set_figures (TallyBalanceWidget *self,
+                                  gint64              balance,
+                                  gint64              available,
+                                  gint64              held)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *accessible = NULL;
+
+  g_return_if_fail (TALLY_IS_BALANCE_WIDGET (self));
+
+  self->balance = balance;
+  text = tally_format_credits (balance);
+  gtk_label_set_text (self->balance_label, text);
+  set_value (self->balance_value, balance);
+  set_value (self->held_value, held);
+  set_value (self->available_value, available);
+
+  accessible = g_strdup_printf (_("Balance: %s. Show details"), text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
+  tally_balance_widget_set_loading (self, FALSE);
+}
+
+void
+tally_balance_widget_set_loading (TallyBalanceWidget *self,
+                                  gboolean            loading)
+{
+  g_return_if_fail (TALLY_IS_BALANCE_WIDGET (self));
+
+  gtk_stack_set_visible_child_name (self->stack, loading ? "loading" : "figures");
+}
+
+gint64
+tally_balance_widget_get_balance (TallyBalanceWidget *self)
+{
+  g_return_val_if_fail (TALLY_IS_BALANCE_WIDGET (self), 0);
+
+  return self->balance;
+}

@@ -1,0 +1,62 @@
+/* tally-client.h: the app's side of the sync server's HTTP API
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+#define TALLY_CLIENT_ERROR (tally_client_error_quark ())
+
+typedef enum
+{
+  /* The server could not be reached: the app is offline. */
+  TALLY_CLIENT_ERROR_UNREACHABLE,
+  /* The server answered with an error; the message is its own. */
+  TALLY_CLIENT_ERROR_SERVER,
+  /* The token is no longer valid: sign in again. */
+  TALLY_CLIENT_ERROR_UNAUTHORIZED,
+  TALLY_CLIENT_ERROR_INVALID_ADDRESS,
+  TALLY_CLIENT_ERROR_INVALID_REPLY,
+} TallyClientError;
+
+#define TALLY_TYPE_CLIENT (tally_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (TallyClient, tally_client, TALLY, CLIENT, GObject)
+
+GQuark       tally_client_error_quark     (void);
+TallyClient *tally_client_new             (const char           *server_url);
+const char  *tally_client_get_server_url  (TallyClient          *self);
+gboolean     tally_client_set_server_url  (TallyClient          *self,
+                                           const char           *server_url,
+                                           GError              **error);
+const char  *tally_client_get_token       (TallyClient          *self);
+void         tally_client_set_token       (TallyClient          *self,
+                                           const char           *token);
+/* One API call. @body may be NULL. The reply's JSON object, or an error
+ * whose message a person can read, with the API's error code (e.g.
+ * "insufficient_credits") when the server refused. */
+void         tally_client_call_async      (TallyClient          *self,
+                                           const char           *method,
+                                           const char           *path,
+                                           JsonObject           *body,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+JsonObject  *tally_client_call_finish     (TallyClient          *self,
+                                           GAsyncResult         *result,
+                                           char                **error_code,
+                                           GError              **error);
+
+/* The live event stream (GET /v1/events); "event" is emitted with each
+ * message's JSON object. */
+void         tally_client_connect_events  (TallyClient          *self);
+void         tally_client_disconnect_events (TallyClient        *self);
+
+G_END_DECLS

@@ -1,0 +1,23 @@
+/* tally-tools-page.h
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define TALLY_TYPE_TOOLS_PAGE (tally_tools_page_get_type ())
+
+/* The catalogue, one group per category, with what a run costs. */
+G_DECLARE_FINAL_TYPE (TallyToolsPage, tally_tools_page, TALLY, TOOLS_PAGE, AdwBin)
+
+void tally_tools_page_set_tools (TallyToolsPage *self,
+                                 JsonArray      *tools);
+
+G_END_DECLS

@@ -1,0 +1,24 @@
+/* tally-window.h
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "tally-client.h"
+
+G_BEGIN_DECLS
+
+#define TALLY_TYPE_WINDOW (tally_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (TallyWindow, tally_window, TALLY, WINDOW, AdwApplicationWindow)
+
+TallyWindow *tally_window_new (AdwApplication *application,
+                               TallyClient    *client,
+                               GSettings      *settings);
+
+G_END_DECLS
