@@ -23,19 +23,10 @@ struct _TallyHistoryPage
 G_DEFINE_FINAL_TYPE (TallyHistoryPage, tally_history_page, ADW_TYPE_BIN)
 
 static void
-tally_history_page_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), TALLY_TYPE_HISTORY_PAGE);
-
-  G_OBJECT_CLASS (tally_history_page_parent_class)->dispose (object);
-}
-
-static void
 tally_history_page_class_init (TallyHistoryPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  G_OBJECT_CLASS (klass)->dispose = tally_history_page_dispose;
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-history-page.ui");
   gtk_widget_class_bind_template_child (widget_class, TallyHistoryPage, stack);

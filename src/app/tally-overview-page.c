@@ -22,19 +22,10 @@ struct _TallyOverviewPage
 G_DEFINE_FINAL_TYPE (TallyOverviewPage, tally_overview_page, ADW_TYPE_BIN)
 
 static void
-tally_overview_page_dispose (GObject *object)
-{
-  gtk_widget_dispose_template (GTK_WIDGET (object), TALLY_TYPE_OVERVIEW_PAGE);
-
-  G_OBJECT_CLASS (tally_overview_page_parent_class)->dispose (object);
-}
-
-static void
 tally_overview_page_class_init (TallyOverviewPageClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  G_OBJECT_CLASS (klass)->dispose = tally_overview_page_dispose;
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-overview-page.ui");
   gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, status);

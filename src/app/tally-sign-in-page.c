@@ -172,7 +172,6 @@ tally_sign_in_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->client);
-  gtk_widget_dispose_template (GTK_WIDGET (self), TALLY_TYPE_SIGN_IN_PAGE);
 
   G_OBJECT_CLASS (tally_sign_in_page_parent_class)->dispose (object);
 }

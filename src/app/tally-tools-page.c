@@ -27,7 +27,6 @@ tally_tools_page_dispose (GObject *object)
   TallyToolsPage *self = (TallyToolsPage *) object;
 
   g_clear_pointer (&self->groups, g_ptr_array_unref);
-  gtk_widget_dispose_template (GTK_WIDGET (object), TALLY_TYPE_TOOLS_PAGE);
 
   G_OBJECT_CLASS (tally_tools_page_parent_class)->dispose (object);
 }

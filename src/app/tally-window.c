@@ -173,6 +173,24 @@ on_event (TallyClient *client,
     }
 }
 
+/* Whatever changed before the stream was (re)connected was not pushed:
+ * read it once now. */
+static void
+on_events_connected (TallyClient *client,
+                     GParamSpec  *pspec,
+                     TallyWindow *self)
+{
+  gboolean connected;
+
+  g_object_get (client, "events-connected", &connected, NULL);
+  if (!connected)
+    return;
+
+  tally_client_call_async (self->client, "GET", "/v1/me", NULL, self->cancellable, me_loaded,
+                           self);
+  load_history (self);
+}
+
 static void
 show_app (TallyWindow *self)
 {
@@ -339,6 +357,7 @@ tally_window_new (AdwApplication *application,
   tally_sign_in_page_set_client (self->sign_in_page, client);
   g_signal_connect (self->sign_in_page, "signed-in", G_CALLBACK (on_signed_in), self);
   g_signal_connect (client, "event", G_CALLBACK (on_event), self);
+  g_signal_connect (client, "notify::events-connected", G_CALLBACK (on_events_connected), self);
 
   tally_secret_lookup_async (tally_client_get_server_url (client), self->cancellable, token_found,
                              g_object_ref (self));

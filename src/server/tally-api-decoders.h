@@ -35,4 +35,104 @@ gboolean tally_api_decode_login    (JsonObject           *body,
                                     TallyProblem         *problem);
 gboolean tally_api_email_is_valid  (const char           *email);
 
+/* Runs, estimates, limits and grants (tally-api-runs.c, tally-api-tools.c,
+ * tally-api-me.c, tally-api-admin.c). Objects point into the body too. */
+typedef struct
+{
+  const char *tool;
+  JsonObject *inputs;
+} TallyEstimateRequest;
+
+typedef struct
+{
+  char        id[37];
+  const char *tool;
+  JsonObject *inputs;
+  /* Empty when not given: the user's own account. */
+  char        account_id[37];
+} TallyAuthorizeRequest;
+
+typedef enum
+{
+  TALLY_RUN_OUTCOME_SUCCEEDED,
+  TALLY_RUN_OUTCOME_FAILED,
+  TALLY_RUN_OUTCOME_CANCELLED,
+} TallyRunOutcome;
+
+typedef struct
+{
+  /* 0 when not given, which only a failed or cancelled run may do. */
+  gint64          units;
+  TallyRunOutcome outcome;
+} TallyCompleteRequest;
+
+/* The largest cap or grant: a trillion credits. */
+#define TALLY_API_AMOUNT_MAX G_GINT64_CONSTANT (1000000000000)
+
+typedef struct
+{
+  /* Indexed by TallyLimit (TALLY_LIMIT_NONE is never given). A cap of 0,
+   * or null in the body, removes it. */
+  gboolean given[4];
+  gint64   cap[4];
+} TallyLimitsRequest;
+
+typedef struct
+{
+  char        account_id[37];
+  gint64      amount;
+  const char *reason;
+  /* Empty when not given: a fresh id, so no idempotency. */
+  char        id[37];
+} TallyGrantRequest;
+
+gboolean tally_api_decode_estimate  (JsonObject            *body,
+                                     TallyEstimateRequest  *out,
+                                     TallyProblem          *problem);
+gboolean tally_api_decode_authorize (JsonObject            *body,
+                                     TallyAuthorizeRequest *out,
+                                     TallyProblem          *problem);
+gboolean tally_api_decode_complete  (JsonObject            *body,
+                                     TallyCompleteRequest  *out,
+                                     TallyProblem          *problem);
+gboolean tally_api_decode_limits    (JsonObject            *body,
+                                     TallyLimitsRequest    *out,
+                                     TallyProblem          *problem);
+gboolean tally_api_decode_grant     (JsonObject            *body,
+                                     TallyGrantRequest     *out,
+                                     TallyProblem          *problem);
+const char *tally_run_outcome_to_string (TallyRunOutcome   outcome);
+
+/* POST /v1/sync (tally-api-sync.c) */
+#define TALLY_SYNC_MAX_OPS 1000
+
+/* One offline operation; only runs so far. */
+typedef struct
+{
+  char             id[37];
+  const char      *tool;
+  gint64           units;
+  TallyRunOutcome  outcome;
+  /* What the device charged locally. */
+  gint64           cost;
+  /* Microseconds since the epoch, UTC; 0 when the device did not say. */
+  gint64           created_at;
+} TallySyncOp;
+
+typedef struct
+{
+  const char  *device;
+  gint64       cursor;
+  /* Owned: tally_sync_request_clear() frees it. */
+  TallySyncOp *ops;
+  guint        n_ops;
+} TallySyncRequest;
+
+gboolean tally_api_decode_sync     (JsonObject           *body,
+                                    TallySyncRequest     *out,
+                                    TallyProblem         *problem);
+void     tally_sync_request_clear  (TallySyncRequest     *request);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TallySyncRequest, tally_sync_request_clear)
+
 G_END_DECLS

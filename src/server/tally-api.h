@@ -13,5 +13,15 @@ G_BEGIN_DECLS
 
 void tally_api_auth_register   (TallyRouter *router);
 void tally_api_health_register (TallyRouter *router);
+void tally_api_me_register     (TallyRouter *router);
+void tally_api_tools_register  (TallyRouter *router);
+void tally_api_runs_register   (TallyRouter *router);
+void tally_api_transactions_register (TallyRouter *router);
+void tally_api_admin_register  (TallyRouter *router);
+void tally_api_sync_register   (TallyRouter *router);
+
+/* Calls every register function above (tally-api.c): the server's router
+ * and `tally-server --list-routes` are built by it alone. */
+void tally_api_register_all    (TallyRouter *router);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <locale.h>
 #include <signal.h>
 
+#include "tally-api.h"
 #include "tally-log.h"
 #include "tally-server.h"
 #include "tally-user-command.h"
@@ -32,6 +33,47 @@ on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Prints "METHOD PATTERN" per route, from the same register calls the
+ * server makes, without opening the data or listening: what
+ * tests/server/test-openapi.c compares docs/openapi.json with. */
+static int
+list_routes (void)
+{
+  g_autoptr(TallyRouter) router = tally_router_new ();
+  GPtrArray *routes;
+
+  tally_api_register_all (router);
+  routes = tally_router_get_routes (router);
+  for (guint i = 0; i < routes->len; i++)
+    {
+      const TallyRoute *route = g_ptr_array_index (routes, i);
+
+      g_print ("%s %s\n", route->method, route->pattern);
+    }
+
+  return 0;
+}
+
+/* tally_config_parse() plus the hidden --list-routes. */
+static gboolean
+parse_options (TallyConfig   *config,
+               gboolean      *routes_only,
+               int           *argc,
+               char        ***argv,
+               GError       **error)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("— the Tally sync server");
+  GOptionEntry entries[] = {
+    { "list-routes", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, routes_only,
+      "Print every route of the API and exit", NULL },
+    { NULL }
+  };
+
+  g_option_context_set_main_group (context, tally_config_option_group (config));
+  g_option_context_add_main_entries (context, entries, NULL);
+  return g_option_context_parse (context, argc, argv, error);
+}
+
 static int
 run_server (int    argc,
             char **argv)
@@ -40,8 +82,9 @@ run_server (int    argc,
   g_autoptr(TallyServer) server = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean routes_only = FALSE;
 
-  if (!tally_config_parse (config, &argc, &argv, &error))
+  if (!parse_options (config, &routes_only, &argc, &argv, &error))
     {
       g_printerr ("tally-server: %s\n", error->message);
       return 2;
@@ -51,6 +94,8 @@ run_server (int    argc,
       g_printerr ("tally-server: unexpected argument “%s” (see --help)\n", argv[1]);
       return 2;
     }
+  if (routes_only)
+    return list_routes ();
 
   server = tally_server_new (config, &error);
   if (server == NULL || !tally_server_start (server, &error))

@@ -14,6 +14,7 @@
 
 #include "tally-api.h"
 #include "tally-auth.h"
+#include "tally-events.h"
 #include "tally-log.h"
 #include "tally-server.h"
 
@@ -136,8 +137,7 @@ static void
 register_routes (TallyServer *self)
 {
   self->router = tally_router_new ();
-  tally_api_auth_register (self->router);
-  tally_api_health_register (self->router);
+  tally_api_register_all (self->router);
 }
 
 TallyServer *
@@ -373,6 +373,7 @@ tally_server_start (TallyServer  *self,
   self->soup = soup_server_new ("server-header", "tally-server/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->soup, NULL, handle_headers, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
+  tally_events_attach (self);
 
   address = g_inet_socket_address_new_from_string (self->config->listen_host,
                                                    self->config->listen_port);

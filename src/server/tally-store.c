@@ -96,6 +96,14 @@ static const char * const server_migrations[] = {
   "  result TEXT NOT NULL,"
   "  created_at INTEGER NOT NULL"
   ");",
+  /* A run keeps the price it was authorized at, and when its hold ends. */
+  "ALTER TABLE runs ADD COLUMN price_base INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE runs ADD COLUMN price_rate INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE runs ADD COLUMN price_per INTEGER NOT NULL DEFAULT 1;"
+  "ALTER TABLE runs ADD COLUMN price_minimum INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE runs ADD COLUMN price_min_units INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE runs ADD COLUMN price_max_units INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE runs ADD COLUMN hold_expires_at INTEGER NOT NULL DEFAULT 0;",
 };
 
 static const char * const role_names[] = {

@@ -12,11 +12,12 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "tally-test-server.h"
 
-static const char *
-server_binary (void)
+const char *
+test_server_binary (void)
 {
   const char *path = g_getenv ("TALLY_SERVER_BINARY");
 
@@ -53,15 +54,16 @@ spawn (TestServer *server)
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
 
-  g_ptr_array_add (argv, g_strdup (server_binary ()));
+  g_ptr_array_add (argv, g_strdup (test_server_binary ()));
   g_ptr_array_add (argv, g_strdup_printf ("--listen=127.0.0.1:%u", server->port));
   g_ptr_array_add (argv, g_strdup_printf ("--data-dir=%s", server->data_dir));
   for (guint i = 0; server->extra_args && server->extra_args[i]; i++)
     g_ptr_array_add (argv, g_strdup (server->extra_args[i]));
   g_ptr_array_add (argv, NULL);
 
-  g_spawn_async (NULL, (char **) argv->pdata, NULL, G_SPAWN_DO_NOT_REAP_CHILD, die_with_parent, NULL,
-                 &server->pid, &error);
+  g_spawn_async (NULL, (char **) argv->pdata, NULL,
+                 G_SPAWN_DO_NOT_REAP_CHILD | (server->quiet ? G_SPAWN_STDERR_TO_DEV_NULL : 0),
+                 die_with_parent, NULL, &server->pid, &error);
   g_assert_no_error (error);
 }
 
@@ -80,11 +82,14 @@ wait_until_ready (TestServer *server)
   g_error ("tally-server did not start on port %u", server->port);
 }
 
-TestServer *
-test_server_start (const char * const *extra_args)
+static TestServer *
+start (const char * const *extra_args,
+       gboolean            quiet)
 {
   TestServer *server = g_new0 (TestServer, 1);
   g_autoptr(GError) error = NULL;
+
+  server->quiet = quiet;
 
   server->dir = g_dir_make_tmp ("tally-server-test-XXXXXX", &error);
   g_assert_no_error (error);
@@ -92,13 +97,22 @@ test_server_start (const char * const *extra_args)
   server->port = free_port ();
   server->base_url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
   server->extra_args = g_strdupv ((char **) extra_args);
-  /* No proxy: the server is on loopback, whatever the environment says. */
-  server->session = soup_session_new_with_options ("timeout", 60, "max-conns", 64,
-                                                   "max-conns-per-host", 64,
-                                                   "proxy-resolver", NULL, NULL);
+  server->session = test_session_new ();
   spawn (server);
   wait_until_ready (server);
   return server;
+}
+
+TestServer *
+test_server_start (const char * const *extra_args)
+{
+  return start (extra_args, FALSE);
+}
+
+TestServer *
+test_server_start_quiet (const char * const *extra_args)
+{
+  return start (extra_args, TRUE);
 }
 
 void
@@ -163,12 +177,32 @@ test_server_free (TestServer *server)
   g_free (server);
 }
 
+SoupSession *
+test_session_new (void)
+{
+  /* No proxy: the server is on loopback, whatever the environment says. */
+  return soup_session_new_with_options ("timeout", 60, "max-conns", 64,
+                                        "max-conns-per-host", 64,
+                                        "proxy-resolver", NULL, NULL);
+}
+
 TestResponse *
 test_request (TestServer *server,
               const char *method,
               const char *path,
               const char *token,
               const char *body)
+{
+  return test_request_on (server, server->session, method, path, token, body);
+}
+
+TestResponse *
+test_request_on (TestServer  *server,
+                 SoupSession *session,
+                 const char  *method,
+                 const char  *path,
+                 const char  *token,
+                 const char  *body)
 {
   g_autofree char *url = g_strconcat (server->base_url, path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new (method, url);
@@ -191,7 +225,7 @@ test_request (TestServer *server,
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
     }
 
-  reply = soup_session_send_and_read (server->session, msg, NULL, &error);
+  reply = soup_session_send_and_read (session, msg, NULL, &error);
   if (reply == NULL)
     {
       g_test_message ("%s %s: %s", method, path, error->message);
@@ -223,7 +257,21 @@ test_response_free (TestResponse *response)
   g_free (response);
 }
 
-/* Follows "a.b.c" through objects. */
+static JsonNode *
+array_element (JsonNode   *node,
+               const char *index)
+{
+  JsonArray *array = json_node_get_array (node);
+  guint64 i;
+
+  if (!g_ascii_string_to_unsigned (index, 10, 0, G_MAXUINT, &i, NULL) ||
+      i >= json_array_get_length (array))
+    return NULL;
+
+  return json_array_get_element (array, (guint) i);
+}
+
+/* Follows "a.b.c" through objects, and "a.0.b" through arrays. */
 static JsonNode *
 member_at (TestResponse *response,
            const char   *path)
@@ -233,12 +281,22 @@ member_at (TestResponse *response,
 
   for (guint i = 0; node != NULL && parts[i] != NULL; i++)
     {
-      if (!JSON_NODE_HOLDS_OBJECT (node))
+      if (JSON_NODE_HOLDS_ARRAY (node))
+        node = array_element (node, parts[i]);
+      else if (JSON_NODE_HOLDS_OBJECT (node))
+        node = json_object_get_member (json_node_get_object (node), parts[i]);
+      else
         return NULL;
-      node = json_object_get_member (json_node_get_object (node), parts[i]);
     }
 
   return node;
+}
+
+JsonNode *
+test_response_member (TestResponse *response,
+                      const char   *path)
+{
+  return member_at (response, path);
 }
 
 const char *
@@ -307,7 +365,7 @@ test_admin_new (TestServer *server,
                 const char *email)
 {
   g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
-  const char *argv[] = { server_binary (), "user", "add", email, "--role", "admin", data_dir,
+  const char *argv[] = { test_server_binary (), "user", "add", email, "--role", "admin", data_dir,
                          NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -337,4 +395,114 @@ test_grant (TestServer *server,
                                                    admin_token, body);
 
   g_assert_cmpuint (response->status, ==, 201);
+}
+
+char *
+test_server_ledger_path (TestServer *server)
+{
+  return g_build_filename (server->data_dir, "tally.db", NULL);
+}
+
+gboolean
+test_server_has_route (TestServer *server,
+                       const char *method,
+                       const char *path)
+{
+  /* Anonymous: the router answers before authentication does. */
+  g_autoptr(TestResponse) response = test_request (server, method, path, NULL, NULL);
+  const char *message = test_response_string (response, "error.message");
+
+  if (response->status == 405)
+    return FALSE;
+
+  return !(response->status == 404 && message != NULL &&
+           g_str_has_prefix (message, "There is nothing at "));
+}
+
+/* @input in a file of its own rather than a pipe: a command that exits
+ * before reading it would make the write fail with EPIPE. */
+static char *
+input_file (const char *input)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = NULL;
+  int fd = g_file_open_tmp ("tally-test-stdin-XXXXXX", &path, &error);
+
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (path, input, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+int
+test_server_command (const char * const *args,
+                     const char         *input,
+                     char              **out,
+                     char              **err)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdin_path = NULL;
+  g_autofree char *stdout_text = NULL, *stderr_text = NULL;
+
+  g_ptr_array_add (argv, (gpointer) test_server_binary ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* Without input, stdin is /dev/null. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (input != NULL)
+    {
+      stdin_path = input_file (input);
+      g_subprocess_launcher_set_stdin_file_path (launcher, stdin_path);
+    }
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
+  g_assert_no_error (error);
+  if (stdin_path != NULL)
+    g_unlink (stdin_path);
+
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
+
+  if (!g_subprocess_get_if_exited (process))
+    return -1;
+  return g_subprocess_get_exit_status (process);
+}
+
+JsonArray *
+test_list_transactions (TestServer *server,
+                        const char *token)
+{
+  JsonArray *items = json_array_new ();
+  g_autofree char *cursor = NULL;
+
+  do
+    {
+      g_autofree char *path = cursor ? g_strdup_printf ("/v1/transactions?limit=500&cursor=%s",
+                                                        cursor)
+                                     : g_strdup ("/v1/transactions?limit=500");
+      g_autoptr(TestResponse) page = test_request (server, "GET", path, token, NULL);
+      JsonArray *page_items;
+
+      g_assert_cmpuint (page->status, ==, 200);
+      page_items = json_node_get_array (test_response_member (page, "items"));
+      for (guint i = 0; i < json_array_get_length (page_items); i++)
+        json_array_add_element (items, json_node_copy (json_array_get_element (page_items, i)));
+
+      g_clear_pointer (&cursor, g_free);
+      cursor = g_strdup (test_response_string (page, "next_cursor"));
+    }
+  while (cursor != NULL);
+
+  return items;
 }

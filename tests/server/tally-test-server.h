@@ -22,6 +22,8 @@ typedef struct
   SoupSession *session;
   /* Options given at start, used again by a restart. */
   GStrv        extra_args;
+  /* The server's log lines go to /dev/null, not the test's output. */
+  gboolean     quiet;
 } TestServer;
 
 typedef struct
@@ -35,6 +37,9 @@ typedef struct
 /* Starts the server (tally-server from TALLY_SERVER_BINARY) on a free port
  * with a fresh data folder and waits until /healthz answers. */
 TestServer   *test_server_start     (const char * const *extra_args);
+/* The same, without the server's log: for tests that send thousands of
+ * requests. */
+TestServer   *test_server_start_quiet (const char * const *extra_args);
 /* SIGTERM and wait for exit 0, or SIGKILL when @crash. */
 void          test_server_stop      (TestServer         *server,
                                      gboolean            crash);
@@ -48,14 +53,49 @@ TestResponse *test_request          (TestServer         *server,
                                      const char         *path,
                                      const char         *token,
                                      const char         *body);
+/* A session like the server's own, for a client thread: libsoup wants
+ * each thread to send on a session of its own. */
+SoupSession  *test_session_new      (void);
+/* test_request() on @session. A connection that fails gives status 0. */
+TestResponse *test_request_on       (TestServer         *server,
+                                     SoupSession        *session,
+                                     const char         *method,
+                                     const char         *path,
+                                     const char         *token,
+                                     const char         *body);
 void          test_response_free    (TestResponse       *response);
-/* Members of the response's JSON object. */
+/* Members of the response's JSON object: "a.b.c"; a number indexes an
+ * array, "accounts.0.balance". */
 const char   *test_response_string  (TestResponse       *response,
                                      const char         *path);
 gint64        test_response_int     (TestResponse       *response,
                                      const char         *path);
 /* "error.code" of an error answer. */
 const char   *test_response_error   (TestResponse       *response);
+/* The member at @path, or NULL. */
+JsonNode     *test_response_member  (TestResponse       *response,
+                                     const char         *path);
+
+/* Every item of GET /v1/transactions as @token, all pages, newest first. */
+JsonArray    *test_list_transactions (TestServer        *server,
+                                     const char         *token);
+
+/* The tally-server binary under test. */
+const char   *test_server_binary    (void);
+/* <data_dir>/tally.db */
+char         *test_server_ledger_path (TestServer       *server);
+/* FALSE when the router has no @method @path yet (404 "There is nothing
+ * at …" or 405): for tests of endpoints still being written. */
+gboolean      test_server_has_route (TestServer         *server,
+                                     const char         *method,
+                                     const char         *path);
+/* Runs tally-server with @args (NULL-terminated, without the program),
+ * with @input on stdin (NULL: /dev/null); returns its exit status, or -1
+ * when a signal ended it. @out and @err may be NULL. */
+int           test_server_command   (const char * const *args,
+                                     const char         *input,
+                                     char              **out,
+                                     char              **err);
 
 /* Registers a member and signs in; returns the token. @account_id, if
  * given, receives the user's account id (37 bytes). */

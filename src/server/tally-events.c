@@ -1,0 +1,586 @@
+/* tally-events.c: the WebSocket hub behind GET /v1/events
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <tally-ledger-sqlite.h>
+
+#include "tally-events.h"
+#include "tally-json-decode.h"
+#include "tally-log.h"
+#include "tally-server.h"
+
+/* Transfers read per query after a commit; a big commit takes several. */
+#define PAGE_SIZE 1000
+/* Pings keep idle connections through proxies and find dead peers. */
+#define KEEPALIVE_SECONDS 30
+/* How often each connection's session is checked again: a signed-out or
+ * expired session stops receiving. */
+#define REAUTH_SECONDS 60
+/* Enough for every device of a user; more is someone leaking sockets. */
+#define MAX_CONNECTIONS_PER_ACCOUNT 16
+/* Clients have nothing to say; a ping or a close fits in this. */
+#define MAX_INCOMING_BYTES 1024
+
+#define HANDSHAKE_USER_KEY  "tally-events-user"
+#define HANDSHAKE_TOKEN_KEY "tally-events-token"
+
+typedef struct
+{
+  /* Not a reference: the hub owns its clients. */
+  TallyEvents             *events;
+  SoupWebsocketConnection *connection;
+  char                     account_id[TALLY_UUID_LEN];
+  /* The bearer token of the handshake, to check the session again. */
+  char                    *token;
+  gulong                   closed_id;
+} Client;
+
+struct _TallyEvents
+{
+  GObject      parent_instance;
+
+  /* Not a reference: the server owns the hub. */
+  TallyServer *server;
+  SoupServer  *soup;
+  TallyWriter *writer;
+  TallyLedger *ledger;
+  TallyStore  *store;
+  gulong       committed_id;
+  guint        reauth_source;
+  /* The extensions libsoup offers, to check a handshake as it will. */
+  GPtrArray   *extensions;
+
+  /* The last seq whose changes were pushed. */
+  gint64       last_seq;
+  /* Account id -> GPtrArray of Client. */
+  GHashTable  *clients;
+  guint        n_clients;
+};
+
+G_DEFINE_FINAL_TYPE (TallyEvents, tally_events, G_TYPE_OBJECT)
+
+static void
+client_free (Client *client)
+{
+  g_clear_signal_handler (&client->closed_id, client->connection);
+  if (soup_websocket_connection_get_state (client->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+                                     "The server is stopping");
+  g_clear_object (&client->connection);
+  g_free (client->token);
+  g_free (client);
+}
+
+static void
+tally_events_dispose (GObject *object)
+{
+  TallyEvents *self = (TallyEvents *) object;
+
+  g_clear_handle_id (&self->reauth_source, g_source_remove);
+  if (self->writer != NULL)
+    g_clear_signal_handler (&self->committed_id, self->writer);
+  if (self->soup != NULL)
+    soup_server_remove_handler (self->soup, TALLY_EVENTS_PATH);
+  g_clear_pointer (&self->clients, g_hash_table_unref);
+  self->n_clients = 0;
+  g_clear_pointer (&self->extensions, g_ptr_array_unref);
+  g_clear_object (&self->soup);
+  g_clear_object (&self->writer);
+  g_clear_object (&self->store);
+  g_clear_object (&self->ledger);
+
+  G_OBJECT_CLASS (tally_events_parent_class)->dispose (object);
+}
+
+static void
+tally_events_class_init (TallyEventsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = tally_events_dispose;
+}
+
+static void
+tally_events_init (TallyEvents *self)
+{
+  self->clients = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_ptr_array_unref);
+  self->extensions = g_ptr_array_new_with_free_func (g_type_class_unref);
+  g_ptr_array_add (self->extensions, g_type_class_ref (SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE));
+}
+
+/* --- pushing --- */
+
+static void
+send_json (TallyEvents *self,
+           const char  *account_id,
+           JsonObject  *message)
+{
+  GPtrArray *clients = g_hash_table_lookup (self->clients, account_id);
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+
+  if (clients == NULL)
+    return;
+
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, message);
+  text = tally_json_to_string (node);
+
+  for (guint i = 0; i < clients->len; i++)
+    {
+      Client *client = g_ptr_array_index (clients, i);
+
+      if (soup_websocket_connection_get_state (client->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_send_text (client->connection, text);
+    }
+}
+
+static void
+push_balance (TallyEvents *self,
+              const char  *account_id,
+              gint64       seq)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *object;
+  TallyAccount account;
+
+  if (!tally_ledger_lookup_account (self->ledger, account_id, &account, &error))
+    {
+      tally_log_warning ("events_failed", error->message);
+      return;
+    }
+
+  object = json_object_new ();
+  json_object_set_string_member (object, "id", account.id);
+  json_object_set_int_member (object, "balance", tally_account_balance (&account));
+  json_object_set_int_member (object, "available", tally_account_available (&account));
+  json_object_set_int_member (object, "held", tally_account_held (&account));
+
+  json_object_set_string_member (message, "type", "balance");
+  json_object_set_object_member (message, "account", object);
+  json_object_set_int_member (message, "seq", seq);
+  send_json (self, account_id, message);
+}
+
+/* The status a run's row gives it, in @status; FALSE when @id is no run.
+ * A run still "authorized" there was settled by the ledger itself: its
+ * hold timed out. */
+static gboolean
+find_run_status (TallyEvents          *self,
+                 const char           *id,
+                 const TallyTransfer  *settlement,
+                 char                 *status,
+                 gsize                 size)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store, "SELECT status FROM runs WHERE id = ?",
+                                            NULL);
+  const char *text;
+  gboolean found;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  found = sqlite3_step (stmt) == SQLITE_ROW;
+  text = found ? (const char *) sqlite3_column_text (stmt, 0) : NULL;
+  if (text == NULL || g_str_equal (text, "authorized"))
+    text = (settlement->flags & TALLY_TRANSFER_FLAG_POST_PENDING) ? "succeeded" : "expired";
+  g_strlcpy (status, text, size);
+  sqlite3_reset (stmt);
+
+  return found;
+}
+
+/* @settlement posts or voids a pending consumption transfer; when that
+ * one is a run's hold, the run has ended. */
+static void
+push_run_end (TallyEvents         *self,
+              const TallyTransfer *settlement)
+{
+  g_autoptr(JsonObject) message = NULL;
+  JsonObject *object;
+  TallyTransfer hold;
+  char status[32];
+  gint64 charged;
+
+  if (!find_run_status (self, settlement->pending_id, settlement, status, sizeof status) ||
+      !tally_ledger_lookup_transfer (self->ledger, settlement->pending_id, &hold, NULL))
+    return;
+
+  charged = (settlement->flags & TALLY_TRANSFER_FLAG_POST_PENDING) ? settlement->amount : 0;
+  object = json_object_new ();
+  json_object_set_string_member (object, "id", settlement->pending_id);
+  json_object_set_string_member (object, "status", status);
+  json_object_set_int_member (object, "charged", charged);
+  json_object_set_int_member (object, "released", hold.amount - charged);
+
+  message = json_object_new ();
+  json_object_set_string_member (message, "type", "run");
+  json_object_set_object_member (message, "run", object);
+  json_object_set_int_member (message, "seq", settlement->seq);
+  send_json (self, settlement->debit_account_id, message);
+}
+
+static gboolean
+is_settlement_of_consumption (const TallyTransfer *transfer)
+{
+  return transfer->kind == TALLY_TRANSFER_KIND_CONSUMPTION &&
+         (transfer->flags & (TALLY_TRANSFER_FLAG_POST_PENDING | TALLY_TRANSFER_FLAG_VOID_PENDING));
+}
+
+/* Remembers the latest seq that changed an account someone listens to. */
+static void
+note_account (TallyEvents *self,
+              GHashTable  *touched,
+              const char  *account_id,
+              gint64       seq)
+{
+  gint64 *latest;
+
+  if (!g_hash_table_contains (self->clients, account_id))
+    return;
+
+  latest = g_hash_table_lookup (touched, account_id);
+  if (latest == NULL)
+    {
+      latest = g_new (gint64, 1);
+      g_hash_table_insert (touched, g_strdup (account_id), latest);
+    }
+  *latest = seq;
+}
+
+/* Reads one page of what was committed since the last push. FALSE when
+ * there is no more (or the read failed, which was logged). */
+static gboolean
+read_page (TallyEvents *self,
+           GHashTable  *touched)
+{
+  g_autoptr(GArray) transfers = NULL;
+  g_autoptr(GError) error = NULL;
+
+  transfers = tally_ledger_transfers_since (self->ledger, self->last_seq, PAGE_SIZE, &error);
+  if (transfers == NULL)
+    {
+      tally_log_warning ("events_failed", error->message);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      const TallyTransfer *transfer = &g_array_index (transfers, TallyTransfer, i);
+
+      note_account (self, touched, transfer->debit_account_id, transfer->seq);
+      note_account (self, touched, transfer->credit_account_id, transfer->seq);
+      if (is_settlement_of_consumption (transfer) &&
+          g_hash_table_contains (self->clients, transfer->debit_account_id))
+        push_run_end (self, transfer);
+      self->last_seq = transfer->seq;
+    }
+
+  return transfers->len == PAGE_SIZE;
+}
+
+static void
+push_changes (TallyEvents *self)
+{
+  g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer account_id, seq;
+
+  while (read_page (self, touched))
+    ;
+
+  g_hash_table_iter_init (&iter, touched);
+  while (g_hash_table_iter_next (&iter, &account_id, &seq))
+    push_balance (self, account_id, *(gint64 *) seq);
+}
+
+static void
+on_committed (TallyWriter *writer,
+              guint        n_items,
+              gboolean     ok,
+              TallyEvents *self)
+{
+  if (!ok)
+    return;
+
+  /* Nobody listens: nothing to read, only to skip. */
+  if (self->n_clients == 0)
+    {
+      self->last_seq = tally_ledger_get_last_seq (self->ledger);
+      return;
+    }
+
+  push_changes (self);
+}
+
+/* --- connections --- */
+
+static void
+remove_client (TallyEvents *self,
+               Client      *client)
+{
+  GPtrArray *clients = g_hash_table_lookup (self->clients, client->account_id);
+
+  if (clients == NULL)
+    return;
+
+  /* The key is freed with the array, and the client with its entry. */
+  if (clients->len == 1 && g_ptr_array_index (clients, 0) == client)
+    g_hash_table_remove (self->clients, client->account_id);
+  else
+    g_ptr_array_remove_fast (clients, client);
+  self->n_clients--;
+}
+
+static void
+on_closed (SoupWebsocketConnection *connection,
+           Client                  *client)
+{
+  remove_client (client->events, client);
+}
+
+static guint
+count_connections (TallyEvents *self,
+                   const char  *account_id)
+{
+  GPtrArray *clients = g_hash_table_lookup (self->clients, account_id);
+
+  return clients ? clients->len : 0;
+}
+
+static void
+add_client (TallyEvents             *self,
+            SoupWebsocketConnection *connection,
+            const TallyUser         *user,
+            const char              *token)
+{
+  Client *client = g_new0 (Client, 1);
+  GPtrArray *clients = g_hash_table_lookup (self->clients, user->account_id);
+
+  client->events = self;
+  client->connection = g_object_ref (connection);
+  client->token = g_strdup (token);
+  g_strlcpy (client->account_id, user->account_id, sizeof client->account_id);
+  client->closed_id = g_signal_connect (connection, "closed", G_CALLBACK (on_closed), client);
+
+  soup_websocket_connection_set_keepalive_interval (connection, KEEPALIVE_SECONDS);
+  soup_websocket_connection_set_max_incoming_payload_size (connection, MAX_INCOMING_BYTES);
+
+  if (clients == NULL)
+    {
+      clients = g_ptr_array_new_with_free_func ((GDestroyNotify) client_free);
+      g_hash_table_insert (self->clients, g_strdup (user->account_id), clients);
+    }
+  g_ptr_array_add (clients, client);
+  self->n_clients++;
+
+  /* What is pushed from now on starts after what exists now. */
+  if (self->n_clients == 1)
+    self->last_seq = tally_ledger_get_last_seq (self->ledger);
+}
+
+static void
+handle_websocket (SoupServer              *soup,
+                  SoupServerMessage       *msg,
+                  const char              *path,
+                  SoupWebsocketConnection *connection,
+                  gpointer                 user_data)
+{
+  TallyEvents *self = user_data;
+  const TallyUser *user = g_object_get_data (G_OBJECT (msg), HANDSHAKE_USER_KEY);
+  const char *token = g_object_get_data (G_OBJECT (msg), HANDSHAKE_TOKEN_KEY);
+
+  /* Only a handshake that handle_handshake() let through gets here. */
+  if (user == NULL || token == NULL)
+    {
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION, NULL);
+      return;
+    }
+
+  add_client (self, connection, user, token);
+}
+
+/* Closes the connections whose session has ended since the handshake. */
+static gboolean
+reauthenticate (gpointer data)
+{
+  TallyEvents *self = data;
+  g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer clients;
+
+  g_hash_table_iter_init (&iter, self->clients);
+  while (g_hash_table_iter_next (&iter, NULL, &clients))
+    {
+      for (guint i = 0; i < ((GPtrArray *) clients)->len; i++)
+        {
+          Client *client = g_ptr_array_index ((GPtrArray *) clients, i);
+          TallyUser user;
+
+          if (!tally_server_authenticate (self->server, client->token, &user) ||
+              !g_str_equal (user.account_id, client->account_id))
+            g_ptr_array_add (ended, g_object_ref (client->connection));
+        }
+    }
+
+  /* Closing may report "closed" at once, which edits the table. */
+  for (guint i = 0; i < ended->len; i++)
+    soup_websocket_connection_close (g_ptr_array_index (ended, i),
+                                     SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                                     "The session has ended");
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* --- the handshake --- */
+
+void
+tally_events_handle_plain_request (TallyRequest *request)
+{
+  SoupServerMessage *msg = tally_request_get_message (request);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Upgrade",
+                                "websocket");
+  tally_request_respond_error (request, 426, "upgrade_required",
+                               "%s is a WebSocket: ask for an upgrade to websocket",
+                               TALLY_EVENTS_PATH);
+}
+
+static gboolean
+asks_for_upgrade (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  return soup_message_headers_header_equals (headers, "Upgrade", "websocket") &&
+         soup_message_headers_header_contains (headers, "Connection", "upgrade");
+}
+
+/* FALSE when the handshake was refused, and answered. */
+static gboolean
+accept_handshake (TallyEvents  *self,
+                  TallyRequest *request,
+                  TallyUser    *user)
+{
+  SoupServerMessage *msg = tally_request_get_message (request);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_str_equal (tally_request_get_path (request), TALLY_EVENTS_PATH))
+    {
+      tally_request_respond_error (request, 404, "not_found", "There is nothing at %s",
+                                   tally_request_get_path (request));
+      return FALSE;
+    }
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_GET)
+    {
+      tally_request_respond_error (request, 405, "method_not_allowed", "%s is not allowed here",
+                                   tally_request_get_method (request));
+      return FALSE;
+    }
+  if (!tally_server_authenticate (self->server, tally_request_get_token (request), user))
+    {
+      tally_request_respond_error (request, 401, "unauthorized",
+                                   "Sign in first: this needs a valid bearer token");
+      return FALSE;
+    }
+  tally_request_set_user (request, user);
+
+  if (!asks_for_upgrade (msg))
+    {
+      tally_events_handle_plain_request (request);
+      return FALSE;
+    }
+  /* libsoup would refuse it in HTML; the API answers in JSON. */
+  if (!soup_websocket_server_check_handshake (msg, NULL, NULL, self->extensions, &error))
+    {
+      tally_request_respond_error (request, 400, "invalid_handshake",
+                                   "The WebSocket handshake is not valid: %s", error->message);
+      return FALSE;
+    }
+  if (count_connections (self, user->account_id) >= MAX_CONNECTIONS_PER_ACCOUNT)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", G_STRINGIFY (KEEPALIVE_SECONDS));
+      tally_request_respond_error (request, 429, "rate_limited",
+                                   "Too many connections to %s for this account",
+                                   TALLY_EVENTS_PATH);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+observe (TallyEvents  *self,
+         TallyRequest *request,
+         guint         status)
+{
+  const TallyUser *user = tally_request_get_user (request);
+  gint64 duration = g_get_monotonic_time () - tally_request_get_started (request);
+
+  tally_metrics_observe_request (tally_server_get_metrics (self->server),
+                                 tally_request_get_method (request), TALLY_EVENTS_PATH, status,
+                                 duration);
+  tally_log_request (tally_request_get_id (request), tally_request_get_method (request),
+                     TALLY_EVENTS_PATH, status, duration, user ? user->id : NULL);
+}
+
+/* Runs before libsoup's own handshake: a status set here (401, ...) stops
+ * the upgrade, so no WebSocket is ever opened without a valid token. */
+static void
+handle_handshake (SoupServer        *soup,
+                  SoupServerMessage *msg,
+                  const char        *path,
+                  GHashTable        *query,
+                  gpointer           user_data)
+{
+  TallyEvents *self = user_data;
+  g_autoptr(TallyRequest) request = tally_request_new (self->server, msg, query);
+  TallyUser user;
+
+  if (!accept_handshake (self, request, &user))
+    {
+      observe (self, request, tally_request_get_status (request));
+      return;
+    }
+
+  g_object_set_data_full (G_OBJECT (msg), HANDSHAKE_USER_KEY, g_memdup2 (&user, sizeof user),
+                          g_free);
+  g_object_set_data_full (G_OBJECT (msg), HANDSHAKE_TOKEN_KEY,
+                          g_strdup (tally_request_get_token (request)), g_free);
+  observe (self, request, SOUP_STATUS_SWITCHING_PROTOCOLS);
+}
+
+TallyEvents *
+tally_events_attach (TallyServer *server)
+{
+  TallyEvents *self;
+
+  g_return_val_if_fail (TALLY_IS_SERVER (server), NULL);
+  g_return_val_if_fail (tally_server_get_soup_server (server) != NULL, NULL);
+
+  self = g_object_new (TALLY_TYPE_EVENTS, NULL);
+  self->server = server;
+  self->soup = g_object_ref (tally_server_get_soup_server (server));
+  self->writer = g_object_ref (tally_server_get_writer (server));
+  self->ledger = g_object_ref (tally_server_get_ledger (server));
+  self->store = g_object_ref (tally_server_get_store (server));
+  self->last_seq = tally_ledger_get_last_seq (self->ledger);
+
+  self->committed_id = g_signal_connect (self->writer, "committed", G_CALLBACK (on_committed),
+                                         self);
+  soup_server_add_handler (self->soup, TALLY_EVENTS_PATH, handle_handshake, self, NULL);
+  soup_server_add_websocket_handler (self->soup, TALLY_EVENTS_PATH, NULL, NULL, handle_websocket,
+                                     self, NULL);
+  self->reauth_source = g_timeout_add_seconds (REAUTH_SECONDS, reauthenticate, self);
+
+  /* The hub lives as long as the server; it holds what it uses itself, so
+   * the order in which the server lets go of them does not matter. */
+  g_object_set_data_full (G_OBJECT (server), "tally-events", self, g_object_unref);
+  return self;
+}

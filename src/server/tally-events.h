@@ -1,0 +1,32 @@
+/* tally-events.h: GET /v1/events, the WebSocket that keeps apps live
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "tally-request.h"
+
+G_BEGIN_DECLS
+
+#define TALLY_EVENTS_PATH "/v1/events"
+
+#define TALLY_TYPE_EVENTS (tally_events_get_type ())
+
+/* The WebSocket hub: after each group commit it reads the transfers it has
+ * not seen yet and pushes, to the connections of the users they concern,
+ * a "balance" message per changed account and a "run" message per run
+ * that ended. */
+G_DECLARE_FINAL_TYPE (TallyEvents, tally_events, TALLY, EVENTS, GObject)
+
+/* Serves TALLY_EVENTS_PATH on @server's SoupServer (call it once the
+ * SoupServer exists); @server keeps the hub for the rest of its life. */
+TallyEvents *tally_events_attach               (TallyServer  *server);
+/* The answer to a GET of TALLY_EVENTS_PATH that asks for no upgrade. */
+void         tally_events_handle_plain_request (TallyRequest *request);
+
+G_END_DECLS

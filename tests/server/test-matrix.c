@@ -1,0 +1,447 @@
+/* test-matrix.c: who may call what — every route × every kind of caller
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-test-server.h"
+
+/* The router's own 404, for a path it has no route for. */
+#define NOTHING_AT "There is nothing at "
+
+typedef enum
+{
+  ACCESS_PUBLIC,
+  ACCESS_MEMBER,
+  ACCESS_ADMIN,
+} Access;
+
+/* What a caller with the right gets. */
+#define ANY_SUCCESS 0
+/* Nothing to check: the route needs what a test cannot give (a Stripe
+ * signature, a pack that exists...). Only who may call is checked. */
+#define NOT_CHECKED 1
+
+/* One route of the API. @path and @body may hold placeholders, filled for
+ * each call: {uuid} a fresh UUID, {account} the owner's account, {run} a
+ * run the owner has just authorized. The owner is the caller, except for
+ * the other-member column, which sends the owner's ids with another
+ * member's token. */
+typedef struct
+{
+  const char *method;
+  /* As `tally-server --list-routes` prints it. */
+  const char *pattern;
+  Access      access;
+  const char *path;
+  const char *body;
+  /* The path or body names the owner's run or account: another member
+   * gets 404 not_found, as if it did not exist. */
+  gboolean    owned;
+  guint       success;
+  /* The call ends the caller's session: it gets one of its own. */
+  gboolean    own_session;
+} MatrixRoute;
+
+#define RUN_BODY "{\"id\": \"{uuid}\", \"tool\": \"qr-code\", \"inputs\": {\"text\": \"x\"}"
+#define BIG_CAP "100000000"
+
+/* Every route of the contract. A new route adds a row; routes still being
+ * written are skipped until the server has them. */
+static const MatrixRoute matrix[] = {
+  { "POST", "/v1/auth/register", ACCESS_PUBLIC, "/v1/auth/register",
+    "{\"email\": \"m-{uuid}@example.com\", \"password\": \"" TEST_PASSWORD "\"}", FALSE, 201 },
+  { "POST", "/v1/auth/login", ACCESS_PUBLIC, "/v1/auth/login",
+    "{\"email\": \"owner@example.com\", \"password\": \"" TEST_PASSWORD "\"}", FALSE, 200 },
+  { "POST", "/v1/auth/logout", ACCESS_MEMBER, "/v1/auth/logout", NULL, FALSE, 204, TRUE },
+  { "GET", "/healthz", ACCESS_PUBLIC, "/healthz", NULL, FALSE, 200 },
+  { "GET", "/metrics", ACCESS_PUBLIC, "/metrics", NULL, FALSE, 200 },
+  { "GET", "/v1/me", ACCESS_MEMBER, "/v1/me", NULL, FALSE, 200 },
+  { "PUT", "/v1/me/limits", ACCESS_MEMBER, "/v1/me/limits", "{\"monthly\": " BIG_CAP "}", FALSE,
+    200 },
+  { "PUT", "/v1/admin/accounts/{id}/limits", ACCESS_ADMIN, "/v1/admin/accounts/{account}/limits",
+    "{\"monthly\": " BIG_CAP "}", FALSE, 200 },
+  { "GET", "/v1/tools", ACCESS_PUBLIC, "/v1/tools", NULL, FALSE, 200 },
+  { "POST", "/v1/estimate", ACCESS_MEMBER, "/v1/estimate",
+    "{\"tool\": \"qr-code\", \"inputs\": {\"text\": \"x\"}}", FALSE, 200 },
+  { "POST", "/v1/runs", ACCESS_MEMBER, "/v1/runs", RUN_BODY ", \"account_id\": \"{account}\"}",
+    TRUE, 201 },
+  { "GET", "/v1/runs/{id}", ACCESS_MEMBER, "/v1/runs/{run}", NULL, TRUE, 200 },
+  { "POST", "/v1/runs/{id}/complete", ACCESS_MEMBER, "/v1/runs/{run}/complete",
+    "{\"outcome\": \"succeeded\", \"units\": 1}", TRUE, 200 },
+  { "GET", "/v1/transactions", ACCESS_MEMBER, "/v1/transactions?account_id={account}", NULL, TRUE,
+    200 },
+  { "GET", "/v1/transactions/export", ACCESS_MEMBER,
+    "/v1/transactions/export?format=json&account_id={account}", NULL, TRUE, 200 },
+  { "POST", "/v1/sync", ACCESS_MEMBER, "/v1/sync",
+    "{\"device\": \"matrix-{uuid}\", \"cursor\": 0, \"ops\": []}", FALSE, 200 },
+  { "POST", "/v1/admin/grants", ACCESS_ADMIN, "/v1/admin/grants",
+    "{\"account_id\": \"{account}\", \"amount\": 1, \"reason\": \"matrix\"}", FALSE, 201 },
+  /* Without an upgrade the WebSocket answers 426 to whoever may use it. */
+  { "GET", "/v1/events", ACCESS_MEMBER, "/v1/events", NULL, FALSE, 426 },
+  /* Payments and audit: not written yet. */
+  { "GET", "/v1/packs", ACCESS_MEMBER, "/v1/packs", NULL, FALSE, 200 },
+  { "POST", "/v1/checkout", ACCESS_MEMBER, "/v1/checkout", "{\"pack\": \"{uuid}\"}", FALSE,
+    NOT_CHECKED },
+  { "POST", "/v1/webhooks/stripe", ACCESS_PUBLIC, "/v1/webhooks/stripe", "{}", FALSE,
+    NOT_CHECKED },
+  { "GET", "/v1/admin/audit", ACCESS_ADMIN, "/v1/admin/audit", NULL, FALSE, 200 },
+};
+
+typedef struct
+{
+  char *token;
+  char  account_id[37];
+} Caller;
+
+static TestServer *server;
+static Caller owner, other, admin;
+static gboolean owner_has_credits;
+
+/* --- filling the placeholders --- */
+
+/* A run the owner has just authorized, or NULL (with the test skipped)
+ * when runs or grants are not there yet. */
+static char *
+new_owner_run (void)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"qr-code\", "
+                                           "\"inputs\": {\"text\": \"x\"}}", id);
+  g_autoptr(TestResponse) response = NULL;
+
+  if (!owner_has_credits || !test_server_has_route (server, "POST", "/v1/runs"))
+    {
+      g_test_skip ("Needs a run: POST /v1/runs and POST /v1/admin/grants do not exist yet");
+      return NULL;
+    }
+
+  response = test_request (server, "POST", "/v1/runs", owner.token, body);
+  g_assert_cmpuint (response->status, ==, 201);
+  return g_steal_pointer (&id);
+}
+
+static gboolean
+fill_one (GString    *out,
+          const char *placeholder)
+{
+  if (g_str_equal (placeholder, "uuid"))
+    {
+      g_autofree char *uuid = g_uuid_string_random ();
+
+      g_string_append (out, uuid);
+    }
+  else if (g_str_equal (placeholder, "account"))
+    g_string_append (out, owner.account_id);
+  else if (g_str_equal (placeholder, "run"))
+    {
+      g_autofree char *run = new_owner_run ();
+
+      if (run == NULL)
+        return FALSE;
+      g_string_append (out, run);
+    }
+  else
+    g_error ("Unknown placeholder {%s} in the matrix", placeholder);
+
+  return TRUE;
+}
+
+/* @text with every placeholder filled, or NULL when one cannot be. JSON
+ * braces are left alone: only a word in braces is a placeholder. */
+static char *
+fill (const char *text)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GRegex) placeholder = g_regex_new ("\\{([a-z]+)\\}", 0, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  gint end = 0;
+
+  if (text == NULL)
+    return NULL;
+
+  for (g_regex_match (placeholder, text, 0, &match); g_match_info_matches (match);
+       g_match_info_next (match, NULL))
+    {
+      g_autofree char *name = g_match_info_fetch (match, 1);
+      gint start, stop;
+
+      g_match_info_fetch_pos (match, 0, &start, &stop);
+      g_string_append_len (out, text + end, start - end);
+      if (!fill_one (out, name))
+        return NULL;
+      end = stop;
+    }
+  g_string_append (out, text + end);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* --- calling --- */
+
+/* FALSE, with the test skipped, when the server does not have the route
+ * yet: another part of the API may still be in the writing. */
+static gboolean
+route_exists (const MatrixRoute *route)
+{
+  g_autoptr(GRegex) braces = g_regex_new ("\\{[a-z_]+\\}", 0, 0, NULL);
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *concrete = g_regex_replace_literal (braces, route->pattern, -1, 0, uuid, 0,
+                                                       NULL);
+
+  if (test_server_has_route (server, route->method, concrete))
+    return TRUE;
+
+  {
+    g_autofree char *message = g_strdup_printf ("%s %s does not exist yet", route->method,
+                                                route->pattern);
+
+    g_test_skip (message);
+  }
+  return FALSE;
+}
+
+/* Calls @route as @token; NULL (test skipped) when a placeholder cannot
+ * be filled. */
+static TestResponse *
+call (const MatrixRoute *route,
+      const char        *token)
+{
+  g_autofree char *path = fill (route->path);
+  g_autofree char *body = NULL;
+  TestResponse *response;
+
+  if (path == NULL)
+    return NULL;
+  if (route->body != NULL && (body = fill (route->body)) == NULL)
+    return NULL;
+
+  response = test_request (server, route->method, path, token, body);
+  g_test_message ("%s %s → %u %s", route->method, path, response->status,
+                  response->body[0] == '{' ? response->body : "");
+  return response;
+}
+
+static void
+assert_error (TestResponse *response,
+              guint         status,
+              const char   *code)
+{
+  const char *message = test_response_string (response, "error.message");
+
+  g_assert_cmpuint (response->status, ==, status);
+  g_assert_cmpstr (test_response_error (response), ==, code);
+  g_assert_nonnull (message);
+  /* Not the router's 404: the route is there and said no itself. */
+  g_assert_false (g_str_has_prefix (message, NOTHING_AT));
+}
+
+static void
+assert_success (const MatrixRoute *route,
+                TestResponse      *response)
+{
+  if (route->success == NOT_CHECKED)
+    {
+      g_assert_cmpuint (response->status, !=, 401);
+      g_assert_cmpuint (response->status, !=, 403);
+    }
+  else if (route->success == ANY_SUCCESS)
+    {
+      g_assert_cmpuint (response->status, >=, 200);
+      g_assert_cmpuint (response->status, <, 300);
+    }
+  else
+    g_assert_cmpuint (response->status, ==, route->success);
+}
+
+/* --- the four columns --- */
+
+static void
+test_anonymous (gconstpointer data)
+{
+  const MatrixRoute *route = data;
+  g_autoptr(TestResponse) response = NULL;
+  g_autoptr(TestResponse) forged = NULL;
+
+  if (!route_exists (route) || (response = call (route, NULL)) == NULL)
+    return;
+
+  if (route->access == ACCESS_PUBLIC)
+    {
+      g_assert_cmpuint (response->status, !=, 401);
+      g_assert_cmpuint (response->status, !=, 403);
+      return;
+    }
+
+  assert_error (response, 401, "unauthorized");
+
+  /* A token that looks right and is not is no better than none. */
+  forged = call (route, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+  if (forged != NULL)
+    assert_error (forged, 401, "unauthorized");
+}
+
+static char *
+sign_in_again (const char *email)
+{
+  g_autofree char *body = g_strdup_printf ("{\"email\": \"%s\", \"password\": \"%s\"}", email,
+                                           TEST_PASSWORD);
+  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/auth/login", NULL, body);
+
+  g_assert_cmpuint (response->status, ==, 200);
+  return g_strdup (test_response_string (response, "token"));
+}
+
+static void
+test_member (gconstpointer data)
+{
+  const MatrixRoute *route = data;
+  g_autoptr(TestResponse) response = NULL;
+  g_autofree char *session = NULL;
+
+  if (!route_exists (route))
+    return;
+
+  session = route->own_session ? sign_in_again ("owner@example.com") : g_strdup (owner.token);
+  if ((response = call (route, session)) == NULL)
+    return;
+
+  if (route->access == ACCESS_ADMIN)
+    assert_error (response, 403, "forbidden");
+  else
+    assert_success (route, response);
+}
+
+static void
+test_other_member (gconstpointer data)
+{
+  const MatrixRoute *route = data;
+  g_autoptr(TestResponse) response = NULL;
+
+  if (!route->owned)
+    {
+      g_test_skip ("The route names nobody's run or account");
+      return;
+    }
+  if (!route_exists (route) || (response = call (route, other.token)) == NULL)
+    return;
+
+  /* Ownership comes first: not 402 for an empty account, not 403. */
+  assert_error (response, 404, "not_found");
+}
+
+static void
+test_admin (gconstpointer data)
+{
+  const MatrixRoute *route = data;
+  g_autoptr(TestResponse) response = NULL;
+
+  if (route->access != ACCESS_ADMIN)
+    {
+      g_test_skip ("Not an admin route");
+      return;
+    }
+  if (!route_exists (route) || (response = call (route, admin.token)) == NULL)
+    return;
+
+  assert_success (route, response);
+}
+
+/* --- the table covers the router --- */
+
+static gboolean
+in_matrix (const char *route)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (matrix); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s %s", matrix[i].method, matrix[i].pattern);
+
+      if (g_str_equal (name, route))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+test_covers_router (void)
+{
+  const char *args[] = { "--list-routes", NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) routes = NULL;
+
+  g_assert_cmpint (test_server_command (args, NULL, &out, NULL), ==, 0);
+  routes = g_strsplit (out, "\n", -1);
+  for (guint i = 0; routes[i] != NULL; i++)
+    {
+      if (routes[i][0] != '\0' && !in_matrix (routes[i]))
+        g_error ("%s is not in the matrix of tests/server/test-matrix.c: add a row", routes[i]);
+    }
+}
+
+/* --- set-up --- */
+
+static void
+set_up_callers (void)
+{
+  owner.token = test_user_new (server, "owner@example.com", owner.account_id);
+  other.token = test_user_new (server, "other@example.com", other.account_id);
+  admin.token = test_admin_new (server, "admin@example.com");
+
+  owner_has_credits = test_server_has_route (server, "POST", "/v1/admin/grants");
+  if (owner_has_credits)
+    test_grant (server, admin.token, owner.account_id, 100000);
+}
+
+static void
+add_tests (void)
+{
+  static const struct
+  {
+    const char    *column;
+    GTestDataFunc  func;
+  } columns[] = {
+    { "anonymous", test_anonymous },
+    { "member", test_member },
+    { "other-member", test_other_member },
+    { "admin", test_admin },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (matrix); i++)
+    {
+      for (guint j = 0; j < G_N_ELEMENTS (columns); j++)
+        {
+          g_autofree char *name = g_strdup_printf ("/matrix/%s%s/%s", columns[j].column,
+                                                   matrix[i].pattern, matrix[i].method);
+
+          g_test_add_data_func (name, &matrix[i], columns[j].func);
+        }
+    }
+
+  g_test_add_func ("/matrix/covers-router", test_covers_router);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  add_tests ();
+
+  server = test_server_start (NULL);
+  set_up_callers ();
+  status = g_test_run ();
+
+  g_free (owner.token);
+  g_free (other.token);
+  g_free (admin.token);
+  test_server_free (server);
+  return status;
+}
