@@ -47,22 +47,36 @@ toast (TallyWindow *self,
 static void show_sign_in (TallyWindow *self);
 
 /* What every reply handler does with a failure. */
-static gboolean
+static void
 handle_failure (TallyWindow  *self,
                 const GError *error)
 {
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return TRUE;
+    return;
 
   if (g_error_matches (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNAUTHORIZED))
     {
       show_sign_in (self);
       toast (self, _("Your session has ended; please sign in again"));
-      return TRUE;
+      return;
     }
 
   toast (self, error->message);
-  return TRUE;
+}
+
+/* The reply of a call, or NULL once its failure has been dealt with. */
+static JsonObject *
+finish_call (TallyWindow  *self,
+             GObject      *source,
+             GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL, &error);
+
+  if (reply == NULL)
+    handle_failure (self, error);
+
+  return reply;
 }
 
 static void
@@ -83,16 +97,11 @@ me_loaded (GObject      *source,
            gpointer      user_data)
 {
   TallyWindow *self = user_data;
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = finish_call (self, source, result);
   JsonArray *accounts;
 
-  reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL, &error);
   if (reply == NULL)
-    {
-      handle_failure (self, error);
-      return;
-    }
+    return;
 
   g_free (self->user_name);
   self->user_name = g_strdup (json_object_get_string_member_with_default (
@@ -108,15 +117,10 @@ tools_loaded (GObject      *source,
               gpointer      user_data)
 {
   TallyWindow *self = user_data;
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = finish_call (self, source, result);
 
-  reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL, &error);
   if (reply == NULL)
-    {
-      handle_failure (self, error);
-      return;
-    }
+    return;
 
   tally_tools_page_set_tools (self->tools_page, json_object_get_array_member (reply, "tools"));
 }
@@ -127,15 +131,10 @@ history_loaded (GObject      *source,
                 gpointer      user_data)
 {
   TallyWindow *self = user_data;
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = finish_call (self, source, result);
 
-  reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL, &error);
   if (reply == NULL)
-    {
-      handle_failure (self, error);
-      return;
-    }
+    return;
 
   tally_history_page_set_items (self->history_page, json_object_get_array_member (reply, "items"));
 }

@@ -125,7 +125,7 @@ static JsonObject *
 transfer_json (const TallyTransfer *transfer)
 {
   JsonObject *object = json_object_new ();
-  g_autofree char *created_at = tally_api_format_time (transfer->created_at);
+  g_autofree char *created_at = tally_time_to_iso8601 (transfer->created_at);
 
   json_object_set_string_member (object, "id", transfer->id);
   json_object_set_string_member (object, "kind", tally_transfer_kind_to_string (transfer->kind));

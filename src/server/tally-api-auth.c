@@ -350,7 +350,7 @@ login_done (gpointer      data,
     }
 
   tally_throttle_reset (tally_server_get_login_throttle (job_server (job), FALSE), job->email);
-  expires_at = tally_api_format_time (job->expires_at);
+  expires_at = tally_time_to_iso8601 (job->expires_at);
   body = json_object_new ();
   json_object_set_string_member (body, "token", job->token);
   tally_api_set_object (body, "user", tally_api_user_json (&job->user));

@@ -9,12 +9,6 @@
 
 #include "tally-api-json.h"
 
-char *
-tally_api_format_time (gint64 microseconds)
-{
-  return tally_time_to_iso8601 (microseconds);
-}
-
 void
 tally_api_set_object (JsonObject *object,
                       const char *name,
@@ -27,7 +21,7 @@ JsonObject *
 tally_api_user_json (const TallyUser *user)
 {
   JsonObject *object = json_object_new ();
-  g_autofree char *created_at = tally_api_format_time (user->created_at);
+  g_autofree char *created_at = tally_time_to_iso8601 (user->created_at);
 
   json_object_set_string_member (object, "id", user->id);
   json_object_set_string_member (object, "email", user->email);

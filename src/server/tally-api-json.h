@@ -17,8 +17,6 @@ G_BEGIN_DECLS
 JsonObject *tally_api_user_json     (const TallyUser    *user);
 /* {id, kind, name, balance, available, held} */
 JsonObject *tally_api_account_json  (const TallyAccount *account);
-/* ISO 8601 UTC with microseconds, as every timestamp of the API. */
-char       *tally_api_format_time   (gint64              microseconds);
 /* A nested object member, taking @value. */
 void        tally_api_set_object    (JsonObject         *object,
                                      const char         *name,

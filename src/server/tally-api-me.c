@@ -108,7 +108,7 @@ set_window_members (JsonObject       *object,
       return;
     }
 
-  resets_at = tally_api_format_time (end);
+  resets_at = tally_time_to_iso8601 (end);
   json_object_set_int_member (object, "spent", spent);
   json_object_set_string_member (object, "resets_at", resets_at);
 }

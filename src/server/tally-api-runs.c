@@ -203,7 +203,7 @@ set_time_member (JsonObject *object,
       return;
     }
 
-  text = tally_api_format_time (microseconds);
+  text = tally_time_to_iso8601 (microseconds);
   json_object_set_string_member (object, name, text);
 }
 

@@ -791,7 +791,7 @@ transfer_json (const TallyTransfer *transfer)
 {
   JsonObject *object = json_object_new ();
   JsonObject *flags = json_object_new ();
-  g_autofree char *created_at = tally_api_format_time (transfer->created_at);
+  g_autofree char *created_at = tally_time_to_iso8601 (transfer->created_at);
 
   json_object_set_string_member (object, "id", transfer->id);
   json_object_set_int_member (object, "seq", transfer->seq);
@@ -834,7 +834,7 @@ lease_json (const TallyDevice *device,
   if (device->lease_id[0] == '\0' || device->lease_expires_at <= now)
     return json_node_new (JSON_NODE_NULL);
 
-  expires_at = tally_api_format_time (device->lease_expires_at);
+  expires_at = tally_time_to_iso8601 (device->lease_expires_at);
   object = json_object_new ();
   json_object_set_string_member (object, "id", device->lease_id);
   json_object_set_int_member (object, "amount", device->lease_amount);

@@ -253,7 +253,7 @@ static JsonObject *
 item_json (const TallyStatementItem *item)
 {
   JsonObject *object = json_object_new ();
-  g_autofree char *created_at = tally_api_format_time (item->created_at);
+  g_autofree char *created_at = tally_time_to_iso8601 (item->created_at);
   gboolean is_run = item->kind == TALLY_TRANSFER_KIND_CONSUMPTION && item->ref[0] != '\0';
 
   json_object_set_string_member (object, "id", item->id);

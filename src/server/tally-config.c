@@ -383,18 +383,6 @@ tally_config_option_group (TallyConfig *config)
   return group;
 }
 
-gboolean
-tally_config_parse (TallyConfig   *config,
-                    int           *argc,
-                    char        ***argv,
-                    GError       **error)
-{
-  g_autoptr(GOptionContext) context = g_option_context_new ("— the Tally sync server");
-
-  g_option_context_set_main_group (context, tally_config_option_group (config));
-  return g_option_context_parse (context, argc, argv, error);
-}
-
 char *
 tally_config_ledger_path (TallyConfig *config)
 {

@@ -41,12 +41,9 @@ typedef struct _TallyConfig
 GQuark       tally_config_error_quark   (void);
 TallyConfig *tally_config_new           (void);
 void         tally_config_free          (TallyConfig  *config);
-/* Reads --config FILE first, then every other option over it. Unknown
- * options, unknown keys and bad values are errors that name the key. */
-gboolean     tally_config_parse         (TallyConfig  *config,
-                                         int          *argc,
-                                         char       ***argv,
-                                         GError      **error);
+/* A key file's settings; unknown groups and keys and bad values are
+ * errors that name the key. Options given with --config FILE are read
+ * first and every other option is applied over them. */
 gboolean     tally_config_load_file     (TallyConfig  *config,
                                          const char   *path,
                                          GError      **error);

@@ -54,7 +54,7 @@ list_routes (void)
   return 0;
 }
 
-/* tally_config_parse() plus the hidden --list-routes. */
+/* The server options (tally_config_option_group()) plus the hidden --list-routes. */
 static gboolean
 parse_options (TallyConfig   *config,
                gboolean      *routes_only,

@@ -18,6 +18,9 @@
 #include "tally-log.h"
 #include "tally-server.h"
 
+/* Connections the kernel queues before the main loop accepts them. */
+#define LISTEN_BACKLOG 1024
+
 /* How often holds that nobody completed are looked for. */
 #define EXPIRY_INTERVAL_SECONDS 5
 
@@ -362,11 +365,43 @@ expiry_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* libsoup listens with a backlog of 10: a burst of clients connecting at
+ * once would be reset. The socket is made here with a deep one. */
+static GSocket *
+listening_socket (TallyConfig  *config,
+                  GError      **error)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocket) socket = NULL;
+
+  address = g_inet_socket_address_new_from_string (config->listen_host, config->listen_port);
+  if (address == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Cannot listen on %s:%u",
+                   config->listen_host, config->listen_port);
+      return NULL;
+    }
+
+  socket = g_socket_new (g_socket_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return NULL;
+
+  g_socket_set_listen_backlog (socket, LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    {
+      g_prefix_error (error, "Cannot listen on %s:%u: ", config->listen_host, config->listen_port);
+      return NULL;
+    }
+
+  return g_steal_pointer (&socket);
+}
+
 gboolean
 tally_server_start (TallyServer  *self,
                     GError      **error)
 {
-  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocket) socket = NULL;
 
   g_return_val_if_fail (TALLY_IS_SERVER (self), FALSE);
 
@@ -375,16 +410,8 @@ tally_server_start (TallyServer  *self,
   soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
   tally_events_attach (self);
 
-  address = g_inet_socket_address_new_from_string (self->config->listen_host,
-                                                   self->config->listen_port);
-  if (address == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Cannot listen on %s:%u",
-                   self->config->listen_host, self->config->listen_port);
-      return FALSE;
-    }
-
-  if (!soup_server_listen (self->soup, address, 0, error))
+  socket = listening_socket (self->config, error);
+  if (socket == NULL || !soup_server_listen_socket (self->soup, socket, 0, error))
     return FALSE;
 
   self->expiry_source = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_tick, self);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tally-store-runs.h"
+#include "tally-store-private.h"
 
 static const char * const run_statuses[] = {
   [TALLY_RUN_STATUS_AUTHORIZED] = "authorized",
@@ -57,28 +58,6 @@ tally_run_clear (TallyRun *run)
   g_clear_pointer (&run->complete_body, g_free);
 }
 
-static gboolean
-sqlite_failed (TallyStore  *self,
-               GError     **error)
-{
-  sqlite3 *db = tally_ledger_get_sqlite (tally_store_get_ledger (self));
-
-  g_set_error (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_FAILED, "Storage error: %s",
-               sqlite3_errmsg (db));
-  return FALSE;
-}
-
-static void
-copy_text (sqlite3_stmt *stmt,
-           int           column,
-           char         *dest,
-           gsize         size)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, column);
-
-  g_strlcpy (dest, text ? text : "", size);
-}
-
 static void
 read_rule (sqlite3_stmt   *stmt,
            int             first,
@@ -98,11 +77,11 @@ read_run (sqlite3_stmt *stmt,
           TallyRun     *run)
 {
   memset (run, 0, sizeof *run);
-  copy_text (stmt, 0, run->id, sizeof run->id);
-  copy_text (stmt, 1, run->user_id, sizeof run->user_id);
-  copy_text (stmt, 2, run->account_id, sizeof run->account_id);
-  copy_text (stmt, 3, run->tool_id, sizeof run->tool_id);
-  copy_text (stmt, 4, run->request_digest, sizeof run->request_digest);
+  tally_store_copy_text (stmt, 0, run->id, sizeof run->id);
+  tally_store_copy_text (stmt, 1, run->user_id, sizeof run->user_id);
+  tally_store_copy_text (stmt, 2, run->account_id, sizeof run->account_id);
+  tally_store_copy_text (stmt, 3, run->tool_id, sizeof run->tool_id);
+  tally_store_copy_text (stmt, 4, run->request_digest, sizeof run->request_digest);
   if (!tally_run_status_from_string ((const char *) sqlite3_column_text (stmt, 5), &run->status))
     run->status = TALLY_RUN_STATUS_REFUSED;
   run->held = sqlite3_column_int64 (stmt, 6);
@@ -111,7 +90,7 @@ read_run (sqlite3_stmt *stmt,
   read_rule (stmt, 9, &run->rule);
   run->authorize_status = (guint) sqlite3_column_int (stmt, 15);
   run->authorize_body = g_strdup ((const char *) sqlite3_column_text (stmt, 16));
-  copy_text (stmt, 17, run->complete_digest, sizeof run->complete_digest);
+  tally_store_copy_text (stmt, 17, run->complete_digest, sizeof run->complete_digest);
   run->complete_status = (guint) sqlite3_column_int (stmt, 18);
   run->complete_body = g_strdup ((const char *) sqlite3_column_text (stmt, 19));
   run->created_at = sqlite3_column_int64 (stmt, 20);
@@ -143,7 +122,7 @@ tally_store_find_run (TallyStore  *self,
   if (rc == SQLITE_ROW)
     return TRUE;
   if (rc != SQLITE_DONE)
-    return sqlite_failed (self, error);
+    return tally_store_sqlite_failed (self, error);
 
   g_set_error_literal (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND, "No such run");
   return FALSE;
@@ -273,7 +252,7 @@ tally_store_load_policy (TallyStore   *self,
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return sqlite_failed (self, error);
+    return tally_store_sqlite_failed (self, error);
 
   return TRUE;
 }

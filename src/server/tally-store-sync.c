@@ -10,15 +10,7 @@
 #include <string.h>
 
 #include "tally-store-sync.h"
-
-static gboolean
-sqlite_failed (TallyStore  *self,
-               GError     **error)
-{
-  g_set_error (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_FAILED, "Storage error: %s",
-               sqlite3_errmsg (tally_ledger_get_sqlite (tally_store_get_ledger (self))));
-  return FALSE;
-}
+#include "tally-store-private.h"
 
 static gboolean
 not_found (GError     **error,
@@ -29,23 +21,12 @@ not_found (GError     **error,
 }
 
 static void
-copy_text (sqlite3_stmt *stmt,
-           int           column,
-           char         *dest,
-           gsize         size)
-{
-  const char *text = (const char *) sqlite3_column_text (stmt, column);
-
-  g_strlcpy (dest, text ? text : "", size);
-}
-
-static void
 read_device (sqlite3_stmt *stmt,
              TallyDevice  *out)
 {
   memset (out, 0, sizeof *out);
-  copy_text (stmt, 0, out->lease_account_id, sizeof out->lease_account_id);
-  copy_text (stmt, 1, out->lease_id, sizeof out->lease_id);
+  tally_store_copy_text (stmt, 0, out->lease_account_id, sizeof out->lease_account_id);
+  tally_store_copy_text (stmt, 1, out->lease_id, sizeof out->lease_id);
   out->lease_amount = sqlite3_column_int64 (stmt, 2);
   out->lease_spent = sqlite3_column_int64 (stmt, 3);
   out->lease_expires_at = sqlite3_column_int64 (stmt, 4);
@@ -82,7 +63,7 @@ tally_store_find_device (TallyStore   *self,
   if (rc == SQLITE_ROW)
     return TRUE;
   if (rc != SQLITE_DONE)
-    return sqlite_failed (self, error);
+    return tally_store_sqlite_failed (self, error);
   return not_found (error, "device");
 }
 
@@ -144,8 +125,8 @@ tally_store_find_sync_op (TallyStore         *self,
   if (rc == SQLITE_ROW)
     {
       tally_sync_op_record_clear (record);
-      copy_text (stmt, 0, record->user_id, sizeof record->user_id);
-      copy_text (stmt, 1, record->digest, sizeof record->digest);
+      tally_store_copy_text (stmt, 0, record->user_id, sizeof record->user_id);
+      tally_store_copy_text (stmt, 1, record->digest, sizeof record->digest);
       record->result = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
     }
   sqlite3_reset (stmt);
@@ -153,7 +134,7 @@ tally_store_find_sync_op (TallyStore         *self,
   if (rc == SQLITE_ROW)
     return TRUE;
   if (rc != SQLITE_DONE)
-    return sqlite_failed (self, error);
+    return tally_store_sqlite_failed (self, error);
   return not_found (error, "operation");
 }
 

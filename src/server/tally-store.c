@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tally-store.h"
+#include "tally-store-private.h"
 
 struct _TallyStore
 {
@@ -189,9 +190,9 @@ tally_store_get_ledger (TallyStore *self)
   return self->ledger;
 }
 
-static gboolean
-sqlite_failed (TallyStore  *self,
-               GError     **error)
+gboolean
+tally_store_sqlite_failed (TallyStore  *self,
+                           GError     **error)
 {
   g_set_error (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_FAILED, "Storage error: %s",
                sqlite3_errmsg (self->db));
@@ -216,7 +217,7 @@ tally_store_prepare (TallyStore  *self,
 
   if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     {
-      sqlite_failed (self, error);
+      tally_store_sqlite_failed (self, error);
       return NULL;
     }
 
@@ -233,16 +234,16 @@ tally_store_step_done (TallyStore    *self,
 
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
-    return sqlite_failed (self, error);
+    return tally_store_sqlite_failed (self, error);
 
   return TRUE;
 }
 
-static void
-copy_text (sqlite3_stmt *stmt,
-           int           column,
-           char         *dest,
-           gsize         size)
+void
+tally_store_copy_text (sqlite3_stmt *stmt,
+                       int           column,
+                       char         *dest,
+                       gsize         size)
 {
   const char *text = (const char *) sqlite3_column_text (stmt, column);
 
@@ -254,13 +255,13 @@ read_user (sqlite3_stmt *stmt,
            TallyUser    *user)
 {
   memset (user, 0, sizeof *user);
-  copy_text (stmt, 0, user->id, sizeof user->id);
-  copy_text (stmt, 1, user->email, sizeof user->email);
-  copy_text (stmt, 2, user->name, sizeof user->name);
+  tally_store_copy_text (stmt, 0, user->id, sizeof user->id);
+  tally_store_copy_text (stmt, 1, user->email, sizeof user->email);
+  tally_store_copy_text (stmt, 2, user->name, sizeof user->name);
   tally_role_from_string ((const char *) sqlite3_column_text (stmt, 3), &user->role);
   user->disabled = sqlite3_column_int (stmt, 4) != 0;
-  copy_text (stmt, 5, user->account_id, sizeof user->account_id);
-  copy_text (stmt, 6, user->timezone, sizeof user->timezone);
+  tally_store_copy_text (stmt, 5, user->account_id, sizeof user->account_id);
+  tally_store_copy_text (stmt, 6, user->timezone, sizeof user->timezone);
   user->created_at = sqlite3_column_int64 (stmt, 7);
 }
 
@@ -285,7 +286,7 @@ fetch_user (TallyStore    *self,
   if (rc == SQLITE_ROW)
     return TRUE;
   if (rc != SQLITE_DONE)
-    return sqlite_failed (self, error);
+    return tally_store_sqlite_failed (self, error);
 
   g_set_error_literal (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND, "No such user");
   return FALSE;
@@ -360,7 +361,8 @@ tally_store_find_user_by_email (TallyStore  *self,
 
   if (stmt == NULL)
     return FALSE;
-  sqlite3_bind_text (stmt, 1, email, -1, SQLITE_TRANSIENT);
+  /* Addresses are stored lower-case; whoever types one may not. */
+  sqlite3_bind_text (stmt, 1, g_utf8_strdown (email, -1), -1, g_free);
   return fetch_user (self, stmt, user, password_hash, error);
 }
 
@@ -421,7 +423,7 @@ tally_store_list_users (TallyStore  *self,
 
   if (rc != SQLITE_DONE)
     {
-      sqlite_failed (self, error);
+      tally_store_sqlite_failed (self, error);
       return NULL;
     }
 
@@ -459,7 +461,7 @@ tally_store_set_role (TallyStore  *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, tally_role_to_string (role), -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, email, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, g_utf8_strdown (email, -1), -1, g_free);
   return update_user (self, stmt, error);
 }
 
@@ -475,7 +477,7 @@ tally_store_set_disabled (TallyStore  *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int (stmt, 1, disabled ? 1 : 0);
-  sqlite3_bind_text (stmt, 2, email, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, g_utf8_strdown (email, -1), -1, g_free);
   return update_user (self, stmt, error);
 }
 
