@@ -129,6 +129,12 @@ tally_json_get_string (JsonObject          *object,
     }
 
   value = json_node_get_string (node);
+  /* json-glib lets "\ud800" (a lone surrogate) through as invalid UTF-8. */
+  if (!g_utf8_validate (value, -1, NULL))
+    {
+      tally_problem_invalid (problem, name, "“%s” must be valid Unicode text", name);
+      return FALSE;
+    }
   if (g_utf8_strlen (value, -1) > (glong) max_chars)
     {
       tally_problem_invalid (problem, name, "“%s” must be at most %" G_GSIZE_FORMAT " characters",

@@ -17,14 +17,19 @@ problem_setv (TallyProblem *problem,
               const char   *format,
               va_list       args)
 {
+  g_autofree char *message = NULL;
+
   /* The first problem found is the one reported. */
   if (tally_problem_is_set (problem))
     return;
 
+  message = g_strdup_vprintf (format, args);
   problem->status = status;
   problem->code = code;
   problem->field = g_strdup (field);
-  problem->message = g_strdup_vprintf (format, args);
+  /* A parser's message may quote the bad input: it must not break the
+   * JSON it is sent in. */
+  problem->message = g_utf8_make_valid (message, -1);
 }
 
 void

@@ -108,6 +108,10 @@ test_bad_bodies (void)
       400, "invalid_field" },
     { "{\"email\": \"a@example.com\", \"password\": [\"" TEST_PASSWORD "\"]}", 400,
       "invalid_field" },
+    /* A lone surrogate: json-glib decodes it to invalid UTF-8. */
+    { "{\"email\": \"a\\ud83d@example.com\", \"password\": \"" TEST_PASSWORD "\"}", 400,
+      "invalid_field" },
+    { "{\"email\": \"a:\\ud83dctil\": ", 400, "invalid_json" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -1,0 +1,30 @@
+/* fuzz-estimate.c: the body of POST /v1/estimate, then its pricing
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "fuzz-tools.h"
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data,
+                        size_t         size)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  g_autoptr(JsonObject) body = fuzz_parse_body (data, size, &problem);
+  TallyEstimateRequest request;
+
+  if (body == NULL)
+    return 0;
+
+  if (fuzz_check_outcome (tally_api_decode_estimate (body, &request, &problem), &problem))
+    {
+      fuzz_require (request.tool != NULL && request.inputs != NULL);
+      fuzz_touch_string (request.tool);
+      fuzz_estimate (request.tool, request.inputs);
+    }
+  return 0;
+}
