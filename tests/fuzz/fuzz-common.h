@@ -69,6 +69,20 @@ fuzz_check_uuid (const char *uuid,
     fuzz_require (!g_ascii_isupper (*c));
 }
 
+/* An object the server keeps as it was sent (a run's inputs) is stored
+ * and answered as JSON text, which must be UTF-8 all through. */
+static inline void
+fuzz_check_stored_object (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  fuzz_require (g_utf8_validate (text, -1, NULL));
+}
+
 /* The body as the server parses it; NULL (with the refusal checked) when
  * the parser refuses it. */
 static inline JsonObject *

@@ -26,7 +26,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       fuzz_check_uuid (request.account_id, TRUE);
       fuzz_require (request.tool != NULL && request.inputs != NULL);
       fuzz_touch_string (request.tool);
-      fuzz_estimate (request.tool, request.inputs);
+      /* Priced inputs are kept with the run. */
+      if (fuzz_estimate (request.tool, request.inputs))
+        fuzz_check_stored_object (request.inputs);
     }
   return 0;
 }

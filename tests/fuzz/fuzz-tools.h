@@ -31,8 +31,9 @@ fuzz_registry (void)
 
 /* Prices decoded inputs as POST /v1/estimate and POST /v1/runs do: a
  * refusal is described in text fit for an answer, and an estimate is
- * ordered min <= typical <= max. */
-static inline void
+ * ordered min <= typical <= max. TRUE when the inputs were priced, which
+ * is when the server goes on to authorize the run. */
+static inline gboolean
 fuzz_estimate (const char *tool_id,
                JsonObject *inputs)
 {
@@ -41,16 +42,17 @@ fuzz_estimate (const char *tool_id,
   TallyEstimate estimate;
 
   if (tool == NULL)
-    return;
+    return FALSE;
 
   if (!tally_tool_estimate (tool, inputs, NULL, 0, &estimate, &error))
     {
       fuzz_require (error != NULL && g_utf8_validate (error->message, -1, NULL));
-      return;
+      return FALSE;
     }
 
   fuzz_require (error == NULL);
   fuzz_require (0 <= estimate.min && estimate.min <= estimate.typical &&
                 estimate.typical <= estimate.max);
   fuzz_require (estimate.units >= -1);
+  return TRUE;
 }

@@ -110,7 +110,7 @@ test_bad_bodies (void)
       "invalid_field" },
     /* A lone surrogate: json-glib decodes it to invalid UTF-8. */
     { "{\"email\": \"a\\ud83d@example.com\", \"password\": \"" TEST_PASSWORD "\"}", 400,
-      "invalid_field" },
+      "invalid_json" },
     { "{\"email\": \"a:\\ud83dctil\": ", 400, "invalid_json" },
   };
 
