@@ -247,6 +247,7 @@ typedef struct
 {
   SoupMessage *msg;
   char        *error_code;
+  JsonObject  *problem;
 } CallData;
 
 static void
@@ -254,6 +255,7 @@ call_data_free (CallData *data)
 {
   g_clear_object (&data->msg);
   g_free (data->error_code);
+  g_clear_pointer (&data->problem, json_object_unref);
   g_free (data);
 }
 
@@ -296,6 +298,7 @@ set_server_error (CallData   *data,
   data->error_code = g_strdup (problem ? json_object_get_string_member_with_default (problem,
                                                                                      "code", NULL)
                                        : NULL);
+  data->problem = problem ? json_object_ref (problem) : NULL;
   if (message == NULL)
     message = soup_status_get_phrase (status);
 
@@ -511,4 +514,24 @@ tally_client_disconnect_events (TallyClient *self)
         soup_websocket_connection_close (self->events, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
       g_clear_object (&self->events);
     }
+}
+
+/**
+ * tally_client_call_get_problem:
+ * @self: a #TallyClient
+ * @result: the result of tally_client_call_async()
+ *
+ * Returns: (transfer none) (nullable): the "error" object of a refused
+ *   call, with the members that say why ("limit", "available"...)
+ */
+JsonObject *
+tally_client_call_get_problem (TallyClient  *self,
+                               GAsyncResult *result)
+{
+  CallData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  return data->problem;
 }

@@ -53,6 +53,10 @@ JsonObject  *tally_client_call_finish     (TallyClient          *self,
                                            GAsyncResult         *result,
                                            char                **error_code,
                                            GError              **error);
+/* Why the server refused the call: its "error" object, with the members
+ * that come with the code ("limit", "available"...); NULL otherwise. */
+JsonObject  *tally_client_call_get_problem (TallyClient         *self,
+                                           GAsyncResult         *result);
 
 /* The live event stream (GET /v1/events); "event" is emitted with each
  * message's JSON object. */

@@ -9,14 +9,22 @@
 
 #include <glib/gi18n.h>
 
+#include "tally-tool-page.h"
 #include "tally-tools-page.h"
 
 struct _TallyToolsPage
 {
   AdwBin              parent_instance;
 
+  GtkStack           *stack;
   AdwPreferencesPage *page;
   GPtrArray          *groups;
+
+  TallyClient        *client;
+  GSettings          *settings;
+  /* The tool open now, and the row that opened it. */
+  TallyToolPage      *tool_page;
+  GtkWidget          *tool_row;
 };
 
 G_DEFINE_FINAL_TYPE (TallyToolsPage, tally_tools_page, ADW_TYPE_BIN)
@@ -27,8 +35,36 @@ tally_tools_page_dispose (GObject *object)
   TallyToolsPage *self = (TallyToolsPage *) object;
 
   g_clear_pointer (&self->groups, g_ptr_array_unref);
+  g_clear_object (&self->client);
+  g_clear_object (&self->settings);
+  self->tool_page = NULL;
+  self->tool_row = NULL;
 
   G_OBJECT_CLASS (tally_tools_page_parent_class)->dispose (object);
+}
+
+static void
+close_tool (TallyToolsPage *self)
+{
+  if (self->tool_page == NULL)
+    return;
+
+  /* A run in progress holds the page and still completes. */
+  gtk_stack_remove (self->stack, GTK_WIDGET (self->tool_page));
+  self->tool_page = NULL;
+  self->tool_row = NULL;
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TallyToolsPage *self = TALLY_TOOLS_PAGE (widget);
+
+  gtk_stack_set_visible_child_name (self->stack, "catalogue");
+  if (self->tool_row != NULL)
+    gtk_widget_grab_focus (self->tool_row);
 }
 
 static void
@@ -39,7 +75,12 @@ tally_tools_page_class_init (TallyToolsPageClass *klass)
   G_OBJECT_CLASS (klass)->dispose = tally_tools_page_dispose;
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-tools-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, TallyToolsPage, stack);
   gtk_widget_class_bind_template_child (widget_class, TallyToolsPage, page);
+
+  gtk_widget_class_install_action (widget_class, "tools.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "tools.back",
+                                       NULL);
 }
 
 static void
@@ -93,10 +134,54 @@ group_for (TallyToolsPage *self,
   }
 }
 
+/* The same tool again shows its page as it was, with a run in progress. */
+static void
+open_tool (AdwActionRow   *row,
+           TallyToolsPage *self)
+{
+  TallyTool *tool = g_object_get_data (G_OBJECT (row), "tool");
+
+  g_return_if_fail (self->client != NULL);
+
+  if (self->tool_page == NULL || tally_tool_page_get_tool (self->tool_page) != tool)
+    {
+      close_tool (self);
+      self->tool_page = tally_tool_page_new (tool, self->client, self->settings);
+      gtk_stack_add_named (self->stack, GTK_WIDGET (self->tool_page), "tool");
+    }
+
+  self->tool_row = GTK_WIDGET (row);
+  gtk_stack_set_visible_child (self->stack, GTK_WIDGET (self->tool_page));
+  gtk_widget_child_focus (GTK_WIDGET (self->tool_page), GTK_DIR_TAB_FORWARD);
+}
+
+/* Rows of tools the app can read open their page. */
+static void
+make_openable (TallyToolsPage *self,
+               GtkWidget      *row,
+               JsonNode       *node)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyTool) tool = tally_tool_new_from_json (node, &error);
+
+  if (tool == NULL)
+    {
+      g_warning ("A tool from the server cannot be read: %s", error->message);
+      return;
+    }
+
+  g_object_set_data_full (G_OBJECT (row), "tool", g_steal_pointer (&tool), g_object_unref);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                             gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_signal_connect (row, "activated", G_CALLBACK (open_tool), self);
+}
+
 static void
 add_tool_row (TallyToolsPage *self,
-              JsonObject     *tool)
+              JsonNode       *node)
 {
+  JsonObject *tool = json_node_get_object (node);
   AdwPreferencesGroup *group = group_for (self, json_object_get_string_member (tool, "category"));
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *price;
@@ -114,6 +199,7 @@ add_tool_row (TallyToolsPage *self,
   gtk_label_set_max_width_chars (GTK_LABEL (price), 18);
   gtk_label_set_xalign (GTK_LABEL (price), 1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), price);
+  make_openable (self, row, node);
   adw_preferences_group_add (group, row);
 }
 
@@ -123,10 +209,35 @@ tally_tools_page_set_tools (TallyToolsPage *self,
 {
   g_return_if_fail (TALLY_IS_TOOLS_PAGE (self));
 
+  /* An open tool stays open (a refresh must not lose a run), but its row
+   * is gone. */
+  self->tool_row = NULL;
   for (guint i = 0; i < self->groups->len; i++)
     adw_preferences_page_remove (self->page, g_ptr_array_index (self->groups, i));
   g_ptr_array_set_size (self->groups, 0);
 
   for (guint i = 0; i < json_array_get_length (tools); i++)
-    add_tool_row (self, json_array_get_object_element (tools, i));
+    add_tool_row (self, json_array_get_element (tools, i));
+}
+
+void
+tally_tools_page_reset (TallyToolsPage *self)
+{
+  g_return_if_fail (TALLY_IS_TOOLS_PAGE (self));
+
+  gtk_stack_set_visible_child_name (self->stack, "catalogue");
+  close_tool (self);
+}
+
+void
+tally_tools_page_set_client (TallyToolsPage *self,
+                             TallyClient    *client,
+                             GSettings      *settings)
+{
+  g_return_if_fail (TALLY_IS_TOOLS_PAGE (self));
+  g_return_if_fail (TALLY_IS_CLIENT (client));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+
+  g_set_object (&self->client, client);
+  g_set_object (&self->settings, settings);
 }

@@ -10,14 +10,23 @@
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
 
+#include "tally-client.h"
+
 G_BEGIN_DECLS
 
 #define TALLY_TYPE_TOOLS_PAGE (tally_tools_page_get_type ())
 
-/* The catalogue, one group per category, with what a run costs. */
+/* The catalogue, one group per category, with what a run costs; a row
+ * opens the tool's page in its place. */
 G_DECLARE_FINAL_TYPE (TallyToolsPage, tally_tools_page, TALLY, TOOLS_PAGE, AdwBin)
 
-void tally_tools_page_set_tools (TallyToolsPage *self,
-                                 JsonArray      *tools);
+void tally_tools_page_set_tools  (TallyToolsPage *self,
+                                  JsonArray      *tools);
+/* Back to the catalogue, the open tool closed: for another user. */
+void tally_tools_page_reset      (TallyToolsPage *self);
+/* What tool pages run with. */
+void tally_tools_page_set_client (TallyToolsPage *self,
+                                  TallyClient    *client,
+                                  GSettings      *settings);
 
 G_END_DECLS

@@ -204,6 +204,7 @@ show_sign_in (TallyWindow *self)
   tally_client_disconnect_events (self->client);
   tally_client_set_token (self->client, NULL);
   tally_sign_in_page_reset (self->sign_in_page);
+  tally_tools_page_reset (self->tools_page);
   gtk_stack_set_visible_child_name (self->main_stack, "sign-in");
 }
 
@@ -354,6 +355,7 @@ tally_window_new (AdwApplication *application,
   g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
 
   tally_sign_in_page_set_client (self->sign_in_page, client);
+  tally_tools_page_set_client (self->tools_page, client, settings);
   g_signal_connect (self->sign_in_page, "signed-in", G_CALLBACK (on_signed_in), self);
   g_signal_connect (client, "event", G_CALLBACK (on_event), self);
   g_signal_connect (client, "notify::events-connected", G_CALLBACK (on_events_connected), self);

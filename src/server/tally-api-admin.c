@@ -105,6 +105,14 @@ grant_write (gpointer   data,
 
   if (!tally_ledger_create_transfers (ledger, &job->transfer, 1, &result, error))
     return FALSE;
+  if (result == TALLY_TRANSFER_OK &&
+      !tally_audit_record (tally_server_get_audit (tally_request_get_server (job->request)),
+                           tally_request_get_user (job->request), "admin.grant",
+                           job->decoded.account_id, "ok",
+                           tally_audit_details ("sis", "transfer_id", job->transfer.id, "amount",
+                                                job->transfer.amount, "reason", job->reason),
+                           error))
+    return FALSE;
 
   /* The same id with the same grant is answered as the first time. */
   if (result == TALLY_TRANSFER_OK || result == TALLY_TRANSFER_EXISTS)

@@ -181,6 +181,9 @@ register_write (gpointer   data,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
+  if (!tally_audit_record (tally_server_get_audit (job_server (job)), &job->user, "auth.register",
+                           job->email, "ok", NULL, error))
+    return FALSE;
 
   return tally_ledger_lookup_account (tally_store_get_ledger (store), job->user.account_id,
                                       &job->account, error);
@@ -331,6 +334,11 @@ login_write (gpointer   data,
   job->expires_at = g_get_real_time () +
                     tally_server_get_config (job_server (job))->session_days * 86400 * G_USEC_PER_SEC;
 
+  if (!tally_audit_record (tally_server_get_audit (job_server (job)), &job->user, "auth.login",
+                           job->email, "ok", tally_audit_details ("s", "device", job->device),
+                           error))
+    return FALSE;
+
   return tally_store_create_session (store, hash, job->user.id, job->device, job->expires_at,
                                      error);
 }
@@ -384,6 +392,10 @@ verified (GObject      *source,
   if (!job->verified || job->user.disabled)
     {
       record_failure (job);
+      tally_audit_submit (tally_server_get_audit (job_server (job)), &job->user,
+                          "auth.login_failed", job->email, "refused",
+                          tally_audit_details ("s", "reason",
+                                               job->user.disabled ? "disabled" : "bad_credentials"));
       tally_request_respond_error (job->request, 401, "unauthorized", LOGIN_FAILED_MESSAGE);
       auth_job_free (job);
       return;
@@ -412,6 +424,9 @@ handle_login (TallyRequest *request)
   job->device = g_strdup (decoded.device);
   if (throttled (request, job->email))
     {
+      tally_audit_submit (tally_server_get_audit (job_server (job)), &job->user,
+                          "auth.login_failed", job->email, "refused",
+                          tally_audit_details ("s", "reason", "throttled"));
       auth_job_free (job);
       return;
     }
@@ -444,6 +459,11 @@ logout_write (gpointer   data,
               GError   **error)
 {
   LogoutJob *job = data;
+
+  if (!tally_audit_record (tally_server_get_audit (tally_request_get_server (job->request)),
+                           tally_request_get_user (job->request), "auth.logout",
+                           tally_request_get_user (job->request)->email, "ok", NULL, error))
+    return FALSE;
 
   return tally_store_revoke_session (tally_server_get_store (tally_request_get_server (job->request)),
                                      job->hash, g_get_real_time (), error);

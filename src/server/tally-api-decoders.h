@@ -135,4 +135,14 @@ void     tally_sync_request_clear  (TallySyncRequest     *request);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TallySyncRequest, tally_sync_request_clear)
 
+/* POST /v1/checkout (tally-api-payments.c) */
+typedef struct
+{
+  const char *pack;
+} TallyCheckoutRequest;
+
+gboolean tally_api_decode_checkout (JsonObject           *body,
+                                    TallyCheckoutRequest *out,
+                                    TallyProblem         *problem);
+
 G_END_DECLS

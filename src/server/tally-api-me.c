@@ -272,6 +272,11 @@ limits_write (gpointer   data,
     return FALSE;
 
   job->limits = current_limits (store, job->account_id, job->timezone, error);
+  if (job->limits != NULL &&
+      !tally_audit_record (tally_server_get_audit (tally_request_get_server (job->request)),
+                           tally_request_get_user (job->request), "limits.changed",
+                           job->account_id, "ok", json_object_ref (job->limits), error))
+    return FALSE;
   return job->limits != NULL;
 }
 

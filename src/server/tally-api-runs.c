@@ -591,6 +591,11 @@ authorize_new_run (AuthorizeJob  *job,
   run.authorize_status = job->status;
   run.authorize_body = job->body;
   job->fresh = TRUE;
+  if (!tally_audit_record (tally_server_get_audit (authorize_server (job)), &job->user,
+                           tally_audit_run_action (run.status), job->id,
+                           tally_audit_run_outcome (run.status),
+                           tally_audit_details_json (job->body), error))
+    return FALSE;
 
   return tally_store_insert_run (store, &run, job->inputs_json, error);
 }
@@ -853,6 +858,12 @@ complete_run (CompleteJob  *job,
   g_strlcpy (job->tool_id, run->tool_id, sizeof job->tool_id);
   job->status = run->complete_status;
   job->body = g_strdup (run->complete_body);
+  if (!tally_audit_record (tally_server_get_audit (complete_server (job)),
+                           tally_request_get_user (job->request),
+                           tally_audit_run_action (run->status), run->id,
+                           tally_audit_run_outcome (run->status),
+                           tally_audit_details_json (run->complete_body), error))
+    return FALSE;
   return tally_store_complete_run (store, run, error);
 }
 

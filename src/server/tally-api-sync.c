@@ -777,6 +777,13 @@ sync_write (gpointer   data,
 
   if (!settle_lease (job, &view, left, consumptions, now, error))
     return FALSE;
+  if (job->decoded.n_ops > 0 &&
+      !tally_audit_record (tally_server_get_audit (job_server (job)), &job->user, "sync.applied",
+                           job->decoded.device, "ok",
+                           tally_audit_details ("ii", "ops", (gint64) job->decoded.n_ops,
+                                                "charged", (gint64) consumptions->len),
+                           error))
+    return FALSE;
 
   if (device_equal (&before, &job->device))
     return TRUE;

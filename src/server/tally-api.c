@@ -25,4 +25,8 @@ tally_api_register_all (TallyRouter *router)
   tally_api_transactions_register (router);
   tally_api_admin_register (router);
   tally_api_sync_register (router);
+  tally_api_payments_register (router);
+  tally_api_webhooks_register (router);
+  tally_api_demo_register (router);
+  tally_api_audit_register (router);
 }

@@ -19,6 +19,10 @@ void tally_api_runs_register   (TallyRouter *router);
 void tally_api_transactions_register (TallyRouter *router);
 void tally_api_admin_register  (TallyRouter *router);
 void tally_api_sync_register   (TallyRouter *router);
+void tally_api_payments_register (TallyRouter *router);
+void tally_api_webhooks_register (TallyRouter *router);
+void tally_api_demo_register   (TallyRouter *router);
+void tally_api_audit_register  (TallyRouter *router);
 
 /* Calls every register function above (tally-api.c): the server's router
  * and `tally-server --list-routes` are built by it alone. */

@@ -20,10 +20,12 @@ typedef enum
   SETTING_PATH,
   SETTING_INT,
   SETTING_BOOL,
+  SETTING_STRING,
 } SettingType;
 
 /* One row per setting: its group and key in the file are also its
- * command-line option, --KEY. */
+ * command-line option, --KEY, unless @option names another (keys that
+ * would be ambiguous on their own, e.g. [stripe] api-base). */
 typedef struct
 {
   const char  *group;
@@ -34,6 +36,7 @@ typedef struct
   gint64       max;
   const char  *description;
   const char  *arg_description;
+  const char  *option;
 } Setting;
 
 #define FIELD(name) G_STRUCT_OFFSET (TallyConfig, name)
@@ -61,6 +64,22 @@ static const Setting settings[] = {
     "Credits a device may spend offline (default 200)", "CREDITS" },
   { "sync", "lease-timeout", SETTING_INT, FIELD (lease_timeout), 60, 90 * 86400,
     "Seconds an offline lease lasts (default 604800)", "SECONDS" },
+  { "payments", "provider", SETTING_STRING, FIELD (payments_provider), 0, 0,
+    "How credits are bought: demo (default) or stripe", "PROVIDER", "payments-provider" },
+  { "payments", "packs-file", SETTING_PATH, FIELD (packs_file), 0, 0,
+    "The credit packs on sale, a JSON file (default: the installed one)", "FILE" },
+  { "stripe", "api-base", SETTING_STRING, FIELD (stripe_api_base), 0, 0,
+    "Stripe's API address (default https://api.stripe.com)", "URL", "stripe-api-base" },
+  { "stripe", "secret-key", SETTING_STRING, FIELD (stripe_secret_key), 0, 0,
+    "Stripe secret API key", "KEY", "stripe-secret-key" },
+  { "stripe", "webhook-secret", SETTING_STRING, FIELD (stripe_webhook_secret), 0, 0,
+    "Secret that signs Stripe's webhook events (whsec_...)", "SECRET", "stripe-webhook-secret" },
+  { "stripe", "success-url", SETTING_STRING, FIELD (stripe_success_url), 0, 0,
+    "Where Stripe Checkout sends the buyer after paying", "URL", "stripe-success-url" },
+  { "stripe", "cancel-url", SETTING_STRING, FIELD (stripe_cancel_url), 0, 0,
+    "Where Stripe Checkout sends the buyer who gives up", "URL", "stripe-cancel-url" },
+  { "audit", "audit-retention-days", SETTING_INT, FIELD (audit_retention_days), 0, 36500,
+    "Days audit records are kept; 0 keeps them forever (default 0)", "DAYS" },
 };
 
 TallyConfig *
@@ -79,12 +98,20 @@ tally_config_new (void)
   config->hold_timeout = 3600;
   config->lease_amount = 200;
   config->lease_timeout = 7 * 86400;
+  config->payments_provider = g_strdup ("demo");
+  config->packs_file = g_strdup (TALLY_DATADIR "/packs.json");
+  config->stripe_api_base = g_strdup ("https://api.stripe.com");
 
   /* Run from a build tree, the registry is the source tree's. */
   if (!g_file_test (config->tools_dir, G_FILE_TEST_IS_DIR))
     {
       g_free (config->tools_dir);
       config->tools_dir = g_strdup (TALLY_SOURCE_DATADIR "/tools");
+    }
+  if (!g_file_test (config->packs_file, G_FILE_TEST_IS_REGULAR))
+    {
+      g_free (config->packs_file);
+      config->packs_file = g_strdup (TALLY_SOURCE_DATADIR "/packs.json");
     }
 
   return config;
@@ -99,6 +126,13 @@ tally_config_free (TallyConfig *config)
   g_free (config->listen_host);
   g_free (config->data_dir);
   g_free (config->tools_dir);
+  g_free (config->payments_provider);
+  g_free (config->packs_file);
+  g_free (config->stripe_api_base);
+  g_free (config->stripe_secret_key);
+  g_free (config->stripe_webhook_secret);
+  g_free (config->stripe_success_url);
+  g_free (config->stripe_cancel_url);
   g_free (config);
 }
 
@@ -226,6 +260,14 @@ tally_config_set (TallyConfig  *config,
       return set_int (config, setting, value, error);
     case SETTING_BOOL:
       return set_bool (config, setting, value, error);
+    case SETTING_STRING:
+      /* A misspelt provider is a bad value, not a reason to fall back. */
+      if (g_str_equal (key, "provider") && !g_str_equal (value, "demo") &&
+          !g_str_equal (value, "stripe"))
+        return invalid (error, key, value, "expected demo or stripe");
+      g_free (G_STRUCT_MEMBER (char *, config, setting->offset));
+      G_STRUCT_MEMBER (char *, config, setting->offset) = g_strdup (value);
+      return TRUE;
     default:
       g_assert_not_reached ();
     }
@@ -372,7 +414,9 @@ tally_config_option_group (TallyConfig *config)
                                          &state->config_file,
                                          "Read settings from a key file", "FILE" };
   for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
-    state->entries[n++] = (GOptionEntry) { settings[i].key, 0, 0, G_OPTION_ARG_STRING,
+    state->entries[n++] = (GOptionEntry) { settings[i].option != NULL ? settings[i].option
+                                                                      : settings[i].key,
+                                           0, 0, G_OPTION_ARG_STRING,
                                            &state->values[i], settings[i].description,
                                            settings[i].arg_description };
 

@@ -36,6 +36,17 @@ typedef struct _TallyConfig
   /* [auth] */
   gint64   login_attempts;
   gint64   login_window;
+  /* [payments] */
+  char    *payments_provider;
+  char    *packs_file;
+  /* [stripe]: the keys are never logged. */
+  char    *stripe_api_base;
+  char    *stripe_secret_key;
+  char    *stripe_webhook_secret;
+  char    *stripe_success_url;
+  char    *stripe_cancel_url;
+  /* [audit] */
+  gint64   audit_retention_days;
 } TallyConfig;
 
 GQuark       tally_config_error_quark   (void);

@@ -226,6 +226,41 @@ push_run_end (TallyEvents         *self,
   send_json (self, settlement->debit_account_id, message);
 }
 
+/* A purchase credited, or credits a refund or dispute took back: the app
+ * says so as the payment lands. ref is the Checkout Session, or the
+ * refunded or disputed charge. */
+static void
+push_payment (TallyEvents         *self,
+              const TallyTransfer *transfer)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+  JsonObject *object = json_object_new ();
+  gboolean purchase = transfer->kind == TALLY_TRANSFER_KIND_PURCHASE;
+  const char *account_id = purchase ? transfer->credit_account_id : transfer->debit_account_id;
+
+  json_object_set_string_member (object, "status", purchase ? "paid"
+                                 : g_str_has_suffix (transfer->description, "disputed")
+                                 ? "disputed" : "refunded");
+  json_object_set_int_member (object, "credits", purchase ? transfer->amount : -transfer->amount);
+  json_object_set_string_member (object, "ref", transfer->ref);
+  json_object_set_string_member (message, "type", "payment");
+  json_object_set_object_member (message, "payment", object);
+  json_object_set_int_member (message, "seq", transfer->seq);
+  send_json (self, account_id, message);
+}
+
+static gboolean
+is_payment (const TallyTransfer *transfer)
+{
+  return (transfer->kind == TALLY_TRANSFER_KIND_PURCHASE &&
+          g_str_equal (transfer->debit_account_id,
+                       tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS))) ||
+         (transfer->kind == TALLY_TRANSFER_KIND_ADJUSTMENT &&
+          g_str_equal (transfer->credit_account_id,
+                       tally_system_account_id (TALLY_SYSTEM_ACCOUNT_ADJUSTMENTS)) &&
+          g_str_has_prefix (transfer->description, "Payment "));
+}
+
 static gboolean
 is_settlement_of_consumption (const TallyTransfer *transfer)
 {
@@ -279,6 +314,8 @@ read_page (TallyEvents *self,
       if (is_settlement_of_consumption (transfer) &&
           g_hash_table_contains (self->clients, transfer->debit_account_id))
         push_run_end (self, transfer);
+      if (is_payment (transfer))
+        push_payment (self, transfer);
       self->last_seq = transfer->seq;
     }
 

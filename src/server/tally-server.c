@@ -33,8 +33,10 @@ struct _TallyServer
   TallyStore        *store;
   TallyToolRegistry *registry;
   TallyWriter       *writer;
+  TallyAudit        *audit;
   TallyRouter       *router;
   TallyMetrics      *metrics;
+  TallyPayments     *payments;
   TallyThrottle     *login_by_email;
   TallyThrottle     *login_by_address;
   SoupServer        *soup;
@@ -58,12 +60,14 @@ tally_server_dispose (GObject *object)
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
+  g_clear_object (&self->audit);
   g_clear_object (&self->writer);
   g_clear_object (&self->router);
   g_clear_object (&self->registry);
   g_clear_object (&self->store);
   g_clear_object (&self->ledger);
   g_clear_object (&self->metrics);
+  g_clear_object (&self->payments);
   g_clear_object (&self->login_by_email);
   g_clear_object (&self->login_by_address);
 
@@ -156,9 +160,13 @@ tally_server_new (TallyConfig  *config,
 
   if (!tally_auth_init (error) || !open_ledger (self, error) || !load_registry (self, error))
     return NULL;
+  self->payments = tally_payments_new (config, error);
+  if (self->payments == NULL)
+    return NULL;
 
   self->writer = tally_writer_new (self->ledger);
   g_signal_connect (self->writer, "committed", G_CALLBACK (on_committed), self);
+  self->audit = tally_audit_new (self->store, self->writer);
   register_routes (self);
   return g_steal_pointer (&self);
 }
@@ -351,9 +359,11 @@ expire_holds (gpointer data,
               GError **error)
 {
   TallyServer *self = data;
+  gint64 now = g_get_real_time ();
   guint n = 0;
 
-  return tally_ledger_expire_pending (self->ledger, g_get_real_time (), &n, error);
+  return tally_audit_record_expiring (self->audit, now, error) &&
+         tally_ledger_expire_pending (self->ledger, now, &n, error);
 }
 
 static gboolean
@@ -415,6 +425,7 @@ tally_server_start (TallyServer  *self,
     return FALSE;
 
   self->expiry_source = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_tick, self);
+  tally_audit_start_retention (self->audit, self->config->audit_retention_days);
   {
     g_autofree char *where = g_strdup_printf ("%s:%u", self->config->listen_host,
                                               self->config->listen_port);
@@ -500,10 +511,22 @@ tally_server_get_metrics (TallyServer *self)
   return self->metrics;
 }
 
+TallyPayments *
+tally_server_get_payments (TallyServer *self)
+{
+  return self->payments;
+}
+
 TallyRouter *
 tally_server_get_router (TallyServer *self)
 {
   return self->router;
+}
+
+TallyAudit *
+tally_server_get_audit (TallyServer *self)
+{
+  return self->audit;
 }
 
 SoupServer *

@@ -10,8 +10,10 @@
 #include <libsoup/soup.h>
 #include <tally.h>
 
+#include "tally-audit.h"
 #include "tally-config.h"
 #include "tally-metrics.h"
+#include "tally-payments.h"
 #include "tally-request.h"
 #include "tally-store.h"
 #include "tally-throttle.h"
@@ -40,6 +42,8 @@ TallyToolRegistry *tally_server_get_registry      (TallyServer   *self);
 TallyWriter       *tally_server_get_writer        (TallyServer   *self);
 TallyMetrics      *tally_server_get_metrics       (TallyServer   *self);
 TallyRouter       *tally_server_get_router        (TallyServer   *self);
+TallyPayments     *tally_server_get_payments      (TallyServer   *self);
+TallyAudit        *tally_server_get_audit         (TallyServer   *self);
 SoupServer        *tally_server_get_soup_server   (TallyServer   *self);
 /* Failed sign-ins per email and per address. */
 TallyThrottle     *tally_server_get_login_throttle (TallyServer  *self,

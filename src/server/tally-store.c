@@ -105,6 +105,58 @@ static const char * const server_migrations[] = {
   "ALTER TABLE runs ADD COLUMN price_min_units INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE runs ADD COLUMN price_max_units INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE runs ADD COLUMN hold_expires_at INTEGER NOT NULL DEFAULT 0;",
+  /* Purchases of credit packs, and the Stripe customer of each account.
+   * reversed is the share of the credits that refunds and disputes took
+   * back; short_by what the balance lacked to take it all. */
+  "CREATE TABLE payments ("
+  "  id TEXT PRIMARY KEY,"
+  "  user_id TEXT NOT NULL,"
+  "  account_id TEXT NOT NULL,"
+  "  pack_id TEXT NOT NULL,"
+  "  credits INTEGER NOT NULL,"
+  "  amount INTEGER NOT NULL,"
+  "  currency TEXT NOT NULL,"
+  "  provider TEXT NOT NULL,"
+  "  session_id TEXT UNIQUE,"
+  "  status TEXT NOT NULL CHECK (status IN ('open', 'paid', 'failed', 'refunded', 'disputed')),"
+  "  reversed INTEGER NOT NULL DEFAULT 0,"
+  "  short_by INTEGER NOT NULL DEFAULT 0,"
+  "  short INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  paid_at INTEGER,"
+  "  payment_ref TEXT"
+  ");"
+  "CREATE INDEX payments_by_account ON payments (account_id, created_at);"
+  "CREATE INDEX payments_by_ref ON payments (payment_ref);"
+  "CREATE TABLE stripe_customers ("
+  "  account_id TEXT PRIMARY KEY,"
+  "  customer_id TEXT NOT NULL"
+  ");",
+  /* The audit log (tally-audit.c): a hash chain, and where it starts once
+   * retention has deleted its oldest records. */
+  "CREATE TABLE audit ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL UNIQUE,"
+  "  time INTEGER NOT NULL,"
+  "  actor TEXT NOT NULL,"
+  "  actor_email TEXT,"
+  "  action TEXT NOT NULL,"
+  "  target TEXT,"
+  "  outcome TEXT NOT NULL,"
+  "  details TEXT NOT NULL,"
+  "  prev_hash BLOB NOT NULL,"
+  "  hash BLOB NOT NULL"
+  ");"
+  "CREATE INDEX audit_by_time ON audit (time);"
+  "CREATE INDEX audit_by_actor ON audit (actor, seq);"
+  "CREATE INDEX audit_by_action ON audit (action, seq);"
+  /* The expiry sweep looks for holds about to end, every few seconds. */
+  "CREATE INDEX runs_by_hold_expiry ON runs (hold_expires_at) WHERE status = 'authorized';"
+  "CREATE TABLE audit_anchor ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  seq INTEGER NOT NULL,"
+  "  hash BLOB NOT NULL"
+  ");",
 };
 
 static const char * const role_names[] = {

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
 
@@ -19,6 +20,8 @@
 #include "tally-client.h"
 #include "tally-secret.h"
 #include "tally-test-server.h"
+#include "tally-tool-page.h"
+#include "tally-tools-page.h"
 #include "tally-window.h"
 
 static TestServer *server;
@@ -74,6 +77,49 @@ is_row_titled (GtkWidget  *widget,
 {
   return ADW_IS_ENTRY_ROW (widget) &&
          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+is_action_row_titled (GtkWidget  *widget,
+                      const char *title)
+{
+  return ADW_IS_ACTION_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+is_tool_page (GtkWidget  *widget,
+              const char *unused)
+{
+  return TALLY_IS_TOOL_PAGE (widget);
+}
+
+static gboolean
+is_tools_page (GtkWidget  *widget,
+               const char *unused)
+{
+  return TALLY_IS_TOOLS_PAGE (widget);
+}
+
+static gboolean
+is_view_stack (GtkWidget  *widget,
+               const char *unused)
+{
+  return ADW_IS_VIEW_STACK (widget);
+}
+
+static gboolean
+is_label_starting (GtkWidget  *widget,
+                   const char *text)
+{
+  return GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), text);
+}
+
+static gboolean
+is_text_view (GtkWidget  *widget,
+              const char *unused)
+{
+  return GTK_IS_TEXT_VIEW (widget);
 }
 
 static gboolean
@@ -174,24 +220,38 @@ settle (GtkWidget *window)
     g_main_context_iteration (NULL, FALSE);
 }
 
+/* The window as drawn, or NULL while it waits for a new layout (a busy
+ * machine may take a while to get there). */
+static GskRenderNode *
+render_window (GtkWidget *window,
+               int        width,
+               int        height)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+}
+
 /* Renders the window as it is on screen into a PNG. */
 static void
 save_screenshot (GtkWidget  *window,
                  const char *name)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
   g_autofree char *path = NULL;
   int width, height;
 
-  settle (window);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  for (guint attempt = 0; attempt < 20 && node == NULL; attempt++)
+    {
+      settle (window);
+      width = gtk_widget_get_width (window);
+      height = gtk_widget_get_height (window);
+      node = render_window (window, width, height);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
@@ -292,6 +352,319 @@ test_sign_up_and_live_balance (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+stored (GObject      *source,
+        GAsyncResult *result,
+        gpointer      data)
+{
+  gboolean *done = data;
+
+  g_assert_true (tally_secret_store_finish (result, NULL));
+  *done = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* A window for a user who signed in before: the token is in the keyring. */
+static GtkWidget *
+signed_in_window (const char *token)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  gboolean done = FALSE;
+  GtkWidget *window;
+
+  tally_secret_store_async (server->base_url, token, NULL, stored, &done);
+  wait_for (flag_set, &done, "the keyring");
+
+  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+static void
+show_view (GtkWidget  *window,
+           const char *name)
+{
+  GtkWidget *stack = wait_for_widget (window, is_view_stack, NULL);
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), name);
+}
+
+/* Opens a tool from the catalogue (back there first, as Alt+← does) as
+ * the keyboard does: the row activates. */
+static TallyToolPage *
+open_tool (GtkWidget  *window,
+           const char *name)
+{
+  GtkWidget *row;
+
+  show_view (window, "tools");
+  gtk_widget_activate_action (wait_for_widget (window, is_tools_page, NULL), "tools.back", NULL);
+  row = wait_for_widget (window, is_action_row_titled, name);
+  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
+  gtk_widget_activate (row);
+  return TALLY_TOOL_PAGE (wait_for_widget (window, is_tool_page, NULL));
+}
+
+static void
+wait_for_credits (GtkWidget *window,
+                  gint64     credits)
+{
+  g_autofree char *text = tally_format_credits (credits);
+
+  wait_for_widget (window, is_label_with, text);
+}
+
+static char *
+write_input (const char *dir,
+             const char *name,
+             gsize       size)
+{
+  g_autofree char *contents = g_malloc (size);
+  char *path = g_build_filename (dir, name, NULL);
+
+  memset (contents, 'x', size);
+  g_assert_true (g_file_set_contents (path, contents, (gssize) size, NULL));
+  return path;
+}
+
+/* The two files given to File checksums: 3 MB in all. */
+static void
+give_files (TallyToolPage *page,
+            const char    *dir)
+{
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autofree char *small = write_input (dir, "notes.txt", 6);
+  g_autofree char *large = write_input (dir, "photo.raw", 2500000);
+  g_autoptr(GFile) first = g_file_new_for_path (small);
+  g_autoptr(GFile) second = g_file_new_for_path (large);
+
+  g_list_store_append (files, first);
+  g_list_store_append (files, second);
+  tally_tool_page_set_files (page, "files", G_LIST_MODEL (files));
+}
+
+static void
+remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+static gboolean
+message_dialog_shown (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_mapped (toplevel))
+        {
+          *(GtkWidget **) data = toplevel;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/* Text typed in, a run above confirm-above: it asks first. */
+static void
+run_text_statistics (GtkWidget  *window,
+                     GSettings  *settings,
+                     const char *dir)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *report_path = g_build_filename (dir, "text-statistics.txt", NULL);
+  g_autofree char *report = NULL;
+  TallyToolPage *page = open_tool (window, "Word count and readability");
+  GtkWidget *view = wait_for_widget (window, is_text_view, NULL);
+  GtkWidget *dialog = NULL;
+
+  tally_tool_page_set_output_folder (page, folder);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
+                            "One small step. Another one!", -1);
+  wait_for_widget (window, is_label_with, "For 5 words of input");
+  g_settings_set_int64 (settings, "confirm-above", 0);
+  click (window, "_Run");
+  wait_for (message_dialog_shown, &dialog, "the confirmation");
+  save_screenshot (dialog, "tool-confirm.png");
+  click (dialog, "_Run");
+  wait_for_widget (window, is_label_with, "Charged 1 credit");
+  g_settings_reset (settings, "confirm-above");
+
+  g_assert_true (g_file_get_contents (report_path, &report, NULL, NULL));
+  g_assert_nonnull (strstr (report, "Words: 5\n"));
+  g_assert_nonnull (strstr (report, "Sentences: 2\n"));
+}
+
+static gboolean
+is_spin_button (GtkWidget  *widget,
+                const char *unused)
+{
+  return GTK_IS_SPIN_BUTTON (widget);
+}
+
+/* A number input: the compression level, then a .gz next to the input. */
+static void
+run_gzip (GtkWidget  *window,
+          const char *dir)
+{
+  g_autofree char *output = g_build_filename (dir, "notes.txt.gz", NULL);
+  TallyToolPage *page = open_tool (window, "Compress files");
+  GtkWidget *level;
+
+  give_files (page, dir);
+  level = wait_for_widget (window, is_spin_button, NULL);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (level)), ==, 6);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (level), 9);
+  wait_for_widget (window, is_label_with, "Usually about 2 credits; at most 2 credits");
+  click (window, "_Run");
+  wait_for_widget (window, is_label_with, "Charged 2 credits");
+  g_assert_true (g_file_test (output, G_FILE_TEST_IS_REGULAR));
+}
+
+static gint64
+available_credits (const char *token)
+{
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+
+  return test_response_int (me, "accounts.0.available");
+}
+
+static void
+test_run_tool (void)
+{
+  g_autofree char *admin = test_admin_new (server, "admin-runs@example.com");
+  g_autofree char *dir = g_dir_make_tmp ("tally-app-run-XXXXXX", NULL);
+  g_autofree char *output = g_build_filename (dir, "notes.txt.sha256", NULL);
+  g_autofree char *expected = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "xxxxxx", -1);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *listing = NULL;
+  g_autofree char *token = NULL;
+  char account_id[37];
+  TallyToolPage *page;
+  GtkWidget *window;
+
+  token = test_user_new (server, "erin@example.com", account_id);
+  test_grant (server, admin, account_id, 100);
+  window = signed_in_window (token);
+  wait_for_credits (window, 100);
+
+  /* The estimate follows the files as they are picked. */
+  page = open_tool (window, "File checksums");
+  wait_for_widget (window, is_label_with, "Usually about 1 credit; at most 200 credits");
+  give_files (page, dir);
+  wait_for_widget (window, is_label_with, "For 3 MB of input");
+  wait_for_widget (window, is_label_with, "Usually about 1 credit; at most 1 credit");
+  save_screenshot (window, "tool-page.png");
+
+  /* Run: the tool writes its file, the server charges what it measured. */
+  click (window, "_Run");
+  wait_for_widget (window, is_label_with, "Charged 1 credit");
+  save_screenshot (window, "tool-result.png");
+  g_assert_true (g_file_get_contents (output, &listing, NULL, NULL));
+  g_assert_true (g_str_has_prefix (listing, expected));
+  g_assert_nonnull (strstr (listing, "  notes.txt\n"));
+  g_assert_nonnull (strstr (listing, "  photo.raw\n"));
+  wait_for_credits (window, 99);
+  g_assert_cmpint (available_credits (token), ==, 99);
+
+  /* History shows the charge. */
+  show_view (window, "history");
+  wait_for_widget (window, is_action_row_titled, "File checksums");
+  wait_for_credits (window, -1);
+  save_screenshot (window, "tool-history.png");
+
+  /* Cancelled before the tool started: nothing charged, nothing held. */
+  show_view (window, "tools");
+  click (window, "_Run");
+  click (window, "_Cancel");
+  wait_for_widget (window, is_label_with, "Cancelled.");
+  wait_for_widget (window, is_label_with, "Nothing was charged");
+  g_assert_cmpint (available_credits (token), ==, 99);
+
+  /* Back to the catalogue, and another tool. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "tools.back", NULL);
+  wait_for_widget (window, is_action_row_titled, "Word count and readability");
+  run_text_statistics (window, settings, dir);
+  wait_for_credits (window, 98);
+  run_gzip (window, dir);
+  wait_for_credits (window, 96);
+
+  /* A daily cap that this run would pass: refused, saying when it resets. */
+  {
+    g_autoptr(TestResponse) limits = test_request (server, "PUT", "/v1/me/limits", token,
+                                                   "{\"daily\": 4}");
+
+    g_assert_cmpuint (limits->status, ==, 200);
+  }
+  show_view (window, "tools");
+  page = open_tool (window, "File checksums");
+  give_files (page, dir);
+  wait_for_widget (window, is_label_with, "Usually about 1 credit; at most 1 credit");
+  click (window, "_Run");
+  wait_for_widget (window, is_label_starting,
+                   "Over your daily limit of 4 credits: 4 credits already spent today, and this "
+                   "run may cost up to 1 credit. The limit resets ");
+  save_screenshot (window, "tool-over-limit.png");
+  g_assert_cmpint (available_credits (token), ==, 96);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_dir (dir);
+}
+
+static void
+test_run_refused (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tally-app-refused-XXXXXX", NULL);
+  g_autofree char *token = NULL;
+  char account_id[37];
+  TallyToolPage *page;
+  GtkWidget *window;
+  GtkWidget *run;
+
+  token = test_user_new (server, "frank@example.com", account_id);
+  window = signed_in_window (token);
+  wait_for_credits (window, 0);
+
+  page = open_tool (window, "File checksums");
+  give_files (page, dir);
+  wait_for_widget (window, is_label_with, "For 3 MB of input");
+  click (window, "_Run");
+  wait_for_widget (window, is_label_with,
+                   "Not enough credits: this run may cost up to 1 credit and you have 0 "
+                   "available. Buy credits or pick a smaller input.");
+  save_screenshot (window, "tool-refused.png");
+  g_assert_cmpint (available_credits (token), ==, 0);
+
+  /* A tool without a built-in says so rather than pretending. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "tools.back", NULL);
+  open_tool (window, "Resize images");
+  run = wait_for_widget (window, is_button_labelled, "_Run");
+  g_assert_false (gtk_widget_get_sensitive (run));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (run), ==, "This tool cannot run in the app yet");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -309,6 +682,8 @@ main (int   argc,
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
   g_test_add_func ("/app/sign-up-and-live-balance", test_sign_up_and_live_balance);
+  g_test_add_func ("/app/run-tool", test_run_tool);
+  g_test_add_func ("/app/run-refused", test_run_refused);
 
   server = test_server_start (NULL);
   status = g_test_run ();

@@ -85,12 +85,24 @@ static const MatrixRoute matrix[] = {
   /* Without an upgrade the WebSocket answers 426 to whoever may use it. */
   { "GET", "/v1/events", ACCESS_MEMBER, "/v1/events", NULL, FALSE, 426 },
   /* Payments and audit: not written yet. */
-  { "GET", "/v1/packs", ACCESS_MEMBER, "/v1/packs", NULL, FALSE, 200 },
+  { "GET", "/v1/packs", ACCESS_PUBLIC, "/v1/packs", NULL, FALSE, 200 },
   { "POST", "/v1/checkout", ACCESS_MEMBER, "/v1/checkout", "{\"pack\": \"{uuid}\"}", FALSE,
     NOT_CHECKED },
   { "POST", "/v1/webhooks/stripe", ACCESS_PUBLIC, "/v1/webhooks/stripe", "{}", FALSE,
     NOT_CHECKED },
+  /* The demo provider keeps no payment methods: 404 for everyone. */
+  { "POST", "/v1/billing/portal", ACCESS_MEMBER, "/v1/billing/portal", NULL, FALSE,
+    NOT_CHECKED },
+  /* The demo provider's checkout page: its session id is the secret. */
+  { "GET", "/demo/checkout/{session_id}", ACCESS_PUBLIC, "/demo/checkout/cs_demo_{uuid}", NULL,
+    FALSE, NOT_CHECKED },
+  { "POST", "/demo/checkout/{session_id}/pay", ACCESS_PUBLIC,
+    "/demo/checkout/cs_demo_{uuid}/pay", NULL, FALSE, NOT_CHECKED },
+  { "POST", "/demo/checkout/{session_id}/decline", ACCESS_PUBLIC,
+    "/demo/checkout/cs_demo_{uuid}/decline", NULL, FALSE, NOT_CHECKED },
   { "GET", "/v1/admin/audit", ACCESS_ADMIN, "/v1/admin/audit", NULL, FALSE, 200 },
+  { "GET", "/v1/admin/audit/export", ACCESS_ADMIN, "/v1/admin/audit/export", NULL, FALSE, 200 },
+  { "GET", "/v1/admin/audit/verify", ACCESS_ADMIN, "/v1/admin/audit/verify", NULL, FALSE, 200 },
 };
 
 typedef struct

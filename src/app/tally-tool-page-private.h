@@ -1,0 +1,66 @@
+/* tally-tool-page-private.h: what the files of TallyToolPage share
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tally-builtin.h"
+#include "tally-tool-page.h"
+
+G_BEGIN_DECLS
+
+struct _TallyToolPage
+{
+  AdwBin              parent_instance;
+
+  GtkLabel           *title_label;
+  GtkLabel           *description_label;
+  GtkBox             *inputs_box;
+  AdwActionRow       *folder_row;
+  GtkLabel           *estimate_label;
+  GtkLabel           *measure_label;
+  GtkStack           *run_stack;
+  GtkButton          *run_button;
+  GtkProgressBar     *progress_bar;
+  GtkWidget          *result_box;
+  GtkLabel           *status_label;
+  GtkLabel           *cost_label;
+  GtkWidget          *open_button;
+
+  TallyTool          *tool;
+  const TallyBuiltin *builtin;
+  TallyClient        *client;
+  GSettings          *settings;
+  /* InputField, one per input of the tool */
+  GPtrArray          *fields;
+  /* Where the user chose to save results; NULL: next to the input. */
+  GFile              *output_folder;
+  TallyEstimate       estimate;
+  gboolean            inputs_ready;
+  gboolean            estimate_ok;
+  gboolean            disposed;
+
+  /* The run in progress, or the last one. */
+  char               *run_id;
+  GCancellable       *run_cancellable;
+  char               *output_path;
+  char               *failure;
+  gboolean            running;
+};
+
+/* tally-tool-page.c: inputs and the estimate */
+JsonObject *tally_tool_page_build_summary         (TallyToolPage  *self);
+JsonObject *tally_tool_page_build_values          (TallyToolPage  *self);
+void        tally_tool_page_update_estimate       (TallyToolPage  *self);
+void        tally_tool_page_update_actions        (TallyToolPage  *self);
+GFile      *tally_tool_page_get_first_file        (TallyToolPage  *self);
+char       *tally_tool_page_get_output_dir        (TallyToolPage  *self);
+
+/* tally-tool-page-run.c: authorize, run, complete */
+void        tally_tool_page_class_add_run_actions (GtkWidgetClass *widget_class);
+void        tally_tool_page_clear_run             (TallyToolPage  *self);
+
+G_END_DECLS

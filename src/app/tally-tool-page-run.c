@@ -1,0 +1,443 @@
+/* tally-tool-page-run.c: a run from the Run button to what it cost
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tally-balance-widget.h"
+#include "tally-tool-page-private.h"
+
+/* The result of a run, or why it did not run */
+
+static void
+show_status (TallyToolPage *self,
+             const char    *status,
+             const char    *cost,
+             gboolean       is_error)
+{
+  if (self->disposed)
+    return;
+
+  gtk_label_set_text (self->status_label, status);
+  if (is_error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_label), "error");
+  gtk_label_set_text (self->cost_label, cost != NULL ? cost : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->cost_label), cost != NULL);
+  gtk_widget_set_visible (self->open_button, FALSE);
+  gtk_widget_set_visible (self->result_box, TRUE);
+}
+
+static void
+set_running (TallyToolPage *self,
+             gboolean       running)
+{
+  self->running = running;
+  if (self->disposed)
+    return;
+
+  gtk_stack_set_visible_child_name (self->run_stack, running ? "running" : "ready");
+  if (running)
+    {
+      gtk_widget_set_visible (self->result_box, FALSE);
+      gtk_progress_bar_set_fraction (self->progress_bar, 0);
+      gtk_progress_bar_set_text (self->progress_bar, _("Asking the server…"));
+    }
+  tally_tool_page_update_actions (self);
+}
+
+/* "today at 24:00", "tomorrow at 00:00", "on 01/12/26" */
+static char *
+reset_text (const char *iso8601)
+{
+  g_autoptr(GDateTime) utc = iso8601 ? g_date_time_new_from_iso8601 (iso8601, NULL) : NULL;
+  g_autoptr(GDateTime) when = utc ? g_date_time_to_local (utc) : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+  g_autofree char *time = NULL;
+  int year, month, day;
+
+  if (when == NULL)
+    return g_strdup (_("at the start of the next period"));
+
+  time = g_date_time_format (when, "%H:%M");
+  g_date_time_get_ymd (when, &year, &month, &day);
+  if (g_date_time_get_year (now) == year && g_date_time_get_day_of_year (now) ==
+      g_date_time_get_day_of_year (when))
+    return g_strdup_printf (_("today at %s"), time);
+  if (g_date_time_get_year (tomorrow) == year && g_date_time_get_day_of_year (tomorrow) ==
+      g_date_time_get_day_of_year (when))
+    return g_strdup_printf (_("tomorrow at %s"), time);
+
+  {
+    g_autofree char *date = g_date_time_format (when, "%x");
+
+    return g_strdup_printf (_("on %s at %s"), date, time);
+  }
+}
+
+static char *
+limit_text (JsonObject *problem)
+{
+  const char *limit = json_object_get_string_member_with_default (problem, "limit", "");
+  g_autofree char *requested = tally_format_credits (
+    json_object_get_int_member_with_default (problem, "requested", 0));
+  g_autofree char *cap = tally_format_credits (
+    json_object_get_int_member_with_default (problem, "cap", 0));
+  g_autofree char *spent = tally_format_credits (
+    json_object_get_int_member_with_default (problem, "spent", 0));
+  g_autofree char *resets = reset_text (
+    json_object_get_string_member_with_default (problem, "resets_at", NULL));
+
+  if (g_str_equal (limit, "per_run"))
+    return g_strdup_printf (_("Over your limit of %s per run: this run may cost up to %s. "
+                              "Pick a smaller input."), cap, requested);
+  if (g_str_equal (limit, "daily"))
+    return g_strdup_printf (_("Over your daily limit of %s: %s already spent today, and this "
+                              "run may cost up to %s. The limit resets %s."),
+                            cap, spent, requested, resets);
+  if (g_str_equal (limit, "monthly"))
+    return g_strdup_printf (_("Over your monthly limit of %s: %s already spent this month, and "
+                              "this run may cost up to %s. The limit resets %s."),
+                            cap, spent, requested, resets);
+  return NULL;
+}
+
+static char *
+refusal_text (const char   *code,
+              JsonObject   *problem,
+              const GError *error)
+{
+  if (problem != NULL && g_strcmp0 (code, "insufficient_credits") == 0)
+    {
+      g_autofree char *requested = tally_format_credits (
+        json_object_get_int_member_with_default (problem, "requested", 0));
+      g_autofree char *available = g_strdup_printf ("%'" G_GINT64_FORMAT,
+        json_object_get_int_member_with_default (problem, "available", 0));
+
+      return g_strdup_printf (_("Not enough credits: this run may cost up to %s and you have %s "
+                                "available. Buy credits or pick a smaller input."),
+                              requested, available);
+    }
+
+  if (problem != NULL && g_strcmp0 (code, "limit_exceeded") == 0)
+    {
+      char *text = limit_text (problem);
+
+      if (text != NULL)
+        return text;
+    }
+
+  return g_strdup (error->message);
+}
+
+static char *
+cost_text (gint64 charged,
+           gint64 released)
+{
+  g_autofree char *charged_text = tally_format_credits (charged);
+  g_autofree char *released_text = g_strdup_printf ("%'" G_GINT64_FORMAT, released);
+
+  if (charged == 0)
+    return g_strdup (_("Nothing was charged"));
+  if (released == 0)
+    /* Translators: "Charged 5 credits" */
+    return g_strdup_printf (_("Charged %s"), charged_text);
+  /* Translators: "Charged 5 credits; 7 released" (the rest of what was held) */
+  return g_strdup_printf (_("Charged %s; %s released"), charged_text, released_text);
+}
+
+static void
+show_completion (TallyToolPage *self,
+                 JsonObject    *run)
+{
+  const char *status = json_object_get_string_member_with_default (run, "status", "");
+  g_autofree char *cost = cost_text (json_object_get_int_member_with_default (run, "charged", 0),
+                                     json_object_get_int_member_with_default (run, "released",
+                                                                              0));
+  g_autofree char *text = NULL;
+
+  if (g_str_equal (status, "succeeded"))
+    {
+      text = g_strdup_printf (_("Done. The result is saved in %s"), self->output_path);
+      show_status (self, text, cost, FALSE);
+      if (!self->disposed)
+        gtk_widget_set_visible (self->open_button, TRUE);
+      return;
+    }
+
+  if (g_str_equal (status, "cancelled"))
+    show_status (self, _("Cancelled."), cost, FALSE);
+  else if (self->failure != NULL)
+    {
+      text = g_strdup_printf (_("The tool failed: %s"), self->failure);
+      show_status (self, text, cost, TRUE);
+    }
+  else
+    show_status (self, _("The run did not finish."), cost, TRUE);
+}
+
+/* Run: authorize, run, complete */
+
+static void
+completed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(TallyToolPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          &error);
+
+  set_running (self, FALSE);
+  if (reply == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The server did not take the result of the run: "
+                                                 "%s. What was held comes back when the hold "
+                                                 "expires."), error->message);
+
+      show_status (self, text, NULL, TRUE);
+      return;
+    }
+
+  show_completion (self, json_object_get_object_member (reply, "run"));
+}
+
+static void
+complete (TallyToolPage *self,
+          const char    *outcome,
+          gint64         units)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autofree char *path = g_strdup_printf ("/v1/runs/%s/complete", self->run_id);
+
+  json_object_set_string_member (body, "outcome", outcome);
+  if (units >= 0)
+    json_object_set_int_member (body, "units", units);
+  if (!self->disposed)
+    gtk_progress_bar_set_text (self->progress_bar, _("Settling the cost…"));
+
+  /* Not cancellable: a run once authorized is always completed. */
+  tally_client_call_async (self->client, "POST", path, body, NULL, completed,
+                           g_object_ref (self));
+}
+
+static void
+tool_finished (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TallyToolPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 units;
+
+  if (tally_builtin_run_finish (result, &units, &error))
+    complete (self, "succeeded", units);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    complete (self, "cancelled", -1);
+  else
+    {
+      g_free (self->failure);
+      self->failure = g_strdup (error->message);
+      complete (self, "failed", -1);
+    }
+}
+
+static void
+tool_progress (double   fraction,
+               gpointer user_data)
+{
+  TallyToolPage *self = user_data;
+
+  if (!self->disposed)
+    gtk_progress_bar_set_fraction (self->progress_bar, fraction);
+}
+
+static void
+start_tool (TallyToolPage *self)
+{
+  g_autoptr(JsonObject) values = tally_tool_page_build_values (self);
+  g_autoptr(GFile) first = tally_tool_page_get_first_file (self);
+  g_autofree char *name = first != NULL ? g_file_get_basename (first) : NULL;
+  g_autofree char *dir = tally_tool_page_get_output_dir (self);
+
+  g_free (self->output_path);
+  self->output_path = tally_builtin_make_output_path (self->builtin, dir, name);
+  if (!self->disposed)
+    gtk_progress_bar_set_text (self->progress_bar, _("Running…"));
+
+  tally_builtin_run_async (self->builtin, values, self->output_path, self->run_cancellable,
+                           tool_progress, self, tool_finished, g_object_ref (self));
+}
+
+static void
+authorized (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(TallyToolPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, &code,
+                                                          &error);
+
+  if (reply == NULL)
+    {
+      g_autofree char *text = refusal_text (code, tally_client_call_get_problem (self->client,
+                                                                                result),
+                                            error);
+
+      set_running (self, FALSE);
+      show_status (self, text, NULL, TRUE);
+      return;
+    }
+
+  /* Cancelled (or closed) while the server was asked: the hold is
+   * released at once. */
+  if (g_cancellable_is_cancelled (self->run_cancellable) || self->disposed)
+    {
+      complete (self, "cancelled", -1);
+      return;
+    }
+
+  start_tool (self);
+}
+
+static void
+authorize (TallyToolPage *self)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  g_free (self->run_id);
+  self->run_id = g_uuid_string_random ();
+  g_clear_pointer (&self->failure, g_free);
+  g_clear_object (&self->run_cancellable);
+  self->run_cancellable = g_cancellable_new ();
+
+  json_object_set_string_member (body, "id", self->run_id);
+  json_object_set_string_member (body, "tool", tally_tool_get_id (self->tool));
+  json_object_set_object_member (body, "inputs", tally_tool_page_build_summary (self));
+  set_running (self, TRUE);
+
+  /* Not cancellable either: the answer says whether there is a hold. */
+  tally_client_call_async (self->client, "POST", "/v1/runs", body, NULL, authorized,
+                           g_object_ref (self));
+}
+
+static void
+confirmation_response (AdwMessageDialog *dialog,
+                       const char       *response,
+                       TallyToolPage    *self)
+{
+  if (g_str_equal (response, "run") && !self->running)
+    authorize (self);
+}
+
+static void
+ask_confirmation (TallyToolPage *self)
+{
+  g_autofree char *max = tally_format_credits (self->estimate.max);
+  g_autofree char *heading = g_strdup_printf (_("Run “%s”?"), tally_tool_get_name (self->tool));
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                              heading, NULL);
+
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("This run may cost up to %s."), max);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "run", _("_Run"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "run",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "run");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (confirmation_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  TallyToolPage *self = TALLY_TOOL_PAGE (widget);
+
+  tally_tool_page_update_estimate (self);
+  if (self->running || !self->estimate_ok || self->builtin == NULL)
+    return;
+
+  if (self->estimate.max > g_settings_get_int64 (self->settings, "confirm-above"))
+    ask_confirmation (self);
+  else
+    authorize (self);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  TallyToolPage *self = TALLY_TOOL_PAGE (widget);
+
+  g_cancellable_cancel (self->run_cancellable);
+  gtk_progress_bar_set_text (self->progress_bar, _("Cancelling…"));
+  gtk_widget_action_set_enabled (widget, "tool.cancel", FALSE);
+}
+
+static void
+launched (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(TallyToolPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("The result cannot be opened: %s"),
+                                               error->message);
+
+      show_status (self, text, NULL, TRUE);
+    }
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TallyToolPage *self = TALLY_TOOL_PAGE (widget);
+  g_autoptr(GAppLaunchContext) context = NULL;
+  g_autofree char *uri = NULL;
+
+  if (self->output_path == NULL)
+    return;
+
+  uri = g_filename_to_uri (self->output_path, NULL, NULL);
+  context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (
+                                    gtk_widget_get_display (widget)));
+  g_app_info_launch_default_for_uri_async (uri, context, NULL, launched, g_object_ref (self));
+}
+
+void
+tally_tool_page_class_add_run_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "tool.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "tool.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "tool.open", NULL, open_action);
+}
+
+void
+tally_tool_page_clear_run (TallyToolPage *self)
+{
+  g_clear_object (&self->run_cancellable);
+  g_clear_pointer (&self->run_id, g_free);
+  g_clear_pointer (&self->output_path, g_free);
+  g_clear_pointer (&self->failure, g_free);
+}

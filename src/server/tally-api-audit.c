@@ -1,0 +1,524 @@
+/* tally-api-audit.c: the audit log, for admins
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-api.h"
+#include "tally-api-json.h"
+#include "tally-json-decode.h"
+#include "tally-log.h"
+#include "tally-server.h"
+
+#define PAGE_DEFAULT 50
+#define PAGE_MAX     500
+#define FILTER_MAX_CHARS 256
+
+/* A cursor is the seq of the last record given plus 4 bytes of a checksum
+ * over it, base64url: 16 characters. */
+#define CURSOR_BYTES 12
+#define CURSOR_CHARS 16
+
+/* Records per chunk of the export. */
+#define EXPORT_PAGE 500
+
+/* Empty values count as absent: "?actor=&action=" filters nothing. */
+static const char *
+query_value (TallyRequest *request,
+             const char   *name)
+{
+  const char *value = tally_request_get_query (request, name);
+
+  return value != NULL && value[0] != '\0' ? value : NULL;
+}
+
+/* --- cursors --- */
+
+static void
+checksum_cursor (const guint8 seq[8],
+                 guint8       check[4])
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize length = sizeof digest;
+
+  g_checksum_update (checksum, (const guchar *) "tally-audit-cursor-v1", -1);
+  g_checksum_update (checksum, seq, 8);
+  g_checksum_get_digest (checksum, digest, &length);
+  memcpy (check, digest, 4);
+}
+
+static char *
+encode_cursor (gint64 seq)
+{
+  guint8 raw[CURSOR_BYTES];
+  guint64 value = GUINT64_TO_BE ((guint64) seq);
+  char *text;
+
+  memcpy (raw, &value, 8);
+  checksum_cursor (raw, raw + 8);
+  text = g_base64_encode (raw, sizeof raw);
+  g_strdelimit (text, "+", '-');
+  g_strdelimit (text, "/", '_');
+  return text;
+}
+
+/* Strictly, so that an edited cursor is refused rather than read as some
+ * other page. */
+static gboolean
+decode_cursor (const char *text,
+               gint64     *seq)
+{
+  g_autofree char *standard = NULL;
+  g_autofree guint8 *raw = NULL;
+  guint8 check[4];
+  guint64 value;
+  gsize length;
+
+  if (strlen (text) != CURSOR_CHARS)
+    return FALSE;
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_')
+        return FALSE;
+    }
+
+  standard = g_strdup (text);
+  g_strdelimit (standard, "-", '+');
+  g_strdelimit (standard, "_", '/');
+  raw = g_base64_decode (standard, &length);
+  if (length != CURSOR_BYTES)
+    return FALSE;
+
+  checksum_cursor (raw, check);
+  memcpy (&value, raw, 8);
+  value = GUINT64_FROM_BE (value);
+  if (memcmp (check, raw + 8, 4) != 0 || value == 0 || value > G_MAXINT64)
+    return FALSE;
+
+  *seq = (gint64) value;
+  return TRUE;
+}
+
+/* --- query parameters --- */
+
+/* ISO 8601 with a time (UTC when no offset), or a plain date read as its
+ * midnight UTC: the same as GET /v1/transactions. */
+static gboolean
+parse_time (const char *text,
+            gint64     *microseconds)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) time = NULL;
+  g_autofree char *full = NULL;
+
+  if (strlen (text) == 10)
+    full = g_strconcat (text, "T00:00:00", NULL);
+
+  time = g_date_time_new_from_iso8601 (full != NULL ? full : text, utc);
+  if (time == NULL)
+    return FALSE;
+
+  *microseconds = g_date_time_to_unix (time) * G_USEC_PER_SEC +
+                  g_date_time_get_microsecond (time);
+  /* 0 means no bound: a time at or before 1970 still is one. */
+  if (*microseconds <= 0)
+    *microseconds = 1;
+  return TRUE;
+}
+
+static gboolean
+parse_text (TallyRequest  *request,
+            const char    *name,
+            const char   **value,
+            TallyProblem  *problem)
+{
+  *value = query_value (request, name);
+  if (*value != NULL && g_utf8_strlen (*value, -1) > FILTER_MAX_CHARS)
+    {
+      tally_problem_invalid (problem, name, "“%s” must be at most %d characters", name,
+                             FILTER_MAX_CHARS);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_times (TallyRequest    *request,
+             TallyAuditQuery *query,
+             TallyProblem    *problem)
+{
+  const char *since = query_value (request, "since");
+  const char *until = query_value (request, "until");
+
+  if (since != NULL && !parse_time (since, &query->since))
+    {
+      tally_problem_invalid (problem, "since", "“since” must be an ISO 8601 date and time");
+      return FALSE;
+    }
+  if (until != NULL && !parse_time (until, &query->until))
+    {
+      tally_problem_invalid (problem, "until", "“until” must be an ISO 8601 date and time");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_page (TallyRequest    *request,
+            TallyAuditQuery *query,
+            TallyProblem    *problem)
+{
+  const char *limit = query_value (request, "limit");
+  const char *cursor = query_value (request, "cursor");
+  gint64 value = PAGE_DEFAULT;
+
+  if (limit != NULL &&
+      (!g_ascii_string_to_signed (limit, 10, G_MININT64, G_MAXINT64, &value, NULL) || value < 1))
+    {
+      tally_problem_invalid (problem, "limit", "“limit” must be a whole number from 1");
+      return FALSE;
+    }
+  query->limit = (guint) MIN (value, PAGE_MAX);
+
+  if (cursor != NULL && !decode_cursor (cursor, &query->before_seq))
+    {
+      tally_problem_invalid (problem, "cursor", "This cursor was not given by this server");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+parse_query (TallyRequest    *request,
+             TallyAuditQuery *query,
+             TallyProblem    *problem)
+{
+  memset (query, 0, sizeof *query);
+
+  return parse_text (request, "actor", &query->actor, problem) &&
+         parse_text (request, "action", &query->action, problem) &&
+         parse_text (request, "q", &query->search, problem) &&
+         parse_times (request, query, problem) &&
+         parse_page (request, query, problem);
+}
+
+/* --- records as JSON --- */
+
+static void
+set_text_or_null (JsonObject *object,
+                  const char *name,
+                  const char *value)
+{
+  if (value != NULL)
+    json_object_set_string_member (object, name, value);
+  else
+    json_object_set_null_member (object, name);
+}
+
+static void
+set_details (JsonObject             *object,
+             const TallyAuditRecord *record)
+{
+  g_autoptr(JsonNode) node = json_from_string (record->details, NULL);
+
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    json_object_set_member (object, "details", g_steal_pointer (&node));
+  else
+    json_object_set_object_member (object, "details", json_object_new ());
+}
+
+static JsonObject *
+record_json (const TallyAuditRecord *record)
+{
+  JsonObject *object = json_object_new ();
+  g_autofree char *time = tally_time_to_iso8601 (record->time);
+
+  json_object_set_string_member (object, "id", record->id);
+  json_object_set_int_member (object, "seq", record->seq);
+  json_object_set_string_member (object, "time", time);
+  json_object_set_string_member (object, "actor", record->actor);
+  set_text_or_null (object, "actor_email", record->actor_email);
+  json_object_set_string_member (object, "action", record->action);
+  set_text_or_null (object, "target", record->target);
+  json_object_set_string_member (object, "outcome", record->outcome);
+  set_details (object, record);
+  return object;
+}
+
+static char *
+hex_encode (const guint8 *bytes,
+            gsize         length)
+{
+  GString *hex = g_string_sized_new (length * 2);
+
+  for (gsize i = 0; i < length; i++)
+    g_string_append_printf (hex, "%02x", bytes[i]);
+  return g_string_free (hex, FALSE);
+}
+
+/* What a reader needs to check the chain itself: the exact values that
+ * were hashed, and the hashes in hex. */
+static JsonObject *
+export_json (const TallyAuditRecord *record)
+{
+  JsonObject *object = record_json (record);
+  g_autofree char *prev_hash = NULL;
+  g_autofree char *hash = NULL;
+
+  prev_hash = hex_encode (record->prev_hash, TALLY_AUDIT_HASH_LEN);
+  hash = hex_encode (record->hash, TALLY_AUDIT_HASH_LEN);
+  json_object_set_int_member (object, "time_us", record->time);
+  json_object_set_string_member (object, "details_text", record->details);
+  json_object_set_string_member (object, "prev_hash", prev_hash);
+  json_object_set_string_member (object, "hash", hash);
+  return object;
+}
+
+static TallyAudit *
+request_audit (TallyRequest *request)
+{
+  return tally_server_get_audit (tally_request_get_server (request));
+}
+
+/* --- GET /v1/admin/audit --- */
+
+static void
+respond_page (TallyRequest *request,
+              GArray       *records,
+              gint64        next_before_seq)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  JsonArray *items = json_array_sized_new (records->len);
+
+  for (guint i = 0; i < records->len; i++)
+    json_array_add_object_element (items, record_json (&g_array_index (records, TallyAuditRecord,
+                                                                       i)));
+  json_object_set_array_member (body, "items", items);
+
+  if (next_before_seq > 0)
+    {
+      g_autofree char *cursor = encode_cursor (next_before_seq);
+
+      json_object_set_string_member (body, "next_cursor", cursor);
+    }
+  else
+    json_object_set_null_member (body, "next_cursor");
+
+  tally_request_respond_object (request, 200, body);
+}
+
+static void
+handle_audit (TallyRequest *request)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  g_autoptr(GArray) records = NULL;
+  g_autoptr(GError) error = NULL;
+  TallyAuditQuery query;
+  gint64 next = 0;
+
+  if (!parse_query (request, &query, &problem))
+    {
+      tally_request_respond_problem (request, &problem);
+      return;
+    }
+
+  records = tally_audit_query (request_audit (request), &query, &next, &error);
+  if (records == NULL)
+    {
+      tally_log_warning ("audit_read_failed", error->message);
+      tally_request_respond_error (request, 500, "internal_error",
+                                   "The audit log cannot be read now; try again");
+      return;
+    }
+
+  respond_page (request, records, next);
+}
+
+/* --- GET /v1/admin/audit/verify --- */
+
+static void
+handle_verify (TallyRequest *request)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+  gint64 n_records, broken_at;
+
+  if (!tally_audit_verify (request_audit (request), &n_records, &broken_at, &message, &error))
+    {
+      tally_log_warning ("audit_read_failed", error->message);
+      tally_request_respond_error (request, 500, "internal_error",
+                                   "The audit log cannot be read now; try again");
+      return;
+    }
+
+  json_object_set_boolean_member (body, "ok", broken_at == 0);
+  json_object_set_int_member (body, "records", n_records);
+  if (broken_at != 0)
+    {
+      json_object_set_int_member (body, "broken_at", broken_at);
+      json_object_set_string_member (body, "message", message);
+    }
+  tally_request_respond_object (request, 200, body);
+}
+
+/* --- GET /v1/admin/audit/export --- */
+
+/* The export is read a page at a time on the main thread, each page once
+ * the one before is written to the client: memory stays one page however
+ * long the log is. Records are append-only, so paging by seq up to the
+ * last one at the start gives one consistent file. */
+typedef struct
+{
+  TallyRequest      *request;
+  SoupServerMessage *msg;
+  gint64             after_seq;
+  gint64             last_seq;
+  gulong             wrote_chunk_id;
+  gulong             finished_id;
+  guint              idle_id;
+  gboolean           complete;
+} ExportJob;
+
+static void
+export_job_free (ExportJob *job)
+{
+  g_clear_handle_id (&job->idle_id, g_source_remove);
+  g_clear_signal_handler (&job->wrote_chunk_id, job->msg);
+  g_clear_signal_handler (&job->finished_id, job->msg);
+  g_clear_object (&job->msg);
+  tally_request_unref (job->request);
+  g_free (job);
+}
+
+static GString *
+export_page (ExportJob  *job,
+             GError    **error)
+{
+  g_autoptr(GArray) records = NULL;
+  GString *text = g_string_new (NULL);
+
+  records = tally_audit_read_after (request_audit (job->request), job->after_seq, job->last_seq,
+                                    EXPORT_PAGE, error);
+  if (records == NULL)
+    {
+      g_string_free (text, TRUE);
+      return NULL;
+    }
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      const TallyAuditRecord *record = &g_array_index (records, TallyAuditRecord, i);
+      g_autoptr(JsonObject) object = export_json (record);
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+      g_autofree char *line = tally_json_to_string (node);
+
+      g_string_append (text, line);
+      g_string_append_c (text, '\n');
+      job->after_seq = record->seq;
+    }
+
+  return text;
+}
+
+/* Sends the next page, or ends the file after the last one. A read error
+ * halfway can only cut the response short: the status went out already. */
+static gboolean
+send_next (gpointer data)
+{
+  ExportJob *job = data;
+  SoupMessageBody *body = soup_server_message_get_response_body (job->msg);
+  g_autoptr(GError) error = NULL;
+  GString *text;
+
+  job->idle_id = 0;
+  text = export_page (job, &error);
+  if (text == NULL)
+    {
+      tally_log_warning ("audit_export_failed", error->message);
+      if (soup_server_message_get_socket (job->msg) != NULL)
+        g_socket_shutdown (soup_server_message_get_socket (job->msg), FALSE, TRUE, NULL);
+      job->complete = TRUE;
+      soup_message_body_complete (body);
+    }
+  else if (text->len == 0)
+    {
+      g_string_free (text, TRUE);
+      job->complete = TRUE;
+      soup_message_body_complete (body);
+    }
+  else
+    {
+      gsize length = text->len;
+
+      soup_message_body_append (body, SOUP_MEMORY_TAKE, g_string_free (text, FALSE), length);
+    }
+
+  soup_server_message_unpause (job->msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_wrote_chunk (SoupServerMessage *msg,
+                ExportJob         *job)
+{
+  if (!job->complete && job->idle_id == 0)
+    job->idle_id = g_idle_add (send_next, job);
+}
+
+static void
+on_finished (SoupServerMessage *msg,
+             ExportJob         *job)
+{
+  export_job_free (job);
+}
+
+static void
+handle_export (TallyRequest *request)
+{
+  ExportJob *job = g_new0 (ExportJob, 1);
+  SoupMessageHeaders *headers;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *date = g_date_time_format (now, "%Y%m%d");
+  g_autofree char *disposition = NULL;
+
+  job->request = tally_request_ref (request);
+  job->msg = g_object_ref (tally_request_get_message (request));
+  job->last_seq = tally_audit_get_last_seq (request_audit (request));
+
+  headers = soup_server_message_get_response_headers (job->msg);
+  disposition = g_strdup_printf ("attachment; filename=\"tally-audit-%s.jsonl\"", date);
+  soup_server_message_set_status (job->msg, 200, NULL);
+  soup_message_headers_set_encoding (headers, SOUP_ENCODING_CHUNKED);
+  soup_message_headers_replace (headers, "Content-Type", "application/jsonl");
+  soup_message_headers_replace (headers, "Content-Disposition", disposition);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_body_set_accumulate (soup_server_message_get_response_body (job->msg), FALSE);
+
+  job->wrote_chunk_id = g_signal_connect (job->msg, "wrote-chunk", G_CALLBACK (on_wrote_chunk),
+                                          job);
+  job->finished_id = g_signal_connect (job->msg, "finished", G_CALLBACK (on_finished), job);
+  /* After the dispatcher has paused the request. */
+  job->idle_id = g_idle_add (send_next, job);
+}
+
+static const TallyRoute routes[] = {
+  { "GET", "/v1/admin/audit", handle_audit, TALLY_ROUTE_ADMIN },
+  { "GET", "/v1/admin/audit/export", handle_export, TALLY_ROUTE_ADMIN },
+  { "GET", "/v1/admin/audit/verify", handle_verify, TALLY_ROUTE_ADMIN },
+};
+
+void
+tally_api_audit_register (TallyRouter *router)
+{
+  tally_router_add_routes (router, routes, G_N_ELEMENTS (routes));
+}

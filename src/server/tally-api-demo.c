@@ -1,0 +1,183 @@
+/* tally-api-demo.c: the demo payment provider's own checkout page
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-api.h"
+#include "tally-api-payments.h"
+#include "tally-store-payments.h"
+#include "tally-stripe.h"
+
+/* The page a buyer sees instead of Stripe's. Session ids are 128 random
+ * bits, so the page needs no sign-in, as Stripe's does not. */
+static gboolean
+find_demo_payment (TallyRequest *request,
+                   TallyPayment *payment)
+{
+  TallyServer *server = tally_request_get_server (request);
+  const char *session_id = tally_request_get_param (request, "session_id");
+  g_autoptr(GError) error = NULL;
+
+  if (tally_payments_is_demo (tally_server_get_payments (server)) &&
+      g_str_has_prefix (session_id, "cs_demo_") &&
+      tally_store_find_payment_by_session (tally_server_get_store (server), session_id, payment,
+                                           &error))
+    return TRUE;
+
+  if (error != NULL)
+    tally_request_respond_error (request, 500, "internal_error", "The server could not read this");
+  else
+    tally_request_respond_error (request, 404, "not_found", "There is no such demo checkout");
+  return FALSE;
+}
+
+static char *
+page (const char *title,
+      const char *body)
+{
+  return g_strdup_printf ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                          "<meta name=\"viewport\" content=\"width=device-width\">"
+                          "<title>%s — Tally demo checkout</title></head>\n<body>"
+                          "<h1>%s</h1>\n%s\n<p><small>Demo payment provider: no money moves."
+                          "</small></p></body></html>\n", title, title, body);
+}
+
+static void
+handle_page (TallyRequest *request)
+{
+  TallyPayment payment;
+  g_autofree char *pack = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *currency = NULL;
+
+  if (!find_demo_payment (request, &payment))
+    return;
+
+  pack = g_markup_escape_text (payment.pack_id, -1);
+  currency = g_ascii_strup (payment.currency, -1);
+  if (payment.status != TALLY_PAYMENT_OPEN)
+    body = g_strdup_printf ("<p>This checkout is %s.</p>",
+                            tally_payment_status_to_string (payment.status));
+  else
+    body = g_strdup_printf ("<p>Pack <b>%s</b>: %" G_GINT64_FORMAT " credits for %"
+                            G_GINT64_FORMAT ".%02" G_GINT64_FORMAT " %s.</p>\n"
+                            "<form method=\"post\" action=\"%s/pay\"><button>Pay</button></form>\n"
+                            "<form method=\"post\" action=\"%s/decline\">"
+                            "<button>Decline</button></form>",
+                            pack, payment.credits, payment.amount / 100, payment.amount % 100,
+                            currency, payment.session_id, payment.session_id);
+
+  tally_request_respond_text (request, 200, "text/html; charset=utf-8",
+                              page ("Buy credits", body));
+}
+
+static void
+answered (guint       status,
+          const char *code,
+          const char *outcome,
+          gpointer    user_data)
+{
+  g_autoptr(TallyRequest) request = user_data;
+  g_autofree char *body = NULL;
+
+  if (code != NULL)
+    {
+      tally_request_respond_error (request, status, code, "The demo payment did not go through");
+      return;
+    }
+
+  body = g_strdup_printf ("<p>Result: %s. You can close this page.</p>", outcome);
+  tally_request_respond_text (request, 200, "text/html; charset=utf-8",
+                              page (g_str_equal (outcome, "failed") ? "Payment declined"
+                                                                    : "Payment received",
+                                    body));
+}
+
+/* A checkout.session event as Stripe would send it, signed with the demo
+ * secret and handed to the webhook's own code: the demo takes the same
+ * path as real money. */
+static void
+send_event (TallyRequest       *request,
+            const TallyPayment *payment,
+            const char         *type,
+            const char         *payment_status)
+{
+  TallyServer *server = tally_request_get_server (request);
+  const char *secret = tally_payments_get_webhook_secret (tally_server_get_payments (server));
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GBytes) payload = NULL;
+  g_autofree char *event_id = g_strdup_printf ("evt_demo_%s", payment->session_id + 8);
+  g_autofree char *intent = g_strdup_printf ("pi_demo_%s", payment->session_id + 8);
+  g_autofree char *signature = NULL;
+  char *text;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, event_id);
+  json_builder_set_member_name (builder, "object");
+  json_builder_add_string_value (builder, "event");
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, type);
+  json_builder_set_member_name (builder, "data");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "object");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, payment->session_id);
+  json_builder_set_member_name (builder, "object");
+  json_builder_add_string_value (builder, "checkout.session");
+  json_builder_set_member_name (builder, "client_reference_id");
+  json_builder_add_string_value (builder, payment->id);
+  json_builder_set_member_name (builder, "payment_status");
+  json_builder_add_string_value (builder, payment_status);
+  json_builder_set_member_name (builder, "payment_intent");
+  json_builder_add_string_value (builder, intent);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  payload = g_bytes_new_take (text, strlen (text));
+  signature = tally_stripe_sign (secret, g_get_real_time () / G_USEC_PER_SEC, text,
+                                 strlen (text));
+  tally_payments_receive_event (server, payload, signature, answered,
+                                tally_request_ref (request));
+}
+
+static void
+handle_pay (TallyRequest *request)
+{
+  TallyPayment payment;
+
+  if (find_demo_payment (request, &payment))
+    send_event (request, &payment, "checkout.session.completed", "paid");
+}
+
+static void
+handle_decline (TallyRequest *request)
+{
+  TallyPayment payment;
+
+  if (find_demo_payment (request, &payment))
+    send_event (request, &payment, "checkout.session.async_payment_failed", "unpaid");
+}
+
+static const TallyRoute routes[] = {
+  { "GET", "/demo/checkout/{session_id}", handle_page, TALLY_ROUTE_PUBLIC },
+  { "POST", "/demo/checkout/{session_id}/pay", handle_pay, TALLY_ROUTE_PUBLIC },
+  { "POST", "/demo/checkout/{session_id}/decline", handle_decline, TALLY_ROUTE_PUBLIC },
+};
+
+void
+tally_api_demo_register (TallyRouter *router)
+{
+  tally_router_add_routes (router, routes, G_N_ELEMENTS (routes));
+}

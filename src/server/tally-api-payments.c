@@ -1,0 +1,509 @@
+/* tally-api-payments.c: credit packs, checkout and the billing portal
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+#include "tally-api.h"
+#include "tally-api-decoders.h"
+#include "tally-api-payments.h"
+#include "tally-log.h"
+#include "tally-store-payments.h"
+
+gboolean
+tally_api_decode_checkout (JsonObject           *body,
+                           TallyCheckoutRequest *out,
+                           TallyProblem         *problem)
+{
+  memset (out, 0, sizeof *out);
+
+  return tally_json_get_string (body, "pack", TALLY_FIELD_REQUIRED, TALLY_PACK_ID_MAX,
+                                &out->pack, problem);
+}
+
+static void
+handle_packs (TallyRequest *request)
+{
+  TallyPayments *payments = tally_server_get_payments (tally_request_get_server (request));
+  g_autoptr(JsonObject) body = tally_payments_packs_json (payments);
+
+  tally_request_respond_object (request, 200, body);
+}
+
+/* One checkout on its way: the payment row, then (Stripe) the customer and
+ * the session, then the session id recorded, then the answer. */
+typedef struct
+{
+  TallyRequest *request;
+  TallyPayment  payment;
+  char         *pack_name;
+  /* Sent on every attempt of this checkout's session creation. */
+  char         *idempotency_key;
+  char         *email;
+  char         *url;
+} CheckoutJob;
+
+static void
+checkout_job_free (gpointer data)
+{
+  CheckoutJob *job = data;
+
+  g_free (job->pack_name);
+  g_free (job->idempotency_key);
+  g_free (job->email);
+  g_free (job->url);
+  tally_request_unref (job->request);
+  g_free (job);
+}
+
+static TallyServer *
+job_server (CheckoutJob *job)
+{
+  return tally_request_get_server (job->request);
+}
+
+static void
+checkout_failed (CheckoutJob  *job,
+                 const GError *error)
+{
+  tally_metrics_count (tally_server_get_metrics (job_server (job)), "tally_payments_total",
+                       "outcome", "checkout_failed");
+  if (error != NULL && g_error_matches (error, TALLY_STRIPE_ERROR, TALLY_STRIPE_ERROR_FAILED))
+    {
+      tally_log_warning ("checkout_refused", error->message);
+      tally_request_respond_error (job->request, 502, "payment_provider_error",
+                                   "The payment provider refused the checkout");
+    }
+  else if (error != NULL && error->domain == TALLY_STRIPE_ERROR)
+    tally_request_respond_error (job->request, 503, "payment_provider_unavailable",
+                                 "The payment provider cannot be reached; try again later");
+  else
+    tally_request_respond_error (job->request, 500, "internal_error",
+                                 "The server could not save this; try again");
+  checkout_job_free (job);
+}
+
+static void
+respond_checkout (CheckoutJob *job)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  tally_metrics_count (tally_server_get_metrics (job_server (job)), "tally_payments_total",
+                       "outcome", "checkout_created");
+  json_object_set_string_member (body, "url", job->url);
+  json_object_set_string_member (body, "session_id", job->payment.session_id);
+  tally_request_respond_object (job->request, 200, body);
+}
+
+static gboolean
+session_write (gpointer   data,
+               GError   **error)
+{
+  CheckoutJob *job = data;
+
+  return tally_store_set_payment_session (tally_server_get_store (job_server (job)),
+                                          job->payment.id, job->payment.session_id, error);
+}
+
+static void
+session_done (gpointer      data,
+              const GError *error)
+{
+  CheckoutJob *job = data;
+
+  if (error != NULL)
+    {
+      checkout_failed (job, error);
+      return;
+    }
+
+  respond_checkout (job);
+  checkout_job_free (job);
+}
+
+static void
+on_session_created (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  CheckoutJob *job = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) session = tally_stripe_client_post_finish (TALLY_STRIPE_CLIENT (source),
+                                                                   result, &error);
+  const char *id = session != NULL ? json_object_get_string_member_with_default (session, "id",
+                                                                                 NULL) : NULL;
+  const char *url = session != NULL ? json_object_get_string_member_with_default (session, "url",
+                                                                                  NULL) : NULL;
+
+  if (session != NULL && (id == NULL || url == NULL || strlen (id) >= TALLY_SESSION_ID_MAX))
+    g_set_error (&error, TALLY_STRIPE_ERROR, TALLY_STRIPE_ERROR_FAILED,
+                 "Stripe's checkout session has no id or url");
+  if (error != NULL)
+    {
+      checkout_failed (job, error);
+      return;
+    }
+
+  g_strlcpy (job->payment.session_id, id, sizeof job->payment.session_id);
+  job->url = g_strdup (url);
+  tally_writer_submit (tally_server_get_writer (job_server (job)), session_write, session_done,
+                       job, NULL);
+}
+
+/* @value: (transfer full) */
+static void
+form_set (GHashTable *form,
+          const char *name,
+          char       *value)
+{
+  g_hash_table_insert (form, (gpointer) name, value);
+}
+
+static void
+create_session (CheckoutJob *job,
+                const char  *customer_id)
+{
+  TallyPayments *payments = tally_server_get_payments (job_server (job));
+  g_autoptr(GHashTable) form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+
+  form_set (form, "mode", g_strdup ("payment"));
+  form_set (form, "line_items[0][price_data][currency]",
+                       g_strdup (job->payment.currency));
+  form_set (form, "line_items[0][price_data][unit_amount]",
+                       g_strdup_printf ("%" G_GINT64_FORMAT, job->payment.amount));
+  form_set (form, "line_items[0][price_data][product_data][name]",
+                       g_strdup (job->pack_name));
+  form_set (form, "line_items[0][quantity]", g_strdup ("1"));
+  form_set (form, "success_url", g_strdup (tally_payments_get_success_url (payments)));
+  form_set (form, "cancel_url", g_strdup (tally_payments_get_cancel_url (payments)));
+  form_set (form, "client_reference_id", g_strdup (job->payment.id));
+  form_set (form, "metadata[payment_id]", g_strdup (job->payment.id));
+  /* So that the charge, refunded or disputed later, names the payment. */
+  form_set (form, "payment_intent_data[metadata][payment_id]",
+                       g_strdup (job->payment.id));
+  form_set (form, "customer", g_strdup (customer_id));
+
+  tally_stripe_client_post (tally_payments_get_stripe (payments), "/v1/checkout/sessions", form,
+                            job->idempotency_key, on_session_created, job);
+}
+
+/* The first customer recorded for the account wins, should two checkouts
+ * have raced to create one. */
+static void
+with_recorded_customer (CheckoutJob *job)
+{
+  g_autoptr(GError) error = NULL;
+  char customer_id[TALLY_SESSION_ID_MAX];
+
+  if (!tally_store_find_stripe_customer (tally_server_get_store (job_server (job)),
+                                         job->payment.account_id, customer_id,
+                                         sizeof customer_id, &error) ||
+      customer_id[0] == '\0')
+    {
+      checkout_failed (job, error);
+      return;
+    }
+
+  create_session (job, customer_id);
+}
+
+typedef struct
+{
+  CheckoutJob *job;
+  char        *customer_id;
+} CustomerWrite;
+
+static gboolean
+customer_write (gpointer   data,
+                GError   **error)
+{
+  CustomerWrite *write = data;
+
+  return tally_store_set_stripe_customer (tally_server_get_store (job_server (write->job)),
+                                          write->job->payment.account_id, write->customer_id,
+                                          error);
+}
+
+static void
+customer_done (gpointer      data,
+               const GError *error)
+{
+  CustomerWrite *write = data;
+
+  if (error != NULL)
+    checkout_failed (write->job, error);
+  else
+    with_recorded_customer (write->job);
+}
+
+static void
+customer_write_free (gpointer data)
+{
+  CustomerWrite *write = data;
+
+  g_free (write->customer_id);
+  g_free (write);
+}
+
+static void
+on_customer_created (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  CheckoutJob *job = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) customer = tally_stripe_client_post_finish (TALLY_STRIPE_CLIENT (source),
+                                                                    result, &error);
+  const char *id = customer != NULL ? json_object_get_string_member_with_default (customer, "id",
+                                                                                  NULL) : NULL;
+  CustomerWrite *write;
+
+  if (customer != NULL && (id == NULL || strlen (id) >= TALLY_SESSION_ID_MAX))
+    g_set_error (&error, TALLY_STRIPE_ERROR, TALLY_STRIPE_ERROR_FAILED,
+                 "Stripe's customer has no id");
+  if (error != NULL)
+    {
+      checkout_failed (job, error);
+      return;
+    }
+
+  write = g_new0 (CustomerWrite, 1);
+  write->job = job;
+  write->customer_id = g_strdup (id);
+  tally_writer_submit (tally_server_get_writer (job_server (job)), customer_write, customer_done,
+                       write, customer_write_free);
+}
+
+/* One Stripe customer per account, created at its first checkout. */
+static void
+stripe_checkout (CheckoutJob *job)
+{
+  TallyPayments *payments = tally_server_get_payments (job_server (job));
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  char customer_id[TALLY_SESSION_ID_MAX];
+
+  if (!tally_store_find_stripe_customer (tally_server_get_store (job_server (job)),
+                                         job->payment.account_id, customer_id,
+                                         sizeof customer_id, &error))
+    {
+      checkout_failed (job, error);
+      return;
+    }
+  if (customer_id[0] != '\0')
+    {
+      create_session (job, customer_id);
+      return;
+    }
+
+  form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  form_set (form, "email", g_strdup (job->email));
+  form_set (form, "metadata[account_id]", g_strdup (job->payment.account_id));
+  key = g_strconcat (job->idempotency_key, "-customer", NULL);
+  tally_stripe_client_post (tally_payments_get_stripe (payments), "/v1/customers", form, key,
+                            on_customer_created, job);
+}
+
+/* The demo provider's checkout page, on this server. */
+static char *
+demo_url (CheckoutJob *job)
+{
+  GUri *uri = soup_server_message_get_uri (tally_request_get_message (job->request));
+  g_autofree char *path = g_strconcat ("/demo/checkout/", job->payment.session_id, NULL);
+
+  return g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
+                     g_uri_get_port (uri), path, NULL, NULL);
+}
+
+static gboolean
+payment_write (gpointer   data,
+               GError   **error)
+{
+  CheckoutJob *job = data;
+
+  return tally_store_insert_payment (tally_server_get_store (job_server (job)), &job->payment,
+                                     error);
+}
+
+static void
+payment_done (gpointer      data,
+              const GError *error)
+{
+  CheckoutJob *job = data;
+
+  if (error != NULL)
+    checkout_failed (job, error);
+  else if (job->payment.session_id[0] != '\0')
+    {
+      job->url = demo_url (job);
+      respond_checkout (job);
+      checkout_job_free (job);
+    }
+  else
+    stripe_checkout (job);
+}
+
+static void
+demo_session_id (char  *session_id,
+                 gsize  size)
+{
+  guint8 bytes[16];
+  char hex[sizeof bytes * 2 + 1];
+
+  randombytes_buf (bytes, sizeof bytes);
+  sodium_bin2hex (hex, sizeof hex, bytes, sizeof bytes);
+  g_snprintf (session_id, size, "cs_demo_%s", hex);
+}
+
+static CheckoutJob *
+checkout_job_new (TallyRequest    *request,
+                  const TallyPack *pack)
+{
+  TallyPayments *payments = tally_server_get_payments (tally_request_get_server (request));
+  const TallyUser *user = tally_request_get_user (request);
+  CheckoutJob *job = g_new0 (CheckoutJob, 1);
+  g_autofree char *id = g_uuid_string_random ();
+
+  job->request = tally_request_ref (request);
+  job->pack_name = g_strdup (pack->name);
+  job->idempotency_key = g_uuid_string_random ();
+  job->email = g_strdup (user->email);
+
+  g_strlcpy (job->payment.id, id, sizeof job->payment.id);
+  g_strlcpy (job->payment.user_id, user->id, sizeof job->payment.user_id);
+  g_strlcpy (job->payment.account_id, user->account_id, sizeof job->payment.account_id);
+  g_strlcpy (job->payment.pack_id, pack->id, sizeof job->payment.pack_id);
+  job->payment.credits = pack->credits;
+  job->payment.amount = pack->amount;
+  g_strlcpy (job->payment.currency, pack->currency, sizeof job->payment.currency);
+  g_strlcpy (job->payment.provider, tally_payments_get_provider (payments),
+             sizeof job->payment.provider);
+  job->payment.status = TALLY_PAYMENT_OPEN;
+  job->payment.created_at = g_get_real_time ();
+  /* The demo's session exists as soon as the row does; Stripe's is
+   * recorded once Stripe has made it. */
+  if (tally_payments_is_demo (payments))
+    demo_session_id (job->payment.session_id, sizeof job->payment.session_id);
+
+  return job;
+}
+
+static void
+handle_checkout (TallyRequest *request)
+{
+  TallyPayments *payments = tally_server_get_payments (tally_request_get_server (request));
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  g_autoptr(JsonObject) body = tally_request_parse_body (request, &problem);
+  TallyCheckoutRequest decoded;
+  const TallyPack *pack;
+
+  if (body == NULL || !tally_api_decode_checkout (body, &decoded, &problem))
+    {
+      tally_request_respond_problem (request, &problem);
+      return;
+    }
+
+  pack = tally_payments_find_pack (payments, decoded.pack);
+  if (pack == NULL)
+    {
+      tally_problem_set (&problem, 400, "invalid_field", "pack", "There is no pack “%s”",
+                         decoded.pack);
+      tally_request_respond_problem (request, &problem);
+      return;
+    }
+
+  tally_request_pause (request);
+  tally_writer_submit (tally_server_get_writer (tally_request_get_server (request)),
+                       payment_write, payment_done, checkout_job_new (request, pack), NULL);
+}
+
+/* --- POST /v1/billing/portal: saved payment methods, on Stripe's pages --- */
+
+static void
+on_portal_created (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  g_autoptr(TallyRequest) request = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) portal = tally_stripe_client_post_finish (TALLY_STRIPE_CLIENT (source),
+                                                                  result, &error);
+  const char *url = portal != NULL ? json_object_get_string_member_with_default (portal, "url",
+                                                                                 NULL) : NULL;
+  g_autoptr(JsonObject) body = NULL;
+
+  if (error != NULL && g_error_matches (error, TALLY_STRIPE_ERROR, TALLY_STRIPE_ERROR_FAILED))
+    tally_log_warning ("portal_refused", error->message);
+  if (error != NULL && g_error_matches (error, TALLY_STRIPE_ERROR, TALLY_STRIPE_ERROR_UNAVAILABLE))
+    {
+      tally_request_respond_error (request, 503, "payment_provider_unavailable",
+                                   "The payment provider cannot be reached; try again later");
+      return;
+    }
+  if (url == NULL)
+    {
+      tally_request_respond_error (request, 502, "payment_provider_error",
+                                   "The payment provider refused to open the billing portal");
+      return;
+    }
+
+  body = json_object_new ();
+  json_object_set_string_member (body, "url", url);
+  tally_request_respond_object (request, 200, body);
+}
+
+/* Only Stripe keeps payment methods, and only for an account that has
+ * bought through it: its customer. */
+static void
+handle_portal (TallyRequest *request)
+{
+  TallyServer *server = tally_request_get_server (request);
+  TallyPayments *payments = tally_server_get_payments (server);
+  const TallyUser *user = tally_request_get_user (request);
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  char customer_id[TALLY_SESSION_ID_MAX] = "";
+
+  if (!tally_payments_is_demo (payments) &&
+      !tally_store_find_stripe_customer (tally_server_get_store (server), user->account_id,
+                                         customer_id, sizeof customer_id, &error))
+    {
+      tally_request_respond_error (request, 500, "internal_error",
+                                   "The server could not read this");
+      return;
+    }
+  if (customer_id[0] == '\0')
+    {
+      tally_request_respond_error (request, 404, "not_found",
+                                   "There are no saved payment methods: nothing was bought "
+                                   "through Stripe yet");
+      return;
+    }
+
+  form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  form_set (form, "customer", g_strdup (customer_id));
+  key = g_uuid_string_random ();
+  tally_stripe_client_post (tally_payments_get_stripe (payments), "/v1/billing_portal/sessions",
+                            form, key, on_portal_created, tally_request_ref (request));
+}
+
+static const TallyRoute routes[] = {
+  { "GET", "/v1/packs", handle_packs, TALLY_ROUTE_PUBLIC },
+  { "POST", "/v1/checkout", handle_checkout, TALLY_ROUTE_AUTH },
+  { "POST", "/v1/billing/portal", handle_portal, TALLY_ROUTE_AUTH },
+};
+
+void
+tally_api_payments_register (TallyRouter *router)
+{
+  tally_router_add_routes (router, routes, G_N_ELEMENTS (routes));
+}

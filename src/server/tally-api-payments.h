@@ -1,0 +1,37 @@
+/* tally-api-payments.h: what checkout, the webhook and the demo provider share
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tally-server.h"
+
+G_BEGIN_DECLS
+
+/* @status is the HTTP answer (200 once the effect is committed), @code an
+ * error code or NULL, @outcome what the event did: credited, duplicate,
+ * pending, failed, refunded, disputed, short, ignored. */
+typedef void (*TallyWebhookDone) (guint        status,
+                                  const char  *code,
+                                  const char  *outcome,
+                                  gpointer     user_data);
+
+/* Verifies @signature over @payload before reading anything, then applies
+ * the event through the writer, exactly once whatever the order of
+ * deliveries. POST /v1/webhooks/stripe and the demo provider's own events
+ * both come through here. */
+void tally_payments_receive_event (TallyServer      *server,
+                                   GBytes           *payload,
+                                   const char       *signature,
+                                   TallyWebhookDone  done,
+                                   gpointer          user_data);
+
+/* The purchase transfer's id: derived from the session, so a repeated or
+ * late delivery finds it there. */
+void tally_payments_purchase_id   (const char       *session_id,
+                                   char              id[37]);
+
+G_END_DECLS

@@ -1,0 +1,558 @@
+/* tally-api-webhooks.c: Stripe's events, applied exactly once
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-api.h"
+#include "tally-api-payments.h"
+#include "tally-json-decode.h"
+#include "tally-log.h"
+#include "tally-store-payments.h"
+#include "tally-stripe.h"
+
+typedef enum
+{
+  EVENT_CHECKOUT_COMPLETED,
+  EVENT_ASYNC_SUCCEEDED,
+  EVENT_ASYNC_FAILED,
+  EVENT_CHARGE_REFUNDED,
+  EVENT_DISPUTE_CREATED,
+  EVENT_OTHER,
+} EventKind;
+
+static const struct
+{
+  const char *type;
+  EventKind   kind;
+} event_types[] = {
+  { "checkout.session.completed", EVENT_CHECKOUT_COMPLETED },
+  { "checkout.session.async_payment_succeeded", EVENT_ASYNC_SUCCEEDED },
+  { "checkout.session.async_payment_failed", EVENT_ASYNC_FAILED },
+  { "charge.refunded", EVENT_CHARGE_REFUNDED },
+  { "charge.dispute.created", EVENT_DISPUTE_CREATED },
+};
+
+/* What an event says, copied out of its JSON. */
+typedef struct
+{
+  EventKind  kind;
+  /* The checkout session, or the charge (a dispute's charge). */
+  char      *object_id;
+  /* metadata.payment_id, or the session's client_reference_id. */
+  char      *payment_id;
+  /* The session's or the charge's PaymentIntent. */
+  char      *intent;
+  gboolean   paid;
+  /* A charge's amount and how much of it was refunded or disputed. */
+  gint64     amount;
+  gint64     taken_back;
+} WebhookEvent;
+
+typedef struct
+{
+  TallyServer      *server;
+  WebhookEvent      event;
+  TallyWebhookDone  done;
+  gpointer          user_data;
+
+  const char       *outcome;
+} WebhookJob;
+
+static void
+webhook_job_free (gpointer data)
+{
+  WebhookJob *job = data;
+
+  g_free (job->event.object_id);
+  g_free (job->event.payment_id);
+  g_free (job->event.intent);
+  g_object_unref (job->server);
+  g_free (job);
+}
+
+void
+tally_payments_purchase_id (const char *session_id,
+                            char        id[37])
+{
+  tally_uuid_derive ("stripe-checkout", session_id, id);
+}
+
+/* --- reading the event --- */
+
+static const char *
+string_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+object_member (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static gint64
+int_member (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64)
+    return -1;
+
+  return json_node_get_int (node);
+}
+
+static EventKind
+event_kind (const char *type)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (event_types); i++)
+    {
+      if (g_strcmp0 (type, event_types[i].type) == 0)
+        return event_types[i].kind;
+    }
+
+  return EVENT_OTHER;
+}
+
+static void
+read_session (JsonObject   *session,
+              WebhookEvent *event)
+{
+  const char *payment_id = string_member (object_member (session, "metadata"), "payment_id");
+
+  if (payment_id == NULL)
+    payment_id = string_member (session, "client_reference_id");
+
+  event->payment_id = g_strdup (payment_id);
+  event->intent = g_strdup (string_member (session, "payment_intent"));
+  event->paid = g_strcmp0 (string_member (session, "payment_status"), "paid") == 0;
+}
+
+/* A charge.refunded's charge, or a charge.dispute.created's dispute. */
+static void
+read_charge (JsonObject   *object,
+             WebhookEvent *event)
+{
+  event->payment_id = g_strdup (string_member (object_member (object, "metadata"),
+                                               "payment_id"));
+  event->intent = g_strdup (string_member (object, "payment_intent"));
+  event->amount = int_member (object, "amount");
+  if (event->kind == EVENT_CHARGE_REFUNDED)
+    event->taken_back = int_member (object, "amount_refunded");
+  else
+    {
+      /* A dispute is for its whole amount; its charge is named. */
+      event->taken_back = event->amount;
+      event->amount = -1;
+      g_free (event->object_id);
+      event->object_id = g_strdup (string_member (object, "charge"));
+    }
+}
+
+static gboolean
+read_event (GBytes       *payload,
+            WebhookEvent *event)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  gsize length;
+  const char *data = g_bytes_get_data (payload, &length);
+  g_autoptr(JsonObject) root = tally_json_parse_object (data != NULL ? data : "", length,
+                                                        &problem);
+  JsonObject *object = object_member (object_member (root, "data"), "object");
+
+  if (root == NULL || object == NULL || string_member (root, "type") == NULL)
+    return FALSE;
+
+  event->kind = event_kind (string_member (root, "type"));
+  event->object_id = g_strdup (string_member (object, "id"));
+  switch (event->kind)
+    {
+    case EVENT_CHECKOUT_COMPLETED:
+    case EVENT_ASYNC_SUCCEEDED:
+    case EVENT_ASYNC_FAILED:
+      read_session (object, event);
+      break;
+    case EVENT_CHARGE_REFUNDED:
+    case EVENT_DISPUTE_CREATED:
+      read_charge (object, event);
+      break;
+    case EVENT_OTHER:
+    default:
+      break;
+    }
+
+  return event->kind == EVENT_OTHER || event->object_id != NULL;
+}
+
+/* --- applying it, inside the writer --- */
+
+static gboolean
+find_payment (WebhookJob    *job,
+              TallyPayment  *payment,
+              GError       **error)
+{
+  TallyStore *store = tally_server_get_store (job->server);
+  WebhookEvent *event = &job->event;
+  g_autoptr(GError) local_error = NULL;
+  gboolean found = FALSE;
+
+  if (event->kind == EVENT_CHECKOUT_COMPLETED || event->kind == EVENT_ASYNC_SUCCEEDED ||
+      event->kind == EVENT_ASYNC_FAILED)
+    found = tally_store_find_payment_by_session (store, event->object_id, payment, &local_error);
+  if (!found && local_error == NULL && event->payment_id != NULL &&
+      g_uuid_string_is_valid (event->payment_id))
+    found = tally_store_find_payment (store, event->payment_id, payment, &local_error);
+  if (!found && local_error == NULL && event->intent != NULL)
+    found = tally_store_find_payment_by_ref (store, event->intent, payment, &local_error);
+
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return found;
+}
+
+/* Posts the purchase transfer; its id comes from the session, so this is
+ * a no-op ("duplicate") every time after the first. */
+static gboolean
+credit (WebhookJob    *job,
+        TallyPayment  *payment,
+        GError       **error)
+{
+  TallyLedger *ledger = tally_server_get_ledger (job->server);
+  TallyTransfer transfer;
+  TallyTransferResult result;
+  char id[37];
+  g_autofree char *description = g_strdup_printf ("Credit pack “%s”", payment->pack_id);
+
+  tally_payments_purchase_id (payment->session_id, id);
+  tally_transfer_init (&transfer, id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS),
+                       payment->account_id, payment->credits, TALLY_TRANSFER_KIND_PURCHASE);
+  tally_transfer_set_ref (&transfer, payment->session_id);
+  tally_transfer_set_description (&transfer, description);
+
+  if (!tally_ledger_create_transfers (ledger, &transfer, 1, &result, error))
+    return FALSE;
+  if (result != TALLY_TRANSFER_OK && result != TALLY_TRANSFER_EXISTS)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+                   "The purchase was refused: %s", tally_transfer_result_to_string (result));
+      return FALSE;
+    }
+
+  job->outcome = result == TALLY_TRANSFER_OK ? "credited" : "duplicate";
+  if (payment->status == TALLY_PAYMENT_OPEN || payment->status == TALLY_PAYMENT_FAILED)
+    {
+      payment->status = TALLY_PAYMENT_PAID;
+      payment->paid_at = g_get_real_time ();
+    }
+  if (payment->payment_ref[0] == '\0' && job->event.intent != NULL)
+    g_strlcpy (payment->payment_ref, job->event.intent, sizeof payment->payment_ref);
+
+  return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
+}
+
+/* The share of the pack's credits that @taken_back of @amount is, whole
+ * credits rounded down; the pack bounds keep the product in an int64. */
+static gint64
+share_of (const TallyPayment *payment,
+          gint64              taken_back,
+          gint64              amount)
+{
+  if (amount <= 0)
+    amount = payment->amount;
+  if (taken_back <= 0)
+    return 0;
+  if (taken_back >= amount)
+    return payment->credits;
+
+  return payment->credits * taken_back / amount;
+}
+
+static gboolean
+available_credits (WebhookJob          *job,
+                   const TallyPayment  *payment,
+                   gint64              *available,
+                   GError             **error)
+{
+  TallyAccount account;
+
+  if (!tally_ledger_lookup_account (tally_server_get_ledger (job->server), payment->account_id,
+                                    &account, error))
+    return FALSE;
+
+  *available = MAX (tally_account_available (&account), 0);
+  return TRUE;
+}
+
+/* Takes the credits of a refund or dispute back, as far as the balance
+ * goes: what it lacks is recorded (the payment is flagged short), never
+ * owed by a negative balance. Each event moves the share it adds to what
+ * earlier ones took, so a repeated one takes nothing. */
+static gboolean
+take_back (WebhookJob          *job,
+           TallyPayment        *payment,
+           TallyPaymentStatus   status,
+           GError             **error)
+{
+  gint64 target = share_of (payment, job->event.taken_back, job->event.amount);
+  gint64 delta = target - payment->reversed;
+  gint64 available, take;
+  TallyTransfer transfer;
+  TallyTransferResult result;
+  g_autofree char *name = NULL;
+  char id[37];
+
+  if (delta <= 0)
+    {
+      job->outcome = "duplicate";
+      return TRUE;
+    }
+  if (!available_credits (job, payment, &available, error))
+    return FALSE;
+
+  take = MIN (delta, available);
+  if (take > 0)
+    {
+      name = g_strdup_printf ("%s:%" G_GINT64_FORMAT, payment->id, target);
+      tally_uuid_derive ("stripe-reversal", name, id);
+      tally_transfer_init (&transfer, id, payment->account_id,
+                           tally_system_account_id (TALLY_SYSTEM_ACCOUNT_ADJUSTMENTS), take,
+                           TALLY_TRANSFER_KIND_ADJUSTMENT);
+      tally_transfer_set_ref (&transfer, job->event.object_id);
+      tally_transfer_set_description (&transfer, status == TALLY_PAYMENT_REFUNDED
+                                                 ? "Payment refunded" : "Payment disputed");
+      if (!tally_ledger_create_transfers (tally_server_get_ledger (job->server), &transfer, 1,
+                                          &result, error))
+        return FALSE;
+      if (result != TALLY_TRANSFER_OK && result != TALLY_TRANSFER_EXISTS)
+        {
+          g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+                       "Taking credits back was refused: %s",
+                       tally_transfer_result_to_string (result));
+          return FALSE;
+        }
+    }
+
+  payment->reversed = target;
+  payment->short_by += delta - take;
+  payment->status = status;
+  job->outcome = delta > take ? "short" : tally_payment_status_to_string (status);
+  if (delta > take)
+    tally_log_event ("payment_short", "payment", payment->id, NULL);
+
+  return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
+}
+
+/* A session found by its payment id before its session was recorded (the
+ * event can outrun the checkout's own write) gets it now. */
+static gboolean
+adopt_session (WebhookJob    *job,
+               TallyPayment  *payment,
+               GError       **error)
+{
+  if (payment->session_id[0] != '\0' || job->event.kind == EVENT_CHARGE_REFUNDED ||
+      job->event.kind == EVENT_DISPUTE_CREATED)
+    return TRUE;
+
+  g_strlcpy (payment->session_id, job->event.object_id, sizeof payment->session_id);
+  return tally_store_set_payment_session (tally_server_get_store (job->server), payment->id,
+                                          payment->session_id, error);
+}
+
+static gboolean
+apply_event (WebhookJob    *job,
+             TallyPayment  *payment,
+             GError       **error)
+{
+  switch (job->event.kind)
+    {
+    case EVENT_CHECKOUT_COMPLETED:
+      if (!job->event.paid)
+        {
+          /* Paid later (a bank debit): async_payment_succeeded credits. */
+          job->outcome = "pending";
+          return TRUE;
+        }
+      return credit (job, payment, error);
+    case EVENT_ASYNC_SUCCEEDED:
+      return credit (job, payment, error);
+    case EVENT_ASYNC_FAILED:
+      job->outcome = payment->status == TALLY_PAYMENT_OPEN ? "failed" : "duplicate";
+      if (payment->status != TALLY_PAYMENT_OPEN)
+        return TRUE;
+      payment->status = TALLY_PAYMENT_FAILED;
+      return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
+    case EVENT_CHARGE_REFUNDED:
+    case EVENT_DISPUTE_CREATED:
+      /* A charge can only be refunded once it was paid: if that event
+       * has not arrived yet, credit first, so the order does not matter.
+       * Without a session nothing was ever credited, nor can be. */
+      if (payment->session_id[0] == '\0')
+        {
+          tally_log_event ("payment_event_ignored", "reason", "charge of a payment without session",
+                           "payment", payment->id, NULL);
+          job->outcome = "ignored";
+          return TRUE;
+        }
+      if (!credit (job, payment, error))
+        return FALSE;
+      return take_back (job, payment, job->event.kind == EVENT_CHARGE_REFUNDED
+                                      ? TALLY_PAYMENT_REFUNDED : TALLY_PAYMENT_DISPUTED,
+                        error);
+    case EVENT_OTHER:
+    default:
+      job->outcome = "ignored";
+      return TRUE;
+    }
+}
+
+static gboolean
+webhook_write (gpointer   data,
+               GError   **error)
+{
+  WebhookJob *job = data;
+  TallyPayment payment;
+
+  job->outcome = "ignored";
+  if (job->event.kind == EVENT_OTHER)
+    return TRUE;
+
+  if (!find_payment (job, &payment, error))
+    {
+      if (error != NULL && *error != NULL)
+        return FALSE;
+      tally_log_event ("payment_event_ignored", "reason", "unknown session or charge",
+                       "object", job->event.object_id, NULL);
+      return TRUE;
+    }
+
+  return adopt_session (job, &payment, error) && apply_event (job, &payment, error);
+}
+
+static void
+webhook_done (gpointer      data,
+              const GError *error)
+{
+  WebhookJob *job = data;
+  TallyMetrics *metrics = tally_server_get_metrics (job->server);
+
+  if (error != NULL)
+    {
+      tally_log_warning ("payment_event_failed", error->message);
+      tally_metrics_count (metrics, "tally_payments_total", "outcome", "error");
+      job->done (500, "internal_error", NULL, job->user_data);
+      return;
+    }
+
+  tally_metrics_count (metrics, "tally_payments_total", "outcome", job->outcome);
+  job->done (200, NULL, job->outcome, job->user_data);
+}
+
+void
+tally_payments_receive_event (TallyServer      *server,
+                              GBytes           *payload,
+                              const char       *signature,
+                              TallyWebhookDone  done,
+                              gpointer          user_data)
+{
+  TallyPayments *payments = tally_server_get_payments (server);
+  const char *secret = tally_payments_get_webhook_secret (payments);
+  gsize length;
+  const char *data = g_bytes_get_data (payload, &length);
+  WebhookJob *job;
+
+  if (!tally_stripe_verify_signature (signature, secret, data != NULL ? data : "", length,
+                                      g_get_real_time () / G_USEC_PER_SEC))
+    {
+      tally_metrics_count (tally_server_get_metrics (server), "tally_payments_total", "outcome",
+                           "invalid_signature");
+      done (400, "invalid_signature", NULL, user_data);
+      return;
+    }
+
+  job = g_new0 (WebhookJob, 1);
+  job->server = g_object_ref (server);
+  job->done = done;
+  job->user_data = user_data;
+  if (!read_event (payload, &job->event))
+    {
+      webhook_job_free (job);
+      done (400, "invalid_json", NULL, user_data);
+      return;
+    }
+
+  tally_writer_submit (tally_server_get_writer (server), webhook_write, webhook_done, job,
+                       webhook_job_free);
+}
+
+/* --- POST /v1/webhooks/stripe --- */
+
+static void
+webhook_answered (guint       status,
+                  const char *code,
+                  const char *outcome,
+                  gpointer    user_data)
+{
+  g_autoptr(TallyRequest) request = user_data;
+  g_autoptr(JsonObject) body = NULL;
+
+  if (code != NULL && g_str_equal (code, "invalid_signature"))
+    {
+      tally_request_respond_error (request, status, code,
+                                   "The Stripe-Signature header does not verify");
+      return;
+    }
+  if (code != NULL)
+    {
+      tally_request_respond_error (request, status, code, status == 400
+                                   ? "The event is not a Stripe event object"
+                                   : "The server could not save this; Stripe will retry");
+      return;
+    }
+
+  body = json_object_new ();
+  json_object_set_boolean_member (body, "received", TRUE);
+  json_object_set_string_member (body, "outcome", outcome);
+  tally_request_respond_object (request, status, body);
+}
+
+static void
+handle_webhook (TallyRequest *request)
+{
+  SoupServerMessage *msg = tally_request_get_message (request);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) payload = soup_message_body_flatten (body);
+  const char *signature = soup_message_headers_get_one (
+                            soup_server_message_get_request_headers (msg), "Stripe-Signature");
+
+  tally_request_pause (request);
+  tally_payments_receive_event (tally_request_get_server (request), payload, signature,
+                                webhook_answered, tally_request_ref (request));
+}
+
+static const TallyRoute routes[] = {
+  { "POST", "/v1/webhooks/stripe", handle_webhook, TALLY_ROUTE_PUBLIC },
+};
+
+void
+tally_api_webhooks_register (TallyRouter *router)
+{
+  tally_router_add_routes (router, routes, G_N_ELEMENTS (routes));
+}

@@ -1,0 +1,881 @@
+/* tally-audit.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "tally-audit.h"
+#include "tally-json-decode.h"
+#include "tally-log.h"
+#include "tally-store-private.h"
+
+#define RETENTION_INTERVAL_SECONDS (24 * 60 * 60)
+
+#define RECORD_COLUMNS \
+  "seq, id, time, actor, actor_email, action, target, outcome, details, prev_hash, hash "
+
+struct _TallyAudit
+{
+  GObject      parent_instance;
+
+  TallyStore  *store;
+  TallyWriter *writer;
+  gint64       retention_days;
+  guint        retention_source;
+  /* Holds that ended at or before this were looked at by an earlier sweep. */
+  gint64       expiry_checked_until;
+};
+
+G_DEFINE_FINAL_TYPE (TallyAudit, tally_audit, G_TYPE_OBJECT)
+
+static void
+tally_audit_dispose (GObject *object)
+{
+  TallyAudit *self = (TallyAudit *) object;
+
+  g_clear_handle_id (&self->retention_source, g_source_remove);
+  g_clear_object (&self->writer);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (tally_audit_parent_class)->dispose (object);
+}
+
+static void
+tally_audit_class_init (TallyAuditClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = tally_audit_dispose;
+}
+
+static void
+tally_audit_init (TallyAudit *self)
+{
+}
+
+TallyAudit *
+tally_audit_new (TallyStore  *store,
+                 TallyWriter *writer)
+{
+  TallyAudit *self;
+
+  g_return_val_if_fail (TALLY_IS_STORE (store), NULL);
+  g_return_val_if_fail (TALLY_IS_WRITER (writer), NULL);
+
+  self = g_object_new (TALLY_TYPE_AUDIT, NULL);
+  self->store = g_object_ref (store);
+  self->writer = g_object_ref (writer);
+  return self;
+}
+
+/* --- the chain --- */
+
+/* Each field as "length:bytes", so no choice of text can make two records
+ * hash alike; NULL reads as empty. */
+static void
+hash_field (GChecksum  *checksum,
+            const char *text)
+{
+  g_autofree char *length = g_strdup_printf ("%zu:", text != NULL ? strlen (text) : 0);
+
+  g_checksum_update (checksum, (const guchar *) length, -1);
+  if (text != NULL)
+    g_checksum_update (checksum, (const guchar *) text, -1);
+}
+
+static void
+hash_number (GChecksum *checksum,
+             gint64     number)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, number);
+
+  hash_field (checksum, text);
+}
+
+void
+tally_audit_record_hash (const TallyAuditRecord *record,
+                         guint8                  hash[TALLY_AUDIT_HASH_LEN])
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize length = TALLY_AUDIT_HASH_LEN;
+
+  g_checksum_update (checksum, record->prev_hash, TALLY_AUDIT_HASH_LEN);
+  hash_field (checksum, "tally-audit-v1");
+  hash_number (checksum, record->seq);
+  hash_field (checksum, record->id);
+  hash_number (checksum, record->time);
+  hash_field (checksum, record->actor);
+  hash_field (checksum, record->actor_email);
+  hash_field (checksum, record->action);
+  hash_field (checksum, record->target);
+  hash_field (checksum, record->outcome);
+  hash_field (checksum, record->details);
+  g_checksum_get_digest (checksum, hash, &length);
+}
+
+static void
+copy_hash (sqlite3_stmt *stmt,
+           int           column,
+           guint8        hash[TALLY_AUDIT_HASH_LEN])
+{
+  const void *blob = sqlite3_column_blob (stmt, column);
+
+  memset (hash, 0, TALLY_AUDIT_HASH_LEN);
+  if (blob != NULL && sqlite3_column_bytes (stmt, column) == TALLY_AUDIT_HASH_LEN)
+    memcpy (hash, blob, TALLY_AUDIT_HASH_LEN);
+}
+
+/* Steps a "SELECT seq, hash" that gives at most one row. */
+static gboolean
+fetch_link (TallyAudit    *self,
+            sqlite3_stmt  *stmt,
+            gboolean      *found,
+            gint64        *seq,
+            guint8         hash[TALLY_AUDIT_HASH_LEN],
+            GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  *found = rc == SQLITE_ROW;
+  if (*found)
+    {
+      *seq = sqlite3_column_int64 (stmt, 0);
+      copy_hash (stmt, 1, hash);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_store_sqlite_failed (self->store, error);
+  return TRUE;
+}
+
+/* Where the chain starts: the last record deleted by retention, or
+ * nothing (seq 0, a hash of zeros). */
+static gboolean
+read_anchor (TallyAudit  *self,
+             gint64      *seq,
+             guint8       hash[TALLY_AUDIT_HASH_LEN],
+             GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store,
+                                            "SELECT seq, hash FROM audit_anchor WHERE id = 1",
+                                            error);
+  gboolean found;
+
+  *seq = 0;
+  memset (hash, 0, TALLY_AUDIT_HASH_LEN);
+  return stmt != NULL && fetch_link (self, stmt, &found, seq, hash, error);
+}
+
+static gboolean
+read_last_link (TallyAudit  *self,
+                gint64      *seq,
+                guint8       hash[TALLY_AUDIT_HASH_LEN],
+                GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store,
+                                            "SELECT seq, hash FROM audit "
+                                            "ORDER BY seq DESC LIMIT 1",
+                                            error);
+  gboolean found;
+
+  if (stmt == NULL || !fetch_link (self, stmt, &found, seq, hash, error))
+    return FALSE;
+  if (found)
+    return TRUE;
+
+  return read_anchor (self, seq, hash, error);
+}
+
+static gboolean
+insert_record (TallyAudit              *self,
+               const TallyAuditRecord  *record,
+               GError                 **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store,
+                                            "INSERT INTO audit (" RECORD_COLUMNS ") "
+                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, record->seq);
+  sqlite3_bind_text (stmt, 2, record->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, record->time);
+  sqlite3_bind_text (stmt, 4, record->actor, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 5, record->actor_email, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, record->action, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, record->target, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 8, record->outcome, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 9, record->details, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 10, record->prev_hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 11, record->hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
+  return tally_store_step_done (self->store, stmt, error);
+}
+
+static char *
+details_text (JsonObject *details)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  if (details == NULL)
+    return g_strdup ("{}");
+
+  json_node_set_object (node, details);
+  return tally_json_to_string (node);
+}
+
+/* Who did it: a timer of the server's own, someone not signed in (a
+ * sign-in with an unknown address), or a user. */
+static const char *
+actor_name (const TallyUser *actor)
+{
+  if (actor == NULL)
+    return "system";
+  if (actor->id[0] == '\0')
+    return "anonymous";
+  return actor->id;
+}
+
+gboolean
+tally_audit_record (TallyAudit       *self,
+                    const TallyUser  *actor,
+                    const char       *action,
+                    const char       *target,
+                    const char       *outcome,
+                    JsonObject       *details,
+                    GError          **error)
+{
+  g_autoptr(JsonObject) owned = details;
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *text = details_text (owned);
+  TallyAuditRecord record = { 0 };
+
+  g_return_val_if_fail (TALLY_IS_AUDIT (self), FALSE);
+  g_return_val_if_fail (action != NULL && outcome != NULL, FALSE);
+
+  if (!read_last_link (self, &record.seq, record.prev_hash, error))
+    return FALSE;
+
+  record.seq++;
+  g_strlcpy (record.id, uuid, sizeof record.id);
+  record.time = g_get_real_time ();
+  record.actor = (char *) actor_name (actor);
+  record.actor_email = (char *) (actor != NULL && actor->email[0] != '\0' ? actor->email : NULL);
+  record.action = (char *) action;
+  record.target = (char *) target;
+  record.outcome = (char *) outcome;
+  record.details = text;
+  tally_audit_record_hash (&record, record.hash);
+
+  return insert_record (self, &record, error);
+}
+
+/* --- events that write nothing else --- */
+
+typedef struct
+{
+  TallyAudit *audit;
+  TallyUser   actor;
+  gboolean    has_actor;
+  char       *action;
+  char       *target;
+  char       *outcome;
+  JsonObject *details;
+} SubmitJob;
+
+static void
+submit_job_free (gpointer data)
+{
+  SubmitJob *job = data;
+
+  g_clear_pointer (&job->details, json_object_unref);
+  g_free (job->action);
+  g_free (job->target);
+  g_free (job->outcome);
+  g_object_unref (job->audit);
+  g_free (job);
+}
+
+static gboolean
+submit_write (gpointer   data,
+              GError   **error)
+{
+  SubmitJob *job = data;
+
+  return tally_audit_record (job->audit, job->has_actor ? &job->actor : NULL, job->action,
+                             job->target, job->outcome, g_steal_pointer (&job->details), error);
+}
+
+/* Nobody waits for the answer; a failure is only logged. */
+static void
+submit_done (gpointer      data,
+             const GError *error)
+{
+  if (error != NULL)
+    tally_log_warning ("audit_failed", error->message);
+}
+
+void
+tally_audit_submit (TallyAudit      *self,
+                    const TallyUser *actor,
+                    const char      *action,
+                    const char      *target,
+                    const char      *outcome,
+                    JsonObject      *details)
+{
+  SubmitJob *job;
+
+  g_return_if_fail (TALLY_IS_AUDIT (self));
+
+  job = g_new0 (SubmitJob, 1);
+  job->audit = g_object_ref (self);
+  job->has_actor = actor != NULL;
+  if (actor != NULL)
+    job->actor = *actor;
+  job->action = g_strdup (action);
+  job->target = g_strdup (target);
+  job->outcome = g_strdup (outcome);
+  job->details = details;
+  tally_writer_submit (self->writer, submit_write, submit_done, job, submit_job_free);
+}
+
+/* --- details --- */
+
+JsonObject *
+tally_audit_details (const char *format,
+                     ...)
+{
+  JsonObject *details = json_object_new ();
+  va_list args;
+
+  va_start (args, format);
+  for (const char *f = format; *f != '\0'; f++)
+    {
+      const char *key = va_arg (args, const char *);
+      const char *text;
+
+      switch (*f)
+        {
+        case 's':
+          text = va_arg (args, const char *);
+          if (text != NULL)
+            json_object_set_string_member (details, key, text);
+          else
+            json_object_set_null_member (details, key);
+          break;
+        case 'i':
+          json_object_set_int_member (details, key, va_arg (args, gint64));
+          break;
+        case 'b':
+          json_object_set_boolean_member (details, key, va_arg (args, gboolean));
+          break;
+        default:
+          g_critical ("tally_audit_details: unknown format character “%c”", *f);
+          va_end (args);
+          return details;
+        }
+    }
+  va_end (args);
+
+  return details;
+}
+
+JsonObject *
+tally_audit_details_json (const char *text)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (text == NULL)
+    return NULL;
+
+  node = json_from_string (text, NULL);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  return json_object_ref (json_node_get_object (node));
+}
+
+const char *
+tally_audit_run_action (TallyRunStatus status)
+{
+  switch (status)
+    {
+    case TALLY_RUN_STATUS_AUTHORIZED:
+      return "run.authorized";
+    case TALLY_RUN_STATUS_SUCCEEDED:
+      return "run.succeeded";
+    case TALLY_RUN_STATUS_FAILED:
+      return "run.failed";
+    case TALLY_RUN_STATUS_CANCELLED:
+      return "run.cancelled";
+    case TALLY_RUN_STATUS_EXPIRED:
+      return "run.expired";
+    case TALLY_RUN_STATUS_REFUSED:
+      return "run.refused";
+    default:
+      return "run.unknown";
+    }
+}
+
+/* A cancelled run ended as its user asked; a failed or expired one did not. */
+const char *
+tally_audit_run_outcome (TallyRunStatus status)
+{
+  switch (status)
+    {
+    case TALLY_RUN_STATUS_AUTHORIZED:
+    case TALLY_RUN_STATUS_SUCCEEDED:
+    case TALLY_RUN_STATUS_CANCELLED:
+      return "ok";
+    case TALLY_RUN_STATUS_REFUSED:
+      return "refused";
+    case TALLY_RUN_STATUS_FAILED:
+    case TALLY_RUN_STATUS_EXPIRED:
+    default:
+      return "failed";
+    }
+}
+
+/* --- expired holds --- */
+
+static gboolean
+record_expiring_run (TallyAudit    *self,
+                     sqlite3_stmt  *stmt,
+                     GError       **error)
+{
+  TallyLedger *ledger = tally_store_get_ledger (self->store);
+  const char *run_id = (const char *) sqlite3_column_text (stmt, 0);
+  TallyPendingState state;
+
+  /* Only a hold the sweep is about to release: one swept before, or
+   * settled meanwhile, was recorded already or is not expiring. */
+  if (!tally_ledger_lookup_pending_state (ledger, run_id, &state, NULL) ||
+      state != TALLY_PENDING_STATE_PENDING)
+    return TRUE;
+
+  return tally_audit_record (self, NULL, "run.expired", run_id, "failed",
+                             tally_audit_details ("ssi",
+                                                  "user_id",
+                                                  (const char *) sqlite3_column_text (stmt, 1),
+                                                  "tool",
+                                                  (const char *) sqlite3_column_text (stmt, 2),
+                                                  "held", sqlite3_column_int64 (stmt, 3)),
+                             error);
+}
+
+gboolean
+tally_audit_record_expiring (TallyAudit  *self,
+                             gint64       now,
+                             GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (TALLY_IS_AUDIT (self), FALSE);
+
+  stmt = tally_store_prepare (self->store,
+                              "SELECT id, user_id, tool_id, held FROM runs "
+                              "WHERE status = 'authorized' AND held > 0 "
+                              "AND hold_expires_at > ? AND hold_expires_at <= ?",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, self->expiry_checked_until);
+  sqlite3_bind_int64 (stmt, 2, now);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      /* Recording steps other statements, never this one. */
+      if (!record_expiring_run (self, stmt, error))
+        {
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return tally_store_sqlite_failed (self->store, error);
+
+  self->expiry_checked_until = now;
+  return TRUE;
+}
+
+/* --- reading --- */
+
+static void
+record_clear (gpointer data)
+{
+  TallyAuditRecord *record = data;
+
+  g_free (record->actor);
+  g_free (record->actor_email);
+  g_free (record->action);
+  g_free (record->target);
+  g_free (record->outcome);
+  g_free (record->details);
+}
+
+static GArray *
+records_new (void)
+{
+  GArray *records = g_array_new (FALSE, TRUE, sizeof (TallyAuditRecord));
+
+  g_array_set_clear_func (records, record_clear);
+  return records;
+}
+
+static void
+read_record (sqlite3_stmt     *stmt,
+             TallyAuditRecord *record)
+{
+  memset (record, 0, sizeof *record);
+  record->seq = sqlite3_column_int64 (stmt, 0);
+  tally_store_copy_text (stmt, 1, record->id, sizeof record->id);
+  record->time = sqlite3_column_int64 (stmt, 2);
+  record->actor = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  record->actor_email = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  record->action = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  record->target = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  record->outcome = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
+  record->details = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
+  copy_hash (stmt, 9, record->prev_hash);
+  copy_hash (stmt, 10, record->hash);
+}
+
+/* Appends every row the statement gives. */
+static gboolean
+read_records (TallyAudit    *self,
+              sqlite3_stmt  *stmt,
+              GArray        *records,
+              GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TallyAuditRecord record;
+
+      read_record (stmt, &record);
+      g_array_append_val (records, record);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return tally_store_sqlite_failed (self->store, error);
+  return TRUE;
+}
+
+/* "%text%" with LIKE's own characters escaped, so "50%" means 50%. */
+static char *
+like_pattern (const char *text)
+{
+  GString *pattern = g_string_new ("%");
+
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (*c == '%' || *c == '_' || *c == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *c);
+    }
+  g_string_append_c (pattern, '%');
+  return g_string_free (pattern, FALSE);
+}
+
+static void
+bind_text_or_null (sqlite3_stmt *stmt,
+                   int           index,
+                   const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+static void
+bind_number_or_null (sqlite3_stmt *stmt,
+                     int           index,
+                     gint64        number)
+{
+  if (number != 0)
+    sqlite3_bind_int64 (stmt, index, number);
+  else
+    sqlite3_bind_null (stmt, index);
+}
+
+GArray *
+tally_audit_query (TallyAudit             *self,
+                   const TallyAuditQuery  *query,
+                   gint64                 *next_before_seq,
+                   GError                **error)
+{
+  g_autoptr(GArray) records = records_new ();
+  g_autofree char *pattern = NULL;
+  gboolean prefix;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TALLY_IS_AUDIT (self), NULL);
+
+  /* One statement for every combination: an absent filter binds NULL. */
+  stmt = tally_store_prepare (self->store,
+                              "SELECT " RECORD_COLUMNS "FROM audit "
+                              "WHERE (?1 IS NULL OR actor = ?1) "
+                              "AND (?2 IS NULL OR action = ?2 "
+                              "     OR (?3 AND substr (action, 1, length (?2)) = ?2)) "
+                              "AND (?4 IS NULL OR target LIKE ?4 ESCAPE '\\' "
+                              "     OR details LIKE ?4 ESCAPE '\\' "
+                              "     OR actor_email LIKE ?4 ESCAPE '\\') "
+                              "AND (?5 IS NULL OR time >= ?5) "
+                              "AND (?6 IS NULL OR time < ?6) "
+                              "AND (?7 IS NULL OR seq < ?7) "
+                              "ORDER BY seq DESC LIMIT ?8",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+
+  prefix = query->action != NULL && g_str_has_suffix (query->action, ".");
+  if (query->search != NULL)
+    pattern = like_pattern (query->search);
+  bind_text_or_null (stmt, 1, query->actor);
+  bind_text_or_null (stmt, 2, query->action);
+  sqlite3_bind_int (stmt, 3, prefix ? 1 : 0);
+  bind_text_or_null (stmt, 4, pattern);
+  bind_number_or_null (stmt, 5, query->since);
+  bind_number_or_null (stmt, 6, query->until);
+  bind_number_or_null (stmt, 7, query->before_seq);
+  /* One more than asked: whether there is a next page. */
+  sqlite3_bind_int64 (stmt, 8, (gint64) query->limit + 1);
+  if (!read_records (self, stmt, records, error))
+    return NULL;
+
+  *next_before_seq = 0;
+  if (records->len > query->limit)
+    {
+      g_array_set_size (records, query->limit);
+      *next_before_seq = g_array_index (records, TallyAuditRecord, query->limit - 1).seq;
+    }
+
+  return g_steal_pointer (&records);
+}
+
+GArray *
+tally_audit_read_after (TallyAudit  *self,
+                        gint64       after_seq,
+                        gint64       last_seq,
+                        guint        limit,
+                        GError     **error)
+{
+  g_autoptr(GArray) records = records_new ();
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TALLY_IS_AUDIT (self), NULL);
+
+  stmt = tally_store_prepare (self->store,
+                              "SELECT " RECORD_COLUMNS "FROM audit "
+                              "WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, after_seq);
+  sqlite3_bind_int64 (stmt, 2, last_seq);
+  sqlite3_bind_int64 (stmt, 3, limit);
+  if (!read_records (self, stmt, records, error))
+    return NULL;
+
+  return g_steal_pointer (&records);
+}
+
+gint64
+tally_audit_get_last_seq (TallyAudit *self)
+{
+  guint8 hash[TALLY_AUDIT_HASH_LEN];
+  gint64 seq = 0;
+
+  g_return_val_if_fail (TALLY_IS_AUDIT (self), 0);
+
+  if (!read_last_link (self, &seq, hash, NULL))
+    return 0;
+  return seq;
+}
+
+/* --- verification --- */
+
+#define VERIFY_PAGE 1000
+
+/* The first broken link of @records, continuing from @seq and @hash. */
+static gboolean
+check_links (GArray   *records,
+             gint64   *seq,
+             guint8    hash[TALLY_AUDIT_HASH_LEN],
+             gint64   *broken_at,
+             char    **message)
+{
+  for (guint i = 0; i < records->len; i++)
+    {
+      const TallyAuditRecord *record = &g_array_index (records, TallyAuditRecord, i);
+      guint8 computed[TALLY_AUDIT_HASH_LEN];
+
+      *broken_at = record->seq;
+      if (record->seq != *seq + 1 || memcmp (record->prev_hash, hash, TALLY_AUDIT_HASH_LEN) != 0)
+        {
+          *message = g_strdup_printf ("Record %" G_GINT64_FORMAT " does not follow record %"
+                                      G_GINT64_FORMAT ": a record between them was removed, or "
+                                      "the link was changed", record->seq, *seq);
+          return FALSE;
+        }
+
+      tally_audit_record_hash (record, computed);
+      if (memcmp (computed, record->hash, TALLY_AUDIT_HASH_LEN) != 0)
+        {
+          *message = g_strdup_printf ("Record %" G_GINT64_FORMAT " was changed after it was "
+                                      "written: its hash does not match its contents",
+                                      record->seq);
+          return FALSE;
+        }
+
+      *seq = record->seq;
+      memcpy (hash, record->hash, TALLY_AUDIT_HASH_LEN);
+    }
+
+  *broken_at = 0;
+  return TRUE;
+}
+
+gboolean
+tally_audit_verify (TallyAudit  *self,
+                    gint64      *n_records,
+                    gint64      *broken_at,
+                    char       **message,
+                    GError     **error)
+{
+  guint8 hash[TALLY_AUDIT_HASH_LEN];
+  gint64 seq;
+
+  g_return_val_if_fail (TALLY_IS_AUDIT (self), FALSE);
+
+  *n_records = 0;
+  *broken_at = 0;
+  *message = NULL;
+  if (!read_anchor (self, &seq, hash, error))
+    return FALSE;
+
+  for (;;)
+    {
+      g_autoptr(GArray) records = tally_audit_read_after (self, seq, G_MAXINT64, VERIFY_PAGE,
+                                                          error);
+
+      if (records == NULL)
+        return FALSE;
+      if (records->len == 0)
+        return TRUE;
+      if (!check_links (records, &seq, hash, broken_at, message))
+        return TRUE;
+      *n_records += records->len;
+    }
+}
+
+/* --- retention --- */
+
+static gboolean
+save_anchor (TallyAudit    *self,
+             gint64         seq,
+             const guint8   hash[TALLY_AUDIT_HASH_LEN],
+             GError       **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store,
+                                            "INSERT OR REPLACE INTO audit_anchor (id, seq, hash) "
+                                            "VALUES (1, ?, ?)",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  sqlite3_bind_blob (stmt, 2, hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
+  return tally_store_step_done (self->store, stmt, error);
+}
+
+static gboolean
+delete_through (TallyAudit  *self,
+                gint64       seq,
+                GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store, "DELETE FROM audit WHERE seq <= ?",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, seq);
+  return tally_store_step_done (self->store, stmt, error);
+}
+
+/* Deletes from the oldest up to the last record older than the cutoff,
+ * never out of order, so what is left is still one unbroken chain that
+ * starts at the anchor. */
+static gboolean
+prune_write (gpointer   data,
+             GError   **error)
+{
+  TallyAudit *self = data;
+  gint64 cutoff = g_get_real_time () - self->retention_days * 86400 * G_USEC_PER_SEC;
+  guint8 anchor_hash[TALLY_AUDIT_HASH_LEN];
+  guint8 hash[TALLY_AUDIT_HASH_LEN];
+  gint64 anchor = 0, seq = 0;
+  sqlite3_stmt *stmt;
+  gboolean found;
+
+  if (!read_anchor (self, &anchor, anchor_hash, error))
+    return FALSE;
+
+  stmt = tally_store_prepare (self->store,
+                              "SELECT seq, hash FROM audit WHERE time < ? "
+                              "ORDER BY seq DESC LIMIT 1",
+                              error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, cutoff);
+  if (!fetch_link (self, stmt, &found, &seq, hash, error))
+    return FALSE;
+  if (!found)
+    return TRUE;
+
+  return delete_through (self, seq, error) &&
+         save_anchor (self, seq, hash, error) &&
+         tally_audit_record (self, NULL, "audit.pruned", NULL, "ok",
+                             tally_audit_details ("iii", "from_seq", anchor + 1, "through_seq",
+                                                  seq, "retention_days", self->retention_days),
+                             error);
+}
+
+static gboolean
+retention_tick (gpointer data)
+{
+  TallyAudit *self = data;
+
+  tally_writer_submit (self->writer, prune_write, submit_done, g_object_ref (self),
+                       g_object_unref);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+tally_audit_start_retention (TallyAudit *self,
+                             gint64      days)
+{
+  g_return_if_fail (TALLY_IS_AUDIT (self));
+
+  self->retention_days = days;
+  g_clear_handle_id (&self->retention_source, g_source_remove);
+  if (days <= 0)
+    return;
+
+  /* Once at start too: a server restarted daily would otherwise never
+   * reach its first tick. */
+  retention_tick (self);
+  self->retention_source = g_timeout_add_seconds (RETENTION_INTERVAL_SECONDS, retention_tick,
+                                                  self);
+}

@@ -1,0 +1,127 @@
+/* tally-audit.h: the hash-chained audit log, in the ledger file
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "tally-store.h"
+#include "tally-store-runs.h"
+#include "tally-writer.h"
+
+G_BEGIN_DECLS
+
+#define TALLY_AUDIT_HASH_LEN 32
+
+/* One record as stored. Each record's hash is SHA-256 over the hash before
+ * it and the record's fields (see tally_audit_record_hash()), so changing
+ * or removing any record breaks every link after it. */
+typedef struct
+{
+  gint64  seq;
+  char    id[TALLY_UUID_LEN];
+  gint64  time;
+  char   *actor;
+  char   *actor_email;
+  char   *action;
+  char   *target;
+  char   *outcome;
+  char   *details;
+  guint8  prev_hash[TALLY_AUDIT_HASH_LEN];
+  guint8  hash[TALLY_AUDIT_HASH_LEN];
+} TallyAuditRecord;
+
+/* A page of GET /v1/admin/audit; NULL or 0 members filter nothing. */
+typedef struct
+{
+  const char *actor;
+  /* Ending with ".", a prefix: "run." is every run.* action. */
+  const char *action;
+  /* Literal text in the target, the details or the actor's email. */
+  const char *search;
+  gint64      since;
+  gint64      until;
+  gint64      before_seq;
+  guint       limit;
+} TallyAuditQuery;
+
+#define TALLY_TYPE_AUDIT (tally_audit_get_type ())
+
+G_DECLARE_FINAL_TYPE (TallyAudit, tally_audit, TALLY, AUDIT, GObject)
+
+TallyAudit  *tally_audit_new              (TallyStore        *store,
+                                           TallyWriter       *writer);
+
+/* Appends a record inside the current transaction, so it commits (or is
+ * undone) with what it describes: call it from a TallyWriteFunc. @actor
+ * NULL is "system"; a user with an empty id is "anonymous". @details
+ * (transfer full, nullable) must never hold a password, a token or a
+ * request body. */
+gboolean     tally_audit_record           (TallyAudit        *self,
+                                           const TallyUser   *actor,
+                                           const char        *action,
+                                           const char        *target,
+                                           const char        *outcome,
+                                           JsonObject        *details,
+                                           GError           **error);
+/* The same for an event that writes nothing else (a refused sign-in):
+ * queued to the writer as a small write of its own. */
+void         tally_audit_submit           (TallyAudit        *self,
+                                           const TallyUser   *actor,
+                                           const char        *action,
+                                           const char        *target,
+                                           const char        *outcome,
+                                           JsonObject        *details);
+
+/* Details in one expression: @format has one character per key/value
+ * pair, 's' a string (NULL gives null), 'i' a gint64, 'b' a gboolean. */
+JsonObject  *tally_audit_details          (const char        *format,
+                                           ...);
+/* A JSON object's text (an answer that was given) as details; NULL when
+ * @text is NULL or not an object. */
+JsonObject  *tally_audit_details_json     (const char        *text);
+/* "run.succeeded", ... and "ok" or "failed", for a run that ended. */
+const char  *tally_audit_run_action       (TallyRunStatus     status);
+const char  *tally_audit_run_outcome      (TallyRunStatus     status);
+
+/* Records run.expired for each hold that the expiry sweep at @now is about
+ * to release: call it in the same write, before the sweep. */
+gboolean     tally_audit_record_expiring  (TallyAudit        *self,
+                                           gint64             now,
+                                           GError           **error);
+
+/* Newest first; *@next_before_seq is 0 on the last page. */
+GArray      *tally_audit_query            (TallyAudit        *self,
+                                           const TallyAuditQuery *query,
+                                           gint64            *next_before_seq,
+                                           GError           **error);
+/* Up to @limit records after @after_seq and up to @last_seq, oldest first. */
+GArray      *tally_audit_read_after       (TallyAudit        *self,
+                                           gint64             after_seq,
+                                           gint64             last_seq,
+                                           guint              limit,
+                                           GError           **error);
+gint64       tally_audit_get_last_seq     (TallyAudit        *self);
+void         tally_audit_record_hash      (const TallyAuditRecord *record,
+                                           guint8             hash[TALLY_AUDIT_HASH_LEN]);
+
+/* Walks the chain from its anchor. TRUE when it could be read; then
+ * *@broken_at is 0 when every link holds, else the first record that does
+ * not, with @message saying why. */
+gboolean     tally_audit_verify           (TallyAudit        *self,
+                                           gint64            *n_records,
+                                           gint64            *broken_at,
+                                           char             **message,
+                                           GError           **error);
+
+/* Deletes records older than @days (0 keeps them forever) once now and
+ * then every day, keeping the hash of the last one deleted as the chain's
+ * new anchor. */
+void         tally_audit_start_retention  (TallyAudit        *self,
+                                           gint64             days);
+
+G_END_DECLS

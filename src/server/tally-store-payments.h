@@ -1,0 +1,89 @@
+/* tally-store-payments.h: purchases of credit packs, in the server's tables
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tally-store.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TALLY_PAYMENT_OPEN,
+  TALLY_PAYMENT_PAID,
+  TALLY_PAYMENT_FAILED,
+  TALLY_PAYMENT_REFUNDED,
+  TALLY_PAYMENT_DISPUTED,
+} TallyPaymentStatus;
+
+#define TALLY_PACK_ID_MAX    64
+#define TALLY_CURRENCY_MAX   8
+#define TALLY_PROVIDER_MAX   16
+#define TALLY_SESSION_ID_MAX 256
+
+typedef struct _TallyPayment
+{
+  char               id[TALLY_UUID_LEN];
+  char               user_id[TALLY_UUID_LEN];
+  char               account_id[TALLY_UUID_LEN];
+  char               pack_id[TALLY_PACK_ID_MAX];
+  gint64             credits;
+  /* In the currency's minor units. */
+  gint64             amount;
+  char               currency[TALLY_CURRENCY_MAX];
+  char               provider[TALLY_PROVIDER_MAX];
+  /* Empty until the provider has created the session. */
+  char               session_id[TALLY_SESSION_ID_MAX];
+  TallyPaymentStatus status;
+  /* Credits taken back by refunds and disputes, and what the balance
+   * lacked to take them all (then the payment is flagged short). */
+  gint64             reversed;
+  gint64             short_by;
+  gint64             created_at;
+  gint64             paid_at;
+  char               payment_ref[TALLY_SESSION_ID_MAX];
+} TallyPayment;
+
+const char *tally_payment_status_to_string (TallyPaymentStatus status);
+
+gboolean tally_store_insert_payment          (TallyStore          *self,
+                                              const TallyPayment  *payment,
+                                              GError             **error);
+gboolean tally_store_set_payment_session     (TallyStore          *self,
+                                              const char          *payment_id,
+                                              const char          *session_id,
+                                              GError             **error);
+/* FALSE without an error when there is none. */
+gboolean tally_store_find_payment            (TallyStore          *self,
+                                              const char          *id,
+                                              TallyPayment        *payment,
+                                              GError             **error);
+gboolean tally_store_find_payment_by_session (TallyStore          *self,
+                                              const char          *session_id,
+                                              TallyPayment        *payment,
+                                              GError             **error);
+gboolean tally_store_find_payment_by_ref     (TallyStore          *self,
+                                              const char          *payment_ref,
+                                              TallyPayment        *payment,
+                                              GError             **error);
+/* Writes status, reversed, short_by, paid_at and payment_ref back. */
+gboolean tally_store_update_payment          (TallyStore          *self,
+                                              const TallyPayment  *payment,
+                                              GError             **error);
+
+/* The Stripe customer of an account: "" when there is none yet. */
+gboolean tally_store_find_stripe_customer    (TallyStore          *self,
+                                              const char          *account_id,
+                                              char                *customer_id,
+                                              gsize                size,
+                                              GError             **error);
+gboolean tally_store_set_stripe_customer     (TallyStore          *self,
+                                              const char          *account_id,
+                                              const char          *customer_id,
+                                              GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,63 @@
+/* tally-stripe.h: Stripe's REST API and its webhook signatures
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* How old a signed event may be, either way, in seconds. */
+#define TALLY_STRIPE_TOLERANCE 300
+
+#define TALLY_STRIPE_ERROR (tally_stripe_error_quark ())
+
+typedef enum
+{
+  /* Stripe answered with an error object, or with something unreadable. */
+  TALLY_STRIPE_ERROR_FAILED,
+  /* Every attempt failed on the network, or with 429 or 5xx. */
+  TALLY_STRIPE_ERROR_UNAVAILABLE,
+} TallyStripeError;
+
+GQuark   tally_stripe_error_quark      (void);
+
+/* "t=...,v1=..." as Stripe sends it: HMAC-SHA256 over "t.payload". */
+char    *tally_stripe_sign             (const char   *secret,
+                                        gint64        timestamp,
+                                        const char   *payload,
+                                        gsize         length);
+/* Whether @header holds a v1 signature of @payload by @secret, made within
+ * TALLY_STRIPE_TOLERANCE of @now (seconds). Constant-time. */
+gboolean tally_stripe_verify_signature (const char   *header,
+                                        const char   *secret,
+                                        const char   *payload,
+                                        gsize         length,
+                                        gint64        now);
+
+#define TALLY_TYPE_STRIPE_CLIENT (tally_stripe_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (TallyStripeClient, tally_stripe_client, TALLY, STRIPE_CLIENT, GObject)
+
+TallyStripeClient *tally_stripe_client_new     (const char          *api_base,
+                                                const char          *secret_key);
+/* POSTs @form (name → value) form-encoded to @path, with @idempotency_key
+ * on every attempt; network errors, 429 and 5xx are retried with
+ * exponential backoff and jitter, a few times. */
+void               tally_stripe_client_post    (TallyStripeClient   *self,
+                                                const char          *path,
+                                                GHashTable          *form,
+                                                const char          *idempotency_key,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+/* The object Stripe answered. */
+JsonObject        *tally_stripe_client_post_finish (TallyStripeClient *self,
+                                                GAsyncResult        *result,
+                                                GError             **error);
+
+G_END_DECLS

@@ -1,0 +1,712 @@
+/* fake-stripe.c: a small Stripe on a loopback port, for tests
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Speaks Stripe's wire format for what tally-server uses: form-encoded
+ * POST /v1/customers, POST /v1/checkout/sessions and
+ * POST /v1/billing_portal/sessions with a Bearer secret
+ * key, JSON objects and {"error": {"type", "message", ...}} as Stripe
+ * sends them, and Idempotency-Key (the same key gets the same answer).
+ * It fails on purpose when told, and delivers webhook events signed as
+ * Stripe signs them. Test controls live under /_test/:
+ *
+ *   POST /_test/fail     {"count": N, "status": 500 | 429, "delay_ms": M,
+ *                        "after": BOOL} or {"statuses": [500, 429, ...]}:
+ *                        the next N API requests answer @status (0: they
+ *                        are only delayed by @delay_ms); with @after the
+ *                        request is carried out first and its answer lost
+ *   GET  /_test/sessions/ID  a session as created
+ *   POST /_test/config   {"webhook_url", "webhook_secret"}
+ *   POST /_test/deliver  the event, posted signed to the webhook URL;
+ *                        ?secret=S signs with another secret, ?old_secret=S
+ *                        adds a first v1 by S (as when a secret is rolled),
+ *                        ?age=SECONDS
+ *                        back-dates it, ?tamper=1 changes the body after
+ *                        signing; answers {"status", "body"} of the webhook
+ *   GET  /_test/stats    {"requests", "customers", "sessions", "replays", "portals",
+ *                        "keys": {KEY: attempts}}
+ *
+ * It prints its port on standard output, then serves until killed.
+ */
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
+
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+typedef struct
+{
+  guint   status;
+  char   *body;
+  /* What the first request with the key asked, to refuse another. */
+  char   *request;
+} Stored;
+
+typedef struct
+{
+  SoupServer  *server;
+  SoupSession *session;
+  char        *secret_key;
+  char        *webhook_url;
+  char        *webhook_secret;
+  /* id → JSON text of the object */
+  GHashTable  *customers;
+  GHashTable  *sessions;
+  /* Idempotency-Key → Stored, and → attempts (GUINT_TO_POINTER) */
+  GHashTable  *stored;
+  GHashTable  *attempts;
+  guint        requests;
+  guint        replays;
+  guint        portals;
+  /* The statuses the next API requests answer, after delay_ms; with
+   * fail_after, once the request was carried out. */
+  GQueue       failures;
+  guint        delay_ms;
+  gboolean     fail_after;
+} Fake;
+
+static Fake fake;
+
+static void
+stored_free (gpointer data)
+{
+  Stored *stored = data;
+
+  g_free (stored->body);
+  g_free (stored->request);
+  g_free (stored);
+}
+
+static char *
+random_id (const char *prefix)
+{
+  GString *id = g_string_new (prefix);
+
+  for (guint i = 0; i < 24; i++)
+    g_string_append_c (id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                           [g_random_int_range (0, 62)]);
+  return g_string_free (id, FALSE);
+}
+
+static void
+respond (SoupServerMessage *msg,
+         guint              status,
+         char              *json)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, json,
+                                    strlen (json));
+}
+
+/* Stripe's error object. */
+static char *
+error_json (const char *type,
+            const char *code,
+            const char *param,
+            const char *message)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "error");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, type);
+  if (code != NULL)
+    {
+      json_builder_set_member_name (builder, "code");
+      json_builder_add_string_value (builder, code);
+    }
+  if (param != NULL)
+    {
+      json_builder_set_member_name (builder, "param");
+      json_builder_add_string_value (builder, param);
+    }
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, TRUE);
+}
+
+static char *
+object_to_string (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+
+  return json_to_string (node, TRUE);
+}
+
+/* "metadata[a]" members of @form as an object. */
+static JsonObject *
+metadata (GHashTable *form,
+          const char *prefix)
+{
+  JsonObject *object = json_object_new ();
+  GHashTableIter iter;
+  const char *name, *value;
+  gsize length = strlen (prefix);
+
+  g_hash_table_iter_init (&iter, form);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &name, (gpointer *) &value))
+    {
+      if (g_str_has_prefix (name, prefix) && g_str_has_suffix (name, "]") &&
+          strchr (name + length, '[') == NULL)
+        {
+          g_autofree char *key = g_strndup (name + length, strlen (name) - length - 1);
+
+          json_object_set_string_member (object, key, value);
+        }
+    }
+
+  return object;
+}
+
+static guint
+create_customer (GHashTable  *form,
+                 char       **body)
+{
+  g_autoptr(JsonObject) customer = json_object_new ();
+  g_autofree char *id = random_id ("cus_");
+
+  json_object_set_string_member (customer, "id", id);
+  json_object_set_string_member (customer, "object", "customer");
+  json_object_set_int_member (customer, "created", g_get_real_time () / G_USEC_PER_SEC);
+  if (g_hash_table_contains (form, "email"))
+    json_object_set_string_member (customer, "email", g_hash_table_lookup (form, "email"));
+  else
+    json_object_set_null_member (customer, "email");
+  json_object_set_object_member (customer, "metadata", metadata (form, "metadata["));
+
+  *body = object_to_string (customer);
+  g_hash_table_insert (fake.customers, g_strdup (id), g_strdup (*body));
+  return 200;
+}
+
+static const char * const session_required[] = {
+  "mode",
+  "success_url",
+  "line_items[0][price_data][currency]",
+  "line_items[0][price_data][unit_amount]",
+  "line_items[0][price_data][product_data][name]",
+  "line_items[0][quantity]",
+};
+
+static guint
+create_session (GHashTable  *form,
+                char       **body)
+{
+  g_autoptr(JsonObject) session = json_object_new ();
+  g_autofree char *id = random_id ("cs_test_");
+  g_autofree char *url = NULL;
+  const char *customer = g_hash_table_lookup (form, "customer");
+  const char *reference = g_hash_table_lookup (form, "client_reference_id");
+  gint64 unit_amount, quantity;
+
+  for (guint i = 0; i < G_N_ELEMENTS (session_required); i++)
+    {
+      g_autofree char *message = g_strdup_printf ("Missing required param: %s.",
+                                                  session_required[i]);
+
+      if (!g_hash_table_contains (form, session_required[i]))
+        {
+          *body = error_json ("invalid_request_error", "parameter_missing", session_required[i],
+                              message);
+          return 400;
+        }
+    }
+  if (!g_ascii_string_to_signed (g_hash_table_lookup (form,
+                                                      "line_items[0][price_data][unit_amount]"),
+                                 10, 0, G_MAXINT32, &unit_amount, NULL) ||
+      !g_ascii_string_to_signed (g_hash_table_lookup (form, "line_items[0][quantity]"), 10, 1,
+                                 999, &quantity, NULL) ||
+      !g_str_equal (g_hash_table_lookup (form, "mode"), "payment"))
+    {
+      *body = error_json ("invalid_request_error", "parameter_invalid_integer", NULL,
+                          "Invalid integer or mode.");
+      return 400;
+    }
+  if (customer != NULL && !g_hash_table_contains (fake.customers, customer))
+    {
+      g_autofree char *message = g_strdup_printf ("No such customer: '%s'", customer);
+
+      *body = error_json ("invalid_request_error", "resource_missing", "customer", message);
+      return 400;
+    }
+
+  url = g_strdup_printf ("https://checkout.stripe.com/c/pay/%s", id);
+  json_object_set_string_member (session, "id", id);
+  json_object_set_string_member (session, "object", "checkout.session");
+  json_object_set_string_member (session, "url", url);
+  json_object_set_string_member (session, "mode", "payment");
+  json_object_set_string_member (session, "status", "open");
+  json_object_set_string_member (session, "payment_status", "unpaid");
+  json_object_set_int_member (session, "amount_total", unit_amount * quantity);
+  json_object_set_string_member (session, "currency",
+                                 g_hash_table_lookup (form,
+                                                      "line_items[0][price_data][currency]"));
+  if (customer != NULL)
+    json_object_set_string_member (session, "customer", customer);
+  else
+    json_object_set_null_member (session, "customer");
+  if (reference != NULL)
+    json_object_set_string_member (session, "client_reference_id", reference);
+  else
+    json_object_set_null_member (session, "client_reference_id");
+  json_object_set_object_member (session, "metadata", metadata (form, "metadata["));
+  json_object_set_string_member (session, "success_url", g_hash_table_lookup (form,
+                                                                              "success_url"));
+  json_object_set_null_member (session, "payment_intent");
+  json_object_set_int_member (session, "created", g_get_real_time () / G_USEC_PER_SEC);
+
+  *body = object_to_string (session);
+  g_hash_table_insert (fake.sessions, g_strdup (id), g_strdup (*body));
+  return 200;
+}
+
+static guint
+create_portal (GHashTable  *form,
+               char       **body)
+{
+  g_autoptr(JsonObject) portal = json_object_new ();
+  g_autofree char *id = random_id ("bps_");
+  g_autofree char *url = g_strdup_printf ("https://billing.stripe.com/p/session/test_%s", id + 4);
+  const char *customer = g_hash_table_lookup (form, "customer");
+
+  if (customer == NULL || !g_hash_table_contains (fake.customers, customer))
+    {
+      g_autofree char *message = g_strdup_printf ("No such customer: '%s'",
+                                                  customer != NULL ? customer : "");
+
+      *body = error_json ("invalid_request_error", "resource_missing", "customer", message);
+      return 400;
+    }
+
+  json_object_set_string_member (portal, "id", id);
+  json_object_set_string_member (portal, "object", "billing_portal.session");
+  json_object_set_string_member (portal, "customer", customer);
+  json_object_set_string_member (portal, "url", url);
+  json_object_set_int_member (portal, "created", g_get_real_time () / G_USEC_PER_SEC);
+  *body = object_to_string (portal);
+  fake.portals++;
+  return 200;
+}
+
+static gboolean
+authorized (SoupServerMessage *msg)
+{
+  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                     "Authorization");
+
+  if (header == NULL || !g_str_has_prefix (header, "Bearer sk_"))
+    return FALSE;
+
+  return fake.secret_key == NULL || g_str_equal (header + 7, fake.secret_key);
+}
+
+/* The API proper, once the failures asked for are spent. */
+static void
+serve_api (SoupServerMessage *msg)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *key = soup_message_headers_get_one (headers, "Idempotency-Key");
+  SoupMessageBody *request = soup_server_message_get_request_body (msg);
+  g_autofree char *text = g_strndup (request->data, request->length);
+  g_autofree char *what = g_strdup_printf ("%s %s", path, text);
+  g_autoptr(GHashTable) form = NULL;
+  Stored *stored;
+  char *body = NULL;
+  guint status;
+
+  if (!authorized (msg))
+    {
+      respond (msg, 401, error_json ("invalid_request_error", NULL, NULL,
+                                     "Invalid API Key provided"));
+      return;
+    }
+
+  stored = key != NULL ? g_hash_table_lookup (fake.stored, key) : NULL;
+  if (stored != NULL && !g_str_equal (stored->request, what))
+    {
+      respond (msg, 400, error_json ("idempotency_error", NULL, NULL,
+                                     "Keys for idempotent requests can only be used with the "
+                                     "same parameters they were first used with."));
+      return;
+    }
+  if (stored != NULL)
+    {
+      fake.replays++;
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Idempotent-Replayed", "true");
+      respond (msg, stored->status, g_strdup (stored->body));
+      return;
+    }
+
+  form = soup_form_decode (text);
+  if (g_str_equal (path, "/v1/customers"))
+    status = create_customer (form, &body);
+  else if (g_str_equal (path, "/v1/checkout/sessions"))
+    status = create_session (form, &body);
+  else if (g_str_equal (path, "/v1/billing_portal/sessions"))
+    status = create_portal (form, &body);
+  else
+    {
+      g_autofree char *message = g_strdup_printf ("Unrecognized request URL (POST: %s).", path);
+
+      status = 404;
+      body = error_json ("invalid_request_error", NULL, NULL, message);
+    }
+
+  if (key != NULL)
+    {
+      stored = g_new0 (Stored, 1);
+      stored->status = status;
+      stored->body = g_strdup (body);
+      stored->request = g_strdup (what);
+      g_hash_table_insert (fake.stored, g_strdup (key), stored);
+    }
+  respond (msg, status, body);
+}
+
+static void
+answer_api (SoupServerMessage *msg,
+            guint              fail_status)
+{
+  if (fail_status != 0 && fake.fail_after)
+    serve_api (msg);
+
+  if (fail_status == 429)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", "0");
+      respond (msg, 429, error_json ("invalid_request_error", "rate_limit",
+                                     NULL, "Too many requests hit the API too quickly."));
+    }
+  else if (fail_status != 0)
+    respond (msg, fail_status, error_json ("api_error", NULL, NULL,
+                                           "Something went wrong on Stripe's end."));
+  else
+    serve_api (msg);
+}
+
+typedef struct
+{
+  SoupServerMessage *msg;
+  guint              fail_status;
+} Delayed;
+
+static gboolean
+answer_delayed (gpointer data)
+{
+  Delayed *delayed = data;
+
+  answer_api (delayed->msg, delayed->fail_status);
+  soup_server_message_unpause (delayed->msg);
+  g_object_unref (delayed->msg);
+  g_free (delayed);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handle_api (SoupServerMessage *msg)
+{
+  const char *key = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                  "Idempotency-Key");
+  guint fail_status = 0;
+  guint delay = 0;
+
+  fake.requests++;
+  if (key != NULL)
+    g_hash_table_insert (fake.attempts, g_strdup (key),
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (fake.attempts,
+                                                                                  key)) + 1));
+  if (!g_queue_is_empty (&fake.failures))
+    {
+      fail_status = GPOINTER_TO_UINT (g_queue_pop_head (&fake.failures));
+      delay = fake.delay_ms;
+    }
+
+  if (delay == 0)
+    {
+      answer_api (msg, fail_status);
+      return;
+    }
+
+  {
+    Delayed *delayed = g_new0 (Delayed, 1);
+
+    delayed->msg = g_object_ref (msg);
+    delayed->fail_status = fail_status;
+    soup_server_message_pause (msg);
+    g_timeout_add (delay, answer_delayed, delayed);
+  }
+}
+
+/* --- the controls --- */
+
+static JsonObject *
+request_object (SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (!json_parser_load_from_data (parser, body->data, body->length, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+handle_fail (SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) object = request_object (msg);
+
+  if (object == NULL)
+    {
+      respond (msg, 400, g_strdup ("{}"));
+      return;
+    }
+  g_queue_clear (&fake.failures);
+  if (json_object_has_member (object, "statuses"))
+    {
+      JsonArray *statuses = json_object_get_array_member (object, "statuses");
+
+      for (guint i = 0; i < json_array_get_length (statuses); i++)
+        g_queue_push_tail (&fake.failures,
+                           GUINT_TO_POINTER (json_array_get_int_element (statuses, i)));
+    }
+  else
+    {
+      gint64 count = json_object_get_int_member_with_default (object, "count", 1);
+      guint status = json_object_get_int_member_with_default (object, "status", 500);
+
+      for (gint64 i = 0; i < count; i++)
+        g_queue_push_tail (&fake.failures, GUINT_TO_POINTER (status));
+    }
+  fake.delay_ms = json_object_get_int_member_with_default (object, "delay_ms", 0);
+  fake.fail_after = json_object_get_boolean_member_with_default (object, "after", FALSE);
+  respond (msg, 200, g_strdup ("{}"));
+}
+
+static void
+handle_config (SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) object = request_object (msg);
+
+  if (object == NULL)
+    {
+      respond (msg, 400, g_strdup ("{}"));
+      return;
+    }
+  if (json_object_has_member (object, "webhook_url"))
+    {
+      g_free (fake.webhook_url);
+      fake.webhook_url = g_strdup (json_object_get_string_member (object, "webhook_url"));
+    }
+  if (json_object_has_member (object, "webhook_secret"))
+    {
+      g_free (fake.webhook_secret);
+      fake.webhook_secret = g_strdup (json_object_get_string_member (object, "webhook_secret"));
+    }
+  respond (msg, 200, g_strdup ("{}"));
+}
+
+static void
+handle_stats (SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) stats = json_object_new ();
+  JsonObject *keys = json_object_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, fake.attempts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    json_object_set_int_member (keys, key, GPOINTER_TO_UINT (value));
+
+  json_object_set_int_member (stats, "requests", fake.requests);
+  json_object_set_int_member (stats, "customers", g_hash_table_size (fake.customers));
+  json_object_set_int_member (stats, "sessions", g_hash_table_size (fake.sessions));
+  json_object_set_int_member (stats, "replays", fake.replays);
+  json_object_set_int_member (stats, "portals", fake.portals);
+  json_object_set_object_member (stats, "keys", keys);
+  respond (msg, 200, object_to_string (stats));
+}
+
+static void
+on_delivered (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  g_autoptr(SoupServerMessage) msg = data;
+  SoupMessage *sent = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                               NULL);
+  g_autoptr(JsonObject) answer = json_object_new ();
+  g_autofree char *text = NULL;
+
+  if (bytes != NULL)
+    text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  json_object_set_int_member (answer, "status", bytes != NULL ? soup_message_get_status (sent)
+                                                              : 0);
+  json_object_set_string_member (answer, "body", text != NULL ? text : "");
+  respond (msg, 200, object_to_string (answer));
+  soup_server_message_unpause (msg);
+}
+
+static char *
+sign (const char *secret,
+      gint64      timestamp,
+      const char *payload,
+      gsize       length)
+{
+  g_autofree char *t = g_strdup_printf ("%" G_GINT64_FORMAT, timestamp);
+  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) secret,
+                                      strlen (secret));
+
+  g_hmac_update (hmac, (const guchar *) t, -1);
+  g_hmac_update (hmac, (const guchar *) ".", 1);
+  g_hmac_update (hmac, (const guchar *) payload, length);
+  return g_strdup_printf ("t=%s,v1=%s", t, g_hmac_get_string (hmac));
+}
+
+static void
+handle_deliver (SoupServerMessage *msg,
+                GHashTable        *query)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  const char *secret = query != NULL && g_hash_table_contains (query, "secret")
+                       ? g_hash_table_lookup (query, "secret") : fake.webhook_secret;
+  const char *age = query != NULL ? g_hash_table_lookup (query, "age") : NULL;
+  gint64 timestamp = g_get_real_time () / G_USEC_PER_SEC - (age != NULL ? atoi (age) : 0);
+  g_autofree char *payload = g_strndup (body->data, body->length);
+  g_autofree char *signature = NULL;
+  g_autoptr(SoupMessage) post = NULL;
+
+  if (fake.webhook_url == NULL || secret == NULL)
+    {
+      respond (msg, 400, g_strdup ("{\"error\": \"no webhook_url or webhook_secret\"}"));
+      return;
+    }
+
+  signature = sign (secret, timestamp, payload, strlen (payload));
+  /* While a secret is rolled, Stripe signs with the old one too. */
+  if (query != NULL && g_hash_table_contains (query, "old_secret"))
+    {
+      g_autofree char *old = sign (g_hash_table_lookup (query, "old_secret"), timestamp, payload,
+                                   strlen (payload));
+      char *both = g_strconcat (old, ",", strstr (signature, "v1="), NULL);
+
+      g_free (signature);
+      signature = both;
+    }
+  if (query != NULL && g_hash_table_contains (query, "tamper"))
+    {
+      /* "paid" for "unpaid" would be the attack; any byte must do. */
+      char *tampered = g_strconcat (payload, " ", NULL);
+
+      g_free (payload);
+      payload = tampered;
+    }
+
+  post = soup_message_new ("POST", fake.webhook_url);
+  soup_message_headers_replace (soup_message_get_request_headers (post), "Stripe-Signature",
+                                signature);
+  soup_message_set_request_body_from_bytes (post, "application/json; charset=utf-8",
+                                            g_bytes_new_take (payload, strlen (payload)));
+  payload = NULL;
+  soup_server_message_pause (msg);
+  soup_session_send_and_read_async (fake.session, post, G_PRIORITY_DEFAULT, NULL, on_delivered,
+                                    g_object_ref (msg));
+}
+
+static void
+handle (SoupServer        *server,
+        SoupServerMessage *msg,
+        const char        *path,
+        GHashTable        *query,
+        gpointer           data)
+{
+  const char *method = soup_server_message_get_method (msg);
+
+  if (g_str_equal (path, "/_test/fail"))
+    handle_fail (msg);
+  else if (g_str_equal (path, "/_test/config"))
+    handle_config (msg);
+  else if (g_str_equal (path, "/_test/stats"))
+    handle_stats (msg);
+  else if (g_str_equal (path, "/_test/deliver"))
+    handle_deliver (msg, query);
+  else if (g_str_has_prefix (path, "/_test/sessions/") &&
+           g_hash_table_contains (fake.sessions, path + strlen ("/_test/sessions/")))
+    respond (msg, 200, g_strdup (g_hash_table_lookup (fake.sessions,
+                                                      path + strlen ("/_test/sessions/"))));
+  else if (g_str_equal (method, "POST"))
+    handle_api (msg);
+  else
+    respond (msg, 404, error_json ("invalid_request_error", NULL, NULL,
+                                   "Unrecognized request URL."));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  GOptionEntry entries[] = {
+    { "secret-key", 0, 0, G_OPTION_ARG_STRING, &fake.secret_key, "The only key accepted", "KEY" },
+    { "webhook-url", 0, 0, G_OPTION_ARG_STRING, &fake.webhook_url, "Where events go", "URL" },
+    { "webhook-secret", 0, 0, G_OPTION_ARG_STRING, &fake.webhook_secret, "Signs events", "S" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("- a fake Stripe for tests");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GSList) uris = NULL;
+
+#ifdef __linux__
+  /* A test that fails on an assertion never kills us: go with it. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("fake-stripe: %s\n", error->message);
+      return 2;
+    }
+
+  fake.customers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fake.sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fake.stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, stored_free);
+  fake.attempts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  fake.session = soup_session_new ();
+  fake.server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (fake.server, NULL, handle, NULL, NULL);
+  if (!soup_server_listen_local (fake.server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error))
+    {
+      g_printerr ("fake-stripe: %s\n", error->message);
+      return 1;
+    }
+
+  uris = soup_server_get_uris (fake.server);
+  g_print ("%d\n", g_uri_get_port (uris->data));
+  fflush (stdout);
+  g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
+
+  g_main_loop_run (loop);
+  return 0;
+}

@@ -1,0 +1,894 @@
+/* test-payments.c: credit packs, checkout, Stripe's webhook, the demo provider
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "tally-test-server.h"
+
+#define SECRET_KEY     "sk_test_fake"
+#define WEBHOOK_SECRET "whsec_test_secret"
+/* Lease taken on a device's first sync: how a test holds credits, so that
+ * a refund finds the balance short. */
+#define LEASE          "400"
+
+static TestServer *demo;
+static TestServer *stripe;
+/* The fake Stripe, called through the harness like a server. */
+static TestServer *fake;
+static GSubprocess *fake_process;
+
+/* --- the fake Stripe --- */
+
+static void
+start_fake_stripe (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  guint64 port;
+
+  fake_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                   g_getenv ("FAKE_STRIPE_BINARY"),
+                                   "--secret-key=" SECRET_KEY,
+                                   "--webhook-secret=" WEBHOOK_SECRET, NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake_process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
+
+  fake = g_new0 (TestServer, 1);
+  fake->port = port;
+  fake->base_url = g_strdup_printf ("http://127.0.0.1:%u", fake->port);
+  fake->session = test_session_new ();
+}
+
+static void
+stop_fake_stripe (void)
+{
+  g_subprocess_force_exit (fake_process);
+  g_subprocess_wait (fake_process, NULL, NULL);
+  g_clear_object (&fake_process);
+  g_object_unref (fake->session);
+  g_free (fake->base_url);
+  g_free (fake);
+}
+
+static void
+fake_control (const char *path,
+              const char *body)
+{
+  g_autoptr(TestResponse) response = test_request (fake, "POST", path, NULL, body);
+
+  g_assert_cmpuint (response->status, ==, 200);
+}
+
+static gint64
+fake_stat (const char *name)
+{
+  g_autoptr(TestResponse) stats = test_request (fake, "GET", "/_test/stats", NULL, NULL);
+
+  return test_response_int (stats, name);
+}
+
+/* The most attempts any one Idempotency-Key had. */
+static gint64
+fake_most_attempts (void)
+{
+  g_autoptr(TestResponse) stats = test_request (fake, "GET", "/_test/stats", NULL, NULL);
+  JsonObject *keys = json_node_get_object (test_response_member (stats, "keys"));
+  g_autoptr(GList) members = json_object_get_members (keys);
+  gint64 most = 0;
+
+  for (GList *l = members; l != NULL; l = l->next)
+    most = MAX (most, json_object_get_int_member (keys, l->data));
+
+  return most;
+}
+
+/* The payment id the server put in the session's metadata. */
+static char *
+session_payment_id (const char *session_id)
+{
+  g_autofree char *path = g_strconcat ("/_test/sessions/", session_id, NULL);
+  g_autoptr(TestResponse) session = test_request (fake, "GET", path, NULL, NULL);
+
+  g_assert_cmpuint (session->status, ==, 200);
+  g_assert_cmpstr (test_response_string (session, "object"), ==, "checkout.session");
+  g_assert_cmpstr (test_response_string (session, "client_reference_id"), ==,
+                   test_response_string (session, "metadata.payment_id"));
+  return g_strdup (test_response_string (session, "metadata.payment_id"));
+}
+
+/* Delivers @event through the fake, signed; @query tampers with it.
+ * Returns the webhook's status; @outcome, if given, its outcome. */
+static guint
+deliver (const char  *event,
+         const char  *query,
+         char       **outcome)
+{
+  g_autofree char *path = g_strconcat ("/_test/deliver", query != NULL ? query : "", NULL);
+  g_autoptr(TestResponse) delivered = test_request (fake, "POST", path, NULL, event);
+  g_autoptr(JsonNode) answer = NULL;
+  guint status;
+
+  g_assert_cmpuint (delivered->status, ==, 200);
+  status = test_response_int (delivered, "status");
+  g_test_message ("webhook %s → %u %s", query ? query : "", status,
+                  test_response_string (delivered, "body"));
+  answer = json_from_string (test_response_string (delivered, "body"), NULL);
+  if (outcome != NULL)
+    {
+      JsonObject *object = answer != NULL ? json_node_get_object (answer) : NULL;
+
+      *outcome = g_strdup (object != NULL && json_object_has_member (object, "outcome")
+                           ? json_object_get_string_member (object, "outcome")
+                           : "");
+    }
+  return status;
+}
+
+static char *
+completed_event (const char *session_id,
+                 const char *type,
+                 const char *payment_status,
+                 const char *intent)
+{
+  return g_strdup_printf ("{\"id\": \"evt_%s\", \"object\": \"event\", \"type\": \"%s\", "
+                          "\"data\": {\"object\": {\"id\": \"%s\", "
+                          "\"object\": \"checkout.session\", \"payment_status\": \"%s\", "
+                          "\"payment_intent\": \"%s\"}}}",
+                          intent, type, session_id, payment_status, intent);
+}
+
+static char *
+refund_event (const char *payment_id,
+              const char *intent,
+              gint64      amount,
+              gint64      refunded)
+{
+  return g_strdup_printf ("{\"id\": \"evt_r_%s_%" G_GINT64_FORMAT "\", \"object\": \"event\", "
+                          "\"type\": \"charge.refunded\", \"data\": {\"object\": {"
+                          "\"id\": \"ch_%s\", \"object\": \"charge\", \"amount\": %"
+                          G_GINT64_FORMAT ", \"amount_refunded\": %" G_GINT64_FORMAT ", "
+                          "\"payment_intent\": \"%s\", \"metadata\": {\"payment_id\": \"%s\"}}}}",
+                          intent, refunded, intent, amount, refunded, intent,
+                          payment_id != NULL ? payment_id : "");
+}
+
+/* --- helpers on the server --- */
+
+static gint64
+balance_of (TestServer *server,
+            const char *token,
+            const char *member)
+{
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_autofree char *path = g_strconcat ("accounts.0.", member, NULL);
+
+  g_assert_cmpuint (me->status, ==, 200);
+  return test_response_int (me, path);
+}
+
+static gint64
+balance (TestServer *server,
+         const char *token)
+{
+  return balance_of (server, token, "balance");
+}
+
+/* POST /v1/checkout for @pack; the session id. */
+static char *
+checkout (TestServer *server,
+          const char *token,
+          const char *pack)
+{
+  g_autofree char *body = g_strdup_printf ("{\"pack\": \"%s\"}", pack);
+  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/checkout", token, body);
+
+  g_test_message ("checkout → %u %s", response->status, response->body);
+  g_assert_cmpuint (response->status, ==, 200);
+  g_assert_nonnull (test_response_string (response, "url"));
+  return g_strdup (test_response_string (response, "session_id"));
+}
+
+/* A column of the payment's row, read from the ledger file. */
+static gint64
+payment_column (TestServer *server,
+                const char *session_id,
+                const char *column)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM payments WHERE session_id = ?", column);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static char *
+payment_status (TestServer *server,
+                const char *session_id)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *status;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT status FROM payments WHERE session_id = ?",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  status = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return status;
+}
+
+/* Delivers @event and checks the webhook answered 200 with @expected. */
+static void
+expect_outcome (const char *event,
+                const char *query,
+                const char *expected)
+{
+  g_autofree char *outcome = NULL;
+
+  g_assert_cmpuint (deliver (event, query, &outcome), ==, 200);
+  g_assert_cmpstr (outcome, ==, expected);
+}
+
+/* --- packs --- */
+
+static void
+test_packs (void)
+{
+  g_autoptr(TestResponse) packs = test_request (demo, "GET", "/v1/packs", NULL, NULL);
+
+  g_assert_cmpuint (packs->status, ==, 200);
+  g_assert_cmpstr (test_response_string (packs, "packs.0.id"), ==, "starter");
+  g_assert_cmpstr (test_response_string (packs, "packs.0.name"), ==, "Starter");
+  g_assert_cmpint (test_response_int (packs, "packs.0.credits"), ==, 500);
+  g_assert_cmpint (test_response_int (packs, "packs.0.price.amount"), ==, 500);
+  g_assert_cmpstr (test_response_string (packs, "packs.0.price.currency"), ==, "eur");
+  g_assert_cmpint (json_array_get_length (json_node_get_array (test_response_member (packs,
+                                                                                     "packs"))),
+                   ==, 3);
+}
+
+/* --- the whole purchase through Stripe --- */
+
+static void
+test_stripe_purchase (void)
+{
+  g_autofree char *token = test_user_new (stripe, "buyer@example.com", NULL);
+  gint64 customers = fake_stat ("customers");
+  gint64 sessions = fake_stat ("sessions");
+  g_autofree char *session_id = checkout (stripe, token, "starter");
+  g_autofree char *again = NULL;
+  g_autofree char *event = completed_event (session_id, "checkout.session.completed", "paid",
+                                            "pi_buyer");
+  g_autofree char *payment_id = session_payment_id (session_id);
+  g_autoptr(TestResponse) metrics = NULL;
+  g_autofree char *status = NULL;
+
+  g_assert_true (g_str_has_prefix (session_id, "cs_test_"));
+  g_assert_true (g_uuid_string_is_valid (payment_id));
+  g_assert_cmpint (fake_stat ("customers"), ==, customers + 1);
+  g_assert_cmpint (fake_stat ("sessions"), ==, sessions + 1);
+  g_assert_cmpint (balance (stripe, token), ==, 0);
+
+  expect_outcome (event, NULL, "credited");
+  g_assert_cmpint (balance (stripe, token), ==, 500);
+  expect_outcome (event, NULL, "duplicate");
+  g_assert_cmpint (balance (stripe, token), ==, 500);
+  status = payment_status (stripe, session_id);
+  g_assert_cmpstr (status, ==, "paid");
+
+  /* A second purchase reuses the account's customer. */
+  again = checkout (stripe, token, "standard");
+  g_assert_cmpstr (again, !=, session_id);
+  g_assert_cmpint (fake_stat ("customers"), ==, customers + 1);
+  g_assert_cmpint (fake_stat ("sessions"), ==, sessions + 2);
+
+  metrics = test_request (stripe, "GET", "/metrics", NULL, NULL);
+  g_assert_nonnull (strstr (metrics->body, "tally_payments_total{outcome=\"credited\"}"));
+  g_assert_nonnull (strstr (metrics->body, "tally_payments_total{outcome=\"duplicate\"}"));
+}
+
+/* --- signatures: nothing is read or credited without a good one --- */
+
+static void
+test_stripe_signatures (void)
+{
+  g_autofree char *token = test_user_new (stripe, "signatures@example.com", NULL);
+  g_autofree char *session_id = checkout (stripe, token, "starter");
+  g_autofree char *event = completed_event (session_id, "checkout.session.completed", "paid",
+                                            "pi_signatures");
+  g_autoptr(TestResponse) unsigned_post = NULL;
+  g_autoptr(TestResponse) garbage = NULL;
+
+  g_assert_cmpuint (deliver (event, "?secret=whsec_wrong", NULL), ==, 400);
+  g_assert_cmpuint (deliver (event, "?age=301", NULL), ==, 400);
+  g_assert_cmpuint (deliver (event, "?age=-400", NULL), ==, 400);
+  g_assert_cmpuint (deliver (event, "?tamper=1", NULL), ==, 400);
+
+  unsigned_post = test_request (stripe, "POST", "/v1/webhooks/stripe", NULL, event);
+  g_assert_cmpuint (unsigned_post->status, ==, 400);
+  g_assert_cmpstr (test_response_error (unsigned_post), ==, "invalid_signature");
+  g_assert_cmpint (balance (stripe, token), ==, 0);
+
+  /* A signed body that is not an event is refused, and changes nothing. */
+  g_assert_cmpuint (deliver ("[1, 2]", NULL, NULL), ==, 400);
+  garbage = test_request (stripe, "GET", "/v1/me", token, NULL);
+  g_assert_cmpint (test_response_int (garbage, "accounts.0.balance"), ==, 0);
+
+  /* Two v1 values, neither by our secret. */
+  g_assert_cmpuint (deliver (event, "?secret=whsec_a&old_secret=whsec_b", NULL), ==, 400);
+  g_assert_cmpint (balance (stripe, token), ==, 0);
+
+  /* A little old is fine: Stripe retries for days, each signed afresh. */
+  expect_outcome (event, "?age=200", "credited");
+  g_assert_cmpint (balance (stripe, token), ==, 500);
+  /* Our v1 after another one (a secret being rolled) verifies too. */
+  expect_outcome (event, "?old_secret=whsec_rolled", "duplicate");
+}
+
+static void
+test_stripe_unknown_session (void)
+{
+  g_autofree char *event = completed_event ("cs_test_nobody", "checkout.session.completed",
+                                            "paid", "pi_nobody");
+  g_autofree char *other = g_strdup ("{\"id\": \"evt_x\", \"object\": \"event\", "
+                                     "\"type\": \"customer.created\", \"data\": {\"object\": "
+                                     "{\"id\": \"cus_x\"}}}");
+
+  expect_outcome (event, NULL, "ignored");
+  expect_outcome (other, NULL, "ignored");
+}
+
+/* --- order, repetition and delay --- */
+
+static void
+test_stripe_async_order (void)
+{
+  g_autofree char *token = test_user_new (stripe, "async@example.com", NULL);
+  g_autofree char *session_id = checkout (stripe, token, "starter");
+  g_autofree char *unpaid = completed_event (session_id, "checkout.session.completed", "unpaid",
+                                             "pi_async");
+  g_autofree char *succeeded = completed_event (session_id,
+                                                "checkout.session.async_payment_succeeded",
+                                                "paid", "pi_async");
+  g_autofree char *paid = completed_event (session_id, "checkout.session.completed", "paid",
+                                           "pi_async");
+
+  /* The bank debit succeeds before Stripe's completed event arrives. */
+  expect_outcome (succeeded, NULL, "credited");
+  expect_outcome (unpaid, NULL, "pending");
+  expect_outcome (succeeded, NULL, "duplicate");
+  expect_outcome (paid, NULL, "duplicate");
+  g_assert_cmpint (balance (stripe, token), ==, 500);
+}
+
+static void
+test_stripe_async_failed (void)
+{
+  g_autofree char *token = test_user_new (stripe, "declined@example.com", NULL);
+  g_autofree char *session_id = checkout (stripe, token, "starter");
+  g_autofree char *failed = completed_event (session_id, "checkout.session.async_payment_failed",
+                                             "unpaid", "pi_declined");
+  g_autofree char *status = NULL;
+
+  expect_outcome (failed, NULL, "failed");
+  expect_outcome (failed, NULL, "duplicate");
+  status = payment_status (stripe, session_id);
+  g_assert_cmpstr (status, ==, "failed");
+  g_assert_cmpint (balance (stripe, token), ==, 0);
+}
+
+/* A refund delivered before the purchase it refunds: credited and taken
+ * back, and the late purchase event changes nothing. */
+static void
+test_stripe_refund_before_purchase (void)
+{
+  g_autofree char *token = test_user_new (stripe, "early-refund@example.com", NULL);
+  g_autofree char *session_id = checkout (stripe, token, "starter");
+  g_autofree char *payment_id = session_payment_id (session_id);
+  g_autofree char *refund = refund_event (payment_id, "pi_early", 500, 500);
+  g_autofree char *paid = completed_event (session_id, "checkout.session.completed", "paid",
+                                           "pi_early");
+  g_autofree char *status = NULL;
+
+  expect_outcome (refund, NULL, "refunded");
+  g_assert_cmpint (balance (stripe, token), ==, 0);
+  expect_outcome (paid, NULL, "duplicate");
+  expect_outcome (refund, NULL, "duplicate");
+  g_assert_cmpint (balance (stripe, token), ==, 0);
+  status = payment_status (stripe, session_id);
+  g_assert_cmpstr (status, ==, "refunded");
+}
+
+/* --- refunds and disputes --- */
+
+static void
+test_stripe_refunds (void)
+{
+  g_autofree char *token = test_user_new (stripe, "refund@example.com", NULL);
+  g_autofree char *session_id = checkout (stripe, token, "starter");
+  g_autofree char *paid = completed_event (session_id, "checkout.session.completed", "paid",
+                                           "pi_refund");
+  g_autofree char *partial = refund_event (NULL, "pi_refund", 500, 200);
+  g_autofree char *full = refund_event (NULL, "pi_refund", 500, 500);
+  g_autoptr(TestResponse) list = NULL;
+
+  expect_outcome (paid, NULL, "credited");
+  /* Found by its PaymentIntent: this charge carries no payment id. */
+  expect_outcome (partial, NULL, "refunded");
+  g_assert_cmpint (balance (stripe, token), ==, 300);
+  expect_outcome (partial, NULL, "duplicate");
+  g_assert_cmpint (balance (stripe, token), ==, 300);
+  expect_outcome (full, NULL, "refunded");
+  g_assert_cmpint (balance (stripe, token), ==, 0);
+  g_assert_cmpint (payment_column (stripe, session_id, "short"), ==, 0);
+
+  list = test_request (stripe, "GET", "/v1/transactions", token, NULL);
+  g_assert_cmpstr (test_response_string (list, "items.0.kind"), ==, "adjustment");
+  g_assert_cmpint (test_response_int (list, "items.0.amount"), ==, -300);
+  g_assert_cmpstr (test_response_string (list, "items.2.kind"), ==, "purchase");
+  g_assert_cmpint (test_response_int (list, "items.2.amount"), ==, 500);
+}
+
+/* Credits held by an offline lease cannot be taken back: the refund
+ * takes what is available and the payment is flagged short. */
+static void
+test_stripe_refund_short (void)
+{
+  g_autofree char *token = test_user_new (stripe, "short@example.com", NULL);
+  g_autofree char *session_id = checkout (stripe, token, "starter");
+  g_autofree char *paid = completed_event (session_id, "checkout.session.completed", "paid",
+                                           "pi_short");
+  g_autofree char *full = refund_event (NULL, "pi_short", 500, 500);
+  g_autoptr(TestResponse) sync = NULL;
+
+  expect_outcome (paid, NULL, "credited");
+  sync = test_request (stripe, "POST", "/v1/sync", token,
+                       "{\"device\": \"laptop\", \"cursor\": 0, \"ops\": []}");
+  g_assert_cmpuint (sync->status, ==, 200);
+  g_assert_cmpint (balance_of (stripe, token, "available"), ==, 100);
+
+  expect_outcome (full, NULL, "short");
+  g_assert_cmpint (balance_of (stripe, token, "available"), ==, 0);
+  g_assert_cmpint (balance (stripe, token), ==, 400);
+  g_assert_cmpint (payment_column (stripe, session_id, "short"), ==, 1);
+  g_assert_cmpint (payment_column (stripe, session_id, "short_by"), ==, 400);
+
+  /* Again: the share was already dealt with, nothing more is taken. */
+  expect_outcome (full, NULL, "duplicate");
+  g_assert_cmpint (balance (stripe, token), ==, 400);
+}
+
+static void
+test_stripe_dispute (void)
+{
+  g_autofree char *token = test_user_new (stripe, "dispute@example.com", NULL);
+  g_autofree char *session_id = checkout (stripe, token, "starter");
+  g_autofree char *paid = completed_event (session_id, "checkout.session.completed", "paid",
+                                           "pi_dispute");
+  const char *dispute = "{\"id\": \"evt_dp\", \"object\": \"event\", "
+                        "\"type\": \"charge.dispute.created\", \"data\": {\"object\": {"
+                        "\"id\": \"dp_1\", \"object\": \"dispute\", \"charge\": \"ch_dispute\", "
+                        "\"amount\": 500, \"payment_intent\": \"pi_dispute\", "
+                        "\"reason\": \"fraudulent\"}}}";
+  g_autofree char *status = NULL;
+
+  expect_outcome (paid, NULL, "credited");
+  expect_outcome (dispute, NULL, "disputed");
+  g_assert_cmpint (balance (stripe, token), ==, 0);
+  expect_outcome (dispute, NULL, "duplicate");
+  g_assert_cmpint (balance (stripe, token), ==, 0);
+  status = payment_status (stripe, session_id);
+  g_assert_cmpstr (status, ==, "disputed");
+}
+
+/* --- the billing portal --- */
+
+static void
+test_stripe_portal (void)
+{
+  g_autofree char *token = test_user_new (stripe, "portal@example.com", NULL);
+  g_autoptr(TestResponse) before = test_request (stripe, "POST", "/v1/billing/portal", token,
+                                                 NULL);
+  g_autoptr(TestResponse) portal = NULL;
+  g_autoptr(TestResponse) anonymous = NULL;
+  g_autoptr(TestResponse) on_demo = NULL;
+  g_autofree char *demo_token = test_user_new (demo, "portal@example.com", NULL);
+  g_autofree char *session_id = NULL;
+  gint64 portals = fake_stat ("portals");
+
+  /* No customer until the first checkout. */
+  g_assert_cmpuint (before->status, ==, 404);
+  g_assert_cmpstr (test_response_error (before), ==, "not_found");
+
+  session_id = checkout (stripe, token, "starter");
+  portal = test_request (stripe, "POST", "/v1/billing/portal", token, NULL);
+  g_assert_cmpuint (portal->status, ==, 200);
+  g_assert_true (g_str_has_prefix (test_response_string (portal, "url"),
+                                   "https://billing.stripe.com/p/session/"));
+  g_assert_cmpint (fake_stat ("portals"), ==, portals + 1);
+
+  anonymous = test_request (stripe, "POST", "/v1/billing/portal", NULL, NULL);
+  g_assert_cmpuint (anonymous->status, ==, 401);
+  on_demo = test_request (demo, "POST", "/v1/billing/portal", demo_token, NULL);
+  g_assert_cmpuint (on_demo->status, ==, 404);
+}
+
+/* --- Stripe failing: retried with the same Idempotency-Key --- */
+
+static void
+test_stripe_retries (void)
+{
+  g_autofree char *token = test_user_new (stripe, "retry@example.com", NULL);
+  g_autofree char *first = checkout (stripe, token, "starter");
+  g_autofree char *second = NULL;
+  g_autofree char *third = NULL;
+  gint64 sessions = fake_stat ("sessions");
+  gint64 replays;
+
+  /* The customer exists now: the failures hit the session's creation. */
+  fake_control ("/_test/fail", "{\"statuses\": [500, 429, 503]}");
+  second = checkout (stripe, token, "starter");
+  g_assert_cmpstr (second, !=, first);
+  g_assert_cmpint (fake_stat ("sessions"), ==, sessions + 1);
+  g_assert_cmpint (fake_most_attempts (), ==, 4);
+
+  /* Created, then the answer lost: the retry is answered from the first. */
+  replays = fake_stat ("replays");
+  fake_control ("/_test/fail", "{\"count\": 1, \"status\": 500, \"after\": true}");
+  third = checkout (stripe, token, "starter");
+  g_assert_cmpint (fake_stat ("sessions"), ==, sessions + 2);
+  g_assert_cmpint (fake_stat ("replays"), ==, replays + 1);
+  g_assert_nonnull (third);
+}
+
+static void
+test_stripe_unavailable (void)
+{
+  g_autofree char *token = test_user_new (stripe, "unavailable@example.com", NULL);
+  gint64 sessions = fake_stat ("sessions");
+  g_autoptr(TestResponse) response = NULL;
+
+  fake_control ("/_test/fail", "{\"count\": 4, \"status\": 500}");
+  response = test_request (stripe, "POST", "/v1/checkout", token, "{\"pack\": \"starter\"}");
+  g_assert_cmpuint (response->status, ==, 503);
+  g_assert_cmpstr (test_response_error (response), ==, "payment_provider_unavailable");
+  g_assert_cmpint (fake_stat ("sessions"), ==, sessions);
+  fake_control ("/_test/fail", "{\"count\": 0}");
+}
+
+/* --- the demo provider --- */
+
+static char *
+demo_checkout (const char *token,
+               char      **page)
+{
+  g_autoptr(TestResponse) response = test_request (demo, "POST", "/v1/checkout", token,
+                                                   "{\"pack\": \"starter\"}");
+  const char *url, *session_id;
+
+  g_assert_cmpuint (response->status, ==, 200);
+  url = test_response_string (response, "url");
+  session_id = test_response_string (response, "session_id");
+  g_assert_true (g_str_has_prefix (session_id, "cs_demo_"));
+  g_assert_true (g_str_has_prefix (url, demo->base_url));
+  *page = g_strdup (url + strlen (demo->base_url));
+  return g_strdup (session_id);
+}
+
+static void
+test_demo_pay (void)
+{
+  g_autofree char *token = test_user_new (demo, "demo@example.com", NULL);
+  g_autofree char *page_path = NULL;
+  g_autofree char *session_id = demo_checkout (token, &page_path);
+  g_autofree char *pay = g_strconcat (page_path, "/pay", NULL);
+  g_autoptr(TestResponse) page = test_request (demo, "GET", page_path, NULL, NULL);
+  g_autoptr(TestResponse) paid = NULL;
+  g_autoptr(TestResponse) again = NULL;
+  g_autoptr(TestResponse) after = NULL;
+
+  g_assert_cmpuint (page->status, ==, 200);
+  g_assert_nonnull (strstr (page->body, "<button>Pay</button>"));
+  g_assert_nonnull (strstr (page->body, "/decline"));
+  g_assert_nonnull (strstr (page->body, "5.00 EUR"));
+
+  paid = test_request (demo, "POST", pay, NULL, NULL);
+  g_assert_cmpuint (paid->status, ==, 200);
+  g_assert_nonnull (strstr (paid->body, "credited"));
+  g_assert_cmpint (balance (demo, token), ==, 500);
+
+  again = test_request (demo, "POST", pay, NULL, NULL);
+  g_assert_cmpuint (again->status, ==, 200);
+  g_assert_nonnull (strstr (again->body, "duplicate"));
+  g_assert_cmpint (balance (demo, token), ==, 500);
+
+  after = test_request (demo, "GET", page_path, NULL, NULL);
+  g_assert_nonnull (strstr (after->body, "paid"));
+}
+
+static void
+test_demo_decline (void)
+{
+  g_autofree char *token = test_user_new (demo, "demo-decline@example.com", NULL);
+  g_autofree char *page_path = NULL;
+  g_autofree char *session_id = demo_checkout (token, &page_path);
+  g_autofree char *decline = g_strconcat (page_path, "/decline", NULL);
+  g_autoptr(TestResponse) declined = test_request (demo, "POST", decline, NULL, NULL);
+  g_autoptr(TestResponse) after = test_request (demo, "GET", page_path, NULL, NULL);
+  g_autoptr(TestResponse) unknown = test_request (demo, "GET", "/demo/checkout/cs_demo_nothing",
+                                                  NULL, NULL);
+
+  g_assert_cmpuint (declined->status, ==, 200);
+  g_assert_nonnull (strstr (declined->body, "declined"));
+  g_assert_cmpint (balance (demo, token), ==, 0);
+  g_assert_nonnull (strstr (after->body, "failed"));
+  g_assert_cmpuint (unknown->status, ==, 404);
+  g_assert_cmpstr (test_response_error (unknown), ==, "not_found");
+}
+
+/* --- the app hears the payment land --- */
+
+typedef struct
+{
+  SoupWebsocketConnection *connection;
+  GError                  *error;
+  gboolean                 connected;
+  gboolean                 has_payment;
+  JsonNode                *payment;
+} Listener;
+
+static void
+on_message (SoupWebsocketConnection *connection,
+            gint                     type,
+            GBytes                  *message,
+            Listener                *listener)
+{
+  g_autofree char *text = g_strndup (g_bytes_get_data (message, NULL), g_bytes_get_size (message));
+  g_autoptr(JsonNode) node = json_from_string (text, NULL);
+
+  if (listener->payment == NULL && node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
+      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (node), "type",
+                                                             ""), "payment") == 0)
+    {
+      listener->payment = g_steal_pointer (&node);
+      listener->has_payment = TRUE;
+    }
+}
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Listener *listener = data;
+
+  listener->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result,
+                                                                &listener->error);
+  if (listener->connection != NULL)
+    g_signal_connect (listener->connection, "message", G_CALLBACK (on_message), listener);
+  listener->connected = TRUE;
+}
+
+/* Runs the main loop until @done or five seconds have passed. */
+static void
+wait_for (const gboolean *done)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (!*done && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static void
+test_demo_live_event (void)
+{
+  g_autofree char *token = test_user_new (demo, "demo-live@example.com", NULL);
+  g_autofree char *url = g_strconcat (demo->base_url, "/v1/events", NULL);
+  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autofree char *page_path = NULL;
+  g_autofree char *session_id = NULL;
+  g_autofree char *pay = NULL;
+  g_autoptr(TestResponse) paid = NULL;
+  Listener listener = { 0, };
+  JsonObject *payment;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+  soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_connected, &listener);
+  wait_for (&listener.connected);
+  g_assert_no_error (listener.error);
+  g_assert_nonnull (listener.connection);
+
+  session_id = demo_checkout (token, &page_path);
+  pay = g_strconcat (page_path, "/pay", NULL);
+  paid = test_request (demo, "POST", pay, NULL, NULL);
+  g_assert_cmpuint (paid->status, ==, 200);
+
+  wait_for (&listener.has_payment);
+  g_assert_nonnull (listener.payment);
+  payment = json_object_get_object_member (json_node_get_object (listener.payment), "payment");
+  g_assert_cmpstr (json_object_get_string_member (payment, "status"), ==, "paid");
+  g_assert_cmpint (json_object_get_int_member (payment, "credits"), ==, 500);
+  g_assert_cmpstr (json_object_get_string_member (payment, "ref"), ==, session_id);
+
+  g_signal_handlers_disconnect_by_data (listener.connection, &listener);
+  soup_websocket_connection_close (listener.connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  while (soup_websocket_connection_get_state (listener.connection) != SOUP_WEBSOCKET_STATE_CLOSED)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&listener.connection);
+  g_clear_pointer (&listener.payment, json_node_unref);
+}
+
+/* The demo's secret is its own: an event signed with anything else is
+ * refused. */
+static void
+test_demo_webhook_secret (void)
+{
+  g_autoptr(TestResponse) response = test_request (demo, "POST", "/v1/webhooks/stripe", NULL,
+                                                   "{\"type\": \"checkout.session.completed\"}");
+
+  g_assert_cmpuint (response->status, ==, 400);
+  g_assert_cmpstr (test_response_error (response), ==, "invalid_signature");
+}
+
+/* --- bad requests --- */
+
+static void
+test_bad_bodies (void)
+{
+  g_autofree char *token = test_user_new (demo, "bad-checkout@example.com", NULL);
+  static const struct
+  {
+    const char *body;
+    const char *code;
+  } cases[] = {
+    { "{\"pack\": \"no-such-pack\"}", "invalid_field" },
+    { "{\"pack\": 5}", "invalid_field" },
+    { "{\"pack\": null}", "invalid_field" },
+    { "{\"pack\": [\"starter\"]}", "invalid_field" },
+    { "{}", "invalid_field" },
+    { "{\"pack\": ", "invalid_json" },
+    { "[\"starter\"]", "invalid_json" },
+  };
+  g_autoptr(TestResponse) anonymous = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(TestResponse) response = test_request (demo, "POST", "/v1/checkout", token,
+                                                       cases[i].body);
+
+      g_test_message ("%s → %u %s", cases[i].body, response->status, response->body);
+      g_assert_cmpuint (response->status, ==, 400);
+      g_assert_cmpstr (test_response_error (response), ==, cases[i].code);
+      if (g_str_equal (cases[i].code, "invalid_field"))
+        g_assert_cmpstr (test_response_string (response, "error.field"), ==, "pack");
+    }
+
+  anonymous = test_request (demo, "POST", "/v1/checkout", NULL, "{\"pack\": \"starter\"}");
+  g_assert_cmpuint (anonymous->status, ==, 401);
+  g_assert_cmpstr (test_response_error (anonymous), ==, "unauthorized");
+}
+
+/* --- configuration --- */
+
+/* The ledger file (and its -wal, -shm) the refused server left. */
+static void
+remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+
+      g_remove (file);
+    }
+  g_rmdir (path);
+}
+
+static void
+test_stripe_needs_keys (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tally-payments-XXXXXX", NULL);
+  g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", dir);
+  const char *args[] = { "--payments-provider=stripe", data_dir, "--listen=127.0.0.1:1", NULL };
+  const char *bad[] = { "--payments-provider=paypal", data_dir, "--listen=127.0.0.1:1", NULL };
+  g_autofree char *err = NULL;
+  g_autofree char *bad_err = NULL;
+
+  g_assert_cmpint (test_server_command (args, NULL, NULL, &err), !=, 0);
+  g_assert_nonnull (strstr (err, "secret-key"));
+  g_assert_nonnull (strstr (err, "webhook-secret"));
+  /* A bad value, like any other: exit status 2. */
+  g_assert_cmpint (test_server_command (bad, NULL, NULL, &bad_err), ==, 2);
+  g_assert_nonnull (strstr (bad_err, "paypal"));
+
+  remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *api_base = NULL;
+  g_autofree char *webhook = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  start_fake_stripe ();
+  api_base = g_strdup_printf ("--stripe-api-base=%s", fake->base_url);
+  {
+    const char *args[] = {
+      "--payments-provider=stripe", api_base, "--stripe-secret-key=" SECRET_KEY,
+      "--stripe-webhook-secret=" WEBHOOK_SECRET,
+      "--stripe-success-url=http://127.0.0.1/paid", "--stripe-cancel-url=http://127.0.0.1/no",
+      "--lease-amount=" LEASE, NULL
+    };
+
+    stripe = test_server_start (args);
+  }
+  demo = test_server_start (NULL);
+  webhook = g_strdup_printf ("{\"webhook_url\": \"%s/v1/webhooks/stripe\"}", stripe->base_url);
+  fake_control ("/_test/config", webhook);
+
+  g_test_add_func ("/payments/packs", test_packs);
+  g_test_add_func ("/payments/stripe/purchase", test_stripe_purchase);
+  g_test_add_func ("/payments/stripe/signatures", test_stripe_signatures);
+  g_test_add_func ("/payments/stripe/unknown-session", test_stripe_unknown_session);
+  g_test_add_func ("/payments/stripe/async-order", test_stripe_async_order);
+  g_test_add_func ("/payments/stripe/async-failed", test_stripe_async_failed);
+  g_test_add_func ("/payments/stripe/refund-before-purchase", test_stripe_refund_before_purchase);
+  g_test_add_func ("/payments/stripe/refunds", test_stripe_refunds);
+  g_test_add_func ("/payments/stripe/refund-short", test_stripe_refund_short);
+  g_test_add_func ("/payments/stripe/dispute", test_stripe_dispute);
+  g_test_add_func ("/payments/stripe/retries", test_stripe_retries);
+  g_test_add_func ("/payments/stripe/unavailable", test_stripe_unavailable);
+  g_test_add_func ("/payments/stripe/needs-keys", test_stripe_needs_keys);
+  g_test_add_func ("/payments/stripe/portal", test_stripe_portal);
+  g_test_add_func ("/payments/demo/pay", test_demo_pay);
+  g_test_add_func ("/payments/demo/decline", test_demo_decline);
+  g_test_add_func ("/payments/demo/webhook-secret", test_demo_webhook_secret);
+  g_test_add_func ("/payments/demo/live-event", test_demo_live_event);
+  g_test_add_func ("/payments/bad-bodies", test_bad_bodies);
+
+  status = g_test_run ();
+
+  test_server_free (stripe);
+  test_server_free (demo);
+  stop_fake_stripe ();
+  return status;
+}
