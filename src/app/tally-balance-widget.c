@@ -46,6 +46,13 @@ tally_balance_widget_dispose (GObject *object)
   G_OBJECT_CLASS (tally_balance_widget_parent_class)->dispose (object);
 }
 
+/* The popover goes away as the page it opened comes up. */
+static void
+buy_clicked (GtkPopover *popover)
+{
+  gtk_popover_popdown (popover);
+}
+
 static void
 tally_balance_widget_class_init (TallyBalanceWidgetClass *klass)
 {
@@ -62,6 +69,7 @@ tally_balance_widget_class_init (TallyBalanceWidgetClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, balance_value);
   gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, held_value);
   gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, available_value);
+  gtk_widget_class_bind_template_callback (widget_class, buy_clicked);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }

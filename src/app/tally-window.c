@@ -12,6 +12,7 @@
 #include "tally-balance-widget.h"
 #include "tally-history-page.h"
 #include "tally-overview-page.h"
+#include "tally-purchase-page.h"
 #include "tally-secret.h"
 #include "tally-sign-in-page.h"
 #include "tally-tools-page.h"
@@ -28,6 +29,8 @@ struct _TallyWindow
   TallyOverviewPage    *overview_page;
   TallyToolsPage       *tools_page;
   TallyHistoryPage     *history_page;
+  TallyPurchasePage    *purchase_page;
+  AdwViewStack         *view_stack;
 
   TallyClient          *client;
   GSettings            *settings;
@@ -89,6 +92,7 @@ show_account (TallyWindow *self,
 
   tally_balance_widget_set_figures (self->balance_widget, balance, available, held);
   tally_overview_page_set_account (self->overview_page, self->user_name, balance, available, held);
+  tally_purchase_page_set_balance (self->purchase_page, balance);
 }
 
 static void
@@ -155,6 +159,7 @@ load_everything (TallyWindow *self)
   tally_client_call_async (self->client, "GET", "/v1/tools", NULL, self->cancellable,
                            tools_loaded, self);
   load_history (self);
+  tally_purchase_page_load_packs (self->purchase_page);
 }
 
 /* The server pushes a balance after every commit that changes it. */
@@ -170,6 +175,8 @@ on_event (TallyClient *client,
       show_account (self, json_object_get_object_member (message, "account"));
       load_history (self);
     }
+  else if (g_str_equal (type, "payment"))
+    tally_purchase_page_handle_event (self->purchase_page, message);
 }
 
 /* Whatever changed before the stream was (re)connected was not pushed:
@@ -205,6 +212,7 @@ show_sign_in (TallyWindow *self)
   tally_client_set_token (self->client, NULL);
   tally_sign_in_page_reset (self->sign_in_page);
   tally_tools_page_reset (self->tools_page);
+  tally_purchase_page_reset (self->purchase_page);
   gtk_stack_set_visible_child_name (self->main_stack, "sign-in");
 }
 
@@ -288,6 +296,17 @@ refresh_action (GtkWidget  *widget,
 }
 
 static void
+buy_credits_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TallyWindow *self = TALLY_WINDOW (widget);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, "purchase");
+  gtk_widget_grab_focus (GTK_WIDGET (self->purchase_page));
+}
+
+static void
 tally_window_dispose (GObject *object)
 {
   TallyWindow *self = (TallyWindow *) object;
@@ -317,6 +336,7 @@ tally_window_class_init (TallyWindowClass *klass)
   g_type_ensure (TALLY_TYPE_OVERVIEW_PAGE);
   g_type_ensure (TALLY_TYPE_TOOLS_PAGE);
   g_type_ensure (TALLY_TYPE_HISTORY_PAGE);
+  g_type_ensure (TALLY_TYPE_PURCHASE_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-window.ui");
@@ -327,9 +347,12 @@ tally_window_class_init (TallyWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyWindow, overview_page);
   gtk_widget_class_bind_template_child (widget_class, TallyWindow, tools_page);
   gtk_widget_class_bind_template_child (widget_class, TallyWindow, history_page);
+  gtk_widget_class_bind_template_child (widget_class, TallyWindow, purchase_page);
+  gtk_widget_class_bind_template_child (widget_class, TallyWindow, view_stack);
 
   gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
+  gtk_widget_class_install_action (widget_class, "win.buy-credits", NULL, buy_credits_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh",
                                        NULL);
 }
@@ -356,6 +379,7 @@ tally_window_new (AdwApplication *application,
 
   tally_sign_in_page_set_client (self->sign_in_page, client);
   tally_tools_page_set_client (self->tools_page, client, settings);
+  tally_purchase_page_set_client (self->purchase_page, client, settings);
   g_signal_connect (self->sign_in_page, "signed-in", G_CALLBACK (on_signed_in), self);
   g_signal_connect (client, "event", G_CALLBACK (on_event), self);
   g_signal_connect (client, "notify::events-connected", G_CALLBACK (on_events_connected), self);

@@ -145,4 +145,33 @@ gboolean tally_api_decode_checkout (JsonObject           *body,
                                     TallyCheckoutRequest *out,
                                     TallyProblem         *problem);
 
+/* PUT /v1/me/invoice-details (tally-api-billing.c): each "" when not
+ * given, which clears it. */
+typedef struct
+{
+  const char *company;
+  const char *address;
+  const char *vat_id;
+} TallyInvoiceDetailsRequest;
+
+gboolean tally_api_decode_invoice_details (JsonObject                 *body,
+                                           TallyInvoiceDetailsRequest *out,
+                                           TallyProblem               *problem);
+
+/* PUT /v1/me/auto-recharge (tally-api-recharge.c): every field required. */
+#define TALLY_RECHARGE_MONTHLY_CAP_MAX 100
+
+typedef struct
+{
+  gboolean    enabled;
+  gint64      threshold;
+  const char *pack;
+  /* Recharges a calendar month may start, 1 to TALLY_RECHARGE_MONTHLY_CAP_MAX. */
+  gint64      monthly_cap;
+} TallyAutoRechargeRequest;
+
+gboolean tally_api_decode_auto_recharge (JsonObject               *body,
+                                         TallyAutoRechargeRequest *out,
+                                         TallyProblem             *problem);
+
 G_END_DECLS

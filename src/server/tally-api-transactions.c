@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tally-api.h"
+#include "tally-api-query.h"
 #include "tally-api-json.h"
 #include "tally-log.h"
 #include "tally-server.h"
@@ -22,8 +23,6 @@
 
 /* A cursor is the seq of the last item given plus 4 bytes of a checksum
  * over it and the account, base64url: 16 characters. */
-#define CURSOR_BYTES 12
-#define CURSOR_CHARS 16
 
 /* Read from the export thread at most this much at a time. */
 #define EXPORT_CHUNK (64 * 1024)
@@ -40,99 +39,6 @@ query_value (TallyRequest *request,
   return value != NULL && value[0] != '\0' ? value : NULL;
 }
 
-static void
-checksum_cursor (const guint8 seq[8],
-                 const char  *account_id,
-                 guint8       check[4])
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  guint8 digest[32];
-  gsize length = sizeof digest;
-
-  g_checksum_update (checksum, (const guchar *) "tally-cursor-v1", -1);
-  g_checksum_update (checksum, seq, 8);
-  g_checksum_update (checksum, (const guchar *) account_id, -1);
-  g_checksum_get_digest (checksum, digest, &length);
-  memcpy (check, digest, 4);
-}
-
-static char *
-encode_cursor (gint64      seq,
-               const char *account_id)
-{
-  guint8 raw[CURSOR_BYTES];
-  guint64 value = GUINT64_TO_BE ((guint64) seq);
-  char *text;
-
-  memcpy (raw, &value, 8);
-  checksum_cursor (raw, account_id, raw + 8);
-  text = g_base64_encode (raw, sizeof raw);
-  g_strdelimit (text, "+", '-');
-  g_strdelimit (text, "/", '_');
-  return text;
-}
-
-/* Strictly: exactly the characters a cursor of this account can have,
- * and a checksum that matches, so an edited cursor is refused rather than
- * read as some other page. */
-static gboolean
-decode_cursor (const char *text,
-               const char *account_id,
-               gint64     *seq)
-{
-  g_autofree char *standard = NULL;
-  g_autofree guint8 *raw = NULL;
-  guint8 check[4];
-  guint64 value;
-  gsize length;
-
-  if (strlen (text) != CURSOR_CHARS)
-    return FALSE;
-  for (const char *c = text; *c != '\0'; c++)
-    {
-      if (!g_ascii_isalnum (*c) && *c != '-' && *c != '_')
-        return FALSE;
-    }
-
-  standard = g_strdup (text);
-  g_strdelimit (standard, "-", '+');
-  g_strdelimit (standard, "_", '/');
-  raw = g_base64_decode (standard, &length);
-  if (length != CURSOR_BYTES)
-    return FALSE;
-
-  checksum_cursor (raw, account_id, check);
-  memcpy (&value, raw, 8);
-  value = GUINT64_FROM_BE (value);
-  if (memcmp (check, raw + 8, 4) != 0 || value == 0 || value > G_MAXINT64)
-    return FALSE;
-
-  *seq = (gint64) value;
-  return TRUE;
-}
-
-/* ISO 8601 with a time ("2026-03-01T12:00:00+01:00"; UTC when no offset)
- * or a plain date, read as its midnight UTC. */
-static gboolean
-parse_time (const char *text,
-            gint64     *microseconds)
-{
-  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
-  g_autoptr(GDateTime) time = NULL;
-  g_autofree char *full = NULL;
-
-  if (strlen (text) == 10)
-    full = g_strconcat (text, "T00:00:00", NULL);
-
-  time = g_date_time_new_from_iso8601 (full != NULL ? full : text, utc);
-  if (time == NULL)
-    return FALSE;
-
-  *microseconds = g_date_time_to_unix (time) * G_USEC_PER_SEC +
-                  g_date_time_get_microsecond (time);
-  return TRUE;
-}
-
 static gboolean
 parse_times (TallyRequest        *request,
              TallyStatementQuery *query,
@@ -141,12 +47,12 @@ parse_times (TallyRequest        *request,
   const char *since = query_value (request, "since");
   const char *until = query_value (request, "until");
 
-  if (since != NULL && !parse_time (since, &query->since))
+  if (since != NULL && !tally_api_parse_time (since, &query->since))
     {
       tally_problem_invalid (problem, "since", "“since” must be an ISO 8601 date and time");
       return FALSE;
     }
-  if (until != NULL && !parse_time (until, &query->until))
+  if (until != NULL && !tally_api_parse_time (until, &query->until))
     {
       tally_problem_invalid (problem, "until", "“until” must be an ISO 8601 date and time");
       return FALSE;
@@ -226,7 +132,7 @@ parse_page (TallyRequest        *request,
     }
   query->limit = (guint) MIN (value, PAGE_MAX);
 
-  if (cursor != NULL && !decode_cursor (cursor, query->account_id, &query->before_seq))
+  if (cursor != NULL && !tally_api_cursor_decode (cursor, query->account_id, &query->before_seq))
     {
       tally_problem_invalid (problem, "cursor", "This cursor was not given by this server");
       return FALSE;
@@ -283,7 +189,7 @@ respond_page (TallyRequest              *request,
 
   if (next_before_seq > 0)
     {
-      g_autofree char *cursor = encode_cursor (next_before_seq, query->account_id);
+      g_autofree char *cursor = tally_api_cursor_encode (next_before_seq, query->account_id);
 
       json_object_set_string_member (body, "next_cursor", cursor);
     }

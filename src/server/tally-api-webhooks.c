@@ -11,6 +11,7 @@
 
 #include "tally-api.h"
 #include "tally-api-payments.h"
+#include "tally-events.h"
 #include "tally-json-decode.h"
 #include "tally-log.h"
 #include "tally-store-payments.h"
@@ -62,6 +63,9 @@ typedef struct
   gpointer          user_data;
 
   const char       *outcome;
+  /* A payment that failed: no transfer tells the app, so the job does. */
+  char              failed_account_id[TALLY_UUID_LEN];
+  char              failed_session_id[TALLY_SESSION_ID_MAX];
 } WebhookJob;
 
 static void
@@ -398,6 +402,8 @@ apply_event (WebhookJob    *job,
       if (payment->status != TALLY_PAYMENT_OPEN)
         return TRUE;
       payment->status = TALLY_PAYMENT_FAILED;
+      g_strlcpy (job->failed_account_id, payment->account_id, sizeof job->failed_account_id);
+      g_strlcpy (job->failed_session_id, payment->session_id, sizeof job->failed_session_id);
       return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
     case EVENT_CHARGE_REFUNDED:
     case EVENT_DISPUTE_CREATED:
@@ -462,6 +468,9 @@ webhook_done (gpointer      data,
     }
 
   tally_metrics_count (metrics, "tally_payments_total", "outcome", job->outcome);
+  if (job->failed_account_id[0] != '\0')
+    tally_events_push_payment_failed (job->server, job->failed_account_id,
+                                      job->failed_session_id);
   job->done (200, NULL, job->outcome, job->user_data);
 }
 

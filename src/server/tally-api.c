@@ -29,4 +29,6 @@ tally_api_register_all (TallyRouter *router)
   tally_api_webhooks_register (router);
   tally_api_demo_register (router);
   tally_api_audit_register (router);
+  tally_api_billing_register (router);
+  tally_api_recharge_register (router);
 }

@@ -23,6 +23,8 @@ void tally_api_payments_register (TallyRouter *router);
 void tally_api_webhooks_register (TallyRouter *router);
 void tally_api_demo_register   (TallyRouter *router);
 void tally_api_audit_register  (TallyRouter *router);
+void tally_api_billing_register (TallyRouter *router);
+void tally_api_recharge_register (TallyRouter *router);
 
 /* Calls every register function above (tally-api.c): the server's router
  * and `tally-server --list-routes` are built by it alone. */

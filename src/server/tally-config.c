@@ -68,6 +68,11 @@ static const Setting settings[] = {
     "How credits are bought: demo (default) or stripe", "PROVIDER", "payments-provider" },
   { "payments", "packs-file", SETTING_PATH, FIELD (packs_file), 0, 0,
     "The credit packs on sale, a JSON file (default: the installed one)", "FILE" },
+  { "payments", "seller-name", SETTING_STRING, FIELD (seller_name), 0, 0,
+    "The seller named on receipts (default Tally)", "NAME" },
+  { "payments", "seller-address", SETTING_STRING, FIELD (seller_address), 0, 0,
+    "The seller's address on receipts; \\n between lines in a key file (default none)",
+    "ADDRESS" },
   { "stripe", "api-base", SETTING_STRING, FIELD (stripe_api_base), 0, 0,
     "Stripe's API address (default https://api.stripe.com)", "URL", "stripe-api-base" },
   { "stripe", "secret-key", SETTING_STRING, FIELD (stripe_secret_key), 0, 0,
@@ -100,6 +105,8 @@ tally_config_new (void)
   config->lease_timeout = 7 * 86400;
   config->payments_provider = g_strdup ("demo");
   config->packs_file = g_strdup (TALLY_DATADIR "/packs.json");
+  config->seller_name = g_strdup ("Tally");
+  config->seller_address = g_strdup ("");
   config->stripe_api_base = g_strdup ("https://api.stripe.com");
 
   /* Run from a build tree, the registry is the source tree's. */
@@ -128,6 +135,8 @@ tally_config_free (TallyConfig *config)
   g_free (config->tools_dir);
   g_free (config->payments_provider);
   g_free (config->packs_file);
+  g_free (config->seller_name);
+  g_free (config->seller_address);
   g_free (config->stripe_api_base);
   g_free (config->stripe_secret_key);
   g_free (config->stripe_webhook_secret);

@@ -39,6 +39,9 @@ typedef struct _TallyConfig
   /* [payments] */
   char    *payments_provider;
   char    *packs_file;
+  /* Who the receipts name as the seller. */
+  char    *seller_name;
+  char    *seller_address;
   /* [stripe]: the keys are never logged. */
   char    *stripe_api_base;
   char    *stripe_secret_key;

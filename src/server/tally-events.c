@@ -621,3 +621,22 @@ tally_events_attach (TallyServer *server)
   g_object_set_data_full (G_OBJECT (server), "tally-events", self, g_object_unref);
   return self;
 }
+
+void
+tally_events_push_payment_failed (TallyServer *server,
+                                  const char  *account_id,
+                                  const char  *session_id)
+{
+  TallyEvents *self = g_object_get_data (G_OBJECT (server), "tally-events");
+  g_autoptr(JsonObject) message = json_object_new ();
+  JsonObject *object = json_object_new ();
+
+  g_return_if_fail (TALLY_IS_EVENTS (self));
+
+  json_object_set_string_member (object, "status", "failed");
+  json_object_set_int_member (object, "credits", 0);
+  json_object_set_string_member (object, "ref", session_id);
+  json_object_set_string_member (message, "type", "payment");
+  json_object_set_object_member (message, "payment", object);
+  send_json (self, account_id, message);
+}

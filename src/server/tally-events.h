@@ -26,6 +26,11 @@ G_DECLARE_FINAL_TYPE (TallyEvents, tally_events, TALLY, EVENTS, GObject)
 /* Serves TALLY_EVENTS_PATH on @server's SoupServer (call it once the
  * SoupServer exists); @server keeps the hub for the rest of its life. */
 TallyEvents *tally_events_attach               (TallyServer  *server);
+/* Tells the account's apps that the payment of Checkout Session
+ * @session_id failed: nothing reached the ledger, so no commit would. */
+void         tally_events_push_payment_failed  (TallyServer  *server,
+                                                const char   *account_id,
+                                                const char   *session_id);
 /* The answer to a GET of TALLY_EVENTS_PATH that asks for no upgrade. */
 void         tally_events_handle_plain_request (TallyRequest *request);
 

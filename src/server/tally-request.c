@@ -242,6 +242,32 @@ tally_request_respond_text (TallyRequest *self,
 }
 
 void
+tally_request_respond_bytes (TallyRequest *self,
+                             guint         status,
+                             const char   *content_type,
+                             GBytes       *bytes)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  g_return_if_fail (!self->responded);
+
+  self->responded = TRUE;
+  self->status = status;
+  if (self->msg == NULL)
+    return;
+
+  soup_server_message_set_status (self->msg, status, NULL);
+  soup_server_message_set_response (self->msg, content_type, SOUP_MEMORY_COPY, data, size);
+
+  if (self->paused)
+    {
+      self->paused = FALSE;
+      soup_server_message_unpause (self->msg);
+    }
+}
+
+void
 tally_request_respond (TallyRequest *self,
                        guint         status,
                        JsonNode     *body)

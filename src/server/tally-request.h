@@ -64,6 +64,11 @@ void              tally_request_respond_text   (TallyRequest       *self,
                                                 guint               status,
                                                 const char         *content_type,
                                                 char               *text);
+/* A binary body (a receipt's PDF): copied. */
+void              tally_request_respond_bytes  (TallyRequest       *self,
+                                                guint               status,
+                                                const char         *content_type,
+                                                GBytes             *bytes);
 void              tally_request_respond_object (TallyRequest       *self,
                                                 guint               status,
                                                 JsonObject         *object);

@@ -16,6 +16,7 @@
 #include "tally-auth.h"
 #include "tally-events.h"
 #include "tally-log.h"
+#include "tally-recharge.h"
 #include "tally-server.h"
 
 /* Connections the kernel queues before the main loop accepts them. */
@@ -37,6 +38,7 @@ struct _TallyServer
   TallyRouter       *router;
   TallyMetrics      *metrics;
   TallyPayments     *payments;
+  TallyRecharge     *recharge;
   TallyThrottle     *login_by_email;
   TallyThrottle     *login_by_address;
   SoupServer        *soup;
@@ -61,6 +63,8 @@ tally_server_dispose (GObject *object)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
   g_clear_object (&self->audit);
+  /* Before the writer, whose commits it watches. */
+  g_clear_object (&self->recharge);
   g_clear_object (&self->writer);
   g_clear_object (&self->router);
   g_clear_object (&self->registry);
@@ -167,6 +171,7 @@ tally_server_new (TallyConfig  *config,
   self->writer = tally_writer_new (self->ledger);
   g_signal_connect (self->writer, "committed", G_CALLBACK (on_committed), self);
   self->audit = tally_audit_new (self->store, self->writer);
+  self->recharge = tally_recharge_new (self);
   register_routes (self);
   return g_steal_pointer (&self);
 }
@@ -509,6 +514,12 @@ TallyMetrics *
 tally_server_get_metrics (TallyServer *self)
 {
   return self->metrics;
+}
+
+TallyRecharge *
+tally_server_get_recharge (TallyServer *self)
+{
+  return self->recharge;
 }
 
 TallyPayments *

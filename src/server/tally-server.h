@@ -43,6 +43,8 @@ TallyWriter       *tally_server_get_writer        (TallyServer   *self);
 TallyMetrics      *tally_server_get_metrics       (TallyServer   *self);
 TallyRouter       *tally_server_get_router        (TallyServer   *self);
 TallyPayments     *tally_server_get_payments      (TallyServer   *self);
+/* Auto-recharge (tally-recharge.c); NULL once the server is disposed. */
+struct _TallyRecharge *tally_server_get_recharge (TallyServer   *self);
 TallyAudit        *tally_server_get_audit         (TallyServer   *self);
 SoupServer        *tally_server_get_soup_server   (TallyServer   *self);
 /* Failed sign-ins per email and per address. */

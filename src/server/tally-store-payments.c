@@ -254,3 +254,90 @@ tally_store_set_stripe_customer (TallyStore  *self,
   sqlite3_bind_text (stmt, 2, customer_id, -1, SQLITE_STATIC);
   return tally_store_step_done (self, stmt, error);
 }
+
+GArray *
+tally_store_list_payments (TallyStore  *self,
+                           const char  *user_id,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT " PAYMENT_COLUMNS "FROM payments "
+                                            "WHERE user_id = ? "
+                                            "ORDER BY created_at DESC, id DESC", error);
+  g_autoptr(GArray) payments = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  payments = g_array_new (FALSE, FALSE, sizeof (TallyPayment));
+  sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TallyPayment payment;
+
+      read_payment (stmt, &payment);
+      g_array_append_val (payments, payment);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&payments);
+}
+
+gboolean
+tally_store_load_invoice_details (TallyStore           *self,
+                                  const char           *user_id,
+                                  TallyInvoiceDetails  *details,
+                                  GError              **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT company, address, vat_id "
+                                            "FROM invoice_details WHERE user_id = ?", error);
+  int rc;
+
+  memset (details, 0, sizeof *details);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      tally_store_copy_text (stmt, 0, details->company, sizeof details->company);
+      tally_store_copy_text (stmt, 1, details->address, sizeof details->address);
+      tally_store_copy_text (stmt, 2, details->vat_id, sizeof details->vat_id);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_store_sqlite_failed (self, error);
+  return TRUE;
+}
+
+gboolean
+tally_store_save_invoice_details (TallyStore                 *self,
+                                  const char                 *user_id,
+                                  const TallyInvoiceDetails  *details,
+                                  GError                    **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "INSERT OR REPLACE INTO invoice_details "
+                                            "(user_id, company, address, vat_id, updated_at) "
+                                            "VALUES (?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, details->company, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, details->address, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, details->vat_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+  return tally_store_step_done (self, stmt, error);
+}

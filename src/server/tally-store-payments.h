@@ -86,4 +86,33 @@ gboolean tally_store_set_stripe_customer     (TallyStore          *self,
                                               const char          *customer_id,
                                               GError             **error);
 
+/* Every payment @user_id made, newest first: an array of TallyPayment. */
+GArray  *tally_store_list_payments           (TallyStore          *self,
+                                              const char          *user_id,
+                                              GError             **error);
+
+/* What a business buyer wants on its receipts; each "" when not set.
+ * Sizes are in bytes, for as many characters as the API accepts in
+ * UTF-8 (four bytes each at most). */
+#define TALLY_COMPANY_MAX_CHARS 200
+#define TALLY_ADDRESS_MAX_CHARS 500
+#define TALLY_VAT_ID_MAX_CHARS  32
+
+typedef struct _TallyInvoiceDetails
+{
+  char company[TALLY_COMPANY_MAX_CHARS * 4 + 1];
+  char address[TALLY_ADDRESS_MAX_CHARS * 4 + 1];
+  char vat_id[TALLY_VAT_ID_MAX_CHARS * 4 + 1];
+} TallyInvoiceDetails;
+
+/* All empty when the user never set any. */
+gboolean tally_store_load_invoice_details    (TallyStore           *self,
+                                              const char           *user_id,
+                                              TallyInvoiceDetails  *details,
+                                              GError              **error);
+gboolean tally_store_save_invoice_details    (TallyStore                 *self,
+                                              const char                 *user_id,
+                                              const TallyInvoiceDetails  *details,
+                                              GError                    **error);
+
 G_END_DECLS

@@ -157,6 +157,38 @@ static const char * const server_migrations[] = {
   "  seq INTEGER NOT NULL,"
   "  hash BLOB NOT NULL"
   ");",
+  /* Receipts (tally-api-billing.c): what a business buyer wants printed
+   * on them, and a user's payments listed newest first. */
+  "CREATE TABLE invoice_details ("
+  "  user_id TEXT PRIMARY KEY,"
+  "  company TEXT NOT NULL DEFAULT '',"
+  "  address TEXT NOT NULL DEFAULT '',"
+  "  vat_id TEXT NOT NULL DEFAULT '',"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX payments_by_user ON payments (user_id, created_at);",
+  /* Auto-recharge (tally-recharge.c): the settings of an account, the
+   * payment being charged (at most one), and each recharge started, for
+   * the monthly cap. */
+  "CREATE TABLE auto_recharge ("
+  "  account_id TEXT PRIMARY KEY,"
+  "  user_id TEXT NOT NULL,"
+  "  enabled INTEGER NOT NULL,"
+  "  threshold INTEGER NOT NULL,"
+  "  pack_id TEXT NOT NULL,"
+  "  monthly_cap INTEGER NOT NULL,"
+  "  failures INTEGER NOT NULL DEFAULT 0,"
+  "  paused INTEGER NOT NULL DEFAULT 0,"
+  "  in_flight TEXT,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE recharges ("
+  "  payment_id TEXT PRIMARY KEY,"
+  "  account_id TEXT NOT NULL,"
+  "  status TEXT NOT NULL CHECK (status IN ('pending', 'succeeded', 'failed')),"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX recharges_by_account ON recharges (account_id, created_at);",
 };
 
 static const char * const role_names[] = {

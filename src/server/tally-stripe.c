@@ -181,7 +181,7 @@ post_call_free (gpointer data)
 
   g_clear_handle_id (&call->timeout_source, g_source_remove);
   g_free (call->url);
-  g_bytes_unref (call->form);
+  g_clear_pointer (&call->form, g_bytes_unref);
   g_free (call->idempotency_key);
   g_free (call);
 }
@@ -290,15 +290,20 @@ send_attempt (GTask *task)
 {
   TallyStripeClient *self = g_task_get_source_object (task);
   PostCall *call = g_task_get_task_data (task);
-  g_autoptr(SoupMessage) msg = soup_message_new ("POST", call->url);
+  /* Without a form, a GET: it changes nothing, so it needs no key. */
+  g_autoptr(SoupMessage) msg = soup_message_new (call->form != NULL ? "POST" : "GET",
+                                                 call->url);
   g_autofree char *bearer = g_strdup_printf ("Bearer %s", self->secret_key);
   SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
 
   call->attempt++;
   soup_message_headers_replace (headers, "Authorization", bearer);
-  soup_message_headers_replace (headers, "Idempotency-Key", call->idempotency_key);
-  soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded",
-                                            call->form);
+  if (call->form != NULL)
+    {
+      soup_message_headers_replace (headers, "Idempotency-Key", call->idempotency_key);
+      soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded",
+                                                call->form);
+    }
   soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent,
                                     task);
 }
@@ -323,6 +328,33 @@ tally_stripe_client_post (TallyStripeClient   *self,
   encoded = soup_form_encode_hash (form);
   call->form = g_bytes_new_take (encoded, strlen (encoded));
   call->idempotency_key = g_strdup (idempotency_key);
+  g_task_set_task_data (task, call, post_call_free);
+
+  if (g_uri_is_valid (call->url, G_URI_FLAGS_NONE, NULL))
+    {
+      send_attempt (task);
+      return;
+    }
+
+  g_task_return_new_error (task, TALLY_STRIPE_ERROR, TALLY_STRIPE_ERROR_FAILED,
+                           "The Stripe API address is not a URL");
+  g_object_unref (task);
+}
+
+void
+tally_stripe_client_get (TallyStripeClient   *self,
+                         const char          *path,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  GTask *task;
+  PostCall *call;
+
+  g_return_if_fail (TALLY_IS_STRIPE_CLIENT (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  call = g_new0 (PostCall, 1);
+  call->url = g_strconcat (self->api_base, path, NULL);
   g_task_set_task_data (task, call, post_call_free);
 
   if (g_uri_is_valid (call->url, G_URI_FLAGS_NONE, NULL))

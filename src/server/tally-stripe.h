@@ -55,7 +55,13 @@ void               tally_stripe_client_post    (TallyStripeClient   *self,
                                                 const char          *idempotency_key,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
-/* The object Stripe answered. */
+/* GETs @path (an object by its id), retried as a POST is; finished with
+ * tally_stripe_client_post_finish(). */
+void               tally_stripe_client_get     (TallyStripeClient   *self,
+                                                const char          *path,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+/* The object Stripe answered, to a POST or a GET. */
 JsonObject        *tally_stripe_client_post_finish (TallyStripeClient *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);

@@ -18,6 +18,7 @@
 
 #include "tally-balance-widget.h"
 #include "tally-client.h"
+#include "tally-purchase-page.h"
 #include "tally-secret.h"
 #include "tally-test-server.h"
 #include "tally-tool-page.h"
@@ -665,6 +666,231 @@ test_run_refused (void)
   remove_dir (dir);
 }
 
+static void
+test_format_price (void)
+{
+  g_autofree char *euros = tally_format_price (1000, "EUR");
+  g_autofree char *francs = tally_format_price (1005, "chf");
+  g_autofree char *yen = tally_format_price (500, "jpy");
+  g_autofree char *per_credit = tally_format_price_per_credit (2000, "eur", 2200);
+  g_autofree char *per_credit_even = tally_format_price_per_credit (500, "eur", 500);
+
+  g_assert_cmpstr (euros, ==, "€10.00");
+  g_assert_cmpstr (francs, ==, "10.05 CHF");
+  g_assert_cmpstr (yen, ==, "500 JPY");
+  g_assert_cmpstr (per_credit, ==, "€0.0091");
+  g_assert_cmpstr (per_credit_even, ==, "€0.0100");
+}
+
+static gboolean
+is_purchase_page (GtkWidget  *widget,
+                  const char *unused)
+{
+  return TALLY_IS_PURCHASE_PAGE (widget);
+}
+
+static gboolean
+is_balance_widget (GtkWidget  *widget,
+                   const char *unused)
+{
+  return TALLY_IS_BALANCE_WIDGET (widget);
+}
+
+/* Stands in for the browser: keeps the checkout URL for the test to pay. */
+static void
+catch_uri (GtkWindow  *parent,
+           const char *uri,
+           gpointer    user_data)
+{
+  char **caught = user_data;
+
+  g_free (*caught);
+  *caught = g_strdup (uri);
+}
+
+/* What the browser would do on the demo checkout page: press Pay or
+ * Decline, which POST to <url>/pay or <url>/decline. */
+static void
+finish_checkout (const char *url,
+                 const char *button)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(TestResponse) response = NULL;
+
+  g_assert_true (g_str_has_prefix (url, server->base_url));
+  path = g_strconcat (url + strlen (server->base_url), "/", button, NULL);
+  g_assert_true (g_str_has_prefix (path, "/demo/checkout/cs_demo_"));
+  response = test_request (server, "POST", path, NULL, NULL);
+  g_assert_cmpuint (response->status, ==, 200);
+}
+
+static void
+cleared (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  gboolean *done = data;
+
+  tally_secret_clear_finish (result, NULL);
+  *done = TRUE;
+}
+
+/* A new user, signed up in the window itself. */
+static GtkWidget *
+signed_up_window (TallyClient *client,
+                  GSettings   *settings,
+                  const char  *email)
+{
+  gboolean done = FALSE;
+  GtkWidget *window;
+
+  tally_secret_clear_async (server->base_url, NULL, cleared, &done);
+  wait_for (flag_set, &done, "the keyring");
+
+  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  type_into (window, "Server address", server->base_url);
+  type_into (window, "Email address", email);
+  type_into (window, "Password", TEST_PASSWORD);
+  type_into (window, "Your name (for a new account)", "Gale");
+  click (window, "_Create Account");
+  wait_for_credits (window, 0);
+  return window;
+}
+
+/* The balance's popover leads to Buy Credits. */
+static TallyPurchasePage *
+open_purchase_page (GtkWidget *window)
+{
+  GtkWidget *balance = wait_for_widget (window, is_balance_widget, NULL);
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (gtk_widget_get_first_child (balance)));
+  click (window, "_Buy Credits…");
+  return TALLY_PURCHASE_PAGE (wait_for_widget (window, is_purchase_page, NULL));
+}
+
+static void
+click_in_row (GtkWidget  *window,
+              const char *title,
+              const char *label)
+{
+  GtkWidget *row = wait_for_widget (window, is_action_row_titled, title);
+  GtkWidget *button = find_widget (row, is_button_labelled, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_true (gtk_widget_get_focusable (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* Above confirm-purchase-above it asks; the buyer declines in the
+ * browser: the server says so live, nothing is credited, and the page
+ * leaves the wait with the failure in words. */
+static void
+decline_pro (GtkWidget         *window,
+             TallyPurchasePage *page,
+             char             **url,
+             const char        *token)
+{
+  GtkWidget *dialog = NULL;
+
+  g_clear_pointer (url, g_free);
+  click_in_row (window, "Pro", "Buy");
+  wait_for (message_dialog_shown, &dialog, "the confirmation");
+  wait_for_widget (dialog, is_label_with, "You will pay €100.00 for 12000 credits in your browser.");
+  save_screenshot (dialog, "purchase-confirm.png");
+  click (dialog, "_Buy");
+  wait_for (string_ready, url, "the checkout URL");
+  wait_for_widget (window, is_label_with, "Waiting for the payment…");
+  finish_checkout (*url, "decline");
+
+  wait_for_widget (window, is_label_starting, "The payment did not go through");
+  g_assert_false (tally_purchase_page_get_pending (page));
+  g_assert_cmpint (available_credits (token), ==, 500);
+  wait_for_credits (window, 500);
+}
+
+/* A failed payment (as a "payment" event with status "failed" says) ends
+ * the wait with the failure in words; the one-click top-up starts it. */
+static void
+fail_top_up (GtkWidget   *window,
+             TallyClient *client,
+             char       **url)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+  JsonObject *payment = json_object_new ();
+  const char *session_id;
+
+  g_clear_pointer (url, g_free);
+  click_in_row (window, "Starter", "Top Up");
+  wait_for (string_ready, url, "the checkout URL");
+  wait_for_widget (window, is_label_with, "Waiting for the payment…");
+
+  session_id = strrchr (*url, '/') + 1;
+  json_object_set_string_member (payment, "status", "failed");
+  json_object_set_string_member (payment, "ref", session_id);
+  json_object_set_string_member (message, "type", "payment");
+  json_object_set_object_member (message, "payment", payment);
+  g_signal_emit_by_name (client, "event", message);
+  wait_for_widget (window, is_label_starting, "The payment did not go through");
+  save_screenshot (window, "purchase-failed.png");
+}
+
+static void
+test_purchase (void)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_auto(GStrv) recent = NULL;
+  g_autofree char *url = NULL;
+  TallyPurchasePage *page;
+  GtkWidget *window;
+
+  g_settings_reset (settings, "recent-packs");
+  window = signed_up_window (client, settings, "gale@example.com");
+
+  /* The packs, with their prices; no browser in tests. */
+  page = open_purchase_page (window);
+  tally_purchase_page_set_uri_opener (page, catch_uri, &url);
+  wait_for_widget (window, is_action_row_titled, "Starter");
+  wait_for_widget (window, is_label_with, "€5.00");
+  wait_for_widget (window, is_label_with, "500 credits · €0.0100 per credit");
+  wait_for_widget (window, is_label_with, "2200 credits · €0.0091 per credit");
+  wait_for_widget (window, is_label_with, "Credit Packs");
+  save_screenshot (window, "purchase.png");
+
+  /* Below the confirmation price: straight to the checkout page. */
+  click_in_row (window, "Starter", "Buy");
+  wait_for (string_ready, &url, "the checkout URL");
+  wait_for_widget (window, is_label_with, "Waiting for the payment…");
+  wait_for_widget (window, is_label_with,
+                   "Finish it in your browser: Starter, 500 credits for €5.00.");
+  save_screenshot (window, "purchase-pending.png");
+
+  /* Paid in the "browser": the payment arrives over the WebSocket. */
+  finish_checkout (url, "pay");
+  wait_for_widget (window, is_label_with, "500 credits added");
+  wait_for_widget (window, is_label_with, "Your balance: 500 credits");
+  g_assert_false (tally_purchase_page_get_pending (page));
+  save_screenshot (window, "purchase-done.png");
+
+  /* Remembered, and offered first as a one-click top-up. */
+  recent = g_settings_get_strv (settings, "recent-packs");
+  g_assert_cmpuint (g_strv_length (recent), ==, 1);
+  g_assert_cmpstr (recent[0], ==, "starter");
+  wait_for_widget (window, is_label_with, "Top Up Again");
+  g_assert_nonnull (find_widget (window, is_button_labelled, "Top Up"));
+
+  decline_pro (window, page, &url, tally_client_get_token (client));
+  fail_top_up (window, client, &url);
+  g_assert_false (tally_purchase_page_get_pending (page));
+  g_assert_cmpint (available_credits (tally_client_get_token (client)), ==, 500);
+
+  g_settings_reset (settings, "recent-packs");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -684,6 +910,8 @@ main (int   argc,
   g_test_add_func ("/app/sign-up-and-live-balance", test_sign_up_and_live_balance);
   g_test_add_func ("/app/run-tool", test_run_tool);
   g_test_add_func ("/app/run-refused", test_run_refused);
+  g_test_add_func ("/app/format-price", test_format_price);
+  g_test_add_func ("/app/purchase", test_purchase);
 
   server = test_server_start (NULL);
   status = g_test_run ();

@@ -5,9 +5,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Speaks Stripe's wire format for what tally-server uses: form-encoded
- * POST /v1/customers, POST /v1/checkout/sessions and
- * POST /v1/billing_portal/sessions with a Bearer secret
- * key, JSON objects and {"error": {"type", "message", ...}} as Stripe
+ * POST /v1/customers, GET /v1/customers/ID, POST /v1/checkout/sessions,
+ * POST /v1/billing_portal/sessions and POST /v1/payment_intents (confirmed
+ * off-session with the customer's default payment method, which every
+ * customer has: pm_card_visa) with a Bearer secret key, JSON objects and {"error": {"type", "message", ...}} as Stripe
  * sends them, and Idempotency-Key (the same key gets the same answer).
  * It fails on purpose when told, and delivers webhook events signed as
  * Stripe signs them. Test controls live under /_test/:
@@ -25,8 +26,10 @@
  *                        ?age=SECONDS
  *                        back-dates it, ?tamper=1 changes the body after
  *                        signing; answers {"status", "body"} of the webhook
+ *   POST /_test/decline  {"count": N}: the next N payment intents are
+ *                        declined (402, card_error card_declined)
  *   GET  /_test/stats    {"requests", "customers", "sessions", "replays", "portals",
- *                        "keys": {KEY: attempts}}
+ *                        "payment_intents", "declines", "keys": {KEY: attempts}}
  *
  * It prints its port on standard output, then serves until killed.
  */
@@ -69,6 +72,11 @@ typedef struct
   guint        requests;
   guint        replays;
   guint        portals;
+  /* Payment intents that succeeded; declined ones, and how many more to
+   * decline. */
+  guint        payment_intents;
+  guint        declines;
+  guint        to_decline;
   /* The statuses the next API requests answer, after delay_ms; with
    * fail_after, once the request was carried out. */
   GQueue       failures;
@@ -190,6 +198,13 @@ create_customer (GHashTable  *form,
   else
     json_object_set_null_member (customer, "email");
   json_object_set_object_member (customer, "metadata", metadata (form, "metadata["));
+  {
+    JsonObject *invoice_settings = json_object_new ();
+
+    /* As if the buyer had saved a card at checkout. */
+    json_object_set_string_member (invoice_settings, "default_payment_method", "pm_card_visa");
+    json_object_set_object_member (customer, "invoice_settings", invoice_settings);
+  }
 
   *body = object_to_string (customer);
   g_hash_table_insert (fake.customers, g_strdup (id), g_strdup (*body));
@@ -305,6 +320,69 @@ create_portal (GHashTable  *form,
   return 200;
 }
 
+static const char * const intent_required[] = {
+  "amount", "currency", "customer", "payment_method", "confirm", "off_session",
+};
+
+static guint
+intent_declined (char **body)
+{
+  fake.to_decline--;
+  fake.declines++;
+  *body = error_json ("card_error", "card_declined", NULL, "Your card was declined.");
+  return 402;
+}
+
+static guint
+create_intent (GHashTable  *form,
+               char       **body)
+{
+  g_autoptr(JsonObject) intent = json_object_new ();
+  g_autofree char *id = random_id ("pi_");
+  g_autofree char *charge = random_id ("ch_");
+  const char *customer = g_hash_table_lookup (form, "customer");
+  gint64 amount;
+
+  for (guint i = 0; i < G_N_ELEMENTS (intent_required); i++)
+    {
+      g_autofree char *message = g_strdup_printf ("Missing required param: %s.",
+                                                  intent_required[i]);
+
+      if (!g_hash_table_contains (form, intent_required[i]))
+        {
+          *body = error_json ("invalid_request_error", "parameter_missing", intent_required[i],
+                              message);
+          return 400;
+        }
+    }
+  if (!g_hash_table_contains (fake.customers, customer) ||
+      !g_str_equal (g_hash_table_lookup (form, "payment_method"), "pm_card_visa") ||
+      !g_ascii_string_to_signed (g_hash_table_lookup (form, "amount"), 10, 1, G_MAXINT32,
+                                 &amount, NULL))
+    {
+      *body = error_json ("invalid_request_error", "resource_missing", "payment_method",
+                          "No such customer or payment method, or an invalid amount.");
+      return 400;
+    }
+  if (fake.to_decline > 0)
+    return intent_declined (body);
+
+  json_object_set_string_member (intent, "id", id);
+  json_object_set_string_member (intent, "object", "payment_intent");
+  json_object_set_int_member (intent, "amount", amount);
+  json_object_set_int_member (intent, "amount_received", amount);
+  json_object_set_string_member (intent, "currency", g_hash_table_lookup (form, "currency"));
+  json_object_set_string_member (intent, "customer", customer);
+  json_object_set_string_member (intent, "payment_method", "pm_card_visa");
+  json_object_set_string_member (intent, "status", "succeeded");
+  json_object_set_string_member (intent, "latest_charge", charge);
+  json_object_set_object_member (intent, "metadata", metadata (form, "metadata["));
+  json_object_set_int_member (intent, "created", g_get_real_time () / G_USEC_PER_SEC);
+  *body = object_to_string (intent);
+  fake.payment_intents++;
+  return 200;
+}
+
 static gboolean
 authorized (SoupServerMessage *msg)
 {
@@ -363,6 +441,8 @@ serve_api (SoupServerMessage *msg)
     status = create_session (form, &body);
   else if (g_str_equal (path, "/v1/billing_portal/sessions"))
     status = create_portal (form, &body);
+  else if (g_str_equal (path, "/v1/payment_intents"))
+    status = create_intent (form, &body);
   else
     {
       g_autofree char *message = g_strdup_printf ("Unrecognized request URL (POST: %s).", path);
@@ -504,6 +584,38 @@ handle_fail (SoupServerMessage *msg)
 }
 
 static void
+handle_decline (SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) object = request_object (msg);
+
+  if (object == NULL)
+    {
+      respond (msg, 400, g_strdup ("{}"));
+      return;
+    }
+  fake.to_decline = json_object_get_int_member_with_default (object, "count", 1);
+  respond (msg, 200, g_strdup ("{}"));
+}
+
+/* GET /v1/customers/ID: not failed on purpose, nor delayed. */
+static void
+handle_get_customer (SoupServerMessage *msg,
+                     const char        *id)
+{
+  const char *customer = g_hash_table_lookup (fake.customers, id);
+
+  fake.requests++;
+  if (!authorized (msg))
+    respond (msg, 401, error_json ("invalid_request_error", NULL, NULL,
+                                   "Invalid API Key provided"));
+  else if (customer == NULL)
+    respond (msg, 404, error_json ("invalid_request_error", "resource_missing", "id",
+                                   "No such customer"));
+  else
+    respond (msg, 200, g_strdup (customer));
+}
+
+static void
 handle_config (SoupServerMessage *msg)
 {
   g_autoptr(JsonObject) object = request_object (msg);
@@ -543,6 +655,8 @@ handle_stats (SoupServerMessage *msg)
   json_object_set_int_member (stats, "sessions", g_hash_table_size (fake.sessions));
   json_object_set_int_member (stats, "replays", fake.replays);
   json_object_set_int_member (stats, "portals", fake.portals);
+  json_object_set_int_member (stats, "payment_intents", fake.payment_intents);
+  json_object_set_int_member (stats, "declines", fake.declines);
   json_object_set_object_member (stats, "keys", keys);
   respond (msg, 200, object_to_string (stats));
 }
@@ -651,6 +765,10 @@ handle (SoupServer        *server,
     handle_stats (msg);
   else if (g_str_equal (path, "/_test/deliver"))
     handle_deliver (msg, query);
+  else if (g_str_equal (path, "/_test/decline"))
+    handle_decline (msg);
+  else if (g_str_equal (method, "GET") && g_str_has_prefix (path, "/v1/customers/"))
+    handle_get_customer (msg, path + strlen ("/v1/customers/"));
   else if (g_str_has_prefix (path, "/_test/sessions/") &&
            g_hash_table_contains (fake.sessions, path + strlen ("/_test/sessions/")))
     respond (msg, 200, g_strdup (g_hash_table_lookup (fake.sessions,

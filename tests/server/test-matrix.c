@@ -93,6 +93,18 @@ static const MatrixRoute matrix[] = {
   /* The demo provider keeps no payment methods: 404 for everyone. */
   { "POST", "/v1/billing/portal", ACCESS_MEMBER, "/v1/billing/portal", NULL, FALSE,
     NOT_CHECKED },
+  { "GET", "/v1/payments", ACCESS_MEMBER, "/v1/payments", NULL, FALSE, 200 },
+  /* No payment of that id was paid: 404 for everyone who may ask. */
+  { "GET", "/v1/payments/{id}/receipt", ACCESS_MEMBER, "/v1/payments/{uuid}/receipt", NULL,
+    FALSE, NOT_CHECKED },
+  { "GET", "/v1/me/invoice-details", ACCESS_MEMBER, "/v1/me/invoice-details", NULL, FALSE, 200 },
+  { "PUT", "/v1/me/invoice-details", ACCESS_MEMBER, "/v1/me/invoice-details",
+    "{\"company\": \"Matrix Ltd\"}", FALSE, 200 },
+  { "GET", "/v1/me/auto-recharge", ACCESS_MEMBER, "/v1/me/auto-recharge", NULL, FALSE, 200 },
+  /* Off: the demo provider cannot turn it on. */
+  { "PUT", "/v1/me/auto-recharge", ACCESS_MEMBER, "/v1/me/auto-recharge",
+    "{\"enabled\": false, \"threshold\": 100, \"pack\": \"starter\", \"monthly_cap\": 2}",
+    FALSE, 200 },
   /* The demo provider's checkout page: its session id is the secret. */
   { "GET", "/demo/checkout/{session_id}", ACCESS_PUBLIC, "/demo/checkout/cs_demo_{uuid}", NULL,
     FALSE, NOT_CHECKED },

@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "tally-receipt.h"
 #include "tally-test-server.h"
 
 #define SECRET_KEY     "sk_test_fake"
@@ -801,6 +802,473 @@ test_bad_bodies (void)
   g_assert_cmpstr (test_response_error (anonymous), ==, "unauthorized");
 }
 
+/* --- payments, invoice details and receipts --- */
+
+/* The id of the newest payment GET /v1/payments lists for @token. */
+static char *
+newest_payment_id (const char *token)
+{
+  g_autoptr(TestResponse) list = test_request (demo, "GET", "/v1/payments", token, NULL);
+
+  g_assert_cmpuint (list->status, ==, 200);
+  return g_strdup (test_response_string (list, "items.0.id"));
+}
+
+/* Buys the starter pack with the demo provider; returns the payment id. */
+static char *
+demo_purchase (const char *token)
+{
+  g_autofree char *page_path = NULL;
+  g_autofree char *session_id = demo_checkout (token, &page_path);
+  g_autofree char *pay = g_strconcat (page_path, "/pay", NULL);
+  g_autoptr(TestResponse) paid = test_request (demo, "POST", pay, NULL, NULL);
+
+  g_assert_cmpuint (paid->status, ==, 200);
+  return newest_payment_id (token);
+}
+
+static void
+test_payments_list (void)
+{
+  g_autofree char *token = test_user_new (demo, "list@example.com", NULL);
+  g_autofree char *other = test_user_new (demo, "list-other@example.com", NULL);
+  g_autofree char *paid_id = demo_purchase (token);
+  g_autofree char *page_path = NULL;
+  g_autofree char *open_session = demo_checkout (token, &page_path);
+  g_autofree char *open_id = newest_payment_id (token);
+  g_autoptr(TestResponse) list = test_request (demo, "GET", "/v1/payments", token, NULL);
+  g_autoptr(TestResponse) others = test_request (demo, "GET", "/v1/payments", other, NULL);
+  g_autoptr(TestResponse) anonymous = test_request (demo, "GET", "/v1/payments", NULL, NULL);
+
+  g_assert_cmpuint (list->status, ==, 200);
+  g_assert_cmpint (json_array_get_length (json_node_get_array (test_response_member (list,
+                                                                                    "items"))),
+                   ==, 2);
+  /* Newest first: the checkout left open, then the one paid. */
+  g_assert_cmpstr (test_response_string (list, "items.0.id"), ==, open_id);
+  g_assert_cmpstr (test_response_string (list, "items.0.status"), ==, "open");
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (list, "items.0.paid_at")));
+  g_assert_cmpstr (test_response_string (list, "items.1.id"), ==, paid_id);
+  g_assert_cmpstr (test_response_string (list, "items.1.status"), ==, "paid");
+  g_assert_cmpstr (test_response_string (list, "items.1.pack"), ==, "starter");
+  g_assert_cmpint (test_response_int (list, "items.1.credits"), ==, 500);
+  g_assert_cmpint (test_response_int (list, "items.1.amount"), ==, 500);
+  g_assert_cmpstr (test_response_string (list, "items.1.currency"), ==, "eur");
+  g_assert_cmpstr (test_response_string (list, "items.1.provider"), ==, "demo");
+  g_assert_nonnull (test_response_string (list, "items.1.created_at"));
+  g_assert_nonnull (test_response_string (list, "items.1.paid_at"));
+
+  g_assert_cmpuint (others->status, ==, 200);
+  g_assert_cmpint (json_array_get_length (json_node_get_array (test_response_member (others,
+                                                                                    "items"))),
+                   ==, 0);
+  g_assert_cmpuint (anonymous->status, ==, 401);
+}
+
+static void
+expect_invalid_details (const char *token,
+                        const char *body,
+                        const char *field)
+{
+  g_autoptr(TestResponse) response = test_request (demo, "PUT", "/v1/me/invoice-details", token,
+                                                   body);
+
+  g_assert_cmpuint (response->status, ==, 400);
+  g_assert_cmpstr (test_response_error (response), ==, "invalid_field");
+  g_assert_cmpstr (test_response_string (response, "error.field"), ==, field);
+}
+
+static void
+test_invoice_details (void)
+{
+  g_autofree char *token = test_user_new (demo, "details@example.com", NULL);
+  g_autofree char *long_company = g_strnfill (201, 'x');
+  g_autofree char *too_long = g_strdup_printf ("{\"company\": \"%s\"}", long_company);
+  g_autoptr(TestResponse) before = test_request (demo, "GET", "/v1/me/invoice-details", token,
+                                                 NULL);
+  g_autoptr(TestResponse) set = NULL;
+  g_autoptr(TestResponse) after = NULL;
+  g_autoptr(TestResponse) cleared = NULL;
+
+  g_assert_cmpuint (before->status, ==, 200);
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (before, "company")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (before, "vat_id")));
+
+  expect_invalid_details (token, "{\"company\": \"A\", \"iban\": \"x\"}", "iban");
+  expect_invalid_details (token, too_long, "company");
+  expect_invalid_details (token, "{\"vat_id\": 12}", "vat_id");
+  expect_invalid_details (token, "{\"vat_id\": \"BE\\n0123\"}", "vat_id");
+
+  set = test_request (demo, "PUT", "/v1/me/invoice-details", token,
+                      "{\"company\": \"Acme Ltd\", \"address\": \"1 Main St\\nGhent\", "
+                      "\"vat_id\": \"BE0123456789\"}");
+  g_assert_cmpuint (set->status, ==, 200);
+  g_assert_cmpstr (test_response_string (set, "address"), ==, "1 Main St\nGhent");
+
+  after = test_request (demo, "GET", "/v1/me/invoice-details", token, NULL);
+  g_assert_cmpstr (test_response_string (after, "company"), ==, "Acme Ltd");
+  g_assert_cmpstr (test_response_string (after, "vat_id"), ==, "BE0123456789");
+
+  /* A PUT replaces all three. */
+  cleared = test_request (demo, "PUT", "/v1/me/invoice-details", token, "{}");
+  g_assert_cmpuint (cleared->status, ==, 200);
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (cleared, "company")));
+}
+
+/* The receipt's bytes, which may hold NULs, unlike a TestResponse. */
+static GBytes *
+fetch_pdf (const char  *path,
+           const char  *token,
+           char       **content_type)
+{
+  g_autofree char *url = g_strconcat (demo->base_url, path, NULL);
+  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr(GError) error = NULL;
+  GBytes *pdf;
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+  pdf = soup_session_send_and_read (demo->session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+  *content_type = g_strdup (soup_message_headers_get_content_type (
+                              soup_message_get_response_headers (msg), NULL));
+  return pdf;
+}
+
+/* Minor units as the currency counts them, in integers. */
+static void
+test_format_amount (void)
+{
+  const struct
+  {
+    gint64      amount;
+    const char *currency;
+    const char *expected;
+  } cases[] = {
+    { 500, "eur", "5.00 EUR" },
+    { 5, "eur", "0.05 EUR" },
+    { 123456789, "usd", "1234567.89 USD" },
+    { 1000, "jpy", "1000 JPY" },
+    { 1234, "kwd", "1.234 KWD" },
+    { -250, "eur", "-2.50 EUR" },
+    { G_MININT64, "eur", "-92233720368547758.08 EUR" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *formatted = tally_format_amount (cases[i].amount, cases[i].currency);
+
+      g_assert_cmpstr (formatted, ==, cases[i].expected);
+    }
+}
+
+/* Runs poppler-utils' @program (build-aux/debian-packages installs it). */
+static void
+run_poppler (const char * const *argv)
+{
+  g_autofree char *program = g_find_program_in_path (argv[0]);
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (program == NULL)
+    g_error ("%s is missing: install poppler-utils (build-aux/debian-packages)", argv[0]);
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+/* The PDF's text, as pdftotext reads it. */
+static char *
+pdf_text (const char *pdf_path)
+{
+  g_autofree char *txt_path = g_strconcat (pdf_path, ".txt", NULL);
+  const char *argv[] = { "pdftotext", "-layout", pdf_path, txt_path, NULL };
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  run_poppler (argv);
+  g_file_get_contents (txt_path, &text, NULL, &error);
+  g_assert_no_error (error);
+  return text;
+}
+
+/* Kept under the build dir, to look at. */
+static void
+pdf_screenshot (const char *pdf_path)
+{
+  g_autofree char *png = g_build_filename (g_getenv ("TALLY_TEST_OUTPUT_DIR"),
+                                           "receipt-screenshot", NULL);
+  g_autofree char *png_file = g_strconcat (png, ".png", NULL);
+  const char *argv[] = { "pdftoppm", "-png", "-r", "100", "-singlefile", pdf_path, png, NULL };
+
+  g_remove (png_file);
+  run_poppler (argv);
+  g_assert_true (g_file_test (png_file, G_FILE_TEST_IS_REGULAR));
+  g_test_message ("Receipt screenshot: %s", png_file);
+}
+
+static void
+test_demo_receipt (void)
+{
+  g_autofree char *token = test_user_new (demo, "receipt@example.com", NULL);
+  g_autofree char *other = test_user_new (demo, "receipt-other@example.com", NULL);
+  g_autoptr(TestResponse) details = NULL;
+  g_autofree char *payment_id = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *content_type = NULL;
+  g_autoptr(GBytes) pdf = NULL;
+  g_autofree char *pdf_path = g_build_filename (g_getenv ("TALLY_TEST_OUTPUT_DIR"),
+                                                "receipt-test.pdf", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  details = test_request (demo, "PUT", "/v1/me/invoice-details", token,
+                          "{\"company\": \"Receipt Test GmbH\", "
+                          "\"address\": \"Hauptstraße 1\\n10115 Berlin\", "
+                          "\"vat_id\": \"DE123456789\"}");
+  g_assert_cmpuint (details->status, ==, 200);
+  payment_id = demo_purchase (token);
+  path = g_strdup_printf ("/v1/payments/%s/receipt", payment_id);
+
+  pdf = fetch_pdf (path, token, &content_type);
+  g_assert_cmpstr (content_type, ==, "application/pdf");
+  g_assert_cmpuint (g_bytes_get_size (pdf), >, 4);
+  g_assert_cmpmem (g_bytes_get_data (pdf, NULL), 5, "%PDF-", 5);
+
+  g_file_set_contents (pdf_path, g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf), &error);
+  g_assert_no_error (error);
+  text = pdf_text (pdf_path);
+  g_test_message ("Receipt text:\n%s", text);
+  g_assert_nonnull (strstr (text, "5.00 EUR"));
+  g_assert_nonnull (strstr (text, "Starter"));
+  g_assert_nonnull (strstr (text, "500"));
+  g_assert_nonnull (strstr (text, "Receipt Test GmbH"));
+  g_assert_nonnull (strstr (text, "DE123456789"));
+  g_assert_nonnull (strstr (text, "receipt@example.com"));
+  g_assert_nonnull (strstr (text, "Receipt number: R-"));
+  g_assert_nonnull (strstr (text, "Payment reference"));
+  g_assert_nonnull (strstr (text, "pi_demo_"));
+  pdf_screenshot (pdf_path);
+
+  {
+    g_autoptr(TestResponse) theirs = test_request (demo, "GET", path, other, NULL);
+    g_autoptr(TestResponse) anonymous = test_request (demo, "GET", path, NULL, NULL);
+
+    g_assert_cmpuint (theirs->status, ==, 404);
+    g_assert_cmpstr (test_response_error (theirs), ==, "not_found");
+    g_assert_cmpuint (anonymous->status, ==, 401);
+  }
+}
+
+/* A checkout never paid has no receipt. */
+static void
+test_receipt_unpaid (void)
+{
+  g_autofree char *token = test_user_new (demo, "unpaid@example.com", NULL);
+  g_autofree char *page_path = NULL;
+  g_autofree char *session_id = demo_checkout (token, &page_path);
+  g_autofree char *payment_id = newest_payment_id (token);
+  g_autofree char *path = g_strdup_printf ("/v1/payments/%s/receipt", payment_id);
+  g_autoptr(TestResponse) response = test_request (demo, "GET", path, token, NULL);
+  g_autoptr(TestResponse) unknown = test_request (demo, "GET", "/v1/payments/nope/receipt", token,
+                                                  NULL);
+
+  g_assert_cmpuint (response->status, ==, 404);
+  g_assert_cmpuint (unknown->status, ==, 404);
+}
+
+/* --- auto-recharge --- */
+
+static char *stripe_admin;
+
+/* A user of the Stripe server with a Stripe customer (made by a first
+ * checkout, never paid) and @credits granted. */
+static char *
+recharge_user (const char *email,
+               gint64      credits)
+{
+  char account_id[37];
+  g_autofree char *token = test_user_new (stripe, email, account_id);
+  g_autofree char *session_id = checkout (stripe, token, "starter");
+
+  if (stripe_admin == NULL)
+    stripe_admin = test_admin_new (stripe, "recharge-admin@example.com");
+  test_grant (stripe, stripe_admin, account_id, credits);
+  return g_steal_pointer (&token);
+}
+
+static TestResponse *
+set_auto_recharge (const char *token,
+                   gint64      threshold,
+                   gint64      monthly_cap)
+{
+  g_autofree char *body = g_strdup_printf ("{\"enabled\": true, \"threshold\": %"
+                                           G_GINT64_FORMAT ", \"pack\": \"starter\", "
+                                           "\"monthly_cap\": %" G_GINT64_FORMAT "}",
+                                           threshold, monthly_cap);
+  TestResponse *response = test_request (stripe, "PUT", "/v1/me/auto-recharge", token, body);
+
+  g_test_message ("auto-recharge → %u %s", response->status, response->body);
+  return response;
+}
+
+static TestResponse *
+get_auto_recharge (const char *token)
+{
+  return test_request (stripe, "GET", "/v1/me/auto-recharge", token, NULL);
+}
+
+/* Waits (10 s at most) until no recharge is in flight and @member of the
+ * settings is @value. */
+static void
+wait_for_recharge (const char *token,
+                   const char *member,
+                   gint64      value)
+{
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autoptr(TestResponse) settings = get_auto_recharge (token);
+      JsonNode *node = test_response_member (settings, member);
+      gint64 now = JSON_NODE_HOLDS_VALUE (node) &&
+                   json_node_get_value_type (node) == G_TYPE_BOOLEAN
+                   ? json_node_get_boolean (node) : json_node_get_int (node);
+
+      if (!json_node_get_boolean (test_response_member (settings, "in_flight")) && now == value)
+        return;
+      g_usleep (50 * 1000);
+    }
+  g_error ("auto-recharge never had %s = %" G_GINT64_FORMAT, member, value);
+}
+
+static void
+test_recharge_settings (void)
+{
+  g_autofree char *token = test_user_new (stripe, "recharge-settings@example.com", NULL);
+  g_autoptr(TestResponse) before = get_auto_recharge (token);
+  g_autoptr(TestResponse) bad_pack = NULL;
+  g_autoptr(TestResponse) bad_cap = NULL;
+  g_autoptr(TestResponse) on_demo = NULL;
+  g_autofree char *demo_token = test_user_new (demo, "recharge-demo@example.com", NULL);
+
+  g_assert_cmpuint (before->status, ==, 200);
+  g_assert_false (json_node_get_boolean (test_response_member (before, "enabled")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (before, "pack")));
+
+  bad_pack = test_request (stripe, "PUT", "/v1/me/auto-recharge", token,
+                           "{\"enabled\": true, \"threshold\": 10, \"pack\": \"nope\", "
+                           "\"monthly_cap\": 1}");
+  g_assert_cmpuint (bad_pack->status, ==, 400);
+  g_assert_cmpstr (test_response_string (bad_pack, "error.field"), ==, "pack");
+  bad_cap = set_auto_recharge (token, 10, 0);
+  g_assert_cmpuint (bad_cap->status, ==, 400);
+  g_assert_cmpstr (test_response_string (bad_cap, "error.field"), ==, "monthly_cap");
+
+  on_demo = test_request (demo, "PUT", "/v1/me/auto-recharge", demo_token,
+                          "{\"enabled\": true, \"threshold\": 10, \"pack\": \"starter\", "
+                          "\"monthly_cap\": 1}");
+  g_assert_cmpuint (on_demo->status, ==, 400);
+  g_assert_cmpstr (test_response_string (on_demo, "error.field"), ==, "enabled");
+}
+
+typedef struct
+{
+  const char *token;
+  guint       status;
+} RunClient;
+
+static gpointer
+run_client (gpointer data)
+{
+  RunClient *client = data;
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"qr-code\", "
+                                           "\"inputs\": {\"text\": \"x\"}}", id);
+  g_autoptr(TestResponse) response = test_request_on (stripe, session, "POST", "/v1/runs",
+                                                      client->token, body);
+
+  client->status = response->status;
+  return NULL;
+}
+
+/* Ten runs at once take the balance from 505 to 495, below 500: one
+ * recharge, held in flight by a slow Stripe while the others commit. */
+static void
+test_recharge_once (void)
+{
+  g_autofree char *token = recharge_user ("recharge-once@example.com", 505);
+  gint64 intents = fake_stat ("payment_intents");
+  g_autoptr(TestResponse) settings = set_auto_recharge (token, 500, 1);
+  g_autoptr(TestResponse) payments = NULL;
+  g_autoptr(TestResponse) higher = NULL;
+  RunClient clients[10];
+  GThread *threads[G_N_ELEMENTS (clients)];
+
+  g_assert_cmpuint (settings->status, ==, 200);
+  g_assert_true (json_node_get_boolean (test_response_member (settings, "enabled")));
+  fake_control ("/_test/fail", "{\"count\": 1, \"status\": 0, \"delay_ms\": 800}");
+
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      clients[i] = (RunClient) { token, 0 };
+      threads[i] = g_thread_new ("run", run_client, &clients[i]);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      g_thread_join (threads[i]);
+      g_assert_cmpuint (clients[i].status, ==, 201);
+    }
+
+  wait_for_recharge (token, "failures", 0);
+  for (guint i = 0; i < 100 && balance_of (stripe, token, "available") != 995; i++)
+    g_usleep (50 * 1000);
+  g_assert_cmpint (balance_of (stripe, token, "available"), ==, 995);
+  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+
+  payments = test_request (stripe, "GET", "/v1/payments", token, NULL);
+  g_assert_cmpstr (test_response_string (payments, "items.0.status"), ==, "paid");
+  g_assert_cmpstr (test_response_string (payments, "items.0.provider"), ==, "stripe");
+  g_assert_cmpint (test_response_int (payments, "items.0.credits"), ==, 500);
+
+  /* The monthly cap of one is spent: below a higher threshold, nothing. */
+  higher = set_auto_recharge (token, 2000, 1);
+  g_assert_cmpuint (higher->status, ==, 200);
+  g_usleep (500 * 1000);
+  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+  g_assert_cmpint (balance_of (stripe, token, "available"), ==, 995);
+}
+
+/* Three declined charges pause auto-recharge; saving it again resumes. */
+static void
+test_recharge_failures (void)
+{
+  g_autofree char *token = recharge_user ("recharge-fails@example.com", 100);
+  gint64 declines = fake_stat ("declines");
+  g_autoptr(TestResponse) settings = NULL;
+  g_autoptr(TestResponse) paused = NULL;
+  g_autoptr(TestResponse) resumed = NULL;
+
+  fake_control ("/_test/decline", "{\"count\": 3}");
+  settings = set_auto_recharge (token, 500, 10);
+  g_assert_cmpuint (settings->status, ==, 200);
+
+  wait_for_recharge (token, "paused", TRUE);
+  paused = get_auto_recharge (token);
+  g_assert_cmpint (test_response_int (paused, "failures"), ==, 3);
+  g_assert_cmpint (fake_stat ("declines"), ==, declines + 3);
+  g_assert_cmpint (balance_of (stripe, token, "available"), ==, 100);
+
+  resumed = set_auto_recharge (token, 500, 10);
+  g_assert_false (json_node_get_boolean (test_response_member (resumed, "paused")));
+  for (guint i = 0; i < 200 && balance_of (stripe, token, "available") != 600; i++)
+    g_usleep (50 * 1000);
+  g_assert_cmpint (balance_of (stripe, token, "available"), ==, 600);
+  wait_for_recharge (token, "failures", 0);
+}
+
 /* --- configuration --- */
 
 /* The ledger file (and its -wal, -shm) the refused server left. */
@@ -884,9 +1352,18 @@ main (int   argc,
   g_test_add_func ("/payments/demo/webhook-secret", test_demo_webhook_secret);
   g_test_add_func ("/payments/demo/live-event", test_demo_live_event);
   g_test_add_func ("/payments/bad-bodies", test_bad_bodies);
+  g_test_add_func ("/payments/list", test_payments_list);
+  g_test_add_func ("/payments/format-amount", test_format_amount);
+  g_test_add_func ("/payments/invoice-details", test_invoice_details);
+  g_test_add_func ("/payments/receipt", test_demo_receipt);
+  g_test_add_func ("/payments/receipt-unpaid", test_receipt_unpaid);
+  g_test_add_func ("/payments/recharge/settings", test_recharge_settings);
+  g_test_add_func ("/payments/recharge/once", test_recharge_once);
+  g_test_add_func ("/payments/recharge/failures", test_recharge_failures);
 
   status = g_test_run ();
 
+  g_free (stripe_admin);
   test_server_free (stripe);
   test_server_free (demo);
   stop_fake_stripe ();

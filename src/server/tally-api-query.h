@@ -1,0 +1,30 @@
+/* tally-api-query.h: what list endpoints share in their query strings
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A keyset cursor: the seq to continue before, with a short checksum over
+ * the seq and @scope (e.g. the account it pages), as 16 URL-safe
+ * characters. Not a signature: it only makes an edited or borrowed cursor
+ * a clear error instead of some other page. */
+char     *tally_api_cursor_encode (gint64       seq,
+                                   const char  *scope);
+gboolean  tally_api_cursor_decode (const char  *text,
+                                   const char  *scope,
+                                   gint64      *seq);
+
+/* ISO 8601 with a time ("2026-03-01T12:00:00+01:00"; UTC without an
+ * offset) or a plain date, read as its midnight UTC. A time at or before
+ * 1970 is still a bound: it reads as 1 µs, since 0 means "none". */
+gboolean  tally_api_parse_time    (const char  *text,
+                                   gint64      *microseconds);
+
+G_END_DECLS

@@ -1,0 +1,219 @@
+/* tally-store-recharge.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-store-private.h"
+#include "tally-store-recharge.h"
+
+#define SETTINGS_COLUMNS "account_id, user_id, enabled, threshold, pack_id, monthly_cap, " \
+                         "failures, paused, in_flight "
+
+static void
+read_settings (sqlite3_stmt          *stmt,
+               TallyRechargeSettings *settings)
+{
+  memset (settings, 0, sizeof *settings);
+  tally_store_copy_text (stmt, 0, settings->account_id, sizeof settings->account_id);
+  tally_store_copy_text (stmt, 1, settings->user_id, sizeof settings->user_id);
+  settings->enabled = sqlite3_column_int (stmt, 2) != 0;
+  settings->threshold = sqlite3_column_int64 (stmt, 3);
+  tally_store_copy_text (stmt, 4, settings->pack_id, sizeof settings->pack_id);
+  settings->monthly_cap = sqlite3_column_int64 (stmt, 5);
+  settings->failures = sqlite3_column_int64 (stmt, 6);
+  settings->paused = sqlite3_column_int (stmt, 7) != 0;
+  tally_store_copy_text (stmt, 8, settings->in_flight, sizeof settings->in_flight);
+}
+
+gboolean
+tally_store_find_recharge_settings (TallyStore             *self,
+                                    const char             *account_id,
+                                    TallyRechargeSettings  *settings,
+                                    GError                **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT " SETTINGS_COLUMNS "FROM auto_recharge "
+                                            "WHERE account_id = ?", error);
+  int rc;
+
+  memset (settings, 0, sizeof *settings);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    read_settings (stmt, settings);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_store_sqlite_failed (self, error);
+  return rc == SQLITE_ROW;
+}
+
+gboolean
+tally_store_save_recharge_settings (TallyStore                   *self,
+                                    const TallyRechargeSettings  *settings,
+                                    GError                      **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "INSERT INTO auto_recharge (account_id, user_id, "
+                                            "enabled, threshold, pack_id, monthly_cap, "
+                                            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                                            "ON CONFLICT (account_id) DO UPDATE SET "
+                                            "user_id = excluded.user_id, "
+                                            "enabled = excluded.enabled, "
+                                            "threshold = excluded.threshold, "
+                                            "pack_id = excluded.pack_id, "
+                                            "monthly_cap = excluded.monthly_cap, "
+                                            "failures = 0, paused = 0, "
+                                            "updated_at = excluded.updated_at", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, settings->account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, settings->user_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, settings->enabled);
+  sqlite3_bind_int64 (stmt, 4, settings->threshold);
+  sqlite3_bind_text (stmt, 5, settings->pack_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, settings->monthly_cap);
+  sqlite3_bind_int64 (stmt, 7, g_get_real_time ());
+  return tally_store_step_done (self, stmt, error);
+}
+
+GArray *
+tally_store_list_rechargeable (TallyStore  *self,
+                               GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT " SETTINGS_COLUMNS "FROM auto_recharge "
+                                            "WHERE enabled = 1 AND paused = 0 "
+                                            "AND in_flight IS NULL", error);
+  g_autoptr(GArray) list = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  list = g_array_new (FALSE, FALSE, sizeof (TallyRechargeSettings));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TallyRechargeSettings settings;
+
+      read_settings (stmt, &settings);
+      g_array_append_val (list, settings);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&list);
+}
+
+gboolean
+tally_store_count_recharges (TallyStore  *self,
+                             const char  *account_id,
+                             gint64       since,
+                             gint64      *count,
+                             GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT COUNT(*) FROM recharges "
+                                            "WHERE account_id = ? AND created_at >= ? "
+                                            "AND status != 'failed'", error);
+  int rc;
+
+  *count = 0;
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, since);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW)
+    return tally_store_sqlite_failed (self, error);
+  return TRUE;
+}
+
+gboolean
+tally_store_start_recharge (TallyStore  *self,
+                            const char  *account_id,
+                            const char  *payment_id,
+                            GError     **error)
+{
+  sqlite3_stmt *insert = tally_store_prepare (self,
+                                              "INSERT INTO recharges (payment_id, account_id, "
+                                              "status, created_at) VALUES (?, ?, 'pending', ?)",
+                                              error);
+  sqlite3_stmt *update = NULL;
+
+  if (insert == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (insert, 1, payment_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (insert, 2, account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (insert, 3, g_get_real_time ());
+  if (!tally_store_step_done (self, insert, error))
+    return FALSE;
+
+  update = tally_store_prepare (self,
+                                "UPDATE auto_recharge SET in_flight = ? WHERE account_id = ?",
+                                error);
+  if (update == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (update, 1, payment_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (update, 2, account_id, -1, SQLITE_STATIC);
+  return tally_store_step_done (self, update, error);
+}
+
+gboolean
+tally_store_finish_recharge (TallyStore  *self,
+                             const char  *account_id,
+                             const char  *payment_id,
+                             gboolean     succeeded,
+                             GError     **error)
+{
+  sqlite3_stmt *recharge = tally_store_prepare (self,
+                                                "UPDATE recharges SET status = ? "
+                                                "WHERE payment_id = ?", error);
+  sqlite3_stmt *settings = NULL;
+
+  if (recharge == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (recharge, 1, succeeded ? "succeeded" : "failed", -1, SQLITE_STATIC);
+  sqlite3_bind_text (recharge, 2, payment_id, -1, SQLITE_STATIC);
+  if (!tally_store_step_done (self, recharge, error))
+    return FALSE;
+
+  settings = tally_store_prepare (self,
+                                  "UPDATE auto_recharge SET in_flight = NULL, "
+                                  "failures = CASE WHEN ?1 THEN 0 ELSE failures + 1 END, "
+                                  "paused = CASE WHEN ?1 THEN paused "
+                                  "ELSE failures + 1 >= ?2 END "
+                                  "WHERE account_id = ?3 AND in_flight = ?4", error);
+  if (settings == NULL)
+    return FALSE;
+
+  sqlite3_bind_int (settings, 1, succeeded);
+  sqlite3_bind_int (settings, 2, TALLY_RECHARGE_MAX_FAILURES);
+  sqlite3_bind_text (settings, 3, account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (settings, 4, payment_id, -1, SQLITE_STATIC);
+  return tally_store_step_done (self, settings, error);
+}
