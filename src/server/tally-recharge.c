@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "tally-api-payments.h"
+#include "tally-events.h"
 #include "tally-log.h"
 #include "tally-payments.h"
 #include "tally-recharge.h"
@@ -248,7 +249,11 @@ finish_done (gpointer      data,
   if (error != NULL)
     tally_log_warning ("recharge_not_recorded", error->message);
   else if (!succeeded)
-    tally_log_warning ("recharge_failed", job->failure != NULL ? job->failure : "refused");
+    {
+      tally_log_warning ("recharge_failed", job->failure != NULL ? job->failure : "refused");
+      /* The user hears of it at once: their apps show the failure. */
+      tally_events_push_payment_failed (job->server, job->settings.account_id, job->payment.id);
+    }
   else
     tally_log_event ("recharge_succeeded", "payment_id", job->payment.id, NULL);
 }
