@@ -26,16 +26,6 @@
 /* Records per chunk of the export. */
 #define EXPORT_PAGE 500
 
-/* Empty values count as absent: "?actor=&action=" filters nothing. */
-static const char *
-query_value (TallyRequest *request,
-             const char   *name)
-{
-  const char *value = tally_request_get_query (request, name);
-
-  return value != NULL && value[0] != '\0' ? value : NULL;
-}
-
 /* --- query parameters --- */
 
 static gboolean
@@ -44,7 +34,7 @@ parse_text (TallyRequest  *request,
             const char   **value,
             TallyProblem  *problem)
 {
-  *value = query_value (request, name);
+  *value = tally_api_query_value (request, name);
   if (*value != NULL && g_utf8_strlen (*value, -1) > FILTER_MAX_CHARS)
     {
       tally_problem_invalid (problem, name, "“%s” must be at most %d characters", name,
@@ -56,34 +46,12 @@ parse_text (TallyRequest  *request,
 }
 
 static gboolean
-parse_times (TallyRequest    *request,
-             TallyAuditQuery *query,
-             TallyProblem    *problem)
-{
-  const char *since = query_value (request, "since");
-  const char *until = query_value (request, "until");
-
-  if (since != NULL && !tally_api_parse_time (since, &query->since))
-    {
-      tally_problem_invalid (problem, "since", "“since” must be an ISO 8601 date and time");
-      return FALSE;
-    }
-  if (until != NULL && !tally_api_parse_time (until, &query->until))
-    {
-      tally_problem_invalid (problem, "until", "“until” must be an ISO 8601 date and time");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
 parse_page (TallyRequest    *request,
             TallyAuditQuery *query,
             TallyProblem    *problem)
 {
-  const char *limit = query_value (request, "limit");
-  const char *cursor = query_value (request, "cursor");
+  const char *limit = tally_api_query_value (request, "limit");
+  const char *cursor = tally_api_query_value (request, "cursor");
   gint64 value = PAGE_DEFAULT;
 
   if (limit != NULL &&
@@ -113,7 +81,7 @@ parse_query (TallyRequest    *request,
   return parse_text (request, "actor", &query->actor, problem) &&
          parse_text (request, "action", &query->action, problem) &&
          parse_text (request, "q", &query->search, problem) &&
-         parse_times (request, query, problem) &&
+         tally_api_parse_time_range (request, &query->since, &query->until, problem) &&
          parse_page (request, query, problem);
 }
 

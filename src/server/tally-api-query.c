@@ -105,3 +105,37 @@ tally_api_parse_time (const char *text,
     *microseconds = 1;
   return TRUE;
 }
+
+const char *
+tally_api_query_value (TallyRequest *request,
+                       const char   *name)
+{
+  const char *value = tally_request_get_query (request, name);
+
+  return value != NULL && value[0] != '\0' ? value : NULL;
+}
+
+static gboolean
+parse_bound (TallyRequest *request,
+             const char   *name,
+             gint64       *microseconds,
+             TallyProblem *problem)
+{
+  const char *text = tally_api_query_value (request, name);
+
+  if (text == NULL || tally_api_parse_time (text, microseconds))
+    return TRUE;
+
+  tally_problem_invalid (problem, name, "“%s” must be an ISO 8601 date and time", name);
+  return FALSE;
+}
+
+gboolean
+tally_api_parse_time_range (TallyRequest *request,
+                            gint64       *since,
+                            gint64       *until,
+                            TallyProblem *problem)
+{
+  return parse_bound (request, "since", since, problem) &&
+         parse_bound (request, "until", until, problem);
+}

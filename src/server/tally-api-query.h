@@ -7,7 +7,8 @@
 
 #pragma once
 
-#include <glib.h>
+#include "tally-problem.h"
+#include "tally-request.h"
 
 G_BEGIN_DECLS
 
@@ -26,5 +27,16 @@ gboolean  tally_api_cursor_decode (const char  *text,
  * 1970 is still a bound: it reads as 1 µs, since 0 means "none". */
 gboolean  tally_api_parse_time    (const char  *text,
                                    gint64      *microseconds);
+
+/* A query parameter; an empty one counts as absent ("?type=&tool="
+ * filters nothing). */
+const char *tally_api_query_value      (TallyRequest *request,
+                                        const char   *name);
+/* ?since= and ?until= into microseconds (0 where absent); FALSE with an
+ * invalid_field problem naming the bad one. */
+gboolean    tally_api_parse_time_range (TallyRequest *request,
+                                        gint64       *since,
+                                        gint64       *until,
+                                        TallyProblem *problem);
 
 G_END_DECLS

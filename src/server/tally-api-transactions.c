@@ -29,42 +29,6 @@
 
 /* --- query parameters --- */
 
-/* Empty values count as absent: "?type=&tool=" filters nothing. */
-static const char *
-query_value (TallyRequest *request,
-             const char   *name)
-{
-  const char *value = tally_request_get_query (request, name);
-
-  return value != NULL && value[0] != '\0' ? value : NULL;
-}
-
-static gboolean
-parse_times (TallyRequest        *request,
-             TallyStatementQuery *query,
-             TallyProblem        *problem)
-{
-  const char *since = query_value (request, "since");
-  const char *until = query_value (request, "until");
-
-  if (since != NULL && !tally_api_parse_time (since, &query->since))
-    {
-      tally_problem_invalid (problem, "since", "“since” must be an ISO 8601 date and time");
-      return FALSE;
-    }
-  if (until != NULL && !tally_api_parse_time (until, &query->until))
-    {
-      tally_problem_invalid (problem, "until", "“until” must be an ISO 8601 date and time");
-      return FALSE;
-    }
-
-  /* 0 means no bound to the ledger: a time at or before 1970 still is one. */
-  if (until != NULL && query->until <= 0)
-    query->until = 1;
-
-  return TRUE;
-}
-
 /* The account to read: the user's own, or one named that is theirs. */
 static gboolean
 parse_account (TallyRequest        *request,
@@ -72,7 +36,7 @@ parse_account (TallyRequest        *request,
                TallyProblem        *problem)
 {
   const TallyUser *user = tally_request_get_user (request);
-  const char *account_id = query_value (request, "account_id");
+  const char *account_id = tally_api_query_value (request, "account_id");
 
   g_strlcpy (query->account_id, user->account_id, sizeof query->account_id);
   if (account_id == NULL || g_ascii_strcasecmp (account_id, user->account_id) == 0)
@@ -87,9 +51,9 @@ parse_filters (TallyRequest        *request,
                TallyStatementQuery *query,
                TallyProblem        *problem)
 {
-  const char *type = query_value (request, "type");
-  const char *tool = query_value (request, "tool");
-  const char *search = query_value (request, "q");
+  const char *type = tally_api_query_value (request, "type");
+  const char *tool = tally_api_query_value (request, "tool");
+  const char *search = tally_api_query_value (request, "q");
 
   if (type != NULL && !tally_transfer_kind_from_string (type, &query->kind))
     {
@@ -112,7 +76,7 @@ parse_filters (TallyRequest        *request,
     }
   query->search = search;
 
-  return parse_account (request, query, problem) && parse_times (request, query, problem);
+  return parse_account (request, query, problem) && tally_api_parse_time_range (request, &query->since, &query->until, problem);
 }
 
 static gboolean
@@ -120,8 +84,8 @@ parse_page (TallyRequest        *request,
             TallyStatementQuery *query,
             TallyProblem        *problem)
 {
-  const char *limit = query_value (request, "limit");
-  const char *cursor = query_value (request, "cursor");
+  const char *limit = tally_api_query_value (request, "limit");
+  const char *cursor = tally_api_query_value (request, "cursor");
   gint64 value = PAGE_DEFAULT;
 
   if (limit != NULL &&
@@ -536,7 +500,7 @@ handle_export (TallyRequest *request)
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   TallyStatementQuery query = { 0 };
   TallyExportFormat format = TALLY_EXPORT_FORMAT_CSV;
-  const char *name = query_value (request, "format");
+  const char *name = tally_api_query_value (request, "format");
   g_autoptr(GError) error = NULL;
   ExportJob *job;
 
