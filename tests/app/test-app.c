@@ -891,6 +891,59 @@ test_purchase (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Every page, as a user with some history sees it, in one size and
+ * style: the screenshots of the README and the metainfo come from here. */
+static void
+shoot_pages (TallyClient    *client,
+             GSettings      *settings,
+             int             width,
+             AdwColorScheme  scheme,
+             const char     *style)
+{
+  static const char * const pages[] = { "overview", "tools", "history", "purchase" };
+  GtkWidget *window;
+  AdwViewStack *stack;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), scheme);
+  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 640);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for_credits (window, 1250);
+  stack = ADW_VIEW_STACK (wait_for_widget (window, is_view_stack, NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%s-%s.png", pages[i],
+                                               width < 600 ? "narrow" : "wide", style);
+
+      adw_view_stack_set_visible_child_name (stack, pages[i]);
+      save_screenshot (window, name);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+}
+
+static void
+test_page_screenshots (void)
+{
+  g_autofree char *admin = test_admin_new (server, "shots-admin@example.com");
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(TestResponse) me = NULL;
+  GtkWidget *window = signed_up_window (client, settings, "iris@example.com");
+
+  me = test_request (server, "GET", "/v1/me", tally_client_get_token (client), NULL);
+  test_grant (server, admin, test_response_string (me, "user.account_id"), 1250);
+  wait_for_credits (window, 1250);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* The same session, read back from the keyring by each new window. */
+  shoot_pages (client, settings, 900, ADW_COLOR_SCHEME_FORCE_LIGHT, "light");
+  shoot_pages (client, settings, 900, ADW_COLOR_SCHEME_FORCE_DARK, "dark");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -912,6 +965,7 @@ main (int   argc,
   g_test_add_func ("/app/run-refused", test_run_refused);
   g_test_add_func ("/app/format-price", test_format_price);
   g_test_add_func ("/app/purchase", test_purchase);
+  g_test_add_func ("/app/page-screenshots", test_page_screenshots);
 
   server = test_server_start (NULL);
   status = g_test_run ();
