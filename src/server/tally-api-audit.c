@@ -16,8 +16,6 @@
 #include "tally-log.h"
 #include "tally-server.h"
 
-#define PAGE_DEFAULT 50
-#define PAGE_MAX     500
 #define FILTER_MAX_CHARS 256
 
 /* A cursor is the seq of the last record given plus 4 bytes of a checksum
@@ -46,32 +44,6 @@ parse_text (TallyRequest  *request,
 }
 
 static gboolean
-parse_page (TallyRequest    *request,
-            TallyAuditQuery *query,
-            TallyProblem    *problem)
-{
-  const char *limit = tally_api_query_value (request, "limit");
-  const char *cursor = tally_api_query_value (request, "cursor");
-  gint64 value = PAGE_DEFAULT;
-
-  if (limit != NULL &&
-      (!g_ascii_string_to_signed (limit, 10, G_MININT64, G_MAXINT64, &value, NULL) || value < 1))
-    {
-      tally_problem_invalid (problem, "limit", "“limit” must be a whole number from 1");
-      return FALSE;
-    }
-  query->limit = (guint) MIN (value, PAGE_MAX);
-
-  if (cursor != NULL && !tally_api_cursor_decode (cursor, "audit", &query->before_seq))
-    {
-      tally_problem_invalid (problem, "cursor", "This cursor was not given by this server");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
 parse_query (TallyRequest    *request,
              TallyAuditQuery *query,
              TallyProblem    *problem)
@@ -82,7 +54,8 @@ parse_query (TallyRequest    *request,
          parse_text (request, "action", &query->action, problem) &&
          parse_text (request, "q", &query->search, problem) &&
          tally_api_parse_time_range (request, &query->since, &query->until, problem) &&
-         parse_page (request, query, problem);
+         tally_api_parse_page (request, "audit", &query->limit, &query->before_seq,
+                               problem);
 }
 
 /* --- records as JSON --- */

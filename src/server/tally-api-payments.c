@@ -157,15 +157,6 @@ on_session_created (GObject      *source,
                        job, NULL);
 }
 
-/* @value: (transfer full) */
-static void
-form_set (GHashTable *form,
-          const char *name,
-          char       *value)
-{
-  g_hash_table_insert (form, (gpointer) name, value);
-}
-
 static void
 create_session (CheckoutJob *job,
                 const char  *customer_id)
@@ -173,22 +164,24 @@ create_session (CheckoutJob *job,
   TallyPayments *payments = tally_server_get_payments (job_server (job));
   g_autoptr(GHashTable) form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 
-  form_set (form, "mode", g_strdup ("payment"));
-  form_set (form, "line_items[0][price_data][currency]",
-                       g_strdup (job->payment.currency));
-  form_set (form, "line_items[0][price_data][unit_amount]",
-                       g_strdup_printf ("%" G_GINT64_FORMAT, job->payment.amount));
-  form_set (form, "line_items[0][price_data][product_data][name]",
-                       g_strdup (job->pack_name));
-  form_set (form, "line_items[0][quantity]", g_strdup ("1"));
-  form_set (form, "success_url", g_strdup (tally_payments_get_success_url (payments)));
-  form_set (form, "cancel_url", g_strdup (tally_payments_get_cancel_url (payments)));
-  form_set (form, "client_reference_id", g_strdup (job->payment.id));
-  form_set (form, "metadata[payment_id]", g_strdup (job->payment.id));
+  tally_stripe_form_set (form, "mode", g_strdup ("payment"));
+  tally_stripe_form_set (form, "line_items[0][price_data][currency]",
+                         g_strdup (job->payment.currency));
+  tally_stripe_form_set (form, "line_items[0][price_data][unit_amount]",
+                         g_strdup_printf ("%" G_GINT64_FORMAT, job->payment.amount));
+  tally_stripe_form_set (form, "line_items[0][price_data][product_data][name]",
+                         g_strdup (job->pack_name));
+  tally_stripe_form_set (form, "line_items[0][quantity]", g_strdup ("1"));
+  tally_stripe_form_set (form, "success_url",
+                         g_strdup (tally_payments_get_success_url (payments)));
+  tally_stripe_form_set (form, "cancel_url",
+                         g_strdup (tally_payments_get_cancel_url (payments)));
+  tally_stripe_form_set (form, "client_reference_id", g_strdup (job->payment.id));
+  tally_stripe_form_set (form, "metadata[payment_id]", g_strdup (job->payment.id));
   /* So that the charge, refunded or disputed later, names the payment. */
-  form_set (form, "payment_intent_data[metadata][payment_id]",
-                       g_strdup (job->payment.id));
-  form_set (form, "customer", g_strdup (customer_id));
+  tally_stripe_form_set (form, "payment_intent_data[metadata][payment_id]",
+                         g_strdup (job->payment.id));
+  tally_stripe_form_set (form, "customer", g_strdup (customer_id));
 
   tally_stripe_client_post (tally_payments_get_stripe (payments), "/v1/checkout/sessions", form,
                             job->idempotency_key, on_session_created, job);
@@ -305,8 +298,8 @@ stripe_checkout (CheckoutJob *job)
     }
 
   form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  form_set (form, "email", g_strdup (job->email));
-  form_set (form, "metadata[account_id]", g_strdup (job->payment.account_id));
+  tally_stripe_form_set (form, "email", g_strdup (job->email));
+  tally_stripe_form_set (form, "metadata[account_id]", g_strdup (job->payment.account_id));
   key = g_strconcat (job->idempotency_key, "-customer", NULL);
   tally_stripe_client_post (tally_payments_get_stripe (payments), "/v1/customers", form, key,
                             on_customer_created, job);
@@ -490,7 +483,7 @@ handle_portal (TallyRequest *request)
     }
 
   form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  form_set (form, "customer", g_strdup (customer_id));
+  tally_stripe_form_set (form, "customer", g_strdup (customer_id));
   key = g_uuid_string_random ();
   tally_stripe_client_post (tally_payments_get_stripe (payments), "/v1/billing_portal/sessions",
                             form, key, on_portal_created, tally_request_ref (request));

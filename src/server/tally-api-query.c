@@ -14,6 +14,9 @@
 #define CURSOR_BYTES 12
 #define CURSOR_CHARS 16
 
+#define PAGE_DEFAULT 50
+#define PAGE_MAX     500
+
 static void
 checksum_cursor (const guint8  seq[8],
                  const char   *scope,
@@ -138,4 +141,33 @@ tally_api_parse_time_range (TallyRequest *request,
 {
   return parse_bound (request, "since", since, problem) &&
          parse_bound (request, "until", until, problem);
+}
+
+gboolean
+tally_api_parse_page (TallyRequest *request,
+                      const char   *scope,
+                      guint        *limit,
+                      gint64       *before_seq,
+                      TallyProblem *problem)
+{
+  const char *limit_text = tally_api_query_value (request, "limit");
+  const char *cursor = tally_api_query_value (request, "cursor");
+  gint64 value = PAGE_DEFAULT;
+
+  if (limit_text != NULL &&
+      (!g_ascii_string_to_signed (limit_text, 10, G_MININT64, G_MAXINT64, &value, NULL) ||
+       value < 1))
+    {
+      tally_problem_invalid (problem, "limit", "“limit” must be a whole number from 1");
+      return FALSE;
+    }
+  *limit = (guint) MIN (value, PAGE_MAX);
+
+  if (cursor != NULL && !tally_api_cursor_decode (cursor, scope, before_seq))
+    {
+      tally_problem_invalid (problem, "cursor", "This cursor was not given by this server");
+      return FALSE;
+    }
+
+  return TRUE;
 }

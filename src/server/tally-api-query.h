@@ -39,4 +39,12 @@ gboolean    tally_api_parse_time_range (TallyRequest *request,
                                         gint64       *until,
                                         TallyProblem *problem);
 
+/* ?limit= (default 50, above 500 read as 500) and ?cursor= (one this
+ * server gave for @scope); FALSE with an invalid_field problem. */
+gboolean    tally_api_parse_page       (TallyRequest *request,
+                                        const char   *scope,
+                                        guint        *limit,
+                                        gint64       *before_seq,
+                                        TallyProblem *problem);
+
 G_END_DECLS

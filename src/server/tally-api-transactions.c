@@ -17,8 +17,6 @@
 #include "tally-log.h"
 #include "tally-server.h"
 
-#define PAGE_DEFAULT 50
-#define PAGE_MAX     500
 #define SEARCH_MAX_CHARS 256
 
 /* A cursor is the seq of the last item given plus 4 bytes of a checksum
@@ -76,33 +74,8 @@ parse_filters (TallyRequest        *request,
     }
   query->search = search;
 
-  return parse_account (request, query, problem) && tally_api_parse_time_range (request, &query->since, &query->until, problem);
-}
-
-static gboolean
-parse_page (TallyRequest        *request,
-            TallyStatementQuery *query,
-            TallyProblem        *problem)
-{
-  const char *limit = tally_api_query_value (request, "limit");
-  const char *cursor = tally_api_query_value (request, "cursor");
-  gint64 value = PAGE_DEFAULT;
-
-  if (limit != NULL &&
-      (!g_ascii_string_to_signed (limit, 10, G_MININT64, G_MAXINT64, &value, NULL) || value < 1))
-    {
-      tally_problem_invalid (problem, "limit", "“limit” must be a whole number from 1");
-      return FALSE;
-    }
-  query->limit = (guint) MIN (value, PAGE_MAX);
-
-  if (cursor != NULL && !tally_api_cursor_decode (cursor, query->account_id, &query->before_seq))
-    {
-      tally_problem_invalid (problem, "cursor", "This cursor was not given by this server");
-      return FALSE;
-    }
-
-  return TRUE;
+  return parse_account (request, query, problem) &&
+         tally_api_parse_time_range (request, &query->since, &query->until, problem);
 }
 
 /* --- GET /v1/transactions --- */
@@ -173,7 +146,9 @@ handle_transactions (TallyRequest *request)
   g_autoptr(GError) error = NULL;
   gint64 next = 0;
 
-  if (!parse_filters (request, &query, &problem) || !parse_page (request, &query, &problem))
+  if (!parse_filters (request, &query, &problem) ||
+      !tally_api_parse_page (request, query.account_id, &query.limit, &query.before_seq,
+                             &problem))
     {
       tally_request_respond_problem (request, &problem);
       return;

@@ -311,30 +311,23 @@ on_intent (GObject      *source,
 }
 
 static void
-form_set (GHashTable *form,
-          const char *name,
-          char       *value)
-{
-  g_hash_table_insert (form, (gpointer) name, value);
-}
-
-static void
 charge (RechargeJob *job,
         const char  *payment_method)
 {
   g_autoptr(GHashTable) form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autofree char *key = g_strconcat ("recharge-", job->payment.id, NULL);
 
-  form_set (form, "amount", g_strdup_printf ("%" G_GINT64_FORMAT, job->payment.amount));
-  form_set (form, "currency", g_strdup (job->payment.currency));
-  form_set (form, "customer", g_strdup (job->customer_id));
-  form_set (form, "payment_method", g_strdup (payment_method));
-  form_set (form, "off_session", g_strdup ("true"));
-  form_set (form, "confirm", g_strdup ("true"));
-  form_set (form, "description", g_strdup_printf ("Tally auto-recharge: %s",
+  tally_stripe_form_set (form, "amount",
+                         g_strdup_printf ("%" G_GINT64_FORMAT, job->payment.amount));
+  tally_stripe_form_set (form, "currency", g_strdup (job->payment.currency));
+  tally_stripe_form_set (form, "customer", g_strdup (job->customer_id));
+  tally_stripe_form_set (form, "payment_method", g_strdup (payment_method));
+  tally_stripe_form_set (form, "off_session", g_strdup ("true"));
+  tally_stripe_form_set (form, "confirm", g_strdup ("true"));
+  tally_stripe_form_set (form, "description", g_strdup_printf ("Tally auto-recharge: %s",
                                                   job->payment.pack_id));
   /* So that a refund or dispute of the charge names the payment. */
-  form_set (form, "metadata[payment_id]", g_strdup (job->payment.id));
+  tally_stripe_form_set (form, "metadata[payment_id]", g_strdup (job->payment.id));
   tally_stripe_client_post (job_stripe (job), "/v1/payment_intents", form, key, on_intent, job);
 }
 

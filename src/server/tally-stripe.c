@@ -377,3 +377,11 @@ tally_stripe_client_post_finish (TallyStripeClient  *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+void
+tally_stripe_form_set (GHashTable *form,
+                       const char *name,
+                       char       *value)
+{
+  g_hash_table_insert (form, (gpointer) name, value);
+}

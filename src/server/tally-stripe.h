@@ -66,4 +66,10 @@ JsonObject        *tally_stripe_client_post_finish (TallyStripeClient *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
 
+/* Adds a field to a form for tally_stripe_client_post(): @name is a
+ * literal, @value is taken. */
+void tally_stripe_form_set (GHashTable *form,
+                            const char *name,
+                            char       *value);
+
 G_END_DECLS
