@@ -1,0 +1,88 @@
+/* tally-cache.h: the app's local copy of what the server knows, and the
+ * outbox of what the app did offline
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "tally-ledger.h"
+
+G_BEGIN_DECLS
+
+/* One cache per (server, user): a libtally ledger file that mirrors every
+ * transfer touching the user's accounts, with the server's own ids, seq and
+ * times (so history pages and exports are libtally's statement queries),
+ * plus the app's own tables: documents (the last /v1/me, /v1/tools...),
+ * the sync state (device id, cursor, lease) and the outbox. */
+
+#define TALLY_TYPE_CACHE (tally_cache_get_type ())
+
+G_DECLARE_FINAL_TYPE (TallyCache, tally_cache, TALLY, CACHE, GObject)
+
+/* The device's lease as the server last answered it; id is empty when the
+ * device has none. Times in microseconds since the epoch, UTC. */
+typedef struct _TallyCacheLease
+{
+  char   id[TALLY_UUID_LEN];
+  gint64 amount;
+  gint64 remaining;
+  gint64 expires_at;
+} TallyCacheLease;
+
+/* Where the cache of @user_id on the server at @server_url lives:
+ * $XDG_DATA_HOME/tally/cache/<hash of the URL>/<user_id>.db */
+char             *tally_cache_build_path          (const char       *server_url,
+                                                   const char       *user_id);
+/* Opens the file at @path, creating it and its folders. */
+TallyCache       *tally_cache_open                (const char       *path,
+                                                   GError          **error);
+TallyLedger      *tally_cache_get_ledger          (TallyCache       *self);
+/* A random id made on first open, sent as `device` in every sync. */
+const char       *tally_cache_get_device_id       (TallyCache       *self);
+
+/* Documents: the last answer of an endpoint, kept for offline starts. */
+gboolean          tally_cache_set_document        (TallyCache       *self,
+                                                   const char       *name,
+                                                   JsonNode         *document,
+                                                   GError          **error);
+/* NULL when none was stored. */
+JsonNode         *tally_cache_get_document        (TallyCache       *self,
+                                                   const char       *name);
+
+/* The seq of the last transfer mirrored; 0 at first. */
+gint64            tally_cache_get_cursor          (TallyCache       *self);
+void              tally_cache_get_lease           (TallyCache       *self,
+                                                   TallyCacheLease  *out);
+/* Applies an answer of POST /v1/sync in one transaction: mirrors its
+ * transfers, records the cursor and the lease, and removes from the outbox
+ * every op it has a result for. Emits ::changed. */
+gboolean          tally_cache_apply_sync_answer   (TallyCache       *self,
+                                                   JsonObject       *answer,
+                                                   GError          **error);
+
+/* Outbox: operations made offline, each a SyncOp object of the API
+ * ({id, type, tool, units, outcome, cost, created_at}). Adding is durable
+ * before it returns (the app may be killed the next moment); adding an id
+ * twice is a no-op. Emits ::changed. */
+gboolean          tally_cache_outbox_add          (TallyCache       *self,
+                                                   JsonObject       *op,
+                                                   GError          **error);
+/* The oldest @limit ops, oldest first, as a new array of objects. */
+JsonArray        *tally_cache_outbox_peek         (TallyCache       *self,
+                                                   guint             limit);
+guint             tally_cache_outbox_count        (TallyCache       *self);
+/* What the outbox's ops have cost: spent from the lease, not yet synced. */
+gint64            tally_cache_outbox_spent        (TallyCache       *self);
+
+/* The user's account as mirrored: its balance includes only what the
+ * server has answered. FALSE when it is not in the cache yet. */
+gboolean          tally_cache_lookup_account      (TallyCache       *self,
+                                                   const char       *account_id,
+                                                   TallyAccount     *out);
+
+G_END_DECLS
