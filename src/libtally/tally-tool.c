@@ -23,6 +23,7 @@
 #define MAX_INPUTS            32
 #define MAX_CHOICES           64
 #define MAX_ARGS              64
+#define SUFFIX_MAX_BYTES      16
 
 /* The argv placeholder for the file the tool writes. */
 #define OUTPUT_PLACEHOLDER "output"
@@ -43,6 +44,7 @@ struct _TallyTool
   TallyPriceRule  rule;
   char           *builtin;
   GStrv           command;
+  char           *output_suffix;
 };
 
 G_DEFINE_FINAL_TYPE (TallyTool, tally_tool, G_TYPE_OBJECT)
@@ -753,12 +755,34 @@ check_command (TallyTool   *self,
   return TRUE;
 }
 
+/* ".wav", ".tar.gz": what a command's output file is named with, as the
+ * command cannot say. */
+static gboolean
+read_output_suffix (TallyTool   *self,
+                    JsonObject  *object,
+                    GError     **error)
+{
+  g_autofree char *suffix = NULL;
+
+  if (lookup_member (object, "output_suffix") == NULL)
+    return TRUE;
+  if (!read_string (object, "run", "output_suffix", SUFFIX_MAX_BYTES, &suffix, error))
+    return FALSE;
+  if (suffix[0] != '.' || suffix[1] == '\0' ||
+      strspn (suffix, "abcdefghijklmnopqrstuvwxyz0123456789.") != strlen (suffix))
+    return invalid (error, "run", "output_suffix",
+                    "must be a dot and lowercase letters, digits and dots");
+
+  self->output_suffix = g_steal_pointer (&suffix);
+  return TRUE;
+}
+
 static gboolean
 read_run (TallyTool   *self,
           JsonObject  *parent,
           GError     **error)
 {
-  static const char * const members[] = { "builtin", "command", NULL };
+  static const char * const members[] = { "builtin", "command", "output_suffix", NULL };
   JsonNode *node = lookup_member (parent, "run");
   JsonObject *object;
   gboolean has_builtin;
@@ -778,10 +802,13 @@ read_run (TallyTool   *self,
   if (has_builtin == has_command)
     return invalid (error, NULL, "run", "must have either \"builtin\" or \"command\"");
 
+  if (has_builtin && lookup_member (object, "output_suffix") != NULL)
+    return invalid (error, "run", "output_suffix", "is for commands only");
   if (has_builtin)
     return read_identifier (object, "run", "builtin", &self->builtin, error);
 
-  return read_string_list (object, "run", "command", MAX_ARGS, ARG_MAX_CHARS,
+  return read_output_suffix (self, object, error) &&
+         read_string_list (object, "run", "command", MAX_ARGS, ARG_MAX_CHARS,
                            &self->command, error) &&
          check_command (self, error);
 }
@@ -828,6 +855,7 @@ tally_tool_finalize (GObject *object)
   g_free (self->meter_input);
   g_free (self->builtin);
   g_strfreev (self->command);
+  g_free (self->output_suffix);
 
   G_OBJECT_CLASS (tally_tool_parent_class)->finalize (object);
 }
@@ -1030,6 +1058,8 @@ add_meter_and_run (JsonBuilder *builder,
     add_string (builder, "builtin", self->builtin);
   else
     add_string_list (builder, "command", (const char * const *) self->command);
+  if (self->output_suffix != NULL)
+    add_string (builder, "output_suffix", self->output_suffix);
   json_builder_end_object (builder);
 }
 
@@ -1188,6 +1218,14 @@ tally_tool_get_command (TallyTool *self)
   return (const char * const *) self->command;
 }
 
+const char *
+tally_tool_get_output_suffix (TallyTool *self)
+{
+  g_return_val_if_fail (TALLY_IS_TOOL (self), NULL);
+
+  return self->output_suffix;
+}
+
 /* Checking and measuring inputs */
 
 static gboolean
@@ -1309,8 +1347,8 @@ check_input_value (TallyTool             *self,
     }
 }
 
-static gint64
-count_words (const char *text)
+gint64
+tally_tool_count_words (const char *text)
 {
   gint64 words = 0;
   gboolean in_word = FALSE;
@@ -1336,7 +1374,7 @@ units_of_text (TallyTool  *self,
   switch (self->meter)
     {
     case TALLY_METER_WORDS:
-      return count_words (text);
+      return tally_tool_count_words (text);
 
     case TALLY_METER_CHARACTERS:
       return g_utf8_strlen (text, -1);

@@ -89,6 +89,8 @@ const TallyToolInput *tally_tool_find_input       (TallyTool       *self,
  * string) whose "{input-id}" elements are replaced by input values. */
 const char           *tally_tool_get_builtin      (TallyTool       *self);
 const char * const   *tally_tool_get_command      (TallyTool       *self);
+/* A command's output file name ends with this (".wav"); NULL if unsaid. */
+const char           *tally_tool_get_output_suffix (TallyTool      *self);
 
 /* Checks @inputs (input id -> value) against the tool's inputs and measures
  * the units they imply; -1 when they do not determine them. */
@@ -96,6 +98,10 @@ gboolean              tally_tool_measure_units    (TallyTool       *self,
                                                    JsonObject      *inputs,
                                                    gint64          *units,
                                                    GError         **error);
+/* Words of @text as the "words" meter counts them: runs of characters
+ * between white space. Tools that charge by the word use it too, so a
+ * run measures what was estimated. */
+gint64                tally_tool_count_words      (const char      *text);
 /* min, typical and max for @inputs (NULL: before the user gave any). */
 gboolean              tally_tool_estimate         (TallyTool       *self,
                                                    JsonObject      *inputs,

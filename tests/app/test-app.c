@@ -20,73 +20,18 @@
 #include "tally-client.h"
 #include "tally-purchase-page.h"
 #include "tally-secret.h"
-#include "tally-test-server.h"
 #include "tally-tool-page.h"
 #include "tally-tools-page.h"
 #include "tally-window.h"
 
+#include "tally-app-test.h"
+
 static TestServer *server;
 
-/* Runs the main loop until @done says so, or fails after @seconds. */
-static void
-wait_for (gboolean   (*done) (gpointer),
-          gpointer     data,
-          const char  *what)
-{
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
-  while (!done (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("Timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
 
-/* Depth-first search of the widget tree. */
-static GtkWidget *
-find_widget (GtkWidget   *root,
-             gboolean   (*match) (GtkWidget *, const char *),
-             const char  *text)
-{
-  if (gtk_widget_get_mapped (root) && match (root, text))
-    return root;
 
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, match, text);
 
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
-static gboolean
-is_button_labelled (GtkWidget  *widget,
-                    const char *label)
-{
-  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
-}
-
-static gboolean
-is_row_titled (GtkWidget  *widget,
-               const char *title)
-{
-  return ADW_IS_ENTRY_ROW (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
-static gboolean
-is_action_row_titled (GtkWidget  *widget,
-                      const char *title)
-{
-  return ADW_IS_ACTION_ROW (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
 
 static gboolean
 is_tool_page (GtkWidget  *widget,
@@ -102,193 +47,21 @@ is_tools_page (GtkWidget  *widget,
   return TALLY_IS_TOOLS_PAGE (widget);
 }
 
-static gboolean
-is_view_stack (GtkWidget  *widget,
-               const char *unused)
-{
-  return ADW_IS_VIEW_STACK (widget);
-}
 
-static gboolean
-is_label_starting (GtkWidget  *widget,
-                   const char *text)
-{
-  return GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), text);
-}
 
-static gboolean
-is_text_view (GtkWidget  *widget,
-              const char *unused)
-{
-  return GTK_IS_TEXT_VIEW (widget);
-}
 
-static gboolean
-is_label_with (GtkWidget  *widget,
-               const char *text)
-{
-  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
-}
 
-typedef struct
-{
-  GtkWidget  *root;
-  gboolean  (*match) (GtkWidget *, const char *);
-  const char *text;
-} Search;
 
-static gboolean
-search_done (gpointer data)
-{
-  Search *search = data;
 
-  return find_widget (search->root, search->match, search->text) != NULL;
-}
 
-/* What the window shows, for the log when something never appears. */
-static void
-log_labels (GtkWidget *root)
-{
-  if (!gtk_widget_get_mapped (root))
-    return;
-  if (GTK_IS_LABEL (root) && gtk_label_get_text (GTK_LABEL (root))[0] != '\0')
-    g_test_message ("visible label: %s", gtk_label_get_text (GTK_LABEL (root)));
 
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    log_labels (child);
-}
 
-static GtkWidget *
-wait_for_widget (GtkWidget   *root,
-                 gboolean   (*match) (GtkWidget *, const char *),
-                 const char  *text)
-{
-  Search search = { root, match, text };
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
-  while (!search_done (&search) && g_get_monotonic_time () < deadline)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
 
-  if (!search_done (&search))
-    {
-      log_labels (root);
-      g_error ("Timed out waiting for “%s”", text);
-    }
 
-  return find_widget (root, match, text);
-}
 
-static void
-type_into (GtkWidget  *window,
-           const char *title,
-           const char *text)
-{
-  GtkWidget *row = wait_for_widget (window, is_row_titled, title);
 
-  gtk_editable_set_text (GTK_EDITABLE (row), text);
-}
 
-static void
-click (GtkWidget  *window,
-       const char *label)
-{
-  GtkWidget *button = wait_for_widget (window, is_button_labelled, label);
-
-  g_assert_true (gtk_widget_get_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
-static gboolean
-is_drawn (gpointer data)
-{
-  GtkWidget *window = data;
-
-  return gtk_widget_get_mapped (window) && gtk_widget_get_width (window) > 0;
-}
-
-/* Lets pending layout and drawing happen. */
-static void
-settle (GtkWidget *window)
-{
-  gint64 until = g_get_monotonic_time () + 300 * 1000;
-
-  wait_for (is_drawn, window, "the window to be drawn");
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-}
-
-/* The window as drawn, or NULL while it waits for a new layout (a busy
- * machine may take a while to get there). */
-static GskRenderNode *
-render_window (GtkWidget *window,
-               int        width,
-               int        height)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-}
-
-/* Renders the window as it is on screen into a PNG. */
-static void
-save_screenshot (GtkWidget  *window,
-                 const char *name)
-{
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-  g_autofree char *path = NULL;
-  int width, height;
-
-  for (guint attempt = 0; attempt < 20 && node == NULL; attempt++)
-    {
-      settle (window);
-      width = gtk_widget_get_width (window);
-      height = gtk_widget_get_height (window);
-      node = render_window (window, width, height);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_mkdir_with_parents (dir, 0755);
-  path = g_build_filename (dir, name, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
-lookup_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      data)
-{
-  char **token = data;
-
-  *token = tally_secret_lookup_finish (result, NULL);
-  if (*token == NULL)
-    *token = g_strdup ("");
-}
-
-static gboolean
-string_ready (gpointer data)
-{
-  return *(char **) data != NULL;
-}
-
-static char *
-keyring_token (const char *server_url)
-{
-  char *token = NULL;
-
-  tally_secret_lookup_async (server_url, NULL, lookup_done, &token);
-  wait_for (string_ready, &token, "the keyring");
-  return token;
-}
 
 static void
 test_sign_up_and_live_balance (void)
@@ -353,49 +126,9 @@ test_sign_up_and_live_balance (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-static void
-stored (GObject      *source,
-        GAsyncResult *result,
-        gpointer      data)
-{
-  gboolean *done = data;
 
-  g_assert_true (tally_secret_store_finish (result, NULL));
-  *done = TRUE;
-}
 
-static gboolean
-flag_set (gpointer data)
-{
-  return *(gboolean *) data;
-}
 
-/* A window for a user who signed in before: the token is in the keyring. */
-static GtkWidget *
-signed_in_window (const char *token)
-{
-  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  gboolean done = FALSE;
-  GtkWidget *window;
-
-  tally_secret_store_async (server->base_url, token, NULL, stored, &done);
-  wait_for (flag_set, &done, "the keyring");
-
-  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  return window;
-}
-
-static void
-show_view (GtkWidget  *window,
-           const char *name)
-{
-  GtkWidget *stack = wait_for_widget (window, is_view_stack, NULL);
-
-  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), name);
-}
 
 /* Opens a tool from the catalogue (back there first, as Alt+← does) as
  * the keyboard does: the row activates. */
@@ -413,14 +146,6 @@ open_tool (GtkWidget  *window,
   return TALLY_TOOL_PAGE (wait_for_widget (window, is_tool_page, NULL));
 }
 
-static void
-wait_for_credits (GtkWidget *window,
-                  gint64     credits)
-{
-  g_autofree char *text = tally_format_credits (credits);
-
-  wait_for_widget (window, is_label_with, text);
-}
 
 static char *
 write_input (const char *dir,
@@ -451,39 +176,7 @@ give_files (TallyToolPage *page,
   tally_tool_page_set_files (page, "files", G_LIST_MODEL (files));
 }
 
-static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static gboolean
-message_dialog_shown (gpointer data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_mapped (toplevel))
-        {
-          *(GtkWidget **) data = toplevel;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
 
 /* Text typed in, a run above confirm-above: it asks first. */
 static void
@@ -515,12 +208,6 @@ run_text_statistics (GtkWidget  *window,
   g_assert_nonnull (strstr (report, "Sentences: 2\n"));
 }
 
-static gboolean
-is_spin_button (GtkWidget  *widget,
-                const char *unused)
-{
-  return GTK_IS_SPIN_BUTTON (widget);
-}
 
 /* A number input: the compression level, then a .gz next to the input. */
 static void
@@ -565,7 +252,7 @@ test_run_tool (void)
 
   token = test_user_new (server, "erin@example.com", account_id);
   test_grant (server, admin, account_id, 100);
-  window = signed_in_window (token);
+  window = signed_in_window (server, token);
   wait_for_credits (window, 100);
 
   /* The estimate follows the files as they are picked. */
@@ -642,7 +329,7 @@ test_run_refused (void)
   GtkWidget *run;
 
   token = test_user_new (server, "frank@example.com", account_id);
-  window = signed_in_window (token);
+  window = signed_in_window (server, token);
   wait_for_credits (window, 0);
 
   page = open_tool (window, "File checksums");
@@ -724,40 +411,7 @@ finish_checkout (const char *url,
   g_assert_cmpuint (response->status, ==, 200);
 }
 
-static void
-cleared (GObject      *source,
-         GAsyncResult *result,
-         gpointer      data)
-{
-  gboolean *done = data;
 
-  tally_secret_clear_finish (result, NULL);
-  *done = TRUE;
-}
-
-/* A new user, signed up in the window itself. */
-static GtkWidget *
-signed_up_window (TallyClient *client,
-                  GSettings   *settings,
-                  const char  *email)
-{
-  gboolean done = FALSE;
-  GtkWidget *window;
-
-  tally_secret_clear_async (server->base_url, NULL, cleared, &done);
-  wait_for (flag_set, &done, "the keyring");
-
-  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  type_into (window, "Server address", server->base_url);
-  type_into (window, "Email address", email);
-  type_into (window, "Password", TEST_PASSWORD);
-  type_into (window, "Your name (for a new account)", "Gale");
-  click (window, "_Create Account");
-  wait_for_credits (window, 0);
-  return window;
-}
 
 /* The balance's popover leads to Buy Credits. */
 static TallyPurchasePage *
@@ -848,7 +502,7 @@ test_purchase (void)
   GtkWidget *window;
 
   g_settings_reset (settings, "recent-packs");
-  window = signed_up_window (client, settings, "gale@example.com");
+  window = signed_up_window (server, client, settings, "gale@example.com");
 
   /* The packs, with their prices; no browser in tests. */
   page = open_purchase_page (window);
@@ -932,7 +586,7 @@ test_page_screenshots (void)
   g_autoptr(TallyClient) client = tally_client_new (server->base_url);
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autoptr(TestResponse) me = NULL;
-  GtkWidget *window = signed_up_window (client, settings, "iris@example.com");
+  GtkWidget *window = signed_up_window (server, client, settings, "iris@example.com");
 
   me = test_request (server, "GET", "/v1/me", tally_client_get_token (client), NULL);
   test_grant (server, admin, test_response_string (me, "user.account_id"), 1250);
@@ -950,15 +604,7 @@ main (int   argc,
 {
   int status;
 
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  setlocale (LC_ALL, "C.UTF-8");
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
-  /* What the application's resource base path gives the real app. */
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
-                                    "/io/github/tallycredits/Tally/icons");
-  /* Screenshots show the end of a transition, not its middle. */
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  app_test_init (&argc, &argv);
 
   g_test_add_func ("/app/sign-up-and-live-balance", test_sign_up_and_live_balance);
   g_test_add_func ("/app/run-tool", test_run_tool);

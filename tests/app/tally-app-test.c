@@ -1,0 +1,413 @@
+/* tally-app-test.c: what the app's tests share: waiting, finding and
+ * driving widgets, screenshots, signed-in windows
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tally-app-test.h"
+
+#include <glib/gstdio.h>
+#include <locale.h>
+
+#include "tally-balance-widget.h"
+#include "tally-secret.h"
+#include "tally-window.h"
+
+void
+app_test_init (int    *argc,
+               char ***argv)
+{
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  setlocale (LC_ALL, "C.UTF-8");
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+  /* What the application's resource base path gives the real app. */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/tallycredits/Tally/icons");
+  /* Screenshots show the end of a transition, not its middle. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+}
+
+typedef struct
+{
+  GtkWidget  *root;
+  gboolean  (*match) (GtkWidget *, const char *);
+  const char *text;
+} Search;
+
+/* Runs the main loop until @done says so, or fails after @seconds. */
+void
+wait_for (gboolean   (*done) (gpointer),
+          gpointer     data,
+          const char  *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!done (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Timed out waiting for %s", what);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+/* Depth-first search of the widget tree. */
+GtkWidget *
+find_widget (GtkWidget   *root,
+             gboolean   (*match) (GtkWidget *, const char *),
+             const char  *text)
+{
+  if (gtk_widget_get_mapped (root) && match (root, text))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, text);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+gboolean
+is_button_labelled (GtkWidget  *widget,
+                    const char *label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+gboolean
+is_row_titled (GtkWidget  *widget,
+               const char *title)
+{
+  return ADW_IS_ENTRY_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+gboolean
+is_action_row_titled (GtkWidget  *widget,
+                      const char *title)
+{
+  return ADW_IS_ACTION_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+gboolean
+is_view_stack (GtkWidget  *widget,
+               const char *unused)
+{
+  return ADW_IS_VIEW_STACK (widget);
+}
+
+gboolean
+is_label_starting (GtkWidget  *widget,
+                   const char *text)
+{
+  return GTK_IS_LABEL (widget) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (widget)), text);
+}
+
+gboolean
+is_text_view (GtkWidget  *widget,
+              const char *unused)
+{
+  return GTK_IS_TEXT_VIEW (widget);
+}
+
+gboolean
+is_label_with (GtkWidget  *widget,
+               const char *text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+search_done (gpointer data)
+{
+  Search *search = data;
+
+  return find_widget (search->root, search->match, search->text) != NULL;
+}
+
+/* What the window shows, for the log when something never appears. */
+static void
+log_labels (GtkWidget *root)
+{
+  if (!gtk_widget_get_mapped (root))
+    return;
+  if (GTK_IS_LABEL (root) && gtk_label_get_text (GTK_LABEL (root))[0] != '\0')
+    g_test_message ("visible label: %s", gtk_label_get_text (GTK_LABEL (root)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    log_labels (child);
+}
+
+GtkWidget *
+wait_for_widget (GtkWidget   *root,
+                 gboolean   (*match) (GtkWidget *, const char *),
+                 const char  *text)
+{
+  Search search = { root, match, text };
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!search_done (&search) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+
+  if (!search_done (&search))
+    {
+      log_labels (root);
+      g_error ("Timed out waiting for “%s”", text);
+    }
+
+  return find_widget (root, match, text);
+}
+
+void
+type_into (GtkWidget  *window,
+           const char *title,
+           const char *text)
+{
+  GtkWidget *row = wait_for_widget (window, is_row_titled, title);
+
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+void
+click (GtkWidget  *window,
+       const char *label)
+{
+  GtkWidget *button = wait_for_widget (window, is_button_labelled, label);
+
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static gboolean
+is_drawn (gpointer data)
+{
+  GtkWidget *window = data;
+
+  return gtk_widget_get_mapped (window) && gtk_widget_get_width (window) > 0;
+}
+
+/* Lets pending layout and drawing happen. */
+void
+settle (GtkWidget *window)
+{
+  gint64 until = g_get_monotonic_time () + 300 * 1000;
+
+  wait_for (is_drawn, window, "the window to be drawn");
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* The window as drawn, or NULL while it waits for a new layout (a busy
+ * machine may take a while to get there). */
+static GskRenderNode *
+render_window (GtkWidget *window,
+               int        width,
+               int        height)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+}
+
+/* Renders the window as it is on screen into a PNG. */
+void
+save_screenshot (GtkWidget  *window,
+                 const char *name)
+{
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
+  g_autofree char *path = NULL;
+  int width, height;
+
+  for (guint attempt = 0; attempt < 20 && node == NULL; attempt++)
+    {
+      settle (window);
+      width = gtk_widget_get_width (window);
+      height = gtk_widget_get_height (window);
+      node = render_window (window, width, height);
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_mkdir_with_parents (dir, 0755);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+static void
+lookup_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  char **token = data;
+
+  *token = tally_secret_lookup_finish (result, NULL);
+  if (*token == NULL)
+    *token = g_strdup ("");
+}
+
+gboolean
+string_ready (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+char *
+keyring_token (const char *server_url)
+{
+  char *token = NULL;
+
+  tally_secret_lookup_async (server_url, NULL, lookup_done, &token);
+  wait_for (string_ready, &token, "the keyring");
+  return token;
+}
+
+static void
+stored (GObject      *source,
+        GAsyncResult *result,
+        gpointer      data)
+{
+  gboolean *done = data;
+
+  g_assert_true (tally_secret_store_finish (result, NULL));
+  *done = TRUE;
+}
+
+gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* A window for a user who signed in before: the token is in the keyring. */
+GtkWidget *
+signed_in_window (TestServer *server,
+                  const char *token)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  gboolean done = FALSE;
+  GtkWidget *window;
+
+  tally_secret_store_async (server->base_url, token, NULL, stored, &done);
+  wait_for (flag_set, &done, "the keyring");
+
+  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  return window;
+}
+
+void
+show_view (GtkWidget  *window,
+           const char *name)
+{
+  GtkWidget *stack = wait_for_widget (window, is_view_stack, NULL);
+
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), name);
+}
+
+void
+wait_for_credits (GtkWidget *window,
+                  gint64     credits)
+{
+  g_autofree char *text = tally_format_credits (credits);
+
+  wait_for_widget (window, is_label_with, text);
+}
+
+void
+remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      g_remove (child);
+    }
+  g_rmdir (path);
+}
+
+gboolean
+message_dialog_shown (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_mapped (toplevel))
+        {
+          *(GtkWidget **) data = toplevel;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+gboolean
+is_spin_button (GtkWidget  *widget,
+                const char *unused)
+{
+  return GTK_IS_SPIN_BUTTON (widget);
+}
+
+static void
+cleared (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  gboolean *done = data;
+
+  tally_secret_clear_finish (result, NULL);
+  *done = TRUE;
+}
+
+/* A new user, signed up in the window itself. */
+GtkWidget *
+signed_up_window (TestServer  *server,
+                  TallyClient *client,
+                  GSettings   *settings,
+                  const char  *email)
+{
+  gboolean done = FALSE;
+  GtkWidget *window;
+
+  tally_secret_clear_async (server->base_url, NULL, cleared, &done);
+  wait_for (flag_set, &done, "the keyring");
+
+  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  type_into (window, "Server address", server->base_url);
+  type_into (window, "Email address", email);
+  type_into (window, "Password", TEST_PASSWORD);
+  type_into (window, "Your name (for a new account)", "Gale");
+  click (window, "_Create Account");
+  wait_for_credits (window, 0);
+  return window;
+}

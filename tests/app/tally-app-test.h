@@ -1,0 +1,97 @@
+/* tally-app-test.h: what the app's tests share
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The tests run in a real X server with a D-Bus session and an unlocked
+ * keyring (build-aux/desktop-session) against a real tally-server.
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "tally-client.h"
+#include "tally-test-server.h"
+
+G_BEGIN_DECLS
+
+typedef gboolean (*WidgetMatch) (GtkWidget  *widget,
+                                 const char *text);
+
+/* gtk_test_init, libadwaita, the app's icons, no animations, C.UTF-8. */
+void       app_test_init        (int          *argc,
+                                 char       ***argv);
+
+/* Runs the main loop until @done says so; fails after 20 s, naming @what. */
+void       wait_for             (gboolean    (*done) (gpointer),
+                                 gpointer      data,
+                                 const char   *what);
+gboolean   flag_set             (gpointer      data);
+/* TRUE once the char * at @data is set. */
+gboolean   string_ready         (gpointer      data);
+
+/* The first mapped widget under @root that @match accepts, depth first. */
+GtkWidget *find_widget          (GtkWidget    *root,
+                                 WidgetMatch   match,
+                                 const char   *text);
+/* The same, waiting up to 20 s; fails (logging the labels shown) after. */
+GtkWidget *wait_for_widget      (GtkWidget    *root,
+                                 WidgetMatch   match,
+                                 const char   *text);
+
+/* Matches for find_widget(); @text is ignored where the name says so. */
+gboolean   is_button_labelled   (GtkWidget    *widget,
+                                 const char   *label);
+gboolean   is_row_titled        (GtkWidget    *widget,
+                                 const char   *title);
+gboolean   is_action_row_titled (GtkWidget    *widget,
+                                 const char   *title);
+gboolean   is_view_stack        (GtkWidget    *widget,
+                                 const char   *unused);
+gboolean   is_label_starting    (GtkWidget    *widget,
+                                 const char   *text);
+gboolean   is_label_with        (GtkWidget    *widget,
+                                 const char   *text);
+gboolean   is_text_view         (GtkWidget    *widget,
+                                 const char   *unused);
+gboolean   is_spin_button       (GtkWidget    *widget,
+                                 const char   *unused);
+
+/* Sets the text of the entry row titled @title. */
+void       type_into            (GtkWidget    *window,
+                                 const char   *title,
+                                 const char   *text);
+/* Clicks the button labelled @label (with its mnemonic underscore). */
+void       click                (GtkWidget    *window,
+                                 const char   *label);
+/* Lets pending layout and drawing happen. */
+void       settle               (GtkWidget    *window);
+/* Saves @window as drawn to $G_TEST_BUILDDIR/screenshots/@name. */
+void       save_screenshot      (GtkWidget    *window,
+                                 const char   *name);
+/* A mapped AdwMessageDialog, stored at @data (GtkWidget **). */
+gboolean   message_dialog_shown (gpointer      data);
+
+/* The token the keyring holds for @server_url; "" when none. */
+char      *keyring_token        (const char   *server_url);
+/* A window for a user who signed in before: @token goes into the keyring. */
+GtkWidget *signed_in_window     (TestServer   *server,
+                                 const char   *token);
+/* A window where a new user registers as @email through the sign-in page. */
+GtkWidget *signed_up_window     (TestServer   *server,
+                                 TallyClient  *client,
+                                 GSettings    *settings,
+                                 const char   *email);
+/* Shows the page @name of the window's view stack. */
+void       show_view            (GtkWidget    *window,
+                                 const char   *name);
+/* Waits until the window shows @credits as a formatted amount. */
+void       wait_for_credits     (GtkWidget    *window,
+                                 gint64        credits);
+
+/* Removes @path and the files in it. */
+void       remove_dir           (const char   *path);
+
+G_END_DECLS
