@@ -30,6 +30,9 @@ app_test_init (int    *argc,
                                     "/io/github/tallycredits/Tally/icons");
   /* Screenshots show the end of a transition, not its middle. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  /* GNOME's title-bar buttons rather than GTK's fallback of three, which
+   * alone would not fit a 360 px wide header bar. */
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
 }
 
 typedef struct

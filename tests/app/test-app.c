@@ -596,6 +596,8 @@ test_page_screenshots (void)
   /* The same session, read back from the keyring by each new window. */
   shoot_pages (client, settings, 900, ADW_COLOR_SCHEME_FORCE_LIGHT, "light");
   shoot_pages (client, settings, 900, ADW_COLOR_SCHEME_FORCE_DARK, "dark");
+  shoot_pages (client, settings, 360, ADW_COLOR_SCHEME_FORCE_LIGHT, "light");
+  shoot_pages (client, settings, 360, ADW_COLOR_SCHEME_FORCE_DARK, "dark");
 }
 
 int
