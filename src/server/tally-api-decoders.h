@@ -50,6 +50,9 @@ typedef struct
   JsonObject *inputs;
   /* Empty when not given: the user's own account. */
   char        account_id[37];
+  /* The device the app syncs as, or NULL: its offline lease may be given
+   * back to pay for the run. */
+  const char *device;
 } TallyAuthorizeRequest;
 
 typedef enum

@@ -14,6 +14,7 @@
 #include "tally-api-json.h"
 #include "tally-server.h"
 #include "tally-store-runs.h"
+#include "tally-store-sync.h"
 
 static const char * const outcomes[] = {
   [TALLY_RUN_OUTCOME_SUCCEEDED] = "succeeded",
@@ -42,7 +43,9 @@ tally_api_decode_authorize (JsonObject            *body,
          tally_json_get_string (body, "tool", TALLY_FIELD_REQUIRED, TALLY_TOOL_ID_MAX - 1,
                                 &out->tool, problem) &&
          tally_json_get_object (body, "inputs", TALLY_FIELD_REQUIRED, &out->inputs, problem) &&
-         tally_json_get_uuid (body, "account_id", TALLY_FIELD_OPTIONAL, out->account_id, problem);
+         tally_json_get_uuid (body, "account_id", TALLY_FIELD_OPTIONAL, out->account_id, problem) &&
+         tally_json_get_string (body, "device", TALLY_FIELD_OPTIONAL, TALLY_DEVICE_MAX_CHARS,
+                                &out->device, problem);
 }
 
 static gboolean
@@ -263,6 +266,10 @@ typedef struct
   char         *tool_id;
   JsonObject   *inputs;
   char         *inputs_json;
+  /* Not part of the digest: which device asks does not change the run. */
+  char         *device;
+  /* The device's lease was given back to pay for this run. */
+  gboolean      lease_released;
   char          digest[TALLY_DIGEST_LEN];
 
   /* The answer: a problem that is not recorded (400, 404, 409), or the
@@ -283,6 +290,7 @@ authorize_job_free (gpointer data)
   tally_problem_clear (&job->problem);
   g_clear_pointer (&job->inputs, json_object_unref);
   g_free (job->inputs_json);
+  g_free (job->device);
   g_free (job->tool_id);
   g_free (job->body);
   tally_request_unref (job->request);
@@ -502,6 +510,21 @@ place_hold (AuthorizeJob   *job,
   if (!tally_ledger_create_transfers (ledger, hold, 1, &result, error))
     return FALSE;
 
+  /* An online device does not need its offline lease: what it holds goes
+   * back to the account, and the next sync takes a new one from what is
+   * left. */
+  if (result == TALLY_TRANSFER_EXCEEDS_CREDITS && job->device != NULL)
+    {
+      TallyStore *store = tally_server_get_store (authorize_server (job));
+
+      if (!tally_store_release_lease (store, job->user.id, job->device, &job->lease_released,
+                                      error))
+        return FALSE;
+      if (job->lease_released &&
+          !tally_ledger_create_transfers (ledger, hold, 1, &result, error))
+        return FALSE;
+    }
+
   if (result == TALLY_TRANSFER_OK)
     {
       *held_ok = TRUE;
@@ -537,6 +560,9 @@ authorized_answer (AuthorizeJob        *job,
   json_object_set_int_member (run, "held", hold->amount);
   set_time_member (run, "expires_at", expires_at);
   tally_api_set_object (body, "run", run);
+  /* The app forgets its lease at once, not at its next sync. */
+  if (job->lease_released)
+    json_object_set_null_member (body, "lease");
 
   job->status = 201;
   job->body = json_text (body);
@@ -656,6 +682,7 @@ authorize_job_new (TallyRequest                *request,
   job->tool_id = g_strdup (decoded->tool);
   job->inputs = json_object_ref (decoded->inputs);
   job->inputs_json = canonical_json (decoded->inputs);
+  job->device = g_strdup (decoded->device);
 
   parts[0] = job->tool_id;
   parts[1] = job->account_id;

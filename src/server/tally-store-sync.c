@@ -166,3 +166,71 @@ tally_store_add_sync_op (TallyStore  *self,
   sqlite3_bind_int64 (stmt, 6, g_get_real_time ());
   return tally_store_step_done (self, stmt, error);
 }
+
+static gboolean
+void_lease (TallyLedger  *ledger,
+            const char   *lease_id,
+            GError      **error)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  TallyTransferResult result;
+  TallyTransfer release;
+
+  tally_transfer_init (&release, id, "", "", 0, TALLY_TRANSFER_KIND_LEASE);
+  tally_transfer_set_pending_id (&release, lease_id);
+  tally_transfer_set_description (&release, "Lease given back for an online run");
+  release.flags = TALLY_TRANSFER_FLAG_VOID_PENDING;
+
+  if (!tally_ledger_create_transfers (ledger, &release, 1, &result, error))
+    return FALSE;
+  if (result != TALLY_TRANSFER_OK)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+                   "The lease %s could not be given back: %s", lease_id,
+                   tally_transfer_result_to_string (result));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+tally_store_release_lease (TallyStore  *self,
+                           const char  *user_id,
+                           const char  *device,
+                           gboolean    *released,
+                           GError     **error)
+{
+  TallyLedger *ledger = tally_store_get_ledger (self);
+  g_autoptr(GError) local_error = NULL;
+  TallyPendingState state;
+  TallyDevice row;
+
+  g_return_val_if_fail (TALLY_IS_STORE (self), FALSE);
+
+  *released = FALSE;
+  if (!tally_store_find_device (self, user_id, device, &row, &local_error))
+    {
+      if (g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (row.lease_id[0] == '\0')
+    return TRUE;
+  if (!tally_ledger_lookup_pending_state (ledger, row.lease_id, &state, error))
+    return FALSE;
+  if (state == TALLY_PENDING_STATE_PENDING)
+    {
+      if (!void_lease (ledger, row.lease_id, error))
+        return FALSE;
+      *released = TRUE;
+    }
+
+  row.lease_id[0] = '\0';
+  row.lease_amount = 0;
+  row.lease_spent = 0;
+  row.lease_expires_at = 0;
+  return tally_store_save_device (self, user_id, device, &row, error);
+}

@@ -58,6 +58,16 @@ gboolean tally_store_save_device    (TallyStore         *self,
                                      const TallyDevice  *row,
                                      GError            **error);
 
+/* Voids the lease @device holds, if any, and forgets it: used when an
+ * online run needs the credits. *@released says whether there was one.
+ * The device's later offline operations have no lease to draw on, so the
+ * app sends @device only with an empty outbox. */
+gboolean tally_store_release_lease  (TallyStore         *self,
+                                     const char         *user_id,
+                                     const char         *device,
+                                     gboolean           *released,
+                                     GError            **error);
+
 /* TALLY_STORE_ERROR_NOT_FOUND when no operation has @id. */
 gboolean tally_store_find_sync_op   (TallyStore         *self,
                                      const char         *id,

@@ -874,6 +874,68 @@ test_other_user_sees_nothing (void)
     }
 }
 
+static TestResponse *
+authorize (const char *token,
+           const char *id,
+           const char *device)
+{
+  g_autofree char *device_member = device != NULL ? g_strdup_printf (", \"device\": \"%s\"", device)
+                                                   : g_strdup ("");
+  g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"text-statistics\", "
+                                           "\"inputs\": {\"text\": \"one two three\"}%s}",
+                                           id, device_member);
+
+  return test_request (server, "POST", "/v1/runs", token, body);
+}
+
+/* All the credits are in the lease: an online run from the device that
+ * holds it gets them back, from any other it is refused. */
+static void
+test_online_run_takes_back_lease (void)
+{
+  char account_id[37];
+  g_autofree char *token = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *refused_id = g_uuid_string_random ();
+  g_autofree char *stranger_id = g_uuid_string_random ();
+  g_autoptr(TestResponse) first = NULL, refused = NULL, stranger = NULL, taken = NULL;
+  g_autoptr(TestResponse) replay = NULL, me = NULL, second = NULL;
+  gint64 held;
+
+  if (!can_grant ())
+    return;
+
+  token = funded_user_new (account_id, 40);
+  first = post_sync (token, "laptop", 0, NULL);
+  g_assert_cmpint (test_response_int (first, "lease.amount"), ==, 40);
+
+  /* A refusal is the answer for good to its id: each try has its own. */
+  refused = authorize (token, refused_id, NULL);
+  g_assert_cmpuint (refused->status, ==, 402);
+  stranger = authorize (token, stranger_id, "phone");
+  g_assert_cmpuint (stranger->status, ==, 402);
+
+  taken = authorize (token, id, "laptop");
+  g_assert_cmpuint (taken->status, ==, 201);
+  g_assert_true (is_null (taken, "lease"));
+  held = test_response_int (taken, "run.held");
+  g_assert_cmpint (held, >, 0);
+  replay = authorize (token, id, "laptop");
+  g_assert_cmpuint (replay->status, ==, 201);
+  g_assert_cmpstr (replay->body, ==, taken->body);
+
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpint (test_response_int (me, "accounts.0.balance"), ==, 40);
+  g_assert_cmpint (test_response_int (me, "accounts.0.held"), ==, held);
+
+  /* The next sync takes a lease from what the run left. */
+  second = post_sync (token, "laptop", test_response_int (first, "cursor"), "[]");
+  g_assert_cmpuint (second->status, ==, 200);
+  g_assert_cmpint (test_response_int (second, "lease.amount"), ==, 40 - held);
+  g_assert_cmpint (test_response_int (second, "accounts.0.available"), ==, 0);
+  check_ledger ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -901,6 +963,7 @@ main (int   argc,
   g_test_add_func ("/sync/bad-bodies", test_bad_bodies);
   g_test_add_func ("/sync/bad-op-changes-nothing", test_bad_op_changes_nothing);
   g_test_add_func ("/sync/other-user-sees-nothing", test_other_user_sees_nothing);
+  g_test_add_func ("/sync/online-run-takes-back-lease", test_online_run_takes_back_lease);
 
   server = test_server_start (args);
   admin_token = test_admin_new (server, "sync-admin@example.com");
