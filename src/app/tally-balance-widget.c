@@ -21,8 +21,15 @@ struct _TallyBalanceWidget
   GtkLabel      *balance_value;
   GtkLabel      *held_value;
   GtkLabel      *available_value;
+  GtkWidget     *offline_label;
+  GtkLabel      *offline_value;
 
+  /* As the server last said, before what was spent offline. */
   gint64         balance;
+  gint64         available;
+  gint64         held;
+  /* Spent offline and not synced yet. */
+  gint64         offline_spent;
 };
 
 G_DEFINE_FINAL_TYPE (TallyBalanceWidget, tally_balance_widget, GTK_TYPE_WIDGET)
@@ -69,6 +76,8 @@ tally_balance_widget_class_init (TallyBalanceWidgetClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, balance_value);
   gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, held_value);
   gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, available_value);
+  gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, offline_label);
+  gtk_widget_class_bind_template_child (widget_class, TallyBalanceWidget, offline_value);
   gtk_widget_class_bind_template_callback (widget_class, buy_clicked);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -89,28 +98,61 @@ set_value (GtkLabel *label,
   gtk_label_set_text (label, text);
 }
 
+/* What was spent offline is already gone from the balance, though the
+ * server has not heard of it yet. It came out of the offline lease, which
+ * is held: the hold shrinks by as much, and what is available does not
+ * change (the server settles it the same way). */
+static void
+show_figures (TallyBalanceWidget *self)
+{
+  gint64 balance = self->balance - self->offline_spent;
+  g_autofree char *text = tally_format_credits (balance);
+  g_autofree char *accessible = NULL;
+
+  gtk_label_set_text (self->balance_label, text);
+  set_value (self->balance_value, balance);
+  set_value (self->held_value, MAX (0, self->held - self->offline_spent));
+  set_value (self->available_value, self->available);
+  set_value (self->offline_value, self->offline_spent);
+  gtk_widget_set_visible (self->offline_label, self->offline_spent > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->offline_value), self->offline_spent > 0);
+
+  accessible = g_strdup_printf (_("Balance: %s. Show details"), text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
+}
+
 void
 tally_balance_widget_set_figures (TallyBalanceWidget *self,
                                   gint64              balance,
                                   gint64              available,
                                   gint64              held)
 {
-  g_autofree char *text = NULL;
-  g_autofree char *accessible = NULL;
-
   g_return_if_fail (TALLY_IS_BALANCE_WIDGET (self));
 
   self->balance = balance;
-  text = tally_format_credits (balance);
-  gtk_label_set_text (self->balance_label, text);
-  set_value (self->balance_value, balance);
-  set_value (self->held_value, held);
-  set_value (self->available_value, available);
-
-  accessible = g_strdup_printf (_("Balance: %s. Show details"), text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible, -1);
+  self->available = available;
+  self->held = held;
+  show_figures (self);
   tally_balance_widget_set_loading (self, FALSE);
+}
+
+void
+tally_balance_widget_set_offline_spent (TallyBalanceWidget *self,
+                                        gint64              spent)
+{
+  g_return_if_fail (TALLY_IS_BALANCE_WIDGET (self));
+
+  self->offline_spent = spent;
+  show_figures (self);
+}
+
+gint64
+tally_balance_widget_get_offline_spent (TallyBalanceWidget *self)
+{
+  g_return_val_if_fail (TALLY_IS_BALANCE_WIDGET (self), 0);
+
+  return self->offline_spent;
 }
 
 void
@@ -127,5 +169,5 @@ tally_balance_widget_get_balance (TallyBalanceWidget *self)
 {
   g_return_val_if_fail (TALLY_IS_BALANCE_WIDGET (self), 0);
 
-  return self->balance;
+  return self->balance - self->offline_spent;
 }

@@ -21,6 +21,12 @@ void     tally_balance_widget_set_figures (TallyBalanceWidget *self,
                                            gint64              available,
                                            gint64              held);
 /* While loading, a placeholder stands where the figures will be. */
+/* Spent by runs made offline that the server has not answered yet: shown
+ * in the popover, and taken off the balance and off what the offline
+ * lease holds. */
+void     tally_balance_widget_set_offline_spent (TallyBalanceWidget *self,
+                                                 gint64              spent);
+gint64   tally_balance_widget_get_offline_spent (TallyBalanceWidget *self);
 void     tally_balance_widget_set_loading (TallyBalanceWidget *self,
                                            gboolean            loading);
 gint64   tally_balance_widget_get_balance (TallyBalanceWidget *self);

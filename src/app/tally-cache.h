@@ -20,6 +20,17 @@ G_BEGIN_DECLS
  * plus the app's own tables: documents (the last /v1/me, /v1/tools...),
  * the sync state (device id, cursor, lease) and the outbox. */
 
+#define TALLY_CACHE_ERROR (tally_cache_error_quark ())
+
+/* Storage failures come as TALLY_LEDGER_ERROR_STORAGE. */
+typedef enum
+{
+  /* A sync answer that does not follow the API: nothing of it applied. */
+  TALLY_CACHE_ERROR_INVALID_ANSWER,
+  /* An outbox op that is not a SyncOp: it would make every sync fail. */
+  TALLY_CACHE_ERROR_INVALID_OP,
+} TallyCacheError;
+
 #define TALLY_TYPE_CACHE (tally_cache_get_type ())
 
 G_DECLARE_FINAL_TYPE (TallyCache, tally_cache, TALLY, CACHE, GObject)
@@ -34,8 +45,11 @@ typedef struct _TallyCacheLease
   gint64 expires_at;
 } TallyCacheLease;
 
+GQuark            tally_cache_error_quark         (void);
+
 /* Where the cache of @user_id on the server at @server_url lives:
- * $XDG_DATA_HOME/tally/cache/<hash of the URL>/<user_id>.db */
+ * $XDG_DATA_HOME/tally/cache/<hash of the URL>/<user_id>.db; NULL when
+ * @user_id is not a UUID. */
 char             *tally_cache_build_path          (const char       *server_url,
                                                    const char       *user_id);
 /* Opens the file at @path, creating it and its folders. */
@@ -76,8 +90,20 @@ gboolean          tally_cache_outbox_add          (TallyCache       *self,
 JsonArray        *tally_cache_outbox_peek         (TallyCache       *self,
                                                    guint             limit);
 guint             tally_cache_outbox_count        (TallyCache       *self);
+/* The server gave the device's lease back for an online run. */
+gboolean          tally_cache_forget_lease        (TallyCache       *self,
+                                                   GError          **error);
 /* What the outbox's ops have cost: spent from the lease, not yet synced. */
 gint64            tally_cache_outbox_spent        (TallyCache       *self);
+
+/* Ops the server rejected, newest first: objects {id, op, reason,
+ * rejected_at}, op being the SyncOp as it was sent. Kept until dismissed,
+ * so the user can be told. */
+JsonArray        *tally_cache_list_rejected       (TallyCache       *self);
+/* Forgets a rejected op once the user has seen it. Emits ::changed. */
+gboolean          tally_cache_dismiss_rejected    (TallyCache       *self,
+                                                   const char       *op_id,
+                                                   GError          **error);
 
 /* The user's account as mirrored: its balance includes only what the
  * server has answered. FALSE when it is not in the cache yet. */

@@ -42,6 +42,7 @@ enum {
 
 enum {
   EVENT,
+  UNREACHABLE,
   N_SIGNALS
 };
 
@@ -120,6 +121,15 @@ tally_client_class_init (TallyClientClass *klass)
    */
   signals[EVENT] = g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                  NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+
+  /**
+   * TallyClient::unreachable:
+   *
+   * A call failed because the server could not be reached: the app may
+   * be offline.
+   */
+  signals[UNREACHABLE] = g_signal_new ("unreachable", G_TYPE_FROM_CLASS (klass),
+                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -323,6 +333,8 @@ call_sent (GObject      *source,
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (bytes == NULL)
     {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_signal_emit (g_task_get_source_object (task), signals[UNREACHABLE], 0);
       g_task_return_new_error (task, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNREACHABLE,
                                _("The server cannot be reached: %s"), error->message);
       return;
@@ -401,6 +413,87 @@ tally_client_call_finish (TallyClient   *self,
   data = g_task_get_task_data (G_TASK (result));
   if (error_code != NULL)
     *error_code = g_strdup (data->error_code);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+fetch_sent (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CallData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  guint status;
+
+  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (bytes == NULL)
+    {
+      g_task_return_new_error (task, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNREACHABLE,
+                               _("The server cannot be reached: %s"), error->message);
+      return;
+    }
+
+  status = soup_message_get_status (data->msg);
+  if (status >= 200 && status < 300)
+    {
+      g_task_return_pointer (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+
+  /* Refusals are JSON errors like any other call's. */
+  reply = parse_object (bytes, NULL);
+  set_server_error (data, status, reply, &error);
+  g_task_return_error (task, g_steal_pointer (&error));
+}
+
+void
+tally_client_fetch_async (TallyClient         *self,
+                          const char          *path,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  CallData *data;
+
+  g_return_if_fail (TALLY_IS_CLIENT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tally_client_fetch_async);
+  data = g_new0 (CallData, 1);
+  data->msg = build_message (self, "GET", path, NULL);
+  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
+
+  if (data->msg == NULL)
+    {
+      g_task_return_new_error (task, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_ADDRESS,
+                               _("“%s” is not a server address"), self->server_url);
+      return;
+    }
+
+  soup_session_send_and_read_async (self->session, data->msg, G_PRIORITY_DEFAULT, cancellable,
+                                    fetch_sent, g_steal_pointer (&task));
+}
+
+/**
+ * tally_client_fetch_finish:
+ * @self: a #TallyClient
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the answer's body
+ */
+GBytes *
+tally_client_fetch_finish (TallyClient   *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == tally_client_fetch_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -53,6 +53,16 @@ JsonObject  *tally_client_call_finish     (TallyClient          *self,
                                            GAsyncResult         *result,
                                            char                **error_code,
                                            GError              **error);
+/* A GET whose answer is not JSON (a receipt's PDF): its body as is, or an
+ * error in the same words as tally_client_call_async()'s. */
+void         tally_client_fetch_async     (TallyClient          *self,
+                                           const char           *path,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+GBytes      *tally_client_fetch_finish    (TallyClient          *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
 /* Why the server refused the call: its "error" object, with the members
  * that come with the code ("limit", "available"...); NULL otherwise. */
 JsonObject  *tally_client_call_get_problem (TallyClient         *self,

@@ -10,14 +10,37 @@
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
 
+#include "tally-export.h"
+#include "tally-history-model.h"
+
 G_BEGIN_DECLS
 
 #define TALLY_TYPE_HISTORY_PAGE (tally_history_page_get_type ())
 
 G_DECLARE_FINAL_TYPE (TallyHistoryPage, tally_history_page, TALLY, HISTORY_PAGE, AdwBin)
 
-/* The items of GET /v1/transactions, newest first. */
-void tally_history_page_set_items (TallyHistoryPage *self,
-                                   JsonArray        *items);
+/* The history of @account_id as the local cache @ledger has it. */
+void               tally_history_page_set_source  (TallyHistoryPage     *self,
+                                                   TallyLedger          *ledger,
+                                                   const char           *account_id);
+/* Reads the ledger again, e.g. on the cache's ::changed. */
+void               tally_history_page_reload      (TallyHistoryPage     *self);
+/* The catalogue's tools (the "tools" of GET /v1/tools: objects with an id
+ * and a name), for the tool filter and the rows' tool names. */
+void               tally_history_page_set_tools   (TallyHistoryPage     *self,
+                                                   JsonArray            *tools);
+TallyHistoryModel *tally_history_page_get_model   (TallyHistoryPage     *self);
+
+/* Writes what the filters select to @file, on a worker thread with a read
+ * connection of its own. The Export menu comes here after its dialog. */
+void               tally_history_page_export_async  (TallyHistoryPage     *self,
+                                                     GFile                *file,
+                                                     TallyExportFormat     format,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean           tally_history_page_export_finish (TallyHistoryPage     *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
 
 G_END_DECLS

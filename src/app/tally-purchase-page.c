@@ -15,6 +15,8 @@
 
 /* How many packs bought before are offered as one-click top-ups. */
 #define MAX_RECENT_PACKS 3
+/* Payments listed with their receipts, newest first. */
+#define MAX_RECEIPTS 20
 
 struct _TallyPurchasePage
 {
@@ -26,12 +28,16 @@ struct _TallyPurchasePage
   GtkLabel       *recent_heading;
   GtkListBox     *recent_list;
   GtkListBox     *packs_list;
+  GtkLabel       *receipts_heading;
+  GtkListBox     *receipts_list;
   AdwStatusPage  *pending_status;
 
   TallyClient    *client;
   GSettings      *settings;
   GCancellable   *cancellable;
   JsonArray      *packs;
+  /* GET /v1/payments' items, newest first. */
+  JsonArray      *payments;
   gint64          balance;
 
   TallyUriOpener  opener;
@@ -280,10 +286,38 @@ clear_list (GtkListBox *list)
     gtk_list_box_remove (list, child);
 }
 
+/* The packs of paid payments, newest first, then those this app
+ * remembers buying (a payment list not loaded yet, or offline); each
+ * once. */
+static GStrv
+recent_pack_ids (TallyPurchasePage *self)
+{
+  g_auto(GStrv) remembered = g_settings_get_strv (self->settings, "recent-packs");
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+  for (guint i = 0; self->payments != NULL && i < json_array_get_length (self->payments); i++)
+    {
+      JsonObject *payment = json_array_get_object_element (self->payments, i);
+      const char *pack = json_object_get_string_member_with_default (payment, "pack", NULL);
+
+      if (pack != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (payment, "status", ""),
+                     "paid") == 0 &&
+          !g_ptr_array_find_with_equal_func (ids, pack, g_str_equal, NULL))
+        g_ptr_array_add (ids, (gpointer) pack);
+    }
+  for (guint i = 0; remembered[i] != NULL; i++)
+    if (!g_ptr_array_find_with_equal_func (ids, remembered[i], g_str_equal, NULL))
+      g_ptr_array_add (ids, remembered[i]);
+
+  g_ptr_array_add (ids, NULL);
+  return g_strdupv ((char **) ids->pdata);
+}
+
 static void
 show_recent (TallyPurchasePage *self)
 {
-  g_auto(GStrv) recent = g_settings_get_strv (self->settings, "recent-packs");
+  g_auto(GStrv) recent = recent_pack_ids (self);
   guint shown = 0;
 
   clear_list (self->recent_list);
@@ -301,6 +335,8 @@ show_recent (TallyPurchasePage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->recent_list), shown > 0);
 }
 
+static void show_receipts (TallyPurchasePage *self);
+
 static void
 show_packs (TallyPurchasePage *self)
 {
@@ -315,6 +351,8 @@ show_packs (TallyPurchasePage *self)
 
   if (self->settings != NULL)
     show_recent (self);
+  /* The receipts name their packs now. */
+  show_receipts (self);
 }
 
 /* Most recent first, each pack once. */
@@ -339,6 +377,8 @@ remember_pack (TallyPurchasePage *self,
   g_settings_set_strv (self->settings, "recent-packs", (const char * const *) updated);
 }
 
+static void load_payments (TallyPurchasePage *self);
+
 static void
 payment_landed (TallyPurchasePage *self,
                 gint64             credits)
@@ -352,6 +392,8 @@ payment_landed (TallyPurchasePage *self,
   /* Translators: "500 credits added" */
   message = g_strdup_printf (_("%s added"), credits_text);
   toast (self, message);
+  /* Its receipt can be downloaded now. */
+  load_payments (self);
 }
 
 static void
@@ -400,6 +442,302 @@ tally_purchase_page_load_packs (TallyPurchasePage *self)
 
   tally_client_call_async (self->client, "GET", "/v1/packs", NULL, self->cancellable,
                            packs_loaded, g_object_ref (self));
+  load_payments (self);
+}
+
+/* --- receipts --- */
+
+static GDateTime *
+payment_time (JsonObject *payment)
+{
+  const char *paid = json_object_get_string_member_with_default (payment, "paid_at", NULL);
+  const char *created = json_object_get_string_member_with_default (payment, "created_at", "");
+  g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (paid != NULL ? paid : created, NULL);
+
+  return utc != NULL ? g_date_time_to_local (utc) : g_date_time_new_now_local ();
+}
+
+static const char *
+status_in_words (const char *status)
+{
+  if (g_str_equal (status, "paid"))
+    return _("Paid");
+  if (g_str_equal (status, "failed"))
+    return _("Failed, nothing charged");
+  if (g_str_equal (status, "refunded"))
+    return _("Refunded");
+  if (g_str_equal (status, "disputed"))
+    return _("Disputed");
+  return _("Not finished");
+}
+
+/* Only a payment that was paid at some point has a receipt. */
+static gboolean
+has_receipt (const char *status)
+{
+  return g_str_equal (status, "paid") || g_str_equal (status, "refunded") ||
+         g_str_equal (status, "disputed");
+}
+
+static GtkWidget *
+receipt_button (JsonObject *payment,
+                const char *title)
+{
+  GtkWidget *button = gtk_button_new_with_label (_("Download Receipt"));
+  g_autofree char *accessible = NULL;
+
+  /* Translators: "Download the receipt of Starter · €5.00" */
+  accessible = g_strdup_printf (_("Download the receipt of %s"), title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "purchase.download-receipt");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
+                                    json_object_get_string_member_with_default (payment, "id",
+                                                                                ""));
+  return button;
+}
+
+static GtkWidget *
+receipt_row (TallyPurchasePage *self,
+             JsonObject        *payment)
+{
+  const char *pack_id = json_object_get_string_member_with_default (payment, "pack", "");
+  const char *status = json_object_get_string_member_with_default (payment, "status", "");
+  JsonObject *pack = find_pack (self, pack_id);
+  g_autofree char *price = tally_format_price (
+    json_object_get_int_member_with_default (payment, "amount", 0),
+    json_object_get_string_member_with_default (payment, "currency", "eur"));
+  g_autoptr(GDateTime) when = payment_time (payment);
+  g_autofree char *date = g_date_time_format (when, "%x");
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  GtkWidget *row = adw_action_row_new ();
+
+  /* Translators: a payment: "Starter · €5.00" */
+  title = g_strdup_printf (_("%s · %s"),
+                           pack ? json_object_get_string_member_with_default (pack, "name",
+                                                                              pack_id)
+                                : pack_id, price);
+  /* Translators: "26/11/2026 · Paid" */
+  subtitle = g_strdup_printf (_("%s · %s"), date, status_in_words (status));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  if (has_receipt (status))
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), receipt_button (payment, title));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  return row;
+}
+
+static void
+show_receipts (TallyPurchasePage *self)
+{
+  guint shown = 0;
+
+  clear_list (self->receipts_list);
+  for (guint i = 0; self->payments != NULL && i < json_array_get_length (self->payments) &&
+                    shown < MAX_RECEIPTS; i++)
+    {
+      JsonObject *payment = json_array_get_object_element (self->payments, i);
+
+      /* A checkout started and never finished is no payment to list. */
+      if (payment == NULL ||
+          g_strcmp0 (json_object_get_string_member_with_default (payment, "status", ""),
+                     "open") == 0)
+        continue;
+      gtk_list_box_append (self->receipts_list, receipt_row (self, payment));
+      shown++;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->receipts_heading), shown > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->receipts_list), shown > 0);
+}
+
+static void
+payments_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TallyPurchasePage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          &error);
+  JsonArray *items = reply != NULL ? json_object_get_array_member (reply, "items") : NULL;
+
+  /* Offline, the page keeps what it showed; the packs say why. */
+  if (items == NULL)
+    return;
+
+  g_clear_pointer (&self->payments, json_array_unref);
+  self->payments = json_array_ref (items);
+  show_receipts (self);
+  if (self->settings != NULL)
+    show_recent (self);
+}
+
+static void
+load_payments (TallyPurchasePage *self)
+{
+  tally_client_call_async (self->client, "GET", "/v1/payments", NULL, self->cancellable,
+                           payments_loaded, g_object_ref (self));
+}
+
+typedef struct
+{
+  TallyPurchasePage *self;
+  GFile             *destination;
+} ReceiptDownload;
+
+static void
+receipt_download_free (ReceiptDownload *download)
+{
+  g_object_unref (download->self);
+  g_object_unref (download->destination);
+  g_free (download);
+}
+
+static void
+receipt_failed (TallyPurchasePage *self,
+                const GError      *error)
+{
+  g_autofree char *message = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  message = g_strdup_printf (_("The receipt was not saved: %s"), error->message);
+  show_error (self, message);
+}
+
+static void
+receipt_written (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ReceiptDownload *download = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    toast (download->self, _("Receipt saved"));
+  else
+    receipt_failed (download->self, error);
+  receipt_download_free (download);
+}
+
+static void
+receipt_fetched (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ReceiptDownload *download = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) pdf = tally_client_fetch_finish (TALLY_CLIENT (source), result, &error);
+
+  if (pdf == NULL)
+    {
+      receipt_failed (download->self, error);
+      receipt_download_free (download);
+      return;
+    }
+
+  g_file_replace_contents_bytes_async (download->destination, pdf, NULL, FALSE,
+                                       G_FILE_CREATE_REPLACE_DESTINATION,
+                                       download->self->cancellable, receipt_written, download);
+}
+
+/**
+ * tally_purchase_page_download_receipt:
+ * @self: a #TallyPurchasePage
+ * @payment_id: a payment of GET /v1/payments
+ * @destination: where the PDF goes
+ *
+ * What Download Receipt does once the file is chosen; tests call it
+ * without the file chooser. A toast says when the file is written.
+ */
+void
+tally_purchase_page_download_receipt (TallyPurchasePage *self,
+                                      const char        *payment_id,
+                                      GFile             *destination)
+{
+  g_autofree char *escaped = NULL;
+  g_autofree char *path = NULL;
+  ReceiptDownload *download;
+
+  g_return_if_fail (TALLY_IS_PURCHASE_PAGE (self));
+  g_return_if_fail (payment_id != NULL);
+  g_return_if_fail (G_IS_FILE (destination));
+
+  escaped = g_uri_escape_string (payment_id, NULL, FALSE);
+  path = g_strdup_printf ("/v1/payments/%s/receipt", escaped);
+  download = g_new0 (ReceiptDownload, 1);
+  download->self = g_object_ref (self);
+  download->destination = g_object_ref (destination);
+  show_error (self, NULL);
+  tally_client_fetch_async (self->client, path, self->cancellable, receipt_fetched, download);
+}
+
+static JsonObject *
+find_payment (TallyPurchasePage *self,
+              const char        *payment_id)
+{
+  for (guint i = 0; self->payments != NULL && i < json_array_get_length (self->payments); i++)
+    {
+      JsonObject *payment = json_array_get_object_element (self->payments, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (payment, "id", NULL),
+                     payment_id) == 0)
+        return payment;
+    }
+
+  return NULL;
+}
+
+static void
+receipt_chosen (GtkNativeDialog   *chooser,
+                int                response,
+                TallyPurchasePage *self)
+{
+  g_autoptr(GFile) file = NULL;
+  const char *payment_id = g_object_get_data (G_OBJECT (chooser), "payment-id");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (file != NULL)
+    tally_purchase_page_download_receipt (self, payment_id, file);
+
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+static void
+download_receipt_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  TallyPurchasePage *self = TALLY_PURCHASE_PAGE (widget);
+  const char *payment_id = g_variant_get_string (parameter, NULL);
+  JsonObject *payment = find_payment (self, payment_id);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *name = NULL;
+  GtkFileChooserNative *chooser;
+
+  if (payment == NULL)
+    return;
+
+  when = payment_time (payment);
+  date = g_date_time_format (when, "%Y-%m-%d");
+  name = g_strdup_printf ("tally-receipt-%s.pdf", date);
+  chooser = gtk_file_chooser_native_new (_("Save Receipt"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_object_set_data_full (G_OBJECT (chooser), "payment-id", g_strdup (payment_id), g_free);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (receipt_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
 static void
@@ -599,6 +937,7 @@ tally_purchase_page_dispose (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->packs, json_array_unref);
+  g_clear_pointer (&self->payments, json_array_unref);
   g_clear_pointer (&self->pending_pack_id, g_free);
   g_clear_pointer (&self->pending_session_id, g_free);
   g_clear_pointer (&self->pending_url, g_free);
@@ -622,12 +961,16 @@ tally_purchase_page_class_init (TallyPurchasePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyPurchasePage, recent_heading);
   gtk_widget_class_bind_template_child (widget_class, TallyPurchasePage, recent_list);
   gtk_widget_class_bind_template_child (widget_class, TallyPurchasePage, packs_list);
+  gtk_widget_class_bind_template_child (widget_class, TallyPurchasePage, receipts_heading);
+  gtk_widget_class_bind_template_child (widget_class, TallyPurchasePage, receipts_list);
   gtk_widget_class_bind_template_child (widget_class, TallyPurchasePage, pending_status);
 
   gtk_widget_class_install_action (widget_class, "purchase.buy", "s", buy_action);
   gtk_widget_class_install_action (widget_class, "purchase.cancel-waiting", NULL,
                                    cancel_waiting_action);
   gtk_widget_class_install_action (widget_class, "purchase.reopen", NULL, reopen_action);
+  gtk_widget_class_install_action (widget_class, "purchase.download-receipt", "s",
+                                   download_receipt_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "purchase.cancel-waiting",
                                        NULL);
 }
@@ -684,16 +1027,29 @@ tally_purchase_page_handle_event (TallyPurchasePage *self,
 
   if (g_strcmp0 (json_object_get_string_member_with_default (message, "type", NULL),
                  "payment") != 0 ||
-      !json_object_has_member (message, "payment") || self->pending_session_id == NULL)
+      !json_object_has_member (message, "payment"))
     return;
 
+  /* Whoever paid (this app, another one, auto-recharge), the list of
+   * payments and receipts changed. */
+  if (self->client != NULL)
+    load_payments (self);
   payment = json_object_get_object_member (message, "payment");
+  status = payment != NULL ? json_object_get_string_member_with_default (payment, "status", "")
+                           : "";
+  /* Not the checkout waited for: an automatic top-up, or another app's. */
+  if (self->pending_session_id == NULL)
+    {
+      if (g_str_equal (status, "failed"))
+        toast (self, _("A payment failed: nothing was charged and no credits were added"));
+      return;
+    }
+
   if (payment == NULL ||
       g_strcmp0 (json_object_get_string_member_with_default (payment, "ref", NULL),
                  self->pending_session_id) != 0)
     return;
 
-  status = json_object_get_string_member_with_default (payment, "status", "");
   if (g_str_equal (status, "paid"))
     payment_landed (self, json_object_get_int_member_with_default (payment, "credits",
                                                                    self->pending_credits));
@@ -713,8 +1069,10 @@ tally_purchase_page_reset (TallyPurchasePage *self)
   clear_pending (self);
   show_error (self, NULL);
   g_clear_pointer (&self->packs, json_array_unref);
+  g_clear_pointer (&self->payments, json_array_unref);
   clear_list (self->packs_list);
   clear_list (self->recent_list);
+  show_receipts (self);
 }
 
 gboolean

@@ -42,6 +42,11 @@ void  tally_purchase_page_handle_event   (TallyPurchasePage *self,
 /* Signed out: forget the wait and the packs. */
 void  tally_purchase_page_reset          (TallyPurchasePage *self);
 gboolean tally_purchase_page_get_pending (TallyPurchasePage *self);
+/* Saves the PDF receipt of @payment_id to @destination, as Download
+ * Receipt does once a file is chosen. */
+void  tally_purchase_page_download_receipt (TallyPurchasePage *self,
+                                            const char        *payment_id,
+                                            GFile             *destination);
 /* For tests: replaces the browser with @opener (NULL: the browser again). */
 void  tally_purchase_page_set_uri_opener (TallyPurchasePage *self,
                                           TallyUriOpener     opener,

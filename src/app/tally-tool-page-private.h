@@ -8,6 +8,7 @@
 #pragma once
 
 #include "tally-builtin.h"
+#include "tally-sync.h"
 #include "tally-tool-page.h"
 
 G_BEGIN_DECLS
@@ -49,6 +50,11 @@ struct _TallyToolPage
   char               *output_path;
   char               *failure;
   gboolean            running;
+  /* Set while a run goes on offline: it spends from the lease, and ends
+   * in the outbox of this sync's cache. */
+  TallySync          *offline_sync;
+  /* The most the offline run may cost, checked against the allowance. */
+  gint64              offline_held;
 };
 
 /* tally-tool-page.c: inputs and the estimate */
@@ -62,5 +68,7 @@ char       *tally_tool_page_get_output_dir        (TallyToolPage  *self);
 /* tally-tool-page-run.c: authorize, run, complete */
 void        tally_tool_page_class_add_run_actions (GtkWidgetClass *widget_class);
 void        tally_tool_page_clear_run             (TallyToolPage  *self);
+/* A built-in or a command this app can run. */
+gboolean    tally_tool_page_can_run               (TallyToolPage  *self);
 
 G_END_DECLS

@@ -10,7 +10,9 @@
 #include <glib/gi18n.h>
 
 #include "tally-balance-widget.h"
+#include "tally-command.h"
 #include "tally-tool-page-private.h"
+#include "tally-window.h"
 
 /* The result of a run, or why it did not run */
 
@@ -153,14 +155,13 @@ cost_text (gint64 charged,
   return g_strdup_printf (_("Charged %s; %s released"), charged_text, released_text);
 }
 
+/* How a run ended (its status: succeeded, failed, cancelled...), and
+ * @cost, what it cost in words. */
 static void
-show_completion (TallyToolPage *self,
-                 JsonObject    *run)
+show_outcome (TallyToolPage *self,
+              const char    *status,
+              const char    *cost)
 {
-  const char *status = json_object_get_string_member_with_default (run, "status", "");
-  g_autofree char *cost = cost_text (json_object_get_int_member_with_default (run, "charged", 0),
-                                     json_object_get_int_member_with_default (run, "released",
-                                                                              0));
   g_autofree char *text = NULL;
 
   if (g_str_equal (status, "succeeded"))
@@ -181,6 +182,156 @@ show_completion (TallyToolPage *self,
     }
   else
     show_status (self, _("The run did not finish."), cost, TRUE);
+}
+
+static void
+show_completion (TallyToolPage *self,
+                 JsonObject    *run)
+{
+  g_autofree char *cost = cost_text (json_object_get_int_member_with_default (run, "charged", 0),
+                                     json_object_get_int_member_with_default (run, "released",
+                                                                              0));
+
+  show_outcome (self, json_object_get_string_member_with_default (run, "status", ""), cost);
+}
+
+/* The window's sync, when the page is in one that has opened its cache. */
+static TallySync *
+find_sync (TallyToolPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return TALLY_IS_WINDOW (root) ? tally_window_get_sync (TALLY_WINDOW (root)) : NULL;
+}
+
+/* Offline: the run spends from the lease and goes into the outbox */
+
+/* Online, the op is synced at once: the run reads as any other. */
+static char *
+offline_cost_text (gint64   cost,
+                   gboolean online)
+{
+  g_autofree char *credits = NULL;
+
+  if (online || cost == 0)
+    return cost_text (cost, 0);
+  credits = tally_format_credits (cost);
+  /* Translators: "Charged 5 credits (offline, will sync)" */
+  return g_strdup_printf (_("Charged %s (offline, will sync)"), credits);
+}
+
+/* What a succeeded run costs for the units it measured, by the same price
+ * rule the server applies to it, and never more than was checked against
+ * the allowance. */
+static gint64
+offline_cost (TallyToolPage *self,
+              const char    *outcome,
+              gint64         units)
+{
+  gint64 price = 0;
+
+  if (!g_str_equal (outcome, "succeeded") ||
+      !tally_price_rule_cost (tally_tool_get_price_rule (self->tool), units, &price, NULL))
+    return 0;
+
+  return MIN (price, self->offline_held);
+}
+
+static JsonObject *
+build_offline_op (TallyToolPage *self,
+                  const char    *outcome,
+                  gint64         units,
+                  gint64         cost)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *created_at = g_date_time_format_iso8601 (now);
+  JsonObject *op = json_object_new ();
+
+  json_object_set_string_member (op, "id", self->run_id);
+  json_object_set_string_member (op, "type", "run");
+  json_object_set_string_member (op, "tool", tally_tool_get_id (self->tool));
+  json_object_set_int_member (op, "units", MAX (units, 0));
+  json_object_set_string_member (op, "outcome", outcome);
+  json_object_set_int_member (op, "cost", cost);
+  json_object_set_string_member (op, "created_at", created_at);
+  return op;
+}
+
+/* The op is in the outbox, durably, before the user hears the run is
+ * done. */
+static void
+complete_offline (TallyToolPage *self,
+                  const char    *outcome,
+                  gint64         units)
+{
+  g_autoptr(TallySync) sync = g_steal_pointer (&self->offline_sync);
+  gint64 cost = offline_cost (self, outcome, units);
+  g_autoptr(JsonObject) op = build_offline_op (self, outcome, units, cost);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cost_words = NULL;
+
+  set_running (self, FALSE);
+  if (!tally_cache_outbox_add (tally_sync_get_cache (sync), op, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("The run could not be recorded: %s"),
+                                               error->message);
+
+      show_status (self, text, NULL, TRUE);
+      return;
+    }
+
+  cost_words = offline_cost_text (cost, tally_sync_get_online (sync));
+  show_outcome (self, outcome, cost_words);
+  tally_sync_now (sync);
+}
+
+static char *
+allowance_refusal_text (gint64 max,
+                        gint64 allowance)
+{
+  g_autofree char *max_text = tally_format_credits (max);
+  g_autofree char *allowance_text = g_strdup_printf ("%'" G_GINT64_FORMAT, allowance);
+
+  return g_strdup_printf (_("This run could cost up to %s, more than the %s left of your offline "
+                            "allowance. Connect to run it."), max_text, allowance_text);
+}
+
+static void start_tool (TallyToolPage *self);
+
+/* The server is gone: the run may still go on against the lease. (When
+ * the lease holds the credits an online run needs, the server gives them
+ * back: see authorize().) */
+static gboolean
+lease_may_pay (const GError *error)
+{
+  return g_error_matches (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNREACHABLE);
+}
+
+/* Runs without asking the server, if the most the run may cost fits in
+ * what the lease has left; FALSE when there is no cache to record it in. */
+static gboolean
+start_offline (TallyToolPage *self)
+{
+  TallySync *sync = find_sync (self);
+  gint64 allowance;
+
+  if (sync == NULL)
+    return FALSE;
+
+  allowance = tally_sync_get_allowance (sync);
+  if (self->estimate.max > allowance)
+    {
+      g_autofree char *text = allowance_refusal_text (self->estimate.max, allowance);
+
+      set_running (self, FALSE);
+      show_status (self, text, NULL, TRUE);
+      return TRUE;
+    }
+
+  g_set_object (&self->offline_sync, sync);
+  self->offline_held = self->estimate.max;
+  start_tool (self);
+  return TRUE;
 }
 
 /* Run: authorize, run, complete */
@@ -207,6 +358,10 @@ completed (GObject      *source,
     }
 
   show_completion (self, json_object_get_object_member (reply, "run"));
+
+  /* The cache (and the History page that reads it) catches up. */
+  if (find_sync (self) != NULL)
+    tally_sync_now (find_sync (self));
 }
 
 static void
@@ -215,8 +370,15 @@ complete (TallyToolPage *self,
           gint64         units)
 {
   g_autoptr(JsonObject) body = json_object_new ();
-  g_autofree char *path = g_strdup_printf ("/v1/runs/%s/complete", self->run_id);
+  g_autofree char *path = NULL;
 
+  if (self->offline_sync != NULL)
+    {
+      complete_offline (self, outcome, units);
+      return;
+    }
+
+  path = g_strdup_printf ("/v1/runs/%s/complete", self->run_id);
   json_object_set_string_member (body, "outcome", outcome);
   if (units >= 0)
     json_object_set_int_member (body, "units", units);
@@ -228,6 +390,18 @@ complete (TallyToolPage *self,
                            g_object_ref (self));
 }
 
+/* Built-ins and commands answer alike. */
+static gboolean
+run_finish (GAsyncResult  *result,
+            gint64        *units,
+            GError       **error)
+{
+  if (g_async_result_is_tagged (result, tally_command_run_async))
+    return tally_command_run_finish (result, units, error);
+
+  return tally_builtin_run_finish (result, units, error);
+}
+
 static void
 tool_finished (GObject      *source,
                GAsyncResult *result,
@@ -237,7 +411,7 @@ tool_finished (GObject      *source,
   g_autoptr(GError) error = NULL;
   gint64 units;
 
-  if (tally_builtin_run_finish (result, &units, &error))
+  if (run_finish (result, &units, &error))
     complete (self, "succeeded", units);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     complete (self, "cancelled", -1);
@@ -268,12 +442,53 @@ start_tool (TallyToolPage *self)
   g_autofree char *dir = tally_tool_page_get_output_dir (self);
 
   g_free (self->output_path);
-  self->output_path = tally_builtin_make_output_path (self->builtin, dir, name);
   if (!self->disposed)
     gtk_progress_bar_set_text (self->progress_bar, _("Running…"));
 
+  if (self->builtin == NULL)
+    {
+      /* An external program: it says nothing of its progress. */
+      self->output_path = tally_command_make_output_path (self->tool, dir, name);
+      tally_command_run_async (self->tool, values, self->output_path, self->run_cancellable,
+                               tool_finished, g_object_ref (self));
+      return;
+    }
+
+  self->output_path = tally_builtin_make_output_path (self->builtin, dir, name, values);
   tally_builtin_run_async (self->builtin, values, self->output_path, self->run_cancellable,
                            tool_progress, self, tool_finished, g_object_ref (self));
+}
+
+/* The server gave this device's lease back to pay for the run: offline
+ * runs must not count on it any more. */
+static void
+forget_released_lease (TallyToolPage *self,
+                       JsonObject    *reply)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GError) error = NULL;
+  TallyCache *cache;
+
+  if (!json_object_has_member (reply, "lease") || !TALLY_IS_WINDOW (root) ||
+      (cache = tally_window_get_cache (TALLY_WINDOW (root))) == NULL)
+    return;
+
+  if (!tally_cache_forget_lease (cache, &error))
+    g_warning ("The local cache could not forget the lease: %s", error->message);
+}
+
+/* Lets the server give this device's lease back if the account is short:
+ * only with an empty outbox, since the outbox's runs are paid from it. */
+static void
+add_device (TallyToolPage *self,
+            JsonObject    *body)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  TallyCache *cache = TALLY_IS_WINDOW (root) ? tally_window_get_cache (TALLY_WINDOW (root))
+                                              : NULL;
+
+  if (cache != NULL && tally_cache_outbox_count (cache) == 0)
+    json_object_set_string_member (body, "device", tally_cache_get_device_id (cache));
 }
 
 static void
@@ -287,6 +502,9 @@ authorized (GObject      *source,
   g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, &code,
                                                           &error);
 
+  if (reply == NULL && lease_may_pay (error) && start_offline (self))
+    return;
+
   if (reply == NULL)
     {
       g_autofree char *text = refusal_text (code, tally_client_call_get_problem (self->client,
@@ -297,6 +515,8 @@ authorized (GObject      *source,
       show_status (self, text, NULL, TRUE);
       return;
     }
+
+  forget_released_lease (self, reply);
 
   /* Cancelled (or closed) while the server was asked: the hold is
    * released at once. */
@@ -323,9 +543,12 @@ authorize (TallyToolPage *self)
   json_object_set_string_member (body, "id", self->run_id);
   json_object_set_string_member (body, "tool", tally_tool_get_id (self->tool));
   json_object_set_object_member (body, "inputs", tally_tool_page_build_summary (self));
+  add_device (self, body);
   set_running (self, TRUE);
 
-  /* Not cancellable either: the answer says whether there is a hold. */
+  /* Not cancellable either: the answer says whether there is a hold.
+   * Asked even while offline: the server may be back before the sync
+   * notices, and failing to connect is quick. */
   tally_client_call_async (self->client, "POST", "/v1/runs", body, NULL, authorized,
                            g_object_ref (self));
 }
@@ -369,7 +592,7 @@ run_action (GtkWidget  *widget,
   TallyToolPage *self = TALLY_TOOL_PAGE (widget);
 
   tally_tool_page_update_estimate (self);
-  if (self->running || !self->estimate_ok || self->builtin == NULL)
+  if (self->running || !self->estimate_ok || !tally_tool_page_can_run (self))
     return;
 
   if (self->estimate.max > g_settings_get_int64 (self->settings, "confirm-above"))
@@ -425,6 +648,12 @@ open_action (GtkWidget  *widget,
   g_app_info_launch_default_for_uri_async (uri, context, NULL, launched, g_object_ref (self));
 }
 
+gboolean
+tally_tool_page_can_run (TallyToolPage *self)
+{
+  return self->builtin != NULL || tally_tool_get_command (self->tool) != NULL;
+}
+
 void
 tally_tool_page_class_add_run_actions (GtkWidgetClass *widget_class)
 {
@@ -440,4 +669,5 @@ tally_tool_page_clear_run (TallyToolPage *self)
   g_clear_pointer (&self->run_id, g_free);
   g_clear_pointer (&self->output_path, g_free);
   g_clear_pointer (&self->failure, g_free);
+  g_clear_object (&self->offline_sync);
 }

@@ -12,8 +12,6 @@
 #include "tally-balance-widget.h"
 #include "tally-tool-page-private.h"
 
-#define PIXELS_PER_MEGAPIXEL 1000000
-
 /* One input of the tool and the widget that edits it. */
 typedef struct
 {
@@ -40,41 +38,7 @@ input_field_free (InputField *field)
   g_free (field);
 }
 
-/* Measuring files: bytes, or megapixels for tools priced by them */
-
-static gint64
-measure_paths (const char * const  *paths,
-               gboolean             megapixels,
-               GCancellable        *cancellable,
-               GError             **error)
-{
-  guint64 bytes = 0;
-  guint64 pixels = 0;
-
-  for (guint i = 0; paths[i] != NULL; i++)
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (paths[i]);
-      g_autoptr(GFileInfo) info = NULL;
-      int width, height;
-
-      if (megapixels && gdk_pixbuf_get_file_info (paths[i], &width, &height) != NULL)
-        {
-          pixels += (guint64) width * (guint64) height;
-          continue;
-        }
-
-      info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
-                                cancellable, error);
-      if (info == NULL)
-        return -1;
-      bytes += (guint64) g_file_info_get_size (info);
-    }
-
-  if (megapixels)
-    return (gint64) MAX (1, (pixels + PIXELS_PER_MEGAPIXEL - 1) / PIXELS_PER_MEGAPIXEL);
-
-  return tally_builtin_megabytes (bytes);
-}
+/* Measuring files: in the tool's unit, as the tool itself measures them */
 
 static void
 measure_in_thread (GTask        *task,
@@ -83,9 +47,9 @@ measure_in_thread (GTask        *task,
                    GCancellable *cancellable)
 {
   const char * const *paths = task_data;
-  gboolean megapixels = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "megapixels"));
+  const char *unit = g_object_get_data (G_OBJECT (task), "unit");
   GError *error = NULL;
-  gint64 measure = measure_paths (paths, megapixels, cancellable, &error);
+  gint64 measure = tally_builtin_measure_files (unit, paths, cancellable, &error);
 
   if (measure < 0)
     g_task_return_error (task, error);
@@ -143,8 +107,7 @@ measure_files (InputField *field)
   field->measuring = g_cancellable_new ();
   task = g_task_new (NULL, field->measuring, measured, field);
   g_task_set_task_data (task, paths_of (field->files), (GDestroyNotify) g_strfreev);
-  g_object_set_data (G_OBJECT (task), "megapixels",
-                     GINT_TO_POINTER (g_str_equal (unit, "megapixels")));
+  g_object_set_data_full (G_OBJECT (task), "unit", g_strdup (unit), g_free);
   g_task_run_in_thread (task, measure_in_thread);
 }
 
@@ -303,8 +266,8 @@ void
 tally_tool_page_update_actions (TallyToolPage *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tool.run",
-                                 self->builtin != NULL && !self->running && self->estimate_ok &&
-                                 self->inputs_ready);
+                                 tally_tool_page_can_run (self) && !self->running &&
+                                 self->estimate_ok && self->inputs_ready);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tool.cancel", self->running);
 }
 
@@ -736,7 +699,7 @@ tally_tool_page_new (TallyTool   *tool,
 
   gtk_label_set_text (self->title_label, tally_tool_get_name (tool));
   gtk_label_set_text (self->description_label, tally_tool_get_description (tool));
-  if (self->builtin == NULL)
+  if (!tally_tool_page_can_run (self))
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_button),
                                  _("This tool cannot run in the app yet"));
 

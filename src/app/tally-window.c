@@ -10,11 +10,15 @@
 #include <glib/gi18n.h>
 
 #include "tally-balance-widget.h"
+#include "tally-cache.h"
 #include "tally-history-page.h"
+#include "tally-offline-banner.h"
 #include "tally-overview-page.h"
+#include "tally-preferences-window.h"
 #include "tally-purchase-page.h"
 #include "tally-secret.h"
 #include "tally-sign-in-page.h"
+#include "tally-sync.h"
 #include "tally-tools-page.h"
 #include "tally-window.h"
 
@@ -31,11 +35,20 @@ struct _TallyWindow
   TallyHistoryPage     *history_page;
   TallyPurchasePage    *purchase_page;
   AdwViewStack         *view_stack;
+  TallyOfflineBanner   *offline_banner;
 
   TallyClient          *client;
   GSettings            *settings;
   GCancellable         *cancellable;
   char                 *user_name;
+
+  /* The signed-in user's local copy, and what keeps it in step. */
+  TallyCache           *cache;
+  TallySync            *sync;
+  char                 *account_id;
+  /* /v1/tools, kept until the cache opens to store it. */
+  JsonObject           *tools_reply;
+  gboolean              tools_shown;
 };
 
 G_DEFINE_FINAL_TYPE (TallyWindow, tally_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -57,6 +70,11 @@ handle_failure (TallyWindow  *self,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
+  /* The offline banner says so, and the cache stands in. */
+  if (self->sync != NULL &&
+      g_error_matches (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNREACHABLE))
+    return;
+
   if (g_error_matches (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNAUTHORIZED))
     {
       show_sign_in (self);
@@ -67,32 +85,252 @@ handle_failure (TallyWindow  *self,
   toast (self, error->message);
 }
 
-/* The reply of a call, or NULL once its failure has been dealt with. */
-static JsonObject *
-finish_call (TallyWindow  *self,
-             GObject      *source,
-             GAsyncResult *result)
+static void
+show_figures (TallyWindow *self,
+              gint64       balance,
+              gint64       available,
+              gint64       held)
 {
-  g_autoptr(GError) error = NULL;
-  JsonObject *reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL, &error);
-
-  if (reply == NULL)
-    handle_failure (self, error);
-
-  return reply;
+  tally_balance_widget_set_figures (self->balance_widget, balance, available, held);
+  tally_overview_page_set_account (self->overview_page, self->user_name, balance, available, held);
+  tally_purchase_page_set_balance (self->purchase_page, balance);
 }
 
 static void
 show_account (TallyWindow *self,
               JsonObject  *account)
 {
-  gint64 balance = json_object_get_int_member_with_default (account, "balance", 0);
-  gint64 available = json_object_get_int_member_with_default (account, "available", 0);
-  gint64 held = json_object_get_int_member_with_default (account, "held", 0);
+  show_figures (self,
+                json_object_get_int_member_with_default (account, "balance", 0),
+                json_object_get_int_member_with_default (account, "available", 0),
+                json_object_get_int_member_with_default (account, "held", 0));
+}
 
-  tally_balance_widget_set_figures (self->balance_widget, balance, available, held);
-  tally_overview_page_set_account (self->overview_page, self->user_name, balance, available, held);
-  tally_purchase_page_set_balance (self->purchase_page, balance);
+/* The cache's account is as of the last sync, and the outbox says what
+ * was spent offline since. */
+static void
+show_cached_account (TallyWindow *self)
+{
+  TallyAccount account;
+
+  if (self->account_id != NULL &&
+      tally_cache_lookup_account (self->cache, self->account_id, &account))
+    show_figures (self, tally_account_balance (&account), tally_account_available (&account),
+                  tally_account_held (&account));
+  tally_balance_widget_set_offline_spent (self->balance_widget,
+                                          tally_cache_outbox_spent (self->cache));
+}
+
+/* Why the server refused an offline run (a reason of the sync API). */
+static const char *
+rejection_text (const char *reason)
+{
+  if (g_strcmp0 (reason, "exceeds_lease") == 0)
+    return _("it cost more than the offline allowance had left");
+  if (g_strcmp0 (reason, "unknown_tool") == 0)
+    return _("the tool is no longer in the catalogue");
+  if (g_strcmp0 (reason, "invalid_units") == 0)
+    return _("what it measured does not fit the tool’s price");
+  return _("the server refused it");
+}
+
+static void
+on_cache_changed (TallyCache  *cache,
+                  TallyWindow *self);
+
+/* Runs the server refused cost nothing: say so once, then forget them. */
+static void
+tell_rejected_ops (TallyWindow *self)
+{
+  g_autoptr(JsonArray) rejected = tally_cache_list_rejected (self->cache);
+
+  /* Dismissing emits ::changed, which would come back here. */
+  g_signal_handlers_block_by_func (self->cache, on_cache_changed, self);
+  for (guint i = 0; i < json_array_get_length (rejected); i++)
+    {
+      JsonObject *item = json_array_get_object_element (rejected, i);
+      JsonObject *op = json_object_get_object_member (item, "op");
+      g_autofree char *text = NULL;
+
+      text = g_strdup_printf (_("An offline run of %s was not accepted, so nothing was charged: "
+                                "%s."),
+                              op != NULL ? json_object_get_string_member_with_default (op, "tool",
+                                                                                       "?")
+                                         : "?",
+                              rejection_text (json_object_get_string_member_with_default (
+                                                item, "reason", "")));
+      toast (self, text);
+      tally_cache_dismiss_rejected (self->cache,
+                                    json_object_get_string_member_with_default (item, "id", ""),
+                                    NULL);
+    }
+  g_signal_handlers_unblock_by_func (self->cache, on_cache_changed, self);
+}
+
+static void
+on_cache_changed (TallyCache  *cache,
+                  TallyWindow *self)
+{
+  show_cached_account (self);
+  tell_rejected_ops (self);
+  tally_history_page_reload (self->history_page);
+}
+
+/* The History page reads the cache's ledger, online or not. */
+static void
+show_history (TallyWindow *self)
+{
+  if (self->cache != NULL && self->account_id != NULL)
+    tally_history_page_set_source (self->history_page, tally_cache_get_ledger (self->cache),
+                                   self->account_id);
+}
+
+static void
+close_cache (TallyWindow *self)
+{
+  tally_offline_banner_set_sync (self->offline_banner, NULL);
+  tally_history_page_set_source (self->history_page, NULL, NULL);
+  if (self->cache != NULL)
+    g_signal_handlers_disconnect_by_data (self->cache, self);
+  g_clear_object (&self->sync);
+  g_clear_object (&self->cache);
+  g_clear_pointer (&self->account_id, g_free);
+  g_clear_pointer (&self->tools_reply, json_object_unref);
+  self->tools_shown = FALSE;
+  tally_balance_widget_set_offline_spent (self->balance_widget, 0);
+}
+
+static void
+store_document (TallyWindow *self,
+                const char  *name,
+                JsonObject  *reply)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), reply);
+  g_autoptr(GError) error = NULL;
+
+  if (!tally_cache_set_document (self->cache, name, node, &error))
+    g_warning ("The cache did not take %s: %s", name, error->message);
+}
+
+/* Opens @user_id's cache and starts keeping it in step; FALSE (with a
+ * warning) when it cannot be opened: the app then works online only. */
+static gboolean
+open_cache (TallyWindow *self,
+            const char  *user_id)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  path = tally_cache_build_path (tally_client_get_server_url (self->client), user_id);
+  if (path == NULL)
+    return FALSE;
+
+  self->cache = tally_cache_open (path, &error);
+  if (self->cache == NULL)
+    {
+      g_warning ("No offline cache at %s: %s", path, error->message);
+      return FALSE;
+    }
+
+  g_settings_set_string (self->settings, "last-user-id", user_id);
+  g_signal_connect (self->cache, "changed", G_CALLBACK (on_cache_changed), self);
+  self->sync = tally_sync_new (self->client, self->cache);
+  tally_offline_banner_set_sync (self->offline_banner, self->sync);
+  if (self->tools_reply != NULL)
+    store_document (self, "tools", self->tools_reply);
+  g_clear_pointer (&self->tools_reply, json_object_unref);
+  tally_sync_now (self->sync);
+  return TRUE;
+}
+
+static void
+show_me (TallyWindow *self,
+         JsonObject  *me)
+{
+  JsonArray *accounts = json_object_get_array_member (me, "accounts");
+  JsonObject *account = NULL;
+
+  if (accounts != NULL && json_array_get_length (accounts) > 0)
+    account = json_array_get_object_element (accounts, 0);
+
+  g_free (self->user_name);
+  self->user_name = g_strdup (json_object_get_string_member_with_default (
+                                json_object_get_object_member (me, "user"), "name", ""));
+  g_free (self->account_id);
+  self->account_id = account != NULL ? g_strdup (json_object_get_string_member_with_default (
+                                                   account, "id", "")) : NULL;
+  if (account != NULL)
+    show_account (self, account);
+}
+
+static void
+remember_me (TallyWindow *self,
+             JsonObject  *me)
+{
+  const char *user_id = json_object_get_string_member_with_default (
+    json_object_get_object_member (me, "user"), "id", "");
+
+  if (self->cache == NULL && (user_id[0] == '\0' || !open_cache (self, user_id)))
+    return;
+
+  store_document (self, "me", me);
+  show_history (self);
+}
+
+/* The catalogue: the Tools page lists it, History names tools by it. */
+static void
+show_tools (TallyWindow *self,
+            JsonObject  *reply)
+{
+  JsonArray *tools = json_object_get_array_member (reply, "tools");
+
+  tally_tools_page_set_tools (self->tools_page, tools);
+  if (tools != NULL)
+    tally_history_page_set_tools (self->history_page, tools);
+  self->tools_shown = TRUE;
+}
+
+static gboolean
+show_cached_tools (TallyWindow *self)
+{
+  g_autoptr(JsonNode) tools = NULL;
+
+  if (self->tools_shown)
+    return TRUE;
+  if (self->cache == NULL || (tools = tally_cache_get_document (self->cache, "tools")) == NULL ||
+      !JSON_NODE_HOLDS_OBJECT (tools))
+    return FALSE;
+
+  show_tools (self, json_node_get_object (tools));
+  return TRUE;
+}
+
+/* The server cannot be reached at start: the app opens on what the last
+ * user's cache holds rather than on an error. */
+static gboolean
+open_cached_session (TallyWindow *self)
+{
+  g_autofree char *user_id = g_settings_get_string (self->settings, "last-user-id");
+  g_autoptr(JsonNode) me = NULL;
+
+  if (self->cache == NULL && (user_id[0] == '\0' || !open_cache (self, user_id)))
+    return FALSE;
+
+  me = tally_cache_get_document (self->cache, "me");
+  if (me == NULL || !JSON_NODE_HOLDS_OBJECT (me))
+    return FALSE;
+
+  show_me (self, json_node_get_object (me));
+  show_cached_tools (self);
+  show_cached_account (self);
+  show_history (self);
+  return TRUE;
+}
+
+static gboolean
+is_unreachable (const GError *error)
+{
+  return g_error_matches (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNREACHABLE);
 }
 
 static void
@@ -101,18 +339,20 @@ me_loaded (GObject      *source,
            gpointer      user_data)
 {
   TallyWindow *self = user_data;
-  g_autoptr(JsonObject) reply = finish_call (self, source, result);
-  JsonArray *accounts;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          &error);
 
-  if (reply == NULL)
+  if (reply == NULL && is_unreachable (error) && open_cached_session (self))
     return;
+  if (reply == NULL)
+    {
+      handle_failure (self, error);
+      return;
+    }
 
-  g_free (self->user_name);
-  self->user_name = g_strdup (json_object_get_string_member_with_default (
-                                json_object_get_object_member (reply, "user"), "name", ""));
-  accounts = json_object_get_array_member (reply, "accounts");
-  if (accounts != NULL && json_array_get_length (accounts) > 0)
-    show_account (self, json_array_get_object_element (accounts, 0));
+  show_me (self, reply);
+  remember_me (self, reply);
 }
 
 static void
@@ -121,33 +361,26 @@ tools_loaded (GObject      *source,
               gpointer      user_data)
 {
   TallyWindow *self = user_data;
-  g_autoptr(JsonObject) reply = finish_call (self, source, result);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          &error);
 
-  if (reply == NULL)
+  if (reply == NULL && is_unreachable (error) && show_cached_tools (self))
     return;
-
-  tally_tools_page_set_tools (self->tools_page, json_object_get_array_member (reply, "tools"));
-}
-
-static void
-history_loaded (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  TallyWindow *self = user_data;
-  g_autoptr(JsonObject) reply = finish_call (self, source, result);
-
   if (reply == NULL)
-    return;
+    {
+      handle_failure (self, error);
+      return;
+    }
 
-  tally_history_page_set_items (self->history_page, json_object_get_array_member (reply, "items"));
-}
-
-static void
-load_history (TallyWindow *self)
-{
-  tally_client_call_async (self->client, "GET", "/v1/transactions?limit=100", NULL,
-                           self->cancellable, history_loaded, self);
+  show_tools (self, reply);
+  if (self->cache != NULL)
+    store_document (self, "tools", reply);
+  else
+    {
+      g_clear_pointer (&self->tools_reply, json_object_unref);
+      self->tools_reply = json_object_ref (reply);
+    }
 }
 
 static void
@@ -158,7 +391,6 @@ load_everything (TallyWindow *self)
                            self);
   tally_client_call_async (self->client, "GET", "/v1/tools", NULL, self->cancellable,
                            tools_loaded, self);
-  load_history (self);
   tally_purchase_page_load_packs (self->purchase_page);
 }
 
@@ -171,10 +403,7 @@ on_event (TallyClient *client,
   const char *type = json_object_get_string_member_with_default (message, "type", "");
 
   if (g_str_equal (type, "balance") && json_object_has_member (message, "account"))
-    {
-      show_account (self, json_object_get_object_member (message, "account"));
-      load_history (self);
-    }
+    show_account (self, json_object_get_object_member (message, "account"));
   else if (g_str_equal (type, "payment"))
     tally_purchase_page_handle_event (self->purchase_page, message);
 }
@@ -194,7 +423,6 @@ on_events_connected (TallyClient *client,
 
   tally_client_call_async (self->client, "GET", "/v1/me", NULL, self->cancellable, me_loaded,
                            self);
-  load_history (self);
 }
 
 static void
@@ -210,6 +438,7 @@ show_sign_in (TallyWindow *self)
 {
   tally_client_disconnect_events (self->client);
   tally_client_set_token (self->client, NULL);
+  close_cache (self);
   tally_sign_in_page_reset (self->sign_in_page);
   tally_tools_page_reset (self->tools_page);
   tally_purchase_page_reset (self->purchase_page);
@@ -293,6 +522,8 @@ refresh_action (GtkWidget  *widget,
 
   if (tally_client_get_token (self->client) != NULL)
     load_everything (self);
+  if (self->sync != NULL)
+    tally_sync_now (self->sync);
 }
 
 static void
@@ -307,6 +538,21 @@ buy_credits_action (GtkWidget  *widget,
 }
 
 static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TallyWindow *self = TALLY_WINDOW (widget);
+
+  /* Caps, billing and the account are the server's: signed in only. */
+  if (tally_client_get_token (self->client) == NULL)
+    return;
+
+  gtk_window_present (GTK_WINDOW (tally_preferences_window_new (GTK_WINDOW (self), self->client,
+                                                                self->settings)));
+}
+
+static void
 tally_window_dispose (GObject *object)
 {
   TallyWindow *self = (TallyWindow *) object;
@@ -315,6 +561,8 @@ tally_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   if (self->client != NULL)
     g_signal_handlers_disconnect_by_data (self->client, self);
+  if (self->offline_banner != NULL)
+    close_cache (self);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->user_name, g_free);
@@ -337,6 +585,7 @@ tally_window_class_init (TallyWindowClass *klass)
   g_type_ensure (TALLY_TYPE_TOOLS_PAGE);
   g_type_ensure (TALLY_TYPE_HISTORY_PAGE);
   g_type_ensure (TALLY_TYPE_PURCHASE_PAGE);
+  g_type_ensure (TALLY_TYPE_OFFLINE_BANNER);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-window.ui");
@@ -349,10 +598,14 @@ tally_window_class_init (TallyWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyWindow, history_page);
   gtk_widget_class_bind_template_child (widget_class, TallyWindow, purchase_page);
   gtk_widget_class_bind_template_child (widget_class, TallyWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, TallyWindow, offline_banner);
 
   gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);
   gtk_widget_class_install_action (widget_class, "win.refresh", NULL, refresh_action);
   gtk_widget_class_install_action (widget_class, "win.buy-credits", NULL, buy_credits_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
+                                       "win.preferences", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh",
                                        NULL);
 }
@@ -387,4 +640,22 @@ tally_window_new (AdwApplication *application,
   tally_secret_lookup_async (tally_client_get_server_url (client), self->cancellable, token_found,
                              g_object_ref (self));
   return self;
+}
+
+/* The signed-in user's cache; NULL before /v1/me answered (or the cache
+ * opened from the last session) and after signing out. */
+TallyCache *
+tally_window_get_cache (TallyWindow *self)
+{
+  g_return_val_if_fail (TALLY_IS_WINDOW (self), NULL);
+
+  return self->cache;
+}
+
+TallySync *
+tally_window_get_sync (TallyWindow *self)
+{
+  g_return_val_if_fail (TALLY_IS_WINDOW (self), NULL);
+
+  return self->sync;
 }

@@ -9,7 +9,9 @@
 
 #include <adwaita.h>
 
+#include "tally-cache.h"
 #include "tally-client.h"
+#include "tally-sync.h"
 
 G_BEGIN_DECLS
 
@@ -20,5 +22,7 @@ G_DECLARE_FINAL_TYPE (TallyWindow, tally_window, TALLY, WINDOW, AdwApplicationWi
 TallyWindow *tally_window_new (AdwApplication *application,
                                TallyClient    *client,
                                GSettings      *settings);
+TallyCache  *tally_window_get_cache (TallyWindow *self);
+TallySync   *tally_window_get_sync  (TallyWindow *self);
 
 G_END_DECLS

@@ -153,47 +153,60 @@ check_accounts (TallyLedger  *self,
   return TRUE;
 }
 
+/* A mirror holds some accounts' transfers of its origin, with the
+ * origin's seq: its sequence has gaps, and every other invariant holds. */
+typedef enum
+{
+  CHECK_ALWAYS,
+  CHECK_ORIGIN_ONLY,
+  CHECK_MIRROR_ONLY,
+} CheckScope;
+
 static const struct
 {
   const char *sql;
   const char *what;
+  CheckScope  scope;
 } structural_checks[] = {
   { "SELECT CASE WHEN count(*) = 0 THEN 0 ELSE max(seq) - count(*) + min(seq) - 1 END "
     "FROM transfers",
-    "The transfer sequence has gaps or does not start at 1" },
+    "The transfer sequence has gaps or does not start at 1", CHECK_ORIGIN_ONLY },
   { "SELECT count(*) FROM transfers a JOIN transfers b ON b.seq = a.seq + 1 "
     "WHERE b.created_at < a.created_at",
-    "A transfer is older than the one before it" },
+    "A transfer is older than the one before it", CHECK_ORIGIN_ONLY },
+  { "SELECT count(*) FROM (SELECT created_at, lag (created_at) OVER (ORDER BY seq) AS previous "
+    "FROM transfers) WHERE created_at < previous",
+    "A transfer is older than the one before it", CHECK_MIRROR_ONLY },
   { "SELECT count(*) - count(DISTINCT id) FROM transfers",
-    "A transfer id is present more than once" },
+    "A transfer id is present more than once", CHECK_ALWAYS },
   { "SELECT count(*) FROM transfers t LEFT JOIN pending p ON p.seq = t.seq "
     "WHERE (t.flags & 2) != 0 AND p.seq IS NULL",
-    "A pending transfer has no state" },
+    "A pending transfer has no state", CHECK_ALWAYS },
   { "SELECT count(*) FROM pending p LEFT JOIN transfers t ON t.seq = p.seq "
     "WHERE t.seq IS NULL OR (t.flags & 2) = 0",
-    "A pending state belongs to no pending transfer" },
+    "A pending state belongs to no pending transfer", CHECK_ALWAYS },
   { "SELECT count(*) FROM pending WHERE (state = 0) != (settled_by IS NULL)",
-    "A pending transfer's state and its settlement disagree" },
+    "A pending transfer's state and its settlement disagree", CHECK_ALWAYS },
   { "SELECT count(*) FROM pending p LEFT JOIN transfers s ON s.seq = p.settled_by "
     "WHERE p.state != 0 AND (s.seq IS NULL OR s.pending_seq IS NOT p.seq "
     "  OR (p.state = 1) != ((s.flags & 4) != 0))",
-    "A settled pending transfer is not settled by a matching post or void" },
+    "A settled pending transfer is not settled by a matching post or void", CHECK_ALWAYS },
   { "SELECT count(*) FROM (SELECT pending_seq FROM transfers WHERE pending_seq IS NOT NULL "
     "GROUP BY pending_seq HAVING count(*) > 1)",
-    "A pending transfer was settled more than once" },
+    "A pending transfer was settled more than once", CHECK_ALWAYS },
   { "SELECT count(*) FROM transfers s JOIN pending p ON p.seq = s.pending_seq "
     "WHERE p.settled_by IS NOT s.seq",
-    "A post or void is not the one its pending transfer records" },
+    "A post or void is not the one its pending transfer records", CHECK_ALWAYS },
   { "SELECT count(*) FROM transfers s JOIN transfers t ON t.seq = s.pending_seq "
     "WHERE s.amount > t.amount OR s.debit_account != t.debit_account "
     "  OR s.credit_account != t.credit_account",
-    "A post or void does not match its pending transfer" },
+    "A post or void does not match its pending transfer", CHECK_ALWAYS },
   { "SELECT count(*) FROM transfers WHERE amount < 0 OR (amount = 0 AND (flags & 8) = 0) "
     "OR units < 0 OR debit_account = credit_account",
-    "A transfer has an impossible amount or accounts" },
+    "A transfer has an impossible amount or accounts", CHECK_ALWAYS },
   { "SELECT count(*) FROM transfers t LEFT JOIN accounts d ON d.num = t.debit_account "
     "LEFT JOIN accounts c ON c.num = t.credit_account WHERE d.num IS NULL OR c.num IS NULL",
-    "A transfer names an account that does not exist" },
+    "A transfer names an account that does not exist", CHECK_ALWAYS },
 };
 
 /**
@@ -201,7 +214,8 @@ static const struct
  * @self: a #TallyLedger
  * @error: return location for a #GError
  *
- * Verifies the file's integrity and every invariant of the ledger.
+ * Verifies the file's integrity and every invariant of the ledger. On a
+ * mirror, seq may have gaps; all else is checked the same.
  *
  * Returns: %TRUE when all hold; otherwise the first broken one is
  *   described in a %TALLY_LEDGER_ERROR_INVARIANT error
@@ -218,6 +232,10 @@ tally_ledger_check (TallyLedger  *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (structural_checks); i++)
     {
+      CheckScope skipped = tally_ledger_is_mirror (self) ? CHECK_ORIGIN_ONLY : CHECK_MIRROR_ONLY;
+
+      if (structural_checks[i].scope == skipped)
+        continue;
       if (!expect_zero (self, structural_checks[i].sql, structural_checks[i].what, error))
         return FALSE;
     }

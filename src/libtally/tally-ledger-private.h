@@ -115,6 +115,35 @@ gboolean      tally_ledger_find_pending_row (TallyLedger          *self,
                                             gboolean              *found,
                                             GError               **error);
 
+/* tally-ledger-write.c: the rows of a transfer, shared with mirrors. */
+gboolean      tally_ledger_insert_transfer_row (TallyLedger       *ledger,
+                                            const TallyTransfer   *t,
+                                            const guint8           id[16],
+                                            gint64                 debit_num,
+                                            gint64                 credit_num,
+                                            gint64                 pending_seq,
+                                            gboolean              *inserted,
+                                            GError               **error);
+gboolean      tally_ledger_insert_pending_row (TallyLedger        *ledger,
+                                            const TallyTransfer   *t,
+                                            GError               **error);
+gboolean      tally_ledger_settle_pending_row (TallyLedger        *ledger,
+                                            gint64                 pending_seq,
+                                            TallyPendingState      state,
+                                            gint64                 settled_by,
+                                            GError               **error);
+
+/* tally-ledger-mirror.c */
+/* Tells whether the file is a mirror and, when @become, makes an empty
+ * ledger one. */
+gboolean      tally_ledger_mirror_detect   (sqlite3               *db,
+                                            gboolean               become,
+                                            gboolean              *is_mirror,
+                                            GError               **error);
+/* FALSE with an error on a mirror: what only an origin ledger may do. */
+gboolean      tally_ledger_refuse_mirror   (TallyLedger           *self,
+                                            GError               **error);
+
 /* tally-ledger-queries.c */
 gint64        tally_ledger_first_seq_at    (TallyLedger           *self,
                                             gint64                 time,

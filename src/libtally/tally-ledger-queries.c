@@ -115,35 +115,36 @@ tally_ledger_get_last_seq (TallyLedger *self)
   return seq;
 }
 
+/* The created_at of the first transfer at or after @seq; FALSE in @found
+ * past the last one. */
 static gboolean
-created_at_of (TallyLedger  *self,
-               gint64        seq,
-               gint64       *created_at,
-               GError      **error)
+created_at_from (TallyLedger  *self,
+                 gint64        seq,
+                 gint64       *created_at,
+                 gboolean     *found,
+                 GError      **error)
 {
   sqlite3_stmt *stmt = tally_ledger_stmt (self, STMT_CREATED_AT_BY_SEQ);
   int rc;
 
   sqlite3_bind_int64 (stmt, 1, seq);
   rc = sqlite3_step (stmt);
+  *found = rc == SQLITE_ROW;
   if (rc == SQLITE_ROW)
     *created_at = sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
 
-  if (rc != SQLITE_ROW)
-    {
-      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_STORAGE,
-                   "Transfer %" G_GINT64_FORMAT " is missing from the sequence", seq);
-      return FALSE;
-    }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (tally_ledger_get_db (self), error);
 
   return TRUE;
 }
 
-/* The first seq created at or after @time, or last + 1 when none is. Seq
- * runs 1..N with no gap and created_at never decreases along it, so a
- * binary search over the primary key answers without a time index.
- * Returns -1 on error. */
+/* The first seq created at or after @time, or last + 1 when none is.
+ * created_at never decreases along seq, so a binary search over the
+ * primary key answers without a time index. A seq that is missing (a
+ * mirror's sequence has gaps) takes the time of the next one present,
+ * which keeps the search monotonic. Returns -1 on error. */
 gint64
 tally_ledger_first_seq_at (TallyLedger  *self,
                            gint64        time,
@@ -155,11 +156,12 @@ tally_ledger_first_seq_at (TallyLedger  *self,
   while (low < high)
     {
       gint64 mid = low + (high - low) / 2;
-      gint64 created_at;
+      gint64 created_at = 0;
+      gboolean found;
 
-      if (!created_at_of (self, mid, &created_at, error))
+      if (!created_at_from (self, mid, &created_at, &found, error))
         return -1;
-      if (created_at < time)
+      if (found && created_at < time)
         low = mid + 1;
       else
         high = mid;
@@ -377,8 +379,25 @@ read_item (sqlite3_stmt       *stmt,
   read_item_amount (stmt, item);
 }
 
-/* One side and kind of the statement's union: ?1 the account, ?2 and ?3
- * the seq range, ?5 the tool, ?6 the search pattern, ?7 the page size. */
+/* The items of one side and kind, newest first: ?1 the account, ?2 and ?3
+ * the seq range, ?5 the tool, ?6 the search pattern, ?7 the limit. */
+static void
+append_item_seqs (GString                   *sql,
+                  const TallyStatementQuery *query,
+                  const char                *side,
+                  guint                      kind)
+{
+  g_string_append_printf (sql, "SELECT seq FROM transfers WHERE %s = ?1 "
+                          "AND kind = %u AND seq < ?2 AND seq >= ?3 AND (flags & 12) = 0 ",
+                          side, kind);
+  if (query->tool_id != NULL)
+    g_string_append (sql, "AND tool_id = ?5 ");
+  if (query->search != NULL && query->search[0] != '\0')
+    g_string_append (sql, "AND description LIKE ?6 ESCAPE '\\' ");
+  g_string_append (sql, "ORDER BY seq DESC LIMIT ?7");
+}
+
+/* One side and kind of the statement's union. */
 static void
 append_item_range (GString                   *sql,
                    const TallyStatementQuery *query,
@@ -387,14 +406,9 @@ append_item_range (GString                   *sql,
 {
   if (sql->str[sql->len - 1] != '(')
     g_string_append (sql, " UNION ALL ");
-  g_string_append_printf (sql, "SELECT * FROM (SELECT seq FROM transfers WHERE %s = ?1 "
-                          "AND kind = %u AND seq < ?2 AND seq >= ?3 AND (flags & 12) = 0 ",
-                          side, kind);
-  if (query->tool_id != NULL)
-    g_string_append (sql, "AND tool_id = ?5 ");
-  if (query->search != NULL && query->search[0] != '\0')
-    g_string_append (sql, "AND description LIKE ?6 ESCAPE '\\' ");
-  g_string_append (sql, "ORDER BY seq DESC LIMIT ?7)");
+  g_string_append (sql, "SELECT * FROM (");
+  append_item_seqs (sql, query, side, kind);
+  g_string_append (sql, ")");
 }
 
 static char *
@@ -541,6 +555,154 @@ tally_ledger_query_statement (TallyLedger                *self,
     }
 
   return items;
+}
+
+/* One side and kind of a statement, stepping newest first. */
+typedef struct
+{
+  sqlite3_stmt *stmt;
+  gint64        head;
+  gboolean      done;
+} ItemCursor;
+
+static gboolean
+item_cursor_step (TallyLedger  *self,
+                  ItemCursor   *cursor,
+                  GError      **error)
+{
+  int rc = sqlite3_step (cursor->stmt);
+
+  if (rc == SQLITE_ROW)
+    {
+      cursor->head = sqlite3_column_int64 (cursor->stmt, 0);
+      return TRUE;
+    }
+
+  cursor->done = TRUE;
+  if (rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (tally_ledger_get_db (self), error);
+
+  return TRUE;
+}
+
+static void
+item_cursors_free (GArray *cursors)
+{
+  for (guint i = 0; i < cursors->len; i++)
+    sqlite3_finalize (g_array_index (cursors, ItemCursor, i).stmt);
+  g_array_unref (cursors);
+}
+
+typedef GArray ItemCursorArray;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ItemCursorArray, item_cursors_free)
+
+/* One cursor per side and kind the query allows, each on its first row. */
+static gboolean
+open_item_cursors (TallyLedger                *self,
+                   const TallyStatementQuery  *query,
+                   gint64                      account_num,
+                   GArray                     *cursors,
+                   GError                    **error)
+{
+  static const char * const sides[] = { "debit_account", "credit_account" };
+
+  for (guint kind = 0; kind < TALLY_N_TRANSFER_KINDS; kind++)
+    for (guint side = 0; side < G_N_ELEMENTS (sides); side++)
+      {
+        g_autoptr(GString) sql = g_string_new (NULL);
+        ItemCursor cursor = { NULL, 0, FALSE };
+
+        if (query->filter_kind && kind != (guint) query->kind)
+          continue;
+
+        append_item_seqs (sql, query, sides[side], kind);
+        cursor.stmt = prepare (self, sql->str, error);
+        if (cursor.stmt == NULL)
+          return FALSE;
+        g_array_append_val (cursors, cursor);
+
+        if (!bind_statement_query (self, cursor.stmt, query, account_num, G_MAXUINT, error) ||
+            !item_cursor_step (self, &g_array_index (cursors, ItemCursor, cursors->len - 1),
+                               error))
+          return FALSE;
+      }
+
+  return TRUE;
+}
+
+/* The cursor whose head is the newest item left; NULL when all are done. */
+static ItemCursor *
+newest_item_cursor (GArray *cursors)
+{
+  ItemCursor *newest = NULL;
+
+  for (guint i = 0; i < cursors->len; i++)
+    {
+      ItemCursor *cursor = &g_array_index (cursors, ItemCursor, i);
+
+      if (!cursor->done && (newest == NULL || cursor->head > newest->head))
+        newest = cursor;
+    }
+
+  return newest;
+}
+
+/**
+ * tally_ledger_index_statement:
+ * @self: a #TallyLedger
+ * @query: which account and which items; its limit is ignored
+ * @page_size: how many items a page has
+ * @n_items: (out) (optional): how many items @query selects
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Where every page of a statement starts: the seq of its newest item.
+ * Page p is then the query with before_seq = starts[p] + 1, so a list can
+ * open any page directly, where OFFSET would read every row before it.
+ * One pass over the (account, kind, seq) indexes, the sides and kinds
+ * merged in seq order; only one seq per page is kept.
+ *
+ * Returns: (transfer full) (element-type gint64): the starts, newest first
+ */
+GArray *
+tally_ledger_index_statement (TallyLedger                *self,
+                              const TallyStatementQuery  *query,
+                              guint                       page_size,
+                              guint                      *n_items,
+                              GCancellable               *cancellable,
+                              GError                    **error)
+{
+  g_autoptr(ItemCursorArray) cursors = g_array_new (FALSE, FALSE, sizeof (ItemCursor));
+  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  ItemCursor *newest;
+  gint64 account_num;
+  guint count = 0;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), NULL);
+  g_return_val_if_fail (query != NULL, NULL);
+  g_return_val_if_fail (page_size > 0, NULL);
+
+  if (!tally_ledger_account_num (self, query->account_id, &account_num, error) ||
+      !open_item_cursors (self, query, account_num, cursors, error))
+    return NULL;
+
+  while ((newest = newest_item_cursor (cursors)) != NULL)
+    {
+      if (count % page_size == 0)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return NULL;
+          g_array_append_val (starts, newest->head);
+        }
+      count++;
+      if (!item_cursor_step (self, newest, error))
+        return NULL;
+    }
+
+  if (n_items != NULL)
+    *n_items = count;
+
+  return g_steal_pointer (&starts);
 }
 
 /* A consumption item's cost: held while pending, charged once posted. */

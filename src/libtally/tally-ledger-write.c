@@ -282,18 +282,18 @@ bind_optional_text (sqlite3_stmt *stmt,
 
 /* Inserts unless the id is taken: the happy path learns of a duplicate
  * from the unique index it has to update anyway, rather than probing it
- * first. */
-static gboolean
-insert_transfer (Batch                *batch,
-                 const TallyTransfer  *t,
-                 const guint8          id[16],
-                 gint64                debit_num,
-                 gint64                credit_num,
-                 gint64                pending_seq,
-                 gboolean             *inserted,
-                 GError              **error)
+ * first. Mirrors write their rows through it too. */
+gboolean
+tally_ledger_insert_transfer_row (TallyLedger          *ledger,
+                                  const TallyTransfer  *t,
+                                  const guint8          id[16],
+                                  gint64                debit_num,
+                                  gint64                credit_num,
+                                  gint64                pending_seq,
+                                  gboolean             *inserted,
+                                  GError              **error)
 {
-  sqlite3_stmt *stmt = tally_ledger_stmt (batch->ledger, STMT_INSERT_TRANSFER);
+  sqlite3_stmt *stmt = tally_ledger_stmt (ledger, STMT_INSERT_TRANSFER);
 
   sqlite3_bind_int64 (stmt, 1, t->seq);
   sqlite3_bind_blob (stmt, 2, id, 16, SQLITE_STATIC);
@@ -311,42 +311,42 @@ insert_transfer (Batch                *batch,
   sqlite3_bind_text (stmt, 13, t->description, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 14, t->created_at);
 
-  if (!tally_ledger_step_done (batch->ledger, stmt, error))
+  if (!tally_ledger_step_done (ledger, stmt, error))
     return FALSE;
 
-  *inserted = sqlite3_changes (tally_ledger_get_db (batch->ledger)) == 1;
+  *inserted = sqlite3_changes (tally_ledger_get_db (ledger)) == 1;
   return TRUE;
 }
 
-static gboolean
-insert_pending_row (Batch                *batch,
-                    const TallyTransfer  *t,
-                    GError              **error)
+gboolean
+tally_ledger_insert_pending_row (TallyLedger          *ledger,
+                                 const TallyTransfer  *t,
+                                 GError              **error)
 {
-  sqlite3_stmt *stmt = tally_ledger_stmt (batch->ledger, STMT_INSERT_PENDING);
+  sqlite3_stmt *stmt = tally_ledger_stmt (ledger, STMT_INSERT_PENDING);
   gint64 expires_at;
 
   tally_ledger_rules_expires_at (t, &expires_at);
   sqlite3_bind_int64 (stmt, 1, t->seq);
   sqlite3_bind_int64 (stmt, 2, expires_at);
 
-  return tally_ledger_step_done (batch->ledger, stmt, error);
+  return tally_ledger_step_done (ledger, stmt, error);
 }
 
-static gboolean
-settle_pending_row (Batch              *batch,
-                    gint64              pending_seq,
-                    TallyPendingState   state,
-                    gint64              settled_by,
-                    GError            **error)
+gboolean
+tally_ledger_settle_pending_row (TallyLedger        *ledger,
+                                 gint64              pending_seq,
+                                 TallyPendingState   state,
+                                 gint64              settled_by,
+                                 GError            **error)
 {
-  sqlite3_stmt *stmt = tally_ledger_stmt (batch->ledger, STMT_SETTLE_PENDING);
+  sqlite3_stmt *stmt = tally_ledger_stmt (ledger, STMT_SETTLE_PENDING);
 
   sqlite3_bind_int (stmt, 1, state);
   sqlite3_bind_int64 (stmt, 2, settled_by);
   sqlite3_bind_int64 (stmt, 3, pending_seq);
 
-  return tally_ledger_step_done (batch->ledger, stmt, error);
+  return tally_ledger_step_done (ledger, stmt, error);
 }
 
 /* Everything a transfer needs from the store once it has been validated. */
@@ -472,8 +472,9 @@ apply_transfer (Batch          *batch,
   stored.seq = batch->last_seq + 1;
   stored.created_at = batch->created_at;
 
-  if (!insert_transfer (batch, &stored, r->id, r->debit->cached.num, r->credit->cached.num,
-                        pending ? pending->seq : 0, inserted, error))
+  if (!tally_ledger_insert_transfer_row (batch->ledger, &stored, r->id, r->debit->cached.num,
+                                         r->credit->cached.num, pending ? pending->seq : 0,
+                                         inserted, error))
     return FALSE;
   if (!*inserted)
     return TRUE;
@@ -485,13 +486,14 @@ apply_transfer (Batch          *batch,
   tally_ledger_rules_apply (t, pending, &r->debit->cached.account, &r->credit->cached.account);
 
   if (t->flags & TALLY_TRANSFER_FLAG_PENDING)
-    return insert_pending_row (batch, t, error);
+    return tally_ledger_insert_pending_row (batch->ledger, t, error);
 
   if (pending != NULL)
-    return settle_pending_row (batch, pending->seq,
-                               (t->flags & TALLY_TRANSFER_FLAG_POST_PENDING)
-                               ? TALLY_PENDING_STATE_POSTED : TALLY_PENDING_STATE_VOIDED,
-                               t->seq, error);
+    return tally_ledger_settle_pending_row (batch->ledger, pending->seq,
+                                            (t->flags & TALLY_TRANSFER_FLAG_POST_PENDING)
+                                            ? TALLY_PENDING_STATE_POSTED
+                                            : TALLY_PENDING_STATE_VOIDED,
+                                            t->seq, error);
   return TRUE;
 }
 
@@ -662,6 +664,8 @@ tally_ledger_create_transfers (TallyLedger          *self,
 
   if (n_transfers == 0)
     return TRUE;
+  if (!tally_ledger_refuse_mirror (self, error))
+    return FALSE;
 
   if (!batch_begin (&batch, self, error))
     return FALSE;
@@ -758,7 +762,8 @@ expire_one (Batch   *batch,
     }
 
   /* apply_transfer marked it voided; an expired hold is told apart. */
-  return settle_pending_row (batch, pending_seq, TALLY_PENDING_STATE_EXPIRED, expiry.seq, error);
+  return tally_ledger_settle_pending_row (batch->ledger, pending_seq, TALLY_PENDING_STATE_EXPIRED,
+                                          expiry.seq, error);
 }
 
 static gboolean
@@ -829,6 +834,10 @@ tally_ledger_expire_pending (TallyLedger  *self,
   guint n;
 
   g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+
+  /* A mirror's holds are settled by its origin, which sends the void. */
+  if (!tally_ledger_refuse_mirror (self, error))
+    return FALSE;
 
   do
     {

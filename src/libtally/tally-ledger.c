@@ -20,6 +20,7 @@ struct _TallyLedger
   sqlite3_stmt   *stmts[N_STMTS];
   int             schema_version;
   gboolean        read_only;
+  gboolean        mirror;
 
   TallyClockFunc  clock;
   gpointer        clock_data;
@@ -60,7 +61,9 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_SETTLE_PENDING] = "UPDATE pending SET state = ?, settled_by = ? WHERE seq = ?",
   [STMT_DUE_PENDING] = "SELECT seq FROM pending WHERE state = 0 AND expires_at > 0 "
                        "AND expires_at <= ? ORDER BY expires_at LIMIT ?",
-  [STMT_CREATED_AT_BY_SEQ] = "SELECT created_at FROM transfers WHERE seq = ?",
+  /* The first transfer at or after a seq: the seq itself, except in a
+   * mirror, whose sequence has gaps. */
+  [STMT_CREATED_AT_BY_SEQ] = "SELECT created_at FROM transfers WHERE seq >= ? ORDER BY seq LIMIT 1",
 };
 
 static gint64
@@ -180,6 +183,9 @@ tally_ledger_open (const char            *path,
 
   if (!exec_pragmas (self, flags, error) ||
       !tally_ledger_schema_migrate (self->db, self->read_only, &self->schema_version, error) ||
+      !tally_ledger_mirror_detect (self->db,
+                                   (flags & TALLY_LEDGER_OPEN_MIRROR) && !self->read_only,
+                                   &self->mirror, error) ||
       !prepare_statements (self, error))
     return NULL;
 
@@ -225,6 +231,14 @@ tally_ledger_set_clock (TallyLedger    *self,
 
   self->clock = clock ? clock : default_clock;
   self->clock_data = clock ? user_data : NULL;
+}
+
+gboolean
+tally_ledger_is_mirror (TallyLedger *self)
+{
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+
+  return self->mirror;
 }
 
 gint64

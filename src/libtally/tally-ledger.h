@@ -37,6 +37,10 @@ typedef enum
   TALLY_LEDGER_OPEN_READ_ONLY = 1 << 0,
   /* synchronous=NORMAL: survives a process crash, not a power cut. */
   TALLY_LEDGER_OPEN_SYNC_NORMAL = 1 << 1,
+  /* Makes the file a mirror (see tally_ledger_mirror_transfers()); only an
+   * empty ledger or a mirror can be opened so. A mirror is known as one
+   * on every later open, with or without the flag. */
+  TALLY_LEDGER_OPEN_MIRROR = 1 << 2,
 } TallyLedgerOpenFlags;
 
 /* Returns the time in microseconds since the epoch, UTC. */
@@ -117,6 +121,15 @@ GArray      *tally_ledger_query_statement    (TallyLedger                *self,
                                               const TallyStatementQuery  *query,
                                               gint64                     *next_before_seq,
                                               GError                    **error);
+/* Where each page of @page_size items of @query starts (the seq of its
+ * newest item; page p is the query with before_seq = starts[p] + 1) and
+ * how many items there are: one pass over the indexes, no OFFSET. */
+GArray      *tally_ledger_index_statement    (TallyLedger                *self,
+                                              const TallyStatementQuery  *query,
+                                              guint                       page_size,
+                                              guint                      *n_items,
+                                              GCancellable               *cancellable,
+                                              GError                    **error);
 
 /* What an account spent on tool runs created in [@since, @until): posted
  * charges plus holds still pending. */
@@ -132,6 +145,29 @@ GArray      *tally_ledger_recent_run_costs   (TallyLedger                *self,
                                               const char                 *account_id,
                                               const char                 *tool_id,
                                               guint                       limit,
+                                              GError                    **error);
+
+/* Mirrors (tally-ledger-mirror.c, docs/ledger.md "Mirrors"): a copy of
+ * another ledger's transfers for some of its accounts, with that ledger's
+ * ids, seq and times. A mirror takes no transfers of its own:
+ * create_transfers() and expire_pending() refuse it. */
+gboolean     tally_ledger_is_mirror          (TallyLedger                *self);
+/* Inserts the account with zero balances when it is missing; when present,
+ * updates its kind, flags, name and time zone. Balances in @account are
+ * ignored: the mirrored transfers keep them. */
+gboolean     tally_ledger_mirror_account     (TallyLedger                *self,
+                                              const TallyAccount         *account,
+                                              GError                    **error);
+/* Records @transfers as their ledger made them (id, seq, created_at,
+ * accounts), in one transaction (a savepoint inside the caller's), and
+ * moves the accounts' columns as create_transfers() would. No limit or
+ * expiry is checked: the origin did. A transfer whose id is present with
+ * the same fields is skipped; every other must have a seq above the
+ * mirror's last and a created_at not below it. Either all are recorded
+ * or, with @error set, none. */
+gboolean     tally_ledger_mirror_transfers   (TallyLedger                *self,
+                                              const TallyTransfer        *transfers,
+                                              guint                       n_transfers,
                                               GError                    **error);
 
 /* Verifies every invariant over the whole file; the first broken one is

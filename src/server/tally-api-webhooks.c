@@ -14,6 +14,7 @@
 #include "tally-events.h"
 #include "tally-json-decode.h"
 #include "tally-log.h"
+#include "tally-mail-notices.h"
 #include "tally-store-payments.h"
 #include "tally-stripe.h"
 
@@ -66,6 +67,9 @@ typedef struct
   /* A payment that failed: no transfer tells the app, so the job does. */
   char              failed_account_id[TALLY_UUID_LEN];
   char              failed_session_id[TALLY_SESSION_ID_MAX];
+  /* A purchase this event credited for the first time: its email. */
+  gboolean          newly_credited;
+  TallyPayment      credited;
 } WebhookJob;
 
 static void
@@ -269,7 +273,11 @@ credit (WebhookJob    *job,
   if (payment->payment_ref[0] == '\0' && job->event.intent != NULL)
     g_strlcpy (payment->payment_ref, job->event.intent, sizeof payment->payment_ref);
 
-  return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
+  if (!tally_store_update_payment (tally_server_get_store (job->server), payment, error))
+    return FALSE;
+  job->newly_credited = result == TALLY_TRANSFER_OK;
+  job->credited = *payment;
+  return TRUE;
 }
 
 /* The share of the pack's credits that @taken_back of @amount is, whole
@@ -471,6 +479,10 @@ webhook_done (gpointer      data,
   if (job->failed_account_id[0] != '\0')
     tally_events_push_payment_failed (job->server, job->failed_account_id,
                                       job->failed_session_id);
+  /* A refund that arrives first credits too, but is no purchase to confirm. */
+  if (job->newly_credited && (job->event.kind == EVENT_CHECKOUT_COMPLETED ||
+                              job->event.kind == EVENT_ASYNC_SUCCEEDED))
+    tally_notice_purchase_credited (job->server, &job->credited);
   job->done (200, NULL, job->outcome, job->user_data);
 }
 

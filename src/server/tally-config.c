@@ -85,6 +85,18 @@ static const Setting settings[] = {
     "Where Stripe Checkout sends the buyer who gives up", "URL", "stripe-cancel-url" },
   { "audit", "audit-retention-days", SETTING_INT, FIELD (audit_retention_days), 0, 36500,
     "Days audit records are kept; 0 keeps them forever (default 0)", "DAYS" },
+  { "smtp", "url", SETTING_STRING, FIELD (smtp_url), 0, 0,
+    "SMTP server for emails, smtp://HOST:PORT or smtps://HOST:PORT (default: none, no email)",
+    "URL", "smtp-url" },
+  { "smtp", "from", SETTING_STRING, FIELD (smtp_from), 0, 0,
+    "The address emails come from", "ADDRESS", "smtp-from" },
+  { "smtp", "username", SETTING_STRING, FIELD (smtp_username), 0, 0,
+    "User name to sign in to the SMTP server (default: none)", "NAME", "smtp-username" },
+  { "smtp", "password", SETTING_STRING, FIELD (smtp_password), 0, 0,
+    "Password for the SMTP server; better in the key file than on the command line",
+    "PASSWORD", "smtp-password" },
+  { "smtp", "starttls", SETTING_BOOL, FIELD (smtp_starttls), 0, 1,
+    "Require STARTTLS on smtp:// (default false)", "BOOL", "smtp-starttls" },
 };
 
 TallyConfig *
@@ -108,6 +120,8 @@ tally_config_new (void)
   config->seller_name = g_strdup ("Tally");
   config->seller_address = g_strdup ("");
   config->stripe_api_base = g_strdup ("https://api.stripe.com");
+  config->smtp_url = g_strdup ("");
+  config->smtp_from = g_strdup ("");
 
   /* Run from a build tree, the registry is the source tree's. */
   if (!g_file_test (config->tools_dir, G_FILE_TEST_IS_DIR))
@@ -142,6 +156,10 @@ tally_config_free (TallyConfig *config)
   g_free (config->stripe_webhook_secret);
   g_free (config->stripe_success_url);
   g_free (config->stripe_cancel_url);
+  g_free (config->smtp_url);
+  g_free (config->smtp_from);
+  g_free (config->smtp_username);
+  g_free (config->smtp_password);
   g_free (config);
 }
 

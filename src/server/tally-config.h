@@ -50,6 +50,12 @@ typedef struct _TallyConfig
   char    *stripe_cancel_url;
   /* [audit] */
   gint64   audit_retention_days;
+  /* [smtp]: an empty url turns email off; the password is never logged. */
+  char    *smtp_url;
+  char    *smtp_from;
+  char    *smtp_username;
+  char    *smtp_password;
+  gboolean smtp_starttls;
 } TallyConfig;
 
 GQuark       tally_config_error_quark   (void);

@@ -23,6 +23,7 @@
 #include "tally-api-payments.h"
 #include "tally-events.h"
 #include "tally-log.h"
+#include "tally-mail-notices.h"
 #include "tally-payments.h"
 #include "tally-recharge.h"
 #include "tally-store-recharge.h"
@@ -253,9 +254,13 @@ finish_done (gpointer      data,
       tally_log_warning ("recharge_failed", job->failure != NULL ? job->failure : "refused");
       /* The user hears of it at once: their apps show the failure. */
       tally_events_push_payment_failed (job->server, job->settings.account_id, job->payment.id);
+      tally_notice_recharge_failed (job->server, &job->payment, job->failure);
     }
   else
-    tally_log_event ("recharge_succeeded", "payment_id", job->payment.id, NULL);
+    {
+      tally_log_event ("recharge_succeeded", "payment_id", job->payment.id, NULL);
+      tally_notice_purchase_credited (job->server, &job->payment);
+    }
 }
 
 static void

@@ -16,6 +16,7 @@
 #include "tally-auth.h"
 #include "tally-events.h"
 #include "tally-log.h"
+#include "tally-mailer.h"
 #include "tally-recharge.h"
 #include "tally-server.h"
 
@@ -39,6 +40,7 @@ struct _TallyServer
   TallyMetrics      *metrics;
   TallyPayments     *payments;
   TallyRecharge     *recharge;
+  TallyMailer       *mailer;
   TallyThrottle     *login_by_email;
   TallyThrottle     *login_by_address;
   SoupServer        *soup;
@@ -72,6 +74,8 @@ tally_server_dispose (GObject *object)
   g_clear_object (&self->ledger);
   g_clear_object (&self->metrics);
   g_clear_object (&self->payments);
+  /* Waits for the message being sent; what is queued gets one attempt. */
+  g_clear_object (&self->mailer);
   g_clear_object (&self->login_by_email);
   g_clear_object (&self->login_by_address);
 
@@ -166,6 +170,9 @@ tally_server_new (TallyConfig  *config,
     return NULL;
   self->payments = tally_payments_new (config, error);
   if (self->payments == NULL)
+    return NULL;
+  self->mailer = tally_mailer_new (config, self->metrics, error);
+  if (self->mailer == NULL)
     return NULL;
 
   self->writer = tally_writer_new (self->ledger);
@@ -520,6 +527,12 @@ TallyRecharge *
 tally_server_get_recharge (TallyServer *self)
 {
   return self->recharge;
+}
+
+TallyMailer *
+tally_server_get_mailer (TallyServer *self)
+{
+  return self->mailer;
 }
 
 TallyPayments *

@@ -46,6 +46,8 @@ TallyPayments     *tally_server_get_payments      (TallyServer   *self);
 /* Auto-recharge (tally-recharge.c); NULL once the server is disposed. */
 struct _TallyRecharge *tally_server_get_recharge (TallyServer   *self);
 TallyAudit        *tally_server_get_audit         (TallyServer   *self);
+/* Emails (tally-mailer.c); never NULL, sends nothing when [smtp] is off. */
+struct _TallyMailer *tally_server_get_mailer    (TallyServer   *self);
 SoupServer        *tally_server_get_soup_server   (TallyServer   *self);
 /* Failed sign-ins per email and per address. */
 TallyThrottle     *tally_server_get_login_throttle (TallyServer  *self,

@@ -21,6 +21,43 @@ static const TallyBuiltin builtins[] = {
   { "gzip-compress", ".gz", TRUE, tally_builtin_gzip_compress },
   { "json-format", ".formatted.json", FALSE, tally_builtin_json_format },
   { "csv-to-json", ".json", FALSE, tally_builtin_csv_to_json },
+  { "spell-check", ".txt", FALSE, tally_builtin_spell_check },
+  { "text-to-pdf", ".pdf", FALSE, tally_builtin_text_to_pdf },
+  { "qr-code", ".png", FALSE, tally_builtin_qr_code, tally_builtin_qr_code_suffix },
+  { "audio-convert", ".flac", FALSE, tally_builtin_audio_convert,
+    tally_builtin_audio_convert_suffix },
+  { "audio-normalize", ".normalized.wav", FALSE, tally_builtin_audio_normalize,
+    tally_builtin_audio_normalize_suffix },
+  { "audio-trim", ".trimmed.wav", FALSE, tally_builtin_audio_trim,
+    tally_builtin_audio_trim_suffix },
+  { "image-convert", ".png", FALSE, tally_builtin_image_convert,
+    tally_builtin_image_convert_suffix },
+  { "image-grayscale", ".grayscale.png", FALSE, tally_builtin_image_grayscale,
+    tally_builtin_image_grayscale_suffix },
+  { "image-resize", ".resized.png", FALSE, tally_builtin_image_resize,
+    tally_builtin_image_resize_suffix },
+  { "image-rotate", ".rotated.png", FALSE, tally_builtin_image_rotate,
+    tally_builtin_image_rotate_suffix },
+  { "image-watermark", ".watermarked.png", FALSE, tally_builtin_image_watermark,
+    tally_builtin_image_watermark_suffix },
+  { "contact-sheet", ".contact-sheet.png", FALSE, tally_builtin_contact_sheet },
+  { "images-to-pdf", ".pdf", FALSE, tally_builtin_images_to_pdf },
+  { "pdf-extract-text", ".txt", FALSE, tally_builtin_pdf_extract_text,
+    tally_builtin_pdf_extract_text_suffix },
+  { "pdf-merge", ".merged.pdf", FALSE, tally_builtin_pdf_merge },
+  { "pdf-split", ".tar", FALSE, tally_builtin_pdf_split },
+  { "pdf-page-numbers", ".numbered.pdf", FALSE, tally_builtin_pdf_page_numbers },
+  { "pdf-to-images", ".tar", FALSE, tally_builtin_pdf_to_images },
+  { "csv-clean", ".clean.csv", FALSE, tally_builtin_csv_clean },
+  { "csv-statistics", ".statistics.txt", FALSE, tally_builtin_csv_statistics },
+  { "json-to-csv", ".csv", FALSE, tally_builtin_json_to_csv },
+  /* "notes.txt.gz" unpacks to "notes.txt". */
+  { "gzip-decompress", "", FALSE, tally_builtin_gzip_decompress,
+    tally_builtin_gzip_decompress_suffix },
+  { "markdown-to-html", ".html", FALSE, tally_builtin_markdown_to_html },
+  { "text-compare", ".diff", FALSE, tally_builtin_text_compare },
+  { "text-redact", ".redacted.txt", FALSE, tally_builtin_text_redact },
+  { "text-summary", ".summary.txt", FALSE, tally_builtin_text_summary },
 };
 
 G_DEFINE_QUARK (tally-builtin-error-quark, tally_builtin_error)
@@ -57,24 +94,38 @@ stem_of (const char *name)
 char *
 tally_builtin_make_output_path (const TallyBuiltin *builtin,
                                 const char         *dir,
-                                const char         *input_name)
+                                const char         *input_name,
+                                JsonObject         *values)
 {
   g_autofree char *stem = NULL;
-  char *path;
+  g_autofree char *chosen_suffix = NULL;
+  const char *suffix;
 
   g_return_val_if_fail (builtin != NULL, NULL);
   g_return_val_if_fail (dir != NULL, NULL);
 
+  if (builtin->output_suffix_for != NULL && values != NULL)
+    chosen_suffix = builtin->output_suffix_for (values);
+  suffix = chosen_suffix != NULL ? chosen_suffix : builtin->output_suffix;
+
   stem = input_name == NULL ? g_strdup (builtin->name)
                             : builtin->keep_extension ? g_strdup (input_name)
                                                       : stem_of (input_name);
-  path = g_strdup_printf ("%s/%s%s", dir, stem, builtin->output_suffix);
+  return tally_builtin_unused_path (dir, stem, suffix);
+}
+
+char *
+tally_builtin_unused_path (const char *dir,
+                           const char *stem,
+                           const char *suffix)
+{
+  char *path = g_strdup_printf ("%s/%s%s", dir, stem, suffix);
 
   /* Never over an earlier result: "data (2).json". */
   for (guint n = 2; g_file_test (path, G_FILE_TEST_EXISTS); n++)
     {
       g_free (path);
-      path = g_strdup_printf ("%s/%s (%u)%s", dir, stem, n, builtin->output_suffix);
+      path = g_strdup_printf ("%s/%s (%u)%s", dir, stem, n, suffix);
     }
 
   return path;

@@ -276,8 +276,8 @@ test_run_tool (void)
 
   /* History shows the charge. */
   show_view (window, "history");
-  wait_for_widget (window, is_action_row_titled, "File checksums");
-  wait_for_credits (window, -1);
+  wait_for_widget (window, is_label_with, "File checksums");
+  wait_for_widget (window, is_label_with, "\u22121 credit");
   save_screenshot (window, "tool-history.png");
 
   /* Cancelled before the tool started: nothing charged, nothing held. */
@@ -326,7 +326,6 @@ test_run_refused (void)
   char account_id[37];
   TallyToolPage *page;
   GtkWidget *window;
-  GtkWidget *run;
 
   token = test_user_new (server, "frank@example.com", account_id);
   window = signed_in_window (server, token);
@@ -341,13 +340,6 @@ test_run_refused (void)
                    "available. Buy credits or pick a smaller input.");
   save_screenshot (window, "tool-refused.png");
   g_assert_cmpint (available_credits (token), ==, 0);
-
-  /* A tool without a built-in says so rather than pretending. */
-  gtk_widget_activate_action (GTK_WIDGET (page), "tools.back", NULL);
-  open_tool (window, "Resize images");
-  run = wait_for_widget (window, is_button_labelled, "_Run");
-  g_assert_false (gtk_widget_get_sensitive (run));
-  g_assert_cmpstr (gtk_widget_get_tooltip_text (run), ==, "This tool cannot run in the app yet");
 
   gtk_window_destroy (GTK_WINDOW (window));
   remove_dir (dir);
@@ -604,6 +596,9 @@ int
 main (int   argc,
       char *argv[])
 {
+  /* No offline lease: it would hold the credits these tests count
+   * (test-offline is about the lease). */
+  static const char * const server_args[] = { "--lease-amount", "0", NULL };
   int status;
 
   app_test_init (&argc, &argv);
@@ -615,7 +610,7 @@ main (int   argc,
   g_test_add_func ("/app/purchase", test_purchase);
   g_test_add_func ("/app/page-screenshots", test_page_screenshots);
 
-  server = test_server_start (NULL);
+  server = test_server_start (server_args);
   status = g_test_run ();
   test_server_free (server);
   return status;

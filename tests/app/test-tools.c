@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tally-builtin.h"
+#include "tally-tool-registry.h"
 
 typedef struct
 {
@@ -114,7 +115,7 @@ test_lookup (void)
   g_assert_nonnull (tally_builtin_lookup ("text-statistics"));
   g_assert_cmpstr (tally_builtin_get_output_suffix (tally_builtin_lookup ("gzip-compress")), ==,
                    ".gz");
-  g_assert_null (tally_builtin_lookup ("pdf-merge"));
+  g_assert_null (tally_builtin_lookup ("no-such-tool"));
   g_assert_null (tally_builtin_lookup (NULL));
 
   g_assert_cmpint (tally_builtin_megabytes (0), ==, 1);
@@ -448,6 +449,42 @@ test_async (Fixture       *fixture,
   g_assert_cmpfloat (run.last_fraction, ==, 1.0);
 }
 
+/* Every tool of the registry runs in the app: a built-in of that name, or
+ * a command that is installed. */
+static void
+test_registry_runs (void)
+{
+  g_autoptr(TallyToolRegistry) registry = tally_tool_registry_new ();
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  tally_tool_registry_load_directory (registry, g_getenv ("TALLY_TOOLS_DIR"), NULL, &error);
+  g_assert_no_error (error);
+  n = g_list_model_get_n_items (G_LIST_MODEL (registry));
+  g_assert_cmpuint (n, >=, 24);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TallyTool) tool = g_list_model_get_item (G_LIST_MODEL (registry), i);
+      const char *builtin = tally_tool_get_builtin (tool);
+      const char * const *command = tally_tool_get_command (tool);
+
+      g_test_message ("%s", tally_tool_get_id (tool));
+      if (builtin != NULL)
+        {
+          g_assert_nonnull (tally_builtin_lookup (builtin));
+        }
+      else
+        {
+          g_autofree char *program = NULL;
+
+          g_assert_nonnull (command);
+          program = g_find_program_in_path (command[0]);
+          g_assert_nonnull (program);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -456,6 +493,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/tools/lookup", test_lookup);
+  g_test_add_func ("/tools/registry-runs", test_registry_runs);
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/tools/text-statistics", test_text_statistics);

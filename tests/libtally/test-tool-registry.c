@@ -400,6 +400,7 @@ test_tool_parse_command (void)
   g_assert_cmpstrv (tally_tool_get_command (tool),
                     ((const char * const []) { "tool", "-v", "-v", "{count}", "{text}",
                                                "{mode}", "{output}", NULL }));
+  g_assert_null (tally_tool_get_output_suffix (tool));
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
@@ -412,6 +413,46 @@ test_tool_parse_command (void)
       g_assert_error (error, TALLY_TOOL_ERROR, TALLY_TOOL_ERROR_INVALID);
       if (!g_str_has_prefix (error->message, bad[i].message))
         g_error ("%s: expected \"%s...\", got \"%s\"", bad[i].command, bad[i].message,
+                 error->message);
+    }
+}
+
+/* A command names its output file's ending; a built-in's is its own. */
+static void
+test_tool_parse_output_suffix (void)
+{
+  static const struct {
+    const char *run;
+    const char *message;
+  } bad[] = {
+    { "{\"command\": [\"tool\"], \"output_suffix\": \"wav\"}",
+      "run.output_suffix: must be a dot" },
+    { "{\"command\": [\"tool\"], \"output_suffix\": \".\"}",
+      "run.output_suffix: must be a dot" },
+    { "{\"command\": [\"tool\"], \"output_suffix\": \".w/v\"}",
+      "run.output_suffix: must be a dot" },
+    { "{\"builtin\": \"x\", \"output_suffix\": \".wav\"}",
+      "run.output_suffix: is for commands only" },
+  };
+  g_autoptr(JsonNode) node = sample_with ("run", "{\"command\": [\"tool\", \"{output}\"],"
+                                                 " \"output_suffix\": \".tar.gz\"}");
+  g_autoptr(TallyTool) tool = new_tool (node);
+  g_autoptr(JsonNode) json = tally_tool_to_json (tool);
+  g_autoptr(TallyTool) again = new_tool (json);
+
+  g_assert_cmpstr (tally_tool_get_output_suffix (tool), ==, ".tar.gz");
+  g_assert_cmpstr (tally_tool_get_output_suffix (again), ==, ".tar.gz");
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(JsonNode) bad_node = sample_with ("run", bad[i].run);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TallyTool) bad_tool = tally_tool_new_from_json (bad_node, &error);
+
+      g_assert_null (bad_tool);
+      g_assert_error (error, TALLY_TOOL_ERROR, TALLY_TOOL_ERROR_INVALID);
+      if (!g_str_has_prefix (error->message, bad[i].message))
+        g_error ("%s: expected \"%s...\", got \"%s\"", bad[i].run, bad[i].message,
                  error->message);
     }
 }
@@ -970,6 +1011,7 @@ main (int   argc,
   g_test_add_func ("/tool/parse/errors", test_tool_parse_errors);
   g_test_add_func ("/tool/parse/not-object", test_tool_parse_not_object);
   g_test_add_func ("/tool/parse/command", test_tool_parse_command);
+  g_test_add_func ("/tool/parse/output-suffix", test_tool_parse_output_suffix);
   g_test_add_func ("/tool/measure/errors", test_tool_measure_errors);
   g_test_add_func ("/tool/measure/valid", test_tool_measure_valid);
   g_test_add_func ("/tool/measure/words", test_tool_measure_words);

@@ -1,0 +1,452 @@
+/* tally-cache-decode.c: a sync answer and outbox ops, checked against the
+ * API's schemas before the cache takes them
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "tally-cache-private.h"
+
+/* Each decoder returns FALSE with the name of the member at fault. */
+typedef const char *Fault;
+
+static JsonNode *
+member_value (JsonObject *object,
+              const char *name,
+              GType       type)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
+    return NULL;
+  return node;
+}
+
+static gboolean
+member_is_null (JsonObject *object,
+                const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node == NULL || JSON_NODE_HOLDS_NULL (node);
+}
+
+static gboolean
+get_int (JsonObject *object,
+         const char *name,
+         gint64      min,
+         gint64     *out,
+         Fault      *fault)
+{
+  JsonNode *node = member_value (object, name, G_TYPE_INT64);
+
+  if (node == NULL || json_node_get_int (node) < min)
+    {
+      *fault = name;
+      return FALSE;
+    }
+
+  *out = json_node_get_int (node);
+  return TRUE;
+}
+
+/* A string that fits @size bytes with its terminator; NULL is taken for
+ * an empty string when @nullable. */
+static gboolean
+get_text (JsonObject *object,
+          const char *name,
+          gboolean    nullable,
+          char       *out,
+          gsize       size,
+          Fault      *fault)
+{
+  JsonNode *node = member_value (object, name, G_TYPE_STRING);
+
+  if (node == NULL && nullable && member_is_null (object, name))
+    {
+      out[0] = '\0';
+      return TRUE;
+    }
+  if (node == NULL || g_strlcpy (out, json_node_get_string (node), size) >= size)
+    {
+      *fault = name;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+get_uuid (JsonObject *object,
+          const char *name,
+          gboolean    nullable,
+          char        out[TALLY_UUID_LEN],
+          Fault      *fault)
+{
+  if (!get_text (object, name, nullable, out, TALLY_UUID_LEN, fault))
+    return FALSE;
+  if (out[0] == '\0' ? nullable : g_uuid_string_is_valid (out))
+    return TRUE;
+
+  *fault = name;
+  return FALSE;
+}
+
+gboolean
+tally_cache_decode_time (const char *text,
+                         gint64     *microseconds)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  /* No default zone: a time without one is ambiguous. */
+  time = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+  if (time == NULL)
+    return FALSE;
+
+  *microseconds = g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+  return TRUE;
+}
+
+static gboolean
+get_time (JsonObject *object,
+          const char *name,
+          gint64     *out,
+          Fault      *fault)
+{
+  JsonNode *node = member_value (object, name, G_TYPE_STRING);
+
+  if (node == NULL || !tally_cache_decode_time (json_node_get_string (node), out))
+    {
+      *fault = name;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* An absent flag is false; one of another type is a fault. */
+static gboolean
+get_flag (JsonObject         *flags,
+          const char         *name,
+          TallyTransferFlags  flag,
+          TallyTransferFlags *out,
+          Fault              *fault)
+{
+  JsonNode *node;
+
+  if (!json_object_has_member (flags, name))
+    return TRUE;
+
+  node = member_value (flags, name, G_TYPE_BOOLEAN);
+  if (node == NULL)
+    {
+      *fault = "flags";
+      return FALSE;
+    }
+
+  if (json_node_get_boolean (node))
+    *out |= flag;
+  return TRUE;
+}
+
+static gboolean
+get_flags (JsonObject         *object,
+           TallyTransferFlags *out,
+           Fault              *fault)
+{
+  JsonNode *node = json_object_get_member (object, "flags");
+  JsonObject *flags;
+
+  *out = TALLY_TRANSFER_FLAG_NONE;
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      *fault = "flags";
+      return FALSE;
+    }
+
+  flags = json_node_get_object (node);
+  return get_flag (flags, "pending", TALLY_TRANSFER_FLAG_PENDING, out, fault) &&
+         get_flag (flags, "post_pending", TALLY_TRANSFER_FLAG_POST_PENDING, out, fault) &&
+         get_flag (flags, "void_pending", TALLY_TRANSFER_FLAG_VOID_PENDING, out, fault);
+}
+
+static gboolean
+get_transfer_kind (JsonObject        *object,
+                   TallyTransferKind *kind,
+                   Fault             *fault)
+{
+  JsonNode *node = member_value (object, "kind", G_TYPE_STRING);
+
+  if (node != NULL && tally_transfer_kind_from_string (json_node_get_string (node), kind))
+    return TRUE;
+
+  *fault = "kind";
+  return FALSE;
+}
+
+/* A Transfer of docs/openapi.json, with the server's seq and time. */
+static gboolean
+decode_transfer (JsonObject *object,
+                 gpointer    out,
+                 Fault      *fault)
+{
+  TallyTransfer *t = out;
+
+  memset (t, 0, sizeof *t);
+
+  return get_uuid (object, "id", FALSE, t->id, fault) &&
+         get_int (object, "seq", 1, &t->seq, fault) &&
+         get_transfer_kind (object, &t->kind, fault) &&
+         get_uuid (object, "debit_account_id", FALSE, t->debit_account_id, fault) &&
+         get_uuid (object, "credit_account_id", FALSE, t->credit_account_id, fault) &&
+         get_int (object, "amount", 0, &t->amount, fault) &&
+         get_uuid (object, "pending_id", TRUE, t->pending_id, fault) &&
+         get_flags (object, &t->flags, fault) &&
+         get_text (object, "tool", TRUE, t->tool_id, sizeof t->tool_id, fault) &&
+         get_int (object, "units", 0, &t->units, fault) &&
+         get_text (object, "ref", FALSE, t->ref, sizeof t->ref, fault) &&
+         get_text (object, "description", FALSE, t->description, sizeof t->description,
+                   fault) &&
+         get_time (object, "created_at", &t->created_at, fault);
+}
+
+/* An Account: what the server says of its kind and name. Its balances
+ * are the mirrored transfers'. */
+static gboolean
+decode_account (JsonObject *object,
+                gpointer    out,
+                Fault      *fault)
+{
+  TallyAccount *account = out;
+  JsonNode *kind = member_value (object, "kind", G_TYPE_STRING);
+
+  memset (account, 0, sizeof *account);
+  if (!get_uuid (object, "id", FALSE, account->id, fault) ||
+      !get_text (object, "name", FALSE, account->name, sizeof account->name, fault))
+    return FALSE;
+
+  if (kind == NULL || !tally_account_kind_from_string (json_node_get_string (kind),
+                                                       &account->kind))
+    {
+      *fault = "kind";
+      return FALSE;
+    }
+
+  /* As the server makes them: a user's or team's account is never
+   * overdrawn. */
+  if (account->kind == TALLY_ACCOUNT_KIND_USER || account->kind == TALLY_ACCOUNT_KIND_TEAM)
+    account->flags = TALLY_ACCOUNT_FLAG_DEBITS_MUST_NOT_EXCEED_CREDITS;
+  g_strlcpy (account->timezone, "UTC", sizeof account->timezone);
+  return TRUE;
+}
+
+static gboolean
+decode_result (JsonObject *object,
+               gpointer    out,
+               Fault      *fault)
+{
+  TallyCacheOpResult *result = out;
+  char status[16], first_status[16];
+
+  memset (result, 0, sizeof *result);
+  if (!get_uuid (object, "id", FALSE, result->id, fault) ||
+      !get_text (object, "status", FALSE, status, sizeof status, fault) ||
+      !get_text (object, "first_status", TRUE, first_status, sizeof first_status, fault) ||
+      !get_text (object, "reason", TRUE, result->reason, sizeof result->reason, fault))
+    return FALSE;
+
+  if (!g_str_equal (status, "applied") && !g_str_equal (status, "duplicate") &&
+      !g_str_equal (status, "rejected"))
+    {
+      *fault = "status";
+      return FALSE;
+    }
+
+  result->rejected = g_str_equal (status, "rejected") ||
+                     (g_str_equal (status, "duplicate") && g_str_equal (first_status, "rejected"));
+  return TRUE;
+}
+
+static gboolean
+decode_lease (JsonObject      *object,
+              TallyCacheLease *lease,
+              Fault           *fault)
+{
+  return get_uuid (object, "id", FALSE, lease->id, fault) &&
+         get_int (object, "amount", 0, &lease->amount, fault) &&
+         get_int (object, "remaining", 0, &lease->remaining, fault) &&
+         get_time (object, "expires_at", &lease->expires_at, fault);
+}
+
+static gboolean
+malformed (GError     **error,
+           const char  *where)
+{
+  g_set_error (error, TALLY_CACHE_ERROR, TALLY_CACHE_ERROR_INVALID_ANSWER,
+               _("The server’s sync answer is malformed at “%s”"), where);
+  return FALSE;
+}
+
+typedef gboolean (*DecodeFunc) (JsonObject *object,
+                                gpointer    out,
+                                Fault      *fault);
+
+/* Decodes every element of the array @name with @decode into @out. */
+static gboolean
+decode_array (JsonObject  *answer,
+              const char  *name,
+              DecodeFunc   decode,
+              GArray      *out,
+              GError     **error)
+{
+  JsonNode *node = json_object_get_member (answer, name);
+  JsonArray *array;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return malformed (error, name);
+
+  array = json_node_get_array (node);
+  g_array_set_size (out, json_array_get_length (array));
+  for (guint i = 0; i < out->len; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      Fault fault = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element) ||
+          !decode (json_node_get_object (element), out->data + i * g_array_get_element_size (out),
+                   &fault))
+        {
+          g_autofree char *where = fault ? g_strdup_printf ("%s[%u].%s", name, i, fault)
+                                         : g_strdup_printf ("%s[%u]", name, i);
+
+          return malformed (error, where);
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+decode_answer_lease (JsonObject       *object,
+                     TallyCacheLease  *lease,
+                     GError          **error)
+{
+  JsonNode *node = json_object_get_member (object, "lease");
+  g_autofree char *where = NULL;
+  Fault fault = NULL;
+
+  memset (lease, 0, sizeof *lease);
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+
+  if (JSON_NODE_HOLDS_OBJECT (node) && decode_lease (json_node_get_object (node), lease, &fault))
+    return TRUE;
+
+  memset (lease, 0, sizeof *lease);
+  where = fault ? g_strconcat ("lease.", fault, NULL) : g_strdup ("lease");
+  return malformed (error, where);
+}
+
+/* The transfers of one answer come in seq order, below its cursor. */
+static gboolean
+check_order (const TallyCacheAnswer  *answer,
+             GError                 **error)
+{
+  gint64 last = 0;
+
+  for (guint i = 0; i < answer->transfers->len; i++)
+    {
+      gint64 seq = g_array_index (answer->transfers, TallyTransfer, i).seq;
+
+      if (seq <= last || seq > answer->cursor)
+        {
+          g_autofree char *where = g_strdup_printf ("transfers[%u].seq", i);
+
+          return malformed (error, where);
+        }
+      last = seq;
+    }
+
+  return TRUE;
+}
+
+gboolean
+tally_cache_decode_answer (JsonObject        *object,
+                           TallyCacheAnswer  *answer,
+                           GError           **error)
+{
+  Fault fault = NULL;
+
+  memset (answer, 0, sizeof *answer);
+  answer->accounts = g_array_new (FALSE, TRUE, sizeof (TallyAccount));
+  answer->transfers = g_array_new (FALSE, TRUE, sizeof (TallyTransfer));
+  answer->results = g_array_new (FALSE, TRUE, sizeof (TallyCacheOpResult));
+
+  if (!get_int (object, "cursor", 0, &answer->cursor, &fault))
+    return malformed (error, fault);
+
+  return decode_array (object, "results", decode_result, answer->results, error) &&
+         decode_array (object, "accounts", decode_account, answer->accounts, error) &&
+         decode_array (object, "transfers", decode_transfer, answer->transfers, error) &&
+         check_order (answer, error) &&
+         decode_answer_lease (object, &answer->lease, error);
+}
+
+void
+tally_cache_answer_clear (TallyCacheAnswer *answer)
+{
+  g_clear_pointer (&answer->accounts, g_array_unref);
+  g_clear_pointer (&answer->transfers, g_array_unref);
+  g_clear_pointer (&answer->results, g_array_unref);
+}
+
+/* --- outbox ops --- */
+
+static gboolean
+decode_op (JsonObject *op,
+           Fault      *fault)
+{
+  static const char * const outcomes[] = { "succeeded", "failed", "cancelled", NULL };
+  char id[TALLY_UUID_LEN], type[8], tool[TALLY_TOOL_ID_MAX], outcome[16];
+  gint64 units, cost, created_at;
+
+  if (!get_uuid (op, "id", FALSE, id, fault) ||
+      !get_text (op, "type", FALSE, type, sizeof type, fault) ||
+      !get_text (op, "tool", FALSE, tool, sizeof tool, fault) ||
+      !get_int (op, "units", 0, &units, fault) ||
+      !get_text (op, "outcome", FALSE, outcome, sizeof outcome, fault) ||
+      !get_int (op, "cost", 0, &cost, fault))
+    return FALSE;
+
+  if (!g_str_equal (type, "run"))
+    *fault = "type";
+  else if (tool[0] == '\0')
+    *fault = "tool";
+  else if (!g_strv_contains (outcomes, outcome))
+    *fault = "outcome";
+  else if (json_object_has_member (op, "created_at"))
+    get_time (op, "created_at", &created_at, fault);
+
+  return *fault == NULL;
+}
+
+gboolean
+tally_cache_validate_op (JsonObject  *op,
+                         GError     **error)
+{
+  Fault fault = NULL;
+
+  if (decode_op (op, &fault))
+    return TRUE;
+
+  g_set_error (error, TALLY_CACHE_ERROR, TALLY_CACHE_ERROR_INVALID_OP,
+               _("The operation cannot be sent to the server: its “%s” is missing or wrong"),
+               fault);
+  return FALSE;
+}

@@ -1,0 +1,235 @@
+/* tally-cache-outbox.c: what the app did offline, until the server has
+ * answered for it
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tally-cache-private.h"
+#include "tally-export.h"
+
+static char *
+object_to_string (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, object);
+  return json_to_string (node, FALSE);
+}
+
+static JsonObject *
+object_from_string (const char *text)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  node = json_from_string (text, &error);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_warning ("An op of the local cache is not a JSON object: %s",
+                 error ? error->message : "another kind of value");
+      return NULL;
+    }
+
+  return json_object_ref (json_node_get_object (node));
+}
+
+/**
+ * tally_cache_outbox_add:
+ * @self: a #TallyCache
+ * @op: a SyncOp of the API
+ * @error: return location for a #GError
+ *
+ * Adds @op after every op already waiting. The write is committed with
+ * synchronous=FULL before this returns, so a crash or a kill the next
+ * moment loses nothing.
+ *
+ * Returns: %TRUE when the op is in the outbox, or was already
+ */
+gboolean
+tally_cache_outbox_add (TallyCache  *self,
+                        JsonObject  *op,
+                        GError     **error)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *id = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
+  g_return_val_if_fail (op != NULL, FALSE);
+  g_return_val_if_fail (!tally_ledger_in_transaction (tally_cache_get_ledger (self)), FALSE);
+
+  if (!tally_cache_validate_op (op, error))
+    return FALSE;
+
+  /* The server's results name ops in lower case. */
+  id = g_ascii_strdown (json_object_get_string_member (op, "id"), -1);
+  text = object_to_string (op);
+  stmt = tally_cache_stmt (self, CACHE_STMT_OUTBOX_ADD);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, json_object_get_int_member (op, "cost"));
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+
+  if (!tally_cache_step_done (self, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (sqlite3_db_handle (stmt)) > 0)
+    tally_cache_emit_changed (self);
+  return TRUE;
+}
+
+/**
+ * tally_cache_outbox_peek:
+ * @self: a #TallyCache
+ * @limit: the most to return
+ *
+ * Returns: (transfer full): the oldest ops, oldest first
+ */
+JsonArray *
+tally_cache_outbox_peek (TallyCache *self,
+                         guint       limit)
+{
+  JsonArray *ops = json_array_new ();
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TALLY_IS_CACHE (self), ops);
+
+  stmt = tally_cache_stmt (self, CACHE_STMT_OUTBOX_PEEK);
+  sqlite3_bind_int64 (stmt, 1, limit);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      JsonObject *op = object_from_string ((const char *) sqlite3_column_text (stmt, 0));
+
+      if (op != NULL)
+        json_array_add_object_element (ops, op);
+    }
+  sqlite3_reset (stmt);
+
+  return ops;
+}
+
+static void
+outbox_totals (TallyCache *self,
+               gint64     *count,
+               gint64     *spent)
+{
+  sqlite3_stmt *stmt = tally_cache_stmt (self, CACHE_STMT_OUTBOX_TOTALS);
+
+  *count = *spent = 0;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *count = sqlite3_column_int64 (stmt, 0);
+      *spent = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+}
+
+guint
+tally_cache_outbox_count (TallyCache *self)
+{
+  gint64 count, spent;
+
+  g_return_val_if_fail (TALLY_IS_CACHE (self), 0);
+
+  outbox_totals (self, &count, &spent);
+  return (guint) MIN (count, G_MAXUINT);
+}
+
+gint64
+tally_cache_outbox_spent (TallyCache *self)
+{
+  gint64 count, spent;
+
+  g_return_val_if_fail (TALLY_IS_CACHE (self), 0);
+
+  outbox_totals (self, &count, &spent);
+  return spent;
+}
+
+gboolean
+tally_cache_outbox_settle (TallyCache                *self,
+                           const TallyCacheOpResult  *result,
+                           GError                   **error)
+{
+  g_autofree char *id = g_ascii_strdown (result->id, -1);
+  sqlite3_stmt *stmt;
+
+  if (result->rejected)
+    {
+      stmt = tally_cache_stmt (self, CACHE_STMT_OUTBOX_REJECT);
+      sqlite3_bind_text (stmt, 1, result->reason, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+      sqlite3_bind_text (stmt, 3, id, -1, SQLITE_TRANSIENT);
+      if (!tally_cache_step_done (self, stmt, error))
+        return FALSE;
+    }
+
+  stmt = tally_cache_stmt (self, CACHE_STMT_OUTBOX_REMOVE);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  return tally_cache_step_done (self, stmt, error);
+}
+
+static JsonObject *
+rejected_row (sqlite3_stmt *stmt)
+{
+  JsonObject *object = json_object_new ();
+  JsonObject *op = object_from_string ((const char *) sqlite3_column_text (stmt, 1));
+  g_autofree char *rejected_at = tally_time_to_iso8601 (sqlite3_column_int64 (stmt, 3));
+
+  json_object_set_string_member (object, "id", (const char *) sqlite3_column_text (stmt, 0));
+  if (op != NULL)
+    json_object_set_object_member (object, "op", op);
+  else
+    json_object_set_null_member (object, "op");
+  json_object_set_string_member (object, "reason", (const char *) sqlite3_column_text (stmt, 2));
+  json_object_set_string_member (object, "rejected_at", rejected_at);
+  return object;
+}
+
+/**
+ * tally_cache_list_rejected:
+ * @self: a #TallyCache
+ *
+ * Returns: (transfer full): the rejected ops, newest first
+ */
+JsonArray *
+tally_cache_list_rejected (TallyCache *self)
+{
+  JsonArray *rejected = json_array_new ();
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TALLY_IS_CACHE (self), rejected);
+
+  stmt = tally_cache_stmt (self, CACHE_STMT_REJECTED_LIST);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    json_array_add_object_element (rejected, rejected_row (stmt));
+  sqlite3_reset (stmt);
+
+  return rejected;
+}
+
+gboolean
+tally_cache_dismiss_rejected (TallyCache  *self,
+                              const char  *op_id,
+                              GError     **error)
+{
+  g_autofree char *id = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
+  g_return_val_if_fail (op_id != NULL, FALSE);
+
+  id = g_ascii_strdown (op_id, -1);
+  stmt = tally_cache_stmt (self, CACHE_STMT_REJECTED_DISMISS);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  if (!tally_cache_step_done (self, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (sqlite3_db_handle (stmt)) > 0)
+    tally_cache_emit_changed (self);
+  return TRUE;
+}

@@ -1,0 +1,750 @@
+/* tally-preferences-window.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Confirmation sizes live in GSettings and apply as they change; what
+ * the server keeps (caps, invoice details, automatic top-up) is read when
+ * the window opens and saved with each group's button, the server's
+ * refusal shown in words under the page.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tally-balance-widget.h"
+#include "tally-preferences-window.h"
+
+struct _TallyPreferencesWindow
+{
+  AdwPreferencesWindow  parent_instance;
+
+  GtkSpinButton        *confirm_run_spin;
+  GtkSpinButton        *confirm_purchase_spin;
+  AdwActionRow         *per_run_row;
+  AdwActionRow         *daily_row;
+  AdwActionRow         *monthly_row;
+  GtkSpinButton        *per_run_spin;
+  GtkSpinButton        *daily_spin;
+  GtkSpinButton        *monthly_spin;
+  GtkLabel             *limits_error;
+  AdwEntryRow          *company_row;
+  AdwEntryRow          *vat_row;
+  GtkTextView          *address_view;
+  GtkSwitch            *recharge_switch;
+  GtkSpinButton        *threshold_spin;
+  AdwComboRow          *pack_row;
+  GtkSpinButton        *recharge_cap_spin;
+  AdwActionRow         *recharge_status_row;
+  GtkLabel             *invoice_error;
+  GtkLabel             *recharge_error;
+  GtkLabel             *portal_error;
+  AdwActionRow         *server_row;
+  AdwActionRow         *user_row;
+
+  TallyClient          *client;
+  GSettings            *settings;
+  GCancellable         *cancellable;
+  /* The ids of the pack row's items, in the same order. */
+  GPtrArray            *pack_ids;
+  /* The pack the server has for automatic top-up, until packs are known. */
+  char                 *recharge_pack;
+  /* "Last failure: …", from the payments; NULL when none failed. */
+  char                 *last_failure;
+  JsonObject           *recharge;
+  /* Shown now: a newer one replaces it at once. */
+  AdwToast             *toast;
+
+  TallyUriOpener        opener;
+  gpointer              opener_data;
+};
+
+G_DEFINE_FINAL_TYPE (TallyPreferencesWindow, tally_preferences_window,
+                     ADW_TYPE_PREFERENCES_WINDOW)
+
+static void
+show_error (GtkLabel   *label,
+            const char *message)
+{
+  gtk_label_set_text (label, message != NULL ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
+}
+
+static void
+toast (TallyPreferencesWindow *self,
+       const char             *message)
+{
+  if (self->toast != NULL)
+    adw_toast_dismiss (self->toast);
+  g_clear_object (&self->toast);
+  self->toast = g_object_ref (adw_toast_new (message));
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), self->toast);
+}
+
+/* The reply, or NULL once a failure is in @label ("@what: why"). */
+static JsonObject *
+finish (GObject      *source,
+        GAsyncResult *result,
+        GtkLabel     *label,
+        const char   *what)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL, &error);
+  g_autofree char *message = NULL;
+
+  if (reply != NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return reply;
+
+  /* Translators: "Your caps were not saved: the server's reason" */
+  message = g_strdup_printf (_("%s: %s"), what, error->message);
+  show_error (label, message);
+  return NULL;
+}
+
+/* NULL and missing members are 0: "none". */
+static gint64
+int_or_zero (JsonObject *object,
+             const char *member)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
+}
+
+static const char *
+string_or_empty (JsonObject *object,
+                 const char *member)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : "";
+}
+
+/* --- confirmations, in GSettings --- */
+
+static gboolean
+credits_to_spin (GValue   *value,
+                 GVariant *variant,
+                 gpointer  user_data)
+{
+  g_value_set_double (value, (double) g_variant_get_int64 (variant));
+  return TRUE;
+}
+
+static GVariant *
+spin_to_credits (const GValue       *value,
+                 const GVariantType *expected_type,
+                 gpointer            user_data)
+{
+  return g_variant_new_int64 ((gint64) g_value_get_double (value));
+}
+
+/* The setting is in minor units (cents); the spin button in whole ones. */
+static gboolean
+minor_to_spin (GValue   *value,
+               GVariant *variant,
+               gpointer  user_data)
+{
+  g_value_set_double (value, (double) (g_variant_get_int64 (variant) / 100));
+  return TRUE;
+}
+
+static GVariant *
+spin_to_minor (const GValue       *value,
+               const GVariantType *expected_type,
+               gpointer            user_data)
+{
+  return g_variant_new_int64 ((gint64) g_value_get_double (value) * 100);
+}
+
+static void
+bind_settings (TallyPreferencesWindow *self)
+{
+  g_settings_bind_with_mapping (self->settings, "confirm-above", self->confirm_run_spin, "value",
+                                G_SETTINGS_BIND_DEFAULT, credits_to_spin, spin_to_credits, NULL,
+                                NULL);
+  g_settings_bind_with_mapping (self->settings, "confirm-purchase-above",
+                                self->confirm_purchase_spin, "value", G_SETTINGS_BIND_DEFAULT,
+                                minor_to_spin, spin_to_minor, NULL, NULL);
+}
+
+/* --- spend controls --- */
+
+static void
+show_limit (AdwActionRow  *row,
+            GtkSpinButton *spin,
+            JsonObject    *limit)
+{
+  gint64 ceiling = int_or_zero (limit, "ceiling");
+  g_autofree char *credits = tally_format_credits (ceiling);
+  g_autofree char *subtitle = NULL;
+
+  /* Translators: the cap an administrator set: "Ceiling: 1000 credits" */
+  subtitle = ceiling > 0 ? g_strdup_printf (_("Ceiling: %s"), credits)
+                         : g_strdup (_("No ceiling"));
+  adw_action_row_set_subtitle (row, subtitle);
+  gtk_spin_button_set_value (spin, (double) int_or_zero (limit, "user"));
+}
+
+static void
+show_limits (TallyPreferencesWindow *self,
+             JsonObject             *limits)
+{
+  if (limits == NULL)
+    return;
+
+  show_limit (self->per_run_row, self->per_run_spin,
+              json_object_get_object_member (limits, "per_run"));
+  show_limit (self->daily_row, self->daily_spin, json_object_get_object_member (limits, "daily"));
+  show_limit (self->monthly_row, self->monthly_spin,
+              json_object_get_object_member (limits, "monthly"));
+}
+
+static void
+show_user (TallyPreferencesWindow *self,
+           JsonObject             *user)
+{
+  const char *name = string_or_empty (user, "name");
+  const char *email = string_or_empty (user, "email");
+  g_autofree char *who = NULL;
+
+  /* Translators: "Gale <gale@example.com>" */
+  who = name[0] != '\0' ? g_strdup_printf (_("%s <%s>"), name, email) : g_strdup (email);
+  adw_action_row_set_subtitle (self->user_row, who);
+}
+
+static void
+me_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(JsonObject) reply = finish (source, result, self->limits_error,
+                                        _("Your caps cannot be shown"));
+
+  if (reply == NULL)
+    return;
+
+  show_limits (self, json_object_get_object_member (reply, "limits"));
+  show_user (self, json_object_get_object_member (reply, "user"));
+}
+
+static void
+limits_saved (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(JsonObject) reply = finish (source, result, self->limits_error,
+                                        _("Your caps were not saved"));
+
+  if (reply == NULL)
+    return;
+
+  show_error (self->limits_error, NULL);
+  show_limits (self, json_object_get_object_member (reply, "limits"));
+  toast (self, _("Caps saved"));
+}
+
+/* 0 is "no cap of my own", which the API spells null. */
+static void
+set_cap (JsonObject    *body,
+         const char    *member,
+         GtkSpinButton *spin)
+{
+  gint64 cap = (gint64) gtk_spin_button_get_value (spin);
+
+  if (cap > 0)
+    json_object_set_int_member (body, member, cap);
+  else
+    json_object_set_null_member (body, member);
+}
+
+static void
+save_limits_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  gtk_spin_button_update (self->per_run_spin);
+  gtk_spin_button_update (self->daily_spin);
+  gtk_spin_button_update (self->monthly_spin);
+  set_cap (body, "per_run", self->per_run_spin);
+  set_cap (body, "daily", self->daily_spin);
+  set_cap (body, "monthly", self->monthly_spin);
+  tally_client_call_async (self->client, "PUT", "/v1/me/limits", body, self->cancellable,
+                           limits_saved, g_object_ref (self));
+}
+
+/* --- invoice details --- */
+
+static void
+show_invoice (TallyPreferencesWindow *self,
+              JsonObject             *details)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->company_row), string_or_empty (details, "company"));
+  gtk_editable_set_text (GTK_EDITABLE (self->vat_row), string_or_empty (details, "vat_id"));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->address_view),
+                            string_or_empty (details, "address"), -1);
+}
+
+static void
+invoice_loaded (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(JsonObject) reply = finish (source, result, self->invoice_error,
+                                        _("Your invoice details cannot be shown"));
+
+  if (reply != NULL)
+    show_invoice (self, reply);
+}
+
+static void
+invoice_saved (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(JsonObject) reply = finish (source, result, self->invoice_error,
+                                        _("Your invoice details were not saved"));
+
+  if (reply == NULL)
+    return;
+
+  show_error (self->invoice_error, NULL);
+  show_invoice (self, reply);
+  toast (self, _("Invoice details saved"));
+}
+
+static char *
+address_text (TallyPreferencesWindow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->address_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
+}
+
+static void
+save_invoice_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autofree char *address = address_text (self);
+
+  json_object_set_string_member (body, "company",
+                                 gtk_editable_get_text (GTK_EDITABLE (self->company_row)));
+  json_object_set_string_member (body, "address", address);
+  json_object_set_string_member (body, "vat_id",
+                                 gtk_editable_get_text (GTK_EDITABLE (self->vat_row)));
+  tally_client_call_async (self->client, "PUT", "/v1/me/invoice-details", body,
+                           self->cancellable, invoice_saved, g_object_ref (self));
+}
+
+/* --- automatic top-up --- */
+
+static void
+select_recharge_pack (TallyPreferencesWindow *self)
+{
+  for (guint i = 0; self->recharge_pack != NULL && i < self->pack_ids->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->pack_ids, i), self->recharge_pack))
+      adw_combo_row_set_selected (self->pack_row, i);
+}
+
+static char *
+recharge_state (JsonObject *recharge)
+{
+  gint64 failures = int_or_zero (recharge, "failures");
+
+  if (json_object_get_boolean_member_with_default (recharge, "paused", FALSE))
+    return g_strdup_printf (ngettext ("Paused after %d failed charge in a row; save to turn it "
+                                      "on again",
+                                      "Paused after %d failed charges in a row; save to turn it "
+                                      "on again", (gulong) failures), (int) failures);
+  if (json_object_get_boolean_member_with_default (recharge, "in_flight", FALSE))
+    return g_strdup (_("A top-up is being charged now"));
+  if (!json_object_get_boolean_member_with_default (recharge, "enabled", FALSE))
+    return g_strdup (_("Off"));
+  if (failures > 0)
+    return g_strdup_printf (ngettext ("On; the last charge failed",
+                                      "On; the last %d charges failed", (gulong) failures),
+                            (int) failures);
+  return g_strdup (_("On"));
+}
+
+static void
+show_recharge_status (TallyPreferencesWindow *self)
+{
+  g_autofree char *state = NULL;
+  g_autofree char *status = NULL;
+
+  if (self->recharge == NULL)
+    return;
+
+  state = recharge_state (self->recharge);
+  /* Translators: "Off · Last failure: 26/11/2026" */
+  status = self->last_failure != NULL ? g_strdup_printf (_("%s · %s"), state, self->last_failure)
+                                      : g_strdup (state);
+  adw_action_row_set_subtitle (self->recharge_status_row, status);
+}
+
+static void
+show_recharge (TallyPreferencesWindow *self,
+               JsonObject             *recharge)
+{
+  g_clear_pointer (&self->recharge, json_object_unref);
+  self->recharge = json_object_ref (recharge);
+  gtk_switch_set_active (self->recharge_switch,
+                         json_object_get_boolean_member_with_default (recharge, "enabled",
+                                                                      FALSE));
+  gtk_spin_button_set_value (self->threshold_spin, (double) int_or_zero (recharge, "threshold"));
+  gtk_spin_button_set_value (self->recharge_cap_spin,
+                             (double) MAX (1, int_or_zero (recharge, "monthly_cap")));
+  g_free (self->recharge_pack);
+  self->recharge_pack = g_strdup (string_or_empty (recharge, "pack"));
+  select_recharge_pack (self);
+  show_recharge_status (self);
+}
+
+static void
+recharge_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(JsonObject) reply = finish (source, result, self->recharge_error,
+                                        _("Automatic top-up cannot be shown"));
+
+  if (reply != NULL)
+    show_recharge (self, reply);
+}
+
+static void
+recharge_saved (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(JsonObject) reply = finish (source, result, self->recharge_error,
+                                        _("Automatic top-up was not saved"));
+
+  if (reply == NULL)
+    return;
+
+  show_error (self->recharge_error, NULL);
+  show_recharge (self, reply);
+  toast (self, _("Automatic top-up saved"));
+}
+
+static void
+save_recharge_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
+  guint selected = adw_combo_row_get_selected (self->pack_row);
+  g_autoptr(JsonObject) body = NULL;
+
+  if (selected == GTK_INVALID_LIST_POSITION || selected >= self->pack_ids->len)
+    {
+      show_error (self->recharge_error,
+                  _("Automatic top-up was not saved: choose the pack to buy first"));
+      return;
+    }
+
+  gtk_spin_button_update (self->threshold_spin);
+  gtk_spin_button_update (self->recharge_cap_spin);
+  body = json_object_new ();
+  json_object_set_boolean_member (body, "enabled", gtk_switch_get_active (self->recharge_switch));
+  json_object_set_int_member (body, "threshold",
+                              (gint64) gtk_spin_button_get_value (self->threshold_spin));
+  json_object_set_string_member (body, "pack", g_ptr_array_index (self->pack_ids, selected));
+  json_object_set_int_member (body, "monthly_cap",
+                              (gint64) gtk_spin_button_get_value (self->recharge_cap_spin));
+  tally_client_call_async (self->client, "PUT", "/v1/me/auto-recharge", body, self->cancellable,
+                           recharge_saved, g_object_ref (self));
+}
+
+static void
+show_packs (TallyPreferencesWindow *self,
+            JsonArray              *packs)
+{
+  g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
+
+  g_ptr_array_set_size (self->pack_ids, 0);
+  for (guint i = 0; i < json_array_get_length (packs); i++)
+    {
+      JsonObject *pack = json_array_get_object_element (packs, i);
+      const char *id = string_or_empty (pack, "id");
+      g_autofree char *credits = tally_format_credits (int_or_zero (pack, "credits"));
+      g_autofree char *price = NULL;
+      g_autofree char *name = NULL;
+      JsonObject *cost = json_object_get_object_member (pack, "price");
+
+      price = tally_format_price (int_or_zero (cost, "amount"), string_or_empty (cost, "currency"));
+      /* Translators: "Starter, 500 credits for €5.00" */
+      name = g_strdup_printf (_("%s, %s for %s"), string_or_empty (pack, "name"), credits, price);
+      gtk_string_list_append (names, name);
+      g_ptr_array_add (self->pack_ids, g_strdup (id));
+    }
+
+  adw_combo_row_set_model (self->pack_row, G_LIST_MODEL (names));
+  select_recharge_pack (self);
+}
+
+static void
+packs_loaded (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(JsonObject) reply = finish (source, result, self->recharge_error,
+                                        _("The credit packs cannot be shown"));
+  JsonArray *packs = reply != NULL ? json_object_get_array_member (reply, "packs") : NULL;
+
+  if (packs != NULL)
+    show_packs (self, packs);
+}
+
+/* The newest failed payment, as "Last failure: <date>". */
+static char *
+last_failure_text (JsonArray *items)
+{
+  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+    {
+      JsonObject *payment = json_array_get_object_element (items, i);
+      g_autoptr(GDateTime) created = NULL;
+      g_autoptr(GDateTime) local = NULL;
+      g_autofree char *date = NULL;
+
+      if (g_strcmp0 (string_or_empty (payment, "status"), "failed") != 0)
+        continue;
+      created = g_date_time_new_from_iso8601 (string_or_empty (payment, "created_at"), NULL);
+      if (created == NULL)
+        continue;
+      local = g_date_time_to_local (created);
+      date = g_date_time_format (local, "%x %X");
+      /* Translators: "Last failure: 26/11/2026 10:20:15" */
+      return g_strdup_printf (_("Last failure: %s"), date);
+    }
+
+  return NULL;
+}
+
+static void
+payments_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(JsonObject) reply = finish (source, result, self->recharge_error,
+                                        _("Your payments cannot be shown"));
+
+  if (reply == NULL)
+    return;
+
+  g_free (self->last_failure);
+  self->last_failure = last_failure_text (json_object_get_array_member (reply, "items"));
+  show_recharge_status (self);
+}
+
+/* --- payment methods --- */
+
+static void
+portal_shown (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (gtk_show_uri_full_finish (GTK_WINDOW (self), result, &error))
+    return;
+
+  message = g_strdup_printf (_("The browser cannot be opened: %s"), error->message);
+  show_error (self->portal_error, message);
+}
+
+static void
+portal_opened (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(JsonObject) reply = finish (source, result, self->portal_error,
+                                        _("Your payment methods cannot be managed now"));
+  const char *url = reply != NULL ? json_object_get_string_member_with_default (reply, "url", NULL)
+                                  : NULL;
+
+  if (url == NULL)
+    return;
+
+  show_error (self->portal_error, NULL);
+  if (self->opener != NULL)
+    self->opener (GTK_WINDOW (self), url, self->opener_data);
+  else
+    gtk_show_uri_full (GTK_WINDOW (self), url, GDK_CURRENT_TIME, self->cancellable,
+                       portal_shown, g_object_ref (self));
+}
+
+static void
+manage_payment_methods_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
+
+  tally_client_call_async (self->client, "POST", "/v1/billing/portal", NULL, self->cancellable,
+                           portal_opened, g_object_ref (self));
+}
+
+/* --- account --- */
+
+static void
+sign_out_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (widget));
+
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent), "win.sign-out", NULL);
+  gtk_window_close (GTK_WINDOW (widget));
+}
+
+/* --- the object --- */
+
+static void
+load (TallyPreferencesWindow *self)
+{
+  static const struct
+  {
+    const char          *path;
+    GAsyncReadyCallback  callback;
+  } reads[] = {
+    { "/v1/me", me_loaded },
+    { "/v1/me/invoice-details", invoice_loaded },
+    { "/v1/packs", packs_loaded },
+    { "/v1/me/auto-recharge", recharge_loaded },
+    { "/v1/payments", payments_loaded },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (reads); i++)
+    tally_client_call_async (self->client, "GET", reads[i].path, NULL, self->cancellable,
+                             reads[i].callback, g_object_ref (self));
+}
+
+static void
+tally_preferences_window_dispose (GObject *object)
+{
+  TallyPreferencesWindow *self = (TallyPreferencesWindow *) object;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->client);
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->pack_ids, g_ptr_array_unref);
+  g_clear_pointer (&self->recharge_pack, g_free);
+  g_clear_pointer (&self->last_failure, g_free);
+  g_clear_pointer (&self->recharge, json_object_unref);
+  g_clear_object (&self->toast);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TALLY_TYPE_PREFERENCES_WINDOW);
+
+  G_OBJECT_CLASS (tally_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+tally_preferences_window_class_init (TallyPreferencesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tally_preferences_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/tallycredits/Tally/"
+                                               "tally-preferences-window.ui");
+#define BIND(name) gtk_widget_class_bind_template_child (widget_class, TallyPreferencesWindow, name)
+  BIND (confirm_run_spin);
+  BIND (confirm_purchase_spin);
+  BIND (per_run_row);
+  BIND (daily_row);
+  BIND (monthly_row);
+  BIND (per_run_spin);
+  BIND (daily_spin);
+  BIND (monthly_spin);
+  BIND (limits_error);
+  BIND (company_row);
+  BIND (vat_row);
+  BIND (address_view);
+  BIND (recharge_switch);
+  BIND (threshold_spin);
+  BIND (pack_row);
+  BIND (recharge_cap_spin);
+  BIND (recharge_status_row);
+  BIND (invoice_error);
+  BIND (recharge_error);
+  BIND (portal_error);
+  BIND (server_row);
+  BIND (user_row);
+#undef BIND
+
+  gtk_widget_class_install_action (widget_class, "prefs.save-limits", NULL, save_limits_action);
+  gtk_widget_class_install_action (widget_class, "prefs.save-invoice", NULL,
+                                   save_invoice_action);
+  gtk_widget_class_install_action (widget_class, "prefs.save-recharge", NULL,
+                                   save_recharge_action);
+  gtk_widget_class_install_action (widget_class, "prefs.manage-payment-methods", NULL,
+                                   manage_payment_methods_action);
+  gtk_widget_class_install_action (widget_class, "prefs.sign-out", NULL, sign_out_action);
+}
+
+static void
+tally_preferences_window_init (TallyPreferencesWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  self->pack_ids = g_ptr_array_new_with_free_func (g_free);
+}
+
+TallyPreferencesWindow *
+tally_preferences_window_new (GtkWindow   *parent,
+                              TallyClient *client,
+                              GSettings   *settings)
+{
+  TallyPreferencesWindow *self;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (TALLY_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (TALLY_TYPE_PREFERENCES_WINDOW, "transient-for", parent,
+                       "modal", parent != NULL, NULL);
+  self->client = g_object_ref (client);
+  self->settings = g_object_ref (settings);
+  adw_action_row_set_subtitle (self->server_row, tally_client_get_server_url (client));
+  bind_settings (self);
+  load (self);
+  return self;
+}
+
+void
+tally_preferences_window_set_uri_opener (TallyPreferencesWindow *self,
+                                         TallyUriOpener          opener,
+                                         gpointer                user_data)
+{
+  g_return_if_fail (TALLY_IS_PREFERENCES_WINDOW (self));
+
+  self->opener = opener;
+  self->opener_data = user_data;
+}

@@ -1,0 +1,166 @@
+/* tally-mail-notices.c: what the server tells a user by email
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tally-log.h"
+#include "tally-mail-notices.h"
+#include "tally-mailer.h"
+#include "tally-receipt.h"
+#include "tally-store-recharge.h"
+
+/* A name that cannot go in a header is left out: the email still goes to
+ * the address. */
+static const char *
+safe_name (const TallyUser *user)
+{
+  for (const char *p = user->name; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || (guchar) *p == 0x7f)
+      return NULL;
+
+  return user->name;
+}
+
+static const char *
+greeting_name (const TallyUser *user)
+{
+  const char *name = safe_name (user);
+
+  return name != NULL && name[0] != '\0' ? name : user->email;
+}
+
+static void
+send_to_user (TallyServer     *server,
+              const TallyUser *user,
+              const char      *subject,
+              const char      *body)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!tally_mailer_send (tally_server_get_mailer (server), user->email, safe_name (user),
+                          subject, body, &error))
+    tally_log_warning ("email_not_sent", error->message);
+}
+
+static char *
+pack_name (TallyServer        *server,
+           const TallyPayment *payment)
+{
+  const TallyPack *pack = tally_payments_find_pack (tally_server_get_payments (server),
+                                                    payment->pack_id);
+
+  return g_strdup (pack != NULL ? pack->name : payment->pack_id);
+}
+
+static gboolean
+mail_is_on (TallyServer *server)
+{
+  TallyMailer *mailer = tally_server_get_mailer (server);
+
+  return mailer != NULL && tally_mailer_is_enabled (mailer);
+}
+
+static char *
+purchase_body (TallyServer        *server,
+               const TallyPayment *payment,
+               const TallyUser    *user)
+{
+  g_autofree char *name = pack_name (server, payment);
+  g_autofree char *amount = tally_format_amount (payment->amount, payment->currency);
+  g_autofree char *number = tally_receipt_number (payment);
+
+  return g_strdup_printf ("Hello %s,\n\n"
+                          "Thank you: your purchase went through and the credits are in your "
+                          "account.\n\n"
+                          "  Pack:         %s\n"
+                          "  Credits:      %" G_GINT64_FORMAT "\n"
+                          "  Amount paid:  %s\n"
+                          "  Receipt:      %s\n\n"
+                          "The PDF receipt, with your invoice details, is in the Tally app: "
+                          "Buy Credits, then Receipts, then Download Receipt.\n\n"
+                          "— Tally\n",
+                          greeting_name (user), name, payment->credits, amount, number);
+}
+
+void
+tally_notice_purchase_credited (TallyServer        *server,
+                                const TallyPayment *payment)
+{
+  g_autofree char *subject = NULL;
+  g_autofree char *body = NULL;
+  TallyUser user;
+
+  g_return_if_fail (TALLY_IS_SERVER (server));
+  g_return_if_fail (payment != NULL);
+
+  if (!mail_is_on (server) ||
+      !tally_store_find_user_by_id (tally_server_get_store (server), payment->user_id, &user,
+                                    NULL))
+    return;
+
+  subject = g_strdup_printf ("Your Tally purchase: %" G_GINT64_FORMAT " credits",
+                             payment->credits);
+  body = purchase_body (server, payment, &user);
+  send_to_user (server, &user, subject, body);
+}
+
+/* What happens next, as auto-recharge stands after the failure. */
+static char *
+next_steps (TallyServer        *server,
+            const TallyPayment *payment)
+{
+  TallyRechargeSettings settings;
+  gboolean found = tally_store_find_recharge_settings (tally_server_get_store (server),
+                                                       payment->account_id, &settings, NULL);
+
+  if (found && settings.paused)
+    return g_strdup_printf ("Automatic top-up is now paused, after %" G_GINT64_FORMAT
+                            " failed attempts in a row. It stays off until you save its "
+                            "settings again in Tally's Preferences (Billing).",
+                            settings.failures);
+
+  return g_strdup_printf ("Automatic top-up stays on: Tally tries again the next time your "
+                          "balance is low. After %d failed attempts in a row it pauses "
+                          "itself.", TALLY_RECHARGE_MAX_FAILURES);
+}
+
+void
+tally_notice_recharge_failed (TallyServer        *server,
+                              const TallyPayment *payment,
+                              const char         *reason)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *amount = NULL;
+  g_autofree char *next = NULL;
+  g_autofree char *body = NULL;
+  TallyUser user;
+
+  g_return_if_fail (TALLY_IS_SERVER (server));
+  g_return_if_fail (payment != NULL);
+
+  if (!mail_is_on (server) ||
+      !tally_store_find_user_by_id (tally_server_get_store (server), payment->user_id, &user,
+                                    NULL))
+    return;
+
+  name = pack_name (server, payment);
+  amount = tally_format_amount (payment->amount, payment->currency);
+  next = next_steps (server, payment);
+  body = g_strdup_printf ("Hello %s,\n\n"
+                          "Tally tried to top up your credits automatically with the pack "
+                          "“%s” (%" G_GINT64_FORMAT " credits for %s), but the charge did not "
+                          "go through:\n\n"
+                          "  %s\n\n"
+                          "Nothing was charged and no credits were added.\n\n"
+                          "%s\n\n"
+                          "What to do: check the card saved for your account (Preferences, "
+                          "Billing, Manage Payment Methods), or buy a pack in the app.\n\n"
+                          "— Tally\n",
+                          greeting_name (&user), name, payment->credits, amount,
+                          reason != NULL ? reason : "The payment was refused.", next);
+  send_to_user (server, &user, "Your automatic top-up failed", body);
+}

@@ -1,0 +1,29 @@
+/* tally-mail-notices.h: what the server tells a user by email
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tally-server.h"
+#include "tally-store-payments.h"
+
+G_BEGIN_DECLS
+
+/* Call these once the event is durable (from a writer's done func); each
+ * reads the user's address and queues the email, and does nothing when
+ * email is off. */
+
+/* @payment was credited: a confirmation with the pack, the credits and
+ * the amount; the PDF receipt stays in the app. */
+void tally_notice_purchase_credited (TallyServer        *server,
+                                     const TallyPayment *payment);
+/* An automatic top-up failed for @reason: says whether auto-recharge is
+ * now paused and what to do. */
+void tally_notice_recharge_failed   (TallyServer        *server,
+                                     const TallyPayment *payment,
+                                     const char         *reason);
+
+G_END_DECLS

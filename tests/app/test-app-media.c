@@ -1,0 +1,159 @@
+/* test-app-media.c: a command tool and an audio tool run from the app
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Under build-aux/desktop-session, against a real tally-server: what the
+ * app measures before a run is what the server holds, and what the tool
+ * measures is what it charges.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <math.h>
+#include <sndfile.h>
+#include <string.h>
+
+#include "tally-tool-page.h"
+#include "tally-tools-page.h"
+
+#include "tally-app-test.h"
+
+#define RATE 22050
+
+static TestServer *server;
+
+static gboolean
+is_tool_page (GtkWidget  *widget,
+              const char *unused)
+{
+  return TALLY_IS_TOOL_PAGE (widget);
+}
+
+static gboolean
+is_tools_page (GtkWidget  *widget,
+               const char *unused)
+{
+  return TALLY_IS_TOOLS_PAGE (widget);
+}
+
+static TallyToolPage *
+open_tool (GtkWidget  *window,
+           const char *name)
+{
+  GtkWidget *row;
+
+  show_view (window, "tools");
+  gtk_widget_activate_action (wait_for_widget (window, is_tools_page, NULL), "tools.back", NULL);
+  row = wait_for_widget (window, is_action_row_titled, name);
+  gtk_widget_activate (row);
+  return TALLY_TOOL_PAGE (wait_for_widget (window, is_tool_page, NULL));
+}
+
+/* The frames of a sound file; 0 when it is none. */
+static sf_count_t
+frames_of (const char *path)
+{
+  SF_INFO info = { 0 };
+  SNDFILE *file = sf_open (path, SFM_READ, &info);
+
+  if (file == NULL)
+    return 0;
+  sf_close (file);
+  return info.frames;
+}
+
+static char *
+write_tone (const char *dir,
+            sf_count_t  frames)
+{
+  char *path = g_build_filename (dir, "tone.wav", NULL);
+  SF_INFO info = { .samplerate = RATE, .channels = 1,
+                   .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+  SNDFILE *file = sf_open (path, SFM_WRITE, &info);
+  g_autofree short *samples = g_new (short, (gsize) frames);
+
+  g_assert_nonnull (file);
+  for (sf_count_t i = 0; i < frames; i++)
+    samples[i] = (short) (8000 * sin (2 * G_PI * 440 * (double) i / RATE));
+  g_assert_cmpint (sf_writef_short (file, samples, frames), ==, frames);
+  sf_close (file);
+  return path;
+}
+
+/* Read text aloud runs espeak-ng: 36 characters, 1 + 2 × 1 credits. */
+static void
+run_text_to_speech (GtkWidget  *window,
+                    const char *dir)
+{
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *output = g_build_filename (dir, "text-to-speech.wav", NULL);
+  TallyToolPage *page = open_tool (window, "Read text aloud");
+  GtkWidget *view = wait_for_widget (window, is_text_view, NULL);
+
+  tally_tool_page_set_output_folder (page, folder);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
+                            "Hello there, this is Tally speaking.", -1);
+  wait_for_widget (window, is_label_with, "For 36 characters of input");
+  click (window, "_Run");
+  wait_for_widget (window, is_label_with, "Charged 3 credits");
+  g_assert_cmpint (frames_of (output), >, RATE / 2);
+}
+
+/* Trim audio: the app measures 2.5 s as 3 seconds, as the tool does. */
+static void
+run_audio_trim (GtkWidget  *window,
+                const char *dir)
+{
+  g_autofree char *input = write_tone (dir, RATE * 5 / 2);
+  g_autofree char *output = g_build_filename (dir, "tone.trimmed.wav", NULL);
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autoptr(GFile) file = g_file_new_for_path (input);
+  TallyToolPage *page = open_tool (window, "Trim audio");
+
+  g_list_store_append (files, file);
+  tally_tool_page_set_files (page, "file", G_LIST_MODEL (files));
+  wait_for_widget (window, is_label_with, "For 3 seconds of input");
+  click (window, "_Run");
+  wait_for_widget (window, is_label_with, "Charged 2 credits");
+  g_assert_cmpint (frames_of (output), >, 0);
+  g_assert_cmpint (frames_of (output), <=, RATE * 5 / 2);
+}
+
+static void
+test_media_runs (void)
+{
+  g_autofree char *admin = test_admin_new (server, "admin-media@example.com");
+  g_autofree char *dir = g_dir_make_tmp ("tally-app-media-XXXXXX", NULL);
+  g_autofree char *token = NULL;
+  char account_id[37];
+  GtkWidget *window;
+
+  /* More than the offline lease sets aside. */
+  token = test_user_new (server, "media@example.com", account_id);
+  test_grant (server, admin, account_id, 500);
+  window = signed_in_window (server, token);
+
+  run_text_to_speech (window, dir);
+  run_audio_trim (window, dir);
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  app_test_init (&argc, &argv);
+
+  g_test_add_func ("/app/media-runs", test_media_runs);
+
+  server = test_server_start (NULL);
+  status = g_test_run ();
+  test_server_free (server);
+  return status;
+}

@@ -1,0 +1,390 @@
+/* test-offline.c: runs against the lease while the server is away, and
+ * the outbox draining when it is back
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Runs in a real X server (build-aux/desktop-session) against a real
+ * tally-server that the test stops and starts again.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "tally-balance-widget.h"
+#include "tally-cache.h"
+#include "tally-offline-banner.h"
+#include "tally-sync.h"
+#include "tally-tool-page.h"
+#include "tally-tools-page.h"
+#include "tally-window.h"
+
+#include "tally-app-test.h"
+
+/* Small, so that a long text costs more than the lease holds. */
+#define LEASE_AMOUNT 3
+
+static TestServer *server;
+
+static gboolean
+is_tool_page (GtkWidget  *widget,
+              const char *unused)
+{
+  return TALLY_IS_TOOL_PAGE (widget);
+}
+
+static gboolean
+is_tools_page (GtkWidget  *widget,
+               const char *unused)
+{
+  return TALLY_IS_TOOLS_PAGE (widget);
+}
+
+static gboolean
+is_balance_widget (GtkWidget  *widget,
+                   const char *unused)
+{
+  return TALLY_IS_BALANCE_WIDGET (widget);
+}
+
+/* The banner is found even while hidden: its revealer is what hides. */
+static TallyOfflineBanner *
+find_banner (GtkWidget *root)
+{
+  if (TALLY_IS_OFFLINE_BANNER (root))
+    return TALLY_OFFLINE_BANNER (root);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      TallyOfflineBanner *found = find_banner (child);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+banner_shown (gpointer data)
+{
+  TallyOfflineBanner *banner = find_banner (data);
+
+  return banner != NULL && tally_offline_banner_get_revealed (banner);
+}
+
+static gboolean
+banner_hidden (gpointer data)
+{
+  TallyOfflineBanner *banner = find_banner (data);
+
+  return banner != NULL && !tally_offline_banner_get_revealed (banner);
+}
+
+typedef struct
+{
+  GtkWidget  *window;
+  const char *token;
+  gint64      lease;
+} Session;
+
+/* The first sync took the lease: the server holds it, the cache knows. */
+static gboolean
+lease_taken (gpointer data)
+{
+  Session *session = data;
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", session->token, NULL);
+  TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (session->window));
+  TallyCacheLease lease;
+
+  if (cache == NULL || test_response_int (me, "accounts.0.held") != session->lease)
+    return FALSE;
+
+  tally_cache_get_lease (cache, &lease);
+  return lease.remaining == session->lease;
+}
+
+static gboolean
+outbox_empty (gpointer data)
+{
+  TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (data));
+
+  return cache != NULL && tally_cache_outbox_count (cache) == 0;
+}
+
+static TallyToolPage *
+open_tool (GtkWidget  *window,
+           const char *name)
+{
+  GtkWidget *row;
+
+  show_view (window, "tools");
+  gtk_widget_activate_action (wait_for_widget (window, is_tools_page, NULL), "tools.back", NULL);
+  row = wait_for_widget (window, is_action_row_titled, name);
+  gtk_widget_activate (row);
+  return TALLY_TOOL_PAGE (wait_for_widget (window, is_tool_page, NULL));
+}
+
+static void
+set_text (GtkWidget  *window,
+          const char *text)
+{
+  GtkWidget *view = wait_for_widget (window, is_text_view, NULL);
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+}
+
+/* @n_words words: at 1 credit per 2,000 words, 4,001 may cost 3. */
+static char *
+long_text (guint n_words)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < n_words; i++)
+    g_string_append (text, "word ");
+  return g_string_free (text, FALSE);
+}
+
+static gint64
+server_balance (const char *token)
+{
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+
+  return test_response_int (me, "accounts.0.balance");
+}
+
+static void
+assert_cache_agrees (GtkWidget  *window,
+                     const char *account_id,
+                     const char *token)
+{
+  TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (window));
+  TallyAccount account;
+
+  g_assert_true (tally_cache_lookup_account (cache, account_id, &account));
+  g_assert_cmpint (tally_account_balance (&account), ==, server_balance (token));
+}
+
+/* Offline: a run within the lease goes into the outbox, one beyond it is
+ * refused. */
+static void
+run_offline (GtkWidget *window,
+             GFile     *folder)
+{
+  TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (window));
+  g_autofree char *words = long_text (4001);
+  TallyOfflineBanner *banner;
+  TallyToolPage *page;
+  GtkWidget *balance;
+
+  page = open_tool (window, "Word count and readability");
+  tally_tool_page_set_output_folder (page, folder);
+  set_text (window, "One small step. Another one!");
+  wait_for_widget (window, is_label_with, "For 5 words of input");
+  click (window, "_Run");
+  wait_for_widget (window, is_label_with, "Charged 1 credit (offline, will sync)");
+
+  /* The op is in the outbox before the user hears of it. */
+  g_assert_cmpuint (tally_cache_outbox_count (cache), ==, 1);
+  g_assert_cmpint (tally_cache_outbox_spent (cache), ==, 1);
+  wait_for (banner_shown, window, "the offline banner");
+  banner = find_banner (window);
+  g_assert_true (g_str_has_prefix (tally_offline_banner_get_text (banner),
+                                   "You are offline. 2 credits of your offline allowance "
+                                   "left, until "));
+  balance = wait_for_widget (window, is_balance_widget, NULL);
+  g_assert_cmpint (tally_balance_widget_get_offline_spent (TALLY_BALANCE_WIDGET (balance)), ==, 1);
+  wait_for_credits (window, 99);
+  save_screenshot (window, "offline.png");
+
+  /* More than the 2 credits the lease has left. */
+  set_text (window, words);
+  click (window, "_Run");
+  wait_for_widget (window, is_label_with,
+                   "This run could cost up to 3 credits, more than the 2 left of your offline "
+                   "allowance. Connect to run it.");
+  g_assert_cmpuint (tally_cache_outbox_count (cache), ==, 1);
+}
+
+/* An op the server will refuse: its tool left the catalogue. */
+static void
+add_retired_tool_op (GtkWidget *window)
+{
+  TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (window));
+  g_autoptr(JsonObject) op = json_object_new ();
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(GError) error = NULL;
+  gboolean added;
+
+  json_object_set_string_member (op, "id", id);
+  json_object_set_string_member (op, "type", "run");
+  json_object_set_string_member (op, "tool", "retired-tool");
+  json_object_set_int_member (op, "units", 1);
+  json_object_set_string_member (op, "outcome", "succeeded");
+  json_object_set_int_member (op, "cost", 1);
+  json_object_set_string_member (op, "created_at", "2026-11-26T10:00:00Z");
+  added = tally_cache_outbox_add (cache, op, &error);
+  g_assert_no_error (error);
+  g_assert_true (added);
+  g_assert_cmpuint (tally_cache_outbox_count (cache), ==, 2);
+}
+
+static void
+test_offline_runs (void)
+{
+  g_autofree char *admin = test_admin_new (server, "offline-admin@example.com");
+  g_autofree char *dir = g_dir_make_tmp ("tally-app-offline-XXXXXX", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *token = NULL;
+  char account_id[37];
+  Session session;
+  GtkWidget *window;
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_LIGHT);
+  token = test_user_new (server, "olive@example.com", account_id);
+  test_grant (server, admin, account_id, 100);
+  window = signed_in_window (server, token);
+  wait_for_credits (window, 100);
+  session.window = window;
+  session.token = token;
+  session.lease = LEASE_AMOUNT;
+  wait_for (lease_taken, &session, "the lease");
+  g_assert_false (tally_offline_banner_get_revealed (find_banner (window)));
+
+  test_server_stop (server, FALSE);
+  run_offline (window, folder);
+  add_retired_tool_op (window);
+
+  /* Back: the app syncs by itself, and both sides agree. The refused op
+   * is answered too, and the user told. */
+  test_server_restart (server);
+  wait_for (outbox_empty, window, "the outbox to drain");
+  wait_for (banner_hidden, window, "the banner to hide");
+  wait_for_widget (window, is_label_with,
+                   "An offline run of retired-tool was not accepted, so nothing was charged: "
+                   "the tool is no longer in the catalogue.");
+  wait_for_credits (window, 99);
+  g_assert_cmpint (server_balance (token), ==, 99);
+  assert_cache_agrees (window, account_id, token);
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* A start without the server opens on the cache, not on an error. */
+  test_server_stop (server, FALSE);
+  window = signed_in_window (server, token);
+  wait_for_credits (window, 99);
+  wait_for (banner_shown, window, "the offline banner at start");
+  show_view (window, "tools");
+  wait_for_widget (window, is_action_row_titled, "Word count and readability");
+  test_server_restart (server);
+  wait_for (banner_hidden, window, "the banner to hide after an offline start");
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  remove_dir (dir);
+}
+
+/* POST /v1/sync requests the server has answered, from its metrics. */
+static guint64
+sync_requests (void)
+{
+  g_autoptr(TestResponse) metrics = test_request (server, "GET", "/metrics", NULL, NULL);
+  g_auto(GStrv) lines = g_strsplit (metrics->body, "\n", -1);
+  guint64 total = 0;
+
+  g_assert_cmpuint (metrics->status, ==, 200);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *value = strrchr (lines[i], ' ');
+
+      if (g_str_has_prefix (lines[i], "tally_http_requests_total{") &&
+          strstr (lines[i], "\"/v1/sync\"") != NULL && value != NULL)
+        total += g_ascii_strtoull (value + 1, NULL, 10);
+    }
+
+  return total;
+}
+
+static gboolean
+sync_idle (gpointer data)
+{
+  return !tally_sync_get_syncing (data);
+}
+
+/* Asked for five times while a round runs: one more round, not five. */
+static void
+assert_syncs_coalesce (TallySync *sync)
+{
+  guint64 before;
+
+  wait_for (sync_idle, sync, "the sync to rest");
+  before = sync_requests ();
+  for (guint i = 0; i < 5; i++)
+    tally_sync_now (sync);
+  g_assert_true (tally_sync_get_syncing (sync));
+  wait_for (sync_idle, sync, "the coalesced rounds");
+  g_assert_cmpuint (sync_requests () - before, ==, 2);
+}
+
+/* Online, with every credit held by the lease: the run is paid from the
+ * lease, synced at once, and reads as any other run. */
+static void
+test_lease_pays_online (void)
+{
+  g_autofree char *admin = test_admin_new (server, "lease-admin@example.com");
+  g_autofree char *dir = g_dir_make_tmp ("tally-app-lease-XXXXXX", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *token = NULL;
+  char account_id[37];
+  Session session;
+  TallyToolPage *page;
+  GtkWidget *window;
+
+  token = test_user_new (server, "lena@example.com", account_id);
+  test_grant (server, admin, account_id, 2);
+  window = signed_in_window (server, token);
+  wait_for_credits (window, 2);
+  session.window = window;
+  session.token = token;
+  session.lease = 2;
+  wait_for (lease_taken, &session, "the lease of all 2 credits");
+
+  page = open_tool (window, "Word count and readability");
+  tally_tool_page_set_output_folder (page, folder);
+  set_text (window, "Small steps.");
+  wait_for_widget (window, is_label_with, "For 2 words of input");
+  click (window, "_Run");
+  wait_for_widget (window, is_label_with, "Charged 1 credit");
+  wait_for (outbox_empty, window, "the op to be synced");
+  wait_for_credits (window, 1);
+  g_assert_cmpint (server_balance (token), ==, 1);
+  assert_cache_agrees (window, account_id, token);
+  g_assert_false (tally_offline_banner_get_revealed (find_banner (window)));
+  assert_syncs_coalesce (tally_window_get_sync (TALLY_WINDOW (window)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const char * const server_args[] = { "--lease-amount", G_STRINGIFY (LEASE_AMOUNT), NULL };
+  int status;
+
+  app_test_init (&argc, &argv);
+
+  g_test_add_func ("/offline/runs-and-sync", test_offline_runs);
+  g_test_add_func ("/offline/lease-pays-online", test_lease_pays_online);
+
+  server = test_server_start (server_args);
+  status = g_test_run ();
+  test_server_free (server);
+  return status;
+}

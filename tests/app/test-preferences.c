@@ -1,0 +1,349 @@
+/* test-preferences.c: Preferences and receipts against a real server, under Xvfb
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Every setting is changed through its widget and read back through the
+ * server's API (or GSettings), so what the window shows and what it saves
+ * are both checked.
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "tally-client.h"
+#include "tally-preferences-window.h"
+#include "tally-purchase-page.h"
+#include "tally-window.h"
+
+#include "tally-app-test.h"
+
+static TestServer *server;
+
+static gboolean
+preferences_shown (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (TALLY_IS_PREFERENCES_WINDOW (toplevel) && gtk_widget_get_mapped (toplevel))
+        {
+          *(GtkWidget **) data = toplevel;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+static gboolean
+preferences_gone (gpointer data)
+{
+  GtkWidget *found = NULL;
+
+  return !preferences_shown (&found);
+}
+
+static GtkWidget *
+open_preferences (GtkWidget *window)
+{
+  GtkWidget *prefs = NULL;
+
+  g_assert_true (gtk_widget_activate_action (window, "win.preferences", NULL));
+  wait_for (preferences_shown, &prefs, "the preferences window");
+  return prefs;
+}
+
+static void
+show_page (GtkWidget  *prefs,
+           const char *name)
+{
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), name);
+  settle (prefs);
+}
+
+/* The spin button of the row titled @title. */
+static GtkSpinButton *
+row_spin (GtkWidget  *prefs,
+          const char *title)
+{
+  GtkWidget *row = wait_for_widget (prefs, is_action_row_titled, title);
+  GtkWidget *spin = find_widget (row, is_spin_button, NULL);
+
+  g_assert_nonnull (spin);
+  return GTK_SPIN_BUTTON (spin);
+}
+
+static gboolean
+is_switch (GtkWidget  *widget,
+           const char *unused)
+{
+  return GTK_IS_SWITCH (widget);
+}
+
+static gboolean
+is_combo_row (GtkWidget  *widget,
+              const char *unused)
+{
+  return ADW_IS_COMBO_ROW (widget);
+}
+
+static gboolean
+is_purchase_page (GtkWidget  *widget,
+                  const char *unused)
+{
+  return TALLY_IS_PURCHASE_PAGE (widget);
+}
+
+static gboolean
+pack_choices_loaded (gpointer data)
+{
+  GListModel *model = adw_combo_row_get_model (ADW_COMBO_ROW (data));
+
+  return model != NULL && g_list_model_get_n_items (model) >= 3;
+}
+
+/* The confirmation sizes go to GSettings as they change. */
+static void
+check_confirmations (GtkWidget *prefs,
+                     GSettings *settings)
+{
+  show_page (prefs, "runs");
+  save_screenshot (prefs, "preferences-runs.png");
+
+  gtk_spin_button_set_value (row_spin (prefs, "Ask before runs above"), 75);
+  g_assert_cmpint (g_settings_get_int64 (settings, "confirm-above"), ==, 75);
+  gtk_spin_button_set_value (row_spin (prefs, "Ask before purchases above"), 20);
+  g_assert_cmpint (g_settings_get_int64 (settings, "confirm-purchase-above"), ==, 2000);
+  /* And back: a change elsewhere shows here. */
+  g_settings_set_int64 (settings, "confirm-above", 120);
+  g_assert_cmpfloat (gtk_spin_button_get_value (row_spin (prefs, "Ask before runs above")), ==,
+                     120);
+}
+
+static void
+check_caps (GtkWidget  *prefs,
+            const char *token)
+{
+  g_autoptr(TestResponse) me = NULL;
+
+  show_page (prefs, "limits");
+  wait_for_widget (prefs, is_label_with, "No ceiling");
+  wait_for_widget (prefs, is_label_with, "Ceiling: 1000 credits");
+
+  /* Looser than the administrator's ceiling: refused, in words. */
+  gtk_spin_button_set_value (row_spin (prefs, "Daily"), 5000);
+  click (prefs, "Save _Caps");
+  wait_for_widget (prefs, is_label_starting, "Your caps were not saved: ");
+
+  gtk_spin_button_set_value (row_spin (prefs, "Per run"), 40);
+  gtk_spin_button_set_value (row_spin (prefs, "Daily"), 300);
+  gtk_spin_button_set_value (row_spin (prefs, "Monthly"), 2000);
+  click (prefs, "Save _Caps");
+  wait_for_widget (prefs, is_label_with, "Caps saved");
+  save_screenshot (prefs, "preferences-limits.png");
+
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpint (test_response_int (me, "limits.per_run.user"), ==, 40);
+  g_assert_cmpint (test_response_int (me, "limits.daily.user"), ==, 300);
+  g_assert_cmpint (test_response_int (me, "limits.monthly.user"), ==, 2000);
+  g_assert_cmpint (test_response_int (me, "limits.daily.cap"), ==, 300);
+  g_assert_cmpint (test_response_int (me, "limits.daily.ceiling"), ==, 1000);
+}
+
+/* An administrator's daily ceiling of 1000 for the user. */
+static void
+set_ceiling (const char *token)
+{
+  g_autofree char *admin = test_admin_new (server, "prefs-admin@example.com");
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_autofree char *path = g_strdup_printf ("/v1/admin/accounts/%s/limits",
+                                           test_response_string (me, "user.account_id"));
+  g_autoptr(TestResponse) set = test_request (server, "PUT", path, admin, "{\"daily\": 1000}");
+
+  g_assert_cmpuint (set->status, ==, 200);
+}
+
+static void
+check_invoice_details (GtkWidget  *prefs,
+                       const char *token)
+{
+  g_autoptr(TestResponse) details = NULL;
+  GtkWidget *address;
+
+  show_page (prefs, "billing");
+  type_into (prefs, "Company", "Acme Rechenzentrum GmbH");
+  type_into (prefs, "VAT ID", "DE123456789");
+  address = wait_for_widget (prefs, is_text_view, NULL);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (address)),
+                            "Hauptstraße 1\n10115 Berlin\nGermany", -1);
+  click (prefs, "Save _Invoice Details");
+  wait_for_widget (prefs, is_label_with, "Invoice details saved");
+
+  details = test_request (server, "GET", "/v1/me/invoice-details", token, NULL);
+  g_assert_cmpuint (details->status, ==, 200);
+  g_assert_cmpstr (test_response_string (details, "company"), ==, "Acme Rechenzentrum GmbH");
+  g_assert_cmpstr (test_response_string (details, "vat_id"), ==, "DE123456789");
+  g_assert_cmpstr (test_response_string (details, "address"), ==,
+                   "Hauptstraße 1\n10115 Berlin\nGermany");
+}
+
+/* Saved off, then refused on: the demo provider has no saved cards, and
+ * the window says so in words. */
+static void
+check_auto_recharge (GtkWidget  *prefs,
+                     const char *token)
+{
+  g_autoptr(TestResponse) recharge = NULL;
+  GtkWidget *pack_row = wait_for_widget (prefs, is_combo_row, NULL);
+  GtkWidget *toggle = find_widget (wait_for_widget (prefs, is_action_row_titled,
+                                                    "Top up automatically"), is_switch, NULL);
+
+  wait_for (pack_choices_loaded, pack_row, "the packs to choose from");
+  wait_for_widget (prefs, is_label_with, "Off");
+  gtk_spin_button_set_value (row_spin (prefs, "When the balance falls below"), 300);
+  gtk_spin_button_set_value (row_spin (prefs, "At most, each month"), 2);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (pack_row), 0);
+  click (prefs, "Save _Automatic Top-Up");
+  wait_for_widget (prefs, is_label_with, "Automatic top-up saved");
+
+  recharge = test_request (server, "GET", "/v1/me/auto-recharge", token, NULL);
+  g_assert_cmpint (test_response_int (recharge, "threshold"), ==, 300);
+  g_assert_cmpint (test_response_int (recharge, "monthly_cap"), ==, 2);
+  g_assert_cmpstr (test_response_string (recharge, "pack"), ==, "starter");
+  g_assert_false (json_node_get_boolean (test_response_member (recharge, "enabled")));
+
+  gtk_switch_set_active (GTK_SWITCH (toggle), TRUE);
+  click (prefs, "Save _Automatic Top-Up");
+  wait_for_widget (prefs, is_label_starting, "Automatic top-up was not saved: ");
+  save_screenshot (prefs, "preferences-billing.png");
+
+  click (prefs, "_Manage Payment Methods");
+  wait_for_widget (prefs, is_label_starting, "Your payment methods cannot be managed now: ");
+}
+
+static void
+demo_purchase (const char *token)
+{
+  g_autoptr(TestResponse) checkout = test_request (server, "POST", "/v1/checkout", token,
+                                                   "{\"pack\": \"starter\"}");
+  g_autofree char *pay = NULL;
+  g_autoptr(TestResponse) paid = NULL;
+
+  g_assert_cmpuint (checkout->status, ==, 200);
+  pay = g_strconcat (test_response_string (checkout, "url") + strlen (server->base_url), "/pay",
+                     NULL);
+  paid = test_request (server, "POST", pay, NULL, NULL);
+  g_assert_cmpuint (paid->status, ==, 200);
+}
+
+typedef struct
+{
+  const char *path;
+} PdfWait;
+
+static gboolean
+pdf_written (gpointer data)
+{
+  PdfWait *wait = data;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  return g_file_get_contents (wait->path, &contents, &length, NULL) && length > 4 &&
+         memcmp (contents, "%PDF", 4) == 0;
+}
+
+/* The payment shows with its receipt, which downloads as a PDF. */
+static void
+check_receipt (GtkWidget  *window,
+               const char *token)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tally-receipt-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "tally-receipt.pdf", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(TestResponse) payments = NULL;
+  PdfWait wait = { path };
+  TallyPurchasePage *page;
+
+  demo_purchase (token);
+  wait_for_credits (window, 500);
+  payments = test_request (server, "GET", "/v1/payments", token, NULL);
+  g_assert_cmpstr (test_response_string (payments, "items.0.status"), ==, "paid");
+
+  show_view (window, "purchase");
+  page = TALLY_PURCHASE_PAGE (wait_for_widget (window, is_purchase_page, NULL));
+  wait_for_widget (window, is_label_with, "Receipts");
+  wait_for_widget (window, is_button_labelled, "Download Receipt");
+  /* Bought before: offered first as a one-click top-up. */
+  wait_for_widget (window, is_button_labelled, "Top Up");
+  save_screenshot (window, "purchase-receipts.png");
+
+  tally_purchase_page_download_receipt (page, test_response_string (payments, "items.0.id"),
+                                        file);
+  wait_for (pdf_written, &wait, "the receipt's PDF");
+  wait_for_widget (window, is_label_with, "Receipt saved");
+
+  g_remove (path);
+  g_rmdir (dir);
+}
+
+static void
+test_preferences (void)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWidget *window = signed_up_window (server, client, settings, "prefs@example.com");
+  const char *token = tally_client_get_token (client);
+  GtkWidget *prefs;
+
+  set_ceiling (token);
+  prefs = open_preferences (window);
+
+  check_confirmations (prefs, settings);
+  check_caps (prefs, token);
+  check_invoice_details (prefs, token);
+  check_auto_recharge (prefs, token);
+
+  show_page (prefs, "account");
+  wait_for_widget (prefs, is_label_with, server->base_url);
+  wait_for_widget (prefs, is_label_with, "Gale <prefs@example.com>");
+  save_screenshot (prefs, "preferences-account.png");
+  gtk_window_close (GTK_WINDOW (prefs));
+  wait_for (preferences_gone, NULL, "the preferences window to close");
+
+  check_receipt (window, token);
+
+  /* Sign Out in Preferences signs the window out. */
+  prefs = open_preferences (window);
+  show_page (prefs, "account");
+  click (prefs, "_Sign Out");
+  wait_for (preferences_gone, NULL, "the preferences window to close");
+  wait_for_widget (window, is_button_labelled, "_Create Account");
+
+  g_settings_reset (settings, "confirm-above");
+  g_settings_reset (settings, "confirm-purchase-above");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  app_test_init (&argc, &argv);
+
+  g_test_add_func ("/preferences/everything", test_preferences);
+
+  server = test_server_start (NULL);
+  status = g_test_run ();
+  test_server_free (server);
+  return status;
+}
