@@ -22,6 +22,10 @@ struct _TallyToolPage
   GtkBox             *inputs_box;
   AdwActionRow       *folder_row;
   GtkLabel           *estimate_label;
+  /* The user's latest costs of this tool, from the cache, for a typical
+   * estimate of their own; NULL until read, and again when the cache
+   * changes. */
+  GArray             *past_costs;
   GtkLabel           *measure_label;
   GtkStack           *run_stack;
   GtkButton          *run_button;

@@ -11,6 +11,7 @@
 
 #include "tally-balance-widget.h"
 #include "tally-tool-page-private.h"
+#include "tally-window.h"
 
 /* One input of the tool and the widget that edits it. */
 typedef struct
@@ -271,9 +272,51 @@ tally_tool_page_update_actions (TallyToolPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tool.cancel", self->running);
 }
 
+static void
+forget_past_costs (TallyToolPage *self)
+{
+  g_clear_pointer (&self->past_costs, g_array_unref);
+  tally_tool_page_update_estimate (self);
+}
+
+/* Read once per change of the cache, not per keystroke. */
+static GArray *
+get_past_costs (TallyToolPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  TallyCache *cache = TALLY_IS_WINDOW (root) ? tally_window_get_cache (TALLY_WINDOW (root))
+                                              : NULL;
+  const char *account_id = NULL;
+  g_autoptr(JsonNode) me = NULL;
+
+  if (self->past_costs != NULL || cache == NULL)
+    return self->past_costs;
+
+  if (g_signal_handler_find (cache, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
+                             forget_past_costs, self) == 0)
+    g_signal_connect_object (cache, "changed", G_CALLBACK (forget_past_costs), self,
+                             G_CONNECT_SWAPPED);
+
+  if ((me = tally_cache_get_document (cache, "me")) != NULL &&
+      JSON_NODE_HOLDS_OBJECT (me))
+    {
+      JsonObject *user = json_object_get_object_member (json_node_get_object (me), "user");
+
+      if (user != NULL)
+        account_id = json_object_get_string_member_with_default (user, "account_id", NULL);
+    }
+
+  if (account_id != NULL)
+    self->past_costs = tally_ledger_recent_run_costs (tally_cache_get_ledger (cache), account_id,
+                                                      tally_tool_get_id (self->tool),
+                                                      TALLY_ESTIMATE_PAST_RUNS, NULL);
+  return self->past_costs;
+}
+
 void
 tally_tool_page_update_estimate (TallyToolPage *self)
 {
+  GArray *past_costs;
   g_autoptr(JsonObject) summary = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
@@ -285,8 +328,11 @@ tally_tool_page_update_estimate (TallyToolPage *self)
   /* Before the inputs are all there, the range the tool allows. */
   summary = tally_tool_page_build_summary (self);
   self->inputs_ready = inputs_complete (self, summary);
+  past_costs = get_past_costs (self);
   self->estimate_ok = tally_tool_estimate (self->tool, self->inputs_ready ? summary : NULL,
-                                           NULL, 0, &self->estimate, &error);
+                                           past_costs != NULL ? (gint64 *) past_costs->data : NULL,
+                                           past_costs != NULL ? past_costs->len : 0,
+                                           &self->estimate, &error);
   if (self->estimate_ok)
     {
       text = estimate_text (&self->estimate);
@@ -634,6 +680,7 @@ tally_tool_page_finalize (GObject *object)
 {
   TallyToolPage *self = (TallyToolPage *) object;
 
+  g_clear_pointer (&self->past_costs, g_array_unref);
   g_clear_object (&self->tool);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
@@ -641,6 +688,15 @@ tally_tool_page_finalize (GObject *object)
   tally_tool_page_clear_run (self);
 
   G_OBJECT_CLASS (tally_tool_page_parent_class)->finalize (object);
+}
+
+/* Only in a window can the page find the cache, and so the user's own
+ * typical cost. */
+static void
+tally_tool_page_root (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (tally_tool_page_parent_class)->root (widget);
+  tally_tool_page_update_estimate (TALLY_TOOL_PAGE (widget));
 }
 
 static void
@@ -651,6 +707,7 @@ tally_tool_page_class_init (TallyToolPageClass *klass)
 
   object_class->dispose = tally_tool_page_dispose;
   object_class->finalize = tally_tool_page_finalize;
+  widget_class->root = tally_tool_page_root;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-tool-page.ui");

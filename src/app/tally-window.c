@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "tally-balance-widget.h"
+#include "tally-credit-notices.h"
 #include "tally-cache.h"
 #include "tally-history-page.h"
 #include "tally-offline-banner.h"
@@ -45,6 +46,7 @@ struct _TallyWindow
   /* The signed-in user's local copy, and what keeps it in step. */
   TallyCache           *cache;
   TallySync            *sync;
+  TallyCreditNotices   *credit_notices;
   char                 *account_id;
   /* /v1/tools, kept until the cache opens to store it. */
   JsonObject           *tools_reply;
@@ -176,13 +178,39 @@ on_cache_changed (TallyCache  *cache,
   tally_history_page_reload (self->history_page);
 }
 
-/* The History page reads the cache's ledger, online or not. */
+/* A toast, and a desktop notification when the user is looking elsewhere. */
+static void
+on_credit_notice (TallyCreditNotices *notices,
+                  const char         *text,
+                  TallyWindow        *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  toast (self, text);
+  if (application != NULL && !gtk_window_is_active (GTK_WINDOW (self)))
+    {
+      g_autoptr(GNotification) notification = g_notification_new (_("Credits"));
+
+      g_notification_set_body (notification, text);
+      g_application_send_notification (G_APPLICATION (application), "credits", notification);
+    }
+}
+
+/* The History page reads the cache's ledger, online or not; credits that
+ * arrive by themselves are told about from it too. */
 static void
 show_history (TallyWindow *self)
 {
-  if (self->cache != NULL && self->account_id != NULL)
-    tally_history_page_set_source (self->history_page, tally_cache_get_ledger (self->cache),
-                                   self->account_id);
+  if (self->cache == NULL || self->account_id == NULL)
+    return;
+
+  tally_history_page_set_source (self->history_page, tally_cache_get_ledger (self->cache),
+                                 self->account_id);
+  if (self->credit_notices == NULL)
+    {
+      self->credit_notices = tally_credit_notices_new (self->cache, self->account_id);
+      g_signal_connect (self->credit_notices, "notice", G_CALLBACK (on_credit_notice), self);
+    }
 }
 
 static void
@@ -192,6 +220,7 @@ close_cache (TallyWindow *self)
   tally_history_page_set_source (self->history_page, NULL, NULL);
   if (self->cache != NULL)
     g_signal_handlers_disconnect_by_data (self->cache, self);
+  g_clear_object (&self->credit_notices);
   g_clear_object (&self->sync);
   g_clear_object (&self->cache);
   g_clear_pointer (&self->account_id, g_free);

@@ -102,7 +102,12 @@ gboolean              tally_tool_measure_units    (TallyTool       *self,
  * between white space. Tools that charge by the word use it too, so a
  * run measures what was estimated. */
 gint64                tally_tool_count_words      (const char      *text);
-/* min, typical and max for @inputs (NULL: before the user gave any). */
+/* How many of the user's latest runs of a tool make its typical cost. */
+#define TALLY_ESTIMATE_PAST_RUNS 64
+
+/* min, typical and max for @inputs (NULL: before the user gave any);
+ * typical is the median of @past_costs (the user's latest settled costs of
+ * this tool, see tally_ledger_recent_run_costs()) when there are enough. */
 gboolean              tally_tool_estimate         (TallyTool       *self,
                                                    JsonObject      *inputs,
                                                    const gint64    *past_costs,

@@ -15,7 +15,6 @@
 
 /* How many of the user's latest runs of a tool a typical estimate looks
  * at; the median of them replaces the declared typical. */
-#define RECENT_RUNS 64
 
 gboolean
 tally_api_decode_estimate (JsonObject           *body,
@@ -83,7 +82,8 @@ recent_costs (TallyRequest *request,
   TallyLedger *ledger = tally_server_get_ledger (tally_request_get_server (request));
   GArray *costs = tally_ledger_recent_run_costs (ledger,
                                                  tally_request_get_user (request)->account_id,
-                                                 tally_tool_get_id (tool), RECENT_RUNS, NULL);
+                                                 tally_tool_get_id (tool), TALLY_ESTIMATE_PAST_RUNS,
+                                                 NULL);
 
   /* No history is no reason to refuse an estimate. */
   return costs != NULL ? costs : g_array_new (FALSE, FALSE, sizeof (gint64));

@@ -113,6 +113,8 @@ test_sign_up_and_live_balance (void)
     g_autofree char *granted = tally_format_credits (1250);
 
     wait_for_widget (window, is_label_with, granted);
+    /* Said in words too, once the cache has it. */
+    wait_for_widget (window, is_label_starting, "You received 1250 credits: ");
   }
   save_screenshot (window, "overview.png");
 
@@ -343,6 +345,71 @@ test_run_refused (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   remove_dir (dir);
+}
+
+/* A run of Word count and readability through the API, settled at what
+ * @words words cost. */
+static void
+run_through_api (const char *token,
+                 guint       words)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *body = NULL;
+  g_autofree char *path = g_strdup_printf ("/v1/runs/%s/complete", id);
+  g_autofree char *complete = g_strdup_printf ("{\"units\": %u, \"outcome\": \"succeeded\"}",
+                                               words);
+  g_autoptr(TestResponse) authorized = NULL;
+  g_autoptr(TestResponse) completed = NULL;
+
+  for (guint i = 0; i < words; i++)
+    g_string_append (text, "word ");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, id);
+  json_builder_set_member_name (builder, "tool");
+  json_builder_add_string_value (builder, "text-statistics");
+  json_builder_set_member_name (builder, "inputs");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "text");
+  json_builder_add_string_value (builder, text->str);
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  body = json_to_string (root, FALSE);
+
+  authorized = test_request (server, "POST", "/v1/runs", token, body);
+  g_assert_cmpuint (authorized->status, ==, 201);
+  completed = test_request (server, "POST", path, token, complete);
+  g_assert_cmpuint (completed->status, ==, 200);
+}
+
+/* The typical cost is the user's own: the median of their latest runs,
+ * read from the local cache as they type. */
+static void
+test_typical_from_own_runs (void)
+{
+  g_autofree char *admin = test_admin_new (server, "admin-typical@example.com");
+  g_autofree char *token = NULL;
+  char account_id[37];
+  GtkWidget *window;
+
+  token = test_user_new (server, "tess@example.com", account_id);
+  test_grant (server, admin, account_id, 100);
+  window = signed_in_window (server, token);
+  wait_for_credits (window, 100);
+  open_tool (window, "Word count and readability");
+  wait_for_widget (window, is_label_with, "Usually about 1 credit; at most 50 credits");
+
+  /* Five runs of 6,000 words: 3 credits each. */
+  for (guint i = 0; i < 5; i++)
+    run_through_api (token, 6000);
+  wait_for_credits (window, 85);
+  wait_for_widget (window, is_label_with, "Usually about 3 credits; at most 50 credits");
+
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static void
@@ -606,6 +673,7 @@ main (int   argc,
   g_test_add_func ("/app/sign-up-and-live-balance", test_sign_up_and_live_balance);
   g_test_add_func ("/app/run-tool", test_run_tool);
   g_test_add_func ("/app/run-refused", test_run_refused);
+  g_test_add_func ("/app/typical-from-own-runs", test_typical_from_own_runs);
   g_test_add_func ("/app/format-price", test_format_price);
   g_test_add_func ("/app/purchase", test_purchase);
   g_test_add_func ("/app/page-screenshots", test_page_screenshots);
