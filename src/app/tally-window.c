@@ -41,7 +41,6 @@ struct _TallyWindow
   TallyClient          *client;
   GSettings            *settings;
   GCancellable         *cancellable;
-  char                 *user_name;
 
   /* The signed-in user's local copy, and what keeps it in step. */
   TallyCache           *cache;
@@ -93,8 +92,13 @@ show_figures (TallyWindow *self,
               gint64       available,
               gint64       held)
 {
+  TallyCacheLease lease = { { 0 } };
+
   tally_balance_widget_set_figures (self->balance_widget, balance, available, held);
-  tally_overview_page_set_account (self->overview_page, self->user_name, balance, available, held);
+  if (self->cache != NULL)
+    tally_cache_get_lease (self->cache, &lease);
+  tally_overview_page_set_account (self->overview_page, balance, available, held,
+                                   lease.id[0] != '\0' ? lease.remaining : 0);
   tally_purchase_page_set_balance (self->purchase_page, balance);
 }
 
@@ -176,6 +180,7 @@ on_cache_changed (TallyCache  *cache,
   show_cached_account (self);
   tell_rejected_ops (self);
   tally_history_page_reload (self->history_page);
+  tally_overview_page_reload (self->overview_page);
 }
 
 /* A toast, and a desktop notification when the user is looking elsewhere. */
@@ -206,6 +211,8 @@ show_history (TallyWindow *self)
 
   tally_history_page_set_source (self->history_page, tally_cache_get_ledger (self->cache),
                                  self->account_id);
+  tally_overview_page_set_source (self->overview_page, tally_cache_get_ledger (self->cache),
+                                  self->account_id);
   if (self->credit_notices == NULL)
     {
       self->credit_notices = tally_credit_notices_new (self->cache, self->account_id);
@@ -218,6 +225,7 @@ close_cache (TallyWindow *self)
 {
   tally_offline_banner_set_sync (self->offline_banner, NULL);
   tally_history_page_set_source (self->history_page, NULL, NULL);
+  tally_overview_page_set_source (self->overview_page, NULL, NULL);
   if (self->cache != NULL)
     g_signal_handlers_disconnect_by_data (self->cache, self);
   g_clear_object (&self->credit_notices);
@@ -282,12 +290,12 @@ show_me (TallyWindow *self,
   if (accounts != NULL && json_array_get_length (accounts) > 0)
     account = json_array_get_object_element (accounts, 0);
 
-  g_free (self->user_name);
-  self->user_name = g_strdup (json_object_get_string_member_with_default (
-                                json_object_get_object_member (me, "user"), "name", ""));
   g_free (self->account_id);
   self->account_id = account != NULL ? g_strdup (json_object_get_string_member_with_default (
                                                    account, "id", "")) : NULL;
+  if (json_object_has_member (me, "limits"))
+    tally_overview_page_set_limits (self->overview_page,
+                                    json_object_get_object_member (me, "limits"));
   if (account != NULL)
     show_account (self, account);
 }
@@ -315,7 +323,10 @@ show_tools (TallyWindow *self,
 
   tally_tools_page_set_tools (self->tools_page, tools);
   if (tools != NULL)
-    tally_history_page_set_tools (self->history_page, tools);
+    {
+      tally_history_page_set_tools (self->history_page, tools);
+      tally_overview_page_set_tools (self->overview_page, tools);
+    }
   self->tools_shown = TRUE;
 }
 
@@ -435,6 +446,10 @@ on_event (TallyClient *client,
     show_account (self, json_object_get_object_member (message, "account"));
   else if (g_str_equal (type, "payment"))
     tally_purchase_page_handle_event (self->purchase_page, message);
+  /* A run that ended changed what was spent against the caps. */
+  else if (g_str_equal (type, "run"))
+    tally_client_call_async (self->client, "GET", "/v1/me", NULL, self->cancellable, me_loaded,
+                             self);
 }
 
 /* Whatever changed before the stream was (re)connected was not pushed:
@@ -594,7 +609,6 @@ tally_window_dispose (GObject *object)
     close_cache (self);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->user_name, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), TALLY_TYPE_WINDOW);
 
   G_OBJECT_CLASS (tally_window_parent_class)->dispose (object);

@@ -282,6 +282,11 @@ test_run_tool (void)
   wait_for_widget (window, is_label_with, "\u22121 credit");
   save_screenshot (window, "tool-history.png");
 
+  /* So do the Overview's latest activity and today's spending. */
+  show_view (window, "overview");
+  wait_for_widget (window, is_label_with, "File checksums");
+  wait_for_widget (window, is_label_with, "1 credit, no cap");
+
   /* Cancelled before the tool started: nothing charged, nothing held. */
   show_view (window, "tools");
   click (window, "_Run");
