@@ -574,6 +574,57 @@ tally_cache_apply_sync_answer (TallyCache  *self,
   return TRUE;
 }
 
+static gboolean
+clear_state (TallyCache  *self,
+             GError     **error)
+{
+  sqlite3_stmt *stmt = tally_cache_stmt (self, CACHE_STMT_STATE_PUT);
+
+  sqlite3_bind_int64 (stmt, 1, 0);
+  sqlite3_bind_text (stmt, 2, "", -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, 0);
+  sqlite3_bind_int64 (stmt, 4, 0);
+  sqlite3_bind_int64 (stmt, 5, 0);
+  return tally_cache_step_done (self, stmt, error);
+}
+
+/**
+ * tally_cache_reset_mirror:
+ * @self: a #TallyCache
+ * @error: return location for a #GError
+ *
+ * Starts the mirror over, for a server whose ledger is behind the cursor.
+ * The rows go in place, in one SQLite transaction with the sync state,
+ * rather than by building a new file and renaming it over this one: the
+ * file is in WAL mode and its ledger may be held open by others (the
+ * history page), and a rename under an open connection or a leftover -wal
+ * would pair the new file with the old log. In place, a crash leaves the
+ * cache either untouched or reset, and the outbox is never written at all.
+ *
+ * Returns: %TRUE when the mirror is empty and the cursor 0
+ */
+gboolean
+tally_cache_reset_mirror (TallyCache  *self,
+                          GError     **error)
+{
+  g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
+
+  if (!tally_ledger_begin (self->ledger, error))
+    return FALSE;
+
+  if (!tally_ledger_mirror_clear (self->ledger, error) || !clear_state (self, error))
+    {
+      tally_ledger_rollback (self->ledger);
+      return FALSE;
+    }
+
+  if (!tally_ledger_commit (self->ledger, error) || !load_state (self, error))
+    return FALSE;
+
+  tally_cache_emit_changed (self);
+  return TRUE;
+}
+
 /**
  * tally_cache_forget_lease:
  * @self: a #TallyCache

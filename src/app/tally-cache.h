@@ -90,6 +90,13 @@ gboolean          tally_cache_outbox_add          (TallyCache       *self,
 JsonArray        *tally_cache_outbox_peek         (TallyCache       *self,
                                                    guint             limit);
 guint             tally_cache_outbox_count        (TallyCache       *self);
+/* The server no longer has what was mirrored (restored from a backup, or
+ * another server at the same address): drops the mirrored accounts and
+ * transfers, the cursor and the lease in one transaction, keeping the
+ * device id, the documents, the outbox and the rejected ops; the next sync
+ * starts from cursor 0. Emits ::changed. */
+gboolean          tally_cache_reset_mirror        (TallyCache       *self,
+                                                   GError          **error);
 /* The server gave the device's lease back for an online run. */
 gboolean          tally_cache_forget_lease        (TallyCache       *self,
                                                    GError          **error);

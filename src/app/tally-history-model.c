@@ -523,6 +523,17 @@ tally_history_model_get_ledger (TallyHistoryModel *self)
   return self->ledger;
 }
 
+/* A lease only sets credits aside for offline runs and is voided and
+ * taken again on every sync: listed only when the filter asks for leases. */
+static guint
+hidden_kinds (const TallyStatementQuery *filter)
+{
+  if (filter->filter_kind && filter->kind == TALLY_TRANSFER_KIND_LEASE)
+    return 0;
+
+  return TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
+}
+
 static char *
 nonempty_dup (const char *text)
 {
@@ -544,6 +555,7 @@ tally_history_model_set_filter (TallyHistoryModel         *self,
   memset (&self->filter, 0, sizeof self->filter);
   self->filter.filter_kind = filter->filter_kind;
   self->filter.kind = filter->kind;
+  self->filter.exclude_kinds = filter->exclude_kinds | hidden_kinds (filter);
   self->filter.since = filter->since;
   self->filter.until = filter->until;
   self->filter.tool_id = self->tool_id;
@@ -651,6 +663,7 @@ static void
 tally_history_model_init (TallyHistoryModel *self)
 {
   self->pages = g_hash_table_new_full (NULL, NULL, NULL, page_free);
+  self->filter.exclude_kinds = hidden_kinds (&self->filter);
 }
 
 TallyHistoryModel *

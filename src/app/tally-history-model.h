@@ -29,8 +29,9 @@ void               tally_history_model_set_source          (TallyHistoryModel   
                                                             TallyLedger               *ledger,
                                                             const char                *account_id);
 TallyLedger       *tally_history_model_get_ledger          (TallyHistoryModel         *self);
-/* Which items: the kind, tool, search and time range of @filter (its
- * account, cursor and limit are ignored; its strings are copied). Reloads. */
+/* Which items: the kind, excluded kinds, tool, search and time range of
+ * @filter (its account, cursor and limit are ignored; its strings are
+ * copied). Leases are left out unless @filter asks for that kind. Reloads. */
 void               tally_history_model_set_filter          (TallyHistoryModel         *self,
                                                             const TallyStatementQuery *filter);
 /* The account and filter, for an export of what the model shows; the

@@ -191,8 +191,9 @@ tally_overview_page_reload (TallyOverviewPage *self)
   if (self->ledger != NULL)
     {
       g_strlcpy (query.account_id, self->account_id, sizeof query.account_id);
-      /* Leases are bookkeeping, not activity: read a few more to skip them. */
-      query.limit = N_LATEST * 3;
+      /* Leases are bookkeeping, not activity. */
+      query.exclude_kinds = TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
+      query.limit = N_LATEST;
       items = tally_ledger_query_statement (self->ledger, &query, NULL, &error);
       /* Before the first sync the account is not in the cache yet. */
       if (items == NULL &&
@@ -200,15 +201,8 @@ tally_overview_page_reload (TallyOverviewPage *self)
         g_warning ("The latest activity could not be read: %s", error->message);
     }
 
-  for (guint i = 0; items != NULL && i < items->len && shown < N_LATEST; i++)
-    {
-      const TallyStatementItem *item = &g_array_index (items, TallyStatementItem, i);
-
-      if (item->kind == TALLY_TRANSFER_KIND_LEASE)
-        continue;
-      add_activity_row (self, item);
-      shown++;
-    }
+  for (guint i = 0; items != NULL && i < items->len; i++, shown++)
+    add_activity_row (self, &g_array_index (items, TallyStatementItem, i));
 
   gtk_stack_set_visible_child_name (self->activity_stack, shown > 0 ? "list" : "empty");
 }

@@ -34,8 +34,9 @@ struct _TallySync
   gboolean         syncing;
   /* Asked for while a round was running: one more round after it. */
   gboolean         again;
-  /* Outbox size when the round in progress was sent. */
+  /* Outbox size and cursor when the round in progress was sent. */
   guint            outbox_sent;
+  gint64           cursor_sent;
   guint            backoff_ms;
   guint            retry_source;
 };
@@ -150,6 +151,40 @@ round_failed (TallySync    *self,
   schedule_retry (self);
 }
 
+/* The server's ledger ends before the cursor it was sent: it was restored
+ * from a backup, or is another server at the same address. What the cache
+ * mirrored may be gone from it, so the mirror starts over from cursor 0;
+ * the outbox stays, and the server applies or rejects its ops by id. */
+static gboolean
+cursor_is_past_server (TallySync    *self,
+                       GAsyncResult *result)
+{
+  JsonObject *problem = tally_client_call_get_problem (self->client, result);
+
+  return problem != NULL && self->cursor_sent > 0 &&
+         g_strcmp0 (json_object_get_string_member_with_default (problem, "code", NULL),
+                    "invalid_field") == 0 &&
+         g_strcmp0 (json_object_get_string_member_with_default (problem, "field", NULL),
+                    "cursor") == 0;
+}
+
+static void
+restart_from_scratch (TallySync *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_message ("The server has nothing past cursor %" G_GINT64_FORMAT
+             ": the local history is fetched again", self->cursor_sent);
+  if (!tally_cache_reset_mirror (self->cache, &error))
+    {
+      round_failed (self, error);
+      return;
+    }
+
+  set_online (self, TRUE);
+  start_round (self);
+}
+
 static void
 round_done (GObject      *source,
             GAsyncResult *result,
@@ -164,6 +199,11 @@ round_done (GObject      *source,
     return;
 
   self = user_data;
+  if (answer == NULL && cursor_is_past_server (self, result))
+    {
+      restart_from_scratch (self);
+      return;
+    }
   if (answer == NULL)
     {
       round_failed (self, error);
@@ -193,8 +233,9 @@ start_round (TallySync *self)
 
   self->again = FALSE;
   self->outbox_sent = tally_cache_outbox_count (self->cache);
+  self->cursor_sent = tally_cache_get_cursor (self->cache);
   json_object_set_string_member (body, "device", tally_cache_get_device_id (self->cache));
-  json_object_set_int_member (body, "cursor", tally_cache_get_cursor (self->cache));
+  json_object_set_int_member (body, "cursor", self->cursor_sent);
   json_object_set_array_member (body, "ops", tally_cache_outbox_peek (self->cache, SYNC_MAX_OPS));
   set_syncing (self, TRUE);
 

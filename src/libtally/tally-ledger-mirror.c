@@ -179,6 +179,25 @@ insert_account (TallyLedger         *self,
   return tally_ledger_step_done (self, stmt, error);
 }
 
+/* An account flagged as never overdrawn (or never in credit) stays so in
+ * the mirror too: the origin kept it so, and tally_ledger_check() holds
+ * the mirror to it, so neither a transfer nor a change of flags that
+ * breaks it can be the origin's. */
+static gboolean
+balances_keep_flags (const TallyAccount *balances,
+                     TallyAccountFlags   flags)
+{
+  const TallyAccount *a = balances;
+
+  if ((flags & TALLY_ACCOUNT_FLAG_DEBITS_MUST_NOT_EXCEED_CREDITS) &&
+      (__int128) a->debits_pending + a->debits_posted > a->credits_posted)
+    return FALSE;
+  if ((flags & TALLY_ACCOUNT_FLAG_CREDITS_MUST_NOT_EXCEED_DEBITS) &&
+      (__int128) a->credits_pending + a->credits_posted > a->debits_posted)
+    return FALSE;
+  return TRUE;
+}
+
 /* The origin may rename an account; its balances are never taken from it. */
 static gboolean
 update_account (TallyLedger         *self,
@@ -273,6 +292,9 @@ tally_ledger_mirror_account (TallyLedger         *self,
       strcmp (existing.timezone, zone_of (account)) == 0)
     return TRUE;
 
+  if (!balances_keep_flags (&existing, account->flags))
+    return invalid (error, "Cannot mirror account “%s”: its balances break the new flags",
+                    account->id);
   return update_account (self, account, num, error);
 }
 
@@ -505,6 +527,18 @@ check_overflow (const TallyTransfer  *t,
   return invalid (error, "Transfer %s would overflow an account of the mirror", t->id);
 }
 
+static gboolean
+check_balance_flags (const TallyTransfer  *t,
+                     const TallyAccount   *account,
+                     GError              **error)
+{
+  if (balances_keep_flags (account, account->flags))
+    return TRUE;
+
+  return invalid (error, "Transfer %s would take account %s past what its flags allow", t->id,
+                  account->id);
+}
+
 /* Inserts @t and moves its accounts' columns with the ledger's own rule. */
 static gboolean
 apply_new (Mirror               *mirror,
@@ -543,6 +577,9 @@ apply_new (Mirror               *mirror,
 
   tally_ledger_rules_apply (&stored, settles ? &pending.transfer : NULL, &debit.account,
                             &credit.account);
+  if (!check_balance_flags (t, &debit.account, error) ||
+      !check_balance_flags (t, &credit.account, error))
+    return FALSE;
   if (!write_side (mirror, &debit, error) || !write_side (mirror, &credit, error) ||
       !record_pending_state (mirror, &stored, settles ? &pending : NULL, error))
     return FALSE;
@@ -621,6 +658,68 @@ tally_ledger_mirror_transfers (TallyLedger          *self,
     }
 
   if (!tally_ledger_step_done (self, tally_ledger_stmt (self, nested ? STMT_BATCH_RELEASE
+                                                                     : STMT_COMMIT), error))
+    {
+      mirror_rollback (self, nested);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* --- starting over --- */
+
+/* Every mirrored transfer goes, with every account but the system ones,
+ * which every ledger has from its first migration: they stay at zero, as
+ * in a new file. */
+static gboolean
+delete_mirrored_rows (TallyLedger  *self,
+                      GError      **error)
+{
+  sqlite3 *db = tally_ledger_get_db (self);
+  g_autofree char *sql = NULL;
+
+  sql = g_strdup_printf ("DELETE FROM pending; DELETE FROM transfers; "
+                         "DELETE FROM accounts WHERE kind != %d; "
+                         "UPDATE accounts SET debits_pending = 0, debits_posted = 0, "
+                         "credits_pending = 0, credits_posted = 0",
+                         (int) TALLY_ACCOUNT_KIND_SYSTEM);
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return tally_ledger_set_sqlite_error (db, error);
+  return TRUE;
+}
+
+/**
+ * tally_ledger_mirror_clear:
+ * @self: a mirror
+ * @error: return location for a #GError
+ *
+ * Empties the mirror, for an origin that no longer has what was mirrored
+ * (restored from a backup): afterwards it takes any seq again. One
+ * transaction (a savepoint inside the caller's), so a crash leaves the
+ * mirror whole or empty; the file's other components' tables are left
+ * alone.
+ *
+ * Returns: %TRUE when the mirror is empty
+ */
+gboolean
+tally_ledger_mirror_clear (TallyLedger  *self,
+                           GError      **error)
+{
+  gboolean nested;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+
+  if (!require_mirror (self, error))
+    return FALSE;
+
+  nested = tally_ledger_in_transaction (self);
+  if (!tally_ledger_step_done (self, tally_ledger_stmt (self, nested ? STMT_BATCH_SAVEPOINT
+                                                                     : STMT_BEGIN), error))
+    return FALSE;
+
+  if (!delete_mirrored_rows (self, error) ||
+      !tally_ledger_step_done (self, tally_ledger_stmt (self, nested ? STMT_BATCH_RELEASE
                                                                      : STMT_COMMIT), error))
     {
       mirror_rollback (self, nested);

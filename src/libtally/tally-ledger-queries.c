@@ -397,6 +397,26 @@ append_item_seqs (GString                   *sql,
   g_string_append (sql, "ORDER BY seq DESC LIMIT ?7");
 }
 
+static gboolean
+query_selects_kind (const TallyStatementQuery *query,
+                    guint                      kind)
+{
+  if (query->filter_kind && kind != (guint) query->kind)
+    return FALSE;
+
+  return (query->exclude_kinds & TALLY_TRANSFER_KIND_MASK (kind)) == 0;
+}
+
+static gboolean
+query_selects_any_kind (const TallyStatementQuery *query)
+{
+  for (guint kind = 0; kind < TALLY_N_TRANSFER_KINDS; kind++)
+    if (query_selects_kind (query, kind))
+      return TRUE;
+
+  return FALSE;
+}
+
 /* One side and kind of the statement's union. */
 static void
 append_item_range (GString                   *sql,
@@ -419,7 +439,7 @@ statement_sql (const TallyStatementQuery *query)
 
   for (guint kind = 0; kind < TALLY_N_TRANSFER_KINDS; kind++)
     {
-      if (query->filter_kind && kind != (guint) query->kind)
+      if (!query_selects_kind (query, kind))
         continue;
       append_item_range (sql, query, "debit_account", kind);
       append_item_range (sql, query, "credit_account", kind);
@@ -531,6 +551,9 @@ tally_ledger_query_statement (TallyLedger                *self,
 
   if (!tally_ledger_account_num (self, query->account_id, &account_num, error))
     return NULL;
+  /* An empty union is not SQL. */
+  if (!query_selects_any_kind (query))
+    return g_array_new (FALSE, FALSE, sizeof (TallyStatementItem));
 
   sql = statement_sql (query);
   stmt = prepare (self, sql, error);
@@ -612,7 +635,7 @@ open_item_cursors (TallyLedger                *self,
         g_autoptr(GString) sql = g_string_new (NULL);
         ItemCursor cursor = { NULL, 0, FALSE };
 
-        if (query->filter_kind && kind != (guint) query->kind)
+        if (!query_selects_kind (query, kind))
           continue;
 
         append_item_seqs (sql, query, sides[side], kind);

@@ -169,6 +169,11 @@ gboolean     tally_ledger_mirror_transfers   (TallyLedger                *self,
                                               const TallyTransfer        *transfers,
                                               guint                       n_transfers,
                                               GError                    **error);
+/* Deletes every mirrored transfer and every account but the system ones
+ * (left at zero), in one transaction: for an origin restored from a
+ * backup, whose seqs start again below the mirror's. */
+gboolean     tally_ledger_mirror_clear       (TallyLedger                *self,
+                                              GError                    **error);
 
 /* Verifies every invariant over the whole file; the first broken one is
  * described in words in a TALLY_LEDGER_ERROR_INVARIANT error. */

@@ -43,12 +43,19 @@ typedef struct _TallyStatementItem
   gint64            seq;
 } TallyStatementItem;
 
+/* A kind's bit in TallyStatementQuery.exclude_kinds. */
+#define TALLY_TRANSFER_KIND_MASK(kind) (1u << (kind))
+
 /* Which items, newest first. Zero/NULL fields do not filter. */
 typedef struct _TallyStatementQuery
 {
   char              account_id[TALLY_UUID_LEN];
   gboolean          filter_kind;
   TallyTransferKind kind;
+  /* Kinds left out, as TALLY_TRANSFER_KIND_MASK() bits, even the one
+   * filter_kind names. Histories leave leases out (bookkeeping, not
+   * spending) unless the lease kind is asked for. */
+  guint             exclude_kinds;
   const char       *tool_id;
   /* A substring of the description, matched case-insensitively (ASCII). */
   const char       *search;

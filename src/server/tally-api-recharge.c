@@ -11,6 +11,7 @@
 
 #include "tally-api.h"
 #include "tally-api-decoders.h"
+#include "tally-recharge.h"
 #include "tally-server.h"
 #include "tally-store-recharge.h"
 
@@ -142,6 +143,7 @@ settings_done (gpointer      data,
                const GError *error)
 {
   SettingsJob *job = data;
+  TallyRecharge *recharge = tally_server_get_recharge (tally_request_get_server (job->request));
   g_autoptr(JsonObject) body = NULL;
 
   if (error != NULL)
@@ -149,6 +151,11 @@ settings_done (gpointer      data,
       respond_storage_error (job->request);
       return;
     }
+
+  /* Saving commits no transfer: the balance may be below the new
+   * threshold already. */
+  if (recharge != NULL)
+    tally_recharge_check_account (recharge, job->settings.account_id);
 
   body = settings_json (&job->settings);
   tally_request_respond_object (job->request, 200, body);

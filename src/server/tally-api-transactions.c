@@ -59,6 +59,11 @@ parse_filters (TallyRequest        *request,
       return FALSE;
     }
   query->filter_kind = type != NULL;
+  /* A lease only sets credits aside for a device and is never posted:
+   * bookkeeping that comes and goes with every sync, listed only when
+   * asked for with type=lease. */
+  if (type == NULL)
+    query->exclude_kinds = TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
 
   if (tool != NULL && strlen (tool) >= TALLY_TOOL_ID_MAX)
     {

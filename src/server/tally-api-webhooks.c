@@ -15,6 +15,7 @@
 #include "tally-json-decode.h"
 #include "tally-log.h"
 #include "tally-mail-notices.h"
+#include "tally-recharge.h"
 #include "tally-store-payments.h"
 #include "tally-stripe.h"
 
@@ -25,6 +26,8 @@ typedef enum
   EVENT_ASYNC_FAILED,
   EVENT_CHARGE_REFUNDED,
   EVENT_DISPUTE_CREATED,
+  EVENT_INTENT_SUCCEEDED,
+  EVENT_INTENT_FAILED,
   EVENT_OTHER,
 } EventKind;
 
@@ -38,13 +41,16 @@ static const struct
   { "checkout.session.async_payment_failed", EVENT_ASYNC_FAILED },
   { "charge.refunded", EVENT_CHARGE_REFUNDED },
   { "charge.dispute.created", EVENT_DISPUTE_CREATED },
+  { "payment_intent.succeeded", EVENT_INTENT_SUCCEEDED },
+  { "payment_intent.payment_failed", EVENT_INTENT_FAILED },
 };
 
 /* What an event says, copied out of its JSON. */
 typedef struct
 {
   EventKind  kind;
-  /* The checkout session, or the charge (a dispute's charge). */
+  /* The checkout session, the charge (a dispute's charge) or the
+   * PaymentIntent. */
   char      *object_id;
   /* metadata.payment_id, or the session's client_reference_id. */
   char      *payment_id;
@@ -70,6 +76,8 @@ typedef struct
   /* A purchase this event credited for the first time: its email. */
   gboolean          newly_credited;
   TallyPayment      credited;
+  /* An auto-recharge this event failed: its email. */
+  gboolean          recharge_failed;
 } WebhookJob;
 
 static void
@@ -202,6 +210,12 @@ read_event (GBytes       *payload,
     case EVENT_DISPUTE_CREATED:
       read_charge (object, event);
       break;
+    case EVENT_INTENT_SUCCEEDED:
+    case EVENT_INTENT_FAILED:
+      event->payment_id = g_strdup (string_member (object_member (object, "metadata"),
+                                                   "payment_id"));
+      event->intent = g_strdup (event->object_id);
+      break;
     case EVENT_OTHER:
     default:
       break;
@@ -278,6 +292,19 @@ credit (WebhookJob    *job,
   job->newly_credited = result == TALLY_TRANSFER_OK;
   job->credited = *payment;
   return TRUE;
+}
+
+/* A pack bought by hand also ends a pause of auto-recharge after failed
+ * charges: the buyer has a card that works. */
+static gboolean
+credit_checkout (WebhookJob    *job,
+                 TallyPayment  *payment,
+                 GError       **error)
+{
+  return credit (job, payment, error) &&
+         (!job->newly_credited ||
+          tally_store_clear_recharge_failures (tally_server_get_store (job->server),
+                                               payment->account_id, error));
 }
 
 /* The share of the pack's credits that @taken_back of @amount is, whole
@@ -402,9 +429,9 @@ apply_event (WebhookJob    *job,
           job->outcome = "pending";
           return TRUE;
         }
-      return credit (job, payment, error);
+      return credit_checkout (job, payment, error);
     case EVENT_ASYNC_SUCCEEDED:
-      return credit (job, payment, error);
+      return credit_checkout (job, payment, error);
     case EVENT_ASYNC_FAILED:
       job->outcome = payment->status == TALLY_PAYMENT_OPEN ? "failed" : "duplicate";
       if (payment->status != TALLY_PAYMENT_OPEN)
@@ -430,11 +457,63 @@ apply_event (WebhookJob    *job,
       return take_back (job, payment, job->event.kind == EVENT_CHARGE_REFUNDED
                                       ? TALLY_PAYMENT_REFUNDED : TALLY_PAYMENT_DISPUTED,
                         error);
+    case EVENT_INTENT_SUCCEEDED:
+    case EVENT_INTENT_FAILED:
+      /* Applied by apply_intent(), which needs no payment found first. */
     case EVENT_OTHER:
     default:
       job->outcome = "ignored";
       return TRUE;
     }
+}
+
+/* payment_intent.succeeded or .payment_failed: settles an auto-recharge,
+ * whatever became of its charge's own answer. A checkout's intent is
+ * credited through its session, so any other intent is ignored. */
+static gboolean
+apply_intent (WebhookJob  *job,
+              GError     **error)
+{
+  WebhookEvent *event = &job->event;
+  TallyRechargeOutcome outcome = event->kind == EVENT_INTENT_SUCCEEDED
+                                 ? TALLY_RECHARGE_SUCCEEDED : TALLY_RECHARGE_DECLINED;
+  g_autoptr(GError) local_error = NULL;
+  gboolean changed = FALSE;
+  gint64 started_at;
+
+  if (event->payment_id == NULL || !g_uuid_string_is_valid (event->payment_id) ||
+      strlen (event->object_id) >= TALLY_SESSION_ID_MAX ||
+      !tally_store_find_recharge (tally_server_get_store (job->server), event->payment_id,
+                                  &started_at, &local_error))
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  if (!tally_recharge_settle (job->server, event->payment_id, event->object_id, outcome,
+                              &job->credited, &changed, error))
+    return FALSE;
+
+  if (!changed)
+    job->outcome = "duplicate";
+  else if (outcome == TALLY_RECHARGE_SUCCEEDED)
+    {
+      job->outcome = "credited";
+      job->newly_credited = TRUE;
+    }
+  else
+    {
+      job->outcome = "failed";
+      job->recharge_failed = TRUE;
+      g_strlcpy (job->failed_account_id, job->credited.account_id,
+                 sizeof job->failed_account_id);
+      g_strlcpy (job->failed_session_id, job->credited.id, sizeof job->failed_session_id);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -447,6 +526,8 @@ webhook_write (gpointer   data,
   job->outcome = "ignored";
   if (job->event.kind == EVENT_OTHER)
     return TRUE;
+  if (job->event.kind == EVENT_INTENT_SUCCEEDED || job->event.kind == EVENT_INTENT_FAILED)
+    return apply_intent (job, error);
 
   if (!find_payment (job, &payment, error))
     {
@@ -481,8 +562,11 @@ webhook_done (gpointer      data,
                                       job->failed_session_id);
   /* A refund that arrives first credits too, but is no purchase to confirm. */
   if (job->newly_credited && (job->event.kind == EVENT_CHECKOUT_COMPLETED ||
-                              job->event.kind == EVENT_ASYNC_SUCCEEDED))
+                              job->event.kind == EVENT_ASYNC_SUCCEEDED ||
+                              job->event.kind == EVENT_INTENT_SUCCEEDED))
     tally_notice_purchase_credited (job->server, &job->credited);
+  if (job->recharge_failed)
+    tally_notice_recharge_failed (job->server, &job->credited, "The card was declined");
   job->done (200, NULL, job->outcome, job->user_data);
 }
 

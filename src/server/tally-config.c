@@ -73,6 +73,12 @@ static const Setting settings[] = {
   { "payments", "seller-address", SETTING_STRING, FIELD (seller_address), 0, 0,
     "The seller's address on receipts; \\n between lines in a key file (default none)",
     "ADDRESS" },
+  { "payments", "recharge-retry-after", SETTING_INT, FIELD (recharge_retry_after), 0, 86400,
+    "Seconds auto-recharge waits after a declined charge before it tries again (default 900)",
+    "SECONDS" },
+  { "payments", "recharge-settle-after", SETTING_INT, FIELD (recharge_settle_after), 1, 86400,
+    "Seconds after which a recharge with no answer is looked up at Stripe (default 3600)",
+    "SECONDS" },
   { "stripe", "api-base", SETTING_STRING, FIELD (stripe_api_base), 0, 0,
     "Stripe's API address (default https://api.stripe.com)", "URL", "stripe-api-base" },
   { "stripe", "secret-key", SETTING_STRING, FIELD (stripe_secret_key), 0, 0,
@@ -119,6 +125,8 @@ tally_config_new (void)
   config->packs_file = g_strdup (TALLY_DATADIR "/packs.json");
   config->seller_name = g_strdup ("Tally");
   config->seller_address = g_strdup ("");
+  config->recharge_retry_after = 15 * 60;
+  config->recharge_settle_after = 3600;
   config->stripe_api_base = g_strdup ("https://api.stripe.com");
   config->smtp_url = g_strdup ("");
   config->smtp_from = g_strdup ("");

@@ -42,6 +42,11 @@ typedef struct _TallyConfig
   /* Who the receipts name as the seller. */
   char    *seller_name;
   char    *seller_address;
+  /* Auto-recharge: seconds without a new attempt after a declined charge,
+   * and the age at which a recharge still in flight is looked up at
+   * Stripe. */
+  gint64   recharge_retry_after;
+  gint64   recharge_settle_after;
   /* [stripe]: the keys are never logged. */
   char    *stripe_api_base;
   char    *stripe_secret_key;

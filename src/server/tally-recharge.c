@@ -4,16 +4,23 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * After every group commit, each account with auto-recharge on and none in
- * flight is compared with its threshold. One below it gets a claim, a
+ * After every group commit, the accounts its transfers touched (and only
+ * those) are compared with their threshold. One below it gets a claim, a
  * writer func that checks everything again (the writer runs one func at a
  * time, so of many claims for an account only the first finds no recharge
  * in flight) and records the payment and the recharge in flight together.
  * Then the customer's default payment method is read from Stripe and a
- * PaymentIntent confirmed off-session for the pack; its answer ends the
- * recharge in a last write: the purchase transfer (id derived from the
- * PaymentIntent, as a checkout's is from its session), or a failure that
- * counts towards the pause.
+ * PaymentIntent confirmed off-session for the pack, with an
+ * Idempotency-Key that every retry reuses, so a lost answer never charges
+ * twice.
+ *
+ * Only a definite answer ends the recharge: a succeeded intent credits the
+ * pack (the transfer's id derives from the PaymentIntent), a decline counts
+ * towards the pause. Without an answer it stays in flight until Stripe's
+ * payment_intent webhook settles it, or until it is older than
+ * recharge-settle-after: then, at start or at the account's next commit,
+ * the customer's intents are listed and the one made for the payment (its
+ * metadata names it) settles it; none means Stripe never charged.
  */
 
 #include "config.h"
@@ -26,7 +33,11 @@
 #include "tally-mail-notices.h"
 #include "tally-payments.h"
 #include "tally-recharge.h"
-#include "tally-store-recharge.h"
+
+/* Transfers read at a time after a commit. */
+#define PAGE_SIZE 256
+/* A look-up lists the intents created from this long before the claim. */
+#define LOOKUP_SLACK_SECONDS 60
 
 struct _TallyRecharge
 {
@@ -35,9 +46,13 @@ struct _TallyRecharge
   /* Not owned: the server owns us. */
   TallyServer *server;
   gulong       committed_id;
-  /* Accounts with a claim queued, so that commits coming one after the
-   * other while it waits queue no more. */
-  GHashTable  *claiming;
+  guint        startup_source;
+  /* The last transfer looked at: a commit reads only what came after. */
+  gint64       last_seq;
+  /* Accounts with a job under way in this process (a claim queued, a
+   * charge or a look-up at Stripe): no other starts for them, and their
+   * recharge in flight is not stale. */
+  GHashTable  *busy;
 };
 
 G_DEFINE_FINAL_TYPE (TallyRecharge, tally_recharge, G_TYPE_OBJECT)
@@ -45,22 +60,40 @@ G_DEFINE_FINAL_TYPE (TallyRecharge, tally_recharge, G_TYPE_OBJECT)
 typedef struct
 {
   TallyServer           *server;
-  /* Whose claim this is; settings are read again into the field below. */
+  /* Whose job this is; settings are read again into the field below. */
   char                   account_id[TALLY_UUID_LEN];
   TallyRechargeSettings  settings;
   TallyPayment           payment;
   char                   customer_id[TALLY_SESSION_ID_MAX];
   gboolean               claimed;
-  /* The PaymentIntent, once Stripe has answered; empty if it failed. */
+  /* What Stripe answered, and the PaymentIntent of a success. */
+  TallyRechargeOutcome   outcome;
   char                   intent_id[TALLY_SESSION_ID_MAX];
   char                  *failure;
+  /* Whether settling credited or failed the payment (not done before). */
+  gboolean               changed;
 } RechargeJob;
+
+static RechargeJob *
+recharge_job_new (TallyRecharge *self,
+                  const char    *account_id)
+{
+  RechargeJob *job = g_new0 (RechargeJob, 1);
+
+  job->server = g_object_ref (self->server);
+  g_strlcpy (job->account_id, account_id, sizeof job->account_id);
+  g_hash_table_add (self->busy, g_strdup (account_id));
+  return job;
+}
 
 static void
 recharge_job_free (gpointer data)
 {
   RechargeJob *job = data;
+  TallyRecharge *self = tally_server_get_recharge (job->server);
 
+  if (self != NULL)
+    g_hash_table_remove (self->busy, job->account_id);
   g_free (job->failure);
   g_object_unref (job->server);
   g_free (job);
@@ -105,6 +138,102 @@ below_threshold (TallyServer                 *server,
   return TRUE;
 }
 
+/* --- settling a recharge, inside the writer --- */
+
+static gboolean
+credit_recharge (TallyServer   *server,
+                 TallyPayment  *payment,
+                 const char    *intent_id,
+                 gboolean      *changed,
+                 GError       **error)
+{
+  g_autofree char *description = g_strdup_printf ("Auto-recharge, pack “%s”", payment->pack_id);
+  TallyTransferResult result;
+  TallyTransfer transfer;
+  char id[37];
+
+  /* The intent is the payment's session: refunds and disputes find the
+   * same purchase transfer through it. */
+  if (payment->session_id[0] == '\0')
+    {
+      g_strlcpy (payment->session_id, intent_id, sizeof payment->session_id);
+      if (!tally_store_set_payment_session (tally_server_get_store (server), payment->id,
+                                            intent_id, error))
+        return FALSE;
+    }
+
+  tally_payments_purchase_id (payment->session_id, id);
+  tally_transfer_init (&transfer, id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS),
+                       payment->account_id, payment->credits, TALLY_TRANSFER_KIND_PURCHASE);
+  tally_transfer_set_ref (&transfer, payment->session_id);
+  tally_transfer_set_description (&transfer, description);
+  if (!tally_ledger_create_transfers (tally_server_get_ledger (server), &transfer, 1, &result,
+                                      error))
+    return FALSE;
+  if (result != TALLY_TRANSFER_OK && result != TALLY_TRANSFER_EXISTS)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+                   "The recharge was refused: %s", tally_transfer_result_to_string (result));
+      return FALSE;
+    }
+
+  *changed = result == TALLY_TRANSFER_OK;
+  /* A refund or dispute that came first keeps its status. */
+  if (payment->status == TALLY_PAYMENT_OPEN || payment->status == TALLY_PAYMENT_FAILED)
+    {
+      payment->status = TALLY_PAYMENT_PAID;
+      payment->paid_at = g_get_real_time ();
+    }
+  if (payment->payment_ref[0] == '\0')
+    g_strlcpy (payment->payment_ref, payment->session_id, sizeof payment->payment_ref);
+  return tally_store_update_payment (tally_server_get_store (server), payment, error);
+}
+
+gboolean
+tally_recharge_settle (TallyServer           *server,
+                       const char            *payment_id,
+                       const char            *intent_id,
+                       TallyRechargeOutcome   outcome,
+                       TallyPayment          *payment,
+                       gboolean              *changed,
+                       GError               **error)
+{
+  TallyStore *store = tally_server_get_store (server);
+  g_autoptr(GError) local_error = NULL;
+
+  *changed = FALSE;
+  if (!tally_store_find_payment (store, payment_id, payment, &local_error))
+    {
+      /* No such payment: nothing to settle. */
+      if (local_error == NULL)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (outcome == TALLY_RECHARGE_SUCCEEDED)
+    {
+      if (!credit_recharge (server, payment, intent_id, changed, error))
+        return FALSE;
+    }
+  else if (payment->status == TALLY_PAYMENT_OPEN)
+    {
+      payment->status = TALLY_PAYMENT_FAILED;
+      *changed = TRUE;
+      if (!tally_store_update_payment (store, payment, error))
+        return FALSE;
+    }
+  else
+    {
+      /* Paid, or failed, before: a late answer changes nothing. */
+      return TRUE;
+    }
+
+  return tally_store_finish_recharge (store, payment->account_id, payment->id, outcome, error);
+}
+
+/* --- claiming a recharge --- */
+
 static void
 fill_payment (RechargeJob     *job,
               const TallyPack *pack)
@@ -125,6 +254,27 @@ fill_payment (RechargeJob     *job,
   payment->created_at = g_get_real_time ();
 }
 
+/* After a decline, no new attempt until recharge-retry-after has passed,
+ * so that a card that is refused is not tried at every commit. */
+static gboolean
+backing_off (RechargeJob  *job,
+             gboolean     *waiting,
+             GError      **error)
+{
+  gint64 retry_after = tally_server_get_config (job->server)->recharge_retry_after;
+  gint64 declined_at;
+
+  *waiting = FALSE;
+  if (job->settings.failures == 0)
+    return TRUE;
+  if (!tally_store_last_declined_recharge (job_store (job), job->account_id, &declined_at,
+                                           error))
+    return FALSE;
+
+  *waiting = declined_at > g_get_real_time () - retry_after * G_USEC_PER_SEC;
+  return TRUE;
+}
+
 /* Whether the account may start a recharge now: every condition again, as
  * things stand inside the writer's transaction. */
 static gboolean
@@ -133,7 +283,7 @@ may_recharge (RechargeJob  *job,
               GError      **error)
 {
   TallyRechargeSettings *settings = &job->settings;
-  gboolean found, below = FALSE;
+  gboolean found, below = FALSE, waiting = FALSE;
   gint64 started = 0;
 
   *may = FALSE;
@@ -143,11 +293,12 @@ may_recharge (RechargeJob  *job,
   if (!settings->enabled || settings->paused || settings->in_flight[0] != '\0')
     return TRUE;
 
-  if (!below_threshold (job->server, settings, &below, error) ||
+  if (!backing_off (job, &waiting, error) ||
+      !below_threshold (job->server, settings, &below, error) ||
       !tally_store_count_recharges (job_store (job), settings->account_id, month_start (),
                                     &started, error))
     return FALSE;
-  if (!below || started >= settings->monthly_cap)
+  if (waiting || !below || started >= settings->monthly_cap)
     return TRUE;
 
   if (!tally_store_find_stripe_customer (job_store (job), settings->account_id,
@@ -188,54 +339,28 @@ claim_write (gpointer   data,
 /* --- ending the recharge --- */
 
 static gboolean
-credit_recharge (RechargeJob   *job,
-                 GError       **error)
-{
-  TallyPayment *payment = &job->payment;
-  g_autofree char *description = g_strdup_printf ("Auto-recharge, pack “%s”", payment->pack_id);
-  TallyTransferResult result;
-  TallyTransfer transfer;
-  char id[37];
-
-  if (!tally_store_set_payment_session (job_store (job), payment->id, job->intent_id, error))
-    return FALSE;
-
-  tally_payments_purchase_id (job->intent_id, id);
-  tally_transfer_init (&transfer, id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS),
-                       payment->account_id, payment->credits, TALLY_TRANSFER_KIND_PURCHASE);
-  tally_transfer_set_ref (&transfer, job->intent_id);
-  tally_transfer_set_description (&transfer, description);
-  if (!tally_ledger_create_transfers (tally_server_get_ledger (job->server), &transfer, 1,
-                                      &result, error))
-    return FALSE;
-  if (result != TALLY_TRANSFER_OK && result != TALLY_TRANSFER_EXISTS)
-    {
-      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
-                   "The recharge was refused: %s", tally_transfer_result_to_string (result));
-      return FALSE;
-    }
-
-  payment->status = TALLY_PAYMENT_PAID;
-  payment->paid_at = g_get_real_time ();
-  g_strlcpy (payment->payment_ref, job->intent_id, sizeof payment->payment_ref);
-  return TRUE;
-}
-
-static gboolean
 finish_write (gpointer   data,
               GError   **error)
 {
   RechargeJob *job = data;
-  gboolean succeeded = job->intent_id[0] != '\0';
 
-  if (succeeded && !credit_recharge (job, error))
-    return FALSE;
-  if (!succeeded)
-    job->payment.status = TALLY_PAYMENT_FAILED;
+  return tally_recharge_settle (job->server, job->payment.id, job->intent_id, job->outcome,
+                                &job->payment, &job->changed, error);
+}
 
-  return tally_store_update_payment (job_store (job), &job->payment, error) &&
-         tally_store_finish_recharge (job_store (job), job->settings.account_id,
-                                      job->payment.id, succeeded, error);
+static const char *
+outcome_name (TallyRechargeOutcome outcome)
+{
+  switch (outcome)
+    {
+    case TALLY_RECHARGE_SUCCEEDED:
+      return "recharge_succeeded";
+    case TALLY_RECHARGE_DECLINED:
+      return "recharge_failed";
+    case TALLY_RECHARGE_ABANDONED:
+    default:
+      return "recharge_abandoned";
+    }
 }
 
 static void
@@ -243,41 +368,83 @@ finish_done (gpointer      data,
              const GError *error)
 {
   RechargeJob *job = data;
-  gboolean succeeded = job->intent_id[0] != '\0';
+
+  if (error != NULL)
+    {
+      /* Still in flight: a webhook or a later look-up settles it. */
+      tally_log_warning ("recharge_not_recorded", error->message);
+      return;
+    }
+  if (!job->changed)
+    {
+      tally_log_event ("recharge_already_settled", "payment_id", job->payment.id, NULL);
+      return;
+    }
 
   tally_metrics_count (tally_server_get_metrics (job->server), "tally_payments_total", "outcome",
-                       succeeded ? "recharge_succeeded" : "recharge_failed");
-  if (error != NULL)
-    tally_log_warning ("recharge_not_recorded", error->message);
-  else if (!succeeded)
-    {
-      tally_log_warning ("recharge_failed", job->failure != NULL ? job->failure : "refused");
-      /* The user hears of it at once: their apps show the failure. */
-      tally_events_push_payment_failed (job->server, job->settings.account_id, job->payment.id);
-      tally_notice_recharge_failed (job->server, &job->payment, job->failure);
-    }
-  else
+                       outcome_name (job->outcome));
+  if (job->outcome == TALLY_RECHARGE_SUCCEEDED)
     {
       tally_log_event ("recharge_succeeded", "payment_id", job->payment.id, NULL);
       tally_notice_purchase_credited (job->server, &job->payment);
     }
+  else if (job->outcome == TALLY_RECHARGE_DECLINED)
+    {
+      tally_log_warning ("recharge_failed", job->failure != NULL ? job->failure : "refused");
+      /* The user hears of it at once: their apps show the failure. */
+      tally_events_push_payment_failed (job->server, job->account_id, job->payment.id);
+      tally_notice_recharge_failed (job->server, &job->payment, job->failure);
+    }
+  else
+    tally_log_event ("recharge_abandoned", "payment_id", job->payment.id, NULL);
 }
 
 static void
-finish (RechargeJob *job)
+finish (RechargeJob          *job,
+        TallyRechargeOutcome  outcome,
+        const char           *failure)
 {
+  job->outcome = outcome;
+  g_free (job->failure);
+  job->failure = g_strdup (failure);
   tally_writer_submit (tally_server_get_writer (job->server), finish_write, finish_done, job,
                        recharge_job_free);
 }
 
+/* No answer: the recharge stays in flight, and nothing is counted. */
 static void
-fail (RechargeJob *job,
-      const char  *why)
+leave_in_flight (RechargeJob *job,
+                 const char  *why)
 {
-  job->intent_id[0] = '\0';
-  g_free (job->failure);
-  job->failure = g_strdup (why);
-  finish (job);
+  tally_log_warning ("recharge_unanswered", why);
+  tally_metrics_count (tally_server_get_metrics (job->server), "tally_payments_total", "outcome",
+                       "recharge_unanswered");
+  recharge_job_free (job);
+}
+
+/* Settles by what Stripe says of @intent: succeeded, declined (the card
+ * needs another payment method, or it was cancelled), or still going. */
+static void
+settle_by_intent (RechargeJob *job,
+                  JsonObject  *intent)
+{
+  const char *id = json_object_get_string_member_with_default (intent, "id", NULL);
+  const char *status = json_object_get_string_member_with_default (intent, "status", NULL);
+
+  if (id == NULL || strlen (id) >= sizeof job->intent_id)
+    leave_in_flight (job, "Stripe answered an intent without a usable id");
+  else if (g_strcmp0 (status, "succeeded") == 0)
+    {
+      g_strlcpy (job->intent_id, id, sizeof job->intent_id);
+      finish (job, TALLY_RECHARGE_SUCCEEDED, NULL);
+    }
+  else if (g_strcmp0 (status, "processing") == 0)
+    leave_in_flight (job, "The charge is still processing");
+  else
+    {
+      /* Off-session, nobody is there to authenticate or pick a card. */
+      finish (job, TALLY_RECHARGE_DECLINED, "Stripe did not charge the saved payment method");
+    }
 }
 
 /* --- Stripe --- */
@@ -291,28 +458,15 @@ on_intent (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) intent = tally_stripe_client_post_finish (TALLY_STRIPE_CLIENT (source),
                                                                   result, &error);
-  const char *id = NULL, *status = NULL;
 
-  if (intent != NULL)
-    {
-      id = json_object_get_string_member_with_default (intent, "id", NULL);
-      status = json_object_get_string_member_with_default (intent, "status", NULL);
-    }
-  if (error != NULL)
-    {
-      fail (job, error->message);
-      return;
-    }
-  /* Off-session, anything but succeeded (a card that wants the buyer to
-   * authenticate) is a failure: nobody is there to finish it. */
-  if (id == NULL || strlen (id) >= sizeof job->intent_id || g_strcmp0 (status, "succeeded") != 0)
-    {
-      fail (job, "Stripe did not charge the saved payment method");
-      return;
-    }
-
-  g_strlcpy (job->intent_id, id, sizeof job->intent_id);
-  finish (job);
+  /* Every retry was lost on the network or with a 5xx: the card may have
+   * been charged, so this is no failure. */
+  if (g_error_matches (error, TALLY_STRIPE_ERROR, TALLY_STRIPE_ERROR_UNAVAILABLE))
+    leave_in_flight (job, error->message);
+  else if (error != NULL)
+    finish (job, TALLY_RECHARGE_DECLINED, error->message);
+  else
+    settle_by_intent (job, intent);
 }
 
 static void
@@ -331,7 +485,8 @@ charge (RechargeJob *job,
   tally_stripe_form_set (form, "confirm", g_strdup ("true"));
   tally_stripe_form_set (form, "description", g_strdup_printf ("Tally auto-recharge: %s",
                                                   job->payment.pack_id));
-  /* So that a refund or dispute of the charge names the payment. */
+  /* So that a webhook, a look-up, a refund or a dispute of the charge
+   * names the payment. */
   tally_stripe_form_set (form, "metadata[payment_id]", g_strdup (job->payment.id));
   tally_stripe_client_post (job_stripe (job), "/v1/payment_intents", form, key, on_intent, job);
 }
@@ -352,10 +507,11 @@ on_customer (GObject      *source,
   if (settings != NULL && JSON_NODE_HOLDS_OBJECT (settings))
     method = json_object_get_string_member_with_default (json_node_get_object (settings),
                                                          "default_payment_method", NULL);
+  /* Nothing was charged yet: a failure here is a definite one. */
   if (error != NULL)
-    fail (job, error->message);
+    finish (job, TALLY_RECHARGE_DECLINED, error->message);
   else if (method == NULL)
-    fail (job, "The customer has no default payment method");
+    finish (job, TALLY_RECHARGE_DECLINED, "The customer has no default payment method");
   else
     charge (job, method);
 }
@@ -365,11 +521,8 @@ claim_done (gpointer      data,
             const GError *error)
 {
   RechargeJob *job = data;
-  TallyRecharge *self = tally_server_get_recharge (job->server);
   g_autofree char *path = NULL;
 
-  if (self != NULL)
-    g_hash_table_remove (self->claiming, job->account_id);
   if (error != NULL || !job->claimed)
     {
       recharge_job_free (job);
@@ -385,47 +538,225 @@ static void
 claim (TallyRecharge               *self,
        const TallyRechargeSettings *settings)
 {
-  RechargeJob *job = g_new0 (RechargeJob, 1);
+  RechargeJob *job = recharge_job_new (self, settings->account_id);
 
-  job->server = g_object_ref (self->server);
   job->settings = *settings;
-  g_strlcpy (job->account_id, settings->account_id, sizeof job->account_id);
-  g_hash_table_add (self->claiming, g_strdup (settings->account_id));
   tally_writer_submit (tally_server_get_writer (self->server), claim_write, claim_done, job,
                        NULL);
 }
 
-/* Every account with auto-recharge on is looked at: few have it, and the
- * look is a read between commits. */
+/* --- looking up a stale recharge --- */
+
+/* The intent made for @payment_id, among a list of intents. */
+static JsonObject *
+find_intent (JsonObject *list,
+             const char *payment_id)
+{
+  JsonNode *data = json_object_get_member (list, "data");
+  JsonArray *intents = data != NULL && JSON_NODE_HOLDS_ARRAY (data)
+                       ? json_node_get_array (data) : NULL;
+
+  for (guint i = 0; intents != NULL && i < json_array_get_length (intents); i++)
+    {
+      JsonNode *node = json_array_get_element (intents, i);
+      JsonObject *intent = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonNode *metadata = intent != NULL ? json_object_get_member (intent, "metadata") : NULL;
+
+      if (metadata != NULL && JSON_NODE_HOLDS_OBJECT (metadata) &&
+          g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (metadata),
+                                                                 "payment_id", NULL),
+                     payment_id) == 0)
+        return intent;
+    }
+
+  return NULL;
+}
+
+static void
+on_intents (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  RechargeJob *job = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) list = tally_stripe_client_post_finish (TALLY_STRIPE_CLIENT (source),
+                                                                result, &error);
+  JsonObject *intent;
+
+  if (error != NULL)
+    {
+      leave_in_flight (job, error->message);
+      return;
+    }
+
+  intent = find_intent (list, job->payment.id);
+  if (intent != NULL)
+    settle_by_intent (job, intent);
+  else
+    finish (job, TALLY_RECHARGE_ABANDONED, "Stripe never charged it");
+}
+
+/* Asks Stripe what became of the recharge @payment_id: its customer's
+ * intents since it started, one of which names it if it was made. */
+static void
+look_up (TallyRecharge *self,
+         const char    *payment_id,
+         gint64         started_at)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *customer = NULL;
+  g_autofree char *path = NULL;
+  TallyPayment payment;
+  RechargeJob *job;
+
+  if (!tally_store_find_payment (tally_server_get_store (self->server), payment_id, &payment,
+                                 &error))
+    {
+      tally_log_warning ("recharge_check_failed", error != NULL ? error->message
+                                                                : "no such payment");
+      return;
+    }
+  if (g_hash_table_contains (self->busy, payment.account_id))
+    return;
+
+  job = recharge_job_new (self, payment.account_id);
+  job->payment = payment;
+  if (!tally_store_find_stripe_customer (tally_server_get_store (self->server),
+                                         payment.account_id, job->customer_id,
+                                         sizeof job->customer_id, &error))
+    {
+      leave_in_flight (job, error->message);
+      return;
+    }
+
+  tally_log_event ("recharge_look_up", "payment_id", payment_id, NULL);
+  customer = g_uri_escape_string (job->customer_id, NULL, FALSE);
+  path = g_strdup_printf ("/v1/payment_intents?customer=%s&limit=100&created%%5Bgte%%5D=%"
+                          G_GINT64_FORMAT, customer,
+                          started_at / G_USEC_PER_SEC - LOOKUP_SLACK_SECONDS);
+  tally_stripe_client_get (job_stripe (job), path, on_intents, job);
+}
+
+static gint64
+stale_before (TallyRecharge *self)
+{
+  gint64 settle_after = tally_server_get_config (self->server)->recharge_settle_after;
+
+  return g_get_real_time () - settle_after * G_USEC_PER_SEC;
+}
+
+static void
+look_up_if_stale (TallyRecharge *self,
+                  const char    *payment_id)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 started_at;
+
+  if (tally_store_find_recharge (tally_server_get_store (self->server), payment_id, &started_at,
+                                 &error) &&
+      started_at < stale_before (self))
+    look_up (self, payment_id, started_at);
+  if (error != NULL)
+    tally_log_warning ("recharge_check_failed", error->message);
+}
+
+/* Recharges that an earlier run left in flight. */
+static gboolean
+look_up_stale (gpointer data)
+{
+  TallyRecharge *self = data;
+  g_autoptr(GPtrArray) stale = NULL;
+  g_autoptr(GError) error = NULL;
+
+  self->startup_source = 0;
+  stale = tally_store_list_stale_recharges (tally_server_get_store (self->server),
+                                            stale_before (self), &error);
+  if (stale == NULL)
+    tally_log_warning ("recharge_check_failed", error->message);
+  for (guint i = 0; stale != NULL && i < stale->len; i++)
+    look_up_if_stale (self, g_ptr_array_index (stale, i));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* --- watching commits --- */
+
+void
+tally_recharge_check_account (TallyRecharge *self,
+                              const char    *account_id)
+{
+  g_autoptr(GError) error = NULL;
+  TallyRechargeSettings settings;
+  gboolean below = FALSE;
+
+  g_return_if_fail (TALLY_IS_RECHARGE (self));
+
+  if (tally_payments_is_demo (tally_server_get_payments (self->server)) ||
+      g_hash_table_contains (self->busy, account_id) ||
+      !tally_store_find_recharge_settings (tally_server_get_store (self->server), account_id,
+                                           &settings, &error) ||
+      !settings.enabled)
+    goto out;
+
+  if (settings.in_flight[0] != '\0')
+    look_up_if_stale (self, settings.in_flight);
+  else if (!settings.paused && below_threshold (self->server, &settings, &below, &error) && below)
+    claim (self, &settings);
+
+out:
+  if (error != NULL)
+    tally_log_warning ("recharge_check_failed", error->message);
+}
+
+/* The accounts of the transfers committed since the last look, both
+ * sides: FALSE when there are no more. */
+static gboolean
+read_touched (TallyRecharge *self,
+              GHashTable    *touched)
+{
+  g_autoptr(GArray) transfers = NULL;
+  g_autoptr(GError) error = NULL;
+
+  transfers = tally_ledger_transfers_since (tally_server_get_ledger (self->server),
+                                            self->last_seq, PAGE_SIZE, &error);
+  if (transfers == NULL)
+    {
+      tally_log_warning ("recharge_check_failed", error->message);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      const TallyTransfer *transfer = &g_array_index (transfers, TallyTransfer, i);
+
+      g_hash_table_add (touched, g_strdup (transfer->debit_account_id));
+      g_hash_table_add (touched, g_strdup (transfer->credit_account_id));
+      self->last_seq = transfer->seq;
+    }
+
+  return transfers->len == PAGE_SIZE;
+}
+
 static void
 on_committed (TallyWriter   *writer,
               guint          n_items,
               gboolean       ok,
               TallyRecharge *self)
 {
-  g_autoptr(GArray) candidates = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) touched = NULL;
+  GHashTableIter iter;
+  gpointer account_id;
 
   if (!ok || tally_payments_is_demo (tally_server_get_payments (self->server)))
     return;
 
-  candidates = tally_store_list_rechargeable (tally_server_get_store (self->server), &error);
-  for (guint i = 0; candidates != NULL && i < candidates->len; i++)
-    {
-      const TallyRechargeSettings *settings = &g_array_index (candidates,
-                                                              TallyRechargeSettings, i);
-      gboolean below = FALSE;
+  touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  while (read_touched (self, touched))
+    ;
 
-      if (g_hash_table_contains (self->claiming, settings->account_id))
-        continue;
-      if (!below_threshold (self->server, settings, &below, &error))
-        break;
-      if (below)
-        claim (self, settings);
-    }
-
-  if (error != NULL)
-    tally_log_warning ("recharge_check_failed", error->message);
+  g_hash_table_iter_init (&iter, touched);
+  while (g_hash_table_iter_next (&iter, &account_id, NULL))
+    tally_recharge_check_account (self, account_id);
 }
 
 static void
@@ -435,8 +766,9 @@ tally_recharge_dispose (GObject *object)
 
   if (self->server != NULL)
     g_clear_signal_handler (&self->committed_id, tally_server_get_writer (self->server));
+  g_clear_handle_id (&self->startup_source, g_source_remove);
   self->server = NULL;
-  g_clear_pointer (&self->claiming, g_hash_table_unref);
+  g_clear_pointer (&self->busy, g_hash_table_unref);
 
   G_OBJECT_CLASS (tally_recharge_parent_class)->dispose (object);
 }
@@ -450,7 +782,7 @@ tally_recharge_class_init (TallyRechargeClass *klass)
 static void
 tally_recharge_init (TallyRecharge *self)
 {
-  self->claiming = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->busy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 TallyRecharge *
@@ -459,7 +791,10 @@ tally_recharge_new (TallyServer *server)
   TallyRecharge *self = g_object_new (TALLY_TYPE_RECHARGE, NULL);
 
   self->server = server;
+  self->last_seq = tally_ledger_get_last_seq (tally_server_get_ledger (server));
   self->committed_id = g_signal_connect (tally_server_get_writer (server), "committed",
                                          G_CALLBACK (on_committed), self);
+  if (!tally_payments_is_demo (tally_server_get_payments (server)))
+    self->startup_source = g_idle_add (look_up_stale, self);
   return self;
 }

@@ -88,28 +88,26 @@ tally_store_save_recharge_settings (TallyStore                   *self,
   return tally_store_step_done (self, stmt, error);
 }
 
-GArray *
-tally_store_list_rechargeable (TallyStore  *self,
-                               GError     **error)
+GPtrArray *
+tally_store_list_stale_recharges (TallyStore  *self,
+                                  gint64       before,
+                                  GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " SETTINGS_COLUMNS "FROM auto_recharge "
-                                            "WHERE enabled = 1 AND paused = 0 "
-                                            "AND in_flight IS NULL", error);
-  g_autoptr(GArray) list = NULL;
+                                            "SELECT a.in_flight FROM auto_recharge a "
+                                            "JOIN recharges r ON r.payment_id = a.in_flight "
+                                            "WHERE a.in_flight IS NOT NULL "
+                                            "AND r.created_at < ?", error);
+  g_autoptr(GPtrArray) list = NULL;
   int rc;
 
   if (stmt == NULL)
     return NULL;
 
-  list = g_array_new (FALSE, FALSE, sizeof (TallyRechargeSettings));
+  sqlite3_bind_int64 (stmt, 1, before);
+  list = g_ptr_array_new_with_free_func (g_free);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      TallyRechargeSettings settings;
-
-      read_settings (stmt, &settings);
-      g_array_append_val (list, settings);
-    }
+    g_ptr_array_add (list, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
   sqlite3_reset (stmt);
 
   if (rc != SQLITE_DONE)
@@ -119,6 +117,75 @@ tally_store_list_rechargeable (TallyStore  *self,
     }
 
   return g_steal_pointer (&list);
+}
+
+gboolean
+tally_store_find_recharge (TallyStore  *self,
+                           const char  *payment_id,
+                           gint64      *started_at,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT created_at FROM recharges "
+                                            "WHERE payment_id = ?", error);
+  int rc;
+
+  *started_at = 0;
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, payment_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *started_at = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_store_sqlite_failed (self, error);
+  return rc == SQLITE_ROW;
+}
+
+gboolean
+tally_store_last_declined_recharge (TallyStore  *self,
+                                    const char  *account_id,
+                                    gint64      *started_at,
+                                    GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT COALESCE(MAX(created_at), 0) "
+                                            "FROM recharges WHERE account_id = ? "
+                                            "AND status = 'failed'", error);
+  int rc;
+
+  *started_at = 0;
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *started_at = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW)
+    return tally_store_sqlite_failed (self, error);
+  return TRUE;
+}
+
+gboolean
+tally_store_clear_recharge_failures (TallyStore  *self,
+                                     const char  *account_id,
+                                     GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "UPDATE auto_recharge SET failures = 0, paused = 0 "
+                                            "WHERE account_id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+  return tally_store_step_done (self, stmt, error);
 }
 
 gboolean
@@ -182,12 +249,21 @@ tally_store_start_recharge (TallyStore  *self,
   return tally_store_step_done (self, update, error);
 }
 
+/* The CASE below counts on these values. */
+G_STATIC_ASSERT (TALLY_RECHARGE_SUCCEEDED == 0 && TALLY_RECHARGE_DECLINED == 1);
+
+static const char *
+recharge_status (TallyRechargeOutcome outcome)
+{
+  return outcome == TALLY_RECHARGE_SUCCEEDED ? "succeeded" : "failed";
+}
+
 gboolean
-tally_store_finish_recharge (TallyStore  *self,
-                             const char  *account_id,
-                             const char  *payment_id,
-                             gboolean     succeeded,
-                             GError     **error)
+tally_store_finish_recharge (TallyStore            *self,
+                             const char            *account_id,
+                             const char            *payment_id,
+                             TallyRechargeOutcome   outcome,
+                             GError               **error)
 {
   sqlite3_stmt *recharge = tally_store_prepare (self,
                                                 "UPDATE recharges SET status = ? "
@@ -197,21 +273,23 @@ tally_store_finish_recharge (TallyStore  *self,
   if (recharge == NULL)
     return FALSE;
 
-  sqlite3_bind_text (recharge, 1, succeeded ? "succeeded" : "failed", -1, SQLITE_STATIC);
+  sqlite3_bind_text (recharge, 1, recharge_status (outcome), -1, SQLITE_STATIC);
   sqlite3_bind_text (recharge, 2, payment_id, -1, SQLITE_STATIC);
   if (!tally_store_step_done (self, recharge, error))
     return FALSE;
 
+  /* Only the recharge in flight counts: one ended before already did. */
   settings = tally_store_prepare (self,
                                   "UPDATE auto_recharge SET in_flight = NULL, "
-                                  "failures = CASE WHEN ?1 THEN 0 ELSE failures + 1 END, "
-                                  "paused = CASE WHEN ?1 THEN paused "
-                                  "ELSE failures + 1 >= ?2 END "
+                                  "failures = CASE ?1 WHEN 0 THEN 0 WHEN 1 THEN failures + 1 "
+                                  "ELSE failures END, "
+                                  "paused = CASE ?1 WHEN 1 THEN failures + 1 >= ?2 "
+                                  "ELSE paused END "
                                   "WHERE account_id = ?3 AND in_flight = ?4", error);
   if (settings == NULL)
     return FALSE;
 
-  sqlite3_bind_int (settings, 1, succeeded);
+  sqlite3_bind_int (settings, 1, outcome);
   sqlite3_bind_int (settings, 2, TALLY_RECHARGE_MAX_FAILURES);
   sqlite3_bind_text (settings, 3, account_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (settings, 4, payment_id, -1, SQLITE_STATIC);

@@ -12,8 +12,20 @@
 G_BEGIN_DECLS
 
 /* Failed charges in a row after which auto-recharge pauses itself until
- * the user saves the settings again. */
+ * the user saves the settings again or buys a pack. */
 #define TALLY_RECHARGE_MAX_FAILURES 3
+
+/* How a recharge ended. */
+typedef enum
+{
+  TALLY_RECHARGE_SUCCEEDED,
+  /* The card was declined: counts towards the pause, and no new attempt
+   * is made for a while. */
+  TALLY_RECHARGE_DECLINED,
+  /* Stripe never created the charge (the server stopped before asking):
+   * nothing is counted. */
+  TALLY_RECHARGE_ABANDONED,
+} TallyRechargeOutcome;
 
 typedef struct
 {
@@ -40,10 +52,27 @@ gboolean tally_store_find_recharge_settings (TallyStore                   *self,
 gboolean tally_store_save_recharge_settings (TallyStore                   *self,
                                              const TallyRechargeSettings  *settings,
                                              GError                      **error);
-/* The accounts that may need a recharge: enabled, not paused, none in
- * flight. An array of TallyRechargeSettings. */
-GArray  *tally_store_list_rechargeable      (TallyStore                   *self,
+/* The payments in flight whose recharge was started before @before:
+ * a GPtrArray of payment ids. */
+GPtrArray *tally_store_list_stale_recharges (TallyStore                   *self,
+                                             gint64                        before,
                                              GError                      **error);
+/* Whether @payment_id is a recharge, and when it was started. FALSE
+ * without an error when it is not. */
+gboolean tally_store_find_recharge          (TallyStore                   *self,
+                                             const char                   *payment_id,
+                                             gint64                       *started_at,
+                                             GError                      **error);
+/* When the latest declined recharge of @account_id was started; 0 if
+ * none was. */
+gboolean tally_store_last_declined_recharge (TallyStore                   *self,
+                                             const char                   *account_id,
+                                             gint64                       *started_at,
+                                             GError                      **error);
+/* A pack bought by hand: the failures and the pause are cleared. */
+gboolean tally_store_clear_recharge_failures (TallyStore                  *self,
+                                              const char                  *account_id,
+                                              GError                     **error);
 /* Recharges of @account_id started since @since and not failed. */
 gboolean tally_store_count_recharges        (TallyStore                   *self,
                                              const char                   *account_id,
@@ -55,12 +84,13 @@ gboolean tally_store_start_recharge         (TallyStore                   *self,
                                              const char                   *account_id,
                                              const char                   *payment_id,
                                              GError                      **error);
-/* Ends the recharge in flight: a success clears the failures, a failure
- * counts one and pauses at TALLY_RECHARGE_MAX_FAILURES. */
+/* Ends the recharge: if it is the one in flight, a success clears the
+ * failures, a decline counts one and pauses at TALLY_RECHARGE_MAX_FAILURES;
+ * a recharge ended before (by a webhook, say) counts nothing twice. */
 gboolean tally_store_finish_recharge        (TallyStore                   *self,
                                              const char                   *account_id,
                                              const char                   *payment_id,
-                                             gboolean                      succeeded,
+                                             TallyRechargeOutcome          outcome,
                                              GError                      **error);
 
 G_END_DECLS

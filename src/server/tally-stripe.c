@@ -229,15 +229,20 @@ return_stripe_error (GTask      *task,
                      JsonObject *answer)
 {
   JsonObject *error = NULL;
-  const char *message = NULL;
+  const char *message = NULL, *type = NULL;
 
   if (answer != NULL && json_object_has_member (answer, "error") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (answer, "error")))
     error = json_object_get_object_member (answer, "error");
   if (error != NULL)
-    message = json_object_get_string_member_with_default (error, "message", NULL);
+    {
+      message = json_object_get_string_member_with_default (error, "message", NULL);
+      type = json_object_get_string_member_with_default (error, "type", NULL);
+    }
 
-  g_task_return_new_error (task, TALLY_STRIPE_ERROR, TALLY_STRIPE_ERROR_FAILED,
+  g_task_return_new_error (task, TALLY_STRIPE_ERROR,
+                           status == 402 && g_strcmp0 (type, "card_error") == 0
+                           ? TALLY_STRIPE_ERROR_DECLINED : TALLY_STRIPE_ERROR_FAILED,
                            "Stripe refused the request (HTTP %u): %s", status,
                            message != NULL ? message : "no message");
 }

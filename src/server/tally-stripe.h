@@ -23,6 +23,8 @@ typedef enum
   TALLY_STRIPE_ERROR_FAILED,
   /* Every attempt failed on the network, or with 429 or 5xx. */
   TALLY_STRIPE_ERROR_UNAVAILABLE,
+  /* HTTP 402: the card was declined, a definite answer. */
+  TALLY_STRIPE_ERROR_DECLINED,
 } TallyStripeError;
 
 GQuark   tally_stripe_error_quark      (void);

@@ -545,7 +545,11 @@ cached_statement (TallyCache *cache,
   GArray *items;
 
   g_strlcpy (query.account_id, account_id, sizeof query.account_id);
+  /* As GET /v1/transactions lists them: leases only when asked for. */
+  query.exclude_kinds = TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
   query.limit = 500;
+  /* As GET /v1/transactions lists by default: no lease items. */
+  query.exclude_kinds = TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
   items = tally_ledger_query_statement (tally_cache_get_ledger (cache), &query, NULL, &error);
   g_assert_no_error (error);
   return items;
@@ -777,6 +781,36 @@ transfers_not_array (JsonObject *answer)
   json_object_set_string_member (answer, "transfers", "none");
 }
 
+/* Impossible rather than malformed: a grant that debits the user, so the
+ * account ends below zero, which its origin never lets happen. */
+static void
+grant_reversed (JsonObject *answer)
+{
+  JsonObject *grant = nth_transfer (answer, 0);
+  g_autofree char *debit = g_strdup (json_object_get_string_member (grant, "debit_account_id"));
+
+  g_assert_cmpstr (json_object_get_string_member (grant, "kind"), ==, "grant");
+  json_object_set_string_member (grant, "debit_account_id",
+                                 json_object_get_string_member (grant, "credit_account_id"));
+  json_object_set_string_member (grant, "credit_account_id", debit);
+}
+
+/* The grants account said to be a user's: never overdrawn, although every
+ * grant debits it. */
+static void
+system_account_as_user (JsonObject *answer)
+{
+  JsonArray *accounts = json_object_get_array_member (answer, "accounts");
+  JsonObject *grants = json_object_new ();
+
+  json_object_set_string_member (grants, "id",
+                                 json_object_get_string_member (nth_transfer (answer, 0),
+                                                                "debit_account_id"));
+  json_object_set_string_member (grants, "kind", "user");
+  json_object_set_string_member (grants, "name", "Grants");
+  json_array_add_object_element (accounts, grants);
+}
+
 static void
 assert_nothing_applied (TallyCache *cache,
                         const char *account_id)
@@ -846,6 +880,7 @@ test_malformed_answer_changes_nothing (void)
     amount_as_text, time_missing, cursor_negative, status_unknown, lease_time_wrong,
     account_kind_unknown, seq_out_of_order, transfers_not_array,
   };
+  static const Corrupt impossible[] = { grant_reversed, system_account_as_user };
   char account_id[37];
   g_autofree char *token = funded_user (account_id, 100);
   g_autofree char *path = new_cache_path ();
@@ -879,6 +914,22 @@ test_malformed_answer_changes_nothing (void)
   g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND);
   assert_nothing_applied (cache, account_id);
   assert_cache_clean (cache);
+
+  /* Found by tests/fuzz/fuzz-sync-answer.c: balances a flagged account
+   * forbids, which the mirror once took and tally_ledger_check() then
+   * failed on. */
+  for (guint i = 0; i < G_N_ELEMENTS (impossible); i++)
+    {
+      g_autoptr(JsonObject) broken = copy_object (answer);
+      g_autoptr(GError) local_error = NULL;
+
+      impossible[i] (broken);
+      g_assert_false (tally_cache_apply_sync_answer (cache, broken, &local_error));
+      g_assert_error (local_error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID);
+      g_test_message ("refused: %s", local_error->message);
+      assert_nothing_applied (cache, account_id);
+      assert_cache_clean (cache);
+    }
 
   apply (cache, answer);
   assert_account_as_server (cache, token, account_id);

@@ -404,6 +404,111 @@ test_random_access (Fixture       *f,
                     N_RUNS / TALLY_HISTORY_MODEL_PAGE_SIZE - 1);
 }
 
+/* A device's lease as syncs keep it, with an offline run charged at each
+ * sync: the lease is voided and taken again, so the history gains one
+ * run and one lease item per sync. The last lease still holds. */
+static void
+add_synced_leases (Fixture *f,
+                   guint    n_syncs)
+{
+  g_autofree char *device = g_uuid_string_random ();
+  char lease_id[TALLY_UUID_LEN] = "";
+  TallyAccount account;
+
+  tally_account_init (&account, device, TALLY_ACCOUNT_KIND_LEASE, TALLY_ACCOUNT_FLAG_NONE,
+                      "Offline lease", "UTC");
+  g_assert_true (tally_ledger_create_account (f->ledger, &account, NULL));
+
+  for (guint i = 0; i < n_syncs; i++)
+    {
+      g_autofree char *void_id = g_uuid_string_random ();
+      g_autofree char *run_id = g_uuid_string_random ();
+      g_autofree char *new_id = g_uuid_string_random ();
+      g_autofree char *description = g_strdup_printf ("Offline run %03u", i);
+      TallyTransfer chain[3];
+      guint n = 0;
+
+      if (lease_id[0] != '\0')
+        {
+          tally_transfer_init (&chain[n], void_id, "", "", 0, TALLY_TRANSFER_KIND_LEASE);
+          chain[n].flags = TALLY_TRANSFER_FLAG_VOID_PENDING;
+          tally_transfer_set_pending_id (&chain[n++], lease_id);
+        }
+      tally_transfer_init (&chain[n], run_id, f->user,
+                           tally_system_account_id (TALLY_SYSTEM_ACCOUNT_CONSUMPTION), 1,
+                           TALLY_TRANSFER_KIND_CONSUMPTION);
+      tally_transfer_set_tool_id (&chain[n], "word-count");
+      tally_transfer_set_description (&chain[n++], description);
+      tally_transfer_init (&chain[n], new_id, f->user, device, 2, TALLY_TRANSFER_KIND_LEASE);
+      chain[n].flags = TALLY_TRANSFER_FLAG_PENDING;
+      chain[n].timeout = 86400;
+      tally_transfer_set_description (&chain[n++], "Offline lease");
+      submit (f, chain, n);
+      g_strlcpy (lease_id, new_id, sizeof lease_id);
+      f->now += G_USEC_PER_SEC;
+    }
+}
+
+#define N_SYNCS 250
+
+/* Leases are left out unless asked for; the count and the page starts
+ * agree with what each position holds, across several pages. */
+static void
+test_leases (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(TallyHistoryModel) model = NULL;
+  TallyStatementQuery query;
+  guint n;
+
+  add_synced_leases (f, N_SYNCS);
+
+  model = loaded_model (f, NULL);
+  n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  g_assert_cmpuint (n, ==, N_SYNCS + 6);
+  g_assert_cmpuint (n, >, 2 * TALLY_HISTORY_MODEL_PAGE_SIZE);
+  for (guint i = 0; i < N_SYNCS; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("Offline run %03u", N_SYNCS - 1 - i);
+
+      g_assert_cmpstr (tally_history_item_get_description (item_at (model, i)), ==, expected);
+    }
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (tally_history_item_get_kind (item_at (model, i)), !=,
+                     TALLY_TRANSFER_KIND_LEASE);
+  g_assert_cmpstr (tally_history_item_get_description (item_at (model, n - 1)), ==,
+                   "Welcome credits");
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), n));
+
+  /* What an export of the model reads leaves them out too. */
+  tally_history_model_get_query (model, &query);
+  g_assert_cmpuint (query.exclude_kinds, ==,
+                    TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE));
+
+  /* Asked for: every lease, the one that holds first. */
+  tally_history_model_set_filter (model, &(TallyStatementQuery) {
+                                    .filter_kind = TRUE,
+                                    .kind = TALLY_TRANSFER_KIND_LEASE });
+  wait_for (model_loaded, model, "the lease filter");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_SYNCS);
+  g_assert_cmpint (tally_history_item_get_status (item_at (model, 0)), ==,
+                   TALLY_ITEM_STATUS_PENDING);
+  g_assert_cmpint (tally_history_item_get_amount (item_at (model, 0)), ==, -2);
+  for (guint i = 1; i < N_SYNCS; i++)
+    {
+      TallyHistoryItem *item = item_at (model, i);
+
+      g_assert_cmpint (tally_history_item_get_kind (item), ==, TALLY_TRANSFER_KIND_LEASE);
+      g_assert_cmpint (tally_history_item_get_status (item), ==, TALLY_ITEM_STATUS_VOIDED);
+    }
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), N_SYNCS));
+
+  /* Back to every kind: hidden again. */
+  tally_history_model_set_filter (model, &(TallyStatementQuery) { 0 });
+  wait_for (model_loaded, model, "the filter cleared");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, N_SYNCS + 6);
+}
+
 /* The page */
 
 typedef struct
@@ -697,6 +802,34 @@ test_export (Fixture       *f,
 }
 
 static void
+test_page_leases (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *csv = NULL;
+  GtkWidget *kinds;
+  PageWindow w;
+
+  add_synced_leases (f, 3);
+  page_window_open (&w, f, 900);
+  wait_for_widget (w.window, is_label_with, "Offline run 002");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (tally_history_page_get_model (w.page))),
+                    ==, 3 + 6);
+  g_assert_null (find_widget (w.window, is_label_with, "Offline lease"));
+  csv = export_to (w.page, f, TALLY_EXPORT_FORMAT_CSV, "no-leases.csv");
+  g_assert_null (strstr (csv, ",lease,"));
+
+  /* The kind filter offers them as a choice of their own. */
+  kinds = find_widget (w.window, is_dropdown, NULL);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (kinds), 1 + TALLY_TRANSFER_KIND_LEASE);
+  wait_for_n_items (tally_history_page_get_model (w.page), 3);
+  wait_for_widget (w.window, is_label_with, "Offline lease");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (kinds), 0);
+  wait_for_n_items (tally_history_page_get_model (w.page), 3 + 6);
+
+  gtk_window_destroy (GTK_WINDOW (w.window));
+}
+
+static void
 test_export_without_source (void)
 {
   TallyHistoryPage *page = g_object_ref_sink (g_object_new (TALLY_TYPE_HISTORY_PAGE, NULL));
@@ -723,9 +856,11 @@ main (int   argc,
   ADD ("/history/model/unknown-account", test_unknown_account);
   ADD ("/history/model/filters", test_filters);
   ADD ("/history/model/random-access", test_random_access);
+  ADD ("/history/model/leases", test_leases);
   ADD ("/history/page/rows-and-filters", test_page);
   ADD ("/history/page/screenshots", test_screenshots);
   ADD ("/history/page/export", test_export);
+  ADD ("/history/page/leases", test_page_leases);
 #undef ADD
   g_test_add_func ("/history/page/export-without-source", test_export_without_source);
 

@@ -17,7 +17,8 @@
  *                        "after": BOOL} or {"statuses": [500, 429, ...]}:
  *                        the next N API requests answer @status (0: they
  *                        are only delayed by @delay_ms); with @after the
- *                        request is carried out first and its answer lost
+ *                        request is carried out first (at once, even when
+ *                        its answer is delayed) and its answer lost
  *   GET  /_test/sessions/ID  a session as created
  *   POST /_test/config   {"webhook_url", "webhook_secret"}
  *   POST /_test/deliver  the event, posted signed to the webhook URL;
@@ -27,9 +28,15 @@
  *                        back-dates it, ?tamper=1 changes the body after
  *                        signing; answers {"status", "body"} of the webhook
  *   POST /_test/decline  {"count": N}: the next N payment intents are
- *                        declined (402, card_error card_declined)
+ *                        declined (402, card_error card_declined; the intent
+ *                        is kept, status requires_payment_method)
  *   GET  /_test/stats    {"requests", "customers", "sessions", "replays", "portals",
- *                        "payment_intents", "declines", "keys": {KEY: attempts}}
+ *                        "payment_intents", "declines", "intent_lookups",
+ *                        "keys": {KEY: attempts}}
+ *
+ * Payment intents are read back as Stripe serves them: GET
+ * /v1/payment_intents/ID, and GET /v1/payment_intents?customer=C&created[gte]=T
+ * (a list object, newest first).
  *
  * It prints its port on standard output, then serves until killed.
  */
@@ -66,6 +73,10 @@ typedef struct
   /* id → JSON text of the object */
   GHashTable  *customers;
   GHashTable  *sessions;
+  /* id → JSON text, and the ids in the order they were made */
+  GHashTable  *intents;
+  GPtrArray   *intent_order;
+  guint        intent_lookups;
   /* Idempotency-Key → Stored, and → attempts (GUINT_TO_POINTER) */
   GHashTable  *stored;
   GHashTable  *attempts;
@@ -324,11 +335,25 @@ static const char * const intent_required[] = {
   "amount", "currency", "customer", "payment_method", "confirm", "off_session",
 };
 
+static void
+keep_intent (JsonObject *intent)
+{
+  const char *id = json_object_get_string_member (intent, "id");
+
+  g_hash_table_insert (fake.intents, g_strdup (id), object_to_string (intent));
+  g_ptr_array_add (fake.intent_order, g_strdup (id));
+}
+
+/* Stripe keeps a declined intent too, waiting for another payment method. */
 static guint
-intent_declined (char **body)
+intent_declined (JsonObject  *intent,
+                 char       **body)
 {
   fake.to_decline--;
   fake.declines++;
+  json_object_set_string_member (intent, "status", "requires_payment_method");
+  json_object_set_null_member (intent, "latest_charge");
+  keep_intent (intent);
   *body = error_json ("card_error", "card_declined", NULL, "Your card was declined.");
   return 402;
 }
@@ -364,9 +389,6 @@ create_intent (GHashTable  *form,
                           "No such customer or payment method, or an invalid amount.");
       return 400;
     }
-  if (fake.to_decline > 0)
-    return intent_declined (body);
-
   json_object_set_string_member (intent, "id", id);
   json_object_set_string_member (intent, "object", "payment_intent");
   json_object_set_int_member (intent, "amount", amount);
@@ -378,6 +400,10 @@ create_intent (GHashTable  *form,
   json_object_set_string_member (intent, "latest_charge", charge);
   json_object_set_object_member (intent, "metadata", metadata (form, "metadata["));
   json_object_set_int_member (intent, "created", g_get_real_time () / G_USEC_PER_SEC);
+  if (fake.to_decline > 0)
+    return intent_declined (intent, body);
+
+  keep_intent (intent);
   *body = object_to_string (intent);
   fake.payment_intents++;
   return 200;
@@ -462,11 +488,13 @@ serve_api (SoupServerMessage *msg)
   respond (msg, status, body);
 }
 
+/* @served: the request was carried out already. */
 static void
 answer_api (SoupServerMessage *msg,
-            guint              fail_status)
+            guint              fail_status,
+            gboolean           served)
 {
-  if (fail_status != 0 && fake.fail_after)
+  if (!served && fail_status != 0 && fake.fail_after)
     serve_api (msg);
 
   if (fail_status == 429)
@@ -479,7 +507,7 @@ answer_api (SoupServerMessage *msg,
   else if (fail_status != 0)
     respond (msg, fail_status, error_json ("api_error", NULL, NULL,
                                            "Something went wrong on Stripe's end."));
-  else
+  else if (!served)
     serve_api (msg);
 }
 
@@ -487,6 +515,7 @@ typedef struct
 {
   SoupServerMessage *msg;
   guint              fail_status;
+  gboolean           served;
 } Delayed;
 
 static gboolean
@@ -494,7 +523,7 @@ answer_delayed (gpointer data)
 {
   Delayed *delayed = data;
 
-  answer_api (delayed->msg, delayed->fail_status);
+  answer_api (delayed->msg, delayed->fail_status, delayed->served);
   soup_server_message_unpause (delayed->msg);
   g_object_unref (delayed->msg);
   g_free (delayed);
@@ -522,13 +551,18 @@ handle_api (SoupServerMessage *msg)
 
   if (delay == 0)
     {
-      answer_api (msg, fail_status);
+      answer_api (msg, fail_status, FALSE);
       return;
     }
 
   {
     Delayed *delayed = g_new0 (Delayed, 1);
 
+    /* With after, the charge is made now and its answer held back: a
+     * client killed meanwhile never hears it. */
+    delayed->served = fake.fail_after;
+    if (delayed->served)
+      serve_api (msg);
     delayed->msg = g_object_ref (msg);
     delayed->fail_status = fail_status;
     soup_server_message_pause (msg);
@@ -615,6 +649,59 @@ handle_get_customer (SoupServerMessage *msg,
     respond (msg, 200, g_strdup (customer));
 }
 
+/* GET /v1/payment_intents/ID, or the list of a customer's intents. */
+static void
+handle_get_intents (SoupServerMessage *msg,
+                    const char        *path,
+                    GHashTable        *query)
+{
+  const char *customer = query != NULL ? g_hash_table_lookup (query, "customer") : NULL;
+  const char *since = query != NULL ? g_hash_table_lookup (query, "created[gte]") : NULL;
+  g_autoptr(JsonObject) list = NULL;
+  JsonArray *data;
+
+  fake.requests++;
+  fake.intent_lookups++;
+  if (!authorized (msg))
+    {
+      respond (msg, 401, error_json ("invalid_request_error", NULL, NULL,
+                                     "Invalid API Key provided"));
+      return;
+    }
+  if (g_str_has_prefix (path, "/v1/payment_intents/"))
+    {
+      const char *intent = g_hash_table_lookup (fake.intents,
+                                                path + strlen ("/v1/payment_intents/"));
+
+      if (intent == NULL)
+        respond (msg, 404, error_json ("invalid_request_error", "resource_missing", "intent",
+                                       "No such payment_intent"));
+      else
+        respond (msg, 200, g_strdup (intent));
+      return;
+    }
+
+  list = json_object_new ();
+  data = json_array_new ();
+  for (guint i = fake.intent_order->len; i > 0; i--)
+    {
+      const char *text = g_hash_table_lookup (fake.intents,
+                                              g_ptr_array_index (fake.intent_order, i - 1));
+      g_autoptr(JsonNode) node = json_from_string (text, NULL);
+      JsonObject *intent = json_node_get_object (node);
+
+      if ((customer == NULL ||
+           g_strcmp0 (json_object_get_string_member (intent, "customer"), customer) == 0) &&
+          (since == NULL || json_object_get_int_member (intent, "created") >= atoll (since)))
+        json_array_add_element (data, json_node_copy (node));
+    }
+  json_object_set_string_member (list, "object", "list");
+  json_object_set_string_member (list, "url", "/v1/payment_intents");
+  json_object_set_boolean_member (list, "has_more", FALSE);
+  json_object_set_array_member (list, "data", data);
+  respond (msg, 200, object_to_string (list));
+}
+
 static void
 handle_config (SoupServerMessage *msg)
 {
@@ -657,6 +744,7 @@ handle_stats (SoupServerMessage *msg)
   json_object_set_int_member (stats, "portals", fake.portals);
   json_object_set_int_member (stats, "payment_intents", fake.payment_intents);
   json_object_set_int_member (stats, "declines", fake.declines);
+  json_object_set_int_member (stats, "intent_lookups", fake.intent_lookups);
   json_object_set_object_member (stats, "keys", keys);
   respond (msg, 200, object_to_string (stats));
 }
@@ -769,6 +857,8 @@ handle (SoupServer        *server,
     handle_decline (msg);
   else if (g_str_equal (method, "GET") && g_str_has_prefix (path, "/v1/customers/"))
     handle_get_customer (msg, path + strlen ("/v1/customers/"));
+  else if (g_str_equal (method, "GET") && g_str_has_prefix (path, "/v1/payment_intents"))
+    handle_get_intents (msg, path, query);
   else if (g_str_has_prefix (path, "/_test/sessions/") &&
            g_hash_table_contains (fake.sessions, path + strlen ("/_test/sessions/")))
     respond (msg, 200, g_strdup (g_hash_table_lookup (fake.sessions,
@@ -809,6 +899,8 @@ main (int   argc,
 
   fake.customers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake.sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fake.intents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fake.intent_order = g_ptr_array_new_with_free_func (g_free);
   fake.stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, stored_free);
   fake.attempts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   fake.session = soup_session_new ();

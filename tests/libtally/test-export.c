@@ -268,20 +268,119 @@ test_transfers_after (LedgerFixture *f,
 }
 
 static char *
-export_to_string (LedgerFixture     *f,
-                  TallyExportFormat  format)
+export_query_to_string (LedgerFixture             *f,
+                        const TallyStatementQuery *q,
+                        TallyExportFormat          format)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
-  TallyStatementQuery q = { 0 };
 
-  g_strlcpy (q.account_id, f->alice, sizeof q.account_id);
-  g_assert_true (tally_export_statement (f->ledger, &q, format, out, NULL, &error));
+  g_assert_true (tally_export_statement (f->ledger, q, format, out, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (g_output_stream_write_all (out, "", 1, NULL, NULL, NULL));
   g_assert_true (g_output_stream_close (out, NULL, NULL));
 
   return g_memory_output_stream_steal_data (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static char *
+export_to_string (LedgerFixture     *f,
+                  TallyExportFormat  format)
+{
+  TallyStatementQuery q = { 0 };
+
+  g_strlcpy (q.account_id, f->alice, sizeof q.account_id);
+  return export_query_to_string (f, &q, format);
+}
+
+/* A device's lease of @amount, voided and taken again @n_renewals times;
+ * the last one still holds. */
+static void
+lease (LedgerFixture *f,
+       gint64         amount,
+       guint          n_renewals)
+{
+  g_autofree char *device = g_uuid_string_random ();
+  TallyAccount account;
+  TallyTransfer held, release;
+
+  tally_account_init (&account, device, TALLY_ACCOUNT_KIND_LEASE, TALLY_ACCOUNT_FLAG_NONE,
+                      "Offline lease", "UTC");
+  g_assert_true (tally_ledger_create_account (f->ledger, &account, NULL));
+
+  for (guint i = 0; i <= n_renewals; i++)
+    {
+      if (i > 0)
+        {
+          transfer_new (&release, "", "", 0, TALLY_TRANSFER_KIND_LEASE);
+          release.flags = TALLY_TRANSFER_FLAG_VOID_PENDING;
+          tally_transfer_set_pending_id (&release, held.id);
+          assert_result (f, &release, TALLY_TRANSFER_OK);
+        }
+      transfer_new (&held, f->alice, device, amount, TALLY_TRANSFER_KIND_LEASE);
+      held.flags = TALLY_TRANSFER_FLAG_PENDING;
+      held.timeout = 3600;
+      tally_transfer_set_description (&held, "Offline lease");
+      assert_result (f, &held, TALLY_TRANSFER_OK);
+      f->now += G_USEC_PER_SEC;
+    }
+}
+
+static guint
+count_lines_with (const char *text,
+                  const char *needle)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\r\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    n += strstr (lines[i], needle) != NULL;
+  return n;
+}
+
+/* Leases are left out when asked, and the posted amounts that remain
+ * still add up to the balance: a lease is only ever voided. */
+static void
+test_export_without_leases (LedgerFixture *f,
+                            gconstpointer  data)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *csv = NULL, *json = NULL;
+  TallyStatementQuery q = { 0 };
+  TallyAccount alice;
+  JsonArray *array;
+  gint64 sum = 0;
+
+  grant (f, "Welcome");
+  lease (f, 40, 2);
+  run (f, "pdf-merge", 5, 4, TRUE);
+
+  g_strlcpy (q.account_id, f->alice, sizeof q.account_id);
+  csv = export_query_to_string (f, &q, TALLY_EXPORT_FORMAT_CSV);
+  g_assert_cmpuint (count_lines_with (csv, ",lease,"), ==, 3);
+  g_assert_cmpuint (count_lines_with (csv, ",lease,pending,-40,"), ==, 1);
+  g_clear_pointer (&csv, g_free);
+
+  q.exclude_kinds = TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
+  csv = export_query_to_string (f, &q, TALLY_EXPORT_FORMAT_CSV);
+  g_assert_cmpuint (count_lines_with (csv, ",lease,"), ==, 0);
+  g_assert_cmpuint (count_lines_with (csv, ",posted,"), ==, 2);
+
+  json = export_query_to_string (f, &q, TALLY_EXPORT_FORMAT_JSON);
+  g_assert_true (json_parser_load_from_data (parser, json, -1, NULL));
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *item = json_array_get_object_element (array, i);
+
+      if (g_str_equal (json_object_get_string_member (item, "status"), "posted"))
+        sum += json_object_get_int_member (item, "amount");
+    }
+  g_assert_true (tally_ledger_lookup_account (f->ledger, f->alice, &alice, NULL));
+  g_assert_cmpint (sum, ==, tally_account_balance (&alice));
+  g_assert_cmpint (sum, ==, 100 - 4);
+  assert_check_clean (f);
 }
 
 static void
@@ -433,6 +532,7 @@ main (int   argc,
   ADD ("/statement/transfers-after", test_transfers_after);
   ADD ("/export/csv", test_csv);
   ADD ("/export/json", test_json);
+  ADD ("/export/without-leases", test_export_without_leases);
   ADD ("/export/large", test_large_export);
   ADD ("/export/cancelled", test_cancelled_export);
 

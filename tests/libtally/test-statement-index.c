@@ -59,6 +59,55 @@ fill_ledger (LedgerFixture *f)
     }
 }
 
+/* A device's lease as syncs keep it: taken, then voided and taken again
+ * @n_renewals times. Alice's statement has 1 + @n_renewals lease items. */
+static void
+add_leases (LedgerFixture *f,
+            guint          n_renewals)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *device = g_uuid_string_random ();
+  TallyAccount account;
+  TallyTransfer lease, release;
+
+  tally_account_init (&account, device, TALLY_ACCOUNT_KIND_LEASE, TALLY_ACCOUNT_FLAG_NONE,
+                      "Offline lease", "UTC");
+  g_assert_true (tally_ledger_create_account (f->ledger, &account, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i <= n_renewals; i++)
+    {
+      if (i > 0)
+        {
+          transfer_new (&release, "", "", 0, TALLY_TRANSFER_KIND_LEASE);
+          release.flags = TALLY_TRANSFER_FLAG_VOID_PENDING;
+          tally_transfer_set_pending_id (&release, lease.id);
+          assert_result (f, &release, TALLY_TRANSFER_OK);
+        }
+
+      f->now += G_USEC_PER_SEC;
+      transfer_new (&lease, f->alice, device, 200, TALLY_TRANSFER_KIND_LEASE);
+      lease.flags = TALLY_TRANSFER_FLAG_PENDING;
+      lease.timeout = 3600;
+      assert_result (f, &lease, TALLY_TRANSFER_OK);
+    }
+}
+
+static guint
+count_items (LedgerFixture             *f,
+             const TallyStatementQuery *q)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) starts = NULL;
+  guint n_items = G_MAXUINT;
+
+  starts = tally_ledger_index_statement (f->ledger, q, PAGE_SIZE, &n_items, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (starts);
+  g_assert_cmpuint (starts->len, ==, (n_items + PAGE_SIZE - 1) / PAGE_SIZE);
+  return n_items;
+}
+
 /* The same starts and count as reading every page of @q. */
 static void
 assert_index_matches_pages (LedgerFixture       *f,
@@ -173,6 +222,61 @@ test_index_counts (LedgerFixture *f,
 }
 
 static void
+test_index_excludes_kinds (LedgerFixture *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) items = NULL;
+  TallyStatementQuery q = { 0 };
+  guint all;
+
+  fill_ledger (f);
+  add_leases (f, 4);
+  fill_ledger (f);
+  g_strlcpy (q.account_id, f->alice, sizeof q.account_id);
+
+  /* A query that does not opt out still lists the leases. */
+  all = count_items (f, &q);
+  g_assert_cmpuint (all, ==, 2 * (1 + 96 + 11) + 5);
+
+  q.exclude_kinds = TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
+  g_assert_cmpuint (count_items (f, &q), ==, all - 5);
+  assert_index_matches_pages (f, &q);
+  q.before_seq = 0;
+  q.limit = 1000;
+  items = tally_ledger_query_statement (f->ledger, &q, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, all - 5);
+  for (guint i = 0; i < items->len; i++)
+    g_assert_cmpint (g_array_index (items, TallyStatementItem, i).kind, !=,
+                     TALLY_TRANSFER_KIND_LEASE);
+  g_clear_pointer (&items, g_array_unref);
+
+  /* Several kinds at once, with the other filters. */
+  q.exclude_kinds |= TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_PURCHASE);
+  q.search = "holiday";
+  assert_index_matches_pages (f, &q);
+  q.search = NULL;
+  q.limit = 0;
+  g_assert_cmpuint (count_items (f, &q), ==, all - 5 - 2 * 11);
+
+  /* Asked for by kind, the leases are there: a pending one and voided ones. */
+  q.exclude_kinds = 0;
+  q.filter_kind = TRUE;
+  q.kind = TALLY_TRANSFER_KIND_LEASE;
+  g_assert_cmpuint (count_items (f, &q), ==, 5);
+  assert_index_matches_pages (f, &q);
+
+  /* Excluding the kind asked for leaves nothing, and is no error. */
+  q.exclude_kinds = TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
+  q.before_seq = 0;
+  g_assert_cmpuint (count_items (f, &q), ==, 0);
+  items = tally_ledger_query_statement (f->ledger, &q, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (items->len, ==, 0);
+}
+
+static void
 test_index_errors (LedgerFixture *f,
                    gconstpointer  data)
 {
@@ -205,6 +309,8 @@ main (int   argc,
               fixture_set_up, test_index_matches_paging, fixture_tear_down);
   g_test_add ("/statement-index/counts", LedgerFixture, NULL,
               fixture_set_up, test_index_counts, fixture_tear_down);
+  g_test_add ("/statement-index/excludes-kinds", LedgerFixture, NULL,
+              fixture_set_up, test_index_excludes_kinds, fixture_tear_down);
   g_test_add ("/statement-index/errors", LedgerFixture, NULL,
               fixture_set_up, test_index_errors, fixture_tear_down);
 

@@ -705,7 +705,7 @@ test_recharge_failed_email (void)
       "--payments-provider=stripe", api_base, "--stripe-secret-key=" SECRET_KEY,
       "--stripe-webhook-secret=" WEBHOOK_SECRET,
       "--stripe-success-url=http://127.0.0.1/paid", "--stripe-cancel-url=http://127.0.0.1/no",
-      smtp, "--smtp-from=" SENDER, NULL
+      smtp, "--smtp-from=" SENDER, "--recharge-retry-after=0", NULL
     };
 
     server = test_server_start (args);
@@ -725,6 +725,13 @@ test_recharge_failed_email (void)
                            "\"monthly_cap\": 10}");
   g_assert_cmpuint (settings->status, ==, 200);
 
+  /* Each attempt after a decline waits for a commit on the account. */
+  for (guint failures = 1; failures < 3; failures++)
+    {
+      g_autoptr(GPtrArray) so_far = wait_for_mails ("card@example.test", failures);
+
+      test_grant (server, admin, account_id, 1);
+    }
   mails = wait_for_mails ("card@example.test", 3);
   for (guint i = 0; i < mails->len; i++)
     {

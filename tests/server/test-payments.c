@@ -1241,34 +1241,6 @@ test_recharge_once (void)
   g_assert_cmpint (balance_of (stripe, token, "available"), ==, 995);
 }
 
-/* Three declined charges pause auto-recharge; saving it again resumes. */
-static void
-test_recharge_failures (void)
-{
-  g_autofree char *token = recharge_user ("recharge-fails@example.com", 100);
-  gint64 declines = fake_stat ("declines");
-  g_autoptr(TestResponse) settings = NULL;
-  g_autoptr(TestResponse) paused = NULL;
-  g_autoptr(TestResponse) resumed = NULL;
-
-  fake_control ("/_test/decline", "{\"count\": 3}");
-  settings = set_auto_recharge (token, 500, 10);
-  g_assert_cmpuint (settings->status, ==, 200);
-
-  wait_for_recharge (token, "paused", TRUE);
-  paused = get_auto_recharge (token);
-  g_assert_cmpint (test_response_int (paused, "failures"), ==, 3);
-  g_assert_cmpint (fake_stat ("declines"), ==, declines + 3);
-  g_assert_cmpint (balance_of (stripe, token, "available"), ==, 100);
-
-  resumed = set_auto_recharge (token, 500, 10);
-  g_assert_false (json_node_get_boolean (test_response_member (resumed, "paused")));
-  for (guint i = 0; i < 200 && balance_of (stripe, token, "available") != 600; i++)
-    g_usleep (50 * 1000);
-  g_assert_cmpint (balance_of (stripe, token, "available"), ==, 600);
-  wait_for_recharge (token, "failures", 0);
-}
-
 /* --- configuration --- */
 
 /* The ledger file (and its -wal, -shm) the refused server left. */
@@ -1359,7 +1331,6 @@ main (int   argc,
   g_test_add_func ("/payments/receipt-unpaid", test_receipt_unpaid);
   g_test_add_func ("/payments/recharge/settings", test_recharge_settings);
   g_test_add_func ("/payments/recharge/once", test_recharge_once);
-  g_test_add_func ("/payments/recharge/failures", test_recharge_failures);
 
   status = g_test_run ();
 

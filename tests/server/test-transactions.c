@@ -335,6 +335,90 @@ test_filters (void)
 }
 
 static void
+sync_device (const char *token,
+             const char *ops)
+{
+  g_autofree char *body = g_strdup_printf ("{\"device\": \"laptop\", \"cursor\": 0, "
+                                           "\"ops\": %s}", ops);
+  g_autoptr(TestResponse) synced = test_request (server, "POST", "/v1/sync", token, body);
+
+  g_test_message ("sync: %u %s", synced->status, synced->body);
+  g_assert_cmpuint (synced->status, ==, 200);
+}
+
+static guint
+count_lines_with (const char *text,
+                  const char *needle)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\r\n", -1);
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    n += strstr (lines[i], needle) != NULL;
+  return n;
+}
+
+/* A device's lease sets credits aside: bookkeeping, not spending. It is
+ * listed only when asked for, and the posted amounts still sum to the
+ * balance, because a lease is only ever voided, never posted. */
+static void
+test_leases_hidden (void)
+{
+  g_autofree char *op_id = g_uuid_string_random ();
+  g_autofree char *ops = g_strdup_printf ("[{\"id\": \"%s\", \"type\": \"run\", "
+                                          "\"tool\": \"image-convert\", \"units\": 8, "
+                                          "\"outcome\": \"succeeded\", \"cost\": 3, "
+                                          "\"created_at\": \"2026-03-01T10:00:00.000Z\"}]",
+                                          op_id);
+  g_autoptr(JsonArray) items = json_array_new ();
+  g_autoptr(JsonArray) leases = json_array_new ();
+  g_autoptr(Download) csv = NULL, lease_csv = NULL;
+  char account[37];
+  g_autofree char *leaser = test_user_new (server, "leaser@example.com", account);
+  gint64 posted = 0;
+
+  grant_with_reason (account, 500, "Welcome");
+  /* The first sync takes a lease; an offline run voids it, charges the
+   * run, and takes a new one with the rest. */
+  sync_device (leaser, "[]");
+  sync_device (leaser, ops);
+
+  walk_pages (leaser, "limit=50", items);
+  g_assert_cmpuint (json_array_get_length (items), ==, 2);
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      g_assert_cmpstr (json_object_get_string_member (item, "kind"), !=, "lease");
+      if (g_str_equal (json_object_get_string_member (item, "status"), "posted"))
+        posted += json_object_get_int_member (item, "amount");
+    }
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0),
+                                                  "id"), ==, op_id);
+  g_assert_cmpint (posted, ==, 500 - 3);
+  g_assert_cmpint (posted, ==, balance (leaser));
+
+  /* Asked for: the first lease, voided, and the one that holds now. */
+  walk_pages (leaser, "type=lease", leases);
+  g_assert_cmpuint (json_array_get_length (leases), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (leases, 0),
+                                                  "status"), ==, "pending");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (leases, 0),
+                                               "amount"), ==, -(200 - 3));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (leases, 1),
+                                                  "status"), ==, "voided");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (leases, 1),
+                                               "amount"), ==, 0);
+
+  csv = download (leaser, "/v1/transactions/export?format=csv");
+  g_assert_cmpuint (csv->status, ==, 200);
+  g_assert_cmpuint (count_lines_with (csv->body, ",lease,"), ==, 0);
+  g_assert_cmpuint (count_lines_with (csv->body, ",posted,"), ==, 2);
+  lease_csv = download (leaser, "/v1/transactions/export?format=csv&type=lease");
+  g_assert_cmpuint (count_lines_with (lease_csv->body, ",lease,"), ==, 2);
+}
+
+static void
 test_bad_queries (void)
 {
   static const struct
@@ -588,6 +672,7 @@ main (int   argc,
   g_test_add_func ("/transactions/paging", test_paging);
   g_test_add_func ("/transactions/items-shape", test_items_shape);
   g_test_add_func ("/transactions/filters", test_filters);
+  g_test_add_func ("/transactions/leases-hidden", test_leases_hidden);
   g_test_add_func ("/transactions/bad-queries", test_bad_queries);
   g_test_add_func ("/transactions/tampered-cursor", test_tampered_cursor);
   g_test_add_func ("/transactions/page-size-clamped", test_page_size_clamped);

@@ -1,0 +1,584 @@
+/* test-recharge.c: auto-recharge against the fake Stripe: lost answers,
+ * crashes between the charge and the credit, declines, backoff and pause
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-test-server.h"
+
+#define SECRET_KEY     "sk_test_fake"
+#define WEBHOOK_SECRET "whsec_test_secret"
+/* The starter pack, as data/packs.json sells it. */
+#define PACK_CREDITS   500
+
+/* Looks up stale recharges after a second. */
+static TestServer *quick;
+/* Looks them up after the default hour: only webhooks settle. */
+static TestServer *patient;
+/* Waits two seconds after a decline before another attempt. */
+static TestServer *backoff;
+static TestServer *fake;
+static GSubprocess *fake_process;
+
+/* --- the fake Stripe --- */
+
+static void
+start_fake_stripe (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  guint64 port;
+
+  fake_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                   g_getenv ("FAKE_STRIPE_BINARY"),
+                                   "--secret-key=" SECRET_KEY,
+                                   "--webhook-secret=" WEBHOOK_SECRET, NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake_process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
+
+  fake = g_new0 (TestServer, 1);
+  fake->port = port;
+  fake->base_url = g_strdup_printf ("http://127.0.0.1:%u", fake->port);
+  fake->session = test_session_new ();
+}
+
+static void
+stop_fake_stripe (void)
+{
+  g_subprocess_force_exit (fake_process);
+  g_subprocess_wait (fake_process, NULL, NULL);
+  g_clear_object (&fake_process);
+  g_object_unref (fake->session);
+  g_free (fake->base_url);
+  g_free (fake);
+}
+
+static void
+fake_control (const char *path,
+              const char *body)
+{
+  g_autoptr(TestResponse) response = test_request (fake, "POST", path, NULL, body);
+
+  g_assert_cmpuint (response->status, ==, 200);
+}
+
+static gint64
+fake_stat (const char *name)
+{
+  g_autoptr(TestResponse) stats = test_request (fake, "GET", "/_test/stats", NULL, NULL);
+
+  return test_response_int (stats, name);
+}
+
+/* The newest PaymentIntent the fake made, as Stripe lists them. */
+static char *
+newest_intent (void)
+{
+  g_autoptr(TestResponse) list = test_request (fake, "GET", "/v1/payment_intents", SECRET_KEY,
+                                               NULL);
+
+  g_assert_cmpuint (list->status, ==, 200);
+  return g_strdup (test_response_string (list, "data.0.id"));
+}
+
+static char *
+newest_intent_payment (void)
+{
+  g_autoptr(TestResponse) list = test_request (fake, "GET", "/v1/payment_intents", SECRET_KEY,
+                                               NULL);
+
+  return g_strdup (test_response_string (list, "data.0.metadata.payment_id"));
+}
+
+/* A payment_intent.* event for the newest intent, as Stripe sends it. */
+static char *
+intent_event (const char *type,
+              const char *status)
+{
+  g_autofree char *intent = newest_intent ();
+  g_autofree char *payment_id = newest_intent_payment ();
+
+  return g_strdup_printf ("{\"id\": \"evt_%s_%s\", \"object\": \"event\", \"type\": \"%s\", "
+                          "\"data\": {\"object\": {\"id\": \"%s\", "
+                          "\"object\": \"payment_intent\", \"status\": \"%s\", "
+                          "\"metadata\": {\"payment_id\": \"%s\"}}}}",
+                          intent, status, type, intent, status, payment_id);
+}
+
+/* Delivers @event signed to @server's webhook; its outcome. */
+static char *
+deliver (TestServer *server,
+         const char *event)
+{
+  g_autofree char *config = g_strdup_printf ("{\"webhook_url\": \"%s/v1/webhooks/stripe\"}",
+                                             server->base_url);
+  g_autoptr(TestResponse) delivered = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+
+  fake_control ("/_test/config", config);
+  delivered = test_request (fake, "POST", "/_test/deliver", NULL, event);
+  g_assert_cmpuint (delivered->status, ==, 200);
+  g_test_message ("webhook → %" G_GINT64_FORMAT " %s", test_response_int (delivered, "status"),
+                  test_response_string (delivered, "body"));
+  g_assert_cmpint (test_response_int (delivered, "status"), ==, 200);
+  answer = json_from_string (test_response_string (delivered, "body"), NULL);
+  return g_strdup (json_object_get_string_member (json_node_get_object (answer), "outcome"));
+}
+
+/* --- the server's side --- */
+
+typedef struct
+{
+  TestServer *server;
+  char       *token;
+  char       *admin;
+  char        account_id[37];
+} User;
+
+static void
+user_free (User *user)
+{
+  g_free (user->token);
+  g_free (user->admin);
+  g_free (user);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (User, user_free)
+
+static char *
+checkout (User *user)
+{
+  g_autoptr(TestResponse) response = test_request (user->server, "POST", "/v1/checkout",
+                                                   user->token, "{\"pack\": \"starter\"}");
+
+  g_assert_cmpuint (response->status, ==, 200);
+  return g_strdup (test_response_string (response, "session_id"));
+}
+
+/* A user with a Stripe customer (a first checkout, never paid) and
+ * @credits granted. */
+static User *
+user_new (TestServer *server,
+          const char *name,
+          gint64      credits)
+{
+  User *user = g_new0 (User, 1);
+  g_autofree char *email = g_strdup_printf ("%s@example.com", name);
+  g_autofree char *admin_email = g_strdup_printf ("%s-admin@example.com", name);
+  g_autofree char *session_id = NULL;
+
+  user->server = server;
+  user->token = test_user_new (server, email, user->account_id);
+  user->admin = test_admin_new (server, admin_email);
+  session_id = checkout (user);
+  test_grant (server, user->admin, user->account_id, credits);
+  return user;
+}
+
+static gint64
+balance (User *user)
+{
+  g_autoptr(TestResponse) me = test_request (user->server, "GET", "/v1/me", user->token, NULL);
+
+  g_assert_cmpuint (me->status, ==, 200);
+  return test_response_int (me, "accounts.0.available");
+}
+
+static void
+set_auto_recharge (User *user)
+{
+  g_autoptr(TestResponse) response = test_request (user->server, "PUT", "/v1/me/auto-recharge",
+                                                   user->token,
+                                                   "{\"enabled\": true, \"threshold\": 500, "
+                                                   "\"pack\": \"starter\", \"monthly_cap\": 10}");
+
+  g_assert_cmpuint (response->status, ==, 200);
+  g_assert_false (json_node_get_boolean (test_response_member (response, "paused")));
+}
+
+static TestResponse *
+get_auto_recharge (User *user)
+{
+  TestResponse *response = test_request (user->server, "GET", "/v1/me/auto-recharge",
+                                         user->token, NULL);
+
+  g_assert_cmpuint (response->status, ==, 200);
+  return response;
+}
+
+static gboolean
+settings_bool (User       *user,
+               const char *member)
+{
+  g_autoptr(TestResponse) settings = get_auto_recharge (user);
+
+  return json_node_get_boolean (test_response_member (settings, member));
+}
+
+static gint64
+settings_int (User       *user,
+              const char *member)
+{
+  g_autoptr(TestResponse) settings = get_auto_recharge (user);
+
+  return test_response_int (settings, member);
+}
+
+/* Waits (15 s at most) for the available balance to be @expected. */
+static void
+wait_for_balance (User   *user,
+                  gint64  expected)
+{
+  for (guint i = 0; i < 300 && balance (user) != expected; i++)
+    g_usleep (50 * 1000);
+  g_assert_cmpint (balance (user), ==, expected);
+}
+
+/* Waits for a recharge in flight (@in_flight) or none, with @failures. */
+static void
+wait_for_state (User     *user,
+                gboolean  in_flight,
+                gint64    failures)
+{
+  for (guint i = 0; i < 300; i++)
+    {
+      if (settings_bool (user, "in_flight") == in_flight &&
+          settings_int (user, "failures") == failures)
+        return;
+      g_usleep (50 * 1000);
+    }
+  g_error ("auto-recharge never had in_flight = %d and failures = %" G_GINT64_FORMAT,
+           in_flight, failures);
+}
+
+static void
+wait_for_stat (const char *name,
+               gint64      expected)
+{
+  for (guint i = 0; i < 300 && fake_stat (name) != expected; i++)
+    g_usleep (50 * 1000);
+  g_assert_cmpint (fake_stat (name), ==, expected);
+}
+
+static void
+wait_for_metric (TestServer *server,
+                 const char *line)
+{
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autoptr(TestResponse) metrics = test_request (server, "GET", "/metrics", NULL, NULL);
+
+      if (strstr (metrics->body, line) != NULL)
+        return;
+      g_usleep (50 * 1000);
+    }
+  g_error ("no %s in the metrics", line);
+}
+
+/* A commit that touches the account: what triggers a look at it. */
+static void
+touch (User *user)
+{
+  test_grant (user->server, user->admin, user->account_id, 1);
+}
+
+/* --- a lost answer --- */
+
+/* The charge is made but its answer lost: the retry, with the same key,
+ * gets the same intent back. One charge, credited once. */
+static void
+test_lost_answer (void)
+{
+  g_autoptr(User) user = user_new (quick, "lost", 100);
+  gint64 intents = fake_stat ("payment_intents");
+  gint64 replays = fake_stat ("replays");
+
+  fake_control ("/_test/fail", "{\"count\": 1, \"status\": 500, \"after\": true}");
+  set_auto_recharge (user);
+
+  wait_for_balance (user, 100 + PACK_CREDITS);
+  wait_for_state (user, FALSE, 0);
+  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+  g_assert_cmpint (fake_stat ("replays"), ==, replays + 1);
+}
+
+/* Every attempt's answer is lost: no failure is counted, the recharge
+ * stays in flight, and once it is stale the next commit looks it up. */
+static void
+test_unanswered (void)
+{
+  g_autoptr(User) user = user_new (quick, "unanswered", 100);
+  gint64 intents = fake_stat ("payment_intents");
+  gint64 lookups = fake_stat ("intent_lookups");
+  g_autofree char *event = NULL;
+  g_autofree char *outcome = NULL;
+
+  fake_control ("/_test/fail", "{\"statuses\": [500, 502, 503, 500], \"after\": true}");
+  set_auto_recharge (user);
+  wait_for_stat ("payment_intents", intents + 1);
+
+  /* Four attempts, all unanswered: in flight, nothing counted. */
+  wait_for_metric (quick, "tally_payments_total{outcome=\"recharge_unanswered\"}");
+  g_assert_true (settings_bool (user, "in_flight"));
+  g_assert_cmpint (settings_int (user, "failures"), ==, 0);
+  g_assert_cmpint (balance (user), ==, 100);
+
+  /* Stale after a second: the account's next commit looks it up. */
+  g_usleep (1100 * 1000);
+  touch (user);
+  wait_for_balance (user, 101 + PACK_CREDITS);
+  wait_for_state (user, FALSE, 0);
+  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+  g_assert_cmpint (fake_stat ("intent_lookups"), ==, lookups + 1);
+
+  /* Stripe's own event, late: nothing more. */
+  event = intent_event ("payment_intent.succeeded", "succeeded");
+  outcome = deliver (quick, event);
+  g_assert_cmpstr (outcome, ==, "duplicate");
+  g_assert_cmpint (balance (user), ==, 101 + PACK_CREDITS);
+}
+
+/* --- a crash between the charge and the credit --- */
+
+/* Charges with the answer held back, and kills @server once the fake has
+ * made the charge. */
+static void
+crash_after_charge (User *user)
+{
+  gint64 made = fake_stat ("payment_intents") + fake_stat ("declines");
+
+  fake_control ("/_test/fail", "{\"count\": 1, \"status\": 0, \"delay_ms\": 10000, "
+                               "\"after\": true}");
+  set_auto_recharge (user);
+  for (guint i = 0; i < 300 && fake_stat ("payment_intents") + fake_stat ("declines") == made;
+       i++)
+    g_usleep (20 * 1000);
+  g_assert_cmpint (fake_stat ("payment_intents") + fake_stat ("declines"), ==, made + 1);
+
+  test_server_stop (user->server, TRUE);
+}
+
+/* Restarted, the server finds the stale recharge at once and asks Stripe. */
+static void
+test_crash_startup (void)
+{
+  g_autoptr(User) user = user_new (quick, "crash-startup", 100);
+  gint64 intents = fake_stat ("payment_intents");
+  g_autofree char *event = NULL;
+  g_autofree char *outcome = NULL;
+
+  crash_after_charge (user);
+  g_usleep (1200 * 1000);
+  test_server_restart (quick);
+
+  wait_for_balance (user, 100 + PACK_CREDITS);
+  wait_for_state (user, FALSE, 0);
+  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+
+  event = intent_event ("payment_intent.succeeded", "succeeded");
+  outcome = deliver (quick, event);
+  g_assert_cmpstr (outcome, ==, "duplicate");
+  g_assert_cmpint (balance (user), ==, 100 + PACK_CREDITS);
+}
+
+/* Restarted, the recharge waits in flight (not stale yet): Stripe's
+ * webhook settles it, once. */
+static void
+test_crash_webhook (void)
+{
+  g_autoptr(User) user = user_new (patient, "crash-webhook", 100);
+  gint64 intents = fake_stat ("payment_intents");
+  g_autofree char *event = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *again = NULL;
+
+  crash_after_charge (user);
+  test_server_restart (patient);
+  g_usleep (300 * 1000);
+  g_assert_true (settings_bool (user, "in_flight"));
+  g_assert_cmpint (balance (user), ==, 100);
+
+  /* Commits meanwhile start no second charge. */
+  touch (user);
+  g_usleep (300 * 1000);
+  g_assert_true (settings_bool (user, "in_flight"));
+
+  event = intent_event ("payment_intent.succeeded", "succeeded");
+  first = deliver (patient, event);
+  g_assert_cmpstr (first, ==, "credited");
+  again = deliver (patient, event);
+  g_assert_cmpstr (again, ==, "duplicate");
+  g_assert_cmpint (balance (user), ==, 101 + PACK_CREDITS);
+  wait_for_state (user, FALSE, 0);
+  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+}
+
+/* The charge was declined and the server died before it heard: the
+ * payment_failed webhook ends the recharge as a failure. */
+static void
+test_crash_declined (void)
+{
+  g_autoptr(User) user = user_new (patient, "crash-declined", 100);
+  g_autofree char *event = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *again = NULL;
+
+  fake_control ("/_test/decline", "{\"count\": 1}");
+  crash_after_charge (user);
+  test_server_restart (patient);
+
+  event = intent_event ("payment_intent.payment_failed", "requires_payment_method");
+  first = deliver (patient, event);
+  g_assert_cmpstr (first, ==, "failed");
+  again = deliver (patient, event);
+  g_assert_cmpstr (again, ==, "duplicate");
+  wait_for_state (user, FALSE, 1);
+  g_assert_cmpint (balance (user), ==, 100);
+}
+
+/* A checkout's own intent is credited through its session, never here. */
+static void
+test_checkout_intent_ignored (void)
+{
+  g_autoptr(User) user = user_new (patient, "checkout-intent", 100);
+  g_autofree char *event = g_strdup ("{\"id\": \"evt_pi_checkout\", \"object\": \"event\", "
+                                     "\"type\": \"payment_intent.succeeded\", \"data\": "
+                                     "{\"object\": {\"id\": \"pi_checkout\", \"object\": "
+                                     "\"payment_intent\", \"status\": \"succeeded\", "
+                                     "\"metadata\": {}}}}");
+  g_autofree char *outcome = deliver (patient, event);
+
+  g_assert_cmpstr (outcome, ==, "ignored");
+  g_assert_cmpint (balance (user), ==, 100);
+}
+
+/* --- declines: backoff, then pause --- */
+
+/* Three declines, each after the backoff; commits during it try nothing. */
+static void
+decline_until_paused (User *user)
+{
+  gint64 declines = fake_stat ("declines");
+
+  fake_control ("/_test/decline", "{\"count\": 3}");
+  set_auto_recharge (user);
+  wait_for_state (user, FALSE, 1);
+
+  /* Within the backoff, a commit starts nothing. */
+  touch (user);
+  g_usleep (500 * 1000);
+  g_assert_cmpint (fake_stat ("declines"), ==, declines + 1);
+  g_assert_cmpint (settings_int (user, "failures"), ==, 1);
+
+  g_usleep (2000 * 1000);
+  touch (user);
+  wait_for_state (user, FALSE, 2);
+  g_usleep (2100 * 1000);
+  touch (user);
+  wait_for_state (user, FALSE, 3);
+  g_assert_true (settings_bool (user, "paused"));
+  g_assert_cmpint (fake_stat ("declines"), ==, declines + 3);
+
+  /* Paused: after the backoff, still nothing. */
+  g_usleep (2100 * 1000);
+  touch (user);
+  g_usleep (500 * 1000);
+  g_assert_cmpint (fake_stat ("declines"), ==, declines + 3);
+  g_assert_cmpint (balance (user), ==, 104);
+}
+
+static void
+test_pause_then_resume (void)
+{
+  g_autoptr(User) user = user_new (backoff, "resume", 100);
+  gint64 intents;
+
+  decline_until_paused (user);
+  intents = fake_stat ("payment_intents");
+
+  /* Saving the settings again resumes at once. */
+  set_auto_recharge (user);
+  wait_for_balance (user, 104 + PACK_CREDITS);
+  wait_for_state (user, FALSE, 0);
+  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+}
+
+static void
+test_pause_then_purchase (void)
+{
+  g_autoptr(User) user = user_new (backoff, "purchase", 100);
+  g_autofree char *session_id = NULL;
+  g_autofree char *event = NULL;
+  g_autofree char *outcome = NULL;
+
+  decline_until_paused (user);
+
+  /* A pack bought by hand: the card works again. */
+  session_id = checkout (user);
+  event = g_strdup_printf ("{\"id\": \"evt_%s\", \"object\": \"event\", \"type\": "
+                           "\"checkout.session.completed\", \"data\": {\"object\": {"
+                           "\"id\": \"%s\", \"object\": \"checkout.session\", "
+                           "\"payment_status\": \"paid\", \"payment_intent\": \"pi_%s\"}}}",
+                           session_id, session_id, session_id);
+  outcome = deliver (backoff, event);
+  g_assert_cmpstr (outcome, ==, "credited");
+  g_assert_cmpint (balance (user), ==, 104 + PACK_CREDITS);
+  g_assert_false (settings_bool (user, "paused"));
+  g_assert_cmpint (settings_int (user, "failures"), ==, 0);
+}
+
+static TestServer *
+start_stripe_server (const char *extra)
+{
+  g_autofree char *api_base = g_strdup_printf ("--stripe-api-base=%s", fake->base_url);
+  const char *args[] = {
+    "--payments-provider=stripe", api_base, "--stripe-secret-key=" SECRET_KEY,
+    "--stripe-webhook-secret=" WEBHOOK_SECRET,
+    "--stripe-success-url=http://127.0.0.1/paid", "--stripe-cancel-url=http://127.0.0.1/no",
+    extra, NULL
+  };
+
+  return test_server_start (args);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  start_fake_stripe ();
+  quick = start_stripe_server ("--recharge-settle-after=1");
+  patient = start_stripe_server (NULL);
+  backoff = start_stripe_server ("--recharge-retry-after=2");
+
+  g_test_add_func ("/recharge/lost-answer", test_lost_answer);
+  g_test_add_func ("/recharge/unanswered", test_unanswered);
+  g_test_add_func ("/recharge/crash-startup", test_crash_startup);
+  g_test_add_func ("/recharge/crash-webhook", test_crash_webhook);
+  g_test_add_func ("/recharge/crash-declined", test_crash_declined);
+  g_test_add_func ("/recharge/checkout-intent-ignored", test_checkout_intent_ignored);
+  g_test_add_func ("/recharge/pause-then-resume", test_pause_then_resume);
+  g_test_add_func ("/recharge/pause-then-purchase", test_pause_then_purchase);
+
+  status = g_test_run ();
+
+  test_server_free (quick);
+  test_server_free (patient);
+  test_server_free (backoff);
+  stop_fake_stripe ();
+  return status;
+}
