@@ -1208,20 +1208,6 @@ test_shortcuts_listed (void)
     g_test_fail_printf ("The shortcuts window is out of date:%s", offences->str);
 }
 
-#ifdef __SANITIZE_ADDRESS__
-/* GLib drops its first quark table on purpose once a process has more
- * than 2048 quarks, as the windows of this test do. Only a full stack (GLib
- * has no frame pointers) shows build-aux/lsan.supp that it was allocated
- * while GLib initialised. The environment's ASAN_OPTIONS still apply. */
-const char *__asan_default_options (void);
-
-const char *
-__asan_default_options (void)
-{
-  return "fast_unwind_on_malloc=0";
-}
-#endif
-
 int
 main (int   argc,
       char *argv[])

@@ -669,7 +669,7 @@ test_page (Fixture       *f,
                    gtk_widget_get_ancestor (find_widget (w.window, is_label_with, "Pending"),
                                             TALLY_TYPE_HISTORY_ROW),
                    "pending"));
-  save_screenshot (w.window, "history-wide-light.png");
+  save_screenshot (w.window, "history-page-wide-light.png");
   assert_tab_reaches_every_control (w.window);
 
   /* Filters from the controls: grants only, then a search that finds
@@ -690,7 +690,7 @@ test_page (Fixture       *f,
 
   gtk_editable_set_text (GTK_EDITABLE (find_widget (w.window, is_search_entry, NULL)), "zebra");
   wait_for_widget (w.window, is_label_with, "No Matching Transactions");
-  save_screenshot (w.window, "history-empty.png");
+  save_screenshot (w.window, "history-page-empty.png");
 
   gtk_window_destroy (GTK_WINDOW (w.window));
 }
@@ -716,10 +716,10 @@ static void
 test_screenshots (Fixture       *f,
                   gconstpointer  data)
 {
-  shoot (f, 900, ADW_COLOR_SCHEME_FORCE_LIGHT, "history-light.png");
-  shoot (f, 900, ADW_COLOR_SCHEME_FORCE_DARK, "history-dark.png");
-  shoot (f, 360, ADW_COLOR_SCHEME_FORCE_LIGHT, "history-narrow-light.png");
-  shoot (f, 360, ADW_COLOR_SCHEME_FORCE_DARK, "history-narrow-dark.png");
+  shoot (f, 900, ADW_COLOR_SCHEME_FORCE_LIGHT, "history-page-light.png");
+  shoot (f, 900, ADW_COLOR_SCHEME_FORCE_DARK, "history-page-dark.png");
+  shoot (f, 360, ADW_COLOR_SCHEME_FORCE_LIGHT, "history-page-narrow-light.png");
+  shoot (f, 360, ADW_COLOR_SCHEME_FORCE_DARK, "history-page-narrow-dark.png");
 }
 
 /* Export */

@@ -390,7 +390,7 @@ test_grant (TestServer *server,
             gint64      amount)
 {
   g_autofree char *body = g_strdup_printf ("{\"account_id\": \"%s\", \"amount\": %" G_GINT64_FORMAT
-                                           ", \"reason\": \"test\"}", account_id, amount);
+                                           ", \"reason\": \"Welcome credits\"}", account_id, amount);
   g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/admin/grants",
                                                    admin_token, body);
 
