@@ -535,6 +535,27 @@ apply_decoded (TallyCache        *self,
          settle_outbox (self, answer->results, error);
 }
 
+/* Ends the transaction a change to the mirror began: commits it and tells
+ * the views once @written says the change went in whole, rolls it back
+ * otherwise (@error is then already set). */
+static gboolean
+finish_mirror_change (TallyCache  *self,
+                      gboolean     written,
+                      GError     **error)
+{
+  if (!written)
+    {
+      tally_ledger_rollback (self->ledger);
+      return FALSE;
+    }
+
+  if (!tally_ledger_commit (self->ledger, error) || !load_state (self, error))
+    return FALSE;
+
+  tally_cache_emit_changed (self);
+  return TRUE;
+}
+
 /**
  * tally_cache_apply_sync_answer:
  * @self: a #TallyCache
@@ -561,17 +582,7 @@ tally_cache_apply_sync_answer (TallyCache  *self,
       !tally_ledger_begin (self->ledger, error))
     return FALSE;
 
-  if (!apply_decoded (self, &decoded, error))
-    {
-      tally_ledger_rollback (self->ledger);
-      return FALSE;
-    }
-
-  if (!tally_ledger_commit (self->ledger, error) || !load_state (self, error))
-    return FALSE;
-
-  tally_cache_emit_changed (self);
-  return TRUE;
+  return finish_mirror_change (self, apply_decoded (self, &decoded, error), error);
 }
 
 static gboolean
@@ -612,17 +623,10 @@ tally_cache_reset_mirror (TallyCache  *self,
   if (!tally_ledger_begin (self->ledger, error))
     return FALSE;
 
-  if (!tally_ledger_mirror_clear (self->ledger, error) || !clear_state (self, error))
-    {
-      tally_ledger_rollback (self->ledger);
-      return FALSE;
-    }
-
-  if (!tally_ledger_commit (self->ledger, error) || !load_state (self, error))
-    return FALSE;
-
-  tally_cache_emit_changed (self);
-  return TRUE;
+  return finish_mirror_change (self,
+                               tally_ledger_mirror_clear (self->ledger, error) &&
+                               clear_state (self, error),
+                               error);
 }
 
 /**

@@ -318,6 +318,33 @@ set_server_error (CallData   *data,
                        message ? message : _("The server refused the request"));
 }
 
+/* Sends @method @path for @task (whose CallData it sets), handing the
+ * task to @sent with the answer; takes @task over. */
+static void
+send_request (TallyClient         *self,
+              GTask               *task,
+              const char          *method,
+              const char          *path,
+              JsonObject          *body,
+              GAsyncReadyCallback  sent)
+{
+  CallData *data = g_new0 (CallData, 1);
+
+  data->msg = build_message (self, method, path, body);
+  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
+
+  if (data->msg == NULL)
+    {
+      g_task_return_new_error (task, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_ADDRESS,
+                               _("“%s” is not a server address"), self->server_url);
+      g_object_unref (task);
+      return;
+    }
+
+  soup_session_send_and_read_async (self->session, data->msg, G_PRIORITY_DEFAULT,
+                                    g_task_get_cancellable (task), sent, task);
+}
+
 static void
 call_sent (GObject      *source,
            GAsyncResult *result,
@@ -368,26 +395,13 @@ tally_client_call_async (TallyClient         *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  CallData *data;
+  GTask *task;
 
   g_return_if_fail (TALLY_IS_CLIENT (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tally_client_call_async);
-  data = g_new0 (CallData, 1);
-  data->msg = build_message (self, method, path, body);
-  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
-
-  if (data->msg == NULL)
-    {
-      g_task_return_new_error (task, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_ADDRESS,
-                               _("“%s” is not a server address"), self->server_url);
-      return;
-    }
-
-  soup_session_send_and_read_async (self->session, data->msg, G_PRIORITY_DEFAULT, cancellable,
-                                    call_sent, g_steal_pointer (&task));
+  send_request (self, task, method, path, body, call_sent);
 }
 
 /**
@@ -457,26 +471,13 @@ tally_client_fetch_async (TallyClient         *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  CallData *data;
+  GTask *task;
 
   g_return_if_fail (TALLY_IS_CLIENT (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tally_client_fetch_async);
-  data = g_new0 (CallData, 1);
-  data->msg = build_message (self, "GET", path, NULL);
-  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
-
-  if (data->msg == NULL)
-    {
-      g_task_return_new_error (task, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_ADDRESS,
-                               _("“%s” is not a server address"), self->server_url);
-      return;
-    }
-
-  soup_session_send_and_read_async (self->session, data->msg, G_PRIORITY_DEFAULT, cancellable,
-                                    fetch_sent, g_steal_pointer (&task));
+  send_request (self, task, "GET", path, NULL, fetch_sent);
 }
 
 /**

@@ -373,23 +373,34 @@ is_unreachable (const GError *error)
   return g_error_matches (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNREACHABLE);
 }
 
+/* The reply to one of the first loads, or NULL when there is none: while
+ * the server is unreachable @show_cached stands in if the cache can, and
+ * any other failure is handled as every reply handler does. */
+static JsonObject *
+finish_load (TallyWindow   *self,
+             GObject       *source,
+             GAsyncResult  *result,
+             gboolean     (*show_cached) (TallyWindow *self))
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          &error);
+
+  if (reply == NULL && !(is_unreachable (error) && show_cached (self)))
+    handle_failure (self, error);
+  return g_steal_pointer (&reply);
+}
+
 static void
 me_loaded (GObject      *source,
            GAsyncResult *result,
            gpointer      user_data)
 {
   TallyWindow *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
-                                                          &error);
+  g_autoptr(JsonObject) reply = finish_load (self, source, result, open_cached_session);
 
-  if (reply == NULL && is_unreachable (error) && open_cached_session (self))
-    return;
   if (reply == NULL)
-    {
-      handle_failure (self, error);
-      return;
-    }
+    return;
 
   show_me (self, reply);
   remember_me (self, reply);
@@ -401,17 +412,10 @@ tools_loaded (GObject      *source,
               gpointer      user_data)
 {
   TallyWindow *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
-                                                          &error);
+  g_autoptr(JsonObject) reply = finish_load (self, source, result, show_cached_tools);
 
-  if (reply == NULL && is_unreachable (error) && show_cached_tools (self))
-    return;
   if (reply == NULL)
-    {
-      handle_failure (self, error);
-      return;
-    }
+    return;
 
   show_tools (self, reply);
   if (self->cache != NULL)

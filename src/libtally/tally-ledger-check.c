@@ -9,26 +9,9 @@
 
 #include "tally-ledger-private.h"
 
-static gboolean
-broken (GError     **error,
-        const char  *format,
-        ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-broken (GError     **error,
-        const char  *format,
-        ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error_literal (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVARIANT, message);
-  return FALSE;
-}
+/* An invariant that does not hold. */
+#define broken(error, ...) \
+  tally_ledger_fail ((error), TALLY_LEDGER_ERROR_INVARIANT, __VA_ARGS__)
 
 /* Runs a query whose first row's first column must be 0. */
 static gboolean
@@ -37,21 +20,10 @@ expect_zero (TallyLedger  *self,
              const char   *what,
              GError      **error)
 {
-  sqlite3 *db = tally_ledger_get_db (self);
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = 0;
-  int rc;
+  gint64 value;
 
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    return tally_ledger_set_sqlite_error (db, error);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return tally_ledger_set_sqlite_error (db, error);
+  if (!tally_ledger_query_int64 (tally_ledger_get_db (self), sql, &value, error))
+    return FALSE;
   if (value != 0)
     return broken (error, "%s (%" G_GINT64_FORMAT " found)", what, value);
 

@@ -19,48 +19,9 @@ static const char * const mirror_migrations[] = {
   "SELECT 1",
 };
 
-static gboolean
-invalid (GError     **error,
-         const char  *format,
-         ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-invalid (GError     **error,
-         const char  *format,
-         ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error_literal (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID, message);
-  return FALSE;
-}
-
-/* Runs @sql, whose one row's first column is a count. */
-static gboolean
-count_rows (sqlite3     *db,
-            const char  *sql,
-            gint64      *count,
-            GError     **error)
-{
-  sqlite3_stmt *stmt = NULL;
-  int rc;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
-    return tally_ledger_set_sqlite_error (db, error);
-
-  rc = sqlite3_step (stmt);
-  *count = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_ROW)
-    return tally_ledger_set_sqlite_error (db, error);
-  return TRUE;
-}
+/* What a mirror refuses to take or to be. */
+#define invalid(error, ...) \
+  tally_ledger_fail ((error), TALLY_LEDGER_ERROR_INVALID, __VA_ARGS__)
 
 static gboolean
 is_marked (sqlite3   *db,
@@ -70,13 +31,14 @@ is_marked (sqlite3   *db,
   gint64 count;
 
   *marked = FALSE;
-  if (!count_rows (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-                   "AND name = 'components'", &count, error))
+  if (!tally_ledger_query_int64 (db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                 "AND name = 'components'", &count, error))
     return FALSE;
   if (count == 0)
     return TRUE;
 
-  if (!count_rows (db, "SELECT count(*) FROM components WHERE name = 'mirror'", &count, error))
+  if (!tally_ledger_query_int64 (db, "SELECT count(*) FROM components WHERE name = 'mirror'",
+                                 &count, error))
     return FALSE;
   *marked = count > 0;
   return TRUE;
@@ -96,7 +58,7 @@ tally_ledger_mirror_detect (sqlite3   *db,
     return TRUE;
 
   /* Transfers of its own would take seqs the origin gives out later. */
-  if (!count_rows (db, "SELECT count(*) FROM transfers", &n_transfers, error))
+  if (!tally_ledger_query_int64 (db, "SELECT count(*) FROM transfers", &n_transfers, error))
     return FALSE;
   if (n_transfers > 0)
     return invalid (error, "The ledger has transfers of its own; only an empty ledger can "
@@ -137,16 +99,7 @@ validate_account (const TallyAccount  *account,
                   guint8               id[16],
                   GError             **error)
 {
-  const char *problem = NULL;
-
-  if (!tally_uuid_to_bytes (account->id, id))
-    problem = "the id is not a UUID";
-  else if ((guint) account->kind >= TALLY_N_ACCOUNT_KINDS)
-    problem = "the kind is unknown";
-  else if (account->flags & ~TALLY_ACCOUNT_FLAGS_ALL)
-    problem = "the flags are unknown";
-  else if (!g_utf8_validate (account->name, -1, NULL))
-    problem = "the name is not UTF-8";
+  const char *problem = tally_ledger_account_problem (account, id);
 
   if (problem == NULL)
     return TRUE;

@@ -85,6 +85,22 @@ sqlite3_stmt *tally_ledger_stmt            (TallyLedger           *self,
                                             TallyLedgerStmt        which);
 gboolean      tally_ledger_set_sqlite_error (sqlite3              *db,
                                             GError               **error);
+/* Sets @error to @code of TALLY_LEDGER_ERROR with a formatted message;
+ * returns FALSE, for `return tally_ledger_fail (...)`. */
+gboolean      tally_ledger_fail            (GError               **error,
+                                            TallyLedgerError       code,
+                                            const char            *format,
+                                            ...) G_GNUC_PRINTF (3, 4);
+/* What makes @account's id, kind, flags or name unfit to store, or NULL;
+ * reads the id into @id. */
+const char   *tally_ledger_account_problem (const TallyAccount   *account,
+                                            guint8                id[16]);
+/* Runs @sql and reads the first column of its first row into @value, 0
+ * when it gives no row. */
+gboolean      tally_ledger_query_int64     (sqlite3               *db,
+                                            const char            *sql,
+                                            gint64                *value,
+                                            GError               **error);
 gboolean      tally_ledger_step_done       (TallyLedger           *self,
                                             sqlite3_stmt          *stmt,
                                             GError               **error);

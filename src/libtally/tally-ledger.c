@@ -109,6 +109,46 @@ tally_ledger_set_sqlite_error (sqlite3  *db,
   return FALSE;
 }
 
+gboolean
+tally_ledger_fail (GError           **error,
+                   TallyLedgerError   code,
+                   const char        *format,
+                   ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, TALLY_LEDGER_ERROR, code, message);
+  return FALSE;
+}
+
+gboolean
+tally_ledger_query_int64 (sqlite3     *db,
+                          const char  *sql,
+                          gint64      *value,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  *value = 0;
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return tally_ledger_set_sqlite_error (db, error);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (db, error);
+  return TRUE;
+}
+
 static gboolean
 exec_pragmas (TallyLedger           *self,
               TallyLedgerOpenFlags   flags,
@@ -448,25 +488,32 @@ account_fields_equal (const TallyAccount *a,
          strcmp (a->timezone, b->timezone) == 0;
 }
 
+const char *
+tally_ledger_account_problem (const TallyAccount *account,
+                              guint8              id[16])
+{
+  if (!tally_uuid_to_bytes (account->id, id))
+    return "the id is not a UUID";
+  if ((guint) account->kind >= TALLY_N_ACCOUNT_KINDS)
+    return "the kind is unknown";
+  if (account->flags & ~TALLY_ACCOUNT_FLAGS_ALL)
+    return "the flags are unknown";
+  if (!g_utf8_validate (account->name, -1, NULL))
+    return "the name is not UTF-8";
+  return NULL;
+}
+
 static gboolean
 validate_new_account (const TallyAccount  *account,
                       guint8               id[16],
                       GError             **error)
 {
-  const char *problem = NULL;
+  const char *problem = tally_ledger_account_problem (account, id);
 
-  if (!tally_uuid_to_bytes (account->id, id))
-    problem = "the id is not a UUID";
-  else if ((guint) account->kind >= TALLY_N_ACCOUNT_KINDS)
-    problem = "the kind is unknown";
-  else if (account->flags & ~TALLY_ACCOUNT_FLAGS_ALL)
-    problem = "the flags are unknown";
-  else if ((account->flags & TALLY_ACCOUNT_FLAGS_ALL) == TALLY_ACCOUNT_FLAGS_ALL)
+  if (problem == NULL && (account->flags & TALLY_ACCOUNT_FLAGS_ALL) == TALLY_ACCOUNT_FLAGS_ALL)
     problem = "the two balance flags exclude each other";
-  else if (!g_utf8_validate (account->name, -1, NULL))
-    problem = "the name is not UTF-8";
-  else if (account->debits_pending || account->debits_posted ||
-           account->credits_pending || account->credits_posted)
+  if (problem == NULL && (account->debits_pending || account->debits_posted ||
+                          account->credits_pending || account->credits_posted))
     problem = "balances are kept by the ledger and must start at zero";
 
   if (problem != NULL)

@@ -119,6 +119,20 @@ tally_store_list_stale_recharges (TallyStore  *self,
   return g_steal_pointer (&list);
 }
 
+/* Steps @stmt, its parameters bound, for at most one row and reads the
+ * row's first column into @value; the step's result code. */
+static int
+step_int64 (sqlite3_stmt *stmt,
+            gint64       *value)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_ROW)
+    *value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return rc;
+}
+
 gboolean
 tally_store_find_recharge (TallyStore  *self,
                            const char  *payment_id,
@@ -135,11 +149,7 @@ tally_store_find_recharge (TallyStore  *self,
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, payment_id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *started_at = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-
+  rc = step_int64 (stmt, started_at);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return tally_store_sqlite_failed (self, error);
   return rc == SQLITE_ROW;
@@ -155,19 +165,13 @@ tally_store_last_declined_recharge (TallyStore  *self,
                                             "SELECT COALESCE(MAX(created_at), 0) "
                                             "FROM recharges WHERE account_id = ? "
                                             "AND status = 'failed'", error);
-  int rc;
 
   *started_at = 0;
   if (stmt == NULL)
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *started_at = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_ROW)
+  if (step_int64 (stmt, started_at) != SQLITE_ROW)
     return tally_store_sqlite_failed (self, error);
   return TRUE;
 }
@@ -199,7 +203,6 @@ tally_store_count_recharges (TallyStore  *self,
                                             "SELECT COUNT(*) FROM recharges "
                                             "WHERE account_id = ? AND created_at >= ? "
                                             "AND status != 'failed'", error);
-  int rc;
 
   *count = 0;
   if (stmt == NULL)
@@ -207,12 +210,7 @@ tally_store_count_recharges (TallyStore  *self,
 
   sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, since);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    *count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_ROW)
+  if (step_int64 (stmt, count) != SQLITE_ROW)
     return tally_store_sqlite_failed (self, error);
   return TRUE;
 }

@@ -57,10 +57,10 @@ tally_builtin_copy_page (cairo_t     *cr,
   cairo_restore (cr);
 }
 
-static cairo_status_t
-append_to_buffer (void                *closure,
-                  const unsigned char *data,
-                  unsigned int         length)
+cairo_status_t
+tally_builtin_append_to_buffer (void                *closure,
+                                const unsigned char *data,
+                                unsigned int         length)
 {
   g_byte_array_append (closure, data, length);
   return CAIRO_STATUS_SUCCESS;
@@ -70,7 +70,37 @@ cairo_surface_t *
 tally_builtin_pdf_surface_to_bytes (GByteArray *buffer)
 {
   /* Every page gets its own size before it is drawn. */
-  return cairo_pdf_surface_create_for_stream (append_to_buffer, buffer, 1, 1);
+  return cairo_pdf_surface_create_for_stream (tally_builtin_append_to_buffer, buffer, 1, 1);
+}
+
+gboolean
+tally_builtin_tar_pages (const TallyBuiltinRun  *run,
+                         PopplerDocument        *document,
+                         const char             *stem,
+                         const char             *extension,
+                         TallyBuiltinPageEntry   make_entry,
+                         gconstpointer           user_data,
+                         GError                **error)
+{
+  int n_pages = poppler_document_get_n_pages (document);
+  g_autoptr(TallyBuiltinTar) tar = tally_builtin_tar_new (run, error);
+
+  if (tar == NULL)
+    return FALSE;
+
+  for (int p = 0; p < n_pages; p++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-page-%03d%s", stem, p + 1, extension);
+      g_autoptr(GBytes) entry = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (run->cancellable, error) ||
+          (entry = make_entry (document, p, user_data, error)) == NULL ||
+          !tally_builtin_tar_add (tar, name, entry, error))
+        return FALSE;
+      tally_builtin_report (run, (guint64) p + 1, (guint64) n_pages);
+    }
+
+  return tally_builtin_tar_finish (tar, error);
 }
 
 gboolean

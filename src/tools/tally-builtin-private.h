@@ -28,6 +28,20 @@ typedef struct _TallyBuiltinRun
   gpointer              progress_data;
 } TallyBuiltinRun;
 
+/* Runs on a thread, built-in or command (tally-builtin.c): the answer is
+ * the run's even when it is cancelled late. */
+GTask      *tally_builtin_run_task_new          (GCancellable         *cancellable,
+                                                 GAsyncReadyCallback   callback,
+                                                 gpointer              user_data);
+/* Ends the task with @units, or with @error (taken) when it is set. */
+void        tally_builtin_run_task_return       (GTask                *task,
+                                                 gint64                units,
+                                                 GError               *error);
+/* The units of a run that succeeded; 0 with @error set for one that failed. */
+gboolean    tally_builtin_run_task_finish       (GAsyncResult         *result,
+                                                 gint64               *units,
+                                                 GError              **error);
+
 typedef gboolean (*TallyBuiltinFunc) (const TallyBuiltinRun  *run,
                                       gint64                 *units,
                                       GError                **error);
@@ -296,6 +310,24 @@ void             tally_builtin_copy_page           (cairo_t                *cr,
                                                     PopplerPage            *page);
 /* A PDF surface that writes into @buffer. */
 cairo_surface_t *tally_builtin_pdf_surface_to_bytes (GByteArray            *buffer);
+/* A cairo_write_func_t appending to the GByteArray in @closure. */
+cairo_status_t   tally_builtin_append_to_buffer    (void                   *closure,
+                                                    const unsigned char    *data,
+                                                    unsigned int            length);
+/* What one page of a PDF becomes in a tar of pages; NULL with @error set. */
+typedef GBytes *(*TallyBuiltinPageEntry) (PopplerDocument  *document,
+                                          int               index,
+                                          gconstpointer     user_data,
+                                          GError          **error);
+/* A tar at the run's output path of "STEM-page-007EXTENSION" for each
+ * page, made by @make_entry; cancellable between pages, with progress. */
+gboolean         tally_builtin_tar_pages           (const TallyBuiltinRun  *run,
+                                                    PopplerDocument        *document,
+                                                    const char             *stem,
+                                                    const char             *extension,
+                                                    TallyBuiltinPageEntry   make_entry,
+                                                    gconstpointer           user_data,
+                                                    GError                **error);
 /* FALSE with an error saying what @status means, unless it is success. */
 gboolean         tally_builtin_check_cairo         (cairo_status_t          status,
                                                     GError                **error);

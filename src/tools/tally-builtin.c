@@ -181,7 +181,6 @@ typedef struct
   GMainContext         *context;
   /* Last fraction sent, in hundredths, so that at most 100 are. */
   int                   last_percent;
-  gint64                units;
 } RunData;
 
 static void
@@ -244,12 +243,11 @@ run_in_thread (GTask        *task,
 {
   RunData *data = task_data;
   GError *error = NULL;
+  gint64 units = 0;
 
-  if (!tally_builtin_run (data->builtin, data->values, data->output_path, cancellable,
-                          forward_progress, task, &data->units, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  tally_builtin_run (data->builtin, data->values, data->output_path, cancellable,
+                     forward_progress, task, &units, &error);
+  tally_builtin_run_task_return (task, units, error);
 }
 
 void
@@ -269,11 +267,8 @@ tally_builtin_run_async (const TallyBuiltin    *builtin,
   g_return_if_fail (values != NULL);
   g_return_if_fail (output_path != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
+  task = tally_builtin_run_task_new (cancellable, callback, user_data);
   g_task_set_source_tag (task, tally_builtin_run_async);
-  /* The answer is the run's, even when cancelled late. */
-  g_task_set_check_cancellable (task, FALSE);
-
   data = g_new0 (RunData, 1);
   data->builtin = builtin;
   data->values = json_object_ref (values);
@@ -291,18 +286,43 @@ tally_builtin_run_finish (GAsyncResult  *result,
                           gint64        *units,
                           GError       **error)
 {
-  RunData *data;
-
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (units != NULL, FALSE);
 
-  data = g_task_get_task_data (G_TASK (result));
-  *units = 0;
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
+  return tally_builtin_run_task_finish (result, units, error);
+}
 
-  *units = data->units;
-  return TRUE;
+GTask *
+tally_builtin_run_task_new (GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+
+  g_task_set_check_cancellable (task, FALSE);
+  return task;
+}
+
+void
+tally_builtin_run_task_return (GTask  *task,
+                               gint64  units,
+                               GError *error)
+{
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_memdup2 (&units, sizeof units), g_free);
+}
+
+gboolean
+tally_builtin_run_task_finish (GAsyncResult  *result,
+                               gint64        *units,
+                               GError       **error)
+{
+  g_autofree gint64 *answer = g_task_propagate_pointer (G_TASK (result), error);
+
+  *units = answer != NULL ? *answer : 0;
+  return answer != NULL;
 }
 
 /* Helpers for the tools */

@@ -11,7 +11,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-#include "tally-builtin.h"
+#include "tally-builtin-private.h"
 #include "tally-command.h"
 
 #define OUTPUT_PLACEHOLDER "{output}"
@@ -392,12 +392,11 @@ run_in_thread (GTask        *task,
                gpointer      task_data,
                GCancellable *cancellable)
 {
+  RunData *data = task_data;
   GError *error = NULL;
 
-  if (run (task_data, cancellable, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  run (data, cancellable, &error);
+  tally_builtin_run_task_return (task, data->units, error);
 }
 
 void
@@ -415,11 +414,8 @@ tally_command_run_async (TallyTool           *tool,
   g_return_if_fail (values != NULL);
   g_return_if_fail (output_path != NULL);
 
-  task = g_task_new (NULL, cancellable, callback, user_data);
+  task = tally_builtin_run_task_new (cancellable, callback, user_data);
   g_task_set_source_tag (task, tally_command_run_async);
-  /* The answer is the run's, even when cancelled late. */
-  g_task_set_check_cancellable (task, FALSE);
-
   data = g_new0 (RunData, 1);
   data->tool = g_object_ref (tool);
   data->values = json_object_ref (values);
@@ -433,16 +429,8 @@ tally_command_run_finish (GAsyncResult  *result,
                           gint64        *units,
                           GError       **error)
 {
-  RunData *data;
-
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
   g_return_val_if_fail (units != NULL, FALSE);
 
-  data = g_task_get_task_data (G_TASK (result));
-  *units = 0;
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
-
-  *units = data->units;
-  return TRUE;
+  return tally_builtin_run_task_finish (result, units, error);
 }

@@ -58,34 +58,15 @@ extract_to_one_file (const TallyBuiltinRun  *run,
 }
 
 /* "report-page-007.txt" for each page, in a tar. */
-static gboolean
-extract_to_files (const TallyBuiltinRun  *run,
-                  PopplerDocument        *document,
-                  const char             *stem,
-                  GError                **error)
+static GBytes *
+page_text_entry (PopplerDocument  *document,
+                 int               index,
+                 gconstpointer     unused,
+                 GError          **error)
 {
-  int n_pages = poppler_document_get_n_pages (document);
-  g_autoptr(TallyBuiltinTar) tar = tally_builtin_tar_new (run, error);
+  char *text = page_text (document, index);
 
-  if (tar == NULL)
-    return FALSE;
-
-  for (int p = 0; p < n_pages; p++)
-    {
-      g_autofree char *name = g_strdup_printf ("%s-page-%03d.txt", stem, p + 1);
-      g_autoptr(GBytes) contents = NULL;
-      char *text;
-
-      if (g_cancellable_set_error_if_cancelled (run->cancellable, error))
-        return FALSE;
-      text = page_text (document, p);
-      contents = g_bytes_new_take (text, strlen (text));
-      if (!tally_builtin_tar_add (tar, name, contents, error))
-        return FALSE;
-      tally_builtin_report (run, (guint64) p + 1, (guint64) n_pages);
-    }
-
-  return tally_builtin_tar_finish (tar, error);
+  return g_bytes_new_take (text, strlen (text));
 }
 
 gboolean
@@ -106,8 +87,11 @@ tally_builtin_pdf_extract_text (const TallyBuiltinRun  *run,
     return FALSE;
 
   stem = tally_builtin_stem (g_ptr_array_index (paths, 0));
-  extracted = g_str_equal (output, "one-file") ? extract_to_one_file (run, document, error)
-                                               : extract_to_files (run, document, stem, error);
+  if (g_str_equal (output, "one-file"))
+    extracted = extract_to_one_file (run, document, error);
+  else
+    extracted = tally_builtin_tar_pages (run, document, stem, ".txt", page_text_entry, NULL,
+                                         error);
   if (!extracted)
     return FALSE;
 

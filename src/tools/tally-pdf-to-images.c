@@ -18,15 +18,6 @@
 
 static const char * const formats[] = { "png", "jpeg", NULL };
 
-static cairo_status_t
-append_to_buffer (void                *closure,
-                  const unsigned char *data,
-                  unsigned int         length)
-{
-  g_byte_array_append (closure, data, length);
-  return CAIRO_STATUS_SUCCESS;
-}
-
 static GBytes *
 encode_page (cairo_surface_t  *surface,
              const char       *format,
@@ -34,6 +25,7 @@ encode_page (cairo_surface_t  *surface,
 {
   g_autoptr(GByteArray) buffer = NULL;
   g_autoptr(GdkPixbuf) pixbuf = NULL;
+  cairo_status_t status;
 
   if (g_str_equal (format, "jpeg"))
     {
@@ -44,8 +36,8 @@ encode_page (cairo_surface_t  *surface,
     }
 
   buffer = g_byte_array_new ();
-  if (!tally_builtin_check_cairo (cairo_surface_write_to_png_stream (surface, append_to_buffer,
-                                                                     buffer), error))
+  status = cairo_surface_write_to_png_stream (surface, tally_builtin_append_to_buffer, buffer);
+  if (!tally_builtin_check_cairo (status, error))
     return NULL;
   return g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
 }
@@ -89,35 +81,22 @@ render_page (PopplerPage  *page,
   return encoded;
 }
 
-static gboolean
-render_pages (const TallyBuiltinRun  *run,
-              PopplerDocument        *document,
-              const char             *stem,
-              const char             *format,
-              int                     dpi,
-              GError                **error)
+typedef struct
 {
-  int n_pages = poppler_document_get_n_pages (document);
-  g_autoptr(TallyBuiltinTar) tar = tally_builtin_tar_new (run, error);
+  const char *format;
+  int         dpi;
+} ImageSettings;
 
-  if (tar == NULL)
-    return FALSE;
+static GBytes *
+page_image_entry (PopplerDocument  *document,
+                  int               index,
+                  gconstpointer     user_data,
+                  GError          **error)
+{
+  const ImageSettings *settings = user_data;
+  g_autoptr(TallyPopplerPage) page = poppler_document_get_page (document, index);
 
-  for (int p = 0; p < n_pages; p++)
-    {
-      g_autoptr(TallyPopplerPage) page = poppler_document_get_page (document, p);
-      g_autofree char *name = g_strdup_printf ("%s-page-%03d%s", stem, p + 1,
-                                               tally_builtin_image_extension (format));
-      g_autoptr(GBytes) image = NULL;
-
-      if (g_cancellable_set_error_if_cancelled (run->cancellable, error) ||
-          (image = render_page (page, dpi, format, error)) == NULL ||
-          !tally_builtin_tar_add (tar, name, image, error))
-        return FALSE;
-      tally_builtin_report (run, (guint64) p + 1, (guint64) n_pages);
-    }
-
-  return tally_builtin_tar_finish (tar, error);
+  return render_page (page, settings->dpi, settings->format, error);
 }
 
 gboolean
@@ -129,6 +108,7 @@ tally_builtin_pdf_to_images (const TallyBuiltinRun  *run,
   g_autoptr(TallyPopplerDocument) document = NULL;
   g_autofree char *stem = NULL;
   const char *format = NULL;
+  ImageSettings settings;
   gint64 dpi;
 
   if (paths == NULL ||
@@ -138,8 +118,11 @@ tally_builtin_pdf_to_images (const TallyBuiltinRun  *run,
                                           error)) == NULL)
     return FALSE;
 
+  settings.format = format;
+  settings.dpi = (int) dpi;
   stem = tally_builtin_stem (g_ptr_array_index (paths, 0));
-  if (!render_pages (run, document, stem, format, (int) dpi, error))
+  if (!tally_builtin_tar_pages (run, document, stem, tally_builtin_image_extension (format),
+                                page_image_entry, &settings, error))
     return FALSE;
 
   *units = poppler_document_get_n_pages (document);

@@ -14,7 +14,10 @@
 #include <locale.h>
 
 #include "tally-balance-widget.h"
+#include "tally-preferences-window.h"
+#include "tally-purchase-page.h"
 #include "tally-secret.h"
+#include "tally-tools-page.h"
 #include "tally-window.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -102,20 +105,25 @@ is_button_labelled (GtkWidget  *widget,
   return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
 }
 
+static gboolean
+has_row_title (GtkWidget  *row,
+               const char *title)
+{
+  return g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), title) == 0;
+}
+
 gboolean
 is_row_titled (GtkWidget  *widget,
                const char *title)
 {
-  return ADW_IS_ENTRY_ROW (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+  return ADW_IS_ENTRY_ROW (widget) && has_row_title (widget, title);
 }
 
 gboolean
 is_action_row_titled (GtkWidget  *widget,
                       const char *title)
 {
-  return ADW_IS_ACTION_ROW (widget) &&
-         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+  return ADW_IS_ACTION_ROW (widget) && has_row_title (widget, title);
 }
 
 gboolean
@@ -209,6 +217,43 @@ click (GtkWidget  *window,
 
   g_assert_true (gtk_widget_get_sensitive (button));
   g_signal_emit_by_name (button, "clicked");
+}
+
+static gboolean
+is_tool_page (GtkWidget  *widget,
+              const char *unused)
+{
+  return TALLY_IS_TOOL_PAGE (widget);
+}
+
+static gboolean
+is_tools_page (GtkWidget  *widget,
+               const char *unused)
+{
+  return TALLY_IS_TOOLS_PAGE (widget);
+}
+
+TallyToolPage *
+open_tool_page (GtkWidget  *window,
+                const char *name)
+{
+  GtkWidget *row;
+
+  show_view (window, "tools");
+  gtk_widget_activate_action (wait_for_widget (window, is_tools_page, NULL), "tools.back", NULL);
+  row = wait_for_widget (window, is_action_row_titled, name);
+  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
+  gtk_widget_activate (row);
+  return TALLY_TOOL_PAGE (wait_for_widget (window, is_tool_page, NULL));
+}
+
+void
+set_tool_text (GtkWidget  *window,
+               const char *text)
+{
+  GtkWidget *view = wait_for_widget (window, is_text_view, NULL);
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
 }
 
 static gboolean
@@ -368,8 +413,10 @@ remove_dir (const char *path)
   g_rmdir (path);
 }
 
-gboolean
-message_dialog_shown (gpointer data)
+/* Stores at @found the first mapped toplevel of @type, if any. */
+static gboolean
+find_mapped_toplevel (GType       type,
+                      GtkWidget **found)
 {
   GListModel *toplevels = gtk_window_get_toplevels ();
 
@@ -377,9 +424,9 @@ message_dialog_shown (gpointer data)
     {
       g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
 
-      if (ADW_IS_MESSAGE_DIALOG (toplevel) && gtk_widget_get_mapped (toplevel))
+      if (G_TYPE_CHECK_INSTANCE_TYPE (toplevel, type) && gtk_widget_get_mapped (toplevel))
         {
-          *(GtkWidget **) data = toplevel;
+          *found = toplevel;
           return TRUE;
         }
     }
@@ -388,10 +435,46 @@ message_dialog_shown (gpointer data)
 }
 
 gboolean
+message_dialog_shown (gpointer data)
+{
+  return find_mapped_toplevel (ADW_TYPE_MESSAGE_DIALOG, data);
+}
+
+gboolean
+preferences_shown (gpointer data)
+{
+  return find_mapped_toplevel (TALLY_TYPE_PREFERENCES_WINDOW, data);
+}
+
+GtkWidget *
+open_preferences (GtkWidget *window)
+{
+  GtkWidget *prefs = NULL;
+
+  g_assert_true (gtk_widget_activate_action (window, "win.preferences", NULL));
+  wait_for (preferences_shown, &prefs, "the preferences window");
+  return prefs;
+}
+
+gboolean
 is_spin_button (GtkWidget  *widget,
                 const char *unused)
 {
   return GTK_IS_SPIN_BUTTON (widget);
+}
+
+gboolean
+is_balance_widget (GtkWidget  *widget,
+                   const char *unused)
+{
+  return TALLY_IS_BALANCE_WIDGET (widget);
+}
+
+gboolean
+is_purchase_page (GtkWidget  *widget,
+                  const char *unused)
+{
+  return TALLY_IS_PURCHASE_PAGE (widget);
 }
 
 static void

@@ -14,6 +14,7 @@
 
 #include "tally-client.h"
 #include "tally-test-server.h"
+#include "tally-tool-page.h"
 
 G_BEGIN_DECLS
 
@@ -58,6 +59,10 @@ gboolean   is_text_view         (GtkWidget    *widget,
                                  const char   *unused);
 gboolean   is_spin_button       (GtkWidget    *widget,
                                  const char   *unused);
+gboolean   is_balance_widget    (GtkWidget    *widget,
+                                 const char   *unused);
+gboolean   is_purchase_page     (GtkWidget    *widget,
+                                 const char   *unused);
 
 /* Sets the text of the entry row titled @title. */
 void       type_into            (GtkWidget    *window,
@@ -66,6 +71,13 @@ void       type_into            (GtkWidget    *window,
 /* Clicks the button labelled @label (with its mnemonic underscore). */
 void       click                (GtkWidget    *window,
                                  const char   *label);
+/* Opens the tool @name from the catalogue (back there first, as Alt+←
+ * does) as the keyboard does: the row activates. */
+TallyToolPage *open_tool_page   (GtkWidget    *window,
+                                 const char   *name);
+/* Sets the text of the first text view in @window, a text tool's input. */
+void       set_tool_text        (GtkWidget    *window,
+                                 const char   *text);
 /* Lets pending layout and drawing happen. */
 void       settle               (GtkWidget    *window);
 /* Saves @window as drawn to $G_TEST_BUILDDIR/screenshots/@name. */
@@ -73,6 +85,10 @@ void       save_screenshot      (GtkWidget    *window,
                                  const char   *name);
 /* A mapped AdwMessageDialog, stored at @data (GtkWidget **). */
 gboolean   message_dialog_shown (gpointer      data);
+/* A mapped preferences window, stored at @data (GtkWidget **). */
+gboolean   preferences_shown    (gpointer      data);
+/* Opens Preferences as its menu item does; returns the window once shown. */
+GtkWidget *open_preferences     (GtkWidget    *window);
 
 /* The token the keyring holds for @server_url; "" when none. */
 char      *keyring_token        (const char   *server_url);

@@ -20,7 +20,6 @@
 #include "tally-purchase-page.h"
 #include "tally-secret.h"
 #include "tally-tool-page.h"
-#include "tally-tools-page.h"
 #include "tally-window.h"
 
 #include "tally-app-test.h"
@@ -461,35 +460,6 @@ open_window (int width)
   return window;
 }
 
-static gboolean
-is_tool_page (GtkWidget  *widget,
-              const char *unused)
-{
-  return TALLY_IS_TOOL_PAGE (widget);
-}
-
-static gboolean
-is_tools_page (GtkWidget  *widget,
-               const char *unused)
-{
-  return TALLY_IS_TOOLS_PAGE (widget);
-}
-
-/* From the catalogue, as the keyboard does: the row activates. */
-static void
-open_tool (GtkWidget  *window,
-           const char *name)
-{
-  GtkWidget *row;
-
-  show_view (window, "tools");
-  gtk_widget_activate_action (wait_for_widget (window, is_tools_page, NULL), "tools.back", NULL);
-  row = wait_for_widget (window, is_action_row_titled, name);
-
-  gtk_widget_activate (row);
-  wait_for_widget (window, is_tool_page, NULL);
-}
-
 static void
 check_pages (GtkWidget  *window,
              const char *size)
@@ -519,7 +489,7 @@ check_tools (GtkWidget  *window,
     {
       g_autofree char *view = g_strdup_printf ("tool “%s”, %s", tools[i], size);
 
-      open_tool (window, tools[i]);
+      open_tool_page (window, tools[i]);
       check_view (window, view);
     }
 }
@@ -534,16 +504,11 @@ check_run (GtkWidget  *window,
   g_autofree char *result_view = g_strdup_printf ("tool result, %s", size);
   g_autofree char *dir = g_dir_make_tmp ("tally-a11y-XXXXXX", NULL);
   g_autoptr(GFile) folder = g_file_new_for_path (dir);
-  GtkWidget *text_view;
   GtkWidget *dialog = NULL;
 
-  open_tool (window, "Word count and readability");
-  tally_tool_page_set_output_folder (TALLY_TOOL_PAGE (wait_for_widget (window, is_tool_page,
-                                                                       NULL)),
+  tally_tool_page_set_output_folder (open_tool_page (window, "Word count and readability"),
                                      folder);
-  text_view = wait_for_widget (window, is_text_view, NULL);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)),
-                            "Some words to count.", -1);
+  set_tool_text (window, "Some words to count.");
   wait_for_widget (window, is_label_with, "For 4 words of input");
   g_settings_set_int64 (settings, "confirm-above", 0);
   click (window, "_Run");
@@ -555,13 +520,6 @@ check_run (GtkWidget  *window,
   g_settings_reset (settings, "confirm-above");
   check_view (window, result_view);
   remove_dir (dir);
-}
-
-static gboolean
-is_purchase_page (GtkWidget  *widget,
-                  const char *unused)
-{
-  return TALLY_IS_PURCHASE_PAGE (widget);
 }
 
 /* The tests have no browser. */
@@ -599,34 +557,12 @@ check_purchase (GtkWidget  *window,
   g_settings_reset (settings, "confirm-purchase-above");
 }
 
-static gboolean
-preferences_shown (gpointer data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_PREFERENCES_WINDOW (toplevel) && gtk_widget_get_mapped (toplevel))
-        {
-          *(GtkWidget **) data = toplevel;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
 static void
 check_preferences (GtkWidget  *window,
                    const char *size)
 {
   static const char * const pages[] = { "runs", "limits", "billing", "account" };
-  GtkWidget *prefs = NULL;
-
-  g_assert_true (gtk_widget_activate_action (window, "win.preferences", NULL));
-  wait_for (preferences_shown, &prefs, "the preferences window");
+  GtkWidget *prefs = open_preferences (window);
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {

@@ -17,40 +17,12 @@
 #include <string.h>
 
 #include "tally-tool-page.h"
-#include "tally-tools-page.h"
 
 #include "tally-app-test.h"
 
 #define RATE 22050
 
 static TestServer *server;
-
-static gboolean
-is_tool_page (GtkWidget  *widget,
-              const char *unused)
-{
-  return TALLY_IS_TOOL_PAGE (widget);
-}
-
-static gboolean
-is_tools_page (GtkWidget  *widget,
-               const char *unused)
-{
-  return TALLY_IS_TOOLS_PAGE (widget);
-}
-
-static TallyToolPage *
-open_tool (GtkWidget  *window,
-           const char *name)
-{
-  GtkWidget *row;
-
-  show_view (window, "tools");
-  gtk_widget_activate_action (wait_for_widget (window, is_tools_page, NULL), "tools.back", NULL);
-  row = wait_for_widget (window, is_action_row_titled, name);
-  gtk_widget_activate (row);
-  return TALLY_TOOL_PAGE (wait_for_widget (window, is_tool_page, NULL));
-}
 
 /* The frames of a sound file; 0 when it is none. */
 static sf_count_t
@@ -90,12 +62,10 @@ run_text_to_speech (GtkWidget  *window,
 {
   g_autoptr(GFile) folder = g_file_new_for_path (dir);
   g_autofree char *output = g_build_filename (dir, "text-to-speech.wav", NULL);
-  TallyToolPage *page = open_tool (window, "Read text aloud");
-  GtkWidget *view = wait_for_widget (window, is_text_view, NULL);
+  TallyToolPage *page = open_tool_page (window, "Read text aloud");
 
   tally_tool_page_set_output_folder (page, folder);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
-                            "Hello there, this is Tally speaking.", -1);
+  set_tool_text (window, "Hello there, this is Tally speaking.");
   wait_for_widget (window, is_label_with, "For 36 characters of input");
   click (window, "_Run");
   wait_for_widget (window, is_label_with, "Charged 3 credits");
@@ -111,7 +81,7 @@ run_audio_trim (GtkWidget  *window,
   g_autofree char *output = g_build_filename (dir, "tone.trimmed.wav", NULL);
   g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
   g_autoptr(GFile) file = g_file_new_for_path (input);
-  TallyToolPage *page = open_tool (window, "Trim audio");
+  TallyToolPage *page = open_tool_page (window, "Trim audio");
 
   g_list_store_append (files, file);
   tally_tool_page_set_files (page, "file", G_LIST_MODEL (files));

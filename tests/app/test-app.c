@@ -21,47 +21,11 @@
 #include "tally-purchase-page.h"
 #include "tally-secret.h"
 #include "tally-tool-page.h"
-#include "tally-tools-page.h"
 #include "tally-window.h"
 
 #include "tally-app-test.h"
 
 static TestServer *server;
-
-
-
-
-
-
-static gboolean
-is_tool_page (GtkWidget  *widget,
-              const char *unused)
-{
-  return TALLY_IS_TOOL_PAGE (widget);
-}
-
-static gboolean
-is_tools_page (GtkWidget  *widget,
-               const char *unused)
-{
-  return TALLY_IS_TOOLS_PAGE (widget);
-}
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 static void
 test_sign_up_and_live_balance (void)
@@ -128,27 +92,6 @@ test_sign_up_and_live_balance (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
-
-
-
-
-/* Opens a tool from the catalogue (back there first, as Alt+← does) as
- * the keyboard does: the row activates. */
-static TallyToolPage *
-open_tool (GtkWidget  *window,
-           const char *name)
-{
-  GtkWidget *row;
-
-  show_view (window, "tools");
-  gtk_widget_activate_action (wait_for_widget (window, is_tools_page, NULL), "tools.back", NULL);
-  row = wait_for_widget (window, is_action_row_titled, name);
-  g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
-  gtk_widget_activate (row);
-  return TALLY_TOOL_PAGE (wait_for_widget (window, is_tool_page, NULL));
-}
-
-
 static char *
 write_input (const char *dir,
              const char *name,
@@ -178,8 +121,6 @@ give_files (TallyToolPage *page,
   tally_tool_page_set_files (page, "files", G_LIST_MODEL (files));
 }
 
-
-
 /* Text typed in, a run above confirm-above: it asks first. */
 static void
 run_text_statistics (GtkWidget  *window,
@@ -189,13 +130,11 @@ run_text_statistics (GtkWidget  *window,
   g_autoptr(GFile) folder = g_file_new_for_path (dir);
   g_autofree char *report_path = g_build_filename (dir, "text-statistics.txt", NULL);
   g_autofree char *report = NULL;
-  TallyToolPage *page = open_tool (window, "Word count and readability");
-  GtkWidget *view = wait_for_widget (window, is_text_view, NULL);
+  TallyToolPage *page = open_tool_page (window, "Word count and readability");
   GtkWidget *dialog = NULL;
 
   tally_tool_page_set_output_folder (page, folder);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)),
-                            "One small step. Another one!", -1);
+  set_tool_text (window, "One small step. Another one!");
   wait_for_widget (window, is_label_with, "For 5 words of input");
   g_settings_set_int64 (settings, "confirm-above", 0);
   click (window, "_Run");
@@ -210,14 +149,13 @@ run_text_statistics (GtkWidget  *window,
   g_assert_nonnull (strstr (report, "Sentences: 2\n"));
 }
 
-
 /* A number input: the compression level, then a .gz next to the input. */
 static void
 run_gzip (GtkWidget  *window,
           const char *dir)
 {
   g_autofree char *output = g_build_filename (dir, "notes.txt.gz", NULL);
-  TallyToolPage *page = open_tool (window, "Compress files");
+  TallyToolPage *page = open_tool_page (window, "Compress files");
   GtkWidget *level;
 
   give_files (page, dir);
@@ -258,7 +196,7 @@ test_run_tool (void)
   wait_for_credits (window, 100);
 
   /* The estimate follows the files as they are picked. */
-  page = open_tool (window, "File checksums");
+  page = open_tool_page (window, "File checksums");
   wait_for_widget (window, is_label_with, "Usually about 1 credit; at most 200 credits");
   give_files (page, dir);
   wait_for_widget (window, is_label_with, "For 3 MB of input");
@@ -311,7 +249,7 @@ test_run_tool (void)
     g_assert_cmpuint (limits->status, ==, 200);
   }
   show_view (window, "tools");
-  page = open_tool (window, "File checksums");
+  page = open_tool_page (window, "File checksums");
   give_files (page, dir);
   wait_for_widget (window, is_label_with, "Usually about 1 credit; at most 1 credit");
   click (window, "_Run");
@@ -338,7 +276,7 @@ test_run_refused (void)
   window = signed_in_window (server, token);
   wait_for_credits (window, 0);
 
-  page = open_tool (window, "File checksums");
+  page = open_tool_page (window, "File checksums");
   give_files (page, dir);
   wait_for_widget (window, is_label_with, "For 3 MB of input");
   click (window, "_Run");
@@ -405,7 +343,7 @@ test_typical_from_own_runs (void)
   test_grant (server, admin, account_id, 100);
   window = signed_in_window (server, token);
   wait_for_credits (window, 100);
-  open_tool (window, "Word count and readability");
+  open_tool_page (window, "Word count and readability");
   wait_for_widget (window, is_label_with, "Usually about 1 credit; at most 50 credits");
 
   /* Five runs of 6,000 words: 3 credits each. */
@@ -431,20 +369,6 @@ test_format_price (void)
   g_assert_cmpstr (yen, ==, "500 JPY");
   g_assert_cmpstr (per_credit, ==, "€0.0091");
   g_assert_cmpstr (per_credit_even, ==, "€0.0100");
-}
-
-static gboolean
-is_purchase_page (GtkWidget  *widget,
-                  const char *unused)
-{
-  return TALLY_IS_PURCHASE_PAGE (widget);
-}
-
-static gboolean
-is_balance_widget (GtkWidget  *widget,
-                   const char *unused)
-{
-  return TALLY_IS_BALANCE_WIDGET (widget);
 }
 
 /* Stands in for the browser: keeps the checkout URL for the test to pay. */
@@ -474,8 +398,6 @@ finish_checkout (const char *url,
   response = test_request (server, "POST", path, NULL, NULL);
   g_assert_cmpuint (response->status, ==, 200);
 }
-
-
 
 /* The balance's popover leads to Buy Credits. */
 static TallyPurchasePage *

@@ -15,6 +15,7 @@
 #include "tally-cache.h"
 #include "tally-client.h"
 #include "tally-sync.h"
+#include "tally-cache-test.h"
 #include "tally-test-server.h"
 
 #define WAIT_SECONDS 30
@@ -171,39 +172,13 @@ add_op (TallyCache *cache,
   g_assert_no_error (error);
 }
 
-static void
-assert_cache_clean (TallyCache *cache)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (tally_ledger_check (tally_cache_get_ledger (cache), &error));
-  g_assert_no_error (error);
-}
-
 /* --- the cache's history against the server's --- */
-
-static GArray *
-cached_statement (TallyCache *cache,
-                  const char *account_id)
-{
-  TallyStatementQuery query = { 0 };
-  g_autoptr(GError) error = NULL;
-  GArray *items;
-
-  g_strlcpy (query.account_id, account_id, sizeof query.account_id);
-  /* As GET /v1/transactions lists them: leases only when asked for. */
-  query.exclude_kinds = TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
-  query.limit = 500;
-  items = tally_ledger_query_statement (tally_cache_get_ledger (cache), &query, NULL, &error);
-  g_assert_no_error (error);
-  return items;
-}
 
 static void
 assert_as_server (Fixture *fixture)
 {
   g_autoptr(JsonArray) served = test_list_transactions (fixture->server, fixture->token);
-  g_autoptr(GArray) cached = cached_statement (fixture->cache, fixture->account_id);
+  g_autoptr(GArray) cached = cache_test_statement (fixture->cache, fixture->account_id);
   g_autoptr(TestResponse) me = test_request (fixture->server, "GET", "/v1/me", fixture->token,
                                              NULL);
   TallyAccount account;
@@ -222,7 +197,7 @@ assert_as_server (Fixture *fixture)
   g_assert_cmpint (tally_account_balance (&account), ==,
                    test_response_int (me, "accounts.0.balance"));
   g_assert_cmpint (tally_account_held (&account), ==, test_response_int (me, "accounts.0.held"));
-  assert_cache_clean (fixture->cache);
+  cache_test_assert_clean (fixture->cache);
 }
 
 /* Items of the server's history that @op_id made. */
@@ -282,7 +257,7 @@ test_reset_keeps_app_tables (Fixture       *fixture,
   tally_cache_get_lease (fixture->cache, &lease);
   g_assert_cmpstr (lease.id, ==, "");
   g_assert_false (tally_cache_lookup_account (fixture->cache, fixture->account_id, &account));
-  assert_cache_clean (fixture->cache);
+  cache_test_assert_clean (fixture->cache);
 
   /* ...what is the app's own stays, and all of it through a reopen. */
   g_clear_object (&fixture->cache);
@@ -418,7 +393,7 @@ test_sync_recovers_from_restore (Fixture       *fixture,
   g_assert_cmpuint (count_items_of_op (fixture, op_id), ==, 1);
 
   /* The grant the backup lost is gone from the app's history too. */
-  history = cached_statement (fixture->cache, fixture->account_id);
+  history = cache_test_statement (fixture->cache, fixture->account_id);
   for (guint i = 0; i < history->len; i++)
     {
       TallyStatementItem *item = &g_array_index (history, TallyStatementItem, i);
@@ -439,38 +414,13 @@ test_sync_recovers_from_restore (Fixture       *fixture,
   g_signal_handlers_disconnect_by_data (fixture->cache, &n_changed);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *home = g_dir_make_tmp ("tally-test-cache-reset-XXXXXX", NULL);
-  g_autofree char *data = g_build_filename (home, "data", NULL);
-  g_autofree char *cache = g_build_filename (home, "cache", NULL);
+  g_autofree char *home = cache_test_make_home ("tally-test-cache-reset-XXXXXX");
   int status;
 
-  /* Our own folders rather than G_TEST_OPTION_ISOLATE_DIRS, whose strings
-   * GLib 2.74 leaks under ASan. */
-  g_assert_nonnull (home);
-  g_setenv ("XDG_DATA_HOME", data, TRUE);
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/cache-reset/keeps-app-tables", Fixture, NULL, fixture_set_up,
@@ -479,6 +429,6 @@ main (int   argc,
               test_sync_recovers_from_restore, fixture_tear_down);
 
   status = g_test_run ();
-  remove_tree (home);
+  test_remove_tree (home);
   return status;
 }

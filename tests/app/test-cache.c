@@ -15,11 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <glib/gstdio.h>
-
 #include "tally-cache.h"
 #include "tally-export.h"
 #include "tally-ledger-sqlite.h"
+#include "tally-cache-test.h"
 #include "tally-test-server.h"
 
 /* Started by the first test that needs it, the sync tests, which GLib
@@ -94,15 +93,6 @@ add_op (TallyCache *cache,
   g_assert_no_error (error);
 }
 
-static void
-assert_cache_clean (TallyCache *cache)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (tally_ledger_check (tally_cache_get_ledger (cache), &error));
-  g_assert_no_error (error);
-}
-
 /* --- paths, documents, outbox --- */
 
 static void
@@ -156,7 +146,7 @@ test_open_and_reopen (void)
   g_clear_object (&cache);
   cache = open_cache (path);
   g_assert_cmpstr (tally_cache_get_device_id (cache), ==, device);
-  assert_cache_clean (cache);
+  cache_test_assert_clean (cache);
 }
 
 static void
@@ -386,7 +376,7 @@ assert_integrity (TallyCache *cache)
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
   sqlite3_finalize (stmt);
-  assert_cache_clean (cache);
+  cache_test_assert_clean (cache);
 }
 
 /* Every op reported is in the outbox. */
@@ -536,25 +526,6 @@ assert_account_as_server (TallyCache *cache,
   g_assert_cmpint (tally_account_held (&account), ==, test_response_int (me, "accounts.0.held"));
 }
 
-static GArray *
-cached_statement (TallyCache *cache,
-                  const char *account_id)
-{
-  TallyStatementQuery query = { 0 };
-  g_autoptr(GError) error = NULL;
-  GArray *items;
-
-  g_strlcpy (query.account_id, account_id, sizeof query.account_id);
-  /* As GET /v1/transactions lists them: leases only when asked for. */
-  query.exclude_kinds = TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
-  query.limit = 500;
-  /* As GET /v1/transactions lists by default: no lease items. */
-  query.exclude_kinds = TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
-  items = tally_ledger_query_statement (tally_cache_get_ledger (cache), &query, NULL, &error);
-  g_assert_no_error (error);
-  return items;
-}
-
 /* The history read from the cache is GET /v1/transactions, item by item. */
 static void
 assert_history_as_server (TallyCache *cache,
@@ -562,7 +533,7 @@ assert_history_as_server (TallyCache *cache,
                           const char *account_id)
 {
   g_autoptr(JsonArray) served = test_list_transactions (server, token);
-  g_autoptr(GArray) cached = cached_statement (cache, account_id);
+  g_autoptr(GArray) cached = cache_test_statement (cache, account_id);
 
   g_assert_cmpuint (cached->len, ==, json_array_get_length (served));
   for (guint i = 0; i < cached->len; i++)
@@ -619,10 +590,10 @@ test_sync_real_answer (void)
   assert_account_as_server (cache, token, account_id);
   assert_history_as_server (cache, token, account_id);
   assert_lease_as_answer (cache, first);
-  assert_cache_clean (cache);
+  cache_test_assert_clean (cache);
 
   /* The posted run is one item: its settled cost. */
-  history = cached_statement (cache, account_id);
+  history = cache_test_statement (cache, account_id);
   for (guint i = 0; i < history->len; i++)
     {
       TallyStatementItem *item = &g_array_index (history, TallyStatementItem, i);
@@ -653,7 +624,7 @@ test_sync_real_answer (void)
   apply (cache, second);
   assert_account_as_server (cache, token, account_id);
   assert_history_as_server (cache, token, account_id);
-  assert_cache_clean (cache);
+  cache_test_assert_clean (cache);
 
   /* And it all survives a reopen. */
   g_clear_object (&cache);
@@ -696,7 +667,7 @@ test_sync_offline_ops (void)
   assert_account_as_server (cache, token, account_id);
   assert_history_as_server (cache, token, account_id);
   assert_lease_as_answer (cache, answer);
-  assert_cache_clean (cache);
+  cache_test_assert_clean (cache);
 
   rejected = tally_cache_list_rejected (cache);
   g_assert_cmpuint (json_array_get_length (rejected), ==, 1);
@@ -913,7 +884,7 @@ test_malformed_answer_changes_nothing (void)
   g_assert_false (tally_cache_apply_sync_answer (cache, unfollowable, &error));
   g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND);
   assert_nothing_applied (cache, account_id);
-  assert_cache_clean (cache);
+  cache_test_assert_clean (cache);
 
   /* Found by tests/fuzz/fuzz-sync-answer.c: balances a flagged account
    * forbids, which the mirror once took and tally_ledger_check() then
@@ -928,7 +899,7 @@ test_malformed_answer_changes_nothing (void)
       g_assert_error (local_error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID);
       g_test_message ("refused: %s", local_error->message);
       assert_nothing_applied (cache, account_id);
-      assert_cache_clean (cache);
+      cache_test_assert_clean (cache);
     }
 
   apply (cache, answer);
@@ -1046,7 +1017,7 @@ test_full_page_timing (void)
   g_assert_true (tally_cache_lookup_account (cache, account_id, &account));
   g_assert_cmpint (tally_account_balance (&account), ==, 100000 - 499 * 7);
   g_assert_cmpint (tally_account_held (&account), ==, 10);
-  assert_cache_clean (cache);
+  cache_test_assert_clean (cache);
 
   /* A figure to read, never a pass or fail. */
   g_test_message ("applying a sync answer of 1,000 transfers took %" G_GINT64_FORMAT " ms",
@@ -1054,38 +1025,13 @@ test_full_page_timing (void)
   g_printerr ("# applying a sync answer of 1,000 transfers took %.1f ms\n", elapsed / 1000.0);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *home = g_dir_make_tmp ("tally-test-cache-XXXXXX", NULL);
-  g_autofree char *data = g_build_filename (home, "data", NULL);
-  g_autofree char *cache = g_build_filename (home, "cache", NULL);
+  g_autofree char *home = cache_test_make_home ("tally-test-cache-XXXXXX");
   int status;
 
-  /* Our own folders rather than G_TEST_OPTION_ISOLATE_DIRS, whose strings
-   * GLib 2.74 leaks under ASan. */
-  g_assert_nonnull (home);
-  g_setenv ("XDG_DATA_HOME", data, TRUE);
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cache/path", test_build_path);
@@ -1105,6 +1051,6 @@ main (int   argc,
   status = g_test_run ();
   g_clear_pointer (&server, test_server_free);
   g_free (admin_token);
-  remove_tree (home);
+  test_remove_tree (home);
   return status;
 }

@@ -19,7 +19,6 @@
 #include "tally-offline-banner.h"
 #include "tally-sync.h"
 #include "tally-tool-page.h"
-#include "tally-tools-page.h"
 #include "tally-window.h"
 
 #include "tally-app-test.h"
@@ -28,27 +27,6 @@
 #define LEASE_AMOUNT 3
 
 static TestServer *server;
-
-static gboolean
-is_tool_page (GtkWidget  *widget,
-              const char *unused)
-{
-  return TALLY_IS_TOOL_PAGE (widget);
-}
-
-static gboolean
-is_tools_page (GtkWidget  *widget,
-               const char *unused)
-{
-  return TALLY_IS_TOOLS_PAGE (widget);
-}
-
-static gboolean
-is_balance_widget (GtkWidget  *widget,
-                   const char *unused)
-{
-  return TALLY_IS_BALANCE_WIDGET (widget);
-}
 
 /* The banner is found even while hidden: its revealer is what hides. */
 static TallyOfflineBanner *
@@ -109,34 +87,25 @@ lease_taken (gpointer data)
   return lease.remaining == session->lease;
 }
 
+/* Opens a window on @session's token, showing @credits, and waits for the
+ * first sync to lease @lease of them. */
+static void
+open_leased_window (Session *session,
+                    gint64   credits,
+                    gint64   lease)
+{
+  session->window = signed_in_window (server, session->token);
+  wait_for_credits (session->window, credits);
+  session->lease = lease;
+  wait_for (lease_taken, session, "the first sync's lease");
+}
+
 static gboolean
 outbox_empty (gpointer data)
 {
   TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (data));
 
   return cache != NULL && tally_cache_outbox_count (cache) == 0;
-}
-
-static TallyToolPage *
-open_tool (GtkWidget  *window,
-           const char *name)
-{
-  GtkWidget *row;
-
-  show_view (window, "tools");
-  gtk_widget_activate_action (wait_for_widget (window, is_tools_page, NULL), "tools.back", NULL);
-  row = wait_for_widget (window, is_action_row_titled, name);
-  gtk_widget_activate (row);
-  return TALLY_TOOL_PAGE (wait_for_widget (window, is_tool_page, NULL));
-}
-
-static void
-set_text (GtkWidget  *window,
-          const char *text)
-{
-  GtkWidget *view = wait_for_widget (window, is_text_view, NULL);
-
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
 }
 
 /* @n_words words: at 1 credit per 2,000 words, 4,001 may cost 3. */
@@ -182,9 +151,9 @@ run_offline (GtkWidget *window,
   TallyToolPage *page;
   GtkWidget *balance;
 
-  page = open_tool (window, "Word count and readability");
+  page = open_tool_page (window, "Word count and readability");
   tally_tool_page_set_output_folder (page, folder);
-  set_text (window, "One small step. Another one!");
+  set_tool_text (window, "One small step. Another one!");
   wait_for_widget (window, is_label_with, "For 5 words of input");
   click (window, "_Run");
   wait_for_widget (window, is_label_with, "Charged 1 credit (offline, will sync)");
@@ -203,7 +172,7 @@ run_offline (GtkWidget *window,
   save_screenshot (window, "offline.png");
 
   /* More than the 2 credits the lease has left. */
-  set_text (window, words);
+  set_tool_text (window, words);
   click (window, "_Run");
   wait_for_widget (window, is_label_with,
                    "This run could cost up to 3 credits, more than the 2 left of your offline "
@@ -249,12 +218,9 @@ test_offline_runs (void)
                                       ADW_COLOR_SCHEME_FORCE_LIGHT);
   token = test_user_new (server, "olive@example.com", account_id);
   test_grant (server, admin, account_id, 100);
-  window = signed_in_window (server, token);
-  wait_for_credits (window, 100);
-  session.window = window;
   session.token = token;
-  session.lease = LEASE_AMOUNT;
-  wait_for (lease_taken, &session, "the lease");
+  open_leased_window (&session, 100, LEASE_AMOUNT);
+  window = session.window;
   g_assert_false (tally_offline_banner_get_revealed (find_banner (window)));
 
   test_server_stop (server, FALSE);
@@ -365,16 +331,13 @@ test_lease_pays_online (void)
 
   token = test_user_new (server, "lena@example.com", account_id);
   test_grant (server, admin, account_id, 2);
-  window = signed_in_window (server, token);
-  wait_for_credits (window, 2);
-  session.window = window;
   session.token = token;
-  session.lease = 2;
-  wait_for (lease_taken, &session, "the lease of all 2 credits");
+  open_leased_window (&session, 2, 2);
+  window = session.window;
 
-  page = open_tool (window, "Word count and readability");
+  page = open_tool_page (window, "Word count and readability");
   tally_tool_page_set_output_folder (page, folder);
-  set_text (window, "Small steps.");
+  set_tool_text (window, "Small steps.");
   wait_for_widget (window, is_label_with, "For 2 words of input");
   click (window, "_Run");
   wait_for_widget (window, is_label_with, "Charged 1 credit");

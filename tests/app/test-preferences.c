@@ -12,7 +12,6 @@
 #include "config.h"
 
 #include <adwaita.h>
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "tally-client.h"
@@ -25,40 +24,11 @@
 static TestServer *server;
 
 static gboolean
-preferences_shown (gpointer data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
-
-      if (TALLY_IS_PREFERENCES_WINDOW (toplevel) && gtk_widget_get_mapped (toplevel))
-        {
-          *(GtkWidget **) data = toplevel;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
-static gboolean
 preferences_gone (gpointer data)
 {
   GtkWidget *found = NULL;
 
   return !preferences_shown (&found);
-}
-
-static GtkWidget *
-open_preferences (GtkWidget *window)
-{
-  GtkWidget *prefs = NULL;
-
-  g_assert_true (gtk_widget_activate_action (window, "win.preferences", NULL));
-  wait_for (preferences_shown, &prefs, "the preferences window");
-  return prefs;
 }
 
 static void
@@ -93,13 +63,6 @@ is_combo_row (GtkWidget  *widget,
               const char *unused)
 {
   return ADW_IS_COMBO_ROW (widget);
-}
-
-static gboolean
-is_purchase_page (GtkWidget  *widget,
-                  const char *unused)
-{
-  return TALLY_IS_PURCHASE_PAGE (widget);
 }
 
 static gboolean
@@ -290,8 +253,7 @@ check_receipt (GtkWidget  *window,
   wait_for (pdf_written, &wait, "the receipt's PDF");
   wait_for_widget (window, is_label_with, "Receipt saved");
 
-  g_remove (path);
-  g_rmdir (dir);
+  remove_dir (dir);
 }
 
 static void

@@ -16,37 +16,7 @@
 
 #include "tally-builtin-private.h"
 
-typedef struct
-{
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("tally-tools-images-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (fixture->dir, name, NULL);
-
-      g_unlink (child);
-    }
-  g_rmdir (fixture->dir);
-  g_free (fixture->dir);
-}
+#include "tally-tools-test.h"
 
 /* Fixtures, made with the libraries the tools read them with */
 
@@ -121,47 +91,16 @@ make_pdf (Fixture    *fixture,
   return path;
 }
 
-static char *
-write_file (Fixture    *fixture,
-            const char *name,
-            const char *contents)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (fixture->dir, name, NULL);
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 /* Running */
-
-static JsonObject *
-files_value (const char *input_id,
-             ...)
-{
-  JsonObject *values = json_object_new ();
-  JsonArray *paths = json_array_new ();
-  va_list args;
-
-  va_start (args, input_id);
-  for (const char *path = va_arg (args, const char *); path != NULL;
-       path = va_arg (args, const char *))
-    json_array_add_string_element (paths, path);
-  va_end (args);
-
-  json_object_set_array_member (values, input_id, paths);
-  return values;
-}
 
 /* Runs @name into a fresh output path, named as the app names it. */
 static char *
-run_tool (Fixture       *fixture,
-          const char    *name,
-          JsonObject    *values,
-          GCancellable  *cancellable,
-          gint64        *units,
-          GError       **error)
+run_to_app_output (Fixture       *fixture,
+                   const char    *name,
+                   JsonObject    *values,
+                   GCancellable  *cancellable,
+                   gint64        *units,
+                   GError       **error)
 {
   const TallyBuiltin *builtin = tally_builtin_lookup (name);
   g_autofree char *output = NULL;
@@ -263,28 +202,6 @@ open_pdf_bytes (GBytes *bytes)
   return document;
 }
 
-static PopplerDocument *
-open_pdf (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
-  PopplerDocument *document = poppler_document_new_from_gfile (file, NULL, NULL, &error);
-
-  g_assert_no_error (error);
-  return document;
-}
-
-static char *
-page_text (PopplerDocument *document,
-           int              index)
-{
-  PopplerPage *page = poppler_document_get_page (document, index);
-  char *text = poppler_page_get_text (page);
-
-  g_object_unref (page);
-  return text;
-}
-
 static void
 assert_page_size (PopplerDocument *document,
                   int              index,
@@ -320,12 +237,9 @@ static GPtrArray *
 read_tar (const char *path)
 {
   GPtrArray *entries = g_ptr_array_new_with_free_func ((GDestroyNotify) tar_entry_free);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *data = NULL;
   gsize length, offset = 0;
+  g_autofree char *data = read_file (path, &length);
 
-  g_file_get_contents (path, &data, &length, &error);
-  g_assert_no_error (error);
   g_assert_cmpuint (length % 512, ==, 0);
 
   while (offset + 512 <= length && data[offset] != '\0')
@@ -373,9 +287,9 @@ test_measure (Fixture       *fixture,
   g_autofree char *small = make_image (fixture, "small.jpg", "jpeg", 10, 10);
   g_autofree char *three = make_pdf (fixture, "three.pdf", 3, 595, 842);
   g_autofree char *two = make_pdf (fixture, "two.pdf", 2, 612, 792);
-  g_autofree char *text = write_file (fixture, "notes.txt", "not an image");
+  g_autofree char *text = write_file (fixture, "notes.txt", "not an image", -1);
   g_autofree char *megabyte = g_strnfill (1000001, 'x');
-  g_autofree char *large = write_file (fixture, "large.txt", megabyte);
+  g_autofree char *large = write_file (fixture, "large.txt", megabyte, -1);
   const char *one_image[] = { big, NULL };
   const char *images[] = { big, small, NULL };
   const char *pdfs[] = { three, two, NULL };
@@ -423,7 +337,7 @@ test_image_convert (Fixture       *fixture,
 
   json_object_set_string_member (values, "format", "jpeg");
   json_object_set_int_member (values, "quality", 95);
-  output = run_tool (fixture, "image-convert", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "image-convert", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (output, "/input.jpg"));
   assert_format (output, "jpeg");
@@ -440,12 +354,12 @@ test_image_convert (Fixture       *fixture,
 
   /* Out of its range, the quality stops the run. */
   json_object_set_int_member (values, "quality", 101);
-  g_assert_null (run_tool (fixture, "image-convert", values, NULL, &units, &error));
+  g_assert_null (run_to_app_output (fixture, "image-convert", values, NULL, &units, &error));
   g_assert_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE);
   g_clear_error (&error);
   json_object_set_int_member (values, "quality", 90);
   json_object_set_string_member (values, "format", "gif");
-  g_assert_null (run_tool (fixture, "image-convert", values, NULL, &units, &error));
+  g_assert_null (run_to_app_output (fixture, "image-convert", values, NULL, &units, &error));
   g_assert_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE);
 }
 
@@ -463,7 +377,7 @@ test_image_convert_several (Fixture       *fixture,
   gint64 units = -1;
 
   json_object_set_string_member (values, "format", "bmp");
-  output = run_tool (fixture, "image-convert", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "image-convert", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (output, ".tar"));
   g_assert_cmpint (units, ==, 1);
@@ -498,7 +412,7 @@ test_long_names (Fixture       *fixture,
   first = make_image (fixture, long_name->str, "png", 8, 8);
   second = make_image (fixture, "short.png", "png", 8, 8);
   values = files_value ("images", first, first, second, NULL);
-  output = run_tool (fixture, "image-rotate", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "image-rotate", values, NULL, &units, &error);
   g_assert_no_error (error);
 
   entries = read_tar (output);
@@ -532,8 +446,7 @@ make_sideways_jpeg (Fixture    *fixture,
   g_autoptr(GByteArray) tagged = g_byte_array_new ();
   gsize length;
 
-  g_file_get_contents (path, &jpeg, &length, &error);
-  g_assert_no_error (error);
+  jpeg = read_file (path, &length);
   /* Right after the start-of-image marker. */
   g_byte_array_append (tagged, (const guint8 *) jpeg, 2);
   g_byte_array_append (tagged, exif, sizeof exif);
@@ -560,7 +473,7 @@ test_orientation (Fixture       *fixture,
 
   /* Not turned by the tool, only set upright. */
   json_object_set_string_member (values, "angle", "0");
-  output = run_tool (fixture, "image-rotate", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "image-rotate", values, NULL, &units, &error);
   g_assert_no_error (error);
   result = load_image (output);
   g_assert_cmpint (gdk_pixbuf_get_width (result), ==, 40);
@@ -570,12 +483,11 @@ test_orientation (Fixture       *fixture,
 
   /* In a PDF it stands upright too: a portrait page, the pixels drawn
    * turned rather than the sideways JPEG copied. */
-  pdf = run_tool (fixture, "images-to-pdf", values, NULL, &units, &error);
+  pdf = run_to_app_output (fixture, "images-to-pdf", values, NULL, &units, &error);
   g_assert_no_error (error);
   document = open_pdf (pdf);
   assert_page_size (document, 0, 595.28, 841.89);
-  g_file_get_contents (pdf, &contents, &length, &error);
-  g_assert_no_error (error);
+  contents = read_file (pdf, &length);
   g_assert_null (g_strstr_len (contents, length, "/DCTDecode"));
 }
 
@@ -595,7 +507,7 @@ test_image_grayscale (Fixture       *fixture,
   const Rgb blue_luma = { 18, 18, 18 };
   gint64 units = -1;
 
-  output = run_tool (fixture, "image-grayscale", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "image-grayscale", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (output, ".grayscale.png"));
   g_assert_cmpint (units, ==, 1);
@@ -607,7 +519,7 @@ test_image_grayscale (Fixture       *fixture,
 
   /* The same name twice in one archive is numbered. */
   json_array_add_string_element (json_object_get_array_member (values, "images"), photo);
-  twice = run_tool (fixture, "image-grayscale", values, NULL, &units, &error);
+  twice = run_to_app_output (fixture, "image-grayscale", values, NULL, &units, &error);
   g_assert_no_error (error);
   entries = read_tar (twice);
   g_assert_cmpuint (entries->len, ==, 2);
@@ -628,7 +540,7 @@ test_image_resize (Fixture       *fixture,
   gint64 units = -1;
 
   json_object_set_int_member (values, "width", 100);
-  output = run_tool (fixture, "image-resize", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "image-resize", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (output, ".resized.jpg"));
   assert_format (output, "jpeg");
@@ -641,7 +553,7 @@ test_image_resize (Fixture       *fixture,
 
   json_object_set_string_member (values, "format", "png");
   json_object_set_int_member (values, "width", 801);
-  png_output = run_tool (fixture, "image-resize", values, NULL, &units, &error);
+  png_output = run_to_app_output (fixture, "image-resize", values, NULL, &units, &error);
   g_assert_no_error (error);
   assert_format (png_output, "png");
   g_clear_object (&result);
@@ -650,7 +562,7 @@ test_image_resize (Fixture       *fixture,
   g_assert_cmpint (gdk_pixbuf_get_height (result), ==, 401);
 
   json_object_set_int_member (values, "width", 0);
-  g_assert_null (run_tool (fixture, "image-resize", values, NULL, &units, &error));
+  g_assert_null (run_to_app_output (fixture, "image-resize", values, NULL, &units, &error));
   g_assert_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE);
 }
 
@@ -668,7 +580,7 @@ test_image_rotate (Fixture       *fixture,
 
   /* A quarter turn clockwise brings the bottom left to the top left. */
   json_object_set_string_member (values, "angle", "90");
-  turned = run_tool (fixture, "image-rotate", values, NULL, &units, &error);
+  turned = run_to_app_output (fixture, "image-rotate", values, NULL, &units, &error);
   g_assert_no_error (error);
   result = load_image (turned);
   g_assert_cmpint (gdk_pixbuf_get_width (result), ==, 40);
@@ -679,7 +591,7 @@ test_image_rotate (Fixture       *fixture,
 
   /* Then mirrored left to right. */
   json_object_set_string_member (values, "flip", "horizontal");
-  mirrored = run_tool (fixture, "image-rotate", values, NULL, &units, &error);
+  mirrored = run_to_app_output (fixture, "image-rotate", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_clear_object (&result);
   result = load_image (mirrored);
@@ -688,7 +600,7 @@ test_image_rotate (Fixture       *fixture,
   g_assert_cmpint (units, ==, 1);
 
   json_object_set_string_member (values, "angle", "45");
-  g_assert_null (run_tool (fixture, "image-rotate", values, NULL, &units, &error));
+  g_assert_null (run_to_app_output (fixture, "image-rotate", values, NULL, &units, &error));
   g_assert_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE);
 }
 
@@ -759,14 +671,14 @@ test_image_watermark (Fixture       *fixture,
   gint64 units = -1;
 
   /* Without its text the run cannot start. */
-  g_assert_null (run_tool (fixture, "image-watermark", values, NULL, &units, &error));
+  g_assert_null (run_to_app_output (fixture, "image-watermark", values, NULL, &units, &error));
   g_assert_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE);
   g_clear_error (&error);
 
   json_object_set_string_member (values, "text", "© Tally");
   json_object_set_string_member (values, "position", "bottom-right");
   json_object_set_int_member (values, "opacity", 100);
-  output = run_tool (fixture, "image-watermark", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "image-watermark", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (output, ".watermarked.png"));
   g_assert_cmpint (units, ==, 1);
@@ -780,7 +692,7 @@ test_image_watermark (Fixture       *fixture,
 
   /* Fainter at 10 %: no pixel moves more than a tenth of the way. */
   json_object_set_int_member (values, "opacity", 10);
-  faint = run_tool (fixture, "image-watermark", values, NULL, &units, &error);
+  faint = run_to_app_output (fixture, "image-watermark", values, NULL, &units, &error);
   g_assert_no_error (error);
   faint_result = load_image (faint);
   g_assert_cmpint (count_changed (original, faint_result, 200, 150, 400, 300), >, 100);
@@ -788,7 +700,7 @@ test_image_watermark (Fixture       *fixture,
   g_assert_cmpint (largest_change (original, result), >, 200);
 
   json_object_set_int_member (values, "opacity", 5);
-  g_assert_null (run_tool (fixture, "image-watermark", values, NULL, &units, &error));
+  g_assert_null (run_to_app_output (fixture, "image-watermark", values, NULL, &units, &error));
   g_assert_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE);
 }
 
@@ -810,7 +722,7 @@ test_contact_sheet (Fixture       *fixture,
 
   json_object_set_int_member (values, "columns", 2);
   json_object_set_int_member (values, "thumbnail-size", 64);
-  output = run_tool (fixture, "contact-sheet", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "contact-sheet", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_cmpint (units, ==, 3);
   g_assert_cmpint (units, ==, measure ("images", paths));
@@ -829,14 +741,14 @@ test_contact_sheet (Fixture       *fixture,
 
   /* Without names, rows are only as high as the thumbnails and padding. */
   json_object_set_string_member (values, "labels", "none");
-  unlabelled = run_tool (fixture, "contact-sheet", values, NULL, &units, &error);
+  unlabelled = run_to_app_output (fixture, "contact-sheet", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_clear_object (&sheet);
   sheet = load_image (unlabelled);
   g_assert_cmpint (gdk_pixbuf_get_height (sheet), ==, 2 * 80);
 
   json_object_set_int_member (values, "columns", 13);
-  g_assert_null (run_tool (fixture, "contact-sheet", values, NULL, &units, &error));
+  g_assert_null (run_to_app_output (fixture, "contact-sheet", values, NULL, &units, &error));
   g_assert_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE);
 }
 
@@ -857,15 +769,14 @@ test_images_to_pdf (Fixture       *fixture,
   g_autoptr(TallyPopplerDocument) fitted_document = NULL;
   gint64 units = -1;
 
-  output = run_tool (fixture, "images-to-pdf", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "images-to-pdf", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (output, ".pdf"));
   g_assert_cmpint (units, ==, 2);
   g_assert_cmpint (units, ==, measure ("images", paths));
 
   /* The JPEG is in the PDF as it was, not compressed again. */
-  g_file_get_contents (output, &contents, &length, &error);
-  g_assert_no_error (error);
+  contents = read_file (output, &length);
   g_assert_nonnull (g_strstr_len (contents, length, "/DCTDecode"));
 
   /* A4, turned for the landscape image. */
@@ -877,14 +788,14 @@ test_images_to_pdf (Fixture       *fixture,
   /* Pages the size of the image (a pixel is 0.75 pt) and its margins. */
   json_object_set_string_member (values, "page-size", "fit-image");
   json_object_set_int_member (values, "margin", 0);
-  fitted = run_tool (fixture, "images-to-pdf", values, NULL, &units, &error);
+  fitted = run_to_app_output (fixture, "images-to-pdf", values, NULL, &units, &error);
   g_assert_no_error (error);
   fitted_document = open_pdf (fitted);
   assert_page_size (fitted_document, 0, 225, 150);
   assert_page_size (fitted_document, 1, 75, 150);
 
   json_object_set_int_member (values, "margin", 51);
-  g_assert_null (run_tool (fixture, "images-to-pdf", values, NULL, &units, &error));
+  g_assert_null (run_to_app_output (fixture, "images-to-pdf", values, NULL, &units, &error));
   g_assert_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE);
 }
 
@@ -905,21 +816,20 @@ test_pdf_extract_text (Fixture       *fixture,
   g_autoptr(GPtrArray) entries = NULL;
   gint64 units = -1;
 
-  output = run_tool (fixture, "pdf-extract-text", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "pdf-extract-text", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (output, ".txt"));
   g_assert_cmpint (units, ==, 3);
   g_assert_cmpint (units, ==, measure ("pages", paths));
 
-  g_file_get_contents (output, &text, NULL, &error);
-  g_assert_no_error (error);
+  text = read_file (output, NULL);
   pages = g_strsplit (text, "\f", -1);
   g_assert_cmpuint (g_strv_length (pages), ==, 3);
   g_assert_nonnull (strstr (pages[0], "Page 1 of report.pdf"));
   g_assert_nonnull (strstr (pages[2], "Page 3 of report.pdf"));
 
   json_object_set_string_member (values, "output", "file-per-page");
-  per_page = run_tool (fixture, "pdf-extract-text", values, NULL, &units, &error);
+  per_page = run_to_app_output (fixture, "pdf-extract-text", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (per_page, ".tar"));
   entries = read_tar (per_page);
@@ -944,7 +854,7 @@ test_pdf_merge (Fixture       *fixture,
   g_autoptr(TallyPopplerDocument) document = NULL;
   gint64 units = -1;
 
-  output = run_tool (fixture, "pdf-merge", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "pdf-merge", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_cmpint (units, ==, 5);
   g_assert_cmpint (units, ==, measure ("pages", paths));
@@ -979,7 +889,7 @@ test_pdf_split (Fixture       *fixture,
   gint64 units = -1;
 
   json_object_set_int_member (values, "pages-per-file", 2);
-  output = run_tool (fixture, "pdf-split", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "pdf-split", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (output, ".tar"));
   g_assert_cmpint (units, ==, 5);
@@ -1015,7 +925,7 @@ test_pdf_page_numbers (Fixture       *fixture,
 
   json_object_set_int_member (values, "start", 41);
   json_object_set_string_member (values, "position", "top-right");
-  output = run_tool (fixture, "pdf-page-numbers", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "pdf-page-numbers", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_suffix (output, ".numbered.pdf"));
   g_assert_cmpint (units, ==, 2);
@@ -1051,7 +961,7 @@ test_pdf_to_images (Fixture       *fixture,
   gint64 units = -1;
 
   json_object_set_int_member (values, "dpi", 144);
-  output = run_tool (fixture, "pdf-to-images", values, NULL, &units, &error);
+  output = run_to_app_output (fixture, "pdf-to-images", values, NULL, &units, &error);
   g_assert_no_error (error);
   g_assert_cmpint (units, ==, 2);
 
@@ -1066,7 +976,7 @@ test_pdf_to_images (Fixture       *fixture,
 
   json_object_set_string_member (values, "format", "jpeg");
   json_object_set_int_member (values, "dpi", 36);
-  jpeg_output = run_tool (fixture, "pdf-to-images", values, NULL, &units, &error);
+  jpeg_output = run_to_app_output (fixture, "pdf-to-images", values, NULL, &units, &error);
   g_assert_no_error (error);
   jpeg_entries = read_tar (jpeg_output);
   g_assert_cmpstr (tar_entry (jpeg_entries, 1)->name, ==, "slides-page-002.jpg");
@@ -1075,7 +985,7 @@ test_pdf_to_images (Fixture       *fixture,
   g_assert_cmpint (gdk_pixbuf_get_height (jpeg_page), ==, 36);
 
   json_object_set_int_member (values, "dpi", 601);
-  g_assert_null (run_tool (fixture, "pdf-to-images", values, NULL, &units, &error));
+  g_assert_null (run_to_app_output (fixture, "pdf-to-images", values, NULL, &units, &error));
   g_assert_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE);
 }
 
@@ -1103,7 +1013,7 @@ test_malformed_input (Fixture       *fixture,
   };
   g_autofree char *good_image = make_image (fixture, "good.png", "png", 10, 10);
   g_autofree char *good_pdf = make_pdf (fixture, "good.pdf", 1, 100, 100);
-  g_autofree char *bad = write_file (fixture, "notes.txt", "%PDF-1.4 this is not really one");
+  g_autofree char *bad = write_file (fixture, "notes.txt", "%PDF-1.4 this is not really one", -1);
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -1114,7 +1024,7 @@ test_malformed_input (Fixture       *fixture,
       gint64 units = -1;
 
       g_test_message ("%s", cases[i].tool);
-      g_assert_null (run_tool (fixture, cases[i].tool, values, NULL, &units, &error));
+      g_assert_null (run_to_app_output (fixture, cases[i].tool, values, NULL, &units, &error));
       g_assert_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_INPUT);
       g_assert_nonnull (strstr (error->message, cases[i].bad_file));
       g_assert_cmpint (units, ==, 0);
@@ -1130,7 +1040,7 @@ test_malformed_single (Fixture       *fixture,
   static const char * const tools[] = {
     "pdf-extract-text", "pdf-split", "pdf-page-numbers", "pdf-to-images",
   };
-  g_autofree char *bad = write_file (fixture, "broken.pdf", "%PDF-1.4\nnothing else\n");
+  g_autofree char *bad = write_file (fixture, "broken.pdf", "%PDF-1.4\nnothing else\n", -1);
 
   for (gsize i = 0; i < G_N_ELEMENTS (tools); i++)
     {
@@ -1139,7 +1049,7 @@ test_malformed_single (Fixture       *fixture,
       gint64 units = -1;
 
       g_test_message ("%s", tools[i]);
-      g_assert_null (run_tool (fixture, tools[i], values, NULL, &units, &error));
+      g_assert_null (run_to_app_output (fixture, tools[i], values, NULL, &units, &error));
       g_assert_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_INPUT);
       g_assert_nonnull (strstr (error->message, "broken.pdf"));
     }
@@ -1172,16 +1082,9 @@ test_cancelled (Fixture       *fixture,
       gint64 units = -1;
 
       g_test_message ("%s", tool);
-      g_assert_null (run_tool (fixture, tool, values, cancellable, &units, &error));
+      g_assert_null (run_to_app_output (fixture, tool, values, cancellable, &units, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
     }
-}
-
-static void
-cancel_on_progress (double   fraction,
-                    gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
 }
 
 /* Cancelled after the first page or image: the next piece sees it. */
@@ -1203,10 +1106,7 @@ test_cancel_midway (Fixture       *fixture,
       gboolean is_image = !g_str_has_prefix (tools[i], "pdf-");
       g_autoptr(JsonObject) values = is_image ? files_value ("images", image, other, NULL)
                                               : files_value ("file", pdf, NULL);
-      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-      g_autoptr(GError) error = NULL;
       g_autofree char *output = NULL;
-      gint64 units = -1;
 
       g_test_message ("%s", tools[i]);
       if (g_str_equal (tools[i], "pdf-merge"))
@@ -1215,10 +1115,7 @@ test_cancel_midway (Fixture       *fixture,
                                                                                     "file")));
       json_object_set_string_member (values, "text", "Tally");
       output = tally_builtin_make_output_path (builtin, fixture->dir, NULL, values);
-      g_assert_false (tally_builtin_run (builtin, values, output, cancellable,
-                                         cancel_on_progress, cancellable, &units, &error));
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-      g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+      assert_run_cancelled (tools[i], values, output);
     }
 }
 

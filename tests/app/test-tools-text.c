@@ -13,81 +13,7 @@
 
 #include "tally-builtin.h"
 
-typedef struct
-{
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("tally-tools-text-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  g_autoptr(GDir) dir = g_dir_open (fixture->dir, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (fixture->dir, name, NULL);
-
-      g_unlink (child);
-    }
-  g_rmdir (fixture->dir);
-  g_free (fixture->dir);
-}
-
-static char *
-write_file (Fixture    *fixture,
-            const char *name,
-            const char *contents,
-            gssize      length)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (fixture->dir, name, NULL);
-
-  g_file_set_contents (path, contents, length, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-static char *
-read_file (const char *path,
-           gsize      *length)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, length, &error);
-  g_assert_no_error (error);
-  return contents;
-}
-
-static JsonObject *
-files_value (const char *input_id,
-             ...)
-{
-  JsonObject *values = json_object_new ();
-  JsonArray *paths = json_array_new ();
-  va_list args;
-
-  va_start (args, input_id);
-  for (const char *path = va_arg (args, const char *); path != NULL;
-       path = va_arg (args, const char *))
-    json_array_add_string_element (paths, path);
-  va_end (args);
-
-  json_object_set_array_member (values, input_id, paths);
-  return values;
-}
+#include "tally-tools-test.h"
 
 static JsonObject *
 text_value (const char *input_id,
@@ -97,19 +23,6 @@ text_value (const char *input_id,
 
   json_object_set_string_member (values, input_id, text);
   return values;
-}
-
-static gboolean
-run_tool (const char    *name,
-          JsonObject    *values,
-          const char    *output,
-          gint64        *units,
-          GError       **error)
-{
-  const TallyBuiltin *builtin = tally_builtin_lookup (name);
-
-  g_assert_nonnull (builtin);
-  return tally_builtin_run (builtin, values, output, NULL, NULL, NULL, units, error);
 }
 
 /* Runs @name, which must succeed, and returns what it wrote. */
@@ -124,7 +37,7 @@ run_for_output (Fixture    *fixture,
   gint64 units = -1;
   char *contents;
 
-  g_assert_true (run_tool (name, values, output, &units, &error));
+  g_assert_true (run_tool (name, values, output, NULL, &units, &error));
   g_assert_no_error (error);
   g_assert_cmpint (units, ==, expected_units);
 
@@ -142,17 +55,9 @@ check_fails (Fixture    *fixture,
              int         code,
              const char *expected)
 {
-  g_autofree char *output = g_build_filename (fixture->dir, "failed-output", NULL);
-  g_autoptr(GError) error = NULL;
-  gint64 units = -1;
+  g_autofree char *output = path_in (fixture, "failed-output");
 
-  g_assert_false (run_tool (name, values, output, &units, &error));
-  g_assert_error (error, domain, code);
-  g_test_message ("%s: %s", name, error->message);
-  if (expected != NULL)
-    g_assert_nonnull (strstr (error->message, expected));
-  g_assert_cmpint (units, ==, 0);
-  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+  assert_run_fails (name, values, output, domain, code, expected);
 }
 
 static void
@@ -402,7 +307,7 @@ test_gzip_decompress (Fixture       *fixture,
                                           "notes.txt.gz", values);
   g_assert_cmpstr (named, ==, output);
 
-  g_assert_true (run_tool ("gzip-decompress", values, output, &units, &error));
+  g_assert_true (run_tool ("gzip-decompress", values, output, NULL, &units, &error));
   g_assert_no_error (error);
   g_assert_cmpint (units, ==, 1);
 
@@ -437,7 +342,7 @@ test_gzip_decompress_several (Fixture       *fixture,
   gsize length;
 
   g_assert_true (g_str_has_suffix (output, "/a.txt.tar"));
-  g_assert_true (run_tool ("gzip-decompress", values, output, &units, &error));
+  g_assert_true (run_tool ("gzip-decompress", values, output, NULL, &units, &error));
   g_assert_no_error (error);
   g_assert_cmpint (units, ==, 1);
 
@@ -788,7 +693,7 @@ test_text_compare_random (Fixture       *fixture,
       guint changed = 0;
       gint64 units;
 
-      g_assert_true (run_tool ("text-compare", values, output, &units, &error));
+      g_assert_true (run_tool ("text-compare", values, output, NULL, &units, &error));
       g_assert_no_error (error);
       diff = read_file (output, NULL);
 
@@ -1055,27 +960,13 @@ test_progress (Fixture       *fixture,
 /* Cancellation */
 
 static void
-cancel_on_progress (double   fraction,
-                    gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-}
-
-static void
 check_cancelled (Fixture    *fixture,
                  const char *name,
                  JsonObject *values)
 {
-  g_autofree char *output = g_build_filename (fixture->dir, "cancelled-output", NULL);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
-  gint64 units = -1;
+  g_autofree char *output = path_in (fixture, "cancelled-output");
 
-  g_assert_false (tally_builtin_run (tally_builtin_lookup (name), values, output, cancellable,
-                                     cancel_on_progress, cancellable, &units, &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (units, ==, 0);
-  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+  assert_run_cancelled (name, values, output);
 }
 
 /* Cancelled at the first progress report, each tool stops with

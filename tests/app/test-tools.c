@@ -14,100 +14,7 @@
 #include "tally-builtin.h"
 #include "tally-tool-registry.h"
 
-typedef struct
-{
-  char *dir;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("tally-tools-XXXXXX", &error);
-  g_assert_no_error (error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  data)
-{
-  remove_tree (fixture->dir);
-  g_free (fixture->dir);
-}
-
-static char *
-write_file (Fixture    *fixture,
-            const char *name,
-            const char *contents,
-            gssize      length)
-{
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (fixture->dir, name, NULL);
-
-  g_file_set_contents (path, contents, length, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-static char *
-read_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  return contents;
-}
-
-static JsonObject *
-files_value (const char *input_id,
-             ...)
-{
-  JsonObject *values = json_object_new ();
-  JsonArray *paths = json_array_new ();
-  va_list args;
-
-  va_start (args, input_id);
-  for (const char *path = va_arg (args, const char *); path != NULL;
-       path = va_arg (args, const char *))
-    json_array_add_string_element (paths, path);
-  va_end (args);
-
-  json_object_set_array_member (values, input_id, paths);
-  return values;
-}
-
-static gboolean
-run_tool (const char    *name,
-          JsonObject    *values,
-          const char    *output,
-          GCancellable  *cancellable,
-          gint64        *units,
-          GError       **error)
-{
-  const TallyBuiltin *builtin = tally_builtin_lookup (name);
-
-  g_assert_nonnull (builtin);
-  return tally_builtin_run (builtin, values, output, cancellable, NULL, NULL, units, error);
-}
+#include "tally-tools-test.h"
 
 static void
 test_lookup (void)
@@ -140,7 +47,7 @@ test_text_statistics (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (units, ==, 15);
 
-  report = read_file (output);
+  report = read_file (output, NULL);
   g_assert_nonnull (strstr (report, "Words: 15\n"));
   g_assert_nonnull (strstr (report, "Sentences: 3\n"));
   g_assert_nonnull (strstr (report, "Paragraphs: 2\n"));
@@ -164,7 +71,7 @@ test_file_checksums (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpint (units, ==, 1);
 
-  listing = read_file (output);
+  listing = read_file (output, NULL);
   g_assert_cmpstr (listing, ==,
                    "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03  a.txt\n"
                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  b.txt\n");
@@ -173,7 +80,7 @@ test_file_checksums (Fixture       *fixture,
   json_object_set_string_member (values, "algorithm", "md5");
   g_assert_true (run_tool ("file-checksums", values, output, NULL, &units, &error));
   g_clear_pointer (&listing, g_free);
-  listing = read_file (output);
+  listing = read_file (output, NULL);
   g_assert_true (g_str_has_prefix (listing, "b1946ac92492d2347c6235b4d2611184  a.txt\n"));
 }
 
@@ -241,7 +148,7 @@ test_json_format (Fixture       *fixture,
   g_assert_true (run_tool ("json-format", values, output, NULL, &units, &error));
   g_assert_no_error (error);
   g_assert_cmpint (units, ==, 1);
-  formatted = read_file (output);
+  formatted = read_file (output, NULL);
   g_assert_cmpstr (formatted, ==,
                    "{\n  \"a\" : {\n    \"c\" : null\n  },\n  \"b\" : [\n    1,\n    2\n  ]\n}\n");
 
@@ -249,7 +156,7 @@ test_json_format (Fixture       *fixture,
   json_object_set_string_member (values, "sort-keys", "no");
   g_assert_true (run_tool ("json-format", values, output, NULL, &units, &error));
   g_clear_pointer (&formatted, g_free);
-  formatted = read_file (output);
+  formatted = read_file (output, NULL);
   g_assert_cmpstr (formatted, ==, "{\"b\":[1,2],\"a\":{\"c\":null}}\n");
 }
 
@@ -357,13 +264,6 @@ test_csv_malformed (Fixture       *fixture,
   check_bad_csv (fixture, "a,b\n\"1\"x,2\n", "line 2: there is text after a closing quote");
 }
 
-static void
-cancel_on_progress (double   fraction,
-                    gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-}
-
 /* Cancelled in the middle of a file: an error, no output, no units. */
 static void
 test_cancel (Fixture       *fixture,
@@ -373,24 +273,9 @@ test_cancel (Fixture       *fixture,
   g_autofree char *input = write_file (fixture, "big.bin", big, 4 * 1024 * 1024);
   g_autofree char *output = g_build_filename (fixture->dir, "big.bin.gz", NULL);
   g_autoptr(JsonObject) values = files_value ("files", input, NULL);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GError) error = NULL;
-  gint64 units = -1;
 
-  g_assert_false (tally_builtin_run (tally_builtin_lookup ("gzip-compress"), values, output,
-                                     cancellable, cancel_on_progress, cancellable, &units,
-                                     &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (units, ==, 0);
-  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
-
-  g_clear_error (&error);
-  g_cancellable_reset (cancellable);
-  g_assert_false (tally_builtin_run (tally_builtin_lookup ("file-checksums"), values, output,
-                                     cancellable, cancel_on_progress, cancellable, &units,
-                                     &error));
-  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+  assert_run_cancelled ("gzip-compress", values, output);
+  assert_run_cancelled ("file-checksums", values, output);
 }
 
 typedef struct

@@ -27,8 +27,8 @@ test_server_binary (void)
 
 /* Binds port 0 and gives the port back; the race with another process
  * taking it before the server does is harmless on a test machine. */
-static guint16
-free_port (void)
+guint16
+test_free_port (void)
 {
   g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                                             G_SOCKET_PROTOCOL_TCP, NULL);
@@ -94,7 +94,7 @@ start (const char * const *extra_args,
   server->dir = g_dir_make_tmp ("tally-server-test-XXXXXX", &error);
   g_assert_no_error (error);
   server->data_dir = g_build_filename (server->dir, "data", NULL);
-  server->port = free_port ();
+  server->port = test_free_port ();
   server->base_url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
   server->extra_args = g_strdupv ((char **) extra_args);
   server->session = test_session_new ();
@@ -143,8 +143,8 @@ test_server_restart (TestServer *server)
   wait_until_ready (server);
 }
 
-static void
-remove_tree (const char *dir)
+void
+test_remove_tree (const char *dir)
 {
   g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
   const char *name;
@@ -154,7 +154,7 @@ remove_tree (const char *dir)
       g_autofree char *path = g_build_filename (dir, name, NULL);
 
       if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
+        test_remove_tree (path);
       else
         g_unlink (path);
     }
@@ -168,7 +168,7 @@ test_server_free (TestServer *server)
     return;
 
   test_server_stop (server, FALSE);
-  remove_tree (server->dir);
+  test_remove_tree (server->dir);
   g_clear_object (&server->session);
   g_strfreev (server->extra_args);
   g_free (server->base_url);

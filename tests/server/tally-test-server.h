@@ -80,6 +80,11 @@ JsonNode     *test_response_member  (TestResponse       *response,
 JsonArray    *test_list_transactions (TestServer        *server,
                                      const char         *token);
 
+/* A loopback port nothing listens on, for now. */
+guint16       test_free_port        (void);
+/* Removes @dir and everything below it. */
+void          test_remove_tree      (const char         *dir);
+
 /* The tally-server binary under test. */
 const char   *test_server_binary    (void);
 /* <data_dir>/tally.db */

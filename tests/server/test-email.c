@@ -18,40 +18,17 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
-#include <glib/gstdio.h>
 
 #include "tally-mailer.h"
-#include "tally-test-server.h"
+#include "tally-test-stripe.h"
 
-#define SECRET_KEY     "sk_test_fake"
-#define WEBHOOK_SECRET "whsec_test_secret"
 #define SENDER         "tally@example.test"
 
 static char *sink_dir;
 static GSubprocess *sink;
 static guint16 sink_port;
 
-static TestServer *fake;
-static GSubprocess *fake_process;
-
 /* --- the SMTP sink --- */
-
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_socket_bind (socket, any, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
 
 /* A python3 that has aiosmtpd: Debian's, where another one may come first
  * in PATH. */
@@ -106,7 +83,7 @@ start_sink (void)
   /* The Mailbox handler makes the Maildir (new/, cur/, tmp/) only when
    * the folder does not exist yet. */
   maildir = g_build_filename (sink_dir, "maildir", NULL);
-  sink_port = free_port ();
+  sink_port = test_free_port ();
   listen = g_strdup_printf ("127.0.0.1:%u", sink_port);
   g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
   sink = g_subprocess_launcher_spawn (launcher, &error, sink_python (), "-m", "aiosmtpd", "-n",
@@ -120,30 +97,12 @@ start_sink (void)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_remove (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 stop_sink (void)
 {
   g_subprocess_force_exit (sink);
   g_subprocess_wait (sink, NULL, NULL);
   g_clear_object (&sink);
-  remove_tree (sink_dir);
+  test_remove_tree (sink_dir);
   g_clear_pointer (&sink_dir, g_free);
 }
 
@@ -609,7 +568,7 @@ static void
 test_sink_down (void)
 {
   g_autofree char *log_path = g_build_filename (sink_dir, "server.log", NULL);
-  g_autofree char *url = g_strdup_printf ("--smtp-url=smtp://127.0.0.1:%u", free_port ());
+  g_autofree char *url = g_strdup_printf ("--smtp-url=smtp://127.0.0.1:%u", test_free_port ());
   const char *args[] = { url, "--smtp-from=" SENDER, "--smtp-username=tally",
                          "--smtp-password=hunter2-secret", NULL };
   g_autoptr(TestServer) server = start_logging_to (log_path, args);
@@ -649,67 +608,19 @@ test_bad_config (void)
 /* --- a failing automatic top-up, against the fake Stripe --- */
 
 static void
-start_fake_stripe (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  guint64 port;
-
-  fake_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                   g_getenv ("FAKE_STRIPE_BINARY"),
-                                   "--secret-key=" SECRET_KEY,
-                                   "--webhook-secret=" WEBHOOK_SECRET, NULL);
-  g_assert_no_error (error);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake_process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
-
-  fake = g_new0 (TestServer, 1);
-  fake->port = port;
-  fake->base_url = g_strdup_printf ("http://127.0.0.1:%u", fake->port);
-  fake->session = test_session_new ();
-}
-
-static void
-stop_fake_stripe (void)
-{
-  g_subprocess_force_exit (fake_process);
-  g_subprocess_wait (fake_process, NULL, NULL);
-  g_clear_object (&fake_process);
-  g_object_unref (fake->session);
-  g_free (fake->base_url);
-  g_clear_pointer (&fake, g_free);
-}
-
-static void
 test_recharge_failed_email (void)
 {
-  g_autofree char *api_base = NULL;
+  g_autoptr(TestFakeStripe) fake = test_fake_stripe_start ();
   g_autofree char *smtp = g_strdup_printf ("--smtp-url=smtp://127.0.0.1:%u", sink_port);
-  g_autoptr(TestServer) server = NULL;
+  const char *args[] = { smtp, "--smtp-from=" SENDER, "--recharge-retry-after=0", NULL };
+  g_autoptr(TestServer) server = test_stripe_server_start (fake->api, args);
   g_autofree char *admin = NULL;
   g_autofree char *token = NULL;
   g_autoptr(TestResponse) checkout = NULL;
-  g_autoptr(TestResponse) decline = NULL;
   g_autoptr(TestResponse) settings = NULL;
   g_autoptr(GPtrArray) mails = NULL;
   gboolean paused_told = FALSE;
   char account_id[37];
-
-  start_fake_stripe ();
-  api_base = g_strdup_printf ("--stripe-api-base=%s", fake->base_url);
-  {
-    const char *args[] = {
-      "--payments-provider=stripe", api_base, "--stripe-secret-key=" SECRET_KEY,
-      "--stripe-webhook-secret=" WEBHOOK_SECRET,
-      "--stripe-success-url=http://127.0.0.1/paid", "--stripe-cancel-url=http://127.0.0.1/no",
-      smtp, "--smtp-from=" SENDER, "--recharge-retry-after=0", NULL
-    };
-
-    server = test_server_start (args);
-  }
 
   /* A Stripe customer (made by a first checkout) and 100 credits. */
   token = test_user_new (server, "card@example.test", account_id);
@@ -718,8 +629,7 @@ test_recharge_failed_email (void)
   admin = test_admin_new (server, "mail-admin@example.test");
   test_grant (server, admin, account_id, 100);
 
-  decline = test_request (fake, "POST", "/_test/decline", NULL, "{\"count\": 3}");
-  g_assert_cmpuint (decline->status, ==, 200);
+  test_stripe_control (fake->api, "/_test/decline", "{\"count\": 3}");
   settings = test_request (server, "PUT", "/v1/me/auto-recharge", token,
                            "{\"enabled\": true, \"threshold\": 500, \"pack\": \"starter\", "
                            "\"monthly_cap\": 10}");
@@ -748,7 +658,6 @@ test_recharge_failed_email (void)
   g_assert_true (paused_told);
 
   test_server_stop (server, FALSE);
-  stop_fake_stripe ();
 }
 
 int

@@ -13,74 +13,19 @@
 #include <sqlite3.h>
 
 #include "tally-receipt.h"
-#include "tally-test-server.h"
+#include "tally-test-stripe.h"
 
-#define SECRET_KEY     "sk_test_fake"
-#define WEBHOOK_SECRET "whsec_test_secret"
 /* Lease taken on a device's first sync: how a test holds credits, so that
  * a refund finds the balance short. */
 #define LEASE          "400"
 
 static TestServer *demo;
 static TestServer *stripe;
-/* The fake Stripe, called through the harness like a server. */
+static TestFakeStripe *fake_stripe;
+/* Its API, called through the harness like a server. */
 static TestServer *fake;
-static GSubprocess *fake_process;
 
 /* --- the fake Stripe --- */
-
-static void
-start_fake_stripe (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  guint64 port;
-
-  fake_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                   g_getenv ("FAKE_STRIPE_BINARY"),
-                                   "--secret-key=" SECRET_KEY,
-                                   "--webhook-secret=" WEBHOOK_SECRET, NULL);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake_process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
-
-  fake = g_new0 (TestServer, 1);
-  fake->port = port;
-  fake->base_url = g_strdup_printf ("http://127.0.0.1:%u", fake->port);
-  fake->session = test_session_new ();
-}
-
-static void
-stop_fake_stripe (void)
-{
-  g_subprocess_force_exit (fake_process);
-  g_subprocess_wait (fake_process, NULL, NULL);
-  g_clear_object (&fake_process);
-  g_object_unref (fake->session);
-  g_free (fake->base_url);
-  g_free (fake);
-}
-
-static void
-fake_control (const char *path,
-              const char *body)
-{
-  g_autoptr(TestResponse) response = test_request (fake, "POST", path, NULL, body);
-
-  g_assert_cmpuint (response->status, ==, 200);
-}
-
-static gint64
-fake_stat (const char *name)
-{
-  g_autoptr(TestResponse) stats = test_request (fake, "GET", "/_test/stats", NULL, NULL);
-
-  return test_response_int (stats, name);
-}
 
 /* The most attempts any one Idempotency-Key had. */
 static gint64
@@ -281,8 +226,8 @@ static void
 test_stripe_purchase (void)
 {
   g_autofree char *token = test_user_new (stripe, "buyer@example.com", NULL);
-  gint64 customers = fake_stat ("customers");
-  gint64 sessions = fake_stat ("sessions");
+  gint64 customers = test_stripe_stat (fake, "customers");
+  gint64 sessions = test_stripe_stat (fake, "sessions");
   g_autofree char *session_id = checkout (stripe, token, "starter");
   g_autofree char *again = NULL;
   g_autofree char *event = completed_event (session_id, "checkout.session.completed", "paid",
@@ -293,8 +238,8 @@ test_stripe_purchase (void)
 
   g_assert_true (g_str_has_prefix (session_id, "cs_test_"));
   g_assert_true (g_uuid_string_is_valid (payment_id));
-  g_assert_cmpint (fake_stat ("customers"), ==, customers + 1);
-  g_assert_cmpint (fake_stat ("sessions"), ==, sessions + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "customers"), ==, customers + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "sessions"), ==, sessions + 1);
   g_assert_cmpint (balance (stripe, token), ==, 0);
 
   expect_outcome (event, NULL, "credited");
@@ -307,8 +252,8 @@ test_stripe_purchase (void)
   /* A second purchase reuses the account's customer. */
   again = checkout (stripe, token, "standard");
   g_assert_cmpstr (again, !=, session_id);
-  g_assert_cmpint (fake_stat ("customers"), ==, customers + 1);
-  g_assert_cmpint (fake_stat ("sessions"), ==, sessions + 2);
+  g_assert_cmpint (test_stripe_stat (fake, "customers"), ==, customers + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "sessions"), ==, sessions + 2);
 
   metrics = test_request (stripe, "GET", "/metrics", NULL, NULL);
   g_assert_nonnull (strstr (metrics->body, "tally_payments_total{outcome=\"credited\"}"));
@@ -522,7 +467,7 @@ test_stripe_portal (void)
   g_autoptr(TestResponse) on_demo = NULL;
   g_autofree char *demo_token = test_user_new (demo, "portal@example.com", NULL);
   g_autofree char *session_id = NULL;
-  gint64 portals = fake_stat ("portals");
+  gint64 portals = test_stripe_stat (fake, "portals");
 
   /* No customer until the first checkout. */
   g_assert_cmpuint (before->status, ==, 404);
@@ -533,7 +478,7 @@ test_stripe_portal (void)
   g_assert_cmpuint (portal->status, ==, 200);
   g_assert_true (g_str_has_prefix (test_response_string (portal, "url"),
                                    "https://billing.stripe.com/p/session/"));
-  g_assert_cmpint (fake_stat ("portals"), ==, portals + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "portals"), ==, portals + 1);
 
   anonymous = test_request (stripe, "POST", "/v1/billing/portal", NULL, NULL);
   g_assert_cmpuint (anonymous->status, ==, 401);
@@ -550,22 +495,22 @@ test_stripe_retries (void)
   g_autofree char *first = checkout (stripe, token, "starter");
   g_autofree char *second = NULL;
   g_autofree char *third = NULL;
-  gint64 sessions = fake_stat ("sessions");
+  gint64 sessions = test_stripe_stat (fake, "sessions");
   gint64 replays;
 
   /* The customer exists now: the failures hit the session's creation. */
-  fake_control ("/_test/fail", "{\"statuses\": [500, 429, 503]}");
+  test_stripe_control (fake, "/_test/fail", "{\"statuses\": [500, 429, 503]}");
   second = checkout (stripe, token, "starter");
   g_assert_cmpstr (second, !=, first);
-  g_assert_cmpint (fake_stat ("sessions"), ==, sessions + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "sessions"), ==, sessions + 1);
   g_assert_cmpint (fake_most_attempts (), ==, 4);
 
   /* Created, then the answer lost: the retry is answered from the first. */
-  replays = fake_stat ("replays");
-  fake_control ("/_test/fail", "{\"count\": 1, \"status\": 500, \"after\": true}");
+  replays = test_stripe_stat (fake, "replays");
+  test_stripe_control (fake, "/_test/fail", "{\"count\": 1, \"status\": 500, \"after\": true}");
   third = checkout (stripe, token, "starter");
-  g_assert_cmpint (fake_stat ("sessions"), ==, sessions + 2);
-  g_assert_cmpint (fake_stat ("replays"), ==, replays + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "sessions"), ==, sessions + 2);
+  g_assert_cmpint (test_stripe_stat (fake, "replays"), ==, replays + 1);
   g_assert_nonnull (third);
 }
 
@@ -573,15 +518,15 @@ static void
 test_stripe_unavailable (void)
 {
   g_autofree char *token = test_user_new (stripe, "unavailable@example.com", NULL);
-  gint64 sessions = fake_stat ("sessions");
+  gint64 sessions = test_stripe_stat (fake, "sessions");
   g_autoptr(TestResponse) response = NULL;
 
-  fake_control ("/_test/fail", "{\"count\": 4, \"status\": 500}");
+  test_stripe_control (fake, "/_test/fail", "{\"count\": 4, \"status\": 500}");
   response = test_request (stripe, "POST", "/v1/checkout", token, "{\"pack\": \"starter\"}");
   g_assert_cmpuint (response->status, ==, 503);
   g_assert_cmpstr (test_response_error (response), ==, "payment_provider_unavailable");
-  g_assert_cmpint (fake_stat ("sessions"), ==, sessions);
-  fake_control ("/_test/fail", "{\"count\": 0}");
+  g_assert_cmpint (test_stripe_stat (fake, "sessions"), ==, sessions);
+  test_stripe_control (fake, "/_test/fail", "{\"count\": 0}");
 }
 
 /* --- the demo provider --- */
@@ -1200,7 +1145,7 @@ static void
 test_recharge_once (void)
 {
   g_autofree char *token = recharge_user ("recharge-once@example.com", 505);
-  gint64 intents = fake_stat ("payment_intents");
+  gint64 intents = test_stripe_stat (fake, "payment_intents");
   g_autoptr(TestResponse) settings = set_auto_recharge (token, 500, 1);
   g_autoptr(TestResponse) payments = NULL;
   g_autoptr(TestResponse) higher = NULL;
@@ -1209,7 +1154,7 @@ test_recharge_once (void)
 
   g_assert_cmpuint (settings->status, ==, 200);
   g_assert_true (json_node_get_boolean (test_response_member (settings, "enabled")));
-  fake_control ("/_test/fail", "{\"count\": 1, \"status\": 0, \"delay_ms\": 800}");
+  test_stripe_control (fake, "/_test/fail", "{\"count\": 1, \"status\": 0, \"delay_ms\": 800}");
 
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     {
@@ -1226,7 +1171,7 @@ test_recharge_once (void)
   for (guint i = 0; i < 100 && balance_of (stripe, token, "available") != 995; i++)
     g_usleep (50 * 1000);
   g_assert_cmpint (balance_of (stripe, token, "available"), ==, 995);
-  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "payment_intents"), ==, intents + 1);
 
   payments = test_request (stripe, "GET", "/v1/payments", token, NULL);
   g_assert_cmpstr (test_response_string (payments, "items.0.status"), ==, "paid");
@@ -1237,7 +1182,7 @@ test_recharge_once (void)
   higher = set_auto_recharge (token, 2000, 1);
   g_assert_cmpuint (higher->status, ==, 200);
   g_usleep (500 * 1000);
-  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "payment_intents"), ==, intents + 1);
   g_assert_cmpint (balance_of (stripe, token, "available"), ==, 995);
 }
 
@@ -1283,27 +1228,18 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *api_base = NULL;
+  const char *lease_args[] = { "--lease-amount=" LEASE, NULL };
   g_autofree char *webhook = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
 
-  start_fake_stripe ();
-  api_base = g_strdup_printf ("--stripe-api-base=%s", fake->base_url);
-  {
-    const char *args[] = {
-      "--payments-provider=stripe", api_base, "--stripe-secret-key=" SECRET_KEY,
-      "--stripe-webhook-secret=" WEBHOOK_SECRET,
-      "--stripe-success-url=http://127.0.0.1/paid", "--stripe-cancel-url=http://127.0.0.1/no",
-      "--lease-amount=" LEASE, NULL
-    };
-
-    stripe = test_server_start (args);
-  }
+  fake_stripe = test_fake_stripe_start ();
+  fake = fake_stripe->api;
+  stripe = test_stripe_server_start (fake, lease_args);
   demo = test_server_start (NULL);
   webhook = g_strdup_printf ("{\"webhook_url\": \"%s/v1/webhooks/stripe\"}", stripe->base_url);
-  fake_control ("/_test/config", webhook);
+  test_stripe_control (fake, "/_test/config", webhook);
 
   g_test_add_func ("/payments/packs", test_packs);
   g_test_add_func ("/payments/stripe/purchase", test_stripe_purchase);
@@ -1337,6 +1273,6 @@ main (int   argc,
   g_free (stripe_admin);
   test_server_free (stripe);
   test_server_free (demo);
-  stop_fake_stripe ();
+  test_fake_stripe_free (fake_stripe);
   return status;
 }

@@ -10,10 +10,8 @@
 
 #include <string.h>
 
-#include "tally-test-server.h"
+#include "tally-test-stripe.h"
 
-#define SECRET_KEY     "sk_test_fake"
-#define WEBHOOK_SECRET "whsec_test_secret"
 /* The starter pack, as data/packs.json sells it. */
 #define PACK_CREDITS   500
 
@@ -23,82 +21,29 @@ static TestServer *quick;
 static TestServer *patient;
 /* Waits two seconds after a decline before another attempt. */
 static TestServer *backoff;
+static TestFakeStripe *fake_stripe;
+/* Its API, called through the harness like a server. */
 static TestServer *fake;
-static GSubprocess *fake_process;
 
 /* --- the fake Stripe --- */
 
-static void
-start_fake_stripe (void)
+/* A member of the newest PaymentIntent the fake made, as Stripe lists
+ * them. */
+static char *
+newest_intent_string (const char *member)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  guint64 port;
+  g_autofree char *path = g_strconcat ("data.0.", member, NULL);
+  g_autoptr(TestResponse) list = test_request (fake, "GET", "/v1/payment_intents",
+                                               TEST_STRIPE_SECRET_KEY, NULL);
 
-  fake_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                                   g_getenv ("FAKE_STRIPE_BINARY"),
-                                   "--secret-key=" SECRET_KEY,
-                                   "--webhook-secret=" WEBHOOK_SECRET, NULL);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fake_process));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_ascii_string_to_unsigned (line, 10, 1, 65535, &port, NULL));
-
-  fake = g_new0 (TestServer, 1);
-  fake->port = port;
-  fake->base_url = g_strdup_printf ("http://127.0.0.1:%u", fake->port);
-  fake->session = test_session_new ();
+  g_assert_cmpuint (list->status, ==, 200);
+  return g_strdup (test_response_string (list, path));
 }
 
-static void
-stop_fake_stripe (void)
-{
-  g_subprocess_force_exit (fake_process);
-  g_subprocess_wait (fake_process, NULL, NULL);
-  g_clear_object (&fake_process);
-  g_object_unref (fake->session);
-  g_free (fake->base_url);
-  g_free (fake);
-}
-
-static void
-fake_control (const char *path,
-              const char *body)
-{
-  g_autoptr(TestResponse) response = test_request (fake, "POST", path, NULL, body);
-
-  g_assert_cmpuint (response->status, ==, 200);
-}
-
-static gint64
-fake_stat (const char *name)
-{
-  g_autoptr(TestResponse) stats = test_request (fake, "GET", "/_test/stats", NULL, NULL);
-
-  return test_response_int (stats, name);
-}
-
-/* The newest PaymentIntent the fake made, as Stripe lists them. */
 static char *
 newest_intent (void)
 {
-  g_autoptr(TestResponse) list = test_request (fake, "GET", "/v1/payment_intents", SECRET_KEY,
-                                               NULL);
-
-  g_assert_cmpuint (list->status, ==, 200);
-  return g_strdup (test_response_string (list, "data.0.id"));
-}
-
-static char *
-newest_intent_payment (void)
-{
-  g_autoptr(TestResponse) list = test_request (fake, "GET", "/v1/payment_intents", SECRET_KEY,
-                                               NULL);
-
-  return g_strdup (test_response_string (list, "data.0.metadata.payment_id"));
+  return newest_intent_string ("id");
 }
 
 /* A payment_intent.* event for the newest intent, as Stripe sends it. */
@@ -107,7 +52,7 @@ intent_event (const char *type,
               const char *status)
 {
   g_autofree char *intent = newest_intent ();
-  g_autofree char *payment_id = newest_intent_payment ();
+  g_autofree char *payment_id = newest_intent_string ("metadata.payment_id");
 
   return g_strdup_printf ("{\"id\": \"evt_%s_%s\", \"object\": \"event\", \"type\": \"%s\", "
                           "\"data\": {\"object\": {\"id\": \"%s\", "
@@ -126,7 +71,7 @@ deliver (TestServer *server,
   g_autoptr(TestResponse) delivered = NULL;
   g_autoptr(JsonNode) answer = NULL;
 
-  fake_control ("/_test/config", config);
+  test_stripe_control (fake, "/_test/config", config);
   delivered = test_request (fake, "POST", "/_test/deliver", NULL, event);
   g_assert_cmpuint (delivered->status, ==, 200);
   g_test_message ("webhook → %" G_GINT64_FORMAT " %s", test_response_int (delivered, "status"),
@@ -134,6 +79,17 @@ deliver (TestServer *server,
   g_assert_cmpint (test_response_int (delivered, "status"), ==, 200);
   answer = json_from_string (test_response_string (delivered, "body"), NULL);
   return g_strdup (json_object_get_string_member (json_node_get_object (answer), "outcome"));
+}
+
+/* Stripe's own payment_intent.succeeded for the newest intent, late,
+ * after the server settled the recharge by itself: nothing more. */
+static void
+expect_late_success_duplicate (TestServer *server)
+{
+  g_autofree char *event = intent_event ("payment_intent.succeeded", "succeeded");
+  g_autofree char *outcome = deliver (server, event);
+
+  g_assert_cmpstr (outcome, ==, "duplicate");
 }
 
 /* --- the server's side --- */
@@ -266,9 +222,9 @@ static void
 wait_for_stat (const char *name,
                gint64      expected)
 {
-  for (guint i = 0; i < 300 && fake_stat (name) != expected; i++)
+  for (guint i = 0; i < 300 && test_stripe_stat (fake, name) != expected; i++)
     g_usleep (50 * 1000);
-  g_assert_cmpint (fake_stat (name), ==, expected);
+  g_assert_cmpint (test_stripe_stat (fake, name), ==, expected);
 }
 
 static void
@@ -301,16 +257,16 @@ static void
 test_lost_answer (void)
 {
   g_autoptr(User) user = user_new (quick, "lost", 100);
-  gint64 intents = fake_stat ("payment_intents");
-  gint64 replays = fake_stat ("replays");
+  gint64 intents = test_stripe_stat (fake, "payment_intents");
+  gint64 replays = test_stripe_stat (fake, "replays");
 
-  fake_control ("/_test/fail", "{\"count\": 1, \"status\": 500, \"after\": true}");
+  test_stripe_control (fake, "/_test/fail", "{\"count\": 1, \"status\": 500, \"after\": true}");
   set_auto_recharge (user);
 
   wait_for_balance (user, 100 + PACK_CREDITS);
   wait_for_state (user, FALSE, 0);
-  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
-  g_assert_cmpint (fake_stat ("replays"), ==, replays + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "payment_intents"), ==, intents + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "replays"), ==, replays + 1);
 }
 
 /* Every attempt's answer is lost: no failure is counted, the recharge
@@ -319,12 +275,11 @@ static void
 test_unanswered (void)
 {
   g_autoptr(User) user = user_new (quick, "unanswered", 100);
-  gint64 intents = fake_stat ("payment_intents");
-  gint64 lookups = fake_stat ("intent_lookups");
-  g_autofree char *event = NULL;
-  g_autofree char *outcome = NULL;
+  gint64 intents = test_stripe_stat (fake, "payment_intents");
+  gint64 lookups = test_stripe_stat (fake, "intent_lookups");
 
-  fake_control ("/_test/fail", "{\"statuses\": [500, 502, 503, 500], \"after\": true}");
+  test_stripe_control (fake, "/_test/fail",
+                       "{\"statuses\": [500, 502, 503, 500], \"after\": true}");
   set_auto_recharge (user);
   wait_for_stat ("payment_intents", intents + 1);
 
@@ -339,32 +294,35 @@ test_unanswered (void)
   touch (user);
   wait_for_balance (user, 101 + PACK_CREDITS);
   wait_for_state (user, FALSE, 0);
-  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
-  g_assert_cmpint (fake_stat ("intent_lookups"), ==, lookups + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "payment_intents"), ==, intents + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "intent_lookups"), ==, lookups + 1);
 
-  /* Stripe's own event, late: nothing more. */
-  event = intent_event ("payment_intent.succeeded", "succeeded");
-  outcome = deliver (quick, event);
-  g_assert_cmpstr (outcome, ==, "duplicate");
+  expect_late_success_duplicate (quick);
   g_assert_cmpint (balance (user), ==, 101 + PACK_CREDITS);
 }
 
 /* --- a crash between the charge and the credit --- */
+
+/* Charges the fake made, whether it took or declined them. */
+static gint64
+charges_made (void)
+{
+  return test_stripe_stat (fake, "payment_intents") + test_stripe_stat (fake, "declines");
+}
 
 /* Charges with the answer held back, and kills @server once the fake has
  * made the charge. */
 static void
 crash_after_charge (User *user)
 {
-  gint64 made = fake_stat ("payment_intents") + fake_stat ("declines");
+  gint64 made = charges_made ();
 
-  fake_control ("/_test/fail", "{\"count\": 1, \"status\": 0, \"delay_ms\": 10000, "
-                               "\"after\": true}");
+  test_stripe_control (fake, "/_test/fail",
+                       "{\"count\": 1, \"status\": 0, \"delay_ms\": 10000, \"after\": true}");
   set_auto_recharge (user);
-  for (guint i = 0; i < 300 && fake_stat ("payment_intents") + fake_stat ("declines") == made;
-       i++)
+  for (guint i = 0; i < 300 && charges_made () == made; i++)
     g_usleep (20 * 1000);
-  g_assert_cmpint (fake_stat ("payment_intents") + fake_stat ("declines"), ==, made + 1);
+  g_assert_cmpint (charges_made (), ==, made + 1);
 
   test_server_stop (user->server, TRUE);
 }
@@ -374,9 +332,7 @@ static void
 test_crash_startup (void)
 {
   g_autoptr(User) user = user_new (quick, "crash-startup", 100);
-  gint64 intents = fake_stat ("payment_intents");
-  g_autofree char *event = NULL;
-  g_autofree char *outcome = NULL;
+  gint64 intents = test_stripe_stat (fake, "payment_intents");
 
   crash_after_charge (user);
   g_usleep (1200 * 1000);
@@ -384,11 +340,9 @@ test_crash_startup (void)
 
   wait_for_balance (user, 100 + PACK_CREDITS);
   wait_for_state (user, FALSE, 0);
-  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "payment_intents"), ==, intents + 1);
 
-  event = intent_event ("payment_intent.succeeded", "succeeded");
-  outcome = deliver (quick, event);
-  g_assert_cmpstr (outcome, ==, "duplicate");
+  expect_late_success_duplicate (quick);
   g_assert_cmpint (balance (user), ==, 100 + PACK_CREDITS);
 }
 
@@ -398,7 +352,7 @@ static void
 test_crash_webhook (void)
 {
   g_autoptr(User) user = user_new (patient, "crash-webhook", 100);
-  gint64 intents = fake_stat ("payment_intents");
+  gint64 intents = test_stripe_stat (fake, "payment_intents");
   g_autofree char *event = NULL;
   g_autofree char *first = NULL;
   g_autofree char *again = NULL;
@@ -421,7 +375,7 @@ test_crash_webhook (void)
   g_assert_cmpstr (again, ==, "duplicate");
   g_assert_cmpint (balance (user), ==, 101 + PACK_CREDITS);
   wait_for_state (user, FALSE, 0);
-  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "payment_intents"), ==, intents + 1);
 }
 
 /* The charge was declined and the server died before it heard: the
@@ -434,7 +388,7 @@ test_crash_declined (void)
   g_autofree char *first = NULL;
   g_autofree char *again = NULL;
 
-  fake_control ("/_test/decline", "{\"count\": 1}");
+  test_stripe_control (fake, "/_test/decline", "{\"count\": 1}");
   crash_after_charge (user);
   test_server_restart (patient);
 
@@ -469,16 +423,16 @@ test_checkout_intent_ignored (void)
 static void
 decline_until_paused (User *user)
 {
-  gint64 declines = fake_stat ("declines");
+  gint64 declines = test_stripe_stat (fake, "declines");
 
-  fake_control ("/_test/decline", "{\"count\": 3}");
+  test_stripe_control (fake, "/_test/decline", "{\"count\": 3}");
   set_auto_recharge (user);
   wait_for_state (user, FALSE, 1);
 
   /* Within the backoff, a commit starts nothing. */
   touch (user);
   g_usleep (500 * 1000);
-  g_assert_cmpint (fake_stat ("declines"), ==, declines + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "declines"), ==, declines + 1);
   g_assert_cmpint (settings_int (user, "failures"), ==, 1);
 
   g_usleep (2000 * 1000);
@@ -488,13 +442,13 @@ decline_until_paused (User *user)
   touch (user);
   wait_for_state (user, FALSE, 3);
   g_assert_true (settings_bool (user, "paused"));
-  g_assert_cmpint (fake_stat ("declines"), ==, declines + 3);
+  g_assert_cmpint (test_stripe_stat (fake, "declines"), ==, declines + 3);
 
   /* Paused: after the backoff, still nothing. */
   g_usleep (2100 * 1000);
   touch (user);
   g_usleep (500 * 1000);
-  g_assert_cmpint (fake_stat ("declines"), ==, declines + 3);
+  g_assert_cmpint (test_stripe_stat (fake, "declines"), ==, declines + 3);
   g_assert_cmpint (balance (user), ==, 104);
 }
 
@@ -505,13 +459,13 @@ test_pause_then_resume (void)
   gint64 intents;
 
   decline_until_paused (user);
-  intents = fake_stat ("payment_intents");
+  intents = test_stripe_stat (fake, "payment_intents");
 
   /* Saving the settings again resumes at once. */
   set_auto_recharge (user);
   wait_for_balance (user, 104 + PACK_CREDITS);
   wait_for_state (user, FALSE, 0);
-  g_assert_cmpint (fake_stat ("payment_intents"), ==, intents + 1);
+  g_assert_cmpint (test_stripe_stat (fake, "payment_intents"), ==, intents + 1);
 }
 
 static void
@@ -541,15 +495,9 @@ test_pause_then_purchase (void)
 static TestServer *
 start_stripe_server (const char *extra)
 {
-  g_autofree char *api_base = g_strdup_printf ("--stripe-api-base=%s", fake->base_url);
-  const char *args[] = {
-    "--payments-provider=stripe", api_base, "--stripe-secret-key=" SECRET_KEY,
-    "--stripe-webhook-secret=" WEBHOOK_SECRET,
-    "--stripe-success-url=http://127.0.0.1/paid", "--stripe-cancel-url=http://127.0.0.1/no",
-    extra, NULL
-  };
+  const char *args[] = { extra, NULL };
 
-  return test_server_start (args);
+  return test_stripe_server_start (fake, args);
 }
 
 int
@@ -560,7 +508,8 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  start_fake_stripe ();
+  fake_stripe = test_fake_stripe_start ();
+  fake = fake_stripe->api;
   quick = start_stripe_server ("--recharge-settle-after=1");
   patient = start_stripe_server (NULL);
   backoff = start_stripe_server ("--recharge-retry-after=2");
@@ -579,6 +528,6 @@ main (int   argc,
   test_server_free (quick);
   test_server_free (patient);
   test_server_free (backoff);
-  stop_fake_stripe ();
+  test_fake_stripe_free (fake_stripe);
   return status;
 }
