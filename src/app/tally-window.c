@@ -206,18 +206,17 @@ on_credit_notice (TallyCreditNotices *notices,
 static void
 show_history (TallyWindow *self)
 {
-  if (self->cache == NULL || self->account_id == NULL)
+  /* Once per cache: setting a source again would read the first page
+   * again and lose the place in the list; the cache's ::changed reloads. */
+  if (self->cache == NULL || self->account_id == NULL || self->credit_notices != NULL)
     return;
 
   tally_history_page_set_source (self->history_page, tally_cache_get_ledger (self->cache),
                                  self->account_id);
   tally_overview_page_set_source (self->overview_page, tally_cache_get_ledger (self->cache),
                                   self->account_id);
-  if (self->credit_notices == NULL)
-    {
-      self->credit_notices = tally_credit_notices_new (self->cache, self->account_id);
-      g_signal_connect (self->credit_notices, "notice", G_CALLBACK (on_credit_notice), self);
-    }
+  self->credit_notices = tally_credit_notices_new (self->cache, self->account_id);
+  g_signal_connect (self->credit_notices, "notice", G_CALLBACK (on_credit_notice), self);
 }
 
 static void
