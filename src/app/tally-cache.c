@@ -490,19 +490,24 @@ mirror_counterparties (TallyCache  *self,
   return TRUE;
 }
 
+/* Writes the sync state; @lease NULL records that the device holds none. */
 static gboolean
-save_state (TallyCache              *self,
-            const TallyCacheAnswer  *answer,
-            GError                 **error)
+put_state (TallyCache             *self,
+           gint64                  cursor,
+           const TallyCacheLease  *lease,
+           GError                **error)
 {
+  static const TallyCacheLease no_lease = { { 0 }, 0, 0, 0 };
   sqlite3_stmt *stmt = tally_cache_stmt (self, CACHE_STMT_STATE_PUT);
 
-  /* An answer to an older request never takes the cursor back. */
-  sqlite3_bind_int64 (stmt, 1, MAX (self->cursor, answer->cursor));
-  sqlite3_bind_text (stmt, 2, answer->lease.id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, answer->lease.amount);
-  sqlite3_bind_int64 (stmt, 4, answer->lease.remaining);
-  sqlite3_bind_int64 (stmt, 5, answer->lease.expires_at);
+  if (lease == NULL)
+    lease = &no_lease;
+
+  sqlite3_bind_int64 (stmt, 1, cursor);
+  sqlite3_bind_text (stmt, 2, lease->id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 3, lease->amount);
+  sqlite3_bind_int64 (stmt, 4, lease->remaining);
+  sqlite3_bind_int64 (stmt, 5, lease->expires_at);
 
   return tally_cache_step_done (self, stmt, error);
 }
@@ -531,7 +536,8 @@ apply_decoded (TallyCache        *self,
          mirror_counterparties (self, answer->transfers, error) &&
          tally_ledger_mirror_transfers (self->ledger, (TallyTransfer *) answer->transfers->data,
                                         answer->transfers->len, error) &&
-         save_state (self, answer, error) &&
+         /* An answer to an older request never takes the cursor back. */
+         put_state (self, MAX (self->cursor, answer->cursor), &answer->lease, error) &&
          settle_outbox (self, answer->results, error);
 }
 
@@ -585,20 +591,6 @@ tally_cache_apply_sync_answer (TallyCache  *self,
   return finish_mirror_change (self, apply_decoded (self, &decoded, error), error);
 }
 
-static gboolean
-clear_state (TallyCache  *self,
-             GError     **error)
-{
-  sqlite3_stmt *stmt = tally_cache_stmt (self, CACHE_STMT_STATE_PUT);
-
-  sqlite3_bind_int64 (stmt, 1, 0);
-  sqlite3_bind_text (stmt, 2, "", -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, 0);
-  sqlite3_bind_int64 (stmt, 4, 0);
-  sqlite3_bind_int64 (stmt, 5, 0);
-  return tally_cache_step_done (self, stmt, error);
-}
-
 /**
  * tally_cache_reset_mirror:
  * @self: a #TallyCache
@@ -625,7 +617,7 @@ tally_cache_reset_mirror (TallyCache  *self,
 
   return finish_mirror_change (self,
                                tally_ledger_mirror_clear (self->ledger, error) &&
-                               clear_state (self, error),
+                               put_state (self, 0, NULL, error),
                                error);
 }
 
@@ -644,17 +636,9 @@ gboolean
 tally_cache_forget_lease (TallyCache  *self,
                           GError     **error)
 {
-  sqlite3_stmt *stmt;
-
   g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
 
-  stmt = tally_cache_stmt (self, CACHE_STMT_STATE_PUT);
-  sqlite3_bind_int64 (stmt, 1, self->cursor);
-  sqlite3_bind_text (stmt, 2, "", -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, 0);
-  sqlite3_bind_int64 (stmt, 4, 0);
-  sqlite3_bind_int64 (stmt, 5, 0);
-  if (!tally_cache_step_done (self, stmt, error) || !load_state (self, error))
+  if (!put_state (self, self->cursor, NULL, error) || !load_state (self, error))
     return FALSE;
 
   tally_cache_emit_changed (self);

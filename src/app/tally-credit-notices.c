@@ -78,7 +78,8 @@ tell_new_items (TallyCreditNotices *self)
     return;
 
   g_strlcpy (query.account_id, self->account_id, sizeof query.account_id);
-  query.limit = MAX_NOTICES + 1;
+  query.exclude_kinds = TALLY_TRANSFER_KIND_MASK (TALLY_TRANSFER_KIND_LEASE);
+  query.limit = MAX_NOTICES;
   items = tally_ledger_query_statement (tally_cache_get_ledger (self->cache), &query, NULL,
                                         &error);
   if (items == NULL)
@@ -88,7 +89,7 @@ tell_new_items (TallyCreditNotices *self)
     }
 
   /* Oldest first, as they happened. */
-  for (guint i = MIN (items->len, MAX_NOTICES); i > 0; i--)
+  for (guint i = items->len; i > 0; i--)
     {
       const TallyStatementItem *item = &g_array_index (items, TallyStatementItem, i - 1);
       g_autofree char *text = NULL;

@@ -112,13 +112,6 @@ tally_history_item_new (const TallyStatementItem *item)
   return self;
 }
 
-const char *
-tally_history_item_get_id (TallyHistoryItem *self)
-{
-  g_return_val_if_fail (TALLY_IS_HISTORY_ITEM (self), NULL);
-  return self->item.id;
-}
-
 TallyTransferKind
 tally_history_item_get_kind (TallyHistoryItem *self)
 {

@@ -21,7 +21,6 @@ G_DECLARE_FINAL_TYPE (TallyHistoryItem, tally_history_item, TALLY, HISTORY_ITEM,
 
 TallyHistoryItem  *tally_history_item_new             (const TallyStatementItem *item);
 
-const char        *tally_history_item_get_id          (TallyHistoryItem         *self);
 TallyTransferKind  tally_history_item_get_kind        (TallyHistoryItem         *self);
 TallyItemStatus    tally_history_item_get_status      (TallyHistoryItem         *self);
 /* Signed from the account's side; 0 when voided. */

@@ -24,7 +24,8 @@ struct _TallyHistoryRow
 
 G_DEFINE_FINAL_TYPE (TallyHistoryRow, tally_history_row, GTK_TYPE_WIDGET)
 
-const char *
+/* "Tool run", "Purchase", ...: what a kind is called in the list. */
+static const char *
 tally_history_kind_label (TallyTransferKind kind)
 {
   switch (kind)
@@ -51,7 +52,8 @@ tally_history_kind_label (TallyTransferKind kind)
     }
 }
 
-char *
+/* "+1,000 credits", "−12 credits" (a real minus sign), "0 credits". */
+static char *
 tally_history_format_amount (gint64 amount)
 {
   g_autofree char *credits = tally_format_credits (amount < 0 ? -amount : amount);

@@ -24,9 +24,5 @@ GtkWidget  *tally_history_row_new          (void);
 void        tally_history_row_set_item     (TallyHistoryRow  *self,
                                             TallyHistoryItem *item,
                                             const char       *tool_name);
-/* "Tool run", "Purchase", ...: what a kind is called in the list. */
-const char *tally_history_kind_label       (TallyTransferKind kind);
-/* "+1,000 credits", "−12 credits" (a real minus sign), "0 credits". */
-char       *tally_history_format_amount    (gint64           amount);
 
 G_END_DECLS

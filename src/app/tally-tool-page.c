@@ -284,12 +284,11 @@ static GArray *
 get_past_costs (TallyToolPage *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  TallyCache *cache = TALLY_IS_WINDOW (root) ? tally_window_get_cache (TALLY_WINDOW (root))
-                                              : NULL;
-  const char *account_id = NULL;
-  g_autoptr(JsonNode) me = NULL;
+  TallyCache *cache;
+  const char *account_id;
 
-  if (self->past_costs != NULL || cache == NULL)
+  if (self->past_costs != NULL || !TALLY_IS_WINDOW (root) ||
+      (cache = tally_window_get_cache (TALLY_WINDOW (root))) == NULL)
     return self->past_costs;
 
   if (g_signal_handler_find (cache, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
@@ -297,15 +296,7 @@ get_past_costs (TallyToolPage *self)
     g_signal_connect_object (cache, "changed", G_CALLBACK (forget_past_costs), self,
                              G_CONNECT_SWAPPED);
 
-  if ((me = tally_cache_get_document (cache, "me")) != NULL &&
-      JSON_NODE_HOLDS_OBJECT (me))
-    {
-      JsonObject *user = json_object_get_object_member (json_node_get_object (me), "user");
-
-      if (user != NULL)
-        account_id = json_object_get_string_member_with_default (user, "account_id", NULL);
-    }
-
+  account_id = tally_window_get_account_id (TALLY_WINDOW (root));
   if (account_id != NULL)
     self->past_costs = tally_ledger_recent_run_costs (tally_cache_get_ledger (cache), account_id,
                                                       tally_tool_get_id (self->tool),

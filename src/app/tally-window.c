@@ -427,11 +427,17 @@ tools_loaded (GObject      *source,
 }
 
 static void
+load_me (TallyWindow *self)
+{
+  tally_client_call_async (self->client, "GET", "/v1/me", NULL, self->cancellable, me_loaded,
+                           self);
+}
+
+static void
 load_everything (TallyWindow *self)
 {
   tally_balance_widget_set_loading (self->balance_widget, TRUE);
-  tally_client_call_async (self->client, "GET", "/v1/me", NULL, self->cancellable, me_loaded,
-                           self);
+  load_me (self);
   tally_client_call_async (self->client, "GET", "/v1/tools", NULL, self->cancellable,
                            tools_loaded, self);
   tally_purchase_page_load_packs (self->purchase_page);
@@ -451,8 +457,7 @@ on_event (TallyClient *client,
     tally_purchase_page_handle_event (self->purchase_page, message);
   /* A run that ended changed what was spent against the caps. */
   else if (g_str_equal (type, "run"))
-    tally_client_call_async (self->client, "GET", "/v1/me", NULL, self->cancellable, me_loaded,
-                             self);
+    load_me (self);
 }
 
 /* Whatever changed before the stream was (re)connected was not pushed:
@@ -465,11 +470,8 @@ on_events_connected (TallyClient *client,
   gboolean connected;
 
   g_object_get (client, "events-connected", &connected, NULL);
-  if (!connected)
-    return;
-
-  tally_client_call_async (self->client, "GET", "/v1/me", NULL, self->cancellable, me_loaded,
-                           self);
+  if (connected)
+    load_me (self);
 }
 
 static void
@@ -704,4 +706,12 @@ tally_window_get_sync (TallyWindow *self)
   g_return_val_if_fail (TALLY_IS_WINDOW (self), NULL);
 
   return self->sync;
+}
+
+const char *
+tally_window_get_account_id (TallyWindow *self)
+{
+  g_return_val_if_fail (TALLY_IS_WINDOW (self), NULL);
+
+  return self->account_id;
 }

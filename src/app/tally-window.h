@@ -24,5 +24,7 @@ TallyWindow *tally_window_new (AdwApplication *application,
                                GSettings      *settings);
 TallyCache  *tally_window_get_cache (TallyWindow *self);
 TallySync   *tally_window_get_sync  (TallyWindow *self);
+/* The signed-in user's account; NULL before /v1/me (or the cache) said. */
+const char  *tally_window_get_account_id (TallyWindow *self);
 
 G_END_DECLS

@@ -80,12 +80,13 @@ tally_csv_append_text_cell (GString    *line,
 char *
 tally_time_to_iso8601 (gint64 microseconds)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (microseconds / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) second = g_date_time_new_from_unix_utc (microseconds / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) time = NULL;
 
-  if (time == NULL)
+  if (second == NULL)
     return g_strdup ("");
 
-  time = g_date_time_add (time, microseconds % G_USEC_PER_SEC);
+  time = g_date_time_add (second, microseconds % G_USEC_PER_SEC);
   return g_date_time_format (time, "%Y-%m-%dT%H:%M:%S.%fZ");
 }
 

@@ -196,16 +196,17 @@ gboolean
 tally_ledger_check (TallyLedger  *self,
                     GError      **error)
 {
+  CheckScope skipped;
+
   g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
 
   if (!expect_zero (self, "SELECT count(*) FROM pragma_quick_check WHERE quick_check != 'ok'",
                     "SQLite's integrity check failed", error))
     return FALSE;
 
+  skipped = tally_ledger_is_mirror (self) ? CHECK_ORIGIN_ONLY : CHECK_MIRROR_ONLY;
   for (guint i = 0; i < G_N_ELEMENTS (structural_checks); i++)
     {
-      CheckScope skipped = tally_ledger_is_mirror (self) ? CHECK_ORIGIN_ONLY : CHECK_MIRROR_ONLY;
-
       if (structural_checks[i].scope == skipped)
         continue;
       if (!expect_zero (self, structural_checks[i].sql, structural_checks[i].what, error))

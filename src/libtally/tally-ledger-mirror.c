@@ -269,21 +269,58 @@ typedef struct
   gint64       last_created_at;
 } Mirror;
 
+/* A mirror's writes are one transaction, or a savepoint inside the
+ * caller's. */
 static gboolean
-mirror_begin (Mirror       *mirror,
-              TallyLedger  *self,
-              gboolean     *nested,
-              GError      **error)
+write_begin (TallyLedger  *self,
+             gboolean     *nested,
+             GError      **error)
+{
+  *nested = tally_ledger_in_transaction (self);
+  return tally_ledger_step_done (self, tally_ledger_stmt (self, *nested ? STMT_BATCH_SAVEPOINT
+                                                                        : STMT_BEGIN), error);
+}
+
+static void
+run_quietly (TallyLedger     *self,
+             TallyLedgerStmt  which)
+{
+  tally_ledger_step_done (self, tally_ledger_stmt (self, which), NULL);
+}
+
+/* Commits what write_begin() began when @ok, and rolls it back when not
+ * or when the commit fails. */
+static gboolean
+write_end (TallyLedger  *self,
+           gboolean      nested,
+           gboolean      ok,
+           GError      **error)
+{
+  if (ok && tally_ledger_step_done (self, tally_ledger_stmt (self, nested ? STMT_BATCH_RELEASE
+                                                                          : STMT_COMMIT), error))
+    return TRUE;
+
+  if (nested)
+    {
+      run_quietly (self, STMT_BATCH_ROLLBACK_TO);
+      run_quietly (self, STMT_BATCH_RELEASE);
+    }
+  else
+    run_quietly (self, STMT_ROLLBACK);
+  return FALSE;
+}
+
+/* Reads where the mirror stands, inside the write. */
+static gboolean
+mirror_init (Mirror       *mirror,
+             TallyLedger  *self,
+             GError      **error)
 {
   sqlite3_stmt *stmt;
   int rc;
 
   memset (mirror, 0, sizeof *mirror);
   mirror->ledger = self;
-  *nested = tally_ledger_in_transaction (self);
-  if (!tally_ledger_step_done (self, tally_ledger_stmt (self, *nested ? STMT_BATCH_SAVEPOINT
-                                                                      : STMT_BEGIN), error))
-    return FALSE;
 
   stmt = tally_ledger_stmt (self, STMT_LAST_TRANSFER);
   rc = sqlite3_step (stmt);
@@ -297,26 +334,6 @@ mirror_begin (Mirror       *mirror,
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return tally_ledger_set_sqlite_error (tally_ledger_get_db (self), error);
   return TRUE;
-}
-
-static void
-run_quietly (TallyLedger     *self,
-             TallyLedgerStmt  which)
-{
-  tally_ledger_step_done (self, tally_ledger_stmt (self, which), NULL);
-}
-
-static void
-mirror_rollback (TallyLedger *self,
-                 gboolean     nested)
-{
-  if (nested)
-    {
-      run_quietly (self, STMT_BATCH_ROLLBACK_TO);
-      run_quietly (self, STMT_BATCH_RELEASE);
-    }
-  else
-    run_quietly (self, STMT_ROLLBACK);
 }
 
 /* What can be said of a transfer on its own: the ledger's own validation,
@@ -585,7 +602,7 @@ tally_ledger_mirror_transfers (TallyLedger          *self,
                                GError              **error)
 {
   Mirror mirror;
-  gboolean nested;
+  gboolean nested, ok;
 
   g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (transfers != NULL || n_transfers == 0, FALSE);
@@ -595,29 +612,14 @@ tally_ledger_mirror_transfers (TallyLedger          *self,
   if (n_transfers == 0)
     return TRUE;
 
-  if (!mirror_begin (&mirror, self, &nested, error))
-    {
-      mirror_rollback (self, nested);
-      return FALSE;
-    }
+  if (!write_begin (self, &nested, error))
+    return FALSE;
 
-  for (guint i = 0; i < n_transfers; i++)
-    {
-      if (!mirror_one (&mirror, &transfers[i], error))
-        {
-          mirror_rollback (self, nested);
-          return FALSE;
-        }
-    }
+  ok = mirror_init (&mirror, self, error);
+  for (guint i = 0; ok && i < n_transfers; i++)
+    ok = mirror_one (&mirror, &transfers[i], error);
 
-  if (!tally_ledger_step_done (self, tally_ledger_stmt (self, nested ? STMT_BATCH_RELEASE
-                                                                     : STMT_COMMIT), error))
-    {
-      mirror_rollback (self, nested);
-      return FALSE;
-    }
-
-  return TRUE;
+  return write_end (self, nested, ok, error);
 }
 
 /* --- starting over --- */
@@ -666,18 +668,8 @@ tally_ledger_mirror_clear (TallyLedger  *self,
   if (!require_mirror (self, error))
     return FALSE;
 
-  nested = tally_ledger_in_transaction (self);
-  if (!tally_ledger_step_done (self, tally_ledger_stmt (self, nested ? STMT_BATCH_SAVEPOINT
-                                                                     : STMT_BEGIN), error))
+  if (!write_begin (self, &nested, error))
     return FALSE;
 
-  if (!delete_mirrored_rows (self, error) ||
-      !tally_ledger_step_done (self, tally_ledger_stmt (self, nested ? STMT_BATCH_RELEASE
-                                                                     : STMT_COMMIT), error))
-    {
-      mirror_rollback (self, nested);
-      return FALSE;
-    }
-
-  return TRUE;
+  return write_end (self, nested, delete_mirrored_rows (self, error), error);
 }

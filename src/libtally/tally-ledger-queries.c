@@ -298,6 +298,46 @@ tally_ledger_transfers_after (TallyLedger        *self,
   return transfers;
 }
 
+/**
+ * tally_ledger_transfers_since:
+ * @self: a #TallyLedger
+ * @after_seq: the last seq the caller has seen
+ * @limit: the most to return
+ * @error: return location for a #GError
+ *
+ * Every transfer after @after_seq, whatever its accounts, in seq order: a
+ * range of the primary key, so a reader that keeps up after each commit
+ * (e.g. the server pushing live balances) pays for the new rows only.
+ *
+ * Returns: (transfer full) (element-type TallyTransfer): the transfers, or
+ *   %NULL on error
+ */
+GArray *
+tally_ledger_transfers_since (TallyLedger  *self,
+                              gint64        after_seq,
+                              guint         limit,
+                              GError      **error)
+{
+  sqlite3_stmt *stmt;
+  GArray *transfers;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), NULL);
+
+  if (limit == 0)
+    return g_array_new (FALSE, FALSE, sizeof (TallyTransfer));
+
+  stmt = prepare (self, "SELECT " TRANSFER_COLUMNS TRANSFER_FROM
+                  "WHERE t.seq > ? ORDER BY t.seq LIMIT ?", error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, after_seq);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  transfers = collect_transfers (self, stmt, error);
+  sqlite3_finalize (stmt);
+  return transfers;
+}
+
 /* What a statement item is made of: the transfer, its pending state and the
  * post or void that settled it. */
 #define ITEM_COLUMNS \

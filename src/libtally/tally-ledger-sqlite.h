@@ -26,7 +26,7 @@ gboolean  tally_ledger_migrate_component (TallyLedger        *self,
                                           GError            **error);
 
 /* Every transfer after @after_seq, whatever its accounts, in seq order and
- * at most @limit (tally-ledger-events.c): what a reader that follows each
+ * at most @limit (tally-ledger-queries.c): what a reader that follows each
  * commit, e.g. the server's live events, has not seen yet. */
 GArray   *tally_ledger_transfers_since   (TallyLedger        *self,
                                           gint64              after_seq,

@@ -11,6 +11,7 @@
 
 #include "tally-api.h"
 #include "tally-api-decoders.h"
+#include "tally-api-json.h"
 #include "tally-export.h"
 #include "tally-payments.h"
 #include "tally-receipt.h"
@@ -26,23 +27,6 @@ respond_storage_error (TallyRequest *request)
 
 /* --- GET /v1/payments --- */
 
-static void
-set_time_member (JsonObject *object,
-                 const char *name,
-                 gint64      microseconds)
-{
-  g_autofree char *time = NULL;
-
-  if (microseconds == 0)
-    {
-      json_object_set_null_member (object, name);
-      return;
-    }
-
-  time = tally_time_to_iso8601 (microseconds);
-  json_object_set_string_member (object, name, time);
-}
-
 static JsonObject *
 payment_json (const TallyPayment *payment)
 {
@@ -56,8 +40,8 @@ payment_json (const TallyPayment *payment)
   json_object_set_string_member (object, "status",
                                  tally_payment_status_to_string (payment->status));
   json_object_set_string_member (object, "provider", payment->provider);
-  set_time_member (object, "created_at", payment->created_at);
-  set_time_member (object, "paid_at", payment->paid_at);
+  tally_api_set_time (object, "created_at", payment->created_at);
+  tally_api_set_time (object, "paid_at", payment->paid_at);
 
   return object;
 }

@@ -17,6 +17,23 @@ tally_api_set_object (JsonObject *object,
   json_object_set_object_member (object, name, value);
 }
 
+void
+tally_api_set_time (JsonObject *object,
+                    const char *name,
+                    gint64      microseconds)
+{
+  g_autofree char *text = NULL;
+
+  if (microseconds <= 0)
+    {
+      json_object_set_null_member (object, name);
+      return;
+    }
+
+  text = tally_time_to_iso8601 (microseconds);
+  json_object_set_string_member (object, name, text);
+}
+
 JsonObject *
 tally_api_user_json (const TallyUser *user)
 {

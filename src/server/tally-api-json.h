@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 JsonObject *tally_api_user_json     (const TallyUser    *user);
 /* {id, kind, name, balance, available, held} */
 JsonObject *tally_api_account_json  (const TallyAccount *account);
+/* An ISO 8601 time member, or null when @microseconds is not set (0). */
+void        tally_api_set_time      (JsonObject         *object,
+                                     const char         *name,
+                                     gint64              microseconds);
 /* A nested object member, taking @value. */
 void        tally_api_set_object    (JsonObject         *object,
                                      const char         *name,

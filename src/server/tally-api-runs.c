@@ -194,23 +194,6 @@ problem_text (const TallyProblem *problem)
 }
 
 static void
-set_time_member (JsonObject *object,
-                 const char *name,
-                 gint64      microseconds)
-{
-  g_autofree char *text = NULL;
-
-  if (microseconds <= 0)
-    {
-      json_object_set_null_member (object, name);
-      return;
-    }
-
-  text = tally_time_to_iso8601 (microseconds);
-  json_object_set_string_member (object, name, text);
-}
-
-static void
 not_found (TallyProblem *problem)
 {
   tally_problem_set (problem, 404, "not_found", NULL, "There is no such run");
@@ -412,7 +395,7 @@ refuse_over_limit (AuthorizeJob             *job,
   json_object_set_int_member (problem.extra, "cap", verdict->cap);
   json_object_set_int_member (problem.extra, "spent", verdict->spent);
   json_object_set_int_member (problem.extra, "requested", verdict->requested);
-  set_time_member (problem.extra, "resets_at", verdict->resets_at);
+  tally_api_set_time (problem.extra, "resets_at", verdict->resets_at);
   refuse (job, &problem);
 }
 
@@ -558,7 +541,7 @@ authorized_answer (AuthorizeJob        *job,
   json_object_set_string_member (run, "status", "authorized");
   json_object_set_string_member (run, "tool", hold->tool_id);
   json_object_set_int_member (run, "held", hold->amount);
-  set_time_member (run, "expires_at", expires_at);
+  tally_api_set_time (run, "expires_at", expires_at);
   tally_api_set_object (body, "run", run);
   /* The app forgets its lease at once, not at its next sync. */
   if (job->lease_released)
@@ -1037,9 +1020,9 @@ run_json (const TallyRun *run,
     json_object_set_int_member (object, "units", run->units);
   else
     json_object_set_null_member (object, "units");
-  set_time_member (object, "created_at", run->created_at);
-  set_time_member (object, "expires_at", run->hold_expires_at);
-  set_time_member (object, "completed_at", run->completed_at);
+  tally_api_set_time (object, "created_at", run->created_at);
+  tally_api_set_time (object, "expires_at", run->hold_expires_at);
+  tally_api_set_time (object, "completed_at", run->completed_at);
   return object;
 }
 

@@ -213,6 +213,35 @@ tally_request_get_status (TallyRequest *self)
   return self->status;
 }
 
+/* Answers with @data, which libsoup takes or copies as @use says. */
+static void
+respond_data (TallyRequest  *self,
+              guint          status,
+              const char    *content_type,
+              SoupMemoryUse  use,
+              const char    *data,
+              gsize          size)
+{
+  self->responded = TRUE;
+  self->status = status;
+  if (self->msg == NULL)
+    {
+      if (use == SOUP_MEMORY_TAKE)
+        g_free ((char *) data);
+      return;
+    }
+
+  soup_server_message_set_status (self->msg, status, NULL);
+  if (data != NULL)
+    soup_server_message_set_response (self->msg, content_type, use, data, size);
+
+  if (self->paused)
+    {
+      self->paused = FALSE;
+      soup_server_message_unpause (self->msg);
+    }
+}
+
 void
 tally_request_respond_text (TallyRequest *self,
                             guint         status,
@@ -221,24 +250,8 @@ tally_request_respond_text (TallyRequest *self,
 {
   g_return_if_fail (!self->responded);
 
-  self->responded = TRUE;
-  self->status = status;
-  if (self->msg == NULL)
-    {
-      g_free (text);
-      return;
-    }
-
-  soup_server_message_set_status (self->msg, status, NULL);
-  if (text != NULL)
-    soup_server_message_set_response (self->msg, content_type, SOUP_MEMORY_TAKE, text,
-                                      strlen (text));
-
-  if (self->paused)
-    {
-      self->paused = FALSE;
-      soup_server_message_unpause (self->msg);
-    }
+  respond_data (self, status, content_type, SOUP_MEMORY_TAKE, text,
+                text != NULL ? strlen (text) : 0);
 }
 
 void
@@ -252,19 +265,7 @@ tally_request_respond_bytes (TallyRequest *self,
 
   g_return_if_fail (!self->responded);
 
-  self->responded = TRUE;
-  self->status = status;
-  if (self->msg == NULL)
-    return;
-
-  soup_server_message_set_status (self->msg, status, NULL);
-  soup_server_message_set_response (self->msg, content_type, SOUP_MEMORY_COPY, data, size);
-
-  if (self->paused)
-    {
-      self->paused = FALSE;
-      soup_server_message_unpause (self->msg);
-    }
+  respond_data (self, status, content_type, SOUP_MEMORY_COPY, data, size);
 }
 
 void

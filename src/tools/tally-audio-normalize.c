@@ -31,7 +31,6 @@ find_peak (const TallyBuiltinRun  *run,
            GError                **error)
 {
   g_autofree double *buffer = g_new (double, (gsize) TALLY_AUDIO_CHUNK_FRAMES * info->channels);
-  g_autofree char *name = g_path_get_basename (path);
   guint64 done = 0;
   sf_count_t got;
 
@@ -48,14 +47,12 @@ find_peak (const TallyBuiltinRun  *run,
     }
 
   if (sf_error (input) != SF_ERR_NO_ERROR)
-    {
-      g_set_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_INPUT,
-                   _("“%s” is damaged: %s"), name, sf_strerror (input));
-      return FALSE;
-    }
+    return tally_audio_damaged (path, input, error);
 
   if (*peak == 0)
     {
+      g_autofree char *name = g_path_get_basename (path);
+
       g_set_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_INPUT,
                    _("“%s” is silent: there is no peak to bring to a level"), name);
       return FALSE;

@@ -71,9 +71,11 @@ tally_audio_seconds_of (const SF_INFO *info)
   return MAX (1, (frames + info->samplerate - 1) / info->samplerate);
 }
 
-gint64
-tally_builtin_audio_seconds (const char  *path,
-                             GError     **error)
+/* The seconds the audio file at @path lasts, as above; -1 with an error
+ * naming the file when it is no audio. */
+static gint64
+audio_seconds (const char  *path,
+               GError     **error)
 {
   SF_INFO info;
   g_autoptr(SNDFILE) file = tally_audio_open (path, &info, error);
@@ -93,7 +95,7 @@ tally_builtin_measure_seconds (const char * const  *paths,
       gint64 seconds;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
-          (seconds = tally_builtin_audio_seconds (paths[i], error)) < 0)
+          (seconds = audio_seconds (paths[i], error)) < 0)
         return -1;
       total += seconds;
     }
@@ -206,10 +208,10 @@ tally_audio_close (SNDFILE  *output,
   return TRUE;
 }
 
-static gboolean
-damaged (GError     **error,
-         const char  *path,
-         SNDFILE     *input)
+gboolean
+tally_audio_damaged (const char  *path,
+                     SNDFILE     *input,
+                     GError     **error)
 {
   g_autofree char *name = g_path_get_basename (path);
 
@@ -268,7 +270,7 @@ tally_audio_copy (const TallyBuiltinRun  *run,
     }
 
   if (sf_error (input) != SF_ERR_NO_ERROR)
-    return damaged (error, input_path, input);
+    return tally_audio_damaged (input_path, input, error);
 
   return TRUE;
 }

@@ -25,10 +25,6 @@ SNDFILE  *tally_audio_open              (const char             *path,
                                          GError                **error);
 /* The seconds @info lasts, rounded up, at least 1: how audio is priced. */
 gint64    tally_audio_seconds_of        (const SF_INFO          *info);
-/* The seconds the audio file at @path lasts, as above; -1 with an error
- * naming the file when it is no audio. */
-gint64    tally_builtin_audio_seconds   (const char             *path,
-                                         GError                **error);
 /* The seconds of all the recordings at @paths: "seconds" of
  * tally_builtin_measure_files(). */
 gint64    tally_builtin_measure_seconds (const char * const     *paths,
@@ -50,6 +46,10 @@ SNDFILE  *tally_audio_create            (const char             *path,
                                          GError                **error);
 /* Closes a file written to, reporting what the encoder could not finish. */
 gboolean  tally_audio_close             (SNDFILE                *output,
+                                         GError                **error);
+/* An error "“name” is damaged" with libsndfile's reason; FALSE. */
+gboolean  tally_audio_damaged           (const char             *path,
+                                         SNDFILE                *input,
                                          GError                **error);
 /* Copies @frames frames (all if negative) from @input to @output scaled
  * by @gain, adding to *@done of @total for progress; checks cancellation

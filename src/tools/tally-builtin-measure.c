@@ -21,18 +21,13 @@ measure_megabytes (const char * const  *paths,
                    GCancellable        *cancellable,
                    GError             **error)
 {
-  guint64 bytes = 0;
+  g_autoptr(GPtrArray) array = g_ptr_array_new ();
+  guint64 bytes;
 
   for (gsize i = 0; paths[i] != NULL; i++)
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (paths[i]);
-      g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                                                     G_FILE_QUERY_INFO_NONE, cancellable, error);
-
-      if (info == NULL)
-        return -1;
-      bytes += (guint64) g_file_info_get_size (info);
-    }
+    g_ptr_array_add (array, (gpointer) paths[i]);
+  if (!tally_builtin_total_size (array, cancellable, &bytes, error))
+    return -1;
 
   return tally_builtin_megabytes (bytes);
 }

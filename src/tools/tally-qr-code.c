@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <qrencode.h>
-#include <string.h>
 
 #include "tally-builtin-private.h"
 

@@ -31,16 +31,6 @@ typedef struct
   GQueue                   received_at;
 } Listener;
 
-static gboolean
-can_grant (void)
-{
-  if (test_server_has_route (server, "POST", "/v1/admin/grants"))
-    return TRUE;
-
-  g_test_skip ("POST /v1/admin/grants does not exist yet");
-  return FALSE;
-}
-
 static char *
 user_new (char account_id[37])
 {
@@ -268,9 +258,6 @@ test_balance_after_grant (void)
   Sent sent = { FALSE, 0, 0 };
   gint64 started, received_at = 0;
 
-  if (!can_grant ())
-    return;
-
   token = user_new (account_id);
   listener = listener_connect (token);
   g_assert_no_error (listener->error);
@@ -304,9 +291,6 @@ test_only_own_account (void)
   g_autofree char *my_token = NULL, *their_token = NULL;
   g_autoptr(Listener) me = NULL, them = NULL;
   g_autoptr(JsonObject) their_message = NULL, my_message = NULL;
-
-  if (!can_grant ())
-    return;
 
   my_token = user_new (mine);
   their_token = user_new (theirs);
@@ -345,14 +329,6 @@ test_run_message (void)
   g_autoptr(JsonObject) message = NULL;
   JsonObject *run;
 
-  if (!can_grant ())
-    return;
-  if (!test_server_has_route (server, "POST", "/v1/runs"))
-    {
-      g_test_skip ("POST /v1/runs does not exist yet");
-      return;
-    }
-
   token = user_new (account_id);
   test_grant (server, admin_token, account_id, 100);
   listener = listener_connect (token);
@@ -390,9 +366,6 @@ test_balance_after_sync (void)
   g_autoptr(TestResponse) first = NULL, synced = NULL;
   g_autoptr(JsonObject) message = NULL;
   JsonObject *account;
-
-  if (!can_grant ())
-    return;
 
   token = user_new (account_id);
   test_grant (server, admin_token, account_id, 100);
@@ -479,8 +452,6 @@ test_closed_connections (void)
 
   stays = listener_connect (token);
   g_assert_nonnull (stays->connection);
-  if (!can_grant ())
-    return;
 
   test_grant (server, admin_token, account_id, 5);
   message = next_message (stays, "balance", NULL);

@@ -23,16 +23,6 @@ static TallyToolRegistry *registry;
 static char *admin_token;
 static guint n_users;
 
-static gboolean
-can_grant (void)
-{
-  if (test_server_has_route (server, "POST", "/v1/admin/grants"))
-    return TRUE;
-
-  g_test_skip ("POST /v1/admin/grants does not exist yet");
-  return FALSE;
-}
-
 static char *
 user_new (char account_id[37])
 {
@@ -207,9 +197,6 @@ test_first_sync_takes_lease (void)
   g_autoptr(TestResponse) first = NULL, again = NULL;
   gint64 cursor, seq_before;
 
-  if (!can_grant ())
-    return;
-
   token = funded_user_new (account_id, 1000);
   first = post_sync (token, "laptop", 0, NULL);
   g_assert_cmpuint (first->status, ==, 200);
@@ -281,9 +268,6 @@ test_offline_runs_converge (void)
   gint64 split = price_of ("pdf-split", 100);
   gint64 charged;
 
-  if (!can_grant ())
-    return;
-
   token = funded_user_new (account_id, 1000);
   first = post_sync (token, "laptop", 0, NULL);
   g_assert_cmpuint (first->status, ==, 200);
@@ -344,9 +328,6 @@ test_lost_response_retried (void)
   gint64 price = price_of ("image-resize", 4);
   gint64 cursor;
 
-  if (!can_grant ())
-    return;
-
   token = funded_user_new (account_id, 500);
   first = post_sync (token, "laptop", 0, NULL);
   cursor = test_response_int (first, "cursor");
@@ -378,9 +359,6 @@ test_conflicting_id_rejected (void)
   g_autofree char *id = g_uuid_string_random ();
   g_autoptr(TestResponse) first = NULL, synced = NULL, conflict = NULL, theirs = NULL;
   gint64 price = price_of ("image-resize", 4);
-
-  if (!can_grant ())
-    return;
 
   token = funded_user_new (account_id, 500);
   first = post_sync (token, "laptop", 0, NULL);
@@ -421,9 +399,6 @@ test_ops_beyond_lease_rejected (void)
   gint64 big = price_of ("pdf-to-images", 2000);
   gint64 little = price_of ("image-resize", 2);
 
-  if (!can_grant ())
-    return;
-
   g_assert_cmpint (big, >, LEASE);
   token = funded_user_new (account_id, 5000);
   first = post_sync (token, "laptop", 0, NULL);
@@ -454,9 +429,6 @@ test_lease_renewed_below_half (void)
   g_autoptr(TestResponse) first = NULL, synced = NULL;
   gint64 price = price_of ("pdf-to-images", 18);
   gint64 spent = 0;
-
-  if (!can_grant ())
-    return;
 
   token = funded_user_new (account_id, 1000);
   first = post_sync (token, "tablet", 0, NULL);
@@ -518,9 +490,6 @@ test_lease_renewed_near_expiry (void)
   g_autofree char *token = NULL;
   g_autoptr(TestResponse) first = NULL, renewed = NULL, quiet = NULL;
   gint64 cursor;
-
-  if (!can_grant ())
-    return;
 
   token = funded_user_new (account_id, 1000);
   first = post_sync (token, "old-laptop", 0, NULL);
@@ -606,9 +575,6 @@ test_two_devices_never_overspend (void)
   GThread *threads[2];
   gint64 spent = 0;
 
-  if (!can_grant ())
-    return;
-
   token = funded_user_new (account_id, granted);
   one = post_sync (token, "device-one", 0, NULL);
   two = post_sync (token, "device-two", 0, NULL);
@@ -666,9 +632,6 @@ test_pages_of_transfers (void)
   gint64 price = price_of ("qr-code", 1);
   char account_id[37];
   guint n_transfers;
-
-  if (!can_grant ())
-    return;
 
   big = test_server_start (args);
   admin = test_admin_new (big, "pages-admin@example.com");
@@ -805,9 +768,6 @@ test_bad_op_changes_nothing (void)
   gint64 price = price_of ("image-resize", 2);
   gint64 seq_before;
 
-  if (!can_grant ())
-    return;
-
   token = funded_user_new (account_id, 300);
   first = post_sync (token, "laptop", 0, NULL);
   seq_before = last_seq ();
@@ -840,9 +800,6 @@ test_other_user_sees_nothing (void)
   g_autofree char *id = g_uuid_string_random ();
   g_autoptr(TestResponse) my_sync = NULL, their_sync = NULL;
   guint n;
-
-  if (!can_grant ())
-    return;
 
   my_token = funded_user_new (mine, 400);
   their_token = funded_user_new (theirs, 300);
@@ -901,9 +858,6 @@ test_online_run_takes_back_lease (void)
   g_autoptr(TestResponse) first = NULL, refused = NULL, stranger = NULL, taken = NULL;
   g_autoptr(TestResponse) replay = NULL, me = NULL, second = NULL;
   gint64 held;
-
-  if (!can_grant ())
-    return;
 
   token = funded_user_new (account_id, 40);
   first = post_sync (token, "laptop", 0, NULL);
