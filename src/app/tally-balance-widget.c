@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "tally-balance-widget.h"
+#include "tally-format.h"
 
 struct _TallyBalanceWidget
 {
@@ -24,31 +25,29 @@ struct _TallyBalanceWidget
   GtkWidget     *offline_label;
   GtkLabel      *offline_value;
 
-  /* As the server last said, before what was spent offline. */
-  gint64         balance;
-  gint64         available;
-  gint64         held;
-  /* Spent offline and not synced yet. */
-  gint64         offline_spent;
+  TallySession  *session;
+  /* The session's figures, whichever session it is. */
+  GSignalGroup  *session_signals;
 };
 
 G_DEFINE_FINAL_TYPE (TallyBalanceWidget, tally_balance_widget, GTK_TYPE_WIDGET)
 
-/* "1,234 credits", grouped the way the user's locale groups digits. */
-char *
-tally_format_credits (gint64 credits)
-{
-  g_autofree char *number = g_strdup_printf ("%'" G_GINT64_FORMAT, credits);
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
 
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s credit", "%s credits",
-                                       credits == 1 || credits == -1 ? 1 : 2),
-                          number);
-}
+static GParamSpec *properties[N_PROPS];
 
 static void
 tally_balance_widget_dispose (GObject *object)
 {
+  TallyBalanceWidget *self = TALLY_BALANCE_WIDGET (object);
+
   gtk_widget_dispose_template (GTK_WIDGET (object), TALLY_TYPE_BALANCE_WIDGET);
+  g_clear_object (&self->session_signals);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tally_balance_widget_parent_class)->dispose (object);
 }
@@ -61,12 +60,100 @@ buy_clicked (GtkPopover *popover)
 }
 
 static void
+set_value (GtkLabel *label,
+           gint64    credits)
+{
+  g_autofree char *text = tally_format_credits (credits);
+
+  gtk_label_set_text (label, text);
+}
+
+/* What was spent offline is already gone from the balance, though the
+ * server has not heard of it yet. It came out of the offline lease, which
+ * is held: the hold shrinks by as much, and what is available does not
+ * change (the server settles it the same way). */
+static void
+show_figures (TallyBalanceWidget *self)
+{
+  gint64 offline_spent = tally_balance_widget_get_offline_spent (self);
+  gint64 balance = tally_balance_widget_get_balance (self);
+  g_autofree char *text = tally_format_credits (balance);
+  g_autofree char *accessible = NULL;
+  gboolean loading = self->session == NULL;
+
+  if (self->session != NULL)
+    {
+      set_value (self->held_value, MAX (0, tally_session_get_held (self->session) - offline_spent));
+      set_value (self->available_value, tally_session_get_available (self->session));
+      g_object_get (self->session, "loading", &loading, NULL);
+    }
+  gtk_label_set_text (self->balance_label, text);
+  set_value (self->balance_value, balance);
+  set_value (self->offline_value, offline_spent);
+  gtk_widget_set_visible (self->offline_label, offline_spent > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->offline_value), offline_spent > 0);
+  gtk_stack_set_visible_child_name (self->stack, loading ? "loading" : "figures");
+
+  accessible = g_strdup_printf (_("Balance: %s. Show details"), text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible, -1);
+}
+
+static void
+tally_balance_widget_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  TallyBalanceWidget *self = TALLY_BALANCE_WIDGET (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tally_balance_widget_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  TallyBalanceWidget *self = TALLY_BALANCE_WIDGET (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      if (g_set_object (&self->session, g_value_get_object (value)))
+        {
+          g_signal_group_set_target (self->session_signals, self->session);
+          show_figures (self);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 tally_balance_widget_class_init (TallyBalanceWidgetClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tally_balance_widget_dispose;
+  object_class->get_property = tally_balance_widget_get_property;
+  object_class->set_property = tally_balance_widget_set_property;
+
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, TALLY_TYPE_SESSION,
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                                                  G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-balance-widget.ui");
@@ -86,64 +173,16 @@ tally_balance_widget_class_init (TallyBalanceWidgetClass *klass)
 static void
 tally_balance_widget_init (TallyBalanceWidget *self)
 {
+  static const char * const figures[] = {
+    "notify::balance", "notify::available", "notify::held", "notify::offline-spent",
+    "notify::loading",
+  };
+
   gtk_widget_init_template (GTK_WIDGET (self));
-}
-
-static void
-set_value (GtkLabel *label,
-           gint64    credits)
-{
-  g_autofree char *text = tally_format_credits (credits);
-
-  gtk_label_set_text (label, text);
-}
-
-/* What was spent offline is already gone from the balance, though the
- * server has not heard of it yet. It came out of the offline lease, which
- * is held: the hold shrinks by as much, and what is available does not
- * change (the server settles it the same way). */
-static void
-show_figures (TallyBalanceWidget *self)
-{
-  gint64 balance = self->balance - self->offline_spent;
-  g_autofree char *text = tally_format_credits (balance);
-  g_autofree char *accessible = NULL;
-
-  gtk_label_set_text (self->balance_label, text);
-  set_value (self->balance_value, balance);
-  set_value (self->held_value, MAX (0, self->held - self->offline_spent));
-  set_value (self->available_value, self->available);
-  set_value (self->offline_value, self->offline_spent);
-  gtk_widget_set_visible (self->offline_label, self->offline_spent > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->offline_value), self->offline_spent > 0);
-
-  accessible = g_strdup_printf (_("Balance: %s. Show details"), text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible, -1);
-}
-
-void
-tally_balance_widget_set_figures (TallyBalanceWidget *self,
-                                  gint64              balance,
-                                  gint64              available,
-                                  gint64              held)
-{
-  g_return_if_fail (TALLY_IS_BALANCE_WIDGET (self));
-
-  self->balance = balance;
-  self->available = available;
-  self->held = held;
-  show_figures (self);
-  tally_balance_widget_set_loading (self, FALSE);
-}
-
-void
-tally_balance_widget_set_offline_spent (TallyBalanceWidget *self,
-                                        gint64              spent)
-{
-  g_return_if_fail (TALLY_IS_BALANCE_WIDGET (self));
-
-  self->offline_spent = spent;
+  self->session_signals = g_signal_group_new (TALLY_TYPE_SESSION);
+  for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
+    g_signal_group_connect_swapped (self->session_signals, figures[i], G_CALLBACK (show_figures),
+                                    self);
   show_figures (self);
 }
 
@@ -152,16 +191,7 @@ tally_balance_widget_get_offline_spent (TallyBalanceWidget *self)
 {
   g_return_val_if_fail (TALLY_IS_BALANCE_WIDGET (self), 0);
 
-  return self->offline_spent;
-}
-
-void
-tally_balance_widget_set_loading (TallyBalanceWidget *self,
-                                  gboolean            loading)
-{
-  g_return_if_fail (TALLY_IS_BALANCE_WIDGET (self));
-
-  gtk_stack_set_visible_child_name (self->stack, loading ? "loading" : "figures");
+  return self->session != NULL ? tally_session_get_offline_spent (self->session) : 0;
 }
 
 gint64
@@ -169,5 +199,7 @@ tally_balance_widget_get_balance (TallyBalanceWidget *self)
 {
   g_return_val_if_fail (TALLY_IS_BALANCE_WIDGET (self), 0);
 
-  return self->balance - self->offline_spent;
+  return self->session != NULL ? tally_session_get_balance (self->session) -
+                                 tally_session_get_offline_spent (self->session)
+                               : 0;
 }

@@ -10,7 +10,7 @@
 
 #include <glib/gi18n.h>
 
-#include "tally-balance-widget.h"
+#include "tally-format.h"
 #include "tally-credit-notices.h"
 
 /* More than this many new items at once (a first sync of an old account,

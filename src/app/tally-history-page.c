@@ -30,6 +30,8 @@ struct _TallyHistoryPage
   GtkListView       *list_view;
   AdwStatusPage     *empty_page;
 
+  /* Where the ledger and the tools come from; NULL when they are set. */
+  TallySession      *session;
   TallyHistoryModel *model;
   /* The tool filter's choices after "All tools": ids, and names by id. */
   GPtrArray         *tool_ids;
@@ -41,6 +43,14 @@ struct _TallyHistoryPage
 };
 
 G_DEFINE_FINAL_TYPE (TallyHistoryPage, tally_history_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static const char history_css[] =
   "listview.history-list { background: none; }\n"
@@ -240,8 +250,8 @@ tool_position (TallyHistoryPage *self,
 }
 
 void
-tally_history_page_set_tools (TallyHistoryPage *self,
-                              JsonArray        *tools)
+tally_history_page_set_tools (TallyHistoryPage  *self,
+                              TallyToolRegistry *tools)
 {
   g_autofree char *selected = g_strdup (selected_tool_id (self));
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
@@ -251,13 +261,13 @@ tally_history_page_set_tools (TallyHistoryPage *self,
   g_ptr_array_set_size (self->tool_ids, 0);
   g_hash_table_remove_all (self->tool_names);
   gtk_string_list_append (names, _("All Tools"));
-  for (guint i = 0; tools != NULL && i < json_array_get_length (tools); i++)
+  for (guint i = 0; tools != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (tools)); i++)
     {
-      JsonObject *tool = json_array_get_object_element (tools, i);
-      const char *id = tool ? json_object_get_string_member_with_default (tool, "id", NULL) : NULL;
-      const char *name = tool ? json_object_get_string_member_with_default (tool, "name", id) : NULL;
+      g_autoptr(TallyTool) tool = g_list_model_get_item (G_LIST_MODEL (tools), i);
+      const char *id = tally_tool_get_id (tool);
+      const char *name = tally_tool_get_name (tool);
 
-      if (id == NULL || g_hash_table_contains (self->tool_names, id))
+      if (g_hash_table_contains (self->tool_names, id))
         continue;
       g_ptr_array_add (self->tool_ids, g_strdup (id));
       g_hash_table_insert (self->tool_names, g_strdup (id), g_strdup (name));
@@ -580,6 +590,77 @@ tally_history_page_get_model (TallyHistoryPage *self)
   return self->model;
 }
 
+/* Once per cache: setting the source again would read the first page
+ * again and lose the place in the list; ::ledger-changed reloads. */
+static void
+follow_ledger (TallyHistoryPage *self)
+{
+  tally_history_page_set_source (self, tally_session_get_ledger (self->session),
+                                 tally_session_get_account_id (self->session));
+}
+
+static void
+follow_tools (TallyHistoryPage *self)
+{
+  tally_history_page_set_tools (self, tally_session_get_tools (self->session));
+}
+
+static void
+tally_history_page_constructed (GObject *object)
+{
+  TallyHistoryPage *self = TALLY_HISTORY_PAGE (object);
+
+  G_OBJECT_CLASS (tally_history_page_parent_class)->constructed (object);
+
+  if (self->session == NULL)
+    return;
+
+  g_signal_connect_object (self->session, "notify::ledger", G_CALLBACK (follow_ledger), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "ledger-changed",
+                           G_CALLBACK (tally_history_page_reload), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::tools", G_CALLBACK (follow_tools), self,
+                           G_CONNECT_SWAPPED);
+  follow_tools (self);
+  follow_ledger (self);
+}
+
+static void
+tally_history_page_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  TallyHistoryPage *self = TALLY_HISTORY_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tally_history_page_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  TallyHistoryPage *self = TALLY_HISTORY_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 tally_history_page_dispose (GObject *object)
 {
@@ -587,6 +668,7 @@ tally_history_page_dispose (GObject *object)
 
   /* AdwBin unparents the template's tree itself. */
   g_clear_object (&self->model);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tally_history_page_parent_class)->dispose (object);
 }
@@ -608,8 +690,17 @@ tally_history_page_class_init (TallyHistoryPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = tally_history_page_constructed;
   object_class->dispose = tally_history_page_dispose;
   object_class->finalize = tally_history_page_finalize;
+  object_class->get_property = tally_history_page_get_property;
+  object_class->set_property = tally_history_page_set_property;
+
+  /* NULL for a page whose source and tools are set by hand (tests). */
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, TALLY_TYPE_SESSION,
+                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                                                  G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-history-page.ui");
@@ -652,4 +743,12 @@ tally_history_page_init (TallyHistoryPage *self)
   setup_list (self);
   show_range (self);
   update_view (self);
+}
+
+TallyHistoryPage *
+tally_history_page_new (TallySession *session)
+{
+  g_return_val_if_fail (TALLY_IS_SESSION (session), NULL);
+
+  return g_object_new (TALLY_TYPE_HISTORY_PAGE, "session", session, NULL);
 }

@@ -12,6 +12,7 @@
 
 #include "tally-export.h"
 #include "tally-history-model.h"
+#include "tally-session.h"
 
 G_BEGIN_DECLS
 
@@ -19,16 +20,17 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TallyHistoryPage, tally_history_page, TALLY, HISTORY_PAGE, AdwBin)
 
+/* Follows @session's ledger and tools. */
+TallyHistoryPage  *tally_history_page_new         (TallySession         *session);
 /* The history of @account_id as the local cache @ledger has it. */
 void               tally_history_page_set_source  (TallyHistoryPage     *self,
                                                    TallyLedger          *ledger,
                                                    const char           *account_id);
 /* Reads the ledger again, e.g. on the cache's ::changed. */
 void               tally_history_page_reload      (TallyHistoryPage     *self);
-/* The catalogue's tools (the "tools" of GET /v1/tools: objects with an id
- * and a name), for the tool filter and the rows' tool names. */
+/* The catalogue, for the tool filter and the rows' tool names. */
 void               tally_history_page_set_tools   (TallyHistoryPage     *self,
-                                                   JsonArray            *tools);
+                                                   TallyToolRegistry    *tools);
 TallyHistoryModel *tally_history_page_get_model   (TallyHistoryPage     *self);
 
 /* Writes what the filters select to @file, on a worker thread with a read

@@ -9,7 +9,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tally-balance-widget.h"
+#include "tally-format.h"
 #include "tally-history-row.h"
 
 struct _TallyHistoryRow

@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tally-format.h"
 #include "tally-offline-banner.h"
 
 /* libadwaita 1.2 has no AdwBanner: the same tinted band, drawn here. */
@@ -32,6 +33,50 @@ struct _TallyOfflineBanner
 };
 
 G_DEFINE_FINAL_TYPE (TallyOfflineBanner, tally_offline_banner, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SYNC,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+tally_offline_banner_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  TallyOfflineBanner *self = TALLY_OFFLINE_BANNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SYNC:
+      g_value_set_object (value, self->sync);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tally_offline_banner_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  TallyOfflineBanner *self = TALLY_OFFLINE_BANNER (object);
+
+  switch (prop_id)
+    {
+    case PROP_SYNC:
+      tally_offline_banner_set_sync (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 /* "3 December": when the lease, and so the allowance, ends. */
 static char *
@@ -136,6 +181,13 @@ tally_offline_banner_class_init (TallyOfflineBannerClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tally_offline_banner_dispose;
+  object_class->get_property = tally_offline_banner_get_property;
+  object_class->set_property = tally_offline_banner_set_property;
+
+  /* The window binds it to its session's. */
+  properties[PROP_SYNC] = g_param_spec_object ("sync", NULL, NULL, TALLY_TYPE_SYNC,
+                                               G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-offline-banner.ui");

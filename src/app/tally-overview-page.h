@@ -9,9 +9,8 @@
 #pragma once
 
 #include <adwaita.h>
-#include <json-glib/json-glib.h>
 
-#include "tally-ledger.h"
+#include "tally-session.h"
 
 G_BEGIN_DECLS
 
@@ -19,25 +18,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TallyOverviewPage, tally_overview_page, TALLY, OVERVIEW_PAGE, AdwBin)
 
-/* @offline_reserve: the part of @held that the device's offline lease
- * sets aside (the rest is held by runs in progress). */
-void tally_overview_page_set_account (TallyOverviewPage *self,
-                                      gint64             balance,
-                                      gint64             available,
-                                      gint64             held,
-                                      gint64             offline_reserve);
-/* The `limits` object of GET /v1/me: caps and what was spent in their
- * windows. */
-void tally_overview_page_set_limits  (TallyOverviewPage *self,
-                                      JsonObject        *limits);
-/* Where the latest activity is read from (the app's cache), or NULL. */
-void tally_overview_page_set_source  (TallyOverviewPage *self,
-                                      TallyLedger       *ledger,
-                                      const char        *account_id);
-/* Reads the latest activity again (the cache changed). */
-void tally_overview_page_reload      (TallyOverviewPage *self);
-/* The tools' names, from the `tools` array of GET /v1/tools. */
-void tally_overview_page_set_tools   (TallyOverviewPage *self,
-                                      JsonArray         *tools);
+/* The balance, what is spent against the caps, and the latest activity,
+ * all from @session. */
+TallyOverviewPage *tally_overview_page_new (TallySession *session);
 
 G_END_DECLS

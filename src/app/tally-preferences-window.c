@@ -14,7 +14,7 @@
 
 #include <glib/gi18n.h>
 
-#include "tally-balance-widget.h"
+#include "tally-format.h"
 #include "tally-preferences-window.h"
 
 struct _TallyPreferencesWindow
@@ -44,6 +44,8 @@ struct _TallyPreferencesWindow
   AdwActionRow         *server_row;
   AdwActionRow         *user_row;
 
+  TallySession         *session;
+  /* The session's, for short. */
   TallyClient          *client;
   GSettings            *settings;
   GCancellable         *cancellable;
@@ -173,62 +175,51 @@ bind_settings (TallyPreferencesWindow *self)
 /* --- spend controls --- */
 
 static void
-show_limit (AdwActionRow  *row,
-            GtkSpinButton *spin,
-            JsonObject    *limit)
+show_limit (AdwActionRow          *row,
+            GtkSpinButton         *spin,
+            const TallySpendLimit *limit)
 {
-  gint64 ceiling = int_or_zero (limit, "ceiling");
-  g_autofree char *credits = tally_format_credits (ceiling);
+  g_autofree char *credits = tally_format_credits (limit->ceiling);
   g_autofree char *subtitle = NULL;
 
   /* Translators: the cap an administrator set: "Ceiling: 1000 credits" */
-  subtitle = ceiling > 0 ? g_strdup_printf (_("Ceiling: %s"), credits)
-                         : g_strdup (_("No ceiling"));
+  subtitle = limit->has_ceiling && limit->ceiling > 0 ? g_strdup_printf (_("Ceiling: %s"), credits)
+                                                      : g_strdup (_("No ceiling"));
   adw_action_row_set_subtitle (row, subtitle);
-  gtk_spin_button_set_value (spin, (double) int_or_zero (limit, "user"));
+  gtk_spin_button_set_value (spin, limit->has_user ? (double) limit->user : 0.0);
 }
 
 static void
 show_limits (TallyPreferencesWindow *self,
-             JsonObject             *limits)
+             const TallySpendLimits *limits)
 {
   if (limits == NULL)
     return;
 
-  show_limit (self->per_run_row, self->per_run_spin,
-              json_object_get_object_member (limits, "per_run"));
-  show_limit (self->daily_row, self->daily_spin, json_object_get_object_member (limits, "daily"));
-  show_limit (self->monthly_row, self->monthly_spin,
-              json_object_get_object_member (limits, "monthly"));
+  show_limit (self->per_run_row, self->per_run_spin, &limits->per_run);
+  show_limit (self->daily_row, self->daily_spin, &limits->daily);
+  show_limit (self->monthly_row, self->monthly_spin, &limits->monthly);
 }
 
 static void
-show_user (TallyPreferencesWindow *self,
-           JsonObject             *user)
+show_session_limits (TallyPreferencesWindow *self)
 {
-  const char *name = string_or_empty (user, "name");
-  const char *email = string_or_empty (user, "email");
+  show_limits (self, tally_session_get_limits (self->session));
+}
+
+static void
+show_user (TallyPreferencesWindow *self)
+{
+  const char *name = tally_session_get_user_name (self->session);
+  const char *email = tally_session_get_email (self->session);
   g_autofree char *who = NULL;
 
-  /* Translators: "Gale <gale@example.com>" */
-  who = name[0] != '\0' ? g_strdup_printf (_("%s <%s>"), name, email) : g_strdup (email);
-  adw_action_row_set_subtitle (self->user_row, who);
-}
-
-static void
-me_loaded (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(TallyPreferencesWindow) self = user_data;
-  g_autoptr(JsonObject) reply = finish (source, result, self->limits_error,
-                                        _("Your caps cannot be shown"));
-
-  if (reply == NULL)
+  if (email == NULL)
     return;
-
-  show_limits (self, json_object_get_object_member (reply, "limits"));
-  show_user (self, json_object_get_object_member (reply, "user"));
+  /* Translators: "Gale <gale@example.com>" */
+  who = name != NULL && name[0] != '\0' ? g_strdup_printf (_("%s <%s>"), name, email)
+                                        : g_strdup (email);
+  adw_action_row_set_subtitle (self->user_row, who);
 }
 
 static void
@@ -239,12 +230,16 @@ limits_saved (GObject      *source,
   g_autoptr(TallyPreferencesWindow) self = user_data;
   g_autoptr(JsonObject) reply = finish (source, result, self->limits_error,
                                         _("Your caps were not saved"));
+  g_autoptr(TallySpendLimits) limits = NULL;
 
   if (reply == NULL)
     return;
 
   show_error (self->limits_error, NULL);
-  show_limits (self, json_object_get_object_member (reply, "limits"));
+  limits = tally_spend_limits_new_from_json (json_object_get_object_member (reply, "limits"));
+  show_limits (self, limits);
+  /* The Overview shows the new caps too. */
+  tally_session_reload_account (self->session);
   toast (self, _("Caps saved"));
 }
 
@@ -475,85 +470,49 @@ save_recharge_action (GtkWidget  *widget,
 }
 
 static void
-show_packs (TallyPreferencesWindow *self,
-            JsonArray              *packs)
+show_packs (TallyPreferencesWindow *self)
 {
+  GListModel *packs = tally_session_get_packs (self->session);
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
 
   g_ptr_array_set_size (self->pack_ids, 0);
-  for (guint i = 0; i < json_array_get_length (packs); i++)
+  for (guint i = 0; i < g_list_model_get_n_items (packs); i++)
     {
-      JsonObject *pack = json_array_get_object_element (packs, i);
-      const char *id = string_or_empty (pack, "id");
-      g_autofree char *credits = tally_format_credits (int_or_zero (pack, "credits"));
-      g_autofree char *price = NULL;
+      g_autoptr(TallyPack) pack = g_list_model_get_item (packs, i);
+      g_autofree char *credits = tally_format_credits (tally_pack_get_credits (pack));
+      g_autofree char *price = tally_pack_format_price (pack);
       g_autofree char *name = NULL;
-      JsonObject *cost = json_object_get_object_member (pack, "price");
 
-      price = tally_format_price (int_or_zero (cost, "amount"), string_or_empty (cost, "currency"));
       /* Translators: "Starter, 500 credits for €5.00" */
-      name = g_strdup_printf (_("%s, %s for %s"), string_or_empty (pack, "name"), credits, price);
+      name = g_strdup_printf (_("%s, %s for %s"), tally_pack_get_name (pack), credits, price);
       gtk_string_list_append (names, name);
-      g_ptr_array_add (self->pack_ids, g_strdup (id));
+      g_ptr_array_add (self->pack_ids, g_strdup (tally_pack_get_id (pack)));
     }
 
   adw_combo_row_set_model (self->pack_row, G_LIST_MODEL (names));
   select_recharge_pack (self);
 }
 
-static void
-packs_loaded (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(TallyPreferencesWindow) self = user_data;
-  g_autoptr(JsonObject) reply = finish (source, result, self->recharge_error,
-                                        _("The credit packs cannot be shown"));
-  JsonArray *packs = reply != NULL ? json_object_get_array_member (reply, "packs") : NULL;
-
-  if (packs != NULL)
-    show_packs (self, packs);
-}
-
 /* The newest failed payment, as "Last failure: <date>". */
-static char *
-last_failure_text (JsonArray *items)
+static void
+show_last_failure (TallyPreferencesWindow *self)
 {
-  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+  GListModel *payments = tally_session_get_payments (self->session);
+
+  g_clear_pointer (&self->last_failure, g_free);
+  for (guint i = 0; i < g_list_model_get_n_items (payments); i++)
     {
-      JsonObject *payment = json_array_get_object_element (items, i);
-      g_autoptr(GDateTime) created = NULL;
-      g_autoptr(GDateTime) local = NULL;
+      g_autoptr(TallyPaymentItem) payment = g_list_model_get_item (payments, i);
       g_autofree char *date = NULL;
 
-      if (g_strcmp0 (string_or_empty (payment, "status"), "failed") != 0)
+      if (!g_str_equal (tally_payment_item_get_status (payment), "failed"))
         continue;
-      created = g_date_time_new_from_iso8601 (string_or_empty (payment, "created_at"), NULL);
-      if (created == NULL)
-        continue;
-      local = g_date_time_to_local (created);
-      date = g_date_time_format (local, "%x %X");
+      date = g_date_time_format (tally_payment_item_get_created (payment), "%x %X");
       /* Translators: "Last failure: 26/11/2026 10:20:15" */
-      return g_strdup_printf (_("Last failure: %s"), date);
+      self->last_failure = g_strdup_printf (_("Last failure: %s"), date);
+      break;
     }
 
-  return NULL;
-}
-
-static void
-payments_loaded (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(TallyPreferencesWindow) self = user_data;
-  g_autoptr(JsonObject) reply = finish (source, result, self->recharge_error,
-                                        _("Your payments cannot be shown"));
-
-  if (reply == NULL)
-    return;
-
-  g_free (self->last_failure);
-  self->last_failure = last_failure_text (json_object_get_array_member (reply, "items"));
   show_recharge_status (self);
 }
 
@@ -632,16 +591,32 @@ load (TallyPreferencesWindow *self)
     const char          *path;
     GAsyncReadyCallback  callback;
   } reads[] = {
-    { "/v1/me", me_loaded },
     { "/v1/me/invoice-details", invoice_loaded },
-    { "/v1/packs", packs_loaded },
     { "/v1/me/auto-recharge", recharge_loaded },
-    { "/v1/payments", payments_loaded },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (reads); i++)
     tally_client_call_async (self->client, "GET", reads[i].path, NULL, self->cancellable,
                              reads[i].callback, g_object_ref (self));
+
+  /* Caps, the account, packs and payments are the session's: shown now
+   * and again as fresher answers arrive. */
+  g_signal_connect_object (self->session, "notify::limits", G_CALLBACK (show_session_limits),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::email", G_CALLBACK (show_user), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::user-name", G_CALLBACK (show_user), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (tally_session_get_packs (self->session), "items-changed",
+                           G_CALLBACK (show_packs), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (tally_session_get_payments (self->session), "items-changed",
+                           G_CALLBACK (show_last_failure), self, G_CONNECT_SWAPPED);
+  show_session_limits (self);
+  show_user (self);
+  show_packs (self);
+  show_last_failure (self);
+  tally_session_reload_account (self->session);
+  tally_session_reload_payments (self->session);
 }
 
 static void
@@ -651,6 +626,7 @@ tally_preferences_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->session);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->pack_ids, g_ptr_array_unref);
@@ -718,21 +694,20 @@ tally_preferences_window_init (TallyPreferencesWindow *self)
 }
 
 TallyPreferencesWindow *
-tally_preferences_window_new (GtkWindow   *parent,
-                              TallyClient *client,
-                              GSettings   *settings)
+tally_preferences_window_new (GtkWindow    *parent,
+                              TallySession *session)
 {
   TallyPreferencesWindow *self;
 
   g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
-  g_return_val_if_fail (TALLY_IS_CLIENT (client), NULL);
-  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (TALLY_IS_SESSION (session), NULL);
 
   self = g_object_new (TALLY_TYPE_PREFERENCES_WINDOW, "transient-for", parent,
                        "modal", parent != NULL, NULL);
-  self->client = g_object_ref (client);
-  self->settings = g_object_ref (settings);
-  adw_action_row_set_subtitle (self->server_row, tally_client_get_server_url (client));
+  self->session = g_object_ref (session);
+  self->client = g_object_ref (tally_session_get_client (session));
+  self->settings = g_object_ref (tally_session_get_settings (session));
+  adw_action_row_set_subtitle (self->server_row, tally_client_get_server_url (self->client));
   bind_settings (self);
   load (self);
   return self;

@@ -24,8 +24,7 @@ G_DECLARE_FINAL_TYPE (TallyPreferencesWindow, tally_preferences_window, TALLY,
 /* Reads what it shows from the server at once; @parent's win.sign-out
  * action is what Sign Out activates. */
 TallyPreferencesWindow *tally_preferences_window_new            (GtkWindow              *parent,
-                                                                 TallyClient            *client,
-                                                                 GSettings              *settings);
+                                                                 TallySession           *session);
 /* For tests: replaces the browser for the payment methods page. */
 void                    tally_preferences_window_set_uri_opener (TallyPreferencesWindow *self,
                                                                  TallyUriOpener          opener,

@@ -13,37 +13,38 @@
 
 struct _TallySignInPage
 {
-  AdwBin       parent_instance;
+  AdwBin        parent_instance;
 
-  AdwEntryRow *server_row;
-  AdwEntryRow *email_row;
-  AdwEntryRow *password_row;
-  AdwEntryRow *name_row;
-  GtkLabel    *error_label;
-  GtkButton   *sign_in_button;
-  GtkButton   *register_button;
-  GtkSpinner  *spinner;
+  AdwEntryRow  *server_row;
+  AdwEntryRow  *email_row;
+  AdwEntryRow  *password_row;
+  AdwEntryRow  *name_row;
+  GtkLabel     *error_label;
+  GtkButton    *sign_in_button;
+  GtkButton    *register_button;
+  GtkSpinner   *spinner;
 
-  TallyClient  *client;
+  TallySession *session;
   GCancellable *cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (TallySignInPage, tally_sign_in_page, ADW_TYPE_BIN)
 
 enum {
-  SIGNED_IN,
-  N_SIGNALS
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
 };
 
-static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 static void
 set_busy (TallySignInPage *self,
           gboolean         busy)
 {
   gtk_spinner_set_spinning (self->spinner, busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->sign_in_button), !busy);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->register_button), !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.sign-in", !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sign-in.register", !busy);
 }
 
 static void
@@ -61,107 +62,64 @@ signed_in (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(TallySignInPage) self = user_data;
-  g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *code = NULL;
 
-  reply = tally_client_call_finish (TALLY_CLIENT (source), result, &code, &error);
-  if (reply == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error->message);
-      return;
-    }
-
-  set_busy (self, FALSE);
-  g_signal_emit (self, signals[SIGNED_IN], 0,
-                 json_object_get_string_member_with_default (reply, "token", ""));
+  if (tally_session_sign_in_finish (TALLY_SESSION (source), result, &error))
+    set_busy (self, FALSE);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_error (self, error->message);
 }
 
-static JsonObject *
-credentials (TallySignInPage *self)
+/* Signs in, or registers first when @name is given. */
+static void
+start (TallySignInPage *self,
+       const char      *name)
 {
-  JsonObject *body = json_object_new ();
-
-  json_object_set_string_member (body, "email", gtk_editable_get_text (GTK_EDITABLE (self->email_row)));
-  json_object_set_string_member (body, "password",
-                                 gtk_editable_get_text (GTK_EDITABLE (self->password_row)));
-  return body;
-}
-
-static gboolean
-prepare (TallySignInPage *self)
-{
-  g_autoptr(GError) error = NULL;
-  const char *address = gtk_editable_get_text (GTK_EDITABLE (self->server_row));
-
-  if (!tally_client_set_server_url (self->client, address, &error))
-    {
-      show_error (self, error->message);
-      return FALSE;
-    }
-
   g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  g_set_object (&self->cancellable, g_cancellable_new ());
   show_error (self, NULL);
   set_busy (self, TRUE);
-  return TRUE;
+  tally_session_sign_in_async (self->session,
+                               gtk_editable_get_text (GTK_EDITABLE (self->server_row)),
+                               gtk_editable_get_text (GTK_EDITABLE (self->email_row)),
+                               gtk_editable_get_text (GTK_EDITABLE (self->password_row)),
+                               name, self->cancellable, signed_in, g_object_ref (self));
 }
 
 static void
-sign_in (TallySignInPage *self)
+sign_in_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
 {
-  g_autoptr(JsonObject) body = NULL;
-
-  if (!prepare (self))
-    return;
-
-  body = credentials (self);
-  json_object_set_string_member (body, "device", g_get_host_name ());
-  tally_client_call_async (self->client, "POST", "/v1/auth/login", body, self->cancellable,
-                           signed_in, g_object_ref (self));
+  start (TALLY_SIGN_IN_PAGE (widget), NULL);
 }
 
 static void
-registered (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+register_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
 {
-  g_autoptr(TallySignInPage) self = user_data;
-  g_autoptr(JsonObject) reply = NULL;
-  g_autoptr(GError) error = NULL;
+  TallySignInPage *self = TALLY_SIGN_IN_PAGE (widget);
 
-  reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL, &error);
-  if (reply == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error->message);
-      return;
-    }
+  start (self, gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
+}
 
-  /* The account exists: sign in with the same credentials. */
-  sign_in (self);
+/* Enter in the password row signs in, as the default button would. */
+static void
+sign_in_activated (TallySignInPage *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "sign-in.sign-in", NULL);
 }
 
 static void
-on_sign_in_clicked (TallySignInPage *self)
+tally_sign_in_page_constructed (GObject *object)
 {
-  sign_in (self);
-}
+  TallySignInPage *self = TALLY_SIGN_IN_PAGE (object);
 
-static void
-on_register_clicked (TallySignInPage *self)
-{
-  g_autoptr(JsonObject) body = NULL;
+  G_OBJECT_CLASS (tally_sign_in_page_parent_class)->constructed (object);
 
-  if (!prepare (self))
-    return;
-
-  body = credentials (self);
-  json_object_set_string_member (body, "name", gtk_editable_get_text (GTK_EDITABLE (self->name_row)));
-  tally_client_call_async (self->client, "POST", "/v1/auth/register", body, self->cancellable,
-                           registered, g_object_ref (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->server_row),
+                         tally_client_get_server_url (tally_session_get_client (self->session)));
 }
 
 static void
@@ -171,9 +129,45 @@ tally_sign_in_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->client);
+  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tally_sign_in_page_parent_class)->dispose (object);
+}
+
+static void
+tally_sign_in_page_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  TallySignInPage *self = TALLY_SIGN_IN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tally_sign_in_page_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  TallySignInPage *self = TALLY_SIGN_IN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -182,14 +176,15 @@ tally_sign_in_page_class_init (TallySignInPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->constructed = tally_sign_in_page_constructed;
   object_class->dispose = tally_sign_in_page_dispose;
+  object_class->get_property = tally_sign_in_page_get_property;
+  object_class->set_property = tally_sign_in_page_set_property;
 
-  /**
-   * TallySignInPage::signed-in:
-   * @token: the new session token
-   */
-  signals[SIGNED_IN] = g_signal_new ("signed-in", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, TALLY_TYPE_SESSION,
+                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                                                  G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-sign-in-page.ui");
@@ -201,24 +196,25 @@ tally_sign_in_page_class_init (TallySignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallySignInPage, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, TallySignInPage, register_button);
   gtk_widget_class_bind_template_child (widget_class, TallySignInPage, spinner);
-  gtk_widget_class_bind_template_callback (widget_class, on_sign_in_clicked);
-  gtk_widget_class_bind_template_callback (widget_class, on_register_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, sign_in_activated);
+
+  gtk_widget_class_install_action (widget_class, "sign-in.sign-in", NULL, sign_in_action);
+  gtk_widget_class_install_action (widget_class, "sign-in.register", NULL, register_action);
 }
 
 static void
 tally_sign_in_page_init (TallySignInPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
 }
 
-void
-tally_sign_in_page_set_client (TallySignInPage *self,
-                               TallyClient     *client)
+TallySignInPage *
+tally_sign_in_page_new (TallySession *session)
 {
-  g_return_if_fail (TALLY_IS_SIGN_IN_PAGE (self));
+  g_return_val_if_fail (TALLY_IS_SESSION (session), NULL);
 
-  g_set_object (&self->client, client);
-  gtk_editable_set_text (GTK_EDITABLE (self->server_row), tally_client_get_server_url (client));
+  return g_object_new (TALLY_TYPE_SIGN_IN_PAGE, "session", session, NULL);
 }
 
 void

@@ -9,18 +9,17 @@
 
 #include <adwaita.h>
 
-#include "tally-client.h"
+#include "tally-session.h"
 
 G_BEGIN_DECLS
 
 #define TALLY_TYPE_SIGN_IN_PAGE (tally_sign_in_page_get_type ())
 
-/* The welcome page: the server's address, then sign in or register. Emits
- * "signed-in" with the session token once the server accepted. */
+/* The welcome page: the server's address, then sign in or register; the
+ * session takes it from there. */
 G_DECLARE_FINAL_TYPE (TallySignInPage, tally_sign_in_page, TALLY, SIGN_IN_PAGE, AdwBin)
 
-void tally_sign_in_page_set_client     (TallySignInPage *self,
-                                        TallyClient     *client);
-void tally_sign_in_page_reset          (TallySignInPage *self);
+TallySignInPage *tally_sign_in_page_new   (TallySession    *session);
+void             tally_sign_in_page_reset (TallySignInPage *self);
 
 G_END_DECLS

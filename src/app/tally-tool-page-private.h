@@ -37,8 +37,11 @@ struct _TallyToolPage
 
   TallyTool          *tool;
   const TallyBuiltin *builtin;
+  TallySession       *session;
+  /* The session's, for short. */
   TallyClient        *client;
   GSettings          *settings;
+  gboolean            watching_ledger;
   /* InputField, one per input of the tool */
   GPtrArray          *fields;
   /* Where the user chose to save results; NULL: next to the input. */

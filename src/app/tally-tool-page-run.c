@@ -9,10 +9,9 @@
 
 #include <glib/gi18n.h>
 
-#include "tally-balance-widget.h"
+#include "tally-format.h"
 #include "tally-command.h"
 #include "tally-tool-page-private.h"
-#include "tally-window.h"
 
 /* The result of a run, or why it did not run */
 
@@ -195,13 +194,11 @@ show_completion (TallyToolPage *self,
   show_outcome (self, json_object_get_string_member_with_default (run, "status", ""), cost);
 }
 
-/* The window's sync, when the page is in one that has opened its cache. */
+/* The session's sync, once its cache is open. */
 static TallySync *
 find_sync (TallyToolPage *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  return TALLY_IS_WINDOW (root) ? tally_window_get_sync (TALLY_WINDOW (root)) : NULL;
+  return tally_session_get_sync (self->session);
 }
 
 /* Offline: the run spends from the lease and goes into the outbox */
@@ -465,12 +462,10 @@ static void
 forget_released_lease (TallyToolPage *self,
                        JsonObject    *reply)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  TallyCache *cache = tally_session_get_cache (self->session);
   g_autoptr(GError) error = NULL;
-  TallyCache *cache;
 
-  if (!json_object_has_member (reply, "lease") || !TALLY_IS_WINDOW (root) ||
-      (cache = tally_window_get_cache (TALLY_WINDOW (root))) == NULL)
+  if (!json_object_has_member (reply, "lease") || cache == NULL)
     return;
 
   if (!tally_cache_forget_lease (cache, &error))
@@ -483,9 +478,7 @@ static void
 add_device (TallyToolPage *self,
             JsonObject    *body)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  TallyCache *cache = TALLY_IS_WINDOW (root) ? tally_window_get_cache (TALLY_WINDOW (root))
-                                              : NULL;
+  TallyCache *cache = tally_session_get_cache (self->session);
 
   if (cache != NULL && tally_cache_outbox_count (cache) == 0)
     json_object_set_string_member (body, "device", tally_cache_get_device_id (cache));

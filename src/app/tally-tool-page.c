@@ -9,9 +9,8 @@
 
 #include <glib/gi18n.h>
 
-#include "tally-balance-widget.h"
+#include "tally-format.h"
 #include "tally-tool-page-private.h"
-#include "tally-window.h"
 
 /* One input of the tool and the widget that edits it. */
 typedef struct
@@ -283,24 +282,18 @@ forget_past_costs (TallyToolPage *self)
 static GArray *
 get_past_costs (TallyToolPage *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  TallyCache *cache;
-  const char *account_id;
-
-  if (self->past_costs != NULL || !TALLY_IS_WINDOW (root) ||
-      (cache = tally_window_get_cache (TALLY_WINDOW (root))) == NULL)
+  if (self->past_costs != NULL)
     return self->past_costs;
 
-  if (g_signal_handler_find (cache, G_SIGNAL_MATCH_FUNC | G_SIGNAL_MATCH_DATA, 0, 0, NULL,
-                             forget_past_costs, self) == 0)
-    g_signal_connect_object (cache, "changed", G_CALLBACK (forget_past_costs), self,
-                             G_CONNECT_SWAPPED);
+  if (!self->watching_ledger)
+    {
+      g_signal_connect_object (self->session, "ledger-changed", G_CALLBACK (forget_past_costs),
+                               self, G_CONNECT_SWAPPED);
+      self->watching_ledger = TRUE;
+    }
 
-  account_id = tally_window_get_account_id (TALLY_WINDOW (root));
-  if (account_id != NULL)
-    self->past_costs = tally_ledger_recent_run_costs (tally_cache_get_ledger (cache), account_id,
-                                                      tally_tool_get_id (self->tool),
-                                                      TALLY_ESTIMATE_PAST_RUNS, NULL);
+  self->past_costs = tally_session_get_recent_costs (self->session,
+                                                     tally_tool_get_id (self->tool));
   return self->past_costs;
 }
 
@@ -673,6 +666,7 @@ tally_tool_page_finalize (GObject *object)
 
   g_clear_pointer (&self->past_costs, g_array_unref);
   g_clear_object (&self->tool);
+  g_clear_object (&self->session);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
   g_clear_object (&self->output_folder);
@@ -729,20 +723,19 @@ tally_tool_page_init (TallyToolPage *self)
 }
 
 TallyToolPage *
-tally_tool_page_new (TallyTool   *tool,
-                     TallyClient *client,
-                     GSettings   *settings)
+tally_tool_page_new (TallyTool    *tool,
+                     TallySession *session)
 {
   TallyToolPage *self;
 
   g_return_val_if_fail (TALLY_IS_TOOL (tool), NULL);
-  g_return_val_if_fail (TALLY_IS_CLIENT (client), NULL);
-  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+  g_return_val_if_fail (TALLY_IS_SESSION (session), NULL);
 
   self = g_object_new (TALLY_TYPE_TOOL_PAGE, NULL);
   self->tool = g_object_ref (tool);
-  self->client = g_object_ref (client);
-  self->settings = g_object_ref (settings);
+  self->session = g_object_ref (session);
+  self->client = g_object_ref (tally_session_get_client (session));
+  self->settings = g_object_ref (tally_session_get_settings (session));
   self->builtin = tally_builtin_lookup (tally_tool_get_builtin (tool));
 
   gtk_label_set_text (self->title_label, tally_tool_get_name (tool));

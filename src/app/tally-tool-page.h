@@ -9,7 +9,7 @@
 
 #include <adwaita.h>
 
-#include "tally-client.h"
+#include "tally-session.h"
 #include "tally-tool.h"
 
 G_BEGIN_DECLS
@@ -21,8 +21,7 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TallyToolPage, tally_tool_page, TALLY, TOOL_PAGE, AdwBin)
 
 TallyToolPage *tally_tool_page_new               (TallyTool     *tool,
-                                                  TallyClient   *client,
-                                                  GSettings     *settings);
+                                                  TallySession  *session);
 TallyTool     *tally_tool_page_get_tool          (TallyToolPage *self);
 /* What the file chooser gives for the file input @input_id: a list of
  * GFile. Tests call it instead of driving the native dialog. */

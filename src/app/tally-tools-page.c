@@ -20,8 +20,7 @@ struct _TallyToolsPage
   AdwPreferencesPage *page;
   GPtrArray          *groups;
 
-  TallyClient        *client;
-  GSettings          *settings;
+  TallySession       *session;
   /* The tool open now, and the row that opened it. */
   TallyToolPage      *tool_page;
   GtkWidget          *tool_row;
@@ -29,14 +28,21 @@ struct _TallyToolsPage
 
 G_DEFINE_FINAL_TYPE (TallyToolsPage, tally_tools_page, ADW_TYPE_BIN)
 
+enum {
+  PROP_0,
+  PROP_SESSION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void
 tally_tools_page_dispose (GObject *object)
 {
   TallyToolsPage *self = (TallyToolsPage *) object;
 
   g_clear_pointer (&self->groups, g_ptr_array_unref);
-  g_clear_object (&self->client);
-  g_clear_object (&self->settings);
+  g_clear_object (&self->session);
   self->tool_page = NULL;
   self->tool_row = NULL;
 
@@ -67,12 +73,71 @@ back_action (GtkWidget  *widget,
     gtk_widget_grab_focus (self->tool_row);
 }
 
+static void show_tools (TallyToolsPage *self);
+
+static void
+tally_tools_page_constructed (GObject *object)
+{
+  TallyToolsPage *self = TALLY_TOOLS_PAGE (object);
+
+  G_OBJECT_CLASS (tally_tools_page_parent_class)->constructed (object);
+
+  g_signal_connect_object (self->session, "notify::tools", G_CALLBACK (show_tools), self,
+                           G_CONNECT_SWAPPED);
+  show_tools (self);
+}
+
+static void
+tally_tools_page_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  TallyToolsPage *self = TALLY_TOOLS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tally_tools_page_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  TallyToolsPage *self = TALLY_TOOLS_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 tally_tools_page_class_init (TallyToolsPageClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  G_OBJECT_CLASS (klass)->dispose = tally_tools_page_dispose;
+  object_class->constructed = tally_tools_page_constructed;
+  object_class->dispose = tally_tools_page_dispose;
+  object_class->get_property = tally_tools_page_get_property;
+  object_class->set_property = tally_tools_page_set_property;
+
+  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, TALLY_TYPE_SESSION,
+                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                                                  G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-tools-page.ui");
   gtk_widget_class_bind_template_child (widget_class, TallyToolsPage, stack);
@@ -90,23 +155,29 @@ tally_tools_page_init (TallyToolsPage *self)
   self->groups = g_ptr_array_new ();
 }
 
-/* "From 2 credits, 1 per 2 megapixels" */
+/* "From 2 credits, then 1 per 2 megapixels" */
 static char *
-price_text (JsonObject *tool)
+price_text (TallyTool *tool)
 {
-  JsonObject *pricing = json_object_get_object_member (tool, "pricing");
-  gint64 minimum = json_object_get_int_member_with_default (pricing, "minimum", 0);
-  gint64 rate = json_object_get_int_member_with_default (pricing, "rate", 0);
-  gint64 per = json_object_get_int_member_with_default (pricing, "per", 1);
-  const char *unit = json_object_get_string_member_with_default (tool, "unit", "");
+  const TallyPriceRule *rule = tally_tool_get_price_rule (tool);
+  g_autofree char *minimum = g_strdup_printf ("%'" G_GINT64_FORMAT, rule->minimum);
+  g_autofree char *from = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "From %s credit",
+                                                        "From %s credits",
+                                                        rule->minimum == 1 ? 1 : 2),
+                                           minimum);
+  g_autofree char *then = NULL;
 
-  g_autofree char *minimum_text = g_strdup_printf ("%" G_GINT64_FORMAT, minimum);
-  g_autofree char *rate_text = g_strdup_printf ("%" G_GINT64_FORMAT, rate);
-  g_autofree char *per_text = g_strdup_printf ("%" G_GINT64_FORMAT, per);
+  if (rule->per == 1)
+    /* Translators: the rest of "From 2 credits, then 1 per page" */
+    then = g_strdup_printf (_("then %'" G_GINT64_FORMAT " per %s"), rule->rate,
+                            tally_tool_get_unit_singular (tool));
+  else
+    /* Translators: the rest of "From 2 credits, then 1 per 2 megapixels" */
+    then = g_strdup_printf (_("then %'" G_GINT64_FORMAT " per %'" G_GINT64_FORMAT " %s"),
+                            rule->rate, rule->per, tally_tool_get_unit (tool));
 
-  /* Translators: "From 2 credits, then 1 per 2 megapixels" */
-  return g_strdup_printf (_("From %s credits, then %s per %s %s"), minimum_text, rate_text,
-                          per_text, unit);
+  /* Translators: "From 2 credits" and "then 1 per 2 megapixels" */
+  return g_strdup_printf (_("%s, %s"), from, then);
 }
 
 static AdwPreferencesGroup *
@@ -141,12 +212,10 @@ open_tool (AdwActionRow   *row,
 {
   TallyTool *tool = g_object_get_data (G_OBJECT (row), "tool");
 
-  g_return_if_fail (self->client != NULL);
-
   if (self->tool_page == NULL || tally_tool_page_get_tool (self->tool_page) != tool)
     {
       close_tool (self);
-      self->tool_page = tally_tool_page_new (tool, self->client, self->settings);
+      self->tool_page = tally_tool_page_new (tool, self->session);
       gtk_stack_add_named (self->stack, GTK_WIDGET (self->tool_page), "tool");
     }
 
@@ -155,42 +224,18 @@ open_tool (AdwActionRow   *row,
   gtk_widget_child_focus (GTK_WIDGET (self->tool_page), GTK_DIR_TAB_FORWARD);
 }
 
-/* Rows of tools the app can read open their page. */
-static void
-make_openable (TallyToolsPage *self,
-               GtkWidget      *row,
-               JsonNode       *node)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(TallyTool) tool = tally_tool_new_from_json (node, &error);
-
-  if (tool == NULL)
-    {
-      g_warning ("A tool from the server cannot be read: %s", error->message);
-      return;
-    }
-
-  g_object_set_data_full (G_OBJECT (row), "tool", g_steal_pointer (&tool), g_object_unref);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                             gtk_image_new_from_icon_name ("go-next-symbolic"));
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-  g_signal_connect (row, "activated", G_CALLBACK (open_tool), self);
-}
-
 static void
 add_tool_row (TallyToolsPage *self,
-              JsonNode       *node)
+              TallyTool      *tool)
 {
-  JsonObject *tool = json_node_get_object (node);
-  AdwPreferencesGroup *group = group_for (self, json_object_get_string_member (tool, "category"));
+  AdwPreferencesGroup *group = group_for (self, tally_tool_get_category (tool));
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *price;
   g_autofree char *price_label = price_text (tool);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                 json_object_get_string_member (tool, "name"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                               json_object_get_string_member (tool, "description"));
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), tally_tool_get_name (tool));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), tally_tool_get_description (tool));
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
   price = gtk_label_new (price_label);
   gtk_widget_add_css_class (price, "dim-label");
@@ -199,15 +244,19 @@ add_tool_row (TallyToolsPage *self,
   gtk_label_set_max_width_chars (GTK_LABEL (price), 18);
   gtk_label_set_xalign (GTK_LABEL (price), 1);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), price);
-  make_openable (self, row, node);
+  g_object_set_data_full (G_OBJECT (row), "tool", g_object_ref (tool), g_object_unref);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                             gtk_image_new_from_icon_name ("go-next-symbolic"));
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  g_signal_connect (row, "activated", G_CALLBACK (open_tool), self);
   adw_preferences_group_add (group, row);
 }
 
-void
-tally_tools_page_set_tools (TallyToolsPage *self,
-                            JsonArray      *tools)
+/* The catalogue changed (or arrived): one group per category. */
+static void
+show_tools (TallyToolsPage *self)
 {
-  g_return_if_fail (TALLY_IS_TOOLS_PAGE (self));
+  TallyToolRegistry *tools = tally_session_get_tools (self->session);
 
   /* An open tool stays open (a refresh must not lose a run), but its row
    * is gone. */
@@ -216,8 +265,12 @@ tally_tools_page_set_tools (TallyToolsPage *self,
     adw_preferences_page_remove (self->page, g_ptr_array_index (self->groups, i));
   g_ptr_array_set_size (self->groups, 0);
 
-  for (guint i = 0; i < json_array_get_length (tools); i++)
-    add_tool_row (self, json_array_get_element (tools, i));
+  for (guint i = 0; tools != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (tools)); i++)
+    {
+      g_autoptr(TallyTool) tool = g_list_model_get_item (G_LIST_MODEL (tools), i);
+
+      add_tool_row (self, tool);
+    }
 }
 
 void
@@ -229,15 +282,10 @@ tally_tools_page_reset (TallyToolsPage *self)
   close_tool (self);
 }
 
-void
-tally_tools_page_set_client (TallyToolsPage *self,
-                             TallyClient    *client,
-                             GSettings      *settings)
+TallyToolsPage *
+tally_tools_page_new (TallySession *session)
 {
-  g_return_if_fail (TALLY_IS_TOOLS_PAGE (self));
-  g_return_if_fail (TALLY_IS_CLIENT (client));
-  g_return_if_fail (G_IS_SETTINGS (settings));
+  g_return_val_if_fail (TALLY_IS_SESSION (session), NULL);
 
-  g_set_object (&self->client, client);
-  g_set_object (&self->settings, settings);
+  return g_object_new (TALLY_TYPE_TOOLS_PAGE, "session", session, NULL);
 }

@@ -10,7 +10,7 @@
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
 
-#include "tally-client.h"
+#include "tally-session.h"
 
 G_BEGIN_DECLS
 
@@ -20,13 +20,9 @@ G_BEGIN_DECLS
  * opens the tool's page in its place. */
 G_DECLARE_FINAL_TYPE (TallyToolsPage, tally_tools_page, TALLY, TOOLS_PAGE, AdwBin)
 
-void tally_tools_page_set_tools  (TallyToolsPage *self,
-                                  JsonArray      *tools);
+/* Follows @session's catalogue. */
+TallyToolsPage *tally_tools_page_new   (TallySession   *session);
 /* Back to the catalogue, the open tool closed: for another user. */
-void tally_tools_page_reset      (TallyToolsPage *self);
-/* What tool pages run with. */
-void tally_tools_page_set_client (TallyToolsPage *self,
-                                  TallyClient    *client,
-                                  GSettings      *settings);
+void            tally_tools_page_reset (TallyToolsPage *self);
 
 G_END_DECLS

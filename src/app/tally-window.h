@@ -9,9 +9,7 @@
 
 #include <adwaita.h>
 
-#include "tally-cache.h"
-#include "tally-client.h"
-#include "tally-sync.h"
+#include "tally-session.h"
 
 G_BEGIN_DECLS
 
@@ -19,12 +17,10 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TallyWindow, tally_window, TALLY, WINDOW, AdwApplicationWindow)
 
-TallyWindow *tally_window_new (AdwApplication *application,
-                               TallyClient    *client,
-                               GSettings      *settings);
-TallyCache  *tally_window_get_cache (TallyWindow *self);
-TallySync   *tally_window_get_sync  (TallyWindow *self);
-/* The signed-in user's account; NULL before /v1/me (or the cache) said. */
-const char  *tally_window_get_account_id (TallyWindow *self);
+/* A window on a new session of @client's server. */
+TallyWindow  *tally_window_new         (AdwApplication *application,
+                                        TallyClient    *client,
+                                        GSettings      *settings);
+TallySession *tally_window_get_session (TallyWindow    *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "tally-types.h"
+#include "tally-currency.h"
 #include "tally-uuid.h"
 #include "tally-account.h"
 #include "tally-transfer.h"

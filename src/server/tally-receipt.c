@@ -12,6 +12,7 @@
 #include <cairo-pdf.h>
 #include <pango/pangocairo.h>
 
+#include "tally-currency.h"
 #include "tally-receipt.h"
 
 /* A4 in points, with 2 cm margins. */
@@ -19,46 +20,12 @@
 #define PAGE_HEIGHT 842.0
 #define MARGIN      57.0
 
-/* ISO 4217 currencies whose minor unit is not a hundredth, as Stripe
- * counts their amounts. */
-static const char * const zero_decimal[] = {
-  "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv",
-  "xaf", "xof", "xpf",
-};
-static const char * const three_decimal[] = {
-  "bhd", "jod", "kwd", "omr", "tnd",
-};
-
-static gboolean
-currency_in (const char         *currency,
-             const char * const *list,
-             gsize               n)
-{
-  for (gsize i = 0; i < n; i++)
-    {
-      if (g_ascii_strcasecmp (currency, list[i]) == 0)
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
-static guint
-currency_decimals (const char *currency)
-{
-  if (currency_in (currency, zero_decimal, G_N_ELEMENTS (zero_decimal)))
-    return 0;
-  if (currency_in (currency, three_decimal, G_N_ELEMENTS (three_decimal)))
-    return 3;
-  return 2;
-}
-
 char *
 tally_format_amount (gint64      amount,
                      const char *currency)
 {
   g_autofree char *code = g_ascii_strup (currency, -1);
-  guint decimals = currency_decimals (currency);
+  guint decimals = tally_currency_decimals (currency);
   /* Unsigned, so that G_MININT64 has a magnitude too. */
   guint64 magnitude = amount < 0 ? -(guint64) amount : (guint64) amount;
   guint64 unit = 1;

@@ -1,0 +1,99 @@
+/* tally-format.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "tally-currency.h"
+#include "tally-format.h"
+
+char *
+tally_format_credits (gint64 credits)
+{
+  g_autofree char *number = g_strdup_printf ("%'" G_GINT64_FORMAT, credits);
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s credit", "%s credits",
+                                       credits == 1 || credits == -1 ? 1 : 2),
+                          number);
+}
+
+static const char *
+currency_symbol (const char *currency)
+{
+  if (g_ascii_strcasecmp (currency, "eur") == 0)
+    return "€";
+  if (g_ascii_strcasecmp (currency, "usd") == 0)
+    return "$";
+  if (g_ascii_strcasecmp (currency, "gbp") == 0)
+    return "£";
+  return NULL;
+}
+
+/* @value in units of 10^-@decimals, with the locale's grouping and
+ * decimal point; integer arithmetic only. */
+static char *
+format_decimal (gint64 value,
+                guint  decimals)
+{
+  const char *point = localeconv ()->decimal_point;
+  /* Unsigned, so that G_MININT64 has a magnitude too. */
+  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
+  guint64 divisor = 1;
+
+  for (guint i = 0; i < decimals; i++)
+    divisor *= 10;
+
+  if (decimals == 0)
+    return g_strdup_printf ("%s%'" G_GUINT64_FORMAT, value < 0 ? "-" : "", magnitude);
+
+  return g_strdup_printf ("%s%'" G_GUINT64_FORMAT "%s%0*" G_GUINT64_FORMAT,
+                          value < 0 ? "-" : "", magnitude / divisor,
+                          point != NULL && point[0] != '\0' ? point : ".",
+                          (int) decimals, magnitude % divisor);
+}
+
+static char *
+format_money (gint64      value,
+              guint       decimals,
+              const char *currency)
+{
+  g_autofree char *number = format_decimal (value, decimals);
+  const char *symbol = currency_symbol (currency);
+  g_autofree char *code = NULL;
+
+  if (symbol != NULL)
+    /* Translators: a price: "€10.00" */
+    return g_strdup_printf (C_("price", "%s%s"), symbol, number);
+
+  code = g_ascii_strup (currency, -1);
+  /* Translators: a price without a currency symbol: "10.00 CHF" */
+  return g_strdup_printf (C_("price", "%s %s"), number, code);
+}
+
+char *
+tally_format_price (gint64      amount,
+                    const char *currency)
+{
+  g_return_val_if_fail (currency != NULL, NULL);
+
+  return format_money (amount, tally_currency_decimals (currency), currency);
+}
+
+char *
+tally_format_price_per_credit (gint64      amount,
+                               const char *currency,
+                               gint64      credits)
+{
+  g_return_val_if_fail (currency != NULL, NULL);
+  g_return_val_if_fail (credits > 0, NULL);
+
+  /* In hundredths of the minor unit, rounded to the nearest. */
+  return format_money ((amount * 100 + credits / 2) / credits,
+                       tally_currency_decimals (currency) + 2, currency);
+}

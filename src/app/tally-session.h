@@ -1,0 +1,138 @@
+/* tally-session.h: the signed-in user's state, which every page binds to
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tally-cache.h"
+#include "tally-client.h"
+#include "tally-pack.h"
+#include "tally-payment-item.h"
+#include "tally-spend-limits.h"
+#include "tally-sync.h"
+#include "tally-tool-registry.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  /* Looking for a token in the keyring. */
+  TALLY_SESSION_STATE_STARTING,
+  TALLY_SESSION_STATE_SIGNED_OUT,
+  TALLY_SESSION_STATE_SIGNED_IN,
+} TallySessionState;
+
+#define TALLY_TYPE_SESSION_STATE (tally_session_state_get_type ())
+GType tally_session_state_get_type (void) G_GNUC_CONST;
+
+#define TALLY_TYPE_SESSION (tally_session_get_type ())
+
+/* One per window: owns the client, the local cache and its sync, and
+ * holds what the server and the cache say about the user, as properties
+ * (with notify) and list models. Pages read and bind to it; commands go
+ * through it to the client or the cache. Properties:
+ *
+ * - state (TallySessionState), user-id, user-name, email, role, account-id
+ * - balance, available, held: the account as the server last said
+ * - offline-spent: spent by offline runs the server has not answered yet
+ * - offline-reserve: what the device's lease sets aside of held
+ * - loading: the first /v1/me of a sign-in has not answered yet
+ * - limits (TallySpendLimits), tools (TallyToolRegistry, replaced as a
+ *   whole when the catalogue changes), packs and payments (GListModels of
+ *   TallyPack and TallyPaymentItem, newest payment first), packs-error
+ * - cache, sync, ledger: the cache's ledger once the account is known
+ *
+ * Signals: ::notice (text, desktop) for the window to show as a toast,
+ * and as a desktop notification too when @desktop and the window is in
+ * the background; ::payment (TallyPaymentItem) for every payment event;
+ * ::ledger-changed after the cache changed and the figures follow it. */
+G_DECLARE_FINAL_TYPE (TallySession, tally_session, TALLY, SESSION, GObject)
+
+/* Looks for the token of @client's server in the keyring at once. */
+TallySession      *tally_session_new                (TallyClient          *client,
+                                                     GSettings            *settings);
+TallyClient       *tally_session_get_client         (TallySession         *self);
+GSettings         *tally_session_get_settings       (TallySession         *self);
+TallySessionState  tally_session_get_state          (TallySession         *self);
+/* NULL before the cache opened (after /v1/me, or from the last session
+ * when the server cannot be reached) and after signing out. */
+TallyCache        *tally_session_get_cache          (TallySession         *self);
+TallySync         *tally_session_get_sync           (TallySession         *self);
+TallyLedger       *tally_session_get_ledger         (TallySession         *self);
+const char        *tally_session_get_account_id     (TallySession         *self);
+const char        *tally_session_get_user_name      (TallySession         *self);
+const char        *tally_session_get_email          (TallySession         *self);
+const char        *tally_session_get_role           (TallySession         *self);
+gint64             tally_session_get_balance        (TallySession         *self);
+gint64             tally_session_get_available      (TallySession         *self);
+gint64             tally_session_get_held           (TallySession         *self);
+gint64             tally_session_get_offline_spent  (TallySession         *self);
+gint64             tally_session_get_offline_reserve (TallySession        *self);
+const TallySpendLimits *tally_session_get_limits    (TallySession         *self);
+TallyToolRegistry *tally_session_get_tools          (TallySession         *self);
+/* The tool's name in the catalogue, or NULL. */
+const char        *tally_session_get_tool_name      (TallySession         *self,
+                                                     const char           *tool_id);
+GListModel        *tally_session_get_packs          (TallySession         *self);
+TallyPack         *tally_session_find_pack          (TallySession         *self,
+                                                     const char           *pack_id);
+/* Why the packs cannot be shown, in words; NULL when they can. */
+const char        *tally_session_get_packs_error    (TallySession         *self);
+GListModel        *tally_session_get_payments       (TallySession         *self);
+TallyPaymentItem  *tally_session_find_payment       (TallySession         *self,
+                                                     const char           *payment_id);
+/* The user's latest settled costs of @tool_id from the cache, for a
+ * typical estimate of their own; NULL without a cache. */
+GArray            *tally_session_get_recent_costs   (TallySession         *self,
+                                                     const char           *tool_id);
+
+/* Signs in on @server_url (registering first when @name is not NULL),
+ * keeps the token in the keyring and loads everything. */
+void               tally_session_sign_in_async      (TallySession         *self,
+                                                     const char           *server_url,
+                                                     const char           *email,
+                                                     const char           *password,
+                                                     const char           *name,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+gboolean           tally_session_sign_in_finish     (TallySession         *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+/* Forgets the token here and in the keyring, revokes it on the server. */
+void               tally_session_sign_out           (TallySession         *self);
+/* Reads everything from the server again and syncs. */
+void               tally_session_refresh            (TallySession         *self);
+void               tally_session_reload_payments    (TallySession         *self);
+/* Reads /v1/me again: the figures, the caps and the user. */
+void               tally_session_reload_account     (TallySession         *self);
+
+/* POST /v1/checkout for @pack_id: the page to pay on, and the checkout's
+ * id that payment events carry as their ref. */
+void               tally_session_start_checkout_async  (TallySession       *self,
+                                                        const char         *pack_id,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+gboolean           tally_session_start_checkout_finish (TallySession       *self,
+                                                        GAsyncResult       *result,
+                                                        char              **url,
+                                                        char              **checkout_id,
+                                                        GError            **error);
+/* Saves the PDF receipt of @payment_id to @destination. */
+void               tally_session_save_receipt_async    (TallySession       *self,
+                                                        const char         *payment_id,
+                                                        GFile              *destination,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+gboolean           tally_session_save_receipt_finish   (TallySession       *self,
+                                                        GAsyncResult       *result,
+                                                        GError            **error);
+
+G_END_DECLS
