@@ -398,21 +398,6 @@ wait_for_credits (GtkWidget *window,
   wait_for_widget (window, is_label_with, text);
 }
 
-void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (path);
-}
-
 /* Stores at @found the first mapped toplevel of @type, if any. */
 static gboolean
 find_mapped_toplevel (GType       type,

@@ -260,7 +260,7 @@ test_run_tool (void)
   g_assert_cmpint (available_credits (token), ==, 96);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 static void
@@ -287,7 +287,7 @@ test_run_refused (void)
   g_assert_cmpint (available_credits (token), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 /* A run of Word count and readability through the API, settled at what

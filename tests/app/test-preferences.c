@@ -253,7 +253,7 @@ check_receipt (GtkWidget  *window,
   wait_for (pdf_written, &wait, "the receipt's PDF");
   wait_for_widget (window, is_label_with, "Receipt saved");
 
-  remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 static void
