@@ -289,7 +289,67 @@ render_window (GtkWidget *window,
   return gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
 }
 
-/* Renders the window as it is on screen into a PNG. */
+/* The PNG at @path, read back: @width × @height (GSK renders textures at
+ * scale 1) and not one colour all over, which is what a window rendered
+ * before its first layout, or not at all, gives. */
+static void
+assert_picture (const char *path,
+                int         width,
+                int         height)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) picture = gdk_texture_new_from_filename (path, &error);
+  g_autofree guint32 *pixels = NULL;
+  gsize n_pixels;
+  gboolean blank = TRUE;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_texture_get_width (picture), ==, width);
+  g_assert_cmpint (gdk_texture_get_height (picture), ==, height);
+
+  n_pixels = (gsize) width * (gsize) height;
+  pixels = g_new (guint32, n_pixels);
+  gdk_texture_download (picture, (guchar *) pixels, (gsize) width * sizeof (guint32));
+  for (gsize i = 1; i < n_pixels && blank; i++)
+    blank = pixels[i] == pixels[0];
+  g_assert_false (blank);
+}
+
+static gboolean
+is_any_label (GtkWidget  *widget,
+              const char *unused)
+{
+  return GTK_IS_LABEL (widget);
+}
+
+/* Where the window shows the balance, a screen reader hears the same
+ * figure: the balance button's accessible label carries it. GTK 4.8 has
+ * no way to read the label back, so compare it whole. */
+static void
+assert_balance_accessible (GtkWidget *window)
+{
+  GtkWidget *balance = find_widget (window, is_balance_widget, NULL);
+  GtkWidget *button;
+  GtkWidget *figures;
+  g_autofree char *expected = NULL;
+
+  if (balance == NULL)
+    return;
+  button = gtk_widget_get_first_child (balance);
+  g_assert_true (GTK_IS_MENU_BUTTON (button));
+  figures = find_widget (button, is_any_label, NULL);
+  g_assert_nonnull (figures);
+  /* Still loading: the button says "Balance" and no figure yet. */
+  if (g_strcmp0 (gtk_label_get_text (GTK_LABEL (figures)), "Balance") == 0)
+    return;
+
+  expected = g_strdup_printf ("Balance: %s. Show details",
+                              gtk_label_get_text (GTK_LABEL (figures)));
+  gtk_test_accessible_assert_property (button, GTK_ACCESSIBLE_PROPERTY_LABEL, expected);
+}
+
+/* Renders the window as it is on screen into a PNG, and checks what was
+ * written. */
 void
 save_screenshot (GtkWidget  *window,
                  const char *name)
@@ -314,6 +374,8 @@ save_screenshot (GtkWidget  *window,
   path = g_build_filename (dir, name, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
+  assert_picture (path, width, height);
+  assert_balance_accessible (window);
 }
 
 static void
@@ -396,21 +458,6 @@ wait_for_credits (GtkWidget *window,
   g_autofree char *text = tally_format_credits (credits);
 
   wait_for_widget (window, is_label_with, text);
-}
-
-void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_remove (child);
-    }
-  g_rmdir (path);
 }
 
 /* Stores at @found the first mapped toplevel of @type, if any. */

@@ -107,7 +107,4 @@ void       show_view            (GtkWidget    *window,
 void       wait_for_credits     (GtkWidget    *window,
                                  gint64        credits);
 
-/* Removes @path and the files in it. */
-void       remove_dir           (const char   *path);
-
 G_END_DECLS

@@ -519,7 +519,7 @@ check_run (GtkWidget  *window,
   balance -= 1;
   g_settings_reset (settings, "confirm-above");
   check_view (window, result_view);
-  remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 /* The tests have no browser. */

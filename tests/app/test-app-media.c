@@ -109,7 +109,7 @@ test_media_runs (void)
   run_text_to_speech (window, dir);
   run_audio_trim (window, dir);
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 int

@@ -177,93 +177,6 @@ available_credits (const char *token)
 }
 
 static void
-test_run_tool (void)
-{
-  g_autofree char *admin = test_admin_new (server, "admin-runs@example.com");
-  g_autofree char *dir = g_dir_make_tmp ("tally-app-run-XXXXXX", NULL);
-  g_autofree char *output = g_build_filename (dir, "notes.txt.sha256", NULL);
-  g_autofree char *expected = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "xxxxxx", -1);
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  g_autofree char *listing = NULL;
-  g_autofree char *token = NULL;
-  char account_id[37];
-  TallyToolPage *page;
-  GtkWidget *window;
-
-  token = test_user_new (server, "erin@example.com", account_id);
-  test_grant (server, admin, account_id, 100);
-  window = signed_in_window (server, token);
-  wait_for_credits (window, 100);
-
-  /* The estimate follows the files as they are picked. */
-  page = open_tool_page (window, "File checksums");
-  wait_for_widget (window, is_label_with, "Usually about 1 credit; at most 200 credits");
-  give_files (page, dir);
-  wait_for_widget (window, is_label_with, "For 3 MB of input");
-  wait_for_widget (window, is_label_with, "Usually about 1 credit; at most 1 credit");
-  save_screenshot (window, "tool-page.png");
-
-  /* Run: the tool writes its file, the server charges what it measured. */
-  click (window, "_Run");
-  wait_for_widget (window, is_label_with, "Charged 1 credit");
-  save_screenshot (window, "tool-result.png");
-  g_assert_true (g_file_get_contents (output, &listing, NULL, NULL));
-  g_assert_true (g_str_has_prefix (listing, expected));
-  g_assert_nonnull (strstr (listing, "  notes.txt\n"));
-  g_assert_nonnull (strstr (listing, "  photo.raw\n"));
-  wait_for_credits (window, 99);
-  g_assert_cmpint (available_credits (token), ==, 99);
-
-  /* History shows the charge. */
-  show_view (window, "history");
-  wait_for_widget (window, is_label_with, "File checksums");
-  wait_for_widget (window, is_label_with, "\u22121 credit");
-  save_screenshot (window, "tool-history.png");
-
-  /* So do the Overview's latest activity and today's spending. */
-  show_view (window, "overview");
-  wait_for_widget (window, is_label_with, "File checksums");
-  wait_for_widget (window, is_label_with, "1 credit, no cap");
-
-  /* Cancelled before the tool started: nothing charged, nothing held. */
-  show_view (window, "tools");
-  click (window, "_Run");
-  click (window, "_Cancel");
-  wait_for_widget (window, is_label_with, "Cancelled.");
-  wait_for_widget (window, is_label_with, "Nothing was charged");
-  g_assert_cmpint (available_credits (token), ==, 99);
-
-  /* Back to the catalogue, and another tool. */
-  gtk_widget_activate_action (GTK_WIDGET (page), "tools.back", NULL);
-  wait_for_widget (window, is_action_row_titled, "Word count and readability");
-  run_text_statistics (window, settings, dir);
-  wait_for_credits (window, 98);
-  run_gzip (window, dir);
-  wait_for_credits (window, 96);
-
-  /* A daily cap that this run would pass: refused, saying when it resets. */
-  {
-    g_autoptr(TestResponse) limits = test_request (server, "PUT", "/v1/me/limits", token,
-                                                   "{\"daily\": 4}");
-
-    g_assert_cmpuint (limits->status, ==, 200);
-  }
-  show_view (window, "tools");
-  page = open_tool_page (window, "File checksums");
-  give_files (page, dir);
-  wait_for_widget (window, is_label_with, "Usually about 1 credit; at most 1 credit");
-  click (window, "_Run");
-  wait_for_widget (window, is_label_starting,
-                   "Over your daily limit of 4 credits: 4 credits already spent today, and this "
-                   "run may cost up to 1 credit. The limit resets ");
-  save_screenshot (window, "tool-over-limit.png");
-  g_assert_cmpint (available_credits (token), ==, 96);
-
-  gtk_window_destroy (GTK_WINDOW (window));
-  remove_dir (dir);
-}
-
-static void
 test_run_refused (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("tally-app-refused-XXXXXX", NULL);
@@ -287,7 +200,7 @@ test_run_refused (void)
   g_assert_cmpint (available_credits (token), ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 /* A run of Word count and readability through the API, settled at what
@@ -353,6 +266,186 @@ test_typical_from_own_runs (void)
   wait_for_widget (window, is_label_with, "Usually about 3 credits; at most 50 credits");
 
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* The admin who grants the tool-run tests their credits. */
+static const char *
+runs_admin (void)
+{
+  static char *admin;
+
+  if (admin == NULL)
+    admin = test_admin_new (server, "admin-runs@example.com");
+  return admin;
+}
+
+/* A window signed in for a new user (@data, an email) with 100 credits,
+ * and a folder for what the tools read and write. */
+typedef struct
+{
+  char      *dir;
+  char      *token;
+  GtkWidget *window;
+} ToolRun;
+
+static void
+tool_run_set_up (ToolRun       *run,
+                 gconstpointer  data)
+{
+  char account_id[37];
+
+  run->dir = g_dir_make_tmp ("tally-app-run-XXXXXX", NULL);
+  g_assert_nonnull (run->dir);
+  run->token = test_user_new (server, data, account_id);
+  test_grant (server, runs_admin (), account_id, 100);
+  run->window = signed_in_window (server, run->token);
+  wait_for_credits (run->window, 100);
+}
+
+static void
+tool_run_tear_down (ToolRun       *run,
+                    gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (run->window));
+  test_remove_tree (run->dir);
+  g_free (run->dir);
+  g_free (run->token);
+}
+
+/* File checksums with its two files picked, estimated. */
+static TallyToolPage *
+pick_files (ToolRun *run)
+{
+  TallyToolPage *page = open_tool_page (run->window, "File checksums");
+
+  give_files (page, run->dir);
+  wait_for_widget (run->window, is_label_with, "Usually about 1 credit; at most 1 credit");
+  return page;
+}
+
+/* File checksums run from the window, charged. */
+static void
+run_checksums (ToolRun *run)
+{
+  pick_files (run);
+  click (run->window, "_Run");
+  wait_for_widget (run->window, is_label_with, "Charged 1 credit");
+}
+
+/* The estimate follows the files as they are picked. */
+static void
+test_run_estimate (ToolRun       *run,
+                   gconstpointer  data)
+{
+  TallyToolPage *page = open_tool_page (run->window, "File checksums");
+
+  wait_for_widget (run->window, is_label_with, "Usually about 1 credit; at most 200 credits");
+  give_files (page, run->dir);
+  wait_for_widget (run->window, is_label_with, "For 3 MB of input");
+  wait_for_widget (run->window, is_label_with, "Usually about 1 credit; at most 1 credit");
+  save_screenshot (run->window, "tool-page.png");
+}
+
+/* Run: the tool writes its file, the server charges what it measured. */
+static void
+test_run_charged (ToolRun       *run,
+                  gconstpointer  data)
+{
+  g_autofree char *output = g_build_filename (run->dir, "notes.txt.sha256", NULL);
+  g_autofree char *expected = g_compute_checksum_for_string (G_CHECKSUM_SHA256, "xxxxxx", -1);
+  g_autofree char *listing = NULL;
+
+  run_checksums (run);
+  save_screenshot (run->window, "tool-result.png");
+  g_assert_true (g_file_get_contents (output, &listing, NULL, NULL));
+  g_assert_true (g_str_has_prefix (listing, expected));
+  g_assert_nonnull (strstr (listing, "  notes.txt\n"));
+  g_assert_nonnull (strstr (listing, "  photo.raw\n"));
+  wait_for_credits (run->window, 99);
+  g_assert_cmpint (available_credits (run->token), ==, 99);
+}
+
+/* History shows the charge; so do the Overview's latest activity and
+ * today's spending. */
+static void
+test_run_charge_shown (ToolRun       *run,
+                       gconstpointer  data)
+{
+  run_checksums (run);
+
+  show_view (run->window, "history");
+  wait_for_widget (run->window, is_label_with, "File checksums");
+  wait_for_widget (run->window, is_label_with, "\u22121 credit");
+  save_screenshot (run->window, "tool-history.png");
+
+  show_view (run->window, "overview");
+  wait_for_widget (run->window, is_label_with, "File checksums");
+  wait_for_widget (run->window, is_label_with, "1 credit, no cap");
+}
+
+/* Cancelled before the tool started: nothing charged, nothing held. */
+static void
+test_run_cancelled (ToolRun       *run,
+                    gconstpointer  data)
+{
+  pick_files (run);
+  click (run->window, "_Run");
+  click (run->window, "_Cancel");
+  wait_for_widget (run->window, is_label_with, "Cancelled.");
+  wait_for_widget (run->window, is_label_with, "Nothing was charged");
+  g_assert_cmpint (available_credits (run->token), ==, 100);
+}
+
+/* From a tool back to the catalogue. */
+static void
+test_run_back_to_catalogue (ToolRun       *run,
+                            gconstpointer  data)
+{
+  TallyToolPage *page = open_tool_page (run->window, "File checksums");
+
+  gtk_widget_activate_action (GTK_WIDGET (page), "tools.back", NULL);
+  wait_for_widget (run->window, is_action_row_titled, "Word count and readability");
+}
+
+static void
+test_run_confirm_above (ToolRun       *run,
+                        gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+
+  run_text_statistics (run->window, settings, run->dir);
+  wait_for_credits (run->window, 99);
+}
+
+static void
+test_run_number_input (ToolRun       *run,
+                       gconstpointer  data)
+{
+  run_gzip (run->window, run->dir);
+  wait_for_credits (run->window, 98);
+}
+
+/* A daily cap that this run would pass: refused, saying when it resets. */
+static void
+test_run_over_daily_cap (ToolRun       *run,
+                         gconstpointer  data)
+{
+  g_autoptr(TestResponse) limits = NULL;
+
+  /* 4 credits spent today: 8,000 words at 2,000 a credit. */
+  run_through_api (run->token, 8000);
+  wait_for_credits (run->window, 96);
+  limits = test_request (server, "PUT", "/v1/me/limits", run->token, "{\"daily\": 4}");
+  g_assert_cmpuint (limits->status, ==, 200);
+
+  show_view (run->window, "tools");
+  pick_files (run);
+  click (run->window, "_Run");
+  wait_for_widget (run->window, is_label_starting,
+                   "Over your daily limit of 4 credits: 4 credits already spent today, and this "
+                   "run may cost up to 1 credit. The limit resets ");
+  save_screenshot (run->window, "tool-over-limit.png");
+  g_assert_cmpint (available_credits (run->token), ==, 96);
 }
 
 static void
@@ -598,7 +691,22 @@ main (int   argc,
   app_test_init (&argc, &argv);
 
   g_test_add_func ("/app/sign-up-and-live-balance", test_sign_up_and_live_balance);
-  g_test_add_func ("/app/run-tool", test_run_tool);
+  g_test_add ("/app/run-tool/estimate", ToolRun, "erin-estimate@example.com",
+              tool_run_set_up, test_run_estimate, tool_run_tear_down);
+  g_test_add ("/app/run-tool/charged", ToolRun, "erin-charged@example.com",
+              tool_run_set_up, test_run_charged, tool_run_tear_down);
+  g_test_add ("/app/run-tool/charge-shown", ToolRun, "erin-shown@example.com",
+              tool_run_set_up, test_run_charge_shown, tool_run_tear_down);
+  g_test_add ("/app/run-tool/cancelled", ToolRun, "erin-cancelled@example.com",
+              tool_run_set_up, test_run_cancelled, tool_run_tear_down);
+  g_test_add ("/app/run-tool/back-to-catalogue", ToolRun, "erin-back@example.com",
+              tool_run_set_up, test_run_back_to_catalogue, tool_run_tear_down);
+  g_test_add ("/app/run-tool/confirm-above", ToolRun, "erin-confirm@example.com",
+              tool_run_set_up, test_run_confirm_above, tool_run_tear_down);
+  g_test_add ("/app/run-tool/number-input", ToolRun, "erin-gzip@example.com",
+              tool_run_set_up, test_run_number_input, tool_run_tear_down);
+  g_test_add ("/app/run-tool/over-daily-cap", ToolRun, "erin-cap@example.com",
+              tool_run_set_up, test_run_over_daily_cap, tool_run_tear_down);
   g_test_add_func ("/app/run-refused", test_run_refused);
   g_test_add_func ("/app/typical-from-own-runs", test_typical_from_own_runs);
   g_test_add_func ("/app/format-price", test_format_price);

@@ -253,7 +253,7 @@ test_offline_runs (void)
 
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                       ADW_COLOR_SCHEME_DEFAULT);
-  remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 /* POST /v1/sync requests the server has answered, from its metrics. */
@@ -353,7 +353,7 @@ test_lease_pays_online (void)
   assert_syncs_coalesce (tally_window_get_sync (TALLY_WINDOW (window)));
 
   gtk_window_destroy (GTK_WINDOW (window));
-  remove_dir (dir);
+  test_remove_tree (dir);
 }
 
 int

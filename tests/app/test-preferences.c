@@ -253,45 +253,128 @@ check_receipt (GtkWidget  *window,
   wait_for (pdf_written, &wait, "the receipt's PDF");
   wait_for_widget (window, is_label_with, "Receipt saved");
 
-  remove_dir (dir);
+  test_remove_tree (dir);
+}
+
+/* One signed-up user, under an administrator's ceiling, and their window,
+ * for every test: signing up costs more than most checks. Each test
+ * opens Preferences itself and closes it. */
+static struct
+{
+  TallyClient *client;
+  GSettings   *settings;
+  GtkWidget   *window;
+} session;
+
+static const char *
+session_token (void)
+{
+  if (session.window == NULL)
+    {
+      session.client = tally_client_new (server->base_url);
+      session.settings = g_settings_new (APPLICATION_ID);
+      session.window = signed_up_window (server, session.client, session.settings,
+                                         "prefs@example.com");
+      set_ceiling (tally_client_get_token (session.client));
+    }
+  return tally_client_get_token (session.client);
 }
 
 static void
-test_preferences (void)
+session_end (void)
 {
-  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
-  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
-  GtkWidget *window = signed_up_window (server, client, settings, "prefs@example.com");
-  const char *token = tally_client_get_token (client);
-  GtkWidget *prefs;
+  if (session.window == NULL)
+    return;
+  gtk_window_destroy (GTK_WINDOW (session.window));
+  g_clear_object (&session.settings);
+  g_clear_object (&session.client);
+}
 
-  set_ceiling (token);
-  prefs = open_preferences (window);
+static GtkWidget *
+open_session_preferences (void)
+{
+  session_token ();
+  return open_preferences (session.window);
+}
 
-  check_confirmations (prefs, settings);
-  check_caps (prefs, token);
-  check_invoice_details (prefs, token);
-  check_auto_recharge (prefs, token);
+static void
+close_preferences (GtkWidget *prefs)
+{
+  gtk_window_close (GTK_WINDOW (prefs));
+  wait_for (preferences_gone, NULL, "the preferences window to close");
+}
+
+static void
+test_confirmations (void)
+{
+  GtkWidget *prefs = open_session_preferences ();
+
+  check_confirmations (prefs, session.settings);
+  close_preferences (prefs);
+  g_settings_reset (session.settings, "confirm-above");
+  g_settings_reset (session.settings, "confirm-purchase-above");
+}
+
+static void
+test_caps (void)
+{
+  GtkWidget *prefs = open_session_preferences ();
+
+  check_caps (prefs, session_token ());
+  close_preferences (prefs);
+}
+
+static void
+test_invoice_details (void)
+{
+  GtkWidget *prefs = open_session_preferences ();
+
+  check_invoice_details (prefs, session_token ());
+  close_preferences (prefs);
+}
+
+static void
+test_auto_recharge (void)
+{
+  GtkWidget *prefs = open_session_preferences ();
+
+  show_page (prefs, "billing");
+  check_auto_recharge (prefs, session_token ());
+  close_preferences (prefs);
+}
+
+static void
+test_account (void)
+{
+  GtkWidget *prefs = open_session_preferences ();
 
   show_page (prefs, "account");
+
   wait_for_widget (prefs, is_label_with, server->base_url);
   wait_for_widget (prefs, is_label_with, "Gale <prefs@example.com>");
   save_screenshot (prefs, "preferences-account.png");
-  gtk_window_close (GTK_WINDOW (prefs));
-  wait_for (preferences_gone, NULL, "the preferences window to close");
+  close_preferences (prefs);
+}
 
-  check_receipt (window, token);
+static void
+test_receipt (void)
+{
+  const char *token = session_token ();
 
-  /* Sign Out in Preferences signs the window out. */
-  prefs = open_preferences (window);
+  check_receipt (session.window, token);
+}
+
+/* Sign Out in Preferences signs the window out. */
+static void
+test_sign_out (void)
+{
+  GtkWidget *prefs = open_session_preferences ();
+
   show_page (prefs, "account");
+
   click (prefs, "_Sign Out");
   wait_for (preferences_gone, NULL, "the preferences window to close");
-  wait_for_widget (window, is_button_labelled, "_Create Account");
-
-  g_settings_reset (settings, "confirm-above");
-  g_settings_reset (settings, "confirm-purchase-above");
-  gtk_window_destroy (GTK_WINDOW (window));
+  wait_for_widget (session.window, is_button_labelled, "_Create Account");
 }
 
 int
@@ -302,10 +385,18 @@ main (int   argc,
 
   app_test_init (&argc, &argv);
 
-  g_test_add_func ("/preferences/everything", test_preferences);
+  g_test_add_func ("/preferences/confirmations", test_confirmations);
+  g_test_add_func ("/preferences/caps", test_caps);
+  g_test_add_func ("/preferences/invoice-details", test_invoice_details);
+  g_test_add_func ("/preferences/auto-recharge", test_auto_recharge);
+  g_test_add_func ("/preferences/account", test_account);
+  g_test_add_func ("/preferences/receipt", test_receipt);
+  /* Last: the session ends here. */
+  g_test_add_func ("/preferences/sign-out", test_sign_out);
 
   server = test_server_start (NULL);
   status = g_test_run ();
+  session_end ();
   test_server_free (server);
   return status;
 }

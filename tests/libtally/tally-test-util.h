@@ -7,9 +7,8 @@
 
 #pragma once
 
-#include <glib/gstdio.h>
-
 #include "tally.h"
+#include "tally-test-common.h"
 
 G_BEGIN_DECLS
 
@@ -68,29 +67,11 @@ fixture_set_up (LedgerFixture *f,
 }
 
 static inline void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static inline void
 fixture_tear_down (LedgerFixture *f,
                    gconstpointer  data)
 {
   g_clear_object (&f->ledger);
-  remove_tree (f->dir);
+  test_remove_tree (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }

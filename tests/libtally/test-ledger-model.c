@@ -21,9 +21,8 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
-
 #include "tally.h"
+#include "tally-test-common.h"
 
 #define DEFAULT_N_OPS 100000
 #define MAX_BATCH     64
@@ -2294,23 +2293,6 @@ ctx_setup (Ctx *ctx)
 }
 
 static void
-remove_dir (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (dir, name, NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (dir);
-}
-
-static void
 ctx_teardown (Ctx *ctx)
 {
   g_clear_object (&ctx->ledger);
@@ -2318,7 +2300,7 @@ ctx_teardown (Ctx *ctx)
   g_clear_pointer (&ctx->recent, g_array_unref);
   g_clear_pointer (&ctx->rand, g_rand_free);
   if (ctx->dir != NULL)
-    remove_dir (ctx->dir);
+    test_remove_tree (ctx->dir);
   g_clear_pointer (&ctx->dir, g_free);
   g_clear_pointer (&ctx->path, g_free);
 }
@@ -2440,7 +2422,7 @@ static void
 edge_teardown (Edge *e)
 {
   g_clear_object (&e->ledger);
-  remove_dir (e->dir);
+  test_remove_tree (e->dir);
   g_free (e->dir);
   g_free (e->path);
 }

@@ -606,7 +606,7 @@ test_foreign_file (void)
   ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_DEFAULT, &error);
   g_assert_null (ledger);
   g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID);
-  remove_tree (dir);
+  test_remove_tree (dir);
 }
 
 static void

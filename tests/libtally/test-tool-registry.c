@@ -9,9 +9,8 @@
 
 #include <string.h>
 
-#include <glib/gstdio.h>
-
 #include "tally-tool-registry.h"
+#include "tally-test-common.h"
 
 /* A valid tool with one input of each type, metered by the words of "text":
  * cost = max (2, 1 + 2 * ceil (words / 10)), 1 to 100 words. */
@@ -161,22 +160,6 @@ make_temp_dir (void)
 
   g_assert_no_error (error);
   return path;
-}
-
-static void
-remove_dir (const char *directory)
-{
-  g_autoptr(GDir) dir = g_dir_open (directory, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (directory, name, NULL);
-
-      g_assert_cmpint (g_remove (path), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (directory), ==, 0);
 }
 
 /* Measures @inputs_json with @tool; NULL inputs when that is NULL. */
@@ -789,8 +772,8 @@ test_registry_bad_files (void)
   g_assert_true (tally_tool_registry_load_directory (registry, other_dir, NULL, &error));
   g_assert_no_error (error);
 
-  remove_dir (dir);
-  remove_dir (other_dir);
+  g_assert_true (test_remove_tree (dir));
+  g_assert_true (test_remove_tree (other_dir));
 }
 
 static char *
@@ -847,7 +830,7 @@ test_registry_version (void)
   v3 = version_of_directory (dir);
   g_assert_cmpstr (v2, !=, v3);
 
-  remove_dir (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 typedef struct
@@ -976,7 +959,7 @@ test_registry_load_signal (void)
   g_assert_cmpuint (record.added, ==, 3);
   assert_order (registry, (const char *[]) { "two", "one", "three", NULL });
 
-  remove_dir (dir);
+  g_assert_true (test_remove_tree (dir));
 }
 
 static void

@@ -144,24 +144,6 @@ test_server_restart (TestServer *server)
 }
 
 void
-test_remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        test_remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-void
 test_server_free (TestServer *server)
 {
   if (server == NULL)
@@ -329,6 +311,19 @@ const char *
 test_response_error (TestResponse *response)
 {
   return test_response_string (response, "error.code");
+}
+
+void
+test_assert_error (TestResponse *response,
+                   guint         status,
+                   const char   *code,
+                   const char   *field)
+{
+  g_test_message ("%u %s", response->status, response->body);
+  g_assert_cmpuint (response->status, ==, status);
+  g_assert_cmpstr (test_response_error (response), ==, code);
+  if (field != NULL)
+    g_assert_cmpstr (test_response_string (response, "error.field"), ==, field);
 }
 
 static char *

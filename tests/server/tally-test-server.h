@@ -10,6 +10,8 @@
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
+#include "tally-test-common.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -75,6 +77,12 @@ const char   *test_response_error   (TestResponse       *response);
 /* The member at @path, or NULL. */
 JsonNode     *test_response_member  (TestResponse       *response,
                                      const char         *path);
+/* An error answer: @status, "error.code" @code and, unless @field is
+ * NULL, "error.field" @field. Logs the answer first, for failures. */
+void          test_assert_error     (TestResponse       *response,
+                                     guint               status,
+                                     const char         *code,
+                                     const char         *field);
 
 /* Every item of GET /v1/transactions as @token, all pages, newest first. */
 JsonArray    *test_list_transactions (TestServer        *server,
@@ -82,8 +90,6 @@ JsonArray    *test_list_transactions (TestServer        *server,
 
 /* A loopback port nothing listens on, for now. */
 guint16       test_free_port        (void);
-/* Removes @dir and everything below it. */
-void          test_remove_tree      (const char         *dir);
 
 /* The tally-server binary under test. */
 const char   *test_server_binary    (void);

@@ -40,19 +40,6 @@ balance (const char *token)
 }
 
 static void
-assert_error (TestResponse *response,
-              guint         status,
-              const char   *code,
-              const char   *field)
-{
-  g_test_message ("%u %s", response->status, response->body);
-  g_assert_cmpuint (response->status, ==, status);
-  g_assert_cmpstr (test_response_error (response), ==, code);
-  if (field != NULL)
-    g_assert_cmpstr (test_response_string (response, "error.field"), ==, field);
-}
-
-static void
 test_grant_as_admin (void)
 {
   char account[37];
@@ -100,7 +87,7 @@ test_grant_idempotent (void)
   g_assert_cmpstr (test_response_string (first, "transfer.id"), ==, id);
   g_assert_cmpuint (again->status, ==, 201);
   g_assert_cmpstr (again->body, ==, first->body);
-  assert_error (conflict, 409, "idempotency_conflict", NULL);
+  test_assert_error (conflict, 409, "idempotency_conflict", NULL);
   g_assert_cmpint (balance (token), ==, 40);
 }
 
@@ -114,9 +101,9 @@ test_grant_roles (void)
   g_autoptr(TestResponse) anonymous = grant (NULL, body);
   g_autoptr(TestResponse) bogus = grant ("not-a-token", body);
 
-  assert_error (as_member, 403, "forbidden", NULL);
-  assert_error (anonymous, 401, "unauthorized", NULL);
-  assert_error (bogus, 401, "unauthorized", NULL);
+  test_assert_error (as_member, 403, "forbidden", NULL);
+  test_assert_error (anonymous, 401, "unauthorized", NULL);
+  test_assert_error (bogus, 401, "unauthorized", NULL);
   g_assert_cmpint (balance (member), ==, 0);
 }
 
@@ -129,8 +116,8 @@ test_grant_unknown_account (void)
   g_autoptr(TestResponse) missing = grant (admin, unknown);
   g_autoptr(TestResponse) not_a_user = grant (admin, system);
 
-  assert_error (missing, 404, "not_found", NULL);
-  assert_error (not_a_user, 404, "not_found", NULL);
+  test_assert_error (missing, 404, "not_found", NULL);
+  test_assert_error (not_a_user, 404, "not_found", NULL);
 }
 
 static void
@@ -163,23 +150,23 @@ test_grant_bad_bodies (void)
       g_autofree char *body = grant_body (account, cases[i].amount, cases[i].reason);
       g_autoptr(TestResponse) response = grant (admin, body);
 
-      assert_error (response, 400, "invalid_field", cases[i].field);
+      test_assert_error (response, 400, "invalid_field", cases[i].field);
     }
 
   while (long_reason->len < 257)
     g_string_append_c (long_reason, 'r');
   too_long = grant_body (account, "10", long_reason->str);
   long_response = grant (admin, too_long);
-  assert_error (long_response, 400, "invalid_field", "reason");
+  test_assert_error (long_response, 400, "invalid_field", "reason");
 
   no_reason = g_strdup_printf ("{\"account_id\": \"%s\", \"amount\": 10}", account);
   missing = grant (admin, no_reason);
-  assert_error (missing, 400, "invalid_field", "reason");
+  test_assert_error (missing, 400, "invalid_field", "reason");
   bad_account = grant_body ("12345", "10", "Gift");
   malformed = grant (admin, bad_account);
-  assert_error (malformed, 400, "invalid_field", "account_id");
+  test_assert_error (malformed, 400, "invalid_field", "account_id");
   not_json = grant (admin, "{\"account_id\": ");
-  assert_error (not_json, 400, "invalid_json", NULL);
+  test_assert_error (not_json, 400, "invalid_json", NULL);
 
   g_assert_cmpint (balance (token), ==, 0);
 }

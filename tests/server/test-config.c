@@ -554,24 +554,6 @@ test_sigterm_in_flight (void)
     g_test_incomplete ("None of the registrations in flight at SIGTERM was finished");
 }
 
-static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -596,7 +578,7 @@ main (int   argc,
   g_test_add_func ("/config/sigterm-in-flight", test_sigterm_in_flight);
 
   status = g_test_run ();
-  remove_tree (scratch);
+  test_remove_tree (scratch);
   g_free (scratch);
   return status;
 }

@@ -242,14 +242,13 @@ call (const MatrixRoute *route,
 }
 
 static void
-assert_error (TestResponse *response,
-              guint         status,
-              const char   *code)
+assert_refused (TestResponse *response,
+                guint         status,
+                const char   *code)
 {
   const char *message = test_response_string (response, "error.message");
 
-  g_assert_cmpuint (response->status, ==, status);
-  g_assert_cmpstr (test_response_error (response), ==, code);
+  test_assert_error (response, status, code, NULL);
   g_assert_nonnull (message);
   /* Not the router's 404: the route is there and said no itself. */
   g_assert_false (g_str_has_prefix (message, NOTHING_AT));
@@ -292,12 +291,12 @@ test_anonymous (gconstpointer data)
       return;
     }
 
-  assert_error (response, 401, "unauthorized");
+  assert_refused (response, 401, "unauthorized");
 
   /* A token that looks right and is not is no better than none. */
   forged = call (route, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
   if (forged != NULL)
-    assert_error (forged, 401, "unauthorized");
+    assert_refused (forged, 401, "unauthorized");
 }
 
 static char *
@@ -326,7 +325,7 @@ test_member (gconstpointer data)
     return;
 
   if (route->access == ACCESS_ADMIN)
-    assert_error (response, 403, "forbidden");
+    assert_refused (response, 403, "forbidden");
   else
     assert_success (route, response);
 }
@@ -346,7 +345,7 @@ test_other_member (gconstpointer data)
     return;
 
   /* Ownership comes first: not 402 for an empty account, not 403. */
-  assert_error (response, 404, "not_found");
+  assert_refused (response, 404, "not_found");
 }
 
 static void

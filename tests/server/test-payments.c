@@ -1188,22 +1188,6 @@ test_recharge_once (void)
 
 /* --- configuration --- */
 
-/* The ledger file (and its -wal, -shm) the refused server left. */
-static void
-remove_dir (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *file = g_build_filename (path, name, NULL);
-
-      g_remove (file);
-    }
-  g_rmdir (path);
-}
-
 static void
 test_stripe_needs_keys (void)
 {
@@ -1221,7 +1205,8 @@ test_stripe_needs_keys (void)
   g_assert_cmpint (test_server_command (bad, NULL, NULL, &bad_err), ==, 2);
   g_assert_nonnull (strstr (bad_err, "paypal"));
 
-  remove_dir (dir);
+  /* The ledger file (and its -wal, -shm) the refused server left. */
+  test_remove_tree (dir);
 }
 
 int

@@ -75,19 +75,6 @@ assert_account (const char *token,
   g_assert_cmpint (test_response_int (me, "accounts.0.held"), ==, held);
 }
 
-static void
-assert_error (TestResponse *response,
-              guint         status,
-              const char   *code,
-              const char   *field)
-{
-  g_test_message ("%u %s", response->status, response->body);
-  g_assert_cmpuint (response->status, ==, status);
-  g_assert_cmpstr (test_response_error (response), ==, code);
-  if (field != NULL)
-    g_assert_cmpstr (test_response_string (response, "error.field"), ==, field);
-}
-
 static char *
 new_id (void)
 {
@@ -173,16 +160,16 @@ test_conflicting_retries (void)
   g_assert_cmpuint (first->status, ==, 201);
 
   other_inputs = authorize (token, id, "image-convert", "{\"images\": 41}");
-  assert_error (other_inputs, 409, "idempotency_conflict", NULL);
+  test_assert_error (other_inputs, 409, "idempotency_conflict", NULL);
   other_tool = authorize (token, id, "image-rotate", FORTY_IMAGES);
-  assert_error (other_tool, 409, "idempotency_conflict", NULL);
+  test_assert_error (other_tool, 409, "idempotency_conflict", NULL);
 
   done = complete (token, id, "{\"units\": 12, \"outcome\": \"succeeded\"}");
   g_assert_cmpuint (done->status, ==, 200);
   other_units = complete (token, id, "{\"units\": 13, \"outcome\": \"succeeded\"}");
-  assert_error (other_units, 409, "idempotency_conflict", NULL);
+  test_assert_error (other_units, 409, "idempotency_conflict", NULL);
   other_outcome = complete (token, id, "{\"units\": 12, \"outcome\": \"failed\"}");
-  assert_error (other_outcome, 409, "idempotency_conflict", NULL);
+  test_assert_error (other_outcome, 409, "idempotency_conflict", NULL);
 
   /* Charged once: 1 + ceil (12 / 4). */
   assert_account (token, 96, 96, 0);
@@ -275,23 +262,23 @@ test_other_users_run (void)
 
   /* Whatever Bob sends, Ann's run does not exist for him. */
   steal = authorize (bob, id, "image-convert", FORTY_IMAGES);
-  assert_error (steal, 404, "not_found", NULL);
+  test_assert_error (steal, 404, "not_found", NULL);
   peek = get_run (bob, id);
-  assert_error (peek, 404, "not_found", NULL);
+  test_assert_error (peek, 404, "not_found", NULL);
   finish = complete (bob, id, "not even json");
-  assert_error (finish, 404, "not_found", NULL);
+  test_assert_error (finish, 404, "not_found", NULL);
   missing = get_run (ann, unknown);
-  assert_error (missing, 404, "not_found", NULL);
+  test_assert_error (missing, 404, "not_found", NULL);
   g_assert_cmpstr (test_response_string (missing, "error.message"), ==,
                    test_response_string (peek, "error.message"));
   garbage = test_request (server, "GET", "/v1/runs/not-a-uuid", ann, NULL);
-  assert_error (garbage, 404, "not_found", NULL);
+  test_assert_error (garbage, 404, "not_found", NULL);
 
   /* An account may be named, and only one's own. */
   other_body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"qr-code\", \"inputs\": "
                                 "{\"text\": \"hi\"}, \"account_id\": \"%s\"}", own_id, account_a);
   pay_other = test_request (server, "POST", "/v1/runs", bob, other_body);
-  assert_error (pay_other, 404, "not_found", NULL);
+  test_assert_error (pay_other, 404, "not_found", NULL);
   own_body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"qr-code\", \"inputs\": "
                               "{\"text\": \"hi\"}, \"account_id\": \"%s\"}", own_id, account_b);
   pay_own = test_request (server, "POST", "/v1/runs", bob, own_body);
@@ -313,7 +300,7 @@ test_insufficient_credits (void)
   g_autofree char *small_id = new_id ();
 
   refused = authorize (token, id, "image-convert", FORTY_IMAGES);
-  assert_error (refused, 402, "insufficient_credits", NULL);
+  test_assert_error (refused, 402, "insufficient_credits", NULL);
   g_assert_cmpint (test_response_int (refused, "error.available"), ==, 5);
   g_assert_cmpint (test_response_int (refused, "error.requested"), ==, 11);
   assert_account (token, 5, 5, 0);
@@ -327,7 +314,7 @@ test_insufficient_credits (void)
   run = get_run (token, id);
   g_assert_cmpstr (test_response_string (run, "run.status"), ==, "refused");
   finish = complete (token, id, "{\"outcome\": \"failed\"}");
-  assert_error (finish, 409, "run_not_authorized", NULL);
+  test_assert_error (finish, 409, "run_not_authorized", NULL);
 
   small = authorize (token, small_id, "image-convert", FORTY_IMAGES);
   g_assert_cmpuint (small->status, ==, 201);
@@ -349,7 +336,7 @@ assert_over_limit (TestResponse *response,
                    gint64        spent,
                    gint64        requested)
 {
-  assert_error (response, 403, "limit_exceeded", NULL);
+  test_assert_error (response, 403, "limit_exceeded", NULL);
   g_assert_cmpstr (test_response_string (response, "error.limit"), ==, limit);
   g_assert_cmpint (test_response_int (response, "error.cap"), ==, cap);
   g_assert_cmpint (test_response_int (response, "error.spent"), ==, spent);
@@ -434,13 +421,13 @@ test_monthly_ceiling (void)
   g_assert_cmpint (test_response_int (ceiling, "limits.monthly.cap"), ==, 20);
 
   member = put_limits (token, path, "{\"monthly\": 1000}");
-  assert_error (member, 403, "forbidden", NULL);
+  test_assert_error (member, 403, "forbidden", NULL);
 
   /* A user may only tighten what the admin set. */
   looser = put_limits (token, "/v1/me/limits", "{\"daily\": 5, \"monthly\": 30}");
-  assert_error (looser, 400, "invalid_field", "monthly");
+  test_assert_error (looser, 400, "invalid_field", "monthly");
   removed = put_limits (token, "/v1/me/limits", "{\"monthly\": 0}");
-  assert_error (removed, 400, "invalid_field", "monthly");
+  test_assert_error (removed, 400, "invalid_field", "monthly");
   tighter = put_limits (token, "/v1/me/limits", "{\"monthly\": 18}");
   g_assert_cmpuint (tighter->status, ==, 200);
   g_assert_cmpint (test_response_int (tighter, "limits.monthly.cap"), ==, 18);
@@ -467,18 +454,18 @@ test_limits_bad_bodies (void)
   g_autoptr(TestResponse) anonymous = NULL, system = NULL;
 
   negative = put_limits (token, "/v1/me/limits", "{\"daily\": -1}");
-  assert_error (negative, 400, "invalid_field", "daily");
+  test_assert_error (negative, 400, "invalid_field", "daily");
   text = put_limits (token, "/v1/me/limits", "{\"per_run\": \"ten\"}");
-  assert_error (text, 400, "invalid_field", "per_run");
+  test_assert_error (text, 400, "invalid_field", "per_run");
   json = put_limits (token, "/v1/me/limits", "[]");
-  assert_error (json, 400, "invalid_json", NULL);
+  test_assert_error (json, 400, "invalid_json", NULL);
   missing = put_limits (admin, unknown, "{\"daily\": 5}");
-  assert_error (missing, 404, "not_found", NULL);
+  test_assert_error (missing, 404, "not_found", NULL);
   system = put_limits (admin, "/v1/admin/accounts/00000000-0000-4000-8000-000000000004/limits",
                        "{\"daily\": 5}");
-  assert_error (system, 404, "not_found", NULL);
+  test_assert_error (system, 404, "not_found", NULL);
   anonymous = put_limits (NULL, "/v1/me/limits", "{\"daily\": 5}");
-  assert_error (anonymous, 401, "unauthorized", NULL);
+  test_assert_error (anonymous, 401, "unauthorized", NULL);
 }
 
 static void
@@ -519,7 +506,7 @@ test_bad_bodies (void)
       g_string_replace (body, "@ID@", id, 0);
       response = test_request (server, "POST", "/v1/runs", token, body->str);
 
-      assert_error (response, 400, cases[i].code, cases[i].field);
+      test_assert_error (response, 400, cases[i].code, cases[i].field);
     }
 
   /* None of it was recorded: the id is still free. */
@@ -557,7 +544,7 @@ test_bad_completions (void)
     {
       g_autoptr(TestResponse) response = complete (token, id, cases[i].body);
 
-      assert_error (response, 400, cases[i].code, cases[i].field);
+      test_assert_error (response, 400, cases[i].code, cases[i].field);
     }
   assert_account (token, 50, 48, 2);
 
@@ -574,11 +561,11 @@ test_anonymous (void)
   g_autoptr(TestResponse) run = NULL, finish = NULL, look = NULL;
 
   run = authorize (NULL, "4a7c2b1e-0000-4000-8000-000000000001", "qr-code", "{}");
-  assert_error (run, 401, "unauthorized", NULL);
+  test_assert_error (run, 401, "unauthorized", NULL);
   finish = complete (NULL, "4a7c2b1e-0000-4000-8000-000000000001", "{\"outcome\": \"failed\"}");
-  assert_error (finish, 401, "unauthorized", NULL);
+  test_assert_error (finish, 401, "unauthorized", NULL);
   look = get_run (NULL, "4a7c2b1e-0000-4000-8000-000000000001");
-  assert_error (look, 401, "unauthorized", NULL);
+  test_assert_error (look, 401, "unauthorized", NULL);
 }
 
 typedef struct

@@ -42,19 +42,6 @@ assert_estimate (TestResponse *response,
 }
 
 static void
-assert_error (TestResponse *response,
-              guint         status,
-              const char   *code,
-              const char   *field)
-{
-  g_test_message ("%u %s", response->status, response->body);
-  g_assert_cmpuint (response->status, ==, status);
-  g_assert_cmpstr (test_response_error (response), ==, code);
-  if (field != NULL)
-    g_assert_cmpstr (test_response_string (response, "error.field"), ==, field);
-}
-
-static void
 assert_tool_shape (JsonObject *tool)
 {
   static const char * const strings[] = { "id", "name", "category", "description", "unit" };
@@ -219,11 +206,11 @@ test_estimate_errors (void)
       g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/estimate", token,
                                                        cases[i].body);
 
-      assert_error (response, 400, cases[i].code, cases[i].field);
+      test_assert_error (response, 400, cases[i].code, cases[i].field);
     }
 
   anonymous = estimate (NULL, "image-convert", "{\"images\": 4}");
-  assert_error (anonymous, 401, "unauthorized", NULL);
+  test_assert_error (anonymous, 401, "unauthorized", NULL);
 }
 
 int

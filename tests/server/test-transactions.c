@@ -70,19 +70,6 @@ download (const char *token,
 }
 
 static void
-assert_error (TestResponse *response,
-              guint         status,
-              const char   *code,
-              const char   *field)
-{
-  g_test_message ("%u %s", response->status, response->body);
-  g_assert_cmpuint (response->status, ==, status);
-  g_assert_cmpstr (test_response_error (response), ==, code);
-  if (field != NULL)
-    g_assert_cmpstr (test_response_string (response, "error.field"), ==, field);
-}
-
-static void
 grant_with_reason (const char *account_id,
                    gint64      amount,
                    const char *reason)
@@ -448,17 +435,17 @@ test_bad_queries (void)
       g_autofree char *path = g_strdup_printf ("/v1/transactions?%s", cases[i].query);
       g_autoptr(TestResponse) response = test_request (server, "GET", path, pager, NULL);
 
-      assert_error (response, 400, "invalid_field", cases[i].field);
+      test_assert_error (response, 400, "invalid_field", cases[i].field);
     }
 
   own = test_request (server, "GET", own_path, pager, NULL);
   g_assert_cmpuint (own->status, ==, 200);
   other = test_request (server, "GET", other_path, hoarder, NULL);
-  assert_error (other, 404, "not_found", NULL);
+  test_assert_error (other, 404, "not_found", NULL);
   malformed = test_request (server, "GET", "/v1/transactions?account_id=mine", pager, NULL);
-  assert_error (malformed, 404, "not_found", NULL);
+  test_assert_error (malformed, 404, "not_found", NULL);
   anonymous = test_request (server, "GET", "/v1/transactions", NULL, NULL);
-  assert_error (anonymous, 401, "unauthorized", NULL);
+  test_assert_error (anonymous, 401, "unauthorized", NULL);
 }
 
 static void
@@ -474,7 +461,7 @@ test_tampered_cursor (void)
   g_assert_nonnull (cursor);
   g_assert_cmpuint (second->status, ==, 200);
   /* Another user's listing cannot be walked with it. */
-  assert_error (elsewhere, 400, "invalid_field", "cursor");
+  test_assert_error (elsewhere, 400, "invalid_field", "cursor");
 
   for (guint i = 0; cursor[i] != '\0'; i++)
     {
@@ -485,7 +472,7 @@ test_tampered_cursor (void)
       edited[i] = edited[i] == 'A' ? 'B' : 'A';
       path = g_strdup_printf ("/v1/transactions?limit=2&cursor=%s", edited);
       response = test_request (server, "GET", path, pager, NULL);
-      assert_error (response, 400, "invalid_field", "cursor");
+      test_assert_error (response, 400, "invalid_field", "cursor");
     }
 }
 
@@ -652,13 +639,13 @@ test_export_errors (void)
                                                  pager_account);
 
   format = test_request (server, "GET", "/v1/transactions/export?format=xml", pager, NULL);
-  assert_error (format, 400, "invalid_field", "format");
+  test_assert_error (format, 400, "invalid_field", "format");
   type = test_request (server, "GET", "/v1/transactions/export?type=gifts", pager, NULL);
-  assert_error (type, 400, "invalid_field", "type");
+  test_assert_error (type, 400, "invalid_field", "type");
   other = test_request (server, "GET", other_path, hoarder, NULL);
-  assert_error (other, 404, "not_found", NULL);
+  test_assert_error (other, 404, "not_found", NULL);
   anonymous = test_request (server, "GET", "/v1/transactions/export", NULL, NULL);
-  assert_error (anonymous, 401, "unauthorized", NULL);
+  test_assert_error (anonymous, 401, "unauthorized", NULL);
 }
 
 int

@@ -11,6 +11,7 @@
 #include <poppler.h>
 
 #include "tally-builtin.h"
+#include "tally-test-common.h"
 
 G_BEGIN_DECLS
 
