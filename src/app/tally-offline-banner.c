@@ -9,7 +9,6 @@
 
 #include <glib/gi18n.h>
 
-#include "tally-format.h"
 #include "tally-offline-banner.h"
 
 /* libadwaita 1.2 has no AdwBanner: the same tinted band, drawn here. */

@@ -79,14 +79,15 @@ tally_payment_item_new_from_json (JsonObject  *object,
 
   id = json_object_get_string_member_with_default (object, "id", NULL);
   status = json_object_get_string_member_with_default (object, "status", NULL);
-  if (id == NULL || status == NULL)
+  if (status == NULL)
     {
       g_set_error (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_REPLY,
-                   _("The server sent a payment without an id or a status"));
+                   _("The server sent a payment without a status"));
       return NULL;
     }
 
-  self->id = g_strdup (id);
+  /* Events name the checkout (ref), not the payment. */
+  self->id = g_strdup (id != NULL ? id : "");
   self->status = g_strdup (status);
   self->pack_id = g_strdup (json_object_get_string_member_with_default (object, "pack", ""));
   self->credits = json_object_get_int_member_with_default (object, "credits", 0);

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TallyPaymentItem, tally_payment_item, TALLY, PAYMENT_ITEM, GObject)
 
-/* NULL with @error when @object has no id or status. */
+/* NULL with @error when @object has no status; an event's has no id. */
 TallyPaymentItem *tally_payment_item_new_from_json (JsonObject       *object,
                                                     GError          **error);
 const char       *tally_payment_item_get_id        (TallyPaymentItem *self);

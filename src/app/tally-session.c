@@ -497,11 +497,13 @@ open_cached_session (TallySession *self)
  * any other failure is handled as every reply handler does. */
 static JsonObject *
 finish_load (TallySession  *self,
+             GObject       *source,
              GAsyncResult  *result,
              gboolean     (*show_cached) (TallySession *self))
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = tally_client_call_finish (self->client, result, NULL, &error);
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          &error);
 
   if (reply == NULL &&
       !(g_error_matches (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNREACHABLE) &&
@@ -516,7 +518,7 @@ me_loaded (GObject      *source,
            gpointer      user_data)
 {
   g_autoptr(TallySession) self = user_data;
-  g_autoptr(JsonObject) reply = finish_load (self, result, open_cached_session);
+  g_autoptr(JsonObject) reply = finish_load (self, source, result, open_cached_session);
 
   if (reply == NULL)
     return;
@@ -531,7 +533,7 @@ tools_loaded (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(TallySession) self = user_data;
-  g_autoptr(JsonObject) reply = finish_load (self, result, show_cached_tools);
+  g_autoptr(JsonObject) reply = finish_load (self, source, result, show_cached_tools);
 
   if (reply == NULL)
     return;
@@ -604,7 +606,8 @@ packs_loaded (GObject      *source,
 {
   g_autoptr(TallySession) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = tally_client_call_finish (self->client, result, NULL, &error);
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          &error);
   JsonArray *packs = reply != NULL ? json_object_get_array_member (reply, "packs") : NULL;
   g_autofree char *message = NULL;
 
@@ -629,7 +632,7 @@ payments_loaded (GObject      *source,
                  gpointer      user_data)
 {
   g_autoptr(TallySession) self = user_data;
-  g_autoptr(JsonObject) reply = tally_client_call_finish (self->client, result, NULL, NULL);
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL, NULL);
   JsonArray *items = reply != NULL ? json_object_get_array_member (reply, "items") : NULL;
 
   /* Offline, the list keeps what it had; the packs say why. */
@@ -833,7 +836,8 @@ logged_in (GObject      *source,
   g_autoptr(GTask) task = user_data;
   TallySession *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = tally_client_call_finish (self->client, result, NULL, &error);
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          &error);
   const char *server_url = tally_client_get_server_url (self->client);
   const char *token;
 
@@ -869,9 +873,9 @@ registered (GObject      *source,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  TallySession *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = tally_client_call_finish (self->client, result, NULL, &error);
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          &error);
 
   if (reply == NULL)
     {
@@ -979,9 +983,9 @@ checkout_started (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  TallySession *self = g_task_get_source_object (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = tally_client_call_finish (self->client, result, NULL, &error);
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          &error);
   const char *url = reply ? json_object_get_string_member_with_default (reply, "url", NULL) : NULL;
   const char *id = reply ? json_object_get_string_member_with_default (reply, "session_id", NULL)
                          : NULL;
@@ -1063,6 +1067,7 @@ receipt_fetched (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) pdf = tally_client_fetch_finish (TALLY_CLIENT (source), result, &error);
   GFile *destination = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
 
   if (pdf == NULL)
     {
@@ -1071,9 +1076,8 @@ receipt_fetched (GObject      *source,
     }
 
   g_file_replace_contents_bytes_async (destination, pdf, NULL, FALSE,
-                                       G_FILE_CREATE_REPLACE_DESTINATION,
-                                       g_task_get_cancellable (task), receipt_written,
-                                       g_steal_pointer (&task));
+                                       G_FILE_CREATE_REPLACE_DESTINATION, cancellable,
+                                       receipt_written, g_steal_pointer (&task));
 }
 
 void
@@ -1142,8 +1146,6 @@ tally_session_dispose (GObject *object)
     }
   close_cache (self);
   g_clear_object (&self->tools);
-  g_clear_object (&self->client);
-  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (tally_session_parent_class)->dispose (object);
 }
@@ -1153,6 +1155,9 @@ tally_session_finalize (GObject *object)
 {
   TallySession *self = TALLY_SESSION (object);
 
+  /* Kept until here: a reply may still come back after dispose. */
+  g_clear_object (&self->client);
+  g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_free (self->user_id);
   g_free (self->user_name);

@@ -13,6 +13,7 @@
 #include <adwaita.h>
 
 #include "tally-client.h"
+#include "tally-format.h"
 #include "tally-test-server.h"
 #include "tally-tool-page.h"
 

@@ -77,7 +77,7 @@ lease_taken (gpointer data)
 {
   Session *session = data;
   g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", session->token, NULL);
-  TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (session->window));
+  TallyCache *cache = tally_session_get_cache (tally_window_get_session (TALLY_WINDOW (session->window)));
   TallyCacheLease lease;
 
   if (cache == NULL || test_response_int (me, "accounts.0.held") != session->lease)
@@ -103,7 +103,7 @@ open_leased_window (Session *session,
 static gboolean
 outbox_empty (gpointer data)
 {
-  TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (data));
+  TallyCache *cache = tally_session_get_cache (tally_window_get_session (TALLY_WINDOW (data)));
 
   return cache != NULL && tally_cache_outbox_count (cache) == 0;
 }
@@ -132,7 +132,7 @@ assert_cache_agrees (GtkWidget  *window,
                      const char *account_id,
                      const char *token)
 {
-  TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (window));
+  TallyCache *cache = tally_session_get_cache (tally_window_get_session (TALLY_WINDOW (window)));
   TallyAccount account;
 
   g_assert_true (tally_cache_lookup_account (cache, account_id, &account));
@@ -145,7 +145,7 @@ static void
 run_offline (GtkWidget *window,
              GFile     *folder)
 {
-  TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (window));
+  TallyCache *cache = tally_session_get_cache (tally_window_get_session (TALLY_WINDOW (window)));
   g_autofree char *words = long_text (4001);
   TallyOfflineBanner *banner;
   TallyToolPage *page;
@@ -184,7 +184,7 @@ run_offline (GtkWidget *window,
 static void
 add_retired_tool_op (GtkWidget *window)
 {
-  TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (window));
+  TallyCache *cache = tally_session_get_cache (tally_window_get_session (TALLY_WINDOW (window)));
   g_autoptr(JsonObject) op = json_object_new ();
   g_autofree char *id = g_uuid_string_random ();
   g_autoptr(GError) error = NULL;
@@ -304,7 +304,7 @@ static gboolean
 cache_caught_up (gpointer data)
 {
   Session *session = data;
-  TallyCache *cache = tally_window_get_cache (TALLY_WINDOW (session->window));
+  TallyCache *cache = tally_session_get_cache (tally_window_get_session (TALLY_WINDOW (session->window)));
   TallyCacheLease lease;
   TallyAccount account;
 
@@ -341,7 +341,7 @@ test_lease_pays_online (void)
   wait_for_widget (window, is_label_with, "For 2 words of input");
   click (window, "_Run");
   wait_for_widget (window, is_label_with, "Charged 1 credit");
-  g_assert_cmpuint (tally_cache_outbox_count (tally_window_get_cache (TALLY_WINDOW (window))), ==,
+  g_assert_cmpuint (tally_cache_outbox_count (tally_session_get_cache (tally_window_get_session (TALLY_WINDOW (window)))), ==,
                     0);
   wait_for_credits (window, 1);
   g_assert_cmpint (server_balance (token), ==, 1);
@@ -350,7 +350,7 @@ test_lease_pays_online (void)
   wait_for (cache_caught_up, &session, "the cache to catch up, with a new lease");
   assert_cache_agrees (window, account_id, token);
   g_assert_false (tally_offline_banner_get_revealed (find_banner (window)));
-  assert_syncs_coalesce (tally_window_get_sync (TALLY_WINDOW (window)));
+  assert_syncs_coalesce (tally_session_get_sync (tally_window_get_session (TALLY_WINDOW (window))));
 
   gtk_window_destroy (GTK_WINDOW (window));
   test_remove_tree (dir);

@@ -464,7 +464,7 @@ wait_for_sync_to_rest (GtkWidget *window)
   gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   TallySync *sync;
 
-  while ((sync = tally_window_get_sync (TALLY_WINDOW (window))) == NULL ||
+  while ((sync = tally_session_get_sync (tally_window_get_session (TALLY_WINDOW (window)))) == NULL ||
          tally_sync_get_syncing (sync))
     {
       if (g_get_monotonic_time () > deadline)

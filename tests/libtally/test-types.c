@@ -119,6 +119,23 @@ test_account_figures (void)
   g_assert_cmpint (tally_account_held (&a), ==, 20);
 }
 
+/* Stripe's minor units: the receipt and the app format with these. */
+static void
+test_currency_decimals (void)
+{
+  g_assert_cmpuint (tally_currency_decimals ("eur"), ==, 2);
+  g_assert_cmpuint (tally_currency_decimals ("USD"), ==, 2);
+  g_assert_cmpuint (tally_currency_decimals ("jpy"), ==, 0);
+  g_assert_cmpuint (tally_currency_decimals ("KRW"), ==, 0);
+  g_assert_cmpuint (tally_currency_decimals ("mga"), ==, 0);
+  g_assert_cmpuint (tally_currency_decimals ("isk"), ==, 2);
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpuint (tally_currency_decimals ((const char *[]) { "kwd", "BHD", "jod", "omr",
+                                                                  "tnd" }[i]), ==, 3);
+  g_assert_cmpuint (tally_currency_decimals ("xyz"), ==, 2);
+  g_assert_cmpuint (tally_currency_decimals (""), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -130,6 +147,7 @@ main (int   argc,
   g_test_add_func ("/types/uuid-derive", test_uuid_derive);
   g_test_add_func ("/types/transfer-text", test_transfer_text_fields);
   g_test_add_func ("/types/account-figures", test_account_figures);
+  g_test_add_func ("/types/currency-decimals", test_currency_decimals);
 
   return g_test_run ();
 }
