@@ -1,0 +1,142 @@
+/* test-hardening.c: the findings of the server's security review (issue 21)
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-test-server.h"
+
+static TestServer *server;
+
+/* --- raw HTTP, for what a well-behaved client never sends --- */
+
+typedef struct
+{
+  GString  *received;
+  /* The server closed the connection (EOF or reset) before the timeout. */
+  gboolean  closed;
+  gint64    elapsed_us;
+} RawAnswer;
+
+static void
+raw_answer_free (RawAnswer *answer)
+{
+  g_string_free (answer->received, TRUE);
+  g_free (answer);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawAnswer, raw_answer_free)
+
+/* Sends @head, then @body_bytes bytes of body, on a fresh connection and
+ * reads until the server closes or @timeout seconds pass. */
+static RawAnswer *
+raw_exchange (const char *head,
+              gsize       body_bytes,
+              guint       timeout)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  RawAnswer *answer = g_new0 (RawAnswer, 1);
+  GOutputStream *out;
+  GInputStream *in;
+  gint64 started = g_get_monotonic_time ();
+  char buffer[4096];
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", server->port, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), timeout);
+  out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
+  in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+
+  g_assert_true (g_output_stream_write_all (out, head, strlen (head), NULL, NULL, &error));
+  g_assert_no_error (error);
+  memset (buffer, 'a', sizeof buffer);
+  for (gsize sent = 0; sent < body_bytes; sent += sizeof buffer)
+    {
+      /* The server may stop reading and close: that is its right. */
+      if (!g_output_stream_write_all (out, buffer, MIN (sizeof buffer, body_bytes - sent), NULL,
+                                      NULL, NULL))
+        break;
+    }
+
+  answer->received = g_string_new (NULL);
+  for (;;)
+    {
+      gssize n = g_input_stream_read (in, buffer, sizeof buffer, NULL, &error);
+
+      if (n > 0)
+        {
+          g_string_append_len (answer->received, buffer, n);
+          continue;
+        }
+      answer->closed = !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+      break;
+    }
+
+  answer->elapsed_us = g_get_monotonic_time () - started;
+  return answer;
+}
+
+/* --- finding 1: an over-limit body is refused from its headers --- */
+
+static void
+assert_refused_at_once (const char *head,
+                        const char *status_line,
+                        const char *code)
+{
+  /* 64 KiB of a body that would never end. */
+  g_autoptr(RawAnswer) answer = raw_exchange (head, 65536, 10);
+
+  g_test_message ("%s", answer->received->str);
+  g_assert_true (g_str_has_prefix (answer->received->str, status_line));
+  g_assert_nonnull (strstr (answer->received->str, code));
+  g_assert_nonnull (g_strstr_len (answer->received->str, -1, "Connection: close"));
+  g_assert_true (answer->closed);
+  g_assert_cmpint (answer->elapsed_us, <, 5 * G_USEC_PER_SEC);
+}
+
+static void
+test_body_refused_at_headers (void)
+{
+  g_autoptr(TestResponse) health = NULL;
+
+  assert_refused_at_once ("POST /healthz HTTP/1.1\r\n"
+                          "Host: 127.0.0.1\r\n"
+                          "Content-Type: application/json\r\n"
+                          "Content-Length: 2000000000\r\n"
+                          "\r\n",
+                          "HTTP/1.1 413", "body_too_large");
+  assert_refused_at_once ("POST /v1/auth/login HTTP/1.1\r\n"
+                          "Host: 127.0.0.1\r\n"
+                          "Content-Type: application/json\r\n"
+                          "Transfer-Encoding: chunked\r\n"
+                          "\r\n"
+                          "10000\r\n",
+                          "HTTP/1.1 411", "length_required");
+
+  /* The server goes on serving. */
+  health = test_request (server, "GET", "/healthz", NULL, NULL);
+  g_assert_cmpuint (health->status, ==, 200);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/hardening/body-refused-at-headers", test_body_refused_at_headers);
+
+  server = test_server_start (NULL);
+  status = g_test_run ();
+  test_server_free (server);
+  return status;
+}
