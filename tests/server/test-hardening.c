@@ -125,6 +125,52 @@ test_body_refused_at_headers (void)
   g_assert_cmpuint (health->status, ==, 200);
 }
 
+/* --- finding 4: parallel sign-ins are throttled as serial ones --- */
+
+#define PARALLEL_LOGINS 30
+
+static gpointer
+wrong_login (gpointer data)
+{
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(TestResponse) response = NULL;
+
+  response = test_request_on (server, session, "POST", "/v1/auth/login", NULL,
+                              "{\"email\": \"par@example.com\", \"password\": \"wrong password\"}");
+  return GUINT_TO_POINTER (response->status);
+}
+
+static void
+test_parallel_logins_throttled (void)
+{
+  g_autofree char *token = test_user_new (server, "par@example.com", NULL);
+  g_autoptr(TestResponse) right = NULL;
+  GThread *threads[PARALLEL_LOGINS];
+  guint refused = 0, throttled = 0;
+
+  for (guint i = 0; i < PARALLEL_LOGINS; i++)
+    threads[i] = g_thread_new ("login", wrong_login, NULL);
+  for (guint i = 0; i < PARALLEL_LOGINS; i++)
+    {
+      guint status = GPOINTER_TO_UINT (g_thread_join (threads[i]));
+
+      g_assert_true (status == 401 || status == 429);
+      if (status == 401)
+        refused++;
+      else
+        throttled++;
+    }
+
+  /* The limit is 10 attempts per account, however they arrive. */
+  g_test_message ("%u refused, %u throttled", refused, throttled);
+  g_assert_cmpuint (refused, ==, 10);
+  g_assert_cmpuint (throttled, ==, PARALLEL_LOGINS - 10);
+
+  right = test_request (server, "POST", "/v1/auth/login", NULL,
+                        "{\"email\": \"par@example.com\", \"password\": \"" TEST_PASSWORD "\"}");
+  g_assert_cmpuint (right->status, ==, 429);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -134,6 +180,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/hardening/body-refused-at-headers", test_body_refused_at_headers);
+  g_test_add_func ("/hardening/parallel-logins-throttled", test_parallel_logins_throttled);
 
   server = test_server_start (NULL);
   status = g_test_run ();
