@@ -171,6 +171,55 @@ test_parallel_logins_throttled (void)
   g_assert_cmpuint (right->status, ==, 429);
 }
 
+/* --- finding 5: made-up methods and paths add no series to /metrics --- */
+
+static guint
+count_series (void)
+{
+  g_autoptr(TestResponse) metrics = test_request (server, "GET", "/metrics", NULL, NULL);
+  g_auto(GStrv) lines = NULL;
+  guint n = 0;
+
+  g_assert_cmpuint (metrics->status, ==, 200);
+  lines = g_strsplit (metrics->body, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (lines[i][0] != '\0' && lines[i][0] != '#')
+        n++;
+    }
+  return n;
+}
+
+static void
+send_made_up (guint i)
+{
+  g_autofree char *method = g_strdup_printf ("INVENT%u", i);
+  g_autofree char *path = g_strdup_printf ("/made/up/%u", i);
+  g_autoptr(TestResponse) odd = test_request (server, method, path, NULL, NULL);
+  g_autoptr(TestResponse) known = test_request (server, method, "/healthz", NULL, NULL);
+  g_autoptr(TestResponse) missing = test_request (server, "GET", path, NULL, NULL);
+
+  g_assert_cmpuint (odd->status, >=, 400);
+  g_assert_cmpuint (known->status, >=, 400);
+  g_assert_cmpuint (missing->status, ==, 404);
+}
+
+static void
+test_metrics_bounded (void)
+{
+  guint before;
+
+  /* The first of each kind may add its series, once; so may a scrape. */
+  send_made_up (0);
+  count_series ();
+  before = count_series ();
+
+  for (guint i = 1; i <= 1000; i++)
+    send_made_up (i);
+
+  g_assert_cmpuint (count_series (), ==, before);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -181,6 +230,7 @@ main (int   argc,
 
   g_test_add_func ("/hardening/body-refused-at-headers", test_body_refused_at_headers);
   g_test_add_func ("/hardening/parallel-logins-throttled", test_parallel_logins_throttled);
+  g_test_add_func ("/hardening/metrics-bounded", test_metrics_bounded);
 
   server = test_server_start (NULL);
   status = g_test_run ();
