@@ -220,6 +220,76 @@ test_metrics_bounded (void)
   g_assert_cmpuint (count_series (), ==, before);
 }
 
+/* --- finding 7: request bodies are RFC 8259 JSON, nothing looser --- */
+
+#define PW "\"password\": \"" TEST_PASSWORD "\""
+
+static void
+test_strict_json (void)
+{
+  static const char * const refused[] = {
+    "{\"email\": \"hex@example.com\", " PW ", \"n\": 0x10}",
+    "{/* a comment */ \"email\": \"c1@example.com\", " PW "}",
+    "{\"email\": \"c2@example.com\", " PW "} // a comment",
+    "# a comment\n{\"email\": \"c3@example.com\", " PW "}",
+    "{'email': 'sq@example.com', " PW "}",
+    "{\"email\": \"sq2@example.com\", " PW ", \"name\": 'Single'}",
+    "{\"email\": \"tc@example.com\", " PW ",}",
+    "{\"email\": \"tc2@example.com\", " PW ", \"n\": [1, 2,]}",
+    "{\"email\": \"nan@example.com\", " PW ", \"n\": NaN}",
+    "{\"email\": \"inf@example.com\", " PW ", \"n\": Infinity}",
+    "{\"email\": \"inf2@example.com\", " PW ", \"n\": -Infinity}",
+    "{\"email\": \"lz@example.com\", " PW ", \"n\": 012}",
+    "{\"email\": \"lz2@example.com\", " PW ", \"n\": -01}",
+    "{\"email\": \"dot@example.com\", " PW ", \"n\": .5}",
+    "{\"email\": \"dot2@example.com\", " PW ", \"n\": 1.}",
+    "{\"email\": \"plus@example.com\", " PW ", \"n\": +1}",
+    "{\"email\": \"nul@example.com\", " PW ", \"name\": \"a\\u0000b\"}",
+    "{\"email\": \"nul2@example.com\", " PW ", \"a\\u0000b\": 1}",
+    "{\"email\": \"hi@example.com\", " PW ", \"name\": \"a\\ud83d\"}",
+    "{\"email\": \"lo@example.com\", " PW ", \"name\": \"a\\udc00b\"}",
+    "{\"email\": \"esc@example.com\", " PW ", \"name\": \"a\\x41\"}",
+    "{\"email\": \"tab@example.com\", " PW ", \"name\": \"a\tb\"}",
+    "{\"email\": \"true@example.com\", " PW ", \"b\": True}",
+    "{\"email\": \"bare@example.com\", " PW ", name: \"x\"}",
+    "{\"email\": \"more@example.com\", " PW "} {}",
+    "{\"email\": \"more2@example.com\", " PW "} x",
+  };
+  g_autofree char *admin = test_admin_new (server, "strict-admin@example.com");
+  char account_id[37];
+  g_autofree char *token = test_user_new (server, "strict@example.com", account_id);
+  g_autofree char *hex_grant = g_strdup_printf ("{\"account_id\": \"%s\", \"amount\": 0x10, "
+                                                "\"reason\": \"hex\"}", account_id);
+  g_autoptr(TestResponse) grant = NULL, valid = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/auth/register", NULL,
+                                                       refused[i]);
+
+      g_test_message ("%s -> %u %s", refused[i], response->status, response->body);
+      g_assert_cmpuint (response->status, ==, 400);
+      g_assert_cmpstr (test_response_error (response), ==, "invalid_json");
+    }
+
+  grant = test_request (server, "POST", "/v1/admin/grants", admin, hex_grant);
+  g_assert_cmpuint (grant->status, ==, 400);
+  g_assert_cmpstr (test_response_error (grant), ==, "invalid_json");
+
+  /* What RFC 8259 allows still works: escapes, a surrogate pair, numbers
+   * with fractions and exponents, nesting, unknown members. */
+  valid = test_request (server, "POST", "/v1/auth/register", NULL,
+                        " \r\n\t{\"email\" : \"valid\\u0040example.com\", " PW ", "
+                        "\"name\": \"Val \\ud83d\\ude00 \\\"q\\\" \\/ \\\\ \\b\\f\\n\\r\\t\", "
+                        "\"extra\": [0, -0, 1.5, -2.5e+3, 1E-2, 10, true, false, null, {}, [],"
+                        " {\"a\": [{\"b\": \"\"}]}]} ");
+  g_test_message ("%s", valid->body);
+  g_assert_cmpuint (valid->status, ==, 201);
+  g_assert_cmpstr (test_response_string (valid, "user.email"), ==, "valid@example.com");
+  g_assert_true (g_str_has_prefix (test_response_string (valid, "user.name"),
+                                   "Val \xf0\x9f\x98\x80 \"q\" / \\"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -231,6 +301,7 @@ main (int   argc,
   g_test_add_func ("/hardening/body-refused-at-headers", test_body_refused_at_headers);
   g_test_add_func ("/hardening/parallel-logins-throttled", test_parallel_logins_throttled);
   g_test_add_func ("/hardening/metrics-bounded", test_metrics_bounded);
+  g_test_add_func ("/hardening/strict-json", test_strict_json);
 
   server = test_server_start (NULL);
   status = g_test_run ();
