@@ -13,6 +13,7 @@
 #include "tally-api-decoders.h"
 #include "tally-api-json.h"
 #include "tally-auth.h"
+#include "tally-events.h"
 #include "tally-server.h"
 
 #define DEVICE_MAX_CHARS 128
@@ -491,6 +492,8 @@ logout_done (gpointer      data,
       return;
     }
 
+  tally_events_end_sessions (tally_request_get_server (job->request),
+                             tally_request_get_user (job->request)->account_id);
   tally_request_respond (job->request, 204, NULL);
 }
 

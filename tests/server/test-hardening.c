@@ -290,6 +290,123 @@ test_strict_json (void)
                                    "Val \xf0\x9f\x98\x80 \"q\" / \\"));
 }
 
+/* --- finding 9: a session that ends closes its event sockets at once --- */
+
+typedef struct
+{
+  SoupWebsocketConnection *connection;
+  gboolean                 done;
+} Socket;
+
+static void
+on_socket_connected (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  Socket *socket = data;
+  g_autoptr(GError) error = NULL;
+
+  socket->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result,
+                                                              &error);
+  g_assert_no_error (error);
+  socket->done = TRUE;
+}
+
+/* Runs the main loop until @done or @seconds have passed; TRUE if done. */
+static gboolean
+iterate_until (gboolean (*done) (gpointer),
+               gpointer   data,
+               gdouble    seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return done (data);
+}
+
+static gboolean
+socket_connected (gpointer data)
+{
+  return ((Socket *) data)->done;
+}
+
+static gboolean
+socket_closed (gpointer data)
+{
+  return soup_websocket_connection_get_state (data) == SOUP_WEBSOCKET_STATE_CLOSED;
+}
+
+static SoupWebsocketConnection *
+open_events (SoupSession *session,
+             const char  *token)
+{
+  g_autofree char *url = g_strconcat (server->base_url, "/v1/events", NULL);
+  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  Socket socket = { NULL, FALSE };
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+  soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_socket_connected, &socket);
+  g_assert_true (iterate_until (socket_connected, &socket, 5));
+  g_assert_nonnull (socket.connection);
+  return socket.connection;
+}
+
+static char *
+sign_in (const char *email)
+{
+  g_autofree char *body = g_strdup_printf ("{\"email\": \"%s\", \"password\": \"" TEST_PASSWORD
+                                           "\"}", email);
+  g_autoptr(TestResponse) login = test_request (server, "POST", "/v1/auth/login", NULL, body);
+
+  g_assert_cmpuint (login->status, ==, 200);
+  return g_strdup (test_response_string (login, "token"));
+}
+
+static void
+test_logout_closes_events (void)
+{
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autofree char *token = test_user_new (server, "ws-out@example.com", NULL);
+  g_autofree char *other = sign_in ("ws-out@example.com");
+  g_autoptr(SoupWebsocketConnection) signed_out = open_events (session, token);
+  g_autoptr(SoupWebsocketConnection) still_in = open_events (session, other);
+  g_autoptr(TestResponse) logout = NULL;
+
+  logout = test_request (server, "POST", "/v1/auth/logout", token, NULL);
+  g_assert_cmpuint (logout->status, ==, 204);
+
+  g_assert_true (iterate_until (socket_closed, signed_out, 1));
+  g_assert_cmpint (soup_websocket_connection_get_close_code (signed_out), ==,
+                   SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
+  /* The user's other session goes on. */
+  g_assert_cmpint (soup_websocket_connection_get_state (still_in), ==, SOUP_WEBSOCKET_STATE_OPEN);
+  soup_websocket_connection_close (still_in, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  iterate_until (socket_closed, still_in, 5);
+}
+
+static void
+test_disable_closes_events (void)
+{
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autofree char *token = test_user_new (server, "ws-off@example.com", NULL);
+  g_autoptr(SoupWebsocketConnection) connection = open_events (session, token);
+  g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
+  const char *args[] = { "user", "disable", "ws-off@example.com", data_dir, NULL };
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (test_server_command (args, NULL, NULL, &err), ==, 0);
+
+  g_assert_true (iterate_until (socket_closed, connection, 2));
+  g_assert_cmpint (soup_websocket_connection_get_close_code (connection), ==,
+                   SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -302,6 +419,8 @@ main (int   argc,
   g_test_add_func ("/hardening/parallel-logins-throttled", test_parallel_logins_throttled);
   g_test_add_func ("/hardening/metrics-bounded", test_metrics_bounded);
   g_test_add_func ("/hardening/strict-json", test_strict_json);
+  g_test_add_func ("/hardening/logout-closes-events", test_logout_closes_events);
+  g_test_add_func ("/hardening/disable-closes-events", test_disable_closes_events);
 
   server = test_server_start (NULL);
   status = g_test_run ();
