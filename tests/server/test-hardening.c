@@ -407,6 +407,73 @@ test_disable_closes_events (void)
                    SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
 }
 
+/* --- issue 12: every tool's defaults are inputs the estimate takes --- */
+
+static void
+test_tool_defaults_estimate (void)
+{
+  g_autofree char *token = test_user_new (server, "defaults@example.com", NULL);
+  g_autoptr(TestResponse) tools = test_request (server, "GET", "/v1/tools", token, NULL);
+  JsonArray *list;
+  guint n_defaults = 0;
+
+  g_assert_cmpuint (tools->status, ==, 200);
+  list = json_node_get_array (test_response_member (tools, "tools"));
+  g_assert_cmpuint (json_array_get_length (list), >=, 24);
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonObject *tool = json_array_get_object_element (list, i);
+      JsonArray *inputs = json_object_get_array_member (tool, "inputs");
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) body = NULL;
+      g_autofree char *text = NULL;
+      g_autoptr(TestResponse) estimate = NULL;
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "tool");
+      json_builder_add_string_value (builder, json_object_get_string_member (tool, "id"));
+      json_builder_set_member_name (builder, "inputs");
+      json_builder_begin_object (builder);
+      for (guint j = 0; j < json_array_get_length (inputs); j++)
+        {
+          JsonObject *input = json_array_get_object_element (inputs, j);
+          JsonNode *value = json_object_get_member (input, "default");
+          const char *type = json_object_get_string_member (input, "type");
+
+          json_builder_set_member_name (builder, json_object_get_string_member (input, "id"));
+          if (value != NULL)
+            {
+              if (g_str_equal (type, "number"))
+                g_assert_cmpint (json_node_get_value_type (value), ==, G_TYPE_INT64);
+              json_builder_add_value (builder, json_node_copy (value));
+              n_defaults++;
+            }
+          /* What has no default gets a small valid value: a file's measure,
+           * a word. */
+          else if (g_str_equal (type, "text"))
+            json_builder_add_string_value (builder, "word");
+          else if (g_str_equal (type, "number"))
+            json_builder_add_int_value (builder, json_object_get_int_member (input, "min"));
+          else if (g_str_equal (type, "file"))
+            json_builder_add_int_value (builder, 1);
+          else
+            json_builder_add_string_value (builder, json_array_get_string_element (
+                                             json_object_get_array_member (input, "choices"), 0));
+        }
+      json_builder_end_object (builder);
+      json_builder_end_object (builder);
+
+      body = json_builder_get_root (builder);
+      text = json_to_string (body, FALSE);
+      estimate = test_request (server, "POST", "/v1/estimate", token, text);
+      g_test_message ("%s -> %u %s", text, estimate->status, estimate->body);
+      g_assert_cmpuint (estimate->status, ==, 200);
+    }
+
+  g_assert_cmpuint (n_defaults, >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -421,6 +488,7 @@ main (int   argc,
   g_test_add_func ("/hardening/strict-json", test_strict_json);
   g_test_add_func ("/hardening/logout-closes-events", test_logout_closes_events);
   g_test_add_func ("/hardening/disable-closes-events", test_disable_closes_events);
+  g_test_add_func ("/hardening/tool-defaults-estimate", test_tool_defaults_estimate);
 
   server = test_server_start (NULL);
   status = g_test_run ();
