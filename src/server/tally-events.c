@@ -648,6 +648,10 @@ handle_handshake (SoupServer        *soup,
 
   if (!accept_handshake (self, request, &user))
     {
+      /* A client waiting for the socket to open or close sees the refusal
+       * at once, instead of a connection kept alive. */
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                    "close");
       observe (self, request, tally_request_get_status (request));
       return;
     }

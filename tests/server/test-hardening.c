@@ -474,6 +474,25 @@ test_tool_defaults_estimate (void)
   g_assert_cmpuint (n_defaults, >, 0);
 }
 
+/* --- issue 12: a refused WebSocket handshake closes the connection --- */
+
+static void
+test_refused_upgrade_closes (void)
+{
+  g_autoptr(RawAnswer) answer = raw_exchange ("GET /v1/events HTTP/1.1\r\n"
+                                              "Host: 127.0.0.1\r\n"
+                                              "Upgrade: websocket\r\n"
+                                              "Connection: Upgrade\r\n"
+                                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                              "Sec-WebSocket-Version: 13\r\n"
+                                              "\r\n", 0, 3);
+
+  g_test_message ("%s", answer->received->str);
+  g_assert_true (g_str_has_prefix (answer->received->str, "HTTP/1.1 401"));
+  g_assert_nonnull (strstr (answer->received->str, "Connection: close"));
+  g_assert_true (answer->closed);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -489,6 +508,7 @@ main (int   argc,
   g_test_add_func ("/hardening/logout-closes-events", test_logout_closes_events);
   g_test_add_func ("/hardening/disable-closes-events", test_disable_closes_events);
   g_test_add_func ("/hardening/tool-defaults-estimate", test_tool_defaults_estimate);
+  g_test_add_func ("/hardening/refused-upgrade-closes", test_refused_upgrade_closes);
 
   server = test_server_start (NULL);
   status = g_test_run ();
