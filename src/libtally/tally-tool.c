@@ -454,8 +454,11 @@ check_input_default (TallyToolInput  *input,
     }
 }
 
-/* A string whatever the type, as a form field holds it; checked against
- * the input so that a tool never runs with a default it would refuse. */
+/* Kept as a string whatever the type, as a form field holds it; checked
+ * against the input so that a tool never runs with a default it would
+ * refuse. A number input's default is a JSON integer, the value an estimate
+ * takes; a string of digits is still read, as registries cached by an
+ * earlier version have it. */
 static gboolean
 read_input_default (JsonObject      *object,
                     const char      *prefix,
@@ -467,8 +470,14 @@ read_input_default (JsonObject      *object,
   if (node == NULL)
     return TRUE;
 
-  return read_text (node, prefix, "default", G_MAXLONG, &input->default_value, error) &&
-         check_input_default (input, prefix, error);
+  if (input->type == TALLY_INPUT_TYPE_NUMBER && node_is_type (node, G_TYPE_INT64))
+    input->default_value = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+  else if (input->type == TALLY_INPUT_TYPE_NUMBER && !node_is_type (node, G_TYPE_STRING))
+    return invalid (error, prefix, "default", "must be an integer");
+  else if (!read_text (node, prefix, "default", G_MAXLONG, &input->default_value, error))
+    return FALSE;
+
+  return check_input_default (input, prefix, error);
 }
 
 static gboolean
@@ -1019,7 +1028,9 @@ add_input (JsonBuilder          *builder,
       g_assert_not_reached ();
     }
 
-  if (input->default_value != NULL)
+  if (input->default_value != NULL && input->type == TALLY_INPUT_TYPE_NUMBER)
+    add_int (builder, "default", g_ascii_strtoll (input->default_value, NULL, 10));
+  else if (input->default_value != NULL)
     add_string (builder, "default", input->default_value);
 
   json_builder_end_object (builder);

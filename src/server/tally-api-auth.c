@@ -13,6 +13,7 @@
 #include "tally-api-decoders.h"
 #include "tally-api-json.h"
 #include "tally-auth.h"
+#include "tally-events.h"
 #include "tally-server.h"
 
 #define DEVICE_MAX_CHARS 128
@@ -111,6 +112,8 @@ typedef struct
   TallyAccount  account;
   char         *token;
   gint64        expires_at;
+  /* When the sign-in was counted against the throttles. */
+  gint64        attempted_at;
   TallyProblem  problem;
 } AuthJob;
 
@@ -283,42 +286,51 @@ handle_register (TallyRequest *request)
 
 /* --- login --- */
 
+/* Counts the attempt against the email and the address before the password
+ * is hashed, or refuses it (429) when either is over its limit. The check
+ * and the count happen together on the main thread, so sign-ins that
+ * arrive at once are counted as if they came one by one. */
 static gboolean
-throttled (TallyRequest *request,
-           const char   *email)
+throttled (AuthJob *job)
 {
-  TallyServer *server = tally_request_get_server (request);
+  TallyServer *server = job_server (job);
+  TallyThrottle *by_email = tally_server_get_login_throttle (server, FALSE);
+  TallyThrottle *by_address = tally_server_get_login_throttle (server, TRUE);
+  const char *address = tally_request_get_remote_host (job->request);
   gint64 now = g_get_real_time ();
   gint64 retry_after = 0, retry_address = 0;
   gboolean blocked;
   g_autofree char *seconds = NULL;
 
-  blocked = tally_throttle_is_blocked (tally_server_get_login_throttle (server, FALSE), email, now,
-                                       &retry_after);
-  blocked |= tally_throttle_is_blocked (tally_server_get_login_throttle (server, TRUE),
-                                        tally_request_get_remote_host (request), now,
-                                        &retry_address);
+  blocked = tally_throttle_is_blocked (by_email, job->email, now, &retry_after);
+  blocked |= tally_throttle_is_blocked (by_address, address, now, &retry_address);
   if (!blocked)
-    return FALSE;
+    {
+      job->attempted_at = now;
+      tally_throttle_record_failure (by_email, job->email, now);
+      tally_throttle_record_failure (by_address, address, now);
+      return FALSE;
+    }
 
   seconds = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (retry_after, retry_address));
   soup_message_headers_replace (soup_server_message_get_response_headers (
-                                  tally_request_get_message (request)),
+                                  tally_request_get_message (job->request)),
                                 "Retry-After", seconds);
-  tally_request_respond_error (request, 429, "rate_limited",
+  tally_request_respond_error (job->request, 429, "rate_limited",
                                "Too many failed sign-ins; try again in %s seconds", seconds);
   return TRUE;
 }
 
+/* A sign-in that succeeded was no failure: the account starts afresh and
+ * the address gets its attempt back. */
 static void
-record_failure (AuthJob *job)
+forgive_attempt (AuthJob *job)
 {
   TallyServer *server = job_server (job);
-  gint64 now = g_get_real_time ();
 
-  tally_throttle_record_failure (tally_server_get_login_throttle (server, FALSE), job->email, now);
-  tally_throttle_record_failure (tally_server_get_login_throttle (server, TRUE),
-                                 tally_request_get_remote_host (job->request), now);
+  tally_throttle_reset (tally_server_get_login_throttle (server, FALSE), job->email);
+  tally_throttle_forgive (tally_server_get_login_throttle (server, TRUE),
+                          tally_request_get_remote_host (job->request), job->attempted_at);
 }
 
 static gboolean
@@ -357,7 +369,7 @@ login_done (gpointer      data,
       return;
     }
 
-  tally_throttle_reset (tally_server_get_login_throttle (job_server (job), FALSE), job->email);
+  forgive_attempt (job);
   expires_at = tally_time_to_iso8601 (job->expires_at);
   body = json_object_new ();
   json_object_set_string_member (body, "token", job->token);
@@ -391,7 +403,6 @@ verified (GObject      *source,
 
   if (!job->verified || job->user.disabled)
     {
-      record_failure (job);
       tally_audit_submit (tally_server_get_audit (job_server (job)), &job->user,
                           "auth.login_failed", job->email, "refused",
                           tally_audit_details ("s", "reason",
@@ -422,7 +433,7 @@ handle_login (TallyRequest *request)
 
   job = auth_job_new (request, decoded.email, decoded.password);
   job->device = g_strdup (decoded.device);
-  if (throttled (request, job->email))
+  if (throttled (job))
     {
       tally_audit_submit (tally_server_get_audit (job_server (job)), &job->user,
                           "auth.login_failed", job->email, "refused",
@@ -481,6 +492,8 @@ logout_done (gpointer      data,
       return;
     }
 
+  tally_events_end_sessions (tally_request_get_server (job->request),
+                             tally_request_get_user (job->request)->account_id);
   tally_request_respond (job->request, 204, NULL);
 }
 

@@ -18,9 +18,13 @@
 #define PAGE_SIZE 1000
 /* Pings keep idle connections through proxies and find dead peers. */
 #define KEEPALIVE_SECONDS 30
-/* How often each connection's session is checked again: a signed-out or
- * expired session stops receiving. */
+/* How often each connection's session is checked again, so an expired
+ * session stops receiving. A sign-out in this server closes its sockets
+ * at once (tally_events_end_sessions()). */
 #define REAUTH_SECONDS 60
+/* How often the database is asked whether another process wrote to it
+ * (`tally-server user disable`): if so, every session is checked. */
+#define DATA_VERSION_SECONDS 1
 /* Enough for every device of a user; more is someone leaking sockets. */
 #define MAX_CONNECTIONS_PER_ACCOUNT 16
 /* Clients have nothing to say; a ping or a close fits in this. */
@@ -52,6 +56,8 @@ struct _TallyEvents
   TallyStore  *store;
   gulong       committed_id;
   guint        reauth_source;
+  guint        data_version_source;
+  gint64       data_version;
   /* The extensions libsoup offers, to check a handshake as it will. */
   GPtrArray   *extensions;
 
@@ -82,6 +88,7 @@ tally_events_dispose (GObject *object)
   TallyEvents *self = (TallyEvents *) object;
 
   g_clear_handle_id (&self->reauth_source, g_source_remove);
+  g_clear_handle_id (&self->data_version_source, g_source_remove);
   if (self->writer != NULL)
     g_clear_signal_handler (&self->committed_id, self->writer);
   if (self->soup != NULL)
@@ -443,27 +450,47 @@ handle_websocket (SoupServer              *soup,
   add_client (self, connection, user, token);
 }
 
-/* Closes the connections whose session has ended since the handshake. */
-static gboolean
-reauthenticate (gpointer data)
+/* Adds the connections of @clients whose session has ended since the
+ * handshake to @ended. */
+static void
+find_ended (TallyEvents *self,
+            GPtrArray   *clients,
+            GPtrArray   *ended)
 {
-  TallyEvents *self = data;
-  g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func (g_object_unref);
-  GHashTableIter iter;
-  gpointer clients;
-
-  g_hash_table_iter_init (&iter, self->clients);
-  while (g_hash_table_iter_next (&iter, NULL, &clients))
+  for (guint i = 0; i < clients->len; i++)
     {
-      for (guint i = 0; i < ((GPtrArray *) clients)->len; i++)
-        {
-          Client *client = g_ptr_array_index ((GPtrArray *) clients, i);
-          TallyUser user;
+      Client *client = g_ptr_array_index (clients, i);
+      TallyUser user;
 
-          if (!tally_server_authenticate (self->server, client->token, &user) ||
-              !g_str_equal (user.account_id, client->account_id))
-            g_ptr_array_add (ended, g_object_ref (client->connection));
-        }
+      if (!tally_server_authenticate (self->server, client->token, &user) ||
+          !g_str_equal (user.account_id, client->account_id))
+        g_ptr_array_add (ended, g_object_ref (client->connection));
+    }
+}
+
+/* Closes the connections, of @account_id's user or of everyone (NULL),
+ * whose session has ended: signed out, expired, or the user disabled. */
+static void
+close_ended (TallyEvents *self,
+             const char  *account_id)
+{
+  g_autoptr(GPtrArray) ended = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (account_id != NULL)
+    {
+      GPtrArray *clients = g_hash_table_lookup (self->clients, account_id);
+
+      if (clients != NULL)
+        find_ended (self, clients, ended);
+    }
+  else
+    {
+      GHashTableIter iter;
+      gpointer clients;
+
+      g_hash_table_iter_init (&iter, self->clients);
+      while (g_hash_table_iter_next (&iter, NULL, &clients))
+        find_ended (self, clients, ended);
     }
 
   /* Closing may report "closed" at once, which edits the table. */
@@ -471,7 +498,46 @@ reauthenticate (gpointer data)
     soup_websocket_connection_close (g_ptr_array_index (ended, i),
                                      SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
                                      "The session has ended");
+}
 
+static gboolean
+reauthenticate (gpointer data)
+{
+  close_ended (data, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+/* SQLite's data_version changes when another connection, here another
+ * process, commits to the file; the server's own commits leave it alone. */
+static gint64
+read_data_version (TallyEvents *self)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store, "PRAGMA data_version", NULL);
+  gint64 version = -1;
+
+  if (stmt == NULL)
+    return -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return version;
+}
+
+static gboolean
+watch_data_version (gpointer data)
+{
+  TallyEvents *self = data;
+  gint64 version;
+
+  if (self->n_clients == 0)
+    return G_SOURCE_CONTINUE;
+
+  version = read_data_version (self);
+  if (version != self->data_version)
+    {
+      self->data_version = version;
+      close_ended (self, NULL);
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -582,6 +648,10 @@ handle_handshake (SoupServer        *soup,
 
   if (!accept_handshake (self, request, &user))
     {
+      /* A client waiting for the socket to open or close sees the refusal
+       * at once, instead of a connection kept alive. */
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                    "close");
       observe (self, request, tally_request_get_status (request));
       return;
     }
@@ -615,6 +685,9 @@ tally_events_attach (TallyServer *server)
   soup_server_add_websocket_handler (self->soup, TALLY_EVENTS_PATH, NULL, NULL, handle_websocket,
                                      self, NULL);
   self->reauth_source = g_timeout_add_seconds (REAUTH_SECONDS, reauthenticate, self);
+  self->data_version = read_data_version (self);
+  self->data_version_source = g_timeout_add_seconds (DATA_VERSION_SECONDS, watch_data_version,
+                                                     self);
 
   /* The hub lives as long as the server; it holds what it uses itself, so
    * the order in which the server lets go of them does not matter. */
@@ -639,4 +712,16 @@ tally_events_push_payment_failed (TallyServer *server,
   json_object_set_string_member (message, "type", "payment");
   json_object_set_object_member (message, "payment", object);
   send_json (self, account_id, message);
+}
+
+void
+tally_events_end_sessions (TallyServer *server,
+                           const char  *account_id)
+{
+  TallyEvents *self = g_object_get_data (G_OBJECT (server), "tally-events");
+
+  g_return_if_fail (TALLY_IS_EVENTS (self));
+  g_return_if_fail (account_id != NULL);
+
+  close_ended (self, account_id);
 }

@@ -31,6 +31,10 @@ TallyEvents *tally_events_attach               (TallyServer  *server);
 void         tally_events_push_payment_failed  (TallyServer  *server,
                                                 const char   *account_id,
                                                 const char   *session_id);
+/* Closes, at once, the connections of @account_id's user whose session
+ * has ended: call it after a commit that signs out or disables a user. */
+void         tally_events_end_sessions         (TallyServer  *server,
+                                                const char   *account_id);
 /* The answer to a GET of TALLY_EVENTS_PATH that asks for no upgrade. */
 void         tally_events_handle_plain_request (TallyRequest *request);
 

@@ -7,84 +7,223 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "tally-json-decode.h"
 
-/* Counts nesting outside strings, so "[[[[…" a megabyte deep never reaches
- * the recursive parser. */
-static gboolean
-depth_within (const char *data,
-              gsize       length,
-              guint       max_depth)
+/* json-glib's parser (GScanner) is lenient: it reads 0x10 as 16, skips
+ * comments, takes single quotes and stops a string at a \u0000 escape. So
+ * a body is first checked against RFC 8259 by this small recursive-descent
+ * reader, which also bounds the nesting (json-glib recurses too), refuses
+ * \u0000 (text with a NUL would be cut short) and lone UTF-16 surrogates
+ * (json-glib turns them into bytes that are not UTF-8). The input was
+ * checked as UTF-8 already. */
+typedef struct
 {
-  guint depth = 0;
-  gboolean in_string = FALSE;
+  const char *p;
+  const char *end;
+} Reader;
 
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
+static gboolean check_value (Reader *r,
+                             guint   depth);
 
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '{' || c == '[')
-        {
-          if (++depth > max_depth)
-            return FALSE;
-        }
-      else if ((c == '}' || c == ']') && depth > 0)
-        depth--;
-    }
+static void
+skip_space (Reader *r)
+{
+  while (r->p < r->end && (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' || *r->p == '\r'))
+    r->p++;
+}
 
+static gboolean
+take (Reader *r,
+      char    c)
+{
+  if (r->p >= r->end || *r->p != c)
+    return FALSE;
+  r->p++;
   return TRUE;
 }
 
-/* json-glib turns a lone UTF-16 surrogate escape ("\udc00") into bytes
- * that are not UTF-8, in values and member names alike. Objects the
- * decoders pass on whole (a run's inputs) are stored and answered as they
- * came, so the whole body is checked once here. */
 static gboolean
-strings_valid (JsonNode *node)
+take_word (Reader     *r,
+           const char *word)
 {
-  switch (JSON_NODE_TYPE (node))
+  gsize length = strlen (word);
+
+  if ((gsize) (r->end - r->p) < length || memcmp (r->p, word, length) != 0)
+    return FALSE;
+  r->p += length;
+  return TRUE;
+}
+
+static gboolean
+take_digits (Reader *r)
+{
+  const char *start = r->p;
+
+  while (r->p < r->end && g_ascii_isdigit (*r->p))
+    r->p++;
+  return r->p > start;
+}
+
+/* -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
+static gboolean
+check_number (Reader *r)
+{
+  take (r, '-');
+  if (!take (r, '0') && (r->p >= r->end || *r->p < '1' || *r->p > '9' || !take_digits (r)))
+    return FALSE;
+  if (take (r, '.') && !take_digits (r))
+    return FALSE;
+  if (take (r, 'e') || take (r, 'E'))
     {
-    case JSON_NODE_OBJECT:
-      {
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *member;
-
-        json_object_iter_init (&iter, json_node_get_object (node));
-        while (json_object_iter_next (&iter, &name, &member))
-          {
-            if (!g_utf8_validate (name, -1, NULL) || !strings_valid (member))
-              return FALSE;
-          }
-        return TRUE;
-      }
-    case JSON_NODE_ARRAY:
-      {
-        JsonArray *array = json_node_get_array (node);
-
-        for (guint i = 0; i < json_array_get_length (array); i++)
-          {
-            if (!strings_valid (json_array_get_element (array, i)))
-              return FALSE;
-          }
-        return TRUE;
-      }
-    case JSON_NODE_VALUE:
-      return json_node_get_value_type (node) != G_TYPE_STRING ||
-             g_utf8_validate (json_node_get_string (node), -1, NULL);
-    case JSON_NODE_NULL:
-    default:
-      return TRUE;
+      if (!take (r, '+'))
+        take (r, '-');
+      if (!take_digits (r))
+        return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+take_hex4 (Reader  *r,
+           guint   *out)
+{
+  guint value = 0;
+
+  if (r->end - r->p < 4)
+    return FALSE;
+  for (guint i = 0; i < 4; i++, r->p++)
+    {
+      if (!g_ascii_isxdigit (*r->p))
+        return FALSE;
+      value = value * 16 + g_ascii_xdigit_value (*r->p);
+    }
+  *out = value;
+  return TRUE;
+}
+
+/* After "\u": a code point that is not NUL, or a whole surrogate pair. */
+static gboolean
+check_unicode_escape (Reader *r)
+{
+  guint unit, low;
+
+  if (!take_hex4 (r, &unit) || unit == 0 || (unit >= 0xDC00 && unit <= 0xDFFF))
+    return FALSE;
+  if (unit < 0xD800 || unit > 0xDBFF)
+    return TRUE;
+
+  return take (r, '\\') && take (r, 'u') && take_hex4 (r, &low) && low >= 0xDC00 && low <= 0xDFFF;
+}
+
+static gboolean
+check_string (Reader *r)
+{
+  if (!take (r, '"'))
+    return FALSE;
+
+  while (r->p < r->end)
+    {
+      guchar c = (guchar) *r->p++;
+
+      if (c == '"')
+        return TRUE;
+      if (c < 0x20)
+        return FALSE;
+      if (c != '\\')
+        continue;
+
+      if (r->p >= r->end)
+        return FALSE;
+      c = (guchar) *r->p++;
+      if (c == 'u')
+        {
+          if (!check_unicode_escape (r))
+            return FALSE;
+        }
+      else if (strchr ("\"\\/bfnrt", c) == NULL || c == '\0')
+        return FALSE;
+    }
+
+  return FALSE;
+}
+
+/* Either a member list or an element list, after its opening bracket. */
+static gboolean
+check_container (Reader   *r,
+                 gboolean  is_object,
+                 guint     depth)
+{
+  char close = is_object ? '}' : ']';
+
+  skip_space (r);
+  if (take (r, close))
+    return TRUE;
+
+  do
+    {
+      skip_space (r);
+      if (is_object)
+        {
+          if (!check_string (r))
+            return FALSE;
+          skip_space (r);
+          if (!take (r, ':'))
+            return FALSE;
+        }
+      if (!check_value (r, depth))
+        return FALSE;
+      skip_space (r);
+    }
+  while (take (r, ','));
+
+  return take (r, close);
+}
+
+static gboolean
+check_value (Reader *r,
+             guint   depth)
+{
+  skip_space (r);
+  if (r->p >= r->end)
+    return FALSE;
+
+  switch (*r->p)
+    {
+    case '{':
+    case '[':
+      if (depth >= TALLY_JSON_MAX_DEPTH)
+        return FALSE;
+      return check_container (r, *r->p++ == '{', depth + 1);
+    case '"':
+      return check_string (r);
+    case 't':
+      return take_word (r, "true");
+    case 'f':
+      return take_word (r, "false");
+    case 'n':
+      return take_word (r, "null");
+    default:
+      return check_number (r);
+    }
+}
+
+/* TRUE when @data is one RFC 8259 JSON value; else @offset says where the
+ * reading stopped. */
+static gboolean
+is_strict_json (const char *data,
+                gsize       length,
+                gsize      *offset)
+{
+  Reader r = { data, data + length };
+  gboolean ok;
+
+  ok = check_value (&r, 0);
+  skip_space (&r);
+  ok = ok && r.p == r.end;
+  *offset = r.p - data;
+  return ok;
 }
 
 JsonObject *
@@ -95,6 +234,7 @@ tally_json_parse_object (const char   *data,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) error = NULL;
   JsonNode *root;
+  gsize offset;
 
   if (data == NULL || length == 0)
     {
@@ -106,10 +246,11 @@ tally_json_parse_object (const char   *data,
       tally_problem_set (problem, 400, "invalid_json", NULL, "The request body is not UTF-8");
       return NULL;
     }
-  if (!depth_within (data, length, TALLY_JSON_MAX_DEPTH))
+  if (!is_strict_json (data, length, &offset))
     {
       tally_problem_set (problem, 400, "invalid_json", NULL,
-                         "The request body nests deeper than %d levels", TALLY_JSON_MAX_DEPTH);
+                         "The request body is not JSON (RFC 8259, at most %d levels deep): "
+                         "it goes wrong at byte %" G_GSIZE_FORMAT, TALLY_JSON_MAX_DEPTH, offset);
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
@@ -124,12 +265,6 @@ tally_json_parse_object (const char   *data,
     {
       tally_problem_set (problem, 400, "invalid_json", NULL,
                          "The request body must be a JSON object");
-      return NULL;
-    }
-  if (!strings_valid (root))
-    {
-      tally_problem_set (problem, 400, "invalid_json", NULL,
-                         "The request body has text that is not valid Unicode");
       return NULL;
     }
 

@@ -127,6 +127,26 @@ label_value (const char *value)
   return g_string_free (g_steal_pointer (&escaped), FALSE);
 }
 
+/* The method comes from the client: any word but the HTTP methods is
+ * "other", or invented methods would add series without end. */
+static const char *
+method_label (const char *method)
+{
+  static const char * const known[] = {
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+    {
+      if (g_strcmp0 (method, known[i]) == 0)
+        return known[i];
+    }
+
+  return "other";
+}
+
+/* @route is a route's pattern or a fixed word ("unmatched"), never a
+ * path the client sent. */
 void
 tally_metrics_observe_request (TallyMetrics *self,
                                const char   *method,
@@ -134,7 +154,7 @@ tally_metrics_observe_request (TallyMetrics *self,
                                guint         status,
                                gint64        duration_us)
 {
-  g_autofree char *m = label_value (method);
+  const char *m = method_label (method);
   g_autofree char *r = label_value (route);
   char *key = g_strdup_printf ("method=\"%s\",route=\"%s\"", m, r);
   Latency *latency = g_hash_table_lookup (self->latency, key);

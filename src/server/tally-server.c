@@ -18,6 +18,7 @@
 #include "tally-log.h"
 #include "tally-mailer.h"
 #include "tally-recharge.h"
+#include "tally-refusal.h"
 #include "tally-server.h"
 
 /* Connections the kernel queues before the main loop accepts them. */
@@ -328,7 +329,30 @@ handle_message (SoupServer        *soup,
   dispatch (self, request);
 }
 
-/* Refuses an oversized or unsized body before it is read. */
+/* Counts and logs a request refused from its headers, as on_request_finished
+ * does for the others. */
+static void
+observe_refusal (TallyServer  *self,
+                 TallyRequest *request,
+                 guint         status)
+{
+  g_autoptr(GHashTable) params = NULL;
+  const TallyRoute *route;
+  gint64 duration = g_get_monotonic_time () - tally_request_get_started (request);
+  gboolean path_matched;
+
+  route = tally_router_match (self->router, tally_request_get_method (request),
+                              tally_request_get_path (request), &params, &path_matched);
+  tally_metrics_observe_request (self->metrics, tally_request_get_method (request),
+                                 route ? route->pattern : "unmatched", status, duration);
+  tally_log_request (tally_request_get_id (request), tally_request_get_method (request),
+                     route ? route->pattern : tally_request_get_path (request), status, duration,
+                     NULL);
+}
+
+/* Refuses an oversized or unsized body before any of it is read: the
+ * answer goes out at once and the connection closes, so a client that
+ * announces two gigabytes never gets to send them. */
 static void
 handle_headers (SoupServer        *soup,
                 SoupServerMessage *msg,
@@ -340,30 +364,23 @@ handle_headers (SoupServer        *soup,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
   goffset length = soup_message_headers_get_content_length (headers);
-  const char *error_json = NULL;
-  guint status = 0;
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  g_autoptr(TallyRequest) request = NULL;
 
   if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF)
-    {
-      status = 411;
-      error_json = "{\"error\":{\"code\":\"length_required\","
-                   "\"message\":\"Send the request body with a Content-Length\"}}";
-    }
+    tally_problem_set (&problem, 411, "length_required", NULL,
+                       "Send the request body with a Content-Length");
   else if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length > self->config->body_limit)
-    {
-      status = 413;
-      error_json = "{\"error\":{\"code\":\"body_too_large\","
-                   "\"message\":\"The request body is larger than the server accepts\"}}";
-    }
-
-  if (status == 0)
+    tally_problem_set (&problem, 413, "body_too_large",
+                       NULL, "The request body is larger than %" G_GINT64_FORMAT " bytes",
+                       self->config->body_limit);
+  else
     return;
 
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, error_json,
-                                    strlen (error_json));
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
-                                "close");
+  request = tally_request_new (self, msg, query);
+  observe_refusal (self, request, problem.status);
+  tally_refuse_before_body (msg, &problem, tally_request_get_id (request));
+  tally_request_detach (request);
 }
 
 static gboolean

@@ -132,6 +132,31 @@ tally_throttle_record_failure (TallyThrottle *self,
 }
 
 void
+tally_throttle_forgive (TallyThrottle *self,
+                        const char    *key,
+                        gint64         when)
+{
+  GArray *times;
+
+  g_return_if_fail (TALLY_IS_THROTTLE (self));
+
+  times = g_hash_table_lookup (self->failures, key);
+  if (times == NULL)
+    return;
+
+  for (guint i = 0; i < times->len; i++)
+    {
+      if (g_array_index (times, gint64, i) == when)
+        {
+          g_array_remove_index (times, i);
+          break;
+        }
+    }
+  if (times->len == 0)
+    g_hash_table_remove (self->failures, key);
+}
+
+void
 tally_throttle_reset (TallyThrottle *self,
                       const char    *key)
 {

@@ -26,6 +26,10 @@ gboolean       tally_throttle_is_blocked     (TallyThrottle *self,
 void           tally_throttle_record_failure (TallyThrottle *self,
                                               const char    *key,
                                               gint64         now);
+/* Takes back the failure recorded for @key at @when, if it is still kept. */
+void           tally_throttle_forgive        (TallyThrottle *self,
+                                              const char    *key,
+                                              gint64         when);
 void           tally_throttle_reset          (TallyThrottle *self,
                                               const char    *key);
 

@@ -26,7 +26,7 @@ static const char sample_tool_json[] =
   "    {\"id\": \"text\", \"label\": \"Text\", \"type\": \"text\", \"required\": true,"
   "     \"min\": 1, \"max\": 1000},"
   "    {\"id\": \"count\", \"label\": \"Count\", \"type\": \"number\", \"min\": 1, \"max\": 10,"
-  "     \"default\": \"3\"},"
+  "     \"default\": 3},"
   "    {\"id\": \"mode\", \"label\": \"Mode\", \"type\": \"choice\","
   "     \"choices\": [\"fast\", \"slow\"], \"default\": \"fast\"},"
   "    {\"id\": \"file\", \"label\": \"File\", \"type\": \"file\", \"accept\": [\"text/plain\"]}"
@@ -309,7 +309,8 @@ test_tool_parse_errors (void)
     { "inputs[1].max", NULL, "inputs[1].max: missing" },
     { "inputs[1].default", "\"11\"", "inputs[1].default: must be an integer" },
     { "inputs[1].default", "\"three\"", "inputs[1].default: must be an integer" },
-    { "inputs[1].default", "3", "inputs[1].default: must be a string" },
+    { "inputs[1].default", "11", "inputs[1].default: must be an integer" },
+    { "inputs[1].default", "1.5", "inputs[1].default: must be an integer" },
     { "inputs[1].id", "\"text\"", "inputs[1].id: another input is already named \"text\"" },
     { "inputs[2].default", "\"medium\"", "inputs[2].default: must be one of the choices" },
     { "inputs[2].choices", "[]", "inputs[2].choices: must have 1 to" },

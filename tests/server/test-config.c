@@ -549,9 +549,8 @@ test_sigterm_in_flight (void)
 
   g_test_message ("%u of %u registrations were in flight at SIGTERM, %u created", n_in_flight,
                   N_WRITERS, n_created);
-  g_assert_cmpuint (n_created, >=, N_WRITERS - n_in_flight);
-  if (n_created == N_WRITERS - n_in_flight)
-    g_test_incomplete ("None of the registrations in flight at SIGTERM was finished");
+  /* Some of those in flight had been read before the signal: they finish. */
+  g_assert_cmpuint (n_created, >, N_WRITERS - n_in_flight);
 }
 
 int
