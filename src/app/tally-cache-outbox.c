@@ -233,3 +233,28 @@ tally_cache_dismiss_rejected (TallyCache  *self,
     tally_cache_emit_changed (self);
   return TRUE;
 }
+
+gboolean
+tally_cache_outbox_add_run (TallyCache  *self,
+                            const char  *run_id,
+                            const char  *tool_id,
+                            const char  *outcome,
+                            gint64       units,
+                            gint64       cost,
+                            GError     **error)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *created_at = g_date_time_format_iso8601 (now);
+  g_autoptr(JsonObject) op = json_object_new ();
+
+  g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
+
+  json_object_set_string_member (op, "id", run_id);
+  json_object_set_string_member (op, "type", "run");
+  json_object_set_string_member (op, "tool", tool_id);
+  json_object_set_int_member (op, "units", MAX (units, 0));
+  json_object_set_string_member (op, "outcome", outcome);
+  json_object_set_int_member (op, "cost", cost);
+  json_object_set_string_member (op, "created_at", created_at);
+  return tally_cache_outbox_add (self, op, error);
+}

@@ -86,6 +86,15 @@ gboolean          tally_cache_apply_sync_answer   (TallyCache       *self,
 gboolean          tally_cache_outbox_add          (TallyCache       *self,
                                                    JsonObject       *op,
                                                    GError          **error);
+/* A run made offline, as its SyncOp: what it measured (@units < 0:
+ * nothing), how it ended and what it cost. */
+gboolean          tally_cache_outbox_add_run      (TallyCache       *self,
+                                                   const char       *run_id,
+                                                   const char       *tool_id,
+                                                   const char       *outcome,
+                                                   gint64            units,
+                                                   gint64            cost,
+                                                   GError          **error);
 /* The oldest @limit ops, oldest first, as a new array of objects. */
 JsonArray        *tally_cache_outbox_peek         (TallyCache       *self,
                                                    guint             limit);

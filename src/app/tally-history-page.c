@@ -12,6 +12,7 @@
 #include "tally-history-item.h"
 #include "tally-history-page.h"
 #include "tally-history-row.h"
+#include "tally-toast.h"
 
 struct _TallyHistoryPage
 {
@@ -509,7 +510,7 @@ exported (GObject      *source,
     /* Translators: %s says why */
     title = g_strdup_printf (_("Could not export the history: %s"), error->message);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  adw_toast_overlay_add_toast (self->toast_overlay, tally_toast_new_plain (title));
 }
 
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS

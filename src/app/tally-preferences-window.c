@@ -16,6 +16,7 @@
 
 #include "tally-format.h"
 #include "tally-preferences-window.h"
+#include "tally-toast.h"
 
 struct _TallyPreferencesWindow
 {
@@ -81,7 +82,7 @@ toast (TallyPreferencesWindow *self,
   if (self->toast != NULL)
     adw_toast_dismiss (self->toast);
   g_clear_object (&self->toast);
-  self->toast = g_object_ref (adw_toast_new (message));
+  self->toast = g_object_ref (tally_toast_new_plain (message));
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), self->toast);
 }
 

@@ -12,6 +12,7 @@
 
 #include "tally-format.h"
 #include "tally-purchase-page.h"
+#include "tally-toast.h"
 
 /* How many packs bought before are offered as one-click top-ups. */
 #define MAX_RECENT_PACKS 3
@@ -71,10 +72,9 @@ toast (TallyPurchasePage *self,
        const char        *message)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-  g_autofree char *escaped = g_markup_escape_text (message, -1);
 
   if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (escaped));
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (message));
 }
 
 static void
@@ -456,6 +456,17 @@ download_receipt_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+/* The status page reads its description as markup; pack names and errors
+ * are plain text. */
+static void
+show_pending_description (TallyPurchasePage *self,
+                          const char        *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  adw_status_page_set_description (self->pending_status, escaped);
+}
+
 static void
 browser_launched (GObject      *source,
                   GAsyncResult *result,
@@ -471,7 +482,7 @@ browser_launched (GObject      *source,
   /* Translators: the second %s is the checkout page's address */
   message = g_strdup_printf (_("The browser cannot be opened (%s). Open %s yourself to pay."),
                              error->message, self->pending_url);
-  adw_status_page_set_description (self->pending_status, message);
+  show_pending_description (self, message);
 }
 
 static void
@@ -503,7 +514,7 @@ show_pending (TallyPurchasePage *self,
   /* Translators: "Finish it in your browser: Starter, 500 credits for €5.00." */
   description = g_strdup_printf (_("Finish it in your browser: %s, %s for %s."),
                                  tally_pack_get_name (pack), credits, price);
-  adw_status_page_set_description (self->pending_status, description);
+  show_pending_description (self, description);
   gtk_stack_set_visible_child_name (self->stack, "pending");
 }
 

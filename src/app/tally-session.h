@@ -12,6 +12,7 @@
 #include "tally-cache.h"
 #include "tally-client.h"
 #include "tally-pack.h"
+#include "tally-run-refusal.h"
 #include "tally-payment-item.h"
 #include "tally-spend-limits.h"
 #include "tally-sync.h"
@@ -135,4 +136,33 @@ gboolean           tally_session_save_receipt_finish   (TallySession       *self
                                                         GAsyncResult       *result,
                                                         GError            **error);
 
+/* tally-session-runs.c: a run's calls */
+
+/* POST /v1/runs: holds the most a run of @tool on @inputs may cost. FALSE
+ * with @error when nothing is held; *@refusal then says why when the
+ * server refused (NULL when it could not be asked). */
+void               tally_session_authorize_run_async   (TallySession       *self,
+                                                        const char         *run_id,
+                                                        TallyTool          *tool,
+                                                        JsonObject         *inputs,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+gboolean           tally_session_authorize_run_finish  (TallySession       *self,
+                                                        GAsyncResult       *result,
+                                                        TallyRunRefusal   **refusal,
+                                                        GError            **error);
+/* POST /v1/runs/{id}/complete with what the run measured (@units < 0:
+ * nothing): how it ended, what it cost and what of the hold came back. */
+void               tally_session_complete_run_async    (TallySession       *self,
+                                                        const char         *run_id,
+                                                        const char         *outcome,
+                                                        gint64              units,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+gboolean           tally_session_complete_run_finish   (TallySession       *self,
+                                                        GAsyncResult       *result,
+                                                        char              **status,
+                                                        gint64             *charged,
+                                                        gint64             *released,
+                                                        GError            **error);
 G_END_DECLS

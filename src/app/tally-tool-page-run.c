@@ -55,10 +55,8 @@ set_running (TallyToolPage *self,
 
 /* "today at 24:00", "tomorrow at 00:00", "on 01/12/26" */
 static char *
-reset_text (const char *iso8601)
+reset_text (GDateTime *when)
 {
-  g_autoptr(GDateTime) utc = iso8601 ? g_date_time_new_from_iso8601 (iso8601, NULL) : NULL;
-  g_autoptr(GDateTime) when = utc ? g_date_time_to_local (utc) : NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
   g_autofree char *time = NULL;
@@ -84,58 +82,47 @@ reset_text (const char *iso8601)
 }
 
 static char *
-limit_text (JsonObject *problem)
+refusal_text (const TallyRunRefusal *refusal,
+              const GError          *error)
 {
-  const char *limit = json_object_get_string_member_with_default (problem, "limit", "");
-  g_autofree char *requested = tally_format_credits (
-    json_object_get_int_member_with_default (problem, "requested", 0));
-  g_autofree char *cap = tally_format_credits (
-    json_object_get_int_member_with_default (problem, "cap", 0));
-  g_autofree char *spent = tally_format_credits (
-    json_object_get_int_member_with_default (problem, "spent", 0));
-  g_autofree char *resets = reset_text (
-    json_object_get_string_member_with_default (problem, "resets_at", NULL));
+  g_autofree char *requested = NULL;
+  g_autofree char *cap = NULL;
+  g_autofree char *spent = NULL;
+  g_autofree char *resets = NULL;
 
-  if (g_str_equal (limit, "per_run"))
-    return g_strdup_printf (_("Over your limit of %s per run: this run may cost up to %s. "
-                              "Pick a smaller input."), cap, requested);
-  if (g_str_equal (limit, "daily"))
-    return g_strdup_printf (_("Over your daily limit of %s: %s already spent today, and this "
-                              "run may cost up to %s. The limit resets %s."),
-                            cap, spent, requested, resets);
-  if (g_str_equal (limit, "monthly"))
-    return g_strdup_printf (_("Over your monthly limit of %s: %s already spent this month, and "
-                              "this run may cost up to %s. The limit resets %s."),
-                            cap, spent, requested, resets);
-  return NULL;
-}
+  if (refusal == NULL || refusal->kind == TALLY_RUN_REFUSAL_OTHER)
+    return g_strdup (error->message);
 
-static char *
-refusal_text (const char   *code,
-              JsonObject   *problem,
-              const GError *error)
-{
-  if (problem != NULL && g_strcmp0 (code, "insufficient_credits") == 0)
+  requested = tally_format_credits (refusal->requested);
+  cap = tally_format_credits (refusal->cap);
+  spent = tally_format_credits (refusal->spent);
+  resets = reset_text (refusal->resets_at);
+
+  switch (refusal->kind)
     {
-      g_autofree char *requested = tally_format_credits (
-        json_object_get_int_member_with_default (problem, "requested", 0));
-      g_autofree char *available = g_strdup_printf ("%'" G_GINT64_FORMAT,
-        json_object_get_int_member_with_default (problem, "available", 0));
+    case TALLY_RUN_REFUSAL_INSUFFICIENT_CREDITS:
+      {
+        g_autofree char *available = g_strdup_printf ("%'" G_GINT64_FORMAT, refusal->available);
 
-      return g_strdup_printf (_("Not enough credits: this run may cost up to %s and you have %s "
-                                "available. Buy credits or pick a smaller input."),
-                              requested, available);
+        return g_strdup_printf (_("Not enough credits: this run may cost up to %s and you have "
+                                  "%s available. Buy credits or pick a smaller input."),
+                                requested, available);
+      }
+    case TALLY_RUN_REFUSAL_PER_RUN_CAP:
+      return g_strdup_printf (_("Over your limit of %s per run: this run may cost up to %s. "
+                                "Pick a smaller input."), cap, requested);
+    case TALLY_RUN_REFUSAL_DAILY_CAP:
+      return g_strdup_printf (_("Over your daily limit of %s: %s already spent today, and this "
+                                "run may cost up to %s. The limit resets %s."),
+                              cap, spent, requested, resets);
+    case TALLY_RUN_REFUSAL_MONTHLY_CAP:
+      return g_strdup_printf (_("Over your monthly limit of %s: %s already spent this month, "
+                                "and this run may cost up to %s. The limit resets %s."),
+                              cap, spent, requested, resets);
+    case TALLY_RUN_REFUSAL_OTHER:
+    default:
+      return g_strdup (error->message);
     }
-
-  if (problem != NULL && g_strcmp0 (code, "limit_exceeded") == 0)
-    {
-      char *text = limit_text (problem);
-
-      if (text != NULL)
-        return text;
-    }
-
-  return g_strdup (error->message);
 }
 
 static char *
@@ -183,17 +170,6 @@ show_outcome (TallyToolPage *self,
     show_status (self, _("The run did not finish."), cost, TRUE);
 }
 
-static void
-show_completion (TallyToolPage *self,
-                 JsonObject    *run)
-{
-  g_autofree char *cost = cost_text (json_object_get_int_member_with_default (run, "charged", 0),
-                                     json_object_get_int_member_with_default (run, "released",
-                                                                              0));
-
-  show_outcome (self, json_object_get_string_member_with_default (run, "status", ""), cost);
-}
-
 /* The session's sync, once its cache is open. */
 static TallySync *
 find_sync (TallyToolPage *self)
@@ -234,26 +210,6 @@ offline_cost (TallyToolPage *self,
   return MIN (price, self->offline_held);
 }
 
-static JsonObject *
-build_offline_op (TallyToolPage *self,
-                  const char    *outcome,
-                  gint64         units,
-                  gint64         cost)
-{
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *created_at = g_date_time_format_iso8601 (now);
-  JsonObject *op = json_object_new ();
-
-  json_object_set_string_member (op, "id", self->run_id);
-  json_object_set_string_member (op, "type", "run");
-  json_object_set_string_member (op, "tool", tally_tool_get_id (self->tool));
-  json_object_set_int_member (op, "units", MAX (units, 0));
-  json_object_set_string_member (op, "outcome", outcome);
-  json_object_set_int_member (op, "cost", cost);
-  json_object_set_string_member (op, "created_at", created_at);
-  return op;
-}
-
 /* The op is in the outbox, durably, before the user hears the run is
  * done. */
 static void
@@ -263,12 +219,12 @@ complete_offline (TallyToolPage *self,
 {
   g_autoptr(TallySync) sync = g_steal_pointer (&self->offline_sync);
   gint64 cost = offline_cost (self, outcome, units);
-  g_autoptr(JsonObject) op = build_offline_op (self, outcome, units, cost);
   g_autoptr(GError) error = NULL;
   g_autofree char *cost_words = NULL;
 
   set_running (self, FALSE);
-  if (!tally_cache_outbox_add (tally_sync_get_cache (sync), op, &error))
+  if (!tally_cache_outbox_add_run (tally_sync_get_cache (sync), self->run_id,
+                                   tally_tool_get_id (self->tool), outcome, units, cost, &error))
     {
       g_autofree char *text = g_strdup_printf (_("The run could not be recorded: %s"),
                                                error->message);
@@ -340,11 +296,13 @@ completed (GObject      *source,
 {
   g_autoptr(TallyToolPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
-                                                          &error);
+  g_autofree char *status = NULL;
+  g_autofree char *cost = NULL;
+  gint64 charged, released;
 
   set_running (self, FALSE);
-  if (reply == NULL)
+  if (!tally_session_complete_run_finish (TALLY_SESSION (source), result, &status, &charged,
+                                          &released, &error))
     {
       g_autofree char *text = g_strdup_printf (_("The server did not take the result of the run: "
                                                  "%s. What was held comes back when the hold "
@@ -354,11 +312,8 @@ completed (GObject      *source,
       return;
     }
 
-  show_completion (self, json_object_get_object_member (reply, "run"));
-
-  /* The cache (and the History page that reads it) catches up. */
-  if (find_sync (self) != NULL)
-    tally_sync_now (find_sync (self));
+  cost = cost_text (charged, released);
+  show_outcome (self, status, cost);
 }
 
 static void
@@ -366,25 +321,16 @@ complete (TallyToolPage *self,
           const char    *outcome,
           gint64         units)
 {
-  g_autoptr(JsonObject) body = json_object_new ();
-  g_autofree char *path = NULL;
-
   if (self->offline_sync != NULL)
     {
       complete_offline (self, outcome, units);
       return;
     }
 
-  path = g_strdup_printf ("/v1/runs/%s/complete", self->run_id);
-  json_object_set_string_member (body, "outcome", outcome);
-  if (units >= 0)
-    json_object_set_int_member (body, "units", units);
   if (!self->disposed)
     gtk_progress_bar_set_text (self->progress_bar, _("Settling the cost…"));
-
-  /* Not cancellable: a run once authorized is always completed. */
-  tally_client_call_async (self->client, "POST", path, body, NULL, completed,
-                           g_object_ref (self));
+  tally_session_complete_run_async (self->session, self->run_id, outcome, units, completed,
+                                    g_object_ref (self));
 }
 
 /* Built-ins and commands answer alike. */
@@ -456,34 +402,6 @@ start_tool (TallyToolPage *self)
                            tool_progress, self, tool_finished, g_object_ref (self));
 }
 
-/* The server gave this device's lease back to pay for the run: offline
- * runs must not count on it any more. */
-static void
-forget_released_lease (TallyToolPage *self,
-                       JsonObject    *reply)
-{
-  TallyCache *cache = tally_session_get_cache (self->session);
-  g_autoptr(GError) error = NULL;
-
-  if (!json_object_has_member (reply, "lease") || cache == NULL)
-    return;
-
-  if (!tally_cache_forget_lease (cache, &error))
-    g_warning ("The local cache could not forget the lease: %s", error->message);
-}
-
-/* Lets the server give this device's lease back if the account is short:
- * only with an empty outbox, since the outbox's runs are paid from it. */
-static void
-add_device (TallyToolPage *self,
-            JsonObject    *body)
-{
-  TallyCache *cache = tally_session_get_cache (self->session);
-
-  if (cache != NULL && tally_cache_outbox_count (cache) == 0)
-    json_object_set_string_member (body, "device", tally_cache_get_device_id (cache));
-}
-
 static void
 authorized (GObject      *source,
             GAsyncResult *result,
@@ -491,25 +409,20 @@ authorized (GObject      *source,
 {
   g_autoptr(TallyToolPage) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *code = NULL;
-  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, &code,
-                                                          &error);
+  g_autoptr(TallyRunRefusal) refusal = NULL;
 
-  if (reply == NULL && lease_may_pay (error) && start_offline (self))
-    return;
-
-  if (reply == NULL)
+  if (!tally_session_authorize_run_finish (TALLY_SESSION (source), result, &refusal, &error))
     {
-      g_autofree char *text = refusal_text (code, tally_client_call_get_problem (self->client,
-                                                                                result),
-                                            error);
+      g_autofree char *text = NULL;
 
+      if (lease_may_pay (error) && start_offline (self))
+        return;
+
+      text = refusal_text (refusal, error);
       set_running (self, FALSE);
       show_status (self, text, NULL, TRUE);
       return;
     }
-
-  forget_released_lease (self, reply);
 
   /* Cancelled (or closed) while the server was asked: the hold is
    * released at once. */
@@ -525,25 +438,19 @@ authorized (GObject      *source,
 static void
 authorize (TallyToolPage *self)
 {
-  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonObject) inputs = tally_tool_page_build_summary (self);
 
   g_free (self->run_id);
   self->run_id = g_uuid_string_random ();
   g_clear_pointer (&self->failure, g_free);
   g_clear_object (&self->run_cancellable);
   self->run_cancellable = g_cancellable_new ();
-
-  json_object_set_string_member (body, "id", self->run_id);
-  json_object_set_string_member (body, "tool", tally_tool_get_id (self->tool));
-  json_object_set_object_member (body, "inputs", tally_tool_page_build_summary (self));
-  add_device (self, body);
   set_running (self, TRUE);
 
-  /* Not cancellable either: the answer says whether there is a hold.
-   * Asked even while offline: the server may be back before the sync
+  /* Asked even while offline: the server may be back before the sync
    * notices, and failing to connect is quick. */
-  tally_client_call_async (self->client, "POST", "/v1/runs", body, NULL, authorized,
-                           g_object_ref (self));
+  tally_session_authorize_run_async (self->session, self->run_id, self->tool, inputs, authorized,
+                                     g_object_ref (self));
 }
 
 static void

@@ -384,12 +384,34 @@ chooser_response (GtkNativeDialog *chooser,
   g_object_unref (chooser);
 }
 
-static void
-choose_files (GtkButton  *button,
-              InputField *field)
+static InputField *
+find_file_field (TallyToolPage *self,
+                 const char    *input_id)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (button));
+  for (guint i = 0; i < self->fields->len; i++)
+    {
+      InputField *field = g_ptr_array_index (self->fields, i);
+
+      if (field->input->type == TALLY_INPUT_TYPE_FILE && g_str_equal (field->input->id, input_id))
+        return field;
+    }
+
+  return NULL;
+}
+
+/* tool.choose-files (the input's id): the file chooser for that input. */
+static void
+choose_files_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  InputField *field = find_file_field (TALLY_TOOL_PAGE (widget),
+                                       g_variant_get_string (parameter, NULL));
+  GtkRoot *root = gtk_widget_get_root (widget);
   GtkFileChooserNative *chooser;
+
+  if (field == NULL)
+    return;
 
   chooser = gtk_file_chooser_native_new (field->input->label, GTK_WINDOW (root),
                                          GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel"));
@@ -428,10 +450,13 @@ file_row (InputField *field)
                                                                            : _("_Choose File…"));
   g_autofree char *accessible = g_strdup_printf (_("Choose: %s"), field->input->label);
 
+  /* Labels come from the catalogue, file names from the user: plain text. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), field->input->label);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   set_accessible_label (button, accessible);
-  g_signal_connect (button, "clicked", G_CALLBACK (choose_files), field);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "tool.choose-files");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", field->input->id);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
   adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
 
@@ -452,6 +477,7 @@ number_row (InputField *field)
   if (input->default_value != NULL)
     g_ascii_string_to_signed (input->default_value, 10, input->min, input->max, &value, NULL);
 
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), input->label);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), (double) value);
   gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
@@ -472,6 +498,7 @@ choice_row (InputField *field)
   GtkWidget *row = adw_combo_row_new ();
   g_autoptr(GtkStringList) choices = gtk_string_list_new ((const char * const *) input->choices);
 
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), input->label);
   adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (choices));
   for (guint i = 0; input->default_value != NULL && input->choices[i] != NULL; i++)
@@ -713,6 +740,7 @@ tally_tool_page_class_init (TallyToolPageClass *klass)
   tally_tool_page_class_add_run_actions (widget_class);
   gtk_widget_class_install_action (widget_class, "tool.choose-folder", NULL,
                                    choose_folder_action);
+  gtk_widget_class_install_action (widget_class, "tool.choose-files", "s", choose_files_action);
 }
 
 static void
@@ -763,23 +791,21 @@ tally_tool_page_set_files (TallyToolPage *self,
                            const char    *input_id,
                            GListModel    *files)
 {
+  InputField *field;
+
   g_return_if_fail (TALLY_IS_TOOL_PAGE (self));
   g_return_if_fail (input_id != NULL);
   g_return_if_fail (G_IS_LIST_MODEL (files));
   g_return_if_fail (!self->disposed);
 
-  for (guint i = 0; i < self->fields->len; i++)
+  field = find_file_field (self, input_id);
+  if (field == NULL)
     {
-      InputField *field = g_ptr_array_index (self->fields, i);
-
-      if (field->input->type == TALLY_INPUT_TYPE_FILE && g_str_equal (field->input->id, input_id))
-        {
-          set_field_files (field, files);
-          return;
-        }
+      g_critical ("%s has no file input “%s”", tally_tool_get_id (self->tool), input_id);
+      return;
     }
 
-  g_critical ("%s has no file input “%s”", tally_tool_get_id (self->tool), input_id);
+  set_field_files (field, files);
 }
 
 void

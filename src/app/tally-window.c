@@ -19,6 +19,7 @@
 #include "tally-preferences-window.h"
 #include "tally-purchase-page.h"
 #include "tally-sign-in-page.h"
+#include "tally-toast.h"
 #include "tally-tools-page.h"
 #include "tally-window.h"
 
@@ -61,9 +62,8 @@ on_notice (TallySession *session,
            TallyWindow  *self)
 {
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
-  g_autofree char *escaped = g_markup_escape_text (text, -1);
 
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+  adw_toast_overlay_add_toast (self->toast_overlay, tally_toast_new_plain (text));
   if (desktop && application != NULL && !gtk_window_is_active (GTK_WINDOW (self)))
     {
       g_autoptr(GNotification) notification = g_notification_new (_("Credits"));

@@ -542,13 +542,23 @@ signed_up_window (TestServer  *server,
                   GSettings   *settings,
                   const char  *email)
 {
+  return signed_up_app_window (server, NULL, client, settings, email);
+}
+
+GtkWidget *
+signed_up_app_window (TestServer     *server,
+                      AdwApplication *application,
+                      TallyClient    *client,
+                      GSettings      *settings,
+                      const char     *email)
+{
   gboolean done = FALSE;
   GtkWidget *window;
 
   tally_secret_clear_async (server->base_url, NULL, cleared, &done);
   wait_for (flag_set, &done, "the keyring");
 
-  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
+  window = GTK_WIDGET (tally_window_new (application, client, settings));
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
   gtk_window_present (GTK_WINDOW (window));
   type_into (window, "Server address", server->base_url);

@@ -101,6 +101,12 @@ GtkWidget *signed_up_window     (TestServer   *server,
                                  TallyClient  *client,
                                  GSettings    *settings,
                                  const char   *email);
+/* The same, in @application (NULL: none). */
+GtkWidget *signed_up_app_window (TestServer     *server,
+                                 AdwApplication *application,
+                                 TallyClient    *client,
+                                 GSettings      *settings,
+                                 const char     *email);
 /* Shows the page @name of the window's view stack. */
 void       show_view            (GtkWidget    *window,
                                  const char   *name);

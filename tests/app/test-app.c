@@ -679,6 +679,199 @@ test_page_screenshots (void)
   shoot_pages (client, settings, 360, ADW_COLOR_SCHEME_FORCE_DARK, "dark");
 }
 
+
+/* --- what users and the server write, shown as plain text --- */
+
+/* A desktop's notification service (org.freedesktop.Notifications) on the
+ * test's session bus, keeping the body of every notification. */
+typedef struct
+{
+  GPtrArray *bodies;
+  guint      registration;
+  guint      owner;
+  gboolean   owned;
+} NotificationService;
+
+static const char notifications_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='GetServerInformation'><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/></method>"
+  "</interface></node>";
+
+static void
+notification_method (GDBusConnection       *connection,
+                     const char            *sender,
+                     const char            *object_path,
+                     const char            *interface_name,
+                     const char            *method_name,
+                     GVariant              *parameters,
+                     GDBusMethodInvocation *invocation,
+                     gpointer               user_data)
+{
+  NotificationService *service = user_data;
+
+  if (g_str_equal (method_name, "Notify"))
+    {
+      g_autoptr(GVariant) body = g_variant_get_child_value (parameters, 4);
+
+      g_ptr_array_add (service->bodies, g_variant_dup_string (body, NULL));
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(u)", service->bodies->len));
+    }
+  else if (g_str_equal (method_name, "GetCapabilities"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(@as [],)"));
+  else if (g_str_equal (method_name, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "test", "tally", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+notifications_owned (GDBusConnection *connection,
+                     const char      *name,
+                     gpointer         user_data)
+{
+  ((NotificationService *) user_data)->owned = TRUE;
+}
+
+static void
+notification_service_start (NotificationService *service)
+{
+  static const GDBusInterfaceVTable vtable = { notification_method, NULL, NULL, { 0 } };
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+
+  g_assert_nonnull (bus);
+  service->bodies = g_ptr_array_new_with_free_func (g_free);
+  service->registration = g_dbus_connection_register_object (bus,
+                                                             "/org/freedesktop/Notifications",
+                                                             node->interfaces[0], &vtable,
+                                                             service, NULL, NULL);
+  g_assert_cmpuint (service->registration, >, 0);
+  service->owner = g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications",
+                                                 G_BUS_NAME_OWNER_FLAGS_NONE,
+                                                 notifications_owned, NULL, service, NULL);
+  wait_for (flag_set, &service->owned, "the notification service's name");
+}
+
+static void
+notification_service_stop (NotificationService *service)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  g_bus_unown_name (service->owner);
+  g_dbus_connection_unregister_object (bus, service->registration);
+  g_ptr_array_unref (service->bodies);
+}
+
+static gboolean
+notified (gpointer data)
+{
+  NotificationService *service = data;
+
+  return service->bodies->len > 0;
+}
+
+static gboolean
+window_inactive (gpointer data)
+{
+  return !gtk_window_is_active (GTK_WINDOW (data));
+}
+
+typedef struct
+{
+  GtkWidget  *row;
+  const char *text;
+} RowWait;
+
+static gboolean
+row_mentions (gpointer data)
+{
+  RowWait *wait = data;
+  const char *subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (wait->row));
+
+  return subtitle != NULL && strstr (subtitle, wait->text) != NULL;
+}
+
+/* A grant whose reason has markup's characters comes as a toast and, with
+ * the window in the background, as a desktop notification, both saying
+ * the reason as it was written; a file's name and an error about it show
+ * as they are too. Any of them read as markup would log a warning, which
+ * fails the test. */
+static void
+test_plain_text (void)
+{
+  static const char reason[] = "R&D <lab> bonus > 5";
+  g_autofree char *admin = test_admin_new (server, "plain-admin@example.com");
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(AdwApplication) application = NULL;
+  g_autoptr(TestResponse) me = NULL;
+  g_autoptr(TestResponse) grant = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("tally-plain-XXXXXX", NULL);
+  g_autofree char *odd_name = g_build_filename (dir, "a&b <c> d.pdf", NULL);
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autoptr(GFile) odd_file = g_file_new_for_path (odd_name);
+  g_autofree char *body = NULL;
+  g_autofree char *expected = NULL;
+  NotificationService service = { 0 };
+  RowWait file_row = { 0 };
+  GtkWidget *window;
+  GtkWidget *elsewhere;
+  TallyToolPage *page;
+
+  notification_service_start (&service);
+  application = adw_application_new (APPLICATION_ID ".Test", G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
+
+  window = signed_up_app_window (server, application, client, settings, "plain@example.com");
+
+  /* Another window in front: the grant is news from the background. */
+  elsewhere = gtk_window_new ();
+  gtk_window_present (GTK_WINDOW (elsewhere));
+  wait_for (window_inactive, window, "the window to go to the background");
+
+  me = test_request (server, "GET", "/v1/me", tally_client_get_token (client), NULL);
+  body = g_strdup_printf ("{\"account_id\": \"%s\", \"amount\": 40, \"reason\": \"%s\"}",
+                          test_response_string (me, "user.account_id"), reason);
+  grant = test_request (server, "POST", "/v1/admin/grants", admin, body);
+  g_assert_cmpuint (grant->status, ==, 201);
+
+  expected = g_strdup_printf ("You received 40 credits: %s", reason);
+  wait_for_widget (window, is_label_with, expected);
+  wait_for (notified, &service, "a desktop notification");
+  g_assert_cmpstr (g_ptr_array_index (service.bodies, 0), ==, expected);
+  gtk_window_destroy (GTK_WINDOW (elsewhere));
+
+  /* A file whose name has them, and is no PDF: the row names it, and the
+   * error says so. */
+  g_assert_true (g_file_set_contents (odd_name, "not a PDF", -1, NULL));
+  page = open_tool_page (window, "Extract text from a PDF");
+  g_list_store_append (files, odd_file);
+  tally_tool_page_set_files (page, "file", G_LIST_MODEL (files));
+  file_row.row = wait_for_widget (GTK_WIDGET (page), is_action_row_titled, "PDF file");
+  file_row.text = "a&b <c> d.pdf";
+  wait_for (row_mentions, &file_row, "the file's name in its row");
+  file_row.text = "PDF";
+  wait_for (row_mentions, &file_row, "why the file cannot be read");
+  g_test_message ("The file row says: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (file_row.row)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_application_quit (G_APPLICATION (application));
+  notification_service_stop (&service);
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -688,6 +881,9 @@ main (int   argc,
   static const char * const server_args[] = { "--lease-amount", "0", NULL };
   int status;
 
+  /* Desktop notifications go to the desktop's service, which
+   * /app/plain-text provides, whatever else the machine has. */
+  g_setenv ("GNOTIFICATION_BACKEND", "freedesktop", TRUE);
   app_test_init (&argc, &argv);
 
   g_test_add_func ("/app/sign-up-and-live-balance", test_sign_up_and_live_balance);
@@ -712,6 +908,7 @@ main (int   argc,
   g_test_add_func ("/app/format-price", test_format_price);
   g_test_add_func ("/app/purchase", test_purchase);
   g_test_add_func ("/app/page-screenshots", test_page_screenshots);
+  g_test_add_func ("/app/plain-text", test_plain_text);
 
   server = test_server_start (server_args);
   status = g_test_run ();
