@@ -16,7 +16,7 @@
 
 struct _TallyHistoryPage
 {
-  AdwBin             parent_instance;
+  TallyPage          parent_instance;
 
   AdwToastOverlay   *toast_overlay;
   GtkSearchEntry    *search_entry;
@@ -43,15 +43,7 @@ struct _TallyHistoryPage
   gint64             until;
 };
 
-G_DEFINE_FINAL_TYPE (TallyHistoryPage, tally_history_page, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (TallyHistoryPage, tally_history_page, TALLY_TYPE_PAGE)
 
 static const char history_css[] =
   "listview.history-list { background: none; }\n"
@@ -613,6 +605,9 @@ tally_history_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (tally_history_page_parent_class)->constructed (object);
 
+  /* The base class holds the reference. */
+  self->session = tally_page_get_session (TALLY_PAGE (self));
+
   if (self->session == NULL)
     return;
 
@@ -627,49 +622,12 @@ tally_history_page_constructed (GObject *object)
 }
 
 static void
-tally_history_page_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  TallyHistoryPage *self = TALLY_HISTORY_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-tally_history_page_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  TallyHistoryPage *self = TALLY_HISTORY_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 tally_history_page_dispose (GObject *object)
 {
   TallyHistoryPage *self = TALLY_HISTORY_PAGE (object);
 
   /* AdwBin unparents the template's tree itself. */
   g_clear_object (&self->model);
-  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tally_history_page_parent_class)->dispose (object);
 }
@@ -694,14 +652,6 @@ tally_history_page_class_init (TallyHistoryPageClass *klass)
   object_class->constructed = tally_history_page_constructed;
   object_class->dispose = tally_history_page_dispose;
   object_class->finalize = tally_history_page_finalize;
-  object_class->get_property = tally_history_page_get_property;
-  object_class->set_property = tally_history_page_set_property;
-
-  /* NULL for a page whose source and tools are set by hand (tests). */
-  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, TALLY_TYPE_SESSION,
-                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                                  G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-history-page.ui");

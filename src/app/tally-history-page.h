@@ -12,13 +12,13 @@
 
 #include "tally-export.h"
 #include "tally-history-model.h"
-#include "tally-session.h"
+#include "tally-page.h"
 
 G_BEGIN_DECLS
 
 #define TALLY_TYPE_HISTORY_PAGE (tally_history_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (TallyHistoryPage, tally_history_page, TALLY, HISTORY_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (TallyHistoryPage, tally_history_page, TALLY, HISTORY_PAGE, TallyPage)
 
 /* Follows @session's ledger and tools. */
 TallyHistoryPage  *tally_history_page_new         (TallySession         *session);

@@ -19,7 +19,7 @@
 
 struct _TallyOverviewPage
 {
-  AdwBin         parent_instance;
+  TallyPage          parent_instance;
 
   GtkLabel      *balance_label;
   GtkLabel      *available_label;
@@ -34,15 +34,7 @@ struct _TallyOverviewPage
   TallySession  *session;
 };
 
-G_DEFINE_FINAL_TYPE (TallyOverviewPage, tally_overview_page, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (TallyOverviewPage, tally_overview_page, TALLY_TYPE_PAGE)
 
 /* The figures */
 
@@ -207,6 +199,9 @@ tally_overview_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (tally_overview_page_parent_class)->constructed (object);
 
+  /* The base class holds the reference. */
+  self->session = tally_page_get_session (TALLY_PAGE (self));
+
   g_signal_connect_object (self->session, "notify::limits", G_CALLBACK (show_limits), self,
                            G_CONNECT_SWAPPED);
   /* The activity: the cache opened or changed, the runs' names arrived. */
@@ -226,45 +221,8 @@ tally_overview_page_dispose (GObject *object)
   TallyOverviewPage *self = TALLY_OVERVIEW_PAGE (object);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TALLY_TYPE_OVERVIEW_PAGE);
-  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tally_overview_page_parent_class)->dispose (object);
-}
-
-static void
-tally_overview_page_get_property (GObject    *object,
-                                  guint       prop_id,
-                                  GValue     *value,
-                                  GParamSpec *pspec)
-{
-  TallyOverviewPage *self = TALLY_OVERVIEW_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-tally_overview_page_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
-{
-  TallyOverviewPage *self = TALLY_OVERVIEW_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -275,13 +233,6 @@ tally_overview_page_class_init (TallyOverviewPageClass *klass)
 
   object_class->constructed = tally_overview_page_constructed;
   object_class->dispose = tally_overview_page_dispose;
-  object_class->get_property = tally_overview_page_get_property;
-  object_class->set_property = tally_overview_page_set_property;
-
-  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, TALLY_TYPE_SESSION,
-                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                                  G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-overview-page.ui");

@@ -10,13 +10,13 @@
 
 #include <adwaita.h>
 
-#include "tally-session.h"
+#include "tally-page.h"
 
 G_BEGIN_DECLS
 
 #define TALLY_TYPE_OVERVIEW_PAGE (tally_overview_page_get_type ())
 
-G_DECLARE_FINAL_TYPE (TallyOverviewPage, tally_overview_page, TALLY, OVERVIEW_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (TallyOverviewPage, tally_overview_page, TALLY, OVERVIEW_PAGE, TallyPage)
 
 /* The balance, what is spent against the caps, and the latest activity,
  * all from @session. */

@@ -21,7 +21,7 @@
 
 struct _TallyPurchasePage
 {
-  AdwBin          parent_instance;
+  TallyPage          parent_instance;
 
   GtkStack       *stack;
   GtkLabel       *balance_label;
@@ -49,15 +49,7 @@ struct _TallyPurchasePage
   gint64          balance_before;
 };
 
-G_DEFINE_FINAL_TYPE (TallyPurchasePage, tally_purchase_page, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (TallyPurchasePage, tally_purchase_page, TALLY_TYPE_PAGE)
 
 static void
 show_error (TallyPurchasePage *self,
@@ -703,6 +695,9 @@ tally_purchase_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (tally_purchase_page_parent_class)->constructed (object);
 
+  /* The base class holds the reference. */
+  self->session = tally_page_get_session (TALLY_PAGE (self));
+
   self->settings = g_object_ref (tally_session_get_settings (self->session));
   g_signal_connect_object (self->session, "notify::balance", G_CALLBACK (balance_changed), self,
                            G_CONNECT_SWAPPED);
@@ -725,49 +720,12 @@ tally_purchase_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->session);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->pending_pack_id, g_free);
   g_clear_pointer (&self->pending_session_id, g_free);
   g_clear_pointer (&self->pending_url, g_free);
 
   G_OBJECT_CLASS (tally_purchase_page_parent_class)->dispose (object);
-}
-
-static void
-tally_purchase_page_get_property (GObject    *object,
-                                  guint       prop_id,
-                                  GValue     *value,
-                                  GParamSpec *pspec)
-{
-  TallyPurchasePage *self = TALLY_PURCHASE_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-tally_purchase_page_set_property (GObject      *object,
-                                  guint         prop_id,
-                                  const GValue *value,
-                                  GParamSpec   *pspec)
-{
-  TallyPurchasePage *self = TALLY_PURCHASE_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -778,13 +736,6 @@ tally_purchase_page_class_init (TallyPurchasePageClass *klass)
 
   object_class->constructed = tally_purchase_page_constructed;
   object_class->dispose = tally_purchase_page_dispose;
-  object_class->get_property = tally_purchase_page_get_property;
-  object_class->set_property = tally_purchase_page_set_property;
-
-  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, TALLY_TYPE_SESSION,
-                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                                  G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-purchase-page.ui");

@@ -10,7 +10,7 @@
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
 
-#include "tally-session.h"
+#include "tally-page.h"
 
 G_BEGIN_DECLS
 
@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 
 /* Buy Credits: the packs on sale, checkout in the browser, and the wait
  * until the payment lands. */
-G_DECLARE_FINAL_TYPE (TallyPurchasePage, tally_purchase_page, TALLY, PURCHASE_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (TallyPurchasePage, tally_purchase_page, TALLY, PURCHASE_PAGE, TallyPage)
 
 /* Opens @uri (the checkout page) for the user; @parent may be NULL. */
 typedef void (*TallyUriOpener) (GtkWindow  *parent,

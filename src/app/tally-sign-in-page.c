@@ -13,7 +13,7 @@
 
 struct _TallySignInPage
 {
-  AdwBin        parent_instance;
+  TallyPage          parent_instance;
 
   AdwEntryRow  *server_row;
   AdwEntryRow  *email_row;
@@ -28,15 +28,7 @@ struct _TallySignInPage
   GCancellable *cancellable;
 };
 
-G_DEFINE_FINAL_TYPE (TallySignInPage, tally_sign_in_page, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (TallySignInPage, tally_sign_in_page, TALLY_TYPE_PAGE)
 
 static void
 set_busy (TallySignInPage *self,
@@ -118,6 +110,9 @@ tally_sign_in_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (tally_sign_in_page_parent_class)->constructed (object);
 
+  /* The base class holds the reference. */
+  self->session = tally_page_get_session (TALLY_PAGE (self));
+
   gtk_editable_set_text (GTK_EDITABLE (self->server_row),
                          tally_client_get_server_url (tally_session_get_client (self->session)));
 }
@@ -129,45 +124,8 @@ tally_sign_in_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tally_sign_in_page_parent_class)->dispose (object);
-}
-
-static void
-tally_sign_in_page_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  TallySignInPage *self = TALLY_SIGN_IN_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-tally_sign_in_page_set_property (GObject      *object,
-                                 guint         prop_id,
-                                 const GValue *value,
-                                 GParamSpec   *pspec)
-{
-  TallySignInPage *self = TALLY_SIGN_IN_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -178,13 +136,6 @@ tally_sign_in_page_class_init (TallySignInPageClass *klass)
 
   object_class->constructed = tally_sign_in_page_constructed;
   object_class->dispose = tally_sign_in_page_dispose;
-  object_class->get_property = tally_sign_in_page_get_property;
-  object_class->set_property = tally_sign_in_page_set_property;
-
-  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, TALLY_TYPE_SESSION,
-                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                                  G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-sign-in-page.ui");

@@ -9,7 +9,7 @@
 
 #include <adwaita.h>
 
-#include "tally-session.h"
+#include "tally-page.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 
 /* The welcome page: the server's address, then sign in or register; the
  * session takes it from there. */
-G_DECLARE_FINAL_TYPE (TallySignInPage, tally_sign_in_page, TALLY, SIGN_IN_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (TallySignInPage, tally_sign_in_page, TALLY, SIGN_IN_PAGE, TallyPage)
 
 TallySignInPage *tally_sign_in_page_new   (TallySession    *session);
 void             tally_sign_in_page_reset (TallySignInPage *self);

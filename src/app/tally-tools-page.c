@@ -14,7 +14,7 @@
 
 struct _TallyToolsPage
 {
-  AdwBin              parent_instance;
+  TallyPage          parent_instance;
 
   GtkStack           *stack;
   AdwPreferencesPage *page;
@@ -26,15 +26,7 @@ struct _TallyToolsPage
   GtkWidget          *tool_row;
 };
 
-G_DEFINE_FINAL_TYPE (TallyToolsPage, tally_tools_page, ADW_TYPE_BIN)
-
-enum {
-  PROP_0,
-  PROP_SESSION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
+G_DEFINE_FINAL_TYPE (TallyToolsPage, tally_tools_page, TALLY_TYPE_PAGE)
 
 static void
 tally_tools_page_dispose (GObject *object)
@@ -42,7 +34,6 @@ tally_tools_page_dispose (GObject *object)
   TallyToolsPage *self = (TallyToolsPage *) object;
 
   g_clear_pointer (&self->groups, g_ptr_array_unref);
-  g_clear_object (&self->session);
   self->tool_page = NULL;
   self->tool_row = NULL;
 
@@ -82,45 +73,12 @@ tally_tools_page_constructed (GObject *object)
 
   G_OBJECT_CLASS (tally_tools_page_parent_class)->constructed (object);
 
+  /* The base class holds the reference. */
+  self->session = tally_page_get_session (TALLY_PAGE (self));
+
   g_signal_connect_object (self->session, "notify::tools", G_CALLBACK (show_tools), self,
                            G_CONNECT_SWAPPED);
   show_tools (self);
-}
-
-static void
-tally_tools_page_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
-{
-  TallyToolsPage *self = TALLY_TOOLS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      g_value_set_object (value, self->session);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-tally_tools_page_set_property (GObject      *object,
-                               guint         prop_id,
-                               const GValue *value,
-                               GParamSpec   *pspec)
-{
-  TallyToolsPage *self = TALLY_TOOLS_PAGE (object);
-
-  switch (prop_id)
-    {
-    case PROP_SESSION:
-      self->session = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -131,13 +89,6 @@ tally_tools_page_class_init (TallyToolsPageClass *klass)
 
   object_class->constructed = tally_tools_page_constructed;
   object_class->dispose = tally_tools_page_dispose;
-  object_class->get_property = tally_tools_page_get_property;
-  object_class->set_property = tally_tools_page_set_property;
-
-  properties[PROP_SESSION] = g_param_spec_object ("session", NULL, NULL, TALLY_TYPE_SESSION,
-                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                                                  G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/tally-tools-page.ui");
   gtk_widget_class_bind_template_child (widget_class, TallyToolsPage, stack);

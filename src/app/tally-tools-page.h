@@ -10,7 +10,7 @@
 #include <adwaita.h>
 #include <json-glib/json-glib.h>
 
-#include "tally-session.h"
+#include "tally-page.h"
 
 G_BEGIN_DECLS
 
@@ -18,7 +18,7 @@ G_BEGIN_DECLS
 
 /* The catalogue, one group per category, with what a run costs; a row
  * opens the tool's page in its place. */
-G_DECLARE_FINAL_TYPE (TallyToolsPage, tally_tools_page, TALLY, TOOLS_PAGE, AdwBin)
+G_DECLARE_FINAL_TYPE (TallyToolsPage, tally_tools_page, TALLY, TOOLS_PAGE, TallyPage)
 
 /* Follows @session's catalogue. */
 TallyToolsPage *tally_tools_page_new   (TallySession   *session);
