@@ -192,18 +192,24 @@ until_selected (TallyHistoryPage *self)
   range_changed (self, self->until_button);
 }
 
+/* history.clear-date ("since" or "until"): any date again. */
 static void
-since_cleared (TallyHistoryPage *self)
+clear_date_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
 {
-  self->since = 0;
-  range_changed (self, self->since_button);
-}
+  TallyHistoryPage *self = TALLY_HISTORY_PAGE (widget);
 
-static void
-until_cleared (TallyHistoryPage *self)
-{
-  self->until = 0;
-  range_changed (self, self->until_button);
+  if (g_str_equal (g_variant_get_string (parameter, NULL), "since"))
+    {
+      self->since = 0;
+      range_changed (self, self->since_button);
+    }
+  else
+    {
+      self->until = 0;
+      range_changed (self, self->until_button);
+    }
 }
 
 /* Tab goes from one filter to the next, not to the boxes that wrap them;
@@ -671,10 +677,9 @@ tally_history_page_class_init (TallyHistoryPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, search_changed);
   gtk_widget_class_bind_template_callback (widget_class, since_selected);
   gtk_widget_class_bind_template_callback (widget_class, until_selected);
-  gtk_widget_class_bind_template_callback (widget_class, since_cleared);
-  gtk_widget_class_bind_template_callback (widget_class, until_cleared);
 
   gtk_widget_class_install_action (widget_class, "history.export", "s", export_activated);
+  gtk_widget_class_install_action (widget_class, "history.clear-date", "s", clear_date_action);
 }
 
 static void

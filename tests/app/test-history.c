@@ -627,6 +627,15 @@ is_menu_button_labelled (GtkWidget  *widget,
 }
 
 static gboolean
+is_menu_button_starting (GtkWidget  *widget,
+                         const char *start)
+{
+  return GTK_IS_MENU_BUTTON (widget) &&
+         g_str_has_prefix (gtk_menu_button_get_label (GTK_MENU_BUTTON (widget)), start) &&
+         !g_str_has_suffix (gtk_menu_button_get_label (GTK_MENU_BUTTON (widget)), "Any Day");
+}
+
+static gboolean
 is_calendar (GtkWidget  *widget,
              const char *unused)
 {
@@ -653,6 +662,7 @@ test_page (Fixture       *f,
 {
   PageWindow w;
   GtkWidget *kinds;
+  GtkWidget *since;
 
   page_window_open (&w, f, 900);
 
@@ -686,6 +696,15 @@ test_page (Fixture       *f,
   wait_for_n_items (tally_history_page_get_model (w.page), 3);
   wait_for_widget (w.window, is_label_with, "Credit pack");
   wait_for_widget (w.window, is_label_with, "Resize failed photos");
+  /* Any Date on the first button: from the start of the history to the
+   * 4th, which leaves out only what came after; then from the 3rd. */
+  since = wait_for_widget (w.window, is_menu_button_starting, "From ");
+  gtk_menu_button_popup (GTK_MENU_BUTTON (since));
+  click (since, "_Any Date");
+  wait_for_n_items (tally_history_page_get_model (w.page), 4);
+  g_assert_nonnull (find_widget (w.window, is_menu_button_labelled, "From Any Day"));
+  pick_day (w.window, "From Any Day", 3);
+  wait_for_n_items (tally_history_page_get_model (w.page), 2);
 
   gtk_editable_set_text (GTK_EDITABLE (find_widget (w.window, is_search_entry, NULL)), "zebra");
   wait_for_widget (w.window, is_label_with, "No Matching Transactions");
