@@ -60,6 +60,8 @@ G_DECLARE_FINAL_TYPE (TallySession, tally_session, TALLY, SESSION, GObject)
 TallySession      *tally_session_new                (TallyClient          *client,
                                                      GSettings            *settings);
 TallyClient       *tally_session_get_client         (TallySession         *self);
+/* The server the client talks to, signed in or not. */
+const char        *tally_session_get_server_url     (TallySession         *self);
 GSettings         *tally_session_get_settings       (TallySession         *self);
 TallySessionState  tally_session_get_state          (TallySession         *self);
 /* NULL before the cache opened (after /v1/me, or from the last session
