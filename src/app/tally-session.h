@@ -176,57 +176,57 @@ gboolean           tally_session_complete_run_finish   (TallySession       *self
 /* PUT /v1/me/limits: the user's own caps, 0 for none of their own; the
  * caps as they now stand. The account is read again, so every page shows
  * them. */
-void               tally_session_save_limits_async     (TallySession       *self,
-                                                        gint64              per_run,
-                                                        gint64              daily,
-                                                        gint64              monthly,
-                                                        GCancellable       *cancellable,
-                                                        GAsyncReadyCallback callback,
-                                                        gpointer            user_data);
-TallySpendLimits  *tally_session_save_limits_finish    (TallySession       *self,
-                                                        GAsyncResult       *result,
-                                                        GError            **error);
+void               tally_session_save_limits_async  (TallySession         *self,
+                                                     gint64                per_run,
+                                                     gint64                daily,
+                                                     gint64                monthly,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+TallySpendLimits  *tally_session_save_limits_finish (TallySession         *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
 /* GET, PUT /v1/me/invoice-details: what receipts print about the buyer;
  * saving answers what the server kept. */
-void               tally_session_load_invoice_details_async  (TallySession              *self,
-                                                              GCancellable              *cancellable,
-                                                              GAsyncReadyCallback        callback,
-                                                              gpointer                   user_data);
+void               tally_session_load_invoice_details_async (TallySession              *self,
+                                                             GCancellable              *cancellable,
+                                                             GAsyncReadyCallback        callback,
+                                                             gpointer                   user_data);
 TallyInvoiceDetails *tally_session_load_invoice_details_finish (TallySession            *self,
                                                                 GAsyncResult            *result,
                                                                 GError                 **error);
-void               tally_session_save_invoice_details_async  (TallySession              *self,
-                                                              const TallyInvoiceDetails *details,
-                                                              GCancellable              *cancellable,
-                                                              GAsyncReadyCallback        callback,
-                                                              gpointer                   user_data);
+void               tally_session_save_invoice_details_async (TallySession              *self,
+                                                             const TallyInvoiceDetails *details,
+                                                             GCancellable              *cancellable,
+                                                             GAsyncReadyCallback        callback,
+                                                             gpointer                   user_data);
 TallyInvoiceDetails *tally_session_save_invoice_details_finish (TallySession            *self,
                                                                 GAsyncResult            *result,
                                                                 GError                 **error);
 /* GET, PUT /v1/me/auto-recharge; saving sends only what the user sets
  * and answers the whole, with the server's state. */
-void               tally_session_load_auto_recharge_async    (TallySession            *self,
-                                                              GCancellable            *cancellable,
-                                                              GAsyncReadyCallback      callback,
-                                                              gpointer                 user_data);
-TallyAutoRecharge *tally_session_load_auto_recharge_finish   (TallySession            *self,
-                                                              GAsyncResult            *result,
-                                                              GError                 **error);
-void               tally_session_save_auto_recharge_async    (TallySession            *self,
-                                                              const TallyAutoRecharge *recharge,
-                                                              GCancellable            *cancellable,
-                                                              GAsyncReadyCallback      callback,
-                                                              gpointer                 user_data);
-TallyAutoRecharge *tally_session_save_auto_recharge_finish   (TallySession            *self,
-                                                              GAsyncResult            *result,
-                                                              GError                 **error);
+void               tally_session_load_auto_recharge_async  (TallySession             *self,
+                                                            GCancellable             *cancellable,
+                                                            GAsyncReadyCallback       callback,
+                                                            gpointer                  user_data);
+TallyAutoRecharge *tally_session_load_auto_recharge_finish (TallySession             *self,
+                                                            GAsyncResult             *result,
+                                                            GError                  **error);
+void               tally_session_save_auto_recharge_async  (TallySession             *self,
+                                                            const TallyAutoRecharge  *recharge,
+                                                            GCancellable             *cancellable,
+                                                            GAsyncReadyCallback       callback,
+                                                            gpointer                  user_data);
+TallyAutoRecharge *tally_session_save_auto_recharge_finish (TallySession             *self,
+                                                            GAsyncResult             *result,
+                                                            GError                  **error);
 /* POST /v1/billing/portal: the address of the page where the user
  * manages their payment methods, for the browser. */
-void               tally_session_open_billing_portal_async   (TallySession            *self,
-                                                              GCancellable            *cancellable,
-                                                              GAsyncReadyCallback      callback,
-                                                              gpointer                 user_data);
-char              *tally_session_open_billing_portal_finish  (TallySession            *self,
-                                                              GAsyncResult            *result,
-                                                              GError                 **error);
+void               tally_session_open_billing_portal_async  (TallySession         *self,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+char              *tally_session_open_billing_portal_finish (TallySession         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
 G_END_DECLS
