@@ -47,16 +47,14 @@ struct _TallyPreferencesWindow
 
   TallySession         *session;
   /* The session's, for short. */
-  TallyClient          *client;
   GSettings            *settings;
   GCancellable         *cancellable;
   /* The ids of the pack row's items, in the same order. */
   GPtrArray            *pack_ids;
-  /* The pack the server has for automatic top-up, until packs are known. */
-  char                 *recharge_pack;
   /* "Last failure: …", from the payments; NULL when none failed. */
   char                 *last_failure;
-  JsonObject           *recharge;
+  /* As the server last said; its pack is selected once packs are known. */
+  TallyAutoRecharge    *recharge;
   /* Shown now: a newer one replaces it at once. */
   AdwToast             *toast;
 
@@ -86,43 +84,29 @@ toast (TallyPreferencesWindow *self,
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), self->toast);
 }
 
-/* The reply, or NULL once a failure is in @label ("@what: why"). */
-static JsonObject *
-finish (GObject      *source,
-        GAsyncResult *result,
-        GtkLabel     *label,
-        const char   *what)
+/* "@what: why" in @label. A call cancelled because the window closed
+ * has nothing to say. */
+static void
+show_failure (GtkLabel     *label,
+              const char   *what,
+              const GError *error)
 {
-  g_autoptr(GError) error = NULL;
-  JsonObject *reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL, &error);
   g_autofree char *message = NULL;
 
-  if (reply != NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return reply;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
 
   /* Translators: "Your caps were not saved: the server's reason" */
   message = g_strdup_printf (_("%s: %s"), what, error->message);
   show_error (label, message);
-  return NULL;
 }
 
-/* NULL and missing members are 0: "none". */
+/* What the user typed counts even before the spin button lost focus. */
 static gint64
-int_or_zero (JsonObject *object,
-             const char *member)
+spin_value (GtkSpinButton *spin)
 {
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_int (node) : 0;
-}
-
-static const char *
-string_or_empty (JsonObject *object,
-                 const char *member)
-{
-  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_string (node) : "";
+  gtk_spin_button_update (spin);
+  return (gint64) gtk_spin_button_get_value (spin);
 }
 
 /* --- confirmations, in GSettings --- */
@@ -229,33 +213,20 @@ limits_saved (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr(TallyPreferencesWindow) self = user_data;
-  g_autoptr(JsonObject) reply = finish (source, result, self->limits_error,
-                                        _("Your caps were not saved"));
-  g_autoptr(TallySpendLimits) limits = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallySpendLimits) limits = tally_session_save_limits_finish (TALLY_SESSION (source),
+                                                                         result, &error);
 
-  if (reply == NULL)
-    return;
+  if (limits == NULL)
+    {
+      show_failure (self->limits_error, _("Your caps were not saved"), error);
+      return;
+    }
 
   show_error (self->limits_error, NULL);
-  limits = tally_spend_limits_new_from_json (json_object_get_object_member (reply, "limits"));
+  /* The other pages follow as the session reads the account again. */
   show_limits (self, limits);
-  /* The Overview shows the new caps too. */
-  tally_session_reload_account (self->session);
   toast (self, _("Caps saved"));
-}
-
-/* 0 is "no cap of my own", which the API spells null. */
-static void
-set_cap (JsonObject    *body,
-         const char    *member,
-         GtkSpinButton *spin)
-{
-  gint64 cap = (gint64) gtk_spin_button_get_value (spin);
-
-  if (cap > 0)
-    json_object_set_int_member (body, member, cap);
-  else
-    json_object_set_null_member (body, member);
 }
 
 static void
@@ -264,28 +235,23 @@ save_limits_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
-  g_autoptr(JsonObject) body = json_object_new ();
 
-  gtk_spin_button_update (self->per_run_spin);
-  gtk_spin_button_update (self->daily_spin);
-  gtk_spin_button_update (self->monthly_spin);
-  set_cap (body, "per_run", self->per_run_spin);
-  set_cap (body, "daily", self->daily_spin);
-  set_cap (body, "monthly", self->monthly_spin);
-  tally_client_call_async (self->client, "PUT", "/v1/me/limits", body, self->cancellable,
-                           limits_saved, g_object_ref (self));
+  /* 0, the spin buttons' least, is "no cap of my own". */
+  tally_session_save_limits_async (self->session, spin_value (self->per_run_spin),
+                                   spin_value (self->daily_spin),
+                                   spin_value (self->monthly_spin), self->cancellable,
+                                   limits_saved, g_object_ref (self));
 }
 
 /* --- invoice details --- */
 
 static void
-show_invoice (TallyPreferencesWindow *self,
-              JsonObject             *details)
+show_invoice (TallyPreferencesWindow    *self,
+              const TallyInvoiceDetails *details)
 {
-  gtk_editable_set_text (GTK_EDITABLE (self->company_row), string_or_empty (details, "company"));
-  gtk_editable_set_text (GTK_EDITABLE (self->vat_row), string_or_empty (details, "vat_id"));
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->address_view),
-                            string_or_empty (details, "address"), -1);
+  gtk_editable_set_text (GTK_EDITABLE (self->company_row), details->company);
+  gtk_editable_set_text (GTK_EDITABLE (self->vat_row), details->vat_id);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->address_view), details->address, -1);
 }
 
 static void
@@ -294,11 +260,14 @@ invoice_loaded (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(TallyPreferencesWindow) self = user_data;
-  g_autoptr(JsonObject) reply = finish (source, result, self->invoice_error,
-                                        _("Your invoice details cannot be shown"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyInvoiceDetails) details = NULL;
 
-  if (reply != NULL)
-    show_invoice (self, reply);
+  details = tally_session_load_invoice_details_finish (TALLY_SESSION (source), result, &error);
+  if (details != NULL)
+    show_invoice (self, details);
+  else
+    show_failure (self->invoice_error, _("Your invoice details cannot be shown"), error);
 }
 
 static void
@@ -307,14 +276,18 @@ invoice_saved (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(TallyPreferencesWindow) self = user_data;
-  g_autoptr(JsonObject) reply = finish (source, result, self->invoice_error,
-                                        _("Your invoice details were not saved"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyInvoiceDetails) details = NULL;
 
-  if (reply == NULL)
-    return;
+  details = tally_session_save_invoice_details_finish (TALLY_SESSION (source), result, &error);
+  if (details == NULL)
+    {
+      show_failure (self->invoice_error, _("Your invoice details were not saved"), error);
+      return;
+    }
 
   show_error (self->invoice_error, NULL);
-  show_invoice (self, reply);
+  show_invoice (self, details);
   toast (self, _("Invoice details saved"));
 }
 
@@ -334,16 +307,14 @@ save_invoice_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
-  g_autoptr(JsonObject) body = json_object_new ();
   g_autofree char *address = address_text (self);
+  g_autoptr(TallyInvoiceDetails) details = NULL;
 
-  json_object_set_string_member (body, "company",
-                                 gtk_editable_get_text (GTK_EDITABLE (self->company_row)));
-  json_object_set_string_member (body, "address", address);
-  json_object_set_string_member (body, "vat_id",
-                                 gtk_editable_get_text (GTK_EDITABLE (self->vat_row)));
-  tally_client_call_async (self->client, "PUT", "/v1/me/invoice-details", body,
-                           self->cancellable, invoice_saved, g_object_ref (self));
+  details = tally_invoice_details_new (gtk_editable_get_text (GTK_EDITABLE (self->company_row)),
+                                       address,
+                                       gtk_editable_get_text (GTK_EDITABLE (self->vat_row)));
+  tally_session_save_invoice_details_async (self->session, details, self->cancellable,
+                                            invoice_saved, g_object_ref (self));
 }
 
 /* --- automatic top-up --- */
@@ -351,24 +322,26 @@ save_invoice_action (GtkWidget  *widget,
 static void
 select_recharge_pack (TallyPreferencesWindow *self)
 {
-  for (guint i = 0; self->recharge_pack != NULL && i < self->pack_ids->len; i++)
-    if (g_str_equal (g_ptr_array_index (self->pack_ids, i), self->recharge_pack))
+  const char *pack_id = self->recharge != NULL ? self->recharge->pack_id : NULL;
+
+  for (guint i = 0; pack_id != NULL && i < self->pack_ids->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->pack_ids, i), pack_id))
       adw_combo_row_set_selected (self->pack_row, i);
 }
 
 static char *
-recharge_state (JsonObject *recharge)
+recharge_state (const TallyAutoRecharge *recharge)
 {
-  gint64 failures = int_or_zero (recharge, "failures");
+  gint64 failures = recharge->failures;
 
-  if (json_object_get_boolean_member_with_default (recharge, "paused", FALSE))
+  if (recharge->paused)
     return g_strdup_printf (ngettext ("Paused after %d failed charge in a row; save to turn it "
                                       "on again",
                                       "Paused after %d failed charges in a row; save to turn it "
                                       "on again", (gulong) failures), (int) failures);
-  if (json_object_get_boolean_member_with_default (recharge, "in_flight", FALSE))
+  if (recharge->in_flight)
     return g_strdup (_("A top-up is being charged now"));
-  if (!json_object_get_boolean_member_with_default (recharge, "enabled", FALSE))
+  if (!recharge->enabled)
     return g_strdup (_("Off"));
   if (failures > 0)
     return g_strdup_printf (ngettext ("On; the last charge failed",
@@ -393,20 +366,17 @@ show_recharge_status (TallyPreferencesWindow *self)
   adw_action_row_set_subtitle (self->recharge_status_row, status);
 }
 
+/* Takes @recharge. */
 static void
 show_recharge (TallyPreferencesWindow *self,
-               JsonObject             *recharge)
+               TallyAutoRecharge      *recharge)
 {
-  g_clear_pointer (&self->recharge, json_object_unref);
-  self->recharge = json_object_ref (recharge);
-  gtk_switch_set_active (self->recharge_switch,
-                         json_object_get_boolean_member_with_default (recharge, "enabled",
-                                                                      FALSE));
-  gtk_spin_button_set_value (self->threshold_spin, (double) int_or_zero (recharge, "threshold"));
-  gtk_spin_button_set_value (self->recharge_cap_spin,
-                             (double) MAX (1, int_or_zero (recharge, "monthly_cap")));
-  g_free (self->recharge_pack);
-  self->recharge_pack = g_strdup (string_or_empty (recharge, "pack"));
+  g_clear_pointer (&self->recharge, tally_auto_recharge_free);
+  self->recharge = recharge;
+  gtk_switch_set_active (self->recharge_switch, recharge->enabled);
+  gtk_spin_button_set_value (self->threshold_spin, (double) recharge->threshold);
+  /* Never set is 0, which the server would refuse on saving. */
+  gtk_spin_button_set_value (self->recharge_cap_spin, (double) MAX (1, recharge->monthly_cap));
   select_recharge_pack (self);
   show_recharge_status (self);
 }
@@ -417,11 +387,14 @@ recharge_loaded (GObject      *source,
                  gpointer      user_data)
 {
   g_autoptr(TallyPreferencesWindow) self = user_data;
-  g_autoptr(JsonObject) reply = finish (source, result, self->recharge_error,
-                                        _("Automatic top-up cannot be shown"));
+  g_autoptr(GError) error = NULL;
+  TallyAutoRecharge *recharge = NULL;
 
-  if (reply != NULL)
-    show_recharge (self, reply);
+  recharge = tally_session_load_auto_recharge_finish (TALLY_SESSION (source), result, &error);
+  if (recharge != NULL)
+    show_recharge (self, recharge);
+  else
+    show_failure (self->recharge_error, _("Automatic top-up cannot be shown"), error);
 }
 
 static void
@@ -430,14 +403,18 @@ recharge_saved (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(TallyPreferencesWindow) self = user_data;
-  g_autoptr(JsonObject) reply = finish (source, result, self->recharge_error,
-                                        _("Automatic top-up was not saved"));
+  g_autoptr(GError) error = NULL;
+  TallyAutoRecharge *recharge = NULL;
 
-  if (reply == NULL)
-    return;
+  recharge = tally_session_save_auto_recharge_finish (TALLY_SESSION (source), result, &error);
+  if (recharge == NULL)
+    {
+      show_failure (self->recharge_error, _("Automatic top-up was not saved"), error);
+      return;
+    }
 
   show_error (self->recharge_error, NULL);
-  show_recharge (self, reply);
+  show_recharge (self, recharge);
   toast (self, _("Automatic top-up saved"));
 }
 
@@ -448,7 +425,7 @@ save_recharge_action (GtkWidget  *widget,
 {
   TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
   guint selected = adw_combo_row_get_selected (self->pack_row);
-  g_autoptr(JsonObject) body = NULL;
+  g_autoptr(TallyAutoRecharge) recharge = NULL;
 
   if (selected == GTK_INVALID_LIST_POSITION || selected >= self->pack_ids->len)
     {
@@ -457,17 +434,12 @@ save_recharge_action (GtkWidget  *widget,
       return;
     }
 
-  gtk_spin_button_update (self->threshold_spin);
-  gtk_spin_button_update (self->recharge_cap_spin);
-  body = json_object_new ();
-  json_object_set_boolean_member (body, "enabled", gtk_switch_get_active (self->recharge_switch));
-  json_object_set_int_member (body, "threshold",
-                              (gint64) gtk_spin_button_get_value (self->threshold_spin));
-  json_object_set_string_member (body, "pack", g_ptr_array_index (self->pack_ids, selected));
-  json_object_set_int_member (body, "monthly_cap",
-                              (gint64) gtk_spin_button_get_value (self->recharge_cap_spin));
-  tally_client_call_async (self->client, "PUT", "/v1/me/auto-recharge", body, self->cancellable,
-                           recharge_saved, g_object_ref (self));
+  recharge = tally_auto_recharge_new (gtk_switch_get_active (self->recharge_switch),
+                                      spin_value (self->threshold_spin),
+                                      g_ptr_array_index (self->pack_ids, selected),
+                                      spin_value (self->recharge_cap_spin));
+  tally_session_save_auto_recharge_async (self->session, recharge, self->cancellable,
+                                          recharge_saved, g_object_ref (self));
 }
 
 static void
@@ -541,13 +513,15 @@ portal_opened (GObject      *source,
                gpointer      user_data)
 {
   g_autoptr(TallyPreferencesWindow) self = user_data;
-  g_autoptr(JsonObject) reply = finish (source, result, self->portal_error,
-                                        _("Your payment methods cannot be managed now"));
-  const char *url = reply != NULL ? json_object_get_string_member_with_default (reply, "url", NULL)
-                                  : NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = tally_session_open_billing_portal_finish (TALLY_SESSION (source), result,
+                                                                   &error);
 
   if (url == NULL)
-    return;
+    {
+      show_failure (self->portal_error, _("Your payment methods cannot be managed now"), error);
+      return;
+    }
 
   show_error (self->portal_error, NULL);
   if (self->opener != NULL)
@@ -564,8 +538,8 @@ manage_payment_methods_action (GtkWidget  *widget,
 {
   TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
 
-  tally_client_call_async (self->client, "POST", "/v1/billing/portal", NULL, self->cancellable,
-                           portal_opened, g_object_ref (self));
+  tally_session_open_billing_portal_async (self->session, self->cancellable, portal_opened,
+                                           g_object_ref (self));
 }
 
 /* --- account --- */
@@ -587,18 +561,10 @@ sign_out_action (GtkWidget  *widget,
 static void
 load (TallyPreferencesWindow *self)
 {
-  static const struct
-  {
-    const char          *path;
-    GAsyncReadyCallback  callback;
-  } reads[] = {
-    { "/v1/me/invoice-details", invoice_loaded },
-    { "/v1/me/auto-recharge", recharge_loaded },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (reads); i++)
-    tally_client_call_async (self->client, "GET", reads[i].path, NULL, self->cancellable,
-                             reads[i].callback, g_object_ref (self));
+  tally_session_load_invoice_details_async (self->session, self->cancellable, invoice_loaded,
+                                            g_object_ref (self));
+  tally_session_load_auto_recharge_async (self->session, self->cancellable, recharge_loaded,
+                                          g_object_ref (self));
 
   /* Caps, the account, packs and payments are the session's: shown now
    * and again as fresher answers arrive. */
@@ -628,12 +594,10 @@ tally_preferences_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
-  g_clear_object (&self->client);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->pack_ids, g_ptr_array_unref);
-  g_clear_pointer (&self->recharge_pack, g_free);
   g_clear_pointer (&self->last_failure, g_free);
-  g_clear_pointer (&self->recharge, json_object_unref);
+  g_clear_pointer (&self->recharge, tally_auto_recharge_free);
   g_clear_object (&self->toast);
   gtk_widget_dispose_template (GTK_WIDGET (self), TALLY_TYPE_PREFERENCES_WINDOW);
 
@@ -706,9 +670,8 @@ tally_preferences_window_new (GtkWindow    *parent,
   self = g_object_new (TALLY_TYPE_PREFERENCES_WINDOW, "transient-for", parent,
                        "modal", parent != NULL, NULL);
   self->session = g_object_ref (session);
-  self->client = g_object_ref (tally_session_get_client (session));
   self->settings = g_object_ref (tally_session_get_settings (session));
-  adw_action_row_set_subtitle (self->server_row, tally_client_get_server_url (self->client));
+  adw_action_row_set_subtitle (self->server_row, tally_session_get_server_url (session));
   bind_settings (self);
   load (self);
   return self;

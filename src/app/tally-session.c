@@ -1374,6 +1374,14 @@ tally_session_get_client (TallySession *self)
   return self->client;
 }
 
+const char *
+tally_session_get_server_url (TallySession *self)
+{
+  g_return_val_if_fail (TALLY_IS_SESSION (self), NULL);
+
+  return tally_client_get_server_url (self->client);
+}
+
 GSettings *
 tally_session_get_settings (TallySession *self)
 {

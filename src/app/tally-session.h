@@ -9,8 +9,10 @@
 
 #include <gio/gio.h>
 
+#include "tally-auto-recharge.h"
 #include "tally-cache.h"
 #include "tally-client.h"
+#include "tally-invoice-details.h"
 #include "tally-pack.h"
 #include "tally-run-refusal.h"
 #include "tally-payment-item.h"
@@ -58,6 +60,8 @@ G_DECLARE_FINAL_TYPE (TallySession, tally_session, TALLY, SESSION, GObject)
 TallySession      *tally_session_new                (TallyClient          *client,
                                                      GSettings            *settings);
 TallyClient       *tally_session_get_client         (TallySession         *self);
+/* The server the client talks to, signed in or not. */
+const char        *tally_session_get_server_url     (TallySession         *self);
 GSettings         *tally_session_get_settings       (TallySession         *self);
 TallySessionState  tally_session_get_state          (TallySession         *self);
 /* NULL before the cache opened (after /v1/me, or from the last session
@@ -165,4 +169,64 @@ gboolean           tally_session_complete_run_finish   (TallySession       *self
                                                         gint64             *charged,
                                                         gint64             *released,
                                                         GError            **error);
+
+/* tally-session-billing.c: what the user sets about paying. Each _finish()
+ * hands back the reply typed, or NULL with @error in words. */
+
+/* PUT /v1/me/limits: the user's own caps, 0 for none of their own; the
+ * caps as they now stand. The account is read again, so every page shows
+ * them. */
+void               tally_session_save_limits_async  (TallySession         *self,
+                                                     gint64                per_run,
+                                                     gint64                daily,
+                                                     gint64                monthly,
+                                                     GCancellable         *cancellable,
+                                                     GAsyncReadyCallback   callback,
+                                                     gpointer              user_data);
+TallySpendLimits  *tally_session_save_limits_finish (TallySession         *self,
+                                                     GAsyncResult         *result,
+                                                     GError              **error);
+/* GET, PUT /v1/me/invoice-details: what receipts print about the buyer;
+ * saving answers what the server kept. */
+void               tally_session_load_invoice_details_async (TallySession              *self,
+                                                             GCancellable              *cancellable,
+                                                             GAsyncReadyCallback        callback,
+                                                             gpointer                   user_data);
+TallyInvoiceDetails *tally_session_load_invoice_details_finish (TallySession            *self,
+                                                                GAsyncResult            *result,
+                                                                GError                 **error);
+void               tally_session_save_invoice_details_async (TallySession              *self,
+                                                             const TallyInvoiceDetails *details,
+                                                             GCancellable              *cancellable,
+                                                             GAsyncReadyCallback        callback,
+                                                             gpointer                   user_data);
+TallyInvoiceDetails *tally_session_save_invoice_details_finish (TallySession            *self,
+                                                                GAsyncResult            *result,
+                                                                GError                 **error);
+/* GET, PUT /v1/me/auto-recharge; saving sends only what the user sets
+ * and answers the whole, with the server's state. */
+void               tally_session_load_auto_recharge_async  (TallySession             *self,
+                                                            GCancellable             *cancellable,
+                                                            GAsyncReadyCallback       callback,
+                                                            gpointer                  user_data);
+TallyAutoRecharge *tally_session_load_auto_recharge_finish (TallySession             *self,
+                                                            GAsyncResult             *result,
+                                                            GError                  **error);
+void               tally_session_save_auto_recharge_async  (TallySession             *self,
+                                                            const TallyAutoRecharge  *recharge,
+                                                            GCancellable             *cancellable,
+                                                            GAsyncReadyCallback       callback,
+                                                            gpointer                  user_data);
+TallyAutoRecharge *tally_session_save_auto_recharge_finish (TallySession             *self,
+                                                            GAsyncResult             *result,
+                                                            GError                  **error);
+/* POST /v1/billing/portal: the address of the page where the user
+ * manages their payment methods, for the browser. */
+void               tally_session_open_billing_portal_async  (TallySession         *self,
+                                                             GCancellable         *cancellable,
+                                                             GAsyncReadyCallback   callback,
+                                                             gpointer              user_data);
+char              *tally_session_open_billing_portal_finish (TallySession         *self,
+                                                             GAsyncResult         *result,
+                                                             GError              **error);
 G_END_DECLS
