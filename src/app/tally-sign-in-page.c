@@ -114,7 +114,7 @@ tally_sign_in_page_constructed (GObject *object)
   self->session = tally_page_get_session (TALLY_PAGE (self));
 
   gtk_editable_set_text (GTK_EDITABLE (self->server_row),
-                         tally_client_get_server_url (tally_session_get_client (self->session)));
+                         tally_session_get_server_url (self->session));
 }
 
 static void
