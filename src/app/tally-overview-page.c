@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "tally-format.h"
@@ -97,7 +99,7 @@ show_window_limit (AdwActionRow          *row,
       g_autofree char *cap_text = tally_format_credits (limit->cap);
 
       /* Translators: "12 of 50 credits" (spent of the cap) */
-      subtitle = g_strdup_printf (_("%'" G_GINT64_FORMAT " of %s"), limit->spent, cap_text);
+      subtitle = g_strdup_printf (_("%'" PRId64 " of %s"), limit->spent, cap_text);
       gtk_level_bar_set_value (bar, limit->cap > 0 ? MIN (1.0, (double) limit->spent /
                                                                (double) limit->cap)
                                                    : 1.0);

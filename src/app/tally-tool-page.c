@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "tally-format.h"
@@ -259,7 +261,7 @@ measure_text (TallyToolPage *self,
     return g_strdup (_("The cost depends on the input you give."));
 
   /* Translators: "For 3 MB of input" */
-  return g_strdup_printf (_("For %'" G_GINT64_FORMAT " %s of input"), units, unit);
+  return g_strdup_printf (_("For %'" PRId64 " %s of input"), units, unit);
 }
 
 void

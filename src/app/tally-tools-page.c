@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "tally-tool-page.h"
@@ -120,11 +122,11 @@ price_text (TallyTool *tool)
 
   if (rule->per == 1)
     /* Translators: the rest of "From 2 credits, then 1 per page" */
-    then = g_strdup_printf (_("then %'" G_GINT64_FORMAT " per %s"), rule->rate,
+    then = g_strdup_printf (_("then %'" PRId64 " per %s"), rule->rate,
                             tally_tool_get_unit_singular (tool));
   else
     /* Translators: the rest of "From 2 credits, then 1 per 2 megapixels" */
-    then = g_strdup_printf (_("then %'" G_GINT64_FORMAT " per %'" G_GINT64_FORMAT " %s"),
+    then = g_strdup_printf (_("then %'" PRId64 " per %'" PRId64 " %s"),
                             rule->rate, rule->per, tally_tool_get_unit (tool));
 
   /* Translators: "From 2 credits" and "then 1 per 2 megapixels" */

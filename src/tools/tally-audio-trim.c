@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "tally-builtin-audio.h"
@@ -43,8 +45,8 @@ frame_range (const SF_INFO  *info,
   if (*first >= info->frames)
     {
       g_set_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE,
-                   _("The start, %" G_GINT64_FORMAT " s, is past the end of the recording "
-                     "(%" G_GINT64_FORMAT " s)"), start, tally_audio_seconds_of (info));
+                   _("The start, %" PRId64 " s, is past the end of the recording "
+                     "(%" PRId64 " s)"), start, tally_audio_seconds_of (info));
       return FALSE;
     }
 

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "tally-builtin-private.h"
@@ -43,7 +45,7 @@ tally_builtin_get_int_in_range (const TallyBuiltinRun  *run,
   if (*value < min || *value > max)
     {
       g_set_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE,
-                   _("The input “%s” must be from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
+                   _("The input “%s” must be from %" PRId64 " to %" PRId64),
                    input_id, min, max);
       return FALSE;
     }

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <pango/pangocairo.h>
 
@@ -57,7 +59,7 @@ check_size (const Layout  *layout,
   if (width > MAX_SIDE || height > MAX_SIDE || width * height > MAX_PIXELS)
     {
       g_set_error (error, TALLY_BUILTIN_ERROR, TALLY_BUILTIN_ERROR_INVALID_VALUE,
-                   _("A sheet of %" G_GINT64_FORMAT " × %" G_GINT64_FORMAT " pixels is too "
+                   _("A sheet of %" PRId64 " × %" PRId64 " pixels is too "
                      "large: choose smaller thumbnails or give fewer images"), width, height);
       return FALSE;
     }

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <string.h>
@@ -184,8 +186,8 @@ append_column (GString           *report,
   char mean[G_ASCII_DTOSTR_BUF_SIZE];
 
   g_string_append_printf (report, "\n%u. %s\n", index + 1, column->name);
-  g_string_append_printf (report, _("   Filled cells: %" G_GINT64_FORMAT "\n"), column->filled);
-  g_string_append_printf (report, _("   Empty cells: %" G_GINT64_FORMAT "\n"),
+  g_string_append_printf (report, _("   Filled cells: %" PRId64 "\n"), column->filled);
+  g_string_append_printf (report, _("   Empty cells: %" PRId64 "\n"),
                           rows - column->filled);
   g_string_append_printf (report, _("   Distinct values: %u\n"),
                           g_hash_table_size (column->values));
@@ -193,7 +195,7 @@ append_column (GString           *report,
     return;
 
   g_ascii_formatd (mean, sizeof mean, "%.10g", column->sum / (double) column->numbers);
-  g_string_append_printf (report, _("   Numbers: %" G_GINT64_FORMAT "\n"), column->numbers);
+  g_string_append_printf (report, _("   Numbers: %" PRId64 "\n"), column->numbers);
   g_string_append_printf (report, _("   Minimum: %s\n"), column->minimum_text);
   g_string_append_printf (report, _("   Maximum: %s\n"), column->maximum_text);
   g_string_append_printf (report, _("   Mean: %s\n"), mean);
@@ -207,7 +209,7 @@ report_text (const char *name,
   GString *report = g_string_new (NULL);
 
   g_string_append_printf (report, _("File: %s\n"), name);
-  g_string_append_printf (report, _("Rows: %" G_GINT64_FORMAT ", not counting the header\n"),
+  g_string_append_printf (report, _("Rows: %" PRId64 ", not counting the header\n"),
                           rows);
   g_string_append_printf (report, _("Columns: %u\n"), columns->len);
   for (guint i = 0; i < columns->len; i++)

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <enchant.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
@@ -214,7 +216,7 @@ report_text (Checker    *checker,
   GString *report = g_string_new (NULL);
 
   g_string_append_printf (report, _("Language: %s\n"), language);
-  g_string_append_printf (report, _("Words: %" G_GINT64_FORMAT "\n"), words);
+  g_string_append_printf (report, _("Words: %" PRId64 "\n"), words);
   g_string_append_printf (report, _("Misspelt words: %u\n"), checker->misspellings->len);
 
   for (guint i = 0; i < checker->misspellings->len; i++)

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -125,13 +127,13 @@ report_text (const TextCounts *counts)
   double score = reading_ease (counts);
   GString *report = g_string_new (NULL);
 
-  g_string_append_printf (report, _("Words: %" G_GINT64_FORMAT "\n"), counts->words);
-  g_string_append_printf (report, _("Sentences: %" G_GINT64_FORMAT "\n"), counts->sentences);
-  g_string_append_printf (report, _("Paragraphs: %" G_GINT64_FORMAT "\n"), counts->paragraphs);
-  g_string_append_printf (report, _("Characters: %" G_GINT64_FORMAT "\n"), counts->characters);
+  g_string_append_printf (report, _("Words: %" PRId64 "\n"), counts->words);
+  g_string_append_printf (report, _("Sentences: %" PRId64 "\n"), counts->sentences);
+  g_string_append_printf (report, _("Paragraphs: %" PRId64 "\n"), counts->paragraphs);
+  g_string_append_printf (report, _("Characters: %" PRId64 "\n"), counts->characters);
   g_string_append_printf (report, g_dngettext (GETTEXT_PACKAGE,
-                                               "Reading time: about %" G_GINT64_FORMAT " minute\n",
-                                               "Reading time: about %" G_GINT64_FORMAT " minutes\n",
+                                               "Reading time: about %" PRId64 " minute\n",
+                                               "Reading time: about %" PRId64 " minutes\n",
                                                (gulong) minutes),
                           minutes);
   g_string_append_printf (report, _("Reading ease: %.0f out of 100 (%s)\n"), score,
