@@ -521,7 +521,7 @@ launched (GObject      *source,
   g_autoptr(TallyToolPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error))
     {
       g_autofree char *text = g_strdup_printf (_("The result cannot be opened: %s"),
                                                error->message);
@@ -536,16 +536,17 @@ open_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   TallyToolPage *self = TALLY_TOOL_PAGE (widget);
-  g_autoptr(GAppLaunchContext) context = NULL;
+  GtkRoot *root = gtk_widget_get_root (widget);
   g_autofree char *uri = NULL;
 
-  if (self->output_path == NULL)
+  if (self->output_path == NULL || !GTK_IS_WINDOW (root))
     return;
 
+  /* Through the OpenURI portal in a sandbox (the file is passed by
+   * descriptor), with the window as parent. */
   uri = g_filename_to_uri (self->output_path, NULL, NULL);
-  context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (
-                                    gtk_widget_get_display (widget)));
-  g_app_info_launch_default_for_uri_async (uri, context, NULL, launched, g_object_ref (self));
+  gtk_show_uri_full (GTK_WINDOW (root), uri, GDK_CURRENT_TIME, NULL, launched,
+                     g_object_ref (self));
 }
 
 gboolean
