@@ -490,10 +490,20 @@ run_action (GtkWidget  *widget,
             GVariant   *parameter)
 {
   TallyToolPage *self = TALLY_TOOL_PAGE (widget);
+  g_autofree char *dir = NULL;
 
   tally_tool_page_update_estimate (self);
   if (self->running || !self->estimate_ok || !tally_tool_page_can_run (self))
     return;
+
+  /* In a sandbox, where the result goes is the user's choice first. */
+  dir = tally_tool_page_get_output_dir (self);
+  if (dir == NULL)
+    {
+      self->run_when_folder_chosen = TRUE;
+      gtk_widget_activate_action (widget, "tool.choose-folder", NULL);
+      return;
+    }
 
   if (self->estimate.max > g_settings_get_int64 (self->settings, "confirm-above"))
     ask_confirmation (self);
