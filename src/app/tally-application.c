@@ -13,12 +13,19 @@
 #include "tally-client.h"
 #include "tally-window.h"
 
+/* The user guide, installed under share/help/ (Yelp, also in the GNOME
+ * runtime, shows it inside the sandbox). */
+#define HELP_URI "help:" APPLICATION_ID
+
 struct _TallyApplication
 {
   AdwApplication  parent_instance;
 
   GSettings      *settings;
   TallyClient    *client;
+
+  TallyUriOpener  opener;
+  gpointer        opener_data;
 };
 
 G_DEFINE_FINAL_TYPE (TallyApplication, tally_application, ADW_TYPE_APPLICATION)
@@ -55,6 +62,40 @@ about_action (GSimpleAction *action,
 }
 
 static void
+help_shown (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_warning ("The help cannot be opened: %s", error->message);
+}
+
+static void
+help_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  TallyApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->opener != NULL)
+    {
+      self->opener (parent, HELP_URI, self->opener_data);
+      return;
+    }
+
+  /* gtk_show_uri_full() goes through the OpenURI portal in a sandbox, and
+   * its finish function needs a window. */
+  if (parent != NULL)
+    gtk_show_uri_full (parent, HELP_URI, GDK_CURRENT_TIME, NULL, help_shown, NULL);
+  else
+    gtk_show_uri (NULL, HELP_URI, GDK_CURRENT_TIME);
+}
+
+static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
@@ -64,6 +105,7 @@ quit_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "about", about_action },
+  { "help", help_action },
   { "quit", quit_action },
 };
 
@@ -72,7 +114,8 @@ tally_application_startup (GApplication *app)
 {
   TallyApplication *self = TALLY_APPLICATION (app);
   const char *quit_accels[] = { "<Control>q", NULL };
-  const char *help_accels[] = { "<Control>question", NULL };
+  const char *shortcuts_accels[] = { "<Control>question", NULL };
+  const char *help_accels[] = { "F1", NULL };
   g_autofree char *server_url = NULL;
 
   G_APPLICATION_CLASS (tally_application_parent_class)->startup (app);
@@ -81,7 +124,8 @@ tally_application_startup (GApplication *app)
                                    app);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay",
-                                         help_accels);
+                                         shortcuts_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.help", help_accels);
 
   self->settings = g_settings_new (APPLICATION_ID);
   server_url = g_settings_get_string (self->settings, "server-url");
@@ -122,4 +166,23 @@ tally_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/io/github/tallycredits/Tally",
                        NULL);
+}
+
+/**
+ * tally_application_set_uri_opener:
+ * @self: a #TallyApplication
+ * @opener: (nullable): what opens the help instead of gtk_show_uri_full()
+ * @user_data: passed to @opener
+ *
+ * For tests: replaces what opens the user guide.
+ */
+void
+tally_application_set_uri_opener (TallyApplication *self,
+                                  TallyUriOpener    opener,
+                                  gpointer          user_data)
+{
+  g_return_if_fail (TALLY_IS_APPLICATION (self));
+
+  self->opener = opener;
+  self->opener_data = user_data;
 }

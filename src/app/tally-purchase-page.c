@@ -468,7 +468,7 @@ browser_launched (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
-  if (g_app_info_launch_default_for_uri_finish (result, &error) || self->pending_url == NULL)
+  if (gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error) || self->pending_url == NULL)
     return;
 
   /* Translators: the second %s is the checkout page's address */
@@ -481,7 +481,6 @@ static void
 open_checkout (TallyPurchasePage *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autoptr(GdkAppLaunchContext) context = NULL;
 
   if (self->opener != NULL)
     {
@@ -490,9 +489,10 @@ open_checkout (TallyPurchasePage *self)
       return;
     }
 
-  context = gdk_display_get_app_launch_context (gtk_widget_get_display (GTK_WIDGET (self)));
-  g_app_info_launch_default_for_uri_async (self->pending_url, G_APP_LAUNCH_CONTEXT (context),
-                                           NULL, browser_launched, g_object_ref (self));
+  /* Through the OpenURI portal in a sandbox, with the window as parent. */
+  g_return_if_fail (GTK_IS_WINDOW (root));
+  gtk_show_uri_full (GTK_WINDOW (root), self->pending_url, GDK_CURRENT_TIME, NULL,
+                     browser_launched, g_object_ref (self));
 }
 
 static void

@@ -46,6 +46,8 @@ struct _TallyToolPage
   GPtrArray          *fields;
   /* Where the user chose to save results; NULL: next to the input. */
   GFile              *output_folder;
+  /* Run was pressed in a sandbox before a folder was chosen: run once one is. */
+  gboolean            run_when_folder_chosen;
   TallyEstimate       estimate;
   gboolean            inputs_ready;
   gboolean            estimate_ok;

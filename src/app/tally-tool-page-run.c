@@ -490,10 +490,20 @@ run_action (GtkWidget  *widget,
             GVariant   *parameter)
 {
   TallyToolPage *self = TALLY_TOOL_PAGE (widget);
+  g_autofree char *dir = NULL;
 
   tally_tool_page_update_estimate (self);
   if (self->running || !self->estimate_ok || !tally_tool_page_can_run (self))
     return;
+
+  /* In a sandbox, where the result goes is the user's choice first. */
+  dir = tally_tool_page_get_output_dir (self);
+  if (dir == NULL)
+    {
+      self->run_when_folder_chosen = TRUE;
+      gtk_widget_activate_action (widget, "tool.choose-folder", NULL);
+      return;
+    }
 
   if (self->estimate.max > g_settings_get_int64 (self->settings, "confirm-above"))
     ask_confirmation (self);
@@ -521,7 +531,7 @@ launched (GObject      *source,
   g_autoptr(TallyToolPage) self = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (source), result, &error))
     {
       g_autofree char *text = g_strdup_printf (_("The result cannot be opened: %s"),
                                                error->message);
@@ -536,16 +546,17 @@ open_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   TallyToolPage *self = TALLY_TOOL_PAGE (widget);
-  g_autoptr(GAppLaunchContext) context = NULL;
+  GtkRoot *root = gtk_widget_get_root (widget);
   g_autofree char *uri = NULL;
 
-  if (self->output_path == NULL)
+  if (self->output_path == NULL || !GTK_IS_WINDOW (root))
     return;
 
+  /* Through the OpenURI portal in a sandbox (the file is passed by
+   * descriptor), with the window as parent. */
   uri = g_filename_to_uri (self->output_path, NULL, NULL);
-  context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (
-                                    gtk_widget_get_display (widget)));
-  g_app_info_launch_default_for_uri_async (uri, context, NULL, launched, g_object_ref (self));
+  gtk_show_uri_full (GTK_WINDOW (root), uri, GDK_CURRENT_TIME, NULL, launched,
+                     g_object_ref (self));
 }
 
 gboolean

@@ -607,8 +607,17 @@ tally_tool_page_get_first_file (TallyToolPage *self)
   return NULL;
 }
 
+/* In a Flatpak the app sees no folder but those the user chose through
+ * the file chooser portal: not the input's folder (the document portal
+ * exposes the file alone), not Documents. */
+static gboolean
+in_sandbox (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
 /* Where the user chose, else next to the first input file, else in
- * Documents. */
+ * Documents; NULL in a sandbox until the user chose. */
 char *
 tally_tool_page_get_output_dir (TallyToolPage *self)
 {
@@ -618,6 +627,8 @@ tally_tool_page_get_output_dir (TallyToolPage *self)
 
   if (self->output_folder != NULL)
     return g_file_get_path (self->output_folder);
+  if (in_sandbox ())
+    return NULL;
 
   first = tally_tool_page_get_first_file (self);
   parent = first != NULL ? g_file_get_parent (first) : NULL;
@@ -636,7 +647,7 @@ update_folder_row (TallyToolPage *self)
     return;
 
   dir = tally_tool_page_get_output_dir (self);
-  adw_action_row_set_subtitle (self->folder_row, dir);
+  adw_action_row_set_subtitle (self->folder_row, dir != NULL ? dir : _("Not chosen yet"));
 }
 
 static void
@@ -652,6 +663,14 @@ folder_chosen (GtkNativeDialog *chooser,
 
       if (folder != NULL && !self->disposed)
         tally_tool_page_set_output_folder (self, folder);
+    }
+
+  /* Run asked for the folder: run now, or not at all. */
+  if (self->run_when_folder_chosen && !self->disposed)
+    {
+      self->run_when_folder_chosen = FALSE;
+      if (self->output_folder != NULL)
+        gtk_widget_activate_action (GTK_WIDGET (self), "tool.run", NULL);
     }
 
   g_object_unref (chooser);
