@@ -93,7 +93,10 @@ local_time (GTimeZone *zone,
   if (utc == NULL)
     return NULL;
   local = g_date_time_to_timezone (utc, zone);
-  return g_date_time_format_iso8601 (local);
+  /* As every other time of the API when the offset is zero; GLib's own
+   * ISO 8601 would shorten "+01:00" to "+01". */
+  return g_date_time_format (local, g_date_time_get_utc_offset (local) == 0
+                                    ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%S%:z");
 }
 
 static JsonArray *
