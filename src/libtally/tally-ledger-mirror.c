@@ -634,7 +634,7 @@ delete_mirrored_rows (TallyLedger  *self,
   sqlite3 *db = tally_ledger_get_db (self);
   g_autofree char *sql = NULL;
 
-  sql = g_strdup_printf ("DELETE FROM pending; DELETE FROM transfers; "
+  sql = g_strdup_printf ("DELETE FROM pending; DELETE FROM transfers; DELETE FROM posted_hours; "
                          "DELETE FROM accounts WHERE kind != %d; "
                          "UPDATE accounts SET debits_pending = 0, debits_posted = 0, "
                          "credits_pending = 0, credits_posted = 0",

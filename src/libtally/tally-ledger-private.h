@@ -52,6 +52,8 @@ typedef enum
   STMT_SETTLE_PENDING,
   STMT_DUE_PENDING,
   STMT_CREATED_AT_BY_SEQ,
+  STMT_POSTED_HOURS,
+  STMT_POSTED_ITEMS,
   N_STMTS
 } TallyLedgerStmt;
 
@@ -164,6 +166,9 @@ gboolean      tally_ledger_refuse_mirror   (TallyLedger           *self,
 gint64        tally_ledger_first_seq_at    (TallyLedger           *self,
                                             gint64                 time,
                                             GError               **error);
+
+/* Microseconds in an hour of posted_hours (migration 2). */
+#define TALLY_USEC_PER_HOUR G_GINT64_CONSTANT (3600000000)
 
 /* tally-ledger-schema.c */
 gboolean      tally_ledger_schema_migrate  (sqlite3               *db,

@@ -866,3 +866,145 @@ tally_ledger_recent_run_costs (TallyLedger  *self,
 
   return g_steal_pointer (&costs);
 }
+
+/* Adds one row of (kind, tool, amount, items) to @totals, merging with
+ * the entry of the same kind and tool. */
+static void
+add_posted_row (GArray       *totals,
+                sqlite3_stmt *stmt)
+{
+  TallyPostedTotal row = { 0 };
+
+  row.kind = sqlite3_column_int (stmt, 0);
+  copy_text (stmt, 1, row.tool_id, sizeof row.tool_id);
+  row.amount = sqlite3_column_int64 (stmt, 2);
+  row.items = sqlite3_column_int64 (stmt, 3);
+
+  for (guint i = 0; i < totals->len; i++)
+    {
+      TallyPostedTotal *total = &g_array_index (totals, TallyPostedTotal, i);
+
+      if (total->kind == row.kind && strcmp (total->tool_id, row.tool_id) == 0)
+        {
+          total->amount += row.amount;
+          total->items += row.items;
+          return;
+        }
+    }
+
+  g_array_append_val (totals, row);
+}
+
+static gboolean
+collect_posted (TallyLedger   *self,
+                sqlite3_stmt  *stmt,
+                GArray        *totals,
+                GError       **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    add_posted_row (totals, stmt);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (tally_ledger_get_db (self), error);
+  return TRUE;
+}
+
+/* [@since, @until) read from the transfers: a part of an hour. */
+static gboolean
+posted_items (TallyLedger  *self,
+              gint64        num,
+              gint64        since,
+              gint64        until,
+              GArray       *totals,
+              GError      **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 from, to;
+
+  if (since >= until)
+    return TRUE;
+  if (!seq_range (self, since, until, &from, &to, error))
+    return FALSE;
+  if (from >= to)
+    return TRUE;
+
+  stmt = tally_ledger_stmt (self, STMT_POSTED_ITEMS);
+  sqlite3_bind_int64 (stmt, 1, num);
+  sqlite3_bind_int64 (stmt, 2, from);
+  sqlite3_bind_int64 (stmt, 3, to);
+  return collect_posted (self, stmt, totals, error);
+}
+
+/* Hours [@first, @last) read from posted_hours. */
+static gboolean
+posted_hours (TallyLedger  *self,
+              gint64        num,
+              gint64        first,
+              gint64        last,
+              GArray       *totals,
+              GError      **error)
+{
+  sqlite3_stmt *stmt = tally_ledger_stmt (self, STMT_POSTED_HOURS);
+
+  sqlite3_bind_int64 (stmt, 1, num);
+  sqlite3_bind_int64 (stmt, 2, first);
+  sqlite3_bind_int64 (stmt, 3, last);
+  return collect_posted (self, stmt, totals, error);
+}
+
+/**
+ * tally_ledger_posted_totals:
+ * @self: a #TallyLedger
+ * @account_id: the account
+ * @since: the first microsecond, UTC
+ * @until: the microsecond after the last
+ * @error: return location for a #GError
+ *
+ * The whole hours inside the range come from posted_hours; only what lies
+ * before the first and after the last whole hour is read from the
+ * transfers, so the cost follows the number of hours, not of transfers.
+ * Time zones whose offset is not whole hours only move more of each day
+ * to the transfers, never change an answer.
+ *
+ * Returns: (transfer full) (element-type TallyPostedTotal): one entry per
+ *   kind and tool that has posted items in the range, or %NULL on error
+ */
+GArray *
+tally_ledger_posted_totals (TallyLedger  *self,
+                            const char   *account_id,
+                            gint64        since,
+                            gint64        until,
+                            GError      **error)
+{
+  g_autoptr(GArray) totals = g_array_new (FALSE, FALSE, sizeof (TallyPostedTotal));
+  gint64 num, first_hour, last_hour;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), NULL);
+  g_return_val_if_fail (since >= 0 && until >= 0, NULL);
+
+  if (!tally_ledger_account_num (self, account_id, &num, error))
+    return NULL;
+  if (since >= until)
+    return g_steal_pointer (&totals);
+
+  /* Both are positive: the divisions round toward zero, i.e. down. */
+  first_hour = (since + TALLY_USEC_PER_HOUR - 1) / TALLY_USEC_PER_HOUR;
+  last_hour = until / TALLY_USEC_PER_HOUR;
+
+  if (first_hour >= last_hour)
+    {
+      if (!posted_items (self, num, since, until, totals, error))
+        return NULL;
+      return g_steal_pointer (&totals);
+    }
+
+  if (!posted_items (self, num, since, first_hour * TALLY_USEC_PER_HOUR, totals, error) ||
+      !posted_hours (self, num, first_hour, last_hour, totals, error) ||
+      !posted_items (self, num, last_hour * TALLY_USEC_PER_HOUR, until, totals, error))
+    return NULL;
+
+  return g_steal_pointer (&totals);
+}

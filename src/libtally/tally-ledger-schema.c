@@ -58,6 +58,65 @@ static const char * const migrations[] = {
   "  settled_by INTEGER"
   ");"
   "CREATE INDEX pending_due ON pending (expires_at) WHERE state = 0 AND expires_at > 0;",
+
+  /* 2: posted purchases, consumption and refunds summed by account, kind,
+   * hour and tool, for usage charts. A year of a heavy user's runs is
+   * hundreds of thousands of rows that no index scan sums in the time a
+   * chart may take; the same year is at most 8,784 hours per tool here.
+   * An item counts at the hour its first transfer was created (the
+   * pending one of a run), where the history lists it, with what it
+   * settled for; amounts are from the account's side, credits minus
+   * debits. Triggers keep it, so every writer (a mirror too) does, in the
+   * same transaction. */
+  "CREATE TABLE posted_hours ("
+  "  account INTEGER NOT NULL,"
+  "  kind INTEGER NOT NULL,"
+  "  hour INTEGER NOT NULL,"
+  "  tool_id TEXT NOT NULL,"
+  "  amount INTEGER NOT NULL,"
+  "  items INTEGER NOT NULL,"
+  "  PRIMARY KEY (account, kind, hour, tool_id)"
+  ") WITHOUT ROWID;"
+  "INSERT INTO posted_hours (account, kind, hour, tool_id, amount, items) "
+  "SELECT account, kind, hour, tool_id, SUM (amount), COUNT (*) FROM ("
+  "  SELECT t.debit_account AS account, t.kind AS kind, t.created_at / 3600000000 AS hour,"
+  "    COALESCE (t.tool_id, '') AS tool_id, -t.amount AS amount FROM transfers t"
+  "    WHERE t.kind IN (0, 2, 3) AND (t.flags & 14) = 0"
+  "  UNION ALL"
+  "  SELECT t.credit_account, t.kind, t.created_at / 3600000000, COALESCE (t.tool_id, ''),"
+  "    t.amount FROM transfers t WHERE t.kind IN (0, 2, 3) AND (t.flags & 14) = 0"
+  "  UNION ALL"
+  "  SELECT p.debit_account, p.kind, p.created_at / 3600000000, COALESCE (p.tool_id, ''),"
+  "    -s.amount FROM transfers s JOIN transfers p ON p.seq = s.pending_seq"
+  "    WHERE (s.flags & 4) != 0 AND p.kind IN (0, 2, 3)"
+  "  UNION ALL"
+  "  SELECT p.credit_account, p.kind, p.created_at / 3600000000, COALESCE (p.tool_id, ''),"
+  "    s.amount FROM transfers s JOIN transfers p ON p.seq = s.pending_seq"
+  "    WHERE (s.flags & 4) != 0 AND p.kind IN (0, 2, 3)"
+  ") GROUP BY account, kind, hour, tool_id;"
+  /* A single-phase transfer is posted as it is written. */
+  "CREATE TRIGGER posted_hours_direct AFTER INSERT ON transfers "
+  "WHEN NEW.kind IN (0, 2, 3) AND (NEW.flags & 14) = 0 BEGIN "
+  "  INSERT INTO posted_hours VALUES (NEW.debit_account, NEW.kind,"
+  "    NEW.created_at / 3600000000, COALESCE (NEW.tool_id, ''), -NEW.amount, 1)"
+  "    ON CONFLICT DO UPDATE SET amount = amount + excluded.amount, items = items + 1;"
+  "  INSERT INTO posted_hours VALUES (NEW.credit_account, NEW.kind,"
+  "    NEW.created_at / 3600000000, COALESCE (NEW.tool_id, ''), NEW.amount, 1)"
+  "    ON CONFLICT DO UPDATE SET amount = amount + excluded.amount, items = items + 1;"
+  "END;"
+  /* A post counts at its pending transfer's hour, with the pending's kind
+   * and tool; a void or an expiry posts nothing. */
+  "CREATE TRIGGER posted_hours_settled AFTER INSERT ON transfers "
+  "WHEN (NEW.flags & 4) != 0 BEGIN "
+  "  INSERT INTO posted_hours SELECT p.debit_account, p.kind, p.created_at / 3600000000,"
+  "    COALESCE (p.tool_id, ''), -NEW.amount, 1 FROM transfers p"
+  "    WHERE p.seq = NEW.pending_seq AND p.kind IN (0, 2, 3)"
+  "    ON CONFLICT DO UPDATE SET amount = amount + excluded.amount, items = items + 1;"
+  "  INSERT INTO posted_hours SELECT p.credit_account, p.kind, p.created_at / 3600000000,"
+  "    COALESCE (p.tool_id, ''), NEW.amount, 1 FROM transfers p"
+  "    WHERE p.seq = NEW.pending_seq AND p.kind IN (0, 2, 3)"
+  "    ON CONFLICT DO UPDATE SET amount = amount + excluded.amount, items = items + 1;"
+  "END;",
 };
 
 int

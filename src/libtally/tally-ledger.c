@@ -64,6 +64,27 @@ static const char * const stmt_sql[N_STMTS] = {
   /* The first transfer at or after a seq: the seq itself, except in a
    * mirror, whose sequence has gaps. */
   [STMT_CREATED_AT_BY_SEQ] = "SELECT created_at FROM transfers WHERE seq >= ? ORDER BY seq LIMIT 1",
+  /* Whole hours of an account's posted purchases, consumption and
+   * refunds: ?1 the account, [?2, ?3) the hours. */
+  [STMT_POSTED_HOURS] = "SELECT kind, tool_id, SUM (amount), SUM (items) FROM posted_hours "
+                        "WHERE account = ?1 AND kind IN (0, 2, 3) AND hour >= ?2 AND hour < ?3 "
+                        "GROUP BY kind, tool_id",
+  /* The same from the transfers themselves, for the part of an hour at
+   * either end of a range: [?2, ?3) are seqs. A run counts once posted,
+   * for what it settled. */
+  [STMT_POSTED_ITEMS] = "SELECT kind, tool_id, SUM (amount), COUNT (*) FROM ("
+                        "SELECT t.kind AS kind, COALESCE (t.tool_id, '') AS tool_id, "
+                        "  CASE WHEN t.debit_account = ?1 THEN -1 ELSE 1 END * "
+                        "  CASE WHEN (t.flags & 2) = 0 THEN t.amount ELSE s.amount END AS amount "
+                        "FROM transfers t LEFT JOIN pending p ON p.seq = t.seq "
+                        "LEFT JOIN transfers s ON s.seq = p.settled_by "
+                        "WHERE t.seq IN ("
+                        "  SELECT seq FROM transfers WHERE debit_account = ?1 "
+                        "  AND kind IN (0, 2, 3) AND seq >= ?2 AND seq < ?3 "
+                        "  UNION ALL SELECT seq FROM transfers WHERE credit_account = ?1 "
+                        "  AND kind IN (0, 2, 3) AND seq >= ?2 AND seq < ?3) "
+                        "AND (t.flags & 12) = 0 AND ((t.flags & 2) = 0 OR p.state = 1)"
+                        ") GROUP BY kind, tool_id",
 };
 
 static gint64

@@ -139,6 +139,28 @@ gboolean     tally_ledger_sum_consumption    (TallyLedger                *self,
                                               gint64                      until,
                                               gint64                     *spent,
                                               GError                    **error);
+/* What an account's posted items of one kind and tool come to. */
+typedef struct _TallyPostedTotal
+{
+  TallyTransferKind kind;
+  /* Empty for items of no tool. */
+  char              tool_id[TALLY_TOOL_ID_MAX];
+  /* From the account's side, credits minus debits: a purchase adds,
+   * consumption takes away. */
+  gint64            amount;
+  gint64            items;
+} TallyPostedTotal;
+
+/* The account's posted purchases, consumption and refunds created in
+ * [@since, @until), by kind and tool: the posted items of its history,
+ * a run at its hold's time for what it settled. Other kinds are not
+ * summed. Whole hours come from sums the ledger keeps as it writes, so a
+ * year costs about what a day does. */
+GArray      *tally_ledger_posted_totals      (TallyLedger                *self,
+                                              const char                 *account_id,
+                                              gint64                      since,
+                                              gint64                      until,
+                                              GError                    **error);
 /* The settled cost of an account's latest runs of @tool_id, newest first,
  * at most @limit: what a typical estimate is made from. */
 GArray      *tally_ledger_recent_run_costs   (TallyLedger                *self,

@@ -287,20 +287,40 @@ day_start (GTimeZone   *zone,
 /* Moves @date to the first day of the window that follows the one it
  * starts. */
 static void
-next_window (TallyLimit  limit,
-             GDate      *date)
+next_window (TallyPeriod  period,
+             GDate       *date)
 {
-  if (limit == TALLY_LIMIT_MONTHLY)
-    g_date_add_months (date, 1);
-  else
-    g_date_add_days (date, 1);
+  switch (period)
+    {
+    case TALLY_PERIOD_MONTH:
+      g_date_add_months (date, 1);
+      break;
+    case TALLY_PERIOD_WEEK:
+      g_date_add_days (date, 7);
+      break;
+    case TALLY_PERIOD_DAY:
+    default:
+      g_date_add_days (date, 1);
+      break;
+    }
+}
+
+/* Moves @date back to the first day of its period. */
+static void
+period_first_day (TallyPeriod  period,
+                  GDate       *date)
+{
+  if (period == TALLY_PERIOD_MONTH)
+    g_date_set_day (date, 1);
+  else if (period == TALLY_PERIOD_WEEK)
+    g_date_subtract_days (date, g_date_get_weekday (date) - G_DATE_MONDAY);
 }
 
 /* The window that begins on @first, in microseconds UTC. A window whose end
  * GDateTime cannot represent (the last month of year 9999) never ends. */
 static gboolean
 window_from (GTimeZone   *zone,
-             TallyLimit   limit,
+             TallyPeriod  period,
              const GDate *first,
              gint64      *start,
              gint64      *end)
@@ -310,7 +330,7 @@ window_from (GTimeZone   *zone,
   if (!day_start (zone, first, start))
     return FALSE;
 
-  next_window (limit, &next);
+  next_window (period, &next);
   if (day_start (zone, &next, end))
     *end *= G_USEC_PER_SEC;
   else
@@ -321,20 +341,19 @@ window_from (GTimeZone   *zone,
 }
 
 static gboolean
-calendar_window (GTimeZone  *zone,
-                 TallyLimit  limit,
-                 gint64      now,
-                 gint64     *start,
-                 gint64     *end)
+calendar_window (GTimeZone   *zone,
+                 TallyPeriod  period,
+                 gint64       now,
+                 gint64      *start,
+                 gint64      *end)
 {
   GDate first;
 
   if (!local_date (zone, now, &first))
     return FALSE;
-  if (limit == TALLY_LIMIT_MONTHLY)
-    g_date_set_day (&first, 1);
+  period_first_day (period, &first);
 
-  if (!window_from (zone, limit, &first, start, end))
+  if (!window_from (zone, period, &first, start, end))
     return FALSE;
 
   /* A fall-back across midnight (America/St_Johns until 2010, 00:01 back to
@@ -342,8 +361,8 @@ calendar_window (GTimeZone  *zone,
    * began; that hour belongs to the window that has begun. */
   if (now >= *end)
     {
-      next_window (limit, &first);
-      return window_from (zone, limit, &first, start, end);
+      next_window (period, &first);
+      return window_from (zone, period, &first, start, end);
     }
 
   return TRUE;
@@ -550,8 +569,6 @@ tally_policy_window (const TallyPolicy *policy,
                      gint64            *start,
                      gint64            *end)
 {
-  g_autoptr(GTimeZone) zone = NULL;
-
   g_return_if_fail (policy != NULL);
   g_return_if_fail (start != NULL);
   g_return_if_fail (end != NULL);
@@ -570,13 +587,31 @@ tally_policy_window (const TallyPolicy *policy,
       return;
     }
 
-  zone = policy_zone (policy);
-  if (!calendar_window (zone, limit, now, start, end))
+  if (!tally_policy_period (policy, limit == TALLY_LIMIT_MONTHLY ? TALLY_PERIOD_MONTH
+                                                                  : TALLY_PERIOD_DAY,
+                            now, start, end))
     {
       /* Outside years 1 to 9999 there is no calendar to speak of. */
       *start = now;
       *end = now;
     }
+}
+
+gboolean
+tally_policy_period (const TallyPolicy *policy,
+                     TallyPeriod        period,
+                     gint64             now,
+                     gint64            *start,
+                     gint64            *end)
+{
+  g_autoptr(GTimeZone) zone = NULL;
+
+  g_return_val_if_fail (policy != NULL, FALSE);
+  g_return_val_if_fail (start != NULL, FALSE);
+  g_return_val_if_fail (end != NULL, FALSE);
+
+  zone = policy_zone (policy);
+  return calendar_window (zone, period, now, start, end);
 }
 
 gboolean

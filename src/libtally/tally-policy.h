@@ -28,6 +28,14 @@ typedef enum
   TALLY_LIMIT_MONTHLY,
 } TallyLimit;
 
+/* Calendar periods in the policy's time zone; a week starts on Monday. */
+typedef enum
+{
+  TALLY_PERIOD_DAY,
+  TALLY_PERIOD_WEEK,
+  TALLY_PERIOD_MONTH,
+} TallyPeriod;
+
 /* Caps in credits; 0 means no cap. */
 typedef struct _TallyCaps
 {
@@ -82,6 +90,15 @@ void        tally_policy_effective_caps  (const TallyPolicy  *policy,
  * zone: [start, end), microseconds UTC. A DST day is 23 or 25 hours. */
 void        tally_policy_window          (const TallyPolicy  *policy,
                                           TallyLimit          limit,
+                                          gint64              now,
+                                          gint64             *start,
+                                          gint64             *end);
+/* The day, week or month that contains @now in the policy's time zone:
+ * [start, end), microseconds UTC, each end at a local midnight (or where
+ * that day begins when the clocks skip midnight). FALSE outside the years
+ * 1 to 9999. */
+gboolean    tally_policy_period          (const TallyPolicy  *policy,
+                                          TallyPeriod         period,
                                           gint64              now,
                                           gint64             *start,
                                           gint64             *end);

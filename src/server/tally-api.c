@@ -31,4 +31,5 @@ tally_api_register_all (TallyRouter *router)
   tally_api_audit_register (router);
   tally_api_billing_register (router);
   tally_api_recharge_register (router);
+  tally_api_usage_register (router);
 }

@@ -659,6 +659,46 @@ test_window_paris (void)
 }
 
 static void
+assert_period (const char  *zone,
+               TallyPeriod  period,
+               const char  *now,
+               const char  *start,
+               const char  *end)
+{
+  TallyPolicy policy = policy_in (zone);
+  gint64 period_start = 0;
+  gint64 period_end = 0;
+
+  g_assert_true (tally_policy_period (&policy, period, at (now), &period_start, &period_end));
+  g_assert_cmpint (period_start, ==, at (start));
+  g_assert_cmpint (period_end, ==, at (end));
+}
+
+/* Weeks run Monday to Sunday, local midnight to local midnight: the week
+ * of the spring change is an hour short, whichever day now is. */
+static void
+test_period_week (void)
+{
+  /* Sunday 29 March 2026, Paris springs forward: Monday 23rd 00:00 CET
+   * to Monday 30th 00:00 CEST. */
+  assert_period ("Europe/Paris", TALLY_PERIOD_WEEK, "2026-03-29T12:00:00Z",
+                 "2026-03-22T23:00:00Z", "2026-03-29T22:00:00Z");
+  assert_period ("Europe/Paris", TALLY_PERIOD_WEEK, "2026-03-22T23:00:00Z",
+                 "2026-03-22T23:00:00Z", "2026-03-29T22:00:00Z");
+  /* A Monday's first second belongs to its own week. */
+  assert_period ("Europe/Paris", TALLY_PERIOD_WEEK, "2026-03-29T22:00:00Z",
+                 "2026-03-29T22:00:00Z", "2026-04-05T22:00:00Z");
+  /* Across a year's end: Monday 29 December 2025 to Monday 5 January. */
+  assert_period ("UTC", TALLY_PERIOD_WEEK, "2026-01-01T08:00:00Z",
+                 "2025-12-29T00:00:00Z", "2026-01-05T00:00:00Z");
+  /* Day and month agree with the policy's windows. */
+  assert_period ("Europe/Paris", TALLY_PERIOD_DAY, "2026-10-25T12:00:00Z",
+                 "2026-10-24T22:00:00Z", "2026-10-25T23:00:00Z");
+  assert_period ("Europe/Paris", TALLY_PERIOD_MONTH, "2026-03-15T12:00:00Z",
+                 "2026-02-28T23:00:00Z", "2026-03-31T22:00:00Z");
+}
+
+static void
 test_window_new_york (void)
 {
   /* Spring forward at 02:00 local. */
@@ -888,6 +928,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/policy/limit-to-string", test_limit_to_string);
+  g_test_add_func ("/policy/period/week", test_period_week);
   g_test_add_func ("/policy/init", test_init);
   g_test_add_func ("/policy/init/unknown-timezone", test_init_unknown_timezone);
   g_test_add_func ("/policy/timezone/valid", test_timezone_valid);

@@ -76,6 +76,7 @@ static const MatrixRoute matrix[] = {
     "{\"outcome\": \"succeeded\", \"units\": 1}", TRUE, 200 },
   { "GET", "/v1/transactions", ACCESS_MEMBER, "/v1/transactions?account_id={account}", NULL, TRUE,
     200 },
+  { "GET", "/v1/usage", ACCESS_MEMBER, "/v1/usage?account_id={account}", NULL, TRUE, 200 },
   { "GET", "/v1/transactions/export", ACCESS_MEMBER,
     "/v1/transactions/export?format=json&account_id={account}", NULL, TRUE, 200 },
   { "POST", "/v1/sync", ACCESS_MEMBER, "/v1/sync",

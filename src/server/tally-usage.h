@@ -1,0 +1,90 @@
+/* tally-usage.h: what an account spent, bucket by bucket, and where that
+ * pace leads (GET /v1/usage without the HTTP)
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <tally.h>
+
+G_BEGIN_DECLS
+
+#define TALLY_USAGE_ERROR (tally_usage_error_quark ())
+
+typedef enum
+{
+  /* since is not before until. */
+  TALLY_USAGE_ERROR_EMPTY_RANGE,
+  /* More buckets than the granularity allows (about ten years). */
+  TALLY_USAGE_ERROR_TOO_LONG,
+  /* A bound outside the years 1 to 9999 of the account's calendar. */
+  TALLY_USAGE_ERROR_OUT_OF_CALENDAR,
+} TallyUsageError;
+
+/* The pace of the projection: the consumption of the last 30 days. */
+#define TALLY_USAGE_PACE_DAYS 30
+
+typedef struct
+{
+  char        account_id[TALLY_UUID_LEN];
+  /* The zone whose midnights start the buckets; empty or unknown is UTC. */
+  char        timezone[TALLY_TIMEZONE_MAX];
+  TallyPeriod granularity;
+  /* Microseconds UTC, since inclusive, until exclusive; 0 for the default
+   * (see tally_usage_compute()). */
+  gint64      since;
+  gint64      until;
+  gint64      now;
+} TallyUsageQuery;
+
+typedef struct
+{
+  /* The local midnight the bucket's day, week or month begins at. */
+  gint64 start;
+  /* Posted consumption, as a positive number, and how many items. */
+  gint64 spent;
+  gint64 runs;
+  /* Posted purchases and refunds credited to the account, net. */
+  gint64 purchased;
+  gint64 refunded;
+} TallyUsageBucket;
+
+typedef struct
+{
+  /* Empty for consumption of no tool. */
+  char   tool_id[TALLY_TOOL_ID_MAX];
+  gint64 spent;
+  gint64 runs;
+} TallyUsageTool;
+
+typedef struct
+{
+  TallyPeriod granularity;
+  gint64      since;
+  gint64      until;
+  /* TallyUsageBucket, oldest first. */
+  GArray     *buckets;
+  /* TallyUsageTool, most spent first. */
+  GArray     *tools;
+  /* FALSE when nothing was spent in the last 30 days. */
+  gboolean    has_days_left;
+  gint64      days_left;
+  gint64      month_end_spent;
+} TallyUsage;
+
+GQuark      tally_usage_error_quark             (void);
+gboolean    tally_usage_granularity_from_string (const char             *text,
+                                                 TallyPeriod            *granularity);
+const char *tally_usage_granularity_to_string   (TallyPeriod             granularity);
+
+TallyUsage *tally_usage_compute                 (TallyLedger            *ledger,
+                                                 const TallyUsageQuery  *query,
+                                                 GError                **error);
+void        tally_usage_free                    (TallyUsage             *usage);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyUsage, tally_usage_free)
+
+G_END_DECLS
