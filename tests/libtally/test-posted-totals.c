@@ -131,7 +131,7 @@ fill (TotalsFixture *t,
 
   for (guint i = 0; i < n_events; i++)
     {
-      t->f.now += g_rand_int_range (t->rand, 1, 40 * 60) * G_USEC_PER_SEC + 123457;
+      t->f.now += (gint64) g_rand_int_range (t->rand, 1, 40 * 60) * G_USEC_PER_SEC + 123457;
       one_event (t, g_rand_boolean (t->rand) ? t->f.alice : t->f.bob);
       if (t->open_holds->len > 0 && g_rand_int_range (t->rand, 0, 3) == 0)
         settle_some (t);

@@ -38,12 +38,22 @@ def news_entries(path):
     return entries
 
 
+XML_LANG = '{http://www.w3.org/XML/1998/namespace}lang'
+
+
+def untranslated(elements):
+    # The built metainfo carries each translation beside the original
+    # (xml:lang="de"); NEWS is in English.
+    return [e for e in elements if XML_LANG not in e.attrib]
+
+
 def metainfo_releases(path):
     releases = []
     for release in ET.parse(path).getroot().iter('release'):
         description = release.find('description')
-        first = description.find('p') if description is not None else None
-        items = [normal(''.join(li.itertext())) for li in release.iter('li')]
+        paragraphs = untranslated(description.findall('p')) if description is not None else []
+        first = paragraphs[0] if paragraphs else None
+        items = [normal(''.join(li.itertext())) for li in untranslated(release.iter('li'))]
         releases.append((release.get('version'), release.get('date'),
                          normal(''.join(first.itertext())) if first is not None else None,
                          items))
