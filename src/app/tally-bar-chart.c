@@ -515,9 +515,7 @@ tally_bar_chart_class_init (TallyBarChartClass *klass)
 
   gtk_widget_class_install_action (widget_class, "chart.move", "i", move_activated);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, 0, "chart.move", "i", -1);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Left, 0, "chart.move", "i", -1);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, 0, "chart.move", "i", 1);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Right, 0, "chart.move", "i", 1);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Home, 0, "chart.move", "i",
                                        G_MININT32);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_End, 0, "chart.move", "i",
