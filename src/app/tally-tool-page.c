@@ -288,8 +288,8 @@ update_usual_cost (TallyToolPage *self,
 
   sorted = g_array_copy (past_costs);
   g_array_sort (sorted, compare_costs);
-  median = (g_array_index (sorted, gint64, (sorted->len - 1) / 2) +
-            g_array_index (sorted, gint64, sorted->len / 2)) / 2;
+  /* The lower middle, as tally_price_rule_estimate() takes it. */
+  median = g_array_index (sorted, gint64, (sorted->len - 1) / 2);
   usual = tally_format_credits (median);
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        /* Translators: credits, then a number of runs */

@@ -46,6 +46,10 @@ struct _TallyUsagePage
   GtkListBox            *tools_list;
   AdwPreferencesGroup   *kinds_group;
   GtkListBox            *kinds_list;
+  AdwPreferencesGroup   *compare_group;
+  GtkListBox            *compare_list;
+  GtkSpinButton         *size_spin;
+  GtkDropDown           *unit_dropdown;
 
   /* NULL when a test sets the source. */
   TallySession          *session;
@@ -526,6 +530,140 @@ update_status (TallyUsagePage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "usage.save-png", self->usage != NULL);
 }
 
+/* The tool comparison */
+
+static TallyToolRegistry *
+registry (TallyUsagePage *self)
+{
+  return self->session ? tally_session_get_tools (self->session) : NULL;
+}
+
+static const char *
+selected_unit (TallyUsagePage *self)
+{
+  GtkStringObject *item = gtk_drop_down_get_selected_item (self->unit_dropdown);
+
+  return item ? gtk_string_object_get_string (item) : NULL;
+}
+
+static char *
+cost_or_dash (const TallyPriceRule *rule,
+              gint64                units)
+{
+  gint64 cost;
+
+  if (units < rule->min_units || units > rule->max_units ||
+      !tally_price_rule_cost (rule, units, &cost, NULL))
+    return g_strdup ("—");
+
+  return tally_format_credits (cost);
+}
+
+/* Typical is the user's own average once they ran the tool as often as
+ * the estimates need; before that, what the tool declares. */
+static char *
+typical_cost (TallyUsagePage       *self,
+              TallyTool            *tool,
+              const TallyPriceRule *rule)
+{
+  const TallyUsageTool *mine = self->usage
+                               ? tally_usage_find_tool (self->usage, tally_tool_get_id (tool))
+                               : NULL;
+
+  if (mine != NULL && mine->runs >= TALLY_ESTIMATE_MIN_HISTORY)
+    return tally_format_credits (mine->spent / mine->runs);
+
+  return cost_or_dash (rule, rule->typical_units);
+}
+
+static GtkWidget *
+comparison_row (TallyUsagePage *self,
+                TallyTool      *tool,
+                gint64          size)
+{
+  const TallyPriceRule *rule = tally_tool_get_price_rule (tool);
+  g_autofree char *at_size = cost_or_dash (rule, size);
+  g_autofree char *min = cost_or_dash (rule, rule->min_units);
+  g_autofree char *typical = typical_cost (self, tool, rule);
+  g_autofree char *max = cost_or_dash (rule, rule->max_units);
+  /* Translators: the cheapest, a typical and the dearest run of a tool */
+  g_autofree char *subtitle = g_strdup_printf (_("Min %s · typical %s · max %s"), min, typical,
+                                               max);
+
+  return figure_row (tally_tool_get_name (tool), subtitle, at_size);
+}
+
+static void
+update_comparison (TallyUsagePage *self)
+{
+  TallyToolRegistry *tools = registry (self);
+  const char *unit = selected_unit (self);
+  gint64 size = (gint64) gtk_spin_button_get_value (self->size_spin);
+
+  clear_list (self->compare_list);
+  if (tools == NULL || unit == NULL)
+    return;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (tools)); i++)
+    {
+      g_autoptr(TallyTool) tool = g_list_model_get_item (G_LIST_MODEL (tools), i);
+
+      if (g_strcmp0 (tally_tool_get_unit (tool), unit) == 0)
+        gtk_list_box_append (self->compare_list, comparison_row (self, tool, size));
+    }
+}
+
+/* A new unit starts at the typical size of its first tool. */
+static void
+unit_changed (TallyUsagePage *self)
+{
+  TallyToolRegistry *tools = registry (self);
+  const char *unit = selected_unit (self);
+
+  for (guint i = 0; tools != NULL && unit != NULL &&
+                    i < g_list_model_get_n_items (G_LIST_MODEL (tools)); i++)
+    {
+      g_autoptr(TallyTool) tool = g_list_model_get_item (G_LIST_MODEL (tools), i);
+
+      if (g_strcmp0 (tally_tool_get_unit (tool), unit) == 0)
+        {
+          gtk_spin_button_set_value (self->size_spin,
+                                     tally_tool_get_price_rule (tool)->typical_units);
+          break;
+        }
+    }
+
+  update_comparison (self);
+}
+
+/* Units at least two tools measure in: only those compare. */
+static void
+update_units (TallyUsagePage *self)
+{
+  TallyToolRegistry *tools = registry (self);
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) units = g_ptr_array_new ();
+  g_autoptr(GtkStringList) model = NULL;
+
+  for (guint i = 0; tools != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (tools)); i++)
+    {
+      g_autoptr(TallyTool) tool = g_list_model_get_item (G_LIST_MODEL (tools), i);
+      const char *unit = tally_tool_get_unit (tool);
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (counts, unit)) + 1;
+
+      /* The registry keeps the tool, and so its unit, alive. */
+      g_hash_table_insert (counts, (gpointer) unit, GUINT_TO_POINTER (count));
+      if (count == 2)
+        g_ptr_array_add (units, (gpointer) unit);
+    }
+  g_ptr_array_add (units, NULL);
+
+  model = gtk_string_list_new ((const char * const *) units->pdata);
+  gtk_drop_down_set_model (self->unit_dropdown, G_LIST_MODEL (model));
+  gtk_widget_set_visible (GTK_WIDGET (self->compare_group), units->len > 1);
+  unit_changed (self);
+}
+
 static void
 show_usage (TallyUsagePage *self,
             TallyUsage     *usage)
@@ -540,6 +678,7 @@ show_usage (TallyUsagePage *self,
   update_kinds (self);
   update_period (self);
   update_status (self);
+  update_comparison (self);
 }
 
 /* Reading, off the UI thread */
@@ -968,6 +1107,9 @@ tally_usage_page_constructed (GObject *object)
   /* Tool names may come after the figures. */
   g_signal_connect_object (self->session, "notify::tools", G_CALLBACK (update_tools), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::tools", G_CALLBACK (update_units), self,
+                           G_CONNECT_SWAPPED);
+  update_units (self);
   follow_ledger (self);
 }
 
@@ -1025,8 +1167,14 @@ tally_usage_page_class_init (TallyUsagePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyUsagePage, tools_list);
   gtk_widget_class_bind_template_child (widget_class, TallyUsagePage, kinds_group);
   gtk_widget_class_bind_template_child (widget_class, TallyUsagePage, kinds_list);
+  gtk_widget_class_bind_template_child (widget_class, TallyUsagePage, compare_group);
+  gtk_widget_class_bind_template_child (widget_class, TallyUsagePage, compare_list);
+  gtk_widget_class_bind_template_child (widget_class, TallyUsagePage, size_spin);
+  gtk_widget_class_bind_template_child (widget_class, TallyUsagePage, unit_dropdown);
   gtk_widget_class_bind_template_callback (widget_class, granularity_toggled);
   gtk_widget_class_bind_template_callback (widget_class, table_toggled);
+  gtk_widget_class_bind_template_callback (widget_class, update_comparison);
+  gtk_widget_class_bind_template_callback (widget_class, unit_changed);
 
   gtk_widget_class_install_action (widget_class, "usage.export-csv", NULL, export_csv_activated);
   gtk_widget_class_install_action (widget_class, "usage.save-png", NULL, save_png_activated);

@@ -421,6 +421,49 @@ test_empty (void)
   test_remove_tree (dir);
 }
 
+static gboolean
+is_drop_down (GtkWidget  *widget,
+              const char *unused)
+{
+  return GTK_IS_DROP_DOWN (widget);
+}
+
+static gboolean
+is_spin_button_labelled (GtkWidget  *widget,
+                         const char *unused)
+{
+  return GTK_IS_SPIN_BUTTON (widget);
+}
+
+/* Tools measured in words, side by side for 6,000 words: the word count
+ * costs 3 credits there, as the server charges. */
+static void
+check_comparison (GtkWidget *window)
+{
+  GtkDropDown *units = GTK_DROP_DOWN (wait_for_widget (window, is_drop_down, NULL));
+  GListModel *model = gtk_drop_down_get_model (units);
+  GtkWidget *page = gtk_widget_get_ancestor (GTK_WIDGET (units), TALLY_TYPE_USAGE_PAGE);
+  g_autofree char *three = tally_format_credits (3);
+  GtkWidget *row;
+  guint n_rows = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(GtkStringObject) unit = g_list_model_get_item (model, i);
+
+      if (g_str_equal (gtk_string_object_get_string (unit), "words"))
+        gtk_drop_down_set_selected (units, i);
+    }
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget (page, is_spin_button_labelled, NULL)),
+                             6000);
+  row = wait_for_widget (window, is_action_row_titled, "Word count and readability");
+  g_assert_nonnull (find_widget (row, is_label_with, three));
+  for (GtkWidget *r = gtk_widget_get_first_child (gtk_widget_get_parent (row)); r != NULL;
+       r = gtk_widget_get_next_sibling (r))
+    n_rows++;
+  g_assert_cmpuint (n_rows, >=, 2);
+}
+
 /* The page in the window follows the session: a grant the server makes
  * shows in the kinds once the cache has it. */
 static void
@@ -442,6 +485,7 @@ test_in_window (void)
   row = wait_for_widget (window, is_action_row_titled, "Grants");
   g_assert_nonnull (find_widget (row, is_label_with, "+700 credits"));
   wait_for_widget (window, is_label_starting, "Nothing was spent in the last 30 days");
+  check_comparison (window);
   save_screenshot (window, "usage-window.png");
 
   gtk_window_destroy (GTK_WINDOW (window));
