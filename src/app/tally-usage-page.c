@@ -188,6 +188,34 @@ runs_text (guint runs)
 
 /* The chart and its table */
 
+/* The table is built only while shown: thirty rows of widgets would
+ * delay the first chart for nobody. */
+static void
+update_table (TallyUsagePage *self)
+{
+  GArray *buckets = shown_buckets (self);
+
+  clear_list (self->table_list);
+  if (buckets == NULL || !gtk_toggle_button_get_active (self->table_button))
+    return;
+
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      const TallyUsageBucket *bucket = &g_array_index (buckets, TallyUsageBucket, i);
+      g_autofree char *credits = tally_format_credits (bucket->spent);
+      g_autofree char *runs = runs_text (bucket->runs);
+      g_autofree char *description = bucket_description (bucket, self->granularity);
+      GtkWidget *row = figure_row (description, runs, credits);
+      g_autofree char *name = NULL;
+
+      /* Translators: a period, its credits and its runs, as a table row reads */
+      name = g_strdup_printf (_("%s: %s, %s"), description, credits, runs);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                      -1);
+      gtk_list_box_append (self->table_list, row);
+    }
+}
+
 static void
 update_chart (TallyUsagePage *self)
 {
@@ -197,29 +225,19 @@ update_chart (TallyUsagePage *self)
   g_autoptr(GPtrArray) descriptions = g_ptr_array_new_with_free_func (g_free);
   g_autofree gint64 *values = g_new0 (gint64, MAX (n, 1));
 
-  clear_list (self->table_list);
   for (guint i = 0; i < n; i++)
     {
       const TallyUsageBucket *bucket = &g_array_index (buckets, TallyUsageBucket, i);
-      g_autofree char *credits = tally_format_credits (bucket->spent);
-      g_autofree char *runs = runs_text (bucket->runs);
-      char *description = bucket_description (bucket, self->granularity);
-      GtkWidget *row = figure_row (description, runs, credits);
-      g_autofree char *name = NULL;
 
       g_ptr_array_add (labels, bucket_label (bucket, self->granularity));
-      g_ptr_array_add (descriptions, description);
+      g_ptr_array_add (descriptions, bucket_description (bucket, self->granularity));
       values[i] = bucket->spent;
-      /* Translators: a period, its credits and its runs, as a table row reads */
-      name = g_strdup_printf (_("%s: %s, %s"), description, credits, runs);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
-                                      -1);
-      gtk_list_box_append (self->table_list, row);
     }
 
   tally_bar_chart_set_title (self->chart, chart_title (self->granularity));
   tally_bar_chart_set_bars (self->chart, (const char * const *) labels->pdata,
                             (const char * const *) descriptions->pdata, values, n);
+  update_table (self);
 }
 
 /* Projections and insights */
@@ -892,6 +910,7 @@ static void
 table_toggled (TallyUsagePage  *self,
                GtkToggleButton *button)
 {
+  update_table (self);
   gtk_stack_set_visible_child_name (self->chart_stack,
                                     gtk_toggle_button_get_active (button) ? "table" : "chart");
 }
