@@ -27,6 +27,7 @@ struct _TallyToolPage
    * changes. */
   GArray             *past_costs;
   GtkLabel           *measure_label;
+  GtkLabel           *usual_label;
   GtkStack           *run_stack;
   GtkButton          *run_button;
   GtkProgressBar     *progress_bar;

@@ -264,6 +264,44 @@ measure_text (TallyToolPage *self,
   return g_strdup_printf (_("For %'" PRId64 " %s of input"), units, unit);
 }
 
+static int
+compare_costs (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The median of the user's latest settled runs: what a run of this tool
+ * usually costs them, whatever the inputs, with how many runs say so. */
+static void
+update_usual_cost (TallyToolPage *self,
+                   GArray        *past_costs)
+{
+  g_autoptr(GArray) sorted = NULL;
+  g_autofree char *usual = NULL;
+  g_autofree char *text = NULL;
+  gint64 median;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->usual_label), past_costs != NULL && past_costs->len > 0);
+  if (past_costs == NULL || past_costs->len == 0)
+    return;
+
+  sorted = g_array_copy (past_costs);
+  g_array_sort (sorted, compare_costs);
+  /* The lower middle, as tally_price_rule_estimate() takes it. */
+  median = g_array_index (sorted, gint64, (sorted->len - 1) / 2);
+  usual = tally_format_credits (median);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       /* Translators: credits, then a number of runs */
+                                       "Your usual cost: %s (from your last run)",
+                                       "Your usual cost: %s (the middle of your last %u runs)",
+                                       sorted->len),
+                          usual, sorted->len);
+  gtk_label_set_text (self->usual_label, text);
+}
+
 void
 tally_tool_page_update_actions (TallyToolPage *self)
 {
@@ -315,6 +353,7 @@ tally_tool_page_update_estimate (TallyToolPage *self)
   summary = tally_tool_page_build_summary (self);
   self->inputs_ready = inputs_complete (self, summary);
   past_costs = get_past_costs (self);
+  update_usual_cost (self, past_costs);
   self->estimate_ok = tally_tool_estimate (self->tool, self->inputs_ready ? summary : NULL,
                                            past_costs != NULL ? (gint64 *) past_costs->data : NULL,
                                            past_costs != NULL ? past_costs->len : 0,
@@ -750,6 +789,7 @@ tally_tool_page_class_init (TallyToolPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, folder_row);
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, estimate_label);
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, measure_label);
+  gtk_widget_class_bind_template_child (widget_class, TallyToolPage, usual_label);
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, run_stack);
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, run_button);
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, progress_bar);

@@ -19,3 +19,4 @@
 #include "tally-tool.h"
 #include "tally-tool-registry.h"
 #include "tally-policy.h"
+#include "tally-usage.h"

@@ -1,5 +1,5 @@
 /* tally-api-usage.c: GET /v1/usage, an account's spending by day, week or
- * month (the sums themselves are in tally-usage.c)
+ * month (the sums themselves are in tally-usage-report.c)
  *
  * Copyright 2026 The Tally developers
  *
@@ -12,7 +12,7 @@
 #include "tally-api-query.h"
 #include "tally-server.h"
 #include "tally-store.h"
-#include "tally-usage.h"
+#include "tally-usage-report.h"
 
 /* The account to read and the zone its buckets follow: the user's own by
  * default; another only for an admin, and then any user or team account.
@@ -20,7 +20,7 @@
  * never tells whether someone else's account exists. */
 static gboolean
 parse_account (TallyRequest    *request,
-               TallyUsageQuery *query,
+               TallyUsageReportQuery *query,
                TallyProblem    *problem)
 {
   TallyServer *server = tally_request_get_server (request);
@@ -64,14 +64,14 @@ parse_account (TallyRequest    *request,
 
 static gboolean
 parse_query (TallyRequest    *request,
-             TallyUsageQuery *query,
+             TallyUsageReportQuery *query,
              TallyProblem    *problem)
 {
   const char *granularity = tally_api_query_value (request, "granularity");
 
   query->granularity = TALLY_PERIOD_DAY;
   if (granularity != NULL &&
-      !tally_usage_granularity_from_string (granularity, &query->granularity))
+      !tally_usage_report_granularity_from_string (granularity, &query->granularity))
     {
       tally_problem_invalid (problem, "granularity", "“granularity” must be day, week or month");
       return FALSE;
@@ -100,14 +100,14 @@ local_time (GTimeZone *zone,
 }
 
 static JsonArray *
-buckets_json (const TallyUsage *usage,
+buckets_json (const TallyUsageReport *usage,
               GTimeZone        *zone)
 {
   JsonArray *array = json_array_sized_new (usage->buckets->len);
 
   for (guint i = 0; i < usage->buckets->len; i++)
     {
-      const TallyUsageBucket *bucket = &g_array_index (usage->buckets, TallyUsageBucket, i);
+      const TallyUsageReportBucket *bucket = &g_array_index (usage->buckets, TallyUsageReportBucket, i);
       g_autofree char *start = local_time (zone, bucket->start);
       JsonObject *object = json_object_new ();
 
@@ -123,13 +123,13 @@ buckets_json (const TallyUsage *usage,
 }
 
 static JsonArray *
-tools_json (const TallyUsage *usage)
+tools_json (const TallyUsageReport *usage)
 {
   JsonArray *array = json_array_sized_new (usage->tools->len);
 
   for (guint i = 0; i < usage->tools->len; i++)
     {
-      const TallyUsageTool *tool = &g_array_index (usage->tools, TallyUsageTool, i);
+      const TallyUsageReportTool *tool = &g_array_index (usage->tools, TallyUsageReportTool, i);
       JsonObject *object = json_object_new ();
 
       if (tool->tool_id[0] != '\0')
@@ -145,8 +145,8 @@ tools_json (const TallyUsage *usage)
 }
 
 static JsonObject *
-usage_json (const TallyUsage      *usage,
-            const TallyUsageQuery *query)
+usage_json (const TallyUsageReport      *usage,
+            const TallyUsageReportQuery *query)
 {
   g_autoptr(GTimeZone) zone = g_time_zone_new_identifier (query->timezone);
   JsonObject *body = json_object_new ();
@@ -156,7 +156,7 @@ usage_json (const TallyUsage      *usage,
     zone = g_time_zone_new_utc ();
 
   json_object_set_string_member (body, "granularity",
-                                 tally_usage_granularity_to_string (usage->granularity));
+                                 tally_usage_report_granularity_to_string (usage->granularity));
   json_object_set_array_member (body, "buckets", buckets_json (usage, zone));
   json_object_set_array_member (body, "by_tool", tools_json (usage));
 
@@ -174,8 +174,8 @@ handle_usage (TallyRequest *request)
 {
   TallyLedger *ledger = tally_server_get_ledger (tally_request_get_server (request));
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
-  TallyUsageQuery query = { 0 };
-  g_autoptr(TallyUsage) usage = NULL;
+  TallyUsageReportQuery query = { 0 };
+  g_autoptr(TallyUsageReport) usage = NULL;
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -185,10 +185,10 @@ handle_usage (TallyRequest *request)
       return;
     }
 
-  usage = tally_usage_compute (ledger, &query, &error);
-  if (usage == NULL && error->domain == TALLY_USAGE_ERROR)
+  usage = tally_usage_report_compute (ledger, &query, &error);
+  if (usage == NULL && error->domain == TALLY_USAGE_REPORT_ERROR)
     {
-      tally_problem_invalid (&problem, error->code == TALLY_USAGE_ERROR_EMPTY_RANGE
+      tally_problem_invalid (&problem, error->code == TALLY_USAGE_REPORT_ERROR_EMPTY_RANGE
                                        ? "until" : "since", "%s", error->message);
       tally_request_respond_problem (request, &problem);
       return;

@@ -464,7 +464,7 @@ static void
 check_pages (GtkWidget  *window,
              const char *size)
 {
-  static const char * const pages[] = { "overview", "tools", "history", "purchase" };
+  static const char * const pages[] = { "overview", "tools", "history", "usage", "purchase" };
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
@@ -473,6 +473,8 @@ check_pages (GtkWidget  *window,
       show_view (window, pages[i]);
       if (g_str_equal (pages[i], "history"))
         wait_for_widget (window, is_label_starting, "Grant · ");
+      if (g_str_equal (pages[i], "usage"))
+        wait_for_widget (window, is_action_row_titled, "Grants");
       if (g_str_equal (pages[i], "purchase"))
         wait_for_widget (window, is_label_with, "Top Up Again");
       check_view (window, view);

@@ -264,6 +264,9 @@ test_typical_from_own_runs (void)
     run_through_api (token, 6000);
   wait_for_credits (window, 85);
   wait_for_widget (window, is_label_with, "Usually about 3 credits; at most 50 credits");
+  /* Said with the number of runs it comes from. */
+  wait_for_widget (window, is_label_with,
+                   "Your usual cost: 3 credits (the middle of your last 5 runs)");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

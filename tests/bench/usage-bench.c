@@ -11,7 +11,7 @@
  * granularity=day over that year:
  *
  * - the request over HTTP on loopback, as a client sees it;
- * - tally_usage_compute() on a connection of its own: the server's work
+ * - tally_usage_report_compute() on a connection of its own: the server's work
  *   without the HTTP;
  * - and, as baselines on the same rows: a plain COUNT(*) of the year's
  *   consumption transfers over the (account, kind, seq) index, and the
@@ -27,7 +27,7 @@
 #include <sqlite3.h>
 
 #include "tally.h"
-#include "tally-usage.h"
+#include "tally-usage-report.h"
 
 #include "tally-test-server.h"
 
@@ -177,7 +177,7 @@ time_http (TestServer *server,
 
 static void
 time_compute (TallyLedger           *ledger,
-              const TallyUsageQuery *query)
+              const TallyUsageReportQuery *query)
 {
   gint64 times[N_TIMES];
 
@@ -185,17 +185,17 @@ time_compute (TallyLedger           *ledger,
     {
       g_autoptr(GError) error = NULL;
       gint64 start = g_get_monotonic_time ();
-      g_autoptr(TallyUsage) usage = tally_usage_compute (ledger, query, &error);
+      g_autoptr(TallyUsageReport) usage = tally_usage_report_compute (ledger, query, &error);
 
       times[i] = g_get_monotonic_time () - start;
       g_assert_no_error (error);
     }
-  report ("tally_usage_compute(), day buckets over the year", times);
+  report ("tally_usage_report_compute(), day buckets over the year", times);
 }
 
 static void
 time_count (const char            *path,
-            const TallyUsageQuery *query,
+            const TallyUsageReportQuery *query,
             gint64                *n_rows)
 {
   gint64 times[N_TIMES];
@@ -231,7 +231,7 @@ time_count (const char            *path,
 
 static void
 time_raw_sum (TallyLedger           *ledger,
-              const TallyUsageQuery *query)
+              const TallyUsageReportQuery *query)
 {
   gint64 times[N_TIMES];
   gint64 spent = 0;
@@ -269,7 +269,7 @@ main (int   argc,
   g_autofree char *path = NULL;
   g_autoptr(TallyLedger) reader = NULL;
   g_autoptr(GError) error = NULL;
-  TallyUsageQuery query = { 0 };
+  TallyUsageReportQuery query = { 0 };
   gint64 fill_start, n_rows = 0;
 
   g_test_init (&argc, &argv, NULL);

@@ -1,4 +1,4 @@
-/* tally-usage.h: what an account spent, bucket by bucket, and where that
+/* tally-usage-report.h: what an account spent, bucket by bucket, and where that
  * pace leads (GET /v1/usage without the HTTP)
  *
  * Copyright 2026 The Tally developers
@@ -12,20 +12,20 @@
 
 G_BEGIN_DECLS
 
-#define TALLY_USAGE_ERROR (tally_usage_error_quark ())
+#define TALLY_USAGE_REPORT_ERROR (tally_usage_report_error_quark ())
 
 typedef enum
 {
   /* since is not before until. */
-  TALLY_USAGE_ERROR_EMPTY_RANGE,
+  TALLY_USAGE_REPORT_ERROR_EMPTY_RANGE,
   /* More buckets than the granularity allows (about ten years). */
-  TALLY_USAGE_ERROR_TOO_LONG,
+  TALLY_USAGE_REPORT_ERROR_TOO_LONG,
   /* A bound outside the years 1 to 9999 of the account's calendar. */
-  TALLY_USAGE_ERROR_OUT_OF_CALENDAR,
-} TallyUsageError;
+  TALLY_USAGE_REPORT_ERROR_OUT_OF_CALENDAR,
+} TallyUsageReportError;
 
 /* The pace of the projection: the consumption of the last 30 days. */
-#define TALLY_USAGE_PACE_DAYS 30
+#define TALLY_USAGE_REPORT_PACE_DAYS 30
 
 typedef struct
 {
@@ -34,11 +34,11 @@ typedef struct
   char        timezone[TALLY_TIMEZONE_MAX];
   TallyPeriod granularity;
   /* Microseconds UTC, since inclusive, until exclusive; 0 for the default
-   * (see tally_usage_compute()). */
+   * (see tally_usage_report_compute()). */
   gint64      since;
   gint64      until;
   gint64      now;
-} TallyUsageQuery;
+} TallyUsageReportQuery;
 
 typedef struct
 {
@@ -50,7 +50,7 @@ typedef struct
   /* Posted purchases and refunds credited to the account, net. */
   gint64 purchased;
   gint64 refunded;
-} TallyUsageBucket;
+} TallyUsageReportBucket;
 
 typedef struct
 {
@@ -58,33 +58,33 @@ typedef struct
   char   tool_id[TALLY_TOOL_ID_MAX];
   gint64 spent;
   gint64 runs;
-} TallyUsageTool;
+} TallyUsageReportTool;
 
 typedef struct
 {
   TallyPeriod granularity;
   gint64      since;
   gint64      until;
-  /* TallyUsageBucket, oldest first. */
+  /* TallyUsageReportBucket, oldest first. */
   GArray     *buckets;
-  /* TallyUsageTool, most spent first. */
+  /* TallyUsageReportTool, most spent first. */
   GArray     *tools;
   /* FALSE when nothing was spent in the last 30 days. */
   gboolean    has_days_left;
   gint64      days_left;
   gint64      month_end_spent;
-} TallyUsage;
+} TallyUsageReport;
 
-GQuark      tally_usage_error_quark             (void);
-gboolean    tally_usage_granularity_from_string (const char             *text,
+GQuark      tally_usage_report_error_quark             (void);
+gboolean    tally_usage_report_granularity_from_string (const char             *text,
                                                  TallyPeriod            *granularity);
-const char *tally_usage_granularity_to_string   (TallyPeriod             granularity);
+const char *tally_usage_report_granularity_to_string   (TallyPeriod             granularity);
 
-TallyUsage *tally_usage_compute                 (TallyLedger            *ledger,
-                                                 const TallyUsageQuery  *query,
+TallyUsageReport *tally_usage_report_compute                 (TallyLedger            *ledger,
+                                                 const TallyUsageReportQuery  *query,
                                                  GError                **error);
-void        tally_usage_free                    (TallyUsage             *usage);
+void        tally_usage_report_free                    (TallyUsageReport             *usage);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyUsage, tally_usage_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TallyUsageReport, tally_usage_report_free)
 
 G_END_DECLS

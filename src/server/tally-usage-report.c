@@ -1,4 +1,4 @@
-/* tally-usage.c: an account's usage by day, week or month, and its
+/* tally-usage-report.c: an account's usage by day, week or month, and its
  * projection (docs/usage.md)
  *
  * Copyright 2026 The Tally developers
@@ -10,11 +10,11 @@
 
 #include <string.h>
 
-#include "tally-usage.h"
+#include "tally-usage-report.h"
 
 #define USEC_PER_DAY (G_GINT64_CONSTANT (86400) * G_USEC_PER_SEC)
 
-G_DEFINE_QUARK (tally-usage-error-quark, tally_usage_error)
+G_DEFINE_QUARK (tally-usage-error-quark, tally_usage_report_error)
 
 /* Per granularity: its name, how many buckets a range may have (about
  * ten years: a chart never needs more, and a year of days costs a
@@ -35,7 +35,7 @@ static const struct
 };
 
 gboolean
-tally_usage_granularity_from_string (const char  *text,
+tally_usage_report_granularity_from_string (const char  *text,
                                      TallyPeriod *granularity)
 {
   for (guint i = 0; i < G_N_ELEMENTS (granularities); i++)
@@ -51,7 +51,7 @@ tally_usage_granularity_from_string (const char  *text,
 }
 
 const char *
-tally_usage_granularity_to_string (TallyPeriod granularity)
+tally_usage_report_granularity_to_string (TallyPeriod granularity)
 {
   g_return_val_if_fail (granularity < G_N_ELEMENTS (granularities), NULL);
 
@@ -59,7 +59,7 @@ tally_usage_granularity_to_string (TallyPeriod granularity)
 }
 
 void
-tally_usage_free (TallyUsage *usage)
+tally_usage_report_free (TallyUsageReport *usage)
 {
   g_clear_pointer (&usage->buckets, g_array_unref);
   g_clear_pointer (&usage->tools, g_array_unref);
@@ -79,7 +79,7 @@ period_at (const TallyPolicy  *policy,
   if (time > 0 && tally_policy_period (policy, granularity, time, start, end))
     return TRUE;
 
-  g_set_error (error, TALLY_USAGE_ERROR, TALLY_USAGE_ERROR_OUT_OF_CALENDAR,
+  g_set_error (error, TALLY_USAGE_REPORT_ERROR, TALLY_USAGE_REPORT_ERROR_OUT_OF_CALENDAR,
                "The range must lie between the years 1970 and 9999");
   return FALSE;
 }
@@ -88,7 +88,7 @@ period_at (const TallyPolicy  *policy,
  * the default number of buckets back. */
 static gboolean
 resolve_range (const TallyPolicy      *policy,
-               const TallyUsageQuery  *query,
+               const TallyUsageReportQuery  *query,
                gint64                 *since,
                gint64                 *until,
                GError                **error)
@@ -117,7 +117,7 @@ resolve_range (const TallyPolicy      *policy,
 
   if (*since >= *until)
     {
-      g_set_error (error, TALLY_USAGE_ERROR, TALLY_USAGE_ERROR_EMPTY_RANGE,
+      g_set_error (error, TALLY_USAGE_REPORT_ERROR, TALLY_USAGE_REPORT_ERROR_EMPTY_RANGE,
                    "“since” must be before “until”");
       return FALSE;
     }
@@ -129,11 +129,11 @@ static void
 add_to_tool (GArray                 *tools,
              const TallyPostedTotal *total)
 {
-  TallyUsageTool tool = { { 0 }, 0, 0 };
+  TallyUsageReportTool tool = { { 0 }, 0, 0 };
 
   for (guint i = 0; i < tools->len; i++)
     {
-      TallyUsageTool *known = &g_array_index (tools, TallyUsageTool, i);
+      TallyUsageReportTool *known = &g_array_index (tools, TallyUsageReportTool, i);
 
       if (strcmp (known->tool_id, total->tool_id) == 0)
         {
@@ -156,7 +156,7 @@ fill_bucket (TallyLedger       *ledger,
              const char        *account_id,
              gint64             since,
              gint64             until,
-             TallyUsageBucket  *bucket,
+             TallyUsageReportBucket  *bucket,
              GArray            *tools,
              GError           **error)
 {
@@ -205,7 +205,7 @@ static gboolean
 fill_buckets (TallyLedger        *ledger,
               const TallyPolicy  *policy,
               const char         *account_id,
-              TallyUsage         *usage,
+              TallyUsageReport         *usage,
               GError            **error)
 {
   guint max_buckets = granularities[usage->granularity].max_buckets;
@@ -213,14 +213,14 @@ fill_buckets (TallyLedger        *ledger,
 
   while (from < usage->until)
     {
-      TallyUsageBucket bucket = { 0 };
+      TallyUsageReportBucket bucket = { 0 };
       gint64 end;
 
       if (usage->buckets->len == max_buckets ||
           (usage->until - usage->since) / max_buckets >
           granularities[usage->granularity].max_length)
         {
-          g_set_error (error, TALLY_USAGE_ERROR, TALLY_USAGE_ERROR_TOO_LONG,
+          g_set_error (error, TALLY_USAGE_REPORT_ERROR, TALLY_USAGE_REPORT_ERROR_TOO_LONG,
                        "A range may have at most %u buckets of a %s", max_buckets,
                        granularities[usage->granularity].name);
           return FALSE;
@@ -273,8 +273,8 @@ days_lasting (gint64 available,
   if (available <= 0)
     return 0;
 
-  return available / spent * TALLY_USAGE_PACE_DAYS +
-         available % spent * TALLY_USAGE_PACE_DAYS / spent;
+  return available / spent * TALLY_USAGE_REPORT_PACE_DAYS +
+         available % spent * TALLY_USAGE_REPORT_PACE_DAYS / spent;
 }
 
 /* The local days of this month after today. */
@@ -304,8 +304,8 @@ days_after_today (const TallyPolicy  *policy,
 static gboolean
 fill_projection (TallyLedger        *ledger,
                  const TallyPolicy  *policy,
-                 const TallyUsageQuery *query,
-                 TallyUsage         *usage,
+                 const TallyUsageReportQuery *query,
+                 TallyUsageReport         *usage,
                  GError            **error)
 {
   TallyAccount account;
@@ -313,7 +313,7 @@ fill_projection (TallyLedger        *ledger,
   gboolean ok;
 
   pace_spent = spent_between (ledger, query->account_id,
-                              query->now - TALLY_USAGE_PACE_DAYS * USEC_PER_DAY, query->now,
+                              query->now - TALLY_USAGE_REPORT_PACE_DAYS * USEC_PER_DAY, query->now,
                               error, &ok);
   if (!ok ||
       !period_at (policy, TALLY_PERIOD_MONTH, query->now, &month_start, &month_end, error) ||
@@ -329,9 +329,9 @@ fill_projection (TallyLedger        *ledger,
   if (usage->has_days_left)
     usage->days_left = days_lasting (tally_account_available (&account), pace_spent);
   usage->month_end_spent = month_spent +
-                           pace_spent / TALLY_USAGE_PACE_DAYS * days_left_in_month +
-                           pace_spent % TALLY_USAGE_PACE_DAYS * days_left_in_month /
-                           TALLY_USAGE_PACE_DAYS;
+                           pace_spent / TALLY_USAGE_REPORT_PACE_DAYS * days_left_in_month +
+                           pace_spent % TALLY_USAGE_REPORT_PACE_DAYS * days_left_in_month /
+                           TALLY_USAGE_REPORT_PACE_DAYS;
   return TRUE;
 }
 
@@ -339,8 +339,8 @@ static int
 compare_tools (gconstpointer a,
                gconstpointer b)
 {
-  const TallyUsageTool *x = a;
-  const TallyUsageTool *y = b;
+  const TallyUsageReportTool *x = a;
+  const TallyUsageReportTool *y = b;
 
   if (x->spent != y->spent)
     return x->spent > y->spent ? -1 : 1;
@@ -348,10 +348,10 @@ compare_tools (gconstpointer a,
 }
 
 /**
- * tally_usage_compute:
+ * tally_usage_report_compute:
  * @ledger: the ledger
  * @query: the account, its zone, the granularity and the range
- * @error: return location for a #GError: %TALLY_USAGE_ERROR for a range
+ * @error: return location for a #GError: %TALLY_USAGE_REPORT_ERROR for a range
  *   that cannot be answered, %TALLY_LEDGER_ERROR otherwise
  *
  * With no until, the range ends with the bucket that contains now; with
@@ -360,12 +360,12 @@ compare_tools (gconstpointer a,
  *
  * Returns: (transfer full): the usage, or %NULL
  */
-TallyUsage *
-tally_usage_compute (TallyLedger            *ledger,
-                     const TallyUsageQuery  *query,
+TallyUsageReport *
+tally_usage_report_compute (TallyLedger            *ledger,
+                     const TallyUsageReportQuery  *query,
                      GError                **error)
 {
-  g_autoptr(TallyUsage) usage = g_new0 (TallyUsage, 1);
+  g_autoptr(TallyUsageReport) usage = g_new0 (TallyUsageReport, 1);
   TallyPolicy policy;
 
   g_return_val_if_fail (TALLY_IS_LEDGER (ledger), NULL);
@@ -378,8 +378,8 @@ tally_usage_compute (TallyLedger            *ledger,
   tally_policy_set_timezone (&policy, query->timezone, NULL);
 
   usage->granularity = query->granularity;
-  usage->buckets = g_array_new (FALSE, FALSE, sizeof (TallyUsageBucket));
-  usage->tools = g_array_new (FALSE, FALSE, sizeof (TallyUsageTool));
+  usage->buckets = g_array_new (FALSE, FALSE, sizeof (TallyUsageReportBucket));
+  usage->tools = g_array_new (FALSE, FALSE, sizeof (TallyUsageReportTool));
 
   if (!resolve_range (&policy, query, &usage->since, &usage->until, error) ||
       !fill_buckets (ledger, &policy, query->account_id, usage, error) ||
