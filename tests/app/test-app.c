@@ -875,6 +875,20 @@ test_plain_text (void)
   test_remove_tree (dir);
 }
 
+/* The welcome page and the About window show the app's icon, an SVG: it
+ * needs gdk-pixbuf's SVG loader, which GTK only recommends. */
+static void
+test_icon_loads (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("TALLY_DATA_DIR"), "icons", "hicolor",
+                                            "scalable", "apps", APPLICATION_ID ".svg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) icon = gdk_pixbuf_new_from_file_at_size (path, 128, 128, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (gdk_pixbuf_get_width (icon), ==, 128);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -912,6 +926,7 @@ main (int   argc,
   g_test_add_func ("/app/purchase", test_purchase);
   g_test_add_func ("/app/page-screenshots", test_page_screenshots);
   g_test_add_func ("/app/plain-text", test_plain_text);
+  g_test_add_func ("/app/icon-loads", test_icon_loads);
 
   server = test_server_start (server_args);
   status = g_test_run ();
