@@ -300,6 +300,8 @@ tally_config_set (TallyConfig  *config,
       if (g_str_equal (key, "provider") && !g_str_equal (value, "demo") &&
           !g_str_equal (value, "stripe"))
         return invalid (error, key, value, "expected demo or stripe");
+      if (g_str_equal (key, "provider"))
+        config->payments_provider_given = TRUE;
       g_free (G_STRUCT_MEMBER (char *, config, setting->offset));
       G_STRUCT_MEMBER (char *, config, setting->offset) = g_strdup (value);
       return TRUE;

@@ -436,6 +436,40 @@ listening_socket (TallyConfig  *config,
   return g_steal_pointer (&socket);
 }
 
+static gboolean
+is_loopback_host (const char *host)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* The demo provider credits whoever presses Pay, with no money: fine for a
+ * first run on this computer, not for a server others can reach unless
+ * its operator chose it on purpose. */
+static gboolean
+check_demo_payments (TallyServer  *self,
+                     GError      **error)
+{
+  if (!tally_payments_is_demo (self->payments))
+    return TRUE;
+  if (!is_loopback_host (self->config->listen_host) && !self->config->payments_provider_given)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The demo payment provider gives credits without payment to anyone who can "
+                   "reach the server; to use it on %s, choose it explicitly with "
+                   "--payments-provider=demo (or [payments] provider=demo), or configure "
+                   "Stripe", self->config->listen_host);
+      return FALSE;
+    }
+  tally_log_warning ("demo_payments",
+                     "Demo payment provider: credits are given without payment; "
+                     "use Stripe for real money");
+  return TRUE;
+}
+
 gboolean
 tally_server_start (TallyServer  *self,
                     GError      **error)
@@ -443,6 +477,9 @@ tally_server_start (TallyServer  *self,
   g_autoptr(GSocket) socket = NULL;
 
   g_return_val_if_fail (TALLY_IS_SERVER (self), FALSE);
+
+  if (!check_demo_payments (self, error))
+    return FALSE;
 
   self->soup = soup_server_new ("server-header", "tally-server/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->soup, NULL, handle_headers, self, NULL);
