@@ -36,6 +36,7 @@ typedef struct _TallyConfig
   /* [auth] */
   gint64   login_attempts;
   gint64   login_window;
+  gint64   signups_per_hour;
   /* [payments] */
   char    *payments_provider;
   /* Set by a provider given on the command line or in the key file, not

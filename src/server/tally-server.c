@@ -27,6 +27,9 @@
 /* How often holds that nobody completed are looked for. */
 #define EXPIRY_INTERVAL_SECONDS 5
 
+/* The longest wait failed sign-ins from one address impose on it. */
+#define ADDRESS_MAX_DELAY 60
+
 struct _TallyServer
 {
   GObject            parent_instance;
@@ -44,6 +47,7 @@ struct _TallyServer
   TallyMailer       *mailer;
   TallyThrottle     *login_by_email;
   TallyThrottle     *login_by_address;
+  TallyThrottle     *signup_by_address;
   SoupServer        *soup;
   guint              expiry_source;
 
@@ -79,6 +83,7 @@ tally_server_dispose (GObject *object)
   g_clear_object (&self->mailer);
   g_clear_object (&self->login_by_email);
   g_clear_object (&self->login_by_address);
+  g_clear_object (&self->signup_by_address);
 
   G_OBJECT_CLASS (tally_server_parent_class)->dispose (object);
 }
@@ -164,8 +169,16 @@ tally_server_new (TallyConfig  *config,
 
   self->config = config;
   self->metrics = tally_metrics_new ();
-  self->login_by_email = tally_throttle_new (config->login_attempts, config->login_window);
-  self->login_by_address = tally_throttle_new (config->login_attempts * 5, config->login_window);
+  /* Growing delays, not a lock: an attacker cannot keep the owner (or
+   * everyone behind a shared address) out for longer than the delay. The
+   * address waits at most a minute, so people behind it are barely held
+   * up, while each guess from it still costs the attacker time. */
+  self->login_by_email = tally_throttle_new_backoff (config->login_attempts,
+                                                     config->login_window);
+  self->login_by_address = tally_throttle_new_backoff (config->login_attempts * 5,
+                                                       MIN (config->login_window,
+                                                            ADDRESS_MAX_DELAY));
+  self->signup_by_address = tally_throttle_new (config->signups_per_hour, 3600);
 
   if (!tally_auth_init (error) || !open_ledger (self, error) || !load_registry (self, error))
     return NULL;
@@ -611,6 +624,12 @@ SoupServer *
 tally_server_get_soup_server (TallyServer *self)
 {
   return self->soup;
+}
+
+TallyThrottle *
+tally_server_get_signup_throttle (TallyServer *self)
+{
+  return self->signup_by_address;
 }
 
 TallyThrottle *
