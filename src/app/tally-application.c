@@ -117,6 +117,7 @@ tally_application_startup (GApplication *app)
   const char *shortcuts_accels[] = { "<Control>question", NULL };
   const char *help_accels[] = { "F1", NULL };
   g_autofree char *server_url = NULL;
+  g_auto(GStrv) hosts = NULL;
 
   G_APPLICATION_CLASS (tally_application_parent_class)->startup (app);
 
@@ -129,7 +130,9 @@ tally_application_startup (GApplication *app)
 
   self->settings = g_settings_new (APPLICATION_ID);
   server_url = g_settings_get_string (self->settings, "server-url");
+  hosts = g_settings_get_strv (self->settings, "allow-insecure-servers");
   self->client = tally_client_new (server_url);
+  tally_client_set_insecure_hosts (self->client, (const char * const *) hosts);
 }
 
 static void

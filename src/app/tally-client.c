@@ -21,6 +21,8 @@ struct _TallyClient
 
   SoupSession             *session;
   char                    *server_url;
+  /* Hosts the user allowed plain http for. */
+  GStrv                    insecure_hosts;
   char                    *token;
   SoupWebsocketConnection *events;
   GCancellable            *events_cancellable;
@@ -66,6 +68,7 @@ tally_client_finalize (GObject *object)
   TallyClient *self = (TallyClient *) object;
 
   g_clear_pointer (&self->server_url, g_free);
+  g_clear_pointer (&self->insecure_hosts, g_strfreev);
   g_clear_pointer (&self->token, g_free);
 
   G_OBJECT_CLASS (tally_client_parent_class)->finalize (object);
@@ -139,15 +142,6 @@ tally_client_init (TallyClient *self)
                                                  "tally/" PACKAGE_VERSION, NULL);
 }
 
-TallyClient *
-tally_client_new (const char *server_url)
-{
-  TallyClient *self = g_object_new (TALLY_TYPE_CLIENT, NULL);
-
-  tally_client_set_server_url (self, server_url, NULL);
-  return self;
-}
-
 const char *
 tally_client_get_server_url (TallyClient *self)
 {
@@ -156,34 +150,119 @@ tally_client_get_server_url (TallyClient *self)
   return self->server_url;
 }
 
-/* Only http and https URLs with a host, without a trailing slash. */
-gboolean
-tally_client_set_server_url (TallyClient  *self,
-                             const char   *server_url,
-                             GError      **error)
+/* Loopback traffic never leaves the computer, so plain http there cannot
+ * be read or changed on the way. */
+static gboolean
+is_loopback_host (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  /* GUri gives an IPv6 literal without its brackets. */
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+static gboolean
+insecure_allowed (TallyClient *self,
+                  const char  *host)
+{
+  for (guint i = 0; self->insecure_hosts != NULL && self->insecure_hosts[i] != NULL; i++)
+    if (g_ascii_strcasecmp (self->insecure_hosts[i], host) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Passwords, tokens and payments go over this connection: anywhere but
+ * this computer it is https, unless the user allowed http for the host. */
+static gboolean
+check_transport (TallyClient  *self,
+                 const char   *server_url,
+                 GError      **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (server_url, G_URI_FLAGS_NONE, NULL);
+  const char *host = uri != NULL ? g_uri_get_host (uri) : NULL;
+
+  if (uri == NULL || host == NULL ||
+      g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ||
+      is_loopback_host (host) || insecure_allowed (self, host))
+    return TRUE;
+
+  g_set_error (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INSECURE_ADDRESS,
+               _("%s would be reached without encryption: use its https:// address, or "
+                 "allow http for this server in the “allow-insecure-servers” setting"), host);
+  return FALSE;
+}
+
+void
+tally_client_set_insecure_hosts (TallyClient        *self,
+                                 const char * const *hosts)
+{
+  g_return_if_fail (TALLY_IS_CLIENT (self));
+
+  g_strfreev (self->insecure_hosts);
+  self->insecure_hosts = g_strdupv ((GStrv) hosts);
+}
+
+/* Only http and https URLs with a host. */
+static gboolean
+check_address (const char  *server_url,
+               GError     **error)
 {
   g_autoptr(GUri) uri = NULL;
   const char *scheme;
 
-  g_return_val_if_fail (TALLY_IS_CLIENT (self), FALSE);
-
   uri = server_url ? g_uri_parse (server_url, G_URI_FLAGS_NONE, NULL) : NULL;
   scheme = uri ? g_uri_get_scheme (uri) : NULL;
   if (uri == NULL || g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0' ||
-      (g_strcmp0 (scheme, "http") != 0 && g_strcmp0 (scheme, "https") != 0))
+      (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0))
     {
       g_set_error (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_ADDRESS,
                    _("“%s” is not a server address; it looks like http://127.0.0.1:8470"),
                    server_url ? server_url : "");
       return FALSE;
     }
+  return TRUE;
+}
 
+/* Without a trailing slash. */
+static void
+store_server_url (TallyClient *self,
+                  const char  *server_url)
+{
   g_free (self->server_url);
   self->server_url = g_strdup (server_url);
   while (g_str_has_suffix (self->server_url, "/"))
     self->server_url[strlen (self->server_url) - 1] = '\0';
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SERVER_URL]);
+}
+
+/* http only to this computer or a host the user allowed. */
+gboolean
+tally_client_set_server_url (TallyClient  *self,
+                             const char   *server_url,
+                             GError      **error)
+{
+  g_return_val_if_fail (TALLY_IS_CLIENT (self), FALSE);
+
+  if (!check_address (server_url, error) || !check_transport (self, server_url, error))
+    return FALSE;
+  store_server_url (self, server_url);
   return TRUE;
+}
+
+TallyClient *
+tally_client_new (const char *server_url)
+{
+  TallyClient *self = g_object_new (TALLY_TYPE_CLIENT, NULL);
+
+  /* An address kept in the settings is kept even over plain http: every
+   * call checks the transport (see send_request()), and fails with words
+   * the sign-in page shows. */
+  if (check_address (server_url, NULL))
+    store_server_url (self, server_url);
+  return self;
 }
 
 const char *
@@ -329,9 +408,19 @@ send_request (TallyClient         *self,
               GAsyncReadyCallback  sent)
 {
   CallData *data = g_new0 (CallData, 1);
+  g_autoptr(GError) error = NULL;
+
+  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
+  /* Also for an address kept from before (the app's settings), or when
+   * the allowance was taken back since. */
+  if (self->server_url != NULL && !check_transport (self, self->server_url, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
 
   data->msg = build_message (self, method, path, body);
-  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
 
   if (data->msg == NULL)
     {
@@ -554,9 +643,13 @@ events_connected (GObject      *source,
 static void
 open_events (TallyClient *self)
 {
-  g_autoptr(SoupMessage) msg = build_message (self, "GET", "/v1/events", NULL);
+  g_autoptr(SoupMessage) msg = NULL;
 
-  if (msg == NULL || self->events != NULL)
+  if (self->events != NULL || self->server_url == NULL ||
+      !check_transport (self, self->server_url, NULL))
+    return;
+  msg = build_message (self, "GET", "/v1/events", NULL);
+  if (msg == NULL)
     return;
 
   g_clear_object (&self->events_cancellable);

@@ -24,6 +24,8 @@ typedef enum
   TALLY_CLIENT_ERROR_UNAUTHORIZED,
   TALLY_CLIENT_ERROR_INVALID_ADDRESS,
   TALLY_CLIENT_ERROR_INVALID_REPLY,
+  /* Plain http to a server that is not on this computer, not allowed. */
+  TALLY_CLIENT_ERROR_INSECURE_ADDRESS,
 } TallyClientError;
 
 #define TALLY_TYPE_CLIENT (tally_client_get_type ())
@@ -36,6 +38,10 @@ const char  *tally_client_get_server_url  (TallyClient          *self);
 gboolean     tally_client_set_server_url  (TallyClient          *self,
                                            const char           *server_url,
                                            GError              **error);
+/* Hosts that may be reached over plain http although they are not on this
+ * computer (the "allow-insecure-servers" setting); NULL: none. */
+void         tally_client_set_insecure_hosts (TallyClient       *self,
+                                              const char * const *hosts);
 const char  *tally_client_get_token       (TallyClient          *self);
 void         tally_client_set_token       (TallyClient          *self,
                                            const char           *token);

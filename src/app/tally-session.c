@@ -887,6 +887,15 @@ registered (GObject      *source,
   log_in (g_steal_pointer (&task));
 }
 
+/* Read at each sign-in, so a host allowed in the settings since works. */
+static void
+allow_insecure_hosts (TallySession *self)
+{
+  g_auto(GStrv) hosts = g_settings_get_strv (self->settings, "allow-insecure-servers");
+
+  tally_client_set_insecure_hosts (self->client, (const char * const *) hosts);
+}
+
 void
 tally_session_sign_in_async (TallySession        *self,
                              const char          *server_url,
@@ -906,6 +915,7 @@ tally_session_sign_in_async (TallySession        *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tally_session_sign_in_async);
+  allow_insecure_hosts (self);
   if (!tally_client_set_server_url (self->client, server_url, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));

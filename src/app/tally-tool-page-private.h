@@ -37,6 +37,11 @@ struct _TallyToolPage
   GtkWidget          *open_button;
 
   TallyTool          *tool;
+  /* What runs: the installed tool of the same id (never the server's
+   * entry), and its built-in; NULL, with @unavailable saying why, when the
+   * app has no such tool. */
+  TallyTool          *runner;
+  char               *unavailable;
   const TallyBuiltin *builtin;
   TallySession       *session;
   /* The session's, for short. */

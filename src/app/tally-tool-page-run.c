@@ -391,8 +391,9 @@ start_tool (TallyToolPage *self)
   if (self->builtin == NULL)
     {
       /* An external program: it says nothing of its progress. */
-      self->output_path = tally_command_make_output_path (self->tool, dir, name);
-      tally_command_run_async (self->tool, values, self->output_path, self->run_cancellable,
+      /* The installed command, never the server's: see set_runner(). */
+      self->output_path = tally_command_make_output_path (self->runner, dir, name);
+      tally_command_run_async (self->runner, values, self->output_path, self->run_cancellable,
                                tool_finished, g_object_ref (self));
       return;
     }
@@ -562,7 +563,8 @@ open_action (GtkWidget  *widget,
 gboolean
 tally_tool_page_can_run (TallyToolPage *self)
 {
-  return self->builtin != NULL || tally_tool_get_command (self->tool) != NULL;
+  return self->runner != NULL &&
+         (self->builtin != NULL || tally_tool_get_command (self->runner) != NULL);
 }
 
 void

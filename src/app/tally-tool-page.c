@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "tally-format.h"
+#include "tally-installed-tools.h"
 #include "tally-tool-page-private.h"
 
 /* One input of the tool and the widget that edits it. */
@@ -753,6 +754,8 @@ tally_tool_page_finalize (GObject *object)
 
   g_clear_pointer (&self->past_costs, g_array_unref);
   g_clear_object (&self->tool);
+  g_clear_object (&self->runner);
+  g_clear_pointer (&self->unavailable, g_free);
   g_clear_object (&self->session);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
@@ -811,6 +814,35 @@ tally_tool_page_init (TallyToolPage *self)
   self->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) input_field_free);
 }
 
+/* How the tool runs comes from the app's own registry, never from the
+ * server's catalogue, which only offers and prices it. */
+static void
+set_runner (TallyToolPage *self)
+{
+  TallyTool *runner = tally_installed_tools_match (self->tool, &self->unavailable);
+
+  if (runner == NULL)
+    return;
+  self->runner = g_object_ref (runner);
+  self->builtin = tally_builtin_lookup (tally_tool_get_builtin (runner));
+}
+
+/* An unavailable tool says why under its description. */
+static void
+show_description (TallyToolPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->unavailable == NULL)
+    {
+      gtk_label_set_text (self->description_label, tally_tool_get_description (self->tool));
+      return;
+    }
+  text = g_strdup_printf ("%s\n\n%s", tally_tool_get_description (self->tool),
+                          self->unavailable);
+  gtk_label_set_text (self->description_label, text);
+}
+
 TallyToolPage *
 tally_tool_page_new (TallyTool    *tool,
                      TallySession *session)
@@ -825,13 +857,14 @@ tally_tool_page_new (TallyTool    *tool,
   self->session = g_object_ref (session);
   self->client = g_object_ref (tally_session_get_client (session));
   self->settings = g_object_ref (tally_session_get_settings (session));
-  self->builtin = tally_builtin_lookup (tally_tool_get_builtin (tool));
+  set_runner (self);
 
   gtk_label_set_text (self->title_label, tally_tool_get_name (tool));
-  gtk_label_set_text (self->description_label, tally_tool_get_description (tool));
+  show_description (self);
   if (!tally_tool_page_can_run (self))
     gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_button),
-                                 _("This tool cannot run in the app yet"));
+                                 self->unavailable != NULL ? self->unavailable
+                                 : _("This tool cannot run in the app yet"));
 
   build_inputs (self);
   update_folder_row (self);

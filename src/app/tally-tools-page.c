@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tally-installed-tools.h"
 #include "tally-tool-page.h"
 #include "tally-tools-page.h"
 
@@ -185,10 +186,15 @@ add_tool_row (TallyToolsPage *self,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *price;
   g_autofree char *price_label = price_text (tool);
+  g_autofree char *unavailable = NULL;
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), tally_tool_get_name (tool));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), tally_tool_get_description (tool));
+  /* A tool the app cannot run says so on its row, before it is opened. */
+  if (tally_installed_tools_match (tool, &unavailable) == NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), unavailable);
+  else
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), tally_tool_get_description (tool));
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
   price = gtk_label_new (price_label);
   gtk_widget_add_css_class (price, "dim-label");

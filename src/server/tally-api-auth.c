@@ -265,6 +265,40 @@ run_in_thread (AuthJob             *job,
 }
 
 static void
+respond_rate_limited (TallyRequest *request,
+                      gint64        retry_after,
+                      const char   *what)
+{
+  g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (
+                                  tally_request_get_message (request)),
+                                "Retry-After", seconds);
+  tally_request_respond_error (request, 429, "rate_limited", "%s; try again in %s seconds",
+                               what, seconds);
+}
+
+/* Every account is a new set of credits and caps to abuse: one address
+ * may sign up [auth] signups-per-hour times an hour. Counted before the
+ * password is hashed, so a burst costs no hashing either. */
+static gboolean
+signups_throttled (TallyRequest *request)
+{
+  TallyThrottle *by_address = tally_server_get_signup_throttle (tally_request_get_server (request));
+  const char *address = tally_request_get_remote_host (request);
+  gint64 now = g_get_real_time ();
+  gint64 retry_after = 0;
+
+  if (!tally_throttle_is_blocked (by_address, address, now, &retry_after))
+    {
+      tally_throttle_record_failure (by_address, address, now);
+      return FALSE;
+    }
+  respond_rate_limited (request, retry_after, "Too many sign-ups from this address");
+  return TRUE;
+}
+
+static void
 handle_register (TallyRequest *request)
 {
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
@@ -277,6 +311,9 @@ handle_register (TallyRequest *request)
       tally_request_respond_problem (request, &problem);
       return;
     }
+
+  if (signups_throttled (request))
+    return;
 
   job = auth_job_new (request, decoded.email, decoded.password);
   job->name = g_strdup (decoded.name);
@@ -300,7 +337,6 @@ throttled (AuthJob *job)
   gint64 now = g_get_real_time ();
   gint64 retry_after = 0, retry_address = 0;
   gboolean blocked;
-  g_autofree char *seconds = NULL;
 
   blocked = tally_throttle_is_blocked (by_email, job->email, now, &retry_after);
   blocked |= tally_throttle_is_blocked (by_address, address, now, &retry_address);
@@ -312,12 +348,8 @@ throttled (AuthJob *job)
       return FALSE;
     }
 
-  seconds = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (retry_after, retry_address));
-  soup_message_headers_replace (soup_server_message_get_response_headers (
-                                  tally_request_get_message (job->request)),
-                                "Retry-After", seconds);
-  tally_request_respond_error (job->request, 429, "rate_limited",
-                               "Too many failed sign-ins; try again in %s seconds", seconds);
+  respond_rate_limited (job->request, MAX (retry_after, retry_address),
+                        "Too many failed sign-ins");
   return TRUE;
 }
 

@@ -14,20 +14,25 @@
 #include "tally-store-payments.h"
 #include "tally-stripe.h"
 
-/* The page a buyer sees instead of Stripe's. Session ids are 128 random
- * bits, so the page needs no sign-in, as Stripe's does not. */
+/* The page a buyer sees instead of Stripe's. The browser that opens it
+ * has no token, so its URL carries the checkout's key (see demo_url() in
+ * tally-api-payments.c), bound to the checkout and the user who started
+ * it: a session id alone, or another checkout's key, finds nothing. */
 static gboolean
 find_demo_payment (TallyRequest *request,
                    TallyPayment *payment)
 {
   TallyServer *server = tally_request_get_server (request);
+  TallyPayments *payments = tally_server_get_payments (server);
   const char *session_id = tally_request_get_param (request, "session_id");
+  const char *key = tally_request_get_param (request, "key");
   g_autoptr(GError) error = NULL;
 
-  if (tally_payments_is_demo (tally_server_get_payments (server)) &&
+  if (tally_payments_is_demo (payments) &&
       g_str_has_prefix (session_id, "cs_demo_") &&
       tally_store_find_payment_by_session (tally_server_get_store (server), session_id, payment,
-                                           &error))
+                                           &error) &&
+      tally_payments_demo_key_matches (payments, session_id, payment->user_id, key))
     return TRUE;
 
   if (error != NULL)
@@ -55,6 +60,9 @@ handle_page (TallyRequest *request)
   g_autofree char *pack = NULL;
   g_autofree char *body = NULL;
   g_autofree char *currency = NULL;
+  /* Relative to the page's own URL, which ends with the key (64 hex
+   * digits, nothing to escape). */
+  const char *key = tally_request_get_param (request, "key");
 
   if (!find_demo_payment (request, &payment))
     return;
@@ -71,7 +79,7 @@ handle_page (TallyRequest *request)
                             "<form method=\"post\" action=\"%s/decline\">"
                             "<button>Decline</button></form>",
                             pack, payment.credits, payment.amount / 100, payment.amount % 100,
-                            currency, payment.session_id, payment.session_id);
+                            currency, key, key);
 
   tally_request_respond_text (request, 200, "text/html; charset=utf-8",
                               page ("Buy credits", body));
@@ -152,12 +160,27 @@ send_event (TallyRequest       *request,
                                 tally_request_ref (request));
 }
 
+/* Pay and Decline act once: a checkout that is paid, declined or expired
+ * is not paid (again). */
+static gboolean
+find_open_payment (TallyRequest *request,
+                   TallyPayment *payment)
+{
+  if (!find_demo_payment (request, payment))
+    return FALSE;
+  if (payment->status == TALLY_PAYMENT_OPEN)
+    return TRUE;
+  tally_request_respond_error (request, 409, "checkout_closed",
+                               "This demo checkout is no longer open");
+  return FALSE;
+}
+
 static void
 handle_pay (TallyRequest *request)
 {
   TallyPayment payment;
 
-  if (find_demo_payment (request, &payment))
+  if (find_open_payment (request, &payment))
     send_event (request, &payment, "checkout.session.completed", "paid");
 }
 
@@ -166,14 +189,14 @@ handle_decline (TallyRequest *request)
 {
   TallyPayment payment;
 
-  if (find_demo_payment (request, &payment))
+  if (find_open_payment (request, &payment))
     send_event (request, &payment, "checkout.session.async_payment_failed", "unpaid");
 }
 
 static const TallyRoute routes[] = {
-  { "GET", "/demo/checkout/{session_id}", handle_page, TALLY_ROUTE_PUBLIC },
-  { "POST", "/demo/checkout/{session_id}/pay", handle_pay, TALLY_ROUTE_PUBLIC },
-  { "POST", "/demo/checkout/{session_id}/decline", handle_decline, TALLY_ROUTE_PUBLIC },
+  { "GET", "/demo/checkout/{session_id}/{key}", handle_page, TALLY_ROUTE_PUBLIC },
+  { "POST", "/demo/checkout/{session_id}/{key}/pay", handle_pay, TALLY_ROUTE_PUBLIC },
+  { "POST", "/demo/checkout/{session_id}/{key}/decline", handle_decline, TALLY_ROUTE_PUBLIC },
 };
 
 void

@@ -305,12 +305,18 @@ stripe_checkout (CheckoutJob *job)
                             on_customer_created, job);
 }
 
-/* The demo provider's checkout page, on this server. */
+/* The demo provider's checkout page, on this server. Its last part is the
+ * key that pays it, bound to the checkout and its user: the browser that
+ * opens it carries no token, and anyone else must not pay for credits. */
 static char *
 demo_url (CheckoutJob *job)
 {
   GUri *uri = soup_server_message_get_uri (tally_request_get_message (job->request));
-  g_autofree char *path = g_strconcat ("/demo/checkout/", job->payment.session_id, NULL);
+  TallyPayments *payments = tally_server_get_payments (job_server (job));
+  g_autofree char *key = tally_payments_demo_checkout_key (payments, job->payment.session_id,
+                                                           job->payment.user_id);
+  g_autofree char *path = g_strconcat ("/demo/checkout/", job->payment.session_id, "/", key,
+                                       NULL);
 
   return g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
                      g_uri_get_port (uri), path, NULL, NULL);

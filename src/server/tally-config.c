@@ -55,9 +55,13 @@ static const Setting settings[] = {
   { "auth", "session-days", SETTING_INT, FIELD (session_days), 1, 3650,
     "Days a sign-in lasts (default 30)", "DAYS" },
   { "auth", "login-attempts", SETTING_INT, FIELD (login_attempts), 1, 1000,
-    "Failed sign-ins allowed per account and per address in a window (default 10)", "N" },
+    "Failed sign-ins per account (five times that per address) before each further one "
+    "makes the next attempt wait: 1 s, then twice as long each time (default 10)", "N" },
   { "auth", "login-window", SETTING_INT, FIELD (login_window), 1, 86400,
-    "Seconds over which failed sign-ins are counted (default 900)", "SECONDS" },
+    "The longest wait after failed sign-ins of an account, in seconds (default 900)",
+    "SECONDS" },
+  { "auth", "signups-per-hour", SETTING_INT, FIELD (signups_per_hour), 1, 1000000,
+    "Sign-ups allowed per client address in an hour (default 10)", "N" },
   { "runs", "hold-timeout", SETTING_INT, FIELD (hold_timeout), 1, 7 * 86400,
     "Seconds a run's hold lasts if nobody completes it (default 3600)", "SECONDS" },
   { "sync", "lease-amount", SETTING_INT, FIELD (lease_amount), 0, G_MAXINT32,
@@ -118,6 +122,7 @@ tally_config_new (void)
   config->session_days = 30;
   config->login_attempts = 10;
   config->login_window = 900;
+  config->signups_per_hour = 10;
   config->hold_timeout = 3600;
   config->lease_amount = 200;
   config->lease_timeout = 7 * 86400;
@@ -300,6 +305,8 @@ tally_config_set (TallyConfig  *config,
       if (g_str_equal (key, "provider") && !g_str_equal (value, "demo") &&
           !g_str_equal (value, "stripe"))
         return invalid (error, key, value, "expected demo or stripe");
+      if (g_str_equal (key, "provider"))
+        config->payments_provider_given = TRUE;
       g_free (G_STRUCT_MEMBER (char *, config, setting->offset));
       G_STRUCT_MEMBER (char *, config, setting->offset) = g_strdup (value);
       return TRUE;

@@ -36,8 +36,13 @@ typedef struct _TallyConfig
   /* [auth] */
   gint64   login_attempts;
   gint64   login_window;
+  gint64   signups_per_hour;
   /* [payments] */
   char    *payments_provider;
+  /* Set by a provider given on the command line or in the key file, not
+   * by the default: only a demo chosen on purpose listens beyond this
+   * computer. */
+  gboolean payments_provider_given;
   char    *packs_file;
   /* Who the receipts name as the seller. */
   char    *seller_name;

@@ -47,6 +47,17 @@ JsonObject        *tally_payments_packs_json         (TallyPayments  *self);
 /* What webhook events must be signed with: Stripe's, or the demo
  * provider's own, made at start. */
 const char        *tally_payments_get_webhook_secret (TallyPayments  *self);
+/* The demo checkout page's key for @session_id of @user_id: 64 hex digits
+ * (an HMAC-SHA256 under this run's demo secret) that only the checkout's
+ * URL carries, so only who started the checkout can pay it. */
+char              *tally_payments_demo_checkout_key (TallyPayments  *self,
+                                                     const char     *session_id,
+                                                     const char     *user_id);
+/* Whether @key is that key, compared in constant time. */
+gboolean           tally_payments_demo_key_matches  (TallyPayments  *self,
+                                                     const char     *session_id,
+                                                     const char     *user_id,
+                                                     const char     *key);
 /* NULL with the demo provider. */
 TallyStripeClient *tally_payments_get_stripe         (TallyPayments  *self);
 const char        *tally_payments_get_success_url    (TallyPayments  *self);

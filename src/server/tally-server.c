@@ -27,6 +27,9 @@
 /* How often holds that nobody completed are looked for. */
 #define EXPIRY_INTERVAL_SECONDS 5
 
+/* The longest wait failed sign-ins from one address impose on it. */
+#define ADDRESS_MAX_DELAY 60
+
 struct _TallyServer
 {
   GObject            parent_instance;
@@ -44,6 +47,7 @@ struct _TallyServer
   TallyMailer       *mailer;
   TallyThrottle     *login_by_email;
   TallyThrottle     *login_by_address;
+  TallyThrottle     *signup_by_address;
   SoupServer        *soup;
   guint              expiry_source;
 
@@ -79,6 +83,7 @@ tally_server_dispose (GObject *object)
   g_clear_object (&self->mailer);
   g_clear_object (&self->login_by_email);
   g_clear_object (&self->login_by_address);
+  g_clear_object (&self->signup_by_address);
 
   G_OBJECT_CLASS (tally_server_parent_class)->dispose (object);
 }
@@ -164,8 +169,16 @@ tally_server_new (TallyConfig  *config,
 
   self->config = config;
   self->metrics = tally_metrics_new ();
-  self->login_by_email = tally_throttle_new (config->login_attempts, config->login_window);
-  self->login_by_address = tally_throttle_new (config->login_attempts * 5, config->login_window);
+  /* Growing delays, not a lock: an attacker cannot keep the owner (or
+   * everyone behind a shared address) out for longer than the delay. The
+   * address waits at most a minute, so people behind it are barely held
+   * up, while each guess from it still costs the attacker time. */
+  self->login_by_email = tally_throttle_new_backoff (config->login_attempts,
+                                                     config->login_window);
+  self->login_by_address = tally_throttle_new_backoff (config->login_attempts * 5,
+                                                       MIN (config->login_window,
+                                                            ADDRESS_MAX_DELAY));
+  self->signup_by_address = tally_throttle_new (config->signups_per_hour, 3600);
 
   if (!tally_auth_init (error) || !open_ledger (self, error) || !load_registry (self, error))
     return NULL;
@@ -436,6 +449,40 @@ listening_socket (TallyConfig  *config,
   return g_steal_pointer (&socket);
 }
 
+static gboolean
+is_loopback_host (const char *host)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (host);
+
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+/* The demo provider credits whoever presses Pay, with no money: fine for a
+ * first run on this computer, not for a server others can reach unless
+ * its operator chose it on purpose. */
+static gboolean
+check_demo_payments (TallyServer  *self,
+                     GError      **error)
+{
+  if (!tally_payments_is_demo (self->payments))
+    return TRUE;
+  if (!is_loopback_host (self->config->listen_host) && !self->config->payments_provider_given)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "The demo payment provider gives credits without payment to anyone who can "
+                   "reach the server; to use it on %s, choose it explicitly with "
+                   "--payments-provider=demo (or [payments] provider=demo), or configure "
+                   "Stripe", self->config->listen_host);
+      return FALSE;
+    }
+  tally_log_warning ("demo_payments",
+                     "Demo payment provider: credits are given without payment; "
+                     "use Stripe for real money");
+  return TRUE;
+}
+
 gboolean
 tally_server_start (TallyServer  *self,
                     GError      **error)
@@ -443,6 +490,9 @@ tally_server_start (TallyServer  *self,
   g_autoptr(GSocket) socket = NULL;
 
   g_return_val_if_fail (TALLY_IS_SERVER (self), FALSE);
+
+  if (!check_demo_payments (self, error))
+    return FALSE;
 
   self->soup = soup_server_new ("server-header", "tally-server/" PACKAGE_VERSION " ", NULL);
   soup_server_add_early_handler (self->soup, NULL, handle_headers, self, NULL);
@@ -574,6 +624,12 @@ SoupServer *
 tally_server_get_soup_server (TallyServer *self)
 {
   return self->soup;
+}
+
+TallyThrottle *
+tally_server_get_signup_throttle (TallyServer *self)
+{
+  return self->signup_by_address;
 }
 
 TallyThrottle *

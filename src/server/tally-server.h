@@ -50,6 +50,8 @@ TallyAudit        *tally_server_get_audit         (TallyServer   *self);
 struct _TallyMailer *tally_server_get_mailer    (TallyServer   *self);
 SoupServer        *tally_server_get_soup_server   (TallyServer   *self);
 /* Failed sign-ins per email and per address. */
+/* Sign-ups per client address over the last hour. */
+TallyThrottle     *tally_server_get_signup_throttle (TallyServer  *self);
 TallyThrottle     *tally_server_get_login_throttle (TallyServer  *self,
                                                    gboolean       by_address);
 /* The user a bearer token (session or API key) belongs to. */

@@ -18,7 +18,20 @@ struct _TallyThrottle
   gint64      window;
   /* key -> GArray of failure times, oldest first. */
   GHashTable *failures;
+
+  /* With backoff: max_failures are free, window is the longest delay. */
+  gboolean    backoff;
+  /* key -> Backoff */
+  GHashTable *delays;
 };
+
+typedef struct
+{
+  guint  count;
+  /* The latest failure, and until when the key waits (microseconds). */
+  gint64 last;
+  gint64 until;
+} Backoff;
 
 G_DEFINE_FINAL_TYPE (TallyThrottle, tally_throttle, G_TYPE_OBJECT)
 
@@ -28,6 +41,7 @@ tally_throttle_finalize (GObject *object)
   TallyThrottle *self = (TallyThrottle *) object;
 
   g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_clear_pointer (&self->delays, g_hash_table_unref);
 
   G_OBJECT_CLASS (tally_throttle_parent_class)->finalize (object);
 }
@@ -43,6 +57,7 @@ tally_throttle_init (TallyThrottle *self)
 {
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) g_array_unref);
+  self->delays = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /**
@@ -61,6 +76,94 @@ tally_throttle_new (guint  max_failures,
   self->max_failures = MAX (max_failures, 1);
   self->window = window * G_USEC_PER_SEC;
   return self;
+}
+
+TallyThrottle *
+tally_throttle_new_backoff (guint  free_failures,
+                            gint64 max_delay)
+{
+  TallyThrottle *self = tally_throttle_new (free_failures, max_delay);
+
+  self->backoff = TRUE;
+  return self;
+}
+
+/* The key's delays, or NULL once it has been quiet long enough to be
+ * forgotten (which also keeps the table small). */
+static Backoff *
+backoff_state (TallyThrottle *self,
+               const char    *key,
+               gint64         now)
+{
+  Backoff *state = g_hash_table_lookup (self->delays, key);
+
+  if (state != NULL && now >= MAX (state->until, state->last) + self->window)
+    {
+      g_hash_table_remove (self->delays, key);
+      return NULL;
+    }
+  return state;
+}
+
+/* 1 s at the first failure past the free ones, doubling, capped. */
+static gint64
+backoff_delay (TallyThrottle *self,
+               guint          count)
+{
+  guint doublings = count - self->max_failures;
+
+  /* 2^30 s is far beyond any window. */
+  if (doublings >= 30)
+    return self->window;
+  return MIN ((gint64) G_USEC_PER_SEC << doublings, self->window);
+}
+
+static gboolean
+backoff_blocked (TallyThrottle *self,
+                 const char    *key,
+                 gint64         now,
+                 gint64        *retry_after)
+{
+  Backoff *state = backoff_state (self, key, now);
+
+  if (state == NULL || now >= state->until)
+    return FALSE;
+  if (retry_after != NULL)
+    *retry_after = MAX (1, (state->until - now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  return TRUE;
+}
+
+static void
+backoff_record (TallyThrottle *self,
+                const char    *key,
+                gint64         now)
+{
+  Backoff *state = backoff_state (self, key, now);
+
+  if (state == NULL)
+    {
+      state = g_new0 (Backoff, 1);
+      g_hash_table_insert (self->delays, g_strdup (key), state);
+    }
+  state->count = MIN (state->count + 1, G_MAXUINT - 1);
+  state->last = now;
+  if (state->count >= self->max_failures)
+    state->until = now + backoff_delay (self, state->count);
+}
+
+/* The attempt at @when succeeded: it neither counts nor makes others wait. */
+static void
+backoff_forgive (TallyThrottle *self,
+                 const char    *key,
+                 gint64         when)
+{
+  Backoff *state = g_hash_table_lookup (self->delays, key);
+
+  if (state == NULL || state->count == 0)
+    return;
+  state->count--;
+  if (state->last == when)
+    state->until = 0;
 }
 
 /* Drops the failures that left the window; the key when none is left. */
@@ -99,6 +202,8 @@ tally_throttle_is_blocked (TallyThrottle *self,
 
   g_return_val_if_fail (TALLY_IS_THROTTLE (self), FALSE);
 
+  if (self->backoff)
+    return backoff_blocked (self, key, now, retry_after);
   times = prune (self, key, now);
   if (times == NULL || times->len < self->max_failures)
     return FALSE;
@@ -118,6 +223,11 @@ tally_throttle_record_failure (TallyThrottle *self,
 
   g_return_if_fail (TALLY_IS_THROTTLE (self));
 
+  if (self->backoff)
+    {
+      backoff_record (self, key, now);
+      return;
+    }
   times = prune (self, key, now);
   if (times == NULL)
     {
@@ -140,6 +250,11 @@ tally_throttle_forgive (TallyThrottle *self,
 
   g_return_if_fail (TALLY_IS_THROTTLE (self));
 
+  if (self->backoff)
+    {
+      backoff_forgive (self, key, when);
+      return;
+    }
   times = g_hash_table_lookup (self->failures, key);
   if (times == NULL)
     return;
@@ -163,4 +278,5 @@ tally_throttle_reset (TallyThrottle *self,
   g_return_if_fail (TALLY_IS_THROTTLE (self));
 
   g_hash_table_remove (self->failures, key);
+  g_hash_table_remove (self->delays, key);
 }

@@ -1,4 +1,5 @@
-/* tally-throttle.h: counting failures per key over a sliding window
+/* tally-throttle.h: counting failures per key over a sliding window, or
+ * answering them with growing delays
  *
  * Copyright 2026 The Tally developers
  *
@@ -17,8 +18,16 @@ G_DECLARE_FINAL_TYPE (TallyThrottle, tally_throttle, TALLY, THROTTLE, GObject)
 
 TallyThrottle *tally_throttle_new            (guint          max_failures,
                                               gint64         window);
-/* TRUE when @key has had max_failures within the window before @now;
- * @retry_after says in how many seconds one of them falls out. */
+/* After @free_failures, each failure makes the key wait before its next
+ * attempt: 1 s, then twice as long at each further failure, never more
+ * than @max_delay seconds. A key with no failure for @max_delay after its
+ * delay ended starts afresh. Nothing is ever locked for longer than the
+ * delay, so the right password works again once it has passed. */
+TallyThrottle *tally_throttle_new_backoff    (guint          free_failures,
+                                              gint64         max_delay);
+/* TRUE when @key has had max_failures within the window before @now (or,
+ * with backoff, while its delay runs); @retry_after says in how many
+ * seconds it may try again. */
 gboolean       tally_throttle_is_blocked     (TallyThrottle *self,
                                               const char    *key,
                                               gint64         now,

@@ -112,6 +112,104 @@ test_media_runs (void)
   test_remove_tree (dir);
 }
 
+static gboolean
+is_label_containing (GtkWidget  *widget,
+                     const char *text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static void
+give_file (TallyToolPage *page,
+           const char    *path)
+{
+  g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_list_store_append (files, file);
+  tally_tool_page_set_files (page, "files", G_LIST_MODEL (files));
+}
+
+/* Writes @file of the installed registry into @dir as the server's, with
+ * @member set to @value (a JSON text) and, unless NULL, another @id. */
+static void
+write_server_tool (const char *dir,
+                   const char *file,
+                   const char *member,
+                   const char *value,
+                   const char *id)
+{
+  g_autofree char *installed = g_build_filename (g_getenv ("TALLY_TOOLS_DIR"), file, NULL);
+  g_autofree char *named = id != NULL ? g_strconcat (id, ".json", NULL) : NULL;
+  g_autofree char *path = g_build_filename (dir, id != NULL ? named : file, NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) replacement = json_from_string (value, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *tool;
+
+  g_assert_true (json_parser_load_from_file (parser, installed, &error));
+  g_assert_no_error (error);
+  tool = json_node_get_object (json_parser_get_root (parser));
+  json_object_set_member (tool, member, g_steal_pointer (&replacement));
+  if (id != NULL)
+    json_object_set_string_member (tool, "id", id);
+  text = json_to_string (json_parser_get_root (parser), TRUE);
+  g_assert_true (g_file_set_contents (path, text, -1, NULL));
+}
+
+/* The server's catalogue offers and prices tools; it never chooses what
+ * runs. Its entry for Read text aloud names a shell command, and the app
+ * runs its own espeak-ng all the same; a tool the app does not have is
+ * shown as unavailable and cannot run. */
+static void
+test_server_cannot_choose_command (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tally-app-registry-XXXXXX", NULL);
+  g_autofree char *tools_dir = g_build_filename (dir, "tools", NULL);
+  g_autofree char *marker = g_build_filename (dir, "MARKER", NULL);
+  g_autofree char *marker_input = g_build_filename (dir, "input.txt", NULL);
+  g_autofree char *command = NULL;
+  g_autofree char *run = NULL;
+  g_autofree char *admin = NULL;
+  g_autofree char *token = NULL;
+  const char *args[] = { "--tools-dir", tools_dir, NULL };
+  g_autoptr(TestServer) rogue = NULL;
+  char account_id[37];
+  TallyToolPage *page;
+  GtkWidget *window;
+
+  g_assert_cmpint (g_mkdir_with_parents (tools_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (marker_input, "checked", -1, NULL));
+  command = g_strdup_printf ("[\"/bin/sh\", \"-c\", \"touch '%s'\"]", marker);
+  run = g_strdup_printf ("{\"command\": %s, \"output_suffix\": \".wav\"}", command);
+  write_server_tool (tools_dir, "text-to-speech.json", "run", run, NULL);
+  write_server_tool (tools_dir, "file-checksums.json", "name", "\"Mystery tool\"",
+                     "mystery-tool");
+  rogue = test_server_start (args);
+  admin = test_admin_new (rogue, "admin-rogue@example.com");
+  token = test_user_new (rogue, "rogue@example.com", account_id);
+  test_grant (rogue, admin, account_id, 500);
+  window = signed_in_window (rogue, token);
+
+  run_text_to_speech (window, dir);
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+
+  show_view (window, "tools");
+  page = open_tool_page (window, "Mystery tool");
+  wait_for_widget (window, is_label_containing, "not installed with the app");
+  /* Estimated, so only its being unavailable keeps Run off. */
+  give_file (page, marker_input);
+  wait_for_widget (window, is_label_containing, "at most 1 credit");
+  g_assert_false (gtk_widget_is_sensitive (find_widget (window, is_button_labelled, "_Run")));
+  /* Its row in the catalogue says so too. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "tools.back", NULL);
+  wait_for_widget (window, is_label_with, "Unavailable: this tool is not installed with the app");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -121,6 +219,7 @@ main (int   argc,
   app_test_init (&argc, &argv);
 
   g_test_add_func ("/app/media-runs", test_media_runs);
+  g_test_add_func ("/app/server-cannot-choose-command", test_server_cannot_choose_command);
 
   server = test_server_start (NULL);
   status = g_test_run ();

@@ -556,14 +556,17 @@ fail_top_up (GtkWidget   *window,
 {
   g_autoptr(JsonObject) message = json_object_new ();
   JsonObject *payment = json_object_new ();
-  const char *session_id;
+  g_autofree char *session_id = NULL;
+  const char *start;
 
   g_clear_pointer (url, g_free);
   click_in_row (window, "Starter", "Top Up");
   wait_for (string_ready, url, "the checkout URL");
   wait_for_widget (window, is_label_with, "Waiting for the payment…");
 
-  session_id = strrchr (*url, '/') + 1;
+  /* …/demo/checkout/SESSION_ID/KEY */
+  start = strstr (*url, "/demo/checkout/") + strlen ("/demo/checkout/");
+  session_id = g_strndup (start, strcspn (start, "/"));
   json_object_set_string_member (payment, "status", "failed");
   json_object_set_string_member (payment, "ref", session_id);
   json_object_set_string_member (message, "type", "payment");

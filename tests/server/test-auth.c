@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tally-test-server.h"
+#include "tally-throttle.h"
 
 static TestServer *server;
 
@@ -63,28 +64,148 @@ test_login_failures_look_alike (void)
   g_assert_cmpstr (unknown->body, ==, wrong->body);
 }
 
+static TestResponse *
+log_in (TestServer *on,
+        const char *email,
+        const char *password)
+{
+  g_autofree char *body = g_strdup_printf ("{\"email\": \"%s\", \"password\": \"%s\"}",
+                                           email, password);
+
+  return test_request (on, "POST", "/v1/auth/login", NULL, body);
+}
+
+/* The right password gets in once the delay the failures set has passed:
+ * a 429 says how long (a second or two here, never the old 15 minutes). */
+static void
+assert_gets_in_after_delay (TestServer *on,
+                            const char *email)
+{
+  for (guint attempt = 0; attempt < 3; attempt++)
+    {
+      g_autoptr(TestResponse) right = log_in (on, email, TEST_PASSWORD);
+      gint64 wait;
+
+      if (right->status == 200)
+        return;
+      g_assert_cmpuint (right->status, ==, 429);
+      g_assert_cmpstr (test_response_error (right), ==, "rate_limited");
+      g_assert_nonnull (right->retry_after);
+      wait = g_ascii_strtoll (right->retry_after, NULL, 10);
+      g_test_message ("429, Retry-After: %" G_GINT64_FORMAT, wait);
+      g_assert_cmpint (wait, >, 0);
+      g_assert_cmpint (wait, <=, 2);
+      g_usleep (wait * G_USEC_PER_SEC);
+    }
+  g_assert_not_reached ();
+}
+
+/* Ten wrong passwords no longer lock the owner out: the next attempt
+ * waits a second, and the right password works after it. */
 static void
 test_login_throttled (void)
 {
   g_autofree char *token = test_user_new (server, "cy@example.com", NULL);
-  g_autoptr(TestResponse) blocked = NULL, right = NULL;
 
   for (guint i = 0; i < 10; i++)
     {
-      g_autoptr(TestResponse) wrong = test_request (server, "POST", "/v1/auth/login", NULL,
-                                                    "{\"email\": \"cy@example.com\", "
-                                                    "\"password\": \"not the password\"}");
+      g_autoptr(TestResponse) wrong = log_in (server, "cy@example.com", "not the password");
 
       g_assert_cmpuint (wrong->status, ==, 401);
     }
+  assert_gets_in_after_delay (server, "cy@example.com");
 
-  /* Even the right password waits now: the account is under attack. */
-  right = test_request (server, "POST", "/v1/auth/login", NULL,
-                        "{\"email\": \"cy@example.com\", \"password\": \"" TEST_PASSWORD "\"}");
-  g_assert_cmpuint (right->status, ==, 429);
-  g_assert_cmpstr (test_response_error (right), ==, "rate_limited");
-  g_assert_nonnull (right->retry_after);
-  g_assert_cmpint (g_ascii_strtoll (right->retry_after, NULL, 10), >, 0);
+  /* And it starts afresh: a wrong password is a plain 401 again. */
+  {
+    g_autoptr(TestResponse) wrong = log_in (server, "cy@example.com", "not the password");
+
+    g_assert_cmpuint (wrong->status, ==, 401);
+  }
+}
+
+#define S(n) ((gint64) (n) * G_USEC_PER_SEC)
+
+/* The delays, on a clock of our own: free failures, then 1 s, 2 s, 4 s …
+ * up to the cap; an attempt while one runs is refused and not counted; a
+ * quiet key is forgotten. */
+static void
+test_throttle_backoff (void)
+{
+  g_autoptr(TallyThrottle) throttle = tally_throttle_new_backoff (3, 10);
+  gint64 now = S (1000);
+  gint64 retry_after = 0;
+  static const gint64 delays[] = { 1, 2, 4, 8, 10, 10 };
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_false (tally_throttle_is_blocked (throttle, "k", now, NULL));
+      tally_throttle_record_failure (throttle, "k", now);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (delays); i++)
+    {
+      g_assert_false (tally_throttle_is_blocked (throttle, "k", now, NULL));
+      tally_throttle_record_failure (throttle, "k", now);
+      g_assert_true (tally_throttle_is_blocked (throttle, "k", now, &retry_after));
+      g_assert_cmpint (retry_after, ==, delays[i]);
+      g_assert_true (tally_throttle_is_blocked (throttle, "k", now + S (delays[i]) - 1, NULL));
+      /* Other keys are not held up. */
+      g_assert_false (tally_throttle_is_blocked (throttle, "other", now, NULL));
+      now += S (delays[i]);
+    }
+
+  /* Quiet for the longest delay after the last one ended: forgotten. */
+  g_assert_false (tally_throttle_is_blocked (throttle, "k", now + S (10), NULL));
+  now += S (10);
+  tally_throttle_record_failure (throttle, "k", now);
+  g_assert_false (tally_throttle_is_blocked (throttle, "k", now, NULL));
+
+  /* A success clears the account's count. */
+  tally_throttle_record_failure (throttle, "k", now);
+  tally_throttle_record_failure (throttle, "k", now);
+  g_assert_true (tally_throttle_is_blocked (throttle, "k", now, NULL));
+  tally_throttle_reset (throttle, "k");
+  g_assert_false (tally_throttle_is_blocked (throttle, "k", now, NULL));
+
+  /* An address's attempt that succeeded is taken back, and its delay. */
+  tally_throttle_record_failure (throttle, "a", now);
+  tally_throttle_record_failure (throttle, "a", now + 1);
+  tally_throttle_record_failure (throttle, "a", now + 2);
+  g_assert_true (tally_throttle_is_blocked (throttle, "a", now + 2, NULL));
+  tally_throttle_forgive (throttle, "a", now + 2);
+  g_assert_false (tally_throttle_is_blocked (throttle, "a", now + 2, NULL));
+}
+
+/* One address may sign up signups-per-hour times; then 429 with
+ * Retry-After, and no account is made. */
+static void
+test_signups_limited (void)
+{
+  const char *args[] = { "--signups-per-hour=3", NULL };
+  g_autoptr(TestServer) limited = test_server_start (args);
+  g_autoptr(TestResponse) refused = NULL;
+  g_autoptr(TestResponse) login = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"email\": \"many%u@example.com\", "
+                                               "\"password\": \"" TEST_PASSWORD "\"}", i);
+      g_autoptr(TestResponse) made = test_request (limited, "POST", "/v1/auth/register", NULL,
+                                                   body);
+
+      g_assert_cmpuint (made->status, ==, 201);
+    }
+
+  refused = test_request (limited, "POST", "/v1/auth/register", NULL,
+                          "{\"email\": \"one-too-many@example.com\", "
+                          "\"password\": \"" TEST_PASSWORD "\"}");
+  test_assert_error (refused, 429, "rate_limited", NULL);
+  g_assert_nonnull (refused->retry_after);
+  g_assert_cmpint (g_ascii_strtoll (refused->retry_after, NULL, 10), >, 0);
+  g_assert_cmpint (g_ascii_strtoll (refused->retry_after, NULL, 10), <=, 3600);
+
+  login = log_in (limited, "one-too-many@example.com", TEST_PASSWORD);
+  g_assert_cmpuint (login->status, ==, 401);
 }
 
 static void
@@ -183,6 +304,8 @@ main (int   argc,
   g_test_add_func ("/auth/register-and-login", test_register_and_login);
   g_test_add_func ("/auth/failures-look-alike", test_login_failures_look_alike);
   g_test_add_func ("/auth/throttled", test_login_throttled);
+  g_test_add_func ("/auth/throttle-backoff", test_throttle_backoff);
+  g_test_add_func ("/auth/signups-limited", test_signups_limited);
   g_test_add_func ("/auth/bad-bodies", test_bad_bodies);
   g_test_add_func ("/auth/deep-and-huge-bodies", test_deep_and_huge_bodies);
   g_test_add_func ("/auth/unknown-route", test_unknown_route);

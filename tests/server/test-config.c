@@ -553,6 +553,94 @@ test_sigterm_in_flight (void)
   g_assert_cmpuint (n_created, >, N_WRITERS - n_in_flight);
 }
 
+/* Starts tally-server with @args and reads its log until it listens or
+ * exits: the log so far; @exited says which, and @status how it ended. */
+static char *
+start_and_read_log (const char * const *args,
+                    gboolean           *exited,
+                    int                *status)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) log = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *text = g_string_new (NULL);
+  char *line;
+
+  g_ptr_array_add (argv, (gpointer) test_server_binary ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  process = g_subprocess_newv ((const char * const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDERR_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+                               &error);
+  g_assert_no_error (error);
+  log = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  *exited = TRUE;
+  while ((line = g_data_input_stream_read_line_utf8 (log, NULL, NULL, &error)) != NULL)
+    {
+      g_string_append_printf (text, "%s\n", line);
+      if (strstr (line, "\"event\":\"listening\"") != NULL)
+        {
+          *exited = FALSE;
+          g_free (line);
+          break;
+        }
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  /* Stopped before its signal handlers are there, it ends by the signal. */
+  if (!*exited)
+    g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+  *status = g_subprocess_get_if_exited (process) ? g_subprocess_get_exit_status (process) : -1;
+  g_test_message ("%s", text->str);
+  return g_string_free (text, FALSE);
+}
+
+/* The demo provider credits anyone who presses Pay: it says so at start,
+ * and on an address beyond this computer it must be chosen on purpose. */
+static void
+test_demo_payments_guarded (void)
+{
+  g_autofree char *data = g_build_filename (scratch, "demo-data", NULL);
+  g_autofree char *data_option = g_strdup_printf ("--data-dir=%s", data);
+  g_autofree char *loopback = g_strdup_printf ("--listen=127.0.0.1:%u", test_free_port ());
+  g_autofree char *everywhere = g_strdup_printf ("--listen=0.0.0.0:%u", test_free_port ());
+  g_autofree char *file = write_config ("demo.conf", "[payments]\nprovider = demo\n");
+  g_autofree char *file_option = g_strdup_printf ("--config=%s", file);
+  const char *local[] = { loopback, data_option, NULL };
+  const char *open[] = { everywhere, data_option, NULL };
+  const char *chosen[] = { everywhere, data_option, "--payments-provider=demo", NULL };
+  const char *in_file[] = { file_option, everywhere, data_option, NULL };
+  gboolean exited;
+  int status;
+  g_autofree char *local_log = start_and_read_log (local, &exited, &status);
+  g_autofree char *open_log = NULL;
+  g_autofree char *chosen_log = NULL;
+  g_autofree char *file_log = NULL;
+
+  /* On this computer, by default: it runs, and warns. */
+  g_assert_false (exited);
+  g_assert_nonnull (strstr (local_log, "\"event\":\"demo_payments\""));
+  g_assert_nonnull (strstr (local_log, "\"level\":\"warning\""));
+
+  /* Beyond it, by default: refused, saying what to do. */
+  open_log = start_and_read_log (open, &exited, &status);
+  g_assert_true (exited);
+  g_assert_cmpint (status, !=, 0);
+  g_assert_nonnull (strstr (open_log, "--payments-provider=demo"));
+
+  /* Chosen on purpose, on the command line or in the file: it runs, and
+   * warns. */
+  chosen_log = start_and_read_log (chosen, &exited, &status);
+  g_assert_false (exited);
+  g_assert_nonnull (strstr (chosen_log, "\"event\":\"demo_payments\""));
+  file_log = start_and_read_log (in_file, &exited, &status);
+  g_assert_false (exited);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -575,6 +663,7 @@ main (int   argc,
   g_test_add_func ("/config/user-roles-and-disable", test_user_roles_and_disable);
   g_test_add_func ("/config/user-usage", test_user_usage);
   g_test_add_func ("/config/sigterm-in-flight", test_sigterm_in_flight);
+  g_test_add_func ("/config/demo-payments-guarded", test_demo_payments_guarded);
 
   status = g_test_run ();
   test_remove_tree (scratch);

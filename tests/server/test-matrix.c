@@ -106,13 +106,15 @@ static const MatrixRoute matrix[] = {
   { "PUT", "/v1/me/auto-recharge", ACCESS_MEMBER, "/v1/me/auto-recharge",
     "{\"enabled\": false, \"threshold\": 100, \"pack\": \"starter\", \"monthly_cap\": 2}",
     FALSE, 200 },
-  /* The demo provider's checkout page: its session id is the secret. */
-  { "GET", "/demo/checkout/{session_id}", ACCESS_PUBLIC, "/demo/checkout/cs_demo_{uuid}", NULL,
-    FALSE, NOT_CHECKED },
-  { "POST", "/demo/checkout/{session_id}/pay", ACCESS_PUBLIC,
-    "/demo/checkout/cs_demo_{uuid}/pay", NULL, FALSE, NOT_CHECKED },
-  { "POST", "/demo/checkout/{session_id}/decline", ACCESS_PUBLIC,
-    "/demo/checkout/cs_demo_{uuid}/decline", NULL, FALSE, NOT_CHECKED },
+  /* The demo provider's checkout page: the key in its URL, bound to the
+   * checkout and its user, is the secret. */
+#define DEMO_KEY "0000000000000000000000000000000000000000000000000000000000000000"
+  { "GET", "/demo/checkout/{session_id}/{key}", ACCESS_PUBLIC,
+    "/demo/checkout/cs_demo_{uuid}/" DEMO_KEY, NULL, FALSE, NOT_CHECKED },
+  { "POST", "/demo/checkout/{session_id}/{key}/pay", ACCESS_PUBLIC,
+    "/demo/checkout/cs_demo_{uuid}/" DEMO_KEY "/pay", NULL, FALSE, NOT_CHECKED },
+  { "POST", "/demo/checkout/{session_id}/{key}/decline", ACCESS_PUBLIC,
+    "/demo/checkout/cs_demo_{uuid}/" DEMO_KEY "/decline", NULL, FALSE, NOT_CHECKED },
   { "GET", "/v1/admin/audit", ACCESS_ADMIN, "/v1/admin/audit", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/export", ACCESS_ADMIN, "/v1/admin/audit/export", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/verify", ACCESS_ADMIN, "/v1/admin/audit/verify", NULL, FALSE, 200 },

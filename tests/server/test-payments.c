@@ -570,13 +570,80 @@ test_demo_pay (void)
   g_assert_nonnull (strstr (paid->body, "credited"));
   g_assert_cmpint (balance (demo, token), ==, 500);
 
+  /* Pay acts once: pressed again, it is refused and credits nothing. */
   again = test_request (demo, "POST", pay, NULL, NULL);
-  g_assert_cmpuint (again->status, ==, 200);
-  g_assert_nonnull (strstr (again->body, "duplicate"));
+  test_assert_error (again, 409, "checkout_closed", NULL);
   g_assert_cmpint (balance (demo, token), ==, 500);
 
   after = test_request (demo, "GET", page_path, NULL, NULL);
   g_assert_nonnull (strstr (after->body, "paid"));
+}
+
+/* The page's path without its key: "/demo/checkout/cs_demo_…". */
+static char *
+without_key (const char *page_path)
+{
+  return g_strndup (page_path, strrchr (page_path, '/') - page_path);
+}
+
+static void
+assert_not_paid (const char *path,
+                 const char *token)
+{
+  g_autoptr(TestResponse) response = test_request (demo, "POST", path, NULL, NULL);
+
+  g_test_message ("POST %s → %u", path, response->status);
+  g_assert_cmpuint (response->status, >=, 400);
+  g_assert_cmpuint (response->status, <, 500);
+  g_assert_cmpint (balance (demo, token), ==, 0);
+}
+
+/* Only the URL the checkout answered pays it: not the session id alone,
+ * not another checkout's key (another user's, or the same user's), not a
+ * made-up key. */
+static void
+test_demo_pay_needs_key (void)
+{
+  g_autofree char *token = test_user_new (demo, "demo-key@example.com", NULL);
+  g_autofree char *other = test_user_new (demo, "demo-key-other@example.com", NULL);
+  g_autofree char *page_path = NULL;
+  g_autofree char *other_page = NULL;
+  g_autofree char *second_page = NULL;
+  g_autofree char *session_id = demo_checkout (token, &page_path);
+  g_autofree char *other_session = demo_checkout (other, &other_page);
+  g_autofree char *second_session = demo_checkout (token, &second_page);
+  g_autofree char *bare = without_key (page_path);
+  const char *key = strrchr (page_path, '/') + 1;
+  const char *other_key = strrchr (other_page, '/') + 1;
+  const char *second_key = strrchr (second_page, '/') + 1;
+  g_autofree char *bare_pay = g_strconcat (bare, "/pay", NULL);
+  g_autofree char *others_key = g_strconcat (bare, "/", other_key, "/pay", NULL);
+  g_autofree char *seconds_key = g_strconcat (bare, "/", second_key, "/pay", NULL);
+  g_autofree char *made_up = g_strdup (key);
+  g_autofree char *made_up_pay = NULL;
+  g_autofree char *short_pay = g_strconcat (bare, "/", "00", "/pay", NULL);
+  g_autofree char *pay = g_strconcat (page_path, "/pay", NULL);
+  g_autoptr(TestResponse) bare_page = test_request (demo, "GET", bare, NULL, NULL);
+  g_autoptr(TestResponse) paid = NULL;
+
+  /* 256 bits, as hex. */
+  g_assert_cmpuint (strlen (key), ==, 64);
+  g_assert_cmpstr (key, !=, other_key);
+  g_assert_cmpstr (key, !=, second_key);
+  g_assert_cmpuint (bare_page->status, ==, 404);
+
+  made_up[0] = made_up[0] == '0' ? '1' : '0';
+  made_up_pay = g_strconcat (bare, "/", made_up, "/pay", NULL);
+  assert_not_paid (bare_pay, token);
+  assert_not_paid (others_key, token);
+  assert_not_paid (seconds_key, token);
+  assert_not_paid (made_up_pay, token);
+  assert_not_paid (short_pay, token);
+
+  paid = test_request (demo, "POST", pay, NULL, NULL);
+  g_assert_cmpuint (paid->status, ==, 200);
+  g_assert_cmpint (balance (demo, token), ==, 500);
+  g_assert_cmpint (balance (demo, other), ==, 0);
 }
 
 static void
@@ -1241,6 +1308,7 @@ main (int   argc,
   g_test_add_func ("/payments/stripe/needs-keys", test_stripe_needs_keys);
   g_test_add_func ("/payments/stripe/portal", test_stripe_portal);
   g_test_add_func ("/payments/demo/pay", test_demo_pay);
+  g_test_add_func ("/payments/demo/pay-needs-key", test_demo_pay_needs_key);
   g_test_add_func ("/payments/demo/decline", test_demo_decline);
   g_test_add_func ("/payments/demo/webhook-secret", test_demo_webhook_secret);
   g_test_add_func ("/payments/demo/live-event", test_demo_live_event);
