@@ -7,6 +7,9 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+#include <inttypes.h>
+
 #include "tally-log.h"
 #include "tally-mail-notices.h"
 #include "tally-mailer.h"
@@ -73,16 +76,18 @@ purchase_body (TallyServer        *server,
   g_autofree char *amount = tally_format_amount (payment->amount, payment->currency);
   g_autofree char *number = tally_receipt_number (payment);
 
-  return g_strdup_printf ("Hello %s,\n\n"
-                          "Thank you: your purchase went through and the credits are in your "
-                          "account.\n\n"
-                          "  Pack:         %s\n"
-                          "  Credits:      %" G_GINT64_FORMAT "\n"
-                          "  Amount paid:  %s\n"
-                          "  Receipt:      %s\n\n"
-                          "The PDF receipt, with your invoice details, is in the Tally app: "
-                          "Buy Credits, then Receipts, then Download Receipt.\n\n"
-                          "— Tally\n",
+  /* Translators: the purchase confirmation email, in plain text; keep the
+   * table's columns aligned */
+  return g_strdup_printf (_("Hello %s,\n\n"
+                            "Thank you: your purchase went through and the credits are in your "
+                            "account.\n\n"
+                            "  Pack:         %s\n"
+                            "  Credits:      %" PRId64 "\n"
+                            "  Amount paid:  %s\n"
+                            "  Receipt:      %s\n\n"
+                            "The PDF receipt, with your invoice details, is in the Tally app: "
+                            "Buy Credits, then Receipts, then Download Receipt.\n\n"
+                            "— Tally\n"),
                           greeting_name (user), name, payment->credits, amount, number);
 }
 
@@ -102,7 +107,10 @@ tally_notice_purchase_credited (TallyServer        *server,
                                     NULL))
     return;
 
-  subject = g_strdup_printf ("Your Tally purchase: %" G_GINT64_FORMAT " credits",
+  subject = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "Your Tally purchase: %" PRId64 " credit",
+                                          "Your Tally purchase: %" PRId64 " credits",
+                                          payment->credits == 1 ? 1 : 2),
                              payment->credits);
   body = purchase_body (server, payment, &user);
   send_to_user (server, &user, subject, body);
@@ -118,14 +126,27 @@ next_steps (TallyServer        *server,
                                                        payment->account_id, &settings, NULL);
 
   if (found && settings.paused)
-    return g_strdup_printf ("Automatic top-up is now paused, after %" G_GINT64_FORMAT
-                            " failed attempts in a row. It stays off until you save its "
-                            "settings again in Tally's Preferences (Billing).",
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Automatic top-up is now paused, after %" PRId64
+                                         " failed attempt in a row. It stays off until you "
+                                         "save its settings again in Tally's Preferences "
+                                         "(Billing).",
+                                         "Automatic top-up is now paused, after %" PRId64
+                                         " failed attempts in a row. It stays off until you "
+                                         "save its settings again in Tally's Preferences "
+                                         "(Billing).",
+                                         settings.failures == 1 ? 1 : 2),
                             settings.failures);
 
-  return g_strdup_printf ("Automatic top-up stays on: Tally tries again the next time your "
-                          "balance is low. After %d failed attempts in a row it pauses "
-                          "itself.", TALLY_RECHARGE_MAX_FAILURES);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Automatic top-up stays on: Tally tries again the next "
+                                       "time your balance is low. After %d failed attempt in "
+                                       "a row it pauses itself.",
+                                       "Automatic top-up stays on: Tally tries again the next "
+                                       "time your balance is low. After %d failed attempts in "
+                                       "a row it pauses itself.",
+                                       TALLY_RECHARGE_MAX_FAILURES),
+                          TALLY_RECHARGE_MAX_FAILURES);
 }
 
 void
@@ -150,17 +171,20 @@ tally_notice_recharge_failed (TallyServer        *server,
   name = pack_name (server, payment);
   amount = tally_format_amount (payment->amount, payment->currency);
   next = next_steps (server, payment);
-  body = g_strdup_printf ("Hello %s,\n\n"
-                          "Tally tried to top up your credits automatically with the pack "
-                          "“%s” (%" G_GINT64_FORMAT " credits for %s), but the charge did not "
-                          "go through:\n\n"
-                          "  %s\n\n"
-                          "Nothing was charged and no credits were added.\n\n"
-                          "%s\n\n"
-                          "What to do: check the card saved for your account (Preferences, "
-                          "Billing, Manage Payment Methods), or buy a pack in the app.\n\n"
-                          "— Tally\n",
+  /* Translators: the email about a failed automatic top-up, in plain text:
+   * the name, the pack, its credits and price, why the charge failed, and
+   * what happens next */
+  body = g_strdup_printf (_("Hello %s,\n\n"
+                            "Tally tried to top up your credits automatically with the pack "
+                            "“%s” (%" PRId64 " credits for %s), but the charge did not "
+                            "go through:\n\n"
+                            "  %s\n\n"
+                            "Nothing was charged and no credits were added.\n\n"
+                            "%s\n\n"
+                            "What to do: check the card saved for your account (Preferences, "
+                            "Billing, Manage Payment Methods), or buy a pack in the app.\n\n"
+                            "— Tally\n"),
                           greeting_name (&user), name, payment->credits, amount,
-                          reason != NULL ? reason : "The payment was refused.", next);
-  send_to_user (server, &user, "Your automatic top-up failed", body);
+                          reason != NULL ? reason : _("The payment was refused."), next);
+  send_to_user (server, &user, _("Your automatic top-up failed"), body);
 }

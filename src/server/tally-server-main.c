@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include <glib-unix.h>
 #include <locale.h>
 #include <signal.h>
@@ -119,6 +121,10 @@ main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
+  /* Emails are written in the server's language (LANG, LANGUAGE). */
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   signal (SIGPIPE, SIG_IGN);
 
   if (argc > 1 && g_str_equal (argv[1], "user"))
