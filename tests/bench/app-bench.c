@@ -31,6 +31,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "bench-window.h"
 #include "tally.h"
 #include "tally-cache.h"
 #include "tally-client.h"
@@ -227,48 +228,11 @@ run_child (const char * const *args)
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
 
-/* VmRSS or VmHWM of this process, in MB. */
-static double
-memory_mb (const char *field)
-{
-  g_autofree char *status = NULL;
-  g_auto(GStrv) lines = NULL;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-
-  lines = g_strsplit (status, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    if (g_str_has_prefix (lines[i], field))
-      return g_ascii_strtod (lines[i] + strlen (field) + 1, NULL) / 1024.0;
-
-  return -1;
-}
-
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_get_mapped (root))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 /* A row on screen with its item bound: its title label has text. */
 static gboolean
 shows_rows (GtkWidget *page)
 {
-  GtkWidget *row = find_descendant (page, TALLY_TYPE_HISTORY_ROW);
+  GtkWidget *row = bench_find_mapped (page, TALLY_TYPE_HISTORY_ROW);
   GtkWidget *text = row ? gtk_widget_get_first_child (row) : NULL;
   GtkWidget *title = text ? gtk_widget_get_first_child (text) : NULL;
 
@@ -394,7 +358,7 @@ history_window (TallyLedger *ledger,
 static void
 jump_to_middle (Timeline *t)
 {
-  GtkWidget *list = find_descendant (t->page, GTK_TYPE_LIST_VIEW);
+  GtkWidget *list = bench_find_mapped (t->page, GTK_TYPE_LIST_VIEW);
   GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list));
 
   t->jump_shown = 0;
@@ -483,13 +447,13 @@ measure_app_window (const char *server_url,
   GtkWidget *window;
   double rss_before, rss_shown, rss_counted;
 
-  rss_before = memory_mb ("VmRSS:");
+  rss_before = bench_memory_mb ("VmRSS:");
   window = app_window (server_url, user_id, &t);
   run_until (&t.first_frame, "the first frame");
   run_until (&t.rows_shown, "rows");
-  rss_shown = memory_mb ("VmRSS:");
+  rss_shown = bench_memory_mb ("VmRSS:");
   run_until (&t.counted, "the count");
-  rss_counted = memory_mb ("VmRSS:");
+  rss_counted = bench_memory_mb ("VmRSS:");
 
   g_print ("\nThe app's window, %s (TallyWindow opened on the History page):\n\n", label);
   g_print ("| measure                        | value       | target         |\n");
@@ -512,7 +476,7 @@ measure_app_window (const char *server_url,
   g_print ("| resident memory, rows shown    | %8.1f MB | under 150 MB   |\n", rss_shown);
   g_print ("| resident memory, full count    | %8.1f MB | under 150 MB   |\n", rss_counted);
   g_print ("| peak resident memory (VmHWM)   | %8.1f MB | under 150 MB   |\n",
-           memory_mb ("VmHWM:"));
+           bench_memory_mb ("VmHWM:"));
   g_print ("history items: %u\n",
            g_list_model_get_n_items (G_LIST_MODEL (tally_history_page_get_model (
                                                      TALLY_HISTORY_PAGE (t.page)))));
@@ -712,17 +676,17 @@ measure_bare_page (const char *cache_path,
   g_print ("\nA bare window with a TallyHistoryPage (cache opened in %.1f ms):\n\n",
            (g_get_monotonic_time () - start) / 1000.0);
 
-  rss_before = memory_mb ("VmRSS:");
+  rss_before = bench_memory_mb ("VmRSS:");
   t.start = g_get_monotonic_time ();
   window = history_window (ledger, account_id, &t);
   run_until (&t.first_frame, "the first frame");
   run_until (&t.rows_shown, "rows");
   run_until (&t.counted, "the count");
-  rss_shown = memory_mb ("VmRSS:");
+  rss_shown = bench_memory_mb ("VmRSS:");
 
   jump_to_middle (&t);
   run_until (&t.jump_shown, "the middle of the list");
-  rss_jump = memory_mb ("VmRSS:");
+  rss_jump = bench_memory_mb ("VmRSS:");
   fetched = tally_history_model_get_n_pages_fetched (
               tally_history_page_get_model (TALLY_HISTORY_PAGE (t.page)));
   n_items = g_list_model_get_n_items (G_LIST_MODEL (tally_history_page_get_model (
@@ -747,19 +711,11 @@ measure_bare_page (const char *cache_path,
   g_print ("|   (\"minutes\" in %u of them)   |             |                |\n", n_found);
   print_estimates (ledger, account_id);
   g_print ("| peak resident memory (VmHWM)   | %8.1f MB | under 150 MB   |\n",
-           memory_mb ("VmHWM:"));
+           bench_memory_mb ("VmHWM:"));
   g_print ("\nhistory items: %u; pages read from the cache up to the jump: %u\n",
            n_items, fetched);
 
   gtk_window_destroy (GTK_WINDOW (window));
-}
-
-static void
-init_gtk (void)
-{
-  gtk_init ();
-  adw_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 }
 
 int
@@ -777,12 +733,12 @@ main (int   argc,
     }
   if (argc == 5 && g_str_equal (argv[1], "--window"))
     {
-      init_gtk ();
+      bench_init_gtk ();
       measure_app_window (argv[2], argv[3], argv[4]);
       return 0;
     }
 
-  init_gtk ();
+  bench_init_gtk ();
   prepare_session (&session, argv[0]);
 
   run_child ((const char * const[]) { argv[0], "--window", session.server->base_url,

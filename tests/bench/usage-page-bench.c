@@ -25,6 +25,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "bench-window.h"
 #include "tally.h"
 #include "tally-history-model.h"
 #include "tally-history-page.h"
@@ -101,30 +102,6 @@ fill (const char *path,
     }
 }
 
-/* VmRSS or VmHWM of this process, in MB. */
-static double
-memory_mb (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return 0;
-  line = strstr (status, field);
-  if (line == NULL)
-    return 0;
-
-  return g_ascii_strtod (line + strlen (field), NULL) / 1024.0;
-}
-
-static void
-init_gtk (void)
-{
-  gtk_init ();
-  adw_init ();
-  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
-}
-
 static GtkWidget *
 bare_window (GtkWidget *page)
 {
@@ -160,33 +137,14 @@ typedef struct
   double     rss_rows;
 } HistoryTimes;
 
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_get_mapped (root))
-    return root;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
-}
-
 static void
 history_painted (GdkFrameClock *clock,
                  HistoryTimes  *t)
 {
-  if (t->rows_shown == 0 && find_descendant (t->page, TALLY_TYPE_HISTORY_ROW) != NULL)
+  if (t->rows_shown == 0 && bench_find_mapped (t->page, TALLY_TYPE_HISTORY_ROW) != NULL)
     {
       t->rows_shown = g_get_monotonic_time ();
-      t->rss_rows = memory_mb ("VmRSS:");
+      t->rss_rows = bench_memory_mb ("VmRSS:");
     }
 }
 
@@ -239,11 +197,11 @@ measure_history (const char *path,
   g_print ("| History: resident memory, rows      | %8.1f MB |                    |\n",
            t.rss_rows);
   g_print ("| History: resident memory, counted   | %8.1f MB |                    |\n",
-           memory_mb ("VmRSS:"));
+           bench_memory_mb ("VmRSS:"));
   g_print ("| History: peak resident memory       | %8.1f MB |                    |\n",
-           memory_mb ("VmHWM:"));
+           bench_memory_mb ("VmHWM:"));
   /* For the parent, which compares. */
-  g_printerr ("history-peak-mb=%.1f\n", memory_mb ("VmHWM:"));
+  g_printerr ("history-peak-mb=%.1f\n", bench_memory_mb ("VmHWM:"));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -267,7 +225,7 @@ usage_painted (GdkFrameClock *clock,
       tally_bar_chart_get_n_bars (tally_usage_page_get_chart (t->page)) > 0)
     {
       t->chart_drawn = g_get_monotonic_time ();
-      t->rss_chart = memory_mb ("VmRSS:");
+      t->rss_chart = bench_memory_mb ("VmRSS:");
     }
 }
 
@@ -312,7 +270,7 @@ measure_usage (const char *path,
   run_while (no_chart_yet, &t, "the chart");
   run_while (usage_incomplete, t.page, "the year's pass");
   complete_ms = (g_get_monotonic_time () - start) / 1000.0;
-  peak = memory_mb ("VmHWM:");
+  peak = bench_memory_mb ("VmHWM:");
 
   g_print ("| Usage: page shown to first frame    | %8.1f ms |                    |\n",
            (t.first_frame - start) / 1000.0);
@@ -323,7 +281,7 @@ measure_usage (const char *path,
   g_print ("| Usage: resident memory, chart       | %8.1f MB |                    |\n",
            t.rss_chart);
   g_print ("| Usage: resident memory, year shown  | %8.1f MB |                    |\n",
-           memory_mb ("VmRSS:"));
+           bench_memory_mb ("VmRSS:"));
   g_print ("| Usage: peak resident memory         | %8.1f MB | History's + 20 MB  |\n", peak);
   if (history_peak > 0)
     g_print ("| Usage peak − History peak           | %+8.1f MB | under +20 MB       |\n",
@@ -397,13 +355,13 @@ main (int   argc,
 
   if (argc == 4 && g_str_equal (argv[1], "--history"))
     {
-      init_gtk ();
+      bench_init_gtk ();
       measure_history (argv[2], argv[3]);
       return 0;
     }
   if (argc == 5 && g_str_equal (argv[1], "--usage"))
     {
-      init_gtk ();
+      bench_init_gtk ();
       measure_usage (argv[2], argv[3], g_ascii_strtod (argv[4], NULL));
       return 0;
     }
