@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tally-json-decode.h"
+#include "tally-languages.h"
 #include "tally-request.h"
 
 struct _TallyRequest
@@ -27,6 +28,8 @@ struct _TallyRequest
   gboolean           paused;
   gboolean           responded;
   guint              status;
+  /* Which of the server's languages the answer is in (Accept-Language). */
+  guint              language;
 };
 
 static void
@@ -74,6 +77,8 @@ tally_request_new (TallyServer       *server,
     }
   g_strlcpy (self->id, id, sizeof self->id);
   self->token = bearer_token (msg);
+  self->language = tally_languages_negotiate (
+    soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Accept-Language"));
   self->started = g_get_monotonic_time ();
   return self;
 }
@@ -290,13 +295,24 @@ tally_request_respond_object (TallyRequest *self,
   tally_request_respond (self, status, node);
 }
 
+/* Of the server's languages (tally-languages.h), the one the client asked
+ * for. */
+guint
+tally_request_get_language (TallyRequest *self)
+{
+  return self->language;
+}
+
 void
 tally_request_respond_problem (TallyRequest       *self,
                                const TallyProblem *problem)
 {
   g_return_if_fail (tally_problem_is_set (problem));
 
-  tally_request_respond (self, problem->status, tally_problem_to_json (problem));
+  if (self->msg != NULL && self->language != TALLY_LANGUAGE_SOURCE)
+    soup_message_headers_replace (soup_server_message_get_response_headers (self->msg),
+                                  "Content-Language", tally_languages_tag (self->language));
+  tally_request_respond (self, problem->status, tally_problem_to_json_in (problem, self->language));
 }
 
 void
@@ -309,10 +325,8 @@ tally_request_respond_error (TallyRequest *self,
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   va_list args;
 
-  problem.status = status;
-  problem.code = code;
   va_start (args, format);
-  problem.message = g_strdup_vprintf (format, args);
+  tally_problem_setv (&problem, status, code, NULL, format, args);
   va_end (args);
 
   tally_request_respond_problem (self, &problem);

@@ -120,9 +120,13 @@ int
 main (int   argc,
       char *argv[])
 {
+  const char *localedir = g_getenv ("TALLY_LOCALEDIR");
+
   setlocale (LC_ALL, "");
-  /* Emails are written in the server's language (LANG, LANGUAGE). */
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Emails are written in the server's language (LANG, LANGUAGE); error
+   * messages in each request's (tally-languages.c). TALLY_LOCALEDIR points
+   * at catalogues that are not installed, as the tests' are. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   signal (SIGPIPE, SIG_IGN);

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -276,7 +278,7 @@ reject_body (TallyServer   *self,
   if (body->length > self->config->body_limit)
     {
       tally_request_respond_error (request, 413, "body_too_large",
-                                   "The request body is larger than %" G_GINT64_FORMAT " bytes",
+                                   "The request body is larger than %" PRId64 " bytes",
                                    self->config->body_limit);
       return TRUE;
     }
@@ -385,7 +387,7 @@ handle_headers (SoupServer        *soup,
                        "Send the request body with a Content-Length");
   else if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length > self->config->body_limit)
     tally_problem_set (&problem, 413, "body_too_large",
-                       NULL, "The request body is larger than %" G_GINT64_FORMAT " bytes",
+                       NULL, "The request body is larger than %" PRId64 " bytes",
                        self->config->body_limit);
   else
     return;
