@@ -16,6 +16,7 @@
 #include "tally-api.h"
 #include "tally-log.h"
 #include "tally-server.h"
+#include "tally-check-command.h"
 #include "tally-user-command.h"
 
 static void
@@ -133,6 +134,8 @@ main (int   argc,
 
   if (argc > 1 && g_str_equal (argv[1], "user"))
     return tally_user_command (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "check"))
+    return tally_check_command (argc - 1, argv + 1);
 
   return run_server (argc, argv);
 }
