@@ -177,4 +177,18 @@ gboolean tally_api_decode_auto_recharge (JsonObject               *body,
                                          TallyAutoRechargeRequest *out,
                                          TallyProblem             *problem);
 
+/* POST /v1/me/api-keys (tally-api-keys.c): scopes ["read"] or
+ * ["read", "run"]; rate_limit 1 to TALLY_API_KEY_RATE_MAX requests a
+ * minute, TALLY_API_KEY_RATE_DEFAULT when not given. */
+typedef struct
+{
+  const char *name;
+  gboolean    can_run;
+  gint64      rate_limit;
+} TallyApiKeyRequest;
+
+gboolean tally_api_decode_api_key (JsonObject         *body,
+                                   TallyApiKeyRequest *out,
+                                   TallyProblem       *problem);
+
 G_END_DECLS

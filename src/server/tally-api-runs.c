@@ -1094,9 +1094,9 @@ handle_get_run (TallyRequest *request)
 }
 
 static const TallyRoute routes[] = {
-  { "POST", "/v1/runs", handle_authorize, TALLY_ROUTE_AUTH },
+  { "POST", "/v1/runs", handle_authorize, TALLY_ROUTE_AUTH | TALLY_ROUTE_KEY_RUN },
   { "GET", "/v1/runs/{id}", handle_get_run, TALLY_ROUTE_AUTH },
-  { "POST", "/v1/runs/{id}/complete", handle_complete, TALLY_ROUTE_AUTH },
+  { "POST", "/v1/runs/{id}/complete", handle_complete, TALLY_ROUTE_AUTH | TALLY_ROUTE_KEY_RUN },
 };
 
 void

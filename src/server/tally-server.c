@@ -17,6 +17,7 @@
 #include "tally-api.h"
 #include "tally-auth.h"
 #include "tally-events.h"
+#include "tally-keys.h"
 #include "tally-log.h"
 #include "tally-mailer.h"
 #include "tally-recharge.h"
@@ -50,6 +51,7 @@ struct _TallyServer
   TallyThrottle     *login_by_email;
   TallyThrottle     *login_by_address;
   TallyThrottle     *signup_by_address;
+  TallyKeys         *keys;
   SoupServer        *soup;
   guint              expiry_source;
 
@@ -86,6 +88,7 @@ tally_server_dispose (GObject *object)
   g_clear_object (&self->login_by_email);
   g_clear_object (&self->login_by_address);
   g_clear_object (&self->signup_by_address);
+  g_clear_object (&self->keys);
 
   G_OBJECT_CLASS (tally_server_parent_class)->dispose (object);
 }
@@ -181,6 +184,7 @@ tally_server_new (TallyConfig  *config,
                                                        MIN (config->login_window,
                                                             ADDRESS_MAX_DELAY));
   self->signup_by_address = tally_throttle_new (config->signups_per_hour, 3600);
+  self->keys = tally_keys_new ();
 
   if (!tally_auth_init (error) || !open_ledger (self, error) || !load_registry (self, error))
     return NULL;
@@ -200,17 +204,123 @@ tally_server_new (TallyConfig  *config,
 }
 
 gboolean
-tally_server_authenticate (TallyServer *self,
-                           const char  *token,
-                           TallyUser   *user)
+tally_server_authenticate_key (TallyServer *self,
+                               const char  *token,
+                               TallyUser   *user,
+                               TallyApiKey *key,
+                               gboolean    *is_key)
 {
+  TallyApiKey found;
   guint8 hash[32];
 
+  *is_key = FALSE;
   if (token == NULL || token[0] == '\0' || strlen (token) > 256)
     return FALSE;
 
   tally_token_hash (token, hash);
+  /* A session token may start like a key by chance: it is looked up as a
+   * session when no key has its hash. */
+  if (tally_api_key_looks_like (token) &&
+      tally_store_find_api_key (self->store, hash, &found, user, NULL))
+    {
+      *is_key = TRUE;
+      if (key != NULL)
+        *key = found;
+      return TRUE;
+    }
+
   return tally_store_find_session (self->store, hash, g_get_real_time (), user, NULL);
+}
+
+gboolean
+tally_server_authenticate (TallyServer *self,
+                           const char  *token,
+                           TallyUser   *user)
+{
+  gboolean is_key;
+
+  return tally_server_authenticate_key (self, token, user, NULL, &is_key);
+}
+
+typedef struct
+{
+  TallyStore *store;
+  char        id[TALLY_UUID_LEN];
+  gint64      when;
+} TouchJob;
+
+static gboolean
+touch_key_write (gpointer   data,
+                 GError   **error)
+{
+  TouchJob *job = data;
+
+  return tally_store_touch_api_key (job->store, job->id, job->when, error);
+}
+
+static void
+touch_key (TallyServer       *self,
+           const TallyApiKey *key,
+           gint64             now)
+{
+  TouchJob *job = g_new0 (TouchJob, 1);
+
+  job->store = self->store;
+  g_strlcpy (job->id, key->id, sizeof job->id);
+  job->when = now;
+  tally_writer_submit (self->writer, touch_key_write, NULL, job, g_free);
+}
+
+static TallyKeyUse
+key_use (TallyRequest *request)
+{
+  const TallyRoute *route = tally_request_get_route (request);
+  const char *method = tally_request_get_method (request);
+
+  if (g_str_equal (method, "GET") || g_str_equal (method, "HEAD") ||
+      (route->flags & TALLY_ROUTE_KEY_READ))
+    return TALLY_KEY_USE_READ;
+  if (route->flags & TALLY_ROUTE_KEY_RUN)
+    return TALLY_KEY_USE_RUN;
+  return TALLY_KEY_USE_OTHER;
+}
+
+/* A request made with an API key: within the key's rate, within its
+ * scopes. last_used_at is written at most once a minute. */
+static gboolean
+check_key (TallyServer       *self,
+           TallyRequest      *request,
+           const TallyApiKey *key)
+{
+  gint64 now = g_get_real_time ();
+  gint64 retry_after = 0;
+
+  if (!tally_keys_take (self->keys, key, now, &retry_after))
+    {
+      g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (
+                                      tally_request_get_message (request)),
+                                    "Retry-After", seconds);
+      tally_request_respond_error (request, 429, "rate_limited",
+                                   "This API key may make %" G_GINT64_FORMAT " requests a "
+                                   "minute; try again in %s seconds", key->rate_limit, seconds);
+      return FALSE;
+    }
+
+  if (tally_keys_should_touch (self->keys, key, now))
+    touch_key (self, key, now);
+
+  if (!tally_api_key_permits (key, key_use (request)))
+    {
+      tally_request_respond_error (request, 403, "forbidden",
+                                   key_use (request) == TALLY_KEY_USE_RUN ?
+                                   "This API key may only read: it has no “run” scope" :
+                                   "An API key may not do this: sign in instead");
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static gboolean
@@ -218,10 +328,21 @@ check_access (TallyServer  *self,
               TallyRequest *request)
 {
   const TallyRoute *route = tally_request_get_route (request);
+  TallyApiKey key;
   TallyUser user;
+  gboolean is_key;
 
-  if (tally_server_authenticate (self, tally_request_get_token (request), &user))
-    tally_request_set_user (request, &user);
+  if (tally_server_authenticate_key (self, tally_request_get_token (request), &user, &key,
+                                     &is_key))
+    {
+      tally_request_set_user (request, &user);
+      if (is_key)
+        {
+          tally_request_set_api_key (request, &key);
+          if (!check_key (self, request, &key))
+            return FALSE;
+        }
+    }
 
   if (!(route->flags & (TALLY_ROUTE_AUTH | TALLY_ROUTE_ADMIN)))
     return TRUE;
@@ -626,6 +747,12 @@ SoupServer *
 tally_server_get_soup_server (TallyServer *self)
 {
   return self->soup;
+}
+
+TallyKeys *
+tally_server_get_keys (TallyServer *self)
+{
+  return self->keys;
 }
 
 TallyThrottle *

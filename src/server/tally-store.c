@@ -189,6 +189,22 @@ static const char * const server_migrations[] = {
   "  created_at INTEGER NOT NULL"
   ");"
   "CREATE INDEX recharges_by_account ON recharges (account_id, created_at);",
+  /* API keys (tally-keys.c): only the SHA-256 of a key is stored, with
+   * its first characters to tell it apart. scopes is "read" or
+   * "read run". */
+  "CREATE TABLE api_keys ("
+  "  id TEXT PRIMARY KEY,"
+  "  user_id TEXT NOT NULL REFERENCES users (id),"
+  "  name TEXT NOT NULL,"
+  "  prefix TEXT NOT NULL,"
+  "  key_hash BLOB NOT NULL UNIQUE,"
+  "  scopes TEXT NOT NULL CHECK (scopes IN ('read', 'read run')),"
+  "  rate_limit INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  last_used_at INTEGER,"
+  "  revoked_at INTEGER"
+  ");"
+  "CREATE INDEX api_keys_by_user ON api_keys (user_id, created_at);",
 };
 
 static const char * const role_names[] = {

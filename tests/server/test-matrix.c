@@ -29,7 +29,8 @@ typedef enum
 
 /* One route of the API. @path and @body may hold placeholders, filled for
  * each call: {uuid} a fresh UUID, {account} the owner's account, {run} a
- * run the owner has just authorized. The owner is the caller, except for
+ * run the owner has just authorized, {key} an API key the owner has just
+ * made. The owner is the caller, except for
  * the other-member column, which sends the owner's ids with another
  * member's token. */
 typedef struct
@@ -118,6 +119,10 @@ static const MatrixRoute matrix[] = {
   { "GET", "/v1/admin/audit", ACCESS_ADMIN, "/v1/admin/audit", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/export", ACCESS_ADMIN, "/v1/admin/audit/export", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/verify", ACCESS_ADMIN, "/v1/admin/audit/verify", NULL, FALSE, 200 },
+  { "POST", "/v1/me/api-keys", ACCESS_MEMBER, "/v1/me/api-keys",
+    "{\"name\": \"matrix\", \"scopes\": [\"read\"]}", FALSE, 201 },
+  { "GET", "/v1/me/api-keys", ACCESS_MEMBER, "/v1/me/api-keys", NULL, FALSE, 200 },
+  { "DELETE", "/v1/me/api-keys/{id}", ACCESS_MEMBER, "/v1/me/api-keys/{key}", NULL, TRUE, 204 },
 };
 
 typedef struct
@@ -145,6 +150,18 @@ new_owner_run (void)
   return g_steal_pointer (&id);
 }
 
+/* The id of an API key the owner has just made. */
+static char *
+new_owner_key (void)
+{
+  g_autoptr(TestResponse) response = NULL;
+
+  response = test_request (server, "POST", "/v1/me/api-keys", owner.token,
+                           "{\"name\": \"matrix\", \"scopes\": [\"read\"]}");
+  g_assert_cmpuint (response->status, ==, 201);
+  return g_strdup (test_response_string (response, "id"));
+}
+
 static gboolean
 fill_one (GString    *out,
           const char *placeholder)
@@ -162,6 +179,12 @@ fill_one (GString    *out,
       g_autofree char *run = new_owner_run ();
 
       g_string_append (out, run);
+    }
+  else if (g_str_equal (placeholder, "key"))
+    {
+      g_autofree char *key = new_owner_key ();
+
+      g_string_append (out, key);
     }
   else
     g_error ("Unknown placeholder {%s} in the matrix", placeholder);
