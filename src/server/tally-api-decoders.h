@@ -9,6 +9,7 @@
 #pragma once
 
 #include "tally-json-decode.h"
+#include "tally-store-teams.h"
 
 G_BEGIN_DECLS
 
@@ -190,5 +191,53 @@ typedef struct
 gboolean tally_api_decode_api_key (JsonObject         *body,
                                    TallyApiKeyRequest *out,
                                    TallyProblem       *problem);
+
+/* Teams (tally-api-teams.c). */
+#define TALLY_TEAM_NAME_MAX 100
+
+typedef struct
+{
+  const char *name;
+} TallyTeamRequest;
+
+typedef struct
+{
+  const char    *email;
+  /* admin or member: an owner is made by an owner, afterwards. */
+  TallyTeamRole  role;
+} TallyInvitationRequest;
+
+/* PUT /v1/teams/{id}/members/{user_id}: what is given. A cap of null or 0
+ * removes it. */
+typedef struct
+{
+  gboolean      has_role;
+  TallyTeamRole role;
+  gboolean      has_daily_cap;
+  gint64        daily_cap;
+  gboolean      has_monthly_cap;
+  gint64        monthly_cap;
+} TallyMemberChange;
+
+typedef struct
+{
+  /* Empty when not given: a fresh one. */
+  char        id[37];
+  char        user_id[37];
+  gint64      amount;
+} TallyAllocationRequest;
+
+gboolean tally_api_decode_team          (JsonObject             *body,
+                                         TallyTeamRequest       *out,
+                                         TallyProblem           *problem);
+gboolean tally_api_decode_invitation    (JsonObject             *body,
+                                         TallyInvitationRequest *out,
+                                         TallyProblem           *problem);
+gboolean tally_api_decode_member_change (JsonObject             *body,
+                                         TallyMemberChange      *out,
+                                         TallyProblem           *problem);
+gboolean tally_api_decode_allocation    (JsonObject             *body,
+                                         TallyAllocationRequest *out,
+                                         TallyProblem           *problem);
 
 G_END_DECLS

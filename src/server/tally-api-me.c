@@ -14,6 +14,7 @@
 #include "tally-api-json.h"
 #include "tally-server.h"
 #include "tally-store-runs.h"
+#include "tally-store-teams.h"
 
 static const TallyLimit limit_order[] = {
   TALLY_LIMIT_PER_RUN, TALLY_LIMIT_DAILY, TALLY_LIMIT_MONTHLY,
@@ -167,6 +168,32 @@ respond_storage_error (TallyRequest *request)
 
 /* --- GET /v1/me --- */
 
+/* The pools of the user's teams follow the user's own account, with kind
+ * "team". */
+static gboolean
+add_team_accounts (TallyServer     *server,
+                   const TallyUser *user,
+                   JsonArray       *accounts)
+{
+  g_autoptr(GArray) teams = tally_store_list_teams (tally_server_get_store (server), user->id,
+                                                    NULL);
+
+  if (teams == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < teams->len; i++)
+    {
+      const TallyTeam *team = &g_array_index (teams, TallyTeam, i);
+      TallyAccount account;
+
+      if (!tally_ledger_lookup_account (tally_server_get_ledger (server), team->account_id,
+                                        &account, NULL))
+        return FALSE;
+      json_array_add_object_element (accounts, tally_api_account_json (&account));
+    }
+  return TRUE;
+}
+
 static void
 handle_me (TallyRequest *request)
 {
@@ -194,6 +221,12 @@ handle_me (TallyRequest *request)
     }
 
   json_array_add_object_element (accounts, tally_api_account_json (&account));
+  if (!add_team_accounts (server, user, accounts))
+    {
+      json_object_unref (limits);
+      respond_storage_error (request);
+      return;
+    }
   tally_api_set_object (body, "user", tally_api_user_json (user));
   json_object_set_array_member (body, "accounts", g_steal_pointer (&accounts));
   tally_api_set_object (body, "limits", limits);

@@ -63,9 +63,9 @@ parse_account (TallyRequest    *request,
 }
 
 static gboolean
-parse_query (TallyRequest    *request,
+parse_range (TallyRequest          *request,
              TallyUsageReportQuery *query,
-             TallyProblem    *problem)
+             TallyProblem          *problem)
 {
   const char *granularity = tally_api_query_value (request, "granularity");
 
@@ -78,8 +78,15 @@ parse_query (TallyRequest    *request,
     }
 
   query->now = g_get_real_time ();
-  return tally_api_parse_time_range (request, &query->since, &query->until, problem) &&
-         parse_account (request, query, problem);
+  return tally_api_parse_time_range (request, &query->since, &query->until, problem);
+}
+
+static gboolean
+parse_query (TallyRequest    *request,
+             TallyUsageReportQuery *query,
+             TallyProblem    *problem)
+{
+  return parse_range (request, query, problem) && parse_account (request, query, problem);
 }
 
 /* A bucket's start as the local midnight it is, with its offset. */
@@ -169,38 +176,73 @@ usage_json (const TallyUsageReport      *usage,
   return body;
 }
 
-static void
-handle_usage (TallyRequest *request)
+/* The report of @query as the API answers it, or NULL with @problem set
+ * (400 for a range it cannot cover, 500). *@since and *@until receive the
+ * range it covers. */
+static JsonObject *
+usage_body (TallyRequest                *request,
+            const TallyUsageReportQuery *query,
+            gint64                      *since,
+            gint64                      *until,
+            TallyProblem                *problem)
 {
   TallyLedger *ledger = tally_server_get_ledger (tally_request_get_server (request));
-  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
-  TallyUsageReportQuery query = { 0 };
   g_autoptr(TallyUsageReport) usage = NULL;
-  g_autoptr(JsonObject) body = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!parse_query (request, &query, &problem))
-    {
-      tally_request_respond_problem (request, &problem);
-      return;
-    }
-
-  usage = tally_usage_report_compute (ledger, &query, &error);
+  usage = tally_usage_report_compute (ledger, query, &error);
   if (usage == NULL && error->domain == TALLY_USAGE_REPORT_ERROR)
     {
-      tally_problem_invalid (&problem, error->code == TALLY_USAGE_REPORT_ERROR_EMPTY_RANGE
-                                       ? "until" : "since", "%s", error->message);
-      tally_request_respond_problem (request, &problem);
-      return;
+      tally_problem_invalid (problem, error->code == TALLY_USAGE_REPORT_ERROR_EMPTY_RANGE
+                                      ? "until" : "since", "%s", error->message);
+      return NULL;
     }
   if (usage == NULL)
     {
-      tally_request_respond_error (request, 500, "internal_error",
-                                   "The usage cannot be read now; try again");
+      tally_problem_set (problem, 500, "internal_error", NULL,
+                         "The usage cannot be read now; try again");
+      return NULL;
+    }
+
+  *since = usage->since;
+  *until = usage->until;
+  return usage_json (usage, query);
+}
+
+JsonObject *
+tally_api_usage_of_account (TallyRequest *request,
+                            const char   *account_id,
+                            const char   *timezone,
+                            gint64       *since,
+                            gint64       *until,
+                            TallyProblem *problem)
+{
+  TallyUsageReportQuery query = { 0 };
+
+  if (!parse_range (request, &query, problem))
+    return NULL;
+
+  g_strlcpy (query.account_id, account_id, sizeof query.account_id);
+  g_strlcpy (query.timezone, timezone, sizeof query.timezone);
+  return usage_body (request, &query, since, until, problem);
+}
+
+static void
+handle_usage (TallyRequest *request)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  TallyUsageReportQuery query = { 0 };
+  g_autoptr(JsonObject) body = NULL;
+  gint64 since, until;
+
+  if (parse_query (request, &query, &problem))
+    body = usage_body (request, &query, &since, &until, &problem);
+  if (body == NULL)
+    {
+      tally_request_respond_problem (request, &problem);
       return;
     }
 
-  body = usage_json (usage, &query);
   tally_request_respond_object (request, 200, body);
 }
 
