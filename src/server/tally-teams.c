@@ -198,7 +198,12 @@ tally_teams_invite (const TallyTeamsContext  *ctx,
   memset (invitation, 0, sizeof *invitation);
   g_strlcpy (invitation->id, id, sizeof invitation->id);
   g_strlcpy (invitation->team_id, team_id, sizeof invitation->team_id);
-  g_strlcpy (invitation->email, email, sizeof invitation->email);
+  /* Addresses are kept lower-case, as users' are. */
+  {
+    g_autofree char *lower = g_utf8_strdown (email, -1);
+
+    g_strlcpy (invitation->email, lower, sizeof invitation->email);
+  }
   invitation->role = role;
   invitation->created_at = g_get_real_time ();
   invitation->expires_at = invitation->created_at + ttl_seconds * G_USEC_PER_SEC;
