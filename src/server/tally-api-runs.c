@@ -258,6 +258,8 @@ typedef struct
   gboolean      lease_released;
   /* account_id is a team's pool, not the user's own account. */
   gboolean      pool;
+  /* The API key the run is authorized with; empty for a session. */
+  char          key_id[TALLY_UUID_LEN];
   char          digest[TALLY_DIGEST_LEN];
 
   /* The answer: a problem that is not recorded (400, 404, 409), or the
@@ -692,7 +694,9 @@ authorize_new_run (AuthorizeJob  *job,
                            tally_audit_details_json (job->body), error))
     return FALSE;
 
-  return tally_store_insert_run (store, &run, job->inputs_json, error);
+  return tally_store_insert_run (store, &run, job->inputs_json, error) &&
+         (job->key_id[0] == '\0' ||
+          tally_store_record_run_key (store, job->id, job->key_id, error));
 }
 
 static gboolean
@@ -756,6 +760,8 @@ authorize_job_new (TallyRequest                *request,
                                                              : job->user.account_id,
              sizeof job->account_id);
   job->pool = !g_str_equal (job->account_id, job->user.account_id);
+  if (tally_request_get_api_key (request) != NULL)
+    g_strlcpy (job->key_id, tally_request_get_api_key (request)->id, sizeof job->key_id);
   job->tool_id = g_strdup (decoded->tool);
   job->inputs = json_object_ref (decoded->inputs);
   job->inputs_json = canonical_json (decoded->inputs);

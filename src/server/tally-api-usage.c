@@ -12,6 +12,7 @@
 #include "tally-api-query.h"
 #include "tally-server.h"
 #include "tally-store.h"
+#include "tally-store-keys.h"
 #include "tally-usage-report.h"
 
 /* The account to read and the zone its buckets follow: the user's own by
@@ -209,6 +210,43 @@ usage_body (TallyRequest                *request,
   return usage_json (usage, query);
 }
 
+/* What runs made with API keys spent, by key (docs/api-keys.md). */
+static JsonArray *
+keys_json (GArray *rows)
+{
+  JsonArray *array = json_array_sized_new (rows->len);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const TallyKeyUsage *row = &g_array_index (rows, TallyKeyUsage, i);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_string_member (object, "key_id", row->key_id);
+      json_object_set_string_member (object, "name", row->name);
+      json_object_set_string_member (object, "prefix", row->prefix);
+      json_object_set_int_member (object, "spent", row->spent);
+      json_object_set_int_member (object, "runs", row->runs);
+      json_array_add_object_element (array, object);
+    }
+  return array;
+}
+
+static gboolean
+add_by_key (TallyRequest *request,
+            JsonObject   *body,
+            const char   *account_id,
+            gint64        since,
+            gint64        until)
+{
+  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  g_autoptr(GArray) rows = tally_store_usage_by_key (store, account_id, since, until, NULL);
+
+  if (rows == NULL)
+    return FALSE;
+  json_object_set_array_member (body, "by_key", keys_json (rows));
+  return TRUE;
+}
+
 JsonObject *
 tally_api_usage_of_account (TallyRequest *request,
                             const char   *account_id,
@@ -218,13 +256,21 @@ tally_api_usage_of_account (TallyRequest *request,
                             TallyProblem *problem)
 {
   TallyUsageReportQuery query = { 0 };
+  g_autoptr(JsonObject) body = NULL;
 
   if (!parse_range (request, &query, problem))
     return NULL;
 
   g_strlcpy (query.account_id, account_id, sizeof query.account_id);
   g_strlcpy (query.timezone, timezone, sizeof query.timezone);
-  return usage_body (request, &query, since, until, problem);
+  body = usage_body (request, &query, since, until, problem);
+  if (body != NULL && !add_by_key (request, body, account_id, *since, *until))
+    {
+      tally_problem_set (problem, 500, "internal_error", NULL,
+                         "The usage cannot be read now; try again");
+      g_clear_pointer (&body, json_object_unref);
+    }
+  return g_steal_pointer (&body);
 }
 
 static void
@@ -237,6 +283,12 @@ handle_usage (TallyRequest *request)
 
   if (parse_query (request, &query, &problem))
     body = usage_body (request, &query, &since, &until, &problem);
+  if (body != NULL && !add_by_key (request, body, query.account_id, since, until))
+    {
+      tally_problem_set (&problem, 500, "internal_error", NULL,
+                         "The usage cannot be read now; try again");
+      g_clear_pointer (&body, json_object_unref);
+    }
   if (body == NULL)
     {
       tally_request_respond_problem (request, &problem);

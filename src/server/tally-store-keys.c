@@ -171,3 +171,66 @@ tally_store_touch_api_key (TallyStore  *self,
   sqlite3_bind_int64 (stmt, 3, when);
   return tally_store_step_done (self, stmt, error);
 }
+
+gboolean
+tally_store_record_run_key (TallyStore  *self,
+                            const char  *run_id,
+                            const char  *key_id,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "INSERT INTO run_keys (run_id, key_id) VALUES (?, ?)",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, run_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, key_id, -1, SQLITE_STATIC);
+  return tally_store_step_done (self, stmt, error);
+}
+
+GArray *
+tally_store_usage_by_key (TallyStore  *self,
+                          const char  *account_id,
+                          gint64       since,
+                          gint64       until,
+                          GError     **error)
+{
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (TallyKeyUsage));
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT k.id, k.name, k.prefix, sum (r.charged), "
+                                            "count (*) FROM run_keys rk "
+                                            "JOIN runs r ON r.id = rk.run_id "
+                                            "JOIN api_keys k ON k.id = rk.key_id "
+                                            "WHERE r.account_id = ? AND r.status = 'succeeded' "
+                                            "AND r.charged > 0 AND r.completed_at >= ? "
+                                            "AND r.completed_at < ? GROUP BY k.id "
+                                            "ORDER BY sum (r.charged) DESC, k.id",
+                                            error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, since);
+  sqlite3_bind_int64 (stmt, 3, until);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TallyKeyUsage row = { { 0 } };
+
+      tally_store_copy_text (stmt, 0, row.key_id, sizeof row.key_id);
+      tally_store_copy_text (stmt, 1, row.name, sizeof row.name);
+      tally_store_copy_text (stmt, 2, row.prefix, sizeof row.prefix);
+      row.spent = sqlite3_column_int64 (stmt, 3);
+      row.runs = sqlite3_column_int64 (stmt, 4);
+      g_array_append_val (rows, row);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}

@@ -57,5 +57,28 @@ gboolean tally_store_touch_api_key   (TallyStore         *self,
                                       const char         *id,
                                       gint64              when,
                                       GError            **error);
+/* Notes that run @run_id was authorized with key @key_id. */
+gboolean tally_store_record_run_key  (TallyStore         *self,
+                                      const char         *run_id,
+                                      const char         *key_id,
+                                      GError            **error);
+
+typedef struct
+{
+  char   key_id[TALLY_UUID_LEN];
+  char   name[TALLY_API_KEY_NAME_MAX * 4 + 1];
+  char   prefix[TALLY_API_KEY_PREFIX_CHARS + 1];
+  gint64 spent;
+  gint64 runs;
+} TallyKeyUsage;
+
+/* Posted consumption of @account_id's runs made with a key, completed in
+ * [@since, @until), by key, most spent first: a GArray of TallyKeyUsage.
+ * Revoked keys are listed too: what they spent stays spent. */
+GArray  *tally_store_usage_by_key    (TallyStore         *self,
+                                      const char         *account_id,
+                                      gint64              since,
+                                      gint64              until,
+                                      GError            **error);
 
 G_END_DECLS

@@ -205,6 +205,11 @@ static const char * const server_migrations[] = {
   "  revoked_at INTEGER"
   ");"
   "CREATE INDEX api_keys_by_user ON api_keys (user_id, created_at);"
+  /* The key each run authorized with a key was made with, for by_key. */
+  "CREATE TABLE run_keys ("
+  "  run_id TEXT PRIMARY KEY,"
+  "  key_id TEXT NOT NULL"
+  ");"
   /* Teams (tally-teams.c): each has a pool, a ledger account of kind team;
    * members have a role and caps on what they spend from the pool (0: no
    * cap); invitations keep only the SHA-256 of their token. */

@@ -115,7 +115,8 @@ test_scopes (void)
   char account_id[37];
   g_autofree char *token = funded_user ("keys-scopes@example.com", account_id);
   g_autofree char *reader = new_key (server, token, READ_KEY, NULL);
-  g_autofree char *runner = new_key (server, token, RUN_KEY, NULL);
+  char runner_id[37];
+  g_autofree char *runner = new_key (server, token, RUN_KEY, runner_id);
   g_autoptr(TestResponse) refused = run_with (reader);
   g_autoptr(TestResponse) transactions = NULL;
   g_autoptr(TestResponse) estimate = NULL;
@@ -125,6 +126,8 @@ test_scopes (void)
   g_autoptr(TestResponse) made = NULL;
   g_autoptr(TestResponse) limits = NULL;
   g_autoptr(TestResponse) me = NULL;
+  g_autoptr(TestResponse) usage = NULL;
+  g_autoptr(TestResponse) session_run = NULL;
   g_autofree char *complete_path = NULL;
 
   /* A read key may not spend, and nothing was held. */
@@ -149,6 +152,19 @@ test_scopes (void)
                             "{\"outcome\": \"succeeded\", \"units\": 1}");
   g_assert_cmpuint (completed->status, ==, 200);
   g_assert_cmpstr (test_response_string (completed, "run.status"), ==, "succeeded");
+
+  /* The usage tells what each key spent; a run of the session is no
+   * key's. */
+  session_run = run_with (token);
+  g_assert_cmpuint (session_run->status, ==, 201);
+  usage = test_request (server, "GET", "/v1/usage", token, NULL);
+  g_assert_cmpuint (usage->status, ==, 200);
+  g_assert_cmpstr (test_response_string (usage, "by_key.0.key_id"), ==, runner_id);
+  g_assert_cmpstr (test_response_string (usage, "by_key.0.name"), ==, "CI");
+  g_assert_cmpint (test_response_int (usage, "by_key.0.spent"), ==,
+                   test_response_int (completed, "run.charged"));
+  g_assert_cmpint (test_response_int (usage, "by_key.0.runs"), ==, 1);
+  g_assert_null (test_response_member (usage, "by_key.1"));
 
   /* No key, whatever its scopes, makes keys or changes settings. */
   made = test_request (server, "POST", KEYS, runner, READ_KEY);
