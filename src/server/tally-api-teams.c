@@ -802,6 +802,15 @@ handle_usage (TallyRequest *request)
   tally_request_respond_object (request, 200, body);
 }
 
+gboolean
+tally_api_manages_pool (TallyRequest *request,
+                        const char   *account_id)
+{
+  TallyTeamsContext ctx = context_of (request);
+
+  return tally_teams_manages_pool (&ctx, account_id);
+}
+
 static const TallyRoute routes[] = {
   { "POST", "/v1/teams", handle_create, TALLY_ROUTE_AUTH },
   { "GET", "/v1/teams", handle_list, TALLY_ROUTE_AUTH },

@@ -16,7 +16,8 @@
 #include "tally-usage-report.h"
 
 /* The account to read and the zone its buckets follow: the user's own by
- * default; another only for an admin, and then any user or team account.
+ * default, or the pool of a team they own or administer; another only for
+ * an admin, and then any user or team account.
  * Anything else is missing, as ownership is everywhere (404), so an answer
  * never tells whether someone else's account exists. */
 static gboolean
@@ -43,7 +44,8 @@ parse_account (TallyRequest    *request,
   g_strlcpy (query->account_id, text, sizeof query->account_id);
   for (char *c = query->account_id; *c != '\0'; c++)
     *c = g_ascii_tolower (*c);
-  if (g_str_equal (query->account_id, user->account_id))
+  if (g_str_equal (query->account_id, user->account_id) ||
+      tally_api_manages_pool (request, query->account_id))
     return TRUE;
 
   if (user->role != TALLY_ROLE_ADMIN ||

@@ -44,4 +44,9 @@ JsonObject *tally_api_usage_of_account (TallyRequest *request,
                                         gint64       *until,
                                         TallyProblem *problem);
 
+/* Whether the signed-in user owns or administers the team whose pool is
+ * @account_id (tally-api-teams.c). */
+gboolean tally_api_manages_pool (TallyRequest *request,
+                                 const char   *account_id);
+
 G_END_DECLS

@@ -515,6 +515,17 @@ tally_teams_may_use_pool (const TallyTeamsContext  *ctx,
   return found;
 }
 
+gboolean
+tally_teams_manages_pool (const TallyTeamsContext *ctx,
+                          const char              *account_id)
+{
+  TallyTeamMember member;
+  TallyTeam team;
+
+  return tally_teams_may_use_pool (ctx, account_id, &team, &member, NULL) &&
+         team.role != TALLY_TEAM_ROLE_MEMBER;
+}
+
 static gboolean
 member_window_spend (const TallyTeamsContext  *ctx,
                      const TallyPolicy        *policy,

@@ -106,6 +106,12 @@ gboolean tally_teams_spent_this_month (const TallyTeamsContext *ctx,
                                        gint64                  *spent,
                                        GError                 **error);
 
+/* Whether the actor manages (owns or administers) the team whose pool is
+ * @account_id: they read its history and usage as their own account's
+ * (GET /v1/transactions, /v1/usage with account_id). */
+gboolean tally_teams_manages_pool    (const TallyTeamsContext *ctx,
+                                      const char              *account_id);
+
 /* The run path (tally-api-runs.c). Whether @account_id is a pool the actor
  * may spend from: FALSE with no error when it is not. */
 gboolean tally_teams_may_use_pool    (const TallyTeamsContext *ctx,

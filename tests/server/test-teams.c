@@ -599,6 +599,30 @@ test_allocations (void)
   test_assert_error (by_member, 403, "forbidden", NULL);
   g_assert_cmpint (available (owner.token, team.account_id, "team"), ==, 60);
 
+  /* Owners and admins read the pool's history and usage as their own;
+   * a plain member reads the team's usage only. */
+  {
+    g_autofree char *pool_history = g_strdup_printf ("/v1/transactions?account_id=%s",
+                                                     team.account_id);
+    g_autofree char *pool_usage = g_strdup_printf ("/v1/usage?account_id=%s", team.account_id);
+    g_autoptr(TestResponse) owner_history = test_request (server, "GET", pool_history,
+                                                          owner.token, NULL);
+    g_autoptr(TestResponse) member_history = test_request (server, "GET", pool_history,
+                                                           member.token, NULL);
+    g_autoptr(TestResponse) owner_usage = test_request (server, "GET", pool_usage, owner.token,
+                                                        NULL);
+    g_autoptr(TestResponse) member_usage = test_request (server, "GET", pool_usage,
+                                                         member.token, NULL);
+
+    g_assert_cmpuint (owner_history->status, ==, 200);
+    g_assert_cmpstr (test_response_string (owner_history, "items.0.kind"), ==, "allocation");
+    g_assert_cmpint (test_response_int (owner_history, "items.0.amount"), ==, -40);
+    g_assert_cmpint (test_response_int (owner_history, "items.1.amount"), ==, 100);
+    test_assert_error (member_history, 404, "not_found", "account_id");
+    g_assert_cmpuint (owner_usage->status, ==, 200);
+    test_assert_error (member_usage, 404, "not_found", "account_id");
+  }
+
   /* The member's history shows it as an allocation. */
   history = test_request (server, "GET", "/v1/transactions?type=allocation", member.token, NULL);
   g_assert_cmpuint (history->status, ==, 200);
