@@ -176,6 +176,17 @@ available (const char *token,
   return -1;
 }
 
+/* GET /v1/teams/{id}/WHAT as @token. */
+static TestResponse *
+get_team (const Team *team,
+          const char *what,
+          const char *token)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/teams/%s/%s", team->id, what);
+
+  return test_request (server, "GET", path, token, NULL);
+}
+
 static JsonObject *
 find_member (TestResponse *members,
              const char   *user_id)
@@ -359,8 +370,7 @@ test_invitations (void)
   again = accept (&invitee, token);
   test_assert_error (again, 410, "expired", NULL);
 
-  members = test_request (server, "GET",
-                          g_strdup_printf ("/v1/teams/%s/members", team.id), owner.token, NULL);
+  members = get_team (&team, "members", owner.token);
   g_assert_nonnull (find_member (members, invitee.user_id));
   g_assert_null (find_member (members, stranger.user_id));
 
@@ -465,8 +475,7 @@ test_roles_and_leaving (void)
   g_assert_cmpint (available (member.token, team.account_id, "team"), ==, 100);
   member_leaves = remove_member (&team, &member, member.user_id);
   g_assert_cmpuint (member_leaves->status, ==, 204);
-  after = test_request (server, "GET", g_strdup_printf ("/v1/teams/%s/members", team.id),
-                        member.token, NULL);
+  after = get_team (&team, "members", member.token);
   test_assert_error (after, 404, "not_found", NULL);
   run_after = run_on (member.token, team.account_id, NULL);
   test_assert_error (run_after, 404, "not_found", NULL);
@@ -522,8 +531,7 @@ test_runs_and_caps (void)
   g_assert_cmpint (test_response_int (capped, "error.cap"), ==, 5);
   g_assert_cmpint (test_response_int (capped, "error.spent"), ==, RUN_COST);
 
-  members = test_request (server, "GET", g_strdup_printf ("/v1/teams/%s/members", team.id),
-                          owner.token, NULL);
+  members = get_team (&team, "members", owner.token);
   row = find_member (members, member.user_id);
   g_assert_nonnull (row);
   g_assert_cmpint (json_object_get_int_member (row, "spent_this_month"), ==, RUN_COST);
@@ -680,9 +688,7 @@ test_usage_and_audit (void)
 
   hidden = test_request (server, "GET", usage_path, outsider.token, NULL);
   test_assert_error (hidden, 404, "not_found", NULL);
-  bad = test_request (server, "GET",
-                      g_strdup_printf ("/v1/teams/%s/usage?granularity=year", team.id),
-                      owner.token, NULL);
+  bad = get_team (&team, "usage?granularity=year", owner.token);
   test_assert_error (bad, 400, "invalid_field", "granularity");
 
   /* Every team action is in the audit log. */
@@ -788,8 +794,7 @@ test_two_members_drain_one_pool (void)
   /* 200 credits hold 66 runs of 3: the pool ran dry before the caps. */
   g_assert_cmpint (drainers[0].authorized + drainers[1].authorized, ==, POOL / RUN_COST);
 
-  usage = test_request (server, "GET", g_strdup_printf ("/v1/teams/%s/usage", team.id),
-                        owner.token, NULL);
+  usage = get_team (&team, "usage", owner.token);
   g_assert_cmpint (test_response_int (usage, "by_member.0.spent") +
                    test_response_int (usage, "by_member.1.spent"), ==,
                    drainers[0].charged + drainers[1].charged);
