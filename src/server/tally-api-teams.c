@@ -204,15 +204,42 @@ allocation_json (const TallyTransfer *transfer)
   return object;
 }
 
+/* What a 404 says is missing. */
+typedef enum
+{
+  MISSING_TEAM,
+  MISSING_MEMBER,
+  MISSING_INVITATION,
+} Missing;
+
+static void
+respond_missing (TallyRequest *request,
+                 Missing       missing)
+{
+  switch (missing)
+    {
+    case MISSING_MEMBER:
+      tally_request_respond_error (request, 404, "not_found", "There is no such team or member");
+      break;
+    case MISSING_INVITATION:
+      tally_request_respond_error (request, 404, "not_found", "There is no such invitation");
+      break;
+    case MISSING_TEAM:
+    default:
+      tally_request_respond_error (request, 404, "not_found", "There is no such team");
+      break;
+    }
+}
+
 static void
 respond_result (TallyRequest     *request,
                 TallyTeamsResult  result,
-                const char       *missing)
+                Missing           missing)
 {
   switch (result)
     {
     case TALLY_TEAMS_NOT_FOUND:
-      tally_request_respond_error (request, 404, "not_found", "%s", missing);
+      respond_missing (request, missing);
       break;
     case TALLY_TEAMS_FORBIDDEN:
       tally_request_respond_error (request, 403, "forbidden",
@@ -299,7 +326,7 @@ struct _TeamJob
   TallyMemberChange       change;
   TallyAllocationRequest  allocation;
   /* Said by a 404. */
-  const char             *missing;
+  Missing                 missing;
 
   gboolean (*write)   (TeamJob *job, const TallyTeamsContext *ctx, GError **error);
   void     (*respond) (TeamJob *job);
@@ -349,7 +376,7 @@ team_job_done (gpointer      data,
 
 static TeamJob *
 team_job_new (TallyRequest *request,
-              const char   *missing)
+              Missing       missing)
 {
   TeamJob *job = g_new0 (TeamJob, 1);
 
@@ -400,7 +427,7 @@ handle_create (TallyRequest *request)
       return;
     }
 
-  job = team_job_new (request, "There is no such team");
+  job = team_job_new (request, MISSING_TEAM);
   job->text = g_strdup (decoded.name);
   job->write = create_write;
   job->respond = create_respond;
@@ -472,7 +499,7 @@ handle_invite (TallyRequest *request)
 {
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   g_autoptr(JsonObject) body = NULL;
-  TeamJob *job = team_job_new (request, "There is no such team");
+  TeamJob *job = team_job_new (request, MISSING_TEAM);
 
   if (!path_uuid (request, "id", job->team_id))
     {
@@ -522,11 +549,11 @@ handle_accept (TallyRequest *request)
 
   if (token == NULL || strlen (token) != TALLY_TOKEN_CHARS)
     {
-      respond_result (request, TALLY_TEAMS_NOT_FOUND, "There is no such invitation");
+      respond_result (request, TALLY_TEAMS_NOT_FOUND, MISSING_INVITATION);
       return;
     }
 
-  job = team_job_new (request, "There is no such invitation");
+  job = team_job_new (request, MISSING_INVITATION);
   job->text = g_strdup (token);
   job->write = accept_write;
   job->respond = accept_respond;
@@ -576,7 +603,7 @@ handle_members (TallyRequest *request)
     }
   if (result != TALLY_TEAMS_OK)
     {
-      respond_result (request, result, "There is no such team");
+      respond_result (request, result, MISSING_TEAM);
       return;
     }
 
@@ -641,7 +668,7 @@ remove_write (TeamJob                  *job,
 static TeamJob *
 member_job_new (TallyRequest *request)
 {
-  TeamJob *job = team_job_new (request, "There is no such team or member");
+  TeamJob *job = team_job_new (request, MISSING_MEMBER);
 
   if (path_uuid (request, "id", job->team_id) && path_uuid (request, "user_id", job->user_id))
     return job;
@@ -712,7 +739,7 @@ handle_allocate (TallyRequest *request)
 {
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   g_autoptr(JsonObject) body = NULL;
-  TeamJob *job = team_job_new (request, "There is no such team or member");
+  TeamJob *job = team_job_new (request, MISSING_MEMBER);
 
   if (!path_uuid (request, "id", job->team_id))
     {
@@ -780,7 +807,7 @@ handle_usage (TallyRequest *request)
     }
   if (result != TALLY_TEAMS_OK)
     {
-      respond_result (request, result, "There is no such team");
+      respond_result (request, result, MISSING_TEAM);
       return;
     }
 

@@ -298,29 +298,33 @@ check_key (TallyServer       *self,
   if (!tally_keys_take (self->keys, key, now, &retry_after))
     {
       g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
+      g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
 
       soup_message_headers_replace (soup_server_message_get_response_headers (
                                       tally_request_get_message (request)),
                                     "Retry-After", seconds);
-      tally_request_respond_error (request, 429, "rate_limited",
-                                   "This API key may make %" G_GINT64_FORMAT " requests a "
-                                   "minute; try again in %s seconds", key->rate_limit, seconds);
+      tally_problem_set_plural (&problem, 429, "rate_limited", NULL, (gulong) retry_after,
+                                "This API key is over its rate limit; try again in %" PRId64
+                                " second",
+                                "This API key is over its rate limit; try again in %" PRId64
+                                " seconds", retry_after);
+      tally_request_respond_problem (request, &problem);
       return FALSE;
     }
 
   if (tally_keys_should_touch (self->keys, key, now))
     touch_key (self, key, now);
 
-  if (!tally_api_key_permits (key, key_use (request)))
-    {
-      tally_request_respond_error (request, 403, "forbidden",
-                                   key_use (request) == TALLY_KEY_USE_RUN ?
-                                   "This API key may only read: it has no “run” scope" :
-                                   "An API key may not do this: sign in instead");
-      return FALSE;
-    }
+  if (tally_api_key_permits (key, key_use (request)))
+    return TRUE;
 
-  return TRUE;
+  if (key_use (request) == TALLY_KEY_USE_RUN)
+    tally_request_respond_error (request, 403, "forbidden",
+                                 "This API key may only read: it has no “run” scope");
+  else
+    tally_request_respond_error (request, 403, "forbidden",
+                                 "An API key may not do this: sign in instead");
+  return FALSE;
 }
 
 static gboolean
