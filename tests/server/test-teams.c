@@ -794,6 +794,17 @@ test_two_members_drain_one_pool (void)
   /* 200 credits hold 66 runs of 3: the pool ran dry before the caps. */
   g_assert_cmpint (drainers[0].authorized + drainers[1].authorized, ==, POOL / RUN_COST);
 
+  /* The ledger's own invariants hold: debits equal credits, every account
+   * its transfers, no flagged account below zero. */
+  {
+    g_autofree char *dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
+    const char *args[] = { "check", dir, NULL };
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (test_server_command (args, NULL, &out, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "ledger: every invariant holds"));
+  }
+
   usage = get_team (&team, "usage", owner.token);
   g_assert_cmpint (test_response_int (usage, "by_member.0.spent") +
                    test_response_int (usage, "by_member.1.spent"), ==,
