@@ -130,6 +130,9 @@ typedef struct
   /* Owned: tally_sync_request_clear() frees it. */
   TallySyncOp *ops;
   guint        n_ops;
+  /* The pool of one of the user's teams the device syncs with (its lease
+   * and ops are on it); empty for the user's own account. */
+  char         account_id[37];
 } TallySyncRequest;
 
 gboolean tally_api_decode_sync     (JsonObject           *body,

@@ -449,13 +449,22 @@ tally_store_member_spend (TallyStore  *self,
                           gint64      *spent,
                           GError     **error)
 {
+  g_autofree char *lease_prefix = tally_pool_device_key (account_id, "");
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT coalesce (sum (CASE "
-                                            "WHEN status = 'authorized' AND hold_expires_at > ? "
+                                            "SELECT (SELECT coalesce (sum (CASE "
+                                            "WHEN status = 'authorized' AND hold_expires_at > ?1 "
                                             "THEN held WHEN status = 'succeeded' THEN charged "
                                             "ELSE 0 END), 0) FROM runs "
-                                            "WHERE account_id = ? AND user_id = ? "
-                                            "AND created_at >= ? AND created_at < ?",
+                                            "WHERE account_id = ?2 AND user_id = ?3 "
+                                            "AND created_at >= ?4 AND created_at < ?5) + "
+                                            "(SELECT coalesce (sum (charged), 0) FROM pool_spend "
+                                            "WHERE account_id = ?2 AND user_id = ?3 "
+                                            "AND created_at >= ?4 AND created_at < ?5) + "
+                                            "(SELECT coalesce (sum (lease_amount - lease_spent), "
+                                            "0) FROM devices WHERE user_id = ?3 "
+                                            "AND substr (device, 1, length (?6)) = ?6 "
+                                            "AND coalesce (lease_id, '') != '' "
+                                            "AND lease_expires_at > ?1)",
                                             error);
   int rc;
 
@@ -466,6 +475,7 @@ tally_store_member_spend (TallyStore  *self,
   sqlite3_bind_text (stmt, 3, user_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 4, since);
   sqlite3_bind_int64 (stmt, 5, until);
+  sqlite3_bind_text (stmt, 6, lease_prefix, -1, SQLITE_STATIC);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     *spent = sqlite3_column_int64 (stmt, 0);
@@ -506,4 +516,68 @@ tally_store_pool_usage_by_member (TallyStore  *self,
   sqlite3_bind_int64 (stmt, 2, since);
   sqlite3_bind_int64 (stmt, 3, until);
   return fetch_all (self, stmt, read_member_usage, sizeof (TallyMemberUsage), error);
+}
+
+/* --- offline spending on a pool --- */
+
+char *
+tally_pool_device_key (const char *account_id,
+                       const char *device)
+{
+  return g_strdup_printf ("pool:%s:%s", account_id, device);
+}
+
+gboolean
+tally_store_add_pool_spend (TallyStore  *self,
+                            const char  *op_id,
+                            const char  *account_id,
+                            const char  *user_id,
+                            gint64       charged,
+                            gint64       now,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "INSERT INTO pool_spend (op_id, account_id, user_id, "
+                                            "charged, created_at) VALUES (?, ?, ?, ?, ?)",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, op_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, user_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, charged);
+  sqlite3_bind_int64 (stmt, 5, now);
+  return tally_store_step_done (self, stmt, error);
+}
+
+GPtrArray *
+tally_store_list_pool_leases (TallyStore  *self,
+                              const char  *account_id,
+                              const char  *user_id,
+                              GError     **error)
+{
+  g_autofree char *prefix = tally_pool_device_key (account_id, "");
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT device FROM devices WHERE user_id = ? "
+                                            "AND substr (device, 1, length (?2)) = ?2 "
+                                            "AND coalesce (lease_id, '') != ''",
+                                            error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, prefix, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&keys);
 }

@@ -128,7 +128,9 @@ gboolean tally_store_accept_invitation  (TallyStore                *self,
 
 /* What @user_id's runs on the pool @account_id hold or charged, for runs
  * authorized in [@since, @until): holds still running count in full, as
- * the account's own caps count them. */
+ * the account's own caps count them; so do what their offline runs
+ * charged in the range and what their offline leases on it still hold
+ * (whenever taken). */
 gboolean tally_store_member_spend       (TallyStore                *self,
                                          const char                *account_id,
                                          const char                *user_id,
@@ -137,6 +139,25 @@ gboolean tally_store_member_spend       (TallyStore                *self,
                                          gint64                     now,
                                          gint64                    *spent,
                                          GError                   **error);
+/* Offline leases on a pool are kept in `devices` under a key of their
+ * own per pool and device, so a device holds one lease per account. */
+char    *tally_pool_device_key          (const char                *account_id,
+                                         const char                *device);
+/* What an offline run of @user_id charged to the pool @account_id. */
+gboolean tally_store_add_pool_spend     (TallyStore                *self,
+                                         const char                *op_id,
+                                         const char                *account_id,
+                                         const char                *user_id,
+                                         gint64                     charged,
+                                         gint64                     now,
+                                         GError                   **error);
+/* The device keys under which @user_id holds a lease on @account_id: a
+ * GPtrArray of strings. */
+GPtrArray *tally_store_list_pool_leases (TallyStore                *self,
+                                         const char                *account_id,
+                                         const char                *user_id,
+                                         GError                   **error);
+
 /* Posted consumption of the pool by member, for runs completed in
  * [@since, @until): a GArray of TallyMemberUsage, most spent first. */
 typedef struct

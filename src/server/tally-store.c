@@ -242,8 +242,17 @@ static const char * const server_migrations[] = {
   "  accepted_by TEXT,"
   "  accepted_at INTEGER"
   ");"
-  /* A member's spend from a pool, for their caps and the team's usage. */
-  "CREATE INDEX runs_by_account_user ON runs (account_id, user_id, created_at);",
+  /* A member's spend from a pool, for their caps and the team's usage;
+   * what their offline runs charged to it comes through sync. */
+  "CREATE INDEX runs_by_account_user ON runs (account_id, user_id, created_at);"
+  "CREATE TABLE pool_spend ("
+  "  op_id TEXT PRIMARY KEY,"
+  "  account_id TEXT NOT NULL,"
+  "  user_id TEXT NOT NULL,"
+  "  charged INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX pool_spend_by_member ON pool_spend (account_id, user_id, created_at);",
 };
 
 static const char * const role_names[] = {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tally-auth.h"
+#include "tally-store-sync.h"
 #include "tally-teams.h"
 
 static TallyLedger *
@@ -388,6 +389,29 @@ tally_teams_change_member (const TallyTeamsContext  *ctx,
                 error);
 }
 
+static gboolean
+void_pool_leases (const TallyTeamsContext  *ctx,
+                  const char               *account_id,
+                  const char               *user_id,
+                  GError                  **error)
+{
+  g_autoptr(GPtrArray) keys = tally_store_list_pool_leases (ctx->store, account_id, user_id,
+                                                            error);
+
+  if (keys == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      gboolean released;
+
+      if (!tally_store_release_lease (ctx->store, user_id, g_ptr_array_index (keys, i),
+                                      &released, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 tally_teams_remove_member (const TallyTeamsContext  *ctx,
                            const char               *team_id,
@@ -419,8 +443,10 @@ tally_teams_remove_member (const TallyTeamsContext  *ctx,
     }
 
   /* Access ends with the row: every request after this commit is checked
-   * against team_members again. */
+   * against team_members again, and the offline leases the member holds on
+   * the pool go back to it in the same write. */
   return tally_store_remove_team_member (ctx->store, team_id, user_id, error) &&
+         void_pool_leases (ctx, team.account_id, user_id, error) &&
          audit (ctx, leaving ? "team.leave" : "team.member.remove", team_id,
                 tally_audit_details ("ss", "user_id", user_id, "role",
                                      tally_team_role_to_string (target.role)),
@@ -589,5 +615,33 @@ tally_teams_check_member_caps (const TallyTeamsContext  *ctx,
     return FALSE;
 
   *allowed = tally_policy_check (&policy, held, daily, monthly, now, verdict);
+  return TRUE;
+}
+
+gboolean
+tally_teams_lease_room (const TallyTeamsContext  *ctx,
+                        const TallyTeamMember    *member,
+                        const char               *account_id,
+                        gint64                    now,
+                        gint64                   *room,
+                        GError                  **error)
+{
+  const TallyLimit limits[] = { TALLY_LIMIT_DAILY, TALLY_LIMIT_MONTHLY };
+  const gint64 caps[] = { member->daily_cap, member->monthly_cap };
+  TallyPolicy policy;
+
+  *room = G_MAXINT64;
+  tally_policy_init (&policy, ctx->actor->timezone);
+  for (guint i = 0; i < G_N_ELEMENTS (limits); i++)
+    {
+      gint64 spent = 0;
+
+      if (caps[i] == 0)
+        continue;
+      if (!member_window_spend (ctx, &policy, limits[i], account_id, member->user_id, now,
+                                &spent, error))
+        return FALSE;
+      *room = MIN (*room, MAX (0, caps[i] - spent));
+    }
   return TRUE;
 }

@@ -131,5 +131,14 @@ gboolean tally_teams_check_member_caps (const TallyTeamsContext *ctx,
                                         gboolean                *allowed,
                                         TallyPolicyVerdict      *verdict,
                                         GError                 **error);
+/* Offline leases on a pool (tally-api-sync.c): how much more the member's
+ * caps let them hold or spend from it now, leases they hold included;
+ * G_MAXINT64 without caps. */
+gboolean tally_teams_lease_room        (const TallyTeamsContext *ctx,
+                                        const TallyTeamMember   *member,
+                                        const char              *account_id,
+                                        gint64                   now,
+                                        gint64                  *room,
+                                        GError                 **error);
 
 G_END_DECLS

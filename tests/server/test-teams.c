@@ -704,6 +704,94 @@ test_usage_and_audit (void)
   person_clear (&outsider);
 }
 
+/* --- offline on a pool --- */
+
+static TestResponse *
+sync_pool (const Person *person,
+           const Team   *team,
+           const char   *ops)
+{
+  g_autofree char *body = g_strdup_printf ("{\"device\": \"laptop\", \"cursor\": 0, "
+                                           "\"ops\": %s, \"account_id\": \"%s\"}", ops,
+                                           team->account_id);
+
+  return test_request (server, "POST", "/v1/sync", person->token, body);
+}
+
+/* A device takes a lease on the pool, as much as the member's caps leave;
+ * the lease counts as spent for them; offline runs spend from it; leaving
+ * voids it at once. */
+static void
+test_offline_lease_on_pool (void)
+{
+  Person owner = { 0 }, member = { 0 }, outsider = { 0 };
+  g_autofree char *op_id = g_uuid_string_random ();
+  g_autofree char *ops = g_strdup_printf ("[{\"id\": \"%s\", \"type\": \"run\", "
+                                          "\"tool\": \"image-resize\", \"units\": 4, "
+                                          "\"outcome\": \"succeeded\", \"cost\": %d}]", op_id,
+                                          RUN_COST);
+  g_autoptr(TestResponse) leased = NULL;
+  g_autoptr(TestResponse) members = NULL;
+  g_autoptr(TestResponse) online = NULL;
+  g_autoptr(TestResponse) offline = NULL;
+  g_autoptr(TestResponse) removed = NULL;
+  g_autoptr(TestResponse) after = NULL;
+  g_autoptr(TestResponse) stranger = NULL;
+  g_autoptr(TestResponse) own = NULL;
+  JsonObject *row;
+  Team team;
+
+  person_new (&owner, "lease-owner@example.com");
+  person_new (&member, "lease-member@example.com");
+  person_new (&outsider, "lease-outsider@example.com");
+  team_new (&owner, "Offline", &team);
+  test_grant (server, admin, team.account_id, 100);
+  join (&team, &owner, &member, "member");
+  test_response_free (change_member (&team, &owner, member.user_id, "{\"monthly_cap\": 50}"));
+
+  stranger = sync_pool (&outsider, &team, "[]");
+  test_assert_error (stranger, 404, "not_found", NULL);
+
+  /* 200 credits by default, but the cap leaves 50. */
+  leased = sync_pool (&member, &team, "[]");
+  g_assert_cmpuint (leased->status, ==, 200);
+  g_assert_cmpint (test_response_int (leased, "lease.amount"), ==, 50);
+  g_assert_cmpstr (test_response_string (leased, "accounts.0.id"), ==, team.account_id);
+  g_assert_cmpint (available (owner.token, team.account_id, "team"), ==, 50);
+  members = get_team (&team, "members", owner.token);
+  row = find_member (members, member.user_id);
+  g_assert_cmpint (json_object_get_int_member (row, "spent_this_month"), ==, 50);
+
+  /* The lease took the member's whole cap: nothing more online. */
+  online = run_on (member.token, team.account_id, NULL);
+  test_assert_error (online, 403, "limit_exceeded", NULL);
+
+  /* An offline run is charged to the pool, out of the lease. */
+  offline = sync_pool (&member, &team, ops);
+  g_assert_cmpuint (offline->status, ==, 200);
+  g_assert_cmpstr (test_response_string (offline, "results.0.status"), ==, "applied");
+  g_assert_cmpint (test_response_int (offline, "results.0.charged"), ==, RUN_COST);
+  g_assert_cmpint (test_response_int (offline, "lease.remaining"), ==, 50 - RUN_COST);
+  g_assert_cmpint (available (owner.token, team.account_id, "team"), ==, 50);
+
+  /* The device's lease on the member's own account is another one. */
+  own = test_request (server, "POST", "/v1/sync", member.token,
+                      "{\"device\": \"laptop\", \"cursor\": 0, \"ops\": []}");
+  g_assert_cmpuint (own->status, ==, 200);
+  g_assert_cmpstr (test_response_string (own, "accounts.0.id"), ==, member.account_id);
+
+  /* Removed: the lease goes back to the pool at once, less what it paid. */
+  removed = remove_member (&team, &owner, member.user_id);
+  g_assert_cmpuint (removed->status, ==, 204);
+  g_assert_cmpint (available (owner.token, team.account_id, "team"), ==, 100 - RUN_COST);
+  after = sync_pool (&member, &team, "[]");
+  test_assert_error (after, 404, "not_found", NULL);
+
+  person_clear (&owner);
+  person_clear (&member);
+  person_clear (&outsider);
+}
+
 /* --- two members draining one pool --- */
 
 #define POOL 200
@@ -867,6 +955,7 @@ main (int   argc,
   g_test_add_func ("/teams/runs-and-caps", test_runs_and_caps);
   g_test_add_func ("/teams/allocations", test_allocations);
   g_test_add_func ("/teams/usage-and-audit", test_usage_and_audit);
+  g_test_add_func ("/teams/offline-lease-on-pool", test_offline_lease_on_pool);
   g_test_add_func ("/teams/two-members-drain-one-pool", test_two_members_drain_one_pool);
   g_test_add_func ("/teams/caps-hold-under-concurrency", test_caps_hold_under_concurrency);
 
