@@ -181,6 +181,8 @@ static Caller owner, other, admin;
 /* The owner's team, and its admin and member. */
 static char team_id[37];
 static Caller team_admin, team_member;
+/* API keys of the owner: read only, and read and run. */
+static char *read_key, *run_key;
 
 /* --- filling the placeholders --- */
 
@@ -530,6 +532,67 @@ test_team_roles (gconstpointer data)
     }
 }
 
+/* --- the owner's API keys --- */
+
+/* What a key may call: every GET, POST /v1/estimate, and with "run" the
+ * runs; nothing else (docs/api-keys.md). */
+static gboolean
+key_may_call (const MatrixRoute *route,
+              gboolean           can_run)
+{
+  if (g_str_equal (route->method, "GET") || g_str_equal (route->pattern, "/v1/estimate"))
+    return TRUE;
+
+  return can_run && (g_str_equal (route->pattern, "/v1/runs") ||
+                     g_str_equal (route->pattern, "/v1/runs/{id}/complete"));
+}
+
+static void
+check_key_column (const MatrixRoute *route,
+                  const char        *key,
+                  gboolean           can_run)
+{
+  g_autoptr(TestResponse) response = NULL;
+
+  if (route->access == ACCESS_PUBLIC)
+    {
+      g_test_skip ("A public route");
+      return;
+    }
+  if (!route_exists (route) || (response = call (route, key)) == NULL)
+    return;
+
+  /* A key is its user, an admin route is no more open to it. */
+  if (route->access == ACCESS_ADMIN || !key_may_call (route, can_run))
+    assert_refused (response, 403, "forbidden");
+  else
+    assert_success (route, response);
+}
+
+static void
+test_read_key (gconstpointer data)
+{
+  check_key_column (data, read_key, FALSE);
+}
+
+static void
+test_run_key (gconstpointer data)
+{
+  check_key_column (data, run_key, TRUE);
+}
+
+static char *
+new_key (const char *scopes)
+{
+  g_autofree char *body = g_strdup_printf ("{\"name\": \"matrix\", \"scopes\": %s, "
+                                           "\"rate_limit\": 10000}", scopes);
+  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/me/api-keys",
+                                                   owner.token, body);
+
+  g_assert_cmpuint (response->status, ==, 201);
+  return g_strdup (test_response_string (response, "key"));
+}
+
 /* --- the table covers the router --- */
 
 static gboolean
@@ -586,6 +649,8 @@ set_up_callers (void)
 
   test_grant (server, admin.token, owner.account_id, 100000);
   set_up_team ();
+  read_key = new_key ("[\"read\"]");
+  run_key = new_key ("[\"read\", \"run\"]");
 }
 
 static void
@@ -600,6 +665,8 @@ add_tests (void)
     { "member", test_member },
     { "other-member", test_other_member },
     { "admin", test_admin },
+    { "read-key", test_read_key },
+    { "run-key", test_run_key },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (matrix); i++)
@@ -642,6 +709,8 @@ main (int   argc,
   g_free (admin.token);
   g_free (team_admin.token);
   g_free (team_member.token);
+  g_free (read_key);
+  g_free (run_key);
   test_server_free (server);
   return status;
 }
