@@ -341,15 +341,15 @@ check_access (TallyServer  *self,
     {
       tally_request_set_user (request, &user);
       if (is_key)
-        {
-          tally_request_set_api_key (request, &key);
-          if (!check_key (self, request, &key))
-            return FALSE;
-        }
+        tally_request_set_api_key (request, &key);
     }
 
+  /* A public route answers anyone: a key sent along changes nothing. */
   if (!(route->flags & (TALLY_ROUTE_AUTH | TALLY_ROUTE_ADMIN)))
     return TRUE;
+
+  if (tally_request_get_api_key (request) != NULL && !check_key (self, request, &key))
+    return FALSE;
 
   if (tally_request_get_user (request) == NULL)
     {
