@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "tally-api.h"
 #include "tally-auth.h"
@@ -114,6 +115,18 @@ open_ledger (TallyServer  *self,
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    "Cannot create the data folder “%s”: %s", self->config->data_dir,
                    g_strerror (saved_errno));
+      return FALSE;
+    }
+  /* The ledger, its journal and its lock all live there: say so plainly
+   * rather than let SQLite say it "cannot open" a file that is there. */
+  if (g_access (self->config->data_dir, W_OK) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "The data folder “%s” cannot be written (%s): the server needs to write "
+                   "its ledger there", self->config->data_dir,
+                   saved_errno == EROFS ? "read-only file system" : g_strerror (saved_errno));
       return FALSE;
     }
 

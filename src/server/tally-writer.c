@@ -9,6 +9,7 @@
 
 #include <tally-ledger-sqlite.h>
 
+#include "tally-log.h"
 #include "tally-writer.h"
 
 typedef struct
@@ -27,6 +28,7 @@ struct _TallyWriter
   TallyLedger *ledger;
   GQueue       queue;
   guint        flush_source;
+  TallyStorageState storage;
 };
 
 G_DEFINE_FINAL_TYPE (TallyWriter, tally_writer, G_TYPE_OBJECT)
@@ -108,22 +110,78 @@ exec (TallyWriter  *self,
   return TRUE;
 }
 
-/* One write in its own savepoint, so its failure undoes only itself. */
-static void
+/* Whether SQLite's last failure was the disk's: full, read-only or not
+ * writable at all. Read before anything else runs on the connection. */
+static TallyStorageState
+storage_state_of_last_error (TallyWriter *self)
+{
+  switch (sqlite3_errcode (tally_ledger_get_sqlite (self->ledger)))
+    {
+    case SQLITE_FULL:
+      return TALLY_STORAGE_FULL;
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return TALLY_STORAGE_FAILING;
+    default:
+      return TALLY_STORAGE_OK;
+    }
+}
+
+/* The same from a failed begin or commit, which has rolled back since. */
+static TallyStorageState
+storage_state_of_error (const GError *error)
+{
+  if (g_error_matches (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_DISK_FULL))
+    return TALLY_STORAGE_FULL;
+  if (g_error_matches (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_UNWRITABLE))
+    return TALLY_STORAGE_FAILING;
+
+  return TALLY_STORAGE_OK;
+}
+
+/* One write in its own savepoint, so its failure undoes only itself.
+ * Returns what the failure, if any, says of the disk. */
+static TallyStorageState
 run_item (TallyWriter *self,
           WriteItem   *item)
 {
+  TallyStorageState storage;
+
   if (!exec (self, "SAVEPOINT write", &item->error))
-    return;
+    return storage_state_of_last_error (self);
 
-  if (item->func (item->data, &item->error))
-    {
-      exec (self, "RELEASE write", &item->error);
-      return;
-    }
+  if (item->func (item->data, &item->error) && exec (self, "RELEASE write", &item->error))
+    return TALLY_STORAGE_OK;
 
+  storage = storage_state_of_last_error (self);
   exec (self, "ROLLBACK TO write", NULL);
   exec (self, "RELEASE write", NULL);
+  return storage;
+}
+
+static void
+set_storage_state (TallyWriter       *self,
+                   TallyStorageState  storage)
+{
+  if (storage == self->storage)
+    return;
+
+  self->storage = storage;
+  if (storage == TALLY_STORAGE_FULL)
+    tally_log_warning ("storage_full", "The disk is full: writes are refused until there is room");
+  else if (storage == TALLY_STORAGE_FAILING)
+    tally_log_warning ("storage_failing", "The ledger cannot be written: writes are refused");
+  else
+    tally_log_event ("storage_ok", NULL);
+}
+
+TallyStorageState
+tally_writer_get_storage_state (TallyWriter *self)
+{
+  g_return_val_if_fail (TALLY_IS_WRITER (self), TALLY_STORAGE_OK);
+
+  return self->storage;
 }
 
 static void
@@ -144,6 +202,7 @@ tally_writer_flush (TallyWriter *self)
 {
   g_autoptr(GError) error = NULL;
   GQueue items = G_QUEUE_INIT;
+  TallyStorageState storage = TALLY_STORAGE_OK;
   gboolean ok;
 
   g_return_if_fail (TALLY_IS_WRITER (self));
@@ -158,11 +217,22 @@ tally_writer_flush (TallyWriter *self)
 
   ok = tally_ledger_begin (self->ledger, &error);
   for (GList *l = items.head; ok && l != NULL; l = l->next)
-    run_item (self, l->data);
+    {
+      /* Not inside MAX (), which would run it twice. */
+      TallyStorageState item_storage = run_item (self, l->data);
+
+      storage = MAX (storage, item_storage);
+    }
   if (ok)
     ok = tally_ledger_commit (self->ledger, &error);
   if (!ok)
-    fail_all (&items, error);
+    {
+      TallyStorageState commit_storage = storage_state_of_error (error);
+
+      storage = MAX (storage, commit_storage);
+      fail_all (&items, error);
+    }
+  set_storage_state (self, storage);
 
   g_signal_emit (self, signals[COMMITTED], 0, items.length, ok);
 
