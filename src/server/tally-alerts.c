@@ -20,6 +20,7 @@
 #include "tally-log.h"
 #include "tally-server.h"
 #include "tally-store-runs.h"
+#include "tally-webhooks.h"
 
 /* Transfers read at a time from the commit being judged. */
 #define PAGE_SIZE 500
@@ -195,13 +196,30 @@ low_balance_message (gint64 available)
 
 /* --- firing --- */
 
+/* data.alert, the same bytes on every attempt. */
 static gboolean
-record_fired (TallyAlerts  *self,
-              TallyAlert   *alert,
-              GError      **error)
+queue_webhooks (TallyAlerts       *self,
+                const TallyAlert  *alert,
+                GError           **error)
+{
+  g_autoptr(JsonObject) data = json_object_new ();
+
+  tally_api_set_object (data, "alert", tally_alert_to_json (alert));
+  return tally_webhooks_enqueue (tally_server_get_webhooks (self->server), alert->user_id,
+                                 alert->id, "alert", alert->created_at, data, error);
+}
+
+static gboolean
+record_fired (TallyAlerts               *self,
+              const TallyAlertSettings  *settings,
+              TallyAlert                *alert,
+              GError                   **error)
 {
   TallyAudit *audit = tally_server_get_audit (self->server);
   const char *window = tally_alert_window_to_string (alert->window);
+
+  if (settings->webhook && !queue_webhooks (self, alert, error))
+    return FALSE;
 
   if (!tally_audit_record (audit, NULL, "alert.fired", alert->id, "ok",
                            tally_audit_details ("sssiii", "user", alert->user_id,
@@ -228,9 +246,10 @@ new_id (char id[TALLY_UUID_LEN])
 
 /* Stores @alert unless its window had it already; takes its message. */
 static gboolean
-fire (TallyAlerts  *self,
-      TallyAlert   *alert,
-      GError      **error)
+fire (TallyAlerts    *self,
+      const Subject  *subject,
+      TallyAlert     *alert,
+      GError        **error)
 {
   TallyStore *store = tally_server_get_store (self->server);
   gboolean inserted;
@@ -241,7 +260,7 @@ fire (TallyAlerts  *self,
   if (!tally_store_insert_alert (store, alert, &inserted, error))
     return FALSE;
 
-  return !inserted || record_fired (self, alert, error);
+  return !inserted || record_fired (self, &subject->settings, alert, error);
 }
 
 static void
@@ -285,7 +304,7 @@ judge_spend (TallyAlerts       *self,
       alert.amount = spent;
       alert.limit = cap;
       alert.message = spend_message (window, threshold, spent, cap);
-      if (!fire (self, &alert, error))
+      if (!fire (self, subject, &alert, error))
         return FALSE;
     }
 
@@ -356,7 +375,7 @@ judge_low_balance (TallyAlerts    *self,
   /* Its own id keys it: the armed flag, not the table, makes it once. */
   new_id (alert.id);
   g_strlcpy (alert.window_key, alert.id, sizeof alert.window_key);
-  if (!fire (self, &alert, error))
+  if (!fire (self, subject, &alert, error))
     return FALSE;
 
   return tally_store_set_low_balance_armed (store, subject->user.id, FALSE, error);
@@ -521,6 +540,8 @@ on_committed (TallyWriter *writer,
       self->last_seq = self->pending_seq;
       for (guint i = 0; i < self->fired->len; i++)
         announce (self, &g_array_index (self->fired, TallyAlert, i));
+      if (self->fired->len > 0)
+        tally_webhooks_kick (tally_server_get_webhooks (self->server));
     }
 
   g_array_set_size (self->fired, 0);
