@@ -46,8 +46,10 @@ struct _TallyAlerts
   /* Keys the unsubscribe links' HMAC. */
   char        *link_secret;
   guint        email_source;
-  /* A release of held emails is being committed. */
+  /* A release of held emails is being committed; another was asked for
+   * meanwhile. */
   gboolean     releasing;
+  gboolean     release_again;
 };
 
 G_DEFINE_FINAL_TYPE (TallyAlerts, tally_alerts, G_TYPE_OBJECT)
@@ -676,15 +678,24 @@ typedef struct
   GPtrArray   *ids;
 } ReleaseJob;
 
+static void send_due_emails (TallyAlerts *self);
+
 static void
 release_job_free (gpointer data)
 {
   ReleaseJob *job = data;
+  TallyAlerts *self = job->self;
 
-  job->self->releasing = FALSE;
+  self->releasing = FALSE;
   g_ptr_array_unref (job->ids);
-  g_object_unref (job->self);
   g_free (job);
+
+  if (self->release_again && self->server != NULL)
+    {
+      self->release_again = FALSE;
+      send_due_emails (self);
+    }
+  g_object_unref (self);
 }
 
 static gboolean
@@ -753,7 +764,12 @@ send_due_emails (TallyAlerts *self)
   g_autoptr(GPtrArray) ids = NULL;
   ReleaseJob *job;
 
-  if (self->releasing || !mail_is_on (self))
+  if (self->releasing)
+    {
+      self->release_again = TRUE;
+      return;
+    }
+  if (!mail_is_on (self))
     return;
 
   ids = tally_store_due_alert_emails (tally_server_get_store (self->server),
