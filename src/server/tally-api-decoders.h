@@ -181,6 +181,21 @@ gboolean tally_api_decode_auto_recharge (JsonObject               *body,
                                          TallyAutoRechargeRequest *out,
                                          TallyProblem             *problem);
 
+/* PUT /v1/me/alerts (tally-api-alerts.c): any subset, merged into the
+ * saved settings by tally-alerts.c. */
+typedef struct _TallyAlertSettingsRequest TallyAlertSettingsRequest;
+
+gboolean tally_api_decode_alert_settings (JsonObject                *body,
+                                          TallyAlertSettingsRequest *out,
+                                          TallyProblem              *problem);
+
+/* POST /v1/me/webhooks (tally-api-alerts.c). */
+#define TALLY_WEBHOOK_URL_MAX 2048
+
+gboolean tally_api_decode_webhook (JsonObject   *body,
+                                   const char  **url,
+                                   TallyProblem *problem);
+
 /* POST /v1/me/api-keys (tally-api-keys.c): scopes ["read"] or
  * ["read", "run"]; rate_limit 1 to TALLY_API_KEY_RATE_MAX requests a
  * minute, TALLY_API_KEY_RATE_DEFAULT when not given. */

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "tally-server.h"
+#include "tally-store-alerts.h"
 #include "tally-store-payments.h"
 #include "tally-store-teams.h"
 
@@ -33,5 +34,13 @@ gboolean tally_notice_team_invitation (TallyServer               *server,
                                        const char                *team_name,
                                        const TallyTeamInvitation *invitation,
                                        const char                *token);
+
+/* An alert, in text and HTML, with its unsubscribe link. FALSE when the
+ * mailer refused it (e.g. an address it cannot send to). */
+gboolean tally_notice_alert         (TallyServer        *server,
+                                     const TallyUser    *user,
+                                     const TallyAlert   *alert,
+                                     const char         *unsubscribe_url,
+                                     GError            **error);
 
 G_END_DECLS

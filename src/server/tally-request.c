@@ -12,6 +12,8 @@
 #include "tally-json-decode.h"
 #include "tally-languages.h"
 #include "tally-request.h"
+#include "tally-server.h"
+#include "tally-writer.h"
 
 struct _TallyRequest
 {
@@ -320,11 +322,47 @@ tally_request_get_language (TallyRequest *self)
   return self->language;
 }
 
+/* While the disk cannot take writes, a failed write is the disk's fault,
+ * not the request's nor a bug: 503 with a reason, and when to come back. */
+#define STORAGE_RETRY_SECONDS "30"
+
+static gboolean
+respond_storage_problem (TallyRequest *self)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  TallyWriter *writer = tally_server_get_writer (self->server);
+
+  switch (tally_writer_get_storage_state (writer))
+    {
+    case TALLY_STORAGE_FULL:
+      tally_problem_set (&problem, 503, "storage_full", NULL,
+                         "The server's disk is full, so nothing was saved; try again later");
+      break;
+    case TALLY_STORAGE_FAILING:
+      tally_problem_set (&problem, 503, "storage_unavailable", NULL,
+                         "The server cannot write its data now, so nothing was saved; "
+                         "try again later");
+      break;
+    case TALLY_STORAGE_OK:
+    default:
+      return FALSE;
+    }
+
+  if (self->msg != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (self->msg),
+                                  "Retry-After", STORAGE_RETRY_SECONDS);
+  tally_request_respond_problem (self, &problem);
+  return TRUE;
+}
+
 void
 tally_request_respond_problem (TallyRequest       *self,
                                const TallyProblem *problem)
 {
   g_return_if_fail (tally_problem_is_set (problem));
+
+  if (problem->status == 500 && respond_storage_problem (self))
+    return;
 
   if (self->msg != NULL && self->language != TALLY_LANGUAGE_SOURCE)
     soup_message_headers_replace (soup_server_message_get_response_headers (self->msg),

@@ -13,12 +13,15 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "tally-api.h"
 #include "tally-auth.h"
 #include "tally-events.h"
 #include "tally-keys.h"
 #include "tally-log.h"
+#include "tally-alerts.h"
+#include "tally-webhooks.h"
 #include "tally-mailer.h"
 #include "tally-recharge.h"
 #include "tally-refusal.h"
@@ -47,6 +50,8 @@ struct _TallyServer
   TallyMetrics      *metrics;
   TallyPayments     *payments;
   TallyRecharge     *recharge;
+  TallyAlerts       *alerts;
+  TallyWebhooks     *webhooks;
   TallyMailer       *mailer;
   TallyThrottle     *login_by_email;
   TallyThrottle     *login_by_address;
@@ -76,6 +81,11 @@ tally_server_dispose (GObject *object)
   g_clear_object (&self->audit);
   /* Before the writer, whose commits it watches. */
   g_clear_object (&self->recharge);
+  g_clear_object (&self->alerts);
+  /* Attempts in flight hold it: stop them now; they stay due. */
+  if (self->webhooks != NULL)
+    g_object_run_dispose (G_OBJECT (self->webhooks));
+  g_clear_object (&self->webhooks);
   g_clear_object (&self->writer);
   g_clear_object (&self->router);
   g_clear_object (&self->registry);
@@ -104,6 +114,27 @@ tally_server_init (TallyServer *self)
 {
 }
 
+static gint64
+shifted_clock (gpointer data)
+{
+  return g_get_real_time () + GPOINTER_TO_SIZE (data) * G_USEC_PER_SEC;
+}
+
+/* TALLY_SERVER_CLOCK_OFFSET (seconds ahead) lets the tests reach the next
+ * day's or month's windows; never set in production. */
+static void
+shift_clock (TallyLedger *ledger)
+{
+  const char *offset = g_getenv ("TALLY_SERVER_CLOCK_OFFSET");
+  guint64 seconds;
+
+  if (offset == NULL || !g_ascii_string_to_unsigned (offset, 10, 1, 400 * 86400, &seconds, NULL))
+    return;
+
+  tally_log_warning ("clock_shifted", offset);
+  tally_ledger_set_clock (ledger, shifted_clock, GSIZE_TO_POINTER ((gsize) seconds));
+}
+
 static gboolean
 open_ledger (TallyServer  *self,
              GError      **error)
@@ -119,6 +150,18 @@ open_ledger (TallyServer  *self,
                    g_strerror (saved_errno));
       return FALSE;
     }
+  /* The ledger, its journal and its lock all live there: say so plainly
+   * rather than let SQLite say it "cannot open" a file that is there. */
+  if (g_access (self->config->data_dir, W_OK) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "The data folder “%s” cannot be written (%s): the server needs to write "
+                   "its ledger there", self->config->data_dir,
+                   saved_errno == EROFS ? "read-only file system" : g_strerror (saved_errno));
+      return FALSE;
+    }
 
   self->ledger = tally_ledger_open (path, self->config->sync_normal ? TALLY_LEDGER_OPEN_SYNC_NORMAL
                                                                     : TALLY_LEDGER_OPEN_DEFAULT,
@@ -126,6 +169,7 @@ open_ledger (TallyServer  *self,
   if (self->ledger == NULL)
     return FALSE;
 
+  shift_clock (self->ledger);
   self->store = tally_store_new (self->ledger, error);
   return self->store != NULL;
 }
@@ -199,6 +243,8 @@ tally_server_new (TallyConfig  *config,
   g_signal_connect (self->writer, "committed", G_CALLBACK (on_committed), self);
   self->audit = tally_audit_new (self->store, self->writer);
   self->recharge = tally_recharge_new (self);
+  self->webhooks = tally_webhooks_new (self);
+  self->alerts = tally_alerts_new (self);
   register_routes (self);
   return g_steal_pointer (&self);
 }
@@ -739,6 +785,18 @@ TallyRouter *
 tally_server_get_router (TallyServer *self)
 {
   return self->router;
+}
+
+TallyAlerts *
+tally_server_get_alerts (TallyServer *self)
+{
+  return self->alerts;
+}
+
+TallyWebhooks *
+tally_server_get_webhooks (TallyServer *self)
+{
+  return self->webhooks;
 }
 
 TallyAudit *
