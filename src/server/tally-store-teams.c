@@ -502,11 +502,17 @@ tally_store_pool_usage_by_member (TallyStore  *self,
                                   gint64       until,
                                   GError     **error)
 {
+  /* Online runs by when they were settled, offline ones by when their
+   * sync charged them: each when its consumption was posted. */
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT user_id, sum (charged), count (*) FROM runs "
-                                            "WHERE account_id = ? AND status = 'succeeded' "
-                                            "AND charged > 0 AND completed_at >= ? "
-                                            "AND completed_at < ? GROUP BY user_id "
+                                            "SELECT user_id, sum (charged), count (*) FROM ("
+                                            "SELECT user_id, charged FROM runs "
+                                            "WHERE account_id = ?1 AND status = 'succeeded' "
+                                            "AND charged > 0 AND completed_at >= ?2 "
+                                            "AND completed_at < ?3 "
+                                            "UNION ALL SELECT user_id, charged FROM pool_spend "
+                                            "WHERE account_id = ?1 AND created_at >= ?2 "
+                                            "AND created_at < ?3) GROUP BY user_id "
                                             "ORDER BY sum (charged) DESC, user_id",
                                             error);
 

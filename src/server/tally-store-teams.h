@@ -158,8 +158,9 @@ GPtrArray *tally_store_list_pool_leases (TallyStore                *self,
                                          const char                *user_id,
                                          GError                   **error);
 
-/* Posted consumption of the pool by member, for runs completed in
- * [@since, @until): a GArray of TallyMemberUsage, most spent first. */
+/* Posted consumption of the pool by member, for runs completed (or
+ * offline runs synced) in [@since, @until): a GArray of TallyMemberUsage,
+ * most spent first. */
 typedef struct
 {
   char   user_id[TALLY_UUID_LEN];

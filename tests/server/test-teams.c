@@ -774,6 +774,15 @@ test_offline_lease_on_pool (void)
   g_assert_cmpint (test_response_int (offline, "lease.remaining"), ==, 50 - RUN_COST);
   g_assert_cmpint (available (owner.token, team.account_id, "team"), ==, 50);
 
+  /* The team's usage counts the offline run as the member's. */
+  {
+    g_autoptr(TestResponse) usage = get_team (&team, "usage", owner.token);
+
+    g_assert_cmpstr (test_response_string (usage, "by_member.0.user_id"), ==, member.user_id);
+    g_assert_cmpint (test_response_int (usage, "by_member.0.spent"), ==, RUN_COST);
+    g_assert_cmpint (test_response_int (usage, "by_member.0.runs"), ==, 1);
+  }
+
   /* The device's lease on the member's own account is another one. */
   own = test_request (server, "POST", "/v1/sync", member.token,
                       "{\"device\": \"laptop\", \"cursor\": 0, \"ops\": []}");
