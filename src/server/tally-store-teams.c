@@ -587,3 +587,32 @@ tally_store_list_pool_leases (TallyStore  *self,
     }
   return g_steal_pointer (&keys);
 }
+
+GPtrArray *
+tally_store_list_pool_member_accounts (TallyStore  *self,
+                                       const char  *account_id,
+                                       GError     **error)
+{
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT u.account_id FROM teams t "
+                                            "JOIN team_members m ON m.team_id = t.id "
+                                            "JOIN users u ON u.id = m.user_id "
+                                            "WHERE t.account_id = ?",
+                                            error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, account_id, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (accounts, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&accounts);
+}

@@ -139,6 +139,12 @@ gboolean tally_store_member_spend       (TallyStore                *self,
                                          gint64                     now,
                                          gint64                    *spent,
                                          GError                   **error);
+/* The own accounts of the members of the team whose pool is @account_id
+ * (none when it is no pool): a GPtrArray of strings. */
+GPtrArray *tally_store_list_pool_member_accounts (TallyStore      *self,
+                                                  const char      *account_id,
+                                                  GError         **error);
+
 /* Offline leases on a pool are kept in `devices` under a key of their
  * own per pool and device, so a device holds one lease per account. */
 char    *tally_pool_device_key          (const char                *account_id,
