@@ -206,6 +206,17 @@ test_revoke (void)
   test_assert_error (bad, 404, "not_found", NULL);
   list = test_request (server, "GET", KEYS, token, NULL);
   g_assert_null (test_response_member (list, "items.0"));
+
+  /* Both are audited, by prefix, never with the key. */
+  {
+    g_autofree char *audit_path = g_strdup_printf ("/v1/admin/audit?action=api_key.&q=%s", id);
+    g_autoptr(TestResponse) audit = test_request (server, "GET", audit_path, admin, NULL);
+
+    g_assert_cmpuint (audit->status, ==, 200);
+    g_assert_nonnull (strstr (audit->body, "\"api_key.create\""));
+    g_assert_nonnull (strstr (audit->body, "\"api_key.revoke\""));
+    g_assert_null (strstr (audit->body, key + 8));
+  }
 }
 
 static void
