@@ -58,12 +58,12 @@ tally_api_decode_team (JsonObject       *body,
 }
 
 static gboolean
-decode_role (JsonObject    *body,
-             gboolean       allow_owner,
-             TallyFieldPresence presence,
-             gboolean      *given,
-             TallyTeamRole *role,
-             TallyProblem  *problem)
+decode_role (JsonObject         *body,
+             gboolean            allow_owner,
+             TallyFieldPresence  presence,
+             gboolean           *given,
+             TallyTeamRole      *role,
+             TallyProblem       *problem)
 {
   const char *text = NULL;
 

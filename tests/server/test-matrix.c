@@ -31,9 +31,9 @@ typedef enum
  * each call: {uuid} a fresh UUID, {account} the owner's account, {run} a
  * run the owner has just authorized, {key} an API key the owner has just
  * made, {team} the owner's team, {victim} a member who has just joined it,
- * {invitation} the token of an invitation to it for someone else. The owner is the caller, except for
- * the other-member column, which sends the owner's ids with another
- * member's token. */
+ * {invitation} the token of an invitation to it for someone else. The
+ * owner is the caller, except for the other-member column, which sends the
+ * owner's ids with another member's token. */
 typedef struct
 {
   const char *method;
