@@ -210,9 +210,7 @@ gboolean tally_api_decode_api_key (JsonObject         *body,
                                    TallyApiKeyRequest *out,
                                    TallyProblem       *problem);
 
-/* Teams (tally-api-teams.c). */
-#define TALLY_TEAM_NAME_MAX 100
-
+/* Teams (tally-api-teams.c); TALLY_TEAM_NAME_MAX is in tally-store-teams.h. */
 typedef struct
 {
   const char *name;

@@ -18,10 +18,14 @@ typedef enum
   TALLY_TEAM_ROLE_MEMBER,
 } TallyTeamRole;
 
+/* Characters of a team's name. */
+#define TALLY_TEAM_NAME_MAX 100
+
 typedef struct
 {
   char          id[TALLY_UUID_LEN];
-  char          name[TALLY_NAME_MAX];
+  /* Whole, in any script. */
+  char          name[TALLY_TEAM_NAME_MAX * 4 + 1];
   /* The pool: a ledger account of kind team. */
   char          account_id[TALLY_UUID_LEN];
   /* The role of the user it was looked up for. */

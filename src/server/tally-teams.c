@@ -114,6 +114,18 @@ tally_teams_find (const TallyTeamsContext  *ctx,
 
 /* --- creating --- */
 
+/* At most @max_bytes of @text, ending on a character boundary. */
+static char *
+utf8_prefix (const char *text,
+             gsize       max_bytes)
+{
+  const char *end = text;
+
+  while (*end != '\0' && (gsize) (g_utf8_next_char (end) - text) <= max_bytes)
+    end = g_utf8_next_char (end);
+  return g_strndup (text, end - text);
+}
+
 gboolean
 tally_teams_create (const TallyTeamsContext  *ctx,
                     const char               *name,
@@ -122,6 +134,7 @@ tally_teams_create (const TallyTeamsContext  *ctx,
 {
   g_autofree char *id = g_uuid_string_random ();
   g_autofree char *account_id = g_uuid_string_random ();
+  g_autofree char *account_name = NULL;
   gint64 now = g_get_real_time ();
   TallyAccount account;
 
@@ -131,9 +144,11 @@ tally_teams_create (const TallyTeamsContext  *ctx,
   g_strlcpy (team->account_id, account_id, sizeof team->account_id);
   team->role = TALLY_TEAM_ROLE_OWNER;
 
-  /* The pool can never be overdrawn, whoever spends from it. */
+  /* The pool can never be overdrawn, whoever spends from it. Its name is
+   * the team's, cut on a character boundary where it is too long. */
+  account_name = utf8_prefix (name, sizeof account.name - 1);
   tally_account_init (&account, account_id, TALLY_ACCOUNT_KIND_TEAM,
-                      TALLY_ACCOUNT_FLAG_DEBITS_MUST_NOT_EXCEED_CREDITS, name, "UTC");
+                      TALLY_ACCOUNT_FLAG_DEBITS_MUST_NOT_EXCEED_CREDITS, account_name, "UTC");
 
   return tally_ledger_create_account (ctx_ledger (ctx), &account, error) &&
          tally_store_insert_team (ctx->store, team, ctx->actor->id, now, error) &&

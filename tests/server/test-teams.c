@@ -228,6 +228,30 @@ test_create (void)
   g_assert_cmpint (available (owner.token, team.account_id, "team"), ==, 0);
   g_assert_cmpint (available (outsider.token, team.account_id, "team"), ==, -1);
 
+  /* A long name in a wide script is kept whole; the pool's account name
+   * is cut on a character boundary. */
+  {
+    g_autoptr(GString) name = g_string_new (NULL);
+    g_autofree char *body = NULL;
+    g_autoptr(TestResponse) wide = NULL;
+    g_autoptr(TestResponse) me = NULL;
+    JsonArray *accounts;
+
+    for (guint i = 0; i < 100; i++)
+      g_string_append (name, "\xf0\x9f\x8c\xb1");
+    body = g_strdup_printf ("{\"name\": \"%s\"}", name->str);
+    wide = test_request (server, "POST", "/v1/teams", outsider.token, body);
+    g_assert_cmpuint (wide->status, ==, 201);
+    g_assert_cmpstr (test_response_string (wide, "team.name"), ==, name->str);
+    me = test_request (server, "GET", "/v1/me", outsider.token, NULL);
+    accounts = json_object_get_array_member (json_node_get_object (me->json), "accounts");
+    g_assert_cmpuint (json_array_get_length (accounts), ==, 2);
+    g_assert_true (g_str_has_prefix (name->str,
+                                     json_object_get_string_member (
+                                       json_array_get_object_element (accounts, 1), "name")));
+    g_assert_true (g_utf8_validate (me->body, -1, NULL));
+  }
+
   /* Anyone may put credits into it: here an admin grant. */
   test_grant (server, admin, team.account_id, 50);
   g_assert_cmpint (available (owner.token, team.account_id, "team"), ==, 50);
