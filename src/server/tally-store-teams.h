@@ -51,7 +51,8 @@ typedef struct
 {
   char          id[TALLY_UUID_LEN];
   char          team_id[TALLY_UUID_LEN];
-  char          email[TALLY_EMAIL_MAX + 1];
+  /* As typed, lower-cased: in any script. */
+  char          email[TALLY_EMAIL_MAX * 4 + 1];
   TallyTeamRole role;
   gint64        created_at;
   gint64        expires_at;
