@@ -138,7 +138,8 @@ read_alert (TallyAlert  *self,
   self->window = g_strdup (read_string (object, "window"));
   self->message = g_strdup (read_string (object, "message"));
   self->created = g_date_time_to_local (utc);
-  self->created_us = g_date_time_to_unix_usec (utc);
+  self->created_us = g_date_time_to_unix (utc) * G_USEC_PER_SEC +
+                     g_date_time_get_microsecond (utc);
   return TRUE;
 }
 

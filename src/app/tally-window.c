@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tally-alerts-window.h"
 #include "tally-balance-widget.h"
 #include "tally-history-page.h"
 #include "tally-offline-banner.h"
@@ -72,6 +73,31 @@ on_notice (TallySession *session,
 
       g_notification_set_body (notification, text);
       g_application_send_notification (G_APPLICATION (application), "credits", notification);
+    }
+}
+
+/* An alert arriving live: a toast when the user wants alerts in the app,
+ * and a desktop notification when they want them on the desktop and are
+ * looking elsewhere. Before the server said which, both are on. */
+static void
+on_alert (TallySession *session,
+          TallyAlert   *alert,
+          TallyWindow  *self)
+{
+  const TallyAlertSettings *settings = tally_session_get_alert_settings (session);
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  g_autofree char *text = tally_alert_describe (alert);
+
+  if (settings == NULL || settings->app)
+    adw_toast_overlay_add_toast (self->toast_overlay, tally_toast_new_plain (text));
+  if ((settings == NULL || settings->desktop) && application != NULL &&
+      !gtk_window_is_active (GTK_WINDOW (self)))
+    {
+      g_autofree char *title = tally_alert_describe_short (alert);
+      g_autoptr(GNotification) notification = g_notification_new (title);
+
+      g_notification_set_body (notification, text);
+      g_application_send_notification (G_APPLICATION (application), "alert", notification);
     }
 }
 
@@ -151,6 +177,20 @@ preferences_action (GtkWidget  *widget,
                                                                 self->session)));
 }
 
+/* The Overview's "All Alerts": the history, from the cache. */
+static void
+show_alerts_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TallyWindow *self = TALLY_WINDOW (widget);
+
+  if (tally_session_get_state (self->session) != TALLY_SESSION_STATE_SIGNED_IN)
+    return;
+
+  gtk_window_present (GTK_WINDOW (tally_alerts_window_new (GTK_WINDOW (self), self->session)));
+}
+
 static void
 build_pages (TallyWindow *self)
 {
@@ -178,6 +218,7 @@ tally_window_constructed (GObject *object)
   g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (self->session, "notice", G_CALLBACK (on_notice), self, 0);
+  g_signal_connect_object (self->session, "alert", G_CALLBACK (on_alert), self, 0);
   g_signal_connect_object (self->session, "notify::state", G_CALLBACK (on_state_changed), self,
                            0);
   on_state_changed (self->session, NULL, self);
@@ -269,6 +310,7 @@ tally_window_class_init (TallyWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.buy-credits", NULL, buy_credits_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.show-alerts", NULL, show_alerts_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
                                        "win.preferences", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh",
