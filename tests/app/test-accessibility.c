@@ -563,7 +563,7 @@ static void
 check_preferences (GtkWidget  *window,
                    const char *size)
 {
-  static const char * const pages[] = { "runs", "limits", "billing", "account" };
+  static const char * const pages[] = { "runs", "limits", "billing", "alerts", "account" };
   GtkWidget *prefs = open_preferences (window);
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
