@@ -175,12 +175,12 @@ page_fetched (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  /* Offline or refused, the cache's history stands: it is shown as is. */
+  /* Offline, refused or an older server without alerts: the cache's
+   * history stands, shown as it is. */
   if (items == NULL)
     {
-      if (error != NULL && !g_error_matches (error, TALLY_CLIENT_ERROR,
-                                             TALLY_CLIENT_ERROR_UNREACHABLE))
-        g_warning ("The alerts cannot be read: %s", error->message);
+      g_debug ("The alerts cannot be read: %s",
+               error != NULL ? error->message : "the reply has no items");
       fetch_done (self, FALSE);
       return;
     }
