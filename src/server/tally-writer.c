@@ -27,7 +27,15 @@ struct _TallyWriter
   TallyLedger *ledger;
   GQueue       queue;
   guint        flush_source;
+  /* PreCommit hooks, run after the writes and before COMMIT. */
+  GArray      *precommits;
 };
+
+typedef struct
+{
+  TallyWriteFunc func;
+  gpointer       data;
+} PreCommit;
 
 G_DEFINE_FINAL_TYPE (TallyWriter, tally_writer, G_TYPE_OBJECT)
 
@@ -55,6 +63,7 @@ tally_writer_dispose (GObject *object)
   tally_writer_flush (self);
   g_clear_handle_id (&self->flush_source, g_source_remove);
   g_clear_object (&self->ledger);
+  g_clear_pointer (&self->precommits, g_array_unref);
 
   G_OBJECT_CLASS (tally_writer_parent_class)->dispose (object);
 }
@@ -80,6 +89,7 @@ static void
 tally_writer_init (TallyWriter *self)
 {
   g_queue_init (&self->queue);
+  self->precommits = g_array_new (FALSE, FALSE, sizeof (PreCommit));
 }
 
 TallyWriter *
@@ -126,6 +136,25 @@ run_item (TallyWriter *self,
   exec (self, "RELEASE write", NULL);
 }
 
+/* What the hooks write commits with the writes, or nothing does. */
+static gboolean
+run_precommits (TallyWriter  *self,
+                GError      **error)
+{
+  for (guint i = 0; self->precommits != NULL && i < self->precommits->len; i++)
+    {
+      PreCommit *hook = &g_array_index (self->precommits, PreCommit, i);
+
+      if (!hook->func (hook->data, error))
+        {
+          tally_ledger_rollback (self->ledger);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
 static void
 fail_all (GQueue       *items,
           const GError *error)
@@ -159,6 +188,8 @@ tally_writer_flush (TallyWriter *self)
   ok = tally_ledger_begin (self->ledger, &error);
   for (GList *l = items.head; ok && l != NULL; l = l->next)
     run_item (self, l->data);
+  if (ok)
+    ok = run_precommits (self, &error);
   if (ok)
     ok = tally_ledger_commit (self->ledger, &error);
   if (!ok)
@@ -209,6 +240,45 @@ tally_writer_submit (TallyWriter    *self,
    * first, so they share the commit. */
   if (self->flush_source == 0)
     self->flush_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_cb, self, NULL);
+}
+
+/**
+ * tally_writer_add_precommit:
+ * @func: runs inside each group's transaction, after its writes, before
+ *   the commit; FALSE (with an error) rolls the whole group back
+ *
+ * For rules that must be decided in the same transaction as the writes
+ * they judge, e.g. the alerts of a balance change.
+ */
+void
+tally_writer_add_precommit (TallyWriter    *self,
+                            TallyWriteFunc  func,
+                            gpointer        data)
+{
+  PreCommit hook = { func, data };
+
+  g_return_if_fail (TALLY_IS_WRITER (self));
+
+  g_array_append_val (self->precommits, hook);
+}
+
+void
+tally_writer_remove_precommit (TallyWriter    *self,
+                               TallyWriteFunc  func,
+                               gpointer        data)
+{
+  g_return_if_fail (TALLY_IS_WRITER (self));
+
+  for (guint i = 0; self->precommits != NULL && i < self->precommits->len; i++)
+    {
+      PreCommit *hook = &g_array_index (self->precommits, PreCommit, i);
+
+      if (hook->func == func && hook->data == data)
+        {
+          g_array_remove_index (self->precommits, i);
+          return;
+        }
+    }
 }
 
 guint

@@ -35,5 +35,11 @@ void         tally_writer_submit (TallyWriter    *self,
 /* Commits what is queued now, e.g. before the server exits. */
 void         tally_writer_flush  (TallyWriter    *self);
 guint        tally_writer_get_queued (TallyWriter *self);
+void         tally_writer_add_precommit    (TallyWriter    *self,
+                                            TallyWriteFunc  func,
+                                            gpointer        data);
+void         tally_writer_remove_precommit (TallyWriter    *self,
+                                            TallyWriteFunc  func,
+                                            gpointer        data);
 
 G_END_DECLS

@@ -106,6 +106,10 @@ static const MatrixRoute matrix[] = {
   { "PUT", "/v1/me/auto-recharge", ACCESS_MEMBER, "/v1/me/auto-recharge",
     "{\"enabled\": false, \"threshold\": 100, \"pack\": \"starter\", \"monthly_cap\": 2}",
     FALSE, 200 },
+  { "GET", "/v1/me/alerts", ACCESS_MEMBER, "/v1/me/alerts", NULL, FALSE, 200 },
+  { "PUT", "/v1/me/alerts", ACCESS_MEMBER, "/v1/me/alerts", "{\"thresholds\": [75]}", FALSE,
+    200 },
+  { "GET", "/v1/alerts", ACCESS_MEMBER, "/v1/alerts", NULL, FALSE, 200 },
   /* The demo provider's checkout page: the key in its URL, bound to the
    * checkout and its user, is the secret. */
 #define DEMO_KEY "0000000000000000000000000000000000000000000000000000000000000000"

@@ -1,0 +1,571 @@
+/* tally-alerts.c: spend and low-balance alerts, decided in the commit that
+ * changes the balance
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <tally-ledger-sqlite.h>
+
+#include "tally-alerts.h"
+#include "tally-api-json.h"
+#include "tally-events.h"
+#include "tally-log.h"
+#include "tally-server.h"
+#include "tally-store-runs.h"
+
+/* Transfers read at a time from the commit being judged. */
+#define PAGE_SIZE 500
+
+struct _TallyAlerts
+{
+  GObject      parent_instance;
+
+  TallyServer *server;
+  /* The last transfer judged by a commit that went through. */
+  gint64       last_seq;
+  /* What the commit under way judged and fired: kept once it commits,
+   * dropped if it fails. */
+  gint64       pending_seq;
+  GArray      *fired;
+  gulong       committed_id;
+};
+
+G_DEFINE_FINAL_TYPE (TallyAlerts, tally_alerts, G_TYPE_OBJECT)
+
+/* One account the commit touched, with what it needs judging. */
+typedef struct
+{
+  TallyUser    user;
+  TallyPolicy  policy;
+  TallyCaps    caps;
+  TallyAlertSettings settings;
+} Subject;
+
+/* --- settings --- */
+
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* Sorted, each once: the order they fire in, whatever order was typed. */
+static void
+set_thresholds (TallyAlertSettings *settings,
+                const gint64       *thresholds,
+                guint               n)
+{
+  gint64 sorted[TALLY_ALERT_THRESHOLDS_MAX];
+
+  memcpy (sorted, thresholds, n * sizeof *thresholds);
+  qsort (sorted, n, sizeof *sorted, compare_int64);
+  settings->n_thresholds = 0;
+  for (guint i = 0; i < n; i++)
+    if (i == 0 || sorted[i] != sorted[i - 1])
+      settings->thresholds[settings->n_thresholds++] = sorted[i];
+}
+
+void
+tally_alerts_merge_settings (TallyAlertSettings              *settings,
+                             const TallyAlertSettingsRequest *request)
+{
+  if (request->has_thresholds)
+    set_thresholds (settings, request->thresholds, request->n_thresholds);
+  if (request->has_low_balance && request->low_balance != settings->low_balance)
+    {
+      settings->low_balance = request->low_balance;
+      settings->low_balance_armed = TRUE;
+    }
+  if (request->has_app)
+    settings->app = request->app;
+  if (request->has_desktop)
+    settings->desktop = request->desktop;
+  if (request->has_email)
+    settings->email = request->email;
+  if (request->has_webhook)
+    settings->webhook = request->webhook;
+  if (request->has_quiet_hours)
+    {
+      g_strlcpy (settings->quiet_start, request->quiet_start, sizeof settings->quiet_start);
+      g_strlcpy (settings->quiet_end, request->quiet_end, sizeof settings->quiet_end);
+    }
+}
+
+gboolean
+tally_alerts_save_settings (TallyAlerts                      *self,
+                            const char                       *user_id,
+                            const TallyAlertSettingsRequest  *request,
+                            TallyAlertSettings               *settings,
+                            GError                          **error)
+{
+  TallyStore *store;
+
+  g_return_val_if_fail (TALLY_IS_ALERTS (self), FALSE);
+
+  store = tally_server_get_store (self->server);
+  if (!tally_store_load_alert_settings (store, user_id, settings, error))
+    return FALSE;
+
+  tally_alerts_merge_settings (settings, request);
+  return tally_store_save_alert_settings (store, user_id, settings,
+                                          tally_ledger_now (tally_server_get_ledger (self->server)),
+                                          error);
+}
+
+/* --- alerts as JSON --- */
+
+JsonObject *
+tally_alert_to_json (const TallyAlert *alert)
+{
+  JsonObject *object = json_object_new ();
+  const char *window = tally_alert_window_to_string (alert->window);
+
+  json_object_set_string_member (object, "id", alert->id);
+  json_object_set_string_member (object, "kind", tally_alert_kind_to_string (alert->kind));
+  if (window != NULL)
+    json_object_set_string_member (object, "window", window);
+  else
+    json_object_set_null_member (object, "window");
+  json_object_set_int_member (object, "threshold", alert->threshold);
+  json_object_set_int_member (object, "amount", alert->amount);
+  json_object_set_int_member (object, "limit", alert->limit);
+  tally_api_set_time (object, "created_at", alert->created_at);
+  json_object_set_string_member (object, "message", alert->message);
+  return object;
+}
+
+/* --- messages --- */
+
+static char *
+spend_message (TallyAlertWindow window,
+               gint64           threshold,
+               gint64           amount,
+               gint64           limit)
+{
+  int plural = limit == 1 ? 1 : 2;
+
+  switch (window)
+    {
+    case TALLY_ALERT_WINDOW_DAY:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%" PRId64 "%% of your daily cap is used: %" PRId64
+                                           " of %" PRId64 " credit today",
+                                           "%" PRId64 "%% of your daily cap is used: %" PRId64
+                                           " of %" PRId64 " credits today", plural),
+                              threshold, amount, limit);
+    case TALLY_ALERT_WINDOW_MONTH:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "%" PRId64 "%% of your monthly cap is used: %" PRId64
+                                           " of %" PRId64 " credit this month",
+                                           "%" PRId64 "%% of your monthly cap is used: %" PRId64
+                                           " of %" PRId64 " credits this month", plural),
+                              threshold, amount, limit);
+    case TALLY_ALERT_WINDOW_RUN:
+    case TALLY_ALERT_WINDOW_NONE:
+    default:
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "A run may cost %" PRId64 " of your per-run cap of %"
+                                           PRId64 " credit (%" PRId64 "%%)",
+                                           "A run may cost %" PRId64 " of your per-run cap of %"
+                                           PRId64 " credits (%" PRId64 "%%)", plural),
+                              amount, limit, threshold);
+    }
+}
+
+static char *
+low_balance_message (gint64 available)
+{
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Your balance is low: %" PRId64 " credit available",
+                                       "Your balance is low: %" PRId64 " credits available",
+                                       available == 1 ? 1 : 2),
+                          available);
+}
+
+/* --- firing --- */
+
+static gboolean
+record_fired (TallyAlerts  *self,
+              TallyAlert   *alert,
+              GError      **error)
+{
+  TallyAudit *audit = tally_server_get_audit (self->server);
+  const char *window = tally_alert_window_to_string (alert->window);
+
+  if (!tally_audit_record (audit, NULL, "alert.fired", alert->id, "ok",
+                           tally_audit_details ("sssiii", "user", alert->user_id,
+                                                "kind", tally_alert_kind_to_string (alert->kind),
+                                                "window", window,
+                                                "threshold", alert->threshold,
+                                                "amount", alert->amount,
+                                                "limit", alert->limit),
+                           error))
+    return FALSE;
+
+  g_array_append_val (self->fired, *alert);
+  alert->message = NULL;
+  return TRUE;
+}
+
+static void
+new_id (char id[TALLY_UUID_LEN])
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+
+  g_strlcpy (id, uuid, TALLY_UUID_LEN);
+}
+
+/* Stores @alert unless its window had it already; takes its message. */
+static gboolean
+fire (TallyAlerts  *self,
+      TallyAlert   *alert,
+      GError      **error)
+{
+  TallyStore *store = tally_server_get_store (self->server);
+  gboolean inserted;
+
+  if (alert->id[0] == '\0')
+    new_id (alert->id);
+  alert->created_at = tally_ledger_now (tally_server_get_ledger (self->server));
+  if (!tally_store_insert_alert (store, alert, &inserted, error))
+    return FALSE;
+
+  return !inserted || record_fired (self, alert, error);
+}
+
+static void
+init_alert (TallyAlert       *alert,
+            const Subject    *subject,
+            TallyAlertKind    kind,
+            TallyAlertWindow  window)
+{
+  memset (alert, 0, sizeof *alert);
+  g_strlcpy (alert->user_id, subject->user.id, sizeof alert->user_id);
+  g_strlcpy (alert->account_id, subject->user.account_id, sizeof alert->account_id);
+  alert->kind = kind;
+  alert->window = window;
+}
+
+/* Every threshold @spent has reached of @cap, once per @window_key. */
+static gboolean
+judge_spend (TallyAlerts       *self,
+             const Subject     *subject,
+             TallyAlertWindow   window,
+             const char        *window_key,
+             gint64             spent,
+             gint64             cap,
+             GError           **error)
+{
+  if (cap <= 0)
+    return TRUE;
+
+  for (guint i = 0; i < subject->settings.n_thresholds; i++)
+    {
+      gint64 threshold = subject->settings.thresholds[i];
+      g_auto(TallyAlert) alert = { 0 };
+
+      /* spent / cap >= threshold / 100, in integers. */
+      if (spent * 100 < threshold * cap)
+        continue;
+
+      init_alert (&alert, subject, TALLY_ALERT_SPEND, window);
+      g_strlcpy (alert.window_key, window_key, sizeof alert.window_key);
+      alert.threshold = threshold;
+      alert.amount = spent;
+      alert.limit = cap;
+      alert.message = spend_message (window, threshold, spent, cap);
+      if (!fire (self, &alert, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The day's and the month's windows, each keyed by its start. */
+static gboolean
+judge_windows (TallyAlerts    *self,
+               const Subject  *subject,
+               GError        **error)
+{
+  TallyStore *store = tally_server_get_store (self->server);
+  gint64 now = tally_ledger_now (tally_server_get_ledger (self->server));
+  gint64 day_start, month_start, end;
+  char day_key[32], month_key[32];
+  TallySpend spend;
+
+  if (subject->settings.n_thresholds == 0 || (subject->caps.daily <= 0 &&
+                                              subject->caps.monthly <= 0))
+    return TRUE;
+
+  if (!tally_store_policy_spend_for_caps (store, subject->user.account_id, &subject->policy, now,
+                                          &spend, error))
+    return FALSE;
+
+  tally_policy_window (&subject->policy, TALLY_LIMIT_DAILY, now, &day_start, &end);
+  tally_policy_window (&subject->policy, TALLY_LIMIT_MONTHLY, now, &month_start, &end);
+  g_snprintf (day_key, sizeof day_key, "%" G_GINT64_FORMAT, day_start);
+  g_snprintf (month_key, sizeof month_key, "%" G_GINT64_FORMAT, month_start);
+
+  return judge_spend (self, subject, TALLY_ALERT_WINDOW_DAY, day_key, spend.daily_spent,
+                      subject->caps.daily, error) &&
+         judge_spend (self, subject, TALLY_ALERT_WINDOW_MONTH, month_key, spend.monthly_spent,
+                      subject->caps.monthly, error);
+}
+
+/* Once on the way down; armed again only once the balance was above. */
+static gboolean
+judge_low_balance (TallyAlerts    *self,
+                   const Subject  *subject,
+                   GError        **error)
+{
+  TallyStore *store = tally_server_get_store (self->server);
+  gint64 threshold = subject->settings.low_balance;
+  g_auto(TallyAlert) alert = { 0 };
+  TallyAccount account;
+  gint64 available;
+
+  if (threshold < 0)
+    return TRUE;
+  if (!tally_ledger_lookup_account (tally_server_get_ledger (self->server),
+                                    subject->user.account_id, &account, error))
+    return FALSE;
+
+  available = tally_account_available (&account);
+  if (available > threshold)
+    return subject->settings.low_balance_armed ||
+           tally_store_set_low_balance_armed (store, subject->user.id, TRUE, error);
+  if (!subject->settings.low_balance_armed)
+    return TRUE;
+
+  init_alert (&alert, subject, TALLY_ALERT_LOW_BALANCE, TALLY_ALERT_WINDOW_NONE);
+  alert.threshold = threshold;
+  alert.amount = available;
+  alert.limit = threshold;
+  alert.message = low_balance_message (available);
+  /* Its own id keys it: the armed flag, not the table, makes it once. */
+  new_id (alert.id);
+  g_strlcpy (alert.window_key, alert.id, sizeof alert.window_key);
+  if (!fire (self, &alert, error))
+    return FALSE;
+
+  return tally_store_set_low_balance_armed (store, subject->user.id, FALSE, error);
+}
+
+/* FALSE in *@found for an account no user owns (system, lease). */
+static gboolean
+load_subject (TallyAlerts  *self,
+              const char   *account_id,
+              Subject      *subject,
+              gboolean     *found,
+              GError      **error)
+{
+  TallyStore *store = tally_server_get_store (self->server);
+  g_autoptr(GError) local_error = NULL;
+
+  *found = FALSE;
+  if (!tally_store_find_user_by_account (store, account_id, &subject->user, &local_error))
+    {
+      if (g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (!tally_store_load_policy (store, account_id, subject->user.timezone, &subject->policy,
+                                error) ||
+      !tally_store_load_alert_settings (store, subject->user.id, &subject->settings, error))
+    return FALSE;
+
+  tally_policy_effective_caps (&subject->policy, &subject->caps);
+  *found = TRUE;
+  return TRUE;
+}
+
+/* A run's hold against the per-run cap: once per run. */
+static gboolean
+judge_hold (TallyAlerts          *self,
+            const TallyTransfer  *transfer,
+            GHashTable           *subjects,
+            GError              **error)
+{
+  Subject *subject;
+
+  if (transfer->kind != TALLY_TRANSFER_KIND_CONSUMPTION ||
+      !(transfer->flags & TALLY_TRANSFER_FLAG_PENDING))
+    return TRUE;
+
+  subject = g_hash_table_lookup (subjects, transfer->debit_account_id);
+  if (subject == NULL)
+    return TRUE;
+
+  return judge_spend (self, subject, TALLY_ALERT_WINDOW_RUN, transfer->id, transfer->amount,
+                      subject->caps.per_run, error);
+}
+
+static gboolean
+note_account (TallyAlerts  *self,
+              GHashTable   *subjects,
+              GHashTable   *strangers,
+              const char   *account_id,
+              GError      **error)
+{
+  g_autofree Subject *subject = NULL;
+  gboolean found;
+
+  if (g_hash_table_contains (subjects, account_id) || g_hash_table_contains (strangers, account_id))
+    return TRUE;
+
+  subject = g_new0 (Subject, 1);
+  if (!load_subject (self, account_id, subject, &found, error))
+    return FALSE;
+
+  if (found)
+    g_hash_table_insert (subjects, g_strdup (account_id), g_steal_pointer (&subject));
+  else
+    g_hash_table_add (strangers, g_strdup (account_id));
+  return TRUE;
+}
+
+/* One page of the commit's transfers: their accounts, and their holds
+ * judged against the per-run cap. */
+static gboolean
+judge_page (TallyAlerts  *self,
+            GHashTable   *subjects,
+            GHashTable   *strangers,
+            gboolean     *more,
+            GError      **error)
+{
+  g_autoptr(GArray) transfers = NULL;
+
+  transfers = tally_ledger_transfers_since (tally_server_get_ledger (self->server),
+                                            self->pending_seq, PAGE_SIZE, error);
+  if (transfers == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      const TallyTransfer *transfer = &g_array_index (transfers, TallyTransfer, i);
+
+      if (!note_account (self, subjects, strangers, transfer->debit_account_id, error) ||
+          !note_account (self, subjects, strangers, transfer->credit_account_id, error) ||
+          !judge_hold (self, transfer, subjects, error))
+        return FALSE;
+      self->pending_seq = transfer->seq;
+    }
+
+  *more = transfers->len == PAGE_SIZE;
+  return TRUE;
+}
+
+static gboolean
+precommit (gpointer   data,
+           GError   **error)
+{
+  TallyAlerts *self = data;
+  g_autoptr(GHashTable) subjects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) strangers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer subject;
+  gboolean more = TRUE;
+
+  g_array_set_size (self->fired, 0);
+  self->pending_seq = self->last_seq;
+  while (more)
+    if (!judge_page (self, subjects, strangers, &more, error))
+      return FALSE;
+
+  g_hash_table_iter_init (&iter, subjects);
+  while (g_hash_table_iter_next (&iter, NULL, &subject))
+    if (!judge_windows (self, subject, error) || !judge_low_balance (self, subject, error))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* --- after the commit --- */
+
+static void
+announce (TallyAlerts      *self,
+          const TallyAlert *alert)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+
+  json_object_set_string_member (message, "type", "alert");
+  tally_api_set_object (message, "alert", tally_alert_to_json (alert));
+  tally_events_push (self->server, alert->account_id, message);
+  tally_metrics_count (tally_server_get_metrics (self->server), "tally_alerts_total", "kind",
+                       tally_alert_kind_to_string (alert->kind));
+  tally_log_event ("alert_fired", "alert", alert->id, "kind",
+                   tally_alert_kind_to_string (alert->kind), NULL);
+}
+
+static void
+on_committed (TallyWriter *writer,
+              guint        n_items,
+              gboolean     ok,
+              TallyAlerts *self)
+{
+  if (ok)
+    {
+      self->last_seq = self->pending_seq;
+      for (guint i = 0; i < self->fired->len; i++)
+        announce (self, &g_array_index (self->fired, TallyAlert, i));
+    }
+
+  g_array_set_size (self->fired, 0);
+}
+
+static void
+tally_alerts_dispose (GObject *object)
+{
+  TallyAlerts *self = (TallyAlerts *) object;
+
+  if (self->server != NULL)
+    {
+      TallyWriter *writer = tally_server_get_writer (self->server);
+
+      g_clear_signal_handler (&self->committed_id, writer);
+      tally_writer_remove_precommit (writer, precommit, self);
+      self->server = NULL;
+    }
+  g_clear_pointer (&self->fired, g_array_unref);
+
+  G_OBJECT_CLASS (tally_alerts_parent_class)->dispose (object);
+}
+
+static void
+tally_alerts_class_init (TallyAlertsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = tally_alerts_dispose;
+}
+
+static void
+tally_alerts_init (TallyAlerts *self)
+{
+  self->fired = g_array_new (FALSE, TRUE, sizeof (TallyAlert));
+  g_array_set_clear_func (self->fired, (GDestroyNotify) tally_alert_clear);
+}
+
+TallyAlerts *
+tally_alerts_new (TallyServer *server)
+{
+  TallyAlerts *self = g_object_new (TALLY_TYPE_ALERTS, NULL);
+  TallyWriter *writer = tally_server_get_writer (server);
+
+  self->server = server;
+  self->last_seq = tally_ledger_get_last_seq (tally_server_get_ledger (server));
+  tally_writer_add_precommit (writer, precommit, self);
+  self->committed_id = g_signal_connect (writer, "committed", G_CALLBACK (on_committed), self);
+  return self;
+}
