@@ -1,4 +1,4 @@
-/* test-alerts.c: Preferences → Alerts, live alerts and their history,
+/* test-app-alerts.c: Preferences → Alerts, live alerts and their history,
  * against a real server, under Xvfb
  *
  * Copyright 2026 The Tally developers
