@@ -43,6 +43,9 @@ struct _TallyWindow
   TallySignInPage      *sign_in_page;
   TallyToolsPage       *tools_page;
   TallyPurchasePage    *purchase_page;
+  /* The last alert's toast: a newer alert replaces it rather than
+   * waiting behind it. */
+  AdwToast             *alert_toast;
 };
 
 G_DEFINE_FINAL_TYPE (TallyWindow, tally_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -89,7 +92,13 @@ on_alert (TallySession *session,
   g_autofree char *text = tally_alert_describe (alert);
 
   if (settings == NULL || settings->app)
-    adw_toast_overlay_add_toast (self->toast_overlay, tally_toast_new_plain (text));
+    {
+      if (self->alert_toast != NULL)
+        adw_toast_dismiss (self->alert_toast);
+      g_clear_object (&self->alert_toast);
+      self->alert_toast = tally_toast_new_plain (text);
+      adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->alert_toast));
+    }
   if ((settings == NULL || settings->desktop) && application != NULL &&
       !gtk_window_is_active (GTK_WINDOW (self)))
     {
@@ -230,6 +239,7 @@ tally_window_dispose (GObject *object)
   TallyWindow *self = (TallyWindow *) object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TALLY_TYPE_WINDOW);
+  g_clear_object (&self->alert_toast);
   if (self->session != NULL)
     g_object_run_dispose (G_OBJECT (self->session));
   g_clear_object (&self->session);

@@ -83,6 +83,15 @@ is_button_tooltipped (GtkWidget  *widget,
          g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
 }
 
+/* A toast's words, not a row's title. */
+static gboolean
+is_toast_with (GtkWidget  *widget,
+               const char *text)
+{
+  return is_label_with (widget, text) &&
+         gtk_widget_get_ancestor (widget, ADW_TYPE_ACTION_ROW) == NULL;
+}
+
 static gboolean
 is_switch (GtkWidget  *widget,
            const char *unused)
@@ -439,6 +448,15 @@ run_words (guint words)
 }
 
 static gboolean
+events_connected (gpointer data)
+{
+  gboolean connected = FALSE;
+
+  g_object_get (data, "events-connected", &connected, NULL);
+  return connected;
+}
+
+static gboolean
 window_inactive (gpointer data)
 {
   return !gtk_window_is_active (GTK_WINDOW (data));
@@ -511,6 +529,8 @@ test_live (void)
   cap = test_request (server, "PUT", "/v1/me/limits", token, "{\"daily\": 10}");
   g_assert_cmpuint (cap->status, ==, 200);
   show_view (window, "overview");
+  /* An alert made before the stream is open is only in the history. */
+  wait_for (events_connected, session.client, "the event stream");
 
   /* Another window in front: the alert is news from the background. */
   elsewhere = gtk_window_new ();
@@ -519,7 +539,7 @@ test_live (void)
 
   set_color_scheme (ADW_COLOR_SCHEME_FORCE_LIGHT);
   run_words (10000);
-  wait_for_widget (window, is_label_with, HALF_TEXT);
+  wait_for_widget (window, is_toast_with, HALF_TEXT);
   wait_for (notified_half, &session.notifications, "the alert's desktop notification");
   wait_for_widget (window, is_action_row_titled, HALF_TEXT);
   gtk_window_destroy (GTK_WINDOW (elsewhere));
@@ -527,9 +547,12 @@ test_live (void)
 
   set_color_scheme (ADW_COLOR_SCHEME_FORCE_DARK);
   run_words (6000);
-  wait_for_widget (window, is_label_with, MOST_TEXT);
+  wait_for_widget (window, is_toast_with, MOST_TEXT);
   wait_for_widget (window, is_action_row_titled, MOST_TEXT);
   save_screenshot (window, "alert-live-dark.png");
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
+  save_screenshot (window, "alert-live-narrow-dark.png");
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
 
   alerts = open_alerts_window (window);
   wait_for_widget (alerts, is_action_row_titled, MOST_TEXT);
