@@ -270,19 +270,24 @@ tally_alert_describe (TallyAlert *self)
 char *
 tally_alert_describe_short (TallyAlert *self)
 {
+  g_autofree char *available = NULL;
   int percent;
 
   g_return_val_if_fail (TALLY_IS_ALERT (self), NULL);
 
   percent = (int) self->threshold;
   if (self->kind == TALLY_ALERT_KIND_LOW_BALANCE)
-    return g_strdup (_("Low balance"));
+    {
+      available = tally_format_credits (self->amount);
+      /* Translators: a toast and a notification's heading, "Low balance: 90 credits left" */
+      return g_strdup_printf (_("Low balance: %s left"), available);
+    }
   if (g_strcmp0 (self->window, "day") == 0)
-    /* Translators: a notification's heading, "Daily cap at 80%" */
-    return g_strdup_printf (_("Daily cap at %d%%"), percent);
+    /* Translators: a toast and a notification's heading, "80% of your daily cap spent" */
+    return g_strdup_printf (_("%d%% of your daily cap spent"), percent);
   if (g_strcmp0 (self->window, "month") == 0)
-    return g_strdup_printf (_("Monthly cap at %d%%"), percent);
+    return g_strdup_printf (_("%d%% of your monthly cap spent"), percent);
   if (g_strcmp0 (self->window, "run") == 0)
-    return g_strdup_printf (_("Per-run cap at %d%%"), percent);
-  return g_strdup_printf (_("Cap at %d%%"), percent);
+    return g_strdup_printf (_("A run spent %d%% of the per-run cap"), percent);
+  return g_strdup_printf (_("%d%% of a cap spent"), percent);
 }

@@ -46,7 +46,8 @@ const char     *tally_alert_get_message     (TallyAlert  *self);
 /* What happened, in the app's language: "You have spent 80% of your
  * daily cap: 400 of 500 credits." */
 char           *tally_alert_describe        (TallyAlert  *self);
-/* A short heading for a notification: "Daily cap at 80%". */
+/* The same in short, for a toast or a notification's heading: "80% of
+ * your daily cap spent". */
 char           *tally_alert_describe_short  (TallyAlert  *self);
 
 G_END_DECLS

@@ -90,19 +90,23 @@ on_alert (TallySession *session,
   const TallyAlertSettings *settings = tally_session_get_alert_settings (session);
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
   g_autofree char *text = tally_alert_describe (alert);
+  g_autofree char *title = tally_alert_describe_short (alert);
 
+  /* Short, so that it fits a narrow window; the whole sentence is one
+   * click away, in the alerts window. */
   if (settings == NULL || settings->app)
     {
       if (self->alert_toast != NULL)
         adw_toast_dismiss (self->alert_toast);
       g_clear_object (&self->alert_toast);
-      self->alert_toast = tally_toast_new_plain (text);
+      self->alert_toast = tally_toast_new_plain (title);
+      adw_toast_set_button_label (self->alert_toast, _("_Show"));
+      adw_toast_set_action_name (self->alert_toast, "win.show-alerts");
       adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->alert_toast));
     }
   if ((settings == NULL || settings->desktop) && application != NULL &&
       !gtk_window_is_active (GTK_WINDOW (self)))
     {
-      g_autofree char *title = tally_alert_describe_short (alert);
       g_autoptr(GNotification) notification = g_notification_new (title);
 
       g_notification_set_body (notification, text);

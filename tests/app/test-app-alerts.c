@@ -506,8 +506,9 @@ notified_half (gpointer data)
 }
 
 /* Runs cross 50 % and then 80 % of a daily cap of 10 credits: each alert
- * comes as a toast, as a desktop notification while the window is in the
- * background, in the Overview and in the alerts window. */
+ * comes as a toast (in short, with Show), as a desktop notification while
+ * the window is in the background, in the Overview and in the alerts
+ * window (in full). */
 static void
 test_live (void)
 {
@@ -539,7 +540,7 @@ test_live (void)
 
   set_color_scheme (ADW_COLOR_SCHEME_FORCE_LIGHT);
   run_words (10000);
-  wait_for_widget (window, is_toast_with, HALF_TEXT);
+  wait_for_widget (window, is_toast_with, "50% of your daily cap spent");
   wait_for (notified_half, &session.notifications, "the alert's desktop notification");
   wait_for_widget (window, is_action_row_titled, HALF_TEXT);
   gtk_window_destroy (GTK_WINDOW (elsewhere));
@@ -547,14 +548,16 @@ test_live (void)
 
   set_color_scheme (ADW_COLOR_SCHEME_FORCE_DARK);
   run_words (6000);
-  wait_for_widget (window, is_toast_with, MOST_TEXT);
+  wait_for_widget (window, is_toast_with, "80% of your daily cap spent");
   wait_for_widget (window, is_action_row_titled, MOST_TEXT);
   save_screenshot (window, "alert-live-dark.png");
   gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
   save_screenshot (window, "alert-live-narrow-dark.png");
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
 
-  alerts = open_alerts_window (window);
+  /* The toast's Show opens the alerts window. */
+  click (window, "_Show");
+  wait_for (alerts_window_shown, &alerts, "the alerts window");
   wait_for_widget (alerts, is_action_row_titled, MOST_TEXT);
   wait_for_widget (alerts, is_action_row_titled, HALF_TEXT);
   save_screenshot (alerts, "alerts-list-dark.png");
