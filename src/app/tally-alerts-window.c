@@ -42,6 +42,20 @@ show_list_or_empty (TallyAlertsWindow *self)
                                     g_list_model_get_n_items (alerts) > 0 ? "list" : "empty");
 }
 
+/* Preferences → Alerts, over the main window: this one closes first, as
+ * both are modal. */
+static void
+settings_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (widget));
+
+  if (parent != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (parent), "win.alert-settings", NULL);
+  gtk_window_close (GTK_WINDOW (widget));
+}
+
 static void
 tally_alerts_window_dispose (GObject *object)
 {
@@ -66,6 +80,7 @@ tally_alerts_window_class_init (TallyAlertsWindowClass *klass)
                                                "tally-alerts-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TallyAlertsWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, TallyAlertsWindow, list);
+  gtk_widget_class_install_action (widget_class, "alerts-window.settings", NULL, settings_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 

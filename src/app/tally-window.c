@@ -175,19 +175,38 @@ show_view_action (GtkWidget  *widget,
   adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (parameter, NULL));
 }
 
+/* Preferences, on @page (NULL: the first). */
 static void
-preferences_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+show_preferences (TallyWindow *self,
+                  const char  *page)
 {
-  TallyWindow *self = TALLY_WINDOW (widget);
+  TallyPreferencesWindow *prefs;
 
   /* Caps, billing and the account are the server's: signed in only. */
   if (tally_session_get_state (self->session) != TALLY_SESSION_STATE_SIGNED_IN)
     return;
 
-  gtk_window_present (GTK_WINDOW (tally_preferences_window_new (GTK_WINDOW (self),
-                                                                self->session)));
+  prefs = tally_preferences_window_new (GTK_WINDOW (self), self->session);
+  if (page != NULL)
+    adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), page);
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  show_preferences (TALLY_WINDOW (widget), NULL);
+}
+
+/* The alerts window's Alert Settings. */
+static void
+alert_settings_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  show_preferences (TALLY_WINDOW (widget), "alerts");
 }
 
 /* The Overview's "All Alerts": the history, from the cache. */
@@ -325,6 +344,8 @@ tally_window_class_init (TallyWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_action (widget_class, "win.show-alerts", NULL, show_alerts_action);
+  gtk_widget_class_install_action (widget_class, "win.alert-settings", NULL,
+                                   alert_settings_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
                                        "win.preferences", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh",

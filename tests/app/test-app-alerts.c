@@ -518,7 +518,8 @@ test_live (void)
   g_autoptr(TestResponse) thresholds = NULL;
   GtkWidget *window = session.window;
   GtkWidget *elsewhere;
-  GtkWidget *alerts;
+  GtkWidget *alerts = NULL;
+  GtkWidget *prefs = NULL;
 
   /* Spend alerts only: the low balance of /alerts/preferences is off. */
   thresholds = test_request (server, "PUT", "/v1/me/alerts", token,
@@ -561,7 +562,15 @@ test_live (void)
   wait_for_widget (alerts, is_action_row_titled, MOST_TEXT);
   wait_for_widget (alerts, is_action_row_titled, HALF_TEXT);
   save_screenshot (alerts, "alerts-list-dark.png");
-  gtk_window_destroy (GTK_WINDOW (alerts));
+
+  /* Its Alert Settings leads to Preferences → Alerts. */
+  g_signal_emit_by_name (wait_for_widget (alerts, is_button_tooltipped, "Alert Settings"),
+                         "clicked");
+  wait_for (preferences_shown, &prefs, "the preferences window");
+  g_assert_cmpstr (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (prefs)),
+                   ==, "alerts");
+  g_assert_false (alerts_window_shown (&alerts));
+  close_window (prefs);
   set_color_scheme (ADW_COLOR_SCHEME_DEFAULT);
 }
 
