@@ -12,17 +12,24 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <sodium.h>
 #include <tally-ledger-sqlite.h>
 
 #include "tally-alerts.h"
 #include "tally-api-json.h"
+#include "tally-auth.h"
 #include "tally-events.h"
 #include "tally-log.h"
+#include "tally-mail-notices.h"
+#include "tally-mailer.h"
 #include "tally-server.h"
 #include "tally-store-runs.h"
+#include "tally-webhooks.h"
 
 /* Transfers read at a time from the commit being judged. */
 #define PAGE_SIZE 500
+/* How often emails held for quiet hours are looked at. */
+#define EMAIL_POLL_SECONDS 30
 
 struct _TallyAlerts
 {
@@ -36,6 +43,11 @@ struct _TallyAlerts
   gint64       pending_seq;
   GArray      *fired;
   gulong       committed_id;
+  /* Keys the unsubscribe links' HMAC. */
+  char        *link_secret;
+  guint        email_source;
+  /* A release of held emails is being committed. */
+  gboolean     releasing;
 };
 
 G_DEFINE_FINAL_TYPE (TallyAlerts, tally_alerts, G_TYPE_OBJECT)
@@ -195,13 +207,54 @@ low_balance_message (gint64 available)
 
 /* --- firing --- */
 
+/* data.alert, the same bytes on every attempt. */
 static gboolean
-record_fired (TallyAlerts  *self,
-              TallyAlert   *alert,
-              GError      **error)
+queue_webhooks (TallyAlerts       *self,
+                const TallyAlert  *alert,
+                GError           **error)
+{
+  g_autoptr(JsonObject) data = json_object_new ();
+
+  tally_api_set_object (data, "alert", tally_alert_to_json (alert));
+  return tally_webhooks_enqueue (tally_server_get_webhooks (self->server), alert->user_id,
+                                 alert->id, "alert", alert->created_at, data, error);
+}
+
+static gboolean
+mail_is_on (TallyAlerts *self)
+{
+  TallyMailer *mailer = tally_server_get_mailer (self->server);
+
+  return mailer != NULL && tally_mailer_is_enabled (mailer);
+}
+
+/* Held in the outbox until now, or the end of the quiet hours. */
+static gboolean
+queue_email (TallyAlerts       *self,
+             const Subject     *subject,
+             const TallyAlert  *alert,
+             GError           **error)
+{
+  gint64 until = tally_alert_quiet_until (&subject->settings, subject->user.timezone,
+                                          alert->created_at);
+
+  return tally_store_hold_alert_email (tally_server_get_store (self->server), alert->id,
+                                       alert->user_id, MAX (until, alert->created_at), error);
+}
+
+static gboolean
+record_fired (TallyAlerts    *self,
+              const Subject  *subject,
+              TallyAlert     *alert,
+              GError        **error)
 {
   TallyAudit *audit = tally_server_get_audit (self->server);
   const char *window = tally_alert_window_to_string (alert->window);
+
+  if (subject->settings.webhook && !queue_webhooks (self, alert, error))
+    return FALSE;
+  if (subject->settings.email && mail_is_on (self) && !queue_email (self, subject, alert, error))
+    return FALSE;
 
   if (!tally_audit_record (audit, NULL, "alert.fired", alert->id, "ok",
                            tally_audit_details ("sssiii", "user", alert->user_id,
@@ -228,9 +281,10 @@ new_id (char id[TALLY_UUID_LEN])
 
 /* Stores @alert unless its window had it already; takes its message. */
 static gboolean
-fire (TallyAlerts  *self,
-      TallyAlert   *alert,
-      GError      **error)
+fire (TallyAlerts    *self,
+      const Subject  *subject,
+      TallyAlert     *alert,
+      GError        **error)
 {
   TallyStore *store = tally_server_get_store (self->server);
   gboolean inserted;
@@ -241,7 +295,7 @@ fire (TallyAlerts  *self,
   if (!tally_store_insert_alert (store, alert, &inserted, error))
     return FALSE;
 
-  return !inserted || record_fired (self, alert, error);
+  return !inserted || record_fired (self, subject, alert, error);
 }
 
 static void
@@ -285,7 +339,7 @@ judge_spend (TallyAlerts       *self,
       alert.amount = spent;
       alert.limit = cap;
       alert.message = spend_message (window, threshold, spent, cap);
-      if (!fire (self, &alert, error))
+      if (!fire (self, subject, &alert, error))
         return FALSE;
     }
 
@@ -356,7 +410,7 @@ judge_low_balance (TallyAlerts    *self,
   /* Its own id keys it: the armed flag, not the table, makes it once. */
   new_id (alert.id);
   g_strlcpy (alert.window_key, alert.id, sizeof alert.window_key);
-  if (!fire (self, &alert, error))
+  if (!fire (self, subject, &alert, error))
     return FALSE;
 
   return tally_store_set_low_balance_armed (store, subject->user.id, FALSE, error);
@@ -493,6 +547,249 @@ precommit (gpointer   data,
   return TRUE;
 }
 
+/* --- quiet hours --- */
+
+static int
+minutes_of (const char *hhmm)
+{
+  return ((hhmm[0] - '0') * 10 + (hhmm[1] - '0')) * 60 + (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+}
+
+gint64
+tally_alert_quiet_until (const TallyAlertSettings *settings,
+                         const char               *timezone,
+                         gint64                    now)
+{
+  g_autoptr(GTimeZone) zone = NULL;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GDateTime) end = NULL;
+  int start_m, end_m, m;
+
+  if (settings->quiet_start[0] == '\0')
+    return 0;
+
+  start_m = minutes_of (settings->quiet_start);
+  end_m = minutes_of (settings->quiet_end);
+  zone = timezone != NULL && timezone[0] != '\0' ? g_time_zone_new_identifier (timezone) : NULL;
+  if (zone == NULL)
+    zone = g_time_zone_new_utc ();
+  utc = g_date_time_new_from_unix_utc (now / G_USEC_PER_SEC);
+  local = g_date_time_to_timezone (utc, zone);
+  m = g_date_time_get_hour (local) * 60 + g_date_time_get_minute (local);
+
+  /* 22:00 to 07:00 wraps around midnight; equal times are no quiet hours. */
+  if (start_m == end_m || (start_m < end_m ? m < start_m || m >= end_m
+                                           : m < start_m && m >= end_m))
+    return 0;
+
+  end = g_date_time_new (zone, g_date_time_get_year (local), g_date_time_get_month (local),
+                         g_date_time_get_day_of_month (local), end_m / 60, end_m % 60, 0);
+  if (g_date_time_compare (end, local) <= 0)
+    {
+      GDateTime *next = g_date_time_add_days (end, 1);
+
+      g_date_time_unref (end);
+      end = next;
+    }
+  return g_date_time_to_unix (end) * G_USEC_PER_SEC;
+}
+
+/* --- unsubscribe links --- */
+
+static char *
+link_mac (TallyAlerts *self,
+          const char  *user_id)
+{
+  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) self->link_secret,
+                                      strlen (self->link_secret));
+
+  g_hmac_update (hmac, (const guchar *) "alerts-unsubscribe:", -1);
+  g_hmac_update (hmac, (const guchar *) user_id, -1);
+  return g_strdup (g_hmac_get_string (hmac));
+}
+
+char *
+tally_alerts_unsubscribe_token (TallyAlerts *self,
+                                const char  *user_id)
+{
+  g_autofree char *mac = NULL;
+
+  g_return_val_if_fail (TALLY_IS_ALERTS (self), NULL);
+
+  mac = link_mac (self, user_id);
+  return g_strconcat (user_id, ".", mac, NULL);
+}
+
+gboolean
+tally_alerts_check_unsubscribe_token (TallyAlerts *self,
+                                      const char  *token,
+                                      char         user_id[TALLY_UUID_LEN])
+{
+  g_autofree char *id = NULL;
+  g_autofree char *mac = NULL;
+  const char *dot;
+
+  g_return_val_if_fail (TALLY_IS_ALERTS (self), FALSE);
+
+  dot = token != NULL ? strchr (token, '.') : NULL;
+  if (dot == NULL)
+    return FALSE;
+
+  id = g_strndup (token, (gsize) (dot - token));
+  if (!g_uuid_string_is_valid (id))
+    return FALSE;
+
+  mac = link_mac (self, id);
+  if (strlen (dot + 1) != strlen (mac) || sodium_memcmp (dot + 1, mac, strlen (mac)) != 0)
+    return FALSE;
+
+  g_strlcpy (user_id, id, TALLY_UUID_LEN);
+  return TRUE;
+}
+
+static char *
+unsubscribe_url (TallyAlerts *self,
+                 const char  *user_id)
+{
+  TallyConfig *config = tally_server_get_config (self->server);
+  g_autofree char *token = tally_alerts_unsubscribe_token (self, user_id);
+  g_autofree char *base = NULL;
+
+  if (config->public_url[0] != '\0')
+    base = g_strdup (config->public_url);
+  else if (strchr (config->listen_host, ':') != NULL)
+    base = g_strdup_printf ("http://[%s]:%u", config->listen_host, config->listen_port);
+  else
+    base = g_strdup_printf ("http://%s:%u", config->listen_host, config->listen_port);
+
+  while (g_str_has_suffix (base, "/"))
+    base[strlen (base) - 1] = '\0';
+  return g_strconcat (base, TALLY_ALERTS_UNSUBSCRIBE_PATH "?token=", token, NULL);
+}
+
+/* --- emails, once held ones are due --- */
+
+typedef struct
+{
+  TallyAlerts *self;
+  GPtrArray   *ids;
+} ReleaseJob;
+
+static void
+release_job_free (gpointer data)
+{
+  ReleaseJob *job = data;
+
+  job->self->releasing = FALSE;
+  g_ptr_array_unref (job->ids);
+  g_object_unref (job->self);
+  g_free (job);
+}
+
+static gboolean
+release_write (gpointer   data,
+               GError   **error)
+{
+  ReleaseJob *job = data;
+  TallyStore *store = tally_server_get_store (job->self->server);
+
+  for (guint i = 0; i < job->ids->len; i++)
+    if (!tally_store_release_alert_email (store, g_ptr_array_index (job->ids, i), error))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* One email; a failure is logged and never holds up the next. */
+static void
+send_alert_email (TallyAlerts *self,
+                  const char  *alert_id)
+{
+  TallyStore *store = tally_server_get_store (self->server);
+  g_auto(TallyAlert) alert = { 0 };
+  g_autofree char *url = NULL;
+  g_autoptr(GError) error = NULL;
+  TallyAlertSettings settings;
+  TallyUser user;
+
+  if (!tally_store_find_alert (store, alert_id, &alert, &error) ||
+      !tally_store_find_user_by_id (store, alert.user_id, &user, &error) ||
+      !tally_store_load_alert_settings (store, user.id, &settings, &error))
+    {
+      tally_log_warning ("alert_email_not_sent", error->message);
+      return;
+    }
+
+  /* Switched off while it was held. */
+  if (!settings.email || user.disabled)
+    return;
+
+  url = unsubscribe_url (self, user.id);
+  if (!tally_notice_alert (self->server, &user, &alert, url, &error))
+    tally_log_event ("alert_email_not_sent", "alert", alert.id, "reason", error->message, NULL);
+}
+
+static void
+release_done (gpointer      data,
+              const GError *error)
+{
+  ReleaseJob *job = data;
+
+  if (error != NULL)
+    {
+      tally_log_warning ("alert_email_release_failed", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < job->ids->len; i++)
+    send_alert_email (job->self, g_ptr_array_index (job->ids, i));
+}
+
+static void
+send_due_emails (TallyAlerts *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) ids = NULL;
+  ReleaseJob *job;
+
+  if (self->releasing || !mail_is_on (self))
+    return;
+
+  ids = tally_store_due_alert_emails (tally_server_get_store (self->server),
+                                      tally_ledger_now (tally_server_get_ledger (self->server)),
+                                      &error);
+  if (ids == NULL)
+    {
+      tally_log_warning ("alert_email_poll_failed", error->message);
+      return;
+    }
+  if (ids->len == 0)
+    return;
+
+  /* Out of the outbox first, then sent: an email is never sent twice. */
+  job = g_new0 (ReleaseJob, 1);
+  job->self = g_object_ref (self);
+  job->ids = g_steal_pointer (&ids);
+  self->releasing = TRUE;
+  tally_writer_submit (tally_server_get_writer (self->server), release_write, release_done, job,
+                       release_job_free);
+}
+
+static gboolean
+send_due_emails_once (gpointer data)
+{
+  send_due_emails (data);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+email_poll_cb (gpointer data)
+{
+  send_due_emails (data);
+  return G_SOURCE_CONTINUE;
+}
+
 /* --- after the commit --- */
 
 static void
@@ -521,6 +818,11 @@ on_committed (TallyWriter *writer,
       self->last_seq = self->pending_seq;
       for (guint i = 0; i < self->fired->len; i++)
         announce (self, &g_array_index (self->fired, TallyAlert, i));
+      if (self->fired->len > 0)
+        {
+          tally_webhooks_kick (tally_server_get_webhooks (self->server));
+          send_due_emails (self);
+        }
     }
 
   g_array_set_size (self->fired, 0);
@@ -539,7 +841,9 @@ tally_alerts_dispose (GObject *object)
       tally_writer_remove_precommit (writer, precommit, self);
       self->server = NULL;
     }
+  g_clear_handle_id (&self->email_source, g_source_remove);
   g_clear_pointer (&self->fired, g_array_unref);
+  g_clear_pointer (&self->link_secret, g_free);
 
   G_OBJECT_CLASS (tally_alerts_parent_class)->dispose (object);
 }
@@ -567,5 +871,12 @@ tally_alerts_new (TallyServer *server)
   self->last_seq = tally_ledger_get_last_seq (tally_server_get_ledger (server));
   tally_writer_add_precommit (writer, precommit, self);
   self->committed_id = g_signal_connect (writer, "committed", G_CALLBACK (on_committed), self);
+  self->link_secret = tally_server_get_config (server)->alerts_link_secret[0] != '\0'
+                        ? g_strdup (tally_server_get_config (server)->alerts_link_secret)
+                        : tally_token_new ();
+  /* Emails held through a restart, or whose quiet hours ended. */
+  self->email_source = g_timeout_add_seconds (EMAIL_POLL_SECONDS, email_poll_cb, self);
+  g_idle_add_full (G_PRIORITY_DEFAULT, (GSourceFunc) send_due_emails_once,
+                   g_object_ref (self), g_object_unref);
   return self;
 }

@@ -59,6 +59,23 @@ gboolean     tally_alerts_save_settings  (TallyAlerts                     *self,
                                           const TallyAlertSettingsRequest *request,
                                           TallyAlertSettings              *settings,
                                           GError                         **error);
+/* When the quiet hours that hold @now end, in microseconds UTC; 0 when
+ * @now is not in them. */
+gint64       tally_alert_quiet_until     (const TallyAlertSettings        *settings,
+                                          const char                      *timezone,
+                                          gint64                           now);
+
+/* The public route an alert email's link opens: GET shows a button,
+ * POST (also RFC 8058's one-click) switches the email channel off. */
+#define TALLY_ALERTS_UNSUBSCRIBE_PATH "/v1/alerts/unsubscribe"
+
+/* "USER_ID.HEX": HMAC-SHA256 of the user's id with the link secret. */
+char        *tally_alerts_unsubscribe_token       (TallyAlerts  *self,
+                                                   const char   *user_id);
+gboolean     tally_alerts_check_unsubscribe_token (TallyAlerts  *self,
+                                                   const char   *token,
+                                                   char          user_id[TALLY_UUID_LEN]);
+
 /* {id, kind, window, threshold, amount, limit, created_at, message} */
 JsonObject  *tally_alert_to_json         (const TallyAlert                *alert);
 

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "tally-alerts.h"
 #include "tally-api.h"
 #include "tally-api-decoders.h"
@@ -383,10 +385,138 @@ handle_list (TallyRequest *request)
   respond_alerts (request, alerts, next);
 }
 
+/* --- unsubscribing from alert emails, without signing in --- */
+
+static char *
+page (const char *title,
+      const char *body)
+{
+  g_autofree char *head = g_markup_printf_escaped ("<!DOCTYPE html>\n<html><head><meta "
+                                                   "charset=\"utf-8\"><title>%s</title></head>\n"
+                                                   "<body><h1>%s</h1>\n", title, title);
+
+  return g_strconcat (head, body, "\n</body></html>\n", NULL);
+}
+
+/* The user the link was made for; FALSE (answered) when it is not one of
+ * ours. */
+static gboolean
+link_user (TallyRequest *request,
+           char          user_id[TALLY_UUID_LEN])
+{
+  TallyAlerts *alerts = tally_server_get_alerts (tally_request_get_server (request));
+  const char *token = tally_api_query_value (request, "token");
+
+  if (!tally_alerts_check_unsubscribe_token (alerts, token, user_id))
+    {
+      g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+
+      tally_problem_invalid (&problem, "token", "This unsubscribe link is not valid");
+      tally_request_respond_problem (request, &problem);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+handle_unsubscribe_page (TallyRequest *request)
+{
+  char user_id[TALLY_UUID_LEN];
+  g_autofree char *form = NULL;
+
+  if (!link_user (request, user_id))
+    return;
+
+  form = g_markup_printf_escaped ("<p>%s</p>\n<form method=\"post\" action=\"?token=%s\">"
+                                  "<button>%s</button></form>",
+                                  _("Stop the alert emails Tally sends you? Alerts still show in "
+                                    "the app."),
+                                  tally_api_query_value (request, "token"),
+                                  _("Stop alert emails"));
+  tally_request_respond_text (request, 200, "text/html; charset=utf-8",
+                              page (_("Alert emails"), form));
+}
+
+typedef struct
+{
+  TallyRequest       *request;
+  char                user_id[TALLY_UUID_LEN];
+  TallyAlertSettings  settings;
+} UnsubscribeJob;
+
+static void
+unsubscribe_job_free (gpointer data)
+{
+  UnsubscribeJob *job = data;
+
+  tally_request_unref (job->request);
+  g_free (job);
+}
+
+static gboolean
+unsubscribe_write (gpointer   data,
+                   GError   **error)
+{
+  UnsubscribeJob *job = data;
+  TallyServer *server = tally_request_get_server (job->request);
+  TallyAlertSettingsRequest off = { 0 };
+  TallyUser user;
+
+  off.has_email = TRUE;
+  off.email = FALSE;
+  return tally_store_find_user_by_id (tally_server_get_store (server), job->user_id, &user,
+                                      error) &&
+         tally_alerts_save_settings (tally_server_get_alerts (server), job->user_id, &off,
+                                     &job->settings, error) &&
+         tally_audit_record (tally_server_get_audit (server), &user, "alerts.unsubscribed",
+                             job->user_id, "ok", tally_audit_details ("s", "channel", "email"),
+                             error);
+}
+
+static void
+unsubscribe_done (gpointer      data,
+                  const GError *error)
+{
+  UnsubscribeJob *job = data;
+  g_autofree char *body = NULL;
+
+  if (error != NULL)
+    {
+      respond_storage_error (job->request);
+      return;
+    }
+
+  body = g_markup_printf_escaped ("<p>%s</p>",
+                                  _("Tally sends you no more alert emails. You can turn them on "
+                                    "again in Tally's Preferences (Alerts)."));
+  tally_request_respond_text (job->request, 200, "text/html; charset=utf-8",
+                              page (_("Alert emails are off"), body));
+}
+
+static void
+handle_unsubscribe (TallyRequest *request)
+{
+  UnsubscribeJob *job = g_new0 (UnsubscribeJob, 1);
+
+  if (!link_user (request, job->user_id))
+    {
+      g_free (job);
+      return;
+    }
+
+  job->request = tally_request_ref (request);
+  tally_request_pause (request);
+  tally_writer_submit (tally_server_get_writer (tally_request_get_server (request)),
+                       unsubscribe_write, unsubscribe_done, job, unsubscribe_job_free);
+}
+
 static const TallyRoute routes[] = {
   { "GET", "/v1/me/alerts", handle_get_settings, TALLY_ROUTE_AUTH },
   { "PUT", "/v1/me/alerts", handle_put_settings, TALLY_ROUTE_AUTH },
   { "GET", "/v1/alerts", handle_list, TALLY_ROUTE_AUTH },
+  { "GET", TALLY_ALERTS_UNSUBSCRIBE_PATH, handle_unsubscribe_page, TALLY_ROUTE_PUBLIC },
+  { "POST", TALLY_ALERTS_UNSUBSCRIBE_PATH, handle_unsubscribe, TALLY_ROUTE_PUBLIC },
 };
 
 void

@@ -32,5 +32,6 @@ tally_api_register_all (TallyRouter *router)
   tally_api_billing_register (router);
   tally_api_recharge_register (router);
   tally_api_alerts_register (router);
+  tally_api_outgoing_webhooks_register (router);
   tally_api_usage_register (router);
 }

@@ -26,6 +26,7 @@ void tally_api_audit_register  (TallyRouter *router);
 void tally_api_billing_register (TallyRouter *router);
 void tally_api_recharge_register (TallyRouter *router);
 void tally_api_alerts_register (TallyRouter *router);
+void tally_api_outgoing_webhooks_register (TallyRouter *router);
 void tally_api_usage_register  (TallyRouter *router);
 
 /* Calls every register function above (tally-api.c): the server's router

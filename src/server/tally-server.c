@@ -17,6 +17,7 @@
 #include "tally-events.h"
 #include "tally-log.h"
 #include "tally-alerts.h"
+#include "tally-webhooks.h"
 #include "tally-mailer.h"
 #include "tally-recharge.h"
 #include "tally-refusal.h"
@@ -46,6 +47,7 @@ struct _TallyServer
   TallyPayments     *payments;
   TallyRecharge     *recharge;
   TallyAlerts       *alerts;
+  TallyWebhooks     *webhooks;
   TallyMailer       *mailer;
   TallyThrottle     *login_by_email;
   TallyThrottle     *login_by_address;
@@ -75,6 +77,10 @@ tally_server_dispose (GObject *object)
   /* Before the writer, whose commits it watches. */
   g_clear_object (&self->recharge);
   g_clear_object (&self->alerts);
+  /* Attempts in flight hold it: stop them now; they stay due. */
+  if (self->webhooks != NULL)
+    g_object_run_dispose (G_OBJECT (self->webhooks));
+  g_clear_object (&self->webhooks);
   g_clear_object (&self->writer);
   g_clear_object (&self->router);
   g_clear_object (&self->registry);
@@ -218,6 +224,7 @@ tally_server_new (TallyConfig  *config,
   g_signal_connect (self->writer, "committed", G_CALLBACK (on_committed), self);
   self->audit = tally_audit_new (self->store, self->writer);
   self->recharge = tally_recharge_new (self);
+  self->webhooks = tally_webhooks_new (self);
   self->alerts = tally_alerts_new (self);
   register_routes (self);
   return g_steal_pointer (&self);
@@ -644,6 +651,12 @@ TallyAlerts *
 tally_server_get_alerts (TallyServer *self)
 {
   return self->alerts;
+}
+
+TallyWebhooks *
+tally_server_get_webhooks (TallyServer *self)
+{
+  return self->webhooks;
 }
 
 TallyAudit *
