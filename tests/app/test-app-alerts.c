@@ -197,6 +197,18 @@ scroll_to_top (GtkWidget *prefs)
                             0);
 }
 
+/* The page from its end, where the webhooks are. */
+static void
+scroll_to_end (GtkWidget *prefs)
+{
+  GtkWidget *scrolled = wait_for_widget (prefs, is_scrolled_window, NULL);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+
+  settle (prefs);
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                        gtk_adjustment_get_page_size (adjustment));
+}
+
 static void
 set_color_scheme (AdwColorScheme scheme)
 {
@@ -256,6 +268,7 @@ test_preferences (void)
   wait_for_widget (prefs, is_label_with, "Alerts saved");
 
   saved = get_alert_settings ();
+  g_test_message ("saved: %s", saved->body);
   after = server_thresholds ();
   g_assert_cmpstr (after, ==, "50,80,90");
   g_assert_cmpint (test_response_int (saved, "low_balance"), ==, 200);
@@ -664,6 +677,7 @@ test_webhooks (void)
             "the delivery in the server's log");
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
   wait_for_widget (prefs, is_action_row_starting, "Delivered · 1 try · HTTP 200 · ");
+  scroll_to_end (prefs);
   save_screenshot (prefs, "alerts-webhooks.png");
 
   g_signal_emit_by_name (wait_for_widget (prefs, is_button_tooltipped, remove), "clicked");
