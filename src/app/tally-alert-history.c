@@ -165,11 +165,14 @@ page_fetched (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
                                                           &error);
-  JsonArray *items = reply != NULL && json_object_has_member (reply, "items")
-                     ? json_object_get_array_member (reply, "items") : NULL;
-  const char *cursor = reply != NULL ? json_object_get_string_member_with_default (reply,
-                                                                                   "next_cursor",
-                                                                                   NULL) : NULL;
+  JsonNode *items_node = reply != NULL ? json_object_get_member (reply, "items") : NULL;
+  JsonNode *cursor_node = reply != NULL ? json_object_get_member (reply, "next_cursor") : NULL;
+  JsonArray *items = items_node != NULL && JSON_NODE_HOLDS_ARRAY (items_node)
+                     ? json_node_get_array (items_node) : NULL;
+  /* null or missing on the last page. */
+  const char *cursor = cursor_node != NULL && JSON_NODE_HOLDS_VALUE (cursor_node) &&
+                       json_node_get_value_type (cursor_node) == G_TYPE_STRING
+                       ? json_node_get_string (cursor_node) : NULL;
   gboolean changed = FALSE;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
