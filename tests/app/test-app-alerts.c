@@ -629,8 +629,8 @@ is_action_row_starting (GtkWidget  *widget,
 }
 
 /* An address the server refuses, in its words; one it takes, with its
- * secret; a delivery of an alert to it, in its log; removed after a
- * confirmation. */
+ * secret; a delivery of an alert to it, in its log, and the alert without
+ * a toast once the app channel is off; removed after a confirmation. */
 static void
 test_webhooks (void)
 {
@@ -665,13 +665,26 @@ test_webhooks (void)
   wait_for_widget (prefs, is_action_row_titled, "Nothing sent yet");
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), FALSE);
 
+  /* Alerts to webhooks and no longer in the app, through the page. */
+  gtk_switch_set_active (GTK_SWITCH (row_control (prefs, "In the app", is_switch)), FALSE);
+  gtk_switch_set_active (GTK_SWITCH (row_control (prefs, "To webhooks", is_switch)), TRUE);
+  click (prefs, "Save _Alerts");
+  wait_for_widget (prefs, is_label_with, "Alerts saved");
+
   /* 8 of the 10 credits of /alerts/live were spent today: one more
    * crosses 90 %, and the alert goes to the webhook. */
   settings = test_request (server, "PUT", "/v1/me/alerts", session_token (),
-                           "{\"thresholds\": [90], \"channels\": {\"webhook\": true}}");
+                           "{\"thresholds\": [90]}");
   g_assert_cmpuint (settings->status, ==, 200);
+  g_assert_false (json_node_get_boolean (test_response_member (settings, "channels.app")));
+  wait_for (events_connected, session.client, "the event stream, after the restart");
   run_words (2000);
   wait_for (received, &deliveries, "the alert at the webhook's receiver");
+
+  /* In the Overview, but no toast: the app channel is off. */
+  wait_for_widget (session.window, is_action_row_titled,
+                   "You have spent 90% of your daily cap: 9 of 10 credits.");
+  g_assert_null (find_widget (session.window, is_toast_with, "90% of your daily cap spent"));
   webhooks = test_request (server, "GET", "/v1/me/webhooks", session_token (), NULL);
   wait_for (delivery_logged, (gpointer) test_response_string (webhooks, "items.0.id"),
             "the delivery in the server's log");
