@@ -251,7 +251,8 @@ read_page (TallyAlertsPreferences *self)
 
   for (guint i = 0; settings->has_quiet_hours && i < G_N_ELEMENTS (times); i++)
     {
-      g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (times[i]))));
+      const char *typed = gtk_editable_get_text (GTK_EDITABLE (times[i]));
+      g_autofree char *text = g_strstrip (g_strdup (typed));
       g_autofree char *message = NULL;
 
       if (!is_clock_time (text))

@@ -123,8 +123,8 @@ tally_session_save_limits_async (TallySession        *self,
   set_cap (body, "per_run", per_run);
   set_cap (body, "daily", daily);
   set_cap (body, "monthly", monthly);
-  tally_session_call (self, "PUT", "/v1/me/limits", body, &limits_decoder, tally_session_save_limits_async,
-        cancellable, callback, user_data);
+  tally_session_call (self, "PUT", "/v1/me/limits", body, &limits_decoder,
+                      tally_session_save_limits_async, cancellable, callback, user_data);
 }
 
 TallySpendLimits *
@@ -157,7 +157,7 @@ tally_session_load_invoice_details_async (TallySession        *self,
   g_return_if_fail (TALLY_IS_SESSION (self));
 
   tally_session_call (self, "GET", "/v1/me/invoice-details", NULL, &invoice_details_decoder,
-        tally_session_load_invoice_details_async, cancellable, callback, user_data);
+                      tally_session_load_invoice_details_async, cancellable, callback, user_data);
 }
 
 TallyInvoiceDetails *
@@ -182,7 +182,7 @@ tally_session_save_invoice_details_async (TallySession              *self,
 
   body = tally_invoice_details_to_json (details);
   tally_session_call (self, "PUT", "/v1/me/invoice-details", body, &invoice_details_decoder,
-        tally_session_save_invoice_details_async, cancellable, callback, user_data);
+                      tally_session_save_invoice_details_async, cancellable, callback, user_data);
 }
 
 TallyInvoiceDetails *
@@ -215,7 +215,7 @@ tally_session_load_auto_recharge_async (TallySession        *self,
   g_return_if_fail (TALLY_IS_SESSION (self));
 
   tally_session_call (self, "GET", "/v1/me/auto-recharge", NULL, &auto_recharge_decoder,
-        tally_session_load_auto_recharge_async, cancellable, callback, user_data);
+                      tally_session_load_auto_recharge_async, cancellable, callback, user_data);
 }
 
 TallyAutoRecharge *
@@ -240,7 +240,7 @@ tally_session_save_auto_recharge_async (TallySession            *self,
 
   body = tally_auto_recharge_to_json (recharge);
   tally_session_call (self, "PUT", "/v1/me/auto-recharge", body, &auto_recharge_decoder,
-        tally_session_save_auto_recharge_async, cancellable, callback, user_data);
+                      tally_session_save_auto_recharge_async, cancellable, callback, user_data);
 }
 
 TallyAutoRecharge *
@@ -285,7 +285,7 @@ tally_session_open_billing_portal_async (TallySession        *self,
   g_return_if_fail (TALLY_IS_SESSION (self));
 
   tally_session_call (self, "POST", "/v1/billing/portal", NULL, &portal_decoder,
-        tally_session_open_billing_portal_async, cancellable, callback, user_data);
+                      tally_session_open_billing_portal_async, cancellable, callback, user_data);
 }
 
 char *
