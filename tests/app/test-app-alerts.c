@@ -453,9 +453,6 @@ test_live (void)
   wait_for_widget (window, is_toast_with, "80% of your daily cap spent");
   wait_for_widget (window, is_action_row_titled, MOST_TEXT);
   save_screenshot (window, "alert-live-dark.png");
-  gtk_window_set_default_size (GTK_WINDOW (window), 360, 720);
-  save_screenshot (window, "alert-live-narrow-dark.png");
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
 
   /* The toast's Show opens the alerts window. */
   click (window, "_Show");
