@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -46,8 +47,10 @@ struct _TallyAlerts
   /* Keys the unsubscribe links' HMAC. */
   char        *link_secret;
   guint        email_source;
-  /* A release of held emails is being committed. */
+  /* A release of held emails is being committed; another was asked for
+   * meanwhile. */
   gboolean     releasing;
+  gboolean     release_again;
 };
 
 G_DEFINE_FINAL_TYPE (TallyAlerts, tally_alerts, G_TYPE_OBJECT)
@@ -135,6 +138,26 @@ tally_alerts_save_settings (TallyAlerts                      *self,
                                           error);
 }
 
+gboolean
+tally_alerts_unsubscribe_email (TallyAlerts         *self,
+                                const char          *user_id,
+                                TallyAlertSettings  *settings,
+                                GError             **error)
+{
+  TallyAlertSettingsRequest off = { 0 };
+  TallyUser user;
+
+  g_return_val_if_fail (TALLY_IS_ALERTS (self), FALSE);
+
+  off.has_email = TRUE;
+  off.email = FALSE;
+  return tally_store_find_user_by_id (tally_server_get_store (self->server), user_id, &user,
+                                      error) &&
+         tally_alerts_save_settings (self, user_id, &off, settings, error) &&
+         tally_audit_record (tally_server_get_audit (self->server), &user, "alerts.unsubscribed",
+                             user_id, "ok", tally_audit_details ("s", "channel", "email"), error);
+}
+
 /* --- alerts as JSON --- */
 
 JsonObject *
@@ -187,11 +210,11 @@ spend_message (TallyAlertWindow window,
     case TALLY_ALERT_WINDOW_NONE:
     default:
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "A run may cost %" PRId64 " of your per-run cap of %"
-                                           PRId64 " credit (%" PRId64 "%%)",
-                                           "A run may cost %" PRId64 " of your per-run cap of %"
-                                           PRId64 " credits (%" PRId64 "%%)", plural),
-                              amount, limit, threshold);
+                                           "A run may cost %" PRId64 ": %" PRId64 "%% or more of "
+                                           "your per-run cap of %" PRId64 " credit",
+                                           "A run may cost %" PRId64 ": %" PRId64 "%% or more of "
+                                           "your per-run cap of %" PRId64 " credits", plural),
+                              amount, threshold, limit);
     }
 }
 
@@ -676,15 +699,24 @@ typedef struct
   GPtrArray   *ids;
 } ReleaseJob;
 
+static void send_due_emails (TallyAlerts *self);
+
 static void
 release_job_free (gpointer data)
 {
   ReleaseJob *job = data;
+  TallyAlerts *self = job->self;
 
-  job->self->releasing = FALSE;
+  self->releasing = FALSE;
   g_ptr_array_unref (job->ids);
-  g_object_unref (job->self);
   g_free (job);
+
+  if (self->release_again && self->server != NULL)
+    {
+      self->release_again = FALSE;
+      send_due_emails (self);
+    }
+  g_object_unref (self);
 }
 
 static gboolean
@@ -753,7 +785,12 @@ send_due_emails (TallyAlerts *self)
   g_autoptr(GPtrArray) ids = NULL;
   ReleaseJob *job;
 
-  if (self->releasing || !mail_is_on (self))
+  if (self->releasing)
+    {
+      self->release_again = TRUE;
+      return;
+    }
+  if (!mail_is_on (self))
     return;
 
   ids = tally_store_due_alert_emails (tally_server_get_store (self->server),

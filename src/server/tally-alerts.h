@@ -59,6 +59,12 @@ gboolean     tally_alerts_save_settings  (TallyAlerts                     *self,
                                           const TallyAlertSettingsRequest *request,
                                           TallyAlertSettings              *settings,
                                           GError                         **error);
+/* The email channel off, by the unsubscribe link: audited as the user's
+ * own act. Inside a writer func. */
+gboolean     tally_alerts_unsubscribe_email (TallyAlerts               *self,
+                                             const char                *user_id,
+                                             TallyAlertSettings        *settings,
+                                             GError                   **error);
 /* When the quiet hours that hold @now end, in microseconds UTC; 0 when
  * @now is not in them. */
 gint64       tally_alert_quiet_until     (const TallyAlertSettings        *settings,

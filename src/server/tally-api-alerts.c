@@ -460,18 +460,9 @@ unsubscribe_write (gpointer   data,
 {
   UnsubscribeJob *job = data;
   TallyServer *server = tally_request_get_server (job->request);
-  TallyAlertSettingsRequest off = { 0 };
-  TallyUser user;
 
-  off.has_email = TRUE;
-  off.email = FALSE;
-  return tally_store_find_user_by_id (tally_server_get_store (server), job->user_id, &user,
-                                      error) &&
-         tally_alerts_save_settings (tally_server_get_alerts (server), job->user_id, &off,
-                                     &job->settings, error) &&
-         tally_audit_record (tally_server_get_audit (server), &user, "alerts.unsubscribed",
-                             job->user_id, "ok", tally_audit_details ("s", "channel", "email"),
-                             error);
+  return tally_alerts_unsubscribe_email (tally_server_get_alerts (server), job->user_id,
+                                         &job->settings, error);
 }
 
 static void

@@ -81,11 +81,8 @@ create_write (gpointer   data,
   CreateJob *job = data;
   TallyServer *server = tally_request_get_server (job->request);
 
-  job->webhook.created_at = tally_ledger_now (tally_server_get_ledger (server));
-  return tally_store_insert_webhook (tally_server_get_store (server), &job->webhook, error) &&
-         tally_audit_record (tally_server_get_audit (server), tally_request_get_user (job->request),
-                             "webhook.created", job->webhook.id, "ok",
-                             tally_audit_details ("s", "url", job->webhook.url), error);
+  return tally_webhooks_create (tally_server_get_webhooks (server),
+                                tally_request_get_user (job->request), &job->webhook, error);
 }
 
 static void
@@ -207,15 +204,10 @@ delete_write (gpointer   data,
 {
   DeleteJob *job = data;
   TallyServer *server = tally_request_get_server (job->request);
-  const TallyUser *user = tally_request_get_user (job->request);
 
-  if (!tally_store_delete_webhook (tally_server_get_store (server), user->id, job->id,
-                                   &job->found, error))
-    return FALSE;
-
-  return !job->found ||
-         tally_audit_record (tally_server_get_audit (server), user, "webhook.deleted", job->id,
-                             "ok", NULL, error);
+  return tally_webhooks_delete (tally_server_get_webhooks (server),
+                                tally_request_get_user (job->request), job->id, &job->found,
+                                error);
 }
 
 static void

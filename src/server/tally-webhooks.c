@@ -191,6 +191,40 @@ tally_webhooks_check_url_finish (TallyWebhooks  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* --- creating and deleting --- */
+
+gboolean
+tally_webhooks_create (TallyWebhooks    *self,
+                       const TallyUser  *user,
+                       TallyWebhook     *webhook,
+                       GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_WEBHOOKS (self), FALSE);
+
+  webhook->created_at = tally_ledger_now (tally_server_get_ledger (self->server));
+  return tally_store_insert_webhook (tally_server_get_store (self->server), webhook, error) &&
+         tally_audit_record (tally_server_get_audit (self->server), user, "webhook.created",
+                             webhook->id, "ok", tally_audit_details ("s", "url", webhook->url),
+                             error);
+}
+
+gboolean
+tally_webhooks_delete (TallyWebhooks    *self,
+                       const TallyUser  *user,
+                       const char       *id,
+                       gboolean         *found,
+                       GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_WEBHOOKS (self), FALSE);
+
+  if (!tally_store_delete_webhook (tally_server_get_store (self->server), user->id, id, found,
+                                   error))
+    return FALSE;
+
+  return !*found || tally_audit_record (tally_server_get_audit (self->server), user,
+                                        "webhook.deleted", id, "ok", NULL, error);
+}
+
 /* --- signing --- */
 
 char *

@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "tally-store.h"
 #include "tally-store-webhooks.h"
 
 G_BEGIN_DECLS
@@ -47,6 +48,19 @@ void           tally_webhooks_check_url_async   (TallyWebhooks        *self,
                                                  gpointer              user_data);
 gboolean       tally_webhooks_check_url_finish  (TallyWebhooks        *self,
                                                  GAsyncResult         *result,
+                                                 GError              **error);
+
+/* Inside a writer func, audited (webhook.created, webhook.deleted);
+ * create sets @webhook's created_at. *@found is FALSE when @user has no
+ * webhook @id. */
+gboolean       tally_webhooks_create            (TallyWebhooks        *self,
+                                                 const TallyUser      *user,
+                                                 TallyWebhook         *webhook,
+                                                 GError              **error);
+gboolean       tally_webhooks_delete            (TallyWebhooks        *self,
+                                                 const TallyUser      *user,
+                                                 const char           *id,
+                                                 gboolean             *found,
                                                  GError              **error);
 
 /* "whsec_" and 32 random bytes. */

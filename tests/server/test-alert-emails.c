@@ -182,6 +182,64 @@ spend (const char *token,
     }
 }
 
+/* --- many runs at once --- */
+
+typedef struct
+{
+  const char *token;
+  guint       n_runs;
+} Spender;
+
+static gpointer
+spend_thread (gpointer data)
+{
+  Spender *spender = data;
+  g_autoptr(SoupSession) session = test_session_new ();
+
+  for (guint i = 0; i < spender->n_runs; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
+                                               "\"inputs\": {\"images\": 10}}", id);
+      g_autoptr(TestResponse) r = test_request_on (server, session, "POST", "/v1/runs",
+                                                   spender->token, body);
+
+      g_assert_cmpuint (r->status, ==, 201);
+    }
+  return NULL;
+}
+
+/* 50 runs of 6 credits from 10 clients at once: 300 of a daily cap of
+ * 350, past 50 and 80 %. The main loop turns meanwhile. */
+static void
+spend_concurrently (const char *token)
+{
+  Spender spender = { token, 5 };
+  GThread *threads[10];
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("spender", spend_thread, &spender);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_thread_join (threads[i]);
+    }
+}
+
+static char *
+user_with_cap_of_350 (const char *email)
+{
+  char account_id[37];
+  char *token = test_user_new (server, email, account_id);
+  g_autoptr(TestResponse) r = NULL;
+
+  test_grant (server, admin, account_id, 2000);
+  r = test_request (server, "PUT", "/v1/me/limits", token, "{\"daily\": 350}");
+  g_assert_cmpuint (r->status, ==, 200);
+  return token;
+}
+
 /* The path and query of the unsubscribe link in @mail's text. */
 static char *
 unsubscribe_path (const char *mail)
@@ -308,6 +366,29 @@ test_alert_email_bad_address (void)
   g_assert_cmpint (test_response_int (alerts, "items.0.threshold"), ==, 50);
 }
 
+static void
+test_alert_email_concurrent_runs_once (void)
+{
+  g_autofree char *token = user_with_cap_of_350 ("many-runs@example.com");
+  g_autoptr(GPtrArray) mails = NULL;
+  guint fifty = 0, eighty = 0;
+
+  spend_concurrently (token);
+  g_ptr_array_unref (wait_for_mails ("many-runs@example.com", 2));
+  assert_mail_count_stays ("many-runs@example.com", 2);
+
+  mails = mails_for ("many-runs@example.com");
+  for (guint i = 0; i < mails->len; i++)
+    {
+      const char *mail = g_ptr_array_index (mails, i);
+
+      fifty += strstr (mail, "50% of your daily cap is used") != NULL;
+      eighty += strstr (mail, "80% of your daily cap is used") != NULL;
+    }
+  g_assert_cmpuint (fifty, ==, 1);
+  g_assert_cmpuint (eighty, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -328,6 +409,7 @@ main (int   argc,
   admin = test_admin_new (server, "mail-admin@example.com");
 
   g_test_add_func ("/alert-emails/unsubscribe", test_alert_email_and_unsubscribe);
+  g_test_add_func ("/alert-emails/concurrent-runs-once", test_alert_email_concurrent_runs_once);
   g_test_add_func ("/alert-emails/quiet-hours", test_alert_email_quiet_hours);
   g_test_add_func ("/alert-emails/bad-address", test_alert_email_bad_address);
 

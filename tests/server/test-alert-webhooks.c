@@ -255,6 +255,64 @@ wait_for_deliveries (const char *token,
            min_attempts);
 }
 
+/* --- many runs at once --- */
+
+typedef struct
+{
+  const char *token;
+  guint       n_runs;
+} Spender;
+
+static gpointer
+spend_thread (gpointer data)
+{
+  Spender *spender = data;
+  g_autoptr(SoupSession) session = test_session_new ();
+
+  for (guint i = 0; i < spender->n_runs; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
+                                               "\"inputs\": {\"images\": 10}}", id);
+      g_autoptr(TestResponse) r = test_request_on (server, session, "POST", "/v1/runs",
+                                                   spender->token, body);
+
+      g_assert_cmpuint (r->status, ==, 201);
+    }
+  return NULL;
+}
+
+/* 50 runs of 6 credits from 10 clients at once: 300 of a daily cap of
+ * 350, past 50 and 80 %. The main loop turns meanwhile. */
+static void
+spend_concurrently (const char *token)
+{
+  Spender spender = { token, 5 };
+  GThread *threads[10];
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("spender", spend_thread, &spender);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_thread_join (threads[i]);
+    }
+}
+
+static char *
+user_with_cap_of_350 (const char *email)
+{
+  char account_id[37];
+  char *token = test_user_new (server, email, account_id);
+  g_autoptr(TestResponse) r = NULL;
+
+  test_grant (server, admin, account_id, 2000);
+  r = test_request (server, "PUT", "/v1/me/limits", token, "{\"daily\": 350}");
+  g_assert_cmpuint (r->status, ==, 200);
+  return token;
+}
+
 /* --- tests --- */
 
 static void
@@ -462,6 +520,27 @@ test_webhook_retried_across_restart (void)
   g_assert_cmpuint (receiver.n_bad_signatures, ==, 0);
 }
 
+static void
+test_webhook_concurrent_runs_once (void)
+{
+  g_autofree char *token = user_with_cap_of_350 ("hooks-many@example.com");
+  g_autofree char *hook = hook_up (token);
+  g_autoptr(TestResponse) log = NULL;
+  g_autoptr(JsonArray) alerts = NULL;
+
+  g_ptr_array_set_size (receiver.bodies, 0);
+  spend_concurrently (token);
+  log = wait_for_deliveries (token, hook, 2, "delivered", 1);
+
+  alerts = alert_ids (token);
+  g_assert_cmpuint (json_array_get_length (alerts), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpuint (received (json_object_get_string_member (
+                        json_array_get_object_element (alerts, i), "id")), ==, 1);
+  g_assert_cmpuint (receiver.bodies->len, ==, 2);
+  g_assert_cmpuint (receiver.n_bad_signatures, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -482,6 +561,7 @@ main (int   argc,
   g_test_add_func ("/alert-webhooks/bad-urls", test_webhook_bad_urls);
   g_test_add_func ("/alert-webhooks/private-addresses", test_webhook_private_addresses);
   g_test_add_func ("/alert-webhooks/delivered-signed", test_webhook_delivered_signed);
+  g_test_add_func ("/alert-webhooks/concurrent-runs-once", test_webhook_concurrent_runs_once);
   g_test_add_func ("/alert-webhooks/retried-across-restart", test_webhook_retried_across_restart);
 
   status = g_test_run ();
