@@ -28,6 +28,9 @@ struct _TallyAlertsPreferences
   AdwActionRow        *new_threshold_row;
   GtkSpinButton       *new_threshold_spin;
   GtkLabel            *settings_error;
+  AdwPreferencesGroup *low_balance_group;
+  AdwPreferencesGroup *channels_group;
+  AdwPreferencesGroup *quiet_group;
   GtkSwitch           *low_balance_switch;
   GtkSpinButton       *low_balance_spin;
   GtkSwitch           *app_switch;
@@ -121,6 +124,24 @@ replace_rows (AdwPreferencesGroup *group,
     }
   adw_preferences_group_add (group, last);
   g_object_unref (last);
+}
+
+/* Until the server said what they are, the settings cannot be changed:
+ * its answer would undo the changes, and saving would send defaults. */
+static void
+set_settings_editable (TallyAlertsPreferences *self,
+                       gboolean                editable)
+{
+  GtkWidget *parts[] = {
+    GTK_WIDGET (self->new_threshold_row), GTK_WIDGET (self->low_balance_group),
+    GTK_WIDGET (self->channels_group), GTK_WIDGET (self->quiet_group),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    gtk_widget_set_sensitive (parts[i], editable);
+  for (guint i = 0; i < self->threshold_rows->len; i++)
+    gtk_widget_set_sensitive (g_ptr_array_index (self->threshold_rows, i), editable);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "alerts.save", editable);
 }
 
 /* --- thresholds --- */
@@ -280,10 +301,14 @@ settings_loaded (GObject      *source,
   g_autoptr(TallyAlertSettings) settings = NULL;
 
   settings = tally_session_load_alert_settings_finish (TALLY_SESSION (source), result, &error);
-  if (settings != NULL)
-    show_settings (self, settings);
-  else
-    show_failure (self->settings_error, _("Your alerts cannot be shown"), error);
+  if (settings == NULL)
+    {
+      show_failure (self->settings_error, _("Your alerts cannot be shown"), error);
+      return;
+    }
+
+  show_settings (self, settings);
+  set_settings_editable (self, TRUE);
 }
 
 static void
@@ -641,10 +666,12 @@ tally_alerts_preferences_set_session (TallyAlertsPreferences *self,
   g_return_if_fail (self->session == NULL);
 
   self->session = g_object_ref (session);
-  /* What the session knows shows at once; the server's answer follows. */
+  /* What the session knows shows at once; the server's answer follows,
+   * and only then can they be changed. */
   known = tally_session_get_alert_settings (session);
   if (known != NULL)
     show_settings (self, known);
+  set_settings_editable (self, FALSE);
   g_signal_connect_object (session, "notify::email", G_CALLBACK (show_email), self,
                            G_CONNECT_SWAPPED);
   show_email (self);
@@ -687,6 +714,9 @@ tally_alerts_preferences_class_init (TallyAlertsPreferencesClass *klass)
   BIND (new_threshold_row);
   BIND (new_threshold_spin);
   BIND (settings_error);
+  BIND (low_balance_group);
+  BIND (channels_group);
+  BIND (quiet_group);
   BIND (low_balance_switch);
   BIND (low_balance_spin);
   BIND (app_switch);

@@ -120,6 +120,14 @@ row_control (GtkWidget   *root,
   return control;
 }
 
+static gboolean
+sensitive (gpointer data)
+{
+  return gtk_widget_is_sensitive (data);
+}
+
+/* Preferences → Alerts, once the server's settings are shown: the page
+ * cannot be changed before. */
 static GtkWidget *
 open_alerts_preferences (void)
 {
@@ -129,6 +137,8 @@ open_alerts_preferences (void)
   prefs = open_preferences (session.window);
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "alerts");
   settle (prefs);
+  wait_for (sensitive, wait_for_widget (prefs, is_button_labelled, "Save _Alerts"),
+            "the alert settings to load");
   return prefs;
 }
 
@@ -473,13 +483,15 @@ test_live (void)
 }
 
 /* With the server stopped, a new window opens on the cache: the alerts
- * are in the Overview and the alerts window all the same. */
+ * are in the Overview and the alerts window all the same; the settings,
+ * which are the server's, cannot be changed. */
 static void
 test_offline_history (void)
 {
   const char *token = session_token ();
   GtkWidget *window;
   GtkWidget *alerts;
+  GtkWidget *prefs;
 
   /* Only once the alerts were kept: this test follows /alerts/live. */
   wait_for_widget (session.window, is_action_row_titled, MOST_TEXT);
@@ -493,6 +505,16 @@ test_offline_history (void)
   wait_for_widget (alerts, is_action_row_titled, HALF_TEXT);
   save_screenshot (alerts, "alerts-list-offline.png");
   gtk_window_destroy (GTK_WINDOW (alerts));
+
+  /* Preferences → Alerts says why it shows nothing, and saves nothing. */
+  prefs = open_preferences (window);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "alerts");
+  wait_for_widget (prefs, is_label_starting,
+                   "Your alerts cannot be shown: The server cannot be reached");
+  g_assert_false (gtk_widget_is_sensitive (wait_for_widget (prefs, is_button_labelled,
+                                                            "Save _Alerts")));
+  g_assert_false (gtk_widget_is_sensitive (row_control (prefs, "In the app", is_switch)));
+  close_window (prefs);
   gtk_window_destroy (GTK_WINDOW (window));
   test_server_restart (server);
 }
