@@ -5,11 +5,13 @@
 # Copyright 2026 The Tally developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Usage: coverage-report.py SOURCE-ROOT BUILD-DIR
+# Usage: coverage-report.py SOURCE-ROOT BUILD-DIR [--min-lines PERCENT]
 # Prints a table (folder, lines, branches) and writes it, with gcovr's
-# per-file summary, to BUILD-DIR/coverage/. Only the code Tally ships is
+# per-file summary, to BUILD-DIR/coverage/; exits 1 when all of src/ has
+# less than PERCENT of its lines covered. Only the code Tally ships is
 # counted: src/, not the tests, the fuzz targets or generated files.
 
+import argparse
 import collections
 import json
 import os
@@ -41,7 +43,12 @@ def percent(covered, total):
 
 
 def main():
-    root, build = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    parser = argparse.ArgumentParser()
+    parser.add_argument('root')
+    parser.add_argument('build')
+    parser.add_argument('--min-lines', type=float, default=0.0)
+    args = parser.parse_args()
+    root, build = os.path.abspath(args.root), os.path.abspath(args.build)
     outdir = os.path.join(build, 'coverage')
     os.makedirs(outdir, exist_ok=True)
     data = summary(root, build, os.path.join(outdir, 'files.json'))
@@ -69,6 +76,10 @@ def main():
     with open(os.path.join(outdir, 'summary.txt'), 'w', encoding='utf-8') as f:
         f.write(table + '\n')
     print(table)
+    covered = 100.0 * data['line_covered'] / max(data['line_total'], 1)
+    if covered < args.min_lines:
+        print(f'coverage: {covered:.1f} % of lines, under the bar of {args.min_lines:.0f} %')
+        sys.exit(1)
 
 
 if __name__ == '__main__':
