@@ -593,9 +593,14 @@ test_sink_down (void)
 static void
 test_bad_config (void)
 {
-  const char *no_from[] = { "--smtp-url=smtp://127.0.0.1:25", "--listen=127.0.0.1:1", NULL };
+  /* A folder of its own: never the user's data folder, whatever the
+   * server reads before it finds the mistake. */
+  g_autofree char *dir = g_dir_make_tmp ("tally-email-config-XXXXXX", NULL);
+  g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", dir);
+  const char *no_from[] = { "--smtp-url=smtp://127.0.0.1:25", "--listen=127.0.0.1:1", data_dir,
+                            NULL };
   const char *bad_scheme[] = { "--smtp-url=http://127.0.0.1:25", "--smtp-from=" SENDER,
-                               "--listen=127.0.0.1:1", NULL };
+                               "--listen=127.0.0.1:1", data_dir, NULL };
   g_autofree char *err = NULL;
   g_autofree char *scheme_err = NULL;
 
