@@ -129,22 +129,6 @@ grant_write (gpointer   data,
   return FALSE;
 }
 
-static JsonObject *
-transfer_json (const TallyTransfer *transfer)
-{
-  JsonObject *object = json_object_new ();
-  g_autofree char *created_at = tally_time_to_iso8601 (transfer->created_at);
-
-  json_object_set_string_member (object, "id", transfer->id);
-  json_object_set_string_member (object, "kind", tally_transfer_kind_to_string (transfer->kind));
-  json_object_set_int_member (object, "amount", transfer->amount);
-  json_object_set_string_member (object, "account_id", transfer->credit_account_id);
-  json_object_set_string_member (object, "created_at", created_at);
-  json_object_set_string_member (object, "description", transfer->description);
-  json_object_set_int_member (object, "seq", transfer->seq);
-  return object;
-}
-
 static void
 grant_done (gpointer      data,
             const GError *error)
@@ -165,7 +149,7 @@ grant_done (gpointer      data,
     }
 
   body = json_object_new ();
-  tally_api_set_object (body, "transfer", transfer_json (&job->transfer));
+  tally_api_set_object (body, "transfer", tally_api_transfer_json (&job->transfer));
   tally_request_respond_object (job->request, 201, body);
 }
 

@@ -177,4 +177,29 @@ gboolean tally_api_decode_auto_recharge (JsonObject               *body,
                                          TallyAutoRechargeRequest *out,
                                          TallyProblem             *problem);
 
+/* POST /v1/admin/promo-codes and /v1/promo-codes/redeem
+ * (tally-api-promos.c) */
+typedef struct
+{
+  const char *code;
+  gint64      credits;
+  gint64      max_redemptions;
+  /* Microseconds since the epoch; 0: never. */
+  gint64      expires_at;
+  /* 0: the credits never expire. */
+  gint64      credits_expire_after_days;
+} TallyPromoCodeRequest;
+
+typedef struct
+{
+  const char *code;
+} TallyRedeemRequest;
+
+gboolean tally_api_decode_promo_code (JsonObject            *body,
+                                      TallyPromoCodeRequest *out,
+                                      TallyProblem          *problem);
+gboolean tally_api_decode_redeem     (JsonObject            *body,
+                                      TallyRedeemRequest    *out,
+                                      TallyProblem          *problem);
+
 G_END_DECLS

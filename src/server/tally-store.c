@@ -189,6 +189,27 @@ static const char * const server_migrations[] = {
   "  created_at INTEGER NOT NULL"
   ");"
   "CREATE INDEX recharges_by_account ON recharges (account_id, created_at);",
+  /* Promo codes (tally-promos.c): a redemption is one row per user and
+   * code, so the primary key keeps it to one. */
+  "CREATE TABLE promo_codes ("
+  "  id TEXT PRIMARY KEY,"
+  "  code TEXT NOT NULL UNIQUE,"
+  "  credits INTEGER NOT NULL CHECK (credits > 0),"
+  "  max_redemptions INTEGER NOT NULL CHECK (max_redemptions > 0),"
+  "  redemptions INTEGER NOT NULL DEFAULT 0"
+  "    CHECK (redemptions BETWEEN 0 AND max_redemptions),"
+  "  expires_at INTEGER,"
+  "  credits_expire_after_days INTEGER,"
+  "  created_by TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE promo_redemptions ("
+  "  promo_id TEXT NOT NULL REFERENCES promo_codes (id),"
+  "  user_id TEXT NOT NULL,"
+  "  transfer_id TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (promo_id, user_id)"
+  ");",
 };
 
 static const char * const role_names[] = {

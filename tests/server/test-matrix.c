@@ -28,8 +28,9 @@ typedef enum
 #define NOT_CHECKED 1
 
 /* One route of the API. @path and @body may hold placeholders, filled for
- * each call: {uuid} a fresh UUID, {account} the owner's account, {run} a
- * run the owner has just authorized. The owner is the caller, except for
+ * each call: {uuid} a fresh UUID, {code} a fresh promo code, {account}
+ * the owner's account, {run} a run the owner has just authorized. The
+ * owner is the caller, except for
  * the other-member column, which sends the owner's ids with another
  * member's token. */
 typedef struct
@@ -115,6 +116,12 @@ static const MatrixRoute matrix[] = {
     "/demo/checkout/cs_demo_{uuid}/" DEMO_KEY "/pay", NULL, FALSE, NOT_CHECKED },
   { "POST", "/demo/checkout/{session_id}/{key}/decline", ACCESS_PUBLIC,
     "/demo/checkout/cs_demo_{uuid}/" DEMO_KEY "/decline", NULL, FALSE, NOT_CHECKED },
+  /* Promo codes: {code} is a fresh one; there is no such code to redeem. */
+  { "POST", "/v1/admin/promo-codes", ACCESS_ADMIN, "/v1/admin/promo-codes",
+    "{\"code\": \"{code}\", \"credits\": 5, \"max_redemptions\": 1}", FALSE, 201 },
+  { "GET", "/v1/admin/promo-codes", ACCESS_ADMIN, "/v1/admin/promo-codes", NULL, FALSE, 200 },
+  { "POST", "/v1/promo-codes/redeem", ACCESS_MEMBER, "/v1/promo-codes/redeem",
+    "{\"code\": \"NO-SUCH-CODE\"}", FALSE, NOT_CHECKED },
   { "GET", "/v1/admin/audit", ACCESS_ADMIN, "/v1/admin/audit", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/export", ACCESS_ADMIN, "/v1/admin/audit/export", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/verify", ACCESS_ADMIN, "/v1/admin/audit/verify", NULL, FALSE, 200 },
@@ -155,6 +162,8 @@ fill_one (GString    *out,
 
       g_string_append (out, uuid);
     }
+  else if (g_str_equal (placeholder, "code"))
+    g_string_append_printf (out, "M-%08X%08X", g_random_int (), g_random_int ());
   else if (g_str_equal (placeholder, "account"))
     g_string_append (out, owner.account_id);
   else if (g_str_equal (placeholder, "run"))
