@@ -34,4 +34,19 @@ void tally_payments_receive_event (TallyServer      *server,
 void tally_payments_purchase_id   (const char       *session_id,
                                    char              id[37]);
 
+/* Finds or creates (once, recorded) the Stripe customer of @account_id,
+ * then calls @ready with its id, or with why not: a TALLY_STRIPE_ERROR
+ * from Stripe, another error from the store. @idempotency_key names the
+ * request it is for; a retry of that request sends the same. */
+typedef void (*TallyCustomerReady) (const char   *customer_id,
+                                    const GError *error,
+                                    gpointer      user_data);
+
+void tally_payments_with_customer (TallyServer        *server,
+                                   const char         *account_id,
+                                   const char         *email,
+                                   const char         *idempotency_key,
+                                   TallyCustomerReady  ready,
+                                   gpointer            user_data);
+
 G_END_DECLS
