@@ -148,6 +148,16 @@ gboolean tally_api_decode_checkout (JsonObject           *body,
                                     TallyCheckoutRequest *out,
                                     TallyProblem         *problem);
 
+/* POST /v1/subscriptions (tally-api-subscriptions.c) */
+typedef struct
+{
+  const char *plan;
+} TallySubscribeRequest;
+
+gboolean tally_api_decode_subscribe (JsonObject            *body,
+                                     TallySubscribeRequest *out,
+                                     TallyProblem          *problem);
+
 /* PUT /v1/me/invoice-details (tally-api-billing.c): each "" when not
  * given, which clears it. */
 typedef struct

@@ -339,15 +339,16 @@ stripe_checkout (CheckoutJob *job)
 /* The demo provider's checkout page, on this server. Its last part is the
  * key that pays it, bound to the checkout and its user: the browser that
  * opens it carries no token, and anyone else must not pay for credits. */
-static char *
-demo_url (CheckoutJob *job)
+char *
+tally_payments_demo_url (TallyRequest *request,
+                         const char   *page,
+                         const char   *session_id,
+                         const char   *user_id)
 {
-  GUri *uri = soup_server_message_get_uri (tally_request_get_message (job->request));
-  TallyPayments *payments = tally_server_get_payments (job_server (job));
-  g_autofree char *key = tally_payments_demo_checkout_key (payments, job->payment.session_id,
-                                                           job->payment.user_id);
-  g_autofree char *path = g_strconcat ("/demo/checkout/", job->payment.session_id, "/", key,
-                                       NULL);
+  GUri *uri = soup_server_message_get_uri (tally_request_get_message (request));
+  TallyPayments *payments = tally_server_get_payments (tally_request_get_server (request));
+  g_autofree char *key = tally_payments_demo_checkout_key (payments, session_id, user_id);
+  g_autofree char *path = g_strconcat ("/demo/", page, "/", session_id, "/", key, NULL);
 
   return g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
                      g_uri_get_port (uri), path, NULL, NULL);
@@ -373,7 +374,8 @@ payment_done (gpointer      data,
     checkout_failed (job, error);
   else if (job->payment.session_id[0] != '\0')
     {
-      job->url = demo_url (job);
+      job->url = tally_payments_demo_url (job->request, "checkout", job->payment.session_id,
+                                          job->payment.user_id);
       respond_checkout (job);
       checkout_job_free (job);
     }
@@ -381,9 +383,9 @@ payment_done (gpointer      data,
     stripe_checkout (job);
 }
 
-static void
-demo_session_id (char  *session_id,
-                 gsize  size)
+void
+tally_payments_demo_session_id (char  *session_id,
+                                gsize  size)
 {
   guint8 bytes[16];
   char hex[sizeof bytes * 2 + 1];
@@ -421,7 +423,7 @@ checkout_job_new (TallyRequest    *request,
   /* The demo's session exists as soon as the row does; Stripe's is
    * recorded once Stripe has made it. */
   if (tally_payments_is_demo (payments))
-    demo_session_id (job->payment.session_id, sizeof job->payment.session_id);
+    tally_payments_demo_session_id (job->payment.session_id, sizeof job->payment.session_id);
 
   return job;
 }

@@ -122,6 +122,18 @@ static const MatrixRoute matrix[] = {
   { "GET", "/v1/admin/promo-codes", ACCESS_ADMIN, "/v1/admin/promo-codes", NULL, FALSE, 200 },
   { "POST", "/v1/promo-codes/redeem", ACCESS_MEMBER, "/v1/promo-codes/redeem",
     "{\"code\": \"NO-SUCH-CODE\"}", FALSE, NOT_CHECKED },
+  /* Subscriptions: a checkout in the demo provider; nobody has one to
+   * cancel, so that is 404 for everyone who may ask. */
+  { "GET", "/v1/plans", ACCESS_PUBLIC, "/v1/plans", NULL, FALSE, 200 },
+  { "POST", "/v1/subscriptions", ACCESS_MEMBER, "/v1/subscriptions", "{\"plan\": \"basic\"}",
+    FALSE, 200 },
+  { "GET", "/v1/me/subscription", ACCESS_MEMBER, "/v1/me/subscription", NULL, FALSE, 200 },
+  { "DELETE", "/v1/me/subscription", ACCESS_MEMBER, "/v1/me/subscription", NULL, FALSE,
+    NOT_CHECKED },
+  { "GET", "/demo/subscribe/{session_id}/{key}", ACCESS_PUBLIC,
+    "/demo/subscribe/cs_demo_{uuid}/" DEMO_KEY, NULL, FALSE, NOT_CHECKED },
+  { "POST", "/demo/subscribe/{session_id}/{key}/pay", ACCESS_PUBLIC,
+    "/demo/subscribe/cs_demo_{uuid}/" DEMO_KEY "/pay", NULL, FALSE, NOT_CHECKED },
   { "GET", "/v1/admin/audit", ACCESS_ADMIN, "/v1/admin/audit", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/export", ACCESS_ADMIN, "/v1/admin/audit/export", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/verify", ACCESS_ADMIN, "/v1/admin/audit/verify", NULL, FALSE, 200 },
