@@ -40,10 +40,11 @@
  * after another; each answers {"subscription", "invoice", "events": [the
  * events' JSON texts, as delivered], "statuses": [the webhook's statuses]}:
  *
- *   POST /_test/subscribe {"session": ID}: the session completes; a
- *                        subscription (active, 30-day periods) and its first
- *                        invoice (paid): checkout.session.completed, then
- *                        invoice.paid
+ *   POST /_test/subscribe {"session": ID, "invoice_first": BOOL}: the
+ *                        session completes; a subscription (active, 30-day
+ *                        periods) and its first invoice (paid):
+ *                        checkout.session.completed, then invoice.paid (or
+ *                        the other way round, as Stripe may deliver them)
  *   POST /_test/renew    {"subscription": ID, "fail": BOOL}: the next
  *                        invoice: paid (invoice.paid; the period moves on),
  *                        or failed (invoice.payment_failed, then
@@ -1208,7 +1209,10 @@ handle_subscribe (SoupServerMessage *msg)
   json_object_set_string_member (chain->answer, "invoice",
                                  json_object_get_string_member (invoice, "id"));
   g_ptr_array_add (chain->events, event_text ("checkout.session.completed", session));
-  g_ptr_array_add (chain->events, event_text ("invoice.paid", invoice));
+  if (json_object_get_boolean_member_with_default (request, "invoice_first", FALSE))
+    g_ptr_array_insert (chain->events, 0, event_text ("invoice.paid", invoice));
+  else
+    g_ptr_array_add (chain->events, event_text ("invoice.paid", invoice));
   chain_start (chain);
 }
 

@@ -262,9 +262,11 @@ redeliver (const char *event)
   return g_strdup (json_object_get_string_member (json_node_get_object (answer), "outcome"));
 }
 
-/* Subscribes @token through Checkout and the fake's payment of it. */
+/* Subscribes @token through Checkout and the fake's payment of it; with
+ * @invoice_first, the invoice's event outruns the session's. */
 static Delivered *
-stripe_subscribe (const char *token)
+stripe_subscribe_ordered (const char *token,
+                          gboolean    invoice_first)
 {
   g_autoptr(TestResponse) started = subscribe (stripe, token, "basic");
   g_autofree char *path = NULL, *body = NULL;
@@ -286,8 +288,15 @@ stripe_subscribe (const char *token)
                                                                "subscription_id")));
   g_assert_true (has_no_subscription (stripe, token));
 
-  body = g_strdup_printf ("{\"session\": \"%s\"}", session_id);
+  body = g_strdup_printf ("{\"session\": \"%s\", \"invoice_first\": %s}", session_id,
+                          invoice_first ? "true" : "false");
   return control ("/_test/subscribe", body);
+}
+
+static Delivered *
+stripe_subscribe (const char *token)
+{
+  return stripe_subscribe_ordered (token, FALSE);
 }
 
 static char *
@@ -419,6 +428,25 @@ test_stripe_cancel_and_end (void)
   g_assert_cmpuint (again->status, ==, 200);
 }
 
+/* invoice.paid before checkout.session.completed: the invoice names the
+ * subscription in its metadata, so it is found and credited all the same,
+ * and the session's event, late, changes nothing. */
+static void
+test_stripe_invoice_first (void)
+{
+  g_autofree char *token = test_user_new (stripe, "stripe-early-invoice@example.com", NULL);
+  g_autoptr(Delivered) first = stripe_subscribe_ordered (token, TRUE);
+  g_autoptr(TestResponse) now = current (stripe, token);
+  g_autofree char *again = NULL;
+
+  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
+  g_assert_cmpstr (test_response_string (now, "subscription.status"), ==, "active");
+  g_assert_nonnull (test_response_string (now, "subscription.current_period_end"));
+  again = redeliver (json_array_get_string_element (first->events, 1));
+  g_assert_cmpstr (again, ==, "duplicate");
+  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
+}
+
 static void
 test_stripe_unavailable (void)
 {
@@ -430,6 +458,38 @@ test_stripe_unavailable (void)
   test_stripe_control (fake, "/_test/fail", "{\"count\": 0}");
   test_assert_error (refused, 503, "payment_provider_unavailable", NULL);
   g_assert_true (has_no_subscription (stripe, token));
+}
+
+static gboolean
+audit_has (TestResponse *page,
+           const char   *action)
+{
+  JsonArray *items = json_node_get_array (test_response_member (page, "items"));
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      if (g_str_equal (json_object_get_string_member (item, "action"), action) &&
+          g_str_equal (json_object_get_string_member (item, "outcome"), "ok"))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The demo flow above started a subscription and cancelled it. */
+static void
+test_audited (void)
+{
+  g_autofree char *admin = test_admin_new (demo, "subscriptions-admin@example.com");
+  g_autoptr(TestResponse) page = test_request (demo, "GET",
+                                               "/v1/admin/audit?action=subscription.&limit=500",
+                                               admin, NULL);
+
+  g_assert_cmpuint (page->status, ==, 200);
+  g_assert_true (audit_has (page, "subscription.checkout"));
+  g_assert_true (audit_has (page, "subscription.cancel"));
 }
 
 /* After all of it, the file: every invariant of the ledger. */
@@ -476,7 +536,9 @@ main (int   argc,
   g_test_add_func ("/subscriptions/stripe/invoice-once", test_stripe_invoice_once);
   g_test_add_func ("/subscriptions/stripe/failed-renewal", test_stripe_failed_renewal);
   g_test_add_func ("/subscriptions/stripe/cancel-and-end", test_stripe_cancel_and_end);
+  g_test_add_func ("/subscriptions/stripe/invoice-first", test_stripe_invoice_first);
   g_test_add_func ("/subscriptions/stripe/unavailable", test_stripe_unavailable);
+  g_test_add_func ("/subscriptions/audit/audited", test_audited);
   g_test_add_func ("/subscriptions/finally/ledger-check", test_ledger_check);
 
   status = g_test_run ();
