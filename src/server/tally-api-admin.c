@@ -149,7 +149,7 @@ grant_done (gpointer      data,
     }
 
   body = json_object_new ();
-  tally_api_set_object (body, "transfer", tally_api_transfer_json (&job->transfer));
+  tally_api_set_object (body, "transfer", tally_api_transfer_json (&job->transfer, 0));
   tally_request_respond_object (job->request, 201, body);
 }
 

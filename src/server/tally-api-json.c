@@ -65,7 +65,8 @@ tally_api_account_json (const TallyAccount *account)
 }
 
 JsonObject *
-tally_api_transfer_json (const TallyTransfer *transfer)
+tally_api_transfer_json (const TallyTransfer *transfer,
+                         gint64               expires_at)
 {
   JsonObject *object = json_object_new ();
   g_autofree char *created_at = tally_time_to_iso8601 (transfer->created_at);
@@ -77,6 +78,6 @@ tally_api_transfer_json (const TallyTransfer *transfer)
   json_object_set_string_member (object, "created_at", created_at);
   json_object_set_string_member (object, "description", transfer->description);
   json_object_set_int_member (object, "seq", transfer->seq);
-  json_object_set_null_member (object, "expires_at");
+  tally_api_set_time (object, "expires_at", expires_at);
   return object;
 }

@@ -167,6 +167,34 @@ respond_storage_error (TallyRequest *request)
 
 /* --- GET /v1/me --- */
 
+/* The account's credits that expire, soonest first: [{amount, expires_at}]
+ * (docs/ledger.md, "Lots and expiry"). */
+static gboolean
+add_expiring (TallyLedger  *ledger,
+              JsonObject   *account_json,
+              const char   *account_id,
+              GError      **error)
+{
+  g_autoptr(GArray) lots = tally_ledger_list_lots (ledger, account_id, error);
+  JsonArray *expiring;
+
+  if (lots == NULL)
+    return FALSE;
+
+  expiring = json_array_new ();
+  for (guint i = 0; i < lots->len; i++)
+    {
+      const TallyLot *lot = &g_array_index (lots, TallyLot, i);
+      JsonObject *item = json_object_new ();
+
+      json_object_set_int_member (item, "amount", lot->remaining);
+      tally_api_set_time (item, "expires_at", lot->expires_at);
+      json_array_add_object_element (expiring, item);
+    }
+  json_object_set_array_member (account_json, "expiring", expiring);
+  return TRUE;
+}
+
 static void
 handle_me (TallyRequest *request)
 {
@@ -175,11 +203,18 @@ handle_me (TallyRequest *request)
   g_autoptr(JsonObject) body = json_object_new ();
   g_autoptr(JsonArray) accounts = json_array_new ();
   g_autoptr(GError) error = NULL;
-  JsonObject *limits;
+  JsonObject *limits, *account_json;
   TallyAccount account;
 
   if (!tally_ledger_lookup_account (tally_server_get_ledger (server), user->account_id, &account,
                                     &error))
+    {
+      respond_storage_error (request);
+      return;
+    }
+  account_json = tally_api_account_json (&account);
+  json_array_add_object_element (accounts, account_json);
+  if (!add_expiring (tally_server_get_ledger (server), account_json, user->account_id, &error))
     {
       respond_storage_error (request);
       return;
@@ -193,7 +228,6 @@ handle_me (TallyRequest *request)
       return;
     }
 
-  json_array_add_object_element (accounts, tally_api_account_json (&account));
   tally_api_set_object (body, "user", tally_api_user_json (user));
   json_object_set_array_member (body, "accounts", g_steal_pointer (&accounts));
   tally_api_set_object (body, "limits", limits);

@@ -141,6 +141,7 @@ typedef struct
   TallyPromoResult       result;
   TallyPromoCode         promo;
   TallyTransfer          transfer;
+  gint64                 expires_at;
 } PromoJob;
 
 static void
@@ -228,16 +229,6 @@ handle_create (TallyRequest *request)
       tally_request_respond_problem (request, &problem);
       return;
     }
-  /* Credits that expire need the ledger's lots, which are not there yet:
-   * better refused than granted as if they did. */
-  if (decoded.credits_expire_after_days != 0)
-    {
-      tally_problem_invalid (&problem, "credits_expire_after_days",
-                             "Credits that expire are not supported by this server yet");
-      tally_request_respond_problem (request, &problem);
-      return;
-    }
-
   job = promo_job_new (request, g_steal_pointer (&body));
   job->create = decoded;
   tally_request_pause (request);
@@ -281,7 +272,8 @@ redeem_write (gpointer   data,
   PromoJob *job = data;
 
   return tally_promos_redeem (job_server (job), tally_request_get_user (job->request),
-                              job->redeem.code, &job->transfer, &job->result, error);
+                              job->redeem.code, &job->transfer, &job->expires_at, &job->result,
+                              error);
 }
 
 static void
@@ -317,7 +309,8 @@ redeem_done (gpointer      data,
     }
 
   body = json_object_new ();
-  tally_api_set_object (body, "transfer", tally_api_transfer_json (&job->transfer));
+  tally_api_set_object (body, "transfer", tally_api_transfer_json (&job->transfer,
+                                                                       job->expires_at));
   tally_request_respond_object (job->request, 201, body);
 }
 

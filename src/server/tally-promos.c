@@ -133,11 +133,29 @@ post_grant (TallyServer    *server,
   return FALSE;
 }
 
+/* The days count from the grant's own time, the ledger's. */
+static gboolean
+set_expiry (TallyServer           *server,
+            const TallyPromoCode  *promo,
+            const TallyTransfer   *transfer,
+            gint64                *expires_at,
+            GError               **error)
+{
+  *expires_at = 0;
+  if (promo->credits_expire_after_days <= 0)
+    return TRUE;
+
+  *expires_at = transfer->created_at + promo->credits_expire_after_days * 86400 * G_USEC_PER_SEC;
+  return tally_ledger_set_expiry (tally_server_get_ledger (server), transfer->id, *expires_at,
+                                  error);
+}
+
 gboolean
 tally_promos_redeem (TallyServer      *server,
                      const TallyUser  *user,
                      const char       *code,
                      TallyTransfer    *transfer,
+                     gint64           *expires_at,
                      TallyPromoResult *result,
                      GError          **error)
 {
@@ -148,6 +166,7 @@ tally_promos_redeem (TallyServer      *server,
   gboolean counted;
 
   *result = TALLY_PROMO_NOT_FOUND;
+  *expires_at = 0;
   if (!tally_promo_code_normalize (code, normal))
     return TRUE;
   if (!tally_store_find_promo_code (store, normal, &promo, &local_error))
@@ -173,6 +192,7 @@ tally_promos_redeem (TallyServer      *server,
     }
 
   return post_grant (server, transfer, error) &&
+         set_expiry (server, &promo, transfer, expires_at, error) &&
          tally_audit_record (tally_server_get_audit (server), user, "promo_code.redeem",
                              promo.code, "ok",
                              tally_audit_details ("ssi", "transfer_id", transfer->id,

@@ -48,11 +48,14 @@ gboolean tally_promos_create        (TallyServer                  *server,
  * one grant transfer from the promotions account, whose id derives from
  * the code and the user, so each user redeems a code once; the code's
  * count of redemptions never passes its maximum, however many arrive
- * together. @transfer receives the grant. */
+ * together. Credits of a code with credits_expire_after_days expire that
+ * many days after the redemption (a lot, docs/ledger.md). @transfer
+ * receives the grant, *@expires_at when its credits expire (0: never). */
 gboolean tally_promos_redeem        (TallyServer                  *server,
                                      const TallyUser              *user,
                                      const char                   *code,
                                      TallyTransfer                *transfer,
+                                     gint64                       *expires_at,
                                      TallyPromoResult             *result,
                                      GError                      **error);
 

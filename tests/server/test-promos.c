@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include <sqlite3.h>
 #include <tally.h>
 
 #include "tally-test-server.h"
@@ -175,9 +176,10 @@ test_bad_bodies (void)
                   "\"expires_at\": \"soon\"}", "expires_at");
   assert_refused ("{\"code\": \"DAYSZERO\", \"credits\": 10, \"max_redemptions\": 1, "
                   "\"credits_expire_after_days\": 0}", "credits_expire_after_days");
-  /* Well-formed, but credits that expire are not supported yet. */
-  assert_refused ("{\"code\": \"DAYS\", \"credits\": 10, \"max_redemptions\": 1, "
-                  "\"credits_expire_after_days\": 30}", "credits_expire_after_days");
+  assert_refused ("{\"code\": \"DAYSHUGE\", \"credits\": 10, \"max_redemptions\": 1, "
+                  "\"credits_expire_after_days\": 3651}", "credits_expire_after_days");
+  assert_refused ("{\"code\": \"DAYSTEXT\", \"credits\": 10, \"max_redemptions\": 1, "
+                  "\"credits_expire_after_days\": \"30\"}", "credits_expire_after_days");
   assert_refused ("{\"code\": \"BROKEN\", \"credits\": 10,", NULL);
   assert_refused ("[1, 2]", NULL);
 
@@ -377,6 +379,127 @@ test_audited (void)
   g_assert_true (audit_has (page, "admin.promo_code.create", "AUDITED"));
 }
 
+static gint64
+parse_time (const char *text)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (text, NULL);
+
+  g_assert_nonnull (time);
+  return g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+}
+
+/* A run of the cheapest tool, authorized and completed: what it cost. */
+static gint64
+run_once (const char *token)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"qr-code\", "
+                                           "\"inputs\": {\"text\": \"x\"}}", id);
+  g_autofree char *path = g_strdup_printf ("/v1/runs/%s/complete", id);
+  g_autoptr(TestResponse) authorized = test_request (server, "POST", "/v1/runs", token, body);
+  g_autoptr(TestResponse) completed = NULL;
+
+  g_assert_cmpuint (authorized->status, ==, 201);
+  completed = test_request (server, "POST", path, token,
+                            "{\"outcome\": \"succeeded\", \"units\": 1}");
+  g_assert_cmpuint (completed->status, ==, 200);
+  return test_response_int (completed, "run.charged");
+}
+
+static JsonArray *
+expiries (const char *token)
+{
+  g_autoptr(TestResponse) list = test_request (server, "GET", "/v1/transactions?type=expiry",
+                                               token, NULL);
+
+  g_assert_cmpuint (list->status, ==, 200);
+  return json_array_ref (json_node_get_array (test_response_member (list, "items")));
+}
+
+/* Makes every lot's time come, in the file, the server stopped. */
+static void
+expire_all_lots_now (void)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  sqlite3 *db = NULL;
+
+  test_server_stop (server, FALSE);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE lots SET expires_at = 1 WHERE closed = 0", NULL,
+                                 NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  test_server_restart (server);
+}
+
+/* The server's sweep runs every few seconds: waits for @n expiries. */
+static JsonArray *
+wait_for_expiries (const char *token,
+                   guint       n)
+{
+  JsonArray *items = NULL;
+
+  for (guint i = 0; i < 150; i++)
+    {
+      g_clear_pointer (&items, json_array_unref);
+      items = expiries (token);
+      if (json_array_get_length (items) >= n)
+        break;
+      g_usleep (100 * 1000);
+    }
+
+  return items;
+}
+
+/* A code's credits expire credits_expire_after_days after the
+ * redemption; runs spend them before credits that never expire; at their
+ * time the unspent rest expires, once, across restarts. */
+static void
+test_credits_expire (void)
+{
+  char account[37];
+  g_autofree char *token = test_user_new (server, "expiring@example.com", account);
+  g_autoptr(TestResponse) created = NULL, redeemed = NULL, me = NULL, after = NULL;
+  g_autoptr(JsonArray) first = NULL, second = NULL;
+  gint64 created_at, expires_at, charged;
+
+  test_grant (server, admin, account, 50);
+  created = create (admin, "{\"code\": \"SHORT-LIVED\", \"credits\": 100, "
+                           "\"max_redemptions\": 5, \"credits_expire_after_days\": 30}");
+  g_assert_cmpuint (created->status, ==, 201);
+  g_assert_cmpint (test_response_int (created, "promo_code.credits_expire_after_days"), ==, 30);
+
+  redeemed = redeem (token, "SHORT-LIVED");
+  g_assert_cmpuint (redeemed->status, ==, 201);
+  created_at = parse_time (test_response_string (redeemed, "transfer.created_at"));
+  expires_at = parse_time (test_response_string (redeemed, "transfer.expires_at"));
+  g_assert_cmpint (expires_at - created_at, ==, G_GINT64_CONSTANT (30) * 86400 * G_USEC_PER_SEC);
+
+  /* The promo credits came last but expire: the run spends them first. */
+  charged = run_once (token);
+  g_assert_cmpint (charged, >, 0);
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpint (test_response_int (me, "accounts.0.balance"), ==, 150 - charged);
+  g_assert_cmpint (test_response_int (me, "accounts.0.expiring.0.amount"), ==, 100 - charged);
+  g_assert_cmpstr (test_response_string (me, "accounts.0.expiring.0.expires_at"), ==,
+                   test_response_string (redeemed, "transfer.expires_at"));
+
+  expire_all_lots_now ();
+  first = wait_for_expiries (token, 1);
+  g_assert_cmpuint (json_array_get_length (first), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (first, 0),
+                                               "amount"), ==, -(100 - charged));
+  after = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpint (test_response_int (after, "accounts.0.balance"), ==, 50);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (
+                      test_response_member (after, "accounts.0.expiring"))), ==, 0);
+
+  /* Restarted, and swept again: still one expiry. */
+  test_server_restart (server);
+  g_usleep (6 * G_USEC_PER_SEC);
+  second = expiries (token);
+  g_assert_cmpuint (json_array_get_length (second), ==, 1);
+}
+
 /* After all of it, the file itself: every invariant of the ledger. */
 static void
 test_ledger_check (void)
@@ -408,6 +531,7 @@ main (int   argc,
   g_test_add_func ("/promos/redeem-concurrent", test_redeem_concurrent);
   g_test_add_func ("/promos/roles", test_roles);
   g_test_add_func ("/promos/audited", test_audited);
+  g_test_add_func ("/promos/credits-expire", test_credits_expire);
   g_test_add_func ("/promos/ledger-check", test_ledger_check);
 
   server = test_server_start (NULL);
