@@ -334,6 +334,263 @@ test_open_lots_within_balance (LedgerFixture *f,
                           "WHERE debits_posted = 100");
 }
 
+/* --- against a model written from docs/ledger.md --- */
+
+typedef struct
+{
+  gint64   amount;
+  gint64   remaining;
+  gint64   expires_at;
+  gboolean closed;
+} ModelLot;
+
+typedef struct
+{
+  char   id[TALLY_UUID_LEN];
+  gint64 amount;
+} ModelHold;
+
+typedef struct
+{
+  LedgerFixture *f;
+  GRand         *rand;
+  /* In creation order, which breaks ties of expires_at. */
+  GArray        *lots;
+  GArray        *holds;
+  gint64         balance;
+  gint64         held;
+} Model;
+
+static void
+model_burn (Model  *m,
+            gint64  amount,
+            gint    only)
+{
+  while (amount > 0)
+    {
+      gint best = -1;
+
+      for (guint i = 0; i < m->lots->len; i++)
+        {
+          ModelLot *lot = &g_array_index (m->lots, ModelLot, i);
+
+          if (lot->closed || lot->remaining == 0 || (only >= 0 && (gint) i != only))
+            continue;
+          if (best < 0 || lot->expires_at < g_array_index (m->lots, ModelLot, best).expires_at)
+            best = i;
+        }
+      if (best < 0)
+        return;
+
+      {
+        ModelLot *lot = &g_array_index (m->lots, ModelLot, best);
+        gint64 take = MIN (lot->remaining, amount);
+
+        lot->remaining -= take;
+        amount -= take;
+      }
+    }
+}
+
+static void
+model_grant (Model *m)
+{
+  gint64 amount = g_rand_int_range (m->rand, 1, 200);
+  gboolean expiring = g_rand_boolean (m->rand);
+  gint64 expires_in = g_rand_int_range (m->rand, 1, 10 * 24) * (DAY / 24);
+
+  grant (m->f, amount, expiring ? expires_in : 0, NULL);
+  m->balance += amount;
+  if (expiring)
+    {
+      ModelLot lot = { amount, amount, m->f->now + expires_in, FALSE };
+
+      g_array_append_val (m->lots, lot);
+    }
+}
+
+static void
+model_spend (Model *m)
+{
+  gint64 amount = g_rand_int_range (m->rand, 1, 150);
+  TallyTransfer t;
+
+  transfer_new (&t, m->f->alice, consumption (), amount, TALLY_TRANSFER_KIND_CONSUMPTION);
+  if (amount > m->balance - m->held)
+    {
+      assert_result (m->f, &t, TALLY_TRANSFER_EXCEEDS_CREDITS);
+      return;
+    }
+  assert_result (m->f, &t, TALLY_TRANSFER_OK);
+  m->balance -= amount;
+  model_burn (m, amount, -1);
+}
+
+static void
+model_hold (Model *m)
+{
+  ModelHold hold = { "", g_rand_int_range (m->rand, 1, 100) };
+  TallyTransfer t;
+
+  transfer_new (&t, m->f->alice, consumption (), hold.amount, TALLY_TRANSFER_KIND_CONSUMPTION);
+  t.flags = TALLY_TRANSFER_FLAG_PENDING;
+  if (hold.amount > m->balance - m->held)
+    {
+      assert_result (m->f, &t, TALLY_TRANSFER_EXCEEDS_CREDITS);
+      return;
+    }
+  assert_result (m->f, &t, TALLY_TRANSFER_OK);
+  g_strlcpy (hold.id, t.id, sizeof hold.id);
+  g_array_append_val (m->holds, hold);
+  m->held += hold.amount;
+}
+
+/* Posts (part of) or voids a hold. */
+static void
+model_settle (Model *m)
+{
+  guint i;
+  ModelHold hold;
+  gboolean post = g_rand_boolean (m->rand);
+  TallyTransfer t;
+
+  if (m->holds->len == 0)
+    return;
+  i = g_rand_int_range (m->rand, 0, m->holds->len);
+  hold = g_array_index (m->holds, ModelHold, i);
+  g_array_remove_index (m->holds, i);
+
+  transfer_new (&t, "", "", post ? g_rand_int_range (m->rand, 1, hold.amount + 1) : 0,
+                TALLY_TRANSFER_KIND_CONSUMPTION);
+  t.flags = post ? TALLY_TRANSFER_FLAG_POST_PENDING : TALLY_TRANSFER_FLAG_VOID_PENDING;
+  tally_transfer_set_pending_id (&t, hold.id);
+  assert_result (m->f, &t, TALLY_TRANSFER_OK);
+  m->held -= hold.amount;
+  if (post)
+    {
+      m->balance -= t.amount;
+      model_burn (m, t.amount, -1);
+    }
+}
+
+/* The clock moves on, and the lots whose time came expire in order. */
+static void
+model_expire (Model *m)
+{
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint expected = 0;
+
+  m->f->now += g_rand_int_range (m->rand, 0, 3 * 24) * (DAY / 24);
+  for (guint i = 0; i < m->lots->len; i++)
+    {
+      ModelLot *lot = &g_array_index (m->lots, ModelLot, i);
+      guint at = 0;
+
+      if (lot->closed || lot->expires_at > m->f->now)
+        continue;
+      while (at < order->len &&
+             g_array_index (m->lots, ModelLot,
+                            g_array_index (order, guint, at)).expires_at <= lot->expires_at)
+        at++;
+      g_array_insert_val (order, at, i);
+    }
+
+  for (guint k = 0; k < order->len; k++)
+    {
+      guint i = g_array_index (order, guint, k);
+      ModelLot *lot = &g_array_index (m->lots, ModelLot, i);
+      gint64 take = MIN (lot->remaining, MAX (m->balance - m->held, 0));
+
+      m->balance -= take;
+      model_burn (m, take, i);
+      lot->closed = TRUE;
+      expected++;
+    }
+
+  g_assert_cmpuint (expire (m->f), ==, expected);
+}
+
+static void
+model_compare (Model *m)
+{
+  g_autoptr(GArray) real = lots (m->f);
+  TallyAccount account = alice (m->f);
+  guint n = 0;
+  gint64 previous = G_MININT64;
+
+  g_assert_cmpint (tally_account_balance (&account), ==, m->balance);
+  g_assert_cmpint (account.debits_pending, ==, m->held);
+
+  /* The open lots with credits left, soonest first (ties: oldest). */
+  for (guint pass = 0; pass < m->lots->len; pass++)
+    {
+      const ModelLot *lot = &g_array_index (m->lots, ModelLot, pass);
+
+      if (lot->closed || lot->remaining == 0)
+        continue;
+      n++;
+    }
+  g_assert_cmpuint (real->len, ==, n);
+  for (guint i = 0; i < real->len; i++)
+    {
+      const TallyLot *lot = &g_array_index (real, TallyLot, i);
+      gint64 model_remaining = -1;
+
+      g_assert_cmpint (lot->expires_at, >=, previous);
+      previous = lot->expires_at;
+      for (guint j = 0; j < m->lots->len; j++)
+        {
+          const ModelLot *ml = &g_array_index (m->lots, ModelLot, j);
+
+          if (!ml->closed && ml->remaining > 0 && ml->expires_at == lot->expires_at &&
+              ml->amount == lot->amount && ml->remaining == lot->remaining)
+            model_remaining = ml->remaining;
+        }
+      g_assert_cmpint (lot->remaining, ==, model_remaining);
+    }
+}
+
+static void
+test_model (LedgerFixture *f,
+            gconstpointer  data)
+{
+  guint32 seed = g_test_rand_int ();
+  Model m = { f, g_rand_new_with_seed (seed), g_array_new (FALSE, FALSE, sizeof (ModelLot)),
+              g_array_new (FALSE, FALSE, sizeof (ModelHold)), 0, 0 };
+
+  g_test_message ("seed %u", seed);
+  for (guint op = 0; op < 1500; op++)
+    {
+      switch (g_rand_int_range (m.rand, 0, 6))
+        {
+        case 0:
+        case 1:
+          model_grant (&m);
+          break;
+        case 2:
+          model_spend (&m);
+          break;
+        case 3:
+          model_hold (&m);
+          break;
+        case 4:
+          model_settle (&m);
+          break;
+        default:
+          model_expire (&m);
+          break;
+        }
+      model_compare (&m);
+      if (op % 100 == 0)
+        assert_check_clean (f);
+    }
+  assert_check_clean (f);
+
+  g_array_unref (m.lots);
+  g_array_unref (m.holds);
+  g_rand_free (m.rand);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -348,6 +605,7 @@ main (int   argc,
   ADD ("/lots/failed-chain-burns-nothing", test_failed_chain_burns_nothing);
   ADD ("/lots/check-catches", test_check_catches);
   ADD ("/lots/open-lots-within-balance", test_open_lots_within_balance);
+  ADD ("/lots/model", test_model);
 
   return g_test_run ();
 }
