@@ -8,7 +8,11 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "tally-test-util.h"
 
@@ -591,6 +595,171 @@ test_model (LedgerFixture *f,
   g_rand_free (m.rand);
 }
 
+/* --- SIGKILL in the middle of an expiry sweep --- */
+
+#define CRASH_LOTS   2500
+#define CRASH_ROUNDS 8
+
+static gint64
+query_count (const char *path,
+             const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static gint64
+crash_clock (gpointer user_data)
+{
+  return *(gint64 *) user_data;
+}
+
+/* A child sweeps in durable mode until it is killed or done. */
+static void G_GNUC_NORETURN
+sweep_in_child (const char *path,
+                gint64      now)
+{
+  g_autoptr(GError) error = NULL;
+  TallyLedger *ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_DEFAULT, &error);
+
+  if (ledger == NULL)
+    _exit (10);
+  tally_ledger_set_clock (ledger, crash_clock, &now);
+  if (!tally_ledger_expire_lots (ledger, now, NULL, &error))
+    _exit (11);
+  _exit (0);
+}
+
+/* Every transaction of the sweep is there whole or not at all; each lot
+ * that closed has its one expiry, no other has any. */
+static void
+verify_after_crash (LedgerFixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyLedger) ledger = tally_ledger_open (f->path, TALLY_LEDGER_OPEN_SYNC_NORMAL,
+                                                     &error);
+  gint64 closed, expiries;
+
+  g_assert_no_error (error);
+  g_assert_true (tally_ledger_check (ledger, &error));
+  g_assert_no_error (error);
+  g_clear_object (&ledger);
+
+  closed = query_count (f->path, "SELECT count(*) FROM lots WHERE closed = 1");
+  expiries = query_count (f->path, "SELECT count(*) FROM transfers WHERE kind = 5");
+  g_test_message ("%" G_GINT64_FORMAT " lots closed, %" G_GINT64_FORMAT " expiries", closed,
+                  expiries);
+  g_assert_true (closed % 1000 == 0 || closed == CRASH_LOTS);
+  /* A lot spent whole closes with nothing to expire. */
+  g_assert_cmpint (expiries, ==, query_count (f->path, "SELECT count(*) FROM lots "
+                                                       "WHERE expired_by IS NOT NULL"));
+  g_assert_cmpint (query_count (f->path, "SELECT count(*) FROM lots WHERE closed = 1 "
+                                         "AND expired_by IS NULL AND remaining > 0"), ==, 0);
+  g_assert_cmpint (query_count (f->path, "SELECT count(*) FROM lots WHERE closed = 0 "
+                                         "AND expired_by IS NOT NULL"), ==, 0);
+}
+
+static void
+fill_lots (LedgerFixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tally_ledger_begin (f->ledger, &error));
+  for (guint i = 0; i < CRASH_LOTS; i++)
+    grant (f, 10 + i % 7, DAY + (i % 3) * 60 * G_USEC_PER_SEC, NULL);
+  g_assert_true (tally_ledger_commit (f->ledger, &error));
+  g_assert_no_error (error);
+  spend (f, 1234);
+}
+
+/* How long a whole sweep takes here, on a copy of the file: the kills
+ * land within it. In microseconds. */
+static gint64
+time_sweep (LedgerFixture *f,
+            gint64         now)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) source = g_file_new_for_path (f->path);
+  g_autofree char *copy_path = g_strconcat (f->path, ".timing", NULL);
+  g_autoptr(GFile) copy = g_file_new_for_path (copy_path);
+  gint64 start = g_get_monotonic_time ();
+  int status;
+  pid_t child;
+
+  g_assert_true (g_file_copy (source, copy, G_FILE_COPY_NONE, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  start = g_get_monotonic_time ();
+  child = fork ();
+  g_assert_cmpint (child, >=, 0);
+  if (child == 0)
+    sweep_in_child (copy_path, now);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+  return g_get_monotonic_time () - start;
+}
+
+static void
+test_crash_during_expiry (LedgerFixture *f,
+                          gconstpointer  data)
+{
+  gint64 now;
+  gint64 remaining_before;
+  gint64 duration;
+
+  fill_lots (f);
+  remaining_before = query_count (f->path, "SELECT SUM (remaining) FROM lots");
+  g_clear_object (&f->ledger);
+  now = f->now + 2 * DAY;
+  duration = time_sweep (f, now);
+  g_test_message ("a whole sweep takes %" G_GINT64_FORMAT " µs", duration);
+
+  for (guint round = 0; round < CRASH_ROUNDS; round++)
+    {
+      int status;
+      pid_t child = fork ();
+
+      g_assert_cmpint (child, >=, 0);
+      if (child == 0)
+        sweep_in_child (f->path, now);
+      g_usleep (g_test_rand_int_range (0, (gint32) MIN (duration, G_MAXINT32)));
+      kill (child, SIGKILL);
+      g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+      g_assert_true ((WIFEXITED (status) && WEXITSTATUS (status) == 0) ||
+                     (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL));
+      verify_after_crash (f);
+    }
+
+  /* A last sweep finishes it: every lot expired once, for what was left. */
+  {
+    g_autoptr(GError) error = NULL;
+    int status;
+    pid_t child = fork ();
+
+    g_assert_cmpint (child, >=, 0);
+    if (child == 0)
+      sweep_in_child (f->path, now);
+    g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+    g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    verify_after_crash (f);
+    g_assert_cmpint (query_count (f->path, "SELECT count(*) FROM lots WHERE closed = 0"), ==, 0);
+    g_assert_cmpint (query_count (f->path, "SELECT SUM (amount) FROM transfers WHERE kind = 5"),
+                     ==, remaining_before);
+
+    f->ledger = tally_ledger_open (f->path, TALLY_LEDGER_OPEN_SYNC_NORMAL, &error);
+    g_assert_no_error (error);
+    tally_ledger_set_clock (f->ledger, fixture_clock, f);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -606,6 +775,7 @@ main (int   argc,
   ADD ("/lots/check-catches", test_check_catches);
   ADD ("/lots/open-lots-within-balance", test_open_lots_within_balance);
   ADD ("/lots/model", test_model);
+  ADD ("/lots/crash-during-expiry", test_crash_during_expiry);
 
   return g_test_run ();
 }
