@@ -199,6 +199,54 @@ test_hold_rule (LedgerFixture *f,
   assert_check_clean (f);
 }
 
+/* A run that completes at the very instant its credits expire: whichever
+ * the ledger sees first, the run is paid in full, nothing is taken twice,
+ * and the balance is the same either way. */
+static void
+run_at_expiry (LedgerFixture *f,
+               gboolean       post_first)
+{
+  TallyTransfer hold, post;
+  TallyAccount account;
+
+  grant (f, 100, DAY, NULL);
+  transfer_new (&hold, f->alice, consumption (), 60, TALLY_TRANSFER_KIND_CONSUMPTION);
+  hold.flags = TALLY_TRANSFER_FLAG_PENDING;
+  assert_result (f, &hold, TALLY_TRANSFER_OK);
+
+  f->now += DAY;
+  transfer_new (&post, "", "", 45, TALLY_TRANSFER_KIND_CONSUMPTION);
+  post.flags = TALLY_TRANSFER_FLAG_POST_PENDING;
+  tally_transfer_set_pending_id (&post, hold.id);
+  if (post_first)
+    assert_result (f, &post, TALLY_TRANSFER_OK);
+  g_assert_cmpuint (expire (f), ==, 1);
+  if (!post_first)
+    assert_result (f, &post, TALLY_TRANSFER_OK);
+
+  account = alice (f);
+  g_assert_cmpint (account.debits_pending, ==, 0);
+  g_assert_cmpint (account.debits_posted, ==, post_first ? 100 : 85);
+  /* Posted first, the run burned 45 and the other 55 expired; expired
+   * first, the 40 not held went and the 15 the run gave back stay. */
+  g_assert_cmpint (tally_account_balance (&account), ==, post_first ? 0 : 15);
+  assert_check_clean (f);
+}
+
+static void
+test_run_at_expiry_post_first (LedgerFixture *f,
+                               gconstpointer  data)
+{
+  run_at_expiry (f, TRUE);
+}
+
+static void
+test_run_at_expiry_expiry_first (LedgerFixture *f,
+                                 gconstpointer  data)
+{
+  run_at_expiry (f, FALSE);
+}
+
 /* Nothing left, or all of it held: the lot closes with no transfer. */
 static void
 test_nothing_to_expire (LedgerFixture *f,
@@ -770,6 +818,8 @@ main (int   argc,
   ADD ("/lots/expire-once", test_expire_once);
   ADD ("/lots/hold-rule", test_hold_rule);
   ADD ("/lots/nothing-to-expire", test_nothing_to_expire);
+  ADD ("/lots/run-at-expiry/post-first", test_run_at_expiry_post_first);
+  ADD ("/lots/run-at-expiry/expiry-first", test_run_at_expiry_expiry_first);
   ADD ("/lots/refusals", test_refusals);
   ADD ("/lots/failed-chain-burns-nothing", test_failed_chain_burns_nothing);
   ADD ("/lots/check-catches", test_check_catches);
