@@ -278,7 +278,10 @@ read_invoice (JsonObject   *invoice,
   if (provider_id == NULL)
     provider_id = string_member (details, "subscription");
   ours = string_member (object_member (details, "metadata"), "subscription_id");
-  if (provider_id == NULL && ours == NULL)
+  /* A plan change's proration invoice: its credits are the change's own,
+   * granted when the change was made (tally_subscriptions_change()). */
+  if ((provider_id == NULL && ours == NULL) ||
+      g_strcmp0 (string_member (invoice, "billing_reason"), "subscription_update") == 0)
     return;
 
   set_subscription (event, event->kind == EVENT_INVOICE_PAID

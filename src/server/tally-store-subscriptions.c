@@ -212,3 +212,23 @@ tally_store_update_subscription (TallyStore               *self,
   sqlite3_bind_text (stmt, 6, subscription->id, -1, SQLITE_STATIC);
   return tally_store_step_done (self, stmt, error);
 }
+
+gboolean
+tally_store_change_subscription_plan (TallyStore               *self,
+                                      const TallySubscription  *subscription,
+                                      GError                  **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "UPDATE subscriptions SET plan_id = ?, "
+                                            "credits_per_period = ?, updated_at = ? "
+                                            "WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, subscription->plan_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, subscription->credits_per_period);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  sqlite3_bind_text (stmt, 4, subscription->id, -1, SQLITE_STATIC);
+  return tally_store_step_done (self, stmt, error);
+}

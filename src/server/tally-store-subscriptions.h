@@ -76,4 +76,9 @@ gboolean tally_store_update_subscription        (TallyStore               *self,
                                                  const TallySubscription  *subscription,
                                                  GError                  **error);
 
+/* Writes plan_id and credits_per_period back. */
+gboolean tally_store_change_subscription_plan   (TallyStore               *self,
+                                                 const TallySubscription  *subscription,
+                                                 GError                  **error);
+
 G_END_DECLS

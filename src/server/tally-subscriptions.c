@@ -246,3 +246,86 @@ tally_subscriptions_cancel (TallyServer        *server,
                              subscription->id, "ok",
                              tally_audit_details ("s", "plan", subscription->plan_id), error);
 }
+
+gint64
+tally_subscriptions_prorate (gint64 old_credits,
+                             gint64 new_credits,
+                             gint64 start,
+                             gint64 end,
+                             gint64 now)
+{
+  /* In whole seconds, so the product stays far inside an int64: a
+   * difference of at most 10^9 credits times a month of seconds. */
+  gint64 period = (end - start) / G_USEC_PER_SEC;
+  gint64 left = (end - MAX (now, start)) / G_USEC_PER_SEC;
+
+  if (new_credits <= old_credits || period <= 0 || left <= 0)
+    return 0;
+
+  return (new_credits - old_credits) * MIN (left, period) / period;
+}
+
+static gboolean
+grant_change (TallyServer             *server,
+              const TallySubscription *subscription,
+              const TallyPlanChange   *change,
+              GError                 **error)
+{
+  g_autofree char *description = g_strdup_printf ("Plan changed to “%s”: credits for the rest "
+                                                  "of the month", change->plan_id);
+  TallyTransfer transfer;
+  TallyTransferResult result;
+  char id[37];
+
+  tally_uuid_derive ("subscription-change", change->key, id);
+  tally_transfer_init (&transfer, id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS),
+                       subscription->account_id, change->prorated_credits,
+                       TALLY_TRANSFER_KIND_PURCHASE);
+  tally_transfer_set_ref (&transfer, change->key);
+  tally_transfer_set_description (&transfer, description);
+
+  if (!tally_ledger_create_transfers (tally_server_get_ledger (server), &transfer, 1, &result,
+                                      error))
+    return FALSE;
+  if (result == TALLY_TRANSFER_OK || result == TALLY_TRANSFER_EXISTS)
+    return TRUE;
+
+  g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+               "The plan change's credits were refused: %s",
+               tally_transfer_result_to_string (result));
+  return FALSE;
+}
+
+gboolean
+tally_subscriptions_change (TallyServer            *server,
+                            const TallyUser        *user,
+                            const TallyPlanChange  *change,
+                            TallySubscription      *subscription,
+                            gboolean               *found,
+                            GError                **error)
+{
+  TallyStore *store = tally_server_get_store (server);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *old_plan = NULL;
+
+  *found = tally_store_find_live_subscription (store, user->id, subscription, &local_error) &&
+           g_str_equal (subscription->id, change->subscription_id);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (!*found || g_str_equal (subscription->plan_id, change->plan_id))
+    return TRUE;
+
+  old_plan = g_strdup (subscription->plan_id);
+  g_strlcpy (subscription->plan_id, change->plan_id, sizeof subscription->plan_id);
+  subscription->credits_per_period = change->credits_per_period;
+  return tally_store_change_subscription_plan (store, subscription, error) &&
+         (change->prorated_credits <= 0 || grant_change (server, subscription, change, error)) &&
+         tally_audit_record (tally_server_get_audit (server), user, "subscription.change",
+                             subscription->id, "ok",
+                             tally_audit_details ("ssi", "from", old_plan, "to", change->plan_id,
+                                                  "prorated_credits", change->prorated_credits),
+                             error);
+}

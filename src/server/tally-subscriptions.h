@@ -78,6 +78,38 @@ gboolean tally_subscriptions_cancel (TallyServer                   *server,
                                      gboolean                      *found,
                                      GError                       **error);
 
+/* A plan change of a live subscription, decided (docs/payments.md,
+ * "Changing plans"). */
+typedef struct
+{
+  char   subscription_id[TALLY_UUID_LEN];
+  char   plan_id[TALLY_PACK_ID_MAX];
+  gint64 credits_per_period;
+  /* Credits granted now for the rest of the period (an upgrade), or 0. */
+  gint64 prorated_credits;
+  /* What the grant's id derives from: the provider's proration invoice. */
+  char   key[TALLY_SESSION_ID_MAX];
+} TallyPlanChange;
+
+/* The credits an upgrade from @old_credits to @new_credits a period earns
+ * for what is left of the period [@start, @end] at @now (microseconds):
+ * the difference, in proportion, rounded down; 0 for a downgrade. */
+gint64   tally_subscriptions_prorate (gint64                         old_credits,
+                                      gint64                         new_credits,
+                                      gint64                         start,
+                                      gint64                         end,
+                                      gint64                         now);
+/* Inside the writer: @user's live subscription @change names takes its new
+ * plan, and the prorated credits are granted once (a purchase transfer
+ * whose id derives from the change's key); audited. *@found is FALSE when
+ * that subscription is no longer live. */
+gboolean tally_subscriptions_change (TallyServer                   *server,
+                                     const TallyUser               *user,
+                                     const TallyPlanChange         *change,
+                                     TallySubscription             *subscription,
+                                     gboolean                      *found,
+                                     GError                       **error);
+
 /* The purchase transfer of @invoice_id's credits. */
 void     tally_subscriptions_invoice_transfer_id (const char *invoice_id,
                                                   char        id[37]);

@@ -52,8 +52,13 @@
  *   POST /_test/end      {"subscription": ID}: customer.subscription.deleted
  *   GET  /_test/subscriptions/ID  the subscription
  *
- * POST /v1/subscriptions/ID takes cancel_at_period_end=true|false and
- * answers the subscription, as Stripe does.
+ * POST /v1/subscriptions/ID takes cancel_at_period_end=true|false, and a new
+ * price for its item (items[0][id], items[0][price_data][...] with the
+ * item's product) with proration_behavior always_invoice (a proration
+ * invoice, paid at once, becomes latest_invoice; with
+ * payment_behavior=error_if_incomplete a queued decline refuses the change
+ * with 402) or none; it answers the subscription, as GET
+ * /v1/subscriptions/ID does. GET /_test/invoices/ID answers an invoice.
  *
  * Payment intents are read back as Stripe serves them: GET
  * /v1/payment_intents/ID, and GET /v1/payment_intents?customer=C&created[gte]=T
@@ -95,6 +100,7 @@ typedef struct
   GHashTable  *customers;
   GHashTable  *sessions;
   GHashTable  *subscriptions;
+  GHashTable  *invoice_table;
   guint        invoices;
   /* id → JSON text, and the ids in the order they were made */
   GHashTable  *intents;
@@ -529,6 +535,23 @@ new_subscription (JsonObject *session)
                                                                                  "metadata")));
   json_object_set_string_member (item, "id", item_id);
   json_object_set_string_member (item, "object", "subscription_item");
+  {
+    JsonObject *price = json_object_new ();
+    JsonObject *recurring = json_object_new ();
+    g_autofree char *price_id = random_id ("price_");
+    g_autofree char *product = random_id ("prod_");
+
+    json_object_set_string_member (price, "id", price_id);
+    json_object_set_string_member (price, "object", "price");
+    json_object_set_string_member (price, "product", product);
+    json_object_set_int_member (price, "unit_amount",
+                                json_object_get_int_member (session, "amount_total"));
+    json_object_set_string_member (price, "currency",
+                                   json_object_get_string_member (session, "currency"));
+    json_object_set_string_member (recurring, "interval", "month");
+    json_object_set_object_member (price, "recurring", recurring);
+    json_object_set_object_member (item, "price", price);
+  }
   json_array_add_object_element (data, item);
   json_object_set_string_member (items, "object", "list");
   json_object_set_array_member (items, "data", data);
@@ -586,7 +609,66 @@ new_invoice (JsonObject *subscription,
   json_object_set_array_member (lines, "data", data);
   json_object_set_object_member (invoice, "lines", lines);
   json_object_set_int_member (invoice, "created", g_get_real_time () / G_USEC_PER_SEC);
+  g_hash_table_insert (fake.invoice_table, g_strdup (id), object_to_string (invoice));
   return invoice;
+}
+
+/* A new price for the subscription's item; an upgrade's proration
+ * invoice charges the difference for what is left of the period. */
+static guint
+change_price (JsonObject  *subscription,
+              GHashTable  *form,
+              char       **body)
+{
+  JsonObject *item = subscription_item (subscription);
+  JsonObject *price = json_object_get_object_member (item, "price");
+  const char *behavior = g_hash_table_lookup (form, "proration_behavior");
+  gint64 old_amount = json_object_get_int_member (price, "unit_amount");
+  gint64 amount, now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 start = json_object_get_int_member (item, "current_period_start");
+  gint64 end = json_object_get_int_member (item, "current_period_end");
+
+  if (g_strcmp0 (g_hash_table_lookup (form, "items[0][id]"),
+                 json_object_get_string_member (item, "id")) != 0 ||
+      g_strcmp0 (g_hash_table_lookup (form, "items[0][price_data][product]"),
+                 json_object_get_string_member (price, "product")) != 0 ||
+      !g_ascii_string_to_signed (g_hash_table_lookup (form,
+                                                      "items[0][price_data][unit_amount]"),
+                                 10, 0, G_MAXINT32, &amount, NULL) ||
+      g_strcmp0 (g_hash_table_lookup (form, "items[0][price_data][recurring][interval]"),
+                 "month") != 0 ||
+      (g_strcmp0 (behavior, "always_invoice") != 0 && g_strcmp0 (behavior, "none") != 0))
+    {
+      *body = error_json ("invalid_request_error", "resource_missing", "items",
+                          "No such subscription item or product, or an invalid price.");
+      return 400;
+    }
+  if (g_str_equal (behavior, "always_invoice") && fake.to_decline > 0 &&
+      g_strcmp0 (g_hash_table_lookup (form, "payment_behavior"), "error_if_incomplete") == 0)
+    {
+      fake.to_decline--;
+      fake.declines++;
+      *body = error_json ("card_error", "card_declined", NULL, "Your card was declined.");
+      return 402;
+    }
+
+  json_object_set_int_member (price, "unit_amount", amount);
+  json_object_set_int_member (subscription, "amount", amount);
+  if (g_str_equal (behavior, "always_invoice"))
+    {
+      g_autoptr(JsonObject) invoice = new_invoice (subscription, "subscription_update", TRUE);
+      gint64 charged = end > start ? (amount - old_amount) * (end - MIN (now, end)) / (end - start)
+                                   : 0;
+
+      json_object_set_int_member (invoice, "amount_due", MAX (charged, 0));
+      json_object_set_int_member (invoice, "amount_paid", MAX (charged, 0));
+      g_hash_table_insert (fake.invoice_table,
+                           g_strdup (json_object_get_string_member (invoice, "id")),
+                           object_to_string (invoice));
+      json_object_set_string_member (subscription, "latest_invoice",
+                                     json_object_get_string_member (invoice, "id"));
+    }
+  return 0;
 }
 
 /* POST /v1/subscriptions/ID: cancel_at_period_end, and nothing else. */
@@ -615,6 +697,16 @@ update_subscription (const char  *id,
   if (cancel != NULL)
     json_object_set_boolean_member (subscription, "cancel_at_period_end",
                                     g_str_equal (cancel, "true"));
+  if (g_hash_table_contains (form, "items[0][id]"))
+    {
+      guint status = change_price (subscription, form, body);
+
+      if (status != 0)
+        return status;
+    }
+  if (g_hash_table_contains (form, "metadata[plan]"))
+    json_object_set_string_member (json_object_get_object_member (subscription, "metadata"),
+                                   "plan", g_hash_table_lookup (form, "metadata[plan]"));
 
   keep_subscription (subscription);
   *body = object_to_string (subscription);
@@ -861,6 +953,24 @@ handle_get_customer (SoupServerMessage *msg,
                                    "No such customer"));
   else
     respond (msg, 200, g_strdup (customer));
+}
+
+/* GET /v1/subscriptions/ID: not failed on purpose, nor delayed. */
+static void
+handle_get_subscription (SoupServerMessage *msg,
+                         const char        *id)
+{
+  const char *subscription = g_hash_table_lookup (fake.subscriptions, id);
+
+  fake.requests++;
+  if (!authorized (msg))
+    respond (msg, 401, error_json ("invalid_request_error", NULL, NULL,
+                                   "Invalid API Key provided"));
+  else if (subscription == NULL)
+    respond (msg, 404, error_json ("invalid_request_error", "resource_missing", "id",
+                                   "No such subscription"));
+  else
+    respond (msg, 200, g_strdup (subscription));
 }
 
 /* GET /v1/payment_intents/ID, or the list of a customer's intents. */
@@ -1305,6 +1415,12 @@ handle (SoupServer        *server,
     handle_get_customer (msg, path + strlen ("/v1/customers/"));
   else if (g_str_equal (method, "GET") && g_str_has_prefix (path, "/v1/payment_intents"))
     handle_get_intents (msg, path, query);
+  else if (g_str_equal (method, "GET") && g_str_has_prefix (path, "/v1/subscriptions/"))
+    handle_get_subscription (msg, path + strlen ("/v1/subscriptions/"));
+  else if (g_str_has_prefix (path, "/_test/invoices/") &&
+           g_hash_table_contains (fake.invoice_table, path + strlen ("/_test/invoices/")))
+    respond (msg, 200, g_strdup (g_hash_table_lookup (fake.invoice_table,
+                                                      path + strlen ("/_test/invoices/"))));
   else if (g_str_has_prefix (path, "/_test/sessions/") &&
            g_hash_table_contains (fake.sessions, path + strlen ("/_test/sessions/")))
     respond (msg, 200, g_strdup (g_hash_table_lookup (fake.sessions,
@@ -1346,6 +1462,7 @@ main (int   argc,
   fake.customers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake.sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake.subscriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fake.invoice_table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake.intents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake.intent_order = g_ptr_array_new_with_free_func (g_free);
   fake.stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, stored_free);

@@ -128,6 +128,8 @@ static const MatrixRoute matrix[] = {
   { "POST", "/v1/subscriptions", ACCESS_MEMBER, "/v1/subscriptions", "{\"plan\": \"basic\"}",
     FALSE, 200 },
   { "GET", "/v1/me/subscription", ACCESS_MEMBER, "/v1/me/subscription", NULL, FALSE, 200 },
+  { "PUT", "/v1/me/subscription", ACCESS_MEMBER, "/v1/me/subscription",
+    "{\"plan\": \"plus\"}", FALSE, NOT_CHECKED },
   { "DELETE", "/v1/me/subscription", ACCESS_MEMBER, "/v1/me/subscription", NULL, FALSE,
     NOT_CHECKED },
   { "GET", "/demo/subscribe/{session_id}/{key}", ACCESS_PUBLIC,

@@ -161,6 +161,73 @@ test_demo_flow (void)
   g_assert_cmpint (balance (demo, token), ==, BASIC_CREDITS);
 }
 
+static TestResponse *
+change_plan (TestServer *server,
+             const char *token,
+             const char *plan)
+{
+  g_autofree char *body = g_strdup_printf ("{\"plan\": \"%s\"}", plan);
+
+  return test_request (server, "PUT", "/v1/me/subscription", token, body);
+}
+
+/* Subscribes @token to basic on the demo page. */
+static void
+demo_subscribe (const char *token)
+{
+  g_autoptr(TestResponse) started = subscribe (demo, token, "basic");
+  g_autofree char *page_path = url_path (started);
+  g_autofree char *pay = g_strconcat (page_path, "/pay", NULL);
+  g_autoptr(TestResponse) paid = test_request (demo, "POST", pay, NULL, NULL);
+
+  g_assert_cmpuint (paid->status, ==, 200);
+  g_assert_cmpint (balance (demo, token), ==, BASIC_CREDITS);
+}
+
+/* An upgrade grants the difference for what is left of the month, at
+ * once; a downgrade grants nothing and waits for the next invoice. */
+static void
+test_demo_change (void)
+{
+  g_autofree char *token = test_user_new (demo, "demo-changer@example.com", NULL);
+  g_autoptr(TestResponse) up = NULL, again = NULL, down = NULL, unknown = NULL;
+  gint64 after_upgrade;
+
+  demo_subscribe (token);
+  up = change_plan (demo, token, "plus");
+  g_assert_cmpuint (up->status, ==, 200);
+  g_assert_cmpstr (test_response_string (up, "subscription.plan"), ==, "plus");
+  g_assert_cmpstr (test_response_string (up, "subscription.status"), ==, "active");
+  after_upgrade = balance (demo, token);
+  /* (5000 - 1000) credits × (what is left of the month) ÷ (the month). */
+  g_assert_cmpint (after_upgrade, >=, BASIC_CREDITS + 3990);
+  g_assert_cmpint (after_upgrade, <=, BASIC_CREDITS + 4000);
+
+  again = change_plan (demo, token, "plus");
+  g_assert_cmpuint (again->status, ==, 200);
+  g_assert_cmpint (balance (demo, token), ==, after_upgrade);
+
+  down = change_plan (demo, token, "basic");
+  g_assert_cmpuint (down->status, ==, 200);
+  g_assert_cmpstr (test_response_string (down, "subscription.plan"), ==, "basic");
+  g_assert_cmpint (balance (demo, token), ==, after_upgrade);
+
+  unknown = change_plan (demo, token, "platinum");
+  test_assert_error (unknown, 400, "invalid_field", "plan");
+}
+
+static void
+test_demo_change_without_subscription (void)
+{
+  g_autofree char *token = test_user_new (demo, "demo-nochange@example.com", NULL);
+  g_autoptr(TestResponse) none = change_plan (demo, token, "plus");
+  g_autoptr(TestResponse) number = test_request (demo, "PUT", "/v1/me/subscription", token,
+                                                 "{\"plan\": 1}");
+
+  test_assert_error (none, 404, "not_found", NULL);
+  test_assert_error (number, 400, "invalid_field", "plan");
+}
+
 static void
 test_demo_page_needs_key (void)
 {
@@ -447,6 +514,74 @@ test_stripe_invoice_first (void)
   g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
 }
 
+/* At Stripe: the item's price changes, an upgrade is invoiced at once
+ * (its invoice.paid credits nothing more: the change did), a downgrade
+ * only at the next renewal, which grants the new plan's credits. */
+static void
+test_stripe_change (void)
+{
+  g_autofree char *token = test_user_new (stripe, "stripe-changer@example.com", NULL);
+  g_autoptr(Delivered) first = stripe_subscribe (token);
+  g_autofree char *path = g_strconcat ("/_test/subscriptions/", first->subscription, NULL);
+  g_autofree char *renewing = subscription_body (first, FALSE);
+  g_autoptr(TestResponse) up = NULL, at_stripe = NULL, invoice = NULL, down = NULL;
+  g_autoptr(TestResponse) after_down = NULL;
+  g_autoptr(Delivered) renewal = NULL, second_renewal = NULL;
+  g_autofree char *invoice_path = NULL, *event = NULL, *outcome = NULL;
+  gint64 after_upgrade;
+
+  up = change_plan (stripe, token, "plus");
+  g_test_message ("change → %u %s", up->status, up->body);
+  g_assert_cmpuint (up->status, ==, 200);
+  g_assert_cmpstr (test_response_string (up, "subscription.plan"), ==, "plus");
+  after_upgrade = balance (stripe, token);
+  g_assert_cmpint (after_upgrade, >=, BASIC_CREDITS + 3990);
+  g_assert_cmpint (after_upgrade, <=, BASIC_CREDITS + 4000);
+
+  at_stripe = test_request (fake, "GET", path, NULL, NULL);
+  g_assert_cmpint (test_response_int (at_stripe, "items.data.0.price.unit_amount"), ==, 3900);
+  invoice_path = g_strconcat ("/_test/invoices/",
+                              test_response_string (at_stripe, "latest_invoice"), NULL);
+  invoice = test_request (fake, "GET", invoice_path, NULL, NULL);
+  g_assert_cmpuint (invoice->status, ==, 200);
+  g_assert_cmpstr (test_response_string (invoice, "billing_reason"), ==, "subscription_update");
+  event = g_strdup_printf ("{\"id\": \"evt_proration\", \"object\": \"event\", "
+                           "\"type\": \"invoice.paid\", \"data\": {\"object\": %s}}",
+                           invoice->body);
+  outcome = redeliver (event);
+  g_assert_cmpstr (outcome, ==, "ignored");
+  g_assert_cmpint (balance (stripe, token), ==, after_upgrade);
+
+  renewal = control ("/_test/renew", renewing);
+  g_assert_cmpint (balance (stripe, token), ==, after_upgrade + 5000);
+
+  down = change_plan (stripe, token, "basic");
+  g_assert_cmpuint (down->status, ==, 200);
+  g_assert_cmpint (balance (stripe, token), ==, after_upgrade + 5000);
+  after_down = test_request (fake, "GET", path, NULL, NULL);
+  g_assert_cmpint (test_response_int (after_down, "items.data.0.price.unit_amount"), ==, 900);
+  g_assert_cmpstr (test_response_string (after_down, "latest_invoice"), ==, renewal->invoice);
+
+  second_renewal = control ("/_test/renew", renewing);
+  g_assert_cmpint (balance (stripe, token), ==, after_upgrade + 5000 + BASIC_CREDITS);
+}
+
+/* A declined card refuses the upgrade: nothing changes. */
+static void
+test_stripe_change_declined (void)
+{
+  g_autofree char *token = test_user_new (stripe, "stripe-declined-upgrade@example.com", NULL);
+  g_autoptr(Delivered) first = stripe_subscribe (token);
+  g_autoptr(TestResponse) refused = NULL, now = NULL;
+
+  test_stripe_control (fake, "/_test/decline", "{\"count\": 1}");
+  refused = change_plan (stripe, token, "business");
+  test_assert_error (refused, 402, "payment_declined", NULL);
+  now = current (stripe, token);
+  g_assert_cmpstr (test_response_string (now, "subscription.plan"), ==, "basic");
+  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
+}
+
 static void
 test_stripe_unavailable (void)
 {
@@ -490,6 +625,7 @@ test_audited (void)
   g_assert_cmpuint (page->status, ==, 200);
   g_assert_true (audit_has (page, "subscription.checkout"));
   g_assert_true (audit_has (page, "subscription.cancel"));
+  g_assert_true (audit_has (page, "subscription.change"));
 }
 
 /* After all of it, the file: every invariant of the ledger. */
@@ -531,12 +667,17 @@ main (int   argc,
   g_test_add_func ("/subscriptions/api/plans", test_plans);
   g_test_add_func ("/subscriptions/demo/flow", test_demo_flow);
   g_test_add_func ("/subscriptions/demo/page-needs-key", test_demo_page_needs_key);
+  g_test_add_func ("/subscriptions/demo/change", test_demo_change);
+  g_test_add_func ("/subscriptions/demo/change-without-subscription",
+                   test_demo_change_without_subscription);
   g_test_add_func ("/subscriptions/api/bad-input", test_bad_input);
   g_test_add_func ("/subscriptions/stripe/checkout", test_stripe_checkout);
   g_test_add_func ("/subscriptions/stripe/invoice-once", test_stripe_invoice_once);
   g_test_add_func ("/subscriptions/stripe/failed-renewal", test_stripe_failed_renewal);
   g_test_add_func ("/subscriptions/stripe/cancel-and-end", test_stripe_cancel_and_end);
   g_test_add_func ("/subscriptions/stripe/invoice-first", test_stripe_invoice_first);
+  g_test_add_func ("/subscriptions/stripe/change", test_stripe_change);
+  g_test_add_func ("/subscriptions/stripe/change-declined", test_stripe_change_declined);
   g_test_add_func ("/subscriptions/stripe/unavailable", test_stripe_unavailable);
   g_test_add_func ("/subscriptions/audit/audited", test_audited);
   g_test_add_func ("/subscriptions/finally/ledger-check", test_ledger_check);
