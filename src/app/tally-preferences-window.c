@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tally-alerts-preferences.h"
 #include "tally-format.h"
 #include "tally-preferences-window.h"
 #include "tally-toast.h"
@@ -44,6 +45,7 @@ struct _TallyPreferencesWindow
   GtkLabel             *portal_error;
   AdwActionRow         *server_row;
   AdwActionRow         *user_row;
+  TallyAlertsPreferences *alerts_page;
 
   TallySession         *session;
   /* The session's, for short. */
@@ -612,6 +614,7 @@ tally_preferences_window_class_init (TallyPreferencesWindowClass *klass)
 
   object_class->dispose = tally_preferences_window_dispose;
 
+  g_type_ensure (TALLY_TYPE_ALERTS_PREFERENCES);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/"
                                                "tally-preferences-window.ui");
@@ -638,6 +641,7 @@ tally_preferences_window_class_init (TallyPreferencesWindowClass *klass)
   BIND (portal_error);
   BIND (server_row);
   BIND (user_row);
+  BIND (alerts_page);
 #undef BIND
 
   gtk_widget_class_install_action (widget_class, "prefs.save-limits", NULL, save_limits_action);
@@ -674,6 +678,7 @@ tally_preferences_window_new (GtkWindow    *parent,
   adw_action_row_set_subtitle (self->server_row, tally_session_get_server_url (session));
   bind_settings (self);
   load (self);
+  tally_alerts_preferences_set_session (self->alerts_page, session);
   return self;
 }
 
