@@ -214,6 +214,30 @@ tally_ledger_set_expiry (TallyLedger  *self,
 
 /* --- reading them --- */
 
+gboolean
+tally_ledger_lookup_expiry (TallyLedger  *self,
+                            const char   *transfer_id,
+                            gint64       *expires_at,
+                            GError      **error)
+{
+  TallyStoredTransfer stored;
+  guint8 id[16];
+  gboolean found;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+
+  *expires_at = 0;
+  if (!g_uuid_string_is_valid (transfer_id))
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_NOT_FOUND, "No transfer %s", transfer_id);
+  tally_uuid_to_bytes (transfer_id, id);
+  if (!tally_ledger_find_transfer (self, id, &stored, &found, error))
+    return FALSE;
+  if (!found)
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_NOT_FOUND, "No transfer %s", transfer_id);
+
+  return find_lot_expiry (self, stored.transfer.seq, expires_at, error);
+}
+
 GArray *
 tally_ledger_list_lots (TallyLedger  *self,
                         const char   *account_id,

@@ -222,6 +222,11 @@ gboolean     tally_ledger_set_expiry         (TallyLedger                *self,
                                               const char                 *transfer_id,
                                               gint64                      expires_at,
                                               GError                    **error);
+/* When the credits of @transfer_id expire: *@expires_at, 0 for never. */
+gboolean     tally_ledger_lookup_expiry      (TallyLedger                *self,
+                                              const char                 *transfer_id,
+                                              gint64                     *expires_at,
+                                              GError                    **error);
 /* At @now, posts one expiry transfer (to the expired account) for each
  * lot whose time has come, of what is left of it and not held, and closes
  * the lot: exactly once, however often it runs. */

@@ -87,6 +87,8 @@ typedef struct
   const char *reason;
   /* Empty when not given: a fresh id, so no idempotency. */
   char        id[37];
+  /* When the credits expire, microseconds since the epoch; 0: never. */
+  gint64      expires_at;
 } TallyGrantRequest;
 
 gboolean tally_api_decode_estimate  (JsonObject            *body,

@@ -19,42 +19,6 @@
 /* Room for a code in any case plus some: longer is no code at all. */
 #define REDEEM_CODE_MAX_CHARS 64
 
-/* RFC 3339: a date, a time and an offset (or Z), in the future. */
-static gboolean
-decode_expires_at (JsonObject            *body,
-                   TallyPromoCodeRequest *out,
-                   TallyProblem          *problem)
-{
-  const char *text = NULL;
-  g_autoptr(GDateTime) time = NULL;
-  JsonNode *node = json_object_get_member (body, "expires_at");
-
-  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
-    return TRUE;
-  if (!tally_json_get_string (body, "expires_at", TALLY_FIELD_OPTIONAL, 64, &text, problem))
-    return FALSE;
-
-  if (strchr (text, 'T') != NULL || strchr (text, 't') != NULL)
-    time = g_date_time_new_from_iso8601 (text, NULL);
-  if (time == NULL)
-    {
-      tally_problem_invalid (problem, "expires_at",
-                             "“expires_at” must be an RFC 3339 time with its offset, "
-                             "like 2027-01-31T23:59:59Z");
-      return FALSE;
-    }
-
-  out->expires_at = g_date_time_to_unix (time) * G_USEC_PER_SEC +
-                    g_date_time_get_microsecond (time);
-  if (out->expires_at <= g_get_real_time ())
-    {
-      tally_problem_invalid (problem, "expires_at", "“expires_at” must be in the future");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 static gboolean
 decode_credits_expiry (JsonObject            *body,
                        TallyPromoCodeRequest *out,
@@ -84,7 +48,8 @@ tally_api_decode_promo_code (JsonObject            *body,
                            &out->credits, problem) ||
       !tally_json_get_int (body, "max_redemptions", TALLY_FIELD_REQUIRED, 1,
                            TALLY_PROMO_REDEMPTIONS_MAX, &out->max_redemptions, problem) ||
-      !decode_expires_at (body, out, problem) ||
+      !tally_json_get_time_after (body, "expires_at", TALLY_FIELD_OPTIONAL, g_get_real_time (),
+                                  &out->expires_at, problem) ||
       !decode_credits_expiry (body, out, problem))
     return FALSE;
 

@@ -303,6 +303,17 @@ test_refusals (LedgerFixture *f,
   g_assert_true (tally_ledger_set_expiry (f->ledger, spent_after, f->now + DAY, &error));
   g_assert_no_error (error);
   assert_refused (f, spent_after, f->now + 2 * DAY, TALLY_LEDGER_ERROR_EXISTS_WITH_DIFFERENT_FIELDS);
+
+  {
+    gint64 expires_at = -1;
+
+    g_assert_true (tally_ledger_lookup_expiry (f->ledger, spent_after, &expires_at, &error));
+    g_assert_cmpint (expires_at, ==, f->now + DAY);
+    g_assert_true (tally_ledger_lookup_expiry (f->ledger, granted, &expires_at, &error));
+    g_assert_cmpint (expires_at, ==, 0);
+    g_assert_false (tally_ledger_lookup_expiry (f->ledger, unknown, &expires_at, &error));
+    g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND);
+  }
   assert_check_clean (f);
 }
 
