@@ -71,12 +71,14 @@ tally_ledger_lots_burn (TallyLedger  *self,
                         gint64        transfer_seq,
                         gint64        amount,
                         gint64        only_lot,
+                        gboolean     *found,
                         GError      **error)
 {
   g_autoptr(GArray) lots = g_array_new (FALSE, FALSE, sizeof (OpenLot));
 
   if (!read_open_lots (self, account_num, lots, error))
     return FALSE;
+  *found = lots->len > 0;
 
   for (guint i = 0; i < lots->len && amount > 0; i++)
     {

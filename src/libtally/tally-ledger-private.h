@@ -160,12 +160,13 @@ gboolean      tally_ledger_settle_pending_row (TallyLedger        *ledger,
 /* Burns @amount that posted debit @transfer_seq took from account
  * @account_num off its open lots, soonest expiry first (only lot
  * @only_lot when it is not 0); what the lots lack was credits that never
- * expire. */
+ * expire. *@found: whether it found any open lot with credits left. */
 gboolean      tally_ledger_lots_burn       (TallyLedger           *self,
                                             gint64                 account_num,
                                             gint64                 transfer_seq,
                                             gint64                 amount,
                                             gint64                 only_lot,
+                                            gboolean              *found,
                                             GError               **error);
 
 /* tally-ledger-mirror.c */

@@ -17,6 +17,9 @@ typedef struct
   guint8             key[16];
   TallyCachedAccount cached;
   gboolean           dirty;
+  /* The account had no open lot with credits left when the batch looked:
+   * none appears within a batch, so its later debits need not look. */
+  gboolean           no_lots;
 } BatchAccount;
 
 /* A value of an account before a linked chain changed it. */
@@ -259,6 +262,14 @@ batch_abort_chain (Batch    *batch,
                    gint64    seq_before,
                    GError  **error)
 {
+  GHashTableIter iter;
+  BatchAccount *entry;
+
+  /* The chain's burns are undone too: lots may have credits again. */
+  g_hash_table_iter_init (&iter, batch->accounts);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    entry->no_lots = FALSE;
+
   for (guint i = batch->undo->len; i > 0; i--)
     {
       UndoEntry *undo = &g_array_index (batch->undo, UndoEntry, i - 1);
@@ -460,13 +471,18 @@ burn_lots (Batch                *batch,
            Resolved             *r,
            GError              **error)
 {
+  gboolean found;
+
   if ((t->flags & (TALLY_TRANSFER_FLAG_PENDING | TALLY_TRANSFER_FLAG_VOID_PENDING)) != 0 ||
-      t->amount == 0 ||
+      t->amount == 0 || r->debit->no_lots ||
       !(r->debit->cached.account.flags & TALLY_ACCOUNT_FLAG_DEBITS_MUST_NOT_EXCEED_CREDITS))
     return TRUE;
 
-  return tally_ledger_lots_burn (batch->ledger, r->debit->cached.num, t->seq, t->amount,
-                                 batch->only_lot, error);
+  if (!tally_ledger_lots_burn (batch->ledger, r->debit->cached.num, t->seq, t->amount,
+                               batch->only_lot, &found, error))
+    return FALSE;
+  r->debit->no_lots = !found;
+  return TRUE;
 }
 
 /* Writes the transfer and moves the columns; *inserted is FALSE, and

@@ -342,6 +342,37 @@ test_failed_chain_burns_nothing (LedgerFixture *f,
   assert_check_clean (f);
 }
 
+/* A chain that spent a lot whole and then failed gives the lot back: a
+ * later debit of the same batch burns it. */
+static void
+test_failed_chain_then_debit (LedgerFixture *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) after = NULL;
+  g_autofree char *nobody = g_uuid_string_random ();
+  TallyTransfer batch[4];
+  TallyTransferResult results[4];
+
+  grant (f, 100, 0, NULL);
+  grant (f, 50, DAY, NULL);
+  transfer_new (&batch[0], f->alice, consumption (), 50, TALLY_TRANSFER_KIND_CONSUMPTION);
+  batch[0].flags = TALLY_TRANSFER_FLAG_LINKED;
+  transfer_new (&batch[1], f->alice, consumption (), 10, TALLY_TRANSFER_KIND_CONSUMPTION);
+  batch[1].flags = TALLY_TRANSFER_FLAG_LINKED;
+  transfer_new (&batch[2], f->alice, nobody, 1, TALLY_TRANSFER_KIND_CONSUMPTION);
+  transfer_new (&batch[3], f->alice, consumption (), 20, TALLY_TRANSFER_KIND_CONSUMPTION);
+  g_assert_true (tally_ledger_create_transfers (f->ledger, batch, 4, results, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (results[2], ==, TALLY_TRANSFER_ACCOUNT_NOT_FOUND);
+  g_assert_cmpint (results[3], ==, TALLY_TRANSFER_OK);
+
+  after = lots (f);
+  g_assert_cmpuint (after->len, ==, 1);
+  g_assert_cmpint (g_array_index (after, TallyLot, 0).remaining, ==, 30);
+  assert_check_clean (f);
+}
+
 static void
 exec_on_file (const char *path,
               const char *sql)
@@ -833,6 +864,7 @@ main (int   argc,
   ADD ("/lots/run-at-expiry/expiry-first", test_run_at_expiry_expiry_first);
   ADD ("/lots/refusals", test_refusals);
   ADD ("/lots/failed-chain-burns-nothing", test_failed_chain_burns_nothing);
+  ADD ("/lots/failed-chain-then-debit", test_failed_chain_then_debit);
   ADD ("/lots/check-catches", test_check_catches);
   ADD ("/lots/open-lots-within-balance", test_open_lots_within_balance);
   ADD ("/lots/model", test_model);
