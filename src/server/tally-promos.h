@@ -33,8 +33,8 @@ typedef enum
 
 /* Whether @code (any case) is 3 to 32 of A-Z, 0-9, - and _; *@normal
  * receives it upper case. */
-gboolean tally_promo_code_normalize (const char                   *code,
-                                     char                          normal[TALLY_PROMO_CODE_MAX + 1]);
+gboolean tally_promo_code_normalize (const char *code,
+                                     char        normal[TALLY_PROMO_CODE_MAX + 1]);
 
 /* Inside the writer. Creates the code @admin asked for, audited; @promo
  * receives it. */

@@ -302,7 +302,8 @@ test_refusals (LedgerFixture *f,
   g_assert_no_error (error);
   g_assert_true (tally_ledger_set_expiry (f->ledger, spent_after, f->now + DAY, &error));
   g_assert_no_error (error);
-  assert_refused (f, spent_after, f->now + 2 * DAY, TALLY_LEDGER_ERROR_EXISTS_WITH_DIFFERENT_FIELDS);
+  assert_refused (f, spent_after, f->now + 2 * DAY,
+                  TALLY_LEDGER_ERROR_EXISTS_WITH_DIFFERENT_FIELDS);
 
   {
     gint64 expires_at = -1;
