@@ -9,6 +9,7 @@
 #pragma once
 
 #include "tally-json-decode.h"
+#include "tally-store-teams.h"
 
 G_BEGIN_DECLS
 
@@ -131,6 +132,9 @@ typedef struct
   /* Owned: tally_sync_request_clear() frees it. */
   TallySyncOp *ops;
   guint        n_ops;
+  /* The pool of one of the user's teams the device syncs with (its lease
+   * and ops are on it); empty for the user's own account. */
+  char         account_id[37];
 } TallySyncRequest;
 
 gboolean tally_api_decode_sync     (JsonObject           *body,
@@ -227,5 +231,65 @@ gboolean tally_api_decode_alert_settings (JsonObject                *body,
 gboolean tally_api_decode_webhook (JsonObject   *body,
                                    const char  **url,
                                    TallyProblem *problem);
+
+/* POST /v1/me/api-keys (tally-api-keys.c): scopes ["read"] or
+ * ["read", "run"]; rate_limit 1 to TALLY_API_KEY_RATE_MAX requests a
+ * minute, TALLY_API_KEY_RATE_DEFAULT when not given. */
+typedef struct
+{
+  const char *name;
+  gboolean    can_run;
+  gint64      rate_limit;
+} TallyApiKeyRequest;
+
+gboolean tally_api_decode_api_key (JsonObject         *body,
+                                   TallyApiKeyRequest *out,
+                                   TallyProblem       *problem);
+
+/* Teams (tally-api-teams.c); TALLY_TEAM_NAME_MAX is in tally-store-teams.h. */
+typedef struct
+{
+  const char *name;
+} TallyTeamRequest;
+
+typedef struct
+{
+  const char    *email;
+  /* admin or member: an owner is made by an owner, afterwards. */
+  TallyTeamRole  role;
+} TallyInvitationRequest;
+
+/* PUT /v1/teams/{id}/members/{user_id}: what is given. A cap of null or 0
+ * removes it. */
+typedef struct
+{
+  gboolean      has_role;
+  TallyTeamRole role;
+  gboolean      has_daily_cap;
+  gint64        daily_cap;
+  gboolean      has_monthly_cap;
+  gint64        monthly_cap;
+} TallyMemberChange;
+
+typedef struct
+{
+  /* Empty when not given: a fresh one. */
+  char        id[37];
+  char        user_id[37];
+  gint64      amount;
+} TallyAllocationRequest;
+
+gboolean tally_api_decode_team          (JsonObject             *body,
+                                         TallyTeamRequest       *out,
+                                         TallyProblem           *problem);
+gboolean tally_api_decode_invitation    (JsonObject             *body,
+                                         TallyInvitationRequest *out,
+                                         TallyProblem           *problem);
+gboolean tally_api_decode_member_change (JsonObject             *body,
+                                         TallyMemberChange      *out,
+                                         TallyProblem           *problem);
+gboolean tally_api_decode_allocation    (JsonObject             *body,
+                                         TallyAllocationRequest *out,
+                                         TallyProblem           *problem);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "tally-api-json.h"
 #include "tally-server.h"
 #include "tally-store-runs.h"
+#include "tally-store-teams.h"
 
 static const TallyLimit limit_order[] = {
   TALLY_LIMIT_PER_RUN, TALLY_LIMIT_DAILY, TALLY_LIMIT_MONTHLY,
@@ -167,20 +168,20 @@ respond_storage_error (TallyRequest *request)
 
 /* --- GET /v1/me --- */
 
-/* The account's credits that expire, soonest first: [{amount, expires_at}]
- * (docs/ledger.md, "Lots and expiry"). */
-static gboolean
-add_expiring (TallyLedger  *ledger,
-              JsonObject   *account_json,
-              const char   *account_id,
-              GError      **error)
+/* The account's JSON with the credits that expire, soonest first:
+ * expiring: [{amount, expires_at}] (docs/ledger.md, "Lots and expiry"). */
+static JsonObject *
+account_with_expiring (TallyLedger         *ledger,
+                       const TallyAccount  *account)
 {
-  g_autoptr(GArray) lots = tally_ledger_list_lots (ledger, account_id, error);
+  g_autoptr(GArray) lots = tally_ledger_list_lots (ledger, account->id, NULL);
+  g_autoptr(JsonObject) object = NULL;
   JsonArray *expiring;
 
   if (lots == NULL)
-    return FALSE;
+    return NULL;
 
+  object = tally_api_account_json (account);
   expiring = json_array_new ();
   for (guint i = 0; i < lots->len; i++)
     {
@@ -191,7 +192,48 @@ add_expiring (TallyLedger  *ledger,
       tally_api_set_time (item, "expires_at", lot->expires_at);
       json_array_add_object_element (expiring, item);
     }
-  json_object_set_array_member (account_json, "expiring", expiring);
+  json_object_set_array_member (object, "expiring", expiring);
+  return g_steal_pointer (&object);
+}
+
+static gboolean
+add_account (TallyLedger *ledger,
+             const char  *account_id,
+             JsonArray   *accounts)
+{
+  TallyAccount account;
+  JsonObject *object;
+
+  if (!tally_ledger_lookup_account (ledger, account_id, &account, NULL))
+    return FALSE;
+
+  object = account_with_expiring (ledger, &account);
+  if (object == NULL)
+    return FALSE;
+  json_array_add_object_element (accounts, object);
+  return TRUE;
+}
+
+/* The pools of the user's teams follow the user's own account, with kind
+ * "team". */
+static gboolean
+add_team_accounts (TallyServer     *server,
+                   const TallyUser *user,
+                   JsonArray       *accounts)
+{
+  g_autoptr(GArray) teams = tally_store_list_teams (tally_server_get_store (server), user->id,
+                                                    NULL);
+
+  if (teams == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < teams->len; i++)
+    {
+      const TallyTeam *team = &g_array_index (teams, TallyTeam, i);
+
+      if (!add_account (tally_server_get_ledger (server), team->account_id, accounts))
+        return FALSE;
+    }
   return TRUE;
 }
 
@@ -203,18 +245,9 @@ handle_me (TallyRequest *request)
   g_autoptr(JsonObject) body = json_object_new ();
   g_autoptr(JsonArray) accounts = json_array_new ();
   g_autoptr(GError) error = NULL;
-  JsonObject *limits, *account_json;
-  TallyAccount account;
+  JsonObject *limits;
 
-  if (!tally_ledger_lookup_account (tally_server_get_ledger (server), user->account_id, &account,
-                                    &error))
-    {
-      respond_storage_error (request);
-      return;
-    }
-  account_json = tally_api_account_json (&account);
-  json_array_add_object_element (accounts, account_json);
-  if (!add_expiring (tally_server_get_ledger (server), account_json, user->account_id, &error))
+  if (!add_account (tally_server_get_ledger (server), user->account_id, accounts))
     {
       respond_storage_error (request);
       return;
@@ -228,6 +261,12 @@ handle_me (TallyRequest *request)
       return;
     }
 
+  if (!add_team_accounts (server, user, accounts))
+    {
+      json_object_unref (limits);
+      respond_storage_error (request);
+      return;
+    }
   tally_api_set_object (body, "user", tally_api_user_json (user));
   json_object_set_array_member (body, "accounts", g_steal_pointer (&accounts));
   tally_api_set_object (body, "limits", limits);

@@ -17,6 +17,7 @@
 #include "tally-server.h"
 #include "tally-store-runs.h"
 #include "tally-store-sync.h"
+#include "tally-teams.h"
 
 static const char * const outcomes[] = {
   [TALLY_RUN_OUTCOME_SUCCEEDED] = "succeeded",
@@ -255,6 +256,10 @@ typedef struct
   char         *device;
   /* The device's lease was given back to pay for this run. */
   gboolean      lease_released;
+  /* account_id is a team's pool, not the user's own account. */
+  gboolean      pool;
+  /* The API key the run is authorized with; empty for a session. */
+  char          key_id[TALLY_UUID_LEN];
   char          digest[TALLY_DIGEST_LEN];
 
   /* The answer: a problem that is not recorded (400, 404, 409), or the
@@ -540,7 +545,7 @@ place_hold (AuthorizeJob   *job,
   /* An online device does not need its offline lease: what it holds goes
    * back to the account, and the next sync takes a new one from what is
    * left. */
-  if (result == TALLY_TRANSFER_EXCEEDS_CREDITS && job->device != NULL)
+  if (result == TALLY_TRANSFER_EXCEEDS_CREDITS && job->device != NULL && !job->pool)
     {
       TallyStore *store = tally_server_get_store (authorize_server (job));
 
@@ -612,6 +617,41 @@ init_run (AuthorizeJob *job,
   run->created_at = g_get_real_time ();
 }
 
+/* Teams: a run on a pool is also within the member's own caps on it.
+ * Checked in the write, so runs racing on one pool are counted one after
+ * the other, and a member removed meanwhile finds the pool gone. */
+static gboolean
+check_member_caps (AuthorizeJob  *job,
+                   gint64         held,
+                   gboolean      *allowed,
+                   GError       **error)
+{
+  TallyServer *server = authorize_server (job);
+  TallyTeamsContext ctx = { tally_server_get_store (server), tally_server_get_audit (server),
+                            &job->user };
+  TallyPolicyVerdict verdict;
+  TallyTeamMember member;
+  TallyTeam team;
+
+  *allowed = FALSE;
+  if (!tally_teams_may_use_pool (&ctx, job->account_id, &team, &member, error))
+    {
+      if (error != NULL && *error != NULL)
+        return FALSE;
+      tally_problem_set (&job->problem, 404, "not_found", "account_id",
+                         "There is no such account");
+      return TRUE;
+    }
+
+  if (!tally_teams_check_member_caps (&ctx, &member, job->account_id, held,
+                                      tally_ledger_now (tally_server_get_ledger (server)),
+                                      allowed, &verdict, error))
+    return FALSE;
+  if (!*allowed)
+    refuse_over_limit (job, &verdict);
+  return TRUE;
+}
+
 /* Holds the credits and records the run, or records why not. */
 static gboolean
 authorize_new_run (AuthorizeJob  *job,
@@ -626,6 +666,10 @@ authorize_new_run (AuthorizeJob  *job,
 
   if (!check_policy (job, held, &ok, error))
     return FALSE;
+  if (ok && job->pool && !check_member_caps (job, held, &ok, error))
+    return FALSE;
+  if (tally_problem_is_set (&job->problem))
+    return TRUE;
   if (ok && !place_hold (job, tool, held, &hold, &ok, error))
     return FALSE;
   if (tally_problem_is_set (&job->problem))
@@ -650,7 +694,9 @@ authorize_new_run (AuthorizeJob  *job,
                            tally_audit_details_json (job->body), error))
     return FALSE;
 
-  return tally_store_insert_run (store, &run, job->inputs_json, error);
+  return tally_store_insert_run (store, &run, job->inputs_json, error) &&
+         (job->key_id[0] == '\0' ||
+          tally_store_record_run_key (store, job->id, job->key_id, error));
 }
 
 static gboolean
@@ -710,7 +756,12 @@ authorize_job_new (TallyRequest                *request,
   job->request = tally_request_ref (request);
   job->user = *tally_request_get_user (request);
   g_strlcpy (job->id, decoded->id, sizeof job->id);
-  g_strlcpy (job->account_id, job->user.account_id, sizeof job->account_id);
+  g_strlcpy (job->account_id, decoded->account_id[0] != '\0' ? decoded->account_id
+                                                             : job->user.account_id,
+             sizeof job->account_id);
+  job->pool = !g_str_equal (job->account_id, job->user.account_id);
+  if (tally_request_get_api_key (request) != NULL)
+    g_strlcpy (job->key_id, tally_request_get_api_key (request)->id, sizeof job->key_id);
   job->tool_id = g_strdup (decoded->tool);
   job->inputs = json_object_ref (decoded->inputs);
   job->inputs_json = canonical_json (decoded->inputs);
@@ -722,6 +773,19 @@ authorize_job_new (TallyRequest                *request,
   parts[3] = NULL;
   digest_parts (parts, job->digest);
   return job;
+}
+
+static gboolean
+may_use_pool (TallyRequest *request,
+              const char   *account_id)
+{
+  TallyServer *server = tally_request_get_server (request);
+  TallyTeamsContext ctx = { tally_server_get_store (server), tally_server_get_audit (server),
+                            tally_request_get_user (request) };
+  TallyTeamMember member;
+  TallyTeam team;
+
+  return tally_teams_may_use_pool (&ctx, account_id, &team, &member, NULL);
 }
 
 static void
@@ -739,8 +803,10 @@ handle_authorize (TallyRequest *request)
       return;
     }
 
-  /* Only the user's own account pays; any other reads as missing. */
-  if (decoded.account_id[0] != '\0' && !g_str_equal (decoded.account_id, user->account_id))
+  /* Only the user's own account pays, or the pool of one of their teams
+   * (checked again in the write); any other reads as missing. */
+  if (decoded.account_id[0] != '\0' && !g_str_equal (decoded.account_id, user->account_id) &&
+      !may_use_pool (request, decoded.account_id))
     {
       tally_request_respond_error (request, 404, "not_found", "There is no such account");
       return;
@@ -1094,9 +1160,9 @@ handle_get_run (TallyRequest *request)
 }
 
 static const TallyRoute routes[] = {
-  { "POST", "/v1/runs", handle_authorize, TALLY_ROUTE_AUTH },
+  { "POST", "/v1/runs", handle_authorize, TALLY_ROUTE_AUTH | TALLY_ROUTE_KEY_RUN },
   { "GET", "/v1/runs/{id}", handle_get_run, TALLY_ROUTE_AUTH },
-  { "POST", "/v1/runs/{id}/complete", handle_complete, TALLY_ROUTE_AUTH },
+  { "POST", "/v1/runs/{id}/complete", handle_complete, TALLY_ROUTE_AUTH | TALLY_ROUTE_KEY_RUN },
 };
 
 void

@@ -16,6 +16,7 @@
 #include "tally-log.h"
 #include "tally-server.h"
 #include "tally-store-sync.h"
+#include "tally-teams.h"
 
 /* At most this many transfers per answer; `more` says there are others. */
 #define SYNC_MAX_TRANSFERS 1000
@@ -190,7 +191,8 @@ tally_api_decode_sync (JsonObject       *body,
                               &out->device, problem) ||
       !tally_json_get_int (body, "cursor", TALLY_FIELD_REQUIRED, 0, G_MAXINT64, &out->cursor,
                            problem) ||
-      !tally_json_get_array (body, "ops", TALLY_FIELD_REQUIRED, &ops, problem))
+      !tally_json_get_array (body, "ops", TALLY_FIELD_REQUIRED, &ops, problem) ||
+      !tally_json_get_uuid (body, "account_id", TALLY_FIELD_OPTIONAL, out->account_id, problem))
     return FALSE;
 
   if (out->device[0] == '\0')
@@ -244,6 +246,16 @@ typedef struct
   OpResult         *results;
   /* The device's row as it is after this sync. */
   TallyDevice       device;
+  /* The account the lease and the ops are on: the user's own, or a team's
+   * pool, whose leases are kept under a device key of their own. */
+  char              account_id[TALLY_UUID_LEN];
+  gboolean          pool;
+  char             *device_key;
+  /* The member left the team while the sync waited: 404. */
+  gboolean          gone;
+  /* How much more the member's caps on the pool let them hold, counted
+   * before the ops (G_MAXINT64 on their own account). */
+  gint64            cap_room;
 } SyncJob;
 
 static void
@@ -252,6 +264,7 @@ sync_job_free (gpointer data)
   SyncJob *job = data;
 
   tally_sync_request_clear (&job->decoded);
+  g_free (job->device_key);
   g_clear_pointer (&job->body, json_object_unref);
   g_free (job->results);
   tally_request_unref (job->request);
@@ -323,7 +336,7 @@ read_lease (SyncJob    *job,
       view->live = view->remaining > 0;
     }
 
-  if (!tally_ledger_lookup_account (job_ledger (job), job->user.account_id, &account, error))
+  if (!tally_ledger_lookup_account (job_ledger (job), job->account_id, &account, error))
     return FALSE;
 
   view->available = tally_account_available (&account);
@@ -479,7 +492,7 @@ add_consumption (SyncJob           *job,
   g_autofree char *description = g_strdup_printf ("Offline run of %s", tally_tool_get_name (tool));
   TallyTransfer transfer;
 
-  tally_transfer_init (&transfer, op->id, job->user.account_id,
+  tally_transfer_init (&transfer, op->id, job->account_id,
                        tally_system_account_id (TALLY_SYSTEM_ACCOUNT_CONSUMPTION), charge,
                        TALLY_TRANSFER_KIND_CONSUMPTION);
   transfer.units = op->units;
@@ -551,6 +564,12 @@ apply_op (SyncJob            *job,
   else
     result->status = OP_APPLIED;
 
+  /* Offline spending from a pool counts towards the member's caps. */
+  if (job->pool && result->status == OP_APPLIED && result->charged > 0 &&
+      !tally_store_add_pool_spend (job_store (job), op->id, job->account_id, job->user.id,
+                                   result->charged, tally_ledger_now (job_ledger (job)), error))
+    return FALSE;
+
   /* Rejections are recorded too, so a retry answers the same. */
   recorded = result_to_json (result);
   return tally_store_add_sync_op (job_store (job), op->id, job->user.id,
@@ -565,7 +584,7 @@ open_device (SyncJob  *job,
   g_autofree char *account_id = NULL;
   TallyAccount account;
 
-  if (tally_store_find_device (job_store (job), job->user.id, job->decoded.device, &job->device,
+  if (tally_store_find_device (job_store (job), job->user.id, job->device_key, &job->device,
                                &local_error))
     return TRUE;
   if (!g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
@@ -584,7 +603,7 @@ open_device (SyncJob  *job,
   memset (&job->device, 0, sizeof job->device);
   g_strlcpy (job->device.lease_account_id, account_id, sizeof job->device.lease_account_id);
   job->device.created_at = g_get_real_time ();
-  return tally_store_save_device (job_store (job), job->user.id, job->decoded.device, &job->device,
+  return tally_store_save_device (job_store (job), job->user.id, job->device_key, &job->device,
                                   error);
 }
 
@@ -626,7 +645,7 @@ add_lease (SyncJob *job,
   g_autofree char *id = g_uuid_string_random ();
   TallyTransfer transfer;
 
-  tally_transfer_init (&transfer, id, job->user.account_id, job->device.lease_account_id, amount,
+  tally_transfer_init (&transfer, id, job->account_id, job->device.lease_account_id, amount,
                        TALLY_TRANSFER_KIND_LEASE);
   tally_transfer_set_ref (&transfer, job->device.lease_account_id);
   tally_transfer_set_description (&transfer, "Offline lease");
@@ -706,6 +725,11 @@ settle_lease (SyncJob          *job,
   gint64 amount = renew ? MIN (config->lease_amount, view->available + left) : left;
   guint32 timeout;
 
+  /* On a pool, a lease never holds more than the member's caps leave: the
+   * room was counted with this lease in it, before the ops spent from it. */
+  if (renew && job->cap_room != G_MAXINT64)
+    amount = MIN (amount, job->cap_room + left);
+
   if (!renew && !charged)
     {
       if (!view->live)
@@ -750,6 +774,37 @@ device_equal (const TallyDevice *a,
          a->created_at == b->created_at;
 }
 
+/* A sync on a pool: the user must still be in its team (checked again
+ * here, in the write), and their caps bound the lease. */
+static gboolean
+check_pool (SyncJob  *job,
+            gint64    now,
+            GError  **error)
+{
+  TallyTeamsContext ctx = { job_store (job), tally_server_get_audit (job_server (job)),
+                            &job->user };
+  g_autoptr(GError) local_error = NULL;
+  TallyTeamMember member;
+  TallyTeam team;
+
+  job->cap_room = G_MAXINT64;
+  if (!job->pool)
+    return TRUE;
+
+  if (!tally_teams_may_use_pool (&ctx, job->account_id, &team, &member, &local_error))
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      job->gone = TRUE;
+      return TRUE;
+    }
+
+  return tally_teams_lease_room (&ctx, &member, job->account_id, now, &job->cap_room, error);
+}
+
 static gboolean
 sync_write (gpointer   data,
             GError   **error)
@@ -761,6 +816,10 @@ sync_write (gpointer   data,
   LeaseView view;
   gint64 left;
 
+  if (!check_pool (job, now, error))
+    return FALSE;
+  if (job->gone)
+    return TRUE;
   if (!open_device (job, error))
     return FALSE;
   before = job->device;
@@ -787,7 +846,7 @@ sync_write (gpointer   data,
 
   if (device_equal (&before, &job->device))
     return TRUE;
-  return tally_store_save_device (job_store (job), job->user.id, job->decoded.device, &job->device,
+  return tally_store_save_device (job_store (job), job->user.id, job->device_key, &job->device,
                                   error);
 }
 
@@ -884,7 +943,7 @@ add_transfers (SyncJob     *job,
                JsonObject  *body,
                GError     **error)
 {
-  const char *account_ids[] = { job->user.account_id, NULL };
+  const char *account_ids[] = { job->account_id, NULL };
   g_autoptr(GArray) transfers = NULL;
   JsonArray *array = json_array_new ();
   gint64 cursor = job->decoded.cursor;
@@ -924,7 +983,7 @@ sync_answer (SyncJob  *job,
   JsonArray *accounts;
   TallyAccount account;
 
-  if (!tally_ledger_lookup_account (job_ledger (job), job->user.account_id, &account, error) ||
+  if (!tally_ledger_lookup_account (job_ledger (job), job->account_id, &account, error) ||
       !add_transfers (job, body, error))
     return NULL;
 
@@ -987,6 +1046,12 @@ sync_done (gpointer      data,
       return;
     }
 
+  if (job->gone)
+    {
+      tally_request_respond_error (job->request, 404, "not_found", "There is no such account");
+      return;
+    }
+
   count_runs (job);
   respond_answer (job);
 }
@@ -1006,7 +1071,7 @@ needs_write (SyncJob  *job,
   if (job->decoded.n_ops > 0)
     return TRUE;
 
-  if (!tally_store_find_device (job_store (job), job->user.id, job->decoded.device, &job->device,
+  if (!tally_store_find_device (job_store (job), job->user.id, job->device_key, &job->device,
                                 &local_error))
     {
       if (g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
@@ -1036,7 +1101,28 @@ sync_job_new (TallyRequest     *request,
   memset (decoded, 0, sizeof *decoded);
   job->user = *tally_request_get_user (request);
   job->results = g_new0 (OpResult, job->decoded.n_ops);
+  job->pool = job->decoded.account_id[0] != '\0' &&
+              !g_str_equal (job->decoded.account_id, job->user.account_id);
+  g_strlcpy (job->account_id, job->pool ? job->decoded.account_id : job->user.account_id,
+             sizeof job->account_id);
+  job->device_key = job->pool ? tally_pool_device_key (job->account_id, job->decoded.device)
+                              : g_strdup (job->decoded.device);
+  job->cap_room = G_MAXINT64;
   return job;
+}
+
+/* Only a pool of one of the user's teams; any other account is missing. */
+static gboolean
+may_sync_pool (TallyRequest *request,
+               const char   *account_id)
+{
+  TallyServer *server = tally_request_get_server (request);
+  TallyTeamsContext ctx = { tally_server_get_store (server), tally_server_get_audit (server),
+                            tally_request_get_user (request) };
+  TallyTeamMember member;
+  TallyTeam team;
+
+  return tally_teams_may_use_pool (&ctx, account_id, &team, &member, NULL);
 }
 
 static void
@@ -1065,6 +1151,12 @@ handle_sync (TallyRequest *request)
     }
 
   job = sync_job_new (request, body, &decoded);
+  if (job->pool && !may_sync_pool (request, job->account_id))
+    {
+      tally_request_respond_error (request, 404, "not_found", "There is no such account");
+      sync_job_free (job);
+      return;
+    }
   if (!needs_write (job, &needed, &error))
     {
       tally_log_warning ("sync_failed", error->message);

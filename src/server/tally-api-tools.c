@@ -148,7 +148,7 @@ handle_estimate (TallyRequest *request)
 
 static const TallyRoute routes[] = {
   { "GET", "/v1/tools", handle_tools, TALLY_ROUTE_PUBLIC },
-  { "POST", "/v1/estimate", handle_estimate, TALLY_ROUTE_AUTH },
+  { "POST", "/v1/estimate", handle_estimate, TALLY_ROUTE_AUTH | TALLY_ROUTE_KEY_READ },
 };
 
 void

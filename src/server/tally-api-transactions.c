@@ -27,7 +27,8 @@
 
 /* --- query parameters --- */
 
-/* The account to read: the user's own, or one named that is theirs. */
+/* The account to read: the user's own, or one named that is theirs, or
+ * the pool of a team they own or administer. */
 static gboolean
 parse_account (TallyRequest        *request,
                TallyStatementQuery *query,
@@ -39,6 +40,12 @@ parse_account (TallyRequest        *request,
   g_strlcpy (query->account_id, user->account_id, sizeof query->account_id);
   if (account_id == NULL || g_ascii_strcasecmp (account_id, user->account_id) == 0)
     return TRUE;
+  if (g_uuid_string_is_valid (account_id) && tally_api_manages_pool (request, account_id))
+    {
+      for (guint i = 0; i < 36; i++)
+        query->account_id[i] = g_ascii_tolower (account_id[i]);
+      return TRUE;
+    }
 
   tally_problem_set (problem, 404, "not_found", "account_id", "There is no such account");
   return FALSE;

@@ -12,10 +12,12 @@
 #include "tally-api-query.h"
 #include "tally-server.h"
 #include "tally-store.h"
+#include "tally-store-keys.h"
 #include "tally-usage-report.h"
 
 /* The account to read and the zone its buckets follow: the user's own by
- * default; another only for an admin, and then any user or team account.
+ * default, or the pool of a team they own or administer; another only for
+ * an admin, and then any user or team account.
  * Anything else is missing, as ownership is everywhere (404), so an answer
  * never tells whether someone else's account exists. */
 static gboolean
@@ -42,7 +44,8 @@ parse_account (TallyRequest    *request,
   g_strlcpy (query->account_id, text, sizeof query->account_id);
   for (char *c = query->account_id; *c != '\0'; c++)
     *c = g_ascii_tolower (*c);
-  if (g_str_equal (query->account_id, user->account_id))
+  if (g_str_equal (query->account_id, user->account_id) ||
+      tally_api_manages_pool (request, query->account_id))
     return TRUE;
 
   if (user->role != TALLY_ROLE_ADMIN ||
@@ -63,9 +66,9 @@ parse_account (TallyRequest    *request,
 }
 
 static gboolean
-parse_query (TallyRequest    *request,
+parse_range (TallyRequest          *request,
              TallyUsageReportQuery *query,
-             TallyProblem    *problem)
+             TallyProblem          *problem)
 {
   const char *granularity = tally_api_query_value (request, "granularity");
 
@@ -78,8 +81,15 @@ parse_query (TallyRequest    *request,
     }
 
   query->now = g_get_real_time ();
-  return tally_api_parse_time_range (request, &query->since, &query->until, problem) &&
-         parse_account (request, query, problem);
+  return tally_api_parse_time_range (request, &query->since, &query->until, problem);
+}
+
+static gboolean
+parse_query (TallyRequest    *request,
+             TallyUsageReportQuery *query,
+             TallyProblem    *problem)
+{
+  return parse_range (request, query, problem) && parse_account (request, query, problem);
 }
 
 /* A bucket's start as the local midnight it is, with its offset. */
@@ -169,38 +179,124 @@ usage_json (const TallyUsageReport      *usage,
   return body;
 }
 
-static void
-handle_usage (TallyRequest *request)
+/* The report of @query as the API answers it, or NULL with @problem set
+ * (400 for a range it cannot cover, 500). *@since and *@until receive the
+ * range it covers. */
+static JsonObject *
+usage_body (TallyRequest                *request,
+            const TallyUsageReportQuery *query,
+            gint64                      *since,
+            gint64                      *until,
+            TallyProblem                *problem)
 {
   TallyLedger *ledger = tally_server_get_ledger (tally_request_get_server (request));
-  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
-  TallyUsageReportQuery query = { 0 };
   g_autoptr(TallyUsageReport) usage = NULL;
-  g_autoptr(JsonObject) body = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!parse_query (request, &query, &problem))
-    {
-      tally_request_respond_problem (request, &problem);
-      return;
-    }
-
-  usage = tally_usage_report_compute (ledger, &query, &error);
+  usage = tally_usage_report_compute (ledger, query, &error);
   if (usage == NULL && error->domain == TALLY_USAGE_REPORT_ERROR)
     {
-      tally_problem_invalid (&problem, error->code == TALLY_USAGE_REPORT_ERROR_EMPTY_RANGE
-                                       ? "until" : "since", "%s", error->message);
-      tally_request_respond_problem (request, &problem);
-      return;
+      tally_problem_invalid (problem, error->code == TALLY_USAGE_REPORT_ERROR_EMPTY_RANGE
+                                      ? "until" : "since", "%s", error->message);
+      return NULL;
     }
   if (usage == NULL)
     {
-      tally_request_respond_error (request, 500, "internal_error",
-                                   "The usage cannot be read now; try again");
+      tally_problem_set (problem, 500, "internal_error", NULL,
+                         "The usage cannot be read now; try again");
+      return NULL;
+    }
+
+  *since = usage->since;
+  *until = usage->until;
+  return usage_json (usage, query);
+}
+
+/* What runs made with API keys spent, by key (docs/api-keys.md). */
+static JsonArray *
+keys_json (GArray *rows)
+{
+  JsonArray *array = json_array_sized_new (rows->len);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      const TallyKeyUsage *row = &g_array_index (rows, TallyKeyUsage, i);
+      JsonObject *object = json_object_new ();
+
+      json_object_set_string_member (object, "key_id", row->key_id);
+      json_object_set_string_member (object, "name", row->name);
+      json_object_set_string_member (object, "prefix", row->prefix);
+      json_object_set_int_member (object, "spent", row->spent);
+      json_object_set_int_member (object, "runs", row->runs);
+      json_array_add_object_element (array, object);
+    }
+  return array;
+}
+
+static gboolean
+add_by_key (TallyRequest *request,
+            JsonObject   *body,
+            const char   *account_id,
+            gint64        since,
+            gint64        until)
+{
+  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  g_autoptr(GArray) rows = tally_store_usage_by_key (store, account_id, since, until, NULL);
+
+  if (rows == NULL)
+    return FALSE;
+  json_object_set_array_member (body, "by_key", keys_json (rows));
+  return TRUE;
+}
+
+JsonObject *
+tally_api_usage_of_account (TallyRequest *request,
+                            const char   *account_id,
+                            const char   *timezone,
+                            gint64       *since,
+                            gint64       *until,
+                            TallyProblem *problem)
+{
+  TallyUsageReportQuery query = { 0 };
+  g_autoptr(JsonObject) body = NULL;
+
+  if (!parse_range (request, &query, problem))
+    return NULL;
+
+  g_strlcpy (query.account_id, account_id, sizeof query.account_id);
+  g_strlcpy (query.timezone, timezone, sizeof query.timezone);
+  body = usage_body (request, &query, since, until, problem);
+  if (body != NULL && !add_by_key (request, body, account_id, *since, *until))
+    {
+      tally_problem_set (problem, 500, "internal_error", NULL,
+                         "The usage cannot be read now; try again");
+      g_clear_pointer (&body, json_object_unref);
+    }
+  return g_steal_pointer (&body);
+}
+
+static void
+handle_usage (TallyRequest *request)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  TallyUsageReportQuery query = { 0 };
+  g_autoptr(JsonObject) body = NULL;
+  gint64 since, until;
+
+  if (parse_query (request, &query, &problem))
+    body = usage_body (request, &query, &since, &until, &problem);
+  if (body != NULL && !add_by_key (request, body, query.account_id, since, until))
+    {
+      tally_problem_set (&problem, 500, "internal_error", NULL,
+                         "The usage cannot be read now; try again");
+      g_clear_pointer (&body, json_object_unref);
+    }
+  if (body == NULL)
+    {
+      tally_request_respond_problem (request, &problem);
       return;
     }
 
-  body = usage_json (usage, &query);
   tally_request_respond_object (request, 200, body);
 }
 

@@ -68,6 +68,8 @@ static const Setting settings[] = {
     "Credits a device may spend offline (default 200)", "CREDITS" },
   { "sync", "lease-timeout", SETTING_INT, FIELD (lease_timeout), 60, 90 * 86400,
     "Seconds an offline lease lasts (default 604800)", "SECONDS" },
+  { "teams", "invitation-ttl", SETTING_INT, FIELD (invitation_ttl), 1, 90 * 86400,
+    "Seconds a team invitation can be accepted (default 604800)", "SECONDS" },
   { "payments", "provider", SETTING_STRING, FIELD (payments_provider), 0, 0,
     "How credits are bought: demo (default) or stripe", "PROVIDER", "payments-provider" },
   { "payments", "packs-file", SETTING_PATH, FIELD (packs_file), 0, 0,
@@ -142,6 +144,7 @@ tally_config_new (void)
   config->hold_timeout = 3600;
   config->lease_amount = 200;
   config->lease_timeout = 7 * 86400;
+  config->invitation_ttl = 7 * 86400;
   config->payments_provider = g_strdup ("demo");
   config->packs_file = g_strdup (TALLY_DATADIR "/packs.json");
   config->plans_file = g_strdup (TALLY_DATADIR "/plans.json");

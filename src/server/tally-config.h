@@ -33,6 +33,7 @@ typedef struct _TallyConfig
   /* [sync] */
   gint64   lease_amount;
   gint64   lease_timeout;
+  gint64   invitation_ttl;
   /* [auth] */
   gint64   login_attempts;
   gint64   login_window;

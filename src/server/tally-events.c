@@ -13,6 +13,7 @@
 #include "tally-json-decode.h"
 #include "tally-log.h"
 #include "tally-server.h"
+#include "tally-store-teams.h"
 
 /* Transfers read per query after a commit; a big commit takes several. */
 #define PAGE_SIZE 1000
@@ -146,12 +147,13 @@ send_json (TallyEvents *self,
     }
 }
 
-static void
-push_balance (TallyEvents *self,
-              const char  *account_id,
-              gint64       seq)
+/* The balance message of @account_id, or NULL (logged). */
+static JsonObject *
+balance_message (TallyEvents *self,
+                 const char  *account_id,
+                 gint64       seq)
 {
-  g_autoptr(JsonObject) message = json_object_new ();
+  JsonObject *message;
   g_autoptr(GError) error = NULL;
   JsonObject *object;
   TallyAccount account;
@@ -159,7 +161,7 @@ push_balance (TallyEvents *self,
   if (!tally_ledger_lookup_account (self->ledger, account_id, &account, &error))
     {
       tally_log_warning ("events_failed", error->message);
-      return;
+      return NULL;
     }
 
   object = json_object_new ();
@@ -168,10 +170,52 @@ push_balance (TallyEvents *self,
   json_object_set_int_member (object, "available", tally_account_available (&account));
   json_object_set_int_member (object, "held", tally_account_held (&account));
 
+  message = json_object_new ();
   json_object_set_string_member (message, "type", "balance");
   json_object_set_object_member (message, "account", object);
   json_object_set_int_member (message, "seq", seq);
-  send_json (self, account_id, message);
+  return message;
+}
+
+static void
+push_balance (TallyEvents *self,
+              const char  *account_id,
+              gint64       seq)
+{
+  g_autoptr(JsonObject) message = balance_message (self, account_id, seq);
+
+  if (message != NULL)
+    send_json (self, account_id, message);
+}
+
+/* A team's pool is pushed to its members who listen: who they are is read
+ * at each push, so a member who left hears nothing more of it. */
+static void
+push_pool_balance (TallyEvents *self,
+                   const char  *account_id,
+                   gint64       seq)
+{
+  g_autoptr(GPtrArray) members = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  g_autoptr(GError) error = NULL;
+
+  members = tally_store_list_pool_member_accounts (self->store, account_id, &error);
+  if (members == NULL)
+    {
+      tally_log_warning ("events_failed", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < members->len; i++)
+    {
+      const char *member = g_ptr_array_index (members, i);
+
+      if (!g_hash_table_contains (self->clients, member))
+        continue;
+      if (message == NULL && (message = balance_message (self, account_id, seq)) == NULL)
+        return;
+      send_json (self, member, message);
+    }
 }
 
 /* The status a run's row gives it, in @status; FALSE when @id is no run.
@@ -275,17 +319,34 @@ is_settlement_of_consumption (const TallyTransfer *transfer)
          (transfer->flags & (TALLY_TRANSFER_FLAG_POST_PENDING | TALLY_TRANSFER_FLAG_VOID_PENDING));
 }
 
-/* Remembers the latest seq that changed an account someone listens to. */
+static gboolean
+is_system_account (const char *account_id)
+{
+  for (guint i = 0; i < TALLY_N_SYSTEM_ACCOUNTS; i++)
+    {
+      if (g_str_equal (account_id, tally_system_account_id (i)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Remembers the latest seq that changed an account someone listens to
+ * in @touched, and of any other user or team account in @others. */
 static void
 note_account (TallyEvents *self,
               GHashTable  *touched,
+              GHashTable  *others,
               const char  *account_id,
               gint64       seq)
 {
   gint64 *latest;
 
   if (!g_hash_table_contains (self->clients, account_id))
-    return;
+    {
+      if (is_system_account (account_id))
+        return;
+      touched = others;
+    }
 
   latest = g_hash_table_lookup (touched, account_id);
   if (latest == NULL)
@@ -300,7 +361,8 @@ note_account (TallyEvents *self,
  * there is no more (or the read failed, which was logged). */
 static gboolean
 read_page (TallyEvents *self,
-           GHashTable  *touched)
+           GHashTable  *touched,
+           GHashTable  *others)
 {
   g_autoptr(GArray) transfers = NULL;
   g_autoptr(GError) error = NULL;
@@ -316,8 +378,8 @@ read_page (TallyEvents *self,
     {
       const TallyTransfer *transfer = &g_array_index (transfers, TallyTransfer, i);
 
-      note_account (self, touched, transfer->debit_account_id, transfer->seq);
-      note_account (self, touched, transfer->credit_account_id, transfer->seq);
+      note_account (self, touched, others, transfer->debit_account_id, transfer->seq);
+      note_account (self, touched, others, transfer->credit_account_id, transfer->seq);
       if (is_settlement_of_consumption (transfer) &&
           g_hash_table_contains (self->clients, transfer->debit_account_id))
         push_run_end (self, transfer);
@@ -333,15 +395,20 @@ static void
 push_changes (TallyEvents *self)
 {
   g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GHashTable) others = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   GHashTableIter iter;
   gpointer account_id, seq;
 
-  while (read_page (self, touched))
+  while (read_page (self, touched, others))
     ;
 
   g_hash_table_iter_init (&iter, touched);
   while (g_hash_table_iter_next (&iter, &account_id, &seq))
     push_balance (self, account_id, *(gint64 *) seq);
+
+  g_hash_table_iter_init (&iter, others);
+  while (g_hash_table_iter_next (&iter, &account_id, &seq))
+    push_pool_balance (self, account_id, *(gint64 *) seq);
 }
 
 static void

@@ -244,3 +244,45 @@ tally_notice_alert (TallyServer       *server,
   return tally_mailer_send_full (tally_server_get_mailer (server), user->email, safe_name (user),
                                  &mail, error);
 }
+
+gboolean
+tally_notice_team_invitation (TallyServer               *server,
+                              const TallyUser           *inviter,
+                              const char                *team_name,
+                              const TallyTeamInvitation *invitation,
+                              const char                *token)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expires = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *body = NULL;
+
+  g_return_val_if_fail (TALLY_IS_SERVER (server), FALSE);
+
+  if (!mail_is_on (server))
+    return FALSE;
+
+  expires = tally_time_to_iso8601 (invitation->expires_at);
+  /* Translators: the subject of a team invitation; %s is the team's name */
+  subject = g_strdup_printf (_("Join the team “%s” on Tally"), team_name);
+  /* Translators: the email inviting someone to a team, in plain text: who
+   * invites, the team, the invited address, the code and until when (UTC) */
+  body = g_strdup_printf (_("Hello,\n\n"
+                            "%s invited you to the team “%s” on Tally, to run tools on the "
+                            "team's credits.\n\n"
+                            "To join, sign in to Tally as %s and accept the invitation with "
+                            "this code:\n\n"
+                            "  %s\n\n"
+                            "The code works once, until %s (UTC). If you did not expect this "
+                            "email, ignore it.\n\n"
+                            "— Tally\n"),
+                          greeting_name (inviter), team_name, invitation->email, token, expires);
+
+  if (!tally_mailer_send (tally_server_get_mailer (server), invitation->email, NULL, subject,
+                          body, &error))
+    {
+      tally_log_warning ("email_not_sent", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}

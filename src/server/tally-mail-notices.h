@@ -10,6 +10,7 @@
 #include "tally-server.h"
 #include "tally-store-alerts.h"
 #include "tally-store-payments.h"
+#include "tally-store-teams.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,13 @@ void tally_notice_purchase_credited (TallyServer        *server,
 void tally_notice_recharge_failed   (TallyServer        *server,
                                      const TallyPayment *payment,
                                      const char         *reason);
+/* @inviter invited @invitation's email to @team_name: the code to accept
+ * with, and until when. TRUE when the email was queued. */
+gboolean tally_notice_team_invitation (TallyServer               *server,
+                                       const TallyUser           *inviter,
+                                       const char                *team_name,
+                                       const TallyTeamInvitation *invitation,
+                                       const char                *token);
 
 /* An alert, in text and HTML, with its unsubscribe link. FALSE when the
  * mailer refused it (e.g. an address it cannot send to). */

@@ -26,6 +26,8 @@ struct _TallyRequest
   char              *token;
   TallyUser          user;
   gboolean           has_user;
+  TallyApiKey        api_key;
+  gboolean           has_api_key;
   gint64             started;
   gboolean           paused;
   gboolean           responded;
@@ -178,6 +180,21 @@ tally_request_set_user (TallyRequest    *self,
   self->has_user = user != NULL;
   if (user != NULL)
     self->user = *user;
+}
+
+const TallyApiKey *
+tally_request_get_api_key (TallyRequest *self)
+{
+  return self->has_api_key ? &self->api_key : NULL;
+}
+
+void
+tally_request_set_api_key (TallyRequest      *self,
+                           const TallyApiKey *key)
+{
+  self->has_api_key = key != NULL;
+  if (key != NULL)
+    self->api_key = *key;
 }
 
 const char *

@@ -12,6 +12,7 @@
 #include "tally-problem.h"
 #include "tally-router.h"
 #include "tally-store.h"
+#include "tally-store-keys.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +44,11 @@ const char       *tally_request_get_query      (TallyRequest       *self,
 const TallyUser  *tally_request_get_user       (TallyRequest       *self);
 void              tally_request_set_user       (TallyRequest       *self,
                                                 const TallyUser    *user);
+/* The API key the request came with, or NULL (a session token, or
+ * none). */
+const TallyApiKey *tally_request_get_api_key  (TallyRequest       *self);
+void              tally_request_set_api_key    (TallyRequest       *self,
+                                                const TallyApiKey  *key);
 /* The bearer token as sent, or NULL. */
 const char       *tally_request_get_token      (TallyRequest       *self);
 guint             tally_request_get_language   (TallyRequest       *self);

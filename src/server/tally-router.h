@@ -22,6 +22,11 @@ typedef enum
   TALLY_ROUTE_AUTH   = 1 << 0,
   /* And the admin role: 403 otherwise. */
   TALLY_ROUTE_ADMIN  = 1 << 1,
+  /* An API key with the run scope may call it (POST /v1/runs...). */
+  TALLY_ROUTE_KEY_RUN  = 1 << 2,
+  /* A POST that only reads (an estimate): any API key may call it. Any
+   * key may GET; nothing else is open to keys. */
+  TALLY_ROUTE_KEY_READ = 1 << 3,
 } TallyRouteFlags;
 
 typedef struct _TallyRoute

@@ -18,6 +18,7 @@
 #include "tally-api.h"
 #include "tally-auth.h"
 #include "tally-events.h"
+#include "tally-keys.h"
 #include "tally-log.h"
 #include "tally-alerts.h"
 #include "tally-webhooks.h"
@@ -55,6 +56,7 @@ struct _TallyServer
   TallyThrottle     *login_by_email;
   TallyThrottle     *login_by_address;
   TallyThrottle     *signup_by_address;
+  TallyKeys         *keys;
   SoupServer        *soup;
   guint              expiry_source;
 
@@ -96,6 +98,7 @@ tally_server_dispose (GObject *object)
   g_clear_object (&self->login_by_email);
   g_clear_object (&self->login_by_address);
   g_clear_object (&self->signup_by_address);
+  g_clear_object (&self->keys);
 
   G_OBJECT_CLASS (tally_server_parent_class)->dispose (object);
 }
@@ -225,6 +228,7 @@ tally_server_new (TallyConfig  *config,
                                                        MIN (config->login_window,
                                                             ADDRESS_MAX_DELAY));
   self->signup_by_address = tally_throttle_new (config->signups_per_hour, 3600);
+  self->keys = tally_keys_new ();
 
   if (!tally_auth_init (error) || !open_ledger (self, error) || !load_registry (self, error))
     return NULL;
@@ -246,17 +250,127 @@ tally_server_new (TallyConfig  *config,
 }
 
 gboolean
-tally_server_authenticate (TallyServer *self,
-                           const char  *token,
-                           TallyUser   *user)
+tally_server_authenticate_key (TallyServer *self,
+                               const char  *token,
+                               TallyUser   *user,
+                               TallyApiKey *key,
+                               gboolean    *is_key)
 {
+  TallyApiKey found;
   guint8 hash[32];
 
+  *is_key = FALSE;
   if (token == NULL || token[0] == '\0' || strlen (token) > 256)
     return FALSE;
 
   tally_token_hash (token, hash);
+  /* A session token may start like a key by chance: it is looked up as a
+   * session when no key has its hash. */
+  if (tally_api_key_looks_like (token) &&
+      tally_store_find_api_key (self->store, hash, &found, user, NULL))
+    {
+      *is_key = TRUE;
+      if (key != NULL)
+        *key = found;
+      return TRUE;
+    }
+
   return tally_store_find_session (self->store, hash, g_get_real_time (), user, NULL);
+}
+
+gboolean
+tally_server_authenticate (TallyServer *self,
+                           const char  *token,
+                           TallyUser   *user)
+{
+  gboolean is_key;
+
+  return tally_server_authenticate_key (self, token, user, NULL, &is_key);
+}
+
+typedef struct
+{
+  TallyStore *store;
+  char        id[TALLY_UUID_LEN];
+  gint64      when;
+} TouchJob;
+
+static gboolean
+touch_key_write (gpointer   data,
+                 GError   **error)
+{
+  TouchJob *job = data;
+
+  return tally_store_touch_api_key (job->store, job->id, job->when, error);
+}
+
+static void
+touch_key (TallyServer       *self,
+           const TallyApiKey *key,
+           gint64             now)
+{
+  TouchJob *job = g_new0 (TouchJob, 1);
+
+  job->store = self->store;
+  g_strlcpy (job->id, key->id, sizeof job->id);
+  job->when = now;
+  tally_writer_submit (self->writer, touch_key_write, NULL, job, g_free);
+}
+
+static TallyKeyUse
+key_use (TallyRequest *request)
+{
+  const TallyRoute *route = tally_request_get_route (request);
+  const char *method = tally_request_get_method (request);
+
+  if (g_str_equal (method, "GET") || g_str_equal (method, "HEAD") ||
+      (route->flags & TALLY_ROUTE_KEY_READ))
+    return TALLY_KEY_USE_READ;
+  if (route->flags & TALLY_ROUTE_KEY_RUN)
+    return TALLY_KEY_USE_RUN;
+  return TALLY_KEY_USE_OTHER;
+}
+
+/* A request made with an API key: within the key's rate, within its
+ * scopes. last_used_at is written at most once a minute. */
+static gboolean
+check_key (TallyServer       *self,
+           TallyRequest      *request,
+           const TallyApiKey *key)
+{
+  gint64 now = g_get_real_time ();
+  gint64 retry_after = 0;
+
+  if (!tally_keys_take (self->keys, key, now, &retry_after))
+    {
+      g_autofree char *seconds = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
+      g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (
+                                      tally_request_get_message (request)),
+                                    "Retry-After", seconds);
+      tally_problem_set_plural (&problem, 429, "rate_limited", NULL, (gulong) retry_after,
+                                "This API key is over its rate limit; try again in %" PRId64
+                                " second",
+                                "This API key is over its rate limit; try again in %" PRId64
+                                " seconds", retry_after);
+      tally_request_respond_problem (request, &problem);
+      return FALSE;
+    }
+
+  if (tally_keys_should_touch (self->keys, key, now))
+    touch_key (self, key, now);
+
+  if (tally_api_key_permits (key, key_use (request)))
+    return TRUE;
+
+  if (key_use (request) == TALLY_KEY_USE_RUN)
+    tally_request_respond_error (request, 403, "forbidden",
+                                 "This API key may only read: it has no “run” scope");
+  else
+    tally_request_respond_error (request, 403, "forbidden",
+                                 "An API key may not do this: sign in instead");
+  return FALSE;
 }
 
 static gboolean
@@ -264,13 +378,24 @@ check_access (TallyServer  *self,
               TallyRequest *request)
 {
   const TallyRoute *route = tally_request_get_route (request);
+  TallyApiKey key;
   TallyUser user;
+  gboolean is_key;
 
-  if (tally_server_authenticate (self, tally_request_get_token (request), &user))
-    tally_request_set_user (request, &user);
+  if (tally_server_authenticate_key (self, tally_request_get_token (request), &user, &key,
+                                     &is_key))
+    {
+      tally_request_set_user (request, &user);
+      if (is_key)
+        tally_request_set_api_key (request, &key);
+    }
 
+  /* A public route answers anyone: a key sent along changes nothing. */
   if (!(route->flags & (TALLY_ROUTE_AUTH | TALLY_ROUTE_ADMIN)))
     return TRUE;
+
+  if (tally_request_get_api_key (request) != NULL && !check_key (self, request, &key))
+    return FALSE;
 
   if (tally_request_get_user (request) == NULL)
     {
@@ -687,6 +812,12 @@ SoupServer *
 tally_server_get_soup_server (TallyServer *self)
 {
   return self->soup;
+}
+
+TallyKeys *
+tally_server_get_keys (TallyServer *self)
+{
+  return self->keys;
 }
 
 TallyThrottle *

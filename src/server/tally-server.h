@@ -60,5 +60,14 @@ TallyThrottle     *tally_server_get_login_throttle (TallyServer  *self,
 gboolean           tally_server_authenticate      (TallyServer   *self,
                                                    const char    *token,
                                                    TallyUser     *user);
+/* The same, telling whether @token was an API key, and which (@key may be
+ * NULL). */
+gboolean           tally_server_authenticate_key  (TallyServer   *self,
+                                                   const char    *token,
+                                                   TallyUser     *user,
+                                                   TallyApiKey   *key,
+                                                   gboolean      *is_key);
+/* The API keys' rate buckets (tally-keys.c). */
+struct _TallyKeys *tally_server_get_keys          (TallyServer   *self);
 
 G_END_DECLS

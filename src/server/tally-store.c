@@ -253,6 +253,70 @@ static const char * const server_migrations[] = {
   "  user_id TEXT NOT NULL,"
   "  send_after INTEGER NOT NULL"
   ");",
+  /* Issue 16. API keys (tally-keys.c): only the SHA-256 of a key is stored, with
+   * its first characters to tell it apart. scopes is "read" or
+   * "read run". */
+  "CREATE TABLE api_keys ("
+  "  id TEXT PRIMARY KEY,"
+  "  user_id TEXT NOT NULL REFERENCES users (id),"
+  "  name TEXT NOT NULL,"
+  "  prefix TEXT NOT NULL,"
+  "  key_hash BLOB NOT NULL UNIQUE,"
+  "  scopes TEXT NOT NULL CHECK (scopes IN ('read', 'read run')),"
+  "  rate_limit INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  last_used_at INTEGER,"
+  "  revoked_at INTEGER"
+  ");"
+  "CREATE INDEX api_keys_by_user ON api_keys (user_id, created_at);"
+  /* The key each run authorized with a key was made with, for by_key. */
+  "CREATE TABLE run_keys ("
+  "  run_id TEXT PRIMARY KEY,"
+  "  key_id TEXT NOT NULL"
+  ");"
+  /* Teams (tally-teams.c): each has a pool, a ledger account of kind team;
+   * members have a role and caps on what they spend from the pool (0: no
+   * cap); invitations keep only the SHA-256 of their token. */
+  "CREATE TABLE teams ("
+  "  id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  account_id TEXT NOT NULL UNIQUE,"
+  "  created_by TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE team_members ("
+  "  team_id TEXT NOT NULL REFERENCES teams (id),"
+  "  user_id TEXT NOT NULL REFERENCES users (id),"
+  "  role TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'member')),"
+  "  daily_cap INTEGER NOT NULL DEFAULT 0,"
+  "  monthly_cap INTEGER NOT NULL DEFAULT 0,"
+  "  joined_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (team_id, user_id)"
+  ");"
+  "CREATE INDEX team_members_by_user ON team_members (user_id);"
+  "CREATE TABLE team_invitations ("
+  "  id TEXT PRIMARY KEY,"
+  "  team_id TEXT NOT NULL REFERENCES teams (id),"
+  "  email TEXT NOT NULL COLLATE NOCASE,"
+  "  role TEXT NOT NULL CHECK (role IN ('admin', 'member')),"
+  "  token_hash BLOB NOT NULL UNIQUE,"
+  "  invited_by TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  accepted_by TEXT,"
+  "  accepted_at INTEGER"
+  ");"
+  /* A member's spend from a pool, for their caps and the team's usage;
+   * what their offline runs charged to it comes through sync. */
+  "CREATE INDEX runs_by_account_user ON runs (account_id, user_id, created_at);"
+  "CREATE TABLE pool_spend ("
+  "  op_id TEXT PRIMARY KEY,"
+  "  account_id TEXT NOT NULL,"
+  "  user_id TEXT NOT NULL,"
+  "  charged INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX pool_spend_by_member ON pool_spend (account_id, user_id, created_at);",
   /* Promo codes (tally-promos.c): a redemption is one row per user and
    * code, so the primary key keeps it to one. */
   "CREATE TABLE promo_codes ("

@@ -937,71 +937,6 @@ test_ui_strings_translatable (void)
     g_test_fail_printf ("User-facing strings not marked translatable:%s", offences->str);
 }
 
-static void
-collect_sources (const char *relative,
-                 GPtrArray  *sources)
-{
-  g_autofree char *root = source_root ();
-  g_autofree char *path = g_build_filename (root, relative, NULL);
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (relative, name, NULL);
-      g_autofree char *full = g_build_filename (root, child, NULL);
-
-      if (g_file_test (full, G_FILE_TEST_IS_DIR))
-        collect_sources (child, sources);
-      else if (g_str_has_suffix (name, ".c"))
-        g_ptr_array_add (sources, g_steal_pointer (&child));
-    }
-}
-
-static gboolean
-has_translatable_strings (const char *relative)
-{
-  g_autofree char *contents = read_source (relative);
-
-  return strstr (contents, "_(\"") != NULL || strstr (contents, "_ (\"") != NULL ||
-         strstr (contents, "ngettext (") != NULL ||
-         strstr (contents, "translatable=\"yes\"") != NULL;
-}
-
-static void
-test_potfiles (void)
-{
-  g_autofree char *potfiles = read_source ("po/POTFILES.in");
-  g_auto(GStrv) lines = g_strsplit (potfiles, "\n", -1);
-  g_autoptr(GPtrArray) sources = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) uis = ui_files ();
-  g_autoptr(GString) offences = g_string_new (NULL);
-  g_autofree char *root = source_root ();
-
-  collect_sources ("src", sources);
-  for (guint i = 0; uis[i] != NULL; i++)
-    g_ptr_array_add (sources, g_strdup (uis[i]));
-  g_assert_cmpuint (sources->len, >, 20);
-
-  for (guint i = 0; i < sources->len; i++)
-    if (has_translatable_strings (sources->pdata[i]) &&
-        !g_strv_contains ((const char * const *) lines, sources->pdata[i]))
-      g_string_append_printf (offences, "\n  %s has translatable strings but is not listed",
-                              (char *) sources->pdata[i]);
-
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autofree char *path = g_build_filename (root, lines[i], NULL);
-
-      if (lines[i][0] != '\0' && lines[i][0] != '#' && !g_file_test (path, G_FILE_TEST_EXISTS))
-        g_string_append_printf (offences, "\n  %s is listed but does not exist", lines[i]);
-    }
-
-  if (offences->len > 0)
-    g_test_fail_printf ("po/POTFILES.in is out of date:%s", offences->str);
-}
-
 /* "<Control>comma" and "<Primary>comma" alike. */
 static char *
 normal_accelerator (const char *accelerator)
@@ -1185,7 +1120,6 @@ main (int   argc,
 
   g_test_add_func ("/accessibility/ui-scanner", test_ui_scanner);
   g_test_add_func ("/accessibility/ui-strings-translatable", test_ui_strings_translatable);
-  g_test_add_func ("/accessibility/potfiles", test_potfiles);
   g_test_add_func ("/accessibility/shortcuts-listed", test_shortcuts_listed);
   g_test_add_func ("/accessibility/checker-catches-offenders", test_checker_catches_offenders);
   g_test_add_func ("/accessibility/wide", test_wide);

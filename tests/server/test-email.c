@@ -593,9 +593,14 @@ test_sink_down (void)
 static void
 test_bad_config (void)
 {
-  const char *no_from[] = { "--smtp-url=smtp://127.0.0.1:25", "--listen=127.0.0.1:1", NULL };
+  /* A folder of its own: never the user's data folder, whatever the
+   * server reads before it finds the mistake. */
+  g_autofree char *dir = g_dir_make_tmp ("tally-email-config-XXXXXX", NULL);
+  g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", dir);
+  const char *no_from[] = { "--smtp-url=smtp://127.0.0.1:25", "--listen=127.0.0.1:1", data_dir,
+                            NULL };
   const char *bad_scheme[] = { "--smtp-url=http://127.0.0.1:25", "--smtp-from=" SENDER,
-                               "--listen=127.0.0.1:1", NULL };
+                               "--listen=127.0.0.1:1", data_dir, NULL };
   g_autofree char *err = NULL;
   g_autofree char *scheme_err = NULL;
 
@@ -660,6 +665,48 @@ test_recharge_failed_email (void)
   test_server_stop (server, FALSE);
 }
 
+/* A team invitation goes to the invited address, with the code to accept
+ * it; the code from the email works. */
+static void
+test_team_invitation_email (void)
+{
+  g_autofree char *url = sink_url ();
+  g_autoptr(TestServer) server = start_mailing_server (url);
+  g_autofree char *owner = sign_up (server, "team-owner@example.test", "Olga Owner");
+  g_autofree char *invitee = sign_up (server, "team-invitee@example.test", "Ivan");
+  g_autoptr(TestResponse) team = test_request (server, "POST", "/v1/teams", owner,
+                                               "{\"name\": \"Café crew\"}");
+  g_autofree char *path = g_strdup_printf ("/v1/teams/%s/invitations",
+                                           test_response_string (team, "team.id"));
+  g_autoptr(TestResponse) invited = test_request (server, "POST", path, owner,
+                                                  "{\"email\": \"Team-Invitee@example.test\", "
+                                                  "\"role\": \"member\"}");
+  g_autoptr(GPtrArray) mails = NULL;
+  g_autoptr(TestResponse) accepted = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *accept_path = NULL;
+  const char *token;
+  Mail *mail;
+
+  g_assert_cmpuint (invited->status, ==, 201);
+  g_assert_true (json_node_get_boolean (test_response_member (invited, "email_sent")));
+  token = test_response_string (invited, "token");
+
+  mails = wait_for_mails ("team-invitee@example.test", 1);
+  g_assert_cmpuint (mails->len, ==, 1);
+  mail = g_ptr_array_index (mails, 0);
+  subject = decode_words (mail_header (mail, "Subject"));
+  g_assert_cmpstr (subject, ==, "Join the team “Café crew” on Tally");
+  g_assert_nonnull (strstr (mail->body, "Olga Owner invited you"));
+  g_assert_nonnull (strstr (mail->body, token));
+
+  accept_path = g_strdup_printf ("/v1/invitations/%s/accept", token);
+  accepted = test_request (server, "POST", accept_path, invitee, NULL);
+  g_assert_cmpuint (accepted->status, ==, 200);
+  g_assert_cmpstr (test_response_string (accepted, "team.name"), ==, "Café crew");
+  test_server_stop (server, FALSE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -676,6 +723,7 @@ main (int   argc,
   g_test_add_func ("/email/sink-down", test_sink_down);
   g_test_add_func ("/email/bad-config", test_bad_config);
   g_test_add_func ("/email/recharge-failed", test_recharge_failed_email);
+  g_test_add_func ("/email/team-invitation", test_team_invitation_email);
 
   start_sink ();
   status = g_test_run ();

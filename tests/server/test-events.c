@@ -484,6 +484,71 @@ test_server_stops_with_clients (void)
   test_server_restart (server);
 }
 
+/* A team's pool is pushed to its members, and to nobody else: not to an
+ * outsider, not to a member once they have left. */
+static void
+test_team_pool_balance (void)
+{
+  char owner_account[37], member_account[37], outsider_account[37];
+  g_autofree char *owner = user_new (owner_account);
+  g_autofree char *member = user_new (member_account);
+  g_autofree char *outsider = user_new (outsider_account);
+  g_autoptr(TestResponse) team = test_request (server, "POST", "/v1/teams", owner,
+                                               "{\"name\": \"Live\"}");
+  const char *team_id = test_response_string (team, "team.id");
+  const char *pool = test_response_string (team, "team.account_id");
+  g_autofree char *invitations = g_strdup_printf ("/v1/teams/%s/invitations", team_id);
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", member, NULL);
+  g_autofree char *invite_body = g_strdup_printf ("{\"email\": \"%s\", \"role\": "
+                                                  "\"member\"}",
+                                                  test_response_string (me, "user.email"));
+  g_autoptr(TestResponse) invited = test_request (server, "POST", invitations, owner,
+                                                  invite_body);
+  g_autofree char *accept = g_strdup_printf ("/v1/invitations/%s/accept",
+                                             test_response_string (invited, "token"));
+  g_autofree char *leave = g_strdup_printf ("/v1/teams/%s/members/%s", team_id,
+                                            test_response_string (me, "user.id"));
+  g_autoptr(TestResponse) accepted = test_request (server, "POST", accept, member, NULL);
+  g_autoptr(TestResponse) left = NULL;
+  g_autoptr(Listener) member_listener = NULL, outsider_listener = NULL;
+  g_autoptr(JsonObject) pool_message = NULL, outsider_message = NULL, after = NULL;
+
+  g_assert_cmpuint (accepted->status, ==, 200);
+  member_listener = listener_connect (member);
+  outsider_listener = listener_connect (outsider);
+  g_assert_nonnull (member_listener->connection);
+  g_assert_nonnull (outsider_listener->connection);
+
+  test_grant (server, admin_token, pool, 90);
+  pool_message = next_message (member_listener, "balance", NULL);
+  g_assert_nonnull (pool_message);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (pool_message,
+                                                                                 "account"),
+                                                  "id"), ==, pool);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (pool_message,
+                                                                              "account"),
+                                               "balance"), ==, 90);
+
+  /* The outsider's first message is about their own grant. */
+  test_grant (server, admin_token, outsider_account, 5);
+  outsider_message = next_message (outsider_listener, "balance", NULL);
+  g_assert_nonnull (outsider_message);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
+                                                    outsider_message, "account"), "id"), ==,
+                   outsider_account);
+
+  /* Once they have left, the member hears of their own account only. */
+  left = test_request (server, "DELETE", leave, member, NULL);
+  g_assert_cmpuint (left->status, ==, 204);
+  test_grant (server, admin_token, pool, 10);
+  test_grant (server, admin_token, member_account, 7);
+  after = next_message (member_listener, "balance", NULL);
+  g_assert_nonnull (after);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (after,
+                                                                                 "account"),
+                                                  "id"), ==, member_account);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -500,6 +565,7 @@ main (int   argc,
   g_test_add_func ("/events/bad-handshake", test_bad_handshake);
   g_test_add_func ("/events/closed-connections", test_closed_connections);
   g_test_add_func ("/events/server-stops-with-clients", test_server_stops_with_clients);
+  g_test_add_func ("/events/team-pool-balance", test_team_pool_balance);
 
   server = test_server_start (NULL);
   admin_token = test_admin_new (server, "events-admin@example.com");

@@ -28,11 +28,12 @@ typedef enum
 #define NOT_CHECKED 1
 
 /* One route of the API. @path and @body may hold placeholders, filled for
- * each call: {uuid} a fresh UUID, {code} a fresh promo code, {account}
- * the owner's account, {run} a run the owner has just authorized. The
- * owner is the caller, except for
- * the other-member column, which sends the owner's ids with another
- * member's token. */
+ * each call: {uuid} a fresh UUID, {code} a fresh promo code, {account} the
+ * owner's account, {run} a run the owner has just authorized, {key} an API
+ * key the owner has just made, {team} the owner's team, {victim} a member
+ * who has just joined it, {invitation} the token of an invitation to it for
+ * someone else. The owner is the caller, except for the other-member
+ * column, which sends the owner's ids with another member's token. */
 typedef struct
 {
   const char *method;
@@ -49,6 +50,8 @@ typedef struct
   gboolean    own_session;
 } MatrixRoute;
 
+#define TEAM_INVITATION "{\"email\": \"invited-{uuid}@example.com\", \"role\": \"member\"}"
+#define TEAM_ALLOCATION "{\"user_id\": \"{victim}\", \"amount\": 1}"
 #define RUN_BODY "{\"id\": \"{uuid}\", \"tool\": \"qr-code\", \"inputs\": {\"text\": \"x\"}"
 #define BIG_CAP "100000000"
 
@@ -157,6 +160,52 @@ static const MatrixRoute matrix[] = {
   { "GET", "/v1/admin/audit", ACCESS_ADMIN, "/v1/admin/audit", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/export", ACCESS_ADMIN, "/v1/admin/audit/export", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/verify", ACCESS_ADMIN, "/v1/admin/audit/verify", NULL, FALSE, 200 },
+  { "POST", "/v1/me/api-keys", ACCESS_MEMBER, "/v1/me/api-keys",
+    "{\"name\": \"matrix\", \"scopes\": [\"read\"]}", FALSE, 201 },
+  { "GET", "/v1/me/api-keys", ACCESS_MEMBER, "/v1/me/api-keys", NULL, FALSE, 200 },
+  { "DELETE", "/v1/me/api-keys/{id}", ACCESS_MEMBER, "/v1/me/api-keys/{key}", NULL, TRUE, 204 },
+  /* Teams: the owner's team; its roles are checked in team_matrix below. */
+  { "POST", "/v1/teams", ACCESS_MEMBER, "/v1/teams", "{\"name\": \"Matrix\"}", FALSE, 201 },
+  { "GET", "/v1/teams", ACCESS_MEMBER, "/v1/teams", NULL, FALSE, 200 },
+  { "POST", "/v1/teams/{id}/invitations", ACCESS_MEMBER, "/v1/teams/{team}/invitations",
+    TEAM_INVITATION, TRUE, 201 },
+  /* An invitation for someone else: 404 for everyone but its invitee. */
+  { "POST", "/v1/invitations/{token}/accept", ACCESS_MEMBER,
+    "/v1/invitations/{invitation}/accept", NULL, TRUE, NOT_CHECKED },
+  { "GET", "/v1/teams/{id}/members", ACCESS_MEMBER, "/v1/teams/{team}/members", NULL, TRUE,
+    200 },
+  { "PUT", "/v1/teams/{id}/members/{user_id}", ACCESS_MEMBER, "/v1/teams/{team}/members/{victim}",
+    "{\"daily_cap\": 10}", TRUE, 200 },
+  { "DELETE", "/v1/teams/{id}/members/{user_id}", ACCESS_MEMBER,
+    "/v1/teams/{team}/members/{victim}", NULL, TRUE, 204 },
+  { "POST", "/v1/teams/{id}/allocations", ACCESS_MEMBER, "/v1/teams/{team}/allocations",
+    TEAM_ALLOCATION, TRUE, 201 },
+  { "GET", "/v1/teams/{id}/usage", ACCESS_MEMBER, "/v1/teams/{team}/usage", NULL, TRUE, 200 },
+};
+
+/* Every team route × the roles in the team. Anonymous callers always get
+ * 401; an outsider 404, as if the team did not exist. */
+typedef struct
+{
+  const char *method;
+  const char *path;
+  const char *body;
+  guint       owner;
+  guint       admin;
+  guint       member;
+  guint       outsider;
+} TeamRoute;
+
+static const TeamRoute team_matrix[] = {
+  { "POST", "/v1/teams", "{\"name\": \"Matrix\"}", 201, 201, 201, 201 },
+  { "GET", "/v1/teams", NULL, 200, 200, 200, 200 },
+  { "POST", "/v1/teams/{team}/invitations", TEAM_INVITATION, 201, 201, 403, 404 },
+  { "POST", "/v1/invitations/{invitation}/accept", NULL, 404, 404, 404, 404 },
+  { "GET", "/v1/teams/{team}/members", NULL, 200, 200, 200, 404 },
+  { "PUT", "/v1/teams/{team}/members/{victim}", "{\"daily_cap\": 10}", 200, 200, 403, 404 },
+  { "DELETE", "/v1/teams/{team}/members/{victim}", NULL, 204, 204, 403, 404 },
+  { "POST", "/v1/teams/{team}/allocations", TEAM_ALLOCATION, 201, 201, 403, 404 },
+  { "GET", "/v1/teams/{team}/usage", NULL, 200, 200, 200, 404 },
 };
 
 typedef struct
@@ -167,6 +216,11 @@ typedef struct
 
 static TestServer *server;
 static Caller owner, other, admin;
+/* The owner's team, and its admin and member. */
+static char team_id[37];
+static Caller team_admin, team_member;
+/* API keys of the owner: read only, and read and run. */
+static char *read_key, *run_key;
 
 /* --- filling the placeholders --- */
 
@@ -182,6 +236,64 @@ new_owner_run (void)
   response = test_request (server, "POST", "/v1/runs", owner.token, body);
   g_assert_cmpuint (response->status, ==, 201);
   return g_steal_pointer (&id);
+}
+
+/* The id of an API key the owner has just made. */
+static char *
+new_owner_key (void)
+{
+  g_autoptr(TestResponse) response = NULL;
+
+  response = test_request (server, "POST", "/v1/me/api-keys", owner.token,
+                           "{\"name\": \"matrix\", \"scopes\": [\"read\"]}");
+  g_assert_cmpuint (response->status, ==, 201);
+  return g_strdup (test_response_string (response, "id"));
+}
+
+static char *
+user_id_of (const char *token)
+{
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+
+  return g_strdup (test_response_string (me, "user.id"));
+}
+
+static char *
+invite_to_team (const char *email,
+                const char *role)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/teams/%s/invitations", team_id);
+  g_autofree char *body = g_strdup_printf ("{\"email\": \"%s\", \"role\": \"%s\"}", email,
+                                           role);
+  g_autoptr(TestResponse) response = test_request (server, "POST", path, owner.token, body);
+
+  g_assert_cmpuint (response->status, ==, 201);
+  return g_strdup (test_response_string (response, "token"));
+}
+
+/* Signs @email up and has them join the owner's team as @role. */
+static char *
+join_team (const char *email,
+           const char *role)
+{
+  g_autofree char *invitation = invite_to_team (email, role);
+  g_autofree char *path = g_strdup_printf ("/v1/invitations/%s/accept", invitation);
+  char *token = test_user_new (server, email, NULL);
+  g_autoptr(TestResponse) response = test_request (server, "POST", path, token, NULL);
+
+  g_assert_cmpuint (response->status, ==, 200);
+  return token;
+}
+
+/* The user id of a member who has just joined the owner's team. */
+static char *
+new_victim (void)
+{
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *email = g_strdup_printf ("victim-%s@example.com", uuid);
+  g_autofree char *token = join_team (email, "member");
+
+  return user_id_of (token);
 }
 
 static gboolean
@@ -203,6 +315,28 @@ fill_one (GString    *out,
       g_autofree char *run = new_owner_run ();
 
       g_string_append (out, run);
+    }
+  else if (g_str_equal (placeholder, "team"))
+    g_string_append (out, team_id);
+  else if (g_str_equal (placeholder, "victim"))
+    {
+      g_autofree char *victim = new_victim ();
+
+      g_string_append (out, victim);
+    }
+  else if (g_str_equal (placeholder, "invitation"))
+    {
+      g_autofree char *uuid = g_uuid_string_random ();
+      g_autofree char *email = g_strdup_printf ("someone-%s@example.com", uuid);
+      g_autofree char *invitation = invite_to_team (email, "member");
+
+      g_string_append (out, invitation);
+    }
+  else if (g_str_equal (placeholder, "key"))
+    {
+      g_autofree char *key = new_owner_key ();
+
+      g_string_append (out, key);
     }
   else
     g_error ("Unknown placeholder {%s} in the matrix", placeholder);
@@ -405,6 +539,100 @@ test_admin (gconstpointer data)
   assert_success (route, response);
 }
 
+/* --- teams: every route × every role --- */
+
+static void
+test_team_roles (gconstpointer data)
+{
+  const TeamRoute *route = data;
+  const struct
+  {
+    const char *token;
+    guint       status;
+  } callers[] = {
+    { owner.token, route->owner },
+    { team_admin.token, route->admin },
+    { team_member.token, route->member },
+    { other.token, route->outsider },
+    { NULL, 401 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (callers); i++)
+    {
+      g_autofree char *path = fill (route->path);
+      g_autofree char *body = fill (route->body);
+      g_autoptr(TestResponse) response = test_request (server, route->method, path,
+                                                       callers[i].token, body);
+
+      g_test_message ("caller %u: %s %s → %u %s", i, route->method, path, response->status,
+                      response->body);
+      g_assert_cmpuint (response->status, ==, callers[i].status);
+      if (callers[i].status >= 400)
+        assert_refused (response, callers[i].status, test_response_error (response));
+    }
+}
+
+/* --- the owner's API keys --- */
+
+/* What a key may call: every GET, POST /v1/estimate, and with "run" the
+ * runs; nothing else (docs/api-keys.md). */
+static gboolean
+key_may_call (const MatrixRoute *route,
+              gboolean           can_run)
+{
+  if (g_str_equal (route->method, "GET") || g_str_equal (route->pattern, "/v1/estimate"))
+    return TRUE;
+
+  return can_run && (g_str_equal (route->pattern, "/v1/runs") ||
+                     g_str_equal (route->pattern, "/v1/runs/{id}/complete"));
+}
+
+static void
+check_key_column (const MatrixRoute *route,
+                  const char        *key,
+                  gboolean           can_run)
+{
+  g_autoptr(TestResponse) response = NULL;
+
+  if (route->access == ACCESS_PUBLIC)
+    {
+      g_test_skip ("A public route");
+      return;
+    }
+  if (!route_exists (route) || (response = call (route, key)) == NULL)
+    return;
+
+  /* A key is its user, an admin route is no more open to it. */
+  if (route->access == ACCESS_ADMIN || !key_may_call (route, can_run))
+    assert_refused (response, 403, "forbidden");
+  else
+    assert_success (route, response);
+}
+
+static void
+test_read_key (gconstpointer data)
+{
+  check_key_column (data, read_key, FALSE);
+}
+
+static void
+test_run_key (gconstpointer data)
+{
+  check_key_column (data, run_key, TRUE);
+}
+
+static char *
+new_key (const char *scopes)
+{
+  g_autofree char *body = g_strdup_printf ("{\"name\": \"matrix\", \"scopes\": %s, "
+                                           "\"rate_limit\": 10000}", scopes);
+  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/me/api-keys",
+                                                   owner.token, body);
+
+  g_assert_cmpuint (response->status, ==, 201);
+  return g_strdup (test_response_string (response, "key"));
+}
+
 /* --- the table covers the router --- */
 
 static gboolean
@@ -440,6 +668,19 @@ test_covers_router (void)
 /* --- set-up --- */
 
 static void
+set_up_team (void)
+{
+  g_autoptr(TestResponse) team = test_request (server, "POST", "/v1/teams", owner.token,
+                                               "{\"name\": \"Matrix team\"}");
+
+  g_assert_cmpuint (team->status, ==, 201);
+  g_strlcpy (team_id, test_response_string (team, "team.id"), sizeof team_id);
+  test_grant (server, admin.token, test_response_string (team, "team.account_id"), 100000);
+  team_admin.token = join_team ("team-admin@example.com", "admin");
+  team_member.token = join_team ("team-member@example.com", "member");
+}
+
+static void
 set_up_callers (void)
 {
   owner.token = test_user_new (server, "owner@example.com", owner.account_id);
@@ -447,6 +688,9 @@ set_up_callers (void)
   admin.token = test_admin_new (server, "admin@example.com");
 
   test_grant (server, admin.token, owner.account_id, 100000);
+  set_up_team ();
+  read_key = new_key ("[\"read\"]");
+  run_key = new_key ("[\"read\", \"run\"]");
 }
 
 static void
@@ -461,6 +705,8 @@ add_tests (void)
     { "member", test_member },
     { "other-member", test_other_member },
     { "admin", test_admin },
+    { "read-key", test_read_key },
+    { "run-key", test_run_key },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (matrix); i++)
@@ -472,6 +718,14 @@ add_tests (void)
 
           g_test_add_data_func (name, &matrix[i], columns[j].func);
         }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (team_matrix); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("/matrix/team-roles%s/%s", team_matrix[i].path,
+                                               team_matrix[i].method);
+
+      g_test_add_data_func (name, &team_matrix[i], test_team_roles);
     }
 
   g_test_add_func ("/matrix/covers-router", test_covers_router);
@@ -493,6 +747,10 @@ main (int   argc,
   g_free (owner.token);
   g_free (other.token);
   g_free (admin.token);
+  g_free (team_admin.token);
+  g_free (team_member.token);
+  g_free (read_key);
+  g_free (run_key);
   test_server_free (server);
   return status;
 }
