@@ -249,6 +249,35 @@ test_grant_expiring (void)
   g_assert_cmpstr (test_response_string (me, "accounts.0.expiring.0.expires_at"), ==, expires);
 }
 
+/* A team's pool may hold credits that expire too: GET /v1/me lists them
+ * under the pool's account. */
+static void
+test_grant_expiring_to_team (void)
+{
+  g_autofree char *token = test_user_new (server, "pool-owner@example.com", NULL);
+  g_autoptr(TestResponse) team = test_request (server, "POST", "/v1/teams", token,
+                                               "{\"name\": \"Expiring pool\"}");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 3);
+  g_autofree char *expires = g_date_time_format (later, "%Y-%m-%dT%H:%M:%S.000000Z");
+  g_autofree char *body = NULL;
+  g_autoptr(TestResponse) granted = NULL, me = NULL;
+
+  g_assert_cmpuint (team->status, ==, 201);
+  body = g_strdup_printf ("{\"account_id\": \"%s\", \"amount\": 40, \"reason\": \"Pilot\", "
+                          "\"expires_at\": \"%s\"}",
+                          test_response_string (team, "team.account_id"), expires);
+  granted = grant (admin, body);
+  g_assert_cmpuint (granted->status, ==, 201);
+
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpstr (test_response_string (me, "accounts.1.kind"), ==, "team");
+  g_assert_cmpint (test_response_int (me, "accounts.1.expiring.0.amount"), ==, 40);
+  g_assert_cmpstr (test_response_string (me, "accounts.1.expiring.0.expires_at"), ==, expires);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (
+                      test_response_member (me, "accounts.0.expiring"))), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -264,6 +293,7 @@ main (int   argc,
   g_test_add_func ("/admin/grant-bad-bodies", test_grant_bad_bodies);
   g_test_add_func ("/admin/grant-longest-reason", test_grant_longest_reason);
   g_test_add_func ("/admin/grant-expiring", test_grant_expiring);
+  g_test_add_func ("/admin/grant-expiring-to-team", test_grant_expiring_to_team);
 
   server = test_server_start (NULL);
   admin = test_admin_new (server, "admin@example.com");
