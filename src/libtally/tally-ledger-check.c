@@ -179,6 +179,37 @@ static const struct
   { "SELECT count(*) FROM transfers t LEFT JOIN accounts d ON d.num = t.debit_account "
     "LEFT JOIN accounts c ON c.num = t.credit_account WHERE d.num IS NULL OR c.num IS NULL",
     "A transfer names an account that does not exist", CHECK_ALWAYS },
+  /* Lots (docs/ledger.md, "Lots and expiry"); a mirror keeps none. */
+  { "SELECT count(*) FROM lots l LEFT JOIN transfers t ON t.seq = l.transfer_seq "
+    "LEFT JOIN accounts a ON a.num = l.account "
+    "WHERE t.seq IS NULL OR a.num IS NULL OR t.credit_account != l.account "
+    "  OR t.amount != l.amount OR (t.flags & 14) != 0 OR (a.flags & 1) = 0",
+    "A lot does not match the transfer that brought its credits", CHECK_ALWAYS },
+  { "SELECT count(*) FROM lots l LEFT JOIN (SELECT lot, SUM (amount) AS burned FROM lot_burns "
+    "GROUP BY lot) b ON b.lot = l.num WHERE l.remaining != l.amount - COALESCE (b.burned, 0)",
+    "A lot's credits left are not its amount less what was burned from it", CHECK_ALWAYS },
+  { "SELECT count(*) FROM lot_burns b LEFT JOIN lots l ON l.num = b.lot "
+    "LEFT JOIN transfers t ON t.seq = b.transfer_seq "
+    "WHERE l.num IS NULL OR t.seq IS NULL OR t.debit_account != l.account "
+    "  OR (t.flags & 10) != 0 OR t.seq < l.transfer_seq",
+    "A lot was burned by something other than a later posted debit of its account",
+    CHECK_ALWAYS },
+  { "SELECT count(*) FROM (SELECT b.transfer_seq, SUM (b.amount) AS burned FROM lot_burns b "
+    "GROUP BY b.transfer_seq) s JOIN transfers t ON t.seq = s.transfer_seq "
+    "WHERE s.burned > t.amount",
+    "A debit burned more of its account's lots than it took", CHECK_ALWAYS },
+  { "SELECT count(*) FROM lots l LEFT JOIN transfers t ON t.seq = l.expired_by "
+    "WHERE l.expired_by IS NOT NULL AND (l.closed = 0 OR t.seq IS NULL OR t.kind != 5 "
+    "  OR t.debit_account != l.account "
+    "  OR NOT EXISTS (SELECT 1 FROM lot_burns b WHERE b.lot = l.num "
+    "    AND b.transfer_seq = t.seq AND b.amount = t.amount))",
+    "A lot's expiry is not an expiry transfer that took its credits", CHECK_ALWAYS },
+  { "SELECT count(*) - count(DISTINCT expired_by) FROM lots WHERE expired_by IS NOT NULL",
+    "One expiry transfer closed more than one lot", CHECK_ALWAYS },
+  { "SELECT count(*) FROM accounts a JOIN (SELECT account, SUM (remaining) AS open "
+    "FROM lots WHERE closed = 0 GROUP BY account) o ON o.account = a.num "
+    "WHERE o.open > a.credits_posted - a.debits_posted",
+    "An account's credits yet to expire exceed its balance", CHECK_ALWAYS },
 };
 
 /**

@@ -54,6 +54,11 @@ typedef enum
   STMT_CREATED_AT_BY_SEQ,
   STMT_POSTED_HOURS,
   STMT_POSTED_ITEMS,
+  STMT_OPEN_LOTS,
+  STMT_BURN_LOT,
+  STMT_INSERT_BURN,
+  STMT_DUE_LOTS,
+  STMT_CLOSE_LOT,
   N_STMTS
 } TallyLedgerStmt;
 
@@ -149,6 +154,19 @@ gboolean      tally_ledger_settle_pending_row (TallyLedger        *ledger,
                                             gint64                 pending_seq,
                                             TallyPendingState      state,
                                             gint64                 settled_by,
+                                            GError               **error);
+
+/* tally-ledger-lots.c */
+/* Burns @amount that posted debit @transfer_seq took from account
+ * @account_num off its open lots, soonest expiry first (only lot
+ * @only_lot when it is not 0); what the lots lack was credits that never
+ * expire. *@found: whether it found any open lot with credits left. */
+gboolean      tally_ledger_lots_burn       (TallyLedger           *self,
+                                            gint64                 account_num,
+                                            gint64                 transfer_seq,
+                                            gint64                 amount,
+                                            gint64                 only_lot,
+                                            gboolean              *found,
                                             GError               **error);
 
 /* tally-ledger-mirror.c */

@@ -117,6 +117,31 @@ static const char * const migrations[] = {
   "    WHERE p.seq = NEW.pending_seq AND p.kind IN (0, 2, 3)"
   "    ON CONFLICT DO UPDATE SET amount = amount + excluded.amount, items = items + 1;"
   "END;",
+
+  /* 3: credits that expire (docs/ledger.md, "Lots and expiry"). A lot is
+   * the credits one posted transfer brought to a user or team account,
+   * with when they expire; every posted debit of the account burns the
+   * open lots that expire soonest first, one lot_burns row each; at
+   * expiry what is left is taken by one expiry transfer (expired_by) and
+   * the lot closes. */
+  "CREATE TABLE lots ("
+  "  num INTEGER PRIMARY KEY,"
+  "  account INTEGER NOT NULL,"
+  "  transfer_seq INTEGER NOT NULL UNIQUE,"
+  "  amount INTEGER NOT NULL CHECK (amount > 0),"
+  "  remaining INTEGER NOT NULL CHECK (remaining BETWEEN 0 AND amount),"
+  "  expires_at INTEGER NOT NULL,"
+  "  closed INTEGER NOT NULL DEFAULT 0,"
+  "  expired_by INTEGER"
+  ");"
+  "CREATE INDEX lots_open ON lots (account, expires_at, num) WHERE closed = 0;"
+  "CREATE INDEX lots_due ON lots (expires_at) WHERE closed = 0;"
+  "CREATE TABLE lot_burns ("
+  "  lot INTEGER NOT NULL,"
+  "  transfer_seq INTEGER NOT NULL,"
+  "  amount INTEGER NOT NULL CHECK (amount > 0),"
+  "  PRIMARY KEY (lot, transfer_seq)"
+  ") WITHOUT ROWID;",
 };
 
 int

@@ -17,6 +17,9 @@ typedef struct
   guint8             key[16];
   TallyCachedAccount cached;
   gboolean           dirty;
+  /* The account had no open lot with credits left when the batch looked:
+   * none appears within a batch, so its later debits need not look. */
+  gboolean           no_lots;
 } BatchAccount;
 
 /* A value of an account before a linked chain changed it. */
@@ -41,6 +44,8 @@ typedef struct
   gint64       now;
   gint64       created_at;
   gint64       last_seq;
+  /* While a lot expires: the only lot its expiry transfer burns. */
+  gint64       only_lot;
 } Batch;
 
 static guint
@@ -257,6 +262,14 @@ batch_abort_chain (Batch    *batch,
                    gint64    seq_before,
                    GError  **error)
 {
+  GHashTableIter iter;
+  BatchAccount *entry;
+
+  /* The chain's burns are undone too: lots may have credits again. */
+  g_hash_table_iter_init (&iter, batch->accounts);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &entry))
+    entry->no_lots = FALSE;
+
   for (guint i = batch->undo->len; i > 0; i--)
     {
       UndoEntry *undo = &g_array_index (batch->undo, UndoEntry, i - 1);
@@ -450,6 +463,28 @@ check_existing (Batch               *batch,
   return TRUE;
 }
 
+/* A posted debit of a user's or team's account spends its lots, the ones
+ * that expire soonest first (docs/ledger.md, "Lots and expiry"). */
+static gboolean
+burn_lots (Batch                *batch,
+           const TallyTransfer  *t,
+           Resolved             *r,
+           GError              **error)
+{
+  gboolean found;
+
+  if ((t->flags & (TALLY_TRANSFER_FLAG_PENDING | TALLY_TRANSFER_FLAG_VOID_PENDING)) != 0 ||
+      t->amount == 0 || r->debit->no_lots ||
+      !(r->debit->cached.account.flags & TALLY_ACCOUNT_FLAG_DEBITS_MUST_NOT_EXCEED_CREDITS))
+    return TRUE;
+
+  if (!tally_ledger_lots_burn (batch->ledger, r->debit->cached.num, t->seq, t->amount,
+                               batch->only_lot, &found, error))
+    return FALSE;
+  r->debit->no_lots = !found;
+  return TRUE;
+}
+
 /* Writes the transfer and moves the columns; *inserted is FALSE, and
  * nothing changed, when the id already exists. */
 static gboolean
@@ -484,6 +519,8 @@ apply_transfer (Batch          *batch,
   batch_touch_account (batch, r->debit);
   batch_touch_account (batch, r->credit);
   tally_ledger_rules_apply (t, pending, &r->debit->cached.account, &r->credit->cached.account);
+  if (!burn_lots (batch, t, r, error))
+    return FALSE;
 
   if (t->flags & TALLY_TRANSFER_FLAG_PENDING)
     return tally_ledger_insert_pending_row (batch->ledger, t, error);
@@ -688,6 +725,7 @@ tally_ledger_create_transfers (TallyLedger          *self,
  * happening twice. */
 static gboolean
 expiry_id (Batch       *batch,
+           const char  *namespace_name,
            const char  *pending_id,
            char         id[TALLY_UUID_LEN],
            GError     **error)
@@ -696,7 +734,7 @@ expiry_id (Batch       *batch,
   guint8 bytes[16];
   gboolean found;
 
-  tally_uuid_derive ("expiry", pending_id, id);
+  tally_uuid_derive (namespace_name, pending_id, id);
   tally_uuid_to_bytes (id, bytes);
   if (!tally_ledger_find_transfer (batch->ledger, bytes, &taken, &found, error))
     return FALSE;
@@ -734,7 +772,7 @@ expire_one (Batch   *batch,
       return FALSE;
     }
 
-  if (!expiry_id (batch, p->id, id, error))
+  if (!expiry_id (batch, "expiry", p->id, id, error))
     return FALSE;
   tally_transfer_init (&expiry, id, p->debit_account_id, p->credit_account_id, 0, p->kind);
   expiry.flags = TALLY_TRANSFER_FLAG_VOID_PENDING;
@@ -842,6 +880,176 @@ tally_ledger_expire_pending (TallyLedger  *self,
   do
     {
       if (!expire_some (self, now, &n, error))
+        return FALSE;
+      total += n;
+    }
+  while (n == 1000);
+
+  if (n_expired != NULL)
+    *n_expired = total;
+  return TRUE;
+}
+
+/* --- lots whose time has come --- */
+
+typedef struct
+{
+  gint64 num;
+  guint8 account_key[16];
+  gint64 remaining;
+  char   transfer_id[TALLY_UUID_LEN];
+} DueLot;
+
+static gboolean
+collect_due_lots (Batch   *batch,
+                  gint64   now,
+                  GArray  *due,
+                  GError **error)
+{
+  sqlite3_stmt *stmt = tally_ledger_stmt (batch->ledger, STMT_DUE_LOTS);
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_int (stmt, 2, 1000);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      DueLot lot = { 0 };
+
+      lot.num = sqlite3_column_int64 (stmt, 0);
+      if (sqlite3_column_bytes (stmt, 1) == 16)
+        memcpy (lot.account_key, sqlite3_column_blob (stmt, 1), 16);
+      lot.remaining = sqlite3_column_int64 (stmt, 2);
+      if (sqlite3_column_bytes (stmt, 3) == 16)
+        tally_uuid_from_bytes (sqlite3_column_blob (stmt, 3), lot.transfer_id);
+      g_array_append_val (due, lot);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (tally_ledger_get_db (batch->ledger), error);
+  return TRUE;
+}
+
+/* The expiry transfer of @take credits of @lot, burning that lot alone. */
+static gboolean
+post_lot_expiry (Batch         *batch,
+                 const DueLot  *lot,
+                 Resolved      *r,
+                 gint64         take,
+                 gint64        *seq,
+                 GError       **error)
+{
+  TallyTransfer expiry;
+  char id[TALLY_UUID_LEN];
+  gboolean inserted = FALSE, ok;
+
+  if (!expiry_id (batch, "lot-expiry", lot->transfer_id, id, error))
+    return FALSE;
+  tally_transfer_init (&expiry, id, r->debit->cached.account.id,
+                       tally_system_account_id (TALLY_SYSTEM_ACCOUNT_EXPIRED), take,
+                       TALLY_TRANSFER_KIND_EXPIRY);
+  tally_transfer_set_ref (&expiry, lot->transfer_id);
+  tally_transfer_set_description (&expiry, "Credits expired");
+  if (tally_ledger_rules_check_accounts (&expiry, &r->debit->cached.account,
+                                         &r->credit->cached.account,
+                                         batch->created_at) != TALLY_TRANSFER_OK)
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_STORAGE,
+                              "The expiry of lot %" G_GINT64_FORMAT " does not fit its accounts",
+                              lot->num);
+
+  tally_uuid_to_bytes (id, r->id);
+  batch->only_lot = lot->num;
+  ok = apply_transfer (batch, &expiry, r, &inserted, error);
+  batch->only_lot = 0;
+  if (ok && !inserted)
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_STORAGE,
+                              "The expiry of %s is recorded already", lot->transfer_id);
+
+  *seq = expiry.seq;
+  return ok;
+}
+
+/* What is left of the lot and not held by a pending debit expires; what
+ * a hold keeps stays the account's, and never expires (docs/ledger.md). */
+static gboolean
+expire_lot (Batch         *batch,
+            const DueLot  *lot,
+            GError       **error)
+{
+  sqlite3_stmt *close;
+  Resolved r = { 0 };
+  guint8 expired_key[16];
+  gint64 take, seq = 0;
+
+  tally_uuid_to_bytes (tally_system_account_id (TALLY_SYSTEM_ACCOUNT_EXPIRED), expired_key);
+  if (!batch_get_account (batch, lot->account_key, &r.debit, error) ||
+      !batch_get_account (batch, expired_key, &r.credit, error))
+    return FALSE;
+  if (r.debit == NULL || r.credit == NULL)
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_STORAGE,
+                              "Lot %" G_GINT64_FORMAT " names an account that is not there",
+                              lot->num);
+
+  take = MIN (lot->remaining, MAX (tally_account_available (&r.debit->cached.account), 0));
+  if (take > 0 && !post_lot_expiry (batch, lot, &r, take, &seq, error))
+    return FALSE;
+
+  close = tally_ledger_stmt (batch->ledger, STMT_CLOSE_LOT);
+  if (seq > 0)
+    sqlite3_bind_int64 (close, 1, seq);
+  sqlite3_bind_int64 (close, 2, lot->num);
+  return tally_ledger_step_done (batch->ledger, close, error);
+}
+
+/* One transaction of at most 1,000 lots. */
+static gboolean
+expire_some_lots (TallyLedger  *self,
+                  gint64        now,
+                  guint        *n_done,
+                  GError      **error)
+{
+  g_autoptr(GArray) due = g_array_new (FALSE, FALSE, sizeof (DueLot));
+  Batch batch;
+
+  *n_done = 0;
+  if (!batch_begin (&batch, self, error))
+    return FALSE;
+
+  if (!collect_due_lots (&batch, now, due, error))
+    goto fail;
+  for (guint i = 0; i < due->len; i++)
+    {
+      if (!expire_lot (&batch, &g_array_index (due, DueLot, i), error))
+        goto fail;
+    }
+  if (!batch_commit (&batch, error))
+    goto fail;
+
+  *n_done = due->len;
+  return TRUE;
+
+fail:
+  batch_rollback (&batch);
+  return FALSE;
+}
+
+gboolean
+tally_ledger_expire_lots (TallyLedger  *self,
+                          gint64        now,
+                          guint        *n_expired,
+                          GError      **error)
+{
+  guint total = 0;
+  guint n;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+
+  if (!tally_ledger_refuse_mirror (self, error))
+    return FALSE;
+
+  do
+    {
+      if (!expire_some_lots (self, now, &n, error))
         return FALSE;
       total += n;
     }

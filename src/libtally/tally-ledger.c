@@ -72,6 +72,16 @@ static const char * const stmt_sql[N_STMTS] = {
   /* The same from the transfers themselves, for the part of an hour at
    * either end of a range: [?2, ?3) are seqs. A run counts once posted,
    * for what it settled. */
+  /* Lots (tally-ledger-lots.c): an account's open ones in burn order. */
+  [STMT_OPEN_LOTS] = "SELECT num, remaining FROM lots WHERE account = ? AND closed = 0 "
+                     "AND remaining > 0 ORDER BY expires_at, num",
+  [STMT_BURN_LOT] = "UPDATE lots SET remaining = remaining - ?1 WHERE num = ?2",
+  [STMT_INSERT_BURN] = "INSERT INTO lot_burns (lot, transfer_seq, amount) VALUES (?, ?, ?)",
+  [STMT_DUE_LOTS] = "SELECT l.num, a.id, l.remaining, t.id FROM lots l "
+                    "JOIN transfers t ON t.seq = l.transfer_seq "
+                    "JOIN accounts a ON a.num = l.account "
+                    "WHERE l.closed = 0 AND l.expires_at <= ? ORDER BY l.expires_at, l.num LIMIT ?",
+  [STMT_CLOSE_LOT] = "UPDATE lots SET closed = 1, expired_by = ? WHERE num = ?",
   [STMT_POSTED_ITEMS] = "SELECT kind, tool_id, SUM (amount), COUNT (*) FROM ("
                         "SELECT t.kind AS kind, COALESCE (t.tool_id, '') AS tool_id, "
                         "  CASE WHEN t.debit_account = ?1 THEN -1 ELSE 1 END * "

@@ -201,6 +201,45 @@ gboolean     tally_ledger_mirror_transfers   (TallyLedger                *self,
 gboolean     tally_ledger_mirror_clear       (TallyLedger                *self,
                                               GError                    **error);
 
+/* Lots (tally-ledger-lots.c; docs/ledger.md, "Lots and expiry"): credits
+ * that expire. */
+typedef struct
+{
+  /* The transfer that brought the credits. */
+  char   transfer_id[TALLY_UUID_LEN];
+  gint64 amount;
+  /* What no debit has burned yet. */
+  gint64 remaining;
+  /* Microseconds since the epoch, UTC. */
+  gint64 expires_at;
+} TallyLot;
+
+/* Makes the credits of @transfer_id (a single-phase transfer to a user or
+ * team account, no posted debit of that account after it) expire at
+ * @expires_at: call it in the transaction that creates the transfer. The
+ * same expiry again changes nothing; another is an error. */
+gboolean     tally_ledger_set_expiry         (TallyLedger                *self,
+                                              const char                 *transfer_id,
+                                              gint64                      expires_at,
+                                              GError                    **error);
+/* When the credits of @transfer_id expire: *@expires_at, 0 for never. */
+gboolean     tally_ledger_lookup_expiry      (TallyLedger                *self,
+                                              const char                 *transfer_id,
+                                              gint64                     *expires_at,
+                                              GError                    **error);
+/* At @now, posts one expiry transfer (to the expired account) for each
+ * lot whose time has come, of what is left of it and not held, and closes
+ * the lot: exactly once, however often it runs. */
+gboolean     tally_ledger_expire_lots        (TallyLedger                *self,
+                                              gint64                      now,
+                                              guint                      *n_expired,
+                                              GError                    **error);
+/* @account_id's open lots with credits left, soonest expiry first: an
+ * array of TallyLot. */
+GArray      *tally_ledger_list_lots          (TallyLedger                *self,
+                                              const char                 *account_id,
+                                              GError                    **error);
+
 /* Verifies every invariant over the whole file; the first broken one is
  * described in words in a TALLY_LEDGER_ERROR_INVARIANT error. */
 gboolean     tally_ledger_check              (TallyLedger                *self,

@@ -30,7 +30,9 @@ tally_api_decode_grant (JsonObject        *body,
                            &out->amount, problem) ||
       !tally_json_get_string (body, "reason", TALLY_FIELD_REQUIRED, REASON_MAX_CHARS,
                               &out->reason, problem) ||
-      !tally_json_get_uuid (body, "id", TALLY_FIELD_OPTIONAL, out->id, problem))
+      !tally_json_get_uuid (body, "id", TALLY_FIELD_OPTIONAL, out->id, problem) ||
+      !tally_json_get_time_after (body, "expires_at", TALLY_FIELD_OPTIONAL, g_get_real_time (),
+                                  &out->expires_at, problem))
     return FALSE;
 
   stripped = g_strstrip (g_strdup (out->reason));
@@ -89,6 +91,28 @@ find_grantee (GrantJob  *job,
   return TRUE;
 }
 
+/* Credits that expire are a lot of the ledger, made with the transfer;
+ * a grant sent again must say the same of its expiry. */
+static gboolean
+grant_expiry (GrantJob             *job,
+              TallyTransferResult   result,
+              GError              **error)
+{
+  TallyLedger *ledger = tally_server_get_ledger (tally_request_get_server (job->request));
+  gint64 stored;
+
+  if (result == TALLY_TRANSFER_OK)
+    return job->decoded.expires_at == 0 ||
+           tally_ledger_set_expiry (ledger, job->transfer.id, job->decoded.expires_at, error);
+
+  if (!tally_ledger_lookup_expiry (ledger, job->transfer.id, &stored, error))
+    return FALSE;
+  if (stored != job->decoded.expires_at)
+    tally_problem_set (&job->problem, 409, "idempotency_conflict", "id",
+                       "This id was already used for another transfer");
+  return TRUE;
+}
+
 static gboolean
 grant_write (gpointer   data,
              GError   **error)
@@ -105,12 +129,16 @@ grant_write (gpointer   data,
 
   if (!tally_ledger_create_transfers (ledger, &job->transfer, 1, &result, error))
     return FALSE;
+  if ((result == TALLY_TRANSFER_OK || result == TALLY_TRANSFER_EXISTS) &&
+      !grant_expiry (job, result, error))
+    return FALSE;
   if (result == TALLY_TRANSFER_OK &&
       !tally_audit_record (tally_server_get_audit (tally_request_get_server (job->request)),
                            tally_request_get_user (job->request), "admin.grant",
                            job->decoded.account_id, "ok",
-                           tally_audit_details ("sis", "transfer_id", job->transfer.id, "amount",
-                                                job->transfer.amount, "reason", job->reason),
+                           tally_audit_details ("sisi", "transfer_id", job->transfer.id, "amount",
+                                                job->transfer.amount, "reason", job->reason,
+                                                "expires_at", job->decoded.expires_at),
                            error))
     return FALSE;
 
@@ -127,22 +155,6 @@ grant_write (gpointer   data,
   g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
                "The grant was refused: %s", tally_transfer_result_to_string (result));
   return FALSE;
-}
-
-static JsonObject *
-transfer_json (const TallyTransfer *transfer)
-{
-  JsonObject *object = json_object_new ();
-  g_autofree char *created_at = tally_time_to_iso8601 (transfer->created_at);
-
-  json_object_set_string_member (object, "id", transfer->id);
-  json_object_set_string_member (object, "kind", tally_transfer_kind_to_string (transfer->kind));
-  json_object_set_int_member (object, "amount", transfer->amount);
-  json_object_set_string_member (object, "account_id", transfer->credit_account_id);
-  json_object_set_string_member (object, "created_at", created_at);
-  json_object_set_string_member (object, "description", transfer->description);
-  json_object_set_int_member (object, "seq", transfer->seq);
-  return object;
 }
 
 static void
@@ -165,7 +177,8 @@ grant_done (gpointer      data,
     }
 
   body = json_object_new ();
-  tally_api_set_object (body, "transfer", transfer_json (&job->transfer));
+  tally_api_set_object (body, "transfer", tally_api_transfer_json (&job->transfer,
+                                                                  job->decoded.expires_at));
   tally_request_respond_object (job->request, 201, body);
 }
 

@@ -88,6 +88,8 @@ typedef struct
   const char *reason;
   /* Empty when not given: a fresh id, so no idempotency. */
   char        id[37];
+  /* When the credits expire, microseconds since the epoch; 0: never. */
+  gint64      expires_at;
 } TallyGrantRequest;
 
 gboolean tally_api_decode_estimate  (JsonObject            *body,
@@ -152,6 +154,16 @@ gboolean tally_api_decode_checkout (JsonObject           *body,
                                     TallyCheckoutRequest *out,
                                     TallyProblem         *problem);
 
+/* POST /v1/subscriptions (tally-api-subscriptions.c) */
+typedef struct
+{
+  const char *plan;
+} TallySubscribeRequest;
+
+gboolean tally_api_decode_subscribe (JsonObject            *body,
+                                     TallySubscribeRequest *out,
+                                     TallyProblem          *problem);
+
 /* PUT /v1/me/invoice-details (tally-api-billing.c): each "" when not
  * given, which clears it. */
 typedef struct
@@ -181,6 +193,30 @@ gboolean tally_api_decode_auto_recharge (JsonObject               *body,
                                          TallyAutoRechargeRequest *out,
                                          TallyProblem             *problem);
 
+/* POST /v1/admin/promo-codes and /v1/promo-codes/redeem
+ * (tally-api-promos.c) */
+typedef struct
+{
+  const char *code;
+  gint64      credits;
+  gint64      max_redemptions;
+  /* Microseconds since the epoch; 0: never. */
+  gint64      expires_at;
+  /* 0: the credits never expire. */
+  gint64      credits_expire_after_days;
+} TallyPromoCodeRequest;
+
+typedef struct
+{
+  const char *code;
+} TallyRedeemRequest;
+
+gboolean tally_api_decode_promo_code (JsonObject            *body,
+                                      TallyPromoCodeRequest *out,
+                                      TallyProblem          *problem);
+gboolean tally_api_decode_redeem     (JsonObject            *body,
+                                      TallyRedeemRequest    *out,
+                                      TallyProblem          *problem);
 /* PUT /v1/me/alerts (tally-api-alerts.c): any subset, merged into the
  * saved settings by tally-alerts.c. */
 typedef struct _TallyAlertSettingsRequest TallyAlertSettingsRequest;

@@ -12,12 +12,14 @@
 #include "tally-api.h"
 #include "tally-api-payments.h"
 #include "tally-store-payments.h"
+#include "tally-store-subscriptions.h"
 #include "tally-stripe.h"
 
 /* The page a buyer sees instead of Stripe's. The browser that opens it
- * has no token, so its URL carries the checkout's key (see demo_url() in
- * tally-api-payments.c), bound to the checkout and the user who started
- * it: a session id alone, or another checkout's key, finds nothing. */
+ * has no token, so its URL carries the checkout's key (see
+ * tally_payments_demo_url() in tally-api-payments.c), bound to the
+ * checkout and the user who started it: a session id alone, or another
+ * checkout's key, finds nothing. */
 static gboolean
 find_demo_payment (TallyRequest *request,
                    TallyPayment *payment)
@@ -193,10 +195,172 @@ handle_decline (TallyRequest *request)
     send_event (request, &payment, "checkout.session.async_payment_failed", "unpaid");
 }
 
+/* --- subscriptions: the same page, in subscription mode --- */
+
+static gboolean
+find_demo_subscription (TallyRequest      *request,
+                        TallySubscription *subscription)
+{
+  TallyServer *server = tally_request_get_server (request);
+  TallyPayments *payments = tally_server_get_payments (server);
+  const char *session_id = tally_request_get_param (request, "session_id");
+  const char *key = tally_request_get_param (request, "key");
+  g_autoptr(GError) error = NULL;
+
+  if (tally_payments_is_demo (payments) &&
+      g_str_has_prefix (session_id, "cs_demo_") &&
+      tally_store_find_subscription_by_session (tally_server_get_store (server), session_id,
+                                                subscription, &error) &&
+      tally_payments_demo_key_matches (payments, session_id, subscription->user_id, key))
+    return TRUE;
+
+  if (error != NULL)
+    tally_request_respond_error (request, 500, "internal_error", "The server could not read this");
+  else
+    tally_request_respond_error (request, 404, "not_found", "There is no such demo checkout");
+  return FALSE;
+}
+
+static void
+handle_subscribe_page (TallyRequest *request)
+{
+  TallyPayments *payments = tally_server_get_payments (tally_request_get_server (request));
+  const char *key = tally_request_get_param (request, "key");
+  TallySubscription subscription;
+  const TallyPlan *plan;
+  g_autofree char *name = NULL;
+  g_autofree char *currency = NULL;
+  g_autofree char *body = NULL;
+
+  if (!find_demo_subscription (request, &subscription))
+    return;
+
+  plan = tally_payments_find_plan (payments, subscription.plan_id);
+  name = g_markup_escape_text (plan != NULL ? plan->name : subscription.plan_id, -1);
+  currency = g_ascii_strup (plan != NULL ? plan->currency : "", -1);
+  if (subscription.status != TALLY_SUBSCRIPTION_INCOMPLETE || plan == NULL)
+    body = g_strdup_printf ("<p>This subscription is %s.</p>",
+                            tally_subscription_status_to_string (subscription.status));
+  else
+    body = g_strdup_printf ("<p>Plan <b>%s</b>: %" G_GINT64_FORMAT " credits every month for %"
+                            G_GINT64_FORMAT ".%02" G_GINT64_FORMAT " %s a month.</p>\n"
+                            "<form method=\"post\" action=\"%s/pay\"><button>Subscribe"
+                            "</button></form>",
+                            name, subscription.credits_per_period, plan->amount / 100,
+                            plan->amount % 100, currency, key);
+
+  tally_request_respond_text (request, 200, "text/html; charset=utf-8",
+                              page ("Subscribe", body));
+}
+
+static void
+send_signed (TallyRequest     *request,
+             const char       *text,
+             TallyWebhookDone  done,
+             gpointer          user_data)
+{
+  TallyServer *server = tally_request_get_server (request);
+  const char *secret = tally_payments_get_webhook_secret (tally_server_get_payments (server));
+  g_autoptr(GBytes) payload = g_bytes_new (text, strlen (text));
+  g_autofree char *signature = tally_stripe_sign (secret, g_get_real_time () / G_USEC_PER_SEC,
+                                                  text, strlen (text));
+
+  tally_payments_receive_event (server, payload, signature, done, user_data);
+}
+
+/* The first month's invoice, paid: what grants the credits, as Stripe's
+ * invoice.paid does (in its 2025-03-31 shape). */
+static char *
+invoice_paid_event (const TallySubscription *subscription)
+{
+  const char *hex = subscription->session_id + strlen ("cs_demo_");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) end = g_date_time_add_months (now, 1);
+
+  return g_strdup_printf ("{\"id\": \"evt_demo_in_%s\", \"object\": \"event\", "
+                          "\"type\": \"invoice.paid\", \"data\": {\"object\": {"
+                          "\"id\": \"in_demo_%s\", \"object\": \"invoice\", "
+                          "\"status\": \"paid\", \"billing_reason\": \"subscription_create\", "
+                          "\"parent\": {\"type\": \"subscription_details\", "
+                          "\"subscription_details\": {\"subscription\": \"sub_demo_%s\", "
+                          "\"metadata\": {\"subscription_id\": \"%s\"}}}, "
+                          "\"lines\": {\"object\": \"list\", \"data\": [{\"period\": "
+                          "{\"start\": %" G_GINT64_FORMAT ", \"end\": %" G_GINT64_FORMAT "}}]}}}}",
+                          hex, hex, hex, subscription->id, g_date_time_to_unix (now),
+                          g_date_time_to_unix (end));
+}
+
+typedef struct
+{
+  TallyRequest      *request;
+  TallySubscription  subscription;
+} DemoSubscribe;
+
+static void
+on_session_event (guint       status,
+                  const char *code,
+                  const char *outcome,
+                  gpointer    user_data)
+{
+  DemoSubscribe *demo = user_data;
+  g_autofree char *invoice = NULL;
+
+  if (code != NULL)
+    answered (status, code, outcome, tally_request_ref (demo->request));
+  else
+    {
+      invoice = invoice_paid_event (&demo->subscription);
+      send_signed (demo->request, invoice, answered, tally_request_ref (demo->request));
+    }
+
+  tally_request_unref (demo->request);
+  g_free (demo);
+}
+
+/* Subscribe acts once: checkout.session.completed in subscription mode,
+ * then the first invoice paid, each signed and taken through the webhook's
+ * own code. The demo has no renewals: nobody pays the next month. */
+static void
+handle_subscribe_pay (TallyRequest *request)
+{
+  DemoSubscribe *demo;
+  g_autofree char *event = NULL;
+  const char *hex;
+
+  demo = g_new0 (DemoSubscribe, 1);
+  if (!find_demo_subscription (request, &demo->subscription))
+    {
+      g_free (demo);
+      return;
+    }
+  if (demo->subscription.status != TALLY_SUBSCRIPTION_INCOMPLETE)
+    {
+      tally_request_respond_error (request, 409, "checkout_closed",
+                                   "This demo checkout is no longer open");
+      g_free (demo);
+      return;
+    }
+
+  demo->request = tally_request_ref (request);
+  hex = demo->subscription.session_id + strlen ("cs_demo_");
+  event = g_strdup_printf ("{\"id\": \"evt_demo_cs_%s\", \"object\": \"event\", "
+                           "\"type\": \"checkout.session.completed\", \"data\": {\"object\": {"
+                           "\"id\": \"%s\", \"object\": \"checkout.session\", "
+                           "\"mode\": \"subscription\", \"payment_status\": \"paid\", "
+                           "\"client_reference_id\": \"%s\", "
+                           "\"metadata\": {\"subscription_id\": \"%s\"}, "
+                           "\"subscription\": \"sub_demo_%s\"}}}",
+                           hex, demo->subscription.session_id, demo->subscription.id,
+                           demo->subscription.id, hex);
+  send_signed (request, event, on_session_event, demo);
+}
+
 static const TallyRoute routes[] = {
   { "GET", "/demo/checkout/{session_id}/{key}", handle_page, TALLY_ROUTE_PUBLIC },
   { "POST", "/demo/checkout/{session_id}/{key}/pay", handle_pay, TALLY_ROUTE_PUBLIC },
   { "POST", "/demo/checkout/{session_id}/{key}/decline", handle_decline, TALLY_ROUTE_PUBLIC },
+  { "GET", "/demo/subscribe/{session_id}/{key}", handle_subscribe_page, TALLY_ROUTE_PUBLIC },
+  { "POST", "/demo/subscribe/{session_id}/{key}/pay", handle_subscribe_pay, TALLY_ROUTE_PUBLIC },
 };
 
 void

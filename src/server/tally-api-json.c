@@ -63,3 +63,21 @@ tally_api_account_json (const TallyAccount *account)
   json_object_set_int_member (object, "held", tally_account_held (account));
   return object;
 }
+
+JsonObject *
+tally_api_transfer_json (const TallyTransfer *transfer,
+                         gint64               expires_at)
+{
+  JsonObject *object = json_object_new ();
+  g_autofree char *created_at = tally_time_to_iso8601 (transfer->created_at);
+
+  json_object_set_string_member (object, "id", transfer->id);
+  json_object_set_string_member (object, "kind", tally_transfer_kind_to_string (transfer->kind));
+  json_object_set_int_member (object, "amount", transfer->amount);
+  json_object_set_string_member (object, "account_id", transfer->credit_account_id);
+  json_object_set_string_member (object, "created_at", created_at);
+  json_object_set_string_member (object, "description", transfer->description);
+  json_object_set_int_member (object, "seq", transfer->seq);
+  tally_api_set_time (object, "expires_at", expires_at);
+  return object;
+}

@@ -168,6 +168,52 @@ respond_storage_error (TallyRequest *request)
 
 /* --- GET /v1/me --- */
 
+/* The account's JSON with the credits that expire, soonest first:
+ * expiring: [{amount, expires_at}] (docs/ledger.md, "Lots and expiry"). */
+static JsonObject *
+account_with_expiring (TallyLedger         *ledger,
+                       const TallyAccount  *account)
+{
+  g_autoptr(GArray) lots = tally_ledger_list_lots (ledger, account->id, NULL);
+  g_autoptr(JsonObject) object = NULL;
+  JsonArray *expiring;
+
+  if (lots == NULL)
+    return NULL;
+
+  object = tally_api_account_json (account);
+  expiring = json_array_new ();
+  for (guint i = 0; i < lots->len; i++)
+    {
+      const TallyLot *lot = &g_array_index (lots, TallyLot, i);
+      JsonObject *item = json_object_new ();
+
+      json_object_set_int_member (item, "amount", lot->remaining);
+      tally_api_set_time (item, "expires_at", lot->expires_at);
+      json_array_add_object_element (expiring, item);
+    }
+  json_object_set_array_member (object, "expiring", expiring);
+  return g_steal_pointer (&object);
+}
+
+static gboolean
+add_account (TallyLedger *ledger,
+             const char  *account_id,
+             JsonArray   *accounts)
+{
+  TallyAccount account;
+  JsonObject *object;
+
+  if (!tally_ledger_lookup_account (ledger, account_id, &account, NULL))
+    return FALSE;
+
+  object = account_with_expiring (ledger, &account);
+  if (object == NULL)
+    return FALSE;
+  json_array_add_object_element (accounts, object);
+  return TRUE;
+}
+
 /* The pools of the user's teams follow the user's own account, with kind
  * "team". */
 static gboolean
@@ -184,12 +230,9 @@ add_team_accounts (TallyServer     *server,
   for (guint i = 0; i < teams->len; i++)
     {
       const TallyTeam *team = &g_array_index (teams, TallyTeam, i);
-      TallyAccount account;
 
-      if (!tally_ledger_lookup_account (tally_server_get_ledger (server), team->account_id,
-                                        &account, NULL))
+      if (!add_account (tally_server_get_ledger (server), team->account_id, accounts))
         return FALSE;
-      json_array_add_object_element (accounts, tally_api_account_json (&account));
     }
   return TRUE;
 }
@@ -203,10 +246,8 @@ handle_me (TallyRequest *request)
   g_autoptr(JsonArray) accounts = json_array_new ();
   g_autoptr(GError) error = NULL;
   JsonObject *limits;
-  TallyAccount account;
 
-  if (!tally_ledger_lookup_account (tally_server_get_ledger (server), user->account_id, &account,
-                                    &error))
+  if (!add_account (tally_server_get_ledger (server), user->account_id, accounts))
     {
       respond_storage_error (request);
       return;
@@ -220,7 +261,6 @@ handle_me (TallyRequest *request)
       return;
     }
 
-  json_array_add_object_element (accounts, tally_api_account_json (&account));
   if (!add_team_accounts (server, user, accounts))
     {
       json_object_unref (limits);

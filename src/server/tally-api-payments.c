@@ -187,62 +187,64 @@ create_session (CheckoutJob *job,
                             job->idempotency_key, on_session_created, job);
 }
 
-/* The first customer recorded for the account wins, should two checkouts
- * have raced to create one. */
-static void
-with_recorded_customer (CheckoutJob *job)
-{
-  g_autoptr(GError) error = NULL;
-  char customer_id[TALLY_SESSION_ID_MAX];
-
-  if (!tally_store_find_stripe_customer (tally_server_get_store (job_server (job)),
-                                         job->payment.account_id, customer_id,
-                                         sizeof customer_id, &error) ||
-      customer_id[0] == '\0')
-    {
-      checkout_failed (job, error);
-      return;
-    }
-
-  create_session (job, customer_id);
-}
+/* --- the account's Stripe customer, created once --- */
 
 typedef struct
 {
-  CheckoutJob *job;
-  char        *customer_id;
-} CustomerWrite;
+  TallyServer        *server;
+  char                account_id[TALLY_UUID_LEN];
+  char               *customer_id;
+  TallyCustomerReady  ready;
+  gpointer            user_data;
+} CustomerJob;
+
+static void
+customer_job_free (gpointer data)
+{
+  CustomerJob *job = data;
+
+  g_object_unref (job->server);
+  g_free (job->customer_id);
+  g_free (job);
+}
+
+/* The first customer recorded for the account wins, should two checkouts
+ * have raced to create one. */
+static void
+customer_ready (CustomerJob  *job,
+                const GError *error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char customer_id[TALLY_SESSION_ID_MAX] = "";
+
+  if (error == NULL &&
+      tally_store_find_stripe_customer (tally_server_get_store (job->server), job->account_id,
+                                        customer_id, sizeof customer_id, &local_error) &&
+      customer_id[0] == '\0')
+    g_set_error (&local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_FAILED,
+                 "The account's Stripe customer was not recorded");
+  if (error == NULL)
+    error = local_error;
+
+  job->ready (error == NULL ? customer_id : NULL, error, job->user_data);
+  customer_job_free (job);
+}
 
 static gboolean
 customer_write (gpointer   data,
                 GError   **error)
 {
-  CustomerWrite *write = data;
+  CustomerJob *job = data;
 
-  return tally_store_set_stripe_customer (tally_server_get_store (job_server (write->job)),
-                                          write->job->payment.account_id, write->customer_id,
-                                          error);
+  return tally_store_set_stripe_customer (tally_server_get_store (job->server), job->account_id,
+                                          job->customer_id, error);
 }
 
 static void
 customer_done (gpointer      data,
                const GError *error)
 {
-  CustomerWrite *write = data;
-
-  if (error != NULL)
-    checkout_failed (write->job, error);
-  else
-    with_recorded_customer (write->job);
-}
-
-static void
-customer_write_free (gpointer data)
-{
-  CustomerWrite *write = data;
-
-  g_free (write->customer_id);
-  g_free (write);
+  customer_ready (data, error);
 }
 
 static void
@@ -250,73 +252,103 @@ on_customer_created (GObject      *source,
                      GAsyncResult *result,
                      gpointer      data)
 {
-  CheckoutJob *job = data;
+  CustomerJob *job = data;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) customer = tally_stripe_client_post_finish (TALLY_STRIPE_CLIENT (source),
                                                                     result, &error);
   const char *id = customer != NULL ? json_object_get_string_member_with_default (customer, "id",
                                                                                   NULL) : NULL;
-  CustomerWrite *write;
 
   if (customer != NULL && (id == NULL || strlen (id) >= TALLY_SESSION_ID_MAX))
     g_set_error (&error, TALLY_STRIPE_ERROR, TALLY_STRIPE_ERROR_FAILED,
                  "Stripe's customer has no id");
   if (error != NULL)
     {
-      checkout_failed (job, error);
+      customer_ready (job, error);
       return;
     }
 
-  write = g_new0 (CustomerWrite, 1);
-  write->job = job;
-  write->customer_id = g_strdup (id);
-  tally_writer_submit (tally_server_get_writer (job_server (job)), customer_write, customer_done,
-                       write, customer_write_free);
+  job->customer_id = g_strdup (id);
+  tally_writer_submit (tally_server_get_writer (job->server), customer_write, customer_done,
+                       job, NULL);
+}
+
+void
+tally_payments_with_customer (TallyServer        *server,
+                              const char         *account_id,
+                              const char         *email,
+                              const char         *idempotency_key,
+                              TallyCustomerReady  ready,
+                              gpointer            user_data)
+{
+  TallyPayments *payments = tally_server_get_payments (server);
+  g_autoptr(GHashTable) form = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  char customer_id[TALLY_SESSION_ID_MAX];
+
+  if (!tally_store_find_stripe_customer (tally_server_get_store (server), account_id,
+                                         customer_id, sizeof customer_id, &error))
+    {
+      ready (NULL, error, user_data);
+      return;
+    }
+  if (customer_id[0] != '\0')
+    {
+      ready (customer_id, NULL, user_data);
+      return;
+    }
+
+  {
+    CustomerJob *job = g_new0 (CustomerJob, 1);
+
+    job->server = g_object_ref (server);
+    g_strlcpy (job->account_id, account_id, sizeof job->account_id);
+    job->ready = ready;
+    job->user_data = user_data;
+    form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+    tally_stripe_form_set (form, "email", g_strdup (email));
+    tally_stripe_form_set (form, "metadata[account_id]", g_strdup (account_id));
+    key = g_strconcat (idempotency_key, "-customer", NULL);
+    tally_stripe_client_post (tally_payments_get_stripe (payments), "/v1/customers", form, key,
+                              on_customer_created, job);
+  }
+}
+
+static void
+checkout_customer_ready (const char   *customer_id,
+                         const GError *error,
+                         gpointer      user_data)
+{
+  CheckoutJob *job = user_data;
+
+  if (error != NULL)
+    checkout_failed (job, error);
+  else
+    create_session (job, customer_id);
 }
 
 /* One Stripe customer per account, created at its first checkout. */
 static void
 stripe_checkout (CheckoutJob *job)
 {
-  TallyPayments *payments = tally_server_get_payments (job_server (job));
-  g_autoptr(GHashTable) form = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key = NULL;
-  char customer_id[TALLY_SESSION_ID_MAX];
-
-  if (!tally_store_find_stripe_customer (tally_server_get_store (job_server (job)),
-                                         job->payment.account_id, customer_id,
-                                         sizeof customer_id, &error))
-    {
-      checkout_failed (job, error);
-      return;
-    }
-  if (customer_id[0] != '\0')
-    {
-      create_session (job, customer_id);
-      return;
-    }
-
-  form = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  tally_stripe_form_set (form, "email", g_strdup (job->email));
-  tally_stripe_form_set (form, "metadata[account_id]", g_strdup (job->payment.account_id));
-  key = g_strconcat (job->idempotency_key, "-customer", NULL);
-  tally_stripe_client_post (tally_payments_get_stripe (payments), "/v1/customers", form, key,
-                            on_customer_created, job);
+  tally_payments_with_customer (job_server (job), job->payment.account_id, job->email,
+                                job->idempotency_key, checkout_customer_ready, job);
 }
 
 /* The demo provider's checkout page, on this server. Its last part is the
  * key that pays it, bound to the checkout and its user: the browser that
  * opens it carries no token, and anyone else must not pay for credits. */
-static char *
-demo_url (CheckoutJob *job)
+char *
+tally_payments_demo_url (TallyRequest *request,
+                         const char   *page,
+                         const char   *session_id,
+                         const char   *user_id)
 {
-  GUri *uri = soup_server_message_get_uri (tally_request_get_message (job->request));
-  TallyPayments *payments = tally_server_get_payments (job_server (job));
-  g_autofree char *key = tally_payments_demo_checkout_key (payments, job->payment.session_id,
-                                                           job->payment.user_id);
-  g_autofree char *path = g_strconcat ("/demo/checkout/", job->payment.session_id, "/", key,
-                                       NULL);
+  GUri *uri = soup_server_message_get_uri (tally_request_get_message (request));
+  TallyPayments *payments = tally_server_get_payments (tally_request_get_server (request));
+  g_autofree char *key = tally_payments_demo_checkout_key (payments, session_id, user_id);
+  g_autofree char *path = g_strconcat ("/demo/", page, "/", session_id, "/", key, NULL);
 
   return g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, g_uri_get_host (uri),
                      g_uri_get_port (uri), path, NULL, NULL);
@@ -342,7 +374,8 @@ payment_done (gpointer      data,
     checkout_failed (job, error);
   else if (job->payment.session_id[0] != '\0')
     {
-      job->url = demo_url (job);
+      job->url = tally_payments_demo_url (job->request, "checkout", job->payment.session_id,
+                                          job->payment.user_id);
       respond_checkout (job);
       checkout_job_free (job);
     }
@@ -350,9 +383,9 @@ payment_done (gpointer      data,
     stripe_checkout (job);
 }
 
-static void
-demo_session_id (char  *session_id,
-                 gsize  size)
+void
+tally_payments_demo_session_id (char  *session_id,
+                                gsize  size)
 {
   guint8 bytes[16];
   char hex[sizeof bytes * 2 + 1];
@@ -390,7 +423,7 @@ checkout_job_new (TallyRequest    *request,
   /* The demo's session exists as soon as the row does; Stripe's is
    * recorded once Stripe has made it. */
   if (tally_payments_is_demo (payments))
-    demo_session_id (job->payment.session_id, sizeof job->payment.session_id);
+    tally_payments_demo_session_id (job->payment.session_id, sizeof job->payment.session_id);
 
   return job;
 }

@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "tally-request.h"
 #include "tally-server.h"
 
 G_BEGIN_DECLS
@@ -33,5 +34,30 @@ void tally_payments_receive_event (TallyServer      *server,
  * late delivery finds it there. */
 void tally_payments_purchase_id   (const char       *session_id,
                                    char              id[37]);
+
+/* The demo provider's page for @session_id of @user_id on this server:
+ * /demo/@page/SESSION/KEY, where KEY is the checkout's key. */
+char *tally_payments_demo_url        (TallyRequest *request,
+                                      const char   *page,
+                                      const char   *session_id,
+                                      const char   *user_id);
+/* A fresh demo checkout session id, cs_demo_ and 32 hex digits. */
+void  tally_payments_demo_session_id (char         *session_id,
+                                      gsize         size);
+
+/* Finds or creates (once, recorded) the Stripe customer of @account_id,
+ * then calls @ready with its id, or with why not: a TALLY_STRIPE_ERROR
+ * from Stripe, another error from the store. @idempotency_key names the
+ * request it is for; a retry of that request sends the same. */
+typedef void (*TallyCustomerReady) (const char   *customer_id,
+                                    const GError *error,
+                                    gpointer      user_data);
+
+void tally_payments_with_customer (TallyServer        *server,
+                                   const char         *account_id,
+                                   const char         *email,
+                                   const char         *idempotency_key,
+                                   TallyCustomerReady  ready,
+                                   gpointer            user_data);
 
 G_END_DECLS

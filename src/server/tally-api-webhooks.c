@@ -18,6 +18,7 @@
 #include "tally-recharge.h"
 #include "tally-store-payments.h"
 #include "tally-stripe.h"
+#include "tally-subscriptions.h"
 
 typedef enum
 {
@@ -28,6 +29,10 @@ typedef enum
   EVENT_DISPUTE_CREATED,
   EVENT_INTENT_SUCCEEDED,
   EVENT_INTENT_FAILED,
+  EVENT_INVOICE_PAID,
+  EVENT_INVOICE_FAILED,
+  EVENT_SUBSCRIPTION_UPDATED,
+  EVENT_SUBSCRIPTION_DELETED,
   EVENT_OTHER,
 } EventKind;
 
@@ -43,6 +48,10 @@ static const struct
   { "charge.dispute.created", EVENT_DISPUTE_CREATED },
   { "payment_intent.succeeded", EVENT_INTENT_SUCCEEDED },
   { "payment_intent.payment_failed", EVENT_INTENT_FAILED },
+  { "invoice.paid", EVENT_INVOICE_PAID },
+  { "invoice.payment_failed", EVENT_INVOICE_FAILED },
+  { "customer.subscription.updated", EVENT_SUBSCRIPTION_UPDATED },
+  { "customer.subscription.deleted", EVENT_SUBSCRIPTION_DELETED },
 };
 
 /* What an event says, copied out of its JSON. */
@@ -60,6 +69,13 @@ typedef struct
   /* A charge's amount and how much of it was refunded or disputed. */
   gint64     amount;
   gint64     taken_back;
+  /* An event about a subscription (tally-subscriptions.c applies it),
+   * and the strings it points to. */
+  gboolean               for_subscription;
+  TallySubscriptionEvent subscription;
+  char                  *provider_id;
+  char                  *subscription_id;
+  char                  *status;
 } WebhookEvent;
 
 typedef struct
@@ -88,6 +104,9 @@ webhook_job_free (gpointer data)
   g_free (job->event.object_id);
   g_free (job->event.payment_id);
   g_free (job->event.intent);
+  g_free (job->event.provider_id);
+  g_free (job->event.subscription_id);
+  g_free (job->event.status);
   g_object_unref (job->server);
   g_free (job);
 }
@@ -134,6 +153,35 @@ int_member (JsonObject *object,
     return -1;
 
   return json_node_get_int (node);
+}
+
+static gboolean
+boolean_member (JsonObject *object,
+                const char *name)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+}
+
+/* The first element of @object's list member @name ({"data": [...]}). */
+static JsonObject *
+first_of_list (JsonObject *object,
+               const char *name)
+{
+  JsonObject *list = object_member (object, name);
+  JsonNode *node = list != NULL ? json_object_get_member (list, "data") : NULL;
+  JsonArray *data;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+  data = json_node_get_array (node);
+  if (json_array_get_length (data) == 0 ||
+      !JSON_NODE_HOLDS_OBJECT (json_array_get_element (data, 0)))
+    return NULL;
+
+  return json_array_get_object_element (data, 0);
 }
 
 static EventKind
@@ -183,6 +231,90 @@ read_charge (JsonObject   *object,
     }
 }
 
+/* The subscription event's strings are the WebhookEvent's own copies. */
+static void
+set_subscription (WebhookEvent               *event,
+                  TallySubscriptionEventKind  kind,
+                  const char                 *provider_id,
+                  const char                 *subscription_id)
+{
+  event->for_subscription = TRUE;
+  event->provider_id = g_strdup (provider_id);
+  event->subscription_id = g_strdup (subscription_id);
+  event->subscription.kind = kind;
+  event->subscription.object_id = event->object_id;
+  event->subscription.provider_id = event->provider_id;
+  event->subscription.subscription_id = event->subscription_id;
+}
+
+/* A checkout session in subscription mode starts a subscription; its
+ * invoices pay for it. */
+static void
+read_subscription_session (JsonObject   *session,
+                           WebhookEvent *event)
+{
+  const char *ours = string_member (object_member (session, "metadata"), "subscription_id");
+
+  if (ours == NULL)
+    ours = string_member (session, "client_reference_id");
+  set_subscription (event, TALLY_SUBSCRIPTION_EVENT_CHECKOUT_COMPLETED,
+                    string_member (session, "subscription"), ours);
+}
+
+/* Stripe names an invoice's subscription at the top (before API version
+ * 2025-03-31) or under parent.subscription_details (since): both read. */
+static void
+read_invoice (JsonObject   *invoice,
+              WebhookEvent *event)
+{
+  JsonObject *details = object_member (object_member (invoice, "parent"),
+                                       "subscription_details");
+  const char *provider_id = string_member (invoice, "subscription");
+  const char *ours;
+  JsonObject *line = first_of_list (invoice, "lines");
+
+  if (details == NULL)
+    details = object_member (invoice, "subscription_details");
+  if (provider_id == NULL)
+    provider_id = string_member (details, "subscription");
+  ours = string_member (object_member (details, "metadata"), "subscription_id");
+  /* A plan change's proration invoice: its credits are the change's own,
+   * granted when the change was made (tally_subscriptions_change()). */
+  if ((provider_id == NULL && ours == NULL) ||
+      g_strcmp0 (string_member (invoice, "billing_reason"), "subscription_update") == 0)
+    return;
+
+  set_subscription (event, event->kind == EVENT_INVOICE_PAID
+                           ? TALLY_SUBSCRIPTION_EVENT_INVOICE_PAID
+                           : TALLY_SUBSCRIPTION_EVENT_INVOICE_FAILED, provider_id, ours);
+  if (line != NULL && object_member (line, "period") != NULL)
+    event->subscription.period_end = int_member (object_member (line, "period"), "end");
+  if (event->subscription.period_end <= 0)
+    event->subscription.period_end = int_member (invoice, "period_end");
+}
+
+/* The period's end is on the subscription (before 2025-03-31) or on its
+ * item (since). */
+static void
+read_subscription (JsonObject   *subscription,
+                   WebhookEvent *event)
+{
+  JsonObject *item = first_of_list (subscription, "items");
+
+  set_subscription (event, event->kind == EVENT_SUBSCRIPTION_UPDATED
+                           ? TALLY_SUBSCRIPTION_EVENT_UPDATED
+                           : TALLY_SUBSCRIPTION_EVENT_DELETED, event->object_id,
+                    string_member (object_member (subscription, "metadata"),
+                                   "subscription_id"));
+  event->status = g_strdup (string_member (subscription, "status"));
+  event->subscription.status = event->status;
+  event->subscription.cancel_at_period_end = boolean_member (subscription,
+                                                             "cancel_at_period_end");
+  event->subscription.period_end = int_member (subscription, "current_period_end");
+  if (event->subscription.period_end <= 0 && item != NULL)
+    event->subscription.period_end = int_member (item, "current_period_end");
+}
+
 static gboolean
 read_event (GBytes       *payload,
             WebhookEvent *event)
@@ -202,9 +334,22 @@ read_event (GBytes       *payload,
   switch (event->kind)
     {
     case EVENT_CHECKOUT_COMPLETED:
+      if (g_strcmp0 (string_member (object, "mode"), "subscription") == 0)
+        read_subscription_session (object, event);
+      else
+        read_session (object, event);
+      break;
     case EVENT_ASYNC_SUCCEEDED:
     case EVENT_ASYNC_FAILED:
       read_session (object, event);
+      break;
+    case EVENT_INVOICE_PAID:
+    case EVENT_INVOICE_FAILED:
+      read_invoice (object, event);
+      break;
+    case EVENT_SUBSCRIPTION_UPDATED:
+    case EVENT_SUBSCRIPTION_DELETED:
+      read_subscription (object, event);
       break;
     case EVENT_CHARGE_REFUNDED:
     case EVENT_DISPUTE_CREATED:
@@ -460,6 +605,11 @@ apply_event (WebhookJob    *job,
     case EVENT_INTENT_SUCCEEDED:
     case EVENT_INTENT_FAILED:
       /* Applied by apply_intent(), which needs no payment found first. */
+    case EVENT_INVOICE_PAID:
+    case EVENT_INVOICE_FAILED:
+    case EVENT_SUBSCRIPTION_UPDATED:
+    case EVENT_SUBSCRIPTION_DELETED:
+      /* Subscriptions' own: tally_subscriptions_apply(). */
     case EVENT_OTHER:
     default:
       job->outcome = "ignored";
@@ -524,7 +674,12 @@ webhook_write (gpointer   data,
   TallyPayment payment;
 
   job->outcome = "ignored";
-  if (job->event.kind == EVENT_OTHER)
+  if (job->event.for_subscription)
+    return tally_subscriptions_apply (job->server, &job->event.subscription, &job->outcome,
+                                      error);
+  if (job->event.kind == EVENT_OTHER || job->event.kind == EVENT_INVOICE_PAID ||
+      job->event.kind == EVENT_INVOICE_FAILED || job->event.kind == EVENT_SUBSCRIPTION_UPDATED ||
+      job->event.kind == EVENT_SUBSCRIPTION_DELETED)
     return TRUE;
   if (job->event.kind == EVENT_INTENT_SUCCEEDED || job->event.kind == EVENT_INTENT_FAILED)
     return apply_intent (job, error);

@@ -34,6 +34,8 @@ tally_api_register_all (TallyRouter *router)
   tally_api_alerts_register (router);
   tally_api_outgoing_webhooks_register (router);
   tally_api_usage_register (router);
+  tally_api_promos_register (router);
+  tally_api_subscriptions_register (router);
   tally_api_keys_register (router);
   tally_api_teams_register (router);
 }

@@ -29,6 +29,8 @@ void tally_api_recharge_register (TallyRouter *router);
 void tally_api_alerts_register (TallyRouter *router);
 void tally_api_outgoing_webhooks_register (TallyRouter *router);
 void tally_api_usage_register  (TallyRouter *router);
+void tally_api_promos_register (TallyRouter *router);
+void tally_api_subscriptions_register (TallyRouter *router);
 void tally_api_keys_register   (TallyRouter *router);
 
 /* Calls every register function above (tally-api.c): the server's router

@@ -74,6 +74,8 @@ static const Setting settings[] = {
     "How credits are bought: demo (default) or stripe", "PROVIDER", "payments-provider" },
   { "payments", "packs-file", SETTING_PATH, FIELD (packs_file), 0, 0,
     "The credit packs on sale, a JSON file (default: the installed one)", "FILE" },
+  { "payments", "plans-file", SETTING_PATH, FIELD (plans_file), 0, 0,
+    "The subscription plans on sale, a JSON file (default: the installed one)", "FILE" },
   { "payments", "seller-name", SETTING_STRING, FIELD (seller_name), 0, 0,
     "The seller named on receipts (default Tally)", "NAME" },
   { "payments", "seller-address", SETTING_STRING, FIELD (seller_address), 0, 0,
@@ -145,6 +147,7 @@ tally_config_new (void)
   config->invitation_ttl = 7 * 86400;
   config->payments_provider = g_strdup ("demo");
   config->packs_file = g_strdup (TALLY_DATADIR "/packs.json");
+  config->plans_file = g_strdup (TALLY_DATADIR "/plans.json");
   config->seller_name = g_strdup ("Tally");
   config->seller_address = g_strdup ("");
   config->recharge_retry_after = 15 * 60;
@@ -168,6 +171,11 @@ tally_config_new (void)
       g_free (config->packs_file);
       config->packs_file = g_strdup (TALLY_SOURCE_DATADIR "/packs.json");
     }
+  if (!g_file_test (config->plans_file, G_FILE_TEST_IS_REGULAR))
+    {
+      g_free (config->plans_file);
+      config->plans_file = g_strdup (TALLY_SOURCE_DATADIR "/plans.json");
+    }
 
   return config;
 }
@@ -183,6 +191,7 @@ tally_config_free (TallyConfig *config)
   g_free (config->tools_dir);
   g_free (config->payments_provider);
   g_free (config->packs_file);
+  g_free (config->plans_file);
   g_free (config->seller_name);
   g_free (config->seller_address);
   g_free (config->stripe_api_base);

@@ -45,6 +45,7 @@ typedef struct _TallyConfig
    * computer. */
   gboolean payments_provider_given;
   char    *packs_file;
+  char    *plans_file;
   /* Who the receipts name as the seller. */
   char    *seller_name;
   char    *seller_address;

@@ -387,6 +387,47 @@ tally_json_get_uuid (JsonObject          *object,
 }
 
 gboolean
+tally_json_get_time_after (JsonObject          *object,
+                           const char          *name,
+                           TallyFieldPresence   presence,
+                           gint64               after,
+                           gint64              *out,
+                           TallyProblem        *problem)
+{
+  JsonNode *node = json_object_get_member (object, name);
+  g_autoptr(GDateTime) time = NULL;
+  const char *text = NULL;
+  gint64 value;
+
+  if (node != NULL && JSON_NODE_HOLDS_NULL (node) && presence == TALLY_FIELD_OPTIONAL)
+    return TRUE;
+  if (!tally_json_get_string (object, name, presence, 64, &text, problem))
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+
+  /* A date alone, or a time without its offset, is no RFC 3339 time. */
+  if (strchr (text, 'T') != NULL || strchr (text, 't') != NULL)
+    time = g_date_time_new_from_iso8601 (text, NULL);
+  if (time == NULL)
+    {
+      tally_problem_invalid (problem, name, "“%s” must be an RFC 3339 time with its offset, "
+                             "like 2027-01-31T23:59:59Z", name);
+      return FALSE;
+    }
+
+  value = g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
+  if (value <= after)
+    {
+      tally_problem_invalid (problem, name, "“%s” must be in the future", name);
+      return FALSE;
+    }
+
+  *out = value;
+  return TRUE;
+}
+
+gboolean
 tally_json_get_object (JsonObject          *object,
                        const char          *name,
                        TallyFieldPresence   presence,

@@ -46,6 +46,14 @@ gboolean    tally_json_get_uuid     (JsonObject          *object,
                                      TallyFieldPresence   presence,
                                      char                 out[37],
                                      TallyProblem        *problem);
+/* An RFC 3339 time with its offset ("2027-01-31T23:59:59Z"), after @after
+ * (microseconds); null counts as absent. *@out in microseconds. */
+gboolean    tally_json_get_time_after (JsonObject        *object,
+                                     const char          *name,
+                                     TallyFieldPresence   presence,
+                                     gint64               after,
+                                     gint64              *out,
+                                     TallyProblem        *problem);
 gboolean    tally_json_get_object   (JsonObject          *object,
                                      const char          *name,
                                      TallyFieldPresence   presence,

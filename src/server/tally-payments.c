@@ -25,6 +25,8 @@ struct _TallyPayments
   gboolean           demo;
   /* TallyPack, in the file's order. */
   GArray            *packs;
+  /* TallyPlan, in the file's order. */
+  GArray            *plans;
   char              *demo_secret;
   TallyStripeClient *stripe;
 };
@@ -42,11 +44,22 @@ pack_clear (gpointer data)
 }
 
 static void
+plan_clear (gpointer data)
+{
+  TallyPlan *plan = data;
+
+  g_free (plan->id);
+  g_free (plan->name);
+  g_free (plan->currency);
+}
+
+static void
 tally_payments_finalize (GObject *object)
 {
   TallyPayments *self = (TallyPayments *) object;
 
   g_clear_pointer (&self->packs, g_array_unref);
+  g_clear_pointer (&self->plans, g_array_unref);
   g_clear_object (&self->stripe);
   g_free (self->demo_secret);
 
@@ -64,6 +77,8 @@ tally_payments_init (TallyPayments *self)
 {
   self->packs = g_array_new (FALSE, TRUE, sizeof (TallyPack));
   g_array_set_clear_func (self->packs, pack_clear);
+  self->plans = g_array_new (FALSE, TRUE, sizeof (TallyPlan));
+  g_array_set_clear_func (self->plans, plan_clear);
 }
 
 static gboolean
@@ -170,6 +185,91 @@ invalid:
   return FALSE;
 }
 
+/* A plan is sold like a pack, every month: the same bounds. */
+static gboolean
+decode_plan (JsonObject    *object,
+             TallyPlan     *plan,
+             TallyProblem  *problem)
+{
+  const char *id = NULL, *name = NULL, *currency = NULL, *interval = NULL;
+  JsonObject *price = NULL;
+
+  if (!tally_json_get_string (object, "id", TALLY_FIELD_REQUIRED, TALLY_PACK_ID_MAX, &id,
+                              problem) ||
+      !tally_json_get_string (object, "name", TALLY_FIELD_REQUIRED, PACK_NAME_MAX, &name,
+                              problem) ||
+      !tally_json_get_int (object, "credits_per_period", TALLY_FIELD_REQUIRED, 1,
+                           TALLY_PACK_CREDITS_MAX, &plan->credits_per_period, problem) ||
+      !tally_json_get_string (object, "interval", TALLY_FIELD_REQUIRED, 16, &interval,
+                              problem) ||
+      !tally_json_get_object (object, "price", TALLY_FIELD_REQUIRED, &price, problem) ||
+      !tally_json_get_int (price, "amount", TALLY_FIELD_REQUIRED, 1, TALLY_PACK_AMOUNT_MAX,
+                           &plan->amount, problem) ||
+      !tally_json_get_string (price, "currency", TALLY_FIELD_REQUIRED, 3, &currency, problem))
+    return FALSE;
+
+  if (!is_pack_id (id) || !is_currency (currency) || name[0] == '\0' ||
+      !g_str_equal (interval, "month"))
+    {
+      tally_problem_invalid (problem, "id", "a plan needs an id of a-z, 0-9, - and _, a name, "
+                             "the interval \"month\" and a three-letter lower-case currency");
+      return FALSE;
+    }
+
+  plan->id = g_strdup (id);
+  plan->name = g_strdup (name);
+  plan->currency = g_strdup (currency);
+  return TRUE;
+}
+
+static gboolean
+load_plans (TallyPayments  *self,
+            const char     *path,
+            GError        **error)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  g_autofree char *contents = NULL;
+  g_autoptr(JsonObject) root = NULL;
+  JsonArray *plans = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return FALSE;
+
+  root = tally_json_parse_object (contents, length, &problem);
+  if (root == NULL || !tally_json_get_array (root, "plans", TALLY_FIELD_REQUIRED, &plans,
+                                             &problem))
+    goto invalid;
+
+  for (guint i = 0; i < json_array_get_length (plans); i++)
+    {
+      JsonNode *node = json_array_get_element (plans, i);
+      TallyPlan plan = { 0, };
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          tally_problem_invalid (&problem, "plans", "every plan is an object");
+          goto invalid;
+        }
+      if (!decode_plan (json_node_get_object (node), &plan, &problem))
+        goto invalid;
+      if (tally_payments_find_plan (self, plan.id) != NULL)
+        {
+          tally_problem_invalid (&problem, "id", "plan “%s” is there twice", plan.id);
+          plan_clear (&plan);
+          goto invalid;
+        }
+      g_array_append_val (self->plans, plan);
+    }
+
+  return TRUE;
+
+invalid:
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "The plans file “%s” is invalid: %s",
+               path, problem.message != NULL ? problem.message : "not a JSON object");
+  return FALSE;
+}
+
 static gboolean
 is_set (const char *value)
 {
@@ -229,7 +329,8 @@ tally_payments_new (TallyConfig  *config,
       return NULL;
     }
 
-  if (!load_packs (self, config->packs_file, error))
+  if (!load_packs (self, config->packs_file, error) ||
+      !load_plans (self, config->plans_file, error))
     return NULL;
 
   if (self->demo)
@@ -295,6 +396,49 @@ tally_payments_packs_json (TallyPayments *self)
     }
 
   json_object_set_array_member (root, "packs", packs);
+  return root;
+}
+
+const TallyPlan *
+tally_payments_find_plan (TallyPayments *self,
+                          const char    *id)
+{
+  g_return_val_if_fail (TALLY_IS_PAYMENTS (self), NULL);
+
+  for (guint i = 0; i < self->plans->len; i++)
+    {
+      const TallyPlan *plan = &g_array_index (self->plans, TallyPlan, i);
+
+      if (g_strcmp0 (plan->id, id) == 0)
+        return plan;
+    }
+
+  return NULL;
+}
+
+JsonObject *
+tally_payments_plans_json (TallyPayments *self)
+{
+  JsonObject *root = json_object_new ();
+  JsonArray *plans = json_array_new ();
+
+  for (guint i = 0; i < self->plans->len; i++)
+    {
+      const TallyPlan *plan = &g_array_index (self->plans, TallyPlan, i);
+      JsonObject *object = json_object_new ();
+      JsonObject *price = json_object_new ();
+
+      json_object_set_string_member (object, "id", plan->id);
+      json_object_set_string_member (object, "name", plan->name);
+      json_object_set_int_member (object, "credits_per_period", plan->credits_per_period);
+      json_object_set_string_member (object, "interval", "month");
+      json_object_set_int_member (price, "amount", plan->amount);
+      json_object_set_string_member (price, "currency", plan->currency);
+      json_object_set_object_member (object, "price", price);
+      json_array_add_object_element (plans, object);
+    }
+
+  json_object_set_array_member (root, "plans", plans);
   return root;
 }
 

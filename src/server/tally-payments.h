@@ -30,6 +30,16 @@ typedef struct
   char   *currency;
 } TallyPack;
 
+/* A subscription plan: credits_per_period every month, for its price. */
+typedef struct
+{
+  char   *id;
+  char   *name;
+  gint64  credits_per_period;
+  gint64  amount;
+  char   *currency;
+} TallyPlan;
+
 #define TALLY_TYPE_PAYMENTS (tally_payments_get_type ())
 
 G_DECLARE_FINAL_TYPE (TallyPayments, tally_payments, TALLY, PAYMENTS, GObject)
@@ -44,6 +54,11 @@ const TallyPack   *tally_payments_find_pack          (TallyPayments  *self,
                                                       const char     *id);
 /* {packs: [{id, name, credits, price: {amount, currency}}]} */
 JsonObject        *tally_payments_packs_json         (TallyPayments  *self);
+const TallyPlan   *tally_payments_find_plan          (TallyPayments  *self,
+                                                      const char     *id);
+/* {plans: [{id, name, credits_per_period, interval: "month",
+ * price: {amount, currency}}]} */
+JsonObject        *tally_payments_plans_json         (TallyPayments  *self);
 /* What webhook events must be signed with: Stripe's, or the demo
  * provider's own, made at start. */
 const char        *tally_payments_get_webhook_secret (TallyPayments  *self);

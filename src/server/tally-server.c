@@ -569,16 +569,19 @@ handle_headers (SoupServer        *soup,
   tally_request_detach (request);
 }
 
+/* Holds whose time ran out are released, and credits whose time came
+ * expire (docs/ledger.md): each once, whatever restarts happen between. */
 static gboolean
 expire_holds (gpointer data,
               GError **error)
 {
   TallyServer *self = data;
   gint64 now = g_get_real_time ();
-  guint n = 0;
+  guint n = 0, n_lots = 0;
 
   return tally_audit_record_expiring (self->audit, now, error) &&
-         tally_ledger_expire_pending (self->ledger, now, &n, error);
+         tally_ledger_expire_pending (self->ledger, now, &n, error) &&
+         tally_ledger_expire_lots (self->ledger, now, &n_lots, error);
 }
 
 static gboolean

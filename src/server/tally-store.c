@@ -317,6 +317,47 @@ static const char * const server_migrations[] = {
   "  created_at INTEGER NOT NULL"
   ");"
   "CREATE INDEX pool_spend_by_member ON pool_spend (account_id, user_id, created_at);",
+  /* Promo codes (tally-promos.c): a redemption is one row per user and
+   * code, so the primary key keeps it to one. */
+  "CREATE TABLE promo_codes ("
+  "  id TEXT PRIMARY KEY,"
+  "  code TEXT NOT NULL UNIQUE,"
+  "  credits INTEGER NOT NULL CHECK (credits > 0),"
+  "  max_redemptions INTEGER NOT NULL CHECK (max_redemptions > 0),"
+  "  redemptions INTEGER NOT NULL DEFAULT 0"
+  "    CHECK (redemptions BETWEEN 0 AND max_redemptions),"
+  "  expires_at INTEGER,"
+  "  credits_expire_after_days INTEGER,"
+  "  created_by TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE promo_redemptions ("
+  "  promo_id TEXT NOT NULL REFERENCES promo_codes (id),"
+  "  user_id TEXT NOT NULL,"
+  "  transfer_id TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (promo_id, user_id)"
+  ");",
+  /* Subscriptions to plans (tally-subscriptions.c). Their credits are
+   * purchase transfers whose ids derive from the invoices, so they need
+   * no table of their own. */
+  "CREATE TABLE subscriptions ("
+  "  id TEXT PRIMARY KEY,"
+  "  user_id TEXT NOT NULL,"
+  "  account_id TEXT NOT NULL,"
+  "  plan_id TEXT NOT NULL,"
+  "  credits_per_period INTEGER NOT NULL CHECK (credits_per_period > 0),"
+  "  provider TEXT NOT NULL,"
+  "  session_id TEXT UNIQUE,"
+  "  provider_id TEXT UNIQUE,"
+  "  status TEXT NOT NULL"
+  "    CHECK (status IN ('incomplete', 'active', 'past_due', 'canceled')),"
+  "  current_period_end INTEGER NOT NULL DEFAULT 0,"
+  "  cancel_at_period_end INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX subscriptions_by_user ON subscriptions (user_id, created_at);",
 };
 
 static const char * const role_names[] = {

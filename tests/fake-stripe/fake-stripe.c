@@ -32,7 +32,33 @@
  *                        is kept, status requires_payment_method)
  *   GET  /_test/stats    {"requests", "customers", "sessions", "replays", "portals",
  *                        "payment_intents", "declines", "intent_lookups",
- *                        "keys": {KEY: attempts}}
+ *                        "subscriptions", "invoices", "keys": {KEY: attempts}}
+ *
+ * Subscriptions: a session in mode=subscription (a recurring price_data,
+ * subscription_data[metadata]) is paid by a control, which makes the
+ * subscription and its invoices and delivers their events, signed, one
+ * after another; each answers {"subscription", "invoice", "events": [the
+ * events' JSON texts, as delivered], "statuses": [the webhook's statuses]}:
+ *
+ *   POST /_test/subscribe {"session": ID, "invoice_first": BOOL}: the
+ *                        session completes; a subscription (active, 30-day
+ *                        periods) and its first invoice (paid):
+ *                        checkout.session.completed, then invoice.paid (or
+ *                        the other way round, as Stripe may deliver them)
+ *   POST /_test/renew    {"subscription": ID, "fail": BOOL}: the next
+ *                        invoice: paid (invoice.paid; the period moves on),
+ *                        or failed (invoice.payment_failed, then
+ *                        customer.subscription.updated, status past_due)
+ *   POST /_test/end      {"subscription": ID}: customer.subscription.deleted
+ *   GET  /_test/subscriptions/ID  the subscription
+ *
+ * POST /v1/subscriptions/ID takes cancel_at_period_end=true|false, and a new
+ * price for its item (items[0][id], items[0][price_data][...] with the
+ * item's product) with proration_behavior always_invoice (a proration
+ * invoice, paid at once, becomes latest_invoice; with
+ * payment_behavior=error_if_incomplete a queued decline refuses the change
+ * with 402) or none; it answers the subscription, as GET
+ * /v1/subscriptions/ID does. GET /_test/invoices/ID answers an invoice.
  *
  * Payment intents are read back as Stripe serves them: GET
  * /v1/payment_intents/ID, and GET /v1/payment_intents?customer=C&created[gte]=T
@@ -73,6 +99,9 @@ typedef struct
   /* id → JSON text of the object */
   GHashTable  *customers;
   GHashTable  *sessions;
+  GHashTable  *subscriptions;
+  GHashTable  *invoice_table;
+  guint        invoices;
   /* id → JSON text, and the ids in the order they were made */
   GHashTable  *intents;
   GPtrArray   *intent_order;
@@ -194,6 +223,16 @@ metadata (GHashTable *form,
   return object;
 }
 
+static JsonObject *
+metadata_object (GHashTable *form,
+                 const char *prefix)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_object_member (object, "metadata", metadata (form, prefix));
+  return object;
+}
+
 static guint
 create_customer (GHashTable  *form,
                  char       **body)
@@ -231,6 +270,19 @@ static const char * const session_required[] = {
   "line_items[0][quantity]",
 };
 
+/* A payment, or a subscription with its monthly price. */
+static gboolean
+is_mode (GHashTable *form)
+{
+  const char *mode = g_hash_table_lookup (form, "mode");
+
+  if (g_str_equal (mode, "payment"))
+    return TRUE;
+  return g_str_equal (mode, "subscription") &&
+         g_strcmp0 (g_hash_table_lookup (form, "line_items[0][price_data][recurring][interval]"),
+                    "month") == 0;
+}
+
 static guint
 create_session (GHashTable  *form,
                 char       **body)
@@ -259,7 +311,7 @@ create_session (GHashTable  *form,
                                  10, 0, G_MAXINT32, &unit_amount, NULL) ||
       !g_ascii_string_to_signed (g_hash_table_lookup (form, "line_items[0][quantity]"), 10, 1,
                                  999, &quantity, NULL) ||
-      !g_str_equal (g_hash_table_lookup (form, "mode"), "payment"))
+      !is_mode (form))
     {
       *body = error_json ("invalid_request_error", "parameter_invalid_integer", NULL,
                           "Invalid integer or mode.");
@@ -277,7 +329,11 @@ create_session (GHashTable  *form,
   json_object_set_string_member (session, "id", id);
   json_object_set_string_member (session, "object", "checkout.session");
   json_object_set_string_member (session, "url", url);
-  json_object_set_string_member (session, "mode", "payment");
+  json_object_set_string_member (session, "mode", g_hash_table_lookup (form, "mode"));
+  /* What the subscription the session makes will carry. */
+  json_object_set_object_member (session, "subscription_data",
+                                 metadata_object (form, "subscription_data[metadata]["));
+  json_object_set_null_member (session, "subscription");
   json_object_set_string_member (session, "status", "open");
   json_object_set_string_member (session, "payment_status", "unpaid");
   json_object_set_int_member (session, "amount_total", unit_amount * quantity);
@@ -409,6 +465,254 @@ create_intent (GHashTable  *form,
   return 200;
 }
 
+/* --- subscriptions --- */
+
+#define PERIOD_SECONDS (30 * 86400)
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(JsonNode) node = text != NULL ? json_from_string (text, NULL) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_object_ref (json_node_get_object (node));
+}
+
+static void
+keep_subscription (JsonObject *subscription)
+{
+  g_hash_table_insert (fake.subscriptions,
+                       g_strdup (json_object_get_string_member (subscription, "id")),
+                       object_to_string (subscription));
+}
+
+/* The period is on the subscription's item, as since API 2025-03-31. */
+static JsonObject *
+subscription_item (JsonObject *subscription)
+{
+  JsonArray *data = json_object_get_array_member (json_object_get_object_member (subscription,
+                                                                                 "items"),
+                                                  "data");
+
+  return json_array_get_object_element (data, 0);
+}
+
+static void
+set_period (JsonObject *subscription,
+            gint64      start)
+{
+  JsonObject *item = subscription_item (subscription);
+
+  json_object_set_int_member (item, "current_period_start", start);
+  json_object_set_int_member (item, "current_period_end", start + PERIOD_SECONDS);
+}
+
+static JsonObject *
+new_subscription (JsonObject *session)
+{
+  JsonObject *subscription = json_object_new ();
+  JsonObject *items = json_object_new ();
+  JsonArray *data = json_array_new ();
+  JsonObject *item = json_object_new ();
+  JsonObject *data_of_session = json_object_get_object_member (session, "subscription_data");
+  g_autofree char *id = random_id ("sub_");
+  g_autofree char *item_id = random_id ("si_");
+
+  json_object_set_string_member (subscription, "id", id);
+  json_object_set_string_member (subscription, "object", "subscription");
+  json_object_set_string_member (subscription, "status", "active");
+  json_object_set_boolean_member (subscription, "cancel_at_period_end", FALSE);
+  json_object_set_string_member (subscription, "customer",
+                                 json_object_get_string_member (session, "customer"));
+  json_object_set_string_member (subscription, "currency",
+                                 json_object_get_string_member (session, "currency"));
+  /* Not a member of Stripe's object: what the fake's invoices charge. */
+  json_object_set_int_member (subscription, "amount",
+                              json_object_get_int_member (session, "amount_total"));
+  json_object_set_object_member (subscription, "metadata",
+                                 json_object_ref (json_object_get_object_member (data_of_session,
+                                                                                 "metadata")));
+  json_object_set_string_member (item, "id", item_id);
+  json_object_set_string_member (item, "object", "subscription_item");
+  {
+    JsonObject *price = json_object_new ();
+    JsonObject *recurring = json_object_new ();
+    g_autofree char *price_id = random_id ("price_");
+    g_autofree char *product = random_id ("prod_");
+
+    json_object_set_string_member (price, "id", price_id);
+    json_object_set_string_member (price, "object", "price");
+    json_object_set_string_member (price, "product", product);
+    json_object_set_int_member (price, "unit_amount",
+                                json_object_get_int_member (session, "amount_total"));
+    json_object_set_string_member (price, "currency",
+                                   json_object_get_string_member (session, "currency"));
+    json_object_set_string_member (recurring, "interval", "month");
+    json_object_set_object_member (price, "recurring", recurring);
+    json_object_set_object_member (item, "price", price);
+  }
+  json_array_add_object_element (data, item);
+  json_object_set_string_member (items, "object", "list");
+  json_object_set_array_member (items, "data", data);
+  json_object_set_object_member (subscription, "items", items);
+  json_object_set_int_member (subscription, "created", g_get_real_time () / G_USEC_PER_SEC);
+  set_period (subscription, g_get_real_time () / G_USEC_PER_SEC);
+  return subscription;
+}
+
+/* An invoice of the subscription's current period, as since API
+ * 2025-03-31: its subscription under parent.subscription_details. */
+static JsonObject *
+new_invoice (JsonObject *subscription,
+             const char *billing_reason,
+             gboolean    paid)
+{
+  JsonObject *invoice = json_object_new ();
+  JsonObject *parent = json_object_new ();
+  JsonObject *details = json_object_new ();
+  JsonObject *lines = json_object_new ();
+  JsonArray *data = json_array_new ();
+  JsonObject *line = json_object_new ();
+  JsonObject *period = json_object_new ();
+  JsonObject *item = subscription_item (subscription);
+  gint64 amount = json_object_get_int_member (subscription, "amount");
+  g_autofree char *id = random_id ("in_");
+
+  fake.invoices++;
+  json_object_set_string_member (invoice, "id", id);
+  json_object_set_string_member (invoice, "object", "invoice");
+  json_object_set_string_member (invoice, "status", paid ? "paid" : "open");
+  json_object_set_string_member (invoice, "billing_reason", billing_reason);
+  json_object_set_string_member (invoice, "customer",
+                                 json_object_get_string_member (subscription, "customer"));
+  json_object_set_string_member (invoice, "currency",
+                                 json_object_get_string_member (subscription, "currency"));
+  json_object_set_int_member (invoice, "amount_due", amount);
+  json_object_set_int_member (invoice, "amount_paid", paid ? amount : 0);
+  json_object_set_string_member (details, "subscription",
+                                 json_object_get_string_member (subscription, "id"));
+  json_object_set_object_member (details, "metadata",
+                                 json_object_ref (json_object_get_object_member (subscription,
+                                                                                 "metadata")));
+  json_object_set_string_member (parent, "type", "subscription_details");
+  json_object_set_object_member (parent, "subscription_details", details);
+  json_object_set_object_member (invoice, "parent", parent);
+  json_object_set_int_member (period, "start",
+                              json_object_get_int_member (item, "current_period_start"));
+  json_object_set_int_member (period, "end",
+                              json_object_get_int_member (item, "current_period_end"));
+  json_object_set_int_member (line, "amount", amount);
+  json_object_set_object_member (line, "period", period);
+  json_array_add_object_element (data, line);
+  json_object_set_string_member (lines, "object", "list");
+  json_object_set_array_member (lines, "data", data);
+  json_object_set_object_member (invoice, "lines", lines);
+  json_object_set_int_member (invoice, "created", g_get_real_time () / G_USEC_PER_SEC);
+  g_hash_table_insert (fake.invoice_table, g_strdup (id), object_to_string (invoice));
+  return invoice;
+}
+
+/* A new price for the subscription's item; an upgrade's proration
+ * invoice charges the difference for what is left of the period. */
+static guint
+change_price (JsonObject  *subscription,
+              GHashTable  *form,
+              char       **body)
+{
+  JsonObject *item = subscription_item (subscription);
+  JsonObject *price = json_object_get_object_member (item, "price");
+  const char *behavior = g_hash_table_lookup (form, "proration_behavior");
+  gint64 old_amount = json_object_get_int_member (price, "unit_amount");
+  gint64 amount, now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 start = json_object_get_int_member (item, "current_period_start");
+  gint64 end = json_object_get_int_member (item, "current_period_end");
+
+  if (g_strcmp0 (g_hash_table_lookup (form, "items[0][id]"),
+                 json_object_get_string_member (item, "id")) != 0 ||
+      g_strcmp0 (g_hash_table_lookup (form, "items[0][price_data][product]"),
+                 json_object_get_string_member (price, "product")) != 0 ||
+      !g_ascii_string_to_signed (g_hash_table_lookup (form,
+                                                      "items[0][price_data][unit_amount]"),
+                                 10, 0, G_MAXINT32, &amount, NULL) ||
+      g_strcmp0 (g_hash_table_lookup (form, "items[0][price_data][recurring][interval]"),
+                 "month") != 0 ||
+      (g_strcmp0 (behavior, "always_invoice") != 0 && g_strcmp0 (behavior, "none") != 0))
+    {
+      *body = error_json ("invalid_request_error", "resource_missing", "items",
+                          "No such subscription item or product, or an invalid price.");
+      return 400;
+    }
+  if (g_str_equal (behavior, "always_invoice") && fake.to_decline > 0 &&
+      g_strcmp0 (g_hash_table_lookup (form, "payment_behavior"), "error_if_incomplete") == 0)
+    {
+      fake.to_decline--;
+      fake.declines++;
+      *body = error_json ("card_error", "card_declined", NULL, "Your card was declined.");
+      return 402;
+    }
+
+  json_object_set_int_member (price, "unit_amount", amount);
+  json_object_set_int_member (subscription, "amount", amount);
+  if (g_str_equal (behavior, "always_invoice"))
+    {
+      g_autoptr(JsonObject) invoice = new_invoice (subscription, "subscription_update", TRUE);
+      gint64 charged = end > start ? (amount - old_amount) * (end - MIN (now, end)) / (end - start)
+                                   : 0;
+
+      json_object_set_int_member (invoice, "amount_due", MAX (charged, 0));
+      json_object_set_int_member (invoice, "amount_paid", MAX (charged, 0));
+      g_hash_table_insert (fake.invoice_table,
+                           g_strdup (json_object_get_string_member (invoice, "id")),
+                           object_to_string (invoice));
+      json_object_set_string_member (subscription, "latest_invoice",
+                                     json_object_get_string_member (invoice, "id"));
+    }
+  return 0;
+}
+
+/* POST /v1/subscriptions/ID: cancel_at_period_end, and nothing else. */
+static guint
+update_subscription (const char  *id,
+                     GHashTable  *form,
+                     char       **body)
+{
+  g_autoptr(JsonObject) subscription = parse_object (g_hash_table_lookup (fake.subscriptions,
+                                                                          id));
+  const char *cancel = g_hash_table_lookup (form, "cancel_at_period_end");
+
+  if (subscription == NULL)
+    {
+      g_autofree char *message = g_strdup_printf ("No such subscription: '%s'", id);
+
+      *body = error_json ("invalid_request_error", "resource_missing", "id", message);
+      return 404;
+    }
+  if (cancel != NULL && !g_str_equal (cancel, "true") && !g_str_equal (cancel, "false"))
+    {
+      *body = error_json ("invalid_request_error", "parameter_invalid_boolean",
+                          "cancel_at_period_end", "Invalid boolean.");
+      return 400;
+    }
+  if (cancel != NULL)
+    json_object_set_boolean_member (subscription, "cancel_at_period_end",
+                                    g_str_equal (cancel, "true"));
+  if (g_hash_table_contains (form, "items[0][id]"))
+    {
+      guint status = change_price (subscription, form, body);
+
+      if (status != 0)
+        return status;
+    }
+  if (g_hash_table_contains (form, "metadata[plan]"))
+    json_object_set_string_member (json_object_get_object_member (subscription, "metadata"),
+                                   "plan", g_hash_table_lookup (form, "metadata[plan]"));
+
+  keep_subscription (subscription);
+  *body = object_to_string (subscription);
+  return 200;
+}
+
 static gboolean
 authorized (SoupServerMessage *msg)
 {
@@ -469,6 +773,8 @@ serve_api (SoupServerMessage *msg)
     status = create_portal (form, &body);
   else if (g_str_equal (path, "/v1/payment_intents"))
     status = create_intent (form, &body);
+  else if (g_str_has_prefix (path, "/v1/subscriptions/"))
+    status = update_subscription (path + strlen ("/v1/subscriptions/"), form, &body);
   else
     {
       g_autofree char *message = g_strdup_printf ("Unrecognized request URL (POST: %s).", path);
@@ -649,6 +955,24 @@ handle_get_customer (SoupServerMessage *msg,
     respond (msg, 200, g_strdup (customer));
 }
 
+/* GET /v1/subscriptions/ID: not failed on purpose, nor delayed. */
+static void
+handle_get_subscription (SoupServerMessage *msg,
+                         const char        *id)
+{
+  const char *subscription = g_hash_table_lookup (fake.subscriptions, id);
+
+  fake.requests++;
+  if (!authorized (msg))
+    respond (msg, 401, error_json ("invalid_request_error", NULL, NULL,
+                                   "Invalid API Key provided"));
+  else if (subscription == NULL)
+    respond (msg, 404, error_json ("invalid_request_error", "resource_missing", "id",
+                                   "No such subscription"));
+  else
+    respond (msg, 200, g_strdup (subscription));
+}
+
 /* GET /v1/payment_intents/ID, or the list of a customer's intents. */
 static void
 handle_get_intents (SoupServerMessage *msg,
@@ -745,6 +1069,8 @@ handle_stats (SoupServerMessage *msg)
   json_object_set_int_member (stats, "payment_intents", fake.payment_intents);
   json_object_set_int_member (stats, "declines", fake.declines);
   json_object_set_int_member (stats, "intent_lookups", fake.intent_lookups);
+  json_object_set_int_member (stats, "subscriptions", g_hash_table_size (fake.subscriptions));
+  json_object_set_int_member (stats, "invoices", fake.invoices);
   json_object_set_object_member (stats, "keys", keys);
   respond (msg, 200, object_to_string (stats));
 }
@@ -836,6 +1162,226 @@ handle_deliver (SoupServerMessage *msg,
                                     g_object_ref (msg));
 }
 
+/* --- subscription controls: events delivered one after another --- */
+
+typedef struct
+{
+  SoupServerMessage *msg;
+  /* Event texts, and the answer being made. */
+  GPtrArray         *events;
+  guint              next;
+  JsonObject        *answer;
+  JsonArray         *statuses;
+} Chain;
+
+static char *
+event_text (const char *type,
+            JsonObject *object)
+{
+  g_autoptr(JsonObject) event = json_object_new ();
+  JsonObject *data = json_object_new ();
+  g_autofree char *id = random_id ("evt_");
+
+  json_object_set_string_member (event, "id", id);
+  json_object_set_string_member (event, "object", "event");
+  json_object_set_string_member (event, "api_version", "2025-03-31.basil");
+  json_object_set_string_member (event, "type", type);
+  json_object_set_int_member (event, "created", g_get_real_time () / G_USEC_PER_SEC);
+  json_object_set_object_member (data, "object", json_object_ref (object));
+  json_object_set_object_member (event, "data", data);
+  return object_to_string (event);
+}
+
+static void chain_next (Chain *chain);
+
+static void
+on_chain_delivered (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  Chain *chain = data;
+  SoupMessage *sent = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result,
+                                                               NULL);
+
+  json_array_add_int_element (chain->statuses, bytes != NULL ? soup_message_get_status (sent)
+                                                             : 0);
+  chain->next++;
+  chain_next (chain);
+}
+
+static void
+chain_next (Chain *chain)
+{
+  const char *text;
+  g_autofree char *signature = NULL;
+  g_autoptr(SoupMessage) post = NULL;
+  JsonArray *events;
+
+  if (chain->next < chain->events->len)
+    {
+      text = g_ptr_array_index (chain->events, chain->next);
+      signature = sign (fake.webhook_secret, g_get_real_time () / G_USEC_PER_SEC, text,
+                        strlen (text));
+      post = soup_message_new ("POST", fake.webhook_url);
+      soup_message_headers_replace (soup_message_get_request_headers (post), "Stripe-Signature",
+                                    signature);
+      soup_message_set_request_body_from_bytes (post, "application/json; charset=utf-8",
+                                                g_bytes_new (text, strlen (text)));
+      soup_session_send_and_read_async (fake.session, post, G_PRIORITY_DEFAULT, NULL,
+                                        on_chain_delivered, chain);
+      return;
+    }
+
+  events = json_array_new ();
+  for (guint i = 0; i < chain->events->len; i++)
+    json_array_add_string_element (events, g_ptr_array_index (chain->events, i));
+  json_object_set_array_member (chain->answer, "events", events);
+  json_object_set_array_member (chain->answer, "statuses", chain->statuses);
+  respond (chain->msg, 200, object_to_string (chain->answer));
+  soup_server_message_unpause (chain->msg);
+  g_object_unref (chain->msg);
+  g_ptr_array_unref (chain->events);
+  json_object_unref (chain->answer);
+  g_free (chain);
+}
+
+static Chain *
+chain_new (SoupServerMessage *msg)
+{
+  Chain *chain = g_new0 (Chain, 1);
+
+  chain->msg = g_object_ref (msg);
+  chain->events = g_ptr_array_new_with_free_func (g_free);
+  chain->answer = json_object_new ();
+  chain->statuses = json_array_new ();
+  return chain;
+}
+
+static void
+chain_start (Chain *chain)
+{
+  soup_server_message_pause (chain->msg);
+  chain_next (chain);
+}
+
+/* The control's subscription, or NULL (answered 400). */
+static JsonObject *
+control_subscription (SoupServerMessage *msg,
+                      JsonObject        *request)
+{
+  const char *id = request != NULL ? json_object_get_string_member_with_default (request,
+                                                                                 "subscription",
+                                                                                 "") : "";
+  JsonObject *subscription = parse_object (g_hash_table_lookup (fake.subscriptions, id));
+
+  if (subscription == NULL || fake.webhook_url == NULL || fake.webhook_secret == NULL)
+    respond (msg, 400, g_strdup ("{\"error\": \"no such subscription, or no webhook\"}"));
+  return subscription;
+}
+
+static void
+handle_subscribe (SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) request = request_object (msg);
+  const char *id = request != NULL ? json_object_get_string_member_with_default (request,
+                                                                                 "session", "")
+                                   : "";
+  g_autoptr(JsonObject) session = parse_object (g_hash_table_lookup (fake.sessions, id));
+  g_autoptr(JsonObject) subscription = NULL;
+  g_autoptr(JsonObject) invoice = NULL;
+  Chain *chain;
+
+  if (session == NULL || g_strcmp0 (json_object_get_string_member (session, "mode"),
+                                    "subscription") != 0 ||
+      g_strcmp0 (json_object_get_string_member (session, "status"), "open") != 0 ||
+      fake.webhook_url == NULL || fake.webhook_secret == NULL)
+    {
+      respond (msg, 400, g_strdup ("{\"error\": \"no open subscription session, or no "
+                                   "webhook\"}"));
+      return;
+    }
+
+  subscription = new_subscription (session);
+  invoice = new_invoice (subscription, "subscription_create", TRUE);
+  json_object_set_string_member (subscription, "latest_invoice",
+                                 json_object_get_string_member (invoice, "id"));
+  keep_subscription (subscription);
+  json_object_set_string_member (session, "status", "complete");
+  json_object_set_string_member (session, "payment_status", "paid");
+  json_object_set_string_member (session, "subscription",
+                                 json_object_get_string_member (subscription, "id"));
+  g_hash_table_insert (fake.sessions, g_strdup (id), object_to_string (session));
+
+  chain = chain_new (msg);
+  json_object_set_string_member (chain->answer, "subscription",
+                                 json_object_get_string_member (subscription, "id"));
+  json_object_set_string_member (chain->answer, "invoice",
+                                 json_object_get_string_member (invoice, "id"));
+  g_ptr_array_add (chain->events, event_text ("checkout.session.completed", session));
+  if (json_object_get_boolean_member_with_default (request, "invoice_first", FALSE))
+    g_ptr_array_insert (chain->events, 0, event_text ("invoice.paid", invoice));
+  else
+    g_ptr_array_add (chain->events, event_text ("invoice.paid", invoice));
+  chain_start (chain);
+}
+
+static void
+handle_renew (SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) request = request_object (msg);
+  g_autoptr(JsonObject) subscription = control_subscription (msg, request);
+  g_autoptr(JsonObject) invoice = NULL;
+  gboolean fail;
+  Chain *chain;
+
+  if (subscription == NULL)
+    return;
+
+  fail = json_object_get_boolean_member_with_default (request, "fail", FALSE);
+  if (!fail)
+    set_period (subscription, json_object_get_int_member (subscription_item (subscription),
+                                                          "current_period_end"));
+  invoice = new_invoice (subscription, "subscription_cycle", !fail);
+  json_object_set_string_member (subscription, "status", fail ? "past_due" : "active");
+  json_object_set_string_member (subscription, "latest_invoice",
+                                 json_object_get_string_member (invoice, "id"));
+  keep_subscription (subscription);
+
+  chain = chain_new (msg);
+  json_object_set_string_member (chain->answer, "subscription",
+                                 json_object_get_string_member (subscription, "id"));
+  json_object_set_string_member (chain->answer, "invoice",
+                                 json_object_get_string_member (invoice, "id"));
+  g_ptr_array_add (chain->events, event_text (fail ? "invoice.payment_failed" : "invoice.paid",
+                                              invoice));
+  if (fail)
+    g_ptr_array_add (chain->events, event_text ("customer.subscription.updated", subscription));
+  chain_start (chain);
+}
+
+static void
+handle_end (SoupServerMessage *msg)
+{
+  g_autoptr(JsonObject) request = request_object (msg);
+  g_autoptr(JsonObject) subscription = control_subscription (msg, request);
+  Chain *chain;
+
+  if (subscription == NULL)
+    return;
+
+  json_object_set_string_member (subscription, "status", "canceled");
+  json_object_set_int_member (subscription, "ended_at", g_get_real_time () / G_USEC_PER_SEC);
+  keep_subscription (subscription);
+
+  chain = chain_new (msg);
+  json_object_set_string_member (chain->answer, "subscription",
+                                 json_object_get_string_member (subscription, "id"));
+  json_object_set_null_member (chain->answer, "invoice");
+  g_ptr_array_add (chain->events, event_text ("customer.subscription.deleted", subscription));
+  chain_start (chain);
+}
+
 static void
 handle (SoupServer        *server,
         SoupServerMessage *msg,
@@ -855,10 +1401,26 @@ handle (SoupServer        *server,
     handle_deliver (msg, query);
   else if (g_str_equal (path, "/_test/decline"))
     handle_decline (msg);
+  else if (g_str_equal (path, "/_test/subscribe"))
+    handle_subscribe (msg);
+  else if (g_str_equal (path, "/_test/renew"))
+    handle_renew (msg);
+  else if (g_str_equal (path, "/_test/end"))
+    handle_end (msg);
+  else if (g_str_has_prefix (path, "/_test/subscriptions/") &&
+           g_hash_table_contains (fake.subscriptions, path + strlen ("/_test/subscriptions/")))
+    respond (msg, 200, g_strdup (g_hash_table_lookup (fake.subscriptions,
+                                                      path + strlen ("/_test/subscriptions/"))));
   else if (g_str_equal (method, "GET") && g_str_has_prefix (path, "/v1/customers/"))
     handle_get_customer (msg, path + strlen ("/v1/customers/"));
   else if (g_str_equal (method, "GET") && g_str_has_prefix (path, "/v1/payment_intents"))
     handle_get_intents (msg, path, query);
+  else if (g_str_equal (method, "GET") && g_str_has_prefix (path, "/v1/subscriptions/"))
+    handle_get_subscription (msg, path + strlen ("/v1/subscriptions/"));
+  else if (g_str_has_prefix (path, "/_test/invoices/") &&
+           g_hash_table_contains (fake.invoice_table, path + strlen ("/_test/invoices/")))
+    respond (msg, 200, g_strdup (g_hash_table_lookup (fake.invoice_table,
+                                                      path + strlen ("/_test/invoices/"))));
   else if (g_str_has_prefix (path, "/_test/sessions/") &&
            g_hash_table_contains (fake.sessions, path + strlen ("/_test/sessions/")))
     respond (msg, 200, g_strdup (g_hash_table_lookup (fake.sessions,
@@ -899,6 +1461,8 @@ main (int   argc,
 
   fake.customers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake.sessions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fake.subscriptions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fake.invoice_table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake.intents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fake.intent_order = g_ptr_array_new_with_free_func (g_free);
   fake.stored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, stored_free);

@@ -27,6 +27,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       fuzz_require (request.amount >= 1 && request.amount <= TALLY_API_AMOUNT_MAX);
       fuzz_require (request.reason != NULL);
       fuzz_touch_string (request.reason);
+      /* Absent (0), or in the future when it was decoded. */
+      fuzz_require (request.expires_at == 0 ||
+                    request.expires_at > g_get_real_time () - 60 * G_USEC_PER_SEC);
     }
   return 0;
 }

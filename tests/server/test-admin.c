@@ -205,6 +205,79 @@ test_grant_longest_reason (void)
   g_assert_cmpint (balance (token), ==, 2);
 }
 
+/* A grant's credits may expire: the transfer and GET /v1/me say when,
+ * and sending the grant again must say the same. */
+static void
+test_grant_expiring (void)
+{
+  char account[37];
+  g_autofree char *token = test_user_new (server, "expiring-grantee@example.com", account);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 10);
+  g_autofree char *expires = g_date_time_format (later, "%Y-%m-%dT%H:%M:%S.000000Z");
+  g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"account_id\": \"%s\", "
+                                           "\"amount\": 70, \"reason\": \"Trial\", "
+                                           "\"expires_at\": \"%s\"}", id, account, expires);
+  g_autofree char *no_expiry = g_strdup_printf ("{\"id\": \"%s\", \"account_id\": \"%s\", "
+                                                "\"amount\": 70, \"reason\": \"Trial\"}",
+                                                id, account);
+  g_autofree char *past = g_strdup_printf ("{\"account_id\": \"%s\", \"amount\": 70, "
+                                           "\"reason\": \"Trial\", "
+                                           "\"expires_at\": \"2020-01-01T00:00:00Z\"}", account);
+  g_autofree char *date_only = g_strdup_printf ("{\"account_id\": \"%s\", \"amount\": 70, "
+                                                "\"reason\": \"Trial\", "
+                                                "\"expires_at\": \"2099-01-01\"}", account);
+  g_autoptr(TestResponse) granted = grant (admin, body);
+  g_autoptr(TestResponse) again = grant (admin, body);
+  g_autoptr(TestResponse) without = grant (admin, no_expiry);
+  g_autoptr(TestResponse) in_the_past = grant (admin, past);
+  g_autoptr(TestResponse) no_time = grant (admin, date_only);
+  g_autoptr(TestResponse) me = NULL;
+
+  g_assert_cmpuint (granted->status, ==, 201);
+  g_assert_cmpstr (test_response_string (granted, "transfer.expires_at"), ==, expires);
+  g_assert_cmpuint (again->status, ==, 201);
+  g_assert_cmpstr (again->body, ==, granted->body);
+  test_assert_error (without, 409, "idempotency_conflict", "id");
+  test_assert_error (in_the_past, 400, "invalid_field", "expires_at");
+  test_assert_error (no_time, 400, "invalid_field", "expires_at");
+
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpint (test_response_int (me, "accounts.0.balance"), ==, 70);
+  g_assert_cmpint (test_response_int (me, "accounts.0.expiring.0.amount"), ==, 70);
+  g_assert_cmpstr (test_response_string (me, "accounts.0.expiring.0.expires_at"), ==, expires);
+}
+
+/* A team's pool may hold credits that expire too: GET /v1/me lists them
+ * under the pool's account. */
+static void
+test_grant_expiring_to_team (void)
+{
+  g_autofree char *token = test_user_new (server, "pool-owner@example.com", NULL);
+  g_autoptr(TestResponse) team = test_request (server, "POST", "/v1/teams", token,
+                                               "{\"name\": \"Expiring pool\"}");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 3);
+  g_autofree char *expires = g_date_time_format (later, "%Y-%m-%dT%H:%M:%S.000000Z");
+  g_autofree char *body = NULL;
+  g_autoptr(TestResponse) granted = NULL, me = NULL;
+
+  g_assert_cmpuint (team->status, ==, 201);
+  body = g_strdup_printf ("{\"account_id\": \"%s\", \"amount\": 40, \"reason\": \"Pilot\", "
+                          "\"expires_at\": \"%s\"}",
+                          test_response_string (team, "team.account_id"), expires);
+  granted = grant (admin, body);
+  g_assert_cmpuint (granted->status, ==, 201);
+
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpstr (test_response_string (me, "accounts.1.kind"), ==, "team");
+  g_assert_cmpint (test_response_int (me, "accounts.1.expiring.0.amount"), ==, 40);
+  g_assert_cmpstr (test_response_string (me, "accounts.1.expiring.0.expires_at"), ==, expires);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (
+                      test_response_member (me, "accounts.0.expiring"))), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -219,6 +292,8 @@ main (int   argc,
   g_test_add_func ("/admin/grant-unknown-account", test_grant_unknown_account);
   g_test_add_func ("/admin/grant-bad-bodies", test_grant_bad_bodies);
   g_test_add_func ("/admin/grant-longest-reason", test_grant_longest_reason);
+  g_test_add_func ("/admin/grant-expiring", test_grant_expiring);
+  g_test_add_func ("/admin/grant-expiring-to-team", test_grant_expiring_to_team);
 
   server = test_server_start (NULL);
   admin = test_admin_new (server, "admin@example.com");

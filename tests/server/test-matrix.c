@@ -28,12 +28,12 @@ typedef enum
 #define NOT_CHECKED 1
 
 /* One route of the API. @path and @body may hold placeholders, filled for
- * each call: {uuid} a fresh UUID, {account} the owner's account, {run} a
- * run the owner has just authorized, {key} an API key the owner has just
- * made, {team} the owner's team, {victim} a member who has just joined it,
- * {invitation} the token of an invitation to it for someone else. The
- * owner is the caller, except for the other-member column, which sends the
- * owner's ids with another member's token. */
+ * each call: {uuid} a fresh UUID, {code} a fresh promo code, {account} the
+ * owner's account, {run} a run the owner has just authorized, {key} an API
+ * key the owner has just made, {team} the owner's team, {victim} a member
+ * who has just joined it, {invitation} the token of an invitation to it for
+ * someone else. The owner is the caller, except for the other-member
+ * column, which sends the owner's ids with another member's token. */
 typedef struct
 {
   const char *method;
@@ -137,6 +137,26 @@ static const MatrixRoute matrix[] = {
     "/demo/checkout/cs_demo_{uuid}/" DEMO_KEY "/pay", NULL, FALSE, NOT_CHECKED },
   { "POST", "/demo/checkout/{session_id}/{key}/decline", ACCESS_PUBLIC,
     "/demo/checkout/cs_demo_{uuid}/" DEMO_KEY "/decline", NULL, FALSE, NOT_CHECKED },
+  /* Promo codes: {code} is a fresh one; there is no such code to redeem. */
+  { "POST", "/v1/admin/promo-codes", ACCESS_ADMIN, "/v1/admin/promo-codes",
+    "{\"code\": \"{code}\", \"credits\": 5, \"max_redemptions\": 1}", FALSE, 201 },
+  { "GET", "/v1/admin/promo-codes", ACCESS_ADMIN, "/v1/admin/promo-codes", NULL, FALSE, 200 },
+  { "POST", "/v1/promo-codes/redeem", ACCESS_MEMBER, "/v1/promo-codes/redeem",
+    "{\"code\": \"NO-SUCH-CODE\"}", FALSE, NOT_CHECKED },
+  /* Subscriptions: a checkout in the demo provider; nobody has one to
+   * cancel, so that is 404 for everyone who may ask. */
+  { "GET", "/v1/plans", ACCESS_PUBLIC, "/v1/plans", NULL, FALSE, 200 },
+  { "POST", "/v1/subscriptions", ACCESS_MEMBER, "/v1/subscriptions", "{\"plan\": \"basic\"}",
+    FALSE, 200 },
+  { "GET", "/v1/me/subscription", ACCESS_MEMBER, "/v1/me/subscription", NULL, FALSE, 200 },
+  { "PUT", "/v1/me/subscription", ACCESS_MEMBER, "/v1/me/subscription",
+    "{\"plan\": \"plus\"}", FALSE, NOT_CHECKED },
+  { "DELETE", "/v1/me/subscription", ACCESS_MEMBER, "/v1/me/subscription", NULL, FALSE,
+    NOT_CHECKED },
+  { "GET", "/demo/subscribe/{session_id}/{key}", ACCESS_PUBLIC,
+    "/demo/subscribe/cs_demo_{uuid}/" DEMO_KEY, NULL, FALSE, NOT_CHECKED },
+  { "POST", "/demo/subscribe/{session_id}/{key}/pay", ACCESS_PUBLIC,
+    "/demo/subscribe/cs_demo_{uuid}/" DEMO_KEY "/pay", NULL, FALSE, NOT_CHECKED },
   { "GET", "/v1/admin/audit", ACCESS_ADMIN, "/v1/admin/audit", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/export", ACCESS_ADMIN, "/v1/admin/audit/export", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/verify", ACCESS_ADMIN, "/v1/admin/audit/verify", NULL, FALSE, 200 },
@@ -286,6 +306,8 @@ fill_one (GString    *out,
 
       g_string_append (out, uuid);
     }
+  else if (g_str_equal (placeholder, "code"))
+    g_string_append_printf (out, "M-%08X%08X", g_random_int (), g_random_int ());
   else if (g_str_equal (placeholder, "account"))
     g_string_append (out, owner.account_id);
   else if (g_str_equal (placeholder, "run"))

@@ -1,0 +1,291 @@
+/* tally-ledger-lots.c: credits that expire, and the order they are spent in
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-ledger-private.h"
+
+/* A lot as the burn order reads it. */
+typedef struct
+{
+  gint64 num;
+  gint64 remaining;
+} OpenLot;
+
+/* The open lots are read whole before any is changed: SQLite does not
+ * promise what a cursor sees of rows updated under it. */
+static gboolean
+read_open_lots (TallyLedger  *self,
+                gint64        account_num,
+                GArray       *lots,
+                GError      **error)
+{
+  sqlite3_stmt *stmt = tally_ledger_stmt (self, STMT_OPEN_LOTS);
+  int rc;
+
+  sqlite3_bind_int64 (stmt, 1, account_num);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      OpenLot lot = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
+
+      g_array_append_val (lots, lot);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (tally_ledger_get_db (self), error);
+  return TRUE;
+}
+
+static gboolean
+burn_one (TallyLedger  *self,
+          gint64        lot,
+          gint64        transfer_seq,
+          gint64        amount,
+          GError      **error)
+{
+  sqlite3_stmt *burn = tally_ledger_stmt (self, STMT_BURN_LOT);
+  sqlite3_stmt *row;
+
+  sqlite3_bind_int64 (burn, 1, amount);
+  sqlite3_bind_int64 (burn, 2, lot);
+  if (!tally_ledger_step_done (self, burn, error))
+    return FALSE;
+
+  row = tally_ledger_stmt (self, STMT_INSERT_BURN);
+  sqlite3_bind_int64 (row, 1, lot);
+  sqlite3_bind_int64 (row, 2, transfer_seq);
+  sqlite3_bind_int64 (row, 3, amount);
+  return tally_ledger_step_done (self, row, error);
+}
+
+gboolean
+tally_ledger_lots_burn (TallyLedger  *self,
+                        gint64        account_num,
+                        gint64        transfer_seq,
+                        gint64        amount,
+                        gint64        only_lot,
+                        gboolean     *found,
+                        GError      **error)
+{
+  g_autoptr(GArray) lots = g_array_new (FALSE, FALSE, sizeof (OpenLot));
+
+  if (!read_open_lots (self, account_num, lots, error))
+    return FALSE;
+  *found = lots->len > 0;
+
+  for (guint i = 0; i < lots->len && amount > 0; i++)
+    {
+      const OpenLot *lot = &g_array_index (lots, OpenLot, i);
+      gint64 take = MIN (lot->remaining, amount);
+
+      if (only_lot != 0 && lot->num != only_lot)
+        continue;
+      if (!burn_one (self, lot->num, transfer_seq, take, error))
+        return FALSE;
+      amount -= take;
+    }
+
+  return TRUE;
+}
+
+/* --- setting an expiry --- */
+
+static gboolean
+find_lot_expiry (TallyLedger  *self,
+                 gint64        transfer_seq,
+                 gint64       *expires_at,
+                 GError      **error)
+{
+  sqlite3 *db = tally_ledger_get_db (self);
+  g_autofree char *sql = g_strdup_printf ("SELECT expires_at FROM lots WHERE transfer_seq = %"
+                                          G_GINT64_FORMAT, transfer_seq);
+
+  *expires_at = 0;
+  return tally_ledger_query_int64 (db, sql, expires_at, error);
+}
+
+/* A posted debit after the transfer would have burned other credits in an
+ * order that knew nothing of this lot. */
+static gboolean
+has_later_debits (TallyLedger               *self,
+                  const TallyStoredTransfer *stored,
+                  gboolean                  *later,
+                  GError                   **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM transfers WHERE debit_account = %"
+                                          G_GINT64_FORMAT " AND seq > %" G_GINT64_FORMAT
+                                          " AND (flags & 10) = 0", stored->credit_num,
+                                          stored->transfer.seq);
+  gint64 count;
+
+  if (!tally_ledger_query_int64 (tally_ledger_get_db (self), sql, &count, error))
+    return FALSE;
+
+  *later = count > 0;
+  return TRUE;
+}
+
+static gboolean
+check_lot_transfer (TallyLedger               *self,
+                    const TallyStoredTransfer *stored,
+                    gint64                     expires_at,
+                    GError                   **error)
+{
+  const TallyTransfer *t = &stored->transfer;
+  TallyAccount account;
+  gboolean later;
+
+  if ((t->flags & (TALLY_TRANSFER_FLAG_PENDING | TALLY_TRANSFER_FLAG_POST_PENDING |
+                   TALLY_TRANSFER_FLAG_VOID_PENDING)) != 0)
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_INVALID,
+                              "Only a single-phase transfer's credits can expire");
+  if (expires_at <= t->created_at)
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_INVALID,
+                              "Credits must expire after they arrive");
+  if (!tally_ledger_lookup_account (self, t->credit_account_id, &account, error))
+    return FALSE;
+  if (!(account.flags & TALLY_ACCOUNT_FLAG_DEBITS_MUST_NOT_EXCEED_CREDITS))
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_INVALID,
+                              "Only a user's or a team's credits can expire");
+  if (!has_later_debits (self, stored, &later, error))
+    return FALSE;
+  if (later)
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_INVALID,
+                              "The account has spent since transfer %s: set the expiry in "
+                              "the transaction that creates it", t->id);
+  return TRUE;
+}
+
+gboolean
+tally_ledger_set_expiry (TallyLedger  *self,
+                         const char   *transfer_id,
+                         gint64        expires_at,
+                         GError      **error)
+{
+  TallyStoredTransfer stored;
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db;
+  guint8 id[16];
+  gboolean found, ok;
+  gint64 existing;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (transfer_id != NULL, FALSE);
+
+  if (!tally_ledger_refuse_mirror (self, error))
+    return FALSE;
+  if (!g_uuid_string_is_valid (transfer_id))
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_NOT_FOUND, "No transfer %s", transfer_id);
+
+  tally_uuid_to_bytes (transfer_id, id);
+  if (!tally_ledger_find_transfer (self, id, &stored, &found, error))
+    return FALSE;
+  if (!found)
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_NOT_FOUND, "No transfer %s", transfer_id);
+
+  if (!find_lot_expiry (self, stored.transfer.seq, &existing, error))
+    return FALSE;
+  if (existing != 0)
+    return existing == expires_at ||
+           tally_ledger_fail (error, TALLY_LEDGER_ERROR_EXISTS_WITH_DIFFERENT_FIELDS,
+                              "The credits of %s expire at another time already", transfer_id);
+
+  if (!check_lot_transfer (self, &stored, expires_at, error))
+    return FALSE;
+
+  db = tally_ledger_get_db (self);
+  if (sqlite3_prepare_v2 (db, "INSERT INTO lots (account, transfer_seq, amount, remaining, "
+                          "expires_at) VALUES (?1, ?2, ?3, ?3, ?4)", -1, &stmt, NULL) != SQLITE_OK)
+    return tally_ledger_set_sqlite_error (db, error);
+  sqlite3_bind_int64 (stmt, 1, stored.credit_num);
+  sqlite3_bind_int64 (stmt, 2, stored.transfer.seq);
+  sqlite3_bind_int64 (stmt, 3, stored.transfer.amount);
+  sqlite3_bind_int64 (stmt, 4, expires_at);
+  ok = sqlite3_step (stmt) == SQLITE_DONE;
+  sqlite3_finalize (stmt);
+
+  return ok || tally_ledger_set_sqlite_error (db, error);
+}
+
+/* --- reading them --- */
+
+gboolean
+tally_ledger_lookup_expiry (TallyLedger  *self,
+                            const char   *transfer_id,
+                            gint64       *expires_at,
+                            GError      **error)
+{
+  TallyStoredTransfer stored;
+  guint8 id[16];
+  gboolean found;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+
+  *expires_at = 0;
+  if (!g_uuid_string_is_valid (transfer_id))
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_NOT_FOUND, "No transfer %s", transfer_id);
+  tally_uuid_to_bytes (transfer_id, id);
+  if (!tally_ledger_find_transfer (self, id, &stored, &found, error))
+    return FALSE;
+  if (!found)
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_NOT_FOUND, "No transfer %s", transfer_id);
+
+  return find_lot_expiry (self, stored.transfer.seq, expires_at, error);
+}
+
+GArray *
+tally_ledger_list_lots (TallyLedger  *self,
+                        const char   *account_id,
+                        GError      **error)
+{
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GArray) lots = NULL;
+  gint64 num;
+  int rc;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), NULL);
+
+  if (!tally_ledger_account_num (self, account_id, &num, error))
+    return NULL;
+
+  db = tally_ledger_get_db (self);
+  if (sqlite3_prepare_v2 (db, "SELECT t.id, l.amount, l.remaining, l.expires_at FROM lots l "
+                          "JOIN transfers t ON t.seq = l.transfer_seq WHERE l.account = ? "
+                          "AND l.closed = 0 AND l.remaining > 0 ORDER BY l.expires_at, l.num",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      tally_ledger_set_sqlite_error (db, error);
+      return NULL;
+    }
+
+  lots = g_array_new (FALSE, TRUE, sizeof (TallyLot));
+  sqlite3_bind_int64 (stmt, 1, num);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TallyLot lot = { 0 };
+
+      if (sqlite3_column_bytes (stmt, 0) == 16)
+        tally_uuid_from_bytes (sqlite3_column_blob (stmt, 0), lot.transfer_id);
+      lot.amount = sqlite3_column_int64 (stmt, 1);
+      lot.remaining = sqlite3_column_int64 (stmt, 2);
+      lot.expires_at = sqlite3_column_int64 (stmt, 3);
+      g_array_append_val (lots, lot);
+    }
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_ledger_set_sqlite_error (db, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&lots);
+}
