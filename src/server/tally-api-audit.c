@@ -112,6 +112,21 @@ hex_encode (const guint8 *bytes,
   return g_string_free (hex, FALSE);
 }
 
+/* One hex string per sealed field; a pseudonymised field's key is zeros. */
+static JsonArray *
+hex_array (const guint8 fields[TALLY_AUDIT_N_SEALED_FIELDS][TALLY_AUDIT_HASH_LEN])
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < TALLY_AUDIT_N_SEALED_FIELDS; i++)
+    {
+      g_autofree char *hex = hex_encode (fields[i], TALLY_AUDIT_HASH_LEN);
+
+      json_array_add_string_element (array, hex);
+    }
+  return array;
+}
+
 /* What a reader needs to check the chain itself: the exact values that
  * were hashed, and the hashes in hex. */
 static JsonObject *
@@ -127,6 +142,14 @@ export_json (const TallyAuditRecord *record)
   json_object_set_string_member (object, "details_text", record->details);
   json_object_set_string_member (object, "prev_hash", prev_hash);
   json_object_set_string_member (object, "hash", hash);
+  json_object_set_int_member (object, "format", MAX (record->format, 1));
+  if (record->format >= 2)
+    {
+      json_object_set_array_member (object, "field_keys",
+                                    hex_array (record->field_keys));
+      json_object_set_array_member (object, "field_digests",
+                                    hex_array (record->field_digests));
+    }
   return object;
 }
 

@@ -177,4 +177,26 @@ gboolean tally_api_decode_auto_recharge (JsonObject               *body,
                                          TallyAutoRechargeRequest *out,
                                          TallyProblem             *problem);
 
+/* PUT /v1/admin/users/{id}; DELETE /v1/me. */
+typedef struct
+{
+  gboolean    has_role;
+  const char *role;
+  gboolean    has_disabled;
+  gboolean    disabled;
+} TallyUserUpdateRequest;
+
+gboolean tally_api_decode_user_update (JsonObject             *body,
+                                       TallyUserUpdateRequest *out,
+                                       TallyProblem           *problem);
+
+typedef struct
+{
+  const char *password;
+} TallyEraseRequest;
+
+gboolean tally_api_decode_erase       (JsonObject             *body,
+                                       TallyEraseRequest      *out,
+                                       TallyProblem           *problem);
+
 G_END_DECLS

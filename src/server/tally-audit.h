@@ -17,6 +17,21 @@ G_BEGIN_DECLS
 
 #define TALLY_AUDIT_HASH_LEN 32
 
+/* Records written since format 2 do not hash their personal fields
+ * (actor_email, target, details) into the chain, but a keyed digest of
+ * each: SHA-256 over a random key of the record's own and the text. Erasure
+ * rewrites a field and forgets its key; the digest still links the chain,
+ * and without the key nobody can test a guess against it (docs/privacy.md). */
+#define TALLY_AUDIT_FORMAT 2
+
+typedef enum
+{
+  TALLY_AUDIT_FIELD_ACTOR_EMAIL,
+  TALLY_AUDIT_FIELD_TARGET,
+  TALLY_AUDIT_FIELD_DETAILS,
+  TALLY_AUDIT_N_SEALED_FIELDS,
+} TallyAuditSealedField;
+
 /* One record as stored. Each record's hash is SHA-256 over the hash before
  * it and the record's fields (see tally_audit_record_hash()), so changing
  * or removing any record breaks every link after it. */
@@ -33,7 +48,22 @@ typedef struct
   char   *details;
   guint8  prev_hash[TALLY_AUDIT_HASH_LEN];
   guint8  hash[TALLY_AUDIT_HASH_LEN];
+  /* 1: the fields themselves are hashed; 2: their digests. */
+  int     format;
+  /* Format 2: all zeros once the field was pseudonymised. */
+  guint8  field_keys[TALLY_AUDIT_N_SEALED_FIELDS][TALLY_AUDIT_HASH_LEN];
+  guint8  field_digests[TALLY_AUDIT_N_SEALED_FIELDS][TALLY_AUDIT_HASH_LEN];
 } TallyAuditRecord;
+
+/* Whom erasure pseudonymises: what is replaced by @user_id in the records
+ * that hold it. */
+typedef struct
+{
+  const char *user_id;
+  const char *account_id;
+  const char *email;
+  const char *name;
+} TallyAuditSubject;
 
 /* A page of GET /v1/admin/audit; NULL or 0 members filter nothing. */
 typedef struct
@@ -108,6 +138,28 @@ GArray      *tally_audit_read_after       (TallyAudit        *self,
 gint64       tally_audit_get_last_seq     (TallyAudit        *self);
 void         tally_audit_record_hash      (const TallyAuditRecord *record,
                                            guint8             hash[TALLY_AUDIT_HASH_LEN]);
+/* A sealed field's digest under @key. */
+void         tally_audit_field_digest     (const guint8       key[TALLY_AUDIT_HASH_LEN],
+                                           const char        *text,
+                                           guint8             digest[TALLY_AUDIT_HASH_LEN]);
+const char  *tally_audit_sealed_text      (const TallyAuditRecord *record,
+                                           TallyAuditSealedField field);
+
+/* In the current transaction: every record that holds @subject's email
+ * (its actor's email, target or details) or, in a record by or about them,
+ * their name, has those replaced by their id and the key of each field it
+ * changed forgotten. The chain still verifies. Records of format 1 cannot
+ * be changed: *@n_legacy counts those that hold the email. */
+gboolean     tally_audit_pseudonymise     (TallyAudit        *self,
+                                           const TallyAuditSubject *subject,
+                                           gint64            *n_changed,
+                                           gint64            *n_legacy,
+                                           GError           **error);
+/* Records by @subject or about them (target their id, account or email),
+ * oldest first. */
+GArray      *tally_audit_about            (TallyAudit        *self,
+                                           const TallyAuditSubject *subject,
+                                           GError           **error);
 
 /* Walks the chain from its anchor. TRUE when it could be read; then
  * *@broken_at is 0 when every link holds, else the first record that does

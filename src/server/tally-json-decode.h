@@ -46,6 +46,11 @@ gboolean    tally_json_get_uuid     (JsonObject          *object,
                                      TallyFieldPresence   presence,
                                      char                 out[37],
                                      TallyProblem        *problem);
+gboolean    tally_json_get_boolean  (JsonObject          *object,
+                                     const char          *name,
+                                     TallyFieldPresence   presence,
+                                     gboolean            *out,
+                                     TallyProblem        *problem);
 gboolean    tally_json_get_object   (JsonObject          *object,
                                      const char          *name,
                                      TallyFieldPresence   presence,

@@ -189,6 +189,19 @@ static const char * const server_migrations[] = {
   "  created_at INTEGER NOT NULL"
   ");"
   "CREATE INDEX recharges_by_account ON recharges (account_id, created_at);",
+  /* Privacy (docs/privacy.md): an erased user keeps a row without personal
+   * data; marketing consent with its time and text version; audit records
+   * of format 2 commit to their personal fields through keyed digests
+   * (tally-audit.c), so erasure can pseudonymise them and keep the chain. */
+  "ALTER TABLE users ADD COLUMN erased_at INTEGER;"
+  "ALTER TABLE users ADD COLUMN marketing_opt_in INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE users ADD COLUMN marketing_changed_at INTEGER;"
+  "ALTER TABLE users ADD COLUMN marketing_text_version TEXT;"
+  "ALTER TABLE audit ADD COLUMN format INTEGER NOT NULL DEFAULT 1;"
+  "ALTER TABLE audit ADD COLUMN field_keys BLOB;"
+  "ALTER TABLE audit ADD COLUMN field_digests BLOB;"
+  "CREATE INDEX audit_by_target ON audit (target);"
+  "CREATE INDEX sessions_by_expiry ON sessions (expires_at);",
 };
 
 static const char * const role_names[] = {
@@ -197,7 +210,7 @@ static const char * const role_names[] = {
   [TALLY_ROLE_ADMIN] = "admin",
 };
 
-#define USER_COLUMNS "id, email, name, role, disabled, account_id, timezone, created_at "
+#define USER_COLUMNS TALLY_STORE_USER_COLUMNS
 
 const char *
 tally_role_to_string (TallyRole role)
@@ -221,6 +234,23 @@ tally_role_from_string (const char *str,
     }
 
   return FALSE;
+}
+
+/* "%text%" with LIKE's own characters escaped (ESCAPE '\\'), so "50%"
+ * means 50%. */
+char *
+tally_store_like_pattern (const char *text)
+{
+  GString *pattern = g_string_new ("%");
+
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (*c == '%' || *c == '_' || *c == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *c);
+    }
+  g_string_append_c (pattern, '%');
+  return g_string_free (pattern, FALSE);
 }
 
 static void
@@ -263,6 +293,13 @@ tally_store_new (TallyLedger  *ledger,
   self = g_object_new (TALLY_TYPE_STORE, NULL);
   self->ledger = g_object_ref (ledger);
   self->db = tally_ledger_get_sqlite (ledger);
+  /* What is deleted or overwritten is zeroed in the file, not left in free
+   * space: an erased user's email must not survive in the bytes. */
+  if (sqlite3_exec (self->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
   return g_steal_pointer (&self);
 }
 
@@ -334,9 +371,9 @@ tally_store_copy_text (sqlite3_stmt *stmt,
   g_strlcpy (dest, text ? text : "", size);
 }
 
-static void
-read_user (sqlite3_stmt *stmt,
-           TallyUser    *user)
+void
+tally_store_read_user (sqlite3_stmt *stmt,
+                       TallyUser    *user)
 {
   memset (user, 0, sizeof *user);
   tally_store_copy_text (stmt, 0, user->id, sizeof user->id);
@@ -361,7 +398,7 @@ fetch_user (TallyStore    *self,
 
   if (rc == SQLITE_ROW)
     {
-      read_user (stmt, user);
+      tally_store_read_user (stmt, user);
       if (password_hash != NULL)
         *password_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
     }
@@ -500,7 +537,7 @@ tally_store_list_users (TallyStore  *self,
     {
       TallyUser user;
 
-      read_user (stmt, &user);
+      tally_store_read_user (stmt, &user);
       g_array_append_val (users, user);
     }
   sqlite3_reset (stmt);

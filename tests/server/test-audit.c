@@ -459,8 +459,36 @@ hex_decode (const char *hex,
   for (gsize i = 0; i < n; i++)
     bytes[i] = (guint8) (g_ascii_xdigit_value (hex[2 * i]) * 16 +
                          g_ascii_xdigit_value (hex[2 * i + 1]));
-  *length = n;
+  if (length != NULL)
+    *length = n;
   return bytes;
+}
+
+/* Format 2: the digests are what the chain hashes; each field whose key is
+ * still there must match its digest. */
+static void
+read_sealed (JsonObject       *object,
+             TallyAuditRecord *record)
+{
+  JsonArray *keys, *digests;
+
+  record->format = json_object_get_int_member (object, "format");
+  if (record->format < 2)
+    return;
+
+  keys = json_object_get_array_member (object, "field_keys");
+  digests = json_object_get_array_member (object, "field_digests");
+  for (guint i = 0; i < TALLY_AUDIT_N_SEALED_FIELDS; i++)
+    {
+      g_autofree guint8 *key = hex_decode (json_array_get_string_element (keys, i), NULL);
+      g_autofree guint8 *digest = hex_decode (json_array_get_string_element (digests, i), NULL);
+      guint8 computed[TALLY_AUDIT_HASH_LEN];
+
+      memcpy (record->field_keys[i], key, TALLY_AUDIT_HASH_LEN);
+      memcpy (record->field_digests[i], digest, TALLY_AUDIT_HASH_LEN);
+      tally_audit_field_digest (key, tally_audit_sealed_text (record, i), computed);
+      g_assert_cmpmem (computed, TALLY_AUDIT_HASH_LEN, digest, TALLY_AUDIT_HASH_LEN);
+    }
 }
 
 /* What a reader does with the export alone: each line's hash, recomputed
@@ -509,6 +537,7 @@ check_exported_chain (const char *text,
       g_assert_cmpuint (length, ==, TALLY_AUDIT_HASH_LEN);
       memcpy (record.prev_hash, prev_hash, TALLY_AUDIT_HASH_LEN);
       hash = hex_decode (json_object_get_string_member (object, "hash"), &length);
+      read_sealed (object, &record);
       tally_audit_record_hash (&record, computed);
       g_assert_cmpmem (computed, TALLY_AUDIT_HASH_LEN, hash, length);
 
@@ -678,7 +707,8 @@ age_records (TestServer *server,
   tamper (server, sql);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, id, time, actor, actor_email, action, "
-                                       "target, outcome, details FROM audit ORDER BY seq",
+                                       "target, outcome, details, format, field_digests "
+                                       "FROM audit ORDER BY seq",
                                        -1, &select, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE audit SET prev_hash = ?, hash = ? "
                                        "WHERE seq = ?", -1, &update, NULL), ==, SQLITE_OK);
@@ -695,6 +725,10 @@ age_records (TestServer *server,
       record.target = (char *) sqlite3_column_text (select, 6);
       record.outcome = (char *) sqlite3_column_text (select, 7);
       record.details = (char *) sqlite3_column_text (select, 8);
+      record.format = sqlite3_column_int (select, 9);
+      if (sqlite3_column_bytes (select, 10) == sizeof record.field_digests)
+        memcpy (record.field_digests, sqlite3_column_blob (select, 10),
+                sizeof record.field_digests);
       memcpy (record.prev_hash, prev, sizeof prev);
       tally_audit_record_hash (&record, record.hash);
 
