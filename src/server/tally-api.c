@@ -33,4 +33,5 @@ tally_api_register_all (TallyRouter *router)
   tally_api_recharge_register (router);
   tally_api_usage_register (router);
   tally_api_users_register (router);
+  tally_api_privacy_register (router);
 }

@@ -1,0 +1,304 @@
+/* tally-api-privacy.c: GET /v1/me/export, everything about the caller
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-api.h"
+#include "tally-api-json.h"
+#include "tally-server.h"
+#include "tally-store-payments.h"
+#include "tally-store-recharge.h"
+#include "tally-store-users.h"
+
+/* Each section of the document reads what it needs for one user. */
+typedef struct
+{
+  TallyServer     *server;
+  const TallyUser *user;
+} ExportContext;
+
+typedef JsonNode *(*ExportSection) (const ExportContext  *context,
+                                    GError              **error);
+
+static JsonNode *
+object_node (JsonObject *object)
+{
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (node, object);
+  return node;
+}
+
+static JsonNode *
+array_node (JsonArray *array)
+{
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  json_node_take_array (node, array);
+  return node;
+}
+
+static JsonNode *
+export_user (const ExportContext  *context,
+             GError              **error)
+{
+  JsonObject *user = tally_api_user_json (context->user);
+
+  json_object_set_boolean_member (user, "disabled", context->user->disabled);
+  return object_node (user);
+}
+
+static JsonNode *
+export_accounts (const ExportContext  *context,
+                 GError              **error)
+{
+  g_autoptr(JsonArray) accounts = json_array_new ();
+  TallyAccount account;
+
+  if (!tally_ledger_lookup_account (tally_server_get_ledger (context->server),
+                                    context->user->account_id, &account, error))
+    return NULL;
+
+  json_array_add_object_element (accounts, tally_api_account_json (&account));
+  return array_node (g_steal_pointer (&accounts));
+}
+
+#define EXPORT_PAGE 500
+
+/* Every item of the history, leases too (they are the user's), newest
+ * first as GET /v1/transactions gives them. */
+static JsonNode *
+export_transactions (const ExportContext  *context,
+                     GError              **error)
+{
+  g_autoptr(JsonArray) items = json_array_new ();
+  TallyStatementQuery query = { 0 };
+  gint64 next;
+
+  g_strlcpy (query.account_id, context->user->account_id, sizeof query.account_id);
+  query.limit = EXPORT_PAGE;
+  do
+    {
+      g_autoptr(GArray) page = tally_ledger_query_statement (tally_server_get_ledger (context->server),
+                                                             &query, &next, error);
+
+      if (page == NULL)
+        return NULL;
+      for (guint i = 0; i < page->len; i++)
+        json_array_add_object_element (items, tally_api_statement_item_json (
+                                                &g_array_index (page, TallyStatementItem, i)));
+      query.before_seq = next;
+    }
+  while (next > 0);
+
+  return array_node (g_steal_pointer (&items));
+}
+
+static JsonNode *
+export_payments (const ExportContext  *context,
+                 GError              **error)
+{
+  g_autoptr(GArray) payments = tally_store_list_payments (tally_server_get_store (context->server),
+                                                          context->user->id, error);
+  JsonArray *items;
+
+  if (payments == NULL)
+    return NULL;
+
+  items = json_array_sized_new (payments->len);
+  for (guint i = 0; i < payments->len; i++)
+    json_array_add_object_element (items, tally_api_payment_json (&g_array_index (payments,
+                                                                                  TallyPayment,
+                                                                                  i)));
+  return array_node (items);
+}
+
+/* Alerts are not stored yet: the section is there, empty. */
+static JsonNode *
+export_alerts (const ExportContext  *context,
+               GError              **error)
+{
+  return array_node (json_array_new ());
+}
+
+/* Who acted, without naming anyone else: the user's own id, the server,
+ * someone not signed in, or "staff" for an admin. */
+static const char *
+export_actor (const TallyAuditRecord *record,
+              const TallyUser        *user)
+{
+  if (g_strcmp0 (record->actor, user->id) == 0 || g_strcmp0 (record->actor, "system") == 0 ||
+      g_strcmp0 (record->actor, "anonymous") == 0)
+    return record->actor;
+  return "staff";
+}
+
+/* An admin's own actions on others are about those others: their target
+ * and details stay out of this user's export. */
+static gboolean
+about_others (const TallyAuditRecord *record,
+              const TallyUser        *user)
+{
+  return g_str_has_prefix (record->action, "admin.") &&
+         g_strcmp0 (record->actor, user->id) == 0 &&
+         g_strcmp0 (record->target, user->id) != 0 &&
+         g_strcmp0 (record->target, user->account_id) != 0;
+}
+
+static JsonObject *
+audit_item (const TallyAuditRecord *record,
+            const TallyUser        *user)
+{
+  JsonObject *object = json_object_new ();
+  gboolean hidden = about_others (record, user);
+  g_autoptr(JsonNode) details = NULL;
+
+  json_object_set_string_member (object, "id", record->id);
+  json_object_set_int_member (object, "seq", record->seq);
+  tally_api_set_time (object, "time", record->time);
+  json_object_set_string_member (object, "actor", export_actor (record, user));
+  json_object_set_string_member (object, "action", record->action);
+  if (record->target != NULL && !hidden)
+    json_object_set_string_member (object, "target", record->target);
+  else
+    json_object_set_null_member (object, "target");
+  json_object_set_string_member (object, "outcome", record->outcome);
+  if (!hidden && record->details != NULL)
+    details = json_from_string (record->details, NULL);
+  if (details != NULL && JSON_NODE_HOLDS_OBJECT (details))
+    json_object_set_member (object, "details", g_steal_pointer (&details));
+  else
+    json_object_set_object_member (object, "details", json_object_new ());
+  return object;
+}
+
+static JsonNode *
+export_audit (const ExportContext  *context,
+              GError              **error)
+{
+  TallyAuditSubject subject = {
+    context->user->id, context->user->account_id, context->user->email, context->user->name
+  };
+  g_autoptr(GArray) records = tally_audit_about (tally_server_get_audit (context->server),
+                                                 &subject, error);
+  JsonArray *items;
+
+  if (records == NULL)
+    return NULL;
+
+  items = json_array_sized_new (records->len);
+  for (guint i = 0; i < records->len; i++)
+    json_array_add_object_element (items, audit_item (&g_array_index (records, TallyAuditRecord,
+                                                                      i), context->user));
+  return array_node (items);
+}
+
+static JsonObject *
+consent_json (const TallyConsent *consent)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_boolean_member (object, "marketing_opt_in", consent->opt_in);
+  tally_api_set_time (object, "changed_at", consent->changed_at);
+  if (consent->text_version[0] != '\0')
+    json_object_set_string_member (object, "text_version", consent->text_version);
+  else
+    json_object_set_null_member (object, "text_version");
+  return object;
+}
+
+/* {limits, auto_recharge, invoice_details, consent, timezone}. */
+static JsonNode *
+export_settings (const ExportContext  *context,
+                 GError              **error)
+{
+  TallyStore *store = tally_server_get_store (context->server);
+  const TallyUser *user = context->user;
+  g_autoptr(JsonObject) settings = json_object_new ();
+  g_autoptr(GError) local_error = NULL;
+  TallyRechargeSettings recharge;
+  TallyInvoiceDetails details;
+  TallyConsent consent;
+  JsonObject *limits;
+
+  limits = tally_api_current_limits (store, user->account_id, user->timezone, error);
+  if (limits == NULL)
+    return NULL;
+  tally_api_set_object (settings, "limits", limits);
+
+  /* No settings saved is not an error: auto-recharge is off. */
+  if (!tally_store_find_recharge_settings (store, user->account_id, &recharge, &local_error) &&
+      local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  tally_api_set_object (settings, "auto_recharge", tally_api_recharge_settings_json (&recharge));
+
+  if (!tally_store_load_invoice_details (store, user->id, &details, error) ||
+      !tally_store_load_consent (store, user->id, &consent, error))
+    return NULL;
+  tally_api_set_object (settings, "invoice_details", tally_api_invoice_details_json (&details));
+  tally_api_set_object (settings, "consent", consent_json (&consent));
+  json_object_set_string_member (settings, "timezone", user->timezone);
+
+  return object_node (g_steal_pointer (&settings));
+}
+
+/* The document's sections, in its order: a new kind of data about a user
+ * is one more function and one more row. */
+static const struct
+{
+  const char    *name;
+  ExportSection  build;
+} sections[] = {
+  { "user", export_user },
+  { "accounts", export_accounts },
+  { "transactions", export_transactions },
+  { "payments", export_payments },
+  { "alerts", export_alerts },
+  { "audit", export_audit },
+  { "settings", export_settings },
+};
+
+static void
+handle_export (TallyRequest *request)
+{
+  ExportContext context = { tally_request_get_server (request),
+                            tally_request_get_user (request) };
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autofree char *now = tally_time_to_iso8601 (g_get_real_time ());
+
+  for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      JsonNode *node = sections[i].build (&context, &error);
+
+      if (node == NULL)
+        {
+          tally_request_respond_error (request, 500, "internal_error",
+                                       "Your data cannot be read now; try again");
+          return;
+        }
+      json_object_set_member (body, sections[i].name, node);
+    }
+  json_object_set_string_member (body, "exported_at", now);
+
+  tally_request_respond_object (request, 200, body);
+}
+
+static const TallyRoute routes[] = {
+  { "GET", "/v1/me/export", handle_export, TALLY_ROUTE_AUTH },
+};
+
+void
+tally_api_privacy_register (TallyRouter *router)
+{
+  tally_router_add_routes (router, routes, G_N_ELEMENTS (routes));
+}

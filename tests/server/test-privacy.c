@@ -1,0 +1,856 @@
+/* test-privacy.c: admins manage users; export and erasure of one's data
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <tally.h>
+
+#include "tally-test-server.h"
+
+#define ERASE_EMAIL "zelda.quux@example.com"
+#define ERASE_NAME "Zelda Quuxworth"
+
+/* --- helpers --- */
+
+static char *
+sign_in (TestServer *server,
+         const char *email,
+         const char *device)
+{
+  g_autofree char *body = NULL;
+  g_autoptr(TestResponse) login = NULL;
+
+  body = device != NULL ?
+         g_strdup_printf ("{\"email\": \"%s\", \"password\": \"" TEST_PASSWORD "\", "
+                          "\"device\": \"%s\"}", email, device) :
+         g_strdup_printf ("{\"email\": \"%s\", \"password\": \"" TEST_PASSWORD "\"}", email);
+  login = test_request (server, "POST", "/v1/auth/login", NULL, body);
+  g_assert_cmpuint (login->status, ==, 200);
+  return g_strdup (test_response_string (login, "token"));
+}
+
+/* Registers @email with @name; the user's id and account's. */
+static void
+register_named (TestServer *server,
+                const char *email,
+                const char *name,
+                char        user_id[37],
+                char        account_id[37])
+{
+  g_autofree char *body = g_strdup_printf ("{\"email\": \"%s\", \"name\": \"%s\", "
+                                           "\"password\": \"" TEST_PASSWORD "\"}", email, name);
+  g_autoptr(TestResponse) reply = test_request (server, "POST", "/v1/auth/register", NULL, body);
+
+  g_assert_cmpuint (reply->status, ==, 201);
+  g_strlcpy (user_id, test_response_string (reply, "user.id"), 37);
+  g_strlcpy (account_id, test_response_string (reply, "account.id"), 37);
+}
+
+static char *
+id_of (TestServer *server,
+       const char *token)
+{
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+
+  g_assert_cmpuint (me->status, ==, 200);
+  return g_strdup (test_response_string (me, "user.id"));
+}
+
+static TestResponse *
+update_user (TestServer *server,
+             const char *token,
+             const char *user_id,
+             const char *body)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/admin/users/%s", user_id);
+
+  return test_request (server, "PUT", path, token, body);
+}
+
+static TestResponse *
+erase_user (TestServer *server,
+            const char *token,
+            const char *user_id)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/admin/users/%s", user_id);
+
+  return test_request (server, "DELETE", path, token, NULL);
+}
+
+static void
+assert_audit_verifies (TestServer *server,
+                       const char *admin)
+{
+  g_autoptr(TestResponse) verify = test_request (server, "GET", "/v1/admin/audit/verify", admin,
+                                                 NULL);
+
+  g_assert_cmpuint (verify->status, ==, 200);
+  if (!json_node_get_boolean (test_response_member (verify, "ok")))
+    g_error ("The audit chain is broken: %s", verify->body);
+}
+
+static void
+assert_ledger_clean (TestServer *server)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  g_autoptr(TallyLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  tally_ledger_check (ledger, &error);
+  g_assert_no_error (error);
+}
+
+/* The newest audit record of @action, as the admin API lists it. */
+static JsonObject *
+newest_record (TestResponse *page,
+               const char   *action)
+{
+  JsonArray *items = json_node_get_array (test_response_member (page, "items"));
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      if (g_str_equal (json_object_get_string_member (item, "action"), action))
+        return item;
+    }
+  return NULL;
+}
+
+/* --- websockets --- */
+
+typedef struct
+{
+  SoupWebsocketConnection *connection;
+  gboolean                 done;
+} Socket;
+
+static void
+on_socket_connected (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  Socket *socket = data;
+  g_autoptr(GError) error = NULL;
+
+  socket->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result,
+                                                              &error);
+  g_assert_no_error (error);
+  socket->done = TRUE;
+}
+
+static gboolean
+iterate_until (gboolean (*done) (gpointer),
+               gpointer   data,
+               gdouble    seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return done (data);
+}
+
+static gboolean
+socket_connected (gpointer data)
+{
+  return ((Socket *) data)->done;
+}
+
+static gboolean
+socket_closed (gpointer data)
+{
+  return soup_websocket_connection_get_state (data) == SOUP_WEBSOCKET_STATE_CLOSED;
+}
+
+static SoupWebsocketConnection *
+open_events (TestServer  *server,
+             SoupSession *session,
+             const char  *token)
+{
+  g_autofree char *url = g_strconcat (server->base_url, "/v1/events", NULL);
+  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  Socket socket = { NULL, FALSE };
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+  soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_socket_connected, &socket);
+  g_assert_true (iterate_until (socket_connected, &socket, 5));
+  g_assert_nonnull (socket.connection);
+  return socket.connection;
+}
+
+/* --- GET /v1/admin/users --- */
+
+static void
+test_list_users (void)
+{
+  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autofree char *member = test_user_new (server, "plain@example.com", NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(TestResponse) found = NULL;
+  g_autoptr(TestResponse) none = NULL;
+  g_autoptr(TestResponse) refused = NULL;
+  g_autofree char *cursor = NULL;
+  g_autofree char *long_q = NULL;
+  char user_id[37], account_id[37];
+  guint pages = 0;
+
+  register_named (server, "anna.berg@example.com", "Anna Berg", user_id, account_id);
+  register_named (server, "carl@example.com", "Carl 50%_off", user_id, account_id);
+  test_grant (server, admin, account_id, 70);
+
+  /* Every user, one a page, each once. */
+  do
+    {
+      g_autofree char *path = cursor != NULL ?
+                              g_strdup_printf ("/v1/admin/users?limit=1&cursor=%s", cursor) :
+                              g_strdup ("/v1/admin/users?limit=1");
+      g_autoptr(TestResponse) page = test_request (server, "GET", path, admin, NULL);
+
+      g_assert_cmpuint (page->status, ==, 200);
+      g_assert_cmpuint (json_array_get_length (json_node_get_array (
+                          test_response_member (page, "items"))), ==, 1);
+      g_assert_true (g_hash_table_add (seen, g_strdup (test_response_string (page,
+                                                                             "items.0.email"))));
+      g_clear_pointer (&cursor, g_free);
+      cursor = g_strdup (test_response_string (page, "next_cursor"));
+      pages++;
+    }
+  while (cursor != NULL);
+  g_assert_cmpuint (pages, ==, 4);
+  g_assert_true (g_hash_table_contains (seen, "boss@example.com"));
+  g_assert_true (g_hash_table_contains (seen, "plain@example.com"));
+
+  /* Search over email and name, literal. */
+  found = test_request (server, "GET", "/v1/admin/users?q=50%25_", admin, NULL);
+  g_assert_cmpuint (found->status, ==, 200);
+  g_assert_cmpstr (test_response_string (found, "items.0.email"), ==, "carl@example.com");
+  g_assert_cmpstr (test_response_string (found, "items.0.name"), ==, "Carl 50%_off");
+  g_assert_cmpstr (test_response_string (found, "items.0.role"), ==, "member");
+  g_assert_false (json_node_get_boolean (test_response_member (found, "items.0.disabled")));
+  g_assert_cmpstr (test_response_string (found, "items.0.id"), ==, user_id);
+  g_assert_cmpstr (test_response_string (found, "items.0.accounts.0.id"), ==, account_id);
+  g_assert_cmpint (test_response_int (found, "items.0.accounts.0.balance"), ==, 70);
+  g_assert_null (test_response_member (found, "items.1"));
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (found, "next_cursor")));
+
+  g_clear_pointer (&found, test_response_free);
+  found = test_request (server, "GET", "/v1/admin/users?q=ANNA", admin, NULL);
+  g_assert_cmpstr (test_response_string (found, "items.0.email"), ==, "anna.berg@example.com");
+  none = test_request (server, "GET", "/v1/admin/users?q=nobody-here", admin, NULL);
+  g_assert_null (test_response_member (none, "items.0"));
+
+  /* Bad input. */
+  refused = test_request (server, "GET", "/v1/admin/users?cursor=forged", admin, NULL);
+  test_assert_error (refused, 400, "invalid_field", "cursor");
+  g_clear_pointer (&refused, test_response_free);
+  refused = test_request (server, "GET", "/v1/admin/users?limit=0", admin, NULL);
+  test_assert_error (refused, 400, "invalid_field", "limit");
+  g_clear_pointer (&refused, test_response_free);
+  long_q = g_strdup_printf ("/v1/admin/users?q=%0300d", 7);
+  refused = test_request (server, "GET", long_q, admin, NULL);
+  test_assert_error (refused, 400, "invalid_field", "q");
+  g_clear_pointer (&refused, test_response_free);
+  refused = test_request (server, "GET", "/v1/admin/users", member, NULL);
+  test_assert_error (refused, 403, "forbidden", NULL);
+}
+
+/* --- PUT /v1/admin/users/{id} --- */
+
+static void
+test_update_user (void)
+{
+  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autofree char *admin_id = id_of (server, admin);
+  g_autofree char *member = test_user_new (server, "promoted@example.com", NULL);
+  g_autofree char *member_id = id_of (server, member);
+  g_autofree char *unknown = g_uuid_string_random ();
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(SoupWebsocketConnection) socket = NULL;
+  g_autoptr(TestResponse) reply = NULL;
+  g_autoptr(TestResponse) audit = NULL;
+  JsonObject *record, *details;
+
+  /* Bad input changes nothing. */
+  reply = update_user (server, admin, member_id, "{\"role\": \"team_owner\"}");
+  test_assert_error (reply, 400, "invalid_field", "role");
+  g_clear_pointer (&reply, test_response_free);
+  reply = update_user (server, admin, member_id, "{\"role\": 1}");
+  test_assert_error (reply, 400, "invalid_field", "role");
+  g_clear_pointer (&reply, test_response_free);
+  reply = update_user (server, admin, member_id, "{\"disabled\": \"yes\"}");
+  test_assert_error (reply, 400, "invalid_field", "disabled");
+  g_clear_pointer (&reply, test_response_free);
+  reply = update_user (server, admin, member_id, "{\"role\": ");
+  test_assert_error (reply, 400, "invalid_json", NULL);
+  g_clear_pointer (&reply, test_response_free);
+  reply = update_user (server, admin, unknown, "{\"role\": \"admin\"}");
+  test_assert_error (reply, 404, "not_found", NULL);
+  g_clear_pointer (&reply, test_response_free);
+  reply = update_user (server, admin, "not-a-uuid", "{\"role\": \"admin\"}");
+  test_assert_error (reply, 404, "not_found", NULL);
+  g_clear_pointer (&reply, test_response_free);
+  reply = update_user (server, member, admin_id, "{\"role\": \"member\"}");
+  test_assert_error (reply, 403, "forbidden", NULL);
+  g_clear_pointer (&reply, test_response_free);
+
+  /* The only admin may not step down or lock themselves out. */
+  reply = update_user (server, admin, admin_id, "{\"role\": \"member\"}");
+  test_assert_error (reply, 409, "last_admin", NULL);
+  g_clear_pointer (&reply, test_response_free);
+  reply = update_user (server, admin, admin_id, "{\"disabled\": true}");
+  test_assert_error (reply, 409, "last_admin", NULL);
+  g_clear_pointer (&reply, test_response_free);
+
+  /* Promoted: the member may now call an admin route. */
+  reply = update_user (server, admin, member_id, "{\"role\": \"admin\"}");
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_cmpstr (test_response_string (reply, "id"), ==, member_id);
+  g_assert_cmpstr (test_response_string (reply, "email"), ==, "promoted@example.com");
+  g_assert_cmpstr (test_response_string (reply, "role"), ==, "admin");
+  g_assert_false (json_node_get_boolean (test_response_member (reply, "disabled")));
+  g_assert_nonnull (test_response_string (reply, "accounts.0.id"));
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "GET", "/v1/admin/users", member, NULL);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, test_response_free);
+
+  /* With two admins, the first may step down; then the second is last. */
+  reply = update_user (server, admin, admin_id, "{\"role\": \"member\"}");
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, test_response_free);
+  reply = update_user (server, member, member_id, "{\"disabled\": true}");
+  test_assert_error (reply, 409, "last_admin", NULL);
+  g_clear_pointer (&reply, test_response_free);
+
+  /* Disabling signs out at once: token and WebSocket. */
+  socket = open_events (server, session, admin);
+  reply = update_user (server, member, admin_id, "{\"disabled\": true}");
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_true (json_node_get_boolean (test_response_member (reply, "disabled")));
+  g_assert_cmpstr (test_response_string (reply, "role"), ==, "member");
+  g_assert_true (iterate_until (socket_closed, socket, 2));
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "GET", "/v1/me", admin, NULL);
+  test_assert_error (reply, 401, "unauthorized", NULL);
+
+  /* Audited, with what changed. */
+  audit = test_request (server, "GET", "/v1/admin/audit?action=admin.user_updated", member,
+                        NULL);
+  record = newest_record (audit, "admin.user_updated");
+  g_assert_nonnull (record);
+  g_assert_cmpstr (json_object_get_string_member (record, "actor"), ==, member_id);
+  g_assert_cmpstr (json_object_get_string_member (record, "target"), ==, admin_id);
+  details = json_object_get_object_member (record, "details");
+  g_assert_true (json_object_get_boolean_member (details, "disabled"));
+  g_assert_false (json_object_get_boolean_member (details, "previous_disabled"));
+  g_assert_cmpstr (json_object_get_string_member (details, "role"), ==, "member");
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (
+                      test_response_member (audit, "items"))), ==, 3);
+  assert_audit_verifies (server, member);
+}
+
+/* --- erasure --- */
+
+static gboolean
+bytes_contain (GBytes     *bytes,
+               const char *needle)
+{
+  gsize size, length = strlen (needle);
+  const char *data = g_bytes_get_data (bytes, &size);
+
+  for (gsize i = 0; data != NULL && i + length <= size; i++)
+    {
+      if (data[i] == needle[0] && memcmp (data + i, needle, length) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Every file of the data directory, byte for byte. */
+static void
+assert_nowhere (TestServer *server,
+                const char *needle)
+{
+  g_autoptr(GDir) dir = g_dir_open (server->data_dir, 0, NULL);
+  const char *name;
+  guint files = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (server->data_dir, name, NULL);
+      g_autoptr(GMappedFile) file = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        continue;
+      file = g_mapped_file_new (path, FALSE, NULL);
+      g_assert_nonnull (file);
+      bytes = g_mapped_file_get_bytes (file);
+      g_test_message ("%s: %zu bytes", name, g_bytes_get_size (bytes));
+      if (bytes_contain (bytes, needle))
+        g_error ("“%s” is still in %s", needle, path);
+      files++;
+    }
+  g_assert_cmpuint (files, >, 0);
+}
+
+/* A user with something of everything: a grant, a run, a payment,
+ * invoice details with their name, a device named after them, a refused
+ * sign-in and their own caps. */
+static char *
+busy_user (TestServer *server,
+           const char *admin,
+           const char *email,
+           const char *name,
+           char        user_id[37],
+           char        account_id[37])
+{
+  g_autofree char *device = g_strdup_printf ("%s's laptop", name);
+  g_autofree char *token = NULL;
+  g_autofree char *run_body = NULL;
+  g_autofree char *run_id = g_uuid_string_random ();
+  g_autofree char *details = g_strdup_printf ("{\"company\": \"%s Ltd\", \"address\": "
+                                              "\"1 Road\", \"vat_id\": \"DE123\"}", name);
+  g_autofree char *bad_login = g_strdup_printf ("{\"email\": \"%s\", \"password\": \"wrong\"}",
+                                                email);
+  g_autoptr(TestResponse) reply = NULL;
+
+  register_named (server, email, name, user_id, account_id);
+  token = sign_in (server, email, device);
+  test_grant (server, admin, account_id, 1000);
+
+  run_body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"qr-code\", \"inputs\": "
+                              "{\"text\": \"%s\"}}", run_id, name);
+  reply = test_request (server, "POST", "/v1/runs", token, run_body);
+  g_assert_cmpuint (reply->status, ==, 201);
+  g_clear_pointer (&reply, test_response_free);
+  {
+    g_autofree char *path = g_strdup_printf ("/v1/runs/%s/complete", run_id);
+
+    reply = test_request (server, "POST", path, token, "{\"units\": 1, \"outcome\": "
+                          "\"succeeded\"}");
+    g_assert_cmpuint (reply->status, ==, 200);
+    g_clear_pointer (&reply, test_response_free);
+  }
+
+  reply = test_request (server, "POST", "/v1/checkout", token, "{\"pack\": \"starter\"}");
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "PUT", "/v1/me/invoice-details", token, details);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "PUT", "/v1/me/limits", token, "{\"daily\": 600}");
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "POST", "/v1/auth/login", NULL, bad_login);
+  g_assert_cmpuint (reply->status, ==, 401);
+
+  return g_steal_pointer (&token);
+}
+
+static void
+test_erase_me (void)
+{
+  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(SoupWebsocketConnection) socket = NULL;
+  g_autoptr(TestResponse) reply = NULL;
+  g_autoptr(TestResponse) audit = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *second = NULL;
+  char user_id[37], account_id[37], new_id[37], new_account[37];
+  JsonObject *record;
+
+  token = busy_user (server, admin, ERASE_EMAIL, ERASE_NAME, user_id, account_id);
+  second = sign_in (server, ERASE_EMAIL, NULL);
+  socket = open_events (server, session, token);
+
+  /* Bad input: nothing is erased. */
+  reply = test_request (server, "DELETE", "/v1/me", token, "{\"password\": \"wrong\"}");
+  test_assert_error (reply, 403, "forbidden", "password");
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "DELETE", "/v1/me", token, "{}");
+  test_assert_error (reply, 400, "invalid_field", "password");
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "DELETE", "/v1/me", token, "{\"password\": 12}");
+  test_assert_error (reply, 400, "invalid_field", "password");
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "DELETE", "/v1/me", token, "nope");
+  test_assert_error (reply, 400, "invalid_json", NULL);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, test_response_free);
+
+  reply = test_request (server, "DELETE", "/v1/me", token,
+                        "{\"password\": \"" TEST_PASSWORD "\"}");
+  g_assert_cmpuint (reply->status, ==, 204);
+  g_clear_pointer (&reply, test_response_free);
+
+  /* Every session ends at once. */
+  g_assert_true (iterate_until (socket_closed, socket, 2));
+  reply = test_request (server, "GET", "/v1/me", token, NULL);
+  test_assert_error (reply, 401, "unauthorized", NULL);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "GET", "/v1/me", second, NULL);
+  test_assert_error (reply, 401, "unauthorized", NULL);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "DELETE", "/v1/me", token,
+                        "{\"password\": \"" TEST_PASSWORD "\"}");
+  test_assert_error (reply, 401, "unauthorized", NULL);
+  g_clear_pointer (&reply, test_response_free);
+
+  /* Erasing again is a clear 404, and the user is gone from the list. */
+  reply = erase_user (server, admin, user_id);
+  test_assert_error (reply, 404, "not_found", NULL);
+  g_assert_nonnull (strstr (test_response_string (reply, "error.message"), "erased already"));
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "GET", "/v1/admin/users?q=zelda", admin, NULL);
+  g_assert_null (test_response_member (reply, "items.0"));
+  g_clear_pointer (&reply, test_response_free);
+
+  /* The books and the chain hold; the erasure is on record, by the user. */
+  assert_audit_verifies (server, admin);
+  audit = test_request (server, "GET", "/v1/admin/audit?action=user.erased", admin, NULL);
+  record = newest_record (audit, "user.erased");
+  g_assert_nonnull (record);
+  g_assert_cmpstr (json_object_get_string_member (record, "actor"), ==, user_id);
+  g_assert_true (json_object_get_null_member (record, "actor_email"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (record,
+                                                                                  "details"),
+                                                  "by"), ==, "self");
+  g_clear_pointer (&reply, test_response_free);
+
+  /* Not a byte of the email or the name is left in any file. */
+  assert_nowhere (server, ERASE_EMAIL);
+  assert_nowhere (server, ERASE_NAME);
+  assert_ledger_clean (server);
+
+  /* The address is free again, for a new user. */
+  register_named (server, ERASE_EMAIL, ERASE_NAME, new_id, new_account);
+  g_assert_cmpstr (new_id, !=, user_id);
+  g_assert_cmpstr (new_account, !=, account_id);
+  g_clear_pointer (&token, g_free);
+  token = sign_in (server, ERASE_EMAIL, NULL);
+  reply = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpint (test_response_int (reply, "accounts.0.balance"), ==, 0);
+}
+
+static void
+test_erase_by_admin (void)
+{
+  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autofree char *admin_id = id_of (server, admin);
+  g_autofree char *deputy = NULL;
+  g_autofree char *deputy_id = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *unknown = g_uuid_string_random ();
+  g_autoptr(TestResponse) reply = NULL;
+  char user_id[37], account_id[37];
+
+  token = busy_user (server, admin, "ygritte@example.com", "Ygritte Wildling", user_id,
+                     account_id);
+
+  /* The only admin may not erase themselves, either way. */
+  reply = erase_user (server, admin, admin_id);
+  test_assert_error (reply, 409, "last_admin", NULL);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "DELETE", "/v1/me", admin, "{\"password\": \"" TEST_PASSWORD "\"}");
+  test_assert_error (reply, 409, "last_admin", NULL);
+  g_clear_pointer (&reply, test_response_free);
+
+  reply = erase_user (server, admin, unknown);
+  test_assert_error (reply, 404, "not_found", NULL);
+  g_clear_pointer (&reply, test_response_free);
+  reply = erase_user (server, admin, "x");
+  test_assert_error (reply, 404, "not_found", NULL);
+  g_clear_pointer (&reply, test_response_free);
+  reply = erase_user (server, token, admin_id);
+  test_assert_error (reply, 403, "forbidden", NULL);
+  g_clear_pointer (&reply, test_response_free);
+
+  reply = erase_user (server, admin, user_id);
+  g_assert_cmpuint (reply->status, ==, 204);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "GET", "/v1/me", token, NULL);
+  test_assert_error (reply, 401, "unauthorized", NULL);
+  g_clear_pointer (&reply, test_response_free);
+  reply = erase_user (server, admin, user_id);
+  test_assert_error (reply, 404, "not_found", NULL);
+  g_clear_pointer (&reply, test_response_free);
+
+  /* With a second admin, the first may go. */
+  deputy = test_admin_new (server, "deputy@example.com");
+  deputy_id = id_of (server, deputy);
+  reply = test_request (server, "DELETE", "/v1/me", admin, "{\"password\": \"" TEST_PASSWORD "\"}");
+  g_assert_cmpuint (reply->status, ==, 204);
+  g_clear_pointer (&reply, test_response_free);
+
+  assert_audit_verifies (server, deputy);
+  assert_nowhere (server, "ygritte@example.com");
+  assert_nowhere (server, "Ygritte Wildling");
+  assert_nowhere (server, "boss@example.com");
+  assert_ledger_clean (server);
+  g_assert_nonnull (deputy_id);
+}
+
+/* Runs keep going for everyone while one user is erased: each answer is
+ * a clear one, and nothing of anyone else is lost. */
+typedef struct
+{
+  TestServer *server;
+  const char *token;
+  guint       n_runs;
+  guint       accepted;
+  guint       unauthorized;
+} Runner;
+
+static gpointer
+run_many (gpointer data)
+{
+  Runner *runner = data;
+  g_autoptr(SoupSession) session = test_session_new ();
+
+  for (guint i = 0; i < runner->n_runs; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"qr-code\", "
+                                               "\"inputs\": {\"text\": \"x\"}}", id);
+      g_autoptr(TestResponse) reply = test_request_on (runner->server, session, "POST",
+                                                       "/v1/runs", runner->token, body);
+
+      if (reply->status == 201)
+        runner->accepted++;
+      else if (reply->status == 401)
+        runner->unauthorized++;
+      else
+        g_error ("Unexpected answer %u: %s", reply->status, reply->body);
+    }
+  return NULL;
+}
+
+static void
+test_erase_concurrent (void)
+{
+  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autofree char *leaving = NULL;
+  g_autofree char *staying = NULL;
+  g_autoptr(TestResponse) reply = NULL;
+  char leaving_id[37], leaving_account[37], staying_id[37], staying_account[37];
+  Runner runners[2];
+  GThread *threads[2];
+
+  register_named (server, "leaving@example.com", "Leaving Person", leaving_id, leaving_account);
+  register_named (server, "staying@example.com", "Staying Person", staying_id, staying_account);
+  leaving = sign_in (server, "leaving@example.com", NULL);
+  staying = sign_in (server, "staying@example.com", NULL);
+  test_grant (server, admin, leaving_account, 100000);
+  test_grant (server, admin, staying_account, 100000);
+
+  runners[0] = (Runner) { server, leaving, 30, 0, 0 };
+  runners[1] = (Runner) { server, staying, 30, 0, 0 };
+  for (guint i = 0; i < 2; i++)
+    threads[i] = g_thread_new ("runner", run_many, &runners[i]);
+
+  g_usleep (50 * 1000);
+  reply = erase_user (server, admin, leaving_id);
+  g_assert_cmpuint (reply->status, ==, 204);
+
+  for (guint i = 0; i < 2; i++)
+    g_thread_join (threads[i]);
+
+  /* The one erased was cut off cleanly; the other lost nothing. */
+  g_assert_cmpuint (runners[0].accepted + runners[0].unauthorized, ==, 30);
+  g_assert_cmpuint (runners[1].accepted, ==, 30);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "GET", "/v1/transactions?limit=500", staying, NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (
+                      test_response_member (reply, "items"))), ==, 31);
+
+  assert_audit_verifies (server, admin);
+  assert_ledger_clean (server);
+  assert_nowhere (server, "leaving@example.com");
+}
+
+/* --- GET /v1/me/export --- */
+
+static JsonObject *
+object_at (JsonNode   *root,
+           const char *name)
+{
+  return json_object_get_object_member (json_node_get_object (root), name);
+}
+
+static JsonArray *
+array_at (JsonNode   *root,
+          const char *name)
+{
+  return json_object_get_array_member (json_node_get_object (root), name);
+}
+
+static gboolean
+has_action (JsonArray  *audit,
+            const char *action)
+{
+  for (guint i = 0; i < json_array_get_length (audit); i++)
+    {
+      if (g_str_equal (json_object_get_string_member (json_array_get_object_element (audit, i),
+                                                      "action"), action))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_export (void)
+{
+  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autofree char *admin_id = id_of (server, admin);
+  g_autofree char *token = NULL;
+  g_autofree char *other = NULL;
+  g_autoptr(TestResponse) reply = NULL;
+  g_autoptr(TestResponse) history = NULL;
+  g_autoptr(TestResponse) payments = NULL;
+  char user_id[37], account_id[37], other_id[37], other_account[37];
+  JsonObject *user, *settings, *account, *details;
+  JsonArray *transactions, *audit;
+  JsonNode *root;
+
+  token = busy_user (server, admin, "exporter@example.com", "Erin Exporter", user_id,
+                     account_id);
+  other = busy_user (server, admin, "bystander@example.com", "Bob Bystander", other_id,
+                     other_account);
+
+  reply = test_request (server, "GET", "/v1/me/export", token, NULL);
+  g_assert_cmpuint (reply->status, ==, 200);
+  root = reply->json;
+
+  user = object_at (root, "user");
+  g_assert_cmpstr (json_object_get_string_member (user, "id"), ==, user_id);
+  g_assert_cmpstr (json_object_get_string_member (user, "email"), ==, "exporter@example.com");
+  g_assert_cmpstr (json_object_get_string_member (user, "name"), ==, "Erin Exporter");
+  g_assert_cmpstr (json_object_get_string_member (user, "role"), ==, "member");
+  g_assert_cmpstr (json_object_get_string_member (user, "account_id"), ==, account_id);
+  g_assert_false (json_object_get_boolean_member (user, "disabled"));
+  g_assert_nonnull (json_object_get_string_member (user, "created_at"));
+
+  g_assert_cmpuint (json_array_get_length (array_at (root, "accounts")), ==, 1);
+  account = json_array_get_object_element (array_at (root, "accounts"), 0);
+  g_assert_cmpstr (json_object_get_string_member (account, "id"), ==, account_id);
+  g_assert_cmpstr (json_object_get_string_member (account, "kind"), ==, "user");
+  g_assert_cmpint (json_object_get_int_member (account, "balance"), <, 1000);
+
+  /* The history, item for item as GET /v1/transactions gives it. */
+  history = test_request (server, "GET", "/v1/transactions", token, NULL);
+  transactions = array_at (root, "transactions");
+  g_assert_cmpuint (json_array_get_length (transactions), ==,
+                    json_array_get_length (json_node_get_array (
+                      test_response_member (history, "items"))));
+  g_assert_cmpuint (json_array_get_length (transactions), ==, 2);
+  for (guint i = 0; i < json_array_get_length (transactions); i++)
+    {
+      g_autofree char *mine = json_to_string (json_array_get_element (transactions, i), FALSE);
+      g_autofree char *listed = json_to_string (json_array_get_element (json_node_get_array (
+                                  test_response_member (history, "items")), i), FALSE);
+
+      g_assert_cmpstr (mine, ==, listed);
+    }
+
+  payments = test_request (server, "GET", "/v1/payments", token, NULL);
+  g_assert_cmpuint (json_array_get_length (array_at (root, "payments")), ==, 1);
+  {
+    JsonObject *payment = json_array_get_object_element (array_at (root, "payments"), 0);
+
+    g_assert_cmpstr (json_object_get_string_member (payment, "id"), ==,
+                     test_response_string (payments, "items.0.id"));
+    g_assert_cmpstr (json_object_get_string_member (payment, "pack"), ==, "starter");
+    g_assert_cmpint (json_object_get_int_member (payment, "credits"), ==, 500);
+    g_assert_cmpint (json_object_get_int_member (payment, "amount"), ==, 500);
+    g_assert_cmpstr (json_object_get_string_member (payment, "currency"), ==, "eur");
+    g_assert_cmpstr (json_object_get_string_member (payment, "status"), ==, "open");
+  }
+  g_assert_cmpuint (json_array_get_length (array_at (root, "alerts")), ==, 0);
+
+  settings = object_at (root, "settings");
+  details = json_object_get_object_member (settings, "invoice_details");
+  g_assert_cmpstr (json_object_get_string_member (details, "company"), ==, "Erin Exporter Ltd");
+  g_assert_cmpstr (json_object_get_string_member (details, "address"), ==, "1 Road");
+  g_assert_cmpstr (json_object_get_string_member (details, "vat_id"), ==, "DE123");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (
+                     json_object_get_object_member (settings, "limits"), "daily"), "user"), ==,
+                   600);
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (
+                    settings, "auto_recharge"), "enabled"));
+  g_assert_false (json_object_get_boolean_member (json_object_get_object_member (
+                    settings, "consent"), "marketing_opt_in"));
+  g_assert_cmpstr (json_object_get_string_member (settings, "timezone"), ==, "UTC");
+
+  /* The audit records about them: each of their own actions, and the
+   * admin's grant without naming the admin. */
+  audit = array_at (root, "audit");
+  g_assert_true (has_action (audit, "auth.register"));
+  g_assert_true (has_action (audit, "auth.login"));
+  g_assert_true (has_action (audit, "auth.login_failed"));
+  g_assert_true (has_action (audit, "admin.grant"));
+  g_assert_true (has_action (audit, "run.authorized"));
+  g_assert_true (has_action (audit, "run.succeeded"));
+  g_assert_true (has_action (audit, "limits.changed"));
+  for (guint i = 0; i < json_array_get_length (audit); i++)
+    {
+      JsonObject *record = json_array_get_object_element (audit, i);
+      const char *actor = json_object_get_string_member (record, "actor");
+
+      g_assert_true (g_str_equal (actor, user_id) || g_str_equal (actor, "staff") ||
+                     g_str_equal (actor, "system") || g_str_equal (actor, "anonymous"));
+      g_assert_false (json_object_has_member (record, "actor_email"));
+    }
+
+  /* Nothing about anyone else. */
+  g_assert_null (strstr (reply->body, "bystander@example.com"));
+  g_assert_null (strstr (reply->body, "Bob Bystander"));
+  g_assert_null (strstr (reply->body, other_id));
+  g_assert_null (strstr (reply->body, other_account));
+  g_assert_null (strstr (reply->body, "boss@example.com"));
+  g_assert_null (strstr (reply->body, admin_id));
+
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "GET", "/v1/me/export", NULL, NULL);
+  test_assert_error (reply, 401, "unauthorized", NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/privacy/admin-users/list", test_list_users);
+  g_test_add_func ("/privacy/admin-users/update", test_update_user);
+  g_test_add_func ("/privacy/erase/me", test_erase_me);
+  g_test_add_func ("/privacy/erase/by-admin", test_erase_by_admin);
+  g_test_add_func ("/privacy/erase/concurrent", test_erase_concurrent);
+  g_test_add_func ("/privacy/export", test_export);
+
+  return g_test_run ();
+}
