@@ -118,6 +118,14 @@ static const MatrixRoute matrix[] = {
   { "GET", "/v1/admin/audit", ACCESS_ADMIN, "/v1/admin/audit", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/export", ACCESS_ADMIN, "/v1/admin/audit/export", NULL, FALSE, 200 },
   { "GET", "/v1/admin/audit/verify", ACCESS_ADMIN, "/v1/admin/audit/verify", NULL, FALSE, 200 },
+  { "GET", "/v1/me/export", ACCESS_MEMBER, "/v1/me/export", NULL, FALSE, 200 },
+  /* Without a password nothing is erased: 400 for whoever may ask. */
+  { "DELETE", "/v1/me", ACCESS_MEMBER, "/v1/me", "{}", FALSE, 400 },
+  { "GET", "/v1/admin/users", ACCESS_ADMIN, "/v1/admin/users", NULL, FALSE, 200 },
+  /* Nobody has a fresh UUID: 404 for an admin. */
+  { "PUT", "/v1/admin/users/{id}", ACCESS_ADMIN, "/v1/admin/users/{uuid}", "{\"disabled\": false}",
+    FALSE, 404 },
+  { "DELETE", "/v1/admin/users/{id}", ACCESS_ADMIN, "/v1/admin/users/{uuid}", NULL, FALSE, 404 },
 };
 
 typedef struct
