@@ -199,4 +199,15 @@ gboolean tally_api_decode_erase       (JsonObject             *body,
                                        TallyEraseRequest      *out,
                                        TallyProblem           *problem);
 
+/* PUT /v1/me/consent. */
+typedef struct
+{
+  gboolean    marketing_opt_in;
+  const char *text_version;
+} TallyConsentRequest;
+
+gboolean tally_api_decode_consent     (JsonObject             *body,
+                                       TallyConsentRequest    *out,
+                                       TallyProblem           *problem);
+
 G_END_DECLS

@@ -15,6 +15,11 @@
 #include "tally-store-payments.h"
 #include "tally-store-recharge.h"
 #include "tally-store-users.h"
+#include "tally-api-decoders.h"
+#include "tally-users.h"
+
+/* Fits TallyConsent.text_version. */
+#define TEXT_VERSION_MAX_CHARS 32
 
 /* Each section of the document reads what it needs for one user. */
 typedef struct
@@ -293,8 +298,132 @@ handle_export (TallyRequest *request)
   tally_request_respond_object (request, 200, body);
 }
 
+/* --- marketing consent --- */
+
+gboolean
+tally_api_decode_consent (JsonObject          *body,
+                          TallyConsentRequest *out,
+                          TallyProblem        *problem)
+{
+  memset (out, 0, sizeof *out);
+
+  if (!tally_json_get_boolean (body, "marketing_opt_in", TALLY_FIELD_REQUIRED,
+                               &out->marketing_opt_in, problem) ||
+      !tally_json_get_string (body, "text_version", TALLY_FIELD_REQUIRED, TEXT_VERSION_MAX_CHARS,
+                              &out->text_version, problem))
+    return FALSE;
+
+  /* A label such as "2026-12" or "v3": printable ASCII, no spaces. */
+  for (const char *c = out->text_version; *c != '\0'; c++)
+    {
+      if (!g_ascii_isgraph (*c))
+        {
+          tally_problem_invalid (problem, "text_version",
+                                 "“text_version” must be letters, digits or punctuation");
+          return FALSE;
+        }
+    }
+  if (out->text_version[0] == '\0')
+    {
+      tally_problem_invalid (problem, "text_version", "“text_version” must not be empty");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+handle_get_consent (TallyRequest *request)
+{
+  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  g_autoptr(JsonObject) body = NULL;
+  TallyConsent consent;
+
+  if (!tally_store_load_consent (store, tally_request_get_user (request)->id, &consent, NULL))
+    {
+      tally_request_respond_error (request, 500, "internal_error",
+                                   "The server could not read this; try again");
+      return;
+    }
+
+  body = consent_json (&consent);
+  tally_request_respond_object (request, 200, body);
+}
+
+typedef struct
+{
+  TallyRequest        *request;
+  gboolean             opt_in;
+  char                 text_version[TEXT_VERSION_MAX_CHARS + 1];
+  TallyConsent         consent;
+} ConsentJob;
+
+static void
+consent_job_free (gpointer data)
+{
+  ConsentJob *job = data;
+
+  tally_request_unref (job->request);
+  g_free (job);
+}
+
+static gboolean
+consent_write (gpointer   data,
+               GError   **error)
+{
+  ConsentJob *job = data;
+  TallyServer *server = tally_request_get_server (job->request);
+
+  return tally_users_set_consent (tally_server_get_store (server), tally_server_get_audit (server),
+                                  tally_request_get_user (job->request), job->opt_in,
+                                  job->text_version, &job->consent, error);
+}
+
+static void
+consent_done (gpointer      data,
+              const GError *error)
+{
+  ConsentJob *job = data;
+  g_autoptr(JsonObject) body = NULL;
+
+  if (error != NULL)
+    {
+      tally_request_respond_error (job->request, 500, "internal_error",
+                                   "The server could not save this; try again");
+      return;
+    }
+
+  body = consent_json (&job->consent);
+  tally_request_respond_object (job->request, 200, body);
+}
+
+static void
+handle_put_consent (TallyRequest *request)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  g_autoptr(JsonObject) body = tally_request_parse_body (request, &problem);
+  TallyConsentRequest decoded;
+  ConsentJob *job;
+
+  if (body == NULL || !tally_api_decode_consent (body, &decoded, &problem))
+    {
+      tally_request_respond_problem (request, &problem);
+      return;
+    }
+
+  job = g_new0 (ConsentJob, 1);
+  job->request = tally_request_ref (request);
+  job->opt_in = decoded.marketing_opt_in;
+  g_strlcpy (job->text_version, decoded.text_version, sizeof job->text_version);
+  tally_request_pause (request);
+  tally_writer_submit (tally_server_get_writer (tally_request_get_server (request)),
+                       consent_write, consent_done, job, consent_job_free);
+}
+
 static const TallyRoute routes[] = {
   { "GET", "/v1/me/export", handle_export, TALLY_ROUTE_AUTH },
+  { "GET", "/v1/me/consent", handle_get_consent, TALLY_ROUTE_AUTH },
+  { "PUT", "/v1/me/consent", handle_put_consent, TALLY_ROUTE_AUTH },
 };
 
 void

@@ -27,6 +27,7 @@ typedef struct _TallyConfig
   char    *tools_dir;
   gint64   body_limit;
   gint64   session_days;
+  gint64   session_retention_days;
   gboolean sync_normal;
   /* [runs] */
   gint64   hold_timeout;

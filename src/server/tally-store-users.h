@@ -44,7 +44,7 @@ gboolean  tally_store_erase_user         (TallyStore   *self,
                                           GError      **error);
 /* Marketing email consent, with when it was given or withdrawn and the
  * version of the text the user saw. */
-typedef struct
+typedef struct _TallyConsent
 {
   gboolean opt_in;
   gint64   changed_at;

@@ -152,3 +152,28 @@ tally_users_erase (TallyStore        *store,
          tally_ledger_rename_account (tally_store_get_ledger (store), user->account_id,
                                       ERASED_ACCOUNT_NAME, error);
 }
+
+gboolean
+tally_users_set_consent (TallyStore       *store,
+                         TallyAudit       *audit,
+                         const TallyUser  *user,
+                         gboolean          opt_in,
+                         const char       *text_version,
+                         TallyConsent     *consent,
+                         GError          **error)
+{
+  if (!tally_store_load_consent (store, user->id, consent, error))
+    return FALSE;
+  if (consent->changed_at != 0 && consent->opt_in == opt_in &&
+      g_strcmp0 (consent->text_version, text_version) == 0)
+    return TRUE;
+
+  consent->opt_in = opt_in;
+  consent->changed_at = g_get_real_time ();
+  g_strlcpy (consent->text_version, text_version, sizeof consent->text_version);
+  return tally_store_save_consent (store, user->id, consent, error) &&
+         tally_audit_record (audit, user, "consent.changed", user->id, "ok",
+                             tally_audit_details ("bs", "marketing_opt_in", opt_in,
+                                                  "text_version", text_version),
+                             error);
+}

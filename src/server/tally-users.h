@@ -54,4 +54,15 @@ gboolean tally_users_erase  (TallyStore             *store,
                              TallyUsersResult       *result,
                              GError                **error);
 
+/* Marketing email consent as the user gave it with @text_version of the
+ * consent text. Saying the same again keeps the time it was first said;
+ * a change is recorded in the audit log. *@consent is what is now stored. */
+gboolean tally_users_set_consent (TallyStore             *store,
+                                  TallyAudit             *audit,
+                                  const TallyUser        *user,
+                                  gboolean                opt_in,
+                                  const char             *text_version,
+                                  struct _TallyConsent   *consent,
+                                  GError                **error);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include <sqlite3.h>
 #include <tally.h>
 
 #include "tally-test-server.h"
@@ -839,6 +840,155 @@ test_export (void)
   test_assert_error (reply, 401, "unauthorized", NULL);
 }
 
+/* --- retention of sessions --- */
+
+static gint64
+count_rows (TestServer *server,
+            const char *sql)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  gint64 count;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return count;
+}
+
+static void
+restart_with (TestServer *server,
+              const char *arg)
+{
+  const char *args[] = { arg, NULL };
+
+  g_strfreev (server->extra_args);
+  server->extra_args = g_strdupv ((GStrv) args);
+  test_server_restart (server);
+}
+
+static void
+test_session_retention (void)
+{
+  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autofree char *ended = test_user_new (server, "kept@example.com", NULL);
+  g_autofree char *going_on = sign_in (server, "kept@example.com", NULL);
+  g_autoptr(TestResponse) reply = NULL;
+  g_autoptr(TestResponse) audit = NULL;
+  JsonObject *record;
+
+  reply = test_request (server, "POST", "/v1/auth/logout", ended, NULL);
+  g_assert_cmpuint (reply->status, ==, 204);
+  g_clear_pointer (&reply, test_response_free);
+  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions"), ==, 3);
+
+  /* Within the default week, a session that ended is kept. */
+  test_server_restart (server);
+  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions"), ==, 3);
+
+  /* With no retention, it goes at start; the live ones stay. */
+  restart_with (server, "--session-retention-days=0");
+  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions"), ==, 2);
+  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions "
+                                       "WHERE revoked_at IS NOT NULL"), ==, 0);
+  reply = test_request (server, "GET", "/v1/me", going_on, NULL);
+  g_assert_cmpuint (reply->status, ==, 200);
+
+  audit = test_request (server, "GET", "/v1/admin/audit?action=sessions.pruned", admin, NULL);
+  record = newest_record (audit, "sessions.pruned");
+  g_assert_nonnull (record);
+  g_assert_cmpstr (json_object_get_string_member (record, "actor"), ==, "system");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (record, "details"),
+                                               "sessions"), ==, 1);
+  assert_audit_verifies (server, admin);
+
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "GET", "/v1/me", ended, NULL);
+  test_assert_error (reply, 401, "unauthorized", NULL);
+}
+
+/* --- marketing consent --- */
+
+static void
+test_consent (void)
+{
+  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autofree char *token = test_user_new (server, "consent@example.com", NULL);
+  g_autofree char *user_id = id_of (server, token);
+  g_autofree char *first_time = NULL;
+  g_autoptr(TestResponse) reply = NULL;
+  g_autoptr(TestResponse) audit = NULL;
+  g_autoptr(TestResponse) export = NULL;
+  static const struct
+  {
+    const char *body;
+    const char *field;
+  } bad[] = {
+    { "{\"text_version\": \"v1\"}", "marketing_opt_in" },
+    { "{\"marketing_opt_in\": \"yes\", \"text_version\": \"v1\"}", "marketing_opt_in" },
+    { "{\"marketing_opt_in\": true}", "text_version" },
+    { "{\"marketing_opt_in\": true, \"text_version\": 2}", "text_version" },
+    { "{\"marketing_opt_in\": true, \"text_version\": \"\"}", "text_version" },
+    { "{\"marketing_opt_in\": true, \"text_version\": \"version 2\"}", "text_version" },
+    { "{\"marketing_opt_in\": true, \"text_version\": "
+      "\"123456789012345678901234567890123\"}", "text_version" },
+  };
+
+  reply = test_request (server, "GET", "/v1/me/consent", token, NULL);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_false (json_node_get_boolean (test_response_member (reply, "marketing_opt_in")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (reply, "changed_at")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (reply, "text_version")));
+  g_clear_pointer (&reply, test_response_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      reply = test_request (server, "PUT", "/v1/me/consent", token, bad[i].body);
+      test_assert_error (reply, 400, "invalid_field", bad[i].field);
+      g_clear_pointer (&reply, test_response_free);
+    }
+
+  reply = test_request (server, "PUT", "/v1/me/consent", token,
+                        "{\"marketing_opt_in\": true, \"text_version\": \"2026-12\"}");
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_true (json_node_get_boolean (test_response_member (reply, "marketing_opt_in")));
+  g_assert_cmpstr (test_response_string (reply, "text_version"), ==, "2026-12");
+  first_time = g_strdup (test_response_string (reply, "changed_at"));
+  g_assert_nonnull (first_time);
+  g_clear_pointer (&reply, test_response_free);
+
+  /* Said again: the time it was first given stays. */
+  g_usleep (2 * G_USEC_PER_SEC / 1000);
+  reply = test_request (server, "PUT", "/v1/me/consent", token,
+                        "{\"marketing_opt_in\": true, \"text_version\": \"2026-12\"}");
+  g_assert_cmpstr (test_response_string (reply, "changed_at"), ==, first_time);
+  g_clear_pointer (&reply, test_response_free);
+
+  reply = test_request (server, "PUT", "/v1/me/consent", token,
+                        "{\"marketing_opt_in\": false, \"text_version\": \"2026-12\"}");
+  g_assert_false (json_node_get_boolean (test_response_member (reply, "marketing_opt_in")));
+  g_assert_cmpstr (test_response_string (reply, "changed_at"), !=, first_time);
+
+  audit = test_request (server, "GET", "/v1/admin/audit?action=consent.changed", admin, NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (
+                      test_response_member (audit, "items"))), ==, 2);
+  g_assert_cmpstr (test_response_string (audit, "items.0.actor"), ==, user_id);
+  g_assert_false (json_node_get_boolean (test_response_member (audit,
+                                                               "items.0.details.marketing_opt_in")));
+  g_assert_cmpstr (test_response_string (audit, "items.1.details.text_version"), ==, "2026-12");
+
+  export = test_request (server, "GET", "/v1/me/export", token, NULL);
+  g_assert_cmpstr (test_response_string (export, "settings.consent.changed_at"), ==,
+                   test_response_string (reply, "changed_at"));
+  g_assert_cmpstr (test_response_string (export, "settings.consent.text_version"), ==, "2026-12");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -851,6 +1001,8 @@ main (int   argc,
   g_test_add_func ("/privacy/erase/by-admin", test_erase_by_admin);
   g_test_add_func ("/privacy/erase/concurrent", test_erase_concurrent);
   g_test_add_func ("/privacy/export", test_export);
+  g_test_add_func ("/privacy/session-retention", test_session_retention);
+  g_test_add_func ("/privacy/consent", test_consent);
 
   return g_test_run ();
 }
