@@ -300,6 +300,90 @@ erase_write (gpointer   data,
                             &job->result, error);
 }
 
+/* --- what in-flight requests of an erased user write after the erasure --- */
+
+/* Seconds after an erasure when it is done once more: longer than a
+ * request takes between its authentication and its write (a password
+ * hash, a call to Stripe with its retries). */
+#define ERASE_SWEEP_SECONDS 30
+
+typedef struct
+{
+  TallyStore  *store;
+  TallyAudit  *audit;
+  TallyWriter *writer;
+  TallyUser    user;
+} SweepJob;
+
+static void
+sweep_job_free (gpointer data)
+{
+  SweepJob *job = data;
+
+  g_object_unref (job->store);
+  g_object_unref (job->audit);
+  g_object_unref (job->writer);
+  memset (&job->user, 0, sizeof job->user);
+  g_free (job);
+}
+
+static gboolean
+sweep_write (gpointer   data,
+             GError   **error)
+{
+  SweepJob *job = data;
+
+  return tally_users_sweep_erased (job->store, job->audit, &job->user, error);
+}
+
+static void
+sweep_done (gpointer      data,
+            const GError *error)
+{
+  SweepJob *job = data;
+  g_autoptr(GError) checkpoint_error = NULL;
+
+  if (error != NULL)
+    tally_log_warning ("erase_sweep_failed", error->message);
+  else if (!tally_store_checkpoint (job->store, &checkpoint_error))
+    tally_log_warning ("checkpoint_failed", checkpoint_error->message);
+}
+
+static void
+submit_sweep (SweepJob *job)
+{
+  tally_writer_submit (job->writer, sweep_write, sweep_done, job, sweep_job_free);
+}
+
+static SweepJob *
+sweep_job_new (TallyServer     *server,
+               const TallyUser *user)
+{
+  SweepJob *job = g_new0 (SweepJob, 1);
+
+  job->store = g_object_ref (tally_server_get_store (server));
+  job->audit = g_object_ref (tally_server_get_audit (server));
+  job->writer = g_object_ref (tally_server_get_writer (server));
+  job->user = *user;
+  return job;
+}
+
+static gboolean
+sweep_later (gpointer data)
+{
+  submit_sweep (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Once behind every write queued now, and once later. */
+static void
+schedule_sweeps (TallyServer     *server,
+                 const TallyUser *user)
+{
+  submit_sweep (sweep_job_new (server, user));
+  g_timeout_add_seconds (ERASE_SWEEP_SECONDS, sweep_later, sweep_job_new (server, user));
+}
+
 static void
 erase_done (gpointer      data,
             const GError *error)
@@ -317,6 +401,7 @@ erase_done (gpointer      data,
   tally_events_end_sessions (server, job->user.account_id);
   if (!tally_store_checkpoint (tally_server_get_store (server), &checkpoint_error))
     tally_log_warning ("checkpoint_failed", checkpoint_error->message);
+  schedule_sweeps (server, &job->user);
   tally_request_respond (job->request, 204, NULL);
 }
 

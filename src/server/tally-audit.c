@@ -323,6 +323,38 @@ actor_name (const TallyUser *actor)
   return actor->id;
 }
 
+static gboolean scrub_late_record (const TallyUser  *actor,
+                                   char            **target,
+                                   char            **details);
+
+/* Whether @actor was erased since their request was authenticated: its
+ * write may land after the erasure's. */
+static gboolean
+actor_erased (TallyAudit       *self,
+              const TallyUser  *actor,
+              gboolean         *erased,
+              GError          **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *erased = FALSE;
+  if (actor == NULL || actor->id[0] == '\0')
+    return TRUE;
+
+  stmt = tally_store_prepare (self->store,
+                              "SELECT erased_at IS NOT NULL FROM users WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, actor->id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  *erased = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_store_sqlite_failed (self->store, error);
+  return TRUE;
+}
+
 gboolean
 tally_audit_record (TallyAudit       *self,
                     const TallyUser  *actor,
@@ -335,21 +367,27 @@ tally_audit_record (TallyAudit       *self,
   g_autoptr(JsonObject) owned = details;
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *text = details_text (owned);
+  g_autofree char *target_copy = g_strdup (target);
   TallyAuditRecord record = { 0 };
+  gboolean erased;
 
   g_return_val_if_fail (TALLY_IS_AUDIT (self), FALSE);
   g_return_val_if_fail (action != NULL && outcome != NULL, FALSE);
 
-  if (!read_last_link (self, &record.seq, record.prev_hash, error))
+  if (!read_last_link (self, &record.seq, record.prev_hash, error) ||
+      !actor_erased (self, actor, &erased, error))
     return FALSE;
+  if (erased)
+    scrub_late_record (actor, &target_copy, &text);
 
   record.seq++;
   g_strlcpy (record.id, uuid, sizeof record.id);
   record.time = g_get_real_time ();
   record.actor = (char *) actor_name (actor);
-  record.actor_email = (char *) (actor != NULL && actor->email[0] != '\0' ? actor->email : NULL);
+  record.actor_email = (char *) (actor != NULL && actor->email[0] != '\0' && !erased ?
+                                  actor->email : NULL);
   record.action = (char *) action;
-  record.target = (char *) target;
+  record.target = target_copy;
   record.outcome = (char *) outcome;
   record.details = text;
   record.format = TALLY_AUDIT_FORMAT;
@@ -888,6 +926,29 @@ scrub_details (const char         *details,
   return tally_json_to_string (node);
 }
 
+/* A record by a user erased meanwhile is written as erasure would have
+ * left it. */
+static gboolean
+scrub_late_record (const TallyUser  *actor,
+                   char            **target,
+                   char            **details)
+{
+  const char *needles[] = { actor->email, strlen (actor->name) >= 3 ? actor->name : NULL, NULL };
+  char *scrubbed;
+
+  if ((scrubbed = replace_all (*target, needles, actor->id)) != NULL)
+    {
+      g_free (*target);
+      *target = scrubbed;
+    }
+  if ((scrubbed = scrub_details (*details, needles, actor->id)) != NULL)
+    {
+      g_free (*details);
+      *details = scrubbed;
+    }
+  return TRUE;
+}
+
 static gboolean
 about_subject (const TallyAuditRecord  *record,
                const TallyAuditSubject *subject)
@@ -1165,6 +1226,149 @@ tally_audit_verify (TallyAudit  *self,
         return TRUE;
       *n_records += records->len;
     }
+}
+
+/* --- records of format 1 --- */
+
+static gboolean
+count_legacy (TallyAudit  *self,
+              gint64      *count,
+              GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store,
+                                            "SELECT count(*) FROM audit WHERE format < 2",
+                                            error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  *count = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return tally_store_sqlite_failed (self->store, error);
+  return TRUE;
+}
+
+static gboolean
+update_link (TallyAudit              *self,
+             const TallyAuditRecord  *record,
+             GError                 **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store,
+                                            "UPDATE audit SET format = ?, field_keys = ?, "
+                                            "field_digests = ?, prev_hash = ?, hash = ? "
+                                            "WHERE seq = ?",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, record->format);
+  sqlite3_bind_blob (stmt, 2, record->field_keys, sizeof record->field_keys, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 3, record->field_digests, sizeof record->field_digests,
+                     SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 4, record->prev_hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 5, record->hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, record->seq);
+  return tally_store_step_done (self->store, stmt, error);
+}
+
+static void
+seal_record (TallyAuditRecord *record)
+{
+  record->format = TALLY_AUDIT_FORMAT;
+  randombytes_buf (record->field_keys, sizeof record->field_keys);
+  for (guint i = 0; i < TALLY_AUDIT_N_SEALED_FIELDS; i++)
+    tally_audit_field_digest (record->field_keys[i], tally_audit_sealed_text (record, i),
+                              record->field_digests[i]);
+}
+
+/* Every record from the anchor on, sealed if it was not and linked
+ * again; the anchor itself stays. */
+static gboolean
+rechain (TallyAudit  *self,
+         gint64      *n_records,
+         GError     **error)
+{
+  guint8 hash[TALLY_AUDIT_HASH_LEN];
+  gint64 seq;
+
+  *n_records = 0;
+  if (!read_anchor (self, &seq, hash, error))
+    return FALSE;
+
+  for (;;)
+    {
+      g_autoptr(GArray) records = tally_audit_read_after (self, seq, G_MAXINT64, VERIFY_PAGE,
+                                                          error);
+
+      if (records == NULL)
+        return FALSE;
+      if (records->len == 0)
+        return TRUE;
+
+      for (guint i = 0; i < records->len; i++)
+        {
+          TallyAuditRecord *record = &g_array_index (records, TallyAuditRecord, i);
+
+          if (record->format < 2)
+            seal_record (record);
+          memcpy (record->prev_hash, hash, TALLY_AUDIT_HASH_LEN);
+          tally_audit_record_hash (record, record->hash);
+          if (!update_link (self, record, error))
+            return FALSE;
+          memcpy (hash, record->hash, TALLY_AUDIT_HASH_LEN);
+          seq = record->seq;
+          (*n_records)++;
+        }
+    }
+}
+
+/* A chain that verifies as it stands is rewritten in format 2 and the
+ * head it had is recorded, so its continuity can still be shown; a
+ * broken one is left for an admin to look at. */
+static gboolean
+upgrade_write (gpointer   data,
+               GError   **error)
+{
+  TallyAudit *self = data;
+  g_autofree char *message = NULL;
+  g_autofree char *old_head = NULL;
+  guint8 head[TALLY_AUDIT_HASH_LEN];
+  gint64 legacy, n, broken_at, head_seq;
+
+  if (!count_legacy (self, &legacy, error))
+    return FALSE;
+  if (legacy == 0)
+    return TRUE;
+
+  if (!tally_audit_verify (self, &n, &broken_at, &message, error))
+    return FALSE;
+  if (broken_at != 0)
+    {
+      tally_log_warning ("audit_upgrade_skipped", message);
+      return TRUE;
+    }
+
+  if (!read_last_link (self, &head_seq, head, error) || !rechain (self, &n, error))
+    return FALSE;
+
+  old_head = g_malloc (TALLY_AUDIT_HASH_LEN * 2 + 1);
+  sodium_bin2hex (old_head, TALLY_AUDIT_HASH_LEN * 2 + 1, head, TALLY_AUDIT_HASH_LEN);
+  return tally_audit_record (self, NULL, "audit.upgraded", NULL, "ok",
+                             tally_audit_details ("iiis", "format", TALLY_AUDIT_FORMAT,
+                                                  "records", n, "previous_head_seq", head_seq,
+                                                  "previous_head_hash", old_head),
+                             error);
+}
+
+void
+tally_audit_start_upgrade (TallyAudit *self)
+{
+  g_return_if_fail (TALLY_IS_AUDIT (self));
+
+  tally_writer_submit (self->writer, upgrade_write, submit_done, g_object_ref (self),
+                       g_object_unref);
 }
 
 /* --- retention --- */

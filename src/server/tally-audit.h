@@ -170,6 +170,11 @@ gboolean     tally_audit_verify           (TallyAudit        *self,
                                            char             **message,
                                            GError           **error);
 
+/* Rewrites a chain that still holds records of format 1 (0.1.0) in format
+ * 2, once, if it verifies, and records audit.upgraded with the head it
+ * had; queued to the writer. */
+void         tally_audit_start_upgrade    (TallyAudit        *self);
+
 /* Deletes records older than @days (0 keeps them forever) once now and
  * then every day, keeping the hash of the last one deleted as the chain's
  * new anchor. */

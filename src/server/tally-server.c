@@ -547,6 +547,7 @@ tally_server_start (TallyServer  *self,
     return FALSE;
 
   self->expiry_source = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_tick, self);
+  tally_audit_start_upgrade (self->audit);
   tally_audit_start_retention (self->audit, self->config->audit_retention_days);
   /* Once at start too, as the audit's retention does. */
   session_retention_tick (self);

@@ -160,7 +160,7 @@ static const char * const erase_statements[] = {
   "UPDATE sync_ops SET device = 'erased' WHERE user_id = ?1",
   "UPDATE devices SET device = 'erased-' || rowid WHERE user_id = ?1",
   "UPDATE users SET email = 'erased-' || id, name = '', password_hash = '', role = 'member', "
-  "  disabled = 1, timezone = 'UTC', erased_at = ?3, marketing_opt_in = 0, "
+  "  disabled = 1, timezone = 'UTC', erased_at = coalesce (erased_at, ?3), marketing_opt_in = 0, "
   "  marketing_changed_at = NULL, marketing_text_version = NULL WHERE id = ?1",
 };
 

@@ -116,9 +116,6 @@ tally_users_erase (TallyStore        *store,
                    TallyUsersResult  *result,
                    GError           **error)
 {
-  TallyAuditSubject subject;
-  gint64 n_changed, n_legacy;
-
   if (!find_live_user (store, user_id, user, result, error))
     return FALSE;
   if (*result != TALLY_USERS_OK)
@@ -137,10 +134,20 @@ tally_users_erase (TallyStore        *store,
                            error))
     return FALSE;
 
-  subject.user_id = user->id;
-  subject.account_id = user->account_id;
-  subject.email = user->email;
-  subject.name = user->name;
+  return tally_users_sweep_erased (store, audit, user, error) &&
+         tally_ledger_rename_account (tally_store_get_ledger (store), user->account_id,
+                                      ERASED_ACCOUNT_NAME, error);
+}
+
+gboolean
+tally_users_sweep_erased (TallyStore       *store,
+                          TallyAudit       *audit,
+                          const TallyUser  *user,
+                          GError          **error)
+{
+  TallyAuditSubject subject = { user->id, user->account_id, user->email, user->name };
+  gint64 n_changed, n_legacy;
+
   if (!tally_audit_pseudonymise (audit, &subject, &n_changed, &n_legacy, error))
     return FALSE;
   if (n_legacy > 0)
@@ -148,9 +155,7 @@ tally_users_erase (TallyStore        *store,
                        "Audit records written before format 2 still hold an erased "
                        "user's email; see docs/privacy.md");
 
-  return tally_store_erase_user (store, user, error) &&
-         tally_ledger_rename_account (tally_store_get_ledger (store), user->account_id,
-                                      ERASED_ACCOUNT_NAME, error);
+  return tally_store_erase_user (store, user, error);
 }
 
 gboolean

@@ -54,6 +54,14 @@ gboolean tally_users_erase  (TallyStore             *store,
                              TallyUsersResult       *result,
                              GError                **error);
 
+/* Erases again what requests of @user (as they were before erasure)
+ * wrote after it: they were authenticated before its commit, and their
+ * writes landed after. */
+gboolean tally_users_sweep_erased (TallyStore           *store,
+                                   TallyAudit           *audit,
+                                   const TallyUser      *user,
+                                   GError              **error);
+
 /* Marketing email consent as the user gave it with @text_version of the
  * consent text. Saying the same again keeps the time it was first said;
  * a change is recorded in the audit log. *@consent is what is now stored. */

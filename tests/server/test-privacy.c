@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include <tally.h>
 
+#include "tally-audit.h"
 #include "tally-test-server.h"
 
 #define ERASE_EMAIL "zelda.quux@example.com"
@@ -989,6 +990,136 @@ test_consent (void)
   g_assert_cmpstr (test_response_string (export, "settings.consent.text_version"), ==, "2026-12");
 }
 
+/* --- a chain written by 0.1.0 --- */
+
+/* Turns every record back into format 1, the fields hashed as they are,
+ * as 0.1.0 wrote them: the server must be stopped. */
+static void
+make_legacy (TestServer *server)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  guint8 prev[TALLY_AUDIT_HASH_LEN] = { 0 };
+  sqlite3_stmt *select = NULL, *update = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, id, time, actor, actor_email, action, "
+                                       "target, outcome, details FROM audit ORDER BY seq",
+                                       -1, &select, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE audit SET prev_hash = ?, hash = ?, "
+                                       "format = 1, field_keys = NULL, field_digests = NULL "
+                                       "WHERE seq = ?", -1, &update, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (select) == SQLITE_ROW)
+    {
+      TallyAuditRecord record = { 0 };
+
+      record.seq = sqlite3_column_int64 (select, 0);
+      g_strlcpy (record.id, (const char *) sqlite3_column_text (select, 1), sizeof record.id);
+      record.time = sqlite3_column_int64 (select, 2);
+      record.actor = (char *) sqlite3_column_text (select, 3);
+      record.actor_email = (char *) sqlite3_column_text (select, 4);
+      record.action = (char *) sqlite3_column_text (select, 5);
+      record.target = (char *) sqlite3_column_text (select, 6);
+      record.outcome = (char *) sqlite3_column_text (select, 7);
+      record.details = (char *) sqlite3_column_text (select, 8);
+      record.format = 1;
+      memcpy (record.prev_hash, prev, sizeof prev);
+      tally_audit_record_hash (&record, record.hash);
+
+      sqlite3_bind_blob (update, 1, record.prev_hash, TALLY_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
+      sqlite3_bind_blob (update, 2, record.hash, TALLY_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (update, 3, record.seq);
+      g_assert_cmpint (sqlite3_step (update), ==, SQLITE_DONE);
+      sqlite3_reset (update);
+      memcpy (prev, record.hash, sizeof prev);
+    }
+  sqlite3_finalize (select);
+  sqlite3_finalize (update);
+  sqlite3_close (db);
+}
+
+static gboolean
+upgraded (gpointer data)
+{
+  return count_rows (data, "SELECT count(*) FROM audit WHERE action = 'audit.upgraded'") > 0;
+}
+
+static gboolean
+wait_for (gboolean (*done) (gpointer),
+          gpointer   data)
+{
+  for (guint i = 0; i < 200 && !done (data); i++)
+    g_usleep (10 * 1000);
+  return done (data);
+}
+
+static void
+test_legacy_chain (void)
+{
+  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autoptr(TestResponse) reply = NULL;
+  g_autofree char *token = NULL;
+  char user_id[37], account_id[37];
+  gint64 records;
+
+  token = busy_user (server, admin, "legacy.lou@example.com", "Lou Legacy", user_id, account_id);
+  test_server_stop (server, FALSE);
+  make_legacy (server);
+  records = count_rows (server, "SELECT count(*) FROM audit WHERE format = 1");
+  g_assert_cmpint (records, >, 5);
+
+  /* The first start of this version rewrites the chain once, and says so. */
+  test_server_restart (server);
+  g_assert_true (wait_for (upgraded, server));
+  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM audit WHERE format < 2"), ==, 0);
+  assert_audit_verifies (server, admin);
+  reply = test_request (server, "GET", "/v1/admin/audit?action=audit.upgraded", admin, NULL);
+  g_assert_cmpint (test_response_int (reply, "items.0.details.records"), ==, records);
+  g_assert_cmpint (strlen (test_response_string (reply, "items.0.details.previous_head_hash")),
+                   ==, 64);
+  g_clear_pointer (&reply, test_response_free);
+
+  /* Once only. */
+  test_server_restart (server);
+  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM audit "
+                                       "WHERE action = 'audit.upgraded'"), ==, 1);
+
+  /* And now the old records can be pseudonymised too. */
+  reply = erase_user (server, admin, user_id);
+  g_assert_cmpuint (reply->status, ==, 204);
+  assert_audit_verifies (server, admin);
+  assert_nowhere (server, "legacy.lou@example.com");
+  assert_nowhere (server, "Lou Legacy");
+  assert_ledger_clean (server);
+}
+
+/* A chain that no longer verifies is left as it is, for an admin to see. */
+static void
+test_legacy_chain_broken (void)
+{
+  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autofree char *token = test_user_new (server, "broken@example.com", NULL);
+  g_autofree char *path = test_server_ledger_path (server);
+  g_autoptr(TestResponse) verify = NULL;
+  sqlite3 *db = NULL;
+
+  test_server_stop (server, FALSE);
+  make_legacy (server);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE audit SET outcome = 'tampered' WHERE seq = 1",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  test_server_restart (server);
+  verify = test_request (server, "GET", "/v1/admin/audit/verify", admin, NULL);
+  g_assert_false (json_node_get_boolean (test_response_member (verify, "ok")));
+  g_assert_cmpint (test_response_int (verify, "broken_at"), ==, 1);
+  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM audit WHERE format = 1"), >, 0);
+  g_assert_false (upgraded (server));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1003,6 +1134,8 @@ main (int   argc,
   g_test_add_func ("/privacy/export", test_export);
   g_test_add_func ("/privacy/session-retention", test_session_retention);
   g_test_add_func ("/privacy/consent", test_consent);
+  g_test_add_func ("/privacy/legacy-chain", test_legacy_chain);
+  g_test_add_func ("/privacy/legacy-chain-broken", test_legacy_chain_broken);
 
   return g_test_run ();
 }
