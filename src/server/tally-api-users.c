@@ -307,12 +307,13 @@ erase_write (gpointer   data,
  * hash, a call to Stripe with its retries). */
 #define ERASE_SWEEP_SECONDS 30
 
+/* Only while the server lives: a sweep due after it stopped is dropped. */
 typedef struct
 {
-  TallyStore  *store;
-  TallyAudit  *audit;
-  TallyWriter *writer;
-  TallyUser    user;
+  GWeakRef      server;
+  TallyUser     user;
+  /* The erasure's request, answered once this sweep is checkpointed. */
+  TallyRequest *request;
 } SweepJob;
 
 static void
@@ -320,11 +321,25 @@ sweep_job_free (gpointer data)
 {
   SweepJob *job = data;
 
-  g_object_unref (job->store);
-  g_object_unref (job->audit);
-  g_object_unref (job->writer);
+  g_weak_ref_clear (&job->server);
   memset (&job->user, 0, sizeof job->user);
+  g_clear_pointer (&job->request, tally_request_unref);
   g_free (job);
+}
+
+static void erase_checkpointed (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data);
+
+static void
+checkpointed (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!tally_store_checkpoint_finish (TALLY_STORE (source), result, &error))
+    tally_log_warning ("checkpoint_failed", error->message);
 }
 
 static gboolean
@@ -332,8 +347,12 @@ sweep_write (gpointer   data,
              GError   **error)
 {
   SweepJob *job = data;
+  g_autoptr(TallyServer) server = g_weak_ref_get (&job->server);
 
-  return tally_users_sweep_erased (job->store, job->audit, &job->user, error);
+  if (server == NULL)
+    return TRUE;
+  return tally_users_sweep_erased (tally_server_get_store (server),
+                                   tally_server_get_audit (server), &job->user, error);
 }
 
 static void
@@ -341,18 +360,29 @@ sweep_done (gpointer      data,
             const GError *error)
 {
   SweepJob *job = data;
-  g_autoptr(GError) checkpoint_error = NULL;
+  g_autoptr(TallyServer) server = g_weak_ref_get (&job->server);
 
   if (error != NULL)
     tally_log_warning ("erase_sweep_failed", error->message);
-  else if (!tally_store_checkpoint (job->store, &checkpoint_error))
-    tally_log_warning ("checkpoint_failed", checkpoint_error->message);
+  if (server != NULL && job->request != NULL)
+    tally_store_checkpoint_async (tally_server_get_store (server), erase_checkpointed,
+                                  g_steal_pointer (&job->request));
+  else if (server != NULL && error == NULL)
+    tally_store_checkpoint_async (tally_server_get_store (server), checkpointed, NULL);
 }
 
-static void
-submit_sweep (SweepJob *job)
+static gboolean
+submit_sweep (gpointer data)
 {
-  tally_writer_submit (job->writer, sweep_write, sweep_done, job, sweep_job_free);
+  SweepJob *job = data;
+  g_autoptr(TallyServer) server = g_weak_ref_get (&job->server);
+
+  if (server == NULL)
+    sweep_job_free (job);
+  else
+    tally_writer_submit (tally_server_get_writer (server), sweep_write, sweep_done, job,
+                         sweep_job_free);
+  return G_SOURCE_REMOVE;
 }
 
 static SweepJob *
@@ -361,27 +391,39 @@ sweep_job_new (TallyServer     *server,
 {
   SweepJob *job = g_new0 (SweepJob, 1);
 
-  job->store = g_object_ref (tally_server_get_store (server));
-  job->audit = g_object_ref (tally_server_get_audit (server));
-  job->writer = g_object_ref (tally_server_get_writer (server));
+  g_weak_ref_init (&job->server, server);
   job->user = *user;
   return job;
 }
 
-static gboolean
-sweep_later (gpointer data)
-{
-  submit_sweep (data);
-  return G_SOURCE_REMOVE;
-}
-
-/* Once behind every write queued now, and once later. */
+/* Once behind every write queued now, then the answer to @request, and
+ * once later. */
 static void
 schedule_sweeps (TallyServer     *server,
-                 const TallyUser *user)
+                 const TallyUser *user,
+                 TallyRequest    *request)
 {
-  submit_sweep (sweep_job_new (server, user));
-  g_timeout_add_seconds (ERASE_SWEEP_SECONDS, sweep_later, sweep_job_new (server, user));
+  SweepJob *now = sweep_job_new (server, user);
+
+  now->request = tally_request_ref (request);
+  submit_sweep (now);
+  g_timeout_add_seconds (ERASE_SWEEP_SECONDS, submit_sweep, sweep_job_new (server, user));
+}
+
+/* Answered once the WAL is checkpointed after the first sweep: a client
+ * that looks at the files then finds nothing of the user. */
+static void
+erase_checkpointed (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  TallyRequest *request = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tally_store_checkpoint_finish (TALLY_STORE (source), result, &error))
+    tally_log_warning ("checkpoint_failed", error->message);
+  tally_request_respond (request, 204, NULL);
+  tally_request_unref (request);
 }
 
 static void
@@ -390,7 +432,6 @@ erase_done (gpointer      data,
 {
   UserJob *job = data;
   TallyServer *server = job_server (job);
-  g_autoptr(GError) checkpoint_error = NULL;
 
   if (error != NULL || job->result != TALLY_USERS_OK)
     {
@@ -399,10 +440,7 @@ erase_done (gpointer      data,
     }
 
   tally_events_end_sessions (server, job->user.account_id);
-  if (!tally_store_checkpoint (tally_server_get_store (server), &checkpoint_error))
-    tally_log_warning ("checkpoint_failed", checkpoint_error->message);
-  schedule_sweeps (server, &job->user);
-  tally_request_respond (job->request, 204, NULL);
+  schedule_sweeps (server, &job->user, job->request);
 }
 
 static void

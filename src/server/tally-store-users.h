@@ -61,9 +61,16 @@ gboolean  tally_store_save_consent       (TallyStore   *self,
                                           GError      **error);
 /* Moves the whole WAL into the file and empties it, so what erasure
  * overwrote is gone from every file (secure_delete zeroed it in the
- * file). Busy readers make it partial; the next one finishes. */
-gboolean  tally_store_checkpoint         (TallyStore   *self,
-                                          GError      **error);
+ * file). On a worker thread with a connection of its own that waits at
+ * most a moment: a reader holding an old snapshot (a long export) makes
+ * it fail with SQLITE_BUSY rather than stall the server's writes; the
+ * next one finishes the work. */
+void      tally_store_checkpoint_async   (TallyStore          *self,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean  tally_store_checkpoint_finish  (TallyStore          *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
 /* Sessions that expired or were revoked before @before: retention. */
 gboolean  tally_store_delete_old_sessions (TallyStore  *self,
                                           gint64        before,
