@@ -526,7 +526,8 @@ tally_store_list_users (TallyStore  *self,
 {
   g_autoptr(GArray) users = g_array_new (FALSE, FALSE, sizeof (TallyUser));
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " USER_COLUMNS "FROM users ORDER BY email",
+                                            "SELECT " USER_COLUMNS "FROM users "
+                                            "WHERE erased_at IS NULL ORDER BY email",
                                             error);
   int rc;
 

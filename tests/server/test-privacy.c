@@ -607,6 +607,18 @@ test_erase_by_admin (void)
   g_assert_cmpuint (reply->status, ==, 204);
   g_clear_pointer (&reply, test_response_free);
 
+  /* Nor does the shell list them. */
+  {
+    g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
+    const char *args[] = { "user", "list", data_dir, NULL };
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (test_server_command (args, NULL, &out, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "deputy@example.com"));
+    g_assert_null (strstr (out, "erased"));
+    g_assert_null (strstr (out, "boss@example.com"));
+  }
+
   assert_audit_verifies (server, deputy);
   assert_nowhere (server, "ygritte@example.com");
   assert_nowhere (server, "Ygritte Wildling");
