@@ -1371,6 +1371,27 @@ tally_audit_start_upgrade (TallyAudit *self)
                        g_object_unref);
 }
 
+gboolean
+tally_audit_verify_file (const char  *path,
+                         gint64      *n_records,
+                         gint64      *broken_at,
+                         char       **message,
+                         GError     **error)
+{
+  g_autoptr(TallyLedger) ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, error);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyAudit) reader = NULL;
+
+  if (ledger == NULL)
+    return FALSE;
+
+  /* A reader has no writer: it never appends. */
+  store = tally_store_new_reader (ledger);
+  reader = g_object_new (TALLY_TYPE_AUDIT, NULL);
+  reader->store = g_object_ref (store);
+  return tally_audit_verify (reader, n_records, broken_at, message, error);
+}
+
 /* --- retention --- */
 
 static gboolean

@@ -175,6 +175,14 @@ gboolean     tally_audit_verify           (TallyAudit        *self,
  * had; queued to the writer. */
 void         tally_audit_start_upgrade    (TallyAudit        *self);
 
+/* The same walk on a read-only connection of its own to the ledger file
+ * at @path, for a worker thread: a long chain never stalls the server. */
+gboolean     tally_audit_verify_file      (const char        *path,
+                                           gint64            *n_records,
+                                           gint64            *broken_at,
+                                           char             **message,
+                                           GError           **error);
+
 /* Deletes records older than @days (0 keeps them forever) once now and
  * then every day, keeping the hash of the last one deleted as the chain's
  * new anchor. */

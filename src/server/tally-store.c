@@ -303,6 +303,21 @@ tally_store_new (TallyLedger  *ledger,
   return g_steal_pointer (&self);
 }
 
+/* For a worker thread's read-only connection: the tables are as the
+ * server's own store left them, so nothing is migrated. */
+TallyStore *
+tally_store_new_reader (TallyLedger *ledger)
+{
+  TallyStore *self;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (ledger), NULL);
+
+  self = g_object_new (TALLY_TYPE_STORE, NULL);
+  self->ledger = g_object_ref (ledger);
+  self->db = tally_ledger_get_sqlite (ledger);
+  return self;
+}
+
 TallyLedger *
 tally_store_get_ledger (TallyStore *self)
 {
