@@ -11,6 +11,7 @@
 
 #include "tally-api.h"
 #include "tally-api-json.h"
+#include "tally-log.h"
 #include "tally-server.h"
 #include "tally-store-payments.h"
 #include "tally-store-recharge.h"
@@ -21,10 +22,13 @@
 /* Fits TallyConsent.text_version. */
 #define TEXT_VERSION_MAX_CHARS 32
 
-/* Each section of the document reads what it needs for one user. */
+/* Each section of the document reads what it needs for one user, through
+ * a worker thread's read-only connection. */
 typedef struct
 {
-  TallyServer     *server;
+  TallyLedger     *ledger;
+  TallyStore      *store;
+  TallyAudit      *audit;
   const TallyUser *user;
 } ExportContext;
 
@@ -66,7 +70,7 @@ export_accounts (const ExportContext  *context,
   g_autoptr(JsonArray) accounts = json_array_new ();
   TallyAccount account;
 
-  if (!tally_ledger_lookup_account (tally_server_get_ledger (context->server),
+  if (!tally_ledger_lookup_account (context->ledger,
                                     context->user->account_id, &account, error))
     return NULL;
 
@@ -90,8 +94,8 @@ export_transactions (const ExportContext  *context,
   query.limit = EXPORT_PAGE;
   do
     {
-      g_autoptr(GArray) page = tally_ledger_query_statement (tally_server_get_ledger (context->server),
-                                                             &query, &next, error);
+      g_autoptr(GArray) page = tally_ledger_query_statement (context->ledger, &query, &next,
+                                                             error);
 
       if (page == NULL)
         return NULL;
@@ -109,8 +113,8 @@ static JsonNode *
 export_payments (const ExportContext  *context,
                  GError              **error)
 {
-  g_autoptr(GArray) payments = tally_store_list_payments (tally_server_get_store (context->server),
-                                                          context->user->id, error);
+  g_autoptr(GArray) payments = tally_store_list_payments (context->store, context->user->id,
+                                                          error);
   JsonArray *items;
 
   if (payments == NULL)
@@ -190,8 +194,7 @@ export_audit (const ExportContext  *context,
   TallyAuditSubject subject = {
     context->user->id, context->user->account_id, context->user->email, context->user->name
   };
-  g_autoptr(GArray) records = tally_audit_about (tally_server_get_audit (context->server),
-                                                 &subject, error);
+  g_autoptr(GArray) records = tally_audit_about (context->audit, &subject, error);
   JsonArray *items;
 
   if (records == NULL)
@@ -223,7 +226,7 @@ static JsonNode *
 export_settings (const ExportContext  *context,
                  GError              **error)
 {
-  TallyStore *store = tally_server_get_store (context->server);
+  TallyStore *store = context->store;
   const TallyUser *user = context->user;
   g_autoptr(JsonObject) settings = json_object_new ();
   g_autoptr(GError) local_error = NULL;
@@ -272,30 +275,108 @@ static const struct
   { "settings", export_settings },
 };
 
-static void
-handle_export (TallyRequest *request)
+static JsonObject *
+build_document (const ExportContext  *context,
+                GError              **error)
 {
-  ExportContext context = { tally_request_get_server (request),
-                            tally_request_get_user (request) };
   g_autoptr(JsonObject) body = json_object_new ();
   g_autofree char *now = tally_time_to_iso8601 (g_get_real_time ());
 
   for (guint i = 0; i < G_N_ELEMENTS (sections); i++)
     {
-      g_autoptr(GError) error = NULL;
-      JsonNode *node = sections[i].build (&context, &error);
+      JsonNode *node = sections[i].build (context, error);
 
       if (node == NULL)
-        {
-          tally_request_respond_error (request, 500, "internal_error",
-                                       "Your data cannot be read now; try again");
-          return;
-        }
+        return NULL;
       json_object_set_member (body, sections[i].name, node);
     }
   json_object_set_string_member (body, "exported_at", now);
+  return g_steal_pointer (&body);
+}
 
-  tally_request_respond_object (request, 200, body);
+/* A whole history is a long read: it runs on a worker thread with a
+ * read-only connection of its own, and the main loop only sends it. */
+typedef struct
+{
+  TallyRequest *request;
+  char         *path;
+  TallyUser     user;
+  JsonObject   *document;
+} ExportJob;
+
+static void
+export_job_free (gpointer data)
+{
+  ExportJob *job = data;
+
+  tally_request_unref (job->request);
+  g_free (job->path);
+  g_clear_pointer (&job->document, json_object_unref);
+  g_free (job);
+}
+
+static void
+export_in_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      data,
+                  GCancellable *cancellable)
+{
+  ExportJob *job = data;
+  g_autoptr(TallyLedger) ledger = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyAudit) audit = NULL;
+  GError *error = NULL;
+  ExportContext context;
+
+  ledger = tally_ledger_open (job->path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
+  if (ledger == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  store = tally_store_new_reader (ledger);
+  audit = tally_audit_new_reader (store);
+  context = (ExportContext) { ledger, store, audit, &job->user };
+  job->document = build_document (&context, &error);
+  if (job->document == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+exported (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  ExportJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      tally_log_warning ("export_failed", error->message);
+      tally_request_respond_error (job->request, 500, "internal_error",
+                                   "Your data cannot be read now; try again");
+      return;
+    }
+
+  tally_request_respond_object (job->request, 200, job->document);
+}
+
+static void
+handle_export (TallyRequest *request)
+{
+  TallyLedger *ledger = tally_server_get_ledger (tally_request_get_server (request));
+  g_autoptr(GTask) task = g_task_new (NULL, NULL, exported, NULL);
+  ExportJob *job = g_new0 (ExportJob, 1);
+
+  job->request = tally_request_ref (request);
+  job->path = g_strdup (tally_ledger_get_path (ledger));
+  job->user = *tally_request_get_user (request);
+  g_task_set_task_data (task, job, export_job_free);
+  tally_request_pause (request);
+  g_task_run_in_thread (task, export_in_thread);
 }
 
 /* --- marketing consent --- */

@@ -75,6 +75,20 @@ tally_audit_new (TallyStore  *store,
   return self;
 }
 
+/* For a worker thread: reads through @store (tally_store_new_reader()),
+ * never appends. */
+TallyAudit *
+tally_audit_new_reader (TallyStore *store)
+{
+  TallyAudit *self;
+
+  g_return_val_if_fail (TALLY_IS_STORE (store), NULL);
+
+  self = g_object_new (TALLY_TYPE_AUDIT, NULL);
+  self->store = g_object_ref (store);
+  return self;
+}
+
 /* --- the chain --- */
 
 /* Each field as "length:bytes", so no choice of text can make two records
@@ -1385,10 +1399,8 @@ tally_audit_verify_file (const char  *path,
   if (ledger == NULL)
     return FALSE;
 
-  /* A reader has no writer: it never appends. */
   store = tally_store_new_reader (ledger);
-  reader = g_object_new (TALLY_TYPE_AUDIT, NULL);
-  reader->store = g_object_ref (store);
+  reader = tally_audit_new_reader (store);
   return tally_audit_verify (reader, n_records, broken_at, message, error);
 }
 

@@ -85,6 +85,8 @@ G_DECLARE_FINAL_TYPE (TallyAudit, tally_audit, TALLY, AUDIT, GObject)
 
 TallyAudit  *tally_audit_new              (TallyStore        *store,
                                            TallyWriter       *writer);
+/* Reads only (a worker thread's), through a store of tally_store_new_reader(). */
+TallyAudit  *tally_audit_new_reader       (TallyStore        *store);
 
 /* Appends a record inside the current transaction, so it commits (or is
  * undone) with what it describes: call it from a TallyWriteFunc. @actor
