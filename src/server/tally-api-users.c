@@ -462,6 +462,33 @@ handle_admin_erase (TallyRequest *request)
   submit_erase (user_job_new (request, user_id));
 }
 
+/* Confirming erasure guesses the same password as signing in: it counts
+ * against the same per-account throttle, before any hashing. */
+static gboolean
+erase_throttled (TallyRequest    *request,
+                 const TallyUser *me)
+{
+  TallyThrottle *by_email = tally_server_get_login_throttle (tally_request_get_server (request),
+                                                             FALSE);
+  g_autofree char *seconds = NULL;
+  gint64 now = g_get_real_time ();
+  gint64 retry_after = 0;
+
+  if (!tally_throttle_is_blocked (by_email, me->email, now, &retry_after))
+    {
+      tally_throttle_record_failure (by_email, me->email, now);
+      return FALSE;
+    }
+
+  seconds = g_strdup_printf ("%" G_GINT64_FORMAT, retry_after);
+  soup_message_headers_replace (soup_server_message_get_response_headers (
+                                  tally_request_get_message (request)),
+                                "Retry-After", seconds);
+  tally_request_respond_error (request, 429, "rate_limited",
+                               "Too many wrong passwords; try again in %s seconds", seconds);
+  return TRUE;
+}
+
 static void
 verify_in_thread (GTask        *task,
                   gpointer      source,
@@ -484,6 +511,8 @@ verified (GObject      *source,
 
   if (job->verified)
     {
+      tally_throttle_reset (tally_server_get_login_throttle (job_server (job), FALSE),
+                            tally_request_get_user (job->request)->email);
       submit_erase (job);
       return;
     }
@@ -513,6 +542,9 @@ handle_erase_me (TallyRequest *request)
       tally_request_respond_problem (request, &problem);
       return;
     }
+
+  if (erase_throttled (request, me))
+    return;
 
   job = user_job_new (request, me->id);
   job->password = g_strdup (decoded.password);

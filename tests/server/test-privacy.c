@@ -627,6 +627,44 @@ test_erase_by_admin (void)
   g_assert_nonnull (deputy_id);
 }
 
+/* Wrong passwords count as failed sign-ins: guessing is slowed down the
+ * same way, and the right one still works once the wait is over. */
+static void
+test_erase_throttled (void)
+{
+  const char *args[] = { "--login-attempts=1", NULL };
+  g_autoptr(TestServer) server = test_server_start (args);
+  g_autofree char *token = test_user_new (server, "guessed@example.com", NULL);
+  g_autoptr(TestResponse) reply = NULL;
+  gint64 wait;
+  guint tries;
+
+  for (tries = 0; tries < 5; tries++)
+    {
+      g_clear_pointer (&reply, test_response_free);
+      reply = test_request (server, "DELETE", "/v1/me", token, "{\"password\": \"guess\"}");
+      if (reply->status == 429)
+        break;
+      test_assert_error (reply, 403, "forbidden", "password");
+    }
+  test_assert_error (reply, 429, "rate_limited", NULL);
+  g_assert_nonnull (reply->retry_after);
+  wait = g_ascii_strtoll (reply->retry_after, NULL, 10);
+  g_assert_cmpint (wait, >=, 1);
+
+  /* While it waits, not even the right password erases. */
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "DELETE", "/v1/me", token,
+                        "{\"password\": \"" TEST_PASSWORD "\"}");
+  test_assert_error (reply, 429, "rate_limited", NULL);
+
+  g_usleep ((wait + 1) * G_USEC_PER_SEC);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "DELETE", "/v1/me", token,
+                        "{\"password\": \"" TEST_PASSWORD "\"}");
+  g_assert_cmpuint (reply->status, ==, 204);
+}
+
 /* Runs keep going for everyone while one user is erased: each answer is
  * a clear one, and nothing of anyone else is lost. */
 typedef struct
@@ -1143,6 +1181,7 @@ main (int   argc,
   g_test_add_func ("/privacy/erase/me", test_erase_me);
   g_test_add_func ("/privacy/erase/by-admin", test_erase_by_admin);
   g_test_add_func ("/privacy/erase/concurrent", test_erase_concurrent);
+  g_test_add_func ("/privacy/erase/throttled", test_erase_throttled);
   g_test_add_func ("/privacy/export", test_export);
   g_test_add_func ("/privacy/session-retention", test_session_retention);
   g_test_add_func ("/privacy/consent", test_consent);
