@@ -148,24 +148,34 @@ export_actor (const TallyAuditRecord *record,
   return "staff";
 }
 
-/* An admin's own actions on others are about those others: their target
- * and details stay out of this user's export. */
+/* A record by the user whose target is another user (an admin's grant,
+ * ceiling, role change or erasure) is about that user: its target and
+ * details stay out of this user's export. */
 static gboolean
-about_others (const TallyAuditRecord *record,
-              const TallyUser        *user)
+about_others (const ExportContext    *context,
+              const TallyAuditRecord *record)
 {
-  return g_str_has_prefix (record->action, "admin.") &&
-         g_strcmp0 (record->actor, user->id) == 0 &&
-         g_strcmp0 (record->target, user->id) != 0 &&
-         g_strcmp0 (record->target, user->account_id) != 0;
+  const TallyUser *user = context->user;
+  TallyUser other;
+
+  if (g_strcmp0 (record->actor, user->id) != 0 || record->target == NULL ||
+      g_str_equal (record->target, user->id) || g_str_equal (record->target, user->account_id))
+    return FALSE;
+
+  if (!tally_store_find_user_by_id (context->store, record->target, &other, NULL) &&
+      !tally_store_find_user_by_account (context->store, record->target, &other, NULL) &&
+      !tally_store_find_user_by_email (context->store, record->target, &other, NULL, NULL))
+    return FALSE;
+  return !g_str_equal (other.id, user->id);
 }
 
 static JsonObject *
-audit_item (const TallyAuditRecord *record,
-            const TallyUser        *user)
+audit_item (const ExportContext    *context,
+            const TallyAuditRecord *record)
 {
+  const TallyUser *user = context->user;
   JsonObject *object = json_object_new ();
-  gboolean hidden = about_others (record, user);
+  gboolean hidden = about_others (context, record);
   g_autoptr(JsonNode) details = NULL;
 
   json_object_set_string_member (object, "id", record->id);
@@ -202,8 +212,9 @@ export_audit (const ExportContext  *context,
 
   items = json_array_sized_new (records->len);
   for (guint i = 0; i < records->len; i++)
-    json_array_add_object_element (items, audit_item (&g_array_index (records, TallyAuditRecord,
-                                                                      i), context->user));
+    json_array_add_object_element (items, audit_item (context, &g_array_index (records,
+                                                                               TallyAuditRecord,
+                                                                               i)));
   return array_node (items);
 }
 

@@ -886,6 +886,17 @@ test_export (void)
   g_assert_null (strstr (reply->body, "boss@example.com"));
   g_assert_null (strstr (reply->body, admin_id));
 
+  /* An admin's export has their grants to others, without the others. */
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "GET", "/v1/me/export", admin, NULL);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_assert_true (has_action (array_at (reply->json, "audit"), "admin.grant"));
+  g_assert_nonnull (strstr (reply->body, admin_id));
+  g_assert_null (strstr (reply->body, user_id));
+  g_assert_null (strstr (reply->body, account_id));
+  g_assert_null (strstr (reply->body, other_account));
+  g_assert_null (strstr (reply->body, "exporter@example.com"));
+
   g_clear_pointer (&reply, test_response_free);
   reply = test_request (server, "GET", "/v1/me/export", NULL, NULL);
   test_assert_error (reply, 401, "unauthorized", NULL);
