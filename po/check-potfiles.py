@@ -15,7 +15,18 @@ import subprocess
 import sys
 import tempfile
 
-MARKS = re.compile(r'\b(?:_|N_|C_|NC_|ngettext|g_dngettext|g_dpgettext2)\s*\(')
+GLIB_MARKS = ['_', 'N_', 'C_', 'NC_', 'ngettext', 'g_dngettext', 'g_dpgettext2']
+
+
+def marks(root):
+    """A pattern for a call of any function whose strings are translated."""
+    names = list(GLIB_MARKS)
+    with open(os.path.join(root, 'po', 'keywords'), encoding='utf-8') as f:
+        for line in f:
+            found = re.match(r'--keyword=(\w+)', line)
+            if found:
+                names.append(found.group(1))
+    return re.compile(r'\b(?:' + '|'.join(map(re.escape, names)) + r')\s*\(')
 
 
 def listed(root):
@@ -34,11 +45,11 @@ def candidates(root):
                     yield path
 
 
-def translatable(root, path):
+def translatable(root, path, pattern):
     with open(os.path.join(root, path), encoding='utf-8') as f:
         text = f.read()
     if path.endswith('.c'):
-        return MARKS.search(text) is not None
+        return pattern.search(text) is not None
     if path.endswith('.ui'):
         return 'translatable="yes"' in text
     # The desktop file, metainfo and schema: all of them are translated.
@@ -77,8 +88,9 @@ def main():
     for path in files:
         if not os.path.exists(os.path.join(root, path)):
             problems.append(f'{path} is listed in po/POTFILES.in but does not exist')
+    pattern = marks(root)
     for path in sorted(candidates(root)):
-        if translatable(root, path) and path not in files:
+        if translatable(root, path, pattern) and path not in files:
             problems.append(f'{path} has translatable strings but is not in po/POTFILES.in')
 
     its = os.path.join(root, 'po', 'ui-strings.its')

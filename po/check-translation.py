@@ -29,6 +29,11 @@ GLIB_KEYWORDS = [
 ]
 
 
+def project_keywords(root):
+    with open(os.path.join(root, 'po', 'keywords'), encoding='utf-8') as f:
+        return [line.strip() for line in f if line.strip() and not line.startswith('#')]
+
+
 def run(args, **kwargs):
     result = subprocess.run(args, capture_output=True, text=True, **kwargs)
     output = (result.stdout + result.stderr).strip()
@@ -39,7 +44,8 @@ def template(kind, lang, root, pot):
     if kind == 'app':
         status, output = run(['xgettext', '--from-code=UTF-8', '--add-comments',
                               '--files-from=' + os.path.join(root, 'po', 'POTFILES.in'),
-                              '--directory=' + root, '-o', pot] + GLIB_KEYWORDS)
+                              '--directory=' + root, '-o', pot] + GLIB_KEYWORDS
+                             + project_keywords(root))
     else:
         sources = sorted(glob.glob(os.path.join(root, 'help', 'C', '*.page')))
         sources.append(os.path.join(root, 'help', 'C', 'legal.xml'))

@@ -70,6 +70,14 @@ static const char * const app_migrations[] = {
   "  reason TEXT NOT NULL,"
   "  rejected_at INTEGER NOT NULL"
   ");",
+  /* 2: the alerts the server sent (GET /v1/alerts, the event stream),
+   * each as its API object, for the history offline. */
+  "CREATE TABLE alerts ("
+  "  id TEXT PRIMARY KEY,"
+  "  created_at INTEGER NOT NULL,"
+  "  body TEXT NOT NULL"
+  ");"
+  "CREATE INDEX alerts_by_time ON alerts (created_at DESC, id DESC);",
 };
 
 static const char * const stmt_sql[N_CACHE_STMTS] = {
@@ -91,6 +99,8 @@ static const char * const stmt_sql[N_CACHE_STMTS] = {
   [CACHE_STMT_REJECTED_LIST] = "SELECT id, op, reason, rejected_at FROM rejected_ops "
                                "ORDER BY rejected_at DESC, rowid DESC",
   [CACHE_STMT_REJECTED_DISMISS] = "DELETE FROM rejected_ops WHERE id = ?",
+  [CACHE_STMT_ALERT_ADD] = "INSERT OR IGNORE INTO alerts (id, created_at, body) VALUES (?, ?, ?)",
+  [CACHE_STMT_ALERT_LIST] = "SELECT body FROM alerts ORDER BY created_at DESC, id DESC LIMIT ?",
 };
 
 static void

@@ -121,6 +121,20 @@ gboolean          tally_cache_dismiss_rejected    (TallyCache       *self,
                                                    const char       *op_id,
                                                    GError          **error);
 
+/* Alerts (tally-cache-alerts.c): each kept as the API's object under its
+ * id, for the history offline. Adding one that is there is a no-op;
+ * *@added says whether it was new. Emits nothing: the session's list of
+ * alerts follows what it adds. */
+gboolean          tally_cache_add_alert           (TallyCache       *self,
+                                                   const char       *id,
+                                                   gint64            created_at,
+                                                   JsonObject       *alert,
+                                                   gboolean         *added,
+                                                   GError          **error);
+/* The newest @limit alerts, newest first, as a new array of objects. */
+JsonArray        *tally_cache_list_alerts         (TallyCache       *self,
+                                                   guint             limit);
+
 /* The user's account as mirrored: its balance includes only what the
  * server has answered. FALSE when it is not in the cache yet. */
 gboolean          tally_cache_lookup_account      (TallyCache       *self,

@@ -138,8 +138,12 @@ tally_client_class_init (TallyClientClass *klass)
 static void
 tally_client_init (TallyClient *self)
 {
-  self->session = soup_session_new_with_options ("timeout", 30, "user-agent",
-                                                 "tally/" PACKAGE_VERSION, NULL);
+  /* Accept-Language from the user's languages: the server words its
+   * errors, which the app shows, in the first one it has. */
+  self->session = soup_session_new_with_options ("timeout", 30,
+                                                 "user-agent", "tally/" PACKAGE_VERSION,
+                                                 "accept-language-auto", TRUE,
+                                                 NULL);
 }
 
 const char *

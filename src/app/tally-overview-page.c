@@ -1,5 +1,5 @@
 /* tally-overview-page.c: the balance, what is spent against the caps, and
- * the latest activity
+ * the latest alerts and activity
  *
  * Copyright 2026 The Tally developers
  *
@@ -12,12 +12,14 @@
 
 #include <glib/gi18n.h>
 
+#include "tally-alert-row.h"
 #include "tally-format.h"
 #include "tally-history-item.h"
 #include "tally-history-row.h"
 #include "tally-overview-page.h"
 
 #define N_LATEST 5
+#define N_LATEST_ALERTS 3
 
 struct _TallyOverviewPage
 {
@@ -32,6 +34,8 @@ struct _TallyOverviewPage
   AdwActionRow  *per_run_row;
   GtkStack      *activity_stack;
   GtkListBox    *activity_list;
+  GtkStack      *alerts_stack;
+  GtkListBox    *alerts_list;
 
   TallySession  *session;
 };
@@ -141,6 +145,27 @@ show_limits (TallyOverviewPage *self)
   show_per_run_limit (self->per_run_row, &limits->per_run);
 }
 
+/* The latest alerts: the first of the session's, which come newest first */
+
+static void
+show_alerts (TallyOverviewPage *self)
+{
+  GListModel *alerts = tally_session_get_alerts (self->session);
+  guint n = MIN (g_list_model_get_n_items (alerts), N_LATEST_ALERTS);
+  GtkWidget *row;
+
+  while ((row = gtk_widget_get_first_child (GTK_WIDGET (self->alerts_list))) != NULL)
+    gtk_list_box_remove (self->alerts_list, row);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TallyAlert) alert = g_list_model_get_item (alerts, i);
+
+      gtk_list_box_append (self->alerts_list, tally_alert_row_new (alert));
+    }
+
+  gtk_stack_set_visible_child_name (self->alerts_stack, n > 0 ? "list" : "empty");
+}
+
 /* The latest activity */
 
 static void
@@ -213,7 +238,10 @@ tally_overview_page_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->session, "notify::tools", G_CALLBACK (reload), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (tally_session_get_alerts (self->session), "items-changed",
+                           G_CALLBACK (show_alerts), self, G_CONNECT_SWAPPED);
   show_limits (self);
+  show_alerts (self);
   reload (self);
 }
 
@@ -247,6 +275,8 @@ tally_overview_page_class_init (TallyOverviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, per_run_row);
   gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, activity_stack);
   gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, activity_list);
+  gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, alerts_stack);
+  gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, alerts_list);
   gtk_widget_class_bind_template_callback (widget_class, format_credits);
   gtk_widget_class_bind_template_callback (widget_class, describe_available);
 }

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tally-alerts-preferences.h"
 #include "tally-format.h"
 #include "tally-preferences-window.h"
 #include "tally-toast.h"
@@ -45,6 +46,7 @@ struct _TallyPreferencesWindow
   AdwActionRow         *server_row;
   AdwActionRow         *user_row;
   GtkLabel             *data_error;
+  TallyAlertsPreferences *alerts_page;
 
   TallySession         *session;
   /* The session's, for short. */
@@ -769,6 +771,7 @@ tally_preferences_window_class_init (TallyPreferencesWindowClass *klass)
 
   object_class->dispose = tally_preferences_window_dispose;
 
+  g_type_ensure (TALLY_TYPE_ALERTS_PREFERENCES);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/"
                                                "tally-preferences-window.ui");
@@ -796,6 +799,7 @@ tally_preferences_window_class_init (TallyPreferencesWindowClass *klass)
   BIND (server_row);
   BIND (user_row);
   BIND (data_error);
+  BIND (alerts_page);
 #undef BIND
 
   gtk_widget_class_install_action (widget_class, "prefs.save-limits", NULL, save_limits_action);
@@ -835,6 +839,7 @@ tally_preferences_window_new (GtkWindow    *parent,
   adw_action_row_set_subtitle (self->server_row, tally_session_get_server_url (session));
   bind_settings (self);
   load (self);
+  tally_alerts_preferences_set_session (self->alerts_page, session);
   return self;
 }
 

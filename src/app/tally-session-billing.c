@@ -13,17 +13,7 @@
 
 #include <glib/gi18n.h>
 
-#include "tally-session.h"
-
-typedef struct
-{
-  /* The reply as a typed result, or NULL with @error. */
-  gpointer        (*decode) (JsonObject  *reply,
-                             GError     **error);
-  GDestroyNotify    free;
-  /* What the session does once the server took the change, or NULL. */
-  void            (*done)   (TallySession *self);
-} Decoder;
+#include "tally-session-private.h"
 
 static void
 replied (GObject      *source,
@@ -31,7 +21,7 @@ replied (GObject      *source,
          gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  const Decoder *decoder = g_task_get_task_data (task);
+  const TallySessionDecoder *decoder = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
                                                           &error);
@@ -44,21 +34,20 @@ replied (GObject      *source,
     }
 
   if (decoder->done != NULL)
-    decoder->done (g_task_get_source_object (task));
+    decoder->done (g_task_get_source_object (task), decoded);
   g_task_return_pointer (task, decoded, decoder->free);
 }
 
-/* One request, its reply decoded by @decoder for _finish(). */
-static void
-call (TallySession        *self,
-      const char          *method,
-      const char          *path,
-      JsonObject          *body,
-      const Decoder       *decoder,
-      gpointer             source_tag,
-      GCancellable        *cancellable,
-      GAsyncReadyCallback  callback,
-      gpointer             user_data)
+void
+tally_session_call (TallySession              *self,
+                    const char                *method,
+                    const char                *path,
+                    JsonObject                *body,
+                    const TallySessionDecoder *decoder,
+                    gpointer                   source_tag,
+                    GCancellable              *cancellable,
+                    GAsyncReadyCallback        callback,
+                    gpointer                   user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
 
@@ -68,11 +57,11 @@ call (TallySession        *self,
                            replied, task);
 }
 
-static gpointer
-finish (TallySession  *self,
-        GAsyncResult  *result,
-        gpointer       source_tag,
-        GError       **error)
+gpointer
+tally_session_call_finish (TallySession  *self,
+                           GAsyncResult  *result,
+                           gpointer       source_tag,
+                           GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
@@ -94,10 +83,16 @@ decode_limits (JsonObject  *reply,
                                            ? json_node_get_object (node) : NULL);
 }
 
-static const Decoder limits_decoder = {
-  decode_limits, (GDestroyNotify) tally_spend_limits_free,
-  /* The Overview and the run checks follow the new caps. */
-  tally_session_reload_account,
+/* The Overview and the run checks follow the new caps. */
+static void
+limits_saved (TallySession  *self,
+              gconstpointer  limits)
+{
+  tally_session_reload_account (self);
+}
+
+static const TallySessionDecoder limits_decoder = {
+  decode_limits, (GDestroyNotify) tally_spend_limits_free, limits_saved,
 };
 
 /* 0 is "no cap of my own", which the API spells null. */
@@ -128,8 +123,8 @@ tally_session_save_limits_async (TallySession        *self,
   set_cap (body, "per_run", per_run);
   set_cap (body, "daily", daily);
   set_cap (body, "monthly", monthly);
-  call (self, "PUT", "/v1/me/limits", body, &limits_decoder, tally_session_save_limits_async,
-        cancellable, callback, user_data);
+  tally_session_call (self, "PUT", "/v1/me/limits", body, &limits_decoder,
+                      tally_session_save_limits_async, cancellable, callback, user_data);
 }
 
 TallySpendLimits *
@@ -137,7 +132,7 @@ tally_session_save_limits_finish (TallySession  *self,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  return finish (self, result, tally_session_save_limits_async, error);
+  return tally_session_call_finish (self, result, tally_session_save_limits_async, error);
 }
 
 /* --- invoice details --- */
@@ -149,7 +144,7 @@ decode_invoice_details (JsonObject  *reply,
   return tally_invoice_details_new_from_json (reply);
 }
 
-static const Decoder invoice_details_decoder = {
+static const TallySessionDecoder invoice_details_decoder = {
   decode_invoice_details, (GDestroyNotify) tally_invoice_details_free, NULL,
 };
 
@@ -161,8 +156,8 @@ tally_session_load_invoice_details_async (TallySession        *self,
 {
   g_return_if_fail (TALLY_IS_SESSION (self));
 
-  call (self, "GET", "/v1/me/invoice-details", NULL, &invoice_details_decoder,
-        tally_session_load_invoice_details_async, cancellable, callback, user_data);
+  tally_session_call (self, "GET", "/v1/me/invoice-details", NULL, &invoice_details_decoder,
+                      tally_session_load_invoice_details_async, cancellable, callback, user_data);
 }
 
 TallyInvoiceDetails *
@@ -170,7 +165,7 @@ tally_session_load_invoice_details_finish (TallySession  *self,
                                            GAsyncResult  *result,
                                            GError       **error)
 {
-  return finish (self, result, tally_session_load_invoice_details_async, error);
+  return tally_session_call_finish (self, result, tally_session_load_invoice_details_async, error);
 }
 
 void
@@ -186,8 +181,8 @@ tally_session_save_invoice_details_async (TallySession              *self,
   g_return_if_fail (details != NULL);
 
   body = tally_invoice_details_to_json (details);
-  call (self, "PUT", "/v1/me/invoice-details", body, &invoice_details_decoder,
-        tally_session_save_invoice_details_async, cancellable, callback, user_data);
+  tally_session_call (self, "PUT", "/v1/me/invoice-details", body, &invoice_details_decoder,
+                      tally_session_save_invoice_details_async, cancellable, callback, user_data);
 }
 
 TallyInvoiceDetails *
@@ -195,7 +190,7 @@ tally_session_save_invoice_details_finish (TallySession  *self,
                                            GAsyncResult  *result,
                                            GError       **error)
 {
-  return finish (self, result, tally_session_save_invoice_details_async, error);
+  return tally_session_call_finish (self, result, tally_session_save_invoice_details_async, error);
 }
 
 /* --- automatic top-up --- */
@@ -207,7 +202,7 @@ decode_auto_recharge (JsonObject  *reply,
   return tally_auto_recharge_new_from_json (reply);
 }
 
-static const Decoder auto_recharge_decoder = {
+static const TallySessionDecoder auto_recharge_decoder = {
   decode_auto_recharge, (GDestroyNotify) tally_auto_recharge_free, NULL,
 };
 
@@ -219,8 +214,8 @@ tally_session_load_auto_recharge_async (TallySession        *self,
 {
   g_return_if_fail (TALLY_IS_SESSION (self));
 
-  call (self, "GET", "/v1/me/auto-recharge", NULL, &auto_recharge_decoder,
-        tally_session_load_auto_recharge_async, cancellable, callback, user_data);
+  tally_session_call (self, "GET", "/v1/me/auto-recharge", NULL, &auto_recharge_decoder,
+                      tally_session_load_auto_recharge_async, cancellable, callback, user_data);
 }
 
 TallyAutoRecharge *
@@ -228,7 +223,7 @@ tally_session_load_auto_recharge_finish (TallySession  *self,
                                          GAsyncResult  *result,
                                          GError       **error)
 {
-  return finish (self, result, tally_session_load_auto_recharge_async, error);
+  return tally_session_call_finish (self, result, tally_session_load_auto_recharge_async, error);
 }
 
 void
@@ -244,8 +239,8 @@ tally_session_save_auto_recharge_async (TallySession            *self,
   g_return_if_fail (recharge != NULL);
 
   body = tally_auto_recharge_to_json (recharge);
-  call (self, "PUT", "/v1/me/auto-recharge", body, &auto_recharge_decoder,
-        tally_session_save_auto_recharge_async, cancellable, callback, user_data);
+  tally_session_call (self, "PUT", "/v1/me/auto-recharge", body, &auto_recharge_decoder,
+                      tally_session_save_auto_recharge_async, cancellable, callback, user_data);
 }
 
 TallyAutoRecharge *
@@ -253,7 +248,7 @@ tally_session_save_auto_recharge_finish (TallySession  *self,
                                          GAsyncResult  *result,
                                          GError       **error)
 {
-  return finish (self, result, tally_session_save_auto_recharge_async, error);
+  return tally_session_call_finish (self, result, tally_session_save_auto_recharge_async, error);
 }
 
 /* --- payment methods --- */
@@ -279,7 +274,7 @@ decode_portal (JsonObject  *reply,
   return g_strdup (url);
 }
 
-static const Decoder portal_decoder = { decode_portal, g_free, NULL };
+static const TallySessionDecoder portal_decoder = { decode_portal, g_free, NULL };
 
 void
 tally_session_open_billing_portal_async (TallySession        *self,
@@ -289,8 +284,8 @@ tally_session_open_billing_portal_async (TallySession        *self,
 {
   g_return_if_fail (TALLY_IS_SESSION (self));
 
-  call (self, "POST", "/v1/billing/portal", NULL, &portal_decoder,
-        tally_session_open_billing_portal_async, cancellable, callback, user_data);
+  tally_session_call (self, "POST", "/v1/billing/portal", NULL, &portal_decoder,
+                      tally_session_open_billing_portal_async, cancellable, callback, user_data);
 }
 
 char *
@@ -298,5 +293,5 @@ tally_session_open_billing_portal_finish (TallySession  *self,
                                           GAsyncResult  *result,
                                           GError       **error)
 {
-  return finish (self, result, tally_session_open_billing_portal_async, error);
+  return tally_session_call_finish (self, result, tally_session_open_billing_portal_async, error);
 }

@@ -15,9 +15,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "tally-alert-history.h"
 #include "tally-credit-notices.h"
 #include "tally-secret.h"
-#include "tally-session.h"
+#include "tally-session-private.h"
 
 struct _TallySession
 {
@@ -33,6 +34,7 @@ struct _TallySession
   TallyCache         *cache;
   TallySync          *sync;
   TallyCreditNotices *credit_notices;
+  TallyAlertHistory  *alert_history;
   gboolean            has_ledger;
 
   char               *user_id;
@@ -55,6 +57,8 @@ struct _TallySession
   GListStore         *packs;
   char               *packs_error;
   GListStore         *payments;
+  GListStore         *alerts;
+  TallyAlertSettings *alert_settings;
 };
 
 G_DEFINE_FINAL_TYPE (TallySession, tally_session, G_TYPE_OBJECT)
@@ -86,6 +90,8 @@ enum {
   PROP_PACKS,
   PROP_PACKS_ERROR,
   PROP_PAYMENTS,
+  PROP_ALERTS,
+  PROP_ALERT_SETTINGS,
   N_PROPS
 };
 
@@ -93,6 +99,7 @@ enum {
   NOTICE,
   PAYMENT,
   LEDGER_CHANGED,
+  ALERT,
   N_SIGNALS
 };
 
@@ -351,9 +358,11 @@ open_cache (TallySession *self,
   if (self->tools_reply != NULL)
     store_document (self, "tools", self->tools_reply);
   g_clear_pointer (&self->tools_reply, json_object_unref);
+  self->alert_history = tally_alert_history_new (self->client, self->cache, self->alerts);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC]);
   tally_sync_now (self->sync);
+  tally_alert_history_fetch (self->alert_history);
   return TRUE;
 }
 
@@ -366,6 +375,8 @@ close_cache (TallySession *self)
   if (self->cache != NULL)
     g_signal_handlers_disconnect_by_data (self->cache, self);
   g_clear_object (&self->credit_notices);
+  g_clear_object (&self->alert_history);
+  g_list_store_remove_all (self->alerts);
   self->has_ledger = FALSE;
   g_clear_object (&self->sync);
   g_clear_object (&self->cache);
@@ -650,6 +661,32 @@ tally_session_reload_payments (TallySession *self)
                            payments_loaded, g_object_ref (self));
 }
 
+/* Only the window reads them, to know where alerts go; a server that
+ * cannot say leaves every channel of the app on. */
+static void
+alert_settings_loaded (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyAlertSettings) settings = NULL;
+
+  settings = tally_session_load_alert_settings_finish (TALLY_SESSION (source), result, &error);
+  if (settings == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("The alert settings cannot be read: %s", error->message);
+}
+
+void
+tally_session_set_alert_settings (TallySession             *self,
+                                  const TallyAlertSettings *settings)
+{
+  g_return_if_fail (TALLY_IS_SESSION (self));
+
+  g_clear_pointer (&self->alert_settings, tally_alert_settings_free);
+  self->alert_settings = settings != NULL ? tally_alert_settings_copy (settings) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALERT_SETTINGS]);
+}
+
 static void
 load_everything (TallySession *self)
 {
@@ -660,6 +697,8 @@ load_everything (TallySession *self)
   tally_client_call_async (self->client, "GET", "/v1/packs", NULL, self->cancellable,
                            packs_loaded, g_object_ref (self));
   tally_session_reload_payments (self);
+  tally_session_load_alert_settings_async (self, self->cancellable, alert_settings_loaded,
+                                           NULL);
 }
 
 /* --- events --- */
@@ -685,6 +724,34 @@ handle_payment_event (TallySession *self,
   g_signal_emit (self, signals[PAYMENT], 0, payment);
 }
 
+/* An alert comes once live and again in the next page of /v1/alerts:
+ * the cache tells them apart, and only a new one is news. Without a cache
+ * (it could not be opened) every live one is. */
+static void
+handle_alert_event (TallySession *self,
+                    JsonObject   *message)
+{
+  JsonNode *node = json_object_get_member (message, "alert");
+  JsonObject *object = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node)
+                                                                     : NULL;
+  g_autoptr(TallyAlert) alert = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (object == NULL || (alert = tally_alert_new_from_json (object, &error)) == NULL)
+    {
+      g_warning ("An alert event cannot be read: %s",
+                 error != NULL ? error->message : "no alert");
+      return;
+    }
+
+  if (self->alert_history != NULL && !tally_alert_history_add (self->alert_history, object,
+                                                                alert))
+    return;
+  if (self->alert_history == NULL)
+    g_list_store_insert (self->alerts, 0, alert);
+  g_signal_emit (self, signals[ALERT], 0, alert);
+}
+
 /* The server pushes a balance after every commit that changes it. */
 static void
 on_event (TallyClient  *client,
@@ -700,6 +767,8 @@ on_event (TallyClient  *client,
     show_account (self, json_object_get_object_member (message, "account"));
   else if (g_str_equal (type, "payment"))
     handle_payment_event (self, message);
+  else if (g_str_equal (type, "alert"))
+    handle_alert_event (self, message);
   /* A run that ended changed what was spent against the caps. */
   else if (g_str_equal (type, "run"))
     load_me (self);
@@ -715,8 +784,11 @@ on_events_connected (TallyClient  *client,
   gboolean connected;
 
   g_object_get (client, "events-connected", &connected, NULL);
-  if (connected && self->state == TALLY_SESSION_STATE_SIGNED_IN)
-    load_me (self);
+  if (!connected || self->state != TALLY_SESSION_STATE_SIGNED_IN)
+    return;
+  load_me (self);
+  if (self->alert_history != NULL)
+    tally_alert_history_fetch (self->alert_history);
 }
 
 /* --- signing in and out --- */
@@ -749,6 +821,7 @@ forget_user (TallySession *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOLS]);
   g_list_store_remove_all (self->packs);
   g_list_store_remove_all (self->payments);
+  tally_session_set_alert_settings (self, NULL);
   set_packs_error (self, NULL);
   g_object_thaw_notify (G_OBJECT (self));
 }
@@ -984,6 +1057,8 @@ tally_session_refresh (TallySession *self)
     load_everything (self);
   if (self->sync != NULL)
     tally_sync_now (self->sync);
+  if (self->alert_history != NULL)
+    tally_alert_history_fetch (self->alert_history);
 }
 
 /* --- checkout and receipts --- */
@@ -1301,6 +1376,8 @@ tally_session_finalize (GObject *object)
   g_clear_pointer (&self->limits, tally_spend_limits_free);
   g_clear_object (&self->packs);
   g_clear_object (&self->payments);
+  g_clear_object (&self->alerts);
+  g_clear_pointer (&self->alert_settings, tally_alert_settings_free);
 
   G_OBJECT_CLASS (tally_session_parent_class)->finalize (object);
 }
@@ -1377,6 +1454,12 @@ tally_session_get_property (GObject    *object,
       break;
     case PROP_PAYMENTS:
       g_value_set_object (value, self->payments);
+      break;
+    case PROP_ALERTS:
+      g_value_set_object (value, self->alerts);
+      break;
+    case PROP_ALERT_SETTINGS:
+      g_value_set_boxed (value, self->alert_settings);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1469,6 +1552,12 @@ tally_session_class_init (TallySessionClass *klass)
   properties[PROP_PACKS] = object_property ("packs", G_TYPE_LIST_MODEL);
   properties[PROP_PACKS_ERROR] = string_property ("packs-error");
   properties[PROP_PAYMENTS] = object_property ("payments", G_TYPE_LIST_MODEL);
+  properties[PROP_ALERTS] = object_property ("alerts", G_TYPE_LIST_MODEL);
+  properties[PROP_ALERT_SETTINGS] = g_param_spec_boxed ("alert-settings", NULL, NULL,
+                                                        TALLY_TYPE_ALERT_SETTINGS,
+                                                        G_PARAM_READABLE |
+                                                        G_PARAM_EXPLICIT_NOTIFY |
+                                                        G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[NOTICE] = g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -1479,6 +1568,8 @@ tally_session_class_init (TallySessionClass *klass)
   signals[LEDGER_CHANGED] = g_signal_new ("ledger-changed", G_TYPE_FROM_CLASS (klass),
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
                                           0);
+  signals[ALERT] = g_signal_new ("alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                 NULL, NULL, G_TYPE_NONE, 1, TALLY_TYPE_ALERT);
 }
 
 static void
@@ -1487,6 +1578,7 @@ tally_session_init (TallySession *self)
   self->cancellable = g_cancellable_new ();
   self->packs = g_list_store_new (TALLY_TYPE_PACK);
   self->payments = g_list_store_new (TALLY_TYPE_PAYMENT_ITEM);
+  self->alerts = g_list_store_new (TALLY_TYPE_ALERT);
 }
 
 TallySession *
@@ -1696,6 +1788,22 @@ tally_session_get_payments (TallySession *self)
   g_return_val_if_fail (TALLY_IS_SESSION (self), NULL);
 
   return G_LIST_MODEL (self->payments);
+}
+
+GListModel *
+tally_session_get_alerts (TallySession *self)
+{
+  g_return_val_if_fail (TALLY_IS_SESSION (self), NULL);
+
+  return G_LIST_MODEL (self->alerts);
+}
+
+const TallyAlertSettings *
+tally_session_get_alert_settings (TallySession *self)
+{
+  g_return_val_if_fail (TALLY_IS_SESSION (self), NULL);
+
+  return self->alert_settings;
 }
 
 TallyPaymentItem *

@@ -9,6 +9,8 @@
 
 #include <gio/gio.h>
 
+#include "tally-alert.h"
+#include "tally-alert-settings.h"
 #include "tally-auto-recharge.h"
 #include "tally-cache.h"
 #include "tally-client.h"
@@ -19,6 +21,7 @@
 #include "tally-spend-limits.h"
 #include "tally-sync.h"
 #include "tally-tool-registry.h"
+#include "tally-webhook.h"
 
 G_BEGIN_DECLS
 
@@ -49,11 +52,15 @@ GType tally_session_state_get_type (void) G_GNUC_CONST;
  *   whole when the catalogue changes), packs and payments (GListModels of
  *   TallyPack and TallyPaymentItem, newest payment first), packs-error
  * - cache, sync, ledger: the cache's ledger once the account is known
+ * - alerts (GListModel of TallyAlert, newest first, from the cache, so
+ *   offline too), alert-settings (TallyAlertSettings as the server last
+ *   said; NULL before it answered)
  *
  * Signals: ::notice (text, desktop) for the window to show as a toast,
  * and as a desktop notification too when @desktop and the window is in
  * the background; ::payment (TallyPaymentItem) for every payment event;
- * ::ledger-changed after the cache changed and the figures follow it. */
+ * ::ledger-changed after the cache changed and the figures follow it;
+ * ::alert (TallyAlert) for each alert that arrives live, once. */
 G_DECLARE_FINAL_TYPE (TallySession, tally_session, TALLY, SESSION, GObject)
 
 /* Looks for the token of @client's server in the keyring at once. */
@@ -89,6 +96,8 @@ TallyPack         *tally_session_find_pack          (TallySession         *self,
 /* Why the packs cannot be shown, in words; NULL when they can. */
 const char        *tally_session_get_packs_error    (TallySession         *self);
 GListModel        *tally_session_get_payments       (TallySession         *self);
+GListModel        *tally_session_get_alerts         (TallySession         *self);
+const TallyAlertSettings *tally_session_get_alert_settings (TallySession  *self);
 TallyPaymentItem  *tally_session_find_payment       (TallySession         *self,
                                                      const char           *payment_id);
 /* The user's latest settled costs of @tool_id from the cache, for a
@@ -250,4 +259,61 @@ void               tally_session_open_billing_portal_async  (TallySession       
 char              *tally_session_open_billing_portal_finish (TallySession         *self,
                                                              GAsyncResult         *result,
                                                              GError              **error);
+
+/* tally-session-alerts.c: alerts and webhooks. Each _finish() hands back
+ * the reply typed, or NULL with @error in words. */
+
+/* GET, PUT /v1/me/alerts; saving sends the whole settings and answers
+ * what the server kept, which alert-settings then holds. */
+void               tally_session_load_alert_settings_async  (TallySession            *self,
+                                                             GCancellable            *cancellable,
+                                                             GAsyncReadyCallback      callback,
+                                                             gpointer                 user_data);
+TallyAlertSettings *tally_session_load_alert_settings_finish (TallySession           *self,
+                                                              GAsyncResult           *result,
+                                                              GError                **error);
+void               tally_session_save_alert_settings_async  (TallySession             *self,
+                                                             const TallyAlertSettings *settings,
+                                                             GCancellable             *cancellable,
+                                                             GAsyncReadyCallback       callback,
+                                                             gpointer                  user_data);
+TallyAlertSettings *tally_session_save_alert_settings_finish (TallySession           *self,
+                                                              GAsyncResult           *result,
+                                                              GError                **error);
+/* GET /v1/me/webhooks: a GPtrArray of TallyWebhook. */
+void               tally_session_list_webhooks_async  (TallySession         *self,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+GPtrArray         *tally_session_list_webhooks_finish (TallySession         *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+/* POST /v1/me/webhooks: the new webhook, with its secret. */
+void               tally_session_add_webhook_async    (TallySession         *self,
+                                                       const char           *url,
+                                                       GCancellable         *cancellable,
+                                                       GAsyncReadyCallback   callback,
+                                                       gpointer              user_data);
+TallyWebhook      *tally_session_add_webhook_finish   (TallySession         *self,
+                                                       GAsyncResult         *result,
+                                                       GError              **error);
+/* DELETE /v1/me/webhooks/{id}. */
+void               tally_session_remove_webhook_async  (TallySession        *self,
+                                                        const char          *webhook_id,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean           tally_session_remove_webhook_finish (TallySession        *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+/* GET /v1/me/webhooks/{id}/deliveries: the latest page, a GPtrArray of
+ * TallyWebhookDelivery. */
+void               tally_session_list_deliveries_async  (TallySession        *self,
+                                                         const char          *webhook_id,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+GPtrArray         *tally_session_list_deliveries_finish (TallySession        *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
 G_END_DECLS

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tally-alerts-window.h"
 #include "tally-balance-widget.h"
 #include "tally-history-page.h"
 #include "tally-offline-banner.h"
@@ -42,6 +43,9 @@ struct _TallyWindow
   TallySignInPage      *sign_in_page;
   TallyToolsPage       *tools_page;
   TallyPurchasePage    *purchase_page;
+  /* The last alert's toast: a newer alert replaces it rather than
+   * waiting behind it. */
+  AdwToast             *alert_toast;
 };
 
 G_DEFINE_FINAL_TYPE (TallyWindow, tally_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -72,6 +76,41 @@ on_notice (TallySession *session,
 
       g_notification_set_body (notification, text);
       g_application_send_notification (G_APPLICATION (application), "credits", notification);
+    }
+}
+
+/* An alert arriving live: a toast when the user wants alerts in the app,
+ * and a desktop notification when they want them on the desktop and are
+ * looking elsewhere. Before the server said which, both are on. */
+static void
+on_alert (TallySession *session,
+          TallyAlert   *alert,
+          TallyWindow  *self)
+{
+  const TallyAlertSettings *settings = tally_session_get_alert_settings (session);
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  g_autofree char *text = tally_alert_describe (alert);
+  g_autofree char *title = tally_alert_describe_short (alert);
+
+  /* Short, so that it fits a narrow window; the whole sentence is one
+   * click away, in the alerts window. */
+  if (settings == NULL || settings->app)
+    {
+      if (self->alert_toast != NULL)
+        adw_toast_dismiss (self->alert_toast);
+      g_clear_object (&self->alert_toast);
+      self->alert_toast = tally_toast_new_plain (title);
+      adw_toast_set_button_label (self->alert_toast, _("_Show"));
+      adw_toast_set_action_name (self->alert_toast, "win.show-alerts");
+      adw_toast_overlay_add_toast (self->toast_overlay, g_object_ref (self->alert_toast));
+    }
+  if ((settings == NULL || settings->desktop) && application != NULL &&
+      !gtk_window_is_active (GTK_WINDOW (self)))
+    {
+      g_autoptr(GNotification) notification = g_notification_new (title);
+
+      g_notification_set_body (notification, text);
+      g_application_send_notification (G_APPLICATION (application), "alert", notification);
     }
 }
 
@@ -136,19 +175,52 @@ show_view_action (GtkWidget  *widget,
   adw_view_stack_set_visible_child_name (self->view_stack, g_variant_get_string (parameter, NULL));
 }
 
+/* Preferences, on @page (NULL: the first). */
 static void
-preferences_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+show_preferences (TallyWindow *self,
+                  const char  *page)
 {
-  TallyWindow *self = TALLY_WINDOW (widget);
+  TallyPreferencesWindow *prefs;
 
   /* Caps, billing and the account are the server's: signed in only. */
   if (tally_session_get_state (self->session) != TALLY_SESSION_STATE_SIGNED_IN)
     return;
 
-  gtk_window_present (GTK_WINDOW (tally_preferences_window_new (GTK_WINDOW (self),
-                                                                self->session)));
+  prefs = tally_preferences_window_new (GTK_WINDOW (self), self->session);
+  if (page != NULL)
+    adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), page);
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  show_preferences (TALLY_WINDOW (widget), NULL);
+}
+
+/* The alerts window's Alert Settings. */
+static void
+alert_settings_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  show_preferences (TALLY_WINDOW (widget), "alerts");
+}
+
+/* The Overview's "All Alerts": the history, from the cache. */
+static void
+show_alerts_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TallyWindow *self = TALLY_WINDOW (widget);
+
+  if (tally_session_get_state (self->session) != TALLY_SESSION_STATE_SIGNED_IN)
+    return;
+
+  gtk_window_present (GTK_WINDOW (tally_alerts_window_new (GTK_WINDOW (self), self->session)));
 }
 
 static void
@@ -178,6 +250,7 @@ tally_window_constructed (GObject *object)
   g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (self->session, "notice", G_CALLBACK (on_notice), self, 0);
+  g_signal_connect_object (self->session, "alert", G_CALLBACK (on_alert), self, 0);
   g_signal_connect_object (self->session, "notify::state", G_CALLBACK (on_state_changed), self,
                            0);
   on_state_changed (self->session, NULL, self);
@@ -189,6 +262,7 @@ tally_window_dispose (GObject *object)
   TallyWindow *self = (TallyWindow *) object;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TALLY_TYPE_WINDOW);
+  g_clear_object (&self->alert_toast);
   if (self->session != NULL)
     g_object_run_dispose (G_OBJECT (self->session));
   g_clear_object (&self->session);
@@ -269,6 +343,9 @@ tally_window_class_init (TallyWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.buy-credits", NULL, buy_credits_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.show-alerts", NULL, show_alerts_action);
+  gtk_widget_class_install_action (widget_class, "win.alert-settings", NULL,
+                                   alert_settings_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
                                        "win.preferences", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.refresh",

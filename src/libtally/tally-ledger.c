@@ -125,8 +125,24 @@ gboolean
 tally_ledger_set_sqlite_error (sqlite3  *db,
                                GError  **error)
 {
-  g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_STORAGE,
-               "Ledger storage error: %s (SQLite %d)",
+  TallyLedgerError code;
+
+  switch (sqlite3_errcode (db))
+    {
+    case SQLITE_FULL:
+      code = TALLY_LEDGER_ERROR_DISK_FULL;
+      break;
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      code = TALLY_LEDGER_ERROR_UNWRITABLE;
+      break;
+    default:
+      code = TALLY_LEDGER_ERROR_STORAGE;
+      break;
+    }
+
+  g_set_error (error, TALLY_LEDGER_ERROR, code, "Ledger storage error: %s (SQLite %d)",
                sqlite3_errmsg (db), sqlite3_extended_errcode (db));
   return FALSE;
 }

@@ -28,6 +28,10 @@ typedef enum
   TALLY_LEDGER_ERROR_EXISTS_WITH_DIFFERENT_FIELDS,
   /* tally_ledger_check() found a broken invariant. */
   TALLY_LEDGER_ERROR_INVARIANT,
+  /* The disk is full: nothing of the transaction was kept. */
+  TALLY_LEDGER_ERROR_DISK_FULL,
+  /* The file cannot be written (a read-only file system, an I/O error). */
+  TALLY_LEDGER_ERROR_UNWRITABLE,
 } TallyLedgerError;
 
 typedef enum

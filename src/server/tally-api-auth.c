@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "tally-api.h"
@@ -20,7 +21,7 @@
 
 /* One shape for every failed sign-in, so none tells whether the account
  * exists. */
-#define LOGIN_FAILED_MESSAGE "The email address or the password is wrong"
+#define LOGIN_FAILED_MESSAGE N_("The email address or the password is wrong")
 
 gboolean
 tally_api_email_is_valid (const char *email)

@@ -210,4 +210,19 @@ gboolean tally_api_decode_consent     (JsonObject             *body,
                                        TallyConsentRequest    *out,
                                        TallyProblem           *problem);
 
+/* PUT /v1/me/alerts (tally-api-alerts.c): any subset, merged into the
+ * saved settings by tally-alerts.c. */
+typedef struct _TallyAlertSettingsRequest TallyAlertSettingsRequest;
+
+gboolean tally_api_decode_alert_settings (JsonObject                *body,
+                                          TallyAlertSettingsRequest *out,
+                                          TallyProblem              *problem);
+
+/* POST /v1/me/webhooks (tally-api-alerts.c). */
+#define TALLY_WEBHOOK_URL_MAX 2048
+
+gboolean tally_api_decode_webhook (JsonObject   *body,
+                                   const char  **url,
+                                   TallyProblem *problem);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include "tally-api.h"
 #include "tally-server.h"
+#include "tally-writer.h"
 
 static void
 handle_healthz (TallyRequest *request)
@@ -26,6 +27,22 @@ handle_healthz (TallyRequest *request)
       tally_request_respond_error (request, 503, "unhealthy", "The ledger does not answer: %s",
                                    error->message);
       return;
+    }
+
+  /* Reads still work on a full disk; writes do not, and that is worth
+   * waking someone for. */
+  switch (tally_writer_get_storage_state (tally_server_get_writer (server)))
+    {
+    case TALLY_STORAGE_FULL:
+      tally_request_respond_error (request, 503, "unhealthy",
+                                   "The disk is full: writes are refused until there is room");
+      return;
+    case TALLY_STORAGE_FAILING:
+      tally_request_respond_error (request, 503, "unhealthy", "The ledger cannot be written");
+      return;
+    case TALLY_STORAGE_OK:
+    default:
+      break;
     }
 
   json_object_set_string_member (body, "status", "ok");

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "tally-api.h"
@@ -263,6 +265,9 @@ typedef struct
   /* Decided by this request, not replayed: counted in the metrics. */
   gboolean      refused;
   gboolean      fresh;
+  /* The refusal just decided, answered in the client's language; the
+   * record keeps it in English for retries and the audit. */
+  TallyProblem  refusal;
 } AuthorizeJob;
 
 static void
@@ -271,6 +276,7 @@ authorize_job_free (gpointer data)
   AuthorizeJob *job = data;
 
   tally_problem_clear (&job->problem);
+  tally_problem_clear (&job->refusal);
   g_clear_pointer (&job->inputs, json_object_unref);
   g_free (job->inputs_json);
   g_free (job->device);
@@ -376,7 +382,47 @@ refuse (AuthorizeJob *job,
   job->status = problem->status;
   job->body = problem_text (problem);
   job->refused = TRUE;
-  tally_problem_clear (problem);
+  tally_problem_clear (&job->refusal);
+  job->refusal = *problem;
+  *problem = (TallyProblem) TALLY_PROBLEM_INIT;
+}
+
+/* One sentence per cap, so that each can be translated whole. */
+static void
+over_limit_problem (TallyProblem             *problem,
+                    const TallyPolicyVerdict *verdict)
+{
+  gulong n = (gulong) verdict->requested;
+
+  switch (verdict->limit)
+    {
+    case TALLY_LIMIT_PER_RUN:
+      tally_problem_set_plural (problem, 403, "limit_exceeded", NULL, n,
+                                "This run may cost %" PRId64 " credit, which goes over the "
+                                "per-run cap of %" PRId64 " credits",
+                                "This run may cost %" PRId64 " credits, which goes over the "
+                                "per-run cap of %" PRId64 " credits",
+                                verdict->requested, verdict->cap);
+      break;
+    case TALLY_LIMIT_DAILY:
+      tally_problem_set_plural (problem, 403, "limit_exceeded", NULL, n,
+                                "This run may cost %" PRId64 " credit, which goes over the "
+                                "daily cap of %" PRId64 " credits (%" PRId64 " spent today)",
+                                "This run may cost %" PRId64 " credits, which goes over the "
+                                "daily cap of %" PRId64 " credits (%" PRId64 " spent today)",
+                                verdict->requested, verdict->cap, verdict->spent);
+      break;
+    case TALLY_LIMIT_MONTHLY:
+    case TALLY_LIMIT_NONE:
+    default:
+      tally_problem_set_plural (problem, 403, "limit_exceeded", NULL, n,
+                                "This run may cost %" PRId64 " credit, which goes over the "
+                                "monthly cap of %" PRId64 " credits (%" PRId64 " spent this month)",
+                                "This run may cost %" PRId64 " credits, which goes over the "
+                                "monthly cap of %" PRId64 " credits (%" PRId64 " spent this month)",
+                                verdict->requested, verdict->cap, verdict->spent);
+      break;
+    }
 }
 
 static void
@@ -386,10 +432,7 @@ refuse_over_limit (AuthorizeJob             *job,
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   const char *limit = tally_limit_to_string (verdict->limit);
 
-  tally_problem_set (&problem, 403, "limit_exceeded", NULL,
-                     "This run may cost %" G_GINT64_FORMAT " credits, which goes over the %s "
-                     "cap of %" G_GINT64_FORMAT " credits (%" G_GINT64_FORMAT " spent)",
-                     verdict->requested, limit, verdict->cap, verdict->spent);
+  over_limit_problem (&problem, verdict);
   problem.extra = json_object_new ();
   json_object_set_string_member (problem.extra, "limit", limit);
   json_object_set_int_member (problem.extra, "cap", verdict->cap);
@@ -411,9 +454,10 @@ refuse_insufficient (AuthorizeJob  *job,
   if (!tally_ledger_lookup_account (ledger, job->account_id, &account, error))
     return FALSE;
 
-  tally_problem_set (&problem, 402, "insufficient_credits", NULL,
-                     "This run may cost %" G_GINT64_FORMAT " credits and %" G_GINT64_FORMAT
-                     " are available", held, tally_account_available (&account));
+  tally_problem_set_plural (&problem, 402, "insufficient_credits", NULL, (gulong) held,
+                            "This run may cost %" PRId64 " credit and %" PRId64 " are available",
+                            "This run may cost %" PRId64 " credits and %" PRId64 " are available",
+                            held, tally_account_available (&account));
   problem.extra = json_object_new ();
   json_object_set_int_member (problem.extra, "available", tally_account_available (&account));
   json_object_set_int_member (problem.extra, "requested", held);
@@ -647,6 +691,11 @@ authorize_done (gpointer      data,
 
   if (job->fresh && job->refused)
     tally_metrics_observe_run (metrics, job->tool_id, "refused", 0);
+  if (tally_problem_is_set (&job->refusal))
+    {
+      tally_request_respond_problem (job->request, &job->refusal);
+      return;
+    }
   tally_request_respond_text (job->request, job->status, "application/json",
                               g_steal_pointer (&job->body));
 }

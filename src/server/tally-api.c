@@ -31,6 +31,8 @@ tally_api_register_all (TallyRouter *router)
   tally_api_audit_register (router);
   tally_api_billing_register (router);
   tally_api_recharge_register (router);
+  tally_api_alerts_register (router);
+  tally_api_outgoing_webhooks_register (router);
   tally_api_usage_register (router);
   tally_api_users_register (router);
   tally_api_privacy_register (router);

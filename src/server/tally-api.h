@@ -25,6 +25,8 @@ void tally_api_demo_register   (TallyRouter *router);
 void tally_api_audit_register  (TallyRouter *router);
 void tally_api_billing_register (TallyRouter *router);
 void tally_api_recharge_register (TallyRouter *router);
+void tally_api_alerts_register (TallyRouter *router);
+void tally_api_outgoing_webhooks_register (TallyRouter *router);
 void tally_api_usage_register  (TallyRouter *router);
 void tally_api_users_register  (TallyRouter *router);
 void tally_api_privacy_register (TallyRouter *router);

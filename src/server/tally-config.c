@@ -110,6 +110,20 @@ static const Setting settings[] = {
     "PASSWORD", "smtp-password" },
   { "smtp", "starttls", SETTING_BOOL, FIELD (smtp_starttls), 0, 1,
     "Require STARTTLS on smtp:// (default false)", "BOOL", "smtp-starttls" },
+  { "webhooks", "allow-private", SETTING_BOOL, FIELD (webhooks_allow_private), 0, 1,
+    "Allow webhook URLs on loopback, link-local and private addresses (default false)", "BOOL",
+    "webhooks-allow-private" },
+  { "webhooks", "retry-base", SETTING_INT, FIELD (webhooks_retry_base), 1, 86400,
+    "Seconds before a failed webhook delivery's first retry; doubled at each (default 30)",
+    "SECONDS", "webhooks-retry-base" },
+  { "webhooks", "retry-for", SETTING_INT, FIELD (webhooks_retry_for), 60, 30 * 86400,
+    "Seconds a webhook delivery is retried before it is given up (default 259200)", "SECONDS",
+    "webhooks-retry-for" },
+  { "server", "public-url", SETTING_STRING, FIELD (public_url), 0, 0,
+    "Where users reach the server, for links in emails (default http://LISTEN)", "URL" },
+  { "alerts", "link-secret", SETTING_STRING, FIELD (alerts_link_secret), 0, 0,
+    "Secret that signs the unsubscribe links of alert emails (default: random at each start)",
+    "SECRET", "alerts-link-secret" },
 };
 
 TallyConfig *
@@ -139,6 +153,10 @@ tally_config_new (void)
   config->stripe_api_base = g_strdup ("https://api.stripe.com");
   config->smtp_url = g_strdup ("");
   config->smtp_from = g_strdup ("");
+  config->webhooks_retry_base = 30;
+  config->webhooks_retry_for = 3 * 86400;
+  config->alerts_link_secret = g_strdup ("");
+  config->public_url = g_strdup ("");
 
   /* Run from a build tree, the registry is the source tree's. */
   if (!g_file_test (config->tools_dir, G_FILE_TEST_IS_DIR))
@@ -177,6 +195,8 @@ tally_config_free (TallyConfig *config)
   g_free (config->smtp_from);
   g_free (config->smtp_username);
   g_free (config->smtp_password);
+  g_free (config->alerts_link_secret);
+  g_free (config->public_url);
   g_free (config);
 }
 

@@ -67,6 +67,17 @@ typedef struct _TallyConfig
   char    *smtp_username;
   char    *smtp_password;
   gboolean smtp_starttls;
+  /* [webhooks]: outgoing webhooks. Whether URLs on loopback, link-local
+   * and private addresses are allowed; the first retry's pause and how
+   * long a delivery is retried, in seconds. */
+  gboolean webhooks_allow_private;
+  gint64   webhooks_retry_base;
+  gint64   webhooks_retry_for;
+  /* [alerts]: the secret that signs unsubscribe links; random at each
+   * start when empty, so links from before a restart stop working. */
+  char    *alerts_link_secret;
+  /* Where the server is reached from outside, for links in emails. */
+  char    *public_url;
 } TallyConfig;
 
 GQuark       tally_config_error_quark   (void);

@@ -715,6 +715,20 @@ tally_events_push_payment_failed (TallyServer *server,
 }
 
 void
+tally_events_push (TallyServer *server,
+                   const char  *account_id,
+                   JsonObject  *message)
+{
+  TallyEvents *self = g_object_get_data (G_OBJECT (server), "tally-events");
+
+  /* A server without a listener (commands, tests of the core) has none. */
+  if (self == NULL)
+    return;
+
+  send_json (self, account_id, message);
+}
+
+void
 tally_events_end_sessions (TallyServer *server,
                            const char  *account_id)
 {

@@ -33,6 +33,10 @@ void         tally_events_push_payment_failed  (TallyServer  *server,
                                                 const char   *session_id);
 /* Closes, at once, the connections of @account_id's user whose session
  * has ended: call it after a commit that signs out or disables a user. */
+/* Sends @message to every socket of @account_id. */
+void         tally_events_push                 (TallyServer  *server,
+                                                const char   *account_id,
+                                                JsonObject   *message);
 void         tally_events_end_sessions         (TallyServer  *server,
                                                 const char   *account_id);
 /* The answer to a GET of TALLY_EVENTS_PATH that asks for no upgrade. */

@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include "tally-json-decode.h"
@@ -250,7 +252,7 @@ tally_json_parse_object (const char   *data,
     {
       tally_problem_set (problem, 400, "invalid_json", NULL,
                          "The request body is not JSON (RFC 8259, at most %d levels deep): "
-                         "it goes wrong at byte %" G_GSIZE_FORMAT, TALLY_JSON_MAX_DEPTH, offset);
+                         "it goes wrong at byte %zu", TALLY_JSON_MAX_DEPTH, offset);
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, (gssize) length, &error))
@@ -315,8 +317,9 @@ tally_json_get_string (JsonObject          *object,
   value = json_node_get_string (node);
   if (g_utf8_strlen (value, -1) > (glong) max_chars)
     {
-      tally_problem_invalid (problem, name, "“%s” must be at most %" G_GSIZE_FORMAT " characters",
-                             name, max_chars);
+      tally_problem_set_plural (problem, 400, "invalid_field", name, max_chars,
+                                "“%s” must be at most %zu character",
+                                "“%s” must be at most %zu characters", name, max_chars);
       return FALSE;
     }
 
@@ -348,8 +351,8 @@ tally_json_get_int (JsonObject          *object,
   value = json_node_get_int (node);
   if (value < min || value > max)
     {
-      tally_problem_invalid (problem, name, "“%s” must be from %" G_GINT64_FORMAT " to %"
-                             G_GINT64_FORMAT, name, min, max);
+      tally_problem_invalid (problem, name, "“%s” must be from %" PRId64 " to %" PRId64,
+                             name, min, max);
       return FALSE;
     }
 

@@ -188,3 +188,59 @@ tally_notice_recharge_failed (TallyServer        *server,
                           reason != NULL ? reason : _("The payment was refused."), next);
   send_to_user (server, &user, _("Your automatic top-up failed"), body);
 }
+
+static char *
+alert_text (const TallyUser  *user,
+            const TallyAlert *alert,
+            const char       *unsubscribe_url)
+{
+  return g_strdup_printf (_("Hello %s,\n\n"
+                            "%s.\n\n"
+                            "Your alerts are listed in Tally (Overview, Alerts). You get this "
+                            "email because alert emails are on in Tally's Preferences "
+                            "(Alerts).\n\n"
+                            "To stop alert emails, open this link:\n%s\n"),
+                          greeting_name (user), alert->message, unsubscribe_url);
+}
+
+/* Every piece of it escaped: the name is what the user typed. */
+static char *
+alert_html (const TallyUser  *user,
+            const TallyAlert *alert,
+            const char       *unsubscribe_url)
+{
+  g_autofree char *hello = g_markup_printf_escaped (_("Hello %s,"), greeting_name (user));
+  g_autofree char *message = g_markup_escape_text (alert->message, -1);
+  g_autofree char *why = g_markup_escape_text (_("You get this email because alert emails are "
+                                                 "on in Tally's Preferences (Alerts)."), -1);
+  g_autofree char *link = g_markup_printf_escaped ("<a href=\"%s\">%s</a>", unsubscribe_url,
+                                                   _("Stop alert emails"));
+
+  return g_strdup_printf ("<!DOCTYPE html>\n<html><body>\n<p>%s</p>\n<p><strong>%s.</strong></p>\n"
+                          "<p>%s</p>\n<p>%s</p>\n</body></html>\n",
+                          hello, message, why, link);
+}
+
+gboolean
+tally_notice_alert (TallyServer       *server,
+                    const TallyUser   *user,
+                    const TallyAlert  *alert,
+                    const char        *unsubscribe_url,
+                    GError           **error)
+{
+  g_autofree char *subject = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *html = NULL;
+  TallyMail mail;
+
+  g_return_val_if_fail (TALLY_IS_SERVER (server), FALSE);
+
+  subject = g_strdup (alert->kind == TALLY_ALERT_LOW_BALANCE ? _("Tally: your balance is low")
+                                                             : _("Tally: a spending cap is near"));
+  text = alert_text (user, alert, unsubscribe_url);
+  html = alert_html (user, alert, unsubscribe_url);
+  mail = (TallyMail) { subject, text, html, unsubscribe_url };
+
+  return tally_mailer_send_full (tally_server_get_mailer (server), user->email, safe_name (user),
+                                 &mail, error);
+}

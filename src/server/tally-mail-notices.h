@@ -8,6 +8,7 @@
 #pragma once
 
 #include "tally-server.h"
+#include "tally-store-alerts.h"
 #include "tally-store-payments.h"
 
 G_BEGIN_DECLS
@@ -25,5 +26,13 @@ void tally_notice_purchase_credited (TallyServer        *server,
 void tally_notice_recharge_failed   (TallyServer        *server,
                                      const TallyPayment *payment,
                                      const char         *reason);
+
+/* An alert, in text and HTML, with its unsubscribe link. FALSE when the
+ * mailer refused it (e.g. an address it cannot send to). */
+gboolean tally_notice_alert         (TallyServer        *server,
+                                     const TallyUser    *user,
+                                     const TallyAlert   *alert,
+                                     const char         *unsubscribe_url,
+                                     GError            **error);
 
 G_END_DECLS

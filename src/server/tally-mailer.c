@@ -281,6 +281,102 @@ check_headers (const char  *from,
   return TRUE;
 }
 
+static void
+append_part (GString    *out,
+             const char *boundary,
+             const char *type,
+             const char *text)
+{
+  g_string_append_printf (out, "--%s\r\n"
+                          "Content-Type: %s; charset=utf-8\r\n"
+                          "Content-Transfer-Encoding: quoted-printable\r\n"
+                          "\r\n", boundary, type);
+  append_quoted_printable (out, text);
+}
+
+/* Plain text alone, or text and HTML as multipart/alternative. */
+static void
+append_body (GString        *out,
+             const TallyMail *mail,
+             const char     *message_id)
+{
+  g_autofree char *boundary = NULL;
+
+  if (mail->html == NULL)
+    {
+      g_string_append (out, "Content-Type: text/plain; charset=utf-8\r\n"
+                            "Content-Transfer-Encoding: quoted-printable\r\n"
+                            "\r\n");
+      append_quoted_printable (out, mail->text);
+      return;
+    }
+
+  /* The Message-ID is random: no text can hold the boundary by chance. */
+  boundary = g_strdup_printf ("=_tally_%.*s", (int) strcspn (message_id, "@"), message_id);
+  g_string_append_printf (out, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n"
+                          "\r\n", boundary);
+  append_part (out, boundary, "text/plain", mail->text);
+  append_part (out, boundary, "text/html", mail->html);
+  g_string_append_printf (out, "--%s--\r\n", boundary);
+}
+
+static gboolean
+check_mail (const TallyMail  *mail,
+            GError          **error)
+{
+  if (!g_utf8_validate (mail->text, -1, NULL) ||
+      (mail->html != NULL && !g_utf8_validate (mail->html, -1, NULL)))
+    {
+      g_set_error (error, TALLY_MAILER_ERROR, TALLY_MAILER_ERROR_UNSAFE_HEADER,
+                   "The email's text is not UTF-8");
+      return FALSE;
+    }
+  /* A URL in angle brackets: printable ASCII without them or spaces. */
+  for (const char *p = mail->unsubscribe_url; p != NULL && *p != '\0'; p++)
+    if ((guchar) *p <= 0x20 || (guchar) *p >= 0x7f || *p == '<' || *p == '>')
+      return unsafe (error, "unsubscribe link");
+
+  return TRUE;
+}
+
+char *
+tally_mail_format_full (const char       *from,
+                        const char       *to_address,
+                        const char       *to_name,
+                        const TallyMail  *mail,
+                        GDateTime        *date,
+                        const char       *message_id,
+                        GError          **error)
+{
+  g_autoptr(GString) out = NULL;
+  g_autofree char *date_text = NULL;
+
+  g_return_val_if_fail (mail->subject != NULL && mail->text != NULL && date != NULL, NULL);
+
+  if (!check_headers (from, to_address, to_name, mail->subject, message_id, error) ||
+      !check_mail (mail, error))
+    return NULL;
+
+  out = g_string_new (NULL);
+  date_text = format_date (date);
+  g_string_append_printf (out, "Date: %s\r\n", date_text);
+  g_string_append (out, "From: ");
+  append_mailbox (out, "Tally", from);
+  g_string_append (out, "\r\nTo: ");
+  append_mailbox (out, to_name, to_address);
+  g_string_append (out, "\r\nSubject: ");
+  append_header_text (out, mail->subject);
+  g_string_append_printf (out, "\r\nMessage-ID: <%s>\r\n", message_id);
+  /* RFC 8058: mail clients offer a one-click unsubscribe (a POST). */
+  if (mail->unsubscribe_url != NULL)
+    g_string_append_printf (out, "List-Unsubscribe: <%s>\r\n"
+                            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+                            mail->unsubscribe_url);
+  g_string_append (out, "MIME-Version: 1.0\r\n");
+  append_body (out, mail, message_id);
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 char *
 tally_mail_format (const char  *from,
                    const char  *to_address,
@@ -291,36 +387,11 @@ tally_mail_format (const char  *from,
                    const char  *message_id,
                    GError     **error)
 {
-  g_autoptr(GString) out = NULL;
-  g_autofree char *date_text = NULL;
+  TallyMail mail = { subject, body, NULL, NULL };
 
   g_return_val_if_fail (subject != NULL && body != NULL && date != NULL, NULL);
 
-  if (!check_headers (from, to_address, to_name, subject, message_id, error))
-    return NULL;
-  if (!g_utf8_validate (body, -1, NULL))
-    {
-      g_set_error (error, TALLY_MAILER_ERROR, TALLY_MAILER_ERROR_UNSAFE_HEADER,
-                   "The email's text is not UTF-8");
-      return NULL;
-    }
-
-  out = g_string_new (NULL);
-  date_text = format_date (date);
-  g_string_append_printf (out, "Date: %s\r\n", date_text);
-  g_string_append (out, "From: ");
-  append_mailbox (out, "Tally", from);
-  g_string_append (out, "\r\nTo: ");
-  append_mailbox (out, to_name, to_address);
-  g_string_append (out, "\r\nSubject: ");
-  append_header_text (out, subject);
-  g_string_append_printf (out, "\r\nMessage-ID: <%s>\r\n", message_id);
-  g_string_append (out, "MIME-Version: 1.0\r\n"
-                        "Content-Type: text/plain; charset=utf-8\r\n"
-                        "Content-Transfer-Encoding: quoted-printable\r\n"
-                        "\r\n");
-  append_quoted_printable (out, body);
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  return tally_mail_format_full (from, to_address, to_name, &mail, date, message_id, error);
 }
 
 /* --- sending, on the worker thread --- */
@@ -607,12 +678,11 @@ tally_mailer_is_enabled (TallyMailer *self)
 }
 
 gboolean
-tally_mailer_send (TallyMailer  *self,
-                   const char   *to_address,
-                   const char   *to_name,
-                   const char   *subject,
-                   const char   *body,
-                   GError      **error)
+tally_mailer_send_full (TallyMailer      *self,
+                        const char       *to_address,
+                        const char       *to_name,
+                        const TallyMail  *mail,
+                        GError          **error)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *uuid = g_uuid_string_random ();
@@ -631,8 +701,8 @@ tally_mailer_send (TallyMailer  *self,
   job = g_new0 (MailJob, 1);
   job->to = g_strdup (to_address);
   job->message_id = g_strdup_printf ("%s@%s", uuid, domain);
-  job->message = tally_mail_format (self->from, to_address, to_name, subject, body, now,
-                                    job->message_id, error);
+  job->message = tally_mail_format_full (self->from, to_address, to_name, mail, now,
+                                         job->message_id, error);
   if (job->message == NULL)
     {
       mail_job_free (job);
@@ -641,4 +711,17 @@ tally_mailer_send (TallyMailer  *self,
 
   tally_log_event ("email_queued", "message_id", job->message_id, NULL);
   return g_thread_pool_push (self->pool, job, error);
+}
+
+gboolean
+tally_mailer_send (TallyMailer  *self,
+                   const char   *to_address,
+                   const char   *to_name,
+                   const char   *subject,
+                   const char   *body,
+                   GError      **error)
+{
+  TallyMail mail = { subject, body, NULL, NULL };
+
+  return tally_mailer_send_full (self, to_address, to_name, &mail, error);
 }

@@ -39,6 +39,16 @@ GQuark       tally_mailer_error_quark  (void);
 TallyMailer *tally_mailer_new          (const TallyConfig  *config,
                                         TallyMetrics       *metrics,
                                         GError            **error);
+/* An email: @html is an optional alternative to @text, and
+ * @unsubscribe_url, when set, goes in List-Unsubscribe. */
+typedef struct
+{
+  const char *subject;
+  const char *text;
+  const char *html;
+  const char *unsubscribe_url;
+} TallyMail;
+
 gboolean     tally_mailer_is_enabled   (TallyMailer        *self);
 /* Queues one email; returns at once. @to_name may be NULL or empty. FALSE
  * when a header is unsafe (nothing is queued) or email is off. */
@@ -50,6 +60,18 @@ gboolean     tally_mailer_send         (TallyMailer        *self,
                                         GError            **error);
 
 /* The whole message, CRLF line ends, quoted-printable UTF-8 body. */
+gboolean     tally_mailer_send_full    (TallyMailer        *self,
+                                        const char         *to_address,
+                                        const char         *to_name,
+                                        const TallyMail    *mail,
+                                        GError            **error);
+char        *tally_mail_format_full    (const char         *from,
+                                        const char         *to_address,
+                                        const char         *to_name,
+                                        const TallyMail    *mail,
+                                        GDateTime          *date,
+                                        const char         *message_id,
+                                        GError            **error);
 char        *tally_mail_format         (const char         *from,
                                         const char         *to_address,
                                         const char         *to_name,

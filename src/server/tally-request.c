@@ -10,7 +10,10 @@
 #include <string.h>
 
 #include "tally-json-decode.h"
+#include "tally-languages.h"
 #include "tally-request.h"
+#include "tally-server.h"
+#include "tally-writer.h"
 
 struct _TallyRequest
 {
@@ -27,6 +30,8 @@ struct _TallyRequest
   gboolean           paused;
   gboolean           responded;
   guint              status;
+  /* Which of the server's languages the answer is in (Accept-Language). */
+  guint              language;
 };
 
 static void
@@ -74,6 +79,8 @@ tally_request_new (TallyServer       *server,
     }
   g_strlcpy (self->id, id, sizeof self->id);
   self->token = bearer_token (msg);
+  self->language = tally_languages_negotiate (
+    soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Accept-Language"));
   self->started = g_get_monotonic_time ();
   return self;
 }
@@ -290,13 +297,60 @@ tally_request_respond_object (TallyRequest *self,
   tally_request_respond (self, status, node);
 }
 
+/* Of the server's languages (tally-languages.h), the one the client asked
+ * for. */
+guint
+tally_request_get_language (TallyRequest *self)
+{
+  return self->language;
+}
+
+/* While the disk cannot take writes, a failed write is the disk's fault,
+ * not the request's nor a bug: 503 with a reason, and when to come back. */
+#define STORAGE_RETRY_SECONDS "30"
+
+static gboolean
+respond_storage_problem (TallyRequest *self)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+  TallyWriter *writer = tally_server_get_writer (self->server);
+
+  switch (tally_writer_get_storage_state (writer))
+    {
+    case TALLY_STORAGE_FULL:
+      tally_problem_set (&problem, 503, "storage_full", NULL,
+                         "The server's disk is full, so nothing was saved; try again later");
+      break;
+    case TALLY_STORAGE_FAILING:
+      tally_problem_set (&problem, 503, "storage_unavailable", NULL,
+                         "The server cannot write its data now, so nothing was saved; "
+                         "try again later");
+      break;
+    case TALLY_STORAGE_OK:
+    default:
+      return FALSE;
+    }
+
+  if (self->msg != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (self->msg),
+                                  "Retry-After", STORAGE_RETRY_SECONDS);
+  tally_request_respond_problem (self, &problem);
+  return TRUE;
+}
+
 void
 tally_request_respond_problem (TallyRequest       *self,
                                const TallyProblem *problem)
 {
   g_return_if_fail (tally_problem_is_set (problem));
 
-  tally_request_respond (self, problem->status, tally_problem_to_json (problem));
+  if (problem->status == 500 && respond_storage_problem (self))
+    return;
+
+  if (self->msg != NULL && self->language != TALLY_LANGUAGE_SOURCE)
+    soup_message_headers_replace (soup_server_message_get_response_headers (self->msg),
+                                  "Content-Language", tally_languages_tag (self->language));
+  tally_request_respond (self, problem->status, tally_problem_to_json_in (problem, self->language));
 }
 
 void
@@ -309,10 +363,8 @@ tally_request_respond_error (TallyRequest *self,
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   va_list args;
 
-  problem.status = status;
-  problem.code = code;
   va_start (args, format);
-  problem.message = g_strdup_vprintf (format, args);
+  tally_problem_setv (&problem, status, code, NULL, format, args);
   va_end (args);
 
   tally_request_respond_problem (self, &problem);

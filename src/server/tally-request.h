@@ -45,6 +45,7 @@ void              tally_request_set_user       (TallyRequest       *self,
                                                 const TallyUser    *user);
 /* The bearer token as sent, or NULL. */
 const char       *tally_request_get_token      (TallyRequest       *self);
+guint             tally_request_get_language   (TallyRequest       *self);
 
 /* The body as a JSON object, strictly; NULL with @problem set otherwise. */
 JsonObject       *tally_request_parse_body     (TallyRequest       *self,

@@ -16,6 +16,7 @@
 #include "tally-api.h"
 #include "tally-log.h"
 #include "tally-server.h"
+#include "tally-check-command.h"
 #include "tally-user-command.h"
 
 static void
@@ -120,15 +121,21 @@ int
 main (int   argc,
       char *argv[])
 {
+  const char *localedir = g_getenv ("TALLY_LOCALEDIR");
+
   setlocale (LC_ALL, "");
-  /* Emails are written in the server's language (LANG, LANGUAGE). */
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* Emails are written in the server's language (LANG, LANGUAGE); error
+   * messages in each request's (tally-languages.c). TALLY_LOCALEDIR points
+   * at catalogues that are not installed, as the tests' are. */
+  bindtextdomain (GETTEXT_PACKAGE, localedir != NULL ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   signal (SIGPIPE, SIG_IGN);
 
   if (argc > 1 && g_str_equal (argv[1], "user"))
     return tally_user_command (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "check"))
+    return tally_check_command (argc - 1, argv + 1);
 
   return run_server (argc, argv);
 }

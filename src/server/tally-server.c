@@ -7,15 +7,20 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "tally-api.h"
 #include "tally-auth.h"
 #include "tally-events.h"
 #include "tally-log.h"
+#include "tally-alerts.h"
+#include "tally-webhooks.h"
 #include "tally-mailer.h"
 #include "tally-recharge.h"
 #include "tally-refusal.h"
@@ -46,6 +51,8 @@ struct _TallyServer
   TallyMetrics      *metrics;
   TallyPayments     *payments;
   TallyRecharge     *recharge;
+  TallyAlerts       *alerts;
+  TallyWebhooks     *webhooks;
   TallyMailer       *mailer;
   TallyThrottle     *login_by_email;
   TallyThrottle     *login_by_address;
@@ -76,6 +83,11 @@ tally_server_dispose (GObject *object)
   g_clear_object (&self->audit);
   /* Before the writer, whose commits it watches. */
   g_clear_object (&self->recharge);
+  g_clear_object (&self->alerts);
+  /* Attempts in flight hold it: stop them now; they stay due. */
+  if (self->webhooks != NULL)
+    g_object_run_dispose (G_OBJECT (self->webhooks));
+  g_clear_object (&self->webhooks);
   g_clear_object (&self->writer);
   g_clear_object (&self->router);
   g_clear_object (&self->registry);
@@ -103,6 +115,27 @@ tally_server_init (TallyServer *self)
 {
 }
 
+static gint64
+shifted_clock (gpointer data)
+{
+  return g_get_real_time () + GPOINTER_TO_SIZE (data) * G_USEC_PER_SEC;
+}
+
+/* TALLY_SERVER_CLOCK_OFFSET (seconds ahead) lets the tests reach the next
+ * day's or month's windows; never set in production. */
+static void
+shift_clock (TallyLedger *ledger)
+{
+  const char *offset = g_getenv ("TALLY_SERVER_CLOCK_OFFSET");
+  guint64 seconds;
+
+  if (offset == NULL || !g_ascii_string_to_unsigned (offset, 10, 1, 400 * 86400, &seconds, NULL))
+    return;
+
+  tally_log_warning ("clock_shifted", offset);
+  tally_ledger_set_clock (ledger, shifted_clock, GSIZE_TO_POINTER ((gsize) seconds));
+}
+
 static gboolean
 open_ledger (TallyServer  *self,
              GError      **error)
@@ -118,6 +151,18 @@ open_ledger (TallyServer  *self,
                    g_strerror (saved_errno));
       return FALSE;
     }
+  /* The ledger, its journal and its lock all live there: say so plainly
+   * rather than let SQLite say it "cannot open" a file that is there. */
+  if (g_access (self->config->data_dir, W_OK) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "The data folder “%s” cannot be written (%s): the server needs to write "
+                   "its ledger there", self->config->data_dir,
+                   saved_errno == EROFS ? "read-only file system" : g_strerror (saved_errno));
+      return FALSE;
+    }
 
   self->ledger = tally_ledger_open (path, self->config->sync_normal ? TALLY_LEDGER_OPEN_SYNC_NORMAL
                                                                     : TALLY_LEDGER_OPEN_DEFAULT,
@@ -125,6 +170,7 @@ open_ledger (TallyServer  *self,
   if (self->ledger == NULL)
     return FALSE;
 
+  shift_clock (self->ledger);
   self->store = tally_store_new (self->ledger, error);
   return self->store != NULL;
 }
@@ -197,6 +243,8 @@ tally_server_new (TallyConfig  *config,
   g_signal_connect (self->writer, "committed", G_CALLBACK (on_committed), self);
   self->audit = tally_audit_new (self->store, self->writer);
   self->recharge = tally_recharge_new (self);
+  self->webhooks = tally_webhooks_new (self);
+  self->alerts = tally_alerts_new (self);
   register_routes (self);
   return g_steal_pointer (&self);
 }
@@ -280,7 +328,7 @@ reject_body (TallyServer   *self,
   if (body->length > self->config->body_limit)
     {
       tally_request_respond_error (request, 413, "body_too_large",
-                                   "The request body is larger than %" G_GINT64_FORMAT " bytes",
+                                   "The request body is larger than %" PRId64 " bytes",
                                    self->config->body_limit);
       return TRUE;
     }
@@ -389,7 +437,7 @@ handle_headers (SoupServer        *soup,
                        "Send the request body with a Content-Length");
   else if (encoding == SOUP_ENCODING_CONTENT_LENGTH && length > self->config->body_limit)
     tally_problem_set (&problem, 413, "body_too_large",
-                       NULL, "The request body is larger than %" G_GINT64_FORMAT " bytes",
+                       NULL, "The request body is larger than %" PRId64 " bytes",
                        self->config->body_limit);
   else
     return;
@@ -661,6 +709,18 @@ TallyRouter *
 tally_server_get_router (TallyServer *self)
 {
   return self->router;
+}
+
+TallyAlerts *
+tally_server_get_alerts (TallyServer *self)
+{
+  return self->alerts;
+}
+
+TallyWebhooks *
+tally_server_get_webhooks (TallyServer *self)
+{
+  return self->webhooks;
 }
 
 TallyAudit *

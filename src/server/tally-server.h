@@ -45,6 +45,8 @@ TallyRouter       *tally_server_get_router        (TallyServer   *self);
 TallyPayments     *tally_server_get_payments      (TallyServer   *self);
 /* Auto-recharge (tally-recharge.c); NULL once the server is disposed. */
 struct _TallyRecharge *tally_server_get_recharge (TallyServer   *self);
+struct _TallyAlerts *tally_server_get_alerts    (TallyServer   *self);
+struct _TallyWebhooks *tally_server_get_webhooks (TallyServer  *self);
 TallyAudit        *tally_server_get_audit         (TallyServer   *self);
 /* Emails (tally-mailer.c); never NULL, sends nothing when [smtp] is off. */
 struct _TallyMailer *tally_server_get_mailer    (TallyServer   *self);

@@ -9,6 +9,7 @@
 
 #include <tally-ledger-sqlite.h>
 
+#include "tally-log.h"
 #include "tally-writer.h"
 
 typedef struct
@@ -27,7 +28,16 @@ struct _TallyWriter
   TallyLedger *ledger;
   GQueue       queue;
   guint        flush_source;
+  TallyStorageState storage;
+  /* PreCommit hooks, run after the writes and before COMMIT. */
+  GArray      *precommits;
 };
+
+typedef struct
+{
+  TallyWriteFunc func;
+  gpointer       data;
+} PreCommit;
 
 G_DEFINE_FINAL_TYPE (TallyWriter, tally_writer, G_TYPE_OBJECT)
 
@@ -55,6 +65,7 @@ tally_writer_dispose (GObject *object)
   tally_writer_flush (self);
   g_clear_handle_id (&self->flush_source, g_source_remove);
   g_clear_object (&self->ledger);
+  g_clear_pointer (&self->precommits, g_array_unref);
 
   G_OBJECT_CLASS (tally_writer_parent_class)->dispose (object);
 }
@@ -80,6 +91,7 @@ static void
 tally_writer_init (TallyWriter *self)
 {
   g_queue_init (&self->queue);
+  self->precommits = g_array_new (FALSE, FALSE, sizeof (PreCommit));
 }
 
 TallyWriter *
@@ -108,22 +120,97 @@ exec (TallyWriter  *self,
   return TRUE;
 }
 
-/* One write in its own savepoint, so its failure undoes only itself. */
-static void
+/* Whether SQLite's last failure was the disk's: full, read-only or not
+ * writable at all. Read before anything else runs on the connection. */
+static TallyStorageState
+storage_state_of_last_error (TallyWriter *self)
+{
+  switch (sqlite3_errcode (tally_ledger_get_sqlite (self->ledger)))
+    {
+    case SQLITE_FULL:
+      return TALLY_STORAGE_FULL;
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return TALLY_STORAGE_FAILING;
+    default:
+      return TALLY_STORAGE_OK;
+    }
+}
+
+/* The same from a failed begin or commit, which has rolled back since. */
+static TallyStorageState
+storage_state_of_error (const GError *error)
+{
+  if (g_error_matches (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_DISK_FULL))
+    return TALLY_STORAGE_FULL;
+  if (g_error_matches (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_UNWRITABLE))
+    return TALLY_STORAGE_FAILING;
+
+  return TALLY_STORAGE_OK;
+}
+
+/* One write in its own savepoint, so its failure undoes only itself.
+ * Returns what the failure, if any, says of the disk. */
+static TallyStorageState
 run_item (TallyWriter *self,
           WriteItem   *item)
 {
+  TallyStorageState storage;
+
   if (!exec (self, "SAVEPOINT write", &item->error))
-    return;
+    return storage_state_of_last_error (self);
 
-  if (item->func (item->data, &item->error))
-    {
-      exec (self, "RELEASE write", &item->error);
-      return;
-    }
+  if (item->func (item->data, &item->error) && exec (self, "RELEASE write", &item->error))
+    return TALLY_STORAGE_OK;
 
+  storage = storage_state_of_last_error (self);
   exec (self, "ROLLBACK TO write", NULL);
   exec (self, "RELEASE write", NULL);
+  return storage;
+}
+
+static void
+set_storage_state (TallyWriter       *self,
+                   TallyStorageState  storage)
+{
+  if (storage == self->storage)
+    return;
+
+  self->storage = storage;
+  if (storage == TALLY_STORAGE_FULL)
+    tally_log_warning ("storage_full", "The disk is full: writes are refused until there is room");
+  else if (storage == TALLY_STORAGE_FAILING)
+    tally_log_warning ("storage_failing", "The ledger cannot be written: writes are refused");
+  else
+    tally_log_event ("storage_ok", NULL);
+}
+
+TallyStorageState
+tally_writer_get_storage_state (TallyWriter *self)
+{
+  g_return_val_if_fail (TALLY_IS_WRITER (self), TALLY_STORAGE_OK);
+
+  return self->storage;
+}
+
+/* What the hooks write commits with the writes, or nothing does. */
+static gboolean
+run_precommits (TallyWriter  *self,
+                GError      **error)
+{
+  for (guint i = 0; self->precommits != NULL && i < self->precommits->len; i++)
+    {
+      PreCommit *hook = &g_array_index (self->precommits, PreCommit, i);
+
+      if (!hook->func (hook->data, error))
+        {
+          tally_ledger_rollback (self->ledger);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
 }
 
 static void
@@ -144,6 +231,7 @@ tally_writer_flush (TallyWriter *self)
 {
   g_autoptr(GError) error = NULL;
   GQueue items = G_QUEUE_INIT;
+  TallyStorageState storage = TALLY_STORAGE_OK;
   gboolean ok;
 
   g_return_if_fail (TALLY_IS_WRITER (self));
@@ -158,11 +246,24 @@ tally_writer_flush (TallyWriter *self)
 
   ok = tally_ledger_begin (self->ledger, &error);
   for (GList *l = items.head; ok && l != NULL; l = l->next)
-    run_item (self, l->data);
+    {
+      /* Not inside MAX (), which would run it twice. */
+      TallyStorageState item_storage = run_item (self, l->data);
+
+      storage = MAX (storage, item_storage);
+    }
+  if (ok)
+    ok = run_precommits (self, &error);
   if (ok)
     ok = tally_ledger_commit (self->ledger, &error);
   if (!ok)
-    fail_all (&items, error);
+    {
+      TallyStorageState commit_storage = storage_state_of_error (error);
+
+      storage = MAX (storage, commit_storage);
+      fail_all (&items, error);
+    }
+  set_storage_state (self, storage);
 
   g_signal_emit (self, signals[COMMITTED], 0, items.length, ok);
 
@@ -209,6 +310,45 @@ tally_writer_submit (TallyWriter    *self,
    * first, so they share the commit. */
   if (self->flush_source == 0)
     self->flush_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, flush_cb, self, NULL);
+}
+
+/**
+ * tally_writer_add_precommit:
+ * @func: runs inside each group's transaction, after its writes, before
+ *   the commit; FALSE (with an error) rolls the whole group back
+ *
+ * For rules that must be decided in the same transaction as the writes
+ * they judge, e.g. the alerts of a balance change.
+ */
+void
+tally_writer_add_precommit (TallyWriter    *self,
+                            TallyWriteFunc  func,
+                            gpointer        data)
+{
+  PreCommit hook = { func, data };
+
+  g_return_if_fail (TALLY_IS_WRITER (self));
+
+  g_array_append_val (self->precommits, hook);
+}
+
+void
+tally_writer_remove_precommit (TallyWriter    *self,
+                               TallyWriteFunc  func,
+                               gpointer        data)
+{
+  g_return_if_fail (TALLY_IS_WRITER (self));
+
+  for (guint i = 0; self->precommits != NULL && i < self->precommits->len; i++)
+    {
+      PreCommit *hook = &g_array_index (self->precommits, PreCommit, i);
+
+      if (hook->func == func && hook->data == data)
+        {
+          g_array_remove_index (self->precommits, i);
+          return;
+        }
+    }
 }
 
 guint

@@ -19,6 +19,15 @@ typedef gboolean (*TallyWriteFunc) (gpointer   data,
 typedef void     (*TallyWriteDone) (gpointer      data,
                                     const GError *error);
 
+/* What the last group commit learnt of the disk: the server answers 503
+ * rather than 500 while it cannot write, and says why. */
+typedef enum
+{
+  TALLY_STORAGE_OK,
+  TALLY_STORAGE_FULL,
+  TALLY_STORAGE_FAILING,
+} TallyStorageState;
+
 #define TALLY_TYPE_WRITER (tally_writer_get_type ())
 
 /* Writes from concurrent requests are queued and committed together in
@@ -35,5 +44,12 @@ void         tally_writer_submit (TallyWriter    *self,
 /* Commits what is queued now, e.g. before the server exits. */
 void         tally_writer_flush  (TallyWriter    *self);
 guint        tally_writer_get_queued (TallyWriter *self);
+TallyStorageState tally_writer_get_storage_state (TallyWriter *self);
+void         tally_writer_add_precommit    (TallyWriter    *self,
+                                            TallyWriteFunc  func,
+                                            gpointer        data);
+void         tally_writer_remove_precommit (TallyWriter    *self,
+                                            TallyWriteFunc  func,
+                                            gpointer        data);
 
 G_END_DECLS

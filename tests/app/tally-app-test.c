@@ -571,3 +571,93 @@ signed_up_app_window (TestServer     *server,
   wait_for_credits (window, 0);
   return window;
 }
+
+/* --- a desktop's notification service --- */
+
+static const char notifications_xml[] =
+  "<node><interface name='org.freedesktop.Notifications'>"
+  "<method name='Notify'><arg type='s' direction='in'/><arg type='u' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='s' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='as' direction='in'/><arg type='a{sv}' direction='in'/>"
+  "<arg type='i' direction='in'/><arg type='u' direction='out'/></method>"
+  "<method name='CloseNotification'><arg type='u' direction='in'/></method>"
+  "<method name='GetCapabilities'><arg type='as' direction='out'/></method>"
+  "<method name='GetServerInformation'><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/><arg type='s' direction='out'/>"
+  "<arg type='s' direction='out'/></method>"
+  "</interface></node>";
+
+static void
+notification_method (GDBusConnection       *connection,
+                     const char            *sender,
+                     const char            *object_path,
+                     const char            *interface_name,
+                     const char            *method_name,
+                     GVariant              *parameters,
+                     GDBusMethodInvocation *invocation,
+                     gpointer               user_data)
+{
+  NotificationService *service = user_data;
+
+  if (g_str_equal (method_name, "Notify"))
+    {
+      g_autoptr(GVariant) body = g_variant_get_child_value (parameters, 4);
+
+      g_ptr_array_add (service->bodies, g_variant_dup_string (body, NULL));
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(u)", service->bodies->len));
+    }
+  else if (g_str_equal (method_name, "GetCapabilities"))
+    g_dbus_method_invocation_return_value (invocation, g_variant_new_parsed ("(@as [],)"));
+  else if (g_str_equal (method_name, "GetServerInformation"))
+    g_dbus_method_invocation_return_value (invocation,
+                                           g_variant_new ("(ssss)", "test", "tally", "1", "1.2"));
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+notifications_owned (GDBusConnection *connection,
+                     const char      *name,
+                     gpointer         user_data)
+{
+  ((NotificationService *) user_data)->owned = TRUE;
+}
+
+void
+notification_service_start (NotificationService *service)
+{
+  static const GDBusInterfaceVTable vtable = { notification_method, NULL, NULL, { 0 } };
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GDBusNodeInfo) node = g_dbus_node_info_new_for_xml (notifications_xml, NULL);
+
+  g_assert_nonnull (bus);
+  service->bodies = g_ptr_array_new_with_free_func (g_free);
+  service->registration = g_dbus_connection_register_object (bus,
+                                                             "/org/freedesktop/Notifications",
+                                                             node->interfaces[0], &vtable,
+                                                             service, NULL, NULL);
+  g_assert_cmpuint (service->registration, >, 0);
+  service->owner = g_bus_own_name_on_connection (bus, "org.freedesktop.Notifications",
+                                                 G_BUS_NAME_OWNER_FLAGS_NONE,
+                                                 notifications_owned, NULL, service, NULL);
+  wait_for (flag_set, &service->owned, "the notification service's name");
+}
+
+void
+notification_service_stop (NotificationService *service)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+
+  g_bus_unown_name (service->owner);
+  g_dbus_connection_unregister_object (bus, service->registration);
+  g_ptr_array_unref (service->bodies);
+}
+
+gboolean
+notified (gpointer data)
+{
+  NotificationService *service = data;
+
+  return service->bodies->len > 0;
+}

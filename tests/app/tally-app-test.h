@@ -114,4 +114,20 @@ void       show_view            (GtkWidget    *window,
 void       wait_for_credits     (GtkWidget    *window,
                                  gint64        credits);
 
+/* A desktop's notification service (org.freedesktop.Notifications) on the
+ * test's session bus, keeping the body of every notification; the test
+ * sets GNOTIFICATION_BACKEND=freedesktop before GIO picks one. */
+typedef struct
+{
+  GPtrArray *bodies;
+  guint      registration;
+  guint      owner;
+  gboolean   owned;
+} NotificationService;
+
+void       notification_service_start (NotificationService *service);
+void       notification_service_stop  (NotificationService *service);
+/* TRUE once @data (a NotificationService) got a notification. */
+gboolean   notified             (gpointer      data);
+
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "tally-alerts-window.h"
 #include "tally-application.h"
 #include "tally-purchase-page.h"
 #include "tally-secret.h"
@@ -563,7 +564,7 @@ static void
 check_preferences (GtkWidget  *window,
                    const char *size)
 {
-  static const char * const pages[] = { "runs", "limits", "billing", "account" };
+  static const char * const pages[] = { "runs", "limits", "billing", "alerts", "account" };
   GtkWidget *prefs = open_preferences (window);
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
@@ -575,6 +576,29 @@ check_preferences (GtkWidget  *window,
     }
 
   gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+/* The Overview's All Alerts, a window of its own. */
+static void
+check_alerts_window (GtkWidget  *window,
+                     const char *size)
+{
+  g_autofree char *view = g_strdup_printf ("alerts window, %s", size);
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GtkWidget *alerts = NULL;
+
+  g_assert_true (gtk_widget_activate_action (window, "win.show-alerts", NULL));
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels) && alerts == NULL; i++)
+    {
+      g_autoptr(GtkWidget) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (TALLY_IS_ALERTS_WINDOW (toplevel))
+        alerts = toplevel;
+    }
+  g_assert_nonnull (alerts);
+  settle (alerts);
+  check_view (alerts, view);
+  gtk_window_destroy (GTK_WINDOW (alerts));
 }
 
 static void
@@ -628,6 +652,7 @@ check_every_view (int width)
   check_run (window, size);
   check_purchase (window, size);
   check_preferences (window, size);
+  check_alerts_window (window, size);
   check_shortcuts_window (width, size);
   check_offline_banner (window, size);
   gtk_window_destroy (GTK_WINDOW (window));

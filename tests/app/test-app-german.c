@@ -79,6 +79,42 @@ test_numbers (void)
 }
 
 static void
+on_signed_in (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  GError **error = data;
+  g_autoptr(JsonObject) answer = tally_client_call_finish (TALLY_CLIENT (source), result,
+                                                           NULL, error);
+
+  g_assert_null (answer);
+  g_assert_nonnull (*error);
+}
+
+static gboolean
+error_set (gpointer data)
+{
+  return *(GError **) data != NULL;
+}
+
+/* The app asks the server for the user's languages (Accept-Language), so
+ * what the server refuses comes in German too. */
+static void
+test_server_errors (void)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_object_set_string_member (body, "email", "niemand@example.com");
+  json_object_set_string_member (body, "password", "falsches Passwort");
+  tally_client_call_async (client, "POST", "/v1/auth/login", body, NULL, on_signed_in, &error);
+  wait_for (error_set, &error, "the refused sign-in");
+
+  g_assert_cmpstr (error->message, ==, "Die E-Mail-Adresse oder das Passwort ist falsch");
+}
+
+static void
 test_window (void)
 {
   g_autofree char *admin = test_admin_new (server, "admin-de@example.com");
@@ -132,6 +168,7 @@ main (int   argc,
 
   g_test_add_func ("/german/messages", test_messages);
   g_test_add_func ("/german/numbers", test_numbers);
+  g_test_add_func ("/german/server-errors", test_server_errors);
   g_test_add_func ("/german/window", test_window);
 
   server = test_server_start (NULL);

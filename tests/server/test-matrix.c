@@ -106,6 +106,24 @@ static const MatrixRoute matrix[] = {
   { "PUT", "/v1/me/auto-recharge", ACCESS_MEMBER, "/v1/me/auto-recharge",
     "{\"enabled\": false, \"threshold\": 100, \"pack\": \"starter\", \"monthly_cap\": 2}",
     FALSE, 200 },
+  { "GET", "/v1/me/alerts", ACCESS_MEMBER, "/v1/me/alerts", NULL, FALSE, 200 },
+  { "PUT", "/v1/me/alerts", ACCESS_MEMBER, "/v1/me/alerts", "{\"thresholds\": [75]}", FALSE,
+    200 },
+  { "GET", "/v1/alerts", ACCESS_MEMBER, "/v1/alerts", NULL, FALSE, 200 },
+  /* The email link: a token this server never signed is refused to all. */
+  { "GET", "/v1/alerts/unsubscribe", ACCESS_PUBLIC, "/v1/alerts/unsubscribe?token=x", NULL,
+    FALSE, NOT_CHECKED },
+  { "POST", "/v1/alerts/unsubscribe", ACCESS_PUBLIC, "/v1/alerts/unsubscribe?token=x", NULL,
+    FALSE, NOT_CHECKED },
+  /* A public address, so any server's config takes it. */
+  { "POST", "/v1/me/webhooks", ACCESS_MEMBER, "/v1/me/webhooks",
+    "{\"url\": \"https://93.184.216.34/hook\"}", FALSE, 201 },
+  { "GET", "/v1/me/webhooks", ACCESS_MEMBER, "/v1/me/webhooks", NULL, FALSE, 200 },
+  /* No webhook of that id: 404 for everyone who may ask. */
+  { "DELETE", "/v1/me/webhooks/{id}", ACCESS_MEMBER, "/v1/me/webhooks/{uuid}", NULL, FALSE,
+    NOT_CHECKED },
+  { "GET", "/v1/me/webhooks/{id}/deliveries", ACCESS_MEMBER, "/v1/me/webhooks/{uuid}/deliveries",
+    NULL, FALSE, NOT_CHECKED },
   /* The demo provider's checkout page: the key in its URL, bound to the
    * checkout and its user, is the secret. */
 #define DEMO_KEY "0000000000000000000000000000000000000000000000000000000000000000"

@@ -1,0 +1,421 @@
+/* test-alert-emails.c: alert emails against the suite's real SMTP sink:
+ * text and HTML, the unsubscribe link, quiet hours, a bad address
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+
+#include "tally-test-server.h"
+
+#define SENDER "tally@example.com"
+/* image-resize with 10 images holds 6: with a daily cap of 20 two runs
+ * cross 50 %, a third 80 %. */
+#define DAILY_CAP "{\"daily\": 20}"
+
+static TestServer *server;
+static char *admin;
+static char *sink_dir;
+static GSubprocess *sink;
+static guint16 sink_port;
+
+/* --- the SMTP sink: aiosmtpd filing messages into a Maildir --- */
+
+static void
+die_with_test (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static gboolean
+port_answers (guint16 port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                                             port, NULL, NULL);
+
+  return connection != NULL;
+}
+
+static void
+start_sink (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *maildir = NULL;
+
+  sink_dir = g_dir_make_tmp ("tally-alert-mail-XXXXXX", &error);
+  g_assert_no_error (error);
+  maildir = g_build_filename (sink_dir, "maildir", NULL);
+  sink_port = test_free_port ();
+  listen = g_strdup_printf ("127.0.0.1:%u", sink_port);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
+  sink = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m", "aiosmtpd",
+                                      "-n", "-l", listen, "-c", "aiosmtpd.handlers.Mailbox",
+                                      maildir, NULL);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 200 && !port_answers (sink_port); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (port_answers (sink_port));
+}
+
+static void
+stop_sink (void)
+{
+  g_subprocess_force_exit (sink);
+  g_subprocess_wait (sink, NULL, NULL);
+  g_clear_object (&sink);
+  test_remove_tree (sink_dir);
+  g_clear_pointer (&sink_dir, g_free);
+}
+
+/* Soft line breaks joined, =XX decoded: the message as a reader sees it. */
+static char *
+decode_quoted_printable (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (p[0] == '=' && p[1] == '\r' && p[2] == '\n')
+        p += 2;
+      else if (p[0] == '=' && p[1] == '\n')
+        p += 1;
+      else if (p[0] == '=' && g_ascii_isxdigit (p[1]) && g_ascii_isxdigit (p[2]))
+        {
+          g_string_append_c (out, (char) (g_ascii_xdigit_value (p[1]) * 16 +
+                                          g_ascii_xdigit_value (p[2])));
+          p += 2;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+/* The decoded text of every message the sink holds for @address. */
+static GPtrArray *
+mails_for (const char *address)
+{
+  g_autofree char *new_dir = g_build_filename (sink_dir, "maildir", "new", NULL);
+  g_autoptr(GDir) dir = g_dir_open (new_dir, 0, NULL);
+  g_autofree char *rcpt = g_strdup_printf ("X-RcptTo: %s", address);
+  GPtrArray *mails = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (new_dir, name, NULL);
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, rcpt) != NULL)
+        g_ptr_array_add (mails, decode_quoted_printable (text));
+    }
+
+  return mails;
+}
+
+static GPtrArray *
+wait_for_mails (const char *address,
+                guint       count)
+{
+  for (guint i = 0; i < 400; i++)
+    {
+      g_autoptr(GPtrArray) mails = mails_for (address);
+
+      if (mails->len >= count)
+        return g_steal_pointer (&mails);
+      g_usleep (50 * 1000);
+    }
+
+  g_error ("fewer than %u emails reached %s", count, address);
+}
+
+/* None more than @count for a while: what should not come does not. */
+static void
+assert_mail_count_stays (const char *address,
+                         guint       count)
+{
+  g_autoptr(GPtrArray) mails = NULL;
+
+  g_usleep (1500 * 1000);
+  mails = mails_for (address);
+  g_assert_cmpuint (mails->len, ==, count);
+}
+
+/* --- users --- */
+
+static char *
+spender_new (const char *email)
+{
+  char account_id[37];
+  char *token = test_user_new (server, email, account_id);
+  g_autoptr(TestResponse) r = NULL;
+
+  test_grant (server, admin, account_id, 1000);
+  r = test_request (server, "PUT", "/v1/me/limits", token, DAILY_CAP);
+  g_assert_cmpuint (r->status, ==, 200);
+  return token;
+}
+
+static void
+spend (const char *token,
+       guint       n_runs)
+{
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
+                                               "\"inputs\": {\"images\": 10}}", id);
+      g_autoptr(TestResponse) r = test_request (server, "POST", "/v1/runs", token, body);
+
+      g_assert_cmpuint (r->status, ==, 201);
+    }
+}
+
+/* --- many runs at once --- */
+
+typedef struct
+{
+  const char *token;
+  guint       n_runs;
+} Spender;
+
+static gpointer
+spend_thread (gpointer data)
+{
+  Spender *spender = data;
+  g_autoptr(SoupSession) session = test_session_new ();
+
+  for (guint i = 0; i < spender->n_runs; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
+                                               "\"inputs\": {\"images\": 10}}", id);
+      g_autoptr(TestResponse) r = test_request_on (server, session, "POST", "/v1/runs",
+                                                   spender->token, body);
+
+      g_assert_cmpuint (r->status, ==, 201);
+    }
+  return NULL;
+}
+
+/* 50 runs of 6 credits from 10 clients at once: 300 of a daily cap of
+ * 350, past 50 and 80 %. The main loop turns meanwhile. */
+static void
+spend_concurrently (const char *token)
+{
+  Spender spender = { token, 5 };
+  GThread *threads[10];
+
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("spender", spend_thread, &spender);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_thread_join (threads[i]);
+    }
+}
+
+static char *
+user_with_cap_of_350 (const char *email)
+{
+  char account_id[37];
+  char *token = test_user_new (server, email, account_id);
+  g_autoptr(TestResponse) r = NULL;
+
+  test_grant (server, admin, account_id, 2000);
+  r = test_request (server, "PUT", "/v1/me/limits", token, "{\"daily\": 350}");
+  g_assert_cmpuint (r->status, ==, 200);
+  return token;
+}
+
+/* The path and query of the unsubscribe link in @mail's text. */
+static char *
+unsubscribe_path (const char *mail)
+{
+  g_autofree char *prefix = g_strdup_printf ("%s/v1/alerts/unsubscribe?token=", server->base_url);
+  const char *at = strstr (mail, prefix);
+  const char *token;
+
+  g_assert_nonnull (at);
+  token = at + strlen (prefix);
+  return g_strdup_printf ("/v1/alerts/unsubscribe?token=%.*s", (int) strcspn (token, "\r\n\"<>"),
+                          token);
+}
+
+static void
+test_alert_email_and_unsubscribe (void)
+{
+  g_autofree char *token = spender_new ("mail-reader@example.com");
+  g_autofree char *other = spender_new ("mail-other@example.com");
+  g_autoptr(GPtrArray) mails = NULL;
+  g_autoptr(TestResponse) page = NULL;
+  g_autoptr(TestResponse) off = NULL;
+  g_autoptr(TestResponse) settings = NULL;
+  g_autoptr(TestResponse) bad = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *forged = NULL;
+  const char *mail;
+
+  spend (token, 2);
+  mails = wait_for_mails ("mail-reader@example.com", 1);
+  mail = g_ptr_array_index (mails, 0);
+  g_assert_nonnull (strstr (mail, "Subject: Tally: a spending cap is near"));
+  g_assert_nonnull (strstr (mail, "Content-Type: multipart/alternative"));
+  g_assert_nonnull (strstr (mail, "Content-Type: text/plain; charset=utf-8"));
+  g_assert_nonnull (strstr (mail, "Content-Type: text/html; charset=utf-8"));
+  g_assert_nonnull (strstr (mail, "50% of your daily cap is used: 12 of 20 credits today"));
+  g_assert_nonnull (strstr (mail, "List-Unsubscribe: <"));
+  g_assert_nonnull (strstr (mail, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+  g_assert_nonnull (strstr (mail, "<a href=\""));
+
+  /* The link works without signing in: a page, then the POST. */
+  path = unsubscribe_path (mail);
+  page = test_request (server, "GET", path, NULL, NULL);
+  g_assert_cmpuint (page->status, ==, 200);
+  g_assert_nonnull (strstr (page->body, "<form method=\"post\""));
+  settings = test_request (server, "GET", "/v1/me/alerts", token, NULL);
+  g_assert_true (json_node_get_boolean (test_response_member (settings, "channels.email")));
+
+  /* A token altered, or made for another user, opens nothing. */
+  forged = g_strdup (path);
+  forged[strlen (forged) - 1] = forged[strlen (forged) - 1] == '0' ? '1' : '0';
+  bad = test_request (server, "POST", forged, NULL, NULL);
+  test_assert_error (bad, 400, "invalid_field", "token");
+  g_clear_pointer (&bad, test_response_free);
+  bad = test_request (server, "POST", "/v1/alerts/unsubscribe", NULL, NULL);
+  test_assert_error (bad, 400, "invalid_field", "token");
+
+  off = test_request (server, "POST", path, NULL, NULL);
+  g_assert_cmpuint (off->status, ==, 200);
+  g_clear_pointer (&settings, test_response_free);
+  settings = test_request (server, "GET", "/v1/me/alerts", token, NULL);
+  g_assert_false (json_node_get_boolean (test_response_member (settings, "channels.email")));
+  g_assert_true (json_node_get_boolean (test_response_member (settings, "channels.app")));
+
+  /* The next alert is stored but not emailed; the other user still gets
+   * theirs. */
+  spend (token, 1);
+  spend (other, 2);
+  g_ptr_array_unref (wait_for_mails ("mail-other@example.com", 1));
+  assert_mail_count_stays ("mail-reader@example.com", 1);
+}
+
+static void
+test_alert_email_quiet_hours (void)
+{
+  g_autofree char *token = spender_new ("night-owl@example.com");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) start = g_date_time_add_hours (now, -1);
+  g_autoptr(GDateTime) end = g_date_time_add_hours (now, 1);
+  g_autofree char *body = NULL;
+  g_autoptr(TestResponse) r = NULL;
+  g_autoptr(GPtrArray) mails = NULL;
+
+  /* Quiet from an hour ago to an hour from now, in the user's zone (UTC). */
+  body = g_strdup_printf ("{\"quiet_hours\": {\"start\": \"%02d:%02d\", \"end\": \"%02d:%02d\"}}",
+                          g_date_time_get_hour (start), g_date_time_get_minute (start),
+                          g_date_time_get_hour (end), g_date_time_get_minute (end));
+  r = test_request (server, "PUT", "/v1/me/alerts", token, body);
+  g_assert_cmpuint (r->status, ==, 200);
+
+  spend (token, 2);
+  assert_mail_count_stays ("night-owl@example.com", 0);
+
+  /* Two hours later the quiet hours are over: the email held through the
+   * restart goes out. */
+  g_setenv ("TALLY_SERVER_CLOCK_OFFSET", "7200", TRUE);
+  test_server_restart (server);
+  g_unsetenv ("TALLY_SERVER_CLOCK_OFFSET");
+  mails = wait_for_mails ("night-owl@example.com", 1);
+  g_assert_cmpuint (mails->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (mails, 0), "50% of your daily cap"));
+
+  test_server_restart (server);
+}
+
+/* An address the mailer cannot write to (registration takes it) is
+ * skipped; the emails after it go out. */
+static void
+test_alert_email_bad_address (void)
+{
+  g_autofree char *bad = spender_new ("bad(address)@example.com");
+  g_autofree char *good = spender_new ("after-bad@example.com");
+  g_autoptr(GPtrArray) mails = NULL;
+  g_autoptr(TestResponse) alerts = NULL;
+
+  spend (bad, 2);
+  spend (good, 2);
+  mails = wait_for_mails ("after-bad@example.com", 1);
+  g_assert_cmpuint (mails->len, ==, 1);
+  assert_mail_count_stays ("bad(address)@example.com", 0);
+
+  /* Its alert is stored all the same. */
+  alerts = test_request (server, "GET", "/v1/alerts", bad, NULL);
+  g_assert_cmpint (test_response_int (alerts, "items.0.threshold"), ==, 50);
+}
+
+static void
+test_alert_email_concurrent_runs_once (void)
+{
+  g_autofree char *token = user_with_cap_of_350 ("many-runs@example.com");
+  g_autoptr(GPtrArray) mails = NULL;
+  guint fifty = 0, eighty = 0;
+
+  spend_concurrently (token);
+  g_ptr_array_unref (wait_for_mails ("many-runs@example.com", 2));
+  assert_mail_count_stays ("many-runs@example.com", 2);
+
+  mails = mails_for ("many-runs@example.com");
+  for (guint i = 0; i < mails->len; i++)
+    {
+      const char *mail = g_ptr_array_index (mails, i);
+
+      fifty += strstr (mail, "50% of your daily cap is used") != NULL;
+      eighty += strstr (mail, "80% of your daily cap is used") != NULL;
+    }
+  g_assert_cmpuint (fifty, ==, 1);
+  g_assert_cmpuint (eighty, ==, 1);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *smtp = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  start_sink ();
+  smtp = g_strdup_printf ("--smtp-url=smtp://127.0.0.1:%u", sink_port);
+  {
+    const char *args[] = { smtp, "--smtp-from=" SENDER, "--alerts-link-secret=test-secret",
+                           NULL };
+
+    server = test_server_start_quiet (args);
+  }
+  admin = test_admin_new (server, "mail-admin@example.com");
+
+  g_test_add_func ("/alert-emails/unsubscribe", test_alert_email_and_unsubscribe);
+  g_test_add_func ("/alert-emails/concurrent-runs-once", test_alert_email_concurrent_runs_once);
+  g_test_add_func ("/alert-emails/quiet-hours", test_alert_email_quiet_hours);
+  g_test_add_func ("/alert-emails/bad-address", test_alert_email_bad_address);
+
+  status = g_test_run ();
+  g_free (admin);
+  test_server_free (server);
+  stop_sink ();
+  return status;
+}

@@ -1,0 +1,123 @@
+/* test-check.c: `tally-server check`, the operator's ledger and audit check
+ *
+ * A clean data directory passes with exit status 0; a ledger whose
+ * balances disagree with its transfers, or an audit record changed after
+ * it was written, fails with 1 and says what broke; a directory with no
+ * ledger is 2.
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "tally-test-server.h"
+
+/* A data directory with a user, a grant and a few audit records, the
+ * server stopped. */
+static TestServer *
+stopped_server_with_history (void)
+{
+  TestServer *server = test_server_start (NULL);
+  g_autofree char *admin = test_admin_new (server, "admin@example.com");
+  g_autofree char *token = NULL;
+  char account[37];
+
+  token = test_user_new (server, "checked@example.com", account);
+  test_grant (server, admin, account, 500);
+  test_server_stop (server, FALSE);
+  return server;
+}
+
+static int
+run_check (const char  *data_dir,
+           char       **out)
+{
+  g_autofree char *dir = g_strdup_printf ("--data-dir=%s", data_dir);
+  const char *args[] = { "check", dir, NULL };
+
+  return test_server_command (args, NULL, out, NULL);
+}
+
+/* Changes the file behind the server's back, as a disk or a person might. */
+static void
+tamper (TestServer *server,
+        const char *sql)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static void
+test_clean (void)
+{
+  g_autoptr(TestServer) server = stopped_server_with_history ();
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (run_check (server->data_dir, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "ledger: every invariant holds"));
+  g_assert_nonnull (strstr (out, "every link holds"));
+}
+
+static void
+test_ledger_broken (void)
+{
+  g_autoptr(TestServer) server = stopped_server_with_history ();
+  g_autofree char *out = NULL;
+
+  /* Credits from nowhere: a balance no transfer explains. */
+  tamper (server, "UPDATE accounts SET credits_posted = credits_posted + 1 "
+                  "WHERE num = (SELECT MAX (num) FROM accounts)");
+  g_assert_cmpint (run_check (server->data_dir, &out), ==, 1);
+  g_assert_nonnull (strstr (out, "ledger: BROKEN"));
+}
+
+static void
+test_audit_broken (void)
+{
+  g_autoptr(TestServer) server = stopped_server_with_history ();
+  g_autofree char *out = NULL;
+
+  tamper (server, "UPDATE audit SET outcome = 'denied' "
+                  "WHERE seq = (SELECT MIN (seq) FROM audit)");
+  g_assert_cmpint (run_check (server->data_dir, &out), ==, 1);
+  g_assert_nonnull (strstr (out, "ledger: every invariant holds"));
+  g_assert_nonnull (strstr (out, "audit: BROKEN at record"));
+}
+
+static void
+test_no_ledger (void)
+{
+  g_autofree char *empty = g_dir_make_tmp ("tally-check-XXXXXX", NULL);
+  g_autofree char *err = NULL;
+  g_autofree char *dir = g_strdup_printf ("--data-dir=%s", empty);
+  const char *args[] = { "check", dir, NULL };
+
+  g_assert_cmpint (test_server_command (args, NULL, NULL, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "There is no ledger"));
+  /* Nothing was made there: the folder is still empty. */
+  g_assert_cmpint (g_rmdir (empty), ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/check/clean", test_clean);
+  g_test_add_func ("/check/ledger-broken", test_ledger_broken);
+  g_test_add_func ("/check/audit-broken", test_audit_broken);
+  g_test_add_func ("/check/no-ledger", test_no_ledger);
+
+  return g_test_run ();
+}
