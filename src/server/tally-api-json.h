@@ -12,6 +12,8 @@
 
 #include "tally-store.h"
 #include "tally-store-recharge.h"
+#include "tally-store-alerts.h"
+#include "tally-store-webhooks.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +34,10 @@ JsonObject *tally_api_statement_item_json    (const TallyStatementItem *item);
 JsonObject *tally_api_payment_json           (const TallyPayment *payment);
 JsonObject *tally_api_invoice_details_json   (const TallyInvoiceDetails *details);
 JsonObject *tally_api_recharge_settings_json (const TallyRechargeSettings *settings);
+JsonObject *tally_api_alert_settings_json    (const TallyAlertSettings *settings);
+/* The secret only in the answer to its creation. */
+JsonObject *tally_api_webhook_json           (const TallyWebhook *webhook,
+                                              gboolean            with_secret);
 JsonObject *tally_api_current_limits         (TallyStore         *store,
                                               const char         *account_id,
                                               const char         *timezone,

@@ -18,6 +18,7 @@
 #include "tally-store-users.h"
 #include "tally-api-decoders.h"
 #include "tally-users.h"
+#include "tally-alerts.h"
 
 /* Fits TallyConsent.text_version. */
 #define TEXT_VERSION_MAX_CHARS 32
@@ -128,12 +129,51 @@ export_payments (const ExportContext  *context,
   return array_node (items);
 }
 
-/* Alerts are not stored yet: the section is there, empty. */
+/* Every alert fired for the user, newest first as GET /v1/alerts gives them. */
 static JsonNode *
 export_alerts (const ExportContext  *context,
                GError              **error)
 {
-  return array_node (json_array_new ());
+  g_autoptr(JsonArray) items = json_array_new ();
+  gint64 before = 0, next;
+
+  do
+    {
+      g_autoptr(GArray) page = tally_store_list_alerts (context->store, context->user->id, 0, 0,
+                                                        before, EXPORT_PAGE, &next, error);
+
+      if (page == NULL)
+        return NULL;
+      for (guint i = 0; i < page->len; i++)
+        json_array_add_object_element (items, tally_alert_to_json (&g_array_index (page,
+                                                                                   TallyAlert,
+                                                                                   i)));
+      before = next;
+    }
+  while (next > 0);
+
+  return array_node (g_steal_pointer (&items));
+}
+
+/* The user's webhooks as GET /v1/me/webhooks lists them: the secret was
+ * shown once and is not repeated. */
+static JsonArray *
+webhooks_json (const ExportContext  *context,
+               GError              **error)
+{
+  g_autoptr(GArray) webhooks = tally_store_list_webhooks (context->store, context->user->id,
+                                                          error);
+  JsonArray *items;
+
+  if (webhooks == NULL)
+    return NULL;
+
+  items = json_array_sized_new (webhooks->len);
+  for (guint i = 0; i < webhooks->len; i++)
+    json_array_add_object_element (items, tally_api_webhook_json (&g_array_index (webhooks,
+                                                                                  TallyWebhook,
+                                                                                  i), FALSE));
+  return items;
 }
 
 /* Who acted, without naming anyone else: the user's own id, the server,
@@ -232,7 +272,8 @@ consent_json (const TallyConsent *consent)
   return object;
 }
 
-/* {limits, auto_recharge, invoice_details, consent, timezone}. */
+/* {limits, auto_recharge, invoice_details, consent, alerts, webhooks,
+ * timezone}. */
 static JsonNode *
 export_settings (const ExportContext  *context,
                  GError              **error)
@@ -243,8 +284,10 @@ export_settings (const ExportContext  *context,
   g_autoptr(GError) local_error = NULL;
   TallyRechargeSettings recharge;
   TallyInvoiceDetails details;
+  TallyAlertSettings alert_settings;
   TallyConsent consent;
   JsonObject *limits;
+  JsonArray *webhooks;
 
   limits = tally_api_current_limits (store, user->account_id, user->timezone, error);
   if (limits == NULL)
@@ -265,6 +308,12 @@ export_settings (const ExportContext  *context,
     return NULL;
   tally_api_set_object (settings, "invoice_details", tally_api_invoice_details_json (&details));
   tally_api_set_object (settings, "consent", consent_json (&consent));
+
+  if (!tally_store_load_alert_settings (store, user->id, &alert_settings, error) ||
+      (webhooks = webhooks_json (context, error)) == NULL)
+    return NULL;
+  tally_api_set_object (settings, "alerts", tally_api_alert_settings_json (&alert_settings));
+  json_object_set_array_member (settings, "webhooks", webhooks);
   json_object_set_string_member (settings, "timezone", user->timezone);
 
   return object_node (g_steal_pointer (&settings));

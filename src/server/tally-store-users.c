@@ -152,6 +152,14 @@ tally_store_update_user (TallyStore  *self,
 static const char * const erase_statements[] = {
   "DELETE FROM sessions WHERE user_id = ?1",
   "DELETE FROM invoice_details WHERE user_id = ?1",
+  /* Alerts are about the user's spending, not the books; a webhook's
+   * address and its deliveries' bodies may say who they are. */
+  "DELETE FROM alert_settings WHERE user_id = ?1",
+  "DELETE FROM alerts WHERE user_id = ?1",
+  "DELETE FROM alert_emails WHERE user_id = ?1",
+  "DELETE FROM webhook_deliveries WHERE webhook_id IN "
+  "  (SELECT id FROM outgoing_webhooks WHERE user_id = ?1)",
+  "DELETE FROM outgoing_webhooks WHERE user_id = ?1",
   /* The settings go; a charge in flight keeps its row until it settles. */
   "UPDATE auto_recharge SET enabled = 0 WHERE user_id = ?1",
   /* What the user typed into a tool is theirs; the run's figures stay. */

@@ -20,6 +20,9 @@
 
 /* --- helpers --- */
 
+/* Webhooks may point at this computer, as the tests' do. */
+static const char * const private_hooks[] = { "--webhooks-allow-private=true", NULL };
+
 static char *
 sign_in (TestServer *server,
          const char *email,
@@ -199,7 +202,7 @@ open_events (TestServer  *server,
 static void
 test_list_users (void)
 {
-  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autofree char *member = test_user_new (server, "plain@example.com", NULL);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -276,7 +279,7 @@ test_list_users (void)
 static void
 test_update_user (void)
 {
-  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autofree char *admin_id = id_of (server, admin);
   g_autofree char *member = test_user_new (server, "promoted@example.com", NULL);
@@ -413,9 +416,9 @@ assert_nowhere (TestServer *server,
   g_assert_cmpuint (files, >, 0);
 }
 
-/* A user with something of everything: a grant, a run, a payment,
+/* A user with something of everything: a grant, runs, a payment,
  * invoice details with their name, a device named after them, a refused
- * sign-in and their own caps. */
+ * sign-in, their own caps, a low-balance alert and a webhook. */
 static char *
 busy_user (TestServer *server,
            const char *admin,
@@ -432,6 +435,11 @@ busy_user (TestServer *server,
                                               "\"1 Road\", \"vat_id\": \"DE123\"}", name);
   g_autofree char *bad_login = g_strdup_printf ("{\"email\": \"%s\", \"password\": \"wrong\"}",
                                                 email);
+  g_autofree char *hook = g_strdup_printf ("{\"url\": \"http://127.0.0.1:9/hook?for=%s\"}",
+                                           email);
+  g_autofree char *second_id = g_uuid_string_random ();
+  g_autofree char *second_run = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"qr-code\", "
+                                                 "\"inputs\": {\"text\": \"y\"}}", second_id);
   g_autoptr(TestResponse) reply = NULL;
 
   register_named (server, email, name, user_id, account_id);
@@ -461,6 +469,16 @@ busy_user (TestServer *server,
   reply = test_request (server, "PUT", "/v1/me/limits", token, "{\"daily\": 600}");
   g_assert_cmpuint (reply->status, ==, 200);
   g_clear_pointer (&reply, test_response_free);
+  /* Alerts, and a webhook whose address says who it is for. */
+  reply = test_request (server, "PUT", "/v1/me/alerts", token, "{\"low_balance\": 100000}");
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "POST", "/v1/me/webhooks", token, hook);
+  g_assert_cmpuint (reply->status, ==, 201);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "POST", "/v1/runs", token, second_run);
+  g_assert_cmpuint (reply->status, ==, 201);
+  g_clear_pointer (&reply, test_response_free);
   reply = test_request (server, "POST", "/v1/auth/login", NULL, bad_login);
   g_assert_cmpuint (reply->status, ==, 401);
 
@@ -470,7 +488,7 @@ busy_user (TestServer *server,
 static void
 test_erase_me (void)
 {
-  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autoptr(SoupSession) session = test_session_new ();
   g_autoptr(SoupWebsocketConnection) socket = NULL;
@@ -559,7 +577,7 @@ test_erase_me (void)
 static void
 test_erase_by_admin (void)
 {
-  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autofree char *admin_id = id_of (server, admin);
   g_autofree char *deputy = NULL;
@@ -703,7 +721,7 @@ run_many (gpointer data)
 static void
 test_erase_concurrent (void)
 {
-  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autofree char *leaving = NULL;
   g_autofree char *staying = NULL;
@@ -776,7 +794,7 @@ has_action (JsonArray  *audit,
 static void
 test_export (void)
 {
-  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autofree char *admin_id = id_of (server, admin);
   g_autofree char *token = NULL;
@@ -784,6 +802,7 @@ test_export (void)
   g_autoptr(TestResponse) reply = NULL;
   g_autoptr(TestResponse) history = NULL;
   g_autoptr(TestResponse) payments = NULL;
+  g_autoptr(TestResponse) alerts = NULL;
   char user_id[37], account_id[37], other_id[37], other_account[37];
   JsonObject *user, *settings, *account, *details;
   JsonArray *transactions, *audit;
@@ -819,7 +838,7 @@ test_export (void)
   g_assert_cmpuint (json_array_get_length (transactions), ==,
                     json_array_get_length (json_node_get_array (
                       test_response_member (history, "items"))));
-  g_assert_cmpuint (json_array_get_length (transactions), ==, 2);
+  g_assert_cmpuint (json_array_get_length (transactions), ==, 3);
   for (guint i = 0; i < json_array_get_length (transactions); i++)
     {
       g_autofree char *mine = json_to_string (json_array_get_element (transactions, i), FALSE);
@@ -842,7 +861,21 @@ test_export (void)
     g_assert_cmpstr (json_object_get_string_member (payment, "currency"), ==, "eur");
     g_assert_cmpstr (json_object_get_string_member (payment, "status"), ==, "open");
   }
-  g_assert_cmpuint (json_array_get_length (array_at (root, "alerts")), ==, 0);
+  /* The low-balance alert the second run's hold fired, as GET /v1/alerts has it. */
+  alerts = test_request (server, "GET", "/v1/alerts", token, NULL);
+  g_assert_cmpuint (json_array_get_length (array_at (root, "alerts")), ==, 1);
+  {
+    JsonObject *alert = json_array_get_object_element (array_at (root, "alerts"), 0);
+
+    g_assert_cmpstr (json_object_get_string_member (alert, "id"), ==,
+                     test_response_string (alerts, "items.0.id"));
+    g_assert_cmpstr (json_object_get_string_member (alert, "kind"), ==, "low_balance");
+    g_assert_cmpint (json_object_get_int_member (alert, "threshold"), ==, 100000);
+    g_assert_cmpint (json_object_get_int_member (alert, "amount"), ==,
+                     test_response_int (alerts, "items.0.amount"));
+    g_assert_cmpstr (json_object_get_string_member (alert, "message"), ==,
+                     test_response_string (alerts, "items.0.message"));
+  }
 
   settings = object_at (root, "settings");
   details = json_object_get_object_member (settings, "invoice_details");
@@ -857,6 +890,17 @@ test_export (void)
   g_assert_false (json_object_get_boolean_member (json_object_get_object_member (
                     settings, "consent"), "marketing_opt_in"));
   g_assert_cmpstr (json_object_get_string_member (settings, "timezone"), ==, "UTC");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (settings, "alerts"),
+                                               "low_balance"), ==, 100000);
+  {
+    JsonArray *webhooks = json_object_get_array_member (settings, "webhooks");
+    JsonObject *webhook = json_array_get_object_element (webhooks, 0);
+
+    g_assert_cmpuint (json_array_get_length (webhooks), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (webhook, "url"), ==,
+                     "http://127.0.0.1:9/hook?for=exporter@example.com");
+    g_assert_false (json_object_has_member (webhook, "secret"));
+  }
 
   /* The audit records about them: each of their own actions, and the
    * admin's grant without naming the admin. */
@@ -936,7 +980,7 @@ restart_with (TestServer *server,
 static void
 test_session_retention (void)
 {
-  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autofree char *ended = test_user_new (server, "kept@example.com", NULL);
   g_autofree char *going_on = sign_in (server, "kept@example.com", NULL);
@@ -979,7 +1023,7 @@ test_session_retention (void)
 static void
 test_consent (void)
 {
-  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autofree char *token = test_user_new (server, "consent@example.com", NULL);
   g_autofree char *user_id = id_of (server, token);
@@ -1117,7 +1161,7 @@ wait_for (gboolean (*done) (gpointer),
 static void
 test_legacy_chain (void)
 {
-  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autoptr(TestResponse) reply = NULL;
   g_autofree char *token = NULL;
@@ -1159,7 +1203,7 @@ test_legacy_chain (void)
 static void
 test_legacy_chain_broken (void)
 {
-  g_autoptr(TestServer) server = test_server_start (NULL);
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autofree char *token = test_user_new (server, "broken@example.com", NULL);
   g_autofree char *path = test_server_ledger_path (server);
