@@ -1,4 +1,5 @@
-/* tally-api-privacy.c: GET /v1/me/export, everything about the caller
+/* tally-api-privacy.c: GET /v1/me/export, everything about the caller,
+ * and GET, PUT /v1/me/consent
  *
  * Copyright 2026 The Tally developers
  *
@@ -9,16 +10,16 @@
 
 #include <string.h>
 
+#include "tally-alerts.h"
 #include "tally-api.h"
+#include "tally-api-decoders.h"
 #include "tally-api-json.h"
 #include "tally-log.h"
 #include "tally-server.h"
 #include "tally-store-payments.h"
 #include "tally-store-recharge.h"
 #include "tally-store-users.h"
-#include "tally-api-decoders.h"
 #include "tally-users.h"
-#include "tally-alerts.h"
 
 /* Fits TallyConsent.text_version. */
 #define TEXT_VERSION_MAX_CHARS 32
