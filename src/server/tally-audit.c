@@ -337,9 +337,9 @@ actor_name (const TallyUser *actor)
   return actor->id;
 }
 
-static gboolean scrub_late_record (const TallyUser  *actor,
-                                   char            **target,
-                                   char            **details);
+static void scrub_late_record (const TallyUser  *actor,
+                               char            **target,
+                               char            **details);
 
 /* Whether @actor was erased since their request was authenticated: its
  * write may land after the erasure's. */
@@ -942,7 +942,7 @@ scrub_details (const char         *details,
 
 /* A record by a user erased meanwhile is written as erasure would have
  * left it. */
-static gboolean
+static void
 scrub_late_record (const TallyUser  *actor,
                    char            **target,
                    char            **details)
@@ -960,7 +960,6 @@ scrub_late_record (const TallyUser  *actor,
       g_free (*details);
       *details = scrubbed;
     }
-  return TRUE;
 }
 
 static gboolean
