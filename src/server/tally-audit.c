@@ -30,6 +30,9 @@ struct _TallyAudit
   TallyStore  *store;
   TallyWriter *writer;
   gint64       retention_days;
+  /* Records deleted per write; more_to_prune when a sweep left some. */
+  gint64       prune_batch;
+  gboolean     more_to_prune;
   guint        retention_source;
   /* Holds that ended at or before this were looked at by an earlier sweep. */
   gint64       expiry_checked_until;
@@ -1437,23 +1440,27 @@ delete_through (TallyAudit  *self,
   return tally_store_step_done (self->store, stmt, error);
 }
 
-/* Deletes from the oldest up to the last record older than the cutoff,
- * never out of order, so what is left is still one unbroken chain that
- * starts at the anchor. */
+/* The link of record @seq, or of the newest record older than @cutoff
+ * when @seq is 0. */
 static gboolean
-prune_write (gpointer   data,
-             GError   **error)
+find_prune_link (TallyAudit  *self,
+                 gint64       cutoff,
+                 gint64      *seq,
+                 guint8       hash[TALLY_AUDIT_HASH_LEN],
+                 gboolean    *found,
+                 GError     **error)
 {
-  TallyAudit *self = data;
-  gint64 cutoff = g_get_real_time () - self->retention_days * 86400 * G_USEC_PER_SEC;
-  guint8 anchor_hash[TALLY_AUDIT_HASH_LEN];
-  guint8 hash[TALLY_AUDIT_HASH_LEN];
-  gint64 anchor = 0, seq = 0;
   sqlite3_stmt *stmt;
-  gboolean found;
 
-  if (!read_anchor (self, &anchor, anchor_hash, error))
-    return FALSE;
+  if (*seq != 0)
+    {
+      stmt = tally_store_prepare (self->store, "SELECT seq, hash FROM audit WHERE seq = ?",
+                                  error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, *seq);
+      return fetch_link (self, stmt, found, seq, hash, error);
+    }
 
   stmt = tally_store_prepare (self->store,
                               "SELECT seq, hash FROM audit WHERE time < ? "
@@ -1462,10 +1469,47 @@ prune_write (gpointer   data,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, cutoff);
-  if (!fetch_link (self, stmt, &found, &seq, hash, error))
+  return fetch_link (self, stmt, found, seq, hash, error);
+}
+
+/* Deletes from the oldest up to the last record older than the cutoff,
+ * never out of order, so what is left is still one unbroken chain that
+ * starts at the anchor; at most prune_batch records a write, the rest in
+ * the writes after. */
+static gboolean
+prune_write (gpointer   data,
+             GError   **error)
+{
+  TallyAudit *self = data;
+  gint64 cutoff = g_get_real_time () - self->retention_days * 86400 * G_USEC_PER_SEC;
+  guint8 anchor_hash[TALLY_AUDIT_HASH_LEN];
+  guint8 hash[TALLY_AUDIT_HASH_LEN];
+  gint64 anchor = 0, seq = 0, last;
+  gboolean found;
+
+  self->more_to_prune = FALSE;
+  if (!read_anchor (self, &anchor, anchor_hash, error) ||
+      !find_prune_link (self, cutoff, &seq, hash, &found, error))
     return FALSE;
   if (!found)
     return TRUE;
+
+  /* Records follow each other from the anchor: the batch ends at a seq
+   * that exists, unless the chain was broken, and then all goes at once. */
+  last = seq;
+  if (seq - anchor > self->prune_batch)
+    {
+      seq = anchor + self->prune_batch;
+      if (!find_prune_link (self, cutoff, &seq, hash, &found, error))
+        return FALSE;
+      if (!found)
+        {
+          seq = 0;
+          if (!find_prune_link (self, cutoff, &seq, hash, &found, error))
+            return FALSE;
+        }
+      self->more_to_prune = seq < last;
+    }
 
   return delete_through (self, seq, error) &&
          save_anchor (self, seq, hash, error) &&
@@ -1475,23 +1519,45 @@ prune_write (gpointer   data,
                              error);
 }
 
-static gboolean
-retention_tick (gpointer data)
+static void prune_done (gpointer      data,
+                        const GError *error);
+
+static void
+submit_prune (TallyAudit *self)
+{
+  tally_writer_submit (self->writer, prune_write, prune_done, g_object_ref (self),
+                       g_object_unref);
+}
+
+/* The next batch goes behind whatever was queued meanwhile. */
+static void
+prune_done (gpointer      data,
+            const GError *error)
 {
   TallyAudit *self = data;
 
-  tally_writer_submit (self->writer, prune_write, submit_done, g_object_ref (self),
-                       g_object_unref);
+  submit_done (data, error);
+  if (error == NULL && self->more_to_prune)
+    submit_prune (self);
+}
+
+static gboolean
+retention_tick (gpointer data)
+{
+  submit_prune (data);
   return G_SOURCE_CONTINUE;
 }
 
 void
 tally_audit_start_retention (TallyAudit *self,
-                             gint64      days)
+                             gint64      days,
+                             gint64      batch)
 {
   g_return_if_fail (TALLY_IS_AUDIT (self));
+  g_return_if_fail (batch > 0);
 
   self->retention_days = days;
+  self->prune_batch = batch;
   g_clear_handle_id (&self->retention_source, g_source_remove);
   if (days <= 0)
     return;

@@ -189,6 +189,7 @@ gboolean     tally_audit_verify_file      (const char        *path,
  * then every day, keeping the hash of the last one deleted as the chain's
  * new anchor. */
 void         tally_audit_start_retention  (TallyAudit        *self,
-                                           gint64             days);
+                                           gint64             days,
+                                           gint64             batch);
 
 G_END_DECLS

@@ -61,6 +61,7 @@ typedef struct _TallyConfig
   char    *stripe_cancel_url;
   /* [audit] */
   gint64   audit_retention_days;
+  gint64   audit_prune_batch;
   /* [smtp]: an empty url turns email off; the password is never logged. */
   char    *smtp_url;
   char    *smtp_from;

@@ -596,7 +596,8 @@ tally_server_start (TallyServer  *self,
 
   self->expiry_source = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_tick, self);
   tally_audit_start_upgrade (self->audit);
-  tally_audit_start_retention (self->audit, self->config->audit_retention_days);
+  tally_audit_start_retention (self->audit, self->config->audit_retention_days,
+                               self->config->audit_prune_batch);
   /* Once at start too, as the audit's retention does. */
   session_retention_tick (self);
   self->session_retention_source = g_timeout_add_seconds (SESSION_RETENTION_INTERVAL_SECONDS,

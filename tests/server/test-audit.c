@@ -744,6 +744,65 @@ age_records (TestServer *server,
   sqlite3_close (db);
 }
 
+/* The audit.pruned records, newest first, once @n of them are there. */
+static TestResponse *
+wait_for_pruned (TestServer *server,
+                 const char *admin,
+                 guint       n)
+{
+  TestResponse *pruned = NULL;
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_clear_pointer (&pruned, test_response_free);
+      pruned = audit_get (server, admin, "?action=audit.pruned");
+      if (json_array_get_length (items_of (pruned)) >= n)
+        break;
+      g_usleep (50 * 1000);
+    }
+  return pruned;
+}
+
+/* A long backlog goes a batch a write, oldest first, each batch on record
+ * and the chain whole after each. */
+static void
+test_retention_batches (void)
+{
+  const char *args[] = { "--audit-retention-days=1", "--audit-prune-batch=2", NULL };
+  g_autoptr(TestServer) server = test_server_start (args);
+  g_autofree char *admin = test_admin_new (server, "admin@example.com");
+  g_autofree char *one = test_user_new (server, "one@example.com", NULL);
+  g_autofree char *two = test_user_new (server, "two@example.com", NULL);
+  g_autoptr(TestResponse) pruned = NULL;
+  g_autoptr(TestResponse) oldest = NULL;
+  static const gint64 through[] = { 5, 4, 2 };
+  JsonArray *items;
+
+  test_server_stop (server, FALSE);
+  age_records (server, 5, 3);
+  test_server_restart (server);
+
+  pruned = wait_for_pruned (server, admin, 3);
+  items = items_of (pruned);
+  g_assert_cmpuint (json_array_get_length (items), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (through); i++)
+    {
+      JsonObject *details = json_object_get_object_member (json_array_get_object_element (items,
+                                                                                           i),
+                                                           "details");
+
+      g_assert_cmpint (json_object_get_int_member (details, "through_seq"), ==, through[i]);
+      g_assert_cmpint (json_object_get_int_member (details, "from_seq"), ==,
+                       i == 2 ? 1 : through[i + 1] + 1);
+    }
+
+  oldest = audit_get (server, admin, "?limit=500");
+  items = items_of (oldest);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+                     items, json_array_get_length (items) - 1), "seq"), ==, 6);
+  assert_verified (server, admin);
+}
+
 static void
 test_retention (void)
 {
@@ -805,6 +864,7 @@ main (int   argc,
   g_test_add_func ("/audit/access", test_access);
   g_test_add_func ("/audit/expired", test_expired);
   g_test_add_func ("/audit/retention", test_retention);
+  g_test_add_func ("/audit/retention-batches", test_retention_batches);
 
   return g_test_run ();
 }
