@@ -466,6 +466,11 @@ busy_user (TestServer *server,
   reply = test_request (server, "PUT", "/v1/me/invoice-details", token, details);
   g_assert_cmpuint (reply->status, ==, 200);
   g_clear_pointer (&reply, test_response_free);
+  /* A refused sign-in is recorded by a write of its own, answered before
+   * it commits: the writes after it here are committed after it. */
+  reply = test_request (server, "POST", "/v1/auth/login", NULL, bad_login);
+  g_assert_cmpuint (reply->status, ==, 401);
+  g_clear_pointer (&reply, test_response_free);
   reply = test_request (server, "PUT", "/v1/me/limits", token, "{\"daily\": 600}");
   g_assert_cmpuint (reply->status, ==, 200);
   g_clear_pointer (&reply, test_response_free);
@@ -479,9 +484,6 @@ busy_user (TestServer *server,
   reply = test_request (server, "POST", "/v1/runs", token, second_run);
   g_assert_cmpuint (reply->status, ==, 201);
   g_clear_pointer (&reply, test_response_free);
-  reply = test_request (server, "POST", "/v1/auth/login", NULL, bad_login);
-  g_assert_cmpuint (reply->status, ==, 401);
-
   return g_steal_pointer (&token);
 }
 
@@ -966,6 +968,21 @@ count_rows (TestServer *server,
   return count;
 }
 
+static gboolean
+two_sessions_left (gpointer data)
+{
+  return count_rows (data, "SELECT count(*) FROM sessions") == 2;
+}
+
+static gboolean
+wait_for (gboolean (*done) (gpointer),
+          gpointer   data)
+{
+  for (guint i = 0; i < 200 && !done (data); i++)
+    g_usleep (10 * 1000);
+  return done (data);
+}
+
 static void
 restart_with (TestServer *server,
               const char *arg)
@@ -997,8 +1014,10 @@ test_session_retention (void)
   test_server_restart (server);
   g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions"), ==, 3);
 
-  /* With no retention, it goes at start; the live ones stay. */
+  /* With no retention, it goes at start (a write queued as the server
+   * starts listening); the live ones stay. */
   restart_with (server, "--session-retention-days=0");
+  g_assert_true (wait_for (two_sessions_left, server));
   g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions"), ==, 2);
   g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions "
                                        "WHERE revoked_at IS NOT NULL"), ==, 0);
@@ -1149,15 +1168,6 @@ upgraded (gpointer data)
   return count_rows (data, "SELECT count(*) FROM audit WHERE action = 'audit.upgraded'") > 0;
 }
 
-static gboolean
-wait_for (gboolean (*done) (gpointer),
-          gpointer   data)
-{
-  for (guint i = 0; i < 200 && !done (data); i++)
-    g_usleep (10 * 1000);
-  return done (data);
-}
-
 static void
 test_legacy_chain (void)
 {
@@ -1206,6 +1216,7 @@ test_legacy_chain_broken (void)
   g_autoptr(TestServer) server = test_server_start (private_hooks);
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autofree char *token = test_user_new (server, "broken@example.com", NULL);
+  g_autofree char *after = NULL;
   g_autofree char *path = test_server_ledger_path (server);
   g_autoptr(TestResponse) verify = NULL;
   sqlite3 *db = NULL;
@@ -1218,6 +1229,8 @@ test_legacy_chain_broken (void)
   sqlite3_close (db);
 
   test_server_restart (server);
+  /* A write answered: the one queued at start has run before it. */
+  after = test_user_new (server, "after@example.com", NULL);
   verify = test_request (server, "GET", "/v1/admin/audit/verify", admin, NULL);
   g_assert_false (json_node_get_boolean (test_response_member (verify, "ok")));
   g_assert_cmpint (test_response_int (verify, "broken_at"), ==, 1);
