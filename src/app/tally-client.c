@@ -461,6 +461,12 @@ call_sent (GObject      *source,
     }
 
   status = soup_message_get_status (data->msg);
+  /* No Content: the call succeeded and has nothing to say. */
+  if (status == SOUP_STATUS_NO_CONTENT)
+    {
+      g_task_return_pointer (task, json_object_new (), (GDestroyNotify) json_object_unref);
+      return;
+    }
   reply = parse_object (bytes, &error);
   if (status >= 200 && status < 300 && reply != NULL)
     {

@@ -45,6 +45,7 @@ struct _TallyPreferencesWindow
   GtkLabel             *portal_error;
   AdwActionRow         *server_row;
   AdwActionRow         *user_row;
+  GtkLabel             *data_error;
   TallyAlertsPreferences *alerts_page;
 
   TallySession         *session;
@@ -558,6 +559,162 @@ sign_out_action (GtkWidget  *widget,
   gtk_window_close (GTK_WINDOW (widget));
 }
 
+/* --- your data: export and erasure --- */
+
+static void
+data_exported (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tally_session_export_data_finish (TALLY_SESSION (source), result, &error))
+    {
+      show_failure (self->data_error, _("Your data was not exported"), error);
+      return;
+    }
+
+  show_error (self->data_error, NULL);
+  toast (self, _("Your data was saved"));
+}
+
+/**
+ * tally_preferences_window_export_data:
+ * @self: a #TallyPreferencesWindow
+ * @destination: where the JSON file goes
+ *
+ * What Export My Data does once the file is chosen; tests call it
+ * without the file chooser. A toast says when the file is written.
+ */
+void
+tally_preferences_window_export_data (TallyPreferencesWindow *self,
+                                      GFile                  *destination)
+{
+  g_return_if_fail (TALLY_IS_PREFERENCES_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (destination));
+
+  show_error (self->data_error, NULL);
+  tally_session_export_data_async (self->session, destination, self->cancellable, data_exported,
+                                   g_object_ref (self));
+}
+
+static void
+export_chosen (GtkNativeDialog        *chooser,
+               int                     response,
+               TallyPreferencesWindow *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (file != NULL)
+    tally_preferences_window_export_data (self, file);
+
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+static void
+export_data_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
+  g_autofree char *name = g_strdup_printf ("tally-data-%s.json", date);
+  GtkFileChooserNative *chooser;
+
+  chooser = gtk_file_chooser_native_new (_("Export My Data"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (export_chosen), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+account_deleted (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(TallyPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tally_session_delete_account_finish (TALLY_SESSION (source), result, &error))
+    {
+      show_failure (self->data_error, _("Your account was not deleted"), error);
+      return;
+    }
+
+  /* Signed out: the window behind shows the sign-in page. */
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+delete_response (AdwMessageDialog       *dialog,
+                 const char             *response,
+                 TallyPreferencesWindow *self)
+{
+  GtkEditable *password = g_object_get_data (G_OBJECT (dialog), "password");
+
+  if (!g_str_equal (response, "delete"))
+    return;
+
+  show_error (self->data_error, NULL);
+  tally_session_delete_account_async (self->session, gtk_editable_get_text (password),
+                                      self->cancellable, account_deleted, g_object_ref (self));
+}
+
+/* Nothing to send until a password is typed. */
+static void
+password_changed (GtkEditable      *password,
+                  AdwMessageDialog *dialog)
+{
+  adw_message_dialog_set_response_enabled (dialog, "delete",
+                                           gtk_editable_get_text (password)[0] != '\0');
+}
+
+static void
+delete_account_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
+  GtkWidget *password = adw_password_entry_row_new ();
+  GtkWidget *list = gtk_list_box_new ();
+  AdwMessageDialog *dialog;
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Delete Your Account?"), NULL));
+  adw_message_dialog_set_body (dialog,
+                               _("Your email address, name, password, invoice details and "
+                                 "settings are erased from the server, and you are signed out "
+                                 "on every computer. Credits left on the account are lost and "
+                                 "are not refunded. Your transactions stay in the books under "
+                                 "an anonymous number, as bookkeeping requires, but nothing "
+                                 "links them to you any more. This cannot be undone.\n\n"
+                                 "Type your password to confirm."));
+  /* As on the sign-in page: a row in a boxed list. */
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (password), _("Password"));
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_list_box_append (GTK_LIST_BOX (list), password);
+  adw_message_dialog_set_extra_child (dialog, list);
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"),
+                                    "delete", _("_Delete Account"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_enabled (dialog, "delete", FALSE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "password", password);
+  g_signal_connect_object (password, "changed", G_CALLBACK (password_changed), dialog, 0);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (password);
+}
+
 /* --- the object --- */
 
 static void
@@ -641,6 +798,7 @@ tally_preferences_window_class_init (TallyPreferencesWindowClass *klass)
   BIND (portal_error);
   BIND (server_row);
   BIND (user_row);
+  BIND (data_error);
   BIND (alerts_page);
 #undef BIND
 
@@ -652,6 +810,9 @@ tally_preferences_window_class_init (TallyPreferencesWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "prefs.manage-payment-methods", NULL,
                                    manage_payment_methods_action);
   gtk_widget_class_install_action (widget_class, "prefs.sign-out", NULL, sign_out_action);
+  gtk_widget_class_install_action (widget_class, "prefs.export-data", NULL, export_data_action);
+  gtk_widget_class_install_action (widget_class, "prefs.delete-account", NULL,
+                                   delete_account_action);
 }
 
 static void

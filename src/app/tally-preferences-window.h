@@ -29,5 +29,8 @@ TallyPreferencesWindow *tally_preferences_window_new            (GtkWindow      
 void                    tally_preferences_window_set_uri_opener (TallyPreferencesWindow *self,
                                                                  TallyUriOpener          opener,
                                                                  gpointer                user_data);
+/* What Export My Data does once a file is chosen (tests skip the chooser). */
+void                    tally_preferences_window_export_data    (TallyPreferencesWindow *self,
+                                                                 GFile                  *destination);
 
 G_END_DECLS

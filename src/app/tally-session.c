@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "tally-alert-history.h"
@@ -1129,6 +1130,8 @@ tally_session_start_checkout_finish (TallySession  *self,
   return TRUE;
 }
 
+/* A file fetched from the server (a receipt, the data export) is written
+ * where the task's data says. */
 static void
 receipt_written (GObject      *source,
                  GAsyncResult *result,
@@ -1193,6 +1196,126 @@ gboolean
 tally_session_save_receipt_finish (TallySession  *self,
                                    GAsyncResult  *result,
                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* --- the user's data: export and erasure --- */
+
+void
+tally_session_export_data_async (TallySession        *self,
+                                 GFile               *destination,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (TALLY_IS_SESSION (self));
+  g_return_if_fail (G_IS_FILE (destination));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tally_session_export_data_async);
+  g_task_set_task_data (task, g_object_ref (destination), g_object_unref);
+  /* Written as the server sent it: the document is the user's, not ours
+   * to reshape. */
+  tally_client_fetch_async (self->client, "/v1/me/export", cancellable, receipt_fetched, task);
+}
+
+gboolean
+tally_session_export_data_finish (TallySession  *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* The offline cache of an account that no longer exists holds its
+ * history: it goes too. */
+static void
+remove_cache_files (const char *path)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  for (guint i = 0; path != NULL && i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+      g_remove (file);
+    }
+}
+
+/* Answered once the keyring forgot the token too, so a caller that looks
+ * finds nothing. */
+static void
+deleted_token_cleared (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!tally_secret_clear_finish (result, &error))
+    g_warning ("The keyring kept the session of a deleted account: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+account_deleted (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  TallySession *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          &error);
+  g_autofree char *cache_path = NULL;
+
+  if (reply == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* Every session of the account ended on the server: forget this one. */
+  cache_path = tally_cache_build_path (tally_client_get_server_url (self->client),
+                                       self->user_id);
+  sign_out_here (self);
+  remove_cache_files (cache_path);
+  g_settings_reset (self->settings, "last-user-id");
+  tally_secret_clear_async (tally_client_get_server_url (self->client), NULL,
+                            deleted_token_cleared, g_steal_pointer (&task));
+}
+
+void
+tally_session_delete_account_async (TallySession        *self,
+                                    const char          *password,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  GTask *task;
+
+  g_return_if_fail (TALLY_IS_SESSION (self));
+  g_return_if_fail (password != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tally_session_delete_account_async);
+  json_object_set_string_member (body, "password", password);
+  tally_client_call_async (self->client, "DELETE", "/v1/me", body, cancellable, account_deleted,
+                           task);
+}
+
+gboolean
+tally_session_delete_account_finish (TallySession  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 

@@ -149,6 +149,27 @@ gboolean           tally_session_save_receipt_finish   (TallySession       *self
                                                         GAsyncResult       *result,
                                                         GError            **error);
 
+/* GET /v1/me/export: everything the server keeps about the user, as one
+ * JSON file at @destination. */
+void               tally_session_export_data_async     (TallySession       *self,
+                                                        GFile              *destination,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+gboolean           tally_session_export_data_finish    (TallySession       *self,
+                                                        GAsyncResult       *result,
+                                                        GError            **error);
+/* DELETE /v1/me with @password: erases the account on the server, then
+ * signs out here and deletes the account's offline cache. */
+void               tally_session_delete_account_async  (TallySession       *self,
+                                                        const char         *password,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+gboolean           tally_session_delete_account_finish (TallySession       *self,
+                                                        GAsyncResult       *result,
+                                                        GError            **error);
+
 /* tally-session-runs.c: a run's calls */
 
 /* POST /v1/runs: holds the most a run of @tool on @inputs may cost. FALSE

@@ -51,6 +51,7 @@ static const char * const stmt_sql[N_STMTS] = {
                           "VALUES (?, ?, ?, ?, ?, ?)",
   [STMT_UPDATE_ACCOUNT] = "UPDATE accounts SET debits_pending = ?, debits_posted = ?, "
                           "credits_pending = ?, credits_posted = ? WHERE num = ?",
+  [STMT_RENAME_ACCOUNT] = "UPDATE accounts SET name = ? WHERE id = ?",
   [STMT_SEQ_BY_ID] = "SELECT seq FROM transfers WHERE id = ?",
   [STMT_TRANSFER_BY_SEQ] = "SELECT " TRANSFER_COLUMNS TRANSFER_FROM "WHERE t.seq = ?",
   [STMT_INSERT_TRANSFER] = "INSERT OR IGNORE INTO transfers (seq, id, debit_account, credit_account, amount, "
@@ -624,6 +625,43 @@ tally_ledger_create_account (TallyLedger         *self,
   sqlite3_bind_int64 (stmt, 6, tally_ledger_now (self));
 
   return tally_ledger_step_done (self, stmt, error);
+}
+
+/* The name is the only field that is not bookkeeping: an erased user's
+ * account keeps its balances under a name that says nothing of them. */
+gboolean
+tally_ledger_rename_account (TallyLedger  *self,
+                             const char   *id,
+                             const char   *name,
+                             GError      **error)
+{
+  sqlite3_stmt *stmt;
+  guint8 bytes[16];
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (!tally_uuid_to_bytes (id, bytes) || strlen (name) >= TALLY_NAME_MAX)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+                   "Cannot rename account “%s”: bad id or name", id);
+      return FALSE;
+    }
+
+  stmt = tally_ledger_stmt (self, STMT_RENAME_ACCOUNT);
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob (stmt, 2, bytes, sizeof bytes, SQLITE_TRANSIENT);
+  if (!tally_ledger_step_done (self, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (tally_ledger_get_sqlite (self)) == 0)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND,
+                   "No account “%s”", id);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static gboolean

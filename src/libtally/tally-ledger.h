@@ -86,6 +86,11 @@ gboolean     tally_ledger_lookup_account     (TallyLedger                *self,
                                               const char                 *id,
                                               TallyAccount               *account,
                                               GError                    **error);
+/* Changes only the account's name (erasure pseudonymises it). */
+gboolean     tally_ledger_rename_account     (TallyLedger                *self,
+                                              const char                 *id,
+                                              const char                 *name,
+                                              GError                    **error);
 
 /* Transfers. One result per transfer in @results; the batch is one
  * transaction. FALSE only when the store failed, and then nothing of the

@@ -13,6 +13,7 @@
 
 #include "tally-alerts.h"
 #include "tally-api.h"
+#include "tally-api-json.h"
 #include "tally-api-decoders.h"
 #include "tally-api-query.h"
 #include "tally-server.h"
@@ -205,8 +206,8 @@ tally_api_decode_alert_settings (JsonObject                *body,
 
 /* --- answers --- */
 
-static JsonObject *
-settings_json (const TallyAlertSettings *settings)
+JsonObject *
+tally_api_alert_settings_json (const TallyAlertSettings *settings)
 {
   JsonObject *object = json_object_new ();
   JsonObject *channels = json_object_new ();
@@ -261,7 +262,7 @@ handle_get_settings (TallyRequest *request)
       return;
     }
 
-  body = settings_json (&settings);
+  body = tally_api_alert_settings_json (&settings);
   tally_request_respond_object (request, 200, body);
 }
 
@@ -306,7 +307,7 @@ settings_done (gpointer      data,
       return;
     }
 
-  body = settings_json (&job->settings);
+  body = tally_api_alert_settings_json (&job->settings);
   tally_request_respond_object (job->request, 200, body);
 }
 

@@ -27,8 +27,8 @@ respond_storage_error (TallyRequest *request)
 
 /* --- GET /v1/payments --- */
 
-static JsonObject *
-payment_json (const TallyPayment *payment)
+JsonObject *
+tally_api_payment_json (const TallyPayment *payment)
 {
   JsonObject *object = json_object_new ();
 
@@ -65,7 +65,7 @@ handle_payments (TallyRequest *request)
   items = json_array_sized_new (payments->len);
   for (guint i = 0; i < payments->len; i++)
     json_array_add_object_element (items,
-                                   payment_json (&g_array_index (payments, TallyPayment, i)));
+                                   tally_api_payment_json (&g_array_index (payments, TallyPayment, i)));
 
   body = json_object_new ();
   json_object_set_array_member (body, "items", items);
@@ -155,8 +155,8 @@ set_detail_member (JsonObject *object,
     json_object_set_null_member (object, name);
 }
 
-static JsonObject *
-invoice_details_json (const TallyInvoiceDetails *details)
+JsonObject *
+tally_api_invoice_details_json (const TallyInvoiceDetails *details)
 {
   JsonObject *object = json_object_new ();
 
@@ -182,7 +182,7 @@ handle_get_invoice_details (TallyRequest *request)
       return;
     }
 
-  body = invoice_details_json (&details);
+  body = tally_api_invoice_details_json (&details);
   tally_request_respond_object (request, 200, body);
 }
 
@@ -225,7 +225,7 @@ invoice_details_done (gpointer      data,
       return;
     }
 
-  body = invoice_details_json (&job->details);
+  body = tally_api_invoice_details_json (&job->details);
   tally_request_respond_object (job->request, 200, body);
 }
 

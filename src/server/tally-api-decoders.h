@@ -217,6 +217,39 @@ gboolean tally_api_decode_promo_code (JsonObject            *body,
 gboolean tally_api_decode_redeem     (JsonObject            *body,
                                       TallyRedeemRequest    *out,
                                       TallyProblem          *problem);
+/* PUT /v1/admin/users/{id}; DELETE /v1/me. */
+typedef struct
+{
+  gboolean    has_role;
+  const char *role;
+  gboolean    has_disabled;
+  gboolean    disabled;
+} TallyUserUpdateRequest;
+
+gboolean tally_api_decode_user_update (JsonObject             *body,
+                                       TallyUserUpdateRequest *out,
+                                       TallyProblem           *problem);
+
+typedef struct
+{
+  const char *password;
+} TallyEraseRequest;
+
+gboolean tally_api_decode_erase       (JsonObject             *body,
+                                       TallyEraseRequest      *out,
+                                       TallyProblem           *problem);
+
+/* PUT /v1/me/consent. */
+typedef struct
+{
+  gboolean    marketing_opt_in;
+  const char *text_version;
+} TallyConsentRequest;
+
+gboolean tally_api_decode_consent     (JsonObject             *body,
+                                       TallyConsentRequest    *out,
+                                       TallyProblem           *problem);
+
 /* PUT /v1/me/alerts (tally-api-alerts.c): any subset, merged into the
  * saved settings by tally-alerts.c. */
 typedef struct _TallyAlertSettingsRequest TallyAlertSettingsRequest;

@@ -11,6 +11,9 @@
 #include <tally.h>
 
 #include "tally-store.h"
+#include "tally-store-recharge.h"
+#include "tally-store-alerts.h"
+#include "tally-store-webhooks.h"
 
 G_BEGIN_DECLS
 
@@ -30,5 +33,19 @@ void        tally_api_set_time      (JsonObject         *object,
 void        tally_api_set_object    (JsonObject         *object,
                                      const char         *name,
                                      JsonObject         *value);
+
+/* The members each area answers with, shared with GET /v1/me/export. */
+JsonObject *tally_api_statement_item_json    (const TallyStatementItem *item);
+JsonObject *tally_api_payment_json           (const TallyPayment *payment);
+JsonObject *tally_api_invoice_details_json   (const TallyInvoiceDetails *details);
+JsonObject *tally_api_recharge_settings_json (const TallyRechargeSettings *settings);
+JsonObject *tally_api_alert_settings_json    (const TallyAlertSettings *settings);
+/* The secret only in the answer to its creation. */
+JsonObject *tally_api_webhook_json           (const TallyWebhook *webhook,
+                                              gboolean            with_secret);
+JsonObject *tally_api_current_limits         (TallyStore         *store,
+                                              const char         *account_id,
+                                              const char         *timezone,
+                                              GError            **error);
 
 G_END_DECLS

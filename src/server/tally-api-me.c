@@ -142,8 +142,8 @@ limits_json (const TallyPolicy *policy,
 }
 
 /* The limits of @account_id as they stand now. */
-static JsonObject *
-current_limits (TallyStore   *store,
+JsonObject *
+tally_api_current_limits (TallyStore   *store,
                 const char   *account_id,
                 const char   *timezone,
                 GError      **error)
@@ -253,7 +253,7 @@ handle_me (TallyRequest *request)
       return;
     }
 
-  limits = current_limits (tally_server_get_store (server), user->account_id, user->timezone,
+  limits = tally_api_current_limits (tally_server_get_store (server), user->account_id, user->timezone,
                            &error);
   if (limits == NULL)
     {
@@ -344,7 +344,7 @@ limits_write (gpointer   data,
   if (!tally_store_save_policy (store, job->account_id, &policy, error))
     return FALSE;
 
-  job->limits = current_limits (store, job->account_id, job->timezone, error);
+  job->limits = tally_api_current_limits (store, job->account_id, job->timezone, error);
   if (job->limits != NULL &&
       !tally_audit_record (tally_server_get_audit (tally_request_get_server (job->request)),
                            tally_request_get_user (job->request), "limits.changed",

@@ -42,9 +42,9 @@ respond_not_found (TallyRequest *request)
 }
 
 /* {id, url, created_at}, and the secret when it is shown (once). */
-static JsonObject *
-webhook_json (const TallyWebhook *webhook,
-              gboolean            with_secret)
+JsonObject *
+tally_api_webhook_json (const TallyWebhook *webhook,
+                        gboolean            with_secret)
 {
   JsonObject *object = json_object_new ();
 
@@ -98,7 +98,7 @@ create_done (gpointer      data,
       return;
     }
 
-  body = webhook_json (&job->webhook, TRUE);
+  body = tally_api_webhook_json (&job->webhook, TRUE);
   tally_request_respond_object (job->request, 201, body);
 }
 
@@ -174,7 +174,7 @@ handle_list (TallyRequest *request)
   items = json_array_new ();
   for (guint i = 0; i < webhooks->len; i++)
     json_array_add_object_element (items,
-                                   webhook_json (&g_array_index (webhooks, TallyWebhook, i),
+                                   tally_api_webhook_json (&g_array_index (webhooks, TallyWebhook, i),
                                                  FALSE));
   json_object_set_array_member (body, "items", items);
   tally_request_respond_object (request, 200, body);

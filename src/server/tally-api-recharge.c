@@ -11,6 +11,7 @@
 
 #include "tally-api.h"
 #include "tally-api-decoders.h"
+#include "tally-api-json.h"
 #include "tally-recharge.h"
 #include "tally-server.h"
 #include "tally-store-recharge.h"
@@ -62,8 +63,8 @@ tally_api_decode_auto_recharge (JsonObject               *body,
 
 /* {enabled, threshold, pack, monthly_cap, failures, paused, in_flight};
  * an account that never set any has auto-recharge off. */
-static JsonObject *
-settings_json (const TallyRechargeSettings *settings)
+JsonObject *
+tally_api_recharge_settings_json (const TallyRechargeSettings *settings)
 {
   JsonObject *object = json_object_new ();
 
@@ -104,7 +105,7 @@ handle_get (TallyRequest *request)
       return;
     }
 
-  body = settings_json (&settings);
+  body = tally_api_recharge_settings_json (&settings);
   tally_request_respond_object (request, 200, body);
 }
 
@@ -157,7 +158,7 @@ settings_done (gpointer      data,
   if (recharge != NULL)
     tally_recharge_check_account (recharge, job->settings.account_id);
 
-  body = settings_json (&job->settings);
+  body = tally_api_recharge_settings_json (&job->settings);
   tally_request_respond_object (job->request, 200, body);
 }
 

@@ -104,8 +104,8 @@ set_text_or_null (JsonObject *object,
 }
 
 /* The same members as the JSON export's items, and the CSV's columns. */
-static JsonObject *
-item_json (const TallyStatementItem *item)
+JsonObject *
+tally_api_statement_item_json (const TallyStatementItem *item)
 {
   JsonObject *object = json_object_new ();
   g_autofree char *created_at = tally_time_to_iso8601 (item->created_at);
@@ -132,7 +132,7 @@ respond_page (TallyRequest              *request,
   JsonArray *array = json_array_sized_new (items->len);
 
   for (guint i = 0; i < items->len; i++)
-    json_array_add_object_element (array, item_json (&g_array_index (items, TallyStatementItem,
+    json_array_add_object_element (array, tally_api_statement_item_json (&g_array_index (items, TallyStatementItem,
                                                                      i)));
   json_object_set_array_member (body, "items", array);
 

@@ -32,6 +32,8 @@ void tally_api_usage_register  (TallyRouter *router);
 void tally_api_promos_register (TallyRouter *router);
 void tally_api_subscriptions_register (TallyRouter *router);
 void tally_api_keys_register   (TallyRouter *router);
+void tally_api_users_register  (TallyRouter *router);
+void tally_api_privacy_register (TallyRouter *router);
 
 /* Calls every register function above (tally-api.c): the server's router
  * and `tally-server --list-routes` are built by it alone. */

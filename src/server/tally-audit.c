@@ -10,6 +10,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "tally-audit.h"
 #include "tally-json-decode.h"
 #include "tally-log.h"
@@ -18,7 +20,8 @@
 #define RETENTION_INTERVAL_SECONDS (24 * 60 * 60)
 
 #define RECORD_COLUMNS \
-  "seq, id, time, actor, actor_email, action, target, outcome, details, prev_hash, hash "
+  "seq, id, time, actor, actor_email, action, target, outcome, details, prev_hash, hash, " \
+  "format, field_keys, field_digests "
 
 struct _TallyAudit
 {
@@ -27,6 +30,9 @@ struct _TallyAudit
   TallyStore  *store;
   TallyWriter *writer;
   gint64       retention_days;
+  /* Records deleted per write; more_to_prune when a sweep left some. */
+  gint64       prune_batch;
+  gboolean     more_to_prune;
   guint        retention_source;
   /* Holds that ended at or before this were looked at by an earlier sweep. */
   gint64       expiry_checked_until;
@@ -72,6 +78,20 @@ tally_audit_new (TallyStore  *store,
   return self;
 }
 
+/* For a worker thread: reads through @store (tally_store_new_reader()),
+ * never appends. */
+TallyAudit *
+tally_audit_new_reader (TallyStore *store)
+{
+  TallyAudit *self;
+
+  g_return_val_if_fail (TALLY_IS_STORE (store), NULL);
+
+  self = g_object_new (TALLY_TYPE_AUDIT, NULL);
+  self->store = g_object_ref (store);
+  return self;
+}
+
 /* --- the chain --- */
 
 /* Each field as "length:bytes", so no choice of text can make two records
@@ -96,6 +116,61 @@ hash_number (GChecksum *checksum,
   hash_field (checksum, text);
 }
 
+static void
+hash_digest (GChecksum    *checksum,
+             const guint8  digest[TALLY_AUDIT_HASH_LEN])
+{
+  hash_number (checksum, TALLY_AUDIT_HASH_LEN);
+  g_checksum_update (checksum, digest, TALLY_AUDIT_HASH_LEN);
+}
+
+void
+tally_audit_field_digest (const guint8  key[TALLY_AUDIT_HASH_LEN],
+                          const char   *text,
+                          guint8        digest[TALLY_AUDIT_HASH_LEN])
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  gsize length = TALLY_AUDIT_HASH_LEN;
+
+  g_checksum_update (checksum, key, TALLY_AUDIT_HASH_LEN);
+  hash_field (checksum, text);
+  g_checksum_get_digest (checksum, digest, &length);
+}
+
+const char *
+tally_audit_sealed_text (const TallyAuditRecord *record,
+                         TallyAuditSealedField   field)
+{
+  switch (field)
+    {
+    case TALLY_AUDIT_FIELD_ACTOR_EMAIL:
+      return record->actor_email;
+    case TALLY_AUDIT_FIELD_TARGET:
+      return record->target;
+    case TALLY_AUDIT_FIELD_DETAILS:
+    case TALLY_AUDIT_N_SEALED_FIELDS:
+    default:
+      return record->details;
+    }
+}
+
+/* Format 2: the same order as format 1, a digest for each sealed field. */
+static void
+record_hash_v2 (const TallyAuditRecord *record,
+                GChecksum              *checksum)
+{
+  hash_field (checksum, "tally-audit-v2");
+  hash_number (checksum, record->seq);
+  hash_field (checksum, record->id);
+  hash_number (checksum, record->time);
+  hash_field (checksum, record->actor);
+  hash_digest (checksum, record->field_digests[TALLY_AUDIT_FIELD_ACTOR_EMAIL]);
+  hash_field (checksum, record->action);
+  hash_digest (checksum, record->field_digests[TALLY_AUDIT_FIELD_TARGET]);
+  hash_field (checksum, record->outcome);
+  hash_digest (checksum, record->field_digests[TALLY_AUDIT_FIELD_DETAILS]);
+}
+
 void
 tally_audit_record_hash (const TallyAuditRecord *record,
                          guint8                  hash[TALLY_AUDIT_HASH_LEN])
@@ -104,6 +179,13 @@ tally_audit_record_hash (const TallyAuditRecord *record,
   gsize length = TALLY_AUDIT_HASH_LEN;
 
   g_checksum_update (checksum, record->prev_hash, TALLY_AUDIT_HASH_LEN);
+  if (record->format >= 2)
+    {
+      record_hash_v2 (record, checksum);
+      g_checksum_get_digest (checksum, hash, &length);
+      return;
+    }
+
   hash_field (checksum, "tally-audit-v1");
   hash_number (checksum, record->seq);
   hash_field (checksum, record->id);
@@ -115,6 +197,19 @@ tally_audit_record_hash (const TallyAuditRecord *record,
   hash_field (checksum, record->outcome);
   hash_field (checksum, record->details);
   g_checksum_get_digest (checksum, hash, &length);
+}
+
+static void
+copy_blob (sqlite3_stmt *stmt,
+           int           column,
+           void         *dest,
+           gsize         size)
+{
+  const void *blob = sqlite3_column_blob (stmt, column);
+
+  memset (dest, 0, size);
+  if (blob != NULL && (gsize) sqlite3_column_bytes (stmt, column) == size)
+    memcpy (dest, blob, size);
 }
 
 static void
@@ -198,7 +293,7 @@ insert_record (TallyAudit              *self,
 {
   sqlite3_stmt *stmt = tally_store_prepare (self->store,
                                             "INSERT INTO audit (" RECORD_COLUMNS ") "
-                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                             error);
 
   if (stmt == NULL)
@@ -214,6 +309,10 @@ insert_record (TallyAudit              *self,
   sqlite3_bind_text (stmt, 9, record->details, -1, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 10, record->prev_hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 11, record->hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 12, record->format);
+  sqlite3_bind_blob (stmt, 13, record->field_keys, sizeof record->field_keys, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 14, record->field_digests, sizeof record->field_digests,
+                     SQLITE_STATIC);
   return tally_store_step_done (self->store, stmt, error);
 }
 
@@ -241,6 +340,38 @@ actor_name (const TallyUser *actor)
   return actor->id;
 }
 
+static void scrub_late_record (const TallyUser  *actor,
+                               char            **target,
+                               char            **details);
+
+/* Whether @actor was erased since their request was authenticated: its
+ * write may land after the erasure's. */
+static gboolean
+actor_erased (TallyAudit       *self,
+              const TallyUser  *actor,
+              gboolean         *erased,
+              GError          **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *erased = FALSE;
+  if (actor == NULL || actor->id[0] == '\0')
+    return TRUE;
+
+  stmt = tally_store_prepare (self->store,
+                              "SELECT erased_at IS NOT NULL FROM users WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, actor->id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  *erased = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_store_sqlite_failed (self->store, error);
+  return TRUE;
+}
+
 gboolean
 tally_audit_record (TallyAudit       *self,
                     const TallyUser  *actor,
@@ -253,23 +384,34 @@ tally_audit_record (TallyAudit       *self,
   g_autoptr(JsonObject) owned = details;
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *text = details_text (owned);
+  g_autofree char *target_copy = g_strdup (target);
   TallyAuditRecord record = { 0 };
+  gboolean erased;
 
   g_return_val_if_fail (TALLY_IS_AUDIT (self), FALSE);
   g_return_val_if_fail (action != NULL && outcome != NULL, FALSE);
 
-  if (!read_last_link (self, &record.seq, record.prev_hash, error))
+  if (!read_last_link (self, &record.seq, record.prev_hash, error) ||
+      !actor_erased (self, actor, &erased, error))
     return FALSE;
+  if (erased)
+    scrub_late_record (actor, &target_copy, &text);
 
   record.seq++;
   g_strlcpy (record.id, uuid, sizeof record.id);
   record.time = g_get_real_time ();
   record.actor = (char *) actor_name (actor);
-  record.actor_email = (char *) (actor != NULL && actor->email[0] != '\0' ? actor->email : NULL);
+  record.actor_email = (char *) (actor != NULL && actor->email[0] != '\0' && !erased ?
+                                  actor->email : NULL);
   record.action = (char *) action;
-  record.target = (char *) target;
+  record.target = target_copy;
   record.outcome = (char *) outcome;
   record.details = text;
+  record.format = TALLY_AUDIT_FORMAT;
+  randombytes_buf (record.field_keys, sizeof record.field_keys);
+  for (guint i = 0; i < TALLY_AUDIT_N_SEALED_FIELDS; i++)
+    tally_audit_field_digest (record.field_keys[i], tally_audit_sealed_text (&record, i),
+                              record.field_digests[i]);
   tally_audit_record_hash (&record, record.hash);
 
   return insert_record (self, &record, error);
@@ -545,6 +687,9 @@ read_record (sqlite3_stmt     *stmt,
   record->details = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
   copy_hash (stmt, 9, record->prev_hash);
   copy_hash (stmt, 10, record->hash);
+  record->format = sqlite3_column_int (stmt, 11);
+  copy_blob (stmt, 12, record->field_keys, sizeof record->field_keys);
+  copy_blob (stmt, 13, record->field_digests, sizeof record->field_digests);
 }
 
 /* Appends every row the statement gives. */
@@ -568,22 +713,6 @@ read_records (TallyAudit    *self,
   if (rc != SQLITE_DONE)
     return tally_store_sqlite_failed (self->store, error);
   return TRUE;
-}
-
-/* "%text%" with LIKE's own characters escaped, so "50%" means 50%. */
-static char *
-like_pattern (const char *text)
-{
-  GString *pattern = g_string_new ("%");
-
-  for (const char *c = text; *c != '\0'; c++)
-    {
-      if (*c == '%' || *c == '_' || *c == '\\')
-        g_string_append_c (pattern, '\\');
-      g_string_append_c (pattern, *c);
-    }
-  g_string_append_c (pattern, '%');
-  return g_string_free (pattern, FALSE);
 }
 
 static void
@@ -640,7 +769,7 @@ tally_audit_query (TallyAudit             *self,
 
   prefix = query->action != NULL && g_str_has_suffix (query->action, ".");
   if (query->search != NULL)
-    pattern = like_pattern (query->search);
+    pattern = tally_store_like_pattern (query->search);
   bind_text_or_null (stmt, 1, query->actor);
   bind_text_or_null (stmt, 2, query->action);
   sqlite3_bind_int (stmt, 3, prefix ? 1 : 0);
@@ -704,9 +833,344 @@ tally_audit_get_last_seq (TallyAudit *self)
   return seq;
 }
 
+/* --- erasure --- */
+
+/* @text with every occurrence of @needle (ASCII case ignored) replaced by
+ * @replacement; NULL when there is none. Lowering ASCII keeps every byte
+ * where it was, so offsets in the lowered copy hold in @text. */
+static char *
+replace_caseless (const char *text,
+                  const char *needle,
+                  const char *replacement)
+{
+  g_autofree char *lower_text = NULL;
+  g_autofree char *lower_needle = NULL;
+  const char *from, *hit;
+  GString *out;
+
+  if (text == NULL || needle == NULL || needle[0] == '\0')
+    return NULL;
+
+  lower_text = g_ascii_strdown (text, -1);
+  lower_needle = g_ascii_strdown (needle, -1);
+  if (strstr (lower_text, lower_needle) == NULL)
+    return NULL;
+
+  out = g_string_new (NULL);
+  for (from = lower_text; (hit = strstr (from, lower_needle)) != NULL;
+       from = hit + strlen (lower_needle))
+    {
+      g_string_append_len (out, text + (from - lower_text), hit - from);
+      g_string_append (out, replacement);
+    }
+  g_string_append (out, text + (from - lower_text));
+  return g_string_free (out, FALSE);
+}
+
+/* Replaces each needle in turn; NULL when none was there. */
+static char *
+replace_all (const char         *text,
+             const char * const *needles,
+             const char         *replacement)
+{
+  g_autofree char *current = g_strdup (text);
+  gboolean changed = FALSE;
+
+  for (guint i = 0; needles[i] != NULL; i++)
+    {
+      char *replaced = replace_caseless (current, needles[i], replacement);
+
+      if (replaced != NULL)
+        {
+          g_free (current);
+          current = replaced;
+          changed = TRUE;
+        }
+    }
+
+  return changed ? g_steal_pointer (&current) : NULL;
+}
+
+/* The strings of the details, wherever they are nested, so text that JSON
+ * escapes is found as the user typed it. */
+static gboolean
+scrub_node (JsonNode           *node,
+            const char * const *needles,
+            const char         *replacement)
+{
+  gboolean changed = FALSE;
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_autoptr(GList) members = json_object_get_values (json_node_get_object (node));
+
+      for (GList *l = members; l != NULL; l = l->next)
+        changed |= scrub_node (l->data, needles, replacement);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_autoptr(GList) elements = json_array_get_elements (json_node_get_array (node));
+
+      for (GList *l = elements; l != NULL; l = l->next)
+        changed |= scrub_node (l->data, needles, replacement);
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      g_autofree char *replaced = replace_all (json_node_get_string (node), needles,
+                                               replacement);
+
+      if (replaced != NULL)
+        {
+          json_node_set_string (node, replaced);
+          changed = TRUE;
+        }
+    }
+
+  return changed;
+}
+
+static char *
+scrub_details (const char         *details,
+               const char * const *needles,
+               const char         *replacement)
+{
+  g_autoptr(JsonNode) node = details != NULL ? json_from_string (details, NULL) : NULL;
+
+  if (node == NULL)
+    return replace_all (details, needles, replacement);
+  if (!scrub_node (node, needles, replacement))
+    return NULL;
+  return tally_json_to_string (node);
+}
+
+/* A record by a user erased meanwhile is written as erasure would have
+ * left it. */
+static void
+scrub_late_record (const TallyUser  *actor,
+                   char            **target,
+                   char            **details)
+{
+  const char *needles[] = { actor->email, strlen (actor->name) >= 3 ? actor->name : NULL, NULL };
+  char *scrubbed;
+
+  if ((scrubbed = replace_all (*target, needles, actor->id)) != NULL)
+    {
+      g_free (*target);
+      *target = scrubbed;
+    }
+  if ((scrubbed = scrub_details (*details, needles, actor->id)) != NULL)
+    {
+      g_free (*details);
+      *details = scrubbed;
+    }
+}
+
+static gboolean
+about_subject (const TallyAuditRecord  *record,
+               const TallyAuditSubject *subject)
+{
+  return g_strcmp0 (record->actor, subject->user_id) == 0 ||
+         g_strcmp0 (record->target, subject->user_id) == 0 ||
+         g_strcmp0 (record->target, subject->account_id) == 0 ||
+         (record->target != NULL && g_ascii_strcasecmp (record->target, subject->email) == 0);
+}
+
+/* The new text of each sealed field, NULL in @changed where it stays. A
+ * name is only looked for in records by or about the user, and only when
+ * it is long enough not to be part of any word. */
+static gboolean
+pseudonymise_fields (const TallyAuditRecord  *record,
+                     const TallyAuditSubject *subject,
+                     char                    *changed[TALLY_AUDIT_N_SEALED_FIELDS],
+                     gboolean                *email_cleared)
+{
+  const char *needles[] = { subject->email, NULL, NULL };
+
+  if (about_subject (record, subject) && strlen (subject->name) >= 3)
+    needles[1] = subject->name;
+
+  *email_cleared = record->actor_email != NULL &&
+                   (g_strcmp0 (record->actor, subject->user_id) == 0 ||
+                    g_ascii_strcasecmp (record->actor_email, subject->email) == 0);
+  changed[TALLY_AUDIT_FIELD_ACTOR_EMAIL] = NULL;
+  changed[TALLY_AUDIT_FIELD_TARGET] = replace_all (record->target, needles, subject->user_id);
+  changed[TALLY_AUDIT_FIELD_DETAILS] = scrub_details (record->details, needles,
+                                                      subject->user_id);
+
+  return *email_cleared || changed[TALLY_AUDIT_FIELD_TARGET] != NULL ||
+         changed[TALLY_AUDIT_FIELD_DETAILS] != NULL;
+}
+
+static gboolean
+update_sealed (TallyAudit              *self,
+               const TallyAuditRecord  *record,
+               GError                 **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store,
+                                            "UPDATE audit SET actor_email = ?, target = ?, "
+                                            "details = ?, field_keys = ? WHERE seq = ?",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, record->actor_email, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, record->target, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, record->details, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 4, record->field_keys, sizeof record->field_keys, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 5, record->seq);
+  return tally_store_step_done (self->store, stmt, error);
+}
+
+/* Replaces the fields and forgets the key of each one that changed. */
+static gboolean
+pseudonymise_record (TallyAudit               *self,
+                     TallyAuditRecord         *record,
+                     const TallyAuditSubject  *subject,
+                     gboolean                 *changed_any,
+                     GError                  **error)
+{
+  char *changed[TALLY_AUDIT_N_SEALED_FIELDS];
+  gboolean email_cleared;
+
+  *changed_any = pseudonymise_fields (record, subject, changed, &email_cleared);
+  if (!*changed_any || record->format < 2)
+    {
+      for (guint i = 0; i < TALLY_AUDIT_N_SEALED_FIELDS; i++)
+        g_free (changed[i]);
+      return TRUE;
+    }
+
+  if (email_cleared)
+    {
+      g_clear_pointer (&record->actor_email, g_free);
+      memset (record->field_keys[TALLY_AUDIT_FIELD_ACTOR_EMAIL], 0, TALLY_AUDIT_HASH_LEN);
+    }
+  if (changed[TALLY_AUDIT_FIELD_TARGET] != NULL)
+    {
+      g_free (record->target);
+      record->target = changed[TALLY_AUDIT_FIELD_TARGET];
+      memset (record->field_keys[TALLY_AUDIT_FIELD_TARGET], 0, TALLY_AUDIT_HASH_LEN);
+    }
+  if (changed[TALLY_AUDIT_FIELD_DETAILS] != NULL)
+    {
+      g_free (record->details);
+      record->details = changed[TALLY_AUDIT_FIELD_DETAILS];
+      memset (record->field_keys[TALLY_AUDIT_FIELD_DETAILS], 0, TALLY_AUDIT_HASH_LEN);
+    }
+
+  return update_sealed (self, record, error);
+}
+
+/* Every record that may hold the subject's email or name: a whole scan of
+ * the text, as an erasure is rare and must miss nothing. */
+static GArray *
+read_subject_records (TallyAudit               *self,
+                      const TallyAuditSubject  *subject,
+                      gboolean                  search_text,
+                      GError                  **error)
+{
+  g_autoptr(GArray) records = records_new ();
+  g_autofree char *email = g_ascii_strdown (subject->email, -1);
+  sqlite3_stmt *stmt;
+
+  stmt = tally_store_prepare (self->store,
+                              "SELECT " RECORD_COLUMNS "FROM audit "
+                              "WHERE actor = ?1 OR target = ?1 OR target = ?2 "
+                              "OR lower (target) = ?3 OR lower (actor_email) = ?3 "
+                              "OR (?4 AND instr (lower (details), ?3) > 0) "
+                              "OR (?4 AND instr (lower (target), ?3) > 0) "
+                              "ORDER BY seq",
+                              error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_text (stmt, 1, subject->user_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, subject->account_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, email, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 4, search_text ? 1 : 0);
+  if (!read_records (self, stmt, records, error))
+    return NULL;
+
+  return g_steal_pointer (&records);
+}
+
+gboolean
+tally_audit_pseudonymise (TallyAudit               *self,
+                          const TallyAuditSubject  *subject,
+                          gint64                   *n_changed,
+                          gint64                   *n_legacy,
+                          GError                  **error)
+{
+  g_autoptr(GArray) records = NULL;
+
+  g_return_val_if_fail (TALLY_IS_AUDIT (self), FALSE);
+
+  *n_changed = 0;
+  *n_legacy = 0;
+  records = read_subject_records (self, subject, TRUE, error);
+  if (records == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      TallyAuditRecord *record = &g_array_index (records, TallyAuditRecord, i);
+      gboolean changed;
+
+      if (!pseudonymise_record (self, record, subject, &changed, error))
+        return FALSE;
+      if (changed && record->format < 2)
+        (*n_legacy)++;
+      else if (changed)
+        (*n_changed)++;
+    }
+
+  return TRUE;
+}
+
+GArray *
+tally_audit_about (TallyAudit               *self,
+                   const TallyAuditSubject  *subject,
+                   GError                  **error)
+{
+  g_return_val_if_fail (TALLY_IS_AUDIT (self), NULL);
+
+  return read_subject_records (self, subject, FALSE, error);
+}
+
 /* --- verification --- */
 
 #define VERIFY_PAGE 1000
+
+static gboolean
+key_forgotten (const guint8 key[TALLY_AUDIT_HASH_LEN])
+{
+  static const guint8 zeros[TALLY_AUDIT_HASH_LEN] = { 0 };
+
+  return memcmp (key, zeros, TALLY_AUDIT_HASH_LEN) == 0;
+}
+
+/* Each sealed field still matches its digest, unless it was pseudonymised
+ * (its key forgotten): then only the digest is left to link the chain. */
+static gboolean
+seals_hold (const TallyAuditRecord *record)
+{
+  if (record->format < 2)
+    return TRUE;
+
+  for (guint i = 0; i < TALLY_AUDIT_N_SEALED_FIELDS; i++)
+    {
+      guint8 digest[TALLY_AUDIT_HASH_LEN];
+
+      if (key_forgotten (record->field_keys[i]))
+        continue;
+      tally_audit_field_digest (record->field_keys[i], tally_audit_sealed_text (record, i),
+                                digest);
+      if (memcmp (digest, record->field_digests[i], TALLY_AUDIT_HASH_LEN) != 0)
+        return FALSE;
+    }
+
+  return TRUE;
+}
 
 /* The first broken link of @records, continuing from @seq and @hash. */
 static gboolean
@@ -731,7 +1195,7 @@ check_links (GArray   *records,
         }
 
       tally_audit_record_hash (record, computed);
-      if (memcmp (computed, record->hash, TALLY_AUDIT_HASH_LEN) != 0)
+      if (memcmp (computed, record->hash, TALLY_AUDIT_HASH_LEN) != 0 || !seals_hold (record))
         {
           *message = g_strdup_printf ("Record %" G_GINT64_FORMAT " was changed after it was "
                                       "written: its hash does not match its contents",
@@ -780,6 +1244,168 @@ tally_audit_verify (TallyAudit  *self,
     }
 }
 
+/* --- records of format 1 --- */
+
+static gboolean
+count_legacy (TallyAudit  *self,
+              gint64      *count,
+              GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store,
+                                            "SELECT count(*) FROM audit WHERE format < 2",
+                                            error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  *count = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    return tally_store_sqlite_failed (self->store, error);
+  return TRUE;
+}
+
+static gboolean
+update_link (TallyAudit              *self,
+             const TallyAuditRecord  *record,
+             GError                 **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self->store,
+                                            "UPDATE audit SET format = ?, field_keys = ?, "
+                                            "field_digests = ?, prev_hash = ?, hash = ? "
+                                            "WHERE seq = ?",
+                                            error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int (stmt, 1, record->format);
+  sqlite3_bind_blob (stmt, 2, record->field_keys, sizeof record->field_keys, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 3, record->field_digests, sizeof record->field_digests,
+                     SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 4, record->prev_hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 5, record->hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, record->seq);
+  return tally_store_step_done (self->store, stmt, error);
+}
+
+static void
+seal_record (TallyAuditRecord *record)
+{
+  record->format = TALLY_AUDIT_FORMAT;
+  randombytes_buf (record->field_keys, sizeof record->field_keys);
+  for (guint i = 0; i < TALLY_AUDIT_N_SEALED_FIELDS; i++)
+    tally_audit_field_digest (record->field_keys[i], tally_audit_sealed_text (record, i),
+                              record->field_digests[i]);
+}
+
+/* Every record from the anchor on, sealed if it was not and linked
+ * again; the anchor itself stays. */
+static gboolean
+rechain (TallyAudit  *self,
+         gint64      *n_records,
+         GError     **error)
+{
+  guint8 hash[TALLY_AUDIT_HASH_LEN];
+  gint64 seq;
+
+  *n_records = 0;
+  if (!read_anchor (self, &seq, hash, error))
+    return FALSE;
+
+  for (;;)
+    {
+      g_autoptr(GArray) records = tally_audit_read_after (self, seq, G_MAXINT64, VERIFY_PAGE,
+                                                          error);
+
+      if (records == NULL)
+        return FALSE;
+      if (records->len == 0)
+        return TRUE;
+
+      for (guint i = 0; i < records->len; i++)
+        {
+          TallyAuditRecord *record = &g_array_index (records, TallyAuditRecord, i);
+
+          if (record->format < 2)
+            seal_record (record);
+          memcpy (record->prev_hash, hash, TALLY_AUDIT_HASH_LEN);
+          tally_audit_record_hash (record, record->hash);
+          if (!update_link (self, record, error))
+            return FALSE;
+          memcpy (hash, record->hash, TALLY_AUDIT_HASH_LEN);
+          seq = record->seq;
+          (*n_records)++;
+        }
+    }
+}
+
+/* A chain that verifies as it stands is rewritten in format 2 and the
+ * head it had is recorded, so its continuity can still be shown; a
+ * broken one is left for an admin to look at. */
+static gboolean
+upgrade_write (gpointer   data,
+               GError   **error)
+{
+  TallyAudit *self = data;
+  g_autofree char *message = NULL;
+  g_autofree char *old_head = NULL;
+  guint8 head[TALLY_AUDIT_HASH_LEN];
+  gint64 legacy, n, broken_at, head_seq;
+
+  if (!count_legacy (self, &legacy, error))
+    return FALSE;
+  if (legacy == 0)
+    return TRUE;
+
+  if (!tally_audit_verify (self, &n, &broken_at, &message, error))
+    return FALSE;
+  if (broken_at != 0)
+    {
+      tally_log_warning ("audit_upgrade_skipped", message);
+      return TRUE;
+    }
+
+  if (!read_last_link (self, &head_seq, head, error) || !rechain (self, &n, error))
+    return FALSE;
+
+  old_head = g_malloc (TALLY_AUDIT_HASH_LEN * 2 + 1);
+  sodium_bin2hex (old_head, TALLY_AUDIT_HASH_LEN * 2 + 1, head, TALLY_AUDIT_HASH_LEN);
+  return tally_audit_record (self, NULL, "audit.upgraded", NULL, "ok",
+                             tally_audit_details ("iiis", "format", TALLY_AUDIT_FORMAT,
+                                                  "records", n, "previous_head_seq", head_seq,
+                                                  "previous_head_hash", old_head),
+                             error);
+}
+
+void
+tally_audit_start_upgrade (TallyAudit *self)
+{
+  g_return_if_fail (TALLY_IS_AUDIT (self));
+
+  tally_writer_submit (self->writer, upgrade_write, submit_done, g_object_ref (self),
+                       g_object_unref);
+}
+
+gboolean
+tally_audit_verify_file (const char  *path,
+                         gint64      *n_records,
+                         gint64      *broken_at,
+                         char       **message,
+                         GError     **error)
+{
+  g_autoptr(TallyLedger) ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, error);
+  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyAudit) reader = NULL;
+
+  if (ledger == NULL)
+    return FALSE;
+
+  store = tally_store_new_reader (ledger);
+  reader = tally_audit_new_reader (store);
+  return tally_audit_verify (reader, n_records, broken_at, message, error);
+}
+
 /* --- retention --- */
 
 static gboolean
@@ -814,23 +1440,27 @@ delete_through (TallyAudit  *self,
   return tally_store_step_done (self->store, stmt, error);
 }
 
-/* Deletes from the oldest up to the last record older than the cutoff,
- * never out of order, so what is left is still one unbroken chain that
- * starts at the anchor. */
+/* The link of record @seq, or of the newest record older than @cutoff
+ * when @seq is 0. */
 static gboolean
-prune_write (gpointer   data,
-             GError   **error)
+find_prune_link (TallyAudit  *self,
+                 gint64       cutoff,
+                 gint64      *seq,
+                 guint8       hash[TALLY_AUDIT_HASH_LEN],
+                 gboolean    *found,
+                 GError     **error)
 {
-  TallyAudit *self = data;
-  gint64 cutoff = g_get_real_time () - self->retention_days * 86400 * G_USEC_PER_SEC;
-  guint8 anchor_hash[TALLY_AUDIT_HASH_LEN];
-  guint8 hash[TALLY_AUDIT_HASH_LEN];
-  gint64 anchor = 0, seq = 0;
   sqlite3_stmt *stmt;
-  gboolean found;
 
-  if (!read_anchor (self, &anchor, anchor_hash, error))
-    return FALSE;
+  if (*seq != 0)
+    {
+      stmt = tally_store_prepare (self->store, "SELECT seq, hash FROM audit WHERE seq = ?",
+                                  error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, *seq);
+      return fetch_link (self, stmt, found, seq, hash, error);
+    }
 
   stmt = tally_store_prepare (self->store,
                               "SELECT seq, hash FROM audit WHERE time < ? "
@@ -839,10 +1469,47 @@ prune_write (gpointer   data,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, cutoff);
-  if (!fetch_link (self, stmt, &found, &seq, hash, error))
+  return fetch_link (self, stmt, found, seq, hash, error);
+}
+
+/* Deletes from the oldest up to the last record older than the cutoff,
+ * never out of order, so what is left is still one unbroken chain that
+ * starts at the anchor; at most prune_batch records a write, the rest in
+ * the writes after. */
+static gboolean
+prune_write (gpointer   data,
+             GError   **error)
+{
+  TallyAudit *self = data;
+  gint64 cutoff = g_get_real_time () - self->retention_days * 86400 * G_USEC_PER_SEC;
+  guint8 anchor_hash[TALLY_AUDIT_HASH_LEN];
+  guint8 hash[TALLY_AUDIT_HASH_LEN];
+  gint64 anchor = 0, seq = 0, last;
+  gboolean found;
+
+  self->more_to_prune = FALSE;
+  if (!read_anchor (self, &anchor, anchor_hash, error) ||
+      !find_prune_link (self, cutoff, &seq, hash, &found, error))
     return FALSE;
   if (!found)
     return TRUE;
+
+  /* Records follow each other from the anchor: the batch ends at a seq
+   * that exists, unless the chain was broken, and then all goes at once. */
+  last = seq;
+  if (seq - anchor > self->prune_batch)
+    {
+      seq = anchor + self->prune_batch;
+      if (!find_prune_link (self, cutoff, &seq, hash, &found, error))
+        return FALSE;
+      if (!found)
+        {
+          seq = 0;
+          if (!find_prune_link (self, cutoff, &seq, hash, &found, error))
+            return FALSE;
+        }
+      self->more_to_prune = seq < last;
+    }
 
   return delete_through (self, seq, error) &&
          save_anchor (self, seq, hash, error) &&
@@ -852,23 +1519,45 @@ prune_write (gpointer   data,
                              error);
 }
 
-static gboolean
-retention_tick (gpointer data)
+static void prune_done (gpointer      data,
+                        const GError *error);
+
+static void
+submit_prune (TallyAudit *self)
+{
+  tally_writer_submit (self->writer, prune_write, prune_done, g_object_ref (self),
+                       g_object_unref);
+}
+
+/* The next batch goes behind whatever was queued meanwhile. */
+static void
+prune_done (gpointer      data,
+            const GError *error)
 {
   TallyAudit *self = data;
 
-  tally_writer_submit (self->writer, prune_write, submit_done, g_object_ref (self),
-                       g_object_unref);
+  submit_done (data, error);
+  if (error == NULL && self->more_to_prune)
+    submit_prune (self);
+}
+
+static gboolean
+retention_tick (gpointer data)
+{
+  submit_prune (data);
   return G_SOURCE_CONTINUE;
 }
 
 void
 tally_audit_start_retention (TallyAudit *self,
-                             gint64      days)
+                             gint64      days,
+                             gint64      batch)
 {
   g_return_if_fail (TALLY_IS_AUDIT (self));
+  g_return_if_fail (batch > 0);
 
   self->retention_days = days;
+  self->prune_batch = batch;
   g_clear_handle_id (&self->retention_source, g_source_remove);
   if (days <= 0)
     return;

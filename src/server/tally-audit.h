@@ -17,6 +17,21 @@ G_BEGIN_DECLS
 
 #define TALLY_AUDIT_HASH_LEN 32
 
+/* Records written since format 2 do not hash their personal fields
+ * (actor_email, target, details) into the chain, but a keyed digest of
+ * each: SHA-256 over a random key of the record's own and the text. Erasure
+ * rewrites a field and forgets its key; the digest still links the chain,
+ * and without the key nobody can test a guess against it (docs/privacy.md). */
+#define TALLY_AUDIT_FORMAT 2
+
+typedef enum
+{
+  TALLY_AUDIT_FIELD_ACTOR_EMAIL,
+  TALLY_AUDIT_FIELD_TARGET,
+  TALLY_AUDIT_FIELD_DETAILS,
+  TALLY_AUDIT_N_SEALED_FIELDS,
+} TallyAuditSealedField;
+
 /* One record as stored. Each record's hash is SHA-256 over the hash before
  * it and the record's fields (see tally_audit_record_hash()), so changing
  * or removing any record breaks every link after it. */
@@ -33,7 +48,22 @@ typedef struct
   char   *details;
   guint8  prev_hash[TALLY_AUDIT_HASH_LEN];
   guint8  hash[TALLY_AUDIT_HASH_LEN];
+  /* 1: the fields themselves are hashed; 2: their digests. */
+  int     format;
+  /* Format 2: all zeros once the field was pseudonymised. */
+  guint8  field_keys[TALLY_AUDIT_N_SEALED_FIELDS][TALLY_AUDIT_HASH_LEN];
+  guint8  field_digests[TALLY_AUDIT_N_SEALED_FIELDS][TALLY_AUDIT_HASH_LEN];
 } TallyAuditRecord;
+
+/* Whom erasure pseudonymises: what is replaced by @user_id in the records
+ * that hold it. */
+typedef struct
+{
+  const char *user_id;
+  const char *account_id;
+  const char *email;
+  const char *name;
+} TallyAuditSubject;
 
 /* A page of GET /v1/admin/audit; NULL or 0 members filter nothing. */
 typedef struct
@@ -55,6 +85,8 @@ G_DECLARE_FINAL_TYPE (TallyAudit, tally_audit, TALLY, AUDIT, GObject)
 
 TallyAudit  *tally_audit_new              (TallyStore        *store,
                                            TallyWriter       *writer);
+/* Reads only (a worker thread's), through a store of tally_store_new_reader(). */
+TallyAudit  *tally_audit_new_reader       (TallyStore        *store);
 
 /* Appends a record inside the current transaction, so it commits (or is
  * undone) with what it describes: call it from a TallyWriteFunc. @actor
@@ -108,6 +140,28 @@ GArray      *tally_audit_read_after       (TallyAudit        *self,
 gint64       tally_audit_get_last_seq     (TallyAudit        *self);
 void         tally_audit_record_hash      (const TallyAuditRecord *record,
                                            guint8             hash[TALLY_AUDIT_HASH_LEN]);
+/* A sealed field's digest under @key. */
+void         tally_audit_field_digest     (const guint8       key[TALLY_AUDIT_HASH_LEN],
+                                           const char        *text,
+                                           guint8             digest[TALLY_AUDIT_HASH_LEN]);
+const char  *tally_audit_sealed_text      (const TallyAuditRecord *record,
+                                           TallyAuditSealedField field);
+
+/* In the current transaction: every record that holds @subject's email
+ * (its actor's email, target or details) or, in a record by or about them,
+ * their name, has those replaced by their id and the key of each field it
+ * changed forgotten. The chain still verifies. Records of format 1 cannot
+ * be changed: *@n_legacy counts those that hold the email. */
+gboolean     tally_audit_pseudonymise     (TallyAudit        *self,
+                                           const TallyAuditSubject *subject,
+                                           gint64            *n_changed,
+                                           gint64            *n_legacy,
+                                           GError           **error);
+/* Records by @subject or about them (target their id, account or email),
+ * oldest first. */
+GArray      *tally_audit_about            (TallyAudit        *self,
+                                           const TallyAuditSubject *subject,
+                                           GError           **error);
 
 /* Walks the chain from its anchor. TRUE when it could be read; then
  * *@broken_at is 0 when every link holds, else the first record that does
@@ -118,10 +172,24 @@ gboolean     tally_audit_verify           (TallyAudit        *self,
                                            char             **message,
                                            GError           **error);
 
+/* Rewrites a chain that still holds records of format 1 (0.1.0) in format
+ * 2, once, if it verifies, and records audit.upgraded with the head it
+ * had; queued to the writer. */
+void         tally_audit_start_upgrade    (TallyAudit        *self);
+
+/* The same walk on a read-only connection of its own to the ledger file
+ * at @path, for a worker thread: a long chain never stalls the server. */
+gboolean     tally_audit_verify_file      (const char        *path,
+                                           gint64            *n_records,
+                                           gint64            *broken_at,
+                                           char             **message,
+                                           GError           **error);
+
 /* Deletes records older than @days (0 keeps them forever) once now and
  * then every day, keeping the hash of the last one deleted as the chain's
  * new anchor. */
 void         tally_audit_start_retention  (TallyAudit        *self,
-                                           gint64             days);
+                                           gint64             days,
+                                           gint64             batch);
 
 G_END_DECLS

@@ -54,6 +54,9 @@ static const Setting settings[] = {
     "Commit with synchronous=NORMAL: faster, not durable across power loss", "BOOL" },
   { "auth", "session-days", SETTING_INT, FIELD (session_days), 1, 3650,
     "Days a sign-in lasts (default 30)", "DAYS" },
+  { "auth", "session-retention-days", SETTING_INT, FIELD (session_retention_days), 0, 3650,
+    "Days a session that ended (signed out or expired) is kept before it is deleted, with "
+    "its device name (default 7)", "DAYS" },
   { "auth", "login-attempts", SETTING_INT, FIELD (login_attempts), 1, 1000,
     "Failed sign-ins per account (five times that per address) before each further one "
     "makes the next attempt wait: 1 s, then twice as long each time (default 10)", "N" },
@@ -99,6 +102,9 @@ static const Setting settings[] = {
     "Where Stripe Checkout sends the buyer who gives up", "URL", "stripe-cancel-url" },
   { "audit", "audit-retention-days", SETTING_INT, FIELD (audit_retention_days), 0, 36500,
     "Days audit records are kept; 0 keeps them forever (default 0)", "DAYS" },
+  { "audit", "audit-prune-batch", SETTING_INT, FIELD (audit_prune_batch), 1, 10000000,
+    "Audit records retention deletes in one write; the rest follow in the next ones, so "
+    "requests are never held up long (default 10000)", "N" },
   { "smtp", "url", SETTING_STRING, FIELD (smtp_url), 0, 0,
     "SMTP server for emails, smtp://HOST:PORT or smtps://HOST:PORT (default: none, no email)",
     "URL", "smtp-url" },
@@ -138,6 +144,8 @@ tally_config_new (void)
   config->tools_dir = g_strdup (TALLY_DATADIR "/tools");
   config->body_limit = 1024 * 1024;
   config->session_days = 30;
+  config->session_retention_days = 7;
+  config->audit_prune_batch = 10000;
   config->login_attempts = 10;
   config->login_window = 900;
   config->signups_per_hour = 10;

@@ -27,6 +27,7 @@ typedef struct _TallyConfig
   char    *tools_dir;
   gint64   body_limit;
   gint64   session_days;
+  gint64   session_retention_days;
   gboolean sync_normal;
   /* [runs] */
   gint64   hold_timeout;
@@ -62,6 +63,7 @@ typedef struct _TallyConfig
   char    *stripe_cancel_url;
   /* [audit] */
   gint64   audit_retention_days;
+  gint64   audit_prune_batch;
   /* [smtp]: an empty url turns email off; the password is never logged. */
   char    *smtp_url;
   char    *smtp_from;

@@ -428,6 +428,28 @@ tally_json_get_time_after (JsonObject          *object,
 }
 
 gboolean
+tally_json_get_boolean (JsonObject          *object,
+                        const char          *name,
+                        TallyFieldPresence   presence,
+                        gboolean            *out,
+                        TallyProblem        *problem)
+{
+  JsonNode *node = get_member (object, name, presence, problem);
+
+  if (node == NULL)
+    return !tally_problem_is_set (problem);
+
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    {
+      tally_problem_invalid (problem, name, "“%s” must be true or false", name);
+      return FALSE;
+    }
+
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+gboolean
 tally_json_get_object (JsonObject          *object,
                        const char          *name,
                        TallyFieldPresence   presence,

@@ -54,6 +54,11 @@ gboolean    tally_json_get_time_after (JsonObject        *object,
                                      gint64               after,
                                      gint64              *out,
                                      TallyProblem        *problem);
+gboolean    tally_json_get_boolean  (JsonObject          *object,
+                                     const char          *name,
+                                     TallyFieldPresence   presence,
+                                     gboolean            *out,
+                                     TallyProblem        *problem);
 gboolean    tally_json_get_object   (JsonObject          *object,
                                      const char          *name,
                                      TallyFieldPresence   presence,

@@ -26,12 +26,14 @@
 #include "tally-recharge.h"
 #include "tally-refusal.h"
 #include "tally-server.h"
+#include "tally-store-users.h"
 
 /* Connections the kernel queues before the main loop accepts them. */
 #define LISTEN_BACKLOG 1024
 
 /* How often holds that nobody completed are looked for. */
 #define EXPIRY_INTERVAL_SECONDS 5
+#define SESSION_RETENTION_INTERVAL_SECONDS 3600
 
 /* The longest wait failed sign-ins from one address impose on it. */
 #define ADDRESS_MAX_DELAY 60
@@ -59,6 +61,7 @@ struct _TallyServer
   TallyKeys         *keys;
   SoupServer        *soup;
   guint              expiry_source;
+  guint              session_retention_source;
 
   /* Requests received and not yet answered. */
   guint              in_flight;
@@ -75,6 +78,7 @@ tally_server_dispose (GObject *object)
   TallyServer *self = (TallyServer *) object;
 
   g_clear_handle_id (&self->expiry_source, g_source_remove);
+  g_clear_handle_id (&self->session_retention_source, g_source_remove);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -593,6 +597,45 @@ expiry_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Sessions that ended longer ago than the retention go, with their device
+ * names; the count is on record, never who. */
+static gboolean
+prune_sessions (gpointer data,
+                GError **error)
+{
+  TallyServer *self = data;
+  gint64 before = g_get_real_time () -
+                  self->config->session_retention_days * 86400 * G_USEC_PER_SEC;
+  gint64 n = 0;
+
+  if (!tally_store_delete_old_sessions (self->store, before, &n, error))
+    return FALSE;
+  if (n == 0)
+    return TRUE;
+
+  return tally_audit_record (self->audit, NULL, "sessions.pruned", NULL, "ok",
+                             tally_audit_details ("ii", "sessions", n, "retention_days",
+                                                  self->config->session_retention_days),
+                             error);
+}
+
+static void
+prune_sessions_done (gpointer      data,
+                     const GError *error)
+{
+  if (error != NULL)
+    tally_log_warning ("session_retention_failed", error->message);
+}
+
+static gboolean
+session_retention_tick (gpointer data)
+{
+  TallyServer *self = data;
+
+  tally_writer_submit (self->writer, prune_sessions, prune_sessions_done, self, NULL);
+  return G_SOURCE_CONTINUE;
+}
+
 /* libsoup listens with a backlog of 10: a burst of clients connecting at
  * once would be reset. The socket is made here with a deep one. */
 static GSocket *
@@ -680,7 +723,13 @@ tally_server_start (TallyServer  *self,
     return FALSE;
 
   self->expiry_source = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_tick, self);
-  tally_audit_start_retention (self->audit, self->config->audit_retention_days);
+  tally_audit_start_upgrade (self->audit);
+  tally_audit_start_retention (self->audit, self->config->audit_retention_days,
+                               self->config->audit_prune_batch);
+  /* Once at start too, as the audit's retention does. */
+  session_retention_tick (self);
+  self->session_retention_source = g_timeout_add_seconds (SESSION_RETENTION_INTERVAL_SECONDS,
+                                                          session_retention_tick, self);
   {
     g_autofree char *where = g_strdup_printf ("%s:%u", self->config->listen_host,
                                               self->config->listen_port);
@@ -725,6 +774,7 @@ tally_server_shutdown (TallyServer *self,
       g_socket_close (l->data, NULL);
   }
   g_clear_handle_id (&self->expiry_source, g_source_remove);
+  g_clear_handle_id (&self->session_retention_source, g_source_remove);
 
   tally_writer_flush (self->writer);
   maybe_finish_shutdown (self);

@@ -20,4 +20,13 @@ void     tally_store_copy_text     (sqlite3_stmt *stmt,
                                     char         *dest,
                                     gsize         size);
 
+/* The columns tally_store_read_user() reads, from column 0. */
+#define TALLY_STORE_USER_COLUMNS \
+  "id, email, name, role, disabled, account_id, timezone, created_at "
+
+void     tally_store_read_user     (sqlite3_stmt *stmt,
+                                    TallyUser    *user);
+/* "%text%" for LIKE ... ESCAPE '\\', matching @text literally. */
+char    *tally_store_like_pattern  (const char   *text);
+
 G_END_DECLS

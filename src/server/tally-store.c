@@ -253,7 +253,7 @@ static const char * const server_migrations[] = {
   "  user_id TEXT NOT NULL,"
   "  send_after INTEGER NOT NULL"
   ");",
-  /* Issue 16. API keys (tally-keys.c): only the SHA-256 of a key is stored, with
+  /* API keys (tally-keys.c): only the SHA-256 of a key is stored, with
    * its first characters to tell it apart. scopes is "read" or
    * "read run". */
   "CREATE TABLE api_keys ("
@@ -358,6 +358,19 @@ static const char * const server_migrations[] = {
   "  updated_at INTEGER NOT NULL"
   ");"
   "CREATE INDEX subscriptions_by_user ON subscriptions (user_id, created_at);",
+  /* Privacy (docs/privacy.md): an erased user keeps a row without personal
+   * data; marketing consent with its time and text version; audit records
+   * of format 2 commit to their personal fields through keyed digests
+   * (tally-audit.c), so erasure can pseudonymise them and keep the chain. */
+  "ALTER TABLE users ADD COLUMN erased_at INTEGER;"
+  "ALTER TABLE users ADD COLUMN marketing_opt_in INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE users ADD COLUMN marketing_changed_at INTEGER;"
+  "ALTER TABLE users ADD COLUMN marketing_text_version TEXT;"
+  "ALTER TABLE audit ADD COLUMN format INTEGER NOT NULL DEFAULT 1;"
+  "ALTER TABLE audit ADD COLUMN field_keys BLOB;"
+  "ALTER TABLE audit ADD COLUMN field_digests BLOB;"
+  "CREATE INDEX audit_by_target ON audit (target);"
+  "CREATE INDEX sessions_by_expiry ON sessions (expires_at);",
 };
 
 static const char * const role_names[] = {
@@ -366,7 +379,7 @@ static const char * const role_names[] = {
   [TALLY_ROLE_ADMIN] = "admin",
 };
 
-#define USER_COLUMNS "id, email, name, role, disabled, account_id, timezone, created_at "
+#define USER_COLUMNS TALLY_STORE_USER_COLUMNS
 
 const char *
 tally_role_to_string (TallyRole role)
@@ -390,6 +403,23 @@ tally_role_from_string (const char *str,
     }
 
   return FALSE;
+}
+
+/* "%text%" with LIKE's own characters escaped (ESCAPE '\\'), so "50%"
+ * means 50%. */
+char *
+tally_store_like_pattern (const char *text)
+{
+  GString *pattern = g_string_new ("%");
+
+  for (const char *c = text; *c != '\0'; c++)
+    {
+      if (*c == '%' || *c == '_' || *c == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *c);
+    }
+  g_string_append_c (pattern, '%');
+  return g_string_free (pattern, FALSE);
 }
 
 static void
@@ -432,7 +462,29 @@ tally_store_new (TallyLedger  *ledger,
   self = g_object_new (TALLY_TYPE_STORE, NULL);
   self->ledger = g_object_ref (ledger);
   self->db = tally_ledger_get_sqlite (ledger);
+  /* What is deleted or overwritten is zeroed in the file, not left in free
+   * space: an erased user's email must not survive in the bytes. */
+  if (sqlite3_exec (self->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
   return g_steal_pointer (&self);
+}
+
+/* For a worker thread's read-only connection: the tables are as the
+ * server's own store left them, so nothing is migrated. */
+TallyStore *
+tally_store_new_reader (TallyLedger *ledger)
+{
+  TallyStore *self;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (ledger), NULL);
+
+  self = g_object_new (TALLY_TYPE_STORE, NULL);
+  self->ledger = g_object_ref (ledger);
+  self->db = tally_ledger_get_sqlite (ledger);
+  return self;
 }
 
 TallyLedger *
@@ -503,9 +555,9 @@ tally_store_copy_text (sqlite3_stmt *stmt,
   g_strlcpy (dest, text ? text : "", size);
 }
 
-static void
-read_user (sqlite3_stmt *stmt,
-           TallyUser    *user)
+void
+tally_store_read_user (sqlite3_stmt *stmt,
+                       TallyUser    *user)
 {
   memset (user, 0, sizeof *user);
   tally_store_copy_text (stmt, 0, user->id, sizeof user->id);
@@ -530,7 +582,7 @@ fetch_user (TallyStore    *self,
 
   if (rc == SQLITE_ROW)
     {
-      read_user (stmt, user);
+      tally_store_read_user (stmt, user);
       if (password_hash != NULL)
         *password_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
     }
@@ -658,7 +710,8 @@ tally_store_list_users (TallyStore  *self,
 {
   g_autoptr(GArray) users = g_array_new (FALSE, FALSE, sizeof (TallyUser));
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " USER_COLUMNS "FROM users ORDER BY email",
+                                            "SELECT " USER_COLUMNS "FROM users "
+                                            "WHERE erased_at IS NULL ORDER BY email",
                                             error);
   int rc;
 
@@ -669,7 +722,7 @@ tally_store_list_users (TallyStore  *self,
     {
       TallyUser user;
 
-      read_user (stmt, &user);
+      tally_store_read_user (stmt, &user);
       g_array_append_val (users, user);
     }
   sqlite3_reset (stmt);

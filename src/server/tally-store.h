@@ -56,6 +56,8 @@ gboolean     tally_role_from_string         (const char   *str,
 
 TallyStore  *tally_store_new                (TallyLedger  *ledger,
                                              GError      **error);
+/* Reads only, on a read-only @ledger of a worker thread's own. */
+TallyStore  *tally_store_new_reader         (TallyLedger  *ledger);
 TallyLedger *tally_store_get_ledger         (TallyStore   *self);
 sqlite3_stmt *tally_store_prepare           (TallyStore   *self,
                                              const char   *sql,

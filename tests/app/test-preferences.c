@@ -377,6 +377,155 @@ test_sign_out (void)
   wait_for_widget (session.window, is_button_labelled, "_Create Account");
 }
 
+/* --- your data: export, then erasure --- */
+
+static gboolean
+is_label_containing (GtkWidget  *widget,
+                     const char *text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static gboolean
+is_password_entry (GtkWidget  *widget,
+                   const char *unused)
+{
+  return ADW_IS_PASSWORD_ENTRY_ROW (widget);
+}
+
+static JsonNode *
+json_from_file (const char *path,
+                GError    **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (!json_parser_load_from_file (parser, path, error) || json_parser_get_root (parser) == NULL)
+    return NULL;
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+typedef struct
+{
+  const char *path;
+  JsonNode   *document;
+} ExportWait;
+
+static gboolean
+export_written (gpointer data)
+{
+  ExportWait *wait = data;
+
+  if (wait->document == NULL)
+    wait->document = json_from_file (wait->path, NULL);
+  return wait->document != NULL;
+}
+
+static void
+check_export (GtkWidget  *prefs,
+              const char *token)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tally-export-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "tally-data.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+  ExportWait wait = { path, NULL };
+  JsonObject *document;
+
+  wait_for_widget (prefs, is_button_labelled, "_Export My Data…");
+  tally_preferences_window_export_data (TALLY_PREFERENCES_WINDOW (prefs), file);
+  wait_for (export_written, &wait, "the exported data");
+  wait_for_widget (prefs, is_label_with, "Your data was saved");
+
+  /* The server's document, as it sent it. */
+  document = json_node_get_object (wait.document);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (document, "user"),
+                                                  "email"), ==, "leaving@example.com");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (document, "user"),
+                                                  "id"), ==, test_response_string (me, "user.id"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (document, "accounts")),
+                    ==, 1);
+  g_assert_nonnull (json_object_get_array_member (document, "transactions"));
+  g_assert_nonnull (json_object_get_array_member (document, "audit"));
+  g_assert_nonnull (json_object_get_object_member (document, "settings"));
+  json_node_unref (wait.document);
+  test_remove_tree (dir);
+}
+
+static gboolean
+message_dialog_gone (gpointer data)
+{
+  GtkWidget *found = NULL;
+
+  return !message_dialog_shown (&found);
+}
+
+/* Delete Account… asks for the password, says what is lost, and signs
+ * out once the server erased the account. */
+static void
+confirm_delete (GtkWidget  *prefs,
+                const char *password,
+                const char *screenshot)
+{
+  GtkWidget *dialog = NULL;
+  GtkWidget *entry;
+
+  click (prefs, "_Delete Account…");
+  wait_for (message_dialog_shown, &dialog, "the confirmation");
+  wait_for_widget (dialog, is_label_containing, "This cannot be undone.");
+  wait_for_widget (dialog, is_label_containing, "Credits left on the account are lost");
+  entry = wait_for_widget (dialog, is_password_entry, NULL);
+  g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog),
+                                                           "delete"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), password);
+  g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog),
+                                                          "delete"));
+  if (screenshot != NULL)
+    save_screenshot (dialog, screenshot);
+  /* As a person does: the button, which also closes the dialog. */
+  click (dialog, "_Delete Account");
+  wait_for (message_dialog_gone, NULL, "the confirmation to close");
+}
+
+static void
+test_export_and_delete (void)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  GtkWidget *window = signed_up_window (server, client, settings, "leaving@example.com");
+  g_autofree char *token = g_strdup (tally_client_get_token (client));
+  g_autofree char *kept = NULL;
+  g_autoptr(TestResponse) me = NULL;
+  g_autoptr(TestResponse) login = NULL;
+  GtkWidget *prefs = open_preferences (window);
+
+  show_page (prefs, "account");
+  check_export (prefs, token);
+
+  /* A wrong password erases nothing, and says so. */
+  confirm_delete (prefs, "not my password", "preferences-delete-account.png");
+  wait_for_widget (prefs, is_label_starting, "Your account was not deleted: ");
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpuint (me->status, ==, 200);
+  g_clear_pointer (&me, test_response_free);
+  save_screenshot (prefs, "preferences-your-data.png");
+
+  confirm_delete (prefs, TEST_PASSWORD, NULL);
+  wait_for (preferences_gone, NULL, "the preferences window to close");
+  wait_for_widget (window, is_button_labelled, "_Create Account");
+
+  /* Gone on the server, and from this computer. */
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+  test_assert_error (me, 401, "unauthorized", NULL);
+  login = test_request (server, "POST", "/v1/auth/login", NULL,
+                        "{\"email\": \"leaving@example.com\", \"password\": \"" TEST_PASSWORD "\"}");
+  g_assert_cmpuint (login->status, ==, 401);
+  kept = keyring_token (server->base_url);
+  g_assert_cmpstr (kept, ==, "");
+  g_assert_cmpstr (g_settings_get_string (settings, "last-user-id"), ==, "");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -391,6 +540,8 @@ main (int   argc,
   g_test_add_func ("/preferences/auto-recharge", test_auto_recharge);
   g_test_add_func ("/preferences/account", test_account);
   g_test_add_func ("/preferences/receipt", test_receipt);
+  /* A window of its own, for a user of its own. */
+  g_test_add_func ("/preferences/export-and-delete", test_export_and_delete);
   /* Last: the session ends here. */
   g_test_add_func ("/preferences/sign-out", test_sign_out);
 

@@ -559,6 +559,38 @@ test_accounts (LedgerFixture *f,
   g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND);
 }
 
+/* Erasure renames an account; nothing else of it changes. */
+static void
+test_rename_account (LedgerFixture *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *long_name = g_strnfill (TALLY_NAME_MAX, 'x');
+  TallyAccount before, after;
+
+  grant (f, f->alice, 70);
+  lookup (f, f->alice, &before);
+  g_assert_true (tally_ledger_rename_account (f->ledger, f->alice, "Erased user", &error));
+  g_assert_no_error (error);
+  lookup (f, f->alice, &after);
+  g_assert_cmpstr (after.name, ==, "Erased user");
+  g_assert_cmpint (after.kind, ==, before.kind);
+  g_assert_cmpint (after.flags, ==, before.flags);
+  g_assert_cmpint (after.credits_posted, ==, before.credits_posted);
+  g_assert_cmpint (after.debits_posted, ==, before.debits_posted);
+  g_assert_true (tally_ledger_check (f->ledger, &error));
+
+  g_assert_false (tally_ledger_rename_account (f->ledger, "00000000-0000-4000-8000-0000000000ff",
+                                               "X", &error));
+  g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (tally_ledger_rename_account (f->ledger, "bad", "X", &error));
+  g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (tally_ledger_rename_account (f->ledger, f->alice, long_name, &error));
+  g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID);
+}
+
 static void
 exec_on_file (const char *path,
               const char *sql)
@@ -712,6 +744,7 @@ main (int   argc,
   ADD ("/ledger/expiry-id-taken", test_expiry_id_taken);
   ADD ("/ledger/linked", test_linked);
   ADD ("/ledger/accounts", test_accounts);
+  ADD ("/ledger/rename-account", test_rename_account);
   ADD ("/ledger/schema-too-new", test_schema_too_new);
   ADD ("/ledger/reopen", test_reopen);
 

@@ -459,8 +459,36 @@ hex_decode (const char *hex,
   for (gsize i = 0; i < n; i++)
     bytes[i] = (guint8) (g_ascii_xdigit_value (hex[2 * i]) * 16 +
                          g_ascii_xdigit_value (hex[2 * i + 1]));
-  *length = n;
+  if (length != NULL)
+    *length = n;
   return bytes;
+}
+
+/* Format 2: the digests are what the chain hashes; each field whose key is
+ * still there must match its digest. */
+static void
+read_sealed (JsonObject       *object,
+             TallyAuditRecord *record)
+{
+  JsonArray *keys, *digests;
+
+  record->format = json_object_get_int_member (object, "format");
+  if (record->format < 2)
+    return;
+
+  keys = json_object_get_array_member (object, "field_keys");
+  digests = json_object_get_array_member (object, "field_digests");
+  for (guint i = 0; i < TALLY_AUDIT_N_SEALED_FIELDS; i++)
+    {
+      g_autofree guint8 *key = hex_decode (json_array_get_string_element (keys, i), NULL);
+      g_autofree guint8 *digest = hex_decode (json_array_get_string_element (digests, i), NULL);
+      guint8 computed[TALLY_AUDIT_HASH_LEN];
+
+      memcpy (record->field_keys[i], key, TALLY_AUDIT_HASH_LEN);
+      memcpy (record->field_digests[i], digest, TALLY_AUDIT_HASH_LEN);
+      tally_audit_field_digest (key, tally_audit_sealed_text (record, i), computed);
+      g_assert_cmpmem (computed, TALLY_AUDIT_HASH_LEN, digest, TALLY_AUDIT_HASH_LEN);
+    }
 }
 
 /* What a reader does with the export alone: each line's hash, recomputed
@@ -509,6 +537,7 @@ check_exported_chain (const char *text,
       g_assert_cmpuint (length, ==, TALLY_AUDIT_HASH_LEN);
       memcpy (record.prev_hash, prev_hash, TALLY_AUDIT_HASH_LEN);
       hash = hex_decode (json_object_get_string_member (object, "hash"), &length);
+      read_sealed (object, &record);
       tally_audit_record_hash (&record, computed);
       g_assert_cmpmem (computed, TALLY_AUDIT_HASH_LEN, hash, length);
 
@@ -678,7 +707,8 @@ age_records (TestServer *server,
   tamper (server, sql);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, id, time, actor, actor_email, action, "
-                                       "target, outcome, details FROM audit ORDER BY seq",
+                                       "target, outcome, details, format, field_digests "
+                                       "FROM audit ORDER BY seq",
                                        -1, &select, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE audit SET prev_hash = ?, hash = ? "
                                        "WHERE seq = ?", -1, &update, NULL), ==, SQLITE_OK);
@@ -695,6 +725,10 @@ age_records (TestServer *server,
       record.target = (char *) sqlite3_column_text (select, 6);
       record.outcome = (char *) sqlite3_column_text (select, 7);
       record.details = (char *) sqlite3_column_text (select, 8);
+      record.format = sqlite3_column_int (select, 9);
+      if (sqlite3_column_bytes (select, 10) == sizeof record.field_digests)
+        memcpy (record.field_digests, sqlite3_column_blob (select, 10),
+                sizeof record.field_digests);
       memcpy (record.prev_hash, prev, sizeof prev);
       tally_audit_record_hash (&record, record.hash);
 
@@ -708,6 +742,65 @@ age_records (TestServer *server,
   sqlite3_finalize (select);
   sqlite3_finalize (update);
   sqlite3_close (db);
+}
+
+/* The audit.pruned records, newest first, once @n of them are there. */
+static TestResponse *
+wait_for_pruned (TestServer *server,
+                 const char *admin,
+                 guint       n)
+{
+  TestResponse *pruned = NULL;
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_clear_pointer (&pruned, test_response_free);
+      pruned = audit_get (server, admin, "?action=audit.pruned");
+      if (json_array_get_length (items_of (pruned)) >= n)
+        break;
+      g_usleep (50 * 1000);
+    }
+  return pruned;
+}
+
+/* A long backlog goes a batch a write, oldest first, each batch on record
+ * and the chain whole after each. */
+static void
+test_retention_batches (void)
+{
+  const char *args[] = { "--audit-retention-days=1", "--audit-prune-batch=2", NULL };
+  g_autoptr(TestServer) server = test_server_start (args);
+  g_autofree char *admin = test_admin_new (server, "admin@example.com");
+  g_autofree char *one = test_user_new (server, "one@example.com", NULL);
+  g_autofree char *two = test_user_new (server, "two@example.com", NULL);
+  g_autoptr(TestResponse) pruned = NULL;
+  g_autoptr(TestResponse) oldest = NULL;
+  static const gint64 through[] = { 5, 4, 2 };
+  JsonArray *items;
+
+  test_server_stop (server, FALSE);
+  age_records (server, 5, 3);
+  test_server_restart (server);
+
+  pruned = wait_for_pruned (server, admin, 3);
+  items = items_of (pruned);
+  g_assert_cmpuint (json_array_get_length (items), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (through); i++)
+    {
+      JsonObject *details = json_object_get_object_member (json_array_get_object_element (items,
+                                                                                           i),
+                                                           "details");
+
+      g_assert_cmpint (json_object_get_int_member (details, "through_seq"), ==, through[i]);
+      g_assert_cmpint (json_object_get_int_member (details, "from_seq"), ==,
+                       i == 2 ? 1 : through[i + 1] + 1);
+    }
+
+  oldest = audit_get (server, admin, "?limit=500");
+  items = items_of (oldest);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (
+                     items, json_array_get_length (items) - 1), "seq"), ==, 6);
+  assert_verified (server, admin);
 }
 
 static void
@@ -771,6 +864,7 @@ main (int   argc,
   g_test_add_func ("/audit/access", test_access);
   g_test_add_func ("/audit/expired", test_expired);
   g_test_add_func ("/audit/retention", test_retention);
+  g_test_add_func ("/audit/retention-batches", test_retention_batches);
 
   return g_test_run ();
 }

@@ -181,6 +181,17 @@ static const MatrixRoute matrix[] = {
   { "POST", "/v1/teams/{id}/allocations", ACCESS_MEMBER, "/v1/teams/{team}/allocations",
     TEAM_ALLOCATION, TRUE, 201 },
   { "GET", "/v1/teams/{id}/usage", ACCESS_MEMBER, "/v1/teams/{team}/usage", NULL, TRUE, 200 },
+  { "GET", "/v1/me/export", ACCESS_MEMBER, "/v1/me/export", NULL, FALSE, 200 },
+  /* Without a password nothing is erased: 400 for whoever may ask. */
+  { "DELETE", "/v1/me", ACCESS_MEMBER, "/v1/me", "{}", FALSE, 400 },
+  { "GET", "/v1/me/consent", ACCESS_MEMBER, "/v1/me/consent", NULL, FALSE, 200 },
+  { "PUT", "/v1/me/consent", ACCESS_MEMBER, "/v1/me/consent",
+    "{\"marketing_opt_in\": false, \"text_version\": \"matrix\"}", FALSE, 200 },
+  { "GET", "/v1/admin/users", ACCESS_ADMIN, "/v1/admin/users", NULL, FALSE, 200 },
+  /* Nobody has a fresh UUID: 404 for an admin. */
+  { "PUT", "/v1/admin/users/{id}", ACCESS_ADMIN, "/v1/admin/users/{uuid}", "{\"disabled\": false}",
+    FALSE, 404 },
+  { "DELETE", "/v1/admin/users/{id}", ACCESS_ADMIN, "/v1/admin/users/{uuid}", NULL, FALSE, 404 },
 };
 
 /* Every team route × the roles in the team. Anonymous callers always get

@@ -825,6 +825,41 @@ check_history_answers (Contract *contract)
   test_response_free (r);
 }
 
+/* Last: the member is erased at the end. */
+static void
+check_privacy_answers (Contract *contract)
+{
+  g_autoptr(TestResponse) me = test_request (contract->server, "GET", "/v1/me", contract->member,
+                                             NULL);
+  g_autofree char *user_path = g_strdup_printf ("/v1/admin/users/%s",
+                                                test_response_string (me, "user.id"));
+  g_autofree char *nobody = g_uuid_string_random ();
+  g_autofree char *missing = g_strdup_printf ("/v1/admin/users/%s", nobody);
+  TestResponse *r;
+
+  r = check_answer (contract, "GET", "/v1/admin/users", "/v1/admin/users?limit=1",
+                    contract->admin, NULL, 200);
+  test_response_free (r);
+  r = check_answer (contract, "PUT", "/v1/admin/users/{id}", user_path, contract->admin,
+                    "{\"disabled\": false}", 200);
+  test_response_free (r);
+  r = check_answer (contract, "PUT", "/v1/admin/users/{id}", missing, contract->admin,
+                    "{\"role\": \"admin\"}", 404);
+  test_response_free (r);
+  r = check_answer (contract, "GET", "/v1/me/export", "/v1/me/export", contract->member, NULL,
+                    200);
+  test_response_free (r);
+  r = check_answer (contract, "DELETE", "/v1/me", "/v1/me", contract->member,
+                    "{\"password\": \"wrong\"}", 403);
+  test_response_free (r);
+  r = check_answer (contract, "DELETE", "/v1/admin/users/{id}", user_path, contract->admin, NULL,
+                    204);
+  test_response_free (r);
+  r = check_answer (contract, "DELETE", "/v1/admin/users/{id}", user_path, contract->admin, NULL,
+                    404);
+  test_response_free (r);
+}
+
 static void
 test_answers_match_schemas (void)
 {
@@ -839,6 +874,7 @@ test_answers_match_schemas (void)
   check_run_answers (&contract);
   check_limit_answers (&contract);
   check_history_answers (&contract);
+  check_privacy_answers (&contract);
   g_test_message ("%u answers checked against their schemas", contract.n_checked);
 
   g_free (contract.member);
