@@ -110,7 +110,8 @@ typedef struct _TallyCacheWriter TallyCacheWriter;
 /* Opens the writer's own connection to @path. */
 TallyCacheWriter *tally_cache_writer_new  (const char        *path,
                                            GError           **error);
-/* Waits for every write queued, then closes the connection. */
+/* Waits for every write queued, then ends the thread and closes the
+ * connection. */
 void          tally_cache_writer_free  (TallyCacheWriter    *writer);
 /* Runs @func on the writer thread and waits for it: for tests, tools and
  * rare small writes. Takes the state it committed and emits ::changed

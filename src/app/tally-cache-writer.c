@@ -12,12 +12,15 @@
  * the last commit, never half a transaction, and never waits for the
  * writer).
  *
- * Why a GThreadPool of one thread: it is GLib's queue-fed worker, runs the
+ * Why a GThread of the cache's own fed by a GAsyncQueue: it runs the
  * writes one at a time in the order they were asked for (SQLite allows a
- * connection on one thread at a time), and g_thread_pool_free() waits for
- * what is queued, so nothing asked for is lost when the cache goes away.
- * g_task_run_in_thread() would use GLib's shared pool, where two writes may
- * run at once and in any order. The asynchronous calls are still GTasks,
+ * connection on one thread at a time), and closing it is one more item in
+ * the queue, after every write already asked for, so nothing asked for is
+ * lost when the cache goes away. g_task_run_in_thread() would use GLib's
+ * shared pool, where two writes may run at once and in any order; and a
+ * GThreadPool, even of one exclusive thread, hands its work to idle
+ * threads that GLib keeps across pools, which a fork()ed child (the
+ * outbox's kill test) believes it has and does not. The asynchronous calls are still GTasks,
  * so callers get the usual callback on their main context and
  * cancellation; the task is returned from the main context, never from the
  * writer thread, so every reference a write holds (the task, the cache,
@@ -30,8 +33,10 @@
 
 struct _TallyCacheWriter
 {
-  GThreadPool    *pool;
-  /* Used by the pool's thread only, after open. */
+  GThread        *thread;
+  /* WriteJobs, then the writer itself to say there are no more. */
+  GAsyncQueue    *queue;
+  /* Used by the writer thread only, after open. */
   TallyCacheConn  conn;
   /* Numbers the writes in the order they were queued; the state of a
    * later write is never replaced by an earlier one's. */
@@ -125,16 +130,11 @@ write_job_run (WriteJob *job,
     job->has_state = tally_cache_conn_load_state (conn, &job->state, NULL);
 }
 
-/* The pool's thread: after the hand-over below, the job is not touched
- * here again. */
+/* After the hand-over below, the job is not touched here again. */
 static void
-writer_thread (gpointer data,
-               gpointer user_data)
+write_job_hand_over (TallyCacheWriter *writer,
+                     WriteJob         *job)
 {
-  WriteJob *job = data;
-  TallyCacheWriter *writer = user_data;
-
-  write_job_run (job, &writer->conn);
   switch (job->kind)
     {
     case JOB_LATER:
@@ -156,6 +156,21 @@ writer_thread (gpointer data,
     }
 }
 
+static gpointer
+writer_thread (gpointer data)
+{
+  TallyCacheWriter *writer = data;
+  gpointer item;
+
+  while ((item = g_async_queue_pop (writer->queue)) != writer)
+    {
+      write_job_run (item, &writer->conn);
+      write_job_hand_over (writer, item);
+    }
+
+  return NULL;
+}
+
 TallyCacheWriter *
 tally_cache_writer_new (const char  *path,
                         GError     **error)
@@ -171,8 +186,9 @@ tally_cache_writer_new (const char  *path,
       return NULL;
     }
 
-  writer->pool = g_thread_pool_new (writer_thread, writer, 1, FALSE, error);
-  if (writer->pool == NULL)
+  writer->queue = g_async_queue_new ();
+  writer->thread = g_thread_try_new ("tally-cache", writer_thread, writer, error);
+  if (writer->thread == NULL)
     {
       tally_cache_writer_free (writer);
       return NULL;
@@ -186,8 +202,12 @@ tally_cache_writer_free (TallyCacheWriter *writer)
 {
   /* Every queued write is made first: a document or an op asked for just
    * before the window closed still reaches the file. */
-  if (writer->pool != NULL)
-    g_thread_pool_free (writer->pool, FALSE, TRUE);
+  if (writer->thread != NULL)
+    {
+      g_async_queue_push (writer->queue, writer);
+      g_thread_join (writer->thread);
+    }
+  g_clear_pointer (&writer->queue, g_async_queue_unref);
   tally_cache_conn_close (&writer->conn);
   g_mutex_clear (&writer->lock);
   g_cond_clear (&writer->done_cond);
@@ -217,7 +237,7 @@ static void
 push (TallyCache *self,
       WriteJob   *job)
 {
-  g_thread_pool_push (tally_cache_get_writer (self)->pool, job, NULL);
+  g_async_queue_push (tally_cache_get_writer (self)->queue, job);
 }
 
 gboolean
