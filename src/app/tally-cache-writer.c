@@ -115,6 +115,21 @@ task_job_returned (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Always through an idle source: g_main_context_invoke() would run
+ * task_job_returned() right here, on the writer thread, whenever the main
+ * thread happens not to be iterating the default context. */
+static void
+return_on_context (WriteJob *job)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, task_job_returned, job, NULL);
+  g_source_set_static_name (source, "[tally] cache write done");
+  g_source_attach (source, g_task_get_context (job->task));
+  g_source_unref (source);
+}
+
 static void
 write_job_run (WriteJob *job,
                TallyCacheConn *conn)
@@ -149,7 +164,7 @@ write_job_hand_over (TallyCacheWriter *writer,
       g_mutex_unlock (&writer->lock);
       break;
     case JOB_TASK:
-      g_main_context_invoke (g_task_get_context (job->task), task_job_returned, job);
+      return_on_context (job);
       break;
     default:
       g_assert_not_reached ();
