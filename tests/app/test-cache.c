@@ -177,6 +177,59 @@ test_documents (void)
   g_assert_null (tally_cache_get_document (cache, "packs"));
 }
 
+/* When the writer last stored @name; closing the cache waits for it. */
+static gint64
+document_saved_at (TallyCache **cache,
+                   const char  *path,
+                   const char  *name)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 saved_at = -1;
+
+  g_clear_object (cache);
+  *cache = open_cache (path);
+  g_assert_cmpint (sqlite3_prepare_v2 (tally_ledger_get_sqlite (tally_cache_get_ledger (*cache)),
+                                       "SELECT saved_at FROM documents WHERE name = ?", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    saved_at = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return saved_at;
+}
+
+/* /v1/me comes after every run: one the file holds is not written again,
+ * and only the last of those queued together is kept. */
+static void
+test_documents_written_when_changed (void)
+{
+  g_autofree char *path = new_cache_path ();
+  g_autoptr(TallyCache) cache = open_cache (path);
+  g_autoptr(JsonNode) me = json_from_string ("{\"spent\": 1}", NULL);
+  g_autoptr(JsonNode) later = json_from_string ("{\"spent\": 2}", NULL);
+  g_autoptr(JsonNode) last = json_from_string ("{\"spent\": 3}", NULL);
+  g_autoptr(JsonNode) read = NULL;
+  gint64 first, again;
+
+  g_assert_true (tally_cache_set_document (cache, "me", me, NULL));
+  first = document_saved_at (&cache, path, "me");
+  g_assert_cmpint (first, >, 0);
+
+  g_usleep (2000);
+  g_assert_true (tally_cache_set_document (cache, "me", me, NULL));
+  again = document_saved_at (&cache, path, "me");
+  g_assert_cmpint (again, ==, first);
+
+  g_assert_true (tally_cache_set_document (cache, "me", later, NULL));
+  g_assert_true (tally_cache_set_document (cache, "me", last, NULL));
+  read = tally_cache_get_document (cache, "me");
+  g_assert_true (json_node_equal (read, last));
+  g_assert_cmpint (document_saved_at (&cache, path, "me"), >, first);
+  g_clear_pointer (&read, json_node_unref);
+  read = tally_cache_get_document (cache, "me");
+  g_assert_true (json_node_equal (read, last));
+}
+
 static void
 count_changed (TallyCache *cache,
                guint      *n)
@@ -1037,6 +1090,7 @@ main (int   argc,
   g_test_add_func ("/cache/path", test_build_path);
   g_test_add_func ("/cache/open-and-reopen", test_open_and_reopen);
   g_test_add_func ("/cache/documents", test_documents);
+  g_test_add_func ("/cache/documents-written-when-changed", test_documents_written_when_changed);
   /* It forks: it runs before the sync tests start the server, and so
    * before libsoup has threads. */
   g_test_add_func ("/cache/outbox/durable-after-kill", test_outbox_durable_after_kill);

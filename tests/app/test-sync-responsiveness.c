@@ -222,13 +222,31 @@ signed_in (GObject      *source,
   *(gboolean *) data = TRUE;
 }
 
+static GThread *main_thread;
+static guint n_changed;
+
+/* What the pages listen to comes on the main thread only. */
+static void
+cache_changed (TallyCache *cache,
+               gpointer    data)
+{
+  g_assert_true (g_thread_self () == main_thread);
+  n_changed++;
+}
+
 static void
 cache_opened (TallySession *session,
               GParamSpec   *pspec,
               Probe        *probe)
 {
-  if (tally_session_get_cache (session) != NULL && probe->source == 0)
-    probe_start (probe);
+  TallyCache *cache = tally_session_get_cache (session);
+
+  if (cache == NULL || probe->source != 0)
+    return;
+
+  g_signal_connect (cache, "changed", G_CALLBACK (cache_changed), NULL);
+  g_signal_connect (session, "ledger-changed", G_CALLBACK (cache_changed), NULL);
+  probe_start (probe);
 }
 
 typedef struct
@@ -316,6 +334,10 @@ test_sync_keeps_main_loop_responsive (void)
   g_assert_cmpuint (items->len, >=, N_TRANSFERS);
   g_assert_cmpint (tally_session_get_balance (session), ==, added);
   cache_test_assert_clean (cache);
+  /* One ::changed and one ::ledger-changed per answer at least. */
+  g_assert_cmpuint (n_changed, >=, 2 * (N_TRANSFERS / BATCH_SIZE));
+  g_signal_handlers_disconnect_by_func (cache, cache_changed, NULL);
+  g_signal_handlers_disconnect_by_func (session, cache_changed, NULL);
 
   done = FALSE;
   tally_secret_clear_async (server->base_url, NULL, flag_done, &done);
@@ -330,6 +352,7 @@ main (int   argc,
   int status;
 
   g_test_init (&argc, &argv, NULL);
+  main_thread = g_thread_self ();
 
   g_test_add_func ("/sync-responsiveness/10000-transfers", test_sync_keeps_main_loop_responsive);
 
