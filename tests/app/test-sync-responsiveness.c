@@ -255,6 +255,18 @@ typedef struct
   gint64        last_seq;
 } Caught;
 
+/* The first sync may also bring the device's lease. */
+static guint
+count_not_leases (GArray *transfers)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < transfers->len; i++)
+    if (g_array_index (transfers, TallyTransfer, i).kind != TALLY_TRANSFER_KIND_LEASE)
+      n++;
+  return n;
+}
+
 /* Every transfer the server had is in the cache, and no round is left. */
 static gboolean
 caught_up (gpointer data)
@@ -331,7 +343,7 @@ test_sync_keeps_main_loop_responsive (void)
                                         (const char * const[]) { account_id, NULL }, 0,
                                         2 * N_TRANSFERS, NULL);
   g_assert_nonnull (items);
-  g_assert_cmpuint (items->len, >=, N_TRANSFERS);
+  g_assert_cmpuint (count_not_leases (items), ==, N_TRANSFERS);
   g_assert_cmpint (tally_session_get_balance (session), ==, added);
   cache_test_assert_clean (cache);
   /* One ::changed and one ::ledger-changed per answer at least. */
