@@ -42,15 +42,21 @@ fake_clock (gpointer user_data)
   return fake_now;
 }
 
-/* A purchase every fifty, tool runs between: the balance is known. */
+/* As the server records them: a purchase every fifty transfers, and tool
+ * runs between, each a hold and then its post for what the run cost (the
+ * last of every fifty settled at once). Returns what the transfer adds to
+ * the balance. */
 static gint64
 fill_transfer (TallyTransfer *t,
                const char    *account_id,
-               guint          k)
+               guint          k,
+               char           hold_id[TALLY_UUID_LEN])
 {
   g_autofree char *id = g_uuid_string_random ();
+  guint j = k % 50;
+  gint64 cost = 1 + k % 7;
 
-  if (k % 50 == 0)
+  if (j == 0)
     {
       tally_transfer_init (t, id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS),
                            account_id, 1000, TALLY_TRANSFER_KIND_PURCHASE);
@@ -58,14 +64,27 @@ fill_transfer (TallyTransfer *t,
       return 1000;
     }
 
+  if (j % 2 == 0)
+    {
+      tally_transfer_init (t, id, "", "", cost, TALLY_TRANSFER_KIND_CONSUMPTION);
+      t->flags = TALLY_TRANSFER_FLAG_POST_PENDING;
+      tally_transfer_set_pending_id (t, hold_id);
+      t->units = 1 + k % 500;
+      tally_transfer_set_tool_id (t, "word-count");
+      tally_transfer_set_ref (t, hold_id);
+      return -cost;
+    }
+
   tally_transfer_init (t, id, account_id,
-                       tally_system_account_id (TALLY_SYSTEM_ACCOUNT_CONSUMPTION), 1 + k % 7,
-                       TALLY_TRANSFER_KIND_CONSUMPTION);
-  t->units = 1 + k % 500;
+                       tally_system_account_id (TALLY_SYSTEM_ACCOUNT_CONSUMPTION),
+                       j == 49 ? cost : 7, TALLY_TRANSFER_KIND_CONSUMPTION);
+  if (j != 49)
+    t->flags = TALLY_TRANSFER_FLAG_PENDING;
   tally_transfer_set_tool_id (t, "word-count");
   tally_transfer_set_ref (t, id);
-  tally_transfer_set_description (t, "Count words");
-  return -(gint64) (1 + k % 7);
+  tally_transfer_set_description (t, "Word count and readability");
+  g_strlcpy (hold_id, id, TALLY_UUID_LEN);
+  return j == 49 ? -cost : 0;
 }
 
 /* Returns what the transfers add to the account's balance; *@last_seq
@@ -80,6 +99,7 @@ fill_server_ledger (TestServer *server,
   g_autoptr(TallyLedger) ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_SYNC_NORMAL, &error);
   g_autofree TallyTransfer *batch = g_new0 (TallyTransfer, BATCH_SIZE);
   TallyTransferResult results[BATCH_SIZE];
+  char hold_id[TALLY_UUID_LEN] = "";
   gint64 added = 0;
 
   g_assert_no_error (error);
@@ -89,7 +109,7 @@ fill_server_ledger (TestServer *server,
   for (guint done = 0; done < N_TRANSFERS; done += BATCH_SIZE)
     {
       for (guint i = 0; i < BATCH_SIZE; i++)
-        added += fill_transfer (&batch[i], account_id, done + i);
+        added += fill_transfer (&batch[i], account_id, done + i, hold_id);
       fake_now += (gint64) BATCH_SIZE * 60 * G_USEC_PER_SEC;
       g_assert_true (tally_ledger_create_transfers (ledger, batch, BATCH_SIZE, results, &error));
       g_assert_no_error (error);
