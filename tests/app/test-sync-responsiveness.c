@@ -10,7 +10,11 @@
  * user's transfers while it was stopped, as tests/bench/app-bench.c does.
  * The app's own TallySession signs in with an empty cache and syncs them
  * all, ten answers of 1,000; a high-priority 5 ms timeout measures the
- * longest gap between two of its dispatches meanwhile.
+ * longest gap between two of its dispatches meanwhile, less the time the
+ * main thread stood in the kernel's run queue (the machine may be busy
+ * with other work: that is not the app's stall). A commit hook on the
+ * connection the UI thread reads with counts what was written through it:
+ * nothing, whatever the disk's speed.
  */
 
 #include "config.h"
