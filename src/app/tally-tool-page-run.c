@@ -249,9 +249,12 @@ offline_recorded (GObject      *source,
       return;
     }
 
+  tally_sync_now (run->sync);
+  /* The page may have closed meanwhile: the op is recorded all the same. */
+  if (run->page->disposed)
+    return;
   cost_words = offline_cost_text (run->cost, tally_sync_get_online (run->sync));
   show_outcome (run->page, run->outcome, cost_words);
-  tally_sync_now (run->sync);
 }
 
 /* The op is in the outbox, durably, before the user hears the run is
