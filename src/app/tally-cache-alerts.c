@@ -9,6 +9,33 @@
 
 #include "tally-cache-private.h"
 
+typedef struct
+{
+  const char *id;
+  gint64      created_at;
+  char       *body;
+  gboolean    added;
+} AlertRow;
+
+static gboolean
+write_alert (TallyCacheConn  *conn,
+             gpointer         data,
+             gboolean        *changed,
+             GError         **error)
+{
+  AlertRow *row = data;
+  sqlite3_stmt *stmt = tally_cache_conn_stmt (conn, CACHE_STMT_ALERT_ADD);
+
+  sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, row->created_at);
+  sqlite3_bind_text (stmt, 3, row->body, -1, SQLITE_STATIC);
+  if (!tally_cache_conn_step_done (conn, stmt, error))
+    return FALSE;
+
+  row->added = sqlite3_changes (tally_ledger_get_sqlite (conn->ledger)) > 0;
+  return TRUE;
+}
+
 /**
  * tally_cache_add_alert:
  * @self: a #TallyCache
@@ -19,7 +46,8 @@
  * @error: return location for a #GError
  *
  * An alert comes both live and in the next page of GET /v1/alerts: the
- * id keeps it once.
+ * id keeps it once. Waits for the writer thread: alerts are few, and
+ * whether one is new decides whether the user is told.
  *
  * Returns: %TRUE when stored or there already
  */
@@ -33,22 +61,19 @@ tally_cache_add_alert (TallyCache  *self,
 {
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *body = NULL;
-  sqlite3_stmt *stmt;
+  AlertRow row = { id, created_at, NULL, FALSE };
 
   g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
   g_return_val_if_fail (id != NULL && alert != NULL, FALSE);
 
   node = json_node_init_object (json_node_alloc (), alert);
   body = json_to_string (node, FALSE);
-  stmt = tally_cache_stmt (self, CACHE_STMT_ALERT_ADD);
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, created_at);
-  sqlite3_bind_text (stmt, 3, body, -1, SQLITE_TRANSIENT);
-  if (!tally_cache_step_done (self, stmt, error))
+  row.body = body;
+  if (!tally_cache_write (self, write_alert, &row, NULL, error))
     return FALSE;
 
   if (added != NULL)
-    *added = sqlite3_changes (sqlite3_db_handle (stmt)) > 0;
+    *added = row.added;
   return TRUE;
 }
 
@@ -71,7 +96,7 @@ tally_cache_list_alerts (TallyCache *self,
   g_return_val_if_fail (TALLY_IS_CACHE (self), NULL);
 
   alerts = json_array_new ();
-  stmt = tally_cache_stmt (self, CACHE_STMT_ALERT_LIST);
+  stmt = tally_cache_conn_stmt (tally_cache_reader (self), CACHE_STMT_ALERT_LIST);
   sqlite3_bind_int64 (stmt, 1, limit);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {

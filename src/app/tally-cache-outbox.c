@@ -37,6 +37,64 @@ object_from_string (const char *text)
   return json_object_ref (json_node_get_object (node));
 }
 
+/* An op as the writer thread stores it. */
+typedef struct
+{
+  char   *id;
+  char   *text;
+  gint64  cost;
+} OutboxRow;
+
+static void
+outbox_row_free (gpointer data)
+{
+  OutboxRow *row = data;
+
+  g_free (row->id);
+  g_free (row->text);
+  g_free (row);
+}
+
+/* Checked and written out on the calling thread: the JSON stays there. */
+static OutboxRow *
+outbox_row_new (JsonObject  *op,
+                GError     **error)
+{
+  OutboxRow *row;
+
+  if (!tally_cache_validate_op (op, error))
+    return NULL;
+
+  row = g_new0 (OutboxRow, 1);
+  /* The server's results name ops in lower case. */
+  row->id = g_ascii_strdown (json_object_get_string_member (op, "id"), -1);
+  row->text = object_to_string (op);
+  row->cost = json_object_get_int_member (op, "cost");
+  return row;
+}
+
+/* On the writer thread, with synchronous=FULL. */
+static gboolean
+write_outbox_row (TallyCacheConn  *conn,
+                  gpointer         data,
+                  gboolean        *changed,
+                  GError         **error)
+{
+  OutboxRow *row = data;
+  sqlite3_stmt *stmt = tally_cache_conn_stmt (conn, CACHE_STMT_OUTBOX_ADD);
+
+  sqlite3_bind_text (stmt, 1, row->id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, row->text, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, row->cost);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+
+  if (!tally_cache_conn_step_done (conn, stmt, error))
+    return FALSE;
+
+  *changed = sqlite3_changes (tally_ledger_get_sqlite (conn->ledger)) > 0;
+  return TRUE;
+}
+
 /**
  * tally_cache_outbox_add:
  * @self: a #TallyCache
@@ -45,7 +103,8 @@ object_from_string (const char *text)
  *
  * Adds @op after every op already waiting. The write is committed with
  * synchronous=FULL before this returns, so a crash or a kill the next
- * moment loses nothing.
+ * moment loses nothing. Waits for the writer thread; the app uses
+ * tally_cache_outbox_add_async().
  *
  * Returns: %TRUE when the op is in the outbox, or was already
  */
@@ -54,32 +113,60 @@ tally_cache_outbox_add (TallyCache  *self,
                         JsonObject  *op,
                         GError     **error)
 {
-  g_autofree char *text = NULL;
-  g_autofree char *id = NULL;
-  sqlite3_stmt *stmt;
+  OutboxRow *row;
 
   g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
   g_return_val_if_fail (op != NULL, FALSE);
-  g_return_val_if_fail (!tally_ledger_in_transaction (tally_cache_get_ledger (self)), FALSE);
 
-  if (!tally_cache_validate_op (op, error))
+  row = outbox_row_new (op, error);
+  if (row == NULL)
     return FALSE;
 
-  /* The server's results name ops in lower case. */
-  id = g_ascii_strdown (json_object_get_string_member (op, "id"), -1);
-  text = object_to_string (op);
-  stmt = tally_cache_stmt (self, CACHE_STMT_OUTBOX_ADD);
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, text, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, json_object_get_int_member (op, "cost"));
-  sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  return tally_cache_write (self, write_outbox_row, row, outbox_row_free, error);
+}
 
-  if (!tally_cache_step_done (self, stmt, error))
-    return FALSE;
+/**
+ * tally_cache_outbox_add_async:
+ * @self: a #TallyCache
+ * @op: a SyncOp of the API
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the op is committed (synchronous=FULL), or not
+ * @user_data: passed to @callback
+ *
+ * As tally_cache_outbox_add(), on the writer thread: a user is told the
+ * run is recorded from @callback, when a kill would no longer lose it.
+ */
+void
+tally_cache_outbox_add_async (TallyCache          *self,
+                              JsonObject          *op,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GError) error = NULL;
+  OutboxRow *row;
 
-  if (sqlite3_changes (sqlite3_db_handle (stmt)) > 0)
-    tally_cache_emit_changed (self);
-  return TRUE;
+  g_return_if_fail (TALLY_IS_CACHE (self));
+  g_return_if_fail (op != NULL);
+
+  row = outbox_row_new (op, &error);
+  if (row == NULL)
+    {
+      tally_cache_write_failed (self, g_steal_pointer (&error), tally_cache_outbox_add_async,
+                                cancellable, callback, user_data);
+      return;
+    }
+
+  tally_cache_write_async (self, write_outbox_row, row, outbox_row_free,
+                           tally_cache_outbox_add_async, cancellable, callback, user_data);
+}
+
+gboolean
+tally_cache_outbox_add_finish (TallyCache    *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return tally_cache_write_finish (self, result, tally_cache_outbox_add_async, error);
 }
 
 /**
@@ -98,7 +185,7 @@ tally_cache_outbox_peek (TallyCache *self,
 
   g_return_val_if_fail (TALLY_IS_CACHE (self), ops);
 
-  stmt = tally_cache_stmt (self, CACHE_STMT_OUTBOX_PEEK);
+  stmt = tally_cache_conn_stmt (tally_cache_reader (self), CACHE_STMT_OUTBOX_PEEK);
   sqlite3_bind_int64 (stmt, 1, limit);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -117,7 +204,8 @@ outbox_totals (TallyCache *self,
                gint64     *count,
                gint64     *spent)
 {
-  sqlite3_stmt *stmt = tally_cache_stmt (self, CACHE_STMT_OUTBOX_TOTALS);
+  sqlite3_stmt *stmt = tally_cache_conn_stmt (tally_cache_reader (self),
+                                              CACHE_STMT_OUTBOX_TOTALS);
 
   *count = *spent = 0;
   if (sqlite3_step (stmt) == SQLITE_ROW)
@@ -151,7 +239,7 @@ tally_cache_outbox_spent (TallyCache *self)
 }
 
 gboolean
-tally_cache_outbox_settle (TallyCache                *self,
+tally_cache_outbox_settle (TallyCacheConn            *conn,
                            const TallyCacheOpResult  *result,
                            GError                   **error)
 {
@@ -160,17 +248,17 @@ tally_cache_outbox_settle (TallyCache                *self,
 
   if (result->rejected)
     {
-      stmt = tally_cache_stmt (self, CACHE_STMT_OUTBOX_REJECT);
+      stmt = tally_cache_conn_stmt (conn, CACHE_STMT_OUTBOX_REJECT);
       sqlite3_bind_text (stmt, 1, result->reason, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
       sqlite3_bind_text (stmt, 3, id, -1, SQLITE_TRANSIENT);
-      if (!tally_cache_step_done (self, stmt, error))
+      if (!tally_cache_conn_step_done (conn, stmt, error))
         return FALSE;
     }
 
-  stmt = tally_cache_stmt (self, CACHE_STMT_OUTBOX_REMOVE);
+  stmt = tally_cache_conn_stmt (conn, CACHE_STMT_OUTBOX_REMOVE);
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  return tally_cache_step_done (self, stmt, error);
+  return tally_cache_conn_step_done (conn, stmt, error);
 }
 
 static JsonObject *
@@ -204,7 +292,7 @@ tally_cache_list_rejected (TallyCache *self)
 
   g_return_val_if_fail (TALLY_IS_CACHE (self), rejected);
 
-  stmt = tally_cache_stmt (self, CACHE_STMT_REJECTED_LIST);
+  stmt = tally_cache_conn_stmt (tally_cache_reader (self), CACHE_STMT_REJECTED_LIST);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     json_array_add_object_element (rejected, rejected_row (stmt));
   sqlite3_reset (stmt);
@@ -212,42 +300,51 @@ tally_cache_list_rejected (TallyCache *self)
   return rejected;
 }
 
+static gboolean
+write_dismissal (TallyCacheConn  *conn,
+                 gpointer         data,
+                 gboolean        *changed,
+                 GError         **error)
+{
+  sqlite3_stmt *stmt = tally_cache_conn_stmt (conn, CACHE_STMT_REJECTED_DISMISS);
+
+  sqlite3_bind_text (stmt, 1, data, -1, SQLITE_STATIC);
+  if (!tally_cache_conn_step_done (conn, stmt, error))
+    return FALSE;
+
+  *changed = sqlite3_changes (tally_ledger_get_sqlite (conn->ledger)) > 0;
+  return TRUE;
+}
+
+/* Waits for the writer thread: rare, and the caller lists the rejected
+ * ops again on the ::changed it emits. */
 gboolean
 tally_cache_dismiss_rejected (TallyCache  *self,
                               const char  *op_id,
                               GError     **error)
 {
-  g_autofree char *id = NULL;
-  sqlite3_stmt *stmt;
-
   g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
   g_return_val_if_fail (op_id != NULL, FALSE);
 
-  id = g_ascii_strdown (op_id, -1);
-  stmt = tally_cache_stmt (self, CACHE_STMT_REJECTED_DISMISS);
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  if (!tally_cache_step_done (self, stmt, error))
-    return FALSE;
-
-  if (sqlite3_changes (sqlite3_db_handle (stmt)) > 0)
-    tally_cache_emit_changed (self);
-  return TRUE;
+  return tally_cache_write (self, write_dismissal, g_ascii_strdown (op_id, -1), g_free, error);
 }
 
-gboolean
-tally_cache_outbox_add_run (TallyCache  *self,
-                            const char  *run_id,
-                            const char  *tool_id,
-                            const char  *outcome,
-                            gint64       units,
-                            gint64       cost,
-                            GError     **error)
+void
+tally_cache_outbox_add_run_async (TallyCache          *self,
+                                  const char          *run_id,
+                                  const char          *tool_id,
+                                  const char          *outcome,
+                                  gint64               units,
+                                  gint64               cost,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
 {
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *created_at = g_date_time_format_iso8601 (now);
   g_autoptr(JsonObject) op = json_object_new ();
 
-  g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
+  g_return_if_fail (TALLY_IS_CACHE (self));
 
   json_object_set_string_member (op, "id", run_id);
   json_object_set_string_member (op, "type", "run");
@@ -256,5 +353,5 @@ tally_cache_outbox_add_run (TallyCache  *self,
   json_object_set_string_member (op, "outcome", outcome);
   json_object_set_int_member (op, "cost", cost);
   json_object_set_string_member (op, "created_at", created_at);
-  return tally_cache_outbox_add (self, op, error);
+  tally_cache_outbox_add_async (self, op, cancellable, callback, user_data);
 }

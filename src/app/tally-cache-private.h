@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "tally-cache.h"
+#include "tally-ledger-sqlite.h"
 
 G_BEGIN_DECLS
 
@@ -53,22 +54,113 @@ typedef enum
   N_CACHE_STMTS
 } TallyCacheStmt;
 
+/* One connection to the cache file and the statements prepared on it.
+ * The cache has two: the UI thread reads through one, the writer thread
+ * writes through the other (see tally-cache-writer.c). */
+typedef struct
+{
+  TallyLedger  *ledger;
+  sqlite3_stmt *stmts[N_CACHE_STMTS];
+} TallyCacheConn;
+
+/* The sync state as a write committed it. */
+typedef struct
+{
+  gint64          cursor;
+  TallyCacheLease lease;
+} TallyCacheState;
+
+/* One write, run on the writer thread with its connection: FALSE with
+ * @error when nothing of it was kept; *@changed says whether the views
+ * should read again (::changed). */
+typedef gboolean (*TallyCacheWriteFunc) (TallyCacheConn  *conn,
+                                         gpointer         data,
+                                         gboolean        *changed,
+                                         GError         **error);
+
 /* tally-cache.c */
 /* Reset and unbound, ready to bind. */
-sqlite3_stmt *tally_cache_stmt         (TallyCache          *self,
+sqlite3_stmt *tally_cache_conn_stmt    (TallyCacheConn      *conn,
                                         TallyCacheStmt       which);
 /* Steps @stmt to its end and resets it; FALSE with a storage error. */
-gboolean      tally_cache_step_done    (TallyCache          *self,
+gboolean      tally_cache_conn_step_done (TallyCacheConn    *conn,
                                         sqlite3_stmt        *stmt,
                                         GError             **error);
-gboolean      tally_cache_storage_error (TallyCache         *self,
+gboolean      tally_cache_conn_error   (TallyCacheConn      *conn,
                                         GError             **error);
+/* Prepares the cache's statements on @conn->ledger. */
+gboolean      tally_cache_conn_prepare (TallyCacheConn      *conn,
+                                        GError             **error);
+/* Finalizes the statements and closes the connection. */
+void          tally_cache_conn_close   (TallyCacheConn      *conn);
+gboolean      tally_cache_conn_load_state (TallyCacheConn   *conn,
+                                        TallyCacheState     *state,
+                                        GError             **error);
+/* The UI thread's connection, for reads. */
+TallyCacheConn *tally_cache_reader     (TallyCache          *self);
+/* Takes @state unless a later write's state was taken already. */
+void          tally_cache_take_state   (TallyCache          *self,
+                                        guint64              generation,
+                                        const TallyCacheState *state);
 void          tally_cache_emit_changed (TallyCache          *self);
+
+/* tally-cache-writer.c: the writer thread */
+typedef struct _TallyCacheWriter TallyCacheWriter;
+
+/* Opens the writer's own connection to @path. */
+TallyCacheWriter *tally_cache_writer_new  (const char        *path,
+                                           GError           **error);
+/* Waits for every write queued, then ends the thread and closes the
+ * connection. */
+void          tally_cache_writer_free  (TallyCacheWriter    *writer);
+/* Runs @func on the writer thread and waits for it: for tests, tools and
+ * rare small writes. Takes the state it committed and emits ::changed
+ * when @func says so, on the calling thread. @free frees @data. */
+gboolean      tally_cache_write        (TallyCache          *self,
+                                        TallyCacheWriteFunc  func,
+                                        gpointer             data,
+                                        GDestroyNotify       free,
+                                        GError             **error);
+/* The same without waiting: @callback runs on the calling thread's main
+ * context once the write committed (or failed), after the state was taken
+ * and ::changed emitted there. A write not started when @cancellable is
+ * cancelled is not made. Returns the write's number (see
+ * tally_cache_take_state()). */
+guint64       tally_cache_write_async  (TallyCache          *self,
+                                        TallyCacheWriteFunc  func,
+                                        gpointer             data,
+                                        GDestroyNotify       free,
+                                        gpointer             source_tag,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+/* Ends a write that could not be asked for (its input was refused) as
+ * tally_cache_write_async() would end it: @callback on the main context,
+ * or cancelled. Takes @error. */
+void          tally_cache_write_failed (TallyCache          *self,
+                                        GError              *error,
+                                        gpointer             source_tag,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean      tally_cache_write_finish (TallyCache          *self,
+                                        GAsyncResult        *result,
+                                        gpointer             source_tag,
+                                        GError             **error);
+/* Queues @func with nothing waiting for it and no state to take: its
+ * errors are logged. Still made before the cache is finalized. */
+void          tally_cache_write_later  (TallyCache          *self,
+                                        TallyCacheWriteFunc  func,
+                                        gpointer             data,
+                                        GDestroyNotify       free);
+/* The writer the cache made on open. */
+TallyCacheWriter *tally_cache_get_writer (TallyCache        *self);
 
 /* tally-cache-outbox.c */
 /* Takes the op @result answers out of the outbox, keeping it among the
- * rejected ones when it was. Inside the caller's transaction. */
-gboolean      tally_cache_outbox_settle (TallyCache               *self,
+ * rejected ones when it was. Inside the caller's transaction, on the
+ * writer's connection. */
+gboolean      tally_cache_outbox_settle (TallyCacheConn           *conn,
                                         const TallyCacheOpResult  *result,
                                         GError                   **error);
 

@@ -16,15 +16,24 @@
 
 struct _TallyCache
 {
-  GObject          parent_instance;
+  GObject           parent_instance;
 
-  TallyLedger     *ledger;
-  sqlite3_stmt    *stmts[N_CACHE_STMTS];
+  /* The UI thread reads through this one; writes go to the writer's. */
+  TallyCacheConn    reader;
+  TallyCacheWriter *writer;
 
-  /* The sync state as last committed. */
-  char            *device_id;
-  gint64           cursor;
-  TallyCacheLease  lease;
+  /* The sync state as last committed, and the number of the write that
+   * committed it. */
+  char             *device_id;
+  gint64            cursor;
+  TallyCacheLease   lease;
+  guint64           state_generation;
+
+  /* Documents asked to be stored (name -> JSON text), and those the
+   * writer is storing; reads look there before the file. */
+  GMutex            documents_lock;
+  GHashTable       *documents_queued;
+  GHashTable       *documents_writing;
 };
 
 G_DEFINE_FINAL_TYPE (TallyCache, tally_cache, G_TYPE_OBJECT)
@@ -81,8 +90,10 @@ static const char * const app_migrations[] = {
 };
 
 static const char * const stmt_sql[N_CACHE_STMTS] = {
-  [CACHE_STMT_DOCUMENT_PUT] = "INSERT OR REPLACE INTO documents (name, body, saved_at) "
-                              "VALUES (?, ?, ?)",
+  /* A document as it was is not written again. */
+  [CACHE_STMT_DOCUMENT_PUT] = "INSERT INTO documents (name, body, saved_at) VALUES (?, ?, ?) "
+                              "ON CONFLICT (name) DO UPDATE SET body = excluded.body, "
+                              "saved_at = excluded.saved_at WHERE body IS NOT excluded.body",
   [CACHE_STMT_DOCUMENT_GET] = "SELECT body FROM documents WHERE name = ?",
   [CACHE_STMT_STATE_INIT] = "INSERT OR IGNORE INTO sync_state (singleton, device_id) VALUES (1, ?)",
   [CACHE_STMT_STATE_GET] = "SELECT device_id, cursor, lease_id, lease_amount, lease_remaining, "
@@ -108,11 +119,12 @@ tally_cache_finalize (GObject *object)
 {
   TallyCache *self = (TallyCache *) object;
 
-  /* Before the ledger: SQLite closes no connection with statements open. */
-  for (guint i = 0; i < N_CACHE_STMTS; i++)
-    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
-  g_clear_object (&self->ledger);
+  /* First: the writes still queued use the documents' tables. */
+  g_clear_pointer (&self->writer, tally_cache_writer_free);
+  tally_cache_conn_close (&self->reader);
   g_clear_pointer (&self->device_id, g_free);
+  g_clear_pointer (&self->documents_queued, g_hash_table_unref);
+  g_mutex_clear (&self->documents_lock);
 
   G_OBJECT_CLASS (tally_cache_parent_class)->finalize (object);
 }
@@ -136,13 +148,15 @@ tally_cache_class_init (TallyCacheClass *klass)
 static void
 tally_cache_init (TallyCache *self)
 {
+  g_mutex_init (&self->documents_lock);
+  self->documents_queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 gboolean
-tally_cache_storage_error (TallyCache  *self,
-                           GError     **error)
+tally_cache_conn_error (TallyCacheConn  *conn,
+                        GError         **error)
 {
-  sqlite3 *db = tally_ledger_get_sqlite (self->ledger);
+  sqlite3 *db = tally_ledger_get_sqlite (conn->ledger);
 
   g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_STORAGE,
                _("The local cache could not be written: %s (SQLite %d)"),
@@ -151,10 +165,10 @@ tally_cache_storage_error (TallyCache  *self,
 }
 
 sqlite3_stmt *
-tally_cache_stmt (TallyCache     *self,
-                  TallyCacheStmt  which)
+tally_cache_conn_stmt (TallyCacheConn *conn,
+                       TallyCacheStmt  which)
 {
-  sqlite3_stmt *stmt = self->stmts[which];
+  sqlite3_stmt *stmt = conn->stmts[which];
 
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
@@ -162,16 +176,50 @@ tally_cache_stmt (TallyCache     *self,
 }
 
 gboolean
-tally_cache_step_done (TallyCache    *self,
-                       sqlite3_stmt  *stmt,
-                       GError       **error)
+tally_cache_conn_step_done (TallyCacheConn  *conn,
+                            sqlite3_stmt    *stmt,
+                            GError         **error)
 {
   int rc = sqlite3_step (stmt);
 
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return tally_cache_storage_error (self, error);
+    return tally_cache_conn_error (conn, error);
   return TRUE;
+}
+
+void
+tally_cache_conn_close (TallyCacheConn *conn)
+{
+  /* Before the ledger: SQLite closes no connection with statements open. */
+  for (guint i = 0; i < N_CACHE_STMTS; i++)
+    g_clear_pointer (&conn->stmts[i], sqlite3_finalize);
+  g_clear_object (&conn->ledger);
+}
+
+TallyCacheConn *
+tally_cache_reader (TallyCache *self)
+{
+  return &self->reader;
+}
+
+TallyCacheWriter *
+tally_cache_get_writer (TallyCache *self)
+{
+  return self->writer;
+}
+
+void
+tally_cache_take_state (TallyCache            *self,
+                        guint64                generation,
+                        const TallyCacheState *state)
+{
+  if (generation <= self->state_generation)
+    return;
+
+  self->state_generation = generation;
+  self->cursor = state->cursor;
+  self->lease = state->lease;
 }
 
 void
@@ -212,41 +260,43 @@ tally_cache_build_path (const char *server_url,
   return g_build_filename (g_get_user_data_dir (), "tally", "cache", url_hash, file, NULL);
 }
 
-static gboolean
-prepare_statements (TallyCache  *self,
-                    GError     **error)
+gboolean
+tally_cache_conn_prepare (TallyCacheConn  *conn,
+                          GError         **error)
 {
-  sqlite3 *db = tally_ledger_get_sqlite (self->ledger);
+  sqlite3 *db = tally_ledger_get_sqlite (conn->ledger);
 
   for (guint i = 0; i < N_CACHE_STMTS; i++)
     {
-      if (sqlite3_prepare_v3 (db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &self->stmts[i],
+      if (sqlite3_prepare_v3 (db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &conn->stmts[i],
                               NULL) != SQLITE_OK)
-        return tally_cache_storage_error (self, error);
+        return tally_cache_conn_error (conn, error);
     }
 
   return TRUE;
 }
 
-/* Reads the sync state as committed into the object. */
+/* Reads the sync state as committed; @device_id may be NULL. */
 static gboolean
-load_state (TallyCache  *self,
-            GError     **error)
+read_state (TallyCacheConn   *conn,
+            TallyCacheState  *state,
+            char            **device_id,
+            GError          **error)
 {
-  sqlite3_stmt *stmt = tally_cache_stmt (self, CACHE_STMT_STATE_GET);
+  sqlite3_stmt *stmt = tally_cache_conn_stmt (conn, CACHE_STMT_STATE_GET);
   int rc = sqlite3_step (stmt);
 
   if (rc == SQLITE_ROW)
     {
-      g_free (self->device_id);
-      self->device_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      self->cursor = sqlite3_column_int64 (stmt, 1);
-      memset (&self->lease, 0, sizeof self->lease);
-      g_strlcpy (self->lease.id, (const char *) sqlite3_column_text (stmt, 2),
-                 sizeof self->lease.id);
-      self->lease.amount = sqlite3_column_int64 (stmt, 3);
-      self->lease.remaining = sqlite3_column_int64 (stmt, 4);
-      self->lease.expires_at = sqlite3_column_int64 (stmt, 5);
+      if (device_id != NULL)
+        *device_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      state->cursor = sqlite3_column_int64 (stmt, 1);
+      memset (&state->lease, 0, sizeof state->lease);
+      g_strlcpy (state->lease.id, (const char *) sqlite3_column_text (stmt, 2),
+                 sizeof state->lease.id);
+      state->lease.amount = sqlite3_column_int64 (stmt, 3);
+      state->lease.remaining = sqlite3_column_int64 (stmt, 4);
+      state->lease.expires_at = sqlite3_column_int64 (stmt, 5);
     }
   sqlite3_reset (stmt);
 
@@ -256,20 +306,36 @@ load_state (TallyCache  *self,
     g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_STORAGE,
                  _("The local cache has no sync state"));
   else
-    tally_cache_storage_error (self, error);
+    tally_cache_conn_error (conn, error);
   return FALSE;
 }
 
-/* The device id is made once, the first time the file is opened. */
+gboolean
+tally_cache_conn_load_state (TallyCacheConn   *conn,
+                             TallyCacheState  *state,
+                             GError          **error)
+{
+  return read_state (conn, state, NULL, error);
+}
+
+/* The device id is made once, the first time the file is opened, before
+ * the writer's connection is. */
 static gboolean
 init_state (TallyCache  *self,
             GError     **error)
 {
-  sqlite3_stmt *stmt = tally_cache_stmt (self, CACHE_STMT_STATE_INIT);
+  sqlite3_stmt *stmt = tally_cache_conn_stmt (&self->reader, CACHE_STMT_STATE_INIT);
   g_autofree char *device_id = g_uuid_string_random ();
+  TallyCacheState state;
 
   sqlite3_bind_text (stmt, 1, device_id, -1, SQLITE_TRANSIENT);
-  return tally_cache_step_done (self, stmt, error) && load_state (self, error);
+  if (!tally_cache_conn_step_done (&self->reader, stmt, error) ||
+      !read_state (&self->reader, &state, &self->device_id, error))
+    return FALSE;
+
+  self->cursor = state.cursor;
+  self->lease = state.lease;
+  return TRUE;
 }
 
 static gboolean
@@ -294,7 +360,9 @@ make_parent_folder (const char  *path,
  * @error: return location for a #GError
  *
  * Opens the cache, creating the file, its folders and its tables as
- * needed. The file is a libtally mirror with synchronous=FULL commits.
+ * needed. The file is a libtally mirror with synchronous=FULL commits;
+ * the writes are made on the cache's writer thread, through a second
+ * connection.
  *
  * Returns: (transfer full): the cache, or %NULL with @error set
  */
@@ -311,14 +379,18 @@ tally_cache_open (const char  *path,
     return NULL;
 
   self = g_object_new (TALLY_TYPE_CACHE, NULL);
-  self->ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_MIRROR, error);
-  if (self->ledger == NULL)
+  self->reader.ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_MIRROR, error);
+  if (self->reader.ledger == NULL)
     return NULL;
 
-  if (!tally_ledger_migrate_component (self->ledger, "app", app_migrations,
+  if (!tally_ledger_migrate_component (self->reader.ledger, "app", app_migrations,
                                        G_N_ELEMENTS (app_migrations), error) ||
-      !prepare_statements (self, error) ||
+      !tally_cache_conn_prepare (&self->reader, error) ||
       !init_state (self, error))
+    return NULL;
+
+  self->writer = tally_cache_writer_new (path, error);
+  if (self->writer == NULL)
     return NULL;
 
   return g_steal_pointer (&self);
@@ -328,8 +400,9 @@ tally_cache_open (const char  *path,
  * tally_cache_get_ledger:
  * @self: a #TallyCache
  *
- * The mirror, for statement queries and exports. Writes go through the
- * cache.
+ * The mirror as the UI thread reads it, for statement queries and
+ * exports. Writes go through the cache, which makes them on its writer
+ * thread.
  *
  * Returns: (transfer none): the ledger
  */
@@ -338,7 +411,7 @@ tally_cache_get_ledger (TallyCache *self)
 {
   g_return_val_if_fail (TALLY_IS_CACHE (self), NULL);
 
-  return self->ledger;
+  return self->reader.ledger;
 }
 
 const char *
@@ -351,26 +424,139 @@ tally_cache_get_device_id (TallyCache *self)
 
 /* --- documents --- */
 
+/* The writer stores every document asked for since the last time, in one
+ * transaction with synchronous=NORMAL: a document is a copy of the
+ * server's answer, so a power cut may take the last one back (it is
+ * asked for again on the next start) but never tears the file. A run
+ * event brings a new /v1/me each time; queued ones fold into one write,
+ * and one the file already holds is not written at all. */
+static gboolean
+put_documents (TallyCacheConn  *conn,
+               GHashTable      *documents,
+               GError         **error)
+{
+  sqlite3 *db = tally_ledger_get_sqlite (conn->ledger);
+  GHashTableIter iter;
+  gpointer name, body;
+  gboolean ok;
+
+  if (sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+    return tally_cache_conn_error (conn, error);
+  if (!tally_ledger_begin (conn->ledger, error))
+    return FALSE;
+
+  ok = TRUE;
+  g_hash_table_iter_init (&iter, documents);
+  while (ok && g_hash_table_iter_next (&iter, &name, &body))
+    {
+      sqlite3_stmt *stmt = tally_cache_conn_stmt (conn, CACHE_STMT_DOCUMENT_PUT);
+
+      sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, body, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+      ok = tally_cache_conn_step_done (conn, stmt, error);
+    }
+
+  if (ok)
+    ok = tally_ledger_commit (conn->ledger, error);
+  else
+    tally_ledger_rollback (conn->ledger);
+  sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  return ok;
+}
+
+/* On the writer thread; @data is the cache, which waits for this write
+ * before it is finalized. */
+static gboolean
+store_queued_documents (TallyCacheConn  *conn,
+                        gpointer         data,
+                        gboolean        *changed,
+                        GError         **error)
+{
+  TallyCache *self = data;
+  g_autoptr(GHashTable) writing = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&self->documents_lock);
+  writing = g_steal_pointer (&self->documents_queued);
+  self->documents_queued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->documents_writing = writing;
+  g_mutex_unlock (&self->documents_lock);
+
+  ok = put_documents (conn, writing, error);
+
+  g_mutex_lock (&self->documents_lock);
+  self->documents_writing = NULL;
+  g_mutex_unlock (&self->documents_lock);
+  return ok;
+}
+
+/**
+ * tally_cache_set_document:
+ * @self: a #TallyCache
+ * @name: the document's name, e.g. "me"
+ * @document: the document
+ * @error: return location for a #GError
+ *
+ * Queues @document for the writer thread and returns at once: a
+ * following tally_cache_get_document() gives it back, and the cache is
+ * not finalized before it is written. A document is a copy of the
+ * server's answer, so it is committed without waiting for the disk
+ * (synchronous=NORMAL); a failure is logged.
+ *
+ * Returns: %TRUE
+ */
 gboolean
 tally_cache_set_document (TallyCache  *self,
                           const char  *name,
                           JsonNode    *document,
                           GError     **error)
 {
-  sqlite3_stmt *stmt;
-  g_autofree char *body = NULL;
+  gboolean first;
 
   g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
   g_return_val_if_fail (name != NULL && name[0] != '\0', FALSE);
   g_return_val_if_fail (document != NULL, FALSE);
 
-  body = json_to_string (document, FALSE);
-  stmt = tally_cache_stmt (self, CACHE_STMT_DOCUMENT_PUT);
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, body, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  g_mutex_lock (&self->documents_lock);
+  first = g_hash_table_size (self->documents_queued) == 0;
+  g_hash_table_replace (self->documents_queued, g_strdup (name),
+                        json_to_string (document, FALSE));
+  g_mutex_unlock (&self->documents_lock);
 
-  return tally_cache_step_done (self, stmt, error);
+  /* One write takes every document queued until it starts. */
+  if (first)
+    tally_cache_write_later (self, store_queued_documents, self, NULL);
+  return TRUE;
+}
+
+/* The text of @name as last asked for, while not in the file yet. */
+static char *
+lookup_queued_document (TallyCache *self,
+                        const char *name)
+{
+  char *body;
+
+  g_mutex_lock (&self->documents_lock);
+  body = g_strdup (g_hash_table_lookup (self->documents_queued, name));
+  if (body == NULL && self->documents_writing != NULL)
+    body = g_strdup (g_hash_table_lookup (self->documents_writing, name));
+  g_mutex_unlock (&self->documents_lock);
+  return body;
+}
+
+static char *
+read_document (TallyCache *self,
+               const char *name)
+{
+  sqlite3_stmt *stmt = tally_cache_conn_stmt (&self->reader, CACHE_STMT_DOCUMENT_GET);
+  char *body = NULL;
+
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    body = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return body;
 }
 
 /**
@@ -378,25 +564,26 @@ tally_cache_set_document (TallyCache  *self,
  * @self: a #TallyCache
  * @name: the document's name, e.g. "me"
  *
- * Returns: (transfer full) (nullable): the document as it was stored
+ * Returns: (transfer full) (nullable): the document as it was last set
  */
 JsonNode *
 tally_cache_get_document (TallyCache *self,
                           const char *name)
 {
-  sqlite3_stmt *stmt;
   g_autoptr(GError) error = NULL;
-  JsonNode *document = NULL;
+  g_autofree char *body = NULL;
+  JsonNode *document;
 
   g_return_val_if_fail (TALLY_IS_CACHE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
-  stmt = tally_cache_stmt (self, CACHE_STMT_DOCUMENT_GET);
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    document = json_from_string ((const char *) sqlite3_column_text (stmt, 0), &error);
-  sqlite3_reset (stmt);
+  body = lookup_queued_document (self, name);
+  if (body == NULL)
+    body = read_document (self, name);
+  if (body == NULL)
+    return NULL;
 
+  document = json_from_string (body, &error);
   if (error != NULL)
     g_warning ("The cached document “%s” is not JSON: %s", name, error->message);
   return document;
@@ -430,19 +617,19 @@ tally_cache_lookup_account (TallyCache   *self,
   g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
-  return tally_ledger_lookup_account (self->ledger, account_id, out, NULL);
+  return tally_ledger_lookup_account (self->reader.ledger, account_id, out, NULL);
 }
 
-/* --- applying a sync answer --- */
+/* --- applying a sync answer, on the writer thread --- */
 
 static gboolean
-mirror_accounts (TallyCache  *self,
-                 GArray      *accounts,
-                 GError     **error)
+mirror_accounts (TallyLedger  *ledger,
+                 GArray       *accounts,
+                 GError      **error)
 {
   for (guint i = 0; i < accounts->len; i++)
     {
-      if (!tally_ledger_mirror_account (self->ledger, &g_array_index (accounts, TallyAccount, i),
+      if (!tally_ledger_mirror_account (ledger, &g_array_index (accounts, TallyAccount, i),
                                         error))
         return FALSE;
     }
@@ -453,7 +640,7 @@ mirror_accounts (TallyCache  *self,
 /* The other side of a transfer (a system account, the device's lease
  * account) is known to the mirror only by its id. */
 static gboolean
-mirror_counterparty (TallyCache         *self,
+mirror_counterparty (TallyLedger        *ledger,
                      const char         *account_id,
                      TallyTransferKind   kind,
                      GError            **error)
@@ -461,7 +648,7 @@ mirror_counterparty (TallyCache         *self,
   g_autoptr(GError) local_error = NULL;
   TallyAccount account;
 
-  if (tally_ledger_lookup_account (self->ledger, account_id, &account, &local_error))
+  if (tally_ledger_lookup_account (ledger, account_id, &account, &local_error))
     return TRUE;
   if (!g_error_matches (local_error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND))
     {
@@ -473,13 +660,13 @@ mirror_counterparty (TallyCache         *self,
                       kind == TALLY_TRANSFER_KIND_LEASE ? TALLY_ACCOUNT_KIND_LEASE
                                                         : TALLY_ACCOUNT_KIND_SYSTEM,
                       TALLY_ACCOUNT_FLAG_NONE, "", "UTC");
-  return tally_ledger_mirror_account (self->ledger, &account, error);
+  return tally_ledger_mirror_account (ledger, &account, error);
 }
 
 static gboolean
-mirror_counterparties (TallyCache  *self,
-                       GArray      *transfers,
-                       GError     **error)
+mirror_counterparties (TallyLedger  *ledger,
+                       GArray       *transfers,
+                       GError      **error)
 {
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
 
@@ -492,7 +679,7 @@ mirror_counterparties (TallyCache  *self,
         {
           if (!g_hash_table_add (seen, (gpointer) sides[s]))
             continue;
-          if (!mirror_counterparty (self, sides[s], t->kind, error))
+          if (!mirror_counterparty (ledger, sides[s], t->kind, error))
             return FALSE;
         }
     }
@@ -502,13 +689,13 @@ mirror_counterparties (TallyCache  *self,
 
 /* Writes the sync state; @lease NULL records that the device holds none. */
 static gboolean
-put_state (TallyCache             *self,
+put_state (TallyCacheConn         *conn,
            gint64                  cursor,
            const TallyCacheLease  *lease,
            GError                **error)
 {
   static const TallyCacheLease no_lease = { { 0 }, 0, 0, 0 };
-  sqlite3_stmt *stmt = tally_cache_stmt (self, CACHE_STMT_STATE_PUT);
+  sqlite3_stmt *stmt = tally_cache_conn_stmt (conn, CACHE_STMT_STATE_PUT);
 
   if (lease == NULL)
     lease = &no_lease;
@@ -519,17 +706,17 @@ put_state (TallyCache             *self,
   sqlite3_bind_int64 (stmt, 4, lease->remaining);
   sqlite3_bind_int64 (stmt, 5, lease->expires_at);
 
-  return tally_cache_step_done (self, stmt, error);
+  return tally_cache_conn_step_done (conn, stmt, error);
 }
 
 static gboolean
-settle_outbox (TallyCache  *self,
-               GArray      *results,
-               GError     **error)
+settle_outbox (TallyCacheConn  *conn,
+               GArray          *results,
+               GError         **error)
 {
   for (guint i = 0; i < results->len; i++)
     {
-      if (!tally_cache_outbox_settle (self, &g_array_index (results, TallyCacheOpResult, i),
+      if (!tally_cache_outbox_settle (conn, &g_array_index (results, TallyCacheOpResult, i),
                                       error))
         return FALSE;
     }
@@ -538,38 +725,79 @@ settle_outbox (TallyCache  *self,
 }
 
 static gboolean
-apply_decoded (TallyCache        *self,
+apply_decoded (TallyCacheConn    *conn,
                TallyCacheAnswer  *answer,
                GError           **error)
 {
-  return mirror_accounts (self, answer->accounts, error) &&
-         mirror_counterparties (self, answer->transfers, error) &&
-         tally_ledger_mirror_transfers (self->ledger, (TallyTransfer *) answer->transfers->data,
+  TallyCacheState state;
+
+  return tally_cache_conn_load_state (conn, &state, error) &&
+         mirror_accounts (conn->ledger, answer->accounts, error) &&
+         mirror_counterparties (conn->ledger, answer->transfers, error) &&
+         tally_ledger_mirror_transfers (conn->ledger, (TallyTransfer *) answer->transfers->data,
                                         answer->transfers->len, error) &&
          /* An answer to an older request never takes the cursor back. */
-         put_state (self, MAX (self->cursor, answer->cursor), &answer->lease, error) &&
-         settle_outbox (self, answer->results, error);
+         put_state (conn, MAX (state.cursor, answer->cursor), &answer->lease, error) &&
+         settle_outbox (conn, answer->results, error);
 }
 
-/* Ends the transaction a change to the mirror began: commits it and tells
- * the views once @written says the change went in whole, rolls it back
- * otherwise (@error is then already set). */
+/* Ends the transaction a change to the mirror began: commits it once
+ * @written says the change went in whole, rolls it back otherwise
+ * (@error is then already set). */
 static gboolean
-finish_mirror_change (TallyCache  *self,
-                      gboolean     written,
-                      GError     **error)
+finish_mirror_change (TallyCacheConn  *conn,
+                      gboolean         written,
+                      gboolean        *changed,
+                      GError         **error)
 {
   if (!written)
     {
-      tally_ledger_rollback (self->ledger);
+      tally_ledger_rollback (conn->ledger);
       return FALSE;
     }
 
-  if (!tally_ledger_commit (self->ledger, error) || !load_state (self, error))
+  if (!tally_ledger_commit (conn->ledger, error))
     return FALSE;
 
-  tally_cache_emit_changed (self);
+  *changed = TRUE;
   return TRUE;
+}
+
+static gboolean
+write_answer (TallyCacheConn  *conn,
+              gpointer         data,
+              gboolean        *changed,
+              GError         **error)
+{
+  if (!tally_ledger_begin (conn->ledger, error))
+    return FALSE;
+
+  return finish_mirror_change (conn, apply_decoded (conn, data, error), changed, error);
+}
+
+static void
+answer_free (gpointer data)
+{
+  TallyCacheAnswer *answer = data;
+
+  tally_cache_answer_clear (answer);
+  g_free (answer);
+}
+
+/* Decoded on the calling thread: the JSON stays there. */
+static TallyCacheAnswer *
+decode_answer (JsonObject  *object,
+               GError     **error)
+{
+  TallyCacheAnswer *answer = g_new0 (TallyCacheAnswer, 1);
+
+  if (!tally_cache_decode_answer (object, answer, error))
+    {
+      answer_free (answer);
+      return NULL;
+    }
+
+  return answer;
 }
 
 /**
@@ -580,7 +808,8 @@ finish_mirror_change (TallyCache  *self,
  *
  * Applies the whole answer in one transaction, or nothing of it: a
  * malformed answer gives %TALLY_CACHE_ERROR_INVALID_ANSWER, one the mirror
- * cannot follow a %TALLY_LEDGER_ERROR.
+ * cannot follow a %TALLY_LEDGER_ERROR. Waits for the writer thread; the
+ * app uses tally_cache_apply_sync_answer_async().
  *
  * Returns: %TRUE when the answer was applied
  */
@@ -589,16 +818,76 @@ tally_cache_apply_sync_answer (TallyCache  *self,
                                JsonObject  *answer,
                                GError     **error)
 {
-  g_auto(TallyCacheAnswer) decoded = { NULL, NULL, NULL, 0, { { 0 }, 0, 0, 0 } };
+  TallyCacheAnswer *decoded;
 
   g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
   g_return_val_if_fail (answer != NULL, FALSE);
 
-  if (!tally_cache_decode_answer (answer, &decoded, error) ||
-      !tally_ledger_begin (self->ledger, error))
+  decoded = decode_answer (answer, error);
+  if (decoded == NULL)
     return FALSE;
 
-  return finish_mirror_change (self, apply_decoded (self, &decoded, error), error);
+  return tally_cache_write (self, write_answer, decoded, answer_free, error);
+}
+
+/**
+ * tally_cache_apply_sync_answer_async:
+ * @self: a #TallyCache
+ * @answer: the body of a POST /v1/sync answer
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the calling thread's main context once applied
+ * @user_data: passed to @callback
+ *
+ * Checks and decodes @answer at once, then mirrors it on the writer
+ * thread as tally_cache_apply_sync_answer() would; ::changed is emitted
+ * on the calling thread's main context just before @callback.
+ */
+void
+tally_cache_apply_sync_answer_async (TallyCache          *self,
+                                     JsonObject          *answer,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GError) error = NULL;
+  TallyCacheAnswer *decoded;
+
+  g_return_if_fail (TALLY_IS_CACHE (self));
+  g_return_if_fail (answer != NULL);
+
+  decoded = decode_answer (answer, &error);
+  if (decoded == NULL)
+    {
+      tally_cache_write_failed (self, g_steal_pointer (&error), tally_cache_apply_sync_answer_async,
+                                cancellable, callback, user_data);
+      return;
+    }
+
+  tally_cache_write_async (self, write_answer, decoded, answer_free,
+                           tally_cache_apply_sync_answer_async, cancellable, callback, user_data);
+}
+
+gboolean
+tally_cache_apply_sync_answer_finish (TallyCache    *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  return tally_cache_write_finish (self, result, tally_cache_apply_sync_answer_async, error);
+}
+
+static gboolean
+write_reset (TallyCacheConn  *conn,
+             gpointer         data,
+             gboolean        *changed,
+             GError         **error)
+{
+  if (!tally_ledger_begin (conn->ledger, error))
+    return FALSE;
+
+  return finish_mirror_change (conn,
+                               tally_ledger_mirror_clear (conn->ledger, error) &&
+                               put_state (conn, 0, NULL, error),
+                               changed, error);
 }
 
 /**
@@ -609,10 +898,11 @@ tally_cache_apply_sync_answer (TallyCache  *self,
  * Starts the mirror over, for a server whose ledger is behind the cursor.
  * The rows go in place, in one SQLite transaction with the sync state,
  * rather than by building a new file and renaming it over this one: the
- * file is in WAL mode and its ledger may be held open by others (the
- * history page), and a rename under an open connection or a leftover -wal
- * would pair the new file with the old log. In place, a crash leaves the
- * cache either untouched or reset, and the outbox is never written at all.
+ * file is in WAL mode and its ledger is held open by others (the cache's
+ * reader, the history page), and a rename under an open connection or a
+ * leftover -wal would pair the new file with the old log. In place, a
+ * crash leaves the cache either untouched or reset, and the outbox is
+ * never written at all. Waits for the writer thread.
  *
  * Returns: %TRUE when the mirror is empty and the cursor 0
  */
@@ -622,35 +912,73 @@ tally_cache_reset_mirror (TallyCache  *self,
 {
   g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
 
-  if (!tally_ledger_begin (self->ledger, error))
+  return tally_cache_write (self, write_reset, NULL, NULL, error);
+}
+
+void
+tally_cache_reset_mirror_async (TallyCache          *self,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_return_if_fail (TALLY_IS_CACHE (self));
+
+  tally_cache_write_async (self, write_reset, NULL, NULL, tally_cache_reset_mirror_async,
+                           cancellable, callback, user_data);
+}
+
+gboolean
+tally_cache_reset_mirror_finish (TallyCache    *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return tally_cache_write_finish (self, result, tally_cache_reset_mirror_async, error);
+}
+
+static gboolean
+write_no_lease (TallyCacheConn  *conn,
+                gpointer         data,
+                gboolean        *changed,
+                GError         **error)
+{
+  TallyCacheState state;
+
+  if (!tally_cache_conn_load_state (conn, &state, error) ||
+      !put_state (conn, state.cursor, NULL, error))
     return FALSE;
 
-  return finish_mirror_change (self,
-                               tally_ledger_mirror_clear (self->ledger, error) &&
-                               put_state (self, 0, NULL, error),
-                               error);
+  *changed = TRUE;
+  return TRUE;
+}
+
+static void
+lease_forgotten (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!tally_cache_write_finish (TALLY_CACHE (source), result, tally_cache_forget_lease, &error))
+    g_warning ("The local cache could not forget the lease: %s", error->message);
 }
 
 /**
  * tally_cache_forget_lease:
  * @self: a #TallyCache
- * @error: return location for a #GError
  *
  * Records that the device holds no lease: the server gave it back to pay
- * for an online run (its answer said `"lease": null`). The next sync
- * brings the new one.
- *
- * Returns: %TRUE when recorded
+ * for an online run (its answer said `"lease": null`). The cache says so
+ * at once; the write is made on the writer thread (a failure is logged)
+ * and emits ::changed. The next sync brings the new lease.
  */
-gboolean
-tally_cache_forget_lease (TallyCache  *self,
-                          GError     **error)
+void
+tally_cache_forget_lease (TallyCache *self)
 {
-  g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
+  g_return_if_fail (TALLY_IS_CACHE (self));
 
-  if (!put_state (self, self->cursor, NULL, error) || !load_state (self, error))
-    return FALSE;
-
-  tally_cache_emit_changed (self);
-  return TRUE;
+  /* No earlier write's state, taken later, brings the lease back. */
+  self->state_generation = tally_cache_write_async (self, write_no_lease, NULL, NULL,
+                                                    tally_cache_forget_lease, NULL,
+                                                    lease_forgotten, NULL);
+  memset (&self->lease, 0, sizeof self->lease);
 }

@@ -18,7 +18,14 @@ G_BEGIN_DECLS
  * transfer touching the user's accounts, with the server's own ids, seq and
  * times (so history pages and exports are libtally's statement queries),
  * plus the app's own tables: documents (the last /v1/me, /v1/tools...),
- * the sync state (device id, cursor, lease) and the outbox. */
+ * the sync state (device id, cursor, lease) and the outbox.
+ *
+ * Reads are made at once on the calling (UI) thread; every write is made
+ * by the cache's one writer thread, through a connection of its own (see
+ * tally-cache-writer.c). The _async calls return at once and call back
+ * on the caller's main context; the others wait for the writer, for
+ * tests and tools. ::changed is always emitted on the thread that asked
+ * for the write, after the getters below show what it committed. */
 
 #define TALLY_CACHE_ERROR (tally_cache_error_quark ())
 
@@ -59,7 +66,9 @@ TallyLedger      *tally_cache_get_ledger          (TallyCache       *self);
 /* A random id made on first open, sent as `device` in every sync. */
 const char       *tally_cache_get_device_id       (TallyCache       *self);
 
-/* Documents: the last answer of an endpoint, kept for offline starts. */
+/* Documents: the last answer of an endpoint, kept for offline starts.
+ * Setting one returns at once; the writer stores it soon after, without
+ * waiting for the disk, and not at all when unchanged. */
 gboolean          tally_cache_set_document        (TallyCache       *self,
                                                    const char       *name,
                                                    JsonNode         *document,
@@ -78,6 +87,16 @@ void              tally_cache_get_lease           (TallyCache       *self,
 gboolean          tally_cache_apply_sync_answer   (TallyCache       *self,
                                                    JsonObject       *answer,
                                                    GError          **error);
+/* The same on the writer thread: @answer is checked and decoded before
+ * this returns (and not used after). */
+void              tally_cache_apply_sync_answer_async (TallyCache   *self,
+                                                   JsonObject       *answer,
+                                                   GCancellable     *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer          user_data);
+gboolean          tally_cache_apply_sync_answer_finish (TallyCache  *self,
+                                                   GAsyncResult     *result,
+                                                   GError          **error);
 
 /* Outbox: operations made offline, each a SyncOp object of the API
  * ({id, type, tool, units, outcome, cost, created_at}). Adding is durable
@@ -86,15 +105,28 @@ gboolean          tally_cache_apply_sync_answer   (TallyCache       *self,
 gboolean          tally_cache_outbox_add          (TallyCache       *self,
                                                    JsonObject       *op,
                                                    GError          **error);
-/* A run made offline, as its SyncOp: what it measured (@units < 0:
- * nothing), how it ended and what it cost. */
-gboolean          tally_cache_outbox_add_run      (TallyCache       *self,
+/* The same on the writer thread: @op is checked before this returns, and
+ * @callback runs once the op is committed. */
+void              tally_cache_outbox_add_async    (TallyCache       *self,
+                                                   JsonObject       *op,
+                                                   GCancellable     *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer          user_data);
+gboolean          tally_cache_outbox_add_finish   (TallyCache       *self,
+                                                   GAsyncResult     *result,
+                                                   GError          **error);
+/* A run made offline, as its SyncOp (finished with
+ * tally_cache_outbox_add_finish()):
+ * what it measured (@units < 0: nothing), how it ended and what it cost. */
+void              tally_cache_outbox_add_run_async (TallyCache      *self,
                                                    const char       *run_id,
                                                    const char       *tool_id,
                                                    const char       *outcome,
                                                    gint64            units,
                                                    gint64            cost,
-                                                   GError          **error);
+                                                   GCancellable     *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer          user_data);
 /* The oldest @limit ops, oldest first, as a new array of objects. */
 JsonArray        *tally_cache_outbox_peek         (TallyCache       *self,
                                                    guint             limit);
@@ -106,9 +138,16 @@ guint             tally_cache_outbox_count        (TallyCache       *self);
  * starts from cursor 0. Emits ::changed. */
 gboolean          tally_cache_reset_mirror        (TallyCache       *self,
                                                    GError          **error);
-/* The server gave the device's lease back for an online run. */
-gboolean          tally_cache_forget_lease        (TallyCache       *self,
+void              tally_cache_reset_mirror_async  (TallyCache       *self,
+                                                   GCancellable     *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer          user_data);
+gboolean          tally_cache_reset_mirror_finish (TallyCache       *self,
+                                                   GAsyncResult     *result,
                                                    GError          **error);
+/* The server gave the device's lease back for an online run: the lease
+ * is gone at once, and from the file after the writer's write. */
+void              tally_cache_forget_lease        (TallyCache       *self);
 /* What the outbox's ops have cost: spent from the lease, not yet synced. */
 gint64            tally_cache_outbox_spent        (TallyCache       *self);
 

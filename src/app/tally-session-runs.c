@@ -46,13 +46,11 @@ forget_released_lease (TallySession *self,
                        JsonObject   *reply)
 {
   TallyCache *cache = tally_session_get_cache (self);
-  g_autoptr(GError) error = NULL;
 
   if (!json_object_has_member (reply, "lease") || cache == NULL)
     return;
 
-  if (!tally_cache_forget_lease (cache, &error))
-    g_warning ("The local cache could not forget the lease: %s", error->message);
+  tally_cache_forget_lease (cache);
 }
 
 static void

@@ -37,6 +37,8 @@ struct _TallySync
   /* Outbox size and cursor when the round in progress was sent. */
   guint            outbox_sent;
   gint64           cursor_sent;
+  /* The answer being applied said the server has more. */
+  gboolean         more;
   guint            backoff_ms;
   guint            retry_source;
 };
@@ -115,15 +117,13 @@ go_offline (TallySync *self)
 /* One round: send the outbox, apply the answer, go again while there is more */
 
 static gboolean
-round_needs_another (TallySync  *self,
-                     JsonObject *answer)
+round_needs_another (TallySync *self)
 {
   guint left = tally_cache_outbox_count (self->cache);
 
   /* A shrinking outbox that is not empty yet held more than one request
    * could carry; an outbox that did not shrink would only be sent again. */
-  return json_object_get_boolean_member_with_default (answer, "more", FALSE) ||
-         self->again || (left > 0 && left < self->outbox_sent);
+  return self->more || self->again || (left > 0 && left < self->outbox_sent);
 }
 
 static void
@@ -169,13 +169,20 @@ cursor_is_past_server (TallySync    *self,
 }
 
 static void
-restart_from_scratch (TallySync *self)
+mirror_reset (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
+  TallySync *self;
 
-  g_message ("The server has nothing past cursor %" G_GINT64_FORMAT
-             ": the local history is fetched again", self->cursor_sent);
-  if (!tally_cache_reset_mirror (self->cache, &error))
+  /* Cancelled: the sync is gone, and with it user_data. */
+  if (!tally_cache_reset_mirror_finish (TALLY_CACHE (source), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  if (error != NULL)
     {
       round_failed (self, error);
       return;
@@ -183,6 +190,45 @@ restart_from_scratch (TallySync *self)
 
   set_online (self, TRUE);
   start_round (self);
+}
+
+static void
+restart_from_scratch (TallySync *self)
+{
+  g_message ("The server has nothing past cursor %" G_GINT64_FORMAT
+             ": the local history is fetched again", self->cursor_sent);
+  tally_cache_reset_mirror_async (self->cache, self->cancellable, mirror_reset, self);
+}
+
+/* The answer is in the cache (the writer thread wrote it): go again while
+ * there is more. */
+static void
+answer_applied (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  TallySync *self;
+
+  if (!tally_cache_apply_sync_answer_finish (TALLY_CACHE (source), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  if (error != NULL)
+    {
+      round_failed (self, error);
+      return;
+    }
+
+  set_online (self, TRUE);
+  if (round_needs_another (self))
+    {
+      start_round (self);
+      return;
+    }
+
+  set_syncing (self, FALSE);
 }
 
 static void
@@ -210,20 +256,10 @@ round_done (GObject      *source,
       return;
     }
 
-  if (!tally_cache_apply_sync_answer (self->cache, answer, &error))
-    {
-      round_failed (self, error);
-      return;
-    }
-
-  set_online (self, TRUE);
-  if (round_needs_another (self, answer))
-    {
-      start_round (self);
-      return;
-    }
-
-  set_syncing (self, FALSE);
+  /* Written off the UI thread; the round goes on in answer_applied(). */
+  self->more = json_object_get_boolean_member_with_default (answer, "more", FALSE);
+  tally_cache_apply_sync_answer_async (self->cache, answer, self->cancellable, answer_applied,
+                                       self);
 }
 
 static void

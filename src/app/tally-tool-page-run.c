@@ -210,32 +210,69 @@ offline_cost (TallyToolPage *self,
   return MIN (price, self->offline_held);
 }
 
+/* An offline run whose op the cache's writer thread is recording. */
+typedef struct
+{
+  TallyToolPage *page;
+  TallySync     *sync;
+  char          *outcome;
+  gint64         cost;
+} OfflineRun;
+
+static void
+offline_run_free (OfflineRun *run)
+{
+  g_object_unref (run->page);
+  g_object_unref (run->sync);
+  g_free (run->outcome);
+  g_free (run);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OfflineRun, offline_run_free)
+
+static void
+offline_recorded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(OfflineRun) run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cost_words = NULL;
+
+  set_running (run->page, FALSE);
+  if (!tally_cache_outbox_add_finish (TALLY_CACHE (source), result, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("The run could not be recorded: %s"),
+                                               error->message);
+
+      show_status (run->page, text, NULL, TRUE);
+      return;
+    }
+
+  tally_sync_now (run->sync);
+  /* The page may have closed meanwhile: the op is recorded all the same. */
+  if (run->page->disposed)
+    return;
+  cost_words = offline_cost_text (run->cost, tally_sync_get_online (run->sync));
+  show_outcome (run->page, run->outcome, cost_words);
+}
+
 /* The op is in the outbox, durably, before the user hears the run is
- * done. */
+ * done: the page shows the run as running until the write committed. */
 static void
 complete_offline (TallyToolPage *self,
                   const char    *outcome,
                   gint64         units)
 {
-  g_autoptr(TallySync) sync = g_steal_pointer (&self->offline_sync);
-  gint64 cost = offline_cost (self, outcome, units);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *cost_words = NULL;
+  OfflineRun *run = g_new0 (OfflineRun, 1);
 
-  set_running (self, FALSE);
-  if (!tally_cache_outbox_add_run (tally_sync_get_cache (sync), self->run_id,
-                                   tally_tool_get_id (self->tool), outcome, units, cost, &error))
-    {
-      g_autofree char *text = g_strdup_printf (_("The run could not be recorded: %s"),
-                                               error->message);
-
-      show_status (self, text, NULL, TRUE);
-      return;
-    }
-
-  cost_words = offline_cost_text (cost, tally_sync_get_online (sync));
-  show_outcome (self, outcome, cost_words);
-  tally_sync_now (sync);
+  run->page = g_object_ref (self);
+  run->sync = g_steal_pointer (&self->offline_sync);
+  run->outcome = g_strdup (outcome);
+  run->cost = offline_cost (self, outcome, units);
+  tally_cache_outbox_add_run_async (tally_sync_get_cache (run->sync), self->run_id,
+                                    tally_tool_get_id (self->tool), outcome, units, run->cost,
+                                    NULL, offline_recorded, run);
 }
 
 static char *

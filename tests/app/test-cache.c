@@ -177,6 +177,59 @@ test_documents (void)
   g_assert_null (tally_cache_get_document (cache, "packs"));
 }
 
+/* When the writer last stored @name; closing the cache waits for it. */
+static gint64
+document_saved_at (TallyCache **cache,
+                   const char  *path,
+                   const char  *name)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 saved_at = -1;
+
+  g_clear_object (cache);
+  *cache = open_cache (path);
+  g_assert_cmpint (sqlite3_prepare_v2 (tally_ledger_get_sqlite (tally_cache_get_ledger (*cache)),
+                                       "SELECT saved_at FROM documents WHERE name = ?", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    saved_at = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return saved_at;
+}
+
+/* /v1/me comes after every run: one the file holds is not written again,
+ * and only the last of those queued together is kept. */
+static void
+test_documents_written_when_changed (void)
+{
+  g_autofree char *path = new_cache_path ();
+  g_autoptr(TallyCache) cache = open_cache (path);
+  g_autoptr(JsonNode) me = json_from_string ("{\"spent\": 1}", NULL);
+  g_autoptr(JsonNode) later = json_from_string ("{\"spent\": 2}", NULL);
+  g_autoptr(JsonNode) last = json_from_string ("{\"spent\": 3}", NULL);
+  g_autoptr(JsonNode) read = NULL;
+  gint64 first, again;
+
+  g_assert_true (tally_cache_set_document (cache, "me", me, NULL));
+  first = document_saved_at (&cache, path, "me");
+  g_assert_cmpint (first, >, 0);
+
+  g_usleep (2000);
+  g_assert_true (tally_cache_set_document (cache, "me", me, NULL));
+  again = document_saved_at (&cache, path, "me");
+  g_assert_cmpint (again, ==, first);
+
+  g_assert_true (tally_cache_set_document (cache, "me", later, NULL));
+  g_assert_true (tally_cache_set_document (cache, "me", last, NULL));
+  read = tally_cache_get_document (cache, "me");
+  g_assert_true (json_node_equal (read, last));
+  g_assert_cmpint (document_saved_at (&cache, path, "me"), >, first);
+  g_clear_pointer (&read, json_node_unref);
+  read = tally_cache_get_document (cache, "me");
+  g_assert_true (json_node_equal (read, last));
+}
+
 static void
 count_changed (TallyCache *cache,
                guint      *n)
@@ -563,6 +616,104 @@ assert_lease_as_answer (TallyCache *cache,
   g_assert_cmpint (cached.amount, ==, json_object_get_int_member (lease, "amount"));
   g_assert_cmpint (cached.remaining, ==, json_object_get_int_member (lease, "remaining"));
   g_assert_cmpint (cached.expires_at, >, g_get_real_time ());
+}
+
+/* --- the writer thread --- */
+
+typedef struct
+{
+  GThread  *thread;
+  gboolean  returned;
+  gboolean  applied;
+  GError   *error;
+  gint64    cursor;
+  guint     n_changed;
+  /* n_changed when the task returned. */
+  guint     n_changed_before;
+} Applied;
+
+static void
+changed_on_thread (TallyCache *cache,
+                   Applied    *applied)
+{
+  g_assert_true (g_thread_self () == applied->thread);
+  applied->n_changed++;
+}
+
+static void
+answer_applied (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Applied *applied = data;
+
+  g_assert_true (g_thread_self () == applied->thread);
+  applied->applied = tally_cache_apply_sync_answer_finish (TALLY_CACHE (source), result,
+                                                          &applied->error);
+  /* What the write committed is what the cache shows by now. */
+  applied->cursor = tally_cache_get_cursor (TALLY_CACHE (source));
+  applied->n_changed_before = applied->n_changed;
+  applied->returned = TRUE;
+}
+
+static void
+wait_applied (Applied *applied)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!applied->returned && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (applied->returned);
+}
+
+/* A write asked for just before the cache's last reference goes is made,
+ * and answered on the thread that asked; one whose caller cancelled is
+ * answered as cancelled. */
+static void
+test_writer_outlives_its_callers (void)
+{
+  char account_id[37];
+  g_autofree char *token = funded_user (account_id, 30);
+  g_autofree char *path = new_cache_path ();
+  TallyCache *cache = open_cache (path);
+  g_autoptr(JsonObject) answer = sync_answer (cache, token);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(JsonObject) bad = json_object_new ();
+  Applied applied = { g_thread_self () };
+  Applied cancelled = { g_thread_self () };
+  Applied refused = { g_thread_self () };
+  gint64 cursor = json_object_get_int_member (answer, "cursor");
+
+  g_signal_connect (cache, "changed", G_CALLBACK (changed_on_thread), &applied);
+  tally_cache_apply_sync_answer_async (cache, answer, NULL, answer_applied, &applied);
+  tally_cache_apply_sync_answer_async (cache, answer, cancellable, answer_applied, &cancelled);
+  g_cancellable_cancel (cancellable);
+  /* Refused before it reaches the writer, yet answered the same way. */
+  tally_cache_apply_sync_answer_async (cache, bad, NULL, answer_applied, &refused);
+  g_object_unref (cache);
+
+  wait_applied (&applied);
+  g_assert_no_error (applied.error);
+  g_assert_true (applied.applied);
+  g_assert_cmpint (applied.cursor, ==, cursor);
+  /* ::changed came just before. */
+  g_assert_cmpuint (applied.n_changed_before, ==, 1);
+  /* The writer may have begun it before the cancel: it says cancelled
+   * either way. */
+  wait_applied (&cancelled);
+  g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  wait_applied (&refused);
+  g_assert_error (refused.error, TALLY_CACHE_ERROR, TALLY_CACHE_ERROR_INVALID_ANSWER);
+  g_clear_error (&cancelled.error);
+  g_clear_error (&refused.error);
+
+  /* The last task returned, the cache is gone and its thread joined: the
+   * file has the answer. */
+  cache = open_cache (path);
+  g_assert_cmpint (tally_cache_get_cursor (cache), ==, cursor);
+  assert_account_as_server (cache, token, account_id);
+  cache_test_assert_clean (cache);
+  g_object_unref (cache);
 }
 
 static void
@@ -1037,6 +1188,7 @@ main (int   argc,
   g_test_add_func ("/cache/path", test_build_path);
   g_test_add_func ("/cache/open-and-reopen", test_open_and_reopen);
   g_test_add_func ("/cache/documents", test_documents);
+  g_test_add_func ("/cache/documents-written-when-changed", test_documents_written_when_changed);
   /* It forks: it runs before the sync tests start the server, and so
    * before libsoup has threads. */
   g_test_add_func ("/cache/outbox/durable-after-kill", test_outbox_durable_after_kill);
@@ -1044,6 +1196,7 @@ main (int   argc,
   g_test_add_func ("/cache/outbox/refuses-bad-ops", test_outbox_refuses_bad_ops);
   g_test_add_func ("/cache/full-page-timing", test_full_page_timing);
   g_test_add_func ("/cache/sync/real-answer", test_sync_real_answer);
+  g_test_add_func ("/cache/writer/outlives-its-callers", test_writer_outlives_its_callers);
   g_test_add_func ("/cache/sync/offline-ops", test_sync_offline_ops);
   g_test_add_func ("/cache/sync/malformed-answer-changes-nothing",
                    test_malformed_answer_changes_nothing);
