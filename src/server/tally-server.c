@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "tally-api.h"
@@ -37,6 +39,12 @@
 
 /* The longest wait failed sign-ins from one address impose on it. */
 #define ADDRESS_MAX_DELAY 60
+
+/* Descriptors kept for the ledger, exports, mail and webhooks: clients may
+ * hold all the others. */
+#define RESERVED_DESCRIPTORS 64
+/* The open-files limit is raised towards its hard limit, up to this. */
+#define WANTED_DESCRIPTORS 65536
 
 struct _TallyServer
 {
@@ -63,6 +71,11 @@ struct _TallyServer
   guint              expiry_source;
   guint              session_retention_source;
 
+  /* The client connections' sockets, each weakly referenced; at most
+   * max_connections of them (see on_request_started). */
+  GHashTable        *connections;
+  guint              max_connections;
+
   /* Requests received and not yet answered. */
   guint              in_flight;
   gboolean           shutting_down;
@@ -72,6 +85,8 @@ struct _TallyServer
 
 G_DEFINE_FINAL_TYPE (TallyServer, tally_server, G_TYPE_OBJECT)
 
+static void forget_connections (TallyServer *self);
+
 static void
 tally_server_dispose (GObject *object)
 {
@@ -79,6 +94,7 @@ tally_server_dispose (GObject *object)
 
   g_clear_handle_id (&self->expiry_source, g_source_remove);
   g_clear_handle_id (&self->session_retention_source, g_source_remove);
+  forget_connections (self);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -588,12 +604,15 @@ expire_holds (gpointer data,
          tally_ledger_expire_lots (self->ledger, now, &n_lots, error);
 }
 
+static void close_gone_connections (TallyServer *self);
+
 static gboolean
 expiry_tick (gpointer data)
 {
   TallyServer *self = data;
 
   tally_writer_submit (self->writer, expire_holds, NULL, self, NULL);
+  close_gone_connections (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -702,6 +721,174 @@ check_demo_payments (TallyServer  *self,
   return TRUE;
 }
 
+static void
+connection_gone (gpointer  data,
+                 GObject  *where_the_object_was)
+{
+  TallyServer *self = data;
+
+  g_hash_table_remove (self->connections, where_the_object_was);
+}
+
+static void
+forget_connections (TallyServer *self)
+{
+  GHashTableIter iter;
+  gpointer socket;
+
+  if (self->connections == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, &socket, NULL))
+    g_object_weak_unref (socket, connection_gone, self);
+  g_clear_pointer (&self->connections, g_hash_table_unref);
+}
+
+/* Whether the client has gone: libsoup (3.2) does not watch a kept-alive
+ * connection between requests, so one the client closed keeps its
+ * descriptor until the process runs out of them. */
+static gboolean
+client_gone (GSocket *socket)
+{
+  GIOCondition condition;
+  char byte;
+  gssize n;
+
+  if (g_socket_is_closed (socket))
+    return TRUE;
+  condition = g_socket_condition_check (socket, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  if (condition & (G_IO_HUP | G_IO_ERR))
+    return TRUE;
+  if (!(condition & G_IO_IN))
+    return FALSE;
+  n = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* Closes the connections whose client has gone and that wait for no
+ * answer (a request in flight keeps its connection even if the client
+ * only half-closed it), and forgets them. */
+static void
+close_gone_connections (TallyServer *self)
+{
+  GHashTableIter iter;
+  gpointer socket, busy;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, &socket, &busy))
+    {
+      if (GPOINTER_TO_UINT (busy) > 0 || !client_gone (socket))
+        continue;
+      g_socket_close (socket, NULL);
+      g_object_weak_unref (socket, connection_gone, self);
+      g_hash_table_iter_remove (&iter);
+    }
+}
+
+/* Over the cap, a client gets a plain 503 and the door: the answer fits in
+ * an empty socket buffer, so it is written without waiting, and libsoup,
+ * reading the end of the connection, lets it go. */
+static void
+refuse_connection (GSocket *socket)
+{
+  static const char body[] =
+    "{\"error\":{\"code\":\"too_many_connections\","
+    "\"message\":\"The server has too many connections; try again in a moment\"}}";
+  g_autofree char *answer = g_strdup_printf ("HTTP/1.1 503 Service Unavailable\r\n"
+                                             "Content-Type: application/json\r\n"
+                                             "Retry-After: 1\r\n"
+                                             "Connection: close\r\n"
+                                             "Content-Length: %zu\r\n"
+                                             "\r\n"
+                                             "%s", sizeof body - 1, body);
+
+  g_socket_send (socket, answer, strlen (answer), NULL, NULL);
+  g_socket_shutdown (socket, TRUE, TRUE, NULL);
+}
+
+/* libsoup starts a request as soon as it accepts a connection, so every
+ * connection, even one that never sends a byte, is seen here first. Each
+ * is counted until its socket goes (weakly referenced); past the cap, new
+ * ones are refused, so accepting never runs out of descriptors: libsoup's
+ * listener stops for good at the first accept that fails. */
+static void
+on_request_started (SoupServer        *soup,
+                    SoupServerMessage *msg,
+                    TallyServer       *self)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket == NULL || g_hash_table_contains (self->connections, socket))
+    return;
+
+  if (g_hash_table_size (self->connections) >= self->max_connections)
+    close_gone_connections (self);
+  if (g_hash_table_size (self->connections) >= self->max_connections)
+    {
+      refuse_connection (socket);
+      return;
+    }
+
+  g_hash_table_insert (self->connections, socket, GUINT_TO_POINTER (0));
+  g_object_weak_ref (G_OBJECT (socket), connection_gone, self);
+}
+
+/* A connection with a request being answered is busy until the answer
+ * has gone: close_gone_connections() leaves it alone. */
+static void
+count_busy (SoupServerMessage *msg,
+            TallyServer       *self,
+            int                delta)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  gpointer busy;
+
+  if (socket == NULL || !g_hash_table_lookup_extended (self->connections, socket, NULL, &busy))
+    return;
+  g_hash_table_insert (self->connections, socket,
+                       GUINT_TO_POINTER (MAX ((int) GPOINTER_TO_UINT (busy) + delta, 0)));
+}
+
+static void
+on_request_read (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 TallyServer       *self)
+{
+  count_busy (msg, self, 1);
+}
+
+static void
+on_request_done (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 TallyServer       *self)
+{
+  count_busy (msg, self, -1);
+}
+
+/* As many client connections as the open-files limit leaves once the
+ * server's own descriptors are set aside; the soft limit is raised first,
+ * as far as the hard one allows. */
+static guint
+connection_cap (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+    return 1024 - RESERVED_DESCRIPTORS;
+  if (limit.rlim_cur < WANTED_DESCRIPTORS && limit.rlim_cur < limit.rlim_max)
+    {
+      limit.rlim_cur = MIN (limit.rlim_max, (rlim_t) WANTED_DESCRIPTORS);
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+        getrlimit (RLIMIT_NOFILE, &limit);
+    }
+
+  limit.rlim_cur = MIN (limit.rlim_cur, (rlim_t) WANTED_DESCRIPTORS);
+  if (limit.rlim_cur <= 2 * RESERVED_DESCRIPTORS)
+    return limit.rlim_cur / 2;
+  return limit.rlim_cur - RESERVED_DESCRIPTORS;
+}
+
 gboolean
 tally_server_start (TallyServer  *self,
                     GError      **error)
@@ -718,6 +905,12 @@ tally_server_start (TallyServer  *self,
   soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
   tally_events_attach (self);
 
+  self->connections = g_hash_table_new (NULL, NULL);
+  self->max_connections = connection_cap ();
+  g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);
+  g_signal_connect (self->soup, "request-read", G_CALLBACK (on_request_read), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (on_request_done), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (on_request_done), self);
   socket = listening_socket (self->config, error);
   if (socket == NULL || !soup_server_listen_socket (self->soup, socket, 0, error))
     return FALSE;
@@ -733,8 +926,9 @@ tally_server_start (TallyServer  *self,
   {
     g_autofree char *where = g_strdup_printf ("%s:%u", self->config->listen_host,
                                               self->config->listen_port);
+    g_autofree char *cap = g_strdup_printf ("%u", self->max_connections);
 
-    tally_log_event ("listening", "address", where, NULL);
+    tally_log_event ("listening", "address", where, "max_connections", cap, NULL);
   }
   return TRUE;
 }

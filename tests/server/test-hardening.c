@@ -506,6 +506,62 @@ test_refused_upgrade_closes (void)
   g_assert_true (answer->closed);
 }
 
+/* --- the attack script's finding: closed connections are let go --- */
+
+static guint
+server_descriptors (void)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/fd", (int) server->pid);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* One kept-alive request whose client then hangs up, as a browser or a
+ * script does: libsoup alone would keep the server's end open for good. */
+static void
+short_connection (void)
+{
+  static const char request[] = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  char buffer[4096];
+  gssize n;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", server->port, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                            request, sizeof request - 1, NULL, NULL, &error));
+  n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buffer,
+                           sizeof buffer - 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, >, 0);
+  buffer[n] = '\0';
+  g_assert_true (g_str_has_prefix (buffer, "HTTP/1.1 200"));
+}
+
+static void
+test_closed_connections_let_go (void)
+{
+  guint before = server_descriptors ();
+  gint64 deadline;
+
+  for (guint i = 0; i < 200; i++)
+    short_connection ();
+
+  /* The server looks for clients that have gone every 5 seconds. */
+  deadline = g_get_monotonic_time () + 12 * G_USEC_PER_SEC;
+  while (server_descriptors () > before + 8 && g_get_monotonic_time () < deadline)
+    g_usleep (G_USEC_PER_SEC / 4);
+  g_test_message ("descriptors: %u before, %u after", before, server_descriptors ());
+  g_assert_cmpuint (server_descriptors (), <=, before + 8);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -522,6 +578,7 @@ main (int   argc,
   g_test_add_func ("/hardening/disable-closes-events", test_disable_closes_events);
   g_test_add_func ("/hardening/tool-defaults-estimate", test_tool_defaults_estimate);
   g_test_add_func ("/hardening/refused-upgrade-closes", test_refused_upgrade_closes);
+  g_test_add_func ("/hardening/closed-connections-let-go", test_closed_connections_let_go);
 
   server = test_server_start (NULL);
   status = g_test_run ();
