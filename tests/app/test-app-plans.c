@@ -1,0 +1,259 @@
+/* test-app-plans.c: Buy Credits → Plans and Redeem a Code, and credits
+ * that expire, against a real server
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Subscribing goes through the demo provider end to end: the test stands
+ * in for the browser and presses Subscribe on the demo page.
+ */
+
+#include "config.h"
+
+#include "tally-app-test.h"
+#include "tally-purchase-page.h"
+#include "tally-window.h"
+
+static TestServer *server;
+static char *admin;
+
+/* Stands in for the browser: keeps the checkout URL for the test. */
+static void
+catch_uri (GtkWindow  *parent,
+           const char *uri,
+           gpointer    user_data)
+{
+  char **caught = user_data;
+
+  g_free (*caught);
+  *caught = g_strdup (uri);
+}
+
+static TallyPurchasePage *
+open_purchase_page (GtkWidget *window)
+{
+  GtkWidget *balance = wait_for_widget (window, is_balance_widget, NULL);
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (gtk_widget_get_first_child (balance)));
+  click (window, "_Buy Credits…");
+  return TALLY_PURCHASE_PAGE (wait_for_widget (window, is_purchase_page, NULL));
+}
+
+static void
+click_in_row (GtkWidget  *window,
+              const char *title,
+              const char *label)
+{
+  GtkWidget *row = wait_for_widget (window, is_action_row_titled, title);
+  GtkWidget *button = find_widget (row, is_button_labelled, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_true (gtk_widget_get_focusable (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static void
+create_code (const char *code,
+             int         max_redemptions)
+{
+  g_autofree char *body = g_strdup_printf ("{\"code\": \"%s\", \"credits\": 500,"
+                                           " \"max_redemptions\": %d}", code, max_redemptions);
+  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/admin/promo-codes",
+                                                   admin, body);
+
+  g_assert_cmpuint (response->status, ==, 201);
+}
+
+static GtkWidget *
+new_window (const char *email,
+            TallyClient *client,
+            GSettings  *settings,
+            int         height)
+{
+  GtkWidget *window = signed_up_window (server, client, settings, email);
+
+  /* Tall enough that the plans and the code show below the packs. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, height);
+  return window;
+}
+
+static void
+redeem (GtkWidget  *window,
+        const char *code)
+{
+  type_into (window, "Promo code", code);
+  click (window, "_Redeem");
+}
+
+static void
+shoot (GtkWidget  *window,
+       const char *name)
+{
+  static const struct { AdwColorScheme scheme; const char *style; } styles[] = {
+    { ADW_COLOR_SCHEME_FORCE_LIGHT, "light" },
+    { ADW_COLOR_SCHEME_FORCE_DARK, "dark" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s-%s.png", name, styles[i].style);
+
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), styles[i].scheme);
+      save_screenshot (window, file);
+    }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+}
+
+/* Bad input is refused before anything is sent; each refusal of the
+ * server shows in its words; a good code adds its credits. */
+static void
+test_redeem (void)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *other = test_user_new (server, "redeem-other@example.com", NULL);
+  g_autoptr(TestResponse) taken = NULL;
+  GtkWidget *window;
+
+  create_code ("WELCOME26", 10);
+  create_code ("ONLYONE", 1);
+  taken = test_request (server, "POST", "/v1/promo-codes/redeem", other,
+                        "{\"code\": \"onlyone\"}");
+  g_assert_cmpuint (taken->status, ==, 201);
+
+  window = new_window ("redeem@example.com", client, settings, 1100);
+  open_purchase_page (window);
+  wait_for_widget (window, is_label_with, "Redeem a Code");
+
+  redeem (window, "");
+  wait_for_widget (window, is_label_with, "Type the code you were given first.");
+  redeem (window, "no way!");
+  wait_for_widget (window, is_label_with,
+                   "A code has 3 to 32 letters, digits, hyphens or underscores.");
+  redeem (window, "NOSUCHCODE");
+  wait_for_widget (window, is_label_with, "There is no such promo code");
+  redeem (window, "ONLYONE");
+  wait_for_widget (window, is_label_with,
+                   "This promo code has been redeemed as often as it may be");
+
+  redeem (window, " welcome26 ");
+  wait_for_widget (window, is_label_with, "Code redeemed: 500 credits added");
+  wait_for_credits (window, 500);
+  g_assert_null (find_widget (window, is_label_with, "There is no such promo code"));
+  shoot (window, "redeem");
+
+  redeem (window, "WELCOME26");
+  wait_for_widget (window, is_label_with, "You have redeemed this promo code already");
+  wait_for_credits (window, 500);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* What the browser would do on the demo subscription page: press
+ * Subscribe, which POSTs to <url>/pay. */
+static void
+pay_subscription (const char *url)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(TestResponse) response = NULL;
+
+  g_assert_true (g_str_has_prefix (url, server->base_url));
+  path = g_strconcat (url + strlen (server->base_url), "/pay", NULL);
+  g_assert_true (g_str_has_prefix (path, "/demo/subscribe/"));
+  response = test_request (server, "POST", path, NULL, NULL);
+  g_assert_cmpuint (response->status, ==, 200);
+}
+
+static gboolean
+is_label_containing (GtkWidget  *widget,
+                     const char *text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static void
+answer_dialog (const char *body,
+               const char *button)
+{
+  GtkWidget *dialog = NULL;
+
+  wait_for (message_dialog_shown, &dialog, "the confirmation");
+  wait_for_widget (dialog, is_label_containing, body);
+  click (dialog, button);
+}
+
+/* Plans listed; Subscribe through the demo provider; the current plan
+ * shown with its renewal; a switch to a smaller plan; a cancellation
+ * that says the credits stay. */
+static void
+test_subscribe (void)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *url = NULL;
+  g_autoptr(TestResponse) subscription = NULL;
+  TallyPurchasePage *page;
+  GtkWidget *window;
+
+  window = new_window ("subscriber@example.com", client, settings, 1000);
+  page = open_purchase_page (window);
+  tally_purchase_page_set_uri_opener (page, catch_uri, &url);
+  wait_for_widget (window, is_action_row_titled, "Basic");
+  wait_for_widget (window, is_label_with, "€9.00 a month");
+  wait_for_widget (window, is_label_with, "5000 credits every month");
+  wait_for_widget (window, is_action_row_titled, "Business");
+
+  click_in_row (window, "Plus", "Subscribe");
+  wait_for (string_ready, &url, "the checkout URL");
+  wait_for_widget (window, is_label_starting, "Finish subscribing to Plus in your browser");
+  pay_subscription (url);
+
+  wait_for_widget (window, is_action_row_titled, "Your plan: Plus");
+  wait_for_widget (window, is_label_with, "You subscribed to Plus");
+  wait_for_widget (window, is_label_starting, "Renews on ");
+  wait_for_credits (window, 5000);
+  shoot (window, "plans");
+
+  /* Fewer credits: nothing charged now. */
+  click_in_row (window, "Basic", "Switch");
+  answer_dialog ("Nothing is charged now and this month's credits stay; from your next renewal "
+                 "on, €9.00 a month.", "_Switch");
+  wait_for_widget (window, is_action_row_titled, "Your plan: Basic");
+  wait_for_widget (window, is_label_with, "Your plan is now Basic");
+
+  click_in_row (window, "Your plan: Basic", "_Cancel Plan…");
+  answer_dialog ("and is not renewed. The credits you already received stay yours.",
+                 "_Cancel Plan");
+  wait_for_widget (window, is_label_starting, "Cancelled · ends on ");
+  wait_for_widget (window, is_label_starting, "Your plan ends on ");
+  g_assert_null (find_widget (window, is_button_labelled, "Switch"));
+  wait_for_credits (window, 5000);
+
+  subscription = test_request (server, "GET", "/v1/me/subscription",
+                               tally_client_get_token (client), NULL);
+  g_assert_cmpstr (test_response_string (subscription, "subscription.plan"), ==, "basic");
+  g_assert_true (json_node_get_boolean (test_response_member (subscription,
+                                        "subscription.cancel_at_period_end")));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const char * const server_args[] = { "--lease-amount", "0", NULL };
+  int status;
+
+  app_test_init (&argc, &argv);
+
+  g_test_add_func ("/app-plans/redeem", test_redeem);
+  g_test_add_func ("/app-plans/subscribe", test_subscribe);
+
+  server = test_server_start (server_args);
+  admin = test_admin_new (server, "plans-admin@example.com");
+  status = g_test_run ();
+  g_free (admin);
+  test_server_free (server);
+  return status;
+}
