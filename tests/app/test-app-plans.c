@@ -238,6 +238,65 @@ test_subscribe (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+grant_expiring (const char *account_id,
+                gint64      amount,
+                GDateTime  *expires_at)
+{
+  g_autofree char *at = g_date_time_format_iso8601 (expires_at);
+  g_autofree char *body = g_strdup_printf ("{\"account_id\": \"%s\", \"amount\": %" G_GINT64_FORMAT
+                                           ", \"reason\": \"Welcome gift\", \"expires_at\": \"%s\"}",
+                                           account_id, amount, at);
+  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/admin/grants", admin,
+                                                   body);
+
+  g_assert_cmpuint (response->status, ==, 201);
+}
+
+static char *
+expiring_text (gint64     credits,
+               GDateTime *at)
+{
+  g_autofree char *day = tally_format_day (at);
+
+  return g_strdup_printf ("%" G_GINT64_FORMAT " %s expire on %s", credits,
+                          credits == 1 ? "credit" : "credits", day);
+}
+
+/* The Overview names the soonest lot; once it expires, History shows the
+ * expiry and the Overview the next lot. */
+static void
+test_expiring (void)
+{
+  char account_id[37];
+  g_autofree char *token = test_user_new (server, "expiring@example.com", account_id);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) later = g_date_time_add_days (now, 40);
+  g_autoptr(GDateTime) soon = g_date_time_add_seconds (now, 4);
+  g_autofree char *later_text = expiring_text (120, later);
+  g_autofree char *soon_text = expiring_text (30, soon);
+  GtkWidget *window = signed_in_window (server, token);
+
+  wait_for_credits (window, 0);
+  g_assert_null (find_widget (window, is_label_starting, "0 credits expire"));
+  grant_expiring (account_id, 120, later);
+  wait_for_widget (window, is_label_with, later_text);
+  save_screenshot (window, "expiring.png");
+
+  /* Burnt first, and gone in a few seconds. */
+  grant_expiring (account_id, 30, soon);
+  wait_for_widget (window, is_label_with, soon_text);
+  wait_for_credits (window, 150);
+
+  wait_for_credits (window, 120);
+  wait_for_widget (window, is_label_with, later_text);
+  show_view (window, "history");
+  wait_for_widget (window, is_label_with, "\u221230 credits");
+  wait_for_widget (window, is_label_with, "Credits expired");
+  save_screenshot (window, "expiry-history.png");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -249,6 +308,7 @@ main (int   argc,
 
   g_test_add_func ("/app-plans/redeem", test_redeem);
   g_test_add_func ("/app-plans/subscribe", test_subscribe);
+  g_test_add_func ("/app-plans/expiring", test_expiring);
 
   server = test_server_start (server_args);
   admin = test_admin_new (server, "plans-admin@example.com");
