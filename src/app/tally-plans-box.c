@@ -75,7 +75,9 @@ toast (TallyPlansBox *self,
 static void
 update_actions (TallyPlansBox *self)
 {
-  gboolean idle = !self->busy && self->waiting_plan == NULL;
+  /* A checkout opened and never paid does not stand in the way of
+   * another. */
+  gboolean idle = !self->busy;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "plans.subscribe",
                                  idle && self->subscription == NULL);
@@ -425,11 +427,12 @@ subscribe_action (GtkWidget  *widget,
   TallyPlansBox *self = TALLY_PLANS_BOX (widget);
   const char *plan_id = g_variant_get_string (parameter, NULL);
 
-  if (self->busy || self->waiting_plan != NULL || find_plan (self, plan_id) == NULL)
+  if (self->busy || find_plan (self, plan_id) == NULL)
     return;
 
   set_message (self->plans_error, NULL);
   self->busy = TRUE;
+  g_free (self->waiting_plan);
   self->waiting_plan = g_strdup (plan_id);
   update_actions (self);
   tally_session_subscribe_async (self->session, plan_id, self->cancellable, subscribe_started,
