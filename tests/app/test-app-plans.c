@@ -56,10 +56,15 @@ click_in_row (GtkWidget  *window,
 
 static void
 create_code (const char *code,
-             int         max_redemptions)
+             int         max_redemptions,
+             GDateTime  *expires_at)
 {
+  g_autofree char *at = expires_at != NULL ? g_date_time_format_iso8601 (expires_at) : NULL;
+  g_autofree char *expiry = at != NULL ? g_strdup_printf (", \"expires_at\": \"%s\"", at)
+                                       : g_strdup ("");
   g_autofree char *body = g_strdup_printf ("{\"code\": \"%s\", \"credits\": 500,"
-                                           " \"max_redemptions\": %d}", code, max_redemptions);
+                                           " \"max_redemptions\": %d%s}", code, max_redemptions,
+                                           expiry);
   g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/admin/promo-codes",
                                                    admin, body);
 
@@ -106,6 +111,14 @@ shoot (GtkWidget  *window,
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }
 
+static gboolean
+past (gpointer data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_compare (now, data) > 0;
+}
+
 /* Bad input is refused before anything is sent; each refusal of the
  * server shows in its words; a good code adds its credits. */
 static void
@@ -115,10 +128,13 @@ test_redeem (void)
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autofree char *other = test_user_new (server, "redeem-other@example.com", NULL);
   g_autoptr(TestResponse) taken = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) soon = g_date_time_add_seconds (now, 2);
   GtkWidget *window;
 
-  create_code ("WELCOME26", 10);
-  create_code ("ONLYONE", 1);
+  create_code ("WELCOME26", 10, NULL);
+  create_code ("ONLYONE", 1, NULL);
+  create_code ("BRIEFLY", 10, soon);
   taken = test_request (server, "POST", "/v1/promo-codes/redeem", other,
                         "{\"code\": \"onlyone\"}");
   g_assert_cmpuint (taken->status, ==, 201);
@@ -138,7 +154,13 @@ test_redeem (void)
   wait_for_widget (window, is_label_with,
                    "This promo code has been redeemed as often as it may be");
 
-  redeem (window, " welcome26 ");
+  wait_for (past, soon, "the code BRIEFLY to expire");
+  redeem (window, "BRIEFLY");
+  wait_for_widget (window, is_label_with, "This promo code has expired");
+
+  /* Enter in the entry redeems too. */
+  type_into (window, "Promo code", " welcome26 ");
+  g_signal_emit_by_name (wait_for_widget (window, is_row_titled, "Promo code"), "entry-activated");
   wait_for_widget (window, is_label_with, "Code redeemed: 500 credits added");
   wait_for_credits (window, 500);
   g_assert_null (find_widget (window, is_label_with, "There is no such promo code"));
