@@ -205,6 +205,17 @@ answer_dialog (const char *body,
   click (dialog, button);
 }
 
+static char *subscriber_token;
+
+/* The subscriber's balance on the server is above @data. */
+static gboolean
+balance_above (gpointer data)
+{
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", subscriber_token, NULL);
+
+  return test_response_int (me, "accounts.0.balance") > GPOINTER_TO_INT (data);
+}
+
 /* Plans listed; Subscribe through the demo provider; the current plan
  * shown with its renewal; a switch to a smaller plan; a cancellation
  * that says the credits stay. */
@@ -219,6 +230,7 @@ test_subscribe (void)
   GtkWidget *window;
 
   window = new_window ("subscriber@example.com", client, settings, 1000);
+  subscriber_token = g_strdup (tally_client_get_token (client));
   page = open_purchase_page (window);
   tally_purchase_page_set_uri_opener (page, catch_uri, &url);
   wait_for_widget (window, is_action_row_titled, "Basic");
@@ -237,6 +249,16 @@ test_subscribe (void)
   wait_for_credits (window, 5000);
   shoot (window, "plans");
 
+  /* More credits: the difference now, and its share of the credits. */
+  click_in_row (window, "Business", "Switch");
+  answer_dialog ("You pay the difference for the rest of this month now and get the extra "
+                 "credits for it at once; from your next renewal on, €179.00 a month.",
+                 "_Switch");
+  wait_for_widget (window, is_action_row_titled, "Your plan: Business");
+  wait_for_widget (window, is_label_with, "Your plan is now Business");
+  /* Granted before the server answered the change. */
+  g_assert_true (balance_above (GINT_TO_POINTER (5000)));
+
   /* Fewer credits: nothing charged now. */
   click_in_row (window, "Basic", "Switch");
   answer_dialog ("Nothing is charged now and this month's credits stay; from your next renewal "
@@ -250,13 +272,13 @@ test_subscribe (void)
   wait_for_widget (window, is_label_starting, "Cancelled · ends on ");
   wait_for_widget (window, is_label_starting, "Your plan ends on ");
   g_assert_null (find_widget (window, is_button_labelled, "Switch"));
-  wait_for_credits (window, 5000);
 
   subscription = test_request (server, "GET", "/v1/me/subscription",
                                tally_client_get_token (client), NULL);
   g_assert_cmpstr (test_response_string (subscription, "subscription.plan"), ==, "basic");
   g_assert_true (json_node_get_boolean (test_response_member (subscription,
                                         "subscription.cancel_at_period_end")));
+  g_clear_pointer (&subscriber_token, g_free);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
