@@ -29,6 +29,9 @@ struct _TallyPlansBox
   TallySubscription *subscription;
 
   GtkListBox        *plans_list;
+  /* Subscribe, Switch and "Current plan" as wide as each other, so the
+   * prices line up. */
+  GtkSizeGroup      *suffixes;
   GtkLabel          *plans_error;
   GtkLabel          *plans_note;
   AdwEntryRow       *code_row;
@@ -244,7 +247,10 @@ plan_row (TallyPlansBox *self,
   gtk_widget_add_css_class (price_label, "heading");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), price_label);
   if (suffix != NULL)
-    adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix);
+    {
+      gtk_size_group_add_widget (self->suffixes, suffix);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), suffix);
+    }
   return row;
 }
 
@@ -828,6 +834,7 @@ tally_plans_box_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->plans);
   g_clear_object (&self->session);
+  g_clear_object (&self->suffixes);
   g_clear_pointer (&self->subscription, tally_subscription_free);
   g_clear_pointer (&self->waiting_plan, g_free);
 
@@ -861,6 +868,7 @@ tally_plans_box_init (TallyPlansBox *self)
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self), GTK_ORIENTATION_VERTICAL);
   gtk_box_set_spacing (GTK_BOX (self), 12);
   self->cancellable = g_cancellable_new ();
+  self->suffixes = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
   build (self);
   update_actions (self);
 }
