@@ -97,3 +97,19 @@ tally_format_price_per_credit (gint64      amount,
   return format_money ((amount * 100 + credits / 2) / credits,
                        tally_currency_decimals (currency) + 2, currency);
 }
+
+char *
+tally_format_day (GDateTime *time)
+{
+  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  g_return_val_if_fail (time != NULL, NULL);
+
+  local = g_date_time_to_local (time);
+  if (g_date_time_get_year (local) == g_date_time_get_year (now))
+    /* Translators: a day in this year, as g_date_time_format() takes it: "3 January" */
+    return g_date_time_format (local, C_("day", "%-d %B"));
+  /* Translators: a day in another year: "3 January 2028" */
+  return g_date_time_format (local, C_("day", "%-d %B %Y"));
+}

@@ -22,5 +22,8 @@ char *tally_format_price            (gint64      amount,
 char *tally_format_price_per_credit (gint64      amount,
                                      const char *currency,
                                      gint64      credits);
+/* A day in the user's time zone and words: "3 January", with the year
+ * when it is not this year's ("3 January 2028"). */
+char *tally_format_day              (GDateTime  *time);
 
 G_END_DECLS

@@ -20,6 +20,8 @@ struct _TallyHistoryRow
   GtkLabel  *subtitle;
   GtkLabel  *status;
   GtkLabel  *amount;
+  /* Shown for credits that expired, which the user did not spend. */
+  GtkImage  *icon;
 };
 
 G_DEFINE_FINAL_TYPE (TallyHistoryRow, tally_history_row, GTK_TYPE_WIDGET)
@@ -41,7 +43,8 @@ tally_history_kind_label (TallyTransferKind kind)
     case TALLY_TRANSFER_KIND_ALLOCATION:
       return _("Allocation");
     case TALLY_TRANSFER_KIND_EXPIRY:
-      return _("Expiry");
+      /* Translators: an expiry transfer: credits not spent in time */
+      return _("Credits expired");
     case TALLY_TRANSFER_KIND_ADJUSTMENT:
       return _("Adjustment");
     case TALLY_TRANSFER_KIND_LEASE:
@@ -81,6 +84,11 @@ tally_history_row_init (TallyHistoryRow *self)
 {
   GtkWidget *text = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
 
+  self->icon = GTK_IMAGE (gtk_image_new_from_icon_name ("alarm-symbolic"));
+  gtk_widget_add_css_class (GTK_WIDGET (self->icon), "dim-label");
+  gtk_widget_set_valign (GTK_WIDGET (self->icon), GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (GTK_WIDGET (self->icon), FALSE);
+  gtk_widget_set_parent (GTK_WIDGET (self->icon), GTK_WIDGET (self));
   gtk_widget_set_hexpand (text, TRUE);
   gtk_widget_set_valign (text, GTK_ALIGN_CENTER);
   gtk_widget_set_parent (text, GTK_WIDGET (self));
@@ -216,9 +224,15 @@ tally_history_row_set_item (TallyHistoryRow  *self,
     tool_name = tally_history_item_get_tool_id (item);
 
   when = when_text (tally_history_item_get_created_at (item));
-  subtitle = g_strdup_printf ("%s · %s", tool_name ? tool_name : kind, when);
+  /* A row titled by its kind does not say it twice. */
+  if (tool_name == NULL && description[0] == '\0')
+    subtitle = g_strdup (when);
+  else
+    subtitle = g_strdup_printf ("%s · %s", tool_name ? tool_name : kind, when);
   gtk_label_set_text (self->title, description[0] != '\0' ? description : kind);
   gtk_label_set_text (self->subtitle, subtitle);
+  gtk_widget_set_visible (GTK_WIDGET (self->icon),
+                          tally_history_item_get_kind (item) == TALLY_TRANSFER_KIND_EXPIRY);
   show_status (self, tally_history_item_get_status (item));
   show_amount (self, item);
 }

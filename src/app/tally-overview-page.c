@@ -27,6 +27,7 @@ struct _TallyOverviewPage
 
   GtkLabel      *balance_label;
   GtkLabel      *available_label;
+  GtkLabel      *expiring_label;
   AdwActionRow  *daily_row;
   GtkLevelBar   *daily_bar;
   AdwActionRow  *monthly_row;
@@ -219,6 +220,29 @@ reload (TallyOverviewPage *self)
   gtk_stack_set_visible_child_name (self->activity_stack, shown > 0 ? "list" : "empty");
 }
 
+/* "120 credits expire on 3 January": the soonest lot only. */
+static void
+show_expiring (TallyOverviewPage *self)
+{
+  gint64 credits = 0;
+  GDateTime *at = tally_session_get_expiring (self->session, &credits);
+  g_autofree char *day = NULL;
+  g_autofree char *number = NULL;
+  g_autofree char *text = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->expiring_label), at != NULL && credits > 0);
+  if (at == NULL || credits <= 0)
+    return;
+
+  day = tally_format_day (at);
+  number = g_strdup_printf ("%'" G_GINT64_FORMAT, credits);
+  /* Translators: "120 credits expire on 3 January" */
+  text = g_strdup_printf (ngettext ("%s credit expires on %s", "%s credits expire on %s",
+                                    (gulong) credits),
+                          number, day);
+  gtk_label_set_text (self->expiring_label, text);
+}
+
 static void
 tally_overview_page_constructed (GObject *object)
 {
@@ -240,6 +264,9 @@ tally_overview_page_constructed (GObject *object)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (tally_session_get_alerts (self->session), "items-changed",
                            G_CALLBACK (show_alerts), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::expiring-at", G_CALLBACK (show_expiring),
+                           self, G_CONNECT_SWAPPED);
+  show_expiring (self);
   show_limits (self);
   show_alerts (self);
   reload (self);
@@ -268,6 +295,7 @@ tally_overview_page_class_init (TallyOverviewPageClass *klass)
                                                "/io/github/tallycredits/Tally/tally-overview-page.ui");
   gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, balance_label);
   gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, available_label);
+  gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, expiring_label);
   gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, daily_row);
   gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, daily_bar);
   gtk_widget_class_bind_template_child (widget_class, TallyOverviewPage, monthly_row);

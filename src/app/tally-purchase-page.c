@@ -11,6 +11,7 @@
 #include <locale.h>
 
 #include "tally-format.h"
+#include "tally-plans-box.h"
 #include "tally-purchase-page.h"
 #include "tally-toast.h"
 
@@ -32,6 +33,9 @@ struct _TallyPurchasePage
   GtkLabel       *receipts_heading;
   GtkListBox     *receipts_list;
   AdwStatusPage  *pending_status;
+  GtkBox         *content_box;
+  GtkWidget      *packs_caption;
+  TallyPlansBox  *plans_box;
 
   TallySession   *session;
   GSettings      *settings;
@@ -711,6 +715,10 @@ tally_purchase_page_constructed (GObject *object)
                            G_CALLBACK (payments_changed), self, G_CONNECT_SWAPPED);
   balance_changed (self);
   show_packs (self);
+
+  /* Plans and promo codes, after the packs. */
+  self->plans_box = tally_plans_box_new (self->session);
+  gtk_box_insert_child_after (self->content_box, GTK_WIDGET (self->plans_box), self->packs_caption);
 }
 
 static void
@@ -748,6 +756,8 @@ tally_purchase_page_class_init (TallyPurchasePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyPurchasePage, receipts_heading);
   gtk_widget_class_bind_template_child (widget_class, TallyPurchasePage, receipts_list);
   gtk_widget_class_bind_template_child (widget_class, TallyPurchasePage, pending_status);
+  gtk_widget_class_bind_template_child (widget_class, TallyPurchasePage, content_box);
+  gtk_widget_class_bind_template_child (widget_class, TallyPurchasePage, packs_caption);
 
   gtk_widget_class_install_action (widget_class, "purchase.buy", "s", buy_action);
   gtk_widget_class_install_action (widget_class, "purchase.cancel-waiting", NULL,
@@ -786,6 +796,7 @@ tally_purchase_page_reset (TallyPurchasePage *self)
   self->starting = FALSE;
   clear_pending (self);
   show_error (self, NULL);
+  tally_plans_box_reset (self->plans_box);
 }
 
 gboolean
@@ -814,4 +825,5 @@ tally_purchase_page_set_uri_opener (TallyPurchasePage *self,
 
   self->opener = opener;
   self->opener_data = user_data;
+  tally_plans_box_set_uri_opener (self->plans_box, opener, user_data);
 }

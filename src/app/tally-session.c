@@ -47,6 +47,9 @@ struct _TallySession
   gint64              held;
   gint64              offline_spent;
   gint64              offline_reserve;
+  /* The soonest lot of credits that expire (GET /v1/me's "expiring"). */
+  gint64              expiring_credits;
+  GDateTime          *expiring_at;
   gboolean            loading;
   TallySpendLimits   *limits;
 
@@ -92,6 +95,7 @@ enum {
   PROP_PAYMENTS,
   PROP_ALERTS,
   PROP_ALERT_SETTINGS,
+  PROP_EXPIRING_AT,
   N_PROPS
 };
 
@@ -394,6 +398,64 @@ close_cache (TallySession *self)
 /* --- /v1/me --- */
 
 static void
+set_expiring (TallySession *self,
+              gint64        credits,
+              GDateTime    *at)
+{
+  if (credits == self->expiring_credits &&
+      (at == self->expiring_at ||
+       (at != NULL && self->expiring_at != NULL && g_date_time_equal (at, self->expiring_at))))
+    return;
+
+  self->expiring_credits = credits;
+  g_clear_pointer (&self->expiring_at, g_date_time_unref);
+  self->expiring_at = at != NULL ? g_date_time_ref (at) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_EXPIRING_AT]);
+}
+
+/* The first lot of "expiring" (soonest first) still to come with credits
+ * left; none when the member is missing or malformed. */
+static void
+show_expiring (TallySession *self,
+               JsonObject   *account)
+{
+  JsonNode *node = account != NULL ? json_object_get_member (account, "expiring") : NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  JsonArray *lots;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      set_expiring (self, 0, NULL);
+      return;
+    }
+
+  lots = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (lots); i++)
+    {
+      JsonNode *lot = json_array_get_element (lots, i);
+      JsonNode *amount, *at;
+      g_autoptr(GDateTime) time = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (lot))
+        continue;
+      amount = json_object_get_member (json_node_get_object (lot), "amount");
+      at = json_object_get_member (json_node_get_object (lot), "expires_at");
+      if (amount == NULL || !JSON_NODE_HOLDS_VALUE (amount) ||
+          json_node_get_value_type (amount) != G_TYPE_INT64 || json_node_get_int (amount) <= 0 ||
+          at == NULL || !JSON_NODE_HOLDS_VALUE (at) ||
+          json_node_get_value_type (at) != G_TYPE_STRING)
+        continue;
+      time = g_date_time_new_from_iso8601 (json_node_get_string (at), NULL);
+      if (time != NULL && g_date_time_compare (time, now) > 0)
+        {
+          set_expiring (self, json_node_get_int (amount), time);
+          return;
+        }
+    }
+  set_expiring (self, 0, NULL);
+}
+
+static void
 show_me (TallySession *self,
          JsonObject   *me)
 {
@@ -428,6 +490,7 @@ show_me (TallySession *self,
     }
   if (account != NULL)
     show_account (self, account);
+  show_expiring (self, account);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -753,6 +816,19 @@ handle_alert_event (TallySession *self,
 }
 
 /* The server pushes a balance after every commit that changes it. */
+/* Credits added may carry an expiry, and spending burns the lot that
+ * expires soonest first: either way GET /v1/me says what expires now. */
+static void
+show_balance_event (TallySession *self,
+                    JsonObject   *account)
+{
+  gint64 before = self->balance;
+
+  show_account (self, account);
+  if (self->balance > before || self->expiring_at != NULL)
+    load_me (self);
+}
+
 static void
 on_event (TallyClient  *client,
           JsonObject   *message,
@@ -764,7 +840,7 @@ on_event (TallyClient  *client,
     return;
 
   if (g_str_equal (type, "balance") && json_object_has_member (message, "account"))
-    show_account (self, json_object_get_object_member (message, "account"));
+    show_balance_event (self, json_object_get_object_member (message, "account"));
   else if (g_str_equal (type, "payment"))
     handle_payment_event (self, message);
   else if (g_str_equal (type, "alert"))
@@ -817,6 +893,7 @@ forget_user (TallySession *self)
   set_figure (self, &self->offline_reserve, 0, PROP_OFFLINE_RESERVE);
   g_clear_pointer (&self->limits, tally_spend_limits_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LIMITS]);
+  set_expiring (self, 0, NULL);
   g_clear_object (&self->tools);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOLS]);
   g_list_store_remove_all (self->packs);
@@ -1378,6 +1455,7 @@ tally_session_finalize (GObject *object)
   g_clear_object (&self->payments);
   g_clear_object (&self->alerts);
   g_clear_pointer (&self->alert_settings, tally_alert_settings_free);
+  g_clear_pointer (&self->expiring_at, g_date_time_unref);
 
   G_OBJECT_CLASS (tally_session_parent_class)->finalize (object);
 }
@@ -1442,6 +1520,9 @@ tally_session_get_property (GObject    *object,
       break;
     case PROP_LIMITS:
       g_value_set_boxed (value, self->limits);
+      break;
+    case PROP_EXPIRING_AT:
+      g_value_set_boxed (value, self->expiring_at);
       break;
     case PROP_TOOLS:
       g_value_set_object (value, self->tools);
@@ -1558,6 +1639,13 @@ tally_session_class_init (TallySessionClass *klass)
                                                         G_PARAM_READABLE |
                                                         G_PARAM_EXPLICIT_NOTIFY |
                                                         G_PARAM_STATIC_STRINGS);
+  /* When the soonest credits expire (NULL: none do); notified when their
+   * amount changes too. */
+  properties[PROP_EXPIRING_AT] = g_param_spec_boxed ("expiring-at", NULL, NULL,
+                                                     G_TYPE_DATE_TIME,
+                                                     G_PARAM_READABLE |
+                                                     G_PARAM_EXPLICIT_NOTIFY |
+                                                     G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[NOTICE] = g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -1717,6 +1805,25 @@ tally_session_get_offline_reserve (TallySession *self)
   g_return_val_if_fail (TALLY_IS_SESSION (self), 0);
 
   return self->offline_reserve;
+}
+
+/**
+ * tally_session_get_expiring:
+ * @self: a #TallySession
+ * @credits: (out) (optional): how many credits expire then
+ *
+ * Returns: (nullable) (transfer none): when the soonest of the account's
+ * credits that expire do, or NULL when none will.
+ */
+GDateTime *
+tally_session_get_expiring (TallySession *self,
+                            gint64       *credits)
+{
+  g_return_val_if_fail (TALLY_IS_SESSION (self), NULL);
+
+  if (credits != NULL)
+    *credits = self->expiring_credits;
+  return self->expiring_at;
 }
 
 const TallySpendLimits *

@@ -86,6 +86,10 @@ gint64             tally_session_get_held           (TallySession         *self)
 gint64             tally_session_get_offline_spent  (TallySession         *self);
 gint64             tally_session_get_offline_reserve (TallySession        *self);
 const TallySpendLimits *tally_session_get_limits    (TallySession         *self);
+/* The soonest of the account's credits that expire: when (NULL: none),
+ * and how many; "notify::expiring-at" says when either changes. */
+GDateTime         *tally_session_get_expiring       (TallySession         *self,
+                                                     gint64               *credits);
 TallyToolRegistry *tally_session_get_tools          (TallySession         *self);
 /* The tool's name in the catalogue, or NULL. */
 const char        *tally_session_get_tool_name      (TallySession         *self,

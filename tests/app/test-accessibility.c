@@ -477,7 +477,12 @@ check_pages (GtkWidget  *window,
       if (g_str_equal (pages[i], "usage"))
         wait_for_widget (window, is_action_row_titled, "Grants");
       if (g_str_equal (pages[i], "purchase"))
-        wait_for_widget (window, is_label_with, "Top Up Again");
+        {
+          wait_for_widget (window, is_label_with, "Top Up Again");
+          /* Plans and Redeem a Code, below the packs. */
+          wait_for_widget (window, is_action_row_titled, "Basic");
+          wait_for_widget (window, is_row_titled, "Promo code");
+        }
       check_view (window, view);
     }
 }
