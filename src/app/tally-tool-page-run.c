@@ -453,7 +453,9 @@ authorized (GObject      *source,
     {
       g_autofree char *text = NULL;
 
-      if (lease_may_pay (error) && start_offline (self))
+      /* Offline runs spend the user's own lease: never a pool's. */
+      if (tally_tool_page_get_payer (self) == NULL && lease_may_pay (error) &&
+          start_offline (self))
         return;
 
       text = refusal_text (refusal, error);
@@ -487,8 +489,9 @@ authorize (TallyToolPage *self)
 
   /* Asked even while offline: the server may be back before the sync
    * notices, and failing to connect is quick. */
-  tally_session_authorize_run_async (self->session, self->run_id, self->tool, inputs, authorized,
-                                     g_object_ref (self));
+  tally_session_authorize_run_on_async (self->session, self->run_id, self->tool, inputs,
+                                        tally_tool_page_get_payer (self), authorized,
+                                        g_object_ref (self));
 }
 
 static void
