@@ -764,6 +764,7 @@ static void
 confirm_removal (TallyTeamPage *self,
                  const char    *user_id,
                  const char    *heading,
+                 const char    *response,
                  const char    *body,
                  const char    *what,
                  const char    *done)
@@ -772,7 +773,7 @@ confirm_removal (TallyTeamPage *self,
   GtkWidget *dialog = adw_message_dialog_new (parent, heading, body);
 
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("_Cancel"),
-                                    "remove", heading, NULL);
+                                    "remove", response, NULL);
   adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
                                               ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
@@ -800,7 +801,7 @@ remove_action (GtkWidget  *widget,
   body = g_strdup_printf (_("%s can no longer run tools on the pool. Credits allocated to them "
                             "stay theirs."), member_name (member));
   done = g_strdup_printf (_("%s removed from the team"), member_name (member));
-  confirm_removal (self, user_id, _("Remove Member?"), body, _("The member was not removed"),
+  confirm_removal (self, user_id, _("Remove Member?"), _("_Remove"), body, _("The member was not removed"),
                    done);
 }
 
@@ -820,7 +821,7 @@ leave_action (GtkWidget  *widget,
   body = g_strdup_printf (_("You can no longer run tools on the pool of “%s”; its credits stay "
                             "in it."), team->name);
   done = g_strdup_printf (_("You left “%s”"), team->name);
-  confirm_removal (self, me->user_id, _("Leave Team?"), body, _("You did not leave the team"),
+  confirm_removal (self, me->user_id, _("Leave Team?"), _("_Leave"), body, _("You did not leave the team"),
                    done);
 }
 

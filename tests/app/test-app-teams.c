@@ -284,6 +284,246 @@ test_api_keys (void)
   wait_for (preferences_gone, NULL, "the preferences window to close");
 }
 
+/* --- teams --- */
+
+static gboolean
+is_expander_row_titled (GtkWidget  *widget,
+                        const char *title)
+{
+  return ADW_IS_EXPANDER_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+is_combo_row_titled (GtkWidget  *widget,
+                     const char *title)
+{
+  return ADW_IS_COMBO_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static GtkWidget *
+team_page (void)
+{
+  GtkWidget *stack = find_widget (session.window, is_view_stack, NULL);
+
+  return adw_view_stack_get_child_by_name (ADW_VIEW_STACK (stack), "team");
+}
+
+/* Shows the Team view again: it reads everything again when shown. */
+static void
+reshow_team (void)
+{
+  show_view (session.window, "overview");
+  settle (session.window);
+  show_view (session.window, "team");
+}
+
+static TestResponse *
+get_ok (const char *path,
+        const char *token)
+{
+  TestResponse *response = test_request (server, "GET", path, token, NULL);
+
+  g_assert_cmpuint (response->status, ==, 200);
+  return response;
+}
+
+/* The available credits of @account_id in GET /v1/me as @token. */
+static gint64
+available (const char *token,
+           const char *account_id)
+{
+  g_autoptr(TestResponse) me = get_ok ("/v1/me", token);
+  JsonArray *accounts = json_node_get_array (test_response_member (me, "accounts"));
+
+  for (guint i = 0; i < json_array_get_length (accounts); i++)
+    {
+      JsonObject *account = json_array_get_object_element (accounts, i);
+
+      if (g_str_equal (json_object_get_string_member (account, "id"), account_id))
+        return json_object_get_int_member (account, "available");
+    }
+  g_assert_not_reached ();
+}
+
+static char *
+member_id (const char *team_path,
+           const char *email)
+{
+  g_autoptr(TestResponse) members = get_ok (team_path, session_token ());
+  JsonArray *items = json_node_get_array (test_response_member (members, "items"));
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *member = json_array_get_object_element (items, i);
+
+      if (g_str_equal (json_object_get_string_member (member, "email"), email))
+        return g_strdup (json_object_get_string_member (member, "user_id"));
+    }
+  return NULL;
+}
+
+/* "1,000 credits available · You are Owner", as this locale writes it. */
+static const char *
+pool_text (gint64 credits)
+{
+  static char *text;
+  g_autofree char *amount = tally_format_credits (credits);
+
+  g_free (text);
+  text = g_strdup_printf ("%s available · You are Owner", amount);
+  return text;
+}
+
+static void
+set_row_spin (GtkWidget  *root,
+              const char *title,
+              double      value)
+{
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (row_control (root, title, is_spin_button)), value);
+}
+
+/* Created, a second user invited and joining with the code, caps and an
+ * allocation set from the page, a run on the pool from a tool page, the
+ * last owner refused when leaving, a new owner, then leaving. */
+static void
+test_team (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tally-teams-XXXXXX", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *admin = NULL;
+  g_autofree char *second = NULL;
+  g_autofree char *code = NULL;
+  g_autofree char *accept = NULL;
+  g_autofree char *members_path = NULL;
+  g_autofree char *second_id = NULL;
+  g_autofree char *pool = NULL;
+  g_autoptr(TestResponse) teams = NULL;
+  g_autoptr(TestResponse) joined = NULL;
+  g_autoptr(TestResponse) members = NULL;
+  char second_account[37];
+  GtkWidget *page, *dialog = NULL, *row;
+  TallyToolPage *tool;
+  AdwComboRow *payer;
+  const char *own;
+  gint64 before;
+
+  session_token ();
+  admin = test_admin_new (server, "teams-admin@example.com");
+  second = test_user_new (server, "second@example.com", second_account);
+  show_view (session.window, "team");
+  page = team_page ();
+
+  /* No team yet: only creating or joining one. */
+  wait_for_widget (page, is_row_titled, "New team name");
+  g_assert_null (find_widget (page, is_button_labelled, "_Leave Team"));
+  click (page, "_Create Team");
+  wait_for_widget (page, is_label_starting, "The team was not created: give it a name first");
+  type_into (page, "New team name", "Design");
+  click (page, "_Create Team");
+  wait_for_widget (session.window, is_label_with, "You are in the team “Design”");
+  teams = get_ok ("/v1/teams", session_token ());
+  g_assert_cmpstr (test_response_string (teams, "items.0.role"), ==, "owner");
+  pool = g_strdup (test_response_string (teams, "items.0.account_id"));
+  members_path = g_strdup_printf ("/v1/teams/%s/members", test_response_string (teams,
+                                                                               "items.0.id"));
+  test_grant (server, admin, pool, 1000);
+
+  /* Invited from the page; the code shown joins the second user. */
+  type_into (page, "Email address to invite", "second@example.com");
+  click (page, "_Invite");
+  wait_for (message_dialog_shown, &dialog, "the invitation's code");
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Invitation Made");
+  code = g_strdup (gtk_label_get_text (GTK_LABEL (wait_for_widget (dialog, is_selectable_label,
+                                                                   NULL))));
+  save_screenshot (dialog, "team-invitation.png");
+  close_dialog ("_Done");
+  accept = g_strdup_printf ("/v1/invitations/%s/accept", code);
+  joined = test_request (server, "POST", accept, second, NULL);
+  g_assert_cmpuint (joined->status, ==, 200);
+  g_assert_cmpstr (test_response_string (joined, "team.role"), ==, "member");
+  second_id = member_id (members_path, "second@example.com");
+
+  /* Caps and an allocation, from the member's row. */
+  reshow_team ();
+  row = wait_for_widget (page, is_expander_row_titled, "second@example.com");
+  wait_for_widget (page, is_label_starting, pool_text (1000));
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  settle (session.window);
+  set_row_spin (row, "Daily cap", 50);
+  set_row_spin (row, "Monthly cap", 500);
+  click (row, "_Save Changes");
+  wait_for_widget (session.window, is_label_with, "Changes to second@example.com saved");
+  members = get_ok (members_path, session_token ());
+  g_assert_cmpint (test_response_int (members, "items.1.daily_cap"), ==, 50);
+  g_assert_cmpint (test_response_int (members, "items.1.monthly_cap"), ==, 500);
+
+  row = wait_for_widget (page, is_expander_row_titled, "second@example.com");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  settle (session.window);
+  set_row_spin (row, "Credits to allocate", 100);
+  click (row, "_Allocate");
+  wait_for_widget (session.window, is_label_with, "100 credits allocated to second@example.com");
+  g_assert_cmpint (available (second, second_account), ==, 100);
+  g_assert_cmpint (available (session_token (), pool), ==, 900);
+  wait_for_widget (page, is_label_starting, pool_text (900));
+
+  /* A run paid from the pool, chosen on the tool page. */
+  tool = open_tool_page (session.window, "Word count and readability");
+  tally_tool_page_set_output_folder (tool, folder);
+  payer = ADW_COMBO_ROW (wait_for_widget (GTK_WIDGET (tool), is_combo_row_titled, "Paid from"));
+  adw_combo_row_set_selected (payer, 1);
+  set_tool_text (session.window, "One small step. Another one!");
+  wait_for_widget (session.window, is_label_with, "For 5 words of input");
+  own = tally_session_get_account_id (tally_window_get_session (TALLY_WINDOW (session.window)));
+  before = available (session_token (), own);
+  click (session.window, "_Run");
+  wait_for_widget (session.window, is_label_with, "Charged 1 credit");
+  g_assert_cmpint (available (session_token (), pool), ==, 899);
+  g_assert_cmpint (available (session_token (), own), ==, before);
+
+  /* Usage by member, and the screenshots. */
+  reshow_team ();
+  wait_for_widget (page, is_label_starting, "1 credit in 1 run");
+  for (guint i = 0; i < 2; i++)
+    {
+      set_color_scheme (i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
+      settle (session.window);
+      save_screenshot (session.window, i == 0 ? "team-light.png" : "team-dark.png");
+    }
+  set_color_scheme (ADW_COLOR_SCHEME_DEFAULT);
+
+  /* The last owner cannot leave: the server's words. */
+  click (page, "_Leave Team");
+  close_dialog ("_Leave");
+  wait_for_widget (page, is_label_starting, "You did not leave the team: ");
+
+  /* A second owner; then leaving works, and the page offers a new team. */
+  row = wait_for_widget (page, is_expander_row_titled, "second@example.com");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+  settle (session.window);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (wait_for_widget (row, is_combo_row_titled, "Role")),
+                              0);
+  click (row, "_Save Changes");
+  wait_for_widget (session.window, is_label_with, "Changes to second@example.com saved");
+  g_clear_pointer (&members, test_response_free);
+  members = get_ok (members_path, second);
+  g_assert_cmpstr (test_response_string (members, "items.1.role"), ==, "owner");
+
+  click (page, "_Leave Team");
+  close_dialog ("_Leave");
+  wait_for_widget (session.window, is_label_with, "You left “Design”");
+  g_clear_pointer (&teams, test_response_free);
+  teams = get_ok ("/v1/teams", session_token ());
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (test_response_member (teams,
+                                                                                      "items"))),
+                    ==, 0);
+  wait_for_widget (page, is_row_titled, "New team name");
+  g_assert_null (find_widget (page, is_button_labelled, "_Leave Team"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -293,6 +533,7 @@ main (int   argc,
   app_test_init (&argc, &argv);
 
   g_test_add_func ("/app-teams/api-keys", test_api_keys);
+  g_test_add_func ("/app-teams/team", test_team);
 
   server = test_server_start (NULL);
   status = g_test_run ();
