@@ -130,6 +130,16 @@ member_name (const TallyTeamMember *member)
   return member->name != NULL && member->name[0] != '\0' ? member->name : member->email;
 }
 
+/* "Gale · gale@example.com", or the address alone without a name. */
+static char *
+member_title (const TallyTeamMember *member)
+{
+  if (member->name == NULL || member->name[0] == '\0' || member->email == NULL)
+    return g_strdup (member_name (member));
+  /* Translators: a member's name and address */
+  return g_strdup_printf (_("%s · %s"), member->name, member->email);
+}
+
 static void
 clear_rows (AdwPreferencesGroup *group,
             GPtrArray           *rows)
@@ -279,17 +289,17 @@ member_row_new (TallyTeamPage         *self,
 {
   g_autofree char *spent = tally_format_credits (member->spent_this_month);
   g_autofree char *caps = caps_text (member);
-  /* Translators: "gale@example.com · Owner · 12 credits this month · caps: …" */
-  g_autofree char *subtitle = g_strdup_printf (_("%s · %s · %s this month · %s"),
-                                               member->email != NULL ? member->email : "",
+  /* Translators: "Owner · 12 credits this month · caps: …" */
+  g_autofree char *subtitle = g_strdup_printf (_("%s · %s this month · %s"),
                                                tally_team_role_label (member->role), spent, caps);
-  GtkWidget *row = manages ? adw_expander_row_new () : plain_row (member_name (member), subtitle);
+  g_autofree char *title = member_title (member);
+  GtkWidget *row = manages ? adw_expander_row_new () : plain_row (title, subtitle);
 
   if (!manages)
     return row;
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), member_name (member));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
   g_object_set_data_full (G_OBJECT (row), "user-id", g_strdup (member->user_id), g_free);
   add_member_controls (self, ADW_EXPANDER_ROW (row), member, is_me);

@@ -302,6 +302,36 @@ is_combo_row_titled (GtkWidget  *widget,
          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
 }
 
+static gboolean
+is_toast_close (GtkWidget  *widget,
+                const char *unused)
+{
+  GtkWidget *toast = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+
+  return GTK_IS_BUTTON (widget) && toast != NULL &&
+         g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), "window-close-symbolic") == 0;
+}
+
+/* The toasts shown and queued dismissed, the page from its top. */
+static void
+tidy_for_screenshot (GtkWidget *page)
+{
+  GtkWidget *close;
+  GtkWidget *scrolled = gtk_widget_get_first_child (gtk_widget_get_first_child (page));
+
+  for (guint i = 0; i < 10 && (close = find_widget (session.window, is_toast_close, NULL)) != NULL;
+       i++)
+    {
+      g_signal_emit_by_name (close, "clicked");
+      settle (session.window);
+    }
+  gtk_window_set_focus (GTK_WINDOW (session.window), NULL);
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)),
+                            0);
+  settle (session.window);
+}
+
 static GtkWidget *
 team_page (void)
 {
@@ -487,6 +517,7 @@ test_team (void)
   /* Usage by member, and the screenshots. */
   reshow_team ();
   wait_for_widget (page, is_label_starting, "1 credit in 1 run");
+  tidy_for_screenshot (page);
   for (guint i = 0; i < 2; i++)
     {
       set_color_scheme (i == 0 ? ADW_COLOR_SCHEME_FORCE_LIGHT : ADW_COLOR_SCHEME_FORCE_DARK);
