@@ -465,7 +465,8 @@ static void
 check_pages (GtkWidget  *window,
              const char *size)
 {
-  static const char * const pages[] = { "overview", "tools", "history", "usage", "purchase" };
+  static const char * const pages[] = { "overview", "tools", "history", "usage", "team",
+                                        "purchase" };
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
@@ -476,6 +477,8 @@ check_pages (GtkWidget  *window,
         wait_for_widget (window, is_label_starting, "Grant · ");
       if (g_str_equal (pages[i], "usage"))
         wait_for_widget (window, is_action_row_titled, "Grants");
+      if (g_str_equal (pages[i], "team"))
+        wait_for_widget (window, is_row_titled, "New team name");
       if (g_str_equal (pages[i], "purchase"))
         wait_for_widget (window, is_label_with, "Top Up Again");
       check_view (window, view);
@@ -564,7 +567,8 @@ static void
 check_preferences (GtkWidget  *window,
                    const char *size)
 {
-  static const char * const pages[] = { "runs", "limits", "billing", "alerts", "account" };
+  static const char * const pages[] = { "runs", "limits", "billing", "alerts", "api-keys",
+                                        "account" };
   GtkWidget *prefs = open_preferences (window);
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
