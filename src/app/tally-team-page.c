@@ -69,6 +69,9 @@ show_error (TallyTeamPage *self,
 {
   gtk_label_set_text (self->error_label, message != NULL ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
+  /* At the top of the page: brought into view, and read out. */
+  if (message != NULL && gtk_widget_grab_focus (GTK_WIDGET (self->error_label)))
+    gtk_label_select_region (self->error_label, 0, 0);
 }
 
 /* "@what: why"; FALSE when cancelled, as the page went. */

@@ -425,6 +425,7 @@ test_team (void)
   g_autofree char *admin = NULL;
   g_autofree char *second = NULL;
   g_autofree char *code = NULL;
+  g_autofree char *copied = NULL;
   g_autofree char *accept = NULL;
   g_autofree char *members_path = NULL;
   g_autofree char *second_id = NULL;
@@ -468,6 +469,10 @@ test_team (void)
                    "Invitation Made");
   code = g_strdup (gtk_label_get_text (GTK_LABEL (wait_for_widget (dialog, is_selectable_label,
                                                                    NULL))));
+  click (dialog, "_Copy Code");
+  wait_for_widget (dialog, is_button_labelled, "Copied");
+  copied = clipboard_text (dialog);
+  g_assert_cmpstr (copied, ==, code);
   save_screenshot (dialog, "team-invitation.png");
   close_dialog ("_Done");
   accept = g_strdup_printf ("/v1/invitations/%s/accept", code);
@@ -493,6 +498,14 @@ test_team (void)
   row = wait_for_widget (page, is_expander_row_titled, "second@example.com");
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
   settle (session.window);
+  /* More than the pool holds: the server's refusal, in words. */
+  set_row_spin (row, "Credits to allocate", 5000);
+  click (row, "_Allocate");
+  wait_for_widget (page, is_label_starting, "No credits were allocated: ");
+  g_assert_cmpint (available (session_token (), pool), ==, 1000);
+  settle (session.window);
+  save_screenshot (session.window, "team-refusal.png");
+
   set_row_spin (row, "Credits to allocate", 100);
   click (row, "_Allocate");
   wait_for_widget (session.window, is_label_with, "100 credits allocated to second@example.com");
