@@ -53,7 +53,10 @@ struct _TallyTeamPage
 
 G_DEFINE_FINAL_TYPE (TallyTeamPage, tally_team_page, TALLY_TYPE_PAGE)
 
-static void load (TallyTeamPage *self);
+static void load       (TallyTeamPage *self);
+static void usage_read (GObject       *source,
+                        GAsyncResult  *result,
+                        gpointer       user_data);
 
 /* --- helpers --- */
 
@@ -241,18 +244,15 @@ add_member_controls (TallyTeamPage         *self,
   g_autofree char *remove = g_strdup_printf (_("Remove %s from the team"), name);
 
   for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
-    {
-      gtk_string_list_append (labels, tally_team_role_label (roles[i]));
-      if (g_strcmp0 (member->role, roles[i]) == 0)
-        adw_combo_row_set_selected (ADW_COMBO_ROW (role), i);
-    }
+    gtk_string_list_append (labels, tally_team_role_label (roles[i]));
   adw_combo_row_set_model (ADW_COMBO_ROW (role), G_LIST_MODEL (labels));
   for (guint i = 0; i < G_N_ELEMENTS (roles); i++)
     if (g_strcmp0 (member->role, roles[i]) == 0)
       adw_combo_row_set_selected (ADW_COMBO_ROW (role), i);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (role), _("Role"));
   adw_expander_row_add_row (row, role);
-  adw_expander_row_add_row (row, spin_row (_("Daily cap"), _("Credits a day from the pool; 0 for none"),
+  adw_expander_row_add_row (row, spin_row (_("Daily cap"),
+                                           _("Credits a day from the pool; 0 for none"),
                                            member->daily_cap, 0, &daily));
   adw_expander_row_add_row (row, spin_row (_("Monthly cap"),
                                            _("Credits a month from the pool; 0 for none"),
@@ -351,6 +351,9 @@ members_listed (GObject      *source,
       add_row (self->members_group, self->member_rows,
                member_row_new (self, member, tally_team_role_manages (team->role), is_me));
     }
+  if (team != NULL)
+    tally_session_team_usage_async (TALLY_SESSION (source), team->id, self->cancellable,
+                                    usage_read, g_object_ref (self));
 }
 
 /* --- usage --- */
@@ -418,10 +421,9 @@ show_team (TallyTeamPage *self)
                               tally_team_role_label (team->role));
   adw_action_row_set_subtitle (self->pool_row, subtitle);
 
+  /* The usage after the members: it names them. */
   tally_session_list_team_members_async (session (self), team->id, self->cancellable,
                                          members_listed, g_object_ref (self));
-  tally_session_team_usage_async (session (self), team->id, self->cancellable, usage_read,
-                                  g_object_ref (self));
 }
 
 static void
@@ -814,8 +816,8 @@ remove_action (GtkWidget  *widget,
   body = g_strdup_printf (_("%s can no longer run tools on the pool. Credits allocated to them "
                             "stay theirs."), member_name (member));
   done = g_strdup_printf (_("%s removed from the team"), member_name (member));
-  confirm_removal (self, user_id, _("Remove Member?"), _("_Remove"), body, _("The member was not removed"),
-                   done);
+  confirm_removal (self, user_id, _("Remove Member?"), _("_Remove"), body,
+                   _("The member was not removed"), done);
 }
 
 static void
@@ -834,8 +836,8 @@ leave_action (GtkWidget  *widget,
   body = g_strdup_printf (_("You can no longer run tools on the pool of “%s”; its credits stay "
                             "in it."), team->name);
   done = g_strdup_printf (_("You left “%s”"), team->name);
-  confirm_removal (self, me->user_id, _("Leave Team?"), _("_Leave"), body, _("You did not leave the team"),
-                   done);
+  confirm_removal (self, me->user_id, _("Leave Team?"), _("_Leave"), body,
+                   _("You did not leave the team"), done);
 }
 
 /* --- the object --- */
