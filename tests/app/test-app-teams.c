@@ -414,6 +414,54 @@ set_row_spin (GtkWidget  *root,
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (row_control (root, title, is_spin_button)), value);
 }
 
+static gboolean
+is_any_expander_row (GtkWidget  *widget,
+                     const char *unused)
+{
+  return ADW_IS_EXPANDER_ROW (widget);
+}
+
+/* Invited by @inviter (through the API) to their new team "Ops", the
+ * window's user joins with the code pasted on the page; a code that is
+ * not one is refused in words. As a plain member they see the pool and
+ * the members, and nothing to change. */
+static void
+join_from_page (GtkWidget  *page,
+                const char *inviter)
+{
+  g_autoptr(TestResponse) team = NULL;
+  g_autoptr(TestResponse) invitation = NULL;
+  g_autoptr(TestResponse) teams = NULL;
+  g_autofree char *path = NULL;
+
+  team = test_request (server, "POST", "/v1/teams", inviter, "{\"name\": \"Ops\"}");
+  g_assert_cmpuint (team->status, ==, 201);
+  path = g_strdup_printf ("/v1/teams/%s/invitations", test_response_string (team, "team.id"));
+  invitation = test_request (server, "POST", path, inviter,
+                             "{\"email\": \"teams@example.com\", \"role\": \"member\"}");
+  g_assert_cmpuint (invitation->status, ==, 201);
+
+  type_into (page, "Invitation code", "not-a-code");
+  click (page, "_Join");
+  wait_for_widget (page, is_label_starting, "You did not join a team: ");
+  teams = get_ok ("/v1/teams", session_token ());
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (test_response_member (teams,
+                                                                                      "items"))),
+                    ==, 0);
+
+  type_into (page, "Invitation code", test_response_string (invitation, "token"));
+  click (page, "_Join");
+  wait_for_widget (session.window, is_label_with, "You are in the team “Ops”");
+  g_clear_pointer (&teams, test_response_free);
+  teams = get_ok ("/v1/teams", session_token ());
+  g_assert_cmpstr (test_response_string (teams, "items.0.role"), ==, "member");
+
+  wait_for_widget (page, is_label_starting, "Member · ");
+  wait_for_widget (page, is_button_labelled, "_Leave Team");
+  g_assert_null (find_widget (page, is_button_labelled, "_Invite"));
+  g_assert_null (find_widget (page, is_any_expander_row, NULL));
+}
+
 /* Created, a second user invited and joining with the code, caps and an
  * allocation set from the page, a run on the pool from a tool page, the
  * last owner refused when leaving, a new owner, then leaving. */
@@ -566,6 +614,7 @@ test_team (void)
                     ==, 0);
   wait_for_widget (page, is_row_titled, "New team name");
   g_assert_null (find_widget (page, is_button_labelled, "_Leave Team"));
+  join_from_page (page, second);
 }
 
 int
