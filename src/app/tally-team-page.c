@@ -301,6 +301,9 @@ member_row_new (TallyTeamPage         *self,
   if (!manages)
     return row;
 
+  /* The focus goes to its header, which expands it: the row itself
+   * would be a stop Tab never reaches. */
+  gtk_widget_set_focusable (row, FALSE);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);

@@ -478,7 +478,7 @@ check_pages (GtkWidget  *window,
       if (g_str_equal (pages[i], "usage"))
         wait_for_widget (window, is_action_row_titled, "Grants");
       if (g_str_equal (pages[i], "team"))
-        wait_for_widget (window, is_row_titled, "New team name");
+        wait_for_widget (window, is_label_starting, "Owner · ");
       if (g_str_equal (pages[i], "purchase"))
         wait_for_widget (window, is_label_with, "Top Up Again");
       check_view (window, view);
@@ -1110,6 +1110,17 @@ test_shortcuts_listed (void)
     g_test_fail_printf ("The shortcuts window is out of date:%s", offences->str);
 }
 
+/* A team of the user's own: the Team view shows its pool and members, and
+ * each tool page its "Paid from" row. */
+static void
+join_a_team (void)
+{
+  g_autoptr(TestResponse) team = test_request (server, "POST", "/v1/teams", user_token,
+                                               "{\"name\": \"Reviewers\"}");
+
+  g_assert_cmpuint (team->status, ==, 201);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1134,6 +1145,7 @@ main (int   argc,
   user_token = test_user_new (server, "a11y@example.com", account_id);
   test_grant (server, admin, account_id, GRANTED_CREDITS);
   buy_starter_pack ();
+  join_a_team ();
 
   status = g_test_run ();
 
