@@ -486,6 +486,9 @@ test_team (void)
   TallyToolPage *tool;
   AdwComboRow *payer;
   const char *own;
+  g_autofree char *own_id = NULL;
+  g_autofree char *own_path = NULL;
+  g_autoptr(TestResponse) capped = NULL;
   gint64 before;
 
   session_token ();
@@ -574,6 +577,20 @@ test_team (void)
   wait_for_widget (session.window, is_label_with, "Charged 1 credit");
   g_assert_cmpint (available (session_token (), pool), ==, 899);
   g_assert_cmpint (available (session_token (), own), ==, before);
+
+  /* Over the user's own daily cap on the pool: refused in words, nothing
+   * charged. */
+  own_id = member_id (members_path, "teams@example.com");
+  own_path = g_strdup_printf ("%s/%s", members_path, own_id);
+  capped = test_request (server, "PUT", own_path, session_token (), "{\"daily_cap\": 1}");
+  g_assert_cmpuint (capped->status, ==, 200);
+  click (session.window, "_Run");
+  wait_for_widget (session.window, is_label_starting,
+                   "Over your daily cap of 1 credit on the team’s pool: 1 credit already spent");
+  g_assert_cmpint (available (session_token (), pool), ==, 899);
+  g_clear_pointer (&capped, test_response_free);
+  capped = test_request (server, "PUT", own_path, session_token (), "{\"daily_cap\": null}");
+  g_assert_cmpuint (capped->status, ==, 200);
 
   /* Usage by member, and the screenshots. */
   reshow_team ();
