@@ -205,6 +205,16 @@ close_dialog (const char *button)
   wait_for (dialog_gone, NULL, "the dialog to close");
 }
 
+/* The create group's error says something other than the missing name. */
+static gboolean
+error_changed (gpointer data)
+{
+  GtkWidget *label = find_widget (data, is_label_starting, "The key was not created: ");
+
+  return label != NULL &&
+         !g_str_has_suffix (gtk_label_get_text (GTK_LABEL (label)), "give it a name first");
+}
+
 /* A key made in the window works for a GET, is listed by its prefix only
  * (never the key), and once revoked after a confirmation is refused. */
 static void
@@ -214,6 +224,7 @@ test_api_keys (void)
   g_autofree char *key = NULL;
   g_autofree char *prefix = NULL;
   g_autofree char *expected = NULL;
+  g_autofree char *long_name = NULL;
   g_autoptr(TestResponse) me = NULL;
   g_autoptr(TestResponse) list = NULL;
   g_autoptr(TestResponse) refused = NULL;
@@ -225,6 +236,18 @@ test_api_keys (void)
   /* A name is needed: nothing is sent without one. */
   click (prefs, "Create _Key");
   wait_for_widget (prefs, is_label_starting, "The key was not created: give it a name first");
+
+  /* A name the server refuses (over 100 characters): its words, no key. */
+  long_name = g_strnfill (101, 'k');
+  type_into (prefs, "Key name", long_name);
+  click (prefs, "Create _Key");
+  wait_for (error_changed, prefs, "the server's refusal");
+  g_clear_pointer (&list, test_response_free);
+  list = test_request (server, "GET", "/v1/me/api-keys", session_token (), NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (test_response_member (list,
+                                                                                      "items"))),
+                    ==, 0);
+  g_clear_pointer (&list, test_response_free);
 
   key = create_key (prefs, "deploy script", TRUE, 120);
   wait_for (message_dialog_shown, &dialog, "the new key");
