@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "tally-alerts-preferences.h"
+#include "tally-api-keys-preferences.h"
 #include "tally-format.h"
 #include "tally-preferences-window.h"
 #include "tally-toast.h"
@@ -47,6 +48,7 @@ struct _TallyPreferencesWindow
   AdwActionRow         *user_row;
   GtkLabel             *data_error;
   TallyAlertsPreferences *alerts_page;
+  TallyApiKeysPreferences *api_keys_page;
 
   TallySession         *session;
   /* The session's, for short. */
@@ -772,6 +774,7 @@ tally_preferences_window_class_init (TallyPreferencesWindowClass *klass)
   object_class->dispose = tally_preferences_window_dispose;
 
   g_type_ensure (TALLY_TYPE_ALERTS_PREFERENCES);
+  g_type_ensure (TALLY_TYPE_API_KEYS_PREFERENCES);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/tallycredits/Tally/"
                                                "tally-preferences-window.ui");
@@ -800,6 +803,7 @@ tally_preferences_window_class_init (TallyPreferencesWindowClass *klass)
   BIND (user_row);
   BIND (data_error);
   BIND (alerts_page);
+  BIND (api_keys_page);
 #undef BIND
 
   gtk_widget_class_install_action (widget_class, "prefs.save-limits", NULL, save_limits_action);
@@ -840,6 +844,7 @@ tally_preferences_window_new (GtkWindow    *parent,
   bind_settings (self);
   load (self);
   tally_alerts_preferences_set_session (self->alerts_page, session);
+  tally_api_keys_preferences_set_session (self->api_keys_page, session);
   return self;
 }
 

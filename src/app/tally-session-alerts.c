@@ -88,11 +88,11 @@ tally_session_save_alert_settings_finish (TallySession  *self,
 
 /* The reply's items, each decoded by @decode; one that cannot be read
  * fails the whole list, so that none is silently missing. */
-static GPtrArray *
-decode_items (JsonObject      *reply,
-              gpointer       (*decode) (JsonObject *, GError **),
-              GDestroyNotify   free_item,
-              GError         **error)
+GPtrArray *
+tally_session_decode_items (JsonObject      *reply,
+                            gpointer       (*decode) (JsonObject *, GError **),
+                            GDestroyNotify   free_item,
+                            GError         **error)
 {
   JsonNode *node = json_object_get_member (reply, "items");
   JsonArray *items = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
@@ -128,7 +128,7 @@ static gpointer
 decode_webhooks (JsonObject  *reply,
                  GError     **error)
 {
-  return decode_items (reply, (gpointer) tally_webhook_new_from_json,
+  return tally_session_decode_items (reply, (gpointer) tally_webhook_new_from_json,
                        (GDestroyNotify) tally_webhook_free, error);
 }
 
@@ -252,7 +252,7 @@ static gpointer
 decode_deliveries (JsonObject  *reply,
                    GError     **error)
 {
-  return decode_items (reply, (gpointer) tally_webhook_delivery_new_from_json,
+  return tally_session_decode_items (reply, (gpointer) tally_webhook_delivery_new_from_json,
                        (GDestroyNotify) tally_webhook_delivery_free, error);
 }
 

@@ -41,6 +41,14 @@ gpointer  tally_session_call_finish (TallySession              *self,
                                      gpointer                   source_tag,
                                      GError                   **error);
 
+/* tally-session-alerts.c */
+/* The reply's "items", each decoded by @decode; NULL with @error when any
+ * cannot be read. */
+GPtrArray *tally_session_decode_items (JsonObject      *reply,
+                                       gpointer       (*decode) (JsonObject *, GError **),
+                                       GDestroyNotify   free_item,
+                                       GError         **error);
+
 /* tally-session.c */
 /* The settings as the server last answered them; notifies. */
 void      tally_session_set_alert_settings (TallySession             *self,

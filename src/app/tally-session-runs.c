@@ -87,6 +87,18 @@ tally_session_authorize_run_async (TallySession        *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
+  tally_session_authorize_run_on_async (self, run_id, tool, inputs, NULL, callback, user_data);
+}
+
+void
+tally_session_authorize_run_on_async (TallySession        *self,
+                                      const char          *run_id,
+                                      TallyTool           *tool,
+                                      JsonObject          *inputs,
+                                      const char          *account_id,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
   g_autoptr(JsonObject) body = json_object_new ();
   TallyCache *cache;
 
@@ -99,8 +111,11 @@ tally_session_authorize_run_async (TallySession        *self,
   /* Lets the server give this device's lease back if the account is
    * short: only with an empty outbox, since the outbox's runs are paid
    * from it. */
+  /* A team's pool: the device's lease is on the user's own account. */
+  if (account_id != NULL)
+    json_object_set_string_member (body, "account_id", account_id);
   cache = tally_session_get_cache (self);
-  if (cache != NULL && tally_cache_outbox_count (cache) == 0)
+  if (account_id == NULL && cache != NULL && tally_cache_outbox_count (cache) == 0)
     json_object_set_string_member (body, "device", tally_cache_get_device_id (cache));
 
   /* Not cancellable: the answer says whether there is a hold. */

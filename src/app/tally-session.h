@@ -185,6 +185,15 @@ void               tally_session_authorize_run_async   (TallySession       *self
                                                         JsonObject         *inputs,
                                                         GAsyncReadyCallback callback,
                                                         gpointer            user_data);
+/* The same, paid from @account_id (a team's pool; NULL: the user's own).
+ * Finished with tally_session_authorize_run_finish(). */
+void               tally_session_authorize_run_on_async (TallySession      *self,
+                                                        const char         *run_id,
+                                                        TallyTool          *tool,
+                                                        JsonObject         *inputs,
+                                                        const char         *account_id,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
 gboolean           tally_session_authorize_run_finish  (TallySession       *self,
                                                         GAsyncResult       *result,
                                                         TallyRunRefusal   **refusal,

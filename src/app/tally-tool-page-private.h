@@ -70,6 +70,13 @@ struct _TallyToolPage
   TallySync          *offline_sync;
   /* The most the offline run may cost, checked against the allowance. */
   gint64              offline_held;
+
+  /* Who pays (tally-tool-page-payer.c): the user's own account, or a
+   * team's pool; shown only when the user is in a team. */
+  AdwComboRow        *payer_row;
+  /* The account ids of the row's items; NULL (the user's own) first. */
+  GPtrArray          *payer_accounts;
+  GCancellable       *payer_cancellable;
 };
 
 /* tally-tool-page.c: inputs and the estimate */
@@ -83,6 +90,13 @@ char       *tally_tool_page_get_output_dir        (TallyToolPage  *self);
 /* tally-tool-page-run.c: authorize, run, complete */
 void        tally_tool_page_class_add_run_actions (GtkWidgetClass *widget_class);
 void        tally_tool_page_clear_run             (TallyToolPage  *self);
+
+/* tally-tool-page-payer.c: which account pays */
+/* Reads the user's teams again and offers their pools. */
+void        tally_tool_page_load_payers           (TallyToolPage  *self);
+/* The pool chosen, or NULL for the user's own account. */
+const char *tally_tool_page_get_payer             (TallyToolPage  *self);
+void        tally_tool_page_clear_payers          (TallyToolPage  *self);
 /* A built-in or a command this app can run. */
 gboolean    tally_tool_page_can_run               (TallyToolPage  *self);
 

@@ -275,6 +275,38 @@ complete_offline (TallyToolPage *self,
                                     NULL, offline_recorded, run);
 }
 
+/* A run on a team's pool: its caps are the member's caps on the pool,
+ * and its balance the pool's. */
+static char *
+pool_refusal_text (const TallyRunRefusal *refusal,
+                   const GError          *error)
+{
+  g_autofree char *requested = NULL;
+  g_autofree char *cap = NULL;
+  g_autofree char *spent = NULL;
+
+  if (refusal == NULL || (refusal->kind != TALLY_RUN_REFUSAL_DAILY_CAP &&
+                          refusal->kind != TALLY_RUN_REFUSAL_MONTHLY_CAP &&
+                          refusal->kind != TALLY_RUN_REFUSAL_INSUFFICIENT_CREDITS))
+    return refusal_text (refusal, error);
+
+  requested = tally_format_credits (refusal->requested);
+  if (refusal->kind == TALLY_RUN_REFUSAL_INSUFFICIENT_CREDITS)
+    return g_strdup_printf (_("Not enough credits in the team’s pool: this run may cost up to "
+                              "%s. Ask an owner to add credits, or pay from your account."),
+                            requested);
+
+  cap = tally_format_credits (refusal->cap);
+  spent = tally_format_credits (refusal->spent);
+  if (refusal->kind == TALLY_RUN_REFUSAL_DAILY_CAP)
+    return g_strdup_printf (_("Over your daily cap of %s on the team’s pool: %s already spent "
+                              "today, and this run may cost up to %s. Pay from your account, "
+                              "or ask an owner or admin to raise it."), cap, spent, requested);
+  return g_strdup_printf (_("Over your monthly cap of %s on the team’s pool: %s already spent "
+                            "this month, and this run may cost up to %s. Pay from your account, "
+                            "or ask an owner or admin to raise it."), cap, spent, requested);
+}
+
 static char *
 allowance_refusal_text (gint64 max,
                         gint64 allowance)
@@ -453,10 +485,13 @@ authorized (GObject      *source,
     {
       g_autofree char *text = NULL;
 
-      if (lease_may_pay (error) && start_offline (self))
+      /* Offline runs spend the user's own lease: never a pool's. */
+      if (tally_tool_page_get_payer (self) == NULL && lease_may_pay (error) &&
+          start_offline (self))
         return;
 
-      text = refusal_text (refusal, error);
+      text = tally_tool_page_get_payer (self) != NULL ? pool_refusal_text (refusal, error)
+                                                      : refusal_text (refusal, error);
       set_running (self, FALSE);
       show_status (self, text, NULL, TRUE);
       return;
@@ -487,8 +522,9 @@ authorize (TallyToolPage *self)
 
   /* Asked even while offline: the server may be back before the sync
    * notices, and failing to connect is quick. */
-  tally_session_authorize_run_async (self->session, self->run_id, self->tool, inputs, authorized,
-                                     g_object_ref (self));
+  tally_session_authorize_run_on_async (self->session, self->run_id, self->tool, inputs,
+                                        tally_tool_page_get_payer (self), authorized,
+                                        g_object_ref (self));
 }
 
 static void

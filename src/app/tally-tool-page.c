@@ -741,6 +741,7 @@ tally_tool_page_dispose (GObject *object)
   TallyToolPage *self = (TallyToolPage *) object;
 
   self->disposed = TRUE;
+  tally_tool_page_clear_payers (self);
   g_clear_pointer (&self->fields, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), TALLY_TYPE_TOOL_PAGE);
 
@@ -772,6 +773,7 @@ tally_tool_page_root (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (tally_tool_page_parent_class)->root (widget);
   tally_tool_page_update_estimate (TALLY_TOOL_PAGE (widget));
+  tally_tool_page_load_payers (TALLY_TOOL_PAGE (widget));
 }
 
 static void
@@ -790,6 +792,7 @@ tally_tool_page_class_init (TallyToolPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, description_label);
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, inputs_box);
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, folder_row);
+  gtk_widget_class_bind_template_child (widget_class, TallyToolPage, payer_row);
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, estimate_label);
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, measure_label);
   gtk_widget_class_bind_template_child (widget_class, TallyToolPage, usual_label);

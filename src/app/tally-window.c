@@ -23,6 +23,7 @@
 #include "tally-toast.h"
 #include "tally-tools-page.h"
 #include "tally-usage-page.h"
+#include "tally-team-page.h"
 #include "tally-window.h"
 
 struct _TallyWindow
@@ -37,6 +38,7 @@ struct _TallyWindow
   AdwBin               *tools_slot;
   AdwBin               *history_slot;
   AdwBin               *usage_slot;
+  AdwBin               *team_slot;
   AdwBin               *purchase_slot;
 
   TallySession         *session;
@@ -233,6 +235,7 @@ build_pages (TallyWindow *self)
   adw_bin_set_child (self->tools_slot, GTK_WIDGET (self->tools_page));
   adw_bin_set_child (self->history_slot, GTK_WIDGET (tally_history_page_new (self->session)));
   adw_bin_set_child (self->usage_slot, GTK_WIDGET (tally_usage_page_new (self->session)));
+  adw_bin_set_child (self->team_slot, GTK_WIDGET (tally_team_page_new (self->session)));
   self->purchase_page = tally_purchase_page_new (self->session);
   adw_bin_set_child (self->purchase_slot, GTK_WIDGET (self->purchase_page));
 }
@@ -336,6 +339,7 @@ tally_window_class_init (TallyWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallyWindow, tools_slot);
   gtk_widget_class_bind_template_child (widget_class, TallyWindow, history_slot);
   gtk_widget_class_bind_template_child (widget_class, TallyWindow, usage_slot);
+  gtk_widget_class_bind_template_child (widget_class, TallyWindow, team_slot);
   gtk_widget_class_bind_template_child (widget_class, TallyWindow, purchase_slot);
 
   gtk_widget_class_install_action (widget_class, "win.sign-out", NULL, sign_out_action);

@@ -465,7 +465,8 @@ static void
 check_pages (GtkWidget  *window,
              const char *size)
 {
-  static const char * const pages[] = { "overview", "tools", "history", "usage", "purchase" };
+  static const char * const pages[] = { "overview", "tools", "history", "usage", "team",
+                                        "purchase" };
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
     {
@@ -476,6 +477,8 @@ check_pages (GtkWidget  *window,
         wait_for_widget (window, is_label_starting, "Grant · ");
       if (g_str_equal (pages[i], "usage"))
         wait_for_widget (window, is_action_row_titled, "Grants");
+      if (g_str_equal (pages[i], "team"))
+        wait_for_widget (window, is_label_starting, "Owner · ");
       if (g_str_equal (pages[i], "purchase"))
         {
           wait_for_widget (window, is_label_with, "Top Up Again");
@@ -569,7 +572,8 @@ static void
 check_preferences (GtkWidget  *window,
                    const char *size)
 {
-  static const char * const pages[] = { "runs", "limits", "billing", "alerts", "account" };
+  static const char * const pages[] = { "runs", "limits", "billing", "alerts", "api-keys",
+                                        "account" };
   GtkWidget *prefs = open_preferences (window);
 
   for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
@@ -1111,6 +1115,17 @@ test_shortcuts_listed (void)
     g_test_fail_printf ("The shortcuts window is out of date:%s", offences->str);
 }
 
+/* A team of the user's own: the Team view shows its pool and members, and
+ * each tool page its "Paid from" row. */
+static void
+join_a_team (void)
+{
+  g_autoptr(TestResponse) team = test_request (server, "POST", "/v1/teams", user_token,
+                                               "{\"name\": \"Reviewers\"}");
+
+  g_assert_cmpuint (team->status, ==, 201);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1135,6 +1150,7 @@ main (int   argc,
   user_token = test_user_new (server, "a11y@example.com", account_id);
   test_grant (server, admin, account_id, GRANTED_CREDITS);
   buy_starter_pack ();
+  join_a_team ();
 
   status = g_test_run ();
 
