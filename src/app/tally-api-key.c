@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -114,8 +116,8 @@ tally_api_key_describe (const TallyApiKey *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  rate = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " request a minute",
-                                    "%" G_GINT64_FORMAT " requests a minute",
+  rate = g_strdup_printf (ngettext ("%" PRId64 " request a minute",
+                                    "%" PRId64 " requests a minute",
                                     (gulong) self->rate_limit), self->rate_limit);
   /* Translators: "tly_ab12… · Read and run · 60 requests a minute" */
   return g_strdup_printf (_("%s… · %s · %s"), self->prefix,

@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "tally-format.h"
@@ -385,8 +387,8 @@ usage_read (GObject      *source,
       TallyTeamMember *member = find_member (self, item->user_id, NULL);
       g_autofree char *spent = tally_format_credits (item->spent);
       /* Translators: "12 credits in 3 runs" */
-      g_autofree char *subtitle = g_strdup_printf (ngettext ("%s in %" G_GINT64_FORMAT " run",
-                                                             "%s in %" G_GINT64_FORMAT " runs",
+      g_autofree char *subtitle = g_strdup_printf (ngettext ("%s in %" PRId64 " run",
+                                                             "%s in %" PRId64 " runs",
                                                              (gulong) item->runs),
                                                    spent, item->runs);
 
