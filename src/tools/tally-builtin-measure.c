@@ -78,7 +78,7 @@ measure_megapixels (const char * const  *paths,
 
   for (gsize i = 0; paths[i] != NULL; i++)
     {
-      guint64 pixels;
+      guint64 pixels = 0;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
           !image_pixels (paths[i], &pixels, error))

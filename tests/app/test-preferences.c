@@ -494,6 +494,7 @@ test_export_and_delete (void)
   GtkWidget *window = signed_up_window (server, client, settings, "leaving@example.com");
   g_autofree char *token = g_strdup (tally_client_get_token (client));
   g_autofree char *kept = NULL;
+  g_autofree char *last_user = NULL;
   g_autoptr(TestResponse) me = NULL;
   g_autoptr(TestResponse) login = NULL;
   GtkWidget *prefs = open_preferences (window);
@@ -521,7 +522,8 @@ test_export_and_delete (void)
   g_assert_cmpuint (login->status, ==, 401);
   kept = keyring_token (server->base_url);
   g_assert_cmpstr (kept, ==, "");
-  g_assert_cmpstr (g_settings_get_string (settings, "last-user-id"), ==, "");
+  last_user = g_settings_get_string (settings, "last-user-id");
+  g_assert_cmpstr (last_user, ==, "");
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

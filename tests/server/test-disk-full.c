@@ -2,8 +2,8 @@
  *
  * The test runs in a mount namespace of its own (it re-executes itself
  * under unshare(1); as a user who is not root, with a user namespace too)
- * and mounts a small tmpfs over its temporary folder, where the server's
- * data folder is made. It fills the disk
+ * and mounts a small tmpfs on a folder of /dev/shm that it makes its
+ * temporary folder, where the server's data folder is made. It fills the disk
  * until writes fail: the server answers 503 with a reason and Retry-After
  * instead of crashing or answering 500, reads still work, /healthz says
  * what is wrong, and it recovers by itself when there is room again. A
@@ -36,37 +36,59 @@ static char *disk;
 
 /* --- the namespace and the small disk --- */
 
+/* The small disk's mount point: under /dev/shm, a mount point (a tmpfs) on
+ * every Linux system and also inside a chroot, whose own "/" usually is
+ * not one. The harness makes the server's data folder under $TMPDIR. */
 static void
 reexec_in_mount_namespace (int    argc,
                            char **argv)
 {
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autofree char *mount_point = g_strdup ("/dev/shm/tally-small-disk-XXXXXX");
 
+  if (g_mkdtemp (mount_point) == NULL)
+    g_error ("cannot make a folder in /dev/shm: %s", g_strerror (errno));
+
+  /* unshare cannot make "/" private in a chroot (EINVAL): leave the
+   * propagation alone and make /dev/shm private once inside. */
   g_ptr_array_add (args, (char *) "unshare");
   g_ptr_array_add (args, (char *) "--mount");
+  g_ptr_array_add (args, (char *) "--propagation=unchanged");
   if (getuid () != 0)
     g_ptr_array_add (args, (char *) "--map-root-user");
   for (int i = 0; i < argc; i++)
     g_ptr_array_add (args, argv[i]);
   g_ptr_array_add (args, NULL);
 
-  g_setenv (IN_NAMESPACE, "1", TRUE);
+  g_setenv (IN_NAMESPACE, mount_point, TRUE);
+  g_setenv ("TMPDIR", mount_point, TRUE);
   execvp ("unshare", (char **) args->pdata);
   g_error ("cannot run unshare: %s", g_strerror (errno));
 }
 
-/* Over the temporary folder itself, seen only in this namespace: the
- * harness makes the server's data folder there. */
+/* Nothing mounted here may reach the namespace the test was started in. */
+static void
+keep_mounts_private (void)
+{
+  if (mount (NULL, "/dev/shm", NULL, MS_REC | MS_PRIVATE, NULL) == 0 ||
+      mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+    return;
+
+  g_error ("cannot make /dev/shm or / private in the test's mount namespace: %s",
+           g_strerror (errno));
+}
+
 static void
 mount_small_disk (void)
 {
-  disk = g_strdup (g_get_tmp_dir ());
+  disk = g_strdup (g_getenv (IN_NAMESPACE));
+  keep_mounts_private ();
   if (mount ("tmpfs", disk, "tmpfs", 0, DISK_SIZE) != 0)
     g_error ("cannot mount a tmpfs on %s: %s", disk, g_strerror (errno));
-  /* A bind mount of it on top, whose read-only flag can change while the
-   * server has files open for writing (the file system's would be busy). */
+  /* A bind mount of it on top, whose read-only flag can change on its own. */
   if (mount (disk, disk, NULL, MS_BIND, NULL) != 0)
     g_error ("cannot bind-mount %s: %s", disk, g_strerror (errno));
+  g_assert_cmpstr (g_get_tmp_dir (), ==, disk);
 }
 
 static void
@@ -291,5 +313,6 @@ main (int   argc,
   status = g_test_run ();
   umount (disk);
   umount (disk);
+  g_rmdir (disk);
   return status;
 }
