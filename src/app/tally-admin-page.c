@@ -304,6 +304,9 @@ tally_admin_page_show_record (TallyAdminPage *self,
                                                           gtk_named_action_new ("window.close")));
   gtk_widget_add_controller (window, shortcuts);
   gtk_window_present (GTK_WINDOW (window));
+  /* The first value takes the focus: not its text selected with it. */
+  if (GTK_IS_LABEL (gtk_window_get_focus (GTK_WINDOW (window))))
+    gtk_label_select_region (GTK_LABEL (gtk_window_get_focus (GTK_WINDOW (window))), 0, 0);
   return window;
 }
 
@@ -1124,6 +1127,8 @@ build (TallyAdminPage *self)
   GtkWidget *audit_clamp = adw_clamp_new ();
 
   self->sections = GTK_STACK (gtk_stack_new ());
+  /* Each section as narrow as it can be, whatever the other needs. */
+  gtk_stack_set_hhomogeneous (self->sections, FALSE);
   gtk_widget_set_vexpand (GTK_WIDGET (self->sections), TRUE);
   adw_clamp_set_maximum_size (ADW_CLAMP (audit_clamp), 900);
   adw_clamp_set_child (ADW_CLAMP (audit_clamp), build_audit (self));
@@ -1221,6 +1226,15 @@ tally_admin_page_new (TallySession *session)
   return g_object_new (TALLY_TYPE_ADMIN_PAGE, "session", session, NULL);
 }
 
+void
+tally_admin_page_show_section (TallyAdminPage *self,
+                               const char     *name)
+{
+  g_return_if_fail (TALLY_IS_ADMIN_PAGE (self));
+
+  gtk_stack_set_visible_child_name (self->sections, name);
+}
+
 GListModel *
 tally_admin_page_get_audit (TallyAdminPage *self)
 {
@@ -1229,32 +1243,68 @@ tally_admin_page_get_audit (TallyAdminPage *self)
   return G_LIST_MODEL (self->audit);
 }
 
+/* The menu's Administration: enabled, so shown, for admins only; a
+ * member who had it open is sent back to the Overview. */
 static void
 follow_role (TallySession *session,
              GParamSpec   *pspec,
              AdwViewStack *stack)
 {
+  GActionGroup *group = g_object_get_data (G_OBJECT (stack), "admin-view-actions");
+  GAction *show = g_action_map_lookup_action (G_ACTION_MAP (group), "show");
   gboolean admin = tally_session_is_admin (session);
-  AdwViewStackPage *page = adw_view_stack_get_page (stack,
-                                                    adw_view_stack_get_child_by_name (stack,
-                                                                                      "admin"));
 
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (show), admin);
   if (!admin && g_strcmp0 (adw_view_stack_get_visible_child_name (stack), "admin") == 0)
     adw_view_stack_set_visible_child_name (stack, "overview");
-  adw_view_stack_page_set_visible (page, admin);
 }
 
+/* Not even by name (win.show-view): a member is sent back. */
+static void
+on_visible_child (AdwViewStack *stack,
+                  GParamSpec   *pspec,
+                  TallySession *session)
+{
+  if (!tally_session_is_admin (session) &&
+      g_strcmp0 (adw_view_stack_get_visible_child_name (stack), "admin") == 0)
+    adw_view_stack_set_visible_child_name (stack, "overview");
+}
+
+static void
+show_activated (GSimpleAction *action,
+                GVariant      *parameter,
+                AdwViewStack  *stack)
+{
+  adw_view_stack_set_visible_child_name (stack, "admin");
+}
+
+/* The view is reached from the main menu, not the view switchers: a
+ * sixth button would not fit a 360 px window's switcher bar. */
 TallyAdminPage *
 tally_admin_page_add_to_stack (AdwViewStack *stack,
                                TallySession *session)
 {
   TallyAdminPage *self = tally_admin_page_new (session);
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) show = g_simple_action_new ("show", NULL);
   AdwViewStackPage *page;
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (stack));
 
-  page = adw_view_stack_add_titled (stack, GTK_WIDGET (self), "admin", _("Admin"));
+  page = adw_view_stack_add_titled (stack, GTK_WIDGET (self), "admin", _("Administration"));
   adw_view_stack_page_set_icon_name (page, "security-high-symbolic");
+  adw_view_stack_page_set_visible (page, FALSE);
+
+  g_signal_connect_object (show, "activate", G_CALLBACK (show_activated), stack, 0);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (show));
+  g_object_set_data_full (G_OBJECT (stack), "admin-view-actions", g_object_ref (group),
+                          g_object_unref);
+  gtk_widget_insert_action_group (root != NULL ? GTK_WIDGET (root) : GTK_WIDGET (stack),
+                                  "admin-view", G_ACTION_GROUP (group));
+
   g_signal_connect_object (session, "notify::role", G_CALLBACK (follow_role), stack, 0);
   g_signal_connect_object (session, "notify::state", G_CALLBACK (follow_role), stack, 0);
+  g_signal_connect_object (stack, "notify::visible-child-name", G_CALLBACK (on_visible_child),
+                           session, 0);
   follow_role (session, NULL, stack);
   return self;
 }

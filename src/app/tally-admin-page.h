@@ -19,10 +19,14 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TallyAdminPage, tally_admin_page, TALLY, ADMIN_PAGE, TallyPage)
 
 TallyAdminPage *tally_admin_page_new          (TallySession   *session);
-/* Adds the page to @stack as "admin", shown only while the session's
- * user is an admin. */
+/* Adds the page to @stack as "admin", and to @stack's window the
+ * action admin-view.show, enabled only while the session's user is an
+ * admin (the main menu's Administration item hides when it is not). */
 TallyAdminPage *tally_admin_page_add_to_stack (AdwViewStack   *stack,
                                                TallySession   *session);
+/* Shows the section @name: "audit" or "users". */
+void            tally_admin_page_show_section (TallyAdminPage *self,
+                                               const char     *name);
 /* The audit log as the list shows it (TallyAuditRecord). */
 GListModel     *tally_admin_page_get_audit    (TallyAdminPage *self);
 /* Writes the whole log as JSONL to @file, as Export… does after its
