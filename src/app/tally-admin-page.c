@@ -665,7 +665,8 @@ on_confirm_response (AdwMessageDialog *dialog,
     func (self, dialog, user);
 }
 
-/* Asks first; @func makes the change with what the dialog holds. */
+/* Asks first, once the dialog is presented; @func makes the change with
+ * what the dialog holds. */
 static AdwMessageDialog *
 ask (TallyAdminPage       *self,
      JsonObject           *user,
@@ -691,7 +692,6 @@ ask (TallyAdminPage       *self,
   g_object_set_data_full (G_OBJECT (dialog), "user", json_object_ref (user),
                           (GDestroyNotify) json_object_unref);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_confirm_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
   return ADW_MESSAGE_DIALOG (dialog);
 }
 
@@ -812,6 +812,7 @@ grant_action (GtkWidget  *widget,
   gtk_list_box_append (GTK_LIST_BOX (form), reason);
   g_object_set_data (G_OBJECT (dialog), "reason", reason);
   adw_message_dialog_set_extra_child (dialog, form);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -845,11 +846,11 @@ toggle_role_action (GtkWidget  *widget,
   admin = g_strcmp0 (json_object_get_string_member (user, "role"), "admin") == 0;
   heading = g_strdup_printf (admin ? _("Make %s a Member?") : _("Make %s an Admin?"),
                              user_name (user));
-  ask (self, user, heading,
+  gtk_window_present (GTK_WINDOW (ask (self, user, heading,
        admin ? _("They will no longer see the Admin view or change other users.")
              : _("They will see the audit log and can change every user, you included."),
        admin ? _("Make _Member") : _("Make _Admin"),
-       admin ? ADW_RESPONSE_SUGGESTED : ADW_RESPONSE_DESTRUCTIVE, role_confirmed);
+       admin ? ADW_RESPONSE_SUGGESTED : ADW_RESPONSE_DESTRUCTIVE, role_confirmed)));
 }
 
 static void
@@ -883,12 +884,12 @@ toggle_disabled_action (GtkWidget  *widget,
   disabled = json_object_get_boolean_member_with_default (user, "disabled", FALSE);
   heading = g_strdup_printf (disabled ? _("Let %s Sign In Again?") : _("Disable %s?"),
                              user_name (user));
-  ask (self, user, heading,
+  gtk_window_present (GTK_WINDOW (ask (self, user, heading,
        disabled ? _("They can sign in again with their password.")
                 : _("They cannot sign in, and every session of theirs ends now. Their credits "
                     "and history are kept."),
        disabled ? _("_Enable") : _("_Disable"),
-       disabled ? ADW_RESPONSE_SUGGESTED : ADW_RESPONSE_DESTRUCTIVE, disabled_confirmed);
+       disabled ? ADW_RESPONSE_SUGGESTED : ADW_RESPONSE_DESTRUCTIVE, disabled_confirmed)));
 }
 
 static void
@@ -929,6 +930,7 @@ set_ceilings_action (GtkWidget  *widget,
   add_form_row (form, _("Per Day"), credits_spin (dialog, "daily", 0, 0));
   add_form_row (form, _("Per Month"), credits_spin (dialog, "monthly", 0, 0));
   adw_message_dialog_set_extra_child (dialog, form);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -954,11 +956,11 @@ erase_action (GtkWidget  *widget,
   if (user == NULL)
     return;
   heading = g_strdup_printf (_("Erase %s?"), user_name (user));
-  ask (self, user, heading,
+  gtk_window_present (GTK_WINDOW (ask (self, user, heading,
        _("Only on the user’s request. Their name, email and settings are deleted for good and "
          "their sessions end; their transactions and audit records stay, under a pseudonym, so "
          "the books still balance. This cannot be undone."),
-       _("_Erase"), ADW_RESPONSE_DESTRUCTIVE, erase_confirmed);
+       _("_Erase"), ADW_RESPONSE_DESTRUCTIVE, erase_confirmed)));
 }
 
 /* ---- building ----------------------------------------------------------- */

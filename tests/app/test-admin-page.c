@@ -401,14 +401,15 @@ test_narrow (void)
 
 /* ---- changing users ----------------------------------------------------- */
 
-/* Runs @action on @user_id, then answers the dialog, first setting its
- * spin buttons to @values in order (NULL: as they are). */
+/* Runs @action on @user_id, then answers the dialog with its button
+ * @confirm, first setting its spin buttons to @values in order. */
 static void
 confirm_action (TallyAdminPage *page,
                 const char     *action,
                 const char     *user_id,
                 const gint64   *values,
-                guint           n_values)
+                guint           n_values,
+                const char     *confirm)
 {
   GtkWidget *dialog = NULL;
   GtkWidget *spin;
@@ -417,15 +418,20 @@ confirm_action (TallyAdminPage *page,
   wait_for (message_dialog_shown, &dialog, "the confirmation");
   for (guint i = 0; i < n_values; i++)
     {
-      spin = find_widget (dialog, is_spin_button, NULL);
+      spin = wait_for_widget (dialog, is_spin_button, NULL);
       g_assert_nonnull (spin);
       gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), (double) values[i]);
       /* The next one is found next: this one leaves the search. */
       gtk_widget_set_name (spin, "set");
       gtk_widget_set_visible (spin, FALSE);
     }
-  /* The dialog closes itself once answered. */
-  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "confirm");
+  g_object_add_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
+  click (dialog, confirm);
+  /* Answered, it closes. */
+  settle (gtk_widget_get_ancestor (GTK_WIDGET (page), GTK_TYPE_WINDOW));
+  g_assert_true (dialog == NULL || !gtk_widget_get_mapped (dialog));
+  if (dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (dialog), (gpointer *) &dialog);
 }
 
 typedef struct
@@ -514,7 +520,7 @@ test_actions (void)
   wait_for_user (window, "changed@example.com");
 
   /* Grant. */
-  confirm_action (page, "admin.grant", member_id, amount, 1);
+  confirm_action (page, "admin.grant", member_id, amount, 1, "_Grant");
   record = expect_record (admin, admin_id, "admin.grant", account_id, 0);
   details = json_object_get_object_member (record, "details");
   g_assert_cmpint (json_object_get_int_member (details, "amount"), ==, 250);
@@ -526,7 +532,7 @@ test_actions (void)
 
   /* Ceilings. */
   wait_for_user (window, "changed@example.com");
-  confirm_action (page, "admin.set-ceilings", member_id, ceilings, 3);
+  confirm_action (page, "admin.set-ceilings", member_id, ceilings, 3, "_Set");
   record = expect_record (admin, admin_id, "limits.changed", account_id, 0);
   details = json_object_get_object_member (record, "details");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (details, "per_run"),
@@ -539,7 +545,7 @@ test_actions (void)
 
   /* Role. */
   wait_for_user (window, "changed@example.com");
-  confirm_action (page, "admin.toggle-role", member_id, NULL, 0);
+  confirm_action (page, "admin.toggle-role", member_id, NULL, 0, "Make _Admin");
   record = expect_record (admin, admin_id, "admin.user_updated", member_id, 0);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (record, "details"),
                                                   "role"), ==, "admin");
@@ -547,7 +553,7 @@ test_actions (void)
 
   /* Disable: the user's token no longer works. */
   wait_for_widget (window, is_label_starting, "changed@example.com · Admin");
-  confirm_action (page, "admin.toggle-disabled", member_id, NULL, 0);
+  confirm_action (page, "admin.toggle-disabled", member_id, NULL, 0, "_Disable");
   record = expect_record (admin, admin_id, "admin.user_updated", member_id, 1);
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (record,
                                                                                 "details"),
@@ -567,7 +573,7 @@ test_actions (void)
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 
   /* Erase. */
-  confirm_action (page, "admin.erase", member_id, NULL, 0);
+  confirm_action (page, "admin.erase", member_id, NULL, 0, "_Erase");
   record = expect_record (admin, admin_id, "user.erased", member_id, 0);
   g_clear_pointer (&record, json_object_unref);
   g_clear_pointer (&me, test_response_free);
