@@ -467,15 +467,25 @@ user_action_row (const char *title,
   return row;
 }
 
+static const char *
+user_email (JsonObject *user)
+{
+  return json_object_get_string_member_with_default (user, "email", "");
+}
+
 static char *
 describe_user (JsonObject *user)
 {
   JsonObject *account = user_account (user);
   gboolean admin = g_strcmp0 (json_object_get_string_member_with_default (user, "role", ""),
                               "admin") == 0;
-  GString *text = g_string_new (json_object_get_string_member_with_default (user, "email", ""));
+  const char *name = json_object_get_string_member_with_default (user, "name", "");
+  GString *text = g_string_new (NULL);
 
-  g_string_append (text, " · ");
+  /* The email is the row's title when the user gave no name. */
+  if (*name != '\0')
+    g_string_append_printf (text, "%s · ",
+                            json_object_get_string_member_with_default (user, "email", ""));
   g_string_append (text, admin ? _("Admin") : _("Member"));
   if (json_object_get_boolean_member_with_default (user, "disabled", FALSE))
     g_string_append_printf (text, " · %s", _("Disabled"));
@@ -498,10 +508,11 @@ user_row (JsonObject *user)
                               "admin") == 0;
   gboolean disabled = json_object_get_boolean_member_with_default (user, "disabled", FALSE);
   g_autofree char *subtitle = describe_user (user);
+  const char *name = json_object_get_string_member_with_default (user, "name", "");
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                 json_object_get_string_member_with_default (user, "name", ""));
+                                 *name != '\0' ? name : user_email (user));
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
   if (user_account (user) != NULL)
     {
