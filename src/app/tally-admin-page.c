@@ -73,6 +73,21 @@ outcome_text (const char *outcome)
 
 /* ---- the audit log ------------------------------------------------------ */
 
+/* @iso in local time, to the second, as the list shows it; the detail
+ * keeps the server's exact text. */
+static char *
+local_time (const char *iso)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (iso, NULL);
+  g_autoptr(GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup (iso);
+  local = g_date_time_to_local (time);
+  /* TRANSLATORS: the time of an audit record, see strftime(3). */
+  return g_date_time_format (local, _("%Y-%m-%d %H:%M:%S"));
+}
+
 static void
 setup_record (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
@@ -109,11 +124,12 @@ bind_record (GtkSignalListItemFactory *factory,
   const char *target = tally_audit_record_get_target (record);
   g_autofree char *heading = NULL;
   g_autofree char *line = NULL;
+  g_autofree char *time = local_time (tally_audit_record_get_time (record));
 
   /* TRANSLATORS: an audit record: its action, then how it ended. */
   heading = g_strdup_printf (_("%s — %s"), tally_audit_record_get_action (record),
                              outcome_text (tally_audit_record_get_outcome (record)));
-  line = g_strjoin (" · ", tally_audit_record_get_time (record),
+  line = g_strjoin (" · ", time,
                     email != NULL ? email : tally_audit_record_get_actor (record),
                     target != NULL ? target : "", NULL);
   gtk_label_set_text (GTK_LABEL (title), heading);
