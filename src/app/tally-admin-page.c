@@ -526,6 +526,8 @@ user_row (JsonObject *user)
   g_autofree char *subtitle = describe_user (user);
   const char *name = json_object_get_string_member_with_default (user, "name", "");
 
+  /* The keyboard lands on its header, which expands it. */
+  gtk_widget_set_focusable (row, FALSE);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
                                  *name != '\0' ? name : user_email (user));
@@ -1010,6 +1012,7 @@ build_filters (TallyAdminPage *self)
   GtkWidget *list = form_new ();
   GtkWidget *expander = adw_expander_row_new ();
 
+  gtk_widget_set_focusable (expander, FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), _("Filters"));
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander),
                                  _("Actor, action, time range"));
