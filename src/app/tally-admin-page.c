@@ -867,6 +867,7 @@ toggle_role_action (GtkWidget  *widget,
 {
   TallyAdminPage *self = TALLY_ADMIN_PAGE (widget);
   JsonObject *user = find_user (self, parameter);
+  AdwMessageDialog *dialog;
   g_autofree char *heading = NULL;
   gboolean admin;
 
@@ -875,11 +876,14 @@ toggle_role_action (GtkWidget  *widget,
   admin = g_strcmp0 (json_object_get_string_member (user, "role"), "admin") == 0;
   heading = g_strdup_printf (admin ? _("Make %s a Member?") : _("Make %s an Admin?"),
                              user_name (user));
-  gtk_window_present (GTK_WINDOW (ask (self, user, heading,
-       admin ? _("They will no longer see the Admin view or change other users.")
-             : _("They will see the audit log and can change every user, you included."),
-       admin ? _("Make _Member") : _("Make _Admin"),
-       admin ? ADW_RESPONSE_SUGGESTED : ADW_RESPONSE_DESTRUCTIVE, role_confirmed)));
+  dialog = ask (self, user, heading,
+                admin ? _("They will no longer see the Administration view or change other "
+                          "users.")
+                      : _("They will see the audit log and can change every user, you "
+                          "included."),
+                admin ? _("Make _Member") : _("Make _Admin"),
+                admin ? ADW_RESPONSE_SUGGESTED : ADW_RESPONSE_DESTRUCTIVE, role_confirmed);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -905,6 +909,7 @@ toggle_disabled_action (GtkWidget  *widget,
 {
   TallyAdminPage *self = TALLY_ADMIN_PAGE (widget);
   JsonObject *user = find_user (self, parameter);
+  AdwMessageDialog *dialog;
   g_autofree char *heading = NULL;
   gboolean disabled;
 
@@ -913,12 +918,13 @@ toggle_disabled_action (GtkWidget  *widget,
   disabled = json_object_get_boolean_member_with_default (user, "disabled", FALSE);
   heading = g_strdup_printf (disabled ? _("Let %s Sign In Again?") : _("Disable %s?"),
                              user_name (user));
-  gtk_window_present (GTK_WINDOW (ask (self, user, heading,
-       disabled ? _("They can sign in again with their password.")
-                : _("They cannot sign in, and every session of theirs ends now. Their credits "
-                    "and history are kept."),
-       disabled ? _("_Enable") : _("_Disable"),
-       disabled ? ADW_RESPONSE_SUGGESTED : ADW_RESPONSE_DESTRUCTIVE, disabled_confirmed)));
+  dialog = ask (self, user, heading,
+                disabled ? _("They can sign in again with their password.")
+                         : _("They cannot sign in, and every session of theirs ends now. Their "
+                             "credits and history are kept."),
+                disabled ? _("_Enable") : _("_Disable"),
+                disabled ? ADW_RESPONSE_SUGGESTED : ADW_RESPONSE_DESTRUCTIVE, disabled_confirmed);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -980,16 +986,18 @@ erase_action (GtkWidget  *widget,
 {
   TallyAdminPage *self = TALLY_ADMIN_PAGE (widget);
   JsonObject *user = find_user (self, parameter);
+  AdwMessageDialog *dialog;
   g_autofree char *heading = NULL;
 
   if (user == NULL)
     return;
   heading = g_strdup_printf (_("Erase %s?"), user_name (user));
-  gtk_window_present (GTK_WINDOW (ask (self, user, heading,
-       _("Only on the user’s request. Their name, email and settings are deleted for good and "
-         "their sessions end; their transactions and audit records stay, under a pseudonym, so "
-         "the books still balance. This cannot be undone."),
-       _("_Erase"), ADW_RESPONSE_DESTRUCTIVE, erase_confirmed)));
+  dialog = ask (self, user, heading,
+                _("Only on the user’s request. Their name, email and settings are deleted for "
+                  "good and their sessions end; their transactions and audit records stay, "
+                  "under a pseudonym, so the books still balance. This cannot be undone."),
+                _("_Erase"), ADW_RESPONSE_DESTRUCTIVE, erase_confirmed);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 /* ---- building ----------------------------------------------------------- */

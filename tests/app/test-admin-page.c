@@ -468,6 +468,31 @@ audited (gpointer data)
   return count_for_target (w->admin, w->query, w->target) > w->before;
 }
 
+typedef struct
+{
+  GListModel *model;
+  const char *id;
+} TopWait;
+
+static gboolean
+record_on_top (gpointer data)
+{
+  TopWait *w = data;
+  g_autoptr(TallyAuditRecord) first = g_list_model_get_item (w->model, 0);
+
+  return first != NULL && g_strcmp0 (tally_audit_record_get_id (first), w->id) == 0;
+}
+
+/* The view's log, read again after the change, shows its record first. */
+static void
+wait_shown_on_top (TallyAdminPage *page,
+                   JsonObject     *record)
+{
+  TopWait w = { tally_admin_page_get_audit (page), json_object_get_string_member (record, "id") };
+
+  wait_for (record_on_top, &w, "the change's record at the top of the view's log");
+}
+
 /* Waits for the one new record of @action about @target, and returns it:
  * exactly one, by the admin, and done. */
 static JsonObject *
@@ -522,18 +547,18 @@ test_actions (void)
   /* Grant. */
   confirm_action (page, "admin.grant", member_id, amount, 1, "_Grant");
   record = expect_record (admin, admin_id, "admin.grant", account_id, 0);
+  wait_shown_on_top (page, record);
   details = json_object_get_object_member (record, "details");
   g_assert_cmpint (json_object_get_int_member (details, "amount"), ==, 250);
   me = test_request (server, "GET", "/v1/me", member, NULL);
   g_assert_cmpint (test_response_int (me, "accounts.0.balance"), ==, 250);
   g_clear_pointer (&record, json_object_unref);
-  /* The log the view shows has it at its top. */
-  wait_loaded (page, 1);
 
   /* Ceilings. */
   wait_for_user (window, "changed@example.com");
   confirm_action (page, "admin.set-ceilings", member_id, ceilings, 3, "_Set");
   record = expect_record (admin, admin_id, "limits.changed", account_id, 0);
+  wait_shown_on_top (page, record);
   details = json_object_get_object_member (record, "details");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (details, "per_run"),
                                                "ceiling"), ==, 40);
@@ -547,6 +572,7 @@ test_actions (void)
   wait_for_user (window, "changed@example.com");
   confirm_action (page, "admin.toggle-role", member_id, NULL, 0, "Make _Admin");
   record = expect_record (admin, admin_id, "admin.user_updated", member_id, 0);
+  wait_shown_on_top (page, record);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (record, "details"),
                                                   "role"), ==, "admin");
   g_clear_pointer (&record, json_object_unref);
@@ -555,6 +581,7 @@ test_actions (void)
   wait_for_widget (window, is_label_with, "Admin · 250 credits");
   confirm_action (page, "admin.toggle-disabled", member_id, NULL, 0, "_Disable");
   record = expect_record (admin, admin_id, "admin.user_updated", member_id, 1);
+  wait_shown_on_top (page, record);
   g_assert_true (json_object_get_boolean_member (json_object_get_object_member (record,
                                                                                 "details"),
                                                  "disabled"));
@@ -575,6 +602,7 @@ test_actions (void)
   /* Erase. */
   confirm_action (page, "admin.erase", member_id, NULL, 0, "_Erase");
   record = expect_record (admin, admin_id, "user.erased", member_id, 0);
+  wait_shown_on_top (page, record);
   g_clear_pointer (&record, json_object_unref);
   g_clear_pointer (&me, test_response_free);
   me = test_request (server, "GET", "/v1/admin/users?q=changed%40example.com", admin, NULL);
