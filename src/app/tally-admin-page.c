@@ -254,8 +254,16 @@ add_detail_row (GtkListBox *list,
   gtk_box_append (GTK_BOX (box), text);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  g_object_set_data (G_OBJECT (list), "last-value", text);
   gtk_widget_set_focusable (row, FALSE);
   gtk_list_box_append (list, row);
+}
+
+/* The value just added, in monospace: JSON and hex read better so. */
+static void
+monospace (GtkWidget *list)
+{
+  gtk_widget_add_css_class (g_object_get_data (G_OBJECT (list), "last-value"), "monospace");
 }
 
 static GtkWidget *
@@ -277,10 +285,13 @@ record_fields (TallyAuditRecord *record)
                   tally_audit_record_get_actor_email (record));
   add_detail_row (GTK_LIST_BOX (list), _("Target"), tally_audit_record_get_target (record));
   add_detail_row (GTK_LIST_BOX (list), _("Details"), details);
+  monospace (list);
   add_detail_row (GTK_LIST_BOX (list), _("Record ID"), tally_audit_record_get_id (record));
   add_detail_row (GTK_LIST_BOX (list), _("Hash"), tally_audit_record_get_hash (record));
+  monospace (list);
   add_detail_row (GTK_LIST_BOX (list), _("Previous Record’s Hash"),
                   tally_audit_record_get_prev_hash (record));
+  monospace (list);
   return list;
 }
 

@@ -215,6 +215,42 @@ filtered_to_auth (gpointer data)
 }
 
 static gboolean
+is_search_entry (GtkWidget  *widget,
+                 const char *unused)
+{
+  return GTK_IS_SEARCH_ENTRY (widget);
+}
+
+typedef struct
+{
+  GListModel *model;
+  const char *email;
+  guint       n;
+} SearchWait;
+
+/* The list holds @n records, each by or about @email. */
+static gboolean
+searched (gpointer data)
+{
+  SearchWait *w = data;
+  guint n = g_list_model_get_n_items (w->model);
+  gboolean loading;
+
+  g_object_get (w->model, "loading", &loading, NULL);
+  if (loading || n != w->n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TallyAuditRecord) record = g_list_model_get_item (w->model, i);
+
+      if (g_strcmp0 (tally_audit_record_get_actor_email (record), w->email) != 0 &&
+          g_strcmp0 (tally_audit_record_get_target (record), w->email) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 file_exists (gpointer data)
 {
   return g_file_test (data, G_FILE_TEST_EXISTS);
@@ -266,6 +302,23 @@ check_filter (GtkWidget      *window,
   type_into (window, "Action or Its Start (run.)", "");
   g_signal_emit_by_name (row, "apply");
   wait_loaded (page, 1);
+}
+
+static void
+check_search (GtkWidget      *window,
+              TallyAdminPage *page,
+              const char     *admin)
+{
+  g_autoptr(JsonArray) found = audit_records (admin, "q=audited%40example.com");
+  GtkWidget *entry = wait_for_widget (window, is_search_entry, NULL);
+  SearchWait w = { tally_admin_page_get_audit (page), "audited@example.com",
+                   json_array_get_length (found) };
+
+  g_assert_cmpuint (w.n, >, 0);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "audited@example.com");
+  wait_for (searched, &w, "the log searched");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  wait_loaded (page, w.n + 1);
 }
 
 static void
@@ -348,6 +401,7 @@ test_audit (void)
   page = open_admin (&window, admin, 900);
   check_log_and_detail (page, admin);
   check_filter (window, page, admin);
+  check_search (window, page, admin);
   check_verify (window, page, admin);
   check_export (window, page, admin);
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gtk_widget_get_ancestor (
