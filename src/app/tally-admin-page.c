@@ -460,14 +460,34 @@ export_action (GtkWidget  *widget,
 
 /* ---- the users ---------------------------------------------------------- */
 
+/* @name of @object as an array; NULL when it is not one. */
+static JsonArray *
+array_member (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/* The @i-th element of @array when it is an object; NULL otherwise. */
+static JsonObject *
+object_element (JsonArray *array,
+                guint      i)
+{
+  JsonNode *node = json_array_get_element (array, i);
+
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
 static JsonObject *
 user_account (JsonObject *user)
 {
-  JsonArray *accounts = json_object_get_array_member (user, "accounts");
+  JsonArray *accounts = array_member (user, "accounts");
 
   for (guint i = 0; accounts != NULL && i < json_array_get_length (accounts); i++)
     {
-      JsonObject *account = json_array_get_object_element (accounts, i);
+      JsonObject *account = object_element (accounts, i);
 
       if (account != NULL &&
           g_strcmp0 (json_object_get_string_member_with_default (account, "kind", ""),
@@ -566,7 +586,7 @@ static void
 show_users (TallyAdminPage *self,
             JsonObject     *reply)
 {
-  JsonArray *items = json_object_get_array_member (reply, "items");
+  JsonArray *items = array_member (reply, "items");
   GtkWidget *child;
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->user_list))) != NULL)
@@ -575,7 +595,7 @@ show_users (TallyAdminPage *self,
 
   for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
     {
-      JsonObject *user = json_array_get_object_element (items, i);
+      JsonObject *user = object_element (items, i);
       const char *id;
 
       if (user == NULL || (id = json_object_get_string_member_with_default (user, "id", NULL)) == NULL)
@@ -1201,10 +1221,21 @@ on_map (TallyAdminPage *self)
     reload (self);
 }
 
+/* Another user, or no longer an admin: what the last admin saw goes. */
 static void
 on_role_changed (TallyAdminPage *self)
 {
+  g_autoptr(JsonObject) none = json_object_new ();
+
   self->loaded = FALSE;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  tally_audit_model_clear (self->audit);
+  show_users (self, none);
+  gtk_label_set_text (self->verify_label, "");
+  gtk_widget_set_visible (GTK_WIDGET (self->verify_label), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "admin.verify", TRUE);
   if (gtk_widget_get_mapped (GTK_WIDGET (self)))
     on_map (self);
 }

@@ -216,7 +216,7 @@ read_page (TallyAuditModel *self)
 }
 
 void
-tally_audit_model_reload (TallyAuditModel *self)
+tally_audit_model_clear (TallyAuditModel *self)
 {
   guint removed;
 
@@ -233,6 +233,15 @@ tally_audit_model_reload (TallyAuditModel *self)
   g_ptr_array_set_size (self->records, 0);
   if (removed > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
+  set_state (self, FALSE, NULL);
+}
+
+void
+tally_audit_model_reload (TallyAuditModel *self)
+{
+  g_return_if_fail (TALLY_IS_AUDIT_MODEL (self));
+
+  tally_audit_model_clear (self);
   read_page (self);
 }
 

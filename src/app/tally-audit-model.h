@@ -41,6 +41,8 @@ TallyAuditModel *tally_audit_model_new          (TallySession          *session)
 void             tally_audit_model_set_query    (TallyAuditModel       *self,
                                                  const TallyAuditQuery *query);
 void             tally_audit_model_reload       (TallyAuditModel       *self);
+/* Forgets every record and any page under way, reading none. */
+void             tally_audit_model_clear        (TallyAuditModel       *self);
 /* Reads the next page unless one is being read or none is left. */
 void             tally_audit_model_load_more    (TallyAuditModel       *self);
 gboolean         tally_audit_model_get_loading  (TallyAuditModel       *self);

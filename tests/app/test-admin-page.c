@@ -420,6 +420,20 @@ test_audit (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+keyring_empty (gpointer data)
+{
+  g_autofree char *token = keyring_token (server->base_url);
+
+  return *token == '\0';
+}
+
+static gboolean
+log_empty (gpointer data)
+{
+  return g_list_model_get_n_items (data) == 0;
+}
+
 /* The page needs no more than @width, so it fits a window that wide
  * (the window's own minimum is the widest of its views'). */
 static void
@@ -450,6 +464,13 @@ test_narrow (void)
   settle (window);
   assert_fits (page, 360);
   save_screenshot (window, "admin-users-narrow.png");
+
+  /* Signed out, what the admin saw is forgotten. */
+  tally_session_sign_out (window_session (window));
+  wait_for (log_empty, tally_admin_page_get_audit (page), "the log forgotten");
+  g_assert_null (find_widget (GTK_WIDGET (page), is_label_with, "narrow-admin@example.com"));
+  /* The keyring forgets the token before the next test stores its own. */
+  wait_for (keyring_empty, NULL, "the keyring cleared");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
