@@ -44,6 +44,23 @@ parse_text (TallyRequest  *request,
 }
 
 static gboolean
+parse_outcome (TallyRequest  *request,
+               const char   **outcome,
+               TallyProblem  *problem)
+{
+  static const char * const outcomes[] = { "ok", "refused", "failed", NULL };
+
+  *outcome = tally_api_query_value (request, "outcome");
+  if (*outcome != NULL && !g_strv_contains (outcomes, *outcome))
+    {
+      tally_problem_invalid (problem, "outcome", "“outcome” must be ok, refused or failed");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
 parse_query (TallyRequest    *request,
              TallyAuditQuery *query,
              TallyProblem    *problem)
@@ -53,6 +70,7 @@ parse_query (TallyRequest    *request,
   return parse_text (request, "actor", &query->actor, problem) &&
          parse_text (request, "action", &query->action, problem) &&
          parse_text (request, "q", &query->search, problem) &&
+         parse_outcome (request, &query->outcome, problem) &&
          tally_api_parse_time_range (request, &query->since, &query->until, problem) &&
          tally_api_parse_page (request, "audit", &query->limit, &query->before_seq,
                                problem);
