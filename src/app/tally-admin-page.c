@@ -38,6 +38,7 @@ struct _TallyAdminPage
   AdwEntryRow     *action_row;
   AdwEntryRow     *since_row;
   AdwEntryRow     *until_row;
+  AdwComboRow     *outcome_row;
   GtkLabel        *verify_label;
   GtkLabel        *audit_status;
   GtkSearchEntry  *user_search;
@@ -191,6 +192,9 @@ row_time (AdwEntryRow *row)
   return time;
 }
 
+/* The outcome row's choices, as the API names them; NULL: any. */
+static const char * const outcomes[] = { NULL, "ok", "refused", "failed" };
+
 static void
 apply_filters (TallyAdminPage *self)
 {
@@ -212,6 +216,7 @@ apply_filters (TallyAdminPage *self)
   else
     query.action = g_strdup (action);
   query.search = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->audit_search)));
+  query.outcome = g_strdup (outcomes[adw_combo_row_get_selected (self->outcome_row)]);
   tally_audit_model_set_query (self->audit, &query);
   tally_audit_query_clear (&query);
 }
@@ -1046,6 +1051,22 @@ entry_row (TallyAdminPage *self,
 }
 
 static GtkWidget *
+outcome_row (TallyAdminPage *self)
+{
+  const char *names[] = { C_("audit outcome", "Any"), C_("audit outcome", "Done"),
+                          C_("audit outcome", "Refused"), C_("audit outcome", "Failed"), NULL };
+  g_autoptr(GtkStringList) choices = gtk_string_list_new (names);
+  GtkWidget *row = adw_combo_row_new ();
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (names) == G_N_ELEMENTS (outcomes) + 1);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Outcome"));
+  adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (choices));
+  g_signal_connect_object (row, "notify::selected", G_CALLBACK (apply_filters), self,
+                           G_CONNECT_SWAPPED);
+  return row;
+}
+
+static GtkWidget *
 build_filters (TallyAdminPage *self)
 {
   GtkWidget *list = form_new ();
@@ -1054,7 +1075,7 @@ build_filters (TallyAdminPage *self)
   gtk_widget_set_focusable (expander, FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), _("Filters"));
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander),
-                                 _("Actor, action, time range"));
+                                 _("Actor, action, time range, outcome"));
   self->actor_row = ADW_ENTRY_ROW (entry_row (self, _("Actor (user ID, system or anonymous)")));
   self->action_row = ADW_ENTRY_ROW (entry_row (self, _("Action or Its Start (run.)")));
   self->since_row = ADW_ENTRY_ROW (entry_row (self, _("From (2026-12-31)")));
@@ -1063,6 +1084,8 @@ build_filters (TallyAdminPage *self)
   adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), GTK_WIDGET (self->action_row));
   adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), GTK_WIDGET (self->since_row));
   adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), GTK_WIDGET (self->until_row));
+  self->outcome_row = ADW_COMBO_ROW (outcome_row (self));
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), GTK_WIDGET (self->outcome_row));
   gtk_list_box_append (GTK_LIST_BOX (list), expander);
   return list;
 }

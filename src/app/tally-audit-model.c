@@ -57,6 +57,7 @@ tally_audit_query_clear (TallyAuditQuery *query)
   g_clear_pointer (&query->since, g_free);
   g_clear_pointer (&query->until, g_free);
   g_clear_pointer (&query->search, g_free);
+  g_clear_pointer (&query->outcome, g_free);
 }
 
 static GType
@@ -134,6 +135,7 @@ page_path (TallyAuditModel *self)
   append_param (path, "since", self->query.since);
   append_param (path, "until", self->query.until);
   append_param (path, "q", self->query.search);
+  append_param (path, "outcome", self->query.outcome);
   append_param (path, "limit", limit);
   append_param (path, "cursor", self->cursor);
   return g_string_free (path, FALSE);
@@ -267,6 +269,7 @@ tally_audit_model_set_query (TallyAuditModel       *self,
   self->query.since = g_strdup (query->since);
   self->query.until = g_strdup (query->until);
   self->query.search = g_strdup (query->search);
+  self->query.outcome = g_strdup (query->outcome);
   tally_audit_model_reload (self);
 }
 

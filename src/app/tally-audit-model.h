@@ -24,6 +24,8 @@ typedef struct
   char *until;
   /* Literal text in the target, the details or the actor's email. */
   char *search;
+  /* "ok", "refused" or "failed". */
+  char *outcome;
 } TallyAuditQuery;
 
 void tally_audit_query_clear (TallyAuditQuery *query);

@@ -279,6 +279,50 @@ check_log_and_detail (TallyAdminPage *page,
   gtk_window_destroy (GTK_WINDOW (detail));
 }
 
+typedef struct
+{
+  GListModel *model;
+  guint       n;
+} OutcomeWait;
+
+/* The list holds @n records, all refused. */
+static gboolean
+only_refused (gpointer data)
+{
+  OutcomeWait *w = data;
+  guint n = g_list_model_get_n_items (w->model);
+  gboolean loading;
+
+  g_object_get (w->model, "loading", &loading, NULL);
+  if (loading || n != w->n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TallyAuditRecord) record = g_list_model_get_item (w->model, i);
+
+      if (g_strcmp0 (tally_audit_record_get_outcome (record), "refused") != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+check_outcome (GtkWidget      *window,
+               TallyAdminPage *page,
+               const char     *admin)
+{
+  g_autoptr(JsonArray) refused = audit_records (admin, "outcome=refused");
+  OutcomeWait w = { tally_admin_page_get_audit (page), json_array_get_length (refused) };
+  GtkWidget *row = wait_for_widget (window, is_action_row_titled, "Outcome");
+
+  g_assert_true (ADW_IS_COMBO_ROW (row));
+  g_assert_cmpuint (w.n, >, 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 2);
+  wait_for (only_refused, &w, "the refused records");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (row), 0);
+  wait_loaded (page, w.n + 1);
+}
+
 static void
 check_filter (GtkWidget      *window,
               TallyAdminPage *page,
@@ -302,6 +346,8 @@ check_filter (GtkWidget      *window,
   type_into (window, "Action or Its Start (run.)", "");
   g_signal_emit_by_name (row, "apply");
   wait_loaded (page, 1);
+
+  check_outcome (window, page, admin);
 }
 
 static void
@@ -397,7 +443,12 @@ test_audit (void)
   TallyAdminPage *page;
   GtkWidget *window, *detail;
   g_autoptr(TallyAuditRecord) first = NULL;
+  g_autoptr(TestResponse) refused = NULL;
 
+  /* A refused sign-in, for the outcome filter. */
+  refused = test_request (server, "POST", "/v1/auth/login", NULL,
+                          "{\"email\": \"audited@example.com\", \"password\": \"wrong horse\"}");
+  g_assert_cmpuint (refused->status, ==, 401);
   page = open_admin (&window, admin, 900);
   check_log_and_detail (page, admin);
   check_filter (window, page, admin);
