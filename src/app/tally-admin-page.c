@@ -135,6 +135,11 @@ bind_record (GtkSignalListItemFactory *factory,
                     target != NULL ? target : "", NULL);
   gtk_label_set_text (GTK_LABEL (title), heading);
   gtk_label_set_text (GTK_LABEL (subtitle), line);
+  /* What did not go through stands out; rows are reused, so both ways. */
+  if (g_strcmp0 (tally_audit_record_get_outcome (record), "ok") == 0)
+    gtk_widget_remove_css_class (title, "error");
+  else
+    gtk_widget_add_css_class (title, "error");
 }
 
 static void
