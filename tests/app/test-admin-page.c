@@ -323,6 +323,45 @@ check_outcome (GtkWidget      *window,
   wait_loaded (page, w.n + 1);
 }
 
+static gboolean
+is_list_view (GtkWidget  *widget,
+              const char *unused)
+{
+  return GTK_IS_LIST_VIEW (widget);
+}
+
+/* A mapped window titled "Audit Record", stored at @data. */
+static gboolean
+detail_shown (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (gtk_widget_get_mapped (GTK_WIDGET (window)) &&
+          g_strcmp0 (gtk_window_get_title (window), "Audit Record") == 0)
+        {
+          *(GtkWidget **) data = GTK_WIDGET (window);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Enter on a record (the list's activate-item) opens its detail. */
+static void
+check_keyboard_detail (GtkWidget *window)
+{
+  GtkWidget *list = wait_for_widget (window, is_list_view, NULL);
+  GtkWidget *detail = NULL;
+
+  g_assert_true (gtk_widget_activate_action (list, "list.activate-item", "u", 0));
+  wait_for (detail_shown, &detail, "the record's detail");
+  g_assert_true (gtk_widget_activate_action (detail, "window.close", NULL));
+}
+
 static void
 check_filter (GtkWidget      *window,
               TallyAdminPage *page,
@@ -451,6 +490,7 @@ test_audit (void)
   g_assert_cmpuint (refused->status, ==, 401);
   page = open_admin (&window, admin, 900);
   check_log_and_detail (page, admin);
+  check_keyboard_detail (window);
   check_filter (window, page, admin);
   check_search (window, page, admin);
   check_verify (window, page, admin);
