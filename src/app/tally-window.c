@@ -12,6 +12,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tally-admin-page.h"
 #include "tally-alerts-window.h"
 #include "tally-balance-widget.h"
 #include "tally-history-page.h"
@@ -238,6 +239,7 @@ build_pages (TallyWindow *self)
   adw_bin_set_child (self->team_slot, GTK_WIDGET (tally_team_page_new (self->session)));
   self->purchase_page = tally_purchase_page_new (self->session);
   adw_bin_set_child (self->purchase_slot, GTK_WIDGET (self->purchase_page));
+  tally_admin_page_add_to_stack (self->view_stack, self->session);
 }
 
 static void

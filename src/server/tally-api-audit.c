@@ -44,6 +44,23 @@ parse_text (TallyRequest  *request,
 }
 
 static gboolean
+parse_outcome (TallyRequest  *request,
+               const char   **outcome,
+               TallyProblem  *problem)
+{
+  static const char * const outcomes[] = { "ok", "refused", "failed", NULL };
+
+  *outcome = tally_api_query_value (request, "outcome");
+  if (*outcome != NULL && !g_strv_contains (outcomes, *outcome))
+    {
+      tally_problem_invalid (problem, "outcome", "“outcome” must be ok, refused or failed");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
 parse_query (TallyRequest    *request,
              TallyAuditQuery *query,
              TallyProblem    *problem)
@@ -53,6 +70,7 @@ parse_query (TallyRequest    *request,
   return parse_text (request, "actor", &query->actor, problem) &&
          parse_text (request, "action", &query->action, problem) &&
          parse_text (request, "q", &query->search, problem) &&
+         parse_outcome (request, &query->outcome, problem) &&
          tally_api_parse_time_range (request, &query->since, &query->until, problem) &&
          tally_api_parse_page (request, "audit", &query->limit, &query->before_seq,
                                problem);
@@ -129,19 +147,26 @@ hex_array (const guint8 fields[TALLY_AUDIT_N_SEALED_FIELDS][TALLY_AUDIT_HASH_LEN
 
 /* What a reader needs to check the chain itself: the exact values that
  * were hashed, and the hashes in hex. */
+/* The record's link in the chain, which a detail view shows. */
+static void
+set_hashes (JsonObject             *object,
+            const TallyAuditRecord *record)
+{
+  g_autofree char *prev_hash = hex_encode (record->prev_hash, TALLY_AUDIT_HASH_LEN);
+  g_autofree char *hash = hex_encode (record->hash, TALLY_AUDIT_HASH_LEN);
+
+  json_object_set_string_member (object, "prev_hash", prev_hash);
+  json_object_set_string_member (object, "hash", hash);
+}
+
 static JsonObject *
 export_json (const TallyAuditRecord *record)
 {
   JsonObject *object = record_json (record);
-  g_autofree char *prev_hash = NULL;
-  g_autofree char *hash = NULL;
 
-  prev_hash = hex_encode (record->prev_hash, TALLY_AUDIT_HASH_LEN);
-  hash = hex_encode (record->hash, TALLY_AUDIT_HASH_LEN);
   json_object_set_int_member (object, "time_us", record->time);
   json_object_set_string_member (object, "details_text", record->details);
-  json_object_set_string_member (object, "prev_hash", prev_hash);
-  json_object_set_string_member (object, "hash", hash);
+  set_hashes (object, record);
   json_object_set_int_member (object, "format", MAX (record->format, 1));
   if (record->format >= 2)
     {
@@ -170,8 +195,13 @@ respond_page (TallyRequest *request,
   JsonArray *items = json_array_sized_new (records->len);
 
   for (guint i = 0; i < records->len; i++)
-    json_array_add_object_element (items, record_json (&g_array_index (records, TallyAuditRecord,
-                                                                       i)));
+    {
+      const TallyAuditRecord *record = &g_array_index (records, TallyAuditRecord, i);
+      JsonObject *item = record_json (record);
+
+      set_hashes (item, record);
+      json_array_add_object_element (items, item);
+    }
   json_object_set_array_member (body, "items", items);
 
   if (next_before_seq > 0)

@@ -762,6 +762,7 @@ tally_audit_query (TallyAudit             *self,
                               "AND (?5 IS NULL OR time >= ?5) "
                               "AND (?6 IS NULL OR time < ?6) "
                               "AND (?7 IS NULL OR seq < ?7) "
+                              "AND (?9 IS NULL OR outcome = ?9) "
                               "ORDER BY seq DESC LIMIT ?8",
                               error);
   if (stmt == NULL)
@@ -777,6 +778,7 @@ tally_audit_query (TallyAudit             *self,
   bind_number_or_null (stmt, 5, query->since);
   bind_number_or_null (stmt, 6, query->until);
   bind_number_or_null (stmt, 7, query->before_seq);
+  bind_text_or_null (stmt, 9, query->outcome);
   /* One more than asked: whether there is a next page. */
   sqlite3_bind_int64 (stmt, 8, (gint64) query->limit + 1);
   if (!read_records (self, stmt, records, error))

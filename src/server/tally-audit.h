@@ -73,6 +73,8 @@ typedef struct
   const char *action;
   /* Literal text in the target, the details or the actor's email. */
   const char *search;
+  /* "ok", "refused" or "failed". */
+  const char *outcome;
   gint64      since;
   gint64      until;
   gint64      before_seq;

@@ -16,6 +16,7 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "tally-admin-page.h"
 #include "tally-alerts-window.h"
 #include "tally-application.h"
 #include "tally-purchase-page.h"
@@ -34,6 +35,7 @@
 
 static TestServer *server;
 static char *user_token;
+static char *admin_token;
 /* What the user has: the grant and the pack, less the runs made here. */
 static gint64 balance = GRANTED_CREDITS + STARTER_CREDITS;
 
@@ -645,6 +647,31 @@ check_offline_banner (GtkWidget  *window,
   test_server_restart (server);
 }
 
+/* An admin's Administration view: the audit log, then the users. */
+static void
+check_admin (int         width,
+             const char *size)
+{
+  GtkWidget *window = signed_in_window (server, admin_token);
+  g_autofree char *audit = g_strdup_printf ("admin audit log, %s", size);
+  g_autofree char *users = g_strdup_printf ("admin users, %s", size);
+  AdwViewStack *stack;
+
+  gtk_window_set_default_size (GTK_WINDOW (window), width, 720);
+  stack = ADW_VIEW_STACK (wait_for_widget (window, is_view_stack, NULL));
+  while (!gtk_widget_activate_action (window, "admin-view.show", NULL) ||
+         g_strcmp0 (adw_view_stack_get_visible_child_name (stack), "admin") != 0)
+    g_main_context_iteration (NULL, TRUE);
+  wait_for_widget (window, is_label_starting, "The whole log: ");
+  check_view (window, audit);
+  tally_admin_page_show_section (TALLY_ADMIN_PAGE (adw_view_stack_get_child_by_name (stack,
+                                                                                     "admin")),
+                                 "users");
+  wait_for_widget (window, is_label_with, "a11y@example.com");
+  check_view (window, users);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 check_every_view (int width)
 {
@@ -665,6 +692,7 @@ check_every_view (int width)
   check_shortcuts_window (width, size);
   check_offline_banner (window, size);
   gtk_window_destroy (GTK_WINDOW (window));
+  check_admin (width, size);
 }
 
 static void
@@ -1147,6 +1175,7 @@ main (int   argc,
 
   server = test_server_start (NULL);
   admin = test_admin_new (server, "a11y-admin@example.com");
+  admin_token = g_strdup (admin);
   user_token = test_user_new (server, "a11y@example.com", account_id);
   test_grant (server, admin, account_id, GRANTED_CREDITS);
   buy_starter_pack ();
@@ -1155,6 +1184,7 @@ main (int   argc,
   status = g_test_run ();
 
   g_free (user_token);
+  g_free (admin_token);
   g_string_free (report, TRUE);
   g_hash_table_unref (reported);
   test_server_free (server);

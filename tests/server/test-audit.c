@@ -359,6 +359,18 @@ test_filters (void)
   g_assert_cmpuint (json_array_get_length (items_of (r)), ==, 2);
   test_response_free (r);
 
+  r = audit_get (server, admin, "?outcome=refused");
+  assert_all (r, "outcome", "refused");
+  test_response_free (r);
+  r = audit_get (server, admin, "?outcome=ok&action=run.");
+  assert_all (r, "outcome", "ok");
+  assert_all (r, "action", "run.");
+  test_response_free (r);
+  r = test_request (server, "GET", "/v1/admin/audit?outcome=done", admin, NULL);
+  g_assert_cmpuint (r->status, ==, 400);
+  g_assert_cmpstr (test_response_string (r, "error.field"), ==, "outcome");
+  test_response_free (r);
+
   r = test_request (server, "GET", "/v1/admin/audit?since=yesterday", admin, NULL);
   g_assert_cmpuint (r->status, ==, 400);
   g_assert_cmpstr (test_response_string (r, "error.field"), ==, "since");

@@ -1,0 +1,392 @@
+/* tally-audit-model.c: the server's audit log as a paged list
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The log can be long: it is read a page at a time as the list scrolls,
+ * each page asking for the records before the last one shown (the
+ * server's opaque next_cursor). A reload bumps a generation, so a page
+ * that answers for an older query is dropped.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-audit-model.h"
+#include "tally-audit-record.h"
+#include "tally-session-admin.h"
+
+struct _TallyAuditModel
+{
+  GObject          parent_instance;
+
+  TallySession    *session;
+  GPtrArray       *records;
+  TallyAuditQuery  query;
+  char            *cursor;
+  char            *error;
+  GCancellable    *cancellable;
+  guint            generation;
+  guint            n_pages;
+  gboolean         loading;
+  gboolean         complete;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TallyAuditModel, tally_audit_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum {
+  PROP_0,
+  PROP_LOADING,
+  PROP_COMPLETE,
+  PROP_ERROR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+void
+tally_audit_query_clear (TallyAuditQuery *query)
+{
+  g_clear_pointer (&query->actor, g_free);
+  g_clear_pointer (&query->action, g_free);
+  g_clear_pointer (&query->since, g_free);
+  g_clear_pointer (&query->until, g_free);
+  g_clear_pointer (&query->search, g_free);
+  g_clear_pointer (&query->outcome, g_free);
+}
+
+static GType
+get_item_type (GListModel *model)
+{
+  return TALLY_TYPE_AUDIT_RECORD;
+}
+
+static guint
+get_n_items (GListModel *model)
+{
+  return TALLY_AUDIT_MODEL (model)->records->len;
+}
+
+static gpointer
+get_item (GListModel *model,
+          guint       position)
+{
+  TallyAuditModel *self = TALLY_AUDIT_MODEL (model);
+
+  if (position >= self->records->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->records, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = get_item_type;
+  iface->get_n_items = get_n_items;
+  iface->get_item = get_item;
+}
+
+static void
+set_state (TallyAuditModel *self,
+           gboolean         loading,
+           const char      *error)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->loading != loading)
+    {
+      self->loading = loading;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    }
+  if (g_strcmp0 (self->error, error) != 0)
+    {
+      g_free (self->error);
+      self->error = g_strdup (error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+append_param (GString    *path,
+              const char *name,
+              const char *value)
+{
+  g_autofree char *escaped = NULL;
+
+  if (value == NULL || *value == '\0')
+    return;
+  escaped = g_uri_escape_string (value, NULL, FALSE);
+  g_string_append_printf (path, "%c%s=%s", strchr (path->str, '?') ? '&' : '?', name, escaped);
+}
+
+static char *
+page_path (TallyAuditModel *self)
+{
+  GString *path = g_string_new ("/v1/admin/audit");
+  g_autofree char *limit = g_strdup_printf ("%d", TALLY_AUDIT_MODEL_PAGE_SIZE);
+
+  append_param (path, "actor", self->query.actor);
+  append_param (path, "action", self->query.action);
+  append_param (path, "since", self->query.since);
+  append_param (path, "until", self->query.until);
+  append_param (path, "q", self->query.search);
+  append_param (path, "outcome", self->query.outcome);
+  append_param (path, "limit", limit);
+  append_param (path, "cursor", self->cursor);
+  return g_string_free (path, FALSE);
+}
+
+typedef struct
+{
+  TallyAuditModel *self;
+  guint            generation;
+} PageRequest;
+
+static void
+take_page (TallyAuditModel *self,
+           JsonObject      *reply)
+{
+  JsonArray *items = NULL;
+  JsonNode *next = json_object_get_member (reply, "next_cursor");
+  guint position = self->records->len;
+
+  if (json_object_has_member (reply, "items") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (reply, "items")))
+    items = json_object_get_array_member (reply, "items");
+
+  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+    {
+      JsonNode *node = json_array_get_element (items, i);
+      TallyAuditRecord *record = NULL;
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        record = tally_audit_record_new (json_node_get_object (node));
+      if (record != NULL)
+        g_ptr_array_add (self->records, record);
+    }
+
+  g_clear_pointer (&self->cursor, g_free);
+  if (next != NULL && JSON_NODE_HOLDS_VALUE (next))
+    self->cursor = g_strdup (json_node_get_string (next));
+  self->n_pages++;
+  if ((self->cursor == NULL) != self->complete)
+    {
+      self->complete = self->cursor == NULL;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
+    }
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, self->records->len - position);
+}
+
+static void
+page_read (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autofree PageRequest *request = user_data;
+  g_autoptr(TallyAuditModel) self = request->self;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+
+  reply = tally_session_admin_call_finish (TALLY_SESSION (source), result, &error);
+  if (request->generation != self->generation)
+    return;
+  if (reply == NULL)
+    {
+      set_state (self, FALSE, error->message);
+      return;
+    }
+  take_page (self, reply);
+  set_state (self, FALSE, NULL);
+}
+
+static void
+read_page (TallyAuditModel *self)
+{
+  g_autofree char *path = page_path (self);
+  PageRequest *request = g_new0 (PageRequest, 1);
+
+  request->self = g_object_ref (self);
+  request->generation = self->generation;
+  set_state (self, TRUE, NULL);
+  tally_session_admin_call_async (self->session, "GET", path, NULL, self->cancellable, page_read,
+                                  request);
+}
+
+void
+tally_audit_model_clear (TallyAuditModel *self)
+{
+  guint removed;
+
+  g_return_if_fail (TALLY_IS_AUDIT_MODEL (self));
+
+  self->generation++;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  g_clear_pointer (&self->cursor, g_free);
+  self->n_pages = 0;
+  self->complete = FALSE;
+  removed = self->records->len;
+  g_ptr_array_set_size (self->records, 0);
+  if (removed > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
+  set_state (self, FALSE, NULL);
+}
+
+void
+tally_audit_model_reload (TallyAuditModel *self)
+{
+  g_return_if_fail (TALLY_IS_AUDIT_MODEL (self));
+
+  tally_audit_model_clear (self);
+  read_page (self);
+}
+
+void
+tally_audit_model_load_more (TallyAuditModel *self)
+{
+  g_return_if_fail (TALLY_IS_AUDIT_MODEL (self));
+
+  if (self->loading || self->complete || self->n_pages == 0)
+    return;
+  read_page (self);
+}
+
+void
+tally_audit_model_set_query (TallyAuditModel       *self,
+                             const TallyAuditQuery *query)
+{
+  g_return_if_fail (TALLY_IS_AUDIT_MODEL (self));
+
+  tally_audit_query_clear (&self->query);
+  self->query.actor = g_strdup (query->actor);
+  self->query.action = g_strdup (query->action);
+  self->query.since = g_strdup (query->since);
+  self->query.until = g_strdup (query->until);
+  self->query.search = g_strdup (query->search);
+  self->query.outcome = g_strdup (query->outcome);
+  tally_audit_model_reload (self);
+}
+
+gboolean
+tally_audit_model_get_loading (TallyAuditModel *self)
+{
+  g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), FALSE);
+
+  return self->loading;
+}
+
+gboolean
+tally_audit_model_get_complete (TallyAuditModel *self)
+{
+  g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), FALSE);
+
+  return self->complete;
+}
+
+const char *
+tally_audit_model_get_error (TallyAuditModel *self)
+{
+  g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), NULL);
+
+  return self->error;
+}
+
+guint
+tally_audit_model_get_n_pages (TallyAuditModel *self)
+{
+  g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), 0);
+
+  return self->n_pages;
+}
+
+static void
+tally_audit_model_dispose (GObject *object)
+{
+  TallyAuditModel *self = TALLY_AUDIT_MODEL (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->session);
+
+  G_OBJECT_CLASS (tally_audit_model_parent_class)->dispose (object);
+}
+
+static void
+tally_audit_model_finalize (GObject *object)
+{
+  TallyAuditModel *self = TALLY_AUDIT_MODEL (object);
+
+  g_ptr_array_unref (self->records);
+  tally_audit_query_clear (&self->query);
+  g_free (self->cursor);
+  g_free (self->error);
+
+  G_OBJECT_CLASS (tally_audit_model_parent_class)->finalize (object);
+}
+
+static void
+tally_audit_model_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  TallyAuditModel *self = TALLY_AUDIT_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->loading);
+      break;
+    case PROP_COMPLETE:
+      g_value_set_boolean (value, self->complete);
+      break;
+    case PROP_ERROR:
+      g_value_set_string (value, self->error);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tally_audit_model_class_init (TallyAuditModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tally_audit_model_dispose;
+  object_class->finalize = tally_audit_model_finalize;
+  object_class->get_property = tally_audit_model_get_property;
+
+  properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_COMPLETE] = g_param_spec_boolean ("complete", NULL, NULL, FALSE,
+                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+tally_audit_model_init (TallyAuditModel *self)
+{
+  self->records = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cancellable = g_cancellable_new ();
+}
+
+TallyAuditModel *
+tally_audit_model_new (TallySession *session)
+{
+  TallyAuditModel *self;
+
+  g_return_val_if_fail (TALLY_IS_SESSION (session), NULL);
+
+  self = g_object_new (TALLY_TYPE_AUDIT_MODEL, NULL);
+  self->session = g_object_ref (session);
+  return self;
+}
