@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
@@ -376,14 +378,14 @@ verified (GObject      *source,
   else if (json_object_get_boolean_member_with_default (reply, "ok", FALSE))
     {
       records = json_object_get_int_member_with_default (reply, "records", 0);
-      text = g_strdup_printf (ngettext ("The chain holds: %" G_GINT64_FORMAT " record checked, "
+      text = g_strdup_printf (ngettext ("The chain holds: %" PRId64 " record checked, "
                                         "none altered.",
-                                        "The chain holds: %" G_GINT64_FORMAT " records checked, "
+                                        "The chain holds: %" PRId64 " records checked, "
                                         "none altered.", (gulong) records),
                               records);
     }
   else
-    text = g_strdup_printf (_("The chain is broken at record %" G_GINT64_FORMAT ": %s"),
+    text = g_strdup_printf (_("The chain is broken at record %" PRId64 ": %s"),
                             json_object_get_int_member_with_default (reply, "broken_at", 0),
                             json_object_get_string_member_with_default (reply, "message", ""));
   gtk_label_set_text (self->verify_label, text);
