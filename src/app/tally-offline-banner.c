@@ -130,6 +130,8 @@ update (TallyOfflineBanner *self)
   if (text != NULL)
     {
       gtk_label_set_text (self->label, text);
+      /* The label is one line and may be cut short in a narrow window. */
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->label), text);
       gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
                                       -1);
     }
