@@ -608,6 +608,7 @@ test_bad_config (void)
   g_assert_nonnull (strstr (err, "smtp-from"));
   g_assert_cmpint (test_server_command (bad_scheme, NULL, NULL, &scheme_err), !=, 0);
   g_assert_nonnull (strstr (scheme_err, "smtp://"));
+  test_remove_tree (dir);
 }
 
 /* --- a failing automatic top-up, against the fake Stripe --- */
