@@ -206,6 +206,12 @@ static const struct
     "A lot's expiry is not an expiry transfer that took its credits", CHECK_ALWAYS },
   { "SELECT count(*) - count(DISTINCT expired_by) FROM lots WHERE expired_by IS NOT NULL",
     "One expiry transfer closed more than one lot", CHECK_ALWAYS },
+  /* Usage reads these totals (schema 2): each one what its transfers add
+   * up to, and none without them. */
+  { "SELECT count(*) FROM posted_hours h FULL JOIN (" TALLY_POSTED_HOURS_FROM_TRANSFERS ") r "
+    "ON r.account = h.account AND r.kind = h.kind AND r.hour = h.hour AND r.tool_id = h.tool_id "
+    "WHERE h.account IS NULL OR r.account IS NULL OR h.amount != r.total OR h.items != r.n",
+    "The hourly usage totals do not match the transfers", CHECK_ALWAYS },
   { "SELECT count(*) FROM accounts a JOIN (SELECT account, SUM (remaining) AS open "
     "FROM lots WHERE closed = 0 GROUP BY account) o ON o.account = a.num "
     "WHERE o.open > a.credits_posted - a.debits_posted",

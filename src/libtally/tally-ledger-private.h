@@ -189,6 +189,26 @@ gint64        tally_ledger_first_seq_at    (TallyLedger           *self,
 /* Microseconds in an hour of posted_hours (migration 2). */
 #define TALLY_USEC_PER_HOUR G_GINT64_CONSTANT (3600000000)
 
+/* posted_hours as the transfers make it (schema 2): what the migration
+ * filled it with and what tally_ledger_check() compares it to. */
+#define TALLY_POSTED_HOURS_FROM_TRANSFERS \
+  "SELECT account, kind, hour, tool_id, SUM (amount) AS total, COUNT (*) AS n FROM (" \
+  "  SELECT t.debit_account AS account, t.kind AS kind, t.created_at / 3600000000 AS hour," \
+  "    COALESCE (t.tool_id, '') AS tool_id, -t.amount AS amount FROM transfers t" \
+  "    WHERE t.kind IN (0, 2, 3) AND (t.flags & 14) = 0" \
+  "  UNION ALL" \
+  "  SELECT t.credit_account, t.kind, t.created_at / 3600000000, COALESCE (t.tool_id, '')," \
+  "    t.amount FROM transfers t WHERE t.kind IN (0, 2, 3) AND (t.flags & 14) = 0" \
+  "  UNION ALL" \
+  "  SELECT p.debit_account, p.kind, p.created_at / 3600000000, COALESCE (p.tool_id, '')," \
+  "    -s.amount FROM transfers s JOIN transfers p ON p.seq = s.pending_seq" \
+  "    WHERE (s.flags & 4) != 0 AND p.kind IN (0, 2, 3)" \
+  "  UNION ALL" \
+  "  SELECT p.credit_account, p.kind, p.created_at / 3600000000, COALESCE (p.tool_id, '')," \
+  "    s.amount FROM transfers s JOIN transfers p ON p.seq = s.pending_seq" \
+  "    WHERE (s.flags & 4) != 0 AND p.kind IN (0, 2, 3)" \
+  ") GROUP BY account, kind, hour, tool_id"
+
 /* tally-ledger-schema.c */
 gboolean      tally_ledger_schema_migrate  (sqlite3               *db,
                                             gboolean               read_only,

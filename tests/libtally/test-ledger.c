@@ -679,6 +679,8 @@ static const struct
   { "time", "UPDATE transfers SET created_at = 0 WHERE seq = 2", "older" },
   { "pending", "DELETE FROM pending", "no state" },
   { "settled", "UPDATE pending SET state = 1", "state and its settlement" },
+  { "usage-hours", "INSERT INTO posted_hours VALUES (7, 2, 0, '', -3, 1)",
+    "hourly usage totals" },
 };
 
 static void
