@@ -117,8 +117,9 @@ check_stripe_amount (gint64         amount,
   if (tally_currency_to_stripe (amount, currency, &stripe_amount))
     return TRUE;
 
-  tally_problem_invalid (problem, "amount", "Stripe cannot charge this amount in this "
-                         "currency exactly");
+  tally_problem_invalid (problem, "amount", "%" G_GINT64_FORMAT " %s (ISO 4217 minor units) "
+                         "is not a whole amount in Stripe's units for that currency, or too "
+                         "large: Stripe cannot charge it exactly", amount, currency);
   return FALSE;
 }
 
