@@ -81,7 +81,8 @@ decode_result (JsonObject *object,
   memset (result, 0, sizeof *result);
   if (!tally_json_read_uuid (object, "id", FALSE, result->id, fault) ||
       !tally_json_read_text (object, "status", FALSE, status, sizeof status, fault) ||
-      !tally_json_read_text (object, "first_status", TRUE, first_status, sizeof first_status, fault) ||
+      !tally_json_read_text (object, "first_status", TRUE, first_status, sizeof first_status,
+                             fault) ||
       !tally_json_read_text (object, "reason", TRUE, result->reason, sizeof result->reason, fault))
     return FALSE;
 

@@ -195,7 +195,8 @@ test_transfer_faults (void)
     { "flags", "{\"void_pending\":null}", "flags" },
     { "flags", "{\"something_new\":true}", NULL },
     { "tool", "7", "tool" },
-    { "tool", "\"" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "\"", "tool" },
+    /* 64 bytes: one more than the field takes. */
+    { "tool", "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "tool" },
     { "units", "-5", "units" },
     { "ref", "null", "ref" },
     { "description", NULL, "description" },
