@@ -929,23 +929,32 @@ test_invoice_details (void)
 
 /* The receipt's bytes, which may hold NULs, unlike a TestResponse. */
 static GBytes *
-fetch_pdf (const char  *path,
-           const char  *token,
-           char       **content_type)
+fetch_pdf_from (TestServer  *server,
+                const char  *path,
+                const char  *token,
+                char       **content_type)
 {
-  g_autofree char *url = g_strconcat (demo->base_url, path, NULL);
+  g_autofree char *url = g_strconcat (server->base_url, path, NULL);
   g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr(GError) error = NULL;
   GBytes *pdf;
 
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
-  pdf = soup_session_send_and_read (demo->session, msg, NULL, &error);
+  pdf = soup_session_send_and_read (server->session, msg, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
   *content_type = g_strdup (soup_message_headers_get_content_type (
                               soup_message_get_response_headers (msg), NULL));
   return pdf;
+}
+
+static GBytes *
+fetch_pdf (const char  *path,
+           const char  *token,
+           char       **content_type)
+{
+  return fetch_pdf_from (demo, path, token, content_type);
 }
 
 /* Minor units as the currency counts them, in integers. */
@@ -1319,6 +1328,52 @@ test_stripe_minor_units (void)
   test_remove_tree (dir);
 }
 
+/* A KWD pack says 10.000 KWD on its checkout page and its receipt, as
+ * the app says it (test-app /app/format-price). */
+static void
+test_demo_minor_units (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tally-packs-XXXXXX", NULL);
+  g_autofree char *packs = write_packs (dir,
+    "{\"id\": \"dinar\", \"name\": \"Dinars\", \"credits\": 100, "
+    "\"price\": {\"amount\": 10000, \"currency\": \"kwd\"}}");
+  g_autofree char *packs_arg = g_strconcat ("--packs-file=", packs, NULL);
+  const char *args[] = { packs_arg, NULL };
+  g_autoptr(TestServer) server = test_server_start (args);
+  g_autofree char *token = test_user_new (server, "dinar@example.com", NULL);
+  g_autoptr(TestResponse) checkout_answer = NULL, page = NULL, paid = NULL, list = NULL;
+  g_autofree char *page_path = NULL, *pay = NULL, *receipt = NULL, *content_type = NULL;
+  g_autofree char *pdf_path = g_build_filename (dir, "receipt.pdf", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) pdf = NULL;
+  g_autoptr(GError) error = NULL;
+
+  checkout_answer = test_request (server, "POST", "/v1/checkout", token,
+                                  "{\"pack\": \"dinar\"}");
+  g_assert_cmpuint (checkout_answer->status, ==, 200);
+  page_path = g_strdup (test_response_string (checkout_answer, "url") +
+                        strlen (server->base_url));
+  page = test_request (server, "GET", page_path, NULL, NULL);
+  g_assert_cmpuint (page->status, ==, 200);
+  g_assert_nonnull (strstr (page->body, "100 credits for 10.000 KWD"));
+
+  pay = g_strconcat (page_path, "/pay", NULL);
+  paid = test_request (server, "POST", pay, NULL, NULL);
+  g_assert_cmpuint (paid->status, ==, 200);
+  list = test_request (server, "GET", "/v1/payments", token, NULL);
+  g_assert_cmpint (test_response_int (list, "items.0.amount"), ==, 10000);
+  receipt = g_strdup_printf ("/v1/payments/%s/receipt",
+                             test_response_string (list, "items.0.id"));
+
+  pdf = fetch_pdf_from (server, receipt, token, &content_type);
+  g_file_set_contents (pdf_path, g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf), &error);
+  g_assert_no_error (error);
+  text = pdf_text (pdf_path);
+  g_test_message ("Receipt text:\n%s", text);
+  g_assert_nonnull (strstr (text, "10.000 KWD"));
+  test_remove_tree (dir);
+}
+
 /* A price Stripe could only round is refused when the server starts. */
 static void
 test_stripe_inexact_price (void)
@@ -1394,6 +1449,7 @@ main (int   argc,
   g_test_add_func ("/payments/stripe/needs-keys", test_stripe_needs_keys);
   g_test_add_func ("/payments/stripe/minor-units", test_stripe_minor_units);
   g_test_add_func ("/payments/stripe/inexact-price", test_stripe_inexact_price);
+  g_test_add_func ("/payments/demo/minor-units", test_demo_minor_units);
   g_test_add_func ("/payments/stripe/portal", test_stripe_portal);
   g_test_add_func ("/payments/demo/pay", test_demo_pay);
   g_test_add_func ("/payments/demo/pay-needs-key", test_demo_pay_needs_key);
