@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -117,9 +118,10 @@ check_stripe_amount (gint64         amount,
   if (tally_currency_to_stripe (amount, currency, &stripe_amount))
     return TRUE;
 
-  tally_problem_invalid (problem, "amount", "%" G_GINT64_FORMAT " %s (ISO 4217 minor units) "
-                         "is not a whole amount in Stripe's units for that currency, or too "
-                         "large: Stripe cannot charge it exactly", amount, currency);
+  /* PRId64, not G_GINT64_FORMAT: xgettext knows the one, not the other. */
+  tally_problem_invalid (problem, "amount", "%" PRId64 " %s (ISO 4217 minor units) is not a "
+                         "whole amount in Stripe's units for that currency, or too large: "
+                         "Stripe cannot charge it exactly", amount, currency);
   return FALSE;
 }
 
