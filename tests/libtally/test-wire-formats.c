@@ -238,6 +238,63 @@ test_transfer_flags (void)
   g_assert_cmpstr (transfer.tool_id, ==, "");
 }
 
+/* Every transfer of the app's fuzzing seeds (real server answers and
+ * mangled ones): each is read or refused with a fault, and what is read
+ * is written back to the same transfer. */
+static void
+test_transfer_corpus (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus", "sync-answer",
+                                                 NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+  guint n_read = 0, n_refused = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(JsonNode) root = NULL;
+      JsonNode *transfers;
+
+      g_assert_true (g_file_get_contents (file, &text, NULL, NULL));
+      root = json_from_string (text, NULL);
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        continue;
+      transfers = json_object_get_member (json_node_get_object (root), "transfers");
+      if (transfers == NULL || !JSON_NODE_HOLDS_ARRAY (transfers))
+        continue;
+
+      for (guint i = 0; i < json_array_get_length (json_node_get_array (transfers)); i++)
+        {
+          JsonNode *element = json_array_get_element (json_node_get_array (transfers), i);
+          g_autoptr(JsonObject) written = NULL;
+          TallyTransfer transfer, back;
+          const char *fault = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            continue;
+          if (!tally_transfer_from_json (json_node_get_object (element), &transfer, &fault))
+            {
+              g_assert_nonnull (fault);
+              n_refused++;
+              continue;
+            }
+
+          written = tally_transfer_to_json (&transfer);
+          fault = NULL;
+          g_assert_true (tally_transfer_from_json (written, &back, &fault));
+          assert_same_transfer (&transfer, &back);
+          n_read++;
+        }
+    }
+
+  g_test_message ("%u transfers read, %u refused", n_read, n_refused);
+  g_assert_cmpuint (n_read, >, 0);
+  g_assert_cmpuint (n_refused, >, 0);
+}
+
 static void
 test_canonical (void)
 {
@@ -278,6 +335,7 @@ main (int   argc,
   g_test_add_func ("/wire/transfer-text", test_transfer_text);
   g_test_add_func ("/wire/transfer-faults", test_transfer_faults);
   g_test_add_func ("/wire/transfer-flags", test_transfer_flags);
+  g_test_add_func ("/wire/transfer-corpus", test_transfer_corpus);
   g_test_add_func ("/wire/canonical", test_canonical);
 
   return g_test_run ();
