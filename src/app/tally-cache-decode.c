@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "tally-cache-private.h"
+#include "tally-json.h"
+#include "tally-transfer-json.h"
 
 /* Each decoder returns FALSE with the name of the member at fault. */
 typedef const char *Fault;
@@ -28,192 +30,14 @@ member_value (JsonObject *object,
   return node;
 }
 
-static gboolean
-member_is_null (JsonObject *object,
-                const char *name)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  return node == NULL || JSON_NODE_HOLDS_NULL (node);
-}
-
-static gboolean
-get_int (JsonObject *object,
-         const char *name,
-         gint64      min,
-         gint64     *out,
-         Fault      *fault)
-{
-  JsonNode *node = member_value (object, name, G_TYPE_INT64);
-
-  if (node == NULL || json_node_get_int (node) < min)
-    {
-      *fault = name;
-      return FALSE;
-    }
-
-  *out = json_node_get_int (node);
-  return TRUE;
-}
-
-/* A string that fits @size bytes with its terminator; NULL is taken for
- * an empty string when @nullable. */
-static gboolean
-get_text (JsonObject *object,
-          const char *name,
-          gboolean    nullable,
-          char       *out,
-          gsize       size,
-          Fault      *fault)
-{
-  JsonNode *node = member_value (object, name, G_TYPE_STRING);
-
-  if (node == NULL && nullable && member_is_null (object, name))
-    {
-      out[0] = '\0';
-      return TRUE;
-    }
-  if (node == NULL || g_strlcpy (out, json_node_get_string (node), size) >= size)
-    {
-      *fault = name;
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static gboolean
-get_uuid (JsonObject *object,
-          const char *name,
-          gboolean    nullable,
-          char        out[TALLY_UUID_LEN],
-          Fault      *fault)
-{
-  if (!get_text (object, name, nullable, out, TALLY_UUID_LEN, fault))
-    return FALSE;
-  if (out[0] == '\0' ? nullable : g_uuid_string_is_valid (out))
-    return TRUE;
-
-  *fault = name;
-  return FALSE;
-}
-
-gboolean
-tally_cache_decode_time (const char *text,
-                         gint64     *microseconds)
-{
-  g_autoptr(GDateTime) time = NULL;
-
-  /* No default zone: a time without one is ambiguous. */
-  time = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
-  if (time == NULL)
-    return FALSE;
-
-  *microseconds = g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
-  return TRUE;
-}
-
-static gboolean
-get_time (JsonObject *object,
-          const char *name,
-          gint64     *out,
-          Fault      *fault)
-{
-  JsonNode *node = member_value (object, name, G_TYPE_STRING);
-
-  if (node == NULL || !tally_cache_decode_time (json_node_get_string (node), out))
-    {
-      *fault = name;
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* An absent flag is false; one of another type is a fault. */
-static gboolean
-get_flag (JsonObject         *flags,
-          const char         *name,
-          TallyTransferFlags  flag,
-          TallyTransferFlags *out,
-          Fault              *fault)
-{
-  JsonNode *node;
-
-  if (!json_object_has_member (flags, name))
-    return TRUE;
-
-  node = member_value (flags, name, G_TYPE_BOOLEAN);
-  if (node == NULL)
-    {
-      *fault = "flags";
-      return FALSE;
-    }
-
-  if (json_node_get_boolean (node))
-    *out |= flag;
-  return TRUE;
-}
-
-static gboolean
-get_flags (JsonObject         *object,
-           TallyTransferFlags *out,
-           Fault              *fault)
-{
-  JsonNode *node = json_object_get_member (object, "flags");
-  JsonObject *flags;
-
-  *out = TALLY_TRANSFER_FLAG_NONE;
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    {
-      *fault = "flags";
-      return FALSE;
-    }
-
-  flags = json_node_get_object (node);
-  return get_flag (flags, "pending", TALLY_TRANSFER_FLAG_PENDING, out, fault) &&
-         get_flag (flags, "post_pending", TALLY_TRANSFER_FLAG_POST_PENDING, out, fault) &&
-         get_flag (flags, "void_pending", TALLY_TRANSFER_FLAG_VOID_PENDING, out, fault);
-}
-
-static gboolean
-get_transfer_kind (JsonObject        *object,
-                   TallyTransferKind *kind,
-                   Fault             *fault)
-{
-  JsonNode *node = member_value (object, "kind", G_TYPE_STRING);
-
-  if (node != NULL && tally_transfer_kind_from_string (json_node_get_string (node), kind))
-    return TRUE;
-
-  *fault = "kind";
-  return FALSE;
-}
-
-/* A Transfer of docs/openapi.json, with the server's seq and time. */
+/* A Transfer of docs/openapi.json, with the server's seq and time: read
+ * by libtally, which also writes it. */
 static gboolean
 decode_transfer (JsonObject *object,
                  gpointer    out,
                  Fault      *fault)
 {
-  TallyTransfer *t = out;
-
-  memset (t, 0, sizeof *t);
-
-  return get_uuid (object, "id", FALSE, t->id, fault) &&
-         get_int (object, "seq", 1, &t->seq, fault) &&
-         get_transfer_kind (object, &t->kind, fault) &&
-         get_uuid (object, "debit_account_id", FALSE, t->debit_account_id, fault) &&
-         get_uuid (object, "credit_account_id", FALSE, t->credit_account_id, fault) &&
-         get_int (object, "amount", 0, &t->amount, fault) &&
-         get_uuid (object, "pending_id", TRUE, t->pending_id, fault) &&
-         get_flags (object, &t->flags, fault) &&
-         get_text (object, "tool", TRUE, t->tool_id, sizeof t->tool_id, fault) &&
-         get_int (object, "units", 0, &t->units, fault) &&
-         get_text (object, "ref", FALSE, t->ref, sizeof t->ref, fault) &&
-         get_text (object, "description", FALSE, t->description, sizeof t->description,
-                   fault) &&
-         get_time (object, "created_at", &t->created_at, fault);
+  return tally_transfer_from_json (object, out, fault);
 }
 
 /* An Account: what the server says of its kind and name. Its balances
@@ -227,8 +51,8 @@ decode_account (JsonObject *object,
   JsonNode *kind = member_value (object, "kind", G_TYPE_STRING);
 
   memset (account, 0, sizeof *account);
-  if (!get_uuid (object, "id", FALSE, account->id, fault) ||
-      !get_text (object, "name", FALSE, account->name, sizeof account->name, fault))
+  if (!tally_json_read_uuid (object, "id", FALSE, account->id, fault) ||
+      !tally_json_read_text (object, "name", FALSE, account->name, sizeof account->name, fault))
     return FALSE;
 
   if (kind == NULL || !tally_account_kind_from_string (json_node_get_string (kind),
@@ -255,10 +79,11 @@ decode_result (JsonObject *object,
   char status[16], first_status[16];
 
   memset (result, 0, sizeof *result);
-  if (!get_uuid (object, "id", FALSE, result->id, fault) ||
-      !get_text (object, "status", FALSE, status, sizeof status, fault) ||
-      !get_text (object, "first_status", TRUE, first_status, sizeof first_status, fault) ||
-      !get_text (object, "reason", TRUE, result->reason, sizeof result->reason, fault))
+  if (!tally_json_read_uuid (object, "id", FALSE, result->id, fault) ||
+      !tally_json_read_text (object, "status", FALSE, status, sizeof status, fault) ||
+      !tally_json_read_text (object, "first_status", TRUE, first_status, sizeof first_status,
+                             fault) ||
+      !tally_json_read_text (object, "reason", TRUE, result->reason, sizeof result->reason, fault))
     return FALSE;
 
   if (!g_str_equal (status, "applied") && !g_str_equal (status, "duplicate") &&
@@ -278,10 +103,10 @@ decode_lease (JsonObject      *object,
               TallyCacheLease *lease,
               Fault           *fault)
 {
-  return get_uuid (object, "id", FALSE, lease->id, fault) &&
-         get_int (object, "amount", 0, &lease->amount, fault) &&
-         get_int (object, "remaining", 0, &lease->remaining, fault) &&
-         get_time (object, "expires_at", &lease->expires_at, fault);
+  return tally_json_read_uuid (object, "id", FALSE, lease->id, fault) &&
+         tally_json_read_int (object, "amount", 0, &lease->amount, fault) &&
+         tally_json_read_int (object, "remaining", 0, &lease->remaining, fault) &&
+         tally_json_read_time (object, "expires_at", &lease->expires_at, fault);
 }
 
 static gboolean
@@ -388,7 +213,7 @@ tally_cache_decode_answer (JsonObject        *object,
   answer->transfers = g_array_new (FALSE, TRUE, sizeof (TallyTransfer));
   answer->results = g_array_new (FALSE, TRUE, sizeof (TallyCacheOpResult));
 
-  if (!get_int (object, "cursor", 0, &answer->cursor, &fault))
+  if (!tally_json_read_int (object, "cursor", 0, &answer->cursor, &fault))
     return malformed (error, fault);
 
   return decode_array (object, "results", decode_result, answer->results, error) &&
@@ -416,12 +241,12 @@ decode_op (JsonObject *op,
   char id[TALLY_UUID_LEN], type[8], tool[TALLY_TOOL_ID_MAX], outcome[16];
   gint64 units, cost, created_at;
 
-  if (!get_uuid (op, "id", FALSE, id, fault) ||
-      !get_text (op, "type", FALSE, type, sizeof type, fault) ||
-      !get_text (op, "tool", FALSE, tool, sizeof tool, fault) ||
-      !get_int (op, "units", 0, &units, fault) ||
-      !get_text (op, "outcome", FALSE, outcome, sizeof outcome, fault) ||
-      !get_int (op, "cost", 0, &cost, fault))
+  if (!tally_json_read_uuid (op, "id", FALSE, id, fault) ||
+      !tally_json_read_text (op, "type", FALSE, type, sizeof type, fault) ||
+      !tally_json_read_text (op, "tool", FALSE, tool, sizeof tool, fault) ||
+      !tally_json_read_int (op, "units", 0, &units, fault) ||
+      !tally_json_read_text (op, "outcome", FALSE, outcome, sizeof outcome, fault) ||
+      !tally_json_read_int (op, "cost", 0, &cost, fault))
     return FALSE;
 
   if (!g_str_equal (type, "run"))
@@ -431,7 +256,7 @@ decode_op (JsonObject *op,
   else if (!g_strv_contains (outcomes, outcome))
     *fault = "outcome";
   else if (json_object_has_member (op, "created_at"))
-    get_time (op, "created_at", &created_at, fault);
+    tally_json_read_time (op, "created_at", &created_at, fault);
 
   return *fault == NULL;
 }

@@ -169,9 +169,6 @@ gboolean tally_cache_decode_answer (JsonObject        *object,
                                     TallyCacheAnswer  *answer,
                                     GError           **error);
 void     tally_cache_answer_clear  (TallyCacheAnswer  *answer);
-/* Microseconds since the epoch of an ISO 8601 time with a zone. */
-gboolean tally_cache_decode_time   (const char        *text,
-                                    gint64            *microseconds);
 /* Checks @op is a SyncOp the server will take (docs/openapi.json). */
 gboolean tally_cache_validate_op   (JsonObject        *op,
                                     GError           **error);

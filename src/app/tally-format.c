@@ -36,26 +36,15 @@ currency_symbol (const char *currency)
 }
 
 /* @value in units of 10^-@decimals, with the locale's grouping and
- * decimal point; integer arithmetic only. */
+ * decimal point. */
 static char *
 format_decimal (gint64 value,
                 guint  decimals)
 {
   const char *point = localeconv ()->decimal_point;
-  /* Unsigned, so that G_MININT64 has a magnitude too. */
-  guint64 magnitude = value < 0 ? -(guint64) value : (guint64) value;
-  guint64 divisor = 1;
 
-  for (guint i = 0; i < decimals; i++)
-    divisor *= 10;
-
-  if (decimals == 0)
-    return g_strdup_printf ("%s%'" G_GUINT64_FORMAT, value < 0 ? "-" : "", magnitude);
-
-  return g_strdup_printf ("%s%'" G_GUINT64_FORMAT "%s%0*" G_GUINT64_FORMAT,
-                          value < 0 ? "-" : "", magnitude / divisor,
-                          point != NULL && point[0] != '\0' ? point : ".",
-                          (int) decimals, magnitude % divisor);
+  return tally_currency_format_number (value, decimals,
+                                       point != NULL && point[0] != '\0' ? point : ".", TRUE);
 }
 
 static char *

@@ -12,6 +12,8 @@
 #include "tally-uuid.h"
 #include "tally-account.h"
 #include "tally-transfer.h"
+#include "tally-transfer-json.h"
+#include "tally-json.h"
 #include "tally-statement.h"
 #include "tally-ledger.h"
 #include "tally-export.h"

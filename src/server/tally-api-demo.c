@@ -11,6 +11,7 @@
 
 #include "tally-api.h"
 #include "tally-api-payments.h"
+#include "tally-receipt.h"
 #include "tally-store-payments.h"
 #include "tally-store-subscriptions.h"
 #include "tally-stripe.h"
@@ -61,7 +62,7 @@ handle_page (TallyRequest *request)
   TallyPayment payment;
   g_autofree char *pack = NULL;
   g_autofree char *body = NULL;
-  g_autofree char *currency = NULL;
+  g_autofree char *price = NULL;
   /* Relative to the page's own URL, which ends with the key (64 hex
    * digits, nothing to escape). */
   const char *key = tally_request_get_param (request, "key");
@@ -70,18 +71,16 @@ handle_page (TallyRequest *request)
     return;
 
   pack = g_markup_escape_text (payment.pack_id, -1);
-  currency = g_ascii_strup (payment.currency, -1);
+  price = tally_format_amount (payment.amount, payment.currency);
   if (payment.status != TALLY_PAYMENT_OPEN)
     body = g_strdup_printf ("<p>This checkout is %s.</p>",
                             tally_payment_status_to_string (payment.status));
   else
-    body = g_strdup_printf ("<p>Pack <b>%s</b>: %" G_GINT64_FORMAT " credits for %"
-                            G_GINT64_FORMAT ".%02" G_GINT64_FORMAT " %s.</p>\n"
+    body = g_strdup_printf ("<p>Pack <b>%s</b>: %" G_GINT64_FORMAT " credits for %s.</p>\n"
                             "<form method=\"post\" action=\"%s/pay\"><button>Pay</button></form>\n"
                             "<form method=\"post\" action=\"%s/decline\">"
                             "<button>Decline</button></form>",
-                            pack, payment.credits, payment.amount / 100, payment.amount % 100,
-                            currency, key, key);
+                            pack, payment.credits, price, key, key);
 
   tally_request_respond_text (request, 200, "text/html; charset=utf-8",
                               page ("Buy credits", body));
@@ -229,7 +228,7 @@ handle_subscribe_page (TallyRequest *request)
   TallySubscription subscription;
   const TallyPlan *plan;
   g_autofree char *name = NULL;
-  g_autofree char *currency = NULL;
+  g_autofree char *price = NULL;
   g_autofree char *body = NULL;
 
   if (!find_demo_subscription (request, &subscription))
@@ -237,17 +236,18 @@ handle_subscribe_page (TallyRequest *request)
 
   plan = tally_payments_find_plan (payments, subscription.plan_id);
   name = g_markup_escape_text (plan != NULL ? plan->name : subscription.plan_id, -1);
-  currency = g_ascii_strup (plan != NULL ? plan->currency : "", -1);
   if (subscription.status != TALLY_SUBSCRIPTION_INCOMPLETE || plan == NULL)
     body = g_strdup_printf ("<p>This subscription is %s.</p>",
                             tally_subscription_status_to_string (subscription.status));
   else
-    body = g_strdup_printf ("<p>Plan <b>%s</b>: %" G_GINT64_FORMAT " credits every month for %"
-                            G_GINT64_FORMAT ".%02" G_GINT64_FORMAT " %s a month.</p>\n"
-                            "<form method=\"post\" action=\"%s/pay\"><button>Subscribe"
-                            "</button></form>",
-                            name, subscription.credits_per_period, plan->amount / 100,
-                            plan->amount % 100, currency, key);
+    {
+      price = tally_format_amount (plan->amount, plan->currency);
+      body = g_strdup_printf ("<p>Plan <b>%s</b>: %" G_GINT64_FORMAT " credits every month for "
+                              "%s a month.</p>\n"
+                              "<form method=\"post\" action=\"%s/pay\"><button>Subscribe"
+                              "</button></form>",
+                              name, subscription.credits_per_period, price, key);
+    }
 
   tally_request_respond_text (request, 200, "text/html; charset=utf-8",
                               page ("Subscribe", body));

@@ -168,7 +168,7 @@ create_session (CheckoutJob *job,
   tally_stripe_form_set (form, "line_items[0][price_data][currency]",
                          g_strdup (job->payment.currency));
   tally_stripe_form_set (form, "line_items[0][price_data][unit_amount]",
-                         g_strdup_printf ("%" G_GINT64_FORMAT, job->payment.amount));
+                         tally_stripe_amount (job->payment.amount, job->payment.currency));
   tally_stripe_form_set (form, "line_items[0][price_data][product_data][name]",
                          g_strdup (job->pack_name));
   tally_stripe_form_set (form, "line_items[0][quantity]", g_strdup ("1"));

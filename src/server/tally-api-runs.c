@@ -14,6 +14,7 @@
 #include "tally-api.h"
 #include "tally-api-decoders.h"
 #include "tally-api-json.h"
+#include "tally-json.h"
 #include "tally-server.h"
 #include "tally-store-runs.h"
 #include "tally-store-sync.h"
@@ -95,65 +96,16 @@ tally_api_decode_complete (JsonObject           *body,
 
 /* --- request digests --- */
 
-static JsonNode *canonical_copy (JsonNode *node);
-
-static JsonNode *
-canonical_object (JsonObject *object)
-{
-  g_autoptr(JsonObject) sorted = json_object_new ();
-  GList *names = g_list_sort (json_object_get_members (object), (GCompareFunc) g_strcmp0);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  for (GList *l = names; l != NULL; l = l->next)
-    json_object_set_member (sorted, l->data,
-                            canonical_copy (json_object_get_member (object, l->data)));
-  g_list_free (names);
-
-  json_node_set_object (node, sorted);
-  return node;
-}
-
-static JsonNode *
-canonical_array (JsonArray *array)
-{
-  g_autoptr(JsonArray) copy = json_array_sized_new (json_array_get_length (array));
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    json_array_add_element (copy, canonical_copy (json_array_get_element (array, i)));
-
-  json_node_set_array (node, copy);
-  return node;
-}
-
 /* The same inputs in any member order give the same text, so a retry
  * that re-serialized its body is still the same request. The body's depth
  * was bounded before parsing. */
-static JsonNode *
-canonical_copy (JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      return canonical_object (json_node_get_object (node));
-    case JSON_NODE_ARRAY:
-      return canonical_array (json_node_get_array (node));
-    case JSON_NODE_VALUE:
-    case JSON_NODE_NULL:
-    default:
-      return json_node_copy (node);
-    }
-}
-
 static char *
 canonical_json (JsonObject *object)
 {
   g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr(JsonNode) canonical = NULL;
 
   json_node_set_object (node, object);
-  canonical = canonical_copy (node);
-  return tally_json_to_string (canonical);
+  return tally_json_canonical (node);
 }
 
 /* SHA-256 of the parts, each ended by a NUL so that none runs into the

@@ -216,7 +216,7 @@ create_session (const char   *customer_id,
   tally_stripe_form_set (form, "mode", g_strdup ("subscription"));
   tally_stripe_form_set (form, "line_items[0][price_data][currency]", g_strdup (job->currency));
   tally_stripe_form_set (form, "line_items[0][price_data][unit_amount]",
-                         g_strdup_printf ("%" G_GINT64_FORMAT, job->amount));
+                         tally_stripe_amount (job->amount, job->currency));
   tally_stripe_form_set (form, "line_items[0][price_data][recurring][interval]",
                          g_strdup ("month"));
   tally_stripe_form_set (form, "line_items[0][price_data][product_data][name]",
@@ -637,7 +637,7 @@ on_stripe_subscription (GObject      *source,
   tally_stripe_form_set (form, "items[0][price_data][currency]", g_strdup (job->currency));
   tally_stripe_form_set (form, "items[0][price_data][product]", g_strdup (product));
   tally_stripe_form_set (form, "items[0][price_data][unit_amount]",
-                         g_strdup_printf ("%" G_GINT64_FORMAT, job->amount));
+                         tally_stripe_amount (job->amount, job->currency));
   tally_stripe_form_set (form, "items[0][price_data][recurring][interval]", g_strdup ("month"));
   tally_stripe_form_set (form, "metadata[plan]", g_strdup (job->change.plan_id));
   /* An upgrade is charged now, for the rest of the period, or not made;

@@ -7,10 +7,12 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "tally-currency.h"
 #include "tally-json-decode.h"
 #include "tally-payments.h"
 #include "tally-store-payments.h"
@@ -104,6 +106,25 @@ is_currency (const char *currency)
          g_ascii_islower (currency[1]) && g_ascii_islower (currency[2]);
 }
 
+/* Stripe must be able to take the price exactly: an MGA amount in whole
+ * ariary, for example, since Stripe counts MGA without decimals. */
+static gboolean
+check_stripe_amount (gint64         amount,
+                     const char    *currency,
+                     TallyProblem  *problem)
+{
+  gint64 stripe_amount;
+
+  if (tally_currency_to_stripe (amount, currency, &stripe_amount))
+    return TRUE;
+
+  /* PRId64, not G_GINT64_FORMAT: xgettext knows the one, not the other. */
+  tally_problem_invalid (problem, "amount", "%" PRId64 " %s (ISO 4217 minor units) is not a "
+                         "whole amount in Stripe's units for that currency, or too large: "
+                         "Stripe cannot charge it exactly", amount, currency);
+  return FALSE;
+}
+
 static gboolean
 decode_pack (JsonObject    *object,
              TallyPack     *pack,
@@ -130,6 +151,8 @@ decode_pack (JsonObject    *object,
                              "and a three-letter lower-case currency");
       return FALSE;
     }
+  if (!check_stripe_amount (pack->amount, currency, problem))
+    return FALSE;
 
   pack->id = g_strdup (id);
   pack->name = g_strdup (name);
@@ -215,6 +238,8 @@ decode_plan (JsonObject    *object,
                              "the interval \"month\" and a three-letter lower-case currency");
       return FALSE;
     }
+  if (!check_stripe_amount (plan->amount, currency, problem))
+    return FALSE;
 
   plan->id = g_strdup (id);
   plan->name = g_strdup (name);

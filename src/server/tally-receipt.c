@@ -25,21 +25,11 @@ tally_format_amount (gint64      amount,
                      const char *currency)
 {
   g_autofree char *code = g_ascii_strup (currency, -1);
-  guint decimals = tally_currency_decimals (currency);
-  /* Unsigned, so that G_MININT64 has a magnitude too. */
-  guint64 magnitude = amount < 0 ? -(guint64) amount : (guint64) amount;
-  guint64 unit = 1;
+  g_autofree char *number = tally_currency_format_number (amount,
+                                                          tally_currency_decimals (currency),
+                                                          ".", FALSE);
 
-  for (guint i = 0; i < decimals; i++)
-    unit *= 10;
-
-  if (decimals == 0)
-    return g_strdup_printf ("%s%" G_GUINT64_FORMAT " %s", amount < 0 ? "-" : "", magnitude,
-                            code);
-
-  return g_strdup_printf ("%s%" G_GUINT64_FORMAT ".%0*" G_GUINT64_FORMAT " %s",
-                          amount < 0 ? "-" : "", magnitude / unit, (int) decimals,
-                          magnitude % unit, code);
+  return g_strdup_printf ("%s %s", number, code);
 }
 
 static char *

@@ -477,7 +477,7 @@ charge (RechargeJob *job,
   g_autofree char *key = g_strconcat ("recharge-", job->payment.id, NULL);
 
   tally_stripe_form_set (form, "amount",
-                         g_strdup_printf ("%" G_GINT64_FORMAT, job->payment.amount));
+                         tally_stripe_amount (job->payment.amount, job->payment.currency));
   tally_stripe_form_set (form, "currency", g_strdup (job->payment.currency));
   tally_stripe_form_set (form, "customer", g_strdup (job->customer_id));
   tally_stripe_form_set (form, "payment_method", g_strdup (payment_method));

@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "tally-currency.h"
 #include "tally-json-decode.h"
 #include "tally-log.h"
 #include "tally-stripe.h"
@@ -389,4 +390,15 @@ tally_stripe_form_set (GHashTable *form,
                        char       *value)
 {
   g_hash_table_insert (form, (gpointer) name, value);
+}
+
+char *
+tally_stripe_amount (gint64      amount,
+                     const char *currency)
+{
+  gint64 stripe_amount = amount;
+
+  if (!tally_currency_to_stripe (amount, currency, &stripe_amount))
+    g_critical ("%" G_GINT64_FORMAT " %s cannot be charged at Stripe exactly", amount, currency);
+  return g_strdup_printf ("%" G_GINT64_FORMAT, stripe_amount);
 }

@@ -74,4 +74,9 @@ void tally_stripe_form_set (GHashTable *form,
                             const char *name,
                             char       *value);
 
+/* @amount (ISO 4217 minor units of @currency) as Stripe's form value in
+ * its own unit; the catalogue refused any price it cannot say exactly. */
+char *tally_stripe_amount   (gint64      amount,
+                            const char *currency);
+
 G_END_DECLS

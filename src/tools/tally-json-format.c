@@ -10,57 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tally-builtin-private.h"
-
-static JsonNode *sorted_copy (JsonNode *node);
-
-static JsonNode *
-sorted_object (JsonObject *object)
-{
-  g_autoptr(JsonObject) sorted = json_object_new ();
-  GList *names = g_list_sort (json_object_get_members (object), (GCompareFunc) g_strcmp0);
-  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
-
-  for (GList *l = names; l != NULL; l = l->next)
-    {
-      JsonNode *member = json_object_get_member (object, l->data);
-
-      json_object_set_member (sorted, l->data, sorted_copy (member));
-    }
-  g_list_free (names);
-
-  json_node_set_object (node, sorted);
-  return node;
-}
-
-static JsonNode *
-sorted_array (JsonArray *array)
-{
-  g_autoptr(JsonArray) copy = json_array_sized_new (json_array_get_length (array));
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    json_array_add_element (copy, sorted_copy (json_array_get_element (array, i)));
-
-  json_node_set_array (node, copy);
-  return node;
-}
-
-/* The same document with every object's members in name order. */
-static JsonNode *
-sorted_copy (JsonNode *node)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      return sorted_object (json_node_get_object (node));
-    case JSON_NODE_ARRAY:
-      return sorted_array (json_node_get_array (node));
-    case JSON_NODE_VALUE:
-    case JSON_NODE_NULL:
-    default:
-      return json_node_copy (node);
-    }
-}
+#include "tally-json.h"
 
 static gboolean
 configure_generator (JsonGenerator  *generator,
@@ -125,7 +75,7 @@ tally_builtin_json_format (const TallyBuiltinRun  *run,
     }
 
   if (g_str_equal (tally_builtin_get_string (run, "sort-keys", "no"), "yes"))
-    root = sorted_copy (json_parser_get_root (parser));
+    root = tally_json_canonical_copy (json_parser_get_root (parser));
   else
     root = json_node_copy (json_parser_get_root (parser));
 

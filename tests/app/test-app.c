@@ -459,12 +459,19 @@ test_format_price (void)
   g_autofree char *yen = tally_format_price (500, "jpy");
   g_autofree char *per_credit = tally_format_price_per_credit (2000, "eur", 2200);
   g_autofree char *per_credit_even = tally_format_price_per_credit (500, "eur", 500);
+  /* As the receipt says it: ISO 4217's minor units. */
+  g_autofree char *dinars = tally_format_price (10000, "kwd");
+  g_autofree char *kronur = tally_format_price (900, "isk");
+  g_autofree char *dinar_per_credit = tally_format_price_per_credit (10000, "kwd", 1000);
 
   g_assert_cmpstr (euros, ==, "€10.00");
   g_assert_cmpstr (francs, ==, "10.05 CHF");
   g_assert_cmpstr (yen, ==, "500 JPY");
   g_assert_cmpstr (per_credit, ==, "€0.0091");
   g_assert_cmpstr (per_credit_even, ==, "€0.0100");
+  g_assert_cmpstr (dinars, ==, "10.000 KWD");
+  g_assert_cmpstr (kronur, ==, "900 ISK");
+  g_assert_cmpstr (dinar_per_credit, ==, "0.01000 KWD");
 }
 
 /* Stands in for the browser: keeps the checkout URL for the test to pay. */

@@ -18,6 +18,7 @@
 #include "tally-cache.h"
 #include "tally-export.h"
 #include "tally-ledger-sqlite.h"
+#include "tally-transfer-json.h"
 #include "tally-cache-test.h"
 #include "tally-test-server.h"
 
@@ -1060,40 +1061,29 @@ test_malformed_answer_changes_nothing (void)
 
 /* --- how long a full page of transfers takes --- */
 
+/* Written as the server writes it, with libtally's encoder. */
 static JsonObject *
-transfer_object (const char *id,
-                 gint64      seq,
-                 const char *kind,
-                 const char *debit,
-                 const char *credit,
-                 gint64      amount,
-                 const char *pending_id,
-                 const char *flag,
-                 gint64      created_at)
+transfer_object (const char         *id,
+                 gint64              seq,
+                 TallyTransferKind   kind,
+                 const char         *debit,
+                 const char         *credit,
+                 gint64              amount,
+                 const char         *pending_id,
+                 TallyTransferFlags  flags,
+                 gint64              created_at)
 {
-  JsonObject *t = json_object_new ();
-  JsonObject *flags = json_object_new ();
-  g_autofree char *time = tally_time_to_iso8601 (created_at);
+  TallyTransfer t;
 
-  json_object_set_string_member (t, "id", id);
-  json_object_set_int_member (t, "seq", seq);
-  json_object_set_string_member (t, "kind", kind);
-  json_object_set_string_member (t, "debit_account_id", debit);
-  json_object_set_string_member (t, "credit_account_id", credit);
-  json_object_set_int_member (t, "amount", amount);
-  if (pending_id != NULL)
-    json_object_set_string_member (t, "pending_id", pending_id);
-  else
-    json_object_set_null_member (t, "pending_id");
-  if (flag != NULL)
-    json_object_set_boolean_member (flags, flag, TRUE);
-  json_object_set_object_member (t, "flags", flags);
-  json_object_set_string_member (t, "tool", "image-convert");
-  json_object_set_int_member (t, "units", 4);
-  json_object_set_string_member (t, "ref", "");
-  json_object_set_string_member (t, "description", "Run of Image convert");
-  json_object_set_string_member (t, "created_at", time);
-  return t;
+  tally_transfer_init (&t, id, debit, credit, amount, kind);
+  t.seq = seq;
+  t.flags = flags;
+  t.units = 4;
+  t.created_at = created_at;
+  tally_transfer_set_pending_id (&t, pending_id);
+  tally_transfer_set_tool_id (&t, "image-convert");
+  tally_transfer_set_description (&t, "Run of Image convert");
+  return tally_transfer_to_json (&t);
 }
 
 /* One grant, then 999 transfers of runs: holds and their posts, with
@@ -1111,9 +1101,10 @@ full_page (const char *account_id)
   g_autofree char *pending_id = NULL;
 
   json_array_add_object_element (transfers,
-                                 transfer_object (grant_id, 1, "grant",
+                                 transfer_object (grant_id, 1, TALLY_TRANSFER_KIND_GRANT,
                                                   tally_system_account_id (TALLY_SYSTEM_ACCOUNT_GRANTS),
-                                                  account_id, 100000, NULL, NULL, time));
+                                                  account_id, 100000, NULL,
+                                                  TALLY_TRANSFER_FLAG_NONE, time));
   for (gint64 i = 1; i < 1000; i++)
     {
       g_autofree char *id = g_uuid_string_random ();
@@ -1121,14 +1112,15 @@ full_page (const char *account_id)
 
       if (i % 2 == 1)
         json_array_add_object_element (transfers,
-                                       transfer_object (id, seq, "consumption", account_id,
-                                                        consumption, 10, NULL, "pending",
-                                                        time + i));
+                                       transfer_object (id, seq, TALLY_TRANSFER_KIND_CONSUMPTION,
+                                                        account_id, consumption, 10, NULL,
+                                                        TALLY_TRANSFER_FLAG_PENDING, time + i));
       else
         json_array_add_object_element (transfers,
-                                       transfer_object (id, seq, "consumption", account_id,
-                                                        consumption, 7, pending_id,
-                                                        "post_pending", time + i));
+                                       transfer_object (id, seq, TALLY_TRANSFER_KIND_CONSUMPTION,
+                                                        account_id, consumption, 7, pending_id,
+                                                        TALLY_TRANSFER_FLAG_POST_PENDING,
+                                                        time + i));
       g_free (pending_id);
       pending_id = g_steal_pointer (&id);
     }

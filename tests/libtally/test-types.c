@@ -119,21 +119,96 @@ test_account_figures (void)
   g_assert_cmpint (tally_account_held (&a), ==, 20);
 }
 
-/* Stripe's minor units: the receipt and the app format with these. */
+/* ISO 4217's minor units: the receipt and the app format with these. */
 static void
 test_currency_decimals (void)
 {
-  g_assert_cmpuint (tally_currency_decimals ("eur"), ==, 2);
-  g_assert_cmpuint (tally_currency_decimals ("USD"), ==, 2);
-  g_assert_cmpuint (tally_currency_decimals ("jpy"), ==, 0);
-  g_assert_cmpuint (tally_currency_decimals ("KRW"), ==, 0);
-  g_assert_cmpuint (tally_currency_decimals ("mga"), ==, 0);
-  g_assert_cmpuint (tally_currency_decimals ("isk"), ==, 2);
-  for (guint i = 0; i < 5; i++)
-    g_assert_cmpuint (tally_currency_decimals ((const char *[]) { "kwd", "BHD", "jod", "omr",
-                                                                  "tnd" }[i]), ==, 3);
-  g_assert_cmpuint (tally_currency_decimals ("xyz"), ==, 2);
-  g_assert_cmpuint (tally_currency_decimals (""), ==, 2);
+  const struct
+  {
+    const char *code;
+    guint       decimals;
+  } cases[] = {
+    { "eur", 2 }, { "USD", 2 }, { "chf", 2 }, { "jpy", 0 }, { "KRW", 0 }, { "clp", 0 },
+    { "vnd", 0 }, { "isk", 0 }, { "ISK", 0 }, { "mga", 2 }, { "kwd", 3 }, { "BHD", 3 },
+    { "jod", 3 }, { "omr", 3 }, { "tnd", 3 }, { "iqd", 3 }, { "lyd", 3 }, { "clf", 4 },
+    { "uyw", 4 }, { "xyz", 2 }, { "", 2 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_test_message ("%s", cases[i].code);
+      g_assert_cmpuint (tally_currency_decimals (cases[i].code), ==, cases[i].decimals);
+    }
+}
+
+static void
+test_currency_format_number (void)
+{
+  const struct
+  {
+    gint64      amount;
+    guint       decimals;
+    const char *expected;
+  } cases[] = {
+    { 10000, 3, "10.000" },
+    { 10000, 2, "100.00" },
+    { 10000, 0, "10000" },
+    { 5, 2, "0.05" },
+    { 5, 4, "0.0005" },
+    { -250, 2, "-2.50" },
+    { 0, 3, "0.000" },
+    { G_MININT64, 2, "-92233720368547758.08" },
+    { G_MAXINT64, 0, "9223372036854775807" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = tally_currency_format_number (cases[i].amount, cases[i].decimals,
+                                                            ".", FALSE);
+      g_autofree char *comma = tally_currency_format_number (cases[i].amount, cases[i].decimals,
+                                                             ",", TRUE);
+      g_autofree char *expected_comma = g_strdelimit (g_strdup (cases[i].expected), ".", ',');
+
+      g_assert_cmpstr (text, ==, cases[i].expected);
+      /* The C locale groups nothing. */
+      g_assert_cmpstr (comma, ==, expected_comma);
+    }
+}
+
+/* Stripe counts ISK in hundredths and MGA in whole ariary. */
+static void
+test_currency_to_stripe (void)
+{
+  const struct
+  {
+    gint64      amount;
+    const char *currency;
+    gboolean    exact;
+    gint64      stripe;
+  } cases[] = {
+    { 1000, "eur", TRUE, 1000 },
+    { 10000, "kwd", TRUE, 10000 },
+    { 500, "jpy", TRUE, 500 },
+    { 1500, "isk", TRUE, 150000 },
+    { 1500, "ISK", TRUE, 150000 },
+    { G_MAXINT64 / 100 + 1, "isk", FALSE, 0 },
+    { G_MININT64 / 100 - 1, "isk", FALSE, 0 },
+    { 250000, "mga", TRUE, 2500 },
+    { 250050, "mga", FALSE, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gint64 stripe = -1;
+
+      g_test_message ("%" G_GINT64_FORMAT " %s", cases[i].amount, cases[i].currency);
+      g_assert_cmpint (tally_currency_to_stripe (cases[i].amount, cases[i].currency, &stripe),
+                       ==, cases[i].exact);
+      if (cases[i].exact)
+        g_assert_cmpint (stripe, ==, cases[i].stripe);
+      else
+        g_assert_cmpint (stripe, ==, -1);
+    }
 }
 
 int
@@ -148,6 +223,8 @@ main (int   argc,
   g_test_add_func ("/types/transfer-text", test_transfer_text_fields);
   g_test_add_func ("/types/account-figures", test_account_figures);
   g_test_add_func ("/types/currency-decimals", test_currency_decimals);
+  g_test_add_func ("/types/currency-format-number", test_currency_format_number);
+  g_test_add_func ("/types/currency-to-stripe", test_currency_to_stripe);
 
   return g_test_run ();
 }

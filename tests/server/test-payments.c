@@ -929,23 +929,32 @@ test_invoice_details (void)
 
 /* The receipt's bytes, which may hold NULs, unlike a TestResponse. */
 static GBytes *
-fetch_pdf (const char  *path,
-           const char  *token,
-           char       **content_type)
+fetch_pdf_from (TestServer  *server,
+                const char  *path,
+                const char  *token,
+                char       **content_type)
 {
-  g_autofree char *url = g_strconcat (demo->base_url, path, NULL);
+  g_autofree char *url = g_strconcat (server->base_url, path, NULL);
   g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr(GError) error = NULL;
   GBytes *pdf;
 
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
-  pdf = soup_session_send_and_read (demo->session, msg, NULL, &error);
+  pdf = soup_session_send_and_read (server->session, msg, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
   *content_type = g_strdup (soup_message_headers_get_content_type (
                               soup_message_get_response_headers (msg), NULL));
   return pdf;
+}
+
+static GBytes *
+fetch_pdf (const char  *path,
+           const char  *token,
+           char       **content_type)
+{
+  return fetch_pdf_from (demo, path, token, content_type);
 }
 
 /* Minor units as the currency counts them, in integers. */
@@ -963,6 +972,11 @@ test_format_amount (void)
     { 123456789, "usd", "1234567.89 USD" },
     { 1000, "jpy", "1000 JPY" },
     { 1234, "kwd", "1.234 KWD" },
+    /* The app's pack of 10000 fils says the same (test-app /app/format-price). */
+    { 10000, "kwd", "10.000 KWD" },
+    { 1500, "isk", "1500 ISK" },
+    { 5, "tnd", "0.005 TND" },
+    { 12345, "clf", "1.2345 CLF" },
     { -250, "eur", "-2.50 EUR" },
     { G_MININT64, "eur", "-92233720368547758.08 EUR" },
   };
@@ -1253,6 +1267,133 @@ test_recharge_once (void)
   g_assert_cmpint (balance_of (stripe, token, "available"), ==, 995);
 }
 
+/* --- currencies: ISO 4217's minor units, Stripe's where it differs --- */
+
+static char *
+write_packs (const char *dir,
+             const char *packs)
+{
+  char *path = g_build_filename (dir, "packs.json", NULL);
+  g_autofree char *text = g_strdup_printf ("{\"packs\": [%s]}", packs);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* The session as the fake Stripe took it: amount_total in its units. */
+static gint64
+stripe_session_total (const char *session_id,
+                      const char *currency)
+{
+  g_autofree char *path = g_strconcat ("/_test/sessions/", session_id, NULL);
+  g_autoptr(TestResponse) session = test_request (fake, "GET", path, NULL, NULL);
+
+  g_assert_cmpuint (session->status, ==, 200);
+  g_assert_cmpstr (test_response_string (session, "currency"), ==, currency);
+  return test_response_int (session, "amount_total");
+}
+
+static void
+test_stripe_minor_units (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tally-packs-XXXXXX", NULL);
+  g_autofree char *packs = write_packs (dir,
+    "{\"id\": \"krona\", \"name\": \"Krónur\", \"credits\": 100, "
+    "\"price\": {\"amount\": 1500, \"currency\": \"isk\"}}, "
+    "{\"id\": \"dinar\", \"name\": \"Dinars\", \"credits\": 100, "
+    "\"price\": {\"amount\": 10000, \"currency\": \"kwd\"}}, "
+    "{\"id\": \"ariary\", \"name\": \"Ariary\", \"credits\": 100, "
+    "\"price\": {\"amount\": 250000, \"currency\": \"mga\"}}");
+  g_autofree char *packs_arg = g_strconcat ("--packs-file=", packs, NULL);
+  const char *args[] = { packs_arg, NULL };
+  g_autoptr(TestServer) server = test_stripe_server_start (fake, args);
+  g_autofree char *token = test_user_new (server, "iso@example.com", NULL);
+  g_autoptr(TestResponse) listed = test_request (server, "GET", "/v1/packs", NULL, NULL);
+  g_autofree char *krona = NULL, *dinar = NULL, *ariary = NULL;
+
+  /* The catalogue says ISO's units: 1500 krónur, 10.000 dinars. */
+  g_assert_cmpint (test_response_int (listed, "packs.0.price.amount"), ==, 1500);
+  g_assert_cmpint (test_response_int (listed, "packs.1.price.amount"), ==, 10000);
+
+  /* Stripe takes ISK in hundredths, MGA in whole ariary, KWD as ISO. */
+  krona = checkout (server, token, "krona");
+  g_assert_cmpint (stripe_session_total (krona, "isk"), ==, 150000);
+  dinar = checkout (server, token, "dinar");
+  g_assert_cmpint (stripe_session_total (dinar, "kwd"), ==, 10000);
+  ariary = checkout (server, token, "ariary");
+  g_assert_cmpint (stripe_session_total (ariary, "mga"), ==, 2500);
+
+  test_remove_tree (dir);
+}
+
+/* A KWD pack says 10.000 KWD on its checkout page and its receipt, as
+ * the app says it (test-app /app/format-price). */
+static void
+test_demo_minor_units (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tally-packs-XXXXXX", NULL);
+  g_autofree char *packs = write_packs (dir,
+    "{\"id\": \"dinar\", \"name\": \"Dinars\", \"credits\": 100, "
+    "\"price\": {\"amount\": 10000, \"currency\": \"kwd\"}}");
+  g_autofree char *packs_arg = g_strconcat ("--packs-file=", packs, NULL);
+  const char *args[] = { packs_arg, NULL };
+  g_autoptr(TestServer) server = test_server_start (args);
+  g_autofree char *token = test_user_new (server, "dinar@example.com", NULL);
+  g_autoptr(TestResponse) checkout_answer = NULL, page = NULL, paid = NULL, list = NULL;
+  g_autofree char *page_path = NULL, *pay = NULL, *receipt = NULL, *content_type = NULL;
+  g_autofree char *pdf_path = g_build_filename (dir, "receipt.pdf", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GBytes) pdf = NULL;
+  g_autoptr(GError) error = NULL;
+
+  checkout_answer = test_request (server, "POST", "/v1/checkout", token,
+                                  "{\"pack\": \"dinar\"}");
+  g_assert_cmpuint (checkout_answer->status, ==, 200);
+  page_path = g_strdup (test_response_string (checkout_answer, "url") +
+                        strlen (server->base_url));
+  page = test_request (server, "GET", page_path, NULL, NULL);
+  g_assert_cmpuint (page->status, ==, 200);
+  g_assert_nonnull (strstr (page->body, "100 credits for 10.000 KWD"));
+
+  pay = g_strconcat (page_path, "/pay", NULL);
+  paid = test_request (server, "POST", pay, NULL, NULL);
+  g_assert_cmpuint (paid->status, ==, 200);
+  list = test_request (server, "GET", "/v1/payments", token, NULL);
+  g_assert_cmpint (test_response_int (list, "items.0.amount"), ==, 10000);
+  receipt = g_strdup_printf ("/v1/payments/%s/receipt",
+                             test_response_string (list, "items.0.id"));
+
+  pdf = fetch_pdf_from (server, receipt, token, &content_type);
+  g_file_set_contents (pdf_path, g_bytes_get_data (pdf, NULL), g_bytes_get_size (pdf), &error);
+  g_assert_no_error (error);
+  text = pdf_text (pdf_path);
+  g_test_message ("Receipt text:\n%s", text);
+  g_assert_nonnull (strstr (text, "10.000 KWD"));
+  test_remove_tree (dir);
+}
+
+/* A price Stripe could only round is refused when the server starts. */
+static void
+test_stripe_inexact_price (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tally-packs-XXXXXX", NULL);
+  g_autofree char *packs = write_packs (dir,
+    "{\"id\": \"ariary\", \"name\": \"Ariary\", \"credits\": 100, "
+    "\"price\": {\"amount\": 250050, \"currency\": \"mga\"}}");
+  g_autofree char *packs_arg = g_strconcat ("--packs-file=", packs, NULL);
+  g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", dir);
+  const char *args[] = { packs_arg, data_dir, "--listen=127.0.0.1:1", NULL };
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (test_server_command (args, NULL, NULL, &err), !=, 0);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "250050 mga"));
+  g_assert_nonnull (strstr (err, "Stripe cannot charge it exactly"));
+  test_remove_tree (dir);
+}
+
 /* --- configuration --- */
 
 static void
@@ -1306,6 +1447,9 @@ main (int   argc,
   g_test_add_func ("/payments/stripe/retries", test_stripe_retries);
   g_test_add_func ("/payments/stripe/unavailable", test_stripe_unavailable);
   g_test_add_func ("/payments/stripe/needs-keys", test_stripe_needs_keys);
+  g_test_add_func ("/payments/stripe/minor-units", test_stripe_minor_units);
+  g_test_add_func ("/payments/stripe/inexact-price", test_stripe_inexact_price);
+  g_test_add_func ("/payments/demo/minor-units", test_demo_minor_units);
   g_test_add_func ("/payments/stripe/portal", test_stripe_portal);
   g_test_add_func ("/payments/demo/pay", test_demo_pay);
   g_test_add_func ("/payments/demo/pay-needs-key", test_demo_pay_needs_key);
