@@ -569,6 +569,7 @@ test_error_groups (void)
   test_response_free (test_request (server, "POST", "/v1/runs", member,
                                     "{\"id\": \"not-a-uuid\", \"tool\": \"qr-code\", "
                                     "\"inputs\": {}}"));
+  test_response_free (test_request (server, "INVENTED", "/v1/me", member, NULL));
   test_response_free (get_analytics (server, admin, "?since=x"));
 
   list = test_request (server, "GET", "/v1/admin/errors", admin, NULL);
@@ -593,6 +594,8 @@ test_error_groups (void)
   g_assert_nonnull (find_group (list, "POST", "/v1/runs", "invalid_json"));
   g_assert_nonnull (find_group (list, "POST", "/v1/runs", "invalid_field"));
   g_assert_nonnull (find_group (list, "GET", "/v1/admin/analytics", "invalid_field"));
+  /* A method the client made up is "other", as in /metrics. */
+  g_assert_nonnull (find_group (list, "other", "unmatched", "method_not_allowed"));
   /* Answers that were no error are not there. */
   g_assert_null (find_group (list, "GET", "/v1/admin/errors", "unknown"));
 
