@@ -30,6 +30,7 @@ tally_gauges_declare_counters (TallyMetrics *metrics)
   tally_metrics_declare (metrics, "tally_alerts_total", "kind", alerts);
   tally_metrics_declare (metrics, "tally_payments_total", "outcome", payments);
   tally_metrics_declare (metrics, "tally_signups_total", NULL, NULL);
+  tally_metrics_declare (metrics, "tally_credits_purchased_total", NULL, NULL);
 }
 
 static void

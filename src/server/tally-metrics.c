@@ -250,6 +250,18 @@ tally_metrics_count (TallyMetrics *self,
 }
 
 void
+tally_metrics_add (TallyMetrics *self,
+                   const char   *name,
+                   const char   *label,
+                   const char   *value,
+                   guint64       amount)
+{
+  g_return_if_fail (TALLY_IS_METRICS (self));
+
+  add_to (self->counters, series_key (name, label, value), amount);
+}
+
+void
 tally_metrics_declare (TallyMetrics       *self,
                        const char         *name,
                        const char         *label,

@@ -34,6 +34,12 @@ void          tally_metrics_count           (TallyMetrics *self,
                                              const char   *name,
                                              const char   *label,
                                              const char   *value);
+/* Adds @amount to a counter named as tally_metrics_count() names it. */
+void          tally_metrics_add             (TallyMetrics *self,
+                                             const char   *name,
+                                             const char   *label,
+                                             const char   *value,
+                                             guint64       amount);
 /* Serves @name at 0 for each of @values (NULL-terminated; ignored when
  * @label is NULL) before anything is counted, so a rule over a closed
  * label set sees every series from the start. */

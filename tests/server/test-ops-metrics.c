@@ -47,6 +47,7 @@ test_declared_at_zero (void)
     "tally_payments_total{outcome=\"checkout_failed\"}",
     "tally_payments_total{outcome=\"recharge_failed\"}",
     "tally_signups_total",
+    "tally_credits_purchased_total",
     "tally_checkouts{stage=\"started\"}",
     "tally_checkouts{stage=\"abandoned\"}",
     "tally_outstanding_credits{kind=\"user\"}",
@@ -157,6 +158,7 @@ test_checkout_funnel (void)
   g_assert_cmpint (metric (server, "tally_checkouts{stage=\"open\"}"), ==, 1);
   g_assert_cmpint (metric (server, "tally_checkouts{stage=\"abandoned\"}"), ==, 0);
   g_assert_cmpint (metric (server, "tally_outstanding_credits{kind=\"user\"}"), ==, 500);
+  g_assert_cmpint (metric (server, "tally_credits_purchased_total"), ==, 500);
 
   age_open_checkouts (server);
   g_assert_cmpint (metric (server, "tally_checkouts{stage=\"open\"}"), ==, 0);
