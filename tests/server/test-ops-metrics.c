@@ -75,9 +75,9 @@ test_outstanding_and_holds (void)
   g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
                                            "\"inputs\": {\"images\": 4}}", id);
   g_autoptr(TestResponse) run = NULL;
+  g_autoptr(TestResponse) team = NULL;
   gint64 held;
 
-  g_assert_nonnull (bob);
   test_grant (server, admin, a, 300);
   test_grant (server, admin, b, 45);
   g_assert_cmpint (metric (server, "tally_outstanding_credits{kind=\"user\"}"), ==, 345);
@@ -92,6 +92,13 @@ test_outstanding_and_holds (void)
   g_assert_cmpint (metric (server, "tally_holds_outstanding_credits"), ==, held);
   g_assert_cmpint (metric (server, "tally_holds_outstanding"), ==, 1);
   g_assert_cmpint (metric (server, "tally_outstanding_credits{kind=\"team\"}"), ==, 0);
+
+  /* A team's pool is the liability too, apart. */
+  team = test_request (server, "POST", "/v1/teams", bob, "{\"name\": \"Pool\"}");
+  g_assert_cmpuint (team->status, ==, 201);
+  test_grant (server, admin, test_response_string (team, "team.account_id"), 70);
+  g_assert_cmpint (metric (server, "tally_outstanding_credits{kind=\"team\"}"), ==, 70);
+  g_assert_cmpint (metric (server, "tally_outstanding_credits{kind=\"user\"}"), ==, 345);
 
   /* Each of those writes was a group commit, timed. */
   g_assert_cmpint (metric (server, "tally_ledger_commit_duration_seconds_count"), >=, 3);
