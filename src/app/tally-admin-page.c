@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tally-admin-analytics.h"
+#include "tally-admin-errors.h"
 #include "tally-admin-page.h"
 #include "tally-audit-model.h"
 #include "tally-audit-record.h"
@@ -1235,6 +1237,10 @@ build (TallyAdminPage *self)
   adw_clamp_set_child (ADW_CLAMP (audit_clamp), build_audit (self));
   gtk_stack_add_titled (self->sections, audit_clamp, "audit", _("Audit Log"));
   gtk_stack_add_titled (self->sections, build_users (self), "users", _("Users"));
+  gtk_stack_add_titled (self->sections, tally_admin_analytics_new (self->session), "analytics",
+                        _("Analytics"));
+  gtk_stack_add_titled (self->sections, tally_admin_errors_new (self->session), "errors",
+                        _("Errors"));
   gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), self->sections);
   gtk_widget_set_halign (switcher, GTK_ALIGN_CENTER);
   gtk_widget_set_margin_top (switcher, 12);
