@@ -163,6 +163,8 @@ show_bars (Chart *chart,
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                      -1);
       gtk_list_box_append (chart->table, row);
     }
   gtk_widget_set_visible (GTK_WIDGET (chart->table), bars->values->len > 0);
