@@ -39,5 +39,6 @@ tally_api_register_all (TallyRouter *router)
   tally_api_keys_register (router);
   tally_api_teams_register (router);
   tally_api_users_register (router);
+  tally_api_operations_register (router);
   tally_api_privacy_register (router);
 }

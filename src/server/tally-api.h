@@ -34,6 +34,7 @@ void tally_api_subscriptions_register (TallyRouter *router);
 void tally_api_keys_register   (TallyRouter *router);
 void tally_api_users_register  (TallyRouter *router);
 void tally_api_privacy_register (TallyRouter *router);
+void tally_api_operations_register (TallyRouter *router);
 
 /* Calls every register function above (tally-api.c): the server's router
  * and `tally-server --list-routes` are built by it alone. */

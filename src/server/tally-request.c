@@ -32,6 +32,8 @@ struct _TallyRequest
   gboolean           paused;
   gboolean           responded;
   guint              status;
+  /* The code of an error answer, for the error log. */
+  char               error_code[TALLY_ERROR_CODE_MAX];
   /* Which of the server's languages the answer is in (Accept-Language). */
   guint              language;
 };
@@ -292,6 +294,34 @@ tally_request_respond_bytes (TallyRequest *self,
   respond_data (self, status, content_type, SOUP_MEMORY_COPY, data, size);
 }
 
+/* Remembers {"error": {"code"}} of an error answer (a problem, or a
+ * refusal a retry replays). */
+static void
+note_error_code (TallyRequest *self,
+                 JsonNode     *body)
+{
+  JsonObject *object, *error;
+  JsonNode *code;
+
+  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
+    return;
+  object = json_node_get_object (body);
+  if (!json_object_has_member (object, "error") ||
+      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "error")))
+    return;
+  error = json_object_get_object_member (object, "error");
+  code = json_object_get_member (error, "code");
+  if (code != NULL && JSON_NODE_HOLDS_VALUE (code) &&
+      json_node_get_value_type (code) == G_TYPE_STRING)
+    g_strlcpy (self->error_code, json_node_get_string (code), sizeof self->error_code);
+}
+
+const char *
+tally_request_get_error_code (TallyRequest *self)
+{
+  return self->error_code[0] != '\0' ? self->error_code : NULL;
+}
+
 void
 tally_request_respond (TallyRequest *self,
                        guint         status,
@@ -299,6 +329,8 @@ tally_request_respond (TallyRequest *self,
 {
   g_autoptr(JsonNode) owned = body;
 
+  if (status >= 400)
+    note_error_code (self, owned);
   tally_request_respond_text (self, status, "application/json",
                               owned ? tally_json_to_string (owned) : NULL);
 }

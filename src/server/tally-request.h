@@ -63,6 +63,8 @@ void              tally_request_pause          (TallyRequest       *self);
 gboolean          tally_request_has_responded  (TallyRequest       *self);
 guint             tally_request_get_status     (TallyRequest       *self);
 /* @body: (transfer full) (nullable) */
+/* The code of the error answer given, or NULL (none yet, or not JSON). */
+const char       *tally_request_get_error_code (TallyRequest       *self);
 void              tally_request_respond        (TallyRequest       *self,
                                                 guint               status,
                                                 JsonNode           *body);

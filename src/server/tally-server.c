@@ -58,6 +58,7 @@ struct _TallyServer
   TallyAudit        *audit;
   TallyRouter       *router;
   TallyMetrics      *metrics;
+  TallyErrorLog     *error_log;
   TallyPayments     *payments;
   TallyRecharge     *recharge;
   TallyAlerts       *alerts;
@@ -112,6 +113,7 @@ tally_server_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->ledger);
   g_clear_object (&self->metrics);
+  g_clear_object (&self->error_log);
   g_clear_object (&self->payments);
   /* Waits for the message being sent; what is queued gets one attempt. */
   g_clear_object (&self->mailer);
@@ -238,6 +240,7 @@ tally_server_new (TallyConfig  *config,
 
   self->config = config;
   self->metrics = tally_metrics_new ();
+  self->error_log = tally_error_log_new (TALLY_ERROR_LOG_CAPACITY);
   /* Growing delays, not a lock: an attacker cannot keep the owner (or
    * everyone behind a shared address) out for longer than the delay. The
    * address waits at most a minute, so people behind it are barely held
@@ -447,6 +450,11 @@ on_request_finished (SoupServerMessage *msg,
 
   tally_metrics_observe_request (self->metrics, tally_request_get_method (request),
                                  route ? route->pattern : "unmatched", status, duration);
+  if (status >= 400)
+    tally_error_log_record (self->error_log, tally_request_get_method (request),
+                            route ? route->pattern : "unmatched", status,
+                            tally_request_get_error_code (request), tally_request_get_id (request),
+                            g_get_real_time ());
   tally_log_request (tally_request_get_id (request), tally_request_get_method (request),
                      route ? route->pattern : tally_request_get_path (request), status, duration,
                      user ? user->id : NULL);
@@ -538,10 +546,11 @@ handle_message (SoupServer        *soup,
 /* Counts and logs a request refused from its headers, as on_request_finished
  * does for the others. */
 static void
-observe_refusal (TallyServer  *self,
-                 TallyRequest *request,
-                 guint         status)
+observe_refusal (TallyServer        *self,
+                 TallyRequest       *request,
+                 const TallyProblem *problem)
 {
+  guint status = problem->status;
   g_autoptr(GHashTable) params = NULL;
   const TallyRoute *route;
   gint64 duration = g_get_monotonic_time () - tally_request_get_started (request);
@@ -551,6 +560,9 @@ observe_refusal (TallyServer  *self,
                               tally_request_get_path (request), &params, &path_matched);
   tally_metrics_observe_request (self->metrics, tally_request_get_method (request),
                                  route ? route->pattern : "unmatched", status, duration);
+  tally_error_log_record (self->error_log, tally_request_get_method (request),
+                          route ? route->pattern : "unmatched", status, problem->code,
+                          tally_request_get_id (request), g_get_real_time ());
   tally_log_request (tally_request_get_id (request), tally_request_get_method (request),
                      route ? route->pattern : tally_request_get_path (request), status, duration,
                      NULL);
@@ -584,7 +596,7 @@ handle_headers (SoupServer        *soup,
     return;
 
   request = tally_request_new (self, msg, query);
-  observe_refusal (self, request, problem.status);
+  observe_refusal (self, request, &problem);
   tally_refuse_before_body (msg, &problem, tally_request_get_id (request));
   tally_request_detach (request);
 }
@@ -1008,6 +1020,12 @@ TallyMetrics *
 tally_server_get_metrics (TallyServer *self)
 {
   return self->metrics;
+}
+
+TallyErrorLog *
+tally_server_get_error_log (TallyServer *self)
+{
+  return self->error_log;
 }
 
 TallyRecharge *

@@ -12,6 +12,7 @@
 
 #include "tally-audit.h"
 #include "tally-config.h"
+#include "tally-error-log.h"
 #include "tally-metrics.h"
 #include "tally-payments.h"
 #include "tally-request.h"
@@ -41,6 +42,7 @@ TallyStore        *tally_server_get_store         (TallyServer   *self);
 TallyToolRegistry *tally_server_get_registry      (TallyServer   *self);
 TallyWriter       *tally_server_get_writer        (TallyServer   *self);
 TallyMetrics      *tally_server_get_metrics       (TallyServer   *self);
+TallyErrorLog     *tally_server_get_error_log     (TallyServer   *self);
 TallyRouter       *tally_server_get_router        (TallyServer   *self);
 TallyPayments     *tally_server_get_payments      (TallyServer   *self);
 /* Auto-recharge (tally-recharge.c); NULL once the server is disposed. */

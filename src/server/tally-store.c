@@ -371,6 +371,11 @@ static const char * const server_migrations[] = {
   "ALTER TABLE audit ADD COLUMN field_digests BLOB;"
   "CREATE INDEX audit_by_target ON audit (target);"
   "CREATE INDEX sessions_by_expiry ON sessions (expires_at);",
+  /* Admin analytics (tally-analytics.c) read runs, paid purchases and
+   * sign-ups by time. */
+  "CREATE INDEX runs_by_time ON runs (created_at);"
+  "CREATE INDEX payments_by_paid_at ON payments (paid_at);"
+  "CREATE INDEX users_by_created_at ON users (created_at);",
 };
 
 static const char * const role_names[] = {

@@ -188,6 +188,8 @@ static const MatrixRoute matrix[] = {
   { "PUT", "/v1/me/consent", ACCESS_MEMBER, "/v1/me/consent",
     "{\"marketing_opt_in\": false, \"text_version\": \"matrix\"}", FALSE, 200 },
   { "GET", "/v1/admin/users", ACCESS_ADMIN, "/v1/admin/users", NULL, FALSE, 200 },
+  { "GET", "/v1/admin/analytics", ACCESS_ADMIN, "/v1/admin/analytics", NULL, FALSE, 200 },
+  { "GET", "/v1/admin/errors", ACCESS_ADMIN, "/v1/admin/errors", NULL, FALSE, 200 },
   /* Nobody has a fresh UUID: 404 for an admin. */
   { "PUT", "/v1/admin/users/{id}", ACCESS_ADMIN, "/v1/admin/users/{uuid}", "{\"disabled\": false}",
     FALSE, 404 },

@@ -825,6 +825,27 @@ check_history_answers (Contract *contract)
   test_response_free (r);
 }
 
+/* After the runs, so the tools and the hours have figures, and after the
+ * refusals, so there are error groups. */
+static void
+check_operations_answers (Contract *contract)
+{
+  TestResponse *r;
+
+  r = check_answer (contract, "GET", "/v1/admin/analytics", "/v1/admin/analytics",
+                    contract->admin, NULL, 200);
+  test_response_free (r);
+  r = check_answer (contract, "GET", "/v1/admin/analytics", "/v1/admin/analytics?since=x",
+                    contract->admin, NULL, 400);
+  test_response_free (r);
+  r = check_answer (contract, "GET", "/v1/admin/analytics", "/v1/admin/analytics",
+                    contract->member, NULL, 403);
+  test_response_free (r);
+  r = check_answer (contract, "GET", "/v1/admin/errors", "/v1/admin/errors", contract->admin,
+                    NULL, 200);
+  test_response_free (r);
+}
+
 /* Last: the member is erased at the end. */
 static void
 check_privacy_answers (Contract *contract)
@@ -874,6 +895,7 @@ test_answers_match_schemas (void)
   check_run_answers (&contract);
   check_limit_answers (&contract);
   check_history_answers (&contract);
+  check_operations_answers (&contract);
   check_privacy_answers (&contract);
   g_test_message ("%u answers checked against their schemas", contract.n_checked);
 

@@ -1,0 +1,282 @@
+/* tally-store-analytics.c: the sums behind GET /v1/admin/analytics
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-store-analytics.h"
+#include "tally-store-private.h"
+
+#define USEC_PER_HOUR (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
+
+/* Every posted consumption item credits the consumption account, and the
+ * ledger sums each account's posted items by kind, hour and tool as it
+ * writes (posted_hours, keyed by account, kind and hour): so a range of
+ * the consumption account's hours is an index range, whatever the number
+ * of runs. Day 0 of the epoch was a Thursday, ISO weekday 4. */
+static const char * const consumption_sql[] = {
+  [TALLY_ANALYTICS_BY_TOOL] =
+    "SELECT tool_id, 0, SUM (amount), SUM (items) FROM posted_hours "
+    "WHERE account = (SELECT num FROM accounts WHERE id = ?1) AND kind = ?2 "
+    "AND hour >= ?3 AND hour < ?4 GROUP BY tool_id",
+  [TALLY_ANALYTICS_BY_HOUR] =
+    "SELECT '', hour % 24, SUM (amount), SUM (items) FROM posted_hours "
+    "WHERE account = (SELECT num FROM accounts WHERE id = ?1) AND kind = ?2 "
+    "AND hour >= ?3 AND hour < ?4 GROUP BY hour % 24",
+  [TALLY_ANALYTICS_BY_WEEKDAY] =
+    "SELECT '', (hour / 24 + 3) % 7, SUM (amount), SUM (items) FROM posted_hours "
+    "WHERE account = (SELECT num FROM accounts WHERE id = ?1) AND kind = ?2 "
+    "AND hour >= ?3 AND hour < ?4 GROUP BY (hour / 24 + 3) % 7",
+};
+
+/* Steps @stmt to its end, appending each row read by @read to a new array
+ * of @size-byte elements. */
+static GArray *
+collect (TallyStore    *self,
+         sqlite3_stmt  *stmt,
+         gsize          size,
+         void         (*read) (sqlite3_stmt *stmt, gpointer row),
+         GError       **error)
+{
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, size);
+  g_autofree gpointer row = g_malloc0 (size);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      memset (row, 0, size);
+      read (stmt, row);
+      g_array_append_vals (rows, row, 1);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+static void
+read_consumption (sqlite3_stmt *stmt,
+                  gpointer      data)
+{
+  TallyAnalyticsConsumption *row = data;
+
+  tally_store_copy_text (stmt, 0, row->tool_id, sizeof row->tool_id);
+  row->slot = (guint) sqlite3_column_int (stmt, 1);
+  row->credits = sqlite3_column_int64 (stmt, 2);
+  row->runs = sqlite3_column_int64 (stmt, 3);
+}
+
+GArray *
+tally_store_analytics_consumption (TallyStore             *self,
+                                   TallyAnalyticsGrouping  grouping,
+                                   gint64                  since,
+                                   gint64                  until,
+                                   GError                **error)
+{
+  sqlite3_stmt *stmt;
+  guint8 account[16];
+
+  g_return_val_if_fail (grouping < G_N_ELEMENTS (consumption_sql), NULL);
+
+  stmt = tally_store_prepare (self, consumption_sql[grouping], error);
+  if (stmt == NULL)
+    return NULL;
+
+  tally_uuid_to_bytes (tally_system_account_id (TALLY_SYSTEM_ACCOUNT_CONSUMPTION), account);
+  sqlite3_bind_blob (stmt, 1, account, sizeof account, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, TALLY_TRANSFER_KIND_CONSUMPTION);
+  sqlite3_bind_int64 (stmt, 3, since / USEC_PER_HOUR);
+  sqlite3_bind_int64 (stmt, 4, until / USEC_PER_HOUR);
+  return collect (self, stmt, sizeof (TallyAnalyticsConsumption), read_consumption, error);
+}
+
+static void
+read_tool_users (sqlite3_stmt *stmt,
+                 gpointer      data)
+{
+  TallyAnalyticsToolUsers *row = data;
+
+  tally_store_copy_text (stmt, 0, row->tool_id, sizeof row->tool_id);
+  row->users = sqlite3_column_int64 (stmt, 1);
+}
+
+GArray *
+tally_store_analytics_tool_users (TallyStore  *self,
+                                  gint64       since,
+                                  gint64       until,
+                                  GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT tool_id, COUNT (DISTINCT user_id) FROM runs "
+                                            "WHERE created_at >= ? AND created_at < ? "
+                                            "AND status = 'succeeded' GROUP BY tool_id", error);
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, since);
+  sqlite3_bind_int64 (stmt, 2, until);
+  return collect (self, stmt, sizeof (TallyAnalyticsToolUsers), read_tool_users, error);
+}
+
+static void
+read_pack (sqlite3_stmt *stmt,
+           gpointer      data)
+{
+  TallyAnalyticsPack *row = data;
+
+  tally_store_copy_text (stmt, 0, row->pack_id, sizeof row->pack_id);
+  tally_store_copy_text (stmt, 1, row->currency, sizeof row->currency);
+  row->purchases = sqlite3_column_int64 (stmt, 2);
+  row->buyers = sqlite3_column_int64 (stmt, 3);
+  row->credits = sqlite3_column_int64 (stmt, 4);
+  row->amount = sqlite3_column_int64 (stmt, 5);
+}
+
+/* A purchase that was paid keeps its paid_at, refunded or disputed later
+ * or not; an open or failed one has none. */
+GArray *
+tally_store_analytics_packs (TallyStore  *self,
+                             gint64       since,
+                             gint64       until,
+                             GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT pack_id, currency, COUNT (*), "
+                                            "COUNT (DISTINCT user_id), SUM (credits), "
+                                            "SUM (amount) FROM payments "
+                                            "WHERE paid_at >= ? AND paid_at < ? "
+                                            "GROUP BY pack_id, currency "
+                                            "ORDER BY COUNT (*) DESC, pack_id, currency", error);
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, since);
+  sqlite3_bind_int64 (stmt, 2, until);
+  return collect (self, stmt, sizeof (TallyAnalyticsPack), read_pack, error);
+}
+
+/* Steps a statement that answers one row of integers into @values. */
+static gboolean
+read_integers (TallyStore    *self,
+               sqlite3_stmt  *stmt,
+               gint64        *values,
+               guint          n_values,
+               GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  for (guint i = 0; rc == SQLITE_ROW && i < n_values; i++)
+    values[i] = sqlite3_column_int64 (stmt, (int) i);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW)
+    return tally_store_sqlite_failed (self, error);
+  return TRUE;
+}
+
+gboolean
+tally_store_analytics_buyers (TallyStore            *self,
+                              gint64                 since,
+                              gint64                 until,
+                              TallyAnalyticsBuyers  *buyers,
+                              GError               **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT COALESCE (SUM (n), 0), COUNT (*), "
+                                            "COALESCE (SUM (n >= 2), 0) FROM ("
+                                            "  SELECT COUNT (*) AS n FROM payments"
+                                            "  WHERE paid_at >= ? AND paid_at < ?"
+                                            "  GROUP BY user_id)", error);
+  gint64 values[3] = { 0 };
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, since);
+  sqlite3_bind_int64 (stmt, 2, until);
+  if (!read_integers (self, stmt, values, G_N_ELEMENTS (values), error))
+    return FALSE;
+
+  buyers->purchases = values[0];
+  buyers->buyers = values[1];
+  buyers->repeat_buyers = values[2];
+  return TRUE;
+}
+
+static void
+read_gap (sqlite3_stmt *stmt,
+          gpointer      data)
+{
+  *(gint64 *) data = sqlite3_column_int64 (stmt, 0);
+}
+
+GArray *
+tally_store_analytics_gaps (TallyStore  *self,
+                            gint64       since,
+                            gint64       until,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT gap FROM ("
+                                            "  SELECT paid_at - LAG (paid_at) OVER ("
+                                            "    PARTITION BY user_id ORDER BY paid_at) AS gap"
+                                            "  FROM payments WHERE paid_at >= ? AND paid_at < ?)"
+                                            "WHERE gap IS NOT NULL ORDER BY gap", error);
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, since);
+  sqlite3_bind_int64 (stmt, 2, until);
+  return collect (self, stmt, sizeof (gint64), read_gap, error);
+}
+
+/* Per user of the range, at most two of their payments are looked at,
+ * by the payments_by_user index. */
+gboolean
+tally_store_analytics_funnel (TallyStore            *self,
+                              gint64                 since,
+                              gint64                 until,
+                              TallyAnalyticsFunnel  *funnel,
+                              GError               **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT COUNT (*), COALESCE (SUM (ran), 0), "
+                                            "COALESCE (SUM (paid >= 1), 0), "
+                                            "COALESCE (SUM (paid >= 2), 0) FROM ("
+                                            "  SELECT EXISTS (SELECT 1 FROM runs r"
+                                            "    WHERE r.user_id = u.id AND r.created_at < ?2"
+                                            "    AND r.status = 'succeeded') AS ran,"
+                                            "  (SELECT COUNT (*) FROM (SELECT 1 FROM payments p"
+                                            "    WHERE p.user_id = u.id AND p.paid_at < ?2"
+                                            "    LIMIT 2)) AS paid"
+                                            "  FROM users u WHERE u.created_at >= ?1"
+                                            "  AND u.created_at < ?2 AND u.erased_at IS NULL)",
+                                            error);
+  gint64 values[4] = { 0 };
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, since);
+  sqlite3_bind_int64 (stmt, 2, until);
+  if (!read_integers (self, stmt, values, G_N_ELEMENTS (values), error))
+    return FALSE;
+
+  funnel->registered = values[0];
+  funnel->first_run = values[1];
+  funnel->first_purchase = values[2];
+  funnel->second_purchase = values[3];
+  return TRUE;
+}
