@@ -615,8 +615,6 @@ build_controls (TallyAdminAnalytics *self)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (export), "analytics.export");
   gtk_box_set_homogeneous (GTK_BOX (buttons), TRUE);
   gtk_widget_set_halign (buttons, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (GTK_WIDGET (self->table_button), "pill");
-  gtk_widget_add_css_class (export, "pill");
   gtk_box_append (GTK_BOX (buttons), GTK_WIDGET (self->table_button));
   gtk_box_append (GTK_BOX (buttons), export);
   gtk_box_append (GTK_BOX (box), buttons);
