@@ -94,8 +94,10 @@ duration_text (gint64 seconds)
   if (hours > 0)
     return g_strdup_printf (ngettext ("%" PRId64 " hour", "%" PRId64 " hours",
                                       hours), hours);
-  return g_strdup_printf (ngettext ("%" PRId64 " minute",
-                                    "%" PRId64 " minutes", minutes), minutes);
+  if (minutes > 0)
+    return g_strdup_printf (ngettext ("%" PRId64 " minute", "%" PRId64 " minutes", minutes),
+                            minutes);
+  return g_strdup (_("Less than a minute"));
 }
 
 static char *
@@ -296,8 +298,6 @@ add_figure (GtkListBox *list,
   g_autofree char *name = NULL;
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 1);
   gtk_widget_add_css_class (label, "numeric");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
   /* TRANSLATORS: a figure as a screen reader says it: what, how much */
