@@ -362,6 +362,20 @@ show_analytics (TallyAdminAnalytics *self)
 /* ---- loading ---------------------------------------------------------------- */
 
 static void
+clear_figures (TallyAdminAnalytics *self)
+{
+  for (guint i = 0; i < TALLY_ANALYTICS_N_CHARTS; i++)
+    {
+      tally_bar_chart_set_bars (self->charts[i].chart, NULL, NULL, NULL, 0);
+      clear_list (self->charts[i].table);
+      gtk_widget_set_visible (GTK_WIDGET (self->charts[i].table), FALSE);
+    }
+  clear_list (self->purchases_list);
+  g_clear_pointer (&self->analytics, tally_analytics_free);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.export", FALSE);
+}
+
+static void
 analytics_loaded (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
@@ -379,6 +393,8 @@ analytics_loaded (GObject      *source,
       g_autofree char *text = g_strdup_printf (_("The figures could not be read: %s"),
                                                error->message);
 
+      /* No figures of another period under the words that say so. */
+      clear_figures (self);
       gtk_label_set_text (self->status, text);
       return;
     }
@@ -427,20 +443,6 @@ on_map (TallyAdminAnalytics *self)
 {
   if (!self->loaded && tally_session_is_admin (self->session))
     load (self);
-}
-
-static void
-clear_figures (TallyAdminAnalytics *self)
-{
-  for (guint i = 0; i < TALLY_ANALYTICS_N_CHARTS; i++)
-    {
-      tally_bar_chart_set_bars (self->charts[i].chart, NULL, NULL, NULL, 0);
-      clear_list (self->charts[i].table);
-      gtk_widget_set_visible (GTK_WIDGET (self->charts[i].table), FALSE);
-    }
-  clear_list (self->purchases_list);
-  g_clear_pointer (&self->analytics, tally_analytics_free);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.export", FALSE);
 }
 
 /* Another user, or no longer an admin: what the last admin saw goes. */
@@ -519,6 +521,9 @@ export_action (GtkWidget  *widget,
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkFileChooserNative *chooser;
 
+  /* Nothing to export: the action is off, but a caller may not ask. */
+  if (TALLY_ADMIN_ANALYTICS (widget)->analytics == NULL)
+    return;
   chooser = gtk_file_chooser_native_new (_("Export the Figures"),
                                          GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                          GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));

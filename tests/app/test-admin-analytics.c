@@ -607,6 +607,52 @@ test_errors (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+analytics_gone (gpointer data)
+{
+  return tally_admin_analytics_get_analytics (data) == NULL;
+}
+
+/* The server gone: each pane says so in words and shows no figures,
+ * nothing to export; back, they read again. */
+static void
+test_server_gone (void)
+{
+  TallyAdminAnalytics *analytics;
+  TallyAdminErrors *errors;
+  TallyAdminPage *page;
+  GtkWidget *window;
+
+  page = open_admin (&window, 900, 900);
+  tally_admin_page_show_section (page, "analytics");
+  analytics = TALLY_ADMIN_ANALYTICS (wait_for_widget (window, is_analytics, NULL));
+  wait_for (analytics_loaded, analytics, "the figures");
+  tally_admin_page_show_section (page, "errors");
+  errors = TALLY_ADMIN_ERRORS (wait_for_widget (window, is_errors, NULL));
+  wait_for (errors_loaded, errors, "the errors");
+
+  test_server_stop (server, FALSE);
+  gtk_widget_activate_action (GTK_WIDGET (errors), "errors.reload", NULL);
+  wait_for_widget (window, is_label_starting, "The errors could not be read: ");
+  g_assert_null (tally_admin_errors_get_groups (errors));
+
+  tally_admin_page_show_section (page, "analytics");
+  gtk_widget_activate_action (GTK_WIDGET (analytics), "analytics.reload", NULL);
+  wait_for_widget (window, is_label_starting, "The figures could not be read: ");
+  wait_for (analytics_gone, analytics, "the figures cleared");
+  g_assert_cmpuint (tally_bar_chart_get_n_bars (tally_admin_analytics_get_chart (
+                      analytics, TALLY_ANALYTICS_HOURS)), ==, 0);
+  /* The action is off: its button is insensitive. */
+  g_assert_false (gtk_widget_get_sensitive (find_widget (GTK_WIDGET (analytics),
+                                                         is_button_labelled, "E_xport…")));
+
+  test_server_restart (server);
+  gtk_widget_activate_action (GTK_WIDGET (analytics), "analytics.reload", NULL);
+  wait_for (analytics_loaded, analytics, "the figures again");
+  wait_for_widget (window, is_label_starting, "From ");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -619,6 +665,7 @@ main (int   argc,
   g_test_add_func ("/admin-analytics/figures", test_figures);
   g_test_add_func ("/admin-analytics/narrow", test_narrow);
   g_test_add_func ("/admin-analytics/errors", test_errors);
+  g_test_add_func ("/admin-analytics/server-gone", test_server_gone);
 
   history.tool_credits = g_hash_table_new (g_str_hash, g_str_equal);
   history.tool_runs = g_hash_table_new (g_str_hash, g_str_equal);
