@@ -24,6 +24,7 @@
 #include "tally-audit-model.h"
 #include "tally-audit-record.h"
 #include "tally-format.h"
+#include "tally-section-switcher.h"
 #include "tally-session-admin.h"
 #include "tally-toast.h"
 
@@ -1226,8 +1227,7 @@ static void
 build (TallyAdminPage *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *switcher = gtk_stack_switcher_new ();
-  GtkWidget *switcher_scroller;
+  GtkWidget *switcher;
   GtkWidget *audit_clamp = adw_clamp_new ();
 
   self->sections = GTK_STACK (gtk_stack_new ());
@@ -1242,16 +1242,11 @@ build (TallyAdminPage *self)
                         _("Analytics"));
   gtk_stack_add_titled (self->sections, tally_admin_errors_new (self->session), "errors",
                         _("Errors"));
-  gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), self->sections);
-  /* Four sections are wider than a 360 px window: there they scroll. */
-  switcher_scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (switcher_scroller), GTK_POLICY_AUTOMATIC,
-                                  GTK_POLICY_NEVER);
-  gtk_scrolled_window_set_propagate_natural_width (GTK_SCROLLED_WINDOW (switcher_scroller), TRUE);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (switcher_scroller), switcher);
-  gtk_widget_set_halign (switcher_scroller, GTK_ALIGN_CENTER);
-  gtk_widget_set_margin_top (switcher_scroller, 12);
-  gtk_box_append (GTK_BOX (box), switcher_scroller);
+  /* Four sections are wider than a 360 px window: there, a drop-down. */
+  switcher = tally_section_switcher_new (self->sections);
+  gtk_widget_set_halign (switcher, GTK_ALIGN_CENTER);
+  gtk_widget_set_margin_top (switcher, 12);
+  gtk_box_append (GTK_BOX (box), switcher);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->sections));
   adw_bin_set_child (ADW_BIN (self), box);
 }

@@ -17,6 +17,7 @@
 #include "tally-admin-analytics.h"
 #include "tally-admin-errors.h"
 #include "tally-admin-page.h"
+#include "tally-section-switcher.h"
 #include "tally-session-admin.h"
 #include "tally-window.h"
 
@@ -250,6 +251,21 @@ open_admin (GtkWidget **window,
   stack = view_stack (*window);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "admin");
   return TALLY_ADMIN_PAGE (adw_view_stack_get_child_by_name (stack, "admin"));
+}
+
+static gboolean
+is_section_drop_down (GtkWidget  *widget,
+                      const char *unused)
+{
+  return GTK_IS_DROP_DOWN (widget) &&
+         gtk_widget_get_ancestor (widget, TALLY_TYPE_SECTION_SWITCHER) != NULL;
+}
+
+static gboolean
+is_stack_switcher (GtkWidget  *widget,
+                   const char *unused)
+{
+  return GTK_IS_STACK_SWITCHER (widget);
 }
 
 static gboolean
@@ -503,6 +519,9 @@ test_figures (void)
   tally_admin_page_show_section (page, "analytics");
   pane = TALLY_ADMIN_ANALYTICS (wait_for_widget (window, is_analytics, NULL));
   wait_for (analytics_loaded, pane, "the figures");
+  /* Wide, the sections are buttons side by side. */
+  g_assert_nonnull (find_widget (window, is_stack_switcher, NULL));
+  g_assert_null (find_widget (window, is_section_drop_down, NULL));
 
   check_tools (pane);
   check_hours_and_days (pane);
@@ -543,6 +562,7 @@ test_narrow (void)
 {
   TallyAdminAnalytics *pane;
   TallyAdminPage *page;
+  GtkDropDown *drop_down;
   GtkWidget *window;
 
   page = open_admin (&window, 360, 720);
@@ -557,6 +577,17 @@ test_narrow (void)
   wait_for (errors_loaded, wait_for_widget (window, is_errors, NULL), "the errors");
   assert_fits (GTK_WIDGET (page), 360);
   screenshot (window, ADW_COLOR_SCHEME_FORCE_DARK, "admin-errors-narrow.png");
+
+  /* The sections as a drop-down naming the one shown, which chooses too. */
+  drop_down = GTK_DROP_DOWN (wait_for_widget (window, is_section_drop_down, NULL));
+  g_assert_null (find_widget (window, is_stack_switcher, NULL));
+  g_assert_cmpuint (gtk_drop_down_get_selected (drop_down), ==, 3);
+  gtk_drop_down_set_selected (drop_down, 2);
+  settle (window);
+  g_assert_nonnull (find_widget (window, is_analytics, NULL));
+  g_assert_null (find_widget (window, is_errors, NULL));
+  tally_admin_page_show_section (page, "users");
+  g_assert_cmpuint (gtk_drop_down_get_selected (drop_down), ==, 1);
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
   gtk_window_destroy (GTK_WINDOW (window));
 }
