@@ -211,6 +211,8 @@ register_done (gpointer      data,
       return;
     }
 
+  tally_metrics_count (tally_server_get_metrics (tally_request_get_server (job->request)),
+                       "tally_signups_total", NULL, NULL);
   body = json_object_new ();
   tally_api_set_object (body, "user", tally_api_user_json (&job->user));
   tally_api_set_object (body, "account", tally_api_account_json (&job->account));

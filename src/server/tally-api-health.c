@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "tally-api.h"
+#include "tally-gauges.h"
 #include "tally-server.h"
 #include "tally-writer.h"
 
@@ -58,6 +59,7 @@ handle_metrics (TallyRequest *request)
 {
   TallyServer *server = tally_request_get_server (request);
 
+  tally_gauges_refresh (server);
   tally_request_respond_text (request, 200, "text/plain; version=0.0.4; charset=utf-8",
                               tally_metrics_render (tally_server_get_metrics (server)));
 }

@@ -712,6 +712,9 @@ webhook_done (gpointer      data,
     }
 
   tally_metrics_count (metrics, "tally_payments_total", "outcome", job->outcome);
+  if (job->newly_credited && job->credited.credits > 0)
+    tally_metrics_add (metrics, "tally_credits_purchased_total", NULL, NULL,
+                       (guint64) job->credited.credits);
   if (job->failed_account_id[0] != '\0')
     tally_events_push_payment_failed (job->server, job->failed_account_id,
                                       job->failed_session_id);

@@ -40,9 +40,13 @@ struct _TallyMetrics
   GHashTable *consumed;
   /* "name label value" -> count */
   GHashTable *counters;
+  /* "name{labels}" -> gint64 value, set at each scrape */
+  GHashTable *gauges;
   guint64     batch_buckets[N_BATCH_BUCKETS];
   guint64     batch_count;
   guint64     batch_sum;
+  /* How long each group commit took, BEGIN to COMMIT. */
+  Latency     commit;
 };
 
 G_DEFINE_FINAL_TYPE (TallyMetrics, tally_metrics, G_TYPE_OBJECT)
@@ -57,6 +61,7 @@ tally_metrics_finalize (GObject *object)
   g_clear_pointer (&self->runs, g_hash_table_unref);
   g_clear_pointer (&self->consumed, g_hash_table_unref);
   g_clear_pointer (&self->counters, g_hash_table_unref);
+  g_clear_pointer (&self->gauges, g_hash_table_unref);
 
   G_OBJECT_CLASS (tally_metrics_parent_class)->finalize (object);
 }
@@ -81,6 +86,7 @@ tally_metrics_init (TallyMetrics *self)
   self->runs = counter_table ();
   self->consumed = counter_table ();
   self->counters = counter_table ();
+  self->gauges = counter_table ();
 }
 
 TallyMetrics *
@@ -129,8 +135,8 @@ label_value (const char *value)
 
 /* The method comes from the client: any word but the HTTP methods is
  * "other", or invented methods would add series without end. */
-static const char *
-method_label (const char *method)
+const char *
+tally_metrics_method_label (const char *method)
 {
   static const char * const known[] = {
     "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
@@ -145,6 +151,19 @@ method_label (const char *method)
   return "other";
 }
 
+static void
+observe_latency (Latency *latency,
+                 gint64   duration_us)
+{
+  double seconds = duration_us / 1e6;
+
+  for (guint i = 0; i < N_LATENCY_BUCKETS; i++)
+    if (seconds <= latency_bounds[i])
+      latency->buckets[i]++;
+  latency->count++;
+  latency->sum += seconds;
+}
+
 /* @route is a route's pattern or a fixed word ("unmatched"), never a
  * path the client sent. */
 void
@@ -154,11 +173,10 @@ tally_metrics_observe_request (TallyMetrics *self,
                                guint         status,
                                gint64        duration_us)
 {
-  const char *m = method_label (method);
+  const char *m = tally_metrics_method_label (method);
   g_autofree char *r = label_value (route);
   char *key = g_strdup_printf ("method=\"%s\",route=\"%s\"", m, r);
   Latency *latency = g_hash_table_lookup (self->latency, key);
-  double seconds = duration_us / 1e6;
 
   g_return_if_fail (TALLY_IS_METRICS (self));
 
@@ -172,11 +190,7 @@ tally_metrics_observe_request (TallyMetrics *self,
   else
     g_free (key);
 
-  for (guint i = 0; i < N_LATENCY_BUCKETS; i++)
-    if (seconds <= latency_bounds[i])
-      latency->buckets[i]++;
-  latency->count++;
-  latency->sum += seconds;
+  observe_latency (latency, duration_us);
 }
 
 void
@@ -197,7 +211,8 @@ tally_metrics_observe_run (TallyMetrics *self,
 
 void
 tally_metrics_observe_commit (TallyMetrics *self,
-                              guint         n_writes)
+                              guint         n_writes,
+                              gint64        duration_us)
 {
   g_return_if_fail (TALLY_IS_METRICS (self));
 
@@ -206,6 +221,21 @@ tally_metrics_observe_commit (TallyMetrics *self,
       self->batch_buckets[i]++;
   self->batch_count++;
   self->batch_sum += n_writes;
+  observe_latency (&self->commit, duration_us);
+}
+
+/* "name{label="value"}", or "name" without a label. */
+static char *
+series_key (const char *name,
+            const char *label,
+            const char *value)
+{
+  g_autofree char *v = NULL;
+
+  if (label == NULL)
+    return g_strdup (name);
+  v = label_value (value);
+  return g_strdup_printf ("%s{%s=\"%s\"}", name, label, v);
 }
 
 void
@@ -214,11 +244,62 @@ tally_metrics_count (TallyMetrics *self,
                      const char   *label,
                      const char   *value)
 {
-  g_autofree char *v = label_value (value);
+  g_return_if_fail (TALLY_IS_METRICS (self));
+
+  add_to (self->counters, series_key (name, label, value), 1);
+}
+
+void
+tally_metrics_add (TallyMetrics *self,
+                   const char   *name,
+                   const char   *label,
+                   const char   *value,
+                   guint64       amount)
+{
+  g_return_if_fail (TALLY_IS_METRICS (self));
+
+  add_to (self->counters, series_key (name, label, value), amount);
+}
+
+void
+tally_metrics_declare (TallyMetrics       *self,
+                       const char         *name,
+                       const char         *label,
+                       const char * const *values)
+{
+  g_return_if_fail (TALLY_IS_METRICS (self));
+
+  if (label == NULL)
+    {
+      add_to (self->counters, series_key (name, NULL, NULL), 0);
+      return;
+    }
+  for (guint i = 0; values[i] != NULL; i++)
+    add_to (self->counters, series_key (name, label, values[i]), 0);
+}
+
+void
+tally_metrics_set_gauge (TallyMetrics *self,
+                         const char   *name,
+                         const char   *label,
+                         const char   *value,
+                         gint64        amount)
+{
+  gint64 *stored;
+  char *key;
 
   g_return_if_fail (TALLY_IS_METRICS (self));
 
-  add_to (self->counters, g_strdup_printf ("%s{%s=\"%s\"}", name, label, v), 1);
+  key = series_key (name, label, value);
+  stored = g_hash_table_lookup (self->gauges, key);
+  if (stored == NULL)
+    {
+      stored = g_new0 (gint64, 1);
+      g_hash_table_insert (self->gauges, key, stored);
+    }
+  else
+    g_free (key);
+  *stored = amount;
 }
 
 static void
@@ -235,6 +316,30 @@ render_counters (GString    *out,
                             *(guint64 *) g_hash_table_lookup (table, l->data));
 }
 
+/* One histogram series; @labels may be empty. */
+static void
+render_histogram (GString       *out,
+                  const char    *name,
+                  const char    *labels,
+                  const Latency *latency)
+{
+  const char *comma = labels[0] != '\0' ? "," : "";
+  char bound[G_ASCII_DTOSTR_BUF_SIZE], sum[G_ASCII_DTOSTR_BUF_SIZE];
+
+  for (guint i = 0; i < N_LATENCY_BUCKETS; i++)
+    g_string_append_printf (out, "%s_bucket{%s%sle=\"%s\"} %" G_GUINT64_FORMAT "\n", name,
+                            labels, comma,
+                            g_ascii_dtostr (bound, sizeof bound, latency_bounds[i]),
+                            latency->buckets[i]);
+  g_string_append_printf (out, "%s_bucket{%s%sle=\"+Inf\"} %" G_GUINT64_FORMAT "\n", name,
+                          labels, comma, latency->count);
+  g_string_append_printf (out, "%s_sum%s%s%s %s\n%s_count%s%s%s %" G_GUINT64_FORMAT "\n",
+                          name, labels[0] ? "{" : "", labels, labels[0] ? "}" : "",
+                          g_ascii_dtostr (sum, sizeof sum, latency->sum),
+                          name, labels[0] ? "{" : "", labels, labels[0] ? "}" : "",
+                          latency->count);
+}
+
 static void
 render_latency (GString    *out,
                 GHashTable *table)
@@ -245,21 +350,18 @@ render_latency (GString    *out,
   g_string_append_printf (out, "# HELP %s Time to answer a request.\n# TYPE %s histogram\n",
                           name, name);
   for (GList *l = keys; l != NULL; l = l->next)
-    {
-      const char *labels = l->data;
-      Latency *latency = g_hash_table_lookup (table, labels);
-      char bound[G_ASCII_DTOSTR_BUF_SIZE], sum[G_ASCII_DTOSTR_BUF_SIZE];
+    render_histogram (out, name, l->data, g_hash_table_lookup (table, l->data));
+}
 
-      for (guint i = 0; i < N_LATENCY_BUCKETS; i++)
-        g_string_append_printf (out, "%s_bucket{%s,le=\"%s\"} %" G_GUINT64_FORMAT "\n", name,
-                                labels, g_ascii_dtostr (bound, sizeof bound, latency_bounds[i]),
-                                latency->buckets[i]);
-      g_string_append_printf (out, "%s_bucket{%s,le=\"+Inf\"} %" G_GUINT64_FORMAT "\n", name,
-                              labels, latency->count);
-      g_string_append_printf (out, "%s_sum{%s} %s\n%s_count{%s} %" G_GUINT64_FORMAT "\n",
-                              name, labels, g_ascii_dtostr (sum, sizeof sum, latency->sum),
-                              name, labels, latency->count);
-    }
+static void
+render_commit_latency (TallyMetrics *self,
+                       GString      *out)
+{
+  const char *name = "tally_ledger_commit_duration_seconds";
+
+  g_string_append_printf (out, "# HELP %s Time a group commit took, from BEGIN to a durable "
+                          "COMMIT.\n# TYPE %s histogram\n", name, name);
+  render_histogram (out, name, "", &self->commit);
 }
 
 static void
@@ -278,10 +380,13 @@ render_batches (TallyMetrics *self,
                           name, self->batch_count, name, self->batch_sum, name, self->batch_count);
 }
 
-/* Extra counters are stored with their full name{labels}: group by name. */
+/* Extra counters and gauges are stored with their full name{labels}:
+ * group by name. */
 static void
-render_named_counters (GString    *out,
-                       GHashTable *table)
+render_named (GString    *out,
+              const char *type,
+              GHashTable *table,
+              gboolean    is_signed)
 {
   g_autoptr(GList) keys = g_list_sort (g_hash_table_get_keys (table), (GCompareFunc) g_strcmp0);
   g_autofree char *current = NULL;
@@ -293,12 +398,16 @@ render_named_counters (GString    *out,
 
       if (g_strcmp0 (name, current) != 0)
         {
-          g_string_append_printf (out, "# TYPE %s counter\n", name);
+          g_string_append_printf (out, "# TYPE %s %s\n", name, type);
           g_free (current);
           current = g_steal_pointer (&name);
         }
-      g_string_append_printf (out, "%s %" G_GUINT64_FORMAT "\n", key,
-                              *(guint64 *) g_hash_table_lookup (table, key));
+      if (is_signed)
+        g_string_append_printf (out, "%s %" G_GINT64_FORMAT "\n", key,
+                                *(gint64 *) g_hash_table_lookup (table, key));
+      else
+        g_string_append_printf (out, "%s %" G_GUINT64_FORMAT "\n", key,
+                                *(guint64 *) g_hash_table_lookup (table, key));
     }
 }
 
@@ -316,7 +425,9 @@ tally_metrics_render (TallyMetrics *self)
   render_counters (out, "tally_credits_consumed_total", "Credits charged for runs, by tool.",
                    self->consumed);
   render_batches (self, out);
-  render_named_counters (out, self->counters);
+  render_commit_latency (self, out);
+  render_named (out, "counter", self->counters, FALSE);
+  render_named (out, "gauge", self->gauges, TRUE);
 
   return g_string_free (out, FALSE);
 }

@@ -385,6 +385,8 @@ finish_done (gpointer      data,
                        outcome_name (job->outcome));
   if (job->outcome == TALLY_RECHARGE_SUCCEEDED)
     {
+      tally_metrics_add (tally_server_get_metrics (job->server), "tally_credits_purchased_total",
+                         NULL, NULL, (guint64) MAX (job->payment.credits, 0));
       tally_log_event ("recharge_succeeded", "payment_id", job->payment.id, NULL);
       tally_notice_purchase_credited (job->server, &job->payment);
     }

@@ -20,6 +20,7 @@
 #include "tally-api.h"
 #include "tally-auth.h"
 #include "tally-events.h"
+#include "tally-gauges.h"
 #include "tally-keys.h"
 #include "tally-log.h"
 #include "tally-alerts.h"
@@ -220,7 +221,8 @@ on_committed (TallyWriter *writer,
               gboolean     ok,
               TallyServer *self)
 {
-  tally_metrics_observe_commit (self->metrics, n_items);
+  tally_metrics_observe_commit (self->metrics, n_items,
+                                tally_writer_get_last_duration (writer));
   if (!ok)
     tally_log_warning ("commit_failed", "A group commit failed; its requests were refused");
 }
@@ -240,6 +242,7 @@ tally_server_new (TallyConfig  *config,
 
   self->config = config;
   self->metrics = tally_metrics_new ();
+  tally_gauges_declare_counters (self->metrics);
   self->error_log = tally_error_log_new (TALLY_ERROR_LOG_CAPACITY);
   /* Growing delays, not a lock: an attacker cannot keep the owner (or
    * everyone behind a shared address) out for longer than the delay. The
@@ -451,7 +454,8 @@ on_request_finished (SoupServerMessage *msg,
   tally_metrics_observe_request (self->metrics, tally_request_get_method (request),
                                  route ? route->pattern : "unmatched", status, duration);
   if (status >= 400)
-    tally_error_log_record (self->error_log, tally_request_get_method (request),
+    tally_error_log_record (self->error_log,
+                            tally_metrics_method_label (tally_request_get_method (request)),
                             route ? route->pattern : "unmatched", status,
                             tally_request_get_error_code (request), tally_request_get_id (request),
                             g_get_real_time ());
@@ -560,7 +564,8 @@ observe_refusal (TallyServer        *self,
                               tally_request_get_path (request), &params, &path_matched);
   tally_metrics_observe_request (self->metrics, tally_request_get_method (request),
                                  route ? route->pattern : "unmatched", status, duration);
-  tally_error_log_record (self->error_log, tally_request_get_method (request),
+  tally_error_log_record (self->error_log,
+                          tally_metrics_method_label (tally_request_get_method (request)),
                           route ? route->pattern : "unmatched", status, problem->code,
                           tally_request_get_id (request), g_get_real_time ());
   tally_log_request (tally_request_get_id (request), tally_request_get_method (request),

@@ -1,4 +1,5 @@
-/* tally-store-analytics.c: the sums behind GET /v1/admin/analytics
+/* tally-store-analytics.c: the sums behind GET /v1/admin/analytics and the
+ * gauges of /metrics
  *
  * Copyright 2026 The Tally developers
  *
@@ -278,5 +279,77 @@ tally_store_analytics_funnel (TallyStore            *self,
   funnel->first_run = values[1];
   funnel->first_purchase = values[2];
   funnel->second_purchase = values[3];
+  return TRUE;
+}
+
+/* One pass over the accounts: a few per user, read at each scrape. The
+ * holds are counted through the index of due pending transfers. */
+gboolean
+tally_store_outstanding (TallyStore        *self,
+                         TallyOutstanding  *outstanding,
+                         GError           **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT"
+                                            "  COALESCE (SUM (CASE WHEN kind = ?1"
+                                            "    THEN credits_posted - debits_posted END), 0),"
+                                            "  COALESCE (SUM (CASE WHEN kind = ?2"
+                                            "    THEN credits_posted - debits_posted END), 0),"
+                                            "  COALESCE (SUM (debits_pending), 0),"
+                                            "  (SELECT COUNT (*) FROM pending"
+                                            "    WHERE state = 0 AND expires_at > 0)"
+                                            " FROM accounts WHERE kind IN (?1, ?2)", error);
+  gint64 values[4] = { 0 };
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int (stmt, 1, TALLY_ACCOUNT_KIND_USER);
+  sqlite3_bind_int (stmt, 2, TALLY_ACCOUNT_KIND_TEAM);
+  if (!read_integers (self, stmt, values, G_N_ELEMENTS (values), error))
+    return FALSE;
+
+  outstanding->user_balance = values[0];
+  outstanding->team_balance = values[1];
+  outstanding->held = values[2];
+  outstanding->holds = values[3];
+  return TRUE;
+}
+
+/* One pass over the payments at each scrape: a row per purchase, far
+ * fewer than the ledger's transfers. A top-up has a recharges row and is
+ * no checkout. */
+gboolean
+tally_store_checkout_stages (TallyStore           *self,
+                             gint64                now,
+                             gint64                timeout,
+                             TallyCheckoutStages  *stages,
+                             GError              **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT COUNT (*),"
+                                            "  COALESCE (SUM (status IN ('paid', 'refunded',"
+                                            "    'disputed')), 0),"
+                                            "  COALESCE (SUM (status = 'failed'), 0),"
+                                            "  COALESCE (SUM (status = 'open' AND created_at >= ?), 0),"
+                                            "  COALESCE (SUM (status = 'open' AND created_at < ?), 0)"
+                                            " FROM payments p WHERE NOT EXISTS ("
+                                            "  SELECT 1 FROM recharges r WHERE r.payment_id = p.id)",
+                                            error);
+  gint64 values[5] = { 0 };
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, now - timeout);
+  sqlite3_bind_int64 (stmt, 2, now - timeout);
+  if (!read_integers (self, stmt, values, G_N_ELEMENTS (values), error))
+    return FALSE;
+
+  stages->started = values[0];
+  stages->completed = values[1];
+  stages->declined = values[2];
+  stages->open = values[3];
+  stages->abandoned = values[4];
   return TRUE;
 }

@@ -1,4 +1,5 @@
-/* tally-store-analytics.h: the sums behind GET /v1/admin/analytics
+/* tally-store-analytics.h: the sums behind GET /v1/admin/analytics and the
+ * gauges of /metrics
  *
  * Copyright 2026 The Tally developers
  *
@@ -97,6 +98,39 @@ gboolean  tally_store_analytics_funnel      (TallyStore             *self,
                                              gint64                  since,
                                              gint64                  until,
                                              TallyAnalyticsFunnel   *funnel,
+                                             GError                **error);
+
+/* What user and team accounts hold: the service's liability. */
+typedef struct
+{
+  gint64 user_balance;
+  gint64 team_balance;
+  /* Credits held by pending transfers (run holds, leases). */
+  gint64 held;
+  /* Pending transfers with a timeout not yet settled. */
+  gint64 holds;
+} TallyOutstanding;
+
+/* Pack checkouts (not automatic top-ups) by where they got to. */
+typedef struct
+{
+  gint64 started;
+  gint64 completed;
+  gint64 declined;
+  /* Still open, younger than the timeout, and older. */
+  gint64 open;
+  gint64 abandoned;
+} TallyCheckoutStages;
+
+gboolean  tally_store_outstanding           (TallyStore             *self,
+                                             TallyOutstanding       *outstanding,
+                                             GError                **error);
+/* A checkout still open @timeout microseconds after it started counts as
+ * abandoned. */
+gboolean  tally_store_checkout_stages       (TallyStore             *self,
+                                             gint64                  now,
+                                             gint64                  timeout,
+                                             TallyCheckoutStages    *stages,
                                              GError                **error);
 
 G_END_DECLS

@@ -31,6 +31,8 @@ struct _TallyWriter
   TallyStorageState storage;
   /* PreCommit hooks, run after the writes and before COMMIT. */
   GArray      *precommits;
+  /* Microseconds from BEGIN to the end of the last group's COMMIT. */
+  gint64       last_duration;
 };
 
 typedef struct
@@ -232,6 +234,7 @@ tally_writer_flush (TallyWriter *self)
   g_autoptr(GError) error = NULL;
   GQueue items = G_QUEUE_INIT;
   TallyStorageState storage = TALLY_STORAGE_OK;
+  gint64 started;
   gboolean ok;
 
   g_return_if_fail (TALLY_IS_WRITER (self));
@@ -244,6 +247,7 @@ tally_writer_flush (TallyWriter *self)
   items = self->queue;
   g_queue_init (&self->queue);
 
+  started = g_get_monotonic_time ();
   ok = tally_ledger_begin (self->ledger, &error);
   for (GList *l = items.head; ok && l != NULL; l = l->next)
     {
@@ -264,6 +268,7 @@ tally_writer_flush (TallyWriter *self)
       fail_all (&items, error);
     }
   set_storage_state (self, storage);
+  self->last_duration = g_get_monotonic_time () - started;
 
   g_signal_emit (self, signals[COMMITTED], 0, items.length, ok);
 
@@ -357,4 +362,12 @@ tally_writer_get_queued (TallyWriter *self)
   g_return_val_if_fail (TALLY_IS_WRITER (self), 0);
 
   return self->queue.length;
+}
+
+gint64
+tally_writer_get_last_duration (TallyWriter *self)
+{
+  g_return_val_if_fail (TALLY_IS_WRITER (self), 0);
+
+  return self->last_duration;
 }

@@ -45,6 +45,9 @@ void         tally_writer_submit (TallyWriter    *self,
 void         tally_writer_flush  (TallyWriter    *self);
 guint        tally_writer_get_queued (TallyWriter *self);
 TallyStorageState tally_writer_get_storage_state (TallyWriter *self);
+/* How long the last group commit took, BEGIN to COMMIT, in microseconds;
+ * valid in a TallyWriter::committed handler. */
+gint64       tally_writer_get_last_duration (TallyWriter *self);
 void         tally_writer_add_precommit    (TallyWriter    *self,
                                             TallyWriteFunc  func,
                                             gpointer        data);

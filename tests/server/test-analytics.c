@@ -558,6 +558,7 @@ test_error_groups (void)
   g_autofree char *member = test_user_new (server, "member@example.com", NULL);
   g_autoptr(TestResponse) list = NULL;
   g_autoptr(TestResponse) again = NULL;
+  g_autofree char *big = NULL;
   JsonObject *group;
   gint64 before = g_get_real_time () / SECOND * SECOND;
 
@@ -569,6 +570,9 @@ test_error_groups (void)
   test_response_free (test_request (server, "POST", "/v1/runs", member,
                                     "{\"id\": \"not-a-uuid\", \"tool\": \"qr-code\", "
                                     "\"inputs\": {}}"));
+  test_response_free (test_request (server, "INVENTED", "/v1/me", member, NULL));
+  big = g_strnfill (2 * 1024 * 1024, ' ');
+  test_response_free (test_request (server, "POST", "/v1/runs", member, big));
   test_response_free (get_analytics (server, admin, "?since=x"));
 
   list = test_request (server, "GET", "/v1/admin/errors", admin, NULL);
@@ -592,7 +596,11 @@ test_error_groups (void)
   g_assert_nonnull (find_group (list, "GET", "/v1/admin/errors", "forbidden"));
   g_assert_nonnull (find_group (list, "POST", "/v1/runs", "invalid_json"));
   g_assert_nonnull (find_group (list, "POST", "/v1/runs", "invalid_field"));
+  /* Refused from its headers, before the body was read. */
+  g_assert_nonnull (find_group (list, "POST", "/v1/runs", "body_too_large"));
   g_assert_nonnull (find_group (list, "GET", "/v1/admin/analytics", "invalid_field"));
+  /* A method the client made up is "other", as in /metrics. */
+  g_assert_nonnull (find_group (list, "other", "unmatched", "method_not_allowed"));
   /* Answers that were no error are not there. */
   g_assert_null (find_group (list, "GET", "/v1/admin/errors", "unknown"));
 
