@@ -18,10 +18,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tally-admin-analytics.h"
+#include "tally-admin-errors.h"
 #include "tally-admin-page.h"
 #include "tally-audit-model.h"
 #include "tally-audit-record.h"
 #include "tally-format.h"
+#include "tally-section-switcher.h"
 #include "tally-session-admin.h"
 #include "tally-toast.h"
 
@@ -1224,7 +1227,7 @@ static void
 build (TallyAdminPage *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *switcher = gtk_stack_switcher_new ();
+  GtkWidget *switcher;
   GtkWidget *audit_clamp = adw_clamp_new ();
 
   self->sections = GTK_STACK (gtk_stack_new ());
@@ -1235,7 +1238,12 @@ build (TallyAdminPage *self)
   adw_clamp_set_child (ADW_CLAMP (audit_clamp), build_audit (self));
   gtk_stack_add_titled (self->sections, audit_clamp, "audit", _("Audit Log"));
   gtk_stack_add_titled (self->sections, build_users (self), "users", _("Users"));
-  gtk_stack_switcher_set_stack (GTK_STACK_SWITCHER (switcher), self->sections);
+  gtk_stack_add_titled (self->sections, tally_admin_analytics_new (self->session), "analytics",
+                        _("Analytics"));
+  gtk_stack_add_titled (self->sections, tally_admin_errors_new (self->session), "errors",
+                        _("Errors"));
+  /* Four sections are wider than a 360 px window: there, a drop-down. */
+  switcher = tally_section_switcher_new (self->sections);
   gtk_widget_set_halign (switcher, GTK_ALIGN_CENTER);
   gtk_widget_set_margin_top (switcher, 12);
   gtk_box_append (GTK_BOX (box), switcher);
