@@ -274,6 +274,52 @@ test_list_users (void)
   test_assert_error (refused, 403, "forbidden", NULL);
 }
 
+/* Each item carries the user's limits as GET /v1/me gives them: an
+ * admin's ceiling, the user's own cap and the one in force. */
+static void
+test_list_users_limits (void)
+{
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autofree char *token = test_user_new (server, "capped@example.com", NULL);
+  g_autofree char *user_id = id_of (server, token);
+  g_autofree char *limits_path = NULL;
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_autoptr(TestResponse) reply = NULL;
+  g_autoptr(TestResponse) found = NULL;
+  g_autoptr(TestResponse) updated = NULL;
+
+  limits_path = g_strdup_printf ("/v1/admin/accounts/%s/limits",
+                                 test_response_string (me, "accounts.0.id"));
+  reply = test_request (server, "PUT", limits_path, admin, "{\"daily\": 100}");
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "PUT", "/v1/me/limits", token, "{\"monthly\": 500}");
+  g_assert_cmpuint (reply->status, ==, 200);
+
+  found = test_request (server, "GET", "/v1/admin/users?q=capped", admin, NULL);
+  g_assert_cmpuint (found->status, ==, 200);
+  g_assert_cmpstr (test_response_string (found, "items.0.id"), ==, user_id);
+  g_assert_cmpint (test_response_int (found, "items.0.limits.daily.ceiling"), ==, 100);
+  g_assert_cmpint (test_response_int (found, "items.0.limits.daily.cap"), ==, 100);
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (found,
+                                                             "items.0.limits.daily.user")));
+  g_assert_cmpint (test_response_int (found, "items.0.limits.monthly.user"), ==, 500);
+  g_assert_cmpint (test_response_int (found, "items.0.limits.monthly.cap"), ==, 500);
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (found,
+                                                             "items.0.limits.monthly.ceiling")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (found,
+                                                             "items.0.limits.per_run.cap")));
+  g_assert_cmpint (test_response_int (found, "items.0.limits.daily.spent"), ==, 0);
+  g_assert_cmpstr (test_response_string (found, "items.0.limits.timezone"), ==, "UTC");
+
+  /* The user PUT answers with is the same item. */
+  updated = update_user (server, admin, user_id, "{\"disabled\": true}");
+  g_assert_cmpuint (updated->status, ==, 200);
+  g_assert_cmpint (test_response_int (updated, "limits.daily.ceiling"), ==, 100);
+  g_assert_cmpint (test_response_int (updated, "limits.monthly.cap"), ==, 500);
+}
+
 /* --- PUT /v1/admin/users/{id} --- */
 
 static void
@@ -1245,6 +1291,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/privacy/admin-users/list", test_list_users);
+  g_test_add_func ("/privacy/admin-users/limits", test_list_users_limits);
   g_test_add_func ("/privacy/admin-users/update", test_update_user);
   g_test_add_func ("/privacy/erase/me", test_erase_me);
   g_test_add_func ("/privacy/erase/by-admin", test_erase_by_admin);
