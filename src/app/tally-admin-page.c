@@ -532,6 +532,35 @@ user_email (JsonObject *user)
   return json_object_get_string_member_with_default (user, "email", "");
 }
 
+/* The cap in force of one window in a user's limits; 0 for none. */
+static gint64
+cap_in_force (JsonObject *limits,
+              const char *window)
+{
+  JsonNode *node = json_object_get_member (limits, window);
+  JsonNode *cap;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return 0;
+  cap = json_object_get_member (json_node_get_object (node), "cap");
+  return cap != NULL && JSON_NODE_HOLDS_VALUE (cap) ? json_node_get_int (cap) : 0;
+}
+
+/* The caps that bind the user, the tighter of an admin's ceiling and
+ * their own, in words. */
+static char *
+limits_words (JsonObject *user)
+{
+  JsonNode *node = json_object_get_member (user, "limits");
+  JsonObject *limits;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return g_strdup (_("No spend limits"));
+  limits = json_node_get_object (node);
+  return tally_format_limits (cap_in_force (limits, "per_run"), cap_in_force (limits, "daily"),
+                              cap_in_force (limits, "monthly"));
+}
+
 static char *
 describe_user (JsonObject *user)
 {
@@ -554,6 +583,12 @@ describe_user (JsonObject *user)
         json_object_get_int_member_with_default (account, "balance", 0));
 
       g_string_append_printf (text, " · %s", balance);
+    }
+  if (json_object_has_member (user, "limits"))
+    {
+      g_autofree char *limits = limits_words (user);
+
+      g_string_append_printf (text, "\n%s", limits);
     }
   return g_string_free (text, FALSE);
 }

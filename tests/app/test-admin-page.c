@@ -690,6 +690,9 @@ wait_for_user (GtkWidget  *window,
   wait_for_widget (window, is_label_with, email);
 }
 
+/* The ceilings test_actions() sets, in words (C.UTF-8: no grouping). */
+#define CAPS_WORDS "at most 40 credits a run, 300 credits a day, 2000 credits a month"
+
 static void
 test_actions (void)
 {
@@ -734,6 +737,9 @@ test_actions (void)
                                                "ceiling"), ==, 2000);
   g_clear_pointer (&record, json_object_unref);
 
+  /* The row says the caps now in force, in words. */
+  wait_for_widget (window, is_label_with, "Member · 250 credits\n" CAPS_WORDS);
+
   /* Role. */
   wait_for_user (window, "changed@example.com");
   confirm_action (page, "admin.toggle-role", member_id, NULL, 0, "Make _Admin");
@@ -744,7 +750,7 @@ test_actions (void)
   g_clear_pointer (&record, json_object_unref);
 
   /* Disable: the user's token no longer works. */
-  wait_for_widget (window, is_label_with, "Admin · 250 credits");
+  wait_for_widget (window, is_label_with, "Admin · 250 credits\n" CAPS_WORDS);
   confirm_action (page, "admin.toggle-disabled", member_id, NULL, 0, "_Disable");
   record = expect_record (admin, admin_id, "admin.user_updated", member_id, 1);
   wait_shown_on_top (page, record);
@@ -757,7 +763,7 @@ test_actions (void)
   g_assert_cmpuint (me->status, ==, 401);
 
   /* Screenshot of the users, with the changed user open. */
-  wait_for_widget (window, is_label_with, "Admin · Disabled · 250 credits");
+  wait_for_widget (window, is_label_with, "Admin · Disabled · 250 credits\n" CAPS_WORDS);
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gtk_widget_get_ancestor (
                                    find_widget (window, is_label_with, "changed@example.com"),
                                    ADW_TYPE_EXPANDER_ROW)), TRUE);
