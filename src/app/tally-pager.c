@@ -99,7 +99,7 @@ take_page (TallyPager *self,
 {
   JsonNode *items = json_object_get_member (reply, "items");
   JsonNode *next = json_object_get_member (reply, "next_cursor");
-  g_autoptr(JsonArray) none = NULL;
+  g_autoptr(JsonArray) none = json_array_new ();
 
   g_clear_pointer (&self->cursor, g_free);
   if (next != NULL && JSON_NODE_HOLDS_VALUE (next) &&
@@ -107,10 +107,9 @@ take_page (TallyPager *self,
     self->cursor = g_strdup (json_node_get_string (next));
   self->n_pages++;
   set_complete (self, self->cursor == NULL);
-  if (items != NULL && JSON_NODE_HOLDS_ARRAY (items))
-    self->take (json_node_get_array (items), self->user_data);
-  else
-    self->take (none = json_array_new (), self->user_data);
+  /* A reply without items reads as an empty page. */
+  self->take (items != NULL && JSON_NODE_HOLDS_ARRAY (items) ? json_node_get_array (items) : none,
+              self->user_data);
 }
 
 static void
