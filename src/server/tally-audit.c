@@ -81,7 +81,7 @@ tally_audit_new (TallyStore  *store,
 }
 
 /* For a worker thread: reads through @store (tally_store_new_reader()),
- * never appends. */
+ * never appends; a retention sweep deletes through one. */
 TallyAudit *
 tally_audit_new_reader (TallyStore *store)
 {
@@ -1490,8 +1490,6 @@ typedef struct
   gint64      cutoff;
   gint64      batch;
   gint64      days;
-  /* Reads and deletes through the worker's connection. */
-  TallyAudit *worker;
   /* PrunedRange, oldest first; the first n_committed surely committed. */
   GArray     *pruned;
   guint       n_committed;
@@ -1501,7 +1499,6 @@ static void
 prune_sweep_free (PruneSweep *sweep)
 {
   g_weak_ref_clear (&sweep->audit);
-  g_clear_object (&sweep->worker);
   g_array_unref (sweep->pruned);
   g_free (sweep);
 }
@@ -1517,6 +1514,8 @@ prune_batch (TallyStore  *store,
              GError     **error)
 {
   PruneSweep *sweep = data;
+  /* Reads and deletes through the worker's connection, and goes with it. */
+  g_autoptr(TallyAudit) worker = tally_audit_new_reader (store);
   guint8 anchor_hash[TALLY_AUDIT_HASH_LEN];
   guint8 hash[TALLY_AUDIT_HASH_LEN];
   gint64 anchor = 0, seq = 0, last;
@@ -1525,10 +1524,8 @@ prune_batch (TallyStore  *store,
 
   /* Called again: the batch before committed. */
   sweep->n_committed = sweep->pruned->len;
-  if (sweep->worker == NULL)
-    sweep->worker = tally_audit_new_reader (store);
-  if (!read_anchor (sweep->worker, &anchor, anchor_hash, error) ||
-      !find_prune_link (sweep->worker, sweep->cutoff, &seq, hash, &found, error))
+  if (!read_anchor (worker, &anchor, anchor_hash, error) ||
+      !find_prune_link (worker, sweep->cutoff, &seq, hash, &found, error))
     return FALSE;
   if (!found)
     return TRUE;
@@ -1539,19 +1536,19 @@ prune_batch (TallyStore  *store,
   if (seq - anchor > sweep->batch)
     {
       seq = anchor + sweep->batch;
-      if (!find_prune_link (sweep->worker, sweep->cutoff, &seq, hash, &found, error))
+      if (!find_prune_link (worker, sweep->cutoff, &seq, hash, &found, error))
         return FALSE;
       if (!found)
         {
           seq = 0;
-          if (!find_prune_link (sweep->worker, sweep->cutoff, &seq, hash, &found, error))
+          if (!find_prune_link (worker, sweep->cutoff, &seq, hash, &found, error))
             return FALSE;
         }
       *more = seq < last;
     }
 
-  if (!delete_through (sweep->worker, seq, error) ||
-      !save_anchor (sweep->worker, seq, hash, error))
+  if (!delete_through (worker, seq, error) ||
+      !save_anchor (worker, seq, hash, error))
     return FALSE;
   range = (PrunedRange) { anchor + 1, seq };
   g_array_append_val (sweep->pruned, range);
