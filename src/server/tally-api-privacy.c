@@ -16,8 +16,10 @@
 #include "tally-api-json.h"
 #include "tally-log.h"
 #include "tally-server.h"
+#include "tally-store-keys.h"
 #include "tally-store-payments.h"
 #include "tally-store-recharge.h"
+#include "tally-store-teams.h"
 #include "tally-store-users.h"
 #include "tally-users.h"
 
@@ -153,6 +155,72 @@ export_alerts (const ExportContext  *context,
     }
   while (next > 0);
 
+  return array_node (g_steal_pointer (&items));
+}
+
+/* Every key the user made, revoked ones too, as GET /v1/me/api-keys lists
+ * them with when each was revoked: never the key or its hash. */
+static JsonNode *
+export_api_keys (const ExportContext  *context,
+                 GError              **error)
+{
+  g_autoptr(GArray) keys = tally_store_list_all_api_keys (context->store, context->user->id,
+                                                          error);
+  JsonArray *items;
+
+  if (keys == NULL)
+    return NULL;
+
+  items = json_array_sized_new (keys->len);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const TallyApiKey *key = &g_array_index (keys, TallyApiKey, i);
+      JsonObject *item = tally_api_key_json (key);
+
+      tally_api_set_time (item, "revoked_at", key->revoked_at);
+      json_array_add_object_element (items, item);
+    }
+  return array_node (items);
+}
+
+/* {id, name, role, daily_cap, monthly_cap, joined_at} of the user in each
+ * of their teams: nothing about the other members. */
+static JsonObject *
+team_item (const TallyTeam       *team,
+           const TallyTeamMember *member)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "id", team->id);
+  json_object_set_string_member (object, "name", team->name);
+  json_object_set_string_member (object, "role", tally_team_role_to_string (member->role));
+  tally_api_set_cap (object, "daily_cap", member->daily_cap);
+  tally_api_set_cap (object, "monthly_cap", member->monthly_cap);
+  tally_api_set_time (object, "joined_at", member->joined_at);
+  return object;
+}
+
+static JsonNode *
+export_teams (const ExportContext  *context,
+              GError              **error)
+{
+  g_autoptr(GArray) teams = tally_store_list_teams (context->store, context->user->id, error);
+  g_autoptr(JsonArray) items = NULL;
+
+  if (teams == NULL)
+    return NULL;
+
+  items = json_array_sized_new (teams->len);
+  for (guint i = 0; i < teams->len; i++)
+    {
+      const TallyTeam *team = &g_array_index (teams, TallyTeam, i);
+      TallyTeamMember member;
+
+      if (!tally_store_find_team_member (context->store, team->id, context->user->id, &member,
+                                         error))
+        return NULL;
+      json_array_add_object_element (items, team_item (team, &member));
+    }
   return array_node (g_steal_pointer (&items));
 }
 
@@ -334,6 +402,8 @@ static const struct
   { "alerts", export_alerts },
   { "audit", export_audit },
   { "settings", export_settings },
+  { "api_keys", export_api_keys },
+  { "teams", export_teams },
 };
 
 static JsonObject *

@@ -103,8 +103,8 @@ static const Setting settings[] = {
   { "audit", "audit-retention-days", SETTING_INT, FIELD (audit_retention_days), 0, 36500,
     "Days audit records are kept; 0 keeps them forever (default 0)", "DAYS" },
   { "audit", "audit-prune-batch", SETTING_INT, FIELD (audit_prune_batch), 1, 10000000,
-    "Audit records retention deletes in one write; the rest follow in the next ones, so "
-    "requests are never held up long (default 10000)", "N" },
+    "Audit records retention deletes in one transaction, on a worker thread of its own; "
+    "requests' writes go between two (default 1000)", "N" },
   { "smtp", "url", SETTING_STRING, FIELD (smtp_url), 0, 0,
     "SMTP server for emails, smtp://HOST:PORT or smtps://HOST:PORT (default: none, no email)",
     "URL", "smtp-url" },
@@ -145,7 +145,7 @@ tally_config_new (void)
   config->body_limit = 1024 * 1024;
   config->session_days = 30;
   config->session_retention_days = 7;
-  config->audit_prune_batch = 10000;
+  config->audit_prune_batch = 1000;
   config->login_attempts = 10;
   config->login_window = 900;
   config->signups_per_hour = 10;

@@ -256,18 +256,21 @@ tally_store_save_consent (TallyStore          *self,
 gboolean
 tally_store_delete_old_sessions (TallyStore  *self,
                                  gint64       before,
+                                 gint64       limit,
                                  gint64      *n_deleted,
                                  GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "DELETE FROM sessions WHERE expires_at < ?1 "
-                                            "OR revoked_at < ?1",
+                                            "DELETE FROM sessions WHERE rowid IN "
+                                            "(SELECT rowid FROM sessions WHERE expires_at < ?1 "
+                                            " OR revoked_at < ?1 LIMIT ?2)",
                                             error);
 
   *n_deleted = 0;
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, before);
+  sqlite3_bind_int64 (stmt, 2, limit);
   if (!tally_store_step_done (self, stmt, error))
     return FALSE;
 
