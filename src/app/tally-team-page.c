@@ -22,6 +22,7 @@
 #include "tally-format.h"
 #include "tally-session-teams.h"
 #include "tally-team-page.h"
+#include "tally-secret-dialog.h"
 #include "tally-toast.h"
 
 /* The roles in the order of a member's role row. */
@@ -564,48 +565,25 @@ accept_action (GtkWidget  *widget,
 /* --- inviting --- */
 
 static void
-copy_code (GtkButton *button,
-           GtkLabel  *code)
-{
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)),
-                          gtk_label_get_text (code));
-  gtk_button_set_label (button, _("Copied"));
-}
-
-static void
 show_invitation (TallyTeamPage         *self,
                  const TallyInvitation *invitation)
 {
   GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self)));
-  GtkWidget *dialog = adw_message_dialog_new (parent, _("Invitation Made"), NULL);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *code = gtk_label_new (invitation->token);
-  GtkWidget *copy = gtk_button_new_with_mnemonic (_("_Copy Code"));
   g_autofree char *expires = invitation->expires != NULL
                              ? g_date_time_format (invitation->expires, "%x %H:%M")
                              : g_strdup ("—");
+  g_autofree char *body = g_strdup_printf (invitation->email_sent
+                                           ? _("%s was sent this code by email. They join by "
+                                               "pasting it on their Team page, signed in as "
+                                               "that address, before %s.")
+                                           : _("Send %s this code: they join by pasting it on "
+                                               "their Team page, signed in as that address, "
+                                               "before %s."),
+                                           invitation->email != NULL ? invitation->email : "",
+                                           expires);
 
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  invitation->email_sent
-                                  ? _("%s was sent this code by email. They join by pasting it "
-                                      "on their Team page, signed in as that address, before %s.")
-                                  : _("Send %s this code: they join by pasting it on their Team "
-                                      "page, signed in as that address, before %s."),
-                                  invitation->email != NULL ? invitation->email : "", expires);
-  gtk_label_set_selectable (GTK_LABEL (code), TRUE);
-  gtk_label_set_wrap (GTK_LABEL (code), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (code), PANGO_WRAP_CHAR);
-  gtk_widget_add_css_class (code, "monospace");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (code), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("The invitation’s code"), -1);
-  gtk_widget_set_halign (copy, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (copy, "pill");
-  g_signal_connect (copy, "clicked", G_CALLBACK (copy_code), code);
-  gtk_box_append (GTK_BOX (box), code);
-  gtk_box_append (GTK_BOX (box), copy);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Done"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  tally_secret_dialog_present (parent, _("Invitation Made"), body, invitation->token,
+                               _("_Copy Code"), _("The invitation’s code"));
 }
 
 static void
