@@ -104,6 +104,7 @@ enum {
   PAYMENT,
   LEDGER_CHANGED,
   ALERT,
+  POOL_BALANCE,
   N_SIGNALS
 };
 
@@ -829,6 +830,25 @@ show_balance_event (TallySession *self,
     load_me (self);
 }
 
+/* The stream sends the balance of every account the user spends from:
+ * their own, and their teams' pools. */
+static void
+handle_balance_event (TallySession *self,
+                      JsonObject   *account)
+{
+  const char *id = json_object_get_string_member_with_default (account, "id", NULL);
+
+  if (id == NULL || g_strcmp0 (id, self->account_id) == 0)
+    {
+      show_balance_event (self, account);
+      return;
+    }
+
+  g_signal_emit (self, signals[POOL_BALANCE], 0, id,
+                 json_object_get_int_member_with_default (account, "balance", 0),
+                 json_object_get_int_member_with_default (account, "available", 0));
+}
+
 static void
 on_event (TallyClient  *client,
           JsonObject   *message,
@@ -840,7 +860,7 @@ on_event (TallyClient  *client,
     return;
 
   if (g_str_equal (type, "balance") && json_object_has_member (message, "account"))
-    show_balance_event (self, json_object_get_object_member (message, "account"));
+    handle_balance_event (self, json_object_get_object_member (message, "account"));
   else if (g_str_equal (type, "payment"))
     handle_payment_event (self, message);
   else if (g_str_equal (type, "alert"))
@@ -1658,6 +1678,9 @@ tally_session_class_init (TallySessionClass *klass)
                                           0);
   signals[ALERT] = g_signal_new ("alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                  NULL, NULL, G_TYPE_NONE, 1, TALLY_TYPE_ALERT);
+  signals[POOL_BALANCE] = g_signal_new ("pool-balance", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                        G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64);
 }
 
 static void

@@ -9,8 +9,8 @@
  * Team row chooses): its pool, its members (expanded, an owner or admin
  * changes a member's role and caps, allocates credits to them or removes
  * them), invitations and usage by member. Everything is read again when
- * the page is shown and after each change; the server's refusals are
- * shown in its words.
+ * the page is shown and after each change, and the pool's balance follows
+ * the session's live events; the server's refusals are shown in its words.
  */
 
 #include "config.h"
@@ -402,12 +402,24 @@ usage_read (GObject      *source,
 /* --- the team shown --- */
 
 static void
+show_pool (TallyTeamPage *self,
+           TallyTeam     *team)
+{
+  g_autofree char *available = NULL;
+  g_autofree char *subtitle = NULL;
+
+  available = team->available >= 0 ? tally_format_credits (team->available) : g_strdup ("—");
+  /* Translators: "1,000 credits available · You are Owner" */
+  subtitle = g_strdup_printf (_("%s available · You are %s"), available,
+                              tally_team_role_label (team->role));
+  adw_action_row_set_subtitle (self->pool_row, subtitle);
+}
+
+static void
 show_team (TallyTeamPage *self)
 {
   TallyTeam *team = current_team (self);
   gboolean any = team != NULL;
-  g_autofree char *available = NULL;
-  g_autofree char *subtitle = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->team_group), any);
   gtk_widget_set_visible (GTK_WIDGET (self->members_group), any);
@@ -421,15 +433,32 @@ show_team (TallyTeamPage *self)
   g_free (self->team_id);
   self->team_id = g_strdup (team->id);
   adw_preferences_group_set_title (self->team_group, team->name);
-  available = team->available >= 0 ? tally_format_credits (team->available) : g_strdup ("—");
-  /* Translators: "1,000 credits available · You are Owner" */
-  subtitle = g_strdup_printf (_("%s available · You are %s"), available,
-                              tally_team_role_label (team->role));
-  adw_action_row_set_subtitle (self->pool_row, subtitle);
+  show_pool (self, team);
 
   /* The usage after the members: it names them. */
   tally_session_list_team_members_async (session (self), team->id, self->cancellable,
                                          members_listed, g_object_ref (self));
+}
+
+/* Pushed by the server after each change to a pool: the page follows it
+ * live rather than reading the teams again. */
+static void
+on_pool_balance (TallySession  *session,
+                 const char    *account_id,
+                 gint64         balance,
+                 gint64         available,
+                 TallyTeamPage *self)
+{
+  for (guint i = 0; self->teams != NULL && i < self->teams->len; i++)
+    {
+      TallyTeam *team = g_ptr_array_index (self->teams, i);
+
+      if (g_strcmp0 (team->account_id, account_id) != 0)
+        continue;
+      team->available = available;
+      if (team == current_team (self))
+        show_pool (self, team);
+    }
 }
 
 static void
@@ -838,6 +867,8 @@ tally_team_page_constructed (GObject *object)
   TallyTeamPage *self = TALLY_TEAM_PAGE (object);
 
   G_OBJECT_CLASS (tally_team_page_parent_class)->constructed (object);
+  g_signal_connect_object (session (self), "pool-balance", G_CALLBACK (on_pool_balance), self,
+                           0);
   show_team (self);
 }
 

@@ -533,7 +533,11 @@ test_team (void)
   pool = g_strdup (test_response_string (teams, "items.0.account_id"));
   members_path = g_strdup_printf ("/v1/teams/%s/members", test_response_string (teams,
                                                                                "items.0.id"));
+  /* The pool's balance follows the server's live events, without the
+   * view being shown again. */
+  wait_for_widget (page, is_label_starting, pool_text (0));
   test_grant (server, admin, pool, 1000);
+  wait_for_widget (page, is_label_starting, pool_text (1000));
 
   /* Invited from the page; the code shown joins the second user. */
   type_into (page, "Email address to invite", "second@example.com");
