@@ -258,6 +258,9 @@ rejection_text (const char *reason)
     return _("the tool is no longer in the catalogue");
   if (g_strcmp0 (reason, "invalid_units") == 0)
     return _("what it measured does not fit the tool’s price");
+  /* Refused by this app when the server no longer syncs the pool. */
+  if (g_strcmp0 (reason, "not_member") == 0)
+    return _("you are no longer a member of the team whose pool was to pay for it");
   return _("the server refused it");
 }
 
@@ -456,6 +459,33 @@ show_expiring (TallySession *self,
   set_expiring (self, 0, NULL);
 }
 
+/* The sync leases each pool the user may spend from: GET /v1/me lists
+ * them after the user's own account, with kind "team". */
+static void
+follow_pools (TallySession *self,
+              JsonArray    *accounts)
+{
+  g_autoptr(GStrvBuilder) pools = g_strv_builder_new ();
+  g_auto(GStrv) ids = NULL;
+
+  if (self->sync == NULL || accounts == NULL)
+    return;
+
+  for (guint i = 0; i < json_array_get_length (accounts); i++)
+    {
+      JsonNode *node = json_array_get_element (accounts, i);
+      JsonObject *account = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *id = account != NULL
+                       ? json_object_get_string_member_with_default (account, "id", NULL) : NULL;
+
+      if (id != NULL && g_strcmp0 (json_object_get_string_member_with_default (account, "kind",
+                                                                               ""), "team") == 0)
+        g_strv_builder_add (pools, id);
+    }
+  ids = g_strv_builder_end (pools);
+  tally_sync_set_pools (self->sync, (const char * const *) ids);
+}
+
 static void
 show_me (TallySession *self,
          JsonObject   *me)
@@ -492,6 +522,7 @@ show_me (TallySession *self,
   if (account != NULL)
     show_account (self, account);
   show_expiring (self, account);
+  follow_pools (self, accounts);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -504,6 +535,7 @@ remember_me (TallySession *self,
     return;
 
   store_document (self, "me", me);
+  follow_pools (self, json_object_get_array_member (me, "accounts"));
   update_ledger (self);
 }
 

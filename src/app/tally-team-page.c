@@ -10,7 +10,8 @@
  * changes a member's role and caps, allocates credits to them or removes
  * them), invitations and usage by member. Everything is read again when
  * the page is shown and after each change, and the pool's balance follows
- * the session's live events; the server's refusals are shown in its words.
+ * the session's live events, as what this device may spend from it
+ * offline follows the sync; the server's refusals are shown in its words.
  */
 
 #include "config.h"
@@ -36,6 +37,7 @@ struct _TallyTeamPage
   AdwComboRow         *team_row;
   GtkStringList       *team_names;
   AdwActionRow        *pool_row;
+  AdwActionRow        *offline_row;
   AdwPreferencesGroup *members_group;
   AdwPreferencesGroup *invite_group;
   AdwEntryRow         *invite_email_row;
@@ -401,6 +403,46 @@ usage_read (GObject      *source,
 
 /* --- the team shown --- */
 
+/* "3 December, 14:05": when the pool's lease, and so what may be spent
+ * from it offline, ends. */
+static char *
+lease_end_text (gint64 expires_at)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (expires_at / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+
+  if (local == NULL)
+    return g_strdup ("");
+  /* Translators: a day, month and time, as in "3 December, 14:05"; see g_date_time_format() */
+  return g_date_time_format (local, C_("pool lease end", "%-d %B, %H:%M"));
+}
+
+/* What this device may spend from the pool without the server: the
+ * lease the sync holds on it, less the runs waiting to sync. */
+static void
+show_offline (TallyTeamPage *self,
+              TallyTeam     *team)
+{
+  TallySync *sync = tally_session_get_sync (session (self));
+  gint64 allowance = sync != NULL ? tally_sync_get_pool_allowance (sync, team->account_id) : 0;
+  g_autofree char *amount = NULL;
+  g_autofree char *until = NULL;
+  g_autofree char *text = NULL;
+
+  if (allowance <= 0)
+    {
+      adw_action_row_set_subtitle (self->offline_row,
+                                   _("Nothing on this device: runs on the pool need the server"));
+      return;
+    }
+
+  amount = tally_format_credits (allowance);
+  until = lease_end_text (tally_sync_get_pool_lease_expiry (sync, team->account_id));
+  /* Translators: "12 credits may be spent here without the server, until 3 December, 14:05" */
+  text = g_strdup_printf (_("%s may be spent here without the server, until %s"), amount, until);
+  adw_action_row_set_subtitle (self->offline_row, text);
+}
+
 static void
 show_pool (TallyTeamPage *self,
            TallyTeam     *team)
@@ -413,6 +455,7 @@ show_pool (TallyTeamPage *self,
   subtitle = g_strdup_printf (_("%s available · You are %s"), available,
                               tally_team_role_label (team->role));
   adw_action_row_set_subtitle (self->pool_row, subtitle);
+  show_offline (self, team);
 }
 
 static void
@@ -459,6 +502,17 @@ on_pool_balance (TallySession  *session,
       if (team == current_team (self))
         show_pool (self, team);
     }
+}
+
+/* A sync took or renewed a lease, or a run spent from one. */
+static void
+on_ledger_changed (TallySession  *session,
+                   TallyTeamPage *self)
+{
+  TallyTeam *team = current_team (self);
+
+  if (team != NULL)
+    show_offline (self, team);
 }
 
 static void
@@ -869,6 +923,8 @@ tally_team_page_constructed (GObject *object)
   G_OBJECT_CLASS (tally_team_page_parent_class)->constructed (object);
   g_signal_connect_object (session (self), "pool-balance", G_CALLBACK (on_pool_balance), self,
                            0);
+  g_signal_connect_object (session (self), "ledger-changed", G_CALLBACK (on_ledger_changed),
+                           self, 0);
   show_team (self);
 }
 
@@ -907,6 +963,7 @@ tally_team_page_class_init (TallyTeamPageClass *klass)
   BIND (team_row);
   BIND (team_names);
   BIND (pool_row);
+  BIND (offline_row);
   BIND (members_group);
   BIND (invite_group);
   BIND (invite_email_row);
