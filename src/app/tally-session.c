@@ -870,7 +870,7 @@ handle_balance_event (TallySession *self,
 {
   const char *id = json_object_get_string_member_with_default (account, "id", NULL);
 
-  if (id == NULL || g_strcmp0 (id, self->account_id) == 0)
+  if (id == NULL || self->account_id == NULL || g_strcmp0 (id, self->account_id) == 0)
     {
       show_balance_event (self, account);
       return;
