@@ -310,6 +310,7 @@ pool_written (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
   TallySync *self;
+  guint left;
 
   if (!tally_cache_write_pool_finish (TALLY_CACHE (source), result, &error) &&
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -317,12 +318,17 @@ pool_written (GObject      *source,
 
   self = user_data;
   if (error != NULL)
-    g_message ("Sync with the pool %s failed, to be tried again: %s", current_pool (self),
-               error->message);
-  /* The pool's outbox shrank but is not empty, or the server has more. */
-  else if (self->more || (tally_cache_outbox_count_for (self->cache, current_pool (self)) > 0 &&
-                          tally_cache_outbox_count_for (self->cache, current_pool (self)) <
-                          self->outbox_sent))
+    {
+      g_message ("Sync with the pool %s failed, to be tried again: %s", current_pool (self),
+                 error->message);
+      next_pool (self);
+      return;
+    }
+
+  /* The server has more, or the pool's outbox shrank but is not empty:
+   * as round_needs_another() for the user's own account. */
+  left = tally_cache_outbox_count_for (self->cache, current_pool (self));
+  if (self->more || (left > 0 && left < self->outbox_sent))
     {
       sync_pool (self);
       return;

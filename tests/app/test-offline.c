@@ -514,6 +514,8 @@ test_offline_team_pool (void)
   show_view (session.window, "team");
   wait_for_widget (session.window, is_label_starting,
                    "3 credits may be spent here without the server, until ");
+  settle (session.window);
+  save_screenshot (session.window, "team-offline.png");
 
   /* Offline, on the pool: the op waits with the pool's id. */
   test_server_stop (server, FALSE);
