@@ -104,6 +104,7 @@ enum {
   PAYMENT,
   LEDGER_CHANGED,
   ALERT,
+  POOL_BALANCE,
   N_SIGNALS
 };
 
@@ -257,6 +258,9 @@ rejection_text (const char *reason)
     return _("the tool is no longer in the catalogue");
   if (g_strcmp0 (reason, "invalid_units") == 0)
     return _("what it measured does not fit the tool’s price");
+  /* Refused by this app when the server no longer syncs the pool. */
+  if (g_strcmp0 (reason, "not_member") == 0)
+    return _("you are no longer a member of the team whose pool was to pay for it");
   return _("the server refused it");
 }
 
@@ -455,6 +459,33 @@ show_expiring (TallySession *self,
   set_expiring (self, 0, NULL);
 }
 
+/* The sync leases each pool the user may spend from: GET /v1/me lists
+ * them after the user's own account, with kind "team". */
+static void
+follow_pools (TallySession *self,
+              JsonArray    *accounts)
+{
+  g_autoptr(GStrvBuilder) pools = g_strv_builder_new ();
+  g_auto(GStrv) ids = NULL;
+
+  if (self->sync == NULL || accounts == NULL)
+    return;
+
+  for (guint i = 0; i < json_array_get_length (accounts); i++)
+    {
+      JsonNode *node = json_array_get_element (accounts, i);
+      JsonObject *account = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *id = account != NULL
+                       ? json_object_get_string_member_with_default (account, "id", NULL) : NULL;
+
+      if (id != NULL && g_strcmp0 (json_object_get_string_member_with_default (account, "kind",
+                                                                               ""), "team") == 0)
+        g_strv_builder_add (pools, id);
+    }
+  ids = g_strv_builder_end (pools);
+  tally_sync_set_pools (self->sync, (const char * const *) ids);
+}
+
 static void
 show_me (TallySession *self,
          JsonObject   *me)
@@ -491,6 +522,7 @@ show_me (TallySession *self,
   if (account != NULL)
     show_account (self, account);
   show_expiring (self, account);
+  follow_pools (self, accounts);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -503,6 +535,7 @@ remember_me (TallySession *self,
     return;
 
   store_document (self, "me", me);
+  follow_pools (self, json_object_get_array_member (me, "accounts"));
   update_ledger (self);
 }
 
@@ -829,6 +862,25 @@ show_balance_event (TallySession *self,
     load_me (self);
 }
 
+/* The stream sends the balance of every account the user spends from:
+ * their own, and their teams' pools. */
+static void
+handle_balance_event (TallySession *self,
+                      JsonObject   *account)
+{
+  const char *id = json_object_get_string_member_with_default (account, "id", NULL);
+
+  if (id == NULL || self->account_id == NULL || g_strcmp0 (id, self->account_id) == 0)
+    {
+      show_balance_event (self, account);
+      return;
+    }
+
+  g_signal_emit (self, signals[POOL_BALANCE], 0, id,
+                 json_object_get_int_member_with_default (account, "balance", 0),
+                 json_object_get_int_member_with_default (account, "available", 0));
+}
+
 static void
 on_event (TallyClient  *client,
           JsonObject   *message,
@@ -840,7 +892,7 @@ on_event (TallyClient  *client,
     return;
 
   if (g_str_equal (type, "balance") && json_object_has_member (message, "account"))
-    show_balance_event (self, json_object_get_object_member (message, "account"));
+    handle_balance_event (self, json_object_get_object_member (message, "account"));
   else if (g_str_equal (type, "payment"))
     handle_payment_event (self, message);
   else if (g_str_equal (type, "alert"))
@@ -1658,6 +1710,9 @@ tally_session_class_init (TallySessionClass *klass)
                                           0);
   signals[ALERT] = g_signal_new ("alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                  NULL, NULL, G_TYPE_NONE, 1, TALLY_TYPE_ALERT);
+  signals[POOL_BALANCE] = g_signal_new ("pool-balance", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                        G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64);
 }
 
 static void

@@ -60,7 +60,9 @@ GType tally_session_state_get_type (void) G_GNUC_CONST;
  * and as a desktop notification too when @desktop and the window is in
  * the background; ::payment (TallyPaymentItem) for every payment event;
  * ::ledger-changed after the cache changed and the figures follow it;
- * ::alert (TallyAlert) for each alert that arrives live, once. */
+ * ::alert (TallyAlert) for each alert that arrives live, once;
+ * ::pool-balance (account id, balance, available) when the server pushes
+ * the balance of a team's pool the user spends from. */
 G_DECLARE_FINAL_TYPE (TallySession, tally_session, TALLY, SESSION, GObject)
 
 /* Looks for the token of @client's server in the keyring at once. */
