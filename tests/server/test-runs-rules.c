@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tally-runs.h"
+#include "tally-store-sync.h"
 #include "tally-teams.h"
 #include "tally-writer.h"
 
@@ -195,13 +196,14 @@ available (Rig        *rig,
 
 /* Authorizes in a transaction of its own, as the writer would. */
 static void
-authorize_on (Rig                  *rig,
-              const TallyUser      *user,
-              const char           *id,
-              const char           *tool,
-              const char           *inputs,
-              const char           *account_id,
-              TallyAuthorizeResult *result)
+authorize_from (Rig                  *rig,
+                const TallyUser      *user,
+                const char           *id,
+                const char           *tool,
+                const char           *inputs,
+                const char           *account_id,
+                const char           *device,
+                TallyAuthorizeResult *result)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = json_from_string (inputs, &error);
@@ -213,11 +215,24 @@ authorize_on (Rig                  *rig,
   request.inputs = json_node_get_object (node);
   if (account_id != NULL)
     g_strlcpy (request.account_id, account_id, sizeof request.account_id);
+  request.device = device;
 
   begin (rig);
   tally_runs_authorize (&rig->runs, user, NULL, &request, result, &error);
   g_assert_no_error (error);
   commit (rig);
+}
+
+static void
+authorize_on (Rig                  *rig,
+              const TallyUser      *user,
+              const char           *id,
+              const char           *tool,
+              const char           *inputs,
+              const char           *account_id,
+              TallyAuthorizeResult *result)
+{
+  authorize_from (rig, user, id, tool, inputs, account_id, NULL, result);
 }
 
 static void
@@ -273,21 +288,25 @@ test_rules_authorize_complete (Rig           *rig,
   g_auto(TallyCompleteResult) done_other = { 0 };
   g_auto(TallyCompleteResult) done_stolen = { 0 };
   TallyUser alice, bob;
+  gint64 seq;
 
   user_new (rig, "alice@example.com", &alice);
   user_new (rig, "bob@example.com", &bob);
   grant (rig, alice.account_id, 10);
+  seq = tally_audit_get_last_seq (rig->audit);
 
   authorize (rig, &alice, id, &first);
   g_assert_cmpint (first.outcome, ==, TALLY_AUTHORIZE_AUTHORIZED);
   g_assert_cmpint (first.status, ==, 201);
   g_assert_cmpint (first.run.status, ==, TALLY_RUN_STATUS_AUTHORIZED);
   g_assert_cmpint (first.run.held, ==, FOUR_IMAGES_COST);
-  g_assert_cmpint (first.run.hold_expires_at, ==, rig->now + HOLD_TIMEOUT * G_USEC_PER_SEC);
+  g_assert_cmpint (first.run.hold_expires_at, ==, rig->now + (gint64) HOLD_TIMEOUT * G_USEC_PER_SEC);
   g_assert_cmpint (available (rig, alice.account_id), ==, 10 - FOUR_IMAGES_COST);
+  g_assert_cmpint (tally_audit_get_last_seq (rig->audit), ==, seq + 1);
 
-  /* The same request: the same bytes, and no second hold. */
+  /* The same request: the same bytes, and no second hold or record. */
   authorize (rig, &alice, id, &again);
+  g_assert_cmpint (tally_audit_get_last_seq (rig->audit), ==, seq + 1);
   g_assert_cmpint (again.outcome, ==, TALLY_AUTHORIZE_ANSWERED_BEFORE);
   g_assert_cmpint (again.status, ==, 201);
   g_assert_cmpstr (again.body, ==, first.body);
@@ -307,6 +326,7 @@ test_rules_authorize_complete (Rig           *rig,
   g_assert_cmpint (done.run.status, ==, TALLY_RUN_STATUS_SUCCEEDED);
   g_assert_cmpint (done.run.charged, ==, 2);
   g_assert_cmpint (available (rig, alice.account_id), ==, 8);
+  g_assert_cmpint (tally_audit_get_last_seq (rig->audit), ==, seq + 2);
 
   complete (rig, &alice, id, TALLY_RUN_OUTCOME_SUCCEEDED, 2, &done_again);
   g_assert_cmpint (done_again.outcome, ==, TALLY_COMPLETE_ANSWERED_BEFORE);
@@ -314,6 +334,7 @@ test_rules_authorize_complete (Rig           *rig,
   complete (rig, &alice, id, TALLY_RUN_OUTCOME_SUCCEEDED, 4, &done_other);
   g_assert_cmpint (done_other.outcome, ==, TALLY_COMPLETE_IDEMPOTENCY_CONFLICT);
   g_assert_cmpint (available (rig, alice.account_id), ==, 8);
+  g_assert_cmpint (tally_audit_get_last_seq (rig->audit), ==, seq + 2);
 }
 
 /* Refusals that record the run (and so replay), and those that change
@@ -446,7 +467,7 @@ test_rules_expired_hold (Rig           *rig,
   g_assert_true (found);
   g_assert_cmpint (tally_runs_current_status (&rig->runs, &run), ==, TALLY_RUN_STATUS_AUTHORIZED);
 
-  rig->now += (HOLD_TIMEOUT + 1) * G_USEC_PER_SEC;
+  rig->now += (gint64) (HOLD_TIMEOUT + 1) * G_USEC_PER_SEC;
   g_assert_cmpint (tally_runs_current_status (&rig->runs, &run), ==, TALLY_RUN_STATUS_EXPIRED);
   complete (rig, &erin, id, TALLY_RUN_OUTCOME_SUCCEEDED, 4, &late);
   g_assert_cmpint (late.outcome, ==, TALLY_COMPLETE_COMPLETED);
@@ -489,6 +510,78 @@ test_rules_find_own (Rig           *rig,
   g_assert_true (tally_runs_find_own (&rig->runs, &frank, NULL, &run, &found, &error));
   g_assert_false (found);
   g_assert_no_error (error);
+}
+
+/* A device's offline lease, as a sync takes it: a pending transfer from
+ * the user's account to the device's own. */
+static void
+take_lease (Rig             *rig,
+            const TallyUser *user,
+            const char      *device,
+            gint64           amount)
+{
+  g_autofree char *account_id = g_uuid_string_random ();
+  g_autofree char *lease_id = g_uuid_string_random ();
+  g_autoptr(GError) error = NULL;
+  TallyTransferResult result;
+  TallyTransfer transfer;
+  TallyAccount account;
+  TallyDevice row = { 0 };
+
+  begin (rig);
+  tally_account_init (&account, account_id, TALLY_ACCOUNT_KIND_LEASE, TALLY_ACCOUNT_FLAG_NONE,
+                      "Offline lease", "UTC");
+  tally_ledger_create_account (rig->ledger, &account, &error);
+  g_assert_no_error (error);
+  tally_transfer_init (&transfer, lease_id, user->account_id, account_id, amount,
+                       TALLY_TRANSFER_KIND_LEASE);
+  transfer.flags = TALLY_TRANSFER_FLAG_PENDING;
+  transfer.timeout = 3600;
+  tally_ledger_create_transfers (rig->ledger, &transfer, 1, &result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (result, ==, TALLY_TRANSFER_OK);
+
+  g_strlcpy (row.lease_account_id, account_id, sizeof row.lease_account_id);
+  g_strlcpy (row.lease_id, lease_id, sizeof row.lease_id);
+  row.lease_amount = amount;
+  row.lease_expires_at = rig->now + (gint64) 3600 * G_USEC_PER_SEC;
+  row.created_at = rig->now;
+  tally_store_save_device (rig->store, user->id, device, &row, &error);
+  g_assert_no_error (error);
+  commit (rig);
+}
+
+/* Short because a device holds a lease: without the device the run is
+ * refused; the device asking gives its lease back to pay. */
+static void
+test_rules_lease_given_back (Rig           *rig,
+                             gconstpointer  data)
+{
+  g_autofree char *refused_id = g_uuid_string_random ();
+  g_autofree char *online_id = g_uuid_string_random ();
+  g_auto(TallyAuthorizeResult) refused = { 0 };
+  g_auto(TallyAuthorizeResult) online = { 0 };
+  g_autoptr(GError) error = NULL;
+  TallyDevice row;
+  TallyUser kim;
+
+  user_new (rig, "kim@example.com", &kim);
+  grant (rig, kim.account_id, 10);
+  take_lease (rig, &kim, "laptop", 8);
+  g_assert_cmpint (available (rig, kim.account_id), ==, 2);
+
+  authorize (rig, &kim, refused_id, &refused);
+  g_assert_cmpint (refused.outcome, ==, TALLY_AUTHORIZE_INSUFFICIENT_CREDITS);
+  g_assert_cmpint (refused.available, ==, 2);
+  g_assert_false (refused.lease_released);
+
+  authorize_from (rig, &kim, online_id, "image-resize", FOUR_IMAGES, NULL, "laptop", &online);
+  g_assert_cmpint (online.outcome, ==, TALLY_AUTHORIZE_AUTHORIZED);
+  g_assert_true (online.lease_released);
+  g_assert_cmpint (available (rig, kim.account_id), ==, 10 - FOUR_IMAGES_COST);
+  tally_store_find_device (rig->store, kim.id, "laptop", &row, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (row.lease_id, ==, "");
 }
 
 static void
@@ -617,6 +710,8 @@ main (int    argc,
   g_test_add ("/runs-rules/expired-hold", Rig, NULL, rig_setup, test_rules_expired_hold,
               rig_teardown);
   g_test_add ("/runs-rules/find-own", Rig, NULL, rig_setup, test_rules_find_own, rig_teardown);
+  g_test_add ("/runs-rules/lease-given-back", Rig, NULL, rig_setup, test_rules_lease_given_back,
+              rig_teardown);
   g_test_add ("/runs-rules/account-caps", Rig, NULL, rig_setup, test_rules_account_caps,
               rig_teardown);
   g_test_add ("/runs-rules/pool-caps", Rig, NULL, rig_setup, test_rules_pool_caps,
