@@ -59,7 +59,8 @@ digest_parts (const char * const *parts,
 }
 
 /* The same inputs in any member order give the same text, so a retry
- * that re-serialized its body is still the same request. */
+ * that re-serialized its body is still the same request. The body's depth
+ * was bounded before parsing. */
 static char *
 canonical_inputs (JsonObject *inputs)
 {
