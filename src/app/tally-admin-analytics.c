@@ -184,7 +184,11 @@ show_tools (TallyAdminAnalytics *self)
   for (guint i = 0; i < self->analytics->tools->len; i++)
     {
       TallyAnalyticsItem *tool = self->analytics->tools->pdata[i];
-      const char *name = tool->name != NULL ? tool->name : _("No tool");
+      const char *catalogued = tally_session_get_tool_name (self->session, tool->name);
+      /* The catalogue's name where the app knows the tool; a retired one
+       * keeps its id. */
+      const char *name = catalogued != NULL ? catalogued
+                         : tool->name != NULL ? tool->name : _("No tool");
       g_autofree char *runs = runs_text (tool->count);
       g_autofree char *users = g_strdup_printf (ngettext ("%" PRId64 " user",
                                                           "%" PRId64 " users",
