@@ -66,8 +66,8 @@ typedef struct
   guint  applied;
   gint64 charged;
   guint  device;
-  /* When the lease it was spent from ends, as the device knew it. */
-  gint64 lease_expires_at;
+  /* The lease it was spent from, as the device knew it. */
+  char   lease_id[37];
 } SimRun;
 
 typedef struct
@@ -128,9 +128,9 @@ typedef struct
   guint64           n_syncs, n_ops_sent, n_applied, n_duplicates, n_rejected, n_drops,
                     n_dups, n_kills, n_timeouts, n_failed, n_grants, n_runs, n_refused,
                     n_settles, n_checks, n_stale;
-  /* Rejections by reason: over a lease that had expired when the op
-   * arrived, over one still live, and any other. */
-  guint64           n_over_expired, n_over_lease, n_other_rejections;
+  /* Rejections: over a lease that was gone when the op arrived, and any
+   * other (which fails the run). */
+  guint64           n_over_expired, n_other_rejections;
   char             *failure;
 } Sim;
 
@@ -318,11 +318,37 @@ commit_sync (Sim          *sim,
   return TRUE;
 }
 
+/* An op over its lease is refused only when that lease is gone: it
+ * expired (or is within the server's margin of it), or was replaced by
+ * a new one after it expired. Otherwise the device overspent. */
+static void
+observe_rejection (Sim                     *sim,
+                   const SimRun            *run,
+                   const TallyDevice       *before,
+                   const TallySyncOp       *op,
+                   const TallySyncOpResult *result)
+{
+  gboolean gone = !g_str_equal (before->lease_id, run->lease_id) ||
+                  before->lease_expires_at <= sim->now + G_USEC_PER_SEC;
+
+  sim->n_rejected++;
+  if (g_str_equal (result->reason, TALLY_SYNC_REASON_EXCEEDS_LEASE) && gone)
+    {
+      sim->n_over_expired++;
+      return;
+    }
+
+  sim->n_other_rejections++;
+  fail (sim, "op %s was rejected (%s) though its lease was live", op->id, result->reason);
+}
+
 /* What the server's answers say it did: no run applied twice, and each
- * applied charge is the consumption transfer the ledger has. */
+ * applied charge is the consumption transfer the ledger has. @before is
+ * the device's row before the sync. */
 static void
 observe_results (Sim                *sim,
-                 const TallySyncJob *job)
+                 const TallySyncJob *job,
+                 const TallyDevice  *before)
 {
   for (guint i = 0; i < job->request.n_ops; i++)
     {
@@ -335,21 +361,7 @@ observe_results (Sim                *sim,
       if (result->status == TALLY_SYNC_OP_DUPLICATE)
         sim->n_duplicates++;
       if (result->status == TALLY_SYNC_OP_REJECTED)
-        {
-          sim->n_rejected++;
-          if (g_str_equal (result->reason, TALLY_SYNC_REASON_EXCEEDS_LEASE) &&
-              sim->now >= run->lease_expires_at - G_USEC_PER_SEC)
-            sim->n_over_expired++;
-          else if (g_str_equal (result->reason, TALLY_SYNC_REASON_EXCEEDS_LEASE))
-            sim->n_over_lease++;
-          else
-            sim->n_other_rejections++;
-          /* The device spends only what its lease has left: the server
-           * may refuse an op only once that lease has expired. */
-          if (sim->n_over_lease + sim->n_other_rejections > 0)
-            fail (sim, "op %s was rejected (%s) though its lease was live", op->id,
-                  result->reason);
-        }
+        observe_rejection (sim, run, before, op, result);
       if (result->status != TALLY_SYNC_OP_APPLIED)
         continue;
 
@@ -384,6 +396,7 @@ serve (Sim        *sim,
   g_auto(TallySyncRequest) decoded = { NULL, 0, NULL, 0 };
   g_autoptr(GError) error = NULL;
   TallySyncJob job;
+  TallyDevice before;
   JsonObject *answer = NULL;
   gboolean needed;
 
@@ -395,6 +408,8 @@ serve (Sim        *sim,
     }
 
   tally_sync_job_init (&job, &sim->user, &decoded);
+  if (!tally_store_find_device (sim->store, sim->user.id, job.device_key, &before, NULL))
+    memset (&before, 0, sizeof before);
   if (!tally_sync_needs_write (&sim->ctx, &job, &needed, &error) ||
       (needed && !commit_sync (sim, &job, &error)))
     {
@@ -405,7 +420,7 @@ serve (Sim        *sim,
       return NULL;
     }
 
-  observe_results (sim, &job);
+  observe_results (sim, &job, &before);
   answer = tally_api_sync_answer (&sim->ctx, &job, &error);
   if (answer == NULL)
     fail (sim, "no answer: %s", error->message);
@@ -506,7 +521,7 @@ device_run (Sim   *sim,
   SimDevice *device = &sim->devices[index];
   gint64 max_units = g_rand_int_range (sim->rand, 1, 60);
   double outcome = g_rand_double (sim->rand);
-  SimRun run = { 0, 0, 0, index, device->lease_expires_at };
+  SimRun run = { 0, 0, 0, index, { 0 } };
   SimOp op = { { 0 }, sim->runs->len, 0, TALLY_RUN_OUTCOME_SUCCEEDED, 0,
                device_now (sim, device) };
 
@@ -525,6 +540,7 @@ device_run (Sim   *sim,
   op.cost = op.outcome == TALLY_RUN_OUTCOME_SUCCEEDED ? price (sim, op.units) : 0;
 
   run.cost = op.cost;
+  g_strlcpy (run.lease_id, device->lease_id, sizeof run.lease_id);
   g_array_append_val (sim->runs, run);
   g_hash_table_insert (sim->op_runs, g_strdup (op.id), GUINT_TO_POINTER (op.run));
   g_array_append_val (device->outbox, op);
@@ -977,11 +993,10 @@ report (Sim    *sim,
   g_print ("  syncs %" G_GUINT64_FORMAT ", failed %" G_GUINT64_FORMAT ", runs %" G_GUINT64_FORMAT
            " (refused %" G_GUINT64_FORMAT "), ops sent %" G_GUINT64_FORMAT ": applied %"
            G_GUINT64_FORMAT ", duplicate %" G_GUINT64_FORMAT ", rejected %" G_GUINT64_FORMAT
-           " (%" G_GUINT64_FORMAT " after their lease expired, %" G_GUINT64_FORMAT
-           " over a live lease, %" G_GUINT64_FORMAT " other)\n",
+           " (%" G_GUINT64_FORMAT " after their lease expired, %" G_GUINT64_FORMAT " other)\n",
            sim->n_syncs, sim->n_failed, sim->n_runs, sim->n_refused, sim->n_ops_sent,
            sim->n_applied, sim->n_duplicates, sim->n_rejected, sim->n_over_expired,
-           sim->n_over_lease, sim->n_other_rejections);
+           sim->n_other_rejections);
   g_print ("  dropped %" G_GUINT64_FORMAT ", duplicated %" G_GUINT64_FORMAT ", stale answers %"
            G_GUINT64_FORMAT ", timeouts %" G_GUINT64_FORMAT ", kills %" G_GUINT64_FORMAT
            ", grants %" G_GUINT64_FORMAT ", settles %" G_GUINT64_FORMAT ", ledger checks %"
@@ -1037,8 +1052,9 @@ run_sim (guint64  seed,
   ok = sim.failure == NULL;
   if (!ok)
     g_print ("FAILED at step %" G_GUINT64_FORMAT ": %s\n  replay: sync-sim --seed %"
-             G_GUINT64_FORMAT " --steps %" G_GUINT64_FORMAT " --devices %u%s\n", done - 1,
-             sim.failure, seed, done - 1, n_devices,
+             G_GUINT64_FORMAT " --steps %" G_GUINT64_FORMAT " --devices %u --settle-every %"
+             G_GUINT64_FORMAT "%s\n", done - 1, sim.failure, seed, done - 1, n_devices,
+             settle_every,
              bug == BUG_FRESH_IDS ? " --bug fresh-ids"
              : bug == BUG_VOLATILE_OUTBOX ? " --bug volatile-outbox" : "");
   sim_free (&sim);
