@@ -17,7 +17,6 @@
 #include "tally-log.h"
 #include "tally-server.h"
 #include "tally-store-sync.h"
-#include "tally-teams.h"
 
 /* At most this many transfers per answer; `more` says there are others. */
 #define SYNC_MAX_TRANSFERS 1000

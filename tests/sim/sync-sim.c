@@ -127,7 +127,7 @@ typedef struct
   /* Figures for the report. */
   guint64           n_syncs, n_ops_sent, n_applied, n_duplicates, n_rejected, n_drops,
                     n_dups, n_kills, n_timeouts, n_failed, n_grants, n_runs, n_refused,
-                    n_settles, n_checks, n_stale;
+                    n_settles, n_checks, n_stale, n_lost_answers;
   /* Rejections: over a lease that was gone when the op arrived, and any
    * other (which fails the run). */
   guint64           n_over_expired, n_other_rejections;
@@ -439,8 +439,9 @@ sim_message_free (gpointer data)
   g_free (message);
 }
 
-/* Lost, sent twice, or queued; which is delivered when is drawn later. */
-static void
+/* Lost, sent twice, or queued; which is delivered when is drawn later.
+ * FALSE when lost. */
+static gboolean
 send_message (Sim        *sim,
               gboolean    answer,
               guint       device,
@@ -452,7 +453,7 @@ send_message (Sim        *sim,
   if (!sim->devices[device].link_up || chance (sim, 0.1))
     {
       sim->n_drops++;
-      return;
+      return FALSE;
     }
   if (chance (sim, 0.05))
     {
@@ -470,6 +471,7 @@ send_message (Sim        *sim,
       message->body = json_object_ref (body);
       g_ptr_array_add (sim->network, message);
     }
+  return TRUE;
 }
 
 /* --- a device --- */
@@ -741,8 +743,9 @@ deliver (Sim   *sim,
     {
       g_autoptr(JsonObject) answer = serve (sim, message->body);
 
-      if (answer != NULL)
-        send_message (sim, TRUE, message->device, message->request, answer);
+      /* The key case: the server committed, and its answer is lost. */
+      if (answer != NULL && !send_message (sim, TRUE, message->device, message->request, answer))
+        sim->n_lost_answers++;
     }
   /* Only the request the device still waits for is answered: an answer
    * to one it gave up on has no connection to arrive on. */
@@ -997,10 +1000,12 @@ report (Sim    *sim,
            sim->n_syncs, sim->n_failed, sim->n_runs, sim->n_refused, sim->n_ops_sent,
            sim->n_applied, sim->n_duplicates, sim->n_rejected, sim->n_over_expired,
            sim->n_other_rejections);
-  g_print ("  dropped %" G_GUINT64_FORMAT ", duplicated %" G_GUINT64_FORMAT ", stale answers %"
+  g_print ("  messages dropped %" G_GUINT64_FORMAT " (answers after a commit %" G_GUINT64_FORMAT
+           "), duplicated %" G_GUINT64_FORMAT ", stale answers %"
            G_GUINT64_FORMAT ", timeouts %" G_GUINT64_FORMAT ", kills %" G_GUINT64_FORMAT
            ", grants %" G_GUINT64_FORMAT ", settles %" G_GUINT64_FORMAT ", ledger checks %"
-           G_GUINT64_FORMAT "\n", sim->n_drops, sim->n_dups, sim->n_stale, sim->n_timeouts,
+           G_GUINT64_FORMAT "\n", sim->n_drops, sim->n_lost_answers, sim->n_dups, sim->n_stale,
+           sim->n_timeouts,
            sim->n_kills, sim->n_grants, sim->n_settles, sim->n_checks);
 }
 
