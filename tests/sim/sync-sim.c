@@ -25,6 +25,7 @@
 #include <tally-ledger-sqlite.h>
 
 #include "tally-api-sync.h"
+#include "tally-cache.h"
 #include "tally-store.h"
 #include "tally-writer.h"
 
@@ -84,6 +85,9 @@ typedef struct
   gint64      lease_expires_at;
   guint       created;
   guint       acked;
+  /* With --real-cache: the app's own cache (tally-cache*.c), fed the same
+   * ops and answers, which must keep what the model keeps. */
+  TallyCache *cache;
   /* In memory only: the request in flight and when it is given up. */
   guint       inflight;
   gint64      inflight_since;
@@ -102,6 +106,7 @@ typedef struct
 {
   GRand            *rand;
   SimBug            bug;
+  gboolean          real_cache;
   gint64            now;
   guint             n_devices;
   SimDevice        *devices;
@@ -514,6 +519,99 @@ price (Sim    *sim,
   return cost;
 }
 
+static JsonObject *
+op_json (const SimOp *op)
+{
+  JsonObject *object = json_object_new ();
+  g_autofree char *created_at = tally_time_to_iso8601 (op->created_at);
+  const char *outcomes[] = { "succeeded", "failed", "cancelled" };
+
+  json_object_set_string_member (object, "id", op->id);
+  json_object_set_string_member (object, "type", "run");
+  json_object_set_string_member (object, "tool", SIM_TOOL_ID);
+  json_object_set_int_member (object, "units", op->units);
+  json_object_set_string_member (object, "outcome", outcomes[op->outcome]);
+  json_object_set_int_member (object, "cost", op->cost);
+  json_object_set_string_member (object, "created_at", created_at);
+  return object;
+}
+
+/* --- the app's own cache, beside the model --- */
+
+static void
+open_cache (Sim   *sim,
+            guint  index)
+{
+  SimDevice *device = &sim->devices[index];
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!sim->real_cache)
+    return;
+
+  path = g_strdup_printf ("%s/%s.db", sim->dir, device->name);
+  device->cache = tally_cache_open (path, &error);
+  if (device->cache == NULL)
+    fail (sim, "the cache of %s could not open: %s", device->name, error->message);
+}
+
+static void
+cache_add (Sim         *sim,
+           SimDevice   *device,
+           const SimOp *op)
+{
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (device->cache == NULL)
+    return;
+
+  object = op_json (op);
+  if (!tally_cache_outbox_add (device->cache, object, &error))
+    fail (sim, "the cache of %s refused an op: %s", device->name, error->message);
+}
+
+static void
+cache_apply (Sim        *sim,
+             SimDevice  *device,
+             JsonObject *answer)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (device->cache != NULL && !tally_cache_apply_sync_answer (device->cache, answer, &error))
+    fail (sim, "the cache of %s refused an answer: %s", device->name, error->message);
+}
+
+/* The model is what the app's cache does: same outbox, cursor, lease and
+ * balance. */
+static void
+check_cache (Sim       *sim,
+             SimDevice *device)
+{
+  TallyCacheLease lease;
+  TallyAccount account;
+
+  if (device->cache == NULL)
+    return;
+
+  tally_cache_get_lease (device->cache, &lease);
+  if (tally_cache_outbox_count (device->cache) != device->outbox->len ||
+      tally_cache_outbox_spent (device->cache) != outbox_spent (device))
+    fail (sim, "%s's cache has %u ops costing %" G_GINT64_FORMAT ", the model %u costing %"
+          G_GINT64_FORMAT, device->name, tally_cache_outbox_count (device->cache),
+          tally_cache_outbox_spent (device->cache), device->outbox->len, outbox_spent (device));
+  if (tally_cache_get_cursor (device->cache) != device->cursor)
+    fail (sim, "%s's cache is at cursor %" G_GINT64_FORMAT ", the model at %" G_GINT64_FORMAT,
+          device->name, tally_cache_get_cursor (device->cache), device->cursor);
+  if (!g_str_equal (lease.id, device->lease_id) || lease.remaining != device->lease_remaining ||
+      lease.expires_at != device->lease_expires_at)
+    fail (sim, "%s's cache has another lease than the model", device->name);
+  if (tally_cache_lookup_account (device->cache, sim->user.account_id, &account) &&
+      tally_account_balance (&account) != device->balance)
+    fail (sim, "%s's cache has a balance of %" G_GINT64_FORMAT ", the model %" G_GINT64_FORMAT,
+          device->name, tally_account_balance (&account), device->balance);
+}
+
 /* As the tool page does offline: only if the most the run may cost fits
  * in the allowance; the op is in the outbox before the run is done. */
 static void
@@ -546,25 +644,9 @@ device_run (Sim   *sim,
   g_array_append_val (sim->runs, run);
   g_hash_table_insert (sim->op_runs, g_strdup (op.id), GUINT_TO_POINTER (op.run));
   g_array_append_val (device->outbox, op);
+  cache_add (sim, device, &op);
   device->created++;
   sim->n_runs++;
-}
-
-static JsonObject *
-op_json (const SimOp *op)
-{
-  JsonObject *object = json_object_new ();
-  g_autofree char *created_at = tally_time_to_iso8601 (op->created_at);
-  const char *outcomes[] = { "succeeded", "failed", "cancelled" };
-
-  json_object_set_string_member (object, "id", op->id);
-  json_object_set_string_member (object, "type", "run");
-  json_object_set_string_member (object, "tool", SIM_TOOL_ID);
-  json_object_set_int_member (object, "units", op->units);
-  json_object_set_string_member (object, "outcome", outcomes[op->outcome]);
-  json_object_set_int_member (object, "cost", op->cost);
-  json_object_set_string_member (object, "created_at", created_at);
-  return object;
 }
 
 /* The injected bug: ids given when sent, so a retry is a new op. */
@@ -627,6 +709,12 @@ device_kill (Sim   *sim,
   device->more = FALSE;
   if (sim->bug == BUG_VOLATILE_OUTBOX)
     g_array_set_size (device->outbox, 0);
+  /* The cache's file is what the next start finds. */
+  if (device->cache != NULL)
+    {
+      g_clear_object (&device->cache);
+      open_cache (sim, index);
+    }
 }
 
 static void
@@ -728,6 +816,7 @@ device_answer (Sim        *sim,
   store_lease (device, answer);
   device->more = json_object_get_boolean_member (answer, "more");
   device->inflight = 0;
+  cache_apply (sim, device, answer);
 }
 
 /* --- steps --- */
@@ -850,6 +939,7 @@ check_outboxes (Sim *sim)
       if (device->created - device->acked != device->outbox->len)
         fail (sim, "%s made %u ops, %u acknowledged, but %u are in its outbox", device->name,
               device->created, device->acked, device->outbox->len);
+      check_cache (sim, device);
     }
 }
 
@@ -951,11 +1041,30 @@ init_devices (Sim   *sim,
     }
 }
 
+/* The ledger, the caches and their journals: files only. */
+static void
+remove_dir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *file = g_build_filename (path, name, NULL);
+
+      g_unlink (file);
+    }
+  g_rmdir (path);
+}
+
 static void
 sim_free (Sim *sim)
 {
   for (guint i = 0; i < sim->n_devices; i++)
-    g_array_unref (sim->devices[i].outbox);
+    {
+      g_array_unref (sim->devices[i].outbox);
+      g_clear_object (&sim->devices[i].cache);
+    }
   g_free (sim->devices);
   g_ptr_array_unref (sim->network);
   g_array_unref (sim->runs);
@@ -967,19 +1076,9 @@ sim_free (Sim *sim)
   g_clear_object (&sim->tool);
   g_clear_object (&sim->registry);
   g_clear_pointer (&sim->config, tally_config_free);
-  if (sim->ledger != NULL)
-    {
-      g_autofree char *path = g_strdup (tally_ledger_get_path (sim->ledger));
-      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-      g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-      g_clear_object (&sim->ledger);
-      g_unlink (path);
-      g_unlink (wal);
-      g_unlink (shm);
-    }
+  g_clear_object (&sim->ledger);
   if (sim->dir != NULL)
-    g_rmdir (sim->dir);
+    remove_dir (sim->dir);
   g_free (sim->dir);
   g_free (sim->failure);
   g_rand_free (sim->rand);
@@ -1015,7 +1114,8 @@ run_sim (guint64  seed,
          guint    n_devices,
          guint64  check_every,
          guint64  settle_every,
-         SimBug   bug)
+         SimBug   bug,
+         gboolean real_cache)
 {
   Sim sim = { 0 };
   g_autoptr(GError) error = NULL;
@@ -1027,6 +1127,7 @@ run_sim (guint64  seed,
   sim.rand = g_rand_new_with_seed_array ((const guint32[]) { (guint32) seed,
                                                              (guint32) (seed >> 32) }, 2);
   sim.bug = bug;
+  sim.real_cache = real_cache;
   sim.now = G_GINT64_CONSTANT (1800000000) * G_USEC_PER_SEC;
   sim.network = g_ptr_array_new_with_free_func (sim_message_free);
   sim.runs = g_array_new (FALSE, FALSE, sizeof (SimRun));
@@ -1041,6 +1142,8 @@ run_sim (guint64  seed,
       sim_free (&sim);
       return FALSE;
     }
+  for (guint i = 0; i < n_devices; i++)
+    open_cache (&sim, i);
 
   for (done = 1; done <= steps && sim.failure == NULL; done++)
     {
@@ -1089,6 +1192,7 @@ main (int   argc,
   int devices = 4, seeds = 1;
   g_autofree char *bug_name = NULL;
   gboolean expect_failure = FALSE;
+  gboolean real_cache = FALSE;
   const GOptionEntry entries[] = {
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "The first seed (default: from the time)", "S" },
     { "seeds", 0, 0, G_OPTION_ARG_INT, &seeds, "How many seeds, from the first on", "K" },
@@ -1101,6 +1205,8 @@ main (int   argc,
       "T" },
     { "bug", 0, 0, G_OPTION_ARG_STRING, &bug_name,
       "Inject a bug: fresh-ids or volatile-outbox", "BUG" },
+    { "real-cache", 0, 0, G_OPTION_ARG_NONE, &real_cache,
+      "Check the device model against the app's own cache, fed the same ops and answers", NULL },
     { "expect-failure", 0, 0, G_OPTION_ARG_NONE, &expect_failure,
       "Succeed only if every seed finds a broken invariant", NULL },
     { NULL }
@@ -1117,7 +1223,7 @@ main (int   argc,
       return 2;
     }
   if (!parse_bug (bug_name, &bug) || steps < 1 || devices < 1 || seeds < 1 ||
-      check_every < 1 || settle_every < 1)
+      check_every < 1 || settle_every < 1 || (real_cache && bug != BUG_NONE))
     {
       g_printerr ("Bad arguments: see --help\n");
       return 2;
@@ -1128,7 +1234,7 @@ main (int   argc,
   for (int i = 0; i < seeds; i++)
     {
       if (!run_sim ((guint64) seed + i, (guint64) steps, (guint) devices, (guint64) check_every,
-                    (guint64) settle_every, bug))
+                    (guint64) settle_every, bug, real_cache))
         failed++;
     }
 
