@@ -1104,69 +1104,103 @@ report (Sim    *sim,
            G_GUINT64_FORMAT ", timeouts %" G_GUINT64_FORMAT ", kills %" G_GUINT64_FORMAT
            ", grants %" G_GUINT64_FORMAT ", settles %" G_GUINT64_FORMAT ", ledger checks %"
            G_GUINT64_FORMAT "\n", sim->n_drops, sim->n_lost_answers, sim->n_dups, sim->n_stale,
-           sim->n_timeouts,
-           sim->n_kills, sim->n_grants, sim->n_settles, sim->n_checks);
+           sim->n_timeouts, sim->n_kills, sim->n_grants, sim->n_settles, sim->n_checks);
+}
+
+/* What a run is asked to do, from the command line. */
+typedef struct
+{
+  gint64    seed;
+  gint64    steps;
+  int       devices;
+  int       seeds;
+  gint64    check_every;
+  gint64    settle_every;
+  char     *bug_name;
+  SimBug    bug;
+  gboolean  real_cache;
+  /* Succeed only if every seed fails, with this in its message. */
+  char     *expect_failure;
+} SimOptions;
+
+static void
+print_failure (Sim              *sim,
+               const SimOptions *options,
+               guint64           seed,
+               guint64           steps)
+{
+  g_print ("FAILED at step %" G_GUINT64_FORMAT ": %s\n", steps, sim->failure);
+  g_print ("  replay: sync-sim --seed %" G_GUINT64_FORMAT " --steps %" G_GUINT64_FORMAT
+           " --devices %d --settle-every %" G_GINT64_FORMAT "%s%s%s\n", seed, steps,
+           options->devices, options->settle_every, options->bug_name ? " --bug " : "",
+           options->bug_name ? options->bug_name : "",
+           options->real_cache ? " --real-cache" : "");
 }
 
 static gboolean
-run_sim (guint64  seed,
-         guint64  steps,
-         guint    n_devices,
-         guint64  check_every,
-         guint64  settle_every,
-         SimBug   bug,
-         gboolean real_cache)
+sim_start (Sim              *sim,
+           const SimOptions *options,
+           guint64           seed)
 {
-  Sim sim = { 0 };
   g_autoptr(GError) error = NULL;
-  g_autoptr(GTimer) timer = g_timer_new ();
-  guint64 done = 0;
-  gboolean ok;
 
   /* GRand takes 32-bit seeds: both halves, so every seed is its own. */
-  sim.rand = g_rand_new_with_seed_array ((const guint32[]) { (guint32) seed,
-                                                             (guint32) (seed >> 32) }, 2);
-  sim.bug = bug;
-  sim.real_cache = real_cache;
-  sim.now = G_GINT64_CONSTANT (1800000000) * G_USEC_PER_SEC;
-  sim.network = g_ptr_array_new_with_free_func (sim_message_free);
-  sim.runs = g_array_new (FALSE, FALSE, sizeof (SimRun));
-  sim.op_runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  sim.applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  init_devices (&sim, n_devices);
+  sim->rand = g_rand_new_with_seed_array ((const guint32[]) { (guint32) seed,
+                                                              (guint32) (seed >> 32) }, 2);
+  sim->bug = options->bug;
+  sim->real_cache = options->real_cache;
+  sim->now = G_GINT64_CONSTANT (1800000000) * G_USEC_PER_SEC;
+  sim->network = g_ptr_array_new_with_free_func (sim_message_free);
+  sim->runs = g_array_new (FALSE, FALSE, sizeof (SimRun));
+  sim->op_runs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sim->applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  init_devices (sim, (guint) options->devices);
 
-  if (!open_server (&sim, &error))
+  if (!open_server (sim, &error))
     {
       g_printerr ("seed %" G_GUINT64_FORMAT ": the server could not start: %s\n", seed,
                   error->message);
-      sim_free (&sim);
       return FALSE;
     }
-  for (guint i = 0; i < n_devices; i++)
-    open_cache (&sim, i);
+  for (guint i = 0; i < sim->n_devices; i++)
+    open_cache (sim, i);
+  return TRUE;
+}
+
+/* One seed: the failure's message, or NULL when every invariant held. */
+static char *
+run_sim (const SimOptions *options,
+         guint64           seed)
+{
+  Sim sim = { 0 };
+  g_autoptr(GTimer) timer = g_timer_new ();
+  guint64 steps = (guint64) options->steps;
+  guint64 done = 0;
+  char *failure;
+
+  if (!sim_start (&sim, options, seed))
+    {
+      sim_free (&sim);
+      return g_strdup ("the server could not start");
+    }
 
   for (done = 1; done <= steps && sim.failure == NULL; done++)
     {
       step (&sim);
       check_account (&sim);
       check_outboxes (&sim);
-      if (done % check_every == 0)
+      if (done % (guint64) options->check_every == 0)
         check_ledger (&sim);
-      if (done % settle_every == 0 || done == steps)
+      if (done % (guint64) options->settle_every == 0 || done == steps)
         settle (&sim);
     }
 
   report (&sim, seed, done - 1, g_timer_elapsed (timer, NULL));
-  ok = sim.failure == NULL;
-  if (!ok)
-    g_print ("FAILED at step %" G_GUINT64_FORMAT ": %s\n  replay: sync-sim --seed %"
-             G_GUINT64_FORMAT " --steps %" G_GUINT64_FORMAT " --devices %u --settle-every %"
-             G_GUINT64_FORMAT "%s\n", done - 1, sim.failure, seed, done - 1, n_devices,
-             settle_every,
-             bug == BUG_FRESH_IDS ? " --bug fresh-ids"
-             : bug == BUG_VOLATILE_OUTBOX ? " --bug volatile-outbox" : "");
+  if (sim.failure != NULL)
+    print_failure (&sim, options, seed, done - 1);
+  failure = g_steal_pointer (&sim.failure);
   sim_free (&sim);
-  return ok;
+  return failure;
 }
 
 static gboolean
@@ -1184,61 +1218,78 @@ parse_bug (const char *name,
   return TRUE;
 }
 
-int
-main (int   argc,
-      char *argv[])
+static gboolean
+parse_options (int         *argc,
+               char      ***argv,
+               SimOptions  *options)
 {
-  gint64 seed = -1, steps = 10000, check_every = 100, settle_every = 2000;
-  int devices = 4, seeds = 1;
-  g_autofree char *bug_name = NULL;
-  gboolean expect_failure = FALSE;
-  gboolean real_cache = FALSE;
   const GOptionEntry entries[] = {
-    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "The first seed (default: from the time)", "S" },
-    { "seeds", 0, 0, G_OPTION_ARG_INT, &seeds, "How many seeds, from the first on", "K" },
-    { "steps", 0, 0, G_OPTION_ARG_INT64, &steps, "Steps per seed", "N" },
-    { "devices", 0, 0, G_OPTION_ARG_INT, &devices, "Devices of the user", "D" },
-    { "check-every", 0, 0, G_OPTION_ARG_INT64, &check_every,
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &options->seed,
+      "The first seed (default: from the time)", "S" },
+    { "seeds", 0, 0, G_OPTION_ARG_INT, &options->seeds, "How many seeds, from the first on",
+      "K" },
+    { "steps", 0, 0, G_OPTION_ARG_INT64, &options->steps, "Steps per seed", "N" },
+    { "devices", 0, 0, G_OPTION_ARG_INT, &options->devices, "Devices of the user", "D" },
+    { "check-every", 0, 0, G_OPTION_ARG_INT64, &options->check_every,
       "Steps between two tally_ledger_check() of the whole ledger", "C" },
-    { "settle-every", 0, 0, G_OPTION_ARG_INT64, &settle_every,
+    { "settle-every", 0, 0, G_OPTION_ARG_INT64, &options->settle_every,
       "Steps between two settlings (network healed, every device synced, convergence checked)",
       "T" },
-    { "bug", 0, 0, G_OPTION_ARG_STRING, &bug_name,
+    { "bug", 0, 0, G_OPTION_ARG_STRING, &options->bug_name,
       "Inject a bug: fresh-ids or volatile-outbox", "BUG" },
-    { "real-cache", 0, 0, G_OPTION_ARG_NONE, &real_cache,
+    { "real-cache", 0, 0, G_OPTION_ARG_NONE, &options->real_cache,
       "Check the device model against the app's own cache, fed the same ops and answers", NULL },
-    { "expect-failure", 0, 0, G_OPTION_ARG_NONE, &expect_failure,
-      "Succeed only if every seed finds a broken invariant", NULL },
+    { "expect-failure", 0, 0, G_OPTION_ARG_STRING, &options->expect_failure,
+      "Succeed only if every seed breaks an invariant whose message has TEXT", "TEXT" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— simulate offline sync");
   g_autoptr(GError) error = NULL;
-  SimBug bug;
-  guint failed = 0;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
+  if (!g_option_context_parse (context, argc, argv, &error))
     {
       g_printerr ("%s\n", error->message);
-      return 2;
+      return FALSE;
     }
-  if (!parse_bug (bug_name, &bug) || steps < 1 || devices < 1 || seeds < 1 ||
-      check_every < 1 || settle_every < 1 || (real_cache && bug != BUG_NONE))
+  if (!parse_bug (options->bug_name, &options->bug) || options->steps < 1 ||
+      options->devices < 1 || options->seeds < 1 || options->check_every < 1 ||
+      options->settle_every < 1 || (options->real_cache && options->bug != BUG_NONE))
     {
       g_printerr ("Bad arguments: see --help\n");
-      return 2;
+      return FALSE;
     }
-  if (seed < 0)
-    seed = g_get_real_time () % 1000000;
+  if (options->seed < 0)
+    options->seed = g_get_real_time () % 1000000;
+  return TRUE;
+}
 
-  for (int i = 0; i < seeds; i++)
+int
+main (int   argc,
+      char *argv[])
+{
+  SimOptions options = { -1, 10000, 4, 1, 100, 2000, NULL, BUG_NONE, FALSE, NULL };
+  guint failed = 0, expected = 0;
+
+  if (!parse_options (&argc, &argv, &options))
+    return 2;
+
+  for (int i = 0; i < options.seeds; i++)
     {
-      if (!run_sim ((guint64) seed + i, (guint64) steps, (guint) devices, (guint64) check_every,
-                    (guint64) settle_every, bug, real_cache))
+      g_autofree char *failure = run_sim (&options, (guint64) options.seed + (guint64) i);
+
+      if (failure != NULL)
         failed++;
+      if (failure != NULL && options.expect_failure != NULL &&
+          strstr (failure, options.expect_failure) != NULL)
+        expected++;
     }
 
-  if (expect_failure)
-    return failed == (guint) seeds ? 0 : 1;
+  g_free (options.bug_name);
+  if (options.expect_failure != NULL)
+    {
+      g_free (options.expect_failure);
+      return expected == (guint) options.seeds ? 0 : 1;
+    }
   return failed == 0 ? 0 : 1;
 }
