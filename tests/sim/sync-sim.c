@@ -132,7 +132,8 @@ typedef struct
   /* Figures for the report. */
   guint64           n_syncs, n_ops_sent, n_applied, n_duplicates, n_rejected, n_drops,
                     n_dups, n_kills, n_timeouts, n_failed, n_grants, n_runs, n_refused,
-                    n_settles, n_checks, n_stale, n_lost_answers;
+                    n_settles, n_checks, n_stale, n_lost_answers, n_online, n_online_refused,
+                    n_released;
   /* Rejections: over a lease that was gone when the op arrived, and any
    * other (which fails the run). */
   guint64           n_over_expired, n_other_rejections;
@@ -697,6 +698,73 @@ device_sync (Sim   *sim,
   send_message (sim, FALSE, index, sim->devices[index].inflight, body);
 }
 
+/* POST /v1/runs with `device`, reduced to what it does to the ledger and
+ * the lease (tally-api-runs.c): the run's cost taken at once; when it
+ * does not fit, the device's lease is given back and it is tried again,
+ * and the answer's `"lease": null` makes the device forget its lease.
+ * The app sends `device` only with an empty outbox. Not over the lossy
+ * network: that is another endpoint's story. */
+static gboolean
+take_online (Sim       *sim,
+             SimDevice *device,
+             gint64     amount,
+             gboolean  *released,
+             GError   **error)
+{
+  TallyTransferResult result;
+  TallyTransfer transfer;
+  char id[37];
+
+  random_uuid (sim, id);
+  tally_transfer_init (&transfer, id, sim->user.account_id,
+                       tally_system_account_id (TALLY_SYSTEM_ACCOUNT_CONSUMPTION), amount,
+                       TALLY_TRANSFER_KIND_CONSUMPTION);
+  *released = FALSE;
+  if (!tally_ledger_create_transfers (sim->ledger, &transfer, 1, &result, error))
+    return FALSE;
+  if (result == TALLY_TRANSFER_EXCEEDS_CREDITS &&
+      (!tally_store_release_lease (sim->store, sim->user.id, device->name, released, error) ||
+       (*released && !tally_ledger_create_transfers (sim->ledger, &transfer, 1, &result, error))))
+    return FALSE;
+
+  if (result == TALLY_TRANSFER_OK)
+    sim->n_online++;
+  else
+    sim->n_online_refused++;
+  return TRUE;
+}
+
+static void
+device_online_run (Sim   *sim,
+                   guint  index)
+{
+  SimDevice *device = &sim->devices[index];
+  gint64 amount = price (sim, g_rand_int_range (sim->rand, 1, 60));
+  g_autoptr(GError) error = NULL;
+  gboolean released;
+
+  if (!device->link_up || device->outbox->len > 0)
+    return;
+
+  if (!tally_ledger_begin (sim->ledger, &error) ||
+      !take_online (sim, device, amount, &released, &error) ||
+      !tally_ledger_commit (sim->ledger, &error))
+    {
+      if (tally_ledger_in_transaction (sim->ledger))
+        tally_ledger_rollback (sim->ledger);
+      fail (sim, "an online run failed: %s", error->message);
+      return;
+    }
+
+  if (!released)
+    return;
+  sim->n_released++;
+  memset (device->lease_id, 0, sizeof device->lease_id);
+  device->lease_remaining = device->lease_expires_at = 0;
+  if (device->cache != NULL)
+    tally_cache_forget_lease (device->cache);
+}
+
 /* The app is killed and started again: what was in memory is gone. */
 static void
 device_kill (Sim   *sim,
@@ -860,8 +928,8 @@ device_step (Sim   *sim,
       device->inflight = 0;
     }
 
-  /* Runs, syncs (a kept `more` asks for another at once), kills, and the
-   * link going down or up. */
+  /* Runs, syncs (a kept `more` asks for another at once), kills, the link
+   * going down or up, and runs online. */
   if (action < 40)
     device_run (sim, index);
   else if (action < 75 || device->more)
@@ -873,6 +941,8 @@ device_step (Sim   *sim,
     device_kill (sim, index);
   else if (action < 82)
     device->link_up = !device->link_up;
+  else if (action < 87)
+    device_online_run (sim, index);
 }
 
 static gboolean
@@ -882,7 +952,7 @@ server_grant (Sim *sim)
 
   sim->n_grants++;
   if (!tally_ledger_begin (sim->ledger, &error) ||
-      !grant (sim, g_rand_int_range (sim->rand, 50, 400), &error) ||
+      !grant (sim, g_rand_int_range (sim->rand, 20, 200), &error) ||
       !tally_ledger_commit (sim->ledger, &error))
     {
       if (tally_ledger_in_transaction (sim->ledger))
@@ -904,7 +974,7 @@ step (Sim *sim)
       if (sim->network->len > 0)
         deliver (sim, g_rand_int_range (sim->rand, 0, (gint32) sim->network->len));
     }
-  else if (what < 47)
+  else if (what < 46)
     server_grant (sim);
   else
     device_step (sim, g_rand_int_range (sim->rand, 0, (gint32) sim->n_devices));
@@ -1105,6 +1175,10 @@ report (Sim    *sim,
            ", grants %" G_GUINT64_FORMAT ", settles %" G_GUINT64_FORMAT ", ledger checks %"
            G_GUINT64_FORMAT "\n", sim->n_drops, sim->n_lost_answers, sim->n_dups, sim->n_stale,
            sim->n_timeouts, sim->n_kills, sim->n_grants, sim->n_settles, sim->n_checks);
+  g_print ("  balance at the end %" G_GINT64_FORMAT "\n", sim->devices[0].balance);
+  g_print ("  online runs %" G_GUINT64_FORMAT " (refused %" G_GUINT64_FORMAT
+           ", leases given back for them %" G_GUINT64_FORMAT ")\n", sim->n_online,
+           sim->n_online_refused, sim->n_released);
 }
 
 /* What a run is asked to do, from the command line. */
