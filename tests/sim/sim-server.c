@@ -278,6 +278,31 @@ sim_server_grant (Sim *sim)
   return TRUE;
 }
 
+/* expire_holds() of tally-server.c, every 5 s of the server's clock:
+ * holds past their timeout are released. */
+gboolean
+sim_server_sweep (Sim *sim)
+{
+  g_autoptr(GError) error = NULL;
+  guint n_expired = 0;
+
+  if (sim->now < sim->next_sweep)
+    return TRUE;
+
+  sim->next_sweep = sim->now + SIM_SWEEP_USEC;
+  if (!tally_ledger_begin (sim->ledger, &error) ||
+      !tally_ledger_expire_pending (sim->ledger, sim->now, &n_expired, &error) ||
+      !tally_ledger_commit (sim->ledger, &error))
+    {
+      if (tally_ledger_in_transaction (sim->ledger))
+        tally_ledger_rollback (sim->ledger);
+      sim_fail (sim, "the sweep failed: %s", error->message);
+      return FALSE;
+    }
+  sim->n_swept += n_expired;
+  return TRUE;
+}
+
 /* POST /v1/runs with `device`, reduced to what it does to the ledger and
  * the lease (tally-api-runs.c): the run's cost taken at once; when it
  * does not fit, the device's lease is given back and it is tried again,

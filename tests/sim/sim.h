@@ -24,6 +24,8 @@ G_BEGIN_DECLS
 /* A request unanswered for this long is given up (the HTTP timeout). */
 #define SIM_TIMEOUT_USEC (60 * G_USEC_PER_SEC)
 #define SIM_MAX_OPS 1000
+/* The server's sweep of expired holds (EXPIRY_INTERVAL_SECONDS). */
+#define SIM_SWEEP_USEC (5 * G_USEC_PER_SEC)
 
 /* Bugs the simulation can inject, to show that its invariants catch them. */
 typedef enum
@@ -120,7 +122,8 @@ typedef struct
   guint64           n_syncs, n_ops_sent, n_applied, n_duplicates, n_rejected, n_drops,
                     n_dups, n_kills, n_timeouts, n_failed, n_grants, n_runs, n_refused,
                     n_settles, n_checks, n_stale, n_lost_answers, n_online, n_online_refused,
-                    n_released;
+                    n_released, n_swept;
+  gint64            next_sweep;
   /* Rejections: over a lease that was gone when the op arrived, and any
    * other (which fails the run). */
   guint64           n_over_expired, n_other_rejections;
@@ -149,6 +152,7 @@ gboolean    sim_server_open         (Sim     *sim,
 JsonObject *sim_server_sync         (Sim        *sim,
                                      JsonObject *body);
 gboolean    sim_server_grant        (Sim *sim);
+gboolean    sim_server_sweep        (Sim *sim);
 gboolean    sim_server_take_online  (Sim        *sim,
                                      SimDevice  *device,
                                      gint64      amount,

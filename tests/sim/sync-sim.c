@@ -174,6 +174,7 @@ step (Sim *sim)
   guint what = g_rand_int_range (sim->rand, 0, 100);
 
   sim->now += g_rand_int_range (sim->rand, 0, 3000) * (gint64) 1000;
+  sim_server_sweep (sim);
   if (what < 45)
     {
       if (sim->network->len > 0)
@@ -382,8 +383,9 @@ report (Sim     *sim,
            sim->n_timeouts, sim->n_kills, sim->n_grants, sim->n_settles, sim->n_checks);
   g_print ("  balance at the end %" G_GINT64_FORMAT "\n", sim->devices[0].balance);
   g_print ("  online runs %" G_GUINT64_FORMAT " (refused %" G_GUINT64_FORMAT
-           ", leases given back for them %" G_GUINT64_FORMAT ")\n", sim->n_online,
-           sim->n_online_refused, sim->n_released);
+           ", leases given back for them %" G_GUINT64_FORMAT "), holds expired by the sweep %"
+           G_GUINT64_FORMAT "\n", sim->n_online, sim->n_online_refused, sim->n_released,
+           sim->n_swept);
 }
 
 /* What a run is asked to do, from the command line. */
