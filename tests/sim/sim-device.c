@@ -138,7 +138,7 @@ sim_device_check_cache (Sim       *sim,
   if (!g_str_equal (lease.id, device->lease_id) || lease.remaining != device->lease_remaining ||
       lease.expires_at != device->lease_expires_at)
     sim_fail (sim, "%s's cache has another lease than the model", device->name);
-  if (tally_cache_lookup_account (device->cache, sim->user.account_id, &account) &&
+  if (tally_cache_lookup_account (device->cache, device->account_id, &account) &&
       tally_account_balance (&account) != device->balance)
     sim_fail (sim, "%s's cache has a balance of %" G_GINT64_FORMAT ", the model %" G_GINT64_FORMAT,
           device->name, tally_account_balance (&account), device->balance);
@@ -212,6 +212,8 @@ sim_device_request (Sim   *sim,
   sim->n_ops_sent += json_array_get_length (ops);
 
   json_object_set_string_member (body, "device", device->name);
+  if (g_str_equal (device->account_id, sim->pool_id))
+    json_object_set_string_member (body, "account_id", device->account_id);
   json_object_set_int_member (body, "cursor", device->cursor);
   json_object_set_array_member (body, "ops", ops);
   device->inflight = ++sim->next_request;
@@ -239,7 +241,9 @@ sim_device_online_run (Sim   *sim,
   g_autoptr(GError) error = NULL;
   gboolean released;
 
-  if (!device->link_up || device->outbox->len > 0)
+  /* Online runs on the pool are not simulated. */
+  if (!device->link_up || device->outbox->len > 0 ||
+      g_str_equal (device->account_id, sim->pool_id))
     return;
 
   if (!tally_ledger_begin (sim->ledger, &error) ||
@@ -331,9 +335,9 @@ mirror_transfer (Sim        *sim,
   if (json_object_get_boolean_member (flags, "post_pending"))
     sim_fail (sim, "a post of a pending transfer: the simulation does not mirror it");
 
-  if (g_str_equal (credit, sim->user.account_id))
+  if (g_str_equal (credit, device->account_id))
     device->balance += amount;
-  if (g_str_equal (debit, sim->user.account_id))
+  if (g_str_equal (debit, device->account_id))
     device->balance -= amount;
 }
 

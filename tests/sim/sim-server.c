@@ -13,6 +13,7 @@
 #include <tally-ledger-sqlite.h>
 
 #include "sim.h"
+#include "tally-teams.h"
 
 static const char tool_json[] =
   "{\"id\": \"" SIM_TOOL_ID "\", \"name\": \"Simulated tool\", \"category\": \"files\","
@@ -39,9 +40,10 @@ load_tool (Sim     *sim,
 }
 
 static gboolean
-grant (Sim     *sim,
-       gint64   amount,
-       GError **error)
+grant (Sim         *sim,
+       const char  *account_id,
+       gint64       amount,
+       GError     **error)
 {
   TallyTransfer transfer;
   TallyTransferResult result;
@@ -49,7 +51,7 @@ grant (Sim     *sim,
 
   sim_random_uuid (sim, id);
   tally_transfer_init (&transfer, id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_GRANTS),
-                       sim->user.account_id, amount, TALLY_TRANSFER_KIND_GRANT);
+                       account_id, amount, TALLY_TRANSFER_KIND_GRANT);
   if (!tally_ledger_create_transfers (sim->ledger, &transfer, 1, &result, error))
     return FALSE;
   if (result != TALLY_TRANSFER_OK)
@@ -59,6 +61,32 @@ grant (Sim     *sim,
       return FALSE;
     }
   return TRUE;
+}
+
+/* A team of the user's, whose pool half the devices sync on, with a
+ * daily cap on what the user may spend from it. */
+static gboolean
+open_pool (Sim     *sim,
+           GError **error)
+{
+  TallyTeamsContext ctx = { sim->store, sim->audit, &sim->user };
+  TallyMemberChange change = { FALSE, TALLY_TEAM_ROLE_OWNER, TRUE, SIM_POOL_DAILY_CAP, FALSE, 0 };
+  TallyTeamsResult result;
+  TallyTeamMember member;
+  TallyTeam team;
+
+  if (!tally_teams_create (&ctx, "Sim team", &team, error) ||
+      !tally_teams_change_member (&ctx, team.id, sim->user.id, &change, &member, &result, error))
+    return FALSE;
+  if (result != TALLY_TEAMS_OK)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+                   "The cap on the pool could not be set (%d)", result);
+      return FALSE;
+    }
+
+  g_strlcpy (sim->pool_id, team.account_id, sizeof sim->pool_id);
+  return grant (sim, sim->pool_id, 1000, error);
 }
 
 gboolean
@@ -97,7 +125,8 @@ sim_server_open (Sim     *sim,
     return FALSE;
   if (!tally_store_create_user (sim->store, "sim@example.com", "Sim", "", TALLY_ROLE_MEMBER,
                                 &sim->user, error) ||
-      !grant (sim, 1000, error))
+      !grant (sim, sim->user.account_id, 1000, error) ||
+      !open_pool (sim, error))
     {
       tally_ledger_rollback (sim->ledger);
       return FALSE;
@@ -267,7 +296,8 @@ sim_server_grant (Sim *sim)
 
   sim->n_grants++;
   if (!tally_ledger_begin (sim->ledger, &error) ||
-      !grant (sim, g_rand_int_range (sim->rand, 20, 200), &error) ||
+      !grant (sim, sim_chance (sim, 0.5) ? sim->user.account_id : sim->pool_id,
+              g_rand_int_range (sim->rand, 20, 200), &error) ||
       !tally_ledger_commit (sim->ledger, &error))
     {
       if (tally_ledger_in_transaction (sim->ledger))

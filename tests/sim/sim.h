@@ -24,6 +24,8 @@ G_BEGIN_DECLS
 /* A request unanswered for this long is given up (the HTTP timeout). */
 #define SIM_TIMEOUT_USEC (60 * G_USEC_PER_SEC)
 #define SIM_MAX_OPS 1000
+/* What the user may spend from the team's pool a day. */
+#define SIM_POOL_DAILY_CAP 1500
 /* The server's sweep of expired holds (EXPIRY_INTERVAL_SECONDS). */
 #define SIM_SWEEP_USEC (5 * G_USEC_PER_SEC)
 
@@ -63,6 +65,10 @@ typedef struct
 typedef struct
 {
   char        name[16];
+  /* The account it syncs on: the user's own, or the team's pool (odd
+   * devices), whose leases are kept under a key of their own. */
+  char        account_id[37];
+  char       *key;
   gint64      skew;
   gboolean    link_up;
   /* Durable: what the app's cache has on disk. */
@@ -117,6 +123,7 @@ typedef struct
   TallyTool        *tool;
   TallySyncContext  ctx;
   TallyUser         user;
+  char              pool_id[37];
 
   /* Figures for the report. */
   guint64           n_syncs, n_ops_sent, n_applied, n_duplicates, n_rejected, n_drops,

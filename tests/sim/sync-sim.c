@@ -22,6 +22,7 @@
 #include <tally.h>
 
 #include "sim.h"
+#include "tally-store-teams.h"
 
 void
 sim_fail (Sim        *sim,
@@ -189,18 +190,47 @@ step (Sim *sim)
 /* --- invariants --- */
 
 static void
-check_account (Sim *sim)
+check_account (Sim        *sim,
+               const char *account_id)
 {
   TallyAccount account;
 
-  if (!tally_ledger_lookup_account (sim->ledger, sim->user.account_id, &account, NULL))
+  if (!tally_ledger_lookup_account (sim->ledger, account_id, &account, NULL))
     {
-      sim_fail (sim, "the user's account is gone");
+      sim_fail (sim, "the account %s is gone", account_id);
       return;
     }
   if (tally_account_balance (&account) < 0 || tally_account_available (&account) < 0)
-    sim_fail (sim, "the account is below zero: balance %" G_GINT64_FORMAT ", available %"
-          G_GINT64_FORMAT, tally_account_balance (&account), tally_account_available (&account));
+    sim_fail (sim, "the account %s is below zero: balance %" G_GINT64_FORMAT ", available %"
+              G_GINT64_FORMAT, account_id, tally_account_balance (&account),
+              tally_account_available (&account));
+}
+
+/* Offline spending from the pool counts towards the member's caps, and
+ * the leases on it are bounded by them: never more than the daily cap in
+ * a (UTC) day. */
+static void
+check_pool_cap (Sim *sim)
+{
+  gint64 day = G_GINT64_CONSTANT (86400) * G_USEC_PER_SEC;
+  gint64 since = sim->now - sim->now % day;
+  g_autoptr(GArray) usage = NULL;
+  g_autoptr(GError) error = NULL;
+
+  usage = tally_store_pool_usage_by_member (sim->store, sim->pool_id, since, since + day, &error);
+  if (usage == NULL)
+    {
+      sim_fail (sim, "the pool's usage could not be read: %s", error->message);
+      return;
+    }
+  for (guint i = 0; i < usage->len; i++)
+    {
+      const TallyMemberUsage *member = &g_array_index (usage, TallyMemberUsage, i);
+
+      if (member->spent > SIM_POOL_DAILY_CAP)
+        sim_fail (sim, "%" G_GINT64_FORMAT " spent from the pool today, over the daily cap",
+                  member->spent);
+    }
 }
 
 /* No op lost, across kills too: what a device made and was not told
@@ -256,20 +286,20 @@ check_converged (Sim   *sim,
                  guint  index)
 {
   SimDevice *device = &sim->devices[index];
-  const char *account_ids[] = { sim->user.account_id, NULL };
+  const char *account_ids[] = { device->account_id, NULL };
   g_autoptr(GArray) later = NULL;
   TallyAccount account;
   TallyDevice row;
 
   later = tally_ledger_transfers_after (sim->ledger, account_ids, device->cursor, 1, NULL);
-  tally_ledger_lookup_account (sim->ledger, sim->user.account_id, &account, NULL);
+  tally_ledger_lookup_account (sim->ledger, device->account_id, &account, NULL);
   if (later == NULL || later->len > 0)
     sim_fail (sim, "%s's cursor %" G_GINT64_FORMAT " is behind the server", device->name,
           device->cursor);
   if (device->balance != tally_account_balance (&account))
     sim_fail (sim, "%s sees a balance of %" G_GINT64_FORMAT ", the server %" G_GINT64_FORMAT,
           device->name, device->balance, tally_account_balance (&account));
-  if (!tally_store_find_device (sim->store, sim->user.id, device->name, &row, NULL))
+  if (!tally_store_find_device (sim->store, sim->user.id, device->key, &row, NULL))
     return;
   if (row.lease_expires_at > sim->now &&
       (!g_str_equal (row.lease_id, device->lease_id) ||
@@ -294,6 +324,7 @@ settle (Sim *sim)
       check_converged (sim, i);
     }
   check_outboxes (sim);
+  check_pool_cap (sim);
   check_ledger (sim);
 }
 
@@ -339,6 +370,7 @@ sim_free (Sim *sim)
   for (guint i = 0; i < sim->n_devices; i++)
     {
       g_array_unref (sim->devices[i].outbox);
+      g_free (sim->devices[i].key);
       g_clear_object (&sim->devices[i].cache);
     }
   g_free (sim->devices);
@@ -444,7 +476,16 @@ sim_start (Sim              *sim,
       return FALSE;
     }
   for (guint i = 0; i < sim->n_devices; i++)
-    sim_device_open_cache (sim, i);
+    {
+      SimDevice *device = &sim->devices[i];
+      gboolean pool = i % 2 == 1;
+
+      g_strlcpy (device->account_id, pool ? sim->pool_id : sim->user.account_id,
+                 sizeof device->account_id);
+      device->key = pool ? tally_pool_device_key (sim->pool_id, device->name)
+                         : g_strdup (device->name);
+      sim_device_open_cache (sim, i);
+    }
   return TRUE;
 }
 
@@ -468,7 +509,8 @@ run_sim (const SimOptions *options,
   for (done = 1; done <= steps && sim.failure == NULL; done++)
     {
       step (&sim);
-      check_account (&sim);
+      check_account (&sim, sim.user.account_id);
+      check_account (&sim, sim.pool_id);
       check_outboxes (&sim);
       if (done % (guint64) options->check_every == 0)
         check_ledger (&sim);
