@@ -289,15 +289,27 @@ sim_server_sync (Sim        *sim,
   return answer;
 }
 
+/* A payment, as a low balance brings one: only to an account with less
+ * than SIM_GRANT_BELOW, so that accounts stay near empty and devices
+ * contend for their credits however long the run. */
 gboolean
 sim_server_grant (Sim *sim)
 {
+  const char *account_id = sim_chance (sim, 0.5) ? sim->user.account_id : sim->pool_id;
+  gint64 amount = g_rand_int_range (sim->rand, 20, 200);
   g_autoptr(GError) error = NULL;
+  TallyAccount account;
+
+  if (!tally_ledger_lookup_account (sim->ledger, account_id, &account, &error))
+    {
+      sim_fail (sim, "no account to grant to: %s", error->message);
+      return FALSE;
+    }
+  if (tally_account_balance (&account) >= SIM_GRANT_BELOW)
+    return TRUE;
 
   sim->n_grants++;
-  if (!tally_ledger_begin (sim->ledger, &error) ||
-      !grant (sim, sim_chance (sim, 0.5) ? sim->user.account_id : sim->pool_id,
-              g_rand_int_range (sim->rand, 20, 200), &error) ||
+  if (!tally_ledger_begin (sim->ledger, &error) || !grant (sim, account_id, amount, &error) ||
       !tally_ledger_commit (sim->ledger, &error))
     {
       if (tally_ledger_in_transaction (sim->ledger))

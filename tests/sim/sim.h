@@ -24,6 +24,8 @@ G_BEGIN_DECLS
 /* A request unanswered for this long is given up (the HTTP timeout). */
 #define SIM_TIMEOUT_USEC (60 * G_USEC_PER_SEC)
 #define SIM_MAX_OPS 1000
+/* Grants go only to an account whose balance is below this. */
+#define SIM_GRANT_BELOW 600
 /* What the user may spend from the team's pool a day. */
 #define SIM_POOL_DAILY_CAP 1500
 /* The server's sweep of expired holds (EXPIRY_INTERVAL_SECONDS). */
