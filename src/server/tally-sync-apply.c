@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "tally-api-json.h"
+#include "tally-json-decode.h"
 #include "tally-sync-apply.h"
 #include "tally-teams.h"
 
