@@ -176,6 +176,7 @@ commit_sync (Sim           *sim,
       g_propagate_error (error, write.error);
       return FALSE;
     }
+  sim->n_writes++;
   return TRUE;
 }
 
@@ -309,6 +310,7 @@ sim_server_grant (Sim *sim)
     return TRUE;
 
   sim->n_grants++;
+  sim->n_writes++;
   if (!tally_ledger_begin (sim->ledger, &error) || !grant (sim, account_id, amount, &error) ||
       !tally_ledger_commit (sim->ledger, &error))
     {
@@ -342,6 +344,7 @@ sim_server_sweep (Sim *sim)
       return FALSE;
     }
   sim->n_swept += n_expired;
+  sim->n_writes += n_expired > 0;
   return TRUE;
 }
 
@@ -374,6 +377,7 @@ sim_server_take_online (Sim        *sim,
        (*released && !tally_ledger_create_transfers (sim->ledger, &transfer, 1, &result, error))))
     return FALSE;
 
+  sim->n_writes++;
   if (result == TALLY_TRANSFER_OK)
     sim->n_online++;
   else

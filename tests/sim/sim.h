@@ -133,6 +133,9 @@ typedef struct
                     n_settles, n_checks, n_stale, n_lost_answers, n_online, n_online_refused,
                     n_released, n_swept;
   gint64            next_sweep;
+  /* Transactions committed so far: the whole ledger is checked again
+   * only once it changed. */
+  guint64           n_writes, checked_writes;
   /* Rejections: over a lease that was gone when the op arrived, and any
    * other (which fails the run). */
   guint64           n_over_expired, n_other_rejections;

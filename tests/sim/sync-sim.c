@@ -254,6 +254,10 @@ check_ledger (Sim *sim)
 {
   g_autoptr(GError) error = NULL;
 
+  if (sim->n_writes == sim->checked_writes)
+    return;
+  sim->checked_writes = sim->n_writes;
+
   sim->n_checks++;
   if (!tally_ledger_check (sim->ledger, &error))
     sim_fail (sim, "tally_ledger_check: %s", error->message);
@@ -461,6 +465,7 @@ sim_start (Sim              *sim,
   sim->rand = g_rand_new_with_seed_array ((const guint32[]) { (guint32) seed,
                                                               (guint32) (seed >> 32) }, 2);
   sim->bug = options->bug;
+  sim->checked_writes = G_MAXUINT64;
   sim->real_cache = options->real_cache;
   sim->now = G_GINT64_CONSTANT (1800000000) * G_USEC_PER_SEC;
   sim->network = g_ptr_array_new_with_free_func (sim_message_free);
@@ -554,7 +559,8 @@ parse_options (int          *argc,
     { "steps", 0, 0, G_OPTION_ARG_INT64, &options->steps, "Steps per seed", "N" },
     { "devices", 0, 0, G_OPTION_ARG_INT, &options->devices, "Devices of the user", "D" },
     { "check-every", 0, 0, G_OPTION_ARG_INT64, &options->check_every,
-      "Steps between two tally_ledger_check() of the whole ledger", "C" },
+      "Steps between two tally_ledger_check() of the whole ledger (skipped while nothing was "
+      "written)", "C" },
     { "settle-every", 0, 0, G_OPTION_ARG_INT64, &options->settle_every,
       "Steps between two settlings (network healed, every device synced, convergence checked)",
       "T" },
