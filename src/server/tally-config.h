@@ -39,6 +39,10 @@ typedef struct _TallyConfig
   gint64   login_attempts;
   gint64   login_window;
   gint64   signups_per_hour;
+  /* Referrals: the bonus each side gets, and how many bonuses accounts
+   * signed up from one address may bring. */
+  gint64   referral_bonus;
+  gint64   referral_max_per_address;
   /* [payments] */
   char    *payments_provider;
   /* Set by a provider given on the command line or in the key file, not

@@ -371,6 +371,38 @@ static const char * const server_migrations[] = {
   "ALTER TABLE audit ADD COLUMN field_digests BLOB;"
   "CREATE INDEX audit_by_target ON audit (target);"
   "CREATE INDEX sessions_by_expiry ON sessions (expires_at);",
+  /* Gifts and referrals (docs/payments.md): a gift is a paid pack whose
+   * credits wait for an address; a referral records who brought whom and
+   * from which address the new account signed up. */
+  "CREATE TABLE gifts ("
+  "  payment_id TEXT PRIMARY KEY,"
+  "  sender_user_id TEXT NOT NULL,"
+  "  email TEXT NOT NULL COLLATE NOCASE,"
+  "  credits INTEGER NOT NULL CHECK (credits > 0),"
+  "  status TEXT NOT NULL"
+  "    CHECK (status IN ('open', 'waiting', 'claimed', 'cancelled')),"
+  "  recipient_account_id TEXT,"
+  "  transfer_id TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  claimed_at INTEGER"
+  ");"
+  "CREATE INDEX gifts_by_email ON gifts (email, status);"
+  "CREATE INDEX gifts_by_sender ON gifts (sender_user_id, created_at);"
+  "CREATE TABLE referral_codes ("
+  "  user_id TEXT PRIMARY KEY,"
+  "  code TEXT NOT NULL UNIQUE"
+  ");"
+  "CREATE TABLE referrals ("
+  "  referred_user_id TEXT PRIMARY KEY,"
+  "  referrer_user_id TEXT NOT NULL,"
+  "  signup_address TEXT NOT NULL,"
+  "  status TEXT NOT NULL CHECK (status IN ('pending', 'rewarded', 'refused')),"
+  "  bonus INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  settled_at INTEGER"
+  ");"
+  "CREATE INDEX referrals_by_referrer ON referrals (referrer_user_id);"
+  "CREATE INDEX referrals_by_address ON referrals (signup_address, status);",
 };
 
 static const char * const role_names[] = {
