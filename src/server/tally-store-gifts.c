@@ -116,15 +116,16 @@ read_gifts (TallyStore    *self,
   return g_steal_pointer (&list);
 }
 
+/* The statements are cached by their text's address: each is a literal. */
+#define GIFTS_SELECT "SELECT " GIFT_COLUMNS "FROM gifts g " \
+                     "LEFT JOIN users u ON u.id = g.sender_user_id WHERE "
+
 static GArray *
 gifts_where (TallyStore  *self,
-             const char  *where,
+             const char  *sql,
              const char  *value,
              GError     **error)
 {
-  g_autofree char *sql = g_strconcat ("SELECT " GIFT_COLUMNS "FROM gifts g "
-                                      "LEFT JOIN users u ON u.id = g.sender_user_id WHERE ",
-                                      where, NULL);
   sqlite3_stmt *stmt = tally_store_prepare (self, sql, error);
 
   if (stmt == NULL)
@@ -140,7 +141,8 @@ tally_store_find_gift (TallyStore  *self,
                        TallyGift   *gift,
                        GError     **error)
 {
-  g_autoptr(GArray) list = gifts_where (self, "g.payment_id = ?", payment_id, error);
+  g_autoptr(GArray) list = gifts_where (self, GIFTS_SELECT "g.payment_id = ?", payment_id,
+                                        error);
 
   memset (gift, 0, sizeof *gift);
   if (list == NULL || list->len == 0)
@@ -155,7 +157,7 @@ tally_store_waiting_gifts (TallyStore  *self,
                            const char  *email,
                            GError     **error)
 {
-  return gifts_where (self, "g.email = lower (?) AND g.status = 'waiting' "
+  return gifts_where (self, GIFTS_SELECT "g.email = lower (?) AND g.status = 'waiting' "
                       "ORDER BY g.created_at, g.payment_id", email, error);
 }
 
@@ -164,7 +166,7 @@ tally_store_received_gifts (TallyStore  *self,
                             const char  *account_id,
                             GError     **error)
 {
-  return gifts_where (self, "g.recipient_account_id = ? "
+  return gifts_where (self, GIFTS_SELECT "g.recipient_account_id = ? "
                       "ORDER BY g.claimed_at DESC, g.payment_id", account_id, error);
 }
 
@@ -173,7 +175,7 @@ tally_store_sent_gifts (TallyStore  *self,
                         const char  *user_id,
                         GError     **error)
 {
-  return gifts_where (self, "g.sender_user_id = ? AND g.status != 'open' "
+  return gifts_where (self, GIFTS_SELECT "g.sender_user_id = ? AND g.status != 'open' "
                       "ORDER BY g.created_at DESC, g.payment_id", user_id, error);
 }
 
