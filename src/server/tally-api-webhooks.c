@@ -67,6 +67,9 @@ typedef struct
   char      *payment_id;
   /* The session's or the charge's PaymentIntent. */
   char      *intent;
+  /* The subscription invoice a refunded charge paid (Stripe names it on
+   * the charge before API version 2025-03-31). */
+  char      *invoice_id;
   gboolean   paid;
   /* A charge's amount and how much of it was refunded or disputed. */
   gint64     amount;
@@ -110,6 +113,7 @@ webhook_job_free (gpointer data)
   g_free (job->event.object_id);
   g_free (job->event.payment_id);
   g_free (job->event.intent);
+  g_free (job->event.invoice_id);
   g_free (job->event.provider_id);
   g_free (job->event.subscription_id);
   g_free (job->event.status);
@@ -226,7 +230,10 @@ read_charge (JsonObject   *object,
   event->intent = g_strdup (string_member (object, "payment_intent"));
   event->amount = int_member (object, "amount");
   if (event->kind == EVENT_CHARGE_REFUNDED)
-    event->taken_back = int_member (object, "amount_refunded");
+    {
+      event->taken_back = int_member (object, "amount_refunded");
+      event->invoice_id = g_strdup (string_member (object, "invoice"));
+    }
   else
     {
       /* A dispute is for its whole amount; its charge is named. */
@@ -764,6 +771,12 @@ webhook_write (gpointer   data,
     {
       if (error != NULL && *error != NULL)
         return FALSE;
+      /* No pack's: a subscription invoice's charge, maybe. */
+      if (job->event.kind == EVENT_CHARGE_REFUNDED && job->event.invoice_id != NULL)
+        return tally_subscriptions_refund_invoice (job->server, job->event.invoice_id,
+                                                   job->event.object_id, job->event.amount,
+                                                   job->event.taken_back, &job->outcome,
+                                                   error);
       tally_log_event ("payment_event_ignored", "reason", "unknown session or charge",
                        "object", job->event.object_id, NULL);
       return TRUE;

@@ -371,9 +371,10 @@ static const char * const server_migrations[] = {
   "ALTER TABLE audit ADD COLUMN field_digests BLOB;"
   "CREATE INDEX audit_by_target ON audit (target);"
   "CREATE INDEX sessions_by_expiry ON sessions (expires_at);",
-  /* Gifts and referrals (docs/payments.md): a gift is a paid pack whose
-   * credits wait for an address; a referral records who brought whom and
-   * from which address the new account signed up. */
+  /* Gifts, referrals and refunds of subscription invoices
+   * (docs/payments.md): a gift is a paid pack whose credits wait for an
+   * address; a referral records who brought whom and from which address
+   * the new account signed up. */
   "CREATE TABLE gifts ("
   "  payment_id TEXT PRIMARY KEY,"
   "  sender_user_id TEXT NOT NULL,"
@@ -402,7 +403,15 @@ static const char * const server_migrations[] = {
   "  settled_at INTEGER"
   ");"
   "CREATE INDEX referrals_by_referrer ON referrals (referrer_user_id);"
-  "CREATE INDEX referrals_by_address ON referrals (signup_address, status);",
+  "CREATE INDEX referrals_by_address ON referrals (signup_address, status);"
+  /* What refunds of a subscription invoice took back of its grant. */
+  "CREATE TABLE invoice_refunds ("
+  "  invoice_id TEXT PRIMARY KEY,"
+  "  account_id TEXT NOT NULL,"
+  "  reversed INTEGER NOT NULL DEFAULT 0,"
+  "  short_by INTEGER NOT NULL DEFAULT 0,"
+  "  updated_at INTEGER NOT NULL"
+  ");",
 };
 
 static const char * const role_names[] = {
