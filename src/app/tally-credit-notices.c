@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "tally-format.h"
 #include "tally-credit-notices.h"
@@ -16,6 +17,8 @@
 /* More than this many new items at once (a first sync of an old account,
  * a long time offline) are history, not news. */
 #define MAX_NOTICES 5
+/* The description of a gift's transfer (the server's tally-gifts.c). */
+#define GIFT_PREFIX "Gift from "
 
 struct _TallyCreditNotices
 {
@@ -58,6 +61,13 @@ notice_text (const TallyStatementItem *item)
     case TALLY_TRANSFER_KIND_EXPIRY:
       return g_strdup_printf (_("%s expired"), credits);
     case TALLY_TRANSFER_KIND_PURCHASE:
+      /* A gift someone bought for this address: the server names the
+       * buyer after its fixed words. */
+      if (g_str_has_prefix (item->description, GIFT_PREFIX))
+        /* Translators: "Ana gave you 500 credits" */
+        return g_strdup_printf (_("%s gave you %s"), item->description + strlen (GIFT_PREFIX),
+                                credits);
+      return NULL;
     case TALLY_TRANSFER_KIND_CONSUMPTION:
     case TALLY_TRANSFER_KIND_LEASE:
     case TALLY_N_TRANSFER_KINDS:

@@ -1166,6 +1166,7 @@ checkout_started (GObject      *source,
 void
 tally_session_start_checkout_async (TallySession        *self,
                                     const char          *pack_id,
+                                    const char          *gift_email,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
@@ -1179,6 +1180,8 @@ tally_session_start_checkout_async (TallySession        *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tally_session_start_checkout_async);
   json_object_set_string_member (body, "pack", pack_id);
+  if (gift_email != NULL)
+    json_object_set_string_member (body, "gift_email", gift_email);
   tally_client_call_async (self->client, "POST", "/v1/checkout", body, cancellable,
                            checkout_started, task);
 }

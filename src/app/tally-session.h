@@ -130,10 +130,12 @@ void               tally_session_reload_payments    (TallySession         *self)
 /* Reads /v1/me again: the figures, the caps and the user. */
 void               tally_session_reload_account     (TallySession         *self);
 
-/* POST /v1/checkout for @pack_id: the page to pay on, and the checkout's
- * id that payment events carry as their ref. */
+/* POST /v1/checkout for @pack_id, a gift to @gift_email unless it is
+ * NULL: the page to pay on, and the checkout's id that payment events
+ * carry as their ref. */
 void               tally_session_start_checkout_async  (TallySession       *self,
                                                         const char         *pack_id,
+                                                        const char         *gift_email,
                                                         GCancellable       *cancellable,
                                                         GAsyncReadyCallback callback,
                                                         gpointer            user_data);

@@ -821,7 +821,8 @@ webhook_done (gpointer      data,
   if (job->gift_settled && job->gift.status == TALLY_GIFT_WAITING)
     {
       tally_notice_gift_waiting (job->server, &job->gift);
-      tally_events_push_gift_sent (job->server, job->credited.account_id, &job->gift);
+      tally_events_push_gift_sent (job->server, job->credited.account_id,
+                                   job->credited.session_id, &job->gift);
     }
   job->done (200, NULL, job->outcome, job->user_data);
 }

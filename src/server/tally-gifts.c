@@ -7,8 +7,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
-
 #include "tally-audit.h"
 #include "tally-gifts.h"
 
@@ -78,8 +76,9 @@ post_claim (TallyServer      *server,
             TallyTransfer    *transfer,
             GError          **error)
 {
-  /* Translators: a history item; %s is who bought the gift */
-  g_autofree char *description = g_strdup_printf (_("Gift from %s"), gift->sender_name);
+  /* Untranslated, like every transfer's description: the app knows the
+   * words and says them in its user's language (tally-credit-notices.c). */
+  g_autofree char *description = g_strdup_printf ("Gift from %s", gift->sender_name);
   TallyTransferResult result;
   char id[TALLY_UUID_LEN];
 

@@ -9,7 +9,6 @@
 
 #include <string.h>
 
-#include <glib/gi18n.h>
 #include <sodium.h>
 
 #include "tally-audit.h"
@@ -229,7 +228,7 @@ post_bonuses (TallyServer          *server,
   for (guint i = 0; i < G_N_ELEMENTS (transfers); i++)
     {
       tally_transfer_set_ref (&transfers[i], referral->referred_user_id);
-      tally_transfer_set_description (&transfers[i], _("Referral bonus"));
+      tally_transfer_set_description (&transfers[i], "Referral bonus");
     }
 
   if (!tally_ledger_create_transfers (tally_server_get_ledger (server), transfers,
