@@ -525,7 +525,7 @@ static void
 show_pending (TallyPurchasePage *self,
               TallyPack         *pack)
 {
-  g_autofree char *credits = tally_format_credits (self->pending_credits);
+  g_autofree char *credits = tally_format_credits (tally_pack_get_credits (pack));
   g_autofree char *price = tally_pack_format_price (pack);
   g_autofree char *description = NULL;
 
