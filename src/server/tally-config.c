@@ -96,6 +96,9 @@ static const Setting settings[] = {
   { "payments", "recharge-settle-after", SETTING_INT, FIELD (recharge_settle_after), 1, 86400,
     "Seconds after which a recharge with no answer is looked up at Stripe (default 3600)",
     "SECONDS" },
+  { "payments", "demo-period", SETTING_INT, FIELD (demo_period), 0, 366 * 86400,
+    "Seconds a demo subscription's period lasts before the demo provider renews it; 0 is a "
+    "calendar month (default 0)", "SECONDS", "demo-period" },
   { "stripe", "api-base", SETTING_STRING, FIELD (stripe_api_base), 0, 0,
     "Stripe's API address (default https://api.stripe.com)", "URL", "stripe-api-base" },
   { "stripe", "secret-key", SETTING_STRING, FIELD (stripe_secret_key), 0, 0,

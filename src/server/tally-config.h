@@ -59,6 +59,8 @@ typedef struct _TallyConfig
    * Stripe. */
   gint64   recharge_retry_after;
   gint64   recharge_settle_after;
+  /* A demo subscription's period in seconds; 0: a calendar month. */
+  gint64   demo_period;
   /* [stripe]: the keys are never logged. */
   char    *stripe_api_base;
   char    *stripe_secret_key;

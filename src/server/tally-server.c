@@ -19,6 +19,7 @@
 
 #include "tally-api.h"
 #include "tally-auth.h"
+#include "tally-demo-renewals.h"
 #include "tally-events.h"
 #include "tally-keys.h"
 #include "tally-log.h"
@@ -69,6 +70,7 @@ struct _TallyServer
   TallyKeys         *keys;
   SoupServer        *soup;
   guint              expiry_source;
+  guint              demo_renewals_source;
   guint              session_retention_source;
 
   /* The client connections' sockets, each weakly referenced; at most
@@ -93,6 +95,7 @@ tally_server_dispose (GObject *object)
   TallyServer *self = (TallyServer *) object;
 
   g_clear_handle_id (&self->expiry_source, g_source_remove);
+  g_clear_handle_id (&self->demo_renewals_source, g_source_remove);
   g_clear_handle_id (&self->session_retention_source, g_source_remove);
   forget_connections (self);
   if (self->soup != NULL)
@@ -916,6 +919,7 @@ tally_server_start (TallyServer  *self,
     return FALSE;
 
   self->expiry_source = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_tick, self);
+  self->demo_renewals_source = tally_demo_renewals_start (self);
   tally_audit_start_upgrade (self->audit);
   tally_audit_start_retention (self->audit, self->config->audit_retention_days,
                                self->config->audit_prune_batch);
@@ -968,6 +972,7 @@ tally_server_shutdown (TallyServer *self,
       g_socket_close (l->data, NULL);
   }
   g_clear_handle_id (&self->expiry_source, g_source_remove);
+  g_clear_handle_id (&self->demo_renewals_source, g_source_remove);
   g_clear_handle_id (&self->session_retention_source, g_source_remove);
 
   tally_writer_flush (self->writer);

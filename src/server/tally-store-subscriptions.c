@@ -286,3 +286,41 @@ tally_store_save_invoice_refund (TallyStore  *self,
   sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
   return tally_store_step_done (self, stmt, error);
 }
+
+GArray *
+tally_store_list_due_demo_subscriptions (TallyStore  *self,
+                                         gint64       now,
+                                         guint        limit,
+                                         GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT " SUBSCRIPTION_COLUMNS "FROM subscriptions "
+                                            "WHERE provider = 'demo' AND status = 'active' "
+                                            "AND current_period_end > 0 "
+                                            "AND current_period_end <= ? "
+                                            "ORDER BY current_period_end LIMIT ?", error);
+  g_autoptr(GArray) list = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  list = g_array_new (FALSE, TRUE, sizeof (TallySubscription));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TallySubscription subscription;
+
+      read_subscription (stmt, &subscription);
+      g_array_append_val (list, subscription);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}

@@ -95,4 +95,11 @@ gboolean tally_store_save_invoice_refund (TallyStore  *self,
                                           gint64       short_by,
                                           GError     **error);
 
+/* The demo provider's active subscriptions whose period ended by @now
+ * (microseconds): an array of TallySubscription, at most @limit. */
+GArray  *tally_store_list_due_demo_subscriptions (TallyStore  *self,
+                                                  gint64       now,
+                                                  guint        limit,
+                                                  GError     **error);
+
 G_END_DECLS

@@ -161,6 +161,68 @@ test_demo_flow (void)
   g_assert_cmpint (balance (demo, token), ==, BASIC_CREDITS);
 }
 
+/* Polls @server until @token's balance is at least @credits (10 s at most). */
+static gint64
+wait_for_balance (TestServer *server,
+                  const char *token,
+                  gint64      credits)
+{
+  gint64 now = 0;
+
+  for (guint i = 0; i < 200 && (now = balance (server, token)) < credits; i++)
+    g_usleep (50 * 1000);
+  g_assert_cmpint (now, >=, credits);
+  return now;
+}
+
+/* The demo provider renews by itself (here every 2 s): each period's
+ * invoice grants once; after a cancel the period's end ends it and
+ * nothing more is granted. */
+static void
+test_demo_renewals (void)
+{
+  const char *args[] = { "--demo-period=2", NULL };
+  g_autoptr(TestServer) quick = test_server_start (args);
+  g_autofree char *token = test_user_new (quick, "renewing@example.com", NULL);
+  g_autoptr(TestResponse) started = subscribe (quick, token, "basic");
+  g_autofree char *pay = g_strconcat (url_path (started), "/pay", NULL);
+  g_autoptr(TestResponse) paid = test_request (quick, "POST", pay, NULL, NULL);
+  g_autoptr(TestResponse) cancelled = NULL;
+  g_autoptr(JsonArray) items = NULL;
+  g_autofree char *path = test_server_ledger_path (quick);
+  g_autoptr(TallyLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 ended;
+  guint purchases = 0;
+
+  g_assert_cmpuint (paid->status, ==, 200);
+  g_assert_cmpint (balance (quick, token), ==, BASIC_CREDITS);
+  wait_for_balance (quick, token, 3 * BASIC_CREDITS);
+
+  cancelled = test_request (quick, "DELETE", "/v1/me/subscription", token, NULL);
+  g_assert_cmpuint (cancelled->status, ==, 200);
+  for (guint i = 0; i < 200 && !has_no_subscription (quick, token); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (has_no_subscription (quick, token));
+  ended = balance (quick, token);
+  g_assert_cmpint (ended % BASIC_CREDITS, ==, 0);
+  g_usleep (3 * G_USEC_PER_SEC);
+  g_assert_cmpint (balance (quick, token), ==, ended);
+
+  items = test_list_transactions (quick, token);
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (items, i),
+                                                    "kind"), "purchase"))
+      purchases++;
+  g_assert_cmpint (purchases * BASIC_CREDITS, ==, ended);
+
+  test_server_stop (quick, FALSE);
+  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  tally_ledger_check (ledger, &error);
+  g_assert_no_error (error);
+}
+
 static TestResponse *
 change_plan (TestServer *server,
              const char *token,
@@ -756,6 +818,7 @@ main (int   argc,
   g_test_add_func ("/subscriptions/demo/flow", test_demo_flow);
   g_test_add_func ("/subscriptions/demo/page-needs-key", test_demo_page_needs_key);
   g_test_add_func ("/subscriptions/demo/change", test_demo_change);
+  g_test_add_func ("/subscriptions/demo/renewals", test_demo_renewals);
   g_test_add_func ("/subscriptions/demo/change-without-subscription",
                    test_demo_change_without_subscription);
   g_test_add_func ("/subscriptions/api/bad-input", test_bad_input);
