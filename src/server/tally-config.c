@@ -67,10 +67,10 @@ static const Setting settings[] = {
     "Sign-ups allowed per client address in an hour (default 10)", "N" },
   { "referrals", "bonus", SETTING_INT, FIELD (referral_bonus), 0, 1000000,
     "Credits the referrer and the new user each get when the new user's first purchase "
-    "is paid; 0 turns referral bonuses off (default 100)", "CREDITS", "referral-bonus" },
+    "is paid; 0 turns referral bonuses off (default 100)", "CREDITS", "referrals-bonus" },
   { "referrals", "max-per-address", SETTING_INT, FIELD (referral_max_per_address), 0, 1000000,
     "Referral bonuses paid for accounts that signed up from one client address (default 3)",
-    "N", "referral-max-per-address" },
+    "N", "referrals-max-per-address" },
   { "runs", "hold-timeout", SETTING_INT, FIELD (hold_timeout), 1, 7 * 86400,
     "Seconds a run's hold lasts if nobody completes it (default 3600)", "SECONDS" },
   { "sync", "lease-amount", SETTING_INT, FIELD (lease_amount), 0, G_MAXINT32,

@@ -601,8 +601,8 @@ main (int   argc,
       char *argv[])
 {
   const char *args[] = {
-    "--login-attempts=100", "--signups-per-hour=1000", "--referral-bonus=100",
-    "--referral-max-per-address=2", NULL
+    "--login-attempts=100", "--signups-per-hour=1000", "--referrals-bonus=100",
+    "--referrals-max-per-address=2", NULL
   };
   g_autofree char *webhook = NULL;
   int status;
