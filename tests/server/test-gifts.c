@@ -204,6 +204,8 @@ first_sent_status (TestServer *server,
   return test_response_string (*keep, "sent.0.status");
 }
 
+static char *referral_code (const char *token);
+
 /* --- gifts --- */
 
 /* The webhook three times: the gift waits once, nobody's balance moves
@@ -374,6 +376,30 @@ test_gift_bad_input (void)
 
   g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM payments"), ==, payments);
   g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM gifts"), ==, gifts);
+}
+
+/* Erasing the recipient erases the address from the gifts it received
+ * and the user's referral code; the ledger keeps the credits' rows. */
+static void
+test_gift_erasure (void)
+{
+  g_autofree char *buyer = new_user (stripe, "erasing-giver@example.com", NULL);
+  g_autofree char *session_id = buy (buyer, "forget-me@example.com", "gift_waiting");
+  g_autofree char *friend = new_user (stripe, "forget-me@example.com", NULL);
+  g_autofree char *code = referral_code (friend);
+  g_autofree char *body = g_strdup_printf ("{\"password\": \"%s\"}", TEST_PASSWORD);
+  g_autoptr(TestResponse) erased = NULL;
+
+  g_assert_cmpint (balance (stripe, friend), ==, 500);
+  erased = test_request (stripe, "DELETE", "/v1/me", friend, body);
+  g_assert_cmpuint (erased->status, ==, 204);
+  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM gifts "
+                               "WHERE email LIKE '%forget-me%'"), ==, 0);
+  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM gifts WHERE status = 'claimed' "
+                               "AND email LIKE 'erased-%'"), ==, 1);
+  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM referral_codes r "
+                               "LEFT JOIN users u ON u.id = r.user_id "
+                               "WHERE u.id IS NULL OR u.erased_at IS NOT NULL"), ==, 0);
 }
 
 /* The demo provider's Pay settles a gift the same way. */
@@ -622,6 +648,7 @@ main (int   argc,
   g_test_add_func ("/gifts/refund-after-claim", test_gift_refund_after_claim);
   g_test_add_func ("/gifts/bad-input", test_gift_bad_input);
   g_test_add_func ("/gifts/demo", test_gift_demo);
+  g_test_add_func ("/gifts/erasure", test_gift_erasure);
   g_test_add_func ("/gifts/referral-code", test_referral_code);
   g_test_add_func ("/gifts/referral-bonus-once", test_referral_bonus_once);
   g_test_add_func ("/gifts/referral-self", test_referral_self);
