@@ -1053,6 +1053,7 @@ tally_session_sign_in_async (TallySession        *self,
                              const char          *email,
                              const char          *password,
                              const char          *name,
+                             const char          *referral_code,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -1089,6 +1090,8 @@ tally_session_sign_in_async (TallySession        *self,
     g_autoptr(JsonObject) body = credentials (sign_in);
 
     json_object_set_string_member (body, "name", name);
+    if (referral_code != NULL)
+      json_object_set_string_member (body, "referral_code", referral_code);
     tally_client_call_async (self->client, "POST", "/v1/auth/register", body, cancellable,
                              registered, g_steal_pointer (&task));
   }

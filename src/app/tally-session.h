@@ -109,13 +109,15 @@ TallyPaymentItem  *tally_session_find_payment       (TallySession         *self,
 GArray            *tally_session_get_recent_costs   (TallySession         *self,
                                                      const char           *tool_id);
 
-/* Signs in on @server_url (registering first when @name is not NULL),
- * keeps the token in the keyring and loads everything. */
+/* Signs in on @server_url (registering first when @name is not NULL,
+ * with @referral_code unless it is NULL), keeps the token in the keyring
+ * and loads everything. */
 void               tally_session_sign_in_async      (TallySession         *self,
                                                      const char           *server_url,
                                                      const char           *email,
                                                      const char           *password,
                                                      const char           *name,
+                                                     const char           *referral_code,
                                                      GCancellable         *cancellable,
                                                      GAsyncReadyCallback   callback,
                                                      gpointer              user_data);

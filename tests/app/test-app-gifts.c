@@ -14,6 +14,7 @@
 #include "tally-app-test.h"
 #include "tally-gifts-box.h"
 #include "tally-purchase-page.h"
+#include "tally-secret.h"
 #include "tally-window.h"
 
 #define FRIEND "gift-friend@example.com"
@@ -125,6 +126,55 @@ clipboard_read (GObject      *source,
   read->done = TRUE;
 }
 
+static void
+cleared (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  gboolean *done = data;
+
+  tally_secret_clear_finish (result, NULL);
+  *done = TRUE;
+}
+
+static gboolean
+token_stored (gpointer data)
+{
+  g_autofree char *token = keyring_token (server->base_url);
+
+  return g_strcmp0 (token, data) == 0;
+}
+
+/* A new user signed up in the window with a referral code: an unknown
+ * code first, refused in the server's words, then @code. */
+static GtkWidget *
+signed_up_with_code (TallyClient *client,
+                     GSettings   *settings,
+                     const char  *email,
+                     const char  *code)
+{
+  gboolean done = FALSE;
+  GtkWidget *window;
+
+  tally_secret_clear_async (server->base_url, NULL, cleared, &done);
+  wait_for (flag_set, &done, "the keyring");
+
+  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  type_into (window, "Server address", server->base_url);
+  type_into (window, "Email address", email);
+  type_into (window, "Password", TEST_PASSWORD);
+  type_into (window, "Your name (for a new account)", "Robin");
+  type_into (window, "Referral code (for a new account, optional)", "NOSUCH99");
+  click (window, "_Create Account");
+  wait_for_widget (window, is_label_containing, "There is no such referral code");
+  type_into (window, "Referral code (for a new account, optional)", code);
+  click (window, "_Create Account");
+  wait_for_credits (window, 0);
+  return window;
+}
+
 /* The gift: refused without an address; paid, its credits wait for the
  * address and the buyer's balance stays; the link copied; the friend
  * who signs up is told who gave what. */
@@ -191,6 +241,46 @@ test_gift_and_referral (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A friend signs up with the code of the link; their first purchase
+ * earns both the bonus, and the referrer's Buy Credits says so. */
+static void
+test_referral_sign_up (void)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(TallyClient) friend_client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(TestResponse) referral = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *code = NULL;
+  TallyPurchasePage *page;
+  GtkWidget *window, *friend_window;
+
+  window = signed_up_window (server, client, settings, "referrer@example.com");
+  /* The referrer's token reaches the keyring first, so that it cannot land
+   * after the friend's window cleared it. */
+  wait_for (token_stored, (gpointer) tally_client_get_token (client), "the keyring");
+  referral = test_request (server, "GET", "/v1/me/referral", tally_client_get_token (client),
+                           NULL);
+  code = g_ascii_strdown (test_response_string (referral, "code"), -1);
+
+  friend_window = signed_up_with_code (friend_client, settings, "referred@example.com", code);
+  page = open_purchase_page (friend_window);
+  tally_purchase_page_set_uri_opener (page, catch_uri, &url);
+  click_in_row (friend_window, "Starter", "Buy");
+  wait_for (string_ready, &url, "the checkout URL");
+  pay (url);
+  wait_for_credits (friend_window, 600);
+  gtk_window_destroy (GTK_WINDOW (friend_window));
+
+  wait_for_credits (window, 100);
+  wait_for_widget (window, is_label_with, "You received 100 credits: Referral bonus");
+  open_purchase_page (window);
+  wait_for_widget (window, is_label_containing, "1 friend signed up with your link; you earned "
+                   "100 credits.");
+  shoot (window, "referral");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -201,6 +291,7 @@ main (int   argc,
   app_test_init (&argc, &argv);
 
   g_test_add_func ("/app-gifts/gift-and-referral", test_gift_and_referral);
+  g_test_add_func ("/app-gifts/referral-sign-up", test_referral_sign_up);
 
   server = test_server_start (server_args);
   status = g_test_run ();
