@@ -194,6 +194,21 @@ count_rows (TestServer *server,
   return count;
 }
 
+/* Every invariant of the ledger, read from the file while the server
+ * runs (WAL lets a reader in). */
+static void
+assert_ledger_clean (TestServer *server)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  g_autoptr(TallyLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  tally_ledger_check (ledger, &error);
+  g_assert_no_error (error);
+}
+
 static const char *
 first_sent_status (TestServer *server,
                    const char *token,
@@ -247,6 +262,7 @@ test_gift_settled_once (void)
   expect_outcome (event, "duplicate");
   g_assert_cmpint (balance (stripe, friend), ==, 500);
   g_assert_cmpint (balance (stripe, buyer), ==, 0);
+  assert_ledger_clean (stripe);
 }
 
 typedef struct
@@ -302,6 +318,7 @@ test_gift_claim_race (void)
   g_assert_cmpuint (json_array_get_length (items), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0),
                                                   "description"), ==, "Gift from Ana");
+  assert_ledger_clean (stripe);
 }
 
 /* A refund before anyone claimed the gift cancels it: nothing arrives. */
@@ -323,6 +340,7 @@ test_gift_refund_before_claim (void)
   g_assert_cmpint (claimed, ==, 0);
   g_assert_cmpint (balance (stripe, friend), ==, 0);
   g_assert_cmpint (balance (stripe, buyer), ==, 0);
+  assert_ledger_clean (stripe);
 }
 
 /* After the claim, a refund takes the credits back from who got them. */
@@ -339,6 +357,7 @@ test_gift_refund_after_claim (void)
   expect_outcome (refund, "duplicate");
   g_assert_cmpint (balance (stripe, friend), ==, 0);
   g_assert_cmpint (balance (stripe, buyer), ==, 0);
+  assert_ledger_clean (stripe);
 }
 
 static void
@@ -376,6 +395,7 @@ test_gift_bad_input (void)
 
   g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM payments"), ==, payments);
   g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM gifts"), ==, gifts);
+  assert_ledger_clean (stripe);
 }
 
 /* Erasing the recipient erases the address from the gifts it received
@@ -400,6 +420,7 @@ test_gift_erasure (void)
   g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM referral_codes r "
                                "LEFT JOIN users u ON u.id = r.user_id "
                                "WHERE u.id IS NULL OR u.erased_at IS NOT NULL"), ==, 0);
+  assert_ledger_clean (stripe);
 }
 
 /* The demo provider's Pay settles a gift the same way. */
@@ -425,6 +446,7 @@ test_gift_demo (void)
   friend = new_user (demo, "demo-friend@example.com", &claimed);
   g_assert_cmpint (claimed, ==, 500);
   g_assert_cmpint (balance (demo, friend), ==, 500);
+  assert_ledger_clean (demo);
 }
 
 /* --- referrals --- */
@@ -497,6 +519,7 @@ test_referral_bonus_once (void)
   g_assert_cmpint (test_response_int (totals, "referred"), ==, 1);
   g_assert_cmpint (test_response_int (totals, "rewarded"), ==, 1);
   g_assert_cmpint (test_response_int (totals, "earned"), ==, BONUS);
+  assert_ledger_clean (stripe);
 }
 
 static void
@@ -512,6 +535,7 @@ test_referral_self (void)
   g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM referrals r JOIN users u "
                                "ON u.id = r.referred_user_id "
                                "WHERE u.email = 'narcissus@example.com'"), ==, 0);
+  assert_ledger_clean (stripe);
 }
 
 static void
@@ -571,6 +595,7 @@ test_referral_bad_input (void)
   late = new_user (stripe, "late@example.com", NULL);
   late_session = buy (late, NULL, "credited");
   assert_referrer_refused (late, good, 409, "already_purchased", NULL);
+  assert_ledger_clean (stripe);
 }
 
 /* The server allows two bonuses for accounts signed up from one address
@@ -598,6 +623,7 @@ test_referral_address_limit (void)
   g_assert_cmpint (test_response_int (totals, "referred"), ==, 2);
   g_assert_cmpint (test_response_int (totals, "rewarded"), ==, 1);
   g_assert_cmpint (test_response_int (totals, "earned"), ==, BONUS);
+  assert_ledger_clean (stripe);
 }
 
 /* After all of it, each server's ledger file: every invariant holds. */
