@@ -343,6 +343,32 @@ test_gift_refund_before_claim (void)
   assert_ledger_clean (stripe);
 }
 
+/* A dispute, like a refund, cancels a gift nobody claimed. */
+static void
+test_gift_dispute (void)
+{
+  g_autofree char *buyer = new_user (stripe, "disputer@example.com", NULL);
+  g_autofree char *session_id = buy (buyer, "disputed@example.com", "gift_waiting");
+  g_autofree char *dispute = g_strdup_printf ("{\"id\": \"evt_dp_%s\", \"object\": \"event\", "
+                                              "\"type\": \"charge.dispute.created\", "
+                                              "\"data\": {\"object\": {\"id\": \"dp_%s\", "
+                                              "\"object\": \"dispute\", \"charge\": \"ch_%s\", "
+                                              "\"amount\": 500, \"payment_intent\": \"pi_%s\"}}}",
+                                              session_id, session_id, session_id, session_id);
+  g_autofree char *friend = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM payments WHERE session_id = '%s' "
+                                          "AND status = 'disputed'", session_id);
+  gint64 claimed = -1;
+
+  expect_outcome (dispute, "gift_cancelled");
+  expect_outcome (dispute, "duplicate");
+  g_assert_cmpint (count_rows (stripe, sql), ==, 1);
+  friend = new_user (stripe, "disputed@example.com", &claimed);
+  g_assert_cmpint (claimed, ==, 0);
+  g_assert_cmpint (balance (stripe, friend), ==, 0);
+  assert_ledger_clean (stripe);
+}
+
 /* After the claim, a refund takes the credits back from who got them. */
 static void
 test_gift_refund_after_claim (void)
@@ -598,8 +624,24 @@ test_referral_bad_input (void)
   assert_ledger_clean (stripe);
 }
 
-/* The server allows two bonuses for accounts signed up from one address
- * (every test here comes from 127.0.0.1): the third is refused. */
+/* A referred user's first purchase may be a gift: it earns the bonus
+ * all the same (and the gift's credits still go to its address). */
+static void
+test_referral_gift_purchase (void)
+{
+  g_autofree char *referrer = new_user (stripe, "gift-referrer@example.com", NULL);
+  g_autofree char *code = referral_code (referrer);
+  g_autofree char *referred = referred_user ("gift-referred@example.com", code);
+  g_autofree char *session_id = buy (referred, "gift-referred-friend@example.com",
+                                     "gift_waiting");
+
+  g_assert_cmpint (balance (stripe, referrer), ==, BONUS);
+  g_assert_cmpint (balance (stripe, referred), ==, BONUS);
+  assert_ledger_clean (stripe);
+}
+
+/* The server allows three bonuses for accounts signed up from one address
+ * (every test here comes from 127.0.0.1): the fourth is refused. */
 static void
 test_referral_address_limit (void)
 {
@@ -610,9 +652,10 @@ test_referral_address_limit (void)
   g_autofree char *s2 = NULL, *s3 = NULL;
   g_autoptr(TestResponse) totals = NULL;
 
-  /* test_referral_bad_input's member was the first, unpaid: still pending. */
+  /* bonus-once's and gift-purchase's were rewarded; bad-input's member
+   * never paid: still pending. */
   g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM referrals "
-                               "WHERE status = 'rewarded'"), ==, 1);
+                               "WHERE status = 'rewarded'"), ==, 2);
   s2 = buy (second, NULL, "credited");
   g_assert_cmpint (balance (stripe, second), ==, 500 + BONUS);
   s3 = buy (third, NULL, "credited");
@@ -654,7 +697,7 @@ main (int   argc,
 {
   const char *args[] = {
     "--login-attempts=100", "--signups-per-hour=1000", "--referrals-bonus=100",
-    "--referrals-max-per-address=2", NULL
+    "--referrals-max-per-address=3", NULL
   };
   g_autofree char *webhook = NULL;
   int status;
@@ -672,6 +715,7 @@ main (int   argc,
   g_test_add_func ("/gifts/claim-race", test_gift_claim_race);
   g_test_add_func ("/gifts/refund-before-claim", test_gift_refund_before_claim);
   g_test_add_func ("/gifts/refund-after-claim", test_gift_refund_after_claim);
+  g_test_add_func ("/gifts/dispute", test_gift_dispute);
   g_test_add_func ("/gifts/bad-input", test_gift_bad_input);
   g_test_add_func ("/gifts/demo", test_gift_demo);
   g_test_add_func ("/gifts/erasure", test_gift_erasure);
@@ -679,6 +723,7 @@ main (int   argc,
   g_test_add_func ("/gifts/referral-bonus-once", test_referral_bonus_once);
   g_test_add_func ("/gifts/referral-self", test_referral_self);
   g_test_add_func ("/gifts/referral-bad-input", test_referral_bad_input);
+  g_test_add_func ("/gifts/referral-gift-purchase", test_referral_gift_purchase);
   g_test_add_func ("/gifts/referral-address-limit", test_referral_address_limit);
   g_test_add_func ("/gifts/ledger-check", test_gifts_ledger_check);
 
