@@ -9,6 +9,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tally-format.h"
 #include "tally-session-gifts.h"
 #include "tally-session-private.h"
 
@@ -67,4 +68,85 @@ tally_session_load_referral_finish (TallySession  *self,
                                     GError       **error)
 {
   return tally_session_call_finish (self, result, tally_session_load_referral_async, error);
+}
+
+/* --- who gave a gift --- */
+
+typedef struct
+{
+  TallySession *session;
+  char         *transfer_id;
+  gint64        credits;
+} GiftTold;
+
+static void
+gift_told_free (GiftTold *told)
+{
+  g_object_unref (told->session);
+  g_free (told->transfer_id);
+  g_free (told);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GiftTold, gift_told_free)
+
+/* The "from" of the received gift that brought @transfer_id, or NULL. */
+static const char *
+giver_of (JsonObject *reply,
+          const char *transfer_id)
+{
+  JsonNode *node = json_object_get_member (reply, "received");
+  JsonArray *received;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return NULL;
+
+  received = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (received); i++)
+    {
+      JsonNode *element = json_array_get_element (received, i);
+      JsonObject *gift = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+
+      if (gift != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (gift, "transfer_id", NULL),
+                     transfer_id) == 0)
+        return json_object_get_string_member_with_default (gift, "from", NULL);
+    }
+
+  return NULL;
+}
+
+/* Offline or refused, the gift is still told, without the name. */
+static void
+gifts_read (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GiftTold) told = user_data;
+  g_autoptr(JsonObject) reply = tally_client_call_finish (TALLY_CLIENT (source), result, NULL,
+                                                          NULL);
+  const char *from = reply != NULL ? giver_of (reply, told->transfer_id) : NULL;
+  g_autofree char *credits = tally_format_credits (told->credits);
+  g_autofree char *text = NULL;
+
+  if (from != NULL && from[0] != '\0')
+    /* Translators: "Ana gave you 500 credits" */
+    text = g_strdup_printf (_("%s gave you %s"), from, credits);
+  else
+    /* Translators: "You received a gift of 500 credits" (who gave it is unknown) */
+    text = g_strdup_printf (_("You received a gift of %s"), credits);
+  tally_session_notice (told->session, text);
+}
+
+void
+tally_session_tell_gift (TallySession *self,
+                         const char   *transfer_id,
+                         gint64        credits)
+{
+  GiftTold *told = g_new0 (GiftTold, 1);
+
+  told->session = g_object_ref (self);
+  told->transfer_id = g_strdup (transfer_id);
+  told->credits = credits;
+  tally_client_call_async (tally_session_get_client (self), "GET", "/v1/me/gifts", NULL, NULL,
+                           gifts_read, told);
 }

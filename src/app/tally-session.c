@@ -18,6 +18,7 @@
 #include "tally-alert-history.h"
 #include "tally-credit-notices.h"
 #include "tally-secret.h"
+#include "tally-session-gifts.h"
 #include "tally-session-private.h"
 
 struct _TallySession
@@ -310,6 +311,15 @@ on_credit_notice (TallyCreditNotices *notices,
   notice (self, text, TRUE);
 }
 
+void
+tally_session_notice (TallySession *self,
+                      const char   *text)
+{
+  g_return_if_fail (TALLY_IS_SESSION (self));
+
+  notice (self, text, TRUE);
+}
+
 /* The ledger is there for pages to read once the cache is open and the
  * account known; once per cache, so that a list keeps its place. */
 static void
@@ -321,6 +331,8 @@ update_ledger (TallySession *self)
   self->has_ledger = TRUE;
   self->credit_notices = tally_credit_notices_new (self->cache, self->account_id);
   g_signal_connect (self->credit_notices, "notice", G_CALLBACK (on_credit_notice), self);
+  g_signal_connect_swapped (self->credit_notices, "gift", G_CALLBACK (tally_session_tell_gift),
+                            self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEDGER]);
 }
 

@@ -76,9 +76,6 @@ post_claim (TallyServer      *server,
             TallyTransfer    *transfer,
             GError          **error)
 {
-  /* Untranslated, like every transfer's description: the app knows the
-   * words and says them in its user's language (tally-credit-notices.c). */
-  g_autofree char *description = g_strdup_printf ("Gift from %s", gift->sender_name);
   TallyTransferResult result;
   char id[TALLY_UUID_LEN];
 
@@ -86,7 +83,10 @@ post_claim (TallyServer      *server,
   tally_transfer_init (transfer, id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS),
                        user->account_id, gift->credits, TALLY_TRANSFER_KIND_PURCHASE);
   tally_transfer_set_ref (transfer, gift->payment_id);
-  tally_transfer_set_description (transfer, description);
+  /* Fixed words, like every transfer's description, which the app says
+   * in its user's language; no name: the ledger keeps its rows when the
+   * buyer's account is erased, so who gave it is read from the gift. */
+  tally_transfer_set_description (transfer, "Gift");
 
   if (!tally_ledger_create_transfers (tally_server_get_ledger (server), transfer, 1, &result,
                                       error))

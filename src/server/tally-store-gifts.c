@@ -28,7 +28,8 @@ static const char * const referral_status_names[] = {
 #define GIFT_COLUMNS "g.payment_id, g.sender_user_id, g.email, g.credits, g.status, " \
                      "g.recipient_account_id, g.transfer_id, g.created_at, " \
                      "COALESCE (g.claimed_at, 0), " \
-                     "COALESCE (NULLIF (u.name, ''), u.email, '') "
+                     "CASE WHEN u.erased_at IS NULL " \
+                     "THEN COALESCE (NULLIF (u.name, ''), u.email, '') ELSE '' END "
 
 const char *
 tally_gift_status_to_string (TallyGiftStatus status)

@@ -34,8 +34,8 @@ typedef struct
   char            transfer_id[TALLY_UUID_LEN];
   gint64          created_at;
   gint64          claimed_at;
-  /* Read with lists only: the sender's name (or email) for the
-   * recipient to see. */
+  /* Read with the gift: the sender's name (or email) for the recipient
+   * to see; "" once the sender's account is erased. */
   char            sender_name[TALLY_NAME_MAX];
 } TallyGift;
 

@@ -317,7 +317,7 @@ test_gift_claim_race (void)
   items = test_list_transactions (stripe, friend);
   g_assert_cmpuint (json_array_get_length (items), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0),
-                                                  "description"), ==, "Gift from Ana");
+                                                  "description"), ==, "Gift");
   assert_ledger_clean (stripe);
 }
 
@@ -446,6 +446,29 @@ test_gift_erasure (void)
   g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM referral_codes r "
                                "LEFT JOIN users u ON u.id = r.user_id "
                                "WHERE u.id IS NULL OR u.erased_at IS NOT NULL"), ==, 0);
+  assert_ledger_clean (stripe);
+}
+
+/* Erasing the buyer leaves the recipient's gift nameless: the ledger's
+ * transfer never held the name, and "from" is read from the account. */
+static void
+test_gift_sender_erased (void)
+{
+  g_autofree char *buyer = new_user (stripe, "vanishing-giver@example.com", NULL);
+  g_autofree char *session_id = buy (buyer, "kept-friend@example.com", "gift_waiting");
+  g_autofree char *friend = new_user (stripe, "kept-friend@example.com", NULL);
+  g_autofree char *body = g_strdup_printf ("{\"password\": \"%s\"}", TEST_PASSWORD);
+  g_autoptr(TestResponse) before = test_request (stripe, "GET", "/v1/me/gifts", friend, NULL);
+  g_autoptr(TestResponse) erased = NULL;
+  g_autoptr(TestResponse) after = NULL;
+
+  g_assert_cmpstr (test_response_string (before, "received.0.from"), ==, "Ana");
+  erased = test_request (stripe, "DELETE", "/v1/me", buyer, body);
+  g_assert_cmpuint (erased->status, ==, 204);
+  after = test_request (stripe, "GET", "/v1/me/gifts", friend, NULL);
+  g_assert_cmpstr (test_response_string (after, "received.0.from"), ==, "");
+  g_assert_cmpint (test_response_int (after, "received.0.credits"), ==, 500);
+  g_assert_cmpint (balance (stripe, friend), ==, 500);
   assert_ledger_clean (stripe);
 }
 
@@ -719,6 +742,7 @@ main (int   argc,
   g_test_add_func ("/gifts/bad-input", test_gift_bad_input);
   g_test_add_func ("/gifts/demo", test_gift_demo);
   g_test_add_func ("/gifts/erasure", test_gift_erasure);
+  g_test_add_func ("/gifts/sender-erased", test_gift_sender_erased);
   g_test_add_func ("/gifts/referral-code", test_referral_code);
   g_test_add_func ("/gifts/referral-bonus-once", test_referral_bonus_once);
   g_test_add_func ("/gifts/referral-self", test_referral_self);
