@@ -472,6 +472,27 @@ test_gift_sender_erased (void)
   assert_ledger_clean (stripe);
 }
 
+/* The data export holds the user's gifts and referral figures, and no
+ * one else's address. */
+static void
+test_gift_export (void)
+{
+  g_autofree char *buyer = new_user (stripe, "exporting-giver@example.com", NULL);
+  g_autofree char *session_id = buy (buyer, "exported-friend@example.com", "gift_waiting");
+  g_autofree char *friend = new_user (stripe, "exported-friend@example.com", NULL);
+  g_autoptr(TestResponse) sent = test_request (stripe, "GET", "/v1/me/export", buyer, NULL);
+  g_autoptr(TestResponse) received = test_request (stripe, "GET", "/v1/me/export", friend, NULL);
+
+  g_assert_cmpuint (sent->status, ==, 200);
+  g_assert_cmpstr (test_response_string (sent, "gifts.sent.0.status"), ==, "claimed");
+  g_assert_cmpint (test_response_int (sent, "gifts.sent.0.credits"), ==, 500);
+  g_assert_null (strstr (sent->body, "exported-friend@example.com"));
+  g_assert_cmpuint (received->status, ==, 200);
+  g_assert_cmpint (test_response_int (received, "gifts.received.0.credits"), ==, 500);
+  g_assert_null (strstr (received->body, "exporting-giver@example.com"));
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (received, "gifts.referral.code")));
+}
+
 /* The demo provider's Pay settles a gift the same way. */
 static void
 test_gift_demo (void)
@@ -743,6 +764,7 @@ main (int   argc,
   g_test_add_func ("/gifts/demo", test_gift_demo);
   g_test_add_func ("/gifts/erasure", test_gift_erasure);
   g_test_add_func ("/gifts/sender-erased", test_gift_sender_erased);
+  g_test_add_func ("/gifts/export", test_gift_export);
   g_test_add_func ("/gifts/referral-code", test_referral_code);
   g_test_add_func ("/gifts/referral-bonus-once", test_referral_bonus_once);
   g_test_add_func ("/gifts/referral-self", test_referral_self);
