@@ -12,11 +12,11 @@
 
 #include "tally-api.h"
 #include "tally-api-decoders.h"
+#include "tally-api-gifts.h"
 #include "tally-api-json.h"
 #include "tally-auth.h"
 #include "tally-events.h"
 #include "tally-gifts.h"
-#include "tally-api-gifts.h"
 #include "tally-server.h"
 
 #define DEVICE_MAX_CHARS 128
