@@ -177,7 +177,9 @@ recent_pack_ids (TallyPurchasePage *self)
       g_autoptr(TallyPaymentItem) payment = g_list_model_get_item (payments, i);
       const char *pack = tally_payment_item_get_pack_id (payment);
 
+      /* A pack given away was not topped up with. */
       if (pack[0] != '\0' && g_str_equal (tally_payment_item_get_status (payment), "paid") &&
+          !tally_payment_item_is_gift (payment) &&
           !g_ptr_array_find_with_equal_func (ids, pack, g_str_equal, NULL))
         g_ptr_array_add (ids, (gpointer) pack);
     }
@@ -344,9 +346,14 @@ receipt_row (TallyPurchasePage *self,
   /* Translators: a payment: "Starter · €5.00" */
   title = g_strdup_printf (_("%s · %s"), pack != NULL ? tally_pack_get_name (pack) : pack_id,
                            price);
-  /* Translators: "26/11/2026 · Paid" */
-  subtitle = g_strdup_printf (_("%s · %s"), date,
-                              status_in_words (tally_payment_item_get_status (payment)));
+  if (tally_payment_item_is_gift (payment))
+    /* Translators: "26/11/2026 · Paid · Gift" */
+    subtitle = g_strdup_printf (_("%s · %s · Gift"), date,
+                                status_in_words (tally_payment_item_get_status (payment)));
+  else
+    /* Translators: "26/11/2026 · Paid" */
+    subtitle = g_strdup_printf (_("%s · %s"), date,
+                                status_in_words (tally_payment_item_get_status (payment)));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);

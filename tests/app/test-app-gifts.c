@@ -225,6 +225,9 @@ test_gift_and_referral (void)
   g_assert_false (tally_purchase_page_get_pending (page));
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (find_widget (window, is_switch, NULL))));
   wait_for_credits (window, 0);
+  /* A receipt that says it was a gift; no "Top Up" of a pack given away. */
+  wait_for_widget (window, is_label_containing, " · Paid · Gift");
+  g_assert_null (find_widget (window, is_button_labelled, "Top Up"));
   shoot (window, "gift-paid");
 
   gifts = test_request (server, "GET", "/v1/me/gifts", tally_client_get_token (client), NULL);

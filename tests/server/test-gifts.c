@@ -485,6 +485,7 @@ test_gift_export (void)
 
   g_assert_cmpuint (sent->status, ==, 200);
   g_assert_cmpstr (test_response_string (sent, "gifts.sent.0.status"), ==, "claimed");
+  g_assert_true (json_node_get_boolean (test_response_member (sent, "payments.0.gift")));
   g_assert_cmpint (test_response_int (sent, "gifts.sent.0.credits"), ==, 500);
   g_assert_null (strstr (sent->body, "exported-friend@example.com"));
   g_assert_cmpuint (received->status, ==, 200);
