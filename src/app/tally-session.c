@@ -18,6 +18,7 @@
 #include "tally-alert-history.h"
 #include "tally-credit-notices.h"
 #include "tally-secret.h"
+#include "tally-session-gifts.h"
 #include "tally-session-private.h"
 
 struct _TallySession
@@ -314,6 +315,15 @@ on_credit_notice (TallyCreditNotices *notices,
   notice (self, text, TRUE);
 }
 
+void
+tally_session_notice (TallySession *self,
+                      const char   *text)
+{
+  g_return_if_fail (TALLY_IS_SESSION (self));
+
+  notice (self, text, TRUE);
+}
+
 /* The ledger is there for pages to read once the cache is open and the
  * account known; once per cache, so that a list keeps its place. */
 static void
@@ -325,6 +335,8 @@ update_ledger (TallySession *self)
   self->has_ledger = TRUE;
   self->credit_notices = tally_credit_notices_new (self->cache, self->account_id);
   g_signal_connect (self->credit_notices, "notice", G_CALLBACK (on_credit_notice), self);
+  g_signal_connect_swapped (self->credit_notices, "gift", G_CALLBACK (tally_session_tell_gift),
+                            self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEDGER]);
 }
 
@@ -1105,6 +1117,7 @@ tally_session_sign_in_async (TallySession        *self,
                              const char          *email,
                              const char          *password,
                              const char          *name,
+                             const char          *referral_code,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -1141,6 +1154,8 @@ tally_session_sign_in_async (TallySession        *self,
     g_autoptr(JsonObject) body = credentials (sign_in);
 
     json_object_set_string_member (body, "name", name);
+    if (referral_code != NULL)
+      json_object_set_string_member (body, "referral_code", referral_code);
     tally_client_call_async (self->client, "POST", "/v1/auth/register", body, cancellable,
                              registered, g_steal_pointer (&task));
   }
@@ -1218,6 +1233,7 @@ checkout_started (GObject      *source,
 void
 tally_session_start_checkout_async (TallySession        *self,
                                     const char          *pack_id,
+                                    const char          *gift_email,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
@@ -1231,6 +1247,8 @@ tally_session_start_checkout_async (TallySession        *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tally_session_start_checkout_async);
   json_object_set_string_member (body, "pack", pack_id);
+  if (gift_email != NULL)
+    json_object_set_string_member (body, "gift_email", gift_email);
   tally_client_call_async (self->client, "POST", "/v1/checkout", body, cancellable,
                            checkout_started, task);
 }

@@ -16,6 +16,7 @@
 #include "tally-api-json.h"
 #include "tally-log.h"
 #include "tally-server.h"
+#include "tally-store-gifts.h"
 #include "tally-store-keys.h"
 #include "tally-store-payments.h"
 #include "tally-store-recharge.h"
@@ -130,6 +131,76 @@ export_payments (const ExportContext  *context,
                                                                                   TallyPayment,
                                                                                   i)));
   return array_node (items);
+}
+
+/* Gifts received and bought, and the user's referral code with what it
+ * earned: who gave a gift, who received one and who was referred are
+ * other people, and left out. */
+static JsonObject *
+export_gift_json (const TallyGift *gift,
+                  gboolean         sent)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "id", gift->payment_id);
+  json_object_set_int_member (object, "credits", gift->credits);
+  if (sent)
+    {
+      json_object_set_string_member (object, "status",
+                                     tally_gift_status_to_string (gift->status));
+      tally_api_set_time (object, "created_at", gift->created_at);
+    }
+  else
+    json_object_set_string_member (object, "transfer_id", gift->transfer_id);
+  tally_api_set_time (object, "claimed_at", gift->claimed_at);
+  return object;
+}
+
+static JsonArray *
+export_gift_list (GArray   *gifts,
+                  gboolean  sent)
+{
+  JsonArray *array = json_array_sized_new (gifts->len);
+
+  for (guint i = 0; i < gifts->len; i++)
+    json_array_add_object_element (array,
+                                   export_gift_json (&g_array_index (gifts, TallyGift, i), sent));
+  return array;
+}
+
+static JsonNode *
+export_gifts (const ExportContext  *context,
+              GError              **error)
+{
+  g_autoptr(GArray) received = tally_store_received_gifts (context->store,
+                                                           context->user->account_id, error);
+  g_autoptr(GArray) sent = received != NULL ? tally_store_sent_gifts (context->store,
+                                                                      context->user->id, error)
+                                            : NULL;
+  g_autoptr(JsonObject) gifts = NULL;
+  JsonObject *referral;
+  char code[TALLY_REFERRAL_CODE_MAX + 1];
+  gint64 referred, rewarded, earned;
+
+  if (sent == NULL ||
+      !tally_store_find_referral_code (context->store, context->user->id, code, error) ||
+      !tally_store_referral_totals (context->store, context->user->id, &referred, &rewarded,
+                                    &earned, error))
+    return NULL;
+
+  gifts = json_object_new ();
+  json_object_set_array_member (gifts, "received", export_gift_list (received, FALSE));
+  json_object_set_array_member (gifts, "sent", export_gift_list (sent, TRUE));
+  referral = json_object_new ();
+  if (code[0] != '\0')
+    json_object_set_string_member (referral, "code", code);
+  else
+    json_object_set_null_member (referral, "code");
+  json_object_set_int_member (referral, "referred", referred);
+  json_object_set_int_member (referral, "rewarded", rewarded);
+  json_object_set_int_member (referral, "earned", earned);
+  json_object_set_object_member (gifts, "referral", referral);
+  return object_node (g_steal_pointer (&gifts));
 }
 
 /* Every alert fired for the user, newest first as GET /v1/alerts gives them. */
@@ -399,6 +470,7 @@ static const struct
   { "accounts", export_accounts },
   { "transactions", export_transactions },
   { "payments", export_payments },
+  { "gifts", export_gifts },
   { "alerts", export_alerts },
   { "audit", export_audit },
   { "settings", export_settings },

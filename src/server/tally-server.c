@@ -19,6 +19,7 @@
 
 #include "tally-api.h"
 #include "tally-auth.h"
+#include "tally-demo-renewals.h"
 #include "tally-events.h"
 #include "tally-gauges.h"
 #include "tally-keys.h"
@@ -71,6 +72,7 @@ struct _TallyServer
   TallyKeys         *keys;
   SoupServer        *soup;
   guint              expiry_source;
+  guint              demo_renewals_source;
   guint              session_retention_source;
   /* Cancels the retention sweeps when the server stops. */
   GCancellable      *sweeps;
@@ -98,6 +100,7 @@ tally_server_dispose (GObject *object)
   TallyServer *self = (TallyServer *) object;
 
   g_clear_handle_id (&self->expiry_source, g_source_remove);
+  g_clear_handle_id (&self->demo_renewals_source, g_source_remove);
   g_clear_handle_id (&self->session_retention_source, g_source_remove);
   g_cancellable_cancel (self->sweeps);
   g_clear_object (&self->sweeps);
@@ -970,6 +973,7 @@ tally_server_start (TallyServer  *self,
     return FALSE;
 
   self->expiry_source = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_tick, self);
+  self->demo_renewals_source = tally_demo_renewals_start (self);
   tally_audit_start_upgrade (self->audit);
   tally_audit_start_retention (self->audit, self->config->audit_retention_days,
                                self->config->audit_prune_batch);
@@ -1022,6 +1026,7 @@ tally_server_shutdown (TallyServer *self,
       g_socket_close (l->data, NULL);
   }
   g_clear_handle_id (&self->expiry_source, g_source_remove);
+  g_clear_handle_id (&self->demo_renewals_source, g_source_remove);
   g_clear_handle_id (&self->session_retention_source, g_source_remove);
   g_cancellable_cancel (self->sweeps);
   tally_audit_stop_retention (self->audit);

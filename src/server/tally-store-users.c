@@ -172,6 +172,14 @@ static const char * const erase_statements[] = {
   /* Device names may be a person's ("Ann's laptop"). */
   "UPDATE sync_ops SET device = 'erased' WHERE user_id = ?1",
   "UPDATE devices SET device = 'erased-' || rowid WHERE user_id = ?1",
+  /* Gifts to the user's address (received, or still waiting: those can
+   * no longer arrive) lose it; the address a referral signed up from and
+   * the user's own code go. */
+  "UPDATE gifts SET email = 'erased-' || payment_id "
+  "  WHERE email = (SELECT email FROM users WHERE id = ?1) "
+  "  OR recipient_account_id = (SELECT account_id FROM users WHERE id = ?1)",
+  "UPDATE referrals SET signup_address = 'erased' WHERE referred_user_id = ?1",
+  "DELETE FROM referral_codes WHERE user_id = ?1",
   "UPDATE users SET email = 'erased-' || id, name = '', password_hash = '', role = 'member', "
   "  disabled = 1, timezone = 'UTC', erased_at = coalesce (erased_at, ?3), marketing_opt_in = 0, "
   "  marketing_changed_at = NULL, marketing_text_version = NULL WHERE id = ?1",

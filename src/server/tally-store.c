@@ -376,6 +376,47 @@ static const char * const server_migrations[] = {
   "CREATE INDEX runs_by_time ON runs (created_at);"
   "CREATE INDEX payments_by_paid_at ON payments (paid_at);"
   "CREATE INDEX users_by_created_at ON users (created_at);",
+  /* Gifts, referrals and refunds of subscription invoices
+   * (docs/payments.md): a gift is a paid pack whose credits wait for an
+   * address; a referral records who brought whom and from which address
+   * the new account signed up. */
+  "CREATE TABLE gifts ("
+  "  payment_id TEXT PRIMARY KEY,"
+  "  sender_user_id TEXT NOT NULL,"
+  "  email TEXT NOT NULL COLLATE NOCASE,"
+  "  credits INTEGER NOT NULL CHECK (credits > 0),"
+  "  status TEXT NOT NULL"
+  "    CHECK (status IN ('open', 'waiting', 'claimed', 'cancelled')),"
+  "  recipient_account_id TEXT,"
+  "  transfer_id TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  claimed_at INTEGER"
+  ");"
+  "CREATE INDEX gifts_by_email ON gifts (email, status);"
+  "CREATE INDEX gifts_by_sender ON gifts (sender_user_id, created_at);"
+  "CREATE TABLE referral_codes ("
+  "  user_id TEXT PRIMARY KEY,"
+  "  code TEXT NOT NULL UNIQUE"
+  ");"
+  "CREATE TABLE referrals ("
+  "  referred_user_id TEXT PRIMARY KEY,"
+  "  referrer_user_id TEXT NOT NULL,"
+  "  signup_address TEXT NOT NULL,"
+  "  status TEXT NOT NULL CHECK (status IN ('pending', 'rewarded', 'refused')),"
+  "  bonus INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  settled_at INTEGER"
+  ");"
+  "CREATE INDEX referrals_by_referrer ON referrals (referrer_user_id);"
+  "CREATE INDEX referrals_by_address ON referrals (signup_address, status);"
+  /* What refunds of a subscription invoice took back of its grant. */
+  "CREATE TABLE invoice_refunds ("
+  "  invoice_id TEXT PRIMARY KEY,"
+  "  account_id TEXT NOT NULL,"
+  "  reversed INTEGER NOT NULL DEFAULT 0,"
+  "  short_by INTEGER NOT NULL DEFAULT 0,"
+  "  updated_at INTEGER NOT NULL"
+  ");",
 };
 
 static const char * const role_names[] = {
