@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "tally-format.h"
@@ -72,9 +73,9 @@ referral_text (const TallyReferralInfo *info)
   g_autofree char *joined = NULL;
 
   /* Translators: "3 friends signed up with your link" */
-  joined = g_strdup_printf (ngettext ("%" G_GINT64_FORMAT " friend signed up with your link",
-                                      "%" G_GINT64_FORMAT " friends signed up with your link",
-                                      info->referred == 1 ? 1 : 2), info->referred);
+  joined = g_strdup_printf (ngettext ("%" PRId64 " friend signed up with your link",
+                                      "%" PRId64 " friends signed up with your link",
+                                      (gulong) info->referred), info->referred);
   /* Translators: "When a friend's first purchase is paid, you both get 100 credits.
    * 3 friends signed up with your link; you earned 200 credits." */
   return g_strdup_printf (_("When a friend’s first purchase is paid, you both get %s. %s; "
