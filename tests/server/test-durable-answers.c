@@ -20,6 +20,7 @@ typedef struct
   char       *token;
   char       *id;
   guint       status;
+  gint64      took;
   gint        answered;
 } Authorize;
 
@@ -53,9 +54,11 @@ authorize_thread (gpointer data)
   g_autoptr(SoupSession) session = test_session_new ();
   g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"text-statistics\", "
                                            "\"inputs\": {\"text\": \"durable\"}}", run->id);
+  gint64 started = g_get_monotonic_time ();
   g_autoptr(TestResponse) response = test_request_on (run->server, session, "POST", "/v1/runs",
                                                       run->token, body);
 
+  run->took = g_get_monotonic_time () - started;
   run->status = response->status;
   g_atomic_int_set (&run->answered, TRUE);
   return NULL;
@@ -88,7 +91,7 @@ test_answer_after_sync (void)
   g_autoptr(TestServer) server = start_slow_syncing ();
   g_autofree char *token = funded_user (server, "durable@example.com");
   g_autofree char *id = g_uuid_string_random ();
-  Authorize run = { server, token, id, 0, FALSE };
+  Authorize run = { server, token, id, 0, 0, FALSE };
   GThread *thread;
   guint healthz_meanwhile = 0;
 
@@ -107,6 +110,8 @@ test_answer_after_sync (void)
   g_thread_join (thread);
 
   g_assert_cmpuint (run.status, ==, 201);
+  /* A lower bound only: the server slept that long before answering. */
+  g_assert_cmpint (run.took, >=, g_ascii_strtoll (SYNC_DELAY_MS, NULL, 10) * 1000);
   g_assert_cmpuint (healthz_meanwhile, >, 0);
 }
 
@@ -119,7 +124,7 @@ test_kill_before_sync (void)
   g_autoptr(TestServer) server = start_slow_syncing ();
   g_autofree char *token = funded_user (server, "killed@example.com");
   g_autofree char *id = g_uuid_string_random ();
-  Authorize run = { server, token, id, 0, FALSE };
+  Authorize run = { server, token, id, 0, 0, FALSE };
   g_autoptr(TestResponse) me = NULL;
   GThread *thread;
 
