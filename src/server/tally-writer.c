@@ -92,6 +92,23 @@ pragma_int (sqlite3    *db,
   return value;
 }
 
+/* A file-backed ledger in WAL mode. */
+static gboolean
+is_wal (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean wal = FALSE;
+
+  if (g_strcmp0 (sqlite3_db_filename (db, "main"), "") == 0)
+    return FALSE;
+  if (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    wal = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") == 0;
+  sqlite3_finalize (stmt);
+
+  return wal;
+}
+
 /* Answers a group's writes, once it is durable (or failed). */
 static void
 announce (TallyWriter *self,
@@ -159,7 +176,9 @@ start_syncer (TallyWriter *self)
   sqlite3 *db = tally_ledger_get_sqlite (self->ledger);
   const char *wal;
 
-  if (pragma_int (db, "PRAGMA synchronous") < 2 || g_strcmp0 (sqlite3_db_filename (db, "main"), "") == 0)
+  /* NORMAL is only safe in WAL mode; a ledger opened with NORMAL on
+   * purpose asked for no durability. */
+  if (pragma_int (db, "PRAGMA synchronous") < 2 || !is_wal (db))
     return;
 
   wal = sqlite3_filename_wal (sqlite3_db_filename (db, "main"));
