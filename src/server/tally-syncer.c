@@ -45,6 +45,14 @@ struct _TallySyncer
   guint             delay_ms;
 };
 
+static void
+close_wal (TallySyncer *self)
+{
+  if (self->fd >= 0)
+    close (self->fd);
+  self->fd = -1;
+}
+
 /* The WAL's fd, reopened when the file was replaced since. FALSE when
  * there is no WAL: its frames were checkpointed into the (synced) main
  * file and it was removed. */
@@ -56,7 +64,10 @@ open_wal (TallySyncer *self)
   if (stat (self->wal_path, &path_st) != 0)
     {
       if (errno == ENOENT)
-        return FALSE;
+        {
+          close_wal (self);
+          return FALSE;
+        }
       g_error ("Cannot look at the ledger's WAL %s: %s", self->wal_path, g_strerror (errno));
     }
 
@@ -64,8 +75,7 @@ open_wal (TallySyncer *self)
       fd_st.st_ino == path_st.st_ino && fd_st.st_dev == path_st.st_dev)
     return TRUE;
 
-  if (self->fd >= 0)
-    close (self->fd);
+  close_wal (self);
   self->fd = open (self->wal_path, O_RDONLY | O_CLOEXEC);
   if (self->fd < 0 && errno != ENOENT)
     g_error ("Cannot open the ledger's WAL %s: %s", self->wal_path, g_strerror (errno));
@@ -215,8 +225,7 @@ tally_syncer_free (TallySyncer *self)
       g_source_destroy (self->ready_source);
       g_source_unref (self->ready_source);
     }
-  if (self->fd >= 0)
-    close (self->fd);
+  close_wal (self);
   g_main_context_unref (self->context);
   g_free (self->wal_path);
   g_mutex_clear (&self->lock);
