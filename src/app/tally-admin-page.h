@@ -24,7 +24,7 @@ TallyAdminPage *tally_admin_page_new          (TallySession   *session);
  * admin (the main menu's Administration item hides when it is not). */
 TallyAdminPage *tally_admin_page_add_to_stack (AdwViewStack   *stack,
                                                TallySession   *session);
-/* Shows the section @name: "audit" or "users". */
+/* Shows the section @name: "audit", "users", "analytics" or "errors". */
 void            tally_admin_page_show_section (TallyAdminPage *self,
                                                const char     *name);
 /* The audit log as the list shows it (TallyAuditRecord). */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "tally-alerts-preferences.h"
+#include "tally-secret-dialog.h"
 #include "tally-toast.h"
 
 /* The latest deliveries shown under a webhook. */
@@ -493,43 +494,18 @@ list_webhooks (TallyAlertsPreferences *self)
                                      g_object_ref (self));
 }
 
-static void
-copy_secret (GtkButton *button,
-             GtkLabel  *secret)
-{
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)),
-                          gtk_label_get_text (secret));
-  gtk_button_set_label (button, _("Copied"));
-}
-
 /* The secret, once: the server never shows it again. */
 static void
 show_secret (TallyAlertsPreferences *self,
              const TallyWebhook     *webhook)
 {
   GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self)));
-  GtkWidget *dialog = adw_message_dialog_new (parent, _("Webhook Added"), NULL);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *secret = gtk_label_new (webhook->secret);
-  GtkWidget *copy = gtk_button_new_with_mnemonic (_("_Copy Secret"));
+  g_autofree char *body = g_strdup_printf (_("Requests to %s are signed with this secret. "
+                                             "Copy it now: Tally cannot show it again."),
+                                           webhook->url);
 
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("Requests to %s are signed with this secret. Copy it now: "
-                                    "Tally cannot show it again."), webhook->url);
-  gtk_label_set_selectable (GTK_LABEL (secret), TRUE);
-  gtk_label_set_wrap (GTK_LABEL (secret), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (secret), PANGO_WRAP_CHAR);
-  gtk_widget_add_css_class (secret, "monospace");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (secret), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("The webhook’s secret"), -1);
-  gtk_widget_set_halign (copy, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (copy, "pill");
-  g_signal_connect (copy, "clicked", G_CALLBACK (copy_secret), secret);
-  gtk_box_append (GTK_BOX (box), secret);
-  gtk_box_append (GTK_BOX (box), copy);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Done"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  tally_secret_dialog_present (parent, _("Webhook Added"), body, webhook->secret,
+                               _("_Copy Secret"), _("The webhook’s secret"));
 }
 
 static void

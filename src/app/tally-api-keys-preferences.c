@@ -16,6 +16,7 @@
 
 #include "tally-api-keys-preferences.h"
 #include "tally-session-keys.h"
+#include "tally-secret-dialog.h"
 #include "tally-toast.h"
 
 struct _TallyApiKeysPreferences
@@ -158,44 +159,18 @@ list_keys (TallyApiKeysPreferences *self)
 
 /* --- creating --- */
 
-static void
-copy_key (GtkButton *button,
-          GtkLabel  *key)
-{
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)),
-                          gtk_label_get_text (key));
-  gtk_button_set_label (button, _("Copied"));
-}
-
 /* The key, once: the server keeps only its hash. */
 static void
 show_key (TallyApiKeysPreferences *self,
           const TallyApiKey       *key)
 {
   GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self)));
-  GtkWidget *dialog = adw_message_dialog_new (parent, _("API Key Created"), NULL);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *label = gtk_label_new (key->key);
-  GtkWidget *copy = gtk_button_new_with_mnemonic (_("_Copy Key"));
+  g_autofree char *body = g_strdup_printf (_("Programs send this key as “Authorization: Bearer "
+                                             "KEY” to act as you. Copy it now: Tally cannot "
+                                             "show “%s” again."), key->name);
 
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("Programs send this key as “Authorization: Bearer KEY” to "
-                                    "act as you. Copy it now: Tally cannot show “%s” again."),
-                                  key->name);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_CHAR);
-  gtk_widget_add_css_class (label, "monospace");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("The API key"), -1);
-  gtk_widget_set_halign (copy, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (copy, "pill");
-  g_signal_connect (copy, "clicked", G_CALLBACK (copy_key), label);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), copy);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Done"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  tally_secret_dialog_present (parent, _("API Key Created"), body, key->key, _("_Copy Key"),
+                               _("The API key"));
 }
 
 static void

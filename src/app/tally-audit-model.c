@@ -5,9 +5,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * The log can be long: it is read a page at a time as the list scrolls,
- * each page asking for the records before the last one shown (the
- * server's opaque next_cursor). A reload bumps a generation, so a page
- * that answers for an older query is dropped.
+ * by a TallyPager, each page asking for the records before the last one
+ * shown.
  */
 
 #include "config.h"
@@ -16,22 +15,15 @@
 
 #include "tally-audit-model.h"
 #include "tally-audit-record.h"
-#include "tally-session-admin.h"
+#include "tally-pager.h"
 
 struct _TallyAuditModel
 {
   GObject          parent_instance;
 
-  TallySession    *session;
   GPtrArray       *records;
   TallyAuditQuery  query;
-  char            *cursor;
-  char            *error;
-  GCancellable    *cancellable;
-  guint            generation;
-  guint            n_pages;
-  gboolean         loading;
-  gboolean         complete;
+  TallyPager      *pager;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -92,26 +84,6 @@ list_model_iface_init (GListModelInterface *iface)
 }
 
 static void
-set_state (TallyAuditModel *self,
-           gboolean         loading,
-           const char      *error)
-{
-  g_object_freeze_notify (G_OBJECT (self));
-  if (self->loading != loading)
-    {
-      self->loading = loading;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
-    }
-  if (g_strcmp0 (self->error, error) != 0)
-    {
-      g_free (self->error);
-      self->error = g_strdup (error);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
-    }
-  g_object_thaw_notify (G_OBJECT (self));
-}
-
-static void
 append_param (GString    *path,
               const char *name,
               const char *value)
@@ -137,29 +109,18 @@ page_path (TallyAuditModel *self)
   append_param (path, "q", self->query.search);
   append_param (path, "outcome", self->query.outcome);
   append_param (path, "limit", limit);
-  append_param (path, "cursor", self->cursor);
   return g_string_free (path, FALSE);
 }
 
-typedef struct
-{
-  TallyAuditModel *self;
-  guint            generation;
-} PageRequest;
-
+/* A page of records, appended below those shown. */
 static void
-take_page (TallyAuditModel *self,
-           JsonObject      *reply)
+take_records (JsonArray *items,
+              gpointer   user_data)
 {
-  JsonArray *items = NULL;
-  JsonNode *next = json_object_get_member (reply, "next_cursor");
+  TallyAuditModel *self = user_data;
   guint position = self->records->len;
 
-  if (json_object_has_member (reply, "items") &&
-      JSON_NODE_HOLDS_ARRAY (json_object_get_member (reply, "items")))
-    items = json_object_get_array_member (reply, "items");
-
-  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+  for (guint i = 0; i < json_array_get_length (items); i++)
     {
       JsonNode *node = json_array_get_element (items, i);
       TallyAuditRecord *record = NULL;
@@ -169,52 +130,7 @@ take_page (TallyAuditModel *self,
       if (record != NULL)
         g_ptr_array_add (self->records, record);
     }
-
-  g_clear_pointer (&self->cursor, g_free);
-  if (next != NULL && JSON_NODE_HOLDS_VALUE (next))
-    self->cursor = g_strdup (json_node_get_string (next));
-  self->n_pages++;
-  if ((self->cursor == NULL) != self->complete)
-    {
-      self->complete = self->cursor == NULL;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPLETE]);
-    }
   g_list_model_items_changed (G_LIST_MODEL (self), position, 0, self->records->len - position);
-}
-
-static void
-page_read (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autofree PageRequest *request = user_data;
-  g_autoptr(TallyAuditModel) self = request->self;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = NULL;
-
-  reply = tally_session_admin_call_finish (TALLY_SESSION (source), result, &error);
-  if (request->generation != self->generation)
-    return;
-  if (reply == NULL)
-    {
-      set_state (self, FALSE, error->message);
-      return;
-    }
-  take_page (self, reply);
-  set_state (self, FALSE, NULL);
-}
-
-static void
-read_page (TallyAuditModel *self)
-{
-  g_autofree char *path = page_path (self);
-  PageRequest *request = g_new0 (PageRequest, 1);
-
-  request->self = g_object_ref (self);
-  request->generation = self->generation;
-  set_state (self, TRUE, NULL);
-  tally_session_admin_call_async (self->session, "GET", path, NULL, self->cancellable, page_read,
-                                  request);
 }
 
 void
@@ -224,27 +140,23 @@ tally_audit_model_clear (TallyAuditModel *self)
 
   g_return_if_fail (TALLY_IS_AUDIT_MODEL (self));
 
-  self->generation++;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
-  g_clear_pointer (&self->cursor, g_free);
-  self->n_pages = 0;
-  self->complete = FALSE;
+  tally_pager_clear (self->pager);
   removed = self->records->len;
   g_ptr_array_set_size (self->records, 0);
   if (removed > 0)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
-  set_state (self, FALSE, NULL);
 }
 
 void
 tally_audit_model_reload (TallyAuditModel *self)
 {
+  g_autofree char *path = NULL;
+
   g_return_if_fail (TALLY_IS_AUDIT_MODEL (self));
 
   tally_audit_model_clear (self);
-  read_page (self);
+  path = page_path (self);
+  tally_pager_reload (self->pager, path);
 }
 
 void
@@ -252,9 +164,16 @@ tally_audit_model_load_more (TallyAuditModel *self)
 {
   g_return_if_fail (TALLY_IS_AUDIT_MODEL (self));
 
-  if (self->loading || self->complete || self->n_pages == 0)
-    return;
-  read_page (self);
+  tally_pager_load_more (self->pager);
+}
+
+void
+tally_audit_model_follow (TallyAuditModel   *self,
+                          GtkScrolledWindow *scrolled)
+{
+  g_return_if_fail (TALLY_IS_AUDIT_MODEL (self));
+
+  tally_pager_follow (self->pager, scrolled);
 }
 
 void
@@ -278,7 +197,7 @@ tally_audit_model_get_loading (TallyAuditModel *self)
 {
   g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), FALSE);
 
-  return self->loading;
+  return tally_pager_get_loading (self->pager);
 }
 
 gboolean
@@ -286,7 +205,7 @@ tally_audit_model_get_complete (TallyAuditModel *self)
 {
   g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), FALSE);
 
-  return self->complete;
+  return tally_pager_get_complete (self->pager);
 }
 
 const char *
@@ -294,7 +213,7 @@ tally_audit_model_get_error (TallyAuditModel *self)
 {
   g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), NULL);
 
-  return self->error;
+  return tally_pager_get_error (self->pager);
 }
 
 guint
@@ -302,7 +221,7 @@ tally_audit_model_get_n_pages (TallyAuditModel *self)
 {
   g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), 0);
 
-  return self->n_pages;
+  return tally_pager_get_n_pages (self->pager);
 }
 
 static void
@@ -310,9 +229,9 @@ tally_audit_model_dispose (GObject *object)
 {
   TallyAuditModel *self = TALLY_AUDIT_MODEL (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  g_clear_object (&self->session);
+  if (self->pager != NULL)
+    tally_pager_clear (self->pager);
+  g_clear_object (&self->pager);
 
   G_OBJECT_CLASS (tally_audit_model_parent_class)->dispose (object);
 }
@@ -324,8 +243,6 @@ tally_audit_model_finalize (GObject *object)
 
   g_ptr_array_unref (self->records);
   tally_audit_query_clear (&self->query);
-  g_free (self->cursor);
-  g_free (self->error);
 
   G_OBJECT_CLASS (tally_audit_model_parent_class)->finalize (object);
 }
@@ -341,13 +258,13 @@ tally_audit_model_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_LOADING:
-      g_value_set_boolean (value, self->loading);
+      g_value_set_boolean (value, tally_pager_get_loading (self->pager));
       break;
     case PROP_COMPLETE:
-      g_value_set_boolean (value, self->complete);
+      g_value_set_boolean (value, tally_pager_get_complete (self->pager));
       break;
     case PROP_ERROR:
-      g_value_set_string (value, self->error);
+      g_value_set_string (value, tally_pager_get_error (self->pager));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -376,7 +293,14 @@ static void
 tally_audit_model_init (TallyAuditModel *self)
 {
   self->records = g_ptr_array_new_with_free_func (g_object_unref);
-  self->cancellable = g_cancellable_new ();
+}
+
+/* The pager's state is the model's. */
+static void
+on_pager_notify (TallyAuditModel *self,
+                 GParamSpec      *pspec)
+{
+  g_object_notify (G_OBJECT (self), g_param_spec_get_name (pspec));
 }
 
 TallyAuditModel *
@@ -387,6 +311,8 @@ tally_audit_model_new (TallySession *session)
   g_return_val_if_fail (TALLY_IS_SESSION (session), NULL);
 
   self = g_object_new (TALLY_TYPE_AUDIT_MODEL, NULL);
-  self->session = g_object_ref (session);
+  self->pager = tally_pager_new (session, take_records, self);
+  g_signal_connect_object (self->pager, "notify", G_CALLBACK (on_pager_notify), self,
+                           G_CONNECT_SWAPPED);
   return self;
 }

@@ -7,6 +7,8 @@
 
 #pragma once
 
+#include <gtk/gtk.h>
+
 #include "tally-session.h"
 
 G_BEGIN_DECLS
@@ -47,6 +49,9 @@ void             tally_audit_model_reload       (TallyAuditModel       *self);
 void             tally_audit_model_clear        (TallyAuditModel       *self);
 /* Reads the next page unless one is being read or none is left. */
 void             tally_audit_model_load_more    (TallyAuditModel       *self);
+/* Reads the next page whenever @scrolled reaches its bottom. */
+void             tally_audit_model_follow       (TallyAuditModel       *self,
+                                                 GtkScrolledWindow     *scrolled);
 gboolean         tally_audit_model_get_loading  (TallyAuditModel       *self);
 gboolean         tally_audit_model_get_complete (TallyAuditModel       *self);
 const char      *tally_audit_model_get_error    (TallyAuditModel       *self);

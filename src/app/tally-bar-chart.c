@@ -24,14 +24,15 @@
 
 struct _TallyBarChart
 {
-  GtkWidget  parent_instance;
+  GtkWidget          parent_instance;
 
-  char      *title;
-  GPtrArray *labels;
-  GPtrArray *descriptions;
-  GArray    *values;
-  guint      selected;
-  guint      hovered;
+  char              *title;
+  GPtrArray         *labels;
+  GPtrArray         *descriptions;
+  GArray            *values;
+  TallyBarChartUnit  unit;
+  guint              selected;
+  guint              hovered;
 };
 
 G_DEFINE_FINAL_TYPE (TallyBarChart, tally_bar_chart, GTK_TYPE_WIDGET)
@@ -574,6 +575,17 @@ tally_bar_chart_set_title (TallyBarChart *self,
 }
 
 void
+tally_bar_chart_set_unit (TallyBarChart     *self,
+                          TallyBarChartUnit  unit)
+{
+  g_return_if_fail (TALLY_IS_BAR_CHART (self));
+
+  self->unit = unit;
+  update_accessible (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
 tally_bar_chart_set_bars (TallyBarChart      *self,
                           const char * const *labels,
                           const char * const *descriptions,
@@ -635,14 +647,17 @@ char *
 tally_bar_chart_describe_bar (TallyBarChart *self,
                               guint          bar)
 {
-  g_autofree char *credits = NULL;
+  g_autofree char *figure = NULL;
 
   g_return_val_if_fail (TALLY_IS_BAR_CHART (self), NULL);
   g_return_val_if_fail (bar < self->values->len, NULL);
 
-  credits = tally_format_credits (value_at (self, bar));
+  if (self->unit == TALLY_BAR_CHART_COUNT)
+    figure = g_strdup_printf ("%'" G_GINT64_FORMAT, value_at (self, bar));
+  else
+    figure = tally_format_credits (value_at (self, bar));
   /* Translators: a bar of a chart: "Saturday 20 June 2026: 120 credits" */
-  return g_strdup_printf (_("%s: %s"), (char *) self->descriptions->pdata[bar], credits);
+  return g_strdup_printf (_("%s: %s"), (char *) self->descriptions->pdata[bar], figure);
 }
 
 G_GNUC_BEGIN_IGNORE_DEPRECATIONS

@@ -15,6 +15,14 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TallyBarChart, tally_bar_chart, TALLY, BAR_CHART, GtkWidget)
 
+/* What a bar's figure counts: credits ("120 credits", the default) or
+ * things the description names ("Funnel: first run: 12"). */
+typedef enum
+{
+  TALLY_BAR_CHART_CREDITS,
+  TALLY_BAR_CHART_COUNT,
+} TallyBarChartUnit;
+
 GtkWidget  *tally_bar_chart_new          (void);
 /* What the chart shows, for its accessible name: "Credits spent per day". */
 void        tally_bar_chart_set_title    (TallyBarChart      *self,
@@ -22,6 +30,8 @@ void        tally_bar_chart_set_title    (TallyBarChart      *self,
 /* @labels are the axis's short labels ("20"), @descriptions what a bar is
  * in full ("Saturday 20 June 2026"); all three have @n_bars entries. The
  * selection moves to the last bar. */
+void        tally_bar_chart_set_unit     (TallyBarChart      *self,
+                                          TallyBarChartUnit   unit);
 void        tally_bar_chart_set_bars     (TallyBarChart      *self,
                                           const char * const *labels,
                                           const char * const *descriptions,

@@ -43,6 +43,8 @@ typedef struct
   char   *id;
   char   *text;
   gint64  cost;
+  /* Who pays: '' the user's own account, or a team's pool. */
+  char   *account_id;
 } OutboxRow;
 
 static void
@@ -52,12 +54,14 @@ outbox_row_free (gpointer data)
 
   g_free (row->id);
   g_free (row->text);
+  g_free (row->account_id);
   g_free (row);
 }
 
 /* Checked and written out on the calling thread: the JSON stays there. */
 static OutboxRow *
 outbox_row_new (JsonObject  *op,
+                const char  *account_id,
                 GError     **error)
 {
   OutboxRow *row;
@@ -70,6 +74,7 @@ outbox_row_new (JsonObject  *op,
   row->id = g_ascii_strdown (json_object_get_string_member (op, "id"), -1);
   row->text = object_to_string (op);
   row->cost = json_object_get_int_member (op, "cost");
+  row->account_id = account_id != NULL ? g_ascii_strdown (account_id, -1) : g_strdup ("");
   return row;
 }
 
@@ -87,6 +92,7 @@ write_outbox_row (TallyCacheConn  *conn,
   sqlite3_bind_text (stmt, 2, row->text, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 3, row->cost);
   sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  sqlite3_bind_text (stmt, 5, row->account_id, -1, SQLITE_STATIC);
 
   if (!tally_cache_conn_step_done (conn, stmt, error))
     return FALSE;
@@ -118,7 +124,7 @@ tally_cache_outbox_add (TallyCache  *self,
   g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
   g_return_val_if_fail (op != NULL, FALSE);
 
-  row = outbox_row_new (op, error);
+  row = outbox_row_new (op, NULL, error);
   if (row == NULL)
     return FALSE;
 
@@ -143,13 +149,37 @@ tally_cache_outbox_add_async (TallyCache          *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
+  tally_cache_outbox_add_on_async (self, op, NULL, cancellable, callback, user_data);
+}
+
+/**
+ * tally_cache_outbox_add_on_async:
+ * @self: a #TallyCache
+ * @op: a SyncOp of the API
+ * @account_id: (nullable): the team's pool that pays, or %NULL for the
+ *   user's own account
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the op is committed, or not
+ * @user_data: passed to @callback
+ *
+ * As tally_cache_outbox_add_async(), for an op synced with @account_id's
+ * lease. Finished with tally_cache_outbox_add_finish().
+ */
+void
+tally_cache_outbox_add_on_async (TallyCache          *self,
+                                 JsonObject          *op,
+                                 const char          *account_id,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
   g_autoptr(GError) error = NULL;
   OutboxRow *row;
 
   g_return_if_fail (TALLY_IS_CACHE (self));
   g_return_if_fail (op != NULL);
 
-  row = outbox_row_new (op, &error);
+  row = outbox_row_new (op, account_id, &error);
   if (row == NULL)
     {
       tally_cache_write_failed (self, g_steal_pointer (&error), tally_cache_outbox_add_async,
@@ -180,13 +210,33 @@ JsonArray *
 tally_cache_outbox_peek (TallyCache *self,
                          guint       limit)
 {
+  return tally_cache_outbox_peek_for (self, NULL, limit);
+}
+
+/**
+ * tally_cache_outbox_peek_for:
+ * @self: a #TallyCache
+ * @account_id: (nullable): a team's pool, or %NULL for the user's own
+ *   account
+ * @limit: the most to return
+ *
+ * Returns: (transfer full): the oldest ops paid from @account_id, oldest
+ *   first
+ */
+JsonArray *
+tally_cache_outbox_peek_for (TallyCache *self,
+                             const char *account_id,
+                             guint       limit)
+{
   JsonArray *ops = json_array_new ();
+  g_autofree char *account = account_id != NULL ? g_ascii_strdown (account_id, -1) : NULL;
   sqlite3_stmt *stmt;
 
   g_return_val_if_fail (TALLY_IS_CACHE (self), ops);
 
   stmt = tally_cache_conn_stmt (tally_cache_reader (self), CACHE_STMT_OUTBOX_PEEK);
-  sqlite3_bind_int64 (stmt, 1, limit);
+  sqlite3_bind_text (stmt, 1, account != NULL ? account : "", -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 2, limit);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       JsonObject *op = object_from_string ((const char *) sqlite3_column_text (stmt, 0));
@@ -201,12 +251,15 @@ tally_cache_outbox_peek (TallyCache *self,
 
 static void
 outbox_totals (TallyCache *self,
+               const char *account_id,
                gint64     *count,
                gint64     *spent)
 {
   sqlite3_stmt *stmt = tally_cache_conn_stmt (tally_cache_reader (self),
                                               CACHE_STMT_OUTBOX_TOTALS);
+  g_autofree char *account = account_id != NULL ? g_ascii_strdown (account_id, -1) : NULL;
 
+  sqlite3_bind_text (stmt, 1, account != NULL ? account : "", -1, SQLITE_TRANSIENT);
   *count = *spent = 0;
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -219,22 +272,45 @@ outbox_totals (TallyCache *self,
 guint
 tally_cache_outbox_count (TallyCache *self)
 {
+  sqlite3_stmt *stmt;
+  gint64 count = 0;
+
+  g_return_val_if_fail (TALLY_IS_CACHE (self), 0);
+
+  stmt = tally_cache_conn_stmt (tally_cache_reader (self), CACHE_STMT_OUTBOX_COUNT_ALL);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return (guint) MIN (count, G_MAXUINT);
+}
+
+guint
+tally_cache_outbox_count_for (TallyCache *self,
+                              const char *account_id)
+{
   gint64 count, spent;
 
   g_return_val_if_fail (TALLY_IS_CACHE (self), 0);
 
-  outbox_totals (self, &count, &spent);
+  outbox_totals (self, account_id, &count, &spent);
   return (guint) MIN (count, G_MAXUINT);
 }
 
 gint64
 tally_cache_outbox_spent (TallyCache *self)
 {
+  return tally_cache_outbox_spent_for (self, NULL);
+}
+
+gint64
+tally_cache_outbox_spent_for (TallyCache *self,
+                              const char *account_id)
+{
   gint64 count, spent;
 
   g_return_val_if_fail (TALLY_IS_CACHE (self), 0);
 
-  outbox_totals (self, &count, &spent);
+  outbox_totals (self, account_id, &count, &spent);
   return spent;
 }
 
@@ -331,6 +407,7 @@ tally_cache_dismiss_rejected (TallyCache  *self,
 
 void
 tally_cache_outbox_add_run_async (TallyCache          *self,
+                                  const char          *account_id,
                                   const char          *run_id,
                                   const char          *tool_id,
                                   const char          *outcome,
@@ -353,5 +430,5 @@ tally_cache_outbox_add_run_async (TallyCache          *self,
   json_object_set_string_member (op, "outcome", outcome);
   json_object_set_int_member (op, "cost", cost);
   json_object_set_string_member (op, "created_at", created_at);
-  tally_cache_outbox_add_async (self, op, cancellable, callback, user_data);
+  tally_cache_outbox_add_on_async (self, op, account_id, cancellable, callback, user_data);
 }

@@ -51,6 +51,14 @@ typedef enum
   CACHE_STMT_REJECTED_DISMISS,
   CACHE_STMT_ALERT_ADD,
   CACHE_STMT_ALERT_LIST,
+  CACHE_STMT_OUTBOX_COUNT_ALL,
+  CACHE_STMT_POOL_GET,
+  CACHE_STMT_POOL_PUT,
+  CACHE_STMT_POOL_DROP,
+  CACHE_STMT_POOL_LIST,
+  CACHE_STMT_POOL_RESET_CURSORS,
+  CACHE_STMT_OUTBOX_REJECT_ACCOUNT,
+  CACHE_STMT_OUTBOX_REMOVE_ACCOUNT,
   N_CACHE_STMTS
 } TallyCacheStmt;
 
@@ -163,6 +171,22 @@ TallyCacheWriter *tally_cache_get_writer (TallyCache        *self);
 gboolean      tally_cache_outbox_settle (TallyCacheConn           *conn,
                                         const TallyCacheOpResult  *result,
                                         GError                   **error);
+
+/* Decodes @object as a sync answer, for the writer thread; NULL with
+ * @error when it does not follow the API. */
+TallyCacheAnswer *tally_cache_answer_new  (JsonObject      *object,
+                                           GError         **error);
+void          tally_cache_answer_free  (gpointer             answer);
+/* Takes every op @results answers out of the outbox. */
+gboolean      tally_cache_settle_results (TallyCacheConn    *conn,
+                                        GArray              *results,
+                                        GError             **error);
+/* Ends the transaction a change began: commits it when @written, rolls
+ * it back otherwise (@error is then set). */
+gboolean      tally_cache_finish_change (TallyCacheConn     *conn,
+                                        gboolean             written,
+                                        gboolean            *changed,
+                                        GError             **error);
 
 /* tally-cache-decode.c */
 gboolean tally_cache_decode_answer (JsonObject        *object,

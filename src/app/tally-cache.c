@@ -87,6 +87,18 @@ static const char * const app_migrations[] = {
   "  body TEXT NOT NULL"
   ");"
   "CREATE INDEX alerts_by_time ON alerts (created_at DESC, id DESC);",
+  /* 3: offline runs on teams' pools. Each op is paid from its account
+   * ('' the user's own); each pool the device syncs with has its own
+   * cursor and lease (tally-cache-pools.c). */
+  "ALTER TABLE outbox ADD COLUMN account_id TEXT NOT NULL DEFAULT '';"
+  "CREATE TABLE pool_leases ("
+  "  account_id TEXT PRIMARY KEY,"
+  "  cursor INTEGER NOT NULL DEFAULT 0,"
+  "  lease_id TEXT NOT NULL DEFAULT '',"
+  "  lease_amount INTEGER NOT NULL DEFAULT 0,"
+  "  lease_remaining INTEGER NOT NULL DEFAULT 0,"
+  "  lease_expires_at INTEGER NOT NULL DEFAULT 0"
+  ");",
 };
 
 static const char * const stmt_sql[N_CACHE_STMTS] = {
@@ -100,10 +112,13 @@ static const char * const stmt_sql[N_CACHE_STMTS] = {
                            "lease_expires_at FROM sync_state WHERE singleton = 1",
   [CACHE_STMT_STATE_PUT] = "UPDATE sync_state SET cursor = ?, lease_id = ?, lease_amount = ?, "
                            "lease_remaining = ?, lease_expires_at = ? WHERE singleton = 1",
-  [CACHE_STMT_OUTBOX_ADD] = "INSERT OR IGNORE INTO outbox (id, op, cost, added_at) "
-                            "VALUES (?, ?, ?, ?)",
-  [CACHE_STMT_OUTBOX_PEEK] = "SELECT op FROM outbox ORDER BY position LIMIT ?",
-  [CACHE_STMT_OUTBOX_TOTALS] = "SELECT count(*), COALESCE (sum (cost), 0) FROM outbox",
+  [CACHE_STMT_OUTBOX_ADD] = "INSERT OR IGNORE INTO outbox (id, op, cost, added_at, account_id) "
+                            "VALUES (?, ?, ?, ?, ?)",
+  [CACHE_STMT_OUTBOX_PEEK] = "SELECT op FROM outbox WHERE account_id = ? ORDER BY position "
+                             "LIMIT ?",
+  [CACHE_STMT_OUTBOX_TOTALS] = "SELECT count(*), COALESCE (sum (cost), 0) FROM outbox "
+                               "WHERE account_id = ?",
+  [CACHE_STMT_OUTBOX_COUNT_ALL] = "SELECT count(*) FROM outbox",
   [CACHE_STMT_OUTBOX_REJECT] = "INSERT OR REPLACE INTO rejected_ops (id, op, reason, rejected_at) "
                                "SELECT id, op, ?, ? FROM outbox WHERE id = ?",
   [CACHE_STMT_OUTBOX_REMOVE] = "DELETE FROM outbox WHERE id = ?",
@@ -112,6 +127,20 @@ static const char * const stmt_sql[N_CACHE_STMTS] = {
   [CACHE_STMT_REJECTED_DISMISS] = "DELETE FROM rejected_ops WHERE id = ?",
   [CACHE_STMT_ALERT_ADD] = "INSERT OR IGNORE INTO alerts (id, created_at, body) VALUES (?, ?, ?)",
   [CACHE_STMT_ALERT_LIST] = "SELECT body FROM alerts ORDER BY created_at DESC, id DESC LIMIT ?",
+  [CACHE_STMT_POOL_GET] = "SELECT cursor, lease_id, lease_amount, lease_remaining, "
+                          "lease_expires_at FROM pool_leases WHERE account_id = ?",
+  [CACHE_STMT_POOL_PUT] = "INSERT OR REPLACE INTO pool_leases (account_id, cursor, lease_id, "
+                          "lease_amount, lease_remaining, lease_expires_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?)",
+  [CACHE_STMT_POOL_DROP] = "DELETE FROM pool_leases WHERE account_id = ?",
+  [CACHE_STMT_POOL_LIST] = "SELECT account_id FROM pool_leases UNION "
+                           "SELECT account_id FROM outbox WHERE account_id != '' "
+                           "ORDER BY 1",
+  [CACHE_STMT_POOL_RESET_CURSORS] = "UPDATE pool_leases SET cursor = 0",
+  [CACHE_STMT_OUTBOX_REJECT_ACCOUNT] = "INSERT OR REPLACE INTO rejected_ops "
+                                       "(id, op, reason, rejected_at) "
+                                       "SELECT id, op, ?, ? FROM outbox WHERE account_id = ?",
+  [CACHE_STMT_OUTBOX_REMOVE_ACCOUNT] = "DELETE FROM outbox WHERE account_id = ?",
 };
 
 static void
@@ -709,10 +738,10 @@ put_state (TallyCacheConn         *conn,
   return tally_cache_conn_step_done (conn, stmt, error);
 }
 
-static gboolean
-settle_outbox (TallyCacheConn  *conn,
-               GArray          *results,
-               GError         **error)
+gboolean
+tally_cache_settle_results (TallyCacheConn  *conn,
+                            GArray          *results,
+                            GError         **error)
 {
   for (guint i = 0; i < results->len; i++)
     {
@@ -738,17 +767,17 @@ apply_decoded (TallyCacheConn    *conn,
                                         answer->transfers->len, error) &&
          /* An answer to an older request never takes the cursor back. */
          put_state (conn, MAX (state.cursor, answer->cursor), &answer->lease, error) &&
-         settle_outbox (conn, answer->results, error);
+         tally_cache_settle_results (conn, answer->results, error);
 }
 
 /* Ends the transaction a change to the mirror began: commits it once
  * @written says the change went in whole, rolls it back otherwise
  * (@error is then already set). */
-static gboolean
-finish_mirror_change (TallyCacheConn  *conn,
-                      gboolean         written,
-                      gboolean        *changed,
-                      GError         **error)
+gboolean
+tally_cache_finish_change (TallyCacheConn  *conn,
+                           gboolean         written,
+                           gboolean        *changed,
+                           GError         **error)
 {
   if (!written)
     {
@@ -772,11 +801,11 @@ write_answer (TallyCacheConn  *conn,
   if (!tally_ledger_begin (conn->ledger, error))
     return FALSE;
 
-  return finish_mirror_change (conn, apply_decoded (conn, data, error), changed, error);
+  return tally_cache_finish_change (conn, apply_decoded (conn, data, error), changed, error);
 }
 
-static void
-answer_free (gpointer data)
+void
+tally_cache_answer_free (gpointer data)
 {
   TallyCacheAnswer *answer = data;
 
@@ -785,15 +814,15 @@ answer_free (gpointer data)
 }
 
 /* Decoded on the calling thread: the JSON stays there. */
-static TallyCacheAnswer *
-decode_answer (JsonObject  *object,
-               GError     **error)
+TallyCacheAnswer *
+tally_cache_answer_new (JsonObject  *object,
+                        GError     **error)
 {
   TallyCacheAnswer *answer = g_new0 (TallyCacheAnswer, 1);
 
   if (!tally_cache_decode_answer (object, answer, error))
     {
-      answer_free (answer);
+      tally_cache_answer_free (answer);
       return NULL;
     }
 
@@ -823,11 +852,11 @@ tally_cache_apply_sync_answer (TallyCache  *self,
   g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
   g_return_val_if_fail (answer != NULL, FALSE);
 
-  decoded = decode_answer (answer, error);
+  decoded = tally_cache_answer_new (answer, error);
   if (decoded == NULL)
     return FALSE;
 
-  return tally_cache_write (self, write_answer, decoded, answer_free, error);
+  return tally_cache_write (self, write_answer, decoded, tally_cache_answer_free, error);
 }
 
 /**
@@ -855,7 +884,7 @@ tally_cache_apply_sync_answer_async (TallyCache          *self,
   g_return_if_fail (TALLY_IS_CACHE (self));
   g_return_if_fail (answer != NULL);
 
-  decoded = decode_answer (answer, &error);
+  decoded = tally_cache_answer_new (answer, &error);
   if (decoded == NULL)
     {
       tally_cache_write_failed (self, g_steal_pointer (&error), tally_cache_apply_sync_answer_async,
@@ -863,7 +892,7 @@ tally_cache_apply_sync_answer_async (TallyCache          *self,
       return;
     }
 
-  tally_cache_write_async (self, write_answer, decoded, answer_free,
+  tally_cache_write_async (self, write_answer, decoded, tally_cache_answer_free,
                            tally_cache_apply_sync_answer_async, cancellable, callback, user_data);
 }
 
@@ -884,9 +913,13 @@ write_reset (TallyCacheConn  *conn,
   if (!tally_ledger_begin (conn->ledger, error))
     return FALSE;
 
-  return finish_mirror_change (conn,
+  return tally_cache_finish_change (conn,
                                tally_ledger_mirror_clear (conn->ledger, error) &&
-                               put_state (conn, 0, NULL, error),
+                               put_state (conn, 0, NULL, error) &&
+                               tally_cache_conn_step_done (
+                                 conn, tally_cache_conn_stmt (conn,
+                                                              CACHE_STMT_POOL_RESET_CURSORS),
+                                 error),
                                changed, error);
 }
 

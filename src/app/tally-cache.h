@@ -115,10 +115,20 @@ void              tally_cache_outbox_add_async    (TallyCache       *self,
 gboolean          tally_cache_outbox_add_finish   (TallyCache       *self,
                                                    GAsyncResult     *result,
                                                    GError          **error);
+/* The same for an op paid from @account_id (a team's pool; NULL: the
+ * user's own account): it is synced with that pool's lease. */
+void              tally_cache_outbox_add_on_async (TallyCache       *self,
+                                                   JsonObject       *op,
+                                                   const char       *account_id,
+                                                   GCancellable     *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer          user_data);
 /* A run made offline, as its SyncOp (finished with
- * tally_cache_outbox_add_finish()):
- * what it measured (@units < 0: nothing), how it ended and what it cost. */
+ * tally_cache_outbox_add_finish()), paid from @account_id (NULL: the
+ * user's own account): what it measured (@units < 0: nothing), how it
+ * ended and what it cost. */
 void              tally_cache_outbox_add_run_async (TallyCache      *self,
+                                                   const char       *account_id,
                                                    const char       *run_id,
                                                    const char       *tool_id,
                                                    const char       *outcome,
@@ -127,10 +137,19 @@ void              tally_cache_outbox_add_run_async (TallyCache      *self,
                                                    GCancellable     *cancellable,
                                                    GAsyncReadyCallback callback,
                                                    gpointer          user_data);
-/* The oldest @limit ops, oldest first, as a new array of objects. */
+/* The oldest @limit ops paid from the user's own account, oldest first,
+ * as a new array of objects. */
 JsonArray        *tally_cache_outbox_peek         (TallyCache       *self,
                                                    guint             limit);
+/* The same for @account_id (NULL: the user's own account). */
+JsonArray        *tally_cache_outbox_peek_for     (TallyCache       *self,
+                                                   const char       *account_id,
+                                                   guint             limit);
+/* Every op waiting, whoever pays. */
 guint             tally_cache_outbox_count        (TallyCache       *self);
+/* The ops paid from @account_id (NULL: the user's own account). */
+guint             tally_cache_outbox_count_for    (TallyCache       *self,
+                                                   const char       *account_id);
 /* The server no longer has what was mirrored (restored from a backup, or
  * another server at the same address): drops the mirrored accounts and
  * transfers, the cursor and the lease in one transaction, keeping the
@@ -148,8 +167,49 @@ gboolean          tally_cache_reset_mirror_finish (TallyCache       *self,
 /* The server gave the device's lease back for an online run: the lease
  * is gone at once, and from the file after the writer's write. */
 void              tally_cache_forget_lease        (TallyCache       *self);
-/* What the outbox's ops have cost: spent from the lease, not yet synced. */
+/* What the outbox's ops on the user's own account have cost: spent from
+ * the lease, not yet synced. */
 gint64            tally_cache_outbox_spent        (TallyCache       *self);
+/* The same for @account_id (NULL: the user's own account). */
+gint64            tally_cache_outbox_spent_for    (TallyCache       *self,
+                                                   const char       *account_id);
+
+/* Teams' pools (tally-cache-pools.c). The device syncs with each pool
+ * it may spend from on its own (POST /v1/sync with the pool's
+ * account_id): each has its cursor and its lease, kept apart from the
+ * user's own. The pool's transfers are not mirrored: its ops' results
+ * and its lease are what offline runs need. */
+
+/* The device's lease on @account_id as last answered, and the cursor to
+ * send; FALSE (and a zeroed @out, cursor 0) when it never synced it. */
+gboolean          tally_cache_get_pool_lease      (TallyCache       *self,
+                                                   const char       *account_id,
+                                                   TallyCacheLease  *out,
+                                                   gint64           *cursor);
+/* Every pool the cache knows of: synced before, or with ops waiting. */
+GStrv             tally_cache_list_pools          (TallyCache       *self);
+/* Applies an answer of POST /v1/sync on @account_id in one transaction:
+ * settles its ops' results, records the pool's cursor and lease. Emits
+ * ::changed. Finished with tally_cache_write_pool_finish(). */
+void              tally_cache_apply_pool_answer_async (TallyCache   *self,
+                                                   const char       *account_id,
+                                                   JsonObject       *answer,
+                                                   GCancellable     *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer          user_data);
+/* The server will no longer sync with @account_id (the user left the
+ * team, or was removed): every op waiting on it is rejected with
+ * @reason, in one transaction with forgetting the pool's lease. Emits
+ * ::changed. Finished with tally_cache_write_pool_finish(). */
+void              tally_cache_refuse_pool_async   (TallyCache       *self,
+                                                   const char       *account_id,
+                                                   const char       *reason,
+                                                   GCancellable     *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer          user_data);
+gboolean          tally_cache_write_pool_finish   (TallyCache       *self,
+                                                   GAsyncResult     *result,
+                                                   GError          **error);
 
 /* Ops the server rejected, newest first: objects {id, op, reason,
  * rejected_at}, op being the SyncOp as it was sent. Kept until dismissed,

@@ -16,6 +16,8 @@
 /* More than this many new items at once (a first sync of an old account,
  * a long time offline) are history, not news. */
 #define MAX_NOTICES 5
+/* The description of a gift's transfer (the server's tally-gifts.c). */
+#define GIFT_DESCRIPTION "Gift"
 
 struct _TallyCreditNotices
 {
@@ -32,6 +34,7 @@ G_DEFINE_FINAL_TYPE (TallyCreditNotices, tally_credit_notices, G_TYPE_OBJECT)
 enum
 {
   NOTICE,
+  GIFT,
   N_SIGNALS
 };
 
@@ -58,6 +61,7 @@ notice_text (const TallyStatementItem *item)
     case TALLY_TRANSFER_KIND_EXPIRY:
       return g_strdup_printf (_("%s expired"), credits);
     case TALLY_TRANSFER_KIND_PURCHASE:
+      /* A gift: ::gift, which names who gave it. */
     case TALLY_TRANSFER_KIND_CONSUMPTION:
     case TALLY_TRANSFER_KIND_LEASE:
     case TALLY_N_TRANSFER_KINDS:
@@ -96,6 +100,12 @@ tell_new_items (TallyCreditNotices *self)
 
       if (item->seq <= self->seen_seq || item->status != TALLY_ITEM_STATUS_POSTED)
         continue;
+      if (item->kind == TALLY_TRANSFER_KIND_PURCHASE &&
+          g_str_equal (item->description, GIFT_DESCRIPTION))
+        {
+          g_signal_emit (self, signals[GIFT], 0, item->id, item->amount);
+          continue;
+        }
       text = notice_text (item);
       if (text != NULL)
         g_signal_emit (self, signals[NOTICE], 0, text);
@@ -129,6 +139,17 @@ tally_credit_notices_class_init (TallyCreditNoticesClass *klass)
    */
   signals[NOTICE] = g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * TallyCreditNotices::gift:
+   * @transfer_id: the gift's transfer
+   * @credits: what it brought
+   *
+   * A gift someone bought for the user arrived; the transfer does not say
+   * who gave it (GET /v1/me/gifts does).
+   */
+  signals[GIFT] = g_signal_new ("gift", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT64);
 }
 
 static void

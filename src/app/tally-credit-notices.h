@@ -19,7 +19,8 @@ G_DECLARE_FINAL_TYPE (TallyCreditNotices, tally_credit_notices, TALLY, CREDIT_NO
 /* Watches @cache for transfers on @account_id that arrive after now and
  * emits ::notice with a sentence for each: the window shows it as a toast
  * and, when it is not focused, a desktop notification. Runs and purchases
- * have their own pages' messages and are left out. */
+ * have their own pages' messages and are left out; a gift someone bought
+ * for the user is ::gift instead. */
 TallyCreditNotices *tally_credit_notices_new (TallyCache *cache,
                                               const char *account_id);
 

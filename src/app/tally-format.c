@@ -102,3 +102,29 @@ tally_format_day (GDateTime *time)
   /* Translators: a day in another year: "3 January 2028" */
   return g_date_time_format (local, C_("day", "%-d %B %Y"));
 }
+
+char *
+tally_format_limits (gint64 per_run,
+                     gint64 daily,
+                     gint64 monthly)
+{
+  g_autofree char *run = per_run > 0 ? tally_format_credits (per_run) : NULL;
+  g_autofree char *day = daily > 0 ? tally_format_credits (daily) : NULL;
+  g_autofree char *month = monthly > 0 ? tally_format_credits (monthly) : NULL;
+  g_autofree char *day_words = NULL;
+  g_autofree char *month_words = NULL;
+
+  if (run == NULL && day == NULL && month == NULL)
+    return g_strdup (_("No spend limits"));
+
+  /* Translators: a spend cap: "100 credits a day" */
+  day_words = day != NULL ? g_strdup_printf (_("%s a day"), day) : g_strdup (_("no daily limit"));
+  /* Translators: a spend cap: "2,000 credits a month" */
+  month_words = month != NULL ? g_strdup_printf (_("%s a month"), month)
+                              : g_strdup (_("no monthly limit"));
+  if (run == NULL)
+    /* Translators: the daily cap, then the monthly one: "100 credits a day, no monthly limit" */
+    return g_strdup_printf (_("%s, %s"), day_words, month_words);
+  /* Translators: the three caps: "at most 40 credits a run, 100 credits a day, no monthly limit" */
+  return g_strdup_printf (_("at most %s a run, %s, %s"), run, day_words, month_words);
+}

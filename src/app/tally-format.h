@@ -25,5 +25,11 @@ char *tally_format_price_per_credit (gint64      amount,
 /* A day in the user's time zone and words: "3 January", with the year
  * when it is not this year's ("3 January 2028"). */
 char *tally_format_day              (GDateTime  *time);
+/* Spend caps in words, 0 for none: "100 credits a day, no monthly
+ * limit", after "at most 40 credits a run" when there is one; "No spend
+ * limits" when there is none at all. */
+char *tally_format_limits           (gint64      per_run,
+                                     gint64      daily,
+                                     gint64      monthly);
 
 G_END_DECLS

@@ -23,6 +23,7 @@ struct _TallyPaymentItem
   gint64     amount;
   char      *currency;
   char      *ref;
+  gboolean   gift;
   GDateTime *created;
   GDateTime *paid;
 };
@@ -95,6 +96,7 @@ tally_payment_item_new_from_json (JsonObject  *object,
   self->currency = g_strdup (json_object_get_string_member_with_default (object, "currency",
                                                                          "eur"));
   self->ref = g_strdup (json_object_get_string_member_with_default (object, "ref", NULL));
+  self->gift = json_object_get_boolean_member_with_default (object, "gift", FALSE);
   self->created = read_local_time (object, "created_at");
   self->paid = read_local_time (object, "paid_at");
   if (self->created == NULL)
@@ -181,4 +183,12 @@ tally_payment_item_has_receipt (TallyPaymentItem *self)
 
   return g_str_equal (self->status, "paid") || g_str_equal (self->status, "refunded") ||
          g_str_equal (self->status, "disputed");
+}
+
+gboolean
+tally_payment_item_is_gift (TallyPaymentItem *self)
+{
+  g_return_val_if_fail (TALLY_IS_PAYMENT_ITEM (self), FALSE);
+
+  return self->gift;
 }

@@ -35,5 +35,7 @@ GDateTime        *tally_payment_item_get_created   (TallyPaymentItem *self);
 GDateTime        *tally_payment_item_get_time      (TallyPaymentItem *self);
 /* Only a payment that was paid at some point has a receipt. */
 gboolean          tally_payment_item_has_receipt   (TallyPaymentItem *self);
+/* Bought as a gift: its credits went to another address. */
+gboolean          tally_payment_item_is_gift       (TallyPaymentItem *self);
 
 G_END_DECLS

@@ -16,7 +16,9 @@
 
 #include "tally-alerts-preferences.h"
 #include "tally-api-keys-preferences.h"
+#include "tally-currency.h"
 #include "tally-format.h"
+#include "tally-pack.h"
 #include "tally-preferences-window.h"
 #include "tally-toast.h"
 
@@ -133,13 +135,30 @@ spin_to_credits (const GValue       *value,
   return g_variant_new_int64 ((gint64) g_value_get_double (value));
 }
 
-/* The setting is in minor units (cents); the spin button in whole ones. */
+/* The setting is in minor units of the packs' currency (cents, or fils
+ * for KWD); the spin button in whole ones. */
+static gint64
+purchase_minor_per_unit (TallyPreferencesWindow *self)
+{
+  GListModel *packs = tally_session_get_packs (self->session);
+  g_autoptr(TallyPack) pack = g_list_model_get_n_items (packs) > 0
+                              ? g_list_model_get_item (packs, 0) : NULL;
+  guint decimals = pack != NULL ? tally_currency_decimals (tally_pack_get_currency (pack)) : 2;
+  gint64 scale = 1;
+
+  while (decimals-- > 0)
+    scale *= 10;
+  return scale;
+}
+
 static gboolean
 minor_to_spin (GValue   *value,
                GVariant *variant,
                gpointer  user_data)
 {
-  g_value_set_double (value, (double) (g_variant_get_int64 (variant) / 100));
+  gint64 scale = purchase_minor_per_unit (user_data);
+
+  g_value_set_double (value, (double) (g_variant_get_int64 (variant) / scale));
   return TRUE;
 }
 
@@ -148,7 +167,29 @@ spin_to_minor (const GValue       *value,
                const GVariantType *expected_type,
                gpointer            user_data)
 {
-  return g_variant_new_int64 ((gint64) g_value_get_double (value) * 100);
+  return g_variant_new_int64 ((gint64) g_value_get_double (value) *
+                              purchase_minor_per_unit (user_data));
+}
+
+static void
+bind_purchase_threshold (TallyPreferencesWindow *self)
+{
+  g_settings_unbind (self->confirm_purchase_spin, "value");
+  g_settings_bind_with_mapping (self->settings, "confirm-purchase-above",
+                                self->confirm_purchase_spin, "value", G_SETTINGS_BIND_DEFAULT,
+                                minor_to_spin, spin_to_minor, self, NULL);
+}
+
+/* The packs' currency decides what a whole unit is: read again once they
+ * are known. */
+static void
+packs_changed_cb (GListModel             *packs,
+                  guint                   position,
+                  guint                   removed,
+                  guint                   added,
+                  TallyPreferencesWindow *self)
+{
+  bind_purchase_threshold (self);
 }
 
 static void
@@ -157,9 +198,9 @@ bind_settings (TallyPreferencesWindow *self)
   g_settings_bind_with_mapping (self->settings, "confirm-above", self->confirm_run_spin, "value",
                                 G_SETTINGS_BIND_DEFAULT, credits_to_spin, spin_to_credits, NULL,
                                 NULL);
-  g_settings_bind_with_mapping (self->settings, "confirm-purchase-above",
-                                self->confirm_purchase_spin, "value", G_SETTINGS_BIND_DEFAULT,
-                                minor_to_spin, spin_to_minor, NULL, NULL);
+  bind_purchase_threshold (self);
+  g_signal_connect_object (tally_session_get_packs (self->session), "items-changed",
+                           G_CALLBACK (packs_changed_cb), self, 0);
 }
 
 /* --- spend controls --- */
@@ -752,6 +793,9 @@ tally_preferences_window_dispose (GObject *object)
 {
   TallyPreferencesWindow *self = (TallyPreferencesWindow *) object;
 
+  /* Its mapping reads the session's packs: not after they are gone. */
+  if (self->confirm_purchase_spin != NULL)
+    g_settings_unbind (self->confirm_purchase_spin, "value");
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);

@@ -11,6 +11,7 @@
 #include <locale.h>
 
 #include "tally-format.h"
+#include "tally-gifts-box.h"
 #include "tally-plans-box.h"
 #include "tally-purchase-page.h"
 #include "tally-toast.h"
@@ -36,6 +37,7 @@ struct _TallyPurchasePage
   GtkBox         *content_box;
   GtkWidget      *packs_caption;
   TallyPlansBox  *plans_box;
+  TallyGiftsBox  *gifts_box;
 
   TallySession   *session;
   GSettings      *settings;
@@ -49,6 +51,8 @@ struct _TallyPurchasePage
   char           *pending_pack_id;
   char           *pending_session_id;
   char           *pending_url;
+  /* The address the pack waited for is a gift to, or NULL. */
+  char           *pending_gift_email;
   gint64          pending_credits;
   gint64          balance_before;
 };
@@ -90,6 +94,7 @@ clear_pending (TallyPurchasePage *self)
   g_clear_pointer (&self->pending_pack_id, g_free);
   g_clear_pointer (&self->pending_session_id, g_free);
   g_clear_pointer (&self->pending_url, g_free);
+  g_clear_pointer (&self->pending_gift_email, g_free);
   self->pending_credits = 0;
   gtk_stack_set_visible_child_name (self->stack, "packs");
   update_actions (self);
@@ -172,7 +177,9 @@ recent_pack_ids (TallyPurchasePage *self)
       g_autoptr(TallyPaymentItem) payment = g_list_model_get_item (payments, i);
       const char *pack = tally_payment_item_get_pack_id (payment);
 
+      /* A pack given away was not topped up with. */
       if (pack[0] != '\0' && g_str_equal (tally_payment_item_get_status (payment), "paid") &&
+          !tally_payment_item_is_gift (payment) &&
           !g_ptr_array_find_with_equal_func (ids, pack, g_str_equal, NULL))
         g_ptr_array_add (ids, (gpointer) pack);
     }
@@ -264,6 +271,23 @@ payment_landed (TallyPurchasePage *self,
   tally_session_reload_payments (self->session);
 }
 
+/* A gift's credits wait for its address: the buyer's balance stays. */
+static void
+gift_landed (TallyPurchasePage *self,
+             gint64             credits)
+{
+  g_autofree char *credits_text = tally_format_credits (credits);
+  g_autofree char *message = NULL;
+
+  /* Translators: "Gift paid: 500 credits wait for ana@example.com" */
+  message = g_strdup_printf (_("Gift paid: %s wait for %s"), credits_text,
+                             self->pending_gift_email != NULL ? self->pending_gift_email : "");
+  clear_pending (self);
+  tally_gifts_box_gift_sent (self->gifts_box);
+  toast (self, message);
+  tally_session_reload_payments (self->session);
+}
+
 static void
 payment_failed (TallyPurchasePage *self)
 {
@@ -322,9 +346,14 @@ receipt_row (TallyPurchasePage *self,
   /* Translators: a payment: "Starter · €5.00" */
   title = g_strdup_printf (_("%s · %s"), pack != NULL ? tally_pack_get_name (pack) : pack_id,
                            price);
-  /* Translators: "26/11/2026 · Paid" */
-  subtitle = g_strdup_printf (_("%s · %s"), date,
-                              status_in_words (tally_payment_item_get_status (payment)));
+  if (tally_payment_item_is_gift (payment))
+    /* Translators: "26/11/2026 · Paid · Gift" */
+    subtitle = g_strdup_printf (_("%s · %s · Gift"), date,
+                                status_in_words (tally_payment_item_get_status (payment)));
+  else
+    /* Translators: "26/11/2026 · Paid" */
+    subtitle = g_strdup_printf (_("%s · %s"), date,
+                                status_in_words (tally_payment_item_get_status (payment)));
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
@@ -503,13 +532,20 @@ static void
 show_pending (TallyPurchasePage *self,
               TallyPack         *pack)
 {
-  g_autofree char *credits = tally_format_credits (self->pending_credits);
+  g_autofree char *credits = tally_format_credits (tally_pack_get_credits (pack));
   g_autofree char *price = tally_pack_format_price (pack);
   g_autofree char *description = NULL;
 
-  /* Translators: "Finish it in your browser: Starter, 500 credits for €5.00." */
-  description = g_strdup_printf (_("Finish it in your browser: %s, %s for %s."),
-                                 tally_pack_get_name (pack), credits, price);
+  if (self->pending_gift_email != NULL)
+    /* Translators: "Finish it in your browser: Starter, 500 credits for €5.00, a gift to
+     * ana@example.com." */
+    description = g_strdup_printf (_("Finish it in your browser: %s, %s for %s, a gift to %s."),
+                                   tally_pack_get_name (pack), credits, price,
+                                   self->pending_gift_email);
+  else
+    /* Translators: "Finish it in your browser: Starter, 500 credits for €5.00." */
+    description = g_strdup_printf (_("Finish it in your browser: %s, %s for %s."),
+                                   tally_pack_get_name (pack), credits, price);
   show_pending_description (self, description);
   gtk_stack_set_visible_child_name (self->stack, "pending");
 }
@@ -525,6 +561,7 @@ checkout_started (GObject      *source,
   g_autofree char *url = NULL;
   g_autofree char *checkout_id = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *gift_email = g_steal_pointer (&self->pending_gift_email);
   TallyPack *pack = tally_session_find_pack (self->session, pack_id);
   gboolean started = tally_session_start_checkout_finish (TALLY_SESSION (source), result, &url,
                                                           &checkout_id, &error);
@@ -543,9 +580,12 @@ checkout_started (GObject      *source,
     }
 
   self->pending_pack_id = g_steal_pointer (&pack_id);
+  self->pending_gift_email = g_steal_pointer (&gift_email);
   self->pending_session_id = g_steal_pointer (&checkout_id);
   self->pending_url = g_steal_pointer (&url);
-  self->pending_credits = tally_pack_get_credits (pack);
+  /* A gift's credits never reach this balance: only its event ends the
+   * wait. */
+  self->pending_credits = self->pending_gift_email == NULL ? tally_pack_get_credits (pack) : 0;
   self->balance_before = tally_session_get_balance (self->session);
   update_actions (self);
   show_pending (self, pack);
@@ -556,13 +596,24 @@ static void
 start_checkout (TallyPurchasePage *self,
                 const char        *pack_id)
 {
+  g_autoptr(GError) error = NULL;
+  g_autofree char *gift_email = tally_gifts_box_get_gift_email (self->gifts_box, &error);
+
+  if (error != NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
+
   show_error (self, NULL);
   self->starting = TRUE;
   g_free (self->pending_pack_id);
   self->pending_pack_id = g_strdup (pack_id);
+  g_free (self->pending_gift_email);
+  self->pending_gift_email = g_steal_pointer (&gift_email);
   update_actions (self);
-  tally_session_start_checkout_async (self->session, pack_id, self->cancellable,
-                                      checkout_started, g_object_ref (self));
+  tally_session_start_checkout_async (self->session, pack_id, self->pending_gift_email,
+                                      self->cancellable, checkout_started, g_object_ref (self));
 }
 
 static void
@@ -684,7 +735,9 @@ payment_event (TallyPurchasePage *self,
   if (g_strcmp0 (tally_payment_item_get_ref (payment), self->pending_session_id) != 0)
     return;
 
-  if (g_str_equal (status, "paid"))
+  if (g_str_equal (status, "gift_sent"))
+    gift_landed (self, tally_payment_item_get_credits (payment));
+  else if (g_str_equal (status, "paid"))
     payment_landed (self, tally_payment_item_get_credits (payment) > 0
                             ? tally_payment_item_get_credits (payment)
                             : self->pending_credits);
@@ -716,9 +769,13 @@ tally_purchase_page_constructed (GObject *object)
   balance_changed (self);
   show_packs (self);
 
-  /* Plans and promo codes, after the packs. */
+  /* The gift switch and the referral link, then plans and promo codes,
+   * after the packs. */
+  self->gifts_box = tally_gifts_box_new (self->session);
+  gtk_box_insert_child_after (self->content_box, GTK_WIDGET (self->gifts_box), self->packs_caption);
   self->plans_box = tally_plans_box_new (self->session);
-  gtk_box_insert_child_after (self->content_box, GTK_WIDGET (self->plans_box), self->packs_caption);
+  gtk_box_insert_child_after (self->content_box, GTK_WIDGET (self->plans_box),
+                              GTK_WIDGET (self->gifts_box));
 }
 
 static void
@@ -732,6 +789,7 @@ tally_purchase_page_dispose (GObject *object)
   g_clear_pointer (&self->pending_pack_id, g_free);
   g_clear_pointer (&self->pending_session_id, g_free);
   g_clear_pointer (&self->pending_url, g_free);
+  g_clear_pointer (&self->pending_gift_email, g_free);
 
   G_OBJECT_CLASS (tally_purchase_page_parent_class)->dispose (object);
 }
@@ -797,6 +855,7 @@ tally_purchase_page_reset (TallyPurchasePage *self)
   clear_pending (self);
   show_error (self, NULL);
   tally_plans_box_reset (self->plans_box);
+  tally_gifts_box_reset (self->gifts_box);
 }
 
 gboolean

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "tally-session-admin.h"
+#include "tally-session-private.h"
 
 gboolean
 tally_session_is_admin (TallySession *self)
@@ -132,4 +133,76 @@ tally_session_export_audit_finish (TallySession  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- operations ---------------------------------------------------------- */
+
+static const TallySessionDecoder analytics_decoder = {
+  (gpointer) tally_analytics_new_from_json, (GDestroyNotify) tally_analytics_free, NULL,
+};
+
+static void
+append_time (GString    *query,
+             const char *name,
+             const char *time)
+{
+  g_autofree char *escaped = NULL;
+
+  if (time == NULL)
+    return;
+  escaped = g_uri_escape_string (time, NULL, FALSE);
+  g_string_append_printf (query, "%c%s=%s", query->len == 0 ? '?' : '&', name, escaped);
+}
+
+void
+tally_session_load_analytics_async (TallySession        *self,
+                                    const char          *since,
+                                    const char          *until,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GString) query = g_string_new (NULL);
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (TALLY_IS_SESSION (self));
+
+  append_time (query, "since", since);
+  append_time (query, "until", until);
+  path = g_strconcat ("/v1/admin/analytics", query->str, NULL);
+  tally_session_call (self, "GET", path, NULL, &analytics_decoder,
+                      tally_session_load_analytics_async, cancellable, callback, user_data);
+}
+
+TallyAnalytics *
+tally_session_load_analytics_finish (TallySession  *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  return tally_session_call_finish (self, result, tally_session_load_analytics_async, error);
+}
+
+static const TallySessionDecoder error_groups_decoder = {
+  (gpointer) tally_error_groups_new_from_json, (GDestroyNotify) tally_error_groups_free, NULL,
+};
+
+void
+tally_session_load_error_groups_async (TallySession        *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (TALLY_IS_SESSION (self));
+
+  tally_session_call (self, "GET", "/v1/admin/errors", NULL, &error_groups_decoder,
+                      tally_session_load_error_groups_async, cancellable, callback, user_data);
+}
+
+TallyErrorGroups *
+tally_session_load_error_groups_finish (TallySession  *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  return tally_session_call_finish (self, result, tally_session_load_error_groups_async,
+                                    error);
 }

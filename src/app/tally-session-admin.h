@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "tally-ops-report.h"
 #include "tally-session.h"
 
 G_BEGIN_DECLS
@@ -37,5 +38,27 @@ void        tally_session_export_audit_async      (TallySession        *self,
 gboolean    tally_session_export_audit_finish     (TallySession        *self,
                                                    GAsyncResult        *result,
                                                    GError             **error);
+
+/* GET /v1/admin/analytics for [@since, @until) (ISO 8601, either NULL
+ * for the server's default), typed; @error in words. */
+void              tally_session_load_analytics_async    (TallySession        *self,
+                                                         const char          *since,
+                                                         const char          *until,
+                                                         GCancellable        *cancellable,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+TallyAnalytics   *tally_session_load_analytics_finish   (TallySession        *self,
+                                                         GAsyncResult        *result,
+                                                         GError             **error);
+
+/* GET /v1/admin/errors: the error answers since the server started,
+ * grouped; @error in words. */
+void              tally_session_load_error_groups_async  (TallySession        *self,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+TallyErrorGroups *tally_session_load_error_groups_finish (TallySession        *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
 
 G_END_DECLS

@@ -49,7 +49,18 @@ GPtrArray *tally_session_decode_items (JsonObject      *reply,
                                        GDestroyNotify   free_item,
                                        GError         **error);
 
+/* tally-session-gifts.c */
+/* Tells who gave the gift that brought @credits with @transfer_id, as
+ * GET /v1/me/gifts says, as a notice. */
+void      tally_session_tell_gift   (TallySession              *self,
+                                     const char                *transfer_id,
+                                     gint64                     credits);
+
 /* tally-session.c */
+/* A notice (toast, and a desktop notification when the window is not
+ * focused). */
+void      tally_session_notice      (TallySession              *self,
+                                     const char                *text);
 /* The settings as the server last answered them; notifies. */
 void      tally_session_set_alert_settings (TallySession             *self,
                                             const TallyAlertSettings *settings);

@@ -115,7 +115,7 @@ tally_session_authorize_run_on_async (TallySession        *self,
   if (account_id != NULL)
     json_object_set_string_member (body, "account_id", account_id);
   cache = tally_session_get_cache (self);
-  if (account_id == NULL && cache != NULL && tally_cache_outbox_count (cache) == 0)
+  if (account_id == NULL && cache != NULL && tally_cache_outbox_count_for (cache, NULL) == 0)
     json_object_set_string_member (body, "device", tally_cache_get_device_id (cache));
 
   /* Not cancellable: the answer says whether there is a hold. */

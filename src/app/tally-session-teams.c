@@ -140,6 +140,96 @@ static const TallySessionDecoder balances_decoder = {
 
 /* --- the list, with the pools' balances --- */
 
+/* The list is kept in the cache as {items: [team...]}, so that offline
+ * the user may still choose a pool to pay from. */
+static JsonObject *
+teams_document (GPtrArray *teams)
+{
+  JsonObject *document = json_object_new ();
+  JsonArray *items = json_array_new ();
+
+  for (guint i = 0; i < teams->len; i++)
+    {
+      TallyTeam *team = g_ptr_array_index (teams, i);
+      JsonObject *item = json_object_new ();
+
+      json_object_set_string_member (item, "id", team->id);
+      json_object_set_string_member (item, "name", team->name);
+      json_object_set_string_member (item, "account_id", team->account_id);
+      json_object_set_string_member (item, "role", team->role);
+      json_array_add_object_element (items, item);
+    }
+  json_object_set_array_member (document, "items", items);
+  return document;
+}
+
+static void
+remember_teams (TallySession *self,
+                GPtrArray    *teams)
+{
+  TallyCache *cache = tally_session_get_cache (self);
+  g_autoptr(JsonObject) document = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (cache == NULL)
+    return;
+  document = teams_document (teams);
+  node = json_node_init_object (json_node_alloc (), document);
+  if (!tally_cache_set_document (cache, "teams", node, &error))
+    g_warning ("The cache did not take the teams: %s", error->message);
+}
+
+/* A cached document as an object, or NULL. */
+static JsonObject *
+cached_object (TallySession *self,
+               const char   *name)
+{
+  TallyCache *cache = tally_session_get_cache (self);
+  g_autoptr(JsonNode) node = cache != NULL ? tally_cache_get_document (cache, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* Offline: the teams last listed, with the pools' balances as the last
+ * GET /v1/me said. NULL when none were listed yet. */
+static GPtrArray *
+cached_teams (TallySession *self)
+{
+  g_autoptr(JsonObject) document = cached_object (self, "teams");
+  g_autoptr(JsonObject) me = cached_object (self, "me");
+  g_autoptr(GHashTable) balances = NULL;
+  GPtrArray *teams;
+
+  if (document == NULL || (teams = decode_teams (document, NULL)) == NULL)
+    return NULL;
+  balances = me != NULL ? decode_balances (me, NULL) : NULL;
+  for (guint i = 0; balances != NULL && i < teams->len; i++)
+    {
+      TallyTeam *team = g_ptr_array_index (teams, i);
+      gint64 *available = g_hash_table_lookup (balances, team->account_id);
+
+      team->available = available != NULL ? *available : -1;
+    }
+  return teams;
+}
+
+/* The server cannot be reached: the cached list stands in. */
+static gboolean
+return_cached_teams (GTask        *task,
+                     const GError *error)
+{
+  GPtrArray *teams;
+
+  if (!g_error_matches (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNREACHABLE) ||
+      (teams = cached_teams (g_task_get_source_object (task))) == NULL)
+    return FALSE;
+  g_task_return_pointer (task, teams, (GDestroyNotify) g_ptr_array_unref);
+  return TRUE;
+}
+
 static void
 balances_read (GObject      *source,
                GAsyncResult *result,
@@ -153,7 +243,8 @@ balances_read (GObject      *source,
 
   if (balances == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      if (!return_cached_teams (task, error))
+        g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   for (guint i = 0; i < teams->len; i++)
@@ -163,6 +254,7 @@ balances_read (GObject      *source,
 
       team->available = available != NULL ? *available : -1;
     }
+  remember_teams (TALLY_SESSION (source), teams);
   g_task_return_pointer (task, g_ptr_array_ref (teams), (GDestroyNotify) g_ptr_array_unref);
 }
 
@@ -178,7 +270,8 @@ teams_read (GObject      *source,
 
   if (teams == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      if (!return_cached_teams (task, error))
+        g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
   g_task_set_task_data (task, teams, (GDestroyNotify) g_ptr_array_unref);

@@ -18,6 +18,7 @@
 #include "tally-alert-history.h"
 #include "tally-credit-notices.h"
 #include "tally-secret.h"
+#include "tally-session-gifts.h"
 #include "tally-session-private.h"
 
 struct _TallySession
@@ -104,6 +105,7 @@ enum {
   PAYMENT,
   LEDGER_CHANGED,
   ALERT,
+  POOL_BALANCE,
   N_SIGNALS
 };
 
@@ -257,6 +259,9 @@ rejection_text (const char *reason)
     return _("the tool is no longer in the catalogue");
   if (g_strcmp0 (reason, "invalid_units") == 0)
     return _("what it measured does not fit the tool’s price");
+  /* Refused by this app when the server no longer syncs the pool. */
+  if (g_strcmp0 (reason, "not_member") == 0)
+    return _("you are no longer a member of the team whose pool was to pay for it");
   return _("the server refused it");
 }
 
@@ -310,6 +315,15 @@ on_credit_notice (TallyCreditNotices *notices,
   notice (self, text, TRUE);
 }
 
+void
+tally_session_notice (TallySession *self,
+                      const char   *text)
+{
+  g_return_if_fail (TALLY_IS_SESSION (self));
+
+  notice (self, text, TRUE);
+}
+
 /* The ledger is there for pages to read once the cache is open and the
  * account known; once per cache, so that a list keeps its place. */
 static void
@@ -321,6 +335,8 @@ update_ledger (TallySession *self)
   self->has_ledger = TRUE;
   self->credit_notices = tally_credit_notices_new (self->cache, self->account_id);
   g_signal_connect (self->credit_notices, "notice", G_CALLBACK (on_credit_notice), self);
+  g_signal_connect_swapped (self->credit_notices, "gift", G_CALLBACK (tally_session_tell_gift),
+                            self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LEDGER]);
 }
 
@@ -455,6 +471,33 @@ show_expiring (TallySession *self,
   set_expiring (self, 0, NULL);
 }
 
+/* The sync leases each pool the user may spend from: GET /v1/me lists
+ * them after the user's own account, with kind "team". */
+static void
+follow_pools (TallySession *self,
+              JsonArray    *accounts)
+{
+  g_autoptr(GStrvBuilder) pools = g_strv_builder_new ();
+  g_auto(GStrv) ids = NULL;
+
+  if (self->sync == NULL || accounts == NULL)
+    return;
+
+  for (guint i = 0; i < json_array_get_length (accounts); i++)
+    {
+      JsonNode *node = json_array_get_element (accounts, i);
+      JsonObject *account = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *id = account != NULL
+                       ? json_object_get_string_member_with_default (account, "id", NULL) : NULL;
+
+      if (id != NULL && g_strcmp0 (json_object_get_string_member_with_default (account, "kind",
+                                                                               ""), "team") == 0)
+        g_strv_builder_add (pools, id);
+    }
+  ids = g_strv_builder_end (pools);
+  tally_sync_set_pools (self->sync, (const char * const *) ids);
+}
+
 static void
 show_me (TallySession *self,
          JsonObject   *me)
@@ -491,6 +534,7 @@ show_me (TallySession *self,
   if (account != NULL)
     show_account (self, account);
   show_expiring (self, account);
+  follow_pools (self, accounts);
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -503,6 +547,7 @@ remember_me (TallySession *self,
     return;
 
   store_document (self, "me", me);
+  follow_pools (self, json_object_get_array_member (me, "accounts"));
   update_ledger (self);
 }
 
@@ -829,6 +874,25 @@ show_balance_event (TallySession *self,
     load_me (self);
 }
 
+/* The stream sends the balance of every account the user spends from:
+ * their own, and their teams' pools. */
+static void
+handle_balance_event (TallySession *self,
+                      JsonObject   *account)
+{
+  const char *id = json_object_get_string_member_with_default (account, "id", NULL);
+
+  if (id == NULL || self->account_id == NULL || g_strcmp0 (id, self->account_id) == 0)
+    {
+      show_balance_event (self, account);
+      return;
+    }
+
+  g_signal_emit (self, signals[POOL_BALANCE], 0, id,
+                 json_object_get_int_member_with_default (account, "balance", 0),
+                 json_object_get_int_member_with_default (account, "available", 0));
+}
+
 static void
 on_event (TallyClient  *client,
           JsonObject   *message,
@@ -840,7 +904,7 @@ on_event (TallyClient  *client,
     return;
 
   if (g_str_equal (type, "balance") && json_object_has_member (message, "account"))
-    show_balance_event (self, json_object_get_object_member (message, "account"));
+    handle_balance_event (self, json_object_get_object_member (message, "account"));
   else if (g_str_equal (type, "payment"))
     handle_payment_event (self, message);
   else if (g_str_equal (type, "alert"))
@@ -1053,6 +1117,7 @@ tally_session_sign_in_async (TallySession        *self,
                              const char          *email,
                              const char          *password,
                              const char          *name,
+                             const char          *referral_code,
                              GCancellable        *cancellable,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
@@ -1089,6 +1154,8 @@ tally_session_sign_in_async (TallySession        *self,
     g_autoptr(JsonObject) body = credentials (sign_in);
 
     json_object_set_string_member (body, "name", name);
+    if (referral_code != NULL)
+      json_object_set_string_member (body, "referral_code", referral_code);
     tally_client_call_async (self->client, "POST", "/v1/auth/register", body, cancellable,
                              registered, g_steal_pointer (&task));
   }
@@ -1166,6 +1233,7 @@ checkout_started (GObject      *source,
 void
 tally_session_start_checkout_async (TallySession        *self,
                                     const char          *pack_id,
+                                    const char          *gift_email,
                                     GCancellable        *cancellable,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
@@ -1179,6 +1247,8 @@ tally_session_start_checkout_async (TallySession        *self,
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tally_session_start_checkout_async);
   json_object_set_string_member (body, "pack", pack_id);
+  if (gift_email != NULL)
+    json_object_set_string_member (body, "gift_email", gift_email);
   tally_client_call_async (self->client, "POST", "/v1/checkout", body, cancellable,
                            checkout_started, task);
 }
@@ -1658,6 +1728,9 @@ tally_session_class_init (TallySessionClass *klass)
                                           0);
   signals[ALERT] = g_signal_new ("alert", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                  NULL, NULL, G_TYPE_NONE, 1, TALLY_TYPE_ALERT);
+  signals[POOL_BALANCE] = g_signal_new ("pool-balance", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                        G_TYPE_STRING, G_TYPE_INT64, G_TYPE_INT64);
 }
 
 static void

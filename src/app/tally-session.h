@@ -60,7 +60,9 @@ GType tally_session_state_get_type (void) G_GNUC_CONST;
  * and as a desktop notification too when @desktop and the window is in
  * the background; ::payment (TallyPaymentItem) for every payment event;
  * ::ledger-changed after the cache changed and the figures follow it;
- * ::alert (TallyAlert) for each alert that arrives live, once. */
+ * ::alert (TallyAlert) for each alert that arrives live, once;
+ * ::pool-balance (account id, balance, available) when the server pushes
+ * the balance of a team's pool the user spends from. */
 G_DECLARE_FINAL_TYPE (TallySession, tally_session, TALLY, SESSION, GObject)
 
 /* Looks for the token of @client's server in the keyring at once. */
@@ -109,13 +111,15 @@ TallyPaymentItem  *tally_session_find_payment       (TallySession         *self,
 GArray            *tally_session_get_recent_costs   (TallySession         *self,
                                                      const char           *tool_id);
 
-/* Signs in on @server_url (registering first when @name is not NULL),
- * keeps the token in the keyring and loads everything. */
+/* Signs in on @server_url (registering first when @name is not NULL,
+ * with @referral_code unless it is NULL), keeps the token in the keyring
+ * and loads everything. */
 void               tally_session_sign_in_async      (TallySession         *self,
                                                      const char           *server_url,
                                                      const char           *email,
                                                      const char           *password,
                                                      const char           *name,
+                                                     const char           *referral_code,
                                                      GCancellable         *cancellable,
                                                      GAsyncReadyCallback   callback,
                                                      gpointer              user_data);
@@ -130,10 +134,12 @@ void               tally_session_reload_payments    (TallySession         *self)
 /* Reads /v1/me again: the figures, the caps and the user. */
 void               tally_session_reload_account     (TallySession         *self);
 
-/* POST /v1/checkout for @pack_id: the page to pay on, and the checkout's
- * id that payment events carry as their ref. */
+/* POST /v1/checkout for @pack_id, a gift to @gift_email unless it is
+ * NULL: the page to pay on, and the checkout's id that payment events
+ * carry as their ref. */
 void               tally_session_start_checkout_async  (TallySession       *self,
                                                         const char         *pack_id,
+                                                        const char         *gift_email,
                                                         GCancellable       *cancellable,
                                                         GAsyncReadyCallback callback,
                                                         gpointer            user_data);

@@ -19,6 +19,7 @@ struct _TallySignInPage
   AdwEntryRow  *email_row;
   AdwEntryRow  *password_row;
   AdwEntryRow  *name_row;
+  AdwEntryRow  *referral_row;
   GtkLabel     *error_label;
   GtkButton    *sign_in_button;
   GtkButton    *register_button;
@@ -62,11 +63,15 @@ signed_in (GObject      *source,
     show_error (self, error->message);
 }
 
-/* Signs in, or registers first when @name is given. */
+/* Signs in, or registers first when @name is given (with the referral
+ * code, if one was typed). */
 static void
 start (TallySignInPage *self,
        const char      *name)
 {
+  g_autofree char *code = g_strstrip (g_strdup (gtk_editable_get_text (
+                                        GTK_EDITABLE (self->referral_row))));
+
   g_cancellable_cancel (self->cancellable);
   g_set_object (&self->cancellable, g_cancellable_new ());
   show_error (self, NULL);
@@ -75,7 +80,8 @@ start (TallySignInPage *self,
                                gtk_editable_get_text (GTK_EDITABLE (self->server_row)),
                                gtk_editable_get_text (GTK_EDITABLE (self->email_row)),
                                gtk_editable_get_text (GTK_EDITABLE (self->password_row)),
-                               name, self->cancellable, signed_in, g_object_ref (self));
+                               name, name != NULL && code[0] != '\0' ? code : NULL,
+                               self->cancellable, signed_in, g_object_ref (self));
 }
 
 static void
@@ -143,6 +149,7 @@ tally_sign_in_page_class_init (TallySignInPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TallySignInPage, email_row);
   gtk_widget_class_bind_template_child (widget_class, TallySignInPage, password_row);
   gtk_widget_class_bind_template_child (widget_class, TallySignInPage, name_row);
+  gtk_widget_class_bind_template_child (widget_class, TallySignInPage, referral_row);
   gtk_widget_class_bind_template_child (widget_class, TallySignInPage, error_label);
   gtk_widget_class_bind_template_child (widget_class, TallySignInPage, sign_in_button);
   gtk_widget_class_bind_template_child (widget_class, TallySignInPage, register_button);

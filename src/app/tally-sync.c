@@ -41,6 +41,12 @@ struct _TallySync
   gboolean         more;
   guint            backoff_ms;
   guint            retry_source;
+
+  /* The pools the session says the user may spend from. */
+  GStrv            pools;
+  /* The pools of the round in progress, and the one being synced. */
+  GStrv            pool_round;
+  guint            pool_index;
 };
 
 G_DEFINE_FINAL_TYPE (TallySync, tally_sync, G_TYPE_OBJECT)
@@ -55,6 +61,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void start_round (TallySync *self);
+static void start_pools (TallySync *self);
 
 static void
 set_syncing (TallySync *self,
@@ -119,7 +126,7 @@ go_offline (TallySync *self)
 static gboolean
 round_needs_another (TallySync *self)
 {
-  guint left = tally_cache_outbox_count (self->cache);
+  guint left = tally_cache_outbox_count_for (self->cache, NULL);
 
   /* A shrinking outbox that is not empty yet held more than one request
    * could carry; an outbox that did not shrink would only be sent again. */
@@ -228,7 +235,7 @@ answer_applied (GObject      *source,
       return;
     }
 
-  set_syncing (self, FALSE);
+  start_pools (self);
 }
 
 static void
@@ -268,7 +275,7 @@ start_round (TallySync *self)
   g_autoptr(JsonObject) body = json_object_new ();
 
   self->again = FALSE;
-  self->outbox_sent = tally_cache_outbox_count (self->cache);
+  self->outbox_sent = tally_cache_outbox_count_for (self->cache, NULL);
   self->cursor_sent = tally_cache_get_cursor (self->cache);
   json_object_set_string_member (body, "device", tally_cache_get_device_id (self->cache));
   json_object_set_int_member (body, "cursor", self->cursor_sent);
@@ -277,6 +284,167 @@ start_round (TallySync *self)
 
   tally_client_call_async (self->client, "POST", "/v1/sync", body, self->cancellable,
                            round_done, self);
+}
+
+/* Then each pool: its own lease and the ops paid from it */
+
+static const char *
+current_pool (TallySync *self)
+{
+  return self->pool_round[self->pool_index];
+}
+
+static void sync_pool (TallySync *self);
+
+static void
+next_pool (TallySync *self)
+{
+  self->pool_index++;
+  sync_pool (self);
+}
+
+static void
+pool_written (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  TallySync *self;
+  guint left;
+
+  if (!tally_cache_write_pool_finish (TALLY_CACHE (source), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  if (error != NULL)
+    {
+      g_message ("Sync with the pool %s failed, to be tried again: %s", current_pool (self),
+                 error->message);
+      next_pool (self);
+      return;
+    }
+
+  /* The server has more, or the pool's outbox shrank but is not empty:
+   * as round_needs_another() for the user's own account. */
+  left = tally_cache_outbox_count_for (self->cache, current_pool (self));
+  if (self->more || (left > 0 && left < self->outbox_sent))
+    {
+      sync_pool (self);
+      return;
+    }
+  next_pool (self);
+}
+
+static void
+pool_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *code = NULL;
+  g_autoptr(JsonObject) answer = tally_client_call_finish (TALLY_CLIENT (source), result, &code,
+                                                           &error);
+  TallySync *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = user_data;
+  if (answer != NULL)
+    {
+      self->more = json_object_get_boolean_member_with_default (answer, "more", FALSE);
+      tally_cache_apply_pool_answer_async (self->cache, current_pool (self), answer,
+                                           self->cancellable, pool_written, self);
+      return;
+    }
+  /* No longer a member: the pool's offline runs will never be charged. */
+  if (g_strcmp0 (code, "not_found") == 0)
+    {
+      self->more = FALSE;
+      tally_cache_refuse_pool_async (self->cache, current_pool (self), "not_member",
+                                     self->cancellable, pool_written, self);
+      return;
+    }
+  if (g_error_matches (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNREACHABLE) ||
+      g_error_matches (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_UNAUTHORIZED))
+    {
+      round_failed (self, error);
+      return;
+    }
+  g_message ("Sync with the pool %s failed, to be tried again: %s", current_pool (self),
+             error->message);
+  next_pool (self);
+}
+
+static void
+sync_pool (TallySync *self)
+{
+  g_autoptr(JsonObject) body = NULL;
+  TallyCacheLease lease;
+  gint64 cursor;
+
+  if (self->pool_round[self->pool_index] == NULL)
+    {
+      g_clear_pointer (&self->pool_round, g_strfreev);
+      if (self->again)
+        start_round (self);
+      else
+        set_syncing (self, FALSE);
+      return;
+    }
+
+  body = json_object_new ();
+  tally_cache_get_pool_lease (self->cache, current_pool (self), &lease, &cursor);
+  self->outbox_sent = tally_cache_outbox_count_for (self->cache, current_pool (self));
+  json_object_set_string_member (body, "device", tally_cache_get_device_id (self->cache));
+  json_object_set_string_member (body, "account_id", current_pool (self));
+  /* The pool's transfers are not mirrored: none older than the user's
+   * own are asked for. */
+  json_object_set_int_member (body, "cursor", MAX (cursor, tally_cache_get_cursor (self->cache)));
+  json_object_set_array_member (body, "ops",
+                                tally_cache_outbox_peek_for (self->cache, current_pool (self),
+                                                             SYNC_MAX_OPS));
+  tally_client_call_async (self->client, "POST", "/v1/sync", body, self->cancellable, pool_done,
+                           self);
+}
+
+static void
+add_pool (GPtrArray  *pools,
+          const char *id)
+{
+  for (guint i = 0; i < pools->len; i++)
+    {
+      if (g_ascii_strcasecmp (g_ptr_array_index (pools, i), id) == 0)
+        return;
+    }
+  g_ptr_array_add (pools, g_ascii_strdown (id, -1));
+}
+
+/* The session's pools, and every other the cache still holds something
+ * of: a pool the user has left still has its ops answered (refused). */
+static GStrv
+pools_to_sync (TallySync *self)
+{
+  g_auto(GStrv) cached = tally_cache_list_pools (self->cache);
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; self->pools != NULL && self->pools[i] != NULL; i++)
+    add_pool (all, self->pools[i]);
+  for (guint i = 0; cached[i] != NULL; i++)
+    add_pool (all, cached[i]);
+  g_ptr_array_add (all, NULL);
+  return (GStrv) g_ptr_array_free (g_steal_pointer (&all), FALSE);
+}
+
+static void
+start_pools (TallySync *self)
+{
+  g_strfreev (self->pool_round);
+  self->pool_round = pools_to_sync (self);
+  self->pool_index = 0;
+  self->again = FALSE;
+  sync_pool (self);
 }
 
 /* What says the server may have changed, or may be back */
@@ -303,6 +471,25 @@ on_events_connected (TallyClient *client,
   tally_sync_now (self);
 }
 
+/* How far the device synced the account a balance event is about: a
+ * pool has its own cursor once synced. */
+static gint64
+event_cursor (TallySync  *self,
+              JsonObject *message)
+{
+  JsonNode *node = json_object_get_member (message, "account");
+  JsonObject *account = node != NULL && JSON_NODE_HOLDS_OBJECT (node)
+                        ? json_node_get_object (node) : NULL;
+  const char *id = account != NULL ? json_object_get_string_member_with_default (account, "id",
+                                                                                 NULL) : NULL;
+  TallyCacheLease lease;
+  gint64 cursor;
+
+  if (id != NULL && tally_cache_get_pool_lease (self->cache, id, &lease, &cursor))
+    return MAX (cursor, tally_cache_get_cursor (self->cache));
+  return tally_cache_get_cursor (self->cache);
+}
+
 static void
 on_event (TallyClient *client,
           JsonObject  *message,
@@ -311,7 +498,7 @@ on_event (TallyClient *client,
   const char *type = json_object_get_string_member_with_default (message, "type", "");
   gint64 seq = json_object_get_int_member_with_default (message, "seq", 0);
 
-  if (g_str_equal (type, "balance") && seq > tally_cache_get_cursor (self->cache))
+  if (g_str_equal (type, "balance") && seq > event_cursor (self, message))
     tally_sync_now (self);
 }
 
@@ -370,6 +557,8 @@ tally_sync_dispose (GObject *object)
   g_clear_object (&self->cache);
   g_clear_object (&self->monitor);
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->pools, g_strfreev);
+  g_clear_pointer (&self->pool_round, g_strfreev);
 
   G_OBJECT_CLASS (tally_sync_parent_class)->dispose (object);
 }
@@ -502,5 +691,57 @@ tally_sync_get_lease_expiry (TallySync *self)
   g_return_val_if_fail (TALLY_IS_SYNC (self), 0);
 
   tally_cache_get_lease (self->cache, &lease);
+  return lease.id[0] != '\0' ? lease.expires_at : 0;
+}
+
+void
+tally_sync_set_pools (TallySync          *self,
+                      const char * const *account_ids)
+{
+  gboolean changed = FALSE;
+
+  g_return_if_fail (TALLY_IS_SYNC (self));
+
+  for (guint i = 0; account_ids != NULL && account_ids[i] != NULL; i++)
+    {
+      if (self->pools == NULL || !g_strv_contains ((const char * const *) self->pools,
+                                                   account_ids[i]))
+        changed = TRUE;
+    }
+
+  g_strfreev (self->pools);
+  self->pools = g_strdupv ((char **) account_ids);
+  /* A new pool: its lease is taken at once. */
+  if (changed)
+    tally_sync_now (self);
+}
+
+gint64
+tally_sync_get_pool_allowance (TallySync  *self,
+                               const char *account_id)
+{
+  TallyCacheLease lease;
+
+  g_return_val_if_fail (TALLY_IS_SYNC (self), 0);
+  g_return_val_if_fail (account_id != NULL, 0);
+
+  if (!tally_cache_get_pool_lease (self->cache, account_id, &lease, NULL) ||
+      lease.id[0] == '\0' || lease.expires_at <= g_get_real_time ())
+    return 0;
+
+  return MAX (0, lease.remaining - tally_cache_outbox_spent_for (self->cache, account_id));
+}
+
+gint64
+tally_sync_get_pool_lease_expiry (TallySync  *self,
+                                  const char *account_id)
+{
+  TallyCacheLease lease;
+
+  g_return_val_if_fail (TALLY_IS_SYNC (self), 0);
+  g_return_val_if_fail (account_id != NULL, 0);
+
+  if (!tally_cache_get_pool_lease (self->cache, account_id, &lease, NULL))
+    return 0;
   return lease.id[0] != '\0' ? lease.expires_at : 0;
 }

@@ -34,4 +34,19 @@ gint64      tally_sync_get_allowance  (TallySync   *self);
 /* When the lease ends (microseconds since the epoch, UTC); 0 without one. */
 gint64      tally_sync_get_lease_expiry (TallySync *self);
 
+/* Teams' pools: after each round on the user's own account, the device
+ * syncs with each pool it may spend from (@account_ids, from GET /v1/me)
+ * and each the cache still has ops or a lease on, taking and renewing a
+ * lease on it and sending the ops paid from it. */
+void        tally_sync_set_pools      (TallySync          *self,
+                                       const char * const *account_ids);
+/* As tally_sync_get_allowance() and tally_sync_get_lease_expiry(), for
+ * the lease on @account_id. The server never leases more than the
+ * member's caps on the pool leave, so spending within it keeps within
+ * them. */
+gint64      tally_sync_get_pool_allowance (TallySync  *self,
+                                       const char        *account_id);
+gint64      tally_sync_get_pool_lease_expiry (TallySync *self,
+                                       const char        *account_id);
+
 G_END_DECLS

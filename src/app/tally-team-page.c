@@ -9,8 +9,9 @@
  * Team row chooses): its pool, its members (expanded, an owner or admin
  * changes a member's role and caps, allocates credits to them or removes
  * them), invitations and usage by member. Everything is read again when
- * the page is shown and after each change; the server's refusals are
- * shown in its words.
+ * the page is shown and after each change, and the pool's balance follows
+ * the session's live events, as what this device may spend from it
+ * offline follows the sync; the server's refusals are shown in its words.
  */
 
 #include "config.h"
@@ -22,6 +23,7 @@
 #include "tally-format.h"
 #include "tally-session-teams.h"
 #include "tally-team-page.h"
+#include "tally-secret-dialog.h"
 #include "tally-toast.h"
 
 /* The roles in the order of a member's role row. */
@@ -35,6 +37,7 @@ struct _TallyTeamPage
   AdwComboRow         *team_row;
   GtkStringList       *team_names;
   AdwActionRow        *pool_row;
+  AdwActionRow        *offline_row;
   AdwPreferencesGroup *members_group;
   AdwPreferencesGroup *invite_group;
   AdwEntryRow         *invite_email_row;
@@ -400,13 +403,66 @@ usage_read (GObject      *source,
 
 /* --- the team shown --- */
 
+/* "3 December, 14:05": when the pool's lease, and so what may be spent
+ * from it offline, ends. */
+static char *
+lease_end_text (gint64 expires_at)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (expires_at / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+
+  if (local == NULL)
+    return g_strdup ("");
+  /* Translators: a day, month and time, as in "3 December, 14:05"; see g_date_time_format() */
+  return g_date_time_format (local, C_("pool lease end", "%-d %B, %H:%M"));
+}
+
+/* What this device may spend from the pool without the server: the
+ * lease the sync holds on it, less the runs waiting to sync. */
+static void
+show_offline (TallyTeamPage *self,
+              TallyTeam     *team)
+{
+  TallySync *sync = tally_session_get_sync (session (self));
+  gint64 allowance = sync != NULL ? tally_sync_get_pool_allowance (sync, team->account_id) : 0;
+  g_autofree char *amount = NULL;
+  g_autofree char *until = NULL;
+  g_autofree char *text = NULL;
+
+  if (allowance <= 0)
+    {
+      adw_action_row_set_subtitle (self->offline_row,
+                                   _("Nothing on this device: runs on the pool need the server"));
+      return;
+    }
+
+  amount = tally_format_credits (allowance);
+  until = lease_end_text (tally_sync_get_pool_lease_expiry (sync, team->account_id));
+  /* Translators: "12 credits may be spent here without the server, until 3 December, 14:05" */
+  text = g_strdup_printf (_("%s may be spent here without the server, until %s"), amount, until);
+  adw_action_row_set_subtitle (self->offline_row, text);
+}
+
+static void
+show_pool (TallyTeamPage *self,
+           TallyTeam     *team)
+{
+  g_autofree char *available = NULL;
+  g_autofree char *subtitle = NULL;
+
+  available = team->available >= 0 ? tally_format_credits (team->available) : g_strdup ("—");
+  /* Translators: "1,000 credits available · You are Owner" */
+  subtitle = g_strdup_printf (_("%s available · You are %s"), available,
+                              tally_team_role_label (team->role));
+  adw_action_row_set_subtitle (self->pool_row, subtitle);
+  show_offline (self, team);
+}
+
 static void
 show_team (TallyTeamPage *self)
 {
   TallyTeam *team = current_team (self);
   gboolean any = team != NULL;
-  g_autofree char *available = NULL;
-  g_autofree char *subtitle = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->team_group), any);
   gtk_widget_set_visible (GTK_WIDGET (self->members_group), any);
@@ -420,15 +476,43 @@ show_team (TallyTeamPage *self)
   g_free (self->team_id);
   self->team_id = g_strdup (team->id);
   adw_preferences_group_set_title (self->team_group, team->name);
-  available = team->available >= 0 ? tally_format_credits (team->available) : g_strdup ("—");
-  /* Translators: "1,000 credits available · You are Owner" */
-  subtitle = g_strdup_printf (_("%s available · You are %s"), available,
-                              tally_team_role_label (team->role));
-  adw_action_row_set_subtitle (self->pool_row, subtitle);
+  show_pool (self, team);
 
   /* The usage after the members: it names them. */
   tally_session_list_team_members_async (session (self), team->id, self->cancellable,
                                          members_listed, g_object_ref (self));
+}
+
+/* Pushed by the server after each change to a pool: the page follows it
+ * live rather than reading the teams again. */
+static void
+on_pool_balance (TallySession  *session,
+                 const char    *account_id,
+                 gint64         balance,
+                 gint64         available,
+                 TallyTeamPage *self)
+{
+  for (guint i = 0; self->teams != NULL && i < self->teams->len; i++)
+    {
+      TallyTeam *team = g_ptr_array_index (self->teams, i);
+
+      if (g_strcmp0 (team->account_id, account_id) != 0)
+        continue;
+      team->available = available;
+      if (team == current_team (self))
+        show_pool (self, team);
+    }
+}
+
+/* A sync took or renewed a lease, or a run spent from one. */
+static void
+on_ledger_changed (TallySession  *session,
+                   TallyTeamPage *self)
+{
+  TallyTeam *team = current_team (self);
+
+  if (team != NULL)
+    show_offline (self, team);
 }
 
 static void
@@ -564,48 +648,25 @@ accept_action (GtkWidget  *widget,
 /* --- inviting --- */
 
 static void
-copy_code (GtkButton *button,
-           GtkLabel  *code)
-{
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (button)),
-                          gtk_label_get_text (code));
-  gtk_button_set_label (button, _("Copied"));
-}
-
-static void
 show_invitation (TallyTeamPage         *self,
                  const TallyInvitation *invitation)
 {
   GtkWindow *parent = GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self)));
-  GtkWidget *dialog = adw_message_dialog_new (parent, _("Invitation Made"), NULL);
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
-  GtkWidget *code = gtk_label_new (invitation->token);
-  GtkWidget *copy = gtk_button_new_with_mnemonic (_("_Copy Code"));
   g_autofree char *expires = invitation->expires != NULL
                              ? g_date_time_format (invitation->expires, "%x %H:%M")
                              : g_strdup ("—");
+  g_autofree char *body = g_strdup_printf (invitation->email_sent
+                                           ? _("%s was sent this code by email. They join by "
+                                               "pasting it on their Team page, signed in as "
+                                               "that address, before %s.")
+                                           : _("Send %s this code: they join by pasting it on "
+                                               "their Team page, signed in as that address, "
+                                               "before %s."),
+                                           invitation->email != NULL ? invitation->email : "",
+                                           expires);
 
-  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  invitation->email_sent
-                                  ? _("%s was sent this code by email. They join by pasting it "
-                                      "on their Team page, signed in as that address, before %s.")
-                                  : _("Send %s this code: they join by pasting it on their Team "
-                                      "page, signed in as that address, before %s."),
-                                  invitation->email != NULL ? invitation->email : "", expires);
-  gtk_label_set_selectable (GTK_LABEL (code), TRUE);
-  gtk_label_set_wrap (GTK_LABEL (code), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (code), PANGO_WRAP_CHAR);
-  gtk_widget_add_css_class (code, "monospace");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (code), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("The invitation’s code"), -1);
-  gtk_widget_set_halign (copy, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (copy, "pill");
-  g_signal_connect (copy, "clicked", G_CALLBACK (copy_code), code);
-  gtk_box_append (GTK_BOX (box), code);
-  gtk_box_append (GTK_BOX (box), copy);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), box);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Done"));
-  gtk_window_present (GTK_WINDOW (dialog));
+  tally_secret_dialog_present (parent, _("Invitation Made"), body, invitation->token,
+                               _("_Copy Code"), _("The invitation’s code"));
 }
 
 static void
@@ -860,6 +921,10 @@ tally_team_page_constructed (GObject *object)
   TallyTeamPage *self = TALLY_TEAM_PAGE (object);
 
   G_OBJECT_CLASS (tally_team_page_parent_class)->constructed (object);
+  g_signal_connect_object (session (self), "pool-balance", G_CALLBACK (on_pool_balance), self,
+                           0);
+  g_signal_connect_object (session (self), "ledger-changed", G_CALLBACK (on_ledger_changed),
+                           self, 0);
   show_team (self);
 }
 
@@ -898,6 +963,7 @@ tally_team_page_class_init (TallyTeamPageClass *klass)
   BIND (team_row);
   BIND (team_names);
   BIND (pool_row);
+  BIND (offline_row);
   BIND (members_group);
   BIND (invite_group);
   BIND (invite_email_row);

@@ -6,9 +6,9 @@
  *
  * A member of teams chooses, on each tool page, their own account or one
  * of their teams' pools; the run's request then carries the pool's
- * account_id. Without teams the row stays hidden. Offline runs spend the
- * device's lease on the user's own account only, so a run on a pool needs
- * the server.
+ * account_id. Without teams the row stays hidden. Offline, the teams are
+ * the ones last listed, and a run spends the device's lease on the
+ * account chosen (tally-sync.c leases each pool too).
  */
 
 #include "config.h"
@@ -52,7 +52,8 @@ teams_listed (GObject      *source,
   g_autofree char *chosen = NULL;
   guint selected = 0;
 
-  /* Unreadable or offline: the user's own account, as without teams. */
+  /* Unreadable, or offline before any list: the user's own account, as
+   * without teams. */
   if (teams == NULL || self->disposed)
     return;
 

@@ -70,6 +70,8 @@ struct _TallyToolPage
   TallySync          *offline_sync;
   /* The most the offline run may cost, checked against the allowance. */
   gint64              offline_held;
+  /* The team's pool the offline run pays from; NULL: the user's own. */
+  char               *offline_account;
 
   /* Who pays (tally-tool-page-payer.c): the user's own account, or a
    * team's pool; shown only when the user is in a team. */

@@ -270,9 +270,10 @@ complete_offline (TallyToolPage *self,
   run->sync = g_steal_pointer (&self->offline_sync);
   run->outcome = g_strdup (outcome);
   run->cost = offline_cost (self, outcome, units);
-  tally_cache_outbox_add_run_async (tally_sync_get_cache (run->sync), self->run_id,
-                                    tally_tool_get_id (self->tool), outcome, units, run->cost,
-                                    NULL, offline_recorded, run);
+  tally_cache_outbox_add_run_async (tally_sync_get_cache (run->sync), self->offline_account,
+                                    self->run_id, tally_tool_get_id (self->tool), outcome, units,
+                                    run->cost, NULL, offline_recorded, run);
+  g_clear_pointer (&self->offline_account, g_free);
 }
 
 /* A run on a team's pool: its caps are the member's caps on the pool,
@@ -308,12 +309,17 @@ pool_refusal_text (const TallyRunRefusal *refusal,
 }
 
 static char *
-allowance_refusal_text (gint64 max,
-                        gint64 allowance)
+allowance_refusal_text (gint64   max,
+                        gint64   allowance,
+                        gboolean pool)
 {
   g_autofree char *max_text = tally_format_credits (max);
   g_autofree char *allowance_text = g_strdup_printf ("%'" G_GINT64_FORMAT, allowance);
 
+  if (pool)
+    return g_strdup_printf (_("This run could cost up to %s, more than the %s left of your "
+                              "offline allowance on the team’s pool. Connect to run it."),
+                            max_text, allowance_text);
   return g_strdup_printf (_("This run could cost up to %s, more than the %s left of your offline "
                             "allowance. Connect to run it."), max_text, allowance_text);
 }
@@ -330,20 +336,25 @@ lease_may_pay (const GError *error)
 }
 
 /* Runs without asking the server, if the most the run may cost fits in
- * what the lease has left; FALSE when there is no cache to record it in. */
+ * what the lease of the account that pays has left (a pool's lease is
+ * within the member's caps on it); FALSE when there is no cache to record
+ * it in. */
 static gboolean
 start_offline (TallyToolPage *self)
 {
   TallySync *sync = find_sync (self);
+  const char *payer = tally_tool_page_get_payer (self);
   gint64 allowance;
 
   if (sync == NULL)
     return FALSE;
 
-  allowance = tally_sync_get_allowance (sync);
+  allowance = payer != NULL ? tally_sync_get_pool_allowance (sync, payer)
+                            : tally_sync_get_allowance (sync);
   if (self->estimate.max > allowance)
     {
-      g_autofree char *text = allowance_refusal_text (self->estimate.max, allowance);
+      g_autofree char *text = allowance_refusal_text (self->estimate.max, allowance,
+                                                      payer != NULL);
 
       set_running (self, FALSE);
       show_status (self, text, NULL, TRUE);
@@ -351,6 +362,8 @@ start_offline (TallyToolPage *self)
     }
 
   g_set_object (&self->offline_sync, sync);
+  g_free (self->offline_account);
+  self->offline_account = g_strdup (payer);
   self->offline_held = self->estimate.max;
   start_tool (self);
   return TRUE;
@@ -485,9 +498,8 @@ authorized (GObject      *source,
     {
       g_autofree char *text = NULL;
 
-      /* Offline runs spend the user's own lease: never a pool's. */
-      if (tally_tool_page_get_payer (self) == NULL && lease_may_pay (error) &&
-          start_offline (self))
+      /* Offline runs spend the lease of the account that pays. */
+      if (lease_may_pay (error) && start_offline (self))
         return;
 
       text = tally_tool_page_get_payer (self) != NULL ? pool_refusal_text (refusal, error)
@@ -656,4 +668,5 @@ tally_tool_page_clear_run (TallyToolPage *self)
   g_clear_pointer (&self->output_path, g_free);
   g_clear_pointer (&self->failure, g_free);
   g_clear_object (&self->offline_sync);
+  g_clear_pointer (&self->offline_account, g_free);
 }

@@ -12,12 +12,16 @@
 
 #include "tally-api.h"
 #include "tally-api-decoders.h"
+#include "tally-api-gifts.h"
 #include "tally-api-json.h"
 #include "tally-auth.h"
 #include "tally-events.h"
+#include "tally-gifts.h"
 #include "tally-server.h"
 
 #define DEVICE_MAX_CHARS 128
+/* Room for a referral code in any case plus some. */
+#define REFERRAL_CODE_MAX_CHARS 64
 
 /* One shape for every failed sign-in, so none tells whether the account
  * exists. */
@@ -66,7 +70,9 @@ tally_api_decode_register (JsonObject           *body,
                               problem) ||
       !decode_password (body, &out->password, problem) ||
       !tally_json_get_string (body, "name", TALLY_FIELD_OPTIONAL, TALLY_NAME_MAX / 2, &out->name,
-                              problem))
+                              problem) ||
+      !tally_json_get_string (body, "referral_code", TALLY_FIELD_OPTIONAL,
+                              REFERRAL_CODE_MAX_CHARS, &out->referral_code, problem))
     return FALSE;
 
   if (!tally_api_email_is_valid (out->email))
@@ -107,6 +113,7 @@ typedef struct
   char         *name;
   char         *password;
   char         *device;
+  char         *referral_code;
   char         *hash;
   gboolean      verified;
   TallyUser     user;
@@ -116,6 +123,10 @@ typedef struct
   /* When the sign-in was counted against the throttles. */
   gint64        attempted_at;
   TallyProblem  problem;
+  /* A sign-up's referral code that was refused, and the credits of the
+   * gifts this sign-up or sign-in received. */
+  TallyReferralResult referral_result;
+  gint64        gift_credits;
 } AuthJob;
 
 static void
@@ -129,6 +140,7 @@ auth_job_free (gpointer data)
   g_free (job->email);
   g_free (job->name);
   g_free (job->device);
+  g_free (job->referral_code);
   g_free (job->hash);
   g_free (job->token);
   tally_problem_clear (&job->problem);
@@ -172,6 +184,17 @@ register_write (gpointer   data,
   AuthJob *job = data;
   TallyStore *store = tally_server_get_store (job_server (job));
   g_autoptr(GError) local_error = NULL;
+  char referrer[TALLY_UUID_LEN];
+
+  /* An unknown code refuses the sign-up before anything is written. */
+  if (job->referral_code != NULL)
+    {
+      if (!tally_referrals_find_owner (job_server (job), job->referral_code, referrer,
+                                       &job->referral_result, error))
+        return FALSE;
+      if (job->referral_result != TALLY_REFERRAL_OK)
+        return TRUE;
+    }
 
   if (!tally_store_create_user (store, job->email, job->name, job->hash, TALLY_ROLE_MEMBER,
                                 &job->user, &local_error))
@@ -188,8 +211,14 @@ register_write (gpointer   data,
   if (!tally_audit_record (tally_server_get_audit (job_server (job)), &job->user, "auth.register",
                            job->email, "ok", NULL, error))
     return FALSE;
+  if (job->referral_code != NULL &&
+      !tally_referrals_record (job_server (job), &job->user, job->referral_code,
+                               tally_request_get_remote_host (job->request),
+                               &job->referral_result, error))
+    return FALSE;
 
-  return tally_ledger_lookup_account (tally_store_get_ledger (store), job->user.account_id,
+  return tally_gifts_claim (job_server (job), &job->user, &job->gift_credits, error) &&
+         tally_ledger_lookup_account (tally_store_get_ledger (store), job->user.account_id,
                                       &job->account, error);
 }
 
@@ -210,12 +239,18 @@ register_done (gpointer      data,
       tally_request_respond_problem (job->request, &job->problem);
       return;
     }
+  if (job->referral_result != TALLY_REFERRAL_OK)
+    {
+      tally_api_respond_referral_refused (job->request, job->referral_result, "referral_code");
+      return;
+    }
 
   tally_metrics_count (tally_server_get_metrics (tally_request_get_server (job->request)),
                        "tally_signups_total", NULL, NULL);
   body = json_object_new ();
   tally_api_set_object (body, "user", tally_api_user_json (&job->user));
   tally_api_set_object (body, "account", tally_api_account_json (&job->account));
+  json_object_set_int_member (body, "gift_credits", job->gift_credits);
   tally_request_respond_object (job->request, 201, body);
 }
 
@@ -320,6 +355,7 @@ handle_register (TallyRequest *request)
 
   job = auth_job_new (request, decoded.email, decoded.password);
   job->name = g_strdup (decoded.name);
+  job->referral_code = g_strdup (decoded.referral_code);
   tally_request_pause (request);
   run_in_thread (job, hash_in_thread, hashed);
 }
@@ -387,7 +423,8 @@ login_write (gpointer   data,
     return FALSE;
 
   return tally_store_create_session (store, hash, job->user.id, job->device, job->expires_at,
-                                     error);
+                                     error) &&
+         tally_gifts_claim (job_server (job), &job->user, &job->gift_credits, error);
 }
 
 static void
@@ -410,6 +447,7 @@ login_done (gpointer      data,
   json_object_set_string_member (body, "token", job->token);
   tally_api_set_object (body, "user", tally_api_user_json (&job->user));
   json_object_set_string_member (body, "expires_at", expires_at);
+  json_object_set_int_member (body, "gift_credits", job->gift_credits);
   tally_request_respond_object (job->request, 200, body);
 }
 

@@ -40,6 +40,7 @@ tally_api_payment_json (const TallyPayment *payment)
   json_object_set_string_member (object, "status",
                                  tally_payment_status_to_string (payment->status));
   json_object_set_string_member (object, "provider", payment->provider);
+  json_object_set_boolean_member (object, "gift", payment->gift);
   tally_api_set_time (object, "created_at", payment->created_at);
   tally_api_set_time (object, "paid_at", payment->paid_at);
 

@@ -19,6 +19,8 @@ typedef struct
   const char *email;
   const char *password;
   const char *name;
+  /* NULL, or who brought the new user (tally-api-gifts.c). */
+  const char *referral_code;
 } TallyRegisterRequest;
 
 typedef struct
@@ -148,10 +150,22 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TallySyncRequest, tally_sync_request_clear)
 typedef struct
 {
   const char *pack;
+  /* NULL, or the address the pack is a gift to. */
+  const char *gift_email;
 } TallyCheckoutRequest;
 
 gboolean tally_api_decode_checkout (JsonObject           *body,
                                     TallyCheckoutRequest *out,
+                                    TallyProblem         *problem);
+
+/* POST /v1/me/referrer (tally-api-gifts.c) */
+typedef struct
+{
+  const char *code;
+} TallyReferrerRequest;
+
+gboolean tally_api_decode_referrer (JsonObject           *body,
+                                    TallyReferrerRequest *out,
                                     TallyProblem         *problem);
 
 /* POST /v1/subscriptions (tally-api-subscriptions.c) */

@@ -11,6 +11,7 @@
 
 #include "tally-api.h"
 #include "tally-api-payments.h"
+#include "tally-demo-renewals.h"
 #include "tally-receipt.h"
 #include "tally-store-payments.h"
 #include "tally-store-subscriptions.h"
@@ -259,35 +260,7 @@ send_signed (TallyRequest     *request,
              TallyWebhookDone  done,
              gpointer          user_data)
 {
-  TallyServer *server = tally_request_get_server (request);
-  const char *secret = tally_payments_get_webhook_secret (tally_server_get_payments (server));
-  g_autoptr(GBytes) payload = g_bytes_new (text, strlen (text));
-  g_autofree char *signature = tally_stripe_sign (secret, g_get_real_time () / G_USEC_PER_SEC,
-                                                  text, strlen (text));
-
-  tally_payments_receive_event (server, payload, signature, done, user_data);
-}
-
-/* The first month's invoice, paid: what grants the credits, as Stripe's
- * invoice.paid does (in its 2025-03-31 shape). */
-static char *
-invoice_paid_event (const TallySubscription *subscription)
-{
-  const char *hex = subscription->session_id + strlen ("cs_demo_");
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) end = g_date_time_add_months (now, 1);
-
-  return g_strdup_printf ("{\"id\": \"evt_demo_in_%s\", \"object\": \"event\", "
-                          "\"type\": \"invoice.paid\", \"data\": {\"object\": {"
-                          "\"id\": \"in_demo_%s\", \"object\": \"invoice\", "
-                          "\"status\": \"paid\", \"billing_reason\": \"subscription_create\", "
-                          "\"parent\": {\"type\": \"subscription_details\", "
-                          "\"subscription_details\": {\"subscription\": \"sub_demo_%s\", "
-                          "\"metadata\": {\"subscription_id\": \"%s\"}}}, "
-                          "\"lines\": {\"object\": \"list\", \"data\": [{\"period\": "
-                          "{\"start\": %" G_GINT64_FORMAT ", \"end\": %" G_GINT64_FORMAT "}}]}}}}",
-                          hex, hex, hex, subscription->id, g_date_time_to_unix (now),
-                          g_date_time_to_unix (end));
+  tally_demo_send_signed (tally_request_get_server (request), text, done, user_data);
 }
 
 typedef struct
@@ -309,7 +282,12 @@ on_session_event (guint       status,
     answered (status, code, outcome, tally_request_ref (demo->request));
   else
     {
-      invoice = invoice_paid_event (&demo->subscription);
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+      TallyConfig *config = tally_server_get_config (tally_request_get_server (demo->request));
+
+      /* The first period; tally-demo-renewals.c pays the next ones. */
+      invoice = tally_demo_invoice_paid_event (&demo->subscription, now,
+                                               tally_demo_period_end (config, now), TRUE);
       send_signed (demo->request, invoice, answered, tally_request_ref (demo->request));
     }
 
@@ -319,7 +297,7 @@ on_session_event (guint       status,
 
 /* Subscribe acts once: checkout.session.completed in subscription mode,
  * then the first invoice paid, each signed and taken through the webhook's
- * own code. The demo has no renewals: nobody pays the next month. */
+ * own code. Renewals come from the demo's clock (tally-demo-renewals.c). */
 static void
 handle_subscribe_pay (TallyRequest *request)
 {

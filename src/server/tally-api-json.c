@@ -81,3 +81,14 @@ tally_api_transfer_json (const TallyTransfer *transfer,
   tally_api_set_time (object, "expires_at", expires_at);
   return object;
 }
+
+void
+tally_api_set_cap (JsonObject *object,
+                   const char *name,
+                   gint64      cap)
+{
+  if (cap > 0)
+    json_object_set_int_member (object, name, cap);
+  else
+    json_object_set_null_member (object, name);
+}

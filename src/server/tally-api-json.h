@@ -13,6 +13,7 @@
 #include "tally-store.h"
 #include "tally-store-recharge.h"
 #include "tally-store-alerts.h"
+#include "tally-store-keys.h"
 #include "tally-store-webhooks.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,10 @@ JsonObject *tally_api_transfer_json (const TallyTransfer *transfer,
 void        tally_api_set_time      (JsonObject         *object,
                                      const char         *name,
                                      gint64              microseconds);
+/* A cap in credits, or null for 0 (no cap). */
+void        tally_api_set_cap       (JsonObject         *object,
+                                     const char         *name,
+                                     gint64              cap);
 /* A nested object member, taking @value. */
 void        tally_api_set_object    (JsonObject         *object,
                                      const char         *name,
@@ -43,6 +48,11 @@ JsonObject *tally_api_alert_settings_json    (const TallyAlertSettings *settings
 /* The secret only in the answer to its creation. */
 JsonObject *tally_api_webhook_json           (const TallyWebhook *webhook,
                                               gboolean            with_secret);
+/* ["read"] or ["read", "run"] */
+JsonArray  *tally_api_key_scopes_json        (const TallyApiKey *key);
+/* {id, name, prefix, scopes, created_at, last_used_at, rate_limit}: never
+ * the key itself, only its first characters. */
+JsonObject *tally_api_key_json               (const TallyApiKey *key);
 JsonObject *tally_api_current_limits         (TallyStore         *store,
                                               const char         *account_id,
                                               const char         *timezone,

@@ -101,8 +101,8 @@ respond_storage_error (TallyRequest *request)
                                "The server could not do this now; try again");
 }
 
-static JsonArray *
-scopes_json (const TallyApiKey *key)
+JsonArray *
+tally_api_key_scopes_json (const TallyApiKey *key)
 {
   JsonArray *scopes = json_array_new ();
 
@@ -112,16 +112,15 @@ scopes_json (const TallyApiKey *key)
   return scopes;
 }
 
-/* What a list shows: never the key itself, only its first characters. */
-static JsonObject *
-key_json (const TallyApiKey *key)
+JsonObject *
+tally_api_key_json (const TallyApiKey *key)
 {
   JsonObject *object = json_object_new ();
 
   json_object_set_string_member (object, "id", key->id);
   json_object_set_string_member (object, "name", key->name);
   json_object_set_string_member (object, "prefix", key->prefix);
-  json_object_set_array_member (object, "scopes", scopes_json (key));
+  json_object_set_array_member (object, "scopes", tally_api_key_scopes_json (key));
   tally_api_set_time (object, "created_at", key->created_at);
   tally_api_set_time (object, "last_used_at", key->last_used_at);
   json_object_set_int_member (object, "rate_limit", key->rate_limit);
@@ -189,7 +188,7 @@ create_done (gpointer      data,
   json_object_set_string_member (body, "key", job->secret);
   json_object_set_string_member (body, "name", job->key.name);
   json_object_set_string_member (body, "prefix", job->key.prefix);
-  json_object_set_array_member (body, "scopes", scopes_json (&job->key));
+  json_object_set_array_member (body, "scopes", tally_api_key_scopes_json (&job->key));
   json_object_set_int_member (body, "rate_limit", job->key.rate_limit);
   tally_api_set_time (body, "created_at", job->key.created_at);
   tally_request_respond_object (job->request, 201, body);
@@ -238,7 +237,9 @@ handle_list (TallyRequest *request)
 
   items = json_array_new ();
   for (guint i = 0; i < keys->len; i++)
-    json_array_add_object_element (items, key_json (&g_array_index (keys, TallyApiKey, i)));
+    json_array_add_object_element (items, tally_api_key_json (&g_array_index (keys,
+                                                                                  TallyApiKey,
+                                                                                  i)));
   json_object_set_array_member (body, "items", items);
   tally_request_respond_object (request, 200, body);
 }

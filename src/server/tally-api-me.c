@@ -80,18 +80,6 @@ caps_value (const TallyCaps *caps,
     }
 }
 
-/* 0 means no cap, which the API says as null. */
-static void
-set_cap_member (JsonObject *object,
-                const char *name,
-                gint64      cap)
-{
-  if (cap > 0)
-    json_object_set_int_member (object, name, cap);
-  else
-    json_object_set_null_member (object, name);
-}
-
 static void
 set_window_members (JsonObject       *object,
                     TallyLimit        limit,
@@ -129,9 +117,9 @@ limits_json (const TallyPolicy *policy,
       TallyLimit limit = limit_order[i];
       JsonObject *object = json_object_new ();
 
-      set_cap_member (object, "cap", caps_value (&effective, limit));
-      set_cap_member (object, "ceiling", caps_value (&policy->ceiling, limit));
-      set_cap_member (object, "user", caps_value (&policy->user, limit));
+      tally_api_set_cap (object, "cap", caps_value (&effective, limit));
+      tally_api_set_cap (object, "ceiling", caps_value (&policy->ceiling, limit));
+      tally_api_set_cap (object, "user", caps_value (&policy->user, limit));
       set_window_members (object, limit, spend);
       tally_api_set_object (limits, tally_limit_to_string (limit), object);
     }

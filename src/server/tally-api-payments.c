@@ -14,6 +14,7 @@
 #include "tally-api.h"
 #include "tally-api-decoders.h"
 #include "tally-api-payments.h"
+#include "tally-gifts.h"
 #include "tally-log.h"
 #include "tally-store-payments.h"
 
@@ -24,8 +25,20 @@ tally_api_decode_checkout (JsonObject           *body,
 {
   memset (out, 0, sizeof *out);
 
-  return tally_json_get_string (body, "pack", TALLY_FIELD_REQUIRED, TALLY_PACK_ID_MAX,
-                                &out->pack, problem);
+  if (!tally_json_get_string (body, "pack", TALLY_FIELD_REQUIRED, TALLY_PACK_ID_MAX,
+                              &out->pack, problem) ||
+      !tally_json_get_string (body, "gift_email", TALLY_FIELD_OPTIONAL, TALLY_EMAIL_MAX,
+                              &out->gift_email, problem))
+    return FALSE;
+
+  if (out->gift_email != NULL && !tally_api_email_is_valid (out->gift_email))
+    {
+      tally_problem_invalid (problem, "gift_email", "“%s” is not an email address",
+                             out->gift_email);
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 static void
@@ -47,6 +60,8 @@ typedef struct
   /* Sent on every attempt of this checkout's session creation. */
   char         *idempotency_key;
   char         *email;
+  /* NULL, or the address the pack is a gift to, lower case. */
+  char         *gift_email;
   char         *url;
 } CheckoutJob;
 
@@ -58,6 +73,7 @@ checkout_job_free (gpointer data)
   g_free (job->pack_name);
   g_free (job->idempotency_key);
   g_free (job->email);
+  g_free (job->gift_email);
   g_free (job->url);
   tally_request_unref (job->request);
   g_free (job);
@@ -361,7 +377,9 @@ payment_write (gpointer   data,
   CheckoutJob *job = data;
 
   return tally_store_insert_payment (tally_server_get_store (job_server (job)), &job->payment,
-                                     error);
+                                     error) &&
+         (job->gift_email == NULL ||
+          tally_gifts_record (job_server (job), &job->payment, job->gift_email, error));
 }
 
 static void
@@ -436,6 +454,7 @@ handle_checkout (TallyRequest *request)
   g_autoptr(JsonObject) body = tally_request_parse_body (request, &problem);
   TallyCheckoutRequest decoded;
   const TallyPack *pack;
+  CheckoutJob *job;
 
   if (body == NULL || !tally_api_decode_checkout (body, &decoded, &problem))
     {
@@ -451,10 +470,21 @@ handle_checkout (TallyRequest *request)
       tally_request_respond_problem (request, &problem);
       return;
     }
+  if (decoded.gift_email != NULL &&
+      g_ascii_strcasecmp (decoded.gift_email, tally_request_get_user (request)->email) == 0)
+    {
+      tally_problem_invalid (&problem, "gift_email",
+                             "A gift goes to someone else: buy the pack for yourself instead");
+      tally_request_respond_problem (request, &problem);
+      return;
+    }
 
+  job = checkout_job_new (request, pack);
+  if (decoded.gift_email != NULL)
+    job->gift_email = g_ascii_strdown (decoded.gift_email, -1);
   tally_request_pause (request);
   tally_writer_submit (tally_server_get_writer (tally_request_get_server (request)),
-                       payment_write, payment_done, checkout_job_new (request, pack), NULL);
+                       payment_write, payment_done, job, NULL);
 }
 
 /* --- POST /v1/billing/portal: saved payment methods, on Stripe's pages --- */

@@ -16,8 +16,11 @@
 #include "tally-api-json.h"
 #include "tally-log.h"
 #include "tally-server.h"
+#include "tally-store-gifts.h"
+#include "tally-store-keys.h"
 #include "tally-store-payments.h"
 #include "tally-store-recharge.h"
+#include "tally-store-teams.h"
 #include "tally-store-users.h"
 #include "tally-users.h"
 
@@ -130,6 +133,76 @@ export_payments (const ExportContext  *context,
   return array_node (items);
 }
 
+/* Gifts received and bought, and the user's referral code with what it
+ * earned: who gave a gift, who received one and who was referred are
+ * other people, and left out. */
+static JsonObject *
+export_gift_json (const TallyGift *gift,
+                  gboolean         sent)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "id", gift->payment_id);
+  json_object_set_int_member (object, "credits", gift->credits);
+  if (sent)
+    {
+      json_object_set_string_member (object, "status",
+                                     tally_gift_status_to_string (gift->status));
+      tally_api_set_time (object, "created_at", gift->created_at);
+    }
+  else
+    json_object_set_string_member (object, "transfer_id", gift->transfer_id);
+  tally_api_set_time (object, "claimed_at", gift->claimed_at);
+  return object;
+}
+
+static JsonArray *
+export_gift_list (GArray   *gifts,
+                  gboolean  sent)
+{
+  JsonArray *array = json_array_sized_new (gifts->len);
+
+  for (guint i = 0; i < gifts->len; i++)
+    json_array_add_object_element (array,
+                                   export_gift_json (&g_array_index (gifts, TallyGift, i), sent));
+  return array;
+}
+
+static JsonNode *
+export_gifts (const ExportContext  *context,
+              GError              **error)
+{
+  g_autoptr(GArray) received = tally_store_received_gifts (context->store,
+                                                           context->user->account_id, error);
+  g_autoptr(GArray) sent = received != NULL ? tally_store_sent_gifts (context->store,
+                                                                      context->user->id, error)
+                                            : NULL;
+  g_autoptr(JsonObject) gifts = NULL;
+  JsonObject *referral;
+  char code[TALLY_REFERRAL_CODE_MAX + 1];
+  gint64 referred, rewarded, earned;
+
+  if (sent == NULL ||
+      !tally_store_find_referral_code (context->store, context->user->id, code, error) ||
+      !tally_store_referral_totals (context->store, context->user->id, &referred, &rewarded,
+                                    &earned, error))
+    return NULL;
+
+  gifts = json_object_new ();
+  json_object_set_array_member (gifts, "received", export_gift_list (received, FALSE));
+  json_object_set_array_member (gifts, "sent", export_gift_list (sent, TRUE));
+  referral = json_object_new ();
+  if (code[0] != '\0')
+    json_object_set_string_member (referral, "code", code);
+  else
+    json_object_set_null_member (referral, "code");
+  json_object_set_int_member (referral, "referred", referred);
+  json_object_set_int_member (referral, "rewarded", rewarded);
+  json_object_set_int_member (referral, "earned", earned);
+  json_object_set_object_member (gifts, "referral", referral);
+  return object_node (g_steal_pointer (&gifts));
+}
+
 /* Every alert fired for the user, newest first as GET /v1/alerts gives them. */
 static JsonNode *
 export_alerts (const ExportContext  *context,
@@ -153,6 +226,72 @@ export_alerts (const ExportContext  *context,
     }
   while (next > 0);
 
+  return array_node (g_steal_pointer (&items));
+}
+
+/* Every key the user made, revoked ones too, as GET /v1/me/api-keys lists
+ * them with when each was revoked: never the key or its hash. */
+static JsonNode *
+export_api_keys (const ExportContext  *context,
+                 GError              **error)
+{
+  g_autoptr(GArray) keys = tally_store_list_all_api_keys (context->store, context->user->id,
+                                                          error);
+  JsonArray *items;
+
+  if (keys == NULL)
+    return NULL;
+
+  items = json_array_sized_new (keys->len);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const TallyApiKey *key = &g_array_index (keys, TallyApiKey, i);
+      JsonObject *item = tally_api_key_json (key);
+
+      tally_api_set_time (item, "revoked_at", key->revoked_at);
+      json_array_add_object_element (items, item);
+    }
+  return array_node (items);
+}
+
+/* {id, name, role, daily_cap, monthly_cap, joined_at} of the user in each
+ * of their teams: nothing about the other members. */
+static JsonObject *
+team_item (const TallyTeam       *team,
+           const TallyTeamMember *member)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "id", team->id);
+  json_object_set_string_member (object, "name", team->name);
+  json_object_set_string_member (object, "role", tally_team_role_to_string (member->role));
+  tally_api_set_cap (object, "daily_cap", member->daily_cap);
+  tally_api_set_cap (object, "monthly_cap", member->monthly_cap);
+  tally_api_set_time (object, "joined_at", member->joined_at);
+  return object;
+}
+
+static JsonNode *
+export_teams (const ExportContext  *context,
+              GError              **error)
+{
+  g_autoptr(GArray) teams = tally_store_list_teams (context->store, context->user->id, error);
+  g_autoptr(JsonArray) items = NULL;
+
+  if (teams == NULL)
+    return NULL;
+
+  items = json_array_sized_new (teams->len);
+  for (guint i = 0; i < teams->len; i++)
+    {
+      const TallyTeam *team = &g_array_index (teams, TallyTeam, i);
+      TallyTeamMember member;
+
+      if (!tally_store_find_team_member (context->store, team->id, context->user->id, &member,
+                                         error))
+        return NULL;
+      json_array_add_object_element (items, team_item (team, &member));
+    }
   return array_node (g_steal_pointer (&items));
 }
 
@@ -331,9 +470,12 @@ static const struct
   { "accounts", export_accounts },
   { "transactions", export_transactions },
   { "payments", export_payments },
+  { "gifts", export_gifts },
   { "alerts", export_alerts },
   { "audit", export_audit },
   { "settings", export_settings },
+  { "api_keys", export_api_keys },
+  { "teams", export_teams },
 };
 
 static JsonObject *

@@ -10,25 +10,16 @@
 #include <string.h>
 
 #include "tally-api.h"
+#include "tally-api-sync.h"
 #include "tally-api-decoders.h"
 #include "tally-api-json.h"
 #include "tally-events.h"
 #include "tally-log.h"
 #include "tally-server.h"
 #include "tally-store-sync.h"
-#include "tally-teams.h"
 
 /* At most this many transfers per answer; `more` says there are others. */
 #define SYNC_MAX_TRANSFERS 1000
-
-/* A lease this close to its timeout is treated as gone: voiding it could
- * race the ledger's own clock, which would fail the whole sync. */
-#define LEASE_MARGIN_USEC G_USEC_PER_SEC
-
-#define REASON_CONFLICT      "idempotency_conflict"
-#define REASON_EXCEEDS_LEASE "exceeds_lease"
-#define REASON_UNKNOWN_TOOL  "unknown_tool"
-#define REASON_INVALID_UNITS "invalid_units"
 
 /* --- decoding --- */
 
@@ -212,28 +203,6 @@ tally_api_decode_sync (JsonObject       *body,
 
 /* --- one sync --- */
 
-typedef enum
-{
-  OP_APPLIED,
-  OP_DUPLICATE,
-  OP_REJECTED,
-} OpStatus;
-
-static const char * const op_status_names[] = {
-  [OP_APPLIED] = "applied",
-  [OP_DUPLICATE] = "duplicate",
-  [OP_REJECTED] = "rejected",
-};
-
-typedef struct
-{
-  OpStatus status;
-  /* A duplicate answers what the first one was given. */
-  OpStatus first_status;
-  char     reason[32];
-  gint64   charged;
-} OpResult;
-
 /* What a sync carries from the handler through the group commit to its
  * answer. */
 typedef struct
@@ -241,21 +210,9 @@ typedef struct
   TallyRequest     *request;
   /* The decoded request's strings point into it. */
   JsonObject       *body;
-  TallySyncRequest  decoded;
-  TallyUser         user;
-  OpResult         *results;
-  /* The device's row as it is after this sync. */
-  TallyDevice       device;
-  /* The account the lease and the ops are on: the user's own, or a team's
-   * pool, whose leases are kept under a device key of their own. */
-  char              account_id[TALLY_UUID_LEN];
-  gboolean          pool;
-  char             *device_key;
-  /* The member left the team while the sync waited: 404. */
-  gboolean          gone;
-  /* How much more the member's caps on the pool let them hold, counted
-   * before the ops (G_MAXINT64 on their own account). */
-  gint64            cap_room;
+  TallySyncJob      sync;
+  TallySyncContext  ctx;
+  TallySyncOutcome  outcome;
 } SyncJob;
 
 static void
@@ -263,546 +220,29 @@ sync_job_free (gpointer data)
 {
   SyncJob *job = data;
 
-  tally_sync_request_clear (&job->decoded);
-  g_free (job->device_key);
+  tally_sync_job_clear (&job->sync);
   g_clear_pointer (&job->body, json_object_unref);
-  g_free (job->results);
   tally_request_unref (job->request);
   g_free (job);
 }
 
-static TallyServer *
-job_server (SyncJob *job)
+static SyncJob *
+sync_job_new (TallyRequest     *request,
+              JsonObject       *body,
+              TallySyncRequest *decoded)
 {
-  return tally_request_get_server (job->request);
-}
-
-static TallyLedger *
-job_ledger (SyncJob *job)
-{
-  return tally_server_get_ledger (job_server (job));
-}
-
-static TallyStore *
-job_store (SyncJob *job)
-{
-  return tally_server_get_store (job_server (job));
-}
-
-/* The device's lease as the ledger has it now. */
-typedef struct
-{
-  /* The pending transfer can still be voided. */
-  gboolean live;
-  /* What it holds: the most this sync's operations may charge. */
-  gint64   remaining;
-  /* The user's available credits beside it. */
-  gint64   available;
-} LeaseView;
-
-/* What the lease still holds: 0 once it was posted, voided or expired. */
-static gboolean
-lease_remaining (SyncJob     *job,
-                 const char  *lease_id,
-                 gint64      *remaining,
-                 GError     **error)
-{
-  TallyLedger *ledger = job_ledger (job);
-  TallyPendingState state;
-  TallyTransfer lease;
-
-  if (!tally_ledger_lookup_pending_state (ledger, lease_id, &state, error) ||
-      !tally_ledger_lookup_transfer (ledger, lease_id, &lease, error))
-    return FALSE;
-
-  *remaining = state == TALLY_PENDING_STATE_PENDING ? lease.amount : 0;
-  return TRUE;
-}
-
-static gboolean
-read_lease (SyncJob    *job,
-            gint64      now,
-            LeaseView  *view,
-            GError    **error)
-{
-  TallyAccount account;
-
-  memset (view, 0, sizeof *view);
-
-  if (job->device.lease_id[0] != '\0' && job->device.lease_expires_at > now + LEASE_MARGIN_USEC)
-    {
-      if (!lease_remaining (job, job->device.lease_id, &view->remaining, error))
-        return FALSE;
-      view->live = view->remaining > 0;
-    }
-
-  if (!tally_ledger_lookup_account (job_ledger (job), job->account_id, &account, error))
-    return FALSE;
-
-  view->available = tally_account_available (&account);
-  return TRUE;
-}
-
-/* Renewed only when less than half is left (and there is more to take)
- * or less than a quarter of its time: a sync that finds the lease healthy
- * writes nothing. */
-static gboolean
-renewal_due (const TallyConfig *config,
-             const TallyDevice *device,
-             gboolean           live,
-             gint64             remaining,
-             gint64             available,
-             gint64             now)
-{
-  gint64 quarter = config->lease_timeout * G_USEC_PER_SEC / 4;
-
-  if (config->lease_amount <= 0)
-    return FALSE;
-  if (!live)
-    return available > 0;
-  if (device->lease_expires_at - now < quarter)
-    return TRUE;
-
-  return remaining * 2 < config->lease_amount && available > 0;
-}
-
-/* --- applying operations, inside the group commit --- */
-
-static void
-op_digest (const char        *user_id,
-           const TallySyncOp *op,
-           char               digest[TALLY_SYNC_DIGEST_LEN])
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree char *text = NULL;
-
-  /* The user is part of the content: another user's operation with the
-   * same id is a conflict, never a duplicate that would show its result. */
-  text = g_strdup_printf ("v1|%s|run|%s|%" G_GINT64_FORMAT "|%s|%" G_GINT64_FORMAT "|%"
-                          G_GINT64_FORMAT, user_id, op->tool, op->units,
-                          tally_run_outcome_to_string (op->outcome), op->cost, op->created_at);
-  g_checksum_update (checksum, (const guchar *) text, -1);
-  g_strlcpy (digest, g_checksum_get_string (checksum), TALLY_SYNC_DIGEST_LEN);
-}
-
-static char *
-result_to_json (const OpResult *result)
-{
-  g_autoptr(JsonObject) object = json_object_new ();
-  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-
-  json_object_set_string_member (object, "status", op_status_names[result->status]);
-  if (result->reason[0] != '\0')
-    json_object_set_string_member (object, "reason", result->reason);
-  json_object_set_int_member (object, "charged", result->charged);
-  json_node_set_object (node, object);
-  return tally_json_to_string (node);
-}
-
-static gboolean
-result_from_json (const char  *text,
-                  OpResult    *result,
-                  GError     **error)
-{
-  g_autoptr(JsonNode) node = json_from_string (text, error);
-  JsonObject *object;
-  const char *status;
-
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
-    {
-      if (error != NULL && *error == NULL)
-        g_set_error (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_FAILED,
-                     "A recorded sync result is not an object");
-      return FALSE;
-    }
-
-  object = json_node_get_object (node);
-  status = json_object_get_string_member_with_default (object, "status", "");
-  result->status = OP_DUPLICATE;
-  result->first_status = g_str_equal (status, "applied") ? OP_APPLIED : OP_REJECTED;
-  g_strlcpy (result->reason, json_object_get_string_member_with_default (object, "reason", ""),
-             sizeof result->reason);
-  result->charged = json_object_get_int_member_with_default (object, "charged", 0);
-  return TRUE;
-}
-
-static void
-reject (OpResult   *result,
-        const char *reason)
-{
-  result->status = OP_REJECTED;
-  g_strlcpy (result->reason, reason, sizeof result->reason);
-  result->charged = 0;
-}
-
-/* Looks the id up among the operations and the transfers already known:
- * TRUE with @result filled when it is not new. */
-static gboolean
-op_is_known (SyncJob            *job,
-             const TallySyncOp  *op,
-             const char         *digest,
-             gboolean           *known,
-             OpResult           *result,
-             GError            **error)
-{
-  g_auto(TallySyncOpRecord) record = { { 0 }, { 0 }, NULL };
-  g_autoptr(GError) local_error = NULL;
-  TallyTransfer transfer;
-
-  *known = TRUE;
-  if (tally_store_find_sync_op (job_store (job), op->id, &record, &local_error))
-    {
-      if (g_str_equal (record.user_id, job->user.id) && g_str_equal (record.digest, digest))
-        return result_from_json (record.result, result, error);
-
-      reject (result, REASON_CONFLICT);
-      return TRUE;
-    }
-  if (!g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  g_clear_error (&local_error);
-
-  /* The consumption transfer takes the operation's id: an id some other
-   * transfer has already is a conflict too. */
-  if (tally_ledger_lookup_transfer (job_ledger (job), op->id, &transfer, &local_error))
-    {
-      reject (result, REASON_CONFLICT);
-      return TRUE;
-    }
-  if (!g_error_matches (local_error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  *known = FALSE;
-  return TRUE;
-}
-
-static void
-add_consumption (SyncJob           *job,
-                 const TallySyncOp *op,
-                 TallyTool         *tool,
-                 gint64             charge,
-                 GArray            *consumptions)
-{
-  g_autofree char *description = g_strdup_printf ("Offline run of %s", tally_tool_get_name (tool));
-  TallyTransfer transfer;
-
-  tally_transfer_init (&transfer, op->id, job->account_id,
-                       tally_system_account_id (TALLY_SYSTEM_ACCOUNT_CONSUMPTION), charge,
-                       TALLY_TRANSFER_KIND_CONSUMPTION);
-  transfer.units = op->units;
-  tally_transfer_set_tool_id (&transfer, op->tool);
-  tally_transfer_set_ref (&transfer, op->id);
-  tally_transfer_set_description (&transfer, description);
-  g_array_append_val (consumptions, transfer);
-}
-
-/* A succeeded run costs what the tool's price says for its units, never
- * more than the device charged, and only out of what the lease has left. */
-static void
-charge_op (SyncJob           *job,
-           const TallySyncOp *op,
-           TallyTool         *tool,
-           gint64            *lease_left,
-           GArray            *consumptions,
-           OpResult          *result)
-{
-  gint64 price, charge;
-
-  if (!tally_price_rule_cost (tally_tool_get_price_rule (tool), op->units, &price, NULL))
-    {
-      reject (result, REASON_INVALID_UNITS);
-      return;
-    }
-
-  charge = MIN (price, op->cost);
-  if (charge > *lease_left)
-    {
-      reject (result, REASON_EXCEEDS_LEASE);
-      return;
-    }
-
-  result->status = OP_APPLIED;
-  result->charged = charge;
-  *lease_left -= charge;
-  if (charge > 0)
-    add_consumption (job, op, tool, charge, consumptions);
-}
-
-static gboolean
-apply_op (SyncJob            *job,
-          const TallySyncOp  *op,
-          gint64             *lease_left,
-          GArray             *consumptions,
-          OpResult           *result,
-          GError            **error)
-{
-  TallyToolRegistry *registry = tally_server_get_registry (job_server (job));
-  char digest[TALLY_SYNC_DIGEST_LEN];
-  g_autofree char *recorded = NULL;
-  TallyTool *tool;
-  gboolean known;
-
-  op_digest (job->user.id, op, digest);
-  if (!op_is_known (job, op, digest, &known, result, error))
-    return FALSE;
-  if (known)
-    return TRUE;
-
-  /* Only tools of the catalogue: the tool also names a metric. A run that
-   * failed or was cancelled costs nothing. */
-  tool = tally_tool_registry_lookup (registry, op->tool);
-  if (tool == NULL)
-    reject (result, REASON_UNKNOWN_TOOL);
-  else if (op->outcome == TALLY_RUN_OUTCOME_SUCCEEDED)
-    charge_op (job, op, tool, lease_left, consumptions, result);
-  else
-    result->status = OP_APPLIED;
-
-  /* Offline spending from a pool counts towards the member's caps. */
-  if (job->pool && result->status == OP_APPLIED && result->charged > 0 &&
-      !tally_store_add_pool_spend (job_store (job), op->id, job->account_id, job->user.id,
-                                   result->charged, tally_ledger_now (job_ledger (job)), error))
-    return FALSE;
-
-  /* Rejections are recorded too, so a retry answers the same. */
-  recorded = result_to_json (result);
-  return tally_store_add_sync_op (job_store (job), op->id, job->user.id,
-                                  job->decoded.device, digest, recorded, error);
-}
-
-static gboolean
-open_device (SyncJob  *job,
-             GError  **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *account_id = NULL;
-  TallyAccount account;
-
-  if (tally_store_find_device (job_store (job), job->user.id, job->device_key, &job->device,
-                               &local_error))
-    return TRUE;
-  if (!g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  /* A device's first sync: its own account to hold the lease. */
-  account_id = g_uuid_string_random ();
-  tally_account_init (&account, account_id, TALLY_ACCOUNT_KIND_LEASE, TALLY_ACCOUNT_FLAG_NONE,
-                      "Offline lease", "UTC");
-  if (!tally_ledger_create_account (job_ledger (job), &account, error))
-    return FALSE;
-
-  memset (&job->device, 0, sizeof job->device);
-  g_strlcpy (job->device.lease_account_id, account_id, sizeof job->device.lease_account_id);
-  job->device.created_at = g_get_real_time ();
-  return tally_store_save_device (job_store (job), job->user.id, job->device_key, &job->device,
-                                  error);
-}
-
-/* A hold past its timeout is released before anything is computed, so
- * the credits it held count as available again. */
-static gboolean
-sweep_dead_lease (SyncJob  *job,
-                  gint64    now,
-                  GError  **error)
-{
-  guint n_expired = 0;
-
-  if (job->device.lease_id[0] == '\0' || job->device.lease_expires_at > now)
-    return TRUE;
-
-  return tally_ledger_expire_pending (job_ledger (job), now, &n_expired, error);
-}
-
-static void
-add_void (const TallyDevice *device,
-          GArray            *chain)
-{
-  g_autofree char *id = g_uuid_string_random ();
-  TallyTransfer transfer;
-
-  tally_transfer_init (&transfer, id, "", "", 0, TALLY_TRANSFER_KIND_LEASE);
-  tally_transfer_set_pending_id (&transfer, device->lease_id);
-  tally_transfer_set_description (&transfer, "Lease settled");
-  transfer.flags = TALLY_TRANSFER_FLAG_VOID_PENDING;
-  g_array_append_val (chain, transfer);
-}
-
-static void
-add_lease (SyncJob *job,
-           gint64   amount,
-           guint32  timeout,
-           GArray  *chain)
-{
-  g_autofree char *id = g_uuid_string_random ();
-  TallyTransfer transfer;
-
-  tally_transfer_init (&transfer, id, job->account_id, job->device.lease_account_id, amount,
-                       TALLY_TRANSFER_KIND_LEASE);
-  tally_transfer_set_ref (&transfer, job->device.lease_account_id);
-  tally_transfer_set_description (&transfer, "Offline lease");
-  transfer.flags = TALLY_TRANSFER_FLAG_PENDING;
-  transfer.timeout = timeout;
-  g_array_append_val (chain, transfer);
-}
-
-/* One linked chain, all or nothing: the void releases the lease, the
- * consumptions spend what it released, and the new lease holds the rest.
- * The operations can never overdraw, and no other device can have spent
- * those credits: they were held for this one. */
-static gboolean
-create_chain (SyncJob  *job,
-              GArray   *chain,
-              GError  **error)
-{
-  g_autofree TallyTransferResult *results = NULL;
-
-  if (chain->len == 0)
-    return TRUE;
-
-  for (guint i = 0; i + 1 < chain->len; i++)
-    g_array_index (chain, TallyTransfer, i).flags |= TALLY_TRANSFER_FLAG_LINKED;
-
-  results = g_new0 (TallyTransferResult, chain->len);
-  if (!tally_ledger_create_transfers (job_ledger (job), (TallyTransfer *) chain->data, chain->len,
-                                      results, error))
-    return FALSE;
-
-  for (guint i = 0; i < chain->len; i++)
-    {
-      if (results[i] != TALLY_TRANSFER_OK)
-        {
-          g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
-                       "The lease of a device could not be settled: transfer %u of %u: %s", i + 1,
-                       chain->len, tally_transfer_result_to_string (results[i]));
-          return FALSE;
-        }
-    }
-
-  return TRUE;
-}
-
-static void
-forget_lease (TallyDevice *device)
-{
-  device->lease_id[0] = '\0';
-  device->lease_amount = 0;
-  device->lease_spent = 0;
-  device->lease_expires_at = 0;
-}
-
-/* @lease is the pending transfer that now holds what the device may
- * spend: lease_amount less it is what was spent since the last renewal. */
-static void
-hold_lease (TallyDevice         *device,
-            const TallyTransfer *lease)
-{
-  g_strlcpy (device->lease_id, lease->id, sizeof device->lease_id);
-  device->lease_expires_at = lease->created_at + (gint64) lease->timeout * G_USEC_PER_SEC;
-  device->lease_spent = device->lease_amount - lease->amount;
-}
-
-static gboolean
-settle_lease (SyncJob          *job,
-              const LeaseView  *view,
-              gint64            left,
-              GArray           *consumptions,
-              gint64            now,
-              GError          **error)
-{
-  const TallyConfig *config = tally_server_get_config (job_server (job));
-  g_autoptr(GArray) chain = g_array_new (FALSE, FALSE, sizeof (TallyTransfer));
-  gboolean charged = consumptions->len > 0;
-  gboolean renew = renewal_due (config, &job->device, view->live, left, view->available, now);
-  gint64 amount = renew ? MIN (config->lease_amount, view->available + left) : left;
-  guint32 timeout;
-
-  /* On a pool, a lease never holds more than the member's caps leave: the
-   * room was counted with this lease in it, before the ops spent from it. */
-  if (renew && job->cap_room != G_MAXINT64)
-    amount = MIN (amount, job->cap_room + left);
-
-  if (!renew && !charged)
-    {
-      if (!view->live)
-        forget_lease (&job->device);
-      return TRUE;
-    }
-
-  /* Not renewed: the same lease, less what was spent, until the same time. */
-  timeout = renew ? (guint32) config->lease_timeout
-                  : (guint32) ((job->device.lease_expires_at - now) / G_USEC_PER_SEC);
-
-  if (view->live)
-    add_void (&job->device, chain);
-  g_array_append_vals (chain, consumptions->data, consumptions->len);
-  if (amount > 0)
-    add_lease (job, amount, timeout, chain);
-
-  if (!create_chain (job, chain, error))
-    return FALSE;
-
-  if (amount == 0)
-    {
-      forget_lease (&job->device);
-      return TRUE;
-    }
-
-  if (renew)
-    job->device.lease_amount = amount;
-  hold_lease (&job->device, &g_array_index (chain, TallyTransfer, chain->len - 1));
-  return TRUE;
-}
-
-static gboolean
-device_equal (const TallyDevice *a,
-              const TallyDevice *b)
-{
-  return g_str_equal (a->lease_account_id, b->lease_account_id) &&
-         g_str_equal (a->lease_id, b->lease_id) &&
-         a->lease_amount == b->lease_amount &&
-         a->lease_spent == b->lease_spent &&
-         a->lease_expires_at == b->lease_expires_at &&
-         a->created_at == b->created_at;
-}
-
-/* A sync on a pool: the user must still be in its team (checked again
- * here, in the write), and their caps bound the lease. */
-static gboolean
-check_pool (SyncJob  *job,
-            gint64    now,
-            GError  **error)
-{
-  TallyTeamsContext ctx = { job_store (job), tally_server_get_audit (job_server (job)),
-                            &job->user };
-  g_autoptr(GError) local_error = NULL;
-  TallyTeamMember member;
-  TallyTeam team;
-
-  job->cap_room = G_MAXINT64;
-  if (!job->pool)
-    return TRUE;
-
-  if (!tally_teams_may_use_pool (&ctx, job->account_id, &team, &member, &local_error))
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      job->gone = TRUE;
-      return TRUE;
-    }
-
-  return tally_teams_lease_room (&ctx, &member, job->account_id, now, &job->cap_room, error);
+  TallyServer *server = tally_request_get_server (request);
+  SyncJob *job = g_new0 (SyncJob, 1);
+
+  job->request = tally_request_ref (request);
+  job->body = json_object_ref (body);
+  tally_sync_job_init (&job->sync, tally_request_get_user (request), decoded);
+  job->ctx = (TallySyncContext) {
+    tally_server_get_store (server), tally_server_get_ledger (server),
+    tally_server_get_audit (server), tally_server_get_registry (server),
+    tally_server_get_config (server),
+  };
+  return job;
 }
 
 static gboolean
@@ -810,44 +250,8 @@ sync_write (gpointer   data,
             GError   **error)
 {
   SyncJob *job = data;
-  g_autoptr(GArray) consumptions = g_array_new (FALSE, FALSE, sizeof (TallyTransfer));
-  gint64 now = tally_ledger_now (job_ledger (job));
-  TallyDevice before;
-  LeaseView view;
-  gint64 left;
 
-  if (!check_pool (job, now, error))
-    return FALSE;
-  if (job->gone)
-    return TRUE;
-  if (!open_device (job, error))
-    return FALSE;
-  before = job->device;
-
-  if (!sweep_dead_lease (job, now, error) || !read_lease (job, now, &view, error))
-    return FALSE;
-
-  left = view.remaining;
-  for (guint i = 0; i < job->decoded.n_ops; i++)
-    {
-      if (!apply_op (job, &job->decoded.ops[i], &left, consumptions, &job->results[i], error))
-        return FALSE;
-    }
-
-  if (!settle_lease (job, &view, left, consumptions, now, error))
-    return FALSE;
-  if (job->decoded.n_ops > 0 &&
-      !tally_audit_record (tally_server_get_audit (job_server (job)), &job->user, "sync.applied",
-                           job->decoded.device, "ok",
-                           tally_audit_details ("ii", "ops", (gint64) job->decoded.n_ops,
-                                                "charged", (gint64) consumptions->len),
-                           error))
-    return FALSE;
-
-  if (device_equal (&before, &job->device))
-    return TRUE;
-  return tally_store_save_device (job_store (job), job->user.id, job->device_key, &job->device,
-                                  error);
+  return tally_sync_apply (&job->ctx, &job->sync, &job->outcome, error);
 }
 
 /* --- the answer --- */
@@ -913,20 +317,20 @@ lease_json (const TallyDevice *device,
 }
 
 static JsonArray *
-results_json (SyncJob *job)
+results_json (const TallySyncJob *job)
 {
   JsonArray *array = json_array_new ();
 
-  for (guint i = 0; job->results != NULL && i < job->decoded.n_ops; i++)
+  for (guint i = 0; job->results != NULL && i < job->request.n_ops; i++)
     {
-      const OpResult *result = &job->results[i];
+      const TallySyncOpResult *result = &job->results[i];
       JsonObject *object = json_object_new ();
 
-      json_object_set_string_member (object, "id", job->decoded.ops[i].id);
-      json_object_set_string_member (object, "status", op_status_names[result->status]);
-      if (result->status == OP_DUPLICATE)
+      json_object_set_string_member (object, "id", job->request.ops[i].id);
+      json_object_set_string_member (object, "status", tally_sync_op_status_to_string (result->status));
+      if (result->status == TALLY_SYNC_OP_DUPLICATE)
         json_object_set_string_member (object, "first_status",
-                                       op_status_names[result->first_status]);
+                                       tally_sync_op_status_to_string (result->first_status));
       if (result->reason[0] != '\0')
         json_object_set_string_member (object, "reason", result->reason);
       json_object_set_int_member (object, "charged", result->charged);
@@ -939,17 +343,18 @@ results_json (SyncJob *job)
 /* Every transfer after the device's cursor that touches the user's
  * accounts, one page of them. */
 static gboolean
-add_transfers (SyncJob     *job,
-               JsonObject  *body,
-               GError     **error)
+add_transfers (const TallySyncContext  *ctx,
+               const TallySyncJob      *job,
+               JsonObject              *body,
+               GError                 **error)
 {
   const char *account_ids[] = { job->account_id, NULL };
   g_autoptr(GArray) transfers = NULL;
   JsonArray *array = json_array_new ();
-  gint64 cursor = job->decoded.cursor;
+  gint64 cursor = job->request.cursor;
   gboolean more;
 
-  transfers = tally_ledger_transfers_after (job_ledger (job), account_ids, cursor,
+  transfers = tally_ledger_transfers_after (ctx->ledger, account_ids, cursor,
                                             SYNC_MAX_TRANSFERS + 1, error);
   if (transfers == NULL)
     {
@@ -975,27 +380,27 @@ add_transfers (SyncJob     *job,
   return TRUE;
 }
 
-static JsonObject *
-sync_answer (SyncJob  *job,
-             GError  **error)
+JsonObject *
+tally_api_sync_answer (const TallySyncContext  *ctx,
+                       const TallySyncJob      *job,
+                       GError                 **error)
 {
   g_autoptr(JsonObject) body = json_object_new ();
   JsonArray *accounts;
   TallyAccount account;
 
-  if (!tally_ledger_lookup_account (job_ledger (job), job->account_id, &account, error) ||
-      !add_transfers (job, body, error))
+  if (!tally_ledger_lookup_account (ctx->ledger, job->account_id, &account, error) ||
+      !add_transfers (ctx, job, body, error))
     return NULL;
 
   json_object_set_array_member (body, "results", results_json (job));
   accounts = json_array_new ();
   json_array_add_object_element (accounts, tally_api_account_json (&account));
   json_object_set_array_member (body, "accounts", accounts);
-  json_object_set_member (body, "lease", lease_json (&job->device,
-                                                     tally_ledger_now (job_ledger (job))));
+  json_object_set_member (body, "lease",
+                          lease_json (&job->device, tally_ledger_now (ctx->ledger)));
   json_object_set_string_member (body, "tools_version",
-                                 tally_tool_registry_get_version (
-                                   tally_server_get_registry (job_server (job))));
+                                 tally_tool_registry_get_version (ctx->registry));
   return g_steal_pointer (&body);
 }
 
@@ -1005,7 +410,7 @@ respond_answer (SyncJob *job)
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(GError) error = NULL;
 
-  body = sync_answer (job, &error);
+  body = tally_api_sync_answer (&job->ctx, &job->sync, &error);
   if (body == NULL)
     {
       tally_log_warning ("sync_failed", error->message);
@@ -1020,15 +425,15 @@ respond_answer (SyncJob *job)
 static void
 count_runs (SyncJob *job)
 {
-  TallyMetrics *metrics = tally_server_get_metrics (job_server (job));
+  TallyMetrics *metrics = tally_server_get_metrics (tally_request_get_server (job->request));
 
-  for (guint i = 0; i < job->decoded.n_ops; i++)
+  for (guint i = 0; i < job->sync.request.n_ops; i++)
     {
-      const TallySyncOp *op = &job->decoded.ops[i];
+      const TallySyncOp *op = &job->sync.request.ops[i];
 
-      if (job->results[i].status == OP_APPLIED)
+      if (job->sync.results[i].status == TALLY_SYNC_OP_APPLIED)
         tally_metrics_observe_run (metrics, op->tool, tally_run_outcome_to_string (op->outcome),
-                                   job->results[i].charged);
+                                   job->sync.results[i].charged);
     }
 }
 
@@ -1046,7 +451,7 @@ sync_done (gpointer      data,
       return;
     }
 
-  if (job->gone)
+  if (job->outcome == TALLY_SYNC_NOT_FOUND)
     {
       tally_request_respond_error (job->request, 404, "not_found", "There is no such account");
       return;
@@ -1054,75 +459,6 @@ sync_done (gpointer      data,
 
   count_runs (job);
   respond_answer (job);
-}
-
-/* A sync without operations whose lease is healthy changes nothing: it is
- * answered from a read, without a turn of the writer. */
-static gboolean
-needs_write (SyncJob  *job,
-             gboolean *needed,
-             GError  **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  gint64 now = tally_ledger_now (job_ledger (job));
-  LeaseView view;
-
-  *needed = TRUE;
-  if (job->decoded.n_ops > 0)
-    return TRUE;
-
-  if (!tally_store_find_device (job_store (job), job->user.id, job->device_key, &job->device,
-                                &local_error))
-    {
-      if (g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
-        return TRUE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  if (!read_lease (job, now, &view, error))
-    return FALSE;
-
-  *needed = renewal_due (tally_server_get_config (job_server (job)), &job->device, view.live,
-                         view.remaining, view.available, now);
-  return TRUE;
-}
-
-static SyncJob *
-sync_job_new (TallyRequest     *request,
-              JsonObject       *body,
-              TallySyncRequest *decoded)
-{
-  SyncJob *job = g_new0 (SyncJob, 1);
-
-  job->request = tally_request_ref (request);
-  job->body = json_object_ref (body);
-  job->decoded = *decoded;
-  memset (decoded, 0, sizeof *decoded);
-  job->user = *tally_request_get_user (request);
-  job->results = g_new0 (OpResult, job->decoded.n_ops);
-  job->pool = job->decoded.account_id[0] != '\0' &&
-              !g_str_equal (job->decoded.account_id, job->user.account_id);
-  g_strlcpy (job->account_id, job->pool ? job->decoded.account_id : job->user.account_id,
-             sizeof job->account_id);
-  job->device_key = job->pool ? tally_pool_device_key (job->account_id, job->decoded.device)
-                              : g_strdup (job->decoded.device);
-  job->cap_room = G_MAXINT64;
-  return job;
-}
-
-/* Only a pool of one of the user's teams; any other account is missing. */
-static gboolean
-may_sync_pool (TallyRequest *request,
-               const char   *account_id)
-{
-  TallyServer *server = tally_request_get_server (request);
-  TallyTeamsContext ctx = { tally_server_get_store (server), tally_server_get_audit (server),
-                            tally_request_get_user (request) };
-  TallyTeamMember member;
-  TallyTeam team;
-
-  return tally_teams_may_use_pool (&ctx, account_id, &team, &member, NULL);
 }
 
 static void
@@ -1151,13 +487,13 @@ handle_sync (TallyRequest *request)
     }
 
   job = sync_job_new (request, body, &decoded);
-  if (job->pool && !may_sync_pool (request, job->account_id))
+  if (!tally_sync_may_use_account (&job->ctx, &job->sync))
     {
       tally_request_respond_error (request, 404, "not_found", "There is no such account");
       sync_job_free (job);
       return;
     }
-  if (!needs_write (job, &needed, &error))
+  if (!tally_sync_needs_write (&job->ctx, &job->sync, &needed, &error))
     {
       tally_log_warning ("sync_failed", error->message);
       tally_request_respond_error (request, 500, "internal_error",

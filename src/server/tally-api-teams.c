@@ -161,17 +161,6 @@ team_json (const TallyTeam *team)
   return object;
 }
 
-static void
-set_cap (JsonObject *object,
-         const char *name,
-         gint64      cap)
-{
-  if (cap > 0)
-    json_object_set_int_member (object, name, cap);
-  else
-    json_object_set_null_member (object, name);
-}
-
 static JsonObject *
 member_json (const TallyTeamMember *member,
              gint64                 spent_this_month)
@@ -182,8 +171,8 @@ member_json (const TallyTeamMember *member,
   json_object_set_string_member (object, "email", member->email);
   json_object_set_string_member (object, "name", member->name);
   json_object_set_string_member (object, "role", tally_team_role_to_string (member->role));
-  set_cap (object, "daily_cap", member->daily_cap);
-  set_cap (object, "monthly_cap", member->monthly_cap);
+  tally_api_set_cap (object, "daily_cap", member->daily_cap);
+  tally_api_set_cap (object, "monthly_cap", member->monthly_cap);
   json_object_set_int_member (object, "spent_this_month", spent_this_month);
   return object;
 }

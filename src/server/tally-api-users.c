@@ -66,13 +66,15 @@ respond_storage_error (TallyRequest *request)
                                "The server could not do this; try again");
 }
 
-/* {id, email, name, role, disabled, accounts}, as the admin pane lists it. */
+/* {id, email, name, role, disabled, accounts, limits}, as the admin pane
+ * lists it: limits as GET /v1/me gives them, ceilings included. */
 static JsonObject *
 user_item (TallyServer      *server,
            const TallyUser  *user)
 {
   JsonObject *object = json_object_new ();
   JsonArray *accounts = json_array_new ();
+  JsonObject *limits;
   TallyAccount account;
 
   json_object_set_string_member (object, "id", user->id);
@@ -84,6 +86,12 @@ user_item (TallyServer      *server,
                                    NULL))
     json_array_add_object_element (accounts, tally_api_account_json (&account));
   json_object_set_array_member (object, "accounts", accounts);
+  limits = tally_api_current_limits (tally_server_get_store (server), user->account_id,
+                                     user->timezone, NULL);
+  if (limits != NULL)
+    tally_api_set_object (object, "limits", limits);
+  else
+    json_object_set_null_member (object, "limits");
   return object;
 }
 

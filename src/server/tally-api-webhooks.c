@@ -12,10 +12,12 @@
 #include "tally-api.h"
 #include "tally-api-payments.h"
 #include "tally-events.h"
+#include "tally-gifts.h"
 #include "tally-json-decode.h"
 #include "tally-log.h"
 #include "tally-mail-notices.h"
 #include "tally-recharge.h"
+#include "tally-referrals.h"
 #include "tally-store-payments.h"
 #include "tally-stripe.h"
 #include "tally-subscriptions.h"
@@ -65,6 +67,9 @@ typedef struct
   char      *payment_id;
   /* The session's or the charge's PaymentIntent. */
   char      *intent;
+  /* The subscription invoice a refunded charge paid (Stripe names it on
+   * the charge before API version 2025-03-31). */
+  char      *invoice_id;
   gboolean   paid;
   /* A charge's amount and how much of it was refunded or disputed. */
   gint64     amount;
@@ -94,6 +99,10 @@ typedef struct
   TallyPayment      credited;
   /* An auto-recharge this event failed: its email. */
   gboolean          recharge_failed;
+  /* The payment is a gift (tally-gifts.c); this event settled it. */
+  gboolean          is_gift;
+  TallyGift         gift;
+  gboolean          gift_settled;
 } WebhookJob;
 
 static void
@@ -104,6 +113,7 @@ webhook_job_free (gpointer data)
   g_free (job->event.object_id);
   g_free (job->event.payment_id);
   g_free (job->event.intent);
+  g_free (job->event.invoice_id);
   g_free (job->event.provider_id);
   g_free (job->event.subscription_id);
   g_free (job->event.status);
@@ -220,7 +230,10 @@ read_charge (JsonObject   *object,
   event->intent = g_strdup (string_member (object, "payment_intent"));
   event->amount = int_member (object, "amount");
   if (event->kind == EVENT_CHARGE_REFUNDED)
-    event->taken_back = int_member (object, "amount_refunded");
+    {
+      event->taken_back = int_member (object, "amount_refunded");
+      event->invoice_id = g_strdup (string_member (object, "invoice"));
+    }
   else
     {
       /* A dispute is for its whole amount; its charge is named. */
@@ -395,6 +408,37 @@ find_payment (WebhookJob    *job,
   return found;
 }
 
+static gboolean
+mark_paid (WebhookJob    *job,
+           TallyPayment  *payment,
+           GError       **error)
+{
+  if (payment->status == TALLY_PAYMENT_OPEN || payment->status == TALLY_PAYMENT_FAILED)
+    {
+      payment->status = TALLY_PAYMENT_PAID;
+      payment->paid_at = g_get_real_time ();
+    }
+  if (payment->payment_ref[0] == '\0' && job->event.intent != NULL)
+    g_strlcpy (payment->payment_ref, job->event.intent, sizeof payment->payment_ref);
+
+  return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
+}
+
+/* A gift's payment credits nobody: its credits now wait for the address
+ * (tally-gifts.c), once. */
+static gboolean
+settle_gift (WebhookJob    *job,
+             TallyPayment  *payment,
+             GError       **error)
+{
+  if (!tally_gifts_settle (job->server, &job->gift, &job->gift_settled, error))
+    return FALSE;
+
+  job->outcome = job->gift_settled ? "gift_waiting" : "duplicate";
+  job->credited = *payment;
+  return mark_paid (job, payment, error);
+}
+
 /* Posts the purchase transfer; its id comes from the session, so this is
  * a no-op ("duplicate") every time after the first. */
 static gboolean
@@ -407,6 +451,9 @@ credit (WebhookJob    *job,
   TallyTransferResult result;
   char id[37];
   g_autofree char *description = g_strdup_printf ("Credit pack “%s”", payment->pack_id);
+
+  if (job->is_gift)
+    return settle_gift (job, payment, error);
 
   tally_payments_purchase_id (payment->session_id, id);
   tally_transfer_init (&transfer, id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS),
@@ -424,15 +471,7 @@ credit (WebhookJob    *job,
     }
 
   job->outcome = result == TALLY_TRANSFER_OK ? "credited" : "duplicate";
-  if (payment->status == TALLY_PAYMENT_OPEN || payment->status == TALLY_PAYMENT_FAILED)
-    {
-      payment->status = TALLY_PAYMENT_PAID;
-      payment->paid_at = g_get_real_time ();
-    }
-  if (payment->payment_ref[0] == '\0' && job->event.intent != NULL)
-    g_strlcpy (payment->payment_ref, job->event.intent, sizeof payment->payment_ref);
-
-  if (!tally_store_update_payment (tally_server_get_store (job->server), payment, error))
+  if (!mark_paid (job, payment, error))
     return FALSE;
   job->newly_credited = result == TALLY_TRANSFER_OK;
   job->credited = *payment;
@@ -440,17 +479,30 @@ credit (WebhookJob    *job,
 }
 
 /* A pack bought by hand also ends a pause of auto-recharge after failed
- * charges: the buyer has a card that works. */
+ * charges: the buyer has a card that works. The first one a referred
+ * user buys (for themselves or as a gift) earns the referral's bonus. */
 static gboolean
 credit_checkout (WebhookJob    *job,
                  TallyPayment  *payment,
                  GError       **error)
 {
-  return credit (job, payment, error) &&
-         (!job->newly_credited ||
-          tally_store_clear_recharge_failures (tally_server_get_store (job->server),
-                                               payment->account_id, error));
+  if (!credit (job, payment, error))
+    return FALSE;
+  if (!job->newly_credited && !job->gift_settled)
+    return TRUE;
+
+  return tally_store_clear_recharge_failures (tally_server_get_store (job->server),
+                                              payment->account_id, error) &&
+         tally_referrals_reward (job->server, payment->user_id, error);
 }
+
+/* A refund or dispute of a gift nobody claimed cancels it; of a claimed
+ * one, takes the credits back from who received them, as for a pack. */
+static gboolean
+take_back_gift (WebhookJob          *job,
+                TallyPayment        *payment,
+                TallyPaymentStatus   status,
+                GError             **error);
 
 /* The share of the pack's credits that @taken_back of @amount is, whole
  * credits rounded down; the pack bounds keep the product in an int64. */
@@ -544,6 +596,33 @@ take_back (WebhookJob          *job,
   return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
 }
 
+static gboolean
+take_back_gift (WebhookJob          *job,
+                TallyPayment        *payment,
+                TallyPaymentStatus   status,
+                GError             **error)
+{
+  gboolean cancelled;
+
+  if (job->gift.status == TALLY_GIFT_CLAIMED)
+    {
+      /* Only the reversal's account changes; the payment row keeps its own. */
+      g_strlcpy (payment->account_id, job->gift.recipient_account_id,
+                 sizeof payment->account_id);
+      return take_back (job, payment, status, error);
+    }
+
+  if (!tally_gifts_cancel (job->server, &job->gift, &cancelled, error))
+    return FALSE;
+  job->outcome = cancelled ? "gift_cancelled" : "duplicate";
+  if (!cancelled)
+    return TRUE;
+
+  payment->status = status;
+  payment->reversed = payment->credits;
+  return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
+}
+
 /* A session found by its payment id before its session was recorded (the
  * event can outrun the checkout's own write) gets it now. */
 static gboolean
@@ -599,6 +678,10 @@ apply_event (WebhookJob    *job,
         }
       if (!credit (job, payment, error))
         return FALSE;
+      if (job->is_gift)
+        return take_back_gift (job, payment, job->event.kind == EVENT_CHARGE_REFUNDED
+                                             ? TALLY_PAYMENT_REFUNDED : TALLY_PAYMENT_DISPUTED,
+                               error);
       return take_back (job, payment, job->event.kind == EVENT_CHARGE_REFUNDED
                                       ? TALLY_PAYMENT_REFUNDED : TALLY_PAYMENT_DISPUTED,
                         error);
@@ -688,12 +771,25 @@ webhook_write (gpointer   data,
     {
       if (error != NULL && *error != NULL)
         return FALSE;
+      /* No pack's: a subscription invoice's charge, maybe. */
+      if (job->event.kind == EVENT_CHARGE_REFUNDED && job->event.invoice_id != NULL)
+        return tally_subscriptions_refund_invoice (job->server, job->event.invoice_id,
+                                                   job->event.object_id, job->event.amount,
+                                                   job->event.taken_back, &job->outcome,
+                                                   error);
       tally_log_event ("payment_event_ignored", "reason", "unknown session or charge",
                        "object", job->event.object_id, NULL);
       return TRUE;
     }
 
-  return adopt_session (job, &payment, error) && apply_event (job, &payment, error);
+  if (!adopt_session (job, &payment, error))
+    return FALSE;
+  job->is_gift = tally_store_find_gift (tally_server_get_store (job->server), payment.id,
+                                        &job->gift, error);
+  if (!job->is_gift && error != NULL && *error != NULL)
+    return FALSE;
+
+  return apply_event (job, &payment, error);
 }
 
 static void
@@ -725,6 +821,12 @@ webhook_done (gpointer      data,
     tally_notice_purchase_credited (job->server, &job->credited);
   if (job->recharge_failed)
     tally_notice_recharge_failed (job->server, &job->credited, "The card was declined");
+  if (job->gift_settled && job->gift.status == TALLY_GIFT_WAITING)
+    {
+      tally_notice_gift_waiting (job->server, &job->gift);
+      tally_events_push_gift_sent (job->server, job->credited.account_id,
+                                   job->credited.session_id, &job->gift);
+    }
   job->done (200, NULL, job->outcome, job->user_data);
 }
 

@@ -18,6 +18,7 @@ tally_api_register_all (TallyRouter *router)
   g_return_if_fail (TALLY_IS_ROUTER (router));
 
   tally_api_auth_register (router);
+  tally_api_gifts_register (router);
   tally_api_health_register (router);
   tally_api_me_register (router);
   tally_api_tools_register (router);

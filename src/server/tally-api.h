@@ -39,6 +39,7 @@ void tally_api_operations_register (TallyRouter *router);
 /* Calls every register function above (tally-api.c): the server's router
  * and `tally-server --list-routes` are built by it alone. */
 void tally_api_teams_register  (TallyRouter *router);
+void tally_api_gifts_register  (TallyRouter *router);
 void tally_api_register_all    (TallyRouter *router);
 
 /* GET /v1/usage's answer for @account_id, whose buckets follow @timezone,

@@ -30,9 +30,11 @@ struct _TallyAudit
   TallyStore  *store;
   TallyWriter *writer;
   gint64       retention_days;
-  /* Records deleted per write; more_to_prune when a sweep left some. */
+  /* Records deleted per transaction of the retention sweep. */
   gint64       prune_batch;
-  gboolean     more_to_prune;
+  /* A sweep runs on a worker thread; a tick meanwhile starts none. */
+  gboolean     pruning;
+  GCancellable *retention_cancellable;
   guint        retention_source;
   /* Holds that ended at or before this were looked at by an earlier sweep. */
   gint64       expiry_checked_until;
@@ -45,7 +47,7 @@ tally_audit_dispose (GObject *object)
 {
   TallyAudit *self = (TallyAudit *) object;
 
-  g_clear_handle_id (&self->retention_source, g_source_remove);
+  tally_audit_stop_retention (self);
   g_clear_object (&self->writer);
   g_clear_object (&self->store);
 
@@ -79,7 +81,7 @@ tally_audit_new (TallyStore  *store,
 }
 
 /* For a worker thread: reads through @store (tally_store_new_reader()),
- * never appends. */
+ * never appends; a retention sweep deletes through one. */
 TallyAudit *
 tally_audit_new_reader (TallyStore *store)
 {
@@ -1474,24 +1476,56 @@ find_prune_link (TallyAudit  *self,
   return fetch_link (self, stmt, found, seq, hash, error);
 }
 
+/* What one transaction of a sweep deleted. */
+typedef struct
+{
+  gint64 from_seq;
+  gint64 through_seq;
+} PrunedRange;
+
+/* A retention sweep; only the worker thread touches it until it ends. */
+typedef struct
+{
+  GWeakRef    audit;
+  gint64      cutoff;
+  gint64      batch;
+  gint64      days;
+  /* PrunedRange, oldest first; the first n_committed surely committed. */
+  GArray     *pruned;
+  guint       n_committed;
+} PruneSweep;
+
+static void
+prune_sweep_free (PruneSweep *sweep)
+{
+  g_weak_ref_clear (&sweep->audit);
+  g_array_unref (sweep->pruned);
+  g_free (sweep);
+}
+
 /* Deletes from the oldest up to the last record older than the cutoff,
  * never out of order, so what is left is still one unbroken chain that
- * starts at the anchor; at most prune_batch records a write, the rest in
- * the writes after. */
+ * starts at the anchor; at most a batch of records a transaction, the
+ * rest in the next ones. */
 static gboolean
-prune_write (gpointer   data,
-             GError   **error)
+prune_batch (TallyStore  *store,
+             gpointer     data,
+             gboolean    *more,
+             GError     **error)
 {
-  TallyAudit *self = data;
-  gint64 cutoff = g_get_real_time () - self->retention_days * 86400 * G_USEC_PER_SEC;
+  PruneSweep *sweep = data;
+  /* Reads and deletes through the worker's connection, and goes with it. */
+  g_autoptr(TallyAudit) worker = tally_audit_new_reader (store);
   guint8 anchor_hash[TALLY_AUDIT_HASH_LEN];
   guint8 hash[TALLY_AUDIT_HASH_LEN];
   gint64 anchor = 0, seq = 0, last;
+  PrunedRange range;
   gboolean found;
 
-  self->more_to_prune = FALSE;
-  if (!read_anchor (self, &anchor, anchor_hash, error) ||
-      !find_prune_link (self, cutoff, &seq, hash, &found, error))
+  /* Called again: the batch before committed. */
+  sweep->n_committed = sweep->pruned->len;
+  if (!read_anchor (worker, &anchor, anchor_hash, error) ||
+      !find_prune_link (worker, sweep->cutoff, &seq, hash, &found, error))
     return FALSE;
   if (!found)
     return TRUE;
@@ -1499,55 +1533,91 @@ prune_write (gpointer   data,
   /* Records follow each other from the anchor: the batch ends at a seq
    * that exists, unless the chain was broken, and then all goes at once. */
   last = seq;
-  if (seq - anchor > self->prune_batch)
+  if (seq - anchor > sweep->batch)
     {
-      seq = anchor + self->prune_batch;
-      if (!find_prune_link (self, cutoff, &seq, hash, &found, error))
+      seq = anchor + sweep->batch;
+      if (!find_prune_link (worker, sweep->cutoff, &seq, hash, &found, error))
         return FALSE;
       if (!found)
         {
           seq = 0;
-          if (!find_prune_link (self, cutoff, &seq, hash, &found, error))
+          if (!find_prune_link (worker, sweep->cutoff, &seq, hash, &found, error))
             return FALSE;
         }
-      self->more_to_prune = seq < last;
+      *more = seq < last;
     }
 
-  return delete_through (self, seq, error) &&
-         save_anchor (self, seq, hash, error) &&
-         tally_audit_record (self, NULL, "audit.pruned", NULL, "ok",
-                             tally_audit_details ("iii", "from_seq", anchor + 1, "through_seq",
-                                                  seq, "retention_days", self->retention_days),
-                             error);
+  if (!delete_through (worker, seq, error) ||
+      !save_anchor (worker, seq, hash, error))
+    return FALSE;
+  range = (PrunedRange) { anchor + 1, seq };
+  g_array_append_val (sweep->pruned, range);
+  return TRUE;
 }
 
-static void prune_done (gpointer      data,
-                        const GError *error);
-
+/* Each transaction that committed is on record, in order, written by the
+ * writer as every record is. */
 static void
-submit_prune (TallyAudit *self)
+pruned (GObject      *source,
+        GAsyncResult *result,
+        gpointer      data)
 {
-  tally_writer_submit (self->writer, prune_write, prune_done, g_object_ref (self),
-                       g_object_unref);
-}
+  PruneSweep *sweep = data;
+  g_autoptr(TallyAudit) self = g_weak_ref_get (&sweep->audit);
+  g_autoptr(GError) error = NULL;
+  guint n = sweep->pruned->len;
 
-/* The next batch goes behind whatever was queued meanwhile. */
-static void
-prune_done (gpointer      data,
-            const GError *error)
-{
-  TallyAudit *self = data;
+  if (!tally_store_sweep_finish (TALLY_STORE (source), result, &error))
+    {
+      n = sweep->n_committed;
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tally_log_warning ("audit_retention_failed", error->message);
+    }
 
-  submit_done (data, error);
-  if (error == NULL && self->more_to_prune)
-    submit_prune (self);
+  for (guint i = 0; self != NULL && i < n; i++)
+    {
+      const PrunedRange *range = &g_array_index (sweep->pruned, PrunedRange, i);
+
+      tally_audit_submit (self, NULL, "audit.pruned", NULL, "ok",
+                          tally_audit_details ("iii", "from_seq", range->from_seq, "through_seq",
+                                               range->through_seq, "retention_days",
+                                               sweep->days));
+    }
+  if (self != NULL)
+    self->pruning = FALSE;
+  prune_sweep_free (sweep);
 }
 
 static gboolean
 retention_tick (gpointer data)
 {
-  submit_prune (data);
+  TallyAudit *self = data;
+  PruneSweep *sweep;
+
+  if (self->pruning)
+    return G_SOURCE_CONTINUE;
+
+  sweep = g_new0 (PruneSweep, 1);
+  g_weak_ref_init (&sweep->audit, self);
+  sweep->days = self->retention_days;
+  sweep->cutoff = g_get_real_time () - self->retention_days * 86400 * G_USEC_PER_SEC;
+  sweep->batch = self->prune_batch;
+  sweep->pruned = g_array_new (FALSE, FALSE, sizeof (PrunedRange));
+  self->pruning = TRUE;
+  tally_store_sweep_async (self->store, prune_batch, sweep, NULL, self->retention_cancellable,
+                           pruned, sweep);
   return G_SOURCE_CONTINUE;
+}
+
+void
+tally_audit_stop_retention (TallyAudit *self)
+{
+  g_return_if_fail (TALLY_IS_AUDIT (self));
+
+  g_clear_handle_id (&self->retention_source, g_source_remove);
+  if (self->retention_cancellable != NULL)
+    g_cancellable_cancel (self->retention_cancellable);
+  g_clear_object (&self->retention_cancellable);
 }
 
 void
@@ -1558,11 +1628,13 @@ tally_audit_start_retention (TallyAudit *self,
   g_return_if_fail (TALLY_IS_AUDIT (self));
   g_return_if_fail (batch > 0);
 
+  tally_audit_stop_retention (self);
   self->retention_days = days;
   self->prune_batch = batch;
-  g_clear_handle_id (&self->retention_source, g_source_remove);
   if (days <= 0)
     return;
+
+  self->retention_cancellable = g_cancellable_new ();
 
   /* Once at start too: a server restarted daily would otherwise never
    * reach its first tick. */

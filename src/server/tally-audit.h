@@ -87,7 +87,8 @@ G_DECLARE_FINAL_TYPE (TallyAudit, tally_audit, TALLY, AUDIT, GObject)
 
 TallyAudit  *tally_audit_new              (TallyStore        *store,
                                            TallyWriter       *writer);
-/* Reads only (a worker thread's), through a store of tally_store_new_reader(). */
+/* A worker thread's, through a store of tally_store_new_reader(): it
+ * reads, and never appends (retention's sweep deletes through one). */
 TallyAudit  *tally_audit_new_reader       (TallyStore        *store);
 
 /* Appends a record inside the current transaction, so it commits (or is
@@ -189,9 +190,13 @@ gboolean     tally_audit_verify_file      (const char        *path,
 
 /* Deletes records older than @days (0 keeps them forever) once now and
  * then every day, keeping the hash of the last one deleted as the chain's
- * new anchor. */
+ * new anchor. The sweep runs on a worker thread with a connection of its
+ * own, @batch records a transaction, so requests and their writes go on
+ * meanwhile; audit.pruned records each batch once it ends. */
 void         tally_audit_start_retention  (TallyAudit        *self,
                                            gint64             days,
                                            gint64             batch);
+/* No more ticks; a sweep running stops after its current batch. */
+void         tally_audit_stop_retention   (TallyAudit        *self);
 
 G_END_DECLS

@@ -65,6 +65,12 @@ static const Setting settings[] = {
     "SECONDS" },
   { "auth", "signups-per-hour", SETTING_INT, FIELD (signups_per_hour), 1, 1000000,
     "Sign-ups allowed per client address in an hour (default 10)", "N" },
+  { "referrals", "bonus", SETTING_INT, FIELD (referral_bonus), 0, 1000000,
+    "Credits the referrer and the new user each get when the new user's first purchase "
+    "is paid; 0 turns referral bonuses off (default 100)", "CREDITS", "referrals-bonus" },
+  { "referrals", "max-per-address", SETTING_INT, FIELD (referral_max_per_address), 0, 1000000,
+    "Referral bonuses paid for accounts that signed up from one client address (default 3)",
+    "N", "referrals-max-per-address" },
   { "runs", "hold-timeout", SETTING_INT, FIELD (hold_timeout), 1, 7 * 86400,
     "Seconds a run's hold lasts if nobody completes it (default 3600)", "SECONDS" },
   { "sync", "lease-amount", SETTING_INT, FIELD (lease_amount), 0, G_MAXINT32,
@@ -90,6 +96,9 @@ static const Setting settings[] = {
   { "payments", "recharge-settle-after", SETTING_INT, FIELD (recharge_settle_after), 1, 86400,
     "Seconds after which a recharge with no answer is looked up at Stripe (default 3600)",
     "SECONDS" },
+  { "payments", "demo-period", SETTING_INT, FIELD (demo_period), 0, 366 * 86400,
+    "Seconds a demo subscription's period lasts before the demo provider renews it; 0 is a "
+    "calendar month (default 0)", "SECONDS", "demo-period" },
   { "stripe", "api-base", SETTING_STRING, FIELD (stripe_api_base), 0, 0,
     "Stripe's API address (default https://api.stripe.com)", "URL", "stripe-api-base" },
   { "stripe", "secret-key", SETTING_STRING, FIELD (stripe_secret_key), 0, 0,
@@ -103,8 +112,8 @@ static const Setting settings[] = {
   { "audit", "audit-retention-days", SETTING_INT, FIELD (audit_retention_days), 0, 36500,
     "Days audit records are kept; 0 keeps them forever (default 0)", "DAYS" },
   { "audit", "audit-prune-batch", SETTING_INT, FIELD (audit_prune_batch), 1, 10000000,
-    "Audit records retention deletes in one write; the rest follow in the next ones, so "
-    "requests are never held up long (default 10000)", "N" },
+    "Audit records retention deletes in one transaction, on a worker thread of its own; "
+    "requests' writes go between two (default 1000)", "N" },
   { "smtp", "url", SETTING_STRING, FIELD (smtp_url), 0, 0,
     "SMTP server for emails, smtp://HOST:PORT or smtps://HOST:PORT (default: none, no email)",
     "URL", "smtp-url" },
@@ -145,10 +154,12 @@ tally_config_new (void)
   config->body_limit = 1024 * 1024;
   config->session_days = 30;
   config->session_retention_days = 7;
-  config->audit_prune_batch = 10000;
+  config->audit_prune_batch = 1000;
   config->login_attempts = 10;
   config->login_window = 900;
   config->signups_per_hour = 10;
+  config->referral_bonus = 100;
+  config->referral_max_per_address = 3;
   config->hold_timeout = 3600;
   config->lease_amount = 200;
   config->lease_timeout = 7 * 86400;

@@ -39,6 +39,10 @@ typedef struct _TallyConfig
   gint64   login_attempts;
   gint64   login_window;
   gint64   signups_per_hour;
+  /* Referrals: the bonus each side gets, and how many bonuses accounts
+   * signed up from one address may bring. */
+  gint64   referral_bonus;
+  gint64   referral_max_per_address;
   /* [payments] */
   char    *payments_provider;
   /* Set by a provider given on the command line or in the key file, not
@@ -55,6 +59,8 @@ typedef struct _TallyConfig
    * Stripe. */
   gint64   recharge_retry_after;
   gint64   recharge_settle_after;
+  /* A demo subscription's period in seconds; 0: a calendar month. */
+  gint64   demo_period;
   /* [stripe]: the keys are never logged. */
   char    *stripe_api_base;
   char    *stripe_secret_key;

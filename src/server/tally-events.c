@@ -787,6 +787,24 @@ tally_events_push_payment_failed (TallyServer *server,
 }
 
 void
+tally_events_push_gift_sent (TallyServer     *server,
+                             const char      *account_id,
+                             const char      *session_id,
+                             const TallyGift *gift)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "status", "gift_sent");
+  json_object_set_int_member (object, "credits", gift->credits);
+  json_object_set_string_member (object, "ref", session_id);
+  json_object_set_string_member (object, "gift_email", gift->email);
+  json_object_set_string_member (message, "type", "payment");
+  json_object_set_object_member (message, "payment", object);
+  tally_events_push (server, account_id, message);
+}
+
+void
 tally_events_push (TallyServer *server,
                    const char  *account_id,
                    JsonObject  *message)

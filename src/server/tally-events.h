@@ -10,6 +10,7 @@
 #include <libsoup/soup.h>
 
 #include "tally-request.h"
+#include "tally-store-gifts.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,13 @@ TallyEvents *tally_events_attach               (TallyServer  *server);
 void         tally_events_push_payment_failed  (TallyServer  *server,
                                                 const char   *account_id,
                                                 const char   *session_id);
+/* Tells the buyer's apps that the gift's payment (Checkout Session
+ * @session_id) went through: its credits wait for the address, and no
+ * transfer of the buyer's says so. */
+void         tally_events_push_gift_sent       (TallyServer     *server,
+                                                const char      *account_id,
+                                                const char      *session_id,
+                                                const TallyGift *gift);
 /* Closes, at once, the connections of @account_id's user whose session
  * has ended: call it after a commit that signs out or disables a user. */
 /* Sends @message to every socket of @account_id. */

@@ -116,6 +116,46 @@ tally_notice_purchase_credited (TallyServer        *server,
   send_to_user (server, &user, subject, body);
 }
 
+void
+tally_notice_gift_waiting (TallyServer     *server,
+                           const TallyGift *gift)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *body = NULL;
+  TallyUser sender;
+
+  g_return_if_fail (TALLY_IS_SERVER (server));
+  g_return_if_fail (gift != NULL);
+
+  if (!mail_is_on (server) ||
+      !tally_store_find_user_by_id (tally_server_get_store (server), gift->sender_user_id,
+                                    &sender, NULL))
+    return;
+
+  /* Translators: an email's subject; %s is who bought the gift */
+  subject = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s gave you %" PRId64 " Tally credit",
+                                          "%s gave you %" PRId64 " Tally credits",
+                                          gift->credits == 1 ? 1 : 2),
+                             greeting_name (&sender), gift->credits);
+  body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Hello,\n\n"
+                                       "%s (%s) bought you %" PRId64 " Tally credit.\n\n"
+                                       "Sign in to Tally with this address, or sign up with it "
+                                       "if you have no account yet, and it is yours.\n\n"
+                                       "— Tally\n",
+                                       "Hello,\n\n"
+                                       "%s (%s) bought you %" PRId64 " Tally credits.\n\n"
+                                       "Sign in to Tally with this address, or sign up with it "
+                                       "if you have no account yet, and they are yours.\n\n"
+                                       "— Tally\n",
+                                       gift->credits == 1 ? 1 : 2),
+                          greeting_name (&sender), sender.email, gift->credits);
+  if (!tally_mailer_send (tally_server_get_mailer (server), gift->email, NULL, subject, body,
+                          &error))
+    tally_log_warning ("email_not_sent", error->message);
+}
+
 /* What happens next, as auto-recharge stands after the failure. */
 static char *
 next_steps (TallyServer        *server,

@@ -9,6 +9,7 @@
 
 #include "tally-server.h"
 #include "tally-store-alerts.h"
+#include "tally-store-gifts.h"
 #include "tally-store-payments.h"
 #include "tally-store-teams.h"
 
@@ -24,6 +25,10 @@ void tally_notice_purchase_credited (TallyServer        *server,
                                      const TallyPayment *payment);
 /* An automatic top-up failed for @reason: says whether auto-recharge is
  * now paused and what to do. */
+/* Tells the gift's address that its credits wait for it, and who sent
+ * them. */
+void tally_notice_gift_waiting      (TallyServer        *server,
+                                     const TallyGift    *gift);
 void tally_notice_recharge_failed   (TallyServer        *server,
                                      const TallyPayment *payment,
                                      const char         *reason);

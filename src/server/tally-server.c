@@ -19,6 +19,7 @@
 
 #include "tally-api.h"
 #include "tally-auth.h"
+#include "tally-demo-renewals.h"
 #include "tally-events.h"
 #include "tally-gauges.h"
 #include "tally-keys.h"
@@ -71,7 +72,11 @@ struct _TallyServer
   TallyKeys         *keys;
   SoupServer        *soup;
   guint              expiry_source;
+  guint              demo_renewals_source;
   guint              session_retention_source;
+  /* Cancels the retention sweeps when the server stops. */
+  GCancellable      *sweeps;
+  gboolean           sweeping_sessions;
 
   /* The client connections' sockets, each weakly referenced; at most
    * max_connections of them (see on_request_started). */
@@ -95,7 +100,10 @@ tally_server_dispose (GObject *object)
   TallyServer *self = (TallyServer *) object;
 
   g_clear_handle_id (&self->expiry_source, g_source_remove);
+  g_clear_handle_id (&self->demo_renewals_source, g_source_remove);
   g_clear_handle_id (&self->session_retention_source, g_source_remove);
+  g_cancellable_cancel (self->sweeps);
+  g_clear_object (&self->sweeps);
   forget_connections (self);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
@@ -135,6 +143,7 @@ tally_server_class_init (TallyServerClass *klass)
 static void
 tally_server_init (TallyServer *self)
 {
+  self->sweeps = g_cancellable_new ();
 }
 
 static gint64
@@ -633,42 +642,73 @@ expiry_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Sessions that ended longer ago than the retention go, with their device
- * names; the count is on record, never who. */
-static gboolean
-prune_sessions (gpointer data,
-                GError **error)
+/* Sessions deleted per transaction of the retention sweep. */
+#define SESSION_SWEEP_BATCH 1000
+
+typedef struct
 {
-  TallyServer *self = data;
-  gint64 before = g_get_real_time () -
-                  self->config->session_retention_days * 86400 * G_USEC_PER_SEC;
+  TallyServer *server;
+  gint64       before;
+  gint64       n_deleted;
+} SessionSweep;
+
+static gboolean
+sweep_sessions (TallyStore  *store,
+                gpointer     data,
+                gboolean    *more,
+                GError     **error)
+{
+  SessionSweep *sweep = data;
   gint64 n = 0;
 
-  if (!tally_store_delete_old_sessions (self->store, before, &n, error))
+  if (!tally_store_delete_old_sessions (store, sweep->before, SESSION_SWEEP_BATCH, &n, error))
     return FALSE;
-  if (n == 0)
-    return TRUE;
-
-  return tally_audit_record (self->audit, NULL, "sessions.pruned", NULL, "ok",
-                             tally_audit_details ("ii", "sessions", n, "retention_days",
-                                                  self->config->session_retention_days),
-                             error);
+  sweep->n_deleted += n;
+  *more = n == SESSION_SWEEP_BATCH;
+  return TRUE;
 }
 
+/* The count is on record, never who. */
 static void
-prune_sessions_done (gpointer      data,
-                     const GError *error)
+sessions_swept (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
 {
-  if (error != NULL)
+  SessionSweep *sweep = data;
+  TallyServer *self = sweep->server;
+  g_autoptr(GError) error = NULL;
+
+  if (!tally_store_sweep_finish (TALLY_STORE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     tally_log_warning ("session_retention_failed", error->message);
+  if (sweep->n_deleted > 0 && !self->shutting_down)
+    tally_audit_submit (self->audit, NULL, "sessions.pruned", NULL, "ok",
+                        tally_audit_details ("ii", "sessions", sweep->n_deleted,
+                                             "retention_days",
+                                             self->config->session_retention_days));
+  self->sweeping_sessions = FALSE;
+  g_object_unref (self);
+  g_free (sweep);
 }
 
+/* Sessions that ended longer ago than the retention go, with their device
+ * names, on a worker thread (see tally_store_sweep_async()). */
 static gboolean
 session_retention_tick (gpointer data)
 {
   TallyServer *self = data;
+  SessionSweep *sweep;
 
-  tally_writer_submit (self->writer, prune_sessions, prune_sessions_done, self, NULL);
+  if (self->sweeping_sessions)
+    return G_SOURCE_CONTINUE;
+
+  sweep = g_new0 (SessionSweep, 1);
+  sweep->server = g_object_ref (self);
+  sweep->before = g_get_real_time () -
+                  self->config->session_retention_days * 86400 * G_USEC_PER_SEC;
+  self->sweeping_sessions = TRUE;
+  tally_store_sweep_async (self->store, sweep_sessions, sweep, NULL, self->sweeps,
+                           sessions_swept, sweep);
   return G_SOURCE_CONTINUE;
 }
 
@@ -933,6 +973,7 @@ tally_server_start (TallyServer  *self,
     return FALSE;
 
   self->expiry_source = g_timeout_add_seconds (EXPIRY_INTERVAL_SECONDS, expiry_tick, self);
+  self->demo_renewals_source = tally_demo_renewals_start (self);
   tally_audit_start_upgrade (self->audit);
   tally_audit_start_retention (self->audit, self->config->audit_retention_days,
                                self->config->audit_prune_batch);
@@ -985,7 +1026,10 @@ tally_server_shutdown (TallyServer *self,
       g_socket_close (l->data, NULL);
   }
   g_clear_handle_id (&self->expiry_source, g_source_remove);
+  g_clear_handle_id (&self->demo_renewals_source, g_source_remove);
   g_clear_handle_id (&self->session_retention_source, g_source_remove);
+  g_cancellable_cancel (self->sweeps);
+  tally_audit_stop_retention (self->audit);
 
   tally_writer_flush (self->writer);
   maybe_finish_shutdown (self);

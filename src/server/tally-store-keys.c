@@ -13,7 +13,7 @@
 #include "tally-store-private.h"
 
 #define KEY_COLUMNS "k.id, k.user_id, k.name, k.prefix, k.scopes, k.rate_limit, " \
-                    "k.created_at, k.last_used_at "
+                    "k.created_at, k.last_used_at, k.revoked_at "
 
 static void
 read_key (sqlite3_stmt *stmt,
@@ -28,6 +28,7 @@ read_key (sqlite3_stmt *stmt,
   key->rate_limit = sqlite3_column_int64 (stmt, 5);
   key->created_at = sqlite3_column_int64 (stmt, 6);
   key->last_used_at = sqlite3_column_int64 (stmt, 7);
+  key->revoked_at = sqlite3_column_int64 (stmt, 8);
 }
 
 gboolean
@@ -55,17 +56,14 @@ tally_store_insert_api_key (TallyStore         *self,
   return tally_store_step_done (self, stmt, error);
 }
 
-GArray *
-tally_store_list_api_keys (TallyStore  *self,
-                           const char  *user_id,
-                           GError     **error)
+static GArray *
+list_keys (TallyStore  *self,
+           const char  *sql,
+           const char  *user_id,
+           GError     **error)
 {
   g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (TallyApiKey));
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " KEY_COLUMNS "FROM api_keys k "
-                                            "WHERE k.user_id = ? AND k.revoked_at IS NULL "
-                                            "ORDER BY k.created_at DESC, k.id",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, sql, error);
   int rc;
 
   if (stmt == NULL)
@@ -86,6 +84,29 @@ tally_store_list_api_keys (TallyStore  *self,
       return NULL;
     }
   return g_steal_pointer (&keys);
+}
+
+GArray *
+tally_store_list_api_keys (TallyStore  *self,
+                           const char  *user_id,
+                           GError     **error)
+{
+  return list_keys (self,
+                    "SELECT " KEY_COLUMNS "FROM api_keys k "
+                    "WHERE k.user_id = ? AND k.revoked_at IS NULL "
+                    "ORDER BY k.created_at DESC, k.id",
+                    user_id, error);
+}
+
+GArray *
+tally_store_list_all_api_keys (TallyStore  *self,
+                               const char  *user_id,
+                               GError     **error)
+{
+  return list_keys (self,
+                    "SELECT " KEY_COLUMNS "FROM api_keys k WHERE k.user_id = ? "
+                    "ORDER BY k.created_at DESC, k.id",
+                    user_id, error);
 }
 
 gboolean

@@ -29,6 +29,8 @@ typedef struct
   gint64   created_at;
   /* 0 when never used. */
   gint64   last_used_at;
+  /* 0 while the key works. */
+  gint64   revoked_at;
 } TallyApiKey;
 
 gboolean tally_store_insert_api_key  (TallyStore         *self,
@@ -40,6 +42,10 @@ gboolean tally_store_insert_api_key  (TallyStore         *self,
 GArray  *tally_store_list_api_keys   (TallyStore         *self,
                                       const char         *user_id,
                                       GError            **error);
+/* All the user's keys, revoked ones too, newest first: for their export. */
+GArray  *tally_store_list_all_api_keys (TallyStore       *self,
+                                        const char       *user_id,
+                                        GError          **error);
 /* Not found when @user_id has no such key, or it was revoked already. */
 gboolean tally_store_revoke_api_key  (TallyStore         *self,
                                       const char         *user_id,

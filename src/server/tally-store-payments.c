@@ -22,7 +22,8 @@ static const char * const status_names[] = {
 
 #define PAYMENT_COLUMNS "id, user_id, account_id, pack_id, credits, amount, currency, " \
                         "provider, session_id, status, reversed, short_by, created_at, " \
-                        "paid_at, payment_ref "
+                        "paid_at, payment_ref, " \
+                        "EXISTS (SELECT 1 FROM gifts WHERE gifts.payment_id = payments.id) "
 
 const char *
 tally_payment_status_to_string (TallyPaymentStatus status)
@@ -113,6 +114,7 @@ read_payment (sqlite3_stmt *stmt,
   payment->created_at = sqlite3_column_int64 (stmt, 12);
   payment->paid_at = sqlite3_column_int64 (stmt, 13);
   tally_store_copy_text (stmt, 14, payment->payment_ref, sizeof payment->payment_ref);
+  payment->gift = sqlite3_column_int (stmt, 15) != 0;
 }
 
 /* @stmt has its one parameter bound. */

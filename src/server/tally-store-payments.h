@@ -46,6 +46,9 @@ typedef struct _TallyPayment
   gint64             created_at;
   gint64             paid_at;
   char               payment_ref[TALLY_SESSION_ID_MAX];
+  /* Bought as a gift (tally-gifts.c): its credits go to another address.
+   * Read only; the gift has its own row. */
+  gboolean           gift;
 } TallyPayment;
 
 const char *tally_payment_status_to_string (TallyPaymentStatus status);

@@ -232,3 +232,95 @@ tally_store_change_subscription_plan (TallyStore               *self,
   sqlite3_bind_text (stmt, 4, subscription->id, -1, SQLITE_STATIC);
   return tally_store_step_done (self, stmt, error);
 }
+
+gboolean
+tally_store_find_invoice_refund (TallyStore  *self,
+                                 const char  *invoice_id,
+                                 gint64      *reversed,
+                                 gint64      *short_by,
+                                 GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self, "SELECT reversed, short_by "
+                                            "FROM invoice_refunds WHERE invoice_id = ?", error);
+  int rc;
+
+  *reversed = *short_by = 0;
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, invoice_id, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *reversed = sqlite3_column_int64 (stmt, 0);
+      *short_by = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+
+  return rc == SQLITE_ROW || rc == SQLITE_DONE || tally_store_sqlite_failed (self, error);
+}
+
+gboolean
+tally_store_save_invoice_refund (TallyStore  *self,
+                                 const char  *invoice_id,
+                                 const char  *account_id,
+                                 gint64       reversed,
+                                 gint64       short_by,
+                                 GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "INSERT INTO invoice_refunds (invoice_id, "
+                                            "account_id, reversed, short_by, updated_at) "
+                                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (invoice_id) "
+                                            "DO UPDATE SET reversed = excluded.reversed, "
+                                            "short_by = excluded.short_by, "
+                                            "updated_at = excluded.updated_at", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_text (stmt, 1, invoice_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, reversed);
+  sqlite3_bind_int64 (stmt, 4, short_by);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+  return tally_store_step_done (self, stmt, error);
+}
+
+GArray *
+tally_store_list_due_demo_subscriptions (TallyStore  *self,
+                                         gint64       now,
+                                         guint        limit,
+                                         GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT " SUBSCRIPTION_COLUMNS "FROM subscriptions "
+                                            "WHERE provider = 'demo' AND status = 'active' "
+                                            "AND current_period_end > 0 "
+                                            "AND current_period_end <= ? "
+                                            "ORDER BY current_period_end LIMIT ?", error);
+  g_autoptr(GArray) list = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  list = g_array_new (FALSE, TRUE, sizeof (TallySubscription));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TallySubscription subscription;
+
+      read_subscription (stmt, &subscription);
+      g_array_append_val (list, subscription);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&list);
+}

@@ -81,4 +81,25 @@ gboolean tally_store_change_subscription_plan   (TallyStore               *self,
                                                  const TallySubscription  *subscription,
                                                  GError                  **error);
 
+/* What refunds of the subscription invoice @invoice_id took back so far,
+ * and what the balance lacked; both 0 when none did. */
+gboolean tally_store_find_invoice_refund (TallyStore  *self,
+                                          const char  *invoice_id,
+                                          gint64      *reversed,
+                                          gint64      *short_by,
+                                          GError     **error);
+gboolean tally_store_save_invoice_refund (TallyStore  *self,
+                                          const char  *invoice_id,
+                                          const char  *account_id,
+                                          gint64       reversed,
+                                          gint64       short_by,
+                                          GError     **error);
+
+/* The demo provider's active subscriptions whose period ended by @now
+ * (microseconds): an array of TallySubscription, at most @limit. */
+GArray  *tally_store_list_due_demo_subscriptions (TallyStore  *self,
+                                                  gint64       now,
+                                                  guint        limit,
+                                                  GError     **error);
+
 G_END_DECLS

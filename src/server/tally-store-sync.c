@@ -194,6 +194,24 @@ void_lease (TallyLedger  *ledger,
   return TRUE;
 }
 
+/* A lease past its timeout is no longer voided (the ledger refuses it)
+ * but expired, as a sync does, between two of the server's sweeps: its
+ * credits are back either way. */
+static gboolean
+release_pending (TallyLedger  *ledger,
+                 const char   *lease_id,
+                 GError      **error)
+{
+  TallyPendingState state;
+  guint n_expired = 0;
+
+  if (!tally_ledger_expire_pending (ledger, tally_ledger_now (ledger), &n_expired, error) ||
+      !tally_ledger_lookup_pending_state (ledger, lease_id, &state, error))
+    return FALSE;
+
+  return state != TALLY_PENDING_STATE_PENDING || void_lease (ledger, lease_id, error);
+}
+
 gboolean
 tally_store_release_lease (TallyStore  *self,
                            const char  *user_id,
@@ -221,12 +239,9 @@ tally_store_release_lease (TallyStore  *self,
     return TRUE;
   if (!tally_ledger_lookup_pending_state (ledger, row.lease_id, &state, error))
     return FALSE;
-  if (state == TALLY_PENDING_STATE_PENDING)
-    {
-      if (!void_lease (ledger, row.lease_id, error))
-        return FALSE;
-      *released = TRUE;
-    }
+  if (state == TALLY_PENDING_STATE_PENDING && !release_pending (ledger, row.lease_id, error))
+    return FALSE;
+  *released = state == TALLY_PENDING_STATE_PENDING;
 
   row.lease_id[0] = '\0';
   row.lease_amount = 0;

@@ -172,6 +172,14 @@ static const char * const erase_statements[] = {
   /* Device names may be a person's ("Ann's laptop"). */
   "UPDATE sync_ops SET device = 'erased' WHERE user_id = ?1",
   "UPDATE devices SET device = 'erased-' || rowid WHERE user_id = ?1",
+  /* Gifts to the user's address (received, or still waiting: those can
+   * no longer arrive) lose it; the address a referral signed up from and
+   * the user's own code go. */
+  "UPDATE gifts SET email = 'erased-' || payment_id "
+  "  WHERE email = (SELECT email FROM users WHERE id = ?1) "
+  "  OR recipient_account_id = (SELECT account_id FROM users WHERE id = ?1)",
+  "UPDATE referrals SET signup_address = 'erased' WHERE referred_user_id = ?1",
+  "DELETE FROM referral_codes WHERE user_id = ?1",
   "UPDATE users SET email = 'erased-' || id, name = '', password_hash = '', role = 'member', "
   "  disabled = 1, timezone = 'UTC', erased_at = coalesce (erased_at, ?3), marketing_opt_in = 0, "
   "  marketing_changed_at = NULL, marketing_text_version = NULL WHERE id = ?1",
@@ -256,18 +264,21 @@ tally_store_save_consent (TallyStore          *self,
 gboolean
 tally_store_delete_old_sessions (TallyStore  *self,
                                  gint64       before,
+                                 gint64       limit,
                                  gint64      *n_deleted,
                                  GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "DELETE FROM sessions WHERE expires_at < ?1 "
-                                            "OR revoked_at < ?1",
+                                            "DELETE FROM sessions WHERE rowid IN "
+                                            "(SELECT rowid FROM sessions WHERE expires_at < ?1 "
+                                            " OR revoked_at < ?1 LIMIT ?2)",
                                             error);
 
   *n_deleted = 0;
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, before);
+  sqlite3_bind_int64 (stmt, 2, limit);
   if (!tally_store_step_done (self, stmt, error))
     return FALSE;
 

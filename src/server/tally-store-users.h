@@ -71,9 +71,11 @@ void      tally_store_checkpoint_async   (TallyStore          *self,
 gboolean  tally_store_checkpoint_finish  (TallyStore          *self,
                                           GAsyncResult        *result,
                                           GError             **error);
-/* Sessions that expired or were revoked before @before: retention. */
+/* Up to @limit sessions that expired or were revoked before @before:
+ * retention, a batch at a time. */
 gboolean  tally_store_delete_old_sessions (TallyStore  *self,
                                           gint64        before,
+                                          gint64        limit,
                                           gint64       *n_deleted,
                                           GError      **error);
 

@@ -376,6 +376,47 @@ static const char * const server_migrations[] = {
   "CREATE INDEX runs_by_time ON runs (created_at);"
   "CREATE INDEX payments_by_paid_at ON payments (paid_at);"
   "CREATE INDEX users_by_created_at ON users (created_at);",
+  /* Gifts, referrals and refunds of subscription invoices
+   * (docs/payments.md): a gift is a paid pack whose credits wait for an
+   * address; a referral records who brought whom and from which address
+   * the new account signed up. */
+  "CREATE TABLE gifts ("
+  "  payment_id TEXT PRIMARY KEY,"
+  "  sender_user_id TEXT NOT NULL,"
+  "  email TEXT NOT NULL COLLATE NOCASE,"
+  "  credits INTEGER NOT NULL CHECK (credits > 0),"
+  "  status TEXT NOT NULL"
+  "    CHECK (status IN ('open', 'waiting', 'claimed', 'cancelled')),"
+  "  recipient_account_id TEXT,"
+  "  transfer_id TEXT,"
+  "  created_at INTEGER NOT NULL,"
+  "  claimed_at INTEGER"
+  ");"
+  "CREATE INDEX gifts_by_email ON gifts (email, status);"
+  "CREATE INDEX gifts_by_sender ON gifts (sender_user_id, created_at);"
+  "CREATE TABLE referral_codes ("
+  "  user_id TEXT PRIMARY KEY,"
+  "  code TEXT NOT NULL UNIQUE"
+  ");"
+  "CREATE TABLE referrals ("
+  "  referred_user_id TEXT PRIMARY KEY,"
+  "  referrer_user_id TEXT NOT NULL,"
+  "  signup_address TEXT NOT NULL,"
+  "  status TEXT NOT NULL CHECK (status IN ('pending', 'rewarded', 'refused')),"
+  "  bonus INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  settled_at INTEGER"
+  ");"
+  "CREATE INDEX referrals_by_referrer ON referrals (referrer_user_id);"
+  "CREATE INDEX referrals_by_address ON referrals (signup_address, status);"
+  /* What refunds of a subscription invoice took back of its grant. */
+  "CREATE TABLE invoice_refunds ("
+  "  invoice_id TEXT PRIMARY KEY,"
+  "  account_id TEXT NOT NULL,"
+  "  reversed INTEGER NOT NULL DEFAULT 0,"
+  "  short_by INTEGER NOT NULL DEFAULT 0,"
+  "  updated_at INTEGER NOT NULL"
+  ");",
 };
 
 static const char * const role_names[] = {
@@ -490,6 +531,178 @@ tally_store_new_reader (TallyLedger *ledger)
   self->ledger = g_object_ref (ledger);
   self->db = tally_ledger_get_sqlite (ledger);
   return self;
+}
+
+/* --- sweeps --- */
+
+/* After the writer's group commit (G_PRIORITY_DEFAULT_IDLE), before
+ * anything of low priority. */
+#define SWEEP_PASS_PRIORITY (G_PRIORITY_DEFAULT_IDLE + 10)
+
+typedef struct
+{
+  char           *path;
+  TallySweepFunc  func;
+  gpointer        data;
+  GDestroyNotify  destroy;
+
+  /* The main loop's: between two batches, the worker waits until it has
+   * gone round once, so the writer's commit queued meanwhile goes first. */
+  GMainContext   *context;
+  GMutex          mutex;
+  GCond           cond;
+  gboolean        passed;
+} Sweep;
+
+static void
+sweep_free (gpointer data)
+{
+  Sweep *sweep = data;
+
+  if (sweep->destroy != NULL)
+    sweep->destroy (sweep->data);
+  g_main_context_unref (sweep->context);
+  g_mutex_clear (&sweep->mutex);
+  g_cond_clear (&sweep->cond);
+  g_free (sweep->path);
+  g_free (sweep);
+}
+
+static gboolean
+let_pass (gpointer data)
+{
+  Sweep *sweep = g_task_get_task_data (data);
+
+  g_mutex_lock (&sweep->mutex);
+  sweep->passed = TRUE;
+  g_cond_signal (&sweep->cond);
+  g_mutex_unlock (&sweep->mutex);
+  return G_SOURCE_REMOVE;
+}
+
+/* SQLite's busy handler sleeps and retries: a worker that began its next
+ * transaction at once would keep the writer waiting for the whole sweep. */
+static void
+wait_for_main_loop (GTask        *task,
+                    Sweep        *sweep,
+                    GCancellable *cancellable)
+{
+  g_autoptr(GSource) pass = g_idle_source_new ();
+
+  g_mutex_lock (&sweep->mutex);
+  sweep->passed = FALSE;
+  /* A source, never a call here: this thread may acquire the context
+   * while the main loop does not run. The task keeps the sweep alive for
+   * a pass that comes after a cancel. */
+  g_source_set_priority (pass, SWEEP_PASS_PRIORITY);
+  g_source_set_callback (pass, let_pass, g_object_ref (task), g_object_unref);
+  g_source_attach (pass, sweep->context);
+  while (!sweep->passed && !g_cancellable_is_cancelled (cancellable))
+    g_cond_wait_until (&sweep->cond, &sweep->mutex,
+                       g_get_monotonic_time () + G_USEC_PER_SEC / 10);
+  g_mutex_unlock (&sweep->mutex);
+}
+
+/* A store on a worker's read-write connection: zeroes what it deletes, as
+ * the server's own does. */
+static TallyStore *
+new_sweeper (TallyLedger  *ledger,
+             GError      **error)
+{
+  g_autoptr(TallyStore) self = tally_store_new_reader (ledger);
+
+  if (sqlite3_exec (self->db, "PRAGMA secure_delete = ON", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+static gboolean
+sweep_batch (Sweep       *sweep,
+             TallyStore  *store,
+             gboolean    *more,
+             GError     **error)
+{
+  TallyLedger *ledger = tally_store_get_ledger (store);
+
+  if (!tally_ledger_begin (ledger, error))
+    return FALSE;
+  if (!sweep->func (store, sweep->data, more, error))
+    {
+      tally_ledger_rollback (ledger);
+      return FALSE;
+    }
+  return tally_ledger_commit (ledger, error);
+}
+
+static void
+sweep_in_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      data,
+                 GCancellable *cancellable)
+{
+  Sweep *sweep = data;
+  g_autoptr(TallyLedger) ledger = NULL;
+  g_autoptr(TallyStore) store = NULL;
+  GError *error = NULL;
+  gboolean more = TRUE;
+
+  ledger = tally_ledger_open (sweep->path, TALLY_LEDGER_OPEN_DEFAULT, &error);
+  if (ledger != NULL)
+    store = new_sweeper (ledger, &error);
+  while (store != NULL && more && !g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      more = FALSE;
+      if (!sweep_batch (sweep, store, &more, &error))
+        break;
+      if (more)
+        wait_for_main_loop (task, sweep, cancellable);
+    }
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+tally_store_sweep_async (TallyStore          *self,
+                         TallySweepFunc       func,
+                         gpointer             data,
+                         GDestroyNotify       destroy,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Sweep *sweep;
+
+  g_return_if_fail (TALLY_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  sweep = g_new0 (Sweep, 1);
+  sweep->path = g_strdup (tally_ledger_get_path (self->ledger));
+  sweep->func = func;
+  sweep->data = data;
+  sweep->destroy = destroy;
+  sweep->context = g_main_context_ref_thread_default ();
+  g_mutex_init (&sweep->mutex);
+  g_cond_init (&sweep->cond);
+  g_task_set_source_tag (task, tally_store_sweep_async);
+  g_task_set_task_data (task, sweep, sweep_free);
+  g_task_run_in_thread (task, sweep_in_thread);
+}
+
+gboolean
+tally_store_sweep_finish (TallyStore    *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 TallyLedger *

@@ -59,6 +59,28 @@ TallyStore  *tally_store_new                (TallyLedger  *ledger,
 /* Reads only, on a read-only @ledger of a worker thread's own. */
 TallyStore  *tally_store_new_reader         (TallyLedger  *ledger);
 TallyLedger *tally_store_get_ledger         (TallyStore   *self);
+
+/* One short transaction of a sweep: deletes a batch through @store and
+ * sets *@more when some are left for the next. */
+typedef gboolean (*TallySweepFunc) (TallyStore  *store,
+                                    gpointer     data,
+                                    gboolean    *more,
+                                    GError     **error);
+/* Runs @func again and again, each time in a transaction of its own, on
+ * a worker thread with its own connection to the ledger file: a sweep of
+ * many old rows never holds the main loop, and the writer's commits go
+ * between its batches. Stops early with G_IO_ERROR_CANCELLED. The worker
+ * thread uses @data until the sweep ends. */
+void         tally_store_sweep_async        (TallyStore          *self,
+                                             TallySweepFunc       func,
+                                             gpointer             data,
+                                             GDestroyNotify       destroy,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean     tally_store_sweep_finish       (TallyStore          *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
 sqlite3_stmt *tally_store_prepare           (TallyStore   *self,
                                              const char   *sql,
                                              GError      **error);

@@ -329,3 +329,123 @@ tally_subscriptions_change (TallyServer            *server,
                                                   "prorated_credits", change->prorated_credits),
                              error);
 }
+
+/* --- refunds of an invoice --- */
+
+/* The grant @invoice_id brought; FALSE without an error when none. */
+static gboolean
+find_grant (TallyServer    *server,
+            const char     *invoice_id,
+            TallyTransfer  *grant,
+            GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  char id[TALLY_UUID_LEN];
+
+  tally_subscriptions_invoice_transfer_id (invoice_id, id);
+  if (tally_ledger_lookup_transfer (tally_server_get_ledger (server), id, grant, &local_error))
+    return TRUE;
+  if (!g_error_matches (local_error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND))
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/* The refunded share of @credits, rounded down; @amount and @refunded are
+ * bounded by the caller, so the product fits. */
+static gint64
+refunded_share (gint64 credits,
+                gint64 amount,
+                gint64 refunded)
+{
+  if (amount <= 0 || refunded >= amount)
+    return credits;
+
+  return credits * refunded / amount;
+}
+
+static gboolean
+take_from_account (TallyServer          *server,
+                   const TallyTransfer  *grant,
+                   const char           *invoice_id,
+                   const char           *charge_id,
+                   gint64                target,
+                   gint64                take,
+                   GError              **error)
+{
+  g_autofree char *name = g_strdup_printf ("%s:%" G_GINT64_FORMAT, invoice_id, target);
+  TallyTransfer transfer;
+  TallyTransferResult result;
+  char id[TALLY_UUID_LEN];
+
+  tally_uuid_derive ("subscription-refund", name, id);
+  tally_transfer_init (&transfer, id, grant->credit_account_id,
+                       tally_system_account_id (TALLY_SYSTEM_ACCOUNT_ADJUSTMENTS), take,
+                       TALLY_TRANSFER_KIND_ADJUSTMENT);
+  tally_transfer_set_ref (&transfer, charge_id);
+  /* "Payment …": the live stream tells the app as for a pack's refund. */
+  tally_transfer_set_description (&transfer, "Payment refunded");
+  if (!tally_ledger_create_transfers (tally_server_get_ledger (server), &transfer, 1, &result,
+                                      error))
+    return FALSE;
+  if (result == TALLY_TRANSFER_OK || result == TALLY_TRANSFER_EXISTS)
+    return TRUE;
+
+  g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+               "Taking an invoice's credits back was refused: %s",
+               tally_transfer_result_to_string (result));
+  return FALSE;
+}
+
+gboolean
+tally_subscriptions_refund_invoice (TallyServer  *server,
+                                    const char   *invoice_id,
+                                    const char   *charge_id,
+                                    gint64        amount,
+                                    gint64        refunded,
+                                    const char  **outcome,
+                                    GError      **error)
+{
+  TallyStore *store = tally_server_get_store (server);
+  g_autoptr(GError) local_error = NULL;
+  TallyTransfer grant;
+  TallyAccount account;
+  gint64 reversed, short_by, target, delta, take;
+
+  *outcome = "ignored";
+  if (strlen (invoice_id) >= TALLY_SESSION_ID_MAX || amount > TALLY_PACK_AMOUNT_MAX ||
+      refunded <= 0)
+    return TRUE;
+  if (!find_grant (server, invoice_id, &grant, &local_error))
+    {
+      if (local_error == NULL)
+        return TRUE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (!tally_store_find_invoice_refund (store, invoice_id, &reversed, &short_by, error))
+    return FALSE;
+
+  target = refunded_share (grant.amount, amount, refunded);
+  delta = target - reversed;
+  if (delta <= 0)
+    {
+      *outcome = "duplicate";
+      return TRUE;
+    }
+  if (!tally_ledger_lookup_account (tally_server_get_ledger (server), grant.credit_account_id,
+                                    &account, error))
+    return FALSE;
+
+  take = MIN (delta, MAX (tally_account_available (&account), 0));
+  if (take > 0 &&
+      !take_from_account (server, &grant, invoice_id, charge_id, target, take, error))
+    return FALSE;
+
+  *outcome = take < delta ? "short" : "refunded";
+  return tally_store_save_invoice_refund (store, invoice_id, grant.credit_account_id, target,
+                                          short_by + delta - take, error) &&
+         tally_audit_record (tally_server_get_audit (server), NULL, "subscription.refund",
+                             invoice_id, "ok",
+                             tally_audit_details ("sii", "charge", charge_id, "taken_back",
+                                                  take, "short_by", delta - take), error);
+}

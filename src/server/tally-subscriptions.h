@@ -111,6 +111,21 @@ gboolean tally_subscriptions_change (TallyServer                   *server,
                                      GError                       **error);
 
 /* The purchase transfer of @invoice_id's credits. */
+/* Inside the writer: Stripe refunded @refunded of the @amount charged for
+ * the subscription invoice @invoice_id (charge @charge_id). What is
+ * unspent of that invoice's grant is taken back: the refunded share of
+ * the grant (rounded down), as far as the account's available balance
+ * goes, never below zero; each refund moves what it adds to the earlier
+ * ones, so a repeated event takes nothing. *@outcome: "refunded",
+ * "short" (the balance lacked some), "duplicate", or "ignored" (no grant
+ * of that invoice: nothing to take back). */
+gboolean tally_subscriptions_refund_invoice (TallyServer  *server,
+                                             const char   *invoice_id,
+                                             const char   *charge_id,
+                                             gint64        amount,
+                                             gint64        refunded,
+                                             const char  **outcome,
+                                             GError      **error);
 void     tally_subscriptions_invoice_transfer_id (const char *invoice_id,
                                                   char        id[37]);
 

@@ -16,6 +16,8 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "tally-admin-analytics.h"
+#include "tally-admin-errors.h"
 #include "tally-admin-page.h"
 #include "tally-alerts-window.h"
 #include "tally-application.h"
@@ -647,7 +649,59 @@ check_offline_banner (GtkWidget  *window,
   test_server_restart (server);
 }
 
-/* An admin's Administration view: the audit log, then the users. */
+static gboolean
+is_analytics_pane (GtkWidget  *widget,
+                   const char *unused)
+{
+  return TALLY_IS_ADMIN_ANALYTICS (widget);
+}
+
+static gboolean
+analytics_shown (gpointer data)
+{
+  return tally_admin_analytics_get_analytics (data) != NULL;
+}
+
+static gboolean
+is_errors_pane (GtkWidget  *widget,
+                const char *unused)
+{
+  return TALLY_IS_ADMIN_ERRORS (widget);
+}
+
+static gboolean
+error_groups_shown (gpointer data)
+{
+  return tally_admin_errors_get_groups (data) != NULL;
+}
+
+/* Analytics as charts and as tables, then Errors. */
+static void
+check_admin_operations (GtkWidget      *window,
+                        TallyAdminPage *page,
+                        const char     *size)
+{
+  g_autofree char *charts = g_strdup_printf ("admin analytics, %s", size);
+  g_autofree char *tables = g_strdup_printf ("admin analytics tables, %s", size);
+  g_autofree char *errors = g_strdup_printf ("admin errors, %s", size);
+  GtkWidget *pane;
+
+  tally_admin_page_show_section (page, "analytics");
+  pane = wait_for_widget (window, is_analytics_pane, NULL);
+  wait_for (analytics_shown, pane, "the figures");
+  check_view (window, charts);
+  tally_admin_analytics_show_tables (TALLY_ADMIN_ANALYTICS (pane), TRUE);
+  check_view (window, tables);
+  tally_admin_analytics_show_tables (TALLY_ADMIN_ANALYTICS (pane), FALSE);
+
+  tally_admin_page_show_section (page, "errors");
+  pane = wait_for_widget (window, is_errors_pane, NULL);
+  wait_for (error_groups_shown, pane, "the error groups");
+  check_view (window, errors);
+}
+
+/* An admin's Administration view: the audit log, the users, analytics and
+ * errors. */
 static void
 check_admin (int         width,
              const char *size)
@@ -655,6 +709,7 @@ check_admin (int         width,
   GtkWidget *window = signed_in_window (server, admin_token);
   g_autofree char *audit = g_strdup_printf ("admin audit log, %s", size);
   g_autofree char *users = g_strdup_printf ("admin users, %s", size);
+  TallyAdminPage *admin_page;
   AdwViewStack *stack;
 
   gtk_window_set_default_size (GTK_WINDOW (window), width, 720);
@@ -664,11 +719,11 @@ check_admin (int         width,
     g_main_context_iteration (NULL, TRUE);
   wait_for_widget (window, is_label_starting, "The whole log: ");
   check_view (window, audit);
-  tally_admin_page_show_section (TALLY_ADMIN_PAGE (adw_view_stack_get_child_by_name (stack,
-                                                                                     "admin")),
-                                 "users");
+  admin_page = TALLY_ADMIN_PAGE (adw_view_stack_get_child_by_name (stack, "admin"));
+  tally_admin_page_show_section (admin_page, "users");
   wait_for_widget (window, is_label_with, "a11y@example.com");
   check_view (window, users);
+  check_admin_operations (window, admin_page, size);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

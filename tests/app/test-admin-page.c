@@ -690,6 +690,9 @@ wait_for_user (GtkWidget  *window,
   wait_for_widget (window, is_label_with, email);
 }
 
+/* The ceilings test_actions() sets, in words (C.UTF-8: no grouping). */
+#define CAPS_WORDS "at most 40 credits a run, 300 credits a day, 2000 credits a month"
+
 static void
 test_actions (void)
 {
@@ -734,6 +737,9 @@ test_actions (void)
                                                "ceiling"), ==, 2000);
   g_clear_pointer (&record, json_object_unref);
 
+  /* The row says the caps now in force, in words. */
+  wait_for_widget (window, is_label_with, "Member · 250 credits\n" CAPS_WORDS);
+
   /* Role. */
   wait_for_user (window, "changed@example.com");
   confirm_action (page, "admin.toggle-role", member_id, NULL, 0, "Make _Admin");
@@ -744,7 +750,7 @@ test_actions (void)
   g_clear_pointer (&record, json_object_unref);
 
   /* Disable: the user's token no longer works. */
-  wait_for_widget (window, is_label_with, "Admin · 250 credits");
+  wait_for_widget (window, is_label_with, "Admin · 250 credits\n" CAPS_WORDS);
   confirm_action (page, "admin.toggle-disabled", member_id, NULL, 0, "_Disable");
   record = expect_record (admin, admin_id, "admin.user_updated", member_id, 1);
   wait_shown_on_top (page, record);
@@ -757,7 +763,7 @@ test_actions (void)
   g_assert_cmpuint (me->status, ==, 401);
 
   /* Screenshot of the users, with the changed user open. */
-  wait_for_widget (window, is_label_with, "Admin · Disabled · 250 credits");
+  wait_for_widget (window, is_label_with, "Admin · Disabled · 250 credits\n" CAPS_WORDS);
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (gtk_widget_get_ancestor (
                                    find_widget (window, is_label_with, "changed@example.com"),
                                    ADW_TYPE_EXPANDER_ROW)), TRUE);
@@ -778,6 +784,95 @@ test_actions (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- paging the users --------------------------------------------------- */
+
+#define N_PAGED 53
+
+static gboolean
+is_search_for (GtkWidget  *widget,
+               const char *placeholder)
+{
+  g_autofree char *text = NULL;
+
+  if (!GTK_IS_SEARCH_ENTRY (widget))
+    return FALSE;
+  g_object_get (widget, "placeholder-text", &text, NULL);
+  return g_strcmp0 (text, placeholder) == 0;
+}
+
+/* The user rows under @root whose title starts with "paged-". */
+static guint
+count_paged_rows (GtkWidget *root)
+{
+  guint n = 0;
+
+  if (ADW_IS_EXPANDER_ROW (root) &&
+      g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), "paged-"))
+    return 1;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_paged_rows (child);
+  return n;
+}
+
+typedef struct
+{
+  GtkWidget *window;
+  guint      n;
+} RowsWait;
+
+static gboolean
+rows_shown (gpointer data)
+{
+  RowsWait *w = data;
+
+  return count_paged_rows (w->window) == w->n;
+}
+
+/* The first page shows 50 users; scrolled to its end, the list reads the
+ * rest, each user once. */
+static void
+test_users_paging (void)
+{
+  g_autofree char *admin = test_admin_new (server, "paging-admin@example.com");
+  GtkWidget *window, *status, *search;
+  GtkAdjustment *adjustment;
+  RowsWait w;
+  TallyAdminPage *page;
+
+  for (guint i = 0; i < N_PAGED; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"email\": \"paged-%02u@example.com\", "
+                                               "\"password\": \"" TEST_PASSWORD "\"}", i);
+      g_autoptr(TestResponse) reply = test_request (server, "POST", "/v1/auth/register", NULL,
+                                                    body);
+
+      g_assert_cmpuint (reply->status, ==, 201);
+    }
+
+  page = open_admin (&window, admin, 900);
+  tally_admin_page_show_section (page, "users");
+  search = wait_for_widget (window, is_search_for, "Search by email or name");
+  gtk_editable_set_text (GTK_EDITABLE (search), "paged-");
+  w = (RowsWait) { window, 50 };
+  wait_for (rows_shown, &w, "the first page of users");
+  status = wait_for_widget (window, is_label_with, "Scroll down for more users");
+  settle (window);
+  g_assert_cmpuint (count_paged_rows (window), ==, 50);
+
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
+                                                      gtk_widget_get_ancestor (
+                                                        status, GTK_TYPE_SCROLLED_WINDOW)));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                        gtk_adjustment_get_page_size (adjustment));
+  w.n = N_PAGED;
+  wait_for (rows_shown, &w, "the second page of users");
+  wait_for_widget (window, is_label_with, "53 users");
+  g_assert_nonnull (find_widget (window, is_label_with, "paged-52@example.com"));
+  g_assert_nonnull (find_widget (window, is_label_with, "paged-00@example.com"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -790,6 +885,7 @@ main (int   argc,
   g_test_add_func ("/admin-page/audit", test_audit);
   g_test_add_func ("/admin-page/narrow", test_narrow);
   g_test_add_func ("/admin-page/actions", test_actions);
+  g_test_add_func ("/admin-page/users-paging", test_users_paging);
 
   server = test_server_start (NULL);
   status = g_test_run ();

@@ -835,6 +835,157 @@ test_sync_offline_ops (void)
   g_assert_cmpuint (json_array_get_length (none), ==, 0);
 }
 
+/* --- a team's pool --- */
+
+static void
+pool_written (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Applied *applied = data;
+
+  applied->applied = tally_cache_write_pool_finish (TALLY_CACHE (source), result,
+                                                    &applied->error);
+  applied->returned = TRUE;
+}
+
+static void
+op_added (GObject      *source,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  Applied *applied = data;
+
+  applied->applied = tally_cache_outbox_add_finish (TALLY_CACHE (source), result,
+                                                    &applied->error);
+  applied->returned = TRUE;
+}
+
+static void
+add_pool_op (TallyCache *cache,
+             const char *pool,
+             const char *id)
+{
+  g_autoptr(JsonObject) op = run_op (id, "image-convert", 20, 6);
+  Applied added = { g_thread_self () };
+
+  tally_cache_outbox_add_on_async (cache, op, pool, NULL, op_added, &added);
+  wait_applied (&added);
+  g_assert_no_error (added.error);
+  g_assert_true (added.applied);
+}
+
+/* POST /v1/sync on @pool with the ops waiting on it, applied. */
+static JsonObject *
+sync_pool (TallyCache *cache,
+           const char *token,
+           const char *pool)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+  g_autoptr(TestResponse) response = NULL;
+  Applied applied = { g_thread_self () };
+  gint64 cursor;
+  TallyCacheLease lease;
+  JsonObject *answer;
+
+  tally_cache_get_pool_lease (cache, pool, &lease, &cursor);
+  json_object_set_string_member (body, "device", tally_cache_get_device_id (cache));
+  json_object_set_string_member (body, "account_id", pool);
+  json_object_set_int_member (body, "cursor", cursor);
+  json_object_set_array_member (body, "ops", tally_cache_outbox_peek_for (cache, pool, 1000));
+  json_node_set_object (node, body);
+  text = json_to_string (node, FALSE);
+  response = test_request (server, "POST", "/v1/sync", token, text);
+  g_assert_cmpuint (response->status, ==, 200);
+  answer = json_object_ref (json_node_get_object (response->json));
+
+  tally_cache_apply_pool_answer_async (cache, pool, answer, NULL, pool_written, &applied);
+  wait_applied (&applied);
+  g_assert_no_error (applied.error);
+  g_assert_true (applied.applied);
+  return answer;
+}
+
+/* Ops on a pool wait apart from the user's own; the pool's answer settles
+ * only them and records the pool's lease and cursor, not the user's; a
+ * pool refused rejects only its ops, with the reason given. */
+static void
+test_pool_ops (void)
+{
+  char account_id[37];
+  g_autofree char *token = funded_user (account_id, 10);
+  g_autofree char *path = new_cache_path ();
+  g_autoptr(TallyCache) cache = open_cache (path);
+  g_autofree char *own = g_uuid_string_random ();
+  g_autofree char *charged = g_uuid_string_random ();
+  g_autofree char *refused = g_uuid_string_random ();
+  g_autoptr(TestResponse) team = test_request (server, "POST", "/v1/teams", token,
+                                               "{\"name\": \"Cache\"}");
+  g_autoptr(JsonObject) leased = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonArray) rejected = NULL;
+  g_auto(GStrv) pools = NULL;
+  g_auto(GStrv) none = NULL;
+  Applied refusal = { g_thread_self () };
+  TallyCacheLease lease;
+  const char *pool;
+  gint64 cursor;
+
+  g_assert_cmpuint (team->status, ==, 201);
+  pool = test_response_string (team, "team.account_id");
+  test_grant (server, admin_token, pool, 100);
+  g_assert_false (tally_cache_get_pool_lease (cache, pool, &lease, &cursor));
+
+  /* The first sync on the pool leases it. */
+  leased = sync_pool (cache, token, pool);
+  g_assert_true (tally_cache_get_pool_lease (cache, pool, &lease, &cursor));
+  g_assert_cmpint (lease.remaining, ==, 50);
+  g_assert_cmpint (cursor, ==, json_object_get_int_member (leased, "cursor"));
+  g_assert_cmpint (tally_cache_get_cursor (cache), ==, 0);
+  tally_cache_get_lease (cache, &lease);
+  g_assert_cmpstr (lease.id, ==, "");
+
+  add_op (cache, own, "image-convert", 20, 6);
+  add_pool_op (cache, pool, charged);
+  g_assert_cmpuint (tally_cache_outbox_count (cache), ==, 2);
+  g_assert_cmpuint (tally_cache_outbox_count_for (cache, NULL), ==, 1);
+  g_assert_cmpuint (tally_cache_outbox_count_for (cache, pool), ==, 1);
+  g_assert_cmpint (tally_cache_outbox_spent (cache), ==, 6);
+  g_assert_cmpint (tally_cache_outbox_spent_for (cache, pool), ==, 6);
+  pools = tally_cache_list_pools (cache);
+  g_assert_cmpuint (g_strv_length (pools), ==, 1);
+  g_assert_cmpstr (pools[0], ==, pool);
+
+  /* Charged to the pool: the pool's op settled, the user's waits. */
+  answer = sync_pool (cache, token, pool);
+  g_assert_cmpuint (tally_cache_outbox_count_for (cache, pool), ==, 0);
+  g_assert_cmpuint (tally_cache_outbox_count_for (cache, NULL), ==, 1);
+  g_assert_true (tally_cache_get_pool_lease (cache, pool, &lease, &cursor));
+  g_assert_cmpint (lease.remaining, ==,
+                   json_object_get_int_member (json_object_get_object_member (answer, "lease"),
+                                               "remaining"));
+  g_assert_cmpint (cursor, ==, json_object_get_int_member (answer, "cursor"));
+
+  /* The pool refused: its op rejected, its lease forgotten. */
+  add_pool_op (cache, pool, refused);
+  tally_cache_refuse_pool_async (cache, pool, "not_member", NULL, pool_written, &refusal);
+  wait_applied (&refusal);
+  g_assert_no_error (refusal.error);
+  g_assert_cmpuint (tally_cache_outbox_count_for (cache, pool), ==, 0);
+  g_assert_cmpuint (tally_cache_outbox_count_for (cache, NULL), ==, 1);
+  g_assert_false (tally_cache_get_pool_lease (cache, pool, &lease, &cursor));
+  none = tally_cache_list_pools (cache);
+  g_assert_cmpuint (g_strv_length (none), ==, 0);
+  rejected = tally_cache_list_rejected (cache);
+  g_assert_cmpuint (json_array_get_length (rejected), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rejected, 0),
+                                                  "id"), ==, refused);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rejected, 0),
+                                                  "reason"), ==, "not_member");
+}
+
 typedef void (*Corrupt) (JsonObject *answer);
 
 static JsonObject *
@@ -1190,6 +1341,7 @@ main (int   argc,
   g_test_add_func ("/cache/sync/real-answer", test_sync_real_answer);
   g_test_add_func ("/cache/writer/outlives-its-callers", test_writer_outlives_its_callers);
   g_test_add_func ("/cache/sync/offline-ops", test_sync_offline_ops);
+  g_test_add_func ("/cache/sync/pool-ops", test_pool_ops);
   g_test_add_func ("/cache/sync/malformed-answer-changes-nothing",
                    test_malformed_answer_changes_nothing);
 

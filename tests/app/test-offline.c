@@ -356,6 +356,214 @@ test_lease_pays_online (void)
   test_remove_tree (dir);
 }
 
+/* --- a team's pool --- */
+
+/* @field ("balance", "held") of @account_id in GET /v1/me as @token. */
+static gint64
+account_figure (const char *token,
+                const char *account_id,
+                const char *field)
+{
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+  JsonArray *accounts = json_node_get_array (test_response_member (me, "accounts"));
+
+  for (guint i = 0; i < json_array_get_length (accounts); i++)
+    {
+      JsonObject *account = json_array_get_object_element (accounts, i);
+
+      if (g_str_equal (json_object_get_string_member (account, "id"), account_id))
+        return json_object_get_int_member (account, field);
+    }
+  g_assert_not_reached ();
+}
+
+typedef struct
+{
+  GtkWidget  *window;
+  const char *token;
+  const char *pool;
+} PoolSession;
+
+static TallyCache *
+pool_cache (PoolSession *session)
+{
+  return tally_session_get_cache (tally_window_get_session (TALLY_WINDOW (session->window)));
+}
+
+/* The device holds a lease of LEASE_AMOUNT on the pool: the server says
+ * so, and the cache knows it. */
+static gboolean
+pool_lease_taken (gpointer data)
+{
+  PoolSession *session = data;
+  TallyCacheLease lease;
+
+  if (pool_cache (session) == NULL ||
+      account_figure (session->token, session->pool, "held") != LEASE_AMOUNT)
+    return FALSE;
+  return tally_cache_get_pool_lease (pool_cache (session), session->pool, &lease, NULL) &&
+         lease.remaining == LEASE_AMOUNT;
+}
+
+static gboolean
+pool_outbox_empty (gpointer data)
+{
+  PoolSession *session = data;
+
+  return tally_cache_outbox_count_for (pool_cache (session), session->pool) == 0;
+}
+
+/* "Paid from" lists the pool (from the server, or the cache offline). */
+static gboolean
+payers_listed (gpointer data)
+{
+  GtkWidget *row = data;
+  GListModel *model = adw_combo_row_get_model (ADW_COMBO_ROW (row));
+
+  return gtk_widget_get_visible (row) && model != NULL && g_list_model_get_n_items (model) == 2;
+}
+
+static gboolean
+is_combo_row_titled (GtkWidget  *widget,
+                     const char *title)
+{
+  return ADW_IS_COMBO_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+pool_op_waiting (gpointer data)
+{
+  PoolSession *session = data;
+
+  return tally_cache_outbox_count_for (pool_cache (session), session->pool) == 1;
+}
+
+/* A five-word run paid from the pool, offline: it waits in the outbox
+ * with the pool's id. */
+static void
+run_on_pool_offline (PoolSession *session,
+                     GFile       *folder)
+{
+  GtkWidget *window = session->window;
+  TallyToolPage *page = open_tool_page (window, "Word count and readability");
+  GtkWidget *payer;
+
+  tally_tool_page_set_output_folder (page, folder);
+  payer = wait_for_widget (GTK_WIDGET (page), is_combo_row_titled, "Paid from");
+  wait_for (payers_listed, payer, "the pool in “Paid from”");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (payer), 1);
+  set_tool_text (window, "One small step. Another one!");
+  wait_for_widget (window, is_label_with, "For 5 words of input");
+  click (window, "_Run");
+  wait_for (pool_op_waiting, session, "the run on the pool in the outbox");
+  wait_for_widget (window, is_label_with, "Charged 1 credit (offline, will sync)");
+  g_assert_cmpuint (tally_cache_outbox_count_for (pool_cache (session), NULL), ==, 0);
+}
+
+/* A team's member runs on its pool offline: the run spends the device's
+ * lease on the pool, waits in the outbox with the pool's id, and is
+ * charged to the pool once when the server is back, even when its op is
+ * sent again. Then, removed from the team without the app hearing of it,
+ * the member's next offline run on the pool is refused on sync, in
+ * words, and charges nothing. */
+static void
+test_offline_team_pool (void)
+{
+  g_autofree char *admin = test_admin_new (server, "pool-admin@example.com");
+  g_autofree char *dir = g_dir_make_tmp ("tally-app-pool-XXXXXX", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autofree char *owner = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *invite_path = NULL;
+  g_autofree char *accept_path = NULL;
+  g_autofree char *member_path = NULL;
+  g_autoptr(TestResponse) team = NULL;
+  g_autoptr(TestResponse) invitation = NULL;
+  g_autoptr(TestResponse) joined = NULL;
+  g_autoptr(TestResponse) removed = NULL;
+  g_autoptr(TestResponse) me = NULL;
+  g_autoptr(JsonArray) sent = NULL;
+  char owner_account[37], account_id[37];
+  Session session = { 0 };
+  PoolSession pool = { 0 };
+  TallyCache *cache;
+
+  owner = test_user_new (server, "pool-owner@example.com", owner_account);
+  token = test_user_new (server, "pool-member@example.com", account_id);
+  test_grant (server, admin, account_id, 100);
+  team = test_request (server, "POST", "/v1/teams", owner, "{\"name\": \"Field\"}");
+  g_assert_cmpuint (team->status, ==, 201);
+  test_grant (server, admin, test_response_string (team, "team.account_id"), 100);
+  invite_path = g_strdup_printf ("/v1/teams/%s/invitations", test_response_string (team,
+                                                                                   "team.id"));
+  invitation = test_request (server, "POST", invite_path, owner,
+                             "{\"email\": \"pool-member@example.com\", \"role\": \"member\"}");
+  g_assert_cmpuint (invitation->status, ==, 201);
+  accept_path = g_strdup_printf ("/v1/invitations/%s/accept",
+                                 test_response_string (invitation, "token"));
+  joined = test_request (server, "POST", accept_path, token, NULL);
+  g_assert_cmpuint (joined->status, ==, 200);
+
+  /* Online, the sync leases the pool too; the Team view says so. */
+  session.token = token;
+  open_leased_window (&session, 100, LEASE_AMOUNT);
+  pool = (PoolSession) { session.window, token, test_response_string (team, "team.account_id") };
+  wait_for (pool_lease_taken, &pool, "the lease on the pool");
+  cache = pool_cache (&pool);
+  show_view (session.window, "team");
+  wait_for_widget (session.window, is_label_starting,
+                   "3 credits may be spent here without the server, until ");
+  settle (session.window);
+  save_screenshot (session.window, "team-offline.png");
+
+  /* Offline, on the pool: the op waits with the pool's id. */
+  test_server_stop (server, FALSE);
+  run_on_pool_offline (&pool, folder);
+  g_assert_cmpint (tally_sync_get_pool_allowance (tally_session_get_sync (
+                     tally_window_get_session (TALLY_WINDOW (session.window))), pool.pool), ==,
+                   LEASE_AMOUNT - 1);
+  sent = tally_cache_outbox_peek_for (cache, pool.pool, 1);
+
+  /* Back: the pool is charged, the user's own account is not. */
+  test_server_restart (server);
+  wait_for (pool_outbox_empty, &pool, "the pool's outbox to drain");
+  g_assert_cmpint (account_figure (owner, pool.pool, "balance"), ==, 99);
+  g_assert_cmpint (server_balance (token), ==, 100);
+
+  /* The same op sent again is not charged twice. */
+  tally_cache_outbox_add_on_async (cache, json_array_get_object_element (sent, 0), pool.pool,
+                                   NULL, NULL, NULL);
+  wait_for (pool_op_waiting, &pool, "the op in the outbox again");
+  tally_sync_now (tally_session_get_sync (tally_window_get_session (TALLY_WINDOW (pool.window))));
+  wait_for (pool_outbox_empty, &pool, "the op sent again to be answered");
+  g_assert_cmpint (account_figure (owner, pool.pool, "balance"), ==, 99);
+
+  /* Removed by the owner, with no word to the app (a removed member gets
+   * no more events of the pool); then offline, a run on the pool from
+   * the teams the cache lists. */
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+  member_path = g_strdup_printf ("/v1/teams/%s/members/%s", test_response_string (team, "team.id"),
+                                 test_response_string (me, "user.id"));
+  removed = test_request (server, "DELETE", member_path, owner, NULL);
+  g_assert_cmpuint (removed->status, ==, 204);
+  test_server_stop (server, FALSE);
+  run_on_pool_offline (&pool, folder);
+
+  test_server_restart (server);
+  wait_for_widget (session.window, is_label_with,
+                   "An offline run of Word count and readability was not accepted, so nothing "
+                   "was charged: you are no longer a member of the team whose pool was to pay "
+                   "for it.");
+  g_assert_cmpuint (tally_cache_outbox_count (cache), ==, 0);
+  g_assert_cmpint (account_figure (owner, pool.pool, "balance"), ==, 99);
+  g_assert_cmpint (account_figure (owner, pool.pool, "held"), ==, 0);
+  g_assert_cmpint (server_balance (token), ==, 100);
+
+  gtk_window_destroy (GTK_WINDOW (session.window));
+  test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -367,6 +575,7 @@ main (int   argc,
 
   g_test_add_func ("/offline/runs-and-sync", test_offline_runs);
   g_test_add_func ("/offline/lease-pays-online", test_lease_pays_online);
+  g_test_add_func ("/offline/team-pool", test_offline_team_pool);
 
   server = test_server_start (server_args);
   status = g_test_run ();

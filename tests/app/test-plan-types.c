@@ -147,6 +147,32 @@ test_format_day (void)
   g_assert_cmpstr (long_day, ==, "21 November 2031");
 }
 
+/* The caps of the admin's users list, in words (C locale: no grouping). */
+static void
+test_format_limits (void)
+{
+  static const struct
+  {
+    gint64      per_run, daily, monthly;
+    const char *words;
+  } cases[] = {
+    { 0, 0, 0, "No spend limits" },
+    { 0, 100, 0, "100 credits a day, no monthly limit" },
+    { 0, 0, 2000, "no daily limit, 2000 credits a month" },
+    { 0, 1, 30, "1 credit a day, 30 credits a month" },
+    { 40, 0, 0, "at most 40 credits a run, no daily limit, no monthly limit" },
+    { 40, 300, 2000, "at most 40 credits a run, 300 credits a day, 2000 credits a month" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *words = tally_format_limits (cases[i].per_run, cases[i].daily,
+                                                    cases[i].monthly);
+
+      g_assert_cmpstr (words, ==, cases[i].words);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -158,6 +184,7 @@ main (int   argc,
   g_test_add_func ("/plan-types/subscription/reply", test_subscription_reply);
   g_test_add_func ("/plan-types/subscription/malformed", test_subscription_malformed);
   g_test_add_func ("/plan-types/format-day", test_format_day);
+  g_test_add_func ("/plan-types/format-limits", test_format_limits);
 
   return g_test_run ();
 }

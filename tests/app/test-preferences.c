@@ -315,6 +315,55 @@ test_confirmations (void)
   g_settings_reset (session.settings, "confirm-purchase-above");
 }
 
+/* A dinar has 1,000 fils: the purchase threshold's whole units follow
+ * the packs' currency, not an assumed two decimals. */
+static gboolean
+spin_shows (gpointer data)
+{
+  gpointer *spin_and_value = data;
+
+  return gtk_spin_button_get_value (spin_and_value[0]) == *(double *) spin_and_value[1];
+}
+
+static void
+test_confirmations_in_dinars (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("tally-dinars-XXXXXX", NULL);
+  g_autofree char *packs = g_build_filename (dir, "packs.json", NULL);
+  g_autofree char *packs_arg = g_strconcat ("--packs-file=", packs, NULL);
+  const char *args[] = { packs_arg, NULL };
+  g_autoptr(TestServer) dinars = NULL;
+  g_autoptr(TallyClient) client = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window, *prefs;
+  GtkSpinButton *spin;
+  double five = 5;
+  gpointer wait[] = { NULL, &five };
+
+  g_file_set_contents (packs, "{\"packs\": [{\"id\": \"dinar\", \"name\": \"Dinars\", "
+                       "\"credits\": 100, \"price\": {\"amount\": 10000, "
+                       "\"currency\": \"kwd\"}}]}", -1, &error);
+  g_assert_no_error (error);
+  dinars = test_server_start (args);
+  client = tally_client_new (dinars->base_url);
+  window = signed_up_window (dinars, client, settings, "dinar@example.com");
+  prefs = open_preferences (window);
+  show_page (prefs, "runs");
+  spin = row_spin (prefs, "Ask before purchases above");
+
+  /* The default, 5,000 fils, is 5 dinars once the packs are known. */
+  wait[0] = spin;
+  wait_for (spin_shows, wait, "the threshold in dinars");
+  gtk_spin_button_set_value (spin, 20);
+  g_assert_cmpint (g_settings_get_int64 (settings, "confirm-purchase-above"), ==, 20000);
+
+  close_preferences (prefs);
+  g_settings_reset (settings, "confirm-purchase-above");
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_remove_tree (dir);
+}
+
 static void
 test_caps (void)
 {
@@ -537,6 +586,7 @@ main (int   argc,
   app_test_init (&argc, &argv);
 
   g_test_add_func ("/preferences/confirmations", test_confirmations);
+  g_test_add_func ("/preferences/confirmations-in-dinars", test_confirmations_in_dinars);
   g_test_add_func ("/preferences/caps", test_caps);
   g_test_add_func ("/preferences/invoice-details", test_invoice_details);
   g_test_add_func ("/preferences/auto-recharge", test_auto_recharge);

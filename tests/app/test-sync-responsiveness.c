@@ -359,7 +359,7 @@ test_sync_keeps_main_loop_responsive (void)
   g_signal_connect (session, "notify::cache", G_CALLBACK (cache_opened), &probe);
   done = FALSE;
   tally_session_sign_in_async (session, server->base_url, "fast@example.com", TEST_PASSWORD,
-                               NULL, NULL, signed_in, &done);
+                               NULL, NULL, NULL, signed_in, &done);
   run_until (flag_set, &done, "the sign-in");
 
   caught.session = session;

@@ -724,6 +724,7 @@ age_records (TestServer *server,
                                        -1, &select, NULL), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE audit SET prev_hash = ?, hash = ? "
                                        "WHERE seq = ?", -1, &update, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
   while (sqlite3_step (select) == SQLITE_ROW)
     {
       TallyAuditRecord record = { 0 };
@@ -753,6 +754,7 @@ age_records (TestServer *server,
     }
   sqlite3_finalize (select);
   sqlite3_finalize (update);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 }
 
@@ -860,6 +862,156 @@ test_retention (void)
   assert_verified (server, admin);
 }
 
+/* Records the test made, for a backlog: @n copies of the first one after
+ * the last, each with an id of its own (the chain is hashed again by
+ * age_records()). */
+static gint64
+add_backlog (TestServer *server,
+             guint       n)
+{
+  g_autofree char *sql = g_strdup_printf (
+    "WITH RECURSIVE k (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %u) "
+    "INSERT INTO audit (seq, id, time, actor, actor_email, action, target, outcome, details, "
+    "  prev_hash, hash, format, field_keys, field_digests) "
+    "SELECT (SELECT max (seq) FROM audit) + i, printf ('00000000-0000-4000-8000-%%012d', i), "
+    "  a.time, a.actor, a.actor_email, a.action, a.target, a.outcome, a.details, a.prev_hash, "
+    "  a.hash, a.format, a.field_keys, a.field_digests "
+    "FROM k, audit a WHERE a.seq = 1", n);
+  g_autofree char *path = test_server_ledger_path (server);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 last;
+
+  tamper (server, sql);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT max (seq) FROM audit", -1, &stmt, NULL), ==,
+                   SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  last = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return last;
+}
+
+/* Records older than a day, read beside the server. */
+static gint64
+count_old_records (TestServer *server)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM audit WHERE time < %"
+                                          G_GINT64_FORMAT,
+                                          g_get_real_time () - (gint64) 86400 * G_USEC_PER_SEC);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  gint64 count;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return count;
+}
+
+/* A health check, a grant and a run (authorized, then completed), each
+ * answered; the longest wait goes into *@longest. */
+static void
+probe (TestServer *server,
+       const char *admin,
+       const char *member,
+       const char *account_id,
+       gint64     *longest)
+{
+  g_autofree char *run = g_uuid_string_random ();
+  g_autofree char *body = run_body (run, 1);
+  g_autofree char *complete = g_strdup_printf ("/v1/runs/%s/complete", run);
+  g_autoptr(TestResponse) health = NULL;
+  g_autoptr(TestResponse) authorized = NULL;
+  g_autoptr(TestResponse) completed = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  health = test_request (server, "GET", "/healthz", NULL, NULL);
+  g_assert_cmpuint (health->status, ==, 200);
+  *longest = MAX (*longest, g_get_monotonic_time () - start);
+  start = g_get_monotonic_time ();
+  test_grant (server, admin, account_id, 100);
+  *longest = MAX (*longest, g_get_monotonic_time () - start);
+  start = g_get_monotonic_time ();
+  authorized = post (server, "/v1/runs", member, body);
+  g_assert_cmpuint (authorized->status, ==, 201);
+  *longest = MAX (*longest, g_get_monotonic_time () - start);
+  start = g_get_monotonic_time ();
+  completed = post (server, complete, member, "{\"outcome\": \"succeeded\", \"units\": 1}");
+  g_assert_cmpuint (completed->status, ==, 200);
+  *longest = MAX (*longest, g_get_monotonic_time () - start);
+}
+
+/* A long backlog is deleted on a worker thread, a short transaction a
+ * batch: health checks, grants and runs are answered while it runs, every batch
+ * is on record, in order and without a gap, and the chain verifies. */
+static void
+test_retention_responsive (void)
+{
+  const char *args[] = { "--audit-retention-days=1", "--audit-prune-batch=100", NULL };
+  g_autoptr(TestServer) server = test_server_start (args);
+  g_autofree char *admin = test_admin_new (server, "admin@example.com");
+  char account_id[37];
+  g_autofree char *member = test_user_new (server, "member@example.com", account_id);
+  g_autoptr(TestResponse) pruned = NULL;
+  g_autoptr(TestResponse) grants = NULL;
+  g_autoptr(TestResponse) runs = NULL;
+  gint64 last, longest = 0, next_from = 1;
+  guint n_during = 0, n_probes = 0;
+  JsonArray *items;
+
+  test_server_stop (server, FALSE);
+  last = add_backlog (server, 20000);
+  age_records (server, last, 3);
+  test_server_restart (server);
+
+  /* Until nothing old is left: each probe answered while some still was
+   * went between the sweep's transactions. */
+  while (count_old_records (server) > 0)
+    {
+      /* Within one page of the records each probe leaves. */
+      if (n_probes == 400)
+        {
+          g_usleep (10 * 1000);
+          continue;
+        }
+      probe (server, admin, member, account_id, &longest);
+      n_probes++;
+      if (count_old_records (server) > 0)
+        n_during++;
+    }
+  g_test_message ("%u probes, %u during the sweep; longest answer %" G_GINT64_FORMAT " ms",
+                  n_probes, n_during, longest / 1000);
+  g_assert_cmpuint (n_during, >, 0);
+
+  pruned = audit_wait (server, admin, "?action=audit.pruned&limit=500", (last + 99) / 100);
+  items = items_of (pruned);
+  g_assert_cmpuint (json_array_get_length (items), ==, (last + 99) / 100);
+  for (guint i = json_array_get_length (items); i-- > 0;)
+    {
+      JsonObject *details = json_object_get_object_member (json_array_get_object_element (items,
+                                                                                           i),
+                                                           "details");
+
+      g_assert_cmpint (json_object_get_int_member (details, "from_seq"), ==, next_from);
+      next_from = json_object_get_int_member (details, "through_seq") + 1;
+    }
+  g_assert_cmpint (next_from, ==, last + 1);
+
+  /* Every grant and run made meanwhile is on record too. */
+  grants = audit_get (server, admin, "?action=admin.grant&limit=500");
+  g_assert_cmpuint (json_array_get_length (items_of (grants)), ==, n_probes);
+  runs = audit_get (server, admin, "?action=run.succeeded&limit=500");
+  g_assert_cmpuint (json_array_get_length (items_of (runs)), ==, n_probes);
+  assert_verified (server, admin);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -877,6 +1029,7 @@ main (int   argc,
   g_test_add_func ("/audit/expired", test_expired);
   g_test_add_func ("/audit/retention", test_retention);
   g_test_add_func ("/audit/retention-batches", test_retention_batches);
+  g_test_add_func ("/audit/retention-responsive", test_retention_responsive);
 
   return g_test_run ();
 }

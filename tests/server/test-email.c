@@ -488,6 +488,46 @@ test_purchase_email (void)
   g_assert_cmpint (metric (server, "tally_emails_total{outcome=\"sent\"} "), ==, 1);
 }
 
+/* A pack bought as a gift: the address it waits for is told who sent it,
+ * and the buyer gets no purchase email of credits they did not receive. */
+static void
+test_gift_email (void)
+{
+  g_autofree char *url = sink_url ();
+  g_autoptr(TestServer) server = start_mailing_server (url);
+  g_autofree char *token = sign_up (server, "giver@example.test", "Ana Giver");
+  g_autoptr(TestResponse) checkout = NULL;
+  g_autoptr(TestResponse) paid = NULL;
+  g_autoptr(GPtrArray) mails = NULL;
+  g_autoptr(GPtrArray) buyer_mails = NULL;
+  g_autofree char *pay = NULL;
+  g_autofree char *subject = NULL;
+  Mail *mail;
+
+  checkout = test_request (server, "POST", "/v1/checkout", token,
+                           "{\"pack\": \"starter\", \"gift_email\": \"lucky@example.test\"}");
+  g_assert_cmpuint (checkout->status, ==, 200);
+  pay = g_strconcat (test_response_string (checkout, "url") + strlen (server->base_url), "/pay",
+                     NULL);
+  paid = test_request (server, "POST", pay, NULL, NULL);
+  g_assert_cmpuint (paid->status, ==, 200);
+  g_assert_nonnull (strstr (paid->body, "gift_waiting"));
+
+  mails = wait_for_mails ("lucky@example.test", 1);
+  g_assert_cmpuint (mails->len, ==, 1);
+  mail = g_ptr_array_index (mails, 0);
+  g_test_message ("%s", mail->body);
+  g_assert_cmpstr (mail_header (mail, "To"), ==, "<lucky@example.test>");
+  subject = decode_words (mail_header (mail, "Subject"));
+  g_assert_cmpstr (subject, ==, "Ana Giver gave you 500 Tally credits");
+  g_assert_nonnull (strstr (mail->body, "Ana Giver (giver@example.test) bought you 500 Tally "
+                                        "credits."));
+  g_assert_nonnull (strstr (mail->body, "sign up with it"));
+
+  buyer_mails = mails_for ("giver@example.test");
+  g_assert_cmpuint (buyer_mails->len, ==, 0);
+}
+
 /* A name made to add a header: the email goes to the address alone, with
  * no header but the server's own. */
 static void
@@ -719,6 +759,7 @@ main (int   argc,
   g_test_add_func ("/email/format/refuses-injection", test_format_refuses_injection);
   g_test_add_func ("/email/format/long-lines", test_format_long_lines);
   g_test_add_func ("/email/purchase", test_purchase_email);
+  g_test_add_func ("/email/gift", test_gift_email);
   g_test_add_func ("/email/header-injection", test_header_injection);
   g_test_add_func ("/email/off-by-default", test_off_by_default);
   g_test_add_func ("/email/sink-down", test_sink_down);

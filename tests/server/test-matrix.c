@@ -143,6 +143,13 @@ static const MatrixRoute matrix[] = {
   { "GET", "/v1/admin/promo-codes", ACCESS_ADMIN, "/v1/admin/promo-codes", NULL, FALSE, 200 },
   { "POST", "/v1/promo-codes/redeem", ACCESS_MEMBER, "/v1/promo-codes/redeem",
     "{\"code\": \"NO-SUCH-CODE\"}", FALSE, NOT_CHECKED },
+  /* Gifts and referrals: there is no such code to name or to open. */
+  { "GET", "/v1/me/gifts", ACCESS_MEMBER, "/v1/me/gifts", NULL, FALSE, 200 },
+  { "GET", "/v1/me/referral", ACCESS_MEMBER, "/v1/me/referral", NULL, FALSE, 200 },
+  { "POST", "/v1/me/referrer", ACCESS_MEMBER, "/v1/me/referrer", "{\"code\": \"NOSUCH99\"}",
+    FALSE, NOT_CHECKED },
+  { "GET", "/v1/referrals/{code}", ACCESS_PUBLIC, "/v1/referrals/NOSUCH99", NULL, FALSE,
+    NOT_CHECKED },
   /* Subscriptions: a checkout in the demo provider; nobody has one to
    * cancel, so that is 404 for everyone who may ask. */
   { "GET", "/v1/plans", ACCESS_PUBLIC, "/v1/plans", NULL, FALSE, 200 },

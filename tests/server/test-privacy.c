@@ -274,6 +274,52 @@ test_list_users (void)
   test_assert_error (refused, 403, "forbidden", NULL);
 }
 
+/* Each item carries the user's limits as GET /v1/me gives them: an
+ * admin's ceiling, the user's own cap and the one in force. */
+static void
+test_list_users_limits (void)
+{
+  g_autoptr(TestServer) server = test_server_start (private_hooks);
+  g_autofree char *admin = test_admin_new (server, "boss@example.com");
+  g_autofree char *token = test_user_new (server, "capped@example.com", NULL);
+  g_autofree char *user_id = id_of (server, token);
+  g_autofree char *limits_path = NULL;
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_autoptr(TestResponse) reply = NULL;
+  g_autoptr(TestResponse) found = NULL;
+  g_autoptr(TestResponse) updated = NULL;
+
+  limits_path = g_strdup_printf ("/v1/admin/accounts/%s/limits",
+                                 test_response_string (me, "accounts.0.id"));
+  reply = test_request (server, "PUT", limits_path, admin, "{\"daily\": 100}");
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "PUT", "/v1/me/limits", token, "{\"monthly\": 500}");
+  g_assert_cmpuint (reply->status, ==, 200);
+
+  found = test_request (server, "GET", "/v1/admin/users?q=capped", admin, NULL);
+  g_assert_cmpuint (found->status, ==, 200);
+  g_assert_cmpstr (test_response_string (found, "items.0.id"), ==, user_id);
+  g_assert_cmpint (test_response_int (found, "items.0.limits.daily.ceiling"), ==, 100);
+  g_assert_cmpint (test_response_int (found, "items.0.limits.daily.cap"), ==, 100);
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (found,
+                                                             "items.0.limits.daily.user")));
+  g_assert_cmpint (test_response_int (found, "items.0.limits.monthly.user"), ==, 500);
+  g_assert_cmpint (test_response_int (found, "items.0.limits.monthly.cap"), ==, 500);
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (found,
+                                                             "items.0.limits.monthly.ceiling")));
+  g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (found,
+                                                             "items.0.limits.per_run.cap")));
+  g_assert_cmpint (test_response_int (found, "items.0.limits.daily.spent"), ==, 0);
+  g_assert_cmpstr (test_response_string (found, "items.0.limits.timezone"), ==, "UTC");
+
+  /* The user PUT answers with is the same item. */
+  updated = update_user (server, admin, user_id, "{\"disabled\": true}");
+  g_assert_cmpuint (updated->status, ==, 200);
+  g_assert_cmpint (test_response_int (updated, "limits.daily.ceiling"), ==, 100);
+  g_assert_cmpint (test_response_int (updated, "limits.monthly.cap"), ==, 500);
+}
+
 /* --- PUT /v1/admin/users/{id} --- */
 
 static void
@@ -793,6 +839,182 @@ has_action (JsonArray  *audit,
   return FALSE;
 }
 
+/* What the export must list of API keys and teams. */
+typedef struct
+{
+  char *team_id;
+  char *live_id;
+  char *live_key;
+  char *revoked_id;
+  char *revoked_key;
+} Memberships;
+
+static void
+memberships_clear (Memberships *m)
+{
+  g_free (m->team_id);
+  g_free (m->live_id);
+  g_free (m->live_key);
+  g_free (m->revoked_id);
+  g_free (m->revoked_key);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Memberships, memberships_clear)
+
+static TestResponse *
+make_key (TestServer *server,
+          const char *token,
+          const char *body,
+          char      **id,
+          char      **key)
+{
+  TestResponse *made = test_request (server, "POST", "/v1/me/api-keys", token, body);
+
+  g_assert_cmpuint (made->status, ==, 201);
+  *id = g_strdup (test_response_string (made, "id"));
+  *key = g_strdup (test_response_string (made, "key"));
+  return made;
+}
+
+/* @token gets a key it used and one it revoked, and joins a team of
+ * @owner's as a member with a daily cap. */
+static void
+add_memberships (TestServer  *server,
+                 const char  *token,
+                 const char  *user_id,
+                 const char  *owner,
+                 Memberships *m)
+{
+  g_autoptr(TestResponse) live = NULL;
+  g_autoptr(TestResponse) revoked = NULL;
+  g_autoptr(TestResponse) reply = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *invitation = NULL;
+
+  live = make_key (server, token, "{\"name\": \"Laptop\", \"scopes\": [\"read\"]}",
+                   &m->live_id, &m->live_key);
+  revoked = make_key (server, token, "{\"name\": \"Old CI\", \"scopes\": [\"read\", \"run\"], "
+                      "\"rate_limit\": 30}", &m->revoked_id, &m->revoked_key);
+  /* The use is written before the revocation is answered: the writer
+   * commits in order. */
+  reply = test_request (server, "GET", "/v1/me", m->live_key, NULL);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, test_response_free);
+  path = g_strdup_printf ("/v1/me/api-keys/%s", m->revoked_id);
+  reply = test_request (server, "DELETE", path, token, NULL);
+  g_assert_cmpuint (reply->status, ==, 204);
+  g_clear_pointer (&reply, test_response_free);
+
+  reply = test_request (server, "POST", "/v1/teams", owner, "{\"name\": \"Night shift\"}");
+  g_assert_cmpuint (reply->status, ==, 201);
+  m->team_id = g_strdup (test_response_string (reply, "team.id"));
+  g_clear_pointer (&reply, test_response_free);
+  g_free (path);
+  path = g_strdup_printf ("/v1/teams/%s/invitations", m->team_id);
+  reply = test_request (server, "POST", path, owner,
+                        "{\"email\": \"exporter@example.com\", \"role\": \"member\"}");
+  g_assert_cmpuint (reply->status, ==, 201);
+  invitation = g_strdup_printf ("/v1/invitations/%s/accept", test_response_string (reply, "token"));
+  g_clear_pointer (&reply, test_response_free);
+  reply = test_request (server, "POST", invitation, token, NULL);
+  g_assert_cmpuint (reply->status, ==, 200);
+  g_clear_pointer (&reply, test_response_free);
+  g_free (path);
+  path = g_strdup_printf ("/v1/teams/%s/members/%s", m->team_id, user_id);
+  reply = test_request (server, "PUT", path, owner, "{\"daily_cap\": 40}");
+  g_assert_cmpuint (reply->status, ==, 200);
+}
+
+static JsonObject *
+item_with_id (JsonArray  *items,
+              const char *id)
+{
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      if (g_strcmp0 (json_object_get_string_member (item, "id"), id) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+/* Keys as GET /v1/me/api-keys lists them, plus revoked_at: never a key
+ * or its hash. */
+static void
+assert_exported_keys (TestServer        *server,
+                      const char        *token,
+                      TestResponse      *export,
+                      const Memberships *m)
+{
+  g_autoptr(TestResponse) listed = test_request (server, "GET", "/v1/me/api-keys", token, NULL);
+  JsonArray *keys = json_node_get_array (json_object_get_member (
+                                           json_node_get_object (export->json), "api_keys"));
+  JsonObject *live = item_with_id (keys, m->live_id);
+  JsonObject *revoked = item_with_id (keys, m->revoked_id);
+  JsonObject *item;
+  g_autofree char *prefix = g_strndup (m->live_key, 8);
+
+  g_assert_cmpuint (json_array_get_length (keys), ==, 2);
+  g_assert_nonnull (live);
+  g_assert_nonnull (revoked);
+  g_assert_cmpstr (test_response_string (listed, "items.0.id"), ==, m->live_id);
+  g_assert_null (test_response_member (listed, "items.1"));
+  item = json_node_get_object (test_response_member (listed, "items.0"));
+  for (const char *const *name = (const char *const[]) { "name", "prefix", "created_at",
+                                                         "last_used_at", NULL };
+       *name != NULL; name++)
+    g_assert_cmpstr (json_object_get_string_member (live, *name), ==,
+                     json_object_get_string_member (item, *name));
+  g_assert_cmpstr (json_object_get_string_member (live, "prefix"), ==, prefix);
+  g_assert_cmpint (json_object_get_int_member (live, "rate_limit"), ==,
+                   json_object_get_int_member (item, "rate_limit"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (live, "scopes")), ==, 1);
+  g_assert_nonnull (json_object_get_string_member (live, "last_used_at"));
+  g_assert_true (json_object_get_null_member (live, "revoked_at"));
+
+  g_assert_cmpstr (json_object_get_string_member (revoked, "name"), ==, "Old CI");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (revoked, "scopes")), ==,
+                    2);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (revoked,
+                                                                                "scopes"), 1),
+                   ==, "run");
+  g_assert_cmpint (json_object_get_int_member (revoked, "rate_limit"), ==, 30);
+  g_assert_nonnull (json_object_get_string_member (revoked, "created_at"));
+  g_assert_true (json_object_get_null_member (revoked, "last_used_at"));
+  g_assert_nonnull (json_object_get_string_member (revoked, "revoked_at"));
+
+  for (guint i = 0; i < 2; i++)
+    {
+      JsonObject *key = i == 0 ? live : revoked;
+
+      g_assert_false (json_object_has_member (key, "key"));
+      g_assert_false (json_object_has_member (key, "key_hash"));
+    }
+  g_assert_null (strstr (export->body, m->live_key));
+  g_assert_null (strstr (export->body, m->revoked_key));
+}
+
+/* The user's own membership of each team: not the pool, not the others. */
+static void
+assert_exported_teams (TestResponse      *export,
+                       const Memberships *m)
+{
+  JsonArray *teams = json_node_get_array (json_object_get_member (
+                                            json_node_get_object (export->json), "teams"));
+  JsonObject *team;
+
+  g_assert_cmpuint (json_array_get_length (teams), ==, 1);
+  team = json_array_get_object_element (teams, 0);
+  g_assert_cmpstr (json_object_get_string_member (team, "id"), ==, m->team_id);
+  g_assert_cmpstr (json_object_get_string_member (team, "name"), ==, "Night shift");
+  g_assert_cmpstr (json_object_get_string_member (team, "role"), ==, "member");
+  g_assert_cmpint (json_object_get_int_member (team, "daily_cap"), ==, 40);
+  g_assert_true (json_object_get_null_member (team, "monthly_cap"));
+  g_assert_nonnull (json_object_get_string_member (team, "joined_at"));
+  g_assert_cmpuint (json_object_get_size (team), ==, 6);
+}
+
 static void
 test_export (void)
 {
@@ -805,6 +1027,7 @@ test_export (void)
   g_autoptr(TestResponse) history = NULL;
   g_autoptr(TestResponse) payments = NULL;
   g_autoptr(TestResponse) alerts = NULL;
+  g_auto(Memberships) memberships = { 0 };
   char user_id[37], account_id[37], other_id[37], other_account[37];
   JsonObject *user, *settings, *account, *details;
   JsonArray *transactions, *audit;
@@ -814,10 +1037,13 @@ test_export (void)
                      account_id);
   other = busy_user (server, admin, "bystander@example.com", "Bob Bystander", other_id,
                      other_account);
+  add_memberships (server, token, user_id, other, &memberships);
 
   reply = test_request (server, "GET", "/v1/me/export", token, NULL);
   g_assert_cmpuint (reply->status, ==, 200);
   root = reply->json;
+  assert_exported_keys (server, token, reply, &memberships);
+  assert_exported_teams (reply, &memberships);
 
   user = object_at (root, "user");
   g_assert_cmpstr (json_object_get_string_member (user, "id"), ==, user_id);
@@ -994,6 +1220,25 @@ restart_with (TestServer *server,
   test_server_restart (server);
 }
 
+/* @n sessions of the first user, each signed out a year ago. */
+static void
+add_ended_sessions (TestServer *server,
+                    guint       n)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  g_autofree char *sql = g_strdup_printf (
+    "WITH RECURSIVE k (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %u) "
+    "INSERT INTO sessions (token_hash, user_id, device, created_at, expires_at, revoked_at) "
+    "SELECT randomblob (32), (SELECT id FROM users ORDER BY rowid LIMIT 1), 'old', 1, "
+    "  %" G_GINT64_FORMAT ", 2 FROM k",
+    n, g_get_real_time () + (gint64) 86400 * G_USEC_PER_SEC);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
 static void
 test_session_retention (void)
 {
@@ -1014,8 +1259,10 @@ test_session_retention (void)
   test_server_restart (server);
   g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions"), ==, 3);
 
-  /* With no retention, it goes at start (a write queued as the server
-   * starts listening); the live ones stay. */
+  /* With no retention, it goes at start, with many more that ended long
+   * ago (a sweep of several transactions); the live ones stay. */
+  test_server_stop (server, FALSE);
+  add_ended_sessions (server, 2500);
   restart_with (server, "--session-retention-days=0");
   g_assert_true (wait_for (two_sessions_left, server));
   g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions"), ==, 2);
@@ -1024,12 +1271,21 @@ test_session_retention (void)
   reply = test_request (server, "GET", "/v1/me", going_on, NULL);
   g_assert_cmpuint (reply->status, ==, 200);
 
-  audit = test_request (server, "GET", "/v1/admin/audit?action=sessions.pruned", admin, NULL);
+  /* The count is recorded once the sweep on its worker thread ended. */
+  for (guint i = 0; i < 200; i++)
+    {
+      g_clear_pointer (&audit, test_response_free);
+      audit = test_request (server, "GET", "/v1/admin/audit?action=sessions.pruned", admin,
+                            NULL);
+      if (newest_record (audit, "sessions.pruned") != NULL)
+        break;
+      g_usleep (10 * 1000);
+    }
   record = newest_record (audit, "sessions.pruned");
   g_assert_nonnull (record);
   g_assert_cmpstr (json_object_get_string_member (record, "actor"), ==, "system");
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (record, "details"),
-                                               "sessions"), ==, 1);
+                                               "sessions"), ==, 2501);
   assert_audit_verifies (server, admin);
 
   g_clear_pointer (&reply, test_response_free);
@@ -1245,6 +1501,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/privacy/admin-users/list", test_list_users);
+  g_test_add_func ("/privacy/admin-users/limits", test_list_users_limits);
   g_test_add_func ("/privacy/admin-users/update", test_update_user);
   g_test_add_func ("/privacy/erase/me", test_erase_me);
   g_test_add_func ("/privacy/erase/by-admin", test_erase_by_admin);

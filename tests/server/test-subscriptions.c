@@ -161,6 +161,68 @@ test_demo_flow (void)
   g_assert_cmpint (balance (demo, token), ==, BASIC_CREDITS);
 }
 
+/* Polls @server until @token's balance is at least @credits (10 s at most). */
+static gint64
+wait_for_balance (TestServer *server,
+                  const char *token,
+                  gint64      credits)
+{
+  gint64 now = 0;
+
+  for (guint i = 0; i < 200 && (now = balance (server, token)) < credits; i++)
+    g_usleep (50 * 1000);
+  g_assert_cmpint (now, >=, credits);
+  return now;
+}
+
+/* The demo provider renews by itself (here every 2 s): each period's
+ * invoice grants once; after a cancel the period's end ends it and
+ * nothing more is granted. */
+static void
+test_demo_renewals (void)
+{
+  const char *args[] = { "--demo-period=2", NULL };
+  g_autoptr(TestServer) quick = test_server_start (args);
+  g_autofree char *token = test_user_new (quick, "renewing@example.com", NULL);
+  g_autoptr(TestResponse) started = subscribe (quick, token, "basic");
+  g_autofree char *pay = g_strconcat (url_path (started), "/pay", NULL);
+  g_autoptr(TestResponse) paid = test_request (quick, "POST", pay, NULL, NULL);
+  g_autoptr(TestResponse) cancelled = NULL;
+  g_autoptr(JsonArray) items = NULL;
+  g_autofree char *path = test_server_ledger_path (quick);
+  g_autoptr(TallyLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 ended;
+  guint purchases = 0;
+
+  g_assert_cmpuint (paid->status, ==, 200);
+  g_assert_cmpint (balance (quick, token), ==, BASIC_CREDITS);
+  wait_for_balance (quick, token, 3 * BASIC_CREDITS);
+
+  cancelled = test_request (quick, "DELETE", "/v1/me/subscription", token, NULL);
+  g_assert_cmpuint (cancelled->status, ==, 200);
+  for (guint i = 0; i < 200 && !has_no_subscription (quick, token); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (has_no_subscription (quick, token));
+  ended = balance (quick, token);
+  g_assert_cmpint (ended % BASIC_CREDITS, ==, 0);
+  g_usleep (3 * G_USEC_PER_SEC);
+  g_assert_cmpint (balance (quick, token), ==, ended);
+
+  items = test_list_transactions (quick, token);
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    if (g_str_equal (json_object_get_string_member (json_array_get_object_element (items, i),
+                                                    "kind"), "purchase"))
+      purchases++;
+  g_assert_cmpint (purchases * BASIC_CREDITS, ==, ended);
+
+  test_server_stop (quick, FALSE);
+  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  tally_ledger_check (ledger, &error);
+  g_assert_no_error (error);
+}
+
 static TestResponse *
 change_plan (TestServer *server,
              const char *token,
@@ -433,6 +495,94 @@ test_stripe_invoice_once (void)
   g_assert_cmpuint (purchases, ==, 2);
 }
 
+/* --- refunds of an invoice --- */
+
+static gint64
+invoice_amount (const char *invoice_id)
+{
+  g_autofree char *path = g_strconcat ("/_test/invoices/", invoice_id, NULL);
+  g_autoptr(TestResponse) invoice = test_request (fake, "GET", path, NULL, NULL);
+
+  g_assert_cmpuint (invoice->status, ==, 200);
+  return test_response_int (invoice, "amount_paid");
+}
+
+/* Stripe's charge.refunded for the charge that paid @invoice_id, as API
+ * versions before 2025-03-31 send it (the charge names its invoice). */
+static char *
+invoice_refund_event (const char *invoice_id,
+                      gint64      refunded)
+{
+  return g_strdup_printf ("{\"id\": \"evt_r_%s_%" G_GINT64_FORMAT "\", \"object\": \"event\", "
+                          "\"type\": \"charge.refunded\", \"data\": {\"object\": {"
+                          "\"id\": \"ch_%s\", \"object\": \"charge\", \"amount\": %"
+                          G_GINT64_FORMAT ", \"amount_refunded\": %" G_GINT64_FORMAT ", "
+                          "\"invoice\": \"%s\", \"payment_intent\": \"pi_%s\"}}}",
+                          invoice_id, refunded, invoice_id, invoice_amount (invoice_id),
+                          refunded, invoice_id, invoice_id);
+}
+
+/* A renewal refunded in two halves, each delivered twice: the invoice's
+ * grant comes back once, half by half; the other month's stays. */
+static void
+test_stripe_refund_invoice (void)
+{
+  g_autofree char *token = test_user_new (stripe, "stripe-refunded@example.com", NULL);
+  g_autoptr(Delivered) first = stripe_subscribe (token);
+  g_autofree char *body = subscription_body (first, FALSE);
+  g_autoptr(Delivered) renewal = control ("/_test/renew", body);
+  gint64 amount = invoice_amount (renewal->invoice);
+  g_autofree char *half = invoice_refund_event (renewal->invoice, amount / 2);
+  g_autofree char *whole = invoice_refund_event (renewal->invoice, amount);
+  g_autofree char *o1 = NULL, *o2 = NULL, *o3 = NULL, *o4 = NULL;
+
+  g_assert_cmpint (balance (stripe, token), ==, 2 * BASIC_CREDITS);
+  o1 = redeliver (half);
+  o2 = redeliver (half);
+  g_assert_cmpstr (o1, ==, "refunded");
+  g_assert_cmpstr (o2, ==, "duplicate");
+  g_assert_cmpint (balance (stripe, token), ==,
+                   2 * BASIC_CREDITS - BASIC_CREDITS * (amount / 2) / amount);
+  o3 = redeliver (whole);
+  o4 = redeliver (whole);
+  g_assert_cmpstr (o3, ==, "refunded");
+  g_assert_cmpstr (o4, ==, "duplicate");
+  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
+}
+
+/* What was spent of the month stays spent: only the unspent rest comes
+ * back, and the balance never goes below zero. */
+static void
+test_stripe_refund_invoice_spent (void)
+{
+  g_autofree char *token = test_user_new (stripe, "stripe-spent@example.com", NULL);
+  g_autoptr(Delivered) first = stripe_subscribe (token);
+  g_autofree char *run_id = g_uuid_string_random ();
+  g_autofree char *run_body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"qr-code\", "
+                                               "\"inputs\": {\"text\": \"x\"}}", run_id);
+  g_autofree char *complete = g_strconcat ("/v1/runs/", run_id, "/complete", NULL);
+  g_autoptr(TestResponse) run = test_request (stripe, "POST", "/v1/runs", token, run_body);
+  g_autoptr(TestResponse) done = NULL;
+  g_autofree char *refund = invoice_refund_event (first->invoice, invoice_amount (first->invoice));
+  g_autofree char *outcome = NULL, *again = NULL;
+  gint64 charged;
+
+  g_assert_cmpuint (run->status, ==, 201);
+  done = test_request (stripe, "POST", complete, token,
+                       "{\"outcome\": \"succeeded\", \"units\": 1}");
+  g_assert_cmpuint (done->status, ==, 200);
+  charged = test_response_int (done, "run.charged");
+  g_assert_cmpint (charged, >, 0);
+  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS - charged);
+
+  outcome = redeliver (refund);
+  g_assert_cmpstr (outcome, ==, "short");
+  g_assert_cmpint (balance (stripe, token), ==, 0);
+  again = redeliver (refund);
+  g_assert_cmpstr (again, ==, "duplicate");
+  g_assert_cmpint (balance (stripe, token), ==, 0);
+}
+
 static void
 test_stripe_failed_renewal (void)
 {
@@ -668,12 +818,16 @@ main (int   argc,
   g_test_add_func ("/subscriptions/demo/flow", test_demo_flow);
   g_test_add_func ("/subscriptions/demo/page-needs-key", test_demo_page_needs_key);
   g_test_add_func ("/subscriptions/demo/change", test_demo_change);
+  g_test_add_func ("/subscriptions/demo/renewals", test_demo_renewals);
   g_test_add_func ("/subscriptions/demo/change-without-subscription",
                    test_demo_change_without_subscription);
   g_test_add_func ("/subscriptions/api/bad-input", test_bad_input);
   g_test_add_func ("/subscriptions/stripe/checkout", test_stripe_checkout);
   g_test_add_func ("/subscriptions/stripe/invoice-once", test_stripe_invoice_once);
   g_test_add_func ("/subscriptions/stripe/failed-renewal", test_stripe_failed_renewal);
+  g_test_add_func ("/subscriptions/stripe/refund-invoice", test_stripe_refund_invoice);
+  g_test_add_func ("/subscriptions/stripe/refund-invoice-spent",
+                   test_stripe_refund_invoice_spent);
   g_test_add_func ("/subscriptions/stripe/cancel-and-end", test_stripe_cancel_and_end);
   g_test_add_func ("/subscriptions/stripe/invoice-first", test_stripe_invoice_first);
   g_test_add_func ("/subscriptions/stripe/change", test_stripe_change);

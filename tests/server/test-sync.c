@@ -890,6 +890,37 @@ test_online_run_takes_back_lease (void)
   check_ledger ();
 }
 
+/* A lease past its end that the server's sweep has not reached yet (it
+ * sweeps by the wall clock, and the ledger's is a week and a day ahead):
+ * an online run that needs its credits gets them, as from a live one.
+ * Last of the tests, as the server's clock stays ahead. */
+static void
+test_online_run_takes_back_expired_lease (void)
+{
+  char account_id[37];
+  g_autofree char *token = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(TestResponse) first = NULL, taken = NULL, me = NULL;
+
+  token = funded_user_new (account_id, 40);
+  first = post_sync (token, "tablet", 0, NULL);
+  g_assert_cmpint (test_response_int (first, "lease.amount"), ==, 40);
+
+  g_setenv ("TALLY_SERVER_CLOCK_OFFSET", "691200", TRUE);
+  test_server_restart (server);
+  g_unsetenv ("TALLY_SERVER_CLOCK_OFFSET");
+
+  taken = authorize (token, id, "tablet");
+  g_assert_cmpuint (taken->status, ==, 201);
+  g_assert_true (is_null (taken, "lease"));
+
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpint (test_response_int (me, "accounts.0.balance"), ==, 40);
+  g_assert_cmpint (test_response_int (me, "accounts.0.held"), ==,
+                   test_response_int (taken, "run.held"));
+  check_ledger ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -918,6 +949,8 @@ main (int   argc,
   g_test_add_func ("/sync/bad-op-changes-nothing", test_bad_op_changes_nothing);
   g_test_add_func ("/sync/other-user-sees-nothing", test_other_user_sees_nothing);
   g_test_add_func ("/sync/online-run-takes-back-lease", test_online_run_takes_back_lease);
+  g_test_add_func ("/sync/online-run-takes-back-expired-lease",
+                   test_online_run_takes_back_expired_lease);
 
   server = test_server_start (args);
   admin_token = test_admin_new (server, "sync-admin@example.com");

@@ -1,0 +1,39 @@
+/* tally-admin-dialogs.h: what both panes of the Admin view say and ask
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* A plain toast in the overlay of @widget's window, if it has one. */
+void              tally_admin_toast      (GtkWidget             *widget,
+                                          const char            *text);
+
+/* An empty boxed list, for a form or the users. */
+GtkWidget        *tally_admin_form_new   (void);
+
+typedef void (*TallyAdminConfirmFunc) (AdwMessageDialog *dialog,
+                                       gpointer          data);
+
+/* Asks before a change, in @widget's window: @heading and @body, then
+ * Cancel and @confirm shown with @appearance (a destructive one is never
+ * the default answer), with @form (nullable, e.g. a boxed list of
+ * fields) below the body. Confirmed, @func runs with @data; @destroy
+ * frees @data with the dialog. The dialog is presented and returned. */
+AdwMessageDialog *tally_admin_confirm    (GtkWidget             *widget,
+                                          const char            *heading,
+                                          const char            *body,
+                                          const char            *confirm,
+                                          AdwResponseAppearance  appearance,
+                                          GtkWidget             *form,
+                                          TallyAdminConfirmFunc  func,
+                                          gpointer               data,
+                                          GDestroyNotify         destroy);
+
+G_END_DECLS

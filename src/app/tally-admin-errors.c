@@ -1,0 +1,285 @@
+/* tally-admin-errors.c: the Admin view's Errors pane
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * What users hit, as the server grouped it (code and route): an admin
+ * sees it without reading logs, and the sample request id finds the
+ * whole story in them. Read when first shown and on Reload only: the
+ * groups are the server's memory since it started, not a live feed.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <inttypes.h>
+
+#include "tally-admin-errors.h"
+#include "tally-session-admin.h"
+
+struct _TallyAdminErrors
+{
+  TallyPage         parent_instance;
+
+  TallySession     *session;
+  GtkListBox       *list;
+  GtkLabel         *status;
+  TallyErrorGroups *groups;
+  GCancellable     *cancellable;
+  gboolean          loaded;
+};
+
+G_DEFINE_FINAL_TYPE (TallyAdminErrors, tally_admin_errors, TALLY_TYPE_PAGE)
+
+/* @iso in local time, to the second. */
+static char *
+local_time (const char *iso)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (iso, NULL);
+  g_autoptr(GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup (iso);
+  local = g_date_time_to_local (time);
+  /* TRANSLATORS: when an error was seen, see strftime(3). */
+  return g_date_time_format (local, _("%Y-%m-%d %H:%M:%S"));
+}
+
+static GtkWidget *
+group_row (TallyErrorGroup *group)
+{
+  GtkWidget *row = adw_action_row_new ();
+  g_autofree char *first = local_time (group->first_seen);
+  g_autofree char *last = local_time (group->last_seen);
+  g_autofree char *times = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *name = NULL;
+
+  times = g_strdup_printf (ngettext ("%" PRId64 " time", "%" PRId64 " times",
+                                     group->count), group->count);
+  /* TRANSLATORS: an error group: the request's method, route and status, how
+   * often, when first and last, and the request id of the latest. */
+  subtitle = g_strdup_printf (_("%s %s · %" PRId64 " · %s\n"
+                                "First %s · last %s\n"
+                                "Request %s"),
+                              group->method, group->route, group->status, times, first, last,
+                              group->request_id);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), group->code);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  /* TRANSLATORS: an error group, as a screen reader says it */
+  name = g_strdup_printf (_("%s: %s"), group->code, subtitle);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  return row;
+}
+
+static void
+clear_list (TallyAdminErrors *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+}
+
+static void
+show_groups (TallyAdminErrors *self)
+{
+  g_autofree char *since = NULL;
+  g_autofree char *text = NULL;
+
+  clear_list (self);
+  for (guint i = 0; i < self->groups->items->len; i++)
+    gtk_list_box_append (self->list, group_row (self->groups->items->pdata[i]));
+  gtk_widget_set_visible (GTK_WIDGET (self->list), self->groups->items->len > 0);
+
+  since = local_time (self->groups->since);
+  if (self->groups->items->len == 0)
+    text = g_strdup_printf (_("No errors since the server started, %s"), since);
+  else if (self->groups->evicted > 0)
+    text = g_strdup_printf (ngettext ("Since the server started, %s; %" PRId64
+                                      " older group was dropped to make room",
+                                      "Since the server started, %s; %" PRId64
+                                      " older groups were dropped to make room",
+                                      self->groups->evicted), since, self->groups->evicted);
+  else
+    text = g_strdup_printf (_("Since the server started, %s"), since);
+  gtk_label_set_text (self->status, text);
+}
+
+static void
+groups_loaded (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(TallyAdminErrors) self = user_data;
+  g_autoptr(GError) error = NULL;
+  TallyErrorGroups *groups;
+
+  groups = tally_session_load_error_groups_finish (TALLY_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.reload", TRUE);
+  g_clear_pointer (&self->groups, tally_error_groups_free);
+  if (groups == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The errors could not be read: %s"),
+                                               error->message);
+
+      clear_list (self);
+      gtk_widget_set_visible (GTK_WIDGET (self->list), FALSE);
+      gtk_label_set_text (self->status, text);
+      return;
+    }
+  self->groups = groups;
+  show_groups (self);
+}
+
+void
+tally_admin_errors_reload (TallyAdminErrors *self)
+{
+  g_return_if_fail (TALLY_IS_ADMIN_ERRORS (self));
+
+  self->loaded = TRUE;
+  gtk_label_set_text (self->status, _("Loading…"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.reload", FALSE);
+  tally_session_load_error_groups_async (self->session, self->cancellable, groups_loaded,
+                                         g_object_ref (self));
+}
+
+static void
+reload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  tally_admin_errors_reload (TALLY_ADMIN_ERRORS (widget));
+}
+
+static void
+on_map (TallyAdminErrors *self)
+{
+  if (!self->loaded && tally_session_is_admin (self->session))
+    tally_admin_errors_reload (self);
+}
+
+/* Another user, or no longer an admin: what the last admin saw goes. */
+static void
+on_role_changed (TallyAdminErrors *self)
+{
+  self->loaded = FALSE;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  g_clear_pointer (&self->groups, tally_error_groups_free);
+  clear_list (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->list), FALSE);
+  gtk_label_set_text (self->status, "");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.reload", TRUE);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+    on_map (self);
+}
+
+static void
+build (TallyAdminErrors *self)
+{
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *reload = gtk_button_new_with_mnemonic (_("_Reload"));
+
+  gtk_widget_set_margin_top (box, 12);
+  gtk_widget_set_margin_bottom (box, 12);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+
+  self->status = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->status, TRUE);
+  gtk_label_set_xalign (self->status, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
+
+  self->list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
+  gtk_widget_set_visible (GTK_WIDGET (self->list), FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Errors by code and route"), -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->list));
+
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (reload), "errors.reload");
+  gtk_widget_add_css_class (reload, "pill");
+  gtk_widget_set_halign (reload, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), reload);
+
+  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
+  gtk_widget_set_vexpand (scrolled, TRUE);
+  adw_bin_set_child (ADW_BIN (self), scrolled);
+}
+
+static void
+tally_admin_errors_constructed (GObject *object)
+{
+  TallyAdminErrors *self = TALLY_ADMIN_ERRORS (object);
+
+  G_OBJECT_CLASS (tally_admin_errors_parent_class)->constructed (object);
+
+  self->session = tally_page_get_session (TALLY_PAGE (self));
+  g_return_if_fail (self->session != NULL);
+  build (self);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
+  g_signal_connect_object (self->session, "notify::role", G_CALLBACK (on_role_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "notify::user-id", G_CALLBACK (on_role_changed), self,
+                           G_CONNECT_SWAPPED);
+}
+
+static void
+tally_admin_errors_dispose (GObject *object)
+{
+  TallyAdminErrors *self = TALLY_ADMIN_ERRORS (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->groups, tally_error_groups_free);
+
+  G_OBJECT_CLASS (tally_admin_errors_parent_class)->dispose (object);
+}
+
+static void
+tally_admin_errors_class_init (TallyAdminErrorsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = tally_admin_errors_constructed;
+  object_class->dispose = tally_admin_errors_dispose;
+
+  gtk_widget_class_install_action (widget_class, "errors.reload", NULL, reload_action);
+}
+
+static void
+tally_admin_errors_init (TallyAdminErrors *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+GtkWidget *
+tally_admin_errors_new (TallySession *session)
+{
+  g_return_val_if_fail (TALLY_IS_SESSION (session), NULL);
+
+  return g_object_new (TALLY_TYPE_ADMIN_ERRORS, "session", session, NULL);
+}
+
+TallyErrorGroups *
+tally_admin_errors_get_groups (TallyAdminErrors *self)
+{
+  g_return_val_if_fail (TALLY_IS_ADMIN_ERRORS (self), NULL);
+
+  return self->groups;
+}

@@ -1,0 +1,303 @@
+/* test-app-gifts.c: Buy Credits → Buy as a Gift and the referral link,
+ * and a received gift told, against a real server
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The gift is paid through the demo provider end to end: the test stands
+ * in for the browser and presses Pay on the demo page.
+ */
+
+#include "config.h"
+
+#include "tally-app-test.h"
+#include "tally-gifts-box.h"
+#include "tally-purchase-page.h"
+#include "tally-secret.h"
+#include "tally-window.h"
+
+#define FRIEND "gift-friend@example.com"
+
+static TestServer *server;
+
+/* Stands in for the browser: keeps the checkout URL for the test. */
+static void
+catch_uri (GtkWindow  *parent,
+           const char *uri,
+           gpointer    user_data)
+{
+  char **caught = user_data;
+
+  g_free (*caught);
+  *caught = g_strdup (uri);
+}
+
+static TallyPurchasePage *
+open_purchase_page (GtkWidget *window)
+{
+  GtkWidget *balance = wait_for_widget (window, is_balance_widget, NULL);
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (gtk_widget_get_first_child (balance)));
+  click (window, "_Buy Credits…");
+  return TALLY_PURCHASE_PAGE (wait_for_widget (window, is_purchase_page, NULL));
+}
+
+static void
+click_in_row (GtkWidget  *window,
+              const char *title,
+              const char *label)
+{
+  GtkWidget *row = wait_for_widget (window, is_action_row_titled, title);
+  GtkWidget *button = find_widget (row, is_button_labelled, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static gboolean
+is_switch (GtkWidget  *widget,
+           const char *unused)
+{
+  return GTK_IS_SWITCH (widget);
+}
+
+static gboolean
+is_gifts_box (GtkWidget  *widget,
+              const char *unused)
+{
+  return TALLY_IS_GIFTS_BOX (widget);
+}
+
+static gboolean
+is_label_containing (GtkWidget  *widget,
+                     const char *text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static void
+shoot (GtkWidget  *window,
+       const char *name)
+{
+  static const struct { AdwColorScheme scheme; const char *style; } styles[] = {
+    { ADW_COLOR_SCHEME_FORCE_LIGHT, "light" },
+    { ADW_COLOR_SCHEME_FORCE_DARK, "dark" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s-%s.png", name, styles[i].style);
+
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), styles[i].scheme);
+      save_screenshot (window, file);
+    }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+}
+
+/* What the browser would do on the demo checkout page: press Pay. */
+static void
+pay (const char *url)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(TestResponse) response = NULL;
+
+  g_assert_true (g_str_has_prefix (url, server->base_url));
+  path = g_strconcat (url + strlen (server->base_url), "/pay", NULL);
+  response = test_request (server, "POST", path, NULL, NULL);
+  g_assert_cmpuint (response->status, ==, 200);
+}
+
+typedef struct
+{
+  char     *text;
+  gboolean  done;
+} ClipboardRead;
+
+static void
+clipboard_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ClipboardRead *read = user_data;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  read->done = TRUE;
+}
+
+static void
+cleared (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  gboolean *done = data;
+
+  tally_secret_clear_finish (result, NULL);
+  *done = TRUE;
+}
+
+static gboolean
+token_stored (gpointer data)
+{
+  g_autofree char *token = keyring_token (server->base_url);
+
+  return g_strcmp0 (token, data) == 0;
+}
+
+/* A new user signed up in the window with a referral code: an unknown
+ * code first, refused in the server's words, then @code. */
+static GtkWidget *
+signed_up_with_code (TallyClient *client,
+                     GSettings   *settings,
+                     const char  *email,
+                     const char  *code)
+{
+  gboolean done = FALSE;
+  GtkWidget *window;
+
+  tally_secret_clear_async (server->base_url, NULL, cleared, &done);
+  wait_for (flag_set, &done, "the keyring");
+
+  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  type_into (window, "Server address", server->base_url);
+  type_into (window, "Email address", email);
+  type_into (window, "Password", TEST_PASSWORD);
+  type_into (window, "Your name (for a new account)", "Robin");
+  type_into (window, "Referral code (for a new account, optional)", "NOSUCH99");
+  click (window, "_Create Account");
+  wait_for_widget (window, is_label_containing, "There is no such referral code");
+  type_into (window, "Referral code (for a new account, optional)", code);
+  click (window, "_Create Account");
+  wait_for_credits (window, 0);
+  return window;
+}
+
+/* The gift: refused without an address; paid, its credits wait for the
+ * address and the buyer's balance stays; the link copied; the friend
+ * who signs up is told who gave what. */
+static void
+test_gift_and_referral (void)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(TallyClient) friend_client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *url = NULL;
+  g_autoptr(TestResponse) gifts = NULL;
+  ClipboardRead read = { 0 };
+  TallyPurchasePage *page;
+  TallyGiftsBox *box;
+  GtkWidget *window, *friend_window;
+
+  window = signed_up_window (server, client, settings, "gift-buyer@example.com");
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 1400);
+  page = open_purchase_page (window);
+  tally_purchase_page_set_uri_opener (page, catch_uri, &url);
+  box = TALLY_GIFTS_BOX (wait_for_widget (window, is_gifts_box, NULL));
+
+  /* The referral link, and what it earned so far. */
+  wait_for_widget (window, is_label_containing, "0 friends signed up with your link");
+  g_assert_true (g_str_has_prefix (tally_gifts_box_get_link (box), server->base_url));
+  click (window, "_Copy");
+  wait_for_widget (window, is_label_with, "Referral link copied");
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (window), NULL, clipboard_read, &read);
+  wait_for (flag_set, &read.done, "the clipboard");
+  g_assert_cmpstr (read.text, ==, tally_gifts_box_get_link (box));
+  g_free (read.text);
+
+  /* On, without an address: nothing is started. */
+  gtk_switch_set_active (GTK_SWITCH (wait_for_widget (window, is_switch, NULL)), TRUE);
+  click_in_row (window, "Starter", "Buy");
+  wait_for_widget (window, is_label_with, "Enter the email address the gift goes to");
+  g_assert_null (url);
+  g_assert_false (tally_purchase_page_get_pending (page));
+  shoot (window, "gift-form");
+
+  type_into (window, "Recipient’s email address", FRIEND);
+  click_in_row (window, "Starter", "Buy");
+  wait_for (string_ready, &url, "the checkout URL");
+  wait_for_widget (window, is_label_with, "Finish it in your browser: Starter, 500 credits for "
+                   "€5.00, a gift to " FRIEND ".");
+  pay (url);
+  wait_for_widget (window, is_label_with, "Gift paid: 500 credits wait for " FRIEND);
+  g_assert_false (tally_purchase_page_get_pending (page));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (find_widget (window, is_switch, NULL))));
+  wait_for_credits (window, 0);
+  /* A receipt that says it was a gift; no "Top Up" of a pack given away. */
+  wait_for_widget (window, is_label_containing, " · Paid · Gift");
+  g_assert_null (find_widget (window, is_button_labelled, "Top Up"));
+  shoot (window, "gift-paid");
+
+  gifts = test_request (server, "GET", "/v1/me/gifts", tally_client_get_token (client), NULL);
+  g_assert_cmpstr (test_response_string (gifts, "sent.0.status"), ==, "waiting");
+  g_assert_cmpstr (test_response_string (gifts, "sent.0.email"), ==, FRIEND);
+
+  /* The friend signs up: the gift arrives, told by name. */
+  friend_window = signed_up_window (server, friend_client, settings, FRIEND);
+  wait_for_credits (friend_window, 500);
+  wait_for_widget (friend_window, is_label_with, "Gale gave you 500 credits");
+  shoot (friend_window, "gift-received");
+
+  gtk_window_destroy (GTK_WINDOW (friend_window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A friend signs up with the code of the link; their first purchase
+ * earns both the bonus, and the referrer's Buy Credits says so. */
+static void
+test_referral_sign_up (void)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(TallyClient) friend_client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(TestResponse) referral = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *code = NULL;
+  TallyPurchasePage *page;
+  GtkWidget *window, *friend_window;
+
+  window = signed_up_window (server, client, settings, "referrer@example.com");
+  /* The referrer's token reaches the keyring first, so that it cannot land
+   * after the friend's window cleared it. */
+  wait_for (token_stored, (gpointer) tally_client_get_token (client), "the keyring");
+  referral = test_request (server, "GET", "/v1/me/referral", tally_client_get_token (client),
+                           NULL);
+  code = g_ascii_strdown (test_response_string (referral, "code"), -1);
+
+  friend_window = signed_up_with_code (friend_client, settings, "referred@example.com", code);
+  page = open_purchase_page (friend_window);
+  tally_purchase_page_set_uri_opener (page, catch_uri, &url);
+  click_in_row (friend_window, "Starter", "Buy");
+  wait_for (string_ready, &url, "the checkout URL");
+  pay (url);
+  wait_for_credits (friend_window, 600);
+  gtk_window_destroy (GTK_WINDOW (friend_window));
+
+  wait_for_credits (window, 100);
+  wait_for_widget (window, is_label_with, "You received 100 credits: Referral bonus");
+  open_purchase_page (window);
+  wait_for_widget (window, is_label_containing, "1 friend signed up with your link; you earned "
+                   "100 credits.");
+  shoot (window, "referral");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const char * const server_args[] = { "--lease-amount", "0", NULL };
+  int status;
+
+  app_test_init (&argc, &argv);
+
+  g_test_add_func ("/app-gifts/gift-and-referral", test_gift_and_referral);
+  g_test_add_func ("/app-gifts/referral-sign-up", test_referral_sign_up);
+
+  server = test_server_start (server_args);
+  status = g_test_run ();
+  test_server_free (server);
+  return status;
+}
