@@ -445,6 +445,7 @@ test_not_before_durable (void)
   g_autofree char *admin = NULL, *token = NULL;
   g_autofree char *first_id = g_uuid_string_random (), *second_id = g_uuid_string_random ();
   g_autoptr(Listener) listener = NULL;
+  g_autoptr(TestResponse) settings = NULL;
   Completion first = { 0 }, second = { 0 };
   GThread *first_thread, *second_thread;
   char account_id[37];
@@ -462,11 +463,17 @@ test_not_before_durable (void)
   authorize_run (token, second_id);
   listener = listener_connect (token);
   g_assert_nonnull (listener->connection);
+  /* Answered once everything before it is durable: the syncer is idle,
+   * so the first completion gets a sync of its own. */
+  settings = test_request (server, "PUT", "/v1/me/alerts", token, "{\"low_balance\": 1}");
+  g_assert_cmpuint (settings->status, ==, 200);
 
   first = (Completion) { server, token, g_strdup_printf ("/v1/runs/%s/complete", first_id) };
   second = (Completion) { server, token, g_strdup_printf ("/v1/runs/%s/complete", second_id) };
   first_thread = g_thread_new ("first", complete_thread, &first);
   g_assert_true (wait_until_settled (token, first_id, &first));
+  /* Time for the syncer to take the first alone. */
+  g_usleep (100 * G_TIME_SPAN_MILLISECOND);
   second_thread = g_thread_new ("second", complete_thread, &second);
   g_assert_true (wait_until_settled (token, second_id, &second));
 
