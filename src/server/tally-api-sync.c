@@ -256,43 +256,6 @@ sync_write (gpointer   data,
 
 /* --- the answer --- */
 
-static JsonObject *
-transfer_json (const TallyTransfer *transfer)
-{
-  JsonObject *object = json_object_new ();
-  JsonObject *flags = json_object_new ();
-  g_autofree char *created_at = tally_time_to_iso8601 (transfer->created_at);
-
-  json_object_set_string_member (object, "id", transfer->id);
-  json_object_set_int_member (object, "seq", transfer->seq);
-  json_object_set_string_member (object, "kind", tally_transfer_kind_to_string (transfer->kind));
-  json_object_set_string_member (object, "debit_account_id", transfer->debit_account_id);
-  json_object_set_string_member (object, "credit_account_id", transfer->credit_account_id);
-  json_object_set_int_member (object, "amount", transfer->amount);
-  if (transfer->pending_id[0] != '\0')
-    json_object_set_string_member (object, "pending_id", transfer->pending_id);
-  else
-    json_object_set_null_member (object, "pending_id");
-
-  json_object_set_boolean_member (flags, "pending",
-                                  (transfer->flags & TALLY_TRANSFER_FLAG_PENDING) != 0);
-  json_object_set_boolean_member (flags, "post_pending",
-                                  (transfer->flags & TALLY_TRANSFER_FLAG_POST_PENDING) != 0);
-  json_object_set_boolean_member (flags, "void_pending",
-                                  (transfer->flags & TALLY_TRANSFER_FLAG_VOID_PENDING) != 0);
-  tally_api_set_object (object, "flags", flags);
-
-  if (transfer->tool_id[0] != '\0')
-    json_object_set_string_member (object, "tool", transfer->tool_id);
-  else
-    json_object_set_null_member (object, "tool");
-  json_object_set_int_member (object, "units", transfer->units);
-  json_object_set_string_member (object, "ref", transfer->ref);
-  json_object_set_string_member (object, "description", transfer->description);
-  json_object_set_string_member (object, "created_at", created_at);
-  return object;
-}
-
 static JsonNode *
 lease_json (const TallyDevice *device,
             gint64             now)
@@ -370,7 +333,7 @@ add_transfers (const TallySyncContext  *ctx,
     {
       const TallyTransfer *transfer = &g_array_index (transfers, TallyTransfer, i);
 
-      json_array_add_object_element (array, transfer_json (transfer));
+      json_array_add_object_element (array, tally_transfer_to_json (transfer));
       cursor = transfer->seq;
     }
 
