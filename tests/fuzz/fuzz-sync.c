@@ -13,7 +13,7 @@ static void
 check_op (const TallySyncOp *op)
 {
   fuzz_check_uuid (op->id, FALSE);
-  fuzz_require (op->tool != NULL && op->tool[0] != '\0');
+  fuzz_require (op->tool[0] != '\0' && strlen (op->tool) < sizeof op->tool);
   fuzz_touch_string (op->tool);
   fuzz_require (op->units >= 0 && op->cost >= 0);
   fuzz_require (tally_run_outcome_to_string (op->outcome) != NULL);
