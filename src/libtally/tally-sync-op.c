@@ -13,6 +13,11 @@
 #include "tally-json.h"
 #include "tally-sync-op.h"
 
+/* The years 1 to 9999 in UTC, the times an ISO 8601 text can hold: a
+ * zone may move a time the device wrote outside them. */
+#define CREATED_AT_MIN G_GINT64_CONSTANT (-62135596800000000)
+#define CREATED_AT_MAX G_GINT64_CONSTANT (253402300799999999)
+
 static const char * const outcomes[] = {
   [TALLY_RUN_OUTCOME_SUCCEEDED] = "succeeded",
   [TALLY_RUN_OUTCOME_FAILED] = "failed",
@@ -189,7 +194,8 @@ read_created_at (JsonObject       *object,
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     return fail (fault, "created_at", TALLY_SYNC_OP_FAULT_NOT_STRING);
-  if (!tally_json_parse_time (json_node_get_string (node), &op->created_at))
+  if (!tally_json_parse_time (json_node_get_string (node), &op->created_at) ||
+      op->created_at < CREATED_AT_MIN || op->created_at > CREATED_AT_MAX)
     return fail (fault, "created_at", TALLY_SYNC_OP_FAULT_NOT_TIME);
   return TRUE;
 }

@@ -56,6 +56,11 @@ test_sync_op_round_trip (void)
     { OP_ID, "a", 0, TALLY_RUN_OUTCOME_FAILED, 0, 0 },
     { OP_ID, "image-resize", G_MAXINT64, TALLY_RUN_OUTCOME_CANCELLED, G_MAXINT64,
       G_GINT64_CONSTANT (1000000) },
+    /* The first and the last second ISO 8601 has a year for, and before
+     * the epoch. */
+    { OP_ID, "t", 1, TALLY_RUN_OUTCOME_SUCCEEDED, 1, G_GINT64_CONSTANT (-62135596800000000) },
+    { OP_ID, "t", 1, TALLY_RUN_OUTCOME_SUCCEEDED, 1, G_GINT64_CONSTANT (253402300799999999) },
+    { OP_ID, "t", 1, TALLY_RUN_OUTCOME_SUCCEEDED, 1, G_GINT64_CONSTANT (-1500000) },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (ops); i++)
@@ -67,6 +72,7 @@ test_sync_op_round_trip (void)
       TallySyncOpFault fault;
       TallySyncOp back;
 
+      g_test_message ("op: %s", text);
       g_assert_cmpstr (json_object_get_string_member (object, "type"), ==, "run");
       g_assert_cmpint (json_object_has_member (object, "created_at"), ==, ops[i].created_at != 0);
       g_assert_true (tally_sync_op_from_json (object, &back, &fault));
@@ -194,6 +200,9 @@ test_sync_op_faults (void)
     { "created_at", "\"2026-12-06T23:00:00\"", TALLY_SYNC_OP_FAULT_NOT_TIME },
     { "created_at", "\"yesterday\"", TALLY_SYNC_OP_FAULT_NOT_TIME },
     { "created_at", "1796515200", TALLY_SYNC_OP_FAULT_NOT_STRING },
+    /* In UTC, the year 0 and the year 10000: no ISO 8601 text writes them. */
+    { "created_at", "\"0001-01-01T00:00:00+01:00\"", TALLY_SYNC_OP_FAULT_NOT_TIME },
+    { "created_at", "\"9999-12-31T23:59:59-01:00\"", TALLY_SYNC_OP_FAULT_NOT_TIME },
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
