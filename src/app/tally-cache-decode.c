@@ -13,7 +13,6 @@
 
 #include "tally-cache-private.h"
 #include "tally-json.h"
-#include "tally-sync-op.h"
 #include "tally-transfer-json.h"
 
 /* Each decoder returns FALSE with the name of the member at fault. */
@@ -235,13 +234,13 @@ tally_cache_answer_clear (TallyCacheAnswer *answer)
 /* --- outbox ops --- */
 
 gboolean
-tally_cache_validate_op (JsonObject  *op,
-                         GError     **error)
+tally_cache_decode_op (JsonObject   *op,
+                       TallySyncOp  *out,
+                       GError      **error)
 {
-  TallySyncOp decoded;
   TallySyncOpFault fault;
 
-  if (tally_sync_op_from_json (op, &decoded, &fault))
+  if (tally_sync_op_from_json (op, out, &fault))
     return TRUE;
 
   g_set_error (error, TALLY_CACHE_ERROR, TALLY_CACHE_ERROR_INVALID_OP,

@@ -12,7 +12,6 @@
 
 #include "tally-cache-private.h"
 #include "tally-export.h"
-#include "tally-sync-op.h"
 
 static char *
 object_to_string (JsonObject *object)
@@ -67,16 +66,17 @@ outbox_row_new (JsonObject  *op,
                 const char  *account_id,
                 GError     **error)
 {
+  TallySyncOp decoded;
   OutboxRow *row;
 
-  if (!tally_cache_validate_op (op, error))
+  if (!tally_cache_decode_op (op, &decoded, error))
     return NULL;
 
   row = g_new0 (OutboxRow, 1);
-  /* The server's results name ops in lower case. */
-  row->id = g_ascii_strdown (json_object_get_string_member (op, "id"), -1);
+  /* Read in lower case, as the server's results name ops. */
+  row->id = g_strdup (decoded.id);
   row->text = object_to_string (op);
-  row->cost = json_object_get_int_member (op, "cost");
+  row->cost = decoded.cost;
   row->account_id = account_id != NULL ? g_ascii_strdown (account_id, -1) : g_strdup ("");
   return row;
 }
