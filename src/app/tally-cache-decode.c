@@ -233,6 +233,14 @@ tally_cache_answer_clear (TallyCacheAnswer *answer)
 
 /* --- outbox ops --- */
 
+GError *
+tally_cache_invalid_op_error (const char *member)
+{
+  return g_error_new (TALLY_CACHE_ERROR, TALLY_CACHE_ERROR_INVALID_OP,
+                      _("The operation cannot be sent to the server: its “%s” is missing or wrong"),
+                      member);
+}
+
 gboolean
 tally_cache_decode_op (JsonObject   *op,
                        TallySyncOp  *out,
@@ -243,8 +251,6 @@ tally_cache_decode_op (JsonObject   *op,
   if (tally_sync_op_from_json (op, out, &fault))
     return TRUE;
 
-  g_set_error (error, TALLY_CACHE_ERROR, TALLY_CACHE_ERROR_INVALID_OP,
-               _("The operation cannot be sent to the server: its “%s” is missing or wrong"),
-               fault.member);
+  g_propagate_error (error, tally_cache_invalid_op_error (fault.member));
   return FALSE;
 }

@@ -8,8 +8,6 @@
 
 #include "config.h"
 
-#include <glib/gi18n-lib.h>
-
 #include "tally-cache-private.h"
 #include "tally-export.h"
 
@@ -453,12 +451,8 @@ tally_cache_outbox_add_run_async (TallyCache          *self,
   op = run_op_json (run_id, tool_id, outcome, units, cost, &fault);
   if (op == NULL)
     {
-      GError *error = g_error_new (TALLY_CACHE_ERROR, TALLY_CACHE_ERROR_INVALID_OP,
-                                   _("The operation cannot be sent to the server: its “%s” is missing or wrong"),
-                                   fault);
-
-      tally_cache_write_failed (self, error, tally_cache_outbox_add_async, cancellable, callback,
-                                user_data);
+      tally_cache_write_failed (self, tally_cache_invalid_op_error (fault),
+                                tally_cache_outbox_add_async, cancellable, callback, user_data);
       return;
     }
 

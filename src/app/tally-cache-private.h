@@ -199,6 +199,8 @@ void     tally_cache_answer_clear  (TallyCacheAnswer  *answer);
 gboolean tally_cache_decode_op     (JsonObject        *op,
                                     TallySyncOp       *out,
                                     GError           **error);
+/* TALLY_CACHE_ERROR_INVALID_OP naming @member, the op's member at fault. */
+GError  *tally_cache_invalid_op_error (const char     *member);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TallyCacheAnswer, tally_cache_answer_clear)
 
