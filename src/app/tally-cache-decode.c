@@ -233,45 +233,24 @@ tally_cache_answer_clear (TallyCacheAnswer *answer)
 
 /* --- outbox ops --- */
 
-static gboolean
-decode_op (JsonObject *op,
-           Fault      *fault)
+GError *
+tally_cache_invalid_op_error (const char *member)
 {
-  static const char * const outcomes[] = { "succeeded", "failed", "cancelled", NULL };
-  char id[TALLY_UUID_LEN], type[8], tool[TALLY_TOOL_ID_MAX], outcome[16];
-  gint64 units, cost, created_at;
-
-  if (!tally_json_read_uuid (op, "id", FALSE, id, fault) ||
-      !tally_json_read_text (op, "type", FALSE, type, sizeof type, fault) ||
-      !tally_json_read_text (op, "tool", FALSE, tool, sizeof tool, fault) ||
-      !tally_json_read_int (op, "units", 0, &units, fault) ||
-      !tally_json_read_text (op, "outcome", FALSE, outcome, sizeof outcome, fault) ||
-      !tally_json_read_int (op, "cost", 0, &cost, fault))
-    return FALSE;
-
-  if (!g_str_equal (type, "run"))
-    *fault = "type";
-  else if (tool[0] == '\0')
-    *fault = "tool";
-  else if (!g_strv_contains (outcomes, outcome))
-    *fault = "outcome";
-  else if (json_object_has_member (op, "created_at"))
-    tally_json_read_time (op, "created_at", &created_at, fault);
-
-  return *fault == NULL;
+  return g_error_new (TALLY_CACHE_ERROR, TALLY_CACHE_ERROR_INVALID_OP,
+                      _("The operation cannot be sent to the server: its “%s” is missing or wrong"),
+                      member);
 }
 
 gboolean
-tally_cache_validate_op (JsonObject  *op,
-                         GError     **error)
+tally_cache_decode_op (JsonObject   *op,
+                       TallySyncOp  *out,
+                       GError      **error)
 {
-  Fault fault = NULL;
+  TallySyncOpFault fault;
 
-  if (decode_op (op, &fault))
+  if (tally_sync_op_from_json (op, out, &fault))
     return TRUE;
 
-  g_set_error (error, TALLY_CACHE_ERROR, TALLY_CACHE_ERROR_INVALID_OP,
-               _("The operation cannot be sent to the server: its “%s” is missing or wrong"),
-               fault);
+  g_propagate_error (error, tally_cache_invalid_op_error (fault.member));
   return FALSE;
 }

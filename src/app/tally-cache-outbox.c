@@ -64,16 +64,17 @@ outbox_row_new (JsonObject  *op,
                 const char  *account_id,
                 GError     **error)
 {
+  TallySyncOp decoded;
   OutboxRow *row;
 
-  if (!tally_cache_validate_op (op, error))
+  if (!tally_cache_decode_op (op, &decoded, error))
     return NULL;
 
   row = g_new0 (OutboxRow, 1);
-  /* The server's results name ops in lower case. */
-  row->id = g_ascii_strdown (json_object_get_string_member (op, "id"), -1);
+  /* Read in lower case, as the server's results name ops. */
+  row->id = g_strdup (decoded.id);
   row->text = object_to_string (op);
-  row->cost = json_object_get_int_member (op, "cost");
+  row->cost = decoded.cost;
   row->account_id = account_id != NULL ? g_ascii_strdown (account_id, -1) : g_strdup ("");
   return row;
 }
@@ -405,6 +406,30 @@ tally_cache_dismiss_rejected (TallyCache  *self,
   return tally_cache_write (self, write_dismissal, g_ascii_strdown (op_id, -1), g_free, error);
 }
 
+/* The run as an op of the API, written by libtally's one writer; NULL
+ * with @fault naming the member that does not fit it. */
+static JsonObject *
+run_op_json (const char  *run_id,
+             const char  *tool_id,
+             const char  *outcome,
+             gint64       units,
+             gint64       cost,
+             const char **fault)
+{
+  TallySyncOp op = { .units = MAX (units, 0), .cost = cost, .created_at = g_get_real_time () };
+
+  if (g_strlcpy (op.id, run_id, sizeof op.id) >= sizeof op.id)
+    *fault = "id";
+  else if (g_strlcpy (op.tool, tool_id, sizeof op.tool) >= sizeof op.tool)
+    *fault = "tool";
+  else if (!tally_run_outcome_from_string (outcome, &op.outcome))
+    *fault = "outcome";
+  else
+    return tally_sync_op_to_json (&op);
+
+  return NULL;
+}
+
 void
 tally_cache_outbox_add_run_async (TallyCache          *self,
                                   const char          *account_id,
@@ -417,18 +442,19 @@ tally_cache_outbox_add_run_async (TallyCache          *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *created_at = g_date_time_format_iso8601 (now);
-  g_autoptr(JsonObject) op = json_object_new ();
+  g_autoptr(JsonObject) op = NULL;
+  const char *fault = NULL;
 
   g_return_if_fail (TALLY_IS_CACHE (self));
+  g_return_if_fail (run_id != NULL && tool_id != NULL);
 
-  json_object_set_string_member (op, "id", run_id);
-  json_object_set_string_member (op, "type", "run");
-  json_object_set_string_member (op, "tool", tool_id);
-  json_object_set_int_member (op, "units", MAX (units, 0));
-  json_object_set_string_member (op, "outcome", outcome);
-  json_object_set_int_member (op, "cost", cost);
-  json_object_set_string_member (op, "created_at", created_at);
+  op = run_op_json (run_id, tool_id, outcome, units, cost, &fault);
+  if (op == NULL)
+    {
+      tally_cache_write_failed (self, tally_cache_invalid_op_error (fault),
+                                tally_cache_outbox_add_async, cancellable, callback, user_data);
+      return;
+    }
+
   tally_cache_outbox_add_on_async (self, op, account_id, cancellable, callback, user_data);
 }

@@ -11,6 +11,7 @@
 
 #include "tally-cache.h"
 #include "tally-ledger-sqlite.h"
+#include "tally-sync-op.h"
 
 G_BEGIN_DECLS
 
@@ -193,9 +194,13 @@ gboolean tally_cache_decode_answer (JsonObject        *object,
                                     TallyCacheAnswer  *answer,
                                     GError           **error);
 void     tally_cache_answer_clear  (TallyCacheAnswer  *answer);
-/* Checks @op is a SyncOp the server will take (docs/openapi.json). */
-gboolean tally_cache_validate_op   (JsonObject        *op,
+/* Reads @op, a SyncOp the server will take (docs/openapi.json), into
+ * @out with libtally's reader (tally-sync-op.h). */
+gboolean tally_cache_decode_op     (JsonObject        *op,
+                                    TallySyncOp       *out,
                                     GError           **error);
+/* TALLY_CACHE_ERROR_INVALID_OP naming @member, the op's member at fault. */
+GError  *tally_cache_invalid_op_error (const char     *member);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TallyCacheAnswer, tally_cache_answer_clear)
 

@@ -20,6 +20,7 @@
 #include "tally-secret.h"
 #include "tally-session-gifts.h"
 #include "tally-session-private.h"
+#include "tally-sync-op.h"
 
 struct _TallySession
 {
@@ -280,11 +281,16 @@ tell_rejected_ops (TallySession *self)
     {
       JsonObject *item = json_array_get_object_element (rejected, i);
       JsonObject *op = json_object_get_object_member (item, "op");
-      const char *tool_id = op != NULL ? json_object_get_string_member_with_default (op, "tool",
-                                                                                   "?") : "?";
-      const char *tool_name = tally_session_get_tool_name (self, tool_id);
+      TallySyncOp decoded;
+      TallySyncOpFault fault;
+      const char *tool_id = "?";
+      const char *tool_name;
       g_autofree char *text = NULL;
 
+      /* An op that no longer reads (an older app wrote it) is named "?". */
+      if (op != NULL && tally_sync_op_from_json (op, &decoded, &fault))
+        tool_id = decoded.tool;
+      tool_name = tally_session_get_tool_name (self, tool_id);
       text = g_strdup_printf (_("An offline run of %s was not accepted, so nothing was charged: "
                                 "%s."),
                               tool_name != NULL ? tool_name : tool_id,

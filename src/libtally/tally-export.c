@@ -82,12 +82,15 @@ tally_time_to_iso8601 (gint64 microseconds)
 {
   g_autoptr(GDateTime) second = g_date_time_new_from_unix_utc (microseconds / G_USEC_PER_SEC);
   g_autoptr(GDateTime) time = NULL;
+  g_autofree char *rest = NULL;
 
   if (second == NULL)
     return g_strdup ("");
 
   time = g_date_time_add (second, microseconds % G_USEC_PER_SEC);
-  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%S.%fZ");
+  /* %Y does not pad: the year 1 would be "1", which no reader takes back. */
+  rest = g_date_time_format (time, "-%m-%dT%H:%M:%S.%fZ");
+  return g_strdup_printf ("%04d%s", g_date_time_get_year (time), rest);
 }
 
 static const char *

@@ -13,6 +13,7 @@
 #include "tally-account.h"
 #include "tally-transfer.h"
 #include "tally-transfer-json.h"
+#include "tally-sync-op.h"
 #include "tally-json.h"
 #include "tally-statement.h"
 #include "tally-ledger.h"

@@ -8,6 +8,8 @@
 
 #pragma once
 
+#include <tally.h>
+
 #include "tally-json-decode.h"
 #include "tally-store-teams.h"
 
@@ -58,13 +60,6 @@ typedef struct
   const char *device;
 } TallyAuthorizeRequest;
 
-typedef enum
-{
-  TALLY_RUN_OUTCOME_SUCCEEDED,
-  TALLY_RUN_OUTCOME_FAILED,
-  TALLY_RUN_OUTCOME_CANCELLED,
-} TallyRunOutcome;
-
 typedef struct
 {
   /* 0 when not given, which only a failed or cancelled run may do. */
@@ -109,23 +104,9 @@ gboolean tally_api_decode_limits    (JsonObject            *body,
 gboolean tally_api_decode_grant     (JsonObject            *body,
                                      TallyGrantRequest     *out,
                                      TallyProblem          *problem);
-const char *tally_run_outcome_to_string (TallyRunOutcome   outcome);
 
 /* POST /v1/sync (tally-api-sync.c) */
 #define TALLY_SYNC_MAX_OPS 1000
-
-/* One offline operation; only runs so far. */
-typedef struct
-{
-  char             id[37];
-  const char      *tool;
-  gint64           units;
-  TallyRunOutcome  outcome;
-  /* What the device charged locally. */
-  gint64           cost;
-  /* Microseconds since the epoch, UTC; 0 when the device did not say. */
-  gint64           created_at;
-} TallySyncOp;
 
 typedef struct
 {

@@ -19,20 +19,6 @@
 #include "tally-server.h"
 #include "tally-store-sync.h"
 
-static const char * const outcomes[] = {
-  [TALLY_RUN_OUTCOME_SUCCEEDED] = "succeeded",
-  [TALLY_RUN_OUTCOME_FAILED] = "failed",
-  [TALLY_RUN_OUTCOME_CANCELLED] = "cancelled",
-};
-
-const char *
-tally_run_outcome_to_string (TallyRunOutcome outcome)
-{
-  g_return_val_if_fail ((guint) outcome < G_N_ELEMENTS (outcomes), NULL);
-
-  return outcomes[outcome];
-}
-
 /* --- decoding --- */
 
 gboolean
@@ -61,14 +47,8 @@ decode_outcome (JsonObject      *body,
   if (!tally_json_get_string (body, "outcome", TALLY_FIELD_REQUIRED, 16, &value, problem))
     return FALSE;
 
-  for (guint i = 0; i < G_N_ELEMENTS (outcomes); i++)
-    {
-      if (g_str_equal (value, outcomes[i]))
-        {
-          *outcome = (TallyRunOutcome) i;
-          return TRUE;
-        }
-    }
+  if (tally_run_outcome_from_string (value, outcome))
+    return TRUE;
 
   tally_problem_invalid (problem, "outcome",
                          "“outcome” must be succeeded, failed or cancelled");

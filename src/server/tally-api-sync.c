@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "tally-api.h"
@@ -46,55 +47,54 @@ locate_in_ops (TallyProblem *problem,
   problem->field = field;
 }
 
-/* An offline run ends as an online one does. */
-static gboolean
-decode_outcome (JsonObject      *object,
-                TallyRunOutcome *out,
-                TallyProblem    *problem)
+/* libtally read the op; the API says what is wrong in its own words. */
+static void
+describe_fault (const TallySyncOpFault *fault,
+                TallyProblem           *problem)
 {
-  const char *name = NULL;
+  const char *name = fault->member;
 
-  if (!tally_json_get_string (object, "outcome", TALLY_FIELD_REQUIRED, 16, &name, problem))
-    return FALSE;
-
-  for (TallyRunOutcome outcome = TALLY_RUN_OUTCOME_SUCCEEDED;
-       outcome <= TALLY_RUN_OUTCOME_CANCELLED; outcome++)
+  switch (fault->kind)
     {
-      if (g_str_equal (name, tally_run_outcome_to_string (outcome)))
-        {
-          *out = outcome;
-          return TRUE;
-        }
-    }
-
-  tally_problem_invalid (problem, "outcome", "“outcome” must be succeeded, failed or cancelled");
-  return FALSE;
-}
-
-static gboolean
-decode_time (JsonObject   *object,
-             const char   *name,
-             gint64       *out,
-             TallyProblem *problem)
-{
-  g_autoptr(GDateTime) time = NULL;
-  const char *text = NULL;
-
-  if (!tally_json_get_string (object, name, TALLY_FIELD_OPTIONAL, 64, &text, problem))
-    return FALSE;
-  if (text == NULL)
-    return TRUE;
-
-  /* No default zone: a time without one is ambiguous, so refused. */
-  time = g_date_time_new_from_iso8601 (text, NULL);
-  if (time == NULL)
-    {
+    case TALLY_SYNC_OP_FAULT_MISSING:
+      tally_problem_invalid (problem, name, "“%s” is required", name);
+      break;
+    case TALLY_SYNC_OP_FAULT_NOT_STRING:
+      tally_problem_invalid (problem, name, "“%s” must be a string", name);
+      break;
+    case TALLY_SYNC_OP_FAULT_NOT_INTEGER:
+      tally_problem_invalid (problem, name, "“%s” must be a whole number", name);
+      break;
+    case TALLY_SYNC_OP_FAULT_NEGATIVE:
+      tally_problem_invalid (problem, name, "“%s” must be from %" PRId64 " to %" PRId64,
+                             name, (gint64) 0, G_MAXINT64);
+      break;
+    case TALLY_SYNC_OP_FAULT_TOO_LONG:
+      tally_problem_set_plural (problem, 400, "invalid_field", name,
+                                TALLY_SYNC_OP_TOOL_MAX_BYTES,
+                                "“%s” must be at most %zu character",
+                                "“%s” must be at most %zu characters", name,
+                                (gsize) TALLY_SYNC_OP_TOOL_MAX_BYTES);
+      break;
+    case TALLY_SYNC_OP_FAULT_EMPTY:
+      tally_problem_invalid (problem, name, "“tool” must not be empty");
+      break;
+    case TALLY_SYNC_OP_FAULT_NOT_UUID:
+      tally_problem_invalid (problem, name, "“%s” must be a UUID", name);
+      break;
+    case TALLY_SYNC_OP_FAULT_UNKNOWN_TYPE:
+      tally_problem_invalid (problem, name, "“type” must be run");
+      break;
+    case TALLY_SYNC_OP_FAULT_UNKNOWN_OUTCOME:
+      tally_problem_invalid (problem, name, "“outcome” must be succeeded, failed or cancelled");
+      break;
+    case TALLY_SYNC_OP_FAULT_NOT_TIME:
       tally_problem_invalid (problem, name, "“%s” must be an ISO 8601 time with a zone", name);
-      return FALSE;
+      break;
+    case TALLY_SYNC_OP_FAULT_NONE:
+    default:
+      g_assert_not_reached ();
     }
-
-  *out = g_date_time_to_unix (time) * G_USEC_PER_SEC + g_date_time_get_microsecond (time);
-  return TRUE;
 }
 
 static gboolean
@@ -102,8 +102,7 @@ decode_op (JsonNode     *node,
            TallySyncOp  *op,
            TallyProblem *problem)
 {
-  JsonObject *object;
-  const char *type = NULL;
+  TallySyncOpFault fault;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -111,30 +110,9 @@ decode_op (JsonNode     *node,
       return FALSE;
     }
 
-  object = json_node_get_object (node);
-  if (!tally_json_get_uuid (object, "id", TALLY_FIELD_REQUIRED, op->id, problem) ||
-      !tally_json_get_string (object, "type", TALLY_FIELD_REQUIRED, 16, &type, problem))
-    return FALSE;
-
-  if (!g_str_equal (type, "run"))
+  if (!tally_sync_op_from_json (json_node_get_object (node), op, &fault))
     {
-      tally_problem_invalid (problem, "type", "“type” must be run");
-      return FALSE;
-    }
-
-  if (!tally_json_get_string (object, "tool", TALLY_FIELD_REQUIRED, TALLY_TOOL_ID_MAX - 1,
-                              &op->tool, problem) ||
-      !tally_json_get_int (object, "units", TALLY_FIELD_REQUIRED, 0, G_MAXINT64, &op->units,
-                           problem) ||
-      !decode_outcome (object, &op->outcome, problem) ||
-      !tally_json_get_int (object, "cost", TALLY_FIELD_REQUIRED, 0, G_MAXINT64, &op->cost,
-                           problem) ||
-      !decode_time (object, "created_at", &op->created_at, problem))
-    return FALSE;
-
-  if (op->tool[0] == '\0')
-    {
-      tally_problem_invalid (problem, "tool", "“tool” must not be empty");
+      describe_fault (&fault, problem);
       return FALSE;
     }
 
@@ -256,43 +234,6 @@ sync_write (gpointer   data,
 
 /* --- the answer --- */
 
-static JsonObject *
-transfer_json (const TallyTransfer *transfer)
-{
-  JsonObject *object = json_object_new ();
-  JsonObject *flags = json_object_new ();
-  g_autofree char *created_at = tally_time_to_iso8601 (transfer->created_at);
-
-  json_object_set_string_member (object, "id", transfer->id);
-  json_object_set_int_member (object, "seq", transfer->seq);
-  json_object_set_string_member (object, "kind", tally_transfer_kind_to_string (transfer->kind));
-  json_object_set_string_member (object, "debit_account_id", transfer->debit_account_id);
-  json_object_set_string_member (object, "credit_account_id", transfer->credit_account_id);
-  json_object_set_int_member (object, "amount", transfer->amount);
-  if (transfer->pending_id[0] != '\0')
-    json_object_set_string_member (object, "pending_id", transfer->pending_id);
-  else
-    json_object_set_null_member (object, "pending_id");
-
-  json_object_set_boolean_member (flags, "pending",
-                                  (transfer->flags & TALLY_TRANSFER_FLAG_PENDING) != 0);
-  json_object_set_boolean_member (flags, "post_pending",
-                                  (transfer->flags & TALLY_TRANSFER_FLAG_POST_PENDING) != 0);
-  json_object_set_boolean_member (flags, "void_pending",
-                                  (transfer->flags & TALLY_TRANSFER_FLAG_VOID_PENDING) != 0);
-  tally_api_set_object (object, "flags", flags);
-
-  if (transfer->tool_id[0] != '\0')
-    json_object_set_string_member (object, "tool", transfer->tool_id);
-  else
-    json_object_set_null_member (object, "tool");
-  json_object_set_int_member (object, "units", transfer->units);
-  json_object_set_string_member (object, "ref", transfer->ref);
-  json_object_set_string_member (object, "description", transfer->description);
-  json_object_set_string_member (object, "created_at", created_at);
-  return object;
-}
-
 static JsonNode *
 lease_json (const TallyDevice *device,
             gint64             now)
@@ -370,7 +311,7 @@ add_transfers (const TallySyncContext  *ctx,
     {
       const TallyTransfer *transfer = &g_array_index (transfers, TallyTransfer, i);
 
-      json_array_add_object_element (array, transfer_json (transfer));
+      json_array_add_object_element (array, tally_transfer_to_json (transfer));
       cursor = transfer->seq;
     }
 

@@ -18,6 +18,7 @@
 #include "tally-cache.h"
 #include "tally-export.h"
 #include "tally-ledger-sqlite.h"
+#include "tally-sync-op.h"
 #include "tally-transfer-json.h"
 #include "tally-cache-test.h"
 #include "tally-test-server.h"
@@ -875,6 +876,63 @@ add_pool_op (TallyCache *cache,
   g_assert_true (added.applied);
 }
 
+/* tally_cache_outbox_add_run_async() for @outcome and @tool, waited for. */
+static gboolean
+add_run (TallyCache  *cache,
+         const char  *id,
+         const char  *tool,
+         const char  *outcome,
+         GError     **error)
+{
+  Applied added = { g_thread_self () };
+
+  tally_cache_outbox_add_run_async (cache, NULL, id, tool, outcome, -1, 4, NULL, op_added,
+                                    &added);
+  wait_applied (&added);
+  if (added.error != NULL)
+    g_propagate_error (error, added.error);
+  return added.applied;
+}
+
+/* The app's offline run goes into the outbox as libtally writes a SyncOp
+ * (units below 0, nothing measured, as 0), and what it cannot write is
+ * refused naming the member. */
+static void
+test_outbox_run_op (void)
+{
+  g_autofree char *path = new_cache_path ();
+  g_autoptr(TallyCache) cache = open_cache (path);
+  g_autofree char *id = g_uuid_string_random ();
+  g_autofree char *long_tool = g_strnfill (TALLY_TOOL_ID_MAX, 't');
+  g_autoptr(JsonArray) ops = NULL;
+  g_autoptr(GError) error = NULL;
+  TallySyncOpFault fault;
+  TallySyncOp op;
+
+  g_assert_false (add_run (cache, id, "image-convert", "exploded", &error));
+  g_assert_error (error, TALLY_CACHE_ERROR, TALLY_CACHE_ERROR_INVALID_OP);
+  g_assert_nonnull (strstr (error->message, "“outcome”"));
+  g_clear_error (&error);
+  g_assert_false (add_run (cache, id, long_tool, "failed", &error));
+  g_assert_error (error, TALLY_CACHE_ERROR, TALLY_CACHE_ERROR_INVALID_OP);
+  g_assert_nonnull (strstr (error->message, "“tool”"));
+  g_clear_error (&error);
+  g_assert_cmpuint (tally_cache_outbox_count (cache), ==, 0);
+
+  g_assert_true (add_run (cache, id, "image-convert", "cancelled", &error));
+  g_assert_no_error (error);
+  ops = tally_cache_outbox_peek (cache, 10);
+  g_assert_cmpuint (json_array_get_length (ops), ==, 1);
+  g_assert_true (tally_sync_op_from_json (json_array_get_object_element (ops, 0), &op, &fault));
+  g_assert_cmpstr (op.id, ==, id);
+  g_assert_cmpstr (op.tool, ==, "image-convert");
+  g_assert_cmpint (op.outcome, ==, TALLY_RUN_OUTCOME_CANCELLED);
+  g_assert_cmpint (op.units, ==, 0);
+  g_assert_cmpint (op.cost, ==, 4);
+  g_assert_cmpint (op.created_at, >, 0);
+  g_assert_cmpint (tally_cache_outbox_spent (cache), ==, 4);
+}
+
 /* POST /v1/sync on @pool with the ops waiting on it, applied. */
 static JsonObject *
 sync_pool (TallyCache *cache,
@@ -1337,6 +1395,7 @@ main (int   argc,
   g_test_add_func ("/cache/outbox/durable-after-kill", test_outbox_durable_after_kill);
   g_test_add_func ("/cache/outbox/order-count-spent", test_outbox);
   g_test_add_func ("/cache/outbox/refuses-bad-ops", test_outbox_refuses_bad_ops);
+  g_test_add_func ("/cache/outbox/run-op", test_outbox_run_op);
   g_test_add_func ("/cache/full-page-timing", test_full_page_timing);
   g_test_add_func ("/cache/sync/real-answer", test_sync_real_answer);
   g_test_add_func ("/cache/writer/outlives-its-callers", test_writer_outlives_its_callers);

@@ -755,6 +755,81 @@ test_bad_bodies (void)
   g_assert_cmpint (last_seq (), ==, seq_before);
 }
 
+/* A sync body of one good op with @member's value written as @value
+ * (JSON text, kept as it is), or without @member when @value is NULL. */
+static char *
+body_with_op_member (const char *member,
+                     const char *value)
+{
+  static const char * const good[][2] = {
+    { "id", "\"6a0e4d55-3c8e-4a3b-9d5e-0d1f4b7e2a10\"" }, { "type", "\"run\"" },
+    { "tool", "\"qr-code\"" }, { "units", "1" }, { "outcome", "\"succeeded\"" },
+    { "cost", "1" }, { "created_at", "\"2026-12-06T23:00:00Z\"" },
+  };
+  g_autoptr(GString) body = g_string_new ("{\"device\": \"d\", \"cursor\": 0, \"ops\": [{");
+  gboolean first = TRUE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      gboolean this_one = g_str_equal (good[i][0], member);
+
+      if (this_one && value == NULL)
+        continue;
+      g_string_append_printf (body, "%s\"%s\": %s", first ? "" : ", ", good[i][0],
+                              this_one ? value : good[i][1]);
+      first = FALSE;
+    }
+
+  g_string_append (body, "}]}");
+  return g_string_free (g_steal_pointer (&body), FALSE);
+}
+
+/* libtally reads the op; each fault still answers with the API's own
+ * words, naming the member. */
+static void
+test_op_fault_messages (void)
+{
+  static const struct
+  {
+    const char *member;
+    const char *value;
+    const char *message;
+  } cases[] = {
+    { "id", NULL, "“id” is required" },
+    { "id", "7", "“id” must be a string" },
+    { "id", "\"6A0E4D55-3C8E-4A3B-9D5E-0D1F4B7E2A1\"", "“id” must be a UUID" },
+    { "type", "\"refund\"", "“type” must be run" },
+    { "tool", "\"\"", "“tool” must not be empty" },
+    { "tool", "\"" "0123456789012345678901234567890123456789012345678901234567890123" "\"",
+      "“tool” must be at most 63 characters" },
+    { "units", "1e30", "“units” must be a whole number" },
+    { "units", "-1", "“units” must be from 0 to 9223372036854775807" },
+    { "cost", "99999999999999999999999", "“cost” must be from 0 to 9223372036854775807" },
+    { "cost", "null", "“cost” is required" },
+    { "outcome", "\"maybe\"", "“outcome” must be succeeded, failed or cancelled" },
+    { "created_at", "\"2026-12-06T23:00:00\"", "“created_at” must be an ISO 8601 time with a zone" },
+    { "created_at", "5", "“created_at” must be a string" },
+  };
+  char account_id[37];
+  g_autofree char *token = user_new (account_id);
+  gint64 seq_before = last_seq ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *body = body_with_op_member (cases[i].member, cases[i].value);
+      g_autofree char *field = g_strdup_printf ("ops[0].%s", cases[i].member);
+      g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/sync", token, body);
+
+      g_test_message ("%s -> %u %s", body, response->status, response->body);
+      g_assert_cmpuint (response->status, ==, 400);
+      g_assert_cmpstr (test_response_error (response), ==, "invalid_field");
+      g_assert_cmpstr (test_response_string (response, "error.field"), ==, field);
+      g_assert_cmpstr (test_response_string (response, "error.message"), ==, cases[i].message);
+    }
+
+  g_assert_cmpint (last_seq (), ==, seq_before);
+}
+
 /* A body with a good first op and a bad second one changes nothing: the
  * first is still new afterwards. */
 static void
@@ -946,6 +1021,7 @@ main (int   argc,
   g_test_add_func ("/sync/two-devices-never-overspend", test_two_devices_never_overspend);
   g_test_add_func ("/sync/pages-of-transfers", test_pages_of_transfers);
   g_test_add_func ("/sync/bad-bodies", test_bad_bodies);
+  g_test_add_func ("/sync/op-fault-messages", test_op_fault_messages);
   g_test_add_func ("/sync/bad-op-changes-nothing", test_bad_op_changes_nothing);
   g_test_add_func ("/sync/other-user-sees-nothing", test_other_user_sees_nothing);
   g_test_add_func ("/sync/online-run-takes-back-lease", test_online_run_takes_back_lease);

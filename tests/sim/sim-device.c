@@ -51,21 +51,20 @@ sim_price (Sim    *sim,
   return cost;
 }
 
+/* As the app writes its outbox: through libtally's one writer. */
 static JsonObject *
 op_json (const SimOp *op)
 {
-  JsonObject *object = json_object_new ();
-  g_autofree char *created_at = tally_time_to_iso8601 (op->created_at);
-  const char *outcomes[] = { "succeeded", "failed", "cancelled" };
+  TallySyncOp wire = {
+    .units = op->units,
+    .outcome = op->outcome,
+    .cost = op->cost,
+    .created_at = op->created_at,
+  };
 
-  json_object_set_string_member (object, "id", op->id);
-  json_object_set_string_member (object, "type", "run");
-  json_object_set_string_member (object, "tool", SIM_TOOL_ID);
-  json_object_set_int_member (object, "units", op->units);
-  json_object_set_string_member (object, "outcome", outcomes[op->outcome]);
-  json_object_set_int_member (object, "cost", op->cost);
-  json_object_set_string_member (object, "created_at", created_at);
-  return object;
+  g_strlcpy (wire.id, op->id, sizeof wire.id);
+  g_strlcpy (wire.tool, SIM_TOOL_ID, sizeof wire.tool);
+  return tally_sync_op_to_json (&wire);
 }
 
 /* --- the app's own cache, beside the model --- */
