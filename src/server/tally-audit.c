@@ -77,7 +77,7 @@ tally_audit_new (TallyStore  *store,
 }
 
 /* For a worker thread: reads through @store (tally_store_new_reader()),
- * never appends; a retention sweep deletes through one. */
+ * never appends. */
 TallyAudit *
 tally_audit_new_reader (TallyStore *store)
 {

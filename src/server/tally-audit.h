@@ -33,7 +33,7 @@ G_DECLARE_FINAL_TYPE (TallyAudit, tally_audit, TALLY, AUDIT, GObject)
 TallyAudit  *tally_audit_new              (TallyStore        *store,
                                            TallyWriter       *writer);
 /* A worker thread's, through a store of tally_store_new_reader(): it
- * reads, and never appends (retention's sweep deletes through one). */
+ * reads, and never appends. */
 TallyAudit  *tally_audit_new_reader       (TallyStore        *store);
 
 /* Appends a record inside the current transaction, so it commits (or is
