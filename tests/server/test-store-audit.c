@@ -1,7 +1,7 @@
 /* test-store-audit.c: the audit log's store (tally-store-audit.c) called
  * directly on a real ledger in a temporary folder: the links the chain's
  * rules read, the filters of a page, a subject's records and the rewrites
- * that upgrade and erasure make
+ * that upgrade and erasure make, and the holds about to expire
  *
  * Copyright 2026 The Tally developers
  *
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tally-store-audit.h"
+#include "tally-store-runs.h"
 
 #define USER_ID    "6f1c1a8e-3b52-4f0e-9c39-0a5e2f1d7b10"
 #define ACCOUNT_ID "0d9b6a1c-7f4e-4e26-8a51-3c2b9e8f4a21"
@@ -370,6 +371,61 @@ test_store_audit_rewrite (Rig           *rig,
   assert_filled ((const guint8 *) record->field_digests, sizeof record->field_digests, 0x44);
 }
 
+static void
+add_run (Rig            *rig,
+         const char     *id,
+         TallyRunStatus  status,
+         gint64          held,
+         gint64          hold_expires_at)
+{
+  g_autoptr(GError) error = NULL;
+  TallyRun run = { 0 };
+
+  g_strlcpy (run.id, id, sizeof run.id);
+  g_strlcpy (run.user_id, USER_ID, sizeof run.user_id);
+  g_strlcpy (run.account_id, ACCOUNT_ID, sizeof run.account_id);
+  g_strlcpy (run.tool_id, "image-resize", sizeof run.tool_id);
+  g_strlcpy (run.request_digest, "digest", sizeof run.request_digest);
+  run.status = status;
+  run.held = held;
+  run.authorize_status = 201;
+  run.authorize_body = (char *) "{}";
+  run.created_at = 1;
+  run.hold_expires_at = hold_expires_at;
+  g_assert_true (tally_store_insert_run (rig->store, &run, "{}", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_store_audit_expiring_runs (Rig           *rig,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) runs = NULL;
+  const TallyRun *run;
+
+  add_run (rig, "at-start", TALLY_RUN_STATUS_AUTHORIZED, 5, 1000);
+  add_run (rig, "inside", TALLY_RUN_STATUS_AUTHORIZED, 7, 1500);
+  add_run (rig, "at-end", TALLY_RUN_STATUS_AUTHORIZED, 9, 2000);
+  add_run (rig, "later", TALLY_RUN_STATUS_AUTHORIZED, 5, 2001);
+  add_run (rig, "nothing-held", TALLY_RUN_STATUS_AUTHORIZED, 0, 1500);
+  add_run (rig, "completed", TALLY_RUN_STATUS_SUCCEEDED, 5, 1500);
+
+  /* After the last sweep (exclusive) up to now (inclusive). */
+  runs = tally_store_list_expiring_runs (rig->store, 1000, 2000, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (runs);
+  g_assert_cmpuint (runs->len, ==, 2);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      run = &g_array_index (runs, TallyRun, i);
+      g_assert_true (g_str_equal (run->id, "inside") || g_str_equal (run->id, "at-end"));
+      g_assert_cmpint (run->held, ==, g_str_equal (run->id, "inside") ? 7 : 9);
+      g_assert_cmpstr (run->user_id, ==, USER_ID);
+      g_assert_cmpstr (run->tool_id, ==, "image-resize");
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -386,6 +442,9 @@ main (int    argc,
               rig_teardown);
   g_test_add ("/store-audit/rewrite", Rig, NULL, rig_setup, test_store_audit_rewrite,
               rig_teardown);
+
+  g_test_add ("/store-audit/expiring-runs", Rig, NULL, rig_setup,
+              test_store_audit_expiring_runs, rig_teardown);
 
   return g_test_run ();
 }
