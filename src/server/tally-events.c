@@ -520,6 +520,10 @@ find_ended (TallyEvents *self,
       Client *client = g_ptr_array_index (clients, i);
       TallyUser user;
 
+      /* Closed already, it waits for the peer's answer: libsoup refuses
+       * a second close. */
+      if (soup_websocket_connection_get_state (client->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+        continue;
       if (!tally_server_authenticate (self->server, client->token, &user) ||
           !g_str_equal (user.account_id, client->account_id))
         g_ptr_array_add (ended, g_object_ref (client->connection));
