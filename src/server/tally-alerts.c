@@ -37,12 +37,16 @@ struct _TallyAlerts
   GObject      parent_instance;
 
   TallyServer *server;
-  /* The last transfer judged by a commit that went through. */
+  /* The last transfer judged by a commit that is durable, and by one
+   * that committed (maybe not durable yet): where the next judging starts. */
   gint64       last_seq;
+  gint64       judged_seq;
   /* What the commit under way judged and fired: kept once it commits,
    * dropped if it fails. */
   gint64       pending_seq;
   GArray      *fired;
+  /* Judged groups, oldest first, waiting to be durable: JudgedGroup. */
+  GQueue       judged;
   gulong       committed_id;
   /* Keys the unsubscribe links' HMAC. */
   char        *link_secret;
@@ -54,6 +58,29 @@ struct _TallyAlerts
 };
 
 G_DEFINE_FINAL_TYPE (TallyAlerts, tally_alerts, G_TYPE_OBJECT)
+
+/* What one group commit judged: announced once it is durable. */
+typedef struct
+{
+  gint64  seq;
+  GArray *fired;
+} JudgedGroup;
+
+static void
+judged_group_free (JudgedGroup *group)
+{
+  g_array_unref (group->fired);
+  g_free (group);
+}
+
+static GArray *
+fired_array_new (void)
+{
+  GArray *fired = g_array_new (FALSE, TRUE, sizeof (TallyAlert));
+
+  g_array_set_clear_func (fired, (GDestroyNotify) tally_alert_clear);
+  return fired;
+}
 
 /* One account the commit touched, with what it needs judging. */
 typedef struct
@@ -545,6 +572,21 @@ judge_page (TallyAlerts  *self,
   return TRUE;
 }
 
+/* The next group forms before this one is durable: it judges from here.
+ * Should the commit fail, on_committed() hears of it before the next
+ * group forms and goes back to last_seq. */
+static void
+push_judged (TallyAlerts *self)
+{
+  JudgedGroup *group = g_new0 (JudgedGroup, 1);
+
+  group->seq = self->pending_seq;
+  group->fired = g_steal_pointer (&self->fired);
+  self->fired = fired_array_new ();
+  g_queue_push_tail (&self->judged, group);
+  self->judged_seq = self->pending_seq;
+}
+
 static gboolean
 precommit (gpointer   data,
            GError   **error)
@@ -557,7 +599,7 @@ precommit (gpointer   data,
   gboolean more = TRUE;
 
   g_array_set_size (self->fired, 0);
-  self->pending_seq = self->last_seq;
+  self->pending_seq = self->judged_seq;
   while (more)
     if (!judge_page (self, subjects, strangers, &more, error))
       return FALSE;
@@ -567,6 +609,7 @@ precommit (gpointer   data,
     if (!judge_windows (self, subject, error) || !judge_low_balance (self, subject, error))
       return FALSE;
 
+  push_judged (self);
   return TRUE;
 }
 
@@ -850,19 +893,32 @@ on_committed (TallyWriter *writer,
               gboolean     ok,
               TallyAlerts *self)
 {
-  if (ok)
+  g_autoptr(GArray) fired = NULL;
+  JudgedGroup *group;
+
+  /* Groups are announced in commit order, and a failed one before the
+   * next forms: what is still queued belongs to the failed group. */
+  if (!ok)
     {
-      self->last_seq = self->pending_seq;
-      for (guint i = 0; i < self->fired->len; i++)
-        announce (self, &g_array_index (self->fired, TallyAlert, i));
-      if (self->fired->len > 0)
-        {
-          tally_webhooks_kick (tally_server_get_webhooks (self->server));
-          send_due_emails (self);
-        }
+      g_queue_clear_full (&self->judged, (GDestroyNotify) judged_group_free);
+      self->judged_seq = self->last_seq;
+      return;
     }
 
-  g_array_set_size (self->fired, 0);
+  group = g_queue_pop_head (&self->judged);
+  if (group == NULL)
+    return;
+
+  self->last_seq = group->seq;
+  fired = g_array_ref (group->fired);
+  judged_group_free (group);
+  for (guint i = 0; i < fired->len; i++)
+    announce (self, &g_array_index (fired, TallyAlert, i));
+  if (fired->len > 0)
+    {
+      tally_webhooks_kick (tally_server_get_webhooks (self->server));
+      send_due_emails (self);
+    }
 }
 
 static void
@@ -880,6 +936,7 @@ tally_alerts_dispose (GObject *object)
     }
   g_clear_handle_id (&self->email_source, g_source_remove);
   g_clear_pointer (&self->fired, g_array_unref);
+  g_queue_clear_full (&self->judged, (GDestroyNotify) judged_group_free);
   g_clear_pointer (&self->link_secret, g_free);
 
   G_OBJECT_CLASS (tally_alerts_parent_class)->dispose (object);
@@ -894,8 +951,8 @@ tally_alerts_class_init (TallyAlertsClass *klass)
 static void
 tally_alerts_init (TallyAlerts *self)
 {
-  self->fired = g_array_new (FALSE, TRUE, sizeof (TallyAlert));
-  g_array_set_clear_func (self->fired, (GDestroyNotify) tally_alert_clear);
+  self->fired = fired_array_new ();
+  g_queue_init (&self->judged);
 }
 
 TallyAlerts *
@@ -906,6 +963,7 @@ tally_alerts_new (TallyServer *server)
 
   self->server = server;
   self->last_seq = tally_ledger_get_last_seq (tally_server_get_ledger (server));
+  self->judged_seq = self->last_seq;
   tally_writer_add_precommit (writer, precommit, self);
   self->committed_id = g_signal_connect (writer, "committed", G_CALLBACK (on_committed), self);
   self->link_secret = tally_server_get_config (server)->alerts_link_secret[0] != '\0'

@@ -348,10 +348,12 @@ note_account (TallyEvents *self,
   *latest = seq;
 }
 
-/* Reads one page of what was committed since the last push. FALSE when
- * there is no more (or the read failed, which was logged). */
+/* Reads one page of what was committed since the last push, up to
+ * @durable_seq: later transfers may not be durable yet. FALSE when there
+ * is no more (or the read failed, which was logged). */
 static gboolean
 read_page (TallyEvents *self,
+           gint64       durable_seq,
            GHashTable  *touched,
            GHashTable  *others)
 {
@@ -369,6 +371,8 @@ read_page (TallyEvents *self,
     {
       const TallyTransfer *transfer = &g_array_index (transfers, TallyTransfer, i);
 
+      if (transfer->seq > durable_seq)
+        return FALSE;
       note_account (self, touched, others, transfer->debit_account_id, transfer->seq);
       note_account (self, touched, others, transfer->credit_account_id, transfer->seq);
       if (is_settlement_of_consumption (transfer) &&
@@ -383,14 +387,15 @@ read_page (TallyEvents *self,
 }
 
 static void
-push_changes (TallyEvents *self)
+push_changes (TallyEvents *self,
+              gint64       durable_seq)
 {
   g_autoptr(GHashTable) touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) others = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   GHashTableIter iter;
   gpointer account_id, seq;
 
-  while (read_page (self, touched, others))
+  while (read_page (self, durable_seq, touched, others))
     ;
 
   g_hash_table_iter_init (&iter, touched);
@@ -414,11 +419,11 @@ on_committed (TallyWriter *writer,
   /* Nobody listens: nothing to read, only to skip. */
   if (self->n_clients == 0)
     {
-      self->last_seq = tally_ledger_get_last_seq (self->ledger);
+      self->last_seq = tally_writer_get_committed_seq (writer);
       return;
     }
 
-  push_changes (self);
+  push_changes (self, tally_writer_get_committed_seq (writer));
 }
 
 /* --- connections --- */

@@ -711,9 +711,10 @@ out:
 }
 
 /* The accounts of the transfers committed since the last look, both
- * sides: FALSE when there are no more. */
+ * sides, up to @durable_seq: FALSE when there are no more. */
 static gboolean
 read_touched (TallyRecharge *self,
+              gint64         durable_seq,
               GHashTable    *touched)
 {
   g_autoptr(GArray) transfers = NULL;
@@ -731,6 +732,8 @@ read_touched (TallyRecharge *self,
     {
       const TallyTransfer *transfer = &g_array_index (transfers, TallyTransfer, i);
 
+      if (transfer->seq > durable_seq)
+        return FALSE;
       g_hash_table_add (touched, g_strdup (transfer->debit_account_id));
       g_hash_table_add (touched, g_strdup (transfer->credit_account_id));
       self->last_seq = transfer->seq;
@@ -753,7 +756,7 @@ on_committed (TallyWriter   *writer,
     return;
 
   touched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  while (read_touched (self, touched))
+  while (read_touched (self, tally_writer_get_committed_seq (writer), touched))
     ;
 
   g_hash_table_iter_init (&iter, touched);

@@ -10,7 +10,11 @@
 #include <tally-ledger-sqlite.h>
 
 #include "tally-log.h"
+#include "tally-syncer.h"
 #include "tally-writer.h"
+
+/* SQLite's own default, kept now that the WAL hook is ours. */
+#define DEFAULT_AUTOCHECKPOINT 1000
 
 typedef struct
 {
@@ -20,6 +24,15 @@ typedef struct
   GDestroyNotify  destroy;
   GError         *error;
 } WriteItem;
+
+/* One transaction's writes, from its COMMIT until they are answered. */
+typedef struct
+{
+  GQueue   items;
+  gboolean ok;
+  gint64   started;
+  gint64   last_seq;
+} Group;
 
 struct _TallyWriter
 {
@@ -33,6 +46,12 @@ struct _TallyWriter
   GArray      *precommits;
   /* Microseconds from BEGIN to the end of the last group's COMMIT. */
   gint64       last_duration;
+  gint64       committed_seq;
+  /* Makes commits durable off the main thread; NULL when the ledger was
+   * opened with synchronous=NORMAL on purpose (no durability asked). */
+  TallySyncer *syncer;
+  gboolean     in_group;
+  int          autocheckpoint;
 };
 
 typedef struct
@@ -59,6 +78,130 @@ write_item_free (WriteItem *item)
   g_free (item);
 }
 
+static gint64
+pragma_int (sqlite3    *db,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+/* A file-backed ledger in WAL mode. */
+static gboolean
+is_wal (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean wal = FALSE;
+
+  if (g_strcmp0 (sqlite3_db_filename (db, "main"), "") == 0)
+    return FALSE;
+  if (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    wal = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") == 0;
+  sqlite3_finalize (stmt);
+
+  return wal;
+}
+
+/* Answers a group's writes, once it is durable (or failed). */
+static void
+announce (TallyWriter *self,
+          Group       *group,
+          gint64       durable_at)
+{
+  self->last_duration = durable_at - group->started;
+  self->committed_seq = group->last_seq;
+  g_signal_emit (self, signals[COMMITTED], 0, group->items.length, group->ok);
+
+  for (GList *l = group->items.head; l != NULL; l = l->next)
+    {
+      WriteItem *item = l->data;
+
+      if (item->done != NULL)
+        item->done (item->data, item->error);
+    }
+  g_queue_clear_full (&group->items, (GDestroyNotify) write_item_free);
+  g_free (group);
+}
+
+/* In commit order; a bare sync (a NULL group) has nobody to answer. */
+static void
+announce_durable (gpointer data)
+{
+  TallyWriter *self = data;
+  gpointer group;
+  gint64 synced_at;
+
+  while (tally_syncer_pop (self->syncer, &group, &synced_at))
+    if (group != NULL)
+      announce (self, group, synced_at);
+}
+
+/* Runs after every COMMIT on the ledger connection. A commit outside
+ * the group commit (a store call answered at once) is synced before it
+ * returns, so it stays as durable as with synchronous=FULL. */
+static int
+on_wal_commit (gpointer    data,
+               sqlite3    *db,
+               const char *name,
+               int         n_pages)
+{
+  TallyWriter *self = data;
+
+  if (self->autocheckpoint > 0 && n_pages >= self->autocheckpoint)
+    sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+  if (!self->in_group)
+    {
+      tally_syncer_push (self->syncer, NULL, TRUE);
+      tally_syncer_wait (self->syncer);
+    }
+
+  return SQLITE_OK;
+}
+
+/* With synchronous=FULL every COMMIT would wait for the WAL's fsync on
+ * the main thread. NORMAL only appends the frames; the syncer then makes
+ * them durable with one fdatasync for all the groups committed since its
+ * last one, and only then are their writes answered. */
+static void
+start_syncer (TallyWriter *self)
+{
+  sqlite3 *db = tally_ledger_get_sqlite (self->ledger);
+  const char *wal;
+
+  /* NORMAL is only safe in WAL mode; a ledger opened with NORMAL on
+   * purpose asked for no durability. */
+  if (pragma_int (db, "PRAGMA synchronous") < 2 || !is_wal (db))
+    return;
+
+  wal = sqlite3_filename_wal (sqlite3_db_filename (db, "main"));
+  self->syncer = tally_syncer_new (wal, announce_durable, self);
+  self->autocheckpoint = pragma_int (db, "PRAGMA wal_autocheckpoint");
+  if (self->autocheckpoint < 0)
+    self->autocheckpoint = DEFAULT_AUTOCHECKPOINT;
+  sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+  sqlite3_wal_hook (db, on_wal_commit, self);
+}
+
+/* The ledger may outlive the writer: it gets FULL back. */
+static void
+stop_syncer (TallyWriter *self)
+{
+  sqlite3 *db = tally_ledger_get_sqlite (self->ledger);
+
+  sqlite3_wal_autocheckpoint (db, self->autocheckpoint);
+  sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  g_clear_pointer (&self->syncer, tally_syncer_free);
+}
+
 static void
 tally_writer_dispose (GObject *object)
 {
@@ -66,6 +209,8 @@ tally_writer_dispose (GObject *object)
 
   tally_writer_flush (self);
   g_clear_handle_id (&self->flush_source, g_source_remove);
+  if (self->syncer != NULL)
+    stop_syncer (self);
   g_clear_object (&self->ledger);
   g_clear_pointer (&self->precommits, g_array_unref);
 
@@ -82,7 +227,9 @@ tally_writer_class_init (TallyWriterClass *klass)
    * @n_items: how many writes the transaction held
    * @ok: whether it committed
    *
-   * After each group commit, before the writes are answered.
+   * After each group commit, once it is durable (or failed), before its
+   * writes are answered; in commit order. A failed group is announced
+   * before the next group forms.
    */
   signals[COMMITTED] = g_signal_new ("committed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                      0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT,
@@ -102,6 +249,7 @@ tally_writer_new (TallyLedger *ledger)
   TallyWriter *self = g_object_new (TALLY_TYPE_WRITER, NULL);
 
   self->ledger = g_object_ref (ledger);
+  start_syncer (self);
   return self;
 }
 
@@ -228,58 +376,96 @@ fail_all (GQueue       *items,
     }
 }
 
-void
-tally_writer_flush (TallyWriter *self)
+/* Runs the queued writes and commits them, without waiting for the
+ * disk. */
+static Group *
+commit_group (TallyWriter *self)
 {
   g_autoptr(GError) error = NULL;
-  GQueue items = G_QUEUE_INIT;
+  Group *group = g_new0 (Group, 1);
   TallyStorageState storage = TALLY_STORAGE_OK;
-  gint64 started;
-  gboolean ok;
-
-  g_return_if_fail (TALLY_IS_WRITER (self));
-
-  g_clear_handle_id (&self->flush_source, g_source_remove);
-  if (self->queue.length == 0)
-    return;
+  gint64 written;
 
   /* What arrives while these are answered waits for the next commit. */
-  items = self->queue;
+  group->items = self->queue;
   g_queue_init (&self->queue);
 
-  started = g_get_monotonic_time ();
-  ok = tally_ledger_begin (self->ledger, &error);
-  for (GList *l = items.head; ok && l != NULL; l = l->next)
+  group->started = g_get_monotonic_time ();
+  self->in_group = TRUE;
+  group->ok = tally_ledger_begin (self->ledger, &error);
+  for (GList *l = group->items.head; group->ok && l != NULL; l = l->next)
     {
       /* Not inside MAX (), which would run it twice. */
       TallyStorageState item_storage = run_item (self, l->data);
 
       storage = MAX (storage, item_storage);
     }
-  if (ok)
-    ok = run_precommits (self, &error);
-  if (ok)
-    ok = tally_ledger_commit (self->ledger, &error);
-  if (!ok)
+  if (group->ok)
+    group->ok = run_precommits (self, &error);
+  written = g_get_monotonic_time ();
+  if (group->ok)
+    group->ok = tally_ledger_commit (self->ledger, &error);
+  self->in_group = FALSE;
+  if (!group->ok)
     {
       TallyStorageState commit_storage = storage_state_of_error (error);
 
       storage = MAX (storage, commit_storage);
-      fail_all (&items, error);
+      fail_all (&group->items, error);
     }
   set_storage_state (self, storage);
-  self->last_duration = g_get_monotonic_time () - started;
+  group->last_seq = tally_ledger_get_last_seq (self->ledger);
+  g_debug ("group of %u writes: %" G_GINT64_FORMAT " µs writing, %" G_GINT64_FORMAT
+           " µs committing", group->items.length, written - group->started,
+           g_get_monotonic_time () - written);
 
-  g_signal_emit (self, signals[COMMITTED], 0, items.length, ok);
+  return group;
+}
 
-  for (GList *l = items.head; l != NULL; l = l->next)
+/* Answers everything committed so far once it is durable. */
+static void
+drain (TallyWriter *self)
+{
+  if (self->syncer == NULL)
+    return;
+
+  tally_syncer_wait (self->syncer);
+  announce_durable (self);
+}
+
+/* Hands the group to the syncer and goes on to form the next one. A
+ * failed group is answered before the next one forms, so listeners learn
+ * of it before anything is built on what it undid. */
+static void
+commit_queued (TallyWriter *self)
+{
+  Group *group;
+
+  if (self->queue.length == 0)
+    return;
+
+  group = commit_group (self);
+  if (self->syncer == NULL)
     {
-      WriteItem *item = l->data;
-
-      if (item->done != NULL)
-        item->done (item->data, item->error);
+      announce (self, group, g_get_monotonic_time ());
+      return;
     }
-  g_queue_clear_full (&items, (GDestroyNotify) write_item_free);
+
+  tally_syncer_push (self->syncer, group, group->ok);
+  if (!group->ok)
+    drain (self);
+}
+
+/* Synchronous: returns once what was queued, and every group still
+ * waiting for the disk, is durable and answered. */
+void
+tally_writer_flush (TallyWriter *self)
+{
+  g_return_if_fail (TALLY_IS_WRITER (self));
+
+  g_clear_handle_id (&self->flush_source, g_source_remove);
+  commit_queued (self);
+  drain (self);
 }
 
 static gboolean
@@ -288,7 +474,7 @@ flush_cb (gpointer data)
   TallyWriter *self = data;
 
   self->flush_source = 0;
-  tally_writer_flush (self);
+  commit_queued (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -370,4 +556,12 @@ tally_writer_get_last_duration (TallyWriter *self)
   g_return_val_if_fail (TALLY_IS_WRITER (self), 0);
 
   return self->last_duration;
+}
+
+gint64
+tally_writer_get_committed_seq (TallyWriter *self)
+{
+  g_return_val_if_fail (TALLY_IS_WRITER (self), 0);
+
+  return self->committed_seq;
 }

@@ -31,8 +31,10 @@ typedef enum
 #define TALLY_TYPE_WRITER (tally_writer_get_type ())
 
 /* Writes from concurrent requests are queued and committed together in
- * one transaction as soon as the main loop is idle, then answered: one
- * fsync for many requests, and no answer before the data is durable. */
+ * one transaction as soon as the main loop is idle; a thread makes the
+ * commits durable (one fdatasync for the groups committed meanwhile), then
+ * they are answered on the main context: no answer before the data is
+ * durable, and the next group forms while the disk syncs. */
 G_DECLARE_FINAL_TYPE (TallyWriter, tally_writer, TALLY, WRITER, GObject)
 
 TallyWriter *tally_writer_new    (TallyLedger    *ledger);
@@ -45,9 +47,13 @@ void         tally_writer_submit (TallyWriter    *self,
 void         tally_writer_flush  (TallyWriter    *self);
 guint        tally_writer_get_queued (TallyWriter *self);
 TallyStorageState tally_writer_get_storage_state (TallyWriter *self);
-/* How long the last group commit took, BEGIN to COMMIT, in microseconds;
+/* How long the last group commit took, BEGIN to durable, in microseconds;
  * valid in a TallyWriter::committed handler. */
 gint64       tally_writer_get_last_duration (TallyWriter *self);
+/* The ledger's last transfer seq once the announced group committed:
+ * valid in a TallyWriter::committed handler. Later groups may be
+ * committed already, not yet durable: read no transfer past it. */
+gint64       tally_writer_get_committed_seq (TallyWriter *self);
 void         tally_writer_add_precommit    (TallyWriter    *self,
                                             TallyWriteFunc  func,
                                             gpointer        data);

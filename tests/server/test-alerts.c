@@ -490,6 +490,114 @@ test_alert_low_balance_rearms (void)
   g_assert_cmpuint (count_kind (token, "low_balance"), ==, 2);
 }
 
+typedef struct
+{
+  TestServer *server;
+  const char *token;
+  char       *id;
+  guint       status;
+  gint        answered;
+} Authorization;
+
+static gpointer
+authorize_thread (gpointer data)
+{
+  Authorization *run = data;
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
+                                           "\"inputs\": {\"images\": 10}}", run->id);
+  g_autoptr(TestResponse) r = test_request_on (run->server, session, "POST", "/v1/runs",
+                                               run->token, body);
+
+  run->status = r->status;
+  g_atomic_int_set (&run->answered, TRUE);
+  return NULL;
+}
+
+/* Starts the run on a thread of its own and waits until it is committed
+ * (readable), which must be before it is answered. */
+static GThread *
+start_committed (Authorization *run)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/runs/%s", run->id);
+  GThread *thread = g_thread_new ("authorize", authorize_thread, run);
+
+  for (;;)
+    {
+      g_autoptr(TestResponse) r = test_request (server, "GET", path, run->token, NULL);
+
+      if (r->status == 200)
+        break;
+      g_assert_false (g_atomic_int_get (&run->answered));
+    }
+  g_assert_false (g_atomic_int_get (&run->answered));
+  return thread;
+}
+
+/* The second of two groups fires the alert while the first waits for its
+ * fdatasync (slowed to a second): the first's announcement pushes nothing,
+ * the second's pushes the alert. */
+static void
+test_alert_pushed_when_durable (void)
+{
+  TestServer *shared = server;
+  char *shared_admin = admin;
+  g_autoptr(TestServer) slow = NULL;
+  g_autofree char *slow_admin = NULL, *token = NULL;
+  g_autofree char *first_id = g_uuid_string_random (), *second_id = g_uuid_string_random ();
+  g_autoptr(TestResponse) put = NULL;
+  Authorization first = { 0 }, second = { 0 };
+  GThread *first_thread, *second_thread;
+  Listener *listener;
+  char account_id[37];
+  gint64 settle;
+
+  g_setenv ("TALLY_TEST_SYNC_DELAY_MS", "1000", TRUE);
+  slow = test_server_start (NULL);
+  g_unsetenv ("TALLY_TEST_SYNC_DELAY_MS");
+  server = slow;
+  admin = slow_admin = test_admin_new (server, "slow-admin@example.com");
+
+  token = user_new (account_id);
+  put = test_request (server, "PUT", "/v1/me/alerts", token, "{\"low_balance\": 100}");
+  g_assert_cmpuint (put->status, ==, 200);
+  /* 112, then 106 (the first run), then 100 (the second fires). */
+  test_grant (server, admin, account_id, 112);
+  listener = listener_connect (token);
+  /* Answered once everything before it is durable: the syncer is idle,
+   * so the first run gets a sync of its own. */
+  g_clear_pointer (&put, test_response_free);
+  put = test_request (server, "PUT", "/v1/me/alerts", token, "{\"low_balance\": 100}");
+  g_assert_cmpuint (put->status, ==, 200);
+
+  first = (Authorization) { server, token, first_id };
+  second = (Authorization) { server, token, second_id };
+  first_thread = start_committed (&first);
+  /* Time for the syncer to take the first alone. */
+  g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+  second_thread = start_committed (&second);
+
+  while (!g_atomic_int_get (&first.answered))
+    iterate ();
+  settle = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < settle)
+    iterate ();
+  g_assert_cmpuint (listener->alerts->len, ==, 0);
+  g_assert_false (g_atomic_int_get (&second.answered));
+
+  g_thread_join (first_thread);
+  g_thread_join (second_thread);
+  g_assert_cmpuint (first.status, ==, 201);
+  g_assert_cmpuint (second.status, ==, 201);
+  listen_for (listener, 1);
+  g_assert_cmpuint (listener->alerts->len, ==, 1);
+  g_assert_cmpuint (count_kind (token, "low_balance"), ==, 1);
+
+  listener_free (listener);
+  server = shared;
+  admin = shared_admin;
+}
+
 static void
 test_alert_per_run_cap (void)
 {
@@ -583,6 +691,7 @@ main (int   argc,
   g_test_add_func ("/alerts/low-balance-rearms", test_alert_low_balance_rearms);
   g_test_add_func ("/alerts/per-run-cap", test_alert_per_run_cap);
   g_test_add_func ("/alerts/history-pages", test_alert_history_pages);
+  g_test_add_func ("/alerts/pushed-when-durable", test_alert_pushed_when_durable);
 
   status = g_test_run ();
   g_free (admin);

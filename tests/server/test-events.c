@@ -355,6 +355,154 @@ test_run_message (void)
                    test_response_int (completed, "run.released"));
 }
 
+typedef struct
+{
+  TestServer *server;
+  const char *token;
+  char       *path;
+  guint       status;
+  gint        answered;
+} Completion;
+
+static gpointer
+complete_thread (gpointer data)
+{
+  Completion *completion = data;
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(TestResponse) response = NULL;
+
+  response = test_request_on (completion->server, session, "POST", completion->path,
+                              completion->token, "{\"units\": 1, \"outcome\": \"succeeded\"}");
+  completion->status = response->status;
+  g_atomic_int_set (&completion->answered, TRUE);
+  return NULL;
+}
+
+static gboolean
+run_settled (const char *token,
+             const char *run_id)
+{
+  g_autofree char *path = g_strdup_printf ("/v1/runs/%s", run_id);
+  g_autoptr(TestResponse) run = test_request (server, "GET", path, token, NULL);
+
+  return run->status == 200 &&
+         g_strcmp0 (test_response_string (run, "run.status"), "succeeded") == 0;
+}
+
+/* Polls until the run's completion is committed: FALSE if its answer
+ * came first. */
+static gboolean
+wait_until_settled (const char *token,
+                    const char *run_id,
+                    Completion *completion)
+{
+  while (!g_atomic_int_get (&completion->answered))
+    if (run_settled (token, run_id))
+      return !g_atomic_int_get (&completion->answered);
+
+  return FALSE;
+}
+
+static gboolean
+received_run (Listener   *listener,
+              const char *run_id)
+{
+  for (GList *l = listener->messages.head; l != NULL; l = l->next)
+    {
+      JsonObject *object = json_node_get_object (l->data);
+      JsonObject *run;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "type", ""), "run") != 0)
+        continue;
+      run = json_object_get_object_member (object, "run");
+      if (g_strcmp0 (json_object_get_string_member (run, "id"), run_id) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+authorize_run (const char *token,
+               const char *run_id)
+{
+  g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"qr-code\", "
+                                           "\"inputs\": {\"text\": \"durable\"}}", run_id);
+  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/runs", token, body);
+
+  g_assert_cmpuint (response->status, ==, 201);
+}
+
+/* Two completions in consecutive groups, the second committed while the
+ * first waits for its fdatasync (slowed to a second): the first group's
+ * announcement pushes its own run, not the second's, which is not durable
+ * yet. */
+static void
+test_not_before_durable (void)
+{
+  TestServer *shared = server;
+  g_autoptr(TestServer) slow = NULL;
+  g_autofree char *admin = NULL, *token = NULL;
+  g_autofree char *first_id = g_uuid_string_random (), *second_id = g_uuid_string_random ();
+  g_autoptr(Listener) listener = NULL;
+  g_autoptr(TestResponse) settings = NULL;
+  Completion first = { 0 }, second = { 0 };
+  GThread *first_thread, *second_thread;
+  char account_id[37];
+  gint64 deadline;
+
+  g_setenv ("TALLY_TEST_SYNC_DELAY_MS", "1000", TRUE);
+  slow = test_server_start (NULL);
+  g_unsetenv ("TALLY_TEST_SYNC_DELAY_MS");
+  server = slow;
+
+  admin = test_admin_new (server, "slow-admin@example.com");
+  token = user_new (account_id);
+  test_grant (server, admin, account_id, 100);
+  authorize_run (token, first_id);
+  authorize_run (token, second_id);
+  listener = listener_connect (token);
+  g_assert_nonnull (listener->connection);
+  /* Answered once everything before it is durable: the syncer is idle,
+   * so the first completion gets a sync of its own. */
+  settings = test_request (server, "PUT", "/v1/me/alerts", token, "{\"low_balance\": 1}");
+  g_assert_cmpuint (settings->status, ==, 200);
+
+  first = (Completion) { server, token, g_strdup_printf ("/v1/runs/%s/complete", first_id) };
+  second = (Completion) { server, token, g_strdup_printf ("/v1/runs/%s/complete", second_id) };
+  first_thread = g_thread_new ("first", complete_thread, &first);
+  g_assert_true (wait_until_settled (token, first_id, &first));
+  /* Time for the syncer to take the first alone. */
+  g_usleep (100 * G_TIME_SPAN_MILLISECOND);
+  second_thread = g_thread_new ("second", complete_thread, &second);
+  g_assert_true (wait_until_settled (token, second_id, &second));
+
+  while (!g_atomic_int_get (&first.answered))
+    iterate ();
+  /* A little of the second's wait: the first's push came, the second's
+   * has not while the second is unanswered. */
+  deadline = g_get_monotonic_time () + 300 * G_TIME_SPAN_MILLISECOND;
+  while (g_get_monotonic_time () < deadline)
+    iterate ();
+  g_assert_true (received_run (listener, first_id));
+  g_assert_false (received_run (listener, second_id));
+  g_assert_false (g_atomic_int_get (&second.answered));
+
+  g_thread_join (first_thread);
+  g_thread_join (second_thread);
+  g_assert_cmpuint (first.status, ==, 200);
+  g_assert_cmpuint (second.status, ==, 200);
+  deadline = g_get_monotonic_time () + WAIT_MS * G_TIME_SPAN_MILLISECOND;
+  while (!received_run (listener, second_id) && g_get_monotonic_time () < deadline)
+    iterate ();
+  g_assert_true (received_run (listener, second_id));
+
+  g_clear_pointer (&listener, listener_free);
+  g_free (first.path);
+  g_free (second.path);
+  server = shared;
+}
+
 /* A sync that applies offline runs moves the balance too. */
 static void
 test_balance_after_sync (void)
@@ -566,6 +714,7 @@ main (int   argc,
   g_test_add_func ("/events/closed-connections", test_closed_connections);
   g_test_add_func ("/events/server-stops-with-clients", test_server_stops_with_clients);
   g_test_add_func ("/events/team-pool-balance", test_team_pool_balance);
+  g_test_add_func ("/events/not-before-durable", test_not_before_durable);
 
   server = test_server_start (NULL);
   admin_token = test_admin_new (server, "events-admin@example.com");
