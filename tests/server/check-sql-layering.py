@@ -9,7 +9,8 @@
 # No sqlite3_* call and no sqlite3_stmt in src/server outside
 # tally-store.c, tally-store-*.c and their headers (issue 12;
 # docs/server-architecture.md, "The server's tables"). tally-writer.c
-# drives the transactions and is allowed until its rewrite.
+# runs no SQL on tables but drives the connection itself (transactions,
+# the WAL hook, synchronous, checkpoints), so it may.
 
 import pathlib
 import re
