@@ -89,13 +89,15 @@ gboolean tally_store_audit_read_head       (TallyStore              *self,
                                             gint64                  *seq,
                                             guint8                   hash[TALLY_AUDIT_HASH_LEN],
                                             GError                 **error);
-/* The link of record @seq. */
+/* The link of record @seq; *@found is FALSE (and @hash untouched) when
+ * there is none. */
 gboolean tally_store_audit_find_link       (TallyStore              *self,
                                             gint64                   seq,
                                             gboolean                *found,
                                             guint8                   hash[TALLY_AUDIT_HASH_LEN],
                                             GError                 **error);
-/* The link of the newest record written before @time. */
+/* The link of the newest record written before @time; the same when
+ * there is none. */
 gboolean tally_store_audit_find_link_before (TallyStore             *self,
                                             gint64                   time,
                                             gboolean                *found,
