@@ -15,13 +15,9 @@
 #include "tally-audit.h"
 #include "tally-json-decode.h"
 #include "tally-log.h"
-#include "tally-store-private.h"
+#include "tally-store-users.h"
 
 #define RETENTION_INTERVAL_SECONDS (24 * 60 * 60)
-
-#define RECORD_COLUMNS \
-  "seq, id, time, actor, actor_email, action, target, outcome, details, prev_hash, hash, " \
-  "format, field_keys, field_digests "
 
 struct _TallyAudit
 {
@@ -81,7 +77,7 @@ tally_audit_new (TallyStore  *store,
 }
 
 /* For a worker thread: reads through @store (tally_store_new_reader()),
- * never appends; a retention sweep deletes through one. */
+ * never appends. */
 TallyAudit *
 tally_audit_new_reader (TallyStore *store)
 {
@@ -201,121 +197,22 @@ tally_audit_record_hash (const TallyAuditRecord *record,
   g_checksum_get_digest (checksum, hash, &length);
 }
 
-static void
-copy_blob (sqlite3_stmt *stmt,
-           int           column,
-           void         *dest,
-           gsize         size)
-{
-  const void *blob = sqlite3_column_blob (stmt, column);
-
-  memset (dest, 0, size);
-  if (blob != NULL && (gsize) sqlite3_column_bytes (stmt, column) == size)
-    memcpy (dest, blob, size);
-}
-
-static void
-copy_hash (sqlite3_stmt *stmt,
-           int           column,
-           guint8        hash[TALLY_AUDIT_HASH_LEN])
-{
-  const void *blob = sqlite3_column_blob (stmt, column);
-
-  memset (hash, 0, TALLY_AUDIT_HASH_LEN);
-  if (blob != NULL && sqlite3_column_bytes (stmt, column) == TALLY_AUDIT_HASH_LEN)
-    memcpy (hash, blob, TALLY_AUDIT_HASH_LEN);
-}
-
-/* Steps a "SELECT seq, hash" that gives at most one row. */
-static gboolean
-fetch_link (TallyAudit    *self,
-            sqlite3_stmt  *stmt,
-            gboolean      *found,
-            gint64        *seq,
-            guint8         hash[TALLY_AUDIT_HASH_LEN],
-            GError       **error)
-{
-  int rc = sqlite3_step (stmt);
-
-  *found = rc == SQLITE_ROW;
-  if (*found)
-    {
-      *seq = sqlite3_column_int64 (stmt, 0);
-      copy_hash (stmt, 1, hash);
-    }
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return tally_store_sqlite_failed (self->store, error);
-  return TRUE;
-}
-
-/* Where the chain starts: the last record deleted by retention, or
- * nothing (seq 0, a hash of zeros). */
-static gboolean
-read_anchor (TallyAudit  *self,
-             gint64      *seq,
-             guint8       hash[TALLY_AUDIT_HASH_LEN],
-             GError     **error)
-{
-  sqlite3_stmt *stmt = tally_store_prepare (self->store,
-                                            "SELECT seq, hash FROM audit_anchor WHERE id = 1",
-                                            error);
-  gboolean found;
-
-  *seq = 0;
-  memset (hash, 0, TALLY_AUDIT_HASH_LEN);
-  return stmt != NULL && fetch_link (self, stmt, &found, seq, hash, error);
-}
-
+/* Where the chain ends: the newest record, or the anchor when retention
+ * deleted every one. */
 static gboolean
 read_last_link (TallyAudit  *self,
                 gint64      *seq,
                 guint8       hash[TALLY_AUDIT_HASH_LEN],
                 GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self->store,
-                                            "SELECT seq, hash FROM audit "
-                                            "ORDER BY seq DESC LIMIT 1",
-                                            error);
   gboolean found;
 
-  if (stmt == NULL || !fetch_link (self, stmt, &found, seq, hash, error))
+  if (!tally_store_audit_read_head (self->store, &found, seq, hash, error))
     return FALSE;
   if (found)
     return TRUE;
 
-  return read_anchor (self, seq, hash, error);
-}
-
-static gboolean
-insert_record (TallyAudit              *self,
-               const TallyAuditRecord  *record,
-               GError                 **error)
-{
-  sqlite3_stmt *stmt = tally_store_prepare (self->store,
-                                            "INSERT INTO audit (" RECORD_COLUMNS ") "
-                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                            error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, record->seq);
-  sqlite3_bind_text (stmt, 2, record->id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, record->time);
-  sqlite3_bind_text (stmt, 4, record->actor, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, record->actor_email, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, record->action, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, record->target, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 8, record->outcome, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 9, record->details, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 10, record->prev_hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 11, record->hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 12, record->format);
-  sqlite3_bind_blob (stmt, 13, record->field_keys, sizeof record->field_keys, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 14, record->field_digests, sizeof record->field_digests,
-                     SQLITE_STATIC);
-  return tally_store_step_done (self->store, stmt, error);
+  return tally_store_audit_read_anchor (self->store, seq, hash, error);
 }
 
 static char *
@@ -354,24 +251,11 @@ actor_erased (TallyAudit       *self,
               gboolean         *erased,
               GError          **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
-
   *erased = FALSE;
   if (actor == NULL || actor->id[0] == '\0')
     return TRUE;
 
-  stmt = tally_store_prepare (self->store,
-                              "SELECT erased_at IS NOT NULL FROM users WHERE id = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, actor->id, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  *erased = rc == SQLITE_ROW && sqlite3_column_int (stmt, 0) != 0;
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return tally_store_sqlite_failed (self->store, error);
-  return TRUE;
+  return tally_store_user_is_erased (self->store, actor->id, erased, error);
 }
 
 gboolean
@@ -416,7 +300,7 @@ tally_audit_record (TallyAudit       *self,
                               record.field_digests[i]);
   tally_audit_record_hash (&record, record.hash);
 
-  return insert_record (self, &record, error);
+  return tally_store_audit_insert (self->store, &record, error);
 }
 
 /* --- events that write nothing else --- */
@@ -588,27 +472,22 @@ tally_audit_run_outcome (TallyRunStatus status)
 /* --- expired holds --- */
 
 static gboolean
-record_expiring_run (TallyAudit    *self,
-                     sqlite3_stmt  *stmt,
-                     GError       **error)
+record_expiring_run (TallyAudit      *self,
+                     const TallyRun  *run,
+                     GError         **error)
 {
   TallyLedger *ledger = tally_store_get_ledger (self->store);
-  const char *run_id = (const char *) sqlite3_column_text (stmt, 0);
   TallyPendingState state;
 
   /* Only a hold the sweep is about to release: one swept before, or
    * settled meanwhile, was recorded already or is not expiring. */
-  if (!tally_ledger_lookup_pending_state (ledger, run_id, &state, NULL) ||
+  if (!tally_ledger_lookup_pending_state (ledger, run->id, &state, NULL) ||
       state != TALLY_PENDING_STATE_PENDING)
     return TRUE;
 
-  return tally_audit_record (self, NULL, "run.expired", run_id, "failed",
-                             tally_audit_details ("ssi",
-                                                  "user_id",
-                                                  (const char *) sqlite3_column_text (stmt, 1),
-                                                  "tool",
-                                                  (const char *) sqlite3_column_text (stmt, 2),
-                                                  "held", sqlite3_column_int64 (stmt, 3)),
+  return tally_audit_record (self, NULL, "run.expired", run->id, "failed",
+                             tally_audit_details ("ssi", "user_id", run->user_id,
+                                                  "tool", run->tool_id, "held", run->held),
                              error);
 }
 
@@ -617,33 +496,19 @@ tally_audit_record_expiring (TallyAudit  *self,
                              gint64       now,
                              GError     **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
+  g_autoptr(GArray) runs = NULL;
 
   g_return_val_if_fail (TALLY_IS_AUDIT (self), FALSE);
 
-  stmt = tally_store_prepare (self->store,
-                              "SELECT id, user_id, tool_id, held FROM runs "
-                              "WHERE status = 'authorized' AND held > 0 "
-                              "AND hold_expires_at > ? AND hold_expires_at <= ?",
-                              error);
-  if (stmt == NULL)
+  runs = tally_store_list_expiring_runs (self->store, self->expiry_checked_until, now, error);
+  if (runs == NULL)
     return FALSE;
 
-  sqlite3_bind_int64 (stmt, 1, self->expiry_checked_until);
-  sqlite3_bind_int64 (stmt, 2, now);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  for (guint i = 0; i < runs->len; i++)
     {
-      /* Recording steps other statements, never this one. */
-      if (!record_expiring_run (self, stmt, error))
-        {
-          sqlite3_reset (stmt);
-          return FALSE;
-        }
+      if (!record_expiring_run (self, &g_array_index (runs, TallyRun, i), error))
+        return FALSE;
     }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return tally_store_sqlite_failed (self->store, error);
 
   self->expiry_checked_until = now;
   return TRUE;
@@ -651,139 +516,19 @@ tally_audit_record_expiring (TallyAudit  *self,
 
 /* --- reading --- */
 
-static void
-record_clear (gpointer data)
-{
-  TallyAuditRecord *record = data;
-
-  g_free (record->actor);
-  g_free (record->actor_email);
-  g_free (record->action);
-  g_free (record->target);
-  g_free (record->outcome);
-  g_free (record->details);
-}
-
-static GArray *
-records_new (void)
-{
-  GArray *records = g_array_new (FALSE, TRUE, sizeof (TallyAuditRecord));
-
-  g_array_set_clear_func (records, record_clear);
-  return records;
-}
-
-static void
-read_record (sqlite3_stmt     *stmt,
-             TallyAuditRecord *record)
-{
-  memset (record, 0, sizeof *record);
-  record->seq = sqlite3_column_int64 (stmt, 0);
-  tally_store_copy_text (stmt, 1, record->id, sizeof record->id);
-  record->time = sqlite3_column_int64 (stmt, 2);
-  record->actor = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-  record->actor_email = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-  record->action = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-  record->target = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
-  record->outcome = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
-  record->details = g_strdup ((const char *) sqlite3_column_text (stmt, 8));
-  copy_hash (stmt, 9, record->prev_hash);
-  copy_hash (stmt, 10, record->hash);
-  record->format = sqlite3_column_int (stmt, 11);
-  copy_blob (stmt, 12, record->field_keys, sizeof record->field_keys);
-  copy_blob (stmt, 13, record->field_digests, sizeof record->field_digests);
-}
-
-/* Appends every row the statement gives. */
-static gboolean
-read_records (TallyAudit    *self,
-              sqlite3_stmt  *stmt,
-              GArray        *records,
-              GError       **error)
-{
-  int rc;
-
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      TallyAuditRecord record;
-
-      read_record (stmt, &record);
-      g_array_append_val (records, record);
-    }
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_DONE)
-    return tally_store_sqlite_failed (self->store, error);
-  return TRUE;
-}
-
-static void
-bind_text_or_null (sqlite3_stmt *stmt,
-                   int           index,
-                   const char   *text)
-{
-  if (text != NULL)
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
-static void
-bind_number_or_null (sqlite3_stmt *stmt,
-                     int           index,
-                     gint64        number)
-{
-  if (number != 0)
-    sqlite3_bind_int64 (stmt, index, number);
-  else
-    sqlite3_bind_null (stmt, index);
-}
-
 GArray *
 tally_audit_query (TallyAudit             *self,
                    const TallyAuditQuery  *query,
                    gint64                 *next_before_seq,
                    GError                **error)
 {
-  g_autoptr(GArray) records = records_new ();
-  g_autofree char *pattern = NULL;
-  gboolean prefix;
-  sqlite3_stmt *stmt;
+  g_autoptr(GArray) records = NULL;
 
   g_return_val_if_fail (TALLY_IS_AUDIT (self), NULL);
 
-  /* One statement for every combination: an absent filter binds NULL. */
-  stmt = tally_store_prepare (self->store,
-                              "SELECT " RECORD_COLUMNS "FROM audit "
-                              "WHERE (?1 IS NULL OR actor = ?1) "
-                              "AND (?2 IS NULL OR action = ?2 "
-                              "     OR (?3 AND substr (action, 1, length (?2)) = ?2)) "
-                              "AND (?4 IS NULL OR target LIKE ?4 ESCAPE '\\' "
-                              "     OR details LIKE ?4 ESCAPE '\\' "
-                              "     OR actor_email LIKE ?4 ESCAPE '\\') "
-                              "AND (?5 IS NULL OR time >= ?5) "
-                              "AND (?6 IS NULL OR time < ?6) "
-                              "AND (?7 IS NULL OR seq < ?7) "
-                              "AND (?9 IS NULL OR outcome = ?9) "
-                              "ORDER BY seq DESC LIMIT ?8",
-                              error);
-  if (stmt == NULL)
-    return NULL;
-
-  prefix = query->action != NULL && g_str_has_suffix (query->action, ".");
-  if (query->search != NULL)
-    pattern = tally_store_like_pattern (query->search);
-  bind_text_or_null (stmt, 1, query->actor);
-  bind_text_or_null (stmt, 2, query->action);
-  sqlite3_bind_int (stmt, 3, prefix ? 1 : 0);
-  bind_text_or_null (stmt, 4, pattern);
-  bind_number_or_null (stmt, 5, query->since);
-  bind_number_or_null (stmt, 6, query->until);
-  bind_number_or_null (stmt, 7, query->before_seq);
-  bind_text_or_null (stmt, 9, query->outcome);
   /* One more than asked: whether there is a next page. */
-  sqlite3_bind_int64 (stmt, 8, (gint64) query->limit + 1);
-  if (!read_records (self, stmt, records, error))
+  records = tally_store_audit_query (self->store, query, query->limit + 1, error);
+  if (records == NULL)
     return NULL;
 
   *next_before_seq = 0;
@@ -803,25 +548,9 @@ tally_audit_read_after (TallyAudit  *self,
                         guint        limit,
                         GError     **error)
 {
-  g_autoptr(GArray) records = records_new ();
-  sqlite3_stmt *stmt;
-
   g_return_val_if_fail (TALLY_IS_AUDIT (self), NULL);
 
-  stmt = tally_store_prepare (self->store,
-                              "SELECT " RECORD_COLUMNS "FROM audit "
-                              "WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-                              error);
-  if (stmt == NULL)
-    return NULL;
-
-  sqlite3_bind_int64 (stmt, 1, after_seq);
-  sqlite3_bind_int64 (stmt, 2, last_seq);
-  sqlite3_bind_int64 (stmt, 3, limit);
-  if (!read_records (self, stmt, records, error))
-    return NULL;
-
-  return g_steal_pointer (&records);
+  return tally_store_audit_read_after (self->store, after_seq, last_seq, limit, error);
 }
 
 gint64
@@ -1005,26 +734,6 @@ pseudonymise_fields (const TallyAuditRecord  *record,
          changed[TALLY_AUDIT_FIELD_DETAILS] != NULL;
 }
 
-static gboolean
-update_sealed (TallyAudit              *self,
-               const TallyAuditRecord  *record,
-               GError                 **error)
-{
-  sqlite3_stmt *stmt = tally_store_prepare (self->store,
-                                            "UPDATE audit SET actor_email = ?, target = ?, "
-                                            "details = ?, field_keys = ? WHERE seq = ?",
-                                            error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, record->actor_email, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, record->target, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, record->details, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 4, record->field_keys, sizeof record->field_keys, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 5, record->seq);
-  return tally_store_step_done (self->store, stmt, error);
-}
-
 /* Replaces the fields and forgets the key of each one that changed. */
 static gboolean
 pseudonymise_record (TallyAudit               *self,
@@ -1062,40 +771,7 @@ pseudonymise_record (TallyAudit               *self,
       memset (record->field_keys[TALLY_AUDIT_FIELD_DETAILS], 0, TALLY_AUDIT_HASH_LEN);
     }
 
-  return update_sealed (self, record, error);
-}
-
-/* Every record that may hold the subject's email or name: a whole scan of
- * the text, as an erasure is rare and must miss nothing. */
-static GArray *
-read_subject_records (TallyAudit               *self,
-                      const TallyAuditSubject  *subject,
-                      gboolean                  search_text,
-                      GError                  **error)
-{
-  g_autoptr(GArray) records = records_new ();
-  g_autofree char *email = g_ascii_strdown (subject->email, -1);
-  sqlite3_stmt *stmt;
-
-  stmt = tally_store_prepare (self->store,
-                              "SELECT " RECORD_COLUMNS "FROM audit "
-                              "WHERE actor = ?1 OR target = ?1 OR target = ?2 "
-                              "OR lower (target) = ?3 OR lower (actor_email) = ?3 "
-                              "OR (?4 AND instr (lower (details), ?3) > 0) "
-                              "OR (?4 AND instr (lower (target), ?3) > 0) "
-                              "ORDER BY seq",
-                              error);
-  if (stmt == NULL)
-    return NULL;
-
-  sqlite3_bind_text (stmt, 1, subject->user_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, subject->account_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, email, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 4, search_text ? 1 : 0);
-  if (!read_records (self, stmt, records, error))
-    return NULL;
-
-  return g_steal_pointer (&records);
+  return tally_store_audit_update_sealed (self->store, record, error);
 }
 
 gboolean
@@ -1111,7 +787,7 @@ tally_audit_pseudonymise (TallyAudit               *self,
 
   *n_changed = 0;
   *n_legacy = 0;
-  records = read_subject_records (self, subject, TRUE, error);
+  records = tally_store_audit_read_subject (self->store, subject, TRUE, error);
   if (records == NULL)
     return FALSE;
 
@@ -1138,7 +814,7 @@ tally_audit_about (TallyAudit               *self,
 {
   g_return_val_if_fail (TALLY_IS_AUDIT (self), NULL);
 
-  return read_subject_records (self, subject, FALSE, error);
+  return tally_store_audit_read_subject (self->store, subject, FALSE, error);
 }
 
 /* --- verification --- */
@@ -1230,7 +906,7 @@ tally_audit_verify (TallyAudit  *self,
   *n_records = 0;
   *broken_at = 0;
   *message = NULL;
-  if (!read_anchor (self, &seq, hash, error))
+  if (!tally_store_audit_read_anchor (self->store, &seq, hash, error))
     return FALSE;
 
   for (;;)
@@ -1249,49 +925,6 @@ tally_audit_verify (TallyAudit  *self,
 }
 
 /* --- records of format 1 --- */
-
-static gboolean
-count_legacy (TallyAudit  *self,
-              gint64      *count,
-              GError     **error)
-{
-  sqlite3_stmt *stmt = tally_store_prepare (self->store,
-                                            "SELECT count(*) FROM audit WHERE format < 2",
-                                            error);
-  int rc;
-
-  if (stmt == NULL)
-    return FALSE;
-  rc = sqlite3_step (stmt);
-  *count = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    return tally_store_sqlite_failed (self->store, error);
-  return TRUE;
-}
-
-static gboolean
-update_link (TallyAudit              *self,
-             const TallyAuditRecord  *record,
-             GError                 **error)
-{
-  sqlite3_stmt *stmt = tally_store_prepare (self->store,
-                                            "UPDATE audit SET format = ?, field_keys = ?, "
-                                            "field_digests = ?, prev_hash = ?, hash = ? "
-                                            "WHERE seq = ?",
-                                            error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int (stmt, 1, record->format);
-  sqlite3_bind_blob (stmt, 2, record->field_keys, sizeof record->field_keys, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 3, record->field_digests, sizeof record->field_digests,
-                     SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 4, record->prev_hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 5, record->hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 6, record->seq);
-  return tally_store_step_done (self->store, stmt, error);
-}
 
 static void
 seal_record (TallyAuditRecord *record)
@@ -1314,7 +947,7 @@ rechain (TallyAudit  *self,
   gint64 seq;
 
   *n_records = 0;
-  if (!read_anchor (self, &seq, hash, error))
+  if (!tally_store_audit_read_anchor (self->store, &seq, hash, error))
     return FALSE;
 
   for (;;)
@@ -1335,7 +968,7 @@ rechain (TallyAudit  *self,
             seal_record (record);
           memcpy (record->prev_hash, hash, TALLY_AUDIT_HASH_LEN);
           tally_audit_record_hash (record, record->hash);
-          if (!update_link (self, record, error))
+          if (!tally_store_audit_update_link (self->store, record, error))
             return FALSE;
           memcpy (hash, record->hash, TALLY_AUDIT_HASH_LEN);
           seq = record->seq;
@@ -1357,7 +990,7 @@ upgrade_write (gpointer   data,
   guint8 head[TALLY_AUDIT_HASH_LEN];
   gint64 legacy, n, broken_at, head_seq;
 
-  if (!count_legacy (self, &legacy, error))
+  if (!tally_store_audit_count_legacy (self->store, &legacy, error))
     return FALSE;
   if (legacy == 0)
     return TRUE;
@@ -1412,68 +1045,20 @@ tally_audit_verify_file (const char  *path,
 
 /* --- retention --- */
 
-static gboolean
-save_anchor (TallyAudit    *self,
-             gint64         seq,
-             const guint8   hash[TALLY_AUDIT_HASH_LEN],
-             GError       **error)
-{
-  sqlite3_stmt *stmt = tally_store_prepare (self->store,
-                                            "INSERT OR REPLACE INTO audit_anchor (id, seq, hash) "
-                                            "VALUES (1, ?, ?)",
-                                            error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, seq);
-  sqlite3_bind_blob (stmt, 2, hash, TALLY_AUDIT_HASH_LEN, SQLITE_STATIC);
-  return tally_store_step_done (self->store, stmt, error);
-}
-
-static gboolean
-delete_through (TallyAudit  *self,
-                gint64       seq,
-                GError     **error)
-{
-  sqlite3_stmt *stmt = tally_store_prepare (self->store, "DELETE FROM audit WHERE seq <= ?",
-                                            error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, seq);
-  return tally_store_step_done (self->store, stmt, error);
-}
-
 /* The link of record @seq, or of the newest record older than @cutoff
  * when @seq is 0. */
 static gboolean
-find_prune_link (TallyAudit  *self,
+find_prune_link (TallyStore  *store,
                  gint64       cutoff,
                  gint64      *seq,
                  guint8       hash[TALLY_AUDIT_HASH_LEN],
                  gboolean    *found,
                  GError     **error)
 {
-  sqlite3_stmt *stmt;
-
   if (*seq != 0)
-    {
-      stmt = tally_store_prepare (self->store, "SELECT seq, hash FROM audit WHERE seq = ?",
-                                  error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, *seq);
-      return fetch_link (self, stmt, found, seq, hash, error);
-    }
+    return tally_store_audit_find_link (store, *seq, found, hash, error);
 
-  stmt = tally_store_prepare (self->store,
-                              "SELECT seq, hash FROM audit WHERE time < ? "
-                              "ORDER BY seq DESC LIMIT 1",
-                              error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, cutoff);
-  return fetch_link (self, stmt, found, seq, hash, error);
+  return tally_store_audit_find_link_before (store, cutoff, found, seq, hash, error);
 }
 
 /* What one transaction of a sweep deleted. */
@@ -1514,8 +1099,6 @@ prune_batch (TallyStore  *store,
              GError     **error)
 {
   PruneSweep *sweep = data;
-  /* Reads and deletes through the worker's connection, and goes with it. */
-  g_autoptr(TallyAudit) worker = tally_audit_new_reader (store);
   guint8 anchor_hash[TALLY_AUDIT_HASH_LEN];
   guint8 hash[TALLY_AUDIT_HASH_LEN];
   gint64 anchor = 0, seq = 0, last;
@@ -1524,8 +1107,9 @@ prune_batch (TallyStore  *store,
 
   /* Called again: the batch before committed. */
   sweep->n_committed = sweep->pruned->len;
-  if (!read_anchor (worker, &anchor, anchor_hash, error) ||
-      !find_prune_link (worker, sweep->cutoff, &seq, hash, &found, error))
+  /* Reads and deletes through the worker's connection, @store. */
+  if (!tally_store_audit_read_anchor (store, &anchor, anchor_hash, error) ||
+      !find_prune_link (store, sweep->cutoff, &seq, hash, &found, error))
     return FALSE;
   if (!found)
     return TRUE;
@@ -1536,19 +1120,19 @@ prune_batch (TallyStore  *store,
   if (seq - anchor > sweep->batch)
     {
       seq = anchor + sweep->batch;
-      if (!find_prune_link (worker, sweep->cutoff, &seq, hash, &found, error))
+      if (!find_prune_link (store, sweep->cutoff, &seq, hash, &found, error))
         return FALSE;
       if (!found)
         {
           seq = 0;
-          if (!find_prune_link (worker, sweep->cutoff, &seq, hash, &found, error))
+          if (!find_prune_link (store, sweep->cutoff, &seq, hash, &found, error))
             return FALSE;
         }
       *more = seq < last;
     }
 
-  if (!delete_through (worker, seq, error) ||
-      !save_anchor (worker, seq, hash, error))
+  if (!tally_store_audit_delete_through (store, seq, error) ||
+      !tally_store_audit_save_anchor (store, seq, hash, error))
     return FALSE;
   range = (PrunedRange) { anchor + 1, seq };
   g_array_append_val (sweep->pruned, range);

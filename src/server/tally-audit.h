@@ -10,12 +10,11 @@
 #include <json-glib/json-glib.h>
 
 #include "tally-store.h"
+#include "tally-store-audit.h"
 #include "tally-store-runs.h"
 #include "tally-writer.h"
 
 G_BEGIN_DECLS
-
-#define TALLY_AUDIT_HASH_LEN 32
 
 /* Records written since format 2 do not hash their personal fields
  * (actor_email, target, details) into the chain, but a keyed digest of
@@ -24,62 +23,8 @@ G_BEGIN_DECLS
  * and without the key nobody can test a guess against it (docs/privacy.md). */
 #define TALLY_AUDIT_FORMAT 2
 
-typedef enum
-{
-  TALLY_AUDIT_FIELD_ACTOR_EMAIL,
-  TALLY_AUDIT_FIELD_TARGET,
-  TALLY_AUDIT_FIELD_DETAILS,
-  TALLY_AUDIT_N_SEALED_FIELDS,
-} TallyAuditSealedField;
-
-/* One record as stored. Each record's hash is SHA-256 over the hash before
- * it and the record's fields (see tally_audit_record_hash()), so changing
- * or removing any record breaks every link after it. */
-typedef struct
-{
-  gint64  seq;
-  char    id[TALLY_UUID_LEN];
-  gint64  time;
-  char   *actor;
-  char   *actor_email;
-  char   *action;
-  char   *target;
-  char   *outcome;
-  char   *details;
-  guint8  prev_hash[TALLY_AUDIT_HASH_LEN];
-  guint8  hash[TALLY_AUDIT_HASH_LEN];
-  /* 1: the fields themselves are hashed; 2: their digests. */
-  int     format;
-  /* Format 2: all zeros once the field was pseudonymised. */
-  guint8  field_keys[TALLY_AUDIT_N_SEALED_FIELDS][TALLY_AUDIT_HASH_LEN];
-  guint8  field_digests[TALLY_AUDIT_N_SEALED_FIELDS][TALLY_AUDIT_HASH_LEN];
-} TallyAuditRecord;
-
-/* Whom erasure pseudonymises: what is replaced by @user_id in the records
- * that hold it. */
-typedef struct
-{
-  const char *user_id;
-  const char *account_id;
-  const char *email;
-  const char *name;
-} TallyAuditSubject;
-
-/* A page of GET /v1/admin/audit; NULL or 0 members filter nothing. */
-typedef struct
-{
-  const char *actor;
-  /* Ending with ".", a prefix: "run." is every run.* action. */
-  const char *action;
-  /* Literal text in the target, the details or the actor's email. */
-  const char *search;
-  /* "ok", "refused" or "failed". */
-  const char *outcome;
-  gint64      since;
-  gint64      until;
-  gint64      before_seq;
-  guint       limit;
-} TallyAuditQuery;
+/* TallyAuditRecord, TallyAuditSubject and TallyAuditQuery are in
+ * tally-store-audit.h, which reads and writes them. */
 
 #define TALLY_TYPE_AUDIT (tally_audit_get_type ())
 
@@ -88,7 +33,7 @@ G_DECLARE_FINAL_TYPE (TallyAudit, tally_audit, TALLY, AUDIT, GObject)
 TallyAudit  *tally_audit_new              (TallyStore        *store,
                                            TallyWriter       *writer);
 /* A worker thread's, through a store of tally_store_new_reader(): it
- * reads, and never appends (retention's sweep deletes through one). */
+ * reads, and never appends. */
 TallyAudit  *tally_audit_new_reader       (TallyStore        *store);
 
 /* Appends a record inside the current transaction, so it commits (or is

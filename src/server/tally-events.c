@@ -7,12 +7,11 @@
 
 #include "config.h"
 
-#include <tally-ledger-sqlite.h>
-
 #include "tally-events.h"
 #include "tally-json-decode.h"
 #include "tally-log.h"
 #include "tally-server.h"
+#include "tally-store-runs.h"
 #include "tally-store-teams.h"
 
 /* Transfers read per query after a commit; a big commit takes several. */
@@ -228,23 +227,15 @@ find_run_status (TallyEvents          *self,
                  char                 *status,
                  gsize                 size)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self->store, "SELECT status FROM runs WHERE id = ?",
-                                            NULL);
-  const char *text;
   gboolean found;
 
-  if (stmt == NULL)
+  if (!tally_store_read_run_status (self->store, id, status, size, &found, NULL) || !found)
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
-  found = sqlite3_step (stmt) == SQLITE_ROW;
-  text = found ? (const char *) sqlite3_column_text (stmt, 0) : NULL;
-  if (text == NULL || g_str_equal (text, "authorized"))
-    text = (settlement->flags & TALLY_TRANSFER_FLAG_POST_PENDING) ? "succeeded" : "expired";
-  g_strlcpy (status, text, size);
-  sqlite3_reset (stmt);
-
-  return found;
+  if (g_str_equal (status, "authorized"))
+    g_strlcpy (status, (settlement->flags & TALLY_TRANSFER_FLAG_POST_PENDING) ?
+               "succeeded" : "expired", size);
+  return TRUE;
 }
 
 /* @settlement posts or voids a pending consumption transfer; when that
@@ -534,6 +525,10 @@ find_ended (TallyEvents *self,
       Client *client = g_ptr_array_index (clients, i);
       TallyUser user;
 
+      /* Closed already, it waits for the peer's answer: libsoup refuses
+       * a second close. */
+      if (soup_websocket_connection_get_state (client->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+        continue;
       if (!tally_server_authenticate (self->server, client->token, &user) ||
           !g_str_equal (user.account_id, client->account_id))
         g_ptr_array_add (ended, g_object_ref (client->connection));
@@ -584,14 +579,10 @@ reauthenticate (gpointer data)
 static gint64
 read_data_version (TallyEvents *self)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self->store, "PRAGMA data_version", NULL);
-  gint64 version = -1;
+  gint64 version;
 
-  if (stmt == NULL)
+  if (!tally_store_read_data_version (self->store, &version, NULL))
     return -1;
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    version = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
   return version;
 }
 

@@ -351,3 +351,67 @@ tally_store_policy_spend_for_caps (TallyStore         *self,
   return sum_windows (self, account_id, policy, now, caps.daily > 0, caps.monthly > 0, spend,
                       error);
 }
+
+GArray *
+tally_store_list_expiring_runs (TallyStore  *self,
+                                gint64       after,
+                                gint64       until,
+                                GError     **error)
+{
+  g_autoptr(GArray) runs = g_array_new (FALSE, TRUE, sizeof (TallyRun));
+  sqlite3_stmt *stmt = tally_store_prepare (self,
+                                            "SELECT id, user_id, tool_id, held FROM runs "
+                                            "WHERE status = 'authorized' AND held > 0 "
+                                            "AND hold_expires_at > ? AND hold_expires_at <= ?",
+                                            error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, after);
+  sqlite3_bind_int64 (stmt, 2, until);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      TallyRun run = { 0 };
+
+      tally_store_copy_text (stmt, 0, run.id, sizeof run.id);
+      tally_store_copy_text (stmt, 1, run.user_id, sizeof run.user_id);
+      tally_store_copy_text (stmt, 2, run.tool_id, sizeof run.tool_id);
+      run.held = sqlite3_column_int64 (stmt, 3);
+      g_array_append_val (runs, run);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      tally_store_sqlite_failed (self, error);
+      return NULL;
+    }
+  return g_steal_pointer (&runs);
+}
+
+gboolean
+tally_store_read_run_status (TallyStore  *self,
+                             const char  *id,
+                             char        *status,
+                             gsize        size,
+                             gboolean    *found,
+                             GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self, "SELECT status FROM runs WHERE id = ?", error);
+  int rc;
+
+  *found = FALSE;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  *found = rc == SQLITE_ROW;
+  if (*found)
+    tally_store_copy_text (stmt, 0, status, size);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_store_sqlite_failed (self, error);
+  return TRUE;
+}

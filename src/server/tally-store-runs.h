@@ -111,4 +111,20 @@ gboolean tally_store_policy_spend_for_caps (TallyStore        *self,
                                             TallySpend        *spend,
                                             GError           **error);
 
+/* Runs still authorized whose hold of more than 0 times out after
+ * @after and at or before @until: a GArray of TallyRun with only id,
+ * user_id, tool_id and held read. */
+GArray  *tally_store_list_expiring_runs (TallyStore        *self,
+                                         gint64             after,
+                                         gint64             until,
+                                         GError           **error);
+/* The status column of run @id as it is written, in @status; *@found is
+ * FALSE when there is no such run. */
+gboolean tally_store_read_run_status    (TallyStore        *self,
+                                         const char        *id,
+                                         char              *status,
+                                         gsize              size,
+                                         gboolean          *found,
+                                         GError           **error);
+
 G_END_DECLS

@@ -762,6 +762,26 @@ tally_store_step_done (TallyStore    *self,
   return TRUE;
 }
 
+gboolean
+tally_store_read_data_version (TallyStore  *self,
+                               gint64      *version,
+                               GError     **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self, "PRAGMA data_version", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW)
+    return tally_store_sqlite_failed (self, error);
+  return TRUE;
+}
+
 void
 tally_store_copy_text (sqlite3_stmt *stmt,
                        int           column,

@@ -87,6 +87,11 @@ sqlite3_stmt *tally_store_prepare           (TallyStore   *self,
 gboolean     tally_store_step_done          (TallyStore   *self,
                                              sqlite3_stmt *stmt,
                                              GError      **error);
+/* SQLite's data_version: it changes when another connection, such as
+ * another process, commits to the file, and not on this one's commits. */
+gboolean     tally_store_read_data_version  (TallyStore   *self,
+                                             gint64       *version,
+                                             GError      **error);
 
 /* Users. Creating one also creates its ledger account; call it inside a
  * transaction. */

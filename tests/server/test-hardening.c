@@ -420,6 +420,36 @@ test_disable_closes_events (void)
                    SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
 }
 
+/* A connection closed at sign-out waits for the client's answer; the check
+ * that another process's write starts meanwhile must not close it again
+ * (libsoup refuses, and the server, warnings fatal, would stop). The
+ * client here answers nothing until the end. */
+static void
+test_ended_twice_closes_once (void)
+{
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autofree char *token = test_user_new (server, "ws-twice@example.com", NULL);
+  g_autofree char *other = test_user_new (server, "ws-other@example.com", NULL);
+  g_autoptr(SoupWebsocketConnection) connection = open_events (session, token);
+  g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
+  const char *args[] = { "user", "disable", "ws-other@example.com", data_dir, NULL };
+  g_autoptr(TestResponse) logout = NULL;
+  g_autoptr(TestResponse) health = NULL;
+  g_autofree char *err = NULL;
+
+  logout = test_request (server, "POST", "/v1/auth/logout", token, NULL);
+  g_assert_cmpuint (logout->status, ==, 204);
+  g_assert_cmpint (test_server_command (args, NULL, NULL, &err), ==, 0);
+  /* Past the server's once-a-second look at the data version. */
+  g_usleep (2 * G_USEC_PER_SEC);
+
+  health = test_request (server, "GET", "/healthz", NULL, NULL);
+  g_assert_cmpuint (health->status, ==, 200);
+  g_assert_true (iterate_until (socket_closed, connection, 2));
+  g_assert_cmpint (soup_websocket_connection_get_close_code (connection), ==,
+                   SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
+}
+
 /* --- issue 12: every tool's defaults are inputs the estimate takes --- */
 
 static void
@@ -576,6 +606,7 @@ main (int   argc,
   g_test_add_func ("/hardening/strict-json", test_strict_json);
   g_test_add_func ("/hardening/logout-closes-events", test_logout_closes_events);
   g_test_add_func ("/hardening/disable-closes-events", test_disable_closes_events);
+  g_test_add_func ("/hardening/ended-twice-closes-once", test_ended_twice_closes_once);
   g_test_add_func ("/hardening/tool-defaults-estimate", test_tool_defaults_estimate);
   g_test_add_func ("/hardening/refused-upgrade-closes", test_refused_upgrade_closes);
   g_test_add_func ("/hardening/closed-connections-let-go", test_closed_connections_let_go);

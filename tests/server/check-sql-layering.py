@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+# check-sql-layering.py: SQL only in the server's store files.
+#
+# Copyright 2026 The Tally developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Usage: check-sql-layering.py SERVER-SOURCE-DIR
+#
+# No sqlite3_* call and no sqlite3_stmt in src/server outside
+# tally-store.c, tally-store-*.c and their headers (issue 12;
+# docs/server-architecture.md, "The server's tables"). tally-writer.c
+# runs no SQL on tables but drives the connection itself (transactions,
+# the WAL hook, synchronous, checkpoints), so it may.
+
+import pathlib
+import re
+import sys
+
+ALLOWED = {'tally-writer.c'}
+SQLITE = re.compile(r'\bsqlite3_\w+')
+
+
+def is_store(name):
+    return name.startswith('tally-store.') or name.startswith('tally-store-')
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit('usage: check-sql-layering.py SERVER-SOURCE-DIR')
+    source_dir = pathlib.Path(sys.argv[1])
+    files = sorted(list(source_dir.glob('*.c')) + list(source_dir.glob('*.h')))
+    if not files:
+        sys.exit(f'{source_dir}: no source files')
+
+    offenders = []
+    for path in files:
+        if is_store(path.name) or path.name in ALLOWED:
+            continue
+        text = path.read_text(encoding='utf-8')
+        for number, line in enumerate(text.splitlines(), 1):
+            match = SQLITE.search(line)
+            if match:
+                offenders.append(f'{path.name}:{number}: {match.group(0)}')
+
+    for offender in offenders:
+        print(offender)
+    if offenders:
+        sys.exit(f'{len(offenders)} use(s) of SQLite outside tally-store*.c: '
+                 'move the SQL into a store file')
+    print(f'{len(files)} files checked: SQL only in the store')
+
+
+main()
