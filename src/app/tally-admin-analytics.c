@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "tally-admin-analytics.h"
+#include "tally-admin-dialogs.h"
 #include "tally-format.h"
 #include "tally-session-admin.h"
 #include "tally-toast.h"
@@ -330,14 +331,8 @@ show_purchases (TallyAdminAnalytics *self)
 static char *
 local_time (const char *iso)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (iso, NULL);
-  g_autoptr(GDateTime) local = NULL;
-
-  if (time == NULL)
-    return g_strdup (iso);
-  local = g_date_time_to_local (time);
   /* TRANSLATORS: the start or end of the figures' period, see strftime(3) */
-  return g_date_time_format (local, _("%Y-%m-%d %H:%M"));
+  return tally_admin_local_time (iso, _("%Y-%m-%d %H:%M"));
 }
 
 static void
@@ -413,9 +408,7 @@ load (TallyAdminAnalytics *self)
   g_autofree char *since = g_date_time_format_iso8601 (start);
 
   /* A new period cancels the answer to the last. */
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  tally_admin_renew_cancellable (&self->cancellable);
   self->loaded = TRUE;
   gtk_label_set_text (self->status, _("Loading…"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.reload", FALSE);
@@ -678,11 +671,8 @@ tally_admin_analytics_constructed (GObject *object)
   g_return_if_fail (self->session != NULL);
   build (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.export", FALSE);
-  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
-  g_signal_connect_object (self->session, "notify::role", G_CALLBACK (on_role_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::user-id", G_CALLBACK (on_role_changed), self,
-                           G_CONNECT_SWAPPED);
+  tally_admin_follow_session (GTK_WIDGET (self), self->session, G_CALLBACK (on_map),
+                              G_CALLBACK (on_role_changed));
 }
 
 static void

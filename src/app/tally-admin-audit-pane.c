@@ -66,14 +66,8 @@ outcome_text (const char *outcome)
 static char *
 local_time (const char *iso)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (iso, NULL);
-  g_autoptr(GDateTime) local = NULL;
-
-  if (time == NULL)
-    return g_strdup (iso);
-  local = g_date_time_to_local (time);
   /* TRANSLATORS: the time of an audit record, see strftime(3). */
-  return g_date_time_format (local, _("%Y-%m-%d %H:%M:%S"));
+  return tally_admin_local_time (iso, _("%Y-%m-%d %H:%M:%S"));
 }
 
 static void
@@ -622,9 +616,7 @@ tally_admin_audit_pane_clear (TallyAdminAuditPane *self)
 {
   g_return_if_fail (TALLY_IS_ADMIN_AUDIT_PANE (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  tally_admin_renew_cancellable (&self->cancellable);
   tally_audit_model_clear (self->audit);
   gtk_label_set_text (self->verify_label, "");
   gtk_widget_set_visible (GTK_WIDGET (self->verify_label), FALSE);
