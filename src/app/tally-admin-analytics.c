@@ -22,7 +22,6 @@
 #include "tally-admin-dialogs.h"
 #include "tally-format.h"
 #include "tally-session-admin.h"
-#include "tally-toast.h"
 
 static const guint period_days[] = { 7, 30, 90, 365 };
 #define DEFAULT_PERIOD 1
@@ -50,16 +49,6 @@ struct _TallyAdminAnalytics
 };
 
 G_DEFINE_FINAL_TYPE (TallyAdminAnalytics, tally_admin_analytics, TALLY_TYPE_PAGE)
-
-static void
-toast (TallyAdminAnalytics *self,
-       const char          *text)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (text));
-}
 
 static void
 clear_list (GtkListBox *list)
@@ -469,7 +458,7 @@ exported (GObject      *source,
   else
     /* TRANSLATORS: %s says why */
     text = g_strdup_printf (_("Could not save: %s"), error->message);
-  toast (self, text);
+  tally_admin_toast (GTK_WIDGET (self), text);
 }
 
 void
@@ -617,10 +606,7 @@ build_controls (TallyAdminAnalytics *self)
   gtk_box_append (GTK_BOX (buttons), export);
   gtk_box_append (GTK_BOX (box), buttons);
 
-  self->status = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->status, TRUE);
-  gtk_label_set_xalign (self->status, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
+  self->status = tally_admin_status_new ();
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
   return box;
 }

@@ -26,6 +26,17 @@ tally_admin_toast (GtkWidget  *widget,
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (text));
 }
 
+GtkLabel *
+tally_admin_status_new (void)
+{
+  GtkLabel *status = GTK_LABEL (gtk_label_new (NULL));
+
+  gtk_label_set_wrap (status, TRUE);
+  gtk_label_set_xalign (status, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (status), "dim-label");
+  return status;
+}
+
 GtkWidget *
 tally_admin_form_new (void)
 {

@@ -17,6 +17,9 @@ G_BEGIN_DECLS
 void              tally_admin_toast      (GtkWidget             *widget,
                                           const char            *text);
 
+/* The dim, wrapping status line under a pane's figures. */
+GtkLabel         *tally_admin_status_new (void);
+
 /* An empty boxed list, for a form or the users. */
 GtkWidget        *tally_admin_form_new   (void);
 

@@ -187,10 +187,7 @@ build (TallyAdminErrors *self)
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
 
-  self->status = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->status, TRUE);
-  gtk_label_set_xalign (self->status, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
+  self->status = tally_admin_status_new ();
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
 
   self->list = GTK_LIST_BOX (gtk_list_box_new ());
