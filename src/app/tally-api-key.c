@@ -48,11 +48,7 @@ tally_api_key_new_from_json (JsonObject  *object,
   if (tally_json_peek_string (object, "id") == NULL ||
       tally_json_peek_string (object, "name") == NULL ||
       tally_json_peek_string (object, "prefix") == NULL)
-    {
-      g_set_error_literal (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_REPLY,
-                           _("An API key from the server cannot be read"));
-      return NULL;
-    }
+    return tally_client_invalid_reply (error, _("An API key from the server cannot be read"));
 
   self = g_new0 (TallyApiKey, 1);
   self->id = g_strdup (tally_json_peek_string (object, "id"));

@@ -17,14 +17,6 @@ G_DEFINE_BOXED_TYPE (TallyTeam, tally_team, tally_team_copy, tally_team_free)
 G_DEFINE_BOXED_TYPE (TallyTeamMember, tally_team_member, tally_team_member_copy,
                      tally_team_member_free)
 
-static gpointer
-unreadable (GError     **error,
-            const char  *message)
-{
-  g_set_error_literal (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_REPLY, message);
-  return NULL;
-}
-
 /* --- teams --- */
 
 TallyTeam *
@@ -39,7 +31,7 @@ tally_team_new_from_json (JsonObject  *object,
       tally_json_peek_string (object, "name") == NULL ||
       tally_json_peek_string (object, "account_id") == NULL ||
       tally_json_peek_string (object, "role") == NULL)
-    return unreadable (error, _("A team from the server cannot be read"));
+    return tally_client_invalid_reply (error, _("A team from the server cannot be read"));
 
   self = g_new0 (TallyTeam, 1);
   self->id = g_strdup (tally_json_peek_string (object, "id"));
@@ -106,7 +98,7 @@ tally_team_member_new_from_json (JsonObject  *object,
 
   if (tally_json_peek_string (object, "user_id") == NULL ||
       tally_json_peek_string (object, "role") == NULL)
-    return unreadable (error, _("A team member from the server cannot be read"));
+    return tally_client_invalid_reply (error, _("A team member from the server cannot be read"));
 
   self = g_new0 (TallyTeamMember, 1);
   self->user_id = g_strdup (tally_json_peek_string (object, "user_id"));
@@ -185,7 +177,7 @@ tally_invitation_new_from_json (JsonObject  *object,
 
   token = tally_json_peek_string (object, "token");
   if (token == NULL || token[0] == '\0')
-    return unreadable (error, _("the server sent no invitation code"));
+    return tally_client_invalid_reply (error, _("the server sent no invitation code"));
 
   self = g_new0 (TallyInvitation, 1);
   self->token = g_strdup (token);
@@ -218,7 +210,7 @@ tally_member_usage_new_from_json (JsonObject  *object,
   g_return_val_if_fail (object != NULL, NULL);
 
   if (tally_json_peek_string (object, "user_id") == NULL)
-    return unreadable (error, _("A team’s usage from the server cannot be read"));
+    return tally_client_invalid_reply (error, _("A team’s usage from the server cannot be read"));
 
   self = g_new0 (TallyMemberUsage, 1);
   self->user_id = g_strdup (tally_json_peek_string (object, "user_id"));

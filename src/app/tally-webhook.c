@@ -17,14 +17,6 @@ G_DEFINE_BOXED_TYPE (TallyWebhook, tally_webhook, tally_webhook_copy, tally_webh
 G_DEFINE_BOXED_TYPE (TallyWebhookDelivery, tally_webhook_delivery, tally_webhook_delivery_copy,
                      tally_webhook_delivery_free)
 
-static gpointer
-unreadable (GError     **error,
-            const char  *message)
-{
-  g_set_error_literal (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_REPLY, message);
-  return NULL;
-}
-
 TallyWebhook *
 tally_webhook_new_from_json (JsonObject  *object,
                              GError     **error)
@@ -33,8 +25,9 @@ tally_webhook_new_from_json (JsonObject  *object,
 
   g_return_val_if_fail (object != NULL, NULL);
 
-  if (tally_json_peek_string (object, "id") == NULL || tally_json_peek_string (object, "url") == NULL)
-    return unreadable (error, _("A webhook from the server cannot be read"));
+  if (tally_json_peek_string (object, "id") == NULL ||
+      tally_json_peek_string (object, "url") == NULL)
+    return tally_client_invalid_reply (error, _("A webhook from the server cannot be read"));
 
   self = g_new0 (TallyWebhook, 1);
   self->id = g_strdup (tally_json_peek_string (object, "id"));
@@ -82,7 +75,8 @@ tally_webhook_delivery_new_from_json (JsonObject  *object,
   g_return_val_if_fail (object != NULL, NULL);
 
   if (tally_json_peek_string (object, "event_id") == NULL)
-    return unreadable (error, _("A webhook delivery from the server cannot be read"));
+    return tally_client_invalid_reply (error,
+                                       _("A webhook delivery from the server cannot be read"));
 
   status = tally_json_peek_string (object, "status");
   self = g_new0 (TallyWebhookDelivery, 1);
