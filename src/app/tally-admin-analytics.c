@@ -19,9 +19,9 @@
 #include <string.h>
 
 #include "tally-admin-analytics.h"
+#include "tally-admin-dialogs.h"
 #include "tally-format.h"
 #include "tally-session-admin.h"
-#include "tally-toast.h"
 
 static const guint period_days[] = { 7, 30, 90, 365 };
 #define DEFAULT_PERIOD 1
@@ -49,16 +49,6 @@ struct _TallyAdminAnalytics
 };
 
 G_DEFINE_FINAL_TYPE (TallyAdminAnalytics, tally_admin_analytics, TALLY_TYPE_PAGE)
-
-static void
-toast (TallyAdminAnalytics *self,
-       const char          *text)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (text));
-}
 
 static void
 clear_list (GtkListBox *list)
@@ -334,14 +324,8 @@ show_purchases (TallyAdminAnalytics *self)
 static char *
 local_time (const char *iso)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (iso, NULL);
-  g_autoptr(GDateTime) local = NULL;
-
-  if (time == NULL)
-    return g_strdup (iso);
-  local = g_date_time_to_local (time);
   /* TRANSLATORS: the start or end of the figures' period, see strftime(3) */
-  return g_date_time_format (local, _("%Y-%m-%d %H:%M"));
+  return tally_admin_local_time (iso, _("%Y-%m-%d %H:%M"));
 }
 
 static void
@@ -417,9 +401,7 @@ load (TallyAdminAnalytics *self)
   g_autofree char *since = g_date_time_format_iso8601 (start);
 
   /* A new period cancels the answer to the last. */
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  tally_admin_renew_cancellable (&self->cancellable);
   self->loaded = TRUE;
   gtk_label_set_text (self->status, _("Loading…"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.reload", FALSE);
@@ -480,7 +462,7 @@ exported (GObject      *source,
   else
     /* TRANSLATORS: %s says why */
     text = g_strdup_printf (_("Could not save: %s"), error->message);
-  toast (self, text);
+  tally_admin_toast (GTK_WIDGET (self), text);
 }
 
 void
@@ -628,10 +610,7 @@ build_controls (TallyAdminAnalytics *self)
   gtk_box_append (GTK_BOX (buttons), export);
   gtk_box_append (GTK_BOX (box), buttons);
 
-  self->status = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->status, TRUE);
-  gtk_label_set_xalign (self->status, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
+  self->status = tally_admin_status_new ();
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
   return box;
 }
@@ -682,11 +661,8 @@ tally_admin_analytics_constructed (GObject *object)
   g_return_if_fail (self->session != NULL);
   build (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.export", FALSE);
-  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
-  g_signal_connect_object (self->session, "notify::role", G_CALLBACK (on_role_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::user-id", G_CALLBACK (on_role_changed), self,
-                           G_CONNECT_SWAPPED);
+  tally_admin_follow_session (GTK_WIDGET (self), self->session, G_CALLBACK (on_map),
+                              G_CALLBACK (on_role_changed));
 }
 
 static void

@@ -66,14 +66,8 @@ outcome_text (const char *outcome)
 static char *
 local_time (const char *iso)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (iso, NULL);
-  g_autoptr(GDateTime) local = NULL;
-
-  if (time == NULL)
-    return g_strdup (iso);
-  local = g_date_time_to_local (time);
   /* TRANSLATORS: the time of an audit record, see strftime(3). */
-  return g_date_time_format (local, _("%Y-%m-%d %H:%M:%S"));
+  return tally_admin_local_time (iso, _("%Y-%m-%d %H:%M:%S"));
 }
 
 static void
@@ -132,16 +126,17 @@ bind_record (GtkSignalListItemFactory *factory,
 static void
 update_audit_status (TallyAdminAuditPane *self)
 {
-  const char *error = tally_audit_model_get_error (self->audit);
+  TallyPager *pager = tally_audit_model_get_pager (self->audit);
+  const char *error = tally_pager_get_error (pager);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->audit));
 
   if (error != NULL)
     gtk_label_set_text (self->status, error);
-  else if (tally_audit_model_get_loading (self->audit))
+  else if (tally_pager_get_loading (pager))
     gtk_label_set_text (self->status, _("Loading…"));
   else if (n == 0)
     gtk_label_set_text (self->status, _("No records match"));
-  else if (tally_audit_model_get_complete (self->audit))
+  else if (tally_pager_get_complete (pager))
     {
       g_autofree char *text = g_strdup_printf (ngettext ("The whole log: %u record",
                                                          "The whole log: %u records", n), n);
@@ -557,7 +552,8 @@ build_audit_list (TallyAdminAuditPane *self)
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
-  tally_audit_model_follow (self->audit, GTK_SCROLLED_WINDOW (scrolled));
+  tally_pager_follow (tally_audit_model_get_pager (self->audit),
+                      GTK_SCROLLED_WINDOW (scrolled));
   gtk_widget_add_css_class (scrolled, "card");
   return scrolled;
 }
@@ -599,8 +595,8 @@ build_audit (TallyAdminAuditPane *self)
   gtk_label_set_wrap (self->status, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
-  g_signal_connect_object (self->audit, "notify", G_CALLBACK (update_audit_status), self,
-                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (tally_audit_model_get_pager (self->audit), "notify",
+                           G_CALLBACK (update_audit_status), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->audit, "items-changed", G_CALLBACK (update_audit_status), self,
                            G_CONNECT_SWAPPED);
   return box;
@@ -620,9 +616,7 @@ tally_admin_audit_pane_clear (TallyAdminAuditPane *self)
 {
   g_return_if_fail (TALLY_IS_ADMIN_AUDIT_PANE (self));
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  tally_admin_renew_cancellable (&self->cancellable);
   tally_audit_model_clear (self->audit);
   gtk_label_set_text (self->verify_label, "");
   gtk_widget_set_visible (GTK_WIDGET (self->verify_label), FALSE);
@@ -652,6 +646,9 @@ tally_admin_audit_pane_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  /* The list view still holds the model, whose pager says it stops. */
+  if (self->audit != NULL)
+    g_signal_handlers_disconnect_by_data (tally_audit_model_get_pager (self->audit), self);
   g_clear_object (&self->audit);
   g_clear_object (&self->session);
 

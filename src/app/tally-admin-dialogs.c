@@ -1,4 +1,4 @@
-/* tally-admin-dialogs.c: what both panes of the Admin view say and ask
+/* tally-admin-dialogs.c: what the panes of the Admin view say, ask and share
  *
  * Copyright 2026 The Tally developers
  *
@@ -24,6 +24,17 @@ tally_admin_toast (GtkWidget  *widget,
 
   if (overlay != NULL)
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (text));
+}
+
+GtkLabel *
+tally_admin_status_new (void)
+{
+  GtkLabel *status = GTK_LABEL (gtk_label_new (NULL));
+
+  gtk_label_set_wrap (status, TRUE);
+  gtk_label_set_xalign (status, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (status), "dim-label");
+  return status;
 }
 
 GtkWidget *
@@ -96,4 +107,36 @@ tally_admin_confirm (GtkWidget             *widget,
   g_signal_connect (dialog, "response", G_CALLBACK (on_response), confirm);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
+}
+
+void
+tally_admin_follow_session (GtkWidget    *pane,
+                            TallySession *session,
+                            GCallback     on_map,
+                            GCallback     on_change)
+{
+  g_signal_connect (pane, "map", on_map, NULL);
+  g_signal_connect_object (session, "notify::role", on_change, pane, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::user-id", on_change, pane, G_CONNECT_SWAPPED);
+}
+
+void
+tally_admin_renew_cancellable (GCancellable **cancellable)
+{
+  g_cancellable_cancel (*cancellable);
+  g_clear_object (cancellable);
+  *cancellable = g_cancellable_new ();
+}
+
+char *
+tally_admin_local_time (const char *iso,
+                        const char *format)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (iso, NULL);
+  g_autoptr(GDateTime) local = NULL;
+
+  if (time == NULL)
+    return g_strdup (iso);
+  local = g_date_time_to_local (time);
+  return g_date_time_format (local, format);
 }

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 #include <inttypes.h>
 
+#include "tally-admin-dialogs.h"
 #include "tally-admin-errors.h"
 #include "tally-session-admin.h"
 
@@ -36,14 +37,8 @@ G_DEFINE_FINAL_TYPE (TallyAdminErrors, tally_admin_errors, TALLY_TYPE_PAGE)
 static char *
 local_time (const char *iso)
 {
-  g_autoptr(GDateTime) time = g_date_time_new_from_iso8601 (iso, NULL);
-  g_autoptr(GDateTime) local = NULL;
-
-  if (time == NULL)
-    return g_strdup (iso);
-  local = g_date_time_to_local (time);
   /* TRANSLATORS: when an error was seen, see strftime(3). */
-  return g_date_time_format (local, _("%Y-%m-%d %H:%M:%S"));
+  return tally_admin_local_time (iso, _("%Y-%m-%d %H:%M:%S"));
 }
 
 static GtkWidget *
@@ -169,9 +164,7 @@ static void
 on_role_changed (TallyAdminErrors *self)
 {
   self->loaded = FALSE;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  tally_admin_renew_cancellable (&self->cancellable);
   g_clear_pointer (&self->groups, tally_error_groups_free);
   clear_list (self);
   gtk_widget_set_visible (GTK_WIDGET (self->list), FALSE);
@@ -194,10 +187,7 @@ build (TallyAdminErrors *self)
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
 
-  self->status = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->status, TRUE);
-  gtk_label_set_xalign (self->status, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
+  self->status = tally_admin_status_new ();
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
 
   self->list = GTK_LIST_BOX (gtk_list_box_new ());
@@ -231,11 +221,8 @@ tally_admin_errors_constructed (GObject *object)
   self->session = tally_page_get_session (TALLY_PAGE (self));
   g_return_if_fail (self->session != NULL);
   build (self);
-  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
-  g_signal_connect_object (self->session, "notify::role", G_CALLBACK (on_role_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::user-id", G_CALLBACK (on_role_changed), self,
-                           G_CONNECT_SWAPPED);
+  tally_admin_follow_session (GTK_WIDGET (self), self->session, G_CALLBACK (on_map),
+                              G_CALLBACK (on_role_changed));
 }
 
 static void

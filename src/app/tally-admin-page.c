@@ -17,6 +17,7 @@
 
 #include "tally-admin-analytics.h"
 #include "tally-admin-audit-pane.h"
+#include "tally-admin-dialogs.h"
 #include "tally-admin-errors.h"
 #include "tally-admin-page.h"
 #include "tally-admin-users-pane.h"
@@ -172,11 +173,8 @@ tally_admin_page_constructed (GObject *object)
   self->session = tally_page_get_session (TALLY_PAGE (self));
   g_return_if_fail (self->session != NULL);
   build (self);
-  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
-  g_signal_connect_object (self->session, "notify::role", G_CALLBACK (on_role_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->session, "notify::user-id", G_CALLBACK (on_role_changed), self,
-                           G_CONNECT_SWAPPED);
+  tally_admin_follow_session (GTK_WIDGET (self), self->session, G_CALLBACK (on_map),
+                              G_CALLBACK (on_role_changed));
 }
 
 static void

@@ -266,9 +266,7 @@ tally_admin_users_pane_clear (TallyAdminUsersPane *self)
   g_return_if_fail (TALLY_IS_ADMIN_USERS_PANE (self));
 
   tally_pager_clear (self->pager);
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
-  self->cancellable = g_cancellable_new ();
+  tally_admin_renew_cancellable (&self->cancellable);
   remove_rows (self);
   update_status (self);
 }

@@ -14,30 +14,9 @@
 
 #include "tally-api-key.h"
 #include "tally-client.h"
+#include "tally-json.h"
 
 G_DEFINE_BOXED_TYPE (TallyApiKey, tally_api_key, tally_api_key_copy, tally_api_key_free)
-
-static const char *
-read_string (JsonObject *object,
-             const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static GDateTime *
-read_local_time (JsonObject *object,
-                 const char *member)
-{
-  const char *text = read_string (object, member);
-  g_autoptr(GDateTime) utc = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
-
-  return utc != NULL ? g_date_time_to_local (utc) : NULL;
-}
 
 static gboolean
 has_scope (JsonObject *object,
@@ -63,30 +42,23 @@ tally_api_key_new_from_json (JsonObject  *object,
                              GError     **error)
 {
   TallyApiKey *self;
-  JsonNode *rate;
 
   g_return_val_if_fail (object != NULL, NULL);
 
-  if (read_string (object, "id") == NULL || read_string (object, "name") == NULL ||
-      read_string (object, "prefix") == NULL)
-    {
-      g_set_error_literal (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_REPLY,
-                           _("An API key from the server cannot be read"));
-      return NULL;
-    }
+  if (tally_json_peek_string (object, "id") == NULL ||
+      tally_json_peek_string (object, "name") == NULL ||
+      tally_json_peek_string (object, "prefix") == NULL)
+    return tally_client_invalid_reply (error, _("An API key from the server cannot be read"));
 
   self = g_new0 (TallyApiKey, 1);
-  self->id = g_strdup (read_string (object, "id"));
-  self->name = g_strdup (read_string (object, "name"));
-  self->prefix = g_strdup (read_string (object, "prefix"));
-  self->key = g_strdup (read_string (object, "key"));
+  self->id = g_strdup (tally_json_peek_string (object, "id"));
+  self->name = g_strdup (tally_json_peek_string (object, "name"));
+  self->prefix = g_strdup (tally_json_peek_string (object, "prefix"));
+  self->key = g_strdup (tally_json_peek_string (object, "key"));
   self->can_run = has_scope (object, "run");
-  rate = json_object_get_member (object, "rate_limit");
-  if (rate != NULL && JSON_NODE_HOLDS_VALUE (rate) &&
-      json_node_get_value_type (rate) == G_TYPE_INT64)
-    self->rate_limit = MAX (0, json_node_get_int (rate));
-  self->created = read_local_time (object, "created_at");
-  self->last_used = read_local_time (object, "last_used_at");
+  self->rate_limit = tally_json_peek_figure (object, "rate_limit");
+  self->created = tally_json_peek_local_time (object, "created_at");
+  self->last_used = tally_json_peek_local_time (object, "last_used_at");
   return self;
 }
 

@@ -31,16 +31,6 @@ static void list_model_iface_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (TallyAuditModel, tally_audit_model, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
-enum {
-  PROP_0,
-  PROP_LOADING,
-  PROP_COMPLETE,
-  PROP_ERROR,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 void
 tally_audit_query_clear (TallyAuditQuery *query)
 {
@@ -160,23 +150,6 @@ tally_audit_model_reload (TallyAuditModel *self)
 }
 
 void
-tally_audit_model_load_more (TallyAuditModel *self)
-{
-  g_return_if_fail (TALLY_IS_AUDIT_MODEL (self));
-
-  tally_pager_load_more (self->pager);
-}
-
-void
-tally_audit_model_follow (TallyAuditModel   *self,
-                          GtkScrolledWindow *scrolled)
-{
-  g_return_if_fail (TALLY_IS_AUDIT_MODEL (self));
-
-  tally_pager_follow (self->pager, scrolled);
-}
-
-void
 tally_audit_model_set_query (TallyAuditModel       *self,
                              const TallyAuditQuery *query)
 {
@@ -190,38 +163,6 @@ tally_audit_model_set_query (TallyAuditModel       *self,
   self->query.search = g_strdup (query->search);
   self->query.outcome = g_strdup (query->outcome);
   tally_audit_model_reload (self);
-}
-
-gboolean
-tally_audit_model_get_loading (TallyAuditModel *self)
-{
-  g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), FALSE);
-
-  return tally_pager_get_loading (self->pager);
-}
-
-gboolean
-tally_audit_model_get_complete (TallyAuditModel *self)
-{
-  g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), FALSE);
-
-  return tally_pager_get_complete (self->pager);
-}
-
-const char *
-tally_audit_model_get_error (TallyAuditModel *self)
-{
-  g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), NULL);
-
-  return tally_pager_get_error (self->pager);
-}
-
-guint
-tally_audit_model_get_n_pages (TallyAuditModel *self)
-{
-  g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), 0);
-
-  return tally_pager_get_n_pages (self->pager);
 }
 
 static void
@@ -248,59 +189,18 @@ tally_audit_model_finalize (GObject *object)
 }
 
 static void
-tally_audit_model_get_property (GObject    *object,
-                                guint       prop_id,
-                                GValue     *value,
-                                GParamSpec *pspec)
-{
-  TallyAuditModel *self = TALLY_AUDIT_MODEL (object);
-
-  switch (prop_id)
-    {
-    case PROP_LOADING:
-      g_value_set_boolean (value, tally_pager_get_loading (self->pager));
-      break;
-    case PROP_COMPLETE:
-      g_value_set_boolean (value, tally_pager_get_complete (self->pager));
-      break;
-    case PROP_ERROR:
-      g_value_set_string (value, tally_pager_get_error (self->pager));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 tally_audit_model_class_init (TallyAuditModelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = tally_audit_model_dispose;
   object_class->finalize = tally_audit_model_finalize;
-  object_class->get_property = tally_audit_model_get_property;
-
-  properties[PROP_LOADING] = g_param_spec_boolean ("loading", NULL, NULL, FALSE,
-                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_COMPLETE] = g_param_spec_boolean ("complete", NULL, NULL, FALSE,
-                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  properties[PROP_ERROR] = g_param_spec_string ("error", NULL, NULL, NULL,
-                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 tally_audit_model_init (TallyAuditModel *self)
 {
   self->records = g_ptr_array_new_with_free_func (g_object_unref);
-}
-
-/* The pager's state is the model's. */
-static void
-on_pager_notify (TallyAuditModel *self,
-                 GParamSpec      *pspec)
-{
-  g_object_notify (G_OBJECT (self), g_param_spec_get_name (pspec));
 }
 
 TallyAuditModel *
@@ -312,7 +212,13 @@ tally_audit_model_new (TallySession *session)
 
   self = g_object_new (TALLY_TYPE_AUDIT_MODEL, NULL);
   self->pager = tally_pager_new (session, take_records, self);
-  g_signal_connect_object (self->pager, "notify", G_CALLBACK (on_pager_notify), self,
-                           G_CONNECT_SWAPPED);
   return self;
+}
+
+TallyPager *
+tally_audit_model_get_pager (TallyAuditModel *self)
+{
+  g_return_val_if_fail (TALLY_IS_AUDIT_MODEL (self), NULL);
+
+  return self->pager;
 }

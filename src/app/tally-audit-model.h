@@ -9,6 +9,7 @@
 
 #include <gtk/gtk.h>
 
+#include "tally-pager.h"
 #include "tally-session.h"
 
 G_BEGIN_DECLS
@@ -35,27 +36,17 @@ void tally_audit_query_clear (TallyAuditQuery *query);
 #define TALLY_TYPE_AUDIT_MODEL (tally_audit_model_get_type ())
 
 /* A GListModel of TallyAuditRecord, newest first, read a page at a time
- * from the server with its keyset cursor. Properties: loading, error
- * (the last page's failure in words, or NULL), complete (the last page
- * came). */
+ * from the server by its TallyPager, whose loading, complete and error
+ * are the list's. */
 G_DECLARE_FINAL_TYPE (TallyAuditModel, tally_audit_model, TALLY, AUDIT_MODEL, GObject)
 
-TallyAuditModel *tally_audit_model_new          (TallySession          *session);
+TallyAuditModel *tally_audit_model_new       (TallySession          *session);
 /* Empties the list and reads its first page under @query. */
-void             tally_audit_model_set_query    (TallyAuditModel       *self,
-                                                 const TallyAuditQuery *query);
-void             tally_audit_model_reload       (TallyAuditModel       *self);
+void             tally_audit_model_set_query (TallyAuditModel       *self,
+                                              const TallyAuditQuery *query);
+void             tally_audit_model_reload    (TallyAuditModel       *self);
 /* Forgets every record and any page under way, reading none. */
-void             tally_audit_model_clear        (TallyAuditModel       *self);
-/* Reads the next page unless one is being read or none is left. */
-void             tally_audit_model_load_more    (TallyAuditModel       *self);
-/* Reads the next page whenever @scrolled reaches its bottom. */
-void             tally_audit_model_follow       (TallyAuditModel       *self,
-                                                 GtkScrolledWindow     *scrolled);
-gboolean         tally_audit_model_get_loading  (TallyAuditModel       *self);
-gboolean         tally_audit_model_get_complete (TallyAuditModel       *self);
-const char      *tally_audit_model_get_error    (TallyAuditModel       *self);
-/* The number of pages read since the last reload. */
-guint            tally_audit_model_get_n_pages  (TallyAuditModel       *self);
+void             tally_audit_model_clear     (TallyAuditModel       *self);
+TallyPager      *tally_audit_model_get_pager (TallyAuditModel       *self);
 
 G_END_DECLS

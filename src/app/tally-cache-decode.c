@@ -18,18 +18,6 @@
 /* Each decoder returns FALSE with the name of the member at fault. */
 typedef const char *Fault;
 
-static JsonNode *
-member_value (JsonObject *object,
-              const char *name,
-              GType       type)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
-    return NULL;
-  return node;
-}
-
 /* A Transfer of docs/openapi.json, with the server's seq and time: read
  * by libtally, which also writes it. */
 static gboolean
@@ -48,7 +36,7 @@ decode_account (JsonObject *object,
                 Fault      *fault)
 {
   TallyAccount *account = out;
-  JsonNode *kind = member_value (object, "kind", G_TYPE_STRING);
+  JsonNode *kind = tally_json_member_value (object, "kind", G_TYPE_STRING);
 
   memset (account, 0, sizeof *account);
   if (!tally_json_read_uuid (object, "id", FALSE, account->id, fault) ||

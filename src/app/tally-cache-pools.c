@@ -70,23 +70,38 @@ tally_cache_list_pools (TallyCache *self)
   return g_strv_builder_end (pools);
 }
 
-/* --- an answer on a pool --- */
+/* --- a write on a pool --- */
 
+/* What a write on a pool takes: the server's answer on it, or its
+ * reason for refusing it. */
 typedef struct
 {
   char             *account_id;
   TallyCacheAnswer *answer;
-} PoolAnswer;
+  char             *reason;
+} PoolWrite;
+
+static PoolWrite *
+pool_write_new (const char *account_id)
+{
+  PoolWrite *pool = g_new0 (PoolWrite, 1);
+
+  pool->account_id = pool_key (account_id);
+  return pool;
+}
 
 static void
-pool_answer_free (gpointer data)
+pool_write_free (gpointer data)
 {
-  PoolAnswer *pool = data;
+  PoolWrite *pool = data;
 
   g_free (pool->account_id);
-  tally_cache_answer_free (pool->answer);
+  g_clear_pointer (&pool->answer, tally_cache_answer_free);
+  g_free (pool->reason);
   g_free (pool);
 }
+
+/* --- an answer on a pool --- */
 
 static gboolean
 put_pool_state (TallyCacheConn         *conn,
@@ -112,7 +127,7 @@ write_pool_answer (TallyCacheConn  *conn,
                    gboolean        *changed,
                    GError         **error)
 {
-  PoolAnswer *pool = data;
+  PoolWrite *pool = data;
 
   if (!tally_ledger_begin (conn->ledger, error))
     return FALSE;
@@ -134,7 +149,7 @@ tally_cache_apply_pool_answer_async (TallyCache          *self,
                                      gpointer             user_data)
 {
   g_autoptr(GError) error = NULL;
-  PoolAnswer *pool;
+  PoolWrite *pool;
   TallyCacheAnswer *decoded;
 
   g_return_if_fail (TALLY_IS_CACHE (self));
@@ -148,30 +163,13 @@ tally_cache_apply_pool_answer_async (TallyCache          *self,
       return;
     }
 
-  pool = g_new0 (PoolAnswer, 1);
-  pool->account_id = pool_key (account_id);
+  pool = pool_write_new (account_id);
   pool->answer = decoded;
-  tally_cache_write_async (self, write_pool_answer, pool, pool_answer_free,
+  tally_cache_write_async (self, write_pool_answer, pool, pool_write_free,
                            tally_cache_write_pool_finish, cancellable, callback, user_data);
 }
 
 /* --- a pool refused --- */
-
-typedef struct
-{
-  char *account_id;
-  char *reason;
-} PoolRefusal;
-
-static void
-pool_refusal_free (gpointer data)
-{
-  PoolRefusal *refusal = data;
-
-  g_free (refusal->account_id);
-  g_free (refusal->reason);
-  g_free (refusal);
-}
 
 static gboolean
 step_on_account (TallyCacheConn  *conn,
@@ -187,7 +185,7 @@ step_on_account (TallyCacheConn  *conn,
 
 static gboolean
 reject_pool_ops (TallyCacheConn  *conn,
-                 PoolRefusal     *refusal,
+                 PoolWrite       *refusal,
                  GError         **error)
 {
   sqlite3_stmt *stmt = tally_cache_conn_stmt (conn, CACHE_STMT_OUTBOX_REJECT_ACCOUNT);
@@ -205,7 +203,7 @@ write_pool_refusal (TallyCacheConn  *conn,
                     gboolean        *changed,
                     GError         **error)
 {
-  PoolRefusal *refusal = data;
+  PoolWrite *refusal = data;
 
   if (!tally_ledger_begin (conn->ledger, error))
     return FALSE;
@@ -225,15 +223,14 @@ tally_cache_refuse_pool_async (TallyCache          *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  PoolRefusal *refusal;
+  PoolWrite *refusal;
 
   g_return_if_fail (TALLY_IS_CACHE (self));
   g_return_if_fail (account_id != NULL && reason != NULL);
 
-  refusal = g_new0 (PoolRefusal, 1);
-  refusal->account_id = pool_key (account_id);
+  refusal = pool_write_new (account_id);
   refusal->reason = g_strdup (reason);
-  tally_cache_write_async (self, write_pool_refusal, refusal, pool_refusal_free,
+  tally_cache_write_async (self, write_pool_refusal, refusal, pool_write_free,
                            tally_cache_write_pool_finish, cancellable, callback, user_data);
 }
 

@@ -34,6 +34,14 @@ G_DEFINE_FINAL_TYPE (TallyClient, tally_client, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (tally-client-error-quark, tally_client_error)
 
+gpointer
+tally_client_invalid_reply (GError     **error,
+                            const char  *message)
+{
+  g_set_error_literal (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_REPLY, message);
+  return NULL;
+}
+
 enum {
   PROP_0,
   PROP_SERVER_URL,

@@ -33,6 +33,10 @@ typedef enum
 G_DECLARE_FINAL_TYPE (TallyClient, tally_client, TALLY, CLIENT, GObject)
 
 GQuark       tally_client_error_quark     (void);
+/* Sets @error to TALLY_CLIENT_ERROR_INVALID_REPLY with @message, and
+ * returns NULL: a reply object that cannot be read. */
+gpointer     tally_client_invalid_reply   (GError              **error,
+                                           const char           *message);
 TallyClient *tally_client_new             (const char           *server_url);
 const char  *tally_client_get_server_url  (TallyClient          *self);
 gboolean     tally_client_set_server_url  (TallyClient          *self,

@@ -14,6 +14,7 @@
 
 #include "tally-client.h"
 #include "tally-export.h"
+#include "tally-json.h"
 #include "tally-ops-report.h"
 
 #define HOURS    24
@@ -28,32 +29,15 @@ not_understood (GError **error)
   return FALSE;
 }
 
-/* The member's node when it holds a value of @type: json-glib would read
- * true as 1 and "1" as 0. */
-static JsonNode *
-value_member (JsonObject *object,
-              const char *name,
-              GType       type)
-{
-  JsonNode *node = json_object_get_member (object, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != type)
-    return NULL;
-  return node;
-}
-
 static gboolean
 read_int (JsonObject  *object,
           const char  *name,
           gint64      *out,
           GError     **error)
 {
-  JsonNode *node = value_member (object, name, G_TYPE_INT64);
+  const char *fault = NULL;
 
-  if (node == NULL || json_node_get_int (node) < 0)
-    return not_understood (error);
-  *out = json_node_get_int (node);
-  return TRUE;
+  return tally_json_read_int (object, name, 0, out, &fault) || not_understood (error);
 }
 
 static gboolean
@@ -62,7 +46,7 @@ read_string (JsonObject  *object,
              char       **out,
              GError     **error)
 {
-  JsonNode *node = value_member (object, name, G_TYPE_STRING);
+  JsonNode *node = tally_json_member_value (object, name, G_TYPE_STRING);
 
   if (node == NULL)
     return not_understood (error);

@@ -10,44 +10,12 @@
 #include <glib/gi18n.h>
 
 #include "tally-client.h"
+#include "tally-json.h"
 #include "tally-team.h"
 
 G_DEFINE_BOXED_TYPE (TallyTeam, tally_team, tally_team_copy, tally_team_free)
 G_DEFINE_BOXED_TYPE (TallyTeamMember, tally_team_member, tally_team_member_copy,
                      tally_team_member_free)
-
-static const char *
-read_string (JsonObject *object,
-             const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-/* A count or cap; 0 when absent or null. */
-static gint64
-read_figure (JsonObject *object,
-             const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return 0;
-  return MAX (0, json_node_get_int (node));
-}
-
-static gpointer
-unreadable (GError     **error,
-            const char  *message)
-{
-  g_set_error_literal (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_REPLY, message);
-  return NULL;
-}
 
 /* --- teams --- */
 
@@ -59,15 +27,17 @@ tally_team_new_from_json (JsonObject  *object,
 
   g_return_val_if_fail (object != NULL, NULL);
 
-  if (read_string (object, "id") == NULL || read_string (object, "name") == NULL ||
-      read_string (object, "account_id") == NULL || read_string (object, "role") == NULL)
-    return unreadable (error, _("A team from the server cannot be read"));
+  if (tally_json_peek_string (object, "id") == NULL ||
+      tally_json_peek_string (object, "name") == NULL ||
+      tally_json_peek_string (object, "account_id") == NULL ||
+      tally_json_peek_string (object, "role") == NULL)
+    return tally_client_invalid_reply (error, _("A team from the server cannot be read"));
 
   self = g_new0 (TallyTeam, 1);
-  self->id = g_strdup (read_string (object, "id"));
-  self->name = g_strdup (read_string (object, "name"));
-  self->account_id = g_strdup (read_string (object, "account_id"));
-  self->role = g_strdup (read_string (object, "role"));
+  self->id = g_strdup (tally_json_peek_string (object, "id"));
+  self->name = g_strdup (tally_json_peek_string (object, "name"));
+  self->account_id = g_strdup (tally_json_peek_string (object, "account_id"));
+  self->role = g_strdup (tally_json_peek_string (object, "role"));
   self->available = -1;
   return self;
 }
@@ -126,17 +96,18 @@ tally_team_member_new_from_json (JsonObject  *object,
 
   g_return_val_if_fail (object != NULL, NULL);
 
-  if (read_string (object, "user_id") == NULL || read_string (object, "role") == NULL)
-    return unreadable (error, _("A team member from the server cannot be read"));
+  if (tally_json_peek_string (object, "user_id") == NULL ||
+      tally_json_peek_string (object, "role") == NULL)
+    return tally_client_invalid_reply (error, _("A team member from the server cannot be read"));
 
   self = g_new0 (TallyTeamMember, 1);
-  self->user_id = g_strdup (read_string (object, "user_id"));
-  self->email = g_strdup (read_string (object, "email"));
-  self->name = g_strdup (read_string (object, "name"));
-  self->role = g_strdup (read_string (object, "role"));
-  self->daily_cap = read_figure (object, "daily_cap");
-  self->monthly_cap = read_figure (object, "monthly_cap");
-  self->spent_this_month = read_figure (object, "spent_this_month");
+  self->user_id = g_strdup (tally_json_peek_string (object, "user_id"));
+  self->email = g_strdup (tally_json_peek_string (object, "email"));
+  self->name = g_strdup (tally_json_peek_string (object, "name"));
+  self->role = g_strdup (tally_json_peek_string (object, "role"));
+  self->daily_cap = tally_json_peek_figure (object, "daily_cap");
+  self->monthly_cap = tally_json_peek_figure (object, "monthly_cap");
+  self->spent_this_month = tally_json_peek_figure (object, "spent_this_month");
   return self;
 }
 
@@ -199,21 +170,19 @@ tally_invitation_new_from_json (JsonObject  *object,
                                 GError     **error)
 {
   TallyInvitation *self;
-  const char *expires;
-  g_autoptr(GDateTime) utc = NULL;
+  const char *token;
   JsonNode *sent;
 
   g_return_val_if_fail (object != NULL, NULL);
 
-  if (read_string (object, "token") == NULL || read_string (object, "token")[0] == '\0')
-    return unreadable (error, _("the server sent no invitation code"));
+  token = tally_json_peek_string (object, "token");
+  if (token == NULL || token[0] == '\0')
+    return tally_client_invalid_reply (error, _("the server sent no invitation code"));
 
   self = g_new0 (TallyInvitation, 1);
-  self->token = g_strdup (read_string (object, "token"));
-  self->email = g_strdup (read_string (object, "email"));
-  expires = read_string (object, "expires_at");
-  utc = expires != NULL ? g_date_time_new_from_iso8601 (expires, NULL) : NULL;
-  self->expires = utc != NULL ? g_date_time_to_local (utc) : NULL;
+  self->token = g_strdup (token);
+  self->email = g_strdup (tally_json_peek_string (object, "email"));
+  self->expires = tally_json_peek_local_time (object, "expires_at");
   sent = json_object_get_member (object, "email_sent");
   self->email_sent = sent != NULL && JSON_NODE_HOLDS_VALUE (sent) &&
                      json_node_get_value_type (sent) == G_TYPE_BOOLEAN &&
@@ -240,13 +209,13 @@ tally_member_usage_new_from_json (JsonObject  *object,
 
   g_return_val_if_fail (object != NULL, NULL);
 
-  if (read_string (object, "user_id") == NULL)
-    return unreadable (error, _("A team’s usage from the server cannot be read"));
+  if (tally_json_peek_string (object, "user_id") == NULL)
+    return tally_client_invalid_reply (error, _("A team’s usage from the server cannot be read"));
 
   self = g_new0 (TallyMemberUsage, 1);
-  self->user_id = g_strdup (read_string (object, "user_id"));
-  self->spent = read_figure (object, "spent");
-  self->runs = read_figure (object, "runs");
+  self->user_id = g_strdup (tally_json_peek_string (object, "user_id"));
+  self->spent = tally_json_peek_figure (object, "spent");
+  self->runs = tally_json_peek_figure (object, "runs");
   return self;
 }
 

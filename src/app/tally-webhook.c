@@ -10,54 +10,12 @@
 #include <glib/gi18n.h>
 
 #include "tally-client.h"
+#include "tally-json.h"
 #include "tally-webhook.h"
 
 G_DEFINE_BOXED_TYPE (TallyWebhook, tally_webhook, tally_webhook_copy, tally_webhook_free)
 G_DEFINE_BOXED_TYPE (TallyWebhookDelivery, tally_webhook_delivery, tally_webhook_delivery_copy,
                      tally_webhook_delivery_free)
-
-static const char *
-read_string (JsonObject *object,
-             const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gint64
-read_figure (JsonObject *object,
-             const char *member)
-{
-  JsonNode *node = json_object_get_member (object, member);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_INT64)
-    return 0;
-  return MAX (0, json_node_get_int (node));
-}
-
-/* An RFC 3339 member in local time; NULL when absent or unreadable. */
-static GDateTime *
-read_local_time (JsonObject *object,
-                 const char *member)
-{
-  const char *text = read_string (object, member);
-  g_autoptr(GDateTime) utc = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
-
-  return utc != NULL ? g_date_time_to_local (utc) : NULL;
-}
-
-static gpointer
-unreadable (GError     **error,
-            const char  *message)
-{
-  g_set_error_literal (error, TALLY_CLIENT_ERROR, TALLY_CLIENT_ERROR_INVALID_REPLY, message);
-  return NULL;
-}
 
 TallyWebhook *
 tally_webhook_new_from_json (JsonObject  *object,
@@ -67,14 +25,15 @@ tally_webhook_new_from_json (JsonObject  *object,
 
   g_return_val_if_fail (object != NULL, NULL);
 
-  if (read_string (object, "id") == NULL || read_string (object, "url") == NULL)
-    return unreadable (error, _("A webhook from the server cannot be read"));
+  if (tally_json_peek_string (object, "id") == NULL ||
+      tally_json_peek_string (object, "url") == NULL)
+    return tally_client_invalid_reply (error, _("A webhook from the server cannot be read"));
 
   self = g_new0 (TallyWebhook, 1);
-  self->id = g_strdup (read_string (object, "id"));
-  self->url = g_strdup (read_string (object, "url"));
-  self->secret = g_strdup (read_string (object, "secret"));
-  self->created = read_local_time (object, "created_at");
+  self->id = g_strdup (tally_json_peek_string (object, "id"));
+  self->url = g_strdup (tally_json_peek_string (object, "url"));
+  self->secret = g_strdup (tally_json_peek_string (object, "secret"));
+  self->created = tally_json_peek_local_time (object, "created_at");
   return self;
 }
 
@@ -115,17 +74,18 @@ tally_webhook_delivery_new_from_json (JsonObject  *object,
 
   g_return_val_if_fail (object != NULL, NULL);
 
-  if (read_string (object, "event_id") == NULL)
-    return unreadable (error, _("A webhook delivery from the server cannot be read"));
+  if (tally_json_peek_string (object, "event_id") == NULL)
+    return tally_client_invalid_reply (error,
+                                       _("A webhook delivery from the server cannot be read"));
 
-  status = read_string (object, "status");
+  status = tally_json_peek_string (object, "status");
   self = g_new0 (TallyWebhookDelivery, 1);
-  self->event_id = g_strdup (read_string (object, "event_id"));
-  self->type = g_strdup (read_string (object, "type"));
+  self->event_id = g_strdup (tally_json_peek_string (object, "event_id"));
+  self->type = g_strdup (tally_json_peek_string (object, "type"));
   self->status = g_strdup (status != NULL ? status : "");
-  self->attempts = read_figure (object, "attempts");
-  self->last_attempt = read_local_time (object, "last_attempt_at");
-  self->response_status = read_figure (object, "response_status");
+  self->attempts = tally_json_peek_figure (object, "attempts");
+  self->last_attempt = tally_json_peek_local_time (object, "last_attempt_at");
+  self->response_status = tally_json_peek_figure (object, "response_status");
   return self;
 }
 

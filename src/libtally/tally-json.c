@@ -86,10 +86,10 @@ tally_json_parse_time (const char *text,
   return TRUE;
 }
 
-static JsonNode *
-member_value (JsonObject *object,
-              const char *name,
-              GType       type)
+JsonNode *
+tally_json_member_value (JsonObject *object,
+                         const char *name,
+                         GType       type)
 {
   JsonNode *node = json_object_get_member (object, name);
 
@@ -122,7 +122,7 @@ tally_json_read_int (JsonObject  *object,
                      gint64      *out,
                      const char **fault)
 {
-  JsonNode *node = member_value (object, name, G_TYPE_INT64);
+  JsonNode *node = tally_json_member_value (object, name, G_TYPE_INT64);
 
   if (node == NULL || json_node_get_int (node) < min)
     return fail (name, fault);
@@ -139,7 +139,7 @@ tally_json_read_text (JsonObject  *object,
                       gsize        size,
                       const char **fault)
 {
-  JsonNode *node = member_value (object, name, G_TYPE_STRING);
+  JsonNode *node = tally_json_member_value (object, name, G_TYPE_STRING);
 
   if (node == NULL && nullable && member_is_null (object, name))
     {
@@ -173,10 +173,38 @@ tally_json_read_time (JsonObject  *object,
                       gint64      *out,
                       const char **fault)
 {
-  JsonNode *node = member_value (object, name, G_TYPE_STRING);
+  JsonNode *node = tally_json_member_value (object, name, G_TYPE_STRING);
 
   if (node == NULL || !tally_json_parse_time (json_node_get_string (node), out))
     return fail (name, fault);
 
   return TRUE;
+}
+
+const char *
+tally_json_peek_string (JsonObject *object,
+                        const char *name)
+{
+  JsonNode *node = tally_json_member_value (object, name, G_TYPE_STRING);
+
+  return node != NULL ? json_node_get_string (node) : NULL;
+}
+
+gint64
+tally_json_peek_figure (JsonObject *object,
+                        const char *name)
+{
+  JsonNode *node = tally_json_member_value (object, name, G_TYPE_INT64);
+
+  return node != NULL ? MAX (0, json_node_get_int (node)) : 0;
+}
+
+GDateTime *
+tally_json_peek_local_time (JsonObject *object,
+                            const char *name)
+{
+  const char *text = tally_json_peek_string (object, name);
+  g_autoptr(GDateTime) utc = text != NULL ? g_date_time_new_from_iso8601 (text, NULL) : NULL;
+
+  return utc != NULL ? g_date_time_to_local (utc) : NULL;
 }

@@ -25,6 +25,11 @@ char     *tally_json_canonical      (JsonNode    *node);
 gboolean  tally_json_parse_time     (const char  *text,
                                      gint64      *microseconds);
 
+/* The member's node when it holds a value of @type, else NULL: json-glib
+ * itself would read true as 1 and "1" as 0. */
+JsonNode *tally_json_member_value   (JsonObject  *object,
+                                     const char  *name,
+                                     GType        type);
 /* Strict readers of one member of @object. Each returns FALSE and sets
  * @fault to @name (a static string of the caller) when the member is
  * missing or not what it must be, leaving @fault alone otherwise. */
@@ -51,5 +56,16 @@ gboolean  tally_json_read_time      (JsonObject  *object,
                                      const char  *name,
                                      gint64      *out,
                                      const char **fault);
+
+/* Lenient readers, for replies whose optional members have defaults. */
+/* The string member, or NULL when absent or of another type. */
+const char *tally_json_peek_string     (JsonObject  *object,
+                                       const char  *name);
+/* A count or cap: 0 when absent, null or negative. */
+gint64      tally_json_peek_figure     (JsonObject  *object,
+                                       const char  *name);
+/* An RFC 3339 member in local time; NULL when absent or unreadable. */
+GDateTime  *tally_json_peek_local_time (JsonObject  *object,
+                                       const char  *name);
 
 G_END_DECLS

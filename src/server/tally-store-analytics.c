@@ -64,6 +64,27 @@ collect (TallyStore    *self,
   return g_steal_pointer (&rows);
 }
 
+/* Prepares @sql, binds @since and @until as ?1 and ?2, and collects its
+ * rows as collect() does. */
+static GArray *
+collect_range (TallyStore    *self,
+               const char    *sql,
+               gint64         since,
+               gint64         until,
+               gsize          size,
+               void         (*read) (sqlite3_stmt *stmt, gpointer row),
+               GError       **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (self, sql, error);
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, since);
+  sqlite3_bind_int64 (stmt, 2, until);
+  return collect (self, stmt, size, read, error);
+}
+
 static void
 read_consumption (sqlite3_stmt *stmt,
                   gpointer      data)
@@ -116,17 +137,11 @@ tally_store_analytics_tool_users (TallyStore  *self,
                                   gint64       until,
                                   GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT tool_id, COUNT (DISTINCT user_id) FROM runs "
-                                            "WHERE created_at >= ? AND created_at < ? "
-                                            "AND status = 'succeeded' GROUP BY tool_id", error);
-
-  if (stmt == NULL)
-    return NULL;
-
-  sqlite3_bind_int64 (stmt, 1, since);
-  sqlite3_bind_int64 (stmt, 2, until);
-  return collect (self, stmt, sizeof (TallyAnalyticsToolUsers), read_tool_users, error);
+  return collect_range (self,
+                        "SELECT tool_id, COUNT (DISTINCT user_id) FROM runs "
+                        "WHERE created_at >= ? AND created_at < ? "
+                        "AND status = 'succeeded' GROUP BY tool_id",
+                        since, until, sizeof (TallyAnalyticsToolUsers), read_tool_users, error);
 }
 
 static void
@@ -151,32 +166,36 @@ tally_store_analytics_packs (TallyStore  *self,
                              gint64       until,
                              GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT pack_id, currency, COUNT (*), "
-                                            "COUNT (DISTINCT user_id), SUM (credits), "
-                                            "SUM (amount) FROM payments "
-                                            "WHERE paid_at >= ? AND paid_at < ? "
-                                            "GROUP BY pack_id, currency "
-                                            "ORDER BY COUNT (*) DESC, pack_id, currency", error);
-
-  if (stmt == NULL)
-    return NULL;
-
-  sqlite3_bind_int64 (stmt, 1, since);
-  sqlite3_bind_int64 (stmt, 2, until);
-  return collect (self, stmt, sizeof (TallyAnalyticsPack), read_pack, error);
+  return collect_range (self,
+                        "SELECT pack_id, currency, COUNT (*), "
+                        "COUNT (DISTINCT user_id), SUM (credits), "
+                        "SUM (amount) FROM payments "
+                        "WHERE paid_at >= ? AND paid_at < ? "
+                        "GROUP BY pack_id, currency "
+                        "ORDER BY COUNT (*) DESC, pack_id, currency",
+                        since, until, sizeof (TallyAnalyticsPack), read_pack, error);
 }
 
-/* Steps a statement that answers one row of integers into @values. */
+/* Prepares @sql, binds @first and @second as ?1 and ?2, and reads the
+ * one row of integers it answers into @values. */
 static gboolean
-read_integers (TallyStore    *self,
-               sqlite3_stmt  *stmt,
-               gint64        *values,
-               guint          n_values,
-               GError       **error)
+read_row (TallyStore  *self,
+          const char  *sql,
+          gint64       first,
+          gint64       second,
+          gint64      *values,
+          guint        n_values,
+          GError     **error)
 {
-  int rc = sqlite3_step (stmt);
+  sqlite3_stmt *stmt = tally_store_prepare (self, sql, error);
+  int rc;
 
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, first);
+  sqlite3_bind_int64 (stmt, 2, second);
+  rc = sqlite3_step (stmt);
   for (guint i = 0; rc == SQLITE_ROW && i < n_values; i++)
     values[i] = sqlite3_column_int64 (stmt, (int) i);
   sqlite3_reset (stmt);
@@ -193,20 +212,15 @@ tally_store_analytics_buyers (TallyStore            *self,
                               TallyAnalyticsBuyers  *buyers,
                               GError               **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT COALESCE (SUM (n), 0), COUNT (*), "
-                                            "COALESCE (SUM (n >= 2), 0) FROM ("
-                                            "  SELECT COUNT (*) AS n FROM payments"
-                                            "  WHERE paid_at >= ? AND paid_at < ?"
-                                            "  GROUP BY user_id)", error);
   gint64 values[3] = { 0 };
 
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, since);
-  sqlite3_bind_int64 (stmt, 2, until);
-  if (!read_integers (self, stmt, values, G_N_ELEMENTS (values), error))
+  if (!read_row (self,
+                 "SELECT COALESCE (SUM (n), 0), COUNT (*), "
+                 "COALESCE (SUM (n >= 2), 0) FROM ("
+                 "  SELECT COUNT (*) AS n FROM payments"
+                 "  WHERE paid_at >= ? AND paid_at < ?"
+                 "  GROUP BY user_id)",
+                 since, until, values, G_N_ELEMENTS (values), error))
     return FALSE;
 
   buyers->purchases = values[0];
@@ -228,19 +242,13 @@ tally_store_analytics_gaps (TallyStore  *self,
                             gint64       until,
                             GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT gap FROM ("
-                                            "  SELECT paid_at - LAG (paid_at) OVER ("
-                                            "    PARTITION BY user_id ORDER BY paid_at) AS gap"
-                                            "  FROM payments WHERE paid_at >= ? AND paid_at < ?)"
-                                            "WHERE gap IS NOT NULL ORDER BY gap", error);
-
-  if (stmt == NULL)
-    return NULL;
-
-  sqlite3_bind_int64 (stmt, 1, since);
-  sqlite3_bind_int64 (stmt, 2, until);
-  return collect (self, stmt, sizeof (gint64), read_gap, error);
+  return collect_range (self,
+                        "SELECT gap FROM ("
+                        "  SELECT paid_at - LAG (paid_at) OVER ("
+                        "    PARTITION BY user_id ORDER BY paid_at) AS gap"
+                        "  FROM payments WHERE paid_at >= ? AND paid_at < ?)"
+                        "WHERE gap IS NOT NULL ORDER BY gap",
+                        since, until, sizeof (gint64), read_gap, error);
 }
 
 /* Per user of the range, at most two of their payments are looked at,
@@ -252,27 +260,21 @@ tally_store_analytics_funnel (TallyStore            *self,
                               TallyAnalyticsFunnel  *funnel,
                               GError               **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT COUNT (*), COALESCE (SUM (ran), 0), "
-                                            "COALESCE (SUM (paid >= 1), 0), "
-                                            "COALESCE (SUM (paid >= 2), 0) FROM ("
-                                            "  SELECT EXISTS (SELECT 1 FROM runs r"
-                                            "    WHERE r.user_id = u.id AND r.created_at < ?2"
-                                            "    AND r.status = 'succeeded') AS ran,"
-                                            "  (SELECT COUNT (*) FROM (SELECT 1 FROM payments p"
-                                            "    WHERE p.user_id = u.id AND p.paid_at < ?2"
-                                            "    LIMIT 2)) AS paid"
-                                            "  FROM users u WHERE u.created_at >= ?1"
-                                            "  AND u.created_at < ?2 AND u.erased_at IS NULL)",
-                                            error);
   gint64 values[4] = { 0 };
 
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, since);
-  sqlite3_bind_int64 (stmt, 2, until);
-  if (!read_integers (self, stmt, values, G_N_ELEMENTS (values), error))
+  if (!read_row (self,
+                 "SELECT COUNT (*), COALESCE (SUM (ran), 0), "
+                 "COALESCE (SUM (paid >= 1), 0), "
+                 "COALESCE (SUM (paid >= 2), 0) FROM ("
+                 "  SELECT EXISTS (SELECT 1 FROM runs r"
+                 "    WHERE r.user_id = u.id AND r.created_at < ?2"
+                 "    AND r.status = 'succeeded') AS ran,"
+                 "  (SELECT COUNT (*) FROM (SELECT 1 FROM payments p"
+                 "    WHERE p.user_id = u.id AND p.paid_at < ?2"
+                 "    LIMIT 2)) AS paid"
+                 "  FROM users u WHERE u.created_at >= ?1"
+                 "  AND u.created_at < ?2 AND u.erased_at IS NULL)",
+                 since, until, values, G_N_ELEMENTS (values), error))
     return FALSE;
 
   funnel->registered = values[0];
@@ -289,24 +291,20 @@ tally_store_outstanding (TallyStore        *self,
                          TallyOutstanding  *outstanding,
                          GError           **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT"
-                                            "  COALESCE (SUM (CASE WHEN kind = ?1"
-                                            "    THEN credits_posted - debits_posted END), 0),"
-                                            "  COALESCE (SUM (CASE WHEN kind = ?2"
-                                            "    THEN credits_posted - debits_posted END), 0),"
-                                            "  COALESCE (SUM (debits_pending), 0),"
-                                            "  (SELECT COUNT (*) FROM pending"
-                                            "    WHERE state = 0 AND expires_at > 0)"
-                                            " FROM accounts WHERE kind IN (?1, ?2)", error);
   gint64 values[4] = { 0 };
 
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_int (stmt, 1, TALLY_ACCOUNT_KIND_USER);
-  sqlite3_bind_int (stmt, 2, TALLY_ACCOUNT_KIND_TEAM);
-  if (!read_integers (self, stmt, values, G_N_ELEMENTS (values), error))
+  if (!read_row (self,
+                 "SELECT"
+                 "  COALESCE (SUM (CASE WHEN kind = ?1"
+                 "    THEN credits_posted - debits_posted END), 0),"
+                 "  COALESCE (SUM (CASE WHEN kind = ?2"
+                 "    THEN credits_posted - debits_posted END), 0),"
+                 "  COALESCE (SUM (debits_pending), 0),"
+                 "  (SELECT COUNT (*) FROM pending"
+                 "    WHERE state = 0 AND expires_at > 0)"
+                 " FROM accounts WHERE kind IN (?1, ?2)",
+                 TALLY_ACCOUNT_KIND_USER, TALLY_ACCOUNT_KIND_TEAM,
+                 values, G_N_ELEMENTS (values), error))
     return FALSE;
 
   outstanding->user_balance = values[0];
@@ -326,24 +324,18 @@ tally_store_checkout_stages (TallyStore           *self,
                              TallyCheckoutStages  *stages,
                              GError              **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT COUNT (*),"
-                                            "  COALESCE (SUM (status IN ('paid', 'refunded',"
-                                            "    'disputed')), 0),"
-                                            "  COALESCE (SUM (status = 'failed'), 0),"
-                                            "  COALESCE (SUM (status = 'open' AND created_at >= ?), 0),"
-                                            "  COALESCE (SUM (status = 'open' AND created_at < ?), 0)"
-                                            " FROM payments p WHERE NOT EXISTS ("
-                                            "  SELECT 1 FROM recharges r WHERE r.payment_id = p.id)",
-                                            error);
   gint64 values[5] = { 0 };
 
-  if (stmt == NULL)
-    return FALSE;
-
-  sqlite3_bind_int64 (stmt, 1, now - timeout);
-  sqlite3_bind_int64 (stmt, 2, now - timeout);
-  if (!read_integers (self, stmt, values, G_N_ELEMENTS (values), error))
+  if (!read_row (self,
+                 "SELECT COUNT (*),"
+                 "  COALESCE (SUM (status IN ('paid', 'refunded',"
+                 "    'disputed')), 0),"
+                 "  COALESCE (SUM (status = 'failed'), 0),"
+                 "  COALESCE (SUM (status = 'open' AND created_at >= ?), 0),"
+                 "  COALESCE (SUM (status = 'open' AND created_at < ?), 0)"
+                 " FROM payments p WHERE NOT EXISTS ("
+                 "  SELECT 1 FROM recharges r WHERE r.payment_id = p.id)",
+                 now - timeout, now - timeout, values, G_N_ELEMENTS (values), error))
     return FALSE;
 
   stages->started = values[0];

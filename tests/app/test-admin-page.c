@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tally-admin-page.h"
+#include "tally-audit-model.h"
 #include "tally-audit-record.h"
 #include "tally-session.h"
 #include "tally-window.h"
@@ -103,15 +104,19 @@ typedef struct
   guint       n;
 } LoadWait;
 
+/* The audit model's pages come by its pager. */
+static gboolean
+audit_loading (GListModel *model)
+{
+  return tally_pager_get_loading (tally_audit_model_get_pager (TALLY_AUDIT_MODEL (model)));
+}
+
 static gboolean
 loaded_at_least (gpointer data)
 {
   LoadWait *w = data;
-  GObject *model = G_OBJECT (w->model);
-  gboolean loading;
 
-  g_object_get (model, "loading", &loading, NULL);
-  return !loading && g_list_model_get_n_items (w->model) >= w->n;
+  return !audit_loading (w->model) && g_list_model_get_n_items (w->model) >= w->n;
 }
 
 static void
@@ -208,10 +213,8 @@ static gboolean
 filtered_to_auth (gpointer data)
 {
   GListModel *model = tally_admin_page_get_audit (data);
-  gboolean loading;
 
-  g_object_get (model, "loading", &loading, NULL);
-  return !loading && record_actions_start (model, "auth.");
+  return !audit_loading (model) && record_actions_start (model, "auth.");
 }
 
 static gboolean
@@ -234,10 +237,8 @@ searched (gpointer data)
 {
   SearchWait *w = data;
   guint n = g_list_model_get_n_items (w->model);
-  gboolean loading;
 
-  g_object_get (w->model, "loading", &loading, NULL);
-  if (loading || n != w->n)
+  if (audit_loading (w->model) || n != w->n)
     return FALSE;
   for (guint i = 0; i < n; i++)
     {
@@ -291,10 +292,8 @@ only_refused (gpointer data)
 {
   OutcomeWait *w = data;
   guint n = g_list_model_get_n_items (w->model);
-  gboolean loading;
 
-  g_object_get (w->model, "loading", &loading, NULL);
-  if (loading || n != w->n)
+  if (audit_loading (w->model) || n != w->n)
     return FALSE;
   for (guint i = 0; i < n; i++)
     {
