@@ -185,7 +185,8 @@ test_demo_renewals (void)
   g_autoptr(TestServer) quick = test_server_start (args);
   g_autofree char *token = test_user_new (quick, "renewing@example.com", NULL);
   g_autoptr(TestResponse) started = subscribe (quick, token, "basic");
-  g_autofree char *pay = g_strconcat (url_path (started), "/pay", NULL);
+  g_autofree char *page = url_path (started);
+  g_autofree char *pay = g_strconcat (page, "/pay", NULL);
   g_autoptr(TestResponse) paid = test_request (quick, "POST", pay, NULL, NULL);
   g_autoptr(TestResponse) cancelled = NULL;
   g_autoptr(JsonArray) items = NULL;
