@@ -50,6 +50,10 @@ static const Setting settings[] = {
     "The tool registry's folder of JSON files", "DIR" },
   { "server", "body-limit", SETTING_INT, FIELD (body_limit), 1024, G_GINT64_CONSTANT (1) << 30,
     "Largest request body accepted, in bytes (default 1048576)", "BYTES" },
+  { "server", "idle-timeout", SETTING_INT, FIELD (idle_timeout), 1, 3600,
+    "Seconds a client connection may go without a request being answered (a request's "
+    "headers that never end, or an idle kept-alive connection) before it is closed "
+    "(default 60)", "SECONDS" },
   { "server", "sync-normal", SETTING_BOOL, FIELD (sync_normal), 0, 1,
     "Commit with synchronous=NORMAL: faster, not durable across power loss", "BOOL" },
   { "auth", "session-days", SETTING_INT, FIELD (session_days), 1, 3650,
@@ -152,6 +156,7 @@ tally_config_new (void)
   config->data_dir = g_build_filename (g_get_user_data_dir (), "tally-server", NULL);
   config->tools_dir = g_strdup (TALLY_DATADIR "/tools");
   config->body_limit = 1024 * 1024;
+  config->idle_timeout = 60;
   config->session_days = 30;
   config->session_retention_days = 7;
   config->audit_prune_batch = 1000;

@@ -26,6 +26,9 @@ typedef struct _TallyConfig
   char    *data_dir;
   char    *tools_dir;
   gint64   body_limit;
+  /* Seconds a connection may wait without a request being answered:
+   * headers that never end, or a kept-alive connection left idle. */
+  gint64   idle_timeout;
   gint64   session_days;
   gint64   session_retention_days;
   gboolean sync_normal;

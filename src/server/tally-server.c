@@ -78,8 +78,9 @@ struct _TallyServer
   GCancellable      *sweeps;
   gboolean           sweeping_sessions;
 
-  /* The client connections' sockets, each weakly referenced; at most
-   * max_connections of them (see on_request_started). */
+  /* The client connections' sockets, each weakly referenced, to their
+   * Connection state; at most max_connections of them (see
+   * on_request_started). */
   GHashTable        *connections;
   guint              max_connections;
 
@@ -778,6 +779,17 @@ check_demo_payments (TallyServer  *self,
   return TRUE;
 }
 
+/* What the server knows of a client connection between its requests. */
+typedef struct
+{
+  /* Requests read and not yet answered. */
+  guint    busy;
+  /* A WebSocket now: it waits for events, never idle. */
+  gboolean upgraded;
+  /* When it last began a request or finished answering one. */
+  gint64   since;
+} Connection;
+
 static void
 connection_gone (gpointer  data,
                  GObject  *where_the_object_was)
@@ -823,19 +835,32 @@ client_gone (GSocket *socket)
   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
 }
 
-/* Closes the connections whose client has gone and that wait for no
- * answer (a request in flight keeps its connection even if the client
- * only half-closed it), and forgets them. */
+/* A connection with no request being answered whose client sent no whole
+ * request for idle-timeout seconds: headers dribbled a byte at a time, or
+ * a kept-alive connection left open. */
+static gboolean
+connection_idle (TallyServer      *self,
+                 const Connection *connection)
+{
+  return !connection->upgraded &&
+         g_get_monotonic_time () - connection->since > self->config->idle_timeout * G_USEC_PER_SEC;
+}
+
+/* Closes the connections that wait for no answer (a request in flight
+ * keeps its connection even if the client only half-closed it) and whose
+ * client has gone or has been idle too long, and forgets them. */
 static void
 close_gone_connections (TallyServer *self)
 {
   GHashTableIter iter;
-  gpointer socket, busy;
+  gpointer socket, value;
 
   g_hash_table_iter_init (&iter, self->connections);
-  while (g_hash_table_iter_next (&iter, &socket, &busy))
+  while (g_hash_table_iter_next (&iter, &socket, &value))
     {
-      if (GPOINTER_TO_UINT (busy) > 0 || !client_gone (socket))
+      Connection *connection = value;
+
+      if (connection->busy > 0 || (!client_gone (socket) && !connection_idle (self, connection)))
         continue;
       g_socket_close (socket, NULL);
       g_object_weak_unref (socket, connection_gone, self);
@@ -875,9 +900,16 @@ on_request_started (SoupServer        *soup,
                     TallyServer       *self)
 {
   GSocket *socket = soup_server_message_get_socket (msg);
+  Connection *connection;
 
-  if (socket == NULL || g_hash_table_contains (self->connections, socket))
+  if (socket == NULL)
     return;
+  /* The next request on a kept-alive connection: its wait starts now. */
+  if ((connection = g_hash_table_lookup (self->connections, socket)) != NULL)
+    {
+      connection->since = g_get_monotonic_time ();
+      return;
+    }
 
   if (g_hash_table_size (self->connections) >= self->max_connections)
     close_gone_connections (self);
@@ -887,24 +919,21 @@ on_request_started (SoupServer        *soup,
       return;
     }
 
-  g_hash_table_insert (self->connections, socket, GUINT_TO_POINTER (0));
+  connection = g_new0 (Connection, 1);
+  connection->since = g_get_monotonic_time ();
+  g_hash_table_insert (self->connections, socket, connection);
   g_object_weak_ref (G_OBJECT (socket), connection_gone, self);
 }
 
 /* A connection with a request being answered is busy until the answer
  * has gone: close_gone_connections() leaves it alone. */
-static void
-count_busy (SoupServerMessage *msg,
-            TallyServer       *self,
-            int                delta)
+static Connection *
+connection_of (TallyServer       *self,
+               SoupServerMessage *msg)
 {
   GSocket *socket = soup_server_message_get_socket (msg);
-  gpointer busy;
 
-  if (socket == NULL || !g_hash_table_lookup_extended (self->connections, socket, NULL, &busy))
-    return;
-  g_hash_table_insert (self->connections, socket,
-                       GUINT_TO_POINTER (MAX ((int) GPOINTER_TO_UINT (busy) + delta, 0)));
+  return socket != NULL ? g_hash_table_lookup (self->connections, socket) : NULL;
 }
 
 static void
@@ -912,7 +941,10 @@ on_request_read (SoupServer        *soup,
                  SoupServerMessage *msg,
                  TallyServer       *self)
 {
-  count_busy (msg, self, 1);
+  Connection *connection = connection_of (self, msg);
+
+  if (connection != NULL)
+    connection->busy++;
 }
 
 static void
@@ -920,7 +952,15 @@ on_request_done (SoupServer        *soup,
                  SoupServerMessage *msg,
                  TallyServer       *self)
 {
-  count_busy (msg, self, -1);
+  Connection *connection = connection_of (self, msg);
+
+  if (connection == NULL)
+    return;
+  if (connection->busy > 0)
+    connection->busy--;
+  connection->since = g_get_monotonic_time ();
+  if (soup_server_message_get_status (msg) == SOUP_STATUS_SWITCHING_PROTOCOLS)
+    connection->upgraded = TRUE;
 }
 
 /* As many client connections as the open-files limit leaves once the
@@ -962,7 +1002,7 @@ tally_server_start (TallyServer  *self,
   soup_server_add_handler (self->soup, NULL, handle_message, self, NULL);
   tally_events_attach (self);
 
-  self->connections = g_hash_table_new (NULL, NULL);
+  self->connections = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->max_connections = connection_cap ();
   g_signal_connect (self->soup, "request-started", G_CALLBACK (on_request_started), self);
   g_signal_connect (self->soup, "request-read", G_CALLBACK (on_request_read), self);

@@ -32,12 +32,13 @@ raw_answer_free (RawAnswer *answer)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RawAnswer, raw_answer_free)
 
-/* Sends @head, then @body_bytes bytes of body, on a fresh connection and
- * reads until the server closes or @timeout seconds pass. */
+/* Sends @head, then @body_bytes bytes of body, on a fresh connection to
+ * @on and reads until the server closes or @timeout seconds pass. */
 static RawAnswer *
-raw_exchange (const char *head,
-              gsize       body_bytes,
-              guint       timeout)
+raw_exchange_on (TestServer *on,
+                 const char *head,
+                 gsize       body_bytes,
+                 guint       timeout)
 {
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) connection = NULL;
@@ -48,7 +49,7 @@ raw_exchange (const char *head,
   gint64 started = g_get_monotonic_time ();
   char buffer[4096];
 
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", server->port, NULL, &error);
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", on->port, NULL, &error);
   g_assert_no_error (error);
   g_socket_set_timeout (g_socket_connection_get_socket (connection), timeout);
   out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
@@ -81,6 +82,14 @@ raw_exchange (const char *head,
 
   answer->elapsed_us = g_get_monotonic_time () - started;
   return answer;
+}
+
+static RawAnswer *
+raw_exchange (const char *head,
+              gsize       body_bytes,
+              guint       timeout)
+{
+  return raw_exchange_on (server, head, body_bytes, timeout);
 }
 
 /* --- finding 1: an over-limit body is refused from its headers --- */
@@ -354,10 +363,11 @@ socket_closed (gpointer data)
 }
 
 static SoupWebsocketConnection *
-open_events (SoupSession *session,
-             const char  *token)
+open_events_on (TestServer  *on,
+                SoupSession *session,
+                const char  *token)
 {
-  g_autofree char *url = g_strconcat (server->base_url, "/v1/events", NULL);
+  g_autofree char *url = g_strconcat (on->base_url, "/v1/events", NULL);
   g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   Socket socket = { NULL, FALSE };
@@ -368,6 +378,13 @@ open_events (SoupSession *session,
   g_assert_true (iterate_until (socket_connected, &socket, 5));
   g_assert_nonnull (socket.connection);
   return socket.connection;
+}
+
+static SoupWebsocketConnection *
+open_events (SoupSession *session,
+             const char  *token)
+{
+  return open_events_on (server, session, token);
 }
 
 static char *
@@ -536,6 +553,52 @@ test_refused_upgrade_closes (void)
   g_assert_true (answer->closed);
 }
 
+/* --- finding 2: connections that send no whole request are closed --- */
+
+#define IDLE_TIMEOUT 2
+
+/* Closed by the server, after the idle timeout and before the check
+ * after it (every 5 s) has had time to run twice. */
+static void
+assert_closed_when_idle (RawAnswer *answer)
+{
+  g_test_message ("closed after %.1f s", answer->elapsed_us / (double) G_USEC_PER_SEC);
+  g_assert_true (answer->closed);
+  g_assert_cmpint (answer->elapsed_us, >=, IDLE_TIMEOUT * G_USEC_PER_SEC);
+}
+
+static void
+test_idle_connections_closed (void)
+{
+  const char *args[] = { "--idle-timeout=" G_STRINGIFY (IDLE_TIMEOUT), NULL };
+  g_autoptr(TestServer) idle = test_server_start (args);
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autofree char *token = test_user_new (idle, "idle@example.com", NULL);
+  g_autoptr(SoupWebsocketConnection) events = open_events_on (idle, session, token);
+  g_autoptr(RawAnswer) silent = NULL, unfinished = NULL, kept_alive = NULL;
+  g_autoptr(TestResponse) health = NULL;
+
+  /* A connection that says nothing, one whose headers never end, and
+   * one kept alive after its answer. */
+  silent = raw_exchange_on (idle, "", 0, 15);
+  assert_closed_when_idle (silent);
+  g_assert_cmpuint (silent->received->len, ==, 0);
+  unfinished = raw_exchange_on (idle, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a", 0,
+                                15);
+  assert_closed_when_idle (unfinished);
+  g_assert_cmpuint (unfinished->received->len, ==, 0);
+  kept_alive = raw_exchange_on (idle, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 0, 15);
+  assert_closed_when_idle (kept_alive);
+  g_assert_true (g_str_has_prefix (kept_alive->received->str, "HTTP/1.1 200"));
+
+  /* A WebSocket waits for events: idle as long as it likes. */
+  g_assert_cmpint (soup_websocket_connection_get_state (events), ==, SOUP_WEBSOCKET_STATE_OPEN);
+  health = test_request (idle, "GET", "/healthz", NULL, NULL);
+  g_assert_cmpuint (health->status, ==, 200);
+  soup_websocket_connection_close (events, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  iterate_until (socket_closed, events, 5);
+}
+
 /* --- the attack script's finding: closed connections are let go --- */
 
 static guint
@@ -610,6 +673,7 @@ main (int   argc,
   g_test_add_func ("/hardening/tool-defaults-estimate", test_tool_defaults_estimate);
   g_test_add_func ("/hardening/refused-upgrade-closes", test_refused_upgrade_closes);
   g_test_add_func ("/hardening/closed-connections-let-go", test_closed_connections_let_go);
+  g_test_add_func ("/hardening/idle-connections-closed", test_idle_connections_closed);
 
   server = test_server_start (NULL);
   status = g_test_run ();
