@@ -24,6 +24,13 @@ typedef struct
 {
   const char *p;
   const char *end;
+  /* Where the reading is, as a field is named in errors ("ops[0].cost"),
+   * and the first member whose whole number does not fit in 64 bits:
+   * json-glib would read it as another number without a word. */
+  GString    *path;
+  char       *too_large;
+  /* The last segment of too_large: the member's own name. */
+  char       *too_large_name;
 } Reader;
 
 static gboolean check_value (Reader *r,
@@ -68,13 +75,44 @@ take_digits (Reader *r)
   return r->p > start;
 }
 
+/* Whether the whole number from @start to @end fits in 64 bits. */
+static gboolean
+fits_int64 (const char *start,
+            const char *end)
+{
+  char text[24];
+  gint64 value;
+
+  if ((gsize) (end - start) >= sizeof text)
+    return FALSE;
+  memcpy (text, start, end - start);
+  text[end - start] = '\0';
+  return g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &value, NULL);
+}
+
+static void
+note_too_large (Reader *r)
+{
+  const char *dot = strrchr (r->path->str, '.');
+
+  if (r->too_large != NULL)
+    return;
+  r->too_large = g_strdup (r->path->str);
+  r->too_large_name = g_strdup (dot != NULL ? dot + 1 : r->path->str);
+}
+
 /* -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)? */
 static gboolean
 check_number (Reader *r)
 {
+  const char *start = r->p;
+
   take (r, '-');
   if (!take (r, '0') && (r->p >= r->end || *r->p < '1' || *r->p > '9' || !take_digits (r)))
     return FALSE;
+  if ((r->p >= r->end || (*r->p != '.' && *r->p != 'e' && *r->p != 'E')) &&
+      !fits_int64 (start, r->p))
+    note_too_large (r);
   if (take (r, '.') && !take_digits (r))
     return FALSE;
   if (take (r, 'e') || take (r, 'E'))
@@ -158,6 +196,7 @@ check_container (Reader   *r,
                  guint     depth)
 {
   char close = is_object ? '}' : ']';
+  guint index = 0;
 
   skip_space (r);
   if (take (r, close))
@@ -165,17 +204,27 @@ check_container (Reader   *r,
 
   do
     {
+      gsize path_length = r->path->len;
+
       skip_space (r);
       if (is_object)
         {
+          const char *key = r->p;
+
           if (!check_string (r))
             return FALSE;
+          /* The name as written; one with escapes stays escaped. */
+          g_string_append_printf (r->path, "%s%.*s", path_length > 0 ? "." : "",
+                                  (int) (r->p - key - 2), key + 1);
           skip_space (r);
           if (!take (r, ':'))
             return FALSE;
         }
+      else
+        g_string_append_printf (r->path, "[%u]", index++);
       if (!check_value (r, depth))
         return FALSE;
+      g_string_truncate (r->path, path_length);
       skip_space (r);
     }
   while (take (r, ','));
@@ -212,19 +261,25 @@ check_value (Reader *r,
 }
 
 /* TRUE when @data is one RFC 8259 JSON value; else @offset says where the
- * reading stopped. */
+ * reading stopped. A whole number too large for 64 bits is JSON too, and
+ * its member's path and name are set in @too_large and @too_large_name. */
 static gboolean
-is_strict_json (const char *data,
-                gsize       length,
-                gsize      *offset)
+is_strict_json (const char  *data,
+                gsize        length,
+                gsize       *offset,
+                char       **too_large,
+                char       **too_large_name)
 {
-  Reader r = { data, data + length };
+  g_autoptr(GString) path = g_string_new (NULL);
+  Reader r = { data, data + length, path, NULL, NULL };
   gboolean ok;
 
   ok = check_value (&r, 0);
   skip_space (&r);
   ok = ok && r.p == r.end;
   *offset = r.p - data;
+  *too_large = r.too_large;
+  *too_large_name = r.too_large_name;
   return ok;
 }
 
@@ -237,6 +292,8 @@ tally_json_parse_object (const char   *data,
   g_autoptr(GError) error = NULL;
   JsonNode *root;
   gsize offset;
+  g_autofree char *too_large = NULL;
+  g_autofree char *too_large_name = NULL;
 
   if (data == NULL || length == 0)
     {
@@ -248,11 +305,24 @@ tally_json_parse_object (const char   *data,
       tally_problem_set (problem, 400, "invalid_json", NULL, "The request body is not UTF-8");
       return NULL;
     }
-  if (!is_strict_json (data, length, &offset))
+  if (!is_strict_json (data, length, &offset, &too_large, &too_large_name))
     {
       tally_problem_set (problem, 400, "invalid_json", NULL,
                          "The request body is not JSON (RFC 8259, at most %d levels deep): "
                          "it goes wrong at byte %zu", TALLY_JSON_MAX_DEPTH, offset);
+      return NULL;
+    }
+  /* A name too long to be one of ours is not echoed back. */
+  if (too_large != NULL && too_large[0] != '\0' && strlen (too_large) <= 128)
+    {
+      tally_problem_invalid (problem, too_large, "“%s” is a whole number too large for 64 bits",
+                             too_large_name);
+      return NULL;
+    }
+  if (too_large != NULL)
+    {
+      tally_problem_set (problem, 400, "invalid_json", NULL,
+                         "The request body has a whole number too large for 64 bits");
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, (gssize) length, &error))

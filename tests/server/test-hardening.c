@@ -312,6 +312,45 @@ test_strict_json (void)
                                    "Val \xf0\x9f\x98\x80 \"q\" / \\"));
 }
 
+/* json-glib reads a whole number beyond 64 bits as another number, without
+ * a word: such a number is refused before, naming its member, and nothing
+ * is granted. */
+static void
+test_numbers_beyond_64_bits (void)
+{
+  static const char * const too_large[] = {
+    "-9223372036854775809", "9223372036854775808", "18446744073709551617",
+    "99999999999999999999999",
+  };
+  g_autofree char *admin = test_admin_new (server, "big-admin@example.com");
+  char account_id[37];
+  g_autofree char *token = test_user_new (server, "big@example.com", account_id);
+  g_autoptr(TestResponse) nested = NULL, me = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (too_large); i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"account_id\": \"%s\", \"amount\": %s, "
+                                               "\"reason\": \"big\"}", account_id,
+                                               too_large[i]);
+      g_autoptr(TestResponse) grant = test_request (server, "POST", "/v1/admin/grants", admin,
+                                                    body);
+
+      g_test_message ("%s -> %u %s", too_large[i], grant->status, grant->body);
+      test_assert_error (grant, 400, "invalid_field", "amount");
+      g_assert_cmpstr (test_response_string (grant, "error.message"), ==,
+                       "“amount” is a whole number too large for 64 bits");
+    }
+
+  /* Inside an op, the field names the op as the sync answer does. */
+  nested = test_request (server, "POST", "/v1/sync", token,
+                         "{\"device\": \"big\", \"cursor\": 0, \"ops\": [{}, "
+                         "{\"units\": 18446744073709551617}]}");
+  test_assert_error (nested, 400, "invalid_field", "ops[1].units");
+
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+  g_assert_cmpint (test_response_int (me, "accounts.0.balance"), ==, 0);
+}
+
 /* --- finding 9: a session that ends closes its event sockets at once --- */
 
 typedef struct
@@ -667,6 +706,7 @@ main (int   argc,
   g_test_add_func ("/hardening/parallel-logins-throttled", test_parallel_logins_throttled);
   g_test_add_func ("/hardening/metrics-bounded", test_metrics_bounded);
   g_test_add_func ("/hardening/strict-json", test_strict_json);
+  g_test_add_func ("/hardening/numbers-beyond-64-bits", test_numbers_beyond_64_bits);
   g_test_add_func ("/hardening/logout-closes-events", test_logout_closes_events);
   g_test_add_func ("/hardening/disable-closes-events", test_disable_closes_events);
   g_test_add_func ("/hardening/ended-twice-closes-once", test_ended_twice_closes_once);

@@ -804,7 +804,7 @@ test_op_fault_messages (void)
       "“tool” must be at most 63 characters" },
     { "units", "1e30", "“units” must be a whole number" },
     { "units", "-1", "“units” must be from 0 to 9223372036854775807" },
-    { "cost", "99999999999999999999999", "“cost” must be from 0 to 9223372036854775807" },
+    { "cost", "99999999999999999999999", "“cost” is a whole number too large for 64 bits" },
     { "cost", "null", "“cost” is required" },
     { "outcome", "\"maybe\"", "“outcome” must be succeeded, failed or cancelled" },
     { "created_at", "\"2026-12-06T23:00:00\"", "“created_at” must be an ISO 8601 time with a zone" },
