@@ -31,6 +31,9 @@ struct _TallyPager
   guint           n_pages;
   gboolean        loading;
   gboolean        complete;
+  /* The end of the list was reached while a page was being read: read
+   * the next one as soon as that one is in. */
+  gboolean        more_wanted;
 };
 
 G_DEFINE_FINAL_TYPE (TallyPager, tally_pager, G_TYPE_OBJECT)
@@ -112,6 +115,8 @@ take_page (TallyPager *self,
               self->user_data);
 }
 
+static void read_page (TallyPager *self);
+
 static void
 page_read (GObject      *source,
            GAsyncResult *result,
@@ -132,6 +137,11 @@ page_read (GObject      *source,
     }
   take_page (self, reply);
   set_state (self, FALSE, NULL);
+  if (self->more_wanted && !self->complete)
+    {
+      self->more_wanted = FALSE;
+      read_page (self);
+    }
 }
 
 static void
@@ -158,6 +168,7 @@ tally_pager_clear (TallyPager *self)
   self->cancellable = g_cancellable_new ();
   g_clear_pointer (&self->cursor, g_free);
   self->n_pages = 0;
+  self->more_wanted = FALSE;
   set_complete (self, FALSE);
   set_state (self, FALSE, NULL);
 }
@@ -180,6 +191,8 @@ tally_pager_load_more (TallyPager *self)
 {
   g_return_if_fail (TALLY_IS_PAGER (self));
 
+  if (self->loading)
+    self->more_wanted = TRUE;
   if (self->loading || self->complete || self->n_pages == 0)
     return;
   read_page (self);
