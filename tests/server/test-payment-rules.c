@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "tally-gifts.h"
 #include "tally-grants.h"
 #include "tally-payment-events.h"
 #include "tally-server.h"
@@ -381,6 +382,62 @@ test_rules_failed (Rig           *rig,
   g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 0);
 }
 
+/* A gift's payment credits nobody: it settles once, and a refund before
+ * anyone claimed it cancels it, once. */
+static void
+test_rules_gift (Rig           *rig,
+                 gconstpointer  data)
+{
+  g_auto(TallyPaymentEvent) paid = { 0 };
+  g_auto(TallyPaymentEvent) refund = { 0 };
+  g_autoptr(GError) error = NULL;
+  const char *payments = tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS);
+  gint64 payments_before = available (rig, payments);
+  TallyPaymentEventResult result;
+  TallyPayment payment;
+
+  payment_new (rig, "cs_test_gift", &payment);
+  begin (rig);
+  tally_gifts_record (rig->server, &payment, "friend@example.com", &error);
+  g_assert_no_error (error);
+  commit (rig);
+
+  event_init (&paid, TALLY_PAYMENT_EVENT_CHECKOUT_COMPLETED, "cs_test_gift", NULL);
+  paid.paid = TRUE;
+  g_assert_cmpint (apply (rig, &paid, &result), ==, TALLY_PAYMENT_OUTCOME_GIFT_WAITING);
+  g_assert_true (result.is_gift);
+  g_assert_true (result.gift_settled);
+  g_assert_cmpint (result.gift.status, ==, TALLY_GIFT_WAITING);
+  g_assert_cmpint (apply (rig, &paid, &result), ==, TALLY_PAYMENT_OUTCOME_ALREADY_APPLIED);
+  g_assert_false (result.gift_settled);
+
+  refund_init (&refund, "ch_test_gift", payment.id, PACK_AMOUNT);
+  g_assert_cmpint (apply (rig, &refund, &result), ==, TALLY_PAYMENT_OUTCOME_GIFT_CANCELLED);
+  g_assert_cmpint (payment_status (rig, &payment), ==, TALLY_PAYMENT_REFUNDED);
+  g_assert_cmpint (apply (rig, &refund, &result), ==, TALLY_PAYMENT_OUTCOME_ALREADY_APPLIED);
+
+  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 0);
+  g_assert_cmpint (available (rig, payments), ==, payments_before);
+}
+
+/* A PaymentIntent that is no auto-recharge's is left to its checkout. */
+static void
+test_rules_foreign_intent (Rig           *rig,
+                           gconstpointer  data)
+{
+  g_auto(TallyPaymentEvent) unnamed = { 0 };
+  g_auto(TallyPaymentEvent) stranger = { 0 };
+  g_autofree char *stranger_id = g_uuid_string_random ();
+  TallyPaymentEventResult result;
+
+  event_init (&unnamed, TALLY_PAYMENT_EVENT_INTENT_SUCCEEDED, "pi_unnamed", NULL);
+  g_assert_cmpint (apply (rig, &unnamed, &result), ==, TALLY_PAYMENT_OUTCOME_IGNORED);
+  event_init (&stranger, TALLY_PAYMENT_EVENT_INTENT_FAILED, "pi_stranger", stranger_id);
+  g_assert_cmpint (apply (rig, &stranger, &result), ==, TALLY_PAYMENT_OUTCOME_IGNORED);
+  g_assert_false (result.recharge_failed);
+  g_assert_cmpstr (result.failed_account_id, ==, "");
+}
+
 /* --- grants --- */
 
 static TallyGrantOutcome
@@ -505,6 +562,9 @@ main (int    argc,
   g_test_add ("/payment-rules/unknown-payment", Rig, NULL, rig_setup,
               test_rules_unknown_payment, rig_teardown);
   g_test_add ("/payment-rules/failed", Rig, NULL, rig_setup, test_rules_failed, rig_teardown);
+  g_test_add ("/payment-rules/gift", Rig, NULL, rig_setup, test_rules_gift, rig_teardown);
+  g_test_add ("/payment-rules/foreign-intent", Rig, NULL, rig_setup, test_rules_foreign_intent,
+              rig_teardown);
   g_test_add ("/grant-rules/twice", Rig, NULL, rig_setup, test_rules_grant_twice,
               rig_teardown);
   g_test_add ("/grant-rules/no-account", Rig, NULL, rig_setup, test_rules_grant_no_account,
