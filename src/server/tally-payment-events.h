@@ -49,8 +49,9 @@ typedef struct
   char                  *invoice_id;
   /* A checkout session's payment_status is "paid". */
   gboolean               paid;
-  /* A charge's amount and how much of it was refunded or disputed; -1
-   * when the event does not say. */
+  /* A charge's amount and how much of it was refunded or disputed (each
+   * -1 when the charge does not say; a dispute is for the whole amount,
+   * so its amount is -1 and the payment's is used). */
   gint64                 amount;
   gint64                 taken_back;
   /* An event about a subscription (tally-subscriptions.c applies it),
