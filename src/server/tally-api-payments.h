@@ -7,6 +7,7 @@
 
 #pragma once
 
+#include "tally-payment-events.h"
 #include "tally-request.h"
 #include "tally-server.h"
 
@@ -29,11 +30,6 @@ void tally_payments_receive_event (TallyServer      *server,
                                    const char       *signature,
                                    TallyWebhookDone  done,
                                    gpointer          user_data);
-
-/* The purchase transfer's id: derived from the session, so a repeated or
- * late delivery finds it there. */
-void tally_payments_purchase_id   (const char       *session_id,
-                                   char              id[37]);
 
 /* The demo provider's page for @session_id of @user_id on this server:
  * /demo/@page/SESSION/KEY, where KEY is the checkout's key. */

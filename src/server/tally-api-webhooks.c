@@ -1,4 +1,5 @@
-/* tally-api-webhooks.c: Stripe's events, applied exactly once
+/* tally-api-webhooks.c: Stripe's events, verified and decoded; their rules are
+ * in tally-payment-events.c
  *
  * Copyright 2026 The Tally developers
  *
@@ -11,98 +12,37 @@
 
 #include "tally-api.h"
 #include "tally-api-payments.h"
-#include "tally-events.h"
-#include "tally-gifts.h"
 #include "tally-json-decode.h"
 #include "tally-log.h"
-#include "tally-mail-notices.h"
-#include "tally-recharge.h"
-#include "tally-referrals.h"
-#include "tally-store-payments.h"
+#include "tally-payment-events.h"
 #include "tally-stripe.h"
-#include "tally-subscriptions.h"
-
-typedef enum
-{
-  EVENT_CHECKOUT_COMPLETED,
-  EVENT_ASYNC_SUCCEEDED,
-  EVENT_ASYNC_FAILED,
-  EVENT_CHARGE_REFUNDED,
-  EVENT_DISPUTE_CREATED,
-  EVENT_INTENT_SUCCEEDED,
-  EVENT_INTENT_FAILED,
-  EVENT_INVOICE_PAID,
-  EVENT_INVOICE_FAILED,
-  EVENT_SUBSCRIPTION_UPDATED,
-  EVENT_SUBSCRIPTION_DELETED,
-  EVENT_OTHER,
-} EventKind;
 
 static const struct
 {
   const char *type;
-  EventKind   kind;
+  TallyPaymentEventKind kind;
 } event_types[] = {
-  { "checkout.session.completed", EVENT_CHECKOUT_COMPLETED },
-  { "checkout.session.async_payment_succeeded", EVENT_ASYNC_SUCCEEDED },
-  { "checkout.session.async_payment_failed", EVENT_ASYNC_FAILED },
-  { "charge.refunded", EVENT_CHARGE_REFUNDED },
-  { "charge.dispute.created", EVENT_DISPUTE_CREATED },
-  { "payment_intent.succeeded", EVENT_INTENT_SUCCEEDED },
-  { "payment_intent.payment_failed", EVENT_INTENT_FAILED },
-  { "invoice.paid", EVENT_INVOICE_PAID },
-  { "invoice.payment_failed", EVENT_INVOICE_FAILED },
-  { "customer.subscription.updated", EVENT_SUBSCRIPTION_UPDATED },
-  { "customer.subscription.deleted", EVENT_SUBSCRIPTION_DELETED },
+  { "checkout.session.completed", TALLY_PAYMENT_EVENT_CHECKOUT_COMPLETED },
+  { "checkout.session.async_payment_succeeded", TALLY_PAYMENT_EVENT_ASYNC_SUCCEEDED },
+  { "checkout.session.async_payment_failed", TALLY_PAYMENT_EVENT_ASYNC_FAILED },
+  { "charge.refunded", TALLY_PAYMENT_EVENT_CHARGE_REFUNDED },
+  { "charge.dispute.created", TALLY_PAYMENT_EVENT_DISPUTE_CREATED },
+  { "payment_intent.succeeded", TALLY_PAYMENT_EVENT_INTENT_SUCCEEDED },
+  { "payment_intent.payment_failed", TALLY_PAYMENT_EVENT_INTENT_FAILED },
+  { "invoice.paid", TALLY_PAYMENT_EVENT_INVOICE_PAID },
+  { "invoice.payment_failed", TALLY_PAYMENT_EVENT_INVOICE_FAILED },
+  { "customer.subscription.updated", TALLY_PAYMENT_EVENT_SUBSCRIPTION_UPDATED },
+  { "customer.subscription.deleted", TALLY_PAYMENT_EVENT_SUBSCRIPTION_DELETED },
 };
 
-/* What an event says, copied out of its JSON. */
 typedef struct
 {
-  EventKind  kind;
-  /* The checkout session, the charge (a dispute's charge) or the
-   * PaymentIntent. */
-  char      *object_id;
-  /* metadata.payment_id, or the session's client_reference_id. */
-  char      *payment_id;
-  /* The session's or the charge's PaymentIntent. */
-  char      *intent;
-  /* The subscription invoice a refunded charge paid (Stripe names it on
-   * the charge before API version 2025-03-31). */
-  char      *invoice_id;
-  gboolean   paid;
-  /* A charge's amount and how much of it was refunded or disputed. */
-  gint64     amount;
-  gint64     taken_back;
-  /* An event about a subscription (tally-subscriptions.c applies it),
-   * and the strings it points to. */
-  gboolean               for_subscription;
-  TallySubscriptionEvent subscription;
-  char                  *provider_id;
-  char                  *subscription_id;
-  char                  *status;
-} WebhookEvent;
+  TallyServer             *server;
+  TallyPaymentEvent        event;
+  TallyWebhookDone         done;
+  gpointer                 user_data;
 
-typedef struct
-{
-  TallyServer      *server;
-  WebhookEvent      event;
-  TallyWebhookDone  done;
-  gpointer          user_data;
-
-  const char       *outcome;
-  /* A payment that failed: no transfer tells the app, so the job does. */
-  char              failed_account_id[TALLY_UUID_LEN];
-  char              failed_session_id[TALLY_SESSION_ID_MAX];
-  /* A purchase this event credited for the first time: its email. */
-  gboolean          newly_credited;
-  TallyPayment      credited;
-  /* An auto-recharge this event failed: its email. */
-  gboolean          recharge_failed;
-  /* The payment is a gift (tally-gifts.c); this event settled it. */
-  gboolean          is_gift;
-  TallyGift         gift;
-  gboolean          gift_settled;
+  TallyPaymentEventResult  result;
 } WebhookJob;
 
 static void
@@ -110,22 +50,9 @@ webhook_job_free (gpointer data)
 {
   WebhookJob *job = data;
 
-  g_free (job->event.object_id);
-  g_free (job->event.payment_id);
-  g_free (job->event.intent);
-  g_free (job->event.invoice_id);
-  g_free (job->event.provider_id);
-  g_free (job->event.subscription_id);
-  g_free (job->event.status);
+  tally_payment_event_clear (&job->event);
   g_object_unref (job->server);
   g_free (job);
-}
-
-void
-tally_payments_purchase_id (const char *session_id,
-                            char        id[37])
-{
-  tally_uuid_derive ("stripe-checkout", session_id, id);
 }
 
 /* --- reading the event --- */
@@ -194,7 +121,7 @@ first_of_list (JsonObject *object,
   return json_array_get_object_element (data, 0);
 }
 
-static EventKind
+static TallyPaymentEventKind
 event_kind (const char *type)
 {
   for (guint i = 0; i < G_N_ELEMENTS (event_types); i++)
@@ -203,12 +130,12 @@ event_kind (const char *type)
         return event_types[i].kind;
     }
 
-  return EVENT_OTHER;
+  return TALLY_PAYMENT_EVENT_OTHER;
 }
 
 static void
 read_session (JsonObject   *session,
-              WebhookEvent *event)
+              TallyPaymentEvent *event)
 {
   const char *payment_id = string_member (object_member (session, "metadata"), "payment_id");
 
@@ -223,13 +150,13 @@ read_session (JsonObject   *session,
 /* A charge.refunded's charge, or a charge.dispute.created's dispute. */
 static void
 read_charge (JsonObject   *object,
-             WebhookEvent *event)
+             TallyPaymentEvent *event)
 {
   event->payment_id = g_strdup (string_member (object_member (object, "metadata"),
                                                "payment_id"));
   event->intent = g_strdup (string_member (object, "payment_intent"));
   event->amount = int_member (object, "amount");
-  if (event->kind == EVENT_CHARGE_REFUNDED)
+  if (event->kind == TALLY_PAYMENT_EVENT_CHARGE_REFUNDED)
     {
       event->taken_back = int_member (object, "amount_refunded");
       event->invoice_id = g_strdup (string_member (object, "invoice"));
@@ -244,9 +171,9 @@ read_charge (JsonObject   *object,
     }
 }
 
-/* The subscription event's strings are the WebhookEvent's own copies. */
+/* The subscription event's strings are the TallyPaymentEvent's own copies. */
 static void
-set_subscription (WebhookEvent               *event,
+set_subscription (TallyPaymentEvent               *event,
                   TallySubscriptionEventKind  kind,
                   const char                 *provider_id,
                   const char                 *subscription_id)
@@ -264,7 +191,7 @@ set_subscription (WebhookEvent               *event,
  * invoices pay for it. */
 static void
 read_subscription_session (JsonObject   *session,
-                           WebhookEvent *event)
+                           TallyPaymentEvent *event)
 {
   const char *ours = string_member (object_member (session, "metadata"), "subscription_id");
 
@@ -278,7 +205,7 @@ read_subscription_session (JsonObject   *session,
  * 2025-03-31) or under parent.subscription_details (since): both read. */
 static void
 read_invoice (JsonObject   *invoice,
-              WebhookEvent *event)
+              TallyPaymentEvent *event)
 {
   JsonObject *details = object_member (object_member (invoice, "parent"),
                                        "subscription_details");
@@ -297,7 +224,7 @@ read_invoice (JsonObject   *invoice,
       g_strcmp0 (string_member (invoice, "billing_reason"), "subscription_update") == 0)
     return;
 
-  set_subscription (event, event->kind == EVENT_INVOICE_PAID
+  set_subscription (event, event->kind == TALLY_PAYMENT_EVENT_INVOICE_PAID
                            ? TALLY_SUBSCRIPTION_EVENT_INVOICE_PAID
                            : TALLY_SUBSCRIPTION_EVENT_INVOICE_FAILED, provider_id, ours);
   if (line != NULL && object_member (line, "period") != NULL)
@@ -310,11 +237,11 @@ read_invoice (JsonObject   *invoice,
  * item (since). */
 static void
 read_subscription (JsonObject   *subscription,
-                   WebhookEvent *event)
+                   TallyPaymentEvent *event)
 {
   JsonObject *item = first_of_list (subscription, "items");
 
-  set_subscription (event, event->kind == EVENT_SUBSCRIPTION_UPDATED
+  set_subscription (event, event->kind == TALLY_PAYMENT_EVENT_SUBSCRIPTION_UPDATED
                            ? TALLY_SUBSCRIPTION_EVENT_UPDATED
                            : TALLY_SUBSCRIPTION_EVENT_DELETED, event->object_id,
                     string_member (object_member (subscription, "metadata"),
@@ -330,7 +257,7 @@ read_subscription (JsonObject   *subscription,
 
 static gboolean
 read_event (GBytes       *payload,
-            WebhookEvent *event)
+            TallyPaymentEvent *event)
 {
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   gsize length;
@@ -346,407 +273,76 @@ read_event (GBytes       *payload,
   event->object_id = g_strdup (string_member (object, "id"));
   switch (event->kind)
     {
-    case EVENT_CHECKOUT_COMPLETED:
+    case TALLY_PAYMENT_EVENT_CHECKOUT_COMPLETED:
       if (g_strcmp0 (string_member (object, "mode"), "subscription") == 0)
         read_subscription_session (object, event);
       else
         read_session (object, event);
       break;
-    case EVENT_ASYNC_SUCCEEDED:
-    case EVENT_ASYNC_FAILED:
+    case TALLY_PAYMENT_EVENT_ASYNC_SUCCEEDED:
+    case TALLY_PAYMENT_EVENT_ASYNC_FAILED:
       read_session (object, event);
       break;
-    case EVENT_INVOICE_PAID:
-    case EVENT_INVOICE_FAILED:
+    case TALLY_PAYMENT_EVENT_INVOICE_PAID:
+    case TALLY_PAYMENT_EVENT_INVOICE_FAILED:
       read_invoice (object, event);
       break;
-    case EVENT_SUBSCRIPTION_UPDATED:
-    case EVENT_SUBSCRIPTION_DELETED:
+    case TALLY_PAYMENT_EVENT_SUBSCRIPTION_UPDATED:
+    case TALLY_PAYMENT_EVENT_SUBSCRIPTION_DELETED:
       read_subscription (object, event);
       break;
-    case EVENT_CHARGE_REFUNDED:
-    case EVENT_DISPUTE_CREATED:
+    case TALLY_PAYMENT_EVENT_CHARGE_REFUNDED:
+    case TALLY_PAYMENT_EVENT_DISPUTE_CREATED:
       read_charge (object, event);
       break;
-    case EVENT_INTENT_SUCCEEDED:
-    case EVENT_INTENT_FAILED:
+    case TALLY_PAYMENT_EVENT_INTENT_SUCCEEDED:
+    case TALLY_PAYMENT_EVENT_INTENT_FAILED:
       event->payment_id = g_strdup (string_member (object_member (object, "metadata"),
                                                    "payment_id"));
       event->intent = g_strdup (event->object_id);
       break;
-    case EVENT_OTHER:
+    case TALLY_PAYMENT_EVENT_OTHER:
     default:
       break;
     }
 
-  return event->kind == EVENT_OTHER || event->object_id != NULL;
+  return event->kind == TALLY_PAYMENT_EVENT_OTHER || event->object_id != NULL;
 }
 
-/* --- applying it, inside the writer --- */
+/* --- applying it, inside the writer (tally-payment-events.c) --- */
 
-static gboolean
-find_payment (WebhookJob    *job,
-              TallyPayment  *payment,
-              GError       **error)
+/* The outcome as the answer and the metrics name it. */
+static const char *
+outcome_name (const TallyPaymentEventResult *result)
 {
-  TallyStore *store = tally_server_get_store (job->server);
-  WebhookEvent *event = &job->event;
-  g_autoptr(GError) local_error = NULL;
-  gboolean found = FALSE;
-
-  if (event->kind == EVENT_CHECKOUT_COMPLETED || event->kind == EVENT_ASYNC_SUCCEEDED ||
-      event->kind == EVENT_ASYNC_FAILED)
-    found = tally_store_find_payment_by_session (store, event->object_id, payment, &local_error);
-  if (!found && local_error == NULL && event->payment_id != NULL &&
-      g_uuid_string_is_valid (event->payment_id))
-    found = tally_store_find_payment (store, event->payment_id, payment, &local_error);
-  if (!found && local_error == NULL && event->intent != NULL)
-    found = tally_store_find_payment_by_ref (store, event->intent, payment, &local_error);
-
-  if (local_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  return found;
-}
-
-static gboolean
-mark_paid (WebhookJob    *job,
-           TallyPayment  *payment,
-           GError       **error)
-{
-  if (payment->status == TALLY_PAYMENT_OPEN || payment->status == TALLY_PAYMENT_FAILED)
+  switch (result->outcome)
     {
-      payment->status = TALLY_PAYMENT_PAID;
-      payment->paid_at = g_get_real_time ();
-    }
-  if (payment->payment_ref[0] == '\0' && job->event.intent != NULL)
-    g_strlcpy (payment->payment_ref, job->event.intent, sizeof payment->payment_ref);
-
-  return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
-}
-
-/* A gift's payment credits nobody: its credits now wait for the address
- * (tally-gifts.c), once. */
-static gboolean
-settle_gift (WebhookJob    *job,
-             TallyPayment  *payment,
-             GError       **error)
-{
-  if (!tally_gifts_settle (job->server, &job->gift, &job->gift_settled, error))
-    return FALSE;
-
-  job->outcome = job->gift_settled ? "gift_waiting" : "duplicate";
-  job->credited = *payment;
-  return mark_paid (job, payment, error);
-}
-
-/* Posts the purchase transfer; its id comes from the session, so this is
- * a no-op ("duplicate") every time after the first. */
-static gboolean
-credit (WebhookJob    *job,
-        TallyPayment  *payment,
-        GError       **error)
-{
-  TallyLedger *ledger = tally_server_get_ledger (job->server);
-  TallyTransfer transfer;
-  TallyTransferResult result;
-  char id[37];
-  g_autofree char *description = g_strdup_printf ("Credit pack “%s”", payment->pack_id);
-
-  if (job->is_gift)
-    return settle_gift (job, payment, error);
-
-  tally_payments_purchase_id (payment->session_id, id);
-  tally_transfer_init (&transfer, id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS),
-                       payment->account_id, payment->credits, TALLY_TRANSFER_KIND_PURCHASE);
-  tally_transfer_set_ref (&transfer, payment->session_id);
-  tally_transfer_set_description (&transfer, description);
-
-  if (!tally_ledger_create_transfers (ledger, &transfer, 1, &result, error))
-    return FALSE;
-  if (result != TALLY_TRANSFER_OK && result != TALLY_TRANSFER_EXISTS)
-    {
-      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
-                   "The purchase was refused: %s", tally_transfer_result_to_string (result));
-      return FALSE;
-    }
-
-  job->outcome = result == TALLY_TRANSFER_OK ? "credited" : "duplicate";
-  if (!mark_paid (job, payment, error))
-    return FALSE;
-  job->newly_credited = result == TALLY_TRANSFER_OK;
-  job->credited = *payment;
-  return TRUE;
-}
-
-/* A pack bought by hand also ends a pause of auto-recharge after failed
- * charges: the buyer has a card that works. The first one a referred
- * user buys (for themselves or as a gift) earns the referral's bonus. */
-static gboolean
-credit_checkout (WebhookJob    *job,
-                 TallyPayment  *payment,
-                 GError       **error)
-{
-  if (!credit (job, payment, error))
-    return FALSE;
-  if (!job->newly_credited && !job->gift_settled)
-    return TRUE;
-
-  return tally_store_clear_recharge_failures (tally_server_get_store (job->server),
-                                              payment->account_id, error) &&
-         tally_referrals_reward (job->server, payment->user_id, error);
-}
-
-/* A refund or dispute of a gift nobody claimed cancels it; of a claimed
- * one, takes the credits back from who received them, as for a pack. */
-static gboolean
-take_back_gift (WebhookJob          *job,
-                TallyPayment        *payment,
-                TallyPaymentStatus   status,
-                GError             **error);
-
-/* The share of the pack's credits that @taken_back of @amount is, whole
- * credits rounded down; the pack bounds keep the product in an int64. */
-static gint64
-share_of (const TallyPayment *payment,
-          gint64              taken_back,
-          gint64              amount)
-{
-  if (amount <= 0)
-    amount = payment->amount;
-  if (taken_back <= 0)
-    return 0;
-  if (taken_back >= amount)
-    return payment->credits;
-
-  return payment->credits * taken_back / amount;
-}
-
-static gboolean
-available_credits (WebhookJob          *job,
-                   const TallyPayment  *payment,
-                   gint64              *available,
-                   GError             **error)
-{
-  TallyAccount account;
-
-  if (!tally_ledger_lookup_account (tally_server_get_ledger (job->server), payment->account_id,
-                                    &account, error))
-    return FALSE;
-
-  *available = MAX (tally_account_available (&account), 0);
-  return TRUE;
-}
-
-/* Takes the credits of a refund or dispute back, as far as the balance
- * goes: what it lacks is recorded (the payment is flagged short), never
- * owed by a negative balance. Each event moves the share it adds to what
- * earlier ones took, so a repeated one takes nothing. */
-static gboolean
-take_back (WebhookJob          *job,
-           TallyPayment        *payment,
-           TallyPaymentStatus   status,
-           GError             **error)
-{
-  gint64 target = share_of (payment, job->event.taken_back, job->event.amount);
-  gint64 delta = target - payment->reversed;
-  gint64 available, take;
-  TallyTransfer transfer;
-  TallyTransferResult result;
-  g_autofree char *name = NULL;
-  char id[37];
-
-  if (delta <= 0)
-    {
-      job->outcome = "duplicate";
-      return TRUE;
-    }
-  if (!available_credits (job, payment, &available, error))
-    return FALSE;
-
-  take = MIN (delta, available);
-  if (take > 0)
-    {
-      name = g_strdup_printf ("%s:%" G_GINT64_FORMAT, payment->id, target);
-      tally_uuid_derive ("stripe-reversal", name, id);
-      tally_transfer_init (&transfer, id, payment->account_id,
-                           tally_system_account_id (TALLY_SYSTEM_ACCOUNT_ADJUSTMENTS), take,
-                           TALLY_TRANSFER_KIND_ADJUSTMENT);
-      tally_transfer_set_ref (&transfer, job->event.object_id);
-      tally_transfer_set_description (&transfer, status == TALLY_PAYMENT_REFUNDED
-                                                 ? "Payment refunded" : "Payment disputed");
-      if (!tally_ledger_create_transfers (tally_server_get_ledger (job->server), &transfer, 1,
-                                          &result, error))
-        return FALSE;
-      if (result != TALLY_TRANSFER_OK && result != TALLY_TRANSFER_EXISTS)
-        {
-          g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
-                       "Taking credits back was refused: %s",
-                       tally_transfer_result_to_string (result));
-          return FALSE;
-        }
-    }
-
-  payment->reversed = target;
-  payment->short_by += delta - take;
-  payment->status = status;
-  job->outcome = delta > take ? "short" : tally_payment_status_to_string (status);
-  if (delta > take)
-    tally_log_event ("payment_short", "payment", payment->id, NULL);
-
-  return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
-}
-
-static gboolean
-take_back_gift (WebhookJob          *job,
-                TallyPayment        *payment,
-                TallyPaymentStatus   status,
-                GError             **error)
-{
-  gboolean cancelled;
-
-  if (job->gift.status == TALLY_GIFT_CLAIMED)
-    {
-      /* Only the reversal's account changes; the payment row keeps its own. */
-      g_strlcpy (payment->account_id, job->gift.recipient_account_id,
-                 sizeof payment->account_id);
-      return take_back (job, payment, status, error);
-    }
-
-  if (!tally_gifts_cancel (job->server, &job->gift, &cancelled, error))
-    return FALSE;
-  job->outcome = cancelled ? "gift_cancelled" : "duplicate";
-  if (!cancelled)
-    return TRUE;
-
-  payment->status = status;
-  payment->reversed = payment->credits;
-  return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
-}
-
-/* A session found by its payment id before its session was recorded (the
- * event can outrun the checkout's own write) gets it now. */
-static gboolean
-adopt_session (WebhookJob    *job,
-               TallyPayment  *payment,
-               GError       **error)
-{
-  if (payment->session_id[0] != '\0' || job->event.kind == EVENT_CHARGE_REFUNDED ||
-      job->event.kind == EVENT_DISPUTE_CREATED)
-    return TRUE;
-
-  g_strlcpy (payment->session_id, job->event.object_id, sizeof payment->session_id);
-  return tally_store_set_payment_session (tally_server_get_store (job->server), payment->id,
-                                          payment->session_id, error);
-}
-
-static gboolean
-apply_event (WebhookJob    *job,
-             TallyPayment  *payment,
-             GError       **error)
-{
-  switch (job->event.kind)
-    {
-    case EVENT_CHECKOUT_COMPLETED:
-      if (!job->event.paid)
-        {
-          /* Paid later (a bank debit): async_payment_succeeded credits. */
-          job->outcome = "pending";
-          return TRUE;
-        }
-      return credit_checkout (job, payment, error);
-    case EVENT_ASYNC_SUCCEEDED:
-      return credit_checkout (job, payment, error);
-    case EVENT_ASYNC_FAILED:
-      job->outcome = payment->status == TALLY_PAYMENT_OPEN ? "failed" : "duplicate";
-      if (payment->status != TALLY_PAYMENT_OPEN)
-        return TRUE;
-      payment->status = TALLY_PAYMENT_FAILED;
-      g_strlcpy (job->failed_account_id, payment->account_id, sizeof job->failed_account_id);
-      g_strlcpy (job->failed_session_id, payment->session_id, sizeof job->failed_session_id);
-      return tally_store_update_payment (tally_server_get_store (job->server), payment, error);
-    case EVENT_CHARGE_REFUNDED:
-    case EVENT_DISPUTE_CREATED:
-      /* A charge can only be refunded once it was paid: if that event
-       * has not arrived yet, credit first, so the order does not matter.
-       * Without a session nothing was ever credited, nor can be. */
-      if (payment->session_id[0] == '\0')
-        {
-          tally_log_event ("payment_event_ignored", "reason", "charge of a payment without session",
-                           "payment", payment->id, NULL);
-          job->outcome = "ignored";
-          return TRUE;
-        }
-      if (!credit (job, payment, error))
-        return FALSE;
-      if (job->is_gift)
-        return take_back_gift (job, payment, job->event.kind == EVENT_CHARGE_REFUNDED
-                                             ? TALLY_PAYMENT_REFUNDED : TALLY_PAYMENT_DISPUTED,
-                               error);
-      return take_back (job, payment, job->event.kind == EVENT_CHARGE_REFUNDED
-                                      ? TALLY_PAYMENT_REFUNDED : TALLY_PAYMENT_DISPUTED,
-                        error);
-    case EVENT_INTENT_SUCCEEDED:
-    case EVENT_INTENT_FAILED:
-      /* Applied by apply_intent(), which needs no payment found first. */
-    case EVENT_INVOICE_PAID:
-    case EVENT_INVOICE_FAILED:
-    case EVENT_SUBSCRIPTION_UPDATED:
-    case EVENT_SUBSCRIPTION_DELETED:
-      /* Subscriptions' own: tally_subscriptions_apply(). */
-    case EVENT_OTHER:
+    case TALLY_PAYMENT_OUTCOME_PENDING:
+      return "pending";
+    case TALLY_PAYMENT_OUTCOME_CREDITED:
+      return "credited";
+    case TALLY_PAYMENT_OUTCOME_ALREADY_APPLIED:
+      return "duplicate";
+    case TALLY_PAYMENT_OUTCOME_FAILED:
+      return "failed";
+    case TALLY_PAYMENT_OUTCOME_REFUNDED:
+      return "refunded";
+    case TALLY_PAYMENT_OUTCOME_DISPUTED:
+      return "disputed";
+    case TALLY_PAYMENT_OUTCOME_SHORT:
+      return "short";
+    case TALLY_PAYMENT_OUTCOME_GIFT_WAITING:
+      return "gift_waiting";
+    case TALLY_PAYMENT_OUTCOME_GIFT_CANCELLED:
+      return "gift_cancelled";
+    case TALLY_PAYMENT_OUTCOME_SUBSCRIPTION:
+      return result->subscription_outcome;
+    case TALLY_PAYMENT_OUTCOME_IGNORED:
+    case TALLY_PAYMENT_OUTCOME_UNKNOWN_PAYMENT:
+    case TALLY_PAYMENT_OUTCOME_NO_SESSION:
     default:
-      job->outcome = "ignored";
-      return TRUE;
+      return "ignored";
     }
-}
-
-/* payment_intent.succeeded or .payment_failed: settles an auto-recharge,
- * whatever became of its charge's own answer. A checkout's intent is
- * credited through its session, so any other intent is ignored. */
-static gboolean
-apply_intent (WebhookJob  *job,
-              GError     **error)
-{
-  WebhookEvent *event = &job->event;
-  TallyRechargeOutcome outcome = event->kind == EVENT_INTENT_SUCCEEDED
-                                 ? TALLY_RECHARGE_SUCCEEDED : TALLY_RECHARGE_DECLINED;
-  g_autoptr(GError) local_error = NULL;
-  gboolean changed = FALSE;
-  gint64 started_at;
-
-  if (event->payment_id == NULL || !g_uuid_string_is_valid (event->payment_id) ||
-      strlen (event->object_id) >= TALLY_SESSION_ID_MAX ||
-      !tally_store_find_recharge (tally_server_get_store (job->server), event->payment_id,
-                                  &started_at, &local_error))
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      return TRUE;
-    }
-
-  if (!tally_recharge_settle (job->server, event->payment_id, event->object_id, outcome,
-                              &job->credited, &changed, error))
-    return FALSE;
-
-  if (!changed)
-    job->outcome = "duplicate";
-  else if (outcome == TALLY_RECHARGE_SUCCEEDED)
-    {
-      job->outcome = "credited";
-      job->newly_credited = TRUE;
-    }
-  else
-    {
-      job->outcome = "failed";
-      job->recharge_failed = TRUE;
-      g_strlcpy (job->failed_account_id, job->credited.account_id,
-                 sizeof job->failed_account_id);
-      g_strlcpy (job->failed_session_id, job->credited.id, sizeof job->failed_session_id);
-    }
-  return TRUE;
 }
 
 static gboolean
@@ -754,42 +350,8 @@ webhook_write (gpointer   data,
                GError   **error)
 {
   WebhookJob *job = data;
-  TallyPayment payment;
 
-  job->outcome = "ignored";
-  if (job->event.for_subscription)
-    return tally_subscriptions_apply (job->server, &job->event.subscription, &job->outcome,
-                                      error);
-  if (job->event.kind == EVENT_OTHER || job->event.kind == EVENT_INVOICE_PAID ||
-      job->event.kind == EVENT_INVOICE_FAILED || job->event.kind == EVENT_SUBSCRIPTION_UPDATED ||
-      job->event.kind == EVENT_SUBSCRIPTION_DELETED)
-    return TRUE;
-  if (job->event.kind == EVENT_INTENT_SUCCEEDED || job->event.kind == EVENT_INTENT_FAILED)
-    return apply_intent (job, error);
-
-  if (!find_payment (job, &payment, error))
-    {
-      if (error != NULL && *error != NULL)
-        return FALSE;
-      /* No pack's: a subscription invoice's charge, maybe. */
-      if (job->event.kind == EVENT_CHARGE_REFUNDED && job->event.invoice_id != NULL)
-        return tally_subscriptions_refund_invoice (job->server, job->event.invoice_id,
-                                                   job->event.object_id, job->event.amount,
-                                                   job->event.taken_back, &job->outcome,
-                                                   error);
-      tally_log_event ("payment_event_ignored", "reason", "unknown session or charge",
-                       "object", job->event.object_id, NULL);
-      return TRUE;
-    }
-
-  if (!adopt_session (job, &payment, error))
-    return FALSE;
-  job->is_gift = tally_store_find_gift (tally_server_get_store (job->server), payment.id,
-                                        &job->gift, error);
-  if (!job->is_gift && error != NULL && *error != NULL)
-    return FALSE;
-
-  return apply_event (job, &payment, error);
+  return tally_payment_events_apply (job->server, &job->event, &job->result, error);
 }
 
 static void
@@ -798,6 +360,7 @@ webhook_done (gpointer      data,
 {
   WebhookJob *job = data;
   TallyMetrics *metrics = tally_server_get_metrics (job->server);
+  const char *outcome = outcome_name (&job->result);
 
   if (error != NULL)
     {
@@ -807,27 +370,9 @@ webhook_done (gpointer      data,
       return;
     }
 
-  tally_metrics_count (metrics, "tally_payments_total", "outcome", job->outcome);
-  if (job->newly_credited && job->credited.credits > 0)
-    tally_metrics_add (metrics, "tally_credits_purchased_total", NULL, NULL,
-                       (guint64) job->credited.credits);
-  if (job->failed_account_id[0] != '\0')
-    tally_events_push_payment_failed (job->server, job->failed_account_id,
-                                      job->failed_session_id);
-  /* A refund that arrives first credits too, but is no purchase to confirm. */
-  if (job->newly_credited && (job->event.kind == EVENT_CHECKOUT_COMPLETED ||
-                              job->event.kind == EVENT_ASYNC_SUCCEEDED ||
-                              job->event.kind == EVENT_INTENT_SUCCEEDED))
-    tally_notice_purchase_credited (job->server, &job->credited);
-  if (job->recharge_failed)
-    tally_notice_recharge_failed (job->server, &job->credited, "The card was declined");
-  if (job->gift_settled && job->gift.status == TALLY_GIFT_WAITING)
-    {
-      tally_notice_gift_waiting (job->server, &job->gift);
-      tally_events_push_gift_sent (job->server, job->credited.account_id,
-                                   job->credited.session_id, &job->gift);
-    }
-  job->done (200, NULL, job->outcome, job->user_data);
+  tally_metrics_count (metrics, "tally_payments_total", "outcome", outcome);
+  tally_payment_events_announce (job->server, &job->event, &job->result);
+  job->done (200, NULL, outcome, job->user_data);
 }
 
 void
