@@ -40,6 +40,7 @@ typedef enum
   STMT_BATCH_RELEASE,
   STMT_BATCH_ROLLBACK_TO,
   STMT_LAST_TRANSFER,
+  STMT_WINDOW_EVENTS,
   STMT_ACCOUNT_BY_ID,
   STMT_ACCOUNT_BY_NUM,
   STMT_INSERT_ACCOUNT,
@@ -185,6 +186,22 @@ gboolean      tally_ledger_refuse_mirror   (TallyLedger           *self,
 gint64        tally_ledger_first_seq_at    (TallyLedger           *self,
                                             gint64                 time,
                                             GError               **error);
+/* tally_ledger_sum_consumption() as one scan of the window's transfers,
+ * without the kept sums: what they are checked against. */
+gboolean      tally_ledger_sum_consumption_scan (TallyLedger      *self,
+                                            const char            *account_id,
+                                            gint64                 since,
+                                            gint64                 until,
+                                            gint64                *spent,
+                                            GError               **error);
+
+/* tally-ledger-sums.c */
+typedef struct _TallyWindowSums TallyWindowSums;
+
+TallyWindowSums **tally_ledger_window_sums_slot (TallyLedger      *self);
+void          tally_window_sums_free       (TallyWindowSums       *sums);
+/* After each COMMIT of the ledger's: what is committed never changes. */
+void          tally_window_sums_note_commit (TallyLedger          *self);
 
 /* Microseconds in an hour of posted_hours (migration 2). */
 #define TALLY_USEC_PER_HOUR G_GINT64_CONSTANT (3600000000)

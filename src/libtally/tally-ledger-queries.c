@@ -774,7 +774,7 @@ tally_ledger_index_statement (TallyLedger                *self,
   "WHEN p.state = 1 THEN s.amount ELSE 0 END "
 
 gboolean
-tally_ledger_sum_consumption (TallyLedger  *self,
+tally_ledger_sum_consumption_scan (TallyLedger  *self,
                               const char   *account_id,
                               gint64        since,
                               gint64        until,

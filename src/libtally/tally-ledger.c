@@ -24,6 +24,9 @@ struct _TallyLedger
 
   TallyClockFunc  clock;
   gpointer        clock_data;
+
+  /* NULL unless tally_ledger_keep_window_sums() was called. */
+  TallyWindowSums *window_sums;
 };
 
 G_DEFINE_FINAL_TYPE (TallyLedger, tally_ledger, G_TYPE_OBJECT)
@@ -45,6 +48,22 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_BATCH_RELEASE] = "RELEASE batch",
   [STMT_BATCH_ROLLBACK_TO] = "ROLLBACK TO batch",
   [STMT_LAST_TRANSFER] = "SELECT seq, created_at FROM transfers ORDER BY seq DESC LIMIT 1",
+  /* What the rows of one debit account in (?5, ?6] change in the sum of
+   * consumption created in [?3, ?4): a hold or a direct charge adds its
+   * amount, a post replaces its hold's amount by its own, a void takes
+   * the hold's amount back. Every kind, since a post need not repeat its
+   * hold's kind; the IN list keeps it on the (account, kind, seq) index. */
+  [STMT_WINDOW_EVENTS] =
+    "SELECT COALESCE (SUM (CASE "
+    "  WHEN (t.flags & 12) = 0 THEN "
+    "    CASE WHEN t.kind = ?2 AND t.created_at >= ?3 AND t.created_at < ?4 "
+    "    THEN t.amount ELSE 0 END "
+    "  WHEN p.kind = ?2 AND p.created_at >= ?3 AND p.created_at < ?4 THEN "
+    "    CASE WHEN (t.flags & 4) != 0 THEN t.amount - p.amount ELSE -p.amount END "
+    "  ELSE 0 END), 0) "
+    "FROM transfers t LEFT JOIN transfers p ON p.seq = t.pending_seq "
+    "WHERE t.debit_account = ?1 AND t.kind IN (0, 1, 2, 3, 4, 5, 6, 7) "
+    "AND t.seq > ?5 AND t.seq <= ?6",
   [STMT_ACCOUNT_BY_ID] = "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE id = ?",
   [STMT_ACCOUNT_BY_NUM] = "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE num = ?",
   [STMT_INSERT_ACCOUNT] = "INSERT INTO accounts (id, kind, flags, name, timezone, created_at) "
@@ -109,6 +128,7 @@ tally_ledger_finalize (GObject *object)
 {
   TallyLedger *self = (TallyLedger *) object;
 
+  g_clear_pointer (&self->window_sums, tally_window_sums_free);
   for (guint i = 0; i < N_STMTS; i++)
     g_clear_pointer (&self->stmts[i], sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
@@ -352,6 +372,12 @@ tally_ledger_stmt (TallyLedger     *self,
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
   return stmt;
+}
+
+TallyWindowSums **
+tally_ledger_window_sums_slot (TallyLedger *self)
+{
+  return &self->window_sums;
 }
 
 gboolean
@@ -750,7 +776,10 @@ tally_ledger_commit (TallyLedger  *self,
   g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
 
   if (tally_ledger_step_done (self, tally_ledger_stmt (self, STMT_COMMIT), error))
-    return TRUE;
+    {
+      tally_window_sums_note_commit (self);
+      return TRUE;
+    }
 
   tally_ledger_rollback (self);
   return FALSE;

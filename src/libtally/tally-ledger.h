@@ -141,13 +141,21 @@ GArray      *tally_ledger_index_statement    (TallyLedger                *self,
                                               GError                    **error);
 
 /* What an account spent on tool runs created in [@since, @until): posted
- * charges plus holds still pending. */
+ * charges plus holds still pending. @until 0 is no end. */
 gboolean     tally_ledger_sum_consumption    (TallyLedger                *self,
                                               const char                 *account_id,
                                               gint64                      since,
                                               gint64                      until,
                                               gint64                     *spent,
                                               GError                    **error);
+/* From now on tally_ledger_sum_consumption() keeps, for up to
+ * @max_windows (account, window) pairs, the window's sum as of the last
+ * commit, and reads only the rows written since: a spend cap's check no
+ * longer scans the day's or the month's runs. Only on a ledger that gives
+ * its transfers their seqs itself (not a mirror, whose rows can fill gaps
+ * below the last one). */
+void         tally_ledger_keep_window_sums   (TallyLedger                *self,
+                                              guint                       max_windows);
 /* What an account's posted items of one kind and tool come to. */
 typedef struct _TallyPostedTotal
 {

@@ -30,6 +30,9 @@
 #include "tally-recharge.h"
 #include "tally-refusal.h"
 #include "tally-server.h"
+
+/* How many (account, window) spend sums the ledger keeps. */
+#define TALLY_SERVER_KEPT_WINDOWS 65536
 #include "tally-store-users.h"
 
 /* Connections the kernel queues before the main loop accepts them. */
@@ -203,6 +206,9 @@ open_ledger (TallyServer  *self,
     return FALSE;
 
   shift_clock (self->ledger);
+  /* Spend caps are checked on every authorization: keep their windows'
+   * sums (two a capped account; about 10 MiB when full). */
+  tally_ledger_keep_window_sums (self->ledger, TALLY_SERVER_KEPT_WINDOWS);
   self->store = tally_store_new (self->ledger, error);
   return self->store != NULL;
 }
