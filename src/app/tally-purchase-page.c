@@ -68,16 +68,6 @@ show_error (TallyPurchasePage *self,
 }
 
 static void
-toast (TallyPurchasePage *self,
-       const char        *message)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (message));
-}
-
-static void
 update_actions (TallyPurchasePage *self)
 {
   gboolean pending = self->pending_session_id != NULL;
@@ -266,7 +256,7 @@ payment_landed (TallyPurchasePage *self,
   show_recent (self);
   /* Translators: "500 credits added" */
   message = g_strdup_printf (_("%s added"), credits_text);
-  toast (self, message);
+  tally_toast_show (GTK_WIDGET (self), message);
   /* Its receipt can be downloaded now. */
   tally_session_reload_payments (self->session);
 }
@@ -284,7 +274,7 @@ gift_landed (TallyPurchasePage *self,
                              self->pending_gift_email != NULL ? self->pending_gift_email : "");
   clear_pending (self);
   tally_gifts_box_gift_sent (self->gifts_box);
-  toast (self, message);
+  tally_toast_show (GTK_WIDGET (self), message);
   tally_session_reload_payments (self->session);
 }
 
@@ -403,7 +393,7 @@ receipt_saved (GObject      *source,
 
   if (tally_session_save_receipt_finish (TALLY_SESSION (source), result, &error))
     {
-      toast (self, _("Receipt saved"));
+      tally_toast_show (GTK_WIDGET (self), _("Receipt saved"));
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -728,7 +718,8 @@ payment_event (TallyPurchasePage *self,
   if (self->pending_session_id == NULL)
     {
       if (g_str_equal (status, "failed"))
-        toast (self, _("A payment failed: nothing was charged and no credits were added"));
+        tally_toast_show (GTK_WIDGET (self),
+                          _("A payment failed: nothing was charged and no credits were added"));
       return;
     }
 
