@@ -599,14 +599,8 @@ build_controls (TallyAdminAnalytics *self)
 static void
 build (TallyAdminAnalytics *self)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-  GtkBox *box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 12));
+  GtkBox *box = tally_admin_pane_set_body (TALLY_ADMIN_PANE (self), 900);
 
-  gtk_widget_set_margin_top (GTK_WIDGET (box), 12);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (box), 12);
-  gtk_widget_set_margin_start (GTK_WIDGET (box), 12);
-  gtk_widget_set_margin_end (GTK_WIDGET (box), 12);
   gtk_box_append (box, build_controls (self));
   add_chart (self, box, TALLY_ANALYTICS_TOOLS, _("Credits spent by tool"),
              TALLY_BAR_CHART_CREDITS);
@@ -619,14 +613,6 @@ build (TallyAdminAnalytics *self)
   gtk_box_append (box, GTK_WIDGET (self->purchases_list));
   add_chart (self, box, TALLY_ANALYTICS_FUNNEL,
              _("Users who registered in the period, step by step"), TALLY_BAR_CHART_COUNT);
-
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 900);
-  adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (box));
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
-  gtk_widget_set_vexpand (scrolled, TRUE);
-  adw_bin_set_child (ADW_BIN (self), scrolled);
 }
 
 /* ---- the class ---------------------------------------------------------------- */

@@ -522,18 +522,6 @@ action_button (const char *label,
 }
 
 static GtkWidget *
-padded_box (int spacing)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, spacing);
-
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  return box;
-}
-
-static GtkWidget *
 build_audit_list (TallyAdminAuditPane *self)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
@@ -563,7 +551,7 @@ build_audit_list (TallyAdminAuditPane *self)
 static GtkWidget *
 build_audit (TallyAdminAuditPane *self)
 {
-  GtkWidget *box = padded_box (12);
+  GtkWidget *box = tally_padded_box_new (12);
   GtkWidget *buttons = gtk_flow_box_new ();
 
   self->search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());

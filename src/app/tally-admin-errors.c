@@ -165,15 +165,8 @@ tally_admin_errors_clear (TallyAdminPane *pane)
 static void
 build (TallyAdminErrors *self)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkBox *box = tally_admin_pane_set_body (TALLY_ADMIN_PANE (self), 0);
   GtkWidget *reload = gtk_button_new_with_mnemonic (_("_Reload"));
-
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
 
   self->status = tally_admin_status_new ();
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
@@ -185,14 +178,7 @@ build (TallyAdminErrors *self)
   gtk_actionable_set_action_name (GTK_ACTIONABLE (reload), "errors.reload");
   gtk_widget_add_css_class (reload, "pill");
   gtk_widget_set_halign (reload, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (box), reload);
-
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
-  gtk_widget_set_vexpand (scrolled, TRUE);
-  adw_bin_set_child (ADW_BIN (self), scrolled);
+  gtk_box_append (box, reload);
 }
 
 static void

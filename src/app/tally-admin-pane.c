@@ -13,6 +13,7 @@
 
 #include "tally-admin-pane.h"
 #include "tally-session-admin.h"
+#include "tally-widget-builders.h"
 
 typedef struct
 {
@@ -84,6 +85,27 @@ tally_admin_pane_init (TallyAdminPane *self)
   TallyAdminPanePrivate *priv = tally_admin_pane_get_instance_private (self);
 
   priv->cancellable = g_cancellable_new ();
+}
+
+GtkBox *
+tally_admin_pane_set_body (TallyAdminPane *self,
+                           int             maximum_width)
+{
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *clamp = adw_clamp_new ();
+  GtkWidget *box = tally_padded_box_new (12);
+
+  g_return_val_if_fail (TALLY_IS_ADMIN_PANE (self), NULL);
+
+  if (maximum_width > 0)
+    adw_clamp_set_maximum_size (ADW_CLAMP (clamp), maximum_width);
+  adw_clamp_set_child (ADW_CLAMP (clamp), box);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
+  gtk_widget_set_vexpand (scrolled, TRUE);
+  adw_bin_set_child (ADW_BIN (self), scrolled);
+  return GTK_BOX (box);
 }
 
 void

@@ -31,6 +31,10 @@ struct _TallyAdminPaneClass
   gpointer padding[4];
 };
 
+/* Makes the pane a scrolling column, at most @maximum_width wide (0: the
+ * clamp's default), padded; returns the column to fill. */
+GtkBox       *tally_admin_pane_set_body          (TallyAdminPane *self,
+                                                  int             maximum_width);
 /* Reads again; the pane counts as loaded from then on. */
 void          tally_admin_pane_reload            (TallyAdminPane *self);
 /* Cancels every call under way and forgets what is shown. */

@@ -632,14 +632,9 @@ tally_admin_users_pane_erase (TallyAdminUsersPane *self,
 static void
 build (TallyAdminUsersPane *self)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkBox *box = tally_admin_pane_set_body (TALLY_ADMIN_PANE (self), 0);
+  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (box), GTK_TYPE_SCROLLED_WINDOW);
 
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
   self->search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->search, "placeholder-text", _("Search by email or name"), NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->search),
@@ -654,13 +649,7 @@ build (TallyAdminUsersPane *self)
   gtk_label_set_wrap (self->status, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
-
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
   tally_pager_follow (self->pager, GTK_SCROLLED_WINDOW (scrolled));
-  adw_bin_set_child (ADW_BIN (self), scrolled);
 }
 
 static void

@@ -21,6 +21,9 @@ GtkLabel   *tally_message_label_new  (const char *css_class);
 void        tally_message_label_set  (GtkLabel   *label,
                                       const char *text);
 
+/* A vertical box with @spacing between its children and 12 px around. */
+GtkWidget  *tally_padded_box_new     (int         spacing);
+
 /* An empty boxed list without selection, named @accessible_name
  * (nullable) for screen readers. */
 GtkListBox *tally_boxed_list_new     (const char *accessible_name);
