@@ -310,7 +310,8 @@ tally_gifts_box_reset (TallyGiftsBox *self)
   g_return_if_fail (TALLY_IS_GIFTS_BOX (self));
 
   g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   tally_gifts_box_gift_sent (self);
   g_clear_pointer (&self->link, g_free);
   adw_action_row_set_subtitle (self->link_row, "…");

@@ -834,7 +834,8 @@ tally_plans_box_reset (TallyPlansBox *self)
   g_return_if_fail (TALLY_IS_PLANS_BOX (self));
 
   g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   self->busy = FALSE;
   self->redeeming = FALSE;
   g_clear_pointer (&self->waiting_plan, g_free);

@@ -841,7 +841,8 @@ tally_purchase_page_reset (TallyPurchasePage *self)
   g_return_if_fail (TALLY_IS_PURCHASE_PAGE (self));
 
   g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   self->starting = FALSE;
   clear_pending (self);
   show_error (self, NULL);
