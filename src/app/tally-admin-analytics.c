@@ -49,15 +49,6 @@ struct _TallyAdminAnalytics
 
 G_DEFINE_FINAL_TYPE (TallyAdminAnalytics, tally_admin_analytics, TALLY_TYPE_ADMIN_PANE)
 
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
 /* ---- wording -------------------------------------------------------------- */
 
 /* 503 ‰ as "50.3 %", integers only, with the locale's decimal point. */
@@ -145,7 +136,7 @@ show_bars (Chart *chart,
   tally_bar_chart_set_bars (chart->chart, (const char * const *) bars->labels->pdata,
                             (const char * const *) bars->descriptions->pdata,
                             (const gint64 *) (gpointer) bars->values->data, bars->values->len);
-  clear_list (chart->table);
+  tally_list_box_remove_all (chart->table);
   /* The rows read exactly as the chart's bars do. */
   for (guint i = 0; i < bars->values->len; i++)
     {
@@ -314,7 +305,7 @@ show_purchases (TallyAdminAnalytics *self)
   again = g_strdup_printf (_("%'" PRId64 " (%s)"), a->repeat_buyers, rate);
   median = a->median_seconds_between >= 0 ? duration_text (a->median_seconds_between)
                                           : g_strdup (_("Nobody bought twice"));
-  clear_list (self->purchases_list);
+  tally_list_box_remove_all (self->purchases_list);
   add_figure (self->purchases_list, _("Purchases"), purchases);
   add_figure (self->purchases_list, _("Buyers"), buyers);
   add_figure (self->purchases_list, _("Bought again"), again);
@@ -355,10 +346,10 @@ clear_figures (TallyAdminAnalytics *self)
   for (guint i = 0; i < TALLY_ANALYTICS_N_CHARTS; i++)
     {
       tally_bar_chart_set_bars (self->charts[i].chart, NULL, NULL, NULL, 0);
-      clear_list (self->charts[i].table);
+      tally_list_box_remove_all (self->charts[i].table);
       gtk_widget_set_visible (GTK_WIDGET (self->charts[i].table), FALSE);
     }
-  clear_list (self->purchases_list);
+  tally_list_box_remove_all (self->purchases_list);
   g_clear_pointer (&self->analytics, tally_analytics_free);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.export", FALSE);
 }

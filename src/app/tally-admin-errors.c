@@ -69,21 +69,12 @@ group_row (TallyErrorGroup *group)
 }
 
 static void
-clear_list (TallyAdminErrors *self)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
-}
-
-static void
 show_groups (TallyAdminErrors *self)
 {
   g_autofree char *since = NULL;
   g_autofree char *text = NULL;
 
-  clear_list (self);
+  tally_list_box_remove_all (self->list);
   for (guint i = 0; i < self->groups->items->len; i++)
     gtk_list_box_append (self->list, group_row (self->groups->items->pdata[i]));
   gtk_widget_set_visible (GTK_WIDGET (self->list), self->groups->items->len > 0);
@@ -121,7 +112,7 @@ groups_loaded (GObject      *source,
       g_autofree char *text = g_strdup_printf (_("The errors could not be read: %s"),
                                                error->message);
 
-      clear_list (self);
+      tally_list_box_remove_all (self->list);
       gtk_widget_set_visible (GTK_WIDGET (self->list), FALSE);
       gtk_label_set_text (self->status, text);
       return;
@@ -156,7 +147,7 @@ tally_admin_errors_clear (TallyAdminPane *pane)
   TallyAdminErrors *self = TALLY_ADMIN_ERRORS (pane);
 
   g_clear_pointer (&self->groups, tally_error_groups_free);
-  clear_list (self);
+  tally_list_box_remove_all (self->list);
   gtk_widget_set_visible (GTK_WIDGET (self->list), FALSE);
   gtk_label_set_text (self->status, "");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.reload", TRUE);

@@ -253,10 +253,7 @@ take_users (JsonArray *items,
 static void
 remove_rows (TallyAdminUsersPane *self)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
+  tally_list_box_remove_all (self->list);
   g_hash_table_remove_all (self->users);
 }
 

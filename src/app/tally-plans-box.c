@@ -241,10 +241,8 @@ static void
 show_plans (TallyPlansBox *self)
 {
   guint n = self->plans != NULL ? g_list_model_get_n_items (self->plans) : 0;
-  GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->plans_list))) != NULL)
-    gtk_list_box_remove (self->plans_list, child);
+  tally_list_box_remove_all (self->plans_list);
 
   if (self->subscription != NULL)
     gtk_list_box_append (self->plans_list, current_row (self));

@@ -15,6 +15,7 @@
 #include "tally-plans-box.h"
 #include "tally-purchase-page.h"
 #include "tally-toast.h"
+#include "tally-widget-builders.h"
 
 /* How many packs bought before are offered as one-click top-ups. */
 #define MAX_RECENT_PACKS 3
@@ -142,15 +143,6 @@ pack_row (TallyPack *pack,
   return row;
 }
 
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
 /* The packs of paid payments, newest first, then those this app
  * remembers buying (a payment list not loaded yet, or offline); each
  * once. */
@@ -187,7 +179,7 @@ show_recent (TallyPurchasePage *self)
   g_auto(GStrv) recent = recent_pack_ids (self);
   guint shown = 0;
 
-  clear_list (self->recent_list);
+  tally_list_box_remove_all (self->recent_list);
   for (guint i = 0; recent[i] != NULL && shown < MAX_RECENT_PACKS; i++)
     {
       TallyPack *pack = tally_session_find_pack (self->session, recent[i]);
@@ -209,7 +201,7 @@ show_packs (TallyPurchasePage *self)
 {
   GListModel *packs = tally_session_get_packs (self->session);
 
-  clear_list (self->packs_list);
+  tally_list_box_remove_all (self->packs_list);
   for (guint i = 0; i < g_list_model_get_n_items (packs); i++)
     {
       g_autoptr(TallyPack) pack = g_list_model_get_item (packs, i);
@@ -359,7 +351,7 @@ show_receipts (TallyPurchasePage *self)
   GListModel *payments = tally_session_get_payments (self->session);
   guint shown = 0;
 
-  clear_list (self->receipts_list);
+  tally_list_box_remove_all (self->receipts_list);
   for (guint i = 0; i < g_list_model_get_n_items (payments) && shown < MAX_RECEIPTS; i++)
     {
       g_autoptr(TallyPaymentItem) payment = g_list_model_get_item (payments, i);

@@ -71,3 +71,14 @@ tally_boxed_list_new (const char *accessible_name)
                                     accessible_name, -1);
   return list;
 }
+
+void
+tally_list_box_remove_all (GtkListBox *list)
+{
+  GtkWidget *child;
+
+  g_return_if_fail (GTK_IS_LIST_BOX (list));
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+    gtk_list_box_remove (list, child);
+}

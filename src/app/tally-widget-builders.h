@@ -28,4 +28,7 @@ GtkWidget  *tally_padded_box_new     (int         spacing);
  * (nullable) for screen readers. */
 GtkListBox *tally_boxed_list_new     (const char *accessible_name);
 
+/* Takes every row out of @list (gtk_list_box_remove_all() is GTK 4.12). */
+void        tally_list_box_remove_all (GtkListBox *list);
+
 G_END_DECLS
