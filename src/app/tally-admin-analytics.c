@@ -22,6 +22,8 @@
 #include "tally-admin-dialogs.h"
 #include "tally-format.h"
 #include "tally-session-admin.h"
+#include "tally-toast.h"
+#include "tally-widget-builders.h"
 
 static const guint period_days[] = { 7, 30, 90, 365 };
 #define DEFAULT_PERIOD 1
@@ -35,29 +37,17 @@ typedef struct
 
 struct _TallyAdminAnalytics
 {
-  TallyPage        parent_instance;
+  TallyAdminPane   parent_instance;
 
-  TallySession    *session;
   AdwComboRow     *period_row;
   GtkToggleButton *table_button;
   GtkLabel        *status;
   Chart            charts[TALLY_ANALYTICS_N_CHARTS];
   GtkListBox      *purchases_list;
   TallyAnalytics  *analytics;
-  GCancellable    *cancellable;
-  gboolean         loaded;
 };
 
-G_DEFINE_FINAL_TYPE (TallyAdminAnalytics, tally_admin_analytics, TALLY_TYPE_PAGE)
-
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
+G_DEFINE_FINAL_TYPE (TallyAdminAnalytics, tally_admin_analytics, TALLY_TYPE_ADMIN_PANE)
 
 /* ---- wording -------------------------------------------------------------- */
 
@@ -146,7 +136,7 @@ show_bars (Chart *chart,
   tally_bar_chart_set_bars (chart->chart, (const char * const *) bars->labels->pdata,
                             (const char * const *) bars->descriptions->pdata,
                             (const gint64 *) (gpointer) bars->values->data, bars->values->len);
-  clear_list (chart->table);
+  tally_list_box_remove_all (chart->table);
   /* The rows read exactly as the chart's bars do. */
   for (guint i = 0; i < bars->values->len; i++)
     {
@@ -168,13 +158,14 @@ show_bars (Chart *chart,
 static void
 show_tools (TallyAdminAnalytics *self)
 {
+  TallySession *session = tally_page_get_session (TALLY_PAGE (self));
   Bars bars;
 
   bars_init (&bars);
   for (guint i = 0; i < self->analytics->tools->len; i++)
     {
       TallyAnalyticsItem *tool = self->analytics->tools->pdata[i];
-      const char *catalogued = tally_session_get_tool_name (self->session, tool->name);
+      const char *catalogued = tally_session_get_tool_name (session, tool->name);
       /* The catalogue's name where the app knows the tool; a retired one
        * keeps its id. */
       const char *name = catalogued != NULL ? catalogued
@@ -314,7 +305,7 @@ show_purchases (TallyAdminAnalytics *self)
   again = g_strdup_printf (_("%'" PRId64 " (%s)"), a->repeat_buyers, rate);
   median = a->median_seconds_between >= 0 ? duration_text (a->median_seconds_between)
                                           : g_strdup (_("Nobody bought twice"));
-  clear_list (self->purchases_list);
+  tally_list_box_remove_all (self->purchases_list);
   add_figure (self->purchases_list, _("Purchases"), purchases);
   add_figure (self->purchases_list, _("Buyers"), buyers);
   add_figure (self->purchases_list, _("Bought again"), again);
@@ -355,10 +346,10 @@ clear_figures (TallyAdminAnalytics *self)
   for (guint i = 0; i < TALLY_ANALYTICS_N_CHARTS; i++)
     {
       tally_bar_chart_set_bars (self->charts[i].chart, NULL, NULL, NULL, 0);
-      clear_list (self->charts[i].table);
+      tally_list_box_remove_all (self->charts[i].table);
       gtk_widget_set_visible (GTK_WIDGET (self->charts[i].table), FALSE);
     }
-  clear_list (self->purchases_list);
+  tally_list_box_remove_all (self->purchases_list);
   g_clear_pointer (&self->analytics, tally_analytics_free);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.export", FALSE);
 }
@@ -392,8 +383,9 @@ analytics_loaded (GObject      *source,
 }
 
 static void
-load (TallyAdminAnalytics *self)
+tally_admin_analytics_reload (TallyAdminPane *pane)
 {
+  TallyAdminAnalytics *self = TALLY_ADMIN_ANALYTICS (pane);
   guint selected = adw_combo_row_get_selected (self->period_row);
   guint days = period_days[selected < G_N_ELEMENTS (period_days) ? selected : DEFAULT_PERIOD];
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
@@ -401,12 +393,12 @@ load (TallyAdminAnalytics *self)
   g_autofree char *since = g_date_time_format_iso8601 (start);
 
   /* A new period cancels the answer to the last. */
-  tally_admin_renew_cancellable (&self->cancellable);
-  self->loaded = TRUE;
+  GCancellable *cancellable = tally_admin_pane_renew_cancellable (pane);
+
   gtk_label_set_text (self->status, _("Loading…"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.reload", FALSE);
-  tally_session_load_analytics_async (self->session, since, NULL, self->cancellable,
-                                      analytics_loaded, g_object_ref (self));
+  tally_session_load_analytics_async (tally_page_get_session (TALLY_PAGE (self)), since, NULL,
+                                      cancellable, analytics_loaded, g_object_ref (self));
 }
 
 static void
@@ -414,34 +406,24 @@ reload_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  load (TALLY_ADMIN_ANALYTICS (widget));
+  tally_admin_pane_reload (TALLY_ADMIN_PANE (widget));
 }
 
 static void
 on_period_changed (TallyAdminAnalytics *self)
 {
-  if (self->loaded)
-    load (self);
+  if (tally_admin_pane_get_loaded (TALLY_ADMIN_PANE (self)))
+    tally_admin_pane_reload (TALLY_ADMIN_PANE (self));
 }
 
 static void
-on_map (TallyAdminAnalytics *self)
+tally_admin_analytics_clear (TallyAdminPane *pane)
 {
-  if (!self->loaded && tally_session_is_admin (self->session))
-    load (self);
-}
+  TallyAdminAnalytics *self = TALLY_ADMIN_ANALYTICS (pane);
 
-/* Another user, or no longer an admin: what the last admin saw goes. */
-static void
-on_role_changed (TallyAdminAnalytics *self)
-{
-  self->loaded = FALSE;
-  g_cancellable_cancel (self->cancellable);
   clear_figures (self);
   gtk_label_set_text (self->status, "");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.reload", TRUE);
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    on_map (self);
 }
 
 /* ---- export ------------------------------------------------------------------ */
@@ -462,7 +444,7 @@ exported (GObject      *source,
   else
     /* TRANSLATORS: %s says why */
     text = g_strdup_printf (_("Could not save: %s"), error->message);
-  tally_admin_toast (GTK_WIDGET (self), text);
+  tally_toast_show (GTK_WIDGET (self), text);
 }
 
 void
@@ -479,7 +461,8 @@ tally_admin_analytics_export_to (TallyAdminAnalytics *self,
   csv = tally_analytics_to_csv (self->analytics);
   bytes = g_bytes_new_take (csv, strlen (csv));
   g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                       G_FILE_CREATE_REPLACE_DESTINATION, self->cancellable,
+                                       G_FILE_CREATE_REPLACE_DESTINATION,
+                                       tally_admin_pane_get_cancellable (TALLY_ADMIN_PANE (self)),
                                        exported, g_object_ref (self));
 }
 
@@ -542,17 +525,6 @@ heading (const char *text)
   return label;
 }
 
-static GtkListBox *
-boxed_list (const char *name)
-{
-  GtkWidget *list = gtk_list_box_new ();
-
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-  return GTK_LIST_BOX (list);
-}
-
 static void
 add_chart (TallyAdminAnalytics *self,
            GtkBox              *box,
@@ -567,7 +539,7 @@ add_chart (TallyAdminAnalytics *self,
   chart->chart = TALLY_BAR_CHART (tally_bar_chart_new ());
   tally_bar_chart_set_title (chart->chart, title);
   tally_bar_chart_set_unit (chart->chart, unit);
-  chart->table = boxed_list (table_name);
+  chart->table = tally_boxed_list_new (table_name);
   gtk_widget_set_visible (GTK_WIDGET (chart->table), FALSE);
   chart->stack = GTK_STACK (gtk_stack_new ());
   gtk_stack_set_vhomogeneous (chart->stack, FALSE);
@@ -582,7 +554,7 @@ build_controls (TallyAdminAnalytics *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *buttons = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  GtkWidget *list = GTK_WIDGET (boxed_list (_("Period")));
+  GtkWidget *list = GTK_WIDGET (tally_boxed_list_new (_("Period")));
   GtkWidget *export = gtk_button_new_with_mnemonic (_("E_xport…"));
   g_autoptr(GtkStringList) periods = gtk_string_list_new (NULL);
 
@@ -618,14 +590,8 @@ build_controls (TallyAdminAnalytics *self)
 static void
 build (TallyAdminAnalytics *self)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-  GtkBox *box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 12));
+  GtkBox *box = tally_admin_pane_set_body (TALLY_ADMIN_PANE (self), 900);
 
-  gtk_widget_set_margin_top (GTK_WIDGET (box), 12);
-  gtk_widget_set_margin_bottom (GTK_WIDGET (box), 12);
-  gtk_widget_set_margin_start (GTK_WIDGET (box), 12);
-  gtk_widget_set_margin_end (GTK_WIDGET (box), 12);
   gtk_box_append (box, build_controls (self));
   add_chart (self, box, TALLY_ANALYTICS_TOOLS, _("Credits spent by tool"),
              TALLY_BAR_CHART_CREDITS);
@@ -634,44 +600,19 @@ build (TallyAdminAnalytics *self)
   add_chart (self, box, TALLY_ANALYTICS_DAYS, _("Credits spent by day of the week (UTC)"),
              TALLY_BAR_CHART_CREDITS);
   add_chart (self, box, TALLY_ANALYTICS_PACKS, _("Purchases by pack"), TALLY_BAR_CHART_COUNT);
-  self->purchases_list = boxed_list (_("Purchase patterns"));
+  self->purchases_list = tally_boxed_list_new (_("Purchase patterns"));
   gtk_box_append (box, GTK_WIDGET (self->purchases_list));
   add_chart (self, box, TALLY_ANALYTICS_FUNNEL,
              _("Users who registered in the period, step by step"), TALLY_BAR_CHART_COUNT);
-
-  adw_clamp_set_maximum_size (ADW_CLAMP (clamp), 900);
-  adw_clamp_set_child (ADW_CLAMP (clamp), GTK_WIDGET (box));
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
-  gtk_widget_set_vexpand (scrolled, TRUE);
-  adw_bin_set_child (ADW_BIN (self), scrolled);
 }
 
 /* ---- the class ---------------------------------------------------------------- */
-
-static void
-tally_admin_analytics_constructed (GObject *object)
-{
-  TallyAdminAnalytics *self = TALLY_ADMIN_ANALYTICS (object);
-
-  G_OBJECT_CLASS (tally_admin_analytics_parent_class)->constructed (object);
-
-  self->session = tally_page_get_session (TALLY_PAGE (self));
-  g_return_if_fail (self->session != NULL);
-  build (self);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.export", FALSE);
-  tally_admin_follow_session (GTK_WIDGET (self), self->session, G_CALLBACK (on_map),
-                              G_CALLBACK (on_role_changed));
-}
 
 static void
 tally_admin_analytics_dispose (GObject *object)
 {
   TallyAdminAnalytics *self = TALLY_ADMIN_ANALYTICS (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->analytics, tally_analytics_free);
 
   G_OBJECT_CLASS (tally_admin_analytics_parent_class)->dispose (object);
@@ -682,9 +623,11 @@ tally_admin_analytics_class_init (TallyAdminAnalyticsClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  TallyAdminPaneClass *pane_class = TALLY_ADMIN_PANE_CLASS (klass);
 
-  object_class->constructed = tally_admin_analytics_constructed;
   object_class->dispose = tally_admin_analytics_dispose;
+  pane_class->reload = tally_admin_analytics_reload;
+  pane_class->clear = tally_admin_analytics_clear;
 
   gtk_widget_class_install_action (widget_class, "analytics.reload", NULL, reload_action);
   gtk_widget_class_install_action (widget_class, "analytics.export", NULL, export_action);
@@ -693,7 +636,8 @@ tally_admin_analytics_class_init (TallyAdminAnalyticsClass *klass)
 static void
 tally_admin_analytics_init (TallyAdminAnalytics *self)
 {
-  self->cancellable = g_cancellable_new ();
+  build (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "analytics.export", FALSE);
 }
 
 GtkWidget *
@@ -714,7 +658,7 @@ tally_admin_analytics_set_days (TallyAdminAnalytics *self,
     if (period_days[i] == days)
       {
         if (adw_combo_row_get_selected (self->period_row) == i)
-          load (self);
+          tally_admin_pane_reload (TALLY_ADMIN_PANE (self));
         else
           adw_combo_row_set_selected (self->period_row, i);
         return;

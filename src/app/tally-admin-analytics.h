@@ -9,7 +9,7 @@
 
 #include "tally-bar-chart.h"
 #include "tally-ops-report.h"
-#include "tally-page.h"
+#include "tally-admin-pane.h"
 
 G_BEGIN_DECLS
 
@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 
 /* Actions: analytics.reload, analytics.export (asks for a file). */
 G_DECLARE_FINAL_TYPE (TallyAdminAnalytics, tally_admin_analytics, TALLY, ADMIN_ANALYTICS,
-                      TallyPage)
+                      TallyAdminPane)
 
 typedef enum
 {

@@ -22,12 +22,13 @@
 #include "tally-audit-model.h"
 #include "tally-audit-record.h"
 #include "tally-session-admin.h"
+#include "tally-toast.h"
+#include "tally-widget-builders.h"
 
 struct _TallyAdminAuditPane
 {
-  AdwBin           parent_instance;
+  TallyAdminPane   parent_instance;
 
-  TallySession    *session;
   TallyAuditModel *audit;
   GtkSearchEntry  *search;
   AdwEntryRow     *actor_row;
@@ -37,11 +38,10 @@ struct _TallyAdminAuditPane
   AdwComboRow     *outcome_row;
   GtkLabel        *verify_label;
   GtkLabel        *status;
-  GCancellable    *cancellable;
   gboolean         verifying;
 };
 
-G_DEFINE_FINAL_TYPE (TallyAdminAuditPane, tally_admin_audit_pane, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (TallyAdminAuditPane, tally_admin_audit_pane, TALLY_TYPE_ADMIN_PANE)
 
 enum {
   PROP_0,
@@ -192,7 +192,7 @@ apply_filters (TallyAdminAuditPane *self)
   query.until = row_time (self->until_row);
   if (query.since == NULL || query.until == NULL)
     {
-      tally_admin_toast (GTK_WIDGET (self), _("Write times as 2026-12-31 or 2026-12-31T18:00"));
+      tally_toast_show (GTK_WIDGET (self), _("Write times as 2026-12-31 or 2026-12-31T18:00"));
       tally_audit_query_clear (&query);
       return;
     }
@@ -252,12 +252,10 @@ monospace (GtkWidget *list)
 static GtkWidget *
 record_fields (TallyAuditRecord *record)
 {
-  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *list = GTK_WIDGET (tally_boxed_list_new (NULL));
   g_autofree char *seq = g_strdup_printf ("%" G_GINT64_FORMAT, tally_audit_record_get_seq (record));
   g_autofree char *details = tally_audit_record_dup_details (record);
 
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
   add_detail_row (GTK_LIST_BOX (list), _("Number in the Chain"), seq);
   add_detail_row (GTK_LIST_BOX (list), _("Time"), tally_audit_record_get_time (record));
   add_detail_row (GTK_LIST_BOX (list), _("Action"), tally_audit_record_get_action (record));
@@ -387,8 +385,10 @@ tally_admin_audit_pane_verify (TallyAdminAuditPane *self)
   gtk_label_set_text (self->verify_label, _("Checking every link of the chain…"));
   gtk_widget_set_visible (GTK_WIDGET (self->verify_label), TRUE);
   set_verifying (self, TRUE);
-  tally_session_admin_call_async (self->session, "GET", "/v1/admin/audit/verify", NULL,
-                                  self->cancellable, verified, g_object_ref (self));
+  tally_session_admin_call_async (tally_page_get_session (TALLY_PAGE (self)), "GET",
+                                  "/v1/admin/audit/verify", NULL,
+                                  tally_admin_pane_get_cancellable (TALLY_ADMIN_PANE (self)),
+                                  verified, g_object_ref (self));
 }
 
 static void
@@ -400,13 +400,13 @@ exported (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   if (tally_session_export_audit_finish (TALLY_SESSION (source), result, &error))
-    tally_admin_toast (GTK_WIDGET (self), _("The audit log was exported"));
+    tally_toast_show (GTK_WIDGET (self), _("The audit log was exported"));
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_autofree char *text = g_strdup_printf (_("The audit log could not be exported: %s"),
                                                error->message);
 
-      tally_admin_toast (GTK_WIDGET (self), text);
+      tally_toast_show (GTK_WIDGET (self), text);
     }
 }
 
@@ -417,7 +417,9 @@ tally_admin_audit_pane_export_to (TallyAdminAuditPane *self,
   g_return_if_fail (TALLY_IS_ADMIN_AUDIT_PANE (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  tally_session_export_audit_async (self->session, file, self->cancellable, exported,
+  tally_session_export_audit_async (tally_page_get_session (TALLY_PAGE (self)), file,
+                                    tally_admin_pane_get_cancellable (TALLY_ADMIN_PANE (self)),
+                                    exported,
                                     g_object_ref (self));
 }
 
@@ -487,7 +489,7 @@ outcome_row (TallyAdminAuditPane *self)
 static GtkWidget *
 build_filters (TallyAdminAuditPane *self)
 {
-  GtkWidget *list = tally_admin_form_new ();
+  GtkWidget *list = GTK_WIDGET (tally_boxed_list_new (NULL));
   GtkWidget *expander = adw_expander_row_new ();
 
   gtk_widget_set_focusable (expander, FALSE);
@@ -520,18 +522,6 @@ action_button (const char *label,
 }
 
 static GtkWidget *
-padded_box (int spacing)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, spacing);
-
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
-  return box;
-}
-
-static GtkWidget *
 build_audit_list (TallyAdminAuditPane *self)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
@@ -561,7 +551,7 @@ build_audit_list (TallyAdminAuditPane *self)
 static GtkWidget *
 build_audit (TallyAdminAuditPane *self)
 {
-  GtkWidget *box = padded_box (12);
+  GtkWidget *box = tally_padded_box_new (12);
   GtkWidget *buttons = gtk_flow_box_new ();
 
   self->search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
@@ -583,11 +573,7 @@ build_audit (TallyAdminAuditPane *self)
   gtk_flow_box_append (GTK_FLOW_BOX (buttons), action_button (_("E_xport…"), "admin.export"));
   gtk_box_append (GTK_BOX (box), buttons);
 
-  self->verify_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_wrap (self->verify_label, TRUE);
-  gtk_label_set_xalign (self->verify_label, 0);
-  gtk_label_set_selectable (self->verify_label, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (self->verify_label), FALSE);
+  self->verify_label = tally_message_label_new (NULL);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->verify_label));
 
   gtk_box_append (GTK_BOX (box), build_audit_list (self));
@@ -603,20 +589,17 @@ build_audit (TallyAdminAuditPane *self)
 }
 
 
-void
-tally_admin_audit_pane_reload (TallyAdminAuditPane *self)
+static void
+tally_admin_audit_pane_reload (TallyAdminPane *pane)
 {
-  g_return_if_fail (TALLY_IS_ADMIN_AUDIT_PANE (self));
-
-  apply_filters (self);
+  apply_filters (TALLY_ADMIN_AUDIT_PANE (pane));
 }
 
-void
-tally_admin_audit_pane_clear (TallyAdminAuditPane *self)
+static void
+tally_admin_audit_pane_clear (TallyAdminPane *pane)
 {
-  g_return_if_fail (TALLY_IS_ADMIN_AUDIT_PANE (self));
+  TallyAdminAuditPane *self = TALLY_ADMIN_AUDIT_PANE (pane);
 
-  tally_admin_renew_cancellable (&self->cancellable);
   tally_audit_model_clear (self->audit);
   gtk_label_set_text (self->verify_label, "");
   gtk_widget_set_visible (GTK_WIDGET (self->verify_label), FALSE);
@@ -644,13 +627,10 @@ tally_admin_audit_pane_dispose (GObject *object)
 {
   TallyAdminAuditPane *self = TALLY_ADMIN_AUDIT_PANE (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
   /* The list view still holds the model, whose pager says it stops. */
   if (self->audit != NULL)
     g_signal_handlers_disconnect_by_data (tally_audit_model_get_pager (self->audit), self);
   g_clear_object (&self->audit);
-  g_clear_object (&self->session);
 
   G_OBJECT_CLASS (tally_admin_audit_pane_parent_class)->dispose (object);
 }
@@ -674,12 +654,27 @@ tally_admin_audit_pane_get_property (GObject    *object,
 }
 
 static void
+tally_admin_audit_pane_constructed (GObject *object)
+{
+  TallyAdminAuditPane *self = TALLY_ADMIN_AUDIT_PANE (object);
+
+  G_OBJECT_CLASS (tally_admin_audit_pane_parent_class)->constructed (object);
+
+  self->audit = tally_audit_model_new (tally_page_get_session (TALLY_PAGE (self)));
+  adw_bin_set_child (ADW_BIN (self), build_audit (self));
+}
+
+static void
 tally_admin_audit_pane_class_init (TallyAdminAuditPaneClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  TallyAdminPaneClass *pane_class = TALLY_ADMIN_PANE_CLASS (klass);
 
+  object_class->constructed = tally_admin_audit_pane_constructed;
   object_class->dispose = tally_admin_audit_pane_dispose;
   object_class->get_property = tally_admin_audit_pane_get_property;
+  pane_class->reload = tally_admin_audit_pane_reload;
+  pane_class->clear = tally_admin_audit_pane_clear;
 
   properties[PROP_VERIFYING] = g_param_spec_boolean ("verifying", NULL, NULL, FALSE,
                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -689,19 +684,12 @@ tally_admin_audit_pane_class_init (TallyAdminAuditPaneClass *klass)
 static void
 tally_admin_audit_pane_init (TallyAdminAuditPane *self)
 {
-  self->cancellable = g_cancellable_new ();
 }
 
 TallyAdminAuditPane *
 tally_admin_audit_pane_new (TallySession *session)
 {
-  TallyAdminAuditPane *self;
-
   g_return_val_if_fail (TALLY_IS_SESSION (session), NULL);
 
-  self = g_object_new (TALLY_TYPE_ADMIN_AUDIT_PANE, NULL);
-  self->session = g_object_ref (session);
-  self->audit = tally_audit_model_new (session);
-  adw_bin_set_child (ADW_BIN (self), build_audit (self));
-  return self;
+  return g_object_new (TALLY_TYPE_ADMIN_AUDIT_PANE, "session", session, NULL);
 }

@@ -7,9 +7,7 @@
 
 #pragma once
 
-#include <adwaita.h>
-
-#include "tally-session.h"
+#include "tally-admin-pane.h"
 
 G_BEGIN_DECLS
 
@@ -18,15 +16,12 @@ G_BEGIN_DECLS
 /* The audit log with its search and filters; its buttons activate
  * admin.verify and admin.export, which an ancestor (the Admin page)
  * answers with the calls below. Property "verifying": a check of the
- * chain is under way. */
+ * chain is under way. Reloading reads the first page of the log under
+ * the filters shown; clearing forgets every record and the last check. */
 G_DECLARE_FINAL_TYPE (TallyAdminAuditPane, tally_admin_audit_pane, TALLY, ADMIN_AUDIT_PANE,
-                      AdwBin)
+                      TallyAdminPane)
 
 TallyAdminAuditPane *tally_admin_audit_pane_new            (TallySession        *session);
-/* Reads the first page of the log under the filters shown. */
-void                 tally_admin_audit_pane_reload         (TallyAdminAuditPane *self);
-/* Forgets every record shown, the last check, and any call under way. */
-void                 tally_admin_audit_pane_clear          (TallyAdminAuditPane *self);
 /* The log as the list shows it (TallyAuditRecord). */
 GListModel          *tally_admin_audit_pane_get_audit      (TallyAdminAuditPane *self);
 /* Checks every link of the chain on the server and says how it went;

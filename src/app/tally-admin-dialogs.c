@@ -14,17 +14,6 @@
 #include <glib/gi18n.h>
 
 #include "tally-admin-dialogs.h"
-#include "tally-toast.h"
-
-void
-tally_admin_toast (GtkWidget  *widget,
-                   const char *text)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (text));
-}
 
 GtkLabel *
 tally_admin_status_new (void)
@@ -35,16 +24,6 @@ tally_admin_status_new (void)
   gtk_label_set_xalign (status, 0);
   gtk_widget_add_css_class (GTK_WIDGET (status), "dim-label");
   return status;
-}
-
-GtkWidget *
-tally_admin_form_new (void)
-{
-  GtkWidget *list = gtk_list_box_new ();
-
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-  return list;
 }
 
 typedef struct
@@ -107,25 +86,6 @@ tally_admin_confirm (GtkWidget             *widget,
   g_signal_connect (dialog, "response", G_CALLBACK (on_response), confirm);
   gtk_window_present (GTK_WINDOW (dialog));
   return dialog;
-}
-
-void
-tally_admin_follow_session (GtkWidget    *pane,
-                            TallySession *session,
-                            GCallback     on_map,
-                            GCallback     on_change)
-{
-  g_signal_connect (pane, "map", on_map, NULL);
-  g_signal_connect_object (session, "notify::role", on_change, pane, G_CONNECT_SWAPPED);
-  g_signal_connect_object (session, "notify::user-id", on_change, pane, G_CONNECT_SWAPPED);
-}
-
-void
-tally_admin_renew_cancellable (GCancellable **cancellable)
-{
-  g_cancellable_cancel (*cancellable);
-  g_clear_object (cancellable);
-  *cancellable = g_cancellable_new ();
 }
 
 char *

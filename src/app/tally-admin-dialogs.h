@@ -13,15 +13,8 @@
 
 G_BEGIN_DECLS
 
-/* A plain toast in the overlay of @widget's window, if it has one. */
-void              tally_admin_toast      (GtkWidget             *widget,
-                                          const char            *text);
-
 /* The dim, wrapping status line under a pane's figures. */
 GtkLabel         *tally_admin_status_new (void);
-
-/* An empty boxed list, for a form or the users. */
-GtkWidget        *tally_admin_form_new   (void);
 
 typedef void (*TallyAdminConfirmFunc) (AdwMessageDialog *dialog,
                                        gpointer          data);
@@ -41,15 +34,6 @@ AdwMessageDialog *tally_admin_confirm    (GtkWidget             *widget,
                                           gpointer               data,
                                           GDestroyNotify         destroy);
 
-/* Runs @on_map (a handler of @pane's "map") when @pane is shown, and
- * @on_change with @pane whenever @session's role or user changes: each
- * pane reads when first shown and forgets what the last admin saw. */
-void              tally_admin_follow_session    (GtkWidget     *pane,
-                                                 TallySession  *session,
-                                                 GCallback      on_map,
-                                                 GCallback      on_change);
-/* Cancels what *@cancellable was for and puts a new one in its place. */
-void              tally_admin_renew_cancellable (GCancellable **cancellable);
 /* @iso in local time by @format (see strftime(3)); @iso itself when it
  * is no time. */
 char             *tally_admin_local_time        (const char    *iso,

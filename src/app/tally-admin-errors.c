@@ -18,20 +18,18 @@
 #include "tally-admin-dialogs.h"
 #include "tally-admin-errors.h"
 #include "tally-session-admin.h"
+#include "tally-widget-builders.h"
 
 struct _TallyAdminErrors
 {
-  TallyPage         parent_instance;
+  TallyAdminPane    parent_instance;
 
-  TallySession     *session;
   GtkListBox       *list;
   GtkLabel         *status;
   TallyErrorGroups *groups;
-  GCancellable     *cancellable;
-  gboolean          loaded;
 };
 
-G_DEFINE_FINAL_TYPE (TallyAdminErrors, tally_admin_errors, TALLY_TYPE_PAGE)
+G_DEFINE_FINAL_TYPE (TallyAdminErrors, tally_admin_errors, TALLY_TYPE_ADMIN_PANE)
 
 /* @iso in local time, to the second. */
 static char *
@@ -71,21 +69,12 @@ group_row (TallyErrorGroup *group)
 }
 
 static void
-clear_list (TallyAdminErrors *self)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
-}
-
-static void
 show_groups (TallyAdminErrors *self)
 {
   g_autofree char *since = NULL;
   g_autofree char *text = NULL;
 
-  clear_list (self);
+  tally_list_box_remove_all (self->list);
   for (guint i = 0; i < self->groups->items->len; i++)
     gtk_list_box_append (self->list, group_row (self->groups->items->pdata[i]));
   gtk_widget_set_visible (GTK_WIDGET (self->list), self->groups->items->len > 0);
@@ -123,7 +112,7 @@ groups_loaded (GObject      *source,
       g_autofree char *text = g_strdup_printf (_("The errors could not be read: %s"),
                                                error->message);
 
-      clear_list (self);
+      tally_list_box_remove_all (self->list);
       gtk_widget_set_visible (GTK_WIDGET (self->list), FALSE);
       gtk_label_set_text (self->status, text);
       return;
@@ -132,15 +121,15 @@ groups_loaded (GObject      *source,
   show_groups (self);
 }
 
-void
-tally_admin_errors_reload (TallyAdminErrors *self)
+static void
+tally_admin_errors_reload (TallyAdminPane *pane)
 {
-  g_return_if_fail (TALLY_IS_ADMIN_ERRORS (self));
+  TallyAdminErrors *self = TALLY_ADMIN_ERRORS (pane);
 
-  self->loaded = TRUE;
   gtk_label_set_text (self->status, _("Loading…"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.reload", FALSE);
-  tally_session_load_error_groups_async (self->session, self->cancellable, groups_loaded,
+  tally_session_load_error_groups_async (tally_page_get_session (TALLY_PAGE (self)),
+                                         tally_admin_pane_get_cancellable (pane), groups_loaded,
                                          g_object_ref (self));
 }
 
@@ -149,80 +138,38 @@ reload_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  tally_admin_errors_reload (TALLY_ADMIN_ERRORS (widget));
+  tally_admin_pane_reload (TALLY_ADMIN_PANE (widget));
 }
 
 static void
-on_map (TallyAdminErrors *self)
+tally_admin_errors_clear (TallyAdminPane *pane)
 {
-  if (!self->loaded && tally_session_is_admin (self->session))
-    tally_admin_errors_reload (self);
-}
+  TallyAdminErrors *self = TALLY_ADMIN_ERRORS (pane);
 
-/* Another user, or no longer an admin: what the last admin saw goes. */
-static void
-on_role_changed (TallyAdminErrors *self)
-{
-  self->loaded = FALSE;
-  tally_admin_renew_cancellable (&self->cancellable);
   g_clear_pointer (&self->groups, tally_error_groups_free);
-  clear_list (self);
+  tally_list_box_remove_all (self->list);
   gtk_widget_set_visible (GTK_WIDGET (self->list), FALSE);
   gtk_label_set_text (self->status, "");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "errors.reload", TRUE);
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    on_map (self);
 }
 
 static void
 build (TallyAdminErrors *self)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkBox *box = tally_admin_pane_set_body (TALLY_ADMIN_PANE (self), 0);
   GtkWidget *reload = gtk_button_new_with_mnemonic (_("_Reload"));
-
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
 
   self->status = tally_admin_status_new ();
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
 
-  self->list = GTK_LIST_BOX (gtk_list_box_new ());
-  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
+  self->list = tally_boxed_list_new (_("Errors by code and route"));
   gtk_widget_set_visible (GTK_WIDGET (self->list), FALSE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Errors by code and route"), -1);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->list));
 
   gtk_actionable_set_action_name (GTK_ACTIONABLE (reload), "errors.reload");
   gtk_widget_add_css_class (reload, "pill");
   gtk_widget_set_halign (reload, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (box), reload);
-
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
-  gtk_widget_set_vexpand (scrolled, TRUE);
-  adw_bin_set_child (ADW_BIN (self), scrolled);
-}
-
-static void
-tally_admin_errors_constructed (GObject *object)
-{
-  TallyAdminErrors *self = TALLY_ADMIN_ERRORS (object);
-
-  G_OBJECT_CLASS (tally_admin_errors_parent_class)->constructed (object);
-
-  self->session = tally_page_get_session (TALLY_PAGE (self));
-  g_return_if_fail (self->session != NULL);
-  build (self);
-  tally_admin_follow_session (GTK_WIDGET (self), self->session, G_CALLBACK (on_map),
-                              G_CALLBACK (on_role_changed));
+  gtk_box_append (box, reload);
 }
 
 static void
@@ -230,8 +177,6 @@ tally_admin_errors_dispose (GObject *object)
 {
   TallyAdminErrors *self = TALLY_ADMIN_ERRORS (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->groups, tally_error_groups_free);
 
   G_OBJECT_CLASS (tally_admin_errors_parent_class)->dispose (object);
@@ -242,9 +187,11 @@ tally_admin_errors_class_init (TallyAdminErrorsClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  TallyAdminPaneClass *pane_class = TALLY_ADMIN_PANE_CLASS (klass);
 
-  object_class->constructed = tally_admin_errors_constructed;
   object_class->dispose = tally_admin_errors_dispose;
+  pane_class->reload = tally_admin_errors_reload;
+  pane_class->clear = tally_admin_errors_clear;
 
   gtk_widget_class_install_action (widget_class, "errors.reload", NULL, reload_action);
 }
@@ -252,7 +199,7 @@ tally_admin_errors_class_init (TallyAdminErrorsClass *klass)
 static void
 tally_admin_errors_init (TallyAdminErrors *self)
 {
-  self->cancellable = g_cancellable_new ();
+  build (self);
 }
 
 GtkWidget *

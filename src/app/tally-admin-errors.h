@@ -8,18 +8,17 @@
 #pragma once
 
 #include "tally-ops-report.h"
-#include "tally-page.h"
+#include "tally-admin-pane.h"
 
 G_BEGIN_DECLS
 
 #define TALLY_TYPE_ADMIN_ERRORS (tally_admin_errors_get_type ())
 
 /* Action: errors.reload. */
-G_DECLARE_FINAL_TYPE (TallyAdminErrors, tally_admin_errors, TALLY, ADMIN_ERRORS, TallyPage)
+G_DECLARE_FINAL_TYPE (TallyAdminErrors, tally_admin_errors, TALLY, ADMIN_ERRORS,
+                      TallyAdminPane)
 
 GtkWidget        *tally_admin_errors_new        (TallySession     *session);
-/* Reads the groups again. */
-void              tally_admin_errors_reload     (TallyAdminErrors *self);
 /* The groups shown; NULL before the first answer or after an error. */
 TallyErrorGroups *tally_admin_errors_get_groups (TallyAdminErrors *self);
 

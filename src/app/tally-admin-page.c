@@ -5,10 +5,11 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * Only admins see the view; the server checks the role on every call all
- * the same. It holds two panes (tally-admin-audit-pane.c,
- * tally-admin-users-pane.c) and answers their actions. A change to a
- * user is audited by the server: both lists are read again afterwards,
- * so the record of what was just done shows at the log's top.
+ * the same. It holds four panes (TallyAdminPane: each reads when first
+ * shown and forgets the last admin's figures by itself) and answers the
+ * actions of the audit log and the users. A change to a user is audited
+ * by the server: both lists are read again afterwards, so the record of
+ * what was just done shows at the log's top.
  */
 
 #include "config.h"
@@ -28,11 +29,9 @@ struct _TallyAdminPage
 {
   TallyPage            parent_instance;
 
-  TallySession        *session;
   TallyAdminAuditPane *audit;
   TallyAdminUsersPane *users;
   GtkStack            *sections;
-  gboolean             loaded;
 };
 
 G_DEFINE_FINAL_TYPE (TallyAdminPage, tally_admin_page, TALLY_TYPE_PAGE)
@@ -40,9 +39,8 @@ G_DEFINE_FINAL_TYPE (TallyAdminPage, tally_admin_page, TALLY_TYPE_PAGE)
 static void
 reload (TallyAdminPage *self)
 {
-  self->loaded = TRUE;
-  tally_admin_audit_pane_reload (self->audit);
-  tally_admin_users_pane_reload (self->users);
+  tally_admin_pane_reload (TALLY_ADMIN_PANE (self->audit));
+  tally_admin_pane_reload (TALLY_ADMIN_PANE (self->users));
 }
 
 /* ---- actions ------------------------------------------------------------ */
@@ -111,14 +109,15 @@ on_verifying (TallyAdminPage *self)
 /* ---- building ----------------------------------------------------------- */
 
 static void
-build (TallyAdminPage *self)
+build (TallyAdminPage *self,
+       TallySession   *session)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *switcher;
   GtkWidget *audit_clamp = adw_clamp_new ();
 
-  self->audit = tally_admin_audit_pane_new (self->session);
-  self->users = tally_admin_users_pane_new (self->session);
+  self->audit = tally_admin_audit_pane_new (session);
+  self->users = tally_admin_users_pane_new (session);
   g_signal_connect_object (self->audit, "notify::verifying", G_CALLBACK (on_verifying), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->users, "changed", G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
@@ -131,9 +130,9 @@ build (TallyAdminPage *self)
   adw_clamp_set_child (ADW_CLAMP (audit_clamp), GTK_WIDGET (self->audit));
   gtk_stack_add_titled (self->sections, audit_clamp, "audit", _("Audit Log"));
   gtk_stack_add_titled (self->sections, GTK_WIDGET (self->users), "users", _("Users"));
-  gtk_stack_add_titled (self->sections, tally_admin_analytics_new (self->session), "analytics",
+  gtk_stack_add_titled (self->sections, tally_admin_analytics_new (session), "analytics",
                         _("Analytics"));
-  gtk_stack_add_titled (self->sections, tally_admin_errors_new (self->session), "errors",
+  gtk_stack_add_titled (self->sections, tally_admin_errors_new (session), "errors",
                         _("Errors"));
   /* Four sections are wider than a 360 px window: there, a drop-down. */
   switcher = tally_section_switcher_new (self->sections);
@@ -144,37 +143,17 @@ build (TallyAdminPage *self)
   adw_bin_set_child (ADW_BIN (self), box);
 }
 
-/* Read when first shown, and again for another admin. */
-static void
-on_map (TallyAdminPage *self)
-{
-  if (!self->loaded && tally_session_is_admin (self->session))
-    reload (self);
-}
-
-/* Another user, or no longer an admin: what the last admin saw goes. */
-static void
-on_role_changed (TallyAdminPage *self)
-{
-  self->loaded = FALSE;
-  tally_admin_audit_pane_clear (self->audit);
-  tally_admin_users_pane_clear (self->users);
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    on_map (self);
-}
-
 static void
 tally_admin_page_constructed (GObject *object)
 {
   TallyAdminPage *self = TALLY_ADMIN_PAGE (object);
+  TallySession *session;
 
   G_OBJECT_CLASS (tally_admin_page_parent_class)->constructed (object);
 
-  self->session = tally_page_get_session (TALLY_PAGE (self));
-  g_return_if_fail (self->session != NULL);
-  build (self);
-  tally_admin_follow_session (GTK_WIDGET (self), self->session, G_CALLBACK (on_map),
-                              G_CALLBACK (on_role_changed));
+  session = tally_page_get_session (TALLY_PAGE (self));
+  g_return_if_fail (session != NULL);
+  build (self, session);
 }
 
 static void

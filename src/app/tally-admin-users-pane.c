@@ -19,25 +19,25 @@
 #include "tally-format.h"
 #include "tally-pager.h"
 #include "tally-session-admin.h"
+#include "tally-toast.h"
+#include "tally-widget-builders.h"
 
 #define USERS_PAGE_SIZE 50
 #define MAX_CREDITS G_GINT64_CONSTANT (1000000000000)
 
 struct _TallyAdminUsersPane
 {
-  AdwBin          parent_instance;
+  TallyAdminPane  parent_instance;
 
-  TallySession   *session;
   TallyPager     *pager;
   GtkSearchEntry *search;
   GtkListBox     *list;
   GtkLabel       *status;
   /* id → the user object the list shows. */
   GHashTable     *users;
-  GCancellable   *cancellable;
 };
 
-G_DEFINE_FINAL_TYPE (TallyAdminUsersPane, tally_admin_users_pane, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (TallyAdminUsersPane, tally_admin_users_pane, TALLY_TYPE_ADMIN_PANE)
 
 enum {
   CHANGED,
@@ -253,31 +253,26 @@ take_users (JsonArray *items,
 static void
 remove_rows (TallyAdminUsersPane *self)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
-    gtk_list_box_remove (self->list, child);
+  tally_list_box_remove_all (self->list);
   g_hash_table_remove_all (self->users);
 }
 
-void
-tally_admin_users_pane_clear (TallyAdminUsersPane *self)
+static void
+tally_admin_users_pane_clear (TallyAdminPane *pane)
 {
-  g_return_if_fail (TALLY_IS_ADMIN_USERS_PANE (self));
+  TallyAdminUsersPane *self = TALLY_ADMIN_USERS_PANE (pane);
 
   tally_pager_clear (self->pager);
-  tally_admin_renew_cancellable (&self->cancellable);
   remove_rows (self);
   update_status (self);
 }
 
-void
-tally_admin_users_pane_reload (TallyAdminUsersPane *self)
+static void
+tally_admin_users_pane_reload (TallyAdminPane *pane)
 {
+  TallyAdminUsersPane *self = TALLY_ADMIN_USERS_PANE (pane);
   g_autofree char *query = NULL;
   g_autofree char *path = NULL;
-
-  g_return_if_fail (TALLY_IS_ADMIN_USERS_PANE (self));
 
   query = g_uri_escape_string (gtk_editable_get_text (GTK_EDITABLE (self->search)), NULL, FALSE);
   path = g_strdup_printf ("/v1/admin/users?limit=%d&q=%s", USERS_PAGE_SIZE, query);
@@ -331,10 +326,10 @@ changed (GObject      *source,
   reply = tally_session_admin_call_finish (TALLY_SESSION (source), result, &error);
   if (reply == NULL)
     {
-      tally_admin_toast (GTK_WIDGET (change->self), error->message);
+      tally_toast_show (GTK_WIDGET (change->self), error->message);
       return;
     }
-  tally_admin_toast (GTK_WIDGET (change->self), change->done);
+  tally_toast_show (GTK_WIDGET (change->self), change->done);
   g_signal_emit (change->self, signals[CHANGED], 0);
 }
 
@@ -350,8 +345,9 @@ send_change (TallyAdminUsersPane *self,
   Change *change = change_new (self, user);
 
   change->done = done;
-  tally_session_admin_call_async (self->session, method, path, body, self->cancellable, changed,
-                                  change);
+  tally_session_admin_call_async (tally_page_get_session (TALLY_PAGE (self)), method, path, body,
+                                  tally_admin_pane_get_cancellable (TALLY_ADMIN_PANE (self)),
+                                  changed, change);
 }
 
 /* Asks, about the user @change holds, with tally_admin_confirm(). */
@@ -466,7 +462,7 @@ tally_admin_users_pane_grant (TallyAdminUsersPane *self,
 
   if (user == NULL || user_account (user) == NULL)
     return;
-  form = tally_admin_form_new ();
+  form = GTK_WIDGET (tally_boxed_list_new (NULL));
   add_form_row (form, _("Credits"), credits_spin (form, "amount", 100, 1));
   reason = adw_entry_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (reason), _("Reason"));
@@ -592,7 +588,7 @@ tally_admin_users_pane_set_ceilings (TallyAdminUsersPane *self,
   G_STATIC_ASSERT (G_N_ELEMENTS (titles) == G_N_ELEMENTS (ceiling_keys));
   if (user == NULL || user_account (user) == NULL)
     return;
-  form = tally_admin_form_new ();
+  form = GTK_WIDGET (tally_boxed_list_new (NULL));
   for (guint i = 0; i < G_N_ELEMENTS (ceiling_keys); i++)
     add_form_row (form, titles[i], credits_spin (form, ceiling_keys[i], 0, 0));
   ask (change_new (self, user), _("Set Ceilings?"),
@@ -633,37 +629,24 @@ tally_admin_users_pane_erase (TallyAdminUsersPane *self,
 static void
 build (TallyAdminUsersPane *self)
 {
-  GtkWidget *scrolled = gtk_scrolled_window_new ();
-  GtkWidget *clamp = adw_clamp_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkBox *box = tally_admin_pane_set_body (TALLY_ADMIN_PANE (self), 0);
+  GtkWidget *scrolled = gtk_widget_get_ancestor (GTK_WIDGET (box), GTK_TYPE_SCROLLED_WINDOW);
 
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  gtk_widget_set_margin_start (box, 12);
-  gtk_widget_set_margin_end (box, 12);
   self->search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
   g_object_set (self->search, "placeholder-text", _("Search by email or name"), NULL);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->search),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Search users"), -1);
   g_signal_connect_object (self->search, "search-changed",
-                           G_CALLBACK (tally_admin_users_pane_reload), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (tally_admin_pane_reload), self, G_CONNECT_SWAPPED);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->search));
-  self->list = GTK_LIST_BOX (tally_admin_form_new ());
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->list),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Users"), -1);
+  self->list = tally_boxed_list_new (_("Users"));
   gtk_widget_set_visible (GTK_WIDGET (self->list), FALSE);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->list));
   self->status = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_wrap (self->status, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
-
-  adw_clamp_set_child (ADW_CLAMP (clamp), box);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), clamp);
   tally_pager_follow (self->pager, GTK_SCROLLED_WINDOW (scrolled));
-  adw_bin_set_child (ADW_BIN (self), scrolled);
 }
 
 static void
@@ -671,23 +654,37 @@ tally_admin_users_pane_dispose (GObject *object)
 {
   TallyAdminUsersPane *self = TALLY_ADMIN_USERS_PANE (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
   if (self->pager != NULL)
     tally_pager_clear (self->pager);
   g_clear_object (&self->pager);
-  g_clear_object (&self->session);
   g_clear_pointer (&self->users, g_hash_table_unref);
 
   G_OBJECT_CLASS (tally_admin_users_pane_parent_class)->dispose (object);
 }
 
 static void
+tally_admin_users_pane_constructed (GObject *object)
+{
+  TallyAdminUsersPane *self = TALLY_ADMIN_USERS_PANE (object);
+
+  G_OBJECT_CLASS (tally_admin_users_pane_parent_class)->constructed (object);
+
+  self->pager = tally_pager_new (tally_page_get_session (TALLY_PAGE (self)), take_users, self);
+  g_signal_connect_object (self->pager, "notify", G_CALLBACK (update_status), self,
+                           G_CONNECT_SWAPPED);
+  build (self);
+}
+
+static void
 tally_admin_users_pane_class_init (TallyAdminUsersPaneClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  TallyAdminPaneClass *pane_class = TALLY_ADMIN_PANE_CLASS (klass);
 
+  object_class->constructed = tally_admin_users_pane_constructed;
   object_class->dispose = tally_admin_users_pane_dispose;
+  pane_class->reload = tally_admin_users_pane_reload;
+  pane_class->clear = tally_admin_users_pane_clear;
 
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                    NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -696,7 +693,6 @@ tally_admin_users_pane_class_init (TallyAdminUsersPaneClass *klass)
 static void
 tally_admin_users_pane_init (TallyAdminUsersPane *self)
 {
-  self->cancellable = g_cancellable_new ();
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) json_object_unref);
 }
@@ -704,15 +700,7 @@ tally_admin_users_pane_init (TallyAdminUsersPane *self)
 TallyAdminUsersPane *
 tally_admin_users_pane_new (TallySession *session)
 {
-  TallyAdminUsersPane *self;
-
   g_return_val_if_fail (TALLY_IS_SESSION (session), NULL);
 
-  self = g_object_new (TALLY_TYPE_ADMIN_USERS_PANE, NULL);
-  self->session = g_object_ref (session);
-  self->pager = tally_pager_new (session, take_users, self);
-  g_signal_connect_object (self->pager, "notify", G_CALLBACK (update_status), self,
-                           G_CONNECT_SWAPPED);
-  build (self);
-  return self;
+  return g_object_new (TALLY_TYPE_ADMIN_USERS_PANE, "session", session, NULL);
 }

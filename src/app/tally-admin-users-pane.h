@@ -7,9 +7,7 @@
 
 #pragma once
 
-#include <adwaita.h>
-
-#include "tally-session.h"
+#include "tally-admin-pane.h"
 
 G_BEGIN_DECLS
 
@@ -20,15 +18,13 @@ G_BEGIN_DECLS
  * admin can make: their rows activate admin.grant, admin.set-ceilings,
  * admin.toggle-role, admin.toggle-disabled and admin.erase with the
  * user's id, which an ancestor (the Admin page) answers with the calls
- * below. Signal "changed": a change went through. */
+ * below. Signal "changed": a change went through. Reloading reads the
+ * first page of the users the search matches; clearing forgets every
+ * user shown and any page under way. */
 G_DECLARE_FINAL_TYPE (TallyAdminUsersPane, tally_admin_users_pane, TALLY, ADMIN_USERS_PANE,
-                      AdwBin)
+                      TallyAdminPane)
 
 TallyAdminUsersPane *tally_admin_users_pane_new             (TallySession        *session);
-/* Reads the first page of the users the search matches. */
-void                 tally_admin_users_pane_reload          (TallyAdminUsersPane *self);
-/* Forgets every user shown and any page under way. */
-void                 tally_admin_users_pane_clear           (TallyAdminUsersPane *self);
 /* Each asks first, about a user the list shows; nothing for another id. */
 void                 tally_admin_users_pane_grant           (TallyAdminUsersPane *self,
                                                              const char          *user_id);

@@ -17,6 +17,7 @@
 #include "tally-alerts-preferences.h"
 #include "tally-secret-dialog.h"
 #include "tally-toast.h"
+#include "tally-widget-builders.h"
 
 /* The latest deliveries shown under a webhook. */
 #define N_DELIVERIES 10
@@ -58,14 +59,6 @@ struct _TallyAlertsPreferences
 G_DEFINE_FINAL_TYPE (TallyAlertsPreferences, tally_alerts_preferences,
                      ADW_TYPE_PREFERENCES_PAGE)
 
-static void
-show_error (GtkLabel   *label,
-            const char *message)
-{
-  gtk_label_set_text (label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
-}
-
 /* "@what: why" in @label; a call cancelled as the window closed says
  * nothing. */
 static void
@@ -80,7 +73,7 @@ show_failure (GtkLabel     *label,
 
   /* Translators: "Your alerts were not saved: the server's reason" */
   message = g_strdup_printf (_("%s: %s"), what, error->message);
-  show_error (label, message);
+  tally_message_label_set (label, message);
 }
 
 static void
@@ -200,11 +193,11 @@ add_threshold_action (GtkWidget  *widget,
   if (!tally_alert_settings_add_threshold (self->settings, percent))
     {
       message = g_strdup_printf (_("There is an alert at %d%% already"), percent);
-      show_error (self->settings_error, message);
+      tally_message_label_set (self->settings_error, message);
       return;
     }
 
-  show_error (self->settings_error, NULL);
+  tally_message_label_set (self->settings_error, NULL);
   show_thresholds (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->new_threshold_spin));
 }
@@ -282,7 +275,7 @@ read_page (TallyAlertsPreferences *self)
           /* Translators: "“7pm” is not a time of day like 22:00" */
           message = g_strdup_printf (_("Your alerts were not saved: “%s” is not a time of day "
                                        "like 22:00"), text);
-          show_error (self->settings_error, message);
+          tally_message_label_set (self->settings_error, message);
           gtk_widget_grab_focus (GTK_WIDGET (times[i]));
           return NULL;
         }
@@ -328,7 +321,7 @@ settings_saved (GObject      *source,
       return;
     }
 
-  show_error (self->settings_error, NULL);
+  tally_message_label_set (self->settings_error, NULL);
   show_settings (self, settings);
   toast (self, _("Alerts saved"));
 }
@@ -524,7 +517,7 @@ webhook_added (GObject      *source,
       return;
     }
 
-  show_error (self->webhooks_error, NULL);
+  tally_message_label_set (self->webhooks_error, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->new_webhook_row), "");
   list_webhooks (self);
   show_secret (self, webhook);
@@ -541,7 +534,8 @@ add_webhook_action (GtkWidget  *widget,
 
   if (url[0] == '\0')
     {
-      show_error (self->webhooks_error, _("The webhook was not added: type its address first"));
+      tally_message_label_set (self->webhooks_error,
+                               _("The webhook was not added: type its address first"));
       gtk_widget_grab_focus (GTK_WIDGET (self->new_webhook_row));
       return;
     }
@@ -564,7 +558,7 @@ webhook_removed (GObject      *source,
       return;
     }
 
-  show_error (self->webhooks_error, NULL);
+  tally_message_label_set (self->webhooks_error, NULL);
   list_webhooks (self);
   toast (self, _("Webhook removed"));
 }

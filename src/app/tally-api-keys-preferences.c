@@ -18,6 +18,7 @@
 #include "tally-session-keys.h"
 #include "tally-secret-dialog.h"
 #include "tally-toast.h"
+#include "tally-widget-builders.h"
 
 struct _TallyApiKeysPreferences
 {
@@ -40,14 +41,6 @@ struct _TallyApiKeysPreferences
 G_DEFINE_FINAL_TYPE (TallyApiKeysPreferences, tally_api_keys_preferences,
                      ADW_TYPE_PREFERENCES_PAGE)
 
-static void
-show_error (GtkLabel   *label,
-            const char *message)
-{
-  gtk_label_set_text (label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
-}
-
 /* "@what: why"; a call cancelled as the window closed says nothing. */
 static void
 show_failure (GtkLabel     *label,
@@ -61,7 +54,7 @@ show_failure (GtkLabel     *label,
 
   /* Translators: "The key was not created: the server's reason" */
   message = g_strdup_printf (_("%s: %s"), what, error->message);
-  show_error (label, message);
+  tally_message_label_set (label, message);
 }
 
 static void
@@ -146,7 +139,7 @@ keys_listed (GObject      *source,
       return;
     }
 
-  show_error (self->keys_error, NULL);
+  tally_message_label_set (self->keys_error, NULL);
   show_keys (self, keys);
 }
 
@@ -189,7 +182,7 @@ key_created (GObject      *source,
       return;
     }
 
-  show_error (self->create_error, NULL);
+  tally_message_label_set (self->create_error, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->name_row), "");
   list_keys (self);
   show_key (self, key);
@@ -206,7 +199,8 @@ create_action (GtkWidget  *widget,
 
   if (name[0] == '\0')
     {
-      show_error (self->create_error, _("The key was not created: give it a name first"));
+      tally_message_label_set (self->create_error,
+                               _("The key was not created: give it a name first"));
       gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
       return;
     }
@@ -234,7 +228,7 @@ key_revoked (GObject      *source,
       return;
     }
 
-  show_error (self->keys_error, NULL);
+  tally_message_label_set (self->keys_error, NULL);
   list_keys (self);
   toast (self, _("Key revoked"));
 }

@@ -19,6 +19,7 @@
 #include "tally-gifts-box.h"
 #include "tally-session-gifts.h"
 #include "tally-toast.h"
+#include "tally-widget-builders.h"
 
 struct _TallyGiftsBox
 {
@@ -44,24 +45,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static void
-set_message (GtkLabel   *label,
-             const char *text)
-{
-  gtk_label_set_text (label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL);
-}
-
-static void
-toast (TallyGiftsBox *self,
-       const char    *message)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (message));
-}
 
 /* --- the referral link --- */
 
@@ -99,7 +82,7 @@ referral_loaded (GObject      *source,
   if (info == NULL)
     {
       message = g_strdup_printf (_("The referral link cannot be shown: %s"), error->message);
-      set_message (self->referral_error, message);
+      tally_message_label_set (self->referral_error, message);
       return;
     }
 
@@ -108,8 +91,8 @@ referral_loaded (GObject      *source,
   adw_action_row_set_subtitle (self->link_row, info->url);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "gifts.copy-link", TRUE);
   text = referral_text (info);
-  set_message (self->referral_note, text);
-  set_message (self->referral_error, NULL);
+  tally_message_label_set (self->referral_note, text);
+  tally_message_label_set (self->referral_error, NULL);
 }
 
 void
@@ -132,7 +115,7 @@ copy_link_action (GtkWidget  *widget,
     return;
 
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), self->link);
-  toast (self, _("Referral link copied"));
+  tally_toast_show (GTK_WIDGET (self), _("Referral link copied"));
 }
 
 /* --- the gift --- */
@@ -188,46 +171,10 @@ tally_gifts_box_get_link (TallyGiftsBox *self)
 
 /* --- building --- */
 
-static GtkWidget *
-heading (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_margin_top (label, 12);
-  gtk_widget_add_css_class (label, "heading");
-  return label;
-}
-
-static GtkLabel *
-message_label (const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_widget_add_css_class (label, css_class);
-  gtk_widget_set_visible (label, FALSE);
-  return GTK_LABEL (label);
-}
-
-static GtkListBox *
-boxed_list (const char *accessible)
-{
-  GtkWidget *list = gtk_list_box_new ();
-
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible, -1);
-  return GTK_LIST_BOX (list);
-}
-
 static void
 build_gift (TallyGiftsBox *self)
 {
-  GtkListBox *list = boxed_list (_("Buy as a gift"));
+  GtkListBox *list = tally_boxed_list_new (_("Buy as a gift"));
   GtkWidget *row = adw_action_row_new ();
 
   self->gift_switch = GTK_SWITCH (gtk_switch_new ());
@@ -256,7 +203,7 @@ build_gift (TallyGiftsBox *self)
 static void
 build_referral (TallyGiftsBox *self)
 {
-  GtkListBox *list = boxed_list (_("Your referral link"));
+  GtkListBox *list = tally_boxed_list_new (_("Your referral link"));
   GtkWidget *copy = gtk_button_new_with_mnemonic (_("_Copy"));
 
   self->link_row = ADW_ACTION_ROW (adw_action_row_new ());
@@ -271,9 +218,9 @@ build_referral (TallyGiftsBox *self)
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (self->link_row), FALSE);
   gtk_list_box_append (list, GTK_WIDGET (self->link_row));
 
-  self->referral_note = message_label ("dim-label");
-  self->referral_error = message_label ("error");
-  gtk_box_append (GTK_BOX (self), heading (_("Invite Friends")));
+  self->referral_note = tally_message_label_new ("dim-label");
+  self->referral_error = tally_message_label_new ("error");
+  gtk_box_append (GTK_BOX (self), tally_heading_new (_("Invite Friends")));
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (list));
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->referral_note));
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->referral_error));
@@ -363,11 +310,12 @@ tally_gifts_box_reset (TallyGiftsBox *self)
   g_return_if_fail (TALLY_IS_GIFTS_BOX (self));
 
   g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   tally_gifts_box_gift_sent (self);
   g_clear_pointer (&self->link, g_free);
   adw_action_row_set_subtitle (self->link_row, "…");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "gifts.copy-link", FALSE);
-  set_message (self->referral_note, NULL);
-  set_message (self->referral_error, NULL);
+  tally_message_label_set (self->referral_note, NULL);
+  tally_message_label_set (self->referral_error, NULL);
 }

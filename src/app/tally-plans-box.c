@@ -18,6 +18,7 @@
 #include "tally-plans-box.h"
 #include "tally-session-plans.h"
 #include "tally-toast.h"
+#include "tally-widget-builders.h"
 
 struct _TallyPlansBox
 {
@@ -56,24 +57,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static void
-set_message (GtkLabel   *label,
-             const char *text)
-{
-  gtk_label_set_text (label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL);
-}
-
-static void
-toast (TallyPlansBox *self,
-       const char    *message)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (message));
-}
 
 static void
 update_actions (TallyPlansBox *self)
@@ -258,10 +241,8 @@ static void
 show_plans (TallyPlansBox *self)
 {
   guint n = self->plans != NULL ? g_list_model_get_n_items (self->plans) : 0;
-  GtkWidget *child;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->plans_list))) != NULL)
-    gtk_list_box_remove (self->plans_list, child);
+  tally_list_box_remove_all (self->plans_list);
 
   if (self->subscription != NULL)
     gtk_list_box_append (self->plans_list, current_row (self));
@@ -303,7 +284,7 @@ plans_loaded (GObject      *source,
   if (plans == NULL)
     {
       message = g_strdup_printf (_("The plans cannot be shown: %s"), error->message);
-      set_message (self->plans_error, message);
+      tally_message_label_set (self->plans_error, message);
       return;
     }
   g_set_object (&self->plans, plans);
@@ -322,9 +303,9 @@ check_waiting (TallyPlansBox *self)
   /* Translators: "You subscribed to Basic" */
   message = g_strdup_printf (_("You subscribed to %s"), plan_name (self, self->subscription->plan));
   g_clear_pointer (&self->waiting_plan, g_free);
-  set_message (self->plans_note, NULL);
+  tally_message_label_set (self->plans_note, NULL);
   update_actions (self);
-  toast (self, message);
+  tally_toast_show (GTK_WIDGET (self), message);
 }
 
 static void
@@ -343,7 +324,7 @@ subscription_loaded (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       message = g_strdup_printf (_("Your plan cannot be shown: %s"), error->message);
-      set_message (self->plans_error, message);
+      tally_message_label_set (self->plans_error, message);
       return;
     }
   set_subscription (self, subscription);
@@ -364,7 +345,7 @@ tally_plans_box_reload (TallyPlansBox *self)
 
   if (tally_session_get_state (self->session) != TALLY_SESSION_STATE_SIGNED_IN)
     return;
-  set_message (self->plans_error, NULL);
+  tally_message_label_set (self->plans_error, NULL);
   tally_session_load_plans_async (self->session, self->cancellable, plans_loaded,
                                   g_object_ref (self));
   load_subscription (self);
@@ -412,7 +393,7 @@ subscribe_started (GObject      *source,
     {
       g_clear_pointer (&self->waiting_plan, g_free);
       message = g_strdup_printf (_("The subscription cannot be started: %s"), error->message);
-      set_message (self->plans_error, message);
+      tally_message_label_set (self->plans_error, message);
       update_actions (self);
       return;
     }
@@ -420,7 +401,7 @@ subscribe_started (GObject      *source,
   /* Translators: "Finish subscribing to Basic in your browser; …" */
   message = g_strdup_printf (_("Finish subscribing to %s in your browser; the plan shows here "
                                "once it is paid."), plan_name (self, self->waiting_plan));
-  set_message (self->plans_note, message);
+  tally_message_label_set (self->plans_note, message);
   update_actions (self);
   open_checkout (self, url);
 }
@@ -436,7 +417,7 @@ subscribe_action (GtkWidget  *widget,
   if (self->busy || find_plan (self, plan_id) == NULL)
     return;
 
-  set_message (self->plans_error, NULL);
+  tally_message_label_set (self->plans_error, NULL);
   self->busy = TRUE;
   g_free (self->waiting_plan);
   self->waiting_plan = g_strdup (plan_id);
@@ -465,7 +446,7 @@ cancelled (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       message = g_strdup_printf (_("Your plan was not cancelled: %s"), error->message);
-      set_message (self->plans_error, message);
+      tally_message_label_set (self->plans_error, message);
       update_actions (self);
       return;
     }
@@ -476,7 +457,7 @@ cancelled (GObject      *source,
   if (day != NULL)
     /* Translators: "Your plan ends on 3 January" */
     message = g_strdup_printf (_("Your plan ends on %s"), day);
-  toast (self, message != NULL ? message : _("Your plan is cancelled"));
+  tally_toast_show (GTK_WIDGET (self), message != NULL ? message : _("Your plan is cancelled"));
 }
 
 static void
@@ -487,7 +468,7 @@ cancel_response (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "cancel-plan") || self->busy || self->subscription == NULL)
     return;
 
-  set_message (self->plans_error, NULL);
+  tally_message_label_set (self->plans_error, NULL);
   self->busy = TRUE;
   update_actions (self);
   tally_session_cancel_subscription_async (self->session, self->cancellable, cancelled,
@@ -558,7 +539,7 @@ plan_changed (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       message = g_strdup_printf (_("Your plan was not changed: %s"), error->message);
-      set_message (self->plans_error, message);
+      tally_message_label_set (self->plans_error, message);
       update_actions (self);
       return;
     }
@@ -568,7 +549,7 @@ plan_changed (GObject      *source,
     {
       /* Translators: "Your plan is now Pro" */
       message = g_strdup_printf (_("Your plan is now %s"), plan_name (self, subscription->plan));
-      toast (self, message);
+      tally_toast_show (GTK_WIDGET (self), message);
     }
 }
 
@@ -582,7 +563,7 @@ change_response (AdwMessageDialog *dialog,
   if (!g_str_equal (response, "switch") || self->busy || self->subscription == NULL)
     return;
 
-  set_message (self->plans_error, NULL);
+  tally_message_label_set (self->plans_error, NULL);
   self->busy = TRUE;
   update_actions (self);
   tally_session_change_plan_async (self->session, plan_id, self->cancellable, plan_changed,
@@ -659,7 +640,7 @@ code_redeemed (GObject      *source,
   if (credits < 0)
     {
       /* The server's refusal is already in words: "This code has expired." */
-      set_message (self->redeem_error, error->message);
+      tally_message_label_set (self->redeem_error, error->message);
       return;
     }
 
@@ -667,7 +648,7 @@ code_redeemed (GObject      *source,
   /* Translators: "Code redeemed: 500 credits added" */
   message = g_strdup_printf (_("Code redeemed: %s added"), credits_text);
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
-  toast (self, message);
+  tally_toast_show (GTK_WIDGET (self), message);
 }
 
 /* The API's pattern for codes, checked before anything is sent. */
@@ -697,17 +678,17 @@ redeem_action (GtkWidget  *widget,
     return;
   if (code[0] == '\0')
     {
-      set_message (self->redeem_error, _("Type the code you were given first."));
+      tally_message_label_set (self->redeem_error, _("Type the code you were given first."));
       return;
     }
   if (!code_is_valid (code))
     {
-      set_message (self->redeem_error, _("A code has 3 to 32 letters, digits, hyphens or "
-                                         "underscores."));
+      tally_message_label_set (self->redeem_error, _("A code has 3 to 32 letters, digits, "
+                                                     "hyphens or underscores."));
       return;
     }
 
-  set_message (self->redeem_error, NULL);
+  tally_message_label_set (self->redeem_error, NULL);
   self->redeeming = TRUE;
   update_actions (self);
   tally_session_redeem_code_async (self->session, code, self->cancellable, code_redeemed,
@@ -722,46 +703,10 @@ code_activated (TallyPlansBox *self)
 
 /* --- building --- */
 
-static GtkWidget *
-heading (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_margin_top (label, 12);
-  gtk_widget_add_css_class (label, "heading");
-  return label;
-}
-
-static GtkLabel *
-message_label (const char *css_class)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  gtk_widget_add_css_class (label, css_class);
-  gtk_widget_set_visible (label, FALSE);
-  return GTK_LABEL (label);
-}
-
-static GtkListBox *
-boxed_list (const char *accessible)
-{
-  GtkWidget *list = gtk_list_box_new ();
-
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible, -1);
-  return GTK_LIST_BOX (list);
-}
-
 static void
 build_redeem (TallyPlansBox *self)
 {
-  GtkListBox *list = boxed_list (_("Redeem a promo code"));
+  GtkListBox *list = tally_boxed_list_new (_("Redeem a promo code"));
   GtkWidget *button = gtk_button_new_with_mnemonic (_("_Redeem"));
 
   self->code_row = ADW_ENTRY_ROW (adw_entry_row_new ());
@@ -775,8 +720,8 @@ build_redeem (TallyPlansBox *self)
   adw_entry_row_add_suffix (self->code_row, button);
   gtk_list_box_append (list, GTK_WIDGET (self->code_row));
 
-  self->redeem_error = message_label ("error");
-  gtk_box_append (GTK_BOX (self), heading (_("Redeem a Code")));
+  self->redeem_error = tally_message_label_new ("error");
+  gtk_box_append (GTK_BOX (self), tally_heading_new (_("Redeem a Code")));
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (list));
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->redeem_error));
 }
@@ -784,11 +729,11 @@ build_redeem (TallyPlansBox *self)
 static void
 build (TallyPlansBox *self)
 {
-  self->plans_list = boxed_list (_("Subscription plans"));
+  self->plans_list = tally_boxed_list_new (_("Subscription plans"));
   gtk_widget_set_visible (GTK_WIDGET (self->plans_list), FALSE);
-  self->plans_error = message_label ("error");
-  self->plans_note = message_label ("dim-label");
-  gtk_box_append (GTK_BOX (self), heading (_("Plans")));
+  self->plans_error = tally_message_label_new ("error");
+  self->plans_note = tally_message_label_new ("dim-label");
+  gtk_box_append (GTK_BOX (self), tally_heading_new (_("Plans")));
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->plans_error));
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->plans_list));
   gtk_box_append (GTK_BOX (self), GTK_WIDGET (self->plans_note));
@@ -887,14 +832,15 @@ tally_plans_box_reset (TallyPlansBox *self)
   g_return_if_fail (TALLY_IS_PLANS_BOX (self));
 
   g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   self->busy = FALSE;
   self->redeeming = FALSE;
   g_clear_pointer (&self->waiting_plan, g_free);
   g_clear_object (&self->plans);
-  set_message (self->plans_error, NULL);
-  set_message (self->plans_note, NULL);
-  set_message (self->redeem_error, NULL);
+  tally_message_label_set (self->plans_error, NULL);
+  tally_message_label_set (self->plans_note, NULL);
+  tally_message_label_set (self->redeem_error, NULL);
   gtk_editable_set_text (GTK_EDITABLE (self->code_row), "");
   set_subscription (self, NULL);
 }

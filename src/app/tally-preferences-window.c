@@ -21,6 +21,7 @@
 #include "tally-pack.h"
 #include "tally-preferences-window.h"
 #include "tally-toast.h"
+#include "tally-widget-builders.h"
 
 struct _TallyPreferencesWindow
 {
@@ -73,14 +74,6 @@ G_DEFINE_FINAL_TYPE (TallyPreferencesWindow, tally_preferences_window,
                      ADW_TYPE_PREFERENCES_WINDOW)
 
 static void
-show_error (GtkLabel   *label,
-            const char *message)
-{
-  gtk_label_set_text (label, message != NULL ? message : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), message != NULL);
-}
-
-static void
 toast (TallyPreferencesWindow *self,
        const char             *message)
 {
@@ -105,7 +98,7 @@ show_failure (GtkLabel     *label,
 
   /* Translators: "Your caps were not saved: the server's reason" */
   message = g_strdup_printf (_("%s: %s"), what, error->message);
-  show_error (label, message);
+  tally_message_label_set (label, message);
 }
 
 /* What the user typed counts even before the spin button lost focus. */
@@ -269,7 +262,7 @@ limits_saved (GObject      *source,
       return;
     }
 
-  show_error (self->limits_error, NULL);
+  tally_message_label_set (self->limits_error, NULL);
   /* The other pages follow as the session reads the account again. */
   show_limits (self, limits);
   toast (self, _("Caps saved"));
@@ -332,7 +325,7 @@ invoice_saved (GObject      *source,
       return;
     }
 
-  show_error (self->invoice_error, NULL);
+  tally_message_label_set (self->invoice_error, NULL);
   show_invoice (self, details);
   toast (self, _("Invoice details saved"));
 }
@@ -459,7 +452,7 @@ recharge_saved (GObject      *source,
       return;
     }
 
-  show_error (self->recharge_error, NULL);
+  tally_message_label_set (self->recharge_error, NULL);
   show_recharge (self, recharge);
   toast (self, _("Automatic top-up saved"));
 }
@@ -475,8 +468,8 @@ save_recharge_action (GtkWidget  *widget,
 
   if (selected == GTK_INVALID_LIST_POSITION || selected >= self->pack_ids->len)
     {
-      show_error (self->recharge_error,
-                  _("Automatic top-up was not saved: choose the pack to buy first"));
+      tally_message_label_set (self->recharge_error,
+                               _("Automatic top-up was not saved: choose the pack to buy first"));
       return;
     }
 
@@ -550,7 +543,7 @@ portal_shown (GObject      *source,
     return;
 
   message = g_strdup_printf (_("The browser cannot be opened: %s"), error->message);
-  show_error (self->portal_error, message);
+  tally_message_label_set (self->portal_error, message);
 }
 
 static void
@@ -569,7 +562,7 @@ portal_opened (GObject      *source,
       return;
     }
 
-  show_error (self->portal_error, NULL);
+  tally_message_label_set (self->portal_error, NULL);
   if (self->opener != NULL)
     self->opener (GTK_WINDOW (self), url, self->opener_data);
   else
@@ -618,7 +611,7 @@ data_exported (GObject      *source,
       return;
     }
 
-  show_error (self->data_error, NULL);
+  tally_message_label_set (self->data_error, NULL);
   toast (self, _("Your data was saved"));
 }
 
@@ -637,7 +630,7 @@ tally_preferences_window_export_data (TallyPreferencesWindow *self,
   g_return_if_fail (TALLY_IS_PREFERENCES_WINDOW (self));
   g_return_if_fail (G_IS_FILE (destination));
 
-  show_error (self->data_error, NULL);
+  tally_message_label_set (self->data_error, NULL);
   tally_session_export_data_async (self->session, destination, self->cancellable, data_exported,
                                    g_object_ref (self));
 }
@@ -705,7 +698,7 @@ delete_response (AdwMessageDialog       *dialog,
   if (!g_str_equal (response, "delete"))
     return;
 
-  show_error (self->data_error, NULL);
+  tally_message_label_set (self->data_error, NULL);
   tally_session_delete_account_async (self->session, gtk_editable_get_text (password),
                                       self->cancellable, account_deleted, g_object_ref (self));
 }
@@ -726,7 +719,7 @@ delete_account_action (GtkWidget  *widget,
 {
   TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
   GtkWidget *password = adw_password_entry_row_new ();
-  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *list = GTK_WIDGET (tally_boxed_list_new (NULL));
   AdwMessageDialog *dialog;
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
@@ -741,8 +734,6 @@ delete_account_action (GtkWidget  *widget,
                                  "Type your password to confirm."));
   /* As on the sign-in page: a row in a boxed list. */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (password), _("Password"));
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
   gtk_list_box_append (GTK_LIST_BOX (list), password);
   adw_message_dialog_set_extra_child (dialog, list);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"),

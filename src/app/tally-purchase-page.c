@@ -15,6 +15,7 @@
 #include "tally-plans-box.h"
 #include "tally-purchase-page.h"
 #include "tally-toast.h"
+#include "tally-widget-builders.h"
 
 /* How many packs bought before are offered as one-click top-ups. */
 #define MAX_RECENT_PACKS 3
@@ -65,16 +66,6 @@ show_error (TallyPurchasePage *self,
 {
   gtk_label_set_text (self->error_label, message ? message : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), message != NULL);
-}
-
-static void
-toast (TallyPurchasePage *self,
-       const char        *message)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (message));
 }
 
 static void
@@ -152,15 +143,6 @@ pack_row (TallyPack *pack,
   return row;
 }
 
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
 /* The packs of paid payments, newest first, then those this app
  * remembers buying (a payment list not loaded yet, or offline); each
  * once. */
@@ -197,7 +179,7 @@ show_recent (TallyPurchasePage *self)
   g_auto(GStrv) recent = recent_pack_ids (self);
   guint shown = 0;
 
-  clear_list (self->recent_list);
+  tally_list_box_remove_all (self->recent_list);
   for (guint i = 0; recent[i] != NULL && shown < MAX_RECENT_PACKS; i++)
     {
       TallyPack *pack = tally_session_find_pack (self->session, recent[i]);
@@ -219,7 +201,7 @@ show_packs (TallyPurchasePage *self)
 {
   GListModel *packs = tally_session_get_packs (self->session);
 
-  clear_list (self->packs_list);
+  tally_list_box_remove_all (self->packs_list);
   for (guint i = 0; i < g_list_model_get_n_items (packs); i++)
     {
       g_autoptr(TallyPack) pack = g_list_model_get_item (packs, i);
@@ -266,7 +248,7 @@ payment_landed (TallyPurchasePage *self,
   show_recent (self);
   /* Translators: "500 credits added" */
   message = g_strdup_printf (_("%s added"), credits_text);
-  toast (self, message);
+  tally_toast_show (GTK_WIDGET (self), message);
   /* Its receipt can be downloaded now. */
   tally_session_reload_payments (self->session);
 }
@@ -284,7 +266,7 @@ gift_landed (TallyPurchasePage *self,
                              self->pending_gift_email != NULL ? self->pending_gift_email : "");
   clear_pending (self);
   tally_gifts_box_gift_sent (self->gifts_box);
-  toast (self, message);
+  tally_toast_show (GTK_WIDGET (self), message);
   tally_session_reload_payments (self->session);
 }
 
@@ -369,7 +351,7 @@ show_receipts (TallyPurchasePage *self)
   GListModel *payments = tally_session_get_payments (self->session);
   guint shown = 0;
 
-  clear_list (self->receipts_list);
+  tally_list_box_remove_all (self->receipts_list);
   for (guint i = 0; i < g_list_model_get_n_items (payments) && shown < MAX_RECEIPTS; i++)
     {
       g_autoptr(TallyPaymentItem) payment = g_list_model_get_item (payments, i);
@@ -403,7 +385,7 @@ receipt_saved (GObject      *source,
 
   if (tally_session_save_receipt_finish (TALLY_SESSION (source), result, &error))
     {
-      toast (self, _("Receipt saved"));
+      tally_toast_show (GTK_WIDGET (self), _("Receipt saved"));
       return;
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -728,7 +710,8 @@ payment_event (TallyPurchasePage *self,
   if (self->pending_session_id == NULL)
     {
       if (g_str_equal (status, "failed"))
-        toast (self, _("A payment failed: nothing was charged and no credits were added"));
+        tally_toast_show (GTK_WIDGET (self),
+                          _("A payment failed: nothing was charged and no credits were added"));
       return;
     }
 
@@ -850,7 +833,8 @@ tally_purchase_page_reset (TallyPurchasePage *self)
   g_return_if_fail (TALLY_IS_PURCHASE_PAGE (self));
 
   g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   self->starting = FALSE;
   clear_pending (self);
   show_error (self, NULL);

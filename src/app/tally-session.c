@@ -978,7 +978,8 @@ static void
 sign_out_here (TallySession *self)
 {
   g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   tally_client_disconnect_events (self->client);
   tally_client_set_token (self->client, NULL);
   close_cache (self);

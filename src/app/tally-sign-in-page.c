@@ -73,7 +73,8 @@ start (TallySignInPage *self,
                                         GTK_EDITABLE (self->referral_row))));
 
   g_cancellable_cancel (self->cancellable);
-  g_set_object (&self->cancellable, g_cancellable_new ());
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
   show_error (self, NULL);
   set_busy (self, TRUE);
   tally_session_sign_in_async (self->session,

@@ -97,16 +97,6 @@ show_failure (TallyTeamPage *self,
   show_error (self, message);
 }
 
-static void
-toast (TallyTeamPage *self,
-       const char    *message)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (message));
-}
-
 static TallyTeam *
 current_team (TallyTeamPage *self)
 {
@@ -597,7 +587,7 @@ joined (GObject      *source,
   g_free (self->team_id);
   self->team_id = g_strdup (team->id);
   message = g_strdup_printf (_("You are in the team “%s”"), team->name);
-  toast (self, message);
+  tally_toast_show (GTK_WIDGET (self), message);
   load (self);
 }
 
@@ -757,7 +747,7 @@ change_done (GObject      *source,
       return;
     }
   show_error (change->self, NULL);
-  toast (change->self, change->done);
+  tally_toast_show (GTK_WIDGET (change->self), change->done);
   load (change->self);
 }
 

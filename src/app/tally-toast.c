@@ -19,3 +19,13 @@ tally_toast_new_plain (const char *text)
   escaped = g_markup_escape_text (text, -1);
   return adw_toast_new (escaped);
 }
+
+void
+tally_toast_show (GtkWidget  *widget,
+                  const char *text)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (widget, ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (text));
+}

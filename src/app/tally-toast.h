@@ -15,5 +15,8 @@ G_BEGIN_DECLS
  * Pango markup, and what toasts say often comes from a user or the server
  * ("R&D bonus", a file name, an error). */
 AdwToast *tally_toast_new_plain (const char *text);
+/* Such a toast in the overlay of @widget's window, if it has one. */
+void      tally_toast_show      (GtkWidget  *widget,
+                                 const char *text);
 
 G_END_DECLS

@@ -23,6 +23,7 @@
 #include "tally-format.h"
 #include "tally-toast.h"
 #include "tally-usage-page.h"
+#include "tally-widget-builders.h"
 
 #define DAYS_SHOWN   30
 #define WEEKS_SHOWN  26
@@ -154,15 +155,6 @@ shown_buckets (TallyUsagePage *self)
 
 /* Rows */
 
-static void
-clear_list (GtkListBox *list)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-    gtk_list_box_remove (list, child);
-}
-
 /* Titles may be a tool's name from the server: plain text. */
 static GtkWidget *
 figure_row (const char *title,
@@ -197,7 +189,7 @@ update_table (TallyUsagePage *self)
 {
   GArray *buckets = shown_buckets (self);
 
-  clear_list (self->table_list);
+  tally_list_box_remove_all (self->table_list);
   if (buckets == NULL || !gtk_toggle_button_get_active (self->table_button))
     return;
 
@@ -407,7 +399,7 @@ update_tools (TallyUsagePage *self)
 {
   gint64 total = 0;
 
-  clear_list (self->tools_list);
+  tally_list_box_remove_all (self->tools_list);
   gtk_widget_set_visible (GTK_WIDGET (self->tools_group),
                           self->usage != NULL && self->usage->tools->len > 0);
   if (self->usage == NULL)
@@ -487,7 +479,7 @@ update_kinds (TallyUsagePage *self)
   };
   gboolean any = FALSE;
 
-  clear_list (self->kinds_list);
+  tally_list_box_remove_all (self->kinds_list);
   for (guint i = 0; self->usage != NULL && i < G_N_ELEMENTS (order); i++)
     {
       const TallyUsageKind *sum = &self->usage->kinds[order[i]];
@@ -623,7 +615,7 @@ update_comparison (TallyUsagePage *self)
   const char *unit = selected_unit (self);
   gint64 size = (gint64) gtk_spin_button_get_value (self->size_spin);
 
-  clear_list (self->compare_list);
+  tally_list_box_remove_all (self->compare_list);
   if (tools == NULL || unit == NULL)
     return;
 
