@@ -8,8 +8,9 @@
  * the same. It holds four panes (TallyAdminPane: each reads when first
  * shown and forgets the last admin's figures by itself) and answers the
  * actions of the audit log and the users. A change to a user is audited
- * by the server: both lists are read again afterwards, so the record of
- * what was just done shows at the log's top.
+ * by the server: the log is read again afterwards, so the record of what
+ * was just done shows at its top; the users pane changes the user's row
+ * in place, so an admin far down the list keeps their place.
  */
 
 #include "config.h"
@@ -41,6 +42,12 @@ reload (TallyAdminPage *self)
 {
   tally_admin_pane_reload (TALLY_ADMIN_PANE (self->audit));
   tally_admin_pane_reload (TALLY_ADMIN_PANE (self->users));
+}
+
+static void
+reload_audit (TallyAdminPage *self)
+{
+  tally_admin_pane_reload (TALLY_ADMIN_PANE (self->audit));
 }
 
 /* ---- actions ------------------------------------------------------------ */
@@ -120,7 +127,8 @@ build (TallyAdminPage *self,
   self->users = tally_admin_users_pane_new (session);
   g_signal_connect_object (self->audit, "notify::verifying", G_CALLBACK (on_verifying), self,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->users, "changed", G_CALLBACK (reload), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->users, "changed", G_CALLBACK (reload_audit), self,
+                           G_CONNECT_SWAPPED);
 
   self->sections = GTK_STACK (gtk_stack_new ());
   /* Each section as narrow as it can be, whatever the other needs. */

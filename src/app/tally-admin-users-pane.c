@@ -6,8 +6,10 @@
  *
  * The list is read a page at a time as it scrolls (TallyPager). Every
  * change to a user asks first (tally_admin_confirm()), then goes to the
- * server, which audits it; "changed" says it went through, and the view
- * reads its lists again.
+ * server, which audits it; "changed" says it went through. The list is
+ * not read again: an admin far down it keeps their place, so only the
+ * user's row changes, in place, from what the server answers (or, for a
+ * grant or ceilings, from that one user read again).
  */
 
 #include "config.h"
@@ -35,6 +37,8 @@ struct _TallyAdminUsersPane
   GtkLabel       *status;
   /* id → the user object the list shows. */
   GHashTable     *users;
+  /* id → the user's row, owned by the list. */
+  GHashTable     *rows;
 };
 
 G_DEFINE_FINAL_TYPE (TallyAdminUsersPane, tally_admin_users_pane, TALLY_TYPE_ADMIN_PANE)
@@ -169,23 +173,65 @@ describe_user (JsonObject *user)
   return g_string_free (text, FALSE);
 }
 
+static gboolean
+is_admin (JsonObject *user)
+{
+  return g_strcmp0 (json_object_get_string_member_with_default (user, "role", ""),
+                    "admin") == 0;
+}
+
+static gboolean
+is_disabled (JsonObject *user)
+{
+  return json_object_get_boolean_member_with_default (user, "disabled", FALSE);
+}
+
+/* The rows of a user's changes whose words follow the user's state. */
+#define ROLE_ROW "tally-role-row"
+#define DISABLED_ROW "tally-disabled-row"
+
+/* Shows @user in @row, which user_row() made for the same user: in place,
+ * so the row keeps its place, whether it is expanded, and the focus. */
+static void
+show_user (GtkWidget  *row,
+           JsonObject *user)
+{
+  g_autofree char *subtitle = describe_user (user);
+  const char *name = json_object_get_string_member_with_default (user, "name", "");
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
+                                 *name != '\0' ? name : user_email (user));
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
+  adw_preferences_row_set_title (g_object_get_data (G_OBJECT (row), ROLE_ROW),
+                                 is_admin (user) ? _("Make _Member…") : _("Make _Admin…"));
+  adw_preferences_row_set_title (g_object_get_data (G_OBJECT (row), DISABLED_ROW),
+                                 is_disabled (user) ? _("_Enable Sign-In…")
+                                                    : _("_Disable Sign-In…"));
+}
+
+/* Adds the row of the change @action to @row, kept as @key when given. */
+static void
+add_action_row (GtkWidget  *row,
+                const char *key,
+                const char *action,
+                const char *user_id)
+{
+  GtkWidget *action_row = user_action_row ("", action, user_id);
+
+  if (key != NULL)
+    g_object_set_data (G_OBJECT (row), key, action_row);
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (row), action_row);
+}
+
 static GtkWidget *
 user_row (JsonObject *user)
 {
   GtkWidget *row = adw_expander_row_new ();
   const char *id = json_object_get_string_member_with_default (user, "id", "");
-  gboolean admin = g_strcmp0 (json_object_get_string_member_with_default (user, "role", ""),
-                              "admin") == 0;
-  gboolean disabled = json_object_get_boolean_member_with_default (user, "disabled", FALSE);
-  g_autofree char *subtitle = describe_user (user);
-  const char *name = json_object_get_string_member_with_default (user, "name", "");
 
   /* The keyboard lands on its header, which expands it. */
   gtk_widget_set_focusable (row, FALSE);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
-                                 *name != '\0' ? name : user_email (user));
-  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), subtitle);
   if (user_account (user) != NULL)
     {
       adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
@@ -193,15 +239,11 @@ user_row (JsonObject *user)
       adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
                                 user_action_row (_("Set _Ceilings…"), "admin.set-ceilings", id));
     }
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
-                            user_action_row (admin ? _("Make _Member…") : _("Make _Admin…"),
-                                             "admin.toggle-role", id));
-  adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
-                            user_action_row (disabled ? _("_Enable Sign-In…")
-                                                      : _("_Disable Sign-In…"),
-                                             "admin.toggle-disabled", id));
+  add_action_row (row, ROLE_ROW, "admin.toggle-role", id);
+  add_action_row (row, DISABLED_ROW, "admin.toggle-disabled", id);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (row),
                             user_action_row (_("_Erase…"), "admin.erase", id));
+  show_user (row, user);
   return row;
 }
 
@@ -238,14 +280,17 @@ take_users (JsonArray *items,
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
       JsonObject *user = object_element (items, i);
+      GtkWidget *row;
       const char *id;
 
       if (user == NULL ||
           (id = json_object_get_string_member_with_default (user, "id", NULL)) == NULL ||
           g_hash_table_contains (self->users, id))
         continue;
+      row = user_row (user);
       g_hash_table_insert (self->users, g_strdup (id), json_object_ref (user));
-      gtk_list_box_append (self->list, user_row (user));
+      g_hash_table_insert (self->rows, g_strdup (id), row);
+      gtk_list_box_append (self->list, row);
     }
   update_status (self);
 }
@@ -254,7 +299,57 @@ static void
 remove_rows (TallyAdminUsersPane *self)
 {
   tally_list_box_remove_all (self->list);
+  g_hash_table_remove_all (self->rows);
   g_hash_table_remove_all (self->users);
+}
+
+/* Shows @user, as the server now has them, in their row, if it is shown. */
+static void
+update_user (TallyAdminUsersPane *self,
+             JsonObject          *user)
+{
+  const char *id = json_object_get_string_member_with_default (user, "id", NULL);
+  GtkWidget *row = id != NULL ? g_hash_table_lookup (self->rows, id) : NULL;
+
+  if (row == NULL)
+    return;
+  g_hash_table_replace (self->users, g_strdup (id), json_object_ref (user));
+  show_user (row, user);
+}
+
+/* Before @row goes: the focus, if it is in the row, moves to the next
+ * row, else the one before, else the search, never to the window's top. */
+static void
+move_focus_from (TallyAdminUsersPane *self,
+                 GtkWidget           *row)
+{
+  GtkRoot *root = gtk_widget_get_root (row);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *neighbour;
+
+  if (focus == NULL || (focus != row && !gtk_widget_is_ancestor (focus, row)))
+    return;
+  neighbour = gtk_widget_get_next_sibling (row);
+  if (neighbour == NULL)
+    neighbour = gtk_widget_get_prev_sibling (row);
+  if (neighbour == NULL || !gtk_widget_child_focus (neighbour, GTK_DIR_TAB_FORWARD))
+    gtk_widget_grab_focus (GTK_WIDGET (self->search));
+}
+
+/* The user @id is gone (erased): so is their row. */
+static void
+remove_user (TallyAdminUsersPane *self,
+             const char          *id)
+{
+  GtkWidget *row = g_hash_table_lookup (self->rows, id);
+
+  if (row == NULL)
+    return;
+  move_focus_from (self, row);
+  gtk_list_box_remove (self->list, row);
+  g_hash_table_remove (self->rows, id);
+  g_hash_table_remove (self->users, id);
+  update_status (self);
 }
 
 static void
@@ -283,11 +378,20 @@ tally_admin_users_pane_reload (TallyAdminPane *pane)
 
 /* ---- changing a user, after asking ------------------------------------- */
 
+/* What a change's answer says of the user, so how their row follows it. */
+typedef enum
+{
+  ANSWER_IS_USER,   /* the user as they are now: shown as it is */
+  ANSWER_IS_OTHER,  /* a transfer, limits: the user is read again */
+  ANSWER_IS_ERASED, /* nothing: the row goes */
+} ChangeAnswer;
+
 typedef struct
 {
   TallyAdminUsersPane *self;
   JsonObject          *user;
   char                *done;
+  ChangeAnswer         answer;
 } Change;
 
 static void
@@ -314,6 +418,78 @@ change_new (TallyAdminUsersPane *self,
   return change;
 }
 
+static const char *
+change_user_id (Change *change)
+{
+  return json_object_get_string_member_with_default (change->user, "id", "");
+}
+
+/* The item of @items whose id is @id, or NULL. */
+static JsonObject *
+find_item (JsonArray  *items,
+           const char *id)
+{
+  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = object_element (items, i);
+
+      if (item != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (item, "id", NULL), id) == 0)
+        return item;
+    }
+  return NULL;
+}
+
+static void read_user (Change     *change,
+                       const char *cursor);
+
+static void
+user_read (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(Change) change = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  JsonObject *user;
+  const char *next;
+
+  reply = tally_session_admin_call_finish (TALLY_SESSION (source), result, &error);
+  if (reply == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tally_toast_show (GTK_WIDGET (change->self), error->message);
+      return;
+    }
+  user = find_item (array_member (reply, "items"), change_user_id (change));
+  next = json_object_get_string_member_with_default (reply, "next_cursor", NULL);
+  if (user != NULL)
+    update_user (change->self, user);
+  else if (next != NULL)
+    read_user (g_steal_pointer (&change), next);
+  else
+    /* Erased meanwhile: the list shows erased users no more. */
+    remove_user (change->self, change_user_id (change));
+}
+
+/* Reads the one user @change is about, as the list would show them: the
+ * users their email matches (few: an email is unique), from @cursor on. */
+static void
+read_user (Change     *change,
+           const char *cursor)
+{
+  g_autofree char *email = g_uri_escape_string (user_email (change->user), NULL, FALSE);
+  g_autofree char *after = cursor != NULL ? g_uri_escape_string (cursor, NULL, FALSE) : NULL;
+  g_autofree char *path = NULL;
+
+  path = g_strdup_printf ("/v1/admin/users?limit=%d&q=%s%s%s", USERS_PAGE_SIZE, email,
+                          after != NULL ? "&cursor=" : "", after != NULL ? after : "");
+  tally_session_admin_call_async (tally_page_get_session (TALLY_PAGE (change->self)), "GET",
+                                  path, NULL,
+                                  tally_admin_pane_get_cancellable (TALLY_ADMIN_PANE (change->self)),
+                                  user_read, change);
+}
+
 static void
 changed (GObject      *source,
          GAsyncResult *result,
@@ -326,25 +502,42 @@ changed (GObject      *source,
   reply = tally_session_admin_call_finish (TALLY_SESSION (source), result, &error);
   if (reply == NULL)
     {
+      /* The row stays as it was: the change did not happen. */
       tally_toast_show (GTK_WIDGET (change->self), error->message);
       return;
     }
   tally_toast_show (GTK_WIDGET (change->self), change->done);
   g_signal_emit (change->self, signals[CHANGED], 0);
+  switch (change->answer)
+    {
+    case ANSWER_IS_USER:
+      update_user (change->self, reply);
+      break;
+    case ANSWER_IS_OTHER:
+      read_user (g_steal_pointer (&change), NULL);
+      break;
+    case ANSWER_IS_ERASED:
+    default:
+      remove_user (change->self, change_user_id (change));
+      break;
+    }
 }
 
-/* Sends the change; @done is what the toast says when it worked. */
+/* Sends the change; @done is what the toast says when it worked, and
+ * @answer what the server answers then. */
 static void
 send_change (TallyAdminUsersPane *self,
              JsonObject          *user,
              const char          *method,
              const char          *path,
              JsonObject          *body,
+             ChangeAnswer         answer,
              char                *done)
 {
   Change *change = change_new (self, user);
 
   change->done = done;
+  change->answer = answer;
   tally_session_admin_call_async (tally_page_get_session (TALLY_PAGE (self)), method, path, body,
                                   tally_admin_pane_get_cancellable (TALLY_ADMIN_PANE (self)),
                                   changed, change);
@@ -447,7 +640,7 @@ grant_confirmed (AdwMessageDialog *dialog,
   json_object_set_string_member (body, "reason", gtk_editable_get_text (reason));
   /* One grant however often the request is sent again. */
   json_object_set_string_member (body, "id", id);
-  send_change (change->self, user, "POST", "/v1/admin/grants", body,
+  send_change (change->self, user, "POST", "/v1/admin/grants", body, ANSWER_IS_OTHER,
                g_strdup_printf (_("Granted %s to %s"), credits, user_name (user)));
 }
 
@@ -474,13 +667,6 @@ tally_admin_users_pane_grant (TallyAdminUsersPane *self,
        form, grant_confirmed);
 }
 
-static gboolean
-is_admin (JsonObject *user)
-{
-  return g_strcmp0 (json_object_get_string_member_with_default (user, "role", ""),
-                    "admin") == 0;
-}
-
 static void
 role_confirmed (AdwMessageDialog *dialog,
                 gpointer          data)
@@ -491,7 +677,7 @@ role_confirmed (AdwMessageDialog *dialog,
   gboolean admin = is_admin (change->user);
 
   json_object_set_string_member (body, "role", admin ? "member" : "admin");
-  send_change (change->self, change->user, "PUT", path, body,
+  send_change (change->self, change->user, "PUT", path, body, ANSWER_IS_USER,
                g_strdup_printf (admin ? _("%s is now a member") : _("%s is now an admin"),
                                 user_name (change->user)));
 }
@@ -516,12 +702,6 @@ tally_admin_users_pane_toggle_role (TallyAdminUsersPane *self,
        admin ? ADW_RESPONSE_SUGGESTED : ADW_RESPONSE_DESTRUCTIVE, NULL, role_confirmed);
 }
 
-static gboolean
-is_disabled (JsonObject *user)
-{
-  return json_object_get_boolean_member_with_default (user, "disabled", FALSE);
-}
-
 static void
 disabled_confirmed (AdwMessageDialog *dialog,
                     gpointer          data)
@@ -532,7 +712,7 @@ disabled_confirmed (AdwMessageDialog *dialog,
   gboolean disabled = is_disabled (change->user);
 
   json_object_set_boolean_member (body, "disabled", !disabled);
-  send_change (change->self, change->user, "PUT", path, body,
+  send_change (change->self, change->user, "PUT", path, body, ANSWER_IS_USER,
                g_strdup_printf (disabled ? _("%s can sign in again")
                                          : _("%s can no longer sign in"),
                                 user_name (change->user)));
@@ -573,7 +753,7 @@ ceilings_confirmed (AdwMessageDialog *dialog,
                           json_object_get_string_member (user_account (change->user), "id"));
   for (guint i = 0; i < G_N_ELEMENTS (ceiling_keys); i++)
     json_object_set_int_member (body, ceiling_keys[i], spin_credits (dialog, ceiling_keys[i]));
-  send_change (change->self, change->user, "PUT", path, body,
+  send_change (change->self, change->user, "PUT", path, body, ANSWER_IS_OTHER,
                g_strdup_printf (_("The ceilings of %s are set"), user_name (change->user)));
 }
 
@@ -603,7 +783,7 @@ erase_confirmed (AdwMessageDialog *dialog,
   Change *change = data;
   g_autofree char *path = user_path (change->user);
 
-  send_change (change->self, change->user, "DELETE", path, NULL,
+  send_change (change->self, change->user, "DELETE", path, NULL, ANSWER_IS_ERASED,
                g_strdup_printf (_("%s was erased"), user_name (change->user)));
 }
 
@@ -658,6 +838,7 @@ tally_admin_users_pane_dispose (GObject *object)
     tally_pager_clear (self->pager);
   g_clear_object (&self->pager);
   g_clear_pointer (&self->users, g_hash_table_unref);
+  g_clear_pointer (&self->rows, g_hash_table_unref);
 
   G_OBJECT_CLASS (tally_admin_users_pane_parent_class)->dispose (object);
 }
@@ -695,6 +876,7 @@ tally_admin_users_pane_init (TallyAdminUsersPane *self)
 {
   self->users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) json_object_unref);
+  self->rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 TallyAdminUsersPane *

@@ -18,7 +18,9 @@ G_BEGIN_DECLS
  * admin can make: their rows activate admin.grant, admin.set-ceilings,
  * admin.toggle-role, admin.toggle-disabled and admin.erase with the
  * user's id, which an ancestor (the Admin page) answers with the calls
- * below. Signal "changed": a change went through. Reloading reads the
+ * below. Signal "changed": a change went through; the user's row shows
+ * it in place (the list is not read again, so it keeps its length, its
+ * scroll and the focus; an erased user's row goes). Reloading reads the
  * first page of the users the search matches; clearing forgets every
  * user shown and any page under way. */
 G_DECLARE_FINAL_TYPE (TallyAdminUsersPane, tally_admin_users_pane, TALLY, ADMIN_USERS_PANE,
