@@ -799,25 +799,27 @@ is_search_for (GtkWidget  *widget,
   return g_strcmp0 (text, placeholder) == 0;
 }
 
-/* The user rows under @root whose title starts with "paged-". */
+/* The user rows under @root whose title starts with @prefix. */
 static guint
-count_paged_rows (GtkWidget *root)
+count_rows_of (GtkWidget  *root,
+               const char *prefix)
 {
   guint n = 0;
 
   if (ADW_IS_EXPANDER_ROW (root) &&
-      g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), "paged-"))
+      g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), prefix))
     return 1;
   for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
        child = gtk_widget_get_next_sibling (child))
-    n += count_paged_rows (child);
+    n += count_rows_of (child, prefix);
   return n;
 }
 
 typedef struct
 {
-  GtkWidget *window;
-  guint      n;
+  GtkWidget  *window;
+  guint       n;
+  const char *prefix;
 } RowsWait;
 
 static gboolean
@@ -825,7 +827,7 @@ rows_shown (gpointer data)
 {
   RowsWait *w = data;
 
-  return count_paged_rows (w->window) == w->n;
+  return count_rows_of (w->window, w->prefix) == w->n;
 }
 
 typedef struct
@@ -849,47 +851,295 @@ scrolled_rows_shown (gpointer data)
   return rows_shown (&w->rows);
 }
 
+/* Registers @n users, @prefix-00@example.com on. */
+static void
+register_users (const char *prefix,
+                guint       n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("{\"email\": \"%s-%02u@example.com\", "
+                                               "\"password\": \"" TEST_PASSWORD "\"}",
+                                               prefix, i);
+      g_autoptr(TestResponse) reply = test_request (server, "POST", "/v1/auth/register", NULL,
+                                                    body);
+
+      g_assert_cmpuint (reply->status, ==, 201);
+    }
+}
+
+/* Searches the users for @prefix (the list shows the first page of
+ * 50), then scrolls to the end until all @n are shown; returns the
+ * list's scroll adjustment. */
+static GtkAdjustment *
+scroll_to_all_users (GtkWidget  *window,
+                     const char *prefix,
+                     guint       n)
+{
+  GtkWidget *status, *search;
+  GtkAdjustment *adjustment;
+  RowsWait w = { window, 50, prefix };
+  ScrollWait scroll;
+
+  search = wait_for_widget (window, is_search_for, "Search by email or name");
+  gtk_editable_set_text (GTK_EDITABLE (search), prefix);
+  wait_for (rows_shown, &w, "the first page of users");
+  status = wait_for_widget (window, is_label_with, "Scroll down for more users");
+  settle (window);
+  g_assert_cmpuint (count_rows_of (window, prefix), ==, 50);
+
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
+                                                      gtk_widget_get_ancestor (
+                                                        status, GTK_TYPE_SCROLLED_WINDOW)));
+  w.n = n;
+  scroll = (ScrollWait) { w, adjustment };
+  wait_for (scrolled_rows_shown, &scroll, "the second page of users");
+  return adjustment;
+}
+
 /* The first page shows 50 users; scrolled to its end, the list reads the
  * rest, each user once. */
 static void
 test_users_paging (void)
 {
   g_autofree char *admin = test_admin_new (server, "paging-admin@example.com");
-  GtkWidget *window, *status, *search;
-  GtkAdjustment *adjustment;
-  RowsWait w;
-  ScrollWait scroll;
+  GtkWidget *window;
   TallyAdminPage *page;
 
-  for (guint i = 0; i < N_PAGED; i++)
-    {
-      g_autofree char *body = g_strdup_printf ("{\"email\": \"paged-%02u@example.com\", "
-                                               "\"password\": \"" TEST_PASSWORD "\"}", i);
-      g_autoptr(TestResponse) reply = test_request (server, "POST", "/v1/auth/register", NULL,
-                                                    body);
-
-      g_assert_cmpuint (reply->status, ==, 201);
-    }
-
+  register_users ("paged", N_PAGED);
   page = open_admin (&window, admin, 900);
   tally_admin_page_show_section (page, "users");
-  search = wait_for_widget (window, is_search_for, "Search by email or name");
-  gtk_editable_set_text (GTK_EDITABLE (search), "paged-");
-  w = (RowsWait) { window, 50 };
-  wait_for (rows_shown, &w, "the first page of users");
-  status = wait_for_widget (window, is_label_with, "Scroll down for more users");
-  settle (window);
-  g_assert_cmpuint (count_paged_rows (window), ==, 50);
-
-  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (
-                                                      gtk_widget_get_ancestor (
-                                                        status, GTK_TYPE_SCROLLED_WINDOW)));
-  w.n = N_PAGED;
-  scroll = (ScrollWait) { w, adjustment };
-  wait_for (scrolled_rows_shown, &scroll, "the second page of users");
+  scroll_to_all_users (window, "paged-", N_PAGED);
   wait_for_widget (window, is_label_with, "53 users");
   g_assert_nonnull (find_widget (window, is_label_with, "paged-52@example.com"));
   g_assert_nonnull (find_widget (window, is_label_with, "paged-00@example.com"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* ---- changing a user in place ------------------------------------------- */
+
+static gboolean
+is_user_row (GtkWidget  *widget,
+             const char *email)
+{
+  return ADW_IS_EXPANDER_ROW (widget) &&
+         g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), email) == 0;
+}
+
+/* The one user GET /v1/admin/users finds by @email, as the server has them. */
+static JsonObject *
+server_user (const char *admin,
+             const char *email)
+{
+  g_autofree char *query = g_uri_escape_string (email, NULL, FALSE);
+  g_autofree char *path = g_strdup_printf ("/v1/admin/users?q=%s", query);
+  g_autoptr(TestResponse) reply = test_request (server, "GET", path, admin, NULL);
+  JsonArray *items;
+
+  g_assert_cmpuint (reply->status, ==, 200);
+  items = json_node_get_array (test_response_member (reply, "items"));
+  g_assert_cmpuint (json_array_get_length (items), ==, 1);
+  return json_object_ref (json_array_get_object_element (items, 0));
+}
+
+static gint64
+server_balance (const char *admin,
+                const char *email)
+{
+  g_autoptr(JsonObject) user = server_user (admin, email);
+  JsonArray *accounts = json_object_get_array_member (user, "accounts");
+
+  return json_object_get_int_member (json_array_get_object_element (accounts, 0), "balance");
+}
+
+/* The row's subtitle as it starts: "Member · 250 credits". */
+static char *
+subtitle_start (const char *role,
+                gint64      balance)
+{
+  return g_strdup_printf ("%s · %" G_GINT64_FORMAT " credit%s", role, balance,
+                          balance == 1 ? "" : "s");
+}
+
+typedef struct
+{
+  GtkWidget  *row;
+  const char *start;
+} SubtitleWait;
+
+static gboolean
+subtitle_starts (gpointer data)
+{
+  SubtitleWait *w = data;
+
+  return g_str_has_prefix (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (w->row)), w->start);
+}
+
+/* A user's row where an admin left it: open, the focus on @action's row,
+ * and the list scrolled as it was. */
+typedef struct
+{
+  GtkWidget     *window;
+  GtkWidget     *row;
+  GtkWidget     *focus;
+  GtkAdjustment *adjustment;
+  double         scrolled;
+} Place;
+
+/* Opens the row of @email, puts the focus on its change @title, as a
+ * keyboard user does, and notes where the list is scrolled. */
+static void
+take_place (Place         *place,
+            GtkWidget     *window,
+            GtkAdjustment *adjustment,
+            const char    *email,
+            const char    *title)
+{
+  place->window = window;
+  place->adjustment = adjustment;
+  place->row = wait_for_widget (window, is_user_row, email);
+  g_object_add_weak_pointer (G_OBJECT (place->row), (gpointer *) &place->row);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (place->row), TRUE);
+  settle (window);
+  place->focus = wait_for_widget (place->row, is_action_row_titled, title);
+  g_assert_true (gtk_widget_grab_focus (place->focus));
+  settle (window);
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (window)) == place->focus);
+  place->scrolled = gtk_adjustment_get_value (adjustment);
+  /* Far down the list: on its second page. */
+  g_assert_cmpfloat (place->scrolled, >, 0);
+}
+
+/* The list was not read again: the same row, all @n rows, the same
+ * scroll, the focus where it was. */
+static void
+assert_in_place (Place      *place,
+                 const char *prefix,
+                 guint       n)
+{
+  settle (place->window);
+  g_assert_nonnull (place->row);
+  g_assert_cmpuint (count_rows_of (place->window, prefix), ==, n);
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (place->row)));
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (place->window)) == place->focus);
+  g_assert_true (gtk_widget_is_ancestor (place->focus, place->row));
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (place->adjustment), place->scrolled,
+                                  1.0);
+}
+
+static void
+leave_place (Place *place)
+{
+  if (place->row != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (place->row), (gpointer *) &place->row);
+}
+
+/* On the list's second page, a grant and a role change show in the
+ * user's row as the server has them; the list keeps all its rows, its
+ * scroll, its search and the focus. An erasure takes the row away and
+ * hands the focus to the next one. */
+static void
+test_users_change_in_place (void)
+{
+  g_autofree char *admin = test_admin_new (server, "in-place-admin@example.com");
+  static const gint64 amount[] = { 250 };
+  g_autoptr(JsonObject) user = NULL;
+  g_autofree char *start = NULL;
+  GtkAdjustment *adjustment;
+  GtkWidget *window, *search, *next;
+  TallyAdminPage *page;
+  SubtitleWait w;
+  Place place;
+  gint64 before;
+
+  register_users ("inplace", N_PAGED);
+  page = open_admin (&window, admin, 900);
+  tally_admin_page_show_section (page, "users");
+  adjustment = scroll_to_all_users (window, "inplace-", N_PAGED);
+  wait_for_widget (window, is_label_with, "53 users");
+  user = server_user (admin, "inplace-51@example.com");
+  before = server_balance (admin, "inplace-51@example.com");
+
+  /* A grant. */
+  take_place (&place, window, adjustment, "inplace-51@example.com", "_Grant Credits…");
+  confirm_action (page, "admin.grant", json_object_get_string_member (user, "id"), amount, 1,
+                  "_Grant");
+  wait_for_widget (window, is_label_with, "Granted 250 credits to inplace-51@example.com");
+  start = subtitle_start ("Member", before + 250);
+  w = (SubtitleWait) { place.row, start };
+  wait_for (subtitle_starts, &w, "the granted credits in the user's row");
+  g_assert_cmpint (server_balance (admin, "inplace-51@example.com"), ==, before + 250);
+  assert_in_place (&place, "inplace-", N_PAGED);
+  wait_for_widget (window, is_label_with, "53 users");
+
+  /* A role change: the row's words follow, the change's own title too. */
+  confirm_action (page, "admin.toggle-role", json_object_get_string_member (user, "id"), NULL,
+                  0, "Make _Admin");
+  g_free (start);
+  start = subtitle_start ("Admin", before + 250);
+  w = (SubtitleWait) { place.row, start };
+  wait_for (subtitle_starts, &w, "the new role in the user's row");
+  g_clear_pointer (&user, json_object_unref);
+  user = server_user (admin, "inplace-51@example.com");
+  g_assert_cmpstr (json_object_get_string_member (user, "role"), ==, "admin");
+  g_assert_nonnull (find_widget (place.row, is_action_row_titled, "Make _Member…"));
+  g_assert_null (find_widget (place.row, is_action_row_titled, "Make _Admin…"));
+  assert_in_place (&place, "inplace-", N_PAGED);
+  search = wait_for_widget (window, is_search_for, "Search by email or name");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (search)), ==, "inplace-");
+  leave_place (&place);
+
+  /* An erasure: the row goes, the focus moves to the next one. */
+  take_place (&place, window, adjustment, "inplace-50@example.com", "_Erase…");
+  next = wait_for_widget (window, is_user_row, "inplace-51@example.com");
+  g_clear_pointer (&user, json_object_unref);
+  user = server_user (admin, "inplace-50@example.com");
+  confirm_action (page, "admin.erase", json_object_get_string_member (user, "id"), NULL, 0,
+                  "_Erase");
+  wait_for_widget (window, is_label_with, "52 users");
+  g_assert_null (place.row);
+  g_assert_cmpuint (count_rows_of (window, "inplace-"), ==, N_PAGED - 1);
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)), next));
+  leave_place (&place);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A change the server refuses (a grant without a reason) leaves the row
+ * as it was, and a toast says why in the server's words. */
+static void
+test_users_change_refused (void)
+{
+  g_autofree char *admin = test_admin_new (server, "refusing-admin@example.com");
+  g_autoptr(JsonObject) user = NULL;
+  g_autofree char *subtitle = NULL;
+  GtkAdjustment *adjustment;
+  GtkWidget *window, *dialog = NULL, *spin;
+  TallyAdminPage *page;
+  Place place;
+  gint64 before;
+
+  register_users ("refused", N_PAGED);
+  page = open_admin (&window, admin, 900);
+  tally_admin_page_show_section (page, "users");
+  adjustment = scroll_to_all_users (window, "refused-", N_PAGED);
+  user = server_user (admin, "refused-52@example.com");
+  before = server_balance (admin, "refused-52@example.com");
+
+  take_place (&place, window, adjustment, "refused-52@example.com", "_Grant Credits…");
+  subtitle = g_strdup (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (place.row)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "admin.grant", "s",
+                                             json_object_get_string_member (user, "id")));
+  wait_for (message_dialog_shown, &dialog, "the confirmation");
+  spin = wait_for_widget (dialog, is_spin_button, NULL);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 75);
+  type_into (dialog, "Reason", "   ");
+  click (dialog, "_Grant");
+  wait_for_widget (window, is_label_with, "“reason” must say why the credits are granted");
+
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (place.row)), ==, subtitle);
+  g_assert_cmpint (server_balance (admin, "refused-52@example.com"), ==, before);
+  assert_in_place (&place, "refused-", N_PAGED);
+  leave_place (&place);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -906,6 +1156,8 @@ main (int   argc,
   g_test_add_func ("/admin-page/narrow", test_narrow);
   g_test_add_func ("/admin-page/actions", test_actions);
   g_test_add_func ("/admin-page/users-paging", test_users_paging);
+  g_test_add_func ("/admin-page/users-change-in-place", test_users_change_in_place);
+  g_test_add_func ("/admin-page/users-change-refused", test_users_change_refused);
 
   server = test_server_start (NULL);
   status = g_test_run ();
