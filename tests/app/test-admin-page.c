@@ -963,16 +963,19 @@ subtitle_start (const char *role,
 
 typedef struct
 {
-  GtkWidget  *row;
-  const char *start;
+  GtkWidget  **row;
+  const char  *start;
 } SubtitleWait;
 
+/* The row, never read again and so never made anew, says @start. */
 static gboolean
 subtitle_starts (gpointer data)
 {
   SubtitleWait *w = data;
 
-  return g_str_has_prefix (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (w->row)), w->start);
+  g_assert_nonnull (*w->row);
+  return g_str_has_prefix (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (*w->row)),
+                           w->start);
 }
 
 /* A user's row where an admin left it: open, the focus on @action's row,
@@ -1066,7 +1069,7 @@ test_users_change_in_place (void)
                   "_Grant");
   wait_for_widget (window, is_label_with, "Granted 250 credits to inplace-51@example.com");
   start = subtitle_start ("Member", before + 250);
-  w = (SubtitleWait) { place.row, start };
+  w = (SubtitleWait) { &place.row, start };
   wait_for (subtitle_starts, &w, "the granted credits in the user's row");
   g_assert_cmpint (server_balance (admin, "inplace-51@example.com"), ==, before + 250);
   assert_in_place (&place, "inplace-", N_PAGED);
@@ -1077,7 +1080,7 @@ test_users_change_in_place (void)
                   0, "Make _Admin");
   g_free (start);
   start = subtitle_start ("Admin", before + 250);
-  w = (SubtitleWait) { place.row, start };
+  w = (SubtitleWait) { &place.row, start };
   wait_for (subtitle_starts, &w, "the new role in the user's row");
   g_clear_pointer (&user, json_object_unref);
   user = server_user (admin, "inplace-51@example.com");
