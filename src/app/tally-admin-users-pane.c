@@ -141,12 +141,23 @@ limits_words (JsonObject *user)
                               cap_in_force (limits, "monthly"));
 }
 
+static gboolean
+is_admin (JsonObject *user)
+{
+  return g_strcmp0 (json_object_get_string_member_with_default (user, "role", ""),
+                    "admin") == 0;
+}
+
+static gboolean
+is_disabled (JsonObject *user)
+{
+  return json_object_get_boolean_member_with_default (user, "disabled", FALSE);
+}
+
 static char *
 describe_user (JsonObject *user)
 {
   JsonObject *account = user_account (user);
-  gboolean admin = g_strcmp0 (json_object_get_string_member_with_default (user, "role", ""),
-                              "admin") == 0;
   const char *name = json_object_get_string_member_with_default (user, "name", "");
   GString *text = g_string_new (NULL);
 
@@ -154,8 +165,8 @@ describe_user (JsonObject *user)
   if (*name != '\0')
     g_string_append_printf (text, "%s · ",
                             json_object_get_string_member_with_default (user, "email", ""));
-  g_string_append (text, admin ? _("Admin") : _("Member"));
-  if (json_object_get_boolean_member_with_default (user, "disabled", FALSE))
+  g_string_append (text, is_admin (user) ? _("Admin") : _("Member"));
+  if (is_disabled (user))
     g_string_append_printf (text, " · %s", _("Disabled"));
   if (account != NULL)
     {
@@ -171,19 +182,6 @@ describe_user (JsonObject *user)
       g_string_append_printf (text, "\n%s", limits);
     }
   return g_string_free (text, FALSE);
-}
-
-static gboolean
-is_admin (JsonObject *user)
-{
-  return g_strcmp0 (json_object_get_string_member_with_default (user, "role", ""),
-                    "admin") == 0;
-}
-
-static gboolean
-is_disabled (JsonObject *user)
-{
-  return json_object_get_boolean_member_with_default (user, "disabled", FALSE);
 }
 
 /* The rows of a user's changes whose words follow the user's state. */
@@ -478,16 +476,15 @@ static void
 read_user (Change     *change,
            const char *cursor)
 {
+  TallyAdminPane *pane = TALLY_ADMIN_PANE (change->self);
   g_autofree char *email = g_uri_escape_string (user_email (change->user), NULL, FALSE);
   g_autofree char *after = cursor != NULL ? g_uri_escape_string (cursor, NULL, FALSE) : NULL;
   g_autofree char *path = NULL;
 
   path = g_strdup_printf ("/v1/admin/users?limit=%d&q=%s%s%s", USERS_PAGE_SIZE, email,
                           after != NULL ? "&cursor=" : "", after != NULL ? after : "");
-  tally_session_admin_call_async (tally_page_get_session (TALLY_PAGE (change->self)), "GET",
-                                  path, NULL,
-                                  tally_admin_pane_get_cancellable (TALLY_ADMIN_PANE (change->self)),
-                                  user_read, change);
+  tally_session_admin_call_async (tally_page_get_session (TALLY_PAGE (pane)), "GET", path, NULL,
+                                  tally_admin_pane_get_cancellable (pane), user_read, change);
 }
 
 static void
