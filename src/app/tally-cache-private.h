@@ -88,6 +88,9 @@ typedef gboolean (*TallyCacheWriteFunc) (TallyCacheConn  *conn,
                                          GError         **error);
 
 /* tally-cache.c */
+/* The app's migrations of the cache file (component "app"), oldest
+ * first: for tests that build a cache as an older release left it. */
+const char * const *tally_cache_list_migrations (guint              *n_migrations);
 /* Reset and unbound, ready to bind. */
 sqlite3_stmt *tally_cache_conn_stmt    (TallyCacheConn      *conn,
                                         TallyCacheStmt       which);
