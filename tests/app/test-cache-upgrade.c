@@ -381,7 +381,7 @@ test_schema_2_outbox (void)
   };
   const char *pools[2] = { NULL, NULL };
   Rounds rounds = { NULL, 0 };
-  TallyCacheLease settled;
+  TallyCacheLease settled, pool_lease;
   gint64 cursor, balance;
   guint n_items;
 
@@ -429,6 +429,10 @@ test_schema_2_outbox (void)
   g_assert_cmpuint (count_items_of_op (token, runs[1].id), ==, 1);
   g_assert_cmpint (server_figure (token, account_id, "balance"), ==, 100 - 9);
   g_assert_cmpint (server_figure (token, pools[0], "balance"), ==, 100);
+  /* The pool was synced in the same round: leased, and nothing on it. */
+  g_assert_true (tally_cache_get_pool_lease (cache, pools[0], &pool_lease, NULL));
+  g_assert_cmpint (pool_lease.remaining, ==, LEASE_AMOUNT);
+  g_assert_cmpint (server_figure (token, pools[0], "held"), ==, LEASE_AMOUNT);
   tally_cache_get_lease (cache, &settled);
   g_assert_cmpint (settled.remaining, ==, server_figure (token, account_id, "held"));
   g_assert_cmpint (tally_sync_get_allowance (sync), ==, settled.remaining);
