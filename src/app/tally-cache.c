@@ -160,6 +160,8 @@ static const char * const stmt_sql[N_CACHE_STMTS] = {
                                        "SELECT id, op, ?, ?, account_id, team_name FROM outbox "
                                        "WHERE account_id = ?",
   [CACHE_STMT_OUTBOX_REMOVE_ACCOUNT] = "DELETE FROM outbox WHERE account_id = ?",
+  [CACHE_STMT_OUTBOX_NAME_TEAM] = "UPDATE outbox SET team_name = ? "
+                                  "WHERE account_id = ? AND team_name = ''",
 };
 
 static void

@@ -192,6 +192,12 @@ gboolean          tally_cache_get_pool_lease      (TallyCache       *self,
                                                    gint64           *cursor);
 /* Every pool the cache knows of: synced before, or with ops waiting. */
 GStrv             tally_cache_list_pools          (TallyCache       *self);
+/* Records @team_name with the ops waiting on @account_id that have no
+ * team's name (queued by an app before cache migration 4, or without
+ * one), on the writer thread after the writes asked for before. */
+void              tally_cache_name_pool_ops       (TallyCache       *self,
+                                                   const char       *account_id,
+                                                   const char       *team_name);
 /* Applies an answer of POST /v1/sync on @account_id in one transaction:
  * settles its ops' results, records the pool's cursor and lease. Emits
  * ::changed. Finished with tally_cache_write_pool_finish(). */

@@ -465,6 +465,8 @@ open_cache (TallySession *self,
     store_document (self, "tools", self->tools_reply);
   g_clear_pointer (&self->tools_reply, json_object_unref);
   self->alert_history = tally_alert_history_new (self->client, self->cache, self->alerts);
+  /* Before the first sync, which may refuse them. */
+  tally_session_name_queued_pool_ops (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC]);
   tally_sync_now (self->sync);

@@ -19,6 +19,8 @@
 #include "tally-cache-private.h"
 #include "tally-client.h"
 #include "tally-json.h"
+#include "tally-secret.h"
+#include "tally-session.h"
 #include "tally-sync.h"
 #include "tally-sync-op.h"
 #include "tally-cache-test.h"
@@ -60,17 +62,29 @@ old_op_text (const OldRun *run)
   return json_to_string (node, FALSE);
 }
 
-/* The device's first sync, as the previous release made it: the server
- * leases it LEASE_AMOUNT. Returns the answer. */
+/* The device's first sync on @pool (NULL: the user's own account) from
+ * @cursor, as an older release made it: the server leases it
+ * LEASE_AMOUNT. Returns the answer. */
 static JsonObject *
 first_sync (const char *token,
-            const char *device_id)
+            const char *device_id,
+            const char *pool,
+            gint64      cursor)
 {
-  g_autofree char *body = g_strdup_printf ("{\"device\": \"%s\", \"cursor\": 0, \"ops\": []}",
-                                           device_id);
-  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/sync", token, body);
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+  g_autoptr(TestResponse) response = NULL;
   JsonObject *answer;
 
+  json_object_set_string_member (body, "device", device_id);
+  if (pool != NULL)
+    json_object_set_string_member (body, "account_id", pool);
+  json_object_set_int_member (body, "cursor", cursor);
+  json_object_set_array_member (body, "ops", json_array_new ());
+  json_node_set_object (node, body);
+  text = json_to_string (node, FALSE);
+  response = test_request (server, "POST", "/v1/sync", token, text);
   g_assert_cmpuint (response->status, ==, 200);
   answer = json_node_get_object (response->json);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (answer, "lease"),
@@ -152,39 +166,47 @@ app_schema_version (sqlite3 *db)
   return version;
 }
 
-/* The cache file at app schema 2 after its first sync (@answer) and
- * @runs made offline: the mirror, the device's id, cursor and lease, and
- * the runs in the outbox in the columns schema 2 had (no account_id:
- * every run was paid from the user's own account). */
 static void
-write_schema_2_cache (const char   *path,
-                      const char   *device_id,
-                      JsonObject   *answer,
-                      const OldRun *runs,
-                      guint         n_runs)
+read_lease (JsonObject *answer,
+            JsonObject **lease,
+            gint64      *expires_at)
 {
-  JsonObject *lease = json_object_get_object_member (answer, "lease");
+  *lease = json_object_get_object_member (answer, "lease");
+  g_assert_nonnull (*lease);
+  g_assert_true (tally_json_parse_time (json_object_get_string_member (*lease, "expires_at"),
+                                        expires_at));
+}
+
+/* A cache file with the app's tables at @version, as the release with
+ * that schema left it after the first sync of the device @device_id
+ * (@answer): the mirror, the device's id, cursor and lease. */
+static TallyLedger *
+old_cache_new (const char *path,
+               guint       version,
+               const char *device_id,
+               JsonObject *answer)
+{
   g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(TallyLedger) ledger = NULL;
   g_autoptr(GError) error = NULL;
   const char * const *migrations;
+  TallyLedger *ledger;
+  JsonObject *lease;
   guint n_migrations;
   gint64 expires_at;
   sqlite3 *db;
 
   migrations = tally_cache_list_migrations (&n_migrations);
-  g_assert_cmpuint (n_migrations, >, 2);
+  g_assert_cmpuint (n_migrations, >, version);
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_MIRROR, &error);
   g_assert_no_error (error);
-  g_assert_true (tally_ledger_migrate_component (ledger, "app", migrations, 2, &error));
+  g_assert_true (tally_ledger_migrate_component (ledger, "app", migrations, version, &error));
   g_assert_no_error (error);
   db = tally_ledger_get_sqlite (ledger);
-  g_assert_cmpint (app_schema_version (db), ==, 2);
+  g_assert_cmpint (app_schema_version (db), ==, version);
   mirror_answer (ledger, answer);
 
-  g_assert_true (tally_json_parse_time (json_object_get_string_member (lease, "expires_at"),
-                                        &expires_at));
+  read_lease (answer, &lease, &expires_at);
   exec_sql (db, sqlite3_mprintf ("INSERT INTO sync_state (singleton, device_id, cursor, lease_id, "
                                  "lease_amount, lease_remaining, lease_expires_at) "
                                  "VALUES (1, %Q, %lld, %Q, %lld, %lld, %lld)", device_id,
@@ -193,14 +215,57 @@ write_schema_2_cache (const char   *path,
                                  (long long) json_object_get_int_member (lease, "amount"),
                                  (long long) json_object_get_int_member (lease, "remaining"),
                                  (long long) expires_at));
-  for (guint i = 0; i < n_runs; i++)
-    {
-      g_autofree char *text = old_op_text (&runs[i]);
+  return ledger;
+}
 
-      exec_sql (db, sqlite3_mprintf ("INSERT INTO outbox (id, op, cost, added_at) "
-                                     "VALUES (%Q, %Q, %lld, %lld)", runs[i].id, text,
-                                     (long long) runs[i].cost, (long long) g_get_real_time ()));
-    }
+/* @run in the outbox in the columns schema 2 had (no account_id: every
+ * run was paid from the user's own account). */
+static void
+add_schema_2_run (TallyLedger  *ledger,
+                  const OldRun *run)
+{
+  g_autofree char *text = old_op_text (run);
+
+  exec_sql (tally_ledger_get_sqlite (ledger),
+            sqlite3_mprintf ("INSERT INTO outbox (id, op, cost, added_at) "
+                             "VALUES (%Q, %Q, %lld, %lld)", run->id, text,
+                             (long long) run->cost, (long long) g_get_real_time ()));
+}
+
+/* @run in the outbox in the columns schema 3 had: paid from @pool, with
+ * no team's name. */
+static void
+add_schema_3_run (TallyLedger  *ledger,
+                  const OldRun *run,
+                  const char   *pool)
+{
+  g_autofree char *text = old_op_text (run);
+
+  exec_sql (tally_ledger_get_sqlite (ledger),
+            sqlite3_mprintf ("INSERT INTO outbox (id, op, cost, added_at, account_id) "
+                             "VALUES (%Q, %Q, %lld, %lld, %Q)", run->id, text,
+                             (long long) run->cost, (long long) g_get_real_time (), pool));
+}
+
+/* The lease of @answer, the first sync on @pool, as schema 3 kept it. */
+static void
+add_schema_3_pool_lease (TallyLedger *ledger,
+                         const char  *pool,
+                         JsonObject  *answer)
+{
+  JsonObject *lease;
+  gint64 expires_at;
+
+  read_lease (answer, &lease, &expires_at);
+  exec_sql (tally_ledger_get_sqlite (ledger),
+            sqlite3_mprintf ("INSERT INTO pool_leases (account_id, cursor, lease_id, "
+                             "lease_amount, lease_remaining, lease_expires_at) "
+                             "VALUES (%Q, %lld, %Q, %lld, %lld, %lld)", pool,
+                             (long long) json_object_get_int_member (answer, "cursor"),
+                             json_object_get_string_member (lease, "id"),
+                             (long long) json_object_get_int_member (lease, "amount"),
+                             (long long) json_object_get_int_member (lease, "remaining"),
+                             (long long) expires_at));
 }
 
 /* --- what the server says --- */
@@ -368,6 +433,7 @@ test_schema_2_outbox (void)
   g_autoptr(TestResponse) team = test_request (server, "POST", "/v1/teams", token,
                                                "{\"name\": \"Upgrade\"}");
   g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(TallyLedger) ledger = NULL;
   g_autoptr(TallyCache) cache = NULL;
   g_autoptr(TallyClient) client = tally_client_new (server->base_url);
   g_autoptr(TallySync) sync = NULL;
@@ -396,8 +462,11 @@ test_schema_2_outbox (void)
       g_strlcpy (runs[i].id, id, sizeof runs[i].id);
     }
 
-  answer = first_sync (token, device_id);
-  write_schema_2_cache (path, device_id, answer, runs, G_N_ELEMENTS (runs));
+  answer = first_sync (token, device_id, NULL, 0);
+  ledger = old_cache_new (path, 2, device_id, answer);
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    add_schema_2_run (ledger, &runs[i]);
+  g_clear_object (&ledger);
 
   /* Opened by this release: migrated, every run kept; and again. */
   cache = tally_cache_open (path, &error);
@@ -454,6 +523,227 @@ test_schema_2_outbox (void)
   g_signal_handlers_disconnect_by_data (sync, &rounds);
 }
 
+/* --- a removed member's runs on the pool, queued at schema 3 --- */
+
+static gboolean
+timed_out_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+run_until (gboolean  (*done) (gpointer),
+           gpointer    data,
+           const char *what)
+{
+  gboolean expired = FALSE;
+  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, timed_out_flag, &expired);
+
+  while (!done (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (expired)
+    g_error ("Timed out waiting for %s", what);
+  g_source_remove (timeout);
+}
+
+static void
+flag_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+static gboolean
+session_started (gpointer data)
+{
+  return tally_session_get_state (data) != TALLY_SESSION_STATE_STARTING;
+}
+
+static gboolean
+cache_opened (gpointer data)
+{
+  return tally_session_get_cache (data) != NULL;
+}
+
+static void
+clear_keyring (void)
+{
+  gboolean done = FALSE;
+
+  tally_secret_clear_async (server->base_url, NULL, flag_done, &done);
+  run_until (flag_set, &done, "the keyring");
+}
+
+static void
+signed_in (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tally_session_sign_in_finish (TALLY_SESSION (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+static void
+keep_notice (TallySession *session,
+             const char   *text,
+             gboolean      desktop,
+             GPtrArray    *notices)
+{
+  g_ptr_array_add (notices, g_strdup (text));
+}
+
+/* A notice naming the team came. */
+static gboolean
+team_named (gpointer data)
+{
+  GPtrArray *notices = data;
+
+  for (guint i = 0; i < notices->len; i++)
+    {
+      if (strstr (g_ptr_array_index (notices, i), "Design Team") != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* @token, whose email is @email, joins @team as a member. */
+static void
+join_team (const char   *owner,
+           TestResponse *team,
+           const char   *email,
+           const char   *token)
+{
+  g_autofree char *invite_path = g_strdup_printf ("/v1/teams/%s/invitations",
+                                                  test_response_string (team, "team.id"));
+  g_autofree char *invite = g_strdup_printf ("{\"email\": \"%s\", \"role\": \"member\"}",
+                                             email);
+  g_autoptr(TestResponse) invitation = test_request (server, "POST", invite_path, owner, invite);
+  g_autofree char *accept_path = NULL;
+  g_autoptr(TestResponse) joined = NULL;
+
+  g_assert_cmpuint (invitation->status, ==, 201);
+  accept_path = g_strdup_printf ("/v1/invitations/%s/accept",
+                                 test_response_string (invitation, "token"));
+  joined = test_request (server, "POST", accept_path, token, NULL);
+  g_assert_cmpuint (joined->status, ==, 200);
+}
+
+/* The cached list of teams as the release at schema 3 kept it. */
+static void
+add_teams_document (TallyLedger  *ledger,
+                    TestResponse *team)
+{
+  g_autofree char *body = g_strdup_printf ("{\"items\": [{\"id\": \"%s\", \"name\": \"%s\", "
+                                           "\"account_id\": \"%s\", \"role\": \"member\"}]}",
+                                           test_response_string (team, "team.id"),
+                                           test_response_string (team, "team.name"),
+                                           test_response_string (team, "team.account_id"));
+
+  exec_sql (tally_ledger_get_sqlite (ledger),
+            sqlite3_mprintf ("INSERT INTO documents (name, body, saved_at) "
+                             "VALUES ('teams', %Q, %lld)", body,
+                             (long long) g_get_real_time ()));
+}
+
+/* A member ran tools offline on the team's pool with the release at app
+ * schema 3, which kept no team's name with the runs, and was removed from
+ * the team before updating the app. Signed in with this release, the
+ * runs are refused and charge nothing, and the one notice names the team,
+ * from the teams that release listed (GET /v1/me no longer does). */
+static void
+test_schema_3_removed_member (void)
+{
+  char owner_account[37], account_id[37];
+  g_autofree char *owner = test_user_new (server, "design-owner@example.com", owner_account);
+  g_autofree char *token = test_user_new (server, "design-member@example.com", account_id);
+  g_autofree char *device_id = g_uuid_string_random ();
+  g_autofree char *path = NULL;
+  g_autofree char *member_path = NULL;
+  g_autoptr(TestResponse) team = test_request (server, "POST", "/v1/teams", owner,
+                                               "{\"name\": \"Design Team\"}");
+  g_autoptr(TestResponse) me = NULL;
+  g_autoptr(TestResponse) removed = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autoptr(JsonObject) pool_answer = NULL;
+  g_autoptr(TallyLedger) ledger = NULL;
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autoptr(TallySession) session = NULL;
+  g_autoptr(GPtrArray) notices = g_ptr_array_new_with_free_func (g_free);
+  OldRun runs[] = {
+    { "", "succeeded", 20, 6 },
+    { "", "succeeded", 8, 3 },
+  };
+  TallyCache *cache;
+  gboolean done = FALSE;
+  const char *pool;
+
+  g_assert_cmpuint (team->status, ==, 201);
+  pool = test_response_string (team, "team.account_id");
+  test_grant (server, admin_token, account_id, 100);
+  test_grant (server, admin_token, pool, 100);
+  join_team (owner, team, "design-member@example.com", token);
+  me = test_request (server, "GET", "/v1/me", token, NULL);
+
+  /* That release synced the user's account and the pool, listed the
+   * teams, then queued two runs on the pool offline. */
+  answer = first_sync (token, device_id, NULL, 0);
+  pool_answer = first_sync (token, device_id, pool, json_object_get_int_member (answer, "cursor"));
+  path = tally_cache_build_path (server->base_url, test_response_string (me, "user.id"));
+  ledger = old_cache_new (path, 3, device_id, answer);
+  add_schema_3_pool_lease (ledger, pool, pool_answer);
+  add_teams_document (ledger, team);
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+
+      g_strlcpy (runs[i].id, id, sizeof runs[i].id);
+      add_schema_3_run (ledger, &runs[i], pool);
+    }
+  g_clear_object (&ledger);
+
+  /* Removed by the owner meanwhile. */
+  member_path = g_strdup_printf ("/v1/teams/%s/members/%s", test_response_string (team, "team.id"),
+                                 test_response_string (me, "user.id"));
+  removed = test_request (server, "DELETE", member_path, owner, NULL);
+  g_assert_cmpuint (removed->status, ==, 204);
+
+  /* This release signs in on that cache. */
+  clear_keyring ();
+  session = tally_session_new (client, settings);
+  run_until (session_started, session, "the keyring lookup");
+  g_signal_connect (session, "notice", G_CALLBACK (keep_notice), notices);
+  tally_session_sign_in_async (session, server->base_url, "design-member@example.com",
+                               TEST_PASSWORD, NULL, NULL, NULL, signed_in, &done);
+  run_until (flag_set, &done, "the sign-in");
+  run_until (cache_opened, session, "the cache");
+  cache = tally_session_get_cache (session);
+  g_assert_cmpstr (tally_cache_get_device_id (cache), ==, device_id);
+  run_until (team_named, notices, "the notice naming the team");
+
+  g_assert_true (g_ptr_array_find_with_equal_func (
+    notices, "You are no longer a member of “Design Team”; 2 runs queued on its pool were not "
+    "charged.", g_str_equal, NULL));
+  g_assert_cmpuint (tally_cache_outbox_count (cache), ==, 0);
+  g_assert_cmpint (server_figure (owner, pool, "balance"), ==, 100);
+  g_assert_cmpint (server_figure (owner, pool, "held"), ==, 0);
+  g_assert_cmpint (server_figure (token, account_id, "balance"), ==, 100);
+
+  g_signal_handlers_disconnect_by_data (session, notices);
+  clear_keyring ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -465,6 +755,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cache-upgrade/schema-2-outbox", test_schema_2_outbox);
+  g_test_add_func ("/cache-upgrade/schema-3-removed-member", test_schema_3_removed_member);
 
   server = test_server_start (args);
   admin_token = test_admin_new (server, "upgrade-admin@example.com");

@@ -1032,6 +1032,8 @@ test_pool_ops (void)
 
   /* The pool refused: its op rejected, its lease forgotten. */
   add_pool_op (cache, pool, "Cache", refused);
+  /* A name given later is for ops queued without one only. */
+  tally_cache_name_pool_ops (cache, pool, "Renamed");
   tally_cache_refuse_pool_async (cache, pool, "not_member", NULL, pool_written, &refusal);
   wait_applied (&refusal);
   g_assert_no_error (refusal.error);
