@@ -321,7 +321,9 @@ count_items (const char *token)
 typedef struct
 {
   TallySync *sync;
+  /* Rounds ended, and before the one awaited. */
   guint      rounds;
+  guint      before;
 } Rounds;
 
 static void
@@ -340,20 +342,36 @@ timed_out (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static void
+run_until (gboolean  (*done) (gpointer),
+           gpointer    data,
+           const char *what)
+{
+  gboolean expired = FALSE;
+  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, timed_out, &expired);
+
+  while (!done (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (expired)
+    g_error ("Timed out waiting for %s", what);
+  g_source_remove (timeout);
+}
+
+static gboolean
+round_ended (gpointer data)
+{
+  Rounds *rounds = data;
+
+  return rounds->rounds != rounds->before && !tally_sync_get_syncing (rounds->sync);
+}
+
 /* Asks for a sync and waits until a round has ended, online. */
 static void
 sync_round (Rounds *rounds)
 {
-  guint before = rounds->rounds;
-  gboolean expired = FALSE;
-  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, timed_out, &expired);
-
+  rounds->before = rounds->rounds;
   tally_sync_now (rounds->sync);
-  while ((rounds->rounds == before || tally_sync_get_syncing (rounds->sync)) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (expired)
-    g_error ("Timed out waiting for a sync round");
-  g_source_remove (timeout);
+  run_until (round_ended, rounds, "a sync round");
   g_assert_true (tally_sync_get_online (rounds->sync));
 }
 
@@ -446,7 +464,7 @@ test_schema_2_outbox (void)
     { "", "cancelled", 0, 0 },
   };
   const char *pools[2] = { NULL, NULL };
-  Rounds rounds = { NULL, 0 };
+  Rounds rounds = { NULL, 0, 0 };
   TallyCacheLease settled, pool_lease;
   gint64 cursor, balance;
   guint n_items;
@@ -524,28 +542,6 @@ test_schema_2_outbox (void)
 }
 
 /* --- a removed member's runs on the pool, queued at schema 3 --- */
-
-static gboolean
-timed_out_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-run_until (gboolean  (*done) (gpointer),
-           gpointer    data,
-           const char *what)
-{
-  gboolean expired = FALSE;
-  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, timed_out_flag, &expired);
-
-  while (!done (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (expired)
-    g_error ("Timed out waiting for %s", what);
-  g_source_remove (timeout);
-}
 
 static void
 flag_done (GObject      *source,
