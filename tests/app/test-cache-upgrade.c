@@ -5,10 +5,11 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * The file is built as the release with the app's cache at schema 2
- * wrote it: its migrations (the cache's own list, up to 2), then its rows
- * by SQL, in its columns, with its ops' JSON. Then TallySync syncs it
- * against a real tally-server, as the session would.
+ * The file is built as the release with the app's cache at schema 2 (or
+ * 3) wrote it: its migrations (the cache's own list, up to that one),
+ * its first sync's answer mirrored, then its rows by SQL, in its columns,
+ * with its ops' JSON. Then TallySync (or a whole TallySession) syncs it
+ * against a real tally-server.
  */
 
 #include "config.h"
@@ -32,7 +33,7 @@
 static TestServer *server;
 static char *admin_token;
 
-/* A run the previous release made offline. */
+/* A run an older release made offline. */
 typedef struct
 {
   char        id[TALLY_UUID_LEN];
