@@ -43,8 +43,10 @@ typedef struct
   char   *id;
   char   *text;
   gint64  cost;
-  /* Who pays: '' the user's own account, or a team's pool. */
+  /* Who pays: '' the user's own account, or a team's pool, and that
+   * team's name ('' when not known). */
   char   *account_id;
+  char   *team_name;
 } OutboxRow;
 
 static void
@@ -55,6 +57,7 @@ outbox_row_free (gpointer data)
   g_free (row->id);
   g_free (row->text);
   g_free (row->account_id);
+  g_free (row->team_name);
   g_free (row);
 }
 
@@ -62,6 +65,7 @@ outbox_row_free (gpointer data)
 static OutboxRow *
 outbox_row_new (JsonObject  *op,
                 const char  *account_id,
+                const char  *team_name,
                 GError     **error)
 {
   TallySyncOp decoded;
@@ -76,6 +80,7 @@ outbox_row_new (JsonObject  *op,
   row->text = object_to_string (op);
   row->cost = decoded.cost;
   row->account_id = account_id != NULL ? g_ascii_strdown (account_id, -1) : g_strdup ("");
+  row->team_name = g_strdup (account_id != NULL && team_name != NULL ? team_name : "");
   return row;
 }
 
@@ -94,6 +99,7 @@ write_outbox_row (TallyCacheConn  *conn,
   sqlite3_bind_int64 (stmt, 3, row->cost);
   sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
   sqlite3_bind_text (stmt, 5, row->account_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, row->team_name, -1, SQLITE_STATIC);
 
   if (!tally_cache_conn_step_done (conn, stmt, error))
     return FALSE;
@@ -125,7 +131,7 @@ tally_cache_outbox_add (TallyCache  *self,
   g_return_val_if_fail (TALLY_IS_CACHE (self), FALSE);
   g_return_val_if_fail (op != NULL, FALSE);
 
-  row = outbox_row_new (op, NULL, error);
+  row = outbox_row_new (op, NULL, NULL, error);
   if (row == NULL)
     return FALSE;
 
@@ -150,7 +156,7 @@ tally_cache_outbox_add_async (TallyCache          *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  tally_cache_outbox_add_on_async (self, op, NULL, cancellable, callback, user_data);
+  tally_cache_outbox_add_on_async (self, op, NULL, NULL, cancellable, callback, user_data);
 }
 
 /**
@@ -159,6 +165,9 @@ tally_cache_outbox_add_async (TallyCache          *self,
  * @op: a SyncOp of the API
  * @account_id: (nullable): the team's pool that pays, or %NULL for the
  *   user's own account
+ * @team_name: (nullable): the name of @account_id's team, as the user
+ *   chose its pool; kept with the op, so that a refusal names the team
+ *   once the user is no longer in it
  * @cancellable: (nullable): a #GCancellable
  * @callback: called once the op is committed, or not
  * @user_data: passed to @callback
@@ -170,6 +179,7 @@ void
 tally_cache_outbox_add_on_async (TallyCache          *self,
                                  JsonObject          *op,
                                  const char          *account_id,
+                                 const char          *team_name,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
@@ -180,7 +190,7 @@ tally_cache_outbox_add_on_async (TallyCache          *self,
   g_return_if_fail (TALLY_IS_CACHE (self));
   g_return_if_fail (op != NULL);
 
-  row = outbox_row_new (op, account_id, &error);
+  row = outbox_row_new (op, account_id, team_name, &error);
   if (row == NULL)
     {
       tally_cache_write_failed (self, g_steal_pointer (&error), tally_cache_outbox_add_async,
@@ -338,6 +348,16 @@ tally_cache_outbox_settle (TallyCacheConn            *conn,
   return tally_cache_conn_step_done (conn, stmt, error);
 }
 
+/* '' in the file: the user's own account, or a name not known. */
+static void
+set_unless_empty (JsonObject *object,
+                  const char *name,
+                  const char *value)
+{
+  if (value != NULL && value[0] != '\0')
+    json_object_set_string_member (object, name, value);
+}
+
 static JsonObject *
 rejected_row (sqlite3_stmt *stmt)
 {
@@ -352,6 +372,8 @@ rejected_row (sqlite3_stmt *stmt)
     json_object_set_null_member (object, "op");
   json_object_set_string_member (object, "reason", (const char *) sqlite3_column_text (stmt, 2));
   json_object_set_string_member (object, "rejected_at", rejected_at);
+  set_unless_empty (object, "account_id", (const char *) sqlite3_column_text (stmt, 4));
+  set_unless_empty (object, "team_name", (const char *) sqlite3_column_text (stmt, 5));
   return object;
 }
 
@@ -433,6 +455,7 @@ run_op_json (const char  *run_id,
 void
 tally_cache_outbox_add_run_async (TallyCache          *self,
                                   const char          *account_id,
+                                  const char          *team_name,
                                   const char          *run_id,
                                   const char          *tool_id,
                                   const char          *outcome,
@@ -456,5 +479,6 @@ tally_cache_outbox_add_run_async (TallyCache          *self,
       return;
     }
 
-  tally_cache_outbox_add_on_async (self, op, account_id, cancellable, callback, user_data);
+  tally_cache_outbox_add_on_async (self, op, account_id, team_name, cancellable, callback,
+                                   user_data);
 }

@@ -169,6 +169,56 @@ tally_cache_apply_pool_answer_async (TallyCache          *self,
                            tally_cache_write_pool_finish, cancellable, callback, user_data);
 }
 
+/* --- a pool's team named --- */
+
+typedef struct
+{
+  char *account_id;
+  char *team_name;
+} PoolName;
+
+static void
+pool_name_free (gpointer data)
+{
+  PoolName *name = data;
+
+  g_free (name->account_id);
+  g_free (name->team_name);
+  g_free (name);
+}
+
+static gboolean
+write_pool_name (TallyCacheConn  *conn,
+                 gpointer         data,
+                 gboolean        *changed,
+                 GError         **error)
+{
+  PoolName *name = data;
+  sqlite3_stmt *stmt = tally_cache_conn_stmt (conn, CACHE_STMT_OUTBOX_NAME_TEAM);
+
+  sqlite3_bind_text (stmt, 1, name->team_name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, name->account_id, -1, SQLITE_STATIC);
+  return tally_cache_conn_step_done (conn, stmt, error);
+}
+
+void
+tally_cache_name_pool_ops (TallyCache *self,
+                           const char *account_id,
+                           const char *team_name)
+{
+  PoolName *name;
+
+  g_return_if_fail (TALLY_IS_CACHE (self));
+  g_return_if_fail (account_id != NULL && team_name != NULL);
+
+  if (team_name[0] == '\0')
+    return;
+  name = g_new0 (PoolName, 1);
+  name->account_id = pool_key (account_id);
+  name->team_name = g_strdup (team_name);
+  tally_cache_write_later (self, write_pool_name, name, pool_name_free);
+}
+
 /* --- a pool refused --- */
 
 static gboolean

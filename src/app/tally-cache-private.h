@@ -60,6 +60,7 @@ typedef enum
   CACHE_STMT_POOL_RESET_CURSORS,
   CACHE_STMT_OUTBOX_REJECT_ACCOUNT,
   CACHE_STMT_OUTBOX_REMOVE_ACCOUNT,
+  CACHE_STMT_OUTBOX_NAME_TEAM,
   N_CACHE_STMTS
 } TallyCacheStmt;
 
@@ -88,6 +89,9 @@ typedef gboolean (*TallyCacheWriteFunc) (TallyCacheConn  *conn,
                                          GError         **error);
 
 /* tally-cache.c */
+/* The app's migrations of the cache file (component "app"), oldest
+ * first: for tests that build a cache as an older release left it. */
+const char * const *tally_cache_list_migrations (guint              *n_migrations);
 /* Reset and unbound, ready to bind. */
 sqlite3_stmt *tally_cache_conn_stmt    (TallyCacheConn      *conn,
                                         TallyCacheStmt       which);

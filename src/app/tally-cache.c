@@ -99,7 +99,22 @@ static const char * const app_migrations[] = {
   "  lease_remaining INTEGER NOT NULL DEFAULT 0,"
   "  lease_expires_at INTEGER NOT NULL DEFAULT 0"
   ");",
+  /* 4: the name of the team whose pool pays for an op, as the user chose
+   * it, kept with the op and, once refused, with the rejected op: the
+   * notice names the team after the membership, and GET /v1/me's listing
+   * of it, are gone. '' for the user's own account, and for ops queued
+   * before this migration. */
+  "ALTER TABLE outbox ADD COLUMN team_name TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE rejected_ops ADD COLUMN account_id TEXT NOT NULL DEFAULT '';"
+  "ALTER TABLE rejected_ops ADD COLUMN team_name TEXT NOT NULL DEFAULT '';",
 };
+
+const char * const *
+tally_cache_list_migrations (guint *n_migrations)
+{
+  *n_migrations = G_N_ELEMENTS (app_migrations);
+  return app_migrations;
+}
 
 static const char * const stmt_sql[N_CACHE_STMTS] = {
   /* A document as it was is not written again. */
@@ -112,17 +127,20 @@ static const char * const stmt_sql[N_CACHE_STMTS] = {
                            "lease_expires_at FROM sync_state WHERE singleton = 1",
   [CACHE_STMT_STATE_PUT] = "UPDATE sync_state SET cursor = ?, lease_id = ?, lease_amount = ?, "
                            "lease_remaining = ?, lease_expires_at = ? WHERE singleton = 1",
-  [CACHE_STMT_OUTBOX_ADD] = "INSERT OR IGNORE INTO outbox (id, op, cost, added_at, account_id) "
-                            "VALUES (?, ?, ?, ?, ?)",
+  [CACHE_STMT_OUTBOX_ADD] = "INSERT OR IGNORE INTO outbox (id, op, cost, added_at, account_id, "
+                            "team_name) VALUES (?, ?, ?, ?, ?, ?)",
   [CACHE_STMT_OUTBOX_PEEK] = "SELECT op FROM outbox WHERE account_id = ? ORDER BY position "
                              "LIMIT ?",
   [CACHE_STMT_OUTBOX_TOTALS] = "SELECT count(*), COALESCE (sum (cost), 0) FROM outbox "
                                "WHERE account_id = ?",
   [CACHE_STMT_OUTBOX_COUNT_ALL] = "SELECT count(*) FROM outbox",
-  [CACHE_STMT_OUTBOX_REJECT] = "INSERT OR REPLACE INTO rejected_ops (id, op, reason, rejected_at) "
-                               "SELECT id, op, ?, ? FROM outbox WHERE id = ?",
+  [CACHE_STMT_OUTBOX_REJECT] = "INSERT OR REPLACE INTO rejected_ops (id, op, reason, rejected_at, "
+                               "account_id, team_name) "
+                               "SELECT id, op, ?, ?, account_id, team_name FROM outbox "
+                               "WHERE id = ?",
   [CACHE_STMT_OUTBOX_REMOVE] = "DELETE FROM outbox WHERE id = ?",
-  [CACHE_STMT_REJECTED_LIST] = "SELECT id, op, reason, rejected_at FROM rejected_ops "
+  [CACHE_STMT_REJECTED_LIST] = "SELECT id, op, reason, rejected_at, account_id, team_name "
+                               "FROM rejected_ops "
                                "ORDER BY rejected_at DESC, rowid DESC",
   [CACHE_STMT_REJECTED_DISMISS] = "DELETE FROM rejected_ops WHERE id = ?",
   [CACHE_STMT_ALERT_ADD] = "INSERT OR IGNORE INTO alerts (id, created_at, body) VALUES (?, ?, ?)",
@@ -138,9 +156,12 @@ static const char * const stmt_sql[N_CACHE_STMTS] = {
                            "ORDER BY 1",
   [CACHE_STMT_POOL_RESET_CURSORS] = "UPDATE pool_leases SET cursor = 0",
   [CACHE_STMT_OUTBOX_REJECT_ACCOUNT] = "INSERT OR REPLACE INTO rejected_ops "
-                                       "(id, op, reason, rejected_at) "
-                                       "SELECT id, op, ?, ? FROM outbox WHERE account_id = ?",
+                                       "(id, op, reason, rejected_at, account_id, team_name) "
+                                       "SELECT id, op, ?, ?, account_id, team_name FROM outbox "
+                                       "WHERE account_id = ?",
   [CACHE_STMT_OUTBOX_REMOVE_ACCOUNT] = "DELETE FROM outbox WHERE account_id = ?",
+  [CACHE_STMT_OUTBOX_NAME_TEAM] = "UPDATE outbox SET team_name = ? "
+                                  "WHERE account_id = ? AND team_name = ''",
 };
 
 static void

@@ -116,19 +116,23 @@ gboolean          tally_cache_outbox_add_finish   (TallyCache       *self,
                                                    GAsyncResult     *result,
                                                    GError          **error);
 /* The same for an op paid from @account_id (a team's pool; NULL: the
- * user's own account): it is synced with that pool's lease. */
+ * user's own account): it is synced with that pool's lease. @team_name
+ * (nullable) is the team's name as the user chose its pool, kept with
+ * the op so that a refusal can name the team once the user has left it. */
 void              tally_cache_outbox_add_on_async (TallyCache       *self,
                                                    JsonObject       *op,
                                                    const char       *account_id,
+                                                   const char       *team_name,
                                                    GCancellable     *cancellable,
                                                    GAsyncReadyCallback callback,
                                                    gpointer          user_data);
 /* A run made offline, as its SyncOp (finished with
  * tally_cache_outbox_add_finish()), paid from @account_id (NULL: the
- * user's own account): what it measured (@units < 0: nothing), how it
- * ended and what it cost. */
+ * user's own account) of the team @team_name: what it measured (@units <
+ * 0: nothing), how it ended and what it cost. */
 void              tally_cache_outbox_add_run_async (TallyCache      *self,
                                                    const char       *account_id,
+                                                   const char       *team_name,
                                                    const char       *run_id,
                                                    const char       *tool_id,
                                                    const char       *outcome,
@@ -188,6 +192,12 @@ gboolean          tally_cache_get_pool_lease      (TallyCache       *self,
                                                    gint64           *cursor);
 /* Every pool the cache knows of: synced before, or with ops waiting. */
 GStrv             tally_cache_list_pools          (TallyCache       *self);
+/* Records @team_name with the ops waiting on @account_id that have no
+ * team's name (queued by an app before cache migration 4, or without
+ * one), on the writer thread after the writes asked for before. */
+void              tally_cache_name_pool_ops       (TallyCache       *self,
+                                                   const char       *account_id,
+                                                   const char       *team_name);
 /* Applies an answer of POST /v1/sync on @account_id in one transaction:
  * settles its ops' results, records the pool's cursor and lease. Emits
  * ::changed. Finished with tally_cache_write_pool_finish(). */
@@ -212,8 +222,9 @@ gboolean          tally_cache_write_pool_finish   (TallyCache       *self,
                                                    GError          **error);
 
 /* Ops the server rejected, newest first: objects {id, op, reason,
- * rejected_at}, op being the SyncOp as it was sent. Kept until dismissed,
- * so the user can be told. */
+ * rejected_at}, op being the SyncOp as it was sent, and for an op on a
+ * team's pool its account_id and, when known, team_name. Kept until
+ * dismissed, so the user can be told. */
 JsonArray        *tally_cache_list_rejected       (TallyCache       *self);
 /* Forgets a rejected op once the user has seen it. Emits ::changed. */
 gboolean          tally_cache_dismiss_rejected    (TallyCache       *self,

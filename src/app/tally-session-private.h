@@ -56,6 +56,11 @@ void      tally_session_tell_gift   (TallySession              *self,
                                      const char                *transfer_id,
                                      gint64                     credits);
 
+/* tally-session-teams.c */
+/* Gives the ops waiting on a team's pool without the team's name (queued
+ * before cache migration 4) the name of the team as last listed. */
+void      tally_session_name_queued_pool_ops (TallySession         *self);
+
 /* tally-session.c */
 /* A notice (toast, and a desktop notification when the window is not
  * focused). */

@@ -163,6 +163,21 @@ teams_document (GPtrArray *teams)
   return document;
 }
 
+/* An op on a pool records its team's name when queued (so that a
+ * refusal once the user has left names it); ops an older app queued get
+ * it from the teams listed while the user was still in them. */
+static void
+name_pool_ops (TallyCache *cache,
+               GPtrArray  *teams)
+{
+  for (guint i = 0; i < teams->len; i++)
+    {
+      TallyTeam *team = g_ptr_array_index (teams, i);
+
+      tally_cache_name_pool_ops (cache, team->account_id, team->name);
+    }
+}
+
 static void
 remember_teams (TallySession *self,
                 GPtrArray    *teams)
@@ -174,6 +189,7 @@ remember_teams (TallySession *self,
 
   if (cache == NULL)
     return;
+  name_pool_ops (cache, teams);
   document = teams_document (teams);
   node = json_node_init_object (json_node_alloc (), document);
   if (!tally_cache_set_document (cache, "teams", node, &error))
@@ -214,6 +230,15 @@ cached_teams (TallySession *self)
       team->available = available != NULL ? *available : -1;
     }
   return teams;
+}
+
+void
+tally_session_name_queued_pool_ops (TallySession *self)
+{
+  g_autoptr(GPtrArray) teams = cached_teams (self);
+
+  if (teams != NULL)
+    name_pool_ops (tally_session_get_cache (self), teams);
 }
 
 /* The server cannot be reached: the cached list stands in. */

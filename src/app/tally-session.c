@@ -260,46 +260,126 @@ rejection_text (const char *reason)
     return _("the tool is no longer in the catalogue");
   if (g_strcmp0 (reason, "invalid_units") == 0)
     return _("what it measured does not fit the tool’s price");
-  /* Refused by this app when the server no longer syncs the pool. */
-  if (g_strcmp0 (reason, "not_member") == 0)
-    return _("you are no longer a member of the team whose pool was to pay for it");
   return _("the server refused it");
 }
 
 static void on_cache_changed (TallyCache   *cache,
                               TallySession *self);
 
-/* Runs the server refused cost nothing: say so once, then forget them. */
+static void
+tell_rejected_op (TallySession *self,
+                  JsonObject   *item)
+{
+  JsonObject *op = json_object_get_object_member (item, "op");
+  TallySyncOp decoded;
+  TallySyncOpFault fault;
+  const char *tool_id = "?";
+  const char *tool_name;
+  g_autofree char *text = NULL;
+
+  /* An op that no longer reads (an older app wrote it) is named "?". */
+  if (op != NULL && tally_sync_op_from_json (op, &decoded, &fault))
+    tool_id = decoded.tool;
+  tool_name = tally_session_get_tool_name (self, tool_id);
+  text = g_strdup_printf (_("An offline run of %s was not accepted, so nothing was charged: "
+                            "%s."),
+                          tool_name != NULL ? tool_name : tool_id,
+                          rejection_text (json_object_get_string_member_with_default (
+                                            item, "reason", "")));
+  notice (self, text, FALSE);
+}
+
+/* The runs queued on the pool of a team the user is no longer in (the
+ * app refused them: the server no longer syncs the pool). */
+typedef struct
+{
+  char  *account_id;
+  /* As recorded with the runs; NULL when none was (queued by an older
+   * app). */
+  char  *team_name;
+  guint  count;
+} LostPool;
+
+static void
+lost_pool_free (gpointer data)
+{
+  LostPool *pool = data;
+
+  g_free (pool->account_id);
+  g_free (pool->team_name);
+  g_free (pool);
+}
+
+static void
+count_lost_run (GPtrArray  *pools,
+                JsonObject *item)
+{
+  const char *account_id = json_object_get_string_member_with_default (item, "account_id", "");
+  const char *team_name = json_object_get_string_member_with_default (item, "team_name", NULL);
+  LostPool *pool = NULL;
+
+  for (guint i = 0; i < pools->len && pool == NULL; i++)
+    {
+      if (g_str_equal (((LostPool *) g_ptr_array_index (pools, i))->account_id, account_id))
+        pool = g_ptr_array_index (pools, i);
+    }
+  if (pool == NULL)
+    {
+      pool = g_new0 (LostPool, 1);
+      pool->account_id = g_strdup (account_id);
+      g_ptr_array_add (pools, pool);
+    }
+  if (pool->team_name == NULL)
+    pool->team_name = g_strdup (team_name);
+  pool->count++;
+}
+
+static char *
+lost_pool_text (const LostPool *pool)
+{
+  if (pool->team_name != NULL)
+    /* Translators: "You are no longer a member of “Design”; 3 runs queued
+     * on its pool were not charged." The runs were made offline. */
+    return g_strdup_printf (ngettext ("You are no longer a member of “%s”; %u run queued on "
+                                      "its pool was not charged.",
+                                      "You are no longer a member of “%s”; %u runs queued on "
+                                      "its pool were not charged.", pool->count),
+                            pool->team_name, pool->count);
+  return g_strdup_printf (ngettext ("You are no longer a member of the team whose pool was to pay "
+                                    "for %u offline run; it was not charged.",
+                                    "You are no longer a member of the team whose pool was to pay "
+                                    "for %u offline runs; they were not charged.", pool->count),
+                          pool->count);
+}
+
+/* Runs the server refused cost nothing: say so once, then forget them.
+ * Those refused because the user left a team are told once per team. */
 static void
 tell_rejected_ops (TallySession *self)
 {
   g_autoptr(JsonArray) rejected = tally_cache_list_rejected (self->cache);
+  g_autoptr(GPtrArray) lost_pools = g_ptr_array_new_with_free_func (lost_pool_free);
 
   /* Dismissing emits ::changed, which would come back here. */
   g_signal_handlers_block_by_func (self->cache, on_cache_changed, self);
   for (guint i = 0; i < json_array_get_length (rejected); i++)
     {
       JsonObject *item = json_array_get_object_element (rejected, i);
-      JsonObject *op = json_object_get_object_member (item, "op");
-      TallySyncOp decoded;
-      TallySyncOpFault fault;
-      const char *tool_id = "?";
-      const char *tool_name;
-      g_autofree char *text = NULL;
 
-      /* An op that no longer reads (an older app wrote it) is named "?". */
-      if (op != NULL && tally_sync_op_from_json (op, &decoded, &fault))
-        tool_id = decoded.tool;
-      tool_name = tally_session_get_tool_name (self, tool_id);
-      text = g_strdup_printf (_("An offline run of %s was not accepted, so nothing was charged: "
-                                "%s."),
-                              tool_name != NULL ? tool_name : tool_id,
-                              rejection_text (json_object_get_string_member_with_default (
-                                                item, "reason", "")));
-      notice (self, text, FALSE);
+      if (g_strcmp0 (json_object_get_string_member_with_default (item, "reason", ""),
+                     "not_member") == 0)
+        count_lost_run (lost_pools, item);
+      else
+        tell_rejected_op (self, item);
       tally_cache_dismiss_rejected (self->cache,
                                     json_object_get_string_member_with_default (item, "id", ""),
                                     NULL);
+    }
+  for (guint i = 0; i < lost_pools->len; i++)
+    {
+      g_autofree char *text = lost_pool_text (g_ptr_array_index (lost_pools, i));
+
+      notice (self, text, FALSE);
     }
   g_signal_handlers_unblock_by_func (self->cache, on_cache_changed, self);
 }
@@ -385,6 +465,8 @@ open_cache (TallySession *self,
     store_document (self, "tools", self->tools_reply);
   g_clear_pointer (&self->tools_reply, json_object_unref);
   self->alert_history = tally_alert_history_new (self->client, self->cache, self->alerts);
+  /* Before the first sync, which may refuse them. */
+  tally_session_name_queued_pool_ops (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC]);
   tally_sync_now (self->sync);

@@ -60,8 +60,10 @@ teams_listed (GObject      *source,
   chosen = chosen_account (self);
   labels = gtk_string_list_new (NULL);
   g_ptr_array_set_size (self->payer_accounts, 0);
+  g_ptr_array_set_size (self->payer_names, 0);
   gtk_string_list_append (labels, _("Your account"));
   g_ptr_array_add (self->payer_accounts, NULL);
+  g_ptr_array_add (self->payer_names, NULL);
   for (guint i = 0; i < teams->len; i++)
     {
       TallyTeam *team = g_ptr_array_index (teams, i);
@@ -69,6 +71,7 @@ teams_listed (GObject      *source,
 
       gtk_string_list_append (labels, label);
       g_ptr_array_add (self->payer_accounts, g_strdup (team->account_id));
+      g_ptr_array_add (self->payer_names, g_strdup (team->name));
       if (g_strcmp0 (chosen, team->account_id) == 0)
         selected = i + 1;
     }
@@ -85,7 +88,10 @@ tally_tool_page_load_payers (TallyToolPage *self)
     return;
 
   if (self->payer_accounts == NULL)
-    self->payer_accounts = g_ptr_array_new_with_free_func (g_free);
+    {
+      self->payer_accounts = g_ptr_array_new_with_free_func (g_free);
+      self->payer_names = g_ptr_array_new_with_free_func (g_free);
+    }
   g_cancellable_cancel (self->payer_cancellable);
   g_clear_object (&self->payer_cancellable);
   self->payer_cancellable = g_cancellable_new ();
@@ -93,15 +99,29 @@ tally_tool_page_load_payers (TallyToolPage *self)
                                   g_object_ref (self));
 }
 
-const char *
-tally_tool_page_get_payer (TallyToolPage *self)
+/* The item of @payers (the accounts or the names) chosen, or NULL. */
+static const char *
+chosen_item (TallyToolPage *self,
+             GPtrArray     *payers)
 {
   guint selected = adw_combo_row_get_selected (self->payer_row);
 
-  if (self->payer_accounts == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->payer_row)) ||
-      selected >= self->payer_accounts->len)
+  if (payers == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->payer_row)) ||
+      selected >= payers->len)
     return NULL;
-  return g_ptr_array_index (self->payer_accounts, selected);
+  return g_ptr_array_index (payers, selected);
+}
+
+const char *
+tally_tool_page_get_payer (TallyToolPage *self)
+{
+  return chosen_item (self, self->payer_accounts);
+}
+
+const char *
+tally_tool_page_get_payer_name (TallyToolPage *self)
+{
+  return chosen_item (self, self->payer_names);
 }
 
 void
@@ -110,4 +130,5 @@ tally_tool_page_clear_payers (TallyToolPage *self)
   g_cancellable_cancel (self->payer_cancellable);
   g_clear_object (&self->payer_cancellable);
   g_clear_pointer (&self->payer_accounts, g_ptr_array_unref);
+  g_clear_pointer (&self->payer_names, g_ptr_array_unref);
 }

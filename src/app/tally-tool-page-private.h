@@ -70,14 +70,18 @@ struct _TallyToolPage
   TallySync          *offline_sync;
   /* The most the offline run may cost, checked against the allowance. */
   gint64              offline_held;
-  /* The team's pool the offline run pays from; NULL: the user's own. */
+  /* The team's pool the offline run pays from; NULL: the user's own.
+   * And that team's name, kept with the op. */
   char               *offline_account;
+  char               *offline_team_name;
 
   /* Who pays (tally-tool-page-payer.c): the user's own account, or a
    * team's pool; shown only when the user is in a team. */
   AdwComboRow        *payer_row;
-  /* The account ids of the row's items; NULL (the user's own) first. */
+  /* The account ids of the row's items; NULL (the user's own) first;
+   * and their teams' names, NULL first. */
   GPtrArray          *payer_accounts;
+  GPtrArray          *payer_names;
   GCancellable       *payer_cancellable;
 };
 
@@ -98,6 +102,8 @@ void        tally_tool_page_clear_run             (TallyToolPage  *self);
 void        tally_tool_page_load_payers           (TallyToolPage  *self);
 /* The pool chosen, or NULL for the user's own account. */
 const char *tally_tool_page_get_payer             (TallyToolPage  *self);
+/* The name of the chosen pool's team, or NULL for the user's own account. */
+const char *tally_tool_page_get_payer_name        (TallyToolPage  *self);
 void        tally_tool_page_clear_payers          (TallyToolPage  *self);
 /* A built-in or a command this app can run. */
 gboolean    tally_tool_page_can_run               (TallyToolPage  *self);

@@ -271,9 +271,11 @@ complete_offline (TallyToolPage *self,
   run->outcome = g_strdup (outcome);
   run->cost = offline_cost (self, outcome, units);
   tally_cache_outbox_add_run_async (tally_sync_get_cache (run->sync), self->offline_account,
-                                    self->run_id, tally_tool_get_id (self->tool), outcome, units,
-                                    run->cost, NULL, offline_recorded, run);
+                                    self->offline_team_name, self->run_id,
+                                    tally_tool_get_id (self->tool), outcome, units, run->cost,
+                                    NULL, offline_recorded, run);
   g_clear_pointer (&self->offline_account, g_free);
+  g_clear_pointer (&self->offline_team_name, g_free);
 }
 
 /* A run on a team's pool: its caps are the member's caps on the pool,
@@ -364,6 +366,8 @@ start_offline (TallyToolPage *self)
   g_set_object (&self->offline_sync, sync);
   g_free (self->offline_account);
   self->offline_account = g_strdup (payer);
+  g_free (self->offline_team_name);
+  self->offline_team_name = g_strdup (tally_tool_page_get_payer_name (self));
   self->offline_held = self->estimate.max;
   start_tool (self);
   return TRUE;
@@ -669,4 +673,5 @@ tally_tool_page_clear_run (TallyToolPage *self)
   g_clear_pointer (&self->failure, g_free);
   g_clear_object (&self->offline_sync);
   g_clear_pointer (&self->offline_account, g_free);
+  g_clear_pointer (&self->offline_team_name, g_free);
 }

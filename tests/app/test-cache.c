@@ -862,15 +862,17 @@ op_added (GObject      *source,
   applied->returned = TRUE;
 }
 
+/* An op on @pool, the pool of the team @team_name. */
 static void
 add_pool_op (TallyCache *cache,
              const char *pool,
+             const char *team_name,
              const char *id)
 {
   g_autoptr(JsonObject) op = run_op (id, "image-convert", 20, 6);
   Applied added = { g_thread_self () };
 
-  tally_cache_outbox_add_on_async (cache, op, pool, NULL, op_added, &added);
+  tally_cache_outbox_add_on_async (cache, op, pool, team_name, NULL, op_added, &added);
   wait_applied (&added);
   g_assert_no_error (added.error);
   g_assert_true (added.applied);
@@ -886,8 +888,8 @@ add_run (TallyCache  *cache,
 {
   Applied added = { g_thread_self () };
 
-  tally_cache_outbox_add_run_async (cache, NULL, id, tool, outcome, -1, 4, NULL, op_added,
-                                    &added);
+  tally_cache_outbox_add_run_async (cache, NULL, NULL, id, tool, outcome, -1, 4, NULL,
+                                    op_added, &added);
   wait_applied (&added);
   if (added.error != NULL)
     g_propagate_error (error, added.error);
@@ -968,7 +970,8 @@ sync_pool (TallyCache *cache,
 
 /* Ops on a pool wait apart from the user's own; the pool's answer settles
  * only them and records the pool's lease and cursor, not the user's; a
- * pool refused rejects only its ops, with the reason given. */
+ * pool refused rejects only its ops, with the reason given and the team's
+ * name recorded with the op, which outlives the membership. */
 static void
 test_pool_ops (void)
 {
@@ -988,6 +991,7 @@ test_pool_ops (void)
   g_auto(GStrv) none = NULL;
   Applied refusal = { g_thread_self () };
   TallyCacheLease lease;
+  JsonObject *item;
   const char *pool;
   gint64 cursor;
 
@@ -1006,7 +1010,7 @@ test_pool_ops (void)
   g_assert_cmpstr (lease.id, ==, "");
 
   add_op (cache, own, "image-convert", 20, 6);
-  add_pool_op (cache, pool, charged);
+  add_pool_op (cache, pool, "Cache", charged);
   g_assert_cmpuint (tally_cache_outbox_count (cache), ==, 2);
   g_assert_cmpuint (tally_cache_outbox_count_for (cache, NULL), ==, 1);
   g_assert_cmpuint (tally_cache_outbox_count_for (cache, pool), ==, 1);
@@ -1027,7 +1031,9 @@ test_pool_ops (void)
   g_assert_cmpint (cursor, ==, json_object_get_int_member (answer, "cursor"));
 
   /* The pool refused: its op rejected, its lease forgotten. */
-  add_pool_op (cache, pool, refused);
+  add_pool_op (cache, pool, "Cache", refused);
+  /* A name given later is for ops queued without one only. */
+  tally_cache_name_pool_ops (cache, pool, "Renamed");
   tally_cache_refuse_pool_async (cache, pool, "not_member", NULL, pool_written, &refusal);
   wait_applied (&refusal);
   g_assert_no_error (refusal.error);
@@ -1038,10 +1044,20 @@ test_pool_ops (void)
   g_assert_cmpuint (g_strv_length (none), ==, 0);
   rejected = tally_cache_list_rejected (cache);
   g_assert_cmpuint (json_array_get_length (rejected), ==, 1);
+  item = json_array_get_object_element (rejected, 0);
+  g_assert_cmpstr (json_object_get_string_member (item, "id"), ==, refused);
+  g_assert_cmpstr (json_object_get_string_member (item, "reason"), ==, "not_member");
+  g_assert_cmpstr (json_object_get_string_member (item, "account_id"), ==, pool);
+  g_assert_cmpstr (json_object_get_string_member (item, "team_name"), ==, "Cache");
+
+  /* Closed and opened again, the rejected op still names its team. */
+  g_clear_object (&cache);
+  cache = open_cache (path);
+  g_clear_pointer (&rejected, json_array_unref);
+  rejected = tally_cache_list_rejected (cache);
+  g_assert_cmpuint (json_array_get_length (rejected), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rejected, 0),
-                                                  "id"), ==, refused);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rejected, 0),
-                                                  "reason"), ==, "not_member");
+                                                  "team_name"), ==, "Cache");
 }
 
 typedef void (*Corrupt) (JsonObject *answer);

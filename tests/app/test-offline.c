@@ -382,6 +382,8 @@ typedef struct
   GtkWidget  *window;
   const char *token;
   const char *pool;
+  /* The runs on the pool the outbox is to hold. */
+  guint       waiting;
 } PoolSession;
 
 static TallyCache *
@@ -432,15 +434,15 @@ is_combo_row_titled (GtkWidget  *widget,
 }
 
 static gboolean
-pool_op_waiting (gpointer data)
+pool_ops_waiting (gpointer data)
 {
   PoolSession *session = data;
 
-  return tally_cache_outbox_count_for (pool_cache (session), session->pool) == 1;
+  return tally_cache_outbox_count_for (pool_cache (session), session->pool) == session->waiting;
 }
 
 /* A five-word run paid from the pool, offline: it waits in the outbox
- * with the pool's id. */
+ * with the pool's id, after the @session->waiting - 1 there. */
 static void
 run_on_pool_offline (PoolSession *session,
                      GFile       *folder)
@@ -456,7 +458,7 @@ run_on_pool_offline (PoolSession *session,
   set_tool_text (window, "One small step. Another one!");
   wait_for_widget (window, is_label_with, "For 5 words of input");
   click (window, "_Run");
-  wait_for (pool_op_waiting, session, "the run on the pool in the outbox");
+  wait_for (pool_ops_waiting, session, "the run on the pool in the outbox");
   wait_for_widget (window, is_label_with, "Charged 1 credit (offline, will sync)");
   g_assert_cmpuint (tally_cache_outbox_count_for (pool_cache (session), NULL), ==, 0);
 }
@@ -465,8 +467,8 @@ run_on_pool_offline (PoolSession *session,
  * lease on the pool, waits in the outbox with the pool's id, and is
  * charged to the pool once when the server is back, even when its op is
  * sent again. Then, removed from the team without the app hearing of it,
- * the member's next offline run on the pool is refused on sync, in
- * words, and charges nothing. */
+ * the member's next offline runs on the pool are refused on sync, told
+ * once naming the team, and charge nothing. */
 static void
 test_offline_team_pool (void)
 {
@@ -508,7 +510,8 @@ test_offline_team_pool (void)
   /* Online, the sync leases the pool too; the Team view says so. */
   session.token = token;
   open_leased_window (&session, 100, LEASE_AMOUNT);
-  pool = (PoolSession) { session.window, token, test_response_string (team, "team.account_id") };
+  pool = (PoolSession) { session.window, token, test_response_string (team, "team.account_id"),
+                         1 };
   wait_for (pool_lease_taken, &pool, "the lease on the pool");
   cache = pool_cache (&pool);
   show_view (session.window, "team");
@@ -533,8 +536,8 @@ test_offline_team_pool (void)
 
   /* The same op sent again is not charged twice. */
   tally_cache_outbox_add_on_async (cache, json_array_get_object_element (sent, 0), pool.pool,
-                                   NULL, NULL, NULL);
-  wait_for (pool_op_waiting, &pool, "the op in the outbox again");
+                                   "Field", NULL, NULL, NULL);
+  wait_for (pool_ops_waiting, &pool, "the op in the outbox again");
   tally_sync_now (tally_session_get_sync (tally_window_get_session (TALLY_WINDOW (pool.window))));
   wait_for (pool_outbox_empty, &pool, "the op sent again to be answered");
   g_assert_cmpint (account_figure (owner, pool.pool, "balance"), ==, 99);
@@ -549,12 +552,15 @@ test_offline_team_pool (void)
   g_assert_cmpuint (removed->status, ==, 204);
   test_server_stop (server, FALSE);
   run_on_pool_offline (&pool, folder);
+  pool.waiting = 2;
+  run_on_pool_offline (&pool, folder);
 
   test_server_restart (server);
+  /* The notice names the team, recorded with the run: the app no longer
+   * hears of it from the server. */
   wait_for_widget (session.window, is_label_with,
-                   "An offline run of Word count and readability was not accepted, so nothing "
-                   "was charged: you are no longer a member of the team whose pool was to pay "
-                   "for it.");
+                   "You are no longer a member of “Field”; 2 runs queued on its pool were not "
+                   "charged.");
   g_assert_cmpuint (tally_cache_outbox_count (cache), ==, 0);
   g_assert_cmpint (account_figure (owner, pool.pool, "balance"), ==, 99);
   g_assert_cmpint (account_figure (owner, pool.pool, "held"), ==, 0);
