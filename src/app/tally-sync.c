@@ -498,7 +498,9 @@ on_event (TallyClient *client,
   const char *type = json_object_get_string_member_with_default (message, "type", "");
   gint64 seq = json_object_get_int_member_with_default (message, "seq", 0);
 
-  if (g_str_equal (type, "balance") && seq > event_cursor (self, message))
+  /* A gift waiting for the user arrives with the next sync. */
+  if ((g_str_equal (type, "balance") && seq > event_cursor (self, message)) ||
+      g_str_equal (type, "gift_waiting"))
     tally_sync_now (self);
 }
 

@@ -12,6 +12,7 @@
 
 #include "tally-api.h"
 #include "tally-api-sync.h"
+#include "tally-gifts.h"
 #include "tally-api-decoders.h"
 #include "tally-api-json.h"
 #include "tally-events.h"
@@ -223,11 +224,34 @@ sync_job_new (TallyRequest     *request,
   return job;
 }
 
+/* Whether a gift waits for @user: a sync that would change nothing then
+ * still goes through the writer, which brings it. A read that fails says
+ * no; the next sync asks again. */
+static gboolean
+gift_waits (TallyServer     *server,
+            const TallyUser *user)
+{
+  g_autoptr(GArray) gifts = tally_store_waiting_gifts (tally_server_get_store (server),
+                                                       user->email, NULL);
+
+  return gifts != NULL && gifts->len > 0;
+}
+
+/* A gift waiting for the user arrives with their next sync of their own
+ * account, before the answer's transfers are read: an app that stays
+ * signed in for weeks would otherwise wait for a sign-in that never
+ * comes. */
 static gboolean
 sync_write (gpointer   data,
             GError   **error)
 {
   SyncJob *job = data;
+  gint64 gift_credits;
+
+  if (!job->sync.pool &&
+      !tally_gifts_claim (tally_request_get_server (job->request), &job->sync.user,
+                          &gift_credits, error))
+    return FALSE;
 
   return tally_sync_apply (&job->ctx, &job->sync, &job->outcome, error);
 }
@@ -443,6 +467,8 @@ handle_sync (TallyRequest *request)
       return;
     }
 
+  if (!needed && !job->sync.pool)
+    needed = gift_waits (server, &job->sync.user);
   if (!needed)
     {
       respond_answer (job);

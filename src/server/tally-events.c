@@ -796,6 +796,16 @@ tally_events_push_gift_sent (TallyServer     *server,
 }
 
 void
+tally_events_push_gift_waiting (TallyServer *server,
+                                const char  *account_id)
+{
+  g_autoptr(JsonObject) message = json_object_new ();
+
+  json_object_set_string_member (message, "type", "gift_waiting");
+  tally_events_push (server, account_id, message);
+}
+
+void
 tally_events_push (TallyServer *server,
                    const char  *account_id,
                    JsonObject  *message)

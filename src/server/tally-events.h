@@ -39,6 +39,10 @@ void         tally_events_push_gift_sent       (TallyServer     *server,
                                                 const char      *account_id,
                                                 const char      *session_id,
                                                 const TallyGift *gift);
+/* Tells the apps of the user a gift waits for (@account_id, the
+ * recipient's own) to sync: the sync brings it. */
+void         tally_events_push_gift_waiting    (TallyServer     *server,
+                                                const char      *account_id);
 /* Closes, at once, the connections of @account_id's user whose session
  * has ended: call it after a commit that signs out or disables a user. */
 /* Sends @message to every socket of @account_id. */

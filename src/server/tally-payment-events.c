@@ -529,6 +529,19 @@ tally_payment_events_apply (TallyServer              *server,
   return apply_to_payment (&apply, &payment, error);
 }
 
+/* A recipient who already has an account and an app open hears of the
+ * gift at once: their app syncs, and the sync brings the credits. */
+static void
+push_to_recipient (TallyServer     *server,
+                   const TallyGift *gift)
+{
+  TallyUser recipient;
+
+  if (tally_store_find_user_by_email (tally_server_get_store (server), gift->email, &recipient,
+                                      NULL, NULL))
+    tally_events_push_gift_waiting (server, recipient.account_id);
+}
+
 void
 tally_payment_events_announce (TallyServer                    *server,
                                const TallyPaymentEvent        *event,
@@ -552,5 +565,6 @@ tally_payment_events_announce (TallyServer                    *server,
       tally_notice_gift_waiting (server, &result->gift);
       tally_events_push_gift_sent (server, result->credited.account_id,
                                    result->credited.session_id, &result->gift);
+      push_to_recipient (server, &result->gift);
     }
 }

@@ -15,6 +15,8 @@
 #include "tally-gifts-box.h"
 #include "tally-purchase-page.h"
 #include "tally-secret.h"
+#include "tally-session.h"
+#include "tally-sync.h"
 #include "tally-window.h"
 
 #define FRIEND "gift-friend@example.com"
@@ -244,6 +246,51 @@ test_gift_and_referral (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+app_settled (gpointer data)
+{
+  TallySession *session = tally_window_get_session (TALLY_WINDOW (data));
+  TallySync *sync = tally_session_get_sync (session);
+  gboolean connected = FALSE;
+
+  g_object_get (tally_session_get_client (session), "events-connected", &connected, NULL);
+  return connected && sync != NULL && !tally_sync_get_syncing (sync);
+}
+
+/* The friend already has the app open and signed in when the gift is
+ * paid: it arrives at once, told by name, without signing in again. */
+static void
+test_gift_while_signed_in (void)
+{
+  g_autoptr(TallyClient) client = tally_client_new (server->base_url);
+  g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
+  g_autofree char *buyer = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(TestResponse) checkout = NULL;
+  g_autoptr(TestResponse) paid = NULL;
+  char account_id[37];
+  GtkWidget *window;
+
+  window = signed_up_window (server, client, settings, "open-app@example.com");
+  wait_for_credits (window, 0);
+  /* Settled: connected to the event stream, no sync under way, and none
+   * due, so only the push can bring the gift. */
+  wait_for (app_settled, window, "the app's first syncs and the event stream");
+
+  buyer = test_user_new (server, "open-app-giver@example.com", account_id);
+  checkout = test_request (server, "POST", "/v1/checkout", buyer,
+                           "{\"pack\": \"starter\", \"gift_email\": \"open-app@example.com\"}");
+  g_assert_cmpuint (checkout->status, ==, 200);
+  path = g_strconcat (test_response_string (checkout, "url") + strlen (server->base_url), "/pay",
+                      NULL);
+  paid = test_request (server, "POST", path, NULL, NULL);
+  g_assert_cmpuint (paid->status, ==, 200);
+
+  wait_for_credits (window, 500);
+  wait_for_widget (window, is_label_containing, "gave you 500 credits");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A friend signs up with the code of the link; their first purchase
  * earns both the bonus, and the referrer's Buy Credits says so. */
 static void
@@ -294,6 +341,7 @@ main (int   argc,
   app_test_init (&argc, &argv);
 
   g_test_add_func ("/app-gifts/gift-and-referral", test_gift_and_referral);
+  g_test_add_func ("/app-gifts/gift-while-signed-in", test_gift_while_signed_in);
   g_test_add_func ("/app-gifts/referral-sign-up", test_referral_sign_up);
 
   server = test_server_start (server_args);

@@ -265,6 +265,62 @@ test_gift_settled_once (void)
   assert_ledger_clean (stripe);
 }
 
+/* The transfers of a sync answer that are gifts. */
+static guint
+gift_transfers (TestResponse *synced)
+{
+  JsonArray *transfers = json_node_get_array (test_response_member (synced, "transfers"));
+  guint gifts = 0;
+
+  for (guint i = 0; i < json_array_get_length (transfers); i++)
+    {
+      JsonObject *transfer = json_array_get_object_element (transfers, i);
+
+      gifts += g_strcmp0 (json_object_get_string_member_with_default (transfer, "description",
+                                                                      ""), "Gift") == 0;
+    }
+  return gifts;
+}
+
+/* A recipient already signed in, whose app never signs in again, gets
+ * the gift with their next sync, in its answer, once. */
+static void
+test_gift_arrives_with_sync (void)
+{
+  const char *empty = "{\"device\": \"desk\", \"cursor\": 0, \"ops\": []}";
+  g_autofree char *friend = new_user (stripe, "signed-in@example.com", NULL);
+  g_autofree char *buyer = new_user (stripe, "sync-giver@example.com", NULL);
+  g_autofree char *session_id = NULL;
+  g_autoptr(TestResponse) first = NULL;
+  g_autoptr(TestResponse) again = NULL;
+  g_autoptr(TestResponse) sent = NULL;
+  gint64 claimed = -1;
+
+  /* A first sync: the device has its lease, so the next empty one would
+   * change nothing but for the gift. */
+  first = test_request (stripe, "POST", "/v1/sync", friend, empty);
+  g_assert_cmpuint (first->status, ==, 200);
+  g_clear_pointer (&first, test_response_free);
+  session_id = buy (buyer, "signed-in@example.com", "gift_waiting");
+  g_assert_cmpint (balance (stripe, friend), ==, 0);
+
+  first = test_request (stripe, "POST", "/v1/sync", friend, empty);
+  g_assert_cmpuint (first->status, ==, 200);
+  g_assert_cmpuint (gift_transfers (first), ==, 1);
+  g_assert_cmpint (test_response_int (first, "accounts.0.balance"), ==, 500);
+  g_assert_cmpstr (first_sent_status (stripe, buyer, &sent), ==, "claimed");
+
+  /* Synced again, or signed in again: nothing more arrives. */
+  again = test_request (stripe, "POST", "/v1/sync", friend, empty);
+  g_assert_cmpuint (again->status, ==, 200);
+  g_assert_cmpint (test_response_int (again, "accounts.0.balance"), ==, 500);
+  g_free (login (stripe, "signed-in@example.com", &claimed));
+  g_assert_cmpint (claimed, ==, 0);
+  g_assert_cmpint (balance (stripe, friend), ==, 500);
+  g_assert_cmpint (balance (stripe, buyer), ==, 0);
+  assert_ledger_clean (stripe);
+}
+
 typedef struct
 {
   guint  status;
@@ -758,6 +814,7 @@ main (int   argc,
 
   g_test_add_func ("/gifts/settled-once", test_gift_settled_once);
   g_test_add_func ("/gifts/claim-race", test_gift_claim_race);
+  g_test_add_func ("/gifts/arrives-with-sync", test_gift_arrives_with_sync);
   g_test_add_func ("/gifts/refund-before-claim", test_gift_refund_before_claim);
   g_test_add_func ("/gifts/refund-after-claim", test_gift_refund_after_claim);
   g_test_add_func ("/gifts/dispute", test_gift_dispute);
