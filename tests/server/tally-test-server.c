@@ -9,11 +9,13 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tally.h"
 #include "tally-test-server.h"
 
 const char *
@@ -395,10 +397,66 @@ test_grant (TestServer *server,
   g_assert_cmpuint (response->status, ==, 201);
 }
 
+gint64
+test_balance (TestServer *server,
+              const char *token)
+{
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+
+  g_assert_cmpuint (me->status, ==, 200);
+  return test_response_int (me, "accounts.0.balance");
+}
+
 char *
 test_server_ledger_path (TestServer *server)
 {
   return g_build_filename (server->data_dir, "tally.db", NULL);
+}
+
+void
+test_server_check_ledger (TestServer *server)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  g_autoptr(TallyLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  tally_ledger_check (ledger, &error);
+  g_assert_no_error (error);
+}
+
+gint64
+test_server_count (TestServer *server,
+                   const char *sql)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  gint64 count;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return count;
+}
+
+void
+test_server_exec (TestServer *server,
+                  const char *sql)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
 }
 
 gboolean
@@ -503,4 +561,69 @@ test_list_transactions (TestServer *server,
   while (cursor != NULL);
 
   return items;
+}
+
+gboolean
+test_iterate_until (gboolean (*done) (gpointer),
+                    gpointer   data,
+                    gdouble    seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return done (data);
+}
+
+typedef struct
+{
+  SoupWebsocketConnection *connection;
+  gboolean                 done;
+} Socket;
+
+static void
+on_socket_connected (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  Socket *socket = data;
+  g_autoptr(GError) error = NULL;
+
+  socket->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result,
+                                                              &error);
+  g_assert_no_error (error);
+  socket->done = TRUE;
+}
+
+static gboolean
+socket_connected (gpointer data)
+{
+  return ((Socket *) data)->done;
+}
+
+SoupWebsocketConnection *
+test_events_open (TestServer  *server,
+                  SoupSession *session,
+                  const char  *token)
+{
+  g_autofree char *url = g_strconcat (server->base_url, "/v1/events", NULL);
+  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  Socket socket = { NULL, FALSE };
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+  soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_socket_connected, &socket);
+  g_assert_true (test_iterate_until (socket_connected, &socket, 5));
+  g_assert_nonnull (socket.connection);
+  return socket.connection;
+}
+
+gboolean
+test_socket_closed (gpointer data)
+{
+  return soup_websocket_connection_get_state (data) == SOUP_WEBSOCKET_STATE_CLOSED;
 }

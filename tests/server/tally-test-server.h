@@ -95,6 +95,17 @@ guint16       test_free_port        (void);
 const char   *test_server_binary    (void);
 /* <data_dir>/tally.db */
 char         *test_server_ledger_path (TestServer       *server);
+/* Opens the server's ledger file read-only beside it (WAL lets a reader
+ * in while it runs) and asserts every invariant of the ledger holds. */
+void          test_server_check_ledger (TestServer      *server);
+/* The one integer @sql (a SELECT of one row) reads from the server's
+ * ledger file, opened read-only beside it. */
+gint64        test_server_count     (TestServer         *server,
+                                     const char         *sql);
+/* Runs @sql on the server's ledger file, which must work: for tests that
+ * age or tamper with rows behind the server's back. */
+void          test_server_exec      (TestServer         *server,
+                                     const char         *sql);
 /* FALSE when the router has no @method @path yet (404 "There is nothing
  * at …" or 405): for tests of endpoints still being written. */
 gboolean      test_server_has_route (TestServer         *server,
@@ -116,11 +127,28 @@ char         *test_user_new         (TestServer         *server,
 /* Creates an admin with `tally-server user add` and signs in. */
 char         *test_admin_new        (TestServer         *server,
                                      const char         *email);
+/* The balance of @token's own account (GET /v1/me, which must answer
+ * 200). */
+gint64        test_balance          (TestServer         *server,
+                                     const char         *token);
 /* Grants @amount credits to @account_id as @admin_token. */
 void          test_grant            (TestServer         *server,
                                      const char         *admin_token,
                                      const char         *account_id,
                                      gint64              amount);
+
+/* Runs the default main context until @done (@data) or @seconds have
+ * passed; TRUE if done. */
+gboolean      test_iterate_until    (gboolean         (*done) (gpointer),
+                                     gpointer            data,
+                                     gdouble             seconds);
+/* A WebSocket on /v1/events as @token, which must connect within 5 s. */
+SoupWebsocketConnection *test_events_open (TestServer  *server,
+                                           SoupSession *session,
+                                           const char  *token);
+/* For test_iterate_until(): the SoupWebsocketConnection @data is
+ * closed. */
+gboolean      test_socket_closed    (gpointer            data);
 
 #define TEST_PASSWORD "correct horse battery staple"
 

@@ -92,3 +92,13 @@ test_stripe_server_start (TestServer         *fake,
 
   return test_server_start ((const char * const *) args->pdata);
 }
+
+void
+test_stripe_send_webhooks_to (TestServer *fake,
+                              TestServer *server)
+{
+  g_autofree char *config = g_strdup_printf ("{\"webhook_url\": \"%s/v1/webhooks/stripe\"}",
+                                             server->base_url);
+
+  test_stripe_control (fake, "/_test/config", config);
+}
