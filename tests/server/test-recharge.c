@@ -66,12 +66,10 @@ static char *
 deliver (TestServer *server,
          const char *event)
 {
-  g_autofree char *config = g_strdup_printf ("{\"webhook_url\": \"%s/v1/webhooks/stripe\"}",
-                                             server->base_url);
   g_autoptr(TestResponse) delivered = NULL;
   g_autoptr(JsonNode) answer = NULL;
 
-  test_stripe_control (fake, "/_test/config", config);
+  test_stripe_send_webhooks_to (fake, server);
   delivered = test_request (fake, "POST", "/_test/deliver", NULL, event);
   g_assert_cmpuint (delivered->status, ==, 200);
   g_test_message ("webhook → %" G_GINT64_FORMAT " %s", test_response_int (delivered, "status"),
