@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <string.h>
 
 #include "tally-balance-widget.h"
 #include "tally-preferences-window.h"
@@ -153,6 +154,13 @@ is_label_with (GtkWidget  *widget,
                const char *text)
 {
   return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+gboolean
+is_label_containing (GtkWidget  *widget,
+                     const char *text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
 }
 
 static gboolean
@@ -442,6 +450,85 @@ signed_in_window (TestServer *server,
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
   gtk_window_present (GTK_WINDOW (window));
   return window;
+}
+
+TestServer *
+app_test_server_start (void)
+{
+  static const char * const args[] = { "--lease-amount", "0", NULL };
+
+  return test_server_start (args);
+}
+
+void
+catch_uri (GtkWindow  *parent,
+           const char *uri,
+           gpointer    user_data)
+{
+  char **caught = user_data;
+
+  g_free (*caught);
+  *caught = g_strdup (uri);
+}
+
+TallyPurchasePage *
+open_purchase_page (GtkWidget *window)
+{
+  GtkWidget *balance = wait_for_widget (window, is_balance_widget, NULL);
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (gtk_widget_get_first_child (balance)));
+  click (window, "_Buy Credits…");
+  return TALLY_PURCHASE_PAGE (wait_for_widget (window, is_purchase_page, NULL));
+}
+
+void
+click_in_row (GtkWidget  *window,
+              const char *title,
+              const char *label)
+{
+  GtkWidget *row = wait_for_widget (window, is_action_row_titled, title);
+  GtkWidget *button = find_widget (row, is_button_labelled, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_true (gtk_widget_get_focusable (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+void
+press_on_demo_page (TestServer *server,
+                    const char *url,
+                    const char *page,
+                    const char *button)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(TestResponse) response = NULL;
+
+  g_assert_true (g_str_has_prefix (url, server->base_url));
+  path = g_strconcat (url + strlen (server->base_url), "/", button, NULL);
+  if (page != NULL)
+    g_assert_true (g_str_has_prefix (path, page));
+  response = test_request (server, "POST", path, NULL, NULL);
+  g_assert_cmpuint (response->status, ==, 200);
+}
+
+void
+save_screenshots (GtkWidget  *window,
+                  const char *name)
+{
+  static const struct { AdwColorScheme scheme; const char *style; } styles[] = {
+    { ADW_COLOR_SCHEME_FORCE_LIGHT, "light" },
+    { ADW_COLOR_SCHEME_FORCE_DARK, "dark" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s-%s.png", name, styles[i].style);
+
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), styles[i].scheme);
+      save_screenshot (window, file);
+    }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }
 
 void

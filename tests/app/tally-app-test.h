@@ -14,6 +14,7 @@
 
 #include "tally-client.h"
 #include "tally-format.h"
+#include "tally-purchase-page.h"
 #include "tally-test-server.h"
 #include "tally-tool-page.h"
 
@@ -55,6 +56,8 @@ gboolean   is_view_stack        (GtkWidget    *widget,
 gboolean   is_label_starting    (GtkWidget    *widget,
                                  const char   *text);
 gboolean   is_label_with        (GtkWidget    *widget,
+                                 const char   *text);
+gboolean   is_label_containing  (GtkWidget    *widget,
                                  const char   *text);
 gboolean   is_text_view         (GtkWidget    *widget,
                                  const char   *unused);
@@ -107,6 +110,34 @@ GtkWidget *signed_up_app_window (TestServer     *server,
                                  TallyClient    *client,
                                  GSettings      *settings,
                                  const char     *email);
+/* A server for the app's tests that gives no offline leases: a lease
+ * would hold the credits the tests count (test-offline is about it). */
+TestServer *app_test_server_start (void);
+
+/* A TallyUriOpener that stands in for the browser: keeps the URI at
+ * @user_data (char **) for the test. */
+void       catch_uri            (GtkWindow    *parent,
+                                 const char   *uri,
+                                 gpointer      user_data);
+/* Buy Credits, through the balance's popover. */
+TallyPurchasePage *open_purchase_page (GtkWidget *window);
+/* Clicks @label in the action row titled @title; the button must be
+ * sensitive and focusable. */
+void       click_in_row         (GtkWidget    *window,
+                                 const char   *title,
+                                 const char   *label);
+/* What the browser would do on the demo provider's page at @url: press
+ * @button, which POSTs to <url>/<button> and must answer 200. Unless
+ * @page is NULL, the page's path must start with it. */
+void       press_on_demo_page   (TestServer   *server,
+                                 const char   *url,
+                                 const char   *page,
+                                 const char   *button);
+/* save_screenshot() in the light and the dark style, as @name-light.png
+ * and @name-dark.png. */
+void       save_screenshots     (GtkWidget    *window,
+                                 const char   *name);
+
 /* Shows the page @name of the window's view stack. */
 void       show_view            (GtkWidget    *window,
                                  const char   *name);

@@ -21,41 +21,6 @@
 
 static TestServer *server;
 
-/* Stands in for the browser: keeps the checkout URL for the test. */
-static void
-catch_uri (GtkWindow  *parent,
-           const char *uri,
-           gpointer    user_data)
-{
-  char **caught = user_data;
-
-  g_free (*caught);
-  *caught = g_strdup (uri);
-}
-
-static TallyPurchasePage *
-open_purchase_page (GtkWidget *window)
-{
-  GtkWidget *balance = wait_for_widget (window, is_balance_widget, NULL);
-
-  gtk_menu_button_popup (GTK_MENU_BUTTON (gtk_widget_get_first_child (balance)));
-  click (window, "_Buy Credits…");
-  return TALLY_PURCHASE_PAGE (wait_for_widget (window, is_purchase_page, NULL));
-}
-
-static void
-click_in_row (GtkWidget  *window,
-              const char *title,
-              const char *label)
-{
-  GtkWidget *row = wait_for_widget (window, is_action_row_titled, title);
-  GtkWidget *button = find_widget (row, is_button_labelled, label);
-
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_get_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
 static gboolean
 is_switch (GtkWidget  *widget,
            const char *unused)
@@ -68,45 +33,6 @@ is_gifts_box (GtkWidget  *widget,
               const char *unused)
 {
   return TALLY_IS_GIFTS_BOX (widget);
-}
-
-static gboolean
-is_label_containing (GtkWidget  *widget,
-                     const char *text)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
-static void
-shoot (GtkWidget  *window,
-       const char *name)
-{
-  static const struct { AdwColorScheme scheme; const char *style; } styles[] = {
-    { ADW_COLOR_SCHEME_FORCE_LIGHT, "light" },
-    { ADW_COLOR_SCHEME_FORCE_DARK, "dark" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
-    {
-      g_autofree char *file = g_strdup_printf ("%s-%s.png", name, styles[i].style);
-
-      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), styles[i].scheme);
-      save_screenshot (window, file);
-    }
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
-}
-
-/* What the browser would do on the demo checkout page: press Pay. */
-static void
-pay (const char *url)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(TestResponse) response = NULL;
-
-  g_assert_true (g_str_has_prefix (url, server->base_url));
-  path = g_strconcat (url + strlen (server->base_url), "/pay", NULL);
-  response = test_request (server, "POST", path, NULL, NULL);
-  g_assert_cmpuint (response->status, ==, 200);
 }
 
 typedef struct
@@ -213,14 +139,14 @@ test_gift_and_referral (void)
   wait_for_widget (window, is_label_with, "Enter the email address the gift goes to");
   g_assert_null (url);
   g_assert_false (tally_purchase_page_get_pending (page));
-  shoot (window, "gift-form");
+  save_screenshots (window, "gift-form");
 
   type_into (window, "Recipient’s email address", FRIEND);
   click_in_row (window, "Starter", "Buy");
   wait_for (string_ready, &url, "the checkout URL");
   wait_for_widget (window, is_label_with, "Finish it in your browser: Starter, 500 credits for "
                    "€5.00, a gift to " FRIEND ".");
-  pay (url);
+  press_on_demo_page (server, url, NULL, "pay");
   wait_for_widget (window, is_label_with, "Gift paid: 500 credits wait for " FRIEND);
   g_assert_false (tally_purchase_page_get_pending (page));
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (find_widget (window, is_switch, NULL))));
@@ -228,7 +154,7 @@ test_gift_and_referral (void)
   /* A receipt that says it was a gift; no "Top Up" of a pack given away. */
   wait_for_widget (window, is_label_containing, " · Paid · Gift");
   g_assert_null (find_widget (window, is_button_labelled, "Top Up"));
-  shoot (window, "gift-paid");
+  save_screenshots (window, "gift-paid");
 
   gifts = test_request (server, "GET", "/v1/me/gifts", tally_client_get_token (client), NULL);
   g_assert_cmpstr (test_response_string (gifts, "sent.0.status"), ==, "waiting");
@@ -238,7 +164,7 @@ test_gift_and_referral (void)
   friend_window = signed_up_window (server, friend_client, settings, FRIEND);
   wait_for_credits (friend_window, 500);
   wait_for_widget (friend_window, is_label_with, "Gale gave you 500 credits");
-  shoot (friend_window, "gift-received");
+  save_screenshots (friend_window, "gift-received");
 
   gtk_window_destroy (GTK_WINDOW (friend_window));
   gtk_window_destroy (GTK_WINDOW (window));
@@ -271,7 +197,7 @@ test_referral_sign_up (void)
   tally_purchase_page_set_uri_opener (page, catch_uri, &url);
   click_in_row (friend_window, "Starter", "Buy");
   wait_for (string_ready, &url, "the checkout URL");
-  pay (url);
+  press_on_demo_page (server, url, NULL, "pay");
   wait_for_credits (friend_window, 600);
   gtk_window_destroy (GTK_WINDOW (friend_window));
 
@@ -280,7 +206,7 @@ test_referral_sign_up (void)
   open_purchase_page (window);
   wait_for_widget (window, is_label_containing, "1 friend signed up with your link; you earned "
                    "100 credits.");
-  shoot (window, "referral");
+  save_screenshots (window, "referral");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -288,7 +214,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const char * const server_args[] = { "--lease-amount", "0", NULL };
   int status;
 
   app_test_init (&argc, &argv);
@@ -296,7 +221,7 @@ main (int   argc,
   g_test_add_func ("/app-gifts/gift-and-referral", test_gift_and_referral);
   g_test_add_func ("/app-gifts/referral-sign-up", test_referral_sign_up);
 
-  server = test_server_start (server_args);
+  server = app_test_server_start ();
   status = g_test_run ();
   test_server_free (server);
   return status;

@@ -76,13 +76,6 @@ is_selectable_label (GtkWidget  *widget,
 }
 
 static gboolean
-is_label_containing (GtkWidget  *widget,
-                     const char *text)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
-static gboolean
 is_switch (GtkWidget  *widget,
            const char *unused)
 {
@@ -665,9 +658,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* No offline leases: the pool's figures are exactly what runs and
-   * allocations left it (test-offline checks leases on a pool). */
-  static const char * const server_args[] = { "--lease-amount", "0", NULL };
   int status;
 
   app_test_init (&argc, &argv);
@@ -675,7 +665,9 @@ main (int   argc,
   g_test_add_func ("/app-teams/api-keys", test_api_keys);
   g_test_add_func ("/app-teams/team", test_team);
 
-  server = test_server_start (server_args);
+  /* No offline leases: the pool's figures are exactly what runs and
+   * allocations left it (test-offline checks leases on a pool). */
+  server = app_test_server_start ();
   status = g_test_run ();
   session_end ();
   test_server_free (server);

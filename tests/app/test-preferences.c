@@ -429,13 +429,6 @@ test_sign_out (void)
 /* --- your data: export, then erasure --- */
 
 static gboolean
-is_label_containing (GtkWidget  *widget,
-                     const char *text)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
-static gboolean
 is_password_entry (GtkWidget  *widget,
                    const char *unused)
 {
