@@ -600,6 +600,13 @@ is_spin_button (GtkWidget  *widget,
 }
 
 gboolean
+is_switch (GtkWidget  *widget,
+           const char *unused)
+{
+  return GTK_IS_SWITCH (widget);
+}
+
+gboolean
 is_balance_widget (GtkWidget  *widget,
                    const char *unused)
 {

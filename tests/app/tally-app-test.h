@@ -63,6 +63,8 @@ gboolean   is_text_view         (GtkWidget    *widget,
                                  const char   *unused);
 gboolean   is_spin_button       (GtkWidget    *widget,
                                  const char   *unused);
+gboolean   is_switch            (GtkWidget    *widget,
+                                 const char   *unused);
 gboolean   is_balance_widget    (GtkWidget    *widget,
                                  const char   *unused);
 gboolean   is_purchase_page     (GtkWidget    *widget,

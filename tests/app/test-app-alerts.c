@@ -93,13 +93,6 @@ is_toast_with (GtkWidget  *widget,
 }
 
 static gboolean
-is_switch (GtkWidget  *widget,
-           const char *unused)
-{
-  return GTK_IS_SWITCH (widget);
-}
-
-static gboolean
 is_expander_row_titled (GtkWidget  *widget,
                         const char *title)
 {

@@ -22,13 +22,6 @@
 static TestServer *server;
 
 static gboolean
-is_switch (GtkWidget  *widget,
-           const char *unused)
-{
-  return GTK_IS_SWITCH (widget);
-}
-
-static gboolean
 is_gifts_box (GtkWidget  *widget,
               const char *unused)
 {

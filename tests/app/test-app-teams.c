@@ -75,13 +75,6 @@ is_selectable_label (GtkWidget  *widget,
          gtk_widget_has_css_class (widget, "monospace");
 }
 
-static gboolean
-is_switch (GtkWidget  *widget,
-           const char *unused)
-{
-  return GTK_IS_SWITCH (widget);
-}
-
 static GtkWidget *
 row_control (GtkWidget   *root,
              const char  *title,

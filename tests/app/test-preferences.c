@@ -52,13 +52,6 @@ row_spin (GtkWidget  *prefs,
 }
 
 static gboolean
-is_switch (GtkWidget  *widget,
-           const char *unused)
-{
-  return GTK_IS_SWITCH (widget);
-}
-
-static gboolean
 is_combo_row (GtkWidget  *widget,
               const char *unused)
 {

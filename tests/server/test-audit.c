@@ -575,20 +575,6 @@ assert_verified (TestServer *server,
 }
 
 static void
-tamper (TestServer *server,
-        const char *sql)
-{
-  g_autofree char *path = test_server_ledger_path (server);
-  sqlite3 *db = NULL;
-  char *message = NULL;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-  sqlite3_close (db);
-}
-
-static void
 test_export_and_verify (void)
 {
   g_autoptr(TestServer) server = test_server_start (NULL);
@@ -608,7 +594,7 @@ test_export_and_verify (void)
 
   /* One record changed behind the server's back. */
   test_server_stop (server, FALSE);
-  tamper (server, "UPDATE audit SET target = 'tampered' WHERE seq = 4");
+  test_server_exec (server, "UPDATE audit SET target = 'tampered' WHERE seq = 4");
   test_server_restart (server);
 
   verify = test_request (server, "GET", "/v1/admin/audit/verify", admin, NULL);
@@ -627,7 +613,7 @@ test_removed_record (void)
   g_autoptr(TestResponse) verify = NULL;
 
   test_server_stop (server, FALSE);
-  tamper (server, "DELETE FROM audit WHERE seq = 2");
+  test_server_exec (server, "DELETE FROM audit WHERE seq = 2");
   test_server_restart (server);
 
   verify = test_request (server, "GET", "/v1/admin/audit/verify", admin, NULL);
@@ -716,7 +702,7 @@ age_records (TestServer *server,
   sqlite3_stmt *select = NULL, *update = NULL;
   sqlite3 *db = NULL;
 
-  tamper (server, sql);
+  test_server_exec (server, sql);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, id, time, actor, actor_email, action, "
                                        "target, outcome, details, format, field_digests "
@@ -877,42 +863,19 @@ add_backlog (TestServer *server,
     "  a.time, a.actor, a.actor_email, a.action, a.target, a.outcome, a.details, a.prev_hash, "
     "  a.hash, a.format, a.field_keys, a.field_digests "
     "FROM k, audit a WHERE a.seq = 1", n);
-  g_autofree char *path = test_server_ledger_path (server);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 last;
-
-  tamper (server, sql);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT max (seq) FROM audit", -1, &stmt, NULL), ==,
-                   SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  last = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return last;
+  test_server_exec (server, sql);
+  return test_server_count (server, "SELECT max (seq) FROM audit");
 }
 
 /* Records older than a day, read beside the server. */
 static gint64
 count_old_records (TestServer *server)
 {
-  g_autofree char *path = test_server_ledger_path (server);
   g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM audit WHERE time < %"
                                           G_GINT64_FORMAT,
                                           g_get_real_time () - (gint64) 86400 * G_USEC_PER_SEC);
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  gint64 count;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return count;
+  return test_server_count (server, sql);
 }
 
 /* A health check, a grant and a run (authorized, then completed), each
