@@ -8,6 +8,9 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
+#include <string.h>
+
 #include "tally-test-rig.h"
 
 /* A folder named after the test program, so that one left behind by a
@@ -146,4 +149,65 @@ test_rig_add_run (TallyStore     *store,
   run.hold_expires_at = hold_expires_at;
   g_assert_true (tally_store_insert_run (store, &run, "{}", &error));
   g_assert_no_error (error);
+}
+
+/* The record at @select's row, as stored, but for its hashes; format 1
+ * when @legacy. */
+static void
+read_audit_record (sqlite3_stmt     *select,
+                   gboolean          legacy,
+                   TallyAuditRecord *record)
+{
+  record->seq = sqlite3_column_int64 (select, 0);
+  g_strlcpy (record->id, (const char *) sqlite3_column_text (select, 1), sizeof record->id);
+  record->time = sqlite3_column_int64 (select, 2);
+  record->actor = (char *) sqlite3_column_text (select, 3);
+  record->actor_email = (char *) sqlite3_column_text (select, 4);
+  record->action = (char *) sqlite3_column_text (select, 5);
+  record->target = (char *) sqlite3_column_text (select, 6);
+  record->outcome = (char *) sqlite3_column_text (select, 7);
+  record->details = (char *) sqlite3_column_text (select, 8);
+  record->format = legacy ? 1 : sqlite3_column_int (select, 9);
+  if (!legacy && sqlite3_column_bytes (select, 10) == sizeof record->field_digests)
+    memcpy (record->field_digests, sqlite3_column_blob (select, 10),
+            sizeof record->field_digests);
+}
+
+void
+test_rig_rehash_audit (const char *path,
+                       gboolean    legacy)
+{
+  const char *rewrite = legacy ? "UPDATE audit SET prev_hash = ?, hash = ?, format = 1, "
+                                 "field_keys = NULL, field_digests = NULL WHERE seq = ?"
+                               : "UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?";
+  guint8 prev[TALLY_AUDIT_HASH_LEN] = { 0 };
+  sqlite3_stmt *select = NULL, *update = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, id, time, actor, actor_email, action, "
+                                       "target, outcome, details, format, field_digests "
+                                       "FROM audit ORDER BY seq",
+                                       -1, &select, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, rewrite, -1, &update, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (select) == SQLITE_ROW)
+    {
+      TallyAuditRecord record = { 0 };
+
+      read_audit_record (select, legacy, &record);
+      memcpy (record.prev_hash, prev, sizeof prev);
+      tally_audit_record_hash (&record, record.hash);
+
+      sqlite3_bind_blob (update, 1, record.prev_hash, TALLY_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
+      sqlite3_bind_blob (update, 2, record.hash, TALLY_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (update, 3, record.seq);
+      g_assert_cmpint (sqlite3_step (update), ==, SQLITE_DONE);
+      sqlite3_reset (update);
+      memcpy (prev, record.hash, sizeof prev);
+    }
+  sqlite3_finalize (select);
+  sqlite3_finalize (update);
+  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
 }

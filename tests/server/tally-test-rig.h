@@ -1,6 +1,7 @@
 /* tally-test-rig.h: a real ledger and store, or a whole TallyServer that
  * never listens, on a temporary SQLite file, for the tests that call the
- * server's rules and stores directly, with no HTTP
+ * server's rules and stores directly, with no HTTP; and the audit chain
+ * of a stopped server's file hashed again
  *
  * Copyright 2026 The Tally developers
  *
@@ -9,6 +10,7 @@
 
 #pragma once
 
+#include "tally-audit.h"
 #include "tally-server.h"
 #include "tally-store-runs.h"
 #include "tally-test-common.h"
@@ -70,5 +72,12 @@ void     test_rig_add_run      (TallyStore     *store,
                                 TallyRunStatus  status,
                                 gint64          held,
                                 gint64          hold_expires_at);
+
+/* Hashes the audit chain in the ledger file at @path again, as its
+ * records now stand, after a test rewrote them behind the server's back
+ * (which must be stopped). With @legacy, every record becomes format 1,
+ * as 0.1.0 wrote it: the fields hashed as they are, no keys or digests. */
+void     test_rig_rehash_audit (const char     *path,
+                                gboolean        legacy);
 
 G_END_DECLS

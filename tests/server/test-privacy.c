@@ -9,10 +9,10 @@
 
 #include <string.h>
 
-#include <sqlite3.h>
 #include <tally.h>
 
 #include "tally-audit.h"
+#include "tally-test-rig.h"
 #include "tally-test-server.h"
 
 #define ERASE_EMAIL "zelda.quux@example.com"
@@ -1276,44 +1276,8 @@ static void
 make_legacy (TestServer *server)
 {
   g_autofree char *path = test_server_ledger_path (server);
-  guint8 prev[TALLY_AUDIT_HASH_LEN] = { 0 };
-  sqlite3_stmt *select = NULL, *update = NULL;
-  sqlite3 *db = NULL;
 
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, id, time, actor, actor_email, action, "
-                                       "target, outcome, details FROM audit ORDER BY seq",
-                                       -1, &select, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE audit SET prev_hash = ?, hash = ?, "
-                                       "format = 1, field_keys = NULL, field_digests = NULL "
-                                       "WHERE seq = ?", -1, &update, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (select) == SQLITE_ROW)
-    {
-      TallyAuditRecord record = { 0 };
-
-      record.seq = sqlite3_column_int64 (select, 0);
-      g_strlcpy (record.id, (const char *) sqlite3_column_text (select, 1), sizeof record.id);
-      record.time = sqlite3_column_int64 (select, 2);
-      record.actor = (char *) sqlite3_column_text (select, 3);
-      record.actor_email = (char *) sqlite3_column_text (select, 4);
-      record.action = (char *) sqlite3_column_text (select, 5);
-      record.target = (char *) sqlite3_column_text (select, 6);
-      record.outcome = (char *) sqlite3_column_text (select, 7);
-      record.details = (char *) sqlite3_column_text (select, 8);
-      record.format = 1;
-      memcpy (record.prev_hash, prev, sizeof prev);
-      tally_audit_record_hash (&record, record.hash);
-
-      sqlite3_bind_blob (update, 1, record.prev_hash, TALLY_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-      sqlite3_bind_blob (update, 2, record.hash, TALLY_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (update, 3, record.seq);
-      g_assert_cmpint (sqlite3_step (update), ==, SQLITE_DONE);
-      sqlite3_reset (update);
-      memcpy (prev, record.hash, sizeof prev);
-    }
-  sqlite3_finalize (select);
-  sqlite3_finalize (update);
-  sqlite3_close (db);
+  test_rig_rehash_audit (path, TRUE);
 }
 
 static gboolean
