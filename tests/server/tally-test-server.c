@@ -627,3 +627,94 @@ test_socket_closed (gpointer data)
 {
   return soup_websocket_connection_get_state (data) == SOUP_WEBSOCKET_STATE_CLOSED;
 }
+
+/* A python3 that has aiosmtpd: Debian's, where another one may come first
+ * in PATH. */
+static const char *
+sink_python (void)
+{
+  static const char * const candidates[] = { "/usr/bin/python3", "python3" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      const char *argv[] = { candidates[i], "-c", "import aiosmtpd", NULL };
+      int status = -1;
+
+      if (g_spawn_sync (NULL, (char **) argv, NULL,
+                        G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                        G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) &&
+          g_spawn_check_wait_status (status, NULL))
+        return candidates[i];
+    }
+
+  g_error ("no python3 with aiosmtpd: install python3-aiosmtpd");
+}
+
+static gboolean
+port_answers (guint16 port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                                             port, NULL, NULL);
+
+  return connection != NULL;
+}
+
+TestMailSink *
+test_mail_sink_start (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *maildir = NULL;
+  TestMailSink *sink = g_new0 (TestMailSink, 1);
+
+  sink->dir = g_dir_make_tmp ("tally-mail-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* The Mailbox handler makes the Maildir (new/, cur/, tmp/) only when
+   * the folder does not exist yet. */
+  maildir = g_build_filename (sink->dir, "maildir", NULL);
+  sink->port = test_free_port ();
+  listen = g_strdup_printf ("127.0.0.1:%u", sink->port);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  sink->process = g_subprocess_launcher_spawn (launcher, &error, sink_python (), "-m", "aiosmtpd",
+                                               "-n", "-l", listen, "-c",
+                                               "aiosmtpd.handlers.Mailbox", maildir, NULL);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 200 && !port_answers (sink->port); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (port_answers (sink->port));
+  return sink;
+}
+
+void
+test_mail_sink_free (TestMailSink *sink)
+{
+  g_subprocess_force_exit (sink->process);
+  g_subprocess_wait (sink->process, NULL, NULL);
+  g_clear_object (&sink->process);
+  test_remove_tree (sink->dir);
+  g_free (sink->dir);
+  g_free (sink);
+}
+
+GPtrArray *
+test_mail_sink_texts (TestMailSink *sink)
+{
+  g_autofree char *new_dir = g_build_filename (sink->dir, "maildir", "new", NULL);
+  g_autoptr(GDir) dir = g_dir_open (new_dir, 0, NULL);
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (new_dir, name, NULL);
+      char *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL))
+        g_ptr_array_add (texts, text);
+    }
+
+  return texts;
+}

@@ -150,9 +150,26 @@ SoupWebsocketConnection *test_events_open (TestServer  *server,
  * closed. */
 gboolean      test_socket_closed    (gpointer            data);
 
+/* The suite's SMTP sink: aiosmtpd (python3-aiosmtpd) on a loopback port,
+ * filing every message it receives into @dir/maildir. */
+typedef struct
+{
+  char        *dir;
+  guint16      port;
+  GSubprocess *process;
+} TestMailSink;
+
+/* Starts the sink, which dies with the test, and waits until it listens. */
+TestMailSink *test_mail_sink_start (void);
+/* Stops the sink and removes its folder. */
+void          test_mail_sink_free  (TestMailSink       *sink);
+/* The text of every message the sink has filed, as it is on disk. */
+GPtrArray    *test_mail_sink_texts (TestMailSink       *sink);
+
 #define TEST_PASSWORD "correct horse battery staple"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestResponse, test_response_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestMailSink, test_mail_sink_free)
 
 G_END_DECLS

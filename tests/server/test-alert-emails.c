@@ -8,9 +8,7 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "tally-test-server.h"
 
@@ -21,61 +19,7 @@
 
 static TestServer *server;
 static char *admin;
-static char *sink_dir;
-static GSubprocess *sink;
-static guint16 sink_port;
-
-/* --- the SMTP sink: aiosmtpd filing messages into a Maildir --- */
-
-static void
-die_with_test (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static gboolean
-port_answers (guint16 port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                                             port, NULL, NULL);
-
-  return connection != NULL;
-}
-
-static void
-start_sink (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *listen = NULL;
-  g_autofree char *maildir = NULL;
-
-  sink_dir = g_dir_make_tmp ("tally-alert-mail-XXXXXX", &error);
-  g_assert_no_error (error);
-  maildir = g_build_filename (sink_dir, "maildir", NULL);
-  sink_port = test_free_port ();
-  listen = g_strdup_printf ("127.0.0.1:%u", sink_port);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
-  sink = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m", "aiosmtpd",
-                                      "-n", "-l", listen, "-c", "aiosmtpd.handlers.Mailbox",
-                                      maildir, NULL);
-  g_assert_no_error (error);
-
-  for (guint i = 0; i < 200 && !port_answers (sink_port); i++)
-    g_usleep (50 * 1000);
-  g_assert_true (port_answers (sink_port));
-}
-
-static void
-stop_sink (void)
-{
-  g_subprocess_force_exit (sink);
-  g_subprocess_wait (sink, NULL, NULL);
-  g_clear_object (&sink);
-  test_remove_tree (sink_dir);
-  g_clear_pointer (&sink_dir, g_free);
-}
+static TestMailSink *sink;
 
 /* Soft line breaks joined, =XX decoded: the message as a reader sees it. */
 static char *
@@ -106,20 +50,13 @@ decode_quoted_printable (const char *text)
 static GPtrArray *
 mails_for (const char *address)
 {
-  g_autofree char *new_dir = g_build_filename (sink_dir, "maildir", "new", NULL);
-  g_autoptr(GDir) dir = g_dir_open (new_dir, 0, NULL);
+  g_autoptr(GPtrArray) texts = test_mail_sink_texts (sink);
   g_autofree char *rcpt = g_strdup_printf ("X-RcptTo: %s", address);
   GPtrArray *mails = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (new_dir, name, NULL);
-      g_autofree char *text = NULL;
-
-      if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, rcpt) != NULL)
-        g_ptr_array_add (mails, decode_quoted_printable (text));
-    }
+  for (guint i = 0; i < texts->len; i++)
+    if (strstr (g_ptr_array_index (texts, i), rcpt) != NULL)
+      g_ptr_array_add (mails, decode_quoted_printable (g_ptr_array_index (texts, i)));
 
   return mails;
 }
@@ -402,8 +339,8 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  start_sink ();
-  smtp = g_strdup_printf ("--smtp-url=smtp://127.0.0.1:%u", sink_port);
+  sink = test_mail_sink_start ();
+  smtp = g_strdup_printf ("--smtp-url=smtp://127.0.0.1:%u", sink->port);
   {
     const char *args[] = { smtp, "--smtp-from=" SENDER, "--alerts-link-secret=test-secret",
                            NULL };
@@ -420,6 +357,6 @@ main (int   argc,
   status = g_test_run ();
   g_free (admin);
   test_server_free (server);
-  stop_sink ();
+  test_mail_sink_free (sink);
   return status;
 }
