@@ -397,6 +397,68 @@ test_grant (TestServer *server,
   g_assert_cmpuint (response->status, ==, 201);
 }
 
+char *
+test_capped_user_new (TestServer *server,
+                      const char *admin_token,
+                      const char *email,
+                      gint64      credits,
+                      const char *limits)
+{
+  char account_id[37];
+  char *token = test_user_new (server, email, account_id);
+  g_autoptr(TestResponse) r = NULL;
+
+  test_grant (server, admin_token, account_id, credits);
+  r = test_request (server, "PUT", "/v1/me/limits", token, limits);
+  g_assert_cmpuint (r->status, ==, 200);
+  return token;
+}
+
+typedef struct
+{
+  TestServer *server;
+  const char *token;
+  guint       n_runs;
+} Spender;
+
+static gpointer
+spend_thread (gpointer data)
+{
+  Spender *spender = data;
+  g_autoptr(SoupSession) session = test_session_new ();
+
+  for (guint i = 0; i < spender->n_runs; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
+                                               "\"inputs\": {\"images\": 10}}", id);
+      g_autoptr(TestResponse) r = test_request_on (spender->server, session, "POST", "/v1/runs",
+                                                   spender->token, body);
+
+      g_assert_cmpuint (r->status, ==, 201);
+    }
+  return NULL;
+}
+
+void
+test_runs_at_once (TestServer *server,
+                   const char *token,
+                   guint       n_clients,
+                   guint       n_runs)
+{
+  Spender spender = { server, token, n_runs };
+  g_autofree GThread **threads = g_new (GThread *, n_clients);
+
+  for (guint i = 0; i < n_clients; i++)
+    threads[i] = g_thread_new ("spender", spend_thread, &spender);
+  for (guint i = 0; i < n_clients; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_thread_join (threads[i]);
+    }
+}
+
 gint64
 test_balance (TestServer *server,
               const char *token)

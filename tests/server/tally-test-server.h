@@ -127,6 +127,20 @@ char         *test_user_new         (TestServer         *server,
 /* Creates an admin with `tally-server user add` and signs in. */
 char         *test_admin_new        (TestServer         *server,
                                      const char         *email);
+/* Registers a member granted @credits by @admin_token, whose spend limits
+ * are then @limits (a PUT /v1/me/limits body); returns the token. */
+char         *test_capped_user_new  (TestServer         *server,
+                                     const char         *admin_token,
+                                     const char         *email,
+                                     gint64              credits,
+                                     const char         *limits);
+/* @n_clients clients at once, each on a session of its own, start
+ * @n_runs runs each of image-resize on 10 images (6 credits) as @token,
+ * every one answered 201; the default main context turns meanwhile. */
+void          test_runs_at_once     (TestServer         *server,
+                                     const char         *token,
+                                     guint               n_clients,
+                                     guint               n_runs);
 /* The balance of @token's own account (GET /v1/me, which must answer
  * 200). */
 gint64        test_balance          (TestServer         *server,

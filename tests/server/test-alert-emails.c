@@ -94,14 +94,7 @@ assert_mail_count_stays (const char *address,
 static char *
 spender_new (const char *email)
 {
-  char account_id[37];
-  char *token = test_user_new (server, email, account_id);
-  g_autoptr(TestResponse) r = NULL;
-
-  test_grant (server, admin, account_id, 1000);
-  r = test_request (server, "PUT", "/v1/me/limits", token, DAILY_CAP);
-  g_assert_cmpuint (r->status, ==, 200);
-  return token;
+  return test_capped_user_new (server, admin, email, 1000, DAILY_CAP);
 }
 
 static void
@@ -117,64 +110,6 @@ spend (const char *token,
 
       g_assert_cmpuint (r->status, ==, 201);
     }
-}
-
-/* --- many runs at once --- */
-
-typedef struct
-{
-  const char *token;
-  guint       n_runs;
-} Spender;
-
-static gpointer
-spend_thread (gpointer data)
-{
-  Spender *spender = data;
-  g_autoptr(SoupSession) session = test_session_new ();
-
-  for (guint i = 0; i < spender->n_runs; i++)
-    {
-      g_autofree char *id = g_uuid_string_random ();
-      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
-                                               "\"inputs\": {\"images\": 10}}", id);
-      g_autoptr(TestResponse) r = test_request_on (server, session, "POST", "/v1/runs",
-                                                   spender->token, body);
-
-      g_assert_cmpuint (r->status, ==, 201);
-    }
-  return NULL;
-}
-
-/* 50 runs of 6 credits from 10 clients at once: 300 of a daily cap of
- * 350, past 50 and 80 %. The main loop turns meanwhile. */
-static void
-spend_concurrently (const char *token)
-{
-  Spender spender = { token, 5 };
-  GThread *threads[10];
-
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    threads[i] = g_thread_new ("spender", spend_thread, &spender);
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_thread_join (threads[i]);
-    }
-}
-
-static char *
-user_with_cap_of_350 (const char *email)
-{
-  char account_id[37];
-  char *token = test_user_new (server, email, account_id);
-  g_autoptr(TestResponse) r = NULL;
-
-  test_grant (server, admin, account_id, 2000);
-  r = test_request (server, "PUT", "/v1/me/limits", token, "{\"daily\": 350}");
-  g_assert_cmpuint (r->status, ==, 200);
-  return token;
 }
 
 /* The path and query of the unsubscribe link in @mail's text. */
@@ -310,11 +245,14 @@ test_alert_email_bad_address (void)
 static void
 test_alert_email_concurrent_runs_once (void)
 {
-  g_autofree char *token = user_with_cap_of_350 ("many-runs@example.com");
+  g_autofree char *token = test_capped_user_new (server, admin, "many-runs@example.com", 2000,
+                                                 "{\"daily\": 350}");
   g_autoptr(GPtrArray) mails = NULL;
   guint fifty = 0, eighty = 0;
 
-  spend_concurrently (token);
+  /* 50 runs of 6 credits from 10 clients at once: 300 of a daily cap of
+   * 350, past 50 and 80 %. */
+  test_runs_at_once (server, token, 10, 5);
   g_ptr_array_unref (wait_for_mails ("many-runs@example.com", 2));
   assert_mail_count_stays ("many-runs@example.com", 2);
 
