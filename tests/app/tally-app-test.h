@@ -96,6 +96,9 @@ gboolean   preferences_shown    (gpointer      data);
 /* Opens Preferences as its menu item does; returns the window once shown. */
 GtkWidget *open_preferences     (GtkWidget    *window);
 
+/* The text on @widget's clipboard ("" when it holds none). */
+char      *clipboard_text       (GtkWidget    *widget);
+
 /* The token the keyring holds for @server_url; "" when none. */
 char      *keyring_token        (const char   *server_url);
 /* A window for a user who signed in before: @token goes into the keyring. */

@@ -28,23 +28,6 @@ is_gifts_box (GtkWidget  *widget,
   return TALLY_IS_GIFTS_BOX (widget);
 }
 
-typedef struct
-{
-  char     *text;
-  gboolean  done;
-} ClipboardRead;
-
-static void
-clipboard_read (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  ClipboardRead *read = user_data;
-
-  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  read->done = TRUE;
-}
-
 static void
 cleared (GObject      *source,
          GAsyncResult *result,
@@ -105,7 +88,7 @@ test_gift_and_referral (void)
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autofree char *url = NULL;
   g_autoptr(TestResponse) gifts = NULL;
-  ClipboardRead read = { 0 };
+  g_autofree char *copied = NULL;
   TallyPurchasePage *page;
   TallyGiftsBox *box;
   GtkWidget *window, *friend_window;
@@ -121,10 +104,8 @@ test_gift_and_referral (void)
   g_assert_true (g_str_has_prefix (tally_gifts_box_get_link (box), server->base_url));
   click (window, "_Copy");
   wait_for_widget (window, is_label_with, "Referral link copied");
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (window), NULL, clipboard_read, &read);
-  wait_for (flag_set, &read.done, "the clipboard");
-  g_assert_cmpstr (read.text, ==, tally_gifts_box_get_link (box));
-  g_free (read.text);
+  copied = clipboard_text (window);
+  g_assert_cmpstr (copied, ==, tally_gifts_box_get_link (box));
 
   /* On, without an address: nothing is started. */
   gtk_switch_set_active (GTK_SWITCH (wait_for_widget (window, is_switch, NULL)), TRUE);

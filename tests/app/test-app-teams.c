@@ -87,34 +87,6 @@ row_control (GtkWidget   *root,
   return control;
 }
 
-typedef struct
-{
-  GdkClipboard *clipboard;
-  char         *text;
-} ClipboardRead;
-
-static void
-clipboard_read (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  ClipboardRead *read = user_data;
-
-  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  if (read->text == NULL)
-    read->text = g_strdup ("");
-}
-
-static char *
-clipboard_text (GtkWidget *widget)
-{
-  ClipboardRead read = { gtk_widget_get_clipboard (widget), NULL };
-
-  gdk_clipboard_read_text_async (read.clipboard, NULL, clipboard_read, &read);
-  wait_for (string_ready, &read.text, "the clipboard's text");
-  return read.text;
-}
-
 static gboolean
 dialog_gone (gpointer data)
 {
