@@ -208,6 +208,18 @@ wait_for_widget (GtkWidget   *root,
   return find_widget (root, match, text);
 }
 
+GtkWidget *
+row_control (GtkWidget   *root,
+             const char  *title,
+             WidgetMatch  match)
+{
+  GtkWidget *row = wait_for_widget (root, is_action_row_titled, title);
+  GtkWidget *control = find_widget (row, match, NULL);
+
+  g_assert_nonnull (control);
+  return control;
+}
+
 void
 type_into (GtkWidget  *window,
            const char *title,
@@ -661,6 +673,30 @@ cleared (GObject      *source,
 
 /* A new user, signed up in the window itself. */
 GtkWidget *
+sign_up_form (TestServer     *server,
+              AdwApplication *application,
+              TallyClient    *client,
+              GSettings      *settings,
+              const char     *email,
+              const char     *name)
+{
+  gboolean done = FALSE;
+  GtkWidget *window;
+
+  tally_secret_clear_async (server->base_url, NULL, cleared, &done);
+  wait_for (flag_set, &done, "the keyring");
+
+  window = GTK_WIDGET (tally_window_new (application, client, settings));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  type_into (window, "Server address", server->base_url);
+  type_into (window, "Email address", email);
+  type_into (window, "Password", TEST_PASSWORD);
+  type_into (window, "Your name (for a new account)", name);
+  return window;
+}
+
+GtkWidget *
 signed_up_window (TestServer  *server,
                   TallyClient *client,
                   GSettings   *settings,
@@ -676,19 +712,8 @@ signed_up_app_window (TestServer     *server,
                       GSettings      *settings,
                       const char     *email)
 {
-  gboolean done = FALSE;
-  GtkWidget *window;
+  GtkWidget *window = sign_up_form (server, application, client, settings, email, "Gale");
 
-  tally_secret_clear_async (server->base_url, NULL, cleared, &done);
-  wait_for (flag_set, &done, "the keyring");
-
-  window = GTK_WIDGET (tally_window_new (application, client, settings));
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  type_into (window, "Server address", server->base_url);
-  type_into (window, "Email address", email);
-  type_into (window, "Password", TEST_PASSWORD);
-  type_into (window, "Your name (for a new account)", "Gale");
   click (window, "_Create Account");
   wait_for_credits (window, 0);
   return window;

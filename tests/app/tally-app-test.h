@@ -70,6 +70,12 @@ gboolean   is_balance_widget    (GtkWidget    *widget,
 gboolean   is_purchase_page     (GtkWidget    *widget,
                                  const char   *unused);
 
+/* The control that @match accepts in the action row titled @title,
+ * waiting for the row. */
+GtkWidget *row_control          (GtkWidget    *root,
+                                 const char   *title,
+                                 WidgetMatch   match);
+
 /* Sets the text of the entry row titled @title. */
 void       type_into            (GtkWidget    *window,
                                  const char   *title,
@@ -104,6 +110,14 @@ char      *keyring_token        (const char   *server_url);
 /* A window for a user who signed in before: @token goes into the keyring. */
 GtkWidget *signed_in_window     (TestServer   *server,
                                  const char   *token);
+/* A window on the sign-in page, the keyring empty, its fields filled in
+ * for a new user @email named @name: the test creates the account. */
+GtkWidget *sign_up_form         (TestServer     *server,
+                                 AdwApplication *application,
+                                 TallyClient    *client,
+                                 GSettings      *settings,
+                                 const char     *email,
+                                 const char     *name);
 /* A window where a new user registers as @email through the sign-in page. */
 GtkWidget *signed_up_window     (TestServer   *server,
                                  TallyClient  *client,

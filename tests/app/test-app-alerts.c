@@ -100,19 +100,6 @@ is_expander_row_titled (GtkWidget  *widget,
          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
 }
 
-/* The control of the action row titled @title that @match accepts. */
-static GtkWidget *
-row_control (GtkWidget   *root,
-             const char  *title,
-             WidgetMatch  match)
-{
-  GtkWidget *row = wait_for_widget (root, is_action_row_titled, title);
-  GtkWidget *control = find_widget (row, match, NULL);
-
-  g_assert_nonnull (control);
-  return control;
-}
-
 static gboolean
 sensitive (gpointer data)
 {

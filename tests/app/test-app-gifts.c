@@ -14,7 +14,6 @@
 #include "tally-app-test.h"
 #include "tally-gifts-box.h"
 #include "tally-purchase-page.h"
-#include "tally-secret.h"
 #include "tally-window.h"
 
 #define FRIEND "gift-friend@example.com"
@@ -26,17 +25,6 @@ is_gifts_box (GtkWidget  *widget,
               const char *unused)
 {
   return TALLY_IS_GIFTS_BOX (widget);
-}
-
-static void
-cleared (GObject      *source,
-         GAsyncResult *result,
-         gpointer      data)
-{
-  gboolean *done = data;
-
-  tally_secret_clear_finish (result, NULL);
-  *done = TRUE;
 }
 
 static gboolean
@@ -55,19 +43,8 @@ signed_up_with_code (TallyClient *client,
                      const char  *email,
                      const char  *code)
 {
-  gboolean done = FALSE;
-  GtkWidget *window;
+  GtkWidget *window = sign_up_form (server, NULL, client, settings, email, "Robin");
 
-  tally_secret_clear_async (server->base_url, NULL, cleared, &done);
-  wait_for (flag_set, &done, "the keyring");
-
-  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  type_into (window, "Server address", server->base_url);
-  type_into (window, "Email address", email);
-  type_into (window, "Password", TEST_PASSWORD);
-  type_into (window, "Your name (for a new account)", "Robin");
   type_into (window, "Referral code (for a new account, optional)", "NOSUCH99");
   click (window, "_Create Account");
   wait_for_widget (window, is_label_containing, "There is no such referral code");

@@ -75,18 +75,6 @@ is_selectable_label (GtkWidget  *widget,
          gtk_widget_has_css_class (widget, "monospace");
 }
 
-static GtkWidget *
-row_control (GtkWidget   *root,
-             const char  *title,
-             WidgetMatch  match)
-{
-  GtkWidget *row = wait_for_widget (root, is_action_row_titled, title);
-  GtkWidget *control = find_widget (row, match, NULL);
-
-  g_assert_nonnull (control);
-  return control;
-}
-
 static gboolean
 dialog_gone (gpointer data)
 {

@@ -421,22 +421,39 @@ typedef struct
   guint       n_runs;
 } Spender;
 
+static void
+start_runs (TestServer  *server,
+            SoupSession *session,
+            const char  *token,
+            guint        n_runs)
+{
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
+                                               "\"inputs\": {\"images\": 10}}", id);
+      g_autoptr(TestResponse) r = test_request_on (server, session, "POST", "/v1/runs", token,
+                                                   body);
+
+      g_assert_cmpuint (r->status, ==, 201);
+    }
+}
+
+void
+test_runs_start (TestServer *server,
+                 const char *token,
+                 guint       n_runs)
+{
+  start_runs (server, server->session, token, n_runs);
+}
+
 static gpointer
 spend_thread (gpointer data)
 {
   Spender *spender = data;
   g_autoptr(SoupSession) session = test_session_new ();
 
-  for (guint i = 0; i < spender->n_runs; i++)
-    {
-      g_autofree char *id = g_uuid_string_random ();
-      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
-                                               "\"inputs\": {\"images\": 10}}", id);
-      g_autoptr(TestResponse) r = test_request_on (spender->server, session, "POST", "/v1/runs",
-                                                   spender->token, body);
-
-      g_assert_cmpuint (r->status, ==, 201);
-    }
+  start_runs (spender->server, session, spender->token, spender->n_runs);
   return NULL;
 }
 

@@ -134,9 +134,13 @@ char         *test_capped_user_new  (TestServer         *server,
                                      const char         *email,
                                      gint64              credits,
                                      const char         *limits);
-/* @n_clients clients at once, each on a session of its own, start
- * @n_runs runs each of image-resize on 10 images (6 credits) as @token,
- * every one answered 201; the default main context turns meanwhile. */
+/* Starts @n_runs runs of image-resize on 10 images (6 credits held
+ * each) as @token, one after the other; every one must be answered 201. */
+void          test_runs_start       (TestServer         *server,
+                                     const char         *token,
+                                     guint               n_runs);
+/* The same from @n_clients clients at once, each on a session of its
+ * own; the default main context turns meanwhile. */
 void          test_runs_at_once     (TestServer         *server,
                                      const char         *token,
                                      guint               n_clients,

@@ -97,21 +97,6 @@ spender_new (const char *email)
   return test_capped_user_new (server, admin, email, 1000, DAILY_CAP);
 }
 
-static void
-spend (const char *token,
-       guint       n_runs)
-{
-  for (guint i = 0; i < n_runs; i++)
-    {
-      g_autofree char *id = g_uuid_string_random ();
-      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
-                                               "\"inputs\": {\"images\": 10}}", id);
-      g_autoptr(TestResponse) r = test_request (server, "POST", "/v1/runs", token, body);
-
-      g_assert_cmpuint (r->status, ==, 201);
-    }
-}
-
 /* The path and query of the unsubscribe link in @mail's text. */
 static char *
 unsubscribe_path (const char *mail)
@@ -140,7 +125,7 @@ test_alert_email_and_unsubscribe (void)
   g_autofree char *forged = NULL;
   const char *mail;
 
-  spend (token, 2);
+  test_runs_start (server, token, 2);
   mails = wait_for_mails ("mail-reader@example.com", 1);
   mail = g_ptr_array_index (mails, 0);
   g_assert_nonnull (strstr (mail, "Subject: Tally: a spending cap is near"));
@@ -182,8 +167,8 @@ test_alert_email_and_unsubscribe (void)
 
   /* The next alert is stored but not emailed; the other user still gets
    * theirs. */
-  spend (token, 1);
-  spend (other, 2);
+  test_runs_start (server, token, 1);
+  test_runs_start (server, other, 2);
   g_ptr_array_unref (wait_for_mails ("mail-other@example.com", 1));
   assert_mail_count_stays ("mail-reader@example.com", 1);
 }
@@ -206,7 +191,7 @@ test_alert_email_quiet_hours (void)
   r = test_request (server, "PUT", "/v1/me/alerts", token, body);
   g_assert_cmpuint (r->status, ==, 200);
 
-  spend (token, 2);
+  test_runs_start (server, token, 2);
   assert_mail_count_stays ("night-owl@example.com", 0);
 
   /* Two hours later the quiet hours are over: the email held through the
@@ -231,8 +216,8 @@ test_alert_email_bad_address (void)
   g_autoptr(GPtrArray) mails = NULL;
   g_autoptr(TestResponse) alerts = NULL;
 
-  spend (bad, 2);
-  spend (good, 2);
+  test_runs_start (server, bad, 2);
+  test_runs_start (server, good, 2);
   mails = wait_for_mails ("after-bad@example.com", 1);
   g_assert_cmpuint (mails->len, ==, 1);
   assert_mail_count_stays ("bad(address)@example.com", 0);

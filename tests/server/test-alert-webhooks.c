@@ -169,21 +169,6 @@ hook_up (const char *token)
   return g_strdup (test_response_string (r, "id"));
 }
 
-static void
-spend (const char *token,
-       guint       n_runs)
-{
-  for (guint i = 0; i < n_runs; i++)
-    {
-      g_autofree char *id = g_uuid_string_random ();
-      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
-                                               "\"inputs\": {\"images\": 10}}", id);
-      g_autoptr(TestResponse) r = test_request (server, "POST", "/v1/runs", token, body);
-
-      g_assert_cmpuint (r->status, ==, 201);
-    }
-}
-
 static char *
 funded_user_with_cap (void)
 {
@@ -401,7 +386,7 @@ test_webhook_delivered_signed (void)
   const char *id;
 
   g_ptr_array_set_size (receiver.bodies, 0);
-  spend (token, 2);
+  test_runs_start (server, token, 2);
   log = wait_for_deliveries (token, hook, 1, "delivered", 1);
 
   alerts = alert_ids (token);
@@ -432,7 +417,7 @@ test_webhook_retried_across_restart (void)
 
   receiver_down ();
   g_ptr_array_set_size (receiver.bodies, 0);
-  spend (token, 3);
+  test_runs_start (server, token, 3);
 
   /* Two alerts (50 and 80 %), each tried and failed twice at least: the
    * backoff shows in the log, no answer recorded. */
