@@ -61,28 +61,11 @@ session_payment_id (const char *session_id)
   return g_strdup (test_response_string (session, "metadata.payment_id"));
 }
 
-/* Delivers @event signed through the fake; the webhook's outcome. */
-static char *
-deliver (const char *event)
-{
-  g_autoptr(TestResponse) delivered = test_request (fake, "POST", "/_test/deliver", NULL, event);
-  g_autoptr(JsonNode) answer = NULL;
-  JsonObject *object;
-
-  g_assert_cmpuint (delivered->status, ==, 200);
-  g_test_message ("webhook → %" G_GINT64_FORMAT " %s", test_response_int (delivered, "status"),
-                  test_response_string (delivered, "body"));
-  g_assert_cmpint (test_response_int (delivered, "status"), ==, 200);
-  answer = json_from_string (test_response_string (delivered, "body"), NULL);
-  object = json_node_get_object (answer);
-  return g_strdup (json_object_get_string_member (object, "outcome"));
-}
-
 static void
 expect_outcome (const char *event,
                 const char *expected)
 {
-  g_autofree char *outcome = deliver (event);
+  g_autofree char *outcome = test_stripe_deliver (fake, event);
 
   g_assert_cmpstr (outcome, ==, expected);
 }

@@ -363,19 +363,6 @@ control (const char *path,
   return delivered;
 }
 
-/* Delivers @event again; the webhook's outcome. */
-static char *
-redeliver (const char *event)
-{
-  g_autoptr(TestResponse) response = test_request (fake, "POST", "/_test/deliver", NULL, event);
-  g_autoptr(JsonNode) answer = NULL;
-
-  g_assert_cmpuint (response->status, ==, 200);
-  g_assert_cmpint (test_response_int (response, "status"), ==, 200);
-  answer = json_from_string (test_response_string (response, "body"), NULL);
-  return g_strdup (json_object_get_string_member (json_node_get_object (answer), "outcome"));
-}
-
 /* Subscribes @token through Checkout and the fake's payment of it; with
  * @invoice_first, the invoice's event outruns the session's. */
 static Delivered *
@@ -457,12 +444,12 @@ test_stripe_invoice_once (void)
   guint purchases = 0;
 
   g_assert_cmpint (test_balance (stripe, token), ==, 2 * BASIC_CREDITS);
-  second = redeliver (event);
-  third = redeliver (event);
+  second = test_stripe_deliver (fake, event);
+  third = test_stripe_deliver (fake, event);
   g_assert_cmpstr (second, ==, "duplicate");
   g_assert_cmpstr (third, ==, "duplicate");
   /* The first invoice, late: nothing either. */
-  first_again = redeliver (json_array_get_string_element (first->events, 1));
+  first_again = test_stripe_deliver (fake, json_array_get_string_element (first->events, 1));
   g_assert_cmpstr (first_again, ==, "duplicate");
   g_assert_cmpint (test_balance (stripe, token), ==, 2 * BASIC_CREDITS);
 
@@ -522,14 +509,14 @@ test_stripe_refund_invoice (void)
   g_autofree char *o1 = NULL, *o2 = NULL, *o3 = NULL, *o4 = NULL;
 
   g_assert_cmpint (test_balance (stripe, token), ==, 2 * BASIC_CREDITS);
-  o1 = redeliver (half);
-  o2 = redeliver (half);
+  o1 = test_stripe_deliver (fake, half);
+  o2 = test_stripe_deliver (fake, half);
   g_assert_cmpstr (o1, ==, "refunded");
   g_assert_cmpstr (o2, ==, "duplicate");
   g_assert_cmpint (test_balance (stripe, token), ==,
                         2 * BASIC_CREDITS - BASIC_CREDITS * (amount / 2) / amount);
-  o3 = redeliver (whole);
-  o4 = redeliver (whole);
+  o3 = test_stripe_deliver (fake, whole);
+  o4 = test_stripe_deliver (fake, whole);
   g_assert_cmpstr (o3, ==, "refunded");
   g_assert_cmpstr (o4, ==, "duplicate");
   g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS);
@@ -560,10 +547,10 @@ test_stripe_refund_invoice_spent (void)
   g_assert_cmpint (charged, >, 0);
   g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS - charged);
 
-  outcome = redeliver (refund);
+  outcome = test_stripe_deliver (fake, refund);
   g_assert_cmpstr (outcome, ==, "short");
   g_assert_cmpint (test_balance (stripe, token), ==, 0);
-  again = redeliver (refund);
+  again = test_stripe_deliver (fake, refund);
   g_assert_cmpstr (again, ==, "duplicate");
   g_assert_cmpint (test_balance (stripe, token), ==, 0);
 }
@@ -619,9 +606,9 @@ test_stripe_cancel_and_end (void)
   g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS);
 
   /* An older update arriving late does not bring it back. */
-  late = redeliver (json_array_get_string_element (failed->events, 1));
+  late = test_stripe_deliver (fake, json_array_get_string_element (failed->events, 1));
   g_assert_cmpstr (late, ==, "ignored");
-  late_end = redeliver (json_array_get_string_element (ended->events, 0));
+  late_end = test_stripe_deliver (fake, json_array_get_string_element (ended->events, 0));
   g_assert_cmpstr (late_end, ==, "duplicate");
   g_assert_true (has_no_subscription (stripe, token));
 
@@ -644,7 +631,7 @@ test_stripe_invoice_first (void)
   g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS);
   g_assert_cmpstr (test_response_string (now, "subscription.status"), ==, "active");
   g_assert_nonnull (test_response_string (now, "subscription.current_period_end"));
-  again = redeliver (json_array_get_string_element (first->events, 1));
+  again = test_stripe_deliver (fake, json_array_get_string_element (first->events, 1));
   g_assert_cmpstr (again, ==, "duplicate");
   g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS);
 }
@@ -683,7 +670,7 @@ test_stripe_change (void)
   event = g_strdup_printf ("{\"id\": \"evt_proration\", \"object\": \"event\", "
                            "\"type\": \"invoice.paid\", \"data\": {\"object\": %s}}",
                            invoice->body);
-  outcome = redeliver (event);
+  outcome = test_stripe_deliver (fake, event);
   g_assert_cmpstr (outcome, ==, "ignored");
   g_assert_cmpint (test_balance (stripe, token), ==, after_upgrade);
 
