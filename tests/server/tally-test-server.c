@@ -614,6 +614,21 @@ test_server_command (const char * const *args,
   return g_subprocess_get_exit_status (process);
 }
 
+JsonObject *
+test_audit_find (JsonArray  *items,
+                 const char *action)
+{
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      if (g_str_equal (json_object_get_string_member (item, "action"), action))
+        return item;
+    }
+
+  return NULL;
+}
+
 JsonArray *
 test_list_transactions (TestServer *server,
                         const char *token)

@@ -84,6 +84,11 @@ void          test_assert_error     (TestResponse       *response,
                                      const char         *code,
                                      const char         *field);
 
+/* The first of @items (audit records, newest first as the admin API lists
+ * them) whose "action" is @action, or NULL. */
+JsonObject   *test_audit_find       (JsonArray          *items,
+                                     const char         *action);
+
 /* Every item of GET /v1/transactions as @token, all pages, newest first. */
 JsonArray    *test_list_transactions (TestServer        *server,
                                      const char         *token);

@@ -56,29 +56,13 @@ audit_wait (TestServer *server,
   return response;
 }
 
-/* The newest record with @action, or NULL. */
-static JsonObject *
-find_action (JsonArray  *items,
-             const char *action)
-{
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonObject *item = json_array_get_object_element (items, i);
-
-      if (g_str_equal (json_object_get_string_member (item, "action"), action))
-        return item;
-    }
-
-  return NULL;
-}
-
 static void
 assert_record (JsonArray  *items,
                const char *action,
                const char *actor,
                const char *outcome)
 {
-  JsonObject *item = find_action (items, action);
+  JsonObject *item = test_audit_find (items, action);
 
   if (item == NULL)
     g_error ("No audit record “%s”", action);
@@ -211,14 +195,14 @@ test_points (void)
   assert_record (items, "run.succeeded", member_id, "ok");
   assert_record (items, "limits.changed", member_id, "ok");
   assert_record (items, "sync.applied", member_id, "ok");
-  g_assert_cmpstr (json_object_get_string_member (find_action (items, "auth.login_failed"),
+  g_assert_cmpstr (json_object_get_string_member (test_audit_find (items, "auth.login_failed"),
                                                   "target"), ==, "member@example.com");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
-                     find_action (items, "auth.login_failed"), "details"), "reason"), ==,
+                     test_audit_find (items, "auth.login_failed"), "details"), "reason"), ==,
                    "bad_credentials");
 
   /* The newest refusal is the 403, with the limit that was hit. */
-  refused = find_action (items, "run.refused");
+  refused = test_audit_find (items, "run.refused");
   g_assert_nonnull (refused);
   g_assert_cmpstr (json_object_get_string_member (refused, "outcome"), ==, "refused");
   {

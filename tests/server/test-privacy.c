@@ -105,16 +105,7 @@ static JsonObject *
 newest_record (TestResponse *page,
                const char   *action)
 {
-  JsonArray *items = json_node_get_array (test_response_member (page, "items"));
-
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonObject *item = json_array_get_object_element (items, i);
-
-      if (g_str_equal (json_object_get_string_member (item, "action"), action))
-        return item;
-    }
-  return NULL;
+  return test_audit_find (json_node_get_array (test_response_member (page, "items")), action);
 }
 
 /* --- GET /v1/admin/users --- */
