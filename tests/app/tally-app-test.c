@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <string.h>
 
 #include "tally-balance-widget.h"
 #include "tally-preferences-window.h"
@@ -155,6 +156,13 @@ is_label_with (GtkWidget  *widget,
   return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
 }
 
+gboolean
+is_label_containing (GtkWidget  *widget,
+                     const char *text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
 static gboolean
 search_done (gpointer data)
 {
@@ -198,6 +206,18 @@ wait_for_widget (GtkWidget   *root,
     }
 
   return find_widget (root, match, text);
+}
+
+GtkWidget *
+row_control (GtkWidget   *root,
+             const char  *title,
+             WidgetMatch  match)
+{
+  GtkWidget *row = wait_for_widget (root, is_action_row_titled, title);
+  GtkWidget *control = find_widget (row, match, NULL);
+
+  g_assert_nonnull (control);
+  return control;
 }
 
 void
@@ -380,6 +400,34 @@ save_screenshot (GtkWidget  *window,
   assert_balance_accessible (window);
 }
 
+typedef struct
+{
+  GdkClipboard *clipboard;
+  char         *text;
+} ClipboardRead;
+
+static void
+clipboard_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ClipboardRead *read = user_data;
+
+  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (read->text == NULL)
+    read->text = g_strdup ("");
+}
+
+char *
+clipboard_text (GtkWidget *widget)
+{
+  ClipboardRead read = { gtk_widget_get_clipboard (widget), NULL };
+
+  gdk_clipboard_read_text_async (read.clipboard, NULL, clipboard_read, &read);
+  wait_for (string_ready, &read.text, "the clipboard's text");
+  return read.text;
+}
+
 static void
 lookup_done (GObject      *source,
              GAsyncResult *result,
@@ -442,6 +490,85 @@ signed_in_window (TestServer *server,
   gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
   gtk_window_present (GTK_WINDOW (window));
   return window;
+}
+
+TestServer *
+app_test_server_start (void)
+{
+  static const char * const args[] = { "--lease-amount", "0", NULL };
+
+  return test_server_start (args);
+}
+
+void
+catch_uri (GtkWindow  *parent,
+           const char *uri,
+           gpointer    user_data)
+{
+  char **caught = user_data;
+
+  g_free (*caught);
+  *caught = g_strdup (uri);
+}
+
+TallyPurchasePage *
+open_purchase_page (GtkWidget *window)
+{
+  GtkWidget *balance = wait_for_widget (window, is_balance_widget, NULL);
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (gtk_widget_get_first_child (balance)));
+  click (window, "_Buy Credits…");
+  return TALLY_PURCHASE_PAGE (wait_for_widget (window, is_purchase_page, NULL));
+}
+
+void
+click_in_row (GtkWidget  *window,
+              const char *title,
+              const char *label)
+{
+  GtkWidget *row = wait_for_widget (window, is_action_row_titled, title);
+  GtkWidget *button = find_widget (row, is_button_labelled, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_sensitive (button));
+  g_assert_true (gtk_widget_get_focusable (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+void
+press_on_demo_page (TestServer *server,
+                    const char *url,
+                    const char *page,
+                    const char *button)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(TestResponse) response = NULL;
+
+  g_assert_true (g_str_has_prefix (url, server->base_url));
+  path = g_strconcat (url + strlen (server->base_url), "/", button, NULL);
+  if (page != NULL)
+    g_assert_true (g_str_has_prefix (path, page));
+  response = test_request (server, "POST", path, NULL, NULL);
+  g_assert_cmpuint (response->status, ==, 200);
+}
+
+void
+save_screenshots (GtkWidget  *window,
+                  const char *name)
+{
+  static const struct { AdwColorScheme scheme; const char *style; } styles[] = {
+    { ADW_COLOR_SCHEME_FORCE_LIGHT, "light" },
+    { ADW_COLOR_SCHEME_FORCE_DARK, "dark" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    {
+      g_autofree char *file = g_strdup_printf ("%s-%s.png", name, styles[i].style);
+
+      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), styles[i].scheme);
+      save_screenshot (window, file);
+    }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }
 
 void
@@ -513,6 +640,13 @@ is_spin_button (GtkWidget  *widget,
 }
 
 gboolean
+is_switch (GtkWidget  *widget,
+           const char *unused)
+{
+  return GTK_IS_SWITCH (widget);
+}
+
+gboolean
 is_balance_widget (GtkWidget  *widget,
                    const char *unused)
 {
@@ -539,6 +673,30 @@ cleared (GObject      *source,
 
 /* A new user, signed up in the window itself. */
 GtkWidget *
+sign_up_form (TestServer     *server,
+              AdwApplication *application,
+              TallyClient    *client,
+              GSettings      *settings,
+              const char     *email,
+              const char     *name)
+{
+  gboolean done = FALSE;
+  GtkWidget *window;
+
+  tally_secret_clear_async (server->base_url, NULL, cleared, &done);
+  wait_for (flag_set, &done, "the keyring");
+
+  window = GTK_WIDGET (tally_window_new (application, client, settings));
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
+  gtk_window_present (GTK_WINDOW (window));
+  type_into (window, "Server address", server->base_url);
+  type_into (window, "Email address", email);
+  type_into (window, "Password", TEST_PASSWORD);
+  type_into (window, "Your name (for a new account)", name);
+  return window;
+}
+
+GtkWidget *
 signed_up_window (TestServer  *server,
                   TallyClient *client,
                   GSettings   *settings,
@@ -554,19 +712,8 @@ signed_up_app_window (TestServer     *server,
                       GSettings      *settings,
                       const char     *email)
 {
-  gboolean done = FALSE;
-  GtkWidget *window;
+  GtkWidget *window = sign_up_form (server, application, client, settings, email, "Gale");
 
-  tally_secret_clear_async (server->base_url, NULL, cleared, &done);
-  wait_for (flag_set, &done, "the keyring");
-
-  window = GTK_WIDGET (tally_window_new (application, client, settings));
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  type_into (window, "Server address", server->base_url);
-  type_into (window, "Email address", email);
-  type_into (window, "Password", TEST_PASSWORD);
-  type_into (window, "Your name (for a new account)", "Gale");
   click (window, "_Create Account");
   wait_for_credits (window, 0);
   return window;

@@ -14,6 +14,7 @@
 
 #include "tally-client.h"
 #include "tally-format.h"
+#include "tally-purchase-page.h"
 #include "tally-test-server.h"
 #include "tally-tool-page.h"
 
@@ -56,14 +57,24 @@ gboolean   is_label_starting    (GtkWidget    *widget,
                                  const char   *text);
 gboolean   is_label_with        (GtkWidget    *widget,
                                  const char   *text);
+gboolean   is_label_containing  (GtkWidget    *widget,
+                                 const char   *text);
 gboolean   is_text_view         (GtkWidget    *widget,
                                  const char   *unused);
 gboolean   is_spin_button       (GtkWidget    *widget,
+                                 const char   *unused);
+gboolean   is_switch            (GtkWidget    *widget,
                                  const char   *unused);
 gboolean   is_balance_widget    (GtkWidget    *widget,
                                  const char   *unused);
 gboolean   is_purchase_page     (GtkWidget    *widget,
                                  const char   *unused);
+
+/* The control that @match accepts in the action row titled @title,
+ * waiting for the row. */
+GtkWidget *row_control          (GtkWidget    *root,
+                                 const char   *title,
+                                 WidgetMatch   match);
 
 /* Sets the text of the entry row titled @title. */
 void       type_into            (GtkWidget    *window,
@@ -91,11 +102,22 @@ gboolean   preferences_shown    (gpointer      data);
 /* Opens Preferences as its menu item does; returns the window once shown. */
 GtkWidget *open_preferences     (GtkWidget    *window);
 
+/* The text on @widget's clipboard ("" when it holds none). */
+char      *clipboard_text       (GtkWidget    *widget);
+
 /* The token the keyring holds for @server_url; "" when none. */
 char      *keyring_token        (const char   *server_url);
 /* A window for a user who signed in before: @token goes into the keyring. */
 GtkWidget *signed_in_window     (TestServer   *server,
                                  const char   *token);
+/* A window on the sign-in page, the keyring empty, its fields filled in
+ * for a new user @email named @name: the test creates the account. */
+GtkWidget *sign_up_form         (TestServer     *server,
+                                 AdwApplication *application,
+                                 TallyClient    *client,
+                                 GSettings      *settings,
+                                 const char     *email,
+                                 const char     *name);
 /* A window where a new user registers as @email through the sign-in page. */
 GtkWidget *signed_up_window     (TestServer   *server,
                                  TallyClient  *client,
@@ -107,6 +129,34 @@ GtkWidget *signed_up_app_window (TestServer     *server,
                                  TallyClient    *client,
                                  GSettings      *settings,
                                  const char     *email);
+/* A server for the app's tests that gives no offline leases: a lease
+ * would hold the credits the tests count (test-offline is about it). */
+TestServer *app_test_server_start (void);
+
+/* A TallyUriOpener that stands in for the browser: keeps the URI at
+ * @user_data (char **) for the test. */
+void       catch_uri            (GtkWindow    *parent,
+                                 const char   *uri,
+                                 gpointer      user_data);
+/* Buy Credits, through the balance's popover. */
+TallyPurchasePage *open_purchase_page (GtkWidget *window);
+/* Clicks @label in the action row titled @title; the button must be
+ * sensitive and focusable. */
+void       click_in_row         (GtkWidget    *window,
+                                 const char   *title,
+                                 const char   *label);
+/* What the browser would do on the demo provider's page at @url: press
+ * @button, which POSTs to <url>/<button> and must answer 200. Unless
+ * @page is NULL, the page's path must start with it. */
+void       press_on_demo_page   (TestServer   *server,
+                                 const char   *url,
+                                 const char   *page,
+                                 const char   *button);
+/* save_screenshot() in the light and the dark style, as @name-light.png
+ * and @name-dark.png. */
+void       save_screenshots     (GtkWidget    *window,
+                                 const char   *name);
+
 /* Shows the page @name of the window's view stack. */
 void       show_view            (GtkWidget    *window,
                                  const char   *name);

@@ -93,31 +93,11 @@ is_toast_with (GtkWidget  *widget,
 }
 
 static gboolean
-is_switch (GtkWidget  *widget,
-           const char *unused)
-{
-  return GTK_IS_SWITCH (widget);
-}
-
-static gboolean
 is_expander_row_titled (GtkWidget  *widget,
                         const char *title)
 {
   return ADW_IS_EXPANDER_ROW (widget) &&
          g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
-/* The control of the action row titled @title that @match accepts. */
-static GtkWidget *
-row_control (GtkWidget   *root,
-             const char  *title,
-             WidgetMatch  match)
-{
-  GtkWidget *row = wait_for_widget (root, is_action_row_titled, title);
-  GtkWidget *control = find_widget (row, match, NULL);
-
-  g_assert_nonnull (control);
-  return control;
 }
 
 static gboolean
@@ -520,34 +500,6 @@ test_offline_history (void)
 }
 
 /* --- webhooks --- */
-
-typedef struct
-{
-  GdkClipboard *clipboard;
-  char         *text;
-} ClipboardRead;
-
-static void
-clipboard_read (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  ClipboardRead *read = user_data;
-
-  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  if (read->text == NULL)
-    read->text = g_strdup ("");
-}
-
-static char *
-clipboard_text (GtkWidget *widget)
-{
-  ClipboardRead read = { gtk_widget_get_clipboard (widget), NULL };
-
-  gdk_clipboard_read_text_async (read.clipboard, NULL, clipboard_read, &read);
-  wait_for (string_ready, &read.text, "the clipboard's text");
-  return read.text;
-}
 
 static gboolean
 is_selectable_label (GtkWidget  *widget,

@@ -20,13 +20,6 @@
 
 static TestServer *server;
 
-static gboolean
-is_label_containing (GtkWidget  *widget,
-                     const char *text)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
 /* de_DE.UTF-8 where it exists (build-aux/install-deps generates it), else
  * C.UTF-8 with LANGUAGE=de: the messages are German either way, the
  * numbers and dates only with the German locale. Returns whether that

@@ -14,7 +14,6 @@
 #include "tally-app-test.h"
 #include "tally-gifts-box.h"
 #include "tally-purchase-page.h"
-#include "tally-secret.h"
 #include "tally-session.h"
 #include "tally-sync.h"
 #include "tally-window.h"
@@ -23,120 +22,11 @@
 
 static TestServer *server;
 
-/* Stands in for the browser: keeps the checkout URL for the test. */
-static void
-catch_uri (GtkWindow  *parent,
-           const char *uri,
-           gpointer    user_data)
-{
-  char **caught = user_data;
-
-  g_free (*caught);
-  *caught = g_strdup (uri);
-}
-
-static TallyPurchasePage *
-open_purchase_page (GtkWidget *window)
-{
-  GtkWidget *balance = wait_for_widget (window, is_balance_widget, NULL);
-
-  gtk_menu_button_popup (GTK_MENU_BUTTON (gtk_widget_get_first_child (balance)));
-  click (window, "_Buy Credits…");
-  return TALLY_PURCHASE_PAGE (wait_for_widget (window, is_purchase_page, NULL));
-}
-
-static void
-click_in_row (GtkWidget  *window,
-              const char *title,
-              const char *label)
-{
-  GtkWidget *row = wait_for_widget (window, is_action_row_titled, title);
-  GtkWidget *button = find_widget (row, is_button_labelled, label);
-
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_get_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
-static gboolean
-is_switch (GtkWidget  *widget,
-           const char *unused)
-{
-  return GTK_IS_SWITCH (widget);
-}
-
 static gboolean
 is_gifts_box (GtkWidget  *widget,
               const char *unused)
 {
   return TALLY_IS_GIFTS_BOX (widget);
-}
-
-static gboolean
-is_label_containing (GtkWidget  *widget,
-                     const char *text)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
-static void
-shoot (GtkWidget  *window,
-       const char *name)
-{
-  static const struct { AdwColorScheme scheme; const char *style; } styles[] = {
-    { ADW_COLOR_SCHEME_FORCE_LIGHT, "light" },
-    { ADW_COLOR_SCHEME_FORCE_DARK, "dark" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
-    {
-      g_autofree char *file = g_strdup_printf ("%s-%s.png", name, styles[i].style);
-
-      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), styles[i].scheme);
-      save_screenshot (window, file);
-    }
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
-}
-
-/* What the browser would do on the demo checkout page: press Pay. */
-static void
-pay (const char *url)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(TestResponse) response = NULL;
-
-  g_assert_true (g_str_has_prefix (url, server->base_url));
-  path = g_strconcat (url + strlen (server->base_url), "/pay", NULL);
-  response = test_request (server, "POST", path, NULL, NULL);
-  g_assert_cmpuint (response->status, ==, 200);
-}
-
-typedef struct
-{
-  char     *text;
-  gboolean  done;
-} ClipboardRead;
-
-static void
-clipboard_read (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  ClipboardRead *read = user_data;
-
-  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  read->done = TRUE;
-}
-
-static void
-cleared (GObject      *source,
-         GAsyncResult *result,
-         gpointer      data)
-{
-  gboolean *done = data;
-
-  tally_secret_clear_finish (result, NULL);
-  *done = TRUE;
 }
 
 static gboolean
@@ -155,19 +45,8 @@ signed_up_with_code (TallyClient *client,
                      const char  *email,
                      const char  *code)
 {
-  gboolean done = FALSE;
-  GtkWidget *window;
+  GtkWidget *window = sign_up_form (server, NULL, client, settings, email, "Robin");
 
-  tally_secret_clear_async (server->base_url, NULL, cleared, &done);
-  wait_for (flag_set, &done, "the keyring");
-
-  window = GTK_WIDGET (tally_window_new (NULL, client, settings));
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 720);
-  gtk_window_present (GTK_WINDOW (window));
-  type_into (window, "Server address", server->base_url);
-  type_into (window, "Email address", email);
-  type_into (window, "Password", TEST_PASSWORD);
-  type_into (window, "Your name (for a new account)", "Robin");
   type_into (window, "Referral code (for a new account, optional)", "NOSUCH99");
   click (window, "_Create Account");
   wait_for_widget (window, is_label_containing, "There is no such referral code");
@@ -188,7 +67,7 @@ test_gift_and_referral (void)
   g_autoptr(GSettings) settings = g_settings_new (APPLICATION_ID);
   g_autofree char *url = NULL;
   g_autoptr(TestResponse) gifts = NULL;
-  ClipboardRead read = { 0 };
+  g_autofree char *copied = NULL;
   TallyPurchasePage *page;
   TallyGiftsBox *box;
   GtkWidget *window, *friend_window;
@@ -204,10 +83,8 @@ test_gift_and_referral (void)
   g_assert_true (g_str_has_prefix (tally_gifts_box_get_link (box), server->base_url));
   click (window, "_Copy");
   wait_for_widget (window, is_label_with, "Referral link copied");
-  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (window), NULL, clipboard_read, &read);
-  wait_for (flag_set, &read.done, "the clipboard");
-  g_assert_cmpstr (read.text, ==, tally_gifts_box_get_link (box));
-  g_free (read.text);
+  copied = clipboard_text (window);
+  g_assert_cmpstr (copied, ==, tally_gifts_box_get_link (box));
 
   /* On, without an address: nothing is started. */
   gtk_switch_set_active (GTK_SWITCH (wait_for_widget (window, is_switch, NULL)), TRUE);
@@ -215,14 +92,14 @@ test_gift_and_referral (void)
   wait_for_widget (window, is_label_with, "Enter the email address the gift goes to");
   g_assert_null (url);
   g_assert_false (tally_purchase_page_get_pending (page));
-  shoot (window, "gift-form");
+  save_screenshots (window, "gift-form");
 
   type_into (window, "Recipient’s email address", FRIEND);
   click_in_row (window, "Starter", "Buy");
   wait_for (string_ready, &url, "the checkout URL");
   wait_for_widget (window, is_label_with, "Finish it in your browser: Starter, 500 credits for "
                    "€5.00, a gift to " FRIEND ".");
-  pay (url);
+  press_on_demo_page (server, url, NULL, "pay");
   wait_for_widget (window, is_label_with, "Gift paid: 500 credits wait for " FRIEND);
   g_assert_false (tally_purchase_page_get_pending (page));
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (find_widget (window, is_switch, NULL))));
@@ -230,7 +107,7 @@ test_gift_and_referral (void)
   /* A receipt that says it was a gift; no "Top Up" of a pack given away. */
   wait_for_widget (window, is_label_containing, " · Paid · Gift");
   g_assert_null (find_widget (window, is_button_labelled, "Top Up"));
-  shoot (window, "gift-paid");
+  save_screenshots (window, "gift-paid");
 
   gifts = test_request (server, "GET", "/v1/me/gifts", tally_client_get_token (client), NULL);
   g_assert_cmpstr (test_response_string (gifts, "sent.0.status"), ==, "waiting");
@@ -240,7 +117,7 @@ test_gift_and_referral (void)
   friend_window = signed_up_window (server, friend_client, settings, FRIEND);
   wait_for_credits (friend_window, 500);
   wait_for_widget (friend_window, is_label_with, "Gale gave you 500 credits");
-  shoot (friend_window, "gift-received");
+  save_screenshots (friend_window, "gift-received");
 
   gtk_window_destroy (GTK_WINDOW (friend_window));
   gtk_window_destroy (GTK_WINDOW (window));
@@ -318,7 +195,7 @@ test_referral_sign_up (void)
   tally_purchase_page_set_uri_opener (page, catch_uri, &url);
   click_in_row (friend_window, "Starter", "Buy");
   wait_for (string_ready, &url, "the checkout URL");
-  pay (url);
+  press_on_demo_page (server, url, NULL, "pay");
   wait_for_credits (friend_window, 600);
   gtk_window_destroy (GTK_WINDOW (friend_window));
 
@@ -327,7 +204,7 @@ test_referral_sign_up (void)
   open_purchase_page (window);
   wait_for_widget (window, is_label_containing, "1 friend signed up with your link; you earned "
                    "100 credits.");
-  shoot (window, "referral");
+  save_screenshots (window, "referral");
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -335,7 +212,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const char * const server_args[] = { "--lease-amount", "0", NULL };
   int status;
 
   app_test_init (&argc, &argv);
@@ -344,7 +220,7 @@ main (int   argc,
   g_test_add_func ("/app-gifts/gift-while-signed-in", test_gift_while_signed_in);
   g_test_add_func ("/app-gifts/referral-sign-up", test_referral_sign_up);
 
-  server = test_server_start (server_args);
+  server = app_test_server_start ();
   status = g_test_run ();
   test_server_free (server);
   return status;

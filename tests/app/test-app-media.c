@@ -112,13 +112,6 @@ test_media_runs (void)
   test_remove_tree (dir);
 }
 
-static gboolean
-is_label_containing (GtkWidget  *widget,
-                     const char *text)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
 static void
 give_file (TallyToolPage *page,
            const char    *path)

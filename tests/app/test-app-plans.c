@@ -18,42 +18,6 @@
 static TestServer *server;
 static char *admin;
 
-/* Stands in for the browser: keeps the checkout URL for the test. */
-static void
-catch_uri (GtkWindow  *parent,
-           const char *uri,
-           gpointer    user_data)
-{
-  char **caught = user_data;
-
-  g_free (*caught);
-  *caught = g_strdup (uri);
-}
-
-static TallyPurchasePage *
-open_purchase_page (GtkWidget *window)
-{
-  GtkWidget *balance = wait_for_widget (window, is_balance_widget, NULL);
-
-  gtk_menu_button_popup (GTK_MENU_BUTTON (gtk_widget_get_first_child (balance)));
-  click (window, "_Buy Credits…");
-  return TALLY_PURCHASE_PAGE (wait_for_widget (window, is_purchase_page, NULL));
-}
-
-static void
-click_in_row (GtkWidget  *window,
-              const char *title,
-              const char *label)
-{
-  GtkWidget *row = wait_for_widget (window, is_action_row_titled, title);
-  GtkWidget *button = find_widget (row, is_button_labelled, label);
-
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_get_sensitive (button));
-  g_assert_true (gtk_widget_get_focusable (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
 static void
 create_code (const char *code,
              int         max_redemptions,
@@ -90,25 +54,6 @@ redeem (GtkWidget  *window,
 {
   type_into (window, "Promo code", code);
   click (window, "_Redeem");
-}
-
-static void
-shoot (GtkWidget  *window,
-       const char *name)
-{
-  static const struct { AdwColorScheme scheme; const char *style; } styles[] = {
-    { ADW_COLOR_SCHEME_FORCE_LIGHT, "light" },
-    { ADW_COLOR_SCHEME_FORCE_DARK, "dark" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
-    {
-      g_autofree char *file = g_strdup_printf ("%s-%s.png", name, styles[i].style);
-
-      adw_style_manager_set_color_scheme (adw_style_manager_get_default (), styles[i].scheme);
-      save_screenshot (window, file);
-    }
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }
 
 static gboolean
@@ -164,34 +109,12 @@ test_redeem (void)
   wait_for_widget (window, is_label_with, "Code redeemed: 500 credits added");
   wait_for_credits (window, 500);
   g_assert_null (find_widget (window, is_label_with, "There is no such promo code"));
-  shoot (window, "redeem");
+  save_screenshots (window, "redeem");
 
   redeem (window, "WELCOME26");
   wait_for_widget (window, is_label_with, "You have redeemed this promo code already");
   wait_for_credits (window, 500);
   gtk_window_destroy (GTK_WINDOW (window));
-}
-
-/* What the browser would do on the demo subscription page: press
- * Subscribe, which POSTs to <url>/pay. */
-static void
-pay_subscription (const char *url)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(TestResponse) response = NULL;
-
-  g_assert_true (g_str_has_prefix (url, server->base_url));
-  path = g_strconcat (url + strlen (server->base_url), "/pay", NULL);
-  g_assert_true (g_str_has_prefix (path, "/demo/subscribe/"));
-  response = test_request (server, "POST", path, NULL, NULL);
-  g_assert_cmpuint (response->status, ==, 200);
-}
-
-static gboolean
-is_label_containing (GtkWidget  *widget,
-                     const char *text)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
 }
 
 static void
@@ -241,13 +164,13 @@ test_subscribe (void)
   click_in_row (window, "Plus", "Subscribe");
   wait_for (string_ready, &url, "the checkout URL");
   wait_for_widget (window, is_label_starting, "Finish subscribing to Plus in your browser");
-  pay_subscription (url);
+  press_on_demo_page (server, url, "/demo/subscribe/", "pay");
 
   wait_for_widget (window, is_action_row_titled, "Your plan: Plus");
   wait_for_widget (window, is_label_with, "You subscribed to Plus");
   wait_for_widget (window, is_label_starting, "Renews on ");
   wait_for_credits (window, 5000);
-  shoot (window, "plans");
+  save_screenshots (window, "plans");
 
   /* More credits: the difference now, and its share of the credits. */
   click_in_row (window, "Business", "Switch");
@@ -350,7 +273,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  static const char * const server_args[] = { "--lease-amount", "0", NULL };
   int status;
 
   app_test_init (&argc, &argv);
@@ -359,7 +281,7 @@ main (int   argc,
   g_test_add_func ("/app-plans/subscribe", test_subscribe);
   g_test_add_func ("/app-plans/expiring", test_expiring);
 
-  server = test_server_start (server_args);
+  server = app_test_server_start ();
   admin = test_admin_new (server, "plans-admin@example.com");
   status = g_test_run ();
   g_free (admin);

@@ -76,60 +76,6 @@ is_selectable_label (GtkWidget  *widget,
 }
 
 static gboolean
-is_label_containing (GtkWidget  *widget,
-                     const char *text)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
-static gboolean
-is_switch (GtkWidget  *widget,
-           const char *unused)
-{
-  return GTK_IS_SWITCH (widget);
-}
-
-static GtkWidget *
-row_control (GtkWidget   *root,
-             const char  *title,
-             WidgetMatch  match)
-{
-  GtkWidget *row = wait_for_widget (root, is_action_row_titled, title);
-  GtkWidget *control = find_widget (row, match, NULL);
-
-  g_assert_nonnull (control);
-  return control;
-}
-
-typedef struct
-{
-  GdkClipboard *clipboard;
-  char         *text;
-} ClipboardRead;
-
-static void
-clipboard_read (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  ClipboardRead *read = user_data;
-
-  read->text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
-  if (read->text == NULL)
-    read->text = g_strdup ("");
-}
-
-static char *
-clipboard_text (GtkWidget *widget)
-{
-  ClipboardRead read = { gtk_widget_get_clipboard (widget), NULL };
-
-  gdk_clipboard_read_text_async (read.clipboard, NULL, clipboard_read, &read);
-  wait_for (string_ready, &read.text, "the clipboard's text");
-  return read.text;
-}
-
-static gboolean
 dialog_gone (gpointer data)
 {
   GtkWidget *found = NULL;
@@ -665,9 +611,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* No offline leases: the pool's figures are exactly what runs and
-   * allocations left it (test-offline checks leases on a pool). */
-  static const char * const server_args[] = { "--lease-amount", "0", NULL };
   int status;
 
   app_test_init (&argc, &argv);
@@ -675,7 +618,9 @@ main (int   argc,
   g_test_add_func ("/app-teams/api-keys", test_api_keys);
   g_test_add_func ("/app-teams/team", test_team);
 
-  server = test_server_start (server_args);
+  /* No offline leases: the pool's figures are exactly what runs and
+   * allocations left it (test-offline checks leases on a pool). */
+  server = app_test_server_start ();
   status = g_test_run ();
   session_end ();
   test_server_free (server);

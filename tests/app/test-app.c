@@ -474,59 +474,6 @@ test_format_price (void)
   g_assert_cmpstr (dinar_per_credit, ==, "0.01000 KWD");
 }
 
-/* Stands in for the browser: keeps the checkout URL for the test to pay. */
-static void
-catch_uri (GtkWindow  *parent,
-           const char *uri,
-           gpointer    user_data)
-{
-  char **caught = user_data;
-
-  g_free (*caught);
-  *caught = g_strdup (uri);
-}
-
-/* What the browser would do on the demo checkout page: press Pay or
- * Decline, which POST to <url>/pay or <url>/decline. */
-static void
-finish_checkout (const char *url,
-                 const char *button)
-{
-  g_autofree char *path = NULL;
-  g_autoptr(TestResponse) response = NULL;
-
-  g_assert_true (g_str_has_prefix (url, server->base_url));
-  path = g_strconcat (url + strlen (server->base_url), "/", button, NULL);
-  g_assert_true (g_str_has_prefix (path, "/demo/checkout/cs_demo_"));
-  response = test_request (server, "POST", path, NULL, NULL);
-  g_assert_cmpuint (response->status, ==, 200);
-}
-
-/* The balance's popover leads to Buy Credits. */
-static TallyPurchasePage *
-open_purchase_page (GtkWidget *window)
-{
-  GtkWidget *balance = wait_for_widget (window, is_balance_widget, NULL);
-
-  gtk_menu_button_popup (GTK_MENU_BUTTON (gtk_widget_get_first_child (balance)));
-  click (window, "_Buy Credits…");
-  return TALLY_PURCHASE_PAGE (wait_for_widget (window, is_purchase_page, NULL));
-}
-
-static void
-click_in_row (GtkWidget  *window,
-              const char *title,
-              const char *label)
-{
-  GtkWidget *row = wait_for_widget (window, is_action_row_titled, title);
-  GtkWidget *button = find_widget (row, is_button_labelled, label);
-
-  g_assert_nonnull (button);
-  g_assert_true (gtk_widget_get_sensitive (button));
-  g_assert_true (gtk_widget_get_focusable (button));
-  g_signal_emit_by_name (button, "clicked");
-}
-
 /* Above confirm-purchase-above it asks; the buyer declines in the
  * browser: the server says so live, nothing is credited, and the page
  * leaves the wait with the failure in words. */
@@ -546,7 +493,7 @@ decline_pro (GtkWidget         *window,
   click (dialog, "_Buy");
   wait_for (string_ready, url, "the checkout URL");
   wait_for_widget (window, is_label_with, "Waiting for the payment…");
-  finish_checkout (*url, "decline");
+  press_on_demo_page (server, *url, "/demo/checkout/cs_demo_", "decline");
 
   wait_for_widget (window, is_label_starting, "The payment did not go through");
   g_assert_false (tally_purchase_page_get_pending (page));
@@ -615,7 +562,7 @@ test_purchase (void)
   save_screenshot (window, "purchase-pending.png");
 
   /* Paid in the "browser": the payment arrives over the WebSocket. */
-  finish_checkout (url, "pay");
+  press_on_demo_page (server, url, "/demo/checkout/cs_demo_", "pay");
   wait_for_widget (window, is_label_with, "500 credits added");
   wait_for_widget (window, is_label_with, "Your balance: 500 credits");
   g_assert_false (tally_purchase_page_get_pending (page));
@@ -805,9 +752,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* No offline lease: it would hold the credits these tests count
-   * (test-offline is about the lease). */
-  static const char * const server_args[] = { "--lease-amount", "0", NULL };
   int status;
 
   /* Desktop notifications go to the desktop's service, which
@@ -840,7 +784,7 @@ main (int   argc,
   g_test_add_func ("/app/plain-text", test_plain_text);
   g_test_add_func ("/app/icon-loads", test_icon_loads);
 
-  server = test_server_start (server_args);
+  server = app_test_server_start ();
   status = g_test_run ();
   test_server_free (server);
   return status;

@@ -26,17 +26,6 @@
 static char *home;
 static char *handler_output;
 
-static void
-catch_uri (GtkWindow  *parent,
-           const char *uri,
-           gpointer    user_data)
-{
-  char **caught = user_data;
-
-  g_free (*caught);
-  *caught = g_strdup (uri);
-}
-
 /* One application for every test: a second one could not export itself
  * on the session bus where the first one was. */
 static TallyApplication *

@@ -52,13 +52,6 @@ row_spin (GtkWidget  *prefs,
 }
 
 static gboolean
-is_switch (GtkWidget  *widget,
-           const char *unused)
-{
-  return GTK_IS_SWITCH (widget);
-}
-
-static gboolean
 is_combo_row (GtkWidget  *widget,
               const char *unused)
 {
@@ -427,13 +420,6 @@ test_sign_out (void)
 }
 
 /* --- your data: export, then erasure --- */
-
-static gboolean
-is_label_containing (GtkWidget  *widget,
-                     const char *text)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
 
 static gboolean
 is_password_entry (GtkWidget  *widget,

@@ -9,11 +9,13 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tally.h"
 #include "tally-test-server.h"
 
 const char *
@@ -396,9 +398,144 @@ test_grant (TestServer *server,
 }
 
 char *
+test_capped_user_new (TestServer *server,
+                      const char *admin_token,
+                      const char *email,
+                      gint64      credits,
+                      const char *limits)
+{
+  char account_id[37];
+  char *token = test_user_new (server, email, account_id);
+  g_autoptr(TestResponse) r = NULL;
+
+  test_grant (server, admin_token, account_id, credits);
+  r = test_request (server, "PUT", "/v1/me/limits", token, limits);
+  g_assert_cmpuint (r->status, ==, 200);
+  return token;
+}
+
+typedef struct
+{
+  TestServer *server;
+  const char *token;
+  guint       n_runs;
+} Spender;
+
+static void
+start_runs (TestServer  *server,
+            SoupSession *session,
+            const char  *token,
+            guint        n_runs)
+{
+  for (guint i = 0; i < n_runs; i++)
+    {
+      g_autofree char *id = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
+                                               "\"inputs\": {\"images\": 10}}", id);
+      g_autoptr(TestResponse) r = test_request_on (server, session, "POST", "/v1/runs", token,
+                                                   body);
+
+      g_assert_cmpuint (r->status, ==, 201);
+    }
+}
+
+void
+test_runs_start (TestServer *server,
+                 const char *token,
+                 guint       n_runs)
+{
+  start_runs (server, server->session, token, n_runs);
+}
+
+static gpointer
+spend_thread (gpointer data)
+{
+  Spender *spender = data;
+  g_autoptr(SoupSession) session = test_session_new ();
+
+  start_runs (spender->server, session, spender->token, spender->n_runs);
+  return NULL;
+}
+
+void
+test_runs_at_once (TestServer *server,
+                   const char *token,
+                   guint       n_clients,
+                   guint       n_runs)
+{
+  Spender spender = { server, token, n_runs };
+  g_autofree GThread **threads = g_new (GThread *, n_clients);
+
+  for (guint i = 0; i < n_clients; i++)
+    threads[i] = g_thread_new ("spender", spend_thread, &spender);
+  for (guint i = 0; i < n_clients; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_thread_join (threads[i]);
+    }
+}
+
+gint64
+test_balance (TestServer *server,
+              const char *token)
+{
+  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
+
+  g_assert_cmpuint (me->status, ==, 200);
+  return test_response_int (me, "accounts.0.balance");
+}
+
+char *
 test_server_ledger_path (TestServer *server)
 {
   return g_build_filename (server->data_dir, "tally.db", NULL);
+}
+
+void
+test_server_check_ledger (TestServer *server)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  g_autoptr(TallyLedger) ledger = NULL;
+  g_autoptr(GError) error = NULL;
+
+  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  tally_ledger_check (ledger, &error);
+  g_assert_no_error (error);
+}
+
+gint64
+test_server_count (TestServer *server,
+                   const char *sql)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+  gint64 count;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  count = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return count;
+}
+
+void
+test_server_exec (TestServer *server,
+                  const char *sql)
+{
+  g_autofree char *path = test_server_ledger_path (server);
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
 }
 
 gboolean
@@ -477,6 +614,21 @@ test_server_command (const char * const *args,
   return g_subprocess_get_exit_status (process);
 }
 
+JsonObject *
+test_audit_find (JsonArray  *items,
+                 const char *action)
+{
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+
+      if (g_str_equal (json_object_get_string_member (item, "action"), action))
+        return item;
+    }
+
+  return NULL;
+}
+
 JsonArray *
 test_list_transactions (TestServer *server,
                         const char *token)
@@ -503,4 +655,160 @@ test_list_transactions (TestServer *server,
   while (cursor != NULL);
 
   return items;
+}
+
+gboolean
+test_iterate_until (gboolean (*done) (gpointer),
+                    gpointer   data,
+                    gdouble    seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!done (data) && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return done (data);
+}
+
+typedef struct
+{
+  SoupWebsocketConnection *connection;
+  gboolean                 done;
+} Socket;
+
+static void
+on_socket_connected (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  Socket *socket = data;
+  g_autoptr(GError) error = NULL;
+
+  socket->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result,
+                                                              &error);
+  g_assert_no_error (error);
+  socket->done = TRUE;
+}
+
+static gboolean
+socket_connected (gpointer data)
+{
+  return ((Socket *) data)->done;
+}
+
+SoupWebsocketConnection *
+test_events_open (TestServer  *server,
+                  SoupSession *session,
+                  const char  *token)
+{
+  g_autofree char *url = g_strconcat (server->base_url, "/v1/events", NULL);
+  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+  Socket socket = { NULL, FALSE };
+
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
+  soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
+                                        on_socket_connected, &socket);
+  g_assert_true (test_iterate_until (socket_connected, &socket, 5));
+  g_assert_nonnull (socket.connection);
+  return socket.connection;
+}
+
+gboolean
+test_socket_closed (gpointer data)
+{
+  return soup_websocket_connection_get_state (data) == SOUP_WEBSOCKET_STATE_CLOSED;
+}
+
+/* A python3 that has aiosmtpd: Debian's, where another one may come first
+ * in PATH. */
+static const char *
+sink_python (void)
+{
+  static const char * const candidates[] = { "/usr/bin/python3", "python3" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      const char *argv[] = { candidates[i], "-c", "import aiosmtpd", NULL };
+      int status = -1;
+
+      if (g_spawn_sync (NULL, (char **) argv, NULL,
+                        G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                        G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) &&
+          g_spawn_check_wait_status (status, NULL))
+        return candidates[i];
+    }
+
+  g_error ("no python3 with aiosmtpd: install python3-aiosmtpd");
+}
+
+static gboolean
+port_answers (guint16 port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (client, "127.0.0.1",
+                                                                             port, NULL, NULL);
+
+  return connection != NULL;
+}
+
+TestMailSink *
+test_mail_sink_start (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *maildir = NULL;
+  TestMailSink *sink = g_new0 (TestMailSink, 1);
+
+  sink->dir = g_dir_make_tmp ("tally-mail-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* The Mailbox handler makes the Maildir (new/, cur/, tmp/) only when
+   * the folder does not exist yet. */
+  maildir = g_build_filename (sink->dir, "maildir", NULL);
+  sink->port = test_free_port ();
+  listen = g_strdup_printf ("127.0.0.1:%u", sink->port);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  sink->process = g_subprocess_launcher_spawn (launcher, &error, sink_python (), "-m", "aiosmtpd",
+                                               "-n", "-l", listen, "-c",
+                                               "aiosmtpd.handlers.Mailbox", maildir, NULL);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 200 && !port_answers (sink->port); i++)
+    g_usleep (50 * 1000);
+  g_assert_true (port_answers (sink->port));
+  return sink;
+}
+
+void
+test_mail_sink_free (TestMailSink *sink)
+{
+  g_subprocess_force_exit (sink->process);
+  g_subprocess_wait (sink->process, NULL, NULL);
+  g_clear_object (&sink->process);
+  test_remove_tree (sink->dir);
+  g_free (sink->dir);
+  g_free (sink);
+}
+
+GPtrArray *
+test_mail_sink_texts (TestMailSink *sink)
+{
+  g_autofree char *new_dir = g_build_filename (sink->dir, "maildir", "new", NULL);
+  g_autoptr(GDir) dir = g_dir_open (new_dir, 0, NULL);
+  GPtrArray *texts = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (new_dir, name, NULL);
+      char *text = NULL;
+
+      if (g_file_get_contents (path, &text, NULL, NULL))
+        g_ptr_array_add (texts, text);
+    }
+
+  return texts;
 }

@@ -84,6 +84,11 @@ void          test_assert_error     (TestResponse       *response,
                                      const char         *code,
                                      const char         *field);
 
+/* The first of @items (audit records, newest first as the admin API lists
+ * them) whose "action" is @action, or NULL. */
+JsonObject   *test_audit_find       (JsonArray          *items,
+                                     const char         *action);
+
 /* Every item of GET /v1/transactions as @token, all pages, newest first. */
 JsonArray    *test_list_transactions (TestServer        *server,
                                      const char         *token);
@@ -95,6 +100,17 @@ guint16       test_free_port        (void);
 const char   *test_server_binary    (void);
 /* <data_dir>/tally.db */
 char         *test_server_ledger_path (TestServer       *server);
+/* Opens the server's ledger file read-only beside it (WAL lets a reader
+ * in while it runs) and asserts every invariant of the ledger holds. */
+void          test_server_check_ledger (TestServer      *server);
+/* The one integer @sql (a SELECT of one row) reads from the server's
+ * ledger file, opened read-only beside it. */
+gint64        test_server_count     (TestServer         *server,
+                                     const char         *sql);
+/* Runs @sql on the server's ledger file, which must work: for tests that
+ * age or tamper with rows behind the server's back. */
+void          test_server_exec      (TestServer         *server,
+                                     const char         *sql);
 /* FALSE when the router has no @method @path yet (404 "There is nothing
  * at …" or 405): for tests of endpoints still being written. */
 gboolean      test_server_has_route (TestServer         *server,
@@ -116,15 +132,67 @@ char         *test_user_new         (TestServer         *server,
 /* Creates an admin with `tally-server user add` and signs in. */
 char         *test_admin_new        (TestServer         *server,
                                      const char         *email);
+/* Registers a member granted @credits by @admin_token, whose spend limits
+ * are then @limits (a PUT /v1/me/limits body); returns the token. */
+char         *test_capped_user_new  (TestServer         *server,
+                                     const char         *admin_token,
+                                     const char         *email,
+                                     gint64              credits,
+                                     const char         *limits);
+/* Starts @n_runs runs of image-resize on 10 images (6 credits held
+ * each) as @token, one after the other; every one must be answered 201. */
+void          test_runs_start       (TestServer         *server,
+                                     const char         *token,
+                                     guint               n_runs);
+/* The same from @n_clients clients at once, each on a session of its
+ * own; the default main context turns meanwhile. */
+void          test_runs_at_once     (TestServer         *server,
+                                     const char         *token,
+                                     guint               n_clients,
+                                     guint               n_runs);
+/* The balance of @token's own account (GET /v1/me, which must answer
+ * 200). */
+gint64        test_balance          (TestServer         *server,
+                                     const char         *token);
 /* Grants @amount credits to @account_id as @admin_token. */
 void          test_grant            (TestServer         *server,
                                      const char         *admin_token,
                                      const char         *account_id,
                                      gint64              amount);
 
+/* Runs the default main context until @done (@data) or @seconds have
+ * passed; TRUE if done. */
+gboolean      test_iterate_until    (gboolean         (*done) (gpointer),
+                                     gpointer            data,
+                                     gdouble             seconds);
+/* A WebSocket on /v1/events as @token, which must connect within 5 s. */
+SoupWebsocketConnection *test_events_open (TestServer  *server,
+                                           SoupSession *session,
+                                           const char  *token);
+/* For test_iterate_until(): the SoupWebsocketConnection @data is
+ * closed. */
+gboolean      test_socket_closed    (gpointer            data);
+
+/* The suite's SMTP sink: aiosmtpd (python3-aiosmtpd) on a loopback port,
+ * filing every message it receives into @dir/maildir. */
+typedef struct
+{
+  char        *dir;
+  guint16      port;
+  GSubprocess *process;
+} TestMailSink;
+
+/* Starts the sink, which dies with the test, and waits until it listens. */
+TestMailSink *test_mail_sink_start (void);
+/* Stops the sink and removes its folder. */
+void          test_mail_sink_free  (TestMailSink       *sink);
+/* The text of every message the sink has filed, as it is on disk. */
+GPtrArray    *test_mail_sink_texts (TestMailSink       *sink);
+
 #define TEST_PASSWORD "correct horse battery staple"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestResponse, test_response_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestMailSink, test_mail_sink_free)
 
 G_END_DECLS

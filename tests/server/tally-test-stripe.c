@@ -92,3 +92,28 @@ test_stripe_server_start (TestServer         *fake,
 
   return test_server_start ((const char * const *) args->pdata);
 }
+
+void
+test_stripe_send_webhooks_to (TestServer *fake,
+                              TestServer *server)
+{
+  g_autofree char *config = g_strdup_printf ("{\"webhook_url\": \"%s/v1/webhooks/stripe\"}",
+                                             server->base_url);
+
+  test_stripe_control (fake, "/_test/config", config);
+}
+
+char *
+test_stripe_deliver (TestServer *fake,
+                     const char *event)
+{
+  g_autoptr(TestResponse) delivered = test_request (fake, "POST", "/_test/deliver", NULL, event);
+  g_autoptr(JsonNode) answer = NULL;
+
+  g_assert_cmpuint (delivered->status, ==, 200);
+  g_test_message ("webhook → %" G_GINT64_FORMAT " %s", test_response_int (delivered, "status"),
+                  test_response_string (delivered, "body"));
+  g_assert_cmpint (test_response_int (delivered, "status"), ==, 200);
+  answer = json_from_string (test_response_string (delivered, "body"), NULL);
+  return g_strdup (json_object_get_string_member (json_node_get_object (answer), "outcome"));
+}

@@ -41,6 +41,14 @@ gint64          test_stripe_stat         (TestServer         *fake,
 TestServer     *test_stripe_server_start (TestServer         *fake,
                                           const char * const *extra_args);
 
+/* Has the fake sign and deliver @event (a JSON event) to the webhook it
+ * points at, which must answer 200; returns the answer's outcome. */
+char           *test_stripe_deliver      (TestServer         *fake,
+                                          const char         *event);
+/* Points the fake's webhooks at @server's /v1/webhooks/stripe. */
+void            test_stripe_send_webhooks_to (TestServer *fake,
+                                              TestServer *server);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestFakeStripe, test_fake_stripe_free)
 
 G_END_DECLS

@@ -30,15 +30,6 @@ grant_body (const char *account_id,
                           account_id, amount, reason);
 }
 
-static gint64
-balance (const char *token)
-{
-  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
-
-  g_assert_cmpuint (me->status, ==, 200);
-  return test_response_int (me, "accounts.0.balance");
-}
-
 static void
 test_grant_as_admin (void)
 {
@@ -59,7 +50,7 @@ test_grant_as_admin (void)
                    "Welcome credits");
   g_assert_nonnull (test_response_string (granted, "transfer.created_at"));
   g_assert_cmpint (test_response_int (granted, "transfer.seq"), >, 0);
-  g_assert_cmpint (balance (token), ==, 250);
+  g_assert_cmpint (test_balance (server, token), ==, 250);
 
   list = test_request (server, "GET", "/v1/transactions", token, NULL);
   g_assert_cmpstr (test_response_string (list, "items.0.id"), ==, id);
@@ -88,7 +79,7 @@ test_grant_idempotent (void)
   g_assert_cmpuint (again->status, ==, 201);
   g_assert_cmpstr (again->body, ==, first->body);
   test_assert_error (conflict, 409, "idempotency_conflict", NULL);
-  g_assert_cmpint (balance (token), ==, 40);
+  g_assert_cmpint (test_balance (server, token), ==, 40);
 }
 
 static void
@@ -104,7 +95,7 @@ test_grant_roles (void)
   test_assert_error (as_member, 403, "forbidden", NULL);
   test_assert_error (anonymous, 401, "unauthorized", NULL);
   test_assert_error (bogus, 401, "unauthorized", NULL);
-  g_assert_cmpint (balance (member), ==, 0);
+  g_assert_cmpint (test_balance (server, member), ==, 0);
 }
 
 static void
@@ -168,7 +159,7 @@ test_grant_bad_bodies (void)
   not_json = grant (admin, "{\"account_id\": ");
   test_assert_error (not_json, 400, "invalid_json", NULL);
 
-  g_assert_cmpint (balance (token), ==, 0);
+  g_assert_cmpint (test_balance (server, token), ==, 0);
 }
 
 /* 256 characters are allowed; a description holds 255 bytes, so the
@@ -202,7 +193,7 @@ test_grant_longest_reason (void)
   g_assert_cmpuint (strlen (description), ==, 255);
   g_assert_cmpint (g_utf8_strlen (description, -1), ==, 85);
 
-  g_assert_cmpint (balance (token), ==, 2);
+  g_assert_cmpint (test_balance (server, token), ==, 2);
 }
 
 /* A grant's credits may expire: the transfer and GET /v1/me say when,

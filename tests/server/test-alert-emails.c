@@ -8,9 +8,7 @@
 
 #include "config.h"
 
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 
 #include "tally-test-server.h"
 
@@ -21,61 +19,7 @@
 
 static TestServer *server;
 static char *admin;
-static char *sink_dir;
-static GSubprocess *sink;
-static guint16 sink_port;
-
-/* --- the SMTP sink: aiosmtpd filing messages into a Maildir --- */
-
-static void
-die_with_test (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static gboolean
-port_answers (guint16 port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                                             port, NULL, NULL);
-
-  return connection != NULL;
-}
-
-static void
-start_sink (void)
-{
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *listen = NULL;
-  g_autofree char *maildir = NULL;
-
-  sink_dir = g_dir_make_tmp ("tally-alert-mail-XXXXXX", &error);
-  g_assert_no_error (error);
-  maildir = g_build_filename (sink_dir, "maildir", NULL);
-  sink_port = test_free_port ();
-  listen = g_strdup_printf ("127.0.0.1:%u", sink_port);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
-  sink = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m", "aiosmtpd",
-                                      "-n", "-l", listen, "-c", "aiosmtpd.handlers.Mailbox",
-                                      maildir, NULL);
-  g_assert_no_error (error);
-
-  for (guint i = 0; i < 200 && !port_answers (sink_port); i++)
-    g_usleep (50 * 1000);
-  g_assert_true (port_answers (sink_port));
-}
-
-static void
-stop_sink (void)
-{
-  g_subprocess_force_exit (sink);
-  g_subprocess_wait (sink, NULL, NULL);
-  g_clear_object (&sink);
-  test_remove_tree (sink_dir);
-  g_clear_pointer (&sink_dir, g_free);
-}
+static TestMailSink *sink;
 
 /* Soft line breaks joined, =XX decoded: the message as a reader sees it. */
 static char *
@@ -106,20 +50,13 @@ decode_quoted_printable (const char *text)
 static GPtrArray *
 mails_for (const char *address)
 {
-  g_autofree char *new_dir = g_build_filename (sink_dir, "maildir", "new", NULL);
-  g_autoptr(GDir) dir = g_dir_open (new_dir, 0, NULL);
+  g_autoptr(GPtrArray) texts = test_mail_sink_texts (sink);
   g_autofree char *rcpt = g_strdup_printf ("X-RcptTo: %s", address);
   GPtrArray *mails = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (new_dir, name, NULL);
-      g_autofree char *text = NULL;
-
-      if (g_file_get_contents (path, &text, NULL, NULL) && strstr (text, rcpt) != NULL)
-        g_ptr_array_add (mails, decode_quoted_printable (text));
-    }
+  for (guint i = 0; i < texts->len; i++)
+    if (strstr (g_ptr_array_index (texts, i), rcpt) != NULL)
+      g_ptr_array_add (mails, decode_quoted_printable (g_ptr_array_index (texts, i)));
 
   return mails;
 }
@@ -157,87 +94,7 @@ assert_mail_count_stays (const char *address,
 static char *
 spender_new (const char *email)
 {
-  char account_id[37];
-  char *token = test_user_new (server, email, account_id);
-  g_autoptr(TestResponse) r = NULL;
-
-  test_grant (server, admin, account_id, 1000);
-  r = test_request (server, "PUT", "/v1/me/limits", token, DAILY_CAP);
-  g_assert_cmpuint (r->status, ==, 200);
-  return token;
-}
-
-static void
-spend (const char *token,
-       guint       n_runs)
-{
-  for (guint i = 0; i < n_runs; i++)
-    {
-      g_autofree char *id = g_uuid_string_random ();
-      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
-                                               "\"inputs\": {\"images\": 10}}", id);
-      g_autoptr(TestResponse) r = test_request (server, "POST", "/v1/runs", token, body);
-
-      g_assert_cmpuint (r->status, ==, 201);
-    }
-}
-
-/* --- many runs at once --- */
-
-typedef struct
-{
-  const char *token;
-  guint       n_runs;
-} Spender;
-
-static gpointer
-spend_thread (gpointer data)
-{
-  Spender *spender = data;
-  g_autoptr(SoupSession) session = test_session_new ();
-
-  for (guint i = 0; i < spender->n_runs; i++)
-    {
-      g_autofree char *id = g_uuid_string_random ();
-      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
-                                               "\"inputs\": {\"images\": 10}}", id);
-      g_autoptr(TestResponse) r = test_request_on (server, session, "POST", "/v1/runs",
-                                                   spender->token, body);
-
-      g_assert_cmpuint (r->status, ==, 201);
-    }
-  return NULL;
-}
-
-/* 50 runs of 6 credits from 10 clients at once: 300 of a daily cap of
- * 350, past 50 and 80 %. The main loop turns meanwhile. */
-static void
-spend_concurrently (const char *token)
-{
-  Spender spender = { token, 5 };
-  GThread *threads[10];
-
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    threads[i] = g_thread_new ("spender", spend_thread, &spender);
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_thread_join (threads[i]);
-    }
-}
-
-static char *
-user_with_cap_of_350 (const char *email)
-{
-  char account_id[37];
-  char *token = test_user_new (server, email, account_id);
-  g_autoptr(TestResponse) r = NULL;
-
-  test_grant (server, admin, account_id, 2000);
-  r = test_request (server, "PUT", "/v1/me/limits", token, "{\"daily\": 350}");
-  g_assert_cmpuint (r->status, ==, 200);
-  return token;
+  return test_capped_user_new (server, admin, email, 1000, DAILY_CAP);
 }
 
 /* The path and query of the unsubscribe link in @mail's text. */
@@ -268,7 +125,7 @@ test_alert_email_and_unsubscribe (void)
   g_autofree char *forged = NULL;
   const char *mail;
 
-  spend (token, 2);
+  test_runs_start (server, token, 2);
   mails = wait_for_mails ("mail-reader@example.com", 1);
   mail = g_ptr_array_index (mails, 0);
   g_assert_nonnull (strstr (mail, "Subject: Tally: a spending cap is near"));
@@ -310,8 +167,8 @@ test_alert_email_and_unsubscribe (void)
 
   /* The next alert is stored but not emailed; the other user still gets
    * theirs. */
-  spend (token, 1);
-  spend (other, 2);
+  test_runs_start (server, token, 1);
+  test_runs_start (server, other, 2);
   g_ptr_array_unref (wait_for_mails ("mail-other@example.com", 1));
   assert_mail_count_stays ("mail-reader@example.com", 1);
 }
@@ -334,7 +191,7 @@ test_alert_email_quiet_hours (void)
   r = test_request (server, "PUT", "/v1/me/alerts", token, body);
   g_assert_cmpuint (r->status, ==, 200);
 
-  spend (token, 2);
+  test_runs_start (server, token, 2);
   assert_mail_count_stays ("night-owl@example.com", 0);
 
   /* Two hours later the quiet hours are over: the email held through the
@@ -359,8 +216,8 @@ test_alert_email_bad_address (void)
   g_autoptr(GPtrArray) mails = NULL;
   g_autoptr(TestResponse) alerts = NULL;
 
-  spend (bad, 2);
-  spend (good, 2);
+  test_runs_start (server, bad, 2);
+  test_runs_start (server, good, 2);
   mails = wait_for_mails ("after-bad@example.com", 1);
   g_assert_cmpuint (mails->len, ==, 1);
   assert_mail_count_stays ("bad(address)@example.com", 0);
@@ -373,11 +230,14 @@ test_alert_email_bad_address (void)
 static void
 test_alert_email_concurrent_runs_once (void)
 {
-  g_autofree char *token = user_with_cap_of_350 ("many-runs@example.com");
+  g_autofree char *token = test_capped_user_new (server, admin, "many-runs@example.com", 2000,
+                                                 "{\"daily\": 350}");
   g_autoptr(GPtrArray) mails = NULL;
   guint fifty = 0, eighty = 0;
 
-  spend_concurrently (token);
+  /* 50 runs of 6 credits from 10 clients at once: 300 of a daily cap of
+   * 350, past 50 and 80 %. */
+  test_runs_at_once (server, token, 10, 5);
   g_ptr_array_unref (wait_for_mails ("many-runs@example.com", 2));
   assert_mail_count_stays ("many-runs@example.com", 2);
 
@@ -402,8 +262,8 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  start_sink ();
-  smtp = g_strdup_printf ("--smtp-url=smtp://127.0.0.1:%u", sink_port);
+  sink = test_mail_sink_start ();
+  smtp = g_strdup_printf ("--smtp-url=smtp://127.0.0.1:%u", sink->port);
   {
     const char *args[] = { smtp, "--smtp-from=" SENDER, "--alerts-link-secret=test-secret",
                            NULL };
@@ -420,6 +280,6 @@ main (int   argc,
   status = g_test_run ();
   g_free (admin);
   test_server_free (server);
-  stop_sink ();
+  test_mail_sink_free (sink);
   return status;
 }

@@ -169,32 +169,12 @@ hook_up (const char *token)
   return g_strdup (test_response_string (r, "id"));
 }
 
-static void
-spend (const char *token,
-       guint       n_runs)
-{
-  for (guint i = 0; i < n_runs; i++)
-    {
-      g_autofree char *id = g_uuid_string_random ();
-      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
-                                               "\"inputs\": {\"images\": 10}}", id);
-      g_autoptr(TestResponse) r = test_request (server, "POST", "/v1/runs", token, body);
-
-      g_assert_cmpuint (r->status, ==, 201);
-    }
-}
-
 static char *
 funded_user_with_cap (void)
 {
-  char account_id[37];
-  char *token = user_new (account_id);
-  g_autoptr(TestResponse) r = NULL;
+  g_autofree char *email = g_strdup_printf ("hooks-%u@example.com", ++n_users);
 
-  test_grant (server, admin, account_id, 1000);
-  r = test_request (server, "PUT", "/v1/me/limits", token, DAILY_CAP);
-  g_assert_cmpuint (r->status, ==, 200);
-  return token;
+  return test_capped_user_new (server, admin, email, 1000, DAILY_CAP);
 }
 
 static JsonArray *
@@ -253,64 +233,6 @@ wait_for_deliveries (const char *token,
 
   g_error ("the deliveries never were %u × %s after %" G_GINT64_FORMAT " attempts", n, status,
            min_attempts);
-}
-
-/* --- many runs at once --- */
-
-typedef struct
-{
-  const char *token;
-  guint       n_runs;
-} Spender;
-
-static gpointer
-spend_thread (gpointer data)
-{
-  Spender *spender = data;
-  g_autoptr(SoupSession) session = test_session_new ();
-
-  for (guint i = 0; i < spender->n_runs; i++)
-    {
-      g_autofree char *id = g_uuid_string_random ();
-      g_autofree char *body = g_strdup_printf ("{\"id\": \"%s\", \"tool\": \"image-resize\", "
-                                               "\"inputs\": {\"images\": 10}}", id);
-      g_autoptr(TestResponse) r = test_request_on (server, session, "POST", "/v1/runs",
-                                                   spender->token, body);
-
-      g_assert_cmpuint (r->status, ==, 201);
-    }
-  return NULL;
-}
-
-/* 50 runs of 6 credits from 10 clients at once: 300 of a daily cap of
- * 350, past 50 and 80 %. The main loop turns meanwhile. */
-static void
-spend_concurrently (const char *token)
-{
-  Spender spender = { token, 5 };
-  GThread *threads[10];
-
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    threads[i] = g_thread_new ("spender", spend_thread, &spender);
-  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
-    {
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_thread_join (threads[i]);
-    }
-}
-
-static char *
-user_with_cap_of_350 (const char *email)
-{
-  char account_id[37];
-  char *token = test_user_new (server, email, account_id);
-  g_autoptr(TestResponse) r = NULL;
-
-  test_grant (server, admin, account_id, 2000);
-  r = test_request (server, "PUT", "/v1/me/limits", token, "{\"daily\": 350}");
-  g_assert_cmpuint (r->status, ==, 200);
-  return token;
 }
 
 /* --- tests --- */
@@ -464,7 +386,7 @@ test_webhook_delivered_signed (void)
   const char *id;
 
   g_ptr_array_set_size (receiver.bodies, 0);
-  spend (token, 2);
+  test_runs_start (server, token, 2);
   log = wait_for_deliveries (token, hook, 1, "delivered", 1);
 
   alerts = alert_ids (token);
@@ -495,7 +417,7 @@ test_webhook_retried_across_restart (void)
 
   receiver_down ();
   g_ptr_array_set_size (receiver.bodies, 0);
-  spend (token, 3);
+  test_runs_start (server, token, 3);
 
   /* Two alerts (50 and 80 %), each tried and failed twice at least: the
    * backoff shows in the log, no answer recorded. */
@@ -523,13 +445,16 @@ test_webhook_retried_across_restart (void)
 static void
 test_webhook_concurrent_runs_once (void)
 {
-  g_autofree char *token = user_with_cap_of_350 ("hooks-many@example.com");
+  g_autofree char *token = test_capped_user_new (server, admin, "hooks-many@example.com", 2000,
+                                                 "{\"daily\": 350}");
   g_autofree char *hook = hook_up (token);
   g_autoptr(TestResponse) log = NULL;
   g_autoptr(JsonArray) alerts = NULL;
 
   g_ptr_array_set_size (receiver.bodies, 0);
-  spend_concurrently (token);
+  /* 50 runs of 6 credits from 10 clients at once: 300 of a daily cap of
+   * 350, past 50 and 80 %. */
+  test_runs_at_once (server, token, 10, 5);
   log = wait_for_deliveries (token, hook, 2, "delivered", 1);
 
   alerts = alert_ids (token);

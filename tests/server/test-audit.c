@@ -10,9 +10,8 @@
 
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "tally-audit.h"
+#include "tally-test-rig.h"
 #include "tally-test-server.h"
 
 #define WRONG_PASSWORD "not the right password at all"
@@ -57,29 +56,13 @@ audit_wait (TestServer *server,
   return response;
 }
 
-/* The newest record with @action, or NULL. */
-static JsonObject *
-find_action (JsonArray  *items,
-             const char *action)
-{
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonObject *item = json_array_get_object_element (items, i);
-
-      if (g_str_equal (json_object_get_string_member (item, "action"), action))
-        return item;
-    }
-
-  return NULL;
-}
-
 static void
 assert_record (JsonArray  *items,
                const char *action,
                const char *actor,
                const char *outcome)
 {
-  JsonObject *item = find_action (items, action);
+  JsonObject *item = test_audit_find (items, action);
 
   if (item == NULL)
     g_error ("No audit record “%s”", action);
@@ -212,14 +195,14 @@ test_points (void)
   assert_record (items, "run.succeeded", member_id, "ok");
   assert_record (items, "limits.changed", member_id, "ok");
   assert_record (items, "sync.applied", member_id, "ok");
-  g_assert_cmpstr (json_object_get_string_member (find_action (items, "auth.login_failed"),
+  g_assert_cmpstr (json_object_get_string_member (test_audit_find (items, "auth.login_failed"),
                                                   "target"), ==, "member@example.com");
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (
-                     find_action (items, "auth.login_failed"), "details"), "reason"), ==,
+                     test_audit_find (items, "auth.login_failed"), "details"), "reason"), ==,
                    "bad_credentials");
 
   /* The newest refusal is the 403, with the limit that was hit. */
-  refused = find_action (items, "run.refused");
+  refused = test_audit_find (items, "run.refused");
   g_assert_nonnull (refused);
   g_assert_cmpstr (json_object_get_string_member (refused, "outcome"), ==, "refused");
   {
@@ -575,20 +558,6 @@ assert_verified (TestServer *server,
 }
 
 static void
-tamper (TestServer *server,
-        const char *sql)
-{
-  g_autofree char *path = test_server_ledger_path (server);
-  sqlite3 *db = NULL;
-  char *message = NULL;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
-    g_error ("%s: %s", sql, message);
-  sqlite3_close (db);
-}
-
-static void
 test_export_and_verify (void)
 {
   g_autoptr(TestServer) server = test_server_start (NULL);
@@ -608,7 +577,7 @@ test_export_and_verify (void)
 
   /* One record changed behind the server's back. */
   test_server_stop (server, FALSE);
-  tamper (server, "UPDATE audit SET target = 'tampered' WHERE seq = 4");
+  test_server_exec (server, "UPDATE audit SET target = 'tampered' WHERE seq = 4");
   test_server_restart (server);
 
   verify = test_request (server, "GET", "/v1/admin/audit/verify", admin, NULL);
@@ -627,7 +596,7 @@ test_removed_record (void)
   g_autoptr(TestResponse) verify = NULL;
 
   test_server_stop (server, FALSE);
-  tamper (server, "DELETE FROM audit WHERE seq = 2");
+  test_server_exec (server, "DELETE FROM audit WHERE seq = 2");
   test_server_restart (server);
 
   verify = test_request (server, "GET", "/v1/admin/audit/verify", admin, NULL);
@@ -712,50 +681,9 @@ age_records (TestServer *server,
   g_autofree char *path = test_server_ledger_path (server);
   g_autofree char *sql = g_strdup_printf ("UPDATE audit SET time = time - %" G_GINT64_FORMAT
                                           " WHERE seq <= %u", days * 86400 * G_USEC_PER_SEC, n);
-  guint8 prev[TALLY_AUDIT_HASH_LEN] = { 0 };
-  sqlite3_stmt *select = NULL, *update = NULL;
-  sqlite3 *db = NULL;
 
-  tamper (server, sql);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, id, time, actor, actor_email, action, "
-                                       "target, outcome, details, format, field_digests "
-                                       "FROM audit ORDER BY seq",
-                                       -1, &select, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE audit SET prev_hash = ?, hash = ? "
-                                       "WHERE seq = ?", -1, &update, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (select) == SQLITE_ROW)
-    {
-      TallyAuditRecord record = { 0 };
-
-      record.seq = sqlite3_column_int64 (select, 0);
-      g_strlcpy (record.id, (const char *) sqlite3_column_text (select, 1), sizeof record.id);
-      record.time = sqlite3_column_int64 (select, 2);
-      record.actor = (char *) sqlite3_column_text (select, 3);
-      record.actor_email = (char *) sqlite3_column_text (select, 4);
-      record.action = (char *) sqlite3_column_text (select, 5);
-      record.target = (char *) sqlite3_column_text (select, 6);
-      record.outcome = (char *) sqlite3_column_text (select, 7);
-      record.details = (char *) sqlite3_column_text (select, 8);
-      record.format = sqlite3_column_int (select, 9);
-      if (sqlite3_column_bytes (select, 10) == sizeof record.field_digests)
-        memcpy (record.field_digests, sqlite3_column_blob (select, 10),
-                sizeof record.field_digests);
-      memcpy (record.prev_hash, prev, sizeof prev);
-      tally_audit_record_hash (&record, record.hash);
-
-      sqlite3_bind_blob (update, 1, record.prev_hash, TALLY_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-      sqlite3_bind_blob (update, 2, record.hash, TALLY_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (update, 3, record.seq);
-      g_assert_cmpint (sqlite3_step (update), ==, SQLITE_DONE);
-      sqlite3_reset (update);
-      memcpy (prev, record.hash, sizeof prev);
-    }
-  sqlite3_finalize (select);
-  sqlite3_finalize (update);
-  g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  test_server_exec (server, sql);
+  test_rig_rehash_audit (path, FALSE);
 }
 
 /* The audit.pruned records, newest first, once @n of them are there. */
@@ -877,42 +805,19 @@ add_backlog (TestServer *server,
     "  a.time, a.actor, a.actor_email, a.action, a.target, a.outcome, a.details, a.prev_hash, "
     "  a.hash, a.format, a.field_keys, a.field_digests "
     "FROM k, audit a WHERE a.seq = 1", n);
-  g_autofree char *path = test_server_ledger_path (server);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 last;
-
-  tamper (server, sql);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT max (seq) FROM audit", -1, &stmt, NULL), ==,
-                   SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  last = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return last;
+  test_server_exec (server, sql);
+  return test_server_count (server, "SELECT max (seq) FROM audit");
 }
 
 /* Records older than a day, read beside the server. */
 static gint64
 count_old_records (TestServer *server)
 {
-  g_autofree char *path = test_server_ledger_path (server);
   g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM audit WHERE time < %"
                                           G_GINT64_FORMAT,
                                           g_get_real_time () - (gint64) 86400 * G_USEC_PER_SEC);
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  gint64 count;
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return count;
+  return test_server_count (server, sql);
 }
 
 /* A health check, a grant and a run (authorized, then completed), each

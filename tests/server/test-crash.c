@@ -702,21 +702,6 @@ check_account (Crash    *crash,
   return history.n_applied_unanswered;
 }
 
-/* The file as the killed server left it, before anything opens it to
- * write: every invariant of the ledger. */
-static void
-check_ledger_file (Crash *crash)
-{
-  g_autofree char *path = test_server_ledger_path (crash->server);
-  g_autoptr(TallyLedger) ledger = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
-  g_assert_no_error (error);
-  tally_ledger_check (ledger, &error);
-  g_assert_no_error (error);
-}
-
 /* What an operator runs after a crash says the same, and that the audit
  * chain holds too. */
 static void
@@ -908,14 +893,11 @@ crash_init (Crash          *crash,
   crash->stripe = stripe;
   if (stripe != NULL)
     {
-      g_autofree char *webhook = NULL;
       g_autoptr(TestResponse) packs = NULL;
 
       crash->server = test_stripe_server_start (stripe->api, lease);
       crash->server->quiet = TRUE;
-      webhook = g_strdup_printf ("{\"webhook_url\": \"%s/v1/webhooks/stripe\"}",
-                                 crash->server->base_url);
-      test_stripe_control (stripe->api, "/_test/config", webhook);
+      test_stripe_send_webhooks_to (stripe->api, crash->server);
       packs = test_request (crash->server, "GET", "/v1/packs", NULL, NULL);
       g_assert_cmpstr (test_response_string (packs, "packs.0.id"), ==, PACK);
       crash->pack_credits = test_response_int (packs, "packs.0.credits");
@@ -963,7 +945,9 @@ kill_under_load (TestFakeStripe *stripe,
       guint unanswered, applied;
 
       load_then_kill (&crash, rand);
-      check_ledger_file (&crash);
+      /* The file as the killed server left it, before anything opens it
+       * to write: every invariant of the ledger. */
+      test_server_check_ledger (crash.server);
       check_data_dir (&crash);
       test_server_restart (crash.server);
 
@@ -986,7 +970,7 @@ kill_under_load (TestFakeStripe *stripe,
   g_assert_cmpuint (n_unanswered, >, 0);
 
   test_server_stop (crash.server, FALSE);
-  check_ledger_file (&crash);
+  test_server_check_ledger (crash.server);
   check_data_dir (&crash);
   crash_clear (&crash);
 }

@@ -12,9 +12,7 @@
 #include "config.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -24,87 +22,7 @@
 
 #define SENDER         "tally@example.test"
 
-static char *sink_dir;
-static GSubprocess *sink;
-static guint16 sink_port;
-
-/* --- the SMTP sink --- */
-
-/* A python3 that has aiosmtpd: Debian's, where another one may come first
- * in PATH. */
-static const char *
-sink_python (void)
-{
-  static const char * const candidates[] = { "/usr/bin/python3", "python3" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
-    {
-      const char *argv[] = { candidates[i], "-c", "import aiosmtpd", NULL };
-      int status = -1;
-
-      if (g_spawn_sync (NULL, (char **) argv, NULL,
-                        G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-                        G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) &&
-          g_spawn_check_wait_status (status, NULL))
-        return candidates[i];
-    }
-
-  g_error ("no python3 with aiosmtpd: install python3-aiosmtpd");
-}
-
-/* A test that fails leaves no sink behind. */
-static void
-die_with_test (gpointer data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static gboolean
-port_answers (guint16 port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = g_socket_client_connect_to_host (client, "127.0.0.1",
-                                                                             port, NULL, NULL);
-
-  return connection != NULL;
-}
-
-static void
-start_sink (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *listen = NULL;
-
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_autofree char *maildir = NULL;
-
-  sink_dir = g_dir_make_tmp ("tally-mail-XXXXXX", &error);
-  g_assert_no_error (error);
-  /* The Mailbox handler makes the Maildir (new/, cur/, tmp/) only when
-   * the folder does not exist yet. */
-  maildir = g_build_filename (sink_dir, "maildir", NULL);
-  sink_port = test_free_port ();
-  listen = g_strdup_printf ("127.0.0.1:%u", sink_port);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
-  sink = g_subprocess_launcher_spawn (launcher, &error, sink_python (), "-m", "aiosmtpd", "-n",
-                                      "-l", listen, "-c", "aiosmtpd.handlers.Mailbox", maildir,
-                                      NULL);
-  g_assert_no_error (error);
-
-  for (guint i = 0; i < 200 && !port_answers (sink_port); i++)
-    g_usleep (50 * 1000);
-  g_assert_true (port_answers (sink_port));
-}
-
-static void
-stop_sink (void)
-{
-  g_subprocess_force_exit (sink);
-  g_subprocess_wait (sink, NULL, NULL);
-  g_clear_object (&sink);
-  test_remove_tree (sink_dir);
-  g_clear_pointer (&sink_dir, g_free);
-}
+static TestMailSink *sink;
 
 /* --- reading what arrived --- */
 
@@ -263,20 +181,13 @@ parse_mail (const char *text)
 static GPtrArray *
 mails_for (const char *address)
 {
-  g_autofree char *new_dir = g_build_filename (sink_dir, "maildir", "new", NULL);
-  g_autoptr(GDir) dir = g_dir_open (new_dir, 0, NULL);
+  g_autoptr(GPtrArray) texts = test_mail_sink_texts (sink);
   GPtrArray *mails = g_ptr_array_new_with_free_func ((GDestroyNotify) mail_free);
-  const char *name;
 
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+  for (guint i = 0; i < texts->len; i++)
     {
-      g_autofree char *path = g_build_filename (new_dir, name, NULL);
-      g_autofree char *text = NULL;
-      Mail *mail;
+      Mail *mail = parse_mail (g_ptr_array_index (texts, i));
 
-      if (!g_file_get_contents (path, &text, NULL, NULL))
-        continue;
-      mail = parse_mail (text);
       if (g_strcmp0 (mail_header (mail, "X-RcptTo"), address) == 0)
         g_ptr_array_add (mails, mail);
       else
@@ -366,7 +277,7 @@ start_mailing_server (const char *smtp_url)
 static char *
 sink_url (void)
 {
-  return g_strdup_printf ("smtp://127.0.0.1:%u", sink_port);
+  return g_strdup_printf ("smtp://127.0.0.1:%u", sink->port);
 }
 
 static gint64
@@ -607,7 +518,7 @@ log_has (const char *log_path,
 static void
 test_sink_down (void)
 {
-  g_autofree char *log_path = g_build_filename (sink_dir, "server.log", NULL);
+  g_autofree char *log_path = g_build_filename (sink->dir, "server.log", NULL);
   g_autofree char *url = g_strdup_printf ("--smtp-url=smtp://127.0.0.1:%u", test_free_port ());
   const char *args[] = { url, "--smtp-from=" SENDER, "--smtp-username=tally",
                          "--smtp-password=hunter2-secret", NULL };
@@ -657,7 +568,7 @@ static void
 test_recharge_failed_email (void)
 {
   g_autoptr(TestFakeStripe) fake = test_fake_stripe_start ();
-  g_autofree char *smtp = g_strdup_printf ("--smtp-url=smtp://127.0.0.1:%u", sink_port);
+  g_autofree char *smtp = g_strdup_printf ("--smtp-url=smtp://127.0.0.1:%u", sink->port);
   const char *args[] = { smtp, "--smtp-from=" SENDER, "--recharge-retry-after=0", NULL };
   g_autoptr(TestServer) server = test_stripe_server_start (fake->api, args);
   g_autofree char *admin = NULL;
@@ -767,8 +678,8 @@ main (int   argc,
   g_test_add_func ("/email/recharge-failed", test_recharge_failed_email);
   g_test_add_func ("/email/team-invitation", test_team_invitation_email);
 
-  start_sink ();
+  sink = test_mail_sink_start ();
   status = g_test_run ();
-  stop_sink ();
+  test_mail_sink_free (sink);
   return status;
 }

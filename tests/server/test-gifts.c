@@ -10,7 +10,6 @@
 
 #include <string.h>
 
-#include <sqlite3.h>
 #include <tally.h>
 
 #include "tally-test-stripe.h"
@@ -24,16 +23,6 @@ static TestFakeStripe *fake_stripe;
 static TestServer *fake;
 
 /* --- helpers --- */
-
-static gint64
-balance (TestServer *server,
-         const char *token)
-{
-  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
-
-  g_assert_cmpuint (me->status, ==, 200);
-  return test_response_int (me, "accounts.0.balance");
-}
 
 static TestResponse *
 checkout_body (TestServer *server,
@@ -72,28 +61,11 @@ session_payment_id (const char *session_id)
   return g_strdup (test_response_string (session, "metadata.payment_id"));
 }
 
-/* Delivers @event signed through the fake; the webhook's outcome. */
-static char *
-deliver (const char *event)
-{
-  g_autoptr(TestResponse) delivered = test_request (fake, "POST", "/_test/deliver", NULL, event);
-  g_autoptr(JsonNode) answer = NULL;
-  JsonObject *object;
-
-  g_assert_cmpuint (delivered->status, ==, 200);
-  g_test_message ("webhook → %" G_GINT64_FORMAT " %s", test_response_int (delivered, "status"),
-                  test_response_string (delivered, "body"));
-  g_assert_cmpint (test_response_int (delivered, "status"), ==, 200);
-  answer = json_from_string (test_response_string (delivered, "body"), NULL);
-  object = json_node_get_object (answer);
-  return g_strdup (json_object_get_string_member (object, "outcome"));
-}
-
 static void
 expect_outcome (const char *event,
                 const char *expected)
 {
-  g_autofree char *outcome = deliver (event);
+  g_autofree char *outcome = test_stripe_deliver (fake, event);
 
   g_assert_cmpstr (outcome, ==, expected);
 }
@@ -176,39 +148,6 @@ new_user (TestServer *server,
   return login (server, email, NULL);
 }
 
-static gint64
-count_rows (TestServer *server,
-            const char *sql)
-{
-  g_autofree char *path = test_server_ledger_path (server);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 count;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return count;
-}
-
-/* Every invariant of the ledger, read from the file while the server
- * runs (WAL lets a reader in). */
-static void
-assert_ledger_clean (TestServer *server)
-{
-  g_autofree char *path = test_server_ledger_path (server);
-  g_autoptr(TallyLedger) ledger = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
-  g_assert_no_error (error);
-  tally_ledger_check (ledger, &error);
-  g_assert_no_error (error);
-}
-
 static const char *
 first_sent_status (TestServer *server,
                    const char *token,
@@ -239,17 +178,17 @@ test_gift_settled_once (void)
   expect_outcome (event, "gift_waiting");
   expect_outcome (event, "duplicate");
   expect_outcome (event, "duplicate");
-  g_assert_cmpint (balance (stripe, buyer), ==, 0);
+  g_assert_cmpint (test_balance (stripe, buyer), ==, 0);
   g_assert_cmpstr (first_sent_status (stripe, buyer, &sent), ==, "waiting");
   g_assert_cmpstr (test_response_string (sent, "sent.0.email"), ==, "friend@example.com");
   g_assert_cmpint (test_response_int (sent, "sent.0.credits"), ==, 500);
 
   friend = new_user (stripe, "friend@example.com", &claimed);
   g_assert_cmpint (claimed, ==, 500);
-  g_assert_cmpint (balance (stripe, friend), ==, 500);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 500);
   g_free (login (stripe, "friend@example.com", &claimed));
   g_assert_cmpint (claimed, ==, 0);
-  g_assert_cmpint (balance (stripe, friend), ==, 500);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 500);
 
   received = test_request (stripe, "GET", "/v1/me/gifts", friend, NULL);
   g_assert_cmpstr (test_response_string (received, "received.0.from"), ==, "Ana");
@@ -260,9 +199,9 @@ test_gift_settled_once (void)
 
   /* Delivered again after the claim: still nothing more. */
   expect_outcome (event, "duplicate");
-  g_assert_cmpint (balance (stripe, friend), ==, 500);
-  g_assert_cmpint (balance (stripe, buyer), ==, 0);
-  assert_ledger_clean (stripe);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 500);
+  g_assert_cmpint (test_balance (stripe, buyer), ==, 0);
+  test_server_check_ledger (stripe);
 }
 
 /* The transfers of a sync answer that are gifts. */
@@ -302,7 +241,7 @@ test_gift_arrives_with_sync (void)
   g_assert_cmpuint (first->status, ==, 200);
   g_clear_pointer (&first, test_response_free);
   session_id = buy (buyer, "signed-in@example.com", "gift_waiting");
-  g_assert_cmpint (balance (stripe, friend), ==, 0);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 0);
 
   first = test_request (stripe, "POST", "/v1/sync", friend, empty);
   g_assert_cmpuint (first->status, ==, 200);
@@ -316,9 +255,9 @@ test_gift_arrives_with_sync (void)
   g_assert_cmpint (test_response_int (again, "accounts.0.balance"), ==, 500);
   g_free (login (stripe, "signed-in@example.com", &claimed));
   g_assert_cmpint (claimed, ==, 0);
-  g_assert_cmpint (balance (stripe, friend), ==, 500);
-  g_assert_cmpint (balance (stripe, buyer), ==, 0);
-  assert_ledger_clean (stripe);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 500);
+  g_assert_cmpint (test_balance (stripe, buyer), ==, 0);
+  test_server_check_ledger (stripe);
 }
 
 typedef struct
@@ -369,12 +308,12 @@ test_gift_claim_race (void)
 
   g_assert_cmpint (total, ==, 500);
   g_assert_cmpuint (winners, ==, 1);
-  g_assert_cmpint (balance (stripe, friend), ==, 500);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 500);
   items = test_list_transactions (stripe, friend);
   g_assert_cmpuint (json_array_get_length (items), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (items, 0),
                                                   "description"), ==, "Gift");
-  assert_ledger_clean (stripe);
+  test_server_check_ledger (stripe);
 }
 
 /* A refund before anyone claimed the gift cancels it: nothing arrives. */
@@ -394,9 +333,9 @@ test_gift_refund_before_claim (void)
 
   friend = new_user (stripe, "never@example.com", &claimed);
   g_assert_cmpint (claimed, ==, 0);
-  g_assert_cmpint (balance (stripe, friend), ==, 0);
-  g_assert_cmpint (balance (stripe, buyer), ==, 0);
-  assert_ledger_clean (stripe);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 0);
+  g_assert_cmpint (test_balance (stripe, buyer), ==, 0);
+  test_server_check_ledger (stripe);
 }
 
 /* A dispute, like a refund, cancels a gift nobody claimed. */
@@ -418,11 +357,11 @@ test_gift_dispute (void)
 
   expect_outcome (dispute, "gift_cancelled");
   expect_outcome (dispute, "duplicate");
-  g_assert_cmpint (count_rows (stripe, sql), ==, 1);
+  g_assert_cmpint (test_server_count (stripe, sql), ==, 1);
   friend = new_user (stripe, "disputed@example.com", &claimed);
   g_assert_cmpint (claimed, ==, 0);
-  g_assert_cmpint (balance (stripe, friend), ==, 0);
-  assert_ledger_clean (stripe);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 0);
+  test_server_check_ledger (stripe);
 }
 
 /* After the claim, a refund takes the credits back from who got them. */
@@ -434,12 +373,12 @@ test_gift_refund_after_claim (void)
   g_autofree char *refund = refund_event (session_id);
   g_autofree char *friend = new_user (stripe, "lucky@example.com", NULL);
 
-  g_assert_cmpint (balance (stripe, friend), ==, 500);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 500);
   expect_outcome (refund, "refunded");
   expect_outcome (refund, "duplicate");
-  g_assert_cmpint (balance (stripe, friend), ==, 0);
-  g_assert_cmpint (balance (stripe, buyer), ==, 0);
-  assert_ledger_clean (stripe);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 0);
+  g_assert_cmpint (test_balance (stripe, buyer), ==, 0);
+  test_server_check_ledger (stripe);
 }
 
 static void
@@ -460,8 +399,8 @@ test_gift_bad_input (void)
   g_autofree char *huge_body = g_strdup_printf ("{\"pack\": \"starter\", "
                                                 "\"gift_email\": \"%s@example.com\"}", huge);
   g_autoptr(TestResponse) malformed = NULL;
-  gint64 payments = count_rows (stripe, "SELECT count(*) FROM payments");
-  gint64 gifts = count_rows (stripe, "SELECT count(*) FROM gifts");
+  gint64 payments = test_server_count (stripe, "SELECT count(*) FROM payments");
+  gint64 gifts = test_server_count (stripe, "SELECT count(*) FROM gifts");
 
   assert_refused (token, "{\"pack\": \"starter\", \"gift_email\": \"not-an-address\"}",
                   "gift_email");
@@ -475,9 +414,9 @@ test_gift_bad_input (void)
   malformed = checkout_body (stripe, token, "{\"pack\": \"starter\", \"gift_email\": ");
   test_assert_error (malformed, 400, "invalid_json", NULL);
 
-  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM payments"), ==, payments);
-  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM gifts"), ==, gifts);
-  assert_ledger_clean (stripe);
+  g_assert_cmpint (test_server_count (stripe, "SELECT count(*) FROM payments"), ==, payments);
+  g_assert_cmpint (test_server_count (stripe, "SELECT count(*) FROM gifts"), ==, gifts);
+  test_server_check_ledger (stripe);
 }
 
 /* Erasing the recipient erases the address from the gifts it received
@@ -492,17 +431,17 @@ test_gift_erasure (void)
   g_autofree char *body = g_strdup_printf ("{\"password\": \"%s\"}", TEST_PASSWORD);
   g_autoptr(TestResponse) erased = NULL;
 
-  g_assert_cmpint (balance (stripe, friend), ==, 500);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 500);
   erased = test_request (stripe, "DELETE", "/v1/me", friend, body);
   g_assert_cmpuint (erased->status, ==, 204);
-  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM gifts "
-                               "WHERE email LIKE '%forget-me%'"), ==, 0);
-  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM gifts WHERE status = 'claimed' "
-                               "AND email LIKE 'erased-%'"), ==, 1);
-  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM referral_codes r "
-                               "LEFT JOIN users u ON u.id = r.user_id "
-                               "WHERE u.id IS NULL OR u.erased_at IS NOT NULL"), ==, 0);
-  assert_ledger_clean (stripe);
+  g_assert_cmpint (test_server_count (stripe, "SELECT count(*) FROM gifts "
+                                      "WHERE email LIKE '%forget-me%'"), ==, 0);
+  g_assert_cmpint (test_server_count (stripe, "SELECT count(*) FROM gifts WHERE status = 'claimed' "
+                                      "AND email LIKE 'erased-%'"), ==, 1);
+  g_assert_cmpint (test_server_count (stripe, "SELECT count(*) FROM referral_codes r "
+                                      "LEFT JOIN users u ON u.id = r.user_id "
+                                      "WHERE u.id IS NULL OR u.erased_at IS NOT NULL"), ==, 0);
+  test_server_check_ledger (stripe);
 }
 
 /* Erasing the buyer leaves the recipient's gift nameless: the ledger's
@@ -524,8 +463,8 @@ test_gift_sender_erased (void)
   after = test_request (stripe, "GET", "/v1/me/gifts", friend, NULL);
   g_assert_cmpstr (test_response_string (after, "received.0.from"), ==, "");
   g_assert_cmpint (test_response_int (after, "received.0.credits"), ==, 500);
-  g_assert_cmpint (balance (stripe, friend), ==, 500);
-  assert_ledger_clean (stripe);
+  g_assert_cmpint (test_balance (stripe, friend), ==, 500);
+  test_server_check_ledger (stripe);
 }
 
 /* The data export holds the user's gifts and referral figures, and no
@@ -568,12 +507,12 @@ test_gift_demo (void)
                      NULL);
   paid = test_request (demo, "POST", pay, NULL, NULL);
   g_assert_cmpuint (paid->status, ==, 200);
-  g_assert_cmpint (balance (demo, buyer), ==, 0);
+  g_assert_cmpint (test_balance (demo, buyer), ==, 0);
 
   friend = new_user (demo, "demo-friend@example.com", &claimed);
   g_assert_cmpint (claimed, ==, 500);
-  g_assert_cmpint (balance (demo, friend), ==, 500);
-  assert_ledger_clean (demo);
+  g_assert_cmpint (test_balance (demo, friend), ==, 500);
+  test_server_check_ledger (demo);
 }
 
 /* --- referrals --- */
@@ -635,18 +574,18 @@ test_referral_bonus_once (void)
   g_autoptr(TestResponse) totals = NULL;
 
   expect_outcome (event, "duplicate");
-  g_assert_cmpint (balance (stripe, referrer), ==, BONUS);
-  g_assert_cmpint (balance (stripe, referred), ==, 500 + BONUS);
+  g_assert_cmpint (test_balance (stripe, referrer), ==, BONUS);
+  g_assert_cmpint (test_balance (stripe, referred), ==, 500 + BONUS);
 
   second = buy (referred, NULL, "credited");
-  g_assert_cmpint (balance (stripe, referrer), ==, BONUS);
-  g_assert_cmpint (balance (stripe, referred), ==, 1000 + BONUS);
+  g_assert_cmpint (test_balance (stripe, referrer), ==, BONUS);
+  g_assert_cmpint (test_balance (stripe, referred), ==, 1000 + BONUS);
 
   totals = test_request (stripe, "GET", "/v1/me/referral", referrer, NULL);
   g_assert_cmpint (test_response_int (totals, "referred"), ==, 1);
   g_assert_cmpint (test_response_int (totals, "rewarded"), ==, 1);
   g_assert_cmpint (test_response_int (totals, "earned"), ==, BONUS);
-  assert_ledger_clean (stripe);
+  test_server_check_ledger (stripe);
 }
 
 static void
@@ -659,10 +598,10 @@ test_referral_self (void)
                                                    body);
 
   test_assert_error (response, 400, "invalid_field", "code");
-  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM referrals r JOIN users u "
-                               "ON u.id = r.referred_user_id "
-                               "WHERE u.email = 'narcissus@example.com'"), ==, 0);
-  assert_ledger_clean (stripe);
+  g_assert_cmpint (test_server_count (stripe, "SELECT count(*) FROM referrals r JOIN users u "
+                                      "ON u.id = r.referred_user_id "
+                                      "WHERE u.email = 'narcissus@example.com'"), ==, 0);
+  test_server_check_ledger (stripe);
 }
 
 static void
@@ -693,17 +632,17 @@ test_referral_bad_input (void)
   g_autoptr(TestResponse) too_long = register_user (stripe, "long@example.com", huge_body);
   g_autoptr(TestResponse) added = NULL;
   g_autofree char *late = NULL, *late_session = NULL;
-  gint64 users = count_rows (stripe, "SELECT count(*) FROM users");
-  gint64 referrals = count_rows (stripe, "SELECT count(*) FROM referrals");
+  gint64 users = test_server_count (stripe, "SELECT count(*) FROM users");
+  gint64 referrals = test_server_count (stripe, "SELECT count(*) FROM referrals");
   g_autofree char *member = NULL;
 
   /* A refused sign-up wrote nothing: the address is still free. */
   test_assert_error (unknown, 404, "not_found", NULL);
   test_assert_error (wrong_type, 400, "invalid_field", "referral_code");
   test_assert_error (too_long, 400, "invalid_field", "referral_code");
-  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM users WHERE email IN "
-                               "('unknown-code@example.com', 'typed@example.com', "
-                               "'long@example.com')"), ==, 0);
+  g_assert_cmpint (test_server_count (stripe, "SELECT count(*) FROM users WHERE email IN "
+                                      "('unknown-code@example.com', 'typed@example.com', "
+                                      "'long@example.com')"), ==, 0);
 
   member = new_user (stripe, "unknown-code@example.com", NULL);
   users++;
@@ -711,8 +650,8 @@ test_referral_bad_input (void)
   assert_referrer_refused (member, "{\"code\": true}", 400, "invalid_field", "code");
   assert_referrer_refused (member, "{\"code\": \"NOSUCH99\"}", 404, "not_found", NULL);
   assert_referrer_refused (member, "{\"code\": ", 400, "invalid_json", NULL);
-  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM users"), ==, users);
-  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM referrals"), ==, referrals);
+  g_assert_cmpint (test_server_count (stripe, "SELECT count(*) FROM users"), ==, users);
+  g_assert_cmpint (test_server_count (stripe, "SELECT count(*) FROM referrals"), ==, referrals);
 
   added = test_request (stripe, "POST", "/v1/me/referrer", member, good);
   g_assert_cmpuint (added->status, ==, 201);
@@ -722,7 +661,7 @@ test_referral_bad_input (void)
   late = new_user (stripe, "late@example.com", NULL);
   late_session = buy (late, NULL, "credited");
   assert_referrer_refused (late, good, 409, "already_purchased", NULL);
-  assert_ledger_clean (stripe);
+  test_server_check_ledger (stripe);
 }
 
 /* A referred user's first purchase may be a gift: it earns the bonus
@@ -736,9 +675,9 @@ test_referral_gift_purchase (void)
   g_autofree char *session_id = buy (referred, "gift-referred-friend@example.com",
                                      "gift_waiting");
 
-  g_assert_cmpint (balance (stripe, referrer), ==, BONUS);
-  g_assert_cmpint (balance (stripe, referred), ==, BONUS);
-  assert_ledger_clean (stripe);
+  g_assert_cmpint (test_balance (stripe, referrer), ==, BONUS);
+  g_assert_cmpint (test_balance (stripe, referred), ==, BONUS);
+  test_server_check_ledger (stripe);
 }
 
 /* The server allows three bonuses for accounts signed up from one address
@@ -755,41 +694,29 @@ test_referral_address_limit (void)
 
   /* bonus-once's and gift-purchase's were rewarded; bad-input's member
    * never paid: still pending. */
-  g_assert_cmpint (count_rows (stripe, "SELECT count(*) FROM referrals "
-                               "WHERE status = 'rewarded'"), ==, 2);
+  g_assert_cmpint (test_server_count (stripe, "SELECT count(*) FROM referrals "
+                                      "WHERE status = 'rewarded'"), ==, 2);
   s2 = buy (second, NULL, "credited");
-  g_assert_cmpint (balance (stripe, second), ==, 500 + BONUS);
+  g_assert_cmpint (test_balance (stripe, second), ==, 500 + BONUS);
   s3 = buy (third, NULL, "credited");
-  g_assert_cmpint (balance (stripe, third), ==, 500);
-  g_assert_cmpint (balance (stripe, referrer), ==, BONUS);
+  g_assert_cmpint (test_balance (stripe, third), ==, 500);
+  g_assert_cmpint (test_balance (stripe, referrer), ==, BONUS);
 
   totals = test_request (stripe, "GET", "/v1/me/referral", referrer, NULL);
   g_assert_cmpint (test_response_int (totals, "referred"), ==, 2);
   g_assert_cmpint (test_response_int (totals, "rewarded"), ==, 1);
   g_assert_cmpint (test_response_int (totals, "earned"), ==, BONUS);
-  assert_ledger_clean (stripe);
+  test_server_check_ledger (stripe);
 }
 
 /* After all of it, each server's ledger file: every invariant holds. */
 static void
-check_ledger (TestServer *server)
-{
-  g_autofree char *path = test_server_ledger_path (server);
-  g_autoptr(TallyLedger) ledger = NULL;
-  g_autoptr(GError) error = NULL;
-
-  test_server_stop (server, FALSE);
-  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
-  g_assert_no_error (error);
-  tally_ledger_check (ledger, &error);
-  g_assert_no_error (error);
-}
-
-static void
 test_gifts_ledger_check (void)
 {
-  check_ledger (stripe);
-  check_ledger (demo);
+  test_server_stop (stripe, FALSE);
+  test_server_check_ledger (stripe);
+  test_server_stop (demo, FALSE);
+  test_server_check_ledger (demo);
 }
 
 int
@@ -800,7 +727,6 @@ main (int   argc,
     "--login-attempts=100", "--signups-per-hour=1000", "--referrals-bonus=100",
     "--referrals-max-per-address=3", NULL
   };
-  g_autofree char *webhook = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -809,8 +735,7 @@ main (int   argc,
   fake = fake_stripe->api;
   stripe = test_stripe_server_start (fake, args);
   demo = test_server_start (args);
-  webhook = g_strdup_printf ("{\"webhook_url\": \"%s/v1/webhooks/stripe\"}", stripe->base_url);
-  test_stripe_control (fake, "/_test/config", webhook);
+  test_stripe_send_webhooks_to (fake, stripe);
 
   g_test_add_func ("/gifts/settled-once", test_gift_settled_once);
   g_test_add_func ("/gifts/claim-race", test_gift_claim_race);

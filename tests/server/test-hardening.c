@@ -353,79 +353,6 @@ test_numbers_beyond_64_bits (void)
 
 /* --- finding 9: a session that ends closes its event sockets at once --- */
 
-typedef struct
-{
-  SoupWebsocketConnection *connection;
-  gboolean                 done;
-} Socket;
-
-static void
-on_socket_connected (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      data)
-{
-  Socket *socket = data;
-  g_autoptr(GError) error = NULL;
-
-  socket->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result,
-                                                              &error);
-  g_assert_no_error (error);
-  socket->done = TRUE;
-}
-
-/* Runs the main loop until @done or @seconds have passed; TRUE if done. */
-static gboolean
-iterate_until (gboolean (*done) (gpointer),
-               gpointer   data,
-               gdouble    seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-    }
-  return done (data);
-}
-
-static gboolean
-socket_connected (gpointer data)
-{
-  return ((Socket *) data)->done;
-}
-
-static gboolean
-socket_closed (gpointer data)
-{
-  return soup_websocket_connection_get_state (data) == SOUP_WEBSOCKET_STATE_CLOSED;
-}
-
-static SoupWebsocketConnection *
-open_events_on (TestServer  *on,
-                SoupSession *session,
-                const char  *token)
-{
-  g_autofree char *url = g_strconcat (on->base_url, "/v1/events", NULL);
-  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  Socket socket = { NULL, FALSE };
-
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
-  soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                        on_socket_connected, &socket);
-  g_assert_true (iterate_until (socket_connected, &socket, 5));
-  g_assert_nonnull (socket.connection);
-  return socket.connection;
-}
-
-static SoupWebsocketConnection *
-open_events (SoupSession *session,
-             const char  *token)
-{
-  return open_events_on (server, session, token);
-}
-
 static char *
 sign_in (const char *email)
 {
@@ -443,20 +370,20 @@ test_logout_closes_events (void)
   g_autoptr(SoupSession) session = test_session_new ();
   g_autofree char *token = test_user_new (server, "ws-out@example.com", NULL);
   g_autofree char *other = sign_in ("ws-out@example.com");
-  g_autoptr(SoupWebsocketConnection) signed_out = open_events (session, token);
-  g_autoptr(SoupWebsocketConnection) still_in = open_events (session, other);
+  g_autoptr(SoupWebsocketConnection) signed_out = test_events_open (server, session, token);
+  g_autoptr(SoupWebsocketConnection) still_in = test_events_open (server, session, other);
   g_autoptr(TestResponse) logout = NULL;
 
   logout = test_request (server, "POST", "/v1/auth/logout", token, NULL);
   g_assert_cmpuint (logout->status, ==, 204);
 
-  g_assert_true (iterate_until (socket_closed, signed_out, 1));
+  g_assert_true (test_iterate_until (test_socket_closed, signed_out, 1));
   g_assert_cmpint (soup_websocket_connection_get_close_code (signed_out), ==,
                    SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
   /* The user's other session goes on. */
   g_assert_cmpint (soup_websocket_connection_get_state (still_in), ==, SOUP_WEBSOCKET_STATE_OPEN);
   soup_websocket_connection_close (still_in, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  iterate_until (socket_closed, still_in, 5);
+  test_iterate_until (test_socket_closed, still_in, 5);
 }
 
 static void
@@ -464,14 +391,14 @@ test_disable_closes_events (void)
 {
   g_autoptr(SoupSession) session = test_session_new ();
   g_autofree char *token = test_user_new (server, "ws-off@example.com", NULL);
-  g_autoptr(SoupWebsocketConnection) connection = open_events (session, token);
+  g_autoptr(SoupWebsocketConnection) connection = test_events_open (server, session, token);
   g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
   const char *args[] = { "user", "disable", "ws-off@example.com", data_dir, NULL };
   g_autofree char *err = NULL;
 
   g_assert_cmpint (test_server_command (args, NULL, NULL, &err), ==, 0);
 
-  g_assert_true (iterate_until (socket_closed, connection, 2));
+  g_assert_true (test_iterate_until (test_socket_closed, connection, 2));
   g_assert_cmpint (soup_websocket_connection_get_close_code (connection), ==,
                    SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
 }
@@ -486,7 +413,7 @@ test_ended_twice_closes_once (void)
   g_autoptr(SoupSession) session = test_session_new ();
   g_autofree char *token = test_user_new (server, "ws-twice@example.com", NULL);
   g_autofree char *other = test_user_new (server, "ws-other@example.com", NULL);
-  g_autoptr(SoupWebsocketConnection) connection = open_events (session, token);
+  g_autoptr(SoupWebsocketConnection) connection = test_events_open (server, session, token);
   g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
   const char *args[] = { "user", "disable", "ws-other@example.com", data_dir, NULL };
   g_autoptr(TestResponse) logout = NULL;
@@ -501,7 +428,7 @@ test_ended_twice_closes_once (void)
 
   health = test_request (server, "GET", "/healthz", NULL, NULL);
   g_assert_cmpuint (health->status, ==, 200);
-  g_assert_true (iterate_until (socket_closed, connection, 2));
+  g_assert_true (test_iterate_until (test_socket_closed, connection, 2));
   g_assert_cmpint (soup_websocket_connection_get_close_code (connection), ==,
                    SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION);
 }
@@ -613,7 +540,7 @@ test_idle_connections_closed (void)
   g_autoptr(TestServer) idle = test_server_start (args);
   g_autoptr(SoupSession) session = test_session_new ();
   g_autofree char *token = test_user_new (idle, "idle@example.com", NULL);
-  g_autoptr(SoupWebsocketConnection) events = open_events_on (idle, session, token);
+  g_autoptr(SoupWebsocketConnection) events = test_events_open (idle, session, token);
   g_autoptr(RawAnswer) silent = NULL, unfinished = NULL, kept_alive = NULL;
   g_autoptr(TestResponse) health = NULL;
 
@@ -635,7 +562,7 @@ test_idle_connections_closed (void)
   health = test_request (idle, "GET", "/healthz", NULL, NULL);
   g_assert_cmpuint (health->status, ==, 200);
   soup_websocket_connection_close (events, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  iterate_until (socket_closed, events, 5);
+  test_iterate_until (test_socket_closed, events, 5);
 }
 
 /* --- the attack script's finding: closed connections are let go --- */

@@ -11,121 +11,38 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "tally-gifts.h"
 #include "tally-grants.h"
 #include "tally-payment-events.h"
-#include "tally-server.h"
+#include "tally-test-rig.h"
 
 #define PACK_CREDITS 100
 #define PACK_AMOUNT  500
 
+/* The rig's server object never listens. */
 typedef struct
 {
-  TallyConfig *config;
-  TallyServer *server;
-  TallyLedger *ledger;
-  TallyStore  *store;
-  TallyUser    buyer;
-  TallyUser    admin;
+  TestRig   base;
+  TallyUser buyer;
+  TallyUser admin;
 } Rig;
 
-static void
-begin (Rig *rig)
-{
-  g_autoptr(GError) error = NULL;
-
-  tally_ledger_begin (rig->ledger, &error);
-  g_assert_no_error (error);
-}
-
-static void
-commit (Rig *rig)
-{
-  g_autoptr(GError) error = NULL;
-
-  tally_ledger_commit (rig->ledger, &error);
-  g_assert_no_error (error);
-}
-
-static void
-user_new (Rig        *rig,
-          const char *email,
-          TallyRole   role,
-          TallyUser  *user)
-{
-  g_autoptr(GError) error = NULL;
-
-  begin (rig);
-  tally_store_create_user (rig->store, email, "Test", "not-a-hash", role, user, &error);
-  g_assert_no_error (error);
-  commit (rig);
-}
-
-/* A server object with its ledger in a temporary folder; it never
- * listens. */
 static void
 rig_setup (Rig           *rig,
            gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  rig->config = tally_config_new ();
-  g_free (rig->config->data_dir);
-  rig->config->data_dir = g_dir_make_tmp ("test-payment-rules-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_free (rig->config->tools_dir);
-  rig->config->tools_dir = g_strdup (g_getenv ("TALLY_TOOLS_DIR"));
-
-  rig->server = tally_server_new (rig->config, &error);
-  g_assert_no_error (error);
-  rig->ledger = tally_server_get_ledger (rig->server);
-  rig->store = tally_server_get_store (rig->server);
-  user_new (rig, "buyer@example.com", TALLY_ROLE_MEMBER, &rig->buyer);
-  user_new (rig, "admin@example.com", TALLY_ROLE_ADMIN, &rig->admin);
+  test_rig_setup_server (&rig->base, data);
+  test_rig_user_new (&rig->base, "buyer@example.com", TALLY_ROLE_MEMBER, &rig->buyer);
+  test_rig_user_new (&rig->base, "admin@example.com", TALLY_ROLE_ADMIN, &rig->admin);
 }
 
 static void
 rig_teardown (Rig           *rig,
               gconstpointer  data)
 {
-  g_autofree char *dir = g_strdup (rig->config->data_dir);
-  g_autoptr(GDir) folder = NULL;
-  const char *name;
-
-  g_clear_object (&rig->server);
-  g_clear_pointer (&rig->config, tally_config_free);
-  folder = g_dir_open (dir, 0, NULL);
-  while (folder != NULL && (name = g_dir_read_name (folder)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
-assert_ledger_clean (Rig *rig)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (tally_ledger_check (rig->ledger, &error));
-  g_assert_no_error (error);
-}
-
-static gint64
-available (Rig        *rig,
-           const char *account_id)
-{
-  g_autoptr(GError) error = NULL;
-  TallyAccount account;
-
-  tally_ledger_lookup_account (rig->ledger, account_id, &account, &error);
-  g_assert_no_error (error);
-  return tally_account_available (&account);
+  test_rig_teardown (&rig->base, data);
 }
 
 static void
@@ -149,10 +66,10 @@ payment_new (Rig          *rig,
   payment->status = TALLY_PAYMENT_OPEN;
   payment->created_at = g_get_real_time ();
 
-  begin (rig);
-  tally_store_insert_payment (rig->store, payment, &error);
+  test_rig_begin (&rig->base);
+  tally_store_insert_payment (rig->base.store, payment, &error);
   g_assert_no_error (error);
-  commit (rig);
+  test_rig_commit (&rig->base);
 }
 
 static TallyPaymentStatus
@@ -162,7 +79,7 @@ payment_status (Rig          *rig,
   g_autoptr(GError) error = NULL;
   TallyPayment found;
 
-  g_assert_true (tally_store_find_payment (rig->store, payment->id, &found, &error));
+  g_assert_true (tally_store_find_payment (rig->base.store, payment->id, &found, &error));
   g_assert_no_error (error);
   return found.status;
 }
@@ -200,11 +117,11 @@ apply (Rig                     *rig,
 {
   g_autoptr(GError) error = NULL;
 
-  begin (rig);
-  tally_payment_events_apply (rig->server, event, result, &error);
+  test_rig_begin (&rig->base);
+  tally_payment_events_apply (rig->base.server, event, result, &error);
   g_assert_no_error (error);
-  commit (rig);
-  assert_ledger_clean (rig);
+  test_rig_commit (&rig->base);
+  test_rig_assert_clean (&rig->base);
   return result->outcome;
 }
 
@@ -223,18 +140,18 @@ test_rules_checkout_twice (Rig           *rig,
 
   /* Not paid yet (a bank debit): nothing is credited. */
   g_assert_cmpint (apply (rig, &event, &result), ==, TALLY_PAYMENT_OUTCOME_PENDING);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 0);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, 0);
 
   event.paid = TRUE;
   g_assert_cmpint (apply (rig, &event, &result), ==, TALLY_PAYMENT_OUTCOME_CREDITED);
   g_assert_true (result.newly_credited);
   g_assert_cmpstr (result.credited.id, ==, payment.id);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, PACK_CREDITS);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, PACK_CREDITS);
   g_assert_cmpint (payment_status (rig, &payment), ==, TALLY_PAYMENT_PAID);
 
   g_assert_cmpint (apply (rig, &event, &result), ==, TALLY_PAYMENT_OUTCOME_ALREADY_APPLIED);
   g_assert_false (result.newly_credited);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, PACK_CREDITS);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, PACK_CREDITS);
 }
 
 /* Refunds take back their share once each; the whole refund, the rest. */
@@ -255,16 +172,16 @@ test_rules_refunds (Rig           *rig,
 
   refund_init (&half, "ch_test_refunds", payment.id, PACK_AMOUNT / 2);
   g_assert_cmpint (apply (rig, &half, &result), ==, TALLY_PAYMENT_OUTCOME_REFUNDED);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, PACK_CREDITS / 2);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, PACK_CREDITS / 2);
   g_assert_cmpint (payment_status (rig, &payment), ==, TALLY_PAYMENT_REFUNDED);
   g_assert_cmpint (apply (rig, &half, &result), ==, TALLY_PAYMENT_OUTCOME_ALREADY_APPLIED);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, PACK_CREDITS / 2);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, PACK_CREDITS / 2);
 
   refund_init (&whole, "ch_test_refunds", payment.id, PACK_AMOUNT);
   g_assert_cmpint (apply (rig, &whole, &result), ==, TALLY_PAYMENT_OUTCOME_REFUNDED);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 0);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, 0);
   g_assert_cmpint (apply (rig, &whole, &result), ==, TALLY_PAYMENT_OUTCOME_ALREADY_APPLIED);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 0);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, 0);
 }
 
 /* A refund that outruns its checkout credits first, so the checkout,
@@ -281,13 +198,13 @@ test_rules_refund_first (Rig           *rig,
   payment_new (rig, "cs_test_first", &payment);
   refund_init (&refund, "ch_test_first", payment.id, PACK_AMOUNT);
   g_assert_cmpint (apply (rig, &refund, &result), ==, TALLY_PAYMENT_OUTCOME_REFUNDED);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 0);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, 0);
 
   event_init (&paid, TALLY_PAYMENT_EVENT_CHECKOUT_COMPLETED, "cs_test_first", NULL);
   paid.paid = TRUE;
   g_assert_cmpint (apply (rig, &paid, &result), ==, TALLY_PAYMENT_OUTCOME_ALREADY_APPLIED);
   g_assert_false (result.newly_credited);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 0);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, 0);
 }
 
 /* A refund the balance cannot cover takes what there is and flags the
@@ -312,14 +229,14 @@ test_rules_refund_short (Rig           *rig,
   tally_transfer_init (&spend, spend_id, rig->buyer.account_id,
                        tally_system_account_id (TALLY_SYSTEM_ACCOUNT_ADJUSTMENTS), 70,
                        TALLY_TRANSFER_KIND_ADJUSTMENT);
-  tally_ledger_create_transfers (rig->ledger, &spend, 1, &spent, &error);
+  tally_ledger_create_transfers (rig->base.ledger, &spend, 1, &spent, &error);
   g_assert_no_error (error);
   g_assert_cmpint (spent, ==, TALLY_TRANSFER_OK);
 
   refund_init (&refund, "ch_test_short", payment.id, PACK_AMOUNT);
   g_assert_cmpint (apply (rig, &refund, &result), ==, TALLY_PAYMENT_OUTCOME_SHORT);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 0);
-  g_assert_true (tally_store_find_payment (rig->store, payment.id, &found, &error));
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, 0);
+  g_assert_true (tally_store_find_payment (rig->base.store, payment.id, &found, &error));
   g_assert_cmpint (found.short_by, ==, 70);
   g_assert_cmpint (found.reversed, ==, PACK_CREDITS);
   g_assert_cmpint (apply (rig, &refund, &result), ==, TALLY_PAYMENT_OUTCOME_ALREADY_APPLIED);
@@ -337,7 +254,7 @@ test_rules_unknown_payment (Rig           *rig,
   g_auto(TallyPaymentEvent) sessionless = { 0 };
   g_autofree char *stranger = g_uuid_string_random ();
   const char *payments = tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS);
-  gint64 payments_before = available (rig, payments);
+  gint64 payments_before = test_rig_available (&rig->base, payments);
   TallyPaymentEventResult result;
   TallyPayment payment;
 
@@ -357,8 +274,8 @@ test_rules_unknown_payment (Rig           *rig,
   g_assert_cmpint (apply (rig, &sessionless, &result), ==, TALLY_PAYMENT_OUTCOME_NO_SESSION);
   g_assert_cmpint (payment_status (rig, &payment), ==, TALLY_PAYMENT_OPEN);
 
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 0);
-  g_assert_cmpint (available (rig, payments), ==, payments_before);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, 0);
+  g_assert_cmpint (test_rig_available (&rig->base, payments), ==, payments_before);
 }
 
 /* A payment that failed says whose, once. */
@@ -379,7 +296,7 @@ test_rules_failed (Rig           *rig,
 
   g_assert_cmpint (apply (rig, &failed, &result), ==, TALLY_PAYMENT_OUTCOME_ALREADY_APPLIED);
   g_assert_cmpstr (result.failed_account_id, ==, "");
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 0);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, 0);
 }
 
 /* A gift's payment credits nobody: it settles once, and a refund before
@@ -392,15 +309,15 @@ test_rules_gift (Rig           *rig,
   g_auto(TallyPaymentEvent) refund = { 0 };
   g_autoptr(GError) error = NULL;
   const char *payments = tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS);
-  gint64 payments_before = available (rig, payments);
+  gint64 payments_before = test_rig_available (&rig->base, payments);
   TallyPaymentEventResult result;
   TallyPayment payment;
 
   payment_new (rig, "cs_test_gift", &payment);
-  begin (rig);
-  tally_gifts_record (rig->server, &payment, "friend@example.com", &error);
+  test_rig_begin (&rig->base);
+  tally_gifts_record (rig->base.server, &payment, "friend@example.com", &error);
   g_assert_no_error (error);
-  commit (rig);
+  test_rig_commit (&rig->base);
 
   event_init (&paid, TALLY_PAYMENT_EVENT_CHECKOUT_COMPLETED, "cs_test_gift", NULL);
   paid.paid = TRUE;
@@ -416,8 +333,8 @@ test_rules_gift (Rig           *rig,
   g_assert_cmpint (payment_status (rig, &payment), ==, TALLY_PAYMENT_REFUNDED);
   g_assert_cmpint (apply (rig, &refund, &result), ==, TALLY_PAYMENT_OUTCOME_ALREADY_APPLIED);
 
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 0);
-  g_assert_cmpint (available (rig, payments), ==, payments_before);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, 0);
+  g_assert_cmpint (test_rig_available (&rig->base, payments), ==, payments_before);
 }
 
 /* A PaymentIntent that is no auto-recharge's is left to its checkout. */
@@ -456,12 +373,12 @@ grant (Rig        *rig,
   g_strlcpy (request.account_id, account_id, sizeof request.account_id);
   g_strlcpy (request.id, id, sizeof request.id);
   tally_grant_init (out, &request);
-  begin (rig);
-  tally_grants_apply (rig->ledger, tally_server_get_audit (rig->server), &rig->admin, out,
+  test_rig_begin (&rig->base);
+  tally_grants_apply (rig->base.ledger, tally_server_get_audit (rig->base.server), &rig->admin, out,
                       &outcome, &error);
   g_assert_no_error (error);
-  commit (rig);
-  assert_ledger_clean (rig);
+  test_rig_commit (&rig->base);
+  test_rig_assert_clean (&rig->base);
   return outcome;
 }
 
@@ -471,7 +388,7 @@ grants_audited (Rig *rig)
   g_autoptr(GError) error = NULL;
   TallyAuditQuery query = { .action = "admin.grant", .limit = 100 };
   gint64 next;
-  g_autoptr(GArray) records = tally_audit_query (tally_server_get_audit (rig->server), &query,
+  g_autoptr(GArray) records = tally_audit_query (tally_server_get_audit (rig->base.server), &query,
                                                  &next, &error);
 
   g_assert_no_error (error);
@@ -493,7 +410,7 @@ test_rules_grant_twice (Rig           *rig,
 
   g_assert_cmpint (grant (rig, id, rig->buyer.account_id, 40, expires_at, &first), ==,
                    TALLY_GRANT_GRANTED);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 40);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, 40);
   g_assert_cmpint (grants_audited (rig), ==, 1);
 
   g_assert_cmpint (grant (rig, id, rig->buyer.account_id, 40, expires_at, &again), ==,
@@ -502,7 +419,7 @@ test_rules_grant_twice (Rig           *rig,
                    TALLY_GRANT_IDEMPOTENCY_CONFLICT);
   g_assert_cmpint (grant (rig, id, rig->buyer.account_id, 40, 0, &other_expiry), ==,
                    TALLY_GRANT_IDEMPOTENCY_CONFLICT);
-  g_assert_cmpint (available (rig, rig->buyer.account_id), ==, 40);
+  g_assert_cmpint (test_rig_available (&rig->base, rig->buyer.account_id), ==, 40);
   g_assert_cmpint (grants_audited (rig), ==, 1);
 }
 
@@ -514,13 +431,13 @@ test_rules_grant_no_account (Rig           *rig,
   g_autofree char *id = g_uuid_string_random ();
   g_autofree char *nobody = g_uuid_string_random ();
   const char *adjustments = tally_system_account_id (TALLY_SYSTEM_ACCOUNT_ADJUSTMENTS);
-  gint64 before = available (rig, adjustments);
+  gint64 before = test_rig_available (&rig->base, adjustments);
   g_auto(TallyGrant) missing = { 0 };
   g_auto(TallyGrant) system = { 0 };
 
   g_assert_cmpint (grant (rig, id, nobody, 40, 0, &missing), ==, TALLY_GRANT_NO_ACCOUNT);
   g_assert_cmpint (grant (rig, id, adjustments, 40, 0, &system), ==, TALLY_GRANT_NO_ACCOUNT);
-  g_assert_cmpint (available (rig, adjustments), ==, before);
+  g_assert_cmpint (test_rig_available (&rig->base, adjustments), ==, before);
   g_assert_cmpint (grants_audited (rig), ==, 0);
 }
 

@@ -1422,7 +1422,6 @@ main (int   argc,
       char *argv[])
 {
   const char *lease_args[] = { "--lease-amount=" LEASE, NULL };
-  g_autofree char *webhook = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -1431,8 +1430,7 @@ main (int   argc,
   fake = fake_stripe->api;
   stripe = test_stripe_server_start (fake, lease_args);
   demo = test_server_start (NULL);
-  webhook = g_strdup_printf ("{\"webhook_url\": \"%s/v1/webhooks/stripe\"}", stripe->base_url);
-  test_stripe_control (fake, "/_test/config", webhook);
+  test_stripe_send_webhooks_to (fake, stripe);
 
   g_test_add_func ("/payments/packs", test_packs);
   g_test_add_func ("/payments/stripe/purchase", test_stripe_purchase);

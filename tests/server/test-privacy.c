@@ -9,10 +9,10 @@
 
 #include <string.h>
 
-#include <sqlite3.h>
 #include <tally.h>
 
 #include "tally-audit.h"
+#include "tally-test-rig.h"
 #include "tally-test-server.h"
 
 #define ERASE_EMAIL "zelda.quux@example.com"
@@ -100,101 +100,12 @@ assert_audit_verifies (TestServer *server,
     g_error ("The audit chain is broken: %s", verify->body);
 }
 
-static void
-assert_ledger_clean (TestServer *server)
-{
-  g_autofree char *path = test_server_ledger_path (server);
-  g_autoptr(TallyLedger) ledger = NULL;
-  g_autoptr(GError) error = NULL;
-
-  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
-  g_assert_no_error (error);
-  tally_ledger_check (ledger, &error);
-  g_assert_no_error (error);
-}
-
 /* The newest audit record of @action, as the admin API lists it. */
 static JsonObject *
 newest_record (TestResponse *page,
                const char   *action)
 {
-  JsonArray *items = json_node_get_array (test_response_member (page, "items"));
-
-  for (guint i = 0; i < json_array_get_length (items); i++)
-    {
-      JsonObject *item = json_array_get_object_element (items, i);
-
-      if (g_str_equal (json_object_get_string_member (item, "action"), action))
-        return item;
-    }
-  return NULL;
-}
-
-/* --- websockets --- */
-
-typedef struct
-{
-  SoupWebsocketConnection *connection;
-  gboolean                 done;
-} Socket;
-
-static void
-on_socket_connected (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      data)
-{
-  Socket *socket = data;
-  g_autoptr(GError) error = NULL;
-
-  socket->connection = soup_session_websocket_connect_finish (SOUP_SESSION (source), result,
-                                                              &error);
-  g_assert_no_error (error);
-  socket->done = TRUE;
-}
-
-static gboolean
-iterate_until (gboolean (*done) (gpointer),
-               gpointer   data,
-               gdouble    seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!done (data) && g_get_monotonic_time () < deadline)
-    {
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-    }
-  return done (data);
-}
-
-static gboolean
-socket_connected (gpointer data)
-{
-  return ((Socket *) data)->done;
-}
-
-static gboolean
-socket_closed (gpointer data)
-{
-  return soup_websocket_connection_get_state (data) == SOUP_WEBSOCKET_STATE_CLOSED;
-}
-
-static SoupWebsocketConnection *
-open_events (TestServer  *server,
-             SoupSession *session,
-             const char  *token)
-{
-  g_autofree char *url = g_strconcat (server->base_url, "/v1/events", NULL);
-  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
-  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
-  Socket socket = { NULL, FALSE };
-
-  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", bearer);
-  soup_session_websocket_connect_async (session, msg, NULL, NULL, G_PRIORITY_DEFAULT, NULL,
-                                        on_socket_connected, &socket);
-  g_assert_true (iterate_until (socket_connected, &socket, 5));
-  g_assert_nonnull (socket.connection);
-  return socket.connection;
+  return test_audit_find (json_node_get_array (test_response_member (page, "items")), action);
 }
 
 /* --- GET /v1/admin/users --- */
@@ -390,12 +301,12 @@ test_update_user (void)
   g_clear_pointer (&reply, test_response_free);
 
   /* Disabling signs out at once: token and WebSocket. */
-  socket = open_events (server, session, admin);
+  socket = test_events_open (server, session, admin);
   reply = update_user (server, member, admin_id, "{\"disabled\": true}");
   g_assert_cmpuint (reply->status, ==, 200);
   g_assert_true (json_node_get_boolean (test_response_member (reply, "disabled")));
   g_assert_cmpstr (test_response_string (reply, "role"), ==, "member");
-  g_assert_true (iterate_until (socket_closed, socket, 2));
+  g_assert_true (test_iterate_until (test_socket_closed, socket, 2));
   g_clear_pointer (&reply, test_response_free);
   reply = test_request (server, "GET", "/v1/me", admin, NULL);
   test_assert_error (reply, 401, "unauthorized", NULL);
@@ -549,7 +460,7 @@ test_erase_me (void)
 
   token = busy_user (server, admin, ERASE_EMAIL, ERASE_NAME, user_id, account_id);
   second = sign_in (server, ERASE_EMAIL, NULL);
-  socket = open_events (server, session, token);
+  socket = test_events_open (server, session, token);
 
   /* Bad input: nothing is erased. */
   reply = test_request (server, "DELETE", "/v1/me", token, "{\"password\": \"wrong\"}");
@@ -574,7 +485,7 @@ test_erase_me (void)
   g_clear_pointer (&reply, test_response_free);
 
   /* Every session ends at once. */
-  g_assert_true (iterate_until (socket_closed, socket, 2));
+  g_assert_true (test_iterate_until (test_socket_closed, socket, 2));
   reply = test_request (server, "GET", "/v1/me", token, NULL);
   test_assert_error (reply, 401, "unauthorized", NULL);
   g_clear_pointer (&reply, test_response_free);
@@ -610,7 +521,7 @@ test_erase_me (void)
   /* Not a byte of the email or the name is left in any file. */
   assert_nowhere (server, ERASE_EMAIL);
   assert_nowhere (server, ERASE_NAME);
-  assert_ledger_clean (server);
+  test_server_check_ledger (server);
 
   /* The address is free again, for a new user. */
   register_named (server, ERASE_EMAIL, ERASE_NAME, new_id, new_account);
@@ -689,7 +600,7 @@ test_erase_by_admin (void)
   assert_nowhere (server, "ygritte@example.com");
   assert_nowhere (server, "Ygritte Wildling");
   assert_nowhere (server, "boss@example.com");
-  assert_ledger_clean (server);
+  test_server_check_ledger (server);
   g_assert_nonnull (deputy_id);
 }
 
@@ -806,7 +717,7 @@ test_erase_concurrent (void)
                       test_response_member (reply, "items"))), ==, 31);
 
   assert_audit_verifies (server, admin);
-  assert_ledger_clean (server);
+  test_server_check_ledger (server);
   assert_nowhere (server, "leaving@example.com");
 }
 
@@ -1176,28 +1087,10 @@ test_export (void)
 
 /* --- retention of sessions --- */
 
-static gint64
-count_rows (TestServer *server,
-            const char *sql)
-{
-  g_autofree char *path = test_server_ledger_path (server);
-  sqlite3_stmt *stmt = NULL;
-  sqlite3 *db = NULL;
-  gint64 count;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  count = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return count;
-}
-
 static gboolean
 two_sessions_left (gpointer data)
 {
-  return count_rows (data, "SELECT count(*) FROM sessions") == 2;
+  return test_server_count (data, "SELECT count(*) FROM sessions") == 2;
 }
 
 static gboolean
@@ -1225,18 +1118,14 @@ static void
 add_ended_sessions (TestServer *server,
                     guint       n)
 {
-  g_autofree char *path = test_server_ledger_path (server);
   g_autofree char *sql = g_strdup_printf (
     "WITH RECURSIVE k (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %u) "
     "INSERT INTO sessions (token_hash, user_id, device, created_at, expires_at, revoked_at) "
     "SELECT randomblob (32), (SELECT id FROM users ORDER BY rowid LIMIT 1), 'old', 1, "
     "  %" G_GINT64_FORMAT ", 2 FROM k",
     n, g_get_real_time () + (gint64) 86400 * G_USEC_PER_SEC);
-  sqlite3 *db = NULL;
 
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  test_server_exec (server, sql);
 }
 
 static void
@@ -1253,11 +1142,11 @@ test_session_retention (void)
   reply = test_request (server, "POST", "/v1/auth/logout", ended, NULL);
   g_assert_cmpuint (reply->status, ==, 204);
   g_clear_pointer (&reply, test_response_free);
-  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions"), ==, 3);
+  g_assert_cmpint (test_server_count (server, "SELECT count(*) FROM sessions"), ==, 3);
 
   /* Within the default week, a session that ended is kept. */
   test_server_restart (server);
-  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions"), ==, 3);
+  g_assert_cmpint (test_server_count (server, "SELECT count(*) FROM sessions"), ==, 3);
 
   /* With no retention, it goes at start, with many more that ended long
    * ago (a sweep of several transactions); the live ones stay. */
@@ -1265,8 +1154,8 @@ test_session_retention (void)
   add_ended_sessions (server, 2500);
   restart_with (server, "--session-retention-days=0");
   g_assert_true (wait_for (two_sessions_left, server));
-  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions"), ==, 2);
-  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM sessions "
+  g_assert_cmpint (test_server_count (server, "SELECT count(*) FROM sessions"), ==, 2);
+  g_assert_cmpint (test_server_count (server, "SELECT count(*) FROM sessions "
                                        "WHERE revoked_at IS NOT NULL"), ==, 0);
   reply = test_request (server, "GET", "/v1/me", going_on, NULL);
   g_assert_cmpuint (reply->status, ==, 200);
@@ -1378,50 +1267,14 @@ static void
 make_legacy (TestServer *server)
 {
   g_autofree char *path = test_server_ledger_path (server);
-  guint8 prev[TALLY_AUDIT_HASH_LEN] = { 0 };
-  sqlite3_stmt *select = NULL, *update = NULL;
-  sqlite3 *db = NULL;
 
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT seq, id, time, actor, actor_email, action, "
-                                       "target, outcome, details FROM audit ORDER BY seq",
-                                       -1, &select, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE audit SET prev_hash = ?, hash = ?, "
-                                       "format = 1, field_keys = NULL, field_digests = NULL "
-                                       "WHERE seq = ?", -1, &update, NULL), ==, SQLITE_OK);
-  while (sqlite3_step (select) == SQLITE_ROW)
-    {
-      TallyAuditRecord record = { 0 };
-
-      record.seq = sqlite3_column_int64 (select, 0);
-      g_strlcpy (record.id, (const char *) sqlite3_column_text (select, 1), sizeof record.id);
-      record.time = sqlite3_column_int64 (select, 2);
-      record.actor = (char *) sqlite3_column_text (select, 3);
-      record.actor_email = (char *) sqlite3_column_text (select, 4);
-      record.action = (char *) sqlite3_column_text (select, 5);
-      record.target = (char *) sqlite3_column_text (select, 6);
-      record.outcome = (char *) sqlite3_column_text (select, 7);
-      record.details = (char *) sqlite3_column_text (select, 8);
-      record.format = 1;
-      memcpy (record.prev_hash, prev, sizeof prev);
-      tally_audit_record_hash (&record, record.hash);
-
-      sqlite3_bind_blob (update, 1, record.prev_hash, TALLY_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-      sqlite3_bind_blob (update, 2, record.hash, TALLY_AUDIT_HASH_LEN, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (update, 3, record.seq);
-      g_assert_cmpint (sqlite3_step (update), ==, SQLITE_DONE);
-      sqlite3_reset (update);
-      memcpy (prev, record.hash, sizeof prev);
-    }
-  sqlite3_finalize (select);
-  sqlite3_finalize (update);
-  sqlite3_close (db);
+  test_rig_rehash_audit (path, TRUE);
 }
 
 static gboolean
 upgraded (gpointer data)
 {
-  return count_rows (data, "SELECT count(*) FROM audit WHERE action = 'audit.upgraded'") > 0;
+  return test_server_count (data, "SELECT count(*) FROM audit WHERE action = 'audit.upgraded'") > 0;
 }
 
 static void
@@ -1437,13 +1290,14 @@ test_legacy_chain (void)
   token = busy_user (server, admin, "legacy.lou@example.com", "Lou Legacy", user_id, account_id);
   test_server_stop (server, FALSE);
   make_legacy (server);
-  records = count_rows (server, "SELECT count(*) FROM audit WHERE format = 1");
+  records = test_server_count (server, "SELECT count(*) FROM audit WHERE format = 1");
   g_assert_cmpint (records, >, 5);
 
   /* The first start of this version rewrites the chain once, and says so. */
   test_server_restart (server);
   g_assert_true (wait_for (upgraded, server));
-  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM audit WHERE format < 2"), ==, 0);
+  g_assert_cmpint (test_server_count (server, "SELECT count(*) FROM audit WHERE format < 2"), ==,
+                   0);
   assert_audit_verifies (server, admin);
   reply = test_request (server, "GET", "/v1/admin/audit?action=audit.upgraded", admin, NULL);
   g_assert_cmpint (test_response_int (reply, "items.0.details.records"), ==, records);
@@ -1453,8 +1307,8 @@ test_legacy_chain (void)
 
   /* Once only. */
   test_server_restart (server);
-  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM audit "
-                                       "WHERE action = 'audit.upgraded'"), ==, 1);
+  g_assert_cmpint (test_server_count (server, "SELECT count(*) FROM audit "
+                                              "WHERE action = 'audit.upgraded'"), ==, 1);
 
   /* And now the old records can be pseudonymised too. */
   reply = erase_user (server, admin, user_id);
@@ -1462,7 +1316,7 @@ test_legacy_chain (void)
   assert_audit_verifies (server, admin);
   assert_nowhere (server, "legacy.lou@example.com");
   assert_nowhere (server, "Lou Legacy");
-  assert_ledger_clean (server);
+  test_server_check_ledger (server);
 }
 
 /* A chain that no longer verifies is left as it is, for an admin to see. */
@@ -1473,16 +1327,11 @@ test_legacy_chain_broken (void)
   g_autofree char *admin = test_admin_new (server, "boss@example.com");
   g_autofree char *token = test_user_new (server, "broken@example.com", NULL);
   g_autofree char *after = NULL;
-  g_autofree char *path = test_server_ledger_path (server);
   g_autoptr(TestResponse) verify = NULL;
-  sqlite3 *db = NULL;
 
   test_server_stop (server, FALSE);
   make_legacy (server);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "UPDATE audit SET outcome = 'tampered' WHERE seq = 1",
-                                 NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  test_server_exec (server, "UPDATE audit SET outcome = 'tampered' WHERE seq = 1");
 
   test_server_restart (server);
   /* A write answered: the one queued at start has run before it. */
@@ -1490,7 +1339,7 @@ test_legacy_chain_broken (void)
   verify = test_request (server, "GET", "/v1/admin/audit/verify", admin, NULL);
   g_assert_false (json_node_get_boolean (test_response_member (verify, "ok")));
   g_assert_cmpint (test_response_int (verify, "broken_at"), ==, 1);
-  g_assert_cmpint (count_rows (server, "SELECT count(*) FROM audit WHERE format = 1"), >, 0);
+  g_assert_cmpint (test_server_count (server, "SELECT count(*) FROM audit WHERE format = 1"), >, 0);
   g_assert_false (upgraded (server));
 }
 

@@ -10,7 +10,6 @@
 
 #include <string.h>
 
-#include <sqlite3.h>
 #include <tally.h>
 
 #include "tally-test-server.h"
@@ -48,15 +47,6 @@ create_code (const char *code,
   g_autoptr(TestResponse) created = create (admin, body);
 
   g_assert_cmpuint (created->status, ==, 201);
-}
-
-static gint64
-balance (const char *token)
-{
-  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
-
-  g_assert_cmpuint (me->status, ==, 200);
-  return test_response_int (me, "accounts.0.balance");
 }
 
 /* The code named @code in the admin's list, or NULL. */
@@ -205,7 +195,7 @@ test_redeem (void)
   g_assert_cmpstr (test_response_string (redeemed, "transfer.description"), ==,
                    "Promo code WELCOME-50");
   g_assert_true (JSON_NODE_HOLDS_NULL (test_response_member (redeemed, "transfer.expires_at")));
-  g_assert_cmpint (balance (token), ==, 50);
+  g_assert_cmpint (test_balance (server, token), ==, 50);
 
   twice = redeem (token, "WELCOME-50");
   test_assert_error (twice, 409, "already_redeemed", NULL);
@@ -217,7 +207,7 @@ test_redeem (void)
   test_assert_error (bad, 400, "invalid_field", "code");
   missing = test_request (server, "POST", "/v1/promo-codes/redeem", token, "{}");
   test_assert_error (missing, 400, "invalid_field", "code");
-  g_assert_cmpint (balance (token), ==, 50);
+  g_assert_cmpint (test_balance (server, token), ==, 50);
   g_assert_cmpint (redemptions_of ("WELCOME-50"), ==, 1);
 
   list = test_request (server, "GET", "/v1/transactions", token, NULL);
@@ -244,7 +234,7 @@ test_redeem_expired (void)
   g_usleep (2500 * 1000);
   expired = redeem (token, "BRIEF");
   test_assert_error (expired, 410, "expired", NULL);
-  g_assert_cmpint (balance (token), ==, 0);
+  g_assert_cmpint (test_balance (server, token), ==, 0);
   g_assert_cmpint (redemptions_of ("BRIEF"), ==, 0);
 }
 
@@ -263,7 +253,7 @@ test_redeem_used_up (void)
   /* Who has it already hears that, not that it is gone. */
   again = redeem (first, "ONLY-ONE");
   test_assert_error (again, 409, "already_redeemed", NULL);
-  g_assert_cmpint (balance (second), ==, 0);
+  g_assert_cmpint (test_balance (server, second), ==, 0);
 }
 
 typedef struct
@@ -314,7 +304,7 @@ test_redeem_concurrent (void)
         gone++;
       else
         g_error ("A racer got %u", racers[i].status);
-      granted += balance (racers[i].token);
+      granted += test_balance (server, racers[i].token);
       g_free (racers[i].token);
     }
 
@@ -420,14 +410,8 @@ expiries (const char *token)
 static void
 expire_all_lots_now (void)
 {
-  g_autofree char *path = test_server_ledger_path (server);
-  sqlite3 *db = NULL;
-
   test_server_stop (server, FALSE);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "UPDATE lots SET expires_at = 1 WHERE closed = 0", NULL,
-                                 NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  test_server_exec (server, "UPDATE lots SET expires_at = 1 WHERE closed = 0");
   test_server_restart (server);
 }
 
@@ -504,15 +488,8 @@ test_credits_expire (void)
 static void
 test_ledger_check (void)
 {
-  g_autofree char *path = test_server_ledger_path (server);
-  g_autoptr(TallyLedger) ledger = NULL;
-  g_autoptr(GError) error = NULL;
-
   test_server_stop (server, FALSE);
-  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
-  g_assert_no_error (error);
-  tally_ledger_check (ledger, &error);
-  g_assert_no_error (error);
+  test_server_check_ledger (server);
 }
 
 int

@@ -66,19 +66,8 @@ static char *
 deliver (TestServer *server,
          const char *event)
 {
-  g_autofree char *config = g_strdup_printf ("{\"webhook_url\": \"%s/v1/webhooks/stripe\"}",
-                                             server->base_url);
-  g_autoptr(TestResponse) delivered = NULL;
-  g_autoptr(JsonNode) answer = NULL;
-
-  test_stripe_control (fake, "/_test/config", config);
-  delivered = test_request (fake, "POST", "/_test/deliver", NULL, event);
-  g_assert_cmpuint (delivered->status, ==, 200);
-  g_test_message ("webhook → %" G_GINT64_FORMAT " %s", test_response_int (delivered, "status"),
-                  test_response_string (delivered, "body"));
-  g_assert_cmpint (test_response_int (delivered, "status"), ==, 200);
-  answer = json_from_string (test_response_string (delivered, "body"), NULL);
-  return g_strdup (json_object_get_string_member (json_node_get_object (answer), "outcome"));
+  test_stripe_send_webhooks_to (fake, server);
+  return test_stripe_deliver (fake, event);
 }
 
 /* Stripe's own payment_intent.succeeded for the newest intent, late,

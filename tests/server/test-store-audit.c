@@ -10,62 +10,19 @@
 
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "tally-store-audit.h"
-#include "tally-store-runs.h"
+#include "tally-test-rig.h"
 
-#define USER_ID    "6f1c1a8e-3b52-4f0e-9c39-0a5e2f1d7b10"
-#define ACCOUNT_ID "0d9b6a1c-7f4e-4e26-8a51-3c2b9e8f4a21"
+#define USER_ID    TEST_RIG_USER_ID
+#define ACCOUNT_ID TEST_RIG_ACCOUNT_ID
 #define EMAIL      "ada@example.com"
-
-typedef struct
-{
-  char        *dir;
-  TallyLedger *ledger;
-  TallyStore  *store;
-} Rig;
-
-static void
-rig_setup (Rig           *rig,
-           gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-
-  rig->dir = g_dir_make_tmp ("test-store-audit-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (rig->dir, "ledger.db", NULL);
-  rig->ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
-  rig->store = tally_store_new (rig->ledger, &error);
-  g_assert_no_error (error);
-}
-
-static void
-rig_teardown (Rig           *rig,
-              gconstpointer  data)
-{
-  g_autofree char *path = g_build_filename (rig->dir, "ledger.db", NULL);
-  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
-
-  g_clear_object (&rig->store);
-  g_clear_object (&rig->ledger);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (rig->dir);
-  g_free (rig->dir);
-}
 
 /* Record @seq at @time, its hashes and keys filled with bytes of its own
  * so that each can be told apart when read back. */
 static void
-add (Rig        *rig,
+add (TestRig    *rig,
      gint64      seq,
      gint64      time,
      const char *actor,
@@ -99,7 +56,7 @@ add (Rig        *rig,
 }
 
 static void
-add_plain (Rig        *rig,
+add_plain (TestRig    *rig,
            gint64      seq,
            gint64      time,
            const char *action)
@@ -128,7 +85,7 @@ assert_seqs (GArray       *records,
 }
 
 static void
-test_store_audit_links (Rig           *rig,
+test_store_audit_links (TestRig       *rig,
                         gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -190,7 +147,7 @@ test_store_audit_links (Rig           *rig,
 }
 
 static void
-test_store_audit_read_after (Rig           *rig,
+test_store_audit_read_after (TestRig       *rig,
                              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -229,7 +186,7 @@ test_store_audit_read_after (Rig           *rig,
 }
 
 static GArray *
-query (Rig                   *rig,
+query (TestRig               *rig,
        const TallyAuditQuery *filters,
        guint                  limit)
 {
@@ -241,7 +198,7 @@ query (Rig                   *rig,
 }
 
 static void
-test_store_audit_query (Rig           *rig,
+test_store_audit_query (TestRig       *rig,
                         gconstpointer  data)
 {
   g_autoptr(GArray) all = NULL;
@@ -281,7 +238,7 @@ test_store_audit_query (Rig           *rig,
 }
 
 static void
-test_store_audit_subject (Rig           *rig,
+test_store_audit_subject (TestRig       *rig,
                           gconstpointer  data)
 {
   const TallyAuditSubject subject = { USER_ID, ACCOUNT_ID, EMAIL, "Ada Lovelace" };
@@ -310,7 +267,7 @@ test_store_audit_subject (Rig           *rig,
 }
 
 static void
-test_store_audit_rewrite (Rig           *rig,
+test_store_audit_rewrite (TestRig       *rig,
                           gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -372,44 +329,19 @@ test_store_audit_rewrite (Rig           *rig,
 }
 
 static void
-add_run (Rig            *rig,
-         const char     *id,
-         TallyRunStatus  status,
-         gint64          held,
-         gint64          hold_expires_at)
-{
-  g_autoptr(GError) error = NULL;
-  TallyRun run = { 0 };
-
-  g_strlcpy (run.id, id, sizeof run.id);
-  g_strlcpy (run.user_id, USER_ID, sizeof run.user_id);
-  g_strlcpy (run.account_id, ACCOUNT_ID, sizeof run.account_id);
-  g_strlcpy (run.tool_id, "image-resize", sizeof run.tool_id);
-  g_strlcpy (run.request_digest, "digest", sizeof run.request_digest);
-  run.status = status;
-  run.held = held;
-  run.authorize_status = 201;
-  run.authorize_body = (char *) "{}";
-  run.created_at = 1;
-  run.hold_expires_at = hold_expires_at;
-  g_assert_true (tally_store_insert_run (rig->store, &run, "{}", &error));
-  g_assert_no_error (error);
-}
-
-static void
-test_store_audit_expiring_runs (Rig           *rig,
+test_store_audit_expiring_runs (TestRig       *rig,
                                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) runs = NULL;
   const TallyRun *run;
 
-  add_run (rig, "at-start", TALLY_RUN_STATUS_AUTHORIZED, 5, 1000);
-  add_run (rig, "inside", TALLY_RUN_STATUS_AUTHORIZED, 7, 1500);
-  add_run (rig, "at-end", TALLY_RUN_STATUS_AUTHORIZED, 9, 2000);
-  add_run (rig, "later", TALLY_RUN_STATUS_AUTHORIZED, 5, 2001);
-  add_run (rig, "nothing-held", TALLY_RUN_STATUS_AUTHORIZED, 0, 1500);
-  add_run (rig, "completed", TALLY_RUN_STATUS_SUCCEEDED, 5, 1500);
+  test_rig_add_run (rig->store, "at-start", TALLY_RUN_STATUS_AUTHORIZED, 5, 1000);
+  test_rig_add_run (rig->store, "inside", TALLY_RUN_STATUS_AUTHORIZED, 7, 1500);
+  test_rig_add_run (rig->store, "at-end", TALLY_RUN_STATUS_AUTHORIZED, 9, 2000);
+  test_rig_add_run (rig->store, "later", TALLY_RUN_STATUS_AUTHORIZED, 5, 2001);
+  test_rig_add_run (rig->store, "nothing-held", TALLY_RUN_STATUS_AUTHORIZED, 0, 1500);
+  test_rig_add_run (rig->store, "completed", TALLY_RUN_STATUS_SUCCEEDED, 5, 1500);
 
   /* After the last sweep (exclusive) up to now (inclusive). */
   runs = tally_store_list_expiring_runs (rig->store, 1000, 2000, &error);
@@ -432,19 +364,13 @@ main (int    argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/store-audit/links", Rig, NULL, rig_setup, test_store_audit_links,
-              rig_teardown);
-  g_test_add ("/store-audit/read-after", Rig, NULL, rig_setup, test_store_audit_read_after,
-              rig_teardown);
-  g_test_add ("/store-audit/query", Rig, NULL, rig_setup, test_store_audit_query,
-              rig_teardown);
-  g_test_add ("/store-audit/subject", Rig, NULL, rig_setup, test_store_audit_subject,
-              rig_teardown);
-  g_test_add ("/store-audit/rewrite", Rig, NULL, rig_setup, test_store_audit_rewrite,
-              rig_teardown);
+  test_rig_add ("/store-audit/links", test_store_audit_links);
+  test_rig_add ("/store-audit/read-after", test_store_audit_read_after);
+  test_rig_add ("/store-audit/query", test_store_audit_query);
+  test_rig_add ("/store-audit/subject", test_store_audit_subject);
+  test_rig_add ("/store-audit/rewrite", test_store_audit_rewrite);
 
-  g_test_add ("/store-audit/expiring-runs", Rig, NULL, rig_setup,
-              test_store_audit_expiring_runs, rig_teardown);
+  test_rig_add ("/store-audit/expiring-runs", test_store_audit_expiring_runs);
 
   return g_test_run ();
 }

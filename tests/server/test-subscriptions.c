@@ -23,16 +23,6 @@ static TestServer *stripe;
 static TestFakeStripe *fake_stripe;
 static TestServer *fake;
 
-static gint64
-balance (TestServer *server,
-         const char *token)
-{
-  g_autoptr(TestResponse) me = test_request (server, "GET", "/v1/me", token, NULL);
-
-  g_assert_cmpuint (me->status, ==, 200);
-  return test_response_int (me, "accounts.0.balance");
-}
-
 static TestResponse *
 subscribe (TestServer *server,
            const char *token,
@@ -120,7 +110,7 @@ test_demo_flow (void)
   paid = test_request (demo, "POST", pay, NULL, NULL);
   g_assert_cmpuint (paid->status, ==, 200);
   g_assert_nonnull (strstr (paid->body, "credited"));
-  g_assert_cmpint (balance (demo, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (demo, token), ==, BASIC_CREDITS);
 
   now = current (demo, token);
   g_assert_true (g_uuid_string_is_valid (test_response_string (now, "subscription.id")));
@@ -142,7 +132,7 @@ test_demo_flow (void)
   test_assert_error (again, 409, "checkout_closed", NULL);
   second = subscribe (demo, token, "plus");
   test_assert_error (second, 409, "already_subscribed", NULL);
-  g_assert_cmpint (balance (demo, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (demo, token), ==, BASIC_CREDITS);
 
   cancelled = test_request (demo, "DELETE", "/v1/me/subscription", token, NULL);
   g_assert_cmpuint (cancelled->status, ==, 200);
@@ -158,7 +148,7 @@ test_demo_flow (void)
   after = current (demo, token);
   g_assert_cmpstr (after->body, ==, cancelled->body);
   /* Cancelling keeps what was granted. */
-  g_assert_cmpint (balance (demo, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (demo, token), ==, BASIC_CREDITS);
 }
 
 /* Polls @server until @token's balance is at least @credits (10 s at most). */
@@ -169,7 +159,7 @@ wait_for_balance (TestServer *server,
 {
   gint64 now = 0;
 
-  for (guint i = 0; i < 200 && (now = balance (server, token)) < credits; i++)
+  for (guint i = 0; i < 200 && (now = test_balance (server, token)) < credits; i++)
     g_usleep (50 * 1000);
   g_assert_cmpint (now, >=, credits);
   return now;
@@ -190,14 +180,11 @@ test_demo_renewals (void)
   g_autoptr(TestResponse) paid = test_request (quick, "POST", pay, NULL, NULL);
   g_autoptr(TestResponse) cancelled = NULL;
   g_autoptr(JsonArray) items = NULL;
-  g_autofree char *path = test_server_ledger_path (quick);
-  g_autoptr(TallyLedger) ledger = NULL;
-  g_autoptr(GError) error = NULL;
   gint64 ended;
   guint purchases = 0;
 
   g_assert_cmpuint (paid->status, ==, 200);
-  g_assert_cmpint (balance (quick, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (quick, token), ==, BASIC_CREDITS);
   wait_for_balance (quick, token, 3 * BASIC_CREDITS);
 
   cancelled = test_request (quick, "DELETE", "/v1/me/subscription", token, NULL);
@@ -205,10 +192,10 @@ test_demo_renewals (void)
   for (guint i = 0; i < 200 && !has_no_subscription (quick, token); i++)
     g_usleep (50 * 1000);
   g_assert_true (has_no_subscription (quick, token));
-  ended = balance (quick, token);
+  ended = test_balance (quick, token);
   g_assert_cmpint (ended % BASIC_CREDITS, ==, 0);
   g_usleep (3 * G_USEC_PER_SEC);
-  g_assert_cmpint (balance (quick, token), ==, ended);
+  g_assert_cmpint (test_balance (quick, token), ==, ended);
 
   items = test_list_transactions (quick, token);
   for (guint i = 0; i < json_array_get_length (items); i++)
@@ -218,10 +205,7 @@ test_demo_renewals (void)
   g_assert_cmpint (purchases * BASIC_CREDITS, ==, ended);
 
   test_server_stop (quick, FALSE);
-  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
-  g_assert_no_error (error);
-  tally_ledger_check (ledger, &error);
-  g_assert_no_error (error);
+  test_server_check_ledger (quick);
 }
 
 static TestResponse *
@@ -244,7 +228,7 @@ demo_subscribe (const char *token)
   g_autoptr(TestResponse) paid = test_request (demo, "POST", pay, NULL, NULL);
 
   g_assert_cmpuint (paid->status, ==, 200);
-  g_assert_cmpint (balance (demo, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (demo, token), ==, BASIC_CREDITS);
 }
 
 /* An upgrade grants the difference for what is left of the month, at
@@ -261,19 +245,19 @@ test_demo_change (void)
   g_assert_cmpuint (up->status, ==, 200);
   g_assert_cmpstr (test_response_string (up, "subscription.plan"), ==, "plus");
   g_assert_cmpstr (test_response_string (up, "subscription.status"), ==, "active");
-  after_upgrade = balance (demo, token);
+  after_upgrade = test_balance (demo, token);
   /* (5000 - 1000) credits × (what is left of the month) ÷ (the month). */
   g_assert_cmpint (after_upgrade, >=, BASIC_CREDITS + 3990);
   g_assert_cmpint (after_upgrade, <=, BASIC_CREDITS + 4000);
 
   again = change_plan (demo, token, "plus");
   g_assert_cmpuint (again->status, ==, 200);
-  g_assert_cmpint (balance (demo, token), ==, after_upgrade);
+  g_assert_cmpint (test_balance (demo, token), ==, after_upgrade);
 
   down = change_plan (demo, token, "basic");
   g_assert_cmpuint (down->status, ==, 200);
   g_assert_cmpstr (test_response_string (down, "subscription.plan"), ==, "basic");
-  g_assert_cmpint (balance (demo, token), ==, after_upgrade);
+  g_assert_cmpint (test_balance (demo, token), ==, after_upgrade);
 
   unknown = change_plan (demo, token, "platinum");
   test_assert_error (unknown, 400, "invalid_field", "plan");
@@ -305,7 +289,7 @@ test_demo_page_needs_key (void)
 
   test_assert_error (refused, 404, "not_found", NULL);
   g_assert_cmpuint (bare->status, ==, 404);
-  g_assert_cmpint (balance (demo, token), ==, 0);
+  g_assert_cmpint (test_balance (demo, token), ==, 0);
   g_assert_true (has_no_subscription (demo, token));
 }
 
@@ -379,19 +363,6 @@ control (const char *path,
   return delivered;
 }
 
-/* Delivers @event again; the webhook's outcome. */
-static char *
-redeliver (const char *event)
-{
-  g_autoptr(TestResponse) response = test_request (fake, "POST", "/_test/deliver", NULL, event);
-  g_autoptr(JsonNode) answer = NULL;
-
-  g_assert_cmpuint (response->status, ==, 200);
-  g_assert_cmpint (test_response_int (response, "status"), ==, 200);
-  answer = json_from_string (test_response_string (response, "body"), NULL);
-  return g_strdup (json_object_get_string_member (json_node_get_object (answer), "outcome"));
-}
-
 /* Subscribes @token through Checkout and the fake's payment of it; with
  * @invoice_first, the invoice's event outruns the session's. */
 static Delivered *
@@ -448,7 +419,7 @@ test_stripe_checkout (void)
   g_autoptr(GDateTime) period_end = NULL;
 
   g_assert_cmpuint (json_array_get_length (first->events), ==, 2);
-  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS);
   g_assert_cmpstr (test_response_string (now, "subscription.status"), ==, "active");
   g_assert_cmpstr (test_response_string (now, "subscription.plan"), ==, "basic");
   period_end = g_date_time_new_from_iso8601 (test_response_string (now,
@@ -472,15 +443,15 @@ test_stripe_invoice_once (void)
   g_autoptr(JsonArray) items = NULL;
   guint purchases = 0;
 
-  g_assert_cmpint (balance (stripe, token), ==, 2 * BASIC_CREDITS);
-  second = redeliver (event);
-  third = redeliver (event);
+  g_assert_cmpint (test_balance (stripe, token), ==, 2 * BASIC_CREDITS);
+  second = test_stripe_deliver (fake, event);
+  third = test_stripe_deliver (fake, event);
   g_assert_cmpstr (second, ==, "duplicate");
   g_assert_cmpstr (third, ==, "duplicate");
   /* The first invoice, late: nothing either. */
-  first_again = redeliver (json_array_get_string_element (first->events, 1));
+  first_again = test_stripe_deliver (fake, json_array_get_string_element (first->events, 1));
   g_assert_cmpstr (first_again, ==, "duplicate");
-  g_assert_cmpint (balance (stripe, token), ==, 2 * BASIC_CREDITS);
+  g_assert_cmpint (test_balance (stripe, token), ==, 2 * BASIC_CREDITS);
 
   items = test_list_transactions (stripe, token);
   for (guint i = 0; i < json_array_get_length (items); i++)
@@ -537,18 +508,18 @@ test_stripe_refund_invoice (void)
   g_autofree char *whole = invoice_refund_event (renewal->invoice, amount);
   g_autofree char *o1 = NULL, *o2 = NULL, *o3 = NULL, *o4 = NULL;
 
-  g_assert_cmpint (balance (stripe, token), ==, 2 * BASIC_CREDITS);
-  o1 = redeliver (half);
-  o2 = redeliver (half);
+  g_assert_cmpint (test_balance (stripe, token), ==, 2 * BASIC_CREDITS);
+  o1 = test_stripe_deliver (fake, half);
+  o2 = test_stripe_deliver (fake, half);
   g_assert_cmpstr (o1, ==, "refunded");
   g_assert_cmpstr (o2, ==, "duplicate");
-  g_assert_cmpint (balance (stripe, token), ==,
-                   2 * BASIC_CREDITS - BASIC_CREDITS * (amount / 2) / amount);
-  o3 = redeliver (whole);
-  o4 = redeliver (whole);
+  g_assert_cmpint (test_balance (stripe, token), ==,
+                        2 * BASIC_CREDITS - BASIC_CREDITS * (amount / 2) / amount);
+  o3 = test_stripe_deliver (fake, whole);
+  o4 = test_stripe_deliver (fake, whole);
   g_assert_cmpstr (o3, ==, "refunded");
   g_assert_cmpstr (o4, ==, "duplicate");
-  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS);
 }
 
 /* What was spent of the month stays spent: only the unspent rest comes
@@ -574,14 +545,14 @@ test_stripe_refund_invoice_spent (void)
   g_assert_cmpuint (done->status, ==, 200);
   charged = test_response_int (done, "run.charged");
   g_assert_cmpint (charged, >, 0);
-  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS - charged);
+  g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS - charged);
 
-  outcome = redeliver (refund);
+  outcome = test_stripe_deliver (fake, refund);
   g_assert_cmpstr (outcome, ==, "short");
-  g_assert_cmpint (balance (stripe, token), ==, 0);
-  again = redeliver (refund);
+  g_assert_cmpint (test_balance (stripe, token), ==, 0);
+  again = test_stripe_deliver (fake, refund);
   g_assert_cmpstr (again, ==, "duplicate");
-  g_assert_cmpint (balance (stripe, token), ==, 0);
+  g_assert_cmpint (test_balance (stripe, token), ==, 0);
 }
 
 static void
@@ -598,13 +569,13 @@ test_stripe_failed_renewal (void)
 
   g_assert_cmpuint (json_array_get_length (failed->events), ==, 2);
   g_assert_cmpstr (test_response_string (past_due, "subscription.status"), ==, "past_due");
-  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS);
 
   /* Stripe's retry pays: active again, and the month's credits. */
   recovered = control ("/_test/renew", paying);
   active = current (stripe, token);
   g_assert_cmpstr (test_response_string (active, "subscription.status"), ==, "active");
-  g_assert_cmpint (balance (stripe, token), ==, 2 * BASIC_CREDITS);
+  g_assert_cmpint (test_balance (stripe, token), ==, 2 * BASIC_CREDITS);
 }
 
 static void
@@ -632,12 +603,12 @@ test_stripe_cancel_and_end (void)
   /* The period ends: the subscription is over, its credits stay. */
   ended = control ("/_test/end", body);
   g_assert_true (has_no_subscription (stripe, token));
-  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS);
 
   /* An older update arriving late does not bring it back. */
-  late = redeliver (json_array_get_string_element (failed->events, 1));
+  late = test_stripe_deliver (fake, json_array_get_string_element (failed->events, 1));
   g_assert_cmpstr (late, ==, "ignored");
-  late_end = redeliver (json_array_get_string_element (ended->events, 0));
+  late_end = test_stripe_deliver (fake, json_array_get_string_element (ended->events, 0));
   g_assert_cmpstr (late_end, ==, "duplicate");
   g_assert_true (has_no_subscription (stripe, token));
 
@@ -657,12 +628,12 @@ test_stripe_invoice_first (void)
   g_autoptr(TestResponse) now = current (stripe, token);
   g_autofree char *again = NULL;
 
-  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS);
   g_assert_cmpstr (test_response_string (now, "subscription.status"), ==, "active");
   g_assert_nonnull (test_response_string (now, "subscription.current_period_end"));
-  again = redeliver (json_array_get_string_element (first->events, 1));
+  again = test_stripe_deliver (fake, json_array_get_string_element (first->events, 1));
   g_assert_cmpstr (again, ==, "duplicate");
-  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS);
 }
 
 /* At Stripe: the item's price changes, an upgrade is invoiced at once
@@ -685,7 +656,7 @@ test_stripe_change (void)
   g_test_message ("change → %u %s", up->status, up->body);
   g_assert_cmpuint (up->status, ==, 200);
   g_assert_cmpstr (test_response_string (up, "subscription.plan"), ==, "plus");
-  after_upgrade = balance (stripe, token);
+  after_upgrade = test_balance (stripe, token);
   g_assert_cmpint (after_upgrade, >=, BASIC_CREDITS + 3990);
   g_assert_cmpint (after_upgrade, <=, BASIC_CREDITS + 4000);
 
@@ -699,22 +670,22 @@ test_stripe_change (void)
   event = g_strdup_printf ("{\"id\": \"evt_proration\", \"object\": \"event\", "
                            "\"type\": \"invoice.paid\", \"data\": {\"object\": %s}}",
                            invoice->body);
-  outcome = redeliver (event);
+  outcome = test_stripe_deliver (fake, event);
   g_assert_cmpstr (outcome, ==, "ignored");
-  g_assert_cmpint (balance (stripe, token), ==, after_upgrade);
+  g_assert_cmpint (test_balance (stripe, token), ==, after_upgrade);
 
   renewal = control ("/_test/renew", renewing);
-  g_assert_cmpint (balance (stripe, token), ==, after_upgrade + 5000);
+  g_assert_cmpint (test_balance (stripe, token), ==, after_upgrade + 5000);
 
   down = change_plan (stripe, token, "basic");
   g_assert_cmpuint (down->status, ==, 200);
-  g_assert_cmpint (balance (stripe, token), ==, after_upgrade + 5000);
+  g_assert_cmpint (test_balance (stripe, token), ==, after_upgrade + 5000);
   after_down = test_request (fake, "GET", path, NULL, NULL);
   g_assert_cmpint (test_response_int (after_down, "items.data.0.price.unit_amount"), ==, 900);
   g_assert_cmpstr (test_response_string (after_down, "latest_invoice"), ==, renewal->invoice);
 
   second_renewal = control ("/_test/renew", renewing);
-  g_assert_cmpint (balance (stripe, token), ==, after_upgrade + 5000 + BASIC_CREDITS);
+  g_assert_cmpint (test_balance (stripe, token), ==, after_upgrade + 5000 + BASIC_CREDITS);
 }
 
 /* A declined card refuses the upgrade: nothing changes. */
@@ -730,7 +701,7 @@ test_stripe_change_declined (void)
   test_assert_error (refused, 402, "payment_declined", NULL);
   now = current (stripe, token);
   g_assert_cmpstr (test_response_string (now, "subscription.plan"), ==, "basic");
-  g_assert_cmpint (balance (stripe, token), ==, BASIC_CREDITS);
+  g_assert_cmpint (test_balance (stripe, token), ==, BASIC_CREDITS);
 }
 
 static void
@@ -787,15 +758,8 @@ test_ledger_check (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
     {
-      g_autofree char *path = test_server_ledger_path (servers[i]);
-      g_autoptr(TallyLedger) ledger = NULL;
-      g_autoptr(GError) error = NULL;
-
       test_server_stop (servers[i], FALSE);
-      ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
-      g_assert_no_error (error);
-      tally_ledger_check (ledger, &error);
-      g_assert_no_error (error);
+      test_server_check_ledger (servers[i]);
     }
 }
 
@@ -803,7 +767,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *webhook = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -812,8 +775,7 @@ main (int   argc,
   fake = fake_stripe->api;
   stripe = test_stripe_server_start (fake, NULL);
   demo = test_server_start (NULL);
-  webhook = g_strdup_printf ("{\"webhook_url\": \"%s/v1/webhooks/stripe\"}", stripe->base_url);
-  test_stripe_control (fake, "/_test/config", webhook);
+  test_stripe_send_webhooks_to (fake, stripe);
 
   g_test_add_func ("/subscriptions/api/plans", test_plans);
   g_test_add_func ("/subscriptions/demo/flow", test_demo_flow);

@@ -176,16 +176,8 @@ result_int (TestResponse *response,
 static void
 check_ledger (void)
 {
-  g_autofree char *path = test_server_ledger_path (server);
-  g_autoptr(TallyLedger) ledger = NULL;
-  g_autoptr(GError) error = NULL;
-
   test_server_stop (server, FALSE);
-  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
-  g_assert_no_error (error);
-  tally_ledger_check (ledger, &error);
-  g_assert_no_error (error);
-  g_clear_object (&ledger);
+  test_server_check_ledger (server);
   test_server_restart (server);
 }
 
