@@ -215,7 +215,7 @@ one_step (SumsFixture *s)
       expire (s);
       break;
     default:
-      s->f.now += g_test_rand_int_range (0, 40 * 60) * G_USEC_PER_SEC;
+      s->f.now += (gint64) g_test_rand_int_range (0, 40 * 60) * G_USEC_PER_SEC;
       break;
     }
 }
