@@ -48,3 +48,26 @@ cache_test_statement (TallyCache *cache,
   g_assert_no_error (error);
   return items;
 }
+
+static gboolean
+timed_out (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+cache_test_run_until (gboolean  (*done) (gpointer),
+                      gpointer    data,
+                      guint       seconds,
+                      const char *what)
+{
+  gboolean expired = FALSE;
+  guint timeout = g_timeout_add_seconds (seconds, timed_out, &expired);
+
+  while (!done (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (expired)
+    g_error ("Timed out waiting for %s", what);
+  g_source_remove (timeout);
+}

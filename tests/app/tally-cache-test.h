@@ -22,5 +22,11 @@ void    cache_test_assert_clean (TallyCache *cache);
  * default, without lease items: an array of TallyStatementItem. */
 GArray *cache_test_statement    (TallyCache *cache,
                                  const char *account_id);
+/* Iterates the main context until @done says so; fails, naming @what,
+ * after @seconds. */
+void    cache_test_run_until    (gboolean  (*done) (gpointer),
+                                 gpointer    data,
+                                 guint       seconds,
+                                 const char *what);
 
 G_END_DECLS

@@ -336,26 +336,13 @@ count_round (TallySync  *sync,
     rounds->rounds++;
 }
 
-static gboolean
-timed_out (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
+/* Within WAIT_SECONDS. */
 static void
 run_until (gboolean  (*done) (gpointer),
            gpointer    data,
            const char *what)
 {
-  gboolean expired = FALSE;
-  guint timeout = g_timeout_add_seconds (WAIT_SECONDS, timed_out, &expired);
-
-  while (!done (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (expired)
-    g_error ("Timed out waiting for %s", what);
-  g_source_remove (timeout);
+  cache_test_run_until (done, data, WAIT_SECONDS, what);
 }
 
 static gboolean
