@@ -25,12 +25,4 @@ gboolean  tally_ledger_migrate_component (TallyLedger        *self,
                                           guint               n_migrations,
                                           GError            **error);
 
-/* Every transfer after @after_seq, whatever its accounts, in seq order and
- * at most @limit (tally-ledger-queries.c): what a reader that follows each
- * commit, e.g. the server's live events, has not seen yet. */
-GArray   *tally_ledger_transfers_since   (TallyLedger        *self,
-                                          gint64              after_seq,
-                                          guint               limit,
-                                          GError            **error);
-
 G_END_DECLS

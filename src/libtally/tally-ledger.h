@@ -116,6 +116,14 @@ gboolean     tally_ledger_expire_pending     (TallyLedger                *self,
                                               GError                    **error);
 gint64       tally_ledger_get_last_seq       (TallyLedger                *self);
 
+/* Every transfer after @after_seq, whatever its accounts, in seq order and
+ * at most @limit (tally-ledger-queries.c): what a reader that follows each
+ * commit, e.g. the server's live events, has not seen yet. */
+GArray      *tally_ledger_transfers_since    (TallyLedger                *self,
+                                              gint64                      after_seq,
+                                              guint                       limit,
+                                              GError                    **error);
+
 /* Transfers that touch any of @account_ids, in seq order, after @after_seq:
  * what a device that has everything up to @after_seq is missing. */
 GArray      *tally_ledger_transfers_after    (TallyLedger                *self,

@@ -14,7 +14,6 @@
 
 #include <glib/gi18n.h>
 #include <sodium.h>
-#include <tally-ledger-sqlite.h>
 
 #include "tally-alerts.h"
 #include "tally-api-json.h"

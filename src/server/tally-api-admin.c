@@ -71,7 +71,7 @@ grant_write (gpointer   data,
   GrantJob *job = data;
   TallyServer *server = tally_request_get_server (job->request);
 
-  return tally_grants_apply (tally_server_get_ledger (server), tally_server_get_audit (server),
+  return tally_grants_apply (tally_server_get_rules_store (server), tally_server_get_audit (server),
                              tally_request_get_user (job->request), &job->grant, &job->outcome,
                              error);
 }

@@ -247,7 +247,7 @@ static TallyRuns
 runs_of (TallyServer *server)
 {
   TallyRuns runs = {
-    tally_server_get_store (server),
+    tally_server_get_rules_store (server),
     tally_server_get_audit (server),
     tally_server_get_registry (server),
     tally_server_get_config (server)->hold_timeout,

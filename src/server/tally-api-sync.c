@@ -217,9 +217,8 @@ sync_job_new (TallyRequest     *request,
   job->body = json_object_ref (body);
   tally_sync_job_init (&job->sync, tally_request_get_user (request), decoded);
   job->ctx = (TallySyncContext) {
-    tally_server_get_store (server), tally_server_get_ledger (server),
-    tally_server_get_audit (server), tally_server_get_registry (server),
-    tally_server_get_config (server),
+    tally_server_get_rules_store (server), tally_server_get_audit (server),
+    tally_server_get_registry (server), tally_server_get_config (server),
   };
   return job;
 }
@@ -319,8 +318,8 @@ add_transfers (const TallySyncContext  *ctx,
   gint64 cursor = job->request.cursor;
   gboolean more;
 
-  transfers = tally_ledger_transfers_after (ctx->ledger, account_ids, cursor,
-                                            SYNC_MAX_TRANSFERS + 1, error);
+  transfers = tally_rules_store_transfers_after (ctx->store, account_ids, cursor,
+                                                 SYNC_MAX_TRANSFERS + 1, error);
   if (transfers == NULL)
     {
       json_array_unref (array);
@@ -354,7 +353,7 @@ tally_api_sync_answer (const TallySyncContext  *ctx,
   JsonArray *accounts;
   TallyAccount account;
 
-  if (!tally_ledger_lookup_account (ctx->ledger, job->account_id, &account, error) ||
+  if (!tally_rules_store_lookup_account (ctx->store, job->account_id, &account, error) ||
       !add_transfers (ctx, job, body, error))
     return NULL;
 
@@ -363,7 +362,7 @@ tally_api_sync_answer (const TallySyncContext  *ctx,
   json_array_add_object_element (accounts, tally_api_account_json (&account));
   json_object_set_array_member (body, "accounts", accounts);
   json_object_set_member (body, "lease",
-                          lease_json (&job->device, tally_ledger_now (ctx->ledger)));
+                          lease_json (&job->device, tally_rules_store_now (ctx->store)));
   json_object_set_string_member (body, "tools_version",
                                  tally_tool_registry_get_version (ctx->registry));
   return g_steal_pointer (&body);

@@ -16,6 +16,7 @@
 #include "tally-auth.h"
 #include "tally-mail-notices.h"
 #include "tally-server.h"
+#include "tally-pool-spend.h"
 #include "tally-teams.h"
 
 /* --- decoding --- */
@@ -565,7 +566,8 @@ members_json (const TallyTeamsContext  *ctx,
       const TallyTeamMember *member = &g_array_index (members, TallyTeamMember, i);
       gint64 spent = 0;
 
-      if (!tally_teams_spent_this_month (ctx, team, member->user_id, now, &spent, error))
+      if (!tally_pool_spent_this_month (TALLY_RULES_STORE (ctx->store), ctx->actor, team,
+                                        member->user_id, now, &spent, error))
         return NULL;
       json_array_add_object_element (items, member_json (member, spent));
     }
@@ -629,7 +631,8 @@ change_respond (TeamJob *job)
   g_autoptr(JsonObject) body = NULL;
   gint64 spent = 0;
 
-  if (!tally_teams_spent_this_month (&ctx, &job->team, job->user_id, now, &spent, NULL))
+  if (!tally_pool_spent_this_month (TALLY_RULES_STORE (ctx.store), ctx.actor, &job->team,
+                                    job->user_id, now, &spent, NULL))
     {
       respond_storage_error (job->request);
       return;

@@ -45,15 +45,15 @@ tally_grant_clear (TallyGrant *grant)
 
 /* Grants go to people and teams, never to a system or lease account. */
 static gboolean
-find_grantee (TallyLedger  *ledger,
-              const char   *account_id,
-              gboolean     *found,
-              GError      **error)
+find_grantee (TallyRulesStore  *store,
+              const char       *account_id,
+              gboolean         *found,
+              GError          **error)
 {
   g_autoptr(GError) local_error = NULL;
   TallyAccount account;
 
-  *found = tally_ledger_lookup_account (ledger, account_id, &account, &local_error);
+  *found = tally_rules_store_lookup_account (store, account_id, &account, &local_error);
   if (!*found && !g_error_matches (local_error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -68,7 +68,7 @@ find_grantee (TallyLedger  *ledger,
 /* Credits that expire are a lot of the ledger, made with the transfer;
  * a grant sent again must say the same of its expiry. */
 static gboolean
-grant_expiry (TallyLedger          *ledger,
+grant_expiry (TallyRulesStore      *store,
               const TallyGrant     *grant,
               TallyTransferResult   result,
               TallyGrantOutcome    *outcome,
@@ -78,9 +78,9 @@ grant_expiry (TallyLedger          *ledger,
 
   if (result == TALLY_TRANSFER_OK)
     return grant->expires_at == 0 ||
-           tally_ledger_set_expiry (ledger, grant->transfer.id, grant->expires_at, error);
+           tally_rules_store_set_expiry (store, grant->transfer.id, grant->expires_at, error);
 
-  if (!tally_ledger_lookup_expiry (ledger, grant->transfer.id, &stored, error))
+  if (!tally_rules_store_lookup_expiry (store, grant->transfer.id, &stored, error))
     return FALSE;
   if (stored != grant->expires_at)
     *outcome = TALLY_GRANT_IDEMPOTENCY_CONFLICT;
@@ -102,35 +102,31 @@ audit_grant (TallyAudit        *audit,
 }
 
 gboolean
-tally_grants_apply (TallyLedger        *ledger,
-                    TallyAudit         *audit,
-                    const TallyUser    *actor,
-                    TallyGrant         *grant,
-                    TallyGrantOutcome  *outcome,
-                    GError            **error)
+tally_grants_apply (TallyRulesStore *store, TallyAudit *audit, const TallyUser *actor,
+                    TallyGrant *grant, TallyGrantOutcome *outcome, GError **error)
 {
   TallyTransferResult result;
   gboolean found;
 
   *outcome = TALLY_GRANT_NO_ACCOUNT;
-  if (!find_grantee (ledger, grant->transfer.credit_account_id, &found, error))
+  if (!find_grantee (store, grant->transfer.credit_account_id, &found, error))
     return FALSE;
   if (!found)
     return TRUE;
 
-  if (!tally_ledger_create_transfers (ledger, &grant->transfer, 1, &result, error))
+  if (!tally_rules_store_create_transfers (store, &grant->transfer, 1, &result, error))
     return FALSE;
   if (result == TALLY_TRANSFER_OK)
     {
       *outcome = TALLY_GRANT_GRANTED;
-      return grant_expiry (ledger, grant, result, outcome, error) &&
+      return grant_expiry (store, grant, result, outcome, error) &&
              audit_grant (audit, actor, grant, error);
     }
   if (result == TALLY_TRANSFER_EXISTS)
     {
       /* The same id with the same grant is answered as the first time. */
       *outcome = TALLY_GRANT_ALREADY_GRANTED;
-      return grant_expiry (ledger, grant, result, outcome, error);
+      return grant_expiry (store, grant, result, outcome, error);
     }
   if (result == TALLY_TRANSFER_EXISTS_WITH_DIFFERENT_FIELDS)
     {

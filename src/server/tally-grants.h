@@ -15,6 +15,7 @@
 
 #include "tally-api-decoders.h"
 #include "tally-audit.h"
+#include "tally-rules-store.h"
 
 G_BEGIN_DECLS
 
@@ -53,7 +54,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TallyGrant, tally_grant_clear)
  * @actor commit together. FALSE with @error only when the ledger or the
  * store failed, or the ledger refused the transfer for another reason.
  * The transfer gets the ledger's seq and created_at. */
-gboolean tally_grants_apply (TallyLedger              *ledger,
+gboolean tally_grants_apply (TallyRulesStore          *store,
                              TallyAudit               *audit,
                              const TallyUser          *actor,
                              TallyGrant               *grant,

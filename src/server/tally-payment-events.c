@@ -45,12 +45,18 @@ typedef struct
   TallyPaymentEventResult *result;
 } Apply;
 
+static TallyRulesStore *
+store_of (Apply *apply)
+{
+  return tally_server_get_rules_store (apply->server);
+}
+
 static gboolean
 find_payment (Apply         *apply,
               TallyPayment  *payment,
               GError       **error)
 {
-  TallyStore *store = tally_server_get_store (apply->server);
+  TallyRulesStore *store = store_of (apply);
   const TallyPaymentEvent *event = apply->event;
   g_autoptr(GError) local_error = NULL;
   gboolean found = FALSE;
@@ -58,12 +64,13 @@ find_payment (Apply         *apply,
   if (event->kind == TALLY_PAYMENT_EVENT_CHECKOUT_COMPLETED ||
       event->kind == TALLY_PAYMENT_EVENT_ASYNC_SUCCEEDED ||
       event->kind == TALLY_PAYMENT_EVENT_ASYNC_FAILED)
-    found = tally_store_find_payment_by_session (store, event->object_id, payment, &local_error);
+    found = tally_rules_store_find_payment_by_session (store, event->object_id, payment,
+                                                       &local_error);
   if (!found && local_error == NULL && event->payment_id != NULL &&
       g_uuid_string_is_valid (event->payment_id))
-    found = tally_store_find_payment (store, event->payment_id, payment, &local_error);
+    found = tally_rules_store_find_payment (store, event->payment_id, payment, &local_error);
   if (!found && local_error == NULL && event->intent != NULL)
-    found = tally_store_find_payment_by_ref (store, event->intent, payment, &local_error);
+    found = tally_rules_store_find_payment_by_ref (store, event->intent, payment, &local_error);
 
   if (local_error != NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
@@ -83,7 +90,7 @@ mark_paid (Apply         *apply,
   if (payment->payment_ref[0] == '\0' && apply->event->intent != NULL)
     g_strlcpy (payment->payment_ref, apply->event->intent, sizeof payment->payment_ref);
 
-  return tally_store_update_payment (tally_server_get_store (apply->server), payment, error);
+  return tally_rules_store_update_payment (store_of (apply), payment, error);
 }
 
 /* A gift's payment credits nobody: its credits now wait for the address
@@ -111,7 +118,7 @@ credit (Apply         *apply,
         TallyPayment  *payment,
         GError       **error)
 {
-  TallyLedger *ledger = tally_server_get_ledger (apply->server);
+  TallyRulesStore *store = store_of (apply);
   TallyPaymentEventResult *result = apply->result;
   TallyTransfer transfer;
   TallyTransferResult transfer_result;
@@ -127,7 +134,7 @@ credit (Apply         *apply,
   tally_transfer_set_ref (&transfer, payment->session_id);
   tally_transfer_set_description (&transfer, description);
 
-  if (!tally_ledger_create_transfers (ledger, &transfer, 1, &transfer_result, error))
+  if (!tally_rules_store_create_transfers (store, &transfer, 1, &transfer_result, error))
     return FALSE;
   if (transfer_result != TALLY_TRANSFER_OK && transfer_result != TALLY_TRANSFER_EXISTS)
     {
@@ -159,8 +166,7 @@ credit_checkout (Apply         *apply,
   if (!apply->result->newly_credited && !apply->result->gift_settled)
     return TRUE;
 
-  return tally_store_clear_recharge_failures (tally_server_get_store (apply->server),
-                                              payment->account_id, error) &&
+  return tally_rules_store_clear_recharge_failures (store_of (apply), payment->account_id, error) &&
          tally_referrals_reward (apply->server, payment->user_id, error);
 }
 
@@ -189,8 +195,7 @@ available_credits (Apply               *apply,
 {
   TallyAccount account;
 
-  if (!tally_ledger_lookup_account (tally_server_get_ledger (apply->server), payment->account_id,
-                                    &account, error))
+  if (!tally_rules_store_lookup_account (store_of (apply), payment->account_id, &account, error))
     return FALSE;
 
   *available = MAX (tally_account_available (&account), 0);
@@ -217,8 +222,7 @@ post_reversal (Apply               *apply,
   tally_transfer_set_ref (&transfer, apply->event->object_id);
   tally_transfer_set_description (&transfer, status == TALLY_PAYMENT_REFUNDED
                                              ? "Payment refunded" : "Payment disputed");
-  if (!tally_ledger_create_transfers (tally_server_get_ledger (apply->server), &transfer, 1,
-                                      &result, error))
+  if (!tally_rules_store_create_transfers (store_of (apply), &transfer, 1, &result, error))
     return FALSE;
   if (result != TALLY_TRANSFER_OK && result != TALLY_TRANSFER_EXISTS)
     {
@@ -267,7 +271,7 @@ take_back (Apply               *apply,
   if (delta > take)
     tally_log_event ("payment_short", "payment", payment->id, NULL);
 
-  return tally_store_update_payment (tally_server_get_store (apply->server), payment, error);
+  return tally_rules_store_update_payment (store_of (apply), payment, error);
 }
 
 /* A refund or dispute of a gift nobody claimed cancels it; of a claimed
@@ -298,7 +302,7 @@ take_back_gift (Apply               *apply,
 
   payment->status = status;
   payment->reversed = payment->credits;
-  return tally_store_update_payment (tally_server_get_store (apply->server), payment, error);
+  return tally_rules_store_update_payment (store_of (apply), payment, error);
 }
 
 /* A session found by its payment id before its session was recorded (the
@@ -314,8 +318,8 @@ adopt_session (Apply         *apply,
     return TRUE;
 
   g_strlcpy (payment->session_id, apply->event->object_id, sizeof payment->session_id);
-  return tally_store_set_payment_session (tally_server_get_store (apply->server), payment->id,
-                                          payment->session_id, error);
+  return tally_rules_store_set_payment_session (store_of (apply), payment->id, payment->session_id,
+                                                error);
 }
 
 static gboolean
@@ -335,7 +339,7 @@ fail_payment (Apply         *apply,
   payment->status = TALLY_PAYMENT_FAILED;
   g_strlcpy (result->failed_account_id, payment->account_id, sizeof result->failed_account_id);
   g_strlcpy (result->failed_session_id, payment->session_id, sizeof result->failed_session_id);
-  return tally_store_update_payment (tally_server_get_store (apply->server), payment, error);
+  return tally_rules_store_update_payment (store_of (apply), payment, error);
 }
 
 /* A charge can only be refunded once it was paid: if that event has not
@@ -417,8 +421,8 @@ apply_intent (Apply   *apply,
 
   if (event->payment_id == NULL || !g_uuid_string_is_valid (event->payment_id) ||
       strlen (event->object_id) >= TALLY_SESSION_ID_MAX ||
-      !tally_store_find_recharge (tally_server_get_store (apply->server), event->payment_id,
-                                  &started_at, &local_error))
+      !tally_rules_store_find_recharge (store_of (apply), event->payment_id, &started_at,
+                                        &local_error))
     {
       if (local_error != NULL)
         {
@@ -518,8 +522,8 @@ tally_payment_events_apply (TallyServer              *server,
 
   if (!adopt_session (&apply, &payment, error))
     return FALSE;
-  result->is_gift = tally_store_find_gift (tally_server_get_store (server), payment.id,
-                                           &result->gift, &local_error);
+  result->is_gift = tally_rules_store_find_gift (tally_server_get_rules_store (server), payment.id,
+                                                 &result->gift, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -537,8 +541,8 @@ push_to_recipient (TallyServer     *server,
 {
   TallyUser recipient;
 
-  if (tally_store_find_user_by_email (tally_server_get_store (server), gift->email, &recipient,
-                                      NULL, NULL))
+  if (tally_rules_store_find_user_by_email (tally_server_get_rules_store (server), gift->email,
+                                            &recipient, NULL, NULL))
     tally_events_push_gift_waiting (server, recipient.account_id);
 }
 

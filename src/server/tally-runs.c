@@ -13,7 +13,7 @@
 #include "tally-runs.h"
 #include "tally-store-keys.h"
 #include "tally-store-sync.h"
-#include "tally-teams.h"
+#include "tally-pool-spend.h"
 
 void
 tally_authorize_result_clear (TallyAuthorizeResult *result)
@@ -28,12 +28,6 @@ tally_complete_result_clear (TallyCompleteResult *result)
 {
   tally_run_clear (&result->run);
   g_clear_pointer (&result->body, g_free);
-}
-
-static TallyLedger *
-runs_ledger (const TallyRuns *self)
-{
-  return tally_store_get_ledger (self->store);
 }
 
 static gboolean
@@ -98,15 +92,6 @@ typedef struct
   gint64                       held;
 } Authorization;
 
-static TallyTeamsContext
-teams_context (const TallyRuns *self,
-               const TallyUser *actor)
-{
-  TallyTeamsContext ctx = { self->store, self->audit, actor };
-
-  return ctx;
-}
-
 /* An earlier request with this id decides the answer: the same request
  * gets the same answer, another one a conflict. *@found FALSE when there
  * was none. */
@@ -119,7 +104,7 @@ answered_before (Authorization  *auth,
   g_auto(TallyRun) run = { 0 };
   g_autoptr(GError) local_error = NULL;
 
-  *found = tally_store_find_run (auth->runs->store, auth->request->id, &run, &local_error);
+  *found = tally_rules_store_find_run (auth->runs->store, auth->request->id, &run, &local_error);
   if (!*found)
     {
       if (is_not_found (local_error))
@@ -186,14 +171,15 @@ check_policy (Authorization  *auth,
               gboolean       *allowed,
               GError        **error)
 {
-  TallyStore *store = auth->runs->store;
-  gint64 now = tally_ledger_now (runs_ledger (auth->runs));
+  TallyRulesStore *store = auth->runs->store;
+  const char *account_id = auth->account_id;
+  gint64 now = tally_rules_store_now (store);
   TallyPolicyVerdict verdict;
   TallyPolicy policy;
   TallySpend spend;
 
-  if (!tally_store_load_policy (store, auth->account_id, auth->actor->timezone, &policy, error) ||
-      !tally_store_policy_spend_for_caps (store, auth->account_id, &policy, now, &spend, error))
+  if (!tally_rules_store_load_policy (store, account_id, auth->actor->timezone, &policy, error) ||
+      !tally_rules_store_policy_spend_for_caps (store, account_id, &policy, now, &spend, error))
     return FALSE;
 
   *allowed = tally_policy_check (&policy, auth->held, spend.daily_spent, spend.monthly_spent,
@@ -211,14 +197,14 @@ check_member_caps (Authorization  *auth,
                    gboolean       *allowed,
                    GError        **error)
 {
-  TallyTeamsContext ctx = teams_context (auth->runs, auth->actor);
   g_autoptr(GError) local_error = NULL;
   TallyPolicyVerdict verdict;
   TallyTeamMember member;
   TallyTeam team;
 
   *allowed = FALSE;
-  if (!tally_teams_may_use_pool (&ctx, auth->account_id, &team, &member, &local_error))
+  if (!tally_pool_may_use (auth->runs->store, auth->actor, auth->account_id, &team, &member,
+                           &local_error))
     {
       if (local_error != NULL)
         {
@@ -229,9 +215,9 @@ check_member_caps (Authorization  *auth,
       return TRUE;
     }
 
-  if (!tally_teams_check_member_caps (&ctx, &member, auth->account_id, auth->held,
-                                      tally_ledger_now (runs_ledger (auth->runs)), allowed,
-                                      &verdict, error))
+  if (!tally_pool_check_member_caps (auth->runs->store, auth->actor, &member, auth->account_id,
+                                     auth->held, tally_rules_store_now (auth->runs->store),
+                                     allowed, &verdict, error))
     return FALSE;
   if (!*allowed)
     over_limit (auth, &verdict, TRUE);
@@ -261,12 +247,12 @@ retry_with_lease (Authorization        *auth,
                   TallyTransferResult  *result,
                   GError              **error)
 {
-  if (!tally_store_release_lease (auth->runs->store, auth->actor->id, auth->request->device,
-                                  &auth->result->lease_released, error))
+  if (!tally_rules_store_release_lease (auth->runs->store, auth->actor->id, auth->request->device,
+                                        &auth->result->lease_released, error))
     return FALSE;
 
   return !auth->result->lease_released ||
-         tally_ledger_create_transfers (runs_ledger (auth->runs), hold, 1, result, error);
+         tally_rules_store_create_transfers (auth->runs->store, hold, 1, result, error);
 }
 
 static gboolean
@@ -275,8 +261,7 @@ refuse_insufficient (Authorization  *auth,
 {
   TallyAccount account;
 
-  if (!tally_ledger_lookup_account (runs_ledger (auth->runs), auth->account_id, &account,
-                                    error))
+  if (!tally_rules_store_lookup_account (auth->runs->store, auth->account_id, &account, error))
     return FALSE;
 
   auth->result->outcome = TALLY_AUTHORIZE_INSUFFICIENT_CREDITS;
@@ -291,7 +276,7 @@ place_hold (Authorization  *auth,
             gboolean       *held_ok,
             GError        **error)
 {
-  TallyLedger *ledger = runs_ledger (auth->runs);
+  TallyRulesStore *store = auth->runs->store;
   TallyTransferResult result;
 
   *held_ok = FALSE;
@@ -301,12 +286,12 @@ place_hold (Authorization  *auth,
   if (auth->held == 0)
     {
       hold->timeout = 0;
-      hold->created_at = tally_ledger_now (ledger);
+      hold->created_at = tally_rules_store_now (store);
       *held_ok = TRUE;
       return TRUE;
     }
 
-  if (!tally_ledger_create_transfers (ledger, hold, 1, &result, error))
+  if (!tally_rules_store_create_transfers (store, hold, 1, &result, error))
     return FALSE;
   if (result == TALLY_TRANSFER_EXCEEDS_CREDITS && auth->request->device != NULL && !auth->pool &&
       !retry_with_lease (auth, hold, &result, error))
@@ -369,7 +354,7 @@ record_run (Authorization  *auth,
             GError        **error)
 {
   TallyAuthorizeResult *result = auth->result;
-  TallyStore *store = auth->runs->store;
+  TallyRulesStore *store = auth->runs->store;
   TallyRun *run = &result->run;
   gboolean ok;
 
@@ -382,8 +367,8 @@ record_run (Authorization  *auth,
   /* The store keeps the answer; the result's run leaves it to the result. */
   run->authorize_status = result->status;
   run->authorize_body = result->body;
-  ok = tally_store_insert_run (store, run, auth->inputs_json, error) &&
-       (key_id == NULL || tally_store_record_run_key (store, run->id, key_id, error));
+  ok = tally_rules_store_insert_run (store, run, auth->inputs_json, error) &&
+       (key_id == NULL || tally_rules_store_record_run_key (store, run->id, key_id, error));
   run->authorize_body = NULL;
   return ok;
 }
@@ -521,7 +506,7 @@ settle_hold (const TallyRuns  *self,
     return TRUE;
 
   init_settlement (run, charge, units, &settle);
-  if (!tally_ledger_create_transfers (runs_ledger (self), &settle, 1, &result, error))
+  if (!tally_rules_store_create_transfers (self->store, &settle, 1, &result, error))
     return FALSE;
 
   if (result == TALLY_TRANSFER_OK || result == TALLY_TRANSFER_EXISTS)
@@ -585,7 +570,7 @@ complete_run (const TallyRuns             *self,
                            tally_audit_run_outcome (run->status),
                            tally_audit_details_json (result->body), error))
     return FALSE;
-  return tally_store_complete_run (self->store, run, error);
+  return tally_rules_store_complete_run (self->store, run, error);
 }
 
 gboolean
@@ -604,7 +589,7 @@ tally_runs_complete (const TallyRuns             *self,
   complete_digest (request, digest);
 
   /* Read again inside the transaction: a twin may have completed it. */
-  if (!tally_store_find_run (self->store, run_id, run, &local_error))
+  if (!tally_rules_store_find_run (self->store, run_id, run, &local_error))
     {
       if (!is_not_found (local_error))
         {
@@ -640,12 +625,11 @@ tally_runs_may_pay (const TallyRuns *self,
                     const TallyUser *actor,
                     const char      *account_id)
 {
-  TallyTeamsContext ctx = teams_context (self, actor);
   TallyTeamMember member;
   TallyTeam team;
 
   return g_str_equal (account_id, actor->account_id) ||
-         tally_teams_may_use_pool (&ctx, account_id, &team, &member, NULL);
+         tally_pool_may_use (self->store, actor, account_id, &team, &member, NULL);
 }
 
 gboolean
@@ -664,7 +648,7 @@ tally_runs_find_own (const TallyRuns  *self,
     return TRUE;
 
   lower = g_ascii_strdown (id, -1);
-  if (!tally_store_find_run (self->store, lower, run, &local_error))
+  if (!tally_rules_store_find_run (self->store, lower, run, &local_error))
     {
       if (is_not_found (local_error))
         return TRUE;
@@ -683,14 +667,14 @@ TallyRunStatus
 tally_runs_current_status (const TallyRuns *self,
                            const TallyRun  *run)
 {
-  TallyLedger *ledger = runs_ledger (self);
+  TallyRulesStore *store = self->store;
   TallyPendingState state;
 
   if (run->status != TALLY_RUN_STATUS_AUTHORIZED)
     return run->status;
-  if (run->hold_expires_at > 0 && tally_ledger_now (ledger) >= run->hold_expires_at)
+  if (run->hold_expires_at > 0 && tally_rules_store_now (store) >= run->hold_expires_at)
     return TALLY_RUN_STATUS_EXPIRED;
-  if (run->held > 0 && tally_ledger_lookup_pending_state (ledger, run->id, &state, NULL) &&
+  if (run->held > 0 && tally_rules_store_lookup_pending_state (store, run->id, &state, NULL) &&
       state == TALLY_PENDING_STATE_EXPIRED)
     return TALLY_RUN_STATUS_EXPIRED;
 

@@ -13,7 +13,7 @@
 
 #include "tally-api-decoders.h"
 #include "tally-audit.h"
-#include "tally-store-runs.h"
+#include "tally-rules-store.h"
 
 G_BEGIN_DECLS
 
@@ -112,7 +112,7 @@ typedef struct
 
 typedef struct
 {
-  TallyStore              *store;
+  TallyRulesStore         *store;
   TallyAudit              *audit;
   TallyToolRegistry       *registry;
   /* How long a hold lasts, in seconds. */

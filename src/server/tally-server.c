@@ -1099,6 +1099,14 @@ tally_server_get_store (TallyServer *self)
   return self->store;
 }
 
+/* The store the business rules use: the same SQLite store, through the
+ * interface a second store implements too. */
+TallyRulesStore *
+tally_server_get_rules_store (TallyServer *self)
+{
+  return TALLY_RULES_STORE (self->store);
+}
+
 TallyToolRegistry *
 tally_server_get_registry (TallyServer *self)
 {

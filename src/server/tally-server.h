@@ -16,6 +16,7 @@
 #include "tally-metrics.h"
 #include "tally-payments.h"
 #include "tally-request.h"
+#include "tally-rules-store.h"
 #include "tally-store.h"
 #include "tally-throttle.h"
 #include "tally-writer.h"
@@ -39,6 +40,7 @@ void               tally_server_shutdown          (TallyServer   *self,
 TallyConfig       *tally_server_get_config        (TallyServer   *self);
 TallyLedger       *tally_server_get_ledger        (TallyServer   *self);
 TallyStore        *tally_server_get_store         (TallyServer   *self);
+TallyRulesStore   *tally_server_get_rules_store   (TallyServer   *self);
 TallyToolRegistry *tally_server_get_registry      (TallyServer   *self);
 TallyWriter       *tally_server_get_writer        (TallyServer   *self);
 TallyMetrics      *tally_server_get_metrics       (TallyServer   *self);

@@ -7,9 +7,20 @@
 
 #pragma once
 
+#include <tally-ledger-sqlite.h>
+
+#include "tally-rules-store.h"
 #include "tally-store.h"
 
 G_BEGIN_DECLS
+
+/* A statement of the store's cache, on the ledger's connection. */
+sqlite3_stmt *tally_store_prepare   (TallyStore   *self,
+                                     const char   *sql,
+                                     GError      **error);
+gboolean      tally_store_step_done (TallyStore   *self,
+                                     sqlite3_stmt *stmt,
+                                     GError      **error);
 
 /* Sets a storage error from the connection's last SQLite error. */
 gboolean tally_store_sqlite_failed (TallyStore   *self,
@@ -28,5 +39,8 @@ void     tally_store_read_user     (sqlite3_stmt *stmt,
                                     TallyUser    *user);
 /* "%text%" for LIKE ... ESCAPE '\\', matching @text literally. */
 char    *tally_store_like_pattern  (const char   *text);
+
+/* TallyStore's TallyRulesStore, in tally-store-rules.c. */
+void     tally_store_rules_store_init (TallyRulesStoreInterface *iface);
 
 G_END_DECLS

@@ -8,7 +8,6 @@
 #pragma once
 
 #include <tally.h>
-#include <tally-ledger-sqlite.h>
 
 G_BEGIN_DECLS
 
@@ -81,12 +80,6 @@ void         tally_store_sweep_async        (TallyStore          *self,
 gboolean     tally_store_sweep_finish       (TallyStore          *self,
                                              GAsyncResult        *result,
                                              GError             **error);
-sqlite3_stmt *tally_store_prepare           (TallyStore   *self,
-                                             const char   *sql,
-                                             GError      **error);
-gboolean     tally_store_step_done          (TallyStore   *self,
-                                             sqlite3_stmt *stmt,
-                                             GError      **error);
 /* SQLite's data_version: it changes when another connection, such as
  * another process, commits to the file, and not on this one's commits. */
 gboolean     tally_store_read_data_version  (TallyStore   *self,

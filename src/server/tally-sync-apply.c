@@ -11,7 +11,7 @@
 
 #include "tally-json-decode.h"
 #include "tally-sync-apply.h"
-#include "tally-teams.h"
+#include "tally-pool-spend.h"
 
 /* A lease this close to its timeout is treated as gone: voiding it could
  * race the ledger's own clock, which would fail the whole sync. */
@@ -75,12 +75,11 @@ lease_remaining (const TallySyncContext  *ctx,
                  gint64                  *remaining,
                  GError                 **error)
 {
-  TallyLedger *ledger = ctx->ledger;
   TallyPendingState state;
   TallyTransfer lease;
 
-  if (!tally_ledger_lookup_pending_state (ledger, lease_id, &state, error) ||
-      !tally_ledger_lookup_transfer (ledger, lease_id, &lease, error))
+  if (!tally_rules_store_lookup_pending_state (ctx->store, lease_id, &state, error) ||
+      !tally_rules_store_lookup_transfer (ctx->store, lease_id, &lease, error))
     return FALSE;
 
   *remaining = state == TALLY_PENDING_STATE_PENDING ? lease.amount : 0;
@@ -105,7 +104,7 @@ read_lease (const TallySyncContext  *ctx,
       view->live = view->remaining > 0;
     }
 
-  if (!tally_ledger_lookup_account (ctx->ledger, job->account_id, &account, error))
+  if (!tally_rules_store_lookup_account (ctx->store, job->account_id, &account, error))
     return FALSE;
 
   view->available = tally_account_available (&account);
@@ -220,7 +219,7 @@ op_is_known (const TallySyncContext  *ctx,
   TallyTransfer transfer;
 
   *known = TRUE;
-  if (tally_store_find_sync_op (ctx->store, op->id, &record, &local_error))
+  if (tally_rules_store_find_sync_op (ctx->store, op->id, &record, &local_error))
     {
       if (g_str_equal (record.user_id, job->user.id) && g_str_equal (record.digest, digest))
         return result_from_json (record.result, result, error);
@@ -237,7 +236,7 @@ op_is_known (const TallySyncContext  *ctx,
 
   /* The consumption transfer takes the operation's id: an id some other
    * transfer has already is a conflict too. */
-  if (tally_ledger_lookup_transfer (ctx->ledger, op->id, &transfer, &local_error))
+  if (tally_rules_store_lookup_transfer (ctx->store, op->id, &transfer, &local_error))
     {
       reject (result, TALLY_SYNC_REASON_CONFLICT);
       return TRUE;
@@ -337,14 +336,15 @@ apply_op (const TallySyncContext  *ctx,
 
   /* Offline spending from a pool counts towards the member's caps. */
   if (job->pool && result->status == TALLY_SYNC_OP_APPLIED && result->charged > 0 &&
-      !tally_store_add_pool_spend (ctx->store, op->id, job->account_id, job->user.id,
-                                   result->charged, tally_ledger_now (ctx->ledger), error))
+      !tally_rules_store_add_pool_spend (ctx->store, op->id, job->account_id, job->user.id,
+                                         result->charged, tally_rules_store_now (ctx->store),
+                                         error))
     return FALSE;
 
   /* Rejections are recorded too, so a retry answers the same. */
   recorded = result_to_json (result);
-  return tally_store_add_sync_op (ctx->store, op->id, job->user.id,
-                                  job->request.device, digest, recorded, error);
+  return tally_rules_store_add_sync_op (ctx->store, op->id, job->user.id, job->request.device,
+                                        digest, recorded, error);
 }
 
 static gboolean
@@ -356,8 +356,8 @@ open_device (const TallySyncContext  *ctx,
   g_autofree char *account_id = NULL;
   TallyAccount account;
 
-  if (tally_store_find_device (ctx->store, job->user.id, job->device_key, &job->device,
-                               &local_error))
+  if (tally_rules_store_find_device (ctx->store, job->user.id, job->device_key, &job->device,
+                                     &local_error))
     return TRUE;
   if (!g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
     {
@@ -369,14 +369,14 @@ open_device (const TallySyncContext  *ctx,
   account_id = g_uuid_string_random ();
   tally_account_init (&account, account_id, TALLY_ACCOUNT_KIND_LEASE, TALLY_ACCOUNT_FLAG_NONE,
                       "Offline lease", "UTC");
-  if (!tally_ledger_create_account (ctx->ledger, &account, error))
+  if (!tally_rules_store_create_account (ctx->store, &account, error))
     return FALSE;
 
   memset (&job->device, 0, sizeof job->device);
   g_strlcpy (job->device.lease_account_id, account_id, sizeof job->device.lease_account_id);
   job->device.created_at = g_get_real_time ();
-  return tally_store_save_device (ctx->store, job->user.id, job->device_key, &job->device,
-                                  error);
+  return tally_rules_store_save_device (ctx->store, job->user.id, job->device_key, &job->device,
+                                        error);
 }
 
 /* A hold past its timeout is released before anything is computed, so
@@ -392,7 +392,7 @@ sweep_dead_lease (const TallySyncContext  *ctx,
   if (job->device.lease_id[0] == '\0' || job->device.lease_expires_at > now)
     return TRUE;
 
-  return tally_ledger_expire_pending (ctx->ledger, now, &n_expired, error);
+  return tally_rules_store_expire_pending (ctx->store, now, &n_expired, error);
 }
 
 static void
@@ -446,8 +446,8 @@ create_chain (const TallySyncContext  *ctx,
     g_array_index (chain, TallyTransfer, i).flags |= TALLY_TRANSFER_FLAG_LINKED;
 
   results = g_new0 (TallyTransferResult, chain->len);
-  if (!tally_ledger_create_transfers (ctx->ledger, (TallyTransfer *) chain->data, chain->len,
-                                      results, error))
+  if (!tally_rules_store_create_transfers (ctx->store, (TallyTransfer *) chain->data, chain->len,
+                                           results, error))
     return FALSE;
 
   for (guint i = 0; i < chain->len; i++)
@@ -558,7 +558,6 @@ check_pool (const TallySyncContext  *ctx,
             gboolean                *gone,
             GError                 **error)
 {
-  TallyTeamsContext teams = { ctx->store, ctx->audit, &job->user };
   g_autoptr(GError) local_error = NULL;
   TallyTeamMember member;
   TallyTeam team;
@@ -568,7 +567,7 @@ check_pool (const TallySyncContext  *ctx,
   if (!job->pool)
     return TRUE;
 
-  if (!tally_teams_may_use_pool (&teams, job->account_id, &team, &member, &local_error))
+  if (!tally_pool_may_use (ctx->store, &job->user, job->account_id, &team, &member, &local_error))
     {
       if (local_error != NULL)
         {
@@ -579,7 +578,8 @@ check_pool (const TallySyncContext  *ctx,
       return TRUE;
     }
 
-  return tally_teams_lease_room (&teams, &member, job->account_id, now, &job->cap_room, error);
+  return tally_pool_lease_room (ctx->store, &job->user, &member, job->account_id, now,
+                                &job->cap_room, error);
 }
 
 static gboolean
@@ -619,7 +619,7 @@ tally_sync_apply (const TallySyncContext  *ctx,
                   TallySyncOutcome        *outcome,
                   GError                 **error)
 {
-  gint64 now = tally_ledger_now (ctx->ledger);
+  gint64 now = tally_rules_store_now (ctx->store);
   TallyDevice before;
   gboolean gone;
 
@@ -640,8 +640,8 @@ tally_sync_apply (const TallySyncContext  *ctx,
 
   if (device_equal (&before, &job->device))
     return TRUE;
-  return tally_store_save_device (ctx->store, job->user.id, job->device_key, &job->device,
-                                  error);
+  return tally_rules_store_save_device (ctx->store, job->user.id, job->device_key, &job->device,
+                                        error);
 }
 
 /* Only a pool of one of the user's teams; any other account is missing. */
@@ -649,11 +649,11 @@ gboolean
 tally_sync_may_use_account (const TallySyncContext *ctx,
                             const TallySyncJob     *job)
 {
-  TallyTeamsContext teams = { ctx->store, ctx->audit, &job->user };
   TallyTeamMember member;
   TallyTeam team;
 
-  return !job->pool || tally_teams_may_use_pool (&teams, job->account_id, &team, &member, NULL);
+  return !job->pool ||
+         tally_pool_may_use (ctx->store, &job->user, job->account_id, &team, &member, NULL);
 }
 
 gboolean
@@ -663,15 +663,15 @@ tally_sync_needs_write (const TallySyncContext  *ctx,
                         GError                 **error)
 {
   g_autoptr(GError) local_error = NULL;
-  gint64 now = tally_ledger_now (ctx->ledger);
+  gint64 now = tally_rules_store_now (ctx->store);
   LeaseView view;
 
   *needed = TRUE;
   if (job->request.n_ops > 0)
     return TRUE;
 
-  if (!tally_store_find_device (ctx->store, job->user.id, job->device_key, &job->device,
-                                &local_error))
+  if (!tally_rules_store_find_device (ctx->store, job->user.id, job->device_key, &job->device,
+                                      &local_error))
     {
       if (g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
         return TRUE;

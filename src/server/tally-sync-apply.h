@@ -16,7 +16,7 @@
 #include "tally-api-decoders.h"
 #include "tally-audit.h"
 #include "tally-config.h"
-#include "tally-store-sync.h"
+#include "tally-rules-store.h"
 
 G_BEGIN_DECLS
 
@@ -54,8 +54,7 @@ typedef enum
 
 typedef struct
 {
-  TallyStore        *store;
-  TallyLedger       *ledger;
+  TallyRulesStore   *store;
   TallyAudit        *audit;
   TallyToolRegistry *registry;
   const TallyConfig *config;

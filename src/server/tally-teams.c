@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tally-auth.h"
+#include "tally-pool-spend.h"
 #include "tally-store-sync.h"
 #include "tally-teams.h"
 
@@ -537,25 +538,6 @@ tally_teams_allocate (const TallyTeamsContext  *ctx,
                 error);
 }
 
-/* --- spending from the pool --- */
-
-gboolean
-tally_teams_may_use_pool (const TallyTeamsContext  *ctx,
-                          const char               *account_id,
-                          TallyTeam                *team,
-                          TallyTeamMember          *member,
-                          GError                  **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  gboolean found;
-
-  if (!found_or_failed (tally_store_find_pool_member (ctx->store, account_id, ctx->actor->id,
-                                                      team, member, &local_error),
-                        &local_error, &found, error))
-    return FALSE;
-  return found;
-}
-
 gboolean
 tally_teams_manages_pool (const TallyTeamsContext *ctx,
                           const char              *account_id)
@@ -563,100 +545,7 @@ tally_teams_manages_pool (const TallyTeamsContext *ctx,
   TallyTeamMember member;
   TallyTeam team;
 
-  return tally_teams_may_use_pool (ctx, account_id, &team, &member, NULL) &&
+  return tally_pool_may_use (TALLY_RULES_STORE (ctx->store), ctx->actor, account_id, &team,
+                             &member, NULL) &&
          team.role != TALLY_TEAM_ROLE_MEMBER;
-}
-
-static gboolean
-member_window_spend (const TallyTeamsContext  *ctx,
-                     const TallyPolicy        *policy,
-                     TallyLimit                limit,
-                     const char               *account_id,
-                     const char               *user_id,
-                     gint64                    now,
-                     gint64                   *spent,
-                     GError                  **error)
-{
-  gint64 start, end;
-
-  tally_policy_window (policy, limit, now, &start, &end);
-  return tally_store_member_spend (ctx->store, account_id, user_id, start, end, now, spent,
-                                   error);
-}
-
-gboolean
-tally_teams_spent_this_month (const TallyTeamsContext  *ctx,
-                              const TallyTeam          *team,
-                              const char               *user_id,
-                              gint64                    now,
-                              gint64                   *spent,
-                              GError                  **error)
-{
-  TallyPolicy policy;
-
-  tally_policy_init (&policy, ctx->actor->timezone);
-  return member_window_spend (ctx, &policy, TALLY_LIMIT_MONTHLY, team->account_id, user_id, now,
-                              spent, error);
-}
-
-gboolean
-tally_teams_check_member_caps (const TallyTeamsContext  *ctx,
-                               const TallyTeamMember    *member,
-                               const char               *account_id,
-                               gint64                    held,
-                               gint64                    now,
-                               gboolean                 *allowed,
-                               TallyPolicyVerdict       *verdict,
-                               GError                  **error)
-{
-  gint64 daily = 0, monthly = 0;
-  TallyPolicy policy;
-
-  *allowed = TRUE;
-  if (member->daily_cap == 0 && member->monthly_cap == 0)
-    return TRUE;
-
-  /* The member's caps are ceilings on their share of the pool. */
-  tally_policy_init (&policy, ctx->actor->timezone);
-  policy.ceiling.daily = member->daily_cap;
-  policy.ceiling.monthly = member->monthly_cap;
-
-  if ((member->daily_cap > 0 &&
-       !member_window_spend (ctx, &policy, TALLY_LIMIT_DAILY, account_id, member->user_id, now,
-                             &daily, error)) ||
-      (member->monthly_cap > 0 &&
-       !member_window_spend (ctx, &policy, TALLY_LIMIT_MONTHLY, account_id, member->user_id,
-                             now, &monthly, error)))
-    return FALSE;
-
-  *allowed = tally_policy_check (&policy, held, daily, monthly, now, verdict);
-  return TRUE;
-}
-
-gboolean
-tally_teams_lease_room (const TallyTeamsContext  *ctx,
-                        const TallyTeamMember    *member,
-                        const char               *account_id,
-                        gint64                    now,
-                        gint64                   *room,
-                        GError                  **error)
-{
-  const TallyLimit limits[] = { TALLY_LIMIT_DAILY, TALLY_LIMIT_MONTHLY };
-  const gint64 caps[] = { member->daily_cap, member->monthly_cap };
-  TallyPolicy policy;
-
-  *room = G_MAXINT64;
-  tally_policy_init (&policy, ctx->actor->timezone);
-  for (guint i = 0; i < G_N_ELEMENTS (limits); i++)
-    {
-      gint64 spent = 0;
-
-      if (caps[i] == 0)
-        continue;
-      if (!member_window_spend (ctx, &policy, limits[i], account_id, member->user_id, now,
-                                &spent, error))
-        return FALSE;
-      *room = MIN (*room, MAX (0, caps[i] - spent));
-    }
-  return TRUE;
 }

@@ -98,47 +98,11 @@ gboolean tally_teams_find            (const TallyTeamsContext *ctx,
                                       TallyTeam               *team,
                                       TallyTeamsResult        *result,
                                       GError                 **error);
-/* What the member spent from the pool this month (the actor's zone). */
-gboolean tally_teams_spent_this_month (const TallyTeamsContext *ctx,
-                                       const TallyTeam         *team,
-                                       const char              *user_id,
-                                       gint64                   now,
-                                       gint64                  *spent,
-                                       GError                 **error);
 
 /* Whether the actor manages (owns or administers) the team whose pool is
  * @account_id: they read its history and usage as their own account's
  * (GET /v1/transactions, /v1/usage with account_id). */
 gboolean tally_teams_manages_pool    (const TallyTeamsContext *ctx,
                                       const char              *account_id);
-
-/* The run path (tally-api-runs.c). Whether @account_id is a pool the actor
- * may spend from: FALSE with no error when it is not. */
-gboolean tally_teams_may_use_pool    (const TallyTeamsContext *ctx,
-                                      const char              *account_id,
-                                      TallyTeam               *team,
-                                      TallyTeamMember         *member,
-                                      GError                 **error);
-/* The member's caps on the pool, checked as the account's own caps are:
- * posted charges and running holds in the day and month (the actor's
- * zone), plus @held. *@allowed FALSE with @verdict filled when a cap
- * would be passed. */
-gboolean tally_teams_check_member_caps (const TallyTeamsContext *ctx,
-                                        const TallyTeamMember   *member,
-                                        const char              *account_id,
-                                        gint64                   held,
-                                        gint64                   now,
-                                        gboolean                *allowed,
-                                        TallyPolicyVerdict      *verdict,
-                                        GError                 **error);
-/* Offline leases on a pool (tally-api-sync.c): how much more the member's
- * caps let them hold or spend from it now, leases they hold included;
- * G_MAXINT64 without caps. */
-gboolean tally_teams_lease_room        (const TallyTeamsContext *ctx,
-                                        const TallyTeamMember   *member,
-                                        const char              *account_id,
-                                        gint64                   now,
-                                        gint64                  *room,
-                                        GError                 **error);
 
 G_END_DECLS

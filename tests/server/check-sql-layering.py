@@ -11,6 +11,11 @@
 # docs/server-architecture.md, "The server's tables"). tally-writer.c
 # runs no SQL on tables but drives the connection itself (transactions,
 # the WAL hook, synchronous, checkpoints), so it may.
+#
+# And the business rules reach the ledger and the server's tables only
+# through the TallyRulesStore interface (tally-rules-store.h): no
+# TallyStore, TallyLedger, tally_store_*() or tally_ledger_*() in them, so
+# a second store implements the interface and the rules stay as they are.
 
 import pathlib
 import re
@@ -18,6 +23,9 @@ import sys
 
 ALLOWED = {'tally-writer.c'}
 SQLITE = re.compile(r'\bsqlite3_\w+')
+RULES = ('tally-runs', 'tally-sync-apply', 'tally-grants', 'tally-payment-events',
+         'tally-pool-spend')
+CONCRETE = re.compile(r'\b(TallyStore|TallyLedger|tally_store_\w+|tally_ledger_\w+)\b')
 
 
 def is_store(name):
@@ -42,12 +50,25 @@ def main():
             if match:
                 offenders.append(f'{path.name}:{number}: {match.group(0)}')
 
-    for offender in offenders:
+    concrete = []
+    for stem in RULES:
+        for path in (source_dir / f'{stem}.c', source_dir / f'{stem}.h'):
+            text = path.read_text(encoding='utf-8')
+            for number, line in enumerate(text.splitlines(), 1):
+                match = CONCRETE.search(line)
+                if match:
+                    concrete.append(f'{path.name}:{number}: {match.group(0)}')
+
+    for offender in offenders + concrete:
         print(offender)
     if offenders:
         sys.exit(f'{len(offenders)} use(s) of SQLite outside tally-store*.c: '
                  'move the SQL into a store file')
-    print(f'{len(files)} files checked: SQL only in the store')
+    if concrete:
+        sys.exit(f'{len(concrete)} use(s) of a concrete store in the rules: '
+                 'go through TallyRulesStore')
+    print(f'{len(files)} files checked: SQL only in the store, '
+          f'{len(RULES)} rule modules only on TallyRulesStore')
 
 
 main()

@@ -374,8 +374,9 @@ grant (Rig        *rig,
   g_strlcpy (request.id, id, sizeof request.id);
   tally_grant_init (out, &request);
   test_rig_begin (&rig->base);
-  tally_grants_apply (rig->base.ledger, tally_server_get_audit (rig->base.server), &rig->admin, out,
-                      &outcome, &error);
+  tally_grants_apply (TALLY_RULES_STORE (rig->base.store),
+                      tally_server_get_audit (rig->base.server), &rig->admin, out, &outcome,
+                      &error);
   g_assert_no_error (error);
   test_rig_commit (&rig->base);
   test_rig_assert_clean (&rig->base);

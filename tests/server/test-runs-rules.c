@@ -83,7 +83,7 @@ rig_setup (Rig           *rig,
   tally_tool_registry_load_directory (rig->registry, g_getenv ("TALLY_TOOLS_DIR"), NULL, &error);
   g_assert_no_error (error);
 
-  rig->runs.store = rig->base.store;
+  rig->runs.store = TALLY_RULES_STORE (rig->base.store);
   rig->runs.audit = rig->audit;
   rig->runs.registry = rig->registry;
   rig->runs.hold_timeout = HOLD_TIMEOUT;

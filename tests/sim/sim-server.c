@@ -118,7 +118,7 @@ sim_server_open (Sim     *sim,
   sim->config->lease_timeout = SIM_LEASE_TIMEOUT;
   sim->writer = tally_writer_new (sim->ledger);
   sim->audit = tally_audit_new (sim->store, sim->writer);
-  sim->ctx = (TallySyncContext) { sim->store, sim->ledger, sim->audit, sim->registry,
+  sim->ctx = (TallySyncContext) { TALLY_RULES_STORE (sim->store), sim->audit, sim->registry,
                                   sim->config };
 
   if (!tally_ledger_begin (sim->ledger, error))

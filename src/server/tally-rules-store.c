@@ -1,0 +1,406 @@
+/* tally-rules-store.c
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tally-rules-store.h"
+
+G_DEFINE_INTERFACE (TallyRulesStore, tally_rules_store, G_TYPE_OBJECT)
+
+static void
+tally_rules_store_default_init (TallyRulesStoreInterface *iface)
+{
+}
+
+gint64
+tally_rules_store_now (TallyRulesStore *self)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), 0);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->now (self);
+}
+
+gboolean
+tally_rules_store_create_account (TallyRulesStore     *self,
+                                  const TallyAccount  *account,
+                                  GError             **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->create_account (self, account, error);
+}
+
+gboolean
+tally_rules_store_create_transfers (TallyRulesStore      *self,
+                                    TallyTransfer        *transfers,
+                                    guint                 n_transfers,
+                                    TallyTransferResult  *results,
+                                    GError              **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->create_transfers (self, transfers, n_transfers,
+                                                               results, error);
+}
+
+gboolean
+tally_rules_store_lookup_account (TallyRulesStore  *self,
+                                  const char       *id,
+                                  TallyAccount     *account,
+                                  GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->lookup_account (self, id, account, error);
+}
+
+gboolean
+tally_rules_store_lookup_transfer (TallyRulesStore  *self,
+                                   const char       *id,
+                                   TallyTransfer    *transfer,
+                                   GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->lookup_transfer (self, id, transfer, error);
+}
+
+gboolean
+tally_rules_store_lookup_pending_state (TallyRulesStore    *self,
+                                        const char         *pending_id,
+                                        TallyPendingState  *state,
+                                        GError            **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->lookup_pending_state (self, pending_id, state, error);
+}
+
+gboolean
+tally_rules_store_expire_pending (TallyRulesStore  *self,
+                                  gint64            now,
+                                  guint            *n_expired,
+                                  GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->expire_pending (self, now, n_expired, error);
+}
+
+gboolean
+tally_rules_store_set_expiry (TallyRulesStore  *self,
+                              const char       *transfer_id,
+                              gint64            expires_at,
+                              GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->set_expiry (self, transfer_id, expires_at, error);
+}
+
+gboolean
+tally_rules_store_lookup_expiry (TallyRulesStore  *self,
+                                 const char       *transfer_id,
+                                 gint64           *expires_at,
+                                 GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->lookup_expiry (self, transfer_id, expires_at, error);
+}
+
+GArray *
+tally_rules_store_transfers_after (TallyRulesStore     *self,
+                                   const char * const  *account_ids,
+                                   gint64               after_seq,
+                                   guint                limit,
+                                   GError             **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), 0);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->transfers_after (self, account_ids, after_seq, limit,
+                                                              error);
+}
+
+gboolean
+tally_rules_store_find_run (TallyRulesStore  *self,
+                            const char       *id,
+                            TallyRun         *run,
+                            GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_run (self, id, run, error);
+}
+
+gboolean
+tally_rules_store_insert_run (TallyRulesStore  *self,
+                              const TallyRun   *run,
+                              const char       *inputs,
+                              GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->insert_run (self, run, inputs, error);
+}
+
+gboolean
+tally_rules_store_complete_run (TallyRulesStore  *self,
+                                const TallyRun   *run,
+                                GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->complete_run (self, run, error);
+}
+
+gboolean
+tally_rules_store_record_run_key (TallyRulesStore  *self,
+                                  const char       *run_id,
+                                  const char       *key_id,
+                                  GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->record_run_key (self, run_id, key_id, error);
+}
+
+gboolean
+tally_rules_store_load_policy (TallyRulesStore  *self,
+                               const char       *account_id,
+                               const char       *timezone,
+                               TallyPolicy      *policy,
+                               GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->load_policy (self, account_id, timezone, policy,
+                                                          error);
+}
+
+gboolean
+tally_rules_store_policy_spend_for_caps (TallyRulesStore    *self,
+                                         const char         *account_id,
+                                         const TallyPolicy  *policy,
+                                         gint64              now,
+                                         TallySpend         *spend,
+                                         GError            **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->policy_spend_for_caps (self, account_id, policy, now,
+                                                                    spend, error);
+}
+
+gboolean
+tally_rules_store_find_pool_member (TallyRulesStore  *self,
+                                    const char       *account_id,
+                                    const char       *user_id,
+                                    TallyTeam        *team,
+                                    TallyTeamMember  *member,
+                                    GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_pool_member (self, account_id, user_id, team,
+                                                               member, error);
+}
+
+gboolean
+tally_rules_store_member_spend (TallyRulesStore  *self,
+                                const char       *account_id,
+                                const char       *user_id,
+                                gint64            since,
+                                gint64            until,
+                                gint64            now,
+                                gint64           *spent,
+                                GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->member_spend (self, account_id, user_id, since, until,
+                                                           now, spent, error);
+}
+
+gboolean
+tally_rules_store_release_lease (TallyRulesStore  *self,
+                                 const char       *user_id,
+                                 const char       *device,
+                                 gboolean         *released,
+                                 GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->release_lease (self, user_id, device, released, error);
+}
+
+gboolean
+tally_rules_store_find_device (TallyRulesStore  *self,
+                               const char       *user_id,
+                               const char       *device,
+                               TallyDevice      *out,
+                               GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_device (self, user_id, device, out, error);
+}
+
+gboolean
+tally_rules_store_save_device (TallyRulesStore    *self,
+                               const char         *user_id,
+                               const char         *device,
+                               const TallyDevice  *row,
+                               GError            **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->save_device (self, user_id, device, row, error);
+}
+
+gboolean
+tally_rules_store_find_sync_op (TallyRulesStore    *self,
+                                const char         *id,
+                                TallySyncOpRecord  *record,
+                                GError            **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_sync_op (self, id, record, error);
+}
+
+gboolean
+tally_rules_store_add_sync_op (TallyRulesStore  *self,
+                               const char       *id,
+                               const char       *user_id,
+                               const char       *device,
+                               const char       *digest,
+                               const char       *result,
+                               GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->add_sync_op (self, id, user_id, device, digest,
+                                                          result, error);
+}
+
+gboolean
+tally_rules_store_add_pool_spend (TallyRulesStore  *self,
+                                  const char       *op_id,
+                                  const char       *account_id,
+                                  const char       *user_id,
+                                  gint64            charged,
+                                  gint64            now,
+                                  GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->add_pool_spend (self, op_id, account_id, user_id,
+                                                             charged, now, error);
+}
+
+gboolean
+tally_rules_store_find_payment (TallyRulesStore  *self,
+                                const char       *id,
+                                TallyPayment     *payment,
+                                GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_payment (self, id, payment, error);
+}
+
+gboolean
+tally_rules_store_find_payment_by_session (TallyRulesStore  *self,
+                                           const char       *session_id,
+                                           TallyPayment     *payment,
+                                           GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_payment_by_session (self, session_id, payment,
+                                                                      error);
+}
+
+gboolean
+tally_rules_store_find_payment_by_ref (TallyRulesStore  *self,
+                                       const char       *payment_ref,
+                                       TallyPayment     *payment,
+                                       GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_payment_by_ref (self, payment_ref, payment,
+                                                                  error);
+}
+
+gboolean
+tally_rules_store_update_payment (TallyRulesStore     *self,
+                                  const TallyPayment  *payment,
+                                  GError             **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->update_payment (self, payment, error);
+}
+
+gboolean
+tally_rules_store_set_payment_session (TallyRulesStore  *self,
+                                       const char       *payment_id,
+                                       const char       *session_id,
+                                       GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->set_payment_session (self, payment_id, session_id,
+                                                                  error);
+}
+
+gboolean
+tally_rules_store_find_recharge (TallyRulesStore  *self,
+                                 const char       *payment_id,
+                                 gint64           *started_at,
+                                 GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_recharge (self, payment_id, started_at, error);
+}
+
+gboolean
+tally_rules_store_clear_recharge_failures (TallyRulesStore  *self,
+                                           const char       *account_id,
+                                           GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->clear_recharge_failures (self, account_id, error);
+}
+
+gboolean
+tally_rules_store_find_gift (TallyRulesStore  *self,
+                             const char       *payment_id,
+                             TallyGift        *gift,
+                             GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_gift (self, payment_id, gift, error);
+}
+
+gboolean
+tally_rules_store_find_user_by_email (TallyRulesStore  *self,
+                                      const char       *email,
+                                      TallyUser        *user,
+                                      char            **password_hash,
+                                      GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_user_by_email (self, email, user, password_hash,
+                                                                 error);
+}

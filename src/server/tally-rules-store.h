@@ -1,0 +1,340 @@
+/* tally-rules-store.h: what the business rules need of a store
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <tally.h>
+
+#include "tally-store.h"
+#include "tally-store-gifts.h"
+#include "tally-store-payments.h"
+#include "tally-store-recharge.h"
+#include "tally-store-runs.h"
+#include "tally-store-sync.h"
+#include "tally-store-teams.h"
+
+G_BEGIN_DECLS
+
+#define TALLY_TYPE_RULES_STORE (tally_rules_store_get_type ())
+
+/* The rules of runs, sync, grants and payment events (tally-runs.c,
+ * tally-sync-apply.c, tally-grants.c, tally-payment-events.c) read and
+ * write only through this interface: the ledger and the server's tables
+ * as one store, inside the writer's transaction. TallyStore implements
+ * it on SQLite; a second store implements it without touching the rules
+ * or the HTTP layer. Each call means what the TallyLedger or TallyStore
+ * function of the same name means. */
+G_DECLARE_INTERFACE (TallyRulesStore, tally_rules_store, TALLY, RULES_STORE, GObject)
+
+struct _TallyRulesStoreInterface
+{
+  GTypeInterface g_iface;
+
+  /* The ledger: every balance change goes through these. */
+  gint64 (*now) (TallyRulesStore *self);
+  gboolean (*create_account) (TallyRulesStore     *self,
+                              const TallyAccount  *account,
+                              GError             **error);
+  gboolean (*create_transfers) (TallyRulesStore      *self,
+                                TallyTransfer        *transfers,
+                                guint                 n_transfers,
+                                TallyTransferResult  *results,
+                                GError              **error);
+  gboolean (*lookup_account) (TallyRulesStore  *self,
+                              const char       *id,
+                              TallyAccount     *account,
+                              GError          **error);
+  gboolean (*lookup_transfer) (TallyRulesStore  *self,
+                               const char       *id,
+                               TallyTransfer    *transfer,
+                               GError          **error);
+  gboolean (*lookup_pending_state) (TallyRulesStore    *self,
+                                    const char         *pending_id,
+                                    TallyPendingState  *state,
+                                    GError            **error);
+  gboolean (*expire_pending) (TallyRulesStore  *self,
+                              gint64            now,
+                              guint            *n_expired,
+                              GError          **error);
+  gboolean (*set_expiry) (TallyRulesStore  *self,
+                          const char       *transfer_id,
+                          gint64            expires_at,
+                          GError          **error);
+  gboolean (*lookup_expiry) (TallyRulesStore  *self,
+                             const char       *transfer_id,
+                             gint64           *expires_at,
+                             GError          **error);
+  GArray *(*transfers_after) (TallyRulesStore     *self,
+                              const char * const  *account_ids,
+                              gint64               after_seq,
+                              guint                limit,
+                              GError             **error);
+
+  /* Runs and spend policy. */
+  gboolean (*find_run) (TallyRulesStore  *self,
+                        const char       *id,
+                        TallyRun         *run,
+                        GError          **error);
+  gboolean (*insert_run) (TallyRulesStore  *self,
+                          const TallyRun   *run,
+                          const char       *inputs,
+                          GError          **error);
+  gboolean (*complete_run) (TallyRulesStore  *self,
+                            const TallyRun   *run,
+                            GError          **error);
+  gboolean (*record_run_key) (TallyRulesStore  *self,
+                              const char       *run_id,
+                              const char       *key_id,
+                              GError          **error);
+  gboolean (*load_policy) (TallyRulesStore  *self,
+                           const char       *account_id,
+                           const char       *timezone,
+                           TallyPolicy      *policy,
+                           GError          **error);
+  gboolean (*policy_spend_for_caps) (TallyRulesStore    *self,
+                                     const char         *account_id,
+                                     const TallyPolicy  *policy,
+                                     gint64              now,
+                                     TallySpend         *spend,
+                                     GError            **error);
+
+  /* Team pools. */
+  gboolean (*find_pool_member) (TallyRulesStore  *self,
+                                const char       *account_id,
+                                const char       *user_id,
+                                TallyTeam        *team,
+                                TallyTeamMember  *member,
+                                GError          **error);
+  gboolean (*member_spend) (TallyRulesStore  *self,
+                            const char       *account_id,
+                            const char       *user_id,
+                            gint64            since,
+                            gint64            until,
+                            gint64            now,
+                            gint64           *spent,
+                            GError          **error);
+
+  /* Devices, offline leases and synced operations. */
+  gboolean (*release_lease) (TallyRulesStore  *self,
+                             const char       *user_id,
+                             const char       *device,
+                             gboolean         *released,
+                             GError          **error);
+  gboolean (*find_device) (TallyRulesStore  *self,
+                           const char       *user_id,
+                           const char       *device,
+                           TallyDevice      *out,
+                           GError          **error);
+  gboolean (*save_device) (TallyRulesStore    *self,
+                           const char         *user_id,
+                           const char         *device,
+                           const TallyDevice  *row,
+                           GError            **error);
+  gboolean (*find_sync_op) (TallyRulesStore    *self,
+                            const char         *id,
+                            TallySyncOpRecord  *record,
+                            GError            **error);
+  gboolean (*add_sync_op) (TallyRulesStore  *self,
+                           const char       *id,
+                           const char       *user_id,
+                           const char       *device,
+                           const char       *digest,
+                           const char       *result,
+                           GError          **error);
+  gboolean (*add_pool_spend) (TallyRulesStore  *self,
+                              const char       *op_id,
+                              const char       *account_id,
+                              const char       *user_id,
+                              gint64            charged,
+                              gint64            now,
+                              GError          **error);
+
+  /* Payments, recharges and gifts. */
+  gboolean (*find_payment) (TallyRulesStore  *self,
+                            const char       *id,
+                            TallyPayment     *payment,
+                            GError          **error);
+  gboolean (*find_payment_by_session) (TallyRulesStore  *self,
+                                       const char       *session_id,
+                                       TallyPayment     *payment,
+                                       GError          **error);
+  gboolean (*find_payment_by_ref) (TallyRulesStore  *self,
+                                   const char       *payment_ref,
+                                   TallyPayment     *payment,
+                                   GError          **error);
+  gboolean (*update_payment) (TallyRulesStore     *self,
+                              const TallyPayment  *payment,
+                              GError             **error);
+  gboolean (*set_payment_session) (TallyRulesStore  *self,
+                                   const char       *payment_id,
+                                   const char       *session_id,
+                                   GError          **error);
+  gboolean (*find_recharge) (TallyRulesStore  *self,
+                             const char       *payment_id,
+                             gint64           *started_at,
+                             GError          **error);
+  gboolean (*clear_recharge_failures) (TallyRulesStore  *self,
+                                       const char       *account_id,
+                                       GError          **error);
+  gboolean (*find_gift) (TallyRulesStore  *self,
+                         const char       *payment_id,
+                         TallyGift        *gift,
+                         GError          **error);
+  gboolean (*find_user_by_email) (TallyRulesStore  *self,
+                                  const char       *email,
+                                  TallyUser        *user,
+                                  char            **password_hash,
+                                  GError          **error);
+};
+
+gint64 tally_rules_store_now (TallyRulesStore *self);
+gboolean tally_rules_store_create_account (TallyRulesStore     *self,
+                                           const TallyAccount  *account,
+                                           GError             **error);
+gboolean tally_rules_store_create_transfers (TallyRulesStore      *self,
+                                             TallyTransfer        *transfers,
+                                             guint                 n_transfers,
+                                             TallyTransferResult  *results,
+                                             GError              **error);
+gboolean tally_rules_store_lookup_account (TallyRulesStore  *self,
+                                           const char       *id,
+                                           TallyAccount     *account,
+                                           GError          **error);
+gboolean tally_rules_store_lookup_transfer (TallyRulesStore  *self,
+                                            const char       *id,
+                                            TallyTransfer    *transfer,
+                                            GError          **error);
+gboolean tally_rules_store_lookup_pending_state (TallyRulesStore    *self,
+                                                 const char         *pending_id,
+                                                 TallyPendingState  *state,
+                                                 GError            **error);
+gboolean tally_rules_store_expire_pending (TallyRulesStore  *self,
+                                           gint64            now,
+                                           guint            *n_expired,
+                                           GError          **error);
+gboolean tally_rules_store_set_expiry (TallyRulesStore  *self,
+                                       const char       *transfer_id,
+                                       gint64            expires_at,
+                                       GError          **error);
+gboolean tally_rules_store_lookup_expiry (TallyRulesStore  *self,
+                                          const char       *transfer_id,
+                                          gint64           *expires_at,
+                                          GError          **error);
+GArray *tally_rules_store_transfers_after (TallyRulesStore     *self,
+                                           const char * const  *account_ids,
+                                           gint64               after_seq,
+                                           guint                limit,
+                                           GError             **error);
+gboolean tally_rules_store_find_run (TallyRulesStore  *self,
+                                     const char       *id,
+                                     TallyRun         *run,
+                                     GError          **error);
+gboolean tally_rules_store_insert_run (TallyRulesStore  *self,
+                                       const TallyRun   *run,
+                                       const char       *inputs,
+                                       GError          **error);
+gboolean tally_rules_store_complete_run (TallyRulesStore  *self,
+                                         const TallyRun   *run,
+                                         GError          **error);
+gboolean tally_rules_store_record_run_key (TallyRulesStore  *self,
+                                           const char       *run_id,
+                                           const char       *key_id,
+                                           GError          **error);
+gboolean tally_rules_store_load_policy (TallyRulesStore  *self,
+                                        const char       *account_id,
+                                        const char       *timezone,
+                                        TallyPolicy      *policy,
+                                        GError          **error);
+gboolean tally_rules_store_policy_spend_for_caps (TallyRulesStore    *self,
+                                                  const char         *account_id,
+                                                  const TallyPolicy  *policy,
+                                                  gint64              now,
+                                                  TallySpend         *spend,
+                                                  GError            **error);
+gboolean tally_rules_store_find_pool_member (TallyRulesStore  *self,
+                                             const char       *account_id,
+                                             const char       *user_id,
+                                             TallyTeam        *team,
+                                             TallyTeamMember  *member,
+                                             GError          **error);
+gboolean tally_rules_store_member_spend (TallyRulesStore  *self,
+                                         const char       *account_id,
+                                         const char       *user_id,
+                                         gint64            since,
+                                         gint64            until,
+                                         gint64            now,
+                                         gint64           *spent,
+                                         GError          **error);
+gboolean tally_rules_store_release_lease (TallyRulesStore  *self,
+                                          const char       *user_id,
+                                          const char       *device,
+                                          gboolean         *released,
+                                          GError          **error);
+gboolean tally_rules_store_find_device (TallyRulesStore  *self,
+                                        const char       *user_id,
+                                        const char       *device,
+                                        TallyDevice      *out,
+                                        GError          **error);
+gboolean tally_rules_store_save_device (TallyRulesStore    *self,
+                                        const char         *user_id,
+                                        const char         *device,
+                                        const TallyDevice  *row,
+                                        GError            **error);
+gboolean tally_rules_store_find_sync_op (TallyRulesStore    *self,
+                                         const char         *id,
+                                         TallySyncOpRecord  *record,
+                                         GError            **error);
+gboolean tally_rules_store_add_sync_op (TallyRulesStore  *self,
+                                        const char       *id,
+                                        const char       *user_id,
+                                        const char       *device,
+                                        const char       *digest,
+                                        const char       *result,
+                                        GError          **error);
+gboolean tally_rules_store_add_pool_spend (TallyRulesStore  *self,
+                                           const char       *op_id,
+                                           const char       *account_id,
+                                           const char       *user_id,
+                                           gint64            charged,
+                                           gint64            now,
+                                           GError          **error);
+gboolean tally_rules_store_find_payment (TallyRulesStore  *self,
+                                         const char       *id,
+                                         TallyPayment     *payment,
+                                         GError          **error);
+gboolean tally_rules_store_find_payment_by_session (TallyRulesStore  *self,
+                                                    const char       *session_id,
+                                                    TallyPayment     *payment,
+                                                    GError          **error);
+gboolean tally_rules_store_find_payment_by_ref (TallyRulesStore  *self,
+                                                const char       *payment_ref,
+                                                TallyPayment     *payment,
+                                                GError          **error);
+gboolean tally_rules_store_update_payment (TallyRulesStore     *self,
+                                           const TallyPayment  *payment,
+                                           GError             **error);
+gboolean tally_rules_store_set_payment_session (TallyRulesStore  *self,
+                                                const char       *payment_id,
+                                                const char       *session_id,
+                                                GError          **error);
+gboolean tally_rules_store_find_recharge (TallyRulesStore  *self,
+                                          const char       *payment_id,
+                                          gint64           *started_at,
+                                          GError          **error);
+gboolean tally_rules_store_clear_recharge_failures (TallyRulesStore  *self,
+                                                    const char       *account_id,
+                                                    GError          **error);
+gboolean tally_rules_store_find_gift (TallyRulesStore  *self,
+                                      const char       *payment_id,
+                                      TallyGift        *gift,
+                                      GError          **error);
+gboolean tally_rules_store_find_user_by_email (TallyRulesStore  *self,
+                                               const char       *email,
+                                               TallyUser        *user,
+                                               char            **password_hash,
+                                               GError          **error);
+G_END_DECLS

@@ -1,0 +1,379 @@
+/* tally-store-rules.c: TallyStore as the rules' store, on SQLite
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tally-store-keys.h"
+#include "tally-store-private.h"
+#include "tally-store-teams.h"
+
+/* Only TallyStore implements the interface here. */
+static TallyStore *
+store_of (TallyRulesStore *rules)
+{
+  return (TallyStore *) rules;
+}
+
+/* The ledger shares the store's connection, so a rule's transfers and
+ * its rows commit in the same transaction. */
+static TallyLedger *
+ledger_of (TallyRulesStore *rules)
+{
+  return tally_store_get_ledger (store_of (rules));
+}
+
+static gint64
+sqlite_now (TallyRulesStore *rules)
+{
+  return tally_ledger_now (ledger_of (rules));
+}
+
+static gboolean
+sqlite_create_account (TallyRulesStore     *rules,
+                       const TallyAccount  *account,
+                       GError             **error)
+{
+  return tally_ledger_create_account (ledger_of (rules), account, error);
+}
+
+static gboolean
+sqlite_create_transfers (TallyRulesStore      *rules,
+                         TallyTransfer        *transfers,
+                         guint                 n_transfers,
+                         TallyTransferResult  *results,
+                         GError              **error)
+{
+  return tally_ledger_create_transfers (ledger_of (rules), transfers, n_transfers, results, error);
+}
+
+static gboolean
+sqlite_lookup_account (TallyRulesStore  *rules,
+                       const char       *id,
+                       TallyAccount     *account,
+                       GError          **error)
+{
+  return tally_ledger_lookup_account (ledger_of (rules), id, account, error);
+}
+
+static gboolean
+sqlite_lookup_transfer (TallyRulesStore  *rules,
+                        const char       *id,
+                        TallyTransfer    *transfer,
+                        GError          **error)
+{
+  return tally_ledger_lookup_transfer (ledger_of (rules), id, transfer, error);
+}
+
+static gboolean
+sqlite_lookup_pending_state (TallyRulesStore    *rules,
+                             const char         *pending_id,
+                             TallyPendingState  *state,
+                             GError            **error)
+{
+  return tally_ledger_lookup_pending_state (ledger_of (rules), pending_id, state, error);
+}
+
+static gboolean
+sqlite_expire_pending (TallyRulesStore  *rules,
+                       gint64            now,
+                       guint            *n_expired,
+                       GError          **error)
+{
+  return tally_ledger_expire_pending (ledger_of (rules), now, n_expired, error);
+}
+
+static gboolean
+sqlite_set_expiry (TallyRulesStore  *rules,
+                   const char       *transfer_id,
+                   gint64            expires_at,
+                   GError          **error)
+{
+  return tally_ledger_set_expiry (ledger_of (rules), transfer_id, expires_at, error);
+}
+
+static gboolean
+sqlite_lookup_expiry (TallyRulesStore  *rules,
+                      const char       *transfer_id,
+                      gint64           *expires_at,
+                      GError          **error)
+{
+  return tally_ledger_lookup_expiry (ledger_of (rules), transfer_id, expires_at, error);
+}
+
+static GArray *
+sqlite_transfers_after (TallyRulesStore     *rules,
+                        const char * const  *account_ids,
+                        gint64               after_seq,
+                        guint                limit,
+                        GError             **error)
+{
+  return tally_ledger_transfers_after (ledger_of (rules), account_ids, after_seq, limit, error);
+}
+
+static gboolean
+sqlite_find_run (TallyRulesStore  *rules,
+                 const char       *id,
+                 TallyRun         *run,
+                 GError          **error)
+{
+  return tally_store_find_run (store_of (rules), id, run, error);
+}
+
+static gboolean
+sqlite_insert_run (TallyRulesStore  *rules,
+                   const TallyRun   *run,
+                   const char       *inputs,
+                   GError          **error)
+{
+  return tally_store_insert_run (store_of (rules), run, inputs, error);
+}
+
+static gboolean
+sqlite_complete_run (TallyRulesStore  *rules,
+                     const TallyRun   *run,
+                     GError          **error)
+{
+  return tally_store_complete_run (store_of (rules), run, error);
+}
+
+static gboolean
+sqlite_record_run_key (TallyRulesStore  *rules,
+                       const char       *run_id,
+                       const char       *key_id,
+                       GError          **error)
+{
+  return tally_store_record_run_key (store_of (rules), run_id, key_id, error);
+}
+
+static gboolean
+sqlite_load_policy (TallyRulesStore  *rules,
+                    const char       *account_id,
+                    const char       *timezone,
+                    TallyPolicy      *policy,
+                    GError          **error)
+{
+  return tally_store_load_policy (store_of (rules), account_id, timezone, policy, error);
+}
+
+static gboolean
+sqlite_policy_spend_for_caps (TallyRulesStore    *rules,
+                              const char         *account_id,
+                              const TallyPolicy  *policy,
+                              gint64              now,
+                              TallySpend         *spend,
+                              GError            **error)
+{
+  return tally_store_policy_spend_for_caps (store_of (rules), account_id, policy, now, spend,
+                                                      error);
+}
+
+static gboolean
+sqlite_find_pool_member (TallyRulesStore  *rules,
+                         const char       *account_id,
+                         const char       *user_id,
+                         TallyTeam        *team,
+                         TallyTeamMember  *member,
+                         GError          **error)
+{
+  return tally_store_find_pool_member (store_of (rules), account_id, user_id, team, member, error);
+}
+
+static gboolean
+sqlite_member_spend (TallyRulesStore  *rules,
+                     const char       *account_id,
+                     const char       *user_id,
+                     gint64            since,
+                     gint64            until,
+                     gint64            now,
+                     gint64           *spent,
+                     GError          **error)
+{
+  return tally_store_member_spend (store_of (rules), account_id, user_id, since, until, now, spent,
+                                             error);
+}
+
+static gboolean
+sqlite_release_lease (TallyRulesStore  *rules,
+                      const char       *user_id,
+                      const char       *device,
+                      gboolean         *released,
+                      GError          **error)
+{
+  return tally_store_release_lease (store_of (rules), user_id, device, released, error);
+}
+
+static gboolean
+sqlite_find_device (TallyRulesStore  *rules,
+                    const char       *user_id,
+                    const char       *device,
+                    TallyDevice      *out,
+                    GError          **error)
+{
+  return tally_store_find_device (store_of (rules), user_id, device, out, error);
+}
+
+static gboolean
+sqlite_save_device (TallyRulesStore    *rules,
+                    const char         *user_id,
+                    const char         *device,
+                    const TallyDevice  *row,
+                    GError            **error)
+{
+  return tally_store_save_device (store_of (rules), user_id, device, row, error);
+}
+
+static gboolean
+sqlite_find_sync_op (TallyRulesStore    *rules,
+                     const char         *id,
+                     TallySyncOpRecord  *record,
+                     GError            **error)
+{
+  return tally_store_find_sync_op (store_of (rules), id, record, error);
+}
+
+static gboolean
+sqlite_add_sync_op (TallyRulesStore  *rules,
+                    const char       *id,
+                    const char       *user_id,
+                    const char       *device,
+                    const char       *digest,
+                    const char       *result,
+                    GError          **error)
+{
+  return tally_store_add_sync_op (store_of (rules), id, user_id, device, digest, result, error);
+}
+
+static gboolean
+sqlite_add_pool_spend (TallyRulesStore  *rules,
+                       const char       *op_id,
+                       const char       *account_id,
+                       const char       *user_id,
+                       gint64            charged,
+                       gint64            now,
+                       GError          **error)
+{
+  return tally_store_add_pool_spend (store_of (rules), op_id, account_id, user_id, charged, now,
+                                               error);
+}
+
+static gboolean
+sqlite_find_payment (TallyRulesStore  *rules,
+                     const char       *id,
+                     TallyPayment     *payment,
+                     GError          **error)
+{
+  return tally_store_find_payment (store_of (rules), id, payment, error);
+}
+
+static gboolean
+sqlite_find_payment_by_session (TallyRulesStore  *rules,
+                                const char       *session_id,
+                                TallyPayment     *payment,
+                                GError          **error)
+{
+  return tally_store_find_payment_by_session (store_of (rules), session_id, payment, error);
+}
+
+static gboolean
+sqlite_find_payment_by_ref (TallyRulesStore  *rules,
+                            const char       *payment_ref,
+                            TallyPayment     *payment,
+                            GError          **error)
+{
+  return tally_store_find_payment_by_ref (store_of (rules), payment_ref, payment, error);
+}
+
+static gboolean
+sqlite_update_payment (TallyRulesStore     *rules,
+                       const TallyPayment  *payment,
+                       GError             **error)
+{
+  return tally_store_update_payment (store_of (rules), payment, error);
+}
+
+static gboolean
+sqlite_set_payment_session (TallyRulesStore  *rules,
+                            const char       *payment_id,
+                            const char       *session_id,
+                            GError          **error)
+{
+  return tally_store_set_payment_session (store_of (rules), payment_id, session_id, error);
+}
+
+static gboolean
+sqlite_find_recharge (TallyRulesStore  *rules,
+                      const char       *payment_id,
+                      gint64           *started_at,
+                      GError          **error)
+{
+  return tally_store_find_recharge (store_of (rules), payment_id, started_at, error);
+}
+
+static gboolean
+sqlite_clear_recharge_failures (TallyRulesStore  *rules,
+                                const char       *account_id,
+                                GError          **error)
+{
+  return tally_store_clear_recharge_failures (store_of (rules), account_id, error);
+}
+
+static gboolean
+sqlite_find_gift (TallyRulesStore  *rules,
+                  const char       *payment_id,
+                  TallyGift        *gift,
+                  GError          **error)
+{
+  return tally_store_find_gift (store_of (rules), payment_id, gift, error);
+}
+
+static gboolean
+sqlite_find_user_by_email (TallyRulesStore  *rules,
+                           const char       *email,
+                           TallyUser        *user,
+                           char            **password_hash,
+                           GError          **error)
+{
+  return tally_store_find_user_by_email (store_of (rules), email, user, password_hash, error);
+}
+
+void
+tally_store_rules_store_init (TallyRulesStoreInterface *iface)
+{
+  iface->now = sqlite_now;
+  iface->create_account = sqlite_create_account;
+  iface->create_transfers = sqlite_create_transfers;
+  iface->lookup_account = sqlite_lookup_account;
+  iface->lookup_transfer = sqlite_lookup_transfer;
+  iface->lookup_pending_state = sqlite_lookup_pending_state;
+  iface->expire_pending = sqlite_expire_pending;
+  iface->set_expiry = sqlite_set_expiry;
+  iface->lookup_expiry = sqlite_lookup_expiry;
+  iface->transfers_after = sqlite_transfers_after;
+  iface->find_run = sqlite_find_run;
+  iface->insert_run = sqlite_insert_run;
+  iface->complete_run = sqlite_complete_run;
+  iface->record_run_key = sqlite_record_run_key;
+  iface->load_policy = sqlite_load_policy;
+  iface->policy_spend_for_caps = sqlite_policy_spend_for_caps;
+  iface->find_pool_member = sqlite_find_pool_member;
+  iface->member_spend = sqlite_member_spend;
+  iface->release_lease = sqlite_release_lease;
+  iface->find_device = sqlite_find_device;
+  iface->save_device = sqlite_save_device;
+  iface->find_sync_op = sqlite_find_sync_op;
+  iface->add_sync_op = sqlite_add_sync_op;
+  iface->add_pool_spend = sqlite_add_pool_spend;
+  iface->find_payment = sqlite_find_payment;
+  iface->find_payment_by_session = sqlite_find_payment_by_session;
+  iface->find_payment_by_ref = sqlite_find_payment_by_ref;
+  iface->update_payment = sqlite_update_payment;
+  iface->set_payment_session = sqlite_set_payment_session;
+  iface->find_recharge = sqlite_find_recharge;
+  iface->clear_recharge_failures = sqlite_clear_recharge_failures;
+  iface->find_gift = sqlite_find_gift;
+  iface->find_user_by_email = sqlite_find_user_by_email;
+}
