@@ -47,6 +47,9 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_BATCH_SAVEPOINT] = "SAVEPOINT batch",
   [STMT_BATCH_RELEASE] = "RELEASE batch",
   [STMT_BATCH_ROLLBACK_TO] = "ROLLBACK TO batch",
+  [STMT_WRITE_SAVEPOINT] = "SAVEPOINT write",
+  [STMT_WRITE_RELEASE] = "RELEASE write",
+  [STMT_WRITE_ROLLBACK_TO] = "ROLLBACK TO write",
   [STMT_LAST_TRANSFER] = "SELECT seq, created_at FROM transfers ORDER BY seq DESC LIMIT 1",
   /* What the rows of one debit account in (?5, ?6] change in the sum of
    * consumption created in [?3, ?4): a hold or a direct charge adds its
@@ -792,6 +795,45 @@ tally_ledger_rollback (TallyLedger *self)
 
   if (!sqlite3_get_autocommit (self->db))
     tally_ledger_step_done (self, tally_ledger_stmt (self, STMT_ROLLBACK), NULL);
+}
+
+gboolean
+tally_ledger_begin_write (TallyLedger  *self,
+                          GError      **error)
+{
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+  g_return_val_if_fail (!sqlite3_get_autocommit (self->db), FALSE);
+
+  return tally_ledger_step_done (self, tally_ledger_stmt (self, STMT_WRITE_SAVEPOINT), error);
+}
+
+gboolean
+tally_ledger_end_write (TallyLedger  *self,
+                        GError      **error)
+{
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
+
+  return tally_ledger_step_done (self, tally_ledger_stmt (self, STMT_WRITE_RELEASE), error);
+}
+
+void
+tally_ledger_undo_write (TallyLedger *self)
+{
+  g_return_if_fail (TALLY_IS_LEDGER (self));
+
+  tally_ledger_step_done (self, tally_ledger_stmt (self, STMT_WRITE_ROLLBACK_TO), NULL);
+  tally_ledger_step_done (self, tally_ledger_stmt (self, STMT_WRITE_RELEASE), NULL);
+}
+
+TallyLedgerError
+tally_ledger_get_last_failure (TallyLedger *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (TALLY_IS_LEDGER (self), TALLY_LEDGER_ERROR_STORAGE);
+
+  tally_ledger_set_sqlite_error (self->db, &error);
+  return error->code;
 }
 
 gboolean

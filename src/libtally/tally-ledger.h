@@ -75,6 +75,18 @@ gboolean     tally_ledger_begin              (TallyLedger                *self,
 gboolean     tally_ledger_commit             (TallyLedger                *self,
                                               GError                    **error);
 void         tally_ledger_rollback           (TallyLedger                *self);
+/* One write of a group inside the explicit transaction: a savepoint, so
+ * tally_ledger_undo_write() undoes that write alone and the group goes
+ * on. Writes do not nest. */
+gboolean     tally_ledger_begin_write        (TallyLedger                *self,
+                                              GError                    **error);
+gboolean     tally_ledger_end_write          (TallyLedger                *self,
+                                              GError                    **error);
+void         tally_ledger_undo_write         (TallyLedger                *self);
+/* What the storage's last failure says of the disk, read right after it:
+ * TALLY_LEDGER_ERROR_DISK_FULL, TALLY_LEDGER_ERROR_UNWRITABLE or, for any
+ * other failure (or none), TALLY_LEDGER_ERROR_STORAGE. */
+TallyLedgerError tally_ledger_get_last_failure (TallyLedger              *self);
 gboolean     tally_ledger_in_transaction     (TallyLedger                *self);
 
 /* Accounts. Creating an account that exists with the same fields succeeds

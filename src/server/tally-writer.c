@@ -7,14 +7,10 @@
 
 #include "config.h"
 
-#include <tally-ledger-sqlite.h>
-
 #include "tally-log.h"
+#include "tally-store-wal.h"
 #include "tally-syncer.h"
 #include "tally-writer.h"
-
-/* SQLite's own default, kept now that the WAL hook is ours. */
-#define DEFAULT_AUTOCHECKPOINT 1000
 
 typedef struct
 {
@@ -47,11 +43,11 @@ struct _TallyWriter
   /* Microseconds from BEGIN to the end of the last group's COMMIT. */
   gint64       last_duration;
   gint64       committed_seq;
-  /* Makes commits durable off the main thread; NULL when the ledger was
+  /* Make commits durable off the main thread; NULL when the ledger was
    * opened with synchronous=NORMAL on purpose (no durability asked). */
+  TallyStoreWal *wal;
   TallySyncer *syncer;
   gboolean     in_group;
-  int          autocheckpoint;
 };
 
 typedef struct
@@ -76,38 +72,6 @@ write_item_free (WriteItem *item)
     item->destroy (item->data);
   g_clear_error (&item->error);
   g_free (item);
-}
-
-static gint64
-pragma_int (sqlite3    *db,
-            const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value = -1;
-
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  return value;
-}
-
-/* A file-backed ledger in WAL mode. */
-static gboolean
-is_wal (sqlite3 *db)
-{
-  sqlite3_stmt *stmt = NULL;
-  gboolean wal = FALSE;
-
-  if (g_strcmp0 (sqlite3_db_filename (db, "main"), "") == 0)
-    return FALSE;
-  if (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step (stmt) == SQLITE_ROW)
-    wal = g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") == 0;
-  sqlite3_finalize (stmt);
-
-  return wal;
 }
 
 /* Answers a group's writes, once it is durable (or failed). */
@@ -147,24 +111,16 @@ announce_durable (gpointer data)
 /* Runs after every COMMIT on the ledger connection. A commit outside
  * the group commit (a store call answered at once) is synced before it
  * returns, so it stays as durable as with synchronous=FULL. */
-static int
-on_wal_commit (gpointer    data,
-               sqlite3    *db,
-               const char *name,
-               int         n_pages)
+static void
+on_commit (gpointer data)
 {
   TallyWriter *self = data;
-
-  if (self->autocheckpoint > 0 && n_pages >= self->autocheckpoint)
-    sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 
   if (!self->in_group)
     {
       tally_syncer_push (self->syncer, NULL, TRUE);
       tally_syncer_wait (self->syncer);
     }
-
-  return SQLITE_OK;
 }
 
 /* With synchronous=FULL every COMMIT would wait for the WAL's fsync on
@@ -174,31 +130,16 @@ on_wal_commit (gpointer    data,
 static void
 start_syncer (TallyWriter *self)
 {
-  sqlite3 *db = tally_ledger_get_sqlite (self->ledger);
-  const char *wal;
-
-  /* NORMAL is only safe in WAL mode; a ledger opened with NORMAL on
-   * purpose asked for no durability. */
-  if (pragma_int (db, "PRAGMA synchronous") < 2 || !is_wal (db))
-    return;
-
-  wal = sqlite3_filename_wal (sqlite3_db_filename (db, "main"));
-  self->syncer = tally_syncer_new (wal, announce_durable, self);
-  self->autocheckpoint = pragma_int (db, "PRAGMA wal_autocheckpoint");
-  if (self->autocheckpoint < 0)
-    self->autocheckpoint = DEFAULT_AUTOCHECKPOINT;
-  sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-  sqlite3_wal_hook (db, on_wal_commit, self);
+  self->wal = tally_store_wal_take_sync (self->ledger, on_commit, self);
+  if (self->wal != NULL)
+    self->syncer = tally_syncer_new (tally_store_wal_get_path (self->wal), announce_durable,
+                                     self);
 }
 
-/* The ledger may outlive the writer: it gets FULL back. */
 static void
 stop_syncer (TallyWriter *self)
 {
-  sqlite3 *db = tally_ledger_get_sqlite (self->ledger);
-
-  sqlite3_wal_autocheckpoint (db, self->autocheckpoint);
-  sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+  g_clear_pointer (&self->wal, tally_store_wal_give_back_sync);
   g_clear_pointer (&self->syncer, tally_syncer_free);
 }
 
@@ -253,51 +194,33 @@ tally_writer_new (TallyLedger *ledger)
   return self;
 }
 
-static gboolean
-exec (TallyWriter  *self,
-      const char   *sql,
-      GError      **error)
+static TallyStorageState
+storage_state_of_code (TallyLedgerError code)
 {
-  sqlite3 *db = tally_ledger_get_sqlite (self->ledger);
+  if (code == TALLY_LEDGER_ERROR_DISK_FULL)
+    return TALLY_STORAGE_FULL;
+  if (code == TALLY_LEDGER_ERROR_UNWRITABLE)
+    return TALLY_STORAGE_FAILING;
 
-  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_STORAGE, "%s: %s", sql,
-                   sqlite3_errmsg (db));
-      return FALSE;
-    }
-
-  return TRUE;
+  return TALLY_STORAGE_OK;
 }
 
-/* Whether SQLite's last failure was the disk's: full, read-only or not
- * writable at all. Read before anything else runs on the connection. */
+/* Whether the storage's last failure was the disk's: full, read-only or
+ * not writable at all. Read before anything else runs on the connection. */
 static TallyStorageState
 storage_state_of_last_error (TallyWriter *self)
 {
-  switch (sqlite3_errcode (tally_ledger_get_sqlite (self->ledger)))
-    {
-    case SQLITE_FULL:
-      return TALLY_STORAGE_FULL;
-    case SQLITE_READONLY:
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-      return TALLY_STORAGE_FAILING;
-    default:
-      return TALLY_STORAGE_OK;
-    }
+  return storage_state_of_code (tally_ledger_get_last_failure (self->ledger));
 }
 
 /* The same from a failed begin or commit, which has rolled back since. */
 static TallyStorageState
 storage_state_of_error (const GError *error)
 {
-  if (g_error_matches (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_DISK_FULL))
-    return TALLY_STORAGE_FULL;
-  if (g_error_matches (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_UNWRITABLE))
-    return TALLY_STORAGE_FAILING;
+  if (error == NULL || error->domain != TALLY_LEDGER_ERROR)
+    return TALLY_STORAGE_OK;
 
-  return TALLY_STORAGE_OK;
+  return storage_state_of_code (error->code);
 }
 
 /* One write in its own savepoint, so its failure undoes only itself.
@@ -308,15 +231,14 @@ run_item (TallyWriter *self,
 {
   TallyStorageState storage;
 
-  if (!exec (self, "SAVEPOINT write", &item->error))
+  if (!tally_ledger_begin_write (self->ledger, &item->error))
     return storage_state_of_last_error (self);
 
-  if (item->func (item->data, &item->error) && exec (self, "RELEASE write", &item->error))
+  if (item->func (item->data, &item->error) && tally_ledger_end_write (self->ledger, &item->error))
     return TALLY_STORAGE_OK;
 
   storage = storage_state_of_last_error (self);
-  exec (self, "ROLLBACK TO write", NULL);
-  exec (self, "RELEASE write", NULL);
+  tally_ledger_undo_write (self->ledger);
   return storage;
 }
 

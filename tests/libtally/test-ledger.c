@@ -721,6 +721,50 @@ test_result_strings (void)
     }
 }
 
+/* A group commit's writes: one undone alone, the others commit, and the
+ * balances say so. */
+static void
+test_group_writes (LedgerFixture *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  TallyTransfer kept, undone, also_kept, again;
+
+  g_assert_true (tally_ledger_begin (f->ledger, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (tally_ledger_begin_write (f->ledger, &error));
+  transfer_new (&kept, f->grants, f->alice, 100, TALLY_TRANSFER_KIND_GRANT);
+  assert_result (f, &kept, TALLY_TRANSFER_OK);
+  g_assert_true (tally_ledger_end_write (f->ledger, &error));
+
+  g_assert_true (tally_ledger_begin_write (f->ledger, &error));
+  transfer_new (&undone, f->grants, f->alice, 40, TALLY_TRANSFER_KIND_GRANT);
+  assert_result (f, &undone, TALLY_TRANSFER_OK);
+  g_assert_cmpint (balance_of (f, f->alice), ==, 140);
+  tally_ledger_undo_write (f->ledger);
+  g_assert_cmpint (balance_of (f, f->alice), ==, 100);
+
+  g_assert_true (tally_ledger_begin_write (f->ledger, &error));
+  transfer_new (&also_kept, f->grants, f->alice, 7, TALLY_TRANSFER_KIND_GRANT);
+  assert_result (f, &also_kept, TALLY_TRANSFER_OK);
+  g_assert_true (tally_ledger_end_write (f->ledger, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (tally_ledger_commit (f->ledger, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (balance_of (f, f->alice), ==, 107);
+
+  /* The undone id was never used: it goes through now. */
+  again = undone;
+  again.seq = 0;
+  assert_result (f, &again, TALLY_TRANSFER_OK);
+  g_assert_cmpint (balance_of (f, f->alice), ==, 147);
+  /* Nothing failed on the connection: no disk to blame. */
+  g_assert_cmpint (tally_ledger_get_last_failure (f->ledger), ==, TALLY_LEDGER_ERROR_STORAGE);
+  assert_check_clean (f);
+}
+
 #define ADD(path, func) \
   g_test_add (path, LedgerFixture, NULL, fixture_set_up, func, fixture_tear_down)
 
@@ -749,6 +793,7 @@ main (int   argc,
   ADD ("/ledger/rename-account", test_rename_account);
   ADD ("/ledger/schema-too-new", test_schema_too_new);
   ADD ("/ledger/reopen", test_reopen);
+  ADD ("/ledger/group-writes", test_group_writes);
 
   for (guint i = 0; i < G_N_ELEMENTS (tamperings); i++)
     {
