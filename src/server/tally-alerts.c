@@ -58,6 +58,12 @@ struct _TallyAlerts
 
 G_DEFINE_FINAL_TYPE (TallyAlerts, tally_alerts, G_TYPE_OBJECT)
 
+static TallyRulesStore *
+store_of (TallyAlerts *self)
+{
+  return tally_server_get_rules_store (self->server);
+}
+
 /* What one group commit judged: announced once it is durable. */
 typedef struct
 {
@@ -150,18 +156,17 @@ tally_alerts_save_settings (TallyAlerts                      *self,
                             TallyAlertSettings               *settings,
                             GError                          **error)
 {
-  TallyStore *store;
+  TallyRulesStore *store;
 
   g_return_val_if_fail (TALLY_IS_ALERTS (self), FALSE);
 
-  store = tally_server_get_store (self->server);
-  if (!tally_store_load_alert_settings (store, user_id, settings, error))
+  store = store_of (self);
+  if (!tally_rules_store_load_alert_settings (store, user_id, settings, error))
     return FALSE;
 
   tally_alerts_merge_settings (settings, request);
-  return tally_store_save_alert_settings (store, user_id, settings,
-                                          tally_ledger_now (tally_server_get_ledger (self->server)),
-                                          error);
+  return tally_rules_store_save_alert_settings (store, user_id, settings,
+                                                tally_rules_store_now (store), error);
 }
 
 gboolean
@@ -177,8 +182,7 @@ tally_alerts_unsubscribe_email (TallyAlerts         *self,
 
   off.has_email = TRUE;
   off.email = FALSE;
-  return tally_store_find_user_by_id (tally_server_get_store (self->server), user_id, &user,
-                                      error) &&
+  return tally_rules_store_find_user_by_id (store_of (self), user_id, &user, error) &&
          tally_alerts_save_settings (self, user_id, &off, settings, error) &&
          tally_audit_record (tally_server_get_audit (self->server), &user, "alerts.unsubscribed",
                              user_id, "ok", tally_audit_details ("s", "channel", "email"), error);
@@ -287,8 +291,8 @@ queue_email (TallyAlerts       *self,
   gint64 until = tally_alert_quiet_until (&subject->settings, subject->user.timezone,
                                           alert->created_at);
 
-  return tally_store_hold_alert_email (tally_server_get_store (self->server), alert->id,
-                                       alert->user_id, MAX (until, alert->created_at), error);
+  return tally_rules_store_hold_alert_email (store_of (self), alert->id, alert->user_id,
+                                             MAX (until, alert->created_at), error);
 }
 
 static gboolean
@@ -335,13 +339,13 @@ fire (TallyAlerts    *self,
       TallyAlert     *alert,
       GError        **error)
 {
-  TallyStore *store = tally_server_get_store (self->server);
+  TallyRulesStore *store = store_of (self);
   gboolean inserted;
 
   if (alert->id[0] == '\0')
     new_id (alert->id);
-  alert->created_at = tally_ledger_now (tally_server_get_ledger (self->server));
-  if (!tally_store_insert_alert (store, alert, &inserted, error))
+  alert->created_at = tally_rules_store_now (store);
+  if (!tally_rules_store_insert_alert (store, alert, &inserted, error))
     return FALSE;
 
   return !inserted || record_fired (self, subject, alert, error);
@@ -401,8 +405,8 @@ judge_windows (TallyAlerts    *self,
                const Subject  *subject,
                GError        **error)
 {
-  TallyStore *store = tally_server_get_store (self->server);
-  gint64 now = tally_ledger_now (tally_server_get_ledger (self->server));
+  TallyRulesStore *store = store_of (self);
+  gint64 now = tally_rules_store_now (store);
   gint64 day_start, month_start, end;
   char day_key[32], month_key[32];
   TallySpend spend;
@@ -411,8 +415,8 @@ judge_windows (TallyAlerts    *self,
                                               subject->caps.monthly <= 0))
     return TRUE;
 
-  if (!tally_store_policy_spend_for_caps (store, subject->user.account_id, &subject->policy, now,
-                                          &spend, error))
+  if (!tally_rules_store_policy_spend_for_caps (store, subject->user.account_id, &subject->policy,
+                                                now, &spend, error))
     return FALSE;
 
   tally_policy_window (&subject->policy, TALLY_LIMIT_DAILY, now, &day_start, &end);
@@ -432,7 +436,7 @@ judge_low_balance (TallyAlerts    *self,
                    const Subject  *subject,
                    GError        **error)
 {
-  TallyStore *store = tally_server_get_store (self->server);
+  TallyRulesStore *store = store_of (self);
   gint64 threshold = subject->settings.low_balance;
   g_auto(TallyAlert) alert = { 0 };
   TallyAccount account;
@@ -440,14 +444,14 @@ judge_low_balance (TallyAlerts    *self,
 
   if (threshold < 0)
     return TRUE;
-  if (!tally_ledger_lookup_account (tally_server_get_ledger (self->server),
-                                    subject->user.account_id, &account, error))
+  if (!tally_rules_store_lookup_account (store_of (self), subject->user.account_id, &account,
+                                         error))
     return FALSE;
 
   available = tally_account_available (&account);
   if (available > threshold)
     return subject->settings.low_balance_armed ||
-           tally_store_set_low_balance_armed (store, subject->user.id, TRUE, error);
+           tally_rules_store_set_low_balance_armed (store, subject->user.id, TRUE, error);
   if (!subject->settings.low_balance_armed)
     return TRUE;
 
@@ -462,7 +466,7 @@ judge_low_balance (TallyAlerts    *self,
   if (!fire (self, subject, &alert, error))
     return FALSE;
 
-  return tally_store_set_low_balance_armed (store, subject->user.id, FALSE, error);
+  return tally_rules_store_set_low_balance_armed (store, subject->user.id, FALSE, error);
 }
 
 /* FALSE in *@found for an account no user owns (system, lease). */
@@ -473,11 +477,11 @@ load_subject (TallyAlerts  *self,
               gboolean     *found,
               GError      **error)
 {
-  TallyStore *store = tally_server_get_store (self->server);
+  TallyRulesStore *store = store_of (self);
   g_autoptr(GError) local_error = NULL;
 
   *found = FALSE;
-  if (!tally_store_find_user_by_account (store, account_id, &subject->user, &local_error))
+  if (!tally_rules_store_find_user_by_account (store, account_id, &subject->user, &local_error))
     {
       if (g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
         return TRUE;
@@ -485,9 +489,9 @@ load_subject (TallyAlerts  *self,
       return FALSE;
     }
 
-  if (!tally_store_load_policy (store, account_id, subject->user.timezone, &subject->policy,
-                                error) ||
-      !tally_store_load_alert_settings (store, subject->user.id, &subject->settings, error))
+  if (!tally_rules_store_load_policy (store, account_id, subject->user.timezone, &subject->policy,
+                                      error) ||
+      !tally_rules_store_load_alert_settings (store, subject->user.id, &subject->settings, error))
     return FALSE;
 
   tally_policy_effective_caps (&subject->policy, &subject->caps);
@@ -551,8 +555,8 @@ judge_page (TallyAlerts  *self,
 {
   g_autoptr(GArray) transfers = NULL;
 
-  transfers = tally_ledger_transfers_since (tally_server_get_ledger (self->server),
-                                            self->pending_seq, PAGE_SIZE, error);
+  transfers = tally_rules_store_transfers_since (store_of (self), self->pending_seq, PAGE_SIZE,
+                                                 error);
   if (transfers == NULL)
     return FALSE;
 
@@ -766,10 +770,10 @@ release_write (gpointer   data,
                GError   **error)
 {
   ReleaseJob *job = data;
-  TallyStore *store = tally_server_get_store (job->self->server);
+  TallyRulesStore *store = store_of (job->self);
 
   for (guint i = 0; i < job->ids->len; i++)
-    if (!tally_store_release_alert_email (store, g_ptr_array_index (job->ids, i), error))
+    if (!tally_rules_store_release_alert_email (store, g_ptr_array_index (job->ids, i), error))
       return FALSE;
 
   return TRUE;
@@ -780,16 +784,16 @@ static void
 send_alert_email (TallyAlerts *self,
                   const char  *alert_id)
 {
-  TallyStore *store = tally_server_get_store (self->server);
+  TallyRulesStore *store = store_of (self);
   g_auto(TallyAlert) alert = { 0 };
   g_autofree char *url = NULL;
   g_autoptr(GError) error = NULL;
   TallyAlertSettings settings;
   TallyUser user;
 
-  if (!tally_store_find_alert (store, alert_id, &alert, &error) ||
-      !tally_store_find_user_by_id (store, alert.user_id, &user, &error) ||
-      !tally_store_load_alert_settings (store, user.id, &settings, &error))
+  if (!tally_rules_store_find_alert (store, alert_id, &alert, &error) ||
+      !tally_rules_store_find_user_by_id (store, alert.user_id, &user, &error) ||
+      !tally_rules_store_load_alert_settings (store, user.id, &settings, &error))
     {
       tally_log_warning ("alert_email_not_sent", error->message);
       return;
@@ -835,9 +839,8 @@ send_due_emails (TallyAlerts *self)
   if (!mail_is_on (self))
     return;
 
-  ids = tally_store_due_alert_emails (tally_server_get_store (self->server),
-                                      tally_ledger_now (tally_server_get_ledger (self->server)),
-                                      &error);
+  ids = tally_rules_store_due_alert_emails (store_of (self),
+                                            tally_rules_store_now (store_of (self)), &error);
   if (ids == NULL)
     {
       tally_log_warning ("alert_email_poll_failed", error->message);
@@ -961,7 +964,7 @@ tally_alerts_new (TallyServer *server)
   TallyWriter *writer = tally_server_get_writer (server);
 
   self->server = server;
-  self->last_seq = tally_ledger_get_last_seq (tally_server_get_ledger (server));
+  self->last_seq = tally_rules_store_get_last_seq (store_of (self));
   self->judged_seq = self->last_seq;
   tally_writer_add_precommit (writer, precommit, self);
   self->committed_id = g_signal_connect (writer, "committed", G_CALLBACK (on_committed), self);

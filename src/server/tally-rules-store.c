@@ -126,6 +126,25 @@ tally_rules_store_transfers_after (TallyRulesStore     *self,
                                                               error);
 }
 
+GArray *
+tally_rules_store_transfers_since (TallyRulesStore  *self,
+                                   gint64            after_seq,
+                                   guint             limit,
+                                   GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), 0);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->transfers_since (self, after_seq, limit, error);
+}
+
+gint64
+tally_rules_store_get_last_seq (TallyRulesStore *self)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), 0);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->get_last_seq (self);
+}
+
 gboolean
 tally_rules_store_find_run (TallyRulesStore  *self,
                             const char       *id,
@@ -393,6 +412,17 @@ tally_rules_store_find_gift (TallyRulesStore  *self,
 }
 
 gboolean
+tally_rules_store_find_user_by_id (TallyRulesStore  *self,
+                                   const char       *id,
+                                   TallyUser        *user,
+                                   GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_user_by_id (self, id, user, error);
+}
+
+gboolean
 tally_rules_store_find_user_by_email (TallyRulesStore  *self,
                                       const char       *email,
                                       TallyUser        *user,
@@ -403,4 +433,105 @@ tally_rules_store_find_user_by_email (TallyRulesStore  *self,
 
   return TALLY_RULES_STORE_GET_IFACE (self)->find_user_by_email (self, email, user, password_hash,
                                                                  error);
+}
+
+gboolean
+tally_rules_store_find_user_by_account (TallyRulesStore  *self,
+                                        const char       *account_id,
+                                        TallyUser        *user,
+                                        GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_user_by_account (self, account_id, user, error);
+}
+
+gboolean
+tally_rules_store_load_alert_settings (TallyRulesStore     *self,
+                                       const char          *user_id,
+                                       TallyAlertSettings  *settings,
+                                       GError             **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->load_alert_settings (self, user_id, settings, error);
+}
+
+gboolean
+tally_rules_store_save_alert_settings (TallyRulesStore           *self,
+                                       const char                *user_id,
+                                       const TallyAlertSettings  *settings,
+                                       gint64                     now,
+                                       GError                   **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->save_alert_settings (self, user_id, settings, now,
+                                                                  error);
+}
+
+gboolean
+tally_rules_store_set_low_balance_armed (TallyRulesStore  *self,
+                                         const char       *user_id,
+                                         gboolean          armed,
+                                         GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->set_low_balance_armed (self, user_id, armed, error);
+}
+
+gboolean
+tally_rules_store_insert_alert (TallyRulesStore   *self,
+                                const TallyAlert  *alert,
+                                gboolean          *inserted,
+                                GError           **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->insert_alert (self, alert, inserted, error);
+}
+
+gboolean
+tally_rules_store_find_alert (TallyRulesStore  *self,
+                              const char       *id,
+                              TallyAlert       *alert,
+                              GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_alert (self, id, alert, error);
+}
+
+gboolean
+tally_rules_store_hold_alert_email (TallyRulesStore  *self,
+                                    const char       *alert_id,
+                                    const char       *user_id,
+                                    gint64            send_after,
+                                    GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->hold_alert_email (self, alert_id, user_id, send_after,
+                                                               error);
+}
+
+gboolean
+tally_rules_store_release_alert_email (TallyRulesStore  *self,
+                                       const char       *alert_id,
+                                       GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->release_alert_email (self, alert_id, error);
+}
+
+GPtrArray *
+tally_rules_store_due_alert_emails (TallyRulesStore  *self,
+                                    gint64            now,
+                                    GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), 0);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->due_alert_emails (self, now, error);
 }

@@ -10,6 +10,7 @@
 #include <tally.h>
 
 #include "tally-store.h"
+#include "tally-store-alerts.h"
 #include "tally-store-gifts.h"
 #include "tally-store-payments.h"
 #include "tally-store-recharge.h"
@@ -22,7 +23,8 @@ G_BEGIN_DECLS
 #define TALLY_TYPE_RULES_STORE (tally_rules_store_get_type ())
 
 /* The rules of runs, sync, grants and payment events (tally-runs.c,
- * tally-sync-apply.c, tally-grants.c, tally-payment-events.c) read and
+ * tally-sync-apply.c, tally-grants.c, tally-payment-events.c,
+ * tally-pool-spend.c) and of alerts (tally-alerts.c) read and
  * write only through this interface: the ledger and the server's tables
  * as one store, inside the writer's transaction. TallyStore implements
  * it on SQLite; a second store implements it without touching the rules
@@ -73,6 +75,11 @@ struct _TallyRulesStoreInterface
                               gint64               after_seq,
                               guint                limit,
                               GError             **error);
+  GArray *(*transfers_since) (TallyRulesStore  *self,
+                              gint64            after_seq,
+                              guint             limit,
+                              GError          **error);
+  gint64 (*get_last_seq) (TallyRulesStore *self);
 
   /* Runs and spend policy. */
   gboolean (*find_run) (TallyRulesStore  *self,
@@ -184,10 +191,54 @@ struct _TallyRulesStoreInterface
                          const char       *payment_id,
                          TallyGift        *gift,
                          GError          **error);
+
+  /* Users. */
+  gboolean (*find_user_by_id) (TallyRulesStore  *self,
+                               const char       *id,
+                               TallyUser        *user,
+                               GError          **error);
   gboolean (*find_user_by_email) (TallyRulesStore  *self,
                                   const char       *email,
                                   TallyUser        *user,
                                   char            **password_hash,
+                                  GError          **error);
+  gboolean (*find_user_by_account) (TallyRulesStore  *self,
+                                    const char       *account_id,
+                                    TallyUser        *user,
+                                    GError          **error);
+
+  /* Alerts: settings, alerts fired and their emails. */
+  gboolean (*load_alert_settings) (TallyRulesStore     *self,
+                                   const char          *user_id,
+                                   TallyAlertSettings  *settings,
+                                   GError             **error);
+  gboolean (*save_alert_settings) (TallyRulesStore           *self,
+                                   const char                *user_id,
+                                   const TallyAlertSettings  *settings,
+                                   gint64                     now,
+                                   GError                   **error);
+  gboolean (*set_low_balance_armed) (TallyRulesStore  *self,
+                                     const char       *user_id,
+                                     gboolean          armed,
+                                     GError          **error);
+  gboolean (*insert_alert) (TallyRulesStore   *self,
+                            const TallyAlert  *alert,
+                            gboolean          *inserted,
+                            GError           **error);
+  gboolean (*find_alert) (TallyRulesStore  *self,
+                          const char       *id,
+                          TallyAlert       *alert,
+                          GError          **error);
+  gboolean (*hold_alert_email) (TallyRulesStore  *self,
+                                const char       *alert_id,
+                                const char       *user_id,
+                                gint64            send_after,
+                                GError          **error);
+  gboolean (*release_alert_email) (TallyRulesStore  *self,
+                                   const char       *alert_id,
+                                   GError          **error);
+  GPtrArray *(*due_alert_emails) (TallyRulesStore  *self,
+                                  gint64            now,
                                   GError          **error);
 };
 
@@ -229,6 +280,11 @@ GArray *tally_rules_store_transfers_after (TallyRulesStore     *self,
                                            gint64               after_seq,
                                            guint                limit,
                                            GError             **error);
+GArray *tally_rules_store_transfers_since (TallyRulesStore  *self,
+                                           gint64            after_seq,
+                                           guint             limit,
+                                           GError          **error);
+gint64 tally_rules_store_get_last_seq (TallyRulesStore *self);
 gboolean tally_rules_store_find_run (TallyRulesStore  *self,
                                      const char       *id,
                                      TallyRun         *run,
@@ -332,9 +388,49 @@ gboolean tally_rules_store_find_gift (TallyRulesStore  *self,
                                       const char       *payment_id,
                                       TallyGift        *gift,
                                       GError          **error);
+gboolean tally_rules_store_find_user_by_id (TallyRulesStore  *self,
+                                            const char       *id,
+                                            TallyUser        *user,
+                                            GError          **error);
 gboolean tally_rules_store_find_user_by_email (TallyRulesStore  *self,
                                                const char       *email,
                                                TallyUser        *user,
                                                char            **password_hash,
+                                               GError          **error);
+gboolean tally_rules_store_find_user_by_account (TallyRulesStore  *self,
+                                                 const char       *account_id,
+                                                 TallyUser        *user,
+                                                 GError          **error);
+gboolean tally_rules_store_load_alert_settings (TallyRulesStore     *self,
+                                                const char          *user_id,
+                                                TallyAlertSettings  *settings,
+                                                GError             **error);
+gboolean tally_rules_store_save_alert_settings (TallyRulesStore           *self,
+                                                const char                *user_id,
+                                                const TallyAlertSettings  *settings,
+                                                gint64                     now,
+                                                GError                   **error);
+gboolean tally_rules_store_set_low_balance_armed (TallyRulesStore  *self,
+                                                  const char       *user_id,
+                                                  gboolean          armed,
+                                                  GError          **error);
+gboolean tally_rules_store_insert_alert (TallyRulesStore   *self,
+                                         const TallyAlert  *alert,
+                                         gboolean          *inserted,
+                                         GError           **error);
+gboolean tally_rules_store_find_alert (TallyRulesStore  *self,
+                                       const char       *id,
+                                       TallyAlert       *alert,
+                                       GError          **error);
+gboolean tally_rules_store_hold_alert_email (TallyRulesStore  *self,
+                                             const char       *alert_id,
+                                             const char       *user_id,
+                                             gint64            send_after,
+                                             GError          **error);
+gboolean tally_rules_store_release_alert_email (TallyRulesStore  *self,
+                                                const char       *alert_id,
+                                                GError          **error);
+GPtrArray *tally_rules_store_due_alert_emails (TallyRulesStore  *self,
+                                               gint64            now,
                                                GError          **error);
 G_END_DECLS

@@ -114,6 +114,21 @@ sqlite_transfers_after (TallyRulesStore     *rules,
   return tally_ledger_transfers_after (ledger_of (rules), account_ids, after_seq, limit, error);
 }
 
+static GArray *
+sqlite_transfers_since (TallyRulesStore  *rules,
+                        gint64            after_seq,
+                        guint             limit,
+                        GError          **error)
+{
+  return tally_ledger_transfers_since (ledger_of (rules), after_seq, limit, error);
+}
+
+static gint64
+sqlite_get_last_seq (TallyRulesStore *rules)
+{
+  return tally_ledger_get_last_seq (ledger_of (rules));
+}
+
 static gboolean
 sqlite_find_run (TallyRulesStore  *rules,
                  const char       *id,
@@ -331,6 +346,15 @@ sqlite_find_gift (TallyRulesStore  *rules,
 }
 
 static gboolean
+sqlite_find_user_by_id (TallyRulesStore  *rules,
+                        const char       *id,
+                        TallyUser        *user,
+                        GError          **error)
+{
+  return tally_store_find_user_by_id (store_of (rules), id, user, error);
+}
+
+static gboolean
 sqlite_find_user_by_email (TallyRulesStore  *rules,
                            const char       *email,
                            TallyUser        *user,
@@ -338,6 +362,87 @@ sqlite_find_user_by_email (TallyRulesStore  *rules,
                            GError          **error)
 {
   return tally_store_find_user_by_email (store_of (rules), email, user, password_hash, error);
+}
+
+static gboolean
+sqlite_find_user_by_account (TallyRulesStore  *rules,
+                             const char       *account_id,
+                             TallyUser        *user,
+                             GError          **error)
+{
+  return tally_store_find_user_by_account (store_of (rules), account_id, user, error);
+}
+
+static gboolean
+sqlite_load_alert_settings (TallyRulesStore     *rules,
+                            const char          *user_id,
+                            TallyAlertSettings  *settings,
+                            GError             **error)
+{
+  return tally_store_load_alert_settings (store_of (rules), user_id, settings, error);
+}
+
+static gboolean
+sqlite_save_alert_settings (TallyRulesStore           *rules,
+                            const char                *user_id,
+                            const TallyAlertSettings  *settings,
+                            gint64                     now,
+                            GError                   **error)
+{
+  return tally_store_save_alert_settings (store_of (rules), user_id, settings, now, error);
+}
+
+static gboolean
+sqlite_set_low_balance_armed (TallyRulesStore  *rules,
+                              const char       *user_id,
+                              gboolean          armed,
+                              GError          **error)
+{
+  return tally_store_set_low_balance_armed (store_of (rules), user_id, armed, error);
+}
+
+static gboolean
+sqlite_insert_alert (TallyRulesStore   *rules,
+                     const TallyAlert  *alert,
+                     gboolean          *inserted,
+                     GError           **error)
+{
+  return tally_store_insert_alert (store_of (rules), alert, inserted, error);
+}
+
+static gboolean
+sqlite_find_alert (TallyRulesStore  *rules,
+                   const char       *id,
+                   TallyAlert       *alert,
+                   GError          **error)
+{
+  return tally_store_find_alert (store_of (rules), id, alert, error);
+}
+
+static gboolean
+sqlite_hold_alert_email (TallyRulesStore  *rules,
+                         const char       *alert_id,
+                         const char       *user_id,
+                         gint64            send_after,
+                         GError          **error)
+{
+  return tally_store_hold_alert_email (store_of (rules), alert_id, user_id, send_after, error);
+}
+
+static gboolean
+sqlite_release_alert_email (TallyRulesStore  *rules,
+                            const char       *alert_id,
+                            GError          **error)
+{
+  return tally_store_release_alert_email (store_of (rules), alert_id, error);
+}
+
+static GPtrArray *
+sqlite_due_alert_emails (TallyRulesStore  *rules,
+                         gint64            now,
+                         GError          **error)
+{
+  return tally_store_due_alert_emails (store_of (rules), now, error);
 }
 
 void
@@ -353,6 +458,8 @@ tally_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->set_expiry = sqlite_set_expiry;
   iface->lookup_expiry = sqlite_lookup_expiry;
   iface->transfers_after = sqlite_transfers_after;
+  iface->transfers_since = sqlite_transfers_since;
+  iface->get_last_seq = sqlite_get_last_seq;
   iface->find_run = sqlite_find_run;
   iface->insert_run = sqlite_insert_run;
   iface->complete_run = sqlite_complete_run;
@@ -375,5 +482,15 @@ tally_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->find_recharge = sqlite_find_recharge;
   iface->clear_recharge_failures = sqlite_clear_recharge_failures;
   iface->find_gift = sqlite_find_gift;
+  iface->find_user_by_id = sqlite_find_user_by_id;
   iface->find_user_by_email = sqlite_find_user_by_email;
+  iface->find_user_by_account = sqlite_find_user_by_account;
+  iface->load_alert_settings = sqlite_load_alert_settings;
+  iface->save_alert_settings = sqlite_save_alert_settings;
+  iface->set_low_balance_armed = sqlite_set_low_balance_armed;
+  iface->insert_alert = sqlite_insert_alert;
+  iface->find_alert = sqlite_find_alert;
+  iface->hold_alert_email = sqlite_hold_alert_email;
+  iface->release_alert_email = sqlite_release_alert_email;
+  iface->due_alert_emails = sqlite_due_alert_emails;
 }
