@@ -37,6 +37,9 @@ G_DEFINE_QUARK (tally-ledger-error-quark, tally_ledger_error)
   "num, id, kind, flags, name, timezone, debits_pending, debits_posted, " \
   "credits_pending, credits_posted, created_at "
 
+/* STMT_WINDOW_EVENTS lists every kind, 0 to 7: a new kind goes there too. */
+G_STATIC_ASSERT (TALLY_N_TRANSFER_KINDS == 8);
+
 static const char * const stmt_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
   [STMT_COMMIT] = "COMMIT",
