@@ -51,7 +51,7 @@ check_ledger (TallyLedger *ledger)
 static int
 check_audit (TallyStore *store)
 {
-  g_autoptr(TallyWriter) writer = tally_writer_new (tally_store_get_ledger (store));
+  g_autoptr(TallyWriter) writer = tally_writer_new (TALLY_RULES_STORE (store));
   g_autoptr(TallyAudit) audit = tally_audit_new (store, writer);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;

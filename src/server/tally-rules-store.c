@@ -16,6 +16,84 @@ tally_rules_store_default_init (TallyRulesStoreInterface *iface)
 {
 }
 
+gboolean
+tally_rules_store_begin (TallyRulesStore  *self,
+                         GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->begin (self, error);
+}
+
+gboolean
+tally_rules_store_commit (TallyRulesStore  *self,
+                          GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->commit (self, error);
+}
+
+void
+tally_rules_store_rollback (TallyRulesStore *self)
+{
+  g_return_if_fail (TALLY_IS_RULES_STORE (self));
+
+  TALLY_RULES_STORE_GET_IFACE (self)->rollback (self);
+}
+
+gboolean
+tally_rules_store_begin_write (TallyRulesStore  *self,
+                               GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->begin_write (self, error);
+}
+
+gboolean
+tally_rules_store_end_write (TallyRulesStore  *self,
+                             GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->end_write (self, error);
+}
+
+void
+tally_rules_store_undo_write (TallyRulesStore *self)
+{
+  g_return_if_fail (TALLY_IS_RULES_STORE (self));
+
+  TALLY_RULES_STORE_GET_IFACE (self)->undo_write (self);
+}
+
+TallyLedgerError
+tally_rules_store_get_last_failure (TallyRulesStore *self)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), TALLY_LEDGER_ERROR_STORAGE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->get_last_failure (self);
+}
+
+const char *
+tally_rules_store_defer_sync (TallyRulesStore *self,
+                              TallyCommitHook  committed,
+                              gpointer         data)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->defer_sync (self, committed, data);
+}
+
+void
+tally_rules_store_end_deferred_sync (TallyRulesStore *self)
+{
+  g_return_if_fail (TALLY_IS_RULES_STORE (self));
+
+  TALLY_RULES_STORE_GET_IFACE (self)->end_deferred_sync (self);
+}
+
 gint64
 tally_rules_store_now (TallyRulesStore *self)
 {
@@ -120,7 +198,7 @@ tally_rules_store_transfers_after (TallyRulesStore     *self,
                                    guint                limit,
                                    GError             **error)
 {
-  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), 0);
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
 
   return TALLY_RULES_STORE_GET_IFACE (self)->transfers_after (self, account_ids, after_seq, limit,
                                                               error);
@@ -132,7 +210,7 @@ tally_rules_store_transfers_since (TallyRulesStore  *self,
                                    guint             limit,
                                    GError          **error)
 {
-  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), 0);
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
 
   return TALLY_RULES_STORE_GET_IFACE (self)->transfers_since (self, after_seq, limit, error);
 }
@@ -531,7 +609,7 @@ tally_rules_store_due_alert_emails (TallyRulesStore  *self,
                                     gint64            now,
                                     GError          **error)
 {
-  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), 0);
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
 
   return TALLY_RULES_STORE_GET_IFACE (self)->due_alert_emails (self, now, error);
 }

@@ -22,11 +22,15 @@ G_BEGIN_DECLS
 
 #define TALLY_TYPE_RULES_STORE (tally_rules_store_get_type ())
 
+/* Runs after every commit, before it returns. */
+typedef void (*TallyCommitHook) (gpointer data);
+
 /* The rules of runs, sync, grants and payment events (tally-runs.c,
  * tally-sync-apply.c, tally-grants.c, tally-payment-events.c,
- * tally-pool-spend.c) and of alerts (tally-alerts.c) read and
- * write only through this interface: the ledger and the server's tables
- * as one store, inside the writer's transaction. TallyStore implements
+ * tally-pool-spend.c) and of alerts (tally-alerts.c) read and write only
+ * through this interface, and the writer (tally-writer.c) drives its
+ * transactions through it: the ledger and the server's tables as one
+ * store. TallyStore implements
  * it on SQLite; a second store implements it without touching the rules
  * or the HTTP layer. Each call means what the TallyLedger or TallyStore
  * function of the same name means. */
@@ -35,6 +39,25 @@ G_DECLARE_INTERFACE (TallyRulesStore, tally_rules_store, TALLY, RULES_STORE, GOb
 struct _TallyRulesStoreInterface
 {
   GTypeInterface g_iface;
+
+  /* The writer's transaction, one a group, and a savepoint a write. */
+  gboolean (*begin) (TallyRulesStore  *self,
+                     GError          **error);
+  gboolean (*commit) (TallyRulesStore  *self,
+                      GError          **error);
+  void (*rollback) (TallyRulesStore *self);
+  gboolean (*begin_write) (TallyRulesStore  *self,
+                           GError          **error);
+  gboolean (*end_write) (TallyRulesStore  *self,
+                         GError          **error);
+  void (*undo_write) (TallyRulesStore *self);
+  TallyLedgerError (*get_last_failure) (TallyRulesStore *self);
+
+  /* Durability: the file to fdatasync after commits, or NULL if a commit is durable alone. */
+  const char *(*defer_sync) (TallyRulesStore *self,
+                             TallyCommitHook  committed,
+                             gpointer         data);
+  void (*end_deferred_sync) (TallyRulesStore *self);
 
   /* The ledger: every balance change goes through these. */
   gint64 (*now) (TallyRulesStore *self);
@@ -242,6 +265,21 @@ struct _TallyRulesStoreInterface
                                   GError          **error);
 };
 
+gboolean tally_rules_store_begin (TallyRulesStore  *self,
+                                  GError          **error);
+gboolean tally_rules_store_commit (TallyRulesStore  *self,
+                                   GError          **error);
+void tally_rules_store_rollback (TallyRulesStore *self);
+gboolean tally_rules_store_begin_write (TallyRulesStore  *self,
+                                        GError          **error);
+gboolean tally_rules_store_end_write (TallyRulesStore  *self,
+                                      GError          **error);
+void tally_rules_store_undo_write (TallyRulesStore *self);
+TallyLedgerError tally_rules_store_get_last_failure (TallyRulesStore *self);
+const char *tally_rules_store_defer_sync (TallyRulesStore *self,
+                                          TallyCommitHook  committed,
+                                          gpointer         data);
+void tally_rules_store_end_deferred_sync (TallyRulesStore *self);
 gint64 tally_rules_store_now (TallyRulesStore *self);
 gboolean tally_rules_store_create_account (TallyRulesStore     *self,
                                            const TallyAccount  *account,

@@ -281,7 +281,7 @@ tally_server_new (TallyConfig  *config,
   if (self->mailer == NULL)
     return NULL;
 
-  self->writer = tally_writer_new (self->ledger);
+  self->writer = tally_writer_new (TALLY_RULES_STORE (self->store));
   g_signal_connect (self->writer, "committed", G_CALLBACK (on_committed), self);
   self->audit = tally_audit_new (self->store, self->writer);
   self->recharge = tally_recharge_new (self);

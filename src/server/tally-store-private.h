@@ -40,6 +40,13 @@ void     tally_store_read_user     (sqlite3_stmt *stmt,
 /* "%text%" for LIKE ... ESCAPE '\\', matching @text literally. */
 char    *tally_store_like_pattern  (const char   *text);
 
+/* TallyRulesStore's defer_sync and end_deferred_sync on SQLite: the WAL
+ * handover of tally-store-wal.c, kept by the store. */
+const char *tally_store_defer_sync        (TallyStore      *self,
+                                           TallyCommitHook  committed,
+                                           gpointer         data);
+void        tally_store_end_deferred_sync (TallyStore      *self);
+
 /* TallyStore's TallyRulesStore, in tally-store-rules.c. */
 void     tally_store_rules_store_init (TallyRulesStoreInterface *iface);
 

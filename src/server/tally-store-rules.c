@@ -26,6 +26,66 @@ ledger_of (TallyRulesStore *rules)
   return tally_store_get_ledger (store_of (rules));
 }
 
+static gboolean
+sqlite_begin (TallyRulesStore  *rules,
+              GError          **error)
+{
+  return tally_ledger_begin (ledger_of (rules), error);
+}
+
+static gboolean
+sqlite_commit (TallyRulesStore  *rules,
+               GError          **error)
+{
+  return tally_ledger_commit (ledger_of (rules), error);
+}
+
+static void
+sqlite_rollback (TallyRulesStore *rules)
+{
+  tally_ledger_rollback (ledger_of (rules));
+}
+
+static gboolean
+sqlite_begin_write (TallyRulesStore  *rules,
+                    GError          **error)
+{
+  return tally_ledger_begin_write (ledger_of (rules), error);
+}
+
+static gboolean
+sqlite_end_write (TallyRulesStore  *rules,
+                  GError          **error)
+{
+  return tally_ledger_end_write (ledger_of (rules), error);
+}
+
+static void
+sqlite_undo_write (TallyRulesStore *rules)
+{
+  tally_ledger_undo_write (ledger_of (rules));
+}
+
+static TallyLedgerError
+sqlite_get_last_failure (TallyRulesStore *rules)
+{
+  return tally_ledger_get_last_failure (ledger_of (rules));
+}
+
+static const char *
+sqlite_defer_sync (TallyRulesStore *rules,
+                   TallyCommitHook  committed,
+                   gpointer         data)
+{
+  return tally_store_defer_sync (store_of (rules), committed, data);
+}
+
+static void
+sqlite_end_deferred_sync (TallyRulesStore *rules)
+{
+  tally_store_end_deferred_sync (store_of (rules));
+}
+
 static gint64
 sqlite_now (TallyRulesStore *rules)
 {
@@ -448,6 +508,15 @@ sqlite_due_alert_emails (TallyRulesStore  *rules,
 void
 tally_store_rules_store_init (TallyRulesStoreInterface *iface)
 {
+  iface->begin = sqlite_begin;
+  iface->commit = sqlite_commit;
+  iface->rollback = sqlite_rollback;
+  iface->begin_write = sqlite_begin_write;
+  iface->end_write = sqlite_end_write;
+  iface->undo_write = sqlite_undo_write;
+  iface->get_last_failure = sqlite_get_last_failure;
+  iface->defer_sync = sqlite_defer_sync;
+  iface->end_deferred_sync = sqlite_end_deferred_sync;
   iface->now = sqlite_now;
   iface->create_account = sqlite_create_account;
   iface->create_transfers = sqlite_create_transfers;

@@ -17,7 +17,7 @@
 struct _TallyStoreWal
 {
   TallyLedger       *ledger;
-  TallyWalCommitted  committed;
+  TallyCommitHook    committed;
   gpointer           data;
   int                autocheckpoint;
 };
@@ -71,9 +71,9 @@ on_wal_commit (gpointer    data,
 }
 
 TallyStoreWal *
-tally_store_wal_take_sync (TallyLedger       *ledger,
-                           TallyWalCommitted  committed,
-                           gpointer           data)
+tally_store_wal_take_sync (TallyLedger      *ledger,
+                           TallyCommitHook   committed,
+                           gpointer          data)
 {
   sqlite3 *db = tally_ledger_get_sqlite (ledger);
   TallyStoreWal *self;

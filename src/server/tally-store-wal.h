@@ -9,13 +9,11 @@
 
 #include <tally.h>
 
+#include "tally-rules-store.h"
+
 G_BEGIN_DECLS
 
 typedef struct _TallyStoreWal TallyStoreWal;
-
-/* Called after every COMMIT on the ledger's connection, before the
- * commit returns. */
-typedef void (*TallyWalCommitted) (gpointer data);
 
 /* Takes the durability of the ledger's commits over from SQLite: the
  * connection goes from synchronous=FULL to NORMAL, so COMMIT appends to
@@ -24,13 +22,13 @@ typedef void (*TallyWalCommitted) (gpointer data);
  * auto-checkpoint goes on at the same threshold. NULL, and nothing
  * changed, when there is nothing to take over: a ledger in memory, not
  * in WAL mode, or opened with less than FULL on purpose. */
-TallyStoreWal *tally_store_wal_take_sync      (TallyLedger       *ledger,
-                                               TallyWalCommitted  committed,
-                                               gpointer           data);
+TallyStoreWal *tally_store_wal_take_sync      (TallyLedger      *ledger,
+                                               TallyCommitHook   committed,
+                                               gpointer          data);
 /* The WAL file's path, for the syncer's fd. */
-const char    *tally_store_wal_get_path       (TallyStoreWal     *self);
+const char    *tally_store_wal_get_path       (TallyStoreWal    *self);
 /* Gives FULL back to the connection (the ledger may outlive the writer)
  * and frees @self. */
-void           tally_store_wal_give_back_sync (TallyStoreWal     *self);
+void           tally_store_wal_give_back_sync (TallyStoreWal    *self);
 
 G_END_DECLS

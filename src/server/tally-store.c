@@ -11,6 +11,7 @@
 
 #include "tally-store.h"
 #include "tally-store-private.h"
+#include "tally-store-wal.h"
 
 struct _TallyStore
 {
@@ -20,6 +21,8 @@ struct _TallyStore
   sqlite3     *db;
   /* SQL text (always a literal) -> prepared statement. */
   GHashTable  *statements;
+  /* While the writer syncs the WAL itself. */
+  TallyStoreWal *wal;
 };
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (TallyStore, tally_store, G_TYPE_OBJECT,
@@ -476,6 +479,7 @@ tally_store_finalize (GObject *object)
   TallyStore *self = (TallyStore *) object;
 
   /* The statements go before the connection they belong to. */
+  g_clear_pointer (&self->wal, tally_store_wal_give_back_sync);
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_object (&self->ledger);
 
@@ -722,6 +726,26 @@ tally_store_sqlite_failed (TallyStore  *self,
   g_set_error (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_FAILED, "Storage error: %s",
                sqlite3_errmsg (self->db));
   return FALSE;
+}
+
+const char *
+tally_store_defer_sync (TallyStore      *self,
+                        TallyCommitHook  committed,
+                        gpointer         data)
+{
+  g_return_val_if_fail (TALLY_IS_STORE (self), NULL);
+  g_return_val_if_fail (self->wal == NULL, NULL);
+
+  self->wal = tally_store_wal_take_sync (self->ledger, committed, data);
+  return self->wal != NULL ? tally_store_wal_get_path (self->wal) : NULL;
+}
+
+void
+tally_store_end_deferred_sync (TallyStore *self)
+{
+  g_return_if_fail (TALLY_IS_STORE (self));
+
+  g_clear_pointer (&self->wal, tally_store_wal_give_back_sync);
 }
 
 /* Prepared once and kept, keyed by the SQL text's address: callers only

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include "tally-log.h"
-#include "tally-store-wal.h"
 #include "tally-syncer.h"
 #include "tally-writer.h"
 
@@ -32,22 +31,22 @@ typedef struct
 
 struct _TallyWriter
 {
-  GObject      parent_instance;
+  GObject            parent_instance;
 
-  TallyLedger *ledger;
-  GQueue       queue;
-  guint        flush_source;
-  TallyStorageState storage;
+  TallyRulesStore   *store;
+  GQueue             queue;
+  guint              flush_source;
+  TallyStorageState  storage;
   /* PreCommit hooks, run after the writes and before COMMIT. */
-  GArray      *precommits;
+  GArray            *precommits;
   /* Microseconds from BEGIN to the end of the last group's COMMIT. */
-  gint64       last_duration;
-  gint64       committed_seq;
-  /* Make commits durable off the main thread; NULL when the ledger was
-   * opened with synchronous=NORMAL on purpose (no durability asked). */
-  TallyStoreWal *wal;
-  TallySyncer *syncer;
-  gboolean     in_group;
+  gint64             last_duration;
+  gint64             committed_seq;
+  /* Makes commits durable off the main thread; NULL when the store's
+   * commits are durable by themselves, or when it was opened with
+   * synchronous=NORMAL on purpose (no durability asked). */
+  TallySyncer       *syncer;
+  gboolean           in_group;
 };
 
 typedef struct
@@ -108,7 +107,7 @@ announce_durable (gpointer data)
       announce (self, group, synced_at);
 }
 
-/* Runs after every COMMIT on the ledger connection. A commit outside
+/* Runs after every commit on the store's connection. A commit outside
  * the group commit (a store call answered at once) is synced before it
  * returns, so it stays as durable as with synchronous=FULL. */
 static void
@@ -130,16 +129,16 @@ on_commit (gpointer data)
 static void
 start_syncer (TallyWriter *self)
 {
-  self->wal = tally_store_wal_take_sync (self->ledger, on_commit, self);
-  if (self->wal != NULL)
-    self->syncer = tally_syncer_new (tally_store_wal_get_path (self->wal), announce_durable,
-                                     self);
+  const char *path = tally_rules_store_defer_sync (self->store, on_commit, self);
+
+  if (path != NULL)
+    self->syncer = tally_syncer_new (path, announce_durable, self);
 }
 
 static void
 stop_syncer (TallyWriter *self)
 {
-  g_clear_pointer (&self->wal, tally_store_wal_give_back_sync);
+  tally_rules_store_end_deferred_sync (self->store);
   g_clear_pointer (&self->syncer, tally_syncer_free);
 }
 
@@ -152,7 +151,7 @@ tally_writer_dispose (GObject *object)
   g_clear_handle_id (&self->flush_source, g_source_remove);
   if (self->syncer != NULL)
     stop_syncer (self);
-  g_clear_object (&self->ledger);
+  g_clear_object (&self->store);
   g_clear_pointer (&self->precommits, g_array_unref);
 
   G_OBJECT_CLASS (tally_writer_parent_class)->dispose (object);
@@ -185,11 +184,11 @@ tally_writer_init (TallyWriter *self)
 }
 
 TallyWriter *
-tally_writer_new (TallyLedger *ledger)
+tally_writer_new (TallyRulesStore *store)
 {
   TallyWriter *self = g_object_new (TALLY_TYPE_WRITER, NULL);
 
-  self->ledger = g_object_ref (ledger);
+  self->store = g_object_ref (store);
   start_syncer (self);
   return self;
 }
@@ -210,7 +209,7 @@ storage_state_of_code (TallyLedgerError code)
 static TallyStorageState
 storage_state_of_last_error (TallyWriter *self)
 {
-  return storage_state_of_code (tally_ledger_get_last_failure (self->ledger));
+  return storage_state_of_code (tally_rules_store_get_last_failure (self->store));
 }
 
 /* The same from a failed begin or commit, which has rolled back since. */
@@ -231,14 +230,14 @@ run_item (TallyWriter *self,
 {
   TallyStorageState storage;
 
-  if (!tally_ledger_begin_write (self->ledger, &item->error))
+  if (!tally_rules_store_begin_write (self->store, &item->error))
     return storage_state_of_last_error (self);
 
-  if (item->func (item->data, &item->error) && tally_ledger_end_write (self->ledger, &item->error))
+  if (item->func (item->data, &item->error) && tally_rules_store_end_write (self->store, &item->error))
     return TALLY_STORAGE_OK;
 
   storage = storage_state_of_last_error (self);
-  tally_ledger_undo_write (self->ledger);
+  tally_rules_store_undo_write (self->store);
   return storage;
 }
 
@@ -277,7 +276,7 @@ run_precommits (TallyWriter  *self,
 
       if (!hook->func (hook->data, error))
         {
-          tally_ledger_rollback (self->ledger);
+          tally_rules_store_rollback (self->store);
           return FALSE;
         }
     }
@@ -314,7 +313,7 @@ commit_group (TallyWriter *self)
 
   group->started = g_get_monotonic_time ();
   self->in_group = TRUE;
-  group->ok = tally_ledger_begin (self->ledger, &error);
+  group->ok = tally_rules_store_begin (self->store, &error);
   for (GList *l = group->items.head; group->ok && l != NULL; l = l->next)
     {
       /* Not inside MAX (), which would run it twice. */
@@ -326,7 +325,7 @@ commit_group (TallyWriter *self)
     group->ok = run_precommits (self, &error);
   written = g_get_monotonic_time ();
   if (group->ok)
-    group->ok = tally_ledger_commit (self->ledger, &error);
+    group->ok = tally_rules_store_commit (self->store, &error);
   self->in_group = FALSE;
   if (!group->ok)
     {
@@ -336,7 +335,7 @@ commit_group (TallyWriter *self)
       fail_all (&group->items, error);
     }
   set_storage_state (self, storage);
-  group->last_seq = tally_ledger_get_last_seq (self->ledger);
+  group->last_seq = tally_rules_store_get_last_seq (self->store);
   g_debug ("group of %u writes: %" G_GINT64_FORMAT " µs writing, %" G_GINT64_FORMAT
            " µs committing", group->items.length, written - group->started,
            g_get_monotonic_time () - written);

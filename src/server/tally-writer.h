@@ -9,6 +9,8 @@
 
 #include <tally.h>
 
+#include "tally-rules-store.h"
+
 G_BEGIN_DECLS
 
 /* Runs inside the shared transaction, in a savepoint of its own: FALSE
@@ -37,7 +39,7 @@ typedef enum
  * durable, and the next group forms while the disk syncs. */
 G_DECLARE_FINAL_TYPE (TallyWriter, tally_writer, TALLY, WRITER, GObject)
 
-TallyWriter *tally_writer_new    (TallyLedger    *ledger);
+TallyWriter *tally_writer_new    (TallyRulesStore *store);
 void         tally_writer_submit (TallyWriter    *self,
                                   TallyWriteFunc  func,
                                   TallyWriteDone  done,

@@ -12,10 +12,10 @@
 # the connection through the ledger (transactions, savepoints) and
 # tally-store-wal.c (the WAL hook, synchronous, checkpoints).
 #
-# And the business rules reach the ledger and the server's tables only
-# through the TallyRulesStore interface (tally-rules-store.h): no
-# TallyStore, TallyLedger, tally_store_*() or tally_ledger_*() in them, so
-# a second store implements the interface and the rules stay as they are.
+# And the business rules and the writer reach the ledger and the server's
+# tables only through the TallyRulesStore interface (tally-rules-store.h):
+# no TallyStore, TallyLedger, tally_store_*() or tally_ledger_*() in them,
+# so a second store implements the interface and they stay as they are.
 
 import pathlib
 import re
@@ -23,7 +23,7 @@ import sys
 
 SQLITE = re.compile(r'\bsqlite3_\w+')
 RULES = ('tally-runs', 'tally-sync-apply', 'tally-grants', 'tally-payment-events',
-         'tally-pool-spend', 'tally-alerts')
+         'tally-pool-spend', 'tally-alerts', 'tally-writer')
 CONCRETE = re.compile(r'\b(TallyStore|TallyLedger|tally_store_\w+|tally_ledger_\w+)\b')
 
 
@@ -67,7 +67,7 @@ def main():
         sys.exit(f'{len(concrete)} use(s) of a concrete store in the rules: '
                  'go through TallyRulesStore')
     print(f'{len(files)} files checked: SQL only in the store, '
-          f'{len(RULES)} rule modules only on TallyRulesStore')
+          f'{len(RULES)} modules only on TallyRulesStore')
 
 
 main()
