@@ -59,45 +59,6 @@ struct _TallyAlertsPreferences
 G_DEFINE_FINAL_TYPE (TallyAlertsPreferences, tally_alerts_preferences,
                      ADW_TYPE_PREFERENCES_PAGE)
 
-/* "@what: why" in @label; a call cancelled as the window closed says
- * nothing. */
-static void
-show_failure (GtkLabel     *label,
-              const char   *what,
-              const GError *error)
-{
-  g_autofree char *message = NULL;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  /* Translators: "Your alerts were not saved: the server's reason" */
-  message = g_strdup_printf (_("%s: %s"), what, error->message);
-  tally_message_label_set (label, message);
-}
-
-static void
-toast (TallyAlertsPreferences *self,
-       const char             *message)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (!ADW_IS_PREFERENCES_WINDOW (root))
-    return;
-  if (self->toast != NULL)
-    adw_toast_dismiss (self->toast);
-  g_clear_object (&self->toast);
-  self->toast = g_object_ref (tally_toast_new_plain (message));
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (root), self->toast);
-}
-
-static gint64
-spin_value (GtkSpinButton *spin)
-{
-  gtk_spin_button_update (spin);
-  return (gint64) gtk_spin_button_get_value (spin);
-}
-
 /* Rows added in code go before @last, which is taken out and put back
  * after them. */
 static void
@@ -187,7 +148,7 @@ add_threshold_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   TallyAlertsPreferences *self = TALLY_ALERTS_PREFERENCES (widget);
-  int percent = (int) spin_value (self->new_threshold_spin);
+  int percent = (int) tally_spin_button_get_int64 (self->new_threshold_spin);
   g_autofree char *message = NULL;
 
   if (!tally_alert_settings_add_threshold (self->settings, percent))
@@ -257,7 +218,9 @@ read_page (TallyAlertsPreferences *self)
   char *fields[] = { settings->quiet_start, settings->quiet_end };
 
   settings->has_low_balance = gtk_switch_get_active (self->low_balance_switch);
-  settings->low_balance = settings->has_low_balance ? spin_value (self->low_balance_spin) : 0;
+  settings->low_balance = settings->has_low_balance
+                            ? tally_spin_button_get_int64 (self->low_balance_spin)
+                            : 0;
   settings->app = gtk_switch_get_active (self->app_switch);
   settings->desktop = gtk_switch_get_active (self->desktop_switch);
   settings->email = gtk_switch_get_active (self->email_switch);
@@ -297,7 +260,8 @@ settings_loaded (GObject      *source,
   settings = tally_session_load_alert_settings_finish (TALLY_SESSION (source), result, &error);
   if (settings == NULL)
     {
-      show_failure (self->settings_error, _("Your alerts cannot be shown"), error);
+      tally_message_label_set_failure (self->settings_error, _("Your alerts cannot be shown"),
+                                       error);
       return;
     }
 
@@ -317,13 +281,14 @@ settings_saved (GObject      *source,
   settings = tally_session_save_alert_settings_finish (TALLY_SESSION (source), result, &error);
   if (settings == NULL)
     {
-      show_failure (self->settings_error, _("Your alerts were not saved"), error);
+      tally_message_label_set_failure (self->settings_error, _("Your alerts were not saved"),
+                                       error);
       return;
     }
 
   tally_message_label_set (self->settings_error, NULL);
   show_settings (self, settings);
-  toast (self, _("Alerts saved"));
+  tally_toast_replace (GTK_WIDGET (self), &self->toast, _("Alerts saved"));
 }
 
 static void
@@ -470,7 +435,8 @@ webhooks_listed (GObject      *source,
   webhooks = tally_session_list_webhooks_finish (TALLY_SESSION (source), result, &error);
   if (webhooks == NULL)
     {
-      show_failure (self->webhooks_error, _("Your webhooks cannot be shown"), error);
+      tally_message_label_set_failure (self->webhooks_error, _("Your webhooks cannot be shown"),
+                                       error);
       return;
     }
 
@@ -513,7 +479,7 @@ webhook_added (GObject      *source,
   webhook = tally_session_add_webhook_finish (TALLY_SESSION (source), result, &error);
   if (webhook == NULL)
     {
-      show_failure (self->webhooks_error, _("The webhook was not added"), error);
+      tally_message_label_set_failure (self->webhooks_error, _("The webhook was not added"), error);
       return;
     }
 
@@ -554,13 +520,14 @@ webhook_removed (GObject      *source,
 
   if (!tally_session_remove_webhook_finish (TALLY_SESSION (source), result, &error))
     {
-      show_failure (self->webhooks_error, _("The webhook was not removed"), error);
+      tally_message_label_set_failure (self->webhooks_error, _("The webhook was not removed"),
+                                       error);
       return;
     }
 
   tally_message_label_set (self->webhooks_error, NULL);
   list_webhooks (self);
-  toast (self, _("Webhook removed"));
+  tally_toast_replace (GTK_WIDGET (self), &self->toast, _("Webhook removed"));
 }
 
 static void

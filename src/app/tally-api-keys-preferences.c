@@ -41,37 +41,6 @@ struct _TallyApiKeysPreferences
 G_DEFINE_FINAL_TYPE (TallyApiKeysPreferences, tally_api_keys_preferences,
                      ADW_TYPE_PREFERENCES_PAGE)
 
-/* "@what: why"; a call cancelled as the window closed says nothing. */
-static void
-show_failure (GtkLabel     *label,
-              const char   *what,
-              const GError *error)
-{
-  g_autofree char *message = NULL;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  /* Translators: "The key was not created: the server's reason" */
-  message = g_strdup_printf (_("%s: %s"), what, error->message);
-  tally_message_label_set (label, message);
-}
-
-static void
-toast (TallyApiKeysPreferences *self,
-       const char              *message)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  if (!ADW_IS_PREFERENCES_WINDOW (root))
-    return;
-  if (self->toast != NULL)
-    adw_toast_dismiss (self->toast);
-  g_clear_object (&self->toast);
-  self->toast = g_object_ref (tally_toast_new_plain (message));
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (root), self->toast);
-}
-
 /* --- the list --- */
 
 static GtkWidget *
@@ -135,7 +104,7 @@ keys_listed (GObject      *source,
   keys = tally_session_list_api_keys_finish (TALLY_SESSION (source), result, &error);
   if (keys == NULL)
     {
-      show_failure (self->keys_error, _("Your keys cannot be shown"), error);
+      tally_message_label_set_failure (self->keys_error, _("Your keys cannot be shown"), error);
       return;
     }
 
@@ -178,7 +147,7 @@ key_created (GObject      *source,
   key = tally_session_create_api_key_finish (TALLY_SESSION (source), result, &error);
   if (key == NULL)
     {
-      show_failure (self->create_error, _("The key was not created"), error);
+      tally_message_label_set_failure (self->create_error, _("The key was not created"), error);
       return;
     }
 
@@ -224,13 +193,13 @@ key_revoked (GObject      *source,
 
   if (!tally_session_revoke_api_key_finish (TALLY_SESSION (source), result, &error))
     {
-      show_failure (self->keys_error, _("The key was not revoked"), error);
+      tally_message_label_set_failure (self->keys_error, _("The key was not revoked"), error);
       return;
     }
 
   tally_message_label_set (self->keys_error, NULL);
   list_keys (self);
-  toast (self, _("Key revoked"));
+  tally_toast_replace (GTK_WIDGET (self), &self->toast, _("Key revoked"));
 }
 
 static void

@@ -73,42 +73,6 @@ struct _TallyPreferencesWindow
 G_DEFINE_FINAL_TYPE (TallyPreferencesWindow, tally_preferences_window,
                      ADW_TYPE_PREFERENCES_WINDOW)
 
-static void
-toast (TallyPreferencesWindow *self,
-       const char             *message)
-{
-  if (self->toast != NULL)
-    adw_toast_dismiss (self->toast);
-  g_clear_object (&self->toast);
-  self->toast = g_object_ref (tally_toast_new_plain (message));
-  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), self->toast);
-}
-
-/* "@what: why" in @label. A call cancelled because the window closed
- * has nothing to say. */
-static void
-show_failure (GtkLabel     *label,
-              const char   *what,
-              const GError *error)
-{
-  g_autofree char *message = NULL;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  /* Translators: "Your caps were not saved: the server's reason" */
-  message = g_strdup_printf (_("%s: %s"), what, error->message);
-  tally_message_label_set (label, message);
-}
-
-/* What the user typed counts even before the spin button lost focus. */
-static gint64
-spin_value (GtkSpinButton *spin)
-{
-  gtk_spin_button_update (spin);
-  return (gint64) gtk_spin_button_get_value (spin);
-}
-
 /* --- confirmations, in GSettings --- */
 
 static gboolean
@@ -258,14 +222,14 @@ limits_saved (GObject      *source,
 
   if (limits == NULL)
     {
-      show_failure (self->limits_error, _("Your caps were not saved"), error);
+      tally_message_label_set_failure (self->limits_error, _("Your caps were not saved"), error);
       return;
     }
 
   tally_message_label_set (self->limits_error, NULL);
   /* The other pages follow as the session reads the account again. */
   show_limits (self, limits);
-  toast (self, _("Caps saved"));
+  tally_toast_replace (GTK_WIDGET (self), &self->toast, _("Caps saved"));
 }
 
 static void
@@ -276,10 +240,10 @@ save_limits_action (GtkWidget  *widget,
   TallyPreferencesWindow *self = TALLY_PREFERENCES_WINDOW (widget);
 
   /* 0, the spin buttons' least, is "no cap of my own". */
-  tally_session_save_limits_async (self->session, spin_value (self->per_run_spin),
-                                   spin_value (self->daily_spin),
-                                   spin_value (self->monthly_spin), self->cancellable,
-                                   limits_saved, g_object_ref (self));
+  tally_session_save_limits_async (self->session, tally_spin_button_get_int64 (self->per_run_spin),
+                                   tally_spin_button_get_int64 (self->daily_spin),
+                                   tally_spin_button_get_int64 (self->monthly_spin),
+                                   self->cancellable, limits_saved, g_object_ref (self));
 }
 
 /* --- invoice details --- */
@@ -306,7 +270,8 @@ invoice_loaded (GObject      *source,
   if (details != NULL)
     show_invoice (self, details);
   else
-    show_failure (self->invoice_error, _("Your invoice details cannot be shown"), error);
+    tally_message_label_set_failure (self->invoice_error,
+                                     _("Your invoice details cannot be shown"), error);
 }
 
 static void
@@ -321,13 +286,14 @@ invoice_saved (GObject      *source,
   details = tally_session_save_invoice_details_finish (TALLY_SESSION (source), result, &error);
   if (details == NULL)
     {
-      show_failure (self->invoice_error, _("Your invoice details were not saved"), error);
+      tally_message_label_set_failure (self->invoice_error,
+                                       _("Your invoice details were not saved"), error);
       return;
     }
 
   tally_message_label_set (self->invoice_error, NULL);
   show_invoice (self, details);
-  toast (self, _("Invoice details saved"));
+  tally_toast_replace (GTK_WIDGET (self), &self->toast, _("Invoice details saved"));
 }
 
 static char *
@@ -433,7 +399,8 @@ recharge_loaded (GObject      *source,
   if (recharge != NULL)
     show_recharge (self, recharge);
   else
-    show_failure (self->recharge_error, _("Automatic top-up cannot be shown"), error);
+    tally_message_label_set_failure (self->recharge_error, _("Automatic top-up cannot be shown"),
+                                     error);
 }
 
 static void
@@ -448,13 +415,14 @@ recharge_saved (GObject      *source,
   recharge = tally_session_save_auto_recharge_finish (TALLY_SESSION (source), result, &error);
   if (recharge == NULL)
     {
-      show_failure (self->recharge_error, _("Automatic top-up was not saved"), error);
+      tally_message_label_set_failure (self->recharge_error, _("Automatic top-up was not saved"),
+                                       error);
       return;
     }
 
   tally_message_label_set (self->recharge_error, NULL);
   show_recharge (self, recharge);
-  toast (self, _("Automatic top-up saved"));
+  tally_toast_replace (GTK_WIDGET (self), &self->toast, _("Automatic top-up saved"));
 }
 
 static void
@@ -474,9 +442,9 @@ save_recharge_action (GtkWidget  *widget,
     }
 
   recharge = tally_auto_recharge_new (gtk_switch_get_active (self->recharge_switch),
-                                      spin_value (self->threshold_spin),
+                                      tally_spin_button_get_int64 (self->threshold_spin),
                                       g_ptr_array_index (self->pack_ids, selected),
-                                      spin_value (self->recharge_cap_spin));
+                                      tally_spin_button_get_int64 (self->recharge_cap_spin));
   tally_session_save_auto_recharge_async (self->session, recharge, self->cancellable,
                                           recharge_saved, g_object_ref (self));
 }
@@ -558,7 +526,8 @@ portal_opened (GObject      *source,
 
   if (url == NULL)
     {
-      show_failure (self->portal_error, _("Your payment methods cannot be managed now"), error);
+      tally_message_label_set_failure (self->portal_error,
+                                       _("Your payment methods cannot be managed now"), error);
       return;
     }
 
@@ -607,12 +576,12 @@ data_exported (GObject      *source,
 
   if (!tally_session_export_data_finish (TALLY_SESSION (source), result, &error))
     {
-      show_failure (self->data_error, _("Your data was not exported"), error);
+      tally_message_label_set_failure (self->data_error, _("Your data was not exported"), error);
       return;
     }
 
   tally_message_label_set (self->data_error, NULL);
-  toast (self, _("Your data was saved"));
+  tally_toast_replace (GTK_WIDGET (self), &self->toast, _("Your data was saved"));
 }
 
 /**
@@ -680,7 +649,7 @@ account_deleted (GObject      *source,
 
   if (!tally_session_delete_account_finish (TALLY_SESSION (source), result, &error))
     {
-      show_failure (self->data_error, _("Your account was not deleted"), error);
+      tally_message_label_set_failure (self->data_error, _("Your account was not deleted"), error);
       return;
     }
 

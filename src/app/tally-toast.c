@@ -29,3 +29,19 @@ tally_toast_show (GtkWidget  *widget,
   if (overlay != NULL)
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), tally_toast_new_plain (text));
 }
+
+void
+tally_toast_replace (GtkWidget   *widget,
+                     AdwToast   **current,
+                     const char  *text)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (!ADW_IS_PREFERENCES_WINDOW (root))
+    return;
+  if (*current != NULL)
+    adw_toast_dismiss (*current);
+  g_clear_object (current);
+  *current = g_object_ref (tally_toast_new_plain (text));
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (root), *current);
+}

@@ -18,5 +18,11 @@ AdwToast *tally_toast_new_plain (const char *text);
 /* Such a toast in the overlay of @widget's window, if it has one. */
 void      tally_toast_show      (GtkWidget  *widget,
                                  const char *text);
+/* Such a toast in the preferences window @widget is in, in place of the
+ * one shown before through @current (kept there), so that saving again
+ * and again shows one toast, not a queue of them. */
+void      tally_toast_replace   (GtkWidget  *widget,
+                                 AdwToast  **current,
+                                 const char *text);
 
 G_END_DECLS

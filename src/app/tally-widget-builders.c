@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "tally-widget-builders.h"
 
 GtkWidget *
@@ -45,6 +47,34 @@ tally_message_label_set (GtkLabel   *label,
 
   gtk_label_set_text (label, text != NULL ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (label), text != NULL);
+}
+
+void
+tally_message_label_set_failure (GtkLabel     *label,
+                                 const char   *what,
+                                 const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  g_return_if_fail (GTK_IS_LABEL (label));
+  g_return_if_fail (error != NULL);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* Translators: what was not done, then why, e.g. "Your alerts were not
+   * saved: the server's reason" */
+  message = g_strdup_printf (_("%s: %s"), what, error->message);
+  tally_message_label_set (label, message);
+}
+
+gint64
+tally_spin_button_get_int64 (GtkSpinButton *spin)
+{
+  g_return_val_if_fail (GTK_IS_SPIN_BUTTON (spin), 0);
+
+  gtk_spin_button_update (spin);
+  return (gint64) gtk_spin_button_get_value (spin);
 }
 
 GtkWidget *

@@ -20,6 +20,14 @@ GtkLabel   *tally_message_label_new  (const char *css_class);
 /* Shows @text in @label, or hides @label when @text is NULL. */
 void        tally_message_label_set  (GtkLabel   *label,
                                       const char *text);
+/* "@what: why" from @error in @label. A call cancelled because its page
+ * or window went away has nothing to say: @label is left as it is. */
+void        tally_message_label_set_failure (GtkLabel     *label,
+                                             const char   *what,
+                                             const GError *error);
+
+/* What the user typed counts even before the spin button lost focus. */
+gint64      tally_spin_button_get_int64 (GtkSpinButton *spin);
 
 /* A vertical box with @spacing between its children and 12 px around. */
 GtkWidget  *tally_padded_box_new     (int         spacing);
