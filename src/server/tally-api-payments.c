@@ -151,24 +151,16 @@ on_session_created (GObject      *source,
 {
   CheckoutJob *job = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) session = tally_stripe_client_post_finish (TALLY_STRIPE_CLIENT (source),
-                                                                   result, &error);
-  const char *id = session != NULL ? json_object_get_string_member_with_default (session, "id",
-                                                                                 NULL) : NULL;
-  const char *url = session != NULL ? json_object_get_string_member_with_default (session, "url",
-                                                                                  NULL) : NULL;
 
-  if (session != NULL && (id == NULL || url == NULL || strlen (id) >= TALLY_SESSION_ID_MAX))
-    g_set_error (&error, TALLY_STRIPE_ERROR, TALLY_STRIPE_ERROR_FAILED,
-                 "Stripe's checkout session has no id or url");
-  if (error != NULL)
+  job->url = tally_stripe_client_checkout_finish (TALLY_STRIPE_CLIENT (source), result,
+                                                  job->payment.session_id,
+                                                  sizeof job->payment.session_id, &error);
+  if (job->url == NULL)
     {
       checkout_failed (job, error);
       return;
     }
 
-  g_strlcpy (job->payment.session_id, id, sizeof job->payment.session_id);
-  job->url = g_strdup (url);
   tally_writer_submit (tally_server_get_writer (job_server (job)), session_write, session_done,
                        job, NULL);
 }

@@ -384,6 +384,32 @@ tally_stripe_client_post_finish (TallyStripeClient  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+char *
+tally_stripe_client_checkout_finish (TallyStripeClient  *self,
+                                     GAsyncResult       *result,
+                                     char               *id,
+                                     gsize               id_size,
+                                     GError            **error)
+{
+  g_autoptr(JsonObject) session = tally_stripe_client_post_finish (self, result, error);
+  const char *session_id, *url;
+
+  if (session == NULL)
+    return NULL;
+
+  session_id = json_object_get_string_member_with_default (session, "id", NULL);
+  url = json_object_get_string_member_with_default (session, "url", NULL);
+  if (session_id == NULL || url == NULL || strlen (session_id) >= id_size)
+    {
+      g_set_error (error, TALLY_STRIPE_ERROR, TALLY_STRIPE_ERROR_FAILED,
+                   "Stripe's checkout session has no id or url");
+      return NULL;
+    }
+
+  g_strlcpy (id, session_id, id_size);
+  return g_strdup (url);
+}
+
 void
 tally_stripe_form_set (GHashTable *form,
                        const char *name,

@@ -68,6 +68,15 @@ JsonObject        *tally_stripe_client_post_finish (TallyStripeClient *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
 
+/* The same for a POST that created a Checkout Session: its id and url,
+ * copied into @id (of @id_size bytes) and returned. An answer without
+ * either, or with an id that does not fit, is a failure. */
+char              *tally_stripe_client_checkout_finish (TallyStripeClient  *self,
+                                                        GAsyncResult       *result,
+                                                        char               *id,
+                                                        gsize               id_size,
+                                                        GError            **error);
+
 /* Adds a field to a form for tally_stripe_client_post(): @name is a
  * literal, @value is taken. */
 void tally_stripe_form_set (GHashTable *form,
