@@ -25,7 +25,7 @@ tally_gifts_record (TallyServer         *server,
   gift.status = TALLY_GIFT_OPEN;
   gift.created_at = payment->created_at;
 
-  return tally_store_insert_gift (tally_server_get_store (server), &gift, error);
+  return tally_rules_store_insert_gift (tally_server_get_rules_store (server), &gift, error);
 }
 
 gboolean
@@ -34,8 +34,9 @@ tally_gifts_settle (TallyServer  *server,
                     gboolean     *changed,
                     GError      **error)
 {
-  if (!tally_store_move_gift (tally_server_get_store (server), gift->payment_id, TALLY_GIFT_OPEN,
-                              TALLY_GIFT_WAITING, NULL, NULL, 0, changed, error))
+  if (!tally_rules_store_move_gift (tally_server_get_rules_store (server), gift->payment_id,
+                                    TALLY_GIFT_OPEN, TALLY_GIFT_WAITING, NULL, NULL, 0, changed,
+                                    error))
     return FALSE;
 
   if (*changed)
@@ -49,9 +50,9 @@ tally_gifts_cancel (TallyServer  *server,
                     gboolean     *changed,
                     GError      **error)
 {
-  if (!tally_store_move_gift (tally_server_get_store (server), gift->payment_id,
-                              TALLY_GIFT_WAITING, TALLY_GIFT_CANCELLED, NULL, NULL, 0, changed,
-                              error))
+  if (!tally_rules_store_move_gift (tally_server_get_rules_store (server), gift->payment_id,
+                                    TALLY_GIFT_WAITING, TALLY_GIFT_CANCELLED, NULL, NULL, 0,
+                                    changed, error))
     return FALSE;
   if (!*changed)
     return TRUE;
@@ -88,8 +89,8 @@ post_claim (TallyServer      *server,
    * buyer's account is erased, so who gave it is read from the gift. */
   tally_transfer_set_description (transfer, "Gift");
 
-  if (!tally_ledger_create_transfers (tally_server_get_ledger (server), transfer, 1, &result,
-                                      error))
+  if (!tally_rules_store_create_transfers (tally_server_get_rules_store (server), transfer, 1,
+                                           &result, error))
     return FALSE;
   if (result == TALLY_TRANSFER_OK || result == TALLY_TRANSFER_EXISTS)
     return TRUE;
@@ -113,9 +114,9 @@ claim_one (TallyServer      *server,
   char id[TALLY_UUID_LEN];
 
   tally_gift_claim_id (gift->payment_id, id);
-  if (!tally_store_move_gift (tally_server_get_store (server), gift->payment_id,
-                              TALLY_GIFT_WAITING, TALLY_GIFT_CLAIMED, user->account_id, id,
-                              g_get_real_time (), &changed, error))
+  if (!tally_rules_store_move_gift (tally_server_get_rules_store (server), gift->payment_id,
+                                    TALLY_GIFT_WAITING, TALLY_GIFT_CLAIMED, user->account_id, id,
+                                    g_get_real_time (), &changed, error))
     return FALSE;
   if (!changed)
     return TRUE;
@@ -136,8 +137,8 @@ tally_gifts_claim (TallyServer      *server,
                    gint64           *claimed,
                    GError          **error)
 {
-  g_autoptr(GArray) gifts = tally_store_waiting_gifts (tally_server_get_store (server),
-                                                       user->email, error);
+  g_autoptr(GArray) gifts = tally_rules_store_waiting_gifts (tally_server_get_rules_store (server),
+                                                             user->email, error);
 
   *claimed = 0;
   if (gifts == NULL)

@@ -56,7 +56,7 @@ tally_promos_create (TallyServer                  *server,
   g_strlcpy (promo->created_by, admin->id, sizeof promo->created_by);
   promo->created_at = g_get_real_time ();
 
-  if (!tally_store_insert_promo_code (tally_server_get_store (server), promo, error))
+  if (!tally_rules_store_insert_promo_code (tally_server_get_rules_store (server), promo, error))
     {
       if (error != NULL && *error != NULL)
         return FALSE;
@@ -99,8 +99,8 @@ check_redeemable (TallyServer           *server,
 {
   g_autoptr(GError) local_error = NULL;
 
-  if (tally_store_find_redemption (tally_server_get_store (server), promo->id, user->id,
-                                   &local_error))
+  if (tally_rules_store_find_redemption (tally_server_get_rules_store (server), promo->id,
+                                         user->id, &local_error))
     *result = TALLY_PROMO_ALREADY_REDEEMED;
   else if (local_error != NULL)
     {
@@ -122,8 +122,8 @@ post_grant (TallyServer    *server,
 {
   TallyTransferResult result;
 
-  if (!tally_ledger_create_transfers (tally_server_get_ledger (server), transfer, 1, &result,
-                                      error))
+  if (!tally_rules_store_create_transfers (tally_server_get_rules_store (server), transfer, 1,
+                                           &result, error))
     return FALSE;
   if (result == TALLY_TRANSFER_OK)
     return TRUE;
@@ -146,8 +146,8 @@ set_expiry (TallyServer           *server,
     return TRUE;
 
   *expires_at = transfer->created_at + promo->credits_expire_after_days * 86400 * G_USEC_PER_SEC;
-  return tally_ledger_set_expiry (tally_server_get_ledger (server), transfer->id, *expires_at,
-                                  error);
+  return tally_rules_store_set_expiry (tally_server_get_rules_store (server), transfer->id,
+                                       *expires_at, error);
 }
 
 gboolean
@@ -159,7 +159,7 @@ tally_promos_redeem (TallyServer      *server,
                      TallyPromoResult *result,
                      GError          **error)
 {
-  TallyStore *store = tally_server_get_store (server);
+  TallyRulesStore *store = tally_server_get_rules_store (server);
   g_autoptr(GError) local_error = NULL;
   char normal[TALLY_PROMO_CODE_MAX + 1];
   TallyPromoCode promo;
@@ -169,7 +169,7 @@ tally_promos_redeem (TallyServer      *server,
   *expires_at = 0;
   if (!tally_promo_code_normalize (code, normal))
     return TRUE;
-  if (!tally_store_find_promo_code (store, normal, &promo, &local_error))
+  if (!tally_rules_store_find_promo_code (store, normal, &promo, &local_error))
     {
       if (local_error == NULL)
         return TRUE;
@@ -183,7 +183,7 @@ tally_promos_redeem (TallyServer      *server,
     return TRUE;
 
   redemption_transfer (&promo, user, transfer);
-  if (!tally_store_add_redemption (store, promo.id, user->id, transfer->id, &counted, error))
+  if (!tally_rules_store_add_redemption (store, promo.id, user->id, transfer->id, &counted, error))
     return FALSE;
   if (!counted)
     {

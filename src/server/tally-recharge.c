@@ -99,10 +99,10 @@ recharge_job_free (gpointer data)
   g_free (job);
 }
 
-static TallyStore *
+static TallyRulesStore *
 job_store (RechargeJob *job)
 {
-  return tally_server_get_store (job->server);
+  return tally_server_get_rules_store (job->server);
 }
 
 static TallyStripeClient *
@@ -130,8 +130,8 @@ below_threshold (TallyServer                 *server,
 {
   TallyAccount account;
 
-  if (!tally_ledger_lookup_account (tally_server_get_ledger (server), settings->account_id,
-                                    &account, error))
+  if (!tally_rules_store_lookup_account (tally_server_get_rules_store (server),
+                                         settings->account_id, &account, error))
     return FALSE;
 
   *below = tally_account_available (&account) < settings->threshold;
@@ -157,8 +157,8 @@ credit_recharge (TallyServer   *server,
   if (payment->session_id[0] == '\0')
     {
       g_strlcpy (payment->session_id, intent_id, sizeof payment->session_id);
-      if (!tally_store_set_payment_session (tally_server_get_store (server), payment->id,
-                                            intent_id, error))
+      if (!tally_rules_store_set_payment_session (tally_server_get_rules_store (server),
+                                                  payment->id, intent_id, error))
         return FALSE;
     }
 
@@ -167,8 +167,8 @@ credit_recharge (TallyServer   *server,
                        payment->account_id, payment->credits, TALLY_TRANSFER_KIND_PURCHASE);
   tally_transfer_set_ref (&transfer, payment->session_id);
   tally_transfer_set_description (&transfer, description);
-  if (!tally_ledger_create_transfers (tally_server_get_ledger (server), &transfer, 1, &result,
-                                      error))
+  if (!tally_rules_store_create_transfers (tally_server_get_rules_store (server), &transfer, 1,
+                                           &result, error))
     return FALSE;
   if (result != TALLY_TRANSFER_OK && result != TALLY_TRANSFER_EXISTS)
     {
@@ -186,7 +186,7 @@ credit_recharge (TallyServer   *server,
     }
   if (payment->payment_ref[0] == '\0')
     g_strlcpy (payment->payment_ref, payment->session_id, sizeof payment->payment_ref);
-  return tally_store_update_payment (tally_server_get_store (server), payment, error);
+  return tally_rules_store_update_payment (tally_server_get_rules_store (server), payment, error);
 }
 
 gboolean
@@ -198,11 +198,11 @@ tally_recharge_settle (TallyServer           *server,
                        gboolean              *changed,
                        GError               **error)
 {
-  TallyStore *store = tally_server_get_store (server);
+  TallyRulesStore *store = tally_server_get_rules_store (server);
   g_autoptr(GError) local_error = NULL;
 
   *changed = FALSE;
-  if (!tally_store_find_payment (store, payment_id, payment, &local_error))
+  if (!tally_rules_store_find_payment (store, payment_id, payment, &local_error))
     {
       /* No such payment: nothing to settle. */
       if (local_error == NULL)
@@ -220,7 +220,7 @@ tally_recharge_settle (TallyServer           *server,
     {
       payment->status = TALLY_PAYMENT_FAILED;
       *changed = TRUE;
-      if (!tally_store_update_payment (store, payment, error))
+      if (!tally_rules_store_update_payment (store, payment, error))
         return FALSE;
     }
   else
@@ -229,7 +229,8 @@ tally_recharge_settle (TallyServer           *server,
       return TRUE;
     }
 
-  return tally_store_finish_recharge (store, payment->account_id, payment->id, outcome, error);
+  return tally_rules_store_finish_recharge (store, payment->account_id, payment->id, outcome,
+                                            error);
 }
 
 /* --- claiming a recharge --- */
@@ -267,8 +268,8 @@ backing_off (RechargeJob  *job,
   *waiting = FALSE;
   if (job->settings.failures == 0)
     return TRUE;
-  if (!tally_store_last_declined_recharge (job_store (job), job->account_id, &declined_at,
-                                           error))
+  if (!tally_rules_store_last_declined_recharge (job_store (job), job->account_id, &declined_at,
+                                                 error))
     return FALSE;
 
   *waiting = declined_at > g_get_real_time () - retry_after * G_USEC_PER_SEC;
@@ -287,7 +288,8 @@ may_recharge (RechargeJob  *job,
   gint64 started = 0;
 
   *may = FALSE;
-  found = tally_store_find_recharge_settings (job_store (job), job->account_id, settings, error);
+  found = tally_rules_store_find_recharge_settings (job_store (job), job->account_id, settings,
+                                                    error);
   if (!found)
     return error == NULL || *error == NULL;
   if (!settings->enabled || settings->paused || settings->in_flight[0] != '\0')
@@ -295,14 +297,14 @@ may_recharge (RechargeJob  *job,
 
   if (!backing_off (job, &waiting, error) ||
       !below_threshold (job->server, settings, &below, error) ||
-      !tally_store_count_recharges (job_store (job), settings->account_id, month_start (),
-                                    &started, error))
+      !tally_rules_store_count_recharges (job_store (job), settings->account_id, month_start (),
+                                          &started, error))
     return FALSE;
   if (waiting || !below || started >= settings->monthly_cap)
     return TRUE;
 
-  if (!tally_store_find_stripe_customer (job_store (job), settings->account_id,
-                                         job->customer_id, sizeof job->customer_id, error))
+  if (!tally_rules_store_find_stripe_customer (job_store (job), settings->account_id,
+                                               job->customer_id, sizeof job->customer_id, error))
     return FALSE;
 
   /* Without a customer there is no saved card to charge yet. */
@@ -327,9 +329,9 @@ claim_write (gpointer   data,
     return TRUE;
 
   fill_payment (job, pack);
-  if (!tally_store_insert_payment (job_store (job), &job->payment, error) ||
-      !tally_store_start_recharge (job_store (job), job->settings.account_id, job->payment.id,
-                                   error))
+  if (!tally_rules_store_insert_payment (job_store (job), &job->payment, error) ||
+      !tally_rules_store_start_recharge (job_store (job), job->settings.account_id,
+                                         job->payment.id, error))
     return FALSE;
 
   job->claimed = TRUE;
@@ -611,8 +613,8 @@ look_up (TallyRecharge *self,
   TallyPayment payment;
   RechargeJob *job;
 
-  if (!tally_store_find_payment (tally_server_get_store (self->server), payment_id, &payment,
-                                 &error))
+  if (!tally_rules_store_find_payment (tally_server_get_rules_store (self->server), payment_id,
+                                       &payment, &error))
     {
       tally_log_warning ("recharge_check_failed", error != NULL ? error->message
                                                                 : "no such payment");
@@ -623,9 +625,9 @@ look_up (TallyRecharge *self,
 
   job = recharge_job_new (self, payment.account_id);
   job->payment = payment;
-  if (!tally_store_find_stripe_customer (tally_server_get_store (self->server),
-                                         payment.account_id, job->customer_id,
-                                         sizeof job->customer_id, &error))
+  if (!tally_rules_store_find_stripe_customer (tally_server_get_rules_store (self->server),
+                                               payment.account_id, job->customer_id,
+                                               sizeof job->customer_id, &error))
     {
       leave_in_flight (job, error->message);
       return;
@@ -654,8 +656,8 @@ look_up_if_stale (TallyRecharge *self,
   g_autoptr(GError) error = NULL;
   gint64 started_at;
 
-  if (tally_store_find_recharge (tally_server_get_store (self->server), payment_id, &started_at,
-                                 &error) &&
+  if (tally_rules_store_find_recharge (tally_server_get_rules_store (self->server), payment_id,
+                                       &started_at, &error) &&
       started_at < stale_before (self))
     look_up (self, payment_id, started_at);
   if (error != NULL)
@@ -671,8 +673,8 @@ look_up_stale (gpointer data)
   g_autoptr(GError) error = NULL;
 
   self->startup_source = 0;
-  stale = tally_store_list_stale_recharges (tally_server_get_store (self->server),
-                                            stale_before (self), &error);
+  stale = tally_rules_store_list_stale_recharges (tally_server_get_rules_store (self->server),
+                                                  stale_before (self), &error);
   if (stale == NULL)
     tally_log_warning ("recharge_check_failed", error->message);
   for (guint i = 0; stale != NULL && i < stale->len; i++)
@@ -695,8 +697,8 @@ tally_recharge_check_account (TallyRecharge *self,
 
   if (tally_payments_is_demo (tally_server_get_payments (self->server)) ||
       g_hash_table_contains (self->busy, account_id) ||
-      !tally_store_find_recharge_settings (tally_server_get_store (self->server), account_id,
-                                           &settings, &error) ||
+      !tally_rules_store_find_recharge_settings (tally_server_get_rules_store (self->server),
+                                                 account_id, &settings, &error) ||
       !settings.enabled)
     goto out;
 
@@ -720,8 +722,8 @@ read_touched (TallyRecharge *self,
   g_autoptr(GArray) transfers = NULL;
   g_autoptr(GError) error = NULL;
 
-  transfers = tally_ledger_transfers_since (tally_server_get_ledger (self->server),
-                                            self->last_seq, PAGE_SIZE, &error);
+  transfers = tally_rules_store_transfers_since (tally_server_get_rules_store (self->server),
+                                                 self->last_seq, PAGE_SIZE, &error);
   if (transfers == NULL)
     {
       tally_log_warning ("recharge_check_failed", error->message);
@@ -796,7 +798,7 @@ tally_recharge_new (TallyServer *server)
   TallyRecharge *self = g_object_new (TALLY_TYPE_RECHARGE, NULL);
 
   self->server = server;
-  self->last_seq = tally_ledger_get_last_seq (tally_server_get_ledger (server));
+  self->last_seq = tally_rules_store_get_last_seq (tally_server_get_rules_store (server));
   self->committed_id = g_signal_connect (tally_server_get_writer (server), "committed",
                                          G_CALLBACK (on_committed), self);
   if (!tally_payments_is_demo (tally_server_get_payments (server)))

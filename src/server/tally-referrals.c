@@ -54,10 +54,10 @@ tally_referrals_ensure_code (TallyServer      *server,
                              char              code[TALLY_REFERRAL_CODE_MAX + 1],
                              GError          **error)
 {
-  TallyStore *store = tally_server_get_store (server);
+  TallyRulesStore *store = tally_server_get_rules_store (server);
   gboolean taken = TRUE;
 
-  if (!tally_store_find_referral_code (store, user->id, code, error))
+  if (!tally_rules_store_find_referral_code (store, user->id, code, error))
     return FALSE;
   if (code[0] != '\0')
     return TRUE;
@@ -66,7 +66,7 @@ tally_referrals_ensure_code (TallyServer      *server,
   for (guint i = 0; i < CODE_ATTEMPTS && taken; i++)
     {
       random_code (code);
-      if (!tally_store_insert_referral_code (store, user->id, code, &taken, error))
+      if (!tally_rules_store_insert_referral_code (store, user->id, code, &taken, error))
         return FALSE;
     }
   if (taken)
@@ -89,7 +89,8 @@ tally_referrals_find_owner (TallyServer          *server,
   owner[0] = '\0';
   if (!tally_referral_code_normalize (code, normal))
     return TRUE;
-  if (tally_store_find_code_owner (tally_server_get_store (server), normal, owner, &local_error))
+  if (tally_rules_store_find_code_owner (tally_server_get_rules_store (server), normal, owner,
+                                         &local_error))
     *result = TALLY_REFERRAL_OK;
   else if (local_error != NULL)
     {
@@ -107,12 +108,12 @@ check_open (TallyServer          *server,
             TallyReferralResult  *result,
             GError              **error)
 {
-  TallyStore *store = tally_server_get_store (server);
+  TallyRulesStore *store = tally_server_get_rules_store (server);
   g_autoptr(GError) local_error = NULL;
   TallyReferral existing;
   gboolean paid;
 
-  if (tally_store_find_referral (store, user->id, &existing, &local_error))
+  if (tally_rules_store_find_referral (store, user->id, &existing, &local_error))
     *result = TALLY_REFERRAL_ALREADY_REFERRED;
   if (local_error != NULL)
     {
@@ -122,7 +123,7 @@ check_open (TallyServer          *server,
   if (*result != TALLY_REFERRAL_OK)
     return TRUE;
 
-  if (!tally_store_has_paid_purchase (store, user->id, &paid, error))
+  if (!tally_rules_store_has_paid_purchase (store, user->id, &paid, error))
     return FALSE;
   if (paid)
     *result = TALLY_REFERRAL_TOO_LATE;
@@ -155,8 +156,8 @@ tally_referrals_record (TallyServer          *server,
   g_strlcpy (referral.signup_address, address != NULL ? address : "",
              sizeof referral.signup_address);
   referral.created_at = g_get_real_time ();
-  if (!tally_store_insert_referral (tally_server_get_store (server), &referral, &inserted,
-                                    error))
+  if (!tally_rules_store_insert_referral (tally_server_get_rules_store (server), &referral,
+                                          &inserted, error))
     return FALSE;
   if (!inserted)
     {
@@ -191,8 +192,8 @@ account_of (TallyServer  *server,
   TallyUser user;
   g_autoptr(GError) local_error = NULL;
 
-  if (tally_store_find_user_by_id (tally_server_get_store (server), user_id, &user,
-                                   &local_error))
+  if (tally_rules_store_find_user_by_id (tally_server_get_rules_store (server), user_id, &user,
+                                         &local_error))
     {
       g_strlcpy (account_id, user.account_id, TALLY_UUID_LEN);
       return TRUE;
@@ -231,8 +232,8 @@ post_bonuses (TallyServer          *server,
       tally_transfer_set_description (&transfers[i], "Referral bonus");
     }
 
-  if (!tally_ledger_create_transfers (tally_server_get_ledger (server), transfers,
-                                      G_N_ELEMENTS (transfers), results, error))
+  if (!tally_rules_store_create_transfers (tally_server_get_rules_store (server), transfers,
+                                           G_N_ELEMENTS (transfers), results, error))
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (transfers); i++)
     if (results[i] != TALLY_TRANSFER_OK && results[i] != TALLY_TRANSFER_EXISTS)
@@ -251,13 +252,13 @@ tally_referrals_reward (TallyServer  *server,
                         const char   *user_id,
                         GError      **error)
 {
-  TallyStore *store = tally_server_get_store (server);
+  TallyRulesStore *store = tally_server_get_rules_store (server);
   TallyConfig *config = tally_server_get_config (server);
   g_autoptr(GError) local_error = NULL;
   TallyReferral referral;
   gint64 from_address;
 
-  if (!tally_store_find_referral (store, user_id, &referral, &local_error))
+  if (!tally_rules_store_find_referral (store, user_id, &referral, &local_error))
     {
       if (local_error == NULL)
         return TRUE;
@@ -267,18 +268,18 @@ tally_referrals_reward (TallyServer  *server,
   if (referral.status != TALLY_REFERRAL_PENDING || config->referral_bonus <= 0)
     return TRUE;
 
-  if (!tally_store_count_rewarded_from (store, referral.signup_address, &from_address, error))
+  if (!tally_rules_store_count_rewarded_from (store, referral.signup_address, &from_address, error))
     return FALSE;
   if (from_address >= config->referral_max_per_address)
     {
       tally_log_event ("referral_refused", "reason", "address_limit", "user", user_id, NULL);
-      return tally_store_settle_referral (store, user_id, TALLY_REFERRAL_REFUSED, 0,
-                                          g_get_real_time (), error);
+      return tally_rules_store_settle_referral (store, user_id, TALLY_REFERRAL_REFUSED, 0,
+                                                g_get_real_time (), error);
     }
 
   return post_bonuses (server, &referral, config->referral_bonus, error) &&
-         tally_store_settle_referral (store, user_id, TALLY_REFERRAL_REWARDED,
-                                      config->referral_bonus, g_get_real_time (), error) &&
+         tally_rules_store_settle_referral (store, user_id, TALLY_REFERRAL_REWARDED,
+                                            config->referral_bonus, g_get_real_time (), error) &&
          tally_audit_record (tally_server_get_audit (server), NULL, "referral.reward", user_id,
                              "ok", tally_audit_details ("si", "referrer",
                                                         referral.referrer_user_id, "bonus",

@@ -490,6 +490,381 @@ tally_rules_store_find_gift (TallyRulesStore  *self,
 }
 
 gboolean
+tally_rules_store_insert_payment (TallyRulesStore     *self,
+                                  const TallyPayment  *payment,
+                                  GError             **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->insert_payment (self, payment, error);
+}
+
+gboolean
+tally_rules_store_find_stripe_customer (TallyRulesStore  *self,
+                                        const char       *account_id,
+                                        char             *customer_id,
+                                        gsize             size,
+                                        GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_stripe_customer (self, account_id, customer_id,
+                                                                   size, error);
+}
+
+gboolean
+tally_rules_store_find_recharge_settings (TallyRulesStore        *self,
+                                          const char             *account_id,
+                                          TallyRechargeSettings  *settings,
+                                          GError                **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_recharge_settings (self, account_id, settings,
+                                                                     error);
+}
+
+gboolean
+tally_rules_store_start_recharge (TallyRulesStore  *self,
+                                  const char       *account_id,
+                                  const char       *payment_id,
+                                  GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->start_recharge (self, account_id, payment_id, error);
+}
+
+gboolean
+tally_rules_store_finish_recharge (TallyRulesStore       *self,
+                                   const char            *account_id,
+                                   const char            *payment_id,
+                                   TallyRechargeOutcome   outcome,
+                                   GError               **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->finish_recharge (self, account_id, payment_id,
+                                                              outcome, error);
+}
+
+gboolean
+tally_rules_store_count_recharges (TallyRulesStore  *self,
+                                   const char       *account_id,
+                                   gint64            since,
+                                   gint64           *count,
+                                   GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->count_recharges (self, account_id, since, count,
+                                                              error);
+}
+
+gboolean
+tally_rules_store_last_declined_recharge (TallyRulesStore  *self,
+                                          const char       *account_id,
+                                          gint64           *started_at,
+                                          GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->last_declined_recharge (self, account_id, started_at,
+                                                                     error);
+}
+
+GPtrArray *
+tally_rules_store_list_stale_recharges (TallyRulesStore  *self,
+                                        gint64            before,
+                                        GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->list_stale_recharges (self, before, error);
+}
+
+gboolean
+tally_rules_store_insert_subscription (TallyRulesStore          *self,
+                                       const TallySubscription  *subscription,
+                                       GError                  **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->insert_subscription (self, subscription, error);
+}
+
+gboolean
+tally_rules_store_find_subscription (TallyRulesStore    *self,
+                                     const char         *id,
+                                     TallySubscription  *subscription,
+                                     GError            **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_subscription (self, id, subscription, error);
+}
+
+gboolean
+tally_rules_store_find_subscription_by_session (TallyRulesStore    *self,
+                                                const char         *session_id,
+                                                TallySubscription  *subscription,
+                                                GError            **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_subscription_by_session (self, session_id,
+                                                                           subscription, error);
+}
+
+gboolean
+tally_rules_store_find_subscription_by_provider_id (TallyRulesStore    *self,
+                                                    const char         *provider_id,
+                                                    TallySubscription  *subscription,
+                                                    GError            **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_subscription_by_provider_id (self, provider_id,
+                                                                               subscription, error);
+}
+
+gboolean
+tally_rules_store_find_live_subscription (TallyRulesStore    *self,
+                                          const char         *user_id,
+                                          TallySubscription  *subscription,
+                                          GError            **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_live_subscription (self, user_id, subscription,
+                                                                     error);
+}
+
+gboolean
+tally_rules_store_update_subscription (TallyRulesStore          *self,
+                                       const TallySubscription  *subscription,
+                                       GError                  **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->update_subscription (self, subscription, error);
+}
+
+gboolean
+tally_rules_store_change_subscription_plan (TallyRulesStore          *self,
+                                            const TallySubscription  *subscription,
+                                            GError                  **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->change_subscription_plan (self, subscription, error);
+}
+
+gboolean
+tally_rules_store_find_invoice_refund (TallyRulesStore  *self,
+                                       const char       *invoice_id,
+                                       gint64           *reversed,
+                                       gint64           *short_by,
+                                       GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_invoice_refund (self, invoice_id, reversed,
+                                                                  short_by, error);
+}
+
+gboolean
+tally_rules_store_save_invoice_refund (TallyRulesStore  *self,
+                                       const char       *invoice_id,
+                                       const char       *account_id,
+                                       gint64            reversed,
+                                       gint64            short_by,
+                                       GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->save_invoice_refund (self, invoice_id, account_id,
+                                                                  reversed, short_by, error);
+}
+
+gboolean
+tally_rules_store_insert_gift (TallyRulesStore  *self,
+                               const TallyGift  *gift,
+                               GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->insert_gift (self, gift, error);
+}
+
+gboolean
+tally_rules_store_move_gift (TallyRulesStore  *self,
+                             const char       *payment_id,
+                             TallyGiftStatus   from,
+                             TallyGiftStatus   to,
+                             const char       *recipient_account_id,
+                             const char       *transfer_id,
+                             gint64            now,
+                             gboolean         *changed,
+                             GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->move_gift (self, payment_id, from, to,
+                                                        recipient_account_id, transfer_id, now,
+                                                        changed, error);
+}
+
+GArray *
+tally_rules_store_waiting_gifts (TallyRulesStore  *self,
+                                 const char       *email,
+                                 GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->waiting_gifts (self, email, error);
+}
+
+gboolean
+tally_rules_store_insert_referral_code (TallyRulesStore  *self,
+                                        const char       *user_id,
+                                        const char       *code,
+                                        gboolean         *taken,
+                                        GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->insert_referral_code (self, user_id, code, taken,
+                                                                   error);
+}
+
+gboolean
+tally_rules_store_find_referral_code (TallyRulesStore  *self,
+                                      const char       *user_id,
+                                      char              code[TALLY_REFERRAL_CODE_MAX + 1],
+                                      GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_referral_code (self, user_id, code, error);
+}
+
+gboolean
+tally_rules_store_find_code_owner (TallyRulesStore  *self,
+                                   const char       *code,
+                                   char              user_id[TALLY_UUID_LEN],
+                                   GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_code_owner (self, code, user_id, error);
+}
+
+gboolean
+tally_rules_store_insert_referral (TallyRulesStore      *self,
+                                   const TallyReferral  *referral,
+                                   gboolean             *inserted,
+                                   GError              **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->insert_referral (self, referral, inserted, error);
+}
+
+gboolean
+tally_rules_store_find_referral (TallyRulesStore  *self,
+                                 const char       *user_id,
+                                 TallyReferral    *referral,
+                                 GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_referral (self, user_id, referral, error);
+}
+
+gboolean
+tally_rules_store_settle_referral (TallyRulesStore      *self,
+                                   const char           *user_id,
+                                   TallyReferralStatus   status,
+                                   gint64                bonus,
+                                   gint64                now,
+                                   GError              **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->settle_referral (self, user_id, status, bonus, now,
+                                                              error);
+}
+
+gboolean
+tally_rules_store_count_rewarded_from (TallyRulesStore  *self,
+                                       const char       *address,
+                                       gint64           *count,
+                                       GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->count_rewarded_from (self, address, count, error);
+}
+
+gboolean
+tally_rules_store_has_paid_purchase (TallyRulesStore  *self,
+                                     const char       *user_id,
+                                     gboolean         *paid,
+                                     GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->has_paid_purchase (self, user_id, paid, error);
+}
+
+gboolean
+tally_rules_store_insert_promo_code (TallyRulesStore       *self,
+                                     const TallyPromoCode  *promo,
+                                     GError               **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->insert_promo_code (self, promo, error);
+}
+
+gboolean
+tally_rules_store_find_promo_code (TallyRulesStore  *self,
+                                   const char       *code,
+                                   TallyPromoCode   *promo,
+                                   GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_promo_code (self, code, promo, error);
+}
+
+gboolean
+tally_rules_store_find_redemption (TallyRulesStore  *self,
+                                   const char       *promo_id,
+                                   const char       *user_id,
+                                   GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_redemption (self, promo_id, user_id, error);
+}
+
+gboolean
+tally_rules_store_add_redemption (TallyRulesStore  *self,
+                                  const char       *promo_id,
+                                  const char       *user_id,
+                                  const char       *transfer_id,
+                                  gboolean         *counted,
+                                  GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->add_redemption (self, promo_id, user_id, transfer_id,
+                                                             counted, error);
+}
+
+gboolean
 tally_rules_store_find_user_by_id (TallyRulesStore  *self,
                                    const char       *id,
                                    TallyUser        *user,

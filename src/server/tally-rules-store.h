@@ -13,8 +13,10 @@
 #include "tally-store-alerts.h"
 #include "tally-store-gifts.h"
 #include "tally-store-payments.h"
+#include "tally-store-promos.h"
 #include "tally-store-recharge.h"
 #include "tally-store-runs.h"
+#include "tally-store-subscriptions.h"
 #include "tally-store-sync.h"
 #include "tally-store-teams.h"
 
@@ -214,6 +216,148 @@ struct _TallyRulesStoreInterface
                          const char       *payment_id,
                          TallyGift        *gift,
                          GError          **error);
+  gboolean (*insert_payment) (TallyRulesStore     *self,
+                              const TallyPayment  *payment,
+                              GError             **error);
+  gboolean (*find_stripe_customer) (TallyRulesStore  *self,
+                                    const char       *account_id,
+                                    char             *customer_id,
+                                    gsize             size,
+                                    GError          **error);
+
+  /* Automatic top-ups. */
+  gboolean (*find_recharge_settings) (TallyRulesStore        *self,
+                                      const char             *account_id,
+                                      TallyRechargeSettings  *settings,
+                                      GError                **error);
+  gboolean (*start_recharge) (TallyRulesStore  *self,
+                              const char       *account_id,
+                              const char       *payment_id,
+                              GError          **error);
+  gboolean (*finish_recharge) (TallyRulesStore       *self,
+                               const char            *account_id,
+                               const char            *payment_id,
+                               TallyRechargeOutcome   outcome,
+                               GError               **error);
+  gboolean (*count_recharges) (TallyRulesStore  *self,
+                               const char       *account_id,
+                               gint64            since,
+                               gint64           *count,
+                               GError          **error);
+  gboolean (*last_declined_recharge) (TallyRulesStore  *self,
+                                      const char       *account_id,
+                                      gint64           *started_at,
+                                      GError          **error);
+  GPtrArray *(*list_stale_recharges) (TallyRulesStore  *self,
+                                      gint64            before,
+                                      GError          **error);
+
+  /* Subscriptions. */
+  gboolean (*insert_subscription) (TallyRulesStore          *self,
+                                   const TallySubscription  *subscription,
+                                   GError                  **error);
+  gboolean (*find_subscription) (TallyRulesStore    *self,
+                                 const char         *id,
+                                 TallySubscription  *subscription,
+                                 GError            **error);
+  gboolean (*find_subscription_by_session) (TallyRulesStore    *self,
+                                            const char         *session_id,
+                                            TallySubscription  *subscription,
+                                            GError            **error);
+  gboolean (*find_subscription_by_provider_id) (TallyRulesStore    *self,
+                                                const char         *provider_id,
+                                                TallySubscription  *subscription,
+                                                GError            **error);
+  gboolean (*find_live_subscription) (TallyRulesStore    *self,
+                                      const char         *user_id,
+                                      TallySubscription  *subscription,
+                                      GError            **error);
+  gboolean (*update_subscription) (TallyRulesStore          *self,
+                                   const TallySubscription  *subscription,
+                                   GError                  **error);
+  gboolean (*change_subscription_plan) (TallyRulesStore          *self,
+                                        const TallySubscription  *subscription,
+                                        GError                  **error);
+  gboolean (*find_invoice_refund) (TallyRulesStore  *self,
+                                   const char       *invoice_id,
+                                   gint64           *reversed,
+                                   gint64           *short_by,
+                                   GError          **error);
+  gboolean (*save_invoice_refund) (TallyRulesStore  *self,
+                                   const char       *invoice_id,
+                                   const char       *account_id,
+                                   gint64            reversed,
+                                   gint64            short_by,
+                                   GError          **error);
+
+  /* Gifts, referrals and promotion codes. */
+  gboolean (*insert_gift) (TallyRulesStore  *self,
+                           const TallyGift  *gift,
+                           GError          **error);
+  gboolean (*move_gift) (TallyRulesStore  *self,
+                         const char       *payment_id,
+                         TallyGiftStatus   from,
+                         TallyGiftStatus   to,
+                         const char       *recipient_account_id,
+                         const char       *transfer_id,
+                         gint64            now,
+                         gboolean         *changed,
+                         GError          **error);
+  GArray *(*waiting_gifts) (TallyRulesStore  *self,
+                            const char       *email,
+                            GError          **error);
+  gboolean (*insert_referral_code) (TallyRulesStore  *self,
+                                    const char       *user_id,
+                                    const char       *code,
+                                    gboolean         *taken,
+                                    GError          **error);
+  gboolean (*find_referral_code) (TallyRulesStore  *self,
+                                  const char       *user_id,
+                                  char              code[TALLY_REFERRAL_CODE_MAX + 1],
+                                  GError          **error);
+  gboolean (*find_code_owner) (TallyRulesStore  *self,
+                               const char       *code,
+                               char              user_id[TALLY_UUID_LEN],
+                               GError          **error);
+  gboolean (*insert_referral) (TallyRulesStore      *self,
+                               const TallyReferral  *referral,
+                               gboolean             *inserted,
+                               GError              **error);
+  gboolean (*find_referral) (TallyRulesStore  *self,
+                             const char       *user_id,
+                             TallyReferral    *referral,
+                             GError          **error);
+  gboolean (*settle_referral) (TallyRulesStore      *self,
+                               const char           *user_id,
+                               TallyReferralStatus   status,
+                               gint64                bonus,
+                               gint64                now,
+                               GError              **error);
+  gboolean (*count_rewarded_from) (TallyRulesStore  *self,
+                                   const char       *address,
+                                   gint64           *count,
+                                   GError          **error);
+  gboolean (*has_paid_purchase) (TallyRulesStore  *self,
+                                 const char       *user_id,
+                                 gboolean         *paid,
+                                 GError          **error);
+  gboolean (*insert_promo_code) (TallyRulesStore       *self,
+                                 const TallyPromoCode  *promo,
+                                 GError               **error);
+  gboolean (*find_promo_code) (TallyRulesStore  *self,
+                               const char       *code,
+                               TallyPromoCode   *promo,
+                               GError          **error);
+  gboolean (*find_redemption) (TallyRulesStore  *self,
+                               const char       *promo_id,
+                               const char       *user_id,
+                               GError          **error);
+  gboolean (*add_redemption) (TallyRulesStore  *self,
+                              const char       *promo_id,
+                              const char       *user_id,
+                              const char       *transfer_id,
+                              gboolean         *counted,
+                              GError          **error);
 
   /* Users. */
   gboolean (*find_user_by_id) (TallyRulesStore  *self,
@@ -426,6 +570,142 @@ gboolean tally_rules_store_find_gift (TallyRulesStore  *self,
                                       const char       *payment_id,
                                       TallyGift        *gift,
                                       GError          **error);
+gboolean tally_rules_store_insert_payment (TallyRulesStore     *self,
+                                           const TallyPayment  *payment,
+                                           GError             **error);
+gboolean tally_rules_store_find_stripe_customer (TallyRulesStore  *self,
+                                                 const char       *account_id,
+                                                 char             *customer_id,
+                                                 gsize             size,
+                                                 GError          **error);
+gboolean tally_rules_store_find_recharge_settings (TallyRulesStore        *self,
+                                                   const char             *account_id,
+                                                   TallyRechargeSettings  *settings,
+                                                   GError                **error);
+gboolean tally_rules_store_start_recharge (TallyRulesStore  *self,
+                                           const char       *account_id,
+                                           const char       *payment_id,
+                                           GError          **error);
+gboolean tally_rules_store_finish_recharge (TallyRulesStore       *self,
+                                            const char            *account_id,
+                                            const char            *payment_id,
+                                            TallyRechargeOutcome   outcome,
+                                            GError               **error);
+gboolean tally_rules_store_count_recharges (TallyRulesStore  *self,
+                                            const char       *account_id,
+                                            gint64            since,
+                                            gint64           *count,
+                                            GError          **error);
+gboolean tally_rules_store_last_declined_recharge (TallyRulesStore  *self,
+                                                   const char       *account_id,
+                                                   gint64           *started_at,
+                                                   GError          **error);
+GPtrArray *tally_rules_store_list_stale_recharges (TallyRulesStore  *self,
+                                                   gint64            before,
+                                                   GError          **error);
+gboolean tally_rules_store_insert_subscription (TallyRulesStore          *self,
+                                                const TallySubscription  *subscription,
+                                                GError                  **error);
+gboolean tally_rules_store_find_subscription (TallyRulesStore    *self,
+                                              const char         *id,
+                                              TallySubscription  *subscription,
+                                              GError            **error);
+gboolean tally_rules_store_find_subscription_by_session (TallyRulesStore    *self,
+                                                         const char         *session_id,
+                                                         TallySubscription  *subscription,
+                                                         GError            **error);
+gboolean tally_rules_store_find_subscription_by_provider_id (TallyRulesStore    *self,
+                                                             const char         *provider_id,
+                                                             TallySubscription  *subscription,
+                                                             GError            **error);
+gboolean tally_rules_store_find_live_subscription (TallyRulesStore    *self,
+                                                   const char         *user_id,
+                                                   TallySubscription  *subscription,
+                                                   GError            **error);
+gboolean tally_rules_store_update_subscription (TallyRulesStore          *self,
+                                                const TallySubscription  *subscription,
+                                                GError                  **error);
+gboolean tally_rules_store_change_subscription_plan (TallyRulesStore          *self,
+                                                     const TallySubscription  *subscription,
+                                                     GError                  **error);
+gboolean tally_rules_store_find_invoice_refund (TallyRulesStore  *self,
+                                                const char       *invoice_id,
+                                                gint64           *reversed,
+                                                gint64           *short_by,
+                                                GError          **error);
+gboolean tally_rules_store_save_invoice_refund (TallyRulesStore  *self,
+                                                const char       *invoice_id,
+                                                const char       *account_id,
+                                                gint64            reversed,
+                                                gint64            short_by,
+                                                GError          **error);
+gboolean tally_rules_store_insert_gift (TallyRulesStore  *self,
+                                        const TallyGift  *gift,
+                                        GError          **error);
+gboolean tally_rules_store_move_gift (TallyRulesStore  *self,
+                                      const char       *payment_id,
+                                      TallyGiftStatus   from,
+                                      TallyGiftStatus   to,
+                                      const char       *recipient_account_id,
+                                      const char       *transfer_id,
+                                      gint64            now,
+                                      gboolean         *changed,
+                                      GError          **error);
+GArray *tally_rules_store_waiting_gifts (TallyRulesStore  *self,
+                                         const char       *email,
+                                         GError          **error);
+gboolean tally_rules_store_insert_referral_code (TallyRulesStore  *self,
+                                                 const char       *user_id,
+                                                 const char       *code,
+                                                 gboolean         *taken,
+                                                 GError          **error);
+gboolean tally_rules_store_find_referral_code (TallyRulesStore  *self,
+                                               const char       *user_id,
+                                               char              code[TALLY_REFERRAL_CODE_MAX + 1],
+                                               GError          **error);
+gboolean tally_rules_store_find_code_owner (TallyRulesStore  *self,
+                                            const char       *code,
+                                            char              user_id[TALLY_UUID_LEN],
+                                            GError          **error);
+gboolean tally_rules_store_insert_referral (TallyRulesStore      *self,
+                                            const TallyReferral  *referral,
+                                            gboolean             *inserted,
+                                            GError              **error);
+gboolean tally_rules_store_find_referral (TallyRulesStore  *self,
+                                          const char       *user_id,
+                                          TallyReferral    *referral,
+                                          GError          **error);
+gboolean tally_rules_store_settle_referral (TallyRulesStore      *self,
+                                            const char           *user_id,
+                                            TallyReferralStatus   status,
+                                            gint64                bonus,
+                                            gint64                now,
+                                            GError              **error);
+gboolean tally_rules_store_count_rewarded_from (TallyRulesStore  *self,
+                                                const char       *address,
+                                                gint64           *count,
+                                                GError          **error);
+gboolean tally_rules_store_has_paid_purchase (TallyRulesStore  *self,
+                                              const char       *user_id,
+                                              gboolean         *paid,
+                                              GError          **error);
+gboolean tally_rules_store_insert_promo_code (TallyRulesStore       *self,
+                                              const TallyPromoCode  *promo,
+                                              GError               **error);
+gboolean tally_rules_store_find_promo_code (TallyRulesStore  *self,
+                                            const char       *code,
+                                            TallyPromoCode   *promo,
+                                            GError          **error);
+gboolean tally_rules_store_find_redemption (TallyRulesStore  *self,
+                                            const char       *promo_id,
+                                            const char       *user_id,
+                                            GError          **error);
+gboolean tally_rules_store_add_redemption (TallyRulesStore  *self,
+                                           const char       *promo_id,
+                                           const char       *user_id,
+                                           const char       *transfer_id,
+                                           gboolean         *counted,
+                                           GError          **error);
 gboolean tally_rules_store_find_user_by_id (TallyRulesStore  *self,
                                             const char       *id,
                                             TallyUser        *user,

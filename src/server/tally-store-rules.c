@@ -406,6 +406,307 @@ sqlite_find_gift (TallyRulesStore  *rules,
 }
 
 static gboolean
+sqlite_insert_payment (TallyRulesStore     *rules,
+                       const TallyPayment  *payment,
+                       GError             **error)
+{
+  return tally_store_insert_payment (store_of (rules), payment, error);
+}
+
+static gboolean
+sqlite_find_stripe_customer (TallyRulesStore  *rules,
+                             const char       *account_id,
+                             char             *customer_id,
+                             gsize             size,
+                             GError          **error)
+{
+  return tally_store_find_stripe_customer (store_of (rules), account_id, customer_id, size, error);
+}
+
+static gboolean
+sqlite_find_recharge_settings (TallyRulesStore        *rules,
+                               const char             *account_id,
+                               TallyRechargeSettings  *settings,
+                               GError                **error)
+{
+  return tally_store_find_recharge_settings (store_of (rules), account_id, settings, error);
+}
+
+static gboolean
+sqlite_start_recharge (TallyRulesStore  *rules,
+                       const char       *account_id,
+                       const char       *payment_id,
+                       GError          **error)
+{
+  return tally_store_start_recharge (store_of (rules), account_id, payment_id, error);
+}
+
+static gboolean
+sqlite_finish_recharge (TallyRulesStore       *rules,
+                        const char            *account_id,
+                        const char            *payment_id,
+                        TallyRechargeOutcome   outcome,
+                        GError               **error)
+{
+  return tally_store_finish_recharge (store_of (rules), account_id, payment_id, outcome, error);
+}
+
+static gboolean
+sqlite_count_recharges (TallyRulesStore  *rules,
+                        const char       *account_id,
+                        gint64            since,
+                        gint64           *count,
+                        GError          **error)
+{
+  return tally_store_count_recharges (store_of (rules), account_id, since, count, error);
+}
+
+static gboolean
+sqlite_last_declined_recharge (TallyRulesStore  *rules,
+                               const char       *account_id,
+                               gint64           *started_at,
+                               GError          **error)
+{
+  return tally_store_last_declined_recharge (store_of (rules), account_id, started_at, error);
+}
+
+static GPtrArray *
+sqlite_list_stale_recharges (TallyRulesStore  *rules,
+                             gint64            before,
+                             GError          **error)
+{
+  return tally_store_list_stale_recharges (store_of (rules), before, error);
+}
+
+static gboolean
+sqlite_insert_subscription (TallyRulesStore          *rules,
+                            const TallySubscription  *subscription,
+                            GError                  **error)
+{
+  return tally_store_insert_subscription (store_of (rules), subscription, error);
+}
+
+static gboolean
+sqlite_find_subscription (TallyRulesStore    *rules,
+                          const char         *id,
+                          TallySubscription  *subscription,
+                          GError            **error)
+{
+  return tally_store_find_subscription (store_of (rules), id, subscription, error);
+}
+
+static gboolean
+sqlite_find_subscription_by_session (TallyRulesStore    *rules,
+                                     const char         *session_id,
+                                     TallySubscription  *subscription,
+                                     GError            **error)
+{
+  return tally_store_find_subscription_by_session (store_of (rules), session_id, subscription,
+                                                             error);
+}
+
+static gboolean
+sqlite_find_subscription_by_provider_id (TallyRulesStore    *rules,
+                                         const char         *provider_id,
+                                         TallySubscription  *subscription,
+                                         GError            **error)
+{
+  return tally_store_find_subscription_by_provider_id (store_of (rules), provider_id, subscription,
+                                                                 error);
+}
+
+static gboolean
+sqlite_find_live_subscription (TallyRulesStore    *rules,
+                               const char         *user_id,
+                               TallySubscription  *subscription,
+                               GError            **error)
+{
+  return tally_store_find_live_subscription (store_of (rules), user_id, subscription, error);
+}
+
+static gboolean
+sqlite_update_subscription (TallyRulesStore          *rules,
+                            const TallySubscription  *subscription,
+                            GError                  **error)
+{
+  return tally_store_update_subscription (store_of (rules), subscription, error);
+}
+
+static gboolean
+sqlite_change_subscription_plan (TallyRulesStore          *rules,
+                                 const TallySubscription  *subscription,
+                                 GError                  **error)
+{
+  return tally_store_change_subscription_plan (store_of (rules), subscription, error);
+}
+
+static gboolean
+sqlite_find_invoice_refund (TallyRulesStore  *rules,
+                            const char       *invoice_id,
+                            gint64           *reversed,
+                            gint64           *short_by,
+                            GError          **error)
+{
+  return tally_store_find_invoice_refund (store_of (rules), invoice_id, reversed, short_by, error);
+}
+
+static gboolean
+sqlite_save_invoice_refund (TallyRulesStore  *rules,
+                            const char       *invoice_id,
+                            const char       *account_id,
+                            gint64            reversed,
+                            gint64            short_by,
+                            GError          **error)
+{
+  return tally_store_save_invoice_refund (store_of (rules), invoice_id, account_id, reversed,
+                                                    short_by, error);
+}
+
+static gboolean
+sqlite_insert_gift (TallyRulesStore  *rules,
+                    const TallyGift  *gift,
+                    GError          **error)
+{
+  return tally_store_insert_gift (store_of (rules), gift, error);
+}
+
+static gboolean
+sqlite_move_gift (TallyRulesStore  *rules,
+                  const char       *payment_id,
+                  TallyGiftStatus   from,
+                  TallyGiftStatus   to,
+                  const char       *recipient_account_id,
+                  const char       *transfer_id,
+                  gint64            now,
+                  gboolean         *changed,
+                  GError          **error)
+{
+  return tally_store_move_gift (store_of (rules), payment_id, from, to, recipient_account_id,
+                                          transfer_id, now, changed, error);
+}
+
+static GArray *
+sqlite_waiting_gifts (TallyRulesStore  *rules,
+                      const char       *email,
+                      GError          **error)
+{
+  return tally_store_waiting_gifts (store_of (rules), email, error);
+}
+
+static gboolean
+sqlite_insert_referral_code (TallyRulesStore  *rules,
+                             const char       *user_id,
+                             const char       *code,
+                             gboolean         *taken,
+                             GError          **error)
+{
+  return tally_store_insert_referral_code (store_of (rules), user_id, code, taken, error);
+}
+
+static gboolean
+sqlite_find_referral_code (TallyRulesStore  *rules,
+                           const char       *user_id,
+                           char              code[TALLY_REFERRAL_CODE_MAX + 1],
+                           GError          **error)
+{
+  return tally_store_find_referral_code (store_of (rules), user_id, code, error);
+}
+
+static gboolean
+sqlite_find_code_owner (TallyRulesStore  *rules,
+                        const char       *code,
+                        char              user_id[TALLY_UUID_LEN],
+                        GError          **error)
+{
+  return tally_store_find_code_owner (store_of (rules), code, user_id, error);
+}
+
+static gboolean
+sqlite_insert_referral (TallyRulesStore      *rules,
+                        const TallyReferral  *referral,
+                        gboolean             *inserted,
+                        GError              **error)
+{
+  return tally_store_insert_referral (store_of (rules), referral, inserted, error);
+}
+
+static gboolean
+sqlite_find_referral (TallyRulesStore  *rules,
+                      const char       *user_id,
+                      TallyReferral    *referral,
+                      GError          **error)
+{
+  return tally_store_find_referral (store_of (rules), user_id, referral, error);
+}
+
+static gboolean
+sqlite_settle_referral (TallyRulesStore      *rules,
+                        const char           *user_id,
+                        TallyReferralStatus   status,
+                        gint64                bonus,
+                        gint64                now,
+                        GError              **error)
+{
+  return tally_store_settle_referral (store_of (rules), user_id, status, bonus, now, error);
+}
+
+static gboolean
+sqlite_count_rewarded_from (TallyRulesStore  *rules,
+                            const char       *address,
+                            gint64           *count,
+                            GError          **error)
+{
+  return tally_store_count_rewarded_from (store_of (rules), address, count, error);
+}
+
+static gboolean
+sqlite_has_paid_purchase (TallyRulesStore  *rules,
+                          const char       *user_id,
+                          gboolean         *paid,
+                          GError          **error)
+{
+  return tally_store_has_paid_purchase (store_of (rules), user_id, paid, error);
+}
+
+static gboolean
+sqlite_insert_promo_code (TallyRulesStore       *rules,
+                          const TallyPromoCode  *promo,
+                          GError               **error)
+{
+  return tally_store_insert_promo_code (store_of (rules), promo, error);
+}
+
+static gboolean
+sqlite_find_promo_code (TallyRulesStore  *rules,
+                        const char       *code,
+                        TallyPromoCode   *promo,
+                        GError          **error)
+{
+  return tally_store_find_promo_code (store_of (rules), code, promo, error);
+}
+
+static gboolean
+sqlite_find_redemption (TallyRulesStore  *rules,
+                        const char       *promo_id,
+                        const char       *user_id,
+                        GError          **error)
+{
+  return tally_store_find_redemption (store_of (rules), promo_id, user_id, error);
+}
+
+static gboolean
+sqlite_add_redemption (TallyRulesStore  *rules,
+                       const char       *promo_id,
+                       const char       *user_id,
+                       const char       *transfer_id,
+                       gboolean         *counted,
+                       GError          **error)
+{
+  return tally_store_add_redemption (store_of (rules), promo_id, user_id, transfer_id, counted,
+                                               error);
+}
+
+static gboolean
 sqlite_find_user_by_id (TallyRulesStore  *rules,
                         const char       *id,
                         TallyUser        *user,
@@ -551,6 +852,38 @@ tally_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->find_recharge = sqlite_find_recharge;
   iface->clear_recharge_failures = sqlite_clear_recharge_failures;
   iface->find_gift = sqlite_find_gift;
+  iface->insert_payment = sqlite_insert_payment;
+  iface->find_stripe_customer = sqlite_find_stripe_customer;
+  iface->find_recharge_settings = sqlite_find_recharge_settings;
+  iface->start_recharge = sqlite_start_recharge;
+  iface->finish_recharge = sqlite_finish_recharge;
+  iface->count_recharges = sqlite_count_recharges;
+  iface->last_declined_recharge = sqlite_last_declined_recharge;
+  iface->list_stale_recharges = sqlite_list_stale_recharges;
+  iface->insert_subscription = sqlite_insert_subscription;
+  iface->find_subscription = sqlite_find_subscription;
+  iface->find_subscription_by_session = sqlite_find_subscription_by_session;
+  iface->find_subscription_by_provider_id = sqlite_find_subscription_by_provider_id;
+  iface->find_live_subscription = sqlite_find_live_subscription;
+  iface->update_subscription = sqlite_update_subscription;
+  iface->change_subscription_plan = sqlite_change_subscription_plan;
+  iface->find_invoice_refund = sqlite_find_invoice_refund;
+  iface->save_invoice_refund = sqlite_save_invoice_refund;
+  iface->insert_gift = sqlite_insert_gift;
+  iface->move_gift = sqlite_move_gift;
+  iface->waiting_gifts = sqlite_waiting_gifts;
+  iface->insert_referral_code = sqlite_insert_referral_code;
+  iface->find_referral_code = sqlite_find_referral_code;
+  iface->find_code_owner = sqlite_find_code_owner;
+  iface->insert_referral = sqlite_insert_referral;
+  iface->find_referral = sqlite_find_referral;
+  iface->settle_referral = sqlite_settle_referral;
+  iface->count_rewarded_from = sqlite_count_rewarded_from;
+  iface->has_paid_purchase = sqlite_has_paid_purchase;
+  iface->insert_promo_code = sqlite_insert_promo_code;
+  iface->find_promo_code = sqlite_find_promo_code;
+  iface->find_redemption = sqlite_find_redemption;
+  iface->add_redemption = sqlite_add_redemption;
   iface->find_user_by_id = sqlite_find_user_by_id;
   iface->find_user_by_email = sqlite_find_user_by_email;
   iface->find_user_by_account = sqlite_find_user_by_account;

@@ -24,7 +24,7 @@ tally_subscriptions_invoice_transfer_id (const char *invoice_id,
 /* By the provider's id first; an event that outran the checkout's own
  * (an invoice before the session) still names ours in its metadata. */
 static gboolean
-find_subscription (TallyStore                    *store,
+find_subscription (TallyRulesStore               *store,
                    const TallySubscriptionEvent  *event,
                    TallySubscription             *subscription,
                    GError                       **error)
@@ -33,16 +33,16 @@ find_subscription (TallyStore                    *store,
   gboolean found = FALSE;
 
   if (event->provider_id != NULL && strlen (event->provider_id) < TALLY_SESSION_ID_MAX)
-    found = tally_store_find_subscription_by_provider_id (store, event->provider_id,
-                                                          subscription, &local_error);
+    found = tally_rules_store_find_subscription_by_provider_id (store, event->provider_id,
+                                                                subscription, &local_error);
   if (!found && local_error == NULL && event->subscription_id != NULL &&
       g_uuid_string_is_valid (event->subscription_id))
-    found = tally_store_find_subscription (store, event->subscription_id, subscription,
-                                           &local_error);
+    found = tally_rules_store_find_subscription (store, event->subscription_id, subscription,
+                                                 &local_error);
   if (!found && local_error == NULL &&
       event->kind == TALLY_SUBSCRIPTION_EVENT_CHECKOUT_COMPLETED)
-    found = tally_store_find_subscription_by_session (store, event->object_id, subscription,
-                                                      &local_error);
+    found = tally_rules_store_find_subscription_by_session (store, event->object_id, subscription,
+                                                            &local_error);
 
   if (local_error != NULL)
     g_propagate_error (error, g_steal_pointer (&local_error));
@@ -72,8 +72,8 @@ grant_period (TallyServer              *server,
   tally_transfer_set_ref (&transfer, invoice_id);
   tally_transfer_set_description (&transfer, description);
 
-  if (!tally_ledger_create_transfers (tally_server_get_ledger (server), &transfer, 1, &result,
-                                      error))
+  if (!tally_rules_store_create_transfers (tally_server_get_rules_store (server), &transfer, 1,
+                                           &result, error))
     return FALSE;
   if (result != TALLY_TRANSFER_OK && result != TALLY_TRANSFER_EXISTS)
     {
@@ -167,7 +167,7 @@ tally_subscriptions_apply (TallyServer                   *server,
                            const char                   **outcome,
                            GError                       **error)
 {
-  TallyStore *store = tally_server_get_store (server);
+  TallyRulesStore *store = tally_server_get_rules_store (server);
   TallySubscription subscription;
 
   *outcome = "ignored";
@@ -185,7 +185,7 @@ tally_subscriptions_apply (TallyServer                   *server,
     g_strlcpy (subscription.provider_id, event->provider_id, sizeof subscription.provider_id);
 
   return apply_to (server, &subscription, event, outcome, error) &&
-         tally_store_update_subscription (store, &subscription, error);
+         tally_rules_store_update_subscription (store, &subscription, error);
 }
 
 gboolean
@@ -195,12 +195,12 @@ tally_subscriptions_start (TallyServer              *server,
                            TallySubscribeResult     *result,
                            GError                  **error)
 {
-  TallyStore *store = tally_server_get_store (server);
+  TallyRulesStore *store = tally_server_get_rules_store (server);
   g_autoptr(GError) local_error = NULL;
   TallySubscription live;
 
   *result = TALLY_SUBSCRIBE_OK;
-  if (tally_store_find_live_subscription (store, user->id, &live, &local_error))
+  if (tally_rules_store_find_live_subscription (store, user->id, &live, &local_error))
     {
       *result = TALLY_SUBSCRIBE_ALREADY_SUBSCRIBED;
       return TRUE;
@@ -211,7 +211,7 @@ tally_subscriptions_start (TallyServer              *server,
       return FALSE;
     }
 
-  return tally_store_insert_subscription (store, subscription, error) &&
+  return tally_rules_store_insert_subscription (store, subscription, error) &&
          tally_audit_record (tally_server_get_audit (server), user, "subscription.checkout",
                              subscription->id, "ok",
                              tally_audit_details ("ssi", "plan", subscription->plan_id,
@@ -228,10 +228,10 @@ tally_subscriptions_cancel (TallyServer        *server,
                             gboolean           *found,
                             GError            **error)
 {
-  TallyStore *store = tally_server_get_store (server);
+  TallyRulesStore *store = tally_server_get_rules_store (server);
   g_autoptr(GError) local_error = NULL;
 
-  *found = tally_store_find_live_subscription (store, user->id, subscription, &local_error);
+  *found = tally_rules_store_find_live_subscription (store, user->id, subscription, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -241,7 +241,7 @@ tally_subscriptions_cancel (TallyServer        *server,
     return TRUE;
 
   subscription->cancel_at_period_end = TRUE;
-  return tally_store_update_subscription (store, subscription, error) &&
+  return tally_rules_store_update_subscription (store, subscription, error) &&
          tally_audit_record (tally_server_get_audit (server), user, "subscription.cancel",
                              subscription->id, "ok",
                              tally_audit_details ("s", "plan", subscription->plan_id), error);
@@ -284,8 +284,8 @@ grant_change (TallyServer             *server,
   tally_transfer_set_ref (&transfer, change->key);
   tally_transfer_set_description (&transfer, description);
 
-  if (!tally_ledger_create_transfers (tally_server_get_ledger (server), &transfer, 1, &result,
-                                      error))
+  if (!tally_rules_store_create_transfers (tally_server_get_rules_store (server), &transfer, 1,
+                                           &result, error))
     return FALSE;
   if (result == TALLY_TRANSFER_OK || result == TALLY_TRANSFER_EXISTS)
     return TRUE;
@@ -304,11 +304,11 @@ tally_subscriptions_change (TallyServer            *server,
                             gboolean               *found,
                             GError                **error)
 {
-  TallyStore *store = tally_server_get_store (server);
+  TallyRulesStore *store = tally_server_get_rules_store (server);
   g_autoptr(GError) local_error = NULL;
   g_autofree char *old_plan = NULL;
 
-  *found = tally_store_find_live_subscription (store, user->id, subscription, &local_error) &&
+  *found = tally_rules_store_find_live_subscription (store, user->id, subscription, &local_error) &&
            g_str_equal (subscription->id, change->subscription_id);
   if (local_error != NULL)
     {
@@ -321,7 +321,7 @@ tally_subscriptions_change (TallyServer            *server,
   old_plan = g_strdup (subscription->plan_id);
   g_strlcpy (subscription->plan_id, change->plan_id, sizeof subscription->plan_id);
   subscription->credits_per_period = change->credits_per_period;
-  return tally_store_change_subscription_plan (store, subscription, error) &&
+  return tally_rules_store_change_subscription_plan (store, subscription, error) &&
          (change->prorated_credits <= 0 || grant_change (server, subscription, change, error)) &&
          tally_audit_record (tally_server_get_audit (server), user, "subscription.change",
                              subscription->id, "ok",
@@ -343,7 +343,8 @@ find_grant (TallyServer    *server,
   char id[TALLY_UUID_LEN];
 
   tally_subscriptions_invoice_transfer_id (invoice_id, id);
-  if (tally_ledger_lookup_transfer (tally_server_get_ledger (server), id, grant, &local_error))
+  if (tally_rules_store_lookup_transfer (tally_server_get_rules_store (server), id, grant,
+                                         &local_error))
     return TRUE;
   if (!g_error_matches (local_error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND))
     g_propagate_error (error, g_steal_pointer (&local_error));
@@ -384,8 +385,8 @@ take_from_account (TallyServer          *server,
   tally_transfer_set_ref (&transfer, charge_id);
   /* "Payment …": the live stream tells the app as for a pack's refund. */
   tally_transfer_set_description (&transfer, "Payment refunded");
-  if (!tally_ledger_create_transfers (tally_server_get_ledger (server), &transfer, 1, &result,
-                                      error))
+  if (!tally_rules_store_create_transfers (tally_server_get_rules_store (server), &transfer, 1,
+                                           &result, error))
     return FALSE;
   if (result == TALLY_TRANSFER_OK || result == TALLY_TRANSFER_EXISTS)
     return TRUE;
@@ -405,7 +406,7 @@ tally_subscriptions_refund_invoice (TallyServer  *server,
                                     const char  **outcome,
                                     GError      **error)
 {
-  TallyStore *store = tally_server_get_store (server);
+  TallyRulesStore *store = tally_server_get_rules_store (server);
   g_autoptr(GError) local_error = NULL;
   TallyTransfer grant;
   TallyAccount account;
@@ -422,7 +423,7 @@ tally_subscriptions_refund_invoice (TallyServer  *server,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  if (!tally_store_find_invoice_refund (store, invoice_id, &reversed, &short_by, error))
+  if (!tally_rules_store_find_invoice_refund (store, invoice_id, &reversed, &short_by, error))
     return FALSE;
 
   target = refunded_share (grant.amount, amount, refunded);
@@ -432,8 +433,8 @@ tally_subscriptions_refund_invoice (TallyServer  *server,
       *outcome = "duplicate";
       return TRUE;
     }
-  if (!tally_ledger_lookup_account (tally_server_get_ledger (server), grant.credit_account_id,
-                                    &account, error))
+  if (!tally_rules_store_lookup_account (tally_server_get_rules_store (server),
+                                         grant.credit_account_id, &account, error))
     return FALSE;
 
   take = MIN (delta, MAX (tally_account_available (&account), 0));
@@ -442,8 +443,8 @@ tally_subscriptions_refund_invoice (TallyServer  *server,
     return FALSE;
 
   *outcome = take < delta ? "short" : "refunded";
-  return tally_store_save_invoice_refund (store, invoice_id, grant.credit_account_id, target,
-                                          short_by + delta - take, error) &&
+  return tally_rules_store_save_invoice_refund (store, invoice_id, grant.credit_account_id, target,
+                                                short_by + delta - take, error) &&
          tally_audit_record (tally_server_get_audit (server), NULL, "subscription.refund",
                              invoice_id, "ok",
                              tally_audit_details ("sii", "charge", charge_id, "taken_back",
