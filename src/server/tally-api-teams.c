@@ -290,13 +290,20 @@ path_uuid (TallyRequest *request,
   return TRUE;
 }
 
+/* For the reads that answer here, outside the rules. */
+static TallyStore *
+store_of (TallyRequest *request)
+{
+  return tally_server_get_store (tally_request_get_server (request));
+}
+
 static TallyTeamsContext
 context_of (TallyRequest *request)
 {
   TallyServer *server = tally_request_get_server (request);
 
   return (TallyTeamsContext) {
-    .store = tally_server_get_store (server),
+    .store = tally_server_get_rules_store (server),
     .audit = tally_server_get_audit (server),
     .actor = tally_request_get_user (request),
   };
@@ -559,15 +566,15 @@ members_json (const TallyTeamsContext  *ctx,
               GError                  **error)
 {
   g_autoptr(JsonArray) items = json_array_new ();
-  gint64 now = tally_ledger_now (tally_store_get_ledger (ctx->store));
+  gint64 now = tally_rules_store_now (ctx->store);
 
   for (guint i = 0; i < members->len; i++)
     {
       const TallyTeamMember *member = &g_array_index (members, TallyTeamMember, i);
       gint64 spent = 0;
 
-      if (!tally_pool_spent_this_month (TALLY_RULES_STORE (ctx->store), ctx->actor, team,
-                                        member->user_id, now, &spent, error))
+      if (!tally_pool_spent_this_month (ctx->store, ctx->actor, team, member->user_id, now, &spent,
+                                        error))
         return NULL;
       json_array_add_object_element (items, member_json (member, spent));
     }
@@ -598,7 +605,7 @@ handle_members (TallyRequest *request)
       return;
     }
 
-  members = tally_store_list_team_members (ctx.store, team_id, &error);
+  members = tally_store_list_team_members (store_of (request), team_id, &error);
   if (members == NULL || (items = members_json (&ctx, &team, members, &error)) == NULL)
     {
       respond_storage_error (request);
@@ -627,12 +634,12 @@ static void
 change_respond (TeamJob *job)
 {
   TallyTeamsContext ctx = context_of (job->request);
-  gint64 now = tally_ledger_now (tally_store_get_ledger (ctx.store));
+  gint64 now = tally_rules_store_now (ctx.store);
   g_autoptr(JsonObject) body = NULL;
   gint64 spent = 0;
 
-  if (!tally_pool_spent_this_month (TALLY_RULES_STORE (ctx.store), ctx.actor, &job->team,
-                                    job->user_id, now, &spent, NULL))
+  if (!tally_pool_spent_this_month (ctx.store, ctx.actor, &job->team, job->user_id, now, &spent,
+                                    NULL))
     {
       respond_storage_error (job->request);
       return;
@@ -811,7 +818,8 @@ handle_usage (TallyRequest *request)
       return;
     }
 
-  by_member = tally_store_pool_usage_by_member (ctx.store, team.account_id, since, until, NULL);
+  by_member = tally_store_pool_usage_by_member (store_of (request), team.account_id, since, until,
+                                                NULL);
   if (by_member == NULL)
     {
       respond_storage_error (request);

@@ -324,6 +324,136 @@ tally_rules_store_member_spend (TallyRulesStore  *self,
 }
 
 gboolean
+tally_rules_store_insert_team (TallyRulesStore  *self,
+                               const TallyTeam  *team,
+                               const char       *created_by,
+                               gint64            now,
+                               GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->insert_team (self, team, created_by, now, error);
+}
+
+gboolean
+tally_rules_store_find_team_for (TallyRulesStore  *self,
+                                 const char       *team_id,
+                                 const char       *user_id,
+                                 TallyTeam        *team,
+                                 GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_team_for (self, team_id, user_id, team, error);
+}
+
+gboolean
+tally_rules_store_find_team_member (TallyRulesStore  *self,
+                                    const char       *team_id,
+                                    const char       *user_id,
+                                    TallyTeamMember  *member,
+                                    GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_team_member (self, team_id, user_id, member,
+                                                               error);
+}
+
+gboolean
+tally_rules_store_add_team_member (TallyRulesStore  *self,
+                                   const char       *team_id,
+                                   const char       *user_id,
+                                   TallyTeamRole     role,
+                                   gint64            now,
+                                   GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->add_team_member (self, team_id, user_id, role, now,
+                                                              error);
+}
+
+gboolean
+tally_rules_store_update_team_member (TallyRulesStore        *self,
+                                      const char             *team_id,
+                                      const TallyTeamMember  *member,
+                                      GError                **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->update_team_member (self, team_id, member, error);
+}
+
+gboolean
+tally_rules_store_remove_team_member (TallyRulesStore  *self,
+                                      const char       *team_id,
+                                      const char       *user_id,
+                                      GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->remove_team_member (self, team_id, user_id, error);
+}
+
+gint64
+tally_rules_store_count_team_owners (TallyRulesStore  *self,
+                                     const char       *team_id,
+                                     GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), 0);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->count_team_owners (self, team_id, error);
+}
+
+gboolean
+tally_rules_store_insert_invitation (TallyRulesStore            *self,
+                                     const TallyTeamInvitation  *invitation,
+                                     const guint8                token_hash[32],
+                                     const char                 *invited_by,
+                                     GError                    **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->insert_invitation (self, invitation, token_hash,
+                                                                invited_by, error);
+}
+
+gboolean
+tally_rules_store_find_invitation (TallyRulesStore      *self,
+                                   const guint8          token_hash[32],
+                                   TallyTeamInvitation  *invitation,
+                                   GError              **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->find_invitation (self, token_hash, invitation, error);
+}
+
+gboolean
+tally_rules_store_accept_invitation (TallyRulesStore  *self,
+                                     const char       *id,
+                                     const char       *user_id,
+                                     gint64            now,
+                                     GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->accept_invitation (self, id, user_id, now, error);
+}
+
+GPtrArray *
+tally_rules_store_list_pool_leases (TallyRulesStore  *self,
+                                    const char       *account_id,
+                                    const char       *user_id,
+                                    GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->list_pool_leases (self, account_id, user_id, error);
+}
+
+gboolean
 tally_rules_store_release_lease (TallyRulesStore  *self,
                                  const char       *user_id,
                                  const char       *device,

@@ -134,7 +134,7 @@ struct _TallyRulesStoreInterface
                                      TallySpend         *spend,
                                      GError            **error);
 
-  /* Team pools. */
+  /* Teams and their pools. */
   gboolean (*find_pool_member) (TallyRulesStore  *self,
                                 const char       *account_id,
                                 const char       *user_id,
@@ -149,6 +149,56 @@ struct _TallyRulesStoreInterface
                             gint64            now,
                             gint64           *spent,
                             GError          **error);
+  gboolean (*insert_team) (TallyRulesStore  *self,
+                           const TallyTeam  *team,
+                           const char       *created_by,
+                           gint64            now,
+                           GError          **error);
+  gboolean (*find_team_for) (TallyRulesStore  *self,
+                             const char       *team_id,
+                             const char       *user_id,
+                             TallyTeam        *team,
+                             GError          **error);
+  gboolean (*find_team_member) (TallyRulesStore  *self,
+                                const char       *team_id,
+                                const char       *user_id,
+                                TallyTeamMember  *member,
+                                GError          **error);
+  gboolean (*add_team_member) (TallyRulesStore  *self,
+                               const char       *team_id,
+                               const char       *user_id,
+                               TallyTeamRole     role,
+                               gint64            now,
+                               GError          **error);
+  gboolean (*update_team_member) (TallyRulesStore        *self,
+                                  const char             *team_id,
+                                  const TallyTeamMember  *member,
+                                  GError                **error);
+  gboolean (*remove_team_member) (TallyRulesStore  *self,
+                                  const char       *team_id,
+                                  const char       *user_id,
+                                  GError          **error);
+  gint64 (*count_team_owners) (TallyRulesStore  *self,
+                               const char       *team_id,
+                               GError          **error);
+  gboolean (*insert_invitation) (TallyRulesStore            *self,
+                                 const TallyTeamInvitation  *invitation,
+                                 const guint8                token_hash[32],
+                                 const char                 *invited_by,
+                                 GError                    **error);
+  gboolean (*find_invitation) (TallyRulesStore      *self,
+                               const guint8          token_hash[32],
+                               TallyTeamInvitation  *invitation,
+                               GError              **error);
+  gboolean (*accept_invitation) (TallyRulesStore  *self,
+                                 const char       *id,
+                                 const char       *user_id,
+                                 gint64            now,
+                                 GError          **error);
+  GPtrArray *(*list_pool_leases) (TallyRulesStore  *self,
+                                  const char       *account_id,
+                                  const char       *user_id,
+                                  GError          **error);
 
   /* Devices, offline leases and synced operations. */
   gboolean (*release_lease) (TallyRulesStore  *self,
@@ -507,6 +557,56 @@ gboolean tally_rules_store_member_spend (TallyRulesStore  *self,
                                          gint64            now,
                                          gint64           *spent,
                                          GError          **error);
+gboolean tally_rules_store_insert_team (TallyRulesStore  *self,
+                                        const TallyTeam  *team,
+                                        const char       *created_by,
+                                        gint64            now,
+                                        GError          **error);
+gboolean tally_rules_store_find_team_for (TallyRulesStore  *self,
+                                          const char       *team_id,
+                                          const char       *user_id,
+                                          TallyTeam        *team,
+                                          GError          **error);
+gboolean tally_rules_store_find_team_member (TallyRulesStore  *self,
+                                             const char       *team_id,
+                                             const char       *user_id,
+                                             TallyTeamMember  *member,
+                                             GError          **error);
+gboolean tally_rules_store_add_team_member (TallyRulesStore  *self,
+                                            const char       *team_id,
+                                            const char       *user_id,
+                                            TallyTeamRole     role,
+                                            gint64            now,
+                                            GError          **error);
+gboolean tally_rules_store_update_team_member (TallyRulesStore        *self,
+                                               const char             *team_id,
+                                               const TallyTeamMember  *member,
+                                               GError                **error);
+gboolean tally_rules_store_remove_team_member (TallyRulesStore  *self,
+                                               const char       *team_id,
+                                               const char       *user_id,
+                                               GError          **error);
+gint64 tally_rules_store_count_team_owners (TallyRulesStore  *self,
+                                            const char       *team_id,
+                                            GError          **error);
+gboolean tally_rules_store_insert_invitation (TallyRulesStore            *self,
+                                              const TallyTeamInvitation  *invitation,
+                                              const guint8                token_hash[32],
+                                              const char                 *invited_by,
+                                              GError                    **error);
+gboolean tally_rules_store_find_invitation (TallyRulesStore      *self,
+                                            const guint8          token_hash[32],
+                                            TallyTeamInvitation  *invitation,
+                                            GError              **error);
+gboolean tally_rules_store_accept_invitation (TallyRulesStore  *self,
+                                              const char       *id,
+                                              const char       *user_id,
+                                              gint64            now,
+                                              GError          **error);
+GPtrArray *tally_rules_store_list_pool_leases (TallyRulesStore  *self,
+                                               const char       *account_id,
+                                               const char       *user_id,
+                                               GError          **error);
 gboolean tally_rules_store_release_lease (TallyRulesStore  *self,
                                           const char       *user_id,
                                           const char       *device,

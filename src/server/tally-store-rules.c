@@ -272,6 +272,112 @@ sqlite_member_spend (TallyRulesStore  *rules,
 }
 
 static gboolean
+sqlite_insert_team (TallyRulesStore  *rules,
+                    const TallyTeam  *team,
+                    const char       *created_by,
+                    gint64            now,
+                    GError          **error)
+{
+  return tally_store_insert_team (store_of (rules), team, created_by, now, error);
+}
+
+static gboolean
+sqlite_find_team_for (TallyRulesStore  *rules,
+                      const char       *team_id,
+                      const char       *user_id,
+                      TallyTeam        *team,
+                      GError          **error)
+{
+  return tally_store_find_team_for (store_of (rules), team_id, user_id, team, error);
+}
+
+static gboolean
+sqlite_find_team_member (TallyRulesStore  *rules,
+                         const char       *team_id,
+                         const char       *user_id,
+                         TallyTeamMember  *member,
+                         GError          **error)
+{
+  return tally_store_find_team_member (store_of (rules), team_id, user_id, member, error);
+}
+
+static gboolean
+sqlite_add_team_member (TallyRulesStore  *rules,
+                        const char       *team_id,
+                        const char       *user_id,
+                        TallyTeamRole     role,
+                        gint64            now,
+                        GError          **error)
+{
+  return tally_store_add_team_member (store_of (rules), team_id, user_id, role, now, error);
+}
+
+static gboolean
+sqlite_update_team_member (TallyRulesStore        *rules,
+                           const char             *team_id,
+                           const TallyTeamMember  *member,
+                           GError                **error)
+{
+  return tally_store_update_team_member (store_of (rules), team_id, member, error);
+}
+
+static gboolean
+sqlite_remove_team_member (TallyRulesStore  *rules,
+                           const char       *team_id,
+                           const char       *user_id,
+                           GError          **error)
+{
+  return tally_store_remove_team_member (store_of (rules), team_id, user_id, error);
+}
+
+static gint64
+sqlite_count_team_owners (TallyRulesStore  *rules,
+                          const char       *team_id,
+                          GError          **error)
+{
+  return tally_store_count_team_owners (store_of (rules), team_id, error);
+}
+
+static gboolean
+sqlite_insert_invitation (TallyRulesStore            *rules,
+                          const TallyTeamInvitation  *invitation,
+                          const guint8                token_hash[32],
+                          const char                 *invited_by,
+                          GError                    **error)
+{
+  return tally_store_insert_invitation (store_of (rules), invitation, token_hash, invited_by,
+                                                  error);
+}
+
+static gboolean
+sqlite_find_invitation (TallyRulesStore      *rules,
+                        const guint8          token_hash[32],
+                        TallyTeamInvitation  *invitation,
+                        GError              **error)
+{
+  return tally_store_find_invitation (store_of (rules), token_hash, invitation, error);
+}
+
+static gboolean
+sqlite_accept_invitation (TallyRulesStore  *rules,
+                          const char       *id,
+                          const char       *user_id,
+                          gint64            now,
+                          GError          **error)
+{
+  return tally_store_accept_invitation (store_of (rules), id, user_id, now, error);
+}
+
+static GPtrArray *
+sqlite_list_pool_leases (TallyRulesStore  *rules,
+                         const char       *account_id,
+                         const char       *user_id,
+                         GError          **error)
+{
+  return tally_store_list_pool_leases (store_of (rules), account_id, user_id, error);
+}
+
+static gboolean
 sqlite_release_lease (TallyRulesStore  *rules,
                       const char       *user_id,
                       const char       *device,
@@ -838,6 +944,17 @@ tally_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->policy_spend_for_caps = sqlite_policy_spend_for_caps;
   iface->find_pool_member = sqlite_find_pool_member;
   iface->member_spend = sqlite_member_spend;
+  iface->insert_team = sqlite_insert_team;
+  iface->find_team_for = sqlite_find_team_for;
+  iface->find_team_member = sqlite_find_team_member;
+  iface->add_team_member = sqlite_add_team_member;
+  iface->update_team_member = sqlite_update_team_member;
+  iface->remove_team_member = sqlite_remove_team_member;
+  iface->count_team_owners = sqlite_count_team_owners;
+  iface->insert_invitation = sqlite_insert_invitation;
+  iface->find_invitation = sqlite_find_invitation;
+  iface->accept_invitation = sqlite_accept_invitation;
+  iface->list_pool_leases = sqlite_list_pool_leases;
   iface->release_lease = sqlite_release_lease;
   iface->find_device = sqlite_find_device;
   iface->save_device = sqlite_save_device;

@@ -14,12 +14,6 @@
 #include "tally-store-sync.h"
 #include "tally-teams.h"
 
-static TallyLedger *
-ctx_ledger (const TallyTeamsContext *ctx)
-{
-  return tally_store_get_ledger (ctx->store);
-}
-
 static gboolean
 is_not_found (const GError *error)
 {
@@ -63,8 +57,8 @@ find_own_team (const TallyTeamsContext  *ctx,
   g_autoptr(GError) local_error = NULL;
   gboolean found;
 
-  if (!found_or_failed (tally_store_find_team_for (ctx->store, team_id, ctx->actor->id, team,
-                                                   &local_error),
+  if (!found_or_failed (tally_rules_store_find_team_for (ctx->store, team_id, ctx->actor->id, team,
+                                                         &local_error),
                         &local_error, &found, error))
     return FALSE;
 
@@ -98,8 +92,8 @@ find_member (const TallyTeamsContext  *ctx,
 {
   g_autoptr(GError) local_error = NULL;
 
-  return found_or_failed (tally_store_find_team_member (ctx->store, team_id, user_id, member,
-                                                        &local_error),
+  return found_or_failed (tally_rules_store_find_team_member (ctx->store, team_id, user_id, member,
+                                                              &local_error),
                           &local_error, found, error);
 }
 
@@ -151,10 +145,10 @@ tally_teams_create (const TallyTeamsContext  *ctx,
   tally_account_init (&account, account_id, TALLY_ACCOUNT_KIND_TEAM,
                       TALLY_ACCOUNT_FLAG_DEBITS_MUST_NOT_EXCEED_CREDITS, account_name, "UTC");
 
-  return tally_ledger_create_account (ctx_ledger (ctx), &account, error) &&
-         tally_store_insert_team (ctx->store, team, ctx->actor->id, now, error) &&
-         tally_store_add_team_member (ctx->store, team->id, ctx->actor->id,
-                                      TALLY_TEAM_ROLE_OWNER, now, error) &&
+  return tally_rules_store_create_account (ctx->store, &account, error) &&
+         tally_rules_store_insert_team (ctx->store, team, ctx->actor->id, now, error) &&
+         tally_rules_store_add_team_member (ctx->store, team->id, ctx->actor->id,
+                                            TALLY_TEAM_ROLE_OWNER, now, error) &&
          audit (ctx, "team.create", team->id,
                 tally_audit_details ("ss", "name", name, "account_id", account_id), error);
 }
@@ -174,8 +168,8 @@ is_member_by_email (const TallyTeamsContext  *ctx,
   gboolean found;
 
   *member = FALSE;
-  if (!found_or_failed (tally_store_find_user_by_email (ctx->store, email, &user, NULL,
-                                                        &local_error),
+  if (!found_or_failed (tally_rules_store_find_user_by_email (ctx->store, email, &user, NULL,
+                                                              &local_error),
                         &local_error, &found, error))
     return FALSE;
 
@@ -227,7 +221,7 @@ tally_teams_invite (const TallyTeamsContext  *ctx,
 
   secret = tally_token_new ();
   tally_token_hash (secret, hash);
-  if (!tally_store_insert_invitation (ctx->store, invitation, hash, ctx->actor->id, error) ||
+  if (!tally_rules_store_insert_invitation (ctx->store, invitation, hash, ctx->actor->id, error) ||
       !audit (ctx, "team.invite", team_id,
               tally_audit_details ("sss", "invitation_id", id, "email", email, "role",
                                    tally_team_role_to_string (role)),
@@ -252,8 +246,8 @@ tally_teams_accept (const TallyTeamsContext  *ctx,
   guint8 hash[32];
 
   tally_token_hash (token, hash);
-  if (!found_or_failed (tally_store_find_invitation (ctx->store, hash, &invitation,
-                                                     &local_error),
+  if (!found_or_failed (tally_rules_store_find_invitation (ctx->store, hash, &invitation,
+                                                           &local_error),
                         &local_error, &found, error))
     return FALSE;
 
@@ -269,9 +263,10 @@ tally_teams_accept (const TallyTeamsContext  *ctx,
       return TRUE;
     }
 
-  if (!tally_store_accept_invitation (ctx->store, invitation.id, ctx->actor->id, now, error) ||
-      !tally_store_add_team_member (ctx->store, invitation.team_id, ctx->actor->id,
-                                    invitation.role, now, error) ||
+  if (!tally_rules_store_accept_invitation (ctx->store, invitation.id, ctx->actor->id, now,
+                                            error) ||
+      !tally_rules_store_add_team_member (ctx->store, invitation.team_id, ctx->actor->id,
+                                          invitation.role, now, error) ||
       !audit (ctx, "team.join", invitation.team_id,
               tally_audit_details ("ss", "invitation_id", invitation.id, "role",
                                    tally_team_role_to_string (invitation.role)),
@@ -316,7 +311,7 @@ loses_last_owner (const TallyTeamsContext  *ctx,
   if (target->role != TALLY_TEAM_ROLE_OWNER)
     return TRUE;
 
-  owners = tally_store_count_team_owners (ctx->store, team_id, error);
+  owners = tally_rules_store_count_team_owners (ctx->store, team_id, error);
   *last = owners == 1;
   return owners >= 0;
 }
@@ -397,7 +392,7 @@ tally_teams_change_member (const TallyTeamsContext  *ctx,
     }
 
   apply_change (member, change);
-  return tally_store_update_team_member (ctx->store, team_id, member, error) &&
+  return tally_rules_store_update_team_member (ctx->store, team_id, member, error) &&
          audit (ctx, "team.member.change", team_id,
                 tally_audit_details ("ssii", "user_id", user_id, "role",
                                      tally_team_role_to_string (member->role), "daily_cap",
@@ -411,8 +406,8 @@ void_pool_leases (const TallyTeamsContext  *ctx,
                   const char               *user_id,
                   GError                  **error)
 {
-  g_autoptr(GPtrArray) keys = tally_store_list_pool_leases (ctx->store, account_id, user_id,
-                                                            error);
+  g_autoptr(GPtrArray) keys = tally_rules_store_list_pool_leases (ctx->store, account_id, user_id,
+                                                                  error);
 
   if (keys == NULL)
     return FALSE;
@@ -421,8 +416,8 @@ void_pool_leases (const TallyTeamsContext  *ctx,
     {
       gboolean released;
 
-      if (!tally_store_release_lease (ctx->store, user_id, g_ptr_array_index (keys, i),
-                                      &released, error))
+      if (!tally_rules_store_release_lease (ctx->store, user_id, g_ptr_array_index (keys, i),
+                                            &released, error))
         return FALSE;
     }
   return TRUE;
@@ -461,7 +456,7 @@ tally_teams_remove_member (const TallyTeamsContext  *ctx,
   /* Access ends with the row: every request after this commit is checked
    * against team_members again, and the offline leases the member holds on
    * the pool go back to it in the same write. */
-  return tally_store_remove_team_member (ctx->store, team_id, user_id, error) &&
+  return tally_rules_store_remove_team_member (ctx->store, team_id, user_id, error) &&
          void_pool_leases (ctx, team.account_id, user_id, error) &&
          audit (ctx, leaving ? "team.leave" : "team.member.remove", team_id,
                 tally_audit_details ("ss", "user_id", user_id, "role",
@@ -522,14 +517,14 @@ tally_teams_allocate (const TallyTeamsContext  *ctx,
                        TALLY_TRANSFER_KIND_ALLOCATION);
   tally_transfer_set_ref (transfer, team.id);
   tally_transfer_set_description (transfer, team.name);
-  if (!tally_ledger_create_transfers (ctx_ledger (ctx), transfer, 1, &code, error) ||
+  if (!tally_rules_store_create_transfers (ctx->store, transfer, 1, &code, error) ||
       !allocation_result (code, result, error))
     return FALSE;
   if (*result != TALLY_TEAMS_OK)
     return TRUE;
 
   /* The transfer as stored: the first one, for a repeated id. */
-  if (!tally_ledger_lookup_transfer (ctx_ledger (ctx), id, transfer, error))
+  if (!tally_rules_store_lookup_transfer (ctx->store, id, transfer, error))
     return FALSE;
   return code != TALLY_TRANSFER_OK ||
          audit (ctx, "team.allocate", team_id,
@@ -545,7 +540,6 @@ tally_teams_manages_pool (const TallyTeamsContext *ctx,
   TallyTeamMember member;
   TallyTeam team;
 
-  return tally_pool_may_use (TALLY_RULES_STORE (ctx->store), ctx->actor, account_id, &team,
-                             &member, NULL) &&
+  return tally_pool_may_use (ctx->store, ctx->actor, account_id, &team, &member, NULL) &&
          team.role != TALLY_TEAM_ROLE_MEMBER;
 }

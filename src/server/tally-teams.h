@@ -39,8 +39,8 @@ typedef enum
 
 typedef struct
 {
-  TallyStore *store;
-  TallyAudit *audit;
+  TallyRulesStore *store;
+  TallyAudit      *audit;
   /* The signed-in user who acts. */
   const TallyUser *actor;
 } TallyTeamsContext;

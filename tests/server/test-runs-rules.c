@@ -598,7 +598,7 @@ test_rules_pool_caps (Rig           *rig,
 
   test_rig_user_new (&rig->base, "ida@example.com", TALLY_ROLE_MEMBER, &ida);
   test_rig_user_new (&rig->base, "jo@example.com", TALLY_ROLE_MEMBER, &jo);
-  ctx = (TallyTeamsContext) { rig->base.store, rig->audit, &ida };
+  ctx = (TallyTeamsContext) { TALLY_RULES_STORE (rig->base.store), rig->audit, &ida };
   test_rig_begin (&rig->base);
   tally_teams_create (&ctx, "Lab", &team, &error);
   g_assert_no_error (error);

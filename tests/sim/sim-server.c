@@ -69,7 +69,7 @@ static gboolean
 open_pool (Sim     *sim,
            GError **error)
 {
-  TallyTeamsContext ctx = { sim->store, sim->audit, &sim->user };
+  TallyTeamsContext ctx = { TALLY_RULES_STORE (sim->store), sim->audit, &sim->user };
   TallyMemberChange change = { FALSE, TALLY_TEAM_ROLE_OWNER, TRUE, SIM_POOL_DAILY_CAP, FALSE, 0 };
   TallyTeamsResult result;
   TallyTeamMember member;
