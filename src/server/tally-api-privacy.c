@@ -539,7 +539,7 @@ export_in_thread (GTask        *task,
     }
 
   store = tally_store_new_reader (ledger);
-  audit = tally_audit_new_reader (store);
+  audit = tally_audit_new_reader (TALLY_RULES_STORE (store));
   context = (ExportContext) { ledger, store, audit, &job->user };
   job->document = build_document (&context, &error);
   if (job->document == NULL)

@@ -15,7 +15,6 @@
 #include "tally-audit.h"
 #include "tally-json-decode.h"
 #include "tally-log.h"
-#include "tally-store-users.h"
 
 #define RETENTION_INTERVAL_SECONDS (24 * 60 * 60)
 
@@ -23,7 +22,7 @@ struct _TallyAudit
 {
   GObject      parent_instance;
 
-  TallyStore  *store;
+  TallyRulesStore *store;
   TallyWriter *writer;
   gint64       retention_days;
   /* Records deleted per transaction of the retention sweep. */
@@ -62,12 +61,12 @@ tally_audit_init (TallyAudit *self)
 }
 
 TallyAudit *
-tally_audit_new (TallyStore  *store,
-                 TallyWriter *writer)
+tally_audit_new (TallyRulesStore *store,
+                 TallyWriter     *writer)
 {
   TallyAudit *self;
 
-  g_return_val_if_fail (TALLY_IS_STORE (store), NULL);
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (store), NULL);
   g_return_val_if_fail (TALLY_IS_WRITER (writer), NULL);
 
   self = g_object_new (TALLY_TYPE_AUDIT, NULL);
@@ -76,14 +75,14 @@ tally_audit_new (TallyStore  *store,
   return self;
 }
 
-/* For a worker thread: reads through @store (tally_store_new_reader()),
+/* For a worker thread: reads through @store, a store of its own,
  * never appends. */
 TallyAudit *
-tally_audit_new_reader (TallyStore *store)
+tally_audit_new_reader (TallyRulesStore *store)
 {
   TallyAudit *self;
 
-  g_return_val_if_fail (TALLY_IS_STORE (store), NULL);
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (store), NULL);
 
   self = g_object_new (TALLY_TYPE_AUDIT, NULL);
   self->store = g_object_ref (store);
@@ -207,12 +206,12 @@ read_last_link (TallyAudit  *self,
 {
   gboolean found;
 
-  if (!tally_store_audit_read_head (self->store, &found, seq, hash, error))
+  if (!tally_rules_store_audit_read_head (self->store, &found, seq, hash, error))
     return FALSE;
   if (found)
     return TRUE;
 
-  return tally_store_audit_read_anchor (self->store, seq, hash, error);
+  return tally_rules_store_audit_read_anchor (self->store, seq, hash, error);
 }
 
 static char *
@@ -255,7 +254,7 @@ actor_erased (TallyAudit       *self,
   if (actor == NULL || actor->id[0] == '\0')
     return TRUE;
 
-  return tally_store_user_is_erased (self->store, actor->id, erased, error);
+  return tally_rules_store_user_is_erased (self->store, actor->id, erased, error);
 }
 
 gboolean
@@ -300,7 +299,7 @@ tally_audit_record (TallyAudit       *self,
                               record.field_digests[i]);
   tally_audit_record_hash (&record, record.hash);
 
-  return tally_store_audit_insert (self->store, &record, error);
+  return tally_rules_store_audit_insert (self->store, &record, error);
 }
 
 /* --- events that write nothing else --- */
@@ -476,12 +475,11 @@ record_expiring_run (TallyAudit      *self,
                      const TallyRun  *run,
                      GError         **error)
 {
-  TallyLedger *ledger = tally_store_get_ledger (self->store);
   TallyPendingState state;
 
   /* Only a hold the sweep is about to release: one swept before, or
    * settled meanwhile, was recorded already or is not expiring. */
-  if (!tally_ledger_lookup_pending_state (ledger, run->id, &state, NULL) ||
+  if (!tally_rules_store_lookup_pending_state (self->store, run->id, &state, NULL) ||
       state != TALLY_PENDING_STATE_PENDING)
     return TRUE;
 
@@ -500,7 +498,7 @@ tally_audit_record_expiring (TallyAudit  *self,
 
   g_return_val_if_fail (TALLY_IS_AUDIT (self), FALSE);
 
-  runs = tally_store_list_expiring_runs (self->store, self->expiry_checked_until, now, error);
+  runs = tally_rules_store_list_expiring_runs (self->store, self->expiry_checked_until, now, error);
   if (runs == NULL)
     return FALSE;
 
@@ -527,7 +525,7 @@ tally_audit_query (TallyAudit             *self,
   g_return_val_if_fail (TALLY_IS_AUDIT (self), NULL);
 
   /* One more than asked: whether there is a next page. */
-  records = tally_store_audit_query (self->store, query, query->limit + 1, error);
+  records = tally_rules_store_audit_query (self->store, query, query->limit + 1, error);
   if (records == NULL)
     return NULL;
 
@@ -550,7 +548,7 @@ tally_audit_read_after (TallyAudit  *self,
 {
   g_return_val_if_fail (TALLY_IS_AUDIT (self), NULL);
 
-  return tally_store_audit_read_after (self->store, after_seq, last_seq, limit, error);
+  return tally_rules_store_audit_read_after (self->store, after_seq, last_seq, limit, error);
 }
 
 gint64
@@ -771,7 +769,7 @@ pseudonymise_record (TallyAudit               *self,
       memset (record->field_keys[TALLY_AUDIT_FIELD_DETAILS], 0, TALLY_AUDIT_HASH_LEN);
     }
 
-  return tally_store_audit_update_sealed (self->store, record, error);
+  return tally_rules_store_audit_update_sealed (self->store, record, error);
 }
 
 gboolean
@@ -787,7 +785,7 @@ tally_audit_pseudonymise (TallyAudit               *self,
 
   *n_changed = 0;
   *n_legacy = 0;
-  records = tally_store_audit_read_subject (self->store, subject, TRUE, error);
+  records = tally_rules_store_audit_read_subject (self->store, subject, TRUE, error);
   if (records == NULL)
     return FALSE;
 
@@ -814,7 +812,7 @@ tally_audit_about (TallyAudit               *self,
 {
   g_return_val_if_fail (TALLY_IS_AUDIT (self), NULL);
 
-  return tally_store_audit_read_subject (self->store, subject, FALSE, error);
+  return tally_rules_store_audit_read_subject (self->store, subject, FALSE, error);
 }
 
 /* --- verification --- */
@@ -906,7 +904,7 @@ tally_audit_verify (TallyAudit  *self,
   *n_records = 0;
   *broken_at = 0;
   *message = NULL;
-  if (!tally_store_audit_read_anchor (self->store, &seq, hash, error))
+  if (!tally_rules_store_audit_read_anchor (self->store, &seq, hash, error))
     return FALSE;
 
   for (;;)
@@ -947,7 +945,7 @@ rechain (TallyAudit  *self,
   gint64 seq;
 
   *n_records = 0;
-  if (!tally_store_audit_read_anchor (self->store, &seq, hash, error))
+  if (!tally_rules_store_audit_read_anchor (self->store, &seq, hash, error))
     return FALSE;
 
   for (;;)
@@ -968,7 +966,7 @@ rechain (TallyAudit  *self,
             seal_record (record);
           memcpy (record->prev_hash, hash, TALLY_AUDIT_HASH_LEN);
           tally_audit_record_hash (record, record->hash);
-          if (!tally_store_audit_update_link (self->store, record, error))
+          if (!tally_rules_store_audit_update_link (self->store, record, error))
             return FALSE;
           memcpy (hash, record->hash, TALLY_AUDIT_HASH_LEN);
           seq = record->seq;
@@ -990,7 +988,7 @@ upgrade_write (gpointer   data,
   guint8 head[TALLY_AUDIT_HASH_LEN];
   gint64 legacy, n, broken_at, head_seq;
 
-  if (!tally_store_audit_count_legacy (self->store, &legacy, error))
+  if (!tally_rules_store_audit_count_legacy (self->store, &legacy, error))
     return FALSE;
   if (legacy == 0)
     return TRUE;
@@ -1024,31 +1022,12 @@ tally_audit_start_upgrade (TallyAudit *self)
                        g_object_unref);
 }
 
-gboolean
-tally_audit_verify_file (const char  *path,
-                         gint64      *n_records,
-                         gint64      *broken_at,
-                         char       **message,
-                         GError     **error)
-{
-  g_autoptr(TallyLedger) ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, error);
-  g_autoptr(TallyStore) store = NULL;
-  g_autoptr(TallyAudit) reader = NULL;
-
-  if (ledger == NULL)
-    return FALSE;
-
-  store = tally_store_new_reader (ledger);
-  reader = tally_audit_new_reader (store);
-  return tally_audit_verify (reader, n_records, broken_at, message, error);
-}
-
 /* --- retention --- */
 
 /* The link of record @seq, or of the newest record older than @cutoff
  * when @seq is 0. */
 static gboolean
-find_prune_link (TallyStore  *store,
+find_prune_link (TallyRulesStore *store,
                  gint64       cutoff,
                  gint64      *seq,
                  guint8       hash[TALLY_AUDIT_HASH_LEN],
@@ -1056,9 +1035,9 @@ find_prune_link (TallyStore  *store,
                  GError     **error)
 {
   if (*seq != 0)
-    return tally_store_audit_find_link (store, *seq, found, hash, error);
+    return tally_rules_store_audit_find_link (store, *seq, found, hash, error);
 
-  return tally_store_audit_find_link_before (store, cutoff, found, seq, hash, error);
+  return tally_rules_store_audit_find_link_before (store, cutoff, found, seq, hash, error);
 }
 
 /* What one transaction of a sweep deleted. */
@@ -1093,7 +1072,7 @@ prune_sweep_free (PruneSweep *sweep)
  * starts at the anchor; at most a batch of records a transaction, the
  * rest in the next ones. */
 static gboolean
-prune_batch (TallyStore  *store,
+prune_batch (TallyRulesStore *store,
              gpointer     data,
              gboolean    *more,
              GError     **error)
@@ -1108,7 +1087,7 @@ prune_batch (TallyStore  *store,
   /* Called again: the batch before committed. */
   sweep->n_committed = sweep->pruned->len;
   /* Reads and deletes through the worker's connection, @store. */
-  if (!tally_store_audit_read_anchor (store, &anchor, anchor_hash, error) ||
+  if (!tally_rules_store_audit_read_anchor (store, &anchor, anchor_hash, error) ||
       !find_prune_link (store, sweep->cutoff, &seq, hash, &found, error))
     return FALSE;
   if (!found)
@@ -1131,8 +1110,8 @@ prune_batch (TallyStore  *store,
       *more = seq < last;
     }
 
-  if (!tally_store_audit_delete_through (store, seq, error) ||
-      !tally_store_audit_save_anchor (store, seq, hash, error))
+  if (!tally_rules_store_audit_delete_through (store, seq, error) ||
+      !tally_rules_store_audit_save_anchor (store, seq, hash, error))
     return FALSE;
   range = (PrunedRange) { anchor + 1, seq };
   g_array_append_val (sweep->pruned, range);
@@ -1151,7 +1130,7 @@ pruned (GObject      *source,
   g_autoptr(GError) error = NULL;
   guint n = sweep->pruned->len;
 
-  if (!tally_store_sweep_finish (TALLY_STORE (source), result, &error))
+  if (!tally_rules_store_sweep_finish (TALLY_RULES_STORE (source), result, &error))
     {
       n = sweep->n_committed;
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1188,8 +1167,8 @@ retention_tick (gpointer data)
   sweep->batch = self->prune_batch;
   sweep->pruned = g_array_new (FALSE, FALSE, sizeof (PrunedRange));
   self->pruning = TRUE;
-  tally_store_sweep_async (self->store, prune_batch, sweep, NULL, self->retention_cancellable,
-                           pruned, sweep);
+  tally_rules_store_sweep_async (self->store, prune_batch, sweep, NULL,
+                                 self->retention_cancellable, pruned, sweep);
   return G_SOURCE_CONTINUE;
 }
 

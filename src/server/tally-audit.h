@@ -9,7 +9,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "tally-store.h"
+#include "tally-rules-store.h"
 #include "tally-store-audit.h"
 #include "tally-store-runs.h"
 #include "tally-writer.h"
@@ -30,11 +30,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TallyAudit, tally_audit, TALLY, AUDIT, GObject)
 
-TallyAudit  *tally_audit_new              (TallyStore        *store,
+TallyAudit  *tally_audit_new              (TallyRulesStore   *store,
                                            TallyWriter       *writer);
-/* A worker thread's, through a store of tally_store_new_reader(): it
- * reads, and never appends. */
-TallyAudit  *tally_audit_new_reader       (TallyStore        *store);
+/* A worker thread's, through a store of its own (on SQLite, a reader on
+ * a read-only connection): it reads, and never appends. */
+TallyAudit  *tally_audit_new_reader       (TallyRulesStore   *store);
 
 /* Appends a record inside the current transaction, so it commits (or is
  * undone) with what it describes: call it from a TallyWriteFunc. @actor
@@ -124,14 +124,6 @@ gboolean     tally_audit_verify           (TallyAudit        *self,
  * 2, once, if it verifies, and records audit.upgraded with the head it
  * had; queued to the writer. */
 void         tally_audit_start_upgrade    (TallyAudit        *self);
-
-/* The same walk on a read-only connection of its own to the ledger file
- * at @path, for a worker thread: a long chain never stalls the server. */
-gboolean     tally_audit_verify_file      (const char        *path,
-                                           gint64            *n_records,
-                                           gint64            *broken_at,
-                                           char             **message,
-                                           GError           **error);
 
 /* Deletes records older than @days (0 keeps them forever) once now and
  * then every day, keeping the hash of the last one deleted as the chain's

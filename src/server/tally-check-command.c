@@ -52,7 +52,7 @@ static int
 check_audit (TallyStore *store)
 {
   g_autoptr(TallyWriter) writer = tally_writer_new (TALLY_RULES_STORE (store));
-  g_autoptr(TallyAudit) audit = tally_audit_new (store, writer);
+  g_autoptr(TallyAudit) audit = tally_audit_new (TALLY_RULES_STORE (store), writer);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
   gint64 n_records = 0;

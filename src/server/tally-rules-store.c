@@ -995,6 +995,173 @@ tally_rules_store_add_redemption (TallyRulesStore  *self,
 }
 
 gboolean
+tally_rules_store_audit_read_head (TallyRulesStore  *self,
+                                   gboolean         *found,
+                                   gint64           *seq,
+                                   guint8            hash[TALLY_AUDIT_HASH_LEN],
+                                   GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_read_head (self, found, seq, hash, error);
+}
+
+gboolean
+tally_rules_store_audit_read_anchor (TallyRulesStore  *self,
+                                     gint64           *seq,
+                                     guint8            hash[TALLY_AUDIT_HASH_LEN],
+                                     GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_read_anchor (self, seq, hash, error);
+}
+
+gboolean
+tally_rules_store_audit_save_anchor (TallyRulesStore  *self,
+                                     gint64            seq,
+                                     const guint8      hash[TALLY_AUDIT_HASH_LEN],
+                                     GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_save_anchor (self, seq, hash, error);
+}
+
+gboolean
+tally_rules_store_audit_insert (TallyRulesStore         *self,
+                                const TallyAuditRecord  *record,
+                                GError                 **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_insert (self, record, error);
+}
+
+gboolean
+tally_rules_store_audit_find_link (TallyRulesStore  *self,
+                                   gint64            seq,
+                                   gboolean         *found,
+                                   guint8            hash[TALLY_AUDIT_HASH_LEN],
+                                   GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_find_link (self, seq, found, hash, error);
+}
+
+gboolean
+tally_rules_store_audit_find_link_before (TallyRulesStore  *self,
+                                          gint64            time,
+                                          gboolean         *found,
+                                          gint64           *seq,
+                                          guint8            hash[TALLY_AUDIT_HASH_LEN],
+                                          GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_find_link_before (self, time, found, seq, hash,
+                                                                     error);
+}
+
+gboolean
+tally_rules_store_audit_update_link (TallyRulesStore         *self,
+                                     const TallyAuditRecord  *record,
+                                     GError                 **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_update_link (self, record, error);
+}
+
+gboolean
+tally_rules_store_audit_update_sealed (TallyRulesStore         *self,
+                                       const TallyAuditRecord  *record,
+                                       GError                 **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_update_sealed (self, record, error);
+}
+
+gboolean
+tally_rules_store_audit_delete_through (TallyRulesStore  *self,
+                                        gint64            seq,
+                                        GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_delete_through (self, seq, error);
+}
+
+gboolean
+tally_rules_store_audit_count_legacy (TallyRulesStore  *self,
+                                      gint64           *count,
+                                      GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_count_legacy (self, count, error);
+}
+
+GArray *
+tally_rules_store_audit_query (TallyRulesStore        *self,
+                               const TallyAuditQuery  *query,
+                               guint                   limit,
+                               GError                **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_query (self, query, limit, error);
+}
+
+GArray *
+tally_rules_store_audit_read_after (TallyRulesStore  *self,
+                                    gint64            after_seq,
+                                    gint64            last_seq,
+                                    guint             limit,
+                                    GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_read_after (self, after_seq, last_seq, limit,
+                                                               error);
+}
+
+GArray *
+tally_rules_store_audit_read_subject (TallyRulesStore          *self,
+                                      const TallyAuditSubject  *subject,
+                                      gboolean                  search_text,
+                                      GError                  **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->audit_read_subject (self, subject, search_text, error);
+}
+
+gboolean
+tally_rules_store_user_is_erased (TallyRulesStore  *self,
+                                  const char       *user_id,
+                                  gboolean         *erased,
+                                  GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->user_is_erased (self, user_id, erased, error);
+}
+
+GArray *
+tally_rules_store_list_expiring_runs (TallyRulesStore  *self,
+                                      gint64            after,
+                                      gint64            until,
+                                      GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->list_expiring_runs (self, after, until, error);
+}
+
+gboolean
 tally_rules_store_find_user_by_id (TallyRulesStore  *self,
                                    const char       *id,
                                    TallyUser        *user,
@@ -1117,4 +1284,29 @@ tally_rules_store_due_alert_emails (TallyRulesStore  *self,
   g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
 
   return TALLY_RULES_STORE_GET_IFACE (self)->due_alert_emails (self, now, error);
+}
+
+void
+tally_rules_store_sweep_async (TallyRulesStore      *self,
+                               TallyRulesSweepFunc   func,
+                               gpointer              data,
+                               GDestroyNotify        destroy,
+                               GCancellable         *cancellable,
+                               GAsyncReadyCallback   callback,
+                               gpointer              user_data)
+{
+  g_return_if_fail (TALLY_IS_RULES_STORE (self));
+
+  TALLY_RULES_STORE_GET_IFACE (self)->sweep_async (self, func, data, destroy, cancellable,
+                                                   callback, user_data);
+}
+
+gboolean
+tally_rules_store_sweep_finish (TallyRulesStore  *self,
+                                GAsyncResult     *result,
+                                GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->sweep_finish (self, result, error);
 }

@@ -11,6 +11,7 @@
 
 #include "tally-store.h"
 #include "tally-store-alerts.h"
+#include "tally-store-audit.h"
 #include "tally-store-gifts.h"
 #include "tally-store-payments.h"
 #include "tally-store-promos.h"
@@ -19,6 +20,7 @@
 #include "tally-store-subscriptions.h"
 #include "tally-store-sync.h"
 #include "tally-store-teams.h"
+#include "tally-store-users.h"
 
 G_BEGIN_DECLS
 
@@ -37,6 +39,13 @@ typedef void (*TallyCommitHook) (gpointer data);
  * or the HTTP layer. Each call means what the TallyLedger or TallyStore
  * function of the same name means. */
 G_DECLARE_INTERFACE (TallyRulesStore, tally_rules_store, TALLY, RULES_STORE, GObject)
+
+/* One short transaction of a sweep, on the sweep's own store: sets *@more
+ * when some are left for the next. */
+typedef gboolean (*TallyRulesSweepFunc) (TallyRulesStore  *store,
+                                         gpointer          data,
+                                         gboolean         *more,
+                                         GError          **error);
 
 struct _TallyRulesStoreInterface
 {
@@ -409,6 +418,68 @@ struct _TallyRulesStoreInterface
                               gboolean         *counted,
                               GError          **error);
 
+  /* The audit log's chain, and its retention (in a sweep's store). */
+  gboolean (*audit_read_head) (TallyRulesStore  *self,
+                               gboolean         *found,
+                               gint64           *seq,
+                               guint8            hash[TALLY_AUDIT_HASH_LEN],
+                               GError          **error);
+  gboolean (*audit_read_anchor) (TallyRulesStore  *self,
+                                 gint64           *seq,
+                                 guint8            hash[TALLY_AUDIT_HASH_LEN],
+                                 GError          **error);
+  gboolean (*audit_save_anchor) (TallyRulesStore  *self,
+                                 gint64            seq,
+                                 const guint8      hash[TALLY_AUDIT_HASH_LEN],
+                                 GError          **error);
+  gboolean (*audit_insert) (TallyRulesStore         *self,
+                            const TallyAuditRecord  *record,
+                            GError                 **error);
+  gboolean (*audit_find_link) (TallyRulesStore  *self,
+                               gint64            seq,
+                               gboolean         *found,
+                               guint8            hash[TALLY_AUDIT_HASH_LEN],
+                               GError          **error);
+  gboolean (*audit_find_link_before) (TallyRulesStore  *self,
+                                      gint64            time,
+                                      gboolean         *found,
+                                      gint64           *seq,
+                                      guint8            hash[TALLY_AUDIT_HASH_LEN],
+                                      GError          **error);
+  gboolean (*audit_update_link) (TallyRulesStore         *self,
+                                 const TallyAuditRecord  *record,
+                                 GError                 **error);
+  gboolean (*audit_update_sealed) (TallyRulesStore         *self,
+                                   const TallyAuditRecord  *record,
+                                   GError                 **error);
+  gboolean (*audit_delete_through) (TallyRulesStore  *self,
+                                    gint64            seq,
+                                    GError          **error);
+  gboolean (*audit_count_legacy) (TallyRulesStore  *self,
+                                  gint64           *count,
+                                  GError          **error);
+  GArray *(*audit_query) (TallyRulesStore        *self,
+                          const TallyAuditQuery  *query,
+                          guint                   limit,
+                          GError                **error);
+  GArray *(*audit_read_after) (TallyRulesStore  *self,
+                               gint64            after_seq,
+                               gint64            last_seq,
+                               guint             limit,
+                               GError          **error);
+  GArray *(*audit_read_subject) (TallyRulesStore          *self,
+                                 const TallyAuditSubject  *subject,
+                                 gboolean                  search_text,
+                                 GError                  **error);
+  gboolean (*user_is_erased) (TallyRulesStore  *self,
+                              const char       *user_id,
+                              gboolean         *erased,
+                              GError          **error);
+  GArray *(*list_expiring_runs) (TallyRulesStore  *self,
+                                 gint64            after,
+                                 gint64            until,
+                                 GError          **error);
+
   /* Users. */
   gboolean (*find_user_by_id) (TallyRulesStore  *self,
                                const char       *id,
@@ -457,6 +528,20 @@ struct _TallyRulesStoreInterface
   GPtrArray *(*due_alert_emails) (TallyRulesStore  *self,
                                   gint64            now,
                                   GError          **error);
+
+  /* Sweeps: @func again and again, each time in a transaction of its own
+   * on a connection of its own, off the main thread (see
+   * tally_store_sweep_async()); @func gets that connection's store. */
+  void     (*sweep_async)  (TallyRulesStore      *self,
+                            TallyRulesSweepFunc   func,
+                            gpointer              data,
+                            GDestroyNotify        destroy,
+                            GCancellable         *cancellable,
+                            GAsyncReadyCallback   callback,
+                            gpointer              user_data);
+  gboolean (*sweep_finish) (TallyRulesStore      *self,
+                            GAsyncResult         *result,
+                            GError              **error);
 };
 
 gboolean tally_rules_store_begin (TallyRulesStore  *self,
@@ -806,6 +891,66 @@ gboolean tally_rules_store_add_redemption (TallyRulesStore  *self,
                                            const char       *transfer_id,
                                            gboolean         *counted,
                                            GError          **error);
+gboolean tally_rules_store_audit_read_head (TallyRulesStore  *self,
+                                            gboolean         *found,
+                                            gint64           *seq,
+                                            guint8            hash[TALLY_AUDIT_HASH_LEN],
+                                            GError          **error);
+gboolean tally_rules_store_audit_read_anchor (TallyRulesStore  *self,
+                                              gint64           *seq,
+                                              guint8            hash[TALLY_AUDIT_HASH_LEN],
+                                              GError          **error);
+gboolean tally_rules_store_audit_save_anchor (TallyRulesStore  *self,
+                                              gint64            seq,
+                                              const guint8      hash[TALLY_AUDIT_HASH_LEN],
+                                              GError          **error);
+gboolean tally_rules_store_audit_insert (TallyRulesStore         *self,
+                                         const TallyAuditRecord  *record,
+                                         GError                 **error);
+gboolean tally_rules_store_audit_find_link (TallyRulesStore  *self,
+                                            gint64            seq,
+                                            gboolean         *found,
+                                            guint8            hash[TALLY_AUDIT_HASH_LEN],
+                                            GError          **error);
+gboolean tally_rules_store_audit_find_link_before (TallyRulesStore  *self,
+                                                   gint64            time,
+                                                   gboolean         *found,
+                                                   gint64           *seq,
+                                                   guint8            hash[TALLY_AUDIT_HASH_LEN],
+                                                   GError          **error);
+gboolean tally_rules_store_audit_update_link (TallyRulesStore         *self,
+                                              const TallyAuditRecord  *record,
+                                              GError                 **error);
+gboolean tally_rules_store_audit_update_sealed (TallyRulesStore         *self,
+                                                const TallyAuditRecord  *record,
+                                                GError                 **error);
+gboolean tally_rules_store_audit_delete_through (TallyRulesStore  *self,
+                                                 gint64            seq,
+                                                 GError          **error);
+gboolean tally_rules_store_audit_count_legacy (TallyRulesStore  *self,
+                                               gint64           *count,
+                                               GError          **error);
+GArray *tally_rules_store_audit_query (TallyRulesStore        *self,
+                                       const TallyAuditQuery  *query,
+                                       guint                   limit,
+                                       GError                **error);
+GArray *tally_rules_store_audit_read_after (TallyRulesStore  *self,
+                                            gint64            after_seq,
+                                            gint64            last_seq,
+                                            guint             limit,
+                                            GError          **error);
+GArray *tally_rules_store_audit_read_subject (TallyRulesStore          *self,
+                                              const TallyAuditSubject  *subject,
+                                              gboolean                  search_text,
+                                              GError                  **error);
+gboolean tally_rules_store_user_is_erased (TallyRulesStore  *self,
+                                           const char       *user_id,
+                                           gboolean         *erased,
+                                           GError          **error);
+GArray *tally_rules_store_list_expiring_runs (TallyRulesStore  *self,
+                                              gint64            after,
+                                              gint64            until,
+                                              GError          **error);
 gboolean tally_rules_store_find_user_by_id (TallyRulesStore  *self,
                                             const char       *id,
                                             TallyUser        *user,
@@ -850,5 +995,15 @@ gboolean tally_rules_store_release_alert_email (TallyRulesStore  *self,
                                                 GError          **error);
 GPtrArray *tally_rules_store_due_alert_emails (TallyRulesStore  *self,
                                                gint64            now,
-                                               GError          **error);
+                                               GError          **error);void     tally_rules_store_sweep_async  (TallyRulesStore      *self,
+                                         TallyRulesSweepFunc   func,
+                                         gpointer              data,
+                                         GDestroyNotify        destroy,
+                                         GCancellable         *cancellable,
+                                         GAsyncReadyCallback   callback,
+                                         gpointer              user_data);
+gboolean tally_rules_store_sweep_finish (TallyRulesStore      *self,
+                                         GAsyncResult         *result,
+                                         GError              **error);
+
 G_END_DECLS

@@ -283,7 +283,7 @@ tally_server_new (TallyConfig  *config,
 
   self->writer = tally_writer_new (TALLY_RULES_STORE (self->store));
   g_signal_connect (self->writer, "committed", G_CALLBACK (on_committed), self);
-  self->audit = tally_audit_new (self->store, self->writer);
+  self->audit = tally_audit_new (TALLY_RULES_STORE (self->store), self->writer);
   self->recharge = tally_recharge_new (self);
   self->webhooks = tally_webhooks_new (self);
   self->alerts = tally_alerts_new (self);

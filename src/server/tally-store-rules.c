@@ -26,6 +26,60 @@ ledger_of (TallyRulesStore *rules)
   return tally_store_get_ledger (store_of (rules));
 }
 
+/* A sweep's batch function as the SQLite store calls it, on the worker's
+ * own store. */
+typedef struct
+{
+  TallyRulesSweepFunc func;
+  gpointer            data;
+  GDestroyNotify      destroy;
+} SweepCall;
+
+static gboolean
+sweep_call (TallyStore  *store,
+            gpointer     data,
+            gboolean    *more,
+            GError     **error)
+{
+  SweepCall *call = data;
+
+  return call->func (TALLY_RULES_STORE (store), call->data, more, error);
+}
+
+static void
+sweep_call_free (gpointer data)
+{
+  SweepCall *call = data;
+
+  if (call->destroy != NULL)
+    call->destroy (call->data);
+  g_free (call);
+}
+
+static void
+sqlite_sweep_async (TallyRulesStore      *rules,
+                    TallyRulesSweepFunc   func,
+                    gpointer              data,
+                    GDestroyNotify        destroy,
+                    GCancellable         *cancellable,
+                    GAsyncReadyCallback   callback,
+                    gpointer              user_data)
+{
+  SweepCall *call = g_new (SweepCall, 1);
+
+  *call = (SweepCall) { func, data, destroy };
+  tally_store_sweep_async (store_of (rules), sweep_call, call, sweep_call_free, cancellable,
+                           callback, user_data);
+}
+
+static gboolean
+sqlite_sweep_finish (TallyRulesStore  *rules,
+                     GAsyncResult     *result,
+                     GError          **error)
+{
+  return tally_store_sweep_finish (store_of (rules), result, error);
+}
+
 static gboolean
 sqlite_begin (TallyRulesStore  *rules,
               GError          **error)
@@ -813,6 +867,141 @@ sqlite_add_redemption (TallyRulesStore  *rules,
 }
 
 static gboolean
+sqlite_audit_read_head (TallyRulesStore  *rules,
+                        gboolean         *found,
+                        gint64           *seq,
+                        guint8            hash[TALLY_AUDIT_HASH_LEN],
+                        GError          **error)
+{
+  return tally_store_audit_read_head (store_of (rules), found, seq, hash, error);
+}
+
+static gboolean
+sqlite_audit_read_anchor (TallyRulesStore  *rules,
+                          gint64           *seq,
+                          guint8            hash[TALLY_AUDIT_HASH_LEN],
+                          GError          **error)
+{
+  return tally_store_audit_read_anchor (store_of (rules), seq, hash, error);
+}
+
+static gboolean
+sqlite_audit_save_anchor (TallyRulesStore  *rules,
+                          gint64            seq,
+                          const guint8      hash[TALLY_AUDIT_HASH_LEN],
+                          GError          **error)
+{
+  return tally_store_audit_save_anchor (store_of (rules), seq, hash, error);
+}
+
+static gboolean
+sqlite_audit_insert (TallyRulesStore         *rules,
+                     const TallyAuditRecord  *record,
+                     GError                 **error)
+{
+  return tally_store_audit_insert (store_of (rules), record, error);
+}
+
+static gboolean
+sqlite_audit_find_link (TallyRulesStore  *rules,
+                        gint64            seq,
+                        gboolean         *found,
+                        guint8            hash[TALLY_AUDIT_HASH_LEN],
+                        GError          **error)
+{
+  return tally_store_audit_find_link (store_of (rules), seq, found, hash, error);
+}
+
+static gboolean
+sqlite_audit_find_link_before (TallyRulesStore  *rules,
+                               gint64            time,
+                               gboolean         *found,
+                               gint64           *seq,
+                               guint8            hash[TALLY_AUDIT_HASH_LEN],
+                               GError          **error)
+{
+  return tally_store_audit_find_link_before (store_of (rules), time, found, seq, hash, error);
+}
+
+static gboolean
+sqlite_audit_update_link (TallyRulesStore         *rules,
+                          const TallyAuditRecord  *record,
+                          GError                 **error)
+{
+  return tally_store_audit_update_link (store_of (rules), record, error);
+}
+
+static gboolean
+sqlite_audit_update_sealed (TallyRulesStore         *rules,
+                            const TallyAuditRecord  *record,
+                            GError                 **error)
+{
+  return tally_store_audit_update_sealed (store_of (rules), record, error);
+}
+
+static gboolean
+sqlite_audit_delete_through (TallyRulesStore  *rules,
+                             gint64            seq,
+                             GError          **error)
+{
+  return tally_store_audit_delete_through (store_of (rules), seq, error);
+}
+
+static gboolean
+sqlite_audit_count_legacy (TallyRulesStore  *rules,
+                           gint64           *count,
+                           GError          **error)
+{
+  return tally_store_audit_count_legacy (store_of (rules), count, error);
+}
+
+static GArray *
+sqlite_audit_query (TallyRulesStore        *rules,
+                    const TallyAuditQuery  *query,
+                    guint                   limit,
+                    GError                **error)
+{
+  return tally_store_audit_query (store_of (rules), query, limit, error);
+}
+
+static GArray *
+sqlite_audit_read_after (TallyRulesStore  *rules,
+                         gint64            after_seq,
+                         gint64            last_seq,
+                         guint             limit,
+                         GError          **error)
+{
+  return tally_store_audit_read_after (store_of (rules), after_seq, last_seq, limit, error);
+}
+
+static GArray *
+sqlite_audit_read_subject (TallyRulesStore          *rules,
+                           const TallyAuditSubject  *subject,
+                           gboolean                  search_text,
+                           GError                  **error)
+{
+  return tally_store_audit_read_subject (store_of (rules), subject, search_text, error);
+}
+
+static gboolean
+sqlite_user_is_erased (TallyRulesStore  *rules,
+                       const char       *user_id,
+                       gboolean         *erased,
+                       GError          **error)
+{
+  return tally_store_user_is_erased (store_of (rules), user_id, erased, error);
+}
+
+static GArray *
+sqlite_list_expiring_runs (TallyRulesStore  *rules,
+                           gint64            after,
+                           gint64            until,
+                           GError          **error)
+{
+  return tally_store_list_expiring_runs (store_of (rules), after, until, error);
+}
+
+static gboolean
 sqlite_find_user_by_id (TallyRulesStore  *rules,
                         const char       *id,
                         TallyUser        *user,
@@ -1001,6 +1190,21 @@ tally_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->find_promo_code = sqlite_find_promo_code;
   iface->find_redemption = sqlite_find_redemption;
   iface->add_redemption = sqlite_add_redemption;
+  iface->audit_read_head = sqlite_audit_read_head;
+  iface->audit_read_anchor = sqlite_audit_read_anchor;
+  iface->audit_save_anchor = sqlite_audit_save_anchor;
+  iface->audit_insert = sqlite_audit_insert;
+  iface->audit_find_link = sqlite_audit_find_link;
+  iface->audit_find_link_before = sqlite_audit_find_link_before;
+  iface->audit_update_link = sqlite_audit_update_link;
+  iface->audit_update_sealed = sqlite_audit_update_sealed;
+  iface->audit_delete_through = sqlite_audit_delete_through;
+  iface->audit_count_legacy = sqlite_audit_count_legacy;
+  iface->audit_query = sqlite_audit_query;
+  iface->audit_read_after = sqlite_audit_read_after;
+  iface->audit_read_subject = sqlite_audit_read_subject;
+  iface->user_is_erased = sqlite_user_is_erased;
+  iface->list_expiring_runs = sqlite_list_expiring_runs;
   iface->find_user_by_id = sqlite_find_user_by_id;
   iface->find_user_by_email = sqlite_find_user_by_email;
   iface->find_user_by_account = sqlite_find_user_by_account;
@@ -1012,4 +1216,6 @@ tally_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->hold_alert_email = sqlite_hold_alert_email;
   iface->release_alert_email = sqlite_release_alert_email;
   iface->due_alert_emails = sqlite_due_alert_emails;
+  iface->sweep_async = sqlite_sweep_async;
+  iface->sweep_finish = sqlite_sweep_finish;
 }

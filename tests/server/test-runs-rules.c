@@ -78,7 +78,7 @@ rig_setup (Rig           *rig,
   rig->now = g_get_real_time ();
   tally_ledger_set_clock (rig->base.ledger, rig_clock, rig);
   rig->writer = tally_writer_new (TALLY_RULES_STORE (rig->base.store));
-  rig->audit = tally_audit_new (rig->base.store, rig->writer);
+  rig->audit = tally_audit_new (TALLY_RULES_STORE (rig->base.store), rig->writer);
   rig->registry = tally_tool_registry_new ();
   tally_tool_registry_load_directory (rig->registry, g_getenv ("TALLY_TOOLS_DIR"), NULL, &error);
   g_assert_no_error (error);

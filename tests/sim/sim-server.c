@@ -117,7 +117,7 @@ sim_server_open (Sim     *sim,
   sim->config->lease_amount = SIM_LEASE_AMOUNT;
   sim->config->lease_timeout = SIM_LEASE_TIMEOUT;
   sim->writer = tally_writer_new (TALLY_RULES_STORE (sim->store));
-  sim->audit = tally_audit_new (sim->store, sim->writer);
+  sim->audit = tally_audit_new (TALLY_RULES_STORE (sim->store), sim->writer);
   sim->ctx = (TallySyncContext) { TALLY_RULES_STORE (sim->store), sim->audit, sim->registry,
                                   sim->config };
 
