@@ -1,0 +1,402 @@
+/* test-rules-store.c: what every TallyRulesStore must do, whatever its
+ * storage
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The rules and the writer rely on these through the interface alone: the
+ * error codes they branch on, a write undone alone inside a group, a
+ * rollback that leaves nothing, durability handed to the syncer, and
+ * sweeps in short transactions of their own. Each test takes its store
+ * from a maker, so a second store (PostgreSQL, issue 19) runs the same
+ * tests by adding its maker to the table at the end.
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tally-test-rig.h"
+
+typedef struct
+{
+  TestRig          base;
+  TallyRulesStore *store;
+  TallyUser        user;
+} Fixture;
+
+typedef struct
+{
+  const char *name;
+  void      (*make) (Fixture *fixture);
+} StoreMaker;
+
+/* SQLite: TallyStore on a ledger file in a temporary folder. */
+static void
+make_sqlite (Fixture *fixture)
+{
+  test_rig_setup (&fixture->base, NULL);
+  fixture->store = TALLY_RULES_STORE (fixture->base.store);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  const StoreMaker *maker = data;
+
+  maker->make (fixture);
+  test_rig_user_new (&fixture->base, "contract@example.com", TALLY_ROLE_MEMBER, &fixture->user);
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  test_rig_teardown (&fixture->base, data);
+}
+
+static const char *
+grants_account (void)
+{
+  return tally_system_account_id (TALLY_SYSTEM_ACCOUNT_GRANTS);
+}
+
+/* A grant through the interface; its transfer's seq. */
+static gint64
+grant (Fixture *fixture,
+       gint64   amount)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = g_uuid_string_random ();
+  TallyTransferResult result;
+  TallyTransfer transfer;
+
+  tally_transfer_init (&transfer, id, grants_account (), fixture->user.account_id, amount,
+                       TALLY_TRANSFER_KIND_GRANT);
+  g_assert_true (tally_rules_store_create_transfers (fixture->store, &transfer, 1, &result,
+                                                     &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (result, ==, TALLY_TRANSFER_OK);
+  return transfer.seq;
+}
+
+static gint64
+balance (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  TallyAccount account;
+
+  g_assert_true (tally_rules_store_lookup_account (fixture->store, fixture->user.account_id,
+                                                   &account, &error));
+  g_assert_no_error (error);
+  return tally_account_balance (&account);
+}
+
+static void
+begin (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tally_rules_store_begin (fixture->store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+commit (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tally_rules_store_commit (fixture->store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+begin_write (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tally_rules_store_begin_write (fixture->store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+end_write (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tally_rules_store_end_write (fixture->store, &error));
+  g_assert_no_error (error);
+}
+
+/* The rules tell "missing" from "failed" by these answers alone. */
+static void
+test_not_found (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *unknown = g_uuid_string_random ();
+  g_autoptr(GError) error = NULL;
+  TallyTransfer transfer;
+  TallyAccount account;
+  TallyPayment payment;
+  TallyUser user;
+  TallyRun run;
+
+  g_assert_false (tally_rules_store_lookup_account (fixture->store, unknown, &account, &error));
+  g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_false (tally_rules_store_lookup_transfer (fixture->store, unknown, &transfer, &error));
+  g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_false (tally_rules_store_find_run (fixture->store, unknown, &run, &error));
+  g_assert_error (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Payments say "none" with no error at all. */
+  g_assert_false (tally_rules_store_find_payment (fixture->store, unknown, &payment, &error));
+  g_assert_no_error (error);
+
+  g_assert_false (tally_rules_store_find_user_by_email (fixture->store, "nobody@example.com",
+                                                        &user, NULL, &error));
+  g_assert_error (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* And what is there is found. */
+  g_assert_true (tally_rules_store_find_user_by_id (fixture->store, fixture->user.id, &user,
+                                                    &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (user.account_id, ==, fixture->user.account_id);
+}
+
+/* The writer's group: a write undone alone, the others kept, and a
+ * transaction rolled back leaves nothing. */
+static void
+test_group_writes (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gint64 before = tally_rules_store_get_last_seq (fixture->store);
+  gint64 kept_seq, undone_seq, last_seq;
+
+  begin (fixture);
+  begin_write (fixture);
+  kept_seq = grant (fixture, 100);
+  end_write (fixture);
+
+  begin_write (fixture);
+  undone_seq = grant (fixture, 40);
+  g_assert_cmpint (balance (fixture), ==, 140);
+  tally_rules_store_undo_write (fixture->store);
+  g_assert_cmpint (balance (fixture), ==, 100);
+
+  begin_write (fixture);
+  last_seq = grant (fixture, 7);
+  end_write (fixture);
+  commit (fixture);
+
+  g_assert_cmpint (kept_seq, >, before);
+  g_assert_cmpint (undone_seq, >, kept_seq);
+  g_assert_cmpint (balance (fixture), ==, 107);
+  g_assert_cmpint (tally_rules_store_get_last_seq (fixture->store), ==, last_seq);
+
+  begin (fixture);
+  grant (fixture, 5);
+  tally_rules_store_rollback (fixture->store);
+  g_assert_cmpint (balance (fixture), ==, 107);
+  g_assert_cmpint (tally_rules_store_get_last_seq (fixture->store), ==, last_seq);
+  test_rig_assert_clean (&fixture->base);
+}
+
+/* What a run is saved with is what it is found with; completing it
+ * changes what the completion says and nothing else. */
+static void
+test_runs (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_auto(TallyRun) found = { 0 };
+  g_autoptr(GError) error = NULL;
+  TallyRun run = { 0 };
+
+  g_strlcpy (run.id, id, sizeof run.id);
+  g_strlcpy (run.user_id, fixture->user.id, sizeof run.user_id);
+  g_strlcpy (run.account_id, fixture->user.account_id, sizeof run.account_id);
+  g_strlcpy (run.tool_id, "image-resize", sizeof run.tool_id);
+  g_strlcpy (run.request_digest, "d1", sizeof run.request_digest);
+  run.status = TALLY_RUN_STATUS_AUTHORIZED;
+  run.held = 12;
+  run.units = -1;
+  run.authorize_status = 201;
+  run.authorize_body = (char *) "{\"held\":12}";
+  run.created_at = 1000;
+  run.hold_expires_at = 5000;
+
+  begin (fixture);
+  g_assert_true (tally_rules_store_insert_run (fixture->store, &run, "{}", &error));
+  g_assert_no_error (error);
+  commit (fixture);
+
+  g_assert_true (tally_rules_store_find_run (fixture->store, id, &found, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (found.user_id, ==, fixture->user.id);
+  g_assert_cmpint (found.status, ==, TALLY_RUN_STATUS_AUTHORIZED);
+  g_assert_cmpint (found.held, ==, 12);
+  g_assert_cmpint (found.hold_expires_at, ==, 5000);
+  g_assert_cmpstr (found.authorize_body, ==, "{\"held\":12}");
+  g_assert_null (found.complete_body);
+
+  run.status = TALLY_RUN_STATUS_SUCCEEDED;
+  run.charged = 9;
+  run.units = 3;
+  g_strlcpy (run.complete_digest, "d2", sizeof run.complete_digest);
+  run.complete_status = 200;
+  run.complete_body = (char *) "{\"charged\":9}";
+  run.completed_at = 2000;
+  begin (fixture);
+  g_assert_true (tally_rules_store_complete_run (fixture->store, &run, &error));
+  g_assert_no_error (error);
+  commit (fixture);
+
+  tally_run_clear (&found);
+  g_assert_true (tally_rules_store_find_run (fixture->store, id, &found, &error));
+  g_assert_cmpint (found.status, ==, TALLY_RUN_STATUS_SUCCEEDED);
+  g_assert_cmpint (found.charged, ==, 9);
+  g_assert_cmpint (found.units, ==, 3);
+  g_assert_cmpstr (found.complete_body, ==, "{\"charged\":9}");
+  g_assert_cmpint (found.held, ==, 12);
+}
+
+static void
+count_commit (gpointer data)
+{
+  guint *commits = data;
+
+  (*commits)++;
+}
+
+/* A store whose commits need an fdatasync names the file; the hook hears
+ * of every commit until the writer gives durability back. */
+static void
+test_defer_sync (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  const char *path;
+  guint commits = 0;
+
+  path = tally_rules_store_defer_sync (fixture->store, count_commit, &commits);
+  g_assert_nonnull (path);
+  g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  begin (fixture);
+  grant (fixture, 1);
+  commit (fixture);
+  g_assert_cmpuint (commits, ==, 1);
+
+  tally_rules_store_end_deferred_sync (fixture->store);
+  begin (fixture);
+  grant (fixture, 1);
+  commit (fixture);
+  g_assert_cmpuint (commits, ==, 1);
+  g_assert_cmpint (balance (fixture), ==, 2);
+}
+
+typedef struct
+{
+  guint      batches;
+  guint      wanted;
+  GMainLoop *loop;
+  gboolean   ok;
+  GError    *error;
+} Sweep;
+
+/* One batch a call, on the sweep's own store, until @wanted. */
+static gboolean
+sweep_batch (TallyRulesStore  *store,
+             gpointer          data,
+             gboolean         *more,
+             GError          **error)
+{
+  Sweep *sweep = data;
+
+  g_assert_true (TALLY_IS_RULES_STORE (store));
+  sweep->batches++;
+  *more = sweep->batches < sweep->wanted;
+  return TRUE;
+}
+
+static void
+sweep_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  Sweep *sweep = data;
+
+  sweep->ok = tally_rules_store_sweep_finish (TALLY_RULES_STORE (source), result, &sweep->error);
+  g_main_loop_quit (sweep->loop);
+}
+
+static void
+run_sweep (Fixture      *fixture,
+           Sweep        *sweep,
+           GCancellable *cancellable)
+{
+  sweep->loop = g_main_loop_new (NULL, FALSE);
+  tally_rules_store_sweep_async (fixture->store, sweep_batch, sweep, NULL, cancellable,
+                                 sweep_done, sweep);
+  g_main_loop_run (sweep->loop);
+  g_main_loop_unref (sweep->loop);
+}
+
+/* Batches until one says there is no more; a cancelled sweep says so. */
+static void
+test_sweep (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Sweep sweep = { .wanted = 3 };
+  Sweep cancelled = { .wanted = 3 };
+
+  run_sweep (fixture, &sweep, NULL);
+  g_assert_no_error (sweep.error);
+  g_assert_true (sweep.ok);
+  g_assert_cmpuint (sweep.batches, ==, 3);
+
+  g_cancellable_cancel (cancellable);
+  run_sweep (fixture, &cancelled, cancellable);
+  g_assert_false (cancelled.ok);
+  g_assert_error (cancelled.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&cancelled.error);
+}
+
+static const StoreMaker makers[] = {
+  { "sqlite", make_sqlite },
+};
+
+static void
+add (const char  *name,
+     void       (*func) (Fixture *fixture, gconstpointer data))
+{
+  for (guint i = 0; i < G_N_ELEMENTS (makers); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/rules-store/%s/%s", makers[i].name, name);
+
+      g_test_add (path, Fixture, &makers[i], fixture_setup, func, fixture_teardown);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  add ("not-found", test_not_found);
+  add ("group-writes", test_group_writes);
+  add ("runs", test_runs);
+  add ("defer-sync", test_defer_sync);
+  add ("sweep", test_sweep);
+
+  return g_test_run ();
+}
