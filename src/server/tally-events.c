@@ -52,8 +52,7 @@ struct _TallyEvents
   TallyServer *server;
   SoupServer  *soup;
   TallyWriter *writer;
-  TallyLedger *ledger;
-  TallyStore  *store;
+  TallyRulesStore *store;
   gulong       committed_id;
   guint        reauth_source;
   guint        data_version_source;
@@ -99,7 +98,6 @@ tally_events_dispose (GObject *object)
   g_clear_object (&self->soup);
   g_clear_object (&self->writer);
   g_clear_object (&self->store);
-  g_clear_object (&self->ledger);
 
   G_OBJECT_CLASS (tally_events_parent_class)->dispose (object);
 }
@@ -157,7 +155,7 @@ balance_message (TallyEvents *self,
   JsonObject *object;
   TallyAccount account;
 
-  if (!tally_ledger_lookup_account (self->ledger, account_id, &account, &error))
+  if (!tally_rules_store_lookup_account (self->store, account_id, &account, &error))
     {
       tally_log_warning ("events_failed", error->message);
       return NULL;
@@ -198,7 +196,7 @@ push_pool_balance (TallyEvents *self,
   g_autoptr(JsonObject) message = NULL;
   g_autoptr(GError) error = NULL;
 
-  members = tally_store_list_pool_member_accounts (self->store, account_id, &error);
+  members = tally_rules_store_list_pool_member_accounts (self->store, account_id, &error);
   if (members == NULL)
     {
       tally_log_warning ("events_failed", error->message);
@@ -229,7 +227,7 @@ find_run_status (TallyEvents          *self,
 {
   gboolean found;
 
-  if (!tally_store_read_run_status (self->store, id, status, size, &found, NULL) || !found)
+  if (!tally_rules_store_read_run_status (self->store, id, status, size, &found, NULL) || !found)
     return FALSE;
 
   if (g_str_equal (status, "authorized"))
@@ -251,7 +249,7 @@ push_run_end (TallyEvents         *self,
   gint64 charged;
 
   if (!find_run_status (self, settlement->pending_id, settlement, status, sizeof status) ||
-      !tally_ledger_lookup_transfer (self->ledger, settlement->pending_id, &hold, NULL))
+      !tally_rules_store_lookup_transfer (self->store, settlement->pending_id, &hold, NULL))
     return;
 
   charged = (settlement->flags & TALLY_TRANSFER_FLAG_POST_PENDING) ? settlement->amount : 0;
@@ -360,7 +358,7 @@ read_page (TallyEvents *self,
   g_autoptr(GArray) transfers = NULL;
   g_autoptr(GError) error = NULL;
 
-  transfers = tally_ledger_transfers_since (self->ledger, self->last_seq, PAGE_SIZE, &error);
+  transfers = tally_rules_store_transfers_since (self->store, self->last_seq, PAGE_SIZE, &error);
   if (transfers == NULL)
     {
       tally_log_warning ("events_failed", error->message);
@@ -489,7 +487,7 @@ add_client (TallyEvents             *self,
 
   /* What is pushed from now on starts after what exists now. */
   if (self->n_clients == 1)
-    self->last_seq = tally_ledger_get_last_seq (self->ledger);
+    self->last_seq = tally_rules_store_get_last_seq (self->store);
 }
 
 static void
@@ -574,14 +572,14 @@ reauthenticate (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* SQLite's data_version changes when another connection, here another
- * process, commits to the file; the server's own commits leave it alone. */
+/* The store's data version changes when another process commits (on
+ * SQLite, its data_version); the server's own commits leave it alone. */
 static gint64
 read_data_version (TallyEvents *self)
 {
   gint64 version;
 
-  if (!tally_store_read_data_version (self->store, &version, NULL))
+  if (!tally_rules_store_read_data_version (self->store, &version, NULL))
     return -1;
   return version;
 }
@@ -738,9 +736,8 @@ tally_events_attach (TallyServer *server)
   self->server = server;
   self->soup = g_object_ref (tally_server_get_soup_server (server));
   self->writer = g_object_ref (tally_server_get_writer (server));
-  self->ledger = g_object_ref (tally_server_get_ledger (server));
-  self->store = g_object_ref (tally_server_get_store (server));
-  self->last_seq = tally_ledger_get_last_seq (self->ledger);
+  self->store = g_object_ref (tally_server_get_rules_store (server));
+  self->last_seq = tally_rules_store_get_last_seq (self->store);
 
   self->committed_id = g_signal_connect (self->writer, "committed", G_CALLBACK (on_committed),
                                          self);

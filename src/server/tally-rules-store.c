@@ -1161,6 +1161,39 @@ tally_rules_store_list_expiring_runs (TallyRulesStore  *self,
   return TALLY_RULES_STORE_GET_IFACE (self)->list_expiring_runs (self, after, until, error);
 }
 
+GPtrArray *
+tally_rules_store_list_pool_member_accounts (TallyRulesStore  *self,
+                                             const char       *account_id,
+                                             GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), NULL);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->list_pool_member_accounts (self, account_id, error);
+}
+
+gboolean
+tally_rules_store_read_run_status (TallyRulesStore  *self,
+                                   const char       *id,
+                                   char             *status,
+                                   gsize             size,
+                                   gboolean         *found,
+                                   GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->read_run_status (self, id, status, size, found, error);
+}
+
+gboolean
+tally_rules_store_read_data_version (TallyRulesStore  *self,
+                                     gint64           *version,
+                                     GError          **error)
+{
+  g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
+
+  return TALLY_RULES_STORE_GET_IFACE (self)->read_data_version (self, version, error);
+}
+
 gboolean
 tally_rules_store_find_user_by_id (TallyRulesStore  *self,
                                    const char       *id,

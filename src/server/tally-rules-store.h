@@ -480,6 +480,20 @@ struct _TallyRulesStoreInterface
                                  gint64            until,
                                  GError          **error);
 
+  /* Live events: what changed, and whether another process committed. */
+  GPtrArray *(*list_pool_member_accounts) (TallyRulesStore  *self,
+                                           const char       *account_id,
+                                           GError          **error);
+  gboolean (*read_run_status) (TallyRulesStore  *self,
+                               const char       *id,
+                               char             *status,
+                               gsize             size,
+                               gboolean         *found,
+                               GError          **error);
+  gboolean (*read_data_version) (TallyRulesStore  *self,
+                                 gint64           *version,
+                                 GError          **error);
+
   /* Users. */
   gboolean (*find_user_by_id) (TallyRulesStore  *self,
                                const char       *id,
@@ -950,6 +964,18 @@ gboolean tally_rules_store_user_is_erased (TallyRulesStore  *self,
 GArray *tally_rules_store_list_expiring_runs (TallyRulesStore  *self,
                                               gint64            after,
                                               gint64            until,
+                                              GError          **error);
+GPtrArray *tally_rules_store_list_pool_member_accounts (TallyRulesStore  *self,
+                                                        const char       *account_id,
+                                                        GError          **error);
+gboolean tally_rules_store_read_run_status (TallyRulesStore  *self,
+                                            const char       *id,
+                                            char             *status,
+                                            gsize             size,
+                                            gboolean         *found,
+                                            GError          **error);
+gboolean tally_rules_store_read_data_version (TallyRulesStore  *self,
+                                              gint64           *version,
                                               GError          **error);
 gboolean tally_rules_store_find_user_by_id (TallyRulesStore  *self,
                                             const char       *id,

@@ -1001,6 +1001,33 @@ sqlite_list_expiring_runs (TallyRulesStore  *rules,
   return tally_store_list_expiring_runs (store_of (rules), after, until, error);
 }
 
+static GPtrArray *
+sqlite_list_pool_member_accounts (TallyRulesStore  *rules,
+                                  const char       *account_id,
+                                  GError          **error)
+{
+  return tally_store_list_pool_member_accounts (store_of (rules), account_id, error);
+}
+
+static gboolean
+sqlite_read_run_status (TallyRulesStore  *rules,
+                        const char       *id,
+                        char             *status,
+                        gsize             size,
+                        gboolean         *found,
+                        GError          **error)
+{
+  return tally_store_read_run_status (store_of (rules), id, status, size, found, error);
+}
+
+static gboolean
+sqlite_read_data_version (TallyRulesStore  *rules,
+                          gint64           *version,
+                          GError          **error)
+{
+  return tally_store_read_data_version (store_of (rules), version, error);
+}
+
 static gboolean
 sqlite_find_user_by_id (TallyRulesStore  *rules,
                         const char       *id,
@@ -1205,6 +1232,9 @@ tally_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->audit_read_subject = sqlite_audit_read_subject;
   iface->user_is_erased = sqlite_user_is_erased;
   iface->list_expiring_runs = sqlite_list_expiring_runs;
+  iface->list_pool_member_accounts = sqlite_list_pool_member_accounts;
+  iface->read_run_status = sqlite_read_run_status;
+  iface->read_data_version = sqlite_read_data_version;
   iface->find_user_by_id = sqlite_find_user_by_id;
   iface->find_user_by_email = sqlite_find_user_by_email;
   iface->find_user_by_account = sqlite_find_user_by_account;

@@ -25,7 +25,7 @@ SQLITE = re.compile(r'\bsqlite3_\w+')
 RULES = ('tally-runs', 'tally-sync-apply', 'tally-grants', 'tally-payment-events',
          'tally-pool-spend', 'tally-alerts', 'tally-writer', 'tally-gifts', 'tally-referrals',
          'tally-recharge', 'tally-subscriptions', 'tally-promos', 'tally-teams',
-         'tally-audit')
+         'tally-audit', 'tally-events')
 CONCRETE = re.compile(r'\b(TallyStore|TallyLedger|tally_store_\w+|tally_ledger_\w+)\b')
 
 
