@@ -1,4 +1,4 @@
-/* tally-rules-store.h: what the business rules need of a store
+/* tally-rules-store.h: what the rules, the writer and the audit need of a store
  *
  * Copyright 2026 The Tally developers
  *
@@ -29,15 +29,14 @@ G_BEGIN_DECLS
 /* Runs after every commit, before it returns. */
 typedef void (*TallyCommitHook) (gpointer data);
 
-/* The rules of runs, sync, grants and payment events (tally-runs.c,
- * tally-sync-apply.c, tally-grants.c, tally-payment-events.c,
- * tally-pool-spend.c) and of alerts (tally-alerts.c) read and write only
- * through this interface, and the writer (tally-writer.c) drives its
- * transactions through it: the ledger and the server's tables as one
- * store. TallyStore implements
- * it on SQLite; a second store implements it without touching the rules
- * or the HTTP layer. Each call means what the TallyLedger or TallyStore
- * function of the same name means. */
+/* The business rules (runs, sync, grants, payment events and what they
+ * lead to, promotion codes, teams, alerts), the writer, the audit log and
+ * live events read and write only through this interface: the ledger and
+ * the server's tables as one store. TallyStore implements it on SQLite; a
+ * second store implements it without touching them or the HTTP layer.
+ * Each call means what the TallyLedger or TallyStore function of the same
+ * name means, with the same errors: the rules branch on NOT_FOUND. The
+ * contract is tests/server/test-rules-store.c. */
 G_DECLARE_INTERFACE (TallyRulesStore, tally_rules_store, TALLY, RULES_STORE, GObject)
 
 /* One short transaction of a sweep, on the sweep's own store: sets *@more
