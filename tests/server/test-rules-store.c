@@ -268,6 +268,166 @@ test_runs (Fixture       *fixture,
   g_assert_cmpint (found.held, ==, 12);
 }
 
+/* A payment as a checkout makes it: found by id, then by its session
+ * once it has one, and by its reference once paid; an update writes the
+ * outcome and keeps what the checkout fixed. */
+static void
+test_payments (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(GError) error = NULL;
+  TallyPayment payment = { 0 };
+  TallyPayment found;
+
+  g_strlcpy (payment.id, id, sizeof payment.id);
+  g_strlcpy (payment.user_id, fixture->user.id, sizeof payment.user_id);
+  g_strlcpy (payment.account_id, fixture->user.account_id, sizeof payment.account_id);
+  g_strlcpy (payment.pack_id, "pack-500", sizeof payment.pack_id);
+  g_strlcpy (payment.currency, "kwd", sizeof payment.currency);
+  g_strlcpy (payment.provider, "stripe", sizeof payment.provider);
+  payment.credits = 500;
+  payment.amount = 1250;
+  payment.status = TALLY_PAYMENT_OPEN;
+  payment.created_at = 1000;
+
+  begin (fixture);
+  g_assert_true (tally_rules_store_insert_payment (fixture->store, &payment, &error));
+  g_assert_true (tally_rules_store_set_payment_session (fixture->store, id, "cs_test_1", &error));
+  g_assert_no_error (error);
+  commit (fixture);
+
+  g_assert_true (tally_rules_store_find_payment_by_session (fixture->store, "cs_test_1", &found,
+                                                           &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (found.id, ==, id);
+  g_assert_cmpint (found.credits, ==, 500);
+  g_assert_cmpint (found.amount, ==, 1250);
+  g_assert_cmpstr (found.currency, ==, "kwd");
+  g_assert_cmpint (found.status, ==, TALLY_PAYMENT_OPEN);
+
+  found.status = TALLY_PAYMENT_PAID;
+  found.paid_at = 2000;
+  g_strlcpy (found.payment_ref, "pi_test_1", sizeof found.payment_ref);
+  /* Not written back: what the checkout fixed. */
+  found.credits = 1;
+  begin (fixture);
+  g_assert_true (tally_rules_store_update_payment (fixture->store, &found, &error));
+  g_assert_no_error (error);
+  commit (fixture);
+
+  g_assert_true (tally_rules_store_find_payment_by_ref (fixture->store, "pi_test_1", &payment,
+                                                       &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (payment.id, ==, id);
+  g_assert_cmpint (payment.status, ==, TALLY_PAYMENT_PAID);
+  g_assert_cmpint (payment.paid_at, ==, 2000);
+  g_assert_cmpint (payment.credits, ==, 500);
+  g_assert_true (tally_rules_store_find_payment (fixture->store, id, &found, &error));
+  g_assert_cmpstr (found.session_id, ==, "cs_test_1");
+}
+
+/* A device's row as saved, per user; a synced operation found by its id
+ * with the digest and answer it was recorded with; a device with no
+ * lease has none to release. */
+static void
+test_devices_and_ops (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *op_id = g_uuid_string_random ();
+  g_auto(TallySyncOpRecord) record = { 0 };
+  g_autoptr(GError) error = NULL;
+  TallyDevice device = { 0 };
+  TallyDevice found;
+  gboolean released = TRUE;
+
+  g_assert_false (tally_rules_store_find_device (fixture->store, fixture->user.id, "laptop",
+                                                 &found, &error));
+  g_assert_error (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_strlcpy (device.lease_account_id, fixture->user.account_id, sizeof device.lease_account_id);
+  device.created_at = 1000;
+  begin (fixture);
+  g_assert_true (tally_rules_store_save_device (fixture->store, fixture->user.id, "laptop",
+                                                &device, &error));
+  g_assert_true (tally_rules_store_add_sync_op (fixture->store, op_id, fixture->user.id,
+                                                "laptop", "digest-1", "{\"status\":\"applied\"}",
+                                                &error));
+  g_assert_no_error (error);
+  commit (fixture);
+
+  g_assert_true (tally_rules_store_find_device (fixture->store, fixture->user.id, "laptop",
+                                                &found, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (found.lease_account_id, ==, fixture->user.account_id);
+  g_assert_cmpstr (found.lease_id, ==, "");
+  g_assert_cmpint (found.lease_expires_at, ==, 0);
+
+  begin (fixture);
+  g_assert_true (tally_rules_store_release_lease (fixture->store, fixture->user.id, "laptop",
+                                                  &released, &error));
+  g_assert_no_error (error);
+  commit (fixture);
+  g_assert_false (released);
+
+  g_assert_true (tally_rules_store_find_sync_op (fixture->store, op_id, &record, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (record.user_id, ==, fixture->user.id);
+  g_assert_cmpstr (record.digest, ==, "digest-1");
+  g_assert_cmpstr (record.result, ==, "{\"status\":\"applied\"}");
+}
+
+/* The chain's ends: no head and a zero anchor on a new store; then the
+ * newest record's link, and an anchor saved by retention read back. */
+static void
+test_audit_links (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  const guint8 zeros[TALLY_AUDIT_HASH_LEN] = { 0 };
+  guint8 hash[TALLY_AUDIT_HASH_LEN];
+  g_autoptr(GError) error = NULL;
+  TallyAuditRecord record = { 0 };
+  gboolean found = TRUE;
+  gint64 seq = -1;
+
+  g_assert_true (tally_rules_store_audit_read_head (fixture->store, &found, &seq, hash, &error));
+  g_assert_no_error (error);
+  g_assert_false (found);
+  g_assert_true (tally_rules_store_audit_read_anchor (fixture->store, &seq, hash, &error));
+  g_assert_cmpint (seq, ==, 0);
+  g_assert_cmpmem (hash, sizeof hash, zeros, sizeof zeros);
+
+  record.seq = 1;
+  g_strlcpy (record.id, id, sizeof record.id);
+  record.time = 1000;
+  record.actor = (char *) "system";
+  record.action = (char *) "contract.test";
+  record.outcome = (char *) "ok";
+  record.details = (char *) "{}";
+  record.format = 2;
+  memset (record.hash, 0xab, sizeof record.hash);
+  begin (fixture);
+  g_assert_true (tally_rules_store_audit_insert (fixture->store, &record, &error));
+  g_assert_no_error (error);
+  commit (fixture);
+
+  g_assert_true (tally_rules_store_audit_read_head (fixture->store, &found, &seq, hash, &error));
+  g_assert_true (found);
+  g_assert_cmpint (seq, ==, 1);
+  g_assert_cmpmem (hash, sizeof hash, record.hash, sizeof record.hash);
+
+  memset (record.hash, 0xcd, sizeof record.hash);
+  begin (fixture);
+  g_assert_true (tally_rules_store_audit_save_anchor (fixture->store, 1, record.hash, &error));
+  g_assert_no_error (error);
+  commit (fixture);
+  g_assert_true (tally_rules_store_audit_read_anchor (fixture->store, &seq, hash, &error));
+  g_assert_cmpint (seq, ==, 1);
+  g_assert_cmpmem (hash, sizeof hash, record.hash, sizeof record.hash);
+}
+
 static void
 count_commit (gpointer data)
 {
@@ -395,6 +555,9 @@ main (int   argc,
   add ("not-found", test_not_found);
   add ("group-writes", test_group_writes);
   add ("runs", test_runs);
+  add ("payments", test_payments);
+  add ("devices-and-ops", test_devices_and_ops);
+  add ("audit-links", test_audit_links);
   add ("defer-sync", test_defer_sync);
   add ("sweep", test_sweep);
 
