@@ -157,29 +157,30 @@ tally_ledger_init (TallyLedger *self)
   self->clock = default_clock;
 }
 
+/* What the connection's last failure says of the disk. */
+static TallyLedgerError
+code_of_last_failure (sqlite3 *db)
+{
+  switch (sqlite3_errcode (db))
+    {
+    case SQLITE_FULL:
+      return TALLY_LEDGER_ERROR_DISK_FULL;
+    case SQLITE_READONLY:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return TALLY_LEDGER_ERROR_UNWRITABLE;
+    default:
+      return TALLY_LEDGER_ERROR_STORAGE;
+    }
+}
+
 gboolean
 tally_ledger_set_sqlite_error (sqlite3  *db,
                                GError  **error)
 {
-  TallyLedgerError code;
-
-  switch (sqlite3_errcode (db))
-    {
-    case SQLITE_FULL:
-      code = TALLY_LEDGER_ERROR_DISK_FULL;
-      break;
-    case SQLITE_READONLY:
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-      code = TALLY_LEDGER_ERROR_UNWRITABLE;
-      break;
-    default:
-      code = TALLY_LEDGER_ERROR_STORAGE;
-      break;
-    }
-
-  g_set_error (error, TALLY_LEDGER_ERROR, code, "Ledger storage error: %s (SQLite %d)",
-               sqlite3_errmsg (db), sqlite3_extended_errcode (db));
+  g_set_error (error, TALLY_LEDGER_ERROR, code_of_last_failure (db),
+               "Ledger storage error: %s (SQLite %d)", sqlite3_errmsg (db),
+               sqlite3_extended_errcode (db));
   return FALSE;
 }
 
@@ -831,12 +832,9 @@ tally_ledger_undo_write (TallyLedger *self)
 TallyLedgerError
 tally_ledger_get_last_failure (TallyLedger *self)
 {
-  g_autoptr(GError) error = NULL;
-
   g_return_val_if_fail (TALLY_IS_LEDGER (self), TALLY_LEDGER_ERROR_STORAGE);
 
-  tally_ledger_set_sqlite_error (self->db, &error);
-  return error->code;
+  return code_of_last_failure (self->db);
 }
 
 gboolean

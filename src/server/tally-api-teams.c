@@ -15,8 +15,8 @@
 #include "tally-api-json.h"
 #include "tally-auth.h"
 #include "tally-mail-notices.h"
-#include "tally-server.h"
 #include "tally-pool-spend.h"
+#include "tally-server.h"
 #include "tally-teams.h"
 
 /* --- decoding --- */

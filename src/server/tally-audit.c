@@ -20,19 +20,19 @@
 
 struct _TallyAudit
 {
-  GObject      parent_instance;
+  GObject          parent_instance;
 
   TallyRulesStore *store;
-  TallyWriter *writer;
-  gint64       retention_days;
+  TallyWriter     *writer;
+  gint64           retention_days;
   /* Records deleted per transaction of the retention sweep. */
-  gint64       prune_batch;
+  gint64           prune_batch;
   /* A sweep runs on a worker thread; a tick meanwhile starts none. */
-  gboolean     pruning;
-  GCancellable *retention_cancellable;
-  guint        retention_source;
+  gboolean         pruning;
+  GCancellable    *retention_cancellable;
+  guint            retention_source;
   /* Holds that ended at or before this were looked at by an earlier sweep. */
-  gint64       expiry_checked_until;
+  gint64           expiry_checked_until;
 };
 
 G_DEFINE_FINAL_TYPE (TallyAudit, tally_audit, G_TYPE_OBJECT)

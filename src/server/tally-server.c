@@ -281,9 +281,9 @@ tally_server_new (TallyConfig  *config,
   if (self->mailer == NULL)
     return NULL;
 
-  self->writer = tally_writer_new (TALLY_RULES_STORE (self->store));
+  self->writer = tally_writer_new (tally_server_get_rules_store (self));
   g_signal_connect (self->writer, "committed", G_CALLBACK (on_committed), self);
-  self->audit = tally_audit_new (TALLY_RULES_STORE (self->store), self->writer);
+  self->audit = tally_audit_new (tally_server_get_rules_store (self), self->writer);
   self->recharge = tally_recharge_new (self);
   self->webhooks = tally_webhooks_new (self);
   self->alerts = tally_alerts_new (self);

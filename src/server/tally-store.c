@@ -478,8 +478,8 @@ tally_store_finalize (GObject *object)
 {
   TallyStore *self = (TallyStore *) object;
 
-  /* The statements go before the connection they belong to. */
   g_clear_pointer (&self->wal, tally_store_wal_give_back_sync);
+  /* The statements go before the connection they belong to. */
   g_clear_pointer (&self->statements, g_hash_table_unref);
   g_clear_object (&self->ledger);
 

@@ -233,7 +233,8 @@ run_item (TallyWriter *self,
   if (!tally_rules_store_begin_write (self->store, &item->error))
     return storage_state_of_last_error (self);
 
-  if (item->func (item->data, &item->error) && tally_rules_store_end_write (self->store, &item->error))
+  if (item->func (item->data, &item->error) &&
+      tally_rules_store_end_write (self->store, &item->error))
     return TALLY_STORAGE_OK;
 
   storage = storage_state_of_last_error (self);

@@ -22,7 +22,7 @@ import re
 import sys
 
 SQLITE = re.compile(r'\bsqlite3_\w+')
-RULES = ('tally-runs', 'tally-sync-apply', 'tally-grants', 'tally-payment-events',
+ON_INTERFACE = ('tally-runs', 'tally-sync-apply', 'tally-grants', 'tally-payment-events',
          'tally-pool-spend', 'tally-alerts', 'tally-writer', 'tally-gifts', 'tally-referrals',
          'tally-recharge', 'tally-subscriptions', 'tally-promos', 'tally-teams',
          'tally-audit', 'tally-events')
@@ -52,7 +52,7 @@ def main():
                 offenders.append(f'{path.name}:{number}: {match.group(0)}')
 
     concrete = []
-    for stem in RULES:
+    for stem in ON_INTERFACE:
         for path in (source_dir / f'{stem}.c', source_dir / f'{stem}.h'):
             text = path.read_text(encoding='utf-8')
             for number, line in enumerate(text.splitlines(), 1):
@@ -69,7 +69,7 @@ def main():
         sys.exit(f'{len(concrete)} use(s) of a concrete store in the rules: '
                  'go through TallyRulesStore')
     print(f'{len(files)} files checked: SQL only in the store, '
-          f'{len(RULES)} modules only on TallyRulesStore')
+          f'{len(ON_INTERFACE)} modules only on TallyRulesStore')
 
 
 main()
