@@ -11,28 +11,22 @@
 
 #include "tally-ledger-private.h"
 
-/* A lot as the burn order reads it. */
-typedef struct
-{
-  gint64 num;
-  gint64 remaining;
-} OpenLot;
-
 /* The open lots are read whole before any is changed: SQLite does not
  * promise what a cursor sees of rows updated under it. */
-static gboolean
-read_open_lots (TallyLedger  *self,
-                gint64        account_num,
-                GArray       *lots,
-                GError      **error)
+gboolean
+tally_ledger_read_open_lots (gpointer   store,
+                             gint64     account_num,
+                             GArray    *lots,
+                             GError   **error)
 {
+  TallyLedger *self = store;
   sqlite3_stmt *stmt = tally_ledger_stmt (self, STMT_OPEN_LOTS);
   int rc;
 
   sqlite3_bind_int64 (stmt, 1, account_num);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      OpenLot lot = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
+      TallyOpenLot lot = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int64 (stmt, 1) };
 
       g_array_append_val (lots, lot);
     }
@@ -43,13 +37,14 @@ read_open_lots (TallyLedger  *self,
   return TRUE;
 }
 
-static gboolean
-burn_one (TallyLedger  *self,
-          gint64        lot,
-          gint64        transfer_seq,
-          gint64        amount,
-          GError      **error)
+gboolean
+tally_ledger_burn_lot (gpointer   store,
+                       gint64     lot,
+                       gint64     transfer_seq,
+                       gint64     amount,
+                       GError   **error)
 {
+  TallyLedger *self = store;
   sqlite3_stmt *burn = tally_ledger_stmt (self, STMT_BURN_LOT);
   sqlite3_stmt *row;
 
@@ -63,36 +58,6 @@ burn_one (TallyLedger  *self,
   sqlite3_bind_int64 (row, 2, transfer_seq);
   sqlite3_bind_int64 (row, 3, amount);
   return tally_ledger_step_done (self, row, error);
-}
-
-gboolean
-tally_ledger_lots_burn (TallyLedger  *self,
-                        gint64        account_num,
-                        gint64        transfer_seq,
-                        gint64        amount,
-                        gint64        only_lot,
-                        gboolean     *found,
-                        GError      **error)
-{
-  g_autoptr(GArray) lots = g_array_new (FALSE, FALSE, sizeof (OpenLot));
-
-  if (!read_open_lots (self, account_num, lots, error))
-    return FALSE;
-  *found = lots->len > 0;
-
-  for (guint i = 0; i < lots->len && amount > 0; i++)
-    {
-      const OpenLot *lot = &g_array_index (lots, OpenLot, i);
-      gint64 take = MIN (lot->remaining, amount);
-
-      if (only_lot != 0 && lot->num != only_lot)
-        continue;
-      if (!burn_one (self, lot->num, transfer_seq, take, error))
-        return FALSE;
-      amount -= take;
-    }
-
-  return TRUE;
 }
 
 /* --- setting an expiry --- */

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "tally-ledger.h"
+#include "tally-ledger-engine.h"
 #include "tally-ledger-sqlite.h"
 #include "tally-uuid.h"
 
@@ -66,31 +67,6 @@ typedef enum
   STMT_CLOSE_LOT,
   N_STMTS
 } TallyLedgerStmt;
-
-/* A transfer as stored, with what the rules need to know about it. */
-typedef struct
-{
-  TallyTransfer     transfer;
-  gint64            debit_num;
-  gint64            credit_num;
-  gint64            pending_seq;
-} TallyStoredTransfer;
-
-/* A pending transfer's row of the pending table. */
-typedef struct
-{
-  TallyPendingState state;
-  /* 0 holds forever. */
-  gint64            expires_at;
-  gint64            settled_by;
-} TallyPendingRow;
-
-/* An account being changed by the current batch. */
-typedef struct
-{
-  TallyAccount account;
-  gint64       num;
-} TallyCachedAccount;
 
 sqlite3      *tally_ledger_get_db          (TallyLedger           *self);
 sqlite3_stmt *tally_ledger_stmt            (TallyLedger           *self,
@@ -152,6 +128,10 @@ gboolean      tally_ledger_insert_transfer_row (TallyLedger       *ledger,
                                             gint64                 pending_seq,
                                             gboolean              *inserted,
                                             GError               **error);
+gboolean      tally_ledger_insert_pending_seq (TallyLedger        *ledger,
+                                            gint64                 seq,
+                                            gint64                 expires_at,
+                                            GError               **error);
 gboolean      tally_ledger_insert_pending_row (TallyLedger        *ledger,
                                             const TallyTransfer   *t,
                                             GError               **error);
@@ -161,17 +141,16 @@ gboolean      tally_ledger_settle_pending_row (TallyLedger        *ledger,
                                             gint64                 settled_by,
                                             GError               **error);
 
-/* tally-ledger-lots.c */
-/* Burns @amount that posted debit @transfer_seq took from account
- * @account_num off its open lots, soonest expiry first (only lot
- * @only_lot when it is not 0); what the lots lack was credits that never
- * expire. *@found: whether it found any open lot with credits left. */
-gboolean      tally_ledger_lots_burn       (TallyLedger           *self,
+/* tally-ledger-lots.c: the engine's calls on lots (TallyLedgerStoreOps);
+ * @store is the TallyLedger. */
+gboolean      tally_ledger_read_open_lots  (gpointer               store,
                                             gint64                 account_num,
+                                            GArray                *lots,
+                                            GError               **error);
+gboolean      tally_ledger_burn_lot        (gpointer               store,
+                                            gint64                 lot,
                                             gint64                 transfer_seq,
                                             gint64                 amount,
-                                            gint64                 only_lot,
-                                            gboolean              *found,
                                             GError               **error);
 
 /* tally-ledger-mirror.c */
@@ -240,25 +219,5 @@ gboolean      tally_ledger_schema_migrate_component (sqlite3            *db,
                                             const char * const    *migrations,
                                             guint                  n_migrations,
                                             GError               **error);
-
-/* tally-ledger-rules.c: the ledger's rules, free of any store, so every
- * store applies exactly the same ones. */
-TallyTransferResult tally_ledger_rules_validate      (const TallyTransfer      *transfer);
-TallyTransferResult tally_ledger_rules_compare       (const TallyTransfer      *transfer,
-                                                      const TallyTransfer      *stored);
-TallyTransferResult tally_ledger_rules_check_settlement (const TallyTransfer   *transfer,
-                                                      const TallyTransfer      *pending,
-                                                      const TallyPendingRow    *row,
-                                                      gint64                    now);
-TallyTransferResult tally_ledger_rules_check_accounts (const TallyTransfer     *transfer,
-                                                      const TallyAccount       *debit,
-                                                      const TallyAccount       *credit,
-                                                      gint64                    created_at);
-void                tally_ledger_rules_apply         (const TallyTransfer      *transfer,
-                                                      const TallyTransfer      *pending,
-                                                      TallyAccount             *debit,
-                                                      TallyAccount             *credit);
-gboolean            tally_ledger_rules_expires_at    (const TallyTransfer      *pending,
-                                                      gint64                   *expires_at);
 
 G_END_DECLS
