@@ -15,20 +15,6 @@
 /* How many expiries one transaction records at most. */
 #define EXPIRE_BATCH 1000
 
-static gboolean G_GNUC_PRINTF (2, 3)
-store_fail (GError     **error,
-            const char  *format,
-            ...)
-{
-  va_list args;
-
-  va_start (args, format);
-  g_propagate_error (error, g_error_new_valist (TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_STORAGE,
-                                                format, args));
-  va_end (args);
-  return FALSE;
-}
-
 /* An account the batch has read, with its 16-byte id as hash key. */
 typedef struct
 {
@@ -723,7 +709,7 @@ post_lot_expiry (Batch         *batch,
   if (tally_ledger_rules_check_accounts (&expiry, &r->debit->cached.account,
                                          &r->credit->cached.account,
                                          batch->created_at) != TALLY_TRANSFER_OK)
-    return store_fail (error,
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_STORAGE,
                               "The expiry of lot %" G_GINT64_FORMAT " does not fit its accounts",
                               lot->num);
 
@@ -732,7 +718,7 @@ post_lot_expiry (Batch         *batch,
   ok = apply_transfer (batch, &expiry, r, &inserted, error);
   batch->only_lot = 0;
   if (ok && !inserted)
-    return store_fail (error,
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_STORAGE,
                               "The expiry of %s is recorded already", lot->transfer_id);
 
   *seq = expiry.seq;
@@ -755,7 +741,7 @@ expire_lot (Batch         *batch,
       !batch_get_account (batch, expired_key, &r.credit, error))
     return FALSE;
   if (r.debit == NULL || r.credit == NULL)
-    return store_fail (error,
+    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_STORAGE,
                               "Lot %" G_GINT64_FORMAT " names an account that is not there",
                               lot->num);
 

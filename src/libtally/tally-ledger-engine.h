@@ -168,6 +168,104 @@ gboolean tally_ledger_engine_expire_lots      (const TallyLedgerStoreOps *ops,
                                                guint                     *n_expired,
                                                GError                   **error);
 
+/* Store-free helpers of the rules' and the checks'. */
+/* Sets @error to @code of TALLY_LEDGER_ERROR with a formatted message;
+ * returns FALSE, for `return tally_ledger_fail (...)`. */
+gboolean      tally_ledger_fail            (GError               **error,
+                                            TallyLedgerError       code,
+                                            const char            *format,
+                                            ...) G_GNUC_PRINTF (3, 4);
+/* What makes @account's id, kind, flags or name unfit to store, or NULL;
+ * reads the id into @id. */
+const char   *tally_ledger_account_problem (const TallyAccount   *account,
+                                            guint8                id[16]);
+/* Why @account cannot be created (TALLY_LEDGER_ERROR_INVALID); reads
+ * its id into @id. */
+gboolean      tally_ledger_rules_check_new_account (const TallyAccount *account,
+                                            guint8                 id[16],
+                                            GError               **error);
+/* Whether an account created again with @b is the same as @a. */
+gboolean      tally_ledger_rules_account_equal (const TallyAccount  *a,
+                                            const TallyAccount    *b);
+
+/* tally-ledger-invariants.c: the invariants of docs/ledger.md, in the SQL
+ * SQLite and PostgreSQL share, over tables of the same names and columns. */
+/* Microseconds in an hour of posted_hours (migration 2). */
+#define TALLY_USEC_PER_HOUR G_GINT64_CONSTANT (3600000000)
+
+/* posted_hours as the transfers make it (schema 2): what the migration
+ * filled it with and what tally_ledger_check() compares it to. */
+#define TALLY_POSTED_HOURS_FROM_TRANSFERS \
+  "SELECT account, kind, hour, tool_id, SUM (amount) AS total, COUNT (*) AS n FROM (" \
+  "  SELECT t.debit_account AS account, t.kind AS kind, t.created_at / 3600000000 AS hour," \
+  "    COALESCE (t.tool_id, '') AS tool_id, -t.amount AS amount FROM transfers t" \
+  "    WHERE t.kind IN (0, 2, 3) AND (t.flags & 14) = 0" \
+  "  UNION ALL" \
+  "  SELECT t.credit_account, t.kind, t.created_at / 3600000000, COALESCE (t.tool_id, '')," \
+  "    t.amount FROM transfers t WHERE t.kind IN (0, 2, 3) AND (t.flags & 14) = 0" \
+  "  UNION ALL" \
+  "  SELECT p.debit_account, p.kind, p.created_at / 3600000000, COALESCE (p.tool_id, '')," \
+  "    -s.amount FROM transfers s JOIN transfers p ON p.seq = s.pending_seq" \
+  "    WHERE (s.flags & 4) != 0 AND p.kind IN (0, 2, 3)" \
+  "  UNION ALL" \
+  "  SELECT p.credit_account, p.kind, p.created_at / 3600000000, COALESCE (p.tool_id, '')," \
+  "    s.amount FROM transfers s JOIN transfers p ON p.seq = s.pending_seq" \
+  "    WHERE (s.flags & 4) != 0 AND p.kind IN (0, 2, 3)" \
+  ") u GROUP BY account, kind, hour, tool_id"
+
+typedef enum
+{
+  TALLY_CHECK_ALWAYS,
+  TALLY_CHECK_ORIGIN_ONLY,
+  TALLY_CHECK_MIRROR_ONLY,
+} TallyCheckScope;
+
+/* A query whose first row's first column is 0 while the invariant holds. */
+typedef struct
+{
+  const char     *sql;
+  const char     *what;
+  TallyCheckScope scope;
+} TallyLedgerInvariant;
+
+const TallyLedgerInvariant *tally_ledger_invariants (guint *n_invariants);
+
+/* What each account's columns must be, recomputed from its transfers:
+ * rows of the id, the flags, the four stored columns and the four
+ * recomputed. Every amount is positive, so no partial sum exceeds the
+ * stored column: SUM cannot overflow on a ledger that is right. */
+#define TALLY_LEDGER_RECOMPUTED_COLUMNS \
+  "SELECT a.id, a.flags, a.debits_pending, a.debits_posted, a.credits_pending, a.credits_posted, " \
+  " (SELECT COALESCE (SUM (t.amount), 0) FROM transfers t JOIN pending p ON p.seq = t.seq " \
+  "   WHERE t.debit_account = a.num AND p.state = 0), " \
+  " (SELECT COALESCE (SUM (t.amount), 0) FROM transfers t " \
+  "   WHERE t.debit_account = a.num AND (t.flags & 10) = 0), " \
+  " (SELECT COALESCE (SUM (t.amount), 0) FROM transfers t JOIN pending p ON p.seq = t.seq " \
+  "   WHERE t.credit_account = a.num AND p.state = 0), " \
+  " (SELECT COALESCE (SUM (t.amount), 0) FROM transfers t " \
+  "   WHERE t.credit_account = a.num AND (t.flags & 10) = 0) " \
+  "FROM accounts a ORDER BY a.num"
+
+/* The four columns summed over every account. */
+typedef struct
+{
+  __int128 debits_pending;
+  __int128 debits_posted;
+  __int128 credits_pending;
+  __int128 credits_posted;
+} TallyLedgerTotals;
+
+/* One row of TALLY_LEDGER_RECOMPUTED_COLUMNS, added to @totals. */
+gboolean      tally_ledger_check_account_columns (const char        *id,
+                                            TallyAccountFlags      flags,
+                                            const gint64           stored[4],
+                                            const gint64           recomputed[4],
+                                            TallyLedgerTotals     *totals,
+                                            GError               **error);
+/* After every row: all debits equal all credits. */
+gboolean      tally_ledger_check_totals    (const TallyLedgerTotals *totals,
+                                            GError               **error);
+
 /* tally-ledger-rules.c: the ledger's rules, free of any store, so every
  * store applies exactly the same ones. */
 TallyTransferResult tally_ledger_rules_validate      (const TallyTransfer      *transfer);

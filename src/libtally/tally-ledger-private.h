@@ -73,16 +73,6 @@ sqlite3_stmt *tally_ledger_stmt            (TallyLedger           *self,
                                             TallyLedgerStmt        which);
 gboolean      tally_ledger_set_sqlite_error (sqlite3              *db,
                                             GError               **error);
-/* Sets @error to @code of TALLY_LEDGER_ERROR with a formatted message;
- * returns FALSE, for `return tally_ledger_fail (...)`. */
-gboolean      tally_ledger_fail            (GError               **error,
-                                            TallyLedgerError       code,
-                                            const char            *format,
-                                            ...) G_GNUC_PRINTF (3, 4);
-/* What makes @account's id, kind, flags or name unfit to store, or NULL;
- * reads the id into @id. */
-const char   *tally_ledger_account_problem (const TallyAccount   *account,
-                                            guint8                id[16]);
 /* Runs @sql and reads the first column of its first row into @value, 0
  * when it gives no row. */
 gboolean      tally_ledger_query_int64     (sqlite3               *db,
@@ -184,29 +174,6 @@ TallyWindowSums **tally_ledger_window_sums_slot (TallyLedger      *self);
 void          tally_window_sums_free       (TallyWindowSums       *sums);
 /* After each COMMIT of the ledger's: what is committed never changes. */
 void          tally_window_sums_note_commit (TallyLedger          *self);
-
-/* Microseconds in an hour of posted_hours (migration 2). */
-#define TALLY_USEC_PER_HOUR G_GINT64_CONSTANT (3600000000)
-
-/* posted_hours as the transfers make it (schema 2): what the migration
- * filled it with and what tally_ledger_check() compares it to. */
-#define TALLY_POSTED_HOURS_FROM_TRANSFERS \
-  "SELECT account, kind, hour, tool_id, SUM (amount) AS total, COUNT (*) AS n FROM (" \
-  "  SELECT t.debit_account AS account, t.kind AS kind, t.created_at / 3600000000 AS hour," \
-  "    COALESCE (t.tool_id, '') AS tool_id, -t.amount AS amount FROM transfers t" \
-  "    WHERE t.kind IN (0, 2, 3) AND (t.flags & 14) = 0" \
-  "  UNION ALL" \
-  "  SELECT t.credit_account, t.kind, t.created_at / 3600000000, COALESCE (t.tool_id, '')," \
-  "    t.amount FROM transfers t WHERE t.kind IN (0, 2, 3) AND (t.flags & 14) = 0" \
-  "  UNION ALL" \
-  "  SELECT p.debit_account, p.kind, p.created_at / 3600000000, COALESCE (p.tool_id, '')," \
-  "    -s.amount FROM transfers s JOIN transfers p ON p.seq = s.pending_seq" \
-  "    WHERE (s.flags & 4) != 0 AND p.kind IN (0, 2, 3)" \
-  "  UNION ALL" \
-  "  SELECT p.credit_account, p.kind, p.created_at / 3600000000, COALESCE (p.tool_id, '')," \
-  "    s.amount FROM transfers s JOIN transfers p ON p.seq = s.pending_seq" \
-  "    WHERE (s.flags & 4) != 0 AND p.kind IN (0, 2, 3)" \
-  ") GROUP BY account, kind, hour, tool_id"
 
 /* tally-ledger-schema.c */
 gboolean      tally_ledger_schema_migrate  (sqlite3               *db,

@@ -285,3 +285,70 @@ tally_ledger_rules_apply (const TallyTransfer *t,
       credit->credits_posted += t->amount;
     }
 }
+
+/* --- accounts --- */
+
+gboolean
+tally_ledger_rules_account_equal (const TallyAccount *a,
+                                  const TallyAccount *b)
+{
+  return a->kind == b->kind &&
+         a->flags == b->flags &&
+         strcmp (a->name, b->name) == 0 &&
+         strcmp (a->timezone, b->timezone) == 0;
+}
+
+const char *
+tally_ledger_account_problem (const TallyAccount *account,
+                              guint8              id[16])
+{
+  if (!tally_uuid_to_bytes (account->id, id))
+    return "the id is not a UUID";
+  if ((guint) account->kind >= TALLY_N_ACCOUNT_KINDS)
+    return "the kind is unknown";
+  if (account->flags & ~TALLY_ACCOUNT_FLAGS_ALL)
+    return "the flags are unknown";
+  if (!g_utf8_validate (account->name, -1, NULL))
+    return "the name is not UTF-8";
+  return NULL;
+}
+
+gboolean
+tally_ledger_rules_check_new_account (const TallyAccount  *account,
+                                      guint8               id[16],
+                                      GError             **error)
+{
+  const char *problem = tally_ledger_account_problem (account, id);
+
+  if (problem == NULL && (account->flags & TALLY_ACCOUNT_FLAGS_ALL) == TALLY_ACCOUNT_FLAGS_ALL)
+    problem = "the two balance flags exclude each other";
+  if (problem == NULL && (account->debits_pending || account->debits_posted ||
+                          account->credits_pending || account->credits_posted))
+    problem = "balances are kept by the ledger and must start at zero";
+
+  if (problem != NULL)
+    {
+      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
+                   "Cannot create account “%s”: %s", account->id, problem);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+tally_ledger_fail (GError           **error,
+                   TallyLedgerError   code,
+                   const char        *format,
+                   ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, TALLY_LEDGER_ERROR, code, message);
+  return FALSE;
+}

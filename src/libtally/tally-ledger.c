@@ -185,23 +185,6 @@ tally_ledger_set_sqlite_error (sqlite3  *db,
 }
 
 gboolean
-tally_ledger_fail (GError           **error,
-                   TallyLedgerError   code,
-                   const char        *format,
-                   ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error_literal (error, TALLY_LEDGER_ERROR, code, message);
-  return FALSE;
-}
-
-gboolean
 tally_ledger_query_int64 (sqlite3     *db,
                           const char  *sql,
                           gint64      *value,
@@ -559,54 +542,6 @@ tally_ledger_find_pending_row (TallyLedger      *self,
   return TRUE;
 }
 
-static gboolean
-account_fields_equal (const TallyAccount *a,
-                      const TallyAccount *b)
-{
-  return a->kind == b->kind &&
-         a->flags == b->flags &&
-         strcmp (a->name, b->name) == 0 &&
-         strcmp (a->timezone, b->timezone) == 0;
-}
-
-const char *
-tally_ledger_account_problem (const TallyAccount *account,
-                              guint8              id[16])
-{
-  if (!tally_uuid_to_bytes (account->id, id))
-    return "the id is not a UUID";
-  if ((guint) account->kind >= TALLY_N_ACCOUNT_KINDS)
-    return "the kind is unknown";
-  if (account->flags & ~TALLY_ACCOUNT_FLAGS_ALL)
-    return "the flags are unknown";
-  if (!g_utf8_validate (account->name, -1, NULL))
-    return "the name is not UTF-8";
-  return NULL;
-}
-
-static gboolean
-validate_new_account (const TallyAccount  *account,
-                      guint8               id[16],
-                      GError             **error)
-{
-  const char *problem = tally_ledger_account_problem (account, id);
-
-  if (problem == NULL && (account->flags & TALLY_ACCOUNT_FLAGS_ALL) == TALLY_ACCOUNT_FLAGS_ALL)
-    problem = "the two balance flags exclude each other";
-  if (problem == NULL && (account->debits_pending || account->debits_posted ||
-                          account->credits_pending || account->credits_posted))
-    problem = "balances are kept by the ledger and must start at zero";
-
-  if (problem != NULL)
-    {
-      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
-                   "Cannot create account “%s”: %s", account->id, problem);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
 /**
  * tally_ledger_create_account:
  * @self: a #TallyLedger
@@ -630,12 +565,12 @@ tally_ledger_create_account (TallyLedger         *self,
   g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (account != NULL, FALSE);
 
-  if (!validate_new_account (account, id, error))
+  if (!tally_ledger_rules_check_new_account (account, id, error))
     return FALSE;
 
   if (tally_ledger_lookup_account (self, account->id, &existing, &local_error))
     {
-      if (account_fields_equal (account, &existing))
+      if (tally_ledger_rules_account_equal (account, &existing))
         return TRUE;
 
       g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_EXISTS_WITH_DIFFERENT_FIELDS,
