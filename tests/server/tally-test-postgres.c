@@ -11,6 +11,7 @@
 #include <gio/gio.h>
 #include <pwd.h>
 #include <unistd.h>
+#include <sys/types.h>
 
 #include "tally-test-postgres.h"
 #include "tally-test-server.h"
@@ -26,6 +27,8 @@ struct _TallyTestPostgres
   guint16  port;
   char    *url;
   gboolean running;
+  /* Stops the cluster and removes the folder if the test dies first. */
+  GSubprocess *guard;
 };
 
 static char *
@@ -82,6 +85,43 @@ run_program (TallyTestPostgres  *self,
     }
 }
 
+/* The run-as prefix of a command line, empty when not root. */
+static const char *
+run_as (void)
+{
+  return geteuid () == 0 ? "runuser -u postgres -- " : "";
+}
+
+static void
+leave_process_group (gpointer data)
+{
+  setsid ();
+}
+
+/* pg_ctl's server outlives a test that aborts on a failed assertion, or
+ * that meson kills with its process group on a timeout. The guard is a
+ * shell of its own session that waits for the end of its stdin, which
+ * closes when the test's process ends however it ends, then stops the
+ * cluster and removes the folder. */
+static void
+start_guard (TallyTestPostgres *self)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = g_shell_quote (self->data);
+  g_autofree char *dir = g_shell_quote (self->dir);
+  g_autofree char *script = g_strdup_printf ("exec >/dev/null 2>&1; cat; "
+                                             "%s" PG_BIN "/pg_ctl -D %s -m immediate -w stop; "
+                                             "rm -rf %s", run_as (), data, dir);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, leave_process_group, NULL, NULL);
+  self->guard = g_subprocess_launcher_spawn (launcher, &error, "/bin/sh", "-c", script, NULL);
+  g_assert_no_error (error);
+}
+
 static void
 give_to_postgres (const char *dir)
 {
@@ -133,6 +173,7 @@ tally_test_postgres_start (void)
 
     run_program (self, "initdb", args);
   }
+  start_guard (self);
   start_server (self);
 
   g_test_message ("PostgreSQL 15 started in %s in %.1f s", self->dir,
@@ -184,6 +225,9 @@ tally_test_postgres_restart (TallyTestPostgres *self)
 void
 tally_test_postgres_free (TallyTestPostgres *self)
 {
+  g_subprocess_force_exit (self->guard);
+  g_subprocess_wait (self->guard, NULL, NULL);
+  g_clear_object (&self->guard);
   /* Nothing in it is kept: no checkpoint needed. */
   if (self->running)
     stop_server (self, "immediate");
