@@ -272,13 +272,14 @@ set_statement_error (TallyPg         *self,
   const char *sqlstate = res ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
   const char *primary = res ? PQresultErrorField (res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
   TallyPgError code = error_code (self, sqlstate);
+  const char *words = connection_ok (self) ? error_words (code)
+                                           : "Lost the connection to PostgreSQL";
   g_autofree char *message = primary ? scrub (self, primary) : connection_message (self);
 
   if (sqlstate != NULL)
-    g_set_error (error, TALLY_PG_ERROR, code, "%s: %s (SQLSTATE %s)", error_words (code),
-                 message, sqlstate);
+    g_set_error (error, TALLY_PG_ERROR, code, "%s: %s (SQLSTATE %s)", words, message, sqlstate);
   else
-    g_set_error (error, TALLY_PG_ERROR, code, "%s: %s", error_words (code), message);
+    g_set_error (error, TALLY_PG_ERROR, code, "%s: %s", words, message);
   return FALSE;
 }
 
@@ -375,15 +376,18 @@ tally_pg_commit (TallyPg  *self,
                  GError  **error)
 {
   g_autoptr(PGresult) res = NULL;
+  gboolean sent;
 
   g_return_val_if_fail (TALLY_IS_PG (self), FALSE);
 
+  /* A connection known to be lost never sends the COMMIT. */
+  sent = connection_ok (self);
   res = tally_pg_exec (self, "COMMIT", 0, NULL, error);
   /* Over either way: committed, rolled back, or gone with the connection. */
   self->in_transaction = FALSE;
   if (res == NULL)
     {
-      if (!connection_ok (self))
+      if (sent && !connection_ok (self))
         g_prefix_error (error, "The commit may or may not have happened: ");
       return FALSE;
     }

@@ -351,7 +351,7 @@ test_outage (void)
 
   /* Down: the statement that finds out fails, then so does the reset. */
   tally_test_postgres_stop (cluster);
-  assert_unavailable (pg, "PostgreSQL is unavailable: ");
+  assert_unavailable (pg, "Lost the connection to PostgreSQL: ");
   assert_unavailable (pg, "Could not reconnect to PostgreSQL: ");
 
   /* Up again: the same TallyPg works. */
@@ -361,31 +361,44 @@ test_outage (void)
                   (g_get_monotonic_time () - started) / (double) G_USEC_PER_SEC);
   g_assert_cmpint (query_int64 (pg, "SELECT 3"), ==, 3);
 
-  /* A transaction is not carried over to a new connection. */
+  /* A transaction is not carried over to a new connection: its
+   * statements fail until it is rolled back. */
   g_assert_true (tally_pg_begin (pg, NULL));
   exec_ok (pg, "INSERT INTO pg_outage VALUES (1)");
   tally_test_postgres_restart (cluster);
-  assert_unavailable (pg, NULL);
+  assert_unavailable (pg, "Lost the connection to PostgreSQL: ");
+  g_assert_true (tally_pg_in_transaction (pg));
   assert_unavailable (pg, "was lost during the transaction");
   g_assert_false (tally_pg_exec_command (pg, "INSERT INTO pg_outage VALUES (2)", 0, NULL,
                                          &error));
   g_assert_error (error, TALLY_PG_ERROR, TALLY_PG_ERROR_UNAVAILABLE);
   g_clear_error (&error);
-  g_assert_false (tally_pg_commit (pg, &error));
-  g_assert_error (error, TALLY_PG_ERROR, TALLY_PG_ERROR_UNAVAILABLE);
-  g_assert_true (g_str_has_prefix (error->message, "The commit may or may not have happened"));
-  g_assert_false (tally_pg_in_transaction (pg));
   g_assert_true (tally_pg_rollback (pg, NULL));
+  g_assert_false (tally_pg_in_transaction (pg));
   g_assert_cmpint (query_int64 (pg, "SELECT count(*) FROM pg_outage"), ==, 0);
 
-  /* Rolled back by hand, the same. */
+  /* Committed once the loss is known: it says the transaction is gone. */
   g_assert_true (tally_pg_begin (pg, NULL));
   exec_ok (pg, "INSERT INTO pg_outage VALUES (3)");
   tally_test_postgres_restart (cluster);
   assert_unavailable (pg, NULL);
-  g_assert_true (tally_pg_in_transaction (pg));
-  g_assert_true (tally_pg_rollback (pg, NULL));
+  g_assert_false (tally_pg_commit (pg, &error));
+  g_assert_error (error, TALLY_PG_ERROR, TALLY_PG_ERROR_UNAVAILABLE);
+  g_assert_true (g_str_has_prefix (error->message, "The connection to PostgreSQL was lost "
+                                                   "during the transaction"));
+  g_clear_error (&error);
   g_assert_false (tally_pg_in_transaction (pg));
+
+  /* The COMMIT itself finds the connection lost: nobody knows. */
+  g_assert_true (tally_pg_begin (pg, NULL));
+  exec_ok (pg, "INSERT INTO pg_outage VALUES (4)");
+  tally_test_postgres_restart (cluster);
+  g_assert_false (tally_pg_commit (pg, &error));
+  g_assert_error (error, TALLY_PG_ERROR, TALLY_PG_ERROR_UNAVAILABLE);
+  g_assert_true (g_str_has_prefix (error->message, "The commit may or may not have happened: "
+                                                   "Lost the connection to PostgreSQL: "));
+  g_assert_false (tally_pg_in_transaction (pg));
+  g_assert_true (tally_pg_rollback (pg, NULL));
   g_assert_cmpint (query_int64 (pg, "SELECT count(*) FROM pg_outage"), ==, 0);
 
   exec_ok (pg, "DROP TABLE pg_outage");
