@@ -78,15 +78,32 @@ add_secret (TallyPg    *self,
   g_ptr_array_add (self->secrets, g_steal_pointer (&written));
 }
 
-/* Found in the text, not through libpq: a URL libpq cannot parse has no
- * password to ask it for, yet its message may quote the URL. Both '@'
- * count, as an unencoded one in a password confuses the parse. */
+/* The password as libpq reads it: quoted, escaped or decoded. */
+static void
+collect_parsed_secret (TallyPg    *self,
+                       const char *url)
+{
+  PQconninfoOption *options = PQconninfoParse (url, NULL);
+
+  for (PQconninfoOption *option = options; option && option->keyword; option++)
+    {
+      if (g_str_equal (option->keyword, "password") && option->val != NULL)
+        add_secret (self, option->val, strlen (option->val));
+    }
+  PQconninfoFree (options);
+}
+
+/* Also found in the text: a URL libpq cannot parse has no password to
+ * ask it for, yet its message may quote the URL. Both '@' count, as an
+ * unencoded one in a password confuses the parse. */
 static void
 collect_url_secrets (TallyPg    *self,
                      const char *url)
 {
   const char *scheme_end = strstr (url, "://");
   const char *keyword;
+
+  collect_parsed_secret (self, url);
 
   if (scheme_end != NULL)
     {

@@ -124,6 +124,8 @@ test_bad_url (void)
                                        "&password=" PASSWORD);
   assert_unavailable_without_password ("host=/nonexistent-tally-dir user=tally "
                                        "password=" PASSWORD);
+  assert_unavailable_without_password ("host=/nonexistent-tally-dir user=tally "
+                                       "password='" PASSWORD " and more'");
   assert_unavailable_without_password ("postgresql://tally:s3cr3t%2DPa55"
                                        "@/tally?host=/nonexistent-tally-dir");
   assert_unavailable_without_password ("postgresql://tally:" PASSWORD "%zz@/tally");
