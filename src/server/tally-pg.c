@@ -93,6 +93,16 @@ collect_parsed_secret (TallyPg    *self,
   PQconninfoFree (options);
 }
 
+static int
+longest_first (gconstpointer a,
+               gconstpointer b)
+{
+  gsize length_a = strlen (*(const char * const *) a);
+  gsize length_b = strlen (*(const char * const *) b);
+
+  return (length_a < length_b) - (length_a > length_b);
+}
+
 /* Also found in the text: a URL libpq cannot parse has no password to
  * ask it for, yet its message may quote the URL. Both '@' count, as an
  * unencoded one in a password confuses the parse. */
@@ -128,6 +138,9 @@ collect_url_secrets (TallyPg    *self,
 
       add_secret (self, value, strcspn (value, "& \t'"));
     }
+
+  /* Where one secret holds another, the whole goes first. */
+  g_ptr_array_sort (self->secrets, longest_first);
 }
 
 /* @text with every secret as "****". */

@@ -130,6 +130,8 @@ test_bad_url (void)
                                        "@/tally?host=/nonexistent-tally-dir");
   assert_unavailable_without_password ("postgresql://tally:" PASSWORD "%zz@/tally");
   assert_unavailable_without_password ("postgresql://tally:" PASSWORD "@[::1/tally");
+  assert_unavailable_without_password ("postgresql://tally:s3cr3t@" PASSWORD
+                                       "@/tally?host=/nonexistent-tally-dir");
   assert_unavailable_without_password ("postgresql://tally:" PASSWORD "@/tally?bogus=1");
 
   /* The reason stays: libpq's own words on what failed. */
