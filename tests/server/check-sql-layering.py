@@ -12,6 +12,11 @@
 # the connection through the ledger (transactions, savepoints) and
 # tally-store-wal.c (the WAL hook, synchronous, checkpoints).
 #
+# The same for PostgreSQL (issue 19): libpq (PQ*(), PGconn, PGresult) and
+# TallyPg's statements (tally_pg_exec*()) only in the store files and in
+# tally-pg.c, tally-pg-*.c, the PostgreSQL store's base, and their
+# headers.
+#
 # And the business rules and the writer reach the ledger and the server's
 # tables only through the TallyRulesStore interface (tally-rules-store.h):
 # no TallyStore, TallyLedger, tally_store_*() or tally_ledger_*() in them,
@@ -21,16 +26,17 @@ import pathlib
 import re
 import sys
 
-SQLITE = re.compile(r'\bsqlite3_\w+')
+SQL = re.compile(r'\b(sqlite3_\w+|PQ[a-z]\w*|PGconn|PGresult|tally_pg_exec\w*)\b')
 ON_INTERFACE = ('tally-runs', 'tally-sync-apply', 'tally-grants', 'tally-payment-events',
          'tally-pool-spend', 'tally-alerts', 'tally-writer', 'tally-gifts', 'tally-referrals',
          'tally-recharge', 'tally-subscriptions', 'tally-promos', 'tally-teams',
          'tally-audit', 'tally-events')
-CONCRETE = re.compile(r'\b(TallyStore|TallyLedger|tally_store_\w+|tally_ledger_\w+)\b')
+CONCRETE = re.compile(r'\b(TallyStore|TallyLedger|TallyPg|tally_store_\w+|tally_ledger_\w+|'
+                      r'tally_pg_\w+)\b')
 
 
 def is_store(name):
-    return name.startswith('tally-store.') or name.startswith('tally-store-')
+    return name.startswith(('tally-store.', 'tally-store-', 'tally-pg.', 'tally-pg-'))
 
 
 def main():
@@ -47,7 +53,7 @@ def main():
             continue
         text = path.read_text(encoding='utf-8')
         for number, line in enumerate(text.splitlines(), 1):
-            match = SQLITE.search(line)
+            match = SQL.search(line)
             if match:
                 offenders.append(f'{path.name}:{number}: {match.group(0)}')
 
@@ -63,8 +69,8 @@ def main():
     for offender in offenders + concrete:
         print(offender)
     if offenders:
-        sys.exit(f'{len(offenders)} use(s) of SQLite outside tally-store*.c: '
-                 'move the SQL into a store file')
+        sys.exit(f'{len(offenders)} use(s) of SQLite or libpq outside tally-store*.c and '
+                 'tally-pg*.c: move the SQL into a store file')
     if concrete:
         sys.exit(f'{len(concrete)} use(s) of a concrete store in the rules: '
                  'go through TallyRulesStore')
