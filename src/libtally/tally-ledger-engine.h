@@ -11,6 +11,20 @@
 
 G_BEGIN_DECLS
 
+/* The columns of an account row and of a transfer row, in the SQL every
+ * store shares: tally_ledger_read_transfer_row() and its kin read them. */
+#define ACCOUNT_COLUMNS \
+  "num, id, kind, flags, name, timezone, debits_pending, debits_posted, " \
+  "credits_pending, credits_posted, created_at "
+#define TRANSFER_COLUMNS \
+  "t.seq, t.id, da.id, ca.id, t.amount, p.id, t.units, t.timeout, t.flags, t.kind, " \
+  "t.ref, t.tool_id, t.description, t.created_at, t.debit_account, t.credit_account, " \
+  "t.pending_seq "
+#define TRANSFER_FROM \
+  "FROM transfers t JOIN accounts da ON da.num = t.debit_account " \
+  "JOIN accounts ca ON ca.num = t.credit_account " \
+  "LEFT JOIN transfers p ON p.seq = t.pending_seq "
+
 /* A transfer as stored, with what the rules need to know about it. */
 typedef struct
 {

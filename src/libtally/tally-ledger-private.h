@@ -18,16 +18,6 @@ G_BEGIN_DECLS
 
 #define TALLY_USEC_PER_SEC G_GINT64_CONSTANT (1000000)
 
-/* The columns tally_ledger_read_transfer_row() reads, and their tables. */
-#define TRANSFER_COLUMNS \
-  "t.seq, t.id, da.id, ca.id, t.amount, p.id, t.units, t.timeout, t.flags, t.kind, " \
-  "t.ref, t.tool_id, t.description, t.created_at, t.debit_account, t.credit_account, " \
-  "t.pending_seq "
-#define TRANSFER_FROM \
-  "FROM transfers t JOIN accounts da ON da.num = t.debit_account " \
-  "JOIN accounts ca ON ca.num = t.credit_account " \
-  "LEFT JOIN transfers p ON p.seq = t.pending_seq "
-
 /* The statements the ledger prepares once and reuses. */
 typedef enum
 {

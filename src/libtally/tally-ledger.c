@@ -33,10 +33,6 @@ G_DEFINE_FINAL_TYPE (TallyLedger, tally_ledger, G_TYPE_OBJECT)
 
 G_DEFINE_QUARK (tally-ledger-error-quark, tally_ledger_error)
 
-#define ACCOUNT_COLUMNS \
-  "num, id, kind, flags, name, timezone, debits_pending, debits_posted, " \
-  "credits_pending, credits_posted, created_at "
-
 /* STMT_WINDOW_EVENTS lists every kind, 0 to 7: a new kind goes there too. */
 G_STATIC_ASSERT (TALLY_N_TRANSFER_KINDS == 8);
 
