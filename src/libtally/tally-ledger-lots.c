@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tally-ledger-private.h"
+#include "tally-ledger-shared.h"
 
 /* The open lots are read whole before any is changed: SQLite does not
  * promise what a cursor sees of rows updated under it. */
@@ -76,8 +77,6 @@ find_lot_expiry (TallyLedger  *self,
   return tally_ledger_query_int64 (db, sql, expires_at, error);
 }
 
-/* A posted debit after the transfer would have burned other credits in an
- * order that knew nothing of this lot. */
 static gboolean
 has_later_debits (TallyLedger               *self,
                   const TallyStoredTransfer *stored,
@@ -103,29 +102,13 @@ check_lot_transfer (TallyLedger               *self,
                     gint64                     expires_at,
                     GError                   **error)
 {
-  const TallyTransfer *t = &stored->transfer;
   TallyAccount account;
   gboolean later;
 
-  if ((t->flags & (TALLY_TRANSFER_FLAG_PENDING | TALLY_TRANSFER_FLAG_POST_PENDING |
-                   TALLY_TRANSFER_FLAG_VOID_PENDING)) != 0)
-    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_INVALID,
-                              "Only a single-phase transfer's credits can expire");
-  if (expires_at <= t->created_at)
-    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_INVALID,
-                              "Credits must expire after they arrive");
-  if (!tally_ledger_lookup_account (self, t->credit_account_id, &account, error))
-    return FALSE;
-  if (!(account.flags & TALLY_ACCOUNT_FLAG_DEBITS_MUST_NOT_EXCEED_CREDITS))
-    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_INVALID,
-                              "Only a user's or a team's credits can expire");
-  if (!has_later_debits (self, stored, &later, error))
-    return FALSE;
-  if (later)
-    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_INVALID,
-                              "The account has spent since transfer %s: set the expiry in "
-                              "the transaction that creates it", t->id);
-  return TRUE;
+  return tally_ledger_lookup_account (self, stored->transfer.credit_account_id, &account,
+                                      error) &&
+         has_later_debits (self, stored, &later, error) &&
+         tally_ledger_rules_check_lot (stored, &account, later, expires_at, error);
 }
 
 gboolean
@@ -147,27 +130,24 @@ tally_ledger_set_expiry (TallyLedger  *self,
   if (!tally_ledger_refuse_mirror (self, error))
     return FALSE;
   if (!g_uuid_string_is_valid (transfer_id))
-    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_NOT_FOUND, "No transfer %s", transfer_id);
+    return tally_ledger_no_transfer (transfer_id, error);
 
   tally_uuid_to_bytes (transfer_id, id);
   if (!tally_ledger_find_transfer (self, id, &stored, &found, error))
     return FALSE;
   if (!found)
-    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_NOT_FOUND, "No transfer %s", transfer_id);
+    return tally_ledger_no_transfer (transfer_id, error);
 
   if (!find_lot_expiry (self, stored.transfer.seq, &existing, error))
     return FALSE;
   if (existing != 0)
-    return existing == expires_at ||
-           tally_ledger_fail (error, TALLY_LEDGER_ERROR_EXISTS_WITH_DIFFERENT_FIELDS,
-                              "The credits of %s expire at another time already", transfer_id);
+    return tally_ledger_rules_check_same_expiry (transfer_id, existing, expires_at, error);
 
   if (!check_lot_transfer (self, &stored, expires_at, error))
     return FALSE;
 
   db = tally_ledger_get_db (self);
-  if (sqlite3_prepare_v2 (db, "INSERT INTO lots (account, transfer_seq, amount, remaining, "
-                          "expires_at) VALUES (?1, ?2, ?3, ?3, ?4)", -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (db, TALLY_SQL_INSERT_LOT, -1, &stmt, NULL) != SQLITE_OK)
     return tally_ledger_set_sqlite_error (db, error);
   sqlite3_bind_int64 (stmt, 1, stored.credit_num);
   sqlite3_bind_int64 (stmt, 2, stored.transfer.seq);
@@ -195,12 +175,12 @@ tally_ledger_lookup_expiry (TallyLedger  *self,
 
   *expires_at = 0;
   if (!g_uuid_string_is_valid (transfer_id))
-    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_NOT_FOUND, "No transfer %s", transfer_id);
+    return tally_ledger_no_transfer (transfer_id, error);
   tally_uuid_to_bytes (transfer_id, id);
   if (!tally_ledger_find_transfer (self, id, &stored, &found, error))
     return FALSE;
   if (!found)
-    return tally_ledger_fail (error, TALLY_LEDGER_ERROR_NOT_FOUND, "No transfer %s", transfer_id);
+    return tally_ledger_no_transfer (transfer_id, error);
 
   return find_lot_expiry (self, stored.transfer.seq, expires_at, error);
 }
@@ -222,10 +202,7 @@ tally_ledger_list_lots (TallyLedger  *self,
     return NULL;
 
   db = tally_ledger_get_db (self);
-  if (sqlite3_prepare_v2 (db, "SELECT t.id, l.amount, l.remaining, l.expires_at FROM lots l "
-                          "JOIN transfers t ON t.seq = l.transfer_seq WHERE l.account = ? "
-                          "AND l.closed = 0 AND l.remaining > 0 ORDER BY l.expires_at, l.num",
-                          -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (db, TALLY_SQL_LIST_LOTS, -1, &stmt, NULL) != SQLITE_OK)
     {
       tally_ledger_set_sqlite_error (db, error);
       return NULL;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tally-ledger-private.h"
+#include "tally-ledger-shared.h"
 
 #define FLAGS_SETTLEMENT (TALLY_TRANSFER_FLAG_POST_PENDING | TALLY_TRANSFER_FLAG_VOID_PENDING)
 
@@ -170,6 +171,14 @@ tally_ledger_first_seq_at (TallyLedger  *self,
   return low;
 }
 
+static gint64
+first_seq_at (gpointer   store,
+              gint64     time,
+              GError   **error)
+{
+  return tally_ledger_first_seq_at (store, time, error);
+}
+
 /* Turns a time range into a seq range [*from, *to). */
 static gboolean
 seq_range (TallyLedger  *self,
@@ -179,12 +188,7 @@ seq_range (TallyLedger  *self,
            gint64       *to,
            GError      **error)
 {
-  *from = since > 0 ? tally_ledger_first_seq_at (self, since, error) : 1;
-  if (*from < 0)
-    return FALSE;
-
-  *to = until > 0 ? tally_ledger_first_seq_at (self, until, error) : G_MAXINT64;
-  return *to >= 0;
+  return tally_ledger_seq_range (first_seq_at, self, since, until, from, to, error);
 }
 
 static GArray *
@@ -211,39 +215,6 @@ collect_transfers (TallyLedger   *self,
     }
 
   return g_steal_pointer (&transfers);
-}
-
-/* The indexes are (account, kind, seq) on each side: a seq-ordered scan of
- * all of an account's transfers is one short range per side and kind,
- * merged. Far cheaper than an OR over both columns on a big file. */
-static void
-append_range_after (GString    *sql,
-                    const char *side,
-                    guint       account_param,
-                    guint       kind)
-{
-  if (sql->str[sql->len - 1] != '(')
-    g_string_append (sql, " UNION ALL ");
-  g_string_append_printf (sql, "SELECT * FROM (SELECT seq FROM transfers WHERE %s = ?%u "
-                          "AND kind = %u AND seq > ?1 ORDER BY seq LIMIT ?2)",
-                          side, account_param, kind);
-}
-
-static char *
-transfers_after_sql (guint n_accounts)
-{
-  g_autoptr(GString) sql = g_string_new ("SELECT " TRANSFER_COLUMNS TRANSFER_FROM
-                                         "WHERE t.seq IN (SELECT DISTINCT seq FROM (");
-
-  for (guint i = 0; i < n_accounts; i++)
-    for (guint kind = 0; kind < TALLY_N_TRANSFER_KINDS; kind++)
-      {
-        append_range_after (sql, "debit_account", i + 3, kind);
-        append_range_after (sql, "credit_account", i + 3, kind);
-      }
-  g_string_append (sql, ") ORDER BY seq LIMIT ?2) ORDER BY t.seq");
-
-  return g_string_free (g_steal_pointer (&sql), FALSE);
 }
 
 /**
@@ -283,7 +254,7 @@ tally_ledger_transfers_after (TallyLedger        *self,
   if (nums->len == 0 || limit == 0)
     return g_array_new (FALSE, FALSE, sizeof (TallyTransfer));
 
-  sql = transfers_after_sql (nums->len);
+  sql = tally_ledger_transfers_after_sql (nums->len);
   stmt = prepare (self, sql, error);
   if (stmt == NULL)
     return NULL;
@@ -326,8 +297,7 @@ tally_ledger_transfers_since (TallyLedger  *self,
   if (limit == 0)
     return g_array_new (FALSE, FALSE, sizeof (TallyTransfer));
 
-  stmt = prepare (self, "SELECT " TRANSFER_COLUMNS TRANSFER_FROM
-                  "WHERE t.seq > ? ORDER BY t.seq LIMIT ?", error);
+  stmt = prepare (self, TALLY_SQL_TRANSFERS_SINCE, error);
   if (stmt == NULL)
     return NULL;
 
@@ -337,17 +307,6 @@ tally_ledger_transfers_since (TallyLedger  *self,
   sqlite3_finalize (stmt);
   return transfers;
 }
-
-/* What a statement item is made of: the transfer, its pending state and the
- * post or void that settled it. */
-#define ITEM_COLUMNS \
-  "t.seq, t.id, t.kind, t.flags, t.amount, t.units, t.tool_id, t.ref, t.description, " \
-  "t.created_at, t.debit_account = ?1, p.state, s.amount, s.units, other.id "
-#define ITEM_FROM \
-  "FROM transfers t LEFT JOIN pending p ON p.seq = t.seq " \
-  "LEFT JOIN transfers s ON s.seq = p.settled_by " \
-  "JOIN accounts other ON other.num = " \
-  "  CASE WHEN t.debit_account = ?1 THEN t.credit_account ELSE t.debit_account END "
 
 static void
 copy_text (sqlite3_stmt *stmt,
@@ -364,36 +323,10 @@ static void
 read_item_amount (sqlite3_stmt       *stmt,
                   TallyStatementItem *item)
 {
-  gboolean outgoing = sqlite3_column_int (stmt, 10) != 0;
-  gint64 amount = sqlite3_column_int64 (stmt, 4);
-
-  item->two_phase = (sqlite3_column_int (stmt, 3) & TALLY_TRANSFER_FLAG_PENDING) != 0;
-  item->status = TALLY_ITEM_STATUS_POSTED;
-  item->pending_state = TALLY_PENDING_STATE_POSTED;
-
-  if (item->two_phase)
-    {
-      item->held = amount;
-      item->pending_state = sqlite3_column_int (stmt, 11);
-      switch (item->pending_state)
-        {
-        case TALLY_PENDING_STATE_PENDING:
-          item->status = TALLY_ITEM_STATUS_PENDING;
-          break;
-        case TALLY_PENDING_STATE_POSTED:
-          amount = sqlite3_column_int64 (stmt, 12);
-          item->units = sqlite3_column_int64 (stmt, 13);
-          break;
-        case TALLY_PENDING_STATE_VOIDED:
-        case TALLY_PENDING_STATE_EXPIRED:
-        default:
-          item->status = TALLY_ITEM_STATUS_VOIDED;
-          amount = 0;
-          break;
-        }
-    }
-
-  item->amount = outgoing ? -amount : amount;
+  tally_ledger_item_set_amount (item, sqlite3_column_int (stmt, 10) != 0,
+                                sqlite3_column_int (stmt, 3), sqlite3_column_int64 (stmt, 4),
+                                sqlite3_column_int (stmt, 11), sqlite3_column_int64 (stmt, 12),
+                                sqlite3_column_int64 (stmt, 13));
 }
 
 static void
@@ -419,93 +352,6 @@ read_item (sqlite3_stmt       *stmt,
   read_item_amount (stmt, item);
 }
 
-/* The items of one side and kind, newest first: ?1 the account, ?2 and ?3
- * the seq range, ?5 the tool, ?6 the search pattern, ?7 the limit. */
-static void
-append_item_seqs (GString                   *sql,
-                  const TallyStatementQuery *query,
-                  const char                *side,
-                  guint                      kind)
-{
-  g_string_append_printf (sql, "SELECT seq FROM transfers WHERE %s = ?1 "
-                          "AND kind = %u AND seq < ?2 AND seq >= ?3 AND (flags & 12) = 0 ",
-                          side, kind);
-  if (query->tool_id != NULL)
-    g_string_append (sql, "AND tool_id = ?5 ");
-  if (query->search != NULL && query->search[0] != '\0')
-    g_string_append (sql, "AND description LIKE ?6 ESCAPE '\\' ");
-  g_string_append (sql, "ORDER BY seq DESC LIMIT ?7");
-}
-
-static gboolean
-query_selects_kind (const TallyStatementQuery *query,
-                    guint                      kind)
-{
-  if (query->filter_kind && kind != (guint) query->kind)
-    return FALSE;
-
-  return (query->exclude_kinds & TALLY_TRANSFER_KIND_MASK (kind)) == 0;
-}
-
-static gboolean
-query_selects_any_kind (const TallyStatementQuery *query)
-{
-  for (guint kind = 0; kind < TALLY_N_TRANSFER_KINDS; kind++)
-    if (query_selects_kind (query, kind))
-      return TRUE;
-
-  return FALSE;
-}
-
-/* One side and kind of the statement's union. */
-static void
-append_item_range (GString                   *sql,
-                   const TallyStatementQuery *query,
-                   const char                *side,
-                   guint                      kind)
-{
-  if (sql->str[sql->len - 1] != '(')
-    g_string_append (sql, " UNION ALL ");
-  g_string_append (sql, "SELECT * FROM (");
-  append_item_seqs (sql, query, side, kind);
-  g_string_append (sql, ")");
-}
-
-static char *
-statement_sql (const TallyStatementQuery *query)
-{
-  g_autoptr(GString) sql = g_string_new ("SELECT " ITEM_COLUMNS ITEM_FROM
-                                         "WHERE t.seq IN (SELECT seq FROM (");
-
-  for (guint kind = 0; kind < TALLY_N_TRANSFER_KINDS; kind++)
-    {
-      if (!query_selects_kind (query, kind))
-        continue;
-      append_item_range (sql, query, "debit_account", kind);
-      append_item_range (sql, query, "credit_account", kind);
-    }
-  g_string_append (sql, ") ORDER BY seq DESC LIMIT ?7) ORDER BY t.seq DESC");
-
-  return g_string_free (g_steal_pointer (&sql), FALSE);
-}
-
-/* "50%_off" must match itself, not any text. */
-static char *
-like_pattern (const char *search)
-{
-  g_autoptr(GString) pattern = g_string_new ("%");
-
-  for (const char *c = search; *c; c++)
-    {
-      if (*c == '%' || *c == '_' || *c == '\\')
-        g_string_append_c (pattern, '\\');
-      g_string_append_c (pattern, *c);
-    }
-  g_string_append_c (pattern, '%');
-
-  return g_string_free (g_steal_pointer (&pattern), FALSE);
-}
-
 static gboolean
 bind_statement_query (TallyLedger                *self,
                       sqlite3_stmt               *stmt,
@@ -514,21 +360,21 @@ bind_statement_query (TallyLedger                *self,
                       guint                       limit,
                       GError                    **error)
 {
+  int tool_param, search_param;
   gint64 from, to;
 
-  if (!seq_range (self, query->since, query->until, &from, &to, error))
+  if (!tally_ledger_statement_range (query, first_seq_at, self, &from, &to, error))
     return FALSE;
-  if (query->before_seq > 0)
-    to = MIN (to, query->before_seq);
 
+  tally_ledger_statement_params (query, &tool_param, &search_param);
   sqlite3_bind_int64 (stmt, 1, account_num);
   sqlite3_bind_int64 (stmt, 2, to);
   sqlite3_bind_int64 (stmt, 3, from);
-  if (query->tool_id != NULL)
-    sqlite3_bind_text (stmt, 5, query->tool_id, -1, SQLITE_TRANSIENT);
-  if (query->search != NULL && query->search[0] != '\0')
-    sqlite3_bind_text (stmt, 6, like_pattern (query->search), -1, g_free);
-  sqlite3_bind_int64 (stmt, 7, limit);
+  sqlite3_bind_int64 (stmt, 4, limit);
+  if (tool_param > 0)
+    sqlite3_bind_text (stmt, tool_param, query->tool_id, -1, SQLITE_TRANSIENT);
+  if (search_param > 0)
+    sqlite3_bind_text (stmt, search_param, tally_ledger_like_pattern (query->search), -1, g_free);
 
   return TRUE;
 }
@@ -585,17 +431,17 @@ tally_ledger_query_statement (TallyLedger                *self,
   g_return_val_if_fail (TALLY_IS_LEDGER (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
 
-  limit = query->limit > 0 ? query->limit : 50;
+  limit = tally_ledger_statement_limit (query);
   if (next_before_seq != NULL)
     *next_before_seq = 0;
 
   if (!tally_ledger_account_num (self, query->account_id, &account_num, error))
     return NULL;
   /* An empty union is not SQL. */
-  if (!query_selects_any_kind (query))
+  if (!tally_ledger_statement_selects_any_kind (query))
     return g_array_new (FALSE, FALSE, sizeof (TallyStatementItem));
 
-  sql = statement_sql (query);
+  sql = tally_ledger_statement_sql (query, TALLY_SQL_SQLITE);
   stmt = prepare (self, sql, error);
   if (stmt == NULL)
     return NULL;
@@ -610,13 +456,7 @@ tally_ledger_query_statement (TallyLedger                *self,
   items = collect_items (self, stmt, error);
   sqlite3_finalize (stmt);
 
-  if (items != NULL && items->len > limit)
-    {
-      g_array_set_size (items, limit);
-      if (next_before_seq != NULL)
-        *next_before_seq = g_array_index (items, TallyStatementItem, limit - 1).seq;
-    }
-
+  tally_ledger_statement_page (items, limit, next_before_seq);
   return items;
 }
 
@@ -675,10 +515,10 @@ open_item_cursors (TallyLedger                *self,
         g_autoptr(GString) sql = g_string_new (NULL);
         ItemCursor cursor = { NULL, 0, FALSE };
 
-        if (!query_selects_kind (query, kind))
+        if (!tally_ledger_statement_selects_kind (query, kind))
           continue;
 
-        append_item_seqs (sql, query, sides[side], kind);
+        tally_ledger_append_item_seqs (sql, query, sides[side], kind, TALLY_SQL_SQLITE);
         cursor.stmt = prepare (self, sql->str, error);
         if (cursor.stmt == NULL)
           return FALSE;
@@ -768,11 +608,6 @@ tally_ledger_index_statement (TallyLedger                *self,
   return g_steal_pointer (&starts);
 }
 
-/* A consumption item's cost: held while pending, charged once posted. */
-#define CONSUMPTION_COST \
-  "CASE WHEN (t.flags & 2) = 0 THEN t.amount WHEN p.state = 0 THEN t.amount " \
-  "WHEN p.state = 1 THEN s.amount ELSE 0 END "
-
 gboolean
 tally_ledger_sum_consumption_scan (TallyLedger  *self,
                               const char   *account_id,
@@ -793,13 +628,7 @@ tally_ledger_sum_consumption_scan (TallyLedger  *self,
       !seq_range (self, since, until, &from, &to, error))
     return FALSE;
 
-  stmt = prepare (self,
-                  "SELECT COALESCE (SUM (" CONSUMPTION_COST "), 0) "
-                  "FROM transfers t LEFT JOIN pending p ON p.seq = t.seq "
-                  "LEFT JOIN transfers s ON s.seq = p.settled_by "
-                  "WHERE t.debit_account = ? AND t.kind = ? AND (t.flags & 12) = 0 "
-                  "AND t.seq >= ? AND t.seq < ?",
-                  error);
+  stmt = prepare (self, TALLY_SQL_SUM_CONSUMPTION, error);
   if (stmt == NULL)
     return FALSE;
 
@@ -835,14 +664,7 @@ tally_ledger_recent_run_costs (TallyLedger  *self,
   if (!tally_ledger_account_num (self, account_id, &num, error))
     return NULL;
 
-  stmt = prepare (self,
-                  "SELECT " CONSUMPTION_COST
-                  "FROM transfers t LEFT JOIN pending p ON p.seq = t.seq "
-                  "LEFT JOIN transfers s ON s.seq = p.settled_by "
-                  "WHERE t.debit_account = ? AND t.tool_id = ? AND t.kind = ? "
-                  "AND (t.flags & 12) = 0 AND ((t.flags & 2) = 0 OR p.state = 1) "
-                  "ORDER BY t.seq DESC LIMIT ?",
-                  error);
+  stmt = prepare (self, TALLY_SQL_RECENT_RUN_COSTS, error);
   if (stmt == NULL)
     return NULL;
 
@@ -867,8 +689,6 @@ tally_ledger_recent_run_costs (TallyLedger  *self,
   return g_steal_pointer (&costs);
 }
 
-/* Adds one row of (kind, tool, amount, items) to @totals, merging with
- * the entry of the same kind and tool. */
 static void
 add_posted_row (GArray       *totals,
                 sqlite3_stmt *stmt)
@@ -879,20 +699,7 @@ add_posted_row (GArray       *totals,
   copy_text (stmt, 1, row.tool_id, sizeof row.tool_id);
   row.amount = sqlite3_column_int64 (stmt, 2);
   row.items = sqlite3_column_int64 (stmt, 3);
-
-  for (guint i = 0; i < totals->len; i++)
-    {
-      TallyPostedTotal *total = &g_array_index (totals, TallyPostedTotal, i);
-
-      if (total->kind == row.kind && strcmp (total->tool_id, row.tool_id) == 0)
-        {
-          total->amount += row.amount;
-          total->items += row.items;
-          return;
-        }
-    }
-
-  g_array_append_val (totals, row);
+  tally_ledger_add_posted_total (totals, &row);
 }
 
 static gboolean
@@ -912,47 +719,35 @@ collect_posted (TallyLedger   *self,
   return TRUE;
 }
 
-/* [@since, @until) read from the transfers: a part of an hour. */
-static gboolean
-posted_items (TallyLedger  *self,
-              gint64        num,
-              gint64        since,
-              gint64        until,
-              GArray       *totals,
-              GError      **error)
+typedef struct
 {
-  sqlite3_stmt *stmt;
-  gint64 from, to;
+  TallyLedger *self;
+  gint64       num;
+  GArray      *totals;
+} PostedWindow;
 
-  if (since >= until)
-    return TRUE;
-  if (!seq_range (self, since, until, &from, &to, error))
+/* [@from, @to) read from the transfers (a part of an hour), or hours
+ * [@from, @to) from posted_hours. */
+static gboolean
+posted_part (gpointer   data,
+             gint64     from,
+             gint64     to,
+             gboolean   hours,
+             GError   **error)
+{
+  PostedWindow *window = data;
+  sqlite3_stmt *stmt;
+
+  if (!hours && !seq_range (window->self, from, to, &from, &to, error))
     return FALSE;
   if (from >= to)
     return TRUE;
 
-  stmt = tally_ledger_stmt (self, STMT_POSTED_ITEMS);
-  sqlite3_bind_int64 (stmt, 1, num);
+  stmt = tally_ledger_stmt (window->self, hours ? STMT_POSTED_HOURS : STMT_POSTED_ITEMS);
+  sqlite3_bind_int64 (stmt, 1, window->num);
   sqlite3_bind_int64 (stmt, 2, from);
   sqlite3_bind_int64 (stmt, 3, to);
-  return collect_posted (self, stmt, totals, error);
-}
-
-/* Hours [@first, @last) read from posted_hours. */
-static gboolean
-posted_hours (TallyLedger  *self,
-              gint64        num,
-              gint64        first,
-              gint64        last,
-              GArray       *totals,
-              GError      **error)
-{
-  sqlite3_stmt *stmt = tally_ledger_stmt (self, STMT_POSTED_HOURS);
-
-  sqlite3_bind_int64 (stmt, 1, num);
-  sqlite3_bind_int64 (stmt, 2, first);
-  sqlite3_bind_int64 (stmt, 3, last);
-  return collect_posted (self, stmt, totals, error);
+  return collect_posted (window->self, stmt, window->totals, error);
 }
 
 /**
@@ -980,30 +775,13 @@ tally_ledger_posted_totals (TallyLedger  *self,
                             GError      **error)
 {
   g_autoptr(GArray) totals = g_array_new (FALSE, FALSE, sizeof (TallyPostedTotal));
-  gint64 num, first_hour, last_hour;
+  PostedWindow window = { self, 0, totals };
 
   g_return_val_if_fail (TALLY_IS_LEDGER (self), NULL);
   g_return_val_if_fail (since >= 0 && until >= 0, NULL);
 
-  if (!tally_ledger_account_num (self, account_id, &num, error))
-    return NULL;
-  if (since >= until)
-    return g_steal_pointer (&totals);
-
-  /* Both are positive: the divisions round toward zero, i.e. down. */
-  first_hour = (since + TALLY_USEC_PER_HOUR - 1) / TALLY_USEC_PER_HOUR;
-  last_hour = until / TALLY_USEC_PER_HOUR;
-
-  if (first_hour >= last_hour)
-    {
-      if (!posted_items (self, num, since, until, totals, error))
-        return NULL;
-      return g_steal_pointer (&totals);
-    }
-
-  if (!posted_items (self, num, since, first_hour * TALLY_USEC_PER_HOUR, totals, error) ||
-      !posted_hours (self, num, first_hour, last_hour, totals, error) ||
-      !posted_items (self, num, last_hour * TALLY_USEC_PER_HOUR, until, totals, error))
+  if (!tally_ledger_account_num (self, account_id, &window.num, error) ||
+      !tally_ledger_split_window (since, until, posted_part, &window, error))
     return NULL;
 
   return g_steal_pointer (&totals);

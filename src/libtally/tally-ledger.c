@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tally-ledger-private.h"
+#include "tally-ledger-shared.h"
 
 struct _TallyLedger
 {
@@ -86,14 +87,7 @@ static const char * const stmt_sql[N_STMTS] = {
   /* The first transfer at or after a seq: the seq itself, except in a
    * mirror, whose sequence has gaps. */
   [STMT_CREATED_AT_BY_SEQ] = "SELECT created_at FROM transfers WHERE seq >= ? ORDER BY seq LIMIT 1",
-  /* Whole hours of an account's posted purchases, consumption and
-   * refunds: ?1 the account, [?2, ?3) the hours. */
-  [STMT_POSTED_HOURS] = "SELECT kind, tool_id, SUM (amount), SUM (items) FROM posted_hours "
-                        "WHERE account = ?1 AND kind IN (0, 2, 3) AND hour >= ?2 AND hour < ?3 "
-                        "GROUP BY kind, tool_id",
-  /* The same from the transfers themselves, for the part of an hour at
-   * either end of a range: [?2, ?3) are seqs. A run counts once posted,
-   * for what it settled. */
+  [STMT_POSTED_HOURS] = TALLY_SQL_POSTED_HOURS,
   /* Lots (tally-ledger-lots.c): an account's open ones in burn order. */
   [STMT_OPEN_LOTS] = "SELECT num, remaining FROM lots WHERE account = ? AND closed = 0 "
                      "AND remaining > 0 ORDER BY expires_at, num",
@@ -104,19 +98,7 @@ static const char * const stmt_sql[N_STMTS] = {
                     "JOIN accounts a ON a.num = l.account "
                     "WHERE l.closed = 0 AND l.expires_at <= ? ORDER BY l.expires_at, l.num LIMIT ?",
   [STMT_CLOSE_LOT] = "UPDATE lots SET closed = 1, expired_by = ? WHERE num = ?",
-  [STMT_POSTED_ITEMS] = "SELECT kind, tool_id, SUM (amount), COUNT (*) FROM ("
-                        "SELECT t.kind AS kind, COALESCE (t.tool_id, '') AS tool_id, "
-                        "  CASE WHEN t.debit_account = ?1 THEN -1 ELSE 1 END * "
-                        "  CASE WHEN (t.flags & 2) = 0 THEN t.amount ELSE s.amount END AS amount "
-                        "FROM transfers t LEFT JOIN pending p ON p.seq = t.seq "
-                        "LEFT JOIN transfers s ON s.seq = p.settled_by "
-                        "WHERE t.seq IN ("
-                        "  SELECT seq FROM transfers WHERE debit_account = ?1 "
-                        "  AND kind IN (0, 2, 3) AND seq >= ?2 AND seq < ?3 "
-                        "  UNION ALL SELECT seq FROM transfers WHERE credit_account = ?1 "
-                        "  AND kind IN (0, 2, 3) AND seq >= ?2 AND seq < ?3) "
-                        "AND (t.flags & 12) = 0 AND ((t.flags & 2) = 0 OR p.state = 1)"
-                        ") GROUP BY kind, tool_id",
+  [STMT_POSTED_ITEMS] = TALLY_SQL_POSTED_ITEMS,
 };
 
 static gint64
@@ -605,12 +587,8 @@ tally_ledger_rename_account (TallyLedger  *self,
   g_return_val_if_fail (TALLY_IS_LEDGER (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  if (!tally_uuid_to_bytes (id, bytes) || strlen (name) >= TALLY_NAME_MAX)
-    {
-      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
-                   "Cannot rename account “%s”: bad id or name", id);
-      return FALSE;
-    }
+  if (!tally_ledger_rules_check_rename (id, name, bytes, error))
+    return FALSE;
 
   stmt = tally_ledger_stmt (self, STMT_RENAME_ACCOUNT);
   sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
@@ -619,11 +597,7 @@ tally_ledger_rename_account (TallyLedger  *self,
     return FALSE;
 
   if (sqlite3_changes (tally_ledger_get_sqlite (self)) == 0)
-    {
-      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND,
-                   "No account “%s”", id);
-      return FALSE;
-    }
+    return tally_ledger_no_account (id, error);
 
   return TRUE;
 }
