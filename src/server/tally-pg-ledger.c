@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "tally-ledger-engine.h"
-#include "tally-pg-ledger.h"
+#include "tally-pg-ledger-private.h"
 #include "tally-uuid.h"
 
 /* Every batch takes this transaction-scoped advisory lock before it reads
@@ -115,6 +115,12 @@ static const char * const ledger_migrations[] = {
   "  amount BIGINT NOT NULL CHECK (amount > 0),"
   "  PRIMARY KEY (lot, transfer_seq)"
   ");",
+  /* Reads (tally-pg-ledger-queries.c): created_at never decreases along
+   * seq, so the first seq of a time is one probe of this index, where
+   * SQLite binary-searches the primary key in-process; holds still open
+   * are few, so a window's are found without reading its settled runs. */
+  "CREATE INDEX transfers_by_time ON transfers (created_at, seq);"
+  "CREATE INDEX pending_open ON pending (seq) WHERE state = 0;",
 };
 
 struct _TallyPgLedger
@@ -128,18 +134,9 @@ struct _TallyPgLedger
 
 G_DEFINE_FINAL_TYPE (TallyPgLedger, tally_pg_ledger, G_TYPE_OBJECT)
 
-/* The text parameters of one statement; numbers are printed into the
- * struct itself, so nothing is allocated. */
-typedef struct
-{
-  char        numbers[16][24];
-  const char *values[16];
-  int         n;
-} Params;
-
-static void
-add_int64 (Params *params,
-           gint64  value)
+void
+tally_pg_params_int64 (TallyPgParams *params,
+                       gint64         value)
 {
   g_assert (params->n < (int) G_N_ELEMENTS (params->values));
   g_snprintf (params->numbers[params->n], sizeof params->numbers[0], "%" G_GINT64_FORMAT, value);
@@ -147,57 +144,62 @@ add_int64 (Params *params,
   params->n++;
 }
 
-/* @text must outlive the statement; NULL is SQL NULL. */
-static void
-add_text (Params     *params,
-          const char *text)
+void
+tally_pg_params_text (TallyPgParams *params,
+                      const char    *text)
 {
   g_assert (params->n < (int) G_N_ELEMENTS (params->values));
   params->values[params->n++] = text;
 }
 
-static PGresult *
-exec (TallyPgLedger  *self,
-      const char     *sql,
-      const Params   *params,
-      GError        **error)
+PGresult *
+tally_pg_ledger_exec (TallyPgLedger        *self,
+                      const char           *sql,
+                      const TallyPgParams  *params,
+                      GError              **error)
 {
   return tally_pg_exec (self->pg, sql, params ? params->n : 0,
                         params ? params->values : NULL, error);
 }
 
-static gboolean
-exec_command (TallyPgLedger  *self,
-              const char     *sql,
-              const Params   *params,
-              GError        **error)
+gboolean
+tally_pg_ledger_exec_command (TallyPgLedger        *self,
+                              const char           *sql,
+                              const TallyPgParams  *params,
+                              GError              **error)
 {
   return tally_pg_exec_command (self->pg, sql, params ? params->n : 0,
                                 params ? params->values : NULL, error);
 }
 
-static void
-exec_quietly (TallyPgLedger *self,
-              const char    *sql)
+void
+tally_pg_ledger_exec_quietly (TallyPgLedger *self,
+                              const char    *sql)
 {
-  exec_command (self, sql, NULL, NULL);
+  tally_pg_ledger_exec_command (self, sql, NULL, NULL);
 }
 
-static gint64
-get_int64 (const PGresult *res,
-           int             row,
-           int             col)
+/* The shared SQL has no ? but its parameters'. */
+char *
+tally_pg_ledger_sql (const char *shared_sql)
+{
+  return g_strdelimit (g_strdup (shared_sql), "?", '$');
+}
+
+gint64
+tally_pg_ledger_int64 (const PGresult *res,
+                       int             row,
+                       int             col)
 {
   return tally_pg_is_null (res, row, col) ? 0 : tally_pg_get_int64 (res, row, col);
 }
 
-/* A NULL or an over-long value reads as "" (the ledger never stores one). */
-static void
-copy_text (const PGresult *res,
-           int             row,
-           int             col,
-           char           *dest,
-           gsize           size)
+void
+tally_pg_ledger_copy_text (const PGresult *res,
+                           int             row,
+                           int             col,
+                           char           *dest,
+                           gsize           size)
 {
   const char *value = PQgetvalue (res, row, col);
 
@@ -213,46 +215,45 @@ read_account (const PGresult *res,
               gint64         *num)
 {
   memset (account, 0, sizeof *account);
-  *num = get_int64 (res, row, 0);
-  copy_text (res, row, 1, account->id, sizeof account->id);
-  account->kind = (TallyAccountKind) get_int64 (res, row, 2);
-  account->flags = (TallyAccountFlags) get_int64 (res, row, 3);
-  copy_text (res, row, 4, account->name, sizeof account->name);
-  copy_text (res, row, 5, account->timezone, sizeof account->timezone);
-  account->debits_pending = get_int64 (res, row, 6);
-  account->debits_posted = get_int64 (res, row, 7);
-  account->credits_pending = get_int64 (res, row, 8);
-  account->credits_posted = get_int64 (res, row, 9);
-  account->created_at = get_int64 (res, row, 10);
+  *num = tally_pg_ledger_int64 (res, row, 0);
+  tally_pg_ledger_copy_text (res, row, 1, account->id, sizeof account->id);
+  account->kind = (TallyAccountKind) tally_pg_ledger_int64 (res, row, 2);
+  account->flags = (TallyAccountFlags) tally_pg_ledger_int64 (res, row, 3);
+  tally_pg_ledger_copy_text (res, row, 4, account->name, sizeof account->name);
+  tally_pg_ledger_copy_text (res, row, 5, account->timezone, sizeof account->timezone);
+  account->debits_pending = tally_pg_ledger_int64 (res, row, 6);
+  account->debits_posted = tally_pg_ledger_int64 (res, row, 7);
+  account->credits_pending = tally_pg_ledger_int64 (res, row, 8);
+  account->credits_posted = tally_pg_ledger_int64 (res, row, 9);
+  account->created_at = tally_pg_ledger_int64 (res, row, 10);
 }
 
-/* Reads one row of TRANSFER_COLUMNS. */
-static gboolean
-read_transfer (const PGresult       *res,
-               int                   row,
-               TallyStoredTransfer  *stored,
-               GError              **error)
+gboolean
+tally_pg_ledger_read_transfer (const PGresult       *res,
+                               int                   row,
+                               TallyStoredTransfer  *stored,
+                               GError              **error)
 {
   TallyTransfer *t = &stored->transfer;
 
   memset (stored, 0, sizeof *stored);
-  t->seq = get_int64 (res, row, 0);
-  copy_text (res, row, 1, t->id, sizeof t->id);
-  copy_text (res, row, 2, t->debit_account_id, sizeof t->debit_account_id);
-  copy_text (res, row, 3, t->credit_account_id, sizeof t->credit_account_id);
-  t->amount = get_int64 (res, row, 4);
-  copy_text (res, row, 5, t->pending_id, sizeof t->pending_id);
-  t->units = get_int64 (res, row, 6);
-  t->timeout = (guint32) get_int64 (res, row, 7);
-  t->flags = (TallyTransferFlags) get_int64 (res, row, 8);
-  t->kind = (TallyTransferKind) get_int64 (res, row, 9);
-  copy_text (res, row, 10, t->ref, sizeof t->ref);
-  copy_text (res, row, 11, t->tool_id, sizeof t->tool_id);
-  copy_text (res, row, 12, t->description, sizeof t->description);
-  t->created_at = get_int64 (res, row, 13);
-  stored->debit_num = get_int64 (res, row, 14);
-  stored->credit_num = get_int64 (res, row, 15);
-  stored->pending_seq = get_int64 (res, row, 16);
+  t->seq = tally_pg_ledger_int64 (res, row, 0);
+  tally_pg_ledger_copy_text (res, row, 1, t->id, sizeof t->id);
+  tally_pg_ledger_copy_text (res, row, 2, t->debit_account_id, sizeof t->debit_account_id);
+  tally_pg_ledger_copy_text (res, row, 3, t->credit_account_id, sizeof t->credit_account_id);
+  t->amount = tally_pg_ledger_int64 (res, row, 4);
+  tally_pg_ledger_copy_text (res, row, 5, t->pending_id, sizeof t->pending_id);
+  t->units = tally_pg_ledger_int64 (res, row, 6);
+  t->timeout = (guint32) tally_pg_ledger_int64 (res, row, 7);
+  t->flags = (TallyTransferFlags) tally_pg_ledger_int64 (res, row, 8);
+  t->kind = (TallyTransferKind) tally_pg_ledger_int64 (res, row, 9);
+  tally_pg_ledger_copy_text (res, row, 10, t->ref, sizeof t->ref);
+  tally_pg_ledger_copy_text (res, row, 11, t->tool_id, sizeof t->tool_id);
+  tally_pg_ledger_copy_text (res, row, 12, t->description, sizeof t->description);
+  t->created_at = tally_pg_ledger_int64 (res, row, 13);
+  stored->debit_num = tally_pg_ledger_int64 (res, row, 14);
+  stored->credit_num = tally_pg_ledger_int64 (res, row, 15);
+  stored->pending_seq = tally_pg_ledger_int64 (res, row, 16);
 
   if ((guint) t->kind >= TALLY_N_TRANSFER_KINDS)
     return tally_ledger_fail (error, TALLY_LEDGER_ERROR_STORAGE,
@@ -264,17 +265,17 @@ read_transfer (const PGresult       *res,
 static gboolean
 find_transfer_where (TallyPgLedger        *self,
                      const char           *sql,
-                     const Params         *params,
+                     const TallyPgParams         *params,
                      TallyStoredTransfer  *stored,
                      gboolean             *found,
                      GError              **error)
 {
-  g_autoptr(PGresult) res = exec (self, sql, params, error);
+  g_autoptr(PGresult) res = tally_pg_ledger_exec (self, sql, params, error);
 
   if (res == NULL)
     return FALSE;
   *found = PQntuples (res) > 0;
-  return !*found || read_transfer (res, 0, stored, error);
+  return !*found || tally_pg_ledger_read_transfer (res, 0, stored, error);
 }
 
 /* --- the engine's calls (TallyLedgerStoreOps) --- */
@@ -282,8 +283,8 @@ find_transfer_where (TallyPgLedger        *self,
 static void
 undo_batch_savepoint (TallyPgLedger *self)
 {
-  exec_quietly (self, "ROLLBACK TO SAVEPOINT tally_batch");
-  exec_quietly (self, "RELEASE SAVEPOINT tally_batch");
+  tally_pg_ledger_exec_quietly (self, "ROLLBACK TO SAVEPOINT tally_batch");
+  tally_pg_ledger_exec_quietly (self, "RELEASE SAVEPOINT tally_batch");
 }
 
 static gint64
@@ -303,12 +304,12 @@ pg_begin (gpointer   store,
   g_autoptr(PGresult) res = NULL;
 
   *nested = tally_pg_in_transaction (self->pg);
-  if (*nested ? !exec_command (self, "SAVEPOINT tally_batch", NULL, error)
+  if (*nested ? !tally_pg_ledger_exec_command (self, "SAVEPOINT tally_batch", NULL, error)
               : !tally_pg_begin (self->pg, error))
     return FALSE;
 
-  if (exec_command (self, "SELECT pg_advisory_xact_lock (" LEDGER_LOCK ")", NULL, error))
-    res = exec (self, "SELECT seq, created_at FROM transfers ORDER BY seq DESC LIMIT 1",
+  if (tally_pg_ledger_exec_command (self, "SELECT pg_advisory_xact_lock (" LEDGER_LOCK ")", NULL, error))
+    res = tally_pg_ledger_exec (self, "SELECT seq, created_at FROM transfers ORDER BY seq DESC LIMIT 1",
                 NULL, error);
   if (res == NULL)
     {
@@ -319,8 +320,8 @@ pg_begin (gpointer   store,
       return FALSE;
     }
 
-  *last_seq = PQntuples (res) > 0 ? get_int64 (res, 0, 0) : 0;
-  *last_created_at = PQntuples (res) > 0 ? get_int64 (res, 0, 1) : 0;
+  *last_seq = PQntuples (res) > 0 ? tally_pg_ledger_int64 (res, 0, 0) : 0;
+  *last_created_at = PQntuples (res) > 0 ? tally_pg_ledger_int64 (res, 0, 1) : 0;
   return TRUE;
 }
 
@@ -332,7 +333,7 @@ pg_commit (gpointer   store,
   TallyPgLedger *self = store;
 
   if (nested)
-    return exec_command (self, "RELEASE SAVEPOINT tally_batch", NULL, error);
+    return tally_pg_ledger_exec_command (self, "RELEASE SAVEPOINT tally_batch", NULL, error);
   return tally_pg_commit (self->pg, error);
 }
 
@@ -352,22 +353,22 @@ static gboolean
 pg_begin_chain (gpointer   store,
                 GError   **error)
 {
-  return exec_command (store, "SAVEPOINT tally_chain", NULL, error);
+  return tally_pg_ledger_exec_command (store, "SAVEPOINT tally_chain", NULL, error);
 }
 
 static gboolean
 pg_end_chain (gpointer   store,
               GError   **error)
 {
-  return exec_command (store, "RELEASE SAVEPOINT tally_chain", NULL, error);
+  return tally_pg_ledger_exec_command (store, "RELEASE SAVEPOINT tally_chain", NULL, error);
 }
 
 static gboolean
 pg_abort_chain (gpointer   store,
                 GError   **error)
 {
-  return exec_command (store, "ROLLBACK TO SAVEPOINT tally_chain", NULL, error) &&
-         exec_command (store, "RELEASE SAVEPOINT tally_chain", NULL, error);
+  return tally_pg_ledger_exec_command (store, "ROLLBACK TO SAVEPOINT tally_chain", NULL, error) &&
+         tally_pg_ledger_exec_command (store, "RELEASE SAVEPOINT tally_chain", NULL, error);
 }
 
 static gboolean
@@ -378,12 +379,12 @@ pg_get_account (gpointer             store,
                 GError             **error)
 {
   char id[TALLY_UUID_LEN];
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
   tally_uuid_from_bytes (key, id);
-  add_text (&params, id);
-  res = exec (store, "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE id = $1", &params, error);
+  tally_pg_params_text (&params, id);
+  res = tally_pg_ledger_exec (store, "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE id = $1", &params, error);
   if (res == NULL)
     return FALSE;
 
@@ -399,14 +400,14 @@ pg_write_account (gpointer                   store,
                   GError                   **error)
 {
   const TallyAccount *a = &cached->account;
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
-  add_int64 (&params, a->debits_pending);
-  add_int64 (&params, a->debits_posted);
-  add_int64 (&params, a->credits_pending);
-  add_int64 (&params, a->credits_posted);
-  add_int64 (&params, cached->num);
-  return exec_command (store, "UPDATE accounts SET debits_pending = $1, debits_posted = $2, "
+  tally_pg_params_int64 (&params, a->debits_pending);
+  tally_pg_params_int64 (&params, a->debits_posted);
+  tally_pg_params_int64 (&params, a->credits_pending);
+  tally_pg_params_int64 (&params, a->credits_posted);
+  tally_pg_params_int64 (&params, cached->num);
+  return tally_pg_ledger_exec_command (store, "UPDATE accounts SET debits_pending = $1, debits_posted = $2, "
                        "credits_pending = $3, credits_posted = $4 WHERE num = $5",
                        &params, error);
 }
@@ -419,10 +420,10 @@ pg_find_transfer (gpointer              store,
                   GError              **error)
 {
   char text[TALLY_UUID_LEN];
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
   tally_uuid_from_bytes (id, text);
-  add_text (&params, text);
+  tally_pg_params_text (&params, text);
   return find_transfer_where (store, "SELECT " TRANSFER_COLUMNS TRANSFER_FROM "WHERE t.id = $1",
                               &params, stored, found, error);
 }
@@ -434,9 +435,9 @@ pg_find_transfer_by_seq (gpointer              store,
                          gboolean             *found,
                          GError              **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
-  add_int64 (&params, seq);
+  tally_pg_params_int64 (&params, seq);
   return find_transfer_where (store, "SELECT " TRANSFER_COLUMNS TRANSFER_FROM "WHERE t.seq = $1",
                               &params, stored, found, error);
 }
@@ -448,11 +449,11 @@ pg_find_pending_row (gpointer          store,
                      gboolean         *found,
                      GError          **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  add_int64 (&params, seq);
-  res = exec (store, "SELECT state, expires_at, settled_by FROM pending WHERE seq = $1",
+  tally_pg_params_int64 (&params, seq);
+  res = tally_pg_ledger_exec (store, "SELECT state, expires_at, settled_by FROM pending WHERE seq = $1",
               &params, error);
   if (res == NULL)
     return FALSE;
@@ -460,9 +461,9 @@ pg_find_pending_row (gpointer          store,
   *found = PQntuples (res) > 0;
   if (*found)
     {
-      row->state = (TallyPendingState) get_int64 (res, 0, 0);
-      row->expires_at = get_int64 (res, 0, 1);
-      row->settled_by = get_int64 (res, 0, 2);
+      row->state = (TallyPendingState) tally_pg_ledger_int64 (res, 0, 0);
+      row->expires_at = tally_pg_ledger_int64 (res, 0, 1);
+      row->settled_by = tally_pg_ledger_int64 (res, 0, 2);
     }
   return TRUE;
 }
@@ -480,29 +481,29 @@ pg_insert_transfer (gpointer              store,
                     GError              **error)
 {
   char text[TALLY_UUID_LEN];
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
   tally_uuid_from_bytes (id, text);
-  add_int64 (&params, t->seq);
-  add_text (&params, text);
-  add_int64 (&params, debit_num);
-  add_int64 (&params, credit_num);
-  add_int64 (&params, t->amount);
+  tally_pg_params_int64 (&params, t->seq);
+  tally_pg_params_text (&params, text);
+  tally_pg_params_int64 (&params, debit_num);
+  tally_pg_params_int64 (&params, credit_num);
+  tally_pg_params_int64 (&params, t->amount);
   if (pending_seq > 0)
-    add_int64 (&params, pending_seq);
+    tally_pg_params_int64 (&params, pending_seq);
   else
-    add_text (&params, NULL);
-  add_int64 (&params, t->units);
-  add_int64 (&params, t->timeout);
-  add_int64 (&params, t->flags);
-  add_int64 (&params, t->kind);
-  add_text (&params, t->ref);
-  add_text (&params, t->tool_id[0] != '\0' ? t->tool_id : NULL);
-  add_text (&params, t->description);
-  add_int64 (&params, t->created_at);
+    tally_pg_params_text (&params, NULL);
+  tally_pg_params_int64 (&params, t->units);
+  tally_pg_params_int64 (&params, t->timeout);
+  tally_pg_params_int64 (&params, t->flags);
+  tally_pg_params_int64 (&params, t->kind);
+  tally_pg_params_text (&params, t->ref);
+  tally_pg_params_text (&params, t->tool_id[0] != '\0' ? t->tool_id : NULL);
+  tally_pg_params_text (&params, t->description);
+  tally_pg_params_int64 (&params, t->created_at);
 
-  res = exec (store, "INSERT INTO transfers (seq, id, debit_account, credit_account, amount, "
+  res = tally_pg_ledger_exec (store, "INSERT INTO transfers (seq, id, debit_account, credit_account, amount, "
               "pending_seq, units, timeout, flags, kind, ref, tool_id, description, created_at) "
               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
               "ON CONFLICT (id) DO NOTHING", &params, error);
@@ -519,11 +520,11 @@ pg_insert_pending (gpointer   store,
                    gint64     expires_at,
                    GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
-  add_int64 (&params, seq);
-  add_int64 (&params, expires_at);
-  return exec_command (store, "INSERT INTO pending (seq, state, expires_at) VALUES ($1, 0, $2)",
+  tally_pg_params_int64 (&params, seq);
+  tally_pg_params_int64 (&params, expires_at);
+  return tally_pg_ledger_exec_command (store, "INSERT INTO pending (seq, state, expires_at) VALUES ($1, 0, $2)",
                        &params, error);
 }
 
@@ -534,12 +535,12 @@ pg_settle_pending (gpointer            store,
                    gint64              settled_by,
                    GError            **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
-  add_int64 (&params, state);
-  add_int64 (&params, settled_by);
-  add_int64 (&params, pending_seq);
-  return exec_command (store, "UPDATE pending SET state = $1, settled_by = $2 WHERE seq = $3",
+  tally_pg_params_int64 (&params, state);
+  tally_pg_params_int64 (&params, settled_by);
+  tally_pg_params_int64 (&params, pending_seq);
+  return tally_pg_ledger_exec_command (store, "UPDATE pending SET state = $1, settled_by = $2 WHERE seq = $3",
                        &params, error);
 }
 
@@ -549,18 +550,18 @@ pg_read_open_lots (gpointer   store,
                    GArray    *lots,
                    GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  add_int64 (&params, account_num);
-  res = exec (store, "SELECT num, remaining FROM lots WHERE account = $1 AND closed = 0 "
+  tally_pg_params_int64 (&params, account_num);
+  res = tally_pg_ledger_exec (store, "SELECT num, remaining FROM lots WHERE account = $1 AND closed = 0 "
               "AND remaining > 0 ORDER BY expires_at, num", &params, error);
   if (res == NULL)
     return FALSE;
 
   for (int row = 0; row < PQntuples (res); row++)
     {
-      TallyOpenLot lot = { get_int64 (res, row, 0), get_int64 (res, row, 1) };
+      TallyOpenLot lot = { tally_pg_ledger_int64 (res, row, 0), tally_pg_ledger_int64 (res, row, 1) };
 
       g_array_append_val (lots, lot);
     }
@@ -574,15 +575,20 @@ pg_burn_lot (gpointer   store,
              gint64     amount,
              GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams burn = { 0 };
+  TallyPgParams row = { 0 };
 
-  add_int64 (&params, lot);
-  add_int64 (&params, transfer_seq);
-  add_int64 (&params, amount);
-  return exec_command (store, "UPDATE lots SET remaining = remaining - $3 WHERE num = $1",
-                       &params, error) &&
-         exec_command (store, "INSERT INTO lot_burns (lot, transfer_seq, amount) "
-                       "VALUES ($1, $2, $3)", &params, error);
+  /* Each statement its own parameters: PostgreSQL cannot type one that
+   * the statement does not use. */
+  tally_pg_params_int64 (&burn, amount);
+  tally_pg_params_int64 (&burn, lot);
+  tally_pg_params_int64 (&row, lot);
+  tally_pg_params_int64 (&row, transfer_seq);
+  tally_pg_params_int64 (&row, amount);
+  return tally_pg_ledger_exec_command (store, "UPDATE lots SET remaining = remaining - $1 "
+                                       "WHERE num = $2", &burn, error) &&
+         tally_pg_ledger_exec_command (store, "INSERT INTO lot_burns (lot, transfer_seq, amount) "
+                                       "VALUES ($1, $2, $3)", &row, error);
 }
 
 static gboolean
@@ -592,19 +598,19 @@ pg_due_pending (gpointer   store,
                 GArray    *seqs,
                 GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  add_int64 (&params, now);
-  add_int64 (&params, limit);
-  res = exec (store, "SELECT seq FROM pending WHERE state = 0 AND expires_at > 0 "
+  tally_pg_params_int64 (&params, now);
+  tally_pg_params_int64 (&params, limit);
+  res = tally_pg_ledger_exec (store, "SELECT seq FROM pending WHERE state = 0 AND expires_at > 0 "
               "AND expires_at <= $1 ORDER BY expires_at LIMIT $2", &params, error);
   if (res == NULL)
     return FALSE;
 
   for (int row = 0; row < PQntuples (res); row++)
     {
-      gint64 seq = get_int64 (res, row, 0);
+      gint64 seq = tally_pg_ledger_int64 (res, row, 0);
 
       g_array_append_val (seqs, seq);
     }
@@ -618,12 +624,12 @@ pg_due_lots (gpointer   store,
              GArray    *lots,
              GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  add_int64 (&params, now);
-  add_int64 (&params, limit);
-  res = exec (store, "SELECT l.num, a.id, l.remaining, t.id FROM lots l "
+  tally_pg_params_int64 (&params, now);
+  tally_pg_params_int64 (&params, limit);
+  res = tally_pg_ledger_exec (store, "SELECT l.num, a.id, l.remaining, t.id FROM lots l "
               "JOIN transfers t ON t.seq = l.transfer_seq JOIN accounts a ON a.num = l.account "
               "WHERE l.closed = 0 AND l.expires_at <= $1 ORDER BY l.expires_at, l.num LIMIT $2",
               &params, error);
@@ -634,10 +640,10 @@ pg_due_lots (gpointer   store,
     {
       TallyDueLot lot = { 0 };
 
-      lot.num = get_int64 (res, row, 0);
+      lot.num = tally_pg_ledger_int64 (res, row, 0);
       tally_uuid_to_bytes (PQgetvalue (res, row, 1), lot.account_key);
-      lot.remaining = get_int64 (res, row, 2);
-      copy_text (res, row, 3, lot.transfer_id, sizeof lot.transfer_id);
+      lot.remaining = tally_pg_ledger_int64 (res, row, 2);
+      tally_pg_ledger_copy_text (res, row, 3, lot.transfer_id, sizeof lot.transfer_id);
       g_array_append_val (lots, lot);
     }
   return TRUE;
@@ -649,14 +655,14 @@ pg_close_lot (gpointer   store,
               gint64     expiry_seq,
               GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
   if (expiry_seq > 0)
-    add_int64 (&params, expiry_seq);
+    tally_pg_params_int64 (&params, expiry_seq);
   else
-    add_text (&params, NULL);
-  add_int64 (&params, lot_num);
-  return exec_command (store, "UPDATE lots SET closed = 1, expired_by = $1 WHERE num = $2",
+    tally_pg_params_text (&params, NULL);
+  tally_pg_params_int64 (&params, lot_num);
+  return tally_pg_ledger_exec_command (store, "UPDATE lots SET closed = 1, expired_by = $1 WHERE num = $2",
                        &params, error);
 }
 
@@ -682,6 +688,12 @@ static const TallyLedgerStoreOps pg_ops = {
   .due_lots = pg_due_lots,
   .close_lot = pg_close_lot,
 };
+
+const TallyLedgerStoreOps *
+tally_pg_ledger_ops (void)
+{
+  return &pg_ops;
+}
 
 /* --- the object --- */
 
@@ -777,6 +789,24 @@ not_found (GError     **error,
                             id ? id : "(null)");
 }
 
+static gboolean
+fetch_account (TallyPgLedger       *self,
+               const char          *id,
+               TallyCachedAccount  *cached,
+               GError             **error)
+{
+  guint8 key[16];
+  gboolean found;
+
+  if (!tally_uuid_to_bytes (id, key))
+    return not_found (error, "account", id);
+  if (!pg_get_account (self, key, cached, &found, error))
+    return FALSE;
+  if (!found)
+    return not_found (error, "account", id);
+  return TRUE;
+}
+
 gboolean
 tally_pg_ledger_lookup_account (TallyPgLedger  *self,
                                 const char     *id,
@@ -784,20 +814,54 @@ tally_pg_ledger_lookup_account (TallyPgLedger  *self,
                                 GError        **error)
 {
   TallyCachedAccount cached;
-  guint8 key[16];
-  gboolean found;
 
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
   g_return_val_if_fail (account != NULL, FALSE);
 
-  if (!tally_uuid_to_bytes (id, key))
-    return not_found (error, "account", id);
-  if (!pg_get_account (self, key, &cached, &found, error))
+  if (!fetch_account (self, id, &cached, error))
     return FALSE;
-  if (!found)
-    return not_found (error, "account", id);
-
   *account = cached.account;
+  return TRUE;
+}
+
+gboolean
+tally_pg_ledger_account_num (TallyPgLedger  *self,
+                             const char     *id,
+                             gint64         *num,
+                             GError        **error)
+{
+  TallyCachedAccount cached;
+
+  if (!fetch_account (self, id, &cached, error))
+    return FALSE;
+  *num = cached.num;
+  return TRUE;
+}
+
+/* Changes the name alone: the balances are the engine's, under its lock. */
+gboolean
+tally_pg_ledger_rename_account (TallyPgLedger  *self,
+                                const char     *id,
+                                const char     *name,
+                                GError        **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  TallyPgParams params = { 0 };
+  guint8 key[16];
+
+  g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (!tally_ledger_rules_check_rename (id, name, key, error))
+    return FALSE;
+
+  tally_pg_params_text (&params, name);
+  tally_pg_params_text (&params, id);
+  res = tally_pg_ledger_exec (self, "UPDATE accounts SET name = $1 WHERE id = $2", &params, error);
+  if (res == NULL)
+    return FALSE;
+  if (g_str_equal (PQcmdTuples (res), "0"))
+    return tally_ledger_no_account (id, error);
   return TRUE;
 }
 
@@ -809,7 +873,7 @@ tally_pg_ledger_create_account (TallyPgLedger       *self,
                                 GError             **error)
 {
   TallyAccount existing;
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   guint8 id[16];
 
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
@@ -818,13 +882,13 @@ tally_pg_ledger_create_account (TallyPgLedger       *self,
   if (!tally_ledger_rules_check_new_account (account, id, error))
     return FALSE;
 
-  add_text (&params, account->id);
-  add_int64 (&params, account->kind);
-  add_int64 (&params, account->flags);
-  add_text (&params, account->name);
-  add_text (&params, account->timezone[0] != '\0' ? account->timezone : "UTC");
-  add_int64 (&params, tally_pg_ledger_now (self));
-  if (!exec_command (self, "INSERT INTO accounts (id, kind, flags, name, timezone, created_at) "
+  tally_pg_params_text (&params, account->id);
+  tally_pg_params_int64 (&params, account->kind);
+  tally_pg_params_int64 (&params, account->flags);
+  tally_pg_params_text (&params, account->name);
+  tally_pg_params_text (&params, account->timezone[0] != '\0' ? account->timezone : "UTC");
+  tally_pg_params_int64 (&params, tally_pg_ledger_now (self));
+  if (!tally_pg_ledger_exec_command (self, "INSERT INTO accounts (id, kind, flags, name, timezone, created_at) "
                      "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
                      &params, error) ||
       !tally_pg_ledger_lookup_account (self, account->id, &existing, error))
@@ -854,25 +918,34 @@ tally_pg_ledger_create_transfers (TallyPgLedger        *self,
 }
 
 gboolean
+tally_pg_ledger_find_transfer (TallyPgLedger        *self,
+                               const char           *id,
+                               TallyStoredTransfer  *stored,
+                               gboolean             *found,
+                               GError              **error)
+{
+  guint8 key[16];
+
+  *found = FALSE;
+  return !tally_uuid_to_bytes (id, key) || pg_find_transfer (self, key, stored, found, error);
+}
+
+gboolean
 tally_pg_ledger_lookup_transfer (TallyPgLedger  *self,
                                  const char     *id,
                                  TallyTransfer  *transfer,
                                  GError        **error)
 {
   TallyStoredTransfer stored;
-  guint8 key[16];
   gboolean found;
 
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
   g_return_val_if_fail (transfer != NULL, FALSE);
 
-  if (!tally_uuid_to_bytes (id, key))
-    return not_found (error, "transfer", id);
-  if (!pg_find_transfer (self, key, &stored, &found, error))
+  if (!tally_pg_ledger_find_transfer (self, id, &stored, &found, error))
     return FALSE;
   if (!found)
     return not_found (error, "transfer", id);
-
   *transfer = stored.transfer;
   return TRUE;
 }
@@ -924,24 +997,95 @@ tally_pg_ledger_get_last_seq (TallyPgLedger  *self,
 
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
 
-  res = exec (self, "SELECT COALESCE (max (seq), 0) FROM transfers", NULL, error);
+  res = tally_pg_ledger_exec (self, "SELECT COALESCE (max (seq), 0) FROM transfers", NULL, error);
   if (res == NULL)
     return FALSE;
-  *seq = get_int64 (res, 0, 0);
+  *seq = tally_pg_ledger_int64 (res, 0, 0);
   return TRUE;
 }
+
+/* --- the writer's transaction --- */
+
+/* READ COMMITTED, as every batch: the advisory lock each batch takes
+ * inside it orders the writes, and is held to the group's commit. */
+gboolean
+tally_pg_ledger_begin (TallyPgLedger  *self,
+                       GError        **error)
+{
+  g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
+  g_return_val_if_fail (!tally_pg_in_transaction (self->pg), FALSE);
+
+  return tally_pg_begin (self->pg, error);
+}
+
+gboolean
+tally_pg_ledger_commit (TallyPgLedger  *self,
+                        GError        **error)
+{
+  g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
+
+  /* Failed or not, the transaction is over, as on SQLite. */
+  return tally_pg_commit (self->pg, error);
+}
+
+void
+tally_pg_ledger_rollback (TallyPgLedger *self)
+{
+  g_return_if_fail (TALLY_IS_PG_LEDGER (self));
+
+  if (tally_pg_in_transaction (self->pg))
+    tally_pg_rollback (self->pg, NULL);
+}
+
+gboolean
+tally_pg_ledger_begin_write (TallyPgLedger  *self,
+                             GError        **error)
+{
+  g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
+  g_return_val_if_fail (tally_pg_in_transaction (self->pg), FALSE);
+
+  return tally_pg_ledger_exec_command (self, "SAVEPOINT tally_write", NULL, error);
+}
+
+gboolean
+tally_pg_ledger_end_write (TallyPgLedger  *self,
+                           GError        **error)
+{
+  g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
+
+  return tally_pg_ledger_exec_command (self, "RELEASE SAVEPOINT tally_write", NULL, error);
+}
+
+void
+tally_pg_ledger_undo_write (TallyPgLedger *self)
+{
+  g_return_if_fail (TALLY_IS_PG_LEDGER (self));
+
+  tally_pg_ledger_exec_quietly (self, "ROLLBACK TO SAVEPOINT tally_write");
+  tally_pg_ledger_exec_quietly (self, "RELEASE SAVEPOINT tally_write");
+}
+
+gboolean
+tally_pg_ledger_in_transaction (TallyPgLedger *self)
+{
+  g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
+
+  return tally_pg_in_transaction (self->pg);
+}
+
+/* --- the checks --- */
 
 static gboolean
 expect_zero (TallyPgLedger               *self,
              const TallyLedgerInvariant  *invariant,
              GError                     **error)
 {
-  g_autoptr(PGresult) res = exec (self, invariant->sql, NULL, error);
+  g_autoptr(PGresult) res = tally_pg_ledger_exec (self, invariant->sql, NULL, error);
   gint64 value;
 
   if (res == NULL)
     return FALSE;
-  value = PQntuples (res) > 0 ? get_int64 (res, 0, 0) : 0;
+  value = PQntuples (res) > 0 ? tally_pg_ledger_int64 (res, 0, 0) : 0;
   if (value != 0)
     return tally_ledger_fail (error, TALLY_LEDGER_ERROR_INVARIANT, "%s (%" G_GINT64_FORMAT
                               " found)", invariant->what, value);
@@ -952,7 +1096,7 @@ static gboolean
 check_accounts (TallyPgLedger  *self,
                 GError        **error)
 {
-  g_autoptr(PGresult) res = exec (self, TALLY_LEDGER_RECOMPUTED_COLUMNS, NULL, error);
+  g_autoptr(PGresult) res = tally_pg_ledger_exec (self, TALLY_LEDGER_RECOMPUTED_COLUMNS, NULL, error);
   TallyLedgerTotals totals = { 0 };
 
   if (res == NULL)
@@ -964,11 +1108,11 @@ check_accounts (TallyPgLedger  *self,
 
       for (int c = 0; c < 4; c++)
         {
-          stored[c] = get_int64 (res, row, 2 + c);
-          recomputed[c] = get_int64 (res, row, 6 + c);
+          stored[c] = tally_pg_ledger_int64 (res, row, 2 + c);
+          recomputed[c] = tally_pg_ledger_int64 (res, row, 6 + c);
         }
       if (!tally_ledger_check_account_columns (PQgetvalue (res, row, 0),
-                                               (TallyAccountFlags) get_int64 (res, row, 1),
+                                               (TallyAccountFlags) tally_pg_ledger_int64 (res, row, 1),
                                                stored, recomputed, &totals, error))
         return FALSE;
     }
@@ -988,7 +1132,7 @@ tally_pg_ledger_check (TallyPgLedger  *self,
 
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
 
-  if (!exec_command (self, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, error))
+  if (!tally_pg_ledger_exec_command (self, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, error))
     return FALSE;
 
   invariants = tally_ledger_invariants (&n);
@@ -999,6 +1143,6 @@ tally_pg_ledger_check (TallyPgLedger  *self,
     }
   ok = ok && check_accounts (self, error);
 
-  exec_quietly (self, "COMMIT");
+  tally_pg_ledger_exec_quietly (self, "COMMIT");
   return ok;
 }
