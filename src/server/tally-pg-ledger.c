@@ -265,7 +265,7 @@ tally_pg_ledger_read_transfer (const PGresult       *res,
 static gboolean
 find_transfer_where (TallyPgLedger        *self,
                      const char           *sql,
-                     const TallyPgParams         *params,
+                     const TallyPgParams  *params,
                      TallyStoredTransfer  *stored,
                      gboolean             *found,
                      GError              **error)
@@ -308,9 +308,10 @@ pg_begin (gpointer   store,
               : !tally_pg_begin (self->pg, error))
     return FALSE;
 
-  if (tally_pg_ledger_exec_command (self, "SELECT pg_advisory_xact_lock (" LEDGER_LOCK ")", NULL, error))
-    res = tally_pg_ledger_exec (self, "SELECT seq, created_at FROM transfers ORDER BY seq DESC LIMIT 1",
-                NULL, error);
+  if (tally_pg_ledger_exec_command (self, "SELECT pg_advisory_xact_lock (" LEDGER_LOCK ")", NULL,
+                                    error))
+    res = tally_pg_ledger_exec (self, "SELECT seq, created_at FROM transfers "
+                                "ORDER BY seq DESC LIMIT 1", NULL, error);
   if (res == NULL)
     {
       if (*nested)
@@ -384,7 +385,8 @@ pg_get_account (gpointer             store,
 
   tally_uuid_from_bytes (key, id);
   tally_pg_params_text (&params, id);
-  res = tally_pg_ledger_exec (store, "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE id = $1", &params, error);
+  res = tally_pg_ledger_exec (store, "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE id = $1",
+                              &params, error);
   if (res == NULL)
     return FALSE;
 
@@ -407,9 +409,9 @@ pg_write_account (gpointer                   store,
   tally_pg_params_int64 (&params, a->credits_pending);
   tally_pg_params_int64 (&params, a->credits_posted);
   tally_pg_params_int64 (&params, cached->num);
-  return tally_pg_ledger_exec_command (store, "UPDATE accounts SET debits_pending = $1, debits_posted = $2, "
-                       "credits_pending = $3, credits_posted = $4 WHERE num = $5",
-                       &params, error);
+  return tally_pg_ledger_exec_command (store, "UPDATE accounts SET debits_pending = $1, "
+                                       "debits_posted = $2, credits_pending = $3, "
+                                       "credits_posted = $4 WHERE num = $5", &params, error);
 }
 
 static gboolean
@@ -453,8 +455,8 @@ pg_find_pending_row (gpointer          store,
   g_autoptr(PGresult) res = NULL;
 
   tally_pg_params_int64 (&params, seq);
-  res = tally_pg_ledger_exec (store, "SELECT state, expires_at, settled_by FROM pending WHERE seq = $1",
-              &params, error);
+  res = tally_pg_ledger_exec (store, "SELECT state, expires_at, settled_by FROM pending "
+                              "WHERE seq = $1", &params, error);
   if (res == NULL)
     return FALSE;
 
@@ -503,10 +505,11 @@ pg_insert_transfer (gpointer              store,
   tally_pg_params_text (&params, t->description);
   tally_pg_params_int64 (&params, t->created_at);
 
-  res = tally_pg_ledger_exec (store, "INSERT INTO transfers (seq, id, debit_account, credit_account, amount, "
-              "pending_seq, units, timeout, flags, kind, ref, tool_id, description, created_at) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
-              "ON CONFLICT (id) DO NOTHING", &params, error);
+  res = tally_pg_ledger_exec (store, "INSERT INTO transfers (seq, id, debit_account, "
+                              "credit_account, amount, pending_seq, units, timeout, flags, kind, "
+                              "ref, tool_id, description, created_at) "
+                              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+                              "$13, $14) ON CONFLICT (id) DO NOTHING", &params, error);
   if (res == NULL)
     return FALSE;
 
@@ -524,8 +527,8 @@ pg_insert_pending (gpointer   store,
 
   tally_pg_params_int64 (&params, seq);
   tally_pg_params_int64 (&params, expires_at);
-  return tally_pg_ledger_exec_command (store, "INSERT INTO pending (seq, state, expires_at) VALUES ($1, 0, $2)",
-                       &params, error);
+  return tally_pg_ledger_exec_command (store, "INSERT INTO pending (seq, state, expires_at) "
+                                       "VALUES ($1, 0, $2)", &params, error);
 }
 
 static gboolean
@@ -540,8 +543,8 @@ pg_settle_pending (gpointer            store,
   tally_pg_params_int64 (&params, state);
   tally_pg_params_int64 (&params, settled_by);
   tally_pg_params_int64 (&params, pending_seq);
-  return tally_pg_ledger_exec_command (store, "UPDATE pending SET state = $1, settled_by = $2 WHERE seq = $3",
-                       &params, error);
+  return tally_pg_ledger_exec_command (store, "UPDATE pending SET state = $1, settled_by = $2 "
+                                       "WHERE seq = $3", &params, error);
 }
 
 static gboolean
@@ -554,14 +557,16 @@ pg_read_open_lots (gpointer   store,
   g_autoptr(PGresult) res = NULL;
 
   tally_pg_params_int64 (&params, account_num);
-  res = tally_pg_ledger_exec (store, "SELECT num, remaining FROM lots WHERE account = $1 AND closed = 0 "
-              "AND remaining > 0 ORDER BY expires_at, num", &params, error);
+  res = tally_pg_ledger_exec (store, "SELECT num, remaining FROM lots WHERE account = $1 "
+                              "AND closed = 0 AND remaining > 0 ORDER BY expires_at, num",
+                              &params, error);
   if (res == NULL)
     return FALSE;
 
   for (int row = 0; row < PQntuples (res); row++)
     {
-      TallyOpenLot lot = { tally_pg_ledger_int64 (res, row, 0), tally_pg_ledger_int64 (res, row, 1) };
+      TallyOpenLot lot = { tally_pg_ledger_int64 (res, row, 0),
+                           tally_pg_ledger_int64 (res, row, 1) };
 
       g_array_append_val (lots, lot);
     }
@@ -604,7 +609,7 @@ pg_due_pending (gpointer   store,
   tally_pg_params_int64 (&params, now);
   tally_pg_params_int64 (&params, limit);
   res = tally_pg_ledger_exec (store, "SELECT seq FROM pending WHERE state = 0 AND expires_at > 0 "
-              "AND expires_at <= $1 ORDER BY expires_at LIMIT $2", &params, error);
+                              "AND expires_at <= $1 ORDER BY expires_at LIMIT $2", &params, error);
   if (res == NULL)
     return FALSE;
 
@@ -630,9 +635,10 @@ pg_due_lots (gpointer   store,
   tally_pg_params_int64 (&params, now);
   tally_pg_params_int64 (&params, limit);
   res = tally_pg_ledger_exec (store, "SELECT l.num, a.id, l.remaining, t.id FROM lots l "
-              "JOIN transfers t ON t.seq = l.transfer_seq JOIN accounts a ON a.num = l.account "
-              "WHERE l.closed = 0 AND l.expires_at <= $1 ORDER BY l.expires_at, l.num LIMIT $2",
-              &params, error);
+                              "JOIN transfers t ON t.seq = l.transfer_seq "
+                              "JOIN accounts a ON a.num = l.account WHERE l.closed = 0 "
+                              "AND l.expires_at <= $1 ORDER BY l.expires_at, l.num LIMIT $2",
+                              &params, error);
   if (res == NULL)
     return FALSE;
 
@@ -662,8 +668,8 @@ pg_close_lot (gpointer   store,
   else
     tally_pg_params_text (&params, NULL);
   tally_pg_params_int64 (&params, lot_num);
-  return tally_pg_ledger_exec_command (store, "UPDATE lots SET closed = 1, expired_by = $1 WHERE num = $2",
-                       &params, error);
+  return tally_pg_ledger_exec_command (store, "UPDATE lots SET closed = 1, expired_by = $1 "
+                                       "WHERE num = $2", &params, error);
 }
 
 static const TallyLedgerStoreOps pg_ops = {
@@ -888,9 +894,9 @@ tally_pg_ledger_create_account (TallyPgLedger       *self,
   tally_pg_params_text (&params, account->name);
   tally_pg_params_text (&params, account->timezone[0] != '\0' ? account->timezone : "UTC");
   tally_pg_params_int64 (&params, tally_pg_ledger_now (self));
-  if (!tally_pg_ledger_exec_command (self, "INSERT INTO accounts (id, kind, flags, name, timezone, created_at) "
-                     "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
-                     &params, error) ||
+  if (!tally_pg_ledger_exec_command (self, "INSERT INTO accounts (id, kind, flags, name, "
+                                     "timezone, created_at) VALUES ($1, $2, $3, $4, $5, $6) "
+                                     "ON CONFLICT (id) DO NOTHING", &params, error) ||
       !tally_pg_ledger_lookup_account (self, account->id, &existing, error))
     return FALSE;
 
@@ -1096,7 +1102,8 @@ static gboolean
 check_accounts (TallyPgLedger  *self,
                 GError        **error)
 {
-  g_autoptr(PGresult) res = tally_pg_ledger_exec (self, TALLY_LEDGER_RECOMPUTED_COLUMNS, NULL, error);
+  g_autoptr(PGresult) res = tally_pg_ledger_exec (self, TALLY_LEDGER_RECOMPUTED_COLUMNS, NULL,
+                                                  error);
   TallyLedgerTotals totals = { 0 };
 
   if (res == NULL)
@@ -1104,6 +1111,7 @@ check_accounts (TallyPgLedger  *self,
 
   for (int row = 0; row < PQntuples (res); row++)
     {
+      TallyAccountFlags flags = (TallyAccountFlags) tally_pg_ledger_int64 (res, row, 1);
       gint64 stored[4], recomputed[4];
 
       for (int c = 0; c < 4; c++)
@@ -1111,9 +1119,8 @@ check_accounts (TallyPgLedger  *self,
           stored[c] = tally_pg_ledger_int64 (res, row, 2 + c);
           recomputed[c] = tally_pg_ledger_int64 (res, row, 6 + c);
         }
-      if (!tally_ledger_check_account_columns (PQgetvalue (res, row, 0),
-                                               (TallyAccountFlags) tally_pg_ledger_int64 (res, row, 1),
-                                               stored, recomputed, &totals, error))
+      if (!tally_ledger_check_account_columns (PQgetvalue (res, row, 0), flags, stored,
+                                               recomputed, &totals, error))
         return FALSE;
     }
 
@@ -1132,7 +1139,8 @@ tally_pg_ledger_check (TallyPgLedger  *self,
 
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
 
-  if (!tally_pg_ledger_exec_command (self, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, error))
+  if (!tally_pg_ledger_exec_command (self, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL,
+                                     error))
     return FALSE;
 
   invariants = tally_ledger_invariants (&n);
