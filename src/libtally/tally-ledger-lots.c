@@ -63,18 +63,40 @@ tally_ledger_burn_lot (gpointer   store,
 
 /* --- setting an expiry --- */
 
+/* The first column of @sql's first row, 0 when it has none; @sql takes
+ * @n_values numbers, ?1 and on. */
+static gboolean
+query_int64 (TallyLedger   *self,
+             const char    *sql,
+             const gint64  *values,
+             guint          n_values,
+             gint64        *value,
+             GError       **error)
+{
+  sqlite3 *db = tally_ledger_get_db (self);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return tally_ledger_set_sqlite_error (db, error);
+  for (guint i = 0; i < n_values; i++)
+    sqlite3_bind_int64 (stmt, (int) i + 1, values[i]);
+  rc = sqlite3_step (stmt);
+  *value = rc == SQLITE_ROW ? sqlite3_column_int64 (stmt, 0) : 0;
+  sqlite3_finalize (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return tally_ledger_set_sqlite_error (db, error);
+  return TRUE;
+}
+
 static gboolean
 find_lot_expiry (TallyLedger  *self,
                  gint64        transfer_seq,
                  gint64       *expires_at,
                  GError      **error)
 {
-  sqlite3 *db = tally_ledger_get_db (self);
-  g_autofree char *sql = g_strdup_printf ("SELECT expires_at FROM lots WHERE transfer_seq = %"
-                                          G_GINT64_FORMAT, transfer_seq);
-
-  *expires_at = 0;
-  return tally_ledger_query_int64 (db, sql, expires_at, error);
+  return query_int64 (self, TALLY_SQL_LOT_EXPIRY, &transfer_seq, 1, expires_at, error);
 }
 
 static gboolean
@@ -83,16 +105,13 @@ has_later_debits (TallyLedger               *self,
                   gboolean                  *later,
                   GError                   **error)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM transfers WHERE debit_account = %"
-                                          G_GINT64_FORMAT " AND seq > %" G_GINT64_FORMAT
-                                          " AND (flags & 10) = 0", stored->credit_num,
-                                          stored->transfer.seq);
-  gint64 count;
+  gint64 values[] = { stored->credit_num, stored->transfer.seq };
+  gint64 found;
 
-  if (!tally_ledger_query_int64 (tally_ledger_get_db (self), sql, &count, error))
+  if (!query_int64 (self, TALLY_SQL_LATER_DEBITS, values, G_N_ELEMENTS (values), &found, error))
     return FALSE;
 
-  *later = count > 0;
+  *later = found != 0;
   return TRUE;
 }
 

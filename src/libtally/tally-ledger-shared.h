@@ -69,6 +69,11 @@ G_BEGIN_DECLS
   "SELECT t.id, l.amount, l.remaining, l.expires_at FROM lots l " \
   "JOIN transfers t ON t.seq = l.transfer_seq WHERE l.account = ?1 " \
   "AND l.closed = 0 AND l.remaining > 0 ORDER BY l.expires_at, l.num"
+#define TALLY_SQL_LOT_EXPIRY "SELECT expires_at FROM lots WHERE transfer_seq = ?1"
+/* 1 when ?1 has a posted debit after seq ?2, else 0. */
+#define TALLY_SQL_LATER_DEBITS \
+  "SELECT CASE WHEN EXISTS (SELECT 1 FROM transfers WHERE debit_account = ?1 AND seq > ?2 " \
+  "AND (flags & 10) = 0) THEN 1 ELSE 0 END"
 #define TALLY_SQL_INSERT_LOT \
   "INSERT INTO lots (account, transfer_seq, amount, remaining, expires_at) " \
   "VALUES (?1, ?2, ?3, ?3, ?4)"

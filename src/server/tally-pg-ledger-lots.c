@@ -9,6 +9,23 @@
 
 #include "tally-pg-ledger-private.h"
 
+/* The first column of @shared_sql's first row, 0 when it has none. */
+static gboolean
+query_int64 (TallyPgLedger        *self,
+             const char           *shared_sql,
+             const TallyPgParams  *params,
+             gint64               *value,
+             GError              **error)
+{
+  g_autofree char *sql = tally_pg_ledger_sql (shared_sql);
+  g_autoptr(PGresult) res = tally_pg_ledger_exec (self, sql, params, error);
+
+  if (res == NULL)
+    return FALSE;
+  *value = PQntuples (res) > 0 ? tally_pg_ledger_int64 (res, 0, 0) : 0;
+  return TRUE;
+}
+
 static gboolean
 find_lot_expiry (TallyPgLedger  *self,
                  gint64          transfer_seq,
@@ -16,15 +33,9 @@ find_lot_expiry (TallyPgLedger  *self,
                  GError        **error)
 {
   TallyPgParams params = { 0 };
-  g_autoptr(PGresult) res = NULL;
 
   tally_pg_params_int64 (&params, transfer_seq);
-  res = tally_pg_ledger_exec (self, "SELECT expires_at FROM lots WHERE transfer_seq = $1",
-                              &params, error);
-  if (res == NULL)
-    return FALSE;
-  *expires_at = PQntuples (res) > 0 ? tally_pg_ledger_int64 (res, 0, 0) : 0;
-  return TRUE;
+  return query_int64 (self, TALLY_SQL_LOT_EXPIRY, &params, expires_at, error);
 }
 
 static gboolean
@@ -34,16 +45,13 @@ has_later_debits (TallyPgLedger              *self,
                   GError                    **error)
 {
   TallyPgParams params = { 0 };
-  g_autoptr(PGresult) res = NULL;
+  gint64 found;
 
   tally_pg_params_int64 (&params, stored->credit_num);
   tally_pg_params_int64 (&params, stored->transfer.seq);
-  res = tally_pg_ledger_exec (self, "SELECT EXISTS (SELECT 1 FROM transfers "
-                              "WHERE debit_account = $1 AND seq > $2 AND (flags & 10) = 0)",
-                              &params, error);
-  if (res == NULL)
+  if (!query_int64 (self, TALLY_SQL_LATER_DEBITS, &params, &found, error))
     return FALSE;
-  *later = g_str_equal (PQgetvalue (res, 0, 0), "t");
+  *later = found != 0;
   return TRUE;
 }
 

@@ -424,12 +424,12 @@ tally_pg_ledger_sum_consumption (TallyPgLedger  *self,
 
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
   g_return_val_if_fail (spent != NULL, FALSE);
-  g_return_val_if_fail (since >= 0 && until >= 0, FALSE);
 
+  /* As on SQLite: no start before the first transfer, no end at 0. */
   *spent = 0;
   if (!tally_pg_ledger_account_num (self, account_id, &window.num, error) ||
-      !tally_ledger_split_window (since, until > 0 ? until : G_MAXINT64, consumption_part,
-                                  &window, error))
+      !tally_ledger_split_window (MAX (since, 0), until > 0 ? until : G_MAXINT64,
+                                  consumption_part, &window, error))
     return FALSE;
 
   *spent = window.spent;
