@@ -128,52 +128,22 @@ struct _TallyPgLedger
 
 G_DEFINE_FINAL_TYPE (TallyPgLedger, tally_pg_ledger, G_TYPE_OBJECT)
 
-/* The text parameters of one statement; numbers are printed into the
- * struct itself, so nothing is allocated. */
-typedef struct
-{
-  char        numbers[16][24];
-  const char *values[16];
-  int         n;
-} Params;
-
-static void
-add_int64 (Params *params,
-           gint64  value)
-{
-  g_assert (params->n < (int) G_N_ELEMENTS (params->values));
-  g_snprintf (params->numbers[params->n], sizeof params->numbers[0], "%" G_GINT64_FORMAT, value);
-  params->values[params->n] = params->numbers[params->n];
-  params->n++;
-}
-
-/* @text must outlive the statement; NULL is SQL NULL. */
-static void
-add_text (Params     *params,
-          const char *text)
-{
-  g_assert (params->n < (int) G_N_ELEMENTS (params->values));
-  params->values[params->n++] = text;
-}
-
 static PGresult *
-exec (TallyPgLedger  *self,
-      const char     *sql,
-      const Params   *params,
-      GError        **error)
+exec (TallyPgLedger        *self,
+      const char           *sql,
+      const TallyPgParams  *params,
+      GError              **error)
 {
-  return tally_pg_exec (self->pg, sql, params ? params->n : 0,
-                        params ? params->values : NULL, error);
+  return tally_pg_run (self->pg, sql, params, error);
 }
 
 static gboolean
-exec_command (TallyPgLedger  *self,
-              const char     *sql,
-              const Params   *params,
-              GError        **error)
+exec_command (TallyPgLedger        *self,
+              const char           *sql,
+              const TallyPgParams  *params,
+              GError              **error)
 {
-  return tally_pg_exec_command (self->pg, sql, params ? params->n : 0,
-                                params ? params->values : NULL, error);
+  return tally_pg_run_command (self->pg, sql, params, error);
 }
 
 static void
@@ -191,21 +161,6 @@ get_int64 (const PGresult *res,
   return tally_pg_is_null (res, row, col) ? 0 : tally_pg_get_int64 (res, row, col);
 }
 
-/* A NULL or an over-long value reads as "" (the ledger never stores one). */
-static void
-copy_text (const PGresult *res,
-           int             row,
-           int             col,
-           char           *dest,
-           gsize           size)
-{
-  const char *value = PQgetvalue (res, row, col);
-
-  if (tally_pg_is_null (res, row, col) || strlen (value) >= size)
-    value = "";
-  g_strlcpy (dest, value, size);
-}
-
 static void
 read_account (const PGresult *res,
               int             row,
@@ -214,11 +169,11 @@ read_account (const PGresult *res,
 {
   memset (account, 0, sizeof *account);
   *num = get_int64 (res, row, 0);
-  copy_text (res, row, 1, account->id, sizeof account->id);
+  tally_pg_copy_text (res, row, 1, account->id, sizeof account->id);
   account->kind = (TallyAccountKind) get_int64 (res, row, 2);
   account->flags = (TallyAccountFlags) get_int64 (res, row, 3);
-  copy_text (res, row, 4, account->name, sizeof account->name);
-  copy_text (res, row, 5, account->timezone, sizeof account->timezone);
+  tally_pg_copy_text (res, row, 4, account->name, sizeof account->name);
+  tally_pg_copy_text (res, row, 5, account->timezone, sizeof account->timezone);
   account->debits_pending = get_int64 (res, row, 6);
   account->debits_posted = get_int64 (res, row, 7);
   account->credits_pending = get_int64 (res, row, 8);
@@ -237,18 +192,18 @@ read_transfer (const PGresult       *res,
 
   memset (stored, 0, sizeof *stored);
   t->seq = get_int64 (res, row, 0);
-  copy_text (res, row, 1, t->id, sizeof t->id);
-  copy_text (res, row, 2, t->debit_account_id, sizeof t->debit_account_id);
-  copy_text (res, row, 3, t->credit_account_id, sizeof t->credit_account_id);
+  tally_pg_copy_text (res, row, 1, t->id, sizeof t->id);
+  tally_pg_copy_text (res, row, 2, t->debit_account_id, sizeof t->debit_account_id);
+  tally_pg_copy_text (res, row, 3, t->credit_account_id, sizeof t->credit_account_id);
   t->amount = get_int64 (res, row, 4);
-  copy_text (res, row, 5, t->pending_id, sizeof t->pending_id);
+  tally_pg_copy_text (res, row, 5, t->pending_id, sizeof t->pending_id);
   t->units = get_int64 (res, row, 6);
   t->timeout = (guint32) get_int64 (res, row, 7);
   t->flags = (TallyTransferFlags) get_int64 (res, row, 8);
   t->kind = (TallyTransferKind) get_int64 (res, row, 9);
-  copy_text (res, row, 10, t->ref, sizeof t->ref);
-  copy_text (res, row, 11, t->tool_id, sizeof t->tool_id);
-  copy_text (res, row, 12, t->description, sizeof t->description);
+  tally_pg_copy_text (res, row, 10, t->ref, sizeof t->ref);
+  tally_pg_copy_text (res, row, 11, t->tool_id, sizeof t->tool_id);
+  tally_pg_copy_text (res, row, 12, t->description, sizeof t->description);
   t->created_at = get_int64 (res, row, 13);
   stored->debit_num = get_int64 (res, row, 14);
   stored->credit_num = get_int64 (res, row, 15);
@@ -264,7 +219,7 @@ read_transfer (const PGresult       *res,
 static gboolean
 find_transfer_where (TallyPgLedger        *self,
                      const char           *sql,
-                     const Params         *params,
+                     const TallyPgParams  *params,
                      TallyStoredTransfer  *stored,
                      gboolean             *found,
                      GError              **error)
@@ -378,11 +333,11 @@ pg_get_account (gpointer             store,
                 GError             **error)
 {
   char id[TALLY_UUID_LEN];
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
   tally_uuid_from_bytes (key, id);
-  add_text (&params, id);
+  tally_pg_params_add_text (&params, id);
   res = exec (store, "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE id = $1", &params, error);
   if (res == NULL)
     return FALSE;
@@ -399,13 +354,13 @@ pg_write_account (gpointer                   store,
                   GError                   **error)
 {
   const TallyAccount *a = &cached->account;
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
-  add_int64 (&params, a->debits_pending);
-  add_int64 (&params, a->debits_posted);
-  add_int64 (&params, a->credits_pending);
-  add_int64 (&params, a->credits_posted);
-  add_int64 (&params, cached->num);
+  tally_pg_params_add_int64 (&params, a->debits_pending);
+  tally_pg_params_add_int64 (&params, a->debits_posted);
+  tally_pg_params_add_int64 (&params, a->credits_pending);
+  tally_pg_params_add_int64 (&params, a->credits_posted);
+  tally_pg_params_add_int64 (&params, cached->num);
   return exec_command (store, "UPDATE accounts SET debits_pending = $1, debits_posted = $2, "
                        "credits_pending = $3, credits_posted = $4 WHERE num = $5",
                        &params, error);
@@ -419,10 +374,10 @@ pg_find_transfer (gpointer              store,
                   GError              **error)
 {
   char text[TALLY_UUID_LEN];
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
   tally_uuid_from_bytes (id, text);
-  add_text (&params, text);
+  tally_pg_params_add_text (&params, text);
   return find_transfer_where (store, "SELECT " TRANSFER_COLUMNS TRANSFER_FROM "WHERE t.id = $1",
                               &params, stored, found, error);
 }
@@ -434,9 +389,9 @@ pg_find_transfer_by_seq (gpointer              store,
                          gboolean             *found,
                          GError              **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
-  add_int64 (&params, seq);
+  tally_pg_params_add_int64 (&params, seq);
   return find_transfer_where (store, "SELECT " TRANSFER_COLUMNS TRANSFER_FROM "WHERE t.seq = $1",
                               &params, stored, found, error);
 }
@@ -448,10 +403,10 @@ pg_find_pending_row (gpointer          store,
                      gboolean         *found,
                      GError          **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  add_int64 (&params, seq);
+  tally_pg_params_add_int64 (&params, seq);
   res = exec (store, "SELECT state, expires_at, settled_by FROM pending WHERE seq = $1",
               &params, error);
   if (res == NULL)
@@ -480,27 +435,27 @@ pg_insert_transfer (gpointer              store,
                     GError              **error)
 {
   char text[TALLY_UUID_LEN];
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
   tally_uuid_from_bytes (id, text);
-  add_int64 (&params, t->seq);
-  add_text (&params, text);
-  add_int64 (&params, debit_num);
-  add_int64 (&params, credit_num);
-  add_int64 (&params, t->amount);
+  tally_pg_params_add_int64 (&params, t->seq);
+  tally_pg_params_add_text (&params, text);
+  tally_pg_params_add_int64 (&params, debit_num);
+  tally_pg_params_add_int64 (&params, credit_num);
+  tally_pg_params_add_int64 (&params, t->amount);
   if (pending_seq > 0)
-    add_int64 (&params, pending_seq);
+    tally_pg_params_add_int64 (&params, pending_seq);
   else
-    add_text (&params, NULL);
-  add_int64 (&params, t->units);
-  add_int64 (&params, t->timeout);
-  add_int64 (&params, t->flags);
-  add_int64 (&params, t->kind);
-  add_text (&params, t->ref);
-  add_text (&params, t->tool_id[0] != '\0' ? t->tool_id : NULL);
-  add_text (&params, t->description);
-  add_int64 (&params, t->created_at);
+    tally_pg_params_add_text (&params, NULL);
+  tally_pg_params_add_int64 (&params, t->units);
+  tally_pg_params_add_int64 (&params, t->timeout);
+  tally_pg_params_add_int64 (&params, t->flags);
+  tally_pg_params_add_int64 (&params, t->kind);
+  tally_pg_params_add_text (&params, t->ref);
+  tally_pg_params_add_text (&params, t->tool_id[0] != '\0' ? t->tool_id : NULL);
+  tally_pg_params_add_text (&params, t->description);
+  tally_pg_params_add_int64 (&params, t->created_at);
 
   res = exec (store, "INSERT INTO transfers (seq, id, debit_account, credit_account, amount, "
               "pending_seq, units, timeout, flags, kind, ref, tool_id, description, created_at) "
@@ -519,10 +474,10 @@ pg_insert_pending (gpointer   store,
                    gint64     expires_at,
                    GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
-  add_int64 (&params, seq);
-  add_int64 (&params, expires_at);
+  tally_pg_params_add_int64 (&params, seq);
+  tally_pg_params_add_int64 (&params, expires_at);
   return exec_command (store, "INSERT INTO pending (seq, state, expires_at) VALUES ($1, 0, $2)",
                        &params, error);
 }
@@ -534,11 +489,11 @@ pg_settle_pending (gpointer            store,
                    gint64              settled_by,
                    GError            **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
-  add_int64 (&params, state);
-  add_int64 (&params, settled_by);
-  add_int64 (&params, pending_seq);
+  tally_pg_params_add_int64 (&params, state);
+  tally_pg_params_add_int64 (&params, settled_by);
+  tally_pg_params_add_int64 (&params, pending_seq);
   return exec_command (store, "UPDATE pending SET state = $1, settled_by = $2 WHERE seq = $3",
                        &params, error);
 }
@@ -549,10 +504,10 @@ pg_read_open_lots (gpointer   store,
                    GArray    *lots,
                    GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  add_int64 (&params, account_num);
+  tally_pg_params_add_int64 (&params, account_num);
   res = exec (store, "SELECT num, remaining FROM lots WHERE account = $1 AND closed = 0 "
               "AND remaining > 0 ORDER BY expires_at, num", &params, error);
   if (res == NULL)
@@ -574,11 +529,11 @@ pg_burn_lot (gpointer   store,
              gint64     amount,
              GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
-  add_int64 (&params, lot);
-  add_int64 (&params, transfer_seq);
-  add_int64 (&params, amount);
+  tally_pg_params_add_int64 (&params, lot);
+  tally_pg_params_add_int64 (&params, transfer_seq);
+  tally_pg_params_add_int64 (&params, amount);
   return exec_command (store, "UPDATE lots SET remaining = remaining - $3 WHERE num = $1",
                        &params, error) &&
          exec_command (store, "INSERT INTO lot_burns (lot, transfer_seq, amount) "
@@ -592,11 +547,11 @@ pg_due_pending (gpointer   store,
                 GArray    *seqs,
                 GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  add_int64 (&params, now);
-  add_int64 (&params, limit);
+  tally_pg_params_add_int64 (&params, now);
+  tally_pg_params_add_int64 (&params, limit);
   res = exec (store, "SELECT seq FROM pending WHERE state = 0 AND expires_at > 0 "
               "AND expires_at <= $1 ORDER BY expires_at LIMIT $2", &params, error);
   if (res == NULL)
@@ -618,11 +573,11 @@ pg_due_lots (gpointer   store,
              GArray    *lots,
              GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  add_int64 (&params, now);
-  add_int64 (&params, limit);
+  tally_pg_params_add_int64 (&params, now);
+  tally_pg_params_add_int64 (&params, limit);
   res = exec (store, "SELECT l.num, a.id, l.remaining, t.id FROM lots l "
               "JOIN transfers t ON t.seq = l.transfer_seq JOIN accounts a ON a.num = l.account "
               "WHERE l.closed = 0 AND l.expires_at <= $1 ORDER BY l.expires_at, l.num LIMIT $2",
@@ -637,7 +592,7 @@ pg_due_lots (gpointer   store,
       lot.num = get_int64 (res, row, 0);
       tally_uuid_to_bytes (PQgetvalue (res, row, 1), lot.account_key);
       lot.remaining = get_int64 (res, row, 2);
-      copy_text (res, row, 3, lot.transfer_id, sizeof lot.transfer_id);
+      tally_pg_copy_text (res, row, 3, lot.transfer_id, sizeof lot.transfer_id);
       g_array_append_val (lots, lot);
     }
   return TRUE;
@@ -649,13 +604,13 @@ pg_close_lot (gpointer   store,
               gint64     expiry_seq,
               GError   **error)
 {
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
 
   if (expiry_seq > 0)
-    add_int64 (&params, expiry_seq);
+    tally_pg_params_add_int64 (&params, expiry_seq);
   else
-    add_text (&params, NULL);
-  add_int64 (&params, lot_num);
+    tally_pg_params_add_text (&params, NULL);
+  tally_pg_params_add_int64 (&params, lot_num);
   return exec_command (store, "UPDATE lots SET closed = 1, expired_by = $1 WHERE num = $2",
                        &params, error);
 }
@@ -809,7 +764,7 @@ tally_pg_ledger_create_account (TallyPgLedger       *self,
                                 GError             **error)
 {
   TallyAccount existing;
-  Params params = { 0 };
+  TallyPgParams params = { 0 };
   guint8 id[16];
 
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
@@ -818,12 +773,12 @@ tally_pg_ledger_create_account (TallyPgLedger       *self,
   if (!tally_ledger_rules_check_new_account (account, id, error))
     return FALSE;
 
-  add_text (&params, account->id);
-  add_int64 (&params, account->kind);
-  add_int64 (&params, account->flags);
-  add_text (&params, account->name);
-  add_text (&params, account->timezone[0] != '\0' ? account->timezone : "UTC");
-  add_int64 (&params, tally_pg_ledger_now (self));
+  tally_pg_params_add_text (&params, account->id);
+  tally_pg_params_add_int64 (&params, account->kind);
+  tally_pg_params_add_int64 (&params, account->flags);
+  tally_pg_params_add_text (&params, account->name);
+  tally_pg_params_add_text (&params, account->timezone[0] != '\0' ? account->timezone : "UTC");
+  tally_pg_params_add_int64 (&params, tally_pg_ledger_now (self));
   if (!exec_command (self, "INSERT INTO accounts (id, kind, flags, name, timezone, created_at) "
                      "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
                      &params, error) ||

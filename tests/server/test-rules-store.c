@@ -17,11 +17,14 @@
 
 #include <string.h>
 
+#include "tally-pg-store.h"
+#include "tally-test-postgres.h"
 #include "tally-test-rig.h"
 
 typedef struct
 {
   TestRig          base;
+  TallyPgStore    *pg_store;
   TallyRulesStore *store;
   TallyUser        user;
 } Fixture;
@@ -32,12 +35,50 @@ typedef struct
   void      (*make) (Fixture *fixture);
 } StoreMaker;
 
+/* Started on the first PostgreSQL test; each test has a database. */
+static TallyTestPostgres *cluster;
+
 /* SQLite: TallyStore on a ledger file in a temporary folder. */
 static void
 make_sqlite (Fixture *fixture)
 {
   test_rig_setup (&fixture->base, NULL);
   fixture->store = TALLY_RULES_STORE (fixture->base.store);
+  test_rig_user_new (&fixture->base, "contract@example.com", TALLY_ROLE_MEMBER, &fixture->user);
+}
+
+static char *
+create_database (void)
+{
+  static guint counter;
+  g_autofree char *name = g_strdup_printf ("contract_%u", ++counter);
+  g_autofree char *sql = g_strdup_printf ("CREATE DATABASE %s", name);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyPg) admin = NULL;
+
+  if (cluster == NULL)
+    cluster = tally_test_postgres_start ();
+  admin = tally_pg_connect (tally_test_postgres_get_url (cluster), &error);
+  g_assert_no_error (error);
+  g_assert_true (tally_pg_exec_command (admin, sql, 0, NULL, &error));
+  g_assert_no_error (error);
+  return tally_test_postgres_get_database_url (cluster, name);
+}
+
+/* PostgreSQL: TallyPgStore on a database of a cluster of the test's own. */
+static void
+make_postgres (Fixture *fixture)
+{
+  g_autofree char *url = create_database ();
+  g_autoptr(GError) error = NULL;
+
+  fixture->pg_store = tally_pg_store_new (url, &error);
+  g_assert_no_error (error);
+  fixture->store = TALLY_RULES_STORE (fixture->pg_store);
+  g_assert_true (tally_pg_store_create_user (fixture->pg_store, "Contract@example.com", "Test",
+                                             "not-a-hash", TALLY_ROLE_MEMBER, &fixture->user,
+                                             &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -47,14 +88,31 @@ fixture_setup (Fixture       *fixture,
   const StoreMaker *maker = data;
 
   maker->make (fixture);
-  test_rig_user_new (&fixture->base, "contract@example.com", TALLY_ROLE_MEMBER, &fixture->user);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  data)
 {
-  test_rig_teardown (&fixture->base, data);
+  if (fixture->pg_store != NULL)
+    g_clear_object (&fixture->pg_store);
+  else
+    test_rig_teardown (&fixture->base, data);
+}
+
+/* Every invariant of the ledger, on whichever store. */
+static void
+assert_ledger_clean (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (fixture->pg_store == NULL)
+    {
+      test_rig_assert_clean (&fixture->base);
+      return;
+    }
+  g_assert_true (tally_pg_ledger_check (tally_pg_store_get_ledger (fixture->pg_store), &error));
+  g_assert_no_error (error);
 }
 
 static const char *
@@ -171,6 +229,43 @@ test_not_found (Fixture       *fixture,
   g_assert_cmpstr (user.account_id, ==, fixture->user.account_id);
 }
 
+/* Users are found by id, by address in any case, and by account; an
+ * unknown one is NOT_FOUND. */
+static void
+test_users (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autofree char *hash = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean erased = TRUE;
+  TallyUser user;
+
+  g_assert_cmpstr (fixture->user.email, ==, "contract@example.com");
+  g_assert_true (tally_rules_store_find_user_by_email (fixture->store, "CONTRACT@example.com",
+                                                       &user, &hash, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (user.id, ==, fixture->user.id);
+  g_assert_cmpstr (hash, ==, "not-a-hash");
+  g_assert_cmpint (user.role, ==, TALLY_ROLE_MEMBER);
+  g_assert_false (user.disabled);
+
+  g_assert_true (tally_rules_store_find_user_by_account (fixture->store,
+                                                         fixture->user.account_id, &user,
+                                                         &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (user.id, ==, fixture->user.id);
+  g_assert_cmpint (balance (fixture), ==, 0);
+
+  g_assert_true (tally_rules_store_user_is_erased (fixture->store, fixture->user.id, &erased,
+                                                   &error));
+  g_assert_no_error (error);
+  g_assert_false (erased);
+
+  g_assert_false (tally_rules_store_find_user_by_account (fixture->store, "' OR ''='", &user,
+                                                          &error));
+  g_assert_error (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND);
+}
+
 /* The writer's group: a write undone alone, the others kept, and a
  * transaction rolled back leaves nothing. */
 static void
@@ -206,7 +301,7 @@ test_group_writes (Fixture       *fixture,
   tally_rules_store_rollback (fixture->store);
   g_assert_cmpint (balance (fixture), ==, 107);
   g_assert_cmpint (tally_rules_store_get_last_seq (fixture->store), ==, last_seq);
-  test_rig_assert_clean (&fixture->base);
+  assert_ledger_clean (fixture);
 }
 
 /* What a run is saved with is what it is found with; completing it
@@ -445,8 +540,17 @@ test_defer_sync (Fixture       *fixture,
   const char *path;
   guint commits = 0;
 
+  /* A store whose commits are durable alone has nothing to defer. */
   path = tally_rules_store_defer_sync (fixture->store, count_commit, &commits);
-  g_assert_nonnull (path);
+  if (path == NULL)
+    {
+      g_assert_true (TALLY_IS_PG_STORE (fixture->store));
+      begin (fixture);
+      grant (fixture, 1);
+      commit (fixture);
+      g_assert_cmpuint (commits, ==, 0);
+      return;
+    }
   g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
 
   begin (fixture);
@@ -530,36 +634,56 @@ test_sweep (Fixture       *fixture,
   g_clear_error (&cancelled.error);
 }
 
-static const StoreMaker makers[] = {
-  { "sqlite", make_sqlite },
-};
+static const StoreMaker sqlite_maker = { "sqlite", make_sqlite };
+static const StoreMaker postgres_maker = { "postgres", make_postgres };
 
+static void
+add_for (const StoreMaker  *maker,
+         const char        *name,
+         void             (*func) (Fixture *fixture, gconstpointer data))
+{
+  g_autofree char *path = g_strdup_printf ("/rules-store/%s/%s", maker->name, name);
+
+  g_test_add (path, Fixture, maker, fixture_setup, func, fixture_teardown);
+}
+
+/* On every store: what each must do alike. */
 static void
 add (const char  *name,
      void       (*func) (Fixture *fixture, gconstpointer data))
 {
-  for (guint i = 0; i < G_N_ELEMENTS (makers); i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/rules-store/%s/%s", makers[i].name, name);
+  add_for (&sqlite_maker, name, func);
+  add_for (&postgres_maker, name, func);
+}
 
-      g_test_add (path, Fixture, &makers[i], fixture_setup, func, fixture_teardown);
-    }
+/* Not yet on PostgreSQL: the calls it uses are still being built there
+ * (issue 19). */
+static void
+add_sqlite_only (const char  *name,
+                 void       (*func) (Fixture *fixture, gconstpointer data))
+{
+  add_for (&sqlite_maker, name, func);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   g_test_init (&argc, &argv, NULL);
 
-  add ("not-found", test_not_found);
+  add_sqlite_only ("not-found", test_not_found);
   add ("group-writes", test_group_writes);
-  add ("runs", test_runs);
-  add ("payments", test_payments);
-  add ("devices-and-ops", test_devices_and_ops);
-  add ("audit-links", test_audit_links);
+  add ("users", test_users);
+  add_sqlite_only ("runs", test_runs);
+  add_sqlite_only ("payments", test_payments);
+  add_sqlite_only ("devices-and-ops", test_devices_and_ops);
+  add_sqlite_only ("audit-links", test_audit_links);
   add ("defer-sync", test_defer_sync);
-  add ("sweep", test_sweep);
+  add_sqlite_only ("sweep", test_sweep);
 
-  return g_test_run ();
+  status = g_test_run ();
+  g_clear_pointer (&cluster, tally_test_postgres_free);
+  return status;
 }

@@ -1,0 +1,23 @@
+/* tally-pg-store-private.h: what the PostgreSQL store's files share
+ *
+ * Copyright 2026 The Tally developers
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tally-pg-store.h"
+
+G_BEGIN_DECLS
+
+/* The store's connection, as a TallyRulesStore's calls reach it. */
+TallyPg *tally_pg_store_pg          (TallyRulesStore  *rules);
+/* TALLY_STORE_ERROR_NOT_FOUND with @message; FALSE. */
+gboolean tally_pg_store_not_found   (GError          **error,
+                                     const char       *message);
+
+/* Each file of the store sets the interface's calls it implements. */
+void     tally_pg_store_users_init  (TallyRulesStoreInterface *iface);
+
+G_END_DECLS
