@@ -46,6 +46,37 @@ bytea_hex (const void *bytes,
   return g_string_free (hex, FALSE);
 }
 
+/* --- one writer of the chain at a time --- */
+
+/* The chain is one total order across every server sharing the database:
+ * a record's seq and prev_hash come from the head read in
+ * pg_audit_read_head(), so from that read until the appending transaction
+ * commits no other server may read the same head. Inside a transaction the
+ * read therefore first takes the ledger's transaction-scoped advisory lock
+ * (TALLY_PG_STORE_LOCK_LEDGER): an appender that waited for it reads the
+ * head in a new statement, once the holder committed, and READ COMMITTED
+ * gives that statement a snapshot that holds the holder's record. Locking
+ * the head row (SELECT ... FOR UPDATE) would not do: an empty chain has no
+ * row, and a waiter would get the row its snapshot had, the old head.
+ *
+ * The ledger's lock rather than one of the audit's own: a group of writes
+ * posts transfers and audits in either order, and two locks taken in
+ * either order by two servers would deadlock; one cannot. Groups take it
+ * for their transfers anyway, so appending costs no extra turn. The calls
+ * that change records already written (erasure, the format upgrade,
+ * retention's sweep) take it before touching a row too, so no two of them
+ * lock rows in opposite orders either. Outside a transaction nothing is
+ * written after the read, and nothing is locked. */
+static gboolean
+lock_chain (TallyPg  *pg,
+            GError  **error)
+{
+  if (!tally_pg_in_transaction (pg))
+    return TRUE;
+
+  return tally_pg_run_command (pg, TALLY_PG_STORE_LOCK_LEDGER, NULL, error);
+}
+
 /* --- links --- */
 
 /* Runs a "SELECT seq, hash" that gives at most one row. */
@@ -96,36 +127,12 @@ pg_audit_save_anchor (TallyRulesStore  *rules,
 
   tally_pg_params_add_int64 (&params, seq);
   tally_pg_params_add_bytes (&params, hash, TALLY_AUDIT_HASH_LEN);
-  return tally_pg_run_command (tally_pg_store_pg (rules),
+  return lock_chain (tally_pg_store_pg (rules), error) &&
+         tally_pg_run_command (tally_pg_store_pg (rules),
                                "INSERT INTO audit_anchor (id, seq, hash) VALUES (1, $1, $2) "
                                "ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, "
                                "hash = EXCLUDED.hash",
                                &params, error);
-}
-
-/* The chain is one total order across every server sharing the database:
- * a record's seq and prev_hash come from the head read here, so from this
- * read until the appending transaction commits no other server may read
- * the same head. Inside a transaction the read therefore first takes the
- * ledger's transaction-scoped advisory lock (TALLY_PG_STORE_LOCK_LEDGER):
- * an appender that waits for it reads the head in a new
- * statement once the holder committed, and READ COMMITTED gives that
- * statement a snapshot which holds the holder's record. Locking the head
- * row (SELECT ... FOR UPDATE) would not do: an empty chain has no row, and
- * a waiter would get the row its snapshot had, the old head. The ledger's
- * lock rather than one of the audit's own: a group of writes posts
- * transfers and audits in either order, and two locks taken in either
- * order by two servers would deadlock; one lock cannot. Groups take it for
- * their transfers anyway, so appending costs no extra turn. Outside a
- * transaction nothing is appended after the read, and nothing is locked. */
-static gboolean
-lock_chain (TallyPg  *pg,
-            GError  **error)
-{
-  if (!tally_pg_in_transaction (pg))
-    return TRUE;
-
-  return tally_pg_run_command (pg, TALLY_PG_STORE_LOCK_LEDGER, NULL, error);
 }
 
 static gboolean
@@ -220,7 +227,8 @@ pg_audit_update_link (TallyRulesStore         *rules,
   tally_pg_params_add_bytes (&params, record->prev_hash, TALLY_AUDIT_HASH_LEN);
   tally_pg_params_add_bytes (&params, record->hash, TALLY_AUDIT_HASH_LEN);
   tally_pg_params_add_int64 (&params, record->seq);
-  return tally_pg_run_command (tally_pg_store_pg (rules),
+  return lock_chain (tally_pg_store_pg (rules), error) &&
+         tally_pg_run_command (tally_pg_store_pg (rules),
                                "UPDATE audit SET format = $1, field_keys = $2, "
                                "field_digests = $3, prev_hash = $4, hash = $5 WHERE seq = $6",
                                &params, error);
@@ -239,7 +247,8 @@ pg_audit_update_sealed (TallyRulesStore         *rules,
   tally_pg_params_add_text (&params, record->details);
   tally_pg_params_add_text (&params, keys);
   tally_pg_params_add_int64 (&params, record->seq);
-  return tally_pg_run_command (tally_pg_store_pg (rules),
+  return lock_chain (tally_pg_store_pg (rules), error) &&
+         tally_pg_run_command (tally_pg_store_pg (rules),
                                "UPDATE audit SET actor_email = $1, target = $2, details = $3, "
                                "field_keys = $4 WHERE seq = $5",
                                &params, error);
@@ -253,7 +262,8 @@ pg_audit_delete_through (TallyRulesStore  *rules,
   TallyPgParams params = { 0 };
 
   tally_pg_params_add_int64 (&params, seq);
-  return tally_pg_run_command (tally_pg_store_pg (rules), "DELETE FROM audit WHERE seq <= $1",
+  return lock_chain (tally_pg_store_pg (rules), error) &&
+         tally_pg_run_command (tally_pg_store_pg (rules), "DELETE FROM audit WHERE seq <= $1",
                                &params, error);
 }
 

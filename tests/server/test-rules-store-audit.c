@@ -498,12 +498,14 @@ count_advisory_locks (StoreFixture    *fixture,
 }
 
 /* On PostgreSQL, an append and a ledger batch in one transaction hold one
- * lock: two servers cannot take two in opposite orders and deadlock. */
+ * lock, as does a change to a written record: two servers cannot take two
+ * in opposite orders and deadlock. */
 static void
 assert_one_lock (StoreFixture    *fixture,
                  TallyRulesStore *other)
 {
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) first = NULL;
   guint8 hash[TALLY_AUDIT_HASH_LEN];
   gboolean found;
   gint64 seq;
@@ -520,6 +522,16 @@ assert_one_lock (StoreFixture    *fixture,
   g_assert_cmpint (count_advisory_locks (fixture, other), ==, 1);
   stores_commit (fixture);
   g_assert_cmpint (count_advisory_locks (fixture, other), ==, 0);
+
+  first = read_after (fixture, 0, 1, 1);
+  stores_begin (fixture);
+  g_assert_true (tally_rules_store_audit_update_sealed (fixture->store,
+                                                        &g_array_index (first, TallyAuditRecord,
+                                                                        0),
+                                                        &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_advisory_locks (fixture, other), ==, 1);
+  stores_commit (fixture);
 }
 
 /* Two connections append at once, from two threads: the chain is one
