@@ -652,6 +652,125 @@ test_sweep_batches (StoreFixture  *fixture,
   assert_seqs (records, "1 2");
 }
 
+/* A retention sweep as tally-audit.c's: from the anchor, up to two records
+ * a batch, of those before the cutoff; what each batch deleted is noted. */
+typedef struct
+{
+  /* Both sweeps' worker threads add to it. */
+  GMutex     mutex;
+  GArray    *ranges;
+  GMainLoop *loop;
+  guint      running;
+  GError    *error;
+} Retention;
+
+static gboolean
+retention_batch (TallyRulesStore  *store,
+                 gpointer          data,
+                 gboolean         *more,
+                 GError          **error)
+{
+  Retention *retention = data;
+  guint8 hash[TALLY_AUDIT_HASH_LEN];
+  gint64 anchor, seq, range[2];
+  gboolean found;
+
+  if (!tally_rules_store_audit_read_anchor (store, &anchor, hash, error) ||
+      !tally_rules_store_audit_find_link_before (store, 10000, &found, &seq, hash, error))
+    return FALSE;
+  if (!found)
+    return TRUE;
+  /* Long enough for the other sweep to read the same anchor, unless it
+   * waits for this batch. */
+  g_usleep (G_USEC_PER_SEC / 50);
+  if (seq > anchor + 2)
+    {
+      seq = anchor + 2;
+      *more = TRUE;
+      if (!tally_rules_store_audit_find_link (store, seq, &found, hash, error))
+        return FALSE;
+    }
+  if (!tally_rules_store_audit_delete_through (store, seq, error) ||
+      !tally_rules_store_audit_save_anchor (store, seq, hash, error))
+    return FALSE;
+
+  range[0] = anchor + 1;
+  range[1] = seq;
+  g_mutex_lock (&retention->mutex);
+  g_array_append_vals (retention->ranges, range, 1);
+  g_mutex_unlock (&retention->mutex);
+  return TRUE;
+}
+
+static void
+retention_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  Retention *retention = data;
+
+  if (!tally_rules_store_sweep_finish (TALLY_RULES_STORE (source), result, &retention->error))
+    g_assert_no_error (retention->error);
+  if (--retention->running == 0)
+    g_main_loop_quit (retention->loop);
+}
+
+static gint
+compare_range (gconstpointer a,
+               gconstpointer b)
+{
+  const gint64 *x = a, *y = b;
+
+  return (*x > *y) - (*x < *y);
+}
+
+/* Two servers' retention sweeps at once take turns: between them they
+ * delete every old record once, each batch from where the other left the
+ * anchor, and no range is reported twice. */
+static void
+test_sweeps_take_turns (StoreFixture  *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(TallyRulesStore) other = open_second (fixture);
+  Retention retention = { 0 };
+  g_autoptr(GArray) left = NULL;
+  gint64 expected = 1;
+
+  for (guint i = 1; i <= 9; i++)
+    {
+      TallyAuditRecord record;
+
+      record_init (&record, i, i < 9 ? 1000 * i : 20000, "system", "contract.retention");
+      insert (fixture, &record);
+    }
+
+  g_mutex_init (&retention.mutex);
+  retention.ranges = g_array_new (FALSE, FALSE, 2 * sizeof (gint64));
+  retention.loop = g_main_loop_new (NULL, FALSE);
+  retention.running = 2;
+  tally_rules_store_sweep_async (fixture->store, retention_batch, &retention, NULL, NULL,
+                                 retention_done, &retention);
+  tally_rules_store_sweep_async (other, retention_batch, &retention, NULL, NULL,
+                                 retention_done, &retention);
+  g_main_loop_run (retention.loop);
+  g_main_loop_unref (retention.loop);
+
+  g_array_sort (retention.ranges, compare_range);
+  for (guint i = 0; i < retention.ranges->len; i++)
+    {
+      const gint64 *range = &g_array_index (retention.ranges, gint64, 2 * i);
+
+      g_assert_cmpint (range[0], ==, expected);
+      g_assert_cmpint (range[1], >=, range[0]);
+      expected = range[1] + 1;
+    }
+  g_assert_cmpint (expected, ==, 9);
+  g_array_unref (retention.ranges);
+  g_mutex_clear (&retention.mutex);
+  left = read_after (fixture, 0, G_MAXINT64, 100);
+  assert_seqs (left, "9");
+}
+
 static gint64
 data_version (TallyRulesStore *store)
 {
@@ -701,6 +820,7 @@ main (int   argc,
   stores_add ("audit-chain-verifies", test_chain_verifies);
   stores_add ("audit-appends-race", test_appends_race);
   stores_add ("sweep-batches", test_sweep_batches);
+  stores_add ("sweeps-take-turns", test_sweeps_take_turns);
   stores_add ("data-version", test_data_version);
 
   return stores_run ();
