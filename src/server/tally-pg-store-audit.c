@@ -116,7 +116,8 @@ pg_audit_read_anchor (TallyRulesStore  *rules,
                      hash, error);
 }
 
-/* One row, id 1: the upsert decides between two servers' sweeps. */
+/* One row, id 1, which the first save inserts: the upsert decides
+ * whether it is there, not a read before it. */
 static gboolean
 pg_audit_save_anchor (TallyRulesStore  *rules,
                       gint64            seq,
