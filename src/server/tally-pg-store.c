@@ -340,6 +340,9 @@ tally_pg_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->read_data_version = pg_read_data_version;
 
   tally_pg_store_users_init (iface);
+  tally_pg_store_payments_init (iface);
+  tally_pg_store_recharge_init (iface);
+  tally_pg_store_subscriptions_init (iface);
   tally_pg_store_audit_init (iface);
   tally_pg_store_sweep_init (iface);
 }
