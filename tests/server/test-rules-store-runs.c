@@ -75,6 +75,19 @@ save_caps (StoreFixture *fixture,
   g_assert_no_error (error);
 }
 
+/* What the user may spend: the balance less what is held. */
+static gint64
+available (StoreFixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  TallyAccount account;
+
+  g_assert_true (tally_rules_store_lookup_account (fixture->store, fixture->user.account_id,
+                                                   &account, &error));
+  g_assert_no_error (error);
+  return tally_account_available (&account);
+}
+
 static void
 create_transfer (StoreFixture  *fixture,
                  TallyTransfer *transfer)
@@ -474,7 +487,7 @@ test_device_leases (StoreFixture  *fixture,
                                                 &device, &error));
   g_assert_no_error (error);
   stores_commit (fixture);
-  g_assert_cmpint (stores_balance (fixture), ==, 500);
+  g_assert_cmpint (available (fixture), ==, 380);
 
   g_assert_true (tally_rules_store_find_device (fixture->store, fixture->user.id, "phone",
                                                 &found, &error));
@@ -501,6 +514,7 @@ test_device_leases (StoreFixture  *fixture,
   g_assert_no_error (error);
   stores_commit (fixture);
   g_assert_true (released);
+  g_assert_cmpint (available (fixture), ==, 500);
 
   g_assert_true (tally_rules_store_find_device (fixture->store, fixture->user.id, "phone",
                                                 &found, &error));
@@ -842,6 +856,258 @@ test_pools (StoreFixture  *fixture,
   g_assert_cmpuint (accounts->len, ==, 0);
 }
 
+/* --- two servers on one database --- */
+
+/* A second tally-server's store: its own connection to the fixture's
+ * database. */
+static TallyPgStore *
+second_server (StoreFixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+  TallyPgStore *other;
+
+  other = tally_pg_store_new (tally_pg_store_get_url (fixture->pg_store), &error);
+  g_assert_no_error (error);
+  return other;
+}
+
+typedef gboolean (*RaceFunc) (TallyRulesStore  *store,
+                              gpointer          data,
+                              GError          **error);
+
+/* One write on the second server, in a thread: it must wait for the
+ * first server's transaction. */
+typedef struct
+{
+  TallyRulesStore *store;
+  RaceFunc         func;
+  gpointer         data;
+  gboolean         ok;
+  GError          *error;
+  gint             done;
+} Race;
+
+static gpointer
+race_thread (gpointer data)
+{
+  Race *race = data;
+
+  g_assert_true (tally_rules_store_begin (race->store, NULL));
+  race->ok = race->func (race->store, race->data, &race->error);
+  if (race->ok)
+    g_assert_true (tally_rules_store_commit (race->store, NULL));
+  else
+    tally_rules_store_rollback (race->store);
+  g_atomic_int_set (&race->done, TRUE);
+  return NULL;
+}
+
+/* Runs @func on a second server while the first's transaction, begun by
+ * the caller, is open; commits the first once the second has waited on
+ * it; then answers what the second got. */
+static gboolean
+race_against_commit (StoreFixture  *fixture,
+                     RaceFunc       func,
+                     gpointer       data,
+                     GError       **error)
+{
+  g_autoptr(TallyPgStore) other = second_server (fixture);
+  Race race = { TALLY_RULES_STORE (other), func, data, FALSE, NULL, FALSE };
+  GThread *thread = g_thread_new ("second-server", race_thread, &race);
+
+  g_usleep (300 * G_TIME_SPAN_MILLISECOND);
+  g_assert_false (g_atomic_int_get (&race.done));
+  stores_commit (fixture);
+  g_thread_join (thread);
+  if (race.error != NULL)
+    g_propagate_error (error, race.error);
+  return race.ok;
+}
+
+static gboolean
+skip_on_sqlite (StoreFixture *fixture)
+{
+  if (fixture->pg_store != NULL)
+    return FALSE;
+  g_test_skip ("SQLite has one writer, in one process");
+  return TRUE;
+}
+
+static gboolean
+release_phone (TallyRulesStore  *store,
+               gpointer          data,
+               GError          **error)
+{
+  StoreFixture *fixture = data;
+  gboolean released = TRUE;
+
+  if (!tally_rules_store_release_lease (store, fixture->user.id, "phone", &released, error))
+    return FALSE;
+  g_assert_false (released);
+  return TRUE;
+}
+
+/* Two servers giving one device's lease back at once: the second waits
+ * on the device's row, then finds no lease; the credits come back once. */
+static void
+test_race_release_lease (StoreFixture  *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *lease_account = g_uuid_string_random ();
+  g_autofree char *lease_id = g_uuid_string_random ();
+  g_autoptr(GError) error = NULL;
+  TallyDevice device = { 0 };
+  gboolean released = FALSE;
+  TallyTransfer lease;
+  TallyAccount account;
+
+  if (skip_on_sqlite (fixture))
+    return;
+
+  tally_account_init (&account, lease_account, TALLY_ACCOUNT_KIND_LEASE,
+                      TALLY_ACCOUNT_FLAG_NONE, "Offline lease", "UTC");
+  stores_begin (fixture);
+  stores_grant (fixture, 500);
+  g_assert_true (tally_rules_store_create_account (fixture->store, &account, &error));
+  tally_transfer_init (&lease, lease_id, fixture->user.account_id, lease_account, 120,
+                       TALLY_TRANSFER_KIND_LEASE);
+  lease.flags = TALLY_TRANSFER_FLAG_PENDING;
+  lease.timeout = 3600;
+  create_transfer (fixture, &lease);
+  g_strlcpy (device.lease_account_id, lease_account, sizeof device.lease_account_id);
+  g_strlcpy (device.lease_id, lease_id, sizeof device.lease_id);
+  device.lease_amount = 120;
+  g_assert_true (tally_rules_store_save_device (fixture->store, fixture->user.id, "phone",
+                                                &device, &error));
+  g_assert_no_error (error);
+  stores_commit (fixture);
+  g_assert_cmpint (available (fixture), ==, 380);
+
+  stores_begin (fixture);
+  g_assert_true (tally_rules_store_release_lease (fixture->store, fixture->user.id, "phone",
+                                                  &released, &error));
+  g_assert_no_error (error);
+  g_assert_true (released);
+  g_assert_true (race_against_commit (fixture, release_phone, fixture, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (available (fixture), ==, 500);
+  stores_assert_clean (fixture);
+}
+
+static gboolean
+accept_invitation (TallyRulesStore  *store,
+                   gpointer          data,
+                   GError          **error)
+{
+  return tally_rules_store_accept_invitation (store, data, g_uuid_string_random (), 700, error);
+}
+
+static gboolean
+join_again (TallyRulesStore  *store,
+            gpointer          data,
+            GError          **error)
+{
+  const Team *t = data;
+
+  return tally_rules_store_add_team_member (store, t->team.id, t->member.id,
+                                            TALLY_TEAM_ROLE_ADMIN, 800, error);
+}
+
+/* Two servers accepting one invitation: the second is NOT_FOUND once the
+ * first commits. Two adding one member: the second adds nothing. */
+static void
+test_race_team (StoreFixture  *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *id = g_uuid_string_random ();
+  g_autoptr(GError) error = NULL;
+  TallyTeamInvitation invitation = { 0 };
+  TallyTeamInvitation found;
+  TallyTeamMember member;
+  guint8 hash[32] = { 1 };
+  Team t;
+
+  if (skip_on_sqlite (fixture))
+    return;
+
+  make_team (fixture, &t);
+  g_strlcpy (invitation.id, id, sizeof invitation.id);
+  g_strlcpy (invitation.team_id, t.team.id, sizeof invitation.team_id);
+  g_strlcpy (invitation.email, "late@example.com", sizeof invitation.email);
+  invitation.role = TALLY_TEAM_ROLE_MEMBER;
+  stores_begin (fixture);
+  g_assert_true (tally_rules_store_insert_invitation (fixture->store, &invitation, hash,
+                                                      fixture->user.id, &error));
+  g_assert_no_error (error);
+  stores_commit (fixture);
+
+  stores_begin (fixture);
+  g_assert_true (tally_rules_store_accept_invitation (fixture->store, id, t.member.id, 600,
+                                                      &error));
+  g_assert_no_error (error);
+  g_assert_false (race_against_commit (fixture, accept_invitation, id, &error));
+  assert_not_found (&error);
+  g_assert_true (tally_rules_store_find_invitation (fixture->store, hash, &found, &error));
+  g_assert_cmpint (found.accepted_at, ==, 600);
+
+  stores_begin (fixture);
+  g_assert_true (tally_rules_store_remove_team_member (fixture->store, t.team.id, t.member.id,
+                                                       &error));
+  g_assert_true (tally_rules_store_add_team_member (fixture->store, t.team.id, t.member.id,
+                                                    TALLY_TEAM_ROLE_MEMBER, 700, &error));
+  g_assert_no_error (error);
+  g_assert_true (race_against_commit (fixture, join_again, &t, &error));
+  g_assert_no_error (error);
+  g_assert_true (tally_rules_store_find_team_member (fixture->store, t.team.id, t.member.id,
+                                                     &member, &error));
+  g_assert_cmpint (member.role, ==, TALLY_TEAM_ROLE_MEMBER);
+  g_assert_cmpint (member.joined_at, ==, 700);
+}
+
+/* What one server's runs hold and charge counts at once in another's
+ * caps: the sums are read from the tables, not kept in a process. */
+static void
+test_spend_across_servers (StoreFixture  *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(TallyPgStore) other = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  g_autoptr(GError) error = NULL;
+  TallyPolicy policy;
+  TallySpend spend;
+  gint64 now;
+
+  if (skip_on_sqlite (fixture))
+    return;
+
+  other = second_server (fixture);
+  tally_policy_init (&policy, NULL);
+  policy.ceiling.daily = 1000;
+  stores_begin (fixture);
+  stores_grant (fixture, 1000);
+  first = hold (fixture, 70);
+  stores_commit (fixture);
+  now = tally_rules_store_now (fixture->store);
+
+  g_assert_true (tally_rules_store_policy_spend_for_caps (TALLY_RULES_STORE (other),
+                                                          fixture->user.account_id, &policy,
+                                                          now, &spend, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (spend.daily_spent, ==, 70);
+
+  stores_begin (fixture);
+  settle (fixture, first, 25);
+  second = hold (fixture, 5);
+  stores_commit (fixture);
+  g_assert_true (tally_rules_store_policy_spend_for_caps (TALLY_RULES_STORE (other),
+                                                          fixture->user.account_id, &policy,
+                                                          now, &spend, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (spend.daily_spent, ==, 30);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -857,6 +1123,9 @@ main (int   argc,
   stores_add ("teams", test_teams);
   stores_add ("invitations", test_invitations);
   stores_add ("pools", test_pools);
+  stores_add ("race-release-lease", test_race_release_lease);
+  stores_add ("race-team", test_race_team);
+  stores_add ("spend-across-servers", test_spend_across_servers);
 
   return stores_run ();
 }
