@@ -1000,7 +1000,9 @@ accept_invitation (TallyRulesStore  *store,
                    gpointer          data,
                    GError          **error)
 {
-  return tally_rules_store_accept_invitation (store, data, g_uuid_string_random (), 700, error);
+  g_autofree char *user_id = g_uuid_string_random ();
+
+  return tally_rules_store_accept_invitation (store, data, user_id, 700, error);
 }
 
 static gboolean
