@@ -21,5 +21,8 @@ gboolean tally_pg_store_not_found   (GError          **error,
 void     tally_pg_store_users_init  (TallyRulesStoreInterface *iface);
 void     tally_pg_store_runs_init   (TallyRulesStoreInterface *iface);
 void     tally_pg_store_teams_init  (TallyRulesStoreInterface *iface);
+void     tally_pg_store_payments_init (TallyRulesStoreInterface *iface);
+void     tally_pg_store_recharge_init (TallyRulesStoreInterface *iface);
+void     tally_pg_store_subscriptions_init (TallyRulesStoreInterface *iface);
 
 G_END_DECLS

@@ -262,17 +262,7 @@ tally_store_save_policy (TallyStore         *self,
 
   g_return_val_if_fail (TALLY_IS_STORE (self), FALSE);
 
-  stmt = tally_store_prepare (self,
-                              "INSERT INTO policies (account_id, ceiling_per_run, ceiling_daily, "
-                              "ceiling_monthly, user_per_run, user_daily, user_monthly) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE "
-                              "SET ceiling_per_run = excluded.ceiling_per_run, "
-                              "ceiling_daily = excluded.ceiling_daily, "
-                              "ceiling_monthly = excluded.ceiling_monthly, "
-                              "user_per_run = excluded.user_per_run, "
-                              "user_daily = excluded.user_daily, "
-                              "user_monthly = excluded.user_monthly",
-                              error);
+  stmt = tally_store_prepare (self, TALLY_STORE_SAVE_POLICY, error);
   if (stmt == NULL)
     return FALSE;
 
