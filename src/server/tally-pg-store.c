@@ -340,6 +340,8 @@ tally_pg_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->read_data_version = pg_read_data_version;
 
   tally_pg_store_users_init (iface);
+  tally_pg_store_runs_init (iface);
+  tally_pg_store_teams_init (iface);
   tally_pg_store_payments_init (iface);
   tally_pg_store_recharge_init (iface);
   tally_pg_store_subscriptions_init (iface);
