@@ -18,7 +18,7 @@ query_int64 (TallyPgLedger        *self,
              GError              **error)
 {
   g_autofree char *sql = tally_pg_ledger_sql (shared_sql);
-  g_autoptr(PGresult) res = tally_pg_ledger_exec (self, sql, params, error);
+  g_autoptr(PGresult) res = tally_pg_ledger_run (self, sql, params, error);
 
   if (res == NULL)
     return FALSE;
@@ -34,7 +34,7 @@ find_lot_expiry (TallyPgLedger  *self,
 {
   TallyPgParams params = { 0 };
 
-  tally_pg_params_int64 (&params, transfer_seq);
+  tally_pg_params_add_int64 (&params, transfer_seq);
   return query_int64 (self, TALLY_SQL_LOT_EXPIRY, &params, expires_at, error);
 }
 
@@ -47,8 +47,8 @@ has_later_debits (TallyPgLedger              *self,
   TallyPgParams params = { 0 };
   gint64 found;
 
-  tally_pg_params_int64 (&params, stored->credit_num);
-  tally_pg_params_int64 (&params, stored->transfer.seq);
+  tally_pg_params_add_int64 (&params, stored->credit_num);
+  tally_pg_params_add_int64 (&params, stored->transfer.seq);
   if (!query_int64 (self, TALLY_SQL_LATER_DEBITS, &params, &found, error))
     return FALSE;
   *later = found != 0;
@@ -78,11 +78,11 @@ insert_lot (TallyPgLedger              *self,
   g_autofree char *sql = tally_pg_ledger_sql (TALLY_SQL_INSERT_LOT);
   TallyPgParams params = { 0 };
 
-  tally_pg_params_int64 (&params, stored->credit_num);
-  tally_pg_params_int64 (&params, stored->transfer.seq);
-  tally_pg_params_int64 (&params, stored->transfer.amount);
-  tally_pg_params_int64 (&params, expires_at);
-  return tally_pg_ledger_exec_command (self, sql, &params, error);
+  tally_pg_params_add_int64 (&params, stored->credit_num);
+  tally_pg_params_add_int64 (&params, stored->transfer.seq);
+  tally_pg_params_add_int64 (&params, stored->transfer.amount);
+  tally_pg_params_add_int64 (&params, expires_at);
+  return tally_pg_ledger_run_command (self, sql, &params, error);
 }
 
 static gboolean
@@ -177,8 +177,8 @@ tally_pg_ledger_list_lots (TallyPgLedger  *self,
   if (!tally_pg_ledger_account_num (self, account_id, &num, error))
     return NULL;
 
-  tally_pg_params_int64 (&params, num);
-  res = tally_pg_ledger_exec (self, sql, &params, error);
+  tally_pg_params_add_int64 (&params, num);
+  res = tally_pg_ledger_run (self, sql, &params, error);
   if (res == NULL)
     return NULL;
 
@@ -187,7 +187,7 @@ tally_pg_ledger_list_lots (TallyPgLedger  *self,
     {
       TallyLot lot = { 0 };
 
-      tally_pg_ledger_copy_text (res, row, 0, lot.transfer_id, sizeof lot.transfer_id);
+      tally_pg_copy_text (res, row, 0, lot.transfer_id, sizeof lot.transfer_id);
       lot.amount = tally_pg_ledger_int64 (res, row, 1);
       lot.remaining = tally_pg_ledger_int64 (res, row, 2);
       lot.expires_at = tally_pg_ledger_int64 (res, row, 3);

@@ -13,31 +13,15 @@
 
 G_BEGIN_DECLS
 
-/* The text parameters of one statement; numbers are printed into the
- * struct itself, so nothing is allocated. */
-typedef struct
-{
-  char        numbers[16][24];
-  const char *values[16];
-  int         n;
-} TallyPgParams;
-
-void      tally_pg_params_int64           (TallyPgParams        *params,
-                                           gint64                value);
-/* @text must outlive the statement; NULL is SQL NULL. */
-void      tally_pg_params_text            (TallyPgParams        *params,
-                                           const char           *text);
-
-PGresult *tally_pg_ledger_exec            (TallyPgLedger        *self,
+/* The ledger's tally_pg_run() and tally_pg_run_command(). */
+PGresult *tally_pg_ledger_run             (TallyPgLedger        *self,
                                            const char           *sql,
                                            const TallyPgParams  *params,
                                            GError              **error);
-gboolean  tally_pg_ledger_exec_command    (TallyPgLedger        *self,
+gboolean  tally_pg_ledger_run_command     (TallyPgLedger        *self,
                                            const char           *sql,
                                            const TallyPgParams  *params,
                                            GError              **error);
-void      tally_pg_ledger_exec_quietly    (TallyPgLedger        *self,
-                                           const char           *sql);
 /* SQL of tally-ledger-shared.h, its ?N made $N: free it. */
 char     *tally_pg_ledger_sql             (const char           *shared_sql);
 
@@ -45,12 +29,6 @@ char     *tally_pg_ledger_sql             (const char           *shared_sql);
 gint64    tally_pg_ledger_int64           (const PGresult       *res,
                                            int                   row,
                                            int                   col);
-/* A NULL or an over-long value reads as "" (the ledger never stores one). */
-void      tally_pg_ledger_copy_text       (const PGresult       *res,
-                                           int                   row,
-                                           int                   col,
-                                           char                 *dest,
-                                           gsize                 size);
 /* Reads one row of TRANSFER_COLUMNS. */
 gboolean  tally_pg_ledger_read_transfer   (const PGresult       *res,
                                            int                   row,

@@ -23,11 +23,11 @@ tally_pg_ledger_first_seq_at (gpointer   store,
   TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  tally_pg_params_int64 (&params, time);
-  res = tally_pg_ledger_exec (store, "SELECT COALESCE ((SELECT seq FROM transfers "
-                              "WHERE created_at >= $1 ORDER BY created_at, seq LIMIT 1), "
-                              "(SELECT COALESCE (max (seq), 0) + 1 FROM transfers))",
-                              &params, error);
+  tally_pg_params_add_int64 (&params, time);
+  res = tally_pg_ledger_run (store, "SELECT COALESCE ((SELECT seq FROM transfers "
+                             "WHERE created_at >= $1 ORDER BY created_at, seq LIMIT 1), "
+                             "(SELECT COALESCE (max (seq), 0) + 1 FROM transfers))",
+                             &params, error);
   return res != NULL ? tally_pg_ledger_int64 (res, 0, 0) : -1;
 }
 
@@ -66,9 +66,9 @@ tally_pg_ledger_transfers_since (TallyPgLedger  *self,
   if (limit == 0)
     return g_array_new (FALSE, FALSE, sizeof (TallyTransfer));
 
-  tally_pg_params_int64 (&params, after_seq);
-  tally_pg_params_int64 (&params, limit);
-  res = tally_pg_ledger_exec (self, sql, &params, error);
+  tally_pg_params_add_int64 (&params, after_seq);
+  tally_pg_params_add_int64 (&params, limit);
+  res = tally_pg_ledger_run (self, sql, &params, error);
   return read_transfers (res, error);
 }
 
@@ -134,14 +134,14 @@ read_item (const PGresult     *res,
 {
   memset (item, 0, sizeof *item);
   item->seq = tally_pg_ledger_int64 (res, row, 0);
-  tally_pg_ledger_copy_text (res, row, 1, item->id, sizeof item->id);
+  tally_pg_copy_text (res, row, 1, item->id, sizeof item->id);
   item->kind = (TallyTransferKind) tally_pg_ledger_int64 (res, row, 2);
   item->units = tally_pg_ledger_int64 (res, row, 5);
-  tally_pg_ledger_copy_text (res, row, 6, item->tool_id, sizeof item->tool_id);
-  tally_pg_ledger_copy_text (res, row, 7, item->ref, sizeof item->ref);
-  tally_pg_ledger_copy_text (res, row, 8, item->description, sizeof item->description);
+  tally_pg_copy_text (res, row, 6, item->tool_id, sizeof item->tool_id);
+  tally_pg_copy_text (res, row, 7, item->ref, sizeof item->ref);
+  tally_pg_copy_text (res, row, 8, item->description, sizeof item->description);
   item->created_at = tally_pg_ledger_int64 (res, row, 9);
-  tally_pg_ledger_copy_text (res, row, 14, item->counterparty_id, sizeof item->counterparty_id);
+  tally_pg_copy_text (res, row, 14, item->counterparty_id, sizeof item->counterparty_id);
   tally_ledger_item_set_amount (item, tally_pg_ledger_int64 (res, row, 10) != 0,
                                 (TallyTransferFlags) tally_pg_ledger_int64 (res, row, 3),
                                 tally_pg_ledger_int64 (res, row, 4),
@@ -169,18 +169,18 @@ run_statement (TallyPgLedger              *self,
     return NULL;
 
   tally_ledger_statement_params (query, &tool_param, &search_param);
-  tally_pg_params_int64 (&params, account_num);
-  tally_pg_params_int64 (&params, to);
-  tally_pg_params_int64 (&params, from);
-  tally_pg_params_int64 (&params, limit);
+  tally_pg_params_add_int64 (&params, account_num);
+  tally_pg_params_add_int64 (&params, to);
+  tally_pg_params_add_int64 (&params, from);
+  tally_pg_params_add_int64 (&params, limit);
   if (tool_param > 0)
-    tally_pg_params_text (&params, query->tool_id);
+    tally_pg_params_add_text (&params, query->tool_id);
   if (search_param > 0)
     {
       pattern = tally_ledger_like_pattern (query->search);
-      tally_pg_params_text (&params, pattern);
+      tally_pg_params_add_text (&params, pattern);
     }
-  return tally_pg_ledger_exec (self, sql, &params, error);
+  return tally_pg_ledger_run (self, sql, &params, error);
 }
 
 GArray *
@@ -244,11 +244,11 @@ tally_pg_ledger_recent_run_costs (TallyPgLedger  *self,
   if (!tally_pg_ledger_account_num (self, account_id, &num, error))
     return NULL;
 
-  tally_pg_params_int64 (&params, num);
-  tally_pg_params_text (&params, tool_id);
-  tally_pg_params_int64 (&params, TALLY_TRANSFER_KIND_CONSUMPTION);
-  tally_pg_params_int64 (&params, limit);
-  res = tally_pg_ledger_exec (self, sql, &params, error);
+  tally_pg_params_add_int64 (&params, num);
+  tally_pg_params_add_text (&params, tool_id);
+  tally_pg_params_add_int64 (&params, TALLY_TRANSFER_KIND_CONSUMPTION);
+  tally_pg_params_add_int64 (&params, limit);
+  res = tally_pg_ledger_run (self, sql, &params, error);
   if (res == NULL)
     return NULL;
 
@@ -281,10 +281,10 @@ exec_range (Window      *window,
   g_autofree char *sql = tally_pg_ledger_sql (shared_sql);
   TallyPgParams params = { 0 };
 
-  tally_pg_params_int64 (&params, window->num);
-  tally_pg_params_int64 (&params, from);
-  tally_pg_params_int64 (&params, to);
-  return tally_pg_ledger_exec (window->self, sql, &params, error);
+  tally_pg_params_add_int64 (&params, window->num);
+  tally_pg_params_add_int64 (&params, from);
+  tally_pg_params_add_int64 (&params, to);
+  return tally_pg_ledger_run (window->self, sql, &params, error);
 }
 
 static gboolean
@@ -313,7 +313,7 @@ posted_part (gpointer   data,
       TallyPostedTotal total = { 0 };
 
       total.kind = (TallyTransferKind) tally_pg_ledger_int64 (res, row, 0);
-      tally_pg_ledger_copy_text (res, row, 1, total.tool_id, sizeof total.tool_id);
+      tally_pg_copy_text (res, row, 1, total.tool_id, sizeof total.tool_id);
       total.amount = tally_pg_ledger_int64 (res, row, 2);
       total.items = tally_pg_ledger_int64 (res, row, 3);
       tally_ledger_add_posted_total (window->totals, &total);
@@ -371,11 +371,11 @@ add_spent (Window      *window,
   TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  tally_pg_params_int64 (&params, window->num);
-  tally_pg_params_int64 (&params, TALLY_TRANSFER_KIND_CONSUMPTION);
-  tally_pg_params_int64 (&params, from);
-  tally_pg_params_int64 (&params, to);
-  res = tally_pg_ledger_exec (window->self, sql, &params, error);
+  tally_pg_params_add_int64 (&params, window->num);
+  tally_pg_params_add_int64 (&params, TALLY_TRANSFER_KIND_CONSUMPTION);
+  tally_pg_params_add_int64 (&params, from);
+  tally_pg_params_add_int64 (&params, to);
+  res = tally_pg_ledger_run (window->self, sql, &params, error);
   if (res == NULL)
     return FALSE;
   window->spent += sign * tally_pg_ledger_int64 (res, 0, 0);

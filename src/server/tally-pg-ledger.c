@@ -134,49 +134,65 @@ struct _TallyPgLedger
 
 G_DEFINE_FINAL_TYPE (TallyPgLedger, tally_pg_ledger, G_TYPE_OBJECT)
 
-void
-tally_pg_params_int64 (TallyPgParams *params,
-                       gint64         value)
+static PGresult *
+exec (TallyPgLedger        *self,
+      const char           *sql,
+      const TallyPgParams  *params,
+      GError              **error)
 {
-  g_assert (params->n < (int) G_N_ELEMENTS (params->values));
-  g_snprintf (params->numbers[params->n], sizeof params->numbers[0], "%" G_GINT64_FORMAT, value);
-  params->values[params->n] = params->numbers[params->n];
-  params->n++;
+  return tally_pg_run (self->pg, sql, params, error);
 }
 
-void
-tally_pg_params_text (TallyPgParams *params,
-                      const char    *text)
+static gboolean
+exec_command (TallyPgLedger        *self,
+              const char           *sql,
+              const TallyPgParams  *params,
+              GError              **error)
 {
-  g_assert (params->n < (int) G_N_ELEMENTS (params->values));
-  params->values[params->n++] = text;
+  return tally_pg_run_command (self->pg, sql, params, error);
 }
+
+static void
+exec_quietly (TallyPgLedger *self,
+              const char    *sql)
+{
+  exec_command (self, sql, NULL, NULL);
+}
+
+static gint64
+get_int64 (const PGresult *res,
+           int             row,
+           int             col)
+{
+  return tally_pg_is_null (res, row, col) ? 0 : tally_pg_get_int64 (res, row, col);
+}
+
+/* --- what the ledger's other files share (tally-pg-ledger-private.h) --- */
 
 PGresult *
-tally_pg_ledger_exec (TallyPgLedger        *self,
-                      const char           *sql,
-                      const TallyPgParams  *params,
-                      GError              **error)
+tally_pg_ledger_run (TallyPgLedger        *self,
+                     const char           *sql,
+                     const TallyPgParams  *params,
+                     GError              **error)
 {
-  return tally_pg_exec (self->pg, sql, params ? params->n : 0,
-                        params ? params->values : NULL, error);
+  return exec (self, sql, params, error);
 }
 
 gboolean
-tally_pg_ledger_exec_command (TallyPgLedger        *self,
-                              const char           *sql,
-                              const TallyPgParams  *params,
-                              GError              **error)
+tally_pg_ledger_run_command (TallyPgLedger        *self,
+                             const char           *sql,
+                             const TallyPgParams  *params,
+                             GError              **error)
 {
-  return tally_pg_exec_command (self->pg, sql, params ? params->n : 0,
-                                params ? params->values : NULL, error);
+  return exec_command (self, sql, params, error);
 }
 
-void
-tally_pg_ledger_exec_quietly (TallyPgLedger *self,
-                              const char    *sql)
+gint64
+tally_pg_ledger_int64 (const PGresult *res,
+                       int             row,
+                       int             col)
 {
-  tally_pg_ledger_exec_command (self, sql, NULL, NULL);
+  return get_int64 (res, row, col);
 }
 
 /* The shared SQL has no ? but its parameters'. */
@@ -186,28 +202,6 @@ tally_pg_ledger_sql (const char *shared_sql)
   return g_strdelimit (g_strdup (shared_sql), "?", '$');
 }
 
-gint64
-tally_pg_ledger_int64 (const PGresult *res,
-                       int             row,
-                       int             col)
-{
-  return tally_pg_is_null (res, row, col) ? 0 : tally_pg_get_int64 (res, row, col);
-}
-
-void
-tally_pg_ledger_copy_text (const PGresult *res,
-                           int             row,
-                           int             col,
-                           char           *dest,
-                           gsize           size)
-{
-  const char *value = PQgetvalue (res, row, col);
-
-  if (tally_pg_is_null (res, row, col) || strlen (value) >= size)
-    value = "";
-  g_strlcpy (dest, value, size);
-}
-
 static void
 read_account (const PGresult *res,
               int             row,
@@ -215,17 +209,17 @@ read_account (const PGresult *res,
               gint64         *num)
 {
   memset (account, 0, sizeof *account);
-  *num = tally_pg_ledger_int64 (res, row, 0);
-  tally_pg_ledger_copy_text (res, row, 1, account->id, sizeof account->id);
-  account->kind = (TallyAccountKind) tally_pg_ledger_int64 (res, row, 2);
-  account->flags = (TallyAccountFlags) tally_pg_ledger_int64 (res, row, 3);
-  tally_pg_ledger_copy_text (res, row, 4, account->name, sizeof account->name);
-  tally_pg_ledger_copy_text (res, row, 5, account->timezone, sizeof account->timezone);
-  account->debits_pending = tally_pg_ledger_int64 (res, row, 6);
-  account->debits_posted = tally_pg_ledger_int64 (res, row, 7);
-  account->credits_pending = tally_pg_ledger_int64 (res, row, 8);
-  account->credits_posted = tally_pg_ledger_int64 (res, row, 9);
-  account->created_at = tally_pg_ledger_int64 (res, row, 10);
+  *num = get_int64 (res, row, 0);
+  tally_pg_copy_text (res, row, 1, account->id, sizeof account->id);
+  account->kind = (TallyAccountKind) get_int64 (res, row, 2);
+  account->flags = (TallyAccountFlags) get_int64 (res, row, 3);
+  tally_pg_copy_text (res, row, 4, account->name, sizeof account->name);
+  tally_pg_copy_text (res, row, 5, account->timezone, sizeof account->timezone);
+  account->debits_pending = get_int64 (res, row, 6);
+  account->debits_posted = get_int64 (res, row, 7);
+  account->credits_pending = get_int64 (res, row, 8);
+  account->credits_posted = get_int64 (res, row, 9);
+  account->created_at = get_int64 (res, row, 10);
 }
 
 gboolean
@@ -237,23 +231,23 @@ tally_pg_ledger_read_transfer (const PGresult       *res,
   TallyTransfer *t = &stored->transfer;
 
   memset (stored, 0, sizeof *stored);
-  t->seq = tally_pg_ledger_int64 (res, row, 0);
-  tally_pg_ledger_copy_text (res, row, 1, t->id, sizeof t->id);
-  tally_pg_ledger_copy_text (res, row, 2, t->debit_account_id, sizeof t->debit_account_id);
-  tally_pg_ledger_copy_text (res, row, 3, t->credit_account_id, sizeof t->credit_account_id);
-  t->amount = tally_pg_ledger_int64 (res, row, 4);
-  tally_pg_ledger_copy_text (res, row, 5, t->pending_id, sizeof t->pending_id);
-  t->units = tally_pg_ledger_int64 (res, row, 6);
-  t->timeout = (guint32) tally_pg_ledger_int64 (res, row, 7);
-  t->flags = (TallyTransferFlags) tally_pg_ledger_int64 (res, row, 8);
-  t->kind = (TallyTransferKind) tally_pg_ledger_int64 (res, row, 9);
-  tally_pg_ledger_copy_text (res, row, 10, t->ref, sizeof t->ref);
-  tally_pg_ledger_copy_text (res, row, 11, t->tool_id, sizeof t->tool_id);
-  tally_pg_ledger_copy_text (res, row, 12, t->description, sizeof t->description);
-  t->created_at = tally_pg_ledger_int64 (res, row, 13);
-  stored->debit_num = tally_pg_ledger_int64 (res, row, 14);
-  stored->credit_num = tally_pg_ledger_int64 (res, row, 15);
-  stored->pending_seq = tally_pg_ledger_int64 (res, row, 16);
+  t->seq = get_int64 (res, row, 0);
+  tally_pg_copy_text (res, row, 1, t->id, sizeof t->id);
+  tally_pg_copy_text (res, row, 2, t->debit_account_id, sizeof t->debit_account_id);
+  tally_pg_copy_text (res, row, 3, t->credit_account_id, sizeof t->credit_account_id);
+  t->amount = get_int64 (res, row, 4);
+  tally_pg_copy_text (res, row, 5, t->pending_id, sizeof t->pending_id);
+  t->units = get_int64 (res, row, 6);
+  t->timeout = (guint32) get_int64 (res, row, 7);
+  t->flags = (TallyTransferFlags) get_int64 (res, row, 8);
+  t->kind = (TallyTransferKind) get_int64 (res, row, 9);
+  tally_pg_copy_text (res, row, 10, t->ref, sizeof t->ref);
+  tally_pg_copy_text (res, row, 11, t->tool_id, sizeof t->tool_id);
+  tally_pg_copy_text (res, row, 12, t->description, sizeof t->description);
+  t->created_at = get_int64 (res, row, 13);
+  stored->debit_num = get_int64 (res, row, 14);
+  stored->credit_num = get_int64 (res, row, 15);
+  stored->pending_seq = get_int64 (res, row, 16);
 
   if ((guint) t->kind >= TALLY_N_TRANSFER_KINDS)
     return tally_ledger_fail (error, TALLY_LEDGER_ERROR_STORAGE,
@@ -270,7 +264,7 @@ find_transfer_where (TallyPgLedger        *self,
                      gboolean             *found,
                      GError              **error)
 {
-  g_autoptr(PGresult) res = tally_pg_ledger_exec (self, sql, params, error);
+  g_autoptr(PGresult) res = exec (self, sql, params, error);
 
   if (res == NULL)
     return FALSE;
@@ -283,8 +277,8 @@ find_transfer_where (TallyPgLedger        *self,
 static void
 undo_batch_savepoint (TallyPgLedger *self)
 {
-  tally_pg_ledger_exec_quietly (self, "ROLLBACK TO SAVEPOINT tally_batch");
-  tally_pg_ledger_exec_quietly (self, "RELEASE SAVEPOINT tally_batch");
+  exec_quietly (self, "ROLLBACK TO SAVEPOINT tally_batch");
+  exec_quietly (self, "RELEASE SAVEPOINT tally_batch");
 }
 
 static gint64
@@ -304,14 +298,13 @@ pg_begin (gpointer   store,
   g_autoptr(PGresult) res = NULL;
 
   *nested = tally_pg_in_transaction (self->pg);
-  if (*nested ? !tally_pg_ledger_exec_command (self, "SAVEPOINT tally_batch", NULL, error)
+  if (*nested ? !exec_command (self, "SAVEPOINT tally_batch", NULL, error)
               : !tally_pg_begin (self->pg, error))
     return FALSE;
 
-  if (tally_pg_ledger_exec_command (self, "SELECT pg_advisory_xact_lock (" LEDGER_LOCK ")", NULL,
-                                    error))
-    res = tally_pg_ledger_exec (self, "SELECT seq, created_at FROM transfers "
-                                "ORDER BY seq DESC LIMIT 1", NULL, error);
+  if (exec_command (self, "SELECT pg_advisory_xact_lock (" LEDGER_LOCK ")", NULL, error))
+    res = exec (self, "SELECT seq, created_at FROM transfers ORDER BY seq DESC LIMIT 1",
+                NULL, error);
   if (res == NULL)
     {
       if (*nested)
@@ -321,8 +314,8 @@ pg_begin (gpointer   store,
       return FALSE;
     }
 
-  *last_seq = PQntuples (res) > 0 ? tally_pg_ledger_int64 (res, 0, 0) : 0;
-  *last_created_at = PQntuples (res) > 0 ? tally_pg_ledger_int64 (res, 0, 1) : 0;
+  *last_seq = PQntuples (res) > 0 ? get_int64 (res, 0, 0) : 0;
+  *last_created_at = PQntuples (res) > 0 ? get_int64 (res, 0, 1) : 0;
   return TRUE;
 }
 
@@ -334,7 +327,7 @@ pg_commit (gpointer   store,
   TallyPgLedger *self = store;
 
   if (nested)
-    return tally_pg_ledger_exec_command (self, "RELEASE SAVEPOINT tally_batch", NULL, error);
+    return exec_command (self, "RELEASE SAVEPOINT tally_batch", NULL, error);
   return tally_pg_commit (self->pg, error);
 }
 
@@ -354,22 +347,22 @@ static gboolean
 pg_begin_chain (gpointer   store,
                 GError   **error)
 {
-  return tally_pg_ledger_exec_command (store, "SAVEPOINT tally_chain", NULL, error);
+  return exec_command (store, "SAVEPOINT tally_chain", NULL, error);
 }
 
 static gboolean
 pg_end_chain (gpointer   store,
               GError   **error)
 {
-  return tally_pg_ledger_exec_command (store, "RELEASE SAVEPOINT tally_chain", NULL, error);
+  return exec_command (store, "RELEASE SAVEPOINT tally_chain", NULL, error);
 }
 
 static gboolean
 pg_abort_chain (gpointer   store,
                 GError   **error)
 {
-  return tally_pg_ledger_exec_command (store, "ROLLBACK TO SAVEPOINT tally_chain", NULL, error) &&
-         tally_pg_ledger_exec_command (store, "RELEASE SAVEPOINT tally_chain", NULL, error);
+  return exec_command (store, "ROLLBACK TO SAVEPOINT tally_chain", NULL, error) &&
+         exec_command (store, "RELEASE SAVEPOINT tally_chain", NULL, error);
 }
 
 static gboolean
@@ -384,9 +377,8 @@ pg_get_account (gpointer             store,
   g_autoptr(PGresult) res = NULL;
 
   tally_uuid_from_bytes (key, id);
-  tally_pg_params_text (&params, id);
-  res = tally_pg_ledger_exec (store, "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE id = $1",
-                              &params, error);
+  tally_pg_params_add_text (&params, id);
+  res = exec (store, "SELECT " ACCOUNT_COLUMNS "FROM accounts WHERE id = $1", &params, error);
   if (res == NULL)
     return FALSE;
 
@@ -404,14 +396,14 @@ pg_write_account (gpointer                   store,
   const TallyAccount *a = &cached->account;
   TallyPgParams params = { 0 };
 
-  tally_pg_params_int64 (&params, a->debits_pending);
-  tally_pg_params_int64 (&params, a->debits_posted);
-  tally_pg_params_int64 (&params, a->credits_pending);
-  tally_pg_params_int64 (&params, a->credits_posted);
-  tally_pg_params_int64 (&params, cached->num);
-  return tally_pg_ledger_exec_command (store, "UPDATE accounts SET debits_pending = $1, "
-                                       "debits_posted = $2, credits_pending = $3, "
-                                       "credits_posted = $4 WHERE num = $5", &params, error);
+  tally_pg_params_add_int64 (&params, a->debits_pending);
+  tally_pg_params_add_int64 (&params, a->debits_posted);
+  tally_pg_params_add_int64 (&params, a->credits_pending);
+  tally_pg_params_add_int64 (&params, a->credits_posted);
+  tally_pg_params_add_int64 (&params, cached->num);
+  return exec_command (store, "UPDATE accounts SET debits_pending = $1, debits_posted = $2, "
+                       "credits_pending = $3, credits_posted = $4 WHERE num = $5",
+                       &params, error);
 }
 
 static gboolean
@@ -425,7 +417,7 @@ pg_find_transfer (gpointer              store,
   TallyPgParams params = { 0 };
 
   tally_uuid_from_bytes (id, text);
-  tally_pg_params_text (&params, text);
+  tally_pg_params_add_text (&params, text);
   return find_transfer_where (store, "SELECT " TRANSFER_COLUMNS TRANSFER_FROM "WHERE t.id = $1",
                               &params, stored, found, error);
 }
@@ -439,7 +431,7 @@ pg_find_transfer_by_seq (gpointer              store,
 {
   TallyPgParams params = { 0 };
 
-  tally_pg_params_int64 (&params, seq);
+  tally_pg_params_add_int64 (&params, seq);
   return find_transfer_where (store, "SELECT " TRANSFER_COLUMNS TRANSFER_FROM "WHERE t.seq = $1",
                               &params, stored, found, error);
 }
@@ -454,18 +446,18 @@ pg_find_pending_row (gpointer          store,
   TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  tally_pg_params_int64 (&params, seq);
-  res = tally_pg_ledger_exec (store, "SELECT state, expires_at, settled_by FROM pending "
-                              "WHERE seq = $1", &params, error);
+  tally_pg_params_add_int64 (&params, seq);
+  res = exec (store, "SELECT state, expires_at, settled_by FROM pending WHERE seq = $1",
+              &params, error);
   if (res == NULL)
     return FALSE;
 
   *found = PQntuples (res) > 0;
   if (*found)
     {
-      row->state = (TallyPendingState) tally_pg_ledger_int64 (res, 0, 0);
-      row->expires_at = tally_pg_ledger_int64 (res, 0, 1);
-      row->settled_by = tally_pg_ledger_int64 (res, 0, 2);
+      row->state = (TallyPendingState) get_int64 (res, 0, 0);
+      row->expires_at = get_int64 (res, 0, 1);
+      row->settled_by = get_int64 (res, 0, 2);
     }
   return TRUE;
 }
@@ -487,29 +479,28 @@ pg_insert_transfer (gpointer              store,
   g_autoptr(PGresult) res = NULL;
 
   tally_uuid_from_bytes (id, text);
-  tally_pg_params_int64 (&params, t->seq);
-  tally_pg_params_text (&params, text);
-  tally_pg_params_int64 (&params, debit_num);
-  tally_pg_params_int64 (&params, credit_num);
-  tally_pg_params_int64 (&params, t->amount);
+  tally_pg_params_add_int64 (&params, t->seq);
+  tally_pg_params_add_text (&params, text);
+  tally_pg_params_add_int64 (&params, debit_num);
+  tally_pg_params_add_int64 (&params, credit_num);
+  tally_pg_params_add_int64 (&params, t->amount);
   if (pending_seq > 0)
-    tally_pg_params_int64 (&params, pending_seq);
+    tally_pg_params_add_int64 (&params, pending_seq);
   else
-    tally_pg_params_text (&params, NULL);
-  tally_pg_params_int64 (&params, t->units);
-  tally_pg_params_int64 (&params, t->timeout);
-  tally_pg_params_int64 (&params, t->flags);
-  tally_pg_params_int64 (&params, t->kind);
-  tally_pg_params_text (&params, t->ref);
-  tally_pg_params_text (&params, t->tool_id[0] != '\0' ? t->tool_id : NULL);
-  tally_pg_params_text (&params, t->description);
-  tally_pg_params_int64 (&params, t->created_at);
+    tally_pg_params_add_text (&params, NULL);
+  tally_pg_params_add_int64 (&params, t->units);
+  tally_pg_params_add_int64 (&params, t->timeout);
+  tally_pg_params_add_int64 (&params, t->flags);
+  tally_pg_params_add_int64 (&params, t->kind);
+  tally_pg_params_add_text (&params, t->ref);
+  tally_pg_params_add_text (&params, t->tool_id[0] != '\0' ? t->tool_id : NULL);
+  tally_pg_params_add_text (&params, t->description);
+  tally_pg_params_add_int64 (&params, t->created_at);
 
-  res = tally_pg_ledger_exec (store, "INSERT INTO transfers (seq, id, debit_account, "
-                              "credit_account, amount, pending_seq, units, timeout, flags, kind, "
-                              "ref, tool_id, description, created_at) "
-                              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-                              "$13, $14) ON CONFLICT (id) DO NOTHING", &params, error);
+  res = exec (store, "INSERT INTO transfers (seq, id, debit_account, credit_account, amount, "
+              "pending_seq, units, timeout, flags, kind, ref, tool_id, description, created_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
+              "ON CONFLICT (id) DO NOTHING", &params, error);
   if (res == NULL)
     return FALSE;
 
@@ -525,10 +516,10 @@ pg_insert_pending (gpointer   store,
 {
   TallyPgParams params = { 0 };
 
-  tally_pg_params_int64 (&params, seq);
-  tally_pg_params_int64 (&params, expires_at);
-  return tally_pg_ledger_exec_command (store, "INSERT INTO pending (seq, state, expires_at) "
-                                       "VALUES ($1, 0, $2)", &params, error);
+  tally_pg_params_add_int64 (&params, seq);
+  tally_pg_params_add_int64 (&params, expires_at);
+  return exec_command (store, "INSERT INTO pending (seq, state, expires_at) VALUES ($1, 0, $2)",
+                       &params, error);
 }
 
 static gboolean
@@ -540,11 +531,11 @@ pg_settle_pending (gpointer            store,
 {
   TallyPgParams params = { 0 };
 
-  tally_pg_params_int64 (&params, state);
-  tally_pg_params_int64 (&params, settled_by);
-  tally_pg_params_int64 (&params, pending_seq);
-  return tally_pg_ledger_exec_command (store, "UPDATE pending SET state = $1, settled_by = $2 "
-                                       "WHERE seq = $3", &params, error);
+  tally_pg_params_add_int64 (&params, state);
+  tally_pg_params_add_int64 (&params, settled_by);
+  tally_pg_params_add_int64 (&params, pending_seq);
+  return exec_command (store, "UPDATE pending SET state = $1, settled_by = $2 WHERE seq = $3",
+                       &params, error);
 }
 
 static gboolean
@@ -556,17 +547,15 @@ pg_read_open_lots (gpointer   store,
   TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  tally_pg_params_int64 (&params, account_num);
-  res = tally_pg_ledger_exec (store, "SELECT num, remaining FROM lots WHERE account = $1 "
-                              "AND closed = 0 AND remaining > 0 ORDER BY expires_at, num",
-                              &params, error);
+  tally_pg_params_add_int64 (&params, account_num);
+  res = exec (store, "SELECT num, remaining FROM lots WHERE account = $1 AND closed = 0 "
+              "AND remaining > 0 ORDER BY expires_at, num", &params, error);
   if (res == NULL)
     return FALSE;
 
   for (int row = 0; row < PQntuples (res); row++)
     {
-      TallyOpenLot lot = { tally_pg_ledger_int64 (res, row, 0),
-                           tally_pg_ledger_int64 (res, row, 1) };
+      TallyOpenLot lot = { get_int64 (res, row, 0), get_int64 (res, row, 1) };
 
       g_array_append_val (lots, lot);
     }
@@ -585,15 +574,15 @@ pg_burn_lot (gpointer   store,
 
   /* Each statement its own parameters: PostgreSQL cannot type one that
    * the statement does not use. */
-  tally_pg_params_int64 (&burn, amount);
-  tally_pg_params_int64 (&burn, lot);
-  tally_pg_params_int64 (&row, lot);
-  tally_pg_params_int64 (&row, transfer_seq);
-  tally_pg_params_int64 (&row, amount);
-  return tally_pg_ledger_exec_command (store, "UPDATE lots SET remaining = remaining - $1 "
-                                       "WHERE num = $2", &burn, error) &&
-         tally_pg_ledger_exec_command (store, "INSERT INTO lot_burns (lot, transfer_seq, amount) "
-                                       "VALUES ($1, $2, $3)", &row, error);
+  tally_pg_params_add_int64 (&burn, amount);
+  tally_pg_params_add_int64 (&burn, lot);
+  tally_pg_params_add_int64 (&row, lot);
+  tally_pg_params_add_int64 (&row, transfer_seq);
+  tally_pg_params_add_int64 (&row, amount);
+  return exec_command (store, "UPDATE lots SET remaining = remaining - $1 WHERE num = $2",
+                       &burn, error) &&
+         exec_command (store, "INSERT INTO lot_burns (lot, transfer_seq, amount) "
+                       "VALUES ($1, $2, $3)", &row, error);
 }
 
 static gboolean
@@ -606,16 +595,16 @@ pg_due_pending (gpointer   store,
   TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  tally_pg_params_int64 (&params, now);
-  tally_pg_params_int64 (&params, limit);
-  res = tally_pg_ledger_exec (store, "SELECT seq FROM pending WHERE state = 0 AND expires_at > 0 "
-                              "AND expires_at <= $1 ORDER BY expires_at LIMIT $2", &params, error);
+  tally_pg_params_add_int64 (&params, now);
+  tally_pg_params_add_int64 (&params, limit);
+  res = exec (store, "SELECT seq FROM pending WHERE state = 0 AND expires_at > 0 "
+              "AND expires_at <= $1 ORDER BY expires_at LIMIT $2", &params, error);
   if (res == NULL)
     return FALSE;
 
   for (int row = 0; row < PQntuples (res); row++)
     {
-      gint64 seq = tally_pg_ledger_int64 (res, row, 0);
+      gint64 seq = get_int64 (res, row, 0);
 
       g_array_append_val (seqs, seq);
     }
@@ -632,13 +621,12 @@ pg_due_lots (gpointer   store,
   TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
-  tally_pg_params_int64 (&params, now);
-  tally_pg_params_int64 (&params, limit);
-  res = tally_pg_ledger_exec (store, "SELECT l.num, a.id, l.remaining, t.id FROM lots l "
-                              "JOIN transfers t ON t.seq = l.transfer_seq "
-                              "JOIN accounts a ON a.num = l.account WHERE l.closed = 0 "
-                              "AND l.expires_at <= $1 ORDER BY l.expires_at, l.num LIMIT $2",
-                              &params, error);
+  tally_pg_params_add_int64 (&params, now);
+  tally_pg_params_add_int64 (&params, limit);
+  res = exec (store, "SELECT l.num, a.id, l.remaining, t.id FROM lots l "
+              "JOIN transfers t ON t.seq = l.transfer_seq JOIN accounts a ON a.num = l.account "
+              "WHERE l.closed = 0 AND l.expires_at <= $1 ORDER BY l.expires_at, l.num LIMIT $2",
+              &params, error);
   if (res == NULL)
     return FALSE;
 
@@ -646,10 +634,10 @@ pg_due_lots (gpointer   store,
     {
       TallyDueLot lot = { 0 };
 
-      lot.num = tally_pg_ledger_int64 (res, row, 0);
+      lot.num = get_int64 (res, row, 0);
       tally_uuid_to_bytes (PQgetvalue (res, row, 1), lot.account_key);
-      lot.remaining = tally_pg_ledger_int64 (res, row, 2);
-      tally_pg_ledger_copy_text (res, row, 3, lot.transfer_id, sizeof lot.transfer_id);
+      lot.remaining = get_int64 (res, row, 2);
+      tally_pg_copy_text (res, row, 3, lot.transfer_id, sizeof lot.transfer_id);
       g_array_append_val (lots, lot);
     }
   return TRUE;
@@ -664,12 +652,12 @@ pg_close_lot (gpointer   store,
   TallyPgParams params = { 0 };
 
   if (expiry_seq > 0)
-    tally_pg_params_int64 (&params, expiry_seq);
+    tally_pg_params_add_int64 (&params, expiry_seq);
   else
-    tally_pg_params_text (&params, NULL);
-  tally_pg_params_int64 (&params, lot_num);
-  return tally_pg_ledger_exec_command (store, "UPDATE lots SET closed = 1, expired_by = $1 "
-                                       "WHERE num = $2", &params, error);
+    tally_pg_params_add_text (&params, NULL);
+  tally_pg_params_add_int64 (&params, lot_num);
+  return exec_command (store, "UPDATE lots SET closed = 1, expired_by = $1 WHERE num = $2",
+                       &params, error);
 }
 
 static const TallyLedgerStoreOps pg_ops = {
@@ -861,9 +849,9 @@ tally_pg_ledger_rename_account (TallyPgLedger  *self,
   if (!tally_ledger_rules_check_rename (id, name, key, error))
     return FALSE;
 
-  tally_pg_params_text (&params, name);
-  tally_pg_params_text (&params, id);
-  res = tally_pg_ledger_exec (self, "UPDATE accounts SET name = $1 WHERE id = $2", &params, error);
+  tally_pg_params_add_text (&params, name);
+  tally_pg_params_add_text (&params, id);
+  res = exec (self, "UPDATE accounts SET name = $1 WHERE id = $2", &params, error);
   if (res == NULL)
     return FALSE;
   if (g_str_equal (PQcmdTuples (res), "0"))
@@ -888,15 +876,15 @@ tally_pg_ledger_create_account (TallyPgLedger       *self,
   if (!tally_ledger_rules_check_new_account (account, id, error))
     return FALSE;
 
-  tally_pg_params_text (&params, account->id);
-  tally_pg_params_int64 (&params, account->kind);
-  tally_pg_params_int64 (&params, account->flags);
-  tally_pg_params_text (&params, account->name);
-  tally_pg_params_text (&params, account->timezone[0] != '\0' ? account->timezone : "UTC");
-  tally_pg_params_int64 (&params, tally_pg_ledger_now (self));
-  if (!tally_pg_ledger_exec_command (self, "INSERT INTO accounts (id, kind, flags, name, "
-                                     "timezone, created_at) VALUES ($1, $2, $3, $4, $5, $6) "
-                                     "ON CONFLICT (id) DO NOTHING", &params, error) ||
+  tally_pg_params_add_text (&params, account->id);
+  tally_pg_params_add_int64 (&params, account->kind);
+  tally_pg_params_add_int64 (&params, account->flags);
+  tally_pg_params_add_text (&params, account->name);
+  tally_pg_params_add_text (&params, account->timezone[0] != '\0' ? account->timezone : "UTC");
+  tally_pg_params_add_int64 (&params, tally_pg_ledger_now (self));
+  if (!exec_command (self, "INSERT INTO accounts (id, kind, flags, name, timezone, created_at) "
+                     "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING",
+                     &params, error) ||
       !tally_pg_ledger_lookup_account (self, account->id, &existing, error))
     return FALSE;
 
@@ -1003,10 +991,10 @@ tally_pg_ledger_get_last_seq (TallyPgLedger  *self,
 
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
 
-  res = tally_pg_ledger_exec (self, "SELECT COALESCE (max (seq), 0) FROM transfers", NULL, error);
+  res = exec (self, "SELECT COALESCE (max (seq), 0) FROM transfers", NULL, error);
   if (res == NULL)
     return FALSE;
-  *seq = tally_pg_ledger_int64 (res, 0, 0);
+  *seq = get_int64 (res, 0, 0);
   return TRUE;
 }
 
@@ -1050,7 +1038,7 @@ tally_pg_ledger_begin_write (TallyPgLedger  *self,
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
   g_return_val_if_fail (tally_pg_in_transaction (self->pg), FALSE);
 
-  return tally_pg_ledger_exec_command (self, "SAVEPOINT tally_write", NULL, error);
+  return exec_command (self, "SAVEPOINT tally_write", NULL, error);
 }
 
 gboolean
@@ -1059,7 +1047,7 @@ tally_pg_ledger_end_write (TallyPgLedger  *self,
 {
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
 
-  return tally_pg_ledger_exec_command (self, "RELEASE SAVEPOINT tally_write", NULL, error);
+  return exec_command (self, "RELEASE SAVEPOINT tally_write", NULL, error);
 }
 
 void
@@ -1067,8 +1055,8 @@ tally_pg_ledger_undo_write (TallyPgLedger *self)
 {
   g_return_if_fail (TALLY_IS_PG_LEDGER (self));
 
-  tally_pg_ledger_exec_quietly (self, "ROLLBACK TO SAVEPOINT tally_write");
-  tally_pg_ledger_exec_quietly (self, "RELEASE SAVEPOINT tally_write");
+  exec_quietly (self, "ROLLBACK TO SAVEPOINT tally_write");
+  exec_quietly (self, "RELEASE SAVEPOINT tally_write");
 }
 
 gboolean
@@ -1086,12 +1074,12 @@ expect_zero (TallyPgLedger               *self,
              const TallyLedgerInvariant  *invariant,
              GError                     **error)
 {
-  g_autoptr(PGresult) res = tally_pg_ledger_exec (self, invariant->sql, NULL, error);
+  g_autoptr(PGresult) res = exec (self, invariant->sql, NULL, error);
   gint64 value;
 
   if (res == NULL)
     return FALSE;
-  value = PQntuples (res) > 0 ? tally_pg_ledger_int64 (res, 0, 0) : 0;
+  value = PQntuples (res) > 0 ? get_int64 (res, 0, 0) : 0;
   if (value != 0)
     return tally_ledger_fail (error, TALLY_LEDGER_ERROR_INVARIANT, "%s (%" G_GINT64_FORMAT
                               " found)", invariant->what, value);
@@ -1102,8 +1090,7 @@ static gboolean
 check_accounts (TallyPgLedger  *self,
                 GError        **error)
 {
-  g_autoptr(PGresult) res = tally_pg_ledger_exec (self, TALLY_LEDGER_RECOMPUTED_COLUMNS, NULL,
-                                                  error);
+  g_autoptr(PGresult) res = exec (self, TALLY_LEDGER_RECOMPUTED_COLUMNS, NULL, error);
   TallyLedgerTotals totals = { 0 };
 
   if (res == NULL)
@@ -1111,16 +1098,16 @@ check_accounts (TallyPgLedger  *self,
 
   for (int row = 0; row < PQntuples (res); row++)
     {
-      TallyAccountFlags flags = (TallyAccountFlags) tally_pg_ledger_int64 (res, row, 1);
       gint64 stored[4], recomputed[4];
 
       for (int c = 0; c < 4; c++)
         {
-          stored[c] = tally_pg_ledger_int64 (res, row, 2 + c);
-          recomputed[c] = tally_pg_ledger_int64 (res, row, 6 + c);
+          stored[c] = get_int64 (res, row, 2 + c);
+          recomputed[c] = get_int64 (res, row, 6 + c);
         }
-      if (!tally_ledger_check_account_columns (PQgetvalue (res, row, 0), flags, stored,
-                                               recomputed, &totals, error))
+      if (!tally_ledger_check_account_columns (PQgetvalue (res, row, 0),
+                                               (TallyAccountFlags) get_int64 (res, row, 1),
+                                               stored, recomputed, &totals, error))
         return FALSE;
     }
 
@@ -1139,8 +1126,7 @@ tally_pg_ledger_check (TallyPgLedger  *self,
 
   g_return_val_if_fail (TALLY_IS_PG_LEDGER (self), FALSE);
 
-  if (!tally_pg_ledger_exec_command (self, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL,
-                                     error))
+  if (!exec_command (self, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", NULL, error))
     return FALSE;
 
   invariants = tally_ledger_invariants (&n);
@@ -1151,6 +1137,6 @@ tally_pg_ledger_check (TallyPgLedger  *self,
     }
   ok = ok && check_accounts (self, error);
 
-  tally_pg_ledger_exec_quietly (self, "COMMIT");
+  exec_quietly (self, "COMMIT");
   return ok;
 }

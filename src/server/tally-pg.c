@@ -610,3 +610,102 @@ tally_pg_component_version (TallyPg     *pg,
 
   return read_version (pg, component, version, error);
 }
+
+void
+tally_pg_params_add_int64 (TallyPgParams *params,
+                           gint64         value)
+{
+  g_return_if_fail (params->n < (int) G_N_ELEMENTS (params->values));
+
+  g_snprintf (params->printed[params->n], sizeof params->printed[0], "%" G_GINT64_FORMAT, value);
+  params->values[params->n] = params->printed[params->n];
+  params->n++;
+}
+
+void
+tally_pg_params_add_text (TallyPgParams *params,
+                          const char    *text)
+{
+  g_return_if_fail (params->n < (int) G_N_ELEMENTS (params->values));
+
+  params->values[params->n++] = text;
+}
+
+void
+tally_pg_params_add_bytes (TallyPgParams *params,
+                           const guint8  *bytes,
+                           gsize          size)
+{
+  char *out;
+
+  g_return_if_fail (params->n < (int) G_N_ELEMENTS (params->values));
+  g_return_if_fail (2 + 2 * size < sizeof params->printed[0]);
+
+  out = params->printed[params->n];
+  out[0] = '\\';
+  out[1] = 'x';
+  for (gsize i = 0; i < size; i++)
+    g_snprintf (out + 2 + 2 * i, 3, "%02x", bytes[i]);
+  out[2 + 2 * size] = '\0';
+  params->values[params->n] = out;
+  params->n++;
+}
+
+PGresult *
+tally_pg_run (TallyPg             *self,
+              const char          *sql,
+              const TallyPgParams *params,
+              GError             **error)
+{
+  return tally_pg_exec (self, sql, params != NULL ? params->n : 0,
+                        params != NULL ? params->values : NULL, error);
+}
+
+gboolean
+tally_pg_run_command (TallyPg             *self,
+                      const char          *sql,
+                      const TallyPgParams *params,
+                      GError             **error)
+{
+  return tally_pg_exec_command (self, sql, params != NULL ? params->n : 0,
+                                params != NULL ? params->values : NULL, error);
+}
+
+void
+tally_pg_copy_text (const PGresult *res,
+                    int             row,
+                    int             col,
+                    char           *dest,
+                    gsize           size)
+{
+  const char *value = PQgetvalue (res, row, col);
+
+  if (PQgetisnull (res, row, col) || strlen (value) >= size)
+    value = "";
+  g_strlcpy (dest, value, size);
+}
+
+gboolean
+tally_pg_get_bytes (const PGresult *res,
+                    int             row,
+                    int             col,
+                    guint8         *bytes,
+                    gsize           size)
+{
+  const char *hex = PQgetvalue (res, row, col);
+
+  if (PQgetisnull (res, row, col) || strlen (hex) != 2 + 2 * size ||
+      hex[0] != '\\' || hex[1] != 'x')
+    return FALSE;
+
+  for (gsize i = 0; i < size; i++)
+    {
+      int high = g_ascii_xdigit_value (hex[2 + 2 * i]);
+      int low = g_ascii_xdigit_value (hex[3 + 2 * i]);
+
+      if (high < 0 || low < 0)
+        return FALSE;
+      bytes[i] = (guint8) (high << 4 | low);
+    }
+  return TRUE;
+}

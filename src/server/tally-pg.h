@@ -98,4 +98,44 @@ gboolean  tally_pg_component_version  (TallyPg             *pg,
                                        int                 *version,
                                        GError             **error);
 
+/* The text parameters of one statement: numbers and byte strings are
+ * printed into the struct itself, so nothing is allocated. A text value
+ * must outlive the statement; NULL is SQL NULL. */
+typedef struct
+{
+  char        printed[16][72];
+  const char *values[16];
+  int         n;
+} TallyPgParams;
+
+void      tally_pg_params_add_int64   (TallyPgParams       *params,
+                                       gint64               value);
+void      tally_pg_params_add_text    (TallyPgParams       *params,
+                                       const char          *text);
+/* As bytea's hex input; at most 32 bytes. */
+void      tally_pg_params_add_bytes   (TallyPgParams       *params,
+                                       const guint8        *bytes,
+                                       gsize                size);
+/* tally_pg_exec() and tally_pg_exec_command() with @params (or none). */
+PGresult *tally_pg_run                (TallyPg             *self,
+                                       const char          *sql,
+                                       const TallyPgParams *params,
+                                       GError             **error);
+gboolean  tally_pg_run_command        (TallyPg             *self,
+                                       const char          *sql,
+                                       const TallyPgParams *params,
+                                       GError             **error);
+/* A NULL or over-long value reads as "". */
+void      tally_pg_copy_text          (const PGresult      *res,
+                                       int                  row,
+                                       int                  col,
+                                       char                *dest,
+                                       gsize                size);
+/* A bytea column of exactly @size bytes; FALSE otherwise. */
+gboolean  tally_pg_get_bytes          (const PGresult      *res,
+                                       int                  row,
+                                       int                  col,
+                                       guint8              *bytes,
+                                       gsize                size);
+
 G_END_DECLS

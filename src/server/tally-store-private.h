@@ -11,6 +11,7 @@
 
 #include "tally-rules-store.h"
 #include "tally-store.h"
+#include "tally-store-sql.h"
 
 G_BEGIN_DECLS
 
@@ -30,10 +31,6 @@ void     tally_store_copy_text     (sqlite3_stmt *stmt,
                                     int           column,
                                     char         *dest,
                                     gsize         size);
-
-/* The columns tally_store_read_user() reads, from column 0. */
-#define TALLY_STORE_USER_COLUMNS \
-  "id, email, name, role, disabled, account_id, timezone, created_at "
 
 void     tally_store_read_user     (sqlite3_stmt *stmt,
                                     TallyUser    *user);
