@@ -141,48 +141,50 @@ tally_pg_store_not_found (GError     **error,
 
 /* --- the writer's transaction: one per group, a savepoint per write --- */
 
+static TallyPgLedger *
+ledger_of (TallyRulesStore *rules)
+{
+  return TALLY_PG_STORE (rules)->ledger;
+}
+
 static gboolean
 pg_begin (TallyRulesStore  *rules,
           GError          **error)
 {
-  return tally_pg_begin (tally_pg_store_pg (rules), error);
+  return tally_pg_ledger_begin (ledger_of (rules), error);
 }
 
 static gboolean
 pg_commit (TallyRulesStore  *rules,
            GError          **error)
 {
-  return tally_pg_commit (tally_pg_store_pg (rules), error);
+  return tally_pg_ledger_commit (ledger_of (rules), error);
 }
 
 static void
 pg_rollback (TallyRulesStore *rules)
 {
-  tally_pg_rollback (tally_pg_store_pg (rules), NULL);
+  tally_pg_ledger_rollback (ledger_of (rules));
 }
 
 static gboolean
 pg_begin_write (TallyRulesStore  *rules,
                 GError          **error)
 {
-  return tally_pg_run_command (tally_pg_store_pg (rules), "SAVEPOINT tally_write", NULL, error);
+  return tally_pg_ledger_begin_write (ledger_of (rules), error);
 }
 
 static gboolean
 pg_end_write (TallyRulesStore  *rules,
               GError          **error)
 {
-  return tally_pg_run_command (tally_pg_store_pg (rules), "RELEASE SAVEPOINT tally_write", NULL,
-                               error);
+  return tally_pg_ledger_end_write (ledger_of (rules), error);
 }
 
 static void
 pg_undo_write (TallyRulesStore *rules)
 {
-  TallyPg *pg = tally_pg_store_pg (rules);
-
-  tally_pg_run_command (pg, "ROLLBACK TO SAVEPOINT tally_write", NULL, NULL);
-  tally_pg_run_command (pg, "RELEASE SAVEPOINT tally_write", NULL, NULL);
+  tally_pg_ledger_undo_write (ledger_of (rules));
 }
 
 /* The writer asks so as to tell a full or read-only disk, which only
@@ -209,12 +211,6 @@ pg_end_deferred_sync (TallyRulesStore *rules)
 }
 
 /* --- the ledger --- */
-
-static TallyPgLedger *
-ledger_of (TallyRulesStore *rules)
-{
-  return TALLY_PG_STORE (rules)->ledger;
-}
 
 static gint64
 pg_now (TallyRulesStore *rules)
@@ -277,6 +273,44 @@ pg_expire_pending (TallyRulesStore  *rules,
   return tally_pg_ledger_expire_pending (ledger_of (rules), now, n_expired, error);
 }
 
+static gboolean
+pg_set_expiry (TallyRulesStore  *rules,
+               const char       *transfer_id,
+               gint64            expires_at,
+               GError          **error)
+{
+  return tally_pg_ledger_set_expiry (ledger_of (rules), transfer_id, expires_at, error);
+}
+
+static gboolean
+pg_lookup_expiry (TallyRulesStore  *rules,
+                  const char       *transfer_id,
+                  gint64           *expires_at,
+                  GError          **error)
+{
+  return tally_pg_ledger_lookup_expiry (ledger_of (rules), transfer_id, expires_at, error);
+}
+
+static GArray *
+pg_transfers_after (TallyRulesStore     *rules,
+                    const char * const  *account_ids,
+                    gint64               after_seq,
+                    guint                limit,
+                    GError             **error)
+{
+  return tally_pg_ledger_transfers_after (ledger_of (rules), account_ids, after_seq, limit,
+                                          error);
+}
+
+static GArray *
+pg_transfers_since (TallyRulesStore  *rules,
+                    gint64            after_seq,
+                    guint             limit,
+                    GError          **error)
+{
+  return tally_pg_ledger_transfers_since (ledger_of (rules), after_seq, limit, error);
+}
+
 /* The interface has no error here: a failed read is logged and reads as
  * nothing new, as the SQLite ledger's does. */
 static gint64
@@ -336,6 +370,10 @@ tally_pg_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->lookup_transfer = pg_lookup_transfer;
   iface->lookup_pending_state = pg_lookup_pending_state;
   iface->expire_pending = pg_expire_pending;
+  iface->set_expiry = pg_set_expiry;
+  iface->lookup_expiry = pg_lookup_expiry;
+  iface->transfers_after = pg_transfers_after;
+  iface->transfers_since = pg_transfers_since;
   iface->get_last_seq = pg_get_last_seq;
   iface->read_data_version = pg_read_data_version;
 

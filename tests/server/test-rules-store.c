@@ -135,6 +135,55 @@ test_group_writes (StoreFixture  *fixture,
   stores_assert_clean (fixture);
 }
 
+/* What grants, promotions, sync and live events read of the ledger
+ * through the interface: an expiry set in the grant's own group, and the
+ * transfers after a seq, all of them or an account's. */
+static void
+test_ledger_reads (StoreFixture  *fixture,
+                   gconstpointer  data)
+{
+  const char *accounts[] = { "not-a-uuid", fixture->user.account_id, NULL };
+  gint64 before = tally_rules_store_get_last_seq (fixture->store);
+  gint64 expires_at = tally_rules_store_now (fixture->store) + G_GINT64_CONSTANT (3600000000);
+  g_autoptr(GArray) since = NULL;
+  g_autoptr(GArray) after = NULL;
+  g_autoptr(GError) error = NULL;
+  TallyTransfer *grant;
+  gint64 seq, found;
+
+  stores_begin (fixture);
+  stores_begin_write (fixture);
+  seq = stores_grant (fixture, 30);
+  since = tally_rules_store_transfers_since (fixture->store, seq - 1, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (since->len, ==, 1);
+  grant = &g_array_index (since, TallyTransfer, 0);
+  g_assert_true (tally_rules_store_set_expiry (fixture->store, grant->id, expires_at, &error));
+  g_assert_no_error (error);
+  stores_end_write (fixture);
+  stores_commit (fixture);
+
+  g_assert_true (tally_rules_store_lookup_expiry (fixture->store, grant->id, &found, &error));
+  g_assert_cmpint (found, ==, expires_at);
+  g_assert_false (tally_rules_store_set_expiry (fixture->store, grant->id, expires_at + 1,
+                                                &error));
+  g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_EXISTS_WITH_DIFFERENT_FIELDS);
+  g_clear_error (&error);
+  g_assert_false (tally_rules_store_lookup_expiry (fixture->store, "not-a-uuid", &found, &error));
+  g_assert_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  after = tally_rules_store_transfers_after (fixture->store, accounts, before, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->len, ==, 1);
+  g_assert_cmpstr (g_array_index (after, TallyTransfer, 0).id, ==, grant->id);
+  g_clear_pointer (&after, g_array_unref);
+  after = tally_rules_store_transfers_since (fixture->store, seq, 10, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (after->len, ==, 0);
+  stores_assert_clean (fixture);
+}
+
 /* What a run is saved with is what it is found with; completing it
  * changes what the completion says and nothing else. */
 static void
@@ -473,6 +522,7 @@ main (int   argc,
 
   stores_add_sqlite_only ("not-found", test_not_found);
   stores_add ("group-writes", test_group_writes);
+  stores_add ("ledger-reads", test_ledger_reads);
   stores_add ("users", test_users);
   stores_add ("runs", test_runs);
   stores_add ("payments", test_payments);
