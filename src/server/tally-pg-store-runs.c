@@ -266,11 +266,9 @@ pg_load_policy (TallyRulesStore  *rules,
 }
 
 /* What the account spent on runs created in [@since, @until) (@until 0:
- * no end), as tally_ledger_sum_consumption() counts it: a hold while it
- * is pending, what its post charged once posted, a voided or expired one
- * nothing, a single-phase consumption its amount. Read from the ledger's
- * tables at each call, never from sums kept in this process: other
- * servers write to the same tables. */
+ * no end): the ledger's own sum, read from its tables at each call, never
+ * from sums kept in this process, as other servers write to the same
+ * tables (tally-pg-ledger-queries.c). */
 static gboolean
 sum_consumption (TallyRulesStore  *rules,
                  const char       *account_id,
@@ -279,28 +277,8 @@ sum_consumption (TallyRulesStore  *rules,
                  gint64           *spent,
                  GError          **error)
 {
-  TallyPgParams params = { 0 };
-  g_autoptr(PGresult) res = NULL;
-
-  tally_pg_params_add_text (&params, account_id);
-  tally_pg_params_add_int64 (&params, TALLY_TRANSFER_KIND_CONSUMPTION);
-  tally_pg_params_add_int64 (&params, since);
-  tally_pg_params_add_int64 (&params, until);
-  res = tally_pg_run (tally_pg_store_pg (rules),
-                      "SELECT coalesce (sum (CASE WHEN (t.flags & 2) = 0 THEN t.amount "
-                      "WHEN p.state = 0 THEN t.amount WHEN p.state = 1 THEN s.amount "
-                      "ELSE 0 END), 0) "
-                      "FROM transfers t LEFT JOIN pending p ON p.seq = t.seq "
-                      "LEFT JOIN transfers s ON s.seq = p.settled_by "
-                      "WHERE t.debit_account = (SELECT num FROM accounts WHERE id = $1) "
-                      "AND t.kind = $2 AND (t.flags & 12) = 0 "
-                      "AND t.created_at >= $3 AND ($4::bigint = 0 OR t.created_at < $4::bigint)",
-                      &params, error);
-  if (res == NULL)
-    return FALSE;
-
-  *spent = tally_pg_get_int64 (res, 0, 0);
-  return TRUE;
+  return tally_pg_ledger_sum_consumption (tally_pg_store_get_ledger (TALLY_PG_STORE (rules)),
+                                          account_id, since, until, spent, error);
 }
 
 /* As tally_store_policy_spend_for_caps(): only the windows that have a
