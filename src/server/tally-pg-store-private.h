@@ -19,5 +19,7 @@ gboolean tally_pg_store_not_found   (GError          **error,
 
 /* Each file of the store sets the interface's calls it implements. */
 void     tally_pg_store_users_init  (TallyRulesStoreInterface *iface);
+void     tally_pg_store_gifts_init  (TallyRulesStoreInterface *iface);
+void     tally_pg_store_promos_init (TallyRulesStoreInterface *iface);
 
 G_END_DECLS

@@ -312,4 +312,6 @@ tally_pg_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->get_last_seq = pg_get_last_seq;
 
   tally_pg_store_users_init (iface);
+  tally_pg_store_gifts_init (iface);
+  tally_pg_store_promos_init (iface);
 }

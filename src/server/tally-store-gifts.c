@@ -11,6 +11,7 @@
 
 #include "tally-store-gifts.h"
 #include "tally-store-private.h"
+#include "tally-store-sql.h"
 
 static const char * const gift_status_names[] = {
   [TALLY_GIFT_OPEN] = "open",
@@ -24,12 +25,6 @@ static const char * const referral_status_names[] = {
   [TALLY_REFERRAL_REWARDED] = "rewarded",
   [TALLY_REFERRAL_REFUSED] = "refused",
 };
-
-#define GIFT_COLUMNS "g.payment_id, g.sender_user_id, g.email, g.credits, g.status, " \
-                     "g.recipient_account_id, g.transfer_id, g.created_at, " \
-                     "COALESCE (g.claimed_at, 0), " \
-                     "CASE WHEN u.erased_at IS NULL " \
-                     "THEN COALESCE (NULLIF (u.name, ''), u.email, '') ELSE '' END "
 
 const char *
 tally_gift_status_to_string (TallyGiftStatus status)
@@ -51,6 +46,26 @@ status_index (const char * const *names,
   return 0;
 }
 
+TallyGiftStatus
+tally_gift_status_from_string (const char *name)
+{
+  return status_index (gift_status_names, G_N_ELEMENTS (gift_status_names), name);
+}
+
+const char *
+tally_referral_status_to_string (TallyReferralStatus status)
+{
+  g_return_val_if_fail ((guint) status < G_N_ELEMENTS (referral_status_names), NULL);
+
+  return referral_status_names[status];
+}
+
+TallyReferralStatus
+tally_referral_status_from_string (const char *name)
+{
+  return status_index (referral_status_names, G_N_ELEMENTS (referral_status_names), name);
+}
+
 static void
 read_gift (sqlite3_stmt *stmt,
            TallyGift    *gift)
@@ -60,8 +75,7 @@ read_gift (sqlite3_stmt *stmt,
   tally_store_copy_text (stmt, 1, gift->sender_user_id, sizeof gift->sender_user_id);
   tally_store_copy_text (stmt, 2, gift->email, sizeof gift->email);
   gift->credits = sqlite3_column_int64 (stmt, 3);
-  gift->status = status_index (gift_status_names, G_N_ELEMENTS (gift_status_names),
-                               (const char *) sqlite3_column_text (stmt, 4));
+  gift->status = tally_gift_status_from_string ((const char *) sqlite3_column_text (stmt, 4));
   tally_store_copy_text (stmt, 5, gift->recipient_account_id, sizeof gift->recipient_account_id);
   tally_store_copy_text (stmt, 6, gift->transfer_id, sizeof gift->transfer_id);
   gift->created_at = sqlite3_column_int64 (stmt, 7);
@@ -118,9 +132,6 @@ read_gifts (TallyStore    *self,
 }
 
 /* The statements are cached by their text's address: each is a literal. */
-#define GIFTS_SELECT "SELECT " GIFT_COLUMNS "FROM gifts g " \
-                     "LEFT JOIN users u ON u.id = g.sender_user_id WHERE "
-
 static GArray *
 gifts_where (TallyStore  *self,
              const char  *sql,
@@ -142,8 +153,8 @@ tally_store_find_gift (TallyStore  *self,
                        TallyGift   *gift,
                        GError     **error)
 {
-  g_autoptr(GArray) list = gifts_where (self, GIFTS_SELECT "g.payment_id = ?", payment_id,
-                                        error);
+  g_autoptr(GArray) list = gifts_where (self, TALLY_STORE_GIFTS_SELECT "g.payment_id = ?",
+                                        payment_id, error);
 
   memset (gift, 0, sizeof *gift);
   if (list == NULL || list->len == 0)
@@ -158,7 +169,8 @@ tally_store_waiting_gifts (TallyStore  *self,
                            const char  *email,
                            GError     **error)
 {
-  return gifts_where (self, GIFTS_SELECT "g.email = lower (?) AND g.status = 'waiting' "
+  return gifts_where (self, TALLY_STORE_GIFTS_SELECT
+                      "g.email = lower (?) AND g.status = 'waiting' "
                       "ORDER BY g.created_at, g.payment_id", email, error);
 }
 
@@ -167,7 +179,7 @@ tally_store_received_gifts (TallyStore  *self,
                             const char  *account_id,
                             GError     **error)
 {
-  return gifts_where (self, GIFTS_SELECT "g.recipient_account_id = ? "
+  return gifts_where (self, TALLY_STORE_GIFTS_SELECT "g.recipient_account_id = ? "
                       "ORDER BY g.claimed_at DESC, g.payment_id", account_id, error);
 }
 
@@ -176,7 +188,8 @@ tally_store_sent_gifts (TallyStore  *self,
                         const char  *user_id,
                         GError     **error)
 {
-  return gifts_where (self, GIFTS_SELECT "g.sender_user_id = ? AND g.status != 'open' "
+  return gifts_where (self, TALLY_STORE_GIFTS_SELECT
+                      "g.sender_user_id = ? AND g.status != 'open' "
                       "ORDER BY g.created_at DESC, g.payment_id", user_id, error);
 }
 
@@ -335,8 +348,7 @@ tally_store_find_referral (TallyStore     *self,
                            GError        **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT referred_user_id, referrer_user_id, "
-                                            "signup_address, status, bonus, created_at "
+                                            "SELECT " TALLY_STORE_REFERRAL_COLUMNS
                                             "FROM referrals WHERE referred_user_id = ?", error);
   int rc;
 
@@ -353,9 +365,8 @@ tally_store_find_referral (TallyStore     *self,
       tally_store_copy_text (stmt, 1, referral->referrer_user_id,
                              sizeof referral->referrer_user_id);
       tally_store_copy_text (stmt, 2, referral->signup_address, sizeof referral->signup_address);
-      referral->status = status_index (referral_status_names,
-                                       G_N_ELEMENTS (referral_status_names),
-                                       (const char *) sqlite3_column_text (stmt, 3));
+      referral->status =
+        tally_referral_status_from_string ((const char *) sqlite3_column_text (stmt, 3));
       referral->bonus = sqlite3_column_int64 (stmt, 4);
       referral->created_at = sqlite3_column_int64 (stmt, 5);
     }

@@ -11,10 +11,7 @@
 
 #include "tally-store-private.h"
 #include "tally-store-promos.h"
-
-#define PROMO_COLUMNS "id, code, credits, max_redemptions, redemptions, " \
-                      "COALESCE(expires_at, 0), COALESCE(credits_expire_after_days, 0), " \
-                      "created_by, created_at "
+#include "tally-store-sql.h"
 
 static void
 read_promo (sqlite3_stmt   *stmt,
@@ -81,7 +78,7 @@ tally_store_find_promo_code (TallyStore      *self,
                              GError         **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " PROMO_COLUMNS "FROM promo_codes "
+                                            "SELECT " TALLY_STORE_PROMO_COLUMNS "FROM promo_codes "
                                             "WHERE code = ?", error);
   int rc;
 
@@ -105,7 +102,7 @@ tally_store_list_promo_codes (TallyStore  *self,
                               GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " PROMO_COLUMNS "FROM promo_codes "
+                                            "SELECT " TALLY_STORE_PROMO_COLUMNS "FROM promo_codes "
                                             "ORDER BY created_at DESC, code", error);
   g_autoptr(GArray) list = NULL;
   int rc;
