@@ -68,8 +68,7 @@ pg_find_gift (TallyRulesStore  *rules,
               TallyGift        *gift,
               GError          **error)
 {
-  g_autoptr(GArray) list = gifts_where (tally_pg_store_pg (rules),
-                                        TALLY_STORE_GIFTS_SELECT "g.payment_id = $1",
+  g_autoptr(GArray) list = gifts_where (tally_pg_store_pg (rules), TALLY_STORE_FIND_GIFT,
                                         payment_id, error);
 
   memset (gift, 0, sizeof *gift);
@@ -93,10 +92,8 @@ pg_insert_gift (TallyRulesStore  *rules,
   tally_pg_params_add_int64 (&params, gift->credits);
   tally_pg_params_add_text (&params, tally_gift_status_to_string (gift->status));
   tally_pg_params_add_int64 (&params, gift->created_at);
-  return tally_pg_run_command (tally_pg_store_pg (rules),
-                               "INSERT INTO gifts (payment_id, sender_user_id, email, credits, "
-                               "status, created_at) VALUES ($1, $2, lower ($3), $4, $5, $6)",
-                               &params, error);
+  return tally_pg_run_command (tally_pg_store_pg (rules), TALLY_STORE_INSERT_GIFT, &params,
+                               error);
 }
 
 /* The status in the WHERE decides between two servers moving the same
@@ -123,12 +120,7 @@ pg_move_gift (TallyRulesStore  *rules,
   tally_pg_params_add_int64 (&params, now);
   tally_pg_params_add_text (&params, payment_id);
   tally_pg_params_add_text (&params, tally_gift_status_to_string (from));
-  res = tally_pg_run (tally_pg_store_pg (rules),
-                      "UPDATE gifts SET status = $1, "
-                      "recipient_account_id = COALESCE ($2::text, recipient_account_id), "
-                      "transfer_id = COALESCE ($3::text, transfer_id), "
-                      "claimed_at = CASE WHEN $2::text IS NULL THEN claimed_at ELSE $4 END "
-                      "WHERE payment_id = $5 AND status = $6", &params, error);
+  res = tally_pg_run (tally_pg_store_pg (rules), TALLY_STORE_MOVE_GIFT, &params, error);
   if (res == NULL)
     return FALSE;
 
@@ -142,9 +134,7 @@ pg_waiting_gifts (TallyRulesStore  *rules,
                   const char       *email,
                   GError          **error)
 {
-  return gifts_where (tally_pg_store_pg (rules),
-                      TALLY_STORE_GIFTS_SELECT "g.email = lower ($1) AND g.status = 'waiting' "
-                      "ORDER BY g.created_at, g.payment_id", email, error);
+  return gifts_where (tally_pg_store_pg (rules), TALLY_STORE_WAITING_GIFTS, email, error);
 }
 
 /* --- referrals --- */
@@ -180,8 +170,7 @@ pg_find_referral_code (TallyRulesStore  *rules,
   TallyPgParams params = { 0 };
 
   tally_pg_params_add_text (&params, user_id);
-  return fetch_text (tally_pg_store_pg (rules),
-                     "SELECT code FROM referral_codes WHERE user_id = $1", &params, code,
+  return fetch_text (tally_pg_store_pg (rules), TALLY_STORE_FIND_REFERRAL_CODE, &params, code,
                      TALLY_REFERRAL_CODE_MAX + 1, error);
 }
 
@@ -195,8 +184,7 @@ pg_find_code_owner (TallyRulesStore  *rules,
   TallyPgParams params = { 0 };
 
   tally_pg_params_add_text (&params, code);
-  return fetch_text (tally_pg_store_pg (rules),
-                     "SELECT user_id FROM referral_codes WHERE code = $1", &params, user_id,
+  return fetch_text (tally_pg_store_pg (rules), TALLY_STORE_FIND_CODE_OWNER, &params, user_id,
                      TALLY_UUID_LEN, error) &&
          user_id[0] != '\0';
 }
@@ -235,9 +223,8 @@ pg_insert_referral_code (TallyRulesStore  *rules,
   *taken = FALSE;
   tally_pg_params_add_text (&params, user_id);
   tally_pg_params_add_text (&params, code);
-  if (!insert_if_absent (tally_pg_store_pg (rules),
-                         "INSERT INTO referral_codes (user_id, code) VALUES ($1, $2) "
-                         "ON CONFLICT DO NOTHING", &params, &inserted, error))
+  if (!insert_if_absent (tally_pg_store_pg (rules), TALLY_STORE_INSERT_REFERRAL_CODE, &params,
+                         &inserted, error))
     return FALSE;
 
   *taken = !inserted;
@@ -257,11 +244,8 @@ pg_insert_referral (TallyRulesStore      *rules,
   tally_pg_params_add_text (&params, referral->referrer_user_id);
   tally_pg_params_add_text (&params, referral->signup_address);
   tally_pg_params_add_int64 (&params, referral->created_at);
-  return insert_if_absent (tally_pg_store_pg (rules),
-                           "INSERT INTO referrals (referred_user_id, referrer_user_id, "
-                           "signup_address, status, created_at) "
-                           "VALUES ($1, $2, $3, 'pending', $4) ON CONFLICT DO NOTHING",
-                           &params, inserted, error);
+  return insert_if_absent (tally_pg_store_pg (rules), TALLY_STORE_INSERT_REFERRAL, &params,
+                           inserted, error);
 }
 
 /* FALSE without an error when @user_id was referred by nobody. */
@@ -276,9 +260,7 @@ pg_find_referral (TallyRulesStore  *rules,
 
   memset (referral, 0, sizeof *referral);
   tally_pg_params_add_text (&params, user_id);
-  res = tally_pg_run (tally_pg_store_pg (rules),
-                      "SELECT " TALLY_STORE_REFERRAL_COLUMNS
-                      "FROM referrals WHERE referred_user_id = $1", &params, error);
+  res = tally_pg_run (tally_pg_store_pg (rules), TALLY_STORE_FIND_REFERRAL, &params, error);
   if (res == NULL || PQntuples (res) == 0)
     return FALSE;
 
@@ -307,10 +289,8 @@ pg_settle_referral (TallyRulesStore      *rules,
   tally_pg_params_add_int64 (&params, bonus);
   tally_pg_params_add_int64 (&params, now);
   tally_pg_params_add_text (&params, user_id);
-  return tally_pg_run_command (tally_pg_store_pg (rules),
-                               "UPDATE referrals SET status = $1, bonus = $2, settled_at = $3 "
-                               "WHERE referred_user_id = $4 AND status = 'pending'",
-                               &params, error);
+  return tally_pg_run_command (tally_pg_store_pg (rules), TALLY_STORE_SETTLE_REFERRAL, &params,
+                               error);
 }
 
 static gboolean
@@ -324,9 +304,8 @@ pg_count_rewarded_from (TallyRulesStore  *rules,
 
   *count = 0;
   tally_pg_params_add_text (&params, address);
-  res = tally_pg_run (tally_pg_store_pg (rules),
-                      "SELECT count(*) FROM referrals "
-                      "WHERE signup_address = $1 AND status = 'rewarded'", &params, error);
+  res = tally_pg_run (tally_pg_store_pg (rules), TALLY_STORE_COUNT_REWARDED_FROM, &params,
+                      error);
   if (res == NULL)
     return FALSE;
 

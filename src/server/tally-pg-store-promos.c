@@ -57,11 +57,8 @@ pg_insert_promo_code (TallyRulesStore       *rules,
   add_optional (&params, promo->credits_expire_after_days);
   tally_pg_params_add_text (&params, promo->created_by);
   tally_pg_params_add_int64 (&params, promo->created_at);
-  res = tally_pg_run (tally_pg_store_pg (rules),
-                      "INSERT INTO promo_codes (id, code, credits, max_redemptions, "
-                      "expires_at, credits_expire_after_days, created_by, created_at) "
-                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-                      "ON CONFLICT (code) DO NOTHING", &params, error);
+  res = tally_pg_run (tally_pg_store_pg (rules), TALLY_STORE_INSERT_PROMO_CODE, &params,
+                      error);
 
   return res != NULL && g_str_equal (PQcmdTuples (res), "1");
 }
@@ -78,9 +75,7 @@ pg_find_promo_code (TallyRulesStore  *rules,
 
   memset (promo, 0, sizeof *promo);
   tally_pg_params_add_text (&params, code);
-  res = tally_pg_run (tally_pg_store_pg (rules),
-                      "SELECT " TALLY_STORE_PROMO_COLUMNS "FROM promo_codes WHERE code = $1",
-                      &params, error);
+  res = tally_pg_run (tally_pg_store_pg (rules), TALLY_STORE_FIND_PROMO_CODE, &params, error);
   if (res == NULL || PQntuples (res) == 0)
     return FALSE;
 
@@ -100,30 +95,25 @@ pg_find_redemption (TallyRulesStore  *rules,
 
   tally_pg_params_add_text (&params, promo_id);
   tally_pg_params_add_text (&params, user_id);
-  res = tally_pg_run (tally_pg_store_pg (rules),
-                      "SELECT 1 FROM promo_redemptions WHERE promo_id = $1 AND user_id = $2",
-                      &params, error);
+  res = tally_pg_run (tally_pg_store_pg (rules), TALLY_STORE_FIND_REDEMPTION, &params, error);
 
   return res != NULL && PQntuples (res) > 0;
 }
 
-/* Moves @promo_id's count by @step (1, or -1 to give one back) as long
- * as it stays within 0 and the maximum: *@changed says whether it did. */
+/* Runs @sql, an UPDATE of the code $1: TRUE in *@changed when it
+ * changed the code's row. */
 static gboolean
-move_count (TallyPg     *pg,
-            const char  *promo_id,
-            int          step,
-            gboolean    *changed,
-            GError     **error)
+update_count (TallyPg     *pg,
+              const char  *sql,
+              const char  *promo_id,
+              gboolean    *changed,
+              GError     **error)
 {
   TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
 
   tally_pg_params_add_text (&params, promo_id);
-  tally_pg_params_add_int64 (&params, step);
-  res = tally_pg_run (pg, "UPDATE promo_codes SET redemptions = redemptions + $2 "
-                      "WHERE id = $1 AND redemptions + $2 BETWEEN 0 AND max_redemptions",
-                      &params, error);
+  res = tally_pg_run (pg, sql, &params, error);
   if (res == NULL)
     return FALSE;
 
@@ -135,8 +125,9 @@ move_count (TallyPg     *pg,
  * below the maximum, and its UPDATE holds the code's row to the end of
  * the transaction: the other server waits, then counts against the new
  * total. The redemption's row is written after that lock, so it sees one
- * the same user committed meanwhile through another server: then the
- * count is given back and nothing is counted. */
+ * the same user committed meanwhile through another server (SQLite's one
+ * writer has no such race, and its INSERT no ON CONFLICT): then the count
+ * is given back and nothing is counted. */
 static gboolean
 pg_add_redemption (TallyRulesStore  *rules,
                    const char       *promo_id,
@@ -151,7 +142,7 @@ pg_add_redemption (TallyRulesStore  *rules,
   gboolean given_back;
 
   *counted = FALSE;
-  if (!move_count (pg, promo_id, 1, counted, error))
+  if (!update_count (pg, TALLY_STORE_COUNT_REDEMPTION, promo_id, counted, error))
     return FALSE;
   if (!*counted)
     return TRUE;
@@ -170,7 +161,8 @@ pg_add_redemption (TallyRulesStore  *rules,
     return TRUE;
 
   *counted = FALSE;
-  return move_count (pg, promo_id, -1, &given_back, error);
+  return update_count (pg, "UPDATE promo_codes SET redemptions = redemptions - 1 WHERE id = $1",
+                       promo_id, &given_back, error);
 }
 
 void

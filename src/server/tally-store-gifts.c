@@ -89,9 +89,7 @@ tally_store_insert_gift (TallyStore       *self,
                          GError          **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO gifts (payment_id, sender_user_id, "
-                                            "email, credits, status, created_at) "
-                                            "VALUES (?, ?, lower (?), ?, ?, ?)", error);
+                                            TALLY_STORE_INSERT_GIFT, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -153,8 +151,7 @@ tally_store_find_gift (TallyStore  *self,
                        TallyGift   *gift,
                        GError     **error)
 {
-  g_autoptr(GArray) list = gifts_where (self, TALLY_STORE_GIFTS_SELECT "g.payment_id = ?",
-                                        payment_id, error);
+  g_autoptr(GArray) list = gifts_where (self, TALLY_STORE_FIND_GIFT, payment_id, error);
 
   memset (gift, 0, sizeof *gift);
   if (list == NULL || list->len == 0)
@@ -169,9 +166,7 @@ tally_store_waiting_gifts (TallyStore  *self,
                            const char  *email,
                            GError     **error)
 {
-  return gifts_where (self, TALLY_STORE_GIFTS_SELECT
-                      "g.email = lower (?) AND g.status = 'waiting' "
-                      "ORDER BY g.created_at, g.payment_id", email, error);
+  return gifts_where (self, TALLY_STORE_WAITING_GIFTS, email, error);
 }
 
 GArray *
@@ -205,13 +200,7 @@ tally_store_move_gift (TallyStore       *self,
                        GError          **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE gifts SET status = ?, "
-                                            "recipient_account_id = COALESCE (?, "
-                                            "recipient_account_id), "
-                                            "transfer_id = COALESCE (?, transfer_id), "
-                                            "claimed_at = CASE WHEN ? IS NULL THEN claimed_at "
-                                            "ELSE ? END "
-                                            "WHERE payment_id = ? AND status = ?", error);
+                                            TALLY_STORE_MOVE_GIFT, error);
   sqlite3 *db;
 
   *changed = FALSE;
@@ -221,10 +210,9 @@ tally_store_move_gift (TallyStore       *self,
   sqlite3_bind_text (stmt, 1, gift_status_names[to], -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, recipient_account_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, transfer_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, recipient_account_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 5, now);
-  sqlite3_bind_text (stmt, 6, payment_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, gift_status_names[from], -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, now);
+  sqlite3_bind_text (stmt, 5, payment_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, gift_status_names[from], -1, SQLITE_STATIC);
   db = sqlite3_db_handle (stmt);
   if (!tally_store_step_done (self, stmt, error))
     return FALSE;
@@ -259,8 +247,7 @@ tally_store_find_referral_code (TallyStore  *self,
                                 char         code[TALLY_REFERRAL_CODE_MAX + 1],
                                 GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, "SELECT code FROM referral_codes "
-                                            "WHERE user_id = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_REFERRAL_CODE, error);
 
   code[0] = '\0';
   if (stmt == NULL)
@@ -276,8 +263,7 @@ tally_store_find_code_owner (TallyStore  *self,
                              char         user_id[TALLY_UUID_LEN],
                              GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, "SELECT user_id FROM referral_codes "
-                                            "WHERE code = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_CODE_OWNER, error);
 
   user_id[0] = '\0';
   if (stmt == NULL)
@@ -294,8 +280,7 @@ tally_store_insert_referral_code (TallyStore  *self,
                                   gboolean    *taken,
                                   GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, "INSERT INTO referral_codes (user_id, code) "
-                                            "VALUES (?, ?) ON CONFLICT DO NOTHING", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_INSERT_REFERRAL_CODE, error);
   sqlite3 *db;
 
   *taken = FALSE;
@@ -318,11 +303,7 @@ tally_store_insert_referral (TallyStore           *self,
                              gboolean             *inserted,
                              GError              **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO referrals (referred_user_id, "
-                                            "referrer_user_id, signup_address, status, "
-                                            "created_at) VALUES (?, ?, ?, 'pending', ?) "
-                                            "ON CONFLICT DO NOTHING", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_INSERT_REFERRAL, error);
   sqlite3 *db;
 
   *inserted = FALSE;
@@ -347,9 +328,7 @@ tally_store_find_referral (TallyStore     *self,
                            TallyReferral  *referral,
                            GError        **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " TALLY_STORE_REFERRAL_COLUMNS
-                                            "FROM referrals WHERE referred_user_id = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_REFERRAL, error);
   int rc;
 
   memset (referral, 0, sizeof *referral);
@@ -385,10 +364,7 @@ tally_store_settle_referral (TallyStore           *self,
                              gint64                now,
                              GError              **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE referrals SET status = ?, bonus = ?, "
-                                            "settled_at = ? WHERE referred_user_id = ? "
-                                            "AND status = 'pending'", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_SETTLE_REFERRAL, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -430,9 +406,7 @@ tally_store_count_rewarded_from (TallyStore  *self,
                                  gint64      *count,
                                  GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, "SELECT count(*) FROM referrals "
-                                            "WHERE signup_address = ? AND status = 'rewarded'",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_COUNT_REWARDED_FROM, error);
 
   *count = 0;
   if (stmt == NULL)

@@ -45,12 +45,7 @@ tally_store_insert_promo_code (TallyStore            *self,
                                const TallyPromoCode  *promo,
                                GError               **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO promo_codes (id, code, credits, "
-                                            "max_redemptions, expires_at, "
-                                            "credits_expire_after_days, created_by, created_at) "
-                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                                            "ON CONFLICT (code) DO NOTHING", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_INSERT_PROMO_CODE, error);
   sqlite3 *db;
 
   if (stmt == NULL)
@@ -77,9 +72,7 @@ tally_store_find_promo_code (TallyStore      *self,
                              TallyPromoCode  *promo,
                              GError         **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " TALLY_STORE_PROMO_COLUMNS "FROM promo_codes "
-                                            "WHERE code = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_PROMO_CODE, error);
   int rc;
 
   memset (promo, 0, sizeof *promo);
@@ -135,9 +128,7 @@ tally_store_find_redemption (TallyStore  *self,
                              const char  *user_id,
                              GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT 1 FROM promo_redemptions "
-                                            "WHERE promo_id = ? AND user_id = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_REDEMPTION, error);
   int rc;
 
   if (stmt == NULL)
@@ -164,11 +155,7 @@ tally_store_add_redemption (TallyStore  *self,
                             gboolean    *counted,
                             GError     **error)
 {
-  sqlite3_stmt *count = tally_store_prepare (self,
-                                             "UPDATE promo_codes "
-                                             "SET redemptions = redemptions + 1 "
-                                             "WHERE id = ? AND redemptions < max_redemptions",
-                                             error);
+  sqlite3_stmt *count = tally_store_prepare (self, TALLY_STORE_COUNT_REDEMPTION, error);
   sqlite3_stmt *insert = NULL;
 
   *counted = FALSE;

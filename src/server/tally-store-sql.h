@@ -12,8 +12,14 @@
 #define TALLY_STORE_USER_COLUMNS \
   "id, email, name, role, disabled, account_id, timezone, created_at "
 
-/* A gift with its sender's name (or address; "" once erased), as both
- * stores read it from column 0; the WHERE clause follows. */
+/* Gifts, referrals and promo codes: tally-store-gifts.c and
+ * tally-store-promos.c on SQLite, tally-pg-store-gifts.c and
+ * tally-pg-store-promos.c on PostgreSQL. SQLite numbers $1, $2, ... in
+ * the order they first appear, as PostgreSQL does; CAST, not ::, is what
+ * both read. */
+
+/* A gift with its sender's name (or address; "" once erased), from
+ * column 0; the WHERE clause follows. */
 #define TALLY_STORE_GIFT_COLUMNS \
   "g.payment_id, g.sender_user_id, g.email, g.credits, g.status, " \
   "g.recipient_account_id, g.transfer_id, g.created_at, " \
@@ -23,12 +29,58 @@
 #define TALLY_STORE_GIFTS_SELECT \
   "SELECT " TALLY_STORE_GIFT_COLUMNS "FROM gifts g " \
   "LEFT JOIN users u ON u.id = g.sender_user_id WHERE "
+#define TALLY_STORE_FIND_GIFT TALLY_STORE_GIFTS_SELECT "g.payment_id = $1"
+/* The address in any case, oldest first. */
+#define TALLY_STORE_WAITING_GIFTS \
+  TALLY_STORE_GIFTS_SELECT "g.email = lower ($1) AND g.status = 'waiting' " \
+  "ORDER BY g.created_at, g.payment_id"
+#define TALLY_STORE_INSERT_GIFT \
+  "INSERT INTO gifts (payment_id, sender_user_id, email, credits, status, created_at) " \
+  "VALUES ($1, $2, lower ($3), $4, $5, $6)"
+/* To $1 from $6; a recipient $2 (with transfer $3) is recorded as
+ * claiming it at $4. The status in the WHERE makes of two racing moves
+ * one. */
+#define TALLY_STORE_MOVE_GIFT \
+  "UPDATE gifts SET status = $1, " \
+  "recipient_account_id = COALESCE (CAST ($2 AS TEXT), recipient_account_id), " \
+  "transfer_id = COALESCE (CAST ($3 AS TEXT), transfer_id), " \
+  "claimed_at = CASE WHEN CAST ($2 AS TEXT) IS NULL THEN claimed_at ELSE $4 END " \
+  "WHERE payment_id = $5 AND status = $6"
 
-#define TALLY_STORE_REFERRAL_COLUMNS \
-  "referred_user_id, referrer_user_id, signup_address, status, bonus, created_at "
+#define TALLY_STORE_FIND_REFERRAL_CODE "SELECT code FROM referral_codes WHERE user_id = $1"
+#define TALLY_STORE_FIND_CODE_OWNER "SELECT user_id FROM referral_codes WHERE code = $1"
+/* Nothing when the user has a code or the code a user already. */
+#define TALLY_STORE_INSERT_REFERRAL_CODE \
+  "INSERT INTO referral_codes (user_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+/* Nothing when the user has a referrer already. */
+#define TALLY_STORE_INSERT_REFERRAL \
+  "INSERT INTO referrals (referred_user_id, referrer_user_id, signup_address, status, " \
+  "created_at) VALUES ($1, $2, $3, 'pending', $4) ON CONFLICT DO NOTHING"
+#define TALLY_STORE_FIND_REFERRAL \
+  "SELECT referred_user_id, referrer_user_id, signup_address, status, bonus, created_at " \
+  "FROM referrals WHERE referred_user_id = $1"
+/* Only a pending referral is settled. */
+#define TALLY_STORE_SETTLE_REFERRAL \
+  "UPDATE referrals SET status = $1, bonus = $2, settled_at = $3 " \
+  "WHERE referred_user_id = $4 AND status = 'pending'"
+#define TALLY_STORE_COUNT_REWARDED_FROM \
+  "SELECT count(*) FROM referrals WHERE signup_address = $1 AND status = 'rewarded'"
 
-/* A promo code; 0 for the optional times. */
+/* A promo code, from column 0; 0 for the optional times. */
 #define TALLY_STORE_PROMO_COLUMNS \
   "id, code, credits, max_redemptions, redemptions, " \
   "COALESCE(expires_at, 0), COALESCE(credits_expire_after_days, 0), " \
   "created_by, created_at "
+/* Nothing when the code is taken. */
+#define TALLY_STORE_INSERT_PROMO_CODE \
+  "INSERT INTO promo_codes (id, code, credits, max_redemptions, expires_at, " \
+  "credits_expire_after_days, created_by, created_at) " \
+  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO NOTHING"
+#define TALLY_STORE_FIND_PROMO_CODE \
+  "SELECT " TALLY_STORE_PROMO_COLUMNS "FROM promo_codes WHERE code = $1"
+#define TALLY_STORE_FIND_REDEMPTION \
+  "SELECT 1 FROM promo_redemptions WHERE promo_id = $1 AND user_id = $2"
+/* One more redemption of code $1, while one is left. */
+#define TALLY_STORE_COUNT_REDEMPTION \
+  "UPDATE promo_codes SET redemptions = redemptions + 1 " \
+  "WHERE id = $1 AND redemptions < max_redemptions"
