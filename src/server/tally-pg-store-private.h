@@ -21,5 +21,6 @@ gboolean tally_pg_store_not_found   (GError          **error,
 void     tally_pg_store_users_init  (TallyRulesStoreInterface *iface);
 void     tally_pg_store_gifts_init  (TallyRulesStoreInterface *iface);
 void     tally_pg_store_promos_init (TallyRulesStoreInterface *iface);
+void     tally_pg_store_alerts_init (TallyRulesStoreInterface *iface);
 
 G_END_DECLS

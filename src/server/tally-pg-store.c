@@ -314,4 +314,5 @@ tally_pg_store_rules_store_init (TallyRulesStoreInterface *iface)
   tally_pg_store_users_init (iface);
   tally_pg_store_gifts_init (iface);
   tally_pg_store_promos_init (iface);
+  tally_pg_store_alerts_init (iface);
 }

@@ -34,6 +34,10 @@ typedef struct
 } TallyAlertSettings;
 
 void     tally_alert_settings_init_defaults (TallyAlertSettings       *settings);
+/* "50,80,100": the thresholds as both stores keep them, and back. */
+char    *tally_alert_thresholds_to_text     (const TallyAlertSettings *settings);
+void     tally_alert_thresholds_from_text   (const char               *text,
+                                             TallyAlertSettings       *settings);
 /* The user's settings, or the defaults when they never saved any. */
 gboolean tally_store_load_alert_settings    (TallyStore               *self,
                                              const char               *user_id,
@@ -82,6 +86,10 @@ typedef struct
 const char *tally_alert_kind_to_string   (TallyAlertKind    kind);
 /* NULL for TALLY_ALERT_WINDOW_NONE. */
 const char *tally_alert_window_to_string (TallyAlertWindow  window);
+/* Anything else reads as TALLY_ALERT_LOW_BALANCE, and as
+ * TALLY_ALERT_WINDOW_NONE. */
+TallyAlertKind   tally_alert_kind_from_string   (const char *text);
+TallyAlertWindow tally_alert_window_from_string (const char *text);
 void        tally_alert_clear            (TallyAlert       *alert);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TallyAlert, tally_alert_clear)

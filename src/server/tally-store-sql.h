@@ -84,3 +84,42 @@
 #define TALLY_STORE_COUNT_REDEMPTION \
   "UPDATE promo_codes SET redemptions = redemptions + 1 " \
   "WHERE id = $1 AND redemptions < max_redemptions"
+
+/* Alerts: tally-store-alerts.c and tally-pg-store-alerts.c. Settings
+ * from column 0; booleans are 0 or 1 on both. */
+#define TALLY_STORE_ALERT_SETTINGS_COLUMNS \
+  "thresholds, low_balance, low_balance_armed, channel_app, channel_desktop, " \
+  "channel_email, channel_webhook, quiet_start, quiet_end "
+#define TALLY_STORE_LOAD_ALERT_SETTINGS \
+  "SELECT " TALLY_STORE_ALERT_SETTINGS_COLUMNS "FROM alert_settings WHERE user_id = $1"
+/* Saved whole; of two servers saving at once the later wins. */
+#define TALLY_STORE_SAVE_ALERT_SETTINGS \
+  "INSERT INTO alert_settings (user_id, thresholds, low_balance, low_balance_armed, " \
+  "channel_app, channel_desktop, channel_email, channel_webhook, quiet_start, quiet_end, " \
+  "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) " \
+  "ON CONFLICT (user_id) DO UPDATE SET thresholds = excluded.thresholds, " \
+  "low_balance = excluded.low_balance, low_balance_armed = excluded.low_balance_armed, " \
+  "channel_app = excluded.channel_app, channel_desktop = excluded.channel_desktop, " \
+  "channel_email = excluded.channel_email, channel_webhook = excluded.channel_webhook, " \
+  "quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, " \
+  "updated_at = excluded.updated_at"
+#define TALLY_STORE_SET_LOW_BALANCE_ARMED \
+  "UPDATE alert_settings SET low_balance_armed = $1 WHERE user_id = $2"
+/* An alert from column 0. */
+#define TALLY_STORE_ALERT_COLUMNS \
+  "seq, id, user_id, account_id, kind, span, span_key, threshold, amount, cap, message, " \
+  "created_at "
+/* Nothing when the account's alert for this window and threshold fired
+ * already: the unique key decides between two servers. */
+#define TALLY_STORE_INSERT_ALERT \
+  "INSERT INTO alerts (id, user_id, account_id, kind, span, span_key, threshold, amount, " \
+  "cap, message, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) " \
+  "ON CONFLICT (account_id, kind, span, span_key, threshold) DO NOTHING"
+#define TALLY_STORE_FIND_ALERT \
+  "SELECT " TALLY_STORE_ALERT_COLUMNS "FROM alerts WHERE id = $1"
+#define TALLY_STORE_HOLD_ALERT_EMAIL \
+  "INSERT INTO alert_emails (alert_id, user_id, send_after) VALUES ($1, $2, $3) " \
+  "ON CONFLICT (alert_id) DO NOTHING"
+#define TALLY_STORE_DUE_ALERT_EMAILS \
+  "SELECT alert_id FROM alert_emails WHERE send_after <= $1 ORDER BY send_after"
+#define TALLY_STORE_RELEASE_ALERT_EMAIL "DELETE FROM alert_emails WHERE alert_id = $1"
