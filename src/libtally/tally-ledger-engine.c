@@ -596,10 +596,11 @@ expiry_id (Batch       *batch,
 
 /* Records the release of one pending transfer whose time ran out. */
 static gboolean
-expire_one (Batch   *batch,
-            gint64   pending_seq,
-            GError **error)
+expire_one (Batch          *batch,
+            gconstpointer   item,
+            GError        **error)
 {
+  gint64 pending_seq = *(const gint64 *) item;
   TallyStoredTransfer stored;
   TallyTransfer expiry;
   Resolved r = { 0 };
@@ -649,41 +650,6 @@ expire_one (Batch   *batch,
                                      expiry.seq, error);
 }
 
-/* One transaction of at most 1,000 expiries. */
-static gboolean
-expire_some (const TallyLedgerStoreOps  *ops,
-             gpointer                    store,
-             gint64                      now,
-             guint                      *n_done,
-             GError                    **error)
-{
-  g_autoptr(GArray) due = g_array_new (FALSE, FALSE, sizeof (gint64));
-  Batch batch;
-
-  *n_done = 0;
-  if (!batch_begin (&batch, ops, store, error))
-    return FALSE;
-
-  if (!ops->due_pending (store, now, EXPIRE_BATCH, due, error))
-    goto fail;
-
-  for (guint i = 0; i < due->len; i++)
-    {
-      if (!expire_one (&batch, g_array_index (due, gint64, i), error))
-        goto fail;
-    }
-
-  if (!batch_commit (&batch, error))
-    goto fail;
-
-  *n_done = due->len;
-  return TRUE;
-
-fail:
-  batch_rollback (&batch);
-  return FALSE;
-}
-
 /* --- lots whose time has come --- */
 
 /* The expiry transfer of @take credits of @lot, burning that lot alone. */
@@ -728,10 +694,11 @@ post_lot_expiry (Batch         *batch,
 /* What is left of the lot and not held by a pending debit expires; what
  * a hold keeps stays the account's, and never expires (docs/ledger.md). */
 static gboolean
-expire_lot (Batch         *batch,
-            const TallyDueLot  *lot,
-            GError       **error)
+expire_lot (Batch          *batch,
+            gconstpointer   item,
+            GError        **error)
 {
+  const TallyDueLot *lot = item;
   Resolved r = { 0 };
   guint8 expired_key[16];
   gint64 take, seq = 0;
@@ -752,26 +719,42 @@ expire_lot (Batch         *batch,
   return batch->ops->close_lot (batch->store, lot->num, seq, error);
 }
 
-/* One transaction of at most 1,000 lots. */
-static gboolean
-expire_some_lots (const TallyLedgerStoreOps  *ops,
-                  gpointer                    store,
-                  gint64                      now,
-                  guint                      *n_done,
-                  GError                    **error)
+/* What expires: the store's call that lists what is due (at most a limit,
+ * soonest first, into an array of @size elements), and what records one. */
+typedef struct
 {
-  g_autoptr(GArray) due = g_array_new (FALSE, FALSE, sizeof (TallyDueLot));
+  gsize      size;
+  gboolean (*due) (gpointer   store,
+                   gint64     now,
+                   guint      limit,
+                   GArray    *items,
+                   GError   **error);
+  gboolean (*expire) (Batch          *batch,
+                      gconstpointer   item,
+                      GError        **error);
+} Expiry;
+
+/* One transaction of at most EXPIRE_BATCH expiries. */
+static gboolean
+expire_some (const TallyLedgerStoreOps  *ops,
+             gpointer                    store,
+             const Expiry               *expiry,
+             gint64                      now,
+             guint                      *n_done,
+             GError                    **error)
+{
+  g_autoptr(GArray) due = g_array_new (FALSE, FALSE, expiry->size);
   Batch batch;
 
   *n_done = 0;
   if (!batch_begin (&batch, ops, store, error))
     return FALSE;
 
-  if (!ops->due_lots (store, now, EXPIRE_BATCH, due, error))
+  if (!expiry->due (store, now, EXPIRE_BATCH, due, error))
     goto fail;
   for (guint i = 0; i < due->len; i++)
     {
-      if (!expire_lot (&batch, &g_array_index (due, TallyDueLot, i), error))
+      if (!expiry->expire (&batch, due->data + i * expiry->size, error))
         goto fail;
     }
   if (!batch_commit (&batch, error))
@@ -785,27 +768,21 @@ fail:
   return FALSE;
 }
 
-/* Runs expiry transactions of EXPIRE_BATCH until one finds fewer due. */
-typedef gboolean (*ExpireSomeFunc) (const TallyLedgerStoreOps *ops,
-                                    gpointer                   store,
-                                    gint64                     now,
-                                    guint                     *n_done,
-                                    GError                   **error);
-
+/* Runs expiry transactions until one finds fewer than EXPIRE_BATCH due. */
 static gboolean
-expire_all (ExpireSomeFunc             expire_some_func,
-            const TallyLedgerStoreOps *ops,
-            gpointer                   store,
-            gint64                     now,
-            guint                     *n_expired,
-            GError                   **error)
+expire_all (const TallyLedgerStoreOps  *ops,
+            gpointer                    store,
+            const Expiry               *expiry,
+            gint64                      now,
+            guint                      *n_expired,
+            GError                    **error)
 {
   guint total = 0;
   guint n;
 
   do
     {
-      if (!expire_some_func (ops, store, now, &n, error))
+      if (!expire_some (ops, store, expiry, now, &n, error))
         return FALSE;
       total += n;
     }
@@ -865,7 +842,9 @@ tally_ledger_engine_expire_pending (const TallyLedgerStoreOps  *ops,
                                     guint                      *n_expired,
                                     GError                    **error)
 {
-  return expire_all (expire_some, ops, store, now, n_expired, error);
+  const Expiry holds = { sizeof (gint64), ops->due_pending, expire_one };
+
+  return expire_all (ops, store, &holds, now, n_expired, error);
 }
 
 /* Expires every lot due by @now, as tally_ledger_expire_lots(). */
@@ -876,5 +855,7 @@ tally_ledger_engine_expire_lots (const TallyLedgerStoreOps  *ops,
                                  guint                      *n_expired,
                                  GError                    **error)
 {
-  return expire_all (expire_some_lots, ops, store, now, n_expired, error);
+  const Expiry lots = { sizeof (TallyDueLot), ops->due_lots, expire_lot };
+
+  return expire_all (ops, store, &lots, now, n_expired, error);
 }

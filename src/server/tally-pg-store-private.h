@@ -19,6 +19,11 @@ gboolean tally_pg_store_not_found   (GError          **error,
 
 /* Each file of the store sets the interface's calls it implements. */
 void     tally_pg_store_users_init  (TallyRulesStoreInterface *iface);
+void     tally_pg_store_runs_init   (TallyRulesStoreInterface *iface);
+void     tally_pg_store_teams_init  (TallyRulesStoreInterface *iface);
+void     tally_pg_store_payments_init (TallyRulesStoreInterface *iface);
+void     tally_pg_store_recharge_init (TallyRulesStoreInterface *iface);
+void     tally_pg_store_subscriptions_init (TallyRulesStoreInterface *iface);
 void     tally_pg_store_gifts_init  (TallyRulesStoreInterface *iface);
 void     tally_pg_store_promos_init (TallyRulesStoreInterface *iface);
 void     tally_pg_store_alerts_init (TallyRulesStoreInterface *iface);

@@ -312,6 +312,11 @@ tally_pg_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->get_last_seq = pg_get_last_seq;
 
   tally_pg_store_users_init (iface);
+  tally_pg_store_runs_init (iface);
+  tally_pg_store_teams_init (iface);
+  tally_pg_store_payments_init (iface);
+  tally_pg_store_recharge_init (iface);
+  tally_pg_store_subscriptions_init (iface);
   tally_pg_store_gifts_init (iface);
   tally_pg_store_promos_init (iface);
   tally_pg_store_alerts_init (iface);

@@ -37,4 +37,10 @@ gboolean       tally_pg_store_create_user  (TallyPgStore  *self,
                                             TallyUser     *user,
                                             GError       **error);
 
+/* As tally_store_save_policy(). */
+gboolean       tally_pg_store_save_policy  (TallyPgStore       *self,
+                                            const char         *account_id,
+                                            const TallyPolicy  *policy,
+                                            GError            **error);
+
 G_END_DECLS

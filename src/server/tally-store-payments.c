@@ -11,6 +11,7 @@
 
 #include "tally-store-payments.h"
 #include "tally-store-private.h"
+#include "tally-store-sql.h"
 
 static const char * const status_names[] = {
   [TALLY_PAYMENT_OPEN] = "open",
@@ -19,11 +20,6 @@ static const char * const status_names[] = {
   [TALLY_PAYMENT_REFUNDED] = "refunded",
   [TALLY_PAYMENT_DISPUTED] = "disputed",
 };
-
-#define PAYMENT_COLUMNS "id, user_id, account_id, pack_id, credits, amount, currency, " \
-                        "provider, session_id, status, reversed, short_by, created_at, " \
-                        "paid_at, payment_ref, " \
-                        "EXISTS (SELECT 1 FROM gifts WHERE gifts.payment_id = payments.id) "
 
 const char *
 tally_payment_status_to_string (TallyPaymentStatus status)
@@ -158,8 +154,8 @@ tally_store_find_payment (TallyStore    *self,
                           TallyPayment  *payment,
                           GError       **error)
 {
-  return find_by (self, "SELECT " PAYMENT_COLUMNS "FROM payments WHERE id = ?", id, payment,
-                  error);
+  return find_by (self, "SELECT " TALLY_STORE_PAYMENT_COLUMNS "FROM payments WHERE id = ?", id,
+                  payment, error);
 }
 
 gboolean
@@ -168,7 +164,7 @@ tally_store_find_payment_by_session (TallyStore    *self,
                                      TallyPayment  *payment,
                                      GError       **error)
 {
-  return find_by (self, "SELECT " PAYMENT_COLUMNS "FROM payments WHERE session_id = ?",
+  return find_by (self, "SELECT " TALLY_STORE_PAYMENT_COLUMNS "FROM payments WHERE session_id = ?",
                   session_id, payment, error);
 }
 
@@ -178,7 +174,7 @@ tally_store_find_payment_by_ref (TallyStore    *self,
                                  TallyPayment  *payment,
                                  GError       **error)
 {
-  return find_by (self, "SELECT " PAYMENT_COLUMNS "FROM payments WHERE payment_ref = ?",
+  return find_by (self, "SELECT " TALLY_STORE_PAYMENT_COLUMNS "FROM payments WHERE payment_ref = ?",
                   payment_ref, payment, error);
 }
 
@@ -263,7 +259,7 @@ tally_store_list_payments (TallyStore  *self,
                            GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " PAYMENT_COLUMNS "FROM payments "
+                                            "SELECT " TALLY_STORE_PAYMENT_COLUMNS "FROM payments "
                                             "WHERE user_id = ? "
                                             "ORDER BY created_at DESC, id DESC", error);
   g_autoptr(GArray) payments = NULL;

@@ -11,9 +11,7 @@
 
 #include "tally-store-private.h"
 #include "tally-store-recharge.h"
-
-#define SETTINGS_COLUMNS "account_id, user_id, enabled, threshold, pack_id, monthly_cap, " \
-                         "failures, paused, in_flight "
+#include "tally-store-sql.h"
 
 static void
 read_settings (sqlite3_stmt          *stmt,
@@ -38,8 +36,8 @@ tally_store_find_recharge_settings (TallyStore             *self,
                                     GError                **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " SETTINGS_COLUMNS "FROM auto_recharge "
-                                            "WHERE account_id = ?", error);
+                                            "SELECT " TALLY_STORE_RECHARGE_SETTINGS_COLUMNS
+                                            "FROM auto_recharge WHERE account_id = ?", error);
   int rc;
 
   memset (settings, 0, sizeof *settings);

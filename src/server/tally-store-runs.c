@@ -11,6 +11,7 @@
 
 #include "tally-store-runs.h"
 #include "tally-store-private.h"
+#include "tally-store-sql.h"
 
 static const char * const run_statuses[] = {
   [TALLY_RUN_STATUS_AUTHORIZED] = "authorized",
@@ -20,12 +21,6 @@ static const char * const run_statuses[] = {
   [TALLY_RUN_STATUS_EXPIRED] = "expired",
   [TALLY_RUN_STATUS_REFUSED] = "refused",
 };
-
-#define RUN_COLUMNS \
-  "id, user_id, account_id, tool_id, request_digest, status, held, charged, units, " \
-  "price_base, price_rate, price_per, price_minimum, price_min_units, price_max_units, " \
-  "authorize_status, authorize_body, complete_digest, complete_status, complete_body, " \
-  "created_at, completed_at, hold_expires_at "
 
 const char *
 tally_run_status_to_string (TallyRunStatus status)
@@ -109,7 +104,8 @@ tally_store_find_run (TallyStore  *self,
 
   g_return_val_if_fail (TALLY_IS_STORE (self), FALSE);
 
-  stmt = tally_store_prepare (self, "SELECT " RUN_COLUMNS "FROM runs WHERE id = ?", error);
+  stmt = tally_store_prepare (self, "SELECT " TALLY_STORE_RUN_COLUMNS "FROM runs WHERE id = ?",
+                              error);
   if (stmt == NULL)
     return FALSE;
 
@@ -231,8 +227,7 @@ tally_store_load_policy (TallyStore   *self,
 
   init_policy (policy, timezone);
   stmt = tally_store_prepare (self,
-                              "SELECT ceiling_per_run, ceiling_daily, ceiling_monthly, "
-                              "user_per_run, user_daily, user_monthly "
+                              "SELECT " TALLY_STORE_POLICY_COLUMNS
                               "FROM policies WHERE account_id = ?",
                               error);
   if (stmt == NULL)
@@ -267,17 +262,7 @@ tally_store_save_policy (TallyStore         *self,
 
   g_return_val_if_fail (TALLY_IS_STORE (self), FALSE);
 
-  stmt = tally_store_prepare (self,
-                              "INSERT INTO policies (account_id, ceiling_per_run, ceiling_daily, "
-                              "ceiling_monthly, user_per_run, user_daily, user_monthly) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE "
-                              "SET ceiling_per_run = excluded.ceiling_per_run, "
-                              "ceiling_daily = excluded.ceiling_daily, "
-                              "ceiling_monthly = excluded.ceiling_monthly, "
-                              "user_per_run = excluded.user_per_run, "
-                              "user_daily = excluded.user_daily, "
-                              "user_monthly = excluded.user_monthly",
-                              error);
+  stmt = tally_store_prepare (self, TALLY_STORE_SAVE_POLICY, error);
   if (stmt == NULL)
     return FALSE;
 

@@ -11,10 +11,7 @@
 
 #include "tally-store-private.h"
 #include "tally-store-subscriptions.h"
-
-#define SUBSCRIPTION_COLUMNS "id, user_id, account_id, plan_id, provider, session_id, " \
-                             "provider_id, status, current_period_end, " \
-                             "cancel_at_period_end, created_at, credits_per_period "
+#include "tally-store-sql.h"
 
 static const char * const status_names[] = {
   [TALLY_SUBSCRIPTION_INCOMPLETE] = "incomplete",
@@ -80,7 +77,8 @@ tally_store_insert_subscription (TallyStore               *self,
                                  GError                  **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO subscriptions (" SUBSCRIPTION_COLUMNS
+                                            "INSERT INTO subscriptions ("
+                                            TALLY_STORE_SUBSCRIPTION_COLUMNS
                                             ", updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
                                             "?, ?, ?, ?)", error);
 
@@ -154,8 +152,8 @@ tally_store_find_subscription (TallyStore         *self,
                                TallySubscription  *subscription,
                                GError            **error)
 {
-  return find_one (self, "SELECT " SUBSCRIPTION_COLUMNS "FROM subscriptions WHERE id = ?", id,
-                   subscription, error);
+  return find_one (self, "SELECT " TALLY_STORE_SUBSCRIPTION_COLUMNS "FROM subscriptions "
+                   "WHERE id = ?", id, subscription, error);
 }
 
 gboolean
@@ -164,7 +162,7 @@ tally_store_find_subscription_by_session (TallyStore         *self,
                                           TallySubscription  *subscription,
                                           GError            **error)
 {
-  return find_one (self, "SELECT " SUBSCRIPTION_COLUMNS "FROM subscriptions "
+  return find_one (self, "SELECT " TALLY_STORE_SUBSCRIPTION_COLUMNS "FROM subscriptions "
                    "WHERE session_id = ?", session_id, subscription, error);
 }
 
@@ -174,7 +172,7 @@ tally_store_find_subscription_by_provider_id (TallyStore         *self,
                                               TallySubscription  *subscription,
                                               GError            **error)
 {
-  return find_one (self, "SELECT " SUBSCRIPTION_COLUMNS "FROM subscriptions "
+  return find_one (self, "SELECT " TALLY_STORE_SUBSCRIPTION_COLUMNS "FROM subscriptions "
                    "WHERE provider_id = ?", provider_id, subscription, error);
 }
 
@@ -184,7 +182,7 @@ tally_store_find_live_subscription (TallyStore         *self,
                                     TallySubscription  *subscription,
                                     GError            **error)
 {
-  return find_one (self, "SELECT " SUBSCRIPTION_COLUMNS "FROM subscriptions "
+  return find_one (self, "SELECT " TALLY_STORE_SUBSCRIPTION_COLUMNS "FROM subscriptions "
                    "WHERE user_id = ? AND status IN ('active', 'past_due') "
                    "ORDER BY created_at DESC LIMIT 1", user_id, subscription, error);
 }
@@ -294,7 +292,8 @@ tally_store_list_due_demo_subscriptions (TallyStore  *self,
                                          GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " SUBSCRIPTION_COLUMNS "FROM subscriptions "
+                                            "SELECT " TALLY_STORE_SUBSCRIPTION_COLUMNS
+                                            "FROM subscriptions "
                                             "WHERE provider = 'demo' AND status = 'active' "
                                             "AND current_period_end > 0 "
                                             "AND current_period_end <= ? "

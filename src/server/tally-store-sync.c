@@ -11,6 +11,7 @@
 
 #include "tally-store-sync.h"
 #include "tally-store-private.h"
+#include "tally-store-sql.h"
 
 static gboolean
 not_found (GError     **error,
@@ -46,8 +47,7 @@ tally_store_find_device (TallyStore   *self,
   g_return_val_if_fail (TALLY_IS_STORE (self), FALSE);
 
   stmt = tally_store_prepare (self,
-                              "SELECT lease_account_id, lease_id, lease_amount, lease_spent, "
-                              "lease_expires_at, created_at FROM devices "
+                              "SELECT " TALLY_STORE_DEVICE_COLUMNS "FROM devices "
                               "WHERE user_id = ? AND device = ?",
                               error);
   if (stmt == NULL)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tally-store-private.h"
+#include "tally-store-sql.h"
 #include "tally-store-teams.h"
 
 static const char * const team_roles[] = {
@@ -113,8 +114,6 @@ changed_one (TallyStore    *self,
 
 /* --- teams --- */
 
-#define TEAM_COLUMNS "t.id, t.name, t.account_id, m.role "
-
 static void
 read_team (sqlite3_stmt *stmt,
            gpointer      out)
@@ -181,8 +180,8 @@ tally_store_find_team_for (TallyStore  *self,
                            GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " TEAM_COLUMNS "FROM teams t "
-                                            "JOIN team_members m ON m.team_id = t.id "
+                                            "SELECT " TALLY_STORE_TEAM_COLUMNS
+                                            TALLY_STORE_TEAM_FROM
                                             "WHERE t.id = ? AND m.user_id = ?",
                                             error);
 
@@ -202,8 +201,8 @@ tally_store_find_pool_member (TallyStore       *self,
                               GError          **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " TEAM_COLUMNS "FROM teams t "
-                                            "JOIN team_members m ON m.team_id = t.id "
+                                            "SELECT " TALLY_STORE_TEAM_COLUMNS
+                                            TALLY_STORE_TEAM_FROM
                                             "WHERE t.account_id = ? AND m.user_id = ?",
                                             error);
 
@@ -223,8 +222,8 @@ tally_store_list_teams (TallyStore  *self,
                         GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " TEAM_COLUMNS "FROM teams t "
-                                            "JOIN team_members m ON m.team_id = t.id "
+                                            "SELECT " TALLY_STORE_TEAM_COLUMNS
+                                            TALLY_STORE_TEAM_FROM
                                             "WHERE m.user_id = ? ORDER BY t.name, t.id",
                                             error);
 
@@ -235,9 +234,6 @@ tally_store_list_teams (TallyStore  *self,
 }
 
 /* --- members --- */
-
-#define MEMBER_COLUMNS "u.id, u.email, u.name, u.account_id, m.role, m.daily_cap, " \
-                       "m.monthly_cap, m.joined_at "
 
 static void
 read_member (sqlite3_stmt *stmt,
@@ -262,8 +258,8 @@ tally_store_list_team_members (TallyStore  *self,
                                GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " MEMBER_COLUMNS "FROM team_members m "
-                                            "JOIN users u ON u.id = m.user_id "
+                                            "SELECT " TALLY_STORE_MEMBER_COLUMNS
+                                            TALLY_STORE_MEMBER_FROM
                                             "WHERE m.team_id = ? "
                                             "ORDER BY m.role = 'owner' DESC, u.email",
                                             error);
@@ -282,8 +278,8 @@ tally_store_find_team_member (TallyStore       *self,
                               GError          **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " MEMBER_COLUMNS "FROM team_members m "
-                                            "JOIN users u ON u.id = m.user_id "
+                                            "SELECT " TALLY_STORE_MEMBER_COLUMNS
+                                            TALLY_STORE_MEMBER_FROM
                                             "WHERE m.team_id = ? AND m.user_id = ?",
                                             error);
 
@@ -406,8 +402,7 @@ tally_store_find_invitation (TallyStore           *self,
                              GError              **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT id, team_id, email, role, created_at, "
-                                            "expires_at, coalesce (accepted_at, 0) "
+                                            "SELECT " TALLY_STORE_INVITATION_COLUMNS
                                             "FROM team_invitations WHERE token_hash = ?",
                                             error);
 

@@ -8,13 +8,14 @@
 #include "config.h"
 
 #include "tally-test-postgres.h"
+#include "tally-store-runs.h"
 #include "tally-test-stores.h"
 
-typedef struct
+struct _StoreMaker
 {
   const char *name;
   void      (*make) (StoreFixture *fixture);
-} StoreMaker;
+};
 
 /* Started on the first PostgreSQL test; each test has a database. */
 static TallyTestPostgres *cluster;
@@ -56,13 +57,73 @@ make_postgres (StoreFixture *fixture)
   fixture->pg_store = tally_pg_store_new (url, &error);
   g_assert_no_error (error);
   fixture->store = TALLY_RULES_STORE (fixture->pg_store);
-  g_assert_true (tally_pg_store_create_user (fixture->pg_store, "Contract@example.com", "Test",
-                                             "not-a-hash", TALLY_ROLE_MEMBER, &fixture->user,
-                                             &error));
+  stores_user_new (fixture, "Contract@example.com", TALLY_ROLE_MEMBER, &fixture->user);
+}
+
+void
+stores_user_new (StoreFixture *fixture,
+                 const char   *email,
+                 TallyRole     role,
+                 TallyUser    *user)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (fixture->pg_store == NULL)
+    {
+      test_rig_user_new (&fixture->base, email, role, user);
+      return;
+    }
+  stores_begin (fixture);
+  g_assert_true (tally_pg_store_create_user (fixture->pg_store, email, "Test", "not-a-hash", role,
+                                             user, &error));
+  g_assert_no_error (error);
+  stores_commit (fixture);
+}
+
+void
+stores_set_clock (StoreFixture   *fixture,
+                  TallyClockFunc  func,
+                  gpointer        data)
+{
+  if (fixture->pg_store == NULL)
+    tally_ledger_set_clock (fixture->base.ledger, func, data);
+  else
+    tally_pg_ledger_set_clock (tally_pg_store_get_ledger (fixture->pg_store), func, data);
+}
+
+gint64
+stores_available (StoreFixture *fixture,
+                  const char   *account_id)
+{
+  g_autoptr(GError) error = NULL;
+  TallyAccount account;
+
+  g_assert_true (tally_rules_store_lookup_account (fixture->store, account_id, &account, &error));
+  g_assert_no_error (error);
+  return tally_account_available (&account);
+}
+
+void
+stores_save_policy (StoreFixture      *fixture,
+                    const char        *account_id,
+                    const TallyPolicy *policy)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (fixture->pg_store == NULL)
+    tally_store_save_policy (fixture->base.store, account_id, policy, &error);
+  else
+    tally_pg_store_save_policy (fixture->pg_store, account_id, policy, &error);
   g_assert_no_error (error);
 }
 
-static void
+const char *
+stores_name (gconstpointer maker)
+{
+  return ((const StoreMaker *) maker)->name;
+}
+
+void
 stores_setup (StoreFixture  *fixture,
               gconstpointer  data)
 {
@@ -71,7 +132,7 @@ stores_setup (StoreFixture  *fixture,
   maker->make (fixture);
 }
 
-static void
+void
 stores_teardown (StoreFixture  *fixture,
                  gconstpointer  data)
 {
@@ -171,6 +232,8 @@ stores_end_write (StoreFixture *fixture)
 
 static const StoreMaker sqlite_maker = { "sqlite", make_sqlite };
 static const StoreMaker postgres_maker = { "postgres", make_postgres };
+
+const StoreMaker * const stores_makers[] = { &sqlite_maker, &postgres_maker };
 
 static void
 stores_add_for (const StoreMaker  *maker,

@@ -25,6 +25,17 @@ typedef struct
 
 typedef void (*StoreTestFunc) (StoreFixture  *fixture,
                                gconstpointer  data);
+typedef struct _StoreMaker StoreMaker;
+
+/* SQLite's maker, then PostgreSQL's: for a test whose own fixture begins
+ * with a StoreFixture, and whose setup and teardown call stores_setup()
+ * and stores_teardown() with the maker as data. */
+extern const StoreMaker * const stores_makers[2];
+const char *stores_name              (gconstpointer  maker);
+void        stores_setup             (StoreFixture  *fixture,
+                                      gconstpointer  maker);
+void        stores_teardown          (StoreFixture  *fixture,
+                                      gconstpointer  maker);
 
 /* Adds /rules-store/sqlite/@name and /rules-store/postgres/@name. */
 void        stores_add               (const char    *name,
@@ -47,5 +58,19 @@ void        stores_begin             (StoreFixture  *fixture);
 void        stores_commit            (StoreFixture  *fixture);
 void        stores_begin_write       (StoreFixture  *fixture);
 void        stores_end_write         (StoreFixture  *fixture);
+/* Another user, in a transaction of its own. */
+void        stores_user_new          (StoreFixture  *fixture,
+                                      const char    *email,
+                                      TallyRole      role,
+                                      TallyUser     *user);
+void        stores_set_clock         (StoreFixture  *fixture,
+                                      TallyClockFunc func,
+                                      gpointer       data);
+gint64      stores_available         (StoreFixture  *fixture,
+                                      const char    *account_id);
+/* As an admin's PUT of limits does. */
+void        stores_save_policy       (StoreFixture      *fixture,
+                                      const char        *account_id,
+                                      const TallyPolicy *policy);
 
 G_END_DECLS

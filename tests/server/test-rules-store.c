@@ -474,9 +474,9 @@ main (int   argc,
   stores_add_sqlite_only ("not-found", test_not_found);
   stores_add ("group-writes", test_group_writes);
   stores_add ("users", test_users);
-  stores_add_sqlite_only ("runs", test_runs);
-  stores_add_sqlite_only ("payments", test_payments);
-  stores_add_sqlite_only ("devices-and-ops", test_devices_and_ops);
+  stores_add ("runs", test_runs);
+  stores_add ("payments", test_payments);
+  stores_add ("devices-and-ops", test_devices_and_ops);
   stores_add_sqlite_only ("audit-links", test_audit_links);
   stores_add ("defer-sync", test_defer_sync);
   stores_add_sqlite_only ("sweep", test_sweep);
