@@ -10,7 +10,7 @@
  * error, updates that change only what they should and only from the
  * state they name, limits that hold, on SQLite and on PostgreSQL
  * (issue 19). On PostgreSQL, two stores on one database also race a
- * redemption, as two servers would.
+ * gift's claim and refund, and a redemption, as two servers would.
  */
 
 #include "config.h"
@@ -535,29 +535,30 @@ test_redemptions (StoreFixture  *fixture,
   g_assert_false (redeem (fixture, &other, fixture->user.id));
 }
 
+/* A write of another server, in a transaction of its own on a second
+ * store on the same database, run on a thread of its own. */
+typedef gboolean (*ElsewhereFunc) (TallyRulesStore  *store,
+                                   gpointer          data,
+                                   GError          **error);
+
 typedef struct
 {
-  TallyPgStore *store;
-  const char   *promo_id;
-  const char   *user_id;
-  gboolean      ok;
-  gboolean      counted;
-  GError       *error;
-} Redeemer;
+  TallyPgStore  *store;
+  ElsewhereFunc  func;
+  gpointer       data;
+  gboolean       ok;
+  GError        *error;
+} Elsewhere;
 
-/* Another server's redemption, in a transaction of its own. */
 static gpointer
-redeem_elsewhere (gpointer data)
+run_elsewhere (gpointer data)
 {
-  Redeemer *redeemer = data;
-  TallyRulesStore *store = TALLY_RULES_STORE (redeemer->store);
-  g_autofree char *transfer_id = g_uuid_string_random ();
+  Elsewhere *elsewhere = data;
+  TallyRulesStore *store = TALLY_RULES_STORE (elsewhere->store);
 
-  redeemer->ok = tally_rules_store_begin (store, &redeemer->error) &&
-                 tally_rules_store_add_redemption (store, redeemer->promo_id, redeemer->user_id,
-                                                   transfer_id, &redeemer->counted,
-                                                   &redeemer->error) &&
-                 tally_rules_store_commit (store, &redeemer->error);
+  elsewhere->ok = tally_rules_store_begin (store, &elsewhere->error) &&
+                  elsewhere->func (store, elsewhere->data, &elsewhere->error) &&
+                  tally_rules_store_commit (store, &elsewhere->error);
   return NULL;
 }
 
@@ -580,6 +581,118 @@ wait_for_lock_wait (TallyPg *pg)
   g_assert_not_reached ();
 }
 
+/* With the fixture's transaction open (its write done), runs @func as
+ * another server would: it must wait on the fixture's rows, and goes on
+ * once the fixture commits. */
+static void
+race (StoreFixture  *fixture,
+      ElsewhereFunc  func,
+      gpointer       data)
+{
+  const char *url = tally_pg_store_get_url (fixture->pg_store);
+  g_autoptr(TallyPgStore) store = NULL;
+  g_autoptr(TallyPg) watcher = NULL;
+  g_autoptr(GError) error = NULL;
+  Elsewhere elsewhere = { 0 };
+  GThread *thread;
+
+  store = tally_pg_store_new (url, &error);
+  g_assert_no_error (error);
+  watcher = tally_pg_connect (url, &error);
+  g_assert_no_error (error);
+
+  elsewhere = (Elsewhere) { store, func, data };
+  thread = g_thread_new ("elsewhere", run_elsewhere, &elsewhere);
+  wait_for_lock_wait (watcher);
+  stores_commit (fixture);
+  g_thread_join (thread);
+
+  g_assert_no_error (elsewhere.error);
+  g_assert_true (elsewhere.ok);
+}
+
+static gboolean
+skip_on_sqlite (StoreFixture *fixture)
+{
+  if (fixture->pg_store != NULL)
+    return FALSE;
+
+  g_test_skip ("One server writes a SQLite store");
+  return TRUE;
+}
+
+typedef struct
+{
+  const char *payment_id;
+  gboolean    changed;
+} Refund;
+
+static gboolean
+refund_elsewhere (TallyRulesStore  *store,
+                  gpointer          data,
+                  GError          **error)
+{
+  Refund *refund = data;
+
+  return tally_rules_store_move_gift (store, refund->payment_id, TALLY_GIFT_WAITING,
+                                      TALLY_GIFT_CANCELLED, NULL, NULL, 6000, &refund->changed,
+                                      error);
+}
+
+/* A claim on one server and a refund on another at once: the refund
+ * waits for the claim, then finds the gift claimed and changes nothing. */
+static void
+test_gift_race (StoreFixture  *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *transfer_id = g_uuid_string_random ();
+  g_autoptr(GError) error = NULL;
+  gboolean changed = FALSE;
+  TallyGift gift, found;
+  Refund refund = { 0 };
+
+  if (skip_on_sqlite (fixture))
+    return;
+
+  gift_init (&gift, fixture->user.id, "friend@example.com", 300, 1000);
+  insert_gift (fixture, &gift);
+  g_assert_true (move_gift (fixture, gift.payment_id, TALLY_GIFT_OPEN, TALLY_GIFT_WAITING, NULL,
+                            NULL, 2000));
+
+  stores_begin (fixture);
+  g_assert_true (tally_rules_store_move_gift (fixture->store, gift.payment_id, TALLY_GIFT_WAITING,
+                                              TALLY_GIFT_CLAIMED, fixture->user.account_id,
+                                              transfer_id, 5000, &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  refund.payment_id = gift.payment_id;
+  race (fixture, refund_elsewhere, &refund);
+
+  g_assert_false (refund.changed);
+  find_gift (fixture, gift.payment_id, &found);
+  g_assert_cmpint (found.status, ==, TALLY_GIFT_CLAIMED);
+  g_assert_cmpstr (found.transfer_id, ==, transfer_id);
+}
+
+typedef struct
+{
+  const char *promo_id;
+  const char *user_id;
+  gboolean    counted;
+} Redemption;
+
+static gboolean
+redeem_elsewhere (TallyRulesStore  *store,
+                  gpointer          data,
+                  GError          **error)
+{
+  g_autofree char *transfer_id = g_uuid_string_random ();
+  Redemption *redemption = data;
+
+  return tally_rules_store_add_redemption (store, redemption->promo_id, redemption->user_id,
+                                           transfer_id, &redemption->counted, error);
+}
+
 /* Two servers on one database redeem the same code for the same user at
  * once: the second waits for the first, then counts nothing, and the
  * count stays right for other users. */
@@ -589,42 +702,26 @@ test_redemption_race (StoreFixture  *fixture,
 {
   g_autofree char *transfer_id = g_uuid_string_random ();
   g_autofree char *second = g_uuid_string_random ();
-  g_autoptr(TallyPgStore) elsewhere = NULL;
-  g_autoptr(TallyPg) watcher = NULL;
   g_autoptr(GError) error = NULL;
-  Redeemer redeemer = { 0 };
+  Redemption redemption = { 0 };
   TallyPromoCode promo, found;
   gboolean counted = FALSE;
-  GThread *thread;
 
-  if (fixture->pg_store == NULL)
-    {
-      g_test_skip ("One server writes a SQLite store");
-      return;
-    }
+  if (skip_on_sqlite (fixture))
+    return;
 
   promo_init (&promo, "RACE", 2, fixture->user.id);
   g_assert_true (insert_promo (fixture, &promo));
-  elsewhere = tally_pg_store_new (tally_pg_store_get_url (fixture->pg_store), &error);
-  g_assert_no_error (error);
-  watcher = tally_pg_connect (tally_pg_store_get_url (fixture->pg_store), &error);
-  g_assert_no_error (error);
 
   stores_begin (fixture);
   g_assert_true (tally_rules_store_add_redemption (fixture->store, promo.id, fixture->user.id,
                                                    transfer_id, &counted, &error));
   g_assert_no_error (error);
   g_assert_true (counted);
+  redemption = (Redemption) { promo.id, fixture->user.id, TRUE };
+  race (fixture, redeem_elsewhere, &redemption);
 
-  redeemer = (Redeemer) { elsewhere, promo.id, fixture->user.id };
-  thread = g_thread_new ("elsewhere", redeem_elsewhere, &redeemer);
-  wait_for_lock_wait (watcher);
-  stores_commit (fixture);
-  g_thread_join (thread);
-
-  g_assert_no_error (redeemer.error);
-  g_assert_true (redeemer.ok);
-  g_assert_false (redeemer.counted);
+  g_assert_false (redemption.counted);
   find_promo (fixture, "RACE", &found);
   g_assert_cmpint (found.redemptions, ==, 1);
   g_assert_true (redeem (fixture, &promo, second));
@@ -645,6 +742,7 @@ main (int   argc,
   stores_add ("referrals", test_referrals);
   stores_add ("promo-codes", test_promo_codes);
   stores_add ("redemptions", test_redemptions);
+  stores_add ("gift-race", test_gift_race);
   stores_add ("redemption-race", test_redemption_race);
 
   return stores_run ();
