@@ -89,18 +89,39 @@ pg_save_alert_settings (TallyRulesStore           *rules,
                                &params, error);
 }
 
+/* Runs @sql, an UPDATE or DELETE of at most one row: TRUE in *@changed
+ * when it changed one. The row's lock makes a second server wait, then
+ * find nothing left to change. */
+static gboolean
+change_one (TallyPg              *pg,
+            const char           *sql,
+            const TallyPgParams  *params,
+            gboolean             *changed,
+            GError              **error)
+{
+  g_autoptr(PGresult) res = tally_pg_run (pg, sql, params, error);
+
+  *changed = FALSE;
+  if (res == NULL)
+    return FALSE;
+
+  *changed = g_str_equal (PQcmdTuples (res), "1");
+  return TRUE;
+}
+
 static gboolean
 pg_set_low_balance_armed (TallyRulesStore  *rules,
                           const char       *user_id,
                           gboolean          armed,
+                          gboolean         *changed,
                           GError          **error)
 {
   TallyPgParams params = { 0 };
 
   tally_pg_params_add_int64 (&params, armed ? 1 : 0);
   tally_pg_params_add_text (&params, user_id);
-  return tally_pg_run_command (tally_pg_store_pg (rules), TALLY_STORE_SET_LOW_BALANCE_ARMED,
-                               &params, error);
+  return change_one (tally_pg_store_pg (rules), TALLY_STORE_SET_LOW_BALANCE_ARMED, &params,
+                     changed, error);
 }
 
 /* --- alerts --- */
@@ -199,13 +220,14 @@ pg_hold_alert_email (TallyRulesStore  *rules,
 static gboolean
 pg_release_alert_email (TallyRulesStore  *rules,
                         const char       *alert_id,
+                        gboolean         *released,
                         GError          **error)
 {
   TallyPgParams params = { 0 };
 
   tally_pg_params_add_text (&params, alert_id);
-  return tally_pg_run_command (tally_pg_store_pg (rules), TALLY_STORE_RELEASE_ALERT_EMAIL,
-                               &params, error);
+  return change_one (tally_pg_store_pg (rules), TALLY_STORE_RELEASE_ALERT_EMAIL, &params,
+                     released, error);
 }
 
 /* The ids of the held emails due at @now, oldest first. */

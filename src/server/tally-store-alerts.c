@@ -191,16 +191,24 @@ gboolean
 tally_store_set_low_balance_armed (TallyStore  *self,
                                    const char  *user_id,
                                    gboolean     armed,
+                                   gboolean    *changed,
                                    GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_SET_LOW_BALANCE_ARMED, error);
+  sqlite3 *db;
 
+  *changed = FALSE;
   if (stmt == NULL)
     return FALSE;
 
-  sqlite3_bind_int (stmt, 1, armed);
+  sqlite3_bind_int (stmt, 1, armed ? 1 : 0);
   sqlite3_bind_text (stmt, 2, user_id, -1, SQLITE_TRANSIENT);
-  return tally_store_step_done (self, stmt, error);
+  db = sqlite3_db_handle (stmt);
+  if (!tally_store_step_done (self, stmt, error))
+    return FALSE;
+
+  *changed = sqlite3_changes (db) == 1;
+  return TRUE;
 }
 
 /* --- alerts --- */
@@ -389,15 +397,23 @@ tally_store_due_alert_emails (TallyStore  *self,
 gboolean
 tally_store_release_alert_email (TallyStore  *self,
                                  const char  *alert_id,
+                                 gboolean    *released,
                                  GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_RELEASE_ALERT_EMAIL, error);
+  sqlite3 *db;
 
+  *released = FALSE;
   if (stmt == NULL)
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, alert_id, -1, SQLITE_TRANSIENT);
-  return tally_store_step_done (self, stmt, error);
+  db = sqlite3_db_handle (stmt);
+  if (!tally_store_step_done (self, stmt, error))
+    return FALSE;
+
+  *released = sqlite3_changes (db) == 1;
+  return TRUE;
 }
 
 gboolean

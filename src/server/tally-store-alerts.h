@@ -115,9 +115,12 @@ gboolean tally_store_find_alert   (TallyStore       *self,
                                    const char       *id,
                                    TallyAlert       *alert,
                                    GError          **error);
+/* *@changed is FALSE when the flag was @armed already (or the user has
+ * no settings). */
 gboolean tally_store_set_low_balance_armed (TallyStore *self,
                                             const char *user_id,
                                             gboolean    armed,
+                                            gboolean   *changed,
                                             GError    **error);
 
 /* Alert emails waiting for the end of quiet hours. */
@@ -130,8 +133,10 @@ gboolean   tally_store_hold_alert_email    (TallyStore  *self,
 GPtrArray *tally_store_due_alert_emails    (TallyStore  *self,
                                             gint64       now,
                                             GError     **error);
+/* *@released is FALSE when @alert_id was not held. */
 gboolean   tally_store_release_alert_email (TallyStore  *self,
                                             const char  *alert_id,
+                                            gboolean    *released,
                                             GError     **error);
 /* The earliest send_after of the held emails; FALSE when there is none. */
 gboolean   tally_store_next_alert_email    (TallyStore  *self,

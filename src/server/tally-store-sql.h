@@ -165,8 +165,11 @@
   "channel_email = excluded.channel_email, channel_webhook = excluded.channel_webhook, " \
   "quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, " \
   "updated_at = excluded.updated_at"
+/* Changes the row only when the flag is otherwise: of two servers
+ * disarming it, the second waits for the first and changes nothing. */
 #define TALLY_STORE_SET_LOW_BALANCE_ARMED \
-  "UPDATE alert_settings SET low_balance_armed = $1 WHERE user_id = $2"
+  "UPDATE alert_settings SET low_balance_armed = $1 " \
+  "WHERE user_id = $2 AND low_balance_armed != $1"
 /* An alert from column 0. */
 #define TALLY_STORE_ALERT_COLUMNS \
   "seq, id, user_id, account_id, kind, span, span_key, threshold, amount, cap, message, " \
@@ -184,4 +187,5 @@
   "ON CONFLICT (alert_id) DO NOTHING"
 #define TALLY_STORE_DUE_ALERT_EMAILS \
   "SELECT alert_id FROM alert_emails WHERE send_after <= $1 ORDER BY send_after"
+/* Of two servers releasing one email, only one deletes its row. */
 #define TALLY_STORE_RELEASE_ALERT_EMAIL "DELETE FROM alert_emails WHERE alert_id = $1"

@@ -9,7 +9,9 @@
  * user who saved none, settings read back as saved, an alert fired once
  * per account, window and threshold, NOT_FOUND for an unknown alert, and
  * held emails due oldest first until released, on SQLite and on
- * PostgreSQL (issue 19).
+ * PostgreSQL (issue 19). On PostgreSQL, two stores on one database also
+ * race the disarming of the low-balance alert and the release of an
+ * email, as two servers would.
  */
 
 #include "config.h"
@@ -45,18 +47,21 @@ save_settings (StoreFixture             *fixture,
   stores_commit (fixture);
 }
 
-static void
+/* Whether it changed the flag. */
+static gboolean
 set_armed (StoreFixture *fixture,
            const char   *user_id,
            gboolean      armed)
 {
   g_autoptr(GError) error = NULL;
+  gboolean changed = !armed;
 
   stores_begin (fixture);
   g_assert_true (tally_rules_store_set_low_balance_armed (fixture->store, user_id, armed,
-                                                          &error));
+                                                          &changed, &error));
   g_assert_no_error (error);
   stores_commit (fixture);
+  return changed;
 }
 
 static void
@@ -86,8 +91,9 @@ assert_defaults (const TallyAlertSettings *settings)
 }
 
 /* None saved: the defaults; saved: read back whole, the optional parts
- * too; arming touches the armed flag alone, and a user with no settings
- * keeps the defaults. */
+ * too; arming touches the armed flag alone, says whether it changed it
+ * (so one of two servers disarming it fires), and a user with no
+ * settings keeps the defaults. */
 static void
 test_alert_settings (StoreFixture  *fixture,
                      gconstpointer  data)
@@ -114,7 +120,8 @@ test_alert_settings (StoreFixture  *fixture,
   load_settings (fixture, fixture->user.id, &found);
   assert_settings (&found, &settings);
 
-  set_armed (fixture, fixture->user.id, TRUE);
+  g_assert_true (set_armed (fixture, fixture->user.id, TRUE));
+  g_assert_false (set_armed (fixture, fixture->user.id, TRUE));
   load_settings (fixture, fixture->user.id, &found);
   g_assert_true (found.low_balance_armed);
   found.low_balance_armed = FALSE;
@@ -129,8 +136,13 @@ test_alert_settings (StoreFixture  *fixture,
   save_settings (fixture, &settings);
   load_settings (fixture, fixture->user.id, &found);
   assert_settings (&found, &settings);
+  g_assert_true (set_armed (fixture, fixture->user.id, FALSE));
+  g_assert_false (set_armed (fixture, fixture->user.id, FALSE));
+  load_settings (fixture, fixture->user.id, &found);
+  g_assert_false (found.low_balance_armed);
+  g_assert_cmpint (found.low_balance, ==, -1);
 
-  set_armed (fixture, stranger, FALSE);
+  g_assert_false (set_armed (fixture, stranger, FALSE));
   load_settings (fixture, stranger, &found);
   assert_defaults (&found);
 }
@@ -263,16 +275,20 @@ hold (StoreFixture *fixture,
   stores_commit (fixture);
 }
 
-static void
+/* Whether it took the email out of the outbox. */
+static gboolean
 release (StoreFixture *fixture,
          const char   *alert_id)
 {
   g_autoptr(GError) error = NULL;
+  gboolean released = FALSE;
 
   stores_begin (fixture);
-  g_assert_true (tally_rules_store_release_alert_email (fixture->store, alert_id, &error));
+  g_assert_true (tally_rules_store_release_alert_email (fixture->store, alert_id, &released,
+                                                        &error));
   g_assert_no_error (error);
   stores_commit (fixture);
+  return released;
 }
 
 /* The due ids joined by spaces. */
@@ -290,8 +306,8 @@ due (StoreFixture *fixture,
   return g_strjoinv (" ", (char **) ids->pdata);
 }
 
-/* Held emails come due oldest first and stay until released; holding
- * one again keeps the first time. */
+/* Held emails come due oldest first and stay until released, once;
+ * holding one again keeps the first time. */
 static void
 test_alert_emails (StoreFixture  *fixture,
                    gconstpointer  data)
@@ -314,16 +330,85 @@ test_alert_emails (StoreFixture  *fixture,
   all = due (fixture, 300);
   g_assert_cmpstr (all, ==, "alert-b alert-c alert-a");
 
-  release (fixture, "alert-c");
-  release (fixture, "alert-unknown");
-  release (fixture, HOSTILE_ID);
+  g_assert_true (release (fixture, "alert-c"));
+  g_assert_false (release (fixture, "alert-c"));
+  g_assert_false (release (fixture, "alert-unknown"));
+  g_assert_false (release (fixture, HOSTILE_ID));
   after_release = due (fixture, 1000);
   g_assert_cmpstr (after_release, ==, "alert-b alert-a");
 
-  release (fixture, "alert-a");
-  release (fixture, "alert-b");
+  g_assert_true (release (fixture, "alert-a"));
+  g_assert_true (release (fixture, "alert-b"));
   none = due (fixture, G_MAXINT64);
   g_assert_cmpstr (none, ==, "");
+}
+
+typedef struct
+{
+  const char *id;
+  gboolean    changed;
+} Change;
+
+static gboolean
+disarm_elsewhere (TallyRulesStore  *store,
+                  gpointer          data,
+                  GError          **error)
+{
+  Change *change = data;
+
+  return tally_rules_store_set_low_balance_armed (store, change->id, FALSE, &change->changed,
+                                                  error);
+}
+
+static gboolean
+release_elsewhere (TallyRulesStore  *store,
+                   gpointer          data,
+                   GError          **error)
+{
+  Change *change = data;
+
+  return tally_rules_store_release_alert_email (store, change->id, &change->changed, error);
+}
+
+/* Two servers that both read the low-balance alert armed both disarm
+ * it, and two that both found an email due both release it: the second
+ * waits for the first, then changes nothing, so one fires and one sends. */
+static void
+test_alert_races (StoreFixture  *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  TallyAlertSettings settings;
+  Change disarm = { fixture->user.id, TRUE };
+  Change release_email = { "alert-a", TRUE };
+  gboolean changed = FALSE;
+  g_autofree char *left = NULL;
+
+  if (stores_skip_on_sqlite (fixture))
+    return;
+
+  tally_alert_settings_init_defaults (&settings);
+  settings.low_balance = 100;
+  save_settings (fixture, &settings);
+  stores_begin (fixture);
+  g_assert_true (tally_rules_store_set_low_balance_armed (fixture->store, fixture->user.id, FALSE,
+                                                          &changed, &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  stores_race (fixture, disarm_elsewhere, &disarm);
+  g_assert_false (disarm.changed);
+
+  hold (fixture, "alert-a", 100);
+  stores_begin (fixture);
+  changed = FALSE;
+  g_assert_true (tally_rules_store_release_alert_email (fixture->store, "alert-a", &changed,
+                                                        &error));
+  g_assert_no_error (error);
+  g_assert_true (changed);
+  stores_race (fixture, release_elsewhere, &release_email);
+  g_assert_false (release_email.changed);
+  left = due (fixture, 1000);
+  g_assert_cmpstr (left, ==, "");
 }
 
 int
@@ -335,6 +420,7 @@ main (int   argc,
   stores_add ("alert-settings", test_alert_settings);
   stores_add ("alerts", test_alerts);
   stores_add ("alert-emails", test_alert_emails);
+  stores_add ("alert-races", test_alert_races);
 
   return stores_run ();
 }

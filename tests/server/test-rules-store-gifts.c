@@ -535,92 +535,6 @@ test_redemptions (StoreFixture  *fixture,
   g_assert_false (redeem (fixture, &other, fixture->user.id));
 }
 
-/* A write of another server, in a transaction of its own on a second
- * store on the same database, run on a thread of its own. */
-typedef gboolean (*ElsewhereFunc) (TallyRulesStore  *store,
-                                   gpointer          data,
-                                   GError          **error);
-
-typedef struct
-{
-  TallyPgStore  *store;
-  ElsewhereFunc  func;
-  gpointer       data;
-  gboolean       ok;
-  GError        *error;
-} Elsewhere;
-
-static gpointer
-run_elsewhere (gpointer data)
-{
-  Elsewhere *elsewhere = data;
-  TallyRulesStore *store = TALLY_RULES_STORE (elsewhere->store);
-
-  elsewhere->ok = tally_rules_store_begin (store, &elsewhere->error) &&
-                  elsewhere->func (store, elsewhere->data, &elsewhere->error) &&
-                  tally_rules_store_commit (store, &elsewhere->error);
-  return NULL;
-}
-
-/* Waits until a connection of the database waits on a lock. */
-static void
-wait_for_lock_wait (TallyPg *pg)
-{
-  for (guint i = 0; i < 500; i++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(PGresult) res = tally_pg_exec (pg, "SELECT count(*) FROM pg_stat_activity "
-                                               "WHERE datname = current_database() "
-                                               "AND wait_event_type = 'Lock'", 0, NULL, &error);
-
-      g_assert_no_error (error);
-      if (tally_pg_get_int64 (res, 0, 0) > 0)
-        return;
-      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
-    }
-  g_assert_not_reached ();
-}
-
-/* With the fixture's transaction open (its write done), runs @func as
- * another server would: it must wait on the fixture's rows, and goes on
- * once the fixture commits. */
-static void
-race (StoreFixture  *fixture,
-      ElsewhereFunc  func,
-      gpointer       data)
-{
-  const char *url = tally_pg_store_get_url (fixture->pg_store);
-  g_autoptr(TallyPgStore) store = NULL;
-  g_autoptr(TallyPg) watcher = NULL;
-  g_autoptr(GError) error = NULL;
-  Elsewhere elsewhere = { 0 };
-  GThread *thread;
-
-  store = tally_pg_store_new (url, &error);
-  g_assert_no_error (error);
-  watcher = tally_pg_connect (url, &error);
-  g_assert_no_error (error);
-
-  elsewhere = (Elsewhere) { store, func, data };
-  thread = g_thread_new ("elsewhere", run_elsewhere, &elsewhere);
-  wait_for_lock_wait (watcher);
-  stores_commit (fixture);
-  g_thread_join (thread);
-
-  g_assert_no_error (elsewhere.error);
-  g_assert_true (elsewhere.ok);
-}
-
-static gboolean
-skip_on_sqlite (StoreFixture *fixture)
-{
-  if (fixture->pg_store != NULL)
-    return FALSE;
-
-  g_test_skip ("One server writes a SQLite store");
-  return TRUE;
-}
-
 typedef struct
 {
   const char *payment_id;
@@ -651,7 +565,7 @@ test_gift_race (StoreFixture  *fixture,
   TallyGift gift, found;
   Refund refund = { 0 };
 
-  if (skip_on_sqlite (fixture))
+  if (stores_skip_on_sqlite (fixture))
     return;
 
   gift_init (&gift, fixture->user.id, "friend@example.com", 300, 1000);
@@ -666,7 +580,7 @@ test_gift_race (StoreFixture  *fixture,
   g_assert_no_error (error);
   g_assert_true (changed);
   refund.payment_id = gift.payment_id;
-  race (fixture, refund_elsewhere, &refund);
+  stores_race (fixture, refund_elsewhere, &refund);
 
   g_assert_false (refund.changed);
   find_gift (fixture, gift.payment_id, &found);
@@ -707,7 +621,7 @@ test_redemption_race (StoreFixture  *fixture,
   TallyPromoCode promo, found;
   gboolean counted = FALSE;
 
-  if (skip_on_sqlite (fixture))
+  if (stores_skip_on_sqlite (fixture))
     return;
 
   promo_init (&promo, "RACE", 2, fixture->user.id);
@@ -719,7 +633,7 @@ test_redemption_race (StoreFixture  *fixture,
   g_assert_no_error (error);
   g_assert_true (counted);
   redemption = (Redemption) { promo.id, fixture->user.id, TRUE };
-  race (fixture, redeem_elsewhere, &redemption);
+  stores_race (fixture, redeem_elsewhere, &redemption);
 
   g_assert_false (redemption.counted);
   find_promo (fixture, "RACE", &found);
