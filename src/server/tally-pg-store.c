@@ -290,6 +290,33 @@ pg_get_last_seq (TallyRulesStore *rules)
   return seq;
 }
 
+/* Live events poll this to learn that another server committed (SQLite's
+ * data_version). PostgreSQL's current snapshot is what a new statement
+ * would see: which transactions have an id yet (xmax) and which of those
+ * are still running (the xip list). A transaction that writes gets an id
+ * before it commits, so each commit, by any server, changes one of the
+ * two between two reads; equal snapshots see the same data. Hashed to one
+ * number, as the interface has it (two snapshots colliding in 64 bits is
+ * left to chance). The snapshot is the whole cluster's and counts this
+ * server's own commits too, which SQLite's leaves out: the events then
+ * look at their sessions again for nothing, at most once a poll. A
+ * counter the writer bumped would cost a write a group and still miss
+ * another program's commits. */
+static gboolean
+pg_read_data_version (TallyRulesStore  *rules,
+                      gint64           *version,
+                      GError          **error)
+{
+  g_autoptr(PGresult) res = NULL;
+
+  res = tally_pg_run (tally_pg_store_pg (rules),
+                      "SELECT hashtextextended (pg_current_snapshot ()::text, 0)", NULL, error);
+  if (res == NULL)
+    return FALSE;
+  *version = tally_pg_get_int64 (res, 0, 0);
+  return TRUE;
+}
+
 static void
 tally_pg_store_rules_store_init (TallyRulesStoreInterface *iface)
 {
@@ -310,6 +337,7 @@ tally_pg_store_rules_store_init (TallyRulesStoreInterface *iface)
   iface->lookup_pending_state = pg_lookup_pending_state;
   iface->expire_pending = pg_expire_pending;
   iface->get_last_seq = pg_get_last_seq;
+  iface->read_data_version = pg_read_data_version;
 
   tally_pg_store_users_init (iface);
   tally_pg_store_runs_init (iface);
@@ -317,6 +345,8 @@ tally_pg_store_rules_store_init (TallyRulesStoreInterface *iface)
   tally_pg_store_payments_init (iface);
   tally_pg_store_recharge_init (iface);
   tally_pg_store_subscriptions_init (iface);
+  tally_pg_store_audit_init (iface);
+  tally_pg_store_sweep_init (iface);
   tally_pg_store_gifts_init (iface);
   tally_pg_store_promos_init (iface);
   tally_pg_store_alerts_init (iface);

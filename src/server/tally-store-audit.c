@@ -12,10 +12,6 @@
 #include "tally-store-audit.h"
 #include "tally-store-private.h"
 
-#define RECORD_COLUMNS \
-  "seq, id, time, actor, actor_email, action, target, outcome, details, prev_hash, hash, " \
-  "format, field_keys, field_digests "
-
 /* A blob of any other size (NULL, or damaged) reads as zeros. */
 static void
 copy_blob (sqlite3_stmt *stmt,
@@ -62,9 +58,7 @@ tally_store_audit_read_anchor (TallyStore  *self,
                                guint8       hash[TALLY_AUDIT_HASH_LEN],
                                GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT seq, hash FROM audit_anchor WHERE id = 1",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_AUDIT_ANCHOR, error);
   gboolean found;
 
   *seq = 0;
@@ -97,10 +91,7 @@ tally_store_audit_read_head (TallyStore  *self,
                              guint8       hash[TALLY_AUDIT_HASH_LEN],
                              GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT seq, hash FROM audit "
-                                            "ORDER BY seq DESC LIMIT 1",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_AUDIT_HEAD, error);
 
   return stmt != NULL && fetch_link (self, stmt, found, seq, hash, error);
 }
@@ -148,7 +139,8 @@ tally_store_audit_insert (TallyStore              *self,
                           GError                 **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO audit (" RECORD_COLUMNS ") "
+                                            "INSERT INTO audit ("
+                                            TALLY_STORE_AUDIT_COLUMNS ") "
                                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                             error);
 
@@ -235,8 +227,7 @@ tally_store_audit_count_legacy (TallyStore  *self,
                                 gint64      *count,
                                 GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT count(*) FROM audit WHERE format < 2",
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_AUDIT_COUNT_LEGACY,
                                             error);
   int rc;
 
@@ -345,7 +336,7 @@ tally_store_audit_query (TallyStore             *self,
 
   /* One statement for every combination: an absent filter binds NULL. */
   stmt = tally_store_prepare (self,
-                              "SELECT " RECORD_COLUMNS "FROM audit "
+                              "SELECT " TALLY_STORE_AUDIT_COLUMNS "FROM audit "
                               "WHERE (?1 IS NULL OR actor = ?1) "
                               "AND (?2 IS NULL OR action = ?2 "
                               "     OR (?3 AND substr (action, 1, length (?2)) = ?2)) "
@@ -384,7 +375,7 @@ tally_store_audit_read_after (TallyStore  *self,
                               GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " RECORD_COLUMNS "FROM audit "
+                                            "SELECT " TALLY_STORE_AUDIT_COLUMNS "FROM audit "
                                             "WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
                                             error);
 
@@ -406,7 +397,7 @@ tally_store_audit_read_subject (TallyStore               *self,
 {
   g_autofree char *email = g_ascii_strdown (subject->email, -1);
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " RECORD_COLUMNS "FROM audit "
+                                            "SELECT " TALLY_STORE_AUDIT_COLUMNS "FROM audit "
                                             "WHERE actor = ?1 OR target = ?1 OR target = ?2 "
                                             "OR lower (target) = ?3 OR lower (actor_email) = ?3 "
                                             "OR (?4 AND instr (lower (details), ?3) > 0) "

@@ -74,6 +74,17 @@
   "provider_id, status, current_period_end, " \
   "cancel_at_period_end, created_at, credits_per_period "
 
+/* The columns of an audit record, in the order tally-store-audit.c and the
+ * PostgreSQL store read and insert them. */
+#define TALLY_STORE_AUDIT_COLUMNS \
+  "seq, id, time, actor, actor_email, action, target, outcome, details, prev_hash, hash, " \
+  "format, field_keys, field_digests "
+
+/* The audit chain's two ends, and the records still of format 1. */
+#define TALLY_STORE_AUDIT_HEAD "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
+#define TALLY_STORE_AUDIT_ANCHOR "SELECT seq, hash FROM audit_anchor WHERE id = 1"
+#define TALLY_STORE_AUDIT_COUNT_LEGACY "SELECT count(*) FROM audit WHERE format < 2"
+
 /* Gifts, referrals and promo codes: tally-store-gifts.c and
  * tally-store-promos.c on SQLite, tally-pg-store-gifts.c and
  * tally-pg-store-promos.c on PostgreSQL. SQLite numbers $1, $2, ... in

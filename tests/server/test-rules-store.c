@@ -477,9 +477,9 @@ main (int   argc,
   stores_add ("runs", test_runs);
   stores_add ("payments", test_payments);
   stores_add ("devices-and-ops", test_devices_and_ops);
-  stores_add_sqlite_only ("audit-links", test_audit_links);
+  stores_add ("audit-links", test_audit_links);
   stores_add ("defer-sync", test_defer_sync);
-  stores_add_sqlite_only ("sweep", test_sweep);
+  stores_add ("sweep", test_sweep);
 
   return stores_run ();
 }
