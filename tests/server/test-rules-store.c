@@ -471,7 +471,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  stores_add_sqlite_only ("not-found", test_not_found);
+  stores_add ("not-found", test_not_found);
   stores_add ("group-writes", test_group_writes);
   stores_add ("users", test_users);
   stores_add ("runs", test_runs);
