@@ -219,17 +219,17 @@ compare_gint64 (gconstpointer a,
   return (x > y) - (x < y);
 }
 
-/* The @q quantile of sorted @values, in ms: the smallest value with at
- * least that share of them at or below it. */
+/* The @percent percentile of sorted @values, in ms: the smallest value
+ * with at least that share of them at or below it. */
 static double
-quantile_ms (GArray *values,
-             double  q)
+percentile_ms (GArray *values,
+               guint   percent)
 {
-  guint rank = (guint) MAX (1.0, (q * values->len) + 0.999999);
+  guint rank = (values->len * percent + 99) / 100;
 
   if (values->len == 0)
     return 0;
-  return g_array_index (values, gint64, MIN (rank, values->len) - 1) / 1000.0;
+  return g_array_index (values, gint64, MAX (rank, 1) - 1) / 1000.0;
 }
 
 typedef struct
@@ -312,8 +312,8 @@ measure (Writer          *writers,
 
   g_array_sort (all, compare_gint64);
   figures.runs_per_second = (double) runs * G_USEC_PER_SEC / elapsed;
-  figures.p50_ms = quantile_ms (all, 0.50);
-  figures.p99_ms = quantile_ms (all, 0.99);
+  figures.p50_ms = percentile_ms (all, 50);
+  figures.p99_ms = percentile_ms (all, 99);
   figures.groups = all->len;
   return figures;
 }
@@ -533,9 +533,9 @@ print_table (const Figures *rows,
              guint          n_rows,
              const double   tps[G_N_ELEMENTS (client_counts)])
 {
-  g_print ("%-10s %7s %7s %4s %9s %13s %13s %12s %13s %13s\n", "store", "writers", "clients",
-           "K", "runs/s", "group p50 ms", "group p99 ms", "lock waiters", "pgbench TPS",
-           "runs/s / TPS");
+  g_print ("%-10s %7s %7s %4s %9s %7s %13s %13s %12s %12s %13s\n", "store", "writers",
+           "clients", "K", "runs/s", "groups", "group p50 ms", "group p99 ms", "lock waiters",
+           "pgbench TPS", "runs/s / TPS");
   for (guint i = 0; i < n_rows; i++)
     {
       const Figures *f = &rows[i];
@@ -543,9 +543,9 @@ print_table (const Figures *rows,
       g_autofree char *waiting = f->waiting < 0 ? g_strdup ("-")
                                                 : g_strdup_printf ("%.2f", f->waiting);
 
-      g_print ("%-10s %7u %7u %4u %9.0f %13.2f %13.2f %12s %13.0f %13.2f\n", f->store,
+      g_print ("%-10s %7u %7u %4u %9.0f %7u %13.2f %13.2f %12s %12.0f %13.2f\n", f->store,
                f->n_writers, f->n_clients, f->n_clients / f->n_writers, f->runs_per_second,
-               f->p50_ms, f->p99_ms, waiting, baseline,
+               f->groups, f->p50_ms, f->p99_ms, waiting, baseline,
                baseline > 0 ? f->runs_per_second / baseline : 0);
     }
 }
