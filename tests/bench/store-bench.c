@@ -349,7 +349,7 @@ add_users (TallyRulesStore *store,
   check (tally_rules_store_commit (store, &error), error, "commit");
 }
 
-/* Says what it measured, as it goes: a run takes minutes. */
+/* Says what it measured, as it goes: the bench takes a minute. */
 static void
 log_row (const Figures *f)
 {
