@@ -439,6 +439,7 @@ judge_low_balance (TallyAlerts    *self,
   TallyRulesStore *store = store_of (self);
   gint64 threshold = subject->settings.low_balance;
   g_auto(TallyAlert) alert = { 0 };
+  gboolean changed;
   TallyAccount account;
   gint64 available;
 
@@ -451,8 +452,16 @@ judge_low_balance (TallyAlerts    *self,
   available = tally_account_available (&account);
   if (available > threshold)
     return subject->settings.low_balance_armed ||
-           tally_rules_store_set_low_balance_armed (store, subject->user.id, TRUE, error);
+           tally_rules_store_set_low_balance_armed (store, subject->user.id, TRUE, &changed,
+                                                    error);
   if (!subject->settings.low_balance_armed)
+    return TRUE;
+
+  /* Disarmed before it fires: of two servers that both read it armed,
+   * only the one whose update disarmed it fires it. */
+  if (!tally_rules_store_set_low_balance_armed (store, subject->user.id, FALSE, &changed, error))
+    return FALSE;
+  if (!changed)
     return TRUE;
 
   init_alert (&alert, subject, TALLY_ALERT_LOW_BALANCE, TALLY_ALERT_WINDOW_NONE);
@@ -463,10 +472,7 @@ judge_low_balance (TallyAlerts    *self,
   /* Its own id keys it: the armed flag, not the table, makes it once. */
   new_id (alert.id);
   g_strlcpy (alert.window_key, alert.id, sizeof alert.window_key);
-  if (!fire (self, subject, &alert, error))
-    return FALSE;
-
-  return tally_rules_store_set_low_balance_armed (store, subject->user.id, FALSE, error);
+  return fire (self, subject, &alert, error);
 }
 
 /* FALSE in *@found for an account no user owns (system, lease). */
@@ -772,9 +778,18 @@ release_write (gpointer   data,
   ReleaseJob *job = data;
   TallyRulesStore *store = store_of (job->self);
 
-  for (guint i = 0; i < job->ids->len; i++)
-    if (!tally_rules_store_release_alert_email (store, g_ptr_array_index (job->ids, i), error))
-      return FALSE;
+  /* Only what this release took out of the outbox is sent from here:
+   * another server polling the same database may have taken some. */
+  for (guint i = job->ids->len; i > 0; i--)
+    {
+      gboolean released;
+
+      if (!tally_rules_store_release_alert_email (store, g_ptr_array_index (job->ids, i - 1),
+                                                  &released, error))
+        return FALSE;
+      if (!released)
+        g_ptr_array_remove_index (job->ids, i - 1);
+    }
 
   return TRUE;
 }

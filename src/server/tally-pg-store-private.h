@@ -32,5 +32,8 @@ void     tally_pg_store_recharge_init (TallyRulesStoreInterface *iface);
 void     tally_pg_store_subscriptions_init (TallyRulesStoreInterface *iface);
 void     tally_pg_store_audit_init  (TallyRulesStoreInterface *iface);
 void     tally_pg_store_sweep_init  (TallyRulesStoreInterface *iface);
+void     tally_pg_store_gifts_init  (TallyRulesStoreInterface *iface);
+void     tally_pg_store_promos_init (TallyRulesStoreInterface *iface);
+void     tally_pg_store_alerts_init (TallyRulesStoreInterface *iface);
 
 G_END_DECLS

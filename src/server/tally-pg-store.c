@@ -385,4 +385,7 @@ tally_pg_store_rules_store_init (TallyRulesStoreInterface *iface)
   tally_pg_store_subscriptions_init (iface);
   tally_pg_store_audit_init (iface);
   tally_pg_store_sweep_init (iface);
+  tally_pg_store_gifts_init (iface);
+  tally_pg_store_promos_init (iface);
+  tally_pg_store_alerts_init (iface);
 }

@@ -1257,11 +1257,13 @@ gboolean
 tally_rules_store_set_low_balance_armed (TallyRulesStore  *self,
                                          const char       *user_id,
                                          gboolean          armed,
+                                         gboolean         *changed,
                                          GError          **error)
 {
   g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
 
-  return TALLY_RULES_STORE_GET_IFACE (self)->set_low_balance_armed (self, user_id, armed, error);
+  return TALLY_RULES_STORE_GET_IFACE (self)->set_low_balance_armed (self, user_id, armed, changed,
+                                                                    error);
 }
 
 gboolean
@@ -1302,11 +1304,13 @@ tally_rules_store_hold_alert_email (TallyRulesStore  *self,
 gboolean
 tally_rules_store_release_alert_email (TallyRulesStore  *self,
                                        const char       *alert_id,
+                                       gboolean         *released,
                                        GError          **error)
 {
   g_return_val_if_fail (TALLY_IS_RULES_STORE (self), FALSE);
 
-  return TALLY_RULES_STORE_GET_IFACE (self)->release_alert_email (self, alert_id, error);
+  return TALLY_RULES_STORE_GET_IFACE (self)->release_alert_email (self, alert_id, released,
+                                                                  error);
 }
 
 GPtrArray *

@@ -518,9 +518,12 @@ struct _TallyRulesStoreInterface
                                    const TallyAlertSettings  *settings,
                                    gint64                     now,
                                    GError                   **error);
+  /* *@changed is FALSE when the flag was @armed already: of two servers
+   * disarming it, one changes it. */
   gboolean (*set_low_balance_armed) (TallyRulesStore  *self,
                                      const char       *user_id,
                                      gboolean          armed,
+                                     gboolean         *changed,
                                      GError          **error);
   gboolean (*insert_alert) (TallyRulesStore   *self,
                             const TallyAlert  *alert,
@@ -535,8 +538,11 @@ struct _TallyRulesStoreInterface
                                 const char       *user_id,
                                 gint64            send_after,
                                 GError          **error);
+  /* *@released is FALSE when the email was not held (any more): of two
+   * servers releasing it, one sends it. */
   gboolean (*release_alert_email) (TallyRulesStore  *self,
                                    const char       *alert_id,
+                                   gboolean         *released,
                                    GError          **error);
   GPtrArray *(*due_alert_emails) (TallyRulesStore  *self,
                                   gint64            now,
@@ -1001,6 +1007,7 @@ gboolean tally_rules_store_save_alert_settings (TallyRulesStore           *self,
 gboolean tally_rules_store_set_low_balance_armed (TallyRulesStore  *self,
                                                   const char       *user_id,
                                                   gboolean          armed,
+                                                  gboolean         *changed,
                                                   GError          **error);
 gboolean tally_rules_store_insert_alert (TallyRulesStore   *self,
                                          const TallyAlert  *alert,
@@ -1017,6 +1024,7 @@ gboolean tally_rules_store_hold_alert_email (TallyRulesStore  *self,
                                              GError          **error);
 gboolean tally_rules_store_release_alert_email (TallyRulesStore  *self,
                                                 const char       *alert_id,
+                                                gboolean         *released,
                                                 GError          **error);
 GPtrArray *tally_rules_store_due_alert_emails (TallyRulesStore  *self,
                                                gint64            now,

@@ -11,6 +11,7 @@
 
 #include "tally-store-alerts.h"
 #include "tally-store-private.h"
+#include "tally-store-sql.h"
 
 static const char * const kinds[] = {
   [TALLY_ALERT_SPEND] = "spend",
@@ -40,8 +41,15 @@ tally_alert_window_to_string (TallyAlertWindow window)
   return windows[window];
 }
 
-static TallyAlertWindow
-window_from_string (const char *text)
+TallyAlertKind
+tally_alert_kind_from_string (const char *text)
+{
+  return g_strcmp0 (text, kinds[TALLY_ALERT_SPEND]) == 0 ? TALLY_ALERT_SPEND
+                                                         : TALLY_ALERT_LOW_BALANCE;
+}
+
+TallyAlertWindow
+tally_alert_window_from_string (const char *text)
 {
   for (guint i = 1; i < G_N_ELEMENTS (windows); i++)
     if (g_strcmp0 (text, windows[i]) == 0)
@@ -74,9 +82,8 @@ tally_alert_settings_init_defaults (TallyAlertSettings *settings)
   settings->webhook = TRUE;
 }
 
-/* "50,80,100": the thresholds as the table keeps them. */
-static char *
-thresholds_to_text (const TallyAlertSettings *settings)
+char *
+tally_alert_thresholds_to_text (const TallyAlertSettings *settings)
 {
   GString *text = g_string_new (NULL);
 
@@ -87,9 +94,9 @@ thresholds_to_text (const TallyAlertSettings *settings)
   return g_string_free (text, FALSE);
 }
 
-static void
-thresholds_from_text (const char         *text,
-                      TallyAlertSettings *settings)
+void
+tally_alert_thresholds_from_text (const char         *text,
+                                  TallyAlertSettings *settings)
 {
   g_auto(GStrv) parts = g_strsplit (text != NULL ? text : "", ",", TALLY_ALERT_THRESHOLDS_MAX);
 
@@ -98,14 +105,11 @@ thresholds_from_text (const char         *text,
     settings->thresholds[settings->n_thresholds++] = g_ascii_strtoll (parts[i], NULL, 10);
 }
 
-#define SETTINGS_COLUMNS "thresholds, low_balance, low_balance_armed, channel_app, " \
-                         "channel_desktop, channel_email, channel_webhook, quiet_start, quiet_end "
-
 static void
 read_settings (sqlite3_stmt       *stmt,
                TallyAlertSettings *settings)
 {
-  thresholds_from_text ((const char *) sqlite3_column_text (stmt, 0), settings);
+  tally_alert_thresholds_from_text ((const char *) sqlite3_column_text (stmt, 0), settings);
   settings->low_balance = sqlite3_column_type (stmt, 1) == SQLITE_NULL
                             ? -1 : sqlite3_column_int64 (stmt, 1);
   settings->low_balance_armed = sqlite3_column_int (stmt, 2) != 0;
@@ -123,9 +127,7 @@ tally_store_load_alert_settings (TallyStore          *self,
                                  TallyAlertSettings  *settings,
                                  GError             **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " SETTINGS_COLUMNS
-                                            "FROM alert_settings WHERE user_id = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_LOAD_ALERT_SETTINGS, error);
   int rc;
 
   tally_alert_settings_init_defaults (settings);
@@ -161,24 +163,9 @@ tally_store_save_alert_settings (TallyStore                *self,
                                  gint64                     now,
                                  GError                   **error)
 {
-  g_autofree char *thresholds = thresholds_to_text (settings);
+  g_autofree char *thresholds = tally_alert_thresholds_to_text (settings);
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO alert_settings (user_id, thresholds, "
-                                            "low_balance, low_balance_armed, channel_app, "
-                                            "channel_desktop, channel_email, channel_webhook, "
-                                            "quiet_start, quiet_end, updated_at) "
-                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                            "ON CONFLICT (user_id) DO UPDATE SET "
-                                            "thresholds = excluded.thresholds, "
-                                            "low_balance = excluded.low_balance, "
-                                            "low_balance_armed = excluded.low_balance_armed, "
-                                            "channel_app = excluded.channel_app, "
-                                            "channel_desktop = excluded.channel_desktop, "
-                                            "channel_email = excluded.channel_email, "
-                                            "channel_webhook = excluded.channel_webhook, "
-                                            "quiet_start = excluded.quiet_start, "
-                                            "quiet_end = excluded.quiet_end, "
-                                            "updated_at = excluded.updated_at", error);
+                                            TALLY_STORE_SAVE_ALERT_SETTINGS, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -204,24 +191,27 @@ gboolean
 tally_store_set_low_balance_armed (TallyStore  *self,
                                    const char  *user_id,
                                    gboolean     armed,
+                                   gboolean    *changed,
                                    GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE alert_settings SET low_balance_armed = ? "
-                                            "WHERE user_id = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_SET_LOW_BALANCE_ARMED, error);
+  sqlite3 *db;
 
+  *changed = FALSE;
   if (stmt == NULL)
     return FALSE;
 
-  sqlite3_bind_int (stmt, 1, armed);
+  sqlite3_bind_int (stmt, 1, armed ? 1 : 0);
   sqlite3_bind_text (stmt, 2, user_id, -1, SQLITE_TRANSIENT);
-  return tally_store_step_done (self, stmt, error);
+  db = sqlite3_db_handle (stmt);
+  if (!tally_store_step_done (self, stmt, error))
+    return FALSE;
+
+  *changed = sqlite3_changes (db) == 1;
+  return TRUE;
 }
 
 /* --- alerts --- */
-
-#define ALERT_COLUMNS "seq, id, user_id, account_id, kind, span, span_key, threshold, amount, " \
-                      "cap, message, created_at "
 
 static void
 read_alert (sqlite3_stmt *stmt,
@@ -232,9 +222,8 @@ read_alert (sqlite3_stmt *stmt,
   tally_store_copy_text (stmt, 1, alert->id, sizeof alert->id);
   tally_store_copy_text (stmt, 2, alert->user_id, sizeof alert->user_id);
   tally_store_copy_text (stmt, 3, alert->account_id, sizeof alert->account_id);
-  alert->kind = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 4), "spend") == 0
-                  ? TALLY_ALERT_SPEND : TALLY_ALERT_LOW_BALANCE;
-  alert->window = window_from_string ((const char *) sqlite3_column_text (stmt, 5));
+  alert->kind = tally_alert_kind_from_string ((const char *) sqlite3_column_text (stmt, 4));
+  alert->window = tally_alert_window_from_string ((const char *) sqlite3_column_text (stmt, 5));
   tally_store_copy_text (stmt, 6, alert->window_key, sizeof alert->window_key);
   alert->threshold = sqlite3_column_int64 (stmt, 7);
   alert->amount = sqlite3_column_int64 (stmt, 8);
@@ -249,12 +238,7 @@ tally_store_insert_alert (TallyStore        *self,
                           gboolean          *inserted,
                           GError           **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO alerts (id, user_id, account_id, kind, "
-                                            "span, span_key, threshold, amount, cap, message, "
-                                            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                            "ON CONFLICT (account_id, kind, span, span_key, "
-                                            "threshold) DO NOTHING", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_INSERT_ALERT, error);
   const char *window = tally_alert_window_to_string (alert->window);
 
   *inserted = FALSE;
@@ -293,7 +277,7 @@ tally_store_list_alerts (TallyStore  *self,
                          GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " ALERT_COLUMNS "FROM alerts "
+                                            "SELECT " TALLY_STORE_ALERT_COLUMNS "FROM alerts "
                                             "WHERE user_id = ?1 AND (?2 = 0 OR seq < ?2) "
                                             "AND (?3 = 0 OR created_at >= ?3) "
                                             "AND (?4 = 0 OR created_at < ?4) "
@@ -342,9 +326,7 @@ tally_store_find_alert (TallyStore  *self,
                         TallyAlert  *alert,
                         GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " ALERT_COLUMNS "FROM alerts WHERE id = ?",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_ALERT, error);
   int rc;
 
   memset (alert, 0, sizeof *alert);
@@ -375,10 +357,7 @@ tally_store_hold_alert_email (TallyStore  *self,
                               gint64       send_after,
                               GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO alert_emails (alert_id, user_id, "
-                                            "send_after) VALUES (?, ?, ?) "
-                                            "ON CONFLICT (alert_id) DO NOTHING", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_HOLD_ALERT_EMAIL, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -394,9 +373,7 @@ tally_store_due_alert_emails (TallyStore  *self,
                               gint64       now,
                               GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT alert_id FROM alert_emails "
-                                            "WHERE send_after <= ? ORDER BY send_after", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_DUE_ALERT_EMAILS, error);
   g_autoptr(GPtrArray) ids = NULL;
   int rc;
 
@@ -420,16 +397,23 @@ tally_store_due_alert_emails (TallyStore  *self,
 gboolean
 tally_store_release_alert_email (TallyStore  *self,
                                  const char  *alert_id,
+                                 gboolean    *released,
                                  GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, "DELETE FROM alert_emails WHERE alert_id = ?",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_RELEASE_ALERT_EMAIL, error);
+  sqlite3 *db;
 
+  *released = FALSE;
   if (stmt == NULL)
     return FALSE;
 
   sqlite3_bind_text (stmt, 1, alert_id, -1, SQLITE_TRANSIENT);
-  return tally_store_step_done (self, stmt, error);
+  db = sqlite3_db_handle (stmt);
+  if (!tally_store_step_done (self, stmt, error))
+    return FALSE;
+
+  *released = sqlite3_changes (db) == 1;
+  return TRUE;
 }
 
 gboolean

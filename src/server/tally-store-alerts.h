@@ -34,6 +34,10 @@ typedef struct
 } TallyAlertSettings;
 
 void     tally_alert_settings_init_defaults (TallyAlertSettings       *settings);
+/* "50,80,100": the thresholds as both stores keep them, and back. */
+char    *tally_alert_thresholds_to_text     (const TallyAlertSettings *settings);
+void     tally_alert_thresholds_from_text   (const char               *text,
+                                             TallyAlertSettings       *settings);
 /* The user's settings, or the defaults when they never saved any. */
 gboolean tally_store_load_alert_settings    (TallyStore               *self,
                                              const char               *user_id,
@@ -82,6 +86,10 @@ typedef struct
 const char *tally_alert_kind_to_string   (TallyAlertKind    kind);
 /* NULL for TALLY_ALERT_WINDOW_NONE. */
 const char *tally_alert_window_to_string (TallyAlertWindow  window);
+/* Anything else reads as TALLY_ALERT_LOW_BALANCE, and as
+ * TALLY_ALERT_WINDOW_NONE. */
+TallyAlertKind   tally_alert_kind_from_string   (const char *text);
+TallyAlertWindow tally_alert_window_from_string (const char *text);
 void        tally_alert_clear            (TallyAlert       *alert);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TallyAlert, tally_alert_clear)
@@ -107,9 +115,12 @@ gboolean tally_store_find_alert   (TallyStore       *self,
                                    const char       *id,
                                    TallyAlert       *alert,
                                    GError          **error);
+/* *@changed is FALSE when the flag was @armed already (or the user has
+ * no settings). */
 gboolean tally_store_set_low_balance_armed (TallyStore *self,
                                             const char *user_id,
                                             gboolean    armed,
+                                            gboolean   *changed,
                                             GError    **error);
 
 /* Alert emails waiting for the end of quiet hours. */
@@ -122,8 +133,10 @@ gboolean   tally_store_hold_alert_email    (TallyStore  *self,
 GPtrArray *tally_store_due_alert_emails    (TallyStore  *self,
                                             gint64       now,
                                             GError     **error);
+/* *@released is FALSE when @alert_id was not held. */
 gboolean   tally_store_release_alert_email (TallyStore  *self,
                                             const char  *alert_id,
+                                            gboolean    *released,
                                             GError     **error);
 /* The earliest send_after of the held emails; FALSE when there is none. */
 gboolean   tally_store_next_alert_email    (TallyStore  *self,

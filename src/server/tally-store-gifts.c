@@ -11,6 +11,7 @@
 
 #include "tally-store-gifts.h"
 #include "tally-store-private.h"
+#include "tally-store-sql.h"
 
 static const char * const gift_status_names[] = {
   [TALLY_GIFT_OPEN] = "open",
@@ -24,12 +25,6 @@ static const char * const referral_status_names[] = {
   [TALLY_REFERRAL_REWARDED] = "rewarded",
   [TALLY_REFERRAL_REFUSED] = "refused",
 };
-
-#define GIFT_COLUMNS "g.payment_id, g.sender_user_id, g.email, g.credits, g.status, " \
-                     "g.recipient_account_id, g.transfer_id, g.created_at, " \
-                     "COALESCE (g.claimed_at, 0), " \
-                     "CASE WHEN u.erased_at IS NULL " \
-                     "THEN COALESCE (NULLIF (u.name, ''), u.email, '') ELSE '' END "
 
 const char *
 tally_gift_status_to_string (TallyGiftStatus status)
@@ -51,6 +46,26 @@ status_index (const char * const *names,
   return 0;
 }
 
+TallyGiftStatus
+tally_gift_status_from_string (const char *name)
+{
+  return status_index (gift_status_names, G_N_ELEMENTS (gift_status_names), name);
+}
+
+const char *
+tally_referral_status_to_string (TallyReferralStatus status)
+{
+  g_return_val_if_fail ((guint) status < G_N_ELEMENTS (referral_status_names), NULL);
+
+  return referral_status_names[status];
+}
+
+TallyReferralStatus
+tally_referral_status_from_string (const char *name)
+{
+  return status_index (referral_status_names, G_N_ELEMENTS (referral_status_names), name);
+}
+
 static void
 read_gift (sqlite3_stmt *stmt,
            TallyGift    *gift)
@@ -60,8 +75,7 @@ read_gift (sqlite3_stmt *stmt,
   tally_store_copy_text (stmt, 1, gift->sender_user_id, sizeof gift->sender_user_id);
   tally_store_copy_text (stmt, 2, gift->email, sizeof gift->email);
   gift->credits = sqlite3_column_int64 (stmt, 3);
-  gift->status = status_index (gift_status_names, G_N_ELEMENTS (gift_status_names),
-                               (const char *) sqlite3_column_text (stmt, 4));
+  gift->status = tally_gift_status_from_string ((const char *) sqlite3_column_text (stmt, 4));
   tally_store_copy_text (stmt, 5, gift->recipient_account_id, sizeof gift->recipient_account_id);
   tally_store_copy_text (stmt, 6, gift->transfer_id, sizeof gift->transfer_id);
   gift->created_at = sqlite3_column_int64 (stmt, 7);
@@ -75,9 +89,7 @@ tally_store_insert_gift (TallyStore       *self,
                          GError          **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO gifts (payment_id, sender_user_id, "
-                                            "email, credits, status, created_at) "
-                                            "VALUES (?, ?, lower (?), ?, ?, ?)", error);
+                                            TALLY_STORE_INSERT_GIFT, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -118,9 +130,6 @@ read_gifts (TallyStore    *self,
 }
 
 /* The statements are cached by their text's address: each is a literal. */
-#define GIFTS_SELECT "SELECT " GIFT_COLUMNS "FROM gifts g " \
-                     "LEFT JOIN users u ON u.id = g.sender_user_id WHERE "
-
 static GArray *
 gifts_where (TallyStore  *self,
              const char  *sql,
@@ -142,8 +151,7 @@ tally_store_find_gift (TallyStore  *self,
                        TallyGift   *gift,
                        GError     **error)
 {
-  g_autoptr(GArray) list = gifts_where (self, GIFTS_SELECT "g.payment_id = ?", payment_id,
-                                        error);
+  g_autoptr(GArray) list = gifts_where (self, TALLY_STORE_FIND_GIFT, payment_id, error);
 
   memset (gift, 0, sizeof *gift);
   if (list == NULL || list->len == 0)
@@ -158,8 +166,7 @@ tally_store_waiting_gifts (TallyStore  *self,
                            const char  *email,
                            GError     **error)
 {
-  return gifts_where (self, GIFTS_SELECT "g.email = lower (?) AND g.status = 'waiting' "
-                      "ORDER BY g.created_at, g.payment_id", email, error);
+  return gifts_where (self, TALLY_STORE_WAITING_GIFTS, email, error);
 }
 
 GArray *
@@ -167,7 +174,7 @@ tally_store_received_gifts (TallyStore  *self,
                             const char  *account_id,
                             GError     **error)
 {
-  return gifts_where (self, GIFTS_SELECT "g.recipient_account_id = ? "
+  return gifts_where (self, TALLY_STORE_GIFTS_SELECT "g.recipient_account_id = ? "
                       "ORDER BY g.claimed_at DESC, g.payment_id", account_id, error);
 }
 
@@ -176,7 +183,8 @@ tally_store_sent_gifts (TallyStore  *self,
                         const char  *user_id,
                         GError     **error)
 {
-  return gifts_where (self, GIFTS_SELECT "g.sender_user_id = ? AND g.status != 'open' "
+  return gifts_where (self, TALLY_STORE_GIFTS_SELECT
+                      "g.sender_user_id = ? AND g.status != 'open' "
                       "ORDER BY g.created_at DESC, g.payment_id", user_id, error);
 }
 
@@ -192,13 +200,7 @@ tally_store_move_gift (TallyStore       *self,
                        GError          **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE gifts SET status = ?, "
-                                            "recipient_account_id = COALESCE (?, "
-                                            "recipient_account_id), "
-                                            "transfer_id = COALESCE (?, transfer_id), "
-                                            "claimed_at = CASE WHEN ? IS NULL THEN claimed_at "
-                                            "ELSE ? END "
-                                            "WHERE payment_id = ? AND status = ?", error);
+                                            TALLY_STORE_MOVE_GIFT, error);
   sqlite3 *db;
 
   *changed = FALSE;
@@ -208,10 +210,9 @@ tally_store_move_gift (TallyStore       *self,
   sqlite3_bind_text (stmt, 1, gift_status_names[to], -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, recipient_account_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, transfer_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 4, recipient_account_id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 5, now);
-  sqlite3_bind_text (stmt, 6, payment_id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, gift_status_names[from], -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, now);
+  sqlite3_bind_text (stmt, 5, payment_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 6, gift_status_names[from], -1, SQLITE_STATIC);
   db = sqlite3_db_handle (stmt);
   if (!tally_store_step_done (self, stmt, error))
     return FALSE;
@@ -246,8 +247,7 @@ tally_store_find_referral_code (TallyStore  *self,
                                 char         code[TALLY_REFERRAL_CODE_MAX + 1],
                                 GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, "SELECT code FROM referral_codes "
-                                            "WHERE user_id = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_REFERRAL_CODE, error);
 
   code[0] = '\0';
   if (stmt == NULL)
@@ -263,8 +263,7 @@ tally_store_find_code_owner (TallyStore  *self,
                              char         user_id[TALLY_UUID_LEN],
                              GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, "SELECT user_id FROM referral_codes "
-                                            "WHERE code = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_CODE_OWNER, error);
 
   user_id[0] = '\0';
   if (stmt == NULL)
@@ -281,8 +280,7 @@ tally_store_insert_referral_code (TallyStore  *self,
                                   gboolean    *taken,
                                   GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, "INSERT INTO referral_codes (user_id, code) "
-                                            "VALUES (?, ?) ON CONFLICT DO NOTHING", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_INSERT_REFERRAL_CODE, error);
   sqlite3 *db;
 
   *taken = FALSE;
@@ -305,11 +303,7 @@ tally_store_insert_referral (TallyStore           *self,
                              gboolean             *inserted,
                              GError              **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO referrals (referred_user_id, "
-                                            "referrer_user_id, signup_address, status, "
-                                            "created_at) VALUES (?, ?, ?, 'pending', ?) "
-                                            "ON CONFLICT DO NOTHING", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_INSERT_REFERRAL, error);
   sqlite3 *db;
 
   *inserted = FALSE;
@@ -334,10 +328,7 @@ tally_store_find_referral (TallyStore     *self,
                            TallyReferral  *referral,
                            GError        **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT referred_user_id, referrer_user_id, "
-                                            "signup_address, status, bonus, created_at "
-                                            "FROM referrals WHERE referred_user_id = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_REFERRAL, error);
   int rc;
 
   memset (referral, 0, sizeof *referral);
@@ -353,9 +344,8 @@ tally_store_find_referral (TallyStore     *self,
       tally_store_copy_text (stmt, 1, referral->referrer_user_id,
                              sizeof referral->referrer_user_id);
       tally_store_copy_text (stmt, 2, referral->signup_address, sizeof referral->signup_address);
-      referral->status = status_index (referral_status_names,
-                                       G_N_ELEMENTS (referral_status_names),
-                                       (const char *) sqlite3_column_text (stmt, 3));
+      referral->status =
+        tally_referral_status_from_string ((const char *) sqlite3_column_text (stmt, 3));
       referral->bonus = sqlite3_column_int64 (stmt, 4);
       referral->created_at = sqlite3_column_int64 (stmt, 5);
     }
@@ -374,10 +364,7 @@ tally_store_settle_referral (TallyStore           *self,
                              gint64                now,
                              GError              **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE referrals SET status = ?, bonus = ?, "
-                                            "settled_at = ? WHERE referred_user_id = ? "
-                                            "AND status = 'pending'", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_SETTLE_REFERRAL, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -419,9 +406,7 @@ tally_store_count_rewarded_from (TallyStore  *self,
                                  gint64      *count,
                                  GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, "SELECT count(*) FROM referrals "
-                                            "WHERE signup_address = ? AND status = 'rewarded'",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_COUNT_REWARDED_FROM, error);
 
   *count = 0;
   if (stmt == NULL)

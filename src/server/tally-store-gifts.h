@@ -40,6 +40,8 @@ typedef struct
 } TallyGift;
 
 const char *tally_gift_status_to_string     (TallyGiftStatus   status);
+/* An unknown name reads as the first status, as the stores read rows. */
+TallyGiftStatus tally_gift_status_from_string (const char    *name);
 
 gboolean    tally_store_insert_gift         (TallyStore       *self,
                                              const TallyGift  *gift,
@@ -94,6 +96,9 @@ typedef struct
   gint64              bonus;
   gint64              created_at;
 } TallyReferral;
+
+const char          *tally_referral_status_to_string   (TallyReferralStatus  status);
+TallyReferralStatus  tally_referral_status_from_string (const char          *name);
 
 /* "" in @code when @user_id has none yet. */
 gboolean    tally_store_find_referral_code  (TallyStore       *self,

@@ -11,10 +11,7 @@
 
 #include "tally-store-private.h"
 #include "tally-store-promos.h"
-
-#define PROMO_COLUMNS "id, code, credits, max_redemptions, redemptions, " \
-                      "COALESCE(expires_at, 0), COALESCE(credits_expire_after_days, 0), " \
-                      "created_by, created_at "
+#include "tally-store-sql.h"
 
 static void
 read_promo (sqlite3_stmt   *stmt,
@@ -48,12 +45,7 @@ tally_store_insert_promo_code (TallyStore            *self,
                                const TallyPromoCode  *promo,
                                GError               **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO promo_codes (id, code, credits, "
-                                            "max_redemptions, expires_at, "
-                                            "credits_expire_after_days, created_by, created_at) "
-                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                                            "ON CONFLICT (code) DO NOTHING", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_INSERT_PROMO_CODE, error);
   sqlite3 *db;
 
   if (stmt == NULL)
@@ -80,9 +72,7 @@ tally_store_find_promo_code (TallyStore      *self,
                              TallyPromoCode  *promo,
                              GError         **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " PROMO_COLUMNS "FROM promo_codes "
-                                            "WHERE code = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_PROMO_CODE, error);
   int rc;
 
   memset (promo, 0, sizeof *promo);
@@ -105,7 +95,7 @@ tally_store_list_promo_codes (TallyStore  *self,
                               GError     **error)
 {
   sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " PROMO_COLUMNS "FROM promo_codes "
+                                            "SELECT " TALLY_STORE_PROMO_COLUMNS "FROM promo_codes "
                                             "ORDER BY created_at DESC, code", error);
   g_autoptr(GArray) list = NULL;
   int rc;
@@ -138,9 +128,7 @@ tally_store_find_redemption (TallyStore  *self,
                              const char  *user_id,
                              GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT 1 FROM promo_redemptions "
-                                            "WHERE promo_id = ? AND user_id = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_REDEMPTION, error);
   int rc;
 
   if (stmt == NULL)
@@ -167,11 +155,7 @@ tally_store_add_redemption (TallyStore  *self,
                             gboolean    *counted,
                             GError     **error)
 {
-  sqlite3_stmt *count = tally_store_prepare (self,
-                                             "UPDATE promo_codes "
-                                             "SET redemptions = redemptions + 1 "
-                                             "WHERE id = ? AND redemptions < max_redemptions",
-                                             error);
+  sqlite3_stmt *count = tally_store_prepare (self, TALLY_STORE_COUNT_REDEMPTION, error);
   sqlite3_stmt *insert = NULL;
 
   *counted = FALSE;

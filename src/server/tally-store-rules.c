@@ -1079,9 +1079,10 @@ static gboolean
 sqlite_set_low_balance_armed (TallyRulesStore  *rules,
                               const char       *user_id,
                               gboolean          armed,
+                              gboolean         *changed,
                               GError          **error)
 {
-  return tally_store_set_low_balance_armed (store_of (rules), user_id, armed, error);
+  return tally_store_set_low_balance_armed (store_of (rules), user_id, armed, changed, error);
 }
 
 static gboolean
@@ -1115,9 +1116,10 @@ sqlite_hold_alert_email (TallyRulesStore  *rules,
 static gboolean
 sqlite_release_alert_email (TallyRulesStore  *rules,
                             const char       *alert_id,
+                            gboolean         *released,
                             GError          **error)
 {
-  return tally_store_release_alert_email (store_of (rules), alert_id, error);
+  return tally_store_release_alert_email (store_of (rules), alert_id, released, error);
 }
 
 static GPtrArray *

@@ -84,3 +84,119 @@
 #define TALLY_STORE_AUDIT_HEAD "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1"
 #define TALLY_STORE_AUDIT_ANCHOR "SELECT seq, hash FROM audit_anchor WHERE id = 1"
 #define TALLY_STORE_AUDIT_COUNT_LEGACY "SELECT count(*) FROM audit WHERE format < 2"
+
+/* Gifts, referrals and promo codes: tally-store-gifts.c and
+ * tally-store-promos.c on SQLite, tally-pg-store-gifts.c and
+ * tally-pg-store-promos.c on PostgreSQL. SQLite numbers $1, $2, ... in
+ * the order they first appear, as PostgreSQL does; CAST, not ::, is what
+ * both read. */
+
+/* A gift with its sender's name (or address; "" once erased), from
+ * column 0; the WHERE clause follows. */
+#define TALLY_STORE_GIFT_COLUMNS \
+  "g.payment_id, g.sender_user_id, g.email, g.credits, g.status, " \
+  "g.recipient_account_id, g.transfer_id, g.created_at, " \
+  "COALESCE (g.claimed_at, 0), " \
+  "CASE WHEN u.erased_at IS NULL " \
+  "THEN COALESCE (NULLIF (u.name, ''), u.email, '') ELSE '' END "
+#define TALLY_STORE_GIFTS_SELECT \
+  "SELECT " TALLY_STORE_GIFT_COLUMNS "FROM gifts g " \
+  "LEFT JOIN users u ON u.id = g.sender_user_id WHERE "
+#define TALLY_STORE_FIND_GIFT TALLY_STORE_GIFTS_SELECT "g.payment_id = $1"
+/* The address in any case, oldest first. */
+#define TALLY_STORE_WAITING_GIFTS \
+  TALLY_STORE_GIFTS_SELECT "g.email = lower ($1) AND g.status = 'waiting' " \
+  "ORDER BY g.created_at, g.payment_id"
+#define TALLY_STORE_INSERT_GIFT \
+  "INSERT INTO gifts (payment_id, sender_user_id, email, credits, status, created_at) " \
+  "VALUES ($1, $2, lower ($3), $4, $5, $6)"
+/* To $1 from $6; a recipient $2 (with transfer $3) is recorded as
+ * claiming it at $4. The status in the WHERE makes of two racing moves
+ * one. */
+#define TALLY_STORE_MOVE_GIFT \
+  "UPDATE gifts SET status = $1, " \
+  "recipient_account_id = COALESCE (CAST ($2 AS TEXT), recipient_account_id), " \
+  "transfer_id = COALESCE (CAST ($3 AS TEXT), transfer_id), " \
+  "claimed_at = CASE WHEN CAST ($2 AS TEXT) IS NULL THEN claimed_at ELSE $4 END " \
+  "WHERE payment_id = $5 AND status = $6"
+
+#define TALLY_STORE_FIND_REFERRAL_CODE "SELECT code FROM referral_codes WHERE user_id = $1"
+#define TALLY_STORE_FIND_CODE_OWNER "SELECT user_id FROM referral_codes WHERE code = $1"
+/* Nothing when the user has a code or the code a user already. */
+#define TALLY_STORE_INSERT_REFERRAL_CODE \
+  "INSERT INTO referral_codes (user_id, code) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+/* Nothing when the user has a referrer already. */
+#define TALLY_STORE_INSERT_REFERRAL \
+  "INSERT INTO referrals (referred_user_id, referrer_user_id, signup_address, status, " \
+  "created_at) VALUES ($1, $2, $3, 'pending', $4) ON CONFLICT DO NOTHING"
+#define TALLY_STORE_FIND_REFERRAL \
+  "SELECT referred_user_id, referrer_user_id, signup_address, status, bonus, created_at " \
+  "FROM referrals WHERE referred_user_id = $1"
+/* Only a pending referral is settled. */
+#define TALLY_STORE_SETTLE_REFERRAL \
+  "UPDATE referrals SET status = $1, bonus = $2, settled_at = $3 " \
+  "WHERE referred_user_id = $4 AND status = 'pending'"
+#define TALLY_STORE_COUNT_REWARDED_FROM \
+  "SELECT count(*) FROM referrals WHERE signup_address = $1 AND status = 'rewarded'"
+
+/* A promo code, from column 0; 0 for the optional times. */
+#define TALLY_STORE_PROMO_COLUMNS \
+  "id, code, credits, max_redemptions, redemptions, " \
+  "COALESCE(expires_at, 0), COALESCE(credits_expire_after_days, 0), " \
+  "created_by, created_at "
+/* Nothing when the code is taken. */
+#define TALLY_STORE_INSERT_PROMO_CODE \
+  "INSERT INTO promo_codes (id, code, credits, max_redemptions, expires_at, " \
+  "credits_expire_after_days, created_by, created_at) " \
+  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (code) DO NOTHING"
+#define TALLY_STORE_FIND_PROMO_CODE \
+  "SELECT " TALLY_STORE_PROMO_COLUMNS "FROM promo_codes WHERE code = $1"
+#define TALLY_STORE_FIND_REDEMPTION \
+  "SELECT 1 FROM promo_redemptions WHERE promo_id = $1 AND user_id = $2"
+/* One more redemption of code $1, while one is left. */
+#define TALLY_STORE_COUNT_REDEMPTION \
+  "UPDATE promo_codes SET redemptions = redemptions + 1 " \
+  "WHERE id = $1 AND redemptions < max_redemptions"
+
+/* Alerts: tally-store-alerts.c and tally-pg-store-alerts.c. Settings
+ * from column 0; booleans are 0 or 1 on both. */
+#define TALLY_STORE_ALERT_SETTINGS_COLUMNS \
+  "thresholds, low_balance, low_balance_armed, channel_app, channel_desktop, " \
+  "channel_email, channel_webhook, quiet_start, quiet_end "
+#define TALLY_STORE_LOAD_ALERT_SETTINGS \
+  "SELECT " TALLY_STORE_ALERT_SETTINGS_COLUMNS "FROM alert_settings WHERE user_id = $1"
+/* Saved whole; of two servers saving at once the later wins. */
+#define TALLY_STORE_SAVE_ALERT_SETTINGS \
+  "INSERT INTO alert_settings (user_id, thresholds, low_balance, low_balance_armed, " \
+  "channel_app, channel_desktop, channel_email, channel_webhook, quiet_start, quiet_end, " \
+  "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) " \
+  "ON CONFLICT (user_id) DO UPDATE SET thresholds = excluded.thresholds, " \
+  "low_balance = excluded.low_balance, low_balance_armed = excluded.low_balance_armed, " \
+  "channel_app = excluded.channel_app, channel_desktop = excluded.channel_desktop, " \
+  "channel_email = excluded.channel_email, channel_webhook = excluded.channel_webhook, " \
+  "quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end, " \
+  "updated_at = excluded.updated_at"
+/* Changes the row only when the flag is otherwise: of two servers
+ * disarming it, the second waits for the first and changes nothing. */
+#define TALLY_STORE_SET_LOW_BALANCE_ARMED \
+  "UPDATE alert_settings SET low_balance_armed = $1 " \
+  "WHERE user_id = $2 AND low_balance_armed != $1"
+/* An alert from column 0. */
+#define TALLY_STORE_ALERT_COLUMNS \
+  "seq, id, user_id, account_id, kind, span, span_key, threshold, amount, cap, message, " \
+  "created_at "
+/* Nothing when the account's alert for this window and threshold fired
+ * already: the unique key decides between two servers. */
+#define TALLY_STORE_INSERT_ALERT \
+  "INSERT INTO alerts (id, user_id, account_id, kind, span, span_key, threshold, amount, " \
+  "cap, message, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) " \
+  "ON CONFLICT (account_id, kind, span, span_key, threshold) DO NOTHING"
+#define TALLY_STORE_FIND_ALERT \
+  "SELECT " TALLY_STORE_ALERT_COLUMNS "FROM alerts WHERE id = $1"
+#define TALLY_STORE_HOLD_ALERT_EMAIL \
+  "INSERT INTO alert_emails (alert_id, user_id, send_after) VALUES ($1, $2, $3) " \
+  "ON CONFLICT (alert_id) DO NOTHING"
+#define TALLY_STORE_DUE_ALERT_EMAILS \
+  "SELECT alert_id FROM alert_emails WHERE send_after <= $1 ORDER BY send_after"
+/* Of two servers releasing one email, only one deletes its row. */
+#define TALLY_STORE_RELEASE_ALERT_EMAIL "DELETE FROM alert_emails WHERE alert_id = $1"

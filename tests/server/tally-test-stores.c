@@ -271,3 +271,80 @@ stores_run (void)
   g_clear_pointer (&cluster, tally_test_postgres_free);
   return status;
 }
+
+gboolean
+stores_skip_on_sqlite (StoreFixture *fixture)
+{
+  if (fixture->pg_store != NULL)
+    return FALSE;
+
+  g_test_skip ("One server writes a SQLite store");
+  return TRUE;
+}
+
+typedef struct
+{
+  TallyPgStore  *store;
+  StoreRaceFunc  func;
+  gpointer       data;
+  gboolean       ok;
+  GError        *error;
+} Racer;
+
+static gpointer
+run_racer (gpointer data)
+{
+  Racer *racer = data;
+  TallyRulesStore *store = TALLY_RULES_STORE (racer->store);
+
+  racer->ok = tally_rules_store_begin (store, &racer->error) &&
+              racer->func (store, racer->data, &racer->error) &&
+              tally_rules_store_commit (store, &racer->error);
+  return NULL;
+}
+
+/* Waits until a connection to @pg's database waits on a lock. */
+static void
+wait_for_lock_wait (TallyPg *pg)
+{
+  for (guint i = 0; i < 500; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(PGresult) res = tally_pg_exec (pg, "SELECT count(*) FROM pg_stat_activity "
+                                               "WHERE datname = current_database() "
+                                               "AND wait_event_type = 'Lock'", 0, NULL, &error);
+
+      g_assert_no_error (error);
+      if (tally_pg_get_int64 (res, 0, 0) > 0)
+        return;
+      g_usleep (10 * G_TIME_SPAN_MILLISECOND);
+    }
+  g_assert_not_reached ();
+}
+
+void
+stores_race (StoreFixture  *fixture,
+             StoreRaceFunc  func,
+             gpointer       data)
+{
+  const char *url = tally_pg_store_get_url (fixture->pg_store);
+  g_autoptr(TallyPgStore) store = NULL;
+  g_autoptr(TallyPg) watcher = NULL;
+  g_autoptr(GError) error = NULL;
+  Racer racer = { 0 };
+  GThread *thread;
+
+  store = tally_pg_store_new (url, &error);
+  g_assert_no_error (error);
+  watcher = tally_pg_connect (url, &error);
+  g_assert_no_error (error);
+
+  racer = (Racer) { store, func, data };
+  thread = g_thread_new ("second-server", run_racer, &racer);
+  wait_for_lock_wait (watcher);
+  stores_commit (fixture);
+  g_thread_join (thread);
+
+  g_assert_no_error (racer.error);
+  g_assert_true (racer.ok);
+}

@@ -73,4 +73,19 @@ void        stores_save_policy       (StoreFixture      *fixture,
                                       const char        *account_id,
                                       const TallyPolicy *policy);
 
+/* Two servers on one database (PostgreSQL alone: one server writes a
+ * SQLite store). TRUE, the test skipped, on SQLite. */
+gboolean    stores_skip_on_sqlite    (StoreFixture  *fixture);
+typedef gboolean (*StoreRaceFunc) (TallyRulesStore  *store,
+                                   gpointer          data,
+                                   GError          **error);
+/* With the fixture's transaction open and its write done, runs @func
+ * as a second server would: in a transaction of its own on a second
+ * store on the same database, on a thread. @func must wait on a lock
+ * the fixture holds; then the fixture commits, and @func's transaction
+ * too. An error of @func fails the test. */
+void        stores_race              (StoreFixture  *fixture,
+                                      StoreRaceFunc  func,
+                                      gpointer       data);
+
 G_END_DECLS

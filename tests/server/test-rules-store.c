@@ -520,7 +520,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
 
-  stores_add_sqlite_only ("not-found", test_not_found);
+  stores_add ("not-found", test_not_found);
   stores_add ("group-writes", test_group_writes);
   stores_add ("ledger-reads", test_ledger_reads);
   stores_add ("users", test_users);

@@ -628,13 +628,12 @@ test_rules_pool_caps (Rig           *rig,
   g_assert_cmpint (stores_available (&rig->base, team.account_id), ==, 100 - FOUR_IMAGES_COST);
 }
 
-/* Each test on SQLite; on PostgreSQL once its store has the calls of
- * runs, teams and the audit (issue 19). */
+/* Each test on SQLite and on PostgreSQL. */
 static void
 add (const char *name,
      void      (*func) (Rig *rig, gconstpointer data))
 {
-  for (guint i = 0; i < 1; i++)
+  for (guint i = 0; i < G_N_ELEMENTS (stores_makers); i++)
     {
       g_autofree char *path = g_strdup_printf ("/runs-rules/%s/%s",
                                                stores_name (stores_makers[i]), name);
