@@ -14,13 +14,6 @@
 #include "tally-pg-ledger-private.h"
 #include "tally-uuid.h"
 
-/* Every batch takes this transaction-scoped advisory lock before it reads
- * anything (docs/scale-out.md, "Concurrency control"): the ledger's seq is
- * one total order that sync reads in, so ledger writers take turns, on
- * every server; a batch of many writes costs one turn. It is the first
- * lock a batch takes, so batches cannot deadlock on each other. */
-#define LEDGER_LOCK "7308332170357122305"
-
 /* Migration N brings the ledger's tables from version N to N + 1: the
  * tables, columns and indexes of the SQLite ledger (tally-ledger-schema.c),
  * so the engine's and the invariants' shared SQL reads both. Never edit
@@ -302,7 +295,7 @@ pg_begin (gpointer   store,
               : !tally_pg_begin (self->pg, error))
     return FALSE;
 
-  if (exec_command (self, "SELECT pg_advisory_xact_lock (" LEDGER_LOCK ")", NULL, error))
+  if (exec_command (self, TALLY_PG_LEDGER_LOCK, NULL, error))
     res = exec (self, "SELECT seq, created_at FROM transfers ORDER BY seq DESC LIMIT 1",
                 NULL, error);
   if (res == NULL)

@@ -14,6 +14,15 @@ G_BEGIN_DECLS
 
 #define TALLY_TYPE_PG_LEDGER (tally_pg_ledger_get_type ())
 
+/* Takes the transaction-scoped advisory lock every ledger batch takes
+ * before it reads anything (docs/scale-out.md, "Concurrency control"): the
+ * ledger's seq is one total order that sync reads in, so ledger writers
+ * take turns, on every server; a batch of many writes costs one turn.
+ * Whatever else must be one order across servers (audit appends, sweeps,
+ * a lot's expiry) takes this same lock, and first, so no two such locks
+ * are ever taken in either order and nothing deadlocks on them. */
+#define TALLY_PG_LEDGER_LOCK "SELECT pg_advisory_xact_lock (7308332170357122305)"
+
 /* The calls of TallyLedger that the server uses, with the same
  * meaning and the same TALLY_LEDGER_ERROR codes, on a PostgreSQL
  * database; a store failure is a TALLY_PG_ERROR (RETRY, UNAVAILABLE, ...).

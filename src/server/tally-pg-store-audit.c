@@ -53,7 +53,7 @@ bytea_hex (const void *bytes,
  * pg_audit_read_head(), so from that read until the appending transaction
  * commits no other server may read the same head. Inside a transaction the
  * read therefore first takes the ledger's transaction-scoped advisory lock
- * (TALLY_PG_STORE_LOCK_LEDGER): an appender that waited for it reads the
+ * (TALLY_PG_LEDGER_LOCK): an appender that waited for it reads the
  * head in a new statement, once the holder committed, and READ COMMITTED
  * gives that statement a snapshot that holds the holder's record. Locking
  * the head row (SELECT ... FOR UPDATE) would not do: an empty chain has no
@@ -74,7 +74,7 @@ lock_chain (TallyPg  *pg,
   if (!tally_pg_in_transaction (pg))
     return TRUE;
 
-  return tally_pg_run_command (pg, TALLY_PG_STORE_LOCK_LEDGER, NULL, error);
+  return tally_pg_run_command (pg, TALLY_PG_LEDGER_LOCK, NULL, error);
 }
 
 /* --- links --- */

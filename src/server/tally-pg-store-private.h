@@ -11,12 +11,6 @@
 
 G_BEGIN_DECLS
 
-/* Takes the ledger's transaction-scoped advisory lock, LEDGER_LOCK in
- * tally-pg-ledger.c, which every ledger batch takes first. Audit appends
- * and sweeps take the same one, so no two such locks are ever taken in
- * either order (test-rules-store-audit checks a transaction holds one). */
-#define TALLY_PG_STORE_LOCK_LEDGER "SELECT pg_advisory_xact_lock (7308332170357122305)"
-
 /* The store's connection, as a TallyRulesStore's calls reach it. */
 TallyPg *tally_pg_store_pg          (TallyRulesStore  *rules);
 /* TALLY_STORE_ERROR_NOT_FOUND with @message; FALSE. */

@@ -44,7 +44,7 @@ sweep_batch (Sweep            *sweep,
 
   if (!tally_pg_begin (pg, error))
     return FALSE;
-  if (!tally_pg_run_command (pg, TALLY_PG_STORE_LOCK_LEDGER, NULL, error) ||
+  if (!tally_pg_run_command (pg, TALLY_PG_LEDGER_LOCK, NULL, error) ||
       !sweep->func (store, sweep->data, more, error))
     {
       tally_pg_rollback (pg, NULL);

@@ -254,15 +254,6 @@ stores_add (const char  *name,
   stores_add_for (&postgres_maker, name, func);
 }
 
-/* Not yet on PostgreSQL: the calls it uses are still being built there
- * (issue 19). */
-void
-stores_add_sqlite_only (const char  *name,
-                 StoreTestFunc  func)
-{
-  stores_add_for (&sqlite_maker, name, func);
-}
-
 int
 stores_run (void)
 {

@@ -40,10 +40,6 @@ void        stores_teardown          (StoreFixture  *fixture,
 /* Adds /rules-store/sqlite/@name and /rules-store/postgres/@name. */
 void        stores_add               (const char    *name,
                                       StoreTestFunc  func);
-/* Not yet on PostgreSQL: the calls it uses are still being built there
- * (issue 19). */
-void        stores_add_sqlite_only   (const char    *name,
-                                      StoreTestFunc  func);
 /* g_test_run(), then the cluster stopped and removed. */
 int         stores_run               (void);
 
