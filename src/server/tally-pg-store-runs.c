@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "tally-leases.h"
 #include "tally-pg-store-private.h"
 #include "tally-store-sql.h"
 
@@ -453,49 +454,6 @@ pg_add_sync_op (TallyRulesStore  *rules,
 
 /* --- giving a device's lease back --- */
 
-static gboolean
-void_lease (TallyPgLedger  *ledger,
-            const char     *lease_id,
-            GError        **error)
-{
-  g_autofree char *id = g_uuid_string_random ();
-  TallyTransferResult result;
-  TallyTransfer release;
-
-  tally_transfer_init (&release, id, "", "", 0, TALLY_TRANSFER_KIND_LEASE);
-  tally_transfer_set_pending_id (&release, lease_id);
-  tally_transfer_set_description (&release, "Lease given back for an online run");
-  release.flags = TALLY_TRANSFER_FLAG_VOID_PENDING;
-
-  if (!tally_pg_ledger_create_transfers (ledger, &release, 1, &result, error))
-    return FALSE;
-  if (result != TALLY_TRANSFER_OK)
-    {
-      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
-                   "The lease %s could not be given back: %s", lease_id,
-                   tally_transfer_result_to_string (result));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* As on SQLite: a lease past its timeout is expired rather than voided
- * (the ledger refuses the void); its credits are back either way. */
-static gboolean
-release_pending (TallyPgLedger  *ledger,
-                 const char     *lease_id,
-                 GError        **error)
-{
-  TallyPendingState state;
-  guint n_expired = 0;
-
-  if (!tally_pg_ledger_expire_pending (ledger, tally_pg_ledger_now (ledger), &n_expired, error) ||
-      !tally_pg_ledger_lookup_pending_state (ledger, lease_id, &state, error))
-    return FALSE;
-
-  return state != TALLY_PENDING_STATE_PENDING || void_lease (ledger, lease_id, error);
-}
-
 /* The device's row stays locked (FOR UPDATE) from its read to the end
  * of the transaction: a second server releasing the same lease waits,
  * then reads the row without one and releases nothing. */
@@ -506,9 +464,7 @@ pg_release_lease (TallyRulesStore  *rules,
                   gboolean         *released,
                   GError          **error)
 {
-  TallyPgLedger *ledger = tally_pg_store_get_ledger (TALLY_PG_STORE (rules));
   g_autoptr(GError) local_error = NULL;
-  TallyPendingState state;
   TallyDevice row;
 
   *released = FALSE;
@@ -522,11 +478,8 @@ pg_release_lease (TallyRulesStore  *rules,
 
   if (row.lease_id[0] == '\0')
     return TRUE;
-  if (!tally_pg_ledger_lookup_pending_state (ledger, row.lease_id, &state, error))
+  if (!tally_leases_release_hold (rules, row.lease_id, released, error))
     return FALSE;
-  if (state == TALLY_PENDING_STATE_PENDING && !release_pending (ledger, row.lease_id, error))
-    return FALSE;
-  *released = state == TALLY_PENDING_STATE_PENDING;
 
   row.lease_id[0] = '\0';
   row.lease_amount = 0;

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "tally-leases.h"
 #include "tally-store-sync.h"
 #include "tally-store-private.h"
 #include "tally-store-sql.h"
@@ -167,51 +168,6 @@ tally_store_add_sync_op (TallyStore  *self,
   return tally_store_step_done (self, stmt, error);
 }
 
-static gboolean
-void_lease (TallyLedger  *ledger,
-            const char   *lease_id,
-            GError      **error)
-{
-  g_autofree char *id = g_uuid_string_random ();
-  TallyTransferResult result;
-  TallyTransfer release;
-
-  tally_transfer_init (&release, id, "", "", 0, TALLY_TRANSFER_KIND_LEASE);
-  tally_transfer_set_pending_id (&release, lease_id);
-  tally_transfer_set_description (&release, "Lease given back for an online run");
-  release.flags = TALLY_TRANSFER_FLAG_VOID_PENDING;
-
-  if (!tally_ledger_create_transfers (ledger, &release, 1, &result, error))
-    return FALSE;
-  if (result != TALLY_TRANSFER_OK)
-    {
-      g_set_error (error, TALLY_LEDGER_ERROR, TALLY_LEDGER_ERROR_INVALID,
-                   "The lease %s could not be given back: %s", lease_id,
-                   tally_transfer_result_to_string (result));
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* A lease past its timeout is no longer voided (the ledger refuses it)
- * but expired, as a sync does, between two of the server's sweeps: its
- * credits are back either way. */
-static gboolean
-release_pending (TallyLedger  *ledger,
-                 const char   *lease_id,
-                 GError      **error)
-{
-  TallyPendingState state;
-  guint n_expired = 0;
-
-  if (!tally_ledger_expire_pending (ledger, tally_ledger_now (ledger), &n_expired, error) ||
-      !tally_ledger_lookup_pending_state (ledger, lease_id, &state, error))
-    return FALSE;
-
-  return state != TALLY_PENDING_STATE_PENDING || void_lease (ledger, lease_id, error);
-}
-
 gboolean
 tally_store_release_lease (TallyStore  *self,
                            const char  *user_id,
@@ -219,9 +175,7 @@ tally_store_release_lease (TallyStore  *self,
                            gboolean    *released,
                            GError     **error)
 {
-  TallyLedger *ledger = tally_store_get_ledger (self);
   g_autoptr(GError) local_error = NULL;
-  TallyPendingState state;
   TallyDevice row;
 
   g_return_val_if_fail (TALLY_IS_STORE (self), FALSE);
@@ -237,11 +191,8 @@ tally_store_release_lease (TallyStore  *self,
 
   if (row.lease_id[0] == '\0')
     return TRUE;
-  if (!tally_ledger_lookup_pending_state (ledger, row.lease_id, &state, error))
+  if (!tally_leases_release_hold (TALLY_RULES_STORE (self), row.lease_id, released, error))
     return FALSE;
-  if (state == TALLY_PENDING_STATE_PENDING && !release_pending (ledger, row.lease_id, error))
-    return FALSE;
-  *released = state == TALLY_PENDING_STATE_PENDING;
 
   row.lease_id[0] = '\0';
   row.lease_amount = 0;
