@@ -467,9 +467,9 @@ pg_insert_transfer (gpointer              store,
                     gboolean             *inserted,
                     GError              **error)
 {
+  TallyPgLedger *self = store;
   char text[TALLY_UUID_LEN];
   TallyPgParams params = { 0 };
-  g_autoptr(PGresult) res = NULL;
 
   tally_uuid_from_bytes (id, text);
   tally_pg_params_add_int64 (&params, t->seq);
@@ -490,15 +490,12 @@ pg_insert_transfer (gpointer              store,
   tally_pg_params_add_text (&params, t->description);
   tally_pg_params_add_int64 (&params, t->created_at);
 
-  res = exec (store, "INSERT INTO transfers (seq, id, debit_account, credit_account, amount, "
-              "pending_seq, units, timeout, flags, kind, ref, tool_id, description, created_at) "
-              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
-              "ON CONFLICT (id) DO NOTHING", &params, error);
-  if (res == NULL)
-    return FALSE;
-
-  *inserted = g_str_equal (PQcmdTuples (res), "1");
-  return TRUE;
+  return tally_pg_run_change (self->pg,
+                              "INSERT INTO transfers (seq, id, debit_account, credit_account, "
+                              "amount, pending_seq, units, timeout, flags, kind, ref, tool_id, "
+                              "description, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+                              "$9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING",
+                              &params, inserted, error);
 }
 
 static gboolean

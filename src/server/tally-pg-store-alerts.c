@@ -89,26 +89,6 @@ pg_save_alert_settings (TallyRulesStore           *rules,
                                &params, error);
 }
 
-/* Runs @sql, an UPDATE or DELETE of at most one row: TRUE in *@changed
- * when it changed one. The row's lock makes a second server wait, then
- * find nothing left to change. */
-static gboolean
-change_one (TallyPg              *pg,
-            const char           *sql,
-            const TallyPgParams  *params,
-            gboolean             *changed,
-            GError              **error)
-{
-  g_autoptr(PGresult) res = tally_pg_run (pg, sql, params, error);
-
-  *changed = FALSE;
-  if (res == NULL)
-    return FALSE;
-
-  *changed = g_str_equal (PQcmdTuples (res), "1");
-  return TRUE;
-}
-
 static gboolean
 pg_set_low_balance_armed (TallyRulesStore  *rules,
                           const char       *user_id,
@@ -120,8 +100,8 @@ pg_set_low_balance_armed (TallyRulesStore  *rules,
 
   tally_pg_params_add_int64 (&params, armed ? 1 : 0);
   tally_pg_params_add_text (&params, user_id);
-  return change_one (tally_pg_store_pg (rules), TALLY_STORE_SET_LOW_BALANCE_ARMED, &params,
-                     changed, error);
+  return tally_pg_run_change (tally_pg_store_pg (rules), TALLY_STORE_SET_LOW_BALANCE_ARMED,
+                              &params, changed, error);
 }
 
 /* --- alerts --- */
@@ -156,9 +136,7 @@ pg_insert_alert (TallyRulesStore   *rules,
                  GError           **error)
 {
   TallyPgParams params = { 0 };
-  g_autoptr(PGresult) res = NULL;
 
-  *inserted = FALSE;
   tally_pg_params_add_text (&params, alert->id);
   tally_pg_params_add_text (&params, alert->user_id);
   tally_pg_params_add_text (&params, alert->account_id);
@@ -170,12 +148,8 @@ pg_insert_alert (TallyRulesStore   *rules,
   tally_pg_params_add_int64 (&params, alert->limit);
   tally_pg_params_add_text (&params, alert->message);
   tally_pg_params_add_int64 (&params, alert->created_at);
-  res = tally_pg_run (tally_pg_store_pg (rules), TALLY_STORE_INSERT_ALERT, &params, error);
-  if (res == NULL)
-    return FALSE;
-
-  *inserted = g_str_equal (PQcmdTuples (res), "1");
-  return TRUE;
+  return tally_pg_run_change (tally_pg_store_pg (rules), TALLY_STORE_INSERT_ALERT, &params,
+                              inserted, error);
 }
 
 static gboolean
@@ -226,8 +200,8 @@ pg_release_alert_email (TallyRulesStore  *rules,
   TallyPgParams params = { 0 };
 
   tally_pg_params_add_text (&params, alert_id);
-  return change_one (tally_pg_store_pg (rules), TALLY_STORE_RELEASE_ALERT_EMAIL, &params,
-                     released, error);
+  return tally_pg_run_change (tally_pg_store_pg (rules), TALLY_STORE_RELEASE_ALERT_EMAIL,
+                              &params, released, error);
 }
 
 /* The ids of the held emails due at @now, oldest first. */

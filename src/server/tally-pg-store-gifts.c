@@ -111,21 +111,15 @@ pg_move_gift (TallyRulesStore  *rules,
               GError          **error)
 {
   TallyPgParams params = { 0 };
-  g_autoptr(PGresult) res = NULL;
 
-  *changed = FALSE;
   tally_pg_params_add_text (&params, tally_gift_status_to_string (to));
   tally_pg_params_add_text (&params, recipient_account_id);
   tally_pg_params_add_text (&params, transfer_id);
   tally_pg_params_add_int64 (&params, now);
   tally_pg_params_add_text (&params, payment_id);
   tally_pg_params_add_text (&params, tally_gift_status_to_string (from));
-  res = tally_pg_run (tally_pg_store_pg (rules), TALLY_STORE_MOVE_GIFT, &params, error);
-  if (res == NULL)
-    return FALSE;
-
-  *changed = g_str_equal (PQcmdTuples (res), "1");
-  return TRUE;
+  return tally_pg_run_change (tally_pg_store_pg (rules), TALLY_STORE_MOVE_GIFT, &params, changed,
+                              error);
 }
 
 /* Oldest first; the address in any case. */
@@ -189,26 +183,6 @@ pg_find_code_owner (TallyRulesStore  *rules,
          user_id[0] != '\0';
 }
 
-/* TRUE when the statement, an INSERT ... ON CONFLICT DO NOTHING, added
- * its row; the unique keys decide between two servers inserting at once
- * (the second waits for the first, then adds nothing). */
-static gboolean
-insert_if_absent (TallyPg              *pg,
-                  const char           *sql,
-                  const TallyPgParams  *params,
-                  gboolean             *inserted,
-                  GError              **error)
-{
-  g_autoptr(PGresult) res = tally_pg_run (pg, sql, params, error);
-
-  *inserted = FALSE;
-  if (res == NULL)
-    return FALSE;
-
-  *inserted = g_str_equal (PQcmdTuples (res), "1");
-  return TRUE;
-}
-
 /* *@taken is TRUE when the code, or a code for @user_id, exists already. */
 static gboolean
 pg_insert_referral_code (TallyRulesStore  *rules,
@@ -223,8 +197,8 @@ pg_insert_referral_code (TallyRulesStore  *rules,
   *taken = FALSE;
   tally_pg_params_add_text (&params, user_id);
   tally_pg_params_add_text (&params, code);
-  if (!insert_if_absent (tally_pg_store_pg (rules), TALLY_STORE_INSERT_REFERRAL_CODE, &params,
-                         &inserted, error))
+  if (!tally_pg_run_change (tally_pg_store_pg (rules), TALLY_STORE_INSERT_REFERRAL_CODE,
+                            &params, &inserted, error))
     return FALSE;
 
   *taken = !inserted;
@@ -244,8 +218,8 @@ pg_insert_referral (TallyRulesStore      *rules,
   tally_pg_params_add_text (&params, referral->referrer_user_id);
   tally_pg_params_add_text (&params, referral->signup_address);
   tally_pg_params_add_int64 (&params, referral->created_at);
-  return insert_if_absent (tally_pg_store_pg (rules), TALLY_STORE_INSERT_REFERRAL, &params,
-                           inserted, error);
+  return tally_pg_run_change (tally_pg_store_pg (rules), TALLY_STORE_INSERT_REFERRAL, &params,
+                              inserted, error);
 }
 
 /* FALSE without an error when @user_id was referred by nobody. */

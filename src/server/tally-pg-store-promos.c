@@ -110,15 +110,9 @@ update_count (TallyPg     *pg,
               GError     **error)
 {
   TallyPgParams params = { 0 };
-  g_autoptr(PGresult) res = NULL;
 
   tally_pg_params_add_text (&params, promo_id);
-  res = tally_pg_run (pg, sql, &params, error);
-  if (res == NULL)
-    return FALSE;
-
-  *changed = g_str_equal (PQcmdTuples (res), "1");
-  return TRUE;
+  return tally_pg_run_change (pg, sql, &params, changed, error);
 }
 
 /* Two servers may redeem at once. The count goes up only while it is

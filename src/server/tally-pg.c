@@ -671,6 +671,23 @@ tally_pg_run_command (TallyPg             *self,
                                 params != NULL ? params->values : NULL, error);
 }
 
+gboolean
+tally_pg_run_change (TallyPg             *self,
+                     const char          *sql,
+                     const TallyPgParams *params,
+                     gboolean            *changed,
+                     GError             **error)
+{
+  g_autoptr(PGresult) res = tally_pg_run (self, sql, params, error);
+
+  *changed = FALSE;
+  if (res == NULL)
+    return FALSE;
+
+  *changed = g_str_equal (PQcmdTuples (res), "1");
+  return TRUE;
+}
+
 void
 tally_pg_copy_text (const PGresult *res,
                     int             row,

@@ -125,6 +125,15 @@ gboolean  tally_pg_run_command        (TallyPg             *self,
                                        const char          *sql,
                                        const TallyPgParams *params,
                                        GError             **error);
+/* Runs a statement that changes at most one row (an UPDATE or DELETE of
+ * one row, an INSERT ... ON CONFLICT DO NOTHING): *@changed says whether
+ * it did. A second server doing the same waits for the first's row lock
+ * and then changes nothing. */
+gboolean  tally_pg_run_change         (TallyPg             *self,
+                                       const char          *sql,
+                                       const TallyPgParams *params,
+                                       gboolean            *changed,
+                                       GError             **error);
 /* A NULL or over-long value reads as "". */
 void      tally_pg_copy_text          (const PGresult      *res,
                                        int                  row,
