@@ -720,6 +720,15 @@ create_system_accounts (TallyPgLedger  *self,
   return TRUE;
 }
 
+static TallyPgLedger *
+ledger_on (TallyPg *pg)
+{
+  TallyPgLedger *self = g_object_new (TALLY_TYPE_PG_LEDGER, NULL);
+
+  self->pg = g_object_ref (pg);
+  return self;
+}
+
 TallyPgLedger *
 tally_pg_ledger_new (TallyPg  *pg,
                      GError  **error)
@@ -732,11 +741,21 @@ tally_pg_ledger_new (TallyPg  *pg,
                                    G_N_ELEMENTS (ledger_migrations), error))
     return NULL;
 
-  self = g_object_new (TALLY_TYPE_PG_LEDGER, NULL);
-  self->pg = g_object_ref (pg);
+  self = ledger_on (pg);
   if (!create_system_accounts (self, error))
     return NULL;
   return g_steal_pointer (&self);
+}
+
+TallyPgLedger *
+tally_pg_ledger_open (TallyPg  *pg,
+                      GError  **error)
+{
+  g_return_val_if_fail (TALLY_IS_PG (pg), NULL);
+
+  if (!tally_pg_check_component (pg, "ledger", G_N_ELEMENTS (ledger_migrations), error))
+    return NULL;
+  return ledger_on (pg);
 }
 
 TallyPg *

@@ -33,6 +33,9 @@ G_DECLARE_FINAL_TYPE (TallyPgLedger, tally_pg_ledger, TALLY, PG_LEDGER, GObject)
 /* Brings the ledger's tables up to date on @pg first. */
 TallyPgLedger *tally_pg_ledger_new                 (TallyPg              *pg,
                                                     GError              **error);
+/* Refuses tables at another version than this Tally's. */
+TallyPgLedger *tally_pg_ledger_open                (TallyPg              *pg,
+                                                    GError              **error);
 TallyPg       *tally_pg_ledger_get_pg              (TallyPgLedger        *self);
 void           tally_pg_ledger_set_clock           (TallyPgLedger        *self,
                                                     TallyClockFunc        func,

@@ -30,4 +30,13 @@ void     tally_pg_store_gifts_init  (TallyRulesStoreInterface *iface);
 void     tally_pg_store_promos_init (TallyRulesStoreInterface *iface);
 void     tally_pg_store_alerts_init (TallyRulesStoreInterface *iface);
 
+/* TallyApiStore: tally-pg-store-api.c, which calls the others. */
+void     tally_pg_store_api_init            (TallyApiStoreInterface *iface);
+void     tally_pg_store_accounts_api_init   (TallyApiStoreInterface *iface);
+void     tally_pg_store_keys_api_init       (TallyApiStoreInterface *iface);
+void     tally_pg_store_webhooks_api_init   (TallyApiStoreInterface *iface);
+void     tally_pg_store_billing_api_init    (TallyApiStoreInterface *iface);
+void     tally_pg_store_pages_api_init      (TallyApiStoreInterface *iface);
+void     tally_pg_store_analytics_api_init  (TallyApiStoreInterface *iface);
+
 G_END_DECLS

@@ -68,7 +68,7 @@ sweep_in_thread (GTask        *task,
   gboolean more = TRUE;
 
   if (!g_cancellable_set_error_if_cancelled (cancellable, &error))
-    store = tally_pg_store_new (sweep->url, &error);
+    store = tally_pg_store_connect (sweep->url, &error);
   while (store != NULL && more && !g_cancellable_set_error_if_cancelled (cancellable, &error))
     {
       more = FALSE;

@@ -23,7 +23,9 @@ static void tally_pg_store_rules_store_init (TallyRulesStoreInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (TallyPgStore, tally_pg_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (TALLY_TYPE_RULES_STORE,
-                                                      tally_pg_store_rules_store_init))
+                                                      tally_pg_store_rules_store_init)
+                               G_IMPLEMENT_INTERFACE (TALLY_TYPE_API_STORE,
+                                                      tally_pg_store_api_init))
 
 /* What SQLite's COLLATE NOCASE is for: e-mail addresses equal whatever
  * their case. Created before the server's tables, which use it. */
@@ -56,9 +58,8 @@ tally_pg_store_init (TallyPgStore *self)
 }
 
 /* The server's migrations, as tally-store-schema.c renders them. */
-static gboolean
-migrate_server_tables (TallyPg  *pg,
-                       GError  **error)
+static GPtrArray *
+render_server_migrations (GError **error)
 {
   g_autoptr(GPtrArray) rendered = g_ptr_array_new_with_free_func (g_free);
   const char * const *migrations;
@@ -70,12 +71,32 @@ migrate_server_tables (TallyPg  *pg,
       char *sql = tally_store_schema_render_postgres (migrations[i], error);
 
       if (sql == NULL)
-        return FALSE;
+        return NULL;
       g_ptr_array_add (rendered, sql);
     }
+  return g_steal_pointer (&rendered);
+}
 
-  return tally_pg_migrate_component (pg, "server", (const char * const *) rendered->pdata,
+static gboolean
+migrate_server_tables (TallyPg  *pg,
+                       GError  **error)
+{
+  g_autoptr(GPtrArray) rendered = render_server_migrations (error);
+
+  return rendered != NULL &&
+         tally_pg_migrate_component (pg, "server", (const char * const *) rendered->pdata,
                                      rendered->len, error);
+}
+
+static gboolean
+check_server_tables (TallyPg  *pg,
+                     GError  **error)
+{
+  guint n;
+
+  tally_store_schema_migrations (&n);
+  return tally_pg_check_component (pg, "base", G_N_ELEMENTS (base_migrations), error) &&
+         tally_pg_check_component (pg, "server", n, error);
 }
 
 TallyPgStore *
@@ -98,6 +119,25 @@ tally_pg_store_new (const char  *url,
       !migrate_server_tables (self->pg, error))
     return NULL;
 
+  return g_steal_pointer (&self);
+}
+
+TallyPgStore *
+tally_pg_store_connect (const char  *url,
+                        GError     **error)
+{
+  g_autoptr(TallyPgStore) self = g_object_new (TALLY_TYPE_PG_STORE, NULL);
+
+  g_return_val_if_fail (url != NULL, NULL);
+
+  self->url = g_strdup (url);
+  self->pg = tally_pg_connect (url, error);
+  if (self->pg == NULL || !check_server_tables (self->pg, error))
+    return NULL;
+
+  self->ledger = tally_pg_ledger_open (self->pg, error);
+  if (self->ledger == NULL)
+    return NULL;
   return g_steal_pointer (&self);
 }
 

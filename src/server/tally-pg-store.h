@@ -8,7 +8,7 @@
 #pragma once
 
 #include "tally-pg-ledger.h"
-#include "tally-rules-store.h"
+#include "tally-api-store.h"
 
 G_BEGIN_DECLS
 
@@ -21,8 +21,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TallyPgStore, tally_pg_store, TALLY, PG_STORE, GObject)
 
 /* Connects to @url and brings the ledger's and the server's tables up to
- * date, once however many servers start together. */
+ * date, once however many servers start together: tally-server migrate. */
 TallyPgStore  *tally_pg_store_new          (const char    *url,
+                                            GError       **error);
+/* Connects to @url and checks that the tables are at this Tally's
+ * version (TALLY_PG_ERROR_SCHEMA_TOO_OLD or _TOO_NEW if not), changing
+ * nothing: what a server does at start. */
+TallyPgStore  *tally_pg_store_connect      (const char    *url,
                                             GError       **error);
 const char    *tally_pg_store_get_url      (TallyPgStore  *self);
 TallyPg       *tally_pg_store_get_pg       (TallyPgStore  *self);

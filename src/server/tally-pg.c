@@ -289,6 +289,7 @@ error_words (TallyPgError code)
       return "PostgreSQL refused the change";
     case TALLY_PG_ERROR_FAILED:
     case TALLY_PG_ERROR_SCHEMA_TOO_NEW:
+    case TALLY_PG_ERROR_SCHEMA_TOO_OLD:
     default:
       return "PostgreSQL could not run the statement";
     }
@@ -609,6 +610,34 @@ tally_pg_component_version (TallyPg     *pg,
     }
 
   return read_version (pg, component, version, error);
+}
+
+gboolean
+tally_pg_check_component (TallyPg     *pg,
+                          const char  *component,
+                          guint        n_migrations,
+                          GError     **error)
+{
+  int version;
+
+  if (!tally_pg_component_version (pg, component, &version, error))
+    return FALSE;
+
+  if (version >= 0 && (guint) version > n_migrations)
+    {
+      g_set_error (error, TALLY_PG_ERROR, TALLY_PG_ERROR_SCHEMA_TOO_NEW,
+                   "The database's %s tables have schema version %d; this Tally knows up to "
+                   "%u. Upgrade Tally to use it", component, version, n_migrations);
+      return FALSE;
+    }
+  if (version < 0 || (guint) version < n_migrations)
+    {
+      g_set_error (error, TALLY_PG_ERROR, TALLY_PG_ERROR_SCHEMA_TOO_OLD,
+                   "The database's %s tables have schema version %d; this Tally needs %u. "
+                   "Run \"tally-server migrate\" first", component, version, n_migrations);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 void

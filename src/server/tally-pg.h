@@ -30,6 +30,8 @@ typedef enum
   TALLY_PG_ERROR_CONSTRAINT,
   /* The database's tables are newer than this Tally. */
   TALLY_PG_ERROR_SCHEMA_TOO_NEW,
+  /* The database's tables are older than this Tally: run tally-server migrate. */
+  TALLY_PG_ERROR_SCHEMA_TOO_OLD,
 } TallyPgError;
 
 #define TALLY_TYPE_PG (tally_pg_get_type ())
@@ -90,6 +92,12 @@ gboolean  tally_pg_is_null            (const PGresult      *res,
 gboolean  tally_pg_migrate_component  (TallyPg             *pg,
                                        const char          *component,
                                        const char * const  *migrations,
+                                       guint                n_migrations,
+                                       GError             **error);
+/* Succeeds when @component's tables are at version @n_migrations, as a
+ * server checks at start; otherwise says which way they differ. */
+gboolean  tally_pg_check_component    (TallyPg             *pg,
+                                       const char          *component,
                                        guint                n_migrations,
                                        GError             **error);
 /* @component's version in the database, 0 when it has none. */

@@ -9,7 +9,7 @@
 
 #include <tally-ledger-sqlite.h>
 
-#include "tally-rules-store.h"
+#include "tally-api-store.h"
 #include "tally-store.h"
 #include "tally-store-sql.h"
 
@@ -46,5 +46,6 @@ void        tally_store_end_deferred_sync (TallyStore      *self);
 
 /* TallyStore's TallyRulesStore, in tally-store-rules.c. */
 void     tally_store_rules_store_init (TallyRulesStoreInterface *iface);
+void     tally_store_api_store_init   (TallyApiStoreInterface   *iface);
 
 G_END_DECLS

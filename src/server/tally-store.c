@@ -28,7 +28,9 @@ struct _TallyStore
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (TallyStore, tally_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (TALLY_TYPE_RULES_STORE,
-                                                      tally_store_rules_store_init))
+                                                      tally_store_rules_store_init)
+                               G_IMPLEMENT_INTERFACE (TALLY_TYPE_API_STORE,
+                                                      tally_store_api_store_init))
 
 G_DEFINE_QUARK (tally-store-error-quark, tally_store_error)
 
