@@ -208,7 +208,8 @@ append_item (GString                  *buffer,
 
 /* Writes the pages one after another; returns how many items. */
 static gboolean
-export_pages (TallyLedger                *ledger,
+export_pages (TallyStatementPageFunc      read_page,
+              gpointer                    data,
               const TallyStatementQuery  *query,
               TallyExportFormat           format,
               GOutputStream              *out,
@@ -230,7 +231,7 @@ export_pages (TallyLedger                *ledger,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
 
-      items = tally_ledger_query_statement (ledger, &page, &next, error);
+      items = read_page (data, &page, &next, error);
       if (items == NULL)
         return FALSE;
 
@@ -247,6 +248,15 @@ export_pages (TallyLedger                *ledger,
   while (page.before_seq != 0);
 
   return TRUE;
+}
+
+static GArray *
+read_ledger_page (gpointer                    ledger,
+                  const TallyStatementQuery  *query,
+                  gint64                     *next_before_seq,
+                  GError                    **error)
+{
+  return tally_ledger_query_statement (ledger, query, next_before_seq, error);
 }
 
 /**
@@ -271,15 +281,44 @@ tally_export_statement (TallyLedger                *ledger,
                         GCancellable               *cancellable,
                         GError                    **error)
 {
+  g_return_val_if_fail (TALLY_IS_LEDGER (ledger), FALSE);
+
+  return tally_export_statement_pages (read_ledger_page, ledger, query, format, out, cancellable,
+                                       error);
+}
+
+/**
+ * tally_export_statement_pages:
+ * @read_page: reads one page of the statement, as tally_ledger_query_statement()
+ * @data: what @read_page reads from
+ * @query: which items (all pages)
+ * @format: CSV or JSON
+ * @out: where to write
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * As tally_export_statement(), from any store that pages a statement.
+ *
+ * Returns: %TRUE when everything was written
+ */
+gboolean
+tally_export_statement_pages (TallyStatementPageFunc      read_page,
+                              gpointer                    data,
+                              const TallyStatementQuery  *query,
+                              TallyExportFormat           format,
+                              GOutputStream              *out,
+                              GCancellable               *cancellable,
+                              GError                    **error)
+{
   g_autoptr(GString) buffer = g_string_sized_new (FLUSH_THRESHOLD + 4096);
   guint64 n_items = 0;
 
-  g_return_val_if_fail (TALLY_IS_LEDGER (ledger), FALSE);
+  g_return_val_if_fail (read_page != NULL, FALSE);
   g_return_val_if_fail (query != NULL, FALSE);
   g_return_val_if_fail (G_IS_OUTPUT_STREAM (out), FALSE);
 
   append_header (buffer, format);
-  if (!export_pages (ledger, query, format, out, buffer, cancellable, &n_items, error))
+  if (!export_pages (read_page, data, query, format, out, buffer, cancellable, &n_items, error))
     return FALSE;
 
   if (format == TALLY_EXPORT_FORMAT_JSON)

@@ -45,4 +45,18 @@ gboolean tally_export_statement          (TallyLedger                *ledger,
                                           GCancellable               *cancellable,
                                           GError                    **error);
 
+/* One page of a statement, as tally_ledger_query_statement() reads it. */
+typedef GArray *(*TallyStatementPageFunc) (gpointer                    data,
+                                           const TallyStatementQuery  *query,
+                                           gint64                     *next_before_seq,
+                                           GError                    **error);
+
+gboolean tally_export_statement_pages    (TallyStatementPageFunc      read_page,
+                                          gpointer                    data,
+                                          const TallyStatementQuery  *query,
+                                          TallyExportFormat           format,
+                                          GOutputStream              *out,
+                                          GCancellable               *cancellable,
+                                          GError                    **error);
+
 G_END_DECLS

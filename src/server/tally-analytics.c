@@ -100,18 +100,18 @@ compare_tools (gconstpointer a,
 }
 
 static gboolean
-compute_tools (TallyStore     *store,
-               TallyAnalytics *analytics,
-               GError        **error)
+compute_tools (TallyApiStore   *store,
+               TallyAnalytics  *analytics,
+               GError         **error)
 {
   g_autoptr(GArray) consumption = NULL;
   g_autoptr(GArray) users = NULL;
 
-  consumption = tally_store_analytics_consumption (store, TALLY_ANALYTICS_BY_TOOL,
-                                                   analytics->since, analytics->until, error);
+  consumption = tally_api_store_analytics_consumption (store, TALLY_ANALYTICS_BY_TOOL,
+                                                       analytics->since, analytics->until, error);
   if (consumption == NULL)
     return FALSE;
-  users = tally_store_analytics_tool_users (store, analytics->since, analytics->until, error);
+  users = tally_api_store_analytics_tool_users (store, analytics->since, analytics->until, error);
   if (users == NULL)
     return FALSE;
 
@@ -133,15 +133,15 @@ compute_tools (TallyStore     *store,
 
 /* Fills @slots (@n_slots of them) from the consumption grouped so. */
 static gboolean
-compute_slots (TallyStore             *store,
-               TallyAnalyticsGrouping  grouping,
-               TallyAnalytics         *analytics,
-               TallyAnalyticsSlot     *slots,
-               guint                   n_slots,
-               GError                **error)
+compute_slots (TallyApiStore           *store,
+               TallyAnalyticsGrouping   grouping,
+               TallyAnalytics          *analytics,
+               TallyAnalyticsSlot      *slots,
+               guint                    n_slots,
+               GError                 **error)
 {
-  g_autoptr(GArray) rows = tally_store_analytics_consumption (store, grouping, analytics->since,
-                                                              analytics->until, error);
+  g_autoptr(GArray) rows = tally_api_store_analytics_consumption (store, grouping, analytics->since,
+                                                                  analytics->until, error);
 
   if (rows == NULL)
     return FALSE;
@@ -158,19 +158,19 @@ compute_slots (TallyStore             *store,
 }
 
 static gboolean
-compute_purchases (TallyStore     *store,
-                   TallyAnalytics *analytics,
-                   GError        **error)
+compute_purchases (TallyApiStore   *store,
+                   TallyAnalytics  *analytics,
+                   GError         **error)
 {
   g_autoptr(GArray) gaps = NULL;
 
-  analytics->packs = tally_store_analytics_packs (store, analytics->since, analytics->until, error);
+  analytics->packs = tally_api_store_analytics_packs (store, analytics->since, analytics->until, error);
   if (analytics->packs == NULL)
     return FALSE;
-  gaps = tally_store_analytics_gaps (store, analytics->since, analytics->until, error);
+  gaps = tally_api_store_analytics_gaps (store, analytics->since, analytics->until, error);
   if (gaps == NULL ||
-      !tally_store_analytics_buyers (store, analytics->since, analytics->until,
-                                     &analytics->buyers, error))
+      !tally_api_store_analytics_buyers (store, analytics->since, analytics->until,
+                                         &analytics->buyers, error))
     return FALSE;
 
   analytics->repeat_rate_per_mille = tally_per_mille (analytics->buyers.repeat_buyers,
@@ -182,14 +182,14 @@ compute_purchases (TallyStore     *store,
 }
 
 static gboolean
-compute_funnel (TallyStore     *store,
-                TallyAnalytics *analytics,
-                GError        **error)
+compute_funnel (TallyApiStore   *store,
+                TallyAnalytics  *analytics,
+                GError         **error)
 {
   TallyAnalyticsFunnel funnel = { 0 };
   gint64 users[TALLY_FUNNEL_N_STEPS];
 
-  if (!tally_store_analytics_funnel (store, analytics->since, analytics->until, &funnel, error))
+  if (!tally_api_store_analytics_funnel (store, analytics->since, analytics->until, &funnel, error))
     return FALSE;
 
   users[TALLY_FUNNEL_REGISTERED] = funnel.registered;
@@ -208,10 +208,10 @@ compute_funnel (TallyStore     *store,
 }
 
 TallyAnalyticsResult
-tally_analytics_compute (TallyStore                *store,
-                         const TallyAnalyticsQuery *query,
-                         TallyAnalytics            *analytics,
-                         GError                   **error)
+tally_analytics_compute (TallyApiStore              *store,
+                         const TallyAnalyticsQuery  *query,
+                         TallyAnalytics             *analytics,
+                         GError                    **error)
 {
   TallyAnalyticsResult result;
 

@@ -9,7 +9,7 @@
 
 #pragma once
 
-#include "tally-store-analytics.h"
+#include "tally-api-store.h"
 
 G_BEGIN_DECLS
 
@@ -90,10 +90,10 @@ const char          *tally_funnel_step_to_string (TallyFunnelStep            ste
 
 /* Fills @analytics (to free with tally_analytics_clear()) for @query;
  * TALLY_ANALYTICS_FAILED sets @error. */
-TallyAnalyticsResult tally_analytics_compute     (TallyStore                *store,
-                                                  const TallyAnalyticsQuery *query,
-                                                  TallyAnalytics            *analytics,
-                                                  GError                   **error);
+TallyAnalyticsResult tally_analytics_compute     (TallyApiStore              *store,
+                                                  const TallyAnalyticsQuery  *query,
+                                                  TallyAnalytics             *analytics,
+                                                  GError                    **error);
 void                 tally_analytics_clear       (TallyAnalytics            *analytics);
 
 /* @part × 1000 / @whole, rounded down; 0 when @whole is 0. */

@@ -251,12 +251,12 @@ respond_storage_error (TallyRequest *request)
 static void
 handle_get_settings (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_autoptr(JsonObject) body = NULL;
   TallyAlertSettings settings;
 
-  if (!tally_store_load_alert_settings (store, tally_request_get_user (request)->id, &settings,
-                                        NULL))
+  if (!tally_rules_store_load_alert_settings (TALLY_RULES_STORE (store), tally_request_get_user (request)->id, &settings,
+                                              NULL))
     {
       respond_storage_error (request);
       return;
@@ -362,7 +362,7 @@ respond_alerts (TallyRequest *request,
 static void
 handle_list (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   g_autoptr(GArray) alerts = NULL;
   gint64 since = 0, until = 0, before_seq = 0, next = 0;
@@ -375,8 +375,8 @@ handle_list (TallyRequest *request)
       return;
     }
 
-  alerts = tally_store_list_alerts (store, tally_request_get_user (request)->id, since, until,
-                                    before_seq, limit, &next, NULL);
+  alerts = tally_api_store_list_alerts (store, tally_request_get_user (request)->id, since, until,
+                                        before_seq, limit, &next, NULL);
   if (alerts == NULL)
     {
       respond_storage_error (request);

@@ -249,11 +249,11 @@ handle_audit (TallyRequest *request)
  * the request waits, the server does not. */
 typedef struct
 {
-  TallyRequest *request;
-  char         *path;
-  gint64        n_records;
-  gint64        broken_at;
-  char         *message;
+  TallyRequest  *request;
+  TallyApiStore *store;
+  gint64         n_records;
+  gint64         broken_at;
+  char          *message;
 } VerifyJob;
 
 static void
@@ -262,28 +262,26 @@ verify_job_free (gpointer data)
   VerifyJob *job = data;
 
   tally_request_unref (job->request);
-  g_free (job->path);
+  g_object_unref (job->store);
   g_free (job->message);
   g_free (job);
 }
 
-/* The walk on a read-only connection of its own to the ledger file, on a
+/* The walk on a read-only connection of its own to the store, on a
  * worker thread: a long chain never stalls the server. */
 static gboolean
-verify_file (const char  *path,
-             gint64      *n_records,
-             gint64      *broken_at,
-             char       **message,
-             GError     **error)
+verify_store (TallyApiStore  *origin,
+              gint64         *n_records,
+              gint64         *broken_at,
+              char          **message,
+              GError        **error)
 {
-  g_autoptr(TallyLedger) ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, error);
-  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyApiStore) store = tally_api_store_open_reader (origin, error);
   g_autoptr(TallyAudit) reader = NULL;
 
-  if (ledger == NULL)
+  if (store == NULL)
     return FALSE;
 
-  store = tally_store_new_reader (ledger);
   reader = tally_audit_new_reader (TALLY_RULES_STORE (store));
   return tally_audit_verify (reader, n_records, broken_at, message, error);
 }
@@ -297,7 +295,7 @@ verify_in_thread (GTask        *task,
   VerifyJob *job = data;
   GError *error = NULL;
 
-  if (verify_file (job->path, &job->n_records, &job->broken_at, &job->message, &error))
+  if (verify_store (job->store, &job->n_records, &job->broken_at, &job->message, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -333,12 +331,12 @@ verified (GObject      *source,
 static void
 handle_verify (TallyRequest *request)
 {
-  TallyLedger *ledger = tally_server_get_ledger (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   VerifyJob *job = g_new0 (VerifyJob, 1);
   g_autoptr(GTask) task = g_task_new (NULL, NULL, verified, NULL);
 
   job->request = tally_request_ref (request);
-  job->path = g_strdup (tally_ledger_get_path (ledger));
+  job->store = g_object_ref (store);
   g_task_set_task_data (task, job, verify_job_free);
   tally_request_pause (request);
   g_task_run_in_thread (task, verify_in_thread);

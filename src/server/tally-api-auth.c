@@ -182,7 +182,7 @@ register_write (gpointer   data,
                 GError   **error)
 {
   AuthJob *job = data;
-  TallyStore *store = tally_server_get_store (job_server (job));
+  TallyApiStore *store = tally_server_get_store (job_server (job));
   g_autoptr(GError) local_error = NULL;
   char referrer[TALLY_UUID_LEN];
 
@@ -196,8 +196,8 @@ register_write (gpointer   data,
         return TRUE;
     }
 
-  if (!tally_store_create_user (store, job->email, job->name, job->hash, TALLY_ROLE_MEMBER,
-                                &job->user, &local_error))
+  if (!tally_api_store_create_user (store, job->email, job->name, job->hash, TALLY_ROLE_MEMBER,
+                                    &job->user, &local_error))
     {
       if (g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_EMAIL_TAKEN))
         {
@@ -218,8 +218,8 @@ register_write (gpointer   data,
     return FALSE;
 
   return tally_gifts_claim (job_server (job), &job->user, &job->gift_credits, error) &&
-         tally_ledger_lookup_account (tally_store_get_ledger (store), job->user.account_id,
-                                      &job->account, error);
+         tally_rules_store_lookup_account (TALLY_RULES_STORE (store), job->user.account_id,
+                                           &job->account, error);
 }
 
 static void
@@ -409,7 +409,7 @@ login_write (gpointer   data,
              GError   **error)
 {
   AuthJob *job = data;
-  TallyStore *store = tally_server_get_store (job_server (job));
+  TallyApiStore *store = tally_server_get_store (job_server (job));
   guint8 hash[32];
 
   job->token = tally_token_new ();
@@ -422,8 +422,8 @@ login_write (gpointer   data,
                            error))
     return FALSE;
 
-  return tally_store_create_session (store, hash, job->user.id, job->device, job->expires_at,
-                                     error) &&
+  return tally_api_store_create_session (store, hash, job->user.id, job->device, job->expires_at,
+                                         error) &&
          tally_gifts_claim (job_server (job), &job->user, &job->gift_credits, error);
 }
 
@@ -494,7 +494,7 @@ handle_login (TallyRequest *request)
 {
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   g_autoptr(JsonObject) body = tally_request_parse_body (request, &problem);
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   TallyLoginRequest decoded;
   AuthJob *job;
 
@@ -516,7 +516,7 @@ handle_login (TallyRequest *request)
     }
 
   /* An unknown email goes through the same work as a wrong password. */
-  tally_store_find_user_by_email (store, job->email, &job->user, &job->hash, NULL);
+  tally_rules_store_find_user_by_email (TALLY_RULES_STORE (store), job->email, &job->user, &job->hash, NULL);
   tally_request_pause (request);
   run_in_thread (job, verify_in_thread, verified);
 }
@@ -549,8 +549,8 @@ logout_write (gpointer   data,
                            tally_request_get_user (job->request)->email, "ok", NULL, error))
     return FALSE;
 
-  return tally_store_revoke_session (tally_server_get_store (tally_request_get_server (job->request)),
-                                     job->hash, g_get_real_time (), error);
+  return tally_api_store_revoke_session (tally_server_get_store (tally_request_get_server (job->request)),
+                                         job->hash, g_get_real_time (), error);
 }
 
 static void

@@ -50,10 +50,10 @@ tally_api_payment_json (const TallyPayment *payment)
 static void
 handle_payments (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   const TallyUser *user = tally_request_get_user (request);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) payments = tally_store_list_payments (store, user->id, &error);
+  g_autoptr(GArray) payments = tally_api_store_list_payments (store, user->id, &error);
   g_autoptr(JsonObject) body = NULL;
   JsonArray *items;
 
@@ -171,13 +171,13 @@ tally_api_invoice_details_json (const TallyInvoiceDetails *details)
 static void
 handle_get_invoice_details (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   const TallyUser *user = tally_request_get_user (request);
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) body = NULL;
   TallyInvoiceDetails details;
 
-  if (!tally_store_load_invoice_details (store, user->id, &details, &error))
+  if (!tally_api_store_load_invoice_details (store, user->id, &details, &error))
     {
       respond_storage_error (request);
       return;
@@ -208,9 +208,9 @@ invoice_details_write (gpointer   data,
                        GError   **error)
 {
   InvoiceDetailsJob *job = data;
-  TallyStore *store = tally_server_get_store (tally_request_get_server (job->request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (job->request));
 
-  return tally_store_save_invoice_details (store, job->user_id, &job->details, error);
+  return tally_api_store_save_invoice_details (store, job->user_id, &job->details, error);
 }
 
 static void
@@ -265,11 +265,11 @@ static gboolean
 find_receipt_payment (TallyRequest *request,
                       TallyPayment *payment)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   const char *id = tally_request_get_param (request, "id");
   g_autoptr(GError) error = NULL;
 
-  if (!tally_store_find_payment (store, id, payment, &error))
+  if (!tally_rules_store_find_payment (TALLY_RULES_STORE (store), id, payment, &error))
     {
       if (error != NULL)
         respond_storage_error (request);
@@ -317,8 +317,8 @@ handle_receipt (TallyRequest *request)
   if (!find_receipt_payment (request, &payment))
     return;
 
-  if (!tally_store_load_invoice_details (tally_server_get_store (server), payment.user_id,
-                                         &details, &error))
+  if (!tally_api_store_load_invoice_details (tally_server_get_store (server), payment.user_id,
+                                             &details, &error))
     {
       respond_storage_error (request);
       return;

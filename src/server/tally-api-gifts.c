@@ -79,10 +79,10 @@ gifts_json (GArray      *gifts,
 static void
 handle_gifts (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   const TallyUser *user = tally_request_get_user (request);
-  g_autoptr(GArray) received = tally_store_received_gifts (store, user->account_id, NULL);
-  g_autoptr(GArray) sent = tally_store_sent_gifts (store, user->id, NULL);
+  g_autoptr(GArray) received = tally_api_store_received_gifts (store, user->account_id, NULL);
+  g_autoptr(GArray) sent = tally_api_store_sent_gifts (store, user->id, NULL);
   g_autoptr(JsonObject) body = NULL;
 
   if (received == NULL || sent == NULL)
@@ -180,9 +180,9 @@ code_done (gpointer      data,
 
   if (respond_failed (job, error))
     return;
-  if (!tally_store_referral_totals (tally_server_get_store (job_server (job)),
-                                    tally_request_get_user (job->request)->id, &referred,
-                                    &rewarded, &earned, NULL))
+  if (!tally_api_store_referral_totals (tally_server_get_store (job_server (job)),
+                                        tally_request_get_user (job->request)->id, &referred,
+                                        &rewarded, &earned, NULL))
     {
       respond_read_failed (job->request);
       return;

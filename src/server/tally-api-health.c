@@ -16,14 +16,15 @@ static void
 handle_healthz (TallyRequest *request)
 {
   TallyServer *server = tally_request_get_server (request);
-  TallyLedger *ledger = tally_server_get_ledger (server);
+  TallyRulesStore *store = tally_server_get_rules_store (server);
   g_autoptr(JsonObject) body = json_object_new ();
   TallyAccount account;
   g_autoptr(GError) error = NULL;
 
-  /* A read that touches the file: the ledger answers, or the check fails. */
-  if (!tally_ledger_lookup_account (ledger, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_GRANTS),
-                                    &account, &error))
+  /* A read that touches the store: the ledger answers, or the check fails. */
+  if (!tally_rules_store_lookup_account (store,
+                                         tally_system_account_id (TALLY_SYSTEM_ACCOUNT_GRANTS),
+                                         &account, &error))
     {
       tally_request_respond_error (request, 503, "unhealthy", "The ledger does not answer: %s",
                                    error->message);
@@ -48,7 +49,7 @@ handle_healthz (TallyRequest *request)
 
   json_object_set_string_member (body, "status", "ok");
   json_object_set_string_member (body, "version", PACKAGE_VERSION);
-  json_object_set_int_member (body, "last_seq", tally_ledger_get_last_seq (ledger));
+  json_object_set_int_member (body, "last_seq", tally_rules_store_get_last_seq (store));
   json_object_set_string_member (body, "tools_version",
                                  tally_tool_registry_get_version (tally_server_get_registry (server)));
   tally_request_respond_object (request, 200, body);

@@ -10,7 +10,7 @@
 #include <json-glib/json-glib.h>
 #include <tally.h>
 
-#include "tally-store.h"
+#include "tally-api-store.h"
 #include "tally-store-recharge.h"
 #include "tally-store-alerts.h"
 #include "tally-store-keys.h"
@@ -53,7 +53,7 @@ JsonArray  *tally_api_key_scopes_json        (const TallyApiKey *key);
 /* {id, name, prefix, scopes, created_at, last_used_at, rate_limit}: never
  * the key itself, only its first characters. */
 JsonObject *tally_api_key_json               (const TallyApiKey *key);
-JsonObject *tally_api_current_limits         (TallyStore         *store,
+JsonObject *tally_api_current_limits         (TallyApiStore      *store,
                                               const char         *account_id,
                                               const char         *timezone,
                                               GError            **error);

@@ -223,12 +223,12 @@ handle_create (TallyRequest *request)
 static void
 handle_list (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_autoptr(GArray) keys = NULL;
   g_autoptr(JsonObject) body = json_object_new ();
   JsonArray *items;
 
-  keys = tally_store_list_api_keys (store, tally_request_get_user (request)->id, NULL);
+  keys = tally_api_store_list_api_keys (store, tally_request_get_user (request)->id, NULL);
   if (keys == NULL)
     {
       respond_storage_error (request);
@@ -271,8 +271,8 @@ revoke_write (gpointer   data,
   TallyServer *server = tally_request_get_server (job->request);
   g_autoptr(GError) local_error = NULL;
 
-  job->found = tally_store_revoke_api_key (tally_server_get_store (server), job->user.id,
-                                           job->id, g_get_real_time (), &local_error);
+  job->found = tally_api_store_revoke_api_key (tally_server_get_store (server), job->user.id,
+                                               job->id, g_get_real_time (), &local_error);
   if (!job->found)
     {
       if (g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))

@@ -131,17 +131,17 @@ limits_json (const TallyPolicy *policy,
 
 /* The limits of @account_id as they stand now. */
 JsonObject *
-tally_api_current_limits (TallyStore   *store,
-                const char   *account_id,
-                const char   *timezone,
-                GError      **error)
+tally_api_current_limits (TallyApiStore  *store,
+                          const char     *account_id,
+                          const char     *timezone,
+                          GError        **error)
 {
-  gint64 now = tally_ledger_now (tally_store_get_ledger (store));
+  gint64 now = tally_rules_store_now (TALLY_RULES_STORE (store));
   TallyPolicy policy;
   TallySpend spend;
 
-  if (!tally_store_load_policy (store, account_id, timezone, &policy, error) ||
-      !tally_store_policy_spend (store, account_id, &policy, now, &spend, error))
+  if (!tally_rules_store_load_policy (TALLY_RULES_STORE (store), account_id, timezone, &policy, error) ||
+      !tally_api_store_policy_spend (store, account_id, &policy, now, &spend, error))
     return NULL;
 
   return limits_json (&policy, &spend);
@@ -159,10 +159,10 @@ respond_storage_error (TallyRequest *request)
 /* The account's JSON with the credits that expire, soonest first:
  * expiring: [{amount, expires_at}] (docs/ledger.md, "Lots and expiry"). */
 static JsonObject *
-account_with_expiring (TallyLedger         *ledger,
+account_with_expiring (TallyApiStore       *store,
                        const TallyAccount  *account)
 {
-  g_autoptr(GArray) lots = tally_ledger_list_lots (ledger, account->id, NULL);
+  g_autoptr(GArray) lots = tally_api_store_list_lots (store, account->id, NULL);
   g_autoptr(JsonObject) object = NULL;
   JsonArray *expiring;
 
@@ -185,17 +185,17 @@ account_with_expiring (TallyLedger         *ledger,
 }
 
 static gboolean
-add_account (TallyLedger *ledger,
-             const char  *account_id,
-             JsonArray   *accounts)
+add_account (TallyApiStore *store,
+             const char    *account_id,
+             JsonArray     *accounts)
 {
   TallyAccount account;
   JsonObject *object;
 
-  if (!tally_ledger_lookup_account (ledger, account_id, &account, NULL))
+  if (!tally_rules_store_lookup_account (TALLY_RULES_STORE (store), account_id, &account, NULL))
     return FALSE;
 
-  object = account_with_expiring (ledger, &account);
+  object = account_with_expiring (store, &account);
   if (object == NULL)
     return FALSE;
   json_array_add_object_element (accounts, object);
@@ -209,8 +209,8 @@ add_team_accounts (TallyServer     *server,
                    const TallyUser *user,
                    JsonArray       *accounts)
 {
-  g_autoptr(GArray) teams = tally_store_list_teams (tally_server_get_store (server), user->id,
-                                                    NULL);
+  g_autoptr(GArray) teams = tally_api_store_list_teams (tally_server_get_store (server), user->id,
+                                                        NULL);
 
   if (teams == NULL)
     return FALSE;
@@ -219,7 +219,7 @@ add_team_accounts (TallyServer     *server,
     {
       const TallyTeam *team = &g_array_index (teams, TallyTeam, i);
 
-      if (!add_account (tally_server_get_ledger (server), team->account_id, accounts))
+      if (!add_account (tally_server_get_store (server), team->account_id, accounts))
         return FALSE;
     }
   return TRUE;
@@ -235,7 +235,7 @@ handle_me (TallyRequest *request)
   g_autoptr(GError) error = NULL;
   JsonObject *limits;
 
-  if (!add_account (tally_server_get_ledger (server), user->account_id, accounts))
+  if (!add_account (tally_server_get_store (server), user->account_id, accounts))
     {
       respond_storage_error (request);
       return;
@@ -322,14 +322,14 @@ limits_write (gpointer   data,
               GError   **error)
 {
   LimitsJob *job = data;
-  TallyStore *store = tally_server_get_store (tally_request_get_server (job->request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (job->request));
   TallyPolicy policy;
 
-  if (!tally_store_load_policy (store, job->account_id, job->timezone, &policy, error))
+  if (!tally_rules_store_load_policy (TALLY_RULES_STORE (store), job->account_id, job->timezone, &policy, error))
     return FALSE;
   if (!apply_caps (job, &policy))
     return TRUE;
-  if (!tally_store_save_policy (store, job->account_id, &policy, error))
+  if (!tally_api_store_save_policy (store, job->account_id, &policy, error))
     return FALSE;
 
   job->limits = tally_api_current_limits (store, job->account_id, job->timezone, error);
@@ -433,11 +433,11 @@ find_limited_account (TallyRequest *request,
   for (char *c = account_id; *c != '\0'; c++)
     *c = g_ascii_tolower (*c);
 
-  if (!tally_ledger_lookup_account (tally_server_get_ledger (server), account_id, &account, NULL) ||
+  if (!tally_rules_store_lookup_account (TALLY_RULES_STORE (tally_server_get_store (server)), account_id, &account, NULL) ||
       (account.kind != TALLY_ACCOUNT_KIND_USER && account.kind != TALLY_ACCOUNT_KIND_TEAM))
     return FALSE;
 
-  if (tally_store_find_user_by_account (tally_server_get_store (server), account_id, &owner, NULL))
+  if (tally_rules_store_find_user_by_account (TALLY_RULES_STORE (tally_server_get_store (server)), account_id, &owner, NULL))
     g_strlcpy (timezone, owner.timezone, TALLY_TIMEZONE_MAX);
   else
     g_strlcpy (timezone, account.timezone, TALLY_TIMEZONE_MAX);

@@ -171,7 +171,7 @@ analytics_problem (TallyAnalyticsResult  result,
 static void
 handle_analytics (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   g_auto(TallyAnalytics) analytics = { 0 };
   g_autoptr(GError) error = NULL;

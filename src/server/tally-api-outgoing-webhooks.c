@@ -159,12 +159,12 @@ handle_create (TallyRequest *request)
 static void
 handle_list (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_autoptr(JsonObject) body = json_object_new ();
   g_autoptr(GArray) webhooks = NULL;
   JsonArray *items;
 
-  webhooks = tally_store_list_webhooks (store, tally_request_get_user (request)->id, NULL);
+  webhooks = tally_api_store_list_webhooks (store, tally_request_get_user (request)->id, NULL);
   if (webhooks == NULL)
     {
       respond_storage_error (request);
@@ -311,7 +311,7 @@ respond_deliveries (TallyRequest *request,
 static void
 handle_deliveries (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   g_auto(TallyWebhook) webhook = { { 0 } };
   g_autoptr(GArray) deliveries = NULL;
@@ -322,8 +322,8 @@ handle_deliveries (TallyRequest *request)
 
   if (!path_id (request, id))
     return;
-  if (!tally_store_find_webhook (store, tally_request_get_user (request)->id, id, &webhook,
-                                 &error))
+  if (!tally_api_store_find_webhook (store, tally_request_get_user (request)->id, id, &webhook,
+                                     &error))
     {
       if (g_error_matches (error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
         respond_not_found (request);
@@ -337,7 +337,7 @@ handle_deliveries (TallyRequest *request)
       return;
     }
 
-  deliveries = tally_store_list_deliveries (store, id, before_seq, limit, &next, NULL);
+  deliveries = tally_api_store_list_deliveries (store, id, before_seq, limit, &next, NULL);
   if (deliveries == NULL)
     {
       respond_storage_error (request);

@@ -124,8 +124,8 @@ session_write (gpointer   data,
 {
   CheckoutJob *job = data;
 
-  return tally_store_set_payment_session (tally_server_get_store (job_server (job)),
-                                          job->payment.id, job->payment.session_id, error);
+  return tally_rules_store_set_payment_session (tally_server_get_rules_store (job_server (job)),
+                                                job->payment.id, job->payment.session_id, error);
 }
 
 static void
@@ -226,8 +226,8 @@ customer_ready (CustomerJob  *job,
   char customer_id[TALLY_SESSION_ID_MAX] = "";
 
   if (error == NULL &&
-      tally_store_find_stripe_customer (tally_server_get_store (job->server), job->account_id,
-                                        customer_id, sizeof customer_id, &local_error) &&
+      tally_rules_store_find_stripe_customer (TALLY_RULES_STORE (tally_server_get_store (job->server)), job->account_id,
+                                              customer_id, sizeof customer_id, &local_error) &&
       customer_id[0] == '\0')
     g_set_error (&local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_FAILED,
                  "The account's Stripe customer was not recorded");
@@ -244,8 +244,8 @@ customer_write (gpointer   data,
 {
   CustomerJob *job = data;
 
-  return tally_store_set_stripe_customer (tally_server_get_store (job->server), job->account_id,
-                                          job->customer_id, error);
+  return tally_api_store_set_stripe_customer (tally_server_get_store (job->server), job->account_id,
+                                              job->customer_id, error);
 }
 
 static void
@@ -295,8 +295,8 @@ tally_payments_with_customer (TallyServer        *server,
   g_autofree char *key = NULL;
   char customer_id[TALLY_SESSION_ID_MAX];
 
-  if (!tally_store_find_stripe_customer (tally_server_get_store (server), account_id,
-                                         customer_id, sizeof customer_id, &error))
+  if (!tally_rules_store_find_stripe_customer (TALLY_RULES_STORE (tally_server_get_store (server)), account_id,
+                                               customer_id, sizeof customer_id, &error))
     {
       ready (NULL, error, user_data);
       return;
@@ -368,8 +368,8 @@ payment_write (gpointer   data,
 {
   CheckoutJob *job = data;
 
-  return tally_store_insert_payment (tally_server_get_store (job_server (job)), &job->payment,
-                                     error) &&
+  return tally_rules_store_insert_payment (tally_server_get_rules_store (job_server (job)), &job->payment,
+                                           error) &&
          (job->gift_email == NULL ||
           tally_gifts_record (job_server (job), &job->payment, job->gift_email, error));
 }
@@ -528,8 +528,8 @@ handle_portal (TallyRequest *request)
   char customer_id[TALLY_SESSION_ID_MAX] = "";
 
   if (!tally_payments_is_demo (payments) &&
-      !tally_store_find_stripe_customer (tally_server_get_store (server), user->account_id,
-                                         customer_id, sizeof customer_id, &error))
+      !tally_rules_store_find_stripe_customer (TALLY_RULES_STORE (tally_server_get_store (server)), user->account_id,
+                                               customer_id, sizeof customer_id, &error))
     {
       tally_request_respond_error (request, 500, "internal_error",
                                    "The server could not read this");

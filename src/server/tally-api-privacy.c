@@ -31,8 +31,7 @@
  * a worker thread's read-only connection. */
 typedef struct
 {
-  TallyLedger     *ledger;
-  TallyStore      *store;
+  TallyApiStore   *store;
   TallyAudit      *audit;
   const TallyUser *user;
 } ExportContext;
@@ -75,7 +74,7 @@ export_accounts (const ExportContext  *context,
   g_autoptr(JsonArray) accounts = json_array_new ();
   TallyAccount account;
 
-  if (!tally_ledger_lookup_account (context->ledger,
+  if (!tally_rules_store_lookup_account (TALLY_RULES_STORE (context->store),
                                     context->user->account_id, &account, error))
     return NULL;
 
@@ -99,7 +98,7 @@ export_transactions (const ExportContext  *context,
   query.limit = EXPORT_PAGE;
   do
     {
-      g_autoptr(GArray) page = tally_ledger_query_statement (context->ledger, &query, &next,
+      g_autoptr(GArray) page = tally_api_store_query_statement (context->store, &query, &next,
                                                              error);
 
       if (page == NULL)
@@ -118,8 +117,8 @@ static JsonNode *
 export_payments (const ExportContext  *context,
                  GError              **error)
 {
-  g_autoptr(GArray) payments = tally_store_list_payments (context->store, context->user->id,
-                                                          error);
+  g_autoptr(GArray) payments = tally_api_store_list_payments (context->store, context->user->id,
+                                                              error);
   JsonArray *items;
 
   if (payments == NULL)
@@ -172,10 +171,10 @@ static JsonNode *
 export_gifts (const ExportContext  *context,
               GError              **error)
 {
-  g_autoptr(GArray) received = tally_store_received_gifts (context->store,
-                                                           context->user->account_id, error);
-  g_autoptr(GArray) sent = received != NULL ? tally_store_sent_gifts (context->store,
-                                                                      context->user->id, error)
+  g_autoptr(GArray) received = tally_api_store_received_gifts (context->store,
+                                                               context->user->account_id, error);
+  g_autoptr(GArray) sent = received != NULL ? tally_api_store_sent_gifts (context->store,
+                                                                          context->user->id, error)
                                             : NULL;
   g_autoptr(JsonObject) gifts = NULL;
   JsonObject *referral;
@@ -183,9 +182,9 @@ export_gifts (const ExportContext  *context,
   gint64 referred, rewarded, earned;
 
   if (sent == NULL ||
-      !tally_store_find_referral_code (context->store, context->user->id, code, error) ||
-      !tally_store_referral_totals (context->store, context->user->id, &referred, &rewarded,
-                                    &earned, error))
+      !tally_rules_store_find_referral_code (TALLY_RULES_STORE (context->store), context->user->id, code, error) ||
+      !tally_api_store_referral_totals (context->store, context->user->id, &referred, &rewarded,
+                                        &earned, error))
     return NULL;
 
   gifts = json_object_new ();
@@ -213,8 +212,8 @@ export_alerts (const ExportContext  *context,
 
   do
     {
-      g_autoptr(GArray) page = tally_store_list_alerts (context->store, context->user->id, 0, 0,
-                                                        before, EXPORT_PAGE, &next, error);
+      g_autoptr(GArray) page = tally_api_store_list_alerts (context->store, context->user->id, 0, 0,
+                                                            before, EXPORT_PAGE, &next, error);
 
       if (page == NULL)
         return NULL;
@@ -235,8 +234,8 @@ static JsonNode *
 export_api_keys (const ExportContext  *context,
                  GError              **error)
 {
-  g_autoptr(GArray) keys = tally_store_list_all_api_keys (context->store, context->user->id,
-                                                          error);
+  g_autoptr(GArray) keys = tally_api_store_list_all_api_keys (context->store, context->user->id,
+                                                              error);
   JsonArray *items;
 
   if (keys == NULL)
@@ -275,7 +274,7 @@ static JsonNode *
 export_teams (const ExportContext  *context,
               GError              **error)
 {
-  g_autoptr(GArray) teams = tally_store_list_teams (context->store, context->user->id, error);
+  g_autoptr(GArray) teams = tally_api_store_list_teams (context->store, context->user->id, error);
   g_autoptr(JsonArray) items = NULL;
 
   if (teams == NULL)
@@ -287,8 +286,8 @@ export_teams (const ExportContext  *context,
       const TallyTeam *team = &g_array_index (teams, TallyTeam, i);
       TallyTeamMember member;
 
-      if (!tally_store_find_team_member (context->store, team->id, context->user->id, &member,
-                                         error))
+      if (!tally_rules_store_find_team_member (TALLY_RULES_STORE (context->store), team->id, context->user->id, &member,
+                                               error))
         return NULL;
       json_array_add_object_element (items, team_item (team, &member));
     }
@@ -301,8 +300,8 @@ static JsonArray *
 webhooks_json (const ExportContext  *context,
                GError              **error)
 {
-  g_autoptr(GArray) webhooks = tally_store_list_webhooks (context->store, context->user->id,
-                                                          error);
+  g_autoptr(GArray) webhooks = tally_api_store_list_webhooks (context->store, context->user->id,
+                                                              error);
   JsonArray *items;
 
   if (webhooks == NULL)
@@ -342,9 +341,9 @@ about_others (const ExportContext    *context,
       g_str_equal (record->target, user->id) || g_str_equal (record->target, user->account_id))
     return FALSE;
 
-  if (!tally_store_find_user_by_id (context->store, record->target, &other, NULL) &&
-      !tally_store_find_user_by_account (context->store, record->target, &other, NULL) &&
-      !tally_store_find_user_by_email (context->store, record->target, &other, NULL, NULL))
+  if (!tally_rules_store_find_user_by_id (TALLY_RULES_STORE (context->store), record->target, &other, NULL) &&
+      !tally_rules_store_find_user_by_account (TALLY_RULES_STORE (context->store), record->target, &other, NULL) &&
+      !tally_rules_store_find_user_by_email (TALLY_RULES_STORE (context->store), record->target, &other, NULL, NULL))
     return FALSE;
   return !g_str_equal (other.id, user->id);
 }
@@ -418,7 +417,7 @@ static JsonNode *
 export_settings (const ExportContext  *context,
                  GError              **error)
 {
-  TallyStore *store = context->store;
+  TallyApiStore *store = context->store;
   const TallyUser *user = context->user;
   g_autoptr(JsonObject) settings = json_object_new ();
   g_autoptr(GError) local_error = NULL;
@@ -435,7 +434,7 @@ export_settings (const ExportContext  *context,
   tally_api_set_object (settings, "limits", limits);
 
   /* No settings saved is not an error: auto-recharge is off. */
-  if (!tally_store_find_recharge_settings (store, user->account_id, &recharge, &local_error) &&
+  if (!tally_rules_store_find_recharge_settings (TALLY_RULES_STORE (store), user->account_id, &recharge, &local_error) &&
       local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -443,13 +442,13 @@ export_settings (const ExportContext  *context,
     }
   tally_api_set_object (settings, "auto_recharge", tally_api_recharge_settings_json (&recharge));
 
-  if (!tally_store_load_invoice_details (store, user->id, &details, error) ||
-      !tally_store_load_consent (store, user->id, &consent, error))
+  if (!tally_api_store_load_invoice_details (store, user->id, &details, error) ||
+      !tally_api_store_load_consent (store, user->id, &consent, error))
     return NULL;
   tally_api_set_object (settings, "invoice_details", tally_api_invoice_details_json (&details));
   tally_api_set_object (settings, "consent", consent_json (&consent));
 
-  if (!tally_store_load_alert_settings (store, user->id, &alert_settings, error) ||
+  if (!tally_rules_store_load_alert_settings (TALLY_RULES_STORE (store), user->id, &alert_settings, error) ||
       (webhooks = webhooks_json (context, error)) == NULL)
     return NULL;
   tally_api_set_object (settings, "alerts", tally_api_alert_settings_json (&alert_settings));
@@ -501,10 +500,10 @@ build_document (const ExportContext  *context,
  * read-only connection of its own, and the main loop only sends it. */
 typedef struct
 {
-  TallyRequest *request;
-  char         *path;
-  TallyUser     user;
-  JsonObject   *document;
+  TallyRequest  *request;
+  TallyApiStore *store;
+  TallyUser      user;
+  JsonObject    *document;
 } ExportJob;
 
 static void
@@ -513,7 +512,7 @@ export_job_free (gpointer data)
   ExportJob *job = data;
 
   tally_request_unref (job->request);
-  g_free (job->path);
+  g_object_unref (job->store);
   g_clear_pointer (&job->document, json_object_unref);
   g_free (job);
 }
@@ -525,22 +524,20 @@ export_in_thread (GTask        *task,
                   GCancellable *cancellable)
 {
   ExportJob *job = data;
-  g_autoptr(TallyLedger) ledger = NULL;
-  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyApiStore) store = NULL;
   g_autoptr(TallyAudit) audit = NULL;
   GError *error = NULL;
   ExportContext context;
 
-  ledger = tally_ledger_open (job->path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
-  if (ledger == NULL)
+  store = tally_api_store_open_reader (job->store, &error);
+  if (store == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
 
-  store = tally_store_new_reader (ledger);
   audit = tally_audit_new_reader (TALLY_RULES_STORE (store));
-  context = (ExportContext) { ledger, store, audit, &job->user };
+  context = (ExportContext) { store, audit, &job->user };
   job->document = build_document (&context, &error);
   if (job->document == NULL)
     g_task_return_error (task, error);
@@ -570,12 +567,12 @@ exported (GObject      *source,
 static void
 handle_export (TallyRequest *request)
 {
-  TallyLedger *ledger = tally_server_get_ledger (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_autoptr(GTask) task = g_task_new (NULL, NULL, exported, NULL);
   ExportJob *job = g_new0 (ExportJob, 1);
 
   job->request = tally_request_ref (request);
-  job->path = g_strdup (tally_ledger_get_path (ledger));
+  job->store = g_object_ref (store);
   job->user = *tally_request_get_user (request);
   g_task_set_task_data (task, job, export_job_free);
   tally_request_pause (request);
@@ -619,11 +616,11 @@ tally_api_decode_consent (JsonObject          *body,
 static void
 handle_get_consent (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_autoptr(JsonObject) body = NULL;
   TallyConsent consent;
 
-  if (!tally_store_load_consent (store, tally_request_get_user (request)->id, &consent, NULL))
+  if (!tally_api_store_load_consent (store, tally_request_get_user (request)->id, &consent, NULL))
     {
       tally_request_respond_error (request, 500, "internal_error",
                                    "The server could not read this; try again");

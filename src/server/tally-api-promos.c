@@ -206,9 +206,9 @@ handle_create (TallyRequest *request)
 static void
 handle_list (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) list = tally_store_list_promo_codes (store, &error);
+  g_autoptr(GArray) list = tally_api_store_list_promo_codes (store, &error);
   g_autoptr(JsonObject) body = NULL;
   JsonArray *items;
 

@@ -92,14 +92,14 @@ respond_storage_error (TallyRequest *request)
 static void
 handle_get (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) body = NULL;
   TallyRechargeSettings settings;
 
-  if (!tally_store_find_recharge_settings (store, tally_request_get_user (request)->account_id,
-                                           &settings, &error) &&
-      error != NULL)
+  if (!tally_rules_store_find_recharge_settings (TALLY_RULES_STORE (store), tally_request_get_user (request)->account_id,
+                                                 &settings, &error) &&
+            error != NULL)
     {
       respond_storage_error (request);
       return;
@@ -129,14 +129,14 @@ settings_write (gpointer   data,
                 GError   **error)
 {
   SettingsJob *job = data;
-  TallyStore *store = tally_server_get_store (tally_request_get_server (job->request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (job->request));
   char account_id[TALLY_UUID_LEN];
 
   /* Read back (a recharge may be in flight), by a copy of the key: the
    * read clears what it fills. */
   g_strlcpy (account_id, job->settings.account_id, sizeof account_id);
-  return tally_store_save_recharge_settings (store, &job->settings, error) &&
-         tally_store_find_recharge_settings (store, account_id, &job->settings, error);
+  return tally_api_store_save_recharge_settings (store, &job->settings, error) &&
+         tally_rules_store_find_recharge_settings (TALLY_RULES_STORE (store), account_id, &job->settings, error);
 }
 
 static void

@@ -737,3 +737,23 @@ tally_api_store_open_reader (TallyApiStore  *self,
 
   return TALLY_API_STORE_GET_IFACE (self)->open_reader (self, error);
 }
+
+void
+tally_api_store_checkpoint_async (TallyApiStore       *self,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (TALLY_IS_API_STORE (self));
+
+  TALLY_API_STORE_GET_IFACE (self)->checkpoint_async (self, callback, user_data);
+}
+
+gboolean
+tally_api_store_checkpoint_finish (TallyApiStore  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  g_return_val_if_fail (TALLY_IS_API_STORE (self), FALSE);
+
+  return TALLY_API_STORE_GET_IFACE (self)->checkpoint_finish (self, result, error);
+}

@@ -105,6 +105,16 @@ struct _TallyApiStoreInterface
                             const char     *user_id,
                             TallyConsent   *consent,
                             GError        **error);
+  /* After an erasure, on a worker thread with a connection of its own:
+   * the store's files keep as little as it can of what was overwritten
+   * (SQLite empties its WAL; PostgreSQL vacuums the tables erasure
+   * touches). */
+  void (*checkpoint_async) (TallyApiStore       *self,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data);
+  gboolean (*checkpoint_finish) (TallyApiStore  *self,
+                                 GAsyncResult   *result,
+                                 GError        **error);
   gboolean (*save_consent) (TallyApiStore       *self,
                             const char          *user_id,
                             const TallyConsent  *consent,
@@ -386,6 +396,12 @@ gboolean tally_api_store_load_consent (TallyApiStore  *self,
                                        const char     *user_id,
                                        TallyConsent   *consent,
                                        GError        **error);
+void tally_api_store_checkpoint_async (TallyApiStore       *self,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean tally_api_store_checkpoint_finish (TallyApiStore  *self,
+                                            GAsyncResult   *result,
+                                            GError        **error);
 gboolean tally_api_store_save_consent (TallyApiStore       *self,
                                        const char          *user_id,
                                        const TallyConsent  *consent,

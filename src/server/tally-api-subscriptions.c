@@ -148,9 +148,9 @@ session_write (gpointer   data,
 {
   SubscribeJob *job = data;
 
-  return tally_store_set_subscription_session (tally_server_get_store (job_server (job)),
-                                               job->subscription.id,
-                                               job->subscription.session_id, error);
+  return tally_api_store_set_subscription_session (tally_server_get_store (job_server (job)),
+                                                   job->subscription.id,
+                                                   job->subscription.session_id, error);
 }
 
 static void
@@ -335,9 +335,9 @@ find_live (TallyRequest      *request,
   TallyServer *server = tally_request_get_server (request);
   g_autoptr(GError) error = NULL;
 
-  *found = tally_store_find_live_subscription (tally_server_get_store (server),
-                                               tally_request_get_user (request)->id,
-                                               subscription, &error);
+  *found = tally_rules_store_find_live_subscription (TALLY_RULES_STORE (tally_server_get_store (server)),
+                                                     tally_request_get_user (request)->id,
+                                                     subscription, &error);
   if (error == NULL)
     return TRUE;
 

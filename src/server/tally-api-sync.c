@@ -230,8 +230,8 @@ static gboolean
 gift_waits (TallyServer     *server,
             const TallyUser *user)
 {
-  g_autoptr(GArray) gifts = tally_store_waiting_gifts (tally_server_get_store (server),
-                                                       user->email, NULL);
+  g_autoptr(GArray) gifts = tally_rules_store_waiting_gifts (TALLY_RULES_STORE (tally_server_get_store (server)),
+                                                             user->email, NULL);
 
   return gifts != NULL && gifts->len > 0;
 }
@@ -443,7 +443,7 @@ handle_sync (TallyRequest *request)
     }
 
   /* A cursor past every transfer was never given out. */
-  if (decoded.cursor > tally_ledger_get_last_seq (tally_server_get_ledger (server)))
+  if (decoded.cursor > tally_rules_store_get_last_seq (TALLY_RULES_STORE (tally_server_get_store (server))))
     {
       tally_problem_invalid (&problem, "cursor", "“cursor” is past the last transfer");
       tally_request_respond_problem (request, &problem);

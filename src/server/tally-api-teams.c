@@ -291,7 +291,7 @@ path_uuid (TallyRequest *request,
 }
 
 /* For the reads that answer here, outside the rules. */
-static TallyStore *
+static TallyApiStore *
 store_of (TallyRequest *request)
 {
   return tally_server_get_store (tally_request_get_server (request));
@@ -436,12 +436,12 @@ handle_create (TallyRequest *request)
 static void
 handle_list (TallyRequest *request)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_autoptr(GArray) teams = NULL;
   g_autoptr(JsonObject) body = json_object_new ();
   JsonArray *items;
 
-  teams = tally_store_list_teams (store, tally_request_get_user (request)->id, NULL);
+  teams = tally_api_store_list_teams (store, tally_request_get_user (request)->id, NULL);
   if (teams == NULL)
     {
       respond_storage_error (request);
@@ -605,7 +605,7 @@ handle_members (TallyRequest *request)
       return;
     }
 
-  members = tally_store_list_team_members (store_of (request), team_id, &error);
+  members = tally_api_store_list_team_members (store_of (request), team_id, &error);
   if (members == NULL || (items = members_json (&ctx, &team, members, &error)) == NULL)
     {
       respond_storage_error (request);
@@ -818,8 +818,8 @@ handle_usage (TallyRequest *request)
       return;
     }
 
-  by_member = tally_store_pool_usage_by_member (store_of (request), team.account_id, since, until,
-                                                NULL);
+  by_member = tally_api_store_pool_usage_by_member (store_of (request), team.account_id, since, until,
+                                                    NULL);
   if (by_member == NULL)
     {
       respond_storage_error (request);

@@ -151,7 +151,7 @@ respond_page (TallyRequest              *request,
 static void
 handle_transactions (TallyRequest *request)
 {
-  TallyLedger *ledger = tally_server_get_ledger (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   TallyStatementQuery query = { 0 };
   g_autoptr(GArray) items = NULL;
@@ -166,7 +166,7 @@ handle_transactions (TallyRequest *request)
       return;
     }
 
-  items = tally_ledger_query_statement (ledger, &query, &next, &error);
+  items = tally_api_store_query_statement (store, &query, &next, &error);
   if (items == NULL)
     {
       tally_request_respond_error (request, 500, "internal_error",
@@ -192,7 +192,7 @@ typedef struct
   TallyStatementQuery  query;
   char                *tool_id;
   char                *search;
-  char                *ledger_path;
+  TallyApiStore       *store;
   GCancellable        *cancellable;
   GIOStream           *reader;
   GIOStream           *writer;
@@ -218,7 +218,7 @@ export_job_clear (gpointer data)
   g_clear_object (&job->writer);
   g_clear_object (&job->cancellable);
   g_clear_object (&job->msg);
-  g_free (job->ledger_path);
+  g_clear_object (&job->store);
   g_free (job->search);
   g_free (job->tool_id);
   tally_request_unref (job->request);
@@ -236,6 +236,15 @@ export_job_unref (gpointer job)
   g_atomic_rc_box_release_full (job, export_job_clear);
 }
 
+static GArray *
+read_page (gpointer                    store,
+           const TallyStatementQuery  *query,
+           gint64                     *next_before_seq,
+           GError                    **error)
+{
+  return tally_api_store_query_statement (store, query, next_before_seq, error);
+}
+
 static void
 export_in_thread (GTask        *task,
                   gpointer      source,
@@ -243,14 +252,15 @@ export_in_thread (GTask        *task,
                   GCancellable *cancellable)
 {
   ExportJob *job = data;
-  g_autoptr(TallyLedger) ledger = NULL;
+  g_autoptr(TallyApiStore) reader = NULL;
   GOutputStream *out = g_io_stream_get_output_stream (job->writer);
   GError *error = NULL;
   gboolean ok;
 
-  ledger = tally_ledger_open (job->ledger_path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
-  ok = ledger != NULL &&
-       tally_export_statement (ledger, &job->query, job->format, out, cancellable, &error);
+  reader = tally_api_store_open_reader (job->store, &error);
+  ok = reader != NULL &&
+       tally_export_statement_pages (read_page, reader, &job->query, job->format, out,
+                                     cancellable, &error);
 
   /* The end of the stream tells the main thread there is no more. */
   g_io_stream_close (job->writer, NULL, NULL);
@@ -461,7 +471,7 @@ export_job_new (TallyRequest              *request,
   job->search = g_strdup (query->search);
   job->query.tool_id = job->tool_id;
   job->query.search = job->search;
-  job->ledger_path = g_strdup (tally_ledger_get_path (tally_server_get_ledger (server)));
+  job->store = g_object_ref (tally_server_get_store (server));
   job->cancellable = g_cancellable_new ();
   return job;
 }

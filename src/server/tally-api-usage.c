@@ -49,16 +49,16 @@ parse_account (TallyRequest    *request,
     return TRUE;
 
   if (user->role != TALLY_ROLE_ADMIN ||
-      !tally_ledger_lookup_account (tally_server_get_ledger (server), query->account_id, &account,
-                                    NULL) ||
+      !tally_rules_store_lookup_account (TALLY_RULES_STORE (tally_server_get_store (server)), query->account_id, &account,
+                                         NULL) ||
       (account.kind != TALLY_ACCOUNT_KIND_USER && account.kind != TALLY_ACCOUNT_KIND_TEAM))
     {
       tally_problem_set (problem, 404, "not_found", "account_id", "There is no such account");
       return FALSE;
     }
 
-  if (tally_store_find_user_by_account (tally_server_get_store (server), query->account_id,
-                                        &owner, NULL))
+  if (tally_rules_store_find_user_by_account (TALLY_RULES_STORE (tally_server_get_store (server)), query->account_id,
+                                              &owner, NULL))
     g_strlcpy (query->timezone, owner.timezone, sizeof query->timezone);
   else
     g_strlcpy (query->timezone, account.timezone, sizeof query->timezone);
@@ -189,11 +189,11 @@ usage_body (TallyRequest                *request,
             gint64                      *until,
             TallyProblem                *problem)
 {
-  TallyLedger *ledger = tally_server_get_ledger (tally_request_get_server (request));
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   g_autoptr(TallyUsageReport) usage = NULL;
   g_autoptr(GError) error = NULL;
 
-  usage = tally_usage_report_compute (ledger, query, &error);
+  usage = tally_usage_report_compute (store, query, &error);
   if (usage == NULL && error->domain == TALLY_USAGE_REPORT_ERROR)
     {
       tally_problem_invalid (problem, error->code == TALLY_USAGE_REPORT_ERROR_EMPTY_RANGE
@@ -240,8 +240,8 @@ add_by_key (TallyRequest *request,
             gint64        since,
             gint64        until)
 {
-  TallyStore *store = tally_server_get_store (tally_request_get_server (request));
-  g_autoptr(GArray) rows = tally_store_usage_by_key (store, account_id, since, until, NULL);
+  TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
+  g_autoptr(GArray) rows = tally_api_store_usage_by_key (store, account_id, since, until, NULL);
 
   if (rows == NULL)
     return FALSE;

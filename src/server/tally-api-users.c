@@ -82,8 +82,8 @@ user_item (TallyServer      *server,
   json_object_set_string_member (object, "name", user->name);
   json_object_set_string_member (object, "role", tally_role_to_string (user->role));
   json_object_set_boolean_member (object, "disabled", user->disabled);
-  if (tally_ledger_lookup_account (tally_server_get_ledger (server), user->account_id, &account,
-                                   NULL))
+  if (tally_rules_store_lookup_account (TALLY_RULES_STORE (tally_server_get_store (server)), user->account_id, &account,
+                                        NULL))
     json_array_add_object_element (accounts, tally_api_account_json (&account));
   json_object_set_array_member (object, "accounts", accounts);
   limits = tally_api_current_limits (tally_server_get_store (server), user->account_id,
@@ -122,9 +122,9 @@ handle_list (TallyRequest *request)
       return;
     }
 
-  users = tally_store_search_users (tally_server_get_store (server),
-                                    search != NULL && search[0] != '\0' ? search : NULL, after,
-                                    limit, &next, NULL);
+  users = tally_api_store_search_users (tally_server_get_store (server),
+                                        search != NULL && search[0] != '\0' ? search : NULL, after,
+                                        limit, &next, NULL);
   if (users == NULL)
     {
       respond_storage_error (request);
@@ -346,7 +346,7 @@ checkpointed (GObject      *source,
 {
   g_autoptr(GError) error = NULL;
 
-  if (!tally_store_checkpoint_finish (TALLY_STORE (source), result, &error))
+  if (!tally_api_store_checkpoint_finish (TALLY_API_STORE (source), result, &error))
     tally_log_warning ("checkpoint_failed", error->message);
 }
 
@@ -373,10 +373,10 @@ sweep_done (gpointer      data,
   if (error != NULL)
     tally_log_warning ("erase_sweep_failed", error->message);
   if (server != NULL && job->request != NULL)
-    tally_store_checkpoint_async (tally_server_get_store (server), erase_checkpointed,
-                                  g_steal_pointer (&job->request));
+    tally_api_store_checkpoint_async (tally_server_get_store (server), erase_checkpointed,
+                                      g_steal_pointer (&job->request));
   else if (server != NULL && error == NULL)
-    tally_store_checkpoint_async (tally_server_get_store (server), checkpointed, NULL);
+    tally_api_store_checkpoint_async (tally_server_get_store (server), checkpointed, NULL);
 }
 
 static gboolean
@@ -428,7 +428,7 @@ erase_checkpointed (GObject      *source,
   TallyRequest *request = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!tally_store_checkpoint_finish (TALLY_STORE (source), result, &error))
+  if (!tally_api_store_checkpoint_finish (TALLY_API_STORE (source), result, &error))
     tally_log_warning ("checkpoint_failed", error->message);
   tally_request_respond (request, 204, NULL);
   tally_request_unref (request);
@@ -556,8 +556,8 @@ handle_erase_me (TallyRequest *request)
 
   job = user_job_new (request, me->id);
   job->password = g_strdup (decoded.password);
-  if (!tally_store_find_user_by_email (tally_server_get_store (tally_request_get_server (request)),
-                                       me->email, &user, &job->password_hash, NULL))
+  if (!tally_rules_store_find_user_by_email (tally_server_get_rules_store (tally_request_get_server (request)),
+                                             me->email, &user, &job->password_hash, NULL))
     {
       respond_storage_error (request);
       user_job_free (job);

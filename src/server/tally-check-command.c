@@ -18,7 +18,7 @@
 #include "tally-audit.h"
 #include "tally-check-command.h"
 #include "tally-config.h"
-#include "tally-store.h"
+#include "tally-store-open.h"
 #include "tally-writer.h"
 
 enum
@@ -29,11 +29,11 @@ enum
 };
 
 static int
-check_ledger (TallyLedger *ledger)
+check_ledger (TallyApiStore *store)
 {
   g_autoptr(GError) error = NULL;
 
-  if (tally_ledger_check (ledger, &error))
+  if (tally_api_store_check (store, &error))
     {
       g_print ("ledger: every invariant holds\n");
       return CHECK_CLEAN;
@@ -49,7 +49,7 @@ check_ledger (TallyLedger *ledger)
 }
 
 static int
-check_audit (TallyStore *store)
+check_audit (TallyApiStore *store)
 {
   g_autoptr(TallyWriter) writer = tally_writer_new (TALLY_RULES_STORE (store));
   g_autoptr(TallyAudit) audit = tally_audit_new (TALLY_RULES_STORE (store), writer);
@@ -73,30 +73,13 @@ check_audit (TallyStore *store)
   return CHECK_CLEAN;
 }
 
-static TallyStore *
-open_store (TallyConfig  *config,
-            GError      **error)
-{
-  g_autofree char *path = tally_config_ledger_path (config);
-  g_autoptr(TallyLedger) ledger = NULL;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
-    {
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "There is no ledger at “%s”", path);
-      return NULL;
-    }
-
-  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_DEFAULT, error);
-  return ledger != NULL ? tally_store_new (ledger, error) : NULL;
-}
-
 int
 tally_check_command (int    argc,
                      char **argv)
 {
   g_autoptr(TallyConfig) config = tally_config_new ();
   g_autoptr(GOptionContext) context = g_option_context_new ("");
-  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyApiStore) store = NULL;
   g_autoptr(GError) error = NULL;
   int ledger_status, audit_status;
 
@@ -109,14 +92,14 @@ tally_check_command (int    argc,
       return CHECK_UNREADABLE;
     }
 
-  store = open_store (config, &error);
+  store = tally_store_open (config, TALLY_STORE_OPEN_EXISTING, &error);
   if (store == NULL)
     {
       g_printerr ("tally-server check: %s\n", error->message);
       return CHECK_UNREADABLE;
     }
 
-  ledger_status = check_ledger (tally_store_get_ledger (store));
+  ledger_status = check_ledger (store);
   audit_status = check_audit (store);
   return MAX (ledger_status, audit_status);
 }

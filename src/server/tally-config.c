@@ -56,6 +56,10 @@ static const Setting settings[] = {
     "(default 60)", "SECONDS" },
   { "server", "sync-normal", SETTING_BOOL, FIELD (sync_normal), 0, 1,
     "Commit with synchronous=NORMAL: faster, not durable across power loss", "BOOL" },
+  { "store", "url", SETTING_STRING, FIELD (store_url), 0, 0,
+    "Keep the ledger and the server's tables in this PostgreSQL database "
+    "(postgresql://…) instead of the SQLite file in the data folder; several servers can "
+    "share it (default: SQLite)", "URL", "store-url" },
   { "auth", "session-days", SETTING_INT, FIELD (session_days), 1, 3650,
     "Days a sign-in lasts (default 30)", "DAYS" },
   { "auth", "session-retention-days", SETTING_INT, FIELD (session_retention_days), 0, 3650,
@@ -212,6 +216,7 @@ tally_config_free (TallyConfig *config)
 
   g_free (config->listen_host);
   g_free (config->data_dir);
+  g_free (config->store_url);
   g_free (config->tools_dir);
   g_free (config->payments_provider);
   g_free (config->packs_file);
@@ -233,11 +238,12 @@ tally_config_free (TallyConfig *config)
 }
 
 static const Setting *
-find_setting (const char *key)
+find_setting (const char *group,
+              const char *key)
 {
   for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
     {
-      if (g_str_equal (settings[i].key, key))
+      if (g_str_equal (settings[i].group, group) && g_str_equal (settings[i].key, key))
         return &settings[i];
     }
 
@@ -326,11 +332,12 @@ set_bool (TallyConfig   *config,
 
 gboolean
 tally_config_set (TallyConfig  *config,
+                  const char   *group,
                   const char   *key,
                   const char   *value,
                   GError      **error)
 {
-  const Setting *setting = find_setting (key);
+  const Setting *setting = find_setting (group, key);
 
   g_return_val_if_fail (config != NULL, FALSE);
   g_return_val_if_fail (value != NULL, FALSE);
@@ -363,6 +370,14 @@ tally_config_set (TallyConfig  *config,
         return invalid (error, key, value, "expected demo or stripe");
       if (g_str_equal (key, "provider"))
         config->payments_provider_given = TRUE;
+      /* Not echoed: the URL may carry a password. */
+      if (setting->offset == FIELD (store_url) && !g_str_has_prefix (value, "postgresql://") &&
+          !g_str_has_prefix (value, "postgres://"))
+        {
+          g_set_error (error, TALLY_CONFIG_ERROR, TALLY_CONFIG_ERROR_INVALID,
+                       "Invalid value for store url: expected a postgresql:// URL");
+          return FALSE;
+        }
       g_free (G_STRUCT_MEMBER (char *, config, setting->offset));
       G_STRUCT_MEMBER (char *, config, setting->offset) = g_strdup (value);
       return TRUE;
@@ -384,11 +399,11 @@ load_group (TallyConfig  *config,
 
   for (guint i = 0; keys[i] != NULL; i++)
     {
-      const Setting *setting = find_setting (keys[i]);
+      const Setting *setting = find_setting (group, keys[i]);
       g_autofree char *value = NULL;
       g_autoptr(GError) local_error = NULL;
 
-      if (setting == NULL || !g_str_equal (setting->group, group))
+      if (setting == NULL)
         {
           g_set_error (error, TALLY_CONFIG_ERROR, TALLY_CONFIG_ERROR_INVALID,
                        "Unknown key “%s” in group [%s]", keys[i], group);
@@ -398,7 +413,7 @@ load_group (TallyConfig  *config,
       value = g_key_file_get_string (file, group, keys[i], error);
       if (value == NULL)
         return FALSE;
-      if (!tally_config_set (config, keys[i], g_strstrip (value), &local_error))
+      if (!tally_config_set (config, group, keys[i], g_strstrip (value), &local_error))
         {
           g_set_error (error, TALLY_CONFIG_ERROR, TALLY_CONFIG_ERROR_INVALID,
                        "[%s] %s", group, local_error->message);
@@ -493,7 +508,8 @@ apply_options (GOptionContext  *context,
   for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
     {
       if (state->values[i] != NULL &&
-          !tally_config_set (state->config, settings[i].key, state->values[i], error))
+          !tally_config_set (state->config, settings[i].group, settings[i].key,
+                                state->values[i], error))
         return FALSE;
     }
 

@@ -32,6 +32,9 @@ typedef struct _TallyConfig
   gint64   session_days;
   gint64   session_retention_days;
   gboolean sync_normal;
+  /* [store] url: a PostgreSQL database instead of the SQLite file in
+   * data_dir, or NULL. */
+  char    *store_url;
   /* [runs] */
   gint64   hold_timeout;
   /* [sync] */
@@ -102,6 +105,7 @@ gboolean     tally_config_load_file     (TallyConfig  *config,
                                          const char   *path,
                                          GError      **error);
 gboolean     tally_config_set           (TallyConfig  *config,
+                                         const char   *group,
                                          const char   *key,
                                          const char   *value,
                                          GError      **error);

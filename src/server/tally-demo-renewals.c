@@ -130,9 +130,9 @@ renewals_tick (gpointer data)
 {
   TallyServer *server = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) due = tally_store_list_due_demo_subscriptions (tally_server_get_store (server),
-                                                                   g_get_real_time (),
-                                                                   MAX_PER_TICK, &error);
+  g_autoptr(GArray) due = tally_api_store_list_due_demo_subscriptions (tally_server_get_store (server),
+                                                                       g_get_real_time (),
+                                                                       MAX_PER_TICK, &error);
 
   if (due == NULL)
     {

@@ -40,7 +40,7 @@ refresh_outstanding (TallyServer  *server,
   g_autoptr(GError) error = NULL;
   TallyOutstanding outstanding = { 0 };
 
-  if (!tally_store_outstanding (tally_server_get_store (server), &outstanding, &error))
+  if (!tally_api_store_outstanding (tally_server_get_store (server), &outstanding, &error))
     {
       tally_log_warning ("metrics_outstanding_failed", error->message);
       return;
@@ -62,8 +62,8 @@ refresh_checkouts (TallyServer  *server,
   g_autoptr(GError) error = NULL;
   TallyCheckoutStages stages = { 0 };
 
-  if (!tally_store_checkout_stages (tally_server_get_store (server), g_get_real_time (),
-                                    TALLY_CHECKOUT_TIMEOUT, &stages, &error))
+  if (!tally_api_store_checkout_stages (tally_server_get_store (server), g_get_real_time (),
+                                        TALLY_CHECKOUT_TIMEOUT, &stages, &error))
     {
       tally_log_warning ("metrics_checkouts_failed", error->message);
       return;

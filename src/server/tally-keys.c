@@ -87,7 +87,7 @@ tally_api_key_permits (const TallyApiKey *key,
 }
 
 gboolean
-tally_keys_create (TallyStore                *store,
+tally_keys_create (TallyApiStore             *store,
                    const char                *user_id,
                    const TallyApiKeyRequest  *request,
                    TallyApiKey               *key,
@@ -109,7 +109,7 @@ tally_keys_create (TallyStore                *store,
   key->created_at = g_get_real_time ();
 
   tally_token_hash (text, hash);
-  if (!tally_store_insert_api_key (store, key, hash, error))
+  if (!tally_api_store_insert_api_key (store, key, hash, error))
     return FALSE;
 
   *secret = g_steal_pointer (&text);

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "tally-api-decoders.h"
-#include "tally-store-keys.h"
+#include "tally-api-store.h"
 
 G_BEGIN_DECLS
 
@@ -44,12 +44,12 @@ gboolean   tally_api_key_permits    (const TallyApiKey        *key,
 
 /* Makes a key for @user_id and stores its hash: call it inside a write.
  * @secret receives the key, to be shown once. */
-gboolean   tally_keys_create      (TallyStore               *store,
-                                   const char               *user_id,
-                                   const TallyApiKeyRequest *request,
-                                   TallyApiKey              *key,
-                                   char                    **secret,
-                                   GError                  **error);
+gboolean   tally_keys_create      (TallyApiStore             *store,
+                                   const char                *user_id,
+                                   const TallyApiKeyRequest  *request,
+                                   TallyApiKey               *key,
+                                   char                     **secret,
+                                   GError                   **error);
 
 /* Takes one token from @key's bucket (rate_limit a minute, bursts up to
  * rate_limit). FALSE when it is empty, with *@retry_after the whole

@@ -103,8 +103,8 @@ tally_notice_purchase_credited (TallyServer        *server,
   g_return_if_fail (payment != NULL);
 
   if (!mail_is_on (server) ||
-      !tally_store_find_user_by_id (tally_server_get_store (server), payment->user_id, &user,
-                                    NULL))
+      !tally_rules_store_find_user_by_id (TALLY_RULES_STORE (tally_server_get_store (server)), payment->user_id, &user,
+                                          NULL))
     return;
 
   subject = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -129,8 +129,8 @@ tally_notice_gift_waiting (TallyServer     *server,
   g_return_if_fail (gift != NULL);
 
   if (!mail_is_on (server) ||
-      !tally_store_find_user_by_id (tally_server_get_store (server), gift->sender_user_id,
-                                    &sender, NULL))
+      !tally_rules_store_find_user_by_id (TALLY_RULES_STORE (tally_server_get_store (server)), gift->sender_user_id,
+                                          &sender, NULL))
     return;
 
   /* Translators: an email's subject; %s is who bought the gift */
@@ -162,8 +162,8 @@ next_steps (TallyServer        *server,
             const TallyPayment *payment)
 {
   TallyRechargeSettings settings;
-  gboolean found = tally_store_find_recharge_settings (tally_server_get_store (server),
-                                                       payment->account_id, &settings, NULL);
+  gboolean found = tally_rules_store_find_recharge_settings (TALLY_RULES_STORE (tally_server_get_store (server)),
+                                                             payment->account_id, &settings, NULL);
 
   if (found && settings.paused)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -204,8 +204,8 @@ tally_notice_recharge_failed (TallyServer        *server,
   g_return_if_fail (payment != NULL);
 
   if (!mail_is_on (server) ||
-      !tally_store_find_user_by_id (tally_server_get_store (server), payment->user_id, &user,
-                                    NULL))
+      !tally_rules_store_find_user_by_id (TALLY_RULES_STORE (tally_server_get_store (server)), payment->user_id, &user,
+                                          NULL))
     return;
 
   name = pack_name (server, payment);

@@ -121,6 +121,50 @@ pg_open_reader (TallyApiStore  *api,
   return reader != NULL ? TALLY_API_STORE (reader) : NULL;
 }
 
+/* The tables tally_store_erase_user() overwrites or deletes from. */
+#define ERASED_TABLES \
+  "sessions, invoice_details, alert_settings, alerts, alert_emails, webhook_deliveries, " \
+  "outgoing_webhooks, api_keys, team_invitations, auto_recharge, runs, sync_ops, devices, " \
+  "gifts, referrals, referral_codes, users"
+
+/* VACUUM frees the space of the rows an erasure replaced, for the next
+ * rows to overwrite; it cannot run in a transaction, so it has a
+ * connection of its own. PostgreSQL never zeroes freed space, and its
+ * WAL keeps old row versions until recycled: docs/privacy.md says so. */
+static void
+vacuum_in_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      data,
+                  GCancellable *cancellable)
+{
+  g_autoptr(TallyPg) pg = NULL;
+  GError *error = NULL;
+
+  pg = tally_pg_connect (tally_pg_store_get_url (TALLY_PG_STORE (source)), &error);
+  if (pg == NULL || !tally_pg_exec_command (pg, "VACUUM " ERASED_TABLES, 0, NULL, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+pg_checkpoint_async (TallyApiStore       *api,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (api, NULL, callback, user_data);
+
+  g_task_run_in_thread (task, vacuum_in_thread);
+}
+
+static gboolean
+pg_checkpoint_finish (TallyApiStore  *api,
+                      GAsyncResult   *result,
+                      GError        **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 void
 tally_pg_store_api_init (TallyApiStoreInterface *iface)
 {
@@ -135,6 +179,8 @@ tally_pg_store_api_init (TallyApiStoreInterface *iface)
   iface->create_user = pg_create_user;
   iface->save_policy = pg_save_policy;
   iface->open_reader = pg_open_reader;
+  iface->checkpoint_async = pg_checkpoint_async;
+  iface->checkpoint_finish = pg_checkpoint_finish;
 
   tally_pg_store_accounts_api_init (iface);
   tally_pg_store_keys_api_init (iface);

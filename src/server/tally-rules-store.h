@@ -1028,7 +1028,8 @@ gboolean tally_rules_store_release_alert_email (TallyRulesStore  *self,
                                                 GError          **error);
 GPtrArray *tally_rules_store_due_alert_emails (TallyRulesStore  *self,
                                                gint64            now,
-                                               GError          **error);void     tally_rules_store_sweep_async  (TallyRulesStore      *self,
+                                               GError          **error);
+void     tally_rules_store_sweep_async  (TallyRulesStore      *self,
                                          TallyRulesSweepFunc   func,
                                          gpointer              data,
                                          GDestroyNotify        destroy,

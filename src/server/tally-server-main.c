@@ -17,6 +17,7 @@
 #include "tally-log.h"
 #include "tally-server.h"
 #include "tally-check-command.h"
+#include "tally-migrate-command.h"
 #include "tally-user-command.h"
 
 static void
@@ -136,6 +137,8 @@ main (int   argc,
     return tally_user_command (argc - 1, argv + 1);
   if (argc > 1 && g_str_equal (argv[1], "check"))
     return tally_check_command (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "migrate"))
+    return tally_migrate_command (argc - 1, argv + 1);
 
   return run_server (argc, argv);
 }

@@ -31,9 +31,7 @@
 #include "tally-refusal.h"
 #include "tally-server.h"
 
-/* How many (account, window) spend sums the ledger keeps. */
-#define TALLY_SERVER_KEPT_WINDOWS 65536
-#include "tally-store-users.h"
+#include "tally-store-open.h"
 
 /* Connections the kernel queues before the main loop accepts them. */
 #define LISTEN_BACKLOG 1024
@@ -56,8 +54,7 @@ struct _TallyServer
   GObject            parent_instance;
 
   TallyConfig       *config;
-  TallyLedger       *ledger;
-  TallyStore        *store;
+  TallyApiStore     *store;
   TallyToolRegistry *registry;
   TallyWriter       *writer;
   TallyAudit        *audit;
@@ -124,7 +121,6 @@ tally_server_dispose (GObject *object)
   g_clear_object (&self->router);
   g_clear_object (&self->registry);
   g_clear_object (&self->store);
-  g_clear_object (&self->ledger);
   g_clear_object (&self->metrics);
   g_clear_object (&self->error_log);
   g_clear_object (&self->payments);
@@ -150,66 +146,11 @@ tally_server_init (TallyServer *self)
   self->sweeps = g_cancellable_new ();
 }
 
-static gint64
-shifted_clock (gpointer data)
-{
-  return g_get_real_time () + GPOINTER_TO_SIZE (data) * G_USEC_PER_SEC;
-}
-
-/* TALLY_SERVER_CLOCK_OFFSET (seconds ahead) lets the tests reach the next
- * day's or month's windows; never set in production. */
-static void
-shift_clock (TallyLedger *ledger)
-{
-  const char *offset = g_getenv ("TALLY_SERVER_CLOCK_OFFSET");
-  guint64 seconds;
-
-  if (offset == NULL || !g_ascii_string_to_unsigned (offset, 10, 1, 400 * 86400, &seconds, NULL))
-    return;
-
-  tally_log_warning ("clock_shifted", offset);
-  tally_ledger_set_clock (ledger, shifted_clock, GSIZE_TO_POINTER ((gsize) seconds));
-}
-
 static gboolean
-open_ledger (TallyServer  *self,
-             GError      **error)
+open_store (TallyServer  *self,
+            GError      **error)
 {
-  g_autofree char *path = tally_config_ledger_path (self->config);
-
-  if (g_mkdir_with_parents (self->config->data_dir, 0700) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Cannot create the data folder “%s”: %s", self->config->data_dir,
-                   g_strerror (saved_errno));
-      return FALSE;
-    }
-  /* The ledger, its journal and its lock all live there: say so plainly
-   * rather than let SQLite say it "cannot open" a file that is there. */
-  if (g_access (self->config->data_dir, W_OK) != 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "The data folder “%s” cannot be written (%s): the server needs to write "
-                   "its ledger there", self->config->data_dir,
-                   saved_errno == EROFS ? "read-only file system" : g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  self->ledger = tally_ledger_open (path, self->config->sync_normal ? TALLY_LEDGER_OPEN_SYNC_NORMAL
-                                                                    : TALLY_LEDGER_OPEN_DEFAULT,
-                                    error);
-  if (self->ledger == NULL)
-    return FALSE;
-
-  shift_clock (self->ledger);
-  /* Spend caps are checked on every authorization: keep their windows'
-   * sums (two a capped account; about 10 MiB when full). */
-  tally_ledger_keep_window_sums (self->ledger, TALLY_SERVER_KEPT_WINDOWS);
-  self->store = tally_store_new (self->ledger, error);
+  self->store = tally_store_open (self->config, TALLY_STORE_OPEN_SERVE, error);
   return self->store != NULL;
 }
 
@@ -272,7 +213,7 @@ tally_server_new (TallyConfig  *config,
   self->signup_by_address = tally_throttle_new (config->signups_per_hour, 3600);
   self->keys = tally_keys_new ();
 
-  if (!tally_auth_init (error) || !open_ledger (self, error) || !load_registry (self, error))
+  if (!tally_auth_init (error) || !open_store (self, error) || !load_registry (self, error))
     return NULL;
   self->payments = tally_payments_new (config, error);
   if (self->payments == NULL)
@@ -309,7 +250,7 @@ tally_server_authenticate_key (TallyServer *self,
   /* A session token may start like a key by chance: it is looked up as a
    * session when no key has its hash. */
   if (tally_api_key_looks_like (token) &&
-      tally_store_find_api_key (self->store, hash, &found, user, NULL))
+      tally_api_store_find_api_key (self->store, hash, &found, user, NULL))
     {
       *is_key = TRUE;
       if (key != NULL)
@@ -317,7 +258,7 @@ tally_server_authenticate_key (TallyServer *self,
       return TRUE;
     }
 
-  return tally_store_find_session (self->store, hash, g_get_real_time (), user, NULL);
+  return tally_api_store_find_session (self->store, hash, g_get_real_time (), user, NULL);
 }
 
 gboolean
@@ -332,9 +273,9 @@ tally_server_authenticate (TallyServer *self,
 
 typedef struct
 {
-  TallyStore *store;
-  char        id[TALLY_UUID_LEN];
-  gint64      when;
+  TallyApiStore *store;
+  char           id[TALLY_UUID_LEN];
+  gint64         when;
 } TouchJob;
 
 static gboolean
@@ -343,7 +284,7 @@ touch_key_write (gpointer   data,
 {
   TouchJob *job = data;
 
-  return tally_store_touch_api_key (job->store, job->id, job->when, error);
+  return tally_api_store_touch_api_key (job->store, job->id, job->when, error);
 }
 
 static void
@@ -633,8 +574,8 @@ expire_holds (gpointer data,
   guint n = 0, n_lots = 0;
 
   return tally_audit_record_expiring (self->audit, now, error) &&
-         tally_ledger_expire_pending (self->ledger, now, &n, error) &&
-         tally_ledger_expire_lots (self->ledger, now, &n_lots, error);
+         tally_rules_store_expire_pending (TALLY_RULES_STORE (self->store), now, &n, error) &&
+         tally_api_store_expire_lots (self->store, now, &n_lots, error);
 }
 
 static void close_gone_connections (TallyServer *self);
@@ -660,15 +601,15 @@ typedef struct
 } SessionSweep;
 
 static gboolean
-sweep_sessions (TallyStore  *store,
-                gpointer     data,
-                gboolean    *more,
-                GError     **error)
+sweep_sessions (TallyRulesStore  *store,
+                gpointer          data,
+                gboolean         *more,
+                GError          **error)
 {
   SessionSweep *sweep = data;
   gint64 n = 0;
 
-  if (!tally_store_delete_old_sessions (store, sweep->before, SESSION_SWEEP_BATCH, &n, error))
+  if (!tally_api_store_delete_old_sessions (TALLY_API_STORE (store), sweep->before, SESSION_SWEEP_BATCH, &n, error))
     return FALSE;
   sweep->n_deleted += n;
   *more = n == SESSION_SWEEP_BATCH;
@@ -685,7 +626,7 @@ sessions_swept (GObject      *source,
   TallyServer *self = sweep->server;
   g_autoptr(GError) error = NULL;
 
-  if (!tally_store_sweep_finish (TALLY_STORE (source), result, &error) &&
+  if (!tally_rules_store_sweep_finish (TALLY_RULES_STORE (source), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     tally_log_warning ("session_retention_failed", error->message);
   if (sweep->n_deleted > 0 && !self->shutting_down)
@@ -699,7 +640,7 @@ sessions_swept (GObject      *source,
 }
 
 /* Sessions that ended longer ago than the retention go, with their device
- * names, on a worker thread (see tally_store_sweep_async()). */
+ * names, on a worker thread (see tally_rules_store_sweep_async()). */
 static gboolean
 session_retention_tick (gpointer data)
 {
@@ -714,8 +655,8 @@ session_retention_tick (gpointer data)
   sweep->before = g_get_real_time () -
                   self->config->session_retention_days * 86400 * G_USEC_PER_SEC;
   self->sweeping_sessions = TRUE;
-  tally_store_sweep_async (self->store, sweep_sessions, sweep, NULL, self->sweeps,
-                           sessions_swept, sweep);
+  tally_rules_store_sweep_async (TALLY_RULES_STORE (self->store), sweep_sessions, sweep, NULL,
+                                 self->sweeps, sessions_swept, sweep);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1087,20 +1028,15 @@ tally_server_get_config (TallyServer *self)
   return self->config;
 }
 
-TallyLedger *
-tally_server_get_ledger (TallyServer *self)
-{
-  return self->ledger;
-}
-
-TallyStore *
+/* SQLite's or PostgreSQL's: the rest of the server uses it through the
+ * interface alone. */
+TallyApiStore *
 tally_server_get_store (TallyServer *self)
 {
   return self->store;
 }
 
-/* The store the business rules use: the same SQLite store, through the
- * interface a second store implements too. */
+/* The same store, as the business rules see it. */
 TallyRulesStore *
 tally_server_get_rules_store (TallyServer *self)
 {

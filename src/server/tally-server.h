@@ -16,8 +16,7 @@
 #include "tally-metrics.h"
 #include "tally-payments.h"
 #include "tally-request.h"
-#include "tally-rules-store.h"
-#include "tally-store.h"
+#include "tally-api-store.h"
 #include "tally-throttle.h"
 #include "tally-writer.h"
 
@@ -38,8 +37,7 @@ void               tally_server_shutdown          (TallyServer   *self,
                                                    gpointer       user_data);
 
 TallyConfig       *tally_server_get_config        (TallyServer   *self);
-TallyLedger       *tally_server_get_ledger        (TallyServer   *self);
-TallyStore        *tally_server_get_store         (TallyServer   *self);
+TallyApiStore     *tally_server_get_store         (TallyServer   *self);
 TallyRulesStore   *tally_server_get_rules_store   (TallyServer   *self);
 TallyToolRegistry *tally_server_get_registry      (TallyServer   *self);
 TallyWriter       *tally_server_get_writer        (TallyServer   *self);

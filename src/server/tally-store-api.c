@@ -600,6 +600,22 @@ sqlite_referral_totals (TallyApiStore  *api,
 {
   return tally_store_referral_totals (store_of (api), user_id, referred, rewarded, earned, error);
 }
+static void
+sqlite_checkpoint_async (TallyApiStore       *api,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  tally_store_checkpoint_async (store_of (api), callback, user_data);
+}
+
+static gboolean
+sqlite_checkpoint_finish (TallyApiStore  *api,
+                          GAsyncResult   *result,
+                          GError        **error)
+{
+  return tally_store_checkpoint_finish (store_of (api), result, error);
+}
+
 /* A read-only connection to the same file: long reads on a worker then
  * never wait for the writer, and see one snapshot throughout. */
 static TallyApiStore *
@@ -681,4 +697,6 @@ tally_store_api_store_init (TallyApiStoreInterface *iface)
   iface->sent_gifts = sqlite_sent_gifts;
   iface->referral_totals = sqlite_referral_totals;
   iface->open_reader = sqlite_open_reader;
+  iface->checkpoint_async = sqlite_checkpoint_async;
+  iface->checkpoint_finish = sqlite_checkpoint_finish;
 }

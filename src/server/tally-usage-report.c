@@ -152,7 +152,7 @@ add_to_tool (GArray                 *tools,
 /* Sums one bucket's [since, until) into @bucket, and its consumption by
  * tool into @tools. */
 static gboolean
-fill_bucket (TallyLedger       *ledger,
+fill_bucket (TallyApiStore    *store,
              const char        *account_id,
              gint64             since,
              gint64             until,
@@ -162,7 +162,7 @@ fill_bucket (TallyLedger       *ledger,
 {
   g_autoptr(GArray) totals = NULL;
 
-  totals = tally_ledger_posted_totals (ledger, account_id, since, until, error);
+  totals = tally_api_store_posted_totals (store, account_id, since, until, error);
   if (totals == NULL)
     return FALSE;
 
@@ -202,7 +202,7 @@ fill_bucket (TallyLedger       *ledger,
  * last microsecond before until. The first and the last count only what
  * lies within [since, until), so that the buckets add up to the range. */
 static gboolean
-fill_buckets (TallyLedger        *ledger,
+fill_buckets (TallyApiStore     *store,
               const TallyPolicy  *policy,
               const char         *account_id,
               TallyUsageReport         *usage,
@@ -226,7 +226,7 @@ fill_buckets (TallyLedger        *ledger,
           return FALSE;
         }
       if (!period_at (policy, usage->granularity, from, &bucket.start, &end, error) ||
-          !fill_bucket (ledger, account_id, from, MIN (end, usage->until), &bucket,
+          !fill_bucket (store, account_id, from, MIN (end, usage->until), &bucket,
                         usage->tools, error))
         return FALSE;
 
@@ -238,7 +238,7 @@ fill_buckets (TallyLedger        *ledger,
 }
 
 static gint64
-spent_between (TallyLedger  *ledger,
+spent_between (TallyApiStore *store,
                const char   *account_id,
                gint64        since,
                gint64        until,
@@ -248,7 +248,7 @@ spent_between (TallyLedger  *ledger,
   g_autoptr(GArray) totals = NULL;
   gint64 spent = 0;
 
-  totals = tally_ledger_posted_totals (ledger, account_id, MAX (since, 0), until, error);
+  totals = tally_api_store_posted_totals (store, account_id, MAX (since, 0), until, error);
   *ok = totals != NULL;
   if (totals == NULL)
     return 0;
@@ -302,7 +302,7 @@ days_after_today (const TallyPolicy  *policy,
 /* docs/usage.md, "Projection": the pace is the consumption of the last
  * 30 × 24 hours divided by 30; integer arithmetic, rounded down. */
 static gboolean
-fill_projection (TallyLedger        *ledger,
+fill_projection (TallyApiStore     *store,
                  const TallyPolicy  *policy,
                  const TallyUsageReportQuery *query,
                  TallyUsageReport         *usage,
@@ -312,16 +312,16 @@ fill_projection (TallyLedger        *ledger,
   gint64 pace_spent, month_spent, month_start, month_end, days_left_in_month;
   gboolean ok;
 
-  pace_spent = spent_between (ledger, query->account_id,
+  pace_spent = spent_between (store, query->account_id,
                               query->now - TALLY_USAGE_REPORT_PACE_DAYS * USEC_PER_DAY, query->now,
                               error, &ok);
   if (!ok ||
       !period_at (policy, TALLY_PERIOD_MONTH, query->now, &month_start, &month_end, error) ||
       !days_after_today (policy, query->now, month_end, &days_left_in_month, error) ||
-      !tally_ledger_lookup_account (ledger, query->account_id, &account, error))
+      !tally_rules_store_lookup_account (TALLY_RULES_STORE (store), query->account_id, &account, error))
     return FALSE;
 
-  month_spent = spent_between (ledger, query->account_id, month_start, query->now, error, &ok);
+  month_spent = spent_between (store, query->account_id, month_start, query->now, error, &ok);
   if (!ok)
     return FALSE;
 
@@ -349,7 +349,7 @@ compare_tools (gconstpointer a,
 
 /**
  * tally_usage_report_compute:
- * @ledger: the ledger
+ * @store: the store
  * @query: the account, its zone, the granularity and the range
  * @error: return location for a #GError: %TALLY_USAGE_REPORT_ERROR for a range
  *   that cannot be answered, %TALLY_LEDGER_ERROR otherwise
@@ -361,14 +361,14 @@ compare_tools (gconstpointer a,
  * Returns: (transfer full): the usage, or %NULL
  */
 TallyUsageReport *
-tally_usage_report_compute (TallyLedger            *ledger,
+tally_usage_report_compute (TallyApiStore         *store,
                      const TallyUsageReportQuery  *query,
                      GError                **error)
 {
   g_autoptr(TallyUsageReport) usage = g_new0 (TallyUsageReport, 1);
   TallyPolicy policy;
 
-  g_return_val_if_fail (TALLY_IS_LEDGER (ledger), NULL);
+  g_return_val_if_fail (TALLY_IS_API_STORE (store), NULL);
   g_return_val_if_fail (query != NULL, NULL);
   g_return_val_if_fail (query->granularity < G_N_ELEMENTS (granularities), NULL);
 
@@ -382,8 +382,8 @@ tally_usage_report_compute (TallyLedger            *ledger,
   usage->tools = g_array_new (FALSE, FALSE, sizeof (TallyUsageReportTool));
 
   if (!resolve_range (&policy, query, &usage->since, &usage->until, error) ||
-      !fill_buckets (ledger, &policy, query->account_id, usage, error) ||
-      !fill_projection (ledger, &policy, query, usage, error))
+      !fill_buckets (store, &policy, query->account_id, usage, error) ||
+      !fill_projection (store, &policy, query, usage, error))
     return NULL;
 
   g_array_sort (usage->tools, compare_tools);

@@ -10,6 +10,8 @@
 
 #include <tally.h>
 
+#include "tally-api-store.h"
+
 G_BEGIN_DECLS
 
 #define TALLY_USAGE_REPORT_ERROR (tally_usage_report_error_quark ())
@@ -80,7 +82,7 @@ gboolean    tally_usage_report_granularity_from_string (const char             *
                                                  TallyPeriod            *granularity);
 const char *tally_usage_report_granularity_to_string   (TallyPeriod             granularity);
 
-TallyUsageReport *tally_usage_report_compute                 (TallyLedger            *ledger,
+TallyUsageReport *tally_usage_report_compute                 (TallyApiStore         *store,
                                                  const TallyUsageReportQuery  *query,
                                                  GError                **error);
 void        tally_usage_report_free                    (TallyUsageReport             *usage);

@@ -16,7 +16,7 @@
 #include "tally-api-decoders.h"
 #include "tally-auth.h"
 #include "tally-config.h"
-#include "tally-store.h"
+#include "tally-store-open.h"
 #include "tally-user-command.h"
 
 #define USAGE \
@@ -64,23 +64,6 @@ read_password (void)
   return line;
 }
 
-static TallyStore *
-open_store (TallyConfig  *config,
-            GError      **error)
-{
-  g_autofree char *path = tally_config_ledger_path (config);
-  g_autoptr(TallyLedger) ledger = NULL;
-
-  if (g_mkdir_with_parents (config->data_dir, 0700) != 0)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot create “%s”", config->data_dir);
-      return NULL;
-    }
-
-  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_DEFAULT, error);
-  return ledger ? tally_store_new (ledger, error) : NULL;
-}
-
 static gboolean
 check_password (const char  *password,
                 GError     **error)
@@ -107,16 +90,16 @@ check_password (const char  *password,
 }
 
 static gboolean
-add_user (TallyStore  *store,
-          const char  *email,
-          const char  *name,
-          TallyRole    role,
-          GError     **error)
+add_user (TallyApiStore  *store,
+          const char     *email,
+          const char     *name,
+          TallyRole       role,
+          GError        **error)
 {
   g_autofree char *password = read_password ();
   g_autofree char *hash = NULL;
   g_autofree char *lower = NULL;
-  TallyLedger *ledger = tally_store_get_ledger (store);
+  TallyRulesStore *rules = TALLY_RULES_STORE (store);
   TallyUser user;
 
   if (!tally_api_email_is_valid (email))
@@ -129,16 +112,16 @@ add_user (TallyStore  *store,
     return FALSE;
 
   hash = tally_password_hash (password, error);
-  if (hash == NULL || !tally_ledger_begin (ledger, error))
+  if (hash == NULL || !tally_rules_store_begin (rules, error))
     return FALSE;
 
   lower = g_utf8_strdown (email, -1);
-  if (!tally_store_create_user (store, lower, name ? name : "", hash, role, &user, error))
+  if (!tally_api_store_create_user (store, lower, name ? name : "", hash, role, &user, error))
     {
-      tally_ledger_rollback (ledger);
+      tally_rules_store_rollback (rules);
       return FALSE;
     }
-  if (!tally_ledger_commit (ledger, error))
+  if (!tally_rules_store_commit (rules, error))
     return FALSE;
 
   g_print ("Created %s (%s), user %s, account %s\n", user.email, tally_role_to_string (role),
@@ -147,10 +130,10 @@ add_user (TallyStore  *store,
 }
 
 static gboolean
-list_users (TallyStore  *store,
-            GError     **error)
+list_users (TallyApiStore  *store,
+            GError        **error)
 {
-  g_autoptr(GArray) users = tally_store_list_users (store, error);
+  g_autoptr(GArray) users = tally_api_store_list_users (store, error);
 
   if (users == NULL)
     return FALSE;
@@ -180,11 +163,11 @@ parse_role (const char  *name,
 }
 
 static gboolean
-run_action (TallyStore  *store,
-            char       **args,
-            const char  *role_name,
-            const char  *name,
-            GError     **error)
+run_action (TallyApiStore  *store,
+            char          **args,
+            const char     *role_name,
+            const char     *name,
+            GError        **error)
 {
   const char *action = args[0];
   guint n_args = g_strv_length (args);
@@ -196,11 +179,11 @@ run_action (TallyStore  *store,
   if (g_str_equal (action, "list") && n_args == 1)
     return list_users (store, error);
   if (g_str_equal (action, "set-role") && n_args == 3)
-    return parse_role (args[2], &role, error) && tally_store_set_role (store, args[1], role, error);
+    return parse_role (args[2], &role, error) && tally_api_store_set_role (store, args[1], role, error);
   if (g_str_equal (action, "disable") && n_args == 2)
-    return tally_store_set_disabled (store, args[1], TRUE, error);
+    return tally_api_store_set_disabled (store, args[1], TRUE, error);
   if (g_str_equal (action, "enable") && n_args == 2)
-    return tally_store_set_disabled (store, args[1], FALSE, error);
+    return tally_api_store_set_disabled (store, args[1], FALSE, error);
 
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "Unknown command\n\n%s", USAGE);
   return FALSE;
@@ -212,7 +195,7 @@ tally_user_command (int    argc,
 {
   g_autoptr(TallyConfig) config = tally_config_new ();
   g_autoptr(GOptionContext) context = g_option_context_new ("add|list|set-role|disable|enable …");
-  g_autoptr(TallyStore) store = NULL;
+  g_autoptr(TallyApiStore) store = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *role = NULL;
   g_autofree char *name = NULL;
@@ -236,7 +219,7 @@ tally_user_command (int    argc,
       return 2;
     }
 
-  store = open_store (config, &error);
+  store = tally_store_open (config, TALLY_STORE_OPEN_SERVE, &error);
   if (store == NULL || !run_action (store, argv + 1, role, name, &error))
     {
       g_printerr ("tally-server user: %s\n", error->message);

@@ -22,7 +22,7 @@ active_admin (const TallyUser *user)
 
 /* Finds a user who was not erased; the result says why not otherwise. */
 static gboolean
-find_live_user (TallyStore        *store,
+find_live_user (TallyApiStore     *store,
                 const char        *user_id,
                 TallyUser         *user,
                 TallyUsersResult  *result,
@@ -32,7 +32,7 @@ find_live_user (TallyStore        *store,
   gboolean erased = FALSE;
 
   *result = TALLY_USERS_OK;
-  if (!tally_store_find_user_by_id (store, user_id, user, &local_error))
+  if (!tally_rules_store_find_user_by_id (TALLY_RULES_STORE (store), user_id, user, &local_error))
     {
       if (!g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND))
         {
@@ -43,7 +43,7 @@ find_live_user (TallyStore        *store,
       return TRUE;
     }
 
-  if (!tally_store_user_is_erased (store, user_id, &erased, error))
+  if (!tally_rules_store_user_is_erased (TALLY_RULES_STORE (store), user_id, &erased, error))
     return FALSE;
   if (erased)
     *result = TALLY_USERS_ERASED;
@@ -52,7 +52,7 @@ find_live_user (TallyStore        *store,
 
 /* An admin who can sign in leaving that state must not be the last. */
 static gboolean
-check_last_admin (TallyStore        *store,
+check_last_admin (TallyApiStore     *store,
                   const TallyUser   *before,
                   gboolean           stays_active_admin,
                   TallyUsersResult  *result,
@@ -62,7 +62,7 @@ check_last_admin (TallyStore        *store,
 
   if (!active_admin (before) || stays_active_admin)
     return TRUE;
-  if (!tally_store_count_active_admins (store, &admins, error))
+  if (!tally_api_store_count_active_admins (store, &admins, error))
     return FALSE;
   if (admins <= 1)
     *result = TALLY_USERS_LAST_ADMIN;
@@ -70,7 +70,7 @@ check_last_admin (TallyStore        *store,
 }
 
 gboolean
-tally_users_update (TallyStore             *store,
+tally_users_update (TallyApiStore          *store,
                     TallyAudit             *audit,
                     const TallyUser        *actor,
                     const char             *user_id,
@@ -95,7 +95,7 @@ tally_users_update (TallyStore             *store,
   if (*result != TALLY_USERS_OK)
     return TRUE;
 
-  return tally_store_update_user (store, user_id, role, disabled, error) &&
+  return tally_api_store_update_user (store, user_id, role, disabled, error) &&
          tally_audit_record (audit, actor, "admin.user_updated", user_id, "ok",
                              tally_audit_details ("ssbb",
                                                   "role", tally_role_to_string (role),
@@ -104,11 +104,11 @@ tally_users_update (TallyStore             *store,
                                                   "disabled", disabled,
                                                   "previous_disabled", before.disabled),
                              error) &&
-         tally_store_find_user_by_id (store, user_id, user, error);
+         tally_rules_store_find_user_by_id (TALLY_RULES_STORE (store), user_id, user, error);
 }
 
 gboolean
-tally_users_erase (TallyStore        *store,
+tally_users_erase (TallyApiStore     *store,
                    TallyAudit        *audit,
                    const TallyUser   *actor,
                    const char        *user_id,
@@ -135,12 +135,12 @@ tally_users_erase (TallyStore        *store,
     return FALSE;
 
   return tally_users_sweep_erased (store, audit, user, error) &&
-         tally_ledger_rename_account (tally_store_get_ledger (store), user->account_id,
-                                      ERASED_ACCOUNT_NAME, error);
+         tally_api_store_rename_account (store, user->account_id,
+                                         ERASED_ACCOUNT_NAME, error);
 }
 
 gboolean
-tally_users_sweep_erased (TallyStore       *store,
+tally_users_sweep_erased (TallyApiStore    *store,
                           TallyAudit       *audit,
                           const TallyUser  *user,
                           GError          **error)
@@ -155,11 +155,11 @@ tally_users_sweep_erased (TallyStore       *store,
                        "Audit records written before format 2 still hold an erased "
                        "user's email; see docs/privacy.md");
 
-  return tally_store_erase_user (store, user, error);
+  return tally_api_store_erase_user (store, user, error);
 }
 
 gboolean
-tally_users_set_consent (TallyStore       *store,
+tally_users_set_consent (TallyApiStore    *store,
                          TallyAudit       *audit,
                          const TallyUser  *user,
                          gboolean          opt_in,
@@ -167,7 +167,7 @@ tally_users_set_consent (TallyStore       *store,
                          TallyConsent     *consent,
                          GError          **error)
 {
-  if (!tally_store_load_consent (store, user->id, consent, error))
+  if (!tally_api_store_load_consent (store, user->id, consent, error))
     return FALSE;
   if (consent->changed_at != 0 && consent->opt_in == opt_in &&
       g_strcmp0 (consent->text_version, text_version) == 0)
@@ -176,7 +176,7 @@ tally_users_set_consent (TallyStore       *store,
   consent->opt_in = opt_in;
   consent->changed_at = g_get_real_time ();
   g_strlcpy (consent->text_version, text_version, sizeof consent->text_version);
-  return tally_store_save_consent (store, user->id, consent, error) &&
+  return tally_api_store_save_consent (store, user->id, consent, error) &&
          tally_audit_record (audit, user, "consent.changed", user->id, "ok",
                              tally_audit_details ("bs", "marketing_opt_in", opt_in,
                                                   "text_version", text_version),

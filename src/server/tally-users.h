@@ -9,7 +9,7 @@
 #pragma once
 
 #include "tally-audit.h"
-#include "tally-store.h"
+#include "tally-api-store.h"
 
 G_BEGIN_DECLS
 
@@ -34,7 +34,7 @@ typedef struct
 
 /* Each runs inside a writer func and records itself in the audit log.
  * FALSE only when storage failed. */
-gboolean tally_users_update (TallyStore             *store,
+gboolean tally_users_update (TallyApiStore          *store,
                              TallyAudit             *audit,
                              const TallyUser        *actor,
                              const char             *user_id,
@@ -46,31 +46,31 @@ gboolean tally_users_update (TallyStore             *store,
  * go, the ledger account is renamed, audit records are pseudonymised.
  * Balances and every transfer stay. @user gets who they were (for the
  * caller to close their WebSockets after the commit). */
-gboolean tally_users_erase  (TallyStore             *store,
-                             TallyAudit             *audit,
-                             const TallyUser        *actor,
-                             const char             *user_id,
-                             TallyUser              *user,
-                             TallyUsersResult       *result,
-                             GError                **error);
+gboolean tally_users_erase  (TallyApiStore     *store,
+                             TallyAudit        *audit,
+                             const TallyUser   *actor,
+                             const char        *user_id,
+                             TallyUser         *user,
+                             TallyUsersResult  *result,
+                             GError           **error);
 
 /* Erases again what requests of @user (as they were before erasure)
  * wrote after it: they were authenticated before its commit, and their
  * writes landed after. */
-gboolean tally_users_sweep_erased (TallyStore           *store,
-                                   TallyAudit           *audit,
-                                   const TallyUser      *user,
-                                   GError              **error);
+gboolean tally_users_sweep_erased (TallyApiStore    *store,
+                                   TallyAudit       *audit,
+                                   const TallyUser  *user,
+                                   GError          **error);
 
 /* Marketing email consent as the user gave it with @text_version of the
  * consent text. Saying the same again keeps the time it was first said;
  * a change is recorded in the audit log. *@consent is what is now stored. */
-gboolean tally_users_set_consent (TallyStore             *store,
-                                  TallyAudit             *audit,
-                                  const TallyUser        *user,
-                                  gboolean                opt_in,
-                                  const char             *text_version,
-                                  struct _TallyConsent   *consent,
-                                  GError                **error);
+gboolean tally_users_set_consent (TallyApiStore         *store,
+                                  TallyAudit            *audit,
+                                  const TallyUser       *user,
+                                  gboolean               opt_in,
+                                  const char            *text_version,
+                                  struct _TallyConsent  *consent,
+                                  GError               **error);
 
 G_END_DECLS

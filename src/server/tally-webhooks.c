@@ -201,8 +201,8 @@ tally_webhooks_create (TallyWebhooks    *self,
 {
   g_return_val_if_fail (TALLY_IS_WEBHOOKS (self), FALSE);
 
-  webhook->created_at = tally_ledger_now (tally_server_get_ledger (self->server));
-  return tally_store_insert_webhook (tally_server_get_store (self->server), webhook, error) &&
+  webhook->created_at = tally_rules_store_now (TALLY_RULES_STORE (tally_server_get_store (self->server)));
+  return tally_api_store_insert_webhook (tally_server_get_store (self->server), webhook, error) &&
          tally_audit_record (tally_server_get_audit (self->server), user, "webhook.created",
                              webhook->id, "ok", tally_audit_details ("s", "url", webhook->url),
                              error);
@@ -217,8 +217,8 @@ tally_webhooks_delete (TallyWebhooks    *self,
 {
   g_return_val_if_fail (TALLY_IS_WEBHOOKS (self), FALSE);
 
-  if (!tally_store_delete_webhook (tally_server_get_store (self->server), user->id, id, found,
-                                   error))
+  if (!tally_api_store_delete_webhook (tally_server_get_store (self->server), user->id, id, found,
+                                       error))
     return FALSE;
 
   return !*found || tally_audit_record (tally_server_get_audit (self->server), user,
@@ -273,10 +273,10 @@ tally_webhooks_enqueue (TallyWebhooks  *self,
   json_node_set_object (node, event);
   body = tally_json_to_string (node);
 
-  return tally_store_enqueue_deliveries (tally_server_get_store (self->server), user_id, event_id,
-                                         type, body,
-                                         tally_ledger_now (tally_server_get_ledger (self->server)),
-                                         error);
+  return tally_api_store_enqueue_deliveries (tally_server_get_store (self->server), user_id, event_id,
+                                             type, body,
+                                             tally_rules_store_now (TALLY_RULES_STORE (tally_server_get_store (self->server))),
+                                             error);
 }
 
 /* --- delivering --- */
@@ -329,10 +329,10 @@ record_write (gpointer   data,
 {
   Attempt *attempt = data;
 
-  return tally_store_record_attempt (tally_server_get_store (attempt->self->server),
-                                     attempt->delivery.seq, attempt->status,
-                                     attempt->response_status, attempt->attempted_at,
-                                     attempt->next_attempt_at, error);
+  return tally_api_store_record_attempt (tally_server_get_store (attempt->self->server),
+                                         attempt->delivery.seq, attempt->status,
+                                         attempt->response_status, attempt->attempted_at,
+                                         attempt->next_attempt_at, error);
 }
 
 static void
@@ -357,7 +357,7 @@ finish_attempt (Attempt *attempt,
                 guint    status)
 {
   TallyWebhooks *self = attempt->self;
-  gint64 now = tally_ledger_now (tally_server_get_ledger (self->server));
+  gint64 now = tally_rules_store_now (TALLY_RULES_STORE (tally_server_get_store (self->server)));
   gint64 retry_for = tally_server_get_config (self->server)->webhooks_retry_for;
 
   attempt->response_status = status;
@@ -453,7 +453,7 @@ send_delivery (TallyWebhooks       *self,
     }
 
   signature = tally_webhook_signature (delivery->secret,
-                                       tally_ledger_now (tally_server_get_ledger (self->server)) /
+                                       tally_rules_store_now (TALLY_RULES_STORE (tally_server_get_store (self->server))) /
                                        G_USEC_PER_SEC,
                                        delivery->body);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Tally-Signature",
@@ -477,9 +477,9 @@ poll_due (TallyWebhooks *self)
   if (room == 0)
     return;
 
-  due = tally_store_due_deliveries (tally_server_get_store (self->server),
-                                    tally_ledger_now (tally_server_get_ledger (self->server)),
-                                    MAX_IN_FLIGHT * 2, &error);
+  due = tally_api_store_due_deliveries (tally_server_get_store (self->server),
+                                        tally_rules_store_now (TALLY_RULES_STORE (tally_server_get_store (self->server))),
+                                        MAX_IN_FLIGHT * 2, &error);
   if (due == NULL)
     {
       tally_log_warning ("webhook_poll_failed", error->message);

@@ -56,8 +56,9 @@ test_rig_setup_server (TestRig       *rig,
 
   rig->server = tally_server_new (rig->config, &error);
   g_assert_no_error (error);
-  rig->ledger = g_object_ref (tally_server_get_ledger (rig->server));
-  rig->store = g_object_ref (tally_server_get_store (rig->server));
+  /* The server's default store: SQLite in @dir. */
+  rig->store = g_object_ref (TALLY_STORE (tally_server_get_store (rig->server)));
+  rig->ledger = g_object_ref (tally_store_get_ledger (rig->store));
 }
 
 void
