@@ -97,7 +97,9 @@ pg_list_webhooks (TallyApiStore  *api,
 /* The webhook and its deliveries in one statement, so that outside a
  * transaction no failure between the two leaves its outbox behind. A
  * delivery another server enqueues meanwhile, from a snapshot that still
- * saw the webhook, is never sent: due deliveries join their webhook. */
+ * saw the webhook, is never sent: due deliveries join their webhook. Of
+ * two servers deleting it, the second waits on the row's lock and then
+ * finds nothing: *@found is TRUE for one. */
 static gboolean
 pg_delete_webhook (TallyApiStore  *api,
                    const char     *user_id,

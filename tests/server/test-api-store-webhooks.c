@@ -11,7 +11,8 @@
  * per webhook of the user per event, however often it is enqueued; due
  * deliveries oldest first with their target, until an attempt delivers
  * or fails them; a webhook's deliveries paged newest first. On SQLite and
- * on PostgreSQL (issue 19), where two servers also race an enqueue.
+ * on PostgreSQL (issue 19), where two servers also race an enqueue and
+ * a delete.
  */
 
 #include "config.h"
@@ -500,6 +501,50 @@ test_enqueue_race (StoreFixture  *fixture,
   g_assert_cmpint (DUE (deliveries, 0)->created_at, ==, 1000);
 }
 
+typedef struct
+{
+  const char *user_id;
+  const char *id;
+  gboolean    found;
+} Delete;
+
+static gboolean
+delete_elsewhere (TallyRulesStore  *store,
+                  gpointer          data,
+                  GError          **error)
+{
+  Delete *delete = data;
+
+  return tally_api_store_delete_webhook (TALLY_API_STORE (store), delete->user_id, delete->id,
+                                         &delete->found, error);
+}
+
+/* Two servers deleting one webhook: the second waits on the first's
+ * row lock, then finds nothing, so one of them answers it deleted. */
+static void
+test_delete_race (StoreFixture  *fixture,
+                  gconstpointer  data)
+{
+  g_auto(TallyWebhook) hook = { 0 };
+  g_autoptr(GError) error = NULL;
+  gboolean found = FALSE;
+  Delete again = { fixture->user.id, NULL, TRUE };
+
+  if (stores_skip_on_sqlite (fixture))
+    return;
+
+  add_webhook (fixture, fixture->user.id, "https://example.com/hook", 100, &hook);
+  again.id = hook.id;
+  stores_begin (fixture);
+  g_assert_true (tally_api_store_delete_webhook (api_of (fixture), fixture->user.id, hook.id,
+                                                 &found, &error));
+  g_assert_no_error (error);
+  g_assert_true (found);
+  stores_race (fixture, delete_elsewhere, &again);
+  g_assert_false (again.found);
+  assert_no_webhook (fixture, fixture->user.id, hook.id);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -510,6 +555,7 @@ main (int   argc,
   stores_add ("api-webhook-deliveries", test_deliveries);
   stores_add ("api-webhook-delivery-pages", test_delivery_pages);
   stores_add ("api-webhook-enqueue-race", test_enqueue_race);
+  stores_add ("api-webhook-delete-race", test_delete_race);
 
   return stores_run ();
 }
