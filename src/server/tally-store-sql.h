@@ -200,3 +200,41 @@
   "SELECT alert_id FROM alert_emails WHERE send_after <= $1 ORDER BY send_after"
 /* Of two servers releasing one email, only one deletes its row. */
 #define TALLY_STORE_RELEASE_ALERT_EMAIL "DELETE FROM alert_emails WHERE alert_id = $1"
+
+/* Outgoing webhooks: tally-store-webhooks.c and tally-pg-store-webhooks.c.
+ * A webhook from column 0. */
+#define TALLY_STORE_WEBHOOK_COLUMNS "id, user_id, url, secret, created_at "
+#define TALLY_STORE_INSERT_WEBHOOK \
+  "INSERT INTO outgoing_webhooks (id, user_id, url, secret, created_at) " \
+  "VALUES ($1, $2, $3, $4, $5)"
+#define TALLY_STORE_FIND_WEBHOOK \
+  "SELECT " TALLY_STORE_WEBHOOK_COLUMNS "FROM outgoing_webhooks WHERE id = $1 AND user_id = $2"
+#define TALLY_STORE_LIST_WEBHOOKS \
+  "SELECT " TALLY_STORE_WEBHOOK_COLUMNS "FROM outgoing_webhooks WHERE user_id = $1 " \
+  "ORDER BY created_at, id"
+/* One delivery per webhook of user $5; the unique key makes a second
+ * enqueue of the event, on this server or another, add nothing. The
+ * ORDER BY tells SQLite's parser the ON CONFLICT is the INSERT's. */
+#define TALLY_STORE_ENQUEUE_DELIVERIES \
+  "INSERT INTO webhook_deliveries (webhook_id, event_id, type, body, status, created_at, " \
+  "next_attempt_at) SELECT id, $1, $2, $3, 'pending', $4, $4 FROM outgoing_webhooks " \
+  "WHERE user_id = $5 ORDER BY created_at ON CONFLICT (webhook_id, event_id) DO NOTHING"
+/* A delivery, webhook_deliveries d, from column 0. */
+#define TALLY_STORE_DELIVERY_COLUMNS \
+  "d.seq, d.webhook_id, d.event_id, d.type, d.body, d.status, d.attempts, d.created_at, " \
+  "d.next_attempt_at, d.last_attempt_at, d.response_status "
+/* The delivery's columns, then its webhook's url and secret. */
+#define TALLY_STORE_DUE_DELIVERIES \
+  "SELECT " TALLY_STORE_DELIVERY_COLUMNS ", w.url, w.secret FROM webhook_deliveries d " \
+  "JOIN outgoing_webhooks w ON w.id = d.webhook_id " \
+  "WHERE d.status = 'pending' AND d.next_attempt_at <= $1 " \
+  "ORDER BY d.next_attempt_at, d.seq LIMIT $2"
+#define TALLY_STORE_RECORD_ATTEMPT \
+  "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, " \
+  "last_attempt_at = $2, response_status = $3, next_attempt_at = $4 WHERE seq = $5"
+/* Newest first, before seq $2 unless it is 0; $3 is one more than the
+ * page, to tell whether another follows. $2 first meets d.seq, so that
+ * PostgreSQL reads it as a BIGINT. */
+#define TALLY_STORE_LIST_DELIVERIES \
+  "SELECT " TALLY_STORE_DELIVERY_COLUMNS "FROM webhook_deliveries d " \
+  "WHERE d.webhook_id = $1 AND (d.seq < $2 OR $2 = 0) ORDER BY d.seq DESC LIMIT $3"

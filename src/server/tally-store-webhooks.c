@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tally-store-private.h"
+#include "tally-store-sql.h"
 #include "tally-store-webhooks.h"
 
 static const char * const statuses[] = {
@@ -59,9 +60,7 @@ tally_store_insert_webhook (TallyStore          *self,
                             const TallyWebhook  *webhook,
                             GError             **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO outgoing_webhooks (id, user_id, url, "
-                                            "secret, created_at) VALUES (?, ?, ?, ?, ?)", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_INSERT_WEBHOOK, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -93,10 +92,7 @@ tally_store_find_webhook (TallyStore    *self,
                           TallyWebhook  *webhook,
                           GError       **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT id, user_id, url, secret, created_at "
-                                            "FROM outgoing_webhooks WHERE id = ? AND user_id = ?",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_WEBHOOK, error);
   int rc;
 
   memset (webhook, 0, sizeof *webhook);
@@ -124,10 +120,7 @@ tally_store_list_webhooks (TallyStore  *self,
                            const char  *user_id,
                            GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT id, user_id, url, secret, created_at "
-                                            "FROM outgoing_webhooks WHERE user_id = ? "
-                                            "ORDER BY created_at, id", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_LIST_WEBHOOKS, error);
   g_autoptr(GArray) webhooks = NULL;
   int rc;
 
@@ -196,30 +189,18 @@ tally_store_enqueue_deliveries (TallyStore  *self,
                                 gint64       now,
                                 GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO webhook_deliveries (webhook_id, "
-                                            "event_id, type, body, status, created_at, "
-                                            "next_attempt_at) "
-                                            "SELECT id, ?2, ?3, ?4, 'pending', ?5, ?5 "
-                                            "FROM outgoing_webhooks WHERE user_id = ?1 "
-                                            "ORDER BY created_at "
-                                            "ON CONFLICT (webhook_id, event_id) DO NOTHING",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_ENQUEUE_DELIVERIES, error);
 
   if (stmt == NULL)
     return FALSE;
 
-  sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 2, event_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 3, type, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 4, body, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 5, now);
+  sqlite3_bind_text (stmt, 1, event_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, body, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, now);
+  sqlite3_bind_text (stmt, 5, user_id, -1, SQLITE_TRANSIENT);
   return tally_store_step_done (self, stmt, error);
 }
-
-#define DELIVERY_COLUMNS "d.seq, d.webhook_id, d.event_id, d.type, d.body, d.status, " \
-                         "d.attempts, d.created_at, d.next_attempt_at, d.last_attempt_at, " \
-                         "d.response_status "
 
 static void
 read_delivery (sqlite3_stmt  *stmt,
@@ -277,13 +258,7 @@ tally_store_due_deliveries (TallyStore  *self,
                             guint        limit,
                             GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " DELIVERY_COLUMNS ", w.url, w.secret "
-                                            "FROM webhook_deliveries d "
-                                            "JOIN outgoing_webhooks w ON w.id = d.webhook_id "
-                                            "WHERE d.status = 'pending' "
-                                            "AND d.next_attempt_at <= ? "
-                                            "ORDER BY d.next_attempt_at, d.seq LIMIT ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_DUE_DELIVERIES, error);
 
   if (stmt == NULL)
     return NULL;
@@ -302,11 +277,7 @@ tally_store_record_attempt (TallyStore           *self,
                             gint64                next_attempt_at,
                             GError              **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE webhook_deliveries SET status = ?, "
-                                            "attempts = attempts + 1, last_attempt_at = ?, "
-                                            "response_status = ?, next_attempt_at = ? "
-                                            "WHERE seq = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_RECORD_ATTEMPT, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -330,11 +301,7 @@ tally_store_list_deliveries (TallyStore  *self,
                              gint64      *next_before_seq,
                              GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " DELIVERY_COLUMNS
-                                            "FROM webhook_deliveries d WHERE d.webhook_id = ?1 "
-                                            "AND (?2 = 0 OR d.seq < ?2) "
-                                            "ORDER BY d.seq DESC LIMIT ?3", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_LIST_DELIVERIES, error);
   GArray *deliveries;
 
   *next_before_seq = 0;
