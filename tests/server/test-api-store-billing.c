@@ -386,6 +386,68 @@ test_recharge_settings (StoreFixture  *fixture,
   g_assert_cmpstr (settings.pack_id, ==, "pack-100");
 }
 
+typedef struct
+{
+  const TallyUser *user;
+} Billing;
+
+/* A second server's saves of the same rows, with other values. */
+static gboolean
+save_elsewhere (TallyRulesStore  *store,
+                gpointer          data,
+                GError          **error)
+{
+  const TallyUser *user = ((Billing *) data)->user;
+  TallyRechargeSettings settings;
+  TallyInvoiceDetails details;
+
+  memset (&details, 0, sizeof details);
+  g_strlcpy (details.company, "Second Ltd", sizeof details.company);
+  memset (&settings, 0, sizeof settings);
+  g_strlcpy (settings.account_id, user->account_id, sizeof settings.account_id);
+  g_strlcpy (settings.user_id, user->id, sizeof settings.user_id);
+  settings.threshold = 999;
+  g_strlcpy (settings.pack_id, "pack-2000", sizeof settings.pack_id);
+  return tally_api_store_save_invoice_details (TALLY_API_STORE (store), user->id, &details,
+                                               error) &&
+         tally_api_store_set_stripe_customer (TALLY_API_STORE (store), user->account_id,
+                                              "cus_second", error) &&
+         tally_api_store_save_recharge_settings (TALLY_API_STORE (store), &settings, error);
+}
+
+/* Two servers saving a user's details, customer and top-up settings at
+ * once (PostgreSQL): the second waits on the first's new rows, then its
+ * upserts win and its customer is ignored, without an error. */
+static void
+test_billing_races (StoreFixture  *fixture,
+                    gconstpointer  data)
+{
+  Billing billing = { &fixture->user };
+  TallyRechargeSettings settings;
+  TallyInvoiceDetails details;
+  g_autoptr(GError) error = NULL;
+  char customer[64];
+
+  if (stores_skip_on_sqlite (fixture))
+    return;
+
+  stores_begin (fixture);
+  save_details (fixture, fixture->user.id, "First GmbH", "", "");
+  check (tally_api_store_set_stripe_customer (api (fixture), fixture->user.account_id,
+                                              "cus_first", &error), error);
+  save_recharge (fixture, fixture->user.account_id, TRUE, 150, "pack-500", 3);
+  stores_race (fixture, save_elsewhere, &billing);
+
+  load_details (fixture, fixture->user.id, &details);
+  g_assert_cmpstr (details.company, ==, "Second Ltd");
+  check (tally_rules_store_find_stripe_customer (fixture->store, fixture->user.account_id,
+                                                 customer, sizeof customer, &error), error);
+  g_assert_cmpstr (customer, ==, "cus_first");
+  find_recharge (fixture, fixture->user.account_id, &settings);
+  g_assert_cmpint (settings.threshold, ==, 999);
+  g_assert_false (settings.enabled);
+}
+
 /* --- spend --- */
 
 static void
@@ -1068,6 +1130,7 @@ main (int   argc,
   stores_add ("api-subscription-session", test_subscription_session);
   stores_add ("api-due-demo-subscriptions", test_due_demo_subscriptions);
   stores_add ("api-recharge-settings", test_recharge_settings);
+  stores_add ("api-billing-races", test_billing_races);
   stores_add ("api-policy-spend", test_policy_spend);
   stores_add ("api-teams", test_teams);
   stores_add ("api-pool-usage", test_pool_usage);
