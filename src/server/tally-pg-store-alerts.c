@@ -106,24 +106,26 @@ pg_set_low_balance_armed (TallyRulesStore  *rules,
 
 /* --- alerts --- */
 
-static void
-read_alert (const PGresult *res,
-            TallyAlert     *alert)
+/* Row @row of TALLY_STORE_ALERT_COLUMNS. */
+void
+tally_pg_store_read_alert (const PGresult *res,
+                           int             row,
+                           TallyAlert     *alert)
 {
   memset (alert, 0, sizeof *alert);
-  alert->seq = tally_pg_get_int64 (res, 0, 0);
-  tally_pg_copy_text (res, 0, 1, alert->id, sizeof alert->id);
-  tally_pg_copy_text (res, 0, 2, alert->user_id, sizeof alert->user_id);
-  tally_pg_copy_text (res, 0, 3, alert->account_id, sizeof alert->account_id);
-  alert->kind = tally_alert_kind_from_string (PQgetvalue (res, 0, 4));
+  alert->seq = tally_pg_get_int64 (res, row, 0);
+  tally_pg_copy_text (res, row, 1, alert->id, sizeof alert->id);
+  tally_pg_copy_text (res, row, 2, alert->user_id, sizeof alert->user_id);
+  tally_pg_copy_text (res, row, 3, alert->account_id, sizeof alert->account_id);
+  alert->kind = tally_alert_kind_from_string (PQgetvalue (res, row, 4));
   /* NULL reads as "": no window. */
-  alert->window = tally_alert_window_from_string (PQgetvalue (res, 0, 5));
-  tally_pg_copy_text (res, 0, 6, alert->window_key, sizeof alert->window_key);
-  alert->threshold = tally_pg_get_int64 (res, 0, 7);
-  alert->amount = tally_pg_get_int64 (res, 0, 8);
-  alert->limit = tally_pg_get_int64 (res, 0, 9);
-  alert->message = g_strdup (PQgetvalue (res, 0, 10));
-  alert->created_at = tally_pg_get_int64 (res, 0, 11);
+  alert->window = tally_alert_window_from_string (PQgetvalue (res, row, 5));
+  tally_pg_copy_text (res, row, 6, alert->window_key, sizeof alert->window_key);
+  alert->threshold = tally_pg_get_int64 (res, row, 7);
+  alert->amount = tally_pg_get_int64 (res, row, 8);
+  alert->limit = tally_pg_get_int64 (res, row, 9);
+  alert->message = g_strdup (PQgetvalue (res, row, 10));
+  alert->created_at = tally_pg_get_int64 (res, row, 11);
 }
 
 /* *@inserted is FALSE when the account's alert for this window and
@@ -169,7 +171,7 @@ pg_find_alert (TallyRulesStore  *rules,
   if (PQntuples (res) == 0)
     return tally_pg_store_not_found (error, "No such alert");
 
-  read_alert (res, alert);
+  tally_pg_store_read_alert (res, 0, alert);
   return TRUE;
 }
 

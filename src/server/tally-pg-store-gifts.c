@@ -35,11 +35,11 @@ read_gift (const PGresult *res,
 
 /* The gifts @sql (TALLY_STORE_GIFTS_SELECT and a WHERE on $1) finds:
  * an array of TallyGift, or NULL on error. */
-static GArray *
-gifts_where (TallyPg     *pg,
-             const char  *sql,
-             const char  *value,
-             GError     **error)
+GArray *
+tally_pg_store_gifts_where (TallyPg     *pg,
+                            const char  *sql,
+                            const char  *value,
+                            GError     **error)
 {
   TallyPgParams params = { 0 };
   g_autoptr(PGresult) res = NULL;
@@ -68,8 +68,9 @@ pg_find_gift (TallyRulesStore  *rules,
               TallyGift        *gift,
               GError          **error)
 {
-  g_autoptr(GArray) list = gifts_where (tally_pg_store_pg (rules), TALLY_STORE_FIND_GIFT,
-                                        payment_id, error);
+  g_autoptr(GArray) list = tally_pg_store_gifts_where (tally_pg_store_pg (rules),
+                                                       TALLY_STORE_FIND_GIFT, payment_id,
+                                                       error);
 
   memset (gift, 0, sizeof *gift);
   if (list == NULL || list->len == 0)
@@ -128,7 +129,8 @@ pg_waiting_gifts (TallyRulesStore  *rules,
                   const char       *email,
                   GError          **error)
 {
-  return gifts_where (tally_pg_store_pg (rules), TALLY_STORE_WAITING_GIFTS, email, error);
+  return tally_pg_store_gifts_where (tally_pg_store_pg (rules), TALLY_STORE_WAITING_GIFTS, email,
+                                     error);
 }
 
 /* --- referrals --- */

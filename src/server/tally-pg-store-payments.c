@@ -25,10 +25,10 @@ status_from_string (const char *text)
 }
 
 /* Row @row of TALLY_STORE_PAYMENT_COLUMNS. */
-static void
-read_payment (const PGresult *res,
-              int             row,
-              TallyPayment   *payment)
+void
+tally_pg_store_read_payment (const PGresult *res,
+                             int             row,
+                             TallyPayment   *payment)
 {
   memset (payment, 0, sizeof *payment);
   tally_pg_copy_text (res, row, 0, payment->id, sizeof payment->id);
@@ -67,7 +67,7 @@ find_by (TallyRulesStore  *rules,
   if (res == NULL || PQntuples (res) == 0)
     return FALSE;
 
-  read_payment (res, 0, payment);
+  tally_pg_store_read_payment (res, 0, payment);
   return TRUE;
 }
 

@@ -17,6 +17,43 @@ TallyPg *tally_pg_store_pg          (TallyRulesStore  *rules);
 gboolean tally_pg_store_not_found   (GError          **error,
                                      const char       *message);
 
+/* Readers and helpers the rules' files share with the API's: row @row of
+ * the columns of tally-store-sql.h. */
+void     tally_pg_store_read_payment      (const PGresult     *res,
+                                           int                 row,
+                                           TallyPayment       *payment);
+void     tally_pg_store_read_subscription (const PGresult     *res,
+                                           int                 row,
+                                           TallySubscription  *subscription);
+void     tally_pg_store_read_team         (const PGresult     *res,
+                                           int                 row,
+                                           TallyTeam          *team);
+void     tally_pg_store_read_member       (const PGresult     *res,
+                                           int                 row,
+                                           TallyTeamMember    *member);
+void     tally_pg_store_read_promo        (const PGresult     *res,
+                                           int                 row,
+                                           TallyPromoCode     *promo);
+void     tally_pg_store_read_alert        (const PGresult     *res,
+                                           int                 row,
+                                           TallyAlert         *alert);
+/* The gifts @sql (TALLY_STORE_GIFTS_SELECT and a WHERE on $1) finds: an
+ * array of TallyGift, or NULL and @error. */
+GArray  *tally_pg_store_gifts_where       (TallyPg            *pg,
+                                           const char         *sql,
+                                           const char         *value,
+                                           GError            **error);
+/* The spend in @policy's day and month windows at @now, from the
+ * ledger's tables; a window left out reads as nothing spent. */
+gboolean tally_pg_store_sum_windows       (TallyRulesStore    *rules,
+                                           const char         *account_id,
+                                           const TallyPolicy  *policy,
+                                           gint64              now,
+                                           gboolean            daily,
+                                           gboolean            monthly,
+                                           TallySpend         *spend,
+                                           GError            **error);
+
 /* Each file of the store sets the interface's calls it implements. */
 void     tally_pg_store_users_init  (TallyRulesStoreInterface *iface);
 void     tally_pg_store_runs_init   (TallyRulesStoreInterface *iface);

@@ -12,20 +12,22 @@
 #include "tally-pg-store-private.h"
 #include "tally-store-sql.h"
 
-static void
-read_promo (const PGresult *res,
-            TallyPromoCode *promo)
+/* Row @row of TALLY_STORE_PROMO_COLUMNS. */
+void
+tally_pg_store_read_promo (const PGresult *res,
+                           int             row,
+                           TallyPromoCode *promo)
 {
   memset (promo, 0, sizeof *promo);
-  tally_pg_copy_text (res, 0, 0, promo->id, sizeof promo->id);
-  tally_pg_copy_text (res, 0, 1, promo->code, sizeof promo->code);
-  promo->credits = tally_pg_get_int64 (res, 0, 2);
-  promo->max_redemptions = tally_pg_get_int64 (res, 0, 3);
-  promo->redemptions = tally_pg_get_int64 (res, 0, 4);
-  promo->expires_at = tally_pg_get_int64 (res, 0, 5);
-  promo->credits_expire_after_days = tally_pg_get_int64 (res, 0, 6);
-  tally_pg_copy_text (res, 0, 7, promo->created_by, sizeof promo->created_by);
-  promo->created_at = tally_pg_get_int64 (res, 0, 8);
+  tally_pg_copy_text (res, row, 0, promo->id, sizeof promo->id);
+  tally_pg_copy_text (res, row, 1, promo->code, sizeof promo->code);
+  promo->credits = tally_pg_get_int64 (res, row, 2);
+  promo->max_redemptions = tally_pg_get_int64 (res, row, 3);
+  promo->redemptions = tally_pg_get_int64 (res, row, 4);
+  promo->expires_at = tally_pg_get_int64 (res, row, 5);
+  promo->credits_expire_after_days = tally_pg_get_int64 (res, row, 6);
+  tally_pg_copy_text (res, row, 7, promo->created_by, sizeof promo->created_by);
+  promo->created_at = tally_pg_get_int64 (res, row, 8);
 }
 
 /* 0 (never) is stored as NULL. */
@@ -79,7 +81,7 @@ pg_find_promo_code (TallyRulesStore  *rules,
   if (res == NULL || PQntuples (res) == 0)
     return FALSE;
 
-  read_promo (res, promo);
+  tally_pg_store_read_promo (res, 0, promo);
   return TRUE;
 }
 

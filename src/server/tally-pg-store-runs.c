@@ -282,9 +282,41 @@ sum_consumption (TallyRulesStore  *rules,
                                           account_id, since, until, spent, error);
 }
 
+/* What the account spent in its current day and month windows, summed
+ * from the ledger's tables at each call; a window left out reads as
+ * nothing spent, and an unknown account is the ledger's NOT_FOUND when
+ * one is summed. */
+gboolean
+tally_pg_store_sum_windows (TallyRulesStore    *rules,
+                            const char         *account_id,
+                            const TallyPolicy  *policy,
+                            gint64              now,
+                            gboolean            daily,
+                            gboolean            monthly,
+                            TallySpend         *spend,
+                            GError            **error)
+{
+  gint64 day_start, month_start;
+  TallyAccount account;
+
+  tally_policy_window (policy, TALLY_LIMIT_DAILY, now, &day_start, &spend->daily_resets_at);
+  tally_policy_window (policy, TALLY_LIMIT_MONTHLY, now, &month_start, &spend->monthly_resets_at);
+  spend->daily_spent = 0;
+  spend->monthly_spent = 0;
+
+  if (!daily && !monthly)
+    return TRUE;
+  if (!tally_rules_store_lookup_account (rules, account_id, &account, error))
+    return FALSE;
+  if (daily && !sum_consumption (rules, account_id, day_start, spend->daily_resets_at,
+                                 &spend->daily_spent, error))
+    return FALSE;
+  return !monthly || sum_consumption (rules, account_id, month_start, spend->monthly_resets_at,
+                                      &spend->monthly_spent, error);
+}
+
 /* As tally_store_policy_spend_for_caps(): only the windows that have a
- * cap are summed, and an unknown account is the ledger's NOT_FOUND when
- * one is. */
+ * cap are summed. */
 static gboolean
 pg_policy_spend_for_caps (TallyRulesStore    *rules,
                           const char         *account_id,
@@ -293,26 +325,11 @@ pg_policy_spend_for_caps (TallyRulesStore    *rules,
                           TallySpend         *spend,
                           GError            **error)
 {
-  gint64 day_start, month_start;
-  TallyAccount account;
   TallyCaps caps;
 
   tally_policy_effective_caps (policy, &caps);
-  tally_policy_window (policy, TALLY_LIMIT_DAILY, now, &day_start, &spend->daily_resets_at);
-  tally_policy_window (policy, TALLY_LIMIT_MONTHLY, now, &month_start, &spend->monthly_resets_at);
-  spend->daily_spent = 0;
-  spend->monthly_spent = 0;
-
-  if (caps.daily <= 0 && caps.monthly <= 0)
-    return TRUE;
-  if (!tally_rules_store_lookup_account (rules, account_id, &account, error))
-    return FALSE;
-  if (caps.daily > 0 && !sum_consumption (rules, account_id, day_start, spend->daily_resets_at,
-                                          &spend->daily_spent, error))
-    return FALSE;
-  return caps.monthly <= 0 || sum_consumption (rules, account_id, month_start,
-                                               spend->monthly_resets_at, &spend->monthly_spent,
-                                               error);
+  return tally_pg_store_sum_windows (rules, account_id, policy, now, caps.daily > 0,
+                                     caps.monthly > 0, spend, error);
 }
 
 /* --- devices and synced operations --- */

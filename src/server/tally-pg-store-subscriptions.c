@@ -26,24 +26,25 @@ status_from_string (const char *text)
   return TALLY_SUBSCRIPTION_INCOMPLETE;
 }
 
-/* Row 0 of TALLY_STORE_SUBSCRIPTION_COLUMNS. */
-static void
-read_subscription (const PGresult    *res,
-                   TallySubscription *subscription)
+/* Row @row of TALLY_STORE_SUBSCRIPTION_COLUMNS. */
+void
+tally_pg_store_read_subscription (const PGresult    *res,
+                                  int                row,
+                                  TallySubscription *subscription)
 {
   memset (subscription, 0, sizeof *subscription);
-  tally_pg_copy_text (res, 0, 0, subscription->id, sizeof subscription->id);
-  tally_pg_copy_text (res, 0, 1, subscription->user_id, sizeof subscription->user_id);
-  tally_pg_copy_text (res, 0, 2, subscription->account_id, sizeof subscription->account_id);
-  tally_pg_copy_text (res, 0, 3, subscription->plan_id, sizeof subscription->plan_id);
-  tally_pg_copy_text (res, 0, 4, subscription->provider, sizeof subscription->provider);
-  tally_pg_copy_text (res, 0, 5, subscription->session_id, sizeof subscription->session_id);
-  tally_pg_copy_text (res, 0, 6, subscription->provider_id, sizeof subscription->provider_id);
-  subscription->status = status_from_string (PQgetvalue (res, 0, 7));
-  subscription->current_period_end = tally_pg_get_int64 (res, 0, 8);
-  subscription->cancel_at_period_end = tally_pg_get_int64 (res, 0, 9) != 0;
-  subscription->created_at = tally_pg_get_int64 (res, 0, 10);
-  subscription->credits_per_period = tally_pg_get_int64 (res, 0, 11);
+  tally_pg_copy_text (res, row, 0, subscription->id, sizeof subscription->id);
+  tally_pg_copy_text (res, row, 1, subscription->user_id, sizeof subscription->user_id);
+  tally_pg_copy_text (res, row, 2, subscription->account_id, sizeof subscription->account_id);
+  tally_pg_copy_text (res, row, 3, subscription->plan_id, sizeof subscription->plan_id);
+  tally_pg_copy_text (res, row, 4, subscription->provider, sizeof subscription->provider);
+  tally_pg_copy_text (res, row, 5, subscription->session_id, sizeof subscription->session_id);
+  tally_pg_copy_text (res, row, 6, subscription->provider_id, sizeof subscription->provider_id);
+  subscription->status = status_from_string (PQgetvalue (res, row, 7));
+  subscription->current_period_end = tally_pg_get_int64 (res, row, 8);
+  subscription->cancel_at_period_end = tally_pg_get_int64 (res, row, 9) != 0;
+  subscription->created_at = tally_pg_get_int64 (res, row, 10);
+  subscription->credits_per_period = tally_pg_get_int64 (res, row, 11);
 }
 
 /* "" is stored as NULL, as SQLite does, so the UNIQUE columns take any
@@ -72,7 +73,7 @@ find_one (TallyRulesStore    *rules,
   if (res == NULL || PQntuples (res) == 0)
     return FALSE;
 
-  read_subscription (res, subscription);
+  tally_pg_store_read_subscription (res, 0, subscription);
   return TRUE;
 }
 

@@ -78,17 +78,24 @@ fetch_texts (TallyRulesStore      *rules,
 
 /* --- teams --- */
 
+/* Row @row of TALLY_STORE_TEAM_COLUMNS. */
+void
+tally_pg_store_read_team (const PGresult *res,
+                          int             row,
+                          TallyTeam      *team)
+{
+  memset (team, 0, sizeof *team);
+  tally_pg_copy_text (res, row, 0, team->id, sizeof team->id);
+  tally_pg_copy_text (res, row, 1, team->name, sizeof team->name);
+  tally_pg_copy_text (res, row, 2, team->account_id, sizeof team->account_id);
+  tally_team_role_from_string (PQgetvalue (res, row, 3), &team->role);
+}
+
 static void
 read_team (const PGresult *res,
            gpointer        out)
 {
-  TallyTeam *team = out;
-
-  memset (team, 0, sizeof *team);
-  tally_pg_copy_text (res, 0, 0, team->id, sizeof team->id);
-  tally_pg_copy_text (res, 0, 1, team->name, sizeof team->name);
-  tally_pg_copy_text (res, 0, 2, team->account_id, sizeof team->account_id);
-  tally_team_role_from_string (PQgetvalue (res, 0, 3), &team->role);
+  tally_pg_store_read_team (res, 0, out);
 }
 
 /* The team's id is a new UUID and its account a new one: the primary
@@ -131,21 +138,28 @@ pg_find_team_for (TallyRulesStore  *rules,
 
 /* --- members --- */
 
+/* Row @row of TALLY_STORE_MEMBER_COLUMNS. */
+void
+tally_pg_store_read_member (const PGresult *res,
+                            int             row,
+                            TallyTeamMember *member)
+{
+  memset (member, 0, sizeof *member);
+  tally_pg_copy_text (res, row, 0, member->user_id, sizeof member->user_id);
+  tally_pg_copy_text (res, row, 1, member->email, sizeof member->email);
+  tally_pg_copy_text (res, row, 2, member->name, sizeof member->name);
+  tally_pg_copy_text (res, row, 3, member->account_id, sizeof member->account_id);
+  tally_team_role_from_string (PQgetvalue (res, row, 4), &member->role);
+  member->daily_cap = tally_pg_get_int64 (res, row, 5);
+  member->monthly_cap = tally_pg_get_int64 (res, row, 6);
+  member->joined_at = tally_pg_get_int64 (res, row, 7);
+}
+
 static void
 read_member (const PGresult *res,
              gpointer        out)
 {
-  TallyTeamMember *member = out;
-
-  memset (member, 0, sizeof *member);
-  tally_pg_copy_text (res, 0, 0, member->user_id, sizeof member->user_id);
-  tally_pg_copy_text (res, 0, 1, member->email, sizeof member->email);
-  tally_pg_copy_text (res, 0, 2, member->name, sizeof member->name);
-  tally_pg_copy_text (res, 0, 3, member->account_id, sizeof member->account_id);
-  tally_team_role_from_string (PQgetvalue (res, 0, 4), &member->role);
-  member->daily_cap = tally_pg_get_int64 (res, 0, 5);
-  member->monthly_cap = tally_pg_get_int64 (res, 0, 6);
-  member->joined_at = tally_pg_get_int64 (res, 0, 7);
+  tally_pg_store_read_member (res, 0, out);
 }
 
 static gboolean

@@ -276,12 +276,7 @@ tally_store_list_alerts (TallyStore  *self,
                          gint64      *next_before_seq,
                          GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " TALLY_STORE_ALERT_COLUMNS "FROM alerts "
-                                            "WHERE user_id = ?1 AND (?2 = 0 OR seq < ?2) "
-                                            "AND (?3 = 0 OR created_at >= ?3) "
-                                            "AND (?4 = 0 OR created_at < ?4) "
-                                            "ORDER BY seq DESC LIMIT ?5", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_LIST_ALERTS, error);
   g_autoptr(GArray) alerts = NULL;
   int rc;
 

@@ -174,8 +174,7 @@ tally_store_received_gifts (TallyStore  *self,
                             const char  *account_id,
                             GError     **error)
 {
-  return gifts_where (self, TALLY_STORE_GIFTS_SELECT "g.recipient_account_id = ? "
-                      "ORDER BY g.claimed_at DESC, g.payment_id", account_id, error);
+  return gifts_where (self, TALLY_STORE_RECEIVED_GIFTS, account_id, error);
 }
 
 GArray *
@@ -183,9 +182,7 @@ tally_store_sent_gifts (TallyStore  *self,
                         const char  *user_id,
                         GError     **error)
 {
-  return gifts_where (self, TALLY_STORE_GIFTS_SELECT
-                      "g.sender_user_id = ? AND g.status != 'open' "
-                      "ORDER BY g.created_at DESC, g.payment_id", user_id, error);
+  return gifts_where (self, TALLY_STORE_SENT_GIFTS, user_id, error);
 }
 
 gboolean
@@ -424,11 +421,7 @@ tally_store_referral_totals (TallyStore  *self,
                              gint64      *earned,
                              GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT count(*), "
-                                            "COALESCE (sum (status = 'rewarded'), 0), "
-                                            "COALESCE (sum (bonus), 0) FROM referrals "
-                                            "WHERE referrer_user_id = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_REFERRAL_TOTALS, error);
 
   *referred = *rewarded = *earned = 0;
   if (stmt == NULL)

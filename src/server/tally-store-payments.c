@@ -241,9 +241,7 @@ tally_store_set_stripe_customer (TallyStore  *self,
                                  const char  *customer_id,
                                  GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT OR IGNORE INTO stripe_customers "
-                                            "(account_id, customer_id) VALUES (?, ?)", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_SET_STRIPE_CUSTOMER, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -258,10 +256,7 @@ tally_store_list_payments (TallyStore  *self,
                            const char  *user_id,
                            GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " TALLY_STORE_PAYMENT_COLUMNS "FROM payments "
-                                            "WHERE user_id = ? "
-                                            "ORDER BY created_at DESC, id DESC", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_LIST_PAYMENTS, error);
   g_autoptr(GArray) payments = NULL;
   int rc;
 
@@ -294,9 +289,7 @@ tally_store_load_invoice_details (TallyStore           *self,
                                   TallyInvoiceDetails  *details,
                                   GError              **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT company, address, vat_id "
-                                            "FROM invoice_details WHERE user_id = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_LOAD_INVOICE_DETAILS, error);
   int rc;
 
   memset (details, 0, sizeof *details);
@@ -324,10 +317,7 @@ tally_store_save_invoice_details (TallyStore                 *self,
                                   const TallyInvoiceDetails  *details,
                                   GError                    **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT OR REPLACE INTO invoice_details "
-                                            "(user_id, company, address, vat_id, updated_at) "
-                                            "VALUES (?, ?, ?, ?, ?)", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_SAVE_INVOICE_DETAILS, error);
 
   if (stmt == NULL)
     return FALSE;

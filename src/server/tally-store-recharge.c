@@ -60,18 +60,7 @@ tally_store_save_recharge_settings (TallyStore                   *self,
                                     const TallyRechargeSettings  *settings,
                                     GError                      **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO auto_recharge (account_id, user_id, "
-                                            "enabled, threshold, pack_id, monthly_cap, "
-                                            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-                                            "ON CONFLICT (account_id) DO UPDATE SET "
-                                            "user_id = excluded.user_id, "
-                                            "enabled = excluded.enabled, "
-                                            "threshold = excluded.threshold, "
-                                            "pack_id = excluded.pack_id, "
-                                            "monthly_cap = excluded.monthly_cap, "
-                                            "failures = 0, paused = 0, "
-                                            "updated_at = excluded.updated_at", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_SAVE_RECHARGE_SETTINGS, error);
 
   if (stmt == NULL)
     return FALSE;

@@ -238,3 +238,69 @@
 #define TALLY_STORE_LIST_DELIVERIES \
   "SELECT " TALLY_STORE_DELIVERY_COLUMNS "FROM webhook_deliveries d " \
   "WHERE d.webhook_id = $1 AND (d.seq < $2 OR $2 = 0) ORDER BY d.seq DESC LIMIT $3"
+/* What the API's pages list, and the billing rows they set:
+ * tally-store-payments.c, -subscriptions.c, -recharge.c, -teams.c,
+ * -gifts.c, -alerts.c on SQLite; tally-pg-store-billing.c and
+ * tally-pg-store-pages.c on PostgreSQL. A $n compared with 0 is CAST, so
+ * PostgreSQL reads it as a BIGINT (a time in microseconds), not an
+ * INTEGER. */
+#define TALLY_STORE_LIST_PAYMENTS \
+  "SELECT " TALLY_STORE_PAYMENT_COLUMNS "FROM payments WHERE user_id = $1 " \
+  "ORDER BY created_at DESC, id DESC"
+#define TALLY_STORE_LOAD_INVOICE_DETAILS \
+  "SELECT company, address, vat_id FROM invoice_details WHERE user_id = $1"
+/* Saved whole; of two servers saving at once the later wins. */
+#define TALLY_STORE_SAVE_INVOICE_DETAILS \
+  "INSERT INTO invoice_details (user_id, company, address, vat_id, updated_at) " \
+  "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO UPDATE SET " \
+  "company = excluded.company, address = excluded.address, vat_id = excluded.vat_id, " \
+  "updated_at = excluded.updated_at"
+/* The first customer stays: the key decides between two servers. */
+#define TALLY_STORE_SET_STRIPE_CUSTOMER \
+  "INSERT INTO stripe_customers (account_id, customer_id) VALUES ($1, $2) " \
+  "ON CONFLICT (account_id) DO NOTHING"
+#define TALLY_STORE_SET_SUBSCRIPTION_SESSION \
+  "UPDATE subscriptions SET session_id = $1 WHERE id = $2"
+#define TALLY_STORE_DUE_DEMO_SUBSCRIPTIONS \
+  "SELECT " TALLY_STORE_SUBSCRIPTION_COLUMNS "FROM subscriptions " \
+  "WHERE provider = 'demo' AND status = 'active' AND current_period_end > 0 " \
+  "AND current_period_end <= $1 ORDER BY current_period_end LIMIT $2"
+/* Saving settings clears the failures and the pause; of two servers
+ * saving at once the later wins. */
+#define TALLY_STORE_SAVE_RECHARGE_SETTINGS \
+  "INSERT INTO auto_recharge (account_id, user_id, enabled, threshold, pack_id, " \
+  "monthly_cap, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) " \
+  "ON CONFLICT (account_id) DO UPDATE SET user_id = excluded.user_id, " \
+  "enabled = excluded.enabled, threshold = excluded.threshold, " \
+  "pack_id = excluded.pack_id, monthly_cap = excluded.monthly_cap, " \
+  "failures = 0, paused = 0, updated_at = excluded.updated_at"
+/* The owners first, then by address. */
+#define TALLY_STORE_LIST_TEAM_MEMBERS \
+  "SELECT " TALLY_STORE_MEMBER_COLUMNS TALLY_STORE_MEMBER_FROM "WHERE m.team_id = $1 " \
+  "ORDER BY m.role = 'owner' DESC, u.email"
+/* Online runs by when they were settled, offline ones by when their sync
+ * charged them: each when its consumption was posted. */
+#define TALLY_STORE_POOL_USAGE_BY_MEMBER \
+  "SELECT user_id, sum (charged), count (*) FROM (" \
+  "SELECT user_id, charged FROM runs WHERE account_id = $1 AND status = 'succeeded' " \
+  "AND charged > 0 AND completed_at >= $2 AND completed_at < $3 " \
+  "UNION ALL SELECT user_id, charged FROM pool_spend WHERE account_id = $1 " \
+  "AND created_at >= $2 AND created_at < $3) AS spend GROUP BY user_id " \
+  "ORDER BY sum (charged) DESC, user_id"
+#define TALLY_STORE_RECEIVED_GIFTS \
+  TALLY_STORE_GIFTS_SELECT "g.recipient_account_id = $1 " \
+  "ORDER BY g.claimed_at DESC, g.payment_id"
+#define TALLY_STORE_SENT_GIFTS \
+  TALLY_STORE_GIFTS_SELECT "g.sender_user_id = $1 AND g.status != 'open' " \
+  "ORDER BY g.created_at DESC, g.payment_id"
+#define TALLY_STORE_REFERRAL_TOTALS \
+  "SELECT count (*), COALESCE (sum (CASE WHEN status = 'rewarded' THEN 1 ELSE 0 END), 0), " \
+  "COALESCE (sum (bonus), 0) FROM referrals WHERE referrer_user_id = $1"
+/* Newest first, before seq $2 (0: from the newest), created in [$3, $4)
+ * (0: no bound); $5 rows. */
+#define TALLY_STORE_LIST_ALERTS \
+  "SELECT " TALLY_STORE_ALERT_COLUMNS "FROM alerts WHERE user_id = $1 " \
+  "AND (CAST ($2 AS BIGINT) = 0 OR seq < $2) " \
+  "AND (CAST ($3 AS BIGINT) = 0 OR created_at >= $3) " \
+  "AND (CAST ($4 AS BIGINT) = 0 OR created_at < $4) " \
+  "ORDER BY seq DESC LIMIT $5"

@@ -108,9 +108,7 @@ tally_store_set_subscription_session (TallyStore  *self,
                                       const char  *session_id,
                                       GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE subscriptions SET session_id = ? "
-                                            "WHERE id = ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_SET_SUBSCRIPTION_SESSION, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -291,13 +289,7 @@ tally_store_list_due_demo_subscriptions (TallyStore  *self,
                                          guint        limit,
                                          GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " TALLY_STORE_SUBSCRIPTION_COLUMNS
-                                            "FROM subscriptions "
-                                            "WHERE provider = 'demo' AND status = 'active' "
-                                            "AND current_period_end > 0 "
-                                            "AND current_period_end <= ? "
-                                            "ORDER BY current_period_end LIMIT ?", error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_DUE_DEMO_SUBSCRIPTIONS, error);
   g_autoptr(GArray) list = NULL;
   int rc;
 

@@ -257,12 +257,7 @@ tally_store_list_team_members (TallyStore  *self,
                                const char  *team_id,
                                GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " TALLY_STORE_MEMBER_COLUMNS
-                                            TALLY_STORE_MEMBER_FROM
-                                            "WHERE m.team_id = ? "
-                                            "ORDER BY m.role = 'owner' DESC, u.email",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_LIST_TEAM_MEMBERS, error);
 
   if (stmt == NULL)
     return NULL;
@@ -497,19 +492,7 @@ tally_store_pool_usage_by_member (TallyStore  *self,
                                   gint64       until,
                                   GError     **error)
 {
-  /* Online runs by when they were settled, offline ones by when their
-   * sync charged them: each when its consumption was posted. */
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT user_id, sum (charged), count (*) FROM ("
-                                            "SELECT user_id, charged FROM runs "
-                                            "WHERE account_id = ?1 AND status = 'succeeded' "
-                                            "AND charged > 0 AND completed_at >= ?2 "
-                                            "AND completed_at < ?3 "
-                                            "UNION ALL SELECT user_id, charged FROM pool_spend "
-                                            "WHERE account_id = ?1 AND created_at >= ?2 "
-                                            "AND created_at < ?3) GROUP BY user_id "
-                                            "ORDER BY sum (charged) DESC, user_id",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_POOL_USAGE_BY_MEMBER, error);
 
   if (stmt == NULL)
     return NULL;
