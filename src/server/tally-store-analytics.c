@@ -12,6 +12,7 @@
 
 #include "tally-store-analytics.h"
 #include "tally-store-private.h"
+#include "tally-store-sql.h"
 
 #define USEC_PER_HOUR (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
 
@@ -19,20 +20,11 @@
  * ledger sums each account's posted items by kind, hour and tool as it
  * writes (posted_hours, keyed by account, kind and hour): so a range of
  * the consumption account's hours is an index range, whatever the number
- * of runs. Day 0 of the epoch was a Thursday, ISO weekday 4. */
+ * of runs. */
 static const char * const consumption_sql[] = {
-  [TALLY_ANALYTICS_BY_TOOL] =
-    "SELECT tool_id, 0, SUM (amount), SUM (items) FROM posted_hours "
-    "WHERE account = (SELECT num FROM accounts WHERE id = ?1) AND kind = ?2 "
-    "AND hour >= ?3 AND hour < ?4 GROUP BY tool_id",
-  [TALLY_ANALYTICS_BY_HOUR] =
-    "SELECT '', hour % 24, SUM (amount), SUM (items) FROM posted_hours "
-    "WHERE account = (SELECT num FROM accounts WHERE id = ?1) AND kind = ?2 "
-    "AND hour >= ?3 AND hour < ?4 GROUP BY hour % 24",
-  [TALLY_ANALYTICS_BY_WEEKDAY] =
-    "SELECT '', (hour / 24 + 3) % 7, SUM (amount), SUM (items) FROM posted_hours "
-    "WHERE account = (SELECT num FROM accounts WHERE id = ?1) AND kind = ?2 "
-    "AND hour >= ?3 AND hour < ?4 GROUP BY (hour / 24 + 3) % 7",
+  [TALLY_ANALYTICS_BY_TOOL] = TALLY_STORE_ANALYTICS_BY_TOOL,
+  [TALLY_ANALYTICS_BY_HOUR] = TALLY_STORE_ANALYTICS_BY_HOUR,
+  [TALLY_ANALYTICS_BY_WEEKDAY] = TALLY_STORE_ANALYTICS_BY_WEEKDAY,
 };
 
 /* Steps @stmt to its end, appending each row read by @read to a new array
@@ -138,9 +130,7 @@ tally_store_analytics_tool_users (TallyStore  *self,
                                   GError     **error)
 {
   return collect_range (self,
-                        "SELECT tool_id, COUNT (DISTINCT user_id) FROM runs "
-                        "WHERE created_at >= ? AND created_at < ? "
-                        "AND status = 'succeeded' GROUP BY tool_id",
+                        TALLY_STORE_ANALYTICS_TOOL_USERS,
                         since, until, sizeof (TallyAnalyticsToolUsers), read_tool_users, error);
 }
 
@@ -167,12 +157,7 @@ tally_store_analytics_packs (TallyStore  *self,
                              GError     **error)
 {
   return collect_range (self,
-                        "SELECT pack_id, currency, COUNT (*), "
-                        "COUNT (DISTINCT user_id), SUM (credits), "
-                        "SUM (amount) FROM payments "
-                        "WHERE paid_at >= ? AND paid_at < ? "
-                        "GROUP BY pack_id, currency "
-                        "ORDER BY COUNT (*) DESC, pack_id, currency",
+                        TALLY_STORE_ANALYTICS_PACKS "pack_id, currency",
                         since, until, sizeof (TallyAnalyticsPack), read_pack, error);
 }
 
@@ -215,11 +200,7 @@ tally_store_analytics_buyers (TallyStore            *self,
   gint64 values[3] = { 0 };
 
   if (!read_row (self,
-                 "SELECT COALESCE (SUM (n), 0), COUNT (*), "
-                 "COALESCE (SUM (n >= 2), 0) FROM ("
-                 "  SELECT COUNT (*) AS n FROM payments"
-                 "  WHERE paid_at >= ? AND paid_at < ?"
-                 "  GROUP BY user_id)",
+                 TALLY_STORE_ANALYTICS_BUYERS,
                  since, until, values, G_N_ELEMENTS (values), error))
     return FALSE;
 
@@ -243,11 +224,7 @@ tally_store_analytics_gaps (TallyStore  *self,
                             GError     **error)
 {
   return collect_range (self,
-                        "SELECT gap FROM ("
-                        "  SELECT paid_at - LAG (paid_at) OVER ("
-                        "    PARTITION BY user_id ORDER BY paid_at) AS gap"
-                        "  FROM payments WHERE paid_at >= ? AND paid_at < ?)"
-                        "WHERE gap IS NOT NULL ORDER BY gap",
+                        TALLY_STORE_ANALYTICS_GAPS,
                         since, until, sizeof (gint64), read_gap, error);
 }
 
@@ -263,17 +240,7 @@ tally_store_analytics_funnel (TallyStore            *self,
   gint64 values[4] = { 0 };
 
   if (!read_row (self,
-                 "SELECT COUNT (*), COALESCE (SUM (ran), 0), "
-                 "COALESCE (SUM (paid >= 1), 0), "
-                 "COALESCE (SUM (paid >= 2), 0) FROM ("
-                 "  SELECT EXISTS (SELECT 1 FROM runs r"
-                 "    WHERE r.user_id = u.id AND r.created_at < ?2"
-                 "    AND r.status = 'succeeded') AS ran,"
-                 "  (SELECT COUNT (*) FROM (SELECT 1 FROM payments p"
-                 "    WHERE p.user_id = u.id AND p.paid_at < ?2"
-                 "    LIMIT 2)) AS paid"
-                 "  FROM users u WHERE u.created_at >= ?1"
-                 "  AND u.created_at < ?2 AND u.erased_at IS NULL)",
+                 TALLY_STORE_ANALYTICS_FUNNEL,
                  since, until, values, G_N_ELEMENTS (values), error))
     return FALSE;
 
@@ -294,15 +261,7 @@ tally_store_outstanding (TallyStore        *self,
   gint64 values[4] = { 0 };
 
   if (!read_row (self,
-                 "SELECT"
-                 "  COALESCE (SUM (CASE WHEN kind = ?1"
-                 "    THEN credits_posted - debits_posted END), 0),"
-                 "  COALESCE (SUM (CASE WHEN kind = ?2"
-                 "    THEN credits_posted - debits_posted END), 0),"
-                 "  COALESCE (SUM (debits_pending), 0),"
-                 "  (SELECT COUNT (*) FROM pending"
-                 "    WHERE state = 0 AND expires_at > 0)"
-                 " FROM accounts WHERE kind IN (?1, ?2)",
+                 TALLY_STORE_OUTSTANDING,
                  TALLY_ACCOUNT_KIND_USER, TALLY_ACCOUNT_KIND_TEAM,
                  values, G_N_ELEMENTS (values), error))
     return FALSE;
@@ -327,14 +286,7 @@ tally_store_checkout_stages (TallyStore           *self,
   gint64 values[5] = { 0 };
 
   if (!read_row (self,
-                 "SELECT COUNT (*),"
-                 "  COALESCE (SUM (status IN ('paid', 'refunded',"
-                 "    'disputed')), 0),"
-                 "  COALESCE (SUM (status = 'failed'), 0),"
-                 "  COALESCE (SUM (status = 'open' AND created_at >= ?), 0),"
-                 "  COALESCE (SUM (status = 'open' AND created_at < ?), 0)"
-                 " FROM payments p WHERE NOT EXISTS ("
-                 "  SELECT 1 FROM recharges r WHERE r.payment_id = p.id)",
+                 TALLY_STORE_CHECKOUT_STAGES,
                  now - timeout, now - timeout, values, G_N_ELEMENTS (values), error))
     return FALSE;
 

@@ -304,3 +304,95 @@
   "AND (CAST ($3 AS BIGINT) = 0 OR created_at >= $3) " \
   "AND (CAST ($4 AS BIGINT) = 0 OR created_at < $4) " \
   "ORDER BY seq DESC LIMIT $5"
+/* Analytics and gauges: tally-store-analytics.c and
+ * tally-pg-store-analytics.c. Booleans are summed through CASE, since
+ * PostgreSQL sums no booleans; a derived table is named, as PostgreSQL
+ * wants. No row order is promised unless an ORDER BY says so. */
+
+/* Posted consumption of account $1 (the consumption account), kind $2,
+ * in the hours [$3, $4) of the ledger's hourly sums: by tool, by hour of
+ * the day, by ISO weekday less one (day 0 of the epoch was a Thursday,
+ * weekday 4). */
+#define TALLY_STORE_ANALYTICS_CONSUMPTION_WHERE \
+  "FROM posted_hours WHERE account = (SELECT num FROM accounts WHERE id = $1) " \
+  "AND kind = $2 AND hour >= $3 AND hour < $4 "
+#define TALLY_STORE_ANALYTICS_BY_TOOL \
+  "SELECT tool_id, 0, SUM (amount), SUM (items) " \
+  TALLY_STORE_ANALYTICS_CONSUMPTION_WHERE "GROUP BY tool_id"
+#define TALLY_STORE_ANALYTICS_BY_HOUR \
+  "SELECT '', hour % 24, SUM (amount), SUM (items) " \
+  TALLY_STORE_ANALYTICS_CONSUMPTION_WHERE "GROUP BY hour % 24"
+#define TALLY_STORE_ANALYTICS_BY_WEEKDAY \
+  "SELECT '', (hour / 24 + 3) % 7, SUM (amount), SUM (items) " \
+  TALLY_STORE_ANALYTICS_CONSUMPTION_WHERE "GROUP BY (hour / 24 + 3) % 7"
+
+/* Distinct users of each tool's runs that succeeded in [$1, $2). */
+#define TALLY_STORE_ANALYTICS_TOOL_USERS \
+  "SELECT tool_id, COUNT (DISTINCT user_id) FROM runs " \
+  "WHERE created_at >= $1 AND created_at < $2 AND status = 'succeeded' GROUP BY tool_id"
+
+/* Paid purchases of [$1, $2) by pack and currency, most purchases first;
+ * each store orders equal counts by the ids' bytes (PostgreSQL with
+ * COLLATE "C", which SQLite does not know). */
+#define TALLY_STORE_ANALYTICS_PACKS \
+  "SELECT pack_id, currency, COUNT (*), COUNT (DISTINCT user_id), SUM (credits), " \
+  "SUM (amount) FROM payments WHERE paid_at >= $1 AND paid_at < $2 " \
+  "GROUP BY pack_id, currency ORDER BY COUNT (*) DESC, "
+
+/* Purchases, buyers and buyers of two or more, paid in [$1, $2). */
+#define TALLY_STORE_ANALYTICS_BUYERS \
+  "SELECT COALESCE (SUM (n), 0), COUNT (*), " \
+  "COALESCE (SUM (CASE WHEN n >= 2 THEN 1 ELSE 0 END), 0) FROM (" \
+  "  SELECT COUNT (*) AS n FROM payments" \
+  "  WHERE paid_at >= $1 AND paid_at < $2 GROUP BY user_id) AS per_user"
+
+/* Each buyer's gaps between consecutive purchases paid in [$1, $2),
+ * ascending. */
+#define TALLY_STORE_ANALYTICS_GAPS \
+  "SELECT gap FROM (" \
+  "  SELECT paid_at - LAG (paid_at) OVER (PARTITION BY user_id ORDER BY paid_at) AS gap" \
+  "  FROM payments WHERE paid_at >= $1 AND paid_at < $2) AS gaps " \
+  "WHERE gap IS NOT NULL ORDER BY gap"
+
+/* Users registered in [$1, $2), not erased, and how many of them before
+ * $2 had a run that succeeded, and one and two paid purchases: at most
+ * two payments a user are read, by the payments_by_user index. The
+ * registered users come first so that $1 does (SQLite numbers $n in the
+ * order they first appear). */
+#define TALLY_STORE_ANALYTICS_FUNNEL \
+  "WITH registered AS (SELECT id FROM users WHERE created_at >= $1 " \
+  "  AND created_at < $2 AND erased_at IS NULL) " \
+  "SELECT COUNT (*), COALESCE (SUM (ran), 0), " \
+  "COALESCE (SUM (CASE WHEN paid >= 1 THEN 1 ELSE 0 END), 0), " \
+  "COALESCE (SUM (CASE WHEN paid >= 2 THEN 1 ELSE 0 END), 0) FROM (" \
+  "  SELECT CASE WHEN EXISTS (SELECT 1 FROM runs r" \
+  "    WHERE r.user_id = u.id AND r.created_at < $2" \
+  "    AND r.status = 'succeeded') THEN 1 ELSE 0 END AS ran," \
+  "  (SELECT COUNT (*) FROM (SELECT 1 FROM payments p" \
+  "    WHERE p.user_id = u.id AND p.paid_at < $2" \
+  "    LIMIT 2) AS two) AS paid" \
+  "  FROM registered u) AS steps"
+
+/* What accounts of kinds $1 (users) and $2 (teams) hold and have held,
+ * and the pending transfers with a timeout not yet settled, through the
+ * index of due pending transfers. */
+#define TALLY_STORE_OUTSTANDING \
+  "SELECT" \
+  "  COALESCE (SUM (CASE WHEN kind = $1 THEN credits_posted - debits_posted END), 0)," \
+  "  COALESCE (SUM (CASE WHEN kind = $2 THEN credits_posted - debits_posted END), 0)," \
+  "  COALESCE (SUM (debits_pending), 0)," \
+  "  (SELECT COUNT (*) FROM pending WHERE state = 0 AND expires_at > 0)" \
+  " FROM accounts WHERE kind IN ($1, $2)"
+
+/* Pack checkouts (a top-up has a recharges row) by where they got to;
+ * one still open counts as abandoned once it started before $1, which
+ * $2 repeats. */
+#define TALLY_STORE_CHECKOUT_STAGES \
+  "SELECT COUNT (*)," \
+  "  COALESCE (SUM (CASE WHEN status IN ('paid', 'refunded', 'disputed')" \
+  "    THEN 1 ELSE 0 END), 0)," \
+  "  COALESCE (SUM (CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)," \
+  "  COALESCE (SUM (CASE WHEN status = 'open' AND created_at >= $1 THEN 1 ELSE 0 END), 0)," \
+  "  COALESCE (SUM (CASE WHEN status = 'open' AND created_at < $2 THEN 1 ELSE 0 END), 0)" \
+  " FROM payments p WHERE NOT EXISTS (" \
+  "  SELECT 1 FROM recharges r WHERE r.payment_id = p.id)"
