@@ -263,10 +263,11 @@
   "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL"
 
 /* Erasure (docs/privacy.md): every statement takes the user's id as $1,
- * the last also the time as $2, run in this order in one transaction.
- * The list is one on both stores so they erase the same; only how each
- * renames the user's devices differs (@RENAME_DEVICES: SQLite has rowid,
- * PostgreSQL none), as the (user_id, device) key wants distinct names. */
+ * the last also the time as $2 (it names $2 first: SQLite binds them by
+ * name), run in this order in one transaction. The list is one on both
+ * stores so they erase the same; only how each renames the user's
+ * devices differs (@RENAME_DEVICES: SQLite has rowid, PostgreSQL none),
+ * as the (user_id, device) key wants distinct names. */
 #define TALLY_STORE_ERASE_USER(RENAME_DEVICES) \
   "DELETE FROM sessions WHERE user_id = $1", \
   "DELETE FROM invoice_details WHERE user_id = $1", \

@@ -160,12 +160,17 @@ tally_store_erase_user (TallyStore       *self,
     {
       /* Prepared from the table's literal, so kept like any other. */
       sqlite3_stmt *stmt = tally_store_prepare (self, erase_statements[i], error);
+      int at;
 
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, user->id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_bind_parameter_count (stmt) >= 2)
-        sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+      /* By name: SQLite numbers $n in the order they first appear, and
+       * the last statement names the time first. */
+      sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, "$1"), user->id, -1,
+                         SQLITE_TRANSIENT);
+      at = sqlite3_bind_parameter_index (stmt, "$2");
+      if (at > 0)
+        sqlite3_bind_int64 (stmt, at, g_get_real_time ());
       if (!tally_store_step_done (self, stmt, error))
         return FALSE;
     }
