@@ -398,6 +398,16 @@ test_list_and_search (StoreFixture  *fixture,
   g_clear_pointer (&found, g_free);
   found = search_all (fixture, "erased", 10);
   g_assert_cmpstr (found, ==, "|");
+
+  /* A page goes on where the last ended though a user on it is gone. */
+  g_clear_pointer (&page, g_free);
+  page = search (fixture, NULL, 0, 2, &next);
+  g_assert_cmpstr (page, ==, "contract@example.com zed@example.com");
+  erase (fixture, &zed);
+  g_clear_pointer (&page, g_free);
+  page = search (fixture, NULL, next, 2, &next);
+  g_assert_cmpstr (page, ==, "a_b@example.com a.b@example.com");
+  g_assert_cmpint (next, ==, 0);
 }
 
 static gint64
@@ -984,6 +994,76 @@ test_usage_by_key (StoreFixture  *fixture,
   g_assert_cmpuint (rows->len, ==, 0);
 }
 
+typedef struct
+{
+  const char *user_id;
+  const char *key_id;
+  gboolean    revoked;
+} Revoke;
+
+/* A second server revoking the key: it waits for the first's row lock,
+ * then finds it revoked already. */
+static gboolean
+revoke_elsewhere (TallyRulesStore  *store,
+                  gpointer          data,
+                  GError          **error)
+{
+  Revoke *revoke = data;
+  g_autoptr(GError) local_error = NULL;
+
+  revoke->revoked = tally_api_store_revoke_api_key (TALLY_API_STORE (store), revoke->user_id,
+                                                    revoke->key_id, 900, &local_error);
+  g_assert_true (revoke->revoked ||
+                 g_error_matches (local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_NOT_FOUND));
+  return TRUE;
+}
+
+static void
+test_races (StoreFixture  *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(TallyPgStore) second = NULL;
+  g_autoptr(GError) error = NULL;
+  TallyApiKey key;
+  Revoke revoke = { fixture->user.id, NULL, TRUE };
+  gint64 n_deleted = -1;
+
+  if (stores_skip_on_sqlite (fixture))
+    return;
+
+  insert_key (fixture, fixture->user.id, "secret", "Key", TRUE, 1, &key);
+  revoke.key_id = key.id;
+  stores_begin (fixture);
+  g_assert_true (tally_api_store_revoke_api_key (api (fixture), fixture->user.id, key.id, 800,
+                                                 &error));
+  g_assert_no_error (error);
+  stores_race (fixture, revoke_elsewhere, &revoke);
+  g_assert_false (revoke.revoked);
+  g_assert_cmpint (query_int (fixture, "SELECT revoked_at FROM api_keys"), ==, 800);
+
+  /* Two servers' session sweeps: the second skips the rows the first
+   * holds instead of waiting for them (it would wait past the timeout). */
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *token = g_strdup_printf ("old-%u", i);
+
+      create_session (fixture, token, fixture->user.id, NULL, 10);
+    }
+  second = tally_pg_store_new (tally_pg_store_get_url (fixture->pg_store), &error);
+  g_assert_no_error (error);
+  g_assert_true (tally_pg_exec_command (tally_pg_store_get_pg (second),
+                                        "SET lock_timeout = '5s'", 0, NULL, &error));
+  g_assert_no_error (error);
+  stores_begin (fixture);
+  g_assert_cmpint (delete_old_sessions (fixture, 100, 3), ==, 3);
+  g_assert_true (tally_api_store_delete_old_sessions (TALLY_API_STORE (second), 100, 3,
+                                                      &n_deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (n_deleted, ==, 1);
+  stores_commit (fixture);
+  g_assert_cmpint (query_int (fixture, "SELECT count(*) FROM sessions"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -998,6 +1078,7 @@ main (int   argc,
   stores_add ("api-erase-user", test_erase);
   stores_add ("api-keys", test_keys);
   stores_add ("api-usage-by-key", test_usage_by_key);
+  stores_add ("api-account-races", test_races);
 
   return stores_run ();
 }
