@@ -11,7 +11,6 @@
 
 #include "tally-store-users.h"
 #include "tally-store-private.h"
-#include "tally-store-sql.h"
 
 GArray *
 tally_store_search_users (TallyStore  *self,
@@ -95,8 +94,7 @@ tally_store_count_active_admins (TallyStore  *self,
                                  gint64      *count,
                                  GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_COUNT_ACTIVE_ADMINS,
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_COUNT_ACTIVE_ADMINS, error);
   gboolean found;
 
   *count = 0;
