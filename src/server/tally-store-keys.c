@@ -11,9 +11,7 @@
 
 #include "tally-store-keys.h"
 #include "tally-store-private.h"
-
-#define KEY_COLUMNS "k.id, k.user_id, k.name, k.prefix, k.scopes, k.rate_limit, " \
-                    "k.created_at, k.last_used_at, k.revoked_at "
+#include "tally-store-sql.h"
 
 static void
 read_key (sqlite3_stmt *stmt,
@@ -37,11 +35,7 @@ tally_store_insert_api_key (TallyStore         *self,
                             const guint8        key_hash[32],
                             GError            **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO api_keys (id, user_id, name, prefix, "
-                                            "key_hash, scopes, rate_limit, created_at) "
-                                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_INSERT_API_KEY, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -91,11 +85,7 @@ tally_store_list_api_keys (TallyStore  *self,
                            const char  *user_id,
                            GError     **error)
 {
-  return list_keys (self,
-                    "SELECT " KEY_COLUMNS "FROM api_keys k "
-                    "WHERE k.user_id = ? AND k.revoked_at IS NULL "
-                    "ORDER BY k.created_at DESC, k.id",
-                    user_id, error);
+  return list_keys (self, TALLY_STORE_LIST_API_KEYS, user_id, error);
 }
 
 GArray *
@@ -103,10 +93,7 @@ tally_store_list_all_api_keys (TallyStore  *self,
                                const char  *user_id,
                                GError     **error)
 {
-  return list_keys (self,
-                    "SELECT " KEY_COLUMNS "FROM api_keys k WHERE k.user_id = ? "
-                    "ORDER BY k.created_at DESC, k.id",
-                    user_id, error);
+  return list_keys (self, TALLY_STORE_LIST_ALL_API_KEYS, user_id, error);
 }
 
 gboolean
@@ -116,10 +103,7 @@ tally_store_revoke_api_key (TallyStore  *self,
                             gint64       now,
                             GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE api_keys SET revoked_at = ? "
-                                            "WHERE id = ? AND user_id = ? AND revoked_at IS NULL",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_REVOKE_API_KEY, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -145,12 +129,7 @@ tally_store_find_api_key (TallyStore    *self,
                           TallyUser     *user,
                           GError       **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT " KEY_COLUMNS "FROM api_keys k "
-                                            "JOIN users u ON u.id = k.user_id "
-                                            "WHERE k.key_hash = ? AND k.revoked_at IS NULL "
-                                            "AND u.disabled = 0",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_API_KEY, error);
   int rc;
 
   if (stmt == NULL)
@@ -179,17 +158,12 @@ tally_store_touch_api_key (TallyStore  *self,
                            gint64       when,
                            GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE api_keys SET last_used_at = ? "
-                                            "WHERE id = ? AND (last_used_at IS NULL "
-                                            "OR last_used_at < ?)",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_TOUCH_API_KEY, error);
 
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, when);
   sqlite3_bind_text (stmt, 2, id, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, when);
   return tally_store_step_done (self, stmt, error);
 }
 
@@ -218,16 +192,7 @@ tally_store_usage_by_key (TallyStore  *self,
                           GError     **error)
 {
   g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (TallyKeyUsage));
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT k.id, k.name, k.prefix, sum (r.charged), "
-                                            "count (*) FROM run_keys rk "
-                                            "JOIN runs r ON r.id = rk.run_id "
-                                            "JOIN api_keys k ON k.id = rk.key_id "
-                                            "WHERE r.account_id = ? AND r.status = 'succeeded' "
-                                            "AND r.charged > 0 AND r.completed_at >= ? "
-                                            "AND r.completed_at < ? GROUP BY k.id "
-                                            "ORDER BY sum (r.charged) DESC, k.id",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_USAGE_BY_KEY, error);
   int rc;
 
   if (stmt == NULL)

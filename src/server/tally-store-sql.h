@@ -396,3 +396,105 @@
   "  COALESCE (SUM (CASE WHEN status = 'open' AND created_at < $2 THEN 1 ELSE 0 END), 0)" \
   " FROM payments p WHERE NOT EXISTS (" \
   "  SELECT 1 FROM recharges r WHERE r.payment_id = p.id)"
+/* API keys: tally-store-keys.c and tally-pg-store-keys.c. A key from
+ * column 0, api_keys k; a NULL time reads as 0 on both. */
+#define TALLY_STORE_KEY_COLUMNS \
+  "k.id, k.user_id, k.name, k.prefix, k.scopes, k.rate_limit, " \
+  "k.created_at, k.last_used_at, k.revoked_at "
+#define TALLY_STORE_INSERT_API_KEY \
+  "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, scopes, rate_limit, " \
+  "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+/* The user's live keys, or all of them, newest first. */
+#define TALLY_STORE_LIST_API_KEYS \
+  "SELECT " TALLY_STORE_KEY_COLUMNS "FROM api_keys k " \
+  "WHERE k.user_id = $1 AND k.revoked_at IS NULL ORDER BY k.created_at DESC, k.id"
+#define TALLY_STORE_LIST_ALL_API_KEYS \
+  "SELECT " TALLY_STORE_KEY_COLUMNS "FROM api_keys k WHERE k.user_id = $1 " \
+  "ORDER BY k.created_at DESC, k.id"
+/* Only a live key of the user's: of two servers revoking it, one does. */
+#define TALLY_STORE_REVOKE_API_KEY \
+  "UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL"
+#define TALLY_STORE_FIND_API_KEY \
+  "SELECT " TALLY_STORE_KEY_COLUMNS "FROM api_keys k JOIN users u ON u.id = k.user_id " \
+  "WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND u.disabled = 0"
+/* Never moves last_used_at back, whichever server's touch lands last. */
+#define TALLY_STORE_TOUCH_API_KEY \
+  "UPDATE api_keys SET last_used_at = $1 " \
+  "WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)"
+/* GROUP BY the key's primary key, so PostgreSQL takes its name and prefix. */
+#define TALLY_STORE_USAGE_BY_KEY \
+  "SELECT k.id, k.name, k.prefix, sum (r.charged), count (*) FROM run_keys rk " \
+  "JOIN runs r ON r.id = rk.run_id JOIN api_keys k ON k.id = rk.key_id " \
+  "WHERE r.account_id = $1 AND r.status = 'succeeded' AND r.charged > 0 " \
+  "AND r.completed_at >= $2 AND r.completed_at < $3 GROUP BY k.id " \
+  "ORDER BY sum (r.charged) DESC, k.id"
+
+/* Users and sessions: tally-store.c and tally-store-users.c on SQLite,
+ * tally-pg-store-accounts.c on PostgreSQL. TALLY_STORE_USER_COLUMNS of
+ * users u. */
+#define TALLY_STORE_USER_COLUMNS_OF_U \
+  "u.id, u.email, u.name, u.role, u.disabled, u.account_id, u.timezone, u.created_at "
+/* By the address, given lower-case: NOCASE on both matches it anyway. */
+#define TALLY_STORE_SET_ROLE "UPDATE users SET role = $1 WHERE email = $2"
+#define TALLY_STORE_SET_DISABLED "UPDATE users SET disabled = $1 WHERE email = $2"
+#define TALLY_STORE_UPDATE_USER \
+  "UPDATE users SET role = $1, disabled = $2 WHERE id = $3 AND erased_at IS NULL"
+#define TALLY_STORE_COUNT_ACTIVE_ADMINS \
+  "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND erased_at IS NULL"
+#define TALLY_STORE_LOAD_CONSENT \
+  "SELECT marketing_opt_in, marketing_changed_at, marketing_text_version FROM users " \
+  "WHERE id = $1"
+#define TALLY_STORE_SAVE_CONSENT \
+  "UPDATE users SET marketing_opt_in = $1, marketing_changed_at = $2, " \
+  "marketing_text_version = $3 WHERE id = $4"
+#define TALLY_STORE_CREATE_SESSION \
+  "INSERT INTO sessions (token_hash, user_id, device, created_at, expires_at) " \
+  "VALUES ($1, $2, $3, $4, $5)"
+/* The live session's user, who must not be disabled. */
+#define TALLY_STORE_FIND_SESSION \
+  "SELECT " TALLY_STORE_USER_COLUMNS_OF_U "FROM sessions s JOIN users u ON u.id = s.user_id " \
+  "WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled = 0"
+#define TALLY_STORE_REVOKE_SESSION \
+  "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL"
+
+/* Erasure (docs/privacy.md): every statement takes the user's id as $1,
+ * the last also the time as $2 (it names $2 first: SQLite binds them by
+ * name), run in this order in one transaction. The list is one on both
+ * stores so they erase the same; only how each renames the user's
+ * devices differs (@RENAME_DEVICES: SQLite has rowid, PostgreSQL none),
+ * as the (user_id, device) key wants distinct names. */
+#define TALLY_STORE_ERASE_USER(RENAME_DEVICES) \
+  "DELETE FROM sessions WHERE user_id = $1", \
+  "DELETE FROM invoice_details WHERE user_id = $1", \
+  /* Alerts are about the user's spending, not the books; a webhook's \
+   * address and its deliveries' bodies may say who they are. */ \
+  "DELETE FROM alert_settings WHERE user_id = $1", \
+  "DELETE FROM alerts WHERE user_id = $1", \
+  "DELETE FROM alert_emails WHERE user_id = $1", \
+  "DELETE FROM webhook_deliveries WHERE webhook_id IN " \
+  "  (SELECT id FROM outgoing_webhooks WHERE user_id = $1)", \
+  "DELETE FROM outgoing_webhooks WHERE user_id = $1", \
+  /* Keys stop working at once; the runs made with them keep their figures. */ \
+  "DELETE FROM api_keys WHERE user_id = $1", \
+  /* Invitations name the address they were sent to. Memberships stay (a \
+   * pool's history refers to them) under the pseudonymous user row. */ \
+  "DELETE FROM team_invitations WHERE email = (SELECT email FROM users WHERE id = $1)", \
+  /* The settings go; a charge in flight keeps its row until it settles. */ \
+  "UPDATE auto_recharge SET enabled = 0 WHERE user_id = $1", \
+  /* What the user typed into a tool is theirs; the run's figures stay. */ \
+  "UPDATE runs SET inputs = '{}' WHERE user_id = $1", \
+  /* Device names may be a person's ("Ann's laptop"). */ \
+  "UPDATE sync_ops SET device = 'erased' WHERE user_id = $1", \
+  RENAME_DEVICES, \
+  /* Gifts to the user's address (received, or still waiting: those can \
+   * no longer arrive) lose it; the address a referral signed up from and \
+   * the user's own code go. */ \
+  "UPDATE gifts SET email = 'erased-' || payment_id " \
+  "  WHERE email = (SELECT email FROM users WHERE id = $1) " \
+  "  OR recipient_account_id = (SELECT account_id FROM users WHERE id = $1)", \
+  "UPDATE referrals SET signup_address = 'erased' WHERE referred_user_id = $1", \
+  "DELETE FROM referral_codes WHERE user_id = $1", \
+  "UPDATE users SET email = 'erased-' || id, name = '', password_hash = '', role = 'member', " \
+  "  disabled = 1, timezone = 'UTC', erased_at = coalesce (erased_at, $2), " \
+  "  marketing_opt_in = 0, marketing_changed_at = NULL, marketing_text_version = NULL " \
+  "  WHERE id = $1"

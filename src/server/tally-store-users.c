@@ -94,10 +94,7 @@ tally_store_count_active_admins (TallyStore  *self,
                                  gint64      *count,
                                  GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT count(*) FROM users WHERE role = 'admin' "
-                                            "AND disabled = 0 AND erased_at IS NULL",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_COUNT_ACTIVE_ADMINS, error);
   gboolean found;
 
   *count = 0;
@@ -134,10 +131,7 @@ tally_store_update_user (TallyStore  *self,
                          gboolean     disabled,
                          GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE users SET role = ?, disabled = ? "
-                                            "WHERE id = ? AND erased_at IS NULL",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_UPDATE_USER, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -147,42 +141,10 @@ tally_store_update_user (TallyStore  *self,
   return tally_store_step_done (self, stmt, error);
 }
 
-/* Each statement takes the user's id as ?1 (and may ignore ?2, the
- * account's id). */
+/* The same statements as PostgreSQL's (tally-store-sql.h): the user's id
+ * is $1, the time $2. */
 static const char * const erase_statements[] = {
-  "DELETE FROM sessions WHERE user_id = ?1",
-  "DELETE FROM invoice_details WHERE user_id = ?1",
-  /* Alerts are about the user's spending, not the books; a webhook's
-   * address and its deliveries' bodies may say who they are. */
-  "DELETE FROM alert_settings WHERE user_id = ?1",
-  "DELETE FROM alerts WHERE user_id = ?1",
-  "DELETE FROM alert_emails WHERE user_id = ?1",
-  "DELETE FROM webhook_deliveries WHERE webhook_id IN "
-  "  (SELECT id FROM outgoing_webhooks WHERE user_id = ?1)",
-  "DELETE FROM outgoing_webhooks WHERE user_id = ?1",
-  /* Keys stop working at once; the runs made with them keep their figures. */
-  "DELETE FROM api_keys WHERE user_id = ?1",
-  /* Invitations name the address they were sent to. Memberships stay (a
-   * pool's history refers to them) under the pseudonymous user row. */
-  "DELETE FROM team_invitations WHERE email = (SELECT email FROM users WHERE id = ?1)",
-  /* The settings go; a charge in flight keeps its row until it settles. */
-  "UPDATE auto_recharge SET enabled = 0 WHERE user_id = ?1",
-  /* What the user typed into a tool is theirs; the run's figures stay. */
-  "UPDATE runs SET inputs = '{}' WHERE user_id = ?1",
-  /* Device names may be a person's ("Ann's laptop"). */
-  "UPDATE sync_ops SET device = 'erased' WHERE user_id = ?1",
-  "UPDATE devices SET device = 'erased-' || rowid WHERE user_id = ?1",
-  /* Gifts to the user's address (received, or still waiting: those can
-   * no longer arrive) lose it; the address a referral signed up from and
-   * the user's own code go. */
-  "UPDATE gifts SET email = 'erased-' || payment_id "
-  "  WHERE email = (SELECT email FROM users WHERE id = ?1) "
-  "  OR recipient_account_id = (SELECT account_id FROM users WHERE id = ?1)",
-  "UPDATE referrals SET signup_address = 'erased' WHERE referred_user_id = ?1",
-  "DELETE FROM referral_codes WHERE user_id = ?1",
-  "UPDATE users SET email = 'erased-' || id, name = '', password_hash = '', role = 'member', "
-  "  disabled = 1, timezone = 'UTC', erased_at = coalesce (erased_at, ?3), marketing_opt_in = 0, "
-  "  marketing_changed_at = NULL, marketing_text_version = NULL WHERE id = ?1",
+  TALLY_STORE_ERASE_USER ("UPDATE devices SET device = 'erased-' || rowid WHERE user_id = $1")
 };
 
 gboolean
@@ -196,12 +158,17 @@ tally_store_erase_user (TallyStore       *self,
     {
       /* Prepared from the table's literal, so kept like any other. */
       sqlite3_stmt *stmt = tally_store_prepare (self, erase_statements[i], error);
+      int at;
 
       if (stmt == NULL)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, user->id, -1, SQLITE_TRANSIENT);
-      if (sqlite3_bind_parameter_count (stmt) >= 3)
-        sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+      /* By name: SQLite numbers $n in the order they first appear, and
+       * the last statement names the time first. */
+      sqlite3_bind_text (stmt, sqlite3_bind_parameter_index (stmt, "$1"), user->id, -1,
+                         SQLITE_TRANSIENT);
+      at = sqlite3_bind_parameter_index (stmt, "$2");
+      if (at > 0)
+        sqlite3_bind_int64 (stmt, at, g_get_real_time ());
       if (!tally_store_step_done (self, stmt, error))
         return FALSE;
     }
@@ -215,10 +182,7 @@ tally_store_load_consent (TallyStore    *self,
                           TallyConsent  *consent,
                           GError       **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT marketing_opt_in, marketing_changed_at, "
-                                            "marketing_text_version FROM users WHERE id = ?",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_LOAD_CONSENT, error);
   int rc;
 
   memset (consent, 0, sizeof *consent);
@@ -246,11 +210,7 @@ tally_store_save_consent (TallyStore          *self,
                           const TallyConsent  *consent,
                           GError             **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE users SET marketing_opt_in = ?, "
-                                            "marketing_changed_at = ?, "
-                                            "marketing_text_version = ? WHERE id = ?",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_SAVE_CONSENT, error);
 
   if (stmt == NULL)
     return FALSE;

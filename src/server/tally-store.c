@@ -638,8 +638,7 @@ tally_store_set_role (TallyStore  *self,
                       TallyRole    role,
                       GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, "UPDATE users SET role = ? WHERE email = ?",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_SET_ROLE, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -654,8 +653,7 @@ tally_store_set_disabled (TallyStore  *self,
                           gboolean     disabled,
                           GError     **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self, "UPDATE users SET disabled = ? WHERE email = ?",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_SET_DISABLED, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -672,10 +670,7 @@ tally_store_create_session (TallyStore    *self,
                             gint64         expires_at,
                             GError       **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "INSERT INTO sessions (token_hash, user_id, device, "
-                                            "created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_CREATE_SESSION, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -695,13 +690,7 @@ tally_store_find_session (TallyStore    *self,
                           TallyUser     *user,
                           GError       **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "SELECT u.id, u.email, u.name, u.role, u.disabled, "
-                                            "u.account_id, u.timezone, u.created_at "
-                                            "FROM sessions s JOIN users u ON u.id = s.user_id "
-                                            "WHERE s.token_hash = ? AND s.revoked_at IS NULL "
-                                            "AND s.expires_at > ? AND u.disabled = 0",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_FIND_SESSION, error);
 
   if (stmt == NULL)
     return FALSE;
@@ -716,10 +705,7 @@ tally_store_revoke_session (TallyStore    *self,
                             gint64         now,
                             GError       **error)
 {
-  sqlite3_stmt *stmt = tally_store_prepare (self,
-                                            "UPDATE sessions SET revoked_at = ? "
-                                            "WHERE token_hash = ? AND revoked_at IS NULL",
-                                            error);
+  sqlite3_stmt *stmt = tally_store_prepare (self, TALLY_STORE_REVOKE_SESSION, error);
 
   if (stmt == NULL)
     return FALSE;
