@@ -15,8 +15,96 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "tally.h"
+#include "tally-test-postgres.h"
 #include "tally-test-server.h"
+
+gboolean
+test_store_is_postgres (void)
+{
+  return g_strcmp0 (g_getenv ("TALLY_TEST_STORE"), "postgresql") == 0;
+}
+
+gboolean
+test_skip_unless_sqlite (void)
+{
+  if (!test_store_is_postgres ())
+    return FALSE;
+  g_test_skip ("reads or breaks the SQLite file itself");
+  return TRUE;
+}
+
+/* One cluster for the whole test binary, started by its first server and
+ * stopped when the binary exits (its guard removes it however it dies). */
+static TallyTestPostgres *cluster;
+
+static void
+stop_cluster (void)
+{
+  g_clear_pointer (&cluster, tally_test_postgres_free);
+}
+
+static PGconn *
+connect_checked (const char *url)
+{
+  PGconn *conn = PQconnectdb (url);
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("%s: %s", url, PQerrorMessage (conn));
+  return conn;
+}
+
+static PGresult *
+run_checked (PGconn     *conn,
+             const char *sql)
+{
+  PGresult *res = PQexec (conn, sql);
+
+  if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
+    g_error ("%s: %s", sql, PQresultErrorMessage (res));
+  return res;
+}
+
+/* A database of the server's own, its tables made by tally-server migrate
+ * as an operator would. */
+static char *
+new_database (void)
+{
+  static guint n_databases;
+  g_autofree char *name = g_strdup_printf ("tally_%u", ++n_databases);
+  g_autofree char *create = g_strdup_printf ("CREATE DATABASE %s", name);
+  g_autofree char *url = NULL;
+  g_autofree char *option = NULL;
+  PGconn *conn;
+
+  if (cluster == NULL)
+    {
+      cluster = tally_test_postgres_start ();
+      atexit (stop_cluster);
+    }
+  conn = connect_checked (tally_test_postgres_get_url (cluster));
+  PQclear (run_checked (conn, create));
+  PQfinish (conn);
+
+  url = tally_test_postgres_get_database_url (cluster, name);
+  option = g_strdup_printf ("--store-url=%s", url);
+  {
+    const char * const args[] = { "migrate", option, NULL };
+
+    g_assert_cmpint (test_server_command (args, NULL, NULL, NULL), ==, 0);
+  }
+  return g_steal_pointer (&url);
+}
+
+char *
+test_server_store_option (TestServer *server)
+{
+  if (server->store_url != NULL)
+    return g_strdup_printf ("--store-url=%s", server->store_url);
+  return g_strdup_printf ("--data-dir=%s", server->data_dir);
+}
 
 const char *
 test_server_binary (void)
@@ -59,6 +147,8 @@ spawn (TestServer *server)
   g_ptr_array_add (argv, g_strdup (test_server_binary ()));
   g_ptr_array_add (argv, g_strdup_printf ("--listen=127.0.0.1:%u", server->port));
   g_ptr_array_add (argv, g_strdup_printf ("--data-dir=%s", server->data_dir));
+  if (server->store_url != NULL)
+    g_ptr_array_add (argv, g_strdup_printf ("--store-url=%s", server->store_url));
   /* Tests sign up many users from 127.0.0.1; the ones about the limit set
    * it again (the last option wins). */
   g_ptr_array_add (argv, g_strdup ("--signups-per-hour=1000000"));
@@ -103,6 +193,8 @@ start (const char * const *extra_args,
   server->base_url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
   server->extra_args = g_strdupv ((char **) extra_args);
   server->session = test_session_new ();
+  if (test_store_is_postgres ())
+    server->store_url = new_database ();
   spawn (server);
   wait_until_ready (server);
   return server;
@@ -160,6 +252,7 @@ test_server_free (TestServer *server)
   g_strfreev (server->extra_args);
   g_free (server->base_url);
   g_free (server->data_dir);
+  g_free (server->store_url);
   g_free (server->dir);
   g_free (server);
 }
@@ -364,8 +457,8 @@ char *
 test_admin_new (TestServer *server,
                 const char *email)
 {
-  g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
-  const char *argv[] = { test_server_binary (), "user", "add", email, "--role", "admin", data_dir,
+  g_autofree char *store = test_server_store_option (server);
+  const char *argv[] = { test_server_binary (), "user", "add", email, "--role", "admin", store,
                          NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) process = NULL;
@@ -492,28 +585,60 @@ test_server_ledger_path (TestServer *server)
   return g_build_filename (server->data_dir, "tally.db", NULL);
 }
 
+/* On PostgreSQL, through tally-server check: the same invariant queries. */
 void
 test_server_check_ledger (TestServer *server)
 {
-  g_autofree char *path = test_server_ledger_path (server);
+  g_autofree char *path = NULL;
   g_autoptr(TallyLedger) ledger = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (server->store_url != NULL)
+    {
+      g_autofree char *option = test_server_store_option (server);
+      g_autofree char *out = NULL;
+      const char * const args[] = { "check", option, NULL };
+
+      g_assert_cmpint (test_server_command (args, NULL, &out, NULL), ==, 0);
+      return;
+    }
+
+  path = test_server_ledger_path (server);
   ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_READ_ONLY, &error);
   g_assert_no_error (error);
   tally_ledger_check (ledger, &error);
   g_assert_no_error (error);
 }
 
+static gint64
+postgres_count (TestServer *server,
+                const char *sql)
+{
+  PGconn *conn = connect_checked (server->store_url);
+  PGresult *res = run_checked (conn, sql);
+  gint64 count;
+
+  g_assert_cmpint (PQntuples (res), ==, 1);
+  count = g_ascii_strtoll (PQgetvalue (res, 0, 0), NULL, 10);
+  PQclear (res);
+  PQfinish (conn);
+  return count;
+}
+
+/* @sql in the SQL both stores understand. */
 gint64
 test_server_count (TestServer *server,
                    const char *sql)
 {
-  g_autofree char *path = test_server_ledger_path (server);
+  g_autofree char *path = NULL;
   sqlite3_stmt *stmt = NULL;
   sqlite3 *db = NULL;
   gint64 count;
 
+  if (server->store_url != NULL)
+    return postgres_count (server, sql);
+
+  path = test_server_ledger_path (server);
   g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   sqlite3_busy_timeout (db, 5000);
   g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
@@ -528,10 +653,20 @@ void
 test_server_exec (TestServer *server,
                   const char *sql)
 {
-  g_autofree char *path = test_server_ledger_path (server);
+  g_autofree char *path = NULL;
   sqlite3 *db = NULL;
   char *message = NULL;
 
+  if (server->store_url != NULL)
+    {
+      PGconn *conn = connect_checked (server->store_url);
+
+      PQclear (run_checked (conn, sql));
+      PQfinish (conn);
+      return;
+    }
+
+  path = test_server_ledger_path (server);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
     g_error ("%s: %s", sql, message);

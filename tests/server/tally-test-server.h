@@ -26,6 +26,9 @@ typedef struct
   GStrv        extra_args;
   /* The server's log lines go to /dev/null, not the test's output. */
   gboolean     quiet;
+  /* With TALLY_TEST_STORE=postgresql: the server's own database on the
+   * test binary's PostgreSQL cluster, else NULL (SQLite in data_dir). */
+  char        *store_url;
 } TestServer;
 
 typedef struct
@@ -194,5 +197,15 @@ GPtrArray    *test_mail_sink_texts (TestMailSink       *sink);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestServer, test_server_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestResponse, test_response_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestMailSink, test_mail_sink_free)
+
+/* TRUE when the servers of this test binary keep their data in
+ * PostgreSQL (TALLY_TEST_STORE=postgresql), as the suite's second run. */
+gboolean      test_store_is_postgres (void);
+/* Skips the rest of a test that reads or breaks SQLite's file on
+ * purpose, when servers run on PostgreSQL: returns TRUE to return. */
+gboolean      test_skip_unless_sqlite (void);
+/* --data-dir or --store-url, whichever names @server's store, for a
+ * command run on it. */
+char         *test_server_store_option (TestServer       *server);
 
 G_END_DECLS

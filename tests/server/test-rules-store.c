@@ -514,12 +514,39 @@ test_sweep (StoreFixture  *fixture,
   g_clear_error (&cancelled.error);
 }
 
+/* Every call of both interfaces is implemented: a store missing one
+ * would crash the first request that makes it. */
+static void
+assert_vtable_complete (gconstpointer  vtable,
+                        gsize          size,
+                        const char    *name)
+{
+  const gpointer *calls = (const gpointer *) ((const GTypeInterface *) vtable + 1);
+  gsize n = (size - sizeof (GTypeInterface)) / sizeof (gpointer);
+
+  for (gsize i = 0; i < n; i++)
+    if (calls[i] == NULL)
+      g_error ("%s: call %" G_GSIZE_FORMAT " of the interface is not implemented", name, i);
+}
+
+static void
+test_interfaces_complete (StoreFixture  *fixture,
+                          gconstpointer  data)
+{
+  assert_vtable_complete (TALLY_RULES_STORE_GET_IFACE (fixture->store),
+                          sizeof (TallyRulesStoreInterface), "TallyRulesStore");
+  g_assert_true (TALLY_IS_API_STORE (fixture->store));
+  assert_vtable_complete (TALLY_API_STORE_GET_IFACE (fixture->store),
+                          sizeof (TallyApiStoreInterface), "TallyApiStore");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
 
+  stores_add ("interfaces-complete", test_interfaces_complete);
   stores_add ("not-found", test_not_found);
   stores_add ("group-writes", test_group_writes);
   stores_add ("ledger-reads", test_ledger_reads);
