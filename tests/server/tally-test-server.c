@@ -69,8 +69,8 @@ run_checked (PGconn     *conn,
 
 /* A database of the server's own, its tables made by tally-server migrate
  * as an operator would. */
-static char *
-new_database (void)
+char *
+test_postgres_database_new (void)
 {
   static guint n_databases;
   g_autofree char *name = g_strdup_printf ("tally_%u", ++n_databases);
@@ -178,8 +178,9 @@ wait_until_ready (TestServer *server)
 }
 
 static TestServer *
-start (const char * const *extra_args,
-       gboolean            quiet)
+start_on (const char         *store_url,
+          const char * const *extra_args,
+          gboolean            quiet)
 {
   TestServer *server = g_new0 (TestServer, 1);
   g_autoptr(GError) error = NULL;
@@ -193,11 +194,33 @@ start (const char * const *extra_args,
   server->base_url = g_strdup_printf ("http://127.0.0.1:%u", server->port);
   server->extra_args = g_strdupv ((char **) extra_args);
   server->session = test_session_new ();
-  if (test_store_is_postgres ())
-    server->store_url = new_database ();
+  if (store_url != NULL)
+    server->store_url = g_strdup (store_url);
+  else if (test_store_is_postgres ())
+    server->store_url = test_postgres_database_new ();
   spawn (server);
   wait_until_ready (server);
   return server;
+}
+
+static TestServer *
+start (const char * const *extra_args,
+       gboolean            quiet)
+{
+  return start_on (NULL, extra_args, quiet);
+}
+
+TestServer *
+test_server_start_on (const char         *store_url,
+                      const char * const *extra_args)
+{
+  return start_on (store_url, extra_args, FALSE);
+}
+
+TallyTestPostgres *
+test_postgres_cluster (void)
+{
+  return cluster;
 }
 
 TestServer *

@@ -204,6 +204,14 @@ gboolean      test_store_is_postgres (void);
 /* Skips the rest of a test that reads or breaks SQLite's file on
  * purpose, when servers run on PostgreSQL: returns TRUE to return. */
 gboolean      test_skip_unless_sqlite (void);
+/* A new database on the test binary's PostgreSQL cluster (started by the
+ * first call), its tables made by tally-server migrate: its URL. */
+char         *test_postgres_database_new (void);
+/* That cluster, to stop and restart it; NULL before the first database. */
+struct _TallyTestPostgres *test_postgres_cluster (void);
+/* A server on @store_url, which several servers may share. */
+TestServer   *test_server_start_on (const char         *store_url,
+                                    const char * const *extra_args);
 /* --data-dir or --store-url, whichever names @server's store, for a
  * command run on it. */
 char         *test_server_store_option (TestServer       *server);
