@@ -516,7 +516,8 @@ handle_login (TallyRequest *request)
     }
 
   /* An unknown email goes through the same work as a wrong password. */
-  tally_rules_store_find_user_by_email (TALLY_RULES_STORE (store), job->email, &job->user, &job->hash, NULL);
+  tally_rules_store_find_user_by_email (TALLY_RULES_STORE (store), job->email, &job->user,
+                                        &job->hash, NULL);
   tally_request_pause (request);
   run_in_thread (job, verify_in_thread, verified);
 }
@@ -543,14 +544,15 @@ logout_write (gpointer   data,
               GError   **error)
 {
   LogoutJob *job = data;
+  TallyServer *server = tally_request_get_server (job->request);
 
-  if (!tally_audit_record (tally_server_get_audit (tally_request_get_server (job->request)),
+  if (!tally_audit_record (tally_server_get_audit (server),
                            tally_request_get_user (job->request), "auth.logout",
                            tally_request_get_user (job->request)->email, "ok", NULL, error))
     return FALSE;
 
-  return tally_api_store_revoke_session (tally_server_get_store (tally_request_get_server (job->request)),
-                                         job->hash, g_get_real_time (), error);
+  return tally_api_store_revoke_session (tally_server_get_store (server), job->hash,
+                                         g_get_real_time (), error);
 }
 
 static void
