@@ -3,7 +3,7 @@
  * A clean store (data directory or PostgreSQL database) passes with exit
  * status 0; a ledger whose balances disagree with its transfers, or an
  * audit record changed after it was written, fails with 1 and says what
- * broke; a directory with no ledger is 2.
+ * broke; a directory (or a database) with no ledger is 2.
  *
  * Copyright 2026 The Tally developers
  *
@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "tally-test-postgres.h"
 #include "tally-test-server.h"
 
 /* A data directory with a user, a grant and a few audit records, the
@@ -82,8 +83,34 @@ test_audit_broken (void)
   g_assert_nonnull (strstr (out, "audit: BROKEN at record"));
 }
 
+/* On PostgreSQL: a database tally-server migrate never made ready. */
 static void
-test_no_ledger (void)
+test_no_ledger_database (void)
+{
+  /* A database made ready first starts the cluster. */
+  g_autofree char *ready = test_postgres_database_new ();
+  const char *admin_url = tally_test_postgres_get_url (test_postgres_cluster ());
+  g_autofree char *empty_url = tally_test_postgres_get_database_url (test_postgres_cluster (),
+                                                                     "check_empty");
+  /* For test_server_exec () and test_server_count () on those databases. */
+  TestServer admin = { .store_url = (char *) admin_url };
+  TestServer empty = { .store_url = empty_url };
+  g_autofree char *option = g_strdup_printf ("--store-url=%s", empty_url);
+  const char *args[] = { "check", option, NULL };
+  g_autofree char *err = NULL;
+
+  test_server_exec (&admin, "CREATE DATABASE check_empty");
+  g_assert_cmpint (test_server_command (args, NULL, NULL, &err), ==, 2);
+  g_test_message ("%s", err);
+  g_assert_nonnull (strstr (err, "migrate"));
+  /* Nothing was made there: the database has no tables still. */
+  g_assert_cmpint (test_server_count (&empty, "SELECT count (*) FROM information_schema.tables "
+                                              "WHERE table_schema = 'public'"), ==, 0);
+}
+
+/* On SQLite: a data folder with no ledger file. */
+static void
+test_no_ledger_folder (void)
 {
   g_autofree char *empty = g_dir_make_tmp ("tally-check-XXXXXX", NULL);
   g_autofree char *err = NULL;
@@ -94,6 +121,15 @@ test_no_ledger (void)
   g_assert_nonnull (strstr (err, "There is no ledger"));
   /* Nothing was made there: the folder is still empty. */
   g_assert_cmpint (g_rmdir (empty), ==, 0);
+}
+
+static void
+test_no_ledger (void)
+{
+  if (test_store_is_postgres ())
+    test_no_ledger_database ();
+  else
+    test_no_ledger_folder ();
 }
 
 int
