@@ -5,7 +5,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * N client threads, each with one keep-alive HTTP/1.1 connection on
- * loopback, send requests back to back for a fixed time:
+ * loopback, send requests back to back for a fixed time. --port may be
+ * given several times, for several server processes: client i connects
+ * to the (i mod count)th port, so the clients are spread evenly.
  *
  *   healthz  GET /healthz
  *   runs     POST /v1/runs with a fresh id, then POST /v1/runs/ID/complete
@@ -40,7 +42,7 @@ typedef enum
 typedef struct
 {
   Mode        mode;
-  guint16     port;
+  GArray     *ports;     /* guint16 */
   guint       clients;
   double      seconds;
   const char *token;
@@ -78,6 +80,7 @@ typedef struct
 {
   const Options *options;
   StartLine     *start_line;
+  guint16        port;
   Connection     connection;
   GArray        *latencies;   /* gint64 microseconds, one per operation */
   guint          errors;
@@ -297,7 +300,7 @@ exchange (Client      *client,
   Connection *connection = &client->connection;
   g_autoptr(GString) request = g_string_new (NULL);
 
-  if (connection->fd < 0 && !connection_open (connection, client->options->port, error))
+  if (connection->fd < 0 && !connection_open (connection, client->port, error))
     return FALSE;
 
   g_string_append_printf (request, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n", method, path);
@@ -508,7 +511,8 @@ run_load (const Options  *options,
   /* Every connection first, so a server that is not there fails fast. */
   for (guint i = 0; i < options->clients; i++)
     {
-      if (!connection_open (&clients[i].connection, options->port, error))
+      clients[i].port = g_array_index (options->ports, guint16, i % options->ports->len);
+      if (!connection_open (&clients[i].connection, clients[i].port, error))
         {
           while (i-- > 0)
             connection_close (&clients[i].connection);
@@ -549,6 +553,25 @@ run_load (const Options  *options,
   return TRUE;
 }
 
+/* Every --port, each a number from 1 to 65535; at least one. */
+static gboolean
+parse_ports (GStrv   ports,
+             GArray *numbers)
+{
+  for (guint i = 0; ports != NULL && ports[i] != NULL; i++)
+    {
+      guint64 port;
+      guint16 number;
+
+      if (!g_ascii_string_to_unsigned (ports[i], 10, 1, G_MAXUINT16, &port, NULL))
+        return FALSE;
+      number = (guint16) port;
+      g_array_append_val (numbers, number);
+    }
+
+  return numbers->len > 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -557,13 +580,15 @@ main (int   argc,
   g_autofree char *token = NULL;
   g_autofree char *tool = NULL;
   g_autofree char *inputs = NULL;
-  int port = 0;
+  g_auto(GStrv) ports = NULL;
+  g_autoptr(GArray) port_numbers = g_array_new (FALSE, FALSE, sizeof (guint16));
   int clients = 1;
   double seconds = 10;
   gint64 units = 1;
   const GOptionEntry entries[] = {
     { "mode", 0, 0, G_OPTION_ARG_STRING, &mode, "healthz or runs", "MODE" },
-    { "port", 0, 0, G_OPTION_ARG_INT, &port, "The server's port on 127.0.0.1", "PORT" },
+    { "port", 0, 0, G_OPTION_ARG_STRING_ARRAY, &ports,
+      "A server's port on 127.0.0.1 (repeat it for several servers)", "PORT" },
     { "clients", 0, 0, G_OPTION_ARG_INT, &clients, "Concurrent connections (default 1)", "N" },
     { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &seconds, "How long to run (default 10)", "S" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &token, "Bearer token for the runs", "TOKEN" },
@@ -582,7 +607,7 @@ main (int   argc,
       g_printerr ("server-load: %s\n", error->message);
       return 2;
     }
-  if (port < 1 || port > 65535 || clients < 1 || clients > 1024 || seconds <= 0 ||
+  if (!parse_ports (ports, port_numbers) || clients < 1 || clients > 1024 || seconds <= 0 ||
       (g_strcmp0 (mode, "runs") != 0 && g_strcmp0 (mode, "healthz") != 0) ||
       (g_strcmp0 (mode, "runs") == 0 && (token == NULL || tool == NULL)))
     {
@@ -592,7 +617,7 @@ main (int   argc,
     }
 
   options.mode = g_str_equal (mode, "runs") ? MODE_RUNS : MODE_HEALTHZ;
-  options.port = (guint16) port;
+  options.ports = port_numbers;
   options.clients = (guint) clients;
   options.seconds = seconds;
   options.token = token;
