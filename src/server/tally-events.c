@@ -23,7 +23,8 @@
  * at once (tally_events_end_sessions()). */
 #define REAUTH_SECONDS 60
 /* How often the database is asked whether another process wrote to it
- * (`tally-server user disable`): if so, every session is checked. */
+ * (`tally-server user disable`, another server on the same PostgreSQL
+ * database): if so, every session is checked and its transfers pushed. */
 #define DATA_VERSION_SECONDS 1
 /* Enough for every device of a user; more is someone leaking sockets. */
 #define MAX_CONNECTIONS_PER_ACCOUNT 16
@@ -598,6 +599,10 @@ watch_data_version (gpointer data)
     {
       self->data_version = version;
       close_ended (self, NULL);
+      /* Seqs commit in order on both stores, so nothing below the last
+       * one can still appear. */
+      if (self->n_clients > 0)
+        push_changes (self, tally_writer_get_durable_seq (self->writer));
     }
   return G_SOURCE_CONTINUE;
 }
