@@ -595,6 +595,9 @@ watch_data_version (gpointer data)
     return G_SOURCE_CONTINUE;
 
   version = read_data_version (self);
+  /* An outage is no sign of a commit, nor a reason to close sessions. */
+  if (version == -1)
+    return G_SOURCE_CONTINUE;
   if (version != self->data_version)
     {
       self->data_version = version;
