@@ -396,7 +396,7 @@ tally_request_respond_store_unavailable (TallyRequest *self)
 {
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
 
-  tally_problem_set (&problem, 503, "store_unavailable", NULL,
+  tally_problem_set (&problem, 503, "storage_unavailable", NULL,
                      "The database is unavailable; try again shortly");
   if (self->msg != NULL)
     soup_message_headers_replace (soup_server_message_get_response_headers (self->msg),

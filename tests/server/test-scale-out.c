@@ -488,11 +488,14 @@ test_sigkill_under_load (void)
 
 /* --- /scale-out/postgres-restart --- */
 
+/* 503 with a message, never a 500, a 401 or a hang. */
 static void
-assert_unavailable (TestResponse *response)
+assert_unavailable (TestResponse *response,
+                    const char   *code)
 {
   g_assert_cmpuint (response->status, ==, 503);
   g_assert_nonnull (response->json);
+  g_assert_cmpstr (test_response_error (response), ==, code);
   g_assert_nonnull (test_response_string (response, "error.message"));
   g_assert_cmpstr (test_response_string (response, "error.message"), !=, "");
 }
@@ -514,14 +517,21 @@ test_postgres_restart (void)
     g_autoptr(TestResponse) health = test_request (pair->a, "GET", "/healthz", NULL, NULL);
     g_autoptr(TestResponse) me = test_request (pair->a, "GET", "/v1/me", token, NULL);
     g_autoptr(TestResponse) run = authorize_on (pair->a, pair->a->session, token, id);
+    /* A public route that reads the store, on the other server. */
+    g_autoptr(TestResponse) login = test_request (pair->b, "POST", "/v1/auth/login", NULL,
+                                                  "{\"email\": \"outage@example.com\", "
+                                                  "\"password\": \"" TEST_PASSWORD "\"}");
 
     g_test_message ("during the outage: /healthz %u %s; /v1/me %u %s; POST /v1/runs %u %s",
                     health->status, health->body, me->status, me->body, run->status, run->body);
-    assert_unavailable (health);
-    g_assert_cmpstr (test_response_error (health), ==, "unhealthy");
-    assert_unavailable (me);
-    assert_unavailable (run);
-    g_assert_nonnull (run->retry_after);
+    assert_unavailable (health, "unhealthy");
+    assert_unavailable (me, "storage_unavailable");
+    g_assert_cmpstr (test_response_string (me, "error.message"), ==,
+                     "The database is unavailable; try again shortly");
+    g_assert_cmpstr (me->retry_after, ==, "5");
+    assert_unavailable (run, "storage_unavailable");
+    g_assert_cmpstr (run->retry_after, ==, "5");
+    assert_unavailable (login, "storage_unavailable");
   }
 
   tally_test_postgres_restart (cluster);
