@@ -559,6 +559,11 @@ close_ended (TallyEvents *self,
         find_ended (self, clients, ended);
     }
 
+  /* A session the database could not look up has not ended: it is
+   * checked again once the database is back. */
+  if (ended->len > 0 && tally_server_store_is_unavailable (self->server))
+    return;
+
   /* Closing may report "closed" at once, which edits the table. */
   for (guint i = 0; i < ended->len; i++)
     soup_websocket_connection_close (g_ptr_array_index (ended, i),

@@ -511,10 +511,22 @@ test_postgres_restart (void)
   g_autofree char *token = test_user_new (pair->a, "outage@example.com", account_id);
   g_autofree char *id = g_uuid_string_random ();
   TallyTestPostgres *cluster = test_postgres_cluster ();
+  g_autoptr(SoupSession) session = test_session_new ();
+  g_autoptr(SoupWebsocketConnection) socket = NULL;
+  g_autoptr(JsonObject) message = NULL;
+  Inbox inbox = { G_QUEUE_INIT };
   gint64 started, back_after;
 
   test_grant (pair->a, pair->admin, account_id, 100);
+  /* A socket held through the outage: its session could not be checked
+   * meanwhile, which does not end it. */
+  socket = test_events_open (pair->b, session, token);
+  g_signal_connect (socket, "message", G_CALLBACK (on_message), &inbox);
   tally_test_postgres_stop (cluster);
+  /* B's events poll the store at least once while it is down. */
+  test_iterate_until (test_socket_closed, socket, 1.5);
+  g_assert_cmpint (soup_websocket_connection_get_state (socket), ==,
+                   SOUP_WEBSOCKET_STATE_OPEN);
 
   {
     g_autoptr(TestResponse) health = test_request (pair->a, "GET", "/healthz", NULL, NULL);
@@ -562,6 +574,22 @@ test_postgres_restart (void)
     g_assert_cmpint (test_balance (pair->a, token), ==, 100 - RUN_COST);
     g_assert_cmpint (test_balance (pair->b, token), ==, 100 - RUN_COST);
   }
+
+  /* The socket lived through it, and hears of the run completed on B. */
+  for (;;)
+    {
+      g_clear_pointer (&message, json_object_unref);
+      message = inbox_wait (&inbox, "run");
+      g_assert_nonnull (message);
+      if (g_strcmp0 (json_object_get_string_member (json_object_get_object_member (message,
+                                                                                   "run"),
+                                                    "id"), id) == 0)
+        break;
+    }
+  g_signal_handlers_disconnect_by_data (socket, &inbox);
+  soup_websocket_connection_close (socket, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  test_iterate_until (test_socket_closed, socket, 5);
+  g_queue_clear_full (&inbox.messages, (GDestroyNotify) json_node_unref);
   test_server_check_ledger (pair->a);
 }
 
