@@ -217,7 +217,15 @@ test_race_one_account (void)
     }
   /* Exactly what the balance allows: no more, and none refused early. */
   g_assert_cmpuint (n_held, ==, RACE_BALANCE / RUN_COST);
-  g_assert_cmpint (test_balance (pair->b, token), ==, RACE_BALANCE);
+  {
+    g_autoptr(TestResponse) me = test_request (pair->b, "GET", "/v1/me", token, NULL);
+
+    g_assert_cmpuint (me->status, ==, 200);
+    g_assert_cmpint (test_response_int (me, "accounts.0.balance"), ==, RACE_BALANCE);
+    g_assert_cmpint (test_response_int (me, "accounts.0.held"), ==, n_held * RUN_COST);
+    g_assert_cmpint (test_response_int (me, "accounts.0.available"), ==,
+                     RACE_BALANCE - n_held * RUN_COST);
+  }
 
   /* Each completed on the server that did not hold it. */
   for (guint i = 0; i < 2; i++)
