@@ -537,6 +537,7 @@ test_postgres_restart (void)
                    SOUP_WEBSOCKET_STATE_OPEN);
 
   {
+    gint64 asked = g_get_monotonic_time ();
     g_autoptr(TestResponse) health = test_request (pair->a, "GET", "/healthz", NULL, NULL);
     g_autoptr(TestResponse) me = test_request (pair->a, "GET", "/v1/me", token, NULL);
     g_autoptr(TestResponse) run = authorize_on (pair->a, pair->a->session, token, id);
@@ -544,7 +545,16 @@ test_postgres_restart (void)
     g_autoptr(TestResponse) login = test_request (pair->b, "POST", "/v1/auth/login", NULL,
                                                   "{\"email\": \"outage@example.com\", "
                                                   "\"password\": \"" TEST_PASSWORD "\"}");
+    /* A write through the writer, on the other server. */
+    g_autoptr(TestResponse) signup = test_request (pair->b, "POST", "/v1/auth/register", NULL,
+                                                   "{\"email\": \"during@example.com\", "
+                                                   "\"password\": \"" TEST_PASSWORD "\"}");
+    gint64 took = g_get_monotonic_time () - asked;
 
+    g_test_message ("five requests answered in %.0f ms during the outage; sign-up: %u %s",
+                    took / 1000.0, signup->status, signup->body);
+    /* Answered at once, not after a timeout. */
+    g_assert_cmpint (took, <, 3 * G_USEC_PER_SEC);
     g_test_message ("during the outage: /healthz %u %s; /v1/me %u %s; POST /v1/runs %u %s",
                     health->status, health->body, me->status, me->body, run->status, run->body);
     assert_unavailable (health, "unhealthy");
@@ -555,6 +565,7 @@ test_postgres_restart (void)
     assert_unavailable (run, "storage_unavailable");
     g_assert_cmpstr (run->retry_after, ==, "5");
     assert_unavailable (login, "storage_unavailable");
+    assert_unavailable (signup, "storage_unavailable");
   }
 
   tally_test_postgres_restart (cluster);
