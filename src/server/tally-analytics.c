@@ -164,7 +164,8 @@ compute_purchases (TallyApiStore   *store,
 {
   g_autoptr(GArray) gaps = NULL;
 
-  analytics->packs = tally_api_store_analytics_packs (store, analytics->since, analytics->until, error);
+  analytics->packs = tally_api_store_analytics_packs (store, analytics->since, analytics->until,
+                                                      error);
   if (analytics->packs == NULL)
     return FALSE;
   gaps = tally_api_store_analytics_gaps (store, analytics->since, analytics->until, error);

@@ -255,7 +255,8 @@ handle_get_settings (TallyRequest *request)
   g_autoptr(JsonObject) body = NULL;
   TallyAlertSettings settings;
 
-  if (!tally_rules_store_load_alert_settings (TALLY_RULES_STORE (store), tally_request_get_user (request)->id, &settings,
+  if (!tally_rules_store_load_alert_settings (TALLY_RULES_STORE (store),
+                                              tally_request_get_user (request)->id, &settings,
                                               NULL))
     {
       respond_storage_error (request);

@@ -551,14 +551,15 @@ logout_write (gpointer   data,
               GError   **error)
 {
   LogoutJob *job = data;
+  TallyServer *server = tally_request_get_server (job->request);
 
-  if (!tally_audit_record (tally_server_get_audit (tally_request_get_server (job->request)),
+  if (!tally_audit_record (tally_server_get_audit (server),
                            tally_request_get_user (job->request), "auth.logout",
                            tally_request_get_user (job->request)->email, "ok", NULL, error))
     return FALSE;
 
-  return tally_api_store_revoke_session (tally_server_get_store (tally_request_get_server (job->request)),
-                                         job->hash, g_get_real_time (), error);
+  return tally_api_store_revoke_session (tally_server_get_store (server), job->hash,
+                                         g_get_real_time (), error);
 }
 
 static void

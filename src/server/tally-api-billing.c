@@ -66,7 +66,8 @@ handle_payments (TallyRequest *request)
   items = json_array_sized_new (payments->len);
   for (guint i = 0; i < payments->len; i++)
     json_array_add_object_element (items,
-                                   tally_api_payment_json (&g_array_index (payments, TallyPayment, i)));
+                                   tally_api_payment_json (&g_array_index (payments, TallyPayment,
+                                                                           i)));
 
   body = json_object_new ();
   json_object_set_array_member (body, "items", items);

@@ -34,7 +34,8 @@ find_demo_payment (TallyRequest *request,
 
   if (tally_payments_is_demo (payments) &&
       g_str_has_prefix (session_id, "cs_demo_") &&
-      tally_rules_store_find_payment_by_session (TALLY_RULES_STORE (tally_server_get_store (server)), session_id, payment,
+      tally_rules_store_find_payment_by_session (tally_server_get_rules_store (server), session_id,
+                                                 payment,
                                                  &error) &&
       tally_payments_demo_key_matches (payments, session_id, payment->user_id, key))
     return TRUE;
@@ -209,7 +210,8 @@ find_demo_subscription (TallyRequest      *request,
 
   if (tally_payments_is_demo (payments) &&
       g_str_has_prefix (session_id, "cs_demo_") &&
-      tally_rules_store_find_subscription_by_session (TALLY_RULES_STORE (tally_server_get_store (server)), session_id,
+      tally_rules_store_find_subscription_by_session (tally_server_get_rules_store (server),
+                                                      session_id,
                                                       subscription, &error) &&
       tally_payments_demo_key_matches (payments, session_id, subscription->user_id, key))
     return TRUE;

@@ -140,7 +140,8 @@ tally_api_current_limits (TallyApiStore  *store,
   TallyPolicy policy;
   TallySpend spend;
 
-  if (!tally_rules_store_load_policy (TALLY_RULES_STORE (store), account_id, timezone, &policy, error) ||
+  if (!tally_rules_store_load_policy (TALLY_RULES_STORE (store), account_id, timezone, &policy,
+                                      error) ||
       !tally_api_store_policy_spend (store, account_id, &policy, now, &spend, error))
     return NULL;
 
@@ -241,8 +242,8 @@ handle_me (TallyRequest *request)
       return;
     }
 
-  limits = tally_api_current_limits (tally_server_get_store (server), user->account_id, user->timezone,
-                           &error);
+  limits = tally_api_current_limits (tally_server_get_store (server), user->account_id,
+                                     user->timezone, &error);
   if (limits == NULL)
     {
       respond_storage_error (request);
@@ -325,7 +326,8 @@ limits_write (gpointer   data,
   TallyApiStore *store = tally_server_get_store (tally_request_get_server (job->request));
   TallyPolicy policy;
 
-  if (!tally_rules_store_load_policy (TALLY_RULES_STORE (store), job->account_id, job->timezone, &policy, error))
+  if (!tally_rules_store_load_policy (TALLY_RULES_STORE (store), job->account_id, job->timezone,
+                                      &policy, error))
     return FALSE;
   if (!apply_caps (job, &policy))
     return TRUE;
@@ -433,11 +435,13 @@ find_limited_account (TallyRequest *request,
   for (char *c = account_id; *c != '\0'; c++)
     *c = g_ascii_tolower (*c);
 
-  if (!tally_rules_store_lookup_account (TALLY_RULES_STORE (tally_server_get_store (server)), account_id, &account, NULL) ||
+  if (!tally_rules_store_lookup_account (tally_server_get_rules_store (server), account_id,
+                                         &account, NULL) ||
       (account.kind != TALLY_ACCOUNT_KIND_USER && account.kind != TALLY_ACCOUNT_KIND_TEAM))
     return FALSE;
 
-  if (tally_rules_store_find_user_by_account (TALLY_RULES_STORE (tally_server_get_store (server)), account_id, &owner, NULL))
+  if (tally_rules_store_find_user_by_account (tally_server_get_rules_store (server), account_id,
+                                              &owner, NULL))
     g_strlcpy (timezone, owner.timezone, TALLY_TIMEZONE_MAX);
   else
     g_strlcpy (timezone, account.timezone, TALLY_TIMEZONE_MAX);

@@ -174,7 +174,8 @@ handle_list (TallyRequest *request)
   items = json_array_new ();
   for (guint i = 0; i < webhooks->len; i++)
     json_array_add_object_element (items,
-                                   tally_api_webhook_json (&g_array_index (webhooks, TallyWebhook, i),
+                                   tally_api_webhook_json (&g_array_index (webhooks, TallyWebhook,
+                                                                           i),
                                                  FALSE));
   json_object_set_array_member (body, "items", items);
   tally_request_respond_object (request, 200, body);

@@ -226,7 +226,8 @@ customer_ready (CustomerJob  *job,
   char customer_id[TALLY_SESSION_ID_MAX] = "";
 
   if (error == NULL &&
-      tally_rules_store_find_stripe_customer (TALLY_RULES_STORE (tally_server_get_store (job->server)), job->account_id,
+      tally_rules_store_find_stripe_customer (tally_server_get_rules_store (job->server),
+                                              job->account_id,
                                               customer_id, sizeof customer_id, &local_error) &&
       customer_id[0] == '\0')
     g_set_error (&local_error, TALLY_STORE_ERROR, TALLY_STORE_ERROR_FAILED,
@@ -295,7 +296,7 @@ tally_payments_with_customer (TallyServer        *server,
   g_autofree char *key = NULL;
   char customer_id[TALLY_SESSION_ID_MAX];
 
-  if (!tally_rules_store_find_stripe_customer (TALLY_RULES_STORE (tally_server_get_store (server)), account_id,
+  if (!tally_rules_store_find_stripe_customer (tally_server_get_rules_store (server), account_id,
                                                customer_id, sizeof customer_id, &error))
     {
       ready (NULL, error, user_data);
@@ -368,7 +369,8 @@ payment_write (gpointer   data,
 {
   CheckoutJob *job = data;
 
-  return tally_rules_store_insert_payment (tally_server_get_rules_store (job_server (job)), &job->payment,
+  return tally_rules_store_insert_payment (tally_server_get_rules_store (job_server (job)),
+                                           &job->payment,
                                            error) &&
          (job->gift_email == NULL ||
           tally_gifts_record (job_server (job), &job->payment, job->gift_email, error));
@@ -528,7 +530,8 @@ handle_portal (TallyRequest *request)
   char customer_id[TALLY_SESSION_ID_MAX] = "";
 
   if (!tally_payments_is_demo (payments) &&
-      !tally_rules_store_find_stripe_customer (TALLY_RULES_STORE (tally_server_get_store (server)), user->account_id,
+      !tally_rules_store_find_stripe_customer (tally_server_get_rules_store (server),
+                                               user->account_id,
                                                customer_id, sizeof customer_id, &error))
     {
       tally_request_respond_error (request, 500, "internal_error",

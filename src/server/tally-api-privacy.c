@@ -182,7 +182,8 @@ export_gifts (const ExportContext  *context,
   gint64 referred, rewarded, earned;
 
   if (sent == NULL ||
-      !tally_rules_store_find_referral_code (TALLY_RULES_STORE (context->store), context->user->id, code, error) ||
+      !tally_rules_store_find_referral_code (TALLY_RULES_STORE (context->store), context->user->id,
+                                             code, error) ||
       !tally_api_store_referral_totals (context->store, context->user->id, &referred, &rewarded,
                                         &earned, error))
     return NULL;
@@ -286,7 +287,8 @@ export_teams (const ExportContext  *context,
       const TallyTeam *team = &g_array_index (teams, TallyTeam, i);
       TallyTeamMember member;
 
-      if (!tally_rules_store_find_team_member (TALLY_RULES_STORE (context->store), team->id, context->user->id, &member,
+      if (!tally_rules_store_find_team_member (TALLY_RULES_STORE (context->store), team->id,
+                                               context->user->id, &member,
                                                error))
         return NULL;
       json_array_add_object_element (items, team_item (team, &member));
@@ -341,9 +343,12 @@ about_others (const ExportContext    *context,
       g_str_equal (record->target, user->id) || g_str_equal (record->target, user->account_id))
     return FALSE;
 
-  if (!tally_rules_store_find_user_by_id (TALLY_RULES_STORE (context->store), record->target, &other, NULL) &&
-      !tally_rules_store_find_user_by_account (TALLY_RULES_STORE (context->store), record->target, &other, NULL) &&
-      !tally_rules_store_find_user_by_email (TALLY_RULES_STORE (context->store), record->target, &other, NULL, NULL))
+  if (!tally_rules_store_find_user_by_id (TALLY_RULES_STORE (context->store), record->target,
+                                          &other, NULL) &&
+      !tally_rules_store_find_user_by_account (TALLY_RULES_STORE (context->store), record->target,
+                                               &other, NULL) &&
+      !tally_rules_store_find_user_by_email (TALLY_RULES_STORE (context->store), record->target,
+                                             &other, NULL, NULL))
     return FALSE;
   return !g_str_equal (other.id, user->id);
 }
@@ -434,7 +439,8 @@ export_settings (const ExportContext  *context,
   tally_api_set_object (settings, "limits", limits);
 
   /* No settings saved is not an error: auto-recharge is off. */
-  if (!tally_rules_store_find_recharge_settings (TALLY_RULES_STORE (store), user->account_id, &recharge, &local_error) &&
+  if (!tally_rules_store_find_recharge_settings (TALLY_RULES_STORE (store), user->account_id,
+                                                 &recharge, &local_error) &&
       local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -448,7 +454,8 @@ export_settings (const ExportContext  *context,
   tally_api_set_object (settings, "invoice_details", tally_api_invoice_details_json (&details));
   tally_api_set_object (settings, "consent", consent_json (&consent));
 
-  if (!tally_rules_store_load_alert_settings (TALLY_RULES_STORE (store), user->id, &alert_settings, error) ||
+  if (!tally_rules_store_load_alert_settings (TALLY_RULES_STORE (store), user->id, &alert_settings,
+                                              error) ||
       (webhooks = webhooks_json (context, error)) == NULL)
     return NULL;
   tally_api_set_object (settings, "alerts", tally_api_alert_settings_json (&alert_settings));

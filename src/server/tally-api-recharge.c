@@ -97,7 +97,8 @@ handle_get (TallyRequest *request)
   g_autoptr(JsonObject) body = NULL;
   TallyRechargeSettings settings;
 
-  if (!tally_rules_store_find_recharge_settings (TALLY_RULES_STORE (store), tally_request_get_user (request)->account_id,
+  if (!tally_rules_store_find_recharge_settings (TALLY_RULES_STORE (store),
+                                                 tally_request_get_user (request)->account_id,
                                                  &settings, &error) &&
             error != NULL)
     {
@@ -136,7 +137,8 @@ settings_write (gpointer   data,
    * read clears what it fills. */
   g_strlcpy (account_id, job->settings.account_id, sizeof account_id);
   return tally_api_store_save_recharge_settings (store, &job->settings, error) &&
-         tally_rules_store_find_recharge_settings (TALLY_RULES_STORE (store), account_id, &job->settings, error);
+         tally_rules_store_find_recharge_settings (TALLY_RULES_STORE (store), account_id,
+                                                   &job->settings, error);
 }
 
 static void

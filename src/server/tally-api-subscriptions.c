@@ -335,7 +335,7 @@ find_live (TallyRequest      *request,
   TallyServer *server = tally_request_get_server (request);
   g_autoptr(GError) error = NULL;
 
-  *found = tally_rules_store_find_live_subscription (TALLY_RULES_STORE (tally_server_get_store (server)),
+  *found = tally_rules_store_find_live_subscription (tally_server_get_rules_store (server),
                                                      tally_request_get_user (request)->id,
                                                      subscription, &error);
   if (error == NULL)

@@ -230,7 +230,7 @@ static gboolean
 gift_waits (TallyServer     *server,
             const TallyUser *user)
 {
-  g_autoptr(GArray) gifts = tally_rules_store_waiting_gifts (TALLY_RULES_STORE (tally_server_get_store (server)),
+  g_autoptr(GArray) gifts = tally_rules_store_waiting_gifts (tally_server_get_rules_store (server),
                                                              user->email, NULL);
 
   return gifts != NULL && gifts->len > 0;
@@ -291,7 +291,8 @@ results_json (const TallySyncJob *job)
       JsonObject *object = json_object_new ();
 
       json_object_set_string_member (object, "id", job->request.ops[i].id);
-      json_object_set_string_member (object, "status", tally_sync_op_status_to_string (result->status));
+      json_object_set_string_member (object, "status",
+                                     tally_sync_op_status_to_string (result->status));
       if (result->status == TALLY_SYNC_OP_DUPLICATE)
         json_object_set_string_member (object, "first_status",
                                        tally_sync_op_status_to_string (result->first_status));
@@ -443,7 +444,7 @@ handle_sync (TallyRequest *request)
     }
 
   /* A cursor past every transfer was never given out. */
-  if (decoded.cursor > tally_rules_store_get_last_seq (TALLY_RULES_STORE (tally_server_get_store (server))))
+  if (decoded.cursor > tally_rules_store_get_last_seq (tally_server_get_rules_store (server)))
     {
       tally_problem_invalid (&problem, "cursor", "“cursor” is past the last transfer");
       tally_request_respond_problem (request, &problem);

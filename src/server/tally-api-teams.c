@@ -818,7 +818,8 @@ handle_usage (TallyRequest *request)
       return;
     }
 
-  by_member = tally_api_store_pool_usage_by_member (store_of (request), team.account_id, since, until,
+  by_member = tally_api_store_pool_usage_by_member (store_of (request), team.account_id, since,
+                                                    until,
                                                     NULL);
   if (by_member == NULL)
     {

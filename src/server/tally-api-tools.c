@@ -82,8 +82,8 @@ recent_costs (TallyRequest *request,
   TallyApiStore *store = tally_server_get_store (tally_request_get_server (request));
   GArray *costs = tally_api_store_recent_run_costs (store,
                                                     tally_request_get_user (request)->account_id,
-                                                    tally_tool_get_id (tool), TALLY_ESTIMATE_PAST_RUNS,
-                                                    NULL);
+                                                    tally_tool_get_id (tool),
+                                                    TALLY_ESTIMATE_PAST_RUNS, NULL);
 
   /* No history is no reason to refuse an estimate. */
   return costs != NULL ? costs : g_array_new (FALSE, FALSE, sizeof (gint64));

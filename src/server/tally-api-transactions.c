@@ -132,8 +132,11 @@ respond_page (TallyRequest              *request,
   JsonArray *array = json_array_sized_new (items->len);
 
   for (guint i = 0; i < items->len; i++)
-    json_array_add_object_element (array, tally_api_statement_item_json (&g_array_index (items, TallyStatementItem,
-                                                                     i)));
+    {
+      const TallyStatementItem *item = &g_array_index (items, TallyStatementItem, i);
+
+      json_array_add_object_element (array, tally_api_statement_item_json (item));
+    }
   json_object_set_array_member (body, "items", array);
 
   if (next_before_seq > 0)

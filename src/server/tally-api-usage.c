@@ -49,7 +49,8 @@ parse_account (TallyRequest    *request,
     return TRUE;
 
   if (user->role != TALLY_ROLE_ADMIN ||
-      !tally_rules_store_lookup_account (TALLY_RULES_STORE (tally_server_get_store (server)), query->account_id, &account,
+      !tally_rules_store_lookup_account (tally_server_get_rules_store (server), query->account_id,
+                                         &account,
                                          NULL) ||
       (account.kind != TALLY_ACCOUNT_KIND_USER && account.kind != TALLY_ACCOUNT_KIND_TEAM))
     {
@@ -57,7 +58,8 @@ parse_account (TallyRequest    *request,
       return FALSE;
     }
 
-  if (tally_rules_store_find_user_by_account (TALLY_RULES_STORE (tally_server_get_store (server)), query->account_id,
+  if (tally_rules_store_find_user_by_account (tally_server_get_rules_store (server),
+                                              query->account_id,
                                               &owner, NULL))
     g_strlcpy (query->timezone, owner.timezone, sizeof query->timezone);
   else
@@ -117,7 +119,8 @@ buckets_json (const TallyUsageReport *usage,
 
   for (guint i = 0; i < usage->buckets->len; i++)
     {
-      const TallyUsageReportBucket *bucket = &g_array_index (usage->buckets, TallyUsageReportBucket, i);
+      const TallyUsageReportBucket *bucket = &g_array_index (usage->buckets,
+                                                             TallyUsageReportBucket, i);
       g_autofree char *start = local_time (zone, bucket->start);
       JsonObject *object = json_object_new ();
 

@@ -82,7 +82,8 @@ user_item (TallyServer      *server,
   json_object_set_string_member (object, "name", user->name);
   json_object_set_string_member (object, "role", tally_role_to_string (user->role));
   json_object_set_boolean_member (object, "disabled", user->disabled);
-  if (tally_rules_store_lookup_account (TALLY_RULES_STORE (tally_server_get_store (server)), user->account_id, &account,
+  if (tally_rules_store_lookup_account (tally_server_get_rules_store (server), user->account_id,
+                                        &account,
                                         NULL))
     json_array_add_object_element (accounts, tally_api_account_json (&account));
   json_object_set_array_member (object, "accounts", accounts);
@@ -540,6 +541,7 @@ handle_erase_me (TallyRequest *request)
   g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
   g_autoptr(JsonObject) body = tally_request_parse_body (request, &problem);
   const TallyUser *me = tally_request_get_user (request);
+  TallyServer *server = tally_request_get_server (request);
   g_autoptr(GTask) task = NULL;
   TallyEraseRequest decoded;
   TallyUser user;
@@ -556,8 +558,8 @@ handle_erase_me (TallyRequest *request)
 
   job = user_job_new (request, me->id);
   job->password = g_strdup (decoded.password);
-  if (!tally_rules_store_find_user_by_email (tally_server_get_rules_store (tally_request_get_server (request)),
-                                             me->email, &user, &job->password_hash, NULL))
+  if (!tally_rules_store_find_user_by_email (tally_server_get_rules_store (server), me->email,
+                                             &user, &job->password_hash, NULL))
     {
       respond_storage_error (request);
       user_job_free (job);

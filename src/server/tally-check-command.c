@@ -88,7 +88,8 @@ tally_check_command (int    argc,
   g_option_context_add_group (context, tally_config_option_group (config));
   if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 1)
     {
-      g_printerr ("tally-server check: %s\n", error != NULL ? error->message : "unexpected argument");
+      g_printerr ("tally-server check: %s\n",
+                  error != NULL ? error->message : "unexpected argument");
       return CHECK_UNREADABLE;
     }
 

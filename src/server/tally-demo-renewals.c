@@ -130,8 +130,8 @@ renewals_tick (gpointer data)
 {
   TallyServer *server = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) due = tally_api_store_list_due_demo_subscriptions (tally_server_get_store (server),
-                                                                       g_get_real_time (),
+  TallyApiStore *store = tally_server_get_store (server);
+  g_autoptr(GArray) due = tally_api_store_list_due_demo_subscriptions (store, g_get_real_time (),
                                                                        MAX_PER_TICK, &error);
 
   if (due == NULL)

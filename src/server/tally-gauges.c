@@ -84,18 +84,27 @@ file_size (const char *path)
   return g_stat (path, &buf) == 0 ? (gint64) buf.st_size : 0;
 }
 
-/* The ledger file and its write-ahead log, and the room on their disk. */
+/* The ledger file and its write-ahead log, and the room on their disk.
+ * On PostgreSQL the data folder holds nothing (the server never makes
+ * it): its database's disk is PostgreSQL's to watch, so none of these is
+ * served rather than a warning at each scrape. */
 static void
 refresh_storage (TallyServer  *server,
                  TallyMetrics *metrics)
 {
   TallyConfig *config = tally_server_get_config (server);
-  g_autofree char *path = tally_config_ledger_path (config);
-  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-  g_autoptr(GFile) dir = g_file_new_for_path (config->data_dir);
+  g_autofree char *path = NULL;
+  g_autofree char *wal = NULL;
+  g_autoptr(GFile) dir = NULL;
   g_autoptr(GFileInfo) info = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (config->store_url != NULL)
+    return;
+
+  path = tally_config_ledger_path (config);
+  wal = g_strconcat (path, "-wal", NULL);
+  dir = g_file_new_for_path (config->data_dir);
   tally_metrics_set_gauge (metrics, "tally_database_size_bytes", NULL, NULL,
                            file_size (path) + file_size (wal));
 

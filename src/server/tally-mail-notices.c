@@ -103,7 +103,8 @@ tally_notice_purchase_credited (TallyServer        *server,
   g_return_if_fail (payment != NULL);
 
   if (!mail_is_on (server) ||
-      !tally_rules_store_find_user_by_id (TALLY_RULES_STORE (tally_server_get_store (server)), payment->user_id, &user,
+      !tally_rules_store_find_user_by_id (tally_server_get_rules_store (server), payment->user_id,
+                                          &user,
                                           NULL))
     return;
 
@@ -129,7 +130,8 @@ tally_notice_gift_waiting (TallyServer     *server,
   g_return_if_fail (gift != NULL);
 
   if (!mail_is_on (server) ||
-      !tally_rules_store_find_user_by_id (TALLY_RULES_STORE (tally_server_get_store (server)), gift->sender_user_id,
+      !tally_rules_store_find_user_by_id (tally_server_get_rules_store (server),
+                                          gift->sender_user_id,
                                           &sender, NULL))
     return;
 
@@ -162,7 +164,7 @@ next_steps (TallyServer        *server,
             const TallyPayment *payment)
 {
   TallyRechargeSettings settings;
-  gboolean found = tally_rules_store_find_recharge_settings (TALLY_RULES_STORE (tally_server_get_store (server)),
+  gboolean found = tally_rules_store_find_recharge_settings (tally_server_get_rules_store (server),
                                                              payment->account_id, &settings, NULL);
 
   if (found && settings.paused)
@@ -204,7 +206,8 @@ tally_notice_recharge_failed (TallyServer        *server,
   g_return_if_fail (payment != NULL);
 
   if (!mail_is_on (server) ||
-      !tally_rules_store_find_user_by_id (TALLY_RULES_STORE (tally_server_get_store (server)), payment->user_id, &user,
+      !tally_rules_store_find_user_by_id (tally_server_get_rules_store (server), payment->user_id,
+                                          &user,
                                           NULL))
     return;
 

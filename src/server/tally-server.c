@@ -631,7 +631,8 @@ sweep_sessions (TallyRulesStore  *store,
   SessionSweep *sweep = data;
   gint64 n = 0;
 
-  if (!tally_api_store_delete_old_sessions (TALLY_API_STORE (store), sweep->before, SESSION_SWEEP_BATCH, &n, error))
+  if (!tally_api_store_delete_old_sessions (TALLY_API_STORE (store), sweep->before,
+                                            SESSION_SWEEP_BATCH, &n, error))
     return FALSE;
   sweep->n_deleted += n;
   *more = n == SESSION_SWEEP_BATCH;

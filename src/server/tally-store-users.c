@@ -302,7 +302,8 @@ tally_store_checkpoint_async (TallyStore          *self,
   g_return_if_fail (TALLY_IS_STORE (self));
 
   g_task_set_source_tag (task, tally_store_checkpoint_async);
-  g_task_set_task_data (task, g_strdup (tally_ledger_get_path (tally_store_get_ledger (self))), g_free);
+  g_task_set_task_data (task, g_strdup (tally_ledger_get_path (tally_store_get_ledger (self))),
+                        g_free);
   g_task_run_in_thread (task, checkpoint_in_thread);
 }
 

@@ -318,7 +318,8 @@ fill_projection (TallyApiStore     *store,
   if (!ok ||
       !period_at (policy, TALLY_PERIOD_MONTH, query->now, &month_start, &month_end, error) ||
       !days_after_today (policy, query->now, month_end, &days_left_in_month, error) ||
-      !tally_rules_store_lookup_account (TALLY_RULES_STORE (store), query->account_id, &account, error))
+      !tally_rules_store_lookup_account (TALLY_RULES_STORE (store), query->account_id, &account,
+                                         error))
     return FALSE;
 
   month_spent = spent_between (store, query->account_id, month_start, query->now, error, &ok);

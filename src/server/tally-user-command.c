@@ -179,7 +179,8 @@ run_action (TallyApiStore  *store,
   if (g_str_equal (action, "list") && n_args == 1)
     return list_users (store, error);
   if (g_str_equal (action, "set-role") && n_args == 3)
-    return parse_role (args[2], &role, error) && tally_api_store_set_role (store, args[1], role, error);
+    return parse_role (args[2], &role, error) && tally_api_store_set_role (store, args[1], role,
+                                                                           error);
   if (g_str_equal (action, "disable") && n_args == 2)
     return tally_api_store_set_disabled (store, args[1], TRUE, error);
   if (g_str_equal (action, "enable") && n_args == 2)

@@ -193,6 +193,13 @@ tally_webhooks_check_url_finish (TallyWebhooks  *self,
 
 /* --- creating and deleting --- */
 
+/* The ledger's clock, which the tests may shift. */
+static gint64
+store_now (TallyWebhooks *self)
+{
+  return tally_rules_store_now (tally_server_get_rules_store (self->server));
+}
+
 gboolean
 tally_webhooks_create (TallyWebhooks    *self,
                        const TallyUser  *user,
@@ -201,7 +208,7 @@ tally_webhooks_create (TallyWebhooks    *self,
 {
   g_return_val_if_fail (TALLY_IS_WEBHOOKS (self), FALSE);
 
-  webhook->created_at = tally_rules_store_now (TALLY_RULES_STORE (tally_server_get_store (self->server)));
+  webhook->created_at = store_now (self);
   return tally_api_store_insert_webhook (tally_server_get_store (self->server), webhook, error) &&
          tally_audit_record (tally_server_get_audit (self->server), user, "webhook.created",
                              webhook->id, "ok", tally_audit_details ("s", "url", webhook->url),
@@ -273,10 +280,8 @@ tally_webhooks_enqueue (TallyWebhooks  *self,
   json_node_set_object (node, event);
   body = tally_json_to_string (node);
 
-  return tally_api_store_enqueue_deliveries (tally_server_get_store (self->server), user_id, event_id,
-                                             type, body,
-                                             tally_rules_store_now (TALLY_RULES_STORE (tally_server_get_store (self->server))),
-                                             error);
+  return tally_api_store_enqueue_deliveries (tally_server_get_store (self->server), user_id,
+                                             event_id, type, body, store_now (self), error);
 }
 
 /* --- delivering --- */
@@ -357,7 +362,7 @@ finish_attempt (Attempt *attempt,
                 guint    status)
 {
   TallyWebhooks *self = attempt->self;
-  gint64 now = tally_rules_store_now (TALLY_RULES_STORE (tally_server_get_store (self->server)));
+  gint64 now = store_now (self);
   gint64 retry_for = tally_server_get_config (self->server)->webhooks_retry_for;
 
   attempt->response_status = status;
@@ -452,9 +457,7 @@ send_delivery (TallyWebhooks       *self,
       return;
     }
 
-  signature = tally_webhook_signature (delivery->secret,
-                                       tally_rules_store_now (TALLY_RULES_STORE (tally_server_get_store (self->server))) /
-                                       G_USEC_PER_SEC,
+  signature = tally_webhook_signature (delivery->secret, store_now (self) / G_USEC_PER_SEC,
                                        delivery->body);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Tally-Signature",
                                 signature);
@@ -477,8 +480,7 @@ poll_due (TallyWebhooks *self)
   if (room == 0)
     return;
 
-  due = tally_api_store_due_deliveries (tally_server_get_store (self->server),
-                                        tally_rules_store_now (TALLY_RULES_STORE (tally_server_get_store (self->server))),
+  due = tally_api_store_due_deliveries (tally_server_get_store (self->server), store_now (self),
                                         MAX_IN_FLIGHT * 2, &error);
   if (due == NULL)
     {

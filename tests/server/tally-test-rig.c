@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <string.h>
 
+#include "tally-pg-store.h"
 #include "tally-test-rig.h"
 
 /* A folder named after the test program, so that one left behind by a
@@ -211,4 +212,31 @@ test_rig_rehash_audit (const char *path,
   sqlite3_finalize (update);
   g_assert_cmpint (sqlite3_exec (db, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
+}
+
+void
+test_rig_rehash_audit_pg (const char *url)
+{
+  guint8 prev[TALLY_AUDIT_HASH_LEN] = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TallyPgStore) pg_store = tally_pg_store_connect (url, &error);
+  TallyRulesStore *store = TALLY_RULES_STORE (pg_store);
+  g_autoptr(GArray) records = NULL;
+
+  g_assert_no_error (error);
+  /* One transaction: thousands of records, one commit. */
+  g_assert_true (tally_rules_store_begin (store, &error));
+  records = tally_rules_store_audit_read_after (store, 0, G_MAXINT64, G_MAXUINT, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < records->len; i++)
+    {
+      TallyAuditRecord *record = &g_array_index (records, TallyAuditRecord, i);
+
+      memcpy (record->prev_hash, prev, sizeof prev);
+      tally_audit_record_hash (record, record->hash);
+      g_assert_true (tally_rules_store_audit_update_link (store, record, &error));
+      g_assert_no_error (error);
+      memcpy (prev, record->hash, sizeof prev);
+    }
+  g_assert_true (tally_rules_store_commit (store, &error));
 }

@@ -79,5 +79,7 @@ void     test_rig_add_run      (TallyStore     *store,
  * as 0.1.0 wrote it: the fields hashed as they are, no keys or digests. */
 void     test_rig_rehash_audit (const char     *path,
                                 gboolean        legacy);
+/* The same on the PostgreSQL database at @url, the records' format kept. */
+void     test_rig_rehash_audit_pg (const char  *url);
 
 G_END_DECLS

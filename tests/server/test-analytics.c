@@ -15,7 +15,7 @@
 #include <tally.h>
 
 #include "tally-error-log.h"
-#include "tally-test-server.h"
+#include "tally-test-history.h"
 
 #define SECOND G_GINT64_CONSTANT (1000000)
 #define HOUR   (3600 * SECOND)
@@ -390,18 +390,6 @@ fake_clock (gpointer user_data)
   return fake_now;
 }
 
-static void
-submit (TallyLedger   *ledger,
-        TallyTransfer *transfer)
-{
-  g_autoptr(GError) error = NULL;
-  TallyTransferResult result;
-
-  g_assert_true (tally_ledger_create_transfers (ledger, transfer, 1, &result, &error));
-  g_assert_no_error (error);
-  g_assert_cmpstr (tally_transfer_result_to_string (result), ==, "ok");
-}
-
 /* A grant before them all, then offline runs, as a sync posts them: one
  * consumption transfer each. The ledger's times only go forward, so the
  * whole history is written in the past, in its order. */
@@ -409,21 +397,17 @@ static void
 write_past_runs (TestServer *server,
                  const char *account)
 {
-  g_autofree char *path = test_server_ledger_path (server);
   g_autofree char *grant_id = g_uuid_string_random ();
-  g_autoptr(TallyLedger) ledger = NULL;
-  g_autoptr(GError) error = NULL;
+  TestHistory *ledger;
   TallyTransfer transfer;
 
   test_server_stop (server, FALSE);
-  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
-  tally_ledger_set_clock (ledger, fake_clock, NULL);
+  ledger = test_history_open (server, fake_clock, NULL);
 
   fake_now = parse_utc ("2026-10-01T00:00:00Z");
   tally_transfer_init (&transfer, grant_id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_GRANTS),
                        account, 1000, TALLY_TRANSFER_KIND_GRANT);
-  submit (ledger, &transfer);
+  test_history_submit (ledger, &transfer);
   for (guint i = 0; i < G_N_ELEMENTS (past_runs); i++)
     {
       g_autofree char *id = g_uuid_string_random ();
@@ -434,10 +418,9 @@ write_past_runs (TestServer *server,
                            past_runs[i].amount, TALLY_TRANSFER_KIND_CONSUMPTION);
       tally_transfer_set_tool_id (&transfer, past_runs[i].tool);
       tally_transfer_set_ref (&transfer, id);
-      submit (ledger, &transfer);
+      test_history_submit (ledger, &transfer);
     }
-  g_assert_true (tally_ledger_check (ledger, &error));
-  g_clear_object (&ledger);
+  test_history_close (ledger);
   test_server_restart (server);
 }
 

@@ -683,7 +683,10 @@ age_records (TestServer *server,
                                           " WHERE seq <= %u", days * 86400 * G_USEC_PER_SEC, n);
 
   test_server_exec (server, sql);
-  test_rig_rehash_audit (path, FALSE);
+  if (server->store_url != NULL)
+    test_rig_rehash_audit_pg (server->store_url);
+  else
+    test_rig_rehash_audit (path, FALSE);
 }
 
 /* The audit.pruned records, newest first, once @n of them are there. */
@@ -801,7 +804,8 @@ add_backlog (TestServer *server,
     "WITH RECURSIVE k (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %u) "
     "INSERT INTO audit (seq, id, time, actor, actor_email, action, target, outcome, details, "
     "  prev_hash, hash, format, field_keys, field_digests) "
-    "SELECT (SELECT max (seq) FROM audit) + i, printf ('00000000-0000-4000-8000-%%012d', i), "
+    "SELECT (SELECT max (seq) FROM audit) + i, "
+    "  '00000000-0000-4000-8000-' || (100000000000 + i), "
     "  a.time, a.actor, a.actor_email, a.action, a.target, a.outcome, a.details, a.prev_hash, "
     "  a.hash, a.format, a.field_keys, a.field_digests "
     "FROM k, audit a WHERE a.seq = 1", n);

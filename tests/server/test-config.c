@@ -250,7 +250,7 @@ user_command (TestServer  *server,
               char       **err,
               ...)
 {
-  g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
+  g_autofree char *store = test_server_store_option (server);
   g_autoptr(GPtrArray) args = g_ptr_array_new ();
   const char *arg;
   va_list ap;
@@ -260,7 +260,7 @@ user_command (TestServer  *server,
   while ((arg = va_arg (ap, const char *)) != NULL)
     g_ptr_array_add (args, (gpointer) arg);
   va_end (ap);
-  g_ptr_array_add (args, data_dir);
+  g_ptr_array_add (args, store);
   g_ptr_array_add (args, NULL);
 
   return test_server_command ((const char * const *) args->pdata, input, out, err);

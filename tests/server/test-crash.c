@@ -702,13 +702,13 @@ check_account (Crash    *crash,
   return history.n_applied_unanswered;
 }
 
-/* What an operator runs after a crash says the same, and that the audit
- * chain holds too. */
+/* What an operator runs after a crash, on the server's store, says the
+ * same, and that the audit chain holds too. */
 static void
 check_data_dir (Crash *crash)
 {
-  g_autofree char *dir = g_strdup_printf ("--data-dir=%s", crash->server->data_dir);
-  const char *args[] = { "check", dir, NULL };
+  g_autofree char *store = test_server_store_option (crash->server);
+  const char *args[] = { "check", store, NULL };
   g_autofree char *out = NULL;
   int status = test_server_command (args, NULL, &out, NULL);
 

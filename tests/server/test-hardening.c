@@ -392,8 +392,8 @@ test_disable_closes_events (void)
   g_autoptr(SoupSession) session = test_session_new ();
   g_autofree char *token = test_user_new (server, "ws-off@example.com", NULL);
   g_autoptr(SoupWebsocketConnection) connection = test_events_open (server, session, token);
-  g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
-  const char *args[] = { "user", "disable", "ws-off@example.com", data_dir, NULL };
+  g_autofree char *store = test_server_store_option (server);
+  const char *args[] = { "user", "disable", "ws-off@example.com", store, NULL };
   g_autofree char *err = NULL;
 
   g_assert_cmpint (test_server_command (args, NULL, NULL, &err), ==, 0);
@@ -414,8 +414,8 @@ test_ended_twice_closes_once (void)
   g_autofree char *token = test_user_new (server, "ws-twice@example.com", NULL);
   g_autofree char *other = test_user_new (server, "ws-other@example.com", NULL);
   g_autoptr(SoupWebsocketConnection) connection = test_events_open (server, session, token);
-  g_autofree char *data_dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
-  const char *args[] = { "user", "disable", "ws-other@example.com", data_dir, NULL };
+  g_autofree char *store = test_server_store_option (server);
+  const char *args[] = { "user", "disable", "ws-other@example.com", store, NULL };
   g_autoptr(TestResponse) logout = NULL;
   g_autoptr(TestResponse) health = NULL;
   g_autofree char *err = NULL;

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
-#include <sqlite3.h>
 
 #include "tally-receipt.h"
 #include "tally-test-stripe.h"
@@ -148,46 +147,45 @@ checkout (TestServer *server,
   return g_strdup (test_response_string (response, "session_id"));
 }
 
-/* A column of the payment's row, read from the ledger file. */
+/* How many payments of @session_id meet @condition (SQL). */
+static gint64
+payment_count (TestServer *server,
+               const char *session_id,
+               const char *condition)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT count(*) FROM payments "
+                                          "WHERE session_id = '%s' AND %s",
+                                          session_id, condition);
+
+  return test_server_count (server, sql);
+}
+
+/* The payment's row, which must be there, has @status. */
+static void
+assert_payment_status (TestServer *server,
+                       const char *session_id,
+                       const char *status)
+{
+  g_autofree char *condition = g_strdup_printf ("status = '%s'", status);
+
+  g_assert_null (strchr (session_id, '\''));
+  g_assert_cmpint (payment_count (server, session_id, "TRUE"), ==, 1);
+  g_assert_cmpint (payment_count (server, session_id, condition), ==, 1);
+}
+
+/* An integer column of the payment's row, read from the server's store.
+ * Session ids are the server's own or the fake Stripe's: no quote. */
 static gint64
 payment_column (TestServer *server,
                 const char *session_id,
                 const char *column)
 {
-  g_autofree char *path = test_server_ledger_path (server);
-  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM payments WHERE session_id = ?", column);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
+  g_autofree char *sql = g_strdup_printf ("SELECT %s FROM payments WHERE session_id = '%s'",
+                                          column, session_id);
 
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
-static char *
-payment_status (TestServer *server,
-                const char *session_id)
-{
-  g_autofree char *path = test_server_ledger_path (server);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *status;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT status FROM payments WHERE session_id = ?",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  status = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return status;
+  g_assert_null (strchr (session_id, '\''));
+  g_assert_cmpint (payment_count (server, session_id, "TRUE"), ==, 1);
+  return test_server_count (server, sql);
 }
 
 /* Delivers @event and checks the webhook answered 200 with @expected. */
@@ -234,7 +232,6 @@ test_stripe_purchase (void)
                                             "pi_buyer");
   g_autofree char *payment_id = session_payment_id (session_id);
   g_autoptr(TestResponse) metrics = NULL;
-  g_autofree char *status = NULL;
 
   g_assert_true (g_str_has_prefix (session_id, "cs_test_"));
   g_assert_true (g_uuid_string_is_valid (payment_id));
@@ -246,8 +243,7 @@ test_stripe_purchase (void)
   g_assert_cmpint (balance (stripe, token), ==, 500);
   expect_outcome (event, NULL, "duplicate");
   g_assert_cmpint (balance (stripe, token), ==, 500);
-  status = payment_status (stripe, session_id);
-  g_assert_cmpstr (status, ==, "paid");
+  assert_payment_status (stripe, session_id, "paid");
 
   /* A second purchase reuses the account's customer. */
   again = checkout (stripe, token, "standard");
@@ -341,12 +337,10 @@ test_stripe_async_failed (void)
   g_autofree char *session_id = checkout (stripe, token, "starter");
   g_autofree char *failed = completed_event (session_id, "checkout.session.async_payment_failed",
                                              "unpaid", "pi_declined");
-  g_autofree char *status = NULL;
 
   expect_outcome (failed, NULL, "failed");
   expect_outcome (failed, NULL, "duplicate");
-  status = payment_status (stripe, session_id);
-  g_assert_cmpstr (status, ==, "failed");
+  assert_payment_status (stripe, session_id, "failed");
   g_assert_cmpint (balance (stripe, token), ==, 0);
 }
 
@@ -361,15 +355,13 @@ test_stripe_refund_before_purchase (void)
   g_autofree char *refund = refund_event (payment_id, "pi_early", 500, 500);
   g_autofree char *paid = completed_event (session_id, "checkout.session.completed", "paid",
                                            "pi_early");
-  g_autofree char *status = NULL;
 
   expect_outcome (refund, NULL, "refunded");
   g_assert_cmpint (balance (stripe, token), ==, 0);
   expect_outcome (paid, NULL, "duplicate");
   expect_outcome (refund, NULL, "duplicate");
   g_assert_cmpint (balance (stripe, token), ==, 0);
-  status = payment_status (stripe, session_id);
-  g_assert_cmpstr (status, ==, "refunded");
+  assert_payment_status (stripe, session_id, "refunded");
 }
 
 /* --- refunds and disputes --- */
@@ -443,15 +435,13 @@ test_stripe_dispute (void)
                         "\"id\": \"dp_1\", \"object\": \"dispute\", \"charge\": \"ch_dispute\", "
                         "\"amount\": 500, \"payment_intent\": \"pi_dispute\", "
                         "\"reason\": \"fraudulent\"}}}";
-  g_autofree char *status = NULL;
 
   expect_outcome (paid, NULL, "credited");
   expect_outcome (dispute, NULL, "disputed");
   g_assert_cmpint (balance (stripe, token), ==, 0);
   expect_outcome (dispute, NULL, "duplicate");
   g_assert_cmpint (balance (stripe, token), ==, 0);
-  status = payment_status (stripe, session_id);
-  g_assert_cmpstr (status, ==, "disputed");
+  assert_payment_status (stripe, session_id, "disputed");
 }
 
 /* --- the billing portal --- */

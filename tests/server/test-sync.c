@@ -10,7 +10,6 @@
 
 #include <string.h>
 
-#include <sqlite3.h>
 #include <tally.h>
 
 #include "tally-test-server.h"
@@ -454,23 +453,21 @@ age_lease (const char *account_id,
            const char *device,
            gint64      seconds_left)
 {
-  g_autofree char *path = test_server_ledger_path (server);
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
+  g_autofree char *where = g_strdup_printf ("WHERE device = '%s' AND user_id = "
+                                            "(SELECT id FROM users WHERE account_id = '%s')",
+                                            device, account_id);
+  gint64 expires_at = g_get_real_time () + seconds_left * G_USEC_PER_SEC;
+  g_autofree char *update = g_strdup_printf ("UPDATE devices SET lease_expires_at = %"
+                                             G_GINT64_FORMAT " %s", expires_at, where);
+  g_autofree char *count = g_strdup_printf ("SELECT count(*) FROM devices %s", where);
+  g_autofree char *aged = g_strdup_printf ("%s AND lease_expires_at = %" G_GINT64_FORMAT,
+                                           count, expires_at);
 
+  g_assert_null (strchr (device, '\''));
   test_server_stop (server, FALSE);
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE devices SET lease_expires_at = ? "
-                                       "WHERE device = ? AND user_id = "
-                                       "(SELECT id FROM users WHERE account_id = ?)",
-                                       -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_int64 (stmt, 1, g_get_real_time () + seconds_left * G_USEC_PER_SEC);
-  sqlite3_bind_text (stmt, 2, device, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, account_id, -1, SQLITE_STATIC);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
-  g_assert_cmpint (sqlite3_changes (db), ==, 1);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
+  g_assert_cmpint (test_server_count (server, count), ==, 1);
+  test_server_exec (server, update);
+  g_assert_cmpint (test_server_count (server, aged), ==, 1);
   test_server_restart (server);
 }
 

@@ -918,8 +918,8 @@ test_two_members_drain_one_pool (void)
   /* The ledger's own invariants hold: debits equal credits, every account
    * its transfers, no flagged account below zero. */
   {
-    g_autofree char *dir = g_strdup_printf ("--data-dir=%s", server->data_dir);
-    const char *args[] = { "check", dir, NULL };
+    g_autofree char *store = test_server_store_option (server);
+    const char *args[] = { "check", store, NULL };
     g_autofree char *out = NULL;
 
     g_assert_cmpint (test_server_command (args, NULL, &out, NULL), ==, 0);

@@ -8,12 +8,11 @@
 
 #include "config.h"
 
-#include <sqlite3.h>
 #include <string.h>
 
 #include <tally.h>
 
-#include "tally-test-server.h"
+#include "tally-test-history.h"
 
 #define SECOND G_GINT64_CONSTANT (1000000)
 #define MINUTE (60 * SECOND)
@@ -81,19 +80,7 @@ user_new (void)
 }
 
 static void
-submit (TallyLedger   *ledger,
-        TallyTransfer *transfer)
-{
-  g_autoptr(GError) error = NULL;
-  TallyTransferResult result;
-
-  g_assert_true (tally_ledger_create_transfers (ledger, transfer, 1, &result, &error));
-  g_assert_no_error (error);
-  g_assert_cmpstr (tally_transfer_result_to_string (result), ==, "ok");
-}
-
-static void
-write_event (TallyLedger *ledger,
+write_event (TestHistory *ledger,
              const char  *account,
              const Event *event)
 {
@@ -108,18 +95,18 @@ write_event (TallyLedger *ledger,
     case EVENT_GRANT:
       tally_transfer_init (&transfer, id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_GRANTS),
                            account, event->amount, TALLY_TRANSFER_KIND_GRANT);
-      submit (ledger, &transfer);
+      test_history_submit (ledger, &transfer);
       return;
     case EVENT_PURCHASE:
       tally_transfer_init (&transfer, id, tally_system_account_id (TALLY_SYSTEM_ACCOUNT_PAYMENTS),
                            account, event->amount, TALLY_TRANSFER_KIND_PURCHASE);
-      submit (ledger, &transfer);
+      test_history_submit (ledger, &transfer);
       return;
     case EVENT_REFUND:
       tally_transfer_init (&transfer, id,
                            tally_system_account_id (TALLY_SYSTEM_ACCOUNT_ADJUSTMENTS), account,
                            event->amount, TALLY_TRANSFER_KIND_REFUND);
-      submit (ledger, &transfer);
+      test_history_submit (ledger, &transfer);
       return;
     case EVENT_OFFLINE_RUN:
     case EVENT_RUN:
@@ -135,7 +122,7 @@ write_event (TallyLedger *ledger,
   tally_transfer_set_ref (&transfer, id);
   if (event->kind != EVENT_OFFLINE_RUN)
     transfer.flags = TALLY_TRANSFER_FLAG_PENDING;
-  submit (ledger, &transfer);
+  test_history_submit (ledger, &transfer);
   if (event->kind == EVENT_OFFLINE_RUN || event->kind == EVENT_OPEN_HOLD)
     return;
 
@@ -147,22 +134,21 @@ write_event (TallyLedger *ledger,
   tally_transfer_set_tool_id (&transfer, event->tool);
   transfer.flags = event->kind == EVENT_RUN ? TALLY_TRANSFER_FLAG_POST_PENDING
                                             : TALLY_TRANSFER_FLAG_VOID_PENDING;
-  submit (ledger, &transfer);
+  test_history_submit (ledger, &transfer);
 }
 
 static void
-set_timezone (const char *path,
+set_timezone (TestServer *server,
               const char *account,
               const char *zone)
 {
   g_autofree char *sql = g_strdup_printf ("UPDATE users SET timezone = '%s' "
                                           "WHERE account_id = '%s'", zone, account);
-  sqlite3 *db = NULL;
+  g_autofree char *count = g_strdup_printf ("SELECT count(*) FROM users WHERE timezone = '%s' "
+                                            "AND account_id = '%s'", zone, account);
 
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_changes (db), ==, 1);
-  sqlite3_close (db);
+  test_server_exec (server, sql);
+  g_assert_cmpint (test_server_count (server, count), ==, 1);
 }
 
 /* The API has no way to make a history in the past: with the server
@@ -175,24 +161,19 @@ write_history (User        *user,
                const Event *events,
                guint        n_events)
 {
-  g_autofree char *path = test_server_ledger_path (user->server);
-  g_autoptr(TallyLedger) ledger = NULL;
-  g_autoptr(GError) error = NULL;
+  TestHistory *ledger;
 
   test_server_stop (user->server, FALSE);
-  ledger = tally_ledger_open (path, TALLY_LEDGER_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
-  tally_ledger_set_clock (ledger, fake_clock, NULL);
+  ledger = test_history_open (user->server, fake_clock, NULL);
   for (guint i = 0; i < n_events; i++)
     {
       g_assert_cmpint (events[i].at, <, g_get_real_time ());
       write_event (ledger, user->account_id, &events[i]);
     }
-  g_assert_true (tally_ledger_check (ledger, &error));
-  g_clear_object (&ledger);
+  test_history_close (ledger);
 
   if (zone != NULL)
-    set_timezone (path, user->account_id, zone);
+    set_timezone (user->server, user->account_id, zone);
   test_server_restart (user->server);
 }
 
