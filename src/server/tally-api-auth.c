@@ -515,9 +515,16 @@ handle_login (TallyRequest *request)
       return;
     }
 
-  /* An unknown email goes through the same work as a wrong password. */
-  tally_rules_store_find_user_by_email (TALLY_RULES_STORE (store), job->email, &job->user,
-                                        &job->hash, NULL);
+  /* An unknown email goes through the same work as a wrong password; a
+   * database that cannot say is no wrong password. */
+  if (!tally_rules_store_find_user_by_email (TALLY_RULES_STORE (store), job->email, &job->user,
+                                             &job->hash, NULL) &&
+      tally_server_store_is_unavailable (tally_request_get_server (request)))
+    {
+      tally_request_respond_store_unavailable (request);
+      auth_job_free (job);
+      return;
+    }
   tally_request_pause (request);
   run_in_thread (job, verify_in_thread, verified);
 }

@@ -23,7 +23,8 @@
  * at once (tally_events_end_sessions()). */
 #define REAUTH_SECONDS 60
 /* How often the database is asked whether another process wrote to it
- * (`tally-server user disable`): if so, every session is checked. */
+ * (`tally-server user disable`, another server on the same PostgreSQL
+ * database): if so, every session is checked and its transfers pushed. */
 #define DATA_VERSION_SECONDS 1
 /* Enough for every device of a user; more is someone leaking sockets. */
 #define MAX_CONNECTIONS_PER_ACCOUNT 16
@@ -558,6 +559,11 @@ close_ended (TallyEvents *self,
         find_ended (self, clients, ended);
     }
 
+  /* A session the database could not look up has not ended: it is
+   * checked again once the database is back. */
+  if (ended->len > 0 && tally_server_store_is_unavailable (self->server))
+    return;
+
   /* Closing may report "closed" at once, which edits the table. */
   for (guint i = 0; i < ended->len; i++)
     soup_websocket_connection_close (g_ptr_array_index (ended, i),
@@ -594,10 +600,17 @@ watch_data_version (gpointer data)
     return G_SOURCE_CONTINUE;
 
   version = read_data_version (self);
+  /* An outage is no sign of a commit, nor a reason to close sessions. */
+  if (version == -1)
+    return G_SOURCE_CONTINUE;
   if (version != self->data_version)
     {
       self->data_version = version;
       close_ended (self, NULL);
+      /* Seqs commit in order on both stores, so nothing below the last
+       * one can still appear. */
+      if (self->n_clients > 0)
+        push_changes (self, tally_writer_get_durable_seq (self->writer));
     }
   return G_SOURCE_CONTINUE;
 }

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "tally-log.h"
 #include "tally-pg-store-private.h"
 #include "tally-store-schema.h"
 
@@ -352,7 +353,8 @@ pg_transfers_since (TallyRulesStore  *rules,
 }
 
 /* The interface has no error here: a failed read is logged and reads as
- * nothing new, as the SQLite ledger's does. */
+ * nothing new, as the SQLite ledger's does. A database outage is no bug,
+ * so it is a log line, not a GLib warning (fatal in the tests). */
 static gint64
 pg_get_last_seq (TallyRulesStore *rules)
 {
@@ -360,7 +362,7 @@ pg_get_last_seq (TallyRulesStore *rules)
   gint64 seq = 0;
 
   if (!tally_pg_ledger_get_last_seq (ledger_of (rules), &seq, &error))
-    g_warning ("Could not read the ledger's last transfer: %s", error->message);
+    tally_log_warning ("ledger_read_failed", error->message);
   return seq;
 }
 

@@ -387,6 +387,23 @@ respond_storage_problem (TallyRequest *self)
   return TRUE;
 }
 
+/* A database outage is not a bug either, and it ends by itself: the
+ * store reconnects at the next statement. */
+#define STORE_RETRY_SECONDS "5"
+
+void
+tally_request_respond_store_unavailable (TallyRequest *self)
+{
+  g_auto(TallyProblem) problem = TALLY_PROBLEM_INIT;
+
+  tally_problem_set (&problem, 503, "storage_unavailable", NULL,
+                     "The database is unavailable; try again shortly");
+  if (self->msg != NULL)
+    soup_message_headers_replace (soup_server_message_get_response_headers (self->msg),
+                                  "Retry-After", STORE_RETRY_SECONDS);
+  tally_request_respond_problem (self, &problem);
+}
+
 void
 tally_request_respond_problem (TallyRequest       *self,
                                const TallyProblem *problem)
@@ -395,6 +412,11 @@ tally_request_respond_problem (TallyRequest       *self,
 
   if (problem->status == 500 && respond_storage_problem (self))
     return;
+  if (problem->status == 500 && tally_server_store_is_unavailable (self->server))
+    {
+      tally_request_respond_store_unavailable (self);
+      return;
+    }
 
   if (self->msg != NULL && self->language != TALLY_LANGUAGE_SOURCE)
     soup_message_headers_replace (soup_server_message_get_response_headers (self->msg),

@@ -83,6 +83,8 @@ void              tally_request_respond_object (TallyRequest       *self,
                                                 JsonObject         *object);
 void              tally_request_respond_problem (TallyRequest      *self,
                                                 const TallyProblem *problem);
+/* 503 storage_unavailable with Retry-After: the database cannot be reached. */
+void              tally_request_respond_store_unavailable (TallyRequest *self);
 void              tally_request_respond_error  (TallyRequest       *self,
                                                 guint               status,
                                                 const char         *code,

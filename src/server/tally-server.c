@@ -30,6 +30,7 @@
 #include "tally-recharge.h"
 #include "tally-refusal.h"
 #include "tally-server.h"
+#include "tally-pg.h"
 
 #include "tally-store-open.h"
 
@@ -356,6 +357,21 @@ check_key (TallyServer       *self,
   return FALSE;
 }
 
+/* Whether the store cannot be reached now (PostgreSQL stopped, restarting
+ * or out of connections): a cheap read tells, and reconnects if it can. */
+gboolean
+tally_server_store_is_unavailable (TallyServer *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 version;
+
+  g_return_val_if_fail (TALLY_IS_SERVER (self), FALSE);
+
+  if (tally_rules_store_read_data_version (tally_server_get_rules_store (self), &version, &error))
+    return FALSE;
+  return g_error_matches (error, TALLY_PG_ERROR, TALLY_PG_ERROR_UNAVAILABLE);
+}
+
 static gboolean
 check_access (TallyServer  *self,
               TallyRequest *request)
@@ -382,6 +398,12 @@ check_access (TallyServer  *self,
 
   if (tally_request_get_user (request) == NULL)
     {
+      /* The token could not be looked up: no answer about it yet. */
+      if (tally_request_get_token (request) != NULL && tally_server_store_is_unavailable (self))
+        {
+          tally_request_respond_store_unavailable (request);
+          return FALSE;
+        }
       tally_request_respond_error (request, 401, "unauthorized",
                                    "Sign in first: this needs a valid bearer token");
       return FALSE;

@@ -69,6 +69,8 @@ gboolean           tally_server_authenticate_key  (TallyServer   *self,
                                                    TallyUser     *user,
                                                    TallyApiKey   *key,
                                                    gboolean      *is_key);
+/* TRUE when the store cannot be reached now (a PostgreSQL outage). */
+gboolean           tally_server_store_is_unavailable (TallyServer *self);
 /* The API keys' rate buckets (tally-keys.c). */
 struct _TallyKeys *tally_server_get_keys          (TallyServer   *self);
 

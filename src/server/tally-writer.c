@@ -46,6 +46,8 @@ struct _TallyWriter
    * commits are durable by themselves, or when it was opened with
    * synchronous=NORMAL on purpose (no durability asked). */
   TallySyncer       *syncer;
+  /* Groups committed and handed to the syncer, not yet announced. */
+  guint              n_syncing;
   gboolean           in_group;
 };
 
@@ -104,7 +106,10 @@ announce_durable (gpointer data)
 
   while (tally_syncer_pop (self->syncer, &group, &synced_at))
     if (group != NULL)
-      announce (self, group, synced_at);
+      {
+        self->n_syncing--;
+        announce (self, group, synced_at);
+      }
 }
 
 /* Runs after every commit on the store's connection. A commit outside
@@ -373,6 +378,7 @@ commit_queued (TallyWriter *self)
       return;
     }
 
+  self->n_syncing++;
   tally_syncer_push (self->syncer, group, group->ok);
   if (!group->ok)
     drain (self);
@@ -486,4 +492,17 @@ tally_writer_get_committed_seq (TallyWriter *self)
   g_return_val_if_fail (TALLY_IS_WRITER (self), 0);
 
   return self->committed_seq;
+}
+
+/* With no group of ours waiting for the disk, everything committed is
+ * durable: ours was synced, another process's (a second server, a
+ * command) by its own commit. */
+gint64
+tally_writer_get_durable_seq (TallyWriter *self)
+{
+  g_return_val_if_fail (TALLY_IS_WRITER (self), 0);
+
+  if (self->n_syncing > 0 || self->in_group)
+    return self->committed_seq;
+  return tally_rules_store_get_last_seq (self->store);
 }

@@ -56,6 +56,9 @@ gint64       tally_writer_get_last_duration (TallyWriter *self);
  * valid in a TallyWriter::committed handler. Later groups may be
  * committed already, not yet durable: read no transfer past it. */
 gint64       tally_writer_get_committed_seq (TallyWriter *self);
+/* The ledger's last transfer seq that is durable, whoever wrote it: for
+ * reading what other processes committed. */
+gint64       tally_writer_get_durable_seq (TallyWriter *self);
 void         tally_writer_add_precommit    (TallyWriter    *self,
                                             TallyWriteFunc  func,
                                             gpointer        data);
