@@ -757,3 +757,11 @@ tally_api_store_checkpoint_finish (TallyApiStore  *self,
 
   return TALLY_API_STORE_GET_IFACE (self)->checkpoint_finish (self, result, error);
 }
+
+gboolean
+tally_api_store_is_unavailable (TallyApiStore *self)
+{
+  g_return_val_if_fail (TALLY_IS_API_STORE (self), FALSE);
+
+  return TALLY_API_STORE_GET_IFACE (self)->is_unavailable (self);
+}

@@ -61,6 +61,12 @@ struct _TallyApiStoreInterface
                      TallyClockFunc  clock,
                      gpointer        user_data);
 
+  /* Whether the store cannot be reached now (a database server stopped,
+   * restarting or out of connections), which ends by itself: requests are
+   * then answered 503, not 500 or 401. A cheap read, which reconnects if
+   * it can. */
+  gboolean (*is_unavailable) (TallyApiStore *self);
+
   /* A store on a connection of its own, for a worker thread's long reads
    * (exports, the audit's verify); it only reads. */
   TallyApiStore *(*open_reader) (TallyApiStore  *self,
@@ -355,6 +361,7 @@ void tally_api_store_set_clock (TallyApiStore  *self,
                                 TallyClockFunc  clock,
                                 gpointer        user_data);
 
+gboolean tally_api_store_is_unavailable (TallyApiStore *self);
 TallyApiStore *tally_api_store_open_reader (TallyApiStore  *self,
                                             GError        **error);
 

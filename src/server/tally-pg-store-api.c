@@ -109,6 +109,17 @@ pg_save_policy (TallyApiStore      *api,
   return tally_pg_store_save_policy (TALLY_PG_STORE (api), account_id, policy, error);
 }
 
+static gboolean
+pg_is_unavailable (TallyApiStore *api)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 version;
+
+  if (tally_rules_store_read_data_version (TALLY_RULES_STORE (api), &version, &error))
+    return FALSE;
+  return g_error_matches (error, TALLY_PG_ERROR, TALLY_PG_ERROR_UNAVAILABLE);
+}
+
 /* A second connection to the same database: a worker's long read then
  * runs beside the writer, in a snapshot of its own. */
 static TallyApiStore *
@@ -179,6 +190,7 @@ tally_pg_store_api_init (TallyApiStoreInterface *iface)
   iface->create_user = pg_create_user;
   iface->save_policy = pg_save_policy;
   iface->open_reader = pg_open_reader;
+  iface->is_unavailable = pg_is_unavailable;
   iface->checkpoint_async = pg_checkpoint_async;
   iface->checkpoint_finish = pg_checkpoint_finish;
 

@@ -30,7 +30,6 @@
 #include "tally-recharge.h"
 #include "tally-refusal.h"
 #include "tally-server.h"
-#include "tally-pg.h"
 
 #include "tally-store-open.h"
 
@@ -357,19 +356,12 @@ check_key (TallyServer       *self,
   return FALSE;
 }
 
-/* Whether the store cannot be reached now (PostgreSQL stopped, restarting
- * or out of connections): a cheap read tells, and reconnects if it can. */
 gboolean
 tally_server_store_is_unavailable (TallyServer *self)
 {
-  g_autoptr(GError) error = NULL;
-  gint64 version;
-
   g_return_val_if_fail (TALLY_IS_SERVER (self), FALSE);
 
-  if (tally_rules_store_read_data_version (tally_server_get_rules_store (self), &version, &error))
-    return FALSE;
-  return g_error_matches (error, TALLY_PG_ERROR, TALLY_PG_ERROR_UNAVAILABLE);
+  return tally_api_store_is_unavailable (self->store);
 }
 
 static gboolean

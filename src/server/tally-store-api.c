@@ -616,6 +616,14 @@ sqlite_checkpoint_finish (TallyApiStore  *api,
   return tally_store_checkpoint_finish (store_of (api), result, error);
 }
 
+/* The file is opened once, at start, and stays open: what fails later is
+ * the disk under it, which the writer's storage state reports. */
+static gboolean
+sqlite_is_unavailable (TallyApiStore *api)
+{
+  return FALSE;
+}
+
 /* A read-only connection to the same file: long reads on a worker then
  * never wait for the writer, and see one snapshot throughout. */
 static TallyApiStore *
@@ -697,6 +705,7 @@ tally_store_api_store_init (TallyApiStoreInterface *iface)
   iface->sent_gifts = sqlite_sent_gifts;
   iface->referral_totals = sqlite_referral_totals;
   iface->open_reader = sqlite_open_reader;
+  iface->is_unavailable = sqlite_is_unavailable;
   iface->checkpoint_async = sqlite_checkpoint_async;
   iface->checkpoint_finish = sqlite_checkpoint_finish;
 }

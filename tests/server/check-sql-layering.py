@@ -30,7 +30,7 @@ import re
 import sys
 
 SQL = re.compile(r'\b(sqlite3_\w+|PQ[a-z]\w*|PGconn|PGresult|tally_pg_exec\w*)\b')
-CONCRETE = re.compile(r'\b(TallyStore|TallyLedger|TallyPg|tally_store_(?!open\b)\w+|'
+CONCRETE = re.compile(r'\b(TallyStore|TallyLedger|TallyPg|TALLY_PG_\w+|tally_store_(?!open\b)\w+|'
                       r'tally_ledger_\w+|tally_pg_\w+)\b')
 COMMENT_OR_STRING = re.compile(r'/\*.*?\*/|"(?:\\.|[^"\\])*"', re.S)
 
