@@ -765,3 +765,16 @@ tally_api_store_is_unavailable (TallyApiStore *self)
 
   return TALLY_API_STORE_GET_IFACE (self)->is_unavailable (self);
 }
+
+gboolean
+tally_api_store_watch_commits (TallyApiStore    *self,
+                               TallyCommitHook   func,
+                               gpointer          data,
+                               GCancellable     *cancellable)
+{
+  g_return_val_if_fail (TALLY_IS_API_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (G_IS_CANCELLABLE (cancellable), FALSE);
+
+  return TALLY_API_STORE_GET_IFACE (self)->watch_commits (self, func, data, cancellable);
+}

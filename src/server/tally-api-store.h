@@ -67,6 +67,16 @@ struct _TallyApiStoreInterface
    * it can. */
   gboolean (*is_unavailable) (TallyApiStore *self);
 
+  /* Calls @func on the main context soon after another server commits
+   * to the store, until @cancellable is cancelled: live events then
+   * reach the WebSockets held here at once. FALSE when the store has no
+   * such notice (SQLite: one server writes its file), and the caller
+   * polls read_data_version() alone. */
+  gboolean (*watch_commits) (TallyApiStore    *self,
+                             TallyCommitHook   func,
+                             gpointer          data,
+                             GCancellable     *cancellable);
+
   /* A store on a connection of its own, for a worker thread's long reads
    * (exports, the audit's verify); it only reads. */
   TallyApiStore *(*open_reader) (TallyApiStore  *self,
@@ -362,6 +372,10 @@ void tally_api_store_set_clock (TallyApiStore  *self,
                                 gpointer        user_data);
 
 gboolean tally_api_store_is_unavailable (TallyApiStore *self);
+gboolean tally_api_store_watch_commits (TallyApiStore    *self,
+                                        TallyCommitHook   func,
+                                        gpointer          data,
+                                        GCancellable     *cancellable);
 TallyApiStore *tally_api_store_open_reader (TallyApiStore  *self,
                                             GError        **error);
 

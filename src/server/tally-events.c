@@ -47,25 +47,27 @@ typedef struct
 
 struct _TallyEvents
 {
-  GObject      parent_instance;
+  GObject           parent_instance;
 
   /* Not a reference: the server owns the hub. */
-  TallyServer *server;
-  SoupServer  *soup;
-  TallyWriter *writer;
-  TallyRulesStore *store;
-  gulong       committed_id;
-  guint        reauth_source;
-  guint        data_version_source;
-  gint64       data_version;
+  TallyServer      *server;
+  SoupServer       *soup;
+  TallyWriter      *writer;
+  TallyRulesStore  *store;
+  gulong            committed_id;
+  guint             reauth_source;
+  guint             data_version_source;
+  gint64            data_version;
+  /* Stops the store telling of other servers' commits. */
+  GCancellable     *watching;
   /* The extensions libsoup offers, to check a handshake as it will. */
-  GPtrArray   *extensions;
+  GPtrArray        *extensions;
 
   /* The last seq whose changes were pushed. */
-  gint64       last_seq;
+  gint64            last_seq;
   /* Account id -> GPtrArray of Client. */
-  GHashTable  *clients;
-  guint        n_clients;
+  GHashTable       *clients;
+  guint             n_clients;
 };
 
 G_DEFINE_FINAL_TYPE (TallyEvents, tally_events, G_TYPE_OBJECT)
@@ -89,6 +91,9 @@ tally_events_dispose (GObject *object)
 
   g_clear_handle_id (&self->reauth_source, g_source_remove);
   g_clear_handle_id (&self->data_version_source, g_source_remove);
+  if (self->watching != NULL)
+    g_cancellable_cancel (self->watching);
+  g_clear_object (&self->watching);
   if (self->writer != NULL)
     g_clear_signal_handler (&self->committed_id, self->writer);
   if (self->soup != NULL)
@@ -590,6 +595,20 @@ read_data_version (TallyEvents *self)
   return version;
 }
 
+/* Another process committed: sessions it ended close, and the transfers
+ * it made are pushed. */
+static void
+look_again (TallyEvents *self,
+            gint64       version)
+{
+  self->data_version = version;
+  close_ended (self, NULL);
+  /* Seqs commit in order on both stores, so nothing below the last one
+   * can still appear. */
+  if (self->n_clients > 0)
+    push_changes (self, tally_writer_get_durable_seq (self->writer));
+}
+
 static gboolean
 watch_data_version (gpointer data)
 {
@@ -601,18 +620,24 @@ watch_data_version (gpointer data)
 
   version = read_data_version (self);
   /* An outage is no sign of a commit, nor a reason to close sessions. */
-  if (version == -1)
-    return G_SOURCE_CONTINUE;
-  if (version != self->data_version)
-    {
-      self->data_version = version;
-      close_ended (self, NULL);
-      /* Seqs commit in order on both stores, so nothing below the last
-       * one can still appear. */
-      if (self->n_clients > 0)
-        push_changes (self, tally_writer_get_durable_seq (self->writer));
-    }
+  if (version != -1 && version != self->data_version)
+    look_again (self, version);
   return G_SOURCE_CONTINUE;
+}
+
+/* Told by the store (PostgreSQL's NOTIFY) at once; the poll above stays,
+ * for what a notice missed. */
+static void
+on_commit_elsewhere (gpointer data)
+{
+  TallyEvents *self = data;
+  gint64 version;
+
+  if (self->n_clients == 0)
+    return;
+  version = read_data_version (self);
+  if (version != -1)
+    look_again (self, version);
 }
 
 /* --- the handshake --- */
@@ -761,6 +786,9 @@ tally_events_attach (TallyServer *server)
   self->data_version = read_data_version (self);
   self->data_version_source = g_timeout_add_seconds (DATA_VERSION_SECONDS, watch_data_version,
                                                      self);
+  self->watching = g_cancellable_new ();
+  tally_api_store_watch_commits (tally_server_get_store (server), on_commit_elsewhere, self,
+                                 self->watching);
 
   /* The hub lives as long as the server; it holds what it uses itself, so
    * the order in which the server lets go of them does not matter. */

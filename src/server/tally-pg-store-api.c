@@ -191,6 +191,7 @@ tally_pg_store_api_init (TallyApiStoreInterface *iface)
   iface->save_policy = pg_save_policy;
   iface->open_reader = pg_open_reader;
   iface->is_unavailable = pg_is_unavailable;
+  iface->watch_commits = tally_pg_store_watch_commits;
   iface->checkpoint_async = pg_checkpoint_async;
   iface->checkpoint_finish = pg_checkpoint_finish;
 

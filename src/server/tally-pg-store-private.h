@@ -67,6 +67,13 @@ void     tally_pg_store_gifts_init  (TallyRulesStoreInterface *iface);
 void     tally_pg_store_promos_init (TallyRulesStoreInterface *iface);
 void     tally_pg_store_alerts_init (TallyRulesStoreInterface *iface);
 
+/* tally-pg-store-notify.c */
+#define TALLY_PG_STORE_COMMITS_CHANNEL "tally_commits"
+gboolean tally_pg_store_watch_commits       (TallyApiStore    *api,
+                                             TallyCommitHook   func,
+                                             gpointer          data,
+                                             GCancellable     *cancellable);
+
 /* TallyApiStore: tally-pg-store-api.c, which calls the others. */
 void     tally_pg_store_api_init            (TallyApiStoreInterface *iface);
 void     tally_pg_store_accounts_api_init   (TallyApiStoreInterface *iface);

@@ -195,10 +195,19 @@ pg_begin (TallyRulesStore  *rules,
   return tally_pg_ledger_begin (ledger_of (rules), error);
 }
 
+/* Every group commit tells the other servers (tally-pg-store-notify.c);
+ * PostgreSQL delivers the notice with the commit, never before, and folds
+ * those of one transaction into one. */
 static gboolean
 pg_commit (TallyRulesStore  *rules,
            GError          **error)
 {
+  if (!tally_pg_exec_command (tally_pg_store_pg (rules),
+                              "NOTIFY " TALLY_PG_STORE_COMMITS_CHANNEL, 0, NULL, error))
+    {
+      tally_pg_ledger_rollback (ledger_of (rules));
+      return FALSE;
+    }
   return tally_pg_ledger_commit (ledger_of (rules), error);
 }
 

@@ -613,6 +613,64 @@ tally_pg_component_version (TallyPg     *pg,
 }
 
 gboolean
+tally_pg_listen (TallyPg     *self,
+                 const char  *channel,
+                 GError     **error)
+{
+  g_autofree char *listen = NULL;
+  char *quoted;
+
+  g_return_val_if_fail (TALLY_IS_PG (self), FALSE);
+  g_return_val_if_fail (channel != NULL, FALSE);
+
+  quoted = PQescapeIdentifier (self->conn, channel, strlen (channel));
+  if (quoted == NULL)
+    return set_unavailable (self, "Could not quote a channel's name", error);
+  listen = g_strconcat ("LISTEN ", quoted, NULL);
+  PQfreemem (quoted);
+  return tally_pg_exec_command (self, listen, 0, NULL, error);
+}
+
+int
+tally_pg_get_socket (TallyPg *self)
+{
+  g_return_val_if_fail (TALLY_IS_PG (self), -1);
+
+  return PQsocket (self->conn);
+}
+
+int
+tally_pg_get_backend_pid (TallyPg *self)
+{
+  g_return_val_if_fail (TALLY_IS_PG (self), 0);
+
+  return PQbackendPID (self->conn);
+}
+
+gboolean
+tally_pg_take_notifications (TallyPg  *self,
+                             int       ignore_pid,
+                             guint    *n_notifications,
+                             GError  **error)
+{
+  PGnotify *notify;
+
+  g_return_val_if_fail (TALLY_IS_PG (self), FALSE);
+
+  *n_notifications = 0;
+  if (!PQconsumeInput (self->conn) || !connection_ok (self))
+    return set_unavailable (self, "The connection that listens to PostgreSQL was lost", error);
+
+  while ((notify = PQnotifies (self->conn)) != NULL)
+    {
+      if (notify->be_pid != ignore_pid)
+        (*n_notifications)++;
+      PQfreemem (notify);
+    }
+  return TRUE;
+}
+
+gboolean
 tally_pg_check_component (TallyPg     *pg,
                           const char  *component,
                           guint        n_migrations,

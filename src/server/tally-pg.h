@@ -94,6 +94,22 @@ gboolean  tally_pg_migrate_component  (TallyPg             *pg,
                                        const char * const  *migrations,
                                        guint                n_migrations,
                                        GError             **error);
+/* Notifications (LISTEN/NOTIFY), for a connection that only listens. */
+gboolean  tally_pg_listen             (TallyPg             *self,
+                                       const char          *channel,
+                                       GError             **error);
+/* The connection's socket, to watch for notifications arriving. */
+int       tally_pg_get_socket         (TallyPg             *self);
+/* The server process of this connection, as notifications name theirs. */
+int       tally_pg_get_backend_pid    (TallyPg             *self);
+/* Reads what arrived on the socket and counts the notifications sent by
+ * other server processes than @ignore_pid (0 ignores none). FALSE when
+ * the connection is lost. */
+gboolean  tally_pg_take_notifications (TallyPg             *self,
+                                       int                  ignore_pid,
+                                       guint               *n_notifications,
+                                       GError             **error);
+
 /* Succeeds when @component's tables are at version @n_migrations, as a
  * server checks at start; otherwise says which way they differ. */
 gboolean  tally_pg_check_component    (TallyPg             *pg,

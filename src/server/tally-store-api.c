@@ -624,6 +624,17 @@ sqlite_is_unavailable (TallyApiStore *api)
   return FALSE;
 }
 
+/* Only this server writes the file; another process that does (a
+ * command) is seen through the data version. */
+static gboolean
+sqlite_watch_commits (TallyApiStore    *api,
+                      TallyCommitHook   func,
+                      gpointer          data,
+                      GCancellable     *cancellable)
+{
+  return FALSE;
+}
+
 /* A read-only connection to the same file: long reads on a worker then
  * never wait for the writer, and see one snapshot throughout. */
 static TallyApiStore *
@@ -706,6 +717,7 @@ tally_store_api_store_init (TallyApiStoreInterface *iface)
   iface->referral_totals = sqlite_referral_totals;
   iface->open_reader = sqlite_open_reader;
   iface->is_unavailable = sqlite_is_unavailable;
+  iface->watch_commits = sqlite_watch_commits;
   iface->checkpoint_async = sqlite_checkpoint_async;
   iface->checkpoint_finish = sqlite_checkpoint_finish;
 }

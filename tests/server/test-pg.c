@@ -536,6 +536,50 @@ test_migrate_concurrently (void)
   g_assert_cmpint (query_int64 (holder, "SELECT count(*) FROM components"), ==, 1);
 }
 
+/* A listening connection counts the notices of other server processes,
+ * each once, and not those of the one it is told to ignore. */
+static void
+test_notifications (void)
+{
+  g_autoptr(TallyPg) listener = connect_cluster ();
+  g_autoptr(TallyPg) own = connect_cluster ();
+  g_autoptr(TallyPg) other = connect_cluster ();
+  g_autoptr(GError) error = NULL;
+  guint n = G_MAXUINT;
+
+  g_assert_true (tally_pg_listen (listener, "tally test \"channel\"", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (tally_pg_get_socket (listener), >=, 0);
+
+  exec_ok (own, "NOTIFY \"tally test \"\"channel\"\"\"");
+  exec_ok (other, "NOTIFY \"tally test \"\"channel\"\"\"");
+  exec_ok (other, "NOTIFY \"another channel\"");
+  /* The backend sends what is pending before it reads the next command:
+   * after this, every notice committed above has arrived. */
+  g_assert_cmpint (query_int64 (listener, "SELECT 1"), ==, 1);
+
+  g_assert_true (tally_pg_take_notifications (listener, tally_pg_get_backend_pid (own), &n,
+                                              &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1);
+
+  /* A lost connection says so, once its end has reached the socket. */
+  {
+    g_autofree char *terminate = g_strdup_printf ("SELECT pg_terminate_backend (%d)",
+                                                  tally_pg_get_backend_pid (listener));
+    gboolean lost = FALSE;
+
+    exec_ok (other, terminate);
+    for (guint i = 0; i < 250 && !lost; i++)
+      {
+        lost = !tally_pg_take_notifications (listener, 0, &n, &error);
+        if (!lost)
+          g_usleep (20 * 1000);
+      }
+    g_assert_error (error, TALLY_PG_ERROR, TALLY_PG_ERROR_UNAVAILABLE);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -556,6 +600,7 @@ main (int   argc,
   g_test_add_func ("/pg/migrate", test_migrate);
   g_test_add_func ("/pg/migrate-failure", test_migrate_failure);
   g_test_add_func ("/pg/migrate-concurrently", test_migrate_concurrently);
+  g_test_add_func ("/pg/notifications", test_notifications);
 
   /* One cluster for every test: initdb takes seconds. */
   cluster = tally_test_postgres_start ();

@@ -540,6 +540,73 @@ test_interfaces_complete (StoreFixture  *fixture,
                           sizeof (TallyApiStoreInterface), "TallyApiStore");
 }
 
+static gboolean
+stop_waiting (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until @n_heard is not 0, for 10 s at most. */
+static void
+wait_until_heard (const guint *n_heard)
+{
+  gboolean gave_up = FALSE;
+  guint timeout = g_timeout_add_seconds (10, stop_waiting, &gave_up);
+
+  while (*n_heard == 0 && !gave_up)
+    g_main_context_iteration (NULL, TRUE);
+  if (!gave_up)
+    g_source_remove (timeout);
+}
+
+/* Another server's commit is told at once (PostgreSQL's NOTIFY); SQLite
+ * has no such notice. */
+static void
+test_watch_commits (StoreFixture  *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(TallyPgStore) other = NULL;
+  g_autoptr(GError) error = NULL;
+  TallyConsent consent = { .opt_in = TRUE, .changed_at = 1, .text_version = "1" };
+  guint n_heard = 0;
+
+  if (!tally_api_store_watch_commits (TALLY_API_STORE (fixture->store), count_commit, &n_heard,
+                                      cancellable))
+    {
+      g_assert_null (fixture->pg_store);
+      return;
+    }
+
+  /* The store's own commit needs no notice (test-pg checks that it is
+   * left out); another server's is heard. */
+  stores_begin (fixture);
+  stores_grant (fixture, 10);
+  stores_commit (fixture);
+
+  other = tally_pg_store_connect (tally_pg_store_get_url (fixture->pg_store), &error);
+  g_assert_no_error (error);
+  g_assert_true (tally_rules_store_begin (TALLY_RULES_STORE (other), &error));
+  g_assert_true (tally_api_store_save_consent (TALLY_API_STORE (other), fixture->user.id,
+                                               &consent, &error));
+  g_assert_true (tally_rules_store_commit (TALLY_RULES_STORE (other), &error));
+  g_assert_no_error (error);
+
+  wait_until_heard (&n_heard);
+  g_assert_cmpuint (n_heard, ==, 1);
+
+  /* Cancelling frees the watch and its connection. */
+  g_cancellable_cancel (cancellable);
+  g_assert_true (tally_rules_store_begin (TALLY_RULES_STORE (other), &error));
+  g_assert_true (tally_api_store_save_consent (TALLY_API_STORE (other), fixture->user.id,
+                                               &consent, &error));
+  g_assert_true (tally_rules_store_commit (TALLY_RULES_STORE (other), &error));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (n_heard, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -547,6 +614,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   stores_add ("interfaces-complete", test_interfaces_complete);
+  stores_add ("watch-commits", test_watch_commits);
   stores_add ("not-found", test_not_found);
   stores_add ("group-writes", test_group_writes);
   stores_add ("ledger-reads", test_ledger_reads);
