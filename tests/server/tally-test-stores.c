@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <tally-ledger-sqlite.h>
+
 #include "tally-test-postgres.h"
 #include "tally-store-runs.h"
 #include "tally-test-stores.h"
@@ -338,4 +340,25 @@ stores_race (StoreFixture  *fixture,
 
   g_assert_no_error (racer.error);
   g_assert_true (racer.ok);
+}
+
+/* @sql, the same text on either store, in a transaction of its own. */
+void
+stores_exec (StoreFixture *fixture,
+             const char   *sql)
+{
+  g_autoptr(GError) error = NULL;
+  char *message = NULL;
+
+  if (fixture->pg_store == NULL)
+    {
+      if (sqlite3_exec (tally_ledger_get_sqlite (fixture->base.ledger), sql, NULL, NULL,
+                        &message) != SQLITE_OK)
+        g_error ("%s: %s", sql, message);
+      return;
+    }
+
+  g_assert_true (tally_pg_run_command (tally_pg_store_get_pg (fixture->pg_store), sql, NULL,
+                                       &error));
+  g_assert_no_error (error);
 }

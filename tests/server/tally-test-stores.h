@@ -69,6 +69,11 @@ void        stores_save_policy       (StoreFixture      *fixture,
                                       const char        *account_id,
                                       const TallyPolicy *policy);
 
+/* @sql, text both stores accept, in a transaction of its own: to set up
+ * or age rows the interface has no call for. */
+void        stores_exec              (StoreFixture  *fixture,
+                                      const char    *sql);
+
 /* Two servers on one database (PostgreSQL alone: one server writes a
  * SQLite store). TRUE, the test skipped, on SQLite. */
 gboolean    stores_skip_on_sqlite    (StoreFixture  *fixture);

@@ -28,25 +28,6 @@ api (StoreFixture *fixture)
 
 /* Rows the interface has no call to write, or to read, in SQL both
  * stores take. */
-static void
-exec_sql (StoreFixture *fixture,
-          const char   *sql)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (fixture->pg_store == NULL)
-    {
-      char *message = NULL;
-
-      sqlite3_exec (tally_ledger_get_sqlite (fixture->base.ledger), sql, NULL, NULL, &message);
-      g_assert_null (message);
-      return;
-    }
-  g_assert_true (tally_pg_exec_command (tally_pg_store_get_pg (fixture->pg_store), sql, 0, NULL,
-                                        &error));
-  g_assert_no_error (error);
-}
-
 static gint64
 query_int (StoreFixture *fixture,
            const char   *sql)
@@ -329,8 +310,8 @@ test_list_and_search (StoreFixture  *fixture,
   stores_user_new (fixture, "a_b@example.com", TALLY_ROLE_MEMBER, &under);
   stores_user_new (fixture, "a.b@example.com", TALLY_ROLE_MEMBER, &dot);
   stores_user_new (fixture, "gone@example.com", TALLY_ROLE_MEMBER, &gone);
-  exec_sql (fixture, "UPDATE users SET name = 'Zoë 50% Off' WHERE email = 'zed@example.com'");
-  exec_sql (fixture, "UPDATE users SET name = 'Dot' WHERE email = 'a.b@example.com'");
+  stores_exec (fixture, "UPDATE users SET name = 'Zoë 50% Off' WHERE email = 'zed@example.com'");
+  stores_exec (fixture, "UPDATE users SET name = 'Dot' WHERE email = 'a.b@example.com'");
   erase (fixture, &gone);
 
   /* By address, as NOCASE orders them: '.' before '_'; never the erased. */
@@ -690,13 +671,13 @@ seed_personal_rows (StoreFixture    *fixture,
     {
       g_autofree char *sql = fill (personal_rows[i], user);
 
-      exec_sql (fixture, sql);
+      stores_exec (fixture, sql);
     }
   create_session (fixture, user->id, user->id, "Ann's phone", G_MAXINT64);
   insert_key (fixture, user->id, secret, "Ann's key", FALSE, 1, &key);
   g_assert_true (tally_api_store_save_consent (api (fixture), user->id, &consent, &error));
   g_assert_no_error (error);
-  exec_sql (fixture, profile);
+  stores_exec (fixture, profile);
 }
 
 static void
@@ -727,7 +708,7 @@ test_erase (StoreFixture  *fixture,
 
   stores_user_new (fixture, "other@example.com", TALLY_ROLE_MEMBER, &other);
   stores_user_new (fixture, "second@example.com", TALLY_ROLE_MEMBER, &second);
-  exec_sql (fixture, "INSERT INTO teams (id, name, account_id, created_by, created_at) "
+  stores_exec (fixture, "INSERT INTO teams (id, name, account_id, created_by, created_at) "
             "VALUES ('team', 'T', 'team-account', 'x', 1)");
   seed_personal_rows (fixture, &fixture->user);
   seed_personal_rows (fixture, &other);
@@ -928,13 +909,13 @@ seed_run (StoreFixture *fixture,
                                           "%" G_GINT64_FORMAT ")",
                                           id, account_id, status, charged, completed_at);
 
-  exec_sql (fixture, sql);
+  stores_exec (fixture, sql);
   if (key_id != NULL)
     {
       g_autofree char *link = g_strdup_printf ("INSERT INTO run_keys (run_id, key_id) "
                                                "VALUES ('%s', '%s')", id, key_id);
 
-      exec_sql (fixture, link);
+      stores_exec (fixture, link);
     }
 }
 

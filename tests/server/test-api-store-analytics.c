@@ -31,26 +31,6 @@
 #define D2 (D0 + 2 * USEC_PER_DAY)
 #define D3 (D0 + 3 * USEC_PER_DAY)
 
-/* @sql, the same text on either store, in a transaction of its own. */
-static void
-exec_sql (StoreFixture *fixture,
-          const char   *sql)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (fixture->pg_store == NULL)
-    {
-      sqlite3 *db = tally_ledger_get_sqlite (fixture->base.ledger);
-
-      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-      return;
-    }
-
-  g_assert_true (tally_pg_run_command (tally_pg_store_get_pg (fixture->pg_store), sql, NULL,
-                                       &error));
-  g_assert_no_error (error);
-}
-
 static TallyApiStore *
 api (StoreFixture *fixture)
 {
@@ -346,7 +326,7 @@ insert_payment (StoreFixture  *fixture,
                          payment->id, payment->user_id, payment->user_id, payment->pack_id,
                          payment->credits, payment->amount, payment->currency, payment->status,
                          payment->created_at, paid_at);
-  exec_sql (fixture, sql);
+  stores_exec (fixture, sql);
 }
 
 /* The checkouts' "now", and one started ten minutes before it. */
@@ -379,7 +359,7 @@ add_payments (StoreFixture *fixture)
 {
   for (guint i = 0; i < G_N_ELEMENTS (payments); i++)
     insert_payment (fixture, &payments[i]);
-  exec_sql (fixture, "INSERT INTO recharges (payment_id, account_id, status, created_at) "
+  stores_exec (fixture, "INSERT INTO recharges (payment_id, account_id, status, created_at) "
                      "VALUES ('p08', 'acct-u-c', 'succeeded', 1)");
 }
 
@@ -544,7 +524,7 @@ insert_user (StoreFixture *fixture,
                          "created_at, erased_at) VALUES ('%s', '%s@example.com', 'Test', "
                          "'not-a-hash', 'member', 'acct-%s', %" G_GINT64_FORMAT ", %s)",
                          id, id, id, created_at, erased);
-  exec_sql (fixture, sql);
+  stores_exec (fixture, sql);
 }
 
 static void
@@ -562,7 +542,7 @@ insert_run (StoreFixture *fixture,
                          "('run-%u', '%s', 'acct-%s', '%s', 'digest', '{}', '%s', 201, '{}', %"
                          G_GINT64_FORMAT ")", ++counter, user_id, user_id, tool_id, status,
                          created_at);
-  exec_sql (fixture, sql);
+  stores_exec (fixture, sql);
 }
 
 /* Users, each registered at some point of [D0, D3) or not, their runs
@@ -571,7 +551,7 @@ static void
 add_users (StoreFixture *fixture)
 {
   /* The fixture's user registered long before. */
-  exec_sql (fixture, "UPDATE users SET created_at = 1");
+  stores_exec (fixture, "UPDATE users SET created_at = 1");
   insert_user (fixture, "u-a", D0 + USEC_PER_HOUR, 0);
   insert_user (fixture, "u-b", D1, 0);
   insert_user (fixture, "u-c", D2, D2 + USEC_PER_HOUR);

@@ -31,26 +31,6 @@ api (StoreFixture *fixture)
   return TALLY_API_STORE (fixture->store);
 }
 
-/* @sql, the same text on either store, in a transaction of its own. */
-static void
-exec_sql (StoreFixture *fixture,
-          const char   *sql)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (fixture->pg_store == NULL)
-    {
-      sqlite3 *db = tally_ledger_get_sqlite (fixture->base.ledger);
-
-      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-      return;
-    }
-
-  g_assert_true (tally_pg_run_command (tally_pg_store_get_pg (fixture->pg_store), sql, NULL,
-                                       &error));
-  g_assert_no_error (error);
-}
-
 static void
 check (gboolean  ok,
        GError   *error)
@@ -369,7 +349,7 @@ test_recharge_settings (StoreFixture  *fixture,
   flag = g_strdup_printf ("UPDATE auto_recharge SET failures = 3, paused = 1, "
                           "in_flight = 'pay-1' WHERE account_id = '%s'",
                           fixture->user.account_id);
-  exec_sql (fixture, flag);
+  stores_exec (fixture, flag);
   save_recharge (fixture, fixture->user.account_id, FALSE, 400, "pack-2000", 5);
   find_recharge (fixture, fixture->user.account_id, &settings);
   g_assert_false (settings.enabled);

@@ -22,26 +22,6 @@
 #include "tally-ledger-sqlite.h"
 #include "tally-test-stores.h"
 
-/* @sql, the same text on either store, in a transaction of its own. */
-static void
-exec_sql (StoreFixture *fixture,
-          const char   *sql)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (fixture->pg_store == NULL)
-    {
-      sqlite3 *db = tally_ledger_get_sqlite (fixture->base.ledger);
-
-      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-      return;
-    }
-
-  g_assert_true (tally_pg_run_command (tally_pg_store_get_pg (fixture->pg_store), sql, NULL,
-                                       &error));
-  g_assert_no_error (error);
-}
-
 /* The fixture user's auto-recharge settings: enabled, a cap of 3. */
 static void
 add_settings (StoreFixture *fixture)
@@ -52,7 +32,7 @@ add_settings (StoreFixture *fixture)
                                           "'pack-500', 3, 1)", fixture->user.account_id,
                                           fixture->user.id);
 
-  exec_sql (fixture, sql);
+  stores_exec (fixture, sql);
 }
 
 static void
@@ -178,7 +158,7 @@ test_payment_lookups (StoreFixture  *fixture,
   gift_sql = g_strdup_printf ("INSERT INTO gifts (payment_id, sender_user_id, email, credits, "
                               "status, created_at) VALUES ('%s', '%s', 'friend@example.com', "
                               "500, 'open', 1)", second.id, fixture->user.id);
-  exec_sql (fixture, gift_sql);
+  stores_exec (fixture, gift_sql);
   find_payment (fixture, second.id, &found);
   g_assert_true (found.gift);
   find_payment (fixture, first.id, &found);
@@ -269,7 +249,7 @@ test_stripe_customer (StoreFixture  *fixture,
 
   sql = g_strdup_printf ("INSERT INTO stripe_customers (account_id, customer_id) "
                          "VALUES ('%s', 'cus_contract')", fixture->user.account_id);
-  exec_sql (fixture, sql);
+  stores_exec (fixture, sql);
   g_assert_true (tally_rules_store_find_stripe_customer (fixture->store,
                                                          fixture->user.account_id, customer,
                                                          sizeof customer, &error));
