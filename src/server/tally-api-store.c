@@ -778,3 +778,30 @@ tally_api_store_watch_commits (TallyApiStore    *self,
 
   return TALLY_API_STORE_GET_IFACE (self)->watch_commits (self, func, data, cancellable);
 }
+
+gboolean
+tally_api_store_update_shared_state (TallyApiStore      *self,
+                                     const char         *key,
+                                     TallySharedUpdate   update,
+                                     gpointer            data,
+                                     GError            **error)
+{
+  g_return_val_if_fail (TALLY_IS_API_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (update != NULL, FALSE);
+
+  return TALLY_API_STORE_GET_IFACE (self)->update_shared_state (self, key, update, data, error);
+}
+
+gboolean
+tally_api_store_delete_expired_state (TallyApiStore  *self,
+                                      gint64          now,
+                                      gint64          limit,
+                                      gint64         *n_deleted,
+                                      GError        **error)
+{
+  g_return_val_if_fail (TALLY_IS_API_STORE (self), FALSE);
+
+  return TALLY_API_STORE_GET_IFACE (self)->delete_expired_state (self, now, limit, n_deleted,
+                                                                 error);
+}

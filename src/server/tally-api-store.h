@@ -25,6 +25,16 @@ G_BEGIN_DECLS
  * means, with the same errors. The contract is tests/server/test-api-store*.c. */
 G_DECLARE_INTERFACE (TallyApiStore, tally_api_store, TALLY, API_STORE, GObject)
 
+/* Shared state keyed by an email address ("login-email:ADDRESS", the
+ * address in lower case): erasing a user deletes it. */
+#define TALLY_SHARED_KEY_LOGIN_EMAIL "login-email"
+
+/* Gets a key's state as text (NULL when there is none) and returns its
+ * new state, or NULL to drop it, with when it expires. */
+typedef char *(*TallySharedUpdate) (const char *state,
+                                    gpointer    data,
+                                    gint64     *expires_at);
+
 struct _TallyApiStoreInterface
 {
   GTypeInterface g_iface;
@@ -76,6 +86,23 @@ struct _TallyApiStoreInterface
                              TallyCommitHook   func,
                              gpointer          data,
                              GCancellable     *cancellable);
+
+  /* State that every server on the store must see the same, such as the
+   * sign-in throttles' counts: in a transaction of its own, @key's row
+   * locked, @update turns its state into the next. FALSE with no error
+   * when the store is not shared (SQLite: one server owns it), and the
+   * caller keeps the state in memory. */
+  gboolean (*update_shared_state) (TallyApiStore      *self,
+                                   const char         *key,
+                                   TallySharedUpdate   update,
+                                   gpointer            data,
+                                   GError            **error);
+  /* Up to @limit rows of shared state that expired before @now. */
+  gboolean (*delete_expired_state) (TallyApiStore  *self,
+                                    gint64          now,
+                                    gint64          limit,
+                                    gint64         *n_deleted,
+                                    GError        **error);
 
   /* A store on a connection of its own, for a worker thread's long reads
    * (exports, the audit's verify); it only reads. */
@@ -372,6 +399,16 @@ void tally_api_store_set_clock (TallyApiStore  *self,
                                 gpointer        user_data);
 
 gboolean tally_api_store_is_unavailable (TallyApiStore *self);
+gboolean tally_api_store_update_shared_state (TallyApiStore      *self,
+                                              const char         *key,
+                                              TallySharedUpdate   update,
+                                              gpointer            data,
+                                              GError            **error);
+gboolean tally_api_store_delete_expired_state (TallyApiStore  *self,
+                                               gint64          now,
+                                               gint64          limit,
+                                               gint64         *n_deleted,
+                                               GError        **error);
 gboolean tally_api_store_watch_commits (TallyApiStore    *self,
                                         TallyCommitHook   func,
                                         gpointer          data,

@@ -31,6 +31,9 @@ struct _TallyKeys
 
   /* key id -> Bucket */
   GHashTable *buckets;
+  /* With several servers, the buckets' levels live in the store's rows
+   * "api-key:ID" (only when a key was last used is kept here). */
+  TallyApiStore *store;
 };
 
 G_DEFINE_FINAL_TYPE (TallyKeys, tally_keys, G_TYPE_OBJECT)
@@ -41,6 +44,7 @@ tally_keys_finalize (GObject *object)
   TallyKeys *self = (TallyKeys *) object;
 
   g_clear_pointer (&self->buckets, g_hash_table_unref);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (tally_keys_parent_class)->finalize (object);
 }
@@ -133,13 +137,22 @@ lookup_bucket (TallyKeys         *self,
   return bucket;
 }
 
-gboolean
-tally_keys_take (TallyKeys         *self,
-                 const TallyApiKey *key,
-                 gint64             now,
-                 gint64            *retry_after)
+void
+tally_keys_share (TallyKeys     *self,
+                  TallyApiStore *store)
 {
-  Bucket *bucket = lookup_bucket (self, key, now);
+  g_return_if_fail (TALLY_IS_KEYS (self));
+  g_return_if_fail (TALLY_IS_API_STORE (store));
+
+  g_set_object (&self->store, store);
+}
+
+static gboolean
+take_from (Bucket            *bucket,
+           const TallyApiKey *key,
+           gint64             now,
+           gint64            *retry_after)
+{
   gint64 capacity = key->rate_limit * TOKEN_UNITS;
   /* Beyond a minute the bucket is full anyway; the cap keeps the product
    * far from overflowing. */
@@ -160,6 +173,61 @@ tally_keys_take (TallyKeys         *self,
     *retry_after = MAX (1, (wait_us + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
   }
   return FALSE;
+}
+
+typedef struct
+{
+  const TallyApiKey *key;
+  gint64             now;
+  gint64            *retry_after;
+  gboolean           taken;
+} Take;
+
+/* A bucket as "LEVEL FILLED_AT"; a full one (or none) is no row, as a
+ * key unused for a minute has a full bucket anyway. */
+static char *
+take_shared (const char *state,
+             gpointer    data,
+             gint64     *expires_at)
+{
+  Take *take = data;
+  g_auto(GStrv) words = state != NULL ? g_strsplit (state, " ", 2) : NULL;
+  Bucket bucket = { take->key->rate_limit * TOKEN_UNITS, take->now, 0 };
+
+  if (words != NULL && g_strv_length (words) == 2)
+    {
+      bucket.level = g_ascii_strtoll (words[0], NULL, 10);
+      bucket.filled_at = g_ascii_strtoll (words[1], NULL, 10);
+    }
+  take->taken = take_from (&bucket, take->key, take->now, take->retry_after);
+  if (bucket.level >= take->key->rate_limit * TOKEN_UNITS)
+    return NULL;
+  *expires_at = take->now + TOKEN_UNITS;
+  return g_strdup_printf ("%" G_GINT64_FORMAT " %" G_GINT64_FORMAT, bucket.level,
+                          bucket.filled_at);
+}
+
+gboolean
+tally_keys_take (TallyKeys         *self,
+                 const TallyApiKey *key,
+                 gint64             now,
+                 gint64            *retry_after)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *row = NULL;
+  Take take = { key, now, retry_after, FALSE };
+
+  if (self->store != NULL)
+    {
+      row = g_strconcat ("api-key:", key->id, NULL);
+      if (tally_api_store_update_shared_state (self->store, row, take_shared, &take, &error))
+        return take.taken;
+      if (error == NULL)
+        g_clear_object (&self->store);
+      else
+        g_debug ("API key rate limits kept in memory: %s", error->message);
+    }
+  return take_from (lookup_bucket (self, key, now), key, now, retry_after);
 }
 
 gboolean

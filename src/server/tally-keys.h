@@ -65,6 +65,10 @@ gboolean   tally_keys_should_touch (TallyKeys               *self,
                                     const TallyApiKey       *key,
                                     gint64                   now);
 /* A revoked key's bucket is not needed any more. */
+/* Keeps the rate limits' buckets in @store when several servers share
+ * it, so a key's requests count once whichever server they reach. */
+void       tally_keys_share       (TallyKeys                *self,
+                                   TallyApiStore            *store);
 void       tally_keys_forget      (TallyKeys                *self,
                                    const char               *key_id);
 

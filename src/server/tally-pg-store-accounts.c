@@ -185,6 +185,21 @@ static const char * const erase_statements[] = {
                           "WHERE user_id = $1")
 };
 
+/* The sign-in throttle's count of failures names the address (on SQLite
+ * it is only in memory, and expires). */
+static gboolean
+erase_shared_state (TallyPg          *pg,
+                    const TallyUser  *user,
+                    GError          **error)
+{
+  g_autofree char *email = g_utf8_strdown (user->email, -1);
+  g_autofree char *key = g_strconcat (TALLY_SHARED_KEY_LOGIN_EMAIL ":", email, NULL);
+  TallyPgParams params = { 0 };
+
+  tally_pg_params_add_text (&params, key);
+  return tally_pg_run_command (pg, TALLY_STORE_DROP_SHARED_STATE, &params, error);
+}
+
 static gboolean
 erase_rows (TallyPg          *pg,
             const TallyUser  *user,
@@ -204,7 +219,7 @@ erase_rows (TallyPg          *pg,
       if (!tally_pg_run_command (pg, erase_statements[i], &params, error))
         return FALSE;
     }
-  return TRUE;
+  return erase_shared_state (pg, user, error);
 }
 
 /* In the caller's transaction, or in one of its own: all of the user's

@@ -201,4 +201,5 @@ tally_pg_store_api_init (TallyApiStoreInterface *iface)
   tally_pg_store_billing_api_init (iface);
   tally_pg_store_pages_api_init (iface);
   tally_pg_store_analytics_api_init (iface);
+  tally_pg_store_shared_api_init (iface);
 }

@@ -82,5 +82,6 @@ void     tally_pg_store_webhooks_api_init   (TallyApiStoreInterface *iface);
 void     tally_pg_store_billing_api_init    (TallyApiStoreInterface *iface);
 void     tally_pg_store_pages_api_init      (TallyApiStoreInterface *iface);
 void     tally_pg_store_analytics_api_init  (TallyApiStoreInterface *iface);
+void     tally_pg_store_shared_api_init     (TallyApiStoreInterface *iface);
 
 G_END_DECLS

@@ -215,6 +215,11 @@ tally_server_new (TallyConfig  *config,
 
   if (!tally_auth_init (error) || !open_store (self, error) || !load_registry (self, error))
     return NULL;
+  /* Counted in the store when several servers share it. */
+  tally_throttle_share (self->login_by_email, self->store, TALLY_SHARED_KEY_LOGIN_EMAIL);
+  tally_throttle_share (self->login_by_address, self->store, "login-address");
+  tally_throttle_share (self->signup_by_address, self->store, "signup-address");
+  tally_keys_share (self->keys, self->store);
   self->payments = tally_payments_new (config, error);
   if (self->payments == NULL)
     return NULL;
@@ -622,12 +627,17 @@ sweep_sessions (TallyRulesStore  *store,
 {
   SessionSweep *sweep = data;
   gint64 n = 0;
+  gint64 n_state = 0;
 
+  /* The throttles' shared counts that ran out go with them. */
+  if (!tally_api_store_delete_expired_state (TALLY_API_STORE (store), g_get_real_time (),
+                                             SESSION_SWEEP_BATCH, &n_state, error))
+    return FALSE;
   if (!tally_api_store_delete_old_sessions (TALLY_API_STORE (store), sweep->before,
                                             SESSION_SWEEP_BATCH, &n, error))
     return FALSE;
   sweep->n_deleted += n;
-  *more = n == SESSION_SWEEP_BATCH;
+  *more = n == SESSION_SWEEP_BATCH || n_state == SESSION_SWEEP_BATCH;
   return TRUE;
 }
 

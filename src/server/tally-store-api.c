@@ -635,6 +635,39 @@ sqlite_watch_commits (TallyApiStore    *api,
   return FALSE;
 }
 
+/* One server owns the file: its throttles count in memory. */
+static gboolean
+sqlite_update_shared_state (TallyApiStore      *api,
+                            const char         *key,
+                            TallySharedUpdate   update,
+                            gpointer            data,
+                            GError            **error)
+{
+  return FALSE;
+}
+
+/* Nothing writes the table on SQLite; the sweep finds it empty. */
+static gboolean
+sqlite_delete_expired_state (TallyApiStore  *api,
+                             gint64          now,
+                             gint64          limit,
+                             gint64         *n_deleted,
+                             GError        **error)
+{
+  sqlite3_stmt *stmt = tally_store_prepare (store_of (api), TALLY_STORE_DELETE_EXPIRED_STATE,
+                                            error);
+
+  *n_deleted = 0;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  if (!tally_store_step_done (store_of (api), stmt, error))
+    return FALSE;
+  *n_deleted = sqlite3_changes (tally_ledger_get_sqlite (ledger_of (api)));
+  return TRUE;
+}
+
 /* A read-only connection to the same file: long reads on a worker then
  * never wait for the writer, and see one snapshot throughout. */
 static TallyApiStore *
@@ -717,6 +750,8 @@ tally_store_api_store_init (TallyApiStoreInterface *iface)
   iface->referral_totals = sqlite_referral_totals;
   iface->open_reader = sqlite_open_reader;
   iface->is_unavailable = sqlite_is_unavailable;
+  iface->update_shared_state = sqlite_update_shared_state;
+  iface->delete_expired_state = sqlite_delete_expired_state;
   iface->watch_commits = sqlite_watch_commits;
   iface->checkpoint_async = sqlite_checkpoint_async;
   iface->checkpoint_finish = sqlite_checkpoint_finish;

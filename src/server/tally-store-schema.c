@@ -405,6 +405,14 @@ static const char * const server_migrations[] = {
   "  short_by INTEGER NOT NULL DEFAULT 0,"
   "  updated_at INTEGER NOT NULL"
   ");",
+  /* 14: the sign-in throttles' counts, when several servers share the
+   * store (tally-throttle.c); a row goes once it expires. */
+  "CREATE TABLE shared_state ("
+  "  key TEXT PRIMARY KEY,"
+  "  state TEXT NOT NULL,"
+  "  expires_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX shared_state_by_expiry ON shared_state (expires_at);",
 };
 
 const char * const *

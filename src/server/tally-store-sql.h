@@ -198,6 +198,20 @@
   "ON CONFLICT (alert_id) DO NOTHING"
 #define TALLY_STORE_DUE_ALERT_EMAILS \
   "SELECT alert_id FROM alert_emails WHERE send_after <= $1 ORDER BY send_after"
+/* Shared state (tally-throttle.c). The row is made first, so that two
+ * servers updating a new key lock the same row. */
+#define TALLY_STORE_ENSURE_SHARED_STATE \
+  "INSERT INTO shared_state (key, state, expires_at) VALUES ($1, '', 0) " \
+  "ON CONFLICT (key) DO NOTHING"
+#define TALLY_STORE_LOCK_SHARED_STATE \
+  "SELECT state FROM shared_state WHERE key = $1 FOR UPDATE"
+#define TALLY_STORE_SAVE_SHARED_STATE \
+  "UPDATE shared_state SET state = $2, expires_at = $3 WHERE key = $1"
+#define TALLY_STORE_DROP_SHARED_STATE "DELETE FROM shared_state WHERE key = $1"
+#define TALLY_STORE_DELETE_EXPIRED_STATE \
+  "DELETE FROM shared_state WHERE key IN (SELECT key FROM shared_state " \
+  "WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)"
+
 /* Of two servers releasing one email, only one deletes its row. */
 #define TALLY_STORE_RELEASE_ALERT_EMAIL "DELETE FROM alert_emails WHERE alert_id = $1"
 

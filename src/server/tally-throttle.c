@@ -23,6 +23,11 @@ struct _TallyThrottle
   gboolean    backoff;
   /* key -> Backoff */
   GHashTable *delays;
+
+  /* With several servers: each key's state lives in the store's row
+   * "NAME:KEY" and is in memory only while an operation runs. */
+  TallyApiStore *store;
+  char          *name;
 };
 
 typedef struct
@@ -42,6 +47,8 @@ tally_throttle_finalize (GObject *object)
 
   g_clear_pointer (&self->failures, g_hash_table_unref);
   g_clear_pointer (&self->delays, g_hash_table_unref);
+  g_clear_object (&self->store);
+  g_free (self->name);
 
   G_OBJECT_CLASS (tally_throttle_parent_class)->finalize (object);
 }
@@ -191,16 +198,14 @@ prune (TallyThrottle *self,
   return times;
 }
 
-gboolean
-tally_throttle_is_blocked (TallyThrottle *self,
-                           const char    *key,
-                           gint64         now,
-                           gint64        *retry_after)
+static gboolean
+local_is_blocked (TallyThrottle *self,
+                  const char    *key,
+                  gint64         now,
+                  gint64        *retry_after)
 {
   GArray *times;
   gint64 oldest;
-
-  g_return_val_if_fail (TALLY_IS_THROTTLE (self), FALSE);
 
   if (self->backoff)
     return backoff_blocked (self, key, now, retry_after);
@@ -214,14 +219,12 @@ tally_throttle_is_blocked (TallyThrottle *self,
   return TRUE;
 }
 
-void
-tally_throttle_record_failure (TallyThrottle *self,
-                               const char    *key,
-                               gint64         now)
+static void
+local_record_failure (TallyThrottle *self,
+                      const char    *key,
+                      gint64         now)
 {
   GArray *times;
-
-  g_return_if_fail (TALLY_IS_THROTTLE (self));
 
   if (self->backoff)
     {
@@ -241,14 +244,12 @@ tally_throttle_record_failure (TallyThrottle *self,
     g_array_remove_range (times, 0, times->len - self->max_failures);
 }
 
-void
-tally_throttle_forgive (TallyThrottle *self,
-                        const char    *key,
-                        gint64         when)
+static void
+local_forgive (TallyThrottle *self,
+               const char    *key,
+               gint64         when)
 {
   GArray *times;
-
-  g_return_if_fail (TALLY_IS_THROTTLE (self));
 
   if (self->backoff)
     {
@@ -271,12 +272,217 @@ tally_throttle_forgive (TallyThrottle *self,
     g_hash_table_remove (self->failures, key);
 }
 
+static void
+local_reset (TallyThrottle *self,
+             const char    *key)
+{
+  g_hash_table_remove (self->failures, key);
+  g_hash_table_remove (self->delays, key);
+}
+
+/* --- shared by the servers of one store --- */
+
+void
+tally_throttle_share (TallyThrottle *self,
+                      TallyApiStore *store,
+                      const char    *name)
+{
+  g_return_if_fail (TALLY_IS_THROTTLE (self));
+  g_return_if_fail (TALLY_IS_API_STORE (store));
+
+  g_set_object (&self->store, store);
+  g_free (self->name);
+  self->name = g_strdup (name);
+}
+
+/* A key's state as text: "b COUNT LAST UNTIL" with backoff, else "w" and
+ * the failure times. */
+static char *
+take_state (TallyThrottle *self,
+            const char    *key,
+            gint64        *expires_at)
+{
+  GArray *times;
+  GString *text;
+
+  if (self->backoff)
+    {
+      Backoff *state = g_hash_table_lookup (self->delays, key);
+      char *saved;
+
+      if (state == NULL)
+        return NULL;
+      *expires_at = MAX (state->until, state->last) + self->window;
+      saved = g_strdup_printf ("b %u %" G_GINT64_FORMAT " %" G_GINT64_FORMAT, state->count,
+                               state->last, state->until);
+      g_hash_table_remove (self->delays, key);
+      return saved;
+    }
+
+  times = g_hash_table_lookup (self->failures, key);
+  if (times == NULL)
+    return NULL;
+  text = g_string_new ("w");
+  for (guint i = 0; i < times->len; i++)
+    g_string_append_printf (text, " %" G_GINT64_FORMAT, g_array_index (times, gint64, i));
+  *expires_at = g_array_index (times, gint64, times->len - 1) + self->window;
+  g_hash_table_remove (self->failures, key);
+  return g_string_free (text, FALSE);
+}
+
+/* What take_state() wrote, back in memory; text it did not write is no
+ * state. */
+static void
+put_state (TallyThrottle *self,
+           const char    *key,
+           const char    *state)
+{
+  g_auto(GStrv) words = state != NULL ? g_strsplit (state, " ", -1) : NULL;
+  guint n = words != NULL ? g_strv_length (words) : 0;
+
+  local_reset (self, key);
+  if (self->backoff && n == 4 && g_str_equal (words[0], "b"))
+    {
+      Backoff *restored = g_new0 (Backoff, 1);
+
+      restored->count = (guint) g_ascii_strtoull (words[1], NULL, 10);
+      restored->last = g_ascii_strtoll (words[2], NULL, 10);
+      restored->until = g_ascii_strtoll (words[3], NULL, 10);
+      g_hash_table_insert (self->delays, g_strdup (key), restored);
+    }
+  else if (!self->backoff && n > 1 && g_str_equal (words[0], "w"))
+    {
+      GArray *times = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      for (guint i = 1; i < n; i++)
+        {
+          gint64 when = g_ascii_strtoll (words[i], NULL, 10);
+
+          g_array_append_val (times, when);
+        }
+      g_hash_table_insert (self->failures, g_strdup (key), times);
+    }
+}
+
+typedef enum
+{
+  OP_IS_BLOCKED,
+  OP_RECORD_FAILURE,
+  OP_FORGIVE,
+  OP_RESET,
+} OpKind;
+
+typedef struct
+{
+  TallyThrottle *self;
+  const char    *key;
+  OpKind         kind;
+  gint64         time;
+  gint64        *retry_after;
+  gboolean       blocked;
+} Op;
+
+static void
+apply_local (Op *op)
+{
+  switch (op->kind)
+    {
+    case OP_IS_BLOCKED:
+      op->blocked = local_is_blocked (op->self, op->key, op->time, op->retry_after);
+      break;
+    case OP_RECORD_FAILURE:
+      local_record_failure (op->self, op->key, op->time);
+      break;
+    case OP_FORGIVE:
+      local_forgive (op->self, op->key, op->time);
+      break;
+    case OP_RESET:
+    default:
+      local_reset (op->self, op->key);
+      break;
+    }
+}
+
+static char *
+apply_to_shared (const char *state,
+                 gpointer    data,
+                 gint64     *expires_at)
+{
+  Op *op = data;
+
+  put_state (op->self, op->key, state);
+  apply_local (op);
+  return take_state (op->self, op->key, expires_at);
+}
+
+/* On the store's row of the key when the store is shared, so every
+ * server counts the same failures; in memory otherwise, or while the
+ * store cannot be reached (the request then fails on its own). */
+static void
+apply (Op *op)
+{
+  TallyThrottle *self = op->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+
+  if (self->store != NULL)
+    {
+      key = g_strconcat (self->name, ":", op->key, NULL);
+      if (tally_api_store_update_shared_state (self->store, key, apply_to_shared, op, &error))
+        return;
+      if (error == NULL)
+        g_clear_object (&self->store);
+      else
+        g_debug ("Throttle %s kept in memory: %s", self->name, error->message);
+    }
+  apply_local (op);
+}
+
+gboolean
+tally_throttle_is_blocked (TallyThrottle *self,
+                           const char    *key,
+                           gint64         now,
+                           gint64        *retry_after)
+{
+  Op op = { self, key, OP_IS_BLOCKED, now, retry_after, FALSE };
+
+  g_return_val_if_fail (TALLY_IS_THROTTLE (self), FALSE);
+
+  apply (&op);
+  return op.blocked;
+}
+
+void
+tally_throttle_record_failure (TallyThrottle *self,
+                               const char    *key,
+                               gint64         now)
+{
+  Op op = { self, key, OP_RECORD_FAILURE, now, NULL, FALSE };
+
+  g_return_if_fail (TALLY_IS_THROTTLE (self));
+
+  apply (&op);
+}
+
+void
+tally_throttle_forgive (TallyThrottle *self,
+                        const char    *key,
+                        gint64         when)
+{
+  Op op = { self, key, OP_FORGIVE, when, NULL, FALSE };
+
+  g_return_if_fail (TALLY_IS_THROTTLE (self));
+
+  apply (&op);
+}
+
 void
 tally_throttle_reset (TallyThrottle *self,
                       const char    *key)
 {
+  Op op = { self, key, OP_RESET, 0, NULL, FALSE };
+
   g_return_if_fail (TALLY_IS_THROTTLE (self));
 
-  g_hash_table_remove (self->failures, key);
-  g_hash_table_remove (self->delays, key);
+  apply (&op);
 }

@@ -10,6 +10,8 @@
 
 #include <glib-object.h>
 
+#include "tally-api-store.h"
+
 G_BEGIN_DECLS
 
 #define TALLY_TYPE_THROTTLE (tally_throttle_get_type ())
@@ -41,5 +43,11 @@ void           tally_throttle_forgive        (TallyThrottle *self,
                                               gint64         when);
 void           tally_throttle_reset          (TallyThrottle *self,
                                               const char    *key);
+/* Keeps the counts in @store when several servers share it, under @name,
+ * so a client spreading its attempts over them is counted once; SQLite's
+ * store is not shared, and the counts stay in memory. */
+void           tally_throttle_share          (TallyThrottle *self,
+                                              TallyApiStore *store,
+                                              const char    *name);
 
 G_END_DECLS

@@ -362,3 +362,29 @@ stores_exec (StoreFixture *fixture,
                                        &error));
   g_assert_no_error (error);
 }
+
+/* The one number @sql, text both stores accept, selects. */
+gint64
+stores_count (StoreFixture *fixture,
+              const char   *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PGresult) res = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 count;
+
+  if (fixture->pg_store == NULL)
+    {
+      g_assert_cmpint (sqlite3_prepare_v2 (tally_ledger_get_sqlite (fixture->base.ledger), sql,
+                                           -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      count = sqlite3_column_int64 (stmt, 0);
+      sqlite3_finalize (stmt);
+      return count;
+    }
+
+  res = tally_pg_run (tally_pg_store_get_pg (fixture->pg_store), sql, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (PQntuples (res), ==, 1);
+  return tally_pg_get_int64 (res, 0, 0);
+}

@@ -73,6 +73,9 @@ void        stores_save_policy       (StoreFixture      *fixture,
  * or age rows the interface has no call for. */
 void        stores_exec              (StoreFixture  *fixture,
                                       const char    *sql);
+/* The one number @sql, text both stores accept, selects. */
+gint64      stores_count             (StoreFixture  *fixture,
+                                      const char    *sql);
 
 /* Two servers on one database (PostgreSQL alone: one server writes a
  * SQLite store). TRUE, the test skipped, on SQLite. */

@@ -607,6 +607,59 @@ test_watch_commits (StoreFixture  *fixture,
   g_assert_cmpuint (n_heard, ==, 1);
 }
 
+static char *
+count_calls (const char *state,
+             gpointer    data,
+             gint64     *expires_at)
+{
+  gint64 calls = state != NULL ? g_ascii_strtoll (state, NULL, 10) : 0;
+
+  *expires_at = *(gint64 *) data;
+  return calls < 2 ? g_strdup_printf ("%" G_GINT64_FORMAT, calls + 1) : NULL;
+}
+
+/* Shared state: kept in the store's row on PostgreSQL, which the next
+ * update reads and NULL deletes; SQLite's store is not shared. */
+static void
+test_shared_state (StoreFixture  *fixture,
+                   gconstpointer  data)
+{
+  TallyApiStore *store = TALLY_API_STORE (fixture->store);
+  g_autoptr(GError) error = NULL;
+  gint64 expires_at = 1000;
+  gint64 n = -1;
+
+  if (!tally_api_store_update_shared_state (store, "k", count_calls, &expires_at, &error))
+    {
+      g_assert_no_error (error);
+      g_assert_null (fixture->pg_store);
+      g_assert_true (tally_api_store_delete_expired_state (store, 2000, 10, &n, &error));
+      g_assert_cmpint (n, ==, 0);
+      return;
+    }
+  g_assert_true (tally_api_store_update_shared_state (store, "other", count_calls, &expires_at,
+                                                      &error));
+  stores_exec (fixture, "UPDATE shared_state SET expires_at = 3000 WHERE key = 'other'");
+  g_assert_true (tally_api_store_update_shared_state (store, "k", count_calls, &expires_at,
+                                                      &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stores_count (fixture, "SELECT count(*) FROM shared_state "
+                                          "WHERE key = 'k' AND state = '2'"), ==, 1);
+
+  g_assert_true (tally_api_store_delete_expired_state (store, 2000, 10, &n, &error));
+  g_assert_cmpint (n, ==, 1);
+  g_assert_cmpint (stores_count (fixture, "SELECT count(*) FROM shared_state"), ==, 1);
+
+  /* The third call returns NULL: the row goes. */
+  expires_at = 5000;
+  g_assert_true (tally_api_store_update_shared_state (store, "other", count_calls, &expires_at,
+                                                      &error));
+  g_assert_true (tally_api_store_update_shared_state (store, "other", count_calls, &expires_at,
+                                                      &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (stores_count (fixture, "SELECT count(*) FROM shared_state"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -615,6 +668,7 @@ main (int   argc,
 
   stores_add ("interfaces-complete", test_interfaces_complete);
   stores_add ("watch-commits", test_watch_commits);
+  stores_add ("shared-state", test_shared_state);
   stores_add ("not-found", test_not_found);
   stores_add ("group-writes", test_group_writes);
   stores_add ("ledger-reads", test_ledger_reads);

@@ -612,6 +612,90 @@ test_postgres_restart (void)
   test_server_check_ledger (pair->a);
 }
 
+/* --- /scale-out/sign-in-throttle --- */
+
+static void
+assert_wrong_password (TestServer *server,
+                       const char *email)
+{
+  g_autofree char *body = g_strdup_printf ("{\"email\": \"%s\", \"password\": "
+                                           "\"not the password\"}", email);
+  g_autoptr(TestResponse) response = test_request (server, "POST", "/v1/auth/login", NULL,
+                                                   body);
+
+  test_assert_error (response, 401, "unauthorized", NULL);
+}
+
+/* Failed sign-ins spread over two servers count once: the third, on
+ * whichever server, starts the delay for both. */
+static void
+test_sign_in_throttle (void)
+{
+  const char * const args[] = { "--login-attempts=3", NULL };
+  g_autofree char *url = test_postgres_database_new ();
+  TestServer *a = test_server_start_on (url, args);
+  TestServer *b = test_server_start_on (url, args);
+  g_autofree char *token = test_user_new (a, "ida@example.com", NULL);
+  g_autofree char *body = g_strdup_printf ("{\"email\": \"ida@example.com\", "
+                                           "\"password\": \"%s\"}", TEST_PASSWORD);
+  g_autoptr(TestResponse) refused = NULL;
+  gint64 third;
+
+  assert_wrong_password (a, "ida@example.com");
+  assert_wrong_password (b, "ida@example.com");
+  assert_wrong_password (a, "ida@example.com");
+  third = g_get_monotonic_time ();
+  g_assert_cmpint (test_server_count (b, "SELECT count(*) FROM shared_state "
+                                         "WHERE key = 'login-email:ida@example.com' "
+                                         "AND state LIKE 'b 3 %'"), ==, 1);
+
+  /* Even the right password waits the delay (a second), on the other
+   * server too. */
+  refused = test_request (b, "POST", "/v1/auth/login", NULL, body);
+  if (g_get_monotonic_time () - third < G_USEC_PER_SEC)
+    {
+      test_assert_error (refused, 429, "rate_limited", NULL);
+      g_assert_nonnull (refused->retry_after);
+    }
+  else
+    g_test_message ("slower than the delay: the 429 was not asked for");
+
+  test_server_free (a);
+  test_server_free (b);
+}
+
+/* --- /scale-out/key-rate-limit --- */
+
+/* A key's rate limit counts its requests on every server: three a minute
+ * spread over two servers, and the fourth, on either, is refused. */
+static void
+test_key_rate_limit (void)
+{
+  g_autoptr(Pair) pair = pair_new ();
+  g_autofree char *token = test_user_new (pair->a, "kai@example.com", NULL);
+  g_autoptr(TestResponse) created = NULL;
+  g_autoptr(TestResponse) limited = NULL;
+  TestServer *order[] = { pair->a, pair->b, pair->a };
+  const char *key;
+
+  created = test_request (pair->b, "POST", "/v1/me/api-keys", token,
+                          "{\"name\": \"Slow\", \"scopes\": [\"read\"], \"rate_limit\": 3}");
+  g_assert_cmpuint (created->status, ==, 201);
+  key = test_response_string (created, "key");
+
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    {
+      g_autoptr(TestResponse) response = test_request (order[i], "GET", "/v1/me", key, NULL);
+
+      g_assert_cmpuint (response->status, ==, 200);
+    }
+
+  /* A token comes back every 20 s: none has by now. */
+  limited = test_request (pair->b, "GET", "/v1/me", key, NULL);
+  test_assert_error (limited, 429, "rate_limited", NULL);
+  g_assert_nonnull (limited->retry_after);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -623,6 +707,8 @@ main (int   argc,
   g_test_add_func ("/scale-out/events-across-servers", test_events_across_servers);
   g_test_add_func ("/scale-out/sigkill-under-load", test_sigkill_under_load);
   g_test_add_func ("/scale-out/postgres-restart", test_postgres_restart);
+  g_test_add_func ("/scale-out/sign-in-throttle", test_sign_in_throttle);
+  g_test_add_func ("/scale-out/key-rate-limit", test_key_rate_limit);
 
   return g_test_run ();
 }
