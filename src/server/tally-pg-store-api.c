@@ -136,7 +136,7 @@ pg_open_reader (TallyApiStore  *api,
 #define ERASED_TABLES \
   "sessions, invoice_details, alert_settings, alerts, alert_emails, webhook_deliveries, " \
   "outgoing_webhooks, api_keys, team_invitations, auto_recharge, runs, sync_ops, devices, " \
-  "gifts, referrals, referral_codes, users"
+  "gifts, referrals, referral_codes, users, shared_state"
 
 /* VACUUM frees the space of the rows an erasure replaced, for the next
  * rows to overwrite; it cannot run in a transaction, so it has a
